@@ -1,0 +1,86 @@
+//! `pcl build`: render every policy and role into a directory, atomically.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use pcl_semantics::RootDatabase;
+use pcl_semantics::config::configure;
+
+use crate::report::Reporter;
+
+#[derive(Args)]
+#[command(
+    about = "Render IAM JSON for every policy and role, one file per configuration",
+    after_help = "Examples:\n  pcl build --out dist\n  pcl build policies.pcl --out dist --set partition=aws-cn --set account=123456789012\n  pcl build --out dist --set scheduler=awsbatch --set fsx=true\n\nNAME is any param or feature; a feature set this way is pinned to that value.\nOn any error nothing is written and DIR keeps its previous content."
+)]
+pub struct BuildArgs {
+    /// The source file.
+    #[arg(default_value = "policies.pcl")]
+    pub file: String,
+    /// Output directory (replaced as a whole on success).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+}
+
+pub fn run(args: &BuildArgs, color: bool) -> u8 {
+    let reporter = Reporter::new(color);
+    let db = RootDatabase::default();
+    let (file, text) = match super::load(&db, &args.file, &reporter) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let analysis = super::analyze(&db, file);
+    super::print_analysis(analysis, &args.file, &text, &reporter);
+    if analysis.has_errors() {
+        reporter.plain_error(&format!("nothing written to {}", args.out.display()));
+        return crate::EXIT_ERRORS;
+    }
+    let program = &analysis.program;
+    let config = match configure(program, &args.set) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                reporter.set_error(&args.file, &text, program, e);
+            }
+            reporter.plain_error(&format!("nothing written to {}", args.out.display()));
+            return crate::EXIT_ERRORS;
+        }
+    };
+    let config_diags = pcl_semantics::check_configuration(program, &config);
+    for d in &config_diags {
+        reporter.diagnostic(&args.file, &text, d);
+    }
+    if config_diags
+        .iter()
+        .any(|d| d.severity() == pcl_semantics::Severity::Error)
+    {
+        reporter.plain_error(&format!("nothing written to {}", args.out.display()));
+        return crate::EXIT_ERRORS;
+    }
+    let outputs = pcl_codegen::render_all(program, &config);
+    let mut files: Vec<(String, String)> = outputs
+        .iter()
+        .map(|o| (o.path.clone(), o.contents.clone()))
+        .collect();
+    files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
+    match crate::output_dir::replace_dir(&args.out, &files) {
+        Ok(()) => {
+            reporter.note(&format!(
+                "wrote {} files to {}",
+                files.len(),
+                args.out.display()
+            ));
+            crate::EXIT_OK
+        }
+        Err(e) => {
+            reporter.plain_error(&format!(
+                "cannot write {}: {e}; its previous content is kept",
+                args.out.display()
+            ));
+            crate::EXIT_USAGE
+        }
+    }
+}

@@ -1,0 +1,42 @@
+pub mod build;
+pub mod check;
+
+use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile, analyze_file};
+
+use crate::report::{self, Reporter};
+
+/// Reads and analyses one file; `Err(exit code)` on I/O errors.
+pub fn load(
+    db: &RootDatabase,
+    path: &str,
+    reporter: &Reporter,
+) -> Result<(SourceFile, String), u8> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok((SourceFile::new(db, path.to_string(), text.clone()), text)),
+            Err(e) => {
+                reporter.plain_error(&format!(
+                    "{path} is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ));
+                Err(crate::EXIT_ERRORS)
+            }
+        },
+        Err(e) => {
+            reporter.plain_error(&format!("cannot read {path}: {e}"));
+            Err(crate::EXIT_USAGE)
+        }
+    }
+}
+
+/// Prints the diagnostics of an analysis and a summary line.
+pub fn print_analysis(analysis: &FileAnalysis, path: &str, text: &str, reporter: &Reporter) {
+    for d in &analysis.diagnostics {
+        reporter.diagnostic(path, text, d);
+    }
+    report::summary(path, &analysis.diagnostics, reporter);
+}
+
+pub fn analyze<'db>(db: &'db RootDatabase, file: SourceFile) -> &'db FileAnalysis {
+    analyze_file(db, file)
+}

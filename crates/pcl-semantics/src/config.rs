@@ -1,0 +1,152 @@
+//! `--set NAME=VALUE`: pins a feature or gives a param its value. Every
+//! value is checked against the feature's domain or the param's type.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Code, suggest};
+use crate::iam;
+use crate::ir::{ItemIr, ParamValue, Program};
+
+/// A `--set` problem; it points at the command line, so it carries no span,
+/// only the declaration it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetError {
+    pub code: Code,
+    pub message: String,
+    pub help: Option<String>,
+    /// The item the value was meant for, if it exists.
+    pub item: Option<String>,
+}
+
+/// A checked configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Features fixed to one value.
+    pub pins: BTreeMap<String, String>,
+    /// Every param's value: given, else default, else placeholder.
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+/// Checks `assignments` (`NAME=VALUE` strings) against `program`.
+pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Vec<SetError>> {
+    let mut errors = Vec::new();
+    let mut pins = BTreeMap::new();
+    let mut given: BTreeMap<String, ParamValue> = BTreeMap::new();
+    for raw in assignments {
+        let Some((name, value)) = raw.split_once('=') else {
+            errors.push(SetError {
+                code: Code::InvalidValue,
+                message: format!("`--set {raw}` is not of the form NAME=VALUE"),
+                help: Some(
+                    "e.g. `--set scheduler=awsbatch` or `--set account=123456789012`".into(),
+                ),
+                item: None,
+            });
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let err = |code, message: String, help: Option<String>| SetError {
+            code,
+            message,
+            help,
+            item: Some(name.to_string()),
+        };
+        match program.get(name).map(|i| &i.ir) {
+            Some(ItemIr::Feature(f)) => {
+                if f.domain.iter().any(|d| d == value) {
+                    pins.insert(name.to_string(), value.to_string());
+                } else {
+                    errors.push(err(
+                        Code::ValueOutsideDomain,
+                        format!("`{value}` is not a value of feature `{name}`"),
+                        Some(format!("allowed: {}", f.domain.join(", "))),
+                    ));
+                }
+            }
+            Some(ItemIr::Param(p)) => {
+                let values: Vec<&str> = if p.ty.list {
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .collect()
+                } else {
+                    vec![value]
+                };
+                let mut ok = true;
+                for v in &values {
+                    if let Err(problem) = iam::check_scalar_value(p.ty.scalar, v) {
+                        ok = false;
+                        errors.push(err(
+                            Code::InvalidValue,
+                            format!(
+                                "invalid value for `--set {name}` (a `{}`): {}",
+                                p.ty, problem.message
+                            ),
+                            problem.help,
+                        ));
+                    }
+                }
+                if ok {
+                    let pv = if p.ty.list {
+                        ParamValue::Many(values.iter().map(|v| v.to_string()).collect())
+                    } else {
+                        ParamValue::One(value.to_string())
+                    };
+                    given.insert(name.to_string(), pv);
+                }
+            }
+            Some(other) => {
+                let kind = match other {
+                    ItemIr::Policy { .. } => "a policy",
+                    ItemIr::Role { .. } => "a role",
+                    ItemIr::Permset(_) => "a permset",
+                    ItemIr::Actionset(_) => "an actionset",
+                    _ => "a constraint",
+                };
+                errors.push(err(
+                    Code::WrongKind,
+                    format!("`{name}` is {kind}; only params and features can be set"),
+                    None,
+                ));
+            }
+            None => {
+                let names = program
+                    .items
+                    .iter()
+                    .filter(|i| matches!(i.ir, ItemIr::Param(_) | ItemIr::Feature(_)))
+                    .map(|i| i.name.as_str());
+                let all: Vec<&str> = names.collect();
+                errors.push(SetError {
+                    code: Code::UnknownName,
+                    message: format!("`--set {name}`: no param or feature is named `{name}`"),
+                    help: suggest(name, all.iter().copied())
+                        .or_else(|| Some(format!("settable names: {}", all.join(", ")))),
+                    item: None,
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut params = BTreeMap::new();
+    for (name, p) in program.params() {
+        let value = given
+            .remove(name)
+            .or_else(|| p.default.clone())
+            .or_else(|| {
+                p.placeholder.as_ref().map(|ph| {
+                    if p.ty.list {
+                        ParamValue::Many(vec![ph.clone()])
+                    } else {
+                        ParamValue::One(ph.clone())
+                    }
+                })
+            });
+        if let Some(v) = value {
+            params.insert(name.to_string(), v);
+        }
+    }
+    Ok(Config { pins, params })
+}

@@ -1,0 +1,276 @@
+//! Evaluation of the IR for one configuration: guards decided, includes and
+//! actionsets expanded, params substituted. Both the file checks (empty
+//! lists, duplicate Sids) and codegen work on this expanded form.
+
+use std::collections::BTreeMap;
+
+use pcl_syntax::Span;
+
+use crate::MAX_INCLUDE_DEPTH;
+use crate::ir::*;
+
+/// Values for one configuration: a value for every feature the rendered
+/// item depends on, and a value (given, default or placeholder) per param.
+pub struct Env<'a> {
+    pub features: &'a BTreeMap<String, String>,
+    pub params: &'a BTreeMap<String, ParamValue>,
+}
+
+impl Env<'_> {
+    pub fn lookup(&self, var: &str) -> Option<String> {
+        if let Some(v) = self.features.get(var) {
+            return Some(v.clone());
+        }
+        match self.params.get(var) {
+            Some(ParamValue::One(v)) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn holds(&self, when: &Option<Cond>) -> bool {
+        when.as_ref().is_none_or(|c| c.eval(&|v| self.lookup(v)))
+    }
+
+    pub fn text(&self, t: &Template) -> String {
+        let mut out = String::new();
+        for part in &t.parts {
+            match part {
+                TextPart::Lit(s) => out.push_str(s),
+                TextPart::Param(p) => match self.params.get(p) {
+                    Some(ParamValue::One(v)) => out.push_str(v),
+                    Some(ParamValue::Many(vs)) => out.push_str(&vs.join(",")),
+                    None => {}
+                },
+            }
+        }
+        out
+    }
+
+    pub fn value(&self, v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Text(t) => out.push(self.text(t)),
+            Value::Param(p) => match self.params.get(p) {
+                Some(ParamValue::One(v)) => out.push(v.clone()),
+                Some(ParamValue::Many(vs)) => out.extend(vs.iter().cloned()),
+                None => {}
+            },
+        }
+    }
+
+    /// The values of a list whose guards hold.
+    pub fn values(&self, list: &GList<Value>) -> Rendered {
+        let mut out = Vec::new();
+        for item in &list.items {
+            if self.holds(&item.when) {
+                self.value(&item.value, &mut out);
+            }
+        }
+        Rendered {
+            values: out,
+            scalar: list.scalar,
+        }
+    }
+}
+
+/// A rendered list, remembering whether it was written as a single value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub values: Vec<String>,
+    pub scalar: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpandedCondition {
+    pub operator: String,
+    pub key: String,
+    pub values: Rendered,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpandedStatement {
+    /// The item (policy or permset) whose text holds the statement.
+    pub origin: String,
+    pub span: Span,
+    pub sid: Option<(String, Span)>,
+    pub effect: Effect,
+    pub not_action: bool,
+    pub actions: Rendered,
+    pub not_resource: bool,
+    pub resources: Rendered,
+    pub conditions: Vec<ExpandedCondition>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpandedPolicy {
+    pub name: String,
+    pub statements: Vec<ExpandedStatement>,
+}
+
+/// Expands a policy; `None` when its own guard is false.
+pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
+    let item = program.get(name)?;
+    let ItemIr::Policy { when, entries } = &item.ir else {
+        return None;
+    };
+    if !env.holds(when) {
+        return None;
+    }
+    let mut statements = Vec::new();
+    let mut stack = vec![name.to_string()];
+    expand_entries(program, name, entries, env, &mut stack, &mut statements);
+    Some(ExpandedPolicy {
+        name: name.to_string(),
+        statements,
+    })
+}
+
+fn expand_entries(
+    program: &Program,
+    origin: &str,
+    entries: &[Entry],
+    env: &Env<'_>,
+    stack: &mut Vec<String>,
+    out: &mut Vec<ExpandedStatement>,
+) {
+    for entry in entries {
+        match entry {
+            Entry::Include { target, when, .. } => {
+                // Cycles and deep nesting are reported by the file checks;
+                // here they are only cut off.
+                if !env.holds(when) || stack.contains(target) || stack.len() >= MAX_INCLUDE_DEPTH {
+                    continue;
+                }
+                let Some(ItemIr::Permset(inner)) = program.get(target).map(|i| &i.ir) else {
+                    continue;
+                };
+                stack.push(target.clone());
+                expand_entries(program, target, inner, env, stack, out);
+                stack.pop();
+            }
+            Entry::Statement(s) => {
+                if !env.holds(&s.when) {
+                    continue;
+                }
+                let mut actions = Vec::new();
+                expand_actions(program, &s.actions, env, &mut Vec::new(), &mut actions);
+                let conditions = s
+                    .conditions
+                    .iter()
+                    .filter(|c| env.holds(&c.when))
+                    .map(|c| ExpandedCondition {
+                        operator: c.operator.clone(),
+                        key: c.key.clone(),
+                        values: env.values(&c.values),
+                        span: c.span,
+                    })
+                    .collect();
+                out.push(ExpandedStatement {
+                    origin: origin.to_string(),
+                    span: s.span,
+                    sid: s.sid.clone(),
+                    effect: s.effect,
+                    not_action: s.not_action,
+                    actions: Rendered {
+                        values: actions,
+                        scalar: s.actions.scalar,
+                    },
+                    not_resource: s.not_resource,
+                    resources: env.values(&s.resources),
+                    conditions,
+                });
+            }
+        }
+    }
+}
+
+fn expand_actions(
+    program: &Program,
+    list: &GList<ActionRef>,
+    env: &Env<'_>,
+    stack: &mut Vec<String>,
+    out: &mut Vec<String>,
+) {
+    for item in &list.items {
+        if !env.holds(&item.when) {
+            continue;
+        }
+        match &item.value {
+            ActionRef::Name(n) => out.push(n.clone()),
+            ActionRef::Set(set) => {
+                if stack.contains(set) || stack.len() >= MAX_INCLUDE_DEPTH {
+                    continue;
+                }
+                let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &i.ir) else {
+                    continue;
+                };
+                stack.push(set.clone());
+                expand_actions(program, inner, env, stack, out);
+                stack.pop();
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpandedRole {
+    pub name: String,
+    pub path: Option<String>,
+    pub trust: Vec<(PrincipalKind, Rendered)>,
+    pub managed: Vec<String>,
+    pub inline: Vec<ExpandedPolicy>,
+    pub boundary: Option<String>,
+}
+
+/// Expands a role; `None` when its own guard is false.
+pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
+    let item = program.get(name)?;
+    let ItemIr::Role { when, role } = &item.ir else {
+        return None;
+    };
+    if !env.holds(when) {
+        return None;
+    }
+    let path = role.path.as_ref().map(|p| env.text(p));
+    let trust = role
+        .trust
+        .iter()
+        .map(|(k, list)| (k.clone(), env.values(list)))
+        .collect();
+    let mut managed = Vec::new();
+    for list in &role.managed {
+        managed.extend(env.values(list).values);
+    }
+    let partition = env.lookup("partition").unwrap_or_default();
+    let account = env.lookup("account").unwrap_or_default();
+    let policy_path = path.clone().unwrap_or_else(|| "/".into());
+    for a in role.attach.iter().filter(|a| env.holds(&a.when)) {
+        managed.push(format!(
+            "arn:{partition}:iam::{account}:policy{policy_path}{}",
+            a.policy
+        ));
+    }
+    let inline = role
+        .inline
+        .iter()
+        .filter(|r| env.holds(&r.when))
+        .filter_map(|r| expand_policy(program, &r.policy, env))
+        .collect();
+    let boundary = role
+        .boundary
+        .as_ref()
+        .filter(|b| env.holds(&b.when))
+        .and_then(|b| {
+            let mut v = Vec::new();
+            env.value(&b.value, &mut v);
+            v.into_iter().next()
+        });
+    Some(ExpandedRole {
+        name: name.to_string(),
+        path,
+        trust,
+        managed,
+        inline,
+        boundary,
+    })
+}

@@ -1,0 +1,368 @@
+//! What IAM accepts: actions, ARNs, condition operators, Sids, and the
+//! scalar types of params. Pure functions returning an error message and
+//! an optional help line.
+
+use crate::ir::ScalarType;
+
+pub const PARTITIONS: [&str; 3] = ["aws", "aws-us-gov", "aws-cn"];
+
+pub struct Problem {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
+    Problem {
+        message: message.into(),
+        help: help.map(str::to_string),
+    }
+}
+
+/// `*`, or `service:Action` where the action name may hold `*` and `?`.
+pub fn check_action(action: &str) -> Result<(), Problem> {
+    if action == "*" {
+        return Ok(());
+    }
+    let Some((service, name)) = action.split_once(':') else {
+        return Err(problem(
+            format!("`{action}` is not an IAM action"),
+            Some("actions are written `service:Action`, e.g. `ec2:DescribeInstances`"),
+        ));
+    };
+    if service.is_empty() {
+        return Err(problem(
+            format!("`{action}` has no service prefix"),
+            Some("write `service:Action`"),
+        ));
+    }
+    if service.contains(['*', '?']) {
+        return Err(problem(
+            format!("wildcard in the service prefix of `{action}`"),
+            Some("IAM allows wildcards only in the action name (`ec2:Describe*`) or `*` alone"),
+        ));
+    }
+    if !service
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(problem(
+            format!("invalid service prefix `{service}` in `{action}`"),
+            None,
+        ));
+    }
+    if name.is_empty() {
+        return Err(problem(
+            format!("`{action}` has no action name"),
+            Some("use `service:*` for every action"),
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?')
+    {
+        return Err(problem(
+            format!("invalid character in action name `{name}`"),
+            Some("action names hold letters, digits and the wildcards `*` and `?`"),
+        ));
+    }
+    Ok(())
+}
+
+const OPERATORS: [&str; 25] = [
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+];
+const MORE_OPERATORS: [&str; 2] = ["ArnNotLike", "Null"];
+
+fn all_operators() -> impl Iterator<Item = &'static str> {
+    OPERATORS.iter().chain(MORE_OPERATORS.iter()).copied()
+}
+
+/// IAM's condition operators, with `IfExists` and `ForAllValues:`/`ForAnyValue:`.
+pub fn check_operator(op: &str) -> Result<(), Problem> {
+    let base = op
+        .strip_prefix("ForAllValues:")
+        .or_else(|| op.strip_prefix("ForAnyValue:"))
+        .unwrap_or(op);
+    let (base, if_exists) = match base.strip_suffix("IfExists") {
+        Some(b) => (b, true),
+        None => (base, false),
+    };
+    if all_operators().any(|o| o == base) && !(if_exists && base == "Null") {
+        return Ok(());
+    }
+    let mut p = problem(format!("unknown condition operator `{op}`"), None);
+    let candidates: Vec<String> = all_operators()
+        .flat_map(|o| [o.to_string(), format!("{o}IfExists")])
+        .collect();
+    p.help = crate::diagnostic::suggest(op, candidates.iter().map(String::as_str)).or_else(|| {
+        Some("see the IAM condition operators, e.g. `StringEquals`, `ArnLike`, `Bool`".into())
+    });
+    Err(p)
+}
+
+pub fn is_arn_operator(op: &str) -> bool {
+    op.contains("Arn")
+}
+
+/// IAM accepts only ASCII letters and digits in a Sid.
+pub fn check_sid(sid: &str) -> Result<(), Problem> {
+    if sid.is_empty() {
+        return Err(problem(
+            "empty Sid",
+            Some("remove the Sid, or give it letters and digits"),
+        ));
+    }
+    if let Some(bad) = sid.chars().find(|c| !c.is_ascii_alphanumeric()) {
+        let fixed: String = sid.chars().filter(char::is_ascii_alphanumeric).collect();
+        return Err(Problem {
+            message: format!("Sid `{sid}` contains `{bad}`, which IAM rejects"),
+            help: Some(format!("a Sid holds only A-Z, a-z and 0-9; e.g. `{fixed}`")),
+        });
+    }
+    Ok(())
+}
+
+pub fn is_region(s: &str) -> bool {
+    // e.g. us-east-1, us-gov-west-1, cn-north-1, ap-southeast-2
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .first()
+            .is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && parts
+            .iter()
+            .skip(1)
+            .take(parts.len().saturating_sub(2))
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A region field of an ARN pattern: a region, empty, or a pattern with wildcards.
+fn region_pattern_ok(s: &str) -> bool {
+    s.is_empty()
+        || s.contains('*')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '*')
+        || is_region(s)
+}
+
+fn account_pattern_ok(s: &str) -> bool {
+    s.is_empty() || s == "*" || s == "aws" || is_account(s)
+}
+
+/// Checks a value given for a param of the given scalar type.
+pub fn check_scalar_value(ty: ScalarType, value: &str) -> Result<(), Problem> {
+    match ty {
+        ScalarType::String => Ok(()),
+        ScalarType::Account if is_account(value) => Ok(()),
+        ScalarType::Account => Err(problem(
+            format!("`{value}` is not an AWS account id"),
+            Some("an account id is 12 digits, e.g. `123456789012`"),
+        )),
+        ScalarType::Region if value == "*" || is_region(value) => Ok(()),
+        ScalarType::Region => Err(problem(
+            format!("`{value}` is not an AWS region"),
+            Some("e.g. `us-east-1`, `us-gov-west-1`, `cn-north-1`, or `*`"),
+        )),
+        ScalarType::Partition if PARTITIONS.contains(&value) => Ok(()),
+        ScalarType::Partition => Err(Problem {
+            message: format!("`{value}` is not an AWS partition"),
+            help: Some(format!("allowed: {}", PARTITIONS.join(", "))),
+        }),
+        ScalarType::Arn => check_concrete_arn(value),
+    }
+}
+
+/// A concrete ARN (no interpolation), e.g. a `--set` value.
+pub fn check_concrete_arn(value: &str) -> Result<(), Problem> {
+    let fields: Vec<&str> = value.splitn(6, ':').collect();
+    let [arn, partition, service, region, account, resource] = fields.as_slice() else {
+        return Err(problem(
+            format!("`{value}` is not an ARN"),
+            Some("an ARN is `arn:partition:service:region:account:resource`"),
+        ));
+    };
+    check_fields(
+        arn,
+        &Field::Text(partition),
+        &Field::Text(service),
+        &Field::Text(region),
+        &Field::Text(account),
+        resource.is_empty(),
+    )
+}
+
+/// One field of an ARN template: literal text, or exactly one param.
+pub enum Field<'a> {
+    Text(&'a str),
+    Param(ScalarType, &'a str),
+    Mixed,
+}
+
+pub fn check_fields(
+    arn: &str,
+    partition: &Field<'_>,
+    service: &Field<'_>,
+    region: &Field<'_>,
+    account: &Field<'_>,
+    resource_empty: bool,
+) -> Result<(), Problem> {
+    if arn != "arn" {
+        return Err(problem("an ARN starts with `arn:`", None));
+    }
+    match partition {
+        Field::Text(p) if PARTITIONS.contains(p) => {}
+        Field::Param(ScalarType::Partition, _) => {}
+        Field::Param(ty, name) => return Err(type_problem("partition", name, *ty, "partition")),
+        Field::Text(p) => {
+            return Err(Problem {
+                message: format!("invalid partition `{p}` in ARN"),
+                help: crate::diagnostic::suggest(p, PARTITIONS).or_else(|| {
+                    Some(format!(
+                        "use `${{partition}}` or one of {}",
+                        PARTITIONS.join(", ")
+                    ))
+                }),
+            });
+        }
+        Field::Mixed => {
+            return Err(problem(
+                "the partition field of an ARN must be one value",
+                Some("use `${partition}`"),
+            ));
+        }
+    }
+    match service {
+        Field::Text(s)
+            if !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') => {}
+        Field::Text(s) => {
+            return Err(problem(
+                format!("invalid service `{s}` in ARN"),
+                Some("the service field is a lower-case service name such as `iam` or `s3`"),
+            ));
+        }
+        _ => {
+            return Err(problem(
+                "the service field of an ARN cannot be interpolated",
+                None,
+            ));
+        }
+    }
+    match region {
+        Field::Text(r) if region_pattern_ok(r) => {}
+        Field::Param(ScalarType::Region, _) => {}
+        Field::Param(ty, name) => return Err(type_problem("region", name, *ty, "region")),
+        Field::Text(r) => {
+            return Err(problem(
+                format!("invalid region `{r}` in ARN"),
+                Some("use `${region}`, `*`, a region such as `us-east-1`, or leave it empty"),
+            ));
+        }
+        Field::Mixed => {}
+    }
+    match account {
+        Field::Text(a) if account_pattern_ok(a) => {}
+        Field::Param(ScalarType::Account, _) => {}
+        Field::Param(ty, name) => return Err(type_problem("account", name, *ty, "account")),
+        Field::Text(a) => {
+            return Err(problem(
+                format!("invalid account `{a}` in ARN"),
+                Some("use `${account}`, `*`, `aws`, 12 digits, or leave it empty"),
+            ));
+        }
+        Field::Mixed => {
+            return Err(problem(
+                "the account field of an ARN must be one value",
+                Some("use `${account}`"),
+            ));
+        }
+    }
+    if resource_empty {
+        return Err(problem(
+            "the ARN has no resource part",
+            Some("e.g. `role/parallelcluster/*`"),
+        ));
+    }
+    Ok(())
+}
+
+fn type_problem(field: &str, name: &str, ty: ScalarType, want: &str) -> Problem {
+    Problem {
+        message: format!(
+            "`{name}` is of type `{}`, but the {field} field of an ARN needs a `{want}`",
+            ty.name()
+        ),
+        help: Some(format!("interpolate a param of type `{want}` here")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions() {
+        assert!(check_action("ec2:Describe*").is_ok());
+        assert!(check_action("SNS:DeleteTopic").is_ok());
+        assert!(check_action("*").is_ok());
+        assert!(check_action("ec*:Describe").is_err());
+        assert!(check_action("ec2").is_err());
+        assert!(check_action("ec2:").is_err());
+        assert!(check_action("ec2:Desc ribe").is_err());
+    }
+
+    #[test]
+    fn operators() {
+        assert!(check_operator("StringEqualsIfExists").is_ok());
+        assert!(check_operator("ForAnyValue:StringLike").is_ok());
+        assert!(check_operator("ArnLike").is_ok());
+        assert!(check_operator("NullIfExists").is_err());
+        assert!(check_operator("StringEqual").is_err());
+    }
+
+    #[test]
+    fn values() {
+        assert!(check_scalar_value(ScalarType::Account, "123456789012").is_ok());
+        assert!(check_scalar_value(ScalarType::Account, "12345").is_err());
+        assert!(check_scalar_value(ScalarType::Region, "us-gov-west-1").is_ok());
+        assert!(check_scalar_value(ScalarType::Region, "moon").is_err());
+        assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::123456789012:policy/x").is_ok());
+        assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::12:policy/x").is_err());
+        assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::aws:policy/").is_err());
+        assert!(check_scalar_value(ScalarType::Partition, "aws-cn").is_ok());
+        assert!(check_sid("EC2Read").is_ok());
+        assert!(check_sid("EC2 Read").is_err());
+    }
+}

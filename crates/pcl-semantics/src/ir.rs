@@ -1,0 +1,282 @@
+//! The lowered, name-checked form of a file that rendering works on. Spans
+//! are relative to the item that holds them (`Program` knows the offsets).
+
+use std::collections::BTreeMap;
+
+use pcl_syntax::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScalarType {
+    String,
+    Account,
+    Region,
+    Partition,
+    Arn,
+}
+
+impl ScalarType {
+    pub const ALL: [ScalarType; 5] = [
+        ScalarType::String,
+        ScalarType::Account,
+        ScalarType::Region,
+        ScalarType::Partition,
+        ScalarType::Arn,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarType::String => "string",
+            ScalarType::Account => "account",
+            ScalarType::Region => "region",
+            ScalarType::Partition => "partition",
+            ScalarType::Arn => "arn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ParamType {
+    pub list: bool,
+    pub scalar: ScalarType,
+}
+
+impl std::fmt::Display for ParamType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.list {
+            write!(f, "list<{}>", self.scalar.name())
+        } else {
+            f.write_str(self.scalar.name())
+        }
+    }
+}
+
+/// A boolean condition over feature values (and the partition).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Cond {
+    Const(bool),
+    /// `var == value`; bool features compare with "true"/"false".
+    Is(String, String),
+    Not(Box<Cond>),
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+}
+
+impl Cond {
+    /// Evaluates with `lookup`; an unknown variable makes the comparison false.
+    pub fn eval(&self, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
+        match self {
+            Cond::Const(b) => *b,
+            Cond::Is(var, value) => lookup(var).is_some_and(|v| v == *value),
+            Cond::Not(c) => !c.eval(lookup),
+            Cond::And(a, b) => a.eval(lookup) && b.eval(lookup),
+            Cond::Or(a, b) => a.eval(lookup) || b.eval(lookup),
+        }
+    }
+
+    pub fn vars(&self, out: &mut Vec<String>) {
+        match self {
+            Cond::Const(_) => {}
+            Cond::Is(v, _) => {
+                if !out.contains(v) {
+                    out.push(v.clone());
+                }
+            }
+            Cond::Not(c) => c.vars(out),
+            Cond::And(a, b) | Cond::Or(a, b) => {
+                a.vars(out);
+                b.vars(out);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TextPart {
+    Lit(String),
+    Param(String),
+}
+
+/// A string with interpolated params, type-checked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Template {
+    pub parts: Vec<TextPart>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Text(Template),
+    /// A bare param: its value, or its values if it is a list.
+    Param(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GuardedItem<T> {
+    pub when: Option<Cond>,
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GList<T> {
+    pub items: Vec<GuardedItem<T>>,
+    /// Written without brackets: rendered as a JSON string when it has one value.
+    pub scalar: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionRef {
+    Name(String),
+    Set(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ConditionEntry {
+    pub operator: String,
+    pub key: String,
+    pub values: GList<Value>,
+    pub when: Option<Cond>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Statement {
+    pub sid: Option<(String, Span)>,
+    pub effect: Effect,
+    pub when: Option<Cond>,
+    pub not_action: bool,
+    pub actions: GList<ActionRef>,
+    pub not_resource: bool,
+    pub resources: GList<Value>,
+    pub conditions: Vec<ConditionEntry>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Entry {
+    Include {
+        target: String,
+        when: Option<Cond>,
+        span: Span,
+    },
+    Statement(Statement),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    Service,
+    Aws,
+    Federated,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PolicyRef {
+    pub policy: String,
+    pub when: Option<Cond>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Role {
+    pub path: Option<Template>,
+    pub trust: Vec<(PrincipalKind, GList<Value>)>,
+    pub managed: Vec<GList<Value>>,
+    pub inline: Vec<PolicyRef>,
+    pub attach: Vec<PolicyRef>,
+    pub boundary: Option<GuardedItem<Value>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ParamValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    pub ty: ParamType,
+    pub default: Option<ParamValue>,
+    pub placeholder: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Feature {
+    pub domain: Vec<String>,
+    pub default: String,
+    pub is_bool: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ItemIr {
+    Param(Param),
+    Feature(Feature),
+    Constraint {
+        cond: Cond,
+        message: String,
+    },
+    Permset(Vec<Entry>),
+    Actionset(GList<ActionRef>),
+    Policy {
+        when: Option<Cond>,
+        entries: Vec<Entry>,
+    },
+    Role {
+        when: Option<Cond>,
+        role: Role,
+    },
+}
+
+/// One item of a checked file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProgramItem {
+    pub name: String,
+    pub offset: u32,
+    pub name_span: Span,
+    pub docs: Vec<String>,
+    pub ir: ItemIr,
+}
+
+/// A whole checked file, in source order; names are unique (duplicates are
+/// reported and dropped).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Program {
+    pub items: Vec<ProgramItem>,
+    pub index: BTreeMap<String, usize>,
+}
+
+impl Program {
+    pub fn get(&self, name: &str) -> Option<&ProgramItem> {
+        self.index.get(name).and_then(|i| self.items.get(*i))
+    }
+
+    pub fn features(&self) -> impl Iterator<Item = (&str, &Feature)> {
+        self.items.iter().filter_map(|it| match &it.ir {
+            ItemIr::Feature(f) => Some((it.name.as_str(), f)),
+            _ => None,
+        })
+    }
+
+    pub fn params(&self) -> impl Iterator<Item = (&str, &Param)> {
+        self.items.iter().filter_map(|it| match &it.ir {
+            ItemIr::Param(p) => Some((it.name.as_str(), p)),
+            _ => None,
+        })
+    }
+
+    pub fn constraints(&self) -> impl Iterator<Item = (&ProgramItem, &Cond, &str)> {
+        self.items.iter().filter_map(|it| match &it.ir {
+            ItemIr::Constraint { cond, message } => Some((it, cond, message.as_str())),
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,36 @@
+//! The semantic layer of pcl: a salsa database over source files, per-item
+//! name resolution and type checking, file-wide checks, and the lowered IR
+//! (`ir::Program`) that `pcl-codegen` renders.
+//!
+//! Invariants:
+//! - Inputs are `SourceFile`s only; everything else is derived by tracked
+//!   queries. Per-item checks (`check_item`) read only their item's AST and the
+//!   span-free symbol table, so editing one item re-checks only that item.
+//! - Analyses return values plus `Diagnostic`s; nothing here prints.
+//! - No recursion over user input is unbounded: expression depth is bounded by
+//!   the parser, include expansion by `MAX_INCLUDE_DEPTH` and cycle detection.
+
+pub mod config;
+mod db;
+pub mod diagnostic;
+pub mod expand;
+pub mod file_checks;
+pub mod iam;
+pub mod ir;
+mod item_check;
+mod symbol_table;
+pub mod variants;
+
+pub use db::{
+    Database, ExecutionLog, FileAnalysis, ItemDef, RootDatabase, SourceFile, analyze_file,
+    check_item, file_items, parse, symbols,
+};
+pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use file_checks::check_configuration;
+pub use symbol_table::{Symbol, Symbols};
+
+/// Includes nested deeper than this are not expanded (cycles are reported).
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+/// Guards and variants over more feature combinations than this are not
+/// enumerated exhaustively.
+pub const MAX_COMBINATIONS: usize = 4096;

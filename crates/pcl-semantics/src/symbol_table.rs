@@ -1,0 +1,145 @@
+//! The span-free symbol table. Because it holds no spans and no bodies, it
+//! stays equal when an item's body changes, and salsa backdates it: the other
+//! items' checks that read it are then reused.
+
+use std::collections::BTreeMap;
+
+use pcl_syntax::ast::{self, Expr, FeatureDomain, ItemKind};
+
+use crate::ir::{Cond, ParamType, ScalarType};
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Symbol {
+    /// `None` when the type is unknown (already reported).
+    Param(Option<ParamType>),
+    Feature {
+        domain: Vec<String>,
+        is_bool: bool,
+    },
+    Constraint(Cond),
+    Permset,
+    Actionset,
+    Policy,
+    Role,
+}
+
+impl Symbol {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Symbol::Param(_) => "param",
+            Symbol::Feature { .. } => "feature",
+            Symbol::Constraint(_) => "constraint",
+            Symbol::Permset => "permset",
+            Symbol::Actionset => "actionset",
+            Symbol::Policy => "policy",
+            Symbol::Role => "role",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Symbols {
+    pub map: BTreeMap<String, Symbol>,
+}
+
+impl Symbols {
+    pub fn build<'a>(items: impl IntoIterator<Item = &'a ast::Item>) -> Self {
+        let mut map = BTreeMap::new();
+        for item in items {
+            let sym = match &item.kind {
+                ItemKind::Param(p) => Symbol::Param(ScalarType::parse(&p.ty.scalar.name).map(
+                    |scalar| ParamType {
+                        list: p.ty.list,
+                        scalar,
+                    },
+                )),
+                ItemKind::Feature(f) => match &f.domain {
+                    FeatureDomain::Bool(_) => Symbol::Feature {
+                        domain: vec!["false".into(), "true".into()],
+                        is_bool: true,
+                    },
+                    FeatureDomain::Enum(values) => {
+                        let mut domain: Vec<String> = Vec::new();
+                        for v in values {
+                            if !domain.contains(&v.name) {
+                                domain.push(v.name.clone());
+                            }
+                        }
+                        Symbol::Feature {
+                            domain,
+                            is_bool: false,
+                        }
+                    }
+                },
+                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr)),
+                ItemKind::Permset(_) => Symbol::Permset,
+                ItemKind::Actionset(_) => Symbol::Actionset,
+                ItemKind::Policy(_) => Symbol::Policy,
+                ItemKind::Role(_) => Symbol::Role,
+            };
+            map.entry(item.name().name.clone()).or_insert(sym);
+        }
+        Symbols { map }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Symbol> {
+        self.map.get(name)
+    }
+
+    pub fn names_where(&self, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
+        self.map
+            .iter()
+            .filter(|(_, s)| pred(s))
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    /// The values a guard variable ranges over: a feature's domain, or the
+    /// partitions for a param of type `partition`.
+    pub fn domain(&self, var: &str) -> Option<Vec<String>> {
+        match self.get(var)? {
+            Symbol::Feature { domain, .. } => Some(domain.clone()),
+            Symbol::Param(Some(ParamType {
+                list: false,
+                scalar: ScalarType::Partition,
+            })) => Some(
+                crate::iam::PARTITIONS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    pub fn constraints(&self) -> impl Iterator<Item = &Cond> {
+        self.map.values().filter_map(|s| match s {
+            Symbol::Constraint(c) => Some(c),
+            _ => None,
+        })
+    }
+}
+
+/// Lowers an expression without checking it (checks live in `item_check`).
+pub(crate) fn plain_cond(expr: &Expr) -> Cond {
+    match expr {
+        Expr::Bool(b, _) => Cond::Const(*b),
+        Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
+        Expr::Compare {
+            var,
+            negated,
+            value,
+            ..
+        } => {
+            let is = Cond::Is(var.name.clone(), value.text.clone());
+            if *negated {
+                Cond::Not(Box::new(is))
+            } else {
+                is
+            }
+        }
+        Expr::Not(e, _) => Cond::Not(Box::new(plain_cond(e))),
+        Expr::And(a, b) => Cond::And(Box::new(plain_cond(a)), Box::new(plain_cond(b))),
+        Expr::Or(a, b) => Cond::Or(Box::new(plain_cond(a)), Box::new(plain_cond(b))),
+    }
+}

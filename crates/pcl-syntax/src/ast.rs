@@ -1,0 +1,346 @@
+//! The abstract syntax tree. Every node carries a span relative to the start
+//! of its top-level item.
+
+use crate::Span;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Item {
+    pub docs: Vec<String>,
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    Param(Param),
+    Feature(Feature),
+    Constraint(Constraint),
+    Permset(Permset),
+    Actionset(Actionset),
+    Policy(Policy),
+    Role(Role),
+}
+
+impl Item {
+    pub fn name(&self) -> &Ident {
+        match &self.kind {
+            ItemKind::Param(p) => &p.name,
+            ItemKind::Feature(f) => &f.name,
+            ItemKind::Constraint(c) => &c.name,
+            ItemKind::Permset(p) => &p.name,
+            ItemKind::Actionset(a) => &a.name,
+            ItemKind::Policy(p) => &p.name,
+            ItemKind::Role(r) => &r.name,
+        }
+    }
+
+    /// The keyword that introduces the item, used in messages.
+    pub fn keyword(&self) -> &'static str {
+        match &self.kind {
+            ItemKind::Param(_) => "param",
+            ItemKind::Feature(_) => "feature",
+            ItemKind::Constraint(_) => "constraint",
+            ItemKind::Permset(_) => "permset",
+            ItemKind::Actionset(_) => "actionset",
+            ItemKind::Policy(_) => "policy",
+            ItemKind::Role(_) => "role",
+        }
+    }
+}
+
+/// A string literal after escape processing, split at `${name}` interpolations.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StrLit {
+    pub parts: Vec<StrPart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StrPart {
+    Text(String),
+    Interp(Ident),
+}
+
+impl StrLit {
+    /// The literal text when the string has no interpolation.
+    pub fn as_plain(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                StrPart::Text(t) => out.push_str(t),
+                StrPart::Interp(_) => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// The source-like text, with interpolations written back as `${name}`.
+    pub fn display(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                StrPart::Text(t) => t.clone(),
+                StrPart::Interp(i) => format!("${{{}}}", i.name),
+            })
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub default: Option<Literal>,
+    pub placeholder: Option<StrLit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypeExpr {
+    pub list: bool,
+    pub scalar: Ident,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Literal {
+    Str(StrLit),
+    List(Vec<StrLit>, Span),
+}
+
+impl Literal {
+    pub fn span(&self) -> Span {
+        match self {
+            Literal::Str(s) => s.span,
+            Literal::List(_, span) => *span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Feature {
+    pub name: Ident,
+    pub domain: FeatureDomain,
+    pub default: Ident,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum FeatureDomain {
+    Bool(Span),
+    Enum(Vec<Ident>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Constraint {
+    pub name: Ident,
+    pub expr: Expr,
+    pub message: StrLit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Expr {
+    Bool(bool, Span),
+    /// A bare name: a bool feature.
+    Var(Ident),
+    Compare {
+        var: Ident,
+        negated: bool,
+        value: CmpValue,
+        span: Span,
+    },
+    Not(Box<Expr>, Span),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Bool(_, s) | Expr::Compare { span: s, .. } | Expr::Not(_, s) => *s,
+            Expr::Var(i) => i.span,
+            Expr::And(a, b) | Expr::Or(a, b) => a.span().to(b.span()),
+        }
+    }
+}
+
+/// The right-hand side of `==`/`!=`: an enum value, `true`/`false`, or a string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CmpValue {
+    pub text: String,
+    pub quoted: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Permset {
+    pub name: Ident,
+    pub entries: Vec<BodyEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Actionset {
+    pub name: Ident,
+    pub actions: ValueList<ActionItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Policy {
+    pub name: Ident,
+    pub when: Option<Expr>,
+    pub entries: Vec<BodyEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BodyEntry {
+    Include(Include),
+    Statement(Statement),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Include {
+    pub target: Ident,
+    pub when: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Statement {
+    pub docs: Vec<String>,
+    pub effect: Effect,
+    pub effect_span: Span,
+    pub sid: Option<StrLit>,
+    pub when: Option<Expr>,
+    pub fields: Vec<StmtField>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StmtField {
+    Action {
+        negated: bool,
+        list: ValueList<ActionItem>,
+        span: Span,
+    },
+    Resource {
+        negated: bool,
+        list: ValueList<ValueItem>,
+        span: Span,
+    },
+    Condition(Condition),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Condition {
+    pub operator: Ident,
+    pub key: StrLit,
+    pub values: ValueList<ValueItem>,
+    pub when: Option<Expr>,
+    pub span: Span,
+}
+
+/// A list as written: `[a, b when x]`, or a single unbracketed value (which
+/// renders as a JSON string rather than an array).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ValueList<T> {
+    pub items: Vec<Guarded<T>>,
+    pub bracketed: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Guarded<T> {
+    pub item: T,
+    pub when: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionItem {
+    /// `@name`: the actions of an actionset.
+    SetRef(Ident),
+    /// `service:Action`, bare or quoted, escapes processed.
+    Name(String, Span),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ValueItem {
+    Str(StrLit),
+    /// A bare param name.
+    Param(Ident),
+}
+
+impl ValueItem {
+    pub fn span(&self) -> Span {
+        match self {
+            ValueItem::Str(s) => s.span,
+            ValueItem::Param(i) => i.span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Role {
+    pub name: Ident,
+    pub when: Option<Expr>,
+    pub fields: Vec<RoleField>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrincipalKind {
+    Service,
+    Aws,
+    Federated,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RoleField {
+    Path(StrLit, Span),
+    Trust {
+        kind: PrincipalKind,
+        values: ValueList<ValueItem>,
+        span: Span,
+    },
+    Managed {
+        values: ValueList<ValueItem>,
+        span: Span,
+    },
+    Inline {
+        policy: Ident,
+        when: Option<Expr>,
+        span: Span,
+    },
+    Attach {
+        policy: Ident,
+        when: Option<Expr>,
+        span: Span,
+    },
+    Boundary {
+        value: ValueItem,
+        when: Option<Expr>,
+        span: Span,
+    },
+}
+
+impl RoleField {
+    pub fn span(&self) -> Span {
+        match self {
+            RoleField::Path(_, span)
+            | RoleField::Trust { span, .. }
+            | RoleField::Managed { span, .. }
+            | RoleField::Inline { span, .. }
+            | RoleField::Attach { span, .. }
+            | RoleField::Boundary { span, .. } => *span,
+        }
+    }
+}

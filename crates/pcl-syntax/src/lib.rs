@@ -1,0 +1,19 @@
+//! The syntax layer of pcl: a pest grammar, an AST with byte spans, and a
+//! parser that recovers at every top-level item.
+//!
+//! Invariants: this crate knows nothing of salsa, types or IAM. It is a pure
+//! function from text to (AST, syntax errors), never panics on any input, and
+//! bounds its recursion (pest's stack guard for the grammar, an explicit depth
+//! limit for the AST lowering).
+
+pub mod ast;
+mod lower;
+mod parser;
+mod span;
+
+pub use parser::{ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, parse_file, parse_item};
+pub use span::Span;
+
+/// Nesting deeper than this in one expression is rejected with a diagnostic,
+/// so that no later recursive pass can overflow the stack.
+pub const MAX_EXPR_DEPTH: usize = 64;

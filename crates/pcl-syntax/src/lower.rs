@@ -1,0 +1,761 @@
+//! Lowering of pest pairs into the AST. The grammar guarantees the shape of
+//! each pair, but we never index blindly: a shape we do not expect becomes a
+//! syntax error rather than a panic.
+
+use pest::iterators::{Pair, Pairs};
+
+use crate::MAX_EXPR_DEPTH;
+use crate::ast::*;
+use crate::parser::{Rule, SyntaxError, SyntaxErrorKind};
+use crate::span::Span;
+
+pub(crate) struct Lowerer {
+    /// Absolute offset of the item being lowered; spans are made relative to it.
+    base: usize,
+    /// Absolute offset of the text the pairs index into.
+    text_offset: usize,
+    pub(crate) errors: Vec<SyntaxError>,
+    depth: usize,
+}
+
+type Lowered<T> = Result<T, ()>;
+
+impl Lowerer {
+    pub(crate) fn new(text_offset: usize, item_start: usize) -> Self {
+        Lowerer {
+            base: text_offset + item_start,
+            text_offset,
+            errors: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        let abs = |p: usize| (self.text_offset + p).saturating_sub(self.base);
+        Span::new(abs(s.start()), abs(s.end()))
+    }
+
+    fn error(&mut self, span: Span, kind: SyntaxErrorKind, message: String) {
+        let abs = span.shift(u32::try_from(self.base).unwrap_or(u32::MAX));
+        self.errors.push(SyntaxError {
+            kind,
+            span: abs,
+            message,
+            help: None,
+        });
+    }
+
+    fn unexpected(&mut self, pair: &Pair<'_, Rule>) -> () {
+        let span = self.span(pair);
+        self.error(
+            span,
+            SyntaxErrorKind::Parse,
+            format!("unexpected {:?} here", pair.as_rule()),
+        );
+    }
+
+    fn next<'i>(&mut self, pairs: &mut Pairs<'i, Rule>, parent: Span) -> Lowered<Pair<'i, Rule>> {
+        match pairs.next() {
+            Some(p) => Ok(p),
+            None => {
+                self.error(
+                    parent,
+                    SyntaxErrorKind::Parse,
+                    "incomplete construct".into(),
+                );
+                Err(())
+            }
+        }
+    }
+
+    pub(crate) fn item(&mut self, pair: Pair<'_, Rule>) -> Lowered<Item> {
+        let span = self.span(&pair);
+        let mut docs = Vec::new();
+        let mut kind = None;
+        for inner in pair.into_inner() {
+            match inner.as_rule() {
+                Rule::doc => docs.push(doc_text(&inner)),
+                Rule::param_decl => kind = Some(ItemKind::Param(self.param(inner)?)),
+                Rule::feature_decl => kind = Some(ItemKind::Feature(self.feature(inner)?)),
+                Rule::constraint_decl => kind = Some(ItemKind::Constraint(self.constraint(inner)?)),
+                Rule::permset_decl => {
+                    let mut it = inner.into_inner();
+                    let name = self.ident_from(&mut it, span)?;
+                    let entries = self.body(it)?;
+                    kind = Some(ItemKind::Permset(Permset { name, entries }));
+                }
+                Rule::actionset_decl => {
+                    let mut it = inner.into_inner();
+                    let name = self.ident_from(&mut it, span)?;
+                    let list = self.next(&mut it, span)?;
+                    let actions = self.action_list(list)?;
+                    kind = Some(ItemKind::Actionset(Actionset { name, actions }));
+                }
+                Rule::policy_decl => kind = Some(ItemKind::Policy(self.policy(inner)?)),
+                Rule::role_decl => kind = Some(ItemKind::Role(self.role(inner)?)),
+                _ => return Err(self.unexpected(&inner)),
+            }
+        }
+        match kind {
+            Some(kind) => Ok(Item { docs, kind, span }),
+            None => {
+                self.error(
+                    span,
+                    SyntaxErrorKind::Parse,
+                    "a doc comment must be followed by an item".into(),
+                );
+                Err(())
+            }
+        }
+    }
+
+    fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    fn ident_from(&mut self, it: &mut Pairs<'_, Rule>, parent: Span) -> Lowered<Ident> {
+        let p = self.next(it, parent)?;
+        Ok(self.ident(p))
+    }
+
+    fn param(&mut self, pair: Pair<'_, Rule>) -> Lowered<Param> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = self.ident_from(&mut it, span)?;
+        let ty_pair = self.next(&mut it, span)?;
+        let ty_span = self.span(&ty_pair);
+        let ty_inner = self.next(&mut ty_pair.into_inner(), ty_span)?;
+        let ty = match ty_inner.as_rule() {
+            Rule::list_type => {
+                let scalar = self.ident_from(&mut ty_inner.into_inner(), ty_span)?;
+                TypeExpr {
+                    list: true,
+                    scalar,
+                    span: ty_span,
+                }
+            }
+            _ => TypeExpr {
+                list: false,
+                scalar: self.ident(ty_inner),
+                span: ty_span,
+            },
+        };
+        let mut default = None;
+        let mut placeholder = None;
+        for p in it {
+            match p.as_rule() {
+                Rule::literal => default = Some(self.literal(p)?),
+                Rule::string => placeholder = Some(self.string(p)),
+                _ => return Err(self.unexpected(&p)),
+            }
+        }
+        Ok(Param {
+            name,
+            ty,
+            default,
+            placeholder,
+        })
+    }
+
+    fn literal(&mut self, pair: Pair<'_, Rule>) -> Lowered<Literal> {
+        let span = self.span(&pair);
+        let inner = self.next(&mut pair.into_inner(), span)?;
+        Ok(match inner.as_rule() {
+            Rule::string => Literal::Str(self.string(inner)),
+            _ => {
+                let list_span = self.span(&inner);
+                Literal::List(
+                    inner.into_inner().map(|s| self.string(s)).collect(),
+                    list_span,
+                )
+            }
+        })
+    }
+
+    fn feature(&mut self, pair: Pair<'_, Rule>) -> Lowered<Feature> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = self.ident_from(&mut it, span)?;
+        let ty = self.next(&mut it, span)?;
+        let domain = match ty.as_rule() {
+            Rule::bool_type => FeatureDomain::Bool(self.span(&ty)),
+            _ => FeatureDomain::Enum(ty.into_inner().map(|p| self.ident(p)).collect()),
+        };
+        let value = self.next(&mut it, span)?;
+        let default = self.ident(value);
+        Ok(Feature {
+            name,
+            domain,
+            default,
+        })
+    }
+
+    fn constraint(&mut self, pair: Pair<'_, Rule>) -> Lowered<Constraint> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = self.ident_from(&mut it, span)?;
+        let expr_pair = self.next(&mut it, span)?;
+        let expr = self.expr(expr_pair)?;
+        let msg = self.next(&mut it, span)?;
+        let message = self.string(msg);
+        Ok(Constraint {
+            name,
+            expr,
+            message,
+        })
+    }
+
+    fn when(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let e = self.next(&mut pair.into_inner(), span)?;
+        self.expr(e)
+    }
+
+    /// `expr = and_expr (or and_expr)*`; `and_expr = unary (and unary)*`.
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        self.depth += 1;
+        let result = if self.depth > MAX_EXPR_DEPTH {
+            let span = self.span(&pair);
+            self.error(
+                span,
+                SyntaxErrorKind::TooDeep,
+                format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
+            );
+            Err(())
+        } else {
+            self.binary(pair)
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn binary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let mut acc: Option<Expr> = None;
+        let is_or = pair.as_rule() == Rule::expr;
+        for p in pair.into_inner() {
+            let operand = match p.as_rule() {
+                Rule::or_op | Rule::and_op => continue,
+                Rule::and_expr => self.binary(p)?,
+                Rule::unary => self.unary(p)?,
+                _ => return Err(self.unexpected(&p)),
+            };
+            acc = Some(match acc {
+                None => operand,
+                Some(left) if is_or => Expr::Or(Box::new(left), Box::new(operand)),
+                Some(left) => Expr::And(Box::new(left), Box::new(operand)),
+            });
+        }
+        acc.ok_or(())
+    }
+
+    fn unary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let mut nots = Vec::new();
+        let mut primary = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::not_op => nots.push(self.span(&p)),
+                Rule::primary => primary = Some(self.primary(p)?),
+                _ => return Err(self.unexpected(&p)),
+            }
+        }
+        let mut e = primary.ok_or(())?;
+        for not_span in nots.into_iter().rev() {
+            let span = not_span.to(e.span());
+            e = Expr::Not(Box::new(e), span);
+        }
+        Ok(e)
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let inner = self.next(&mut pair.into_inner(), span)?;
+        match inner.as_rule() {
+            Rule::paren => {
+                let e = self.next(&mut inner.into_inner(), span)?;
+                self.expr(e)
+            }
+            Rule::bool_lit => Ok(Expr::Bool(inner.as_str() == "true", span)),
+            Rule::ident => Ok(Expr::Var(self.ident(inner))),
+            Rule::comparison => {
+                let mut it = inner.into_inner();
+                let var = self.ident_from(&mut it, span)?;
+                let op = self.next(&mut it, span)?;
+                let value_pair = self.next(&mut it, span)?;
+                let value_span = self.span(&value_pair);
+                let v = self.next(&mut value_pair.into_inner(), value_span)?;
+                let value = match v.as_rule() {
+                    Rule::string => {
+                        let s = self.string(v);
+                        CmpValue {
+                            text: s.display(),
+                            quoted: true,
+                            span: value_span,
+                        }
+                    }
+                    _ => CmpValue {
+                        text: v.as_str().to_string(),
+                        quoted: false,
+                        span: value_span,
+                    },
+                };
+                Ok(Expr::Compare {
+                    var,
+                    negated: op.as_str() == "!=",
+                    value,
+                    span,
+                })
+            }
+            _ => Err(self.unexpected(&inner)),
+        }
+    }
+
+    fn body(&mut self, pairs: Pairs<'_, Rule>) -> Lowered<Vec<BodyEntry>> {
+        let mut entries = Vec::new();
+        for entry in pairs {
+            let span = self.span(&entry);
+            let mut docs = Vec::new();
+            for p in entry.into_inner() {
+                match p.as_rule() {
+                    Rule::doc => docs.push(doc_text(&p)),
+                    Rule::include_entry => {
+                        let inc_span = self.span(&p);
+                        let mut it = p.into_inner();
+                        let target = self.ident_from(&mut it, span)?;
+                        let when = match it.next() {
+                            Some(w) => Some(self.when(w)?),
+                            None => None,
+                        };
+                        entries.push(BodyEntry::Include(Include {
+                            target,
+                            when,
+                            span: inc_span,
+                        }));
+                    }
+                    Rule::statement => {
+                        let mut st = self.statement(p)?;
+                        st.docs = std::mem::take(&mut docs);
+                        entries.push(BodyEntry::Statement(st));
+                    }
+                    _ => return Err(self.unexpected(&p)),
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    fn policy(&mut self, pair: Pair<'_, Rule>) -> Lowered<Policy> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner().peekable();
+        let name = match it.next() {
+            Some(p) => self.ident(p),
+            None => {
+                return Err(self.error(
+                    span,
+                    SyntaxErrorKind::Parse,
+                    "policy without a name".into(),
+                ));
+            }
+        };
+        let mut when = None;
+        if let Some(p) = it.peek()
+            && p.as_rule() == Rule::when_clause
+        {
+            if let Some(p) = it.next() {
+                when = Some(self.when(p)?);
+            }
+        }
+        let mut entries = Vec::new();
+        for p in it {
+            entries.extend(self.body(Pairs::single(p))?);
+        }
+        Ok(Policy {
+            name,
+            when,
+            entries,
+        })
+    }
+
+    fn statement(&mut self, pair: Pair<'_, Rule>) -> Lowered<Statement> {
+        let span = self.span(&pair);
+        let mut effect = Effect::Allow;
+        let mut effect_span = span;
+        let mut sid = None;
+        let mut when = None;
+        let mut fields = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::effect => {
+                    effect_span = self.span(&p);
+                    effect = if p.as_str() == "deny" {
+                        Effect::Deny
+                    } else {
+                        Effect::Allow
+                    };
+                }
+                Rule::string => sid = Some(self.string(p)),
+                Rule::when_clause => when = Some(self.when(p)?),
+                Rule::stmt_field => fields.push(self.stmt_field(p)?),
+                _ => return Err(self.unexpected(&p)),
+            }
+        }
+        Ok(Statement {
+            docs: Vec::new(),
+            effect,
+            effect_span,
+            sid,
+            when,
+            fields,
+            span,
+        })
+    }
+
+    fn stmt_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<StmtField> {
+        let span = self.span(&pair);
+        let inner = self.next(&mut pair.into_inner(), span)?;
+        let field_span = self.span(&inner);
+        let rule = inner.as_rule();
+        let mut it = inner.into_inner();
+        match rule {
+            Rule::action_field => {
+                let kw = self.next(&mut it, span)?;
+                let negated = kw.as_str() == "notaction";
+                let value = self.next(&mut it, span)?;
+                let list = match value.as_rule() {
+                    Rule::action_list => self.action_list(value)?,
+                    _ => {
+                        let vspan = self.span(&value);
+                        let item = self.action_item(value)?;
+                        ValueList {
+                            items: vec![Guarded {
+                                item,
+                                when: None,
+                                span: vspan,
+                            }],
+                            bracketed: false,
+                            span: vspan,
+                        }
+                    }
+                };
+                Ok(StmtField::Action {
+                    negated,
+                    list,
+                    span: field_span,
+                })
+            }
+            Rule::resource_field => {
+                let kw = self.next(&mut it, span)?;
+                let negated = kw.as_str() == "notresource";
+                let values = self.next(&mut it, span)?;
+                let list = self.values(values)?;
+                Ok(StmtField::Resource {
+                    negated,
+                    list,
+                    span: field_span,
+                })
+            }
+            Rule::condition_field => {
+                let op = self.ident_from(&mut it, span)?;
+                let key_pair = self.next(&mut it, span)?;
+                let key = self.string(key_pair);
+                let values_pair = self.next(&mut it, span)?;
+                let values = self.values(values_pair)?;
+                let when = match it.next() {
+                    Some(w) => Some(self.when(w)?),
+                    None => None,
+                };
+                Ok(StmtField::Condition(Condition {
+                    operator: op,
+                    key,
+                    values,
+                    when,
+                    span: field_span,
+                }))
+            }
+            _ => Err(self.error(
+                span,
+                SyntaxErrorKind::Parse,
+                "unexpected statement field".into(),
+            )),
+        }
+    }
+
+    fn action_list(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueList<ActionItem>> {
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        for g in pair.into_inner() {
+            let gspan = self.span(&g);
+            let mut it = g.into_inner();
+            let item_pair = self.next(&mut it, gspan)?;
+            let item = self.action_item(item_pair)?;
+            let when = match it.next() {
+                Some(w) => Some(self.when(w)?),
+                None => None,
+            };
+            items.push(Guarded {
+                item,
+                when,
+                span: gspan,
+            });
+        }
+        Ok(ValueList {
+            items,
+            bracketed: true,
+            span,
+        })
+    }
+
+    fn action_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<ActionItem> {
+        let span = self.span(&pair);
+        let inner = self.next(&mut pair.into_inner(), span)?;
+        Ok(match inner.as_rule() {
+            Rule::set_ref => {
+                let id = self.ident_from(&mut inner.into_inner(), span)?;
+                ActionItem::SetRef(id)
+            }
+            Rule::string => {
+                let s = self.string(inner);
+                ActionItem::Name(s.display(), s.span)
+            }
+            _ => ActionItem::Name(inner.as_str().to_string(), span),
+        })
+    }
+
+    fn values(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueList<ValueItem>> {
+        let span = self.span(&pair);
+        let inner = self.next(&mut pair.into_inner(), span)?;
+        match inner.as_rule() {
+            Rule::value_list => {
+                let mut items = Vec::new();
+                for g in inner.into_inner() {
+                    let gspan = self.span(&g);
+                    let mut it = g.into_inner();
+                    let v = self.next(&mut it, gspan)?;
+                    let item = self.value_item(v)?;
+                    let when = match it.next() {
+                        Some(w) => Some(self.when(w)?),
+                        None => None,
+                    };
+                    items.push(Guarded {
+                        item,
+                        when,
+                        span: gspan,
+                    });
+                }
+                Ok(ValueList {
+                    items,
+                    bracketed: true,
+                    span,
+                })
+            }
+            _ => {
+                let item = self.value_item(inner)?;
+                Ok(ValueList {
+                    items: vec![Guarded {
+                        item,
+                        when: None,
+                        span,
+                    }],
+                    bracketed: false,
+                    span,
+                })
+            }
+        }
+    }
+
+    fn value_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueItem> {
+        let span = self.span(&pair);
+        let inner = self.next(&mut pair.into_inner(), span)?;
+        Ok(match inner.as_rule() {
+            Rule::string => ValueItem::Str(self.string(inner)),
+            _ => ValueItem::Param(self.ident(inner)),
+        })
+    }
+
+    fn role(&mut self, pair: Pair<'_, Rule>) -> Lowered<Role> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = self.ident_from(&mut it, span)?;
+        let mut when = None;
+        let mut fields = Vec::new();
+        for p in it {
+            match p.as_rule() {
+                Rule::when_clause => when = Some(self.when(p)?),
+                Rule::role_field => {
+                    for f in p.into_inner() {
+                        if f.as_rule() != Rule::doc {
+                            fields.push(self.role_field(f)?);
+                        }
+                    }
+                }
+                _ => return Err(self.unexpected(&p)),
+            }
+        }
+        Ok(Role { name, when, fields })
+    }
+
+    fn role_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<RoleField> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut it = pair.into_inner();
+        Ok(match rule {
+            Rule::role_path => {
+                let s = self.next(&mut it, span)?;
+                RoleField::Path(self.string(s), span)
+            }
+            Rule::role_trust => {
+                let kind_pair = self.next(&mut it, span)?;
+                let kind = match kind_pair.as_str() {
+                    "aws" => PrincipalKind::Aws,
+                    "federated" => PrincipalKind::Federated,
+                    _ => PrincipalKind::Service,
+                };
+                let v = self.next(&mut it, span)?;
+                RoleField::Trust {
+                    kind,
+                    values: self.values(v)?,
+                    span,
+                }
+            }
+            Rule::role_managed => {
+                let v = self.next(&mut it, span)?;
+                RoleField::Managed {
+                    values: self.values(v)?,
+                    span,
+                }
+            }
+            Rule::role_inline | Rule::role_attach => {
+                let policy = self.ident_from(&mut it, span)?;
+                let when = match it.next() {
+                    Some(w) => Some(self.when(w)?),
+                    None => None,
+                };
+                if rule == Rule::role_inline {
+                    RoleField::Inline { policy, when, span }
+                } else {
+                    RoleField::Attach { policy, when, span }
+                }
+            }
+            Rule::role_boundary => {
+                let v = self.next(&mut it, span)?;
+                let value = self.value_item(v)?;
+                let when = match it.next() {
+                    Some(w) => Some(self.when(w)?),
+                    None => None,
+                };
+                RoleField::Boundary { value, when, span }
+            }
+            _ => {
+                self.error(span, SyntaxErrorKind::Parse, "unexpected role field".into());
+                return Err(());
+            }
+        })
+    }
+
+    /// Processes escapes and splits `${name}` interpolations. Problems are
+    /// reported and the string is kept, so one bad string costs one error.
+    fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
+        let span = self.span(&pair);
+        let raw = pair.as_str();
+        let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
+        let body_start = span.start as usize + 1;
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = body.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some((_, '"')) => text.push('"'),
+                    Some((_, '\\')) => text.push('\\'),
+                    Some((_, '$')) => text.push('$'),
+                    Some((_, 'n')) => text.push('\n'),
+                    Some((_, 't')) => text.push('\t'),
+                    Some((j, other)) => {
+                        let s = Span::new(body_start + i, body_start + j + other.len_utf8());
+                        self.error(
+                            s,
+                            SyntaxErrorKind::BadEscape,
+                            format!("unknown escape `\\{other}`"),
+                        );
+                        if let Some(e) = self.errors.last_mut() {
+                            e.help = Some("the escapes are \\\", \\\\, \\$, \\n and \\t".into());
+                        }
+                    }
+                    None => {}
+                },
+                '$' if chars.peek().map(|(_, c)| *c) == Some('{') => {
+                    chars.next();
+                    let name_start = i + 2;
+                    let mut name = String::new();
+                    let mut closed = false;
+                    for (_, c) in chars.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    let name_span = Span::new(
+                        body_start + name_start,
+                        body_start + name_start + name.len(),
+                    );
+                    let whole =
+                        Span::new(body_start + i, name_span.end as usize + usize::from(closed));
+                    if !closed {
+                        self.error(
+                            whole,
+                            SyntaxErrorKind::BadInterpolation,
+                            "unterminated `${` in string".into(),
+                        );
+                        if let Some(e) = self.errors.last_mut() {
+                            e.help = Some(
+                                "close it with `}`, or write `\\${` for a literal `${`".into(),
+                            );
+                        }
+                        text.push_str("${");
+                        text.push_str(&name);
+                        continue;
+                    }
+                    let valid = name
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    if !valid {
+                        self.error(
+                            whole,
+                            SyntaxErrorKind::BadInterpolation,
+                            format!("`${{{name}}}` does not name a param"),
+                        );
+                        if let Some(e) = self.errors.last_mut() {
+                            e.help =
+                                Some("interpolate a param by its name, e.g. `${account}`".into());
+                        }
+                        continue;
+                    }
+                    if !text.is_empty() {
+                        parts.push(StrPart::Text(std::mem::take(&mut text)));
+                    }
+                    parts.push(StrPart::Interp(Ident {
+                        name,
+                        span: name_span,
+                    }));
+                }
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() || parts.is_empty() {
+            parts.push(StrPart::Text(text));
+        }
+        StrLit { parts, span }
+    }
+}
+
+fn doc_text(pair: &Pair<'_, Rule>) -> String {
+    let s = pair.as_str();
+    let s = s.strip_prefix("///").unwrap_or(s);
+    s.strip_prefix(' ').unwrap_or(s).trim_end().to_string()
+}

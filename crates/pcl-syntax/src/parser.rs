@@ -1,0 +1,253 @@
+//! Parsing with recovery: the file is cut into chunks at lines that start a
+//! top-level item, and each chunk is parsed on its own, so one broken item
+//! costs one error and the rest of the file is still analysed.
+
+use pest::Parser;
+use pest::error::InputLocation;
+use pest_derive::Parser;
+
+use crate::Span;
+use crate::ast::Item;
+use crate::lower::Lowerer;
+
+#[derive(Parser)]
+#[grammar = "pcl.pest"]
+pub(crate) struct PclParser;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyntaxErrorKind {
+    /// The text does not match the grammar.
+    Parse,
+    /// An unknown `\x` escape in a string.
+    BadEscape,
+    /// A malformed `${...}` interpolation.
+    BadInterpolation,
+    /// Nesting beyond `MAX_EXPR_DEPTH`, or beyond what the parser's stack allows.
+    TooDeep,
+}
+
+/// A syntax error with an absolute byte span.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SyntaxError {
+    pub kind: SyntaxErrorKind,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// One top-level item; its AST's spans are relative to `offset`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ParsedItem {
+    pub offset: u32,
+    pub item: Item,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ParsedFile {
+    pub items: Vec<ParsedItem>,
+    pub errors: Vec<SyntaxError>,
+}
+
+const ITEM_KEYWORDS: [&str; 7] = [
+    "param",
+    "feature",
+    "constraint",
+    "permset",
+    "actionset",
+    "policy",
+    "role",
+];
+
+/// Parses a whole file, recovering at each top-level item.
+pub fn parse_file(text: &str) -> ParsedFile {
+    pest::set_error_detail(true);
+    let mut out = ParsedFile::default();
+    for (start, end) in chunks(text) {
+        let chunk = text.get(start..end).unwrap_or("");
+        match PclParser::parse(Rule::file, chunk) {
+            Ok(mut pairs) => {
+                let Some(file) = pairs.next() else { continue };
+                for pair in file.into_inner() {
+                    if pair.as_rule() != Rule::item {
+                        continue;
+                    }
+                    let item_start = pair.as_span().start();
+                    let mut lowerer = Lowerer::new(start, item_start);
+                    let item = lowerer.item(pair);
+                    out.errors.append(&mut lowerer.errors);
+                    if let Ok(item) = item {
+                        let offset = u32::try_from(start + item_start).unwrap_or(u32::MAX);
+                        out.items.push(ParsedItem { offset, item });
+                    }
+                }
+            }
+            Err(e) => out.errors.push(convert_error(&e, chunk, start)),
+        }
+    }
+    out
+}
+
+/// Parses text that must hold exactly one item (spans relative to its start).
+pub fn parse_item(text: &str) -> Result<Item, Vec<SyntaxError>> {
+    pest::set_error_detail(true);
+    match PclParser::parse(Rule::item_only, text) {
+        Ok(mut pairs) => {
+            let item = pairs
+                .next()
+                .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item));
+            let Some(item) = item else {
+                return Err(Vec::new());
+            };
+            let start = item.as_span().start();
+            let mut lowerer = Lowerer::new(0, start);
+            match lowerer.item(item) {
+                Ok(item) if lowerer.errors.is_empty() => Ok(item),
+                _ => Err(lowerer.errors),
+            }
+        }
+        Err(e) => Err(vec![convert_error(&e, text, 0)]),
+    }
+}
+
+/// Byte ranges of the chunks: a chunk starts at a line that begins (in column
+/// 0) with an item keyword, or with `///` doc lines directly above one.
+fn chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut line_starts = vec![0];
+    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    let line = |i: usize| -> &str {
+        let start = line_starts.get(i).copied().unwrap_or(text.len());
+        let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
+        text.get(start..end).unwrap_or("")
+    };
+    let starts_item = |l: &str| {
+        ITEM_KEYWORDS.iter().any(|k| {
+            l.strip_prefix(k).is_some_and(|rest| {
+                rest.chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+            })
+        })
+    };
+    let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////");
+    let mut cuts = vec![0];
+    let mut i = 0;
+    while i < line_starts.len() {
+        let mut j = i;
+        while j < line_starts.len() && is_doc(line(j)) {
+            j += 1;
+        }
+        if j < line_starts.len() && starts_item(line(j)) {
+            if let Some(&s) = line_starts.get(i)
+                && s != 0
+            {
+                cuts.push(s);
+            }
+            i = j + 1;
+        } else {
+            i = j.max(i + 1);
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    cuts.windows(2)
+        .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
+        .collect()
+}
+
+fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> SyntaxError {
+    let (mut start, mut end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, t)) => (s, t),
+    };
+    let mut message = e.variant.message().to_string();
+    let variant_msg = message.clone();
+    if let pest::error::ErrorVariant::CustomError { message: m } = &e.variant {
+        // pest's stack guard and call limit report themselves this way.
+        let kind = if m.contains("limit") {
+            SyntaxErrorKind::TooDeep
+        } else {
+            SyntaxErrorKind::Parse
+        };
+        return SyntaxError {
+            kind,
+            span: Span::new(offset + start, offset + end.max(start)),
+            message: format!("input nested too deeply to parse ({m})"),
+            help: Some("split the nesting up; pcl never needs this much".into()),
+        };
+    }
+    if let Some(attempts) = e.parse_attempts() {
+        let mut expected: Vec<String> = attempts
+            .expected_tokens()
+            .iter()
+            .map(|t| t.to_string())
+            .filter(|t| !t.trim().is_empty() && t != "//" && t != "////")
+            .map(|t| format!("`{t}`"))
+            .collect();
+        expected.dedup();
+        if attempts.max_position >= start && !expected.is_empty() {
+            start = attempts.max_position;
+            end = start;
+            message = format!("expected {}", one_of(&expected));
+        }
+    }
+    if message.is_empty() {
+        message = variant_msg;
+    }
+    // Point at the offending token, not at an empty position.
+    let rest = chunk.get(start..).unwrap_or("");
+    let token_len = token_len(rest);
+    end = end.max(start + token_len);
+    let found = chunk.get(start..end).unwrap_or("").trim();
+    let found = if found.is_empty() {
+        "end of input".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    SyntaxError {
+        kind: SyntaxErrorKind::Parse,
+        span: Span::new(offset + start, offset + end),
+        message: format!("syntax error: {message}, found {found}"),
+        help: guess_help(chunk, start),
+    }
+}
+
+fn one_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("one of {}, or {last}", init.join(", ")),
+    }
+}
+
+fn token_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    match chars.next() {
+        None => 0,
+        Some((_, c)) if c.is_ascii_alphanumeric() || c == '_' => rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == ':' || *c == '*'))
+            .map_or(rest.len(), |(i, _)| i),
+        Some((_, c)) => c.len_utf8(),
+    }
+}
+
+/// A help line for the most common slips.
+fn guess_help(chunk: &str, pos: usize) -> Option<String> {
+    let before = chunk.get(..pos).unwrap_or("").trim_end();
+    let after = chunk.get(pos..).unwrap_or("").trim_start();
+    if after.starts_with('}') || after.is_empty() && !before.ends_with(';') {
+        if before.ends_with(']')
+            || before.ends_with('"')
+            || before.ends_with(|c: char| c.is_ascii_alphanumeric())
+        {
+            return Some("statement and role fields end with `;`".into());
+        }
+    }
+    if after.is_empty() {
+        return Some("an opening `{` or `[` is not closed".into());
+    }
+    if after.starts_with('\'') {
+        return Some("strings are written in double quotes".into());
+    }
+    None
+}
