@@ -1,8 +1,8 @@
 //! The `pcl` command line. Only this crate (and xtask) prints.
 
 mod commands;
-mod output_dir;
-mod report;
+
+use pcl_cli::report;
 
 use std::process::ExitCode;
 

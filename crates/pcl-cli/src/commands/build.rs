@@ -6,7 +6,7 @@ use clap::Args;
 use pcl_semantics::RootDatabase;
 use pcl_semantics::config::configure;
 
-use crate::report::Reporter;
+use pcl_cli::report::Reporter;
 
 #[derive(Args)]
 #[command(
@@ -66,7 +66,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         .map(|o| (o.path.clone(), o.contents.clone()))
         .collect();
     files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
-    match crate::output_dir::replace_dir(&args.out, &files) {
+    match pcl_cli::output_dir::replace_dir(&args.out, &files) {
         Ok(()) => {
             reporter.note(&format!(
                 "wrote {} files to {}",

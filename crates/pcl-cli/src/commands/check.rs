@@ -3,7 +3,7 @@
 use clap::Args;
 use pcl_semantics::RootDatabase;
 
-use crate::report::Reporter;
+use pcl_cli::report::Reporter;
 
 #[derive(Args)]
 #[command(

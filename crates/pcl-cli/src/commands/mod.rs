@@ -3,7 +3,7 @@ pub mod check;
 
 use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile, analyze_file};
 
-use crate::report::{self, Reporter};
+use pcl_cli::report::{self, Reporter};
 
 /// Reads and analyses one file; `Err(exit code)` on I/O errors.
 pub fn load(
