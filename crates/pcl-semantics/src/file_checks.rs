@@ -170,6 +170,23 @@ fn cycles(
                     );
                 }
             } else if !done.contains(target) {
+                if stack.len() >= crate::MAX_INCLUDE_DEPTH {
+                    if reported.insert(BTreeSet::from([target, node])) {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::TooDeep,
+                                span,
+                                format!(
+                                    "includes nested more than {} levels deep",
+                                    crate::MAX_INCLUDE_DEPTH
+                                ),
+                            )
+                            .with_label("this include is too deep")
+                            .with_help("flatten the chain of permsets"),
+                        );
+                    }
+                    continue;
+                }
                 stack.push((target, 0));
             }
         }

@@ -11,7 +11,7 @@ use crate::ir::*;
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
     let mut vars = Vec::new();
     let mut visited = Vec::new();
-    collect(program, item, &mut vars, &mut visited);
+    collect(program, item, 0, &mut vars, &mut visited);
     program
         .features()
         .map(|(n, _)| n.to_string())
@@ -31,8 +31,16 @@ fn list_vars<T>(l: &GList<T>, out: &mut Vec<String>) {
     }
 }
 
-fn collect(program: &Program, name: &str, out: &mut Vec<String>, visited: &mut Vec<String>) {
-    if visited.iter().any(|v| v == name) || visited.len() > MAX_INCLUDE_DEPTH * 16 {
+fn collect(
+    program: &Program,
+    name: &str,
+    depth: usize,
+    out: &mut Vec<String>,
+    visited: &mut Vec<String>,
+) {
+    // `visited` only grows, so each item is walked once; the recursion is cut
+    // at the depth where expansion stops too (deeper chains are errors).
+    if visited.iter().any(|v| v == name) || depth > MAX_INCLUDE_DEPTH {
         return;
     }
     visited.push(name.to_string());
@@ -42,10 +50,10 @@ fn collect(program: &Program, name: &str, out: &mut Vec<String>, visited: &mut V
     match &item.ir {
         ItemIr::Policy { when, entries } => {
             cond_vars(when, out);
-            entries_vars(program, entries, out, visited);
+            entries_vars(program, entries, depth, out, visited);
         }
-        ItemIr::Permset(entries) => entries_vars(program, entries, out, visited),
-        ItemIr::Actionset(list) => actions_vars(program, list, out, visited),
+        ItemIr::Permset(entries) => entries_vars(program, entries, depth, out, visited),
+        ItemIr::Actionset(list) => actions_vars(program, list, depth, out, visited),
         ItemIr::Role { when, role } => {
             cond_vars(when, out);
             for (_, l) in &role.trust {
@@ -59,7 +67,7 @@ fn collect(program: &Program, name: &str, out: &mut Vec<String>, visited: &mut V
             }
             for i in &role.inline {
                 cond_vars(&i.when, out);
-                collect(program, &i.policy, out, visited);
+                collect(program, &i.policy, depth + 1, out, visited);
             }
             if let Some(b) = &role.boundary {
                 cond_vars(&b.when, out);
@@ -72,13 +80,14 @@ fn collect(program: &Program, name: &str, out: &mut Vec<String>, visited: &mut V
 fn actions_vars(
     program: &Program,
     list: &GList<ActionRef>,
+    depth: usize,
     out: &mut Vec<String>,
     visited: &mut Vec<String>,
 ) {
     for i in &list.items {
         cond_vars(&i.when, out);
         if let ActionRef::Set(s) = &i.value {
-            collect(program, s, out, visited);
+            collect(program, s, depth + 1, out, visited);
         }
     }
 }
@@ -86,6 +95,7 @@ fn actions_vars(
 fn entries_vars(
     program: &Program,
     entries: &[Entry],
+    depth: usize,
     out: &mut Vec<String>,
     visited: &mut Vec<String>,
 ) {
@@ -93,11 +103,11 @@ fn entries_vars(
         match e {
             Entry::Include { target, when, .. } => {
                 cond_vars(when, out);
-                collect(program, target, out, visited);
+                collect(program, target, depth + 1, out, visited);
             }
             Entry::Statement(s) => {
                 cond_vars(&s.when, out);
-                actions_vars(program, &s.actions, out, visited);
+                actions_vars(program, &s.actions, depth, out, visited);
                 list_vars(&s.resources, out);
                 for c in &s.conditions {
                     cond_vars(&c.when, out);

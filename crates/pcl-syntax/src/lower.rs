@@ -216,29 +216,48 @@ impl Lowerer {
     }
 
     /// `expr = and_expr (or and_expr)*`; `and_expr = unary (and unary)*`.
+    /// `self.depth` tracks the depth of the tree being built (an `a and b
+    /// and c` chain is as deep as it is long), so no later recursive pass
+    /// over an expression, nor its drop, can overflow the stack.
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
-        self.depth += 1;
-        let result = if self.depth > MAX_EXPR_DEPTH {
-            let span = self.span(&pair);
+        self.binary(pair)
+    }
+
+    fn enter(&mut self, by: usize, span: Span) -> Lowered<()> {
+        self.depth += by;
+        if self.depth > MAX_EXPR_DEPTH {
+            self.depth -= by;
             self.error(
                 span,
                 SyntaxErrorKind::TooDeep,
                 format!("expression nested more than {MAX_EXPR_DEPTH} levels deep"),
             );
-            Err(())
-        } else {
-            self.binary(pair)
-        };
-        self.depth -= 1;
-        result
+            if let Some(e) = self.errors.last_mut() {
+                e.help = Some("split it up: use several guards, or a constraint".into());
+            }
+            return Err(());
+        }
+        Ok(())
     }
 
     fn binary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
-        let mut acc: Option<Expr> = None;
+        let span = self.span(&pair);
         let is_or = pair.as_rule() == Rule::expr;
-        for p in pair.into_inner() {
+        let operands: Vec<Pair<'_, Rule>> = pair
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op))
+            .collect();
+        let extra = operands.len().saturating_sub(1);
+        self.enter(extra, span)?;
+        let result = self.fold_operands(operands, is_or);
+        self.depth -= extra;
+        result
+    }
+
+    fn fold_operands(&mut self, operands: Vec<Pair<'_, Rule>>, is_or: bool) -> Lowered<Expr> {
+        let mut acc: Option<Expr> = None;
+        for p in operands {
             let operand = match p.as_rule() {
-                Rule::or_op | Rule::and_op => continue,
                 Rule::and_expr => self.binary(p)?,
                 Rule::unary => self.unary(p)?,
                 _ => return Err(self.unexpected(&p)),
@@ -253,16 +272,24 @@ impl Lowerer {
     }
 
     fn unary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
         let mut nots = Vec::new();
-        let mut primary = None;
+        let mut primary_pair = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::not_op => nots.push(self.span(&p)),
-                Rule::primary => primary = Some(self.primary(p)?),
+                Rule::primary => primary_pair = Some(p),
                 _ => return Err(self.unexpected(&p)),
             }
         }
-        let mut e = primary.ok_or(())?;
+        let count = nots.len();
+        self.enter(count, span)?;
+        let primary = match primary_pair {
+            Some(p) => self.primary(p),
+            None => Err(()),
+        };
+        self.depth -= count;
+        let mut e = primary?;
         for not_span in nots.into_iter().rev() {
             let span = not_span.to(e.span());
             e = Expr::Not(Box::new(e), span);
@@ -276,7 +303,10 @@ impl Lowerer {
         match inner.as_rule() {
             Rule::paren => {
                 let e = self.next(&mut inner.into_inner(), span)?;
-                self.expr(e)
+                self.enter(1, span)?;
+                let result = self.expr(e);
+                self.depth -= 1;
+                result
             }
             Rule::bool_lit => Ok(Expr::Bool(inner.as_str() == "true", span)),
             Rule::ident => Ok(Expr::Var(self.ident(inner))),

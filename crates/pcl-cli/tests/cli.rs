@@ -1,0 +1,331 @@
+//! End-to-end tests of the `pcl` binary: exit codes, `--set` errors, colour,
+//! and the output directory that a failed build must leave untouched.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GOOD: &str = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature scheduler: enum { slurm, awsbatch } = slurm;
+feature iam_mode: enum { privileged, restricted } = privileged;
+constraint no_batch_when_restricted: not (iam_mode == restricted and scheduler == awsbatch)
+    else "restricted mode cannot manage AWS Batch clusters";
+policy user {
+    allow "EC2Read" { action ec2:Describe*; resource "*"; }
+    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "*"; }
+    allow "PassRole" when iam_mode == restricted {
+        action iam:PassRole;
+        resource "arn:${partition}:iam::${account}:role/parallelcluster/*";
+    }
+}
+"#;
+
+fn pcl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run pcl")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn check_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write(tmp.path(), "good.pcl", GOOD);
+    let o = pcl(&["check", good.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let warn = write(
+        tmp.path(),
+        "warn.pcl",
+        &format!("{GOOD}\nparam unused: string = \"x\";\n"),
+    );
+    let o = pcl(&["check", warn.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("W0502"), "{}", stderr(&o));
+
+    let bad = write(
+        tmp.path(),
+        "bad.pcl",
+        &GOOD.replace("ec2:Describe*", "ec2*:Describe"),
+    );
+    let o = pcl(&["check", bad.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("E0300") && err.contains("bad.pcl:9:"), "{err}");
+
+    let o = pcl(&["check", tmp.path().join("missing.pcl").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pcl(&["check", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+    // several files: the worst exit code wins, every file is reported
+    let o = pcl(&[
+        "check",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn colour_follows_flag_and_no_color() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = write(
+        tmp.path(),
+        "bad.pcl",
+        "policy p { allow { action x; resource \"*\"; } }",
+    );
+    let always = pcl(&["check", bad.to_str().unwrap(), "--color", "always"]);
+    assert!(stderr(&always).contains('\u{1b}'));
+    let never = pcl(&["check", bad.to_str().unwrap(), "--color", "never"]);
+    assert!(!stderr(&never).contains('\u{1b}'));
+    let auto_no_color = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["check", bad.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!stderr(&auto_no_color).contains('\u{1b}'));
+}
+
+#[test]
+fn build_writes_outputs_and_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("stale.json"), "{}").unwrap();
+    let o = pcl(&[
+        "build",
+        src.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "account=123456789012",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files: Vec<String> = listing(&out).into_iter().map(|(p, _)| p).collect();
+    // 3 configurations: restricted+awsbatch is excluded by the constraint
+    assert_eq!(
+        files,
+        [
+            "index.json",
+            "policy/user.scheduler-awsbatch.iam_mode-privileged.json",
+            "policy/user.scheduler-slurm.iam_mode-privileged.json",
+            "policy/user.scheduler-slurm.iam_mode-restricted.json",
+        ]
+    );
+    let restricted =
+        std::fs::read_to_string(out.join("policy/user.scheduler-slurm.iam_mode-restricted.json"))
+            .unwrap();
+    assert!(
+        restricted.contains("arn:aws:iam::123456789012:role/parallelcluster/*"),
+        "{restricted}"
+    );
+    // no staging or backup directories are left behind
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pcl-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // pinning a feature renders only the matching variants
+    let o = pcl(&[
+        "build",
+        src.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "scheduler=awsbatch",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&out).len(), 2);
+}
+
+#[test]
+fn failed_build_leaves_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write(tmp.path(), "good.pcl", GOOD);
+    let bad = write(
+        tmp.path(),
+        "bad.pcl",
+        &GOOD.replace(
+            "resource \"*\"; }\n    allow \"Batch\"",
+            "resource \"*\" }\n    allow \"Batch\"",
+        ),
+    );
+    let out = tmp.path().join("out");
+    let o = pcl(&[
+        "build",
+        good.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let before = listing(&out);
+
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["build", bad.to_str().unwrap()],
+        vec!["build", good.to_str().unwrap(), "--set", "account=12345"],
+        vec!["build", good.to_str().unwrap(), "--set", "scheduler=pbs"],
+        vec!["build", good.to_str().unwrap(), "--set", "schedulr=slurm"],
+        vec![
+            "build",
+            good.to_str().unwrap(),
+            "--set",
+            "iam_mode=restricted",
+            "--set",
+            "scheduler=awsbatch",
+        ],
+        vec!["build", good.to_str().unwrap(), "--set", "user=x"],
+        vec!["build", good.to_str().unwrap(), "--set", "novalue"],
+    ];
+    let expected = [
+        "E0001", "E0203", "E0201", "E0100", "E0401", "E0102", "E0203",
+    ];
+    for (args, code) in cases.iter().zip(expected) {
+        let mut args = args.clone();
+        args.extend(["--out", out.to_str().unwrap(), "--color", "never"]);
+        let o = pcl(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(code), "{args:?} should report {code}: {err}");
+        assert!(err.contains("nothing written"), "{err}");
+        assert_eq!(
+            listing(&out),
+            before,
+            "{args:?} changed the output directory"
+        );
+    }
+    let o = pcl(&[
+        "build",
+        good.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "scheduler=pbs",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        stderr(&o).contains("allowed: slurm, awsbatch"),
+        "{}",
+        stderr(&o)
+    );
+    let o = pcl(&[
+        "build",
+        good.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "schedulr=slurm",
+        "--color",
+        "never",
+    ]);
+    assert!(
+        stderr(&o).contains("did you mean `scheduler`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn help_has_examples() {
+    for sub in ["check", "build"] {
+        let o = pcl(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(text.contains("Examples:"), "{sub}: {text}");
+    }
+}
+
+#[test]
+fn hostile_inputs_never_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let deep_parens = format!(
+        "constraint c: {}true{} else \"m\";",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let deep_nots = format!(
+        "feature f: bool = false; constraint c: {}f else \"m\";",
+        "not ".repeat(100_000)
+    );
+    let long_chain: String = (0..2000)
+        .map(|i| format!("permset s{i} {{ include s{}; }}\n", i + 1))
+        .collect();
+    let cycle: String = (0..500)
+        .map(|i| format!("permset s{i} {{ include s{}; }}\n", (i + 1) % 500))
+        .collect();
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("binary", vec![0, 159, 146, 150, 255, b'{']),
+        ("unterminated_string", b"param x: string = \"abc".to_vec()),
+        (
+            "unterminated_interp",
+            b"param x: string placeholder \"${abc\";".to_vec(),
+        ),
+        ("only_docs", b"/// doc\n/// doc".to_vec()),
+        ("deep_parens", deep_parens.into_bytes()),
+        ("deep_nots", deep_nots.into_bytes()),
+        ("long_chain", long_chain.into_bytes()),
+        ("cycle", cycle.into_bytes()),
+        (
+            "unicode",
+            "policy p { allow \"é\" { action \"s3:Gét\"; resource \"arn:aws:s3:::bücket\"; } }"
+                .as_bytes()
+                .to_vec(),
+        ),
+    ];
+    for (name, bytes) in inputs {
+        let path = tmp.path().join(format!("{name}.pcl"));
+        std::fs::write(&path, bytes).unwrap();
+        let o = pcl(&["check", path.to_str().unwrap(), "--color", "never"]);
+        let code = o.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{name}: exit {code:?}: {}",
+            stderr(&o)
+        );
+    }
+}
