@@ -60,11 +60,10 @@ const ITEM_KEYWORDS: [&str; 7] = [
 
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
-    pest::set_error_detail(true);
     let mut out = ParsedFile::default();
     for (start, end) in chunks(text) {
         let chunk = text.get(start..end).unwrap_or("");
-        match PclParser::parse(Rule::file, chunk) {
+        match parse_fast(Rule::file, chunk) {
             Ok(mut pairs) => {
                 let Some(file) = pairs.next() else { continue };
                 for pair in file.into_inner() {
@@ -89,8 +88,7 @@ pub fn parse_file(text: &str) -> ParsedFile {
 
 /// Parses text that must hold exactly one item (spans relative to its start).
 pub fn parse_item(text: &str) -> Result<Item, Vec<SyntaxError>> {
-    pest::set_error_detail(true);
-    match PclParser::parse(Rule::item_only, text) {
+    match parse_fast(Rule::item_only, text) {
         Ok(mut pairs) => {
             let item = pairs
                 .next()
@@ -106,6 +104,24 @@ pub fn parse_item(text: &str) -> Result<Item, Vec<SyntaxError>> {
             }
         }
         Err(e) => Err(vec![convert_error(&e, text, 0)]),
+    }
+}
+
+/// Parses without pest's detailed error tracking (it costs about half the
+/// parse time) and re-parses with it only to explain a failure.
+fn parse_fast(
+    rule: Rule,
+    text: &str,
+) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
+    pest::set_error_detail(false);
+    match PclParser::parse(rule, text) {
+        Ok(pairs) => Ok(pairs),
+        Err(_) => {
+            pest::set_error_detail(true);
+            let detailed = PclParser::parse(rule, text);
+            pest::set_error_detail(false);
+            detailed.map_err(Box::new)
+        }
     }
 }
 

@@ -1,0 +1,78 @@
+//! Benchmark harness: `cargo bench -p pcl-suite`. Times each stage on
+//! policies.pcl (median of many runs) and a cold and a warm salsa
+//! re-analysis after a one-item edit. Prints numbers; asserts nothing.
+
+use std::time::{Duration, Instant};
+
+use pcl_semantics::config::configure;
+use pcl_semantics::{RootDatabase, SourceFile, analyze_file};
+use salsa::Setter;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+fn time(runs: usize, mut f: impl FnMut()) -> Duration {
+    let samples = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    median(samples)
+}
+
+fn main() {
+    let text = std::fs::read_to_string(pcl_suite::root().join("policies.pcl")).unwrap_or_default();
+    let runs = 50;
+    let parse = time(runs, || {
+        std::hint::black_box(pcl_syntax::parse_file(&text));
+    });
+    let analyze = time(runs, || {
+        let db = RootDatabase::default();
+        let file = SourceFile::new(&db, "policies.pcl".into(), text.clone());
+        std::hint::black_box(analyze_file(&db, file).diagnostics.len());
+    });
+    let db = RootDatabase::default();
+    let file = SourceFile::new(&db, "policies.pcl".into(), text.clone());
+    let program = analyze_file(&db, file).program.clone();
+    let mut files = 0;
+    let mut bytes = 0;
+    let render = time(runs, || {
+        for p in pcl_semantics::iam::PARTITIONS {
+            if let Ok(cfg) = configure(&program, &[format!("partition={p}")]) {
+                let outputs = pcl_codegen::render_all(&program, &cfg);
+                files = outputs.len();
+                bytes = outputs.iter().map(|o| o.contents.len()).sum::<usize>();
+            }
+        }
+    });
+    // incremental: edit one policy body and re-analyse
+    let mut db = RootDatabase::default();
+    let file = SourceFile::new(&db, "policies.pcl".into(), text.clone());
+    analyze_file(&db, file);
+    let mut flip = false;
+    let reanalyze = time(runs, || {
+        flip = !flip;
+        let edited = if flip {
+            text.replace("ec2:Describe*", "ec2:Describe*, ec2:Get*")
+        } else {
+            text.clone()
+        };
+        file.set_text(&mut db).to(edited);
+        std::hint::black_box(analyze_file(&db, file).diagnostics.len());
+    });
+    println!(
+        "policies.pcl: {} bytes, {} lines",
+        text.len(),
+        text.lines().count()
+    );
+    println!("parse (syntax only)          median {parse:?}");
+    println!("analyze (cold database)      median {analyze:?}");
+    println!("re-analyze after 1-item edit median {reanalyze:?}");
+    println!(
+        "render 3 partitions          median {render:?} ({files} files, {bytes} bytes per partition)"
+    );
+}
