@@ -1,0 +1,96 @@
+//! Snapshot tests of the diagnostics: one fixture per diagnostic code (and a
+//! few extra scenarios) under `tests/fixtures/`, each rendered exactly as the
+//! CLI shows it (colour off) into `tests/snapshots/diagnostics/`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+use std::path::{Path, PathBuf};
+
+use pcl_semantics::{Code, FileAnalysis};
+
+fn fixtures_dir() -> PathBuf {
+    pcl_suite::root().join("tests/fixtures")
+}
+
+/// The file name of a fixture (snapshots must not depend on the checkout path).
+fn file_name(path: &Path) -> String {
+    path.file_name().and_then(|n| n.to_str()).expect("fixture names are UTF-8").to_string()
+}
+
+fn analyze_fixture(path: &Path) -> (String, String, FileAnalysis) {
+    let name = file_name(path);
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let analysis = pcl_suite::analyze(&name, &text);
+    (name, text, analysis)
+}
+
+fn render_all(name: &str, text: &str, analysis: &FileAnalysis) -> String {
+    if analysis.diagnostics.is_empty() {
+        return "no diagnostics\n".to_string();
+    }
+    analysis.diagnostics.iter().map(|d| pcl_cli::report::render(name, text, d, false)).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn diagnostics() {
+    insta::with_settings!({
+        snapshot_path => "snapshots/diagnostics",
+        prepend_module_to_snapshot => false,
+    }, {
+        insta::glob!("fixtures/*.pcl", |path| {
+            let (name, text, analysis) = analyze_fixture(path);
+            insta::assert_snapshot!(render_all(&name, &text, &analysis));
+        });
+    });
+}
+
+/// Every fixture file name, sorted.
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .expect("tests/fixtures exists")
+        .filter_map(|e| e.ok())
+        .map(|e| file_name(&e.path()))
+        .filter(|n| n.ends_with(".pcl"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let names = fixture_names();
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        if code == Code::ConstraintViolated {
+            continue; // needs `--set`; tested through the CLI
+        }
+        let prefix = format!("{}_", code.as_str());
+        let fixtures: Vec<&String> = names.iter().filter(|n| n.starts_with(&prefix)).collect();
+        if fixtures.is_empty() {
+            problems.push(format!("{} ({code:?}) has no fixture", code.as_str()));
+            continue;
+        }
+        for fixture in fixtures {
+            let (_, _, analysis) = analyze_fixture(&fixtures_dir().join(fixture));
+            if !analysis.diagnostics.iter().any(|d| d.code == code) {
+                problems.push(format!("{fixture} does not produce {} ({code:?})", code.as_str()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn clean_fixture_has_no_diagnostics() {
+    let (name, text, analysis) = analyze_fixture(&fixtures_dir().join("clean.pcl"));
+    assert!(analysis.diagnostics.is_empty(), "clean.pcl has diagnostics:\n{}", render_all(&name, &text, &analysis));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let (name, text, analysis) = analyze_fixture(&fixtures_dir().join("deep_nesting.pcl"));
+    assert!(
+        analysis.diagnostics.iter().any(|d| matches!(d.code, Code::TooDeep | Code::Syntax)),
+        "deep_nesting.pcl must be rejected:\n{}",
+        render_all(&name, &text, &analysis)
+    );
+}
