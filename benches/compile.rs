@@ -56,23 +56,13 @@ fn main() {
     let mut flip = false;
     let reanalyze = time(runs, || {
         flip = !flip;
-        let edited = if flip {
-            text.replace("ec2:Describe*", "ec2:Describe*, ec2:Get*")
-        } else {
-            text.clone()
-        };
+        let edited = if flip { text.replace("ec2:Describe*", "ec2:Describe*, ec2:Get*") } else { text.clone() };
         file.set_text(&mut db).to(edited);
         std::hint::black_box(analyze_file(&db, file).diagnostics.len());
     });
-    println!(
-        "policies.pcl: {} bytes, {} lines",
-        text.len(),
-        text.lines().count()
-    );
+    println!("policies.pcl: {} bytes, {} lines", text.len(), text.lines().count());
     println!("parse (syntax only)          median {parse:?}");
     println!("analyze (cold database)      median {analyze:?}");
     println!("re-analyze after 1-item edit median {reanalyze:?}");
-    println!(
-        "render 3 partitions          median {render:?} ({files} files, {bytes} bytes per partition)"
-    );
+    println!("render 3 partitions          median {render:?} ({files} files, {bytes} bytes per partition)");
 }

@@ -3,12 +3,7 @@
 //!
 //! New or changed snapshots: `INSTA_UPDATE=always cargo test -p pcl-suite
 //! --test render_snapshots`, then review the files in `tests/snapshots/render`.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,10 +17,7 @@ const SNAPSHOT_DIR: &str = "snapshots/render";
 const INDEX: &str = "index.json";
 
 fn render(analysis: &FileAnalysis, partition: &str) -> Vec<Output> {
-    render_all(
-        &analysis.program,
-        &config(analysis, &[&format!("partition={partition}")]),
-    )
+    render_all(&analysis.program, &config(analysis, &[&format!("partition={partition}")]))
 }
 
 /// `aws-cn` + `policy/x.json` -> `aws-cn__policy__x.json`.
@@ -36,15 +28,9 @@ fn snapshot_name(partition: &str, path: &str) -> String {
 /// Every snapshot of `partition`: name -> contents.
 fn snapshots(analysis: &FileAnalysis, partition: &str) -> BTreeMap<String, String> {
     let outputs = render(analysis, partition);
-    let mut snaps: BTreeMap<String, String> = outputs
-        .iter()
-        .map(|o| (snapshot_name(partition, &o.path), o.contents.clone()))
-        .collect();
-    assert_eq!(
-        snaps.len(),
-        outputs.len(),
-        "two outputs share a snapshot name"
-    );
+    let mut snaps: BTreeMap<String, String> =
+        outputs.iter().map(|o| (snapshot_name(partition, &o.path), o.contents.clone())).collect();
+    assert_eq!(snaps.len(), outputs.len(), "two outputs share a snapshot name");
     snaps.insert(snapshot_name(partition, INDEX), index_json(&outputs));
     snaps
 }
@@ -88,20 +74,11 @@ fn no_stale_snapshots() {
         return;
     };
     let on_disk: BTreeSet<String> = entries
-        .map(|e| {
-            e.expect("dir entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
         .filter(|name| name.ends_with(".snap"))
         .collect();
     let stale: Vec<&String> = on_disk.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "stale snapshots in {}: {stale:?}",
-        dir.display()
-    );
+    assert!(stale.is_empty(), "stale snapshots in {}: {stale:?}", dir.display());
 }
 
 // --- determinism and index.json ---------------------------------------------------
@@ -147,14 +124,8 @@ fn index_entries(index: &str) -> Vec<Value> {
 fn index_sha256_is_sha256_of_contents() {
     // Known SHA-256 test vectors (FIPS 180-2).
     for (contents, digest) in [
-        (
-            "",
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        ),
-        (
-            "abc",
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-        ),
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
     ] {
         let entries = index_entries(&index_json(&[output_with(contents)]));
         let sha = entries.first().and_then(|e| e.get("sha256"));
@@ -169,10 +140,7 @@ fn index_lists_every_output_once() {
         let outputs = render(&analysis, partition);
         let index = index_json(&outputs);
         let entries = index_entries(&index);
-        let paths: Vec<&str> = entries
-            .iter()
-            .map(|e| e.get("path").and_then(Value::as_str).expect("path"))
-            .collect();
+        let paths: Vec<&str> = entries.iter().map(|e| e.get("path").and_then(Value::as_str).expect("path")).collect();
         let output_paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
         assert_eq!(paths, output_paths, "[{partition}] index entries, in order");
         let mut seen = BTreeSet::new();
@@ -180,10 +148,7 @@ fn index_lists_every_output_once() {
             assert!(seen.insert(path), "[{partition}] {path} is listed twice");
             let matching: Vec<&Output> = outputs.iter().filter(|o| o.path == path).collect();
             let [output] = matching.as_slice() else {
-                panic!(
-                    "[{partition}] {path}: {} outputs, expected 1",
-                    matching.len()
-                );
+                panic!("[{partition}] {path}: {} outputs, expected 1", matching.len());
             };
             let expected = json!({
                 "item": output.item,
@@ -193,18 +158,11 @@ fn index_lists_every_output_once() {
                 "path": output.path,
             });
             let mut without_sha = entry.clone();
-            let sha = without_sha
-                .as_object_mut()
-                .and_then(|m| m.remove("sha256"))
-                .expect("sha256");
+            let sha = without_sha.as_object_mut().and_then(|m| m.remove("sha256")).expect("sha256");
             assert_eq!(without_sha, expected, "[{partition}] index entry of {path}");
             // The digest is the digest of this output's contents alone.
             let own = index_entries(&index_json(std::slice::from_ref(*output)));
-            assert_eq!(
-                own.first().and_then(|e| e.get("sha256")),
-                Some(&sha),
-                "[{partition}] sha256 of {path}"
-            );
+            assert_eq!(own.first().and_then(|e| e.get("sha256")), Some(&sha), "[{partition}] sha256 of {path}");
             let sha = sha.as_str().expect("sha256 is a string");
             assert!(
                 sha.len() == 64 && sha.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')),

@@ -3,12 +3,7 @@
 //! insertions of grammar tokens) and runs the whole pipeline on each result:
 //! analysis, and for error-free results, rendering.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use pcl_semantics::config::configure;
 
@@ -89,10 +84,7 @@ fn mutated_policies_never_panic() {
         let analysis = pcl_suite::analyze("mutated.pcl", &mutated);
         for d in &analysis.diagnostics {
             // every diagnostic must be renderable, with spans inside the file
-            assert!(
-                d.span.end as usize <= mutated.len(),
-                "span out of range: {d:?}"
-            );
+            assert!(d.span.end as usize <= mutated.len(), "span out of range: {d:?}");
             let _ = pcl_cli::report::render("mutated.pcl", &mutated, d, false);
         }
         if analysis.has_errors() {

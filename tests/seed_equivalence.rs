@@ -3,12 +3,7 @@
 //! `../shared/seed/policies` (the AWS ParallelCluster documentation page),
 //! compared semantically, in each of the three partitions. `tests/seed_map.json`
 //! says which output (item and feature values) reproduces which seed.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -53,15 +48,11 @@ impl SeedEntry {
 }
 
 fn str_field<'a>(entry: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    entry.get(key).map(|v| {
-        v.as_str()
-            .unwrap_or_else(|| panic!("seed_map.json: `{key}` is not a string in {entry:?}"))
-    })
+    entry.get(key).map(|v| v.as_str().unwrap_or_else(|| panic!("seed_map.json: `{key}` is not a string in {entry:?}")))
 }
 
 fn seed_map() -> Vec<SeedEntry> {
-    let text = std::fs::read_to_string(root().join("tests/seed_map.json"))
-        .expect("read tests/seed_map.json");
+    let text = std::fs::read_to_string(root().join("tests/seed_map.json")).expect("read tests/seed_map.json");
     let entries: Vec<Map<String, Value>> =
         serde_json::from_str(&text).expect("tests/seed_map.json is a list of objects");
     entries
@@ -78,13 +69,8 @@ fn seed_map() -> Vec<SeedEntry> {
                 Some(v) => v.as_bool().expect("seed_map.json: `fragment` is a bool"),
             };
             let target = match (str_field(e, "seed"), str_field(e, "managed")) {
-                (Some(file), None) => Target::Document {
-                    file: file.to_string(),
-                    fragment,
-                },
-                (None, Some(key)) if !fragment => Target::Managed {
-                    key: key.to_string(),
-                },
+                (Some(file), None) => Target::Document { file: file.to_string(), fragment },
+                (None, Some(key)) if !fragment => Target::Managed { key: key.to_string() },
                 _ => panic!("seed_map.json: need exactly one of `seed` and `managed`: {e:?}"),
             };
             let features = e
@@ -93,19 +79,11 @@ fn seed_map() -> Vec<SeedEntry> {
                 .expect("seed_map.json: `features` is an object")
                 .iter()
                 .map(|(k, v)| {
-                    let v = v
-                        .as_str()
-                        .expect("seed_map.json: feature values are strings");
+                    let v = v.as_str().expect("seed_map.json: feature values are strings");
                     (k.clone(), v.to_string())
                 })
                 .collect();
-            SeedEntry {
-                target,
-                item: str_field(e, "item")
-                    .expect("seed_map.json: `item`")
-                    .to_string(),
-                features,
-            }
+            SeedEntry { target, item: str_field(e, "item").expect("seed_map.json: `item`").to_string(), features }
         })
         .collect()
 }
@@ -115,18 +93,14 @@ fn seed_map() -> Vec<SeedEntry> {
 /// A seed file's JSON, with every `arn:aws:` moved to `partition`.
 fn seed_json(file: &str, partition: &str) -> Value {
     let path = seed_dir().join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read seed {}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read seed {}: {e}", path.display()));
     let text = text.replace("arn:aws:", &format!("arn:{partition}:"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("seed {file} is not JSON: {e}"))
 }
 
 /// Every output of `policies.pcl` for `partition` (no other values).
 fn render(analysis: &FileAnalysis, partition: &str) -> Vec<Output> {
-    render_all(
-        &analysis.program,
-        &config(analysis, &[&format!("partition={partition}")]),
-    )
+    render_all(&analysis.program, &config(analysis, &[&format!("partition={partition}")]))
 }
 
 /// The one output of `item` whose feature values are exactly `features`.
@@ -135,18 +109,12 @@ fn find_output<'a>(
     item: &str,
     features: &BTreeMap<String, String>,
 ) -> Result<&'a Output, String> {
-    let found: Vec<&Output> = outputs
-        .iter()
-        .filter(|o| o.item == item && &o.features == features)
-        .collect();
+    let found: Vec<&Output> = outputs.iter().filter(|o| o.item == item && &o.features == features).collect();
     match found.as_slice() {
         [one] => Ok(one),
         [] => {
-            let variants: Vec<String> = outputs
-                .iter()
-                .filter(|o| o.item == item)
-                .map(|o| format!("  {:?}", o.features))
-                .collect();
+            let variants: Vec<String> =
+                outputs.iter().filter(|o| o.item == item).map(|o| format!("  {:?}", o.features)).collect();
             Err(format!(
                 "no output of `{item}` has exactly the features {features:?}; its outputs:\n{}",
                 variants.join("\n")
@@ -184,11 +152,7 @@ impl Statement {
         }
         m.insert("Effect".into(), json!(self.effect));
         let name = |not: bool, base: &str| {
-            if not {
-                format!("Not{base}")
-            } else {
-                base.into()
-            }
+            if not { format!("Not{base}") } else { base.into() }
         };
         m.insert(name(self.action.0, "Action"), json!(self.action.1));
         m.insert(name(self.resource.0, "Resource"), json!(self.resource.1));
@@ -201,11 +165,7 @@ impl Statement {
 
 /// A string, or a list of strings, as a set.
 fn string_set(v: &Value, what: &str) -> BTreeSet<String> {
-    let as_str = |v: &Value| {
-        v.as_str()
-            .unwrap_or_else(|| panic!("{what}: expected a string, got {v}"))
-            .to_string()
-    };
+    let as_str = |v: &Value| v.as_str().unwrap_or_else(|| panic!("{what}: expected a string, got {v}")).to_string();
     match v {
         Value::Array(items) => items.iter().map(as_str).collect(),
         other => BTreeSet::from([as_str(other)]),
@@ -213,8 +173,7 @@ fn string_set(v: &Value, what: &str) -> BTreeSet<String> {
 }
 
 fn object<'a>(v: &'a Value, what: &str) -> &'a Map<String, Value> {
-    v.as_object()
-        .unwrap_or_else(|| panic!("{what}: expected an object, got {v}"))
+    v.as_object().unwrap_or_else(|| panic!("{what}: expected an object, got {v}"))
 }
 
 /// Exactly one of the keys `base` and `Not{base}`.
@@ -231,23 +190,11 @@ fn normalize_statement(v: &Value) -> Statement {
     let st = object(v, "statement");
     for key in st.keys() {
         assert!(
-            [
-                "Sid",
-                "Effect",
-                "Action",
-                "NotAction",
-                "Resource",
-                "NotResource",
-                "Condition"
-            ]
-            .contains(&key.as_str()),
+            ["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"].contains(&key.as_str()),
             "unexpected statement key `{key}` in {v}"
         );
     }
-    let text = |key: &str| {
-        st.get(key)
-            .map(|s| string_set(s, key).into_iter().collect())
-    };
+    let text = |key: &str| st.get(key).map(|s| string_set(s, key).into_iter().collect());
     let (not_action, actions) = either(st, "Action");
     let condition = st
         .get("Condition")
@@ -255,10 +202,8 @@ fn normalize_statement(v: &Value) -> Statement {
             object(c, "Condition")
                 .iter()
                 .map(|(op, block)| {
-                    let block = object(block, op)
-                        .iter()
-                        .map(|(key, values)| (key.clone(), string_set(values, key)))
-                        .collect();
+                    let block =
+                        object(block, op).iter().map(|(key, values)| (key.clone(), string_set(values, key))).collect();
                     (op.clone(), block)
                 })
                 .collect()
@@ -267,10 +212,7 @@ fn normalize_statement(v: &Value) -> Statement {
     Statement {
         sid: text("Sid"),
         effect: text("Effect").expect("statement without Effect"),
-        action: (
-            not_action,
-            actions.iter().map(|a| a.to_lowercase()).collect(),
-        ),
+        action: (not_action, actions.iter().map(|a| a.to_lowercase()).collect()),
         resource: either(st, "Resource"),
         condition,
     }
@@ -280,16 +222,9 @@ fn normalize_statement(v: &Value) -> Statement {
 fn normalize_document(doc: &Value) -> Vec<Statement> {
     let doc = object(doc, "policy document");
     for key in doc.keys() {
-        assert!(
-            key == "Version" || key == "Statement",
-            "unexpected document key `{key}`"
-        );
+        assert!(key == "Version" || key == "Statement", "unexpected document key `{key}`");
     }
-    assert_eq!(
-        doc.get("Version"),
-        Some(&json!("2012-10-17")),
-        "policy document version"
-    );
+    assert_eq!(doc.get("Version"), Some(&json!("2012-10-17")), "policy document version");
     let statements = match doc.get("Statement") {
         Some(Value::Array(list)) => list.iter().map(normalize_statement).collect(),
         Some(one @ Value::Object(_)) => vec![normalize_statement(one)],
@@ -325,14 +260,8 @@ fn statement_diff(expected: &[Statement], rendered: &[Statement]) -> Option<Stri
     }
     let mut out = String::new();
     for (title, list) in [
-        (
-            "missing (in the seed, not rendered)",
-            multiset_minus(expected, rendered),
-        ),
-        (
-            "extra (rendered, not in the seed)",
-            multiset_minus(rendered, expected),
-        ),
+        ("missing (in the seed, not rendered)", multiset_minus(expected, rendered)),
+        ("extra (rendered, not in the seed)", multiset_minus(rendered, expected)),
     ] {
         if !list.is_empty() {
             let _ = writeln!(out, "  {title}:");
@@ -358,19 +287,16 @@ fn set_diff(expected: &BTreeSet<String>, rendered: &BTreeSet<String>) -> Option<
 
 /// The role's `ManagedPolicyArns` (absent: none).
 fn managed_arns(role: &Value) -> BTreeSet<String> {
-    role.get("ManagedPolicyArns")
-        .map(|v| string_set(v, "ManagedPolicyArns"))
-        .unwrap_or_default()
+    role.get("ManagedPolicyArns").map(|v| string_set(v, "ManagedPolicyArns")).unwrap_or_default()
 }
 
 /// The role's inline policy documents.
 fn inline_documents(role: &Value) -> Vec<&Value> {
     match role.get("Policies") {
         None => Vec::new(),
-        Some(Value::Array(list)) => list
-            .iter()
-            .map(|p| p.get("PolicyDocument").expect("inline policy document"))
-            .collect(),
+        Some(Value::Array(list)) => {
+            list.iter().map(|p| p.get("PolicyDocument").expect("inline policy document")).collect()
+        }
         Some(other) => panic!("Policies is not a list: {other}"),
     }
 }
@@ -381,36 +307,19 @@ fn compare(entry: &SeedEntry, outputs: &[Output], partition: &str) -> Result<(),
     let rendered = parse_output(output);
     match &entry.target {
         Target::Document { file, fragment } => {
-            assert_eq!(
-                output.kind,
-                OutputKind::Policy,
-                "{} is not a policy",
-                output.path
-            );
+            assert_eq!(output.kind, OutputKind::Policy, "{} is not a policy", output.path);
             let seed = seed_json(file, partition);
-            let expected = if *fragment {
-                vec![normalize_statement(&seed)]
-            } else {
-                normalize_document(&seed)
-            };
+            let expected = if *fragment { vec![normalize_statement(&seed)] } else { normalize_document(&seed) };
             match statement_diff(&expected, &normalize_document(&rendered)) {
                 None => Ok(()),
                 Some(diff) => Err(format!("{}:\n{diff}", output.path)),
             }
         }
         Target::Managed { key } => {
-            assert_eq!(
-                output.kind,
-                OutputKind::Role,
-                "{} is not a role",
-                output.path
-            );
+            assert_eq!(output.kind, OutputKind::Role, "{} is not a role", output.path);
             let all = seed_json(MANAGED_POLICIES, partition);
-            let expected = string_set(
-                all.get(key)
-                    .unwrap_or_else(|| panic!("{MANAGED_POLICIES} has no key `{key}`")),
-                key,
-            );
+            let expected =
+                string_set(all.get(key).unwrap_or_else(|| panic!("{MANAGED_POLICIES} has no key `{key}`")), key);
             let mut problems = String::new();
             if let Some(diff) = set_diff(&expected, &managed_arns(&rendered)) {
                 let _ = write!(problems, "ManagedPolicyArns:\n{diff}");
@@ -430,11 +339,7 @@ fn compare(entry: &SeedEntry, outputs: &[Output], partition: &str) -> Result<(),
                     }
                 }
             }
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{}:\n{problems}", output.path))
-            }
+            if problems.is_empty() { Ok(()) } else { Err(format!("{}:\n{problems}", output.path)) }
         }
     }
 }
@@ -447,9 +352,7 @@ fn check_partition(partition: &str) {
     let failures: Vec<String> = seed_map()
         .iter()
         .filter_map(|e| {
-            compare(e, &outputs, partition)
-                .err()
-                .map(|diff| format!("== {} [{partition}]\n{diff}", e.label()))
+            compare(e, &outputs, partition).err().map(|diff| format!("== {} [{partition}]\n{diff}", e.label()))
         })
         .collect();
     assert!(
@@ -464,10 +367,7 @@ fn check_partition(partition: &str) {
 fn default_render_matches_seeds() {
     // `partition` defaults to "aws": no value at all renders the same outputs.
     let (_, analysis) = policies();
-    assert_eq!(
-        render_all(&analysis.program, &config(&analysis, &[])),
-        render(&analysis, "aws")
-    );
+    assert_eq!(render_all(&analysis.program, &config(&analysis, &[])), render(&analysis, "aws"));
     check_partition("aws");
 }
 
@@ -484,21 +384,15 @@ fn china_render_matches_seeds() {
 // --- trust policies ---------------------------------------------------------------
 
 /// Roles that EC2 instances assume.
-const EC2_ROLES: [&str; 3] = [
-    "head_node_role",
-    "compute_role",
-    "imagebuilder_instance_role",
-];
+const EC2_ROLES: [&str; 3] = ["head_node_role", "compute_role", "imagebuilder_instance_role"];
 /// Roles that Lambda functions assume.
 const LAMBDA_ROLES: [&str; 2] = ["lambda_functions_role", "cleanup_lambda_role"];
 
 /// The service principals of a role's trust policy, `None` if it trusts
 /// anything else.
 fn trusted_services(role: &Value) -> Option<BTreeSet<String>> {
-    let statements = role
-        .pointer("/AssumeRolePolicyDocument/Statement")
-        .and_then(Value::as_array)
-        .expect("trust policy statements");
+    let statements =
+        role.pointer("/AssumeRolePolicyDocument/Statement").and_then(Value::as_array).expect("trust policy statements");
     let mut services = BTreeSet::new();
     for st in statements {
         assert_eq!(st.get("Effect"), Some(&json!("Allow")));
@@ -507,10 +401,7 @@ fn trusted_services(role: &Value) -> Option<BTreeSet<String>> {
         if principal.keys().any(|k| k != "Service") {
             return None;
         }
-        services.extend(string_set(
-            principal.get("Service").expect("Service"),
-            "Service",
-        ));
+        services.extend(string_set(principal.get("Service").expect("Service"), "Service"));
     }
     Some(services)
 }
@@ -519,21 +410,11 @@ fn trusted_services(role: &Value) -> Option<BTreeSet<String>> {
 fn service_roles_trust_the_partition_principal() {
     let (_, analysis) = policies();
     for partition in PARTITIONS {
-        let ec2 = if partition == "aws-cn" {
-            "ec2.amazonaws.com.cn"
-        } else {
-            "ec2.amazonaws.com"
-        };
+        let ec2 = if partition == "aws-cn" { "ec2.amazonaws.com.cn" } else { "ec2.amazonaws.com" };
         let roles = render(&analysis, partition);
-        let roles: Vec<&Output> = roles
-            .iter()
-            .filter(|o| o.kind == OutputKind::Role)
-            .collect();
+        let roles: Vec<&Output> = roles.iter().filter(|o| o.kind == OutputKind::Role).collect();
         for role in [EC2_ROLES.as_slice(), LAMBDA_ROLES.as_slice()].concat() {
-            assert!(
-                roles.iter().any(|o| o.item == role),
-                "no output of role `{role}` in {partition}"
-            );
+            assert!(roles.iter().any(|o| o.item == role), "no output of role `{role}` in {partition}");
         }
         for o in roles {
             let expected = if EC2_ROLES.contains(&o.item.as_str()) {
@@ -566,12 +447,7 @@ fn service_roles_trust_the_partition_principal() {
 fn seed_map_covers_every_seed() {
     let in_dir: BTreeSet<String> = std::fs::read_dir(seed_dir())
         .expect("read the seed directory")
-        .map(|e| {
-            e.expect("dir entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
         .filter(|name| !NOT_SEEDS.contains(&name.as_str()))
         .collect();
     let mut documents = BTreeSet::new();
@@ -583,20 +459,10 @@ fn seed_map_covers_every_seed() {
         };
         assert!(fresh, "seed_map.json maps a seed twice");
     }
-    assert_eq!(
-        set_diff(&in_dir, &documents),
-        None,
-        "seed files vs seed_map.json `seed` entries"
-    );
-    let keys: BTreeSet<String> = object(&seed_json(MANAGED_POLICIES, "aws"), MANAGED_POLICIES)
-        .keys()
-        .cloned()
-        .collect();
-    assert_eq!(
-        set_diff(&keys, &managed),
-        None,
-        "{MANAGED_POLICIES} keys vs seed_map.json `managed` entries"
-    );
+    assert_eq!(set_diff(&in_dir, &documents), None, "seed files vs seed_map.json `seed` entries");
+    let keys: BTreeSet<String> =
+        object(&seed_json(MANAGED_POLICIES, "aws"), MANAGED_POLICIES).keys().cloned().collect();
+    assert_eq!(set_diff(&keys, &managed), None, "{MANAGED_POLICIES} keys vs seed_map.json `managed` entries");
 }
 
 // --- given values ---------------------------------------------------------------
@@ -608,14 +474,8 @@ const VALUES: &[(&str, &str)] = &[
     ("secret_name", "pcluster-directory-secret"),
     ("secret_id", "pcluster-head-node-secret"),
     ("s3_name", "my-fsx-data-bucket"),
-    (
-        "boundary_arn",
-        "arn:aws:iam::123456789012:policy/pcluster-boundary",
-    ),
-    (
-        "custom_roles",
-        "arn:aws:iam::123456789012:role/custom/head,arn:aws:iam::123456789012:role/custom/compute",
-    ),
+    ("boundary_arn", "arn:aws:iam::123456789012:policy/pcluster-boundary"),
+    ("custom_roles", "arn:aws:iam::123456789012:role/custom/head,arn:aws:iam::123456789012:role/custom/compute"),
     (
         "efs_arns",
         "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0,arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0fedcba9876543210",
@@ -624,14 +484,8 @@ const VALUES: &[(&str, &str)] = &[
         "fsx_arns",
         "arn:aws:fsx:us-east-1:123456789012:file-system/fs-0123456789abcdef0,arn:aws:fsx:us-east-1:123456789012:file-system/fs-0fedcba9876543210",
     ),
-    (
-        "compute_role_arn",
-        "arn:aws:iam::123456789012:role/custom/compute",
-    ),
-    (
-        "additional_policy_arns",
-        "arn:aws:iam::123456789012:policy/extra-a,arn:aws:iam::123456789012:policy/extra-b",
-    ),
+    ("compute_role_arn", "arn:aws:iam::123456789012:role/custom/compute"),
+    ("additional_policy_arns", "arn:aws:iam::123456789012:policy/extra-a,arn:aws:iam::123456789012:policy/extra-b"),
 ];
 
 fn placeholder(analysis: &FileAnalysis, param: &str) -> Option<String> {
@@ -662,10 +516,7 @@ fn render_with(analysis: &FileAnalysis, values: &[(&str, &str)]) -> Vec<Output> 
             }
         }
         for v in value.split(',') {
-            assert!(
-                outputs.iter().any(|o| o.contents.contains(v)),
-                "value {v} of `{name}` appears in no output"
-            );
+            assert!(outputs.iter().any(|o| o.contents.contains(v)), "value {v} of `{name}` appears in no output");
         }
     }
     outputs
@@ -676,10 +527,7 @@ fn given_values_replace_placeholders() {
     let (_, analysis) = policies();
     // Every param of policies.pcl is in VALUES (or is `partition`).
     for (name, _) in analysis.program.params() {
-        assert!(
-            name == "partition" || VALUES.iter().any(|(n, _)| *n == name),
-            "param `{name}` is missing from VALUES"
-        );
+        assert!(name == "partition" || VALUES.iter().any(|(n, _)| *n == name), "param `{name}` is missing from VALUES");
     }
     let outputs = render_with(&analysis, VALUES);
     // With every param given, nothing that looks like a placeholder is left.
@@ -699,10 +547,7 @@ fn placeholders_in(text: &str) -> Vec<&str> {
     let mut rest = text;
     while let Some(start) = rest.find('<') {
         let tail = rest.get(start..).unwrap_or_default();
-        let end = tail
-            .char_indices()
-            .skip(1)
-            .find(|(_, c)| matches!(c, '<' | '>' | '"' | '\n'));
+        let end = tail.char_indices().skip(1).find(|(_, c)| matches!(c, '<' | '>' | '"' | '\n'));
         match end {
             Some((i, '>')) => {
                 found.push(tail.get(..=i).unwrap_or_default());
@@ -720,15 +565,8 @@ fn placeholders_are_found() {
     // The default render holds the placeholders of every param without a default.
     let (_, analysis) = policies();
     let outputs = render(&analysis, "aws");
-    let found: BTreeSet<&str> = outputs
-        .iter()
-        .flat_map(|o| placeholders_in(&o.contents))
-        .collect();
-    let expected: BTreeSet<String> = analysis
-        .program
-        .params()
-        .filter_map(|(_, p)| p.placeholder.clone())
-        .collect();
+    let found: BTreeSet<&str> = outputs.iter().flat_map(|o| placeholders_in(&o.contents)).collect();
+    let expected: BTreeSet<String> = analysis.program.params().filter_map(|(_, p)| p.placeholder.clone()).collect();
     let expected: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
     assert_eq!(found, expected);
 }
@@ -753,18 +591,15 @@ fn one_value_per_param_is_a_plain_substitution() {
     // With one value per param, rendering with values is the placeholder
     // rendering with each placeholder replaced by its value, byte for byte.
     let (_, analysis) = policies();
-    let single: Vec<(&str, &str)> = VALUES
-        .iter()
-        .map(|(n, v)| (*n, v.split(',').next().unwrap_or_default()))
-        .collect();
+    let single: Vec<(&str, &str)> = VALUES.iter().map(|(n, v)| (*n, v.split(',').next().unwrap_or_default())).collect();
     let with_values = render_with(&analysis, &single);
     let placeholders = render(&analysis, "aws");
     assert_eq!(with_values.len(), placeholders.len());
     for (o, p) in with_values.iter().zip(&placeholders) {
         assert_eq!(o.path, p.path);
-        let expected = single.iter().fold(p.contents.clone(), |text, (n, v)| {
-            text.replace(&placeholder(&analysis, n).expect("placeholder"), v)
-        });
+        let expected = single
+            .iter()
+            .fold(p.contents.clone(), |text, (n, v)| text.replace(&placeholder(&analysis, n).expect("placeholder"), v));
         assert_eq!(o.contents, expected, "{}", o.path);
     }
 }
@@ -793,37 +628,23 @@ fn comparison_ignores_only_form() {
         ("/Statement/0/Resource", json!("arn:aws:s3:::B/*")),
         ("/Statement/0/Action", json!(["s3:GetObject"])),
         ("/Statement/0/Condition/StringEquals/k", json!("x")),
-        (
-            "/Statement/0/Condition",
-            json!({"StringLike": {"k": ["x", "y"]}}),
-        ),
-        (
-            "/Statement/0/Condition",
-            json!({"StringEquals": {"K": ["x", "y"]}}),
-        ),
+        ("/Statement/0/Condition", json!({"StringLike": {"k": ["x", "y"]}})),
+        ("/Statement/0/Condition", json!({"StringEquals": {"K": ["x", "y"]}})),
         ("/Statement/1/Resource", json!(["*", "arn:aws:s3:::b"])),
     ];
     for (pointer, value) in changes {
         let mut changed = base.clone();
         *changed.pointer_mut(pointer).expect("pointer") = value;
-        assert!(
-            statement_diff(&base_n, &normalize_document(&changed)).is_some(),
-            "changing {pointer} went unnoticed"
-        );
+        assert!(statement_diff(&base_n, &normalize_document(&changed)).is_some(), "changing {pointer} went unnoticed");
     }
     // A missing Sid, NotAction for Action, and a duplicated statement matter too.
     let edit = |f: &dyn Fn(&mut Vec<Value>)| {
         let mut changed = base.clone();
-        f(changed
-            .pointer_mut("/Statement")
-            .and_then(Value::as_array_mut)
-            .expect("statements"));
+        f(changed.pointer_mut("/Statement").and_then(Value::as_array_mut).expect("statements"));
         statement_diff(&base_n, &normalize_document(&changed))
     };
     fn statement(list: &mut [Value], i: usize) -> &mut Map<String, Value> {
-        list.get_mut(i)
-            .and_then(Value::as_object_mut)
-            .expect("statement")
+        list.get_mut(i).and_then(Value::as_object_mut).expect("statement")
     }
     let without_sid = edit(&|list| {
         statement(list, 0).remove("Sid");
@@ -840,8 +661,5 @@ fn comparison_ignores_only_form() {
         list.push(Value::Object(st));
     })
     .expect("a duplicated statement went unnoticed");
-    assert!(
-        duplicated.contains("extra") && !duplicated.contains("missing"),
-        "{duplicated}"
-    );
+    assert!(duplicated.contains("extra") && !duplicated.contains("missing"), "{duplicated}");
 }

@@ -29,16 +29,9 @@ pub fn policies() -> (String, FileAnalysis) {
     let path = root().join("policies.pcl");
     let text = std::fs::read_to_string(&path).unwrap_or_default();
     let analysis = analyze("policies.pcl", &text);
-    let errors: Vec<String> = analysis
-        .diagnostics
-        .iter()
-        .map(|d| pcl_cli::report::render("policies.pcl", &text, d, false))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "policies.pcl has diagnostics:\n{}",
-        errors.join("\n")
-    );
+    let errors: Vec<String> =
+        analysis.diagnostics.iter().map(|d| pcl_cli::report::render("policies.pcl", &text, d, false)).collect();
+    assert!(errors.is_empty(), "policies.pcl has diagnostics:\n{}", errors.join("\n"));
     (text, analysis)
 }
 

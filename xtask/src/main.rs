@@ -1,1 +1,63 @@
-fn main() {}
+//! Repository automation, run as `cargo xtask <task>` (see `.cargo/config.toml`).
+//!
+//! `build-policies` is the main job: it compiles `policies.pcl` for every AWS
+//! partition into `dist/policies/<partition>/`, or with `--check` verifies that
+//! the directory is up to date. Like the `pcl` CLI, xtask never panics and
+//! exits with 0 (success), 1 (errors in the input, or an out-of-date
+//! directory) or 2 (usage or I/O errors).
+
+mod build_policies;
+mod compare;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Repository tasks of pcl",
+    arg_required_else_help = true,
+    after_help = "Exit status: 0 on success, 1 for errors in policies.pcl or an out-of-date output directory, 2 for usage or I/O errors."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    BuildPolicies(build_policies::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            return ExitCode::from(code);
+        }
+    };
+    let Some(root) = workspace_root() else {
+        eprintln!("error: cannot locate the workspace root from the xtask manifest directory");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let code = match cli.command {
+        Some(Command::BuildPolicies(args)) => build_policies::run(&args, &root),
+        // unreachable in practice: `arg_required_else_help` prints the help
+        None => EXIT_USAGE,
+    };
+    ExitCode::from(code)
+}
+
+/// The workspace root: the parent of xtask's manifest directory.
+fn workspace_root() -> Option<PathBuf> {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf)
+}

@@ -15,12 +15,7 @@ pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
-#[command(
-    name = "pcl",
-    version,
-    about = "A compiler for IAM policies",
-    propagate_version = true
-)]
+#[command(name = "pcl", version, about = "A compiler for IAM policies", propagate_version = true)]
 struct Cli {
     /// When to colour diagnostics (NO_COLOR turns `auto` off).
     #[arg(long, global = true, value_enum, default_value_t = report::ColorChoice::Auto)]
@@ -33,6 +28,7 @@ struct Cli {
 enum Command {
     Check(commands::check::CheckArgs),
     Build(commands::build::BuildArgs),
+    Explain(commands::explain::ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +44,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => commands::check::run(&args, color),
         Command::Build(args) => commands::build::run(&args, color),
+        Command::Explain(args) => commands::explain::run(&args),
     };
     ExitCode::from(code)
 }

@@ -20,8 +20,7 @@ impl ColorChoice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stderr().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
             }
         }
     }
@@ -44,19 +43,14 @@ impl Reporter {
         let decl = e.item.as_deref().and_then(|n| program.get(n));
         match decl {
             Some(item) => {
-                let mut d =
-                    Diagnostic::new(e.code, item.name_span.shift(item.offset), e.message.clone())
-                        .with_label("declared here")
-                        .with_help_opt(e.help.clone());
+                let mut d = Diagnostic::new(e.code, item.name_span.shift(item.offset), e.message.clone())
+                    .with_label("declared here")
+                    .with_help_opt(e.help.clone());
                 d.message = e.message.clone();
                 self.diagnostic(path, text, &d);
             }
             None => {
-                let help = e
-                    .help
-                    .as_deref()
-                    .map(|h| format!("\n  help: {h}"))
-                    .unwrap_or_default();
+                let help = e.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
                 eprintln!("[{}] Error: {}{help}", e.code.as_str(), e.message);
             }
         }
@@ -72,18 +66,11 @@ impl Reporter {
 }
 
 pub fn summary(path: &str, diags: &[Diagnostic], reporter: &Reporter) {
-    let errors = diags
-        .iter()
-        .filter(|d| d.severity() == Severity::Error)
-        .count();
+    let errors = diags.iter().filter(|d| d.severity() == Severity::Error).count();
     let warnings = diags.len() - errors;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     if errors > 0 {
-        reporter.note(&format!(
-            "{path}: {}, {}",
-            plural(errors, "error"),
-            plural(warnings, "warning")
-        ));
+        reporter.note(&format!("{path}: {}, {}", plural(errors, "error"), plural(warnings, "warning")));
     } else if warnings > 0 {
         reporter.note(&format!("{path}: ok, {}", plural(warnings, "warning")));
     }
@@ -101,32 +88,18 @@ pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
     };
-    let primary_color = if d.severity() == Severity::Error {
-        Color::Red
-    } else {
-        Color::Yellow
-    };
-    let mut labels: Vec<(std::ops::Range<usize>, String, bool)> = vec![(
-        clamp(d.span),
-        d.label.clone().unwrap_or_else(|| d.message.clone()),
-        true,
-    )];
-    labels.extend(
-        d.secondary
-            .iter()
-            .map(|l| (clamp(l.span), l.message.clone(), false)),
-    );
+    let primary_color = if d.severity() == Severity::Error { Color::Red } else { Color::Yellow };
+    let mut labels: Vec<(std::ops::Range<usize>, Option<String>, bool)> = vec![(clamp(d.span), d.label.clone(), true)];
+    labels.extend(d.secondary.iter().map(|l| (clamp(l.span), Some(l.message.clone()), false)));
     labels.sort_by_key(|(r, _, _)| (r.start, r.end));
     let mut report = Report::build(kind, (path, clamp(d.span)))
-        .with_config(
-            Config::default()
-                .with_color(color)
-                .with_index_type(IndexType::Byte),
-        )
+        .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
         .with_code(d.code.as_str())
         .with_message(&d.message);
     for (range, message, primary) in labels {
-        let mut label = Label::new((path, range)).with_message(message);
+        // ariadne draws no underline for a label without text, so an
+        // unlabelled primary span repeats the message.
+        let mut label = Label::new((path, range)).with_message(message.unwrap_or_else(|| d.message.clone()));
         if color {
             label = label.with_color(if primary { primary_color } else { Color::Blue });
         }
@@ -136,11 +109,7 @@ pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
         report = report.with_help(help);
     }
     let mut out = Vec::new();
-    if report
-        .finish()
-        .write((path, Source::from(text)), &mut out)
-        .is_err()
-    {
+    if report.finish().write((path, Source::from(text)), &mut out).is_err() {
         return format!("[{}] {}: {}\n", d.code.as_str(), path, d.message);
     }
     let s = String::from_utf8_lossy(&out);

@@ -1,12 +1,7 @@
 //! End-to-end tests of the `pcl` binary: exit codes, `--set` errors, colour,
 //! and the output directory that a failed build must leave untouched.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -29,11 +24,7 @@ policy user {
 "#;
 
 fn pcl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pcl"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run pcl")
+    Command::new(env!("CARGO_BIN_EXE_pcl")).args(args).env_remove("NO_COLOR").output().expect("run pcl")
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -55,10 +46,7 @@ fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if p.is_dir() {
                 todo.push(p);
             } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                ));
+                out.push((p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap()));
             }
         }
     }
@@ -73,20 +61,12 @@ fn check_exit_codes() {
     let o = pcl(&["check", good.to_str().unwrap(), "--color", "never"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
-    let warn = write(
-        tmp.path(),
-        "warn.pcl",
-        &format!("{GOOD}\nparam unused: string = \"x\";\n"),
-    );
+    let warn = write(tmp.path(), "warn.pcl", &format!("{GOOD}\nparam unused: string = \"x\";\n"));
     let o = pcl(&["check", warn.to_str().unwrap(), "--color", "never"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("W0502"), "{}", stderr(&o));
 
-    let bad = write(
-        tmp.path(),
-        "bad.pcl",
-        &GOOD.replace("ec2:Describe*", "ec2*:Describe"),
-    );
+    let bad = write(tmp.path(), "bad.pcl", &GOOD.replace("ec2:Describe*", "ec2*:Describe"));
     let o = pcl(&["check", bad.to_str().unwrap(), "--color", "never"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
@@ -97,24 +77,14 @@ fn check_exit_codes() {
     let o = pcl(&["check", "--no-such-flag"]);
     assert_eq!(o.status.code(), Some(2));
     // several files: the worst exit code wins, every file is reported
-    let o = pcl(&[
-        "check",
-        good.to_str().unwrap(),
-        bad.to_str().unwrap(),
-        "--color",
-        "never",
-    ]);
+    let o = pcl(&["check", good.to_str().unwrap(), bad.to_str().unwrap(), "--color", "never"]);
     assert_eq!(o.status.code(), Some(1));
 }
 
 #[test]
 fn colour_follows_flag_and_no_color() {
     let tmp = tempfile::tempdir().unwrap();
-    let bad = write(
-        tmp.path(),
-        "bad.pcl",
-        "policy p { allow { action x; resource \"*\"; } }",
-    );
+    let bad = write(tmp.path(), "bad.pcl", "policy p { allow { action x; resource \"*\"; } }");
     let always = pcl(&["check", bad.to_str().unwrap(), "--color", "always"]);
     assert!(stderr(&always).contains('\u{1b}'));
     let never = pcl(&["check", bad.to_str().unwrap(), "--color", "never"]);
@@ -132,16 +102,9 @@ fn build_writes_outputs_and_index() {
     let tmp = tempfile::tempdir().unwrap();
     let src = write(tmp.path(), "p.pcl", GOOD);
     let out = tmp.path().join("out");
-    std::fs::create_dir(&out).unwrap();
-    std::fs::write(out.join("stale.json"), "{}").unwrap();
-    let o = pcl(&[
-        "build",
-        src.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--set",
-        "account=123456789012",
-    ]);
+    std::fs::create_dir_all(out.join("policy")).unwrap();
+    std::fs::write(out.join("policy/stale.json"), "{}").unwrap();
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "account=123456789012"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let files: Vec<String> = listing(&out).into_iter().map(|(p, _)| p).collect();
     // 3 configurations: restricted+awsbatch is excluded by the constraint
@@ -154,13 +117,8 @@ fn build_writes_outputs_and_index() {
             "policy/user.scheduler-slurm.iam_mode-restricted.json",
         ]
     );
-    let restricted =
-        std::fs::read_to_string(out.join("policy/user.scheduler-slurm.iam_mode-restricted.json"))
-            .unwrap();
-    assert!(
-        restricted.contains("arn:aws:iam::123456789012:role/parallelcluster/*"),
-        "{restricted}"
-    );
+    let restricted = std::fs::read_to_string(out.join("policy/user.scheduler-slurm.iam_mode-restricted.json")).unwrap();
+    assert!(restricted.contains("arn:aws:iam::123456789012:role/parallelcluster/*"), "{restricted}");
     // no staging or backup directories are left behind
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
@@ -170,14 +128,7 @@ fn build_writes_outputs_and_index() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
     // pinning a feature renders only the matching variants
-    let o = pcl(&[
-        "build",
-        src.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--set",
-        "scheduler=awsbatch",
-    ]);
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "scheduler=awsbatch"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(listing(&out).len(), 2);
 }
@@ -189,18 +140,10 @@ fn failed_build_leaves_output_untouched() {
     let bad = write(
         tmp.path(),
         "bad.pcl",
-        &GOOD.replace(
-            "resource \"*\"; }\n    allow \"Batch\"",
-            "resource \"*\" }\n    allow \"Batch\"",
-        ),
+        &GOOD.replace("resource \"*\"; }\n    allow \"Batch\"", "resource \"*\" }\n    allow \"Batch\""),
     );
     let out = tmp.path().join("out");
-    let o = pcl(&[
-        "build",
-        good.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = pcl(&["build", good.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0));
     let before = listing(&out);
 
@@ -209,20 +152,11 @@ fn failed_build_leaves_output_untouched() {
         vec!["build", good.to_str().unwrap(), "--set", "account=12345"],
         vec!["build", good.to_str().unwrap(), "--set", "scheduler=pbs"],
         vec!["build", good.to_str().unwrap(), "--set", "schedulr=slurm"],
-        vec![
-            "build",
-            good.to_str().unwrap(),
-            "--set",
-            "iam_mode=restricted",
-            "--set",
-            "scheduler=awsbatch",
-        ],
+        vec!["build", good.to_str().unwrap(), "--set", "iam_mode=restricted", "--set", "scheduler=awsbatch"],
         vec!["build", good.to_str().unwrap(), "--set", "user=x"],
         vec!["build", good.to_str().unwrap(), "--set", "novalue"],
     ];
-    let expected = [
-        "E0001", "E0203", "E0201", "E0100", "E0401", "E0102", "E0203",
-    ];
+    let expected = ["E0001", "E0203", "E0201", "E0100", "E0401", "E0102", "E0203"];
     for (args, code) in cases.iter().zip(expected) {
         let mut args = args.clone();
         args.extend(["--out", out.to_str().unwrap(), "--color", "never"]);
@@ -231,11 +165,7 @@ fn failed_build_leaves_output_untouched() {
         assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
         assert!(err.contains(code), "{args:?} should report {code}: {err}");
         assert!(err.contains("nothing written"), "{err}");
-        assert_eq!(
-            listing(&out),
-            before,
-            "{args:?} changed the output directory"
-        );
+        assert_eq!(listing(&out), before, "{args:?} changed the output directory");
     }
     let o = pcl(&[
         "build",
@@ -247,11 +177,7 @@ fn failed_build_leaves_output_untouched() {
         "--color",
         "never",
     ]);
-    assert!(
-        stderr(&o).contains("allowed: slurm, awsbatch"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("allowed: slurm, awsbatch"), "{}", stderr(&o));
     let o = pcl(&[
         "build",
         good.to_str().unwrap(),
@@ -262,16 +188,25 @@ fn failed_build_leaves_output_untouched() {
         "--color",
         "never",
     ]);
-    assert!(
-        stderr(&o).contains("did you mean `scheduler`?"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("did you mean `scheduler`?"), "{}", stderr(&o));
+}
+
+#[test]
+fn build_refuses_to_replace_foreign_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let out = tmp.path().join("src");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("main.rs"), "fn main() {}").unwrap();
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to replace"), "{}", stderr(&o));
+    assert_eq!(listing(&out), [("main.rs".to_string(), b"fn main() {}".to_vec())]);
 }
 
 #[test]
 fn help_has_examples() {
-    for sub in ["check", "build"] {
+    for sub in ["check", "build", "explain"] {
         let o = pcl(&[sub, "--help"]);
         assert_eq!(o.status.code(), Some(0));
         let text = String::from_utf8_lossy(&o.stdout);
@@ -282,29 +217,15 @@ fn help_has_examples() {
 #[test]
 fn hostile_inputs_never_crash() {
     let tmp = tempfile::tempdir().unwrap();
-    let deep_parens = format!(
-        "constraint c: {}true{} else \"m\";",
-        "(".repeat(100_000),
-        ")".repeat(100_000)
-    );
-    let deep_nots = format!(
-        "feature f: bool = false; constraint c: {}f else \"m\";",
-        "not ".repeat(100_000)
-    );
-    let long_chain: String = (0..2000)
-        .map(|i| format!("permset s{i} {{ include s{}; }}\n", i + 1))
-        .collect();
-    let cycle: String = (0..500)
-        .map(|i| format!("permset s{i} {{ include s{}; }}\n", (i + 1) % 500))
-        .collect();
+    let deep_parens = format!("constraint c: {}true{} else \"m\";", "(".repeat(100_000), ")".repeat(100_000));
+    let deep_nots = format!("feature f: bool = false; constraint c: {}f else \"m\";", "not ".repeat(100_000));
+    let long_chain: String = (0..2000).map(|i| format!("permset s{i} {{ include s{}; }}\n", i + 1)).collect();
+    let cycle: String = (0..500).map(|i| format!("permset s{i} {{ include s{}; }}\n", (i + 1) % 500)).collect();
     let inputs: Vec<(&str, Vec<u8>)> = vec![
         ("empty", Vec::new()),
         ("binary", vec![0, 159, 146, 150, 255, b'{']),
         ("unterminated_string", b"param x: string = \"abc".to_vec()),
-        (
-            "unterminated_interp",
-            b"param x: string placeholder \"${abc\";".to_vec(),
-        ),
+        ("unterminated_interp", b"param x: string placeholder \"${abc\";".to_vec()),
         ("only_docs", b"/// doc\n/// doc".to_vec()),
         ("deep_parens", deep_parens.into_bytes()),
         ("deep_nots", deep_nots.into_bytes()),
@@ -312,9 +233,7 @@ fn hostile_inputs_never_crash() {
         ("cycle", cycle.into_bytes()),
         (
             "unicode",
-            "policy p { allow \"é\" { action \"s3:Gét\"; resource \"arn:aws:s3:::bücket\"; } }"
-                .as_bytes()
-                .to_vec(),
+            "policy p { allow \"é\" { action \"s3:Gét\"; resource \"arn:aws:s3:::bücket\"; } }".as_bytes().to_vec(),
         ),
     ];
     for (name, bytes) in inputs {
@@ -322,10 +241,6 @@ fn hostile_inputs_never_crash() {
         std::fs::write(&path, bytes).unwrap();
         let o = pcl(&["check", path.to_str().unwrap(), "--color", "never"]);
         let code = o.status.code();
-        assert!(
-            matches!(code, Some(0 | 1)),
-            "{name}: exit {code:?}: {}",
-            stderr(&o)
-        );
+        assert!(matches!(code, Some(0 | 1)), "{name}: exit {code:?}: {}", stderr(&o));
     }
 }

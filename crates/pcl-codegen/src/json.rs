@@ -19,33 +19,13 @@ fn statement(st: &ExpandedStatement) -> Value {
     if let Some((sid, _)) = &st.sid {
         m.insert("Sid".into(), json!(sid));
     }
-    m.insert(
-        "Effect".into(),
-        json!(if st.effect == Effect::Allow {
-            "Allow"
-        } else {
-            "Deny"
-        }),
-    );
-    m.insert(
-        if st.not_action { "NotAction" } else { "Action" }.into(),
-        list(&st.actions),
-    );
-    m.insert(
-        if st.not_resource {
-            "NotResource"
-        } else {
-            "Resource"
-        }
-        .into(),
-        list(&st.resources),
-    );
+    m.insert("Effect".into(), json!(if st.effect == Effect::Allow { "Allow" } else { "Deny" }));
+    m.insert(if st.not_action { "NotAction" } else { "Action" }.into(), list(&st.actions));
+    m.insert(if st.not_resource { "NotResource" } else { "Resource" }.into(), list(&st.resources));
     if !st.conditions.is_empty() {
         let mut ops: Map<String, Value> = Map::new();
         for c in &st.conditions {
-            let block = ops
-                .entry(c.operator.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
+            let block = ops.entry(c.operator.clone()).or_insert_with(|| Value::Object(Map::new()));
             let Value::Object(block) = block else {
                 continue;
             };
@@ -91,9 +71,7 @@ pub fn role_properties(r: &ExpandedRole) -> Value {
     for (kind, values) in &r.trust {
         let key = principal_key(kind);
         match principal.get_mut(key) {
-            Some(Value::Array(existing)) => {
-                existing.extend(values.values.iter().cloned().map(Value::String))
-            }
+            Some(Value::Array(existing)) => existing.extend(values.values.iter().cloned().map(Value::String)),
             Some(existing) => {
                 let mut merged = vec![existing.take()];
                 merged.extend(values.values.iter().cloned().map(Value::String));
@@ -104,12 +82,11 @@ pub fn role_properties(r: &ExpandedRole) -> Value {
             }
         }
     }
-    let action =
-        if r.trust.iter().all(|(k, _)| *k == PrincipalKind::Federated) && !r.trust.is_empty() {
-            "sts:AssumeRoleWithWebIdentity"
-        } else {
-            "sts:AssumeRole"
-        };
+    let action = if r.trust.iter().all(|(k, _)| *k == PrincipalKind::Federated) && !r.trust.is_empty() {
+        "sts:AssumeRoleWithWebIdentity"
+    } else {
+        "sts:AssumeRole"
+    };
     let mut m = Map::new();
     if let Some(path) = &r.path {
         m.insert("Path".into(), json!(path));
@@ -125,11 +102,8 @@ pub fn role_properties(r: &ExpandedRole) -> Value {
         m.insert("ManagedPolicyArns".into(), json!(r.managed));
     }
     if !r.inline.is_empty() {
-        let policies: Vec<Value> = r
-            .inline
-            .iter()
-            .map(|p| json!({ "PolicyName": p.name, "PolicyDocument": policy_document(p) }))
-            .collect();
+        let policies: Vec<Value> =
+            r.inline.iter().map(|p| json!({ "PolicyName": p.name, "PolicyDocument": policy_document(p) })).collect();
         m.insert("Policies".into(), Value::Array(policies));
     }
     if let Some(b) = &r.boundary {

@@ -58,25 +58,17 @@ pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
             _ => continue,
         };
         let deps = feature_deps(program, &item.name);
-        for features in configurations(program, &deps, &config.pins, &config.params) {
-            let env = Env {
-                features: &features,
-                params: &config.params,
-            };
+        // Too many configurations is an error reported by the checks.
+        let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
+        for features in configs {
+            let env = Env { features: &features, params: &config.params };
             let value = match kind {
-                OutputKind::Policy => {
-                    expand_policy(program, &item.name, &env).map(|p| crate::policy_document(&p))
-                }
-                OutputKind::Role => {
-                    expand_role(program, &item.name, &env).map(|r| crate::role_properties(&r))
-                }
+                OutputKind::Policy => expand_policy(program, &item.name, &env).map(|p| crate::policy_document(&p)),
+                OutputKind::Role => expand_role(program, &item.name, &env).map(|r| crate::role_properties(&r)),
             };
             let Some(value) = value else { continue };
             // Ordered as `deps` (declaration order), not alphabetically.
-            let suffix: String = deps
-                .iter()
-                .filter_map(|d| features.get(d).map(|v| format!(".{d}-{v}")))
-                .collect();
+            let suffix: String = deps.iter().filter_map(|d| features.get(d).map(|v| format!(".{d}-{v}"))).collect();
             out.push(Output {
                 item: item.name.clone(),
                 kind,

@@ -37,9 +37,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
             errors.push(SetError {
                 code: Code::InvalidValue,
                 message: format!("`--set {raw}` is not of the form NAME=VALUE"),
-                help: Some(
-                    "e.g. `--set scheduler=awsbatch` or `--set account=123456789012`".into(),
-                ),
+                help: Some("e.g. `--set scheduler=awsbatch` or `--set account=123456789012`".into()),
                 item: None,
             });
             continue;
@@ -65,11 +63,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
             }
             Some(ItemIr::Param(p)) => {
                 let values: Vec<&str> = if p.ty.list {
-                    value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|v| !v.is_empty())
-                        .collect()
+                    value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()
                 } else {
                     vec![value]
                 };
@@ -79,10 +73,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
                         ok = false;
                         errors.push(err(
                             Code::InvalidValue,
-                            format!(
-                                "invalid value for `--set {name}` (a `{}`): {}",
-                                p.ty, problem.message
-                            ),
+                            format!("invalid value for `--set {name}` (a `{}`): {}", p.ty, problem.message),
                             problem.help,
                         ));
                     }
@@ -132,18 +123,11 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
     }
     let mut params = BTreeMap::new();
     for (name, p) in program.params() {
-        let value = given
-            .remove(name)
-            .or_else(|| p.default.clone())
-            .or_else(|| {
-                p.placeholder.as_ref().map(|ph| {
-                    if p.ty.list {
-                        ParamValue::Many(vec![ph.clone()])
-                    } else {
-                        ParamValue::One(ph.clone())
-                    }
-                })
-            });
+        let value = given.remove(name).or_else(|| p.default.clone()).or_else(|| {
+            p.placeholder
+                .as_ref()
+                .map(|ph| if p.ty.list { ParamValue::Many(vec![ph.clone()]) } else { ParamValue::One(ph.clone()) })
+        });
         if let Some(v) = value {
             params.insert(name.to_string(), v);
         }

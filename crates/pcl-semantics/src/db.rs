@@ -49,20 +49,14 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
     parse(db, file)
         .items
         .iter()
-        .map(|p| {
-            ItemDef::new(
-                db,
-                file,
-                p.item.name().name.clone(),
-                Arc::new(p.item.clone()),
-            )
-        })
+        .map(|p| ItemDef::new(db, file, p.item.name().name.clone(), Arc::new(p.item.clone())))
         .collect()
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
-    Symbols::build(parse(db, file).items.iter().map(|p| &p.item))
+    let parsed = parse(db, file);
+    Symbols::build(parsed.items.iter().map(|p| &p.item), &parsed.broken_names)
 }
 
 /// Name resolution, types and local checks of one item, and its lowering.
@@ -81,9 +75,7 @@ pub struct FileAnalysis {
 
 impl FileAnalysis {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity() == crate::Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error)
     }
 }
 
@@ -92,11 +84,8 @@ impl FileAnalysis {
 pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let parsed = parse(db, file);
     let items = file_items(db, file);
-    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> = parsed
-        .items
-        .iter()
-        .zip(items.iter().map(|it| check_item(db, *it)))
-        .collect();
+    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
+        parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
     crate::file_checks::analyze(parsed, &analyses)
 }
 
@@ -112,9 +101,7 @@ pub struct RootDatabase {
 
 impl Default for RootDatabase {
     fn default() -> Self {
-        RootDatabase {
-            storage: salsa::Storage::new(None),
-        }
+        RootDatabase { storage: salsa::Storage::new(None) }
     }
 }
 

@@ -10,7 +10,7 @@ pub enum Severity {
 }
 
 /// Every diagnostic pcl can produce. The code is stable; `explain` is the
-/// one-line reference text shown by `pcl explain` and in docs.
+/// one-line reference text shown by `pcl explain CODE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {
     Syntax,
@@ -35,6 +35,7 @@ pub enum Code {
     CyclicInclude,
     ConstraintViolated,
     Unsatisfiable,
+    TooManyConfigurations,
     AlwaysTrue,
     AlwaysFalse,
     UnusedParam,
@@ -43,7 +44,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 28] = [
         Code::Syntax,
         Code::TooDeep,
         Code::UnknownName,
@@ -66,6 +67,7 @@ impl Code {
         Code::CyclicInclude,
         Code::ConstraintViolated,
         Code::Unsatisfiable,
+        Code::TooManyConfigurations,
         Code::AlwaysTrue,
         Code::AlwaysFalse,
         Code::UnusedParam,
@@ -97,6 +99,7 @@ impl Code {
             Code::CyclicInclude => "E0400",
             Code::ConstraintViolated => "E0401",
             Code::Unsatisfiable => "E0402",
+            Code::TooManyConfigurations => "E0403",
             Code::AlwaysTrue => "W0500",
             Code::AlwaysFalse => "W0501",
             Code::UnusedParam => "W0502",
@@ -106,57 +109,36 @@ impl Code {
     }
 
     pub fn severity(self) -> Severity {
-        if self.as_str().starts_with('W') {
-            Severity::Warning
-        } else {
-            Severity::Error
-        }
+        if self.as_str().starts_with('W') { Severity::Warning } else { Severity::Error }
     }
 
     pub fn explain(self) -> &'static str {
         match self {
             Code::Syntax => "the text does not follow the grammar of pcl",
-            Code::TooDeep => "an expression is nested deeper than pcl allows",
+            Code::TooDeep => "an expression or a chain of includes nested deeper than pcl allows",
             Code::UnknownName => "a name that no item defines",
             Code::DuplicateName => "two items define the same name",
-            Code::WrongKind => {
-                "a name used as something it is not (e.g. a feature where a param is expected)"
-            }
+            Code::WrongKind => "a name used as something it is not (e.g. a feature where a param is expected)",
             Code::ListForScalar => "a list param where a single value is expected",
-            Code::ValueOutsideDomain => {
-                "a feature compared with, or set to, a value outside its domain"
-            }
+            Code::ValueOutsideDomain => "a feature compared with, or set to, a value outside its domain",
             Code::InterpolationType => "a param of the wrong type interpolated into an ARN field",
-            Code::InvalidValue => {
-                "a default, placeholder or --set value that does not fit the param's type"
-            }
+            Code::InvalidValue => "a default, placeholder or --set value that does not fit the param's type",
             Code::UnknownType => "a param type that does not exist",
             Code::MissingValue => "a param with neither a default nor a placeholder",
-            Code::MalformedAction => {
-                "an action that is not `service:Action` with wildcards only in the action name"
-            }
-            Code::MalformedArn => {
-                "an ARN whose partition, service, region or account field is invalid"
-            }
+            Code::MalformedAction => "an action that is not `service:Action` with wildcards only in the action name",
+            Code::MalformedArn => "an ARN whose partition, service, region or account field is invalid",
             Code::UnknownOperator => "a condition operator IAM does not know",
             Code::DuplicateSid => "two statements of one document share a Sid",
-            Code::InvalidSid => {
-                "a Sid with characters IAM rejects (only A-Z, a-z and 0-9 are allowed)"
-            }
-            Code::EmptyList => {
-                "an Action, Resource or condition value list that is empty for some configuration"
-            }
+            Code::InvalidSid => "a Sid with characters IAM rejects (only A-Z, a-z and 0-9 are allowed)",
+            Code::EmptyList => "an Action, Resource or condition value list that is empty for some configuration",
             Code::MissingField => "a statement without Action or Resource",
             Code::DuplicateField => "a field given twice where only one is allowed",
             Code::CyclicInclude => "permission sets that include each other",
             Code::ConstraintViolated => "a configuration that violates a declared constraint",
             Code::Unsatisfiable => "constraints that no configuration satisfies",
-            Code::AlwaysTrue => {
-                "a `when` guard that is true in every configuration where it is evaluated"
-            }
-            Code::AlwaysFalse => {
-                "a `when` guard that is false in every configuration where it is evaluated"
-            }
+            Code::TooManyConfigurations => "an item that depends on more feature combinations than pcl enumerates",
+            Code::AlwaysTrue => "a `when` guard that is true in every configuration where it is evaluated",
+            Code::AlwaysFalse => "a `when` guard that is false in every configuration where it is evaluated",
             Code::UnusedParam => "a param that nothing uses",
             Code::UnusedFeature => "a feature that nothing uses",
             Code::UnusedSet => "a permset or actionset that nothing includes",
@@ -182,14 +164,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            message: message.into(),
-            span,
-            label: None,
-            secondary: Vec::new(),
-            help: None,
-        }
+        Diagnostic { code, message: message.into(), span, label: None, secondary: Vec::new(), help: None }
     }
 
     pub fn severity(&self) -> Severity {
@@ -202,10 +177,7 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.secondary.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.secondary.push(Label { span, message: message.into() });
         self
     }
 

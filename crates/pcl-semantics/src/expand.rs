@@ -65,10 +65,7 @@ impl Env<'_> {
                 self.value(&item.value, &mut out);
             }
         }
-        Rendered {
-            values: out,
-            scalar: list.scalar,
-        }
+        Rendered { values: out, scalar: list.scalar }
     }
 }
 
@@ -96,8 +93,10 @@ pub struct ExpandedStatement {
     pub effect: Effect,
     pub not_action: bool,
     pub actions: Rendered,
+    pub action_span: Span,
     pub not_resource: bool,
     pub resources: Rendered,
+    pub resource_span: Span,
     pub conditions: Vec<ExpandedCondition>,
 }
 
@@ -119,10 +118,7 @@ pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<Exp
     let mut statements = Vec::new();
     let mut stack = vec![name.to_string()];
     expand_entries(program, name, entries, env, &mut stack, &mut statements);
-    Some(ExpandedPolicy {
-        name: name.to_string(),
-        statements,
-    })
+    Some(ExpandedPolicy { name: name.to_string(), statements })
 }
 
 fn expand_entries(
@@ -171,12 +167,11 @@ fn expand_entries(
                     sid: s.sid.clone(),
                     effect: s.effect,
                     not_action: s.not_action,
-                    actions: Rendered {
-                        values: actions,
-                        scalar: s.actions.scalar,
-                    },
+                    actions: Rendered { values: actions, scalar: s.actions.scalar },
+                    action_span: s.actions.span,
                     not_resource: s.not_resource,
                     resources: env.values(&s.resources),
+                    resource_span: s.resources.span,
                     conditions,
                 });
             }
@@ -232,11 +227,7 @@ pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<Expan
         return None;
     }
     let path = role.path.as_ref().map(|p| env.text(p));
-    let trust = role
-        .trust
-        .iter()
-        .map(|(k, list)| (k.clone(), env.values(list)))
-        .collect();
+    let trust = role.trust.iter().map(|(k, list)| (k.clone(), env.values(list))).collect();
     let mut managed = Vec::new();
     for list in &role.managed {
         managed.extend(env.values(list).values);
@@ -244,11 +235,11 @@ pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<Expan
     let partition = env.lookup("partition").unwrap_or_default();
     let account = env.lookup("account").unwrap_or_default();
     let policy_path = path.clone().unwrap_or_else(|| "/".into());
-    for a in role.attach.iter().filter(|a| env.holds(&a.when)) {
-        managed.push(format!(
-            "arn:{partition}:iam::{account}:policy{policy_path}{}",
-            a.policy
-        ));
+    // An attached policy is only there when its own guard holds too.
+    let policy_present =
+        |name: &str| matches!(program.get(name).map(|i| &i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
+    for a in role.attach.iter().filter(|a| env.holds(&a.when) && policy_present(&a.policy)) {
+        managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{}", a.policy));
     }
     let inline = role
         .inline
@@ -256,21 +247,10 @@ pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<Expan
         .filter(|r| env.holds(&r.when))
         .filter_map(|r| expand_policy(program, &r.policy, env))
         .collect();
-    let boundary = role
-        .boundary
-        .as_ref()
-        .filter(|b| env.holds(&b.when))
-        .and_then(|b| {
-            let mut v = Vec::new();
-            env.value(&b.value, &mut v);
-            v.into_iter().next()
-        });
-    Some(ExpandedRole {
-        name: name.to_string(),
-        path,
-        trust,
-        managed,
-        inline,
-        boundary,
-    })
+    let boundary = role.boundary.as_ref().filter(|b| env.holds(&b.when)).and_then(|b| {
+        let mut v = Vec::new();
+        env.value(&b.value, &mut v);
+        v.into_iter().next()
+    });
+    Some(ExpandedRole { name: name.to_string(), path, trust, managed, inline, boundary })
 }

@@ -15,13 +15,8 @@ pub enum ScalarType {
 }
 
 impl ScalarType {
-    pub const ALL: [ScalarType; 5] = [
-        ScalarType::String,
-        ScalarType::Account,
-        ScalarType::Region,
-        ScalarType::Partition,
-        ScalarType::Arn,
-    ];
+    pub const ALL: [ScalarType; 5] =
+        [ScalarType::String, ScalarType::Account, ScalarType::Region, ScalarType::Partition, ScalarType::Arn];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -46,11 +41,7 @@ pub struct ParamType {
 
 impl std::fmt::Display for ParamType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.list {
-            write!(f, "list<{}>", self.scalar.name())
-        } else {
-            f.write_str(self.scalar.name())
-        }
+        if self.list { write!(f, "list<{}>", self.scalar.name()) } else { f.write_str(self.scalar.name()) }
     }
 }
 
@@ -164,11 +155,7 @@ pub struct Statement {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Entry {
-    Include {
-        target: String,
-        when: Option<Cond>,
-        span: Span,
-    },
+    Include { target: String, when: Option<Cond>, span: Span },
     Statement(Statement),
 }
 
@@ -220,20 +207,11 @@ pub struct Feature {
 pub enum ItemIr {
     Param(Param),
     Feature(Feature),
-    Constraint {
-        cond: Cond,
-        message: String,
-    },
+    Constraint { cond: Cond, message: String },
     Permset(Vec<Entry>),
     Actionset(GList<ActionRef>),
-    Policy {
-        when: Option<Cond>,
-        entries: Vec<Entry>,
-    },
-    Role {
-        when: Option<Cond>,
-        role: Role,
-    },
+    Policy { when: Option<Cond>, entries: Vec<Entry> },
+    Role { when: Option<Cond>, role: Role },
 }
 
 /// One item of a checked file.

@@ -4,8 +4,7 @@
 
 use pcl_syntax::Span;
 use pcl_syntax::ast::{
-    self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart,
-    ValueItem,
+    self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart, ValueItem,
 };
 
 use crate::MAX_COMBINATIONS;
@@ -39,12 +38,7 @@ pub struct ItemAnalysis {
 }
 
 pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
-    let mut c = Checker {
-        symbols,
-        diags: Vec::new(),
-        refs: Vec::new(),
-        context: Vec::new(),
-    };
+    let mut c = Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new() };
     let ir = match &item.kind {
         ItemKind::Param(p) => ItemIr::Param(c.param(p)),
         ItemKind::Feature(f) => ItemIr::Feature(c.feature(f)),
@@ -70,11 +64,7 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
             ItemIr::Role { when, role }
         }
     };
-    ItemAnalysis {
-        ir,
-        diagnostics: c.diags,
-        refs: c.refs,
-    }
+    ItemAnalysis { ir, diagnostics: c.diags, refs: c.refs }
 }
 
 struct Checker<'a> {
@@ -120,23 +110,16 @@ impl Checker<'_> {
             RefKind::Actionset => "actionset",
             RefKind::Policy => "policy",
         };
-        self.refs.push(Ref {
-            name: ident.name.clone(),
-            kind,
-            span: ident.span,
-        });
+        self.refs.push(Ref { name: ident.name.clone(), kind, span: ident.span });
         match symbols.get(&ident.name) {
             Some(sym) if want(sym) => Some(sym),
+            Some(Symbol::Unparsed) => None,
             Some(sym) => {
                 self.emit(
                     Diagnostic::new(
                         Code::WrongKind,
                         ident.span,
-                        format!(
-                            "`{}` is a {}, not a {kind_name}",
-                            ident.name,
-                            sym.kind_name()
-                        ),
+                        format!("`{}` is a {}, not a {kind_name}", ident.name, sym.kind_name()),
                     )
                     .with_label(format!("expected a {kind_name}"))
                     .with_help_opt(suggest(&ident.name, symbols.names_where(want))),
@@ -147,13 +130,9 @@ impl Checker<'_> {
                 let help = suggest(&ident.name, symbols.names_where(want))
                     .or_else(|| Some(format!("declare it with `{kind_name} {} ...`", ident.name)));
                 self.emit(
-                    Diagnostic::new(
-                        Code::UnknownName,
-                        ident.span,
-                        format!("unknown {kind_name} `{}`", ident.name),
-                    )
-                    .with_label("not defined in this file")
-                    .with_help_opt(help),
+                    Diagnostic::new(Code::UnknownName, ident.span, format!("unknown {kind_name} `{}`", ident.name))
+                        .with_label("not defined in this file")
+                        .with_help_opt(help),
                 );
                 None
             }
@@ -180,31 +159,23 @@ impl Checker<'_> {
                         p.ty.scalar.span,
                         format!("unknown type `{}`", p.ty.scalar.name),
                     )
-                    .with_help_opt(suggest(&p.ty.scalar.name, names).or_else(
-                        || Some(format!("the types are {}, and list<T>", names.join(", "))),
-                    )),
+                    .with_help_opt(
+                        suggest(&p.ty.scalar.name, names)
+                            .or_else(|| Some(format!("the types are {}, and list<T>", names.join(", ")))),
+                    ),
                 );
                 ScalarType::String
             }
         };
-        let ty = ParamType {
-            list: p.ty.list,
-            scalar,
-        };
+        let ty = ParamType { list: p.ty.list, scalar };
         let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty));
-        let placeholder = p
-            .placeholder
-            .as_ref()
-            .map(|s| self.plain(s, "a placeholder"));
+        let placeholder = p.placeholder.as_ref().map(|s| self.plain(s, "a placeholder"));
         if default.is_none() && placeholder.is_none() && p.default.is_none() {
             self.emit(
                 Diagnostic::new(
                     Code::MissingValue,
                     p.name.span,
-                    format!(
-                        "param `{}` has neither a default nor a placeholder",
-                        p.name.name
-                    ),
+                    format!("param `{}` has neither a default nor a placeholder", p.name.name),
                 )
                 .with_help(format!(
                     "add `placeholder \"<{}>\"` to render it when no value is given",
@@ -212,19 +183,14 @@ impl Checker<'_> {
                 )),
             );
         }
-        Param {
-            ty,
-            default,
-            placeholder,
-        }
+        Param { ty, default, placeholder }
     }
 
     fn literal(&mut self, lit: &ast::Literal, ty: ParamType) -> Option<ParamValue> {
         match (lit, ty.list) {
             (ast::Literal::Str(s), false) => {
                 let v = self.plain(s, "a default");
-                self.check_value(&v, ty.scalar, s.span)
-                    .then_some(ParamValue::One(v))
+                self.check_value(&v, ty.scalar, s.span).then_some(ParamValue::One(v))
             }
             (ast::Literal::List(items, _), true) => {
                 let mut out = Vec::new();
@@ -238,27 +204,16 @@ impl Checker<'_> {
             }
             (ast::Literal::List(_, span), false) => {
                 self.emit(
-                    Diagnostic::new(
-                        Code::ListForScalar,
-                        *span,
-                        format!("a list is not a `{ty}`"),
-                    )
-                    .with_label("expected a single value")
-                    .with_help(format!(
-                        "declare the param as `list<{}>`, or give one value",
-                        ty.scalar.name()
-                    )),
+                    Diagnostic::new(Code::ListForScalar, *span, format!("a list is not a `{ty}`"))
+                        .with_label("expected a single value")
+                        .with_help(format!("declare the param as `list<{}>`, or give one value", ty.scalar.name())),
                 );
                 None
             }
             (ast::Literal::Str(s), true) => {
                 self.emit(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        s.span,
-                        format!("the default of a `{ty}` must be a list"),
-                    )
-                    .with_help("write it in brackets: `[\"...\"]`"),
+                    Diagnostic::new(Code::InvalidValue, s.span, format!("the default of a `{ty}` must be a list"))
+                        .with_help("write it in brackets: `[\"...\"]`"),
                 );
                 None
             }
@@ -269,9 +224,7 @@ impl Checker<'_> {
         match iam::check_scalar_value(ty, value) {
             Ok(()) => true,
             Err(p) => {
-                self.emit(
-                    Diagnostic::new(Code::InvalidValue, span, p.message).with_help_opt(p.help),
-                );
+                self.emit(Diagnostic::new(Code::InvalidValue, span, p.message).with_help_opt(p.help));
                 false
             }
         }
@@ -283,12 +236,8 @@ impl Checker<'_> {
             Some(v) => v,
             None => {
                 self.emit(
-                    Diagnostic::new(
-                        Code::InterpolationType,
-                        s.span,
-                        format!("{what} cannot interpolate params"),
-                    )
-                    .with_help("write the text literally, or `\\${` for a literal `${`"),
+                    Diagnostic::new(Code::InterpolationType, s.span, format!("{what} cannot interpolate params"))
+                        .with_help("write the text literally, or `\\${` for a literal `${`"),
                 );
                 s.display()
             }
@@ -303,12 +252,8 @@ impl Checker<'_> {
                 for v in values {
                     if domain.contains(&v.name) {
                         self.emit(
-                            Diagnostic::new(
-                                Code::DuplicateName,
-                                v.span,
-                                format!("`{}` is listed twice", v.name),
-                            )
-                            .with_help("remove the repeated value"),
+                            Diagnostic::new(Code::DuplicateName, v.span, format!("`{}` is listed twice", v.name))
+                                .with_help("remove the repeated value"),
                         );
                     } else {
                         domain.push(v.name.clone());
@@ -322,28 +267,25 @@ impl Checker<'_> {
                 Diagnostic::new(
                     Code::ValueOutsideDomain,
                     f.default.span,
-                    format!(
-                        "`{}` is not a value of feature `{}`",
-                        f.default.name, f.name.name
-                    ),
+                    format!("`{}` is not a value of feature `{}`", f.default.name, f.name.name),
                 )
                 .with_label(format!("expected one of {}", domain.join(", ")))
                 .with_help_opt(suggest(&f.default.name, domain.iter().map(String::as_str))),
             );
         }
-        Feature {
-            default: f.default.name.clone(),
-            domain,
-            is_bool,
-        }
+        Feature { default: f.default.name.clone(), domain, is_bool }
     }
 
     // --- expressions and guards ----------------------------------------------
 
     fn guard(&mut self, when: Option<&Expr>) -> Option<Cond> {
         let expr = when?;
+        let errors_before = self.diags.len();
         let cond = self.expr(expr);
-        self.tautology(&cond, expr.span());
+        // A guard that is already wrong is not also called always-false.
+        if self.diags.len() == errors_before {
+            self.tautology(&cond, expr.span());
+        }
         Some(cond)
     }
 
@@ -353,19 +295,11 @@ impl Checker<'_> {
             Expr::Var(ident) => {
                 match self.symbols.get(&ident.name) {
                     Some(Symbol::Feature { is_bool: true, .. }) => {
-                        self.refs.push(Ref {
-                            name: ident.name.clone(),
-                            kind: RefKind::Feature,
-                            span: ident.span,
-                        });
+                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
                     }
                     Some(Symbol::Feature { domain, .. }) => {
                         let first = domain.first().cloned().unwrap_or_default();
-                        self.refs.push(Ref {
-                            name: ident.name.clone(),
-                            kind: RefKind::Feature,
-                            span: ident.span,
-                        });
+                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
                         self.emit(
                             Diagnostic::new(
                                 Code::WrongKind,
@@ -373,10 +307,7 @@ impl Checker<'_> {
                                 format!("`{}` is not a bool feature", ident.name),
                             )
                             .with_label(format!("it takes one of {}", domain.join(", ")))
-                            .with_help(format!(
-                                "compare it with a value: `{} == {first}`",
-                                ident.name
-                            )),
+                            .with_help(format!("compare it with a value: `{} == {first}`", ident.name)),
                         );
                     }
                     _ => {
@@ -385,39 +316,21 @@ impl Checker<'_> {
                 }
                 Cond::Is(ident.name.clone(), "true".into())
             }
-            Expr::Compare {
-                var,
-                negated,
-                value,
-                ..
-            } => {
+            Expr::Compare { var, negated, value, .. } => {
                 let domain = match self.symbols.get(&var.name) {
-                    Some(Symbol::Param(Some(ParamType {
-                        list: false,
-                        scalar: ScalarType::Partition,
-                    }))) => {
-                        self.refs.push(Ref {
-                            name: var.name.clone(),
-                            kind: RefKind::Param,
-                            span: var.span,
-                        });
+                    Some(Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition }))) => {
+                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
                         self.symbols.domain(&var.name)
                     }
                     Some(Symbol::Param(_)) => {
-                        self.refs.push(Ref {
-                            name: var.name.clone(),
-                            kind: RefKind::Param,
-                            span: var.span,
-                        });
+                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
                         self.emit(
                             Diagnostic::new(
                                 Code::WrongKind,
                                 var.span,
                                 format!("param `{}` cannot be compared", var.name),
                             )
-                            .with_label(
-                                "only features and the `partition` param have a known value",
-                            )
+                            .with_label("only features and the `partition` param have a known value")
                             .with_help("guard on a feature instead"),
                         );
                         None
@@ -441,11 +354,7 @@ impl Checker<'_> {
                     );
                 }
                 let is = Cond::Is(var.name.clone(), value.text.clone());
-                if *negated {
-                    Cond::Not(Box::new(is))
-                } else {
-                    is
-                }
+                if *negated { Cond::Not(Box::new(is)) } else { is }
             }
             Expr::Not(inner, _) => Cond::Not(Box::new(self.expr(inner))),
             Expr::And(a, b) => Cond::And(Box::new(self.expr(a)), Box::new(self.expr(b))),
@@ -480,11 +389,7 @@ impl Checker<'_> {
             let holds = |c: &Cond| c.eval(lookup);
             if self.context.iter().all(holds) && constraints.iter().all(|c| holds(c)) {
                 relevant = true;
-                if holds(cond) {
-                    seen_true = true
-                } else {
-                    seen_false = true
-                }
+                if holds(cond) { seen_true = true } else { seen_false = true }
             }
         });
         if !ok || !relevant {
@@ -494,9 +399,7 @@ impl Checker<'_> {
             self.emit(
                 Diagnostic::new(Code::AlwaysTrue, span, "this guard is always true")
                     .with_label("true in every configuration where it is evaluated")
-                    .with_help(
-                        "remove the `when` clause, or check the enclosing guards and constraints",
-                    ),
+                    .with_help("remove the `when` clause, or check the enclosing guards and constraints"),
             );
         } else if !seen_true {
             self.emit(
@@ -516,11 +419,7 @@ impl Checker<'_> {
                 BodyEntry::Include(inc) => {
                     self.resolve(&inc.target, RefKind::Include);
                     let when = self.guard(inc.when.as_ref());
-                    Entry::Include {
-                        target: inc.target.name.clone(),
-                        when,
-                        span: inc.span,
-                    }
+                    Entry::Include { target: inc.target.name.clone(), when, span: inc.span }
                 }
                 BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
             })
@@ -530,10 +429,15 @@ impl Checker<'_> {
     fn statement(&mut self, s: &ast::Statement) -> Statement {
         let sid = s.sid.as_ref().map(|sid| {
             let text = self.plain(sid, "a Sid");
-            if let Err(p) = iam::check_sid(&text) {
-                self.emit(
-                    Diagnostic::new(Code::InvalidSid, sid.span, p.message).with_help_opt(p.help),
-                );
+            if sid.as_plain().is_none() {
+                // One error for the interpolation; its params still count as used.
+                for part in &sid.parts {
+                    if let StrPart::Interp(ident) = part {
+                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
+                    }
+                }
+            } else if let Err(p) = iam::check_sid(&text) {
+                self.emit(Diagnostic::new(Code::InvalidSid, sid.span, p.message).with_help_opt(p.help));
             }
             (text, sid.span)
         });
@@ -544,28 +448,20 @@ impl Checker<'_> {
         let mut conditions = Vec::new();
         for field in &s.fields {
             match field {
-                StmtField::Action {
-                    negated,
-                    list,
-                    span,
-                } => {
+                StmtField::Action { negated, list, span } => {
                     let lowered = self.actions(list);
                     if let Some((_, _, first)) = &action {
                         let first = *first;
-                        self.duplicate_field("action", *span, first);
+                        self.duplicate_field("action", "notaction", *span, first);
                     } else {
                         action = Some((*negated, lowered, *span));
                     }
                 }
-                StmtField::Resource {
-                    negated,
-                    list,
-                    span,
-                } => {
+                StmtField::Resource { negated, list, span } => {
                     let lowered = self.values(list, ValueUse::Arn);
                     if let Some((_, _, first)) = &resource {
                         let first = *first;
-                        self.duplicate_field("resource", *span, first);
+                        self.duplicate_field("resource", "notresource", *span, first);
                     } else {
                         resource = Some((*negated, lowered, *span));
                     }
@@ -578,73 +474,37 @@ impl Checker<'_> {
             Some((n, l, _)) => (n, l),
             None => {
                 self.missing_field("action", s.effect_span);
-                (
-                    false,
-                    GList {
-                        items: Vec::new(),
-                        scalar: false,
-                        span: s.span,
-                    },
-                )
+                (false, GList { items: Vec::new(), scalar: false, span: s.span })
             }
         };
         let (not_resource, resources) = match resource {
             Some((n, l, _)) => (n, l),
             None => {
                 self.missing_field("resource", s.effect_span);
-                (
-                    false,
-                    GList {
-                        items: Vec::new(),
-                        scalar: false,
-                        span: s.span,
-                    },
-                )
+                (false, GList { items: Vec::new(), scalar: false, span: s.span })
             }
         };
         let effect = match s.effect {
             ast::Effect::Allow => Effect::Allow,
             ast::Effect::Deny => Effect::Deny,
         };
-        Statement {
-            sid,
-            effect,
-            when,
-            not_action,
-            actions,
-            not_resource,
-            resources,
-            conditions,
-            span: s.effect_span,
-        }
+        Statement { sid, effect, when, not_action, actions, not_resource, resources, conditions, span: s.effect_span }
     }
 
-    fn duplicate_field(&mut self, field: &str, span: Span, first: Span) {
+    fn duplicate_field(&mut self, field: &str, negated: &str, span: Span, first: Span) {
         self.emit(
-            Diagnostic::new(
-                Code::DuplicateField,
-                span,
-                format!("`{field}` is given twice in one statement"),
-            )
-            .with_label("second one here")
-            .with_secondary(first, "first one here")
-            .with_help("merge the two lists into one"),
+            Diagnostic::new(Code::DuplicateField, span, format!("a statement has one `{field}` or `{negated}`"))
+                .with_label("second one here")
+                .with_secondary(first, "first one here")
+                .with_help(format!("merge the lists; a statement cannot have both `{field}` and `{negated}`")),
         );
     }
 
     fn missing_field(&mut self, field: &str, span: Span) {
-        let example = if field == "action" {
-            "action [service:Action];"
-        } else {
-            "resource \"*\";"
-        };
+        let example = if field == "action" { "action [service:Action];" } else { "resource \"*\";" };
         self.emit(
-            Diagnostic::new(
-                Code::MissingField,
-                span,
-                format!("statement has no `{field}`"),
-            )
-            .with_help(format!("add e.g. `{example}` (or `not{field}`)")),
+            Diagnostic::new(Code::MissingField, span, format!("statement has no `{field}`"))
+                .with_help(format!("add e.g. `{example}` (or `not{field}`)")),
         );
     }
 
@@ -658,26 +518,15 @@ impl Checker<'_> {
                 }
                 ActionItem::Name(name, span) => {
                     if let Err(p) = iam::check_action(name) {
-                        self.emit(
-                            Diagnostic::new(Code::MalformedAction, *span, p.message)
-                                .with_help_opt(p.help),
-                        );
+                        self.emit(Diagnostic::new(Code::MalformedAction, *span, p.message).with_help_opt(p.help));
                     }
                     ActionRef::Name(name.clone())
                 }
             };
             let when = self.guard(g.when.as_ref());
-            items.push(GuardedItem {
-                when,
-                value,
-                span: g.span,
-            });
+            items.push(GuardedItem { when, value, span: g.span });
         }
-        GList {
-            items,
-            scalar: !list.bracketed,
-            span: list.span,
-        }
+        GList { items, scalar: !list.bracketed, span: list.span }
     }
 
     fn condition(&mut self, c: &ast::Condition) -> ConditionEntry {
@@ -691,20 +540,10 @@ impl Checker<'_> {
         let key = self.plain(&c.key, "a condition key");
         let when = self.guard(c.when.as_ref());
         self.push_context(&when);
-        let use_ = if iam::is_arn_operator(&c.operator.name) {
-            ValueUse::Arn
-        } else {
-            ValueUse::Text
-        };
+        let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
         let values = self.values(&c.values, use_);
         self.pop_context(&when);
-        ConditionEntry {
-            operator: c.operator.name.clone(),
-            key,
-            values,
-            when,
-            span: c.span,
-        }
+        ConditionEntry { operator: c.operator.name.clone(), key, values, when, span: c.span }
     }
 
     fn values(&mut self, list: &ast::ValueList<ValueItem>, use_: ValueUse) -> GList<Value> {
@@ -712,17 +551,9 @@ impl Checker<'_> {
         for g in &list.items {
             let value = self.value(&g.item, use_, true);
             let when = self.guard(g.when.as_ref());
-            items.push(GuardedItem {
-                when,
-                value,
-                span: g.span,
-            });
+            items.push(GuardedItem { when, value, span: g.span });
         }
-        GList {
-            items,
-            scalar: !list.bracketed,
-            span: list.span,
-        }
+        GList { items, scalar: !list.bracketed, span: list.span }
     }
 
     /// A value: a bare param (spliced if it is a list and `list_ok`) or a string.
@@ -738,14 +569,9 @@ impl Checker<'_> {
                             Diagnostic::new(
                                 Code::InterpolationType,
                                 ident.span,
-                                format!(
-                                    "`{}` is of type `{ty}`, but an ARN is expected here",
-                                    ident.name
-                                ),
+                                format!("`{}` is of type `{ty}`, but an ARN is expected here", ident.name),
                             )
-                            .with_help(
-                                "declare the param with type `arn`, or write the ARN as a string",
-                            ),
+                            .with_help("declare the param with type `arn`, or write the ARN as a string"),
                         );
                     }
                 }
@@ -760,16 +586,10 @@ impl Checker<'_> {
             Diagnostic::new(
                 Code::ListForScalar,
                 ident.span,
-                format!(
-                    "`{}` is a list (`{ty}`), but one value is expected here",
-                    ident.name
-                ),
+                format!("`{}` is a list (`{ty}`), but one value is expected here", ident.name),
             )
             .with_label("a list where a single value is expected")
-            .with_help(format!(
-                "declare it as `{}`, or use it where a list is allowed",
-                ty.scalar.name()
-            )),
+            .with_help(format!("declare it as `{}`, or use it where a list is allowed", ty.scalar.name())),
         );
     }
 
@@ -791,10 +611,7 @@ impl Checker<'_> {
                             Diagnostic::new(
                                 Code::ListForScalar,
                                 ident.span,
-                                format!(
-                                    "list param `{}` cannot be interpolated into a string",
-                                    ident.name
-                                ),
+                                format!("list param `{}` cannot be interpolated into a string", ident.name),
                             )
                             .with_label(format!("`{}` is a `{ty}`", ident.name))
                             .with_help(format!(
@@ -832,8 +649,7 @@ impl Checker<'_> {
             }
         }
         // Split into the six fields; `${...}` never contains `:`.
-        let mut fields: Vec<Vec<(Option<&str>, Option<(Option<ScalarType>, &str)>)>> =
-            vec![Vec::new()];
+        let mut fields: Vec<Vec<(Option<&str>, Option<(Option<ScalarType>, &str)>)>> = vec![Vec::new()];
         for (part, ty) in parts.iter().zip(typed) {
             match (part, ty) {
                 (TextPart::Lit(t), _) => {
@@ -898,24 +714,9 @@ impl Checker<'_> {
         if unknown_type {
             return;
         }
-        if let Err(p) = iam::check_fields(
-            &arn_text,
-            &partition,
-            &service,
-            &region,
-            &account,
-            resource_empty,
-        ) {
-            let code = if p.message.contains("is of type") {
-                Code::InterpolationType
-            } else {
-                Code::MalformedArn
-            };
-            self.emit(
-                Diagnostic::new(code, s.span, p.message)
-                    .with_label("in this ARN")
-                    .with_help_opt(p.help),
-            );
+        if let Err(p) = iam::check_fields(&arn_text, &partition, &service, &region, &account, resource_empty) {
+            let code = if p.message.contains("is of type") { Code::InterpolationType } else { Code::MalformedArn };
+            self.emit(Diagnostic::new(code, s.span, p.message).with_label("in this ARN").with_help_opt(p.help));
         }
     }
 
@@ -967,23 +768,14 @@ impl Checker<'_> {
                     let list = self.managed(values);
                     role.managed.push(list);
                 }
-                ast::RoleField::Inline { policy, when, span }
-                | ast::RoleField::Attach { policy, when, span } => {
+                ast::RoleField::Inline { policy, when, span } | ast::RoleField::Attach { policy, when, span } => {
                     self.resolve(policy, RefKind::Policy);
                     let when = self.guard(when.as_ref());
-                    let r = PolicyRef {
-                        policy: policy.name.clone(),
-                        when,
-                        span: *span,
-                    };
+                    let r = PolicyRef { policy: policy.name.clone(), when, span: *span };
                     if matches!(field, ast::RoleField::Inline { .. }) {
                         role.inline.push(r);
                     } else {
-                        self.require_param(
-                            "partition",
-                            policy.span,
-                            "`attach` builds a policy ARN",
-                        );
+                        self.require_param("partition", policy.span, "`attach` builds a policy ARN");
                         self.require_param("account", policy.span, "`attach` builds a policy ARN");
                         role.attach.push(r);
                     }
@@ -996,11 +788,7 @@ impl Checker<'_> {
                     boundary_span = Some(*span);
                     let value_ir = self.value(value, ValueUse::Arn, false);
                     let when = self.guard(when.as_ref());
-                    role.boundary = Some(GuardedItem {
-                        when,
-                        value: value_ir,
-                        span: *span,
-                    });
+                    role.boundary = Some(GuardedItem { when, value: value_ir, span: *span });
                 }
             }
         }
@@ -1019,33 +807,21 @@ impl Checker<'_> {
 
     fn duplicate_role_field(&mut self, field: &str, span: Span, first: Span) {
         self.emit(
-            Diagnostic::new(
-                Code::DuplicateField,
-                span,
-                format!("a role has one `{field}`"),
-            )
-            .with_label("second one here")
-            .with_secondary(first, "first one here")
-            .with_help("remove one of them"),
+            Diagnostic::new(Code::DuplicateField, span, format!("a role has one `{field}`"))
+                .with_label("second one here")
+                .with_secondary(first, "first one here")
+                .with_help("remove one of them"),
         );
     }
 
     fn require_param(&mut self, name: &str, span: Span, why: &str) {
         if !matches!(self.symbols.get(name), Some(Symbol::Param(_))) {
             self.emit(
-                Diagnostic::new(
-                    Code::UnknownName,
-                    span,
-                    format!("{why}, which needs a param named `{name}`"),
-                )
-                .with_help(format!("declare `param {name}: {name} ...;`")),
+                Diagnostic::new(Code::UnknownName, span, format!("{why}, which needs a param named `{name}`"))
+                    .with_help(format!("declare `param {name}: {name} ...;`")),
             );
         } else {
-            self.refs.push(Ref {
-                name: name.to_string(),
-                kind: RefKind::Param,
-                span,
-            });
+            self.refs.push(Ref { name: name.to_string(), kind: RefKind::Param, span });
         }
     }
 
@@ -1055,11 +831,7 @@ impl Checker<'_> {
         for g in &values.items {
             let value = match &g.item {
                 ValueItem::Str(s) if !s.display().starts_with("arn:") => {
-                    self.require_param(
-                        "partition",
-                        s.span,
-                        "an AWS managed policy name becomes an ARN",
-                    );
+                    self.require_param("partition", s.span, "an AWS managed policy name becomes an ARN");
                     let mut parts = vec![
                         TextPart::Lit("arn:".into()),
                         TextPart::Param("partition".into()),
@@ -1071,17 +843,9 @@ impl Checker<'_> {
                 other => self.value(other, ValueUse::Arn, true),
             };
             let when = self.guard(g.when.as_ref());
-            items.push(GuardedItem {
-                when,
-                value,
-                span: g.span,
-            });
+            items.push(GuardedItem { when, value, span: g.span });
         }
-        GList {
-            items,
-            scalar: false,
-            span: values.span,
-        }
+        GList { items, scalar: false, span: values.span }
     }
 }
 
@@ -1098,9 +862,7 @@ pub(crate) fn for_each_assignment(
     domains: &[Vec<String>],
     f: &mut dyn FnMut(&dyn Fn(&str) -> Option<String>),
 ) -> bool {
-    let total = domains
-        .iter()
-        .try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
+    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
     match total {
         Some(n) if n <= MAX_COMBINATIONS => {}
         _ => return false,

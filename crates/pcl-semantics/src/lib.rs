@@ -22,8 +22,8 @@ mod symbol_table;
 pub mod variants;
 
 pub use db::{
-    Database, ExecutionLog, FileAnalysis, ItemDef, RootDatabase, SourceFile, analyze_file,
-    check_item, file_items, parse, symbols,
+    Database, ExecutionLog, FileAnalysis, ItemDef, RootDatabase, SourceFile, analyze_file, check_item, file_items,
+    parse, symbols,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use file_checks::check_configuration;

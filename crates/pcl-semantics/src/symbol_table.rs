@@ -21,6 +21,8 @@ pub enum Symbol {
     Actionset,
     Policy,
     Role,
+    /// An item that failed to parse: uses of it are not reported again.
+    Unparsed,
 }
 
 impl Symbol {
@@ -33,6 +35,7 @@ impl Symbol {
             Symbol::Actionset => "actionset",
             Symbol::Policy => "policy",
             Symbol::Role => "role",
+            Symbol::Unparsed => "item that did not parse",
         }
     }
 }
@@ -43,21 +46,17 @@ pub struct Symbols {
 }
 
 impl Symbols {
-    pub fn build<'a>(items: impl IntoIterator<Item = &'a ast::Item>) -> Self {
+    pub fn build<'a>(items: impl IntoIterator<Item = &'a ast::Item>, broken: &[String]) -> Self {
         let mut map = BTreeMap::new();
         for item in items {
             let sym = match &item.kind {
-                ItemKind::Param(p) => Symbol::Param(ScalarType::parse(&p.ty.scalar.name).map(
-                    |scalar| ParamType {
-                        list: p.ty.list,
-                        scalar,
-                    },
-                )),
+                ItemKind::Param(p) => Symbol::Param(
+                    ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
+                ),
                 ItemKind::Feature(f) => match &f.domain {
-                    FeatureDomain::Bool(_) => Symbol::Feature {
-                        domain: vec!["false".into(), "true".into()],
-                        is_bool: true,
-                    },
+                    FeatureDomain::Bool(_) => {
+                        Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
+                    }
                     FeatureDomain::Enum(values) => {
                         let mut domain: Vec<String> = Vec::new();
                         for v in values {
@@ -65,10 +64,7 @@ impl Symbols {
                                 domain.push(v.name.clone());
                             }
                         }
-                        Symbol::Feature {
-                            domain,
-                            is_bool: false,
-                        }
+                        Symbol::Feature { domain, is_bool: false }
                     }
                 },
                 ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr)),
@@ -79,6 +75,9 @@ impl Symbols {
             };
             map.entry(item.name().name.clone()).or_insert(sym);
         }
+        for name in broken {
+            map.entry(name.clone()).or_insert(Symbol::Unparsed);
+        }
         Symbols { map }
     }
 
@@ -87,11 +86,7 @@ impl Symbols {
     }
 
     pub fn names_where(&self, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
-        self.map
-            .iter()
-            .filter(|(_, s)| pred(s))
-            .map(|(n, _)| n.as_str())
-            .collect()
+        self.map.iter().filter(|(_, s)| pred(s)).map(|(n, _)| n.as_str()).collect()
     }
 
     /// The values a guard variable ranges over: a feature's domain, or the
@@ -99,15 +94,9 @@ impl Symbols {
     pub fn domain(&self, var: &str) -> Option<Vec<String>> {
         match self.get(var)? {
             Symbol::Feature { domain, .. } => Some(domain.clone()),
-            Symbol::Param(Some(ParamType {
-                list: false,
-                scalar: ScalarType::Partition,
-            })) => Some(
-                crate::iam::PARTITIONS
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-            ),
+            Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition })) => {
+                Some(crate::iam::PARTITIONS.iter().map(|s| s.to_string()).collect())
+            }
             _ => None,
         }
     }
@@ -125,18 +114,9 @@ pub(crate) fn plain_cond(expr: &Expr) -> Cond {
     match expr {
         Expr::Bool(b, _) => Cond::Const(*b),
         Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
-        Expr::Compare {
-            var,
-            negated,
-            value,
-            ..
-        } => {
+        Expr::Compare { var, negated, value, .. } => {
             let is = Cond::Is(var.name.clone(), value.text.clone());
-            if *negated {
-                Cond::Not(Box::new(is))
-            } else {
-                is
-            }
+            if *negated { Cond::Not(Box::new(is)) } else { is }
         }
         Expr::Not(e, _) => Cond::Not(Box::new(plain_cond(e))),
         Expr::And(a, b) => Cond::And(Box::new(plain_cond(a)), Box::new(plain_cond(b))),

@@ -12,11 +12,7 @@ pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
     let mut vars = Vec::new();
     let mut visited = Vec::new();
     collect(program, item, 0, &mut vars, &mut visited);
-    program
-        .features()
-        .map(|(n, _)| n.to_string())
-        .filter(|n| vars.contains(n))
-        .collect()
+    program.features().map(|(n, _)| n.to_string()).filter(|n| vars.contains(n)).collect()
 }
 
 fn cond_vars(c: &Option<Cond>, out: &mut Vec<String>) {
@@ -31,13 +27,7 @@ fn list_vars<T>(l: &GList<T>, out: &mut Vec<String>) {
     }
 }
 
-fn collect(
-    program: &Program,
-    name: &str,
-    depth: usize,
-    out: &mut Vec<String>,
-    visited: &mut Vec<String>,
-) {
+fn collect(program: &Program, name: &str, depth: usize, out: &mut Vec<String>, visited: &mut Vec<String>) {
     // `visited` only grows, so each item is walked once; the recursion is cut
     // at the depth where expansion stops too (deeper chains are errors).
     if visited.iter().any(|v| v == name) || depth > MAX_INCLUDE_DEPTH {
@@ -64,6 +54,11 @@ fn collect(
             }
             for a in &role.attach {
                 cond_vars(&a.when, out);
+                // only the attached policy's own guard, not its contents:
+                // the role references it by name
+                if let Some(ItemIr::Policy { when, .. }) = program.get(&a.policy).map(|i| &i.ir) {
+                    cond_vars(when, out);
+                }
             }
             for i in &role.inline {
                 cond_vars(&i.when, out);
@@ -92,13 +87,7 @@ fn actions_vars(
     }
 }
 
-fn entries_vars(
-    program: &Program,
-    entries: &[Entry],
-    depth: usize,
-    out: &mut Vec<String>,
-    visited: &mut Vec<String>,
-) {
+fn entries_vars(program: &Program, entries: &[Entry], depth: usize, out: &mut Vec<String>, visited: &mut Vec<String>) {
     for e in entries {
         match e {
             Entry::Include { target, when, .. } => {
@@ -119,19 +108,11 @@ fn entries_vars(
 }
 
 /// The domain of each feature, restricted to its pinned value if any.
-fn domain<'a>(
-    program: &'a Program,
-    feature: &str,
-    pins: &'a BTreeMap<String, String>,
-) -> Vec<String> {
+fn domain<'a>(program: &'a Program, feature: &str, pins: &'a BTreeMap<String, String>) -> Vec<String> {
     if let Some(v) = pins.get(feature) {
         return vec![v.clone()];
     }
-    program
-        .features()
-        .find(|(n, _)| *n == feature)
-        .map(|(_, f)| f.domain.clone())
-        .unwrap_or_default()
+    program.features().find(|(n, _)| *n == feature).map(|(_, f)| f.domain.clone()).unwrap_or_default()
 }
 
 /// Whether some assignment of the features not in `fixed` satisfies every
@@ -150,22 +131,32 @@ pub fn satisfiable(
     for c in &constraints {
         c.vars(&mut free);
     }
-    free.retain(|v| !fixed.contains_key(v) && program.features().any(|(n, _)| n == v));
-    let domains: Vec<Vec<String>> = free.iter().map(|v| domain(program, v, pins)).collect();
+    // Free: features not fixed, and a `partition` param without a value.
+    let is_partition = |v: &str| matches!(program.get(v).map(|i| &i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == ScalarType::Partition);
+    free.retain(|v| {
+        !fixed.contains_key(v)
+            && (program.features().any(|(n, _)| n == v) || is_partition(v) && !params.contains_key(v))
+    });
+    let domains: Vec<Vec<String>> = free
+        .iter()
+        .map(|v| {
+            if is_partition(v) {
+                crate::iam::PARTITIONS.iter().map(|p| p.to_string()).collect()
+            } else {
+                domain(program, v, pins)
+            }
+        })
+        .collect();
     let mut found = false;
     let complete = crate::item_check::for_each_assignment(&free, &domains, &mut |lookup| {
         if found {
             return;
         }
         let get = |v: &str| {
-            fixed
-                .get(v)
-                .cloned()
-                .or_else(|| lookup(v))
-                .or_else(|| match params.get(v) {
-                    Some(ParamValue::One(x)) => Some(x.clone()),
-                    _ => None,
-                })
+            fixed.get(v).cloned().or_else(|| lookup(v)).or_else(|| match params.get(v) {
+                Some(ParamValue::One(x)) => Some(x.clone()),
+                _ => None,
+            })
         };
         if constraints.iter().all(|c| c.eval(&get)) {
             found = true;
@@ -180,23 +171,22 @@ pub fn satisfiable(
     }
 }
 
-/// Every assignment of `deps` (pinned ones fixed) that the constraints allow.
+/// Every assignment of `deps` (pinned ones fixed) that the constraints
+/// allow; `None` when there are more than `MAX_COMBINATIONS` to enumerate.
 pub fn configurations(
     program: &Program,
     deps: &[String],
     pins: &BTreeMap<String, String>,
     params: &BTreeMap<String, ParamValue>,
-) -> Vec<BTreeMap<String, String>> {
+) -> Option<Vec<BTreeMap<String, String>>> {
     let domains: Vec<Vec<String>> = deps.iter().map(|d| domain(program, d, pins)).collect();
     let mut out = Vec::new();
-    crate::item_check::for_each_assignment(deps, &domains, &mut |lookup| {
-        let assignment: BTreeMap<String, String> = deps
-            .iter()
-            .filter_map(|d| lookup(d).map(|v| (d.clone(), v)))
-            .collect();
+    let complete = crate::item_check::for_each_assignment(deps, &domains, &mut |lookup| {
+        let assignment: BTreeMap<String, String> =
+            deps.iter().filter_map(|d| lookup(d).map(|v| (d.clone(), v))).collect();
         if satisfiable(program, &assignment, pins, params) != Some(false) {
             out.push(assignment);
         }
     });
-    out
+    complete.then_some(out)
 }

@@ -1,12 +1,7 @@
 //! Proves salsa's incrementality by watching `WillExecute` events: editing
 //! one item re-runs `check_item` for that item only.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests"
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -39,22 +34,11 @@ fn take(log: &ExecutionLog) -> Vec<String> {
 
 /// `check_item(Id(..))` event names per item name.
 fn check_item_keys(db: &RootDatabase, file: SourceFile) -> BTreeMap<String, String> {
-    file_items(db, file)
-        .iter()
-        .map(|item| {
-            (
-                item.name(db).clone(),
-                format!("check_item({:?})", item.as_id()),
-            )
-        })
-        .collect()
+    file_items(db, file).iter().map(|item| (item.name(db).clone(), format!("check_item({:?})", item.as_id()))).collect()
 }
 
 fn checked(log: &[String], keys: &BTreeMap<String, String>) -> Vec<String> {
-    keys.iter()
-        .filter(|(_, key)| log.contains(key))
-        .map(|(name, _)| name.clone())
-        .collect()
+    keys.iter().filter(|(_, key)| log.contains(key)).map(|(name, _)| name.clone()).collect()
 }
 
 #[test]
@@ -63,41 +47,20 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     let mut db = RootDatabase::with_execution_log(log.clone());
     let file = SourceFile::new(&db, "policies.pcl".into(), BEFORE.into());
 
-    assert!(
-        analyze_file(&db, file).diagnostics.is_empty(),
-        "{:?}",
-        analyze_file(&db, file).diagnostics
-    );
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let keys = check_item_keys(&db, file);
     let first = take(&log);
-    assert_eq!(
-        checked(&first, &keys),
-        [
-            "account",
-            "compute",
-            "fsx",
-            "partition",
-            "user_base",
-            "user_fsx"
-        ]
-    );
+    assert_eq!(checked(&first, &keys), ["account", "compute", "fsx", "partition", "user_base", "user_fsx"]);
 
     // Nothing changed: nothing re-executes.
     analyze_file(&db, file);
     assert!(take(&log).is_empty());
 
     // Edit the body of `user_fsx` (this also shifts `compute` by 11 bytes).
-    let edited = BEFORE.replace(
-        r#"action ["fsx:*"]"#,
-        r#"action ["fsx:*", "fsx:Describe*"]"#,
-    );
+    let edited = BEFORE.replace(r#"action ["fsx:*"]"#, r#"action ["fsx:*", "fsx:Describe*"]"#);
     file.set_text(&mut db).to(edited);
     let analysis = analyze_file(&db, file);
-    assert!(
-        analysis.diagnostics.is_empty(),
-        "{:?}",
-        analysis.diagnostics
-    );
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
     let second = take(&log);
     assert_eq!(checked(&second, &keys), ["user_fsx"], "events: {second:?}");
     // The file-level analysis itself does re-run, and is cheap.
@@ -114,9 +77,7 @@ fn incremental_insert_above_keeps_item_identity() {
     // A new item before the others. It adds a name to the symbol table, so
     // the items are re-checked, but they keep their identity (their name,
     // not their position), and so their memoized state.
-    let edited = format!(
-        "policy lambda {{ allow {{ action ec2:DescribeInstances; resource \"*\"; }} }}\n{BEFORE}"
-    );
+    let edited = format!("policy lambda {{ allow {{ action ec2:DescribeInstances; resource \"*\"; }} }}\n{BEFORE}");
     file.set_text(&mut db).to(edited);
     assert!(analyze_file(&db, file).diagnostics.is_empty());
     let mut after = check_item_keys(&db, file);
@@ -135,18 +96,10 @@ fn incremental_signature_change_rechecks_users() {
 
     // Changing a feature's domain changes the symbol table, so every item is
     // re-checked (the table is shared); diagnostics follow the change.
-    let edited = BEFORE.replace(
-        "feature fsx: bool = false;",
-        "feature fsx: enum { lustre, ontap } = lustre;",
-    );
+    let edited = BEFORE.replace("feature fsx: bool = false;", "feature fsx: enum { lustre, ontap } = lustre;");
     file.set_text(&mut db).to(edited);
     let analysis = analyze_file(&db, file);
-    assert!(
-        analysis
-            .diagnostics
-            .iter()
-            .any(|d| d.code == pcl_semantics::Code::WrongKind)
-    );
+    assert!(analysis.diagnostics.iter().any(|d| d.code == pcl_semantics::Code::WrongKind));
     let events = take(&log);
     assert!(checked(&events, &keys).contains(&"user_fsx".to_string()));
 }

@@ -227,16 +227,8 @@ pub struct Statement {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StmtField {
-    Action {
-        negated: bool,
-        list: ValueList<ActionItem>,
-        span: Span,
-    },
-    Resource {
-        negated: bool,
-        list: ValueList<ValueItem>,
-        span: Span,
-    },
+    Action { negated: bool, list: ValueList<ActionItem>, span: Span },
+    Resource { negated: bool, list: ValueList<ValueItem>, span: Span },
     Condition(Condition),
 }
 
@@ -306,30 +298,11 @@ pub enum PrincipalKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RoleField {
     Path(StrLit, Span),
-    Trust {
-        kind: PrincipalKind,
-        values: ValueList<ValueItem>,
-        span: Span,
-    },
-    Managed {
-        values: ValueList<ValueItem>,
-        span: Span,
-    },
-    Inline {
-        policy: Ident,
-        when: Option<Expr>,
-        span: Span,
-    },
-    Attach {
-        policy: Ident,
-        when: Option<Expr>,
-        span: Span,
-    },
-    Boundary {
-        value: ValueItem,
-        when: Option<Expr>,
-        span: Span,
-    },
+    Trust { kind: PrincipalKind, values: ValueList<ValueItem>, span: Span },
+    Managed { values: ValueList<ValueItem>, span: Span },
+    Inline { policy: Ident, when: Option<Expr>, span: Span },
+    Attach { policy: Ident, when: Option<Expr>, span: Span },
+    Boundary { value: ValueItem, when: Option<Expr>, span: Span },
 }
 
 impl RoleField {

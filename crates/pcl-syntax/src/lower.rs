@@ -22,12 +22,7 @@ type Lowered<T> = Result<T, ()>;
 
 impl Lowerer {
     pub(crate) fn new(text_offset: usize, item_start: usize) -> Self {
-        Lowerer {
-            base: text_offset + item_start,
-            text_offset,
-            errors: Vec::new(),
-            depth: 0,
-        }
+        Lowerer { base: text_offset + item_start, text_offset, errors: Vec::new(), depth: 0 }
     }
 
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -38,32 +33,19 @@ impl Lowerer {
 
     fn error(&mut self, span: Span, kind: SyntaxErrorKind, message: String) {
         let abs = span.shift(u32::try_from(self.base).unwrap_or(u32::MAX));
-        self.errors.push(SyntaxError {
-            kind,
-            span: abs,
-            message,
-            help: None,
-        });
+        self.errors.push(SyntaxError { kind, span: abs, message, help: None });
     }
 
     fn unexpected(&mut self, pair: &Pair<'_, Rule>) -> () {
         let span = self.span(pair);
-        self.error(
-            span,
-            SyntaxErrorKind::Parse,
-            format!("unexpected {:?} here", pair.as_rule()),
-        );
+        self.error(span, SyntaxErrorKind::Parse, format!("unexpected {:?} here", pair.as_rule()));
     }
 
     fn next<'i>(&mut self, pairs: &mut Pairs<'i, Rule>, parent: Span) -> Lowered<Pair<'i, Rule>> {
         match pairs.next() {
             Some(p) => Ok(p),
             None => {
-                self.error(
-                    parent,
-                    SyntaxErrorKind::Parse,
-                    "incomplete construct".into(),
-                );
+                self.error(parent, SyntaxErrorKind::Parse, "incomplete construct".into());
                 Err(())
             }
         }
@@ -100,21 +82,14 @@ impl Lowerer {
         match kind {
             Some(kind) => Ok(Item { docs, kind, span }),
             None => {
-                self.error(
-                    span,
-                    SyntaxErrorKind::Parse,
-                    "a doc comment must be followed by an item".into(),
-                );
+                self.error(span, SyntaxErrorKind::Parse, "a doc comment must be followed by an item".into());
                 Err(())
             }
         }
     }
 
     fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
-        Ident {
-            name: pair.as_str().to_string(),
-            span: self.span(&pair),
-        }
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
     }
 
     fn ident_from(&mut self, it: &mut Pairs<'_, Rule>, parent: Span) -> Lowered<Ident> {
@@ -132,17 +107,9 @@ impl Lowerer {
         let ty = match ty_inner.as_rule() {
             Rule::list_type => {
                 let scalar = self.ident_from(&mut ty_inner.into_inner(), ty_span)?;
-                TypeExpr {
-                    list: true,
-                    scalar,
-                    span: ty_span,
-                }
+                TypeExpr { list: true, scalar, span: ty_span }
             }
-            _ => TypeExpr {
-                list: false,
-                scalar: self.ident(ty_inner),
-                span: ty_span,
-            },
+            _ => TypeExpr { list: false, scalar: self.ident(ty_inner), span: ty_span },
         };
         let mut default = None;
         let mut placeholder = None;
@@ -153,12 +120,7 @@ impl Lowerer {
                 _ => return Err(self.unexpected(&p)),
             }
         }
-        Ok(Param {
-            name,
-            ty,
-            default,
-            placeholder,
-        })
+        Ok(Param { name, ty, default, placeholder })
     }
 
     fn literal(&mut self, pair: Pair<'_, Rule>) -> Lowered<Literal> {
@@ -168,10 +130,7 @@ impl Lowerer {
             Rule::string => Literal::Str(self.string(inner)),
             _ => {
                 let list_span = self.span(&inner);
-                Literal::List(
-                    inner.into_inner().map(|s| self.string(s)).collect(),
-                    list_span,
-                )
+                Literal::List(inner.into_inner().map(|s| self.string(s)).collect(), list_span)
             }
         })
     }
@@ -187,11 +146,7 @@ impl Lowerer {
         };
         let value = self.next(&mut it, span)?;
         let default = self.ident(value);
-        Ok(Feature {
-            name,
-            domain,
-            default,
-        })
+        Ok(Feature { name, domain, default })
     }
 
     fn constraint(&mut self, pair: Pair<'_, Rule>) -> Lowered<Constraint> {
@@ -202,11 +157,7 @@ impl Lowerer {
         let expr = self.expr(expr_pair)?;
         let msg = self.next(&mut it, span)?;
         let message = self.string(msg);
-        Ok(Constraint {
-            name,
-            expr,
-            message,
-        })
+        Ok(Constraint { name, expr, message })
     }
 
     fn when(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
@@ -243,10 +194,8 @@ impl Lowerer {
     fn binary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
         let span = self.span(&pair);
         let is_or = pair.as_rule() == Rule::expr;
-        let operands: Vec<Pair<'_, Rule>> = pair
-            .into_inner()
-            .filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op))
-            .collect();
+        let operands: Vec<Pair<'_, Rule>> =
+            pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op)).collect();
         let extra = operands.len().saturating_sub(1);
         self.enter(extra, span)?;
         let result = self.fold_operands(operands, is_or);
@@ -320,24 +269,11 @@ impl Lowerer {
                 let value = match v.as_rule() {
                     Rule::string => {
                         let s = self.string(v);
-                        CmpValue {
-                            text: s.display(),
-                            quoted: true,
-                            span: value_span,
-                        }
+                        CmpValue { text: s.display(), quoted: true, span: value_span }
                     }
-                    _ => CmpValue {
-                        text: v.as_str().to_string(),
-                        quoted: false,
-                        span: value_span,
-                    },
+                    _ => CmpValue { text: v.as_str().to_string(), quoted: false, span: value_span },
                 };
-                Ok(Expr::Compare {
-                    var,
-                    negated: op.as_str() == "!=",
-                    value,
-                    span,
-                })
+                Ok(Expr::Compare { var, negated: op.as_str() == "!=", value, span })
             }
             _ => Err(self.unexpected(&inner)),
         }
@@ -359,11 +295,7 @@ impl Lowerer {
                             Some(w) => Some(self.when(w)?),
                             None => None,
                         };
-                        entries.push(BodyEntry::Include(Include {
-                            target,
-                            when,
-                            span: inc_span,
-                        }));
+                        entries.push(BodyEntry::Include(Include { target, when, span: inc_span }));
                     }
                     Rule::statement => {
                         let mut st = self.statement(p)?;
@@ -383,11 +315,7 @@ impl Lowerer {
         let name = match it.next() {
             Some(p) => self.ident(p),
             None => {
-                return Err(self.error(
-                    span,
-                    SyntaxErrorKind::Parse,
-                    "policy without a name".into(),
-                ));
+                return Err(self.error(span, SyntaxErrorKind::Parse, "policy without a name".into()));
             }
         };
         let mut when = None;
@@ -402,11 +330,7 @@ impl Lowerer {
         for p in it {
             entries.extend(self.body(Pairs::single(p))?);
         }
-        Ok(Policy {
-            name,
-            when,
-            entries,
-        })
+        Ok(Policy { name, when, entries })
     }
 
     fn statement(&mut self, pair: Pair<'_, Rule>) -> Lowered<Statement> {
@@ -420,11 +344,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::effect => {
                     effect_span = self.span(&p);
-                    effect = if p.as_str() == "deny" {
-                        Effect::Deny
-                    } else {
-                        Effect::Allow
-                    };
+                    effect = if p.as_str() == "deny" { Effect::Deny } else { Effect::Allow };
                 }
                 Rule::string => sid = Some(self.string(p)),
                 Rule::when_clause => when = Some(self.when(p)?),
@@ -432,15 +352,7 @@ impl Lowerer {
                 _ => return Err(self.unexpected(&p)),
             }
         }
-        Ok(Statement {
-            docs: Vec::new(),
-            effect,
-            effect_span,
-            sid,
-            when,
-            fields,
-            span,
-        })
+        Ok(Statement { docs: Vec::new(), effect, effect_span, sid, when, fields, span })
     }
 
     fn stmt_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<StmtField> {
@@ -460,32 +372,20 @@ impl Lowerer {
                         let vspan = self.span(&value);
                         let item = self.action_item(value)?;
                         ValueList {
-                            items: vec![Guarded {
-                                item,
-                                when: None,
-                                span: vspan,
-                            }],
+                            items: vec![Guarded { item, when: None, span: vspan }],
                             bracketed: false,
                             span: vspan,
                         }
                     }
                 };
-                Ok(StmtField::Action {
-                    negated,
-                    list,
-                    span: field_span,
-                })
+                Ok(StmtField::Action { negated, list, span: field_span })
             }
             Rule::resource_field => {
                 let kw = self.next(&mut it, span)?;
                 let negated = kw.as_str() == "notresource";
                 let values = self.next(&mut it, span)?;
                 let list = self.values(values)?;
-                Ok(StmtField::Resource {
-                    negated,
-                    list,
-                    span: field_span,
-                })
+                Ok(StmtField::Resource { negated, list, span: field_span })
             }
             Rule::condition_field => {
                 let op = self.ident_from(&mut it, span)?;
@@ -497,19 +397,9 @@ impl Lowerer {
                     Some(w) => Some(self.when(w)?),
                     None => None,
                 };
-                Ok(StmtField::Condition(Condition {
-                    operator: op,
-                    key,
-                    values,
-                    when,
-                    span: field_span,
-                }))
+                Ok(StmtField::Condition(Condition { operator: op, key, values, when, span: field_span }))
             }
-            _ => Err(self.error(
-                span,
-                SyntaxErrorKind::Parse,
-                "unexpected statement field".into(),
-            )),
+            _ => Err(self.error(span, SyntaxErrorKind::Parse, "unexpected statement field".into())),
         }
     }
 
@@ -525,17 +415,9 @@ impl Lowerer {
                 Some(w) => Some(self.when(w)?),
                 None => None,
             };
-            items.push(Guarded {
-                item,
-                when,
-                span: gspan,
-            });
+            items.push(Guarded { item, when, span: gspan });
         }
-        Ok(ValueList {
-            items,
-            bracketed: true,
-            span,
-        })
+        Ok(ValueList { items, bracketed: true, span })
     }
 
     fn action_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<ActionItem> {
@@ -569,29 +451,13 @@ impl Lowerer {
                         Some(w) => Some(self.when(w)?),
                         None => None,
                     };
-                    items.push(Guarded {
-                        item,
-                        when,
-                        span: gspan,
-                    });
+                    items.push(Guarded { item, when, span: gspan });
                 }
-                Ok(ValueList {
-                    items,
-                    bracketed: true,
-                    span,
-                })
+                Ok(ValueList { items, bracketed: true, span })
             }
             _ => {
                 let item = self.value_item(inner)?;
-                Ok(ValueList {
-                    items: vec![Guarded {
-                        item,
-                        when: None,
-                        span,
-                    }],
-                    bracketed: false,
-                    span,
-                })
+                Ok(ValueList { items: vec![Guarded { item, when: None, span }], bracketed: false, span })
             }
         }
     }
@@ -644,18 +510,11 @@ impl Lowerer {
                     _ => PrincipalKind::Service,
                 };
                 let v = self.next(&mut it, span)?;
-                RoleField::Trust {
-                    kind,
-                    values: self.values(v)?,
-                    span,
-                }
+                RoleField::Trust { kind, values: self.values(v)?, span }
             }
             Rule::role_managed => {
                 let v = self.next(&mut it, span)?;
-                RoleField::Managed {
-                    values: self.values(v)?,
-                    span,
-                }
+                RoleField::Managed { values: self.values(v)?, span }
             }
             Rule::role_inline | Rule::role_attach => {
                 let policy = self.ident_from(&mut it, span)?;
@@ -705,11 +564,7 @@ impl Lowerer {
                     Some((_, 't')) => text.push('\t'),
                     Some((j, other)) => {
                         let s = Span::new(body_start + i, body_start + j + other.len_utf8());
-                        self.error(
-                            s,
-                            SyntaxErrorKind::BadEscape,
-                            format!("unknown escape `\\{other}`"),
-                        );
+                        self.error(s, SyntaxErrorKind::BadEscape, format!("unknown escape `\\{other}`"));
                         if let Some(e) = self.errors.last_mut() {
                             e.help = Some("the escapes are \\\", \\\\, \\$, \\n and \\t".into());
                         }
@@ -728,31 +583,18 @@ impl Lowerer {
                         }
                         name.push(c);
                     }
-                    let name_span = Span::new(
-                        body_start + name_start,
-                        body_start + name_start + name.len(),
-                    );
-                    let whole =
-                        Span::new(body_start + i, name_span.end as usize + usize::from(closed));
+                    let name_span = Span::new(body_start + name_start, body_start + name_start + name.len());
+                    let whole = Span::new(body_start + i, name_span.end as usize + usize::from(closed));
                     if !closed {
-                        self.error(
-                            whole,
-                            SyntaxErrorKind::BadInterpolation,
-                            "unterminated `${` in string".into(),
-                        );
+                        self.error(whole, SyntaxErrorKind::BadInterpolation, "unterminated `${` in string".into());
                         if let Some(e) = self.errors.last_mut() {
-                            e.help = Some(
-                                "close it with `}`, or write `\\${` for a literal `${`".into(),
-                            );
+                            e.help = Some("close it with `}`, or write `\\${` for a literal `${`".into());
                         }
                         text.push_str("${");
                         text.push_str(&name);
                         continue;
                     }
-                    let valid = name
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
                     if !valid {
                         self.error(
@@ -761,18 +603,14 @@ impl Lowerer {
                             format!("`${{{name}}}` does not name a param"),
                         );
                         if let Some(e) = self.errors.last_mut() {
-                            e.help =
-                                Some("interpolate a param by its name, e.g. `${account}`".into());
+                            e.help = Some("interpolate a param by its name, e.g. `${account}`".into());
                         }
                         continue;
                     }
                     if !text.is_empty() {
                         parts.push(StrPart::Text(std::mem::take(&mut text)));
                     }
-                    parts.push(StrPart::Interp(Ident {
-                        name,
-                        span: name_span,
-                    }));
+                    parts.push(StrPart::Interp(Ident { name, span: name_span }));
                 }
                 c => text.push(c),
             }

@@ -46,17 +46,12 @@ pub struct ParsedItem {
 pub struct ParsedFile {
     pub items: Vec<ParsedItem>,
     pub errors: Vec<SyntaxError>,
+    /// Names of items that failed to parse (`policy x {` ...), so that uses
+    /// of them are not reported a second time as unknown names.
+    pub broken_names: Vec<String>,
 }
 
-const ITEM_KEYWORDS: [&str; 7] = [
-    "param",
-    "feature",
-    "constraint",
-    "permset",
-    "actionset",
-    "policy",
-    "role",
-];
+const ITEM_KEYWORDS: [&str; 7] = ["param", "feature", "constraint", "permset", "actionset", "policy", "role"];
 
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
@@ -80,19 +75,48 @@ pub fn parse_file(text: &str) -> ParsedFile {
                     }
                 }
             }
-            Err(e) => out.errors.push(convert_error(&e, chunk, start)),
+            Err(e) => {
+                out.errors.push(chunk_error(&e, chunk, start, end == text.len()));
+                out.broken_names.extend(declared_names(chunk));
+            }
         }
     }
     out
+}
+
+/// Explains a chunk that does not parse, with two common cases made clear.
+fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bool) -> SyntaxError {
+    let meaningful: Vec<&str> = chunk
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !(l.starts_with("//") && !l.starts_with("///") || l.starts_with("////")))
+        .collect();
+    if !meaningful.is_empty() && meaningful.iter().all(|l| l.starts_with("///")) {
+        let len = chunk.trim_end().len();
+        return SyntaxError {
+            kind: SyntaxErrorKind::Parse,
+            span: Span::new(start, start + len),
+            message: "doc comment is not followed by an item".into(),
+            help: Some("document an item by putting `///` right above it, or write `//` for a plain comment".into()),
+        };
+    }
+    let mut err = convert_error(e, chunk, start);
+    let trimmed = chunk.trim_end().len();
+    if err.span.start as usize >= start + trimmed && !last {
+        // The parser ran into the next item: the unfinished one is above.
+        let at = start + trimmed.saturating_sub(1);
+        err.span = Span::new(at, at + 1);
+        err.message = err.message.replace(", found end of input", " before the next item");
+        err.help = Some("this item is not finished: items end with `;` or `}`".into());
+    }
+    err
 }
 
 /// Parses text that must hold exactly one item (spans relative to its start).
 pub fn parse_item(text: &str) -> Result<Item, Vec<SyntaxError>> {
     match parse_fast(Rule::item_only, text) {
         Ok(mut pairs) => {
-            let item = pairs
-                .next()
-                .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item));
+            let item = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item));
             let Some(item) = item else {
                 return Err(Vec::new());
             };
@@ -109,10 +133,7 @@ pub fn parse_item(text: &str) -> Result<Item, Vec<SyntaxError>> {
 
 /// Parses without pest's detailed error tracking (it costs about half the
 /// parse time) and re-parses with it only to explain a failure.
-fn parse_fast(
-    rule: Rule,
-    text: &str,
-) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
+fn parse_fast(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
     pest::set_error_detail(false);
     match PclParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
@@ -137,11 +158,8 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
     };
     let starts_item = |l: &str| {
         ITEM_KEYWORDS.iter().any(|k| {
-            l.strip_prefix(k).is_some_and(|rest| {
-                rest.chars()
-                    .next()
-                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
-            })
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
         })
     };
     let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////");
@@ -152,7 +170,17 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         while j < line_starts.len() && is_doc(line(j)) {
             j += 1;
         }
-        if j < line_starts.len() && starts_item(line(j)) {
+        // A doc run separated from the next item by blank or comment lines
+        // (or from the end of the file) also starts a chunk, so that a stray
+        // doc comment is reported on its own and does not take the item
+        // above it down with it.
+        let mut k = j;
+        while k < line_starts.len() && is_blank_or_comment(line(k)) {
+            k += 1;
+        }
+        let item_follows = j < line_starts.len() && starts_item(line(j));
+        let stray_doc = j > i && (k >= line_starts.len() || starts_item(line(k)));
+        if item_follows || stray_doc {
             if let Some(&s) = line_starts.get(i)
                 && s != 0
             {
@@ -165,9 +193,30 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
     }
     cuts.push(text.len());
     cuts.dedup();
-    cuts.windows(2)
-        .filter_map(|w| Some((*w.first()?, *w.get(1)?)))
+    cuts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect()
+}
+
+/// `keyword name` at the start of each line of a chunk that did not parse.
+fn declared_names(chunk: &str) -> Vec<String> {
+    chunk
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.trim_start().split(|c: char| c.is_whitespace() || c == ':' || c == '{' || c == '=');
+            let keyword = words.next()?;
+            if !ITEM_KEYWORDS.contains(&keyword) {
+                return None;
+            }
+            let name = words.find(|w| !w.is_empty())?;
+            let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            ok.then(|| name.to_string())
+        })
         .collect()
+}
+
+fn is_blank_or_comment(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with("////") || t.starts_with("//") && !t.starts_with("///")
 }
 
 fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> SyntaxError {
@@ -179,11 +228,7 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
     let variant_msg = message.clone();
     if let pest::error::ErrorVariant::CustomError { message: m } = &e.variant {
         // pest's stack guard and call limit report themselves this way.
-        let kind = if m.contains("limit") {
-            SyntaxErrorKind::TooDeep
-        } else {
-            SyntaxErrorKind::Parse
-        };
+        let kind = if m.contains("limit") { SyntaxErrorKind::TooDeep } else { SyntaxErrorKind::Parse };
         return SyntaxError {
             kind,
             span: Span::new(offset + start, offset + end.max(start)),
@@ -197,8 +242,12 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
             .iter()
             .map(|t| t.to_string())
             .filter(|t| !t.trim().is_empty() && t != "//" && t != "////")
-            .map(|t| format!("`{t}`"))
+            .map(|t| match t.as_str() {
+                "A..Z" | "a..z" | "_" | "0..9" => "a name".to_string(),
+                _ => format!("`{t}`"),
+            })
             .collect();
+        expected.sort();
         expected.dedup();
         if attempts.max_position >= start && !expected.is_empty() {
             start = attempts.max_position;
@@ -214,11 +263,7 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
     let token_len = token_len(rest);
     end = end.max(start + token_len);
     let found = chunk.get(start..end).unwrap_or("").trim();
-    let found = if found.is_empty() {
-        "end of input".to_string()
-    } else {
-        format!("`{found}`")
-    };
+    let found = if found.is_empty() { "end of input".to_string() } else { format!("`{found}`") };
     SyntaxError {
         kind: SyntaxErrorKind::Parse,
         span: Span::new(offset + start, offset + end),
@@ -252,10 +297,7 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
     let before = chunk.get(..pos).unwrap_or("").trim_end();
     let after = chunk.get(pos..).unwrap_or("").trim_start();
     if after.starts_with('}') || after.is_empty() && !before.ends_with(';') {
-        if before.ends_with(']')
-            || before.ends_with('"')
-            || before.ends_with(|c: char| c.is_ascii_alphanumeric())
-        {
+        if before.ends_with(']') || before.ends_with('"') || before.ends_with(|c: char| c.is_ascii_alphanumeric()) {
             return Some("statement and role fields end with `;`".into());
         }
     }

@@ -9,17 +9,11 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span {
-            start: saturate(start),
-            end: saturate(end.max(start)),
-        }
+        Span { start: saturate(start), end: saturate(end.max(start)) }
     }
 
     pub fn shift(self, by: u32) -> Self {
-        Span {
-            start: self.start.saturating_add(by),
-            end: self.end.saturating_add(by),
-        }
+        Span { start: self.start.saturating_add(by), end: self.end.saturating_add(by) }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -27,10 +21,7 @@ impl Span {
     }
 
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
 }
 

@@ -53,33 +53,20 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     for d in &config_diags {
         reporter.diagnostic(&args.file, &text, d);
     }
-    if config_diags
-        .iter()
-        .any(|d| d.severity() == pcl_semantics::Severity::Error)
-    {
+    if config_diags.iter().any(|d| d.severity() == pcl_semantics::Severity::Error) {
         reporter.plain_error(&format!("nothing written to {}", args.out.display()));
         return crate::EXIT_ERRORS;
     }
     let outputs = pcl_codegen::render_all(program, &config);
-    let mut files: Vec<(String, String)> = outputs
-        .iter()
-        .map(|o| (o.path.clone(), o.contents.clone()))
-        .collect();
+    let mut files: Vec<(String, String)> = outputs.iter().map(|o| (o.path.clone(), o.contents.clone())).collect();
     files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
     match pcl_cli::output_dir::replace_dir(&args.out, &files) {
         Ok(()) => {
-            reporter.note(&format!(
-                "wrote {} files to {}",
-                files.len(),
-                args.out.display()
-            ));
+            reporter.note(&format!("wrote {} files to {}", files.len(), args.out.display()));
             crate::EXIT_OK
         }
         Err(e) => {
-            reporter.plain_error(&format!(
-                "cannot write {}: {e}; its previous content is kept",
-                args.out.display()
-            ));
+            reporter.plain_error(&format!("cannot write {}: {e}; its previous content is kept", args.out.display()));
             crate::EXIT_USAGE
         }
     }

@@ -1,16 +1,13 @@
 pub mod build;
 pub mod check;
+pub mod explain;
 
 use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile, analyze_file};
 
 use pcl_cli::report::{self, Reporter};
 
 /// Reads and analyses one file; `Err(exit code)` on I/O errors.
-pub fn load(
-    db: &RootDatabase,
-    path: &str,
-    reporter: &Reporter,
-) -> Result<(SourceFile, String), u8> {
+pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<(SourceFile, String), u8> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Ok((SourceFile::new(db, path.to_string(), text.clone()), text)),

@@ -1,0 +1,192 @@
+//! `cargo xtask build-policies`: compile `policies.pcl` once per partition into
+//! `DIR/<partition>/`, replacing DIR as a whole, or check that DIR is current.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use pcl_cli::report::{self, ColorChoice, Reporter};
+use pcl_semantics::config::configure;
+use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file, iam::PARTITIONS};
+
+use crate::compare;
+
+const DEFAULT_FILE: &str = "policies.pcl";
+const DEFAULT_OUT: &str = "dist/policies";
+const HINT: &str = "run `cargo xtask build-policies` and commit/publish the result";
+
+#[derive(clap::Args)]
+#[command(
+    about = "Render policies.pcl for every partition into dist/policies/<partition>/",
+    long_about = "Checks policies.pcl, then renders every policy and role for each AWS partition \
+(aws, aws-us-gov, aws-cn) into DIR/<partition>/, with an index.json per partition. \
+DIR is replaced as a whole and atomically: on any error it keeps its previous content.",
+    after_help = "Examples:\n  cargo xtask build-policies\n  cargo xtask build-policies --check\n  cargo xtask build-policies --out /tmp/policies\n\nThe defaults are relative to the workspace root; paths given on the command line are relative to the current directory."
+)]
+pub struct Args {
+    /// Output directory [default: <workspace>/dist/policies].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Render in memory and fail if DIR differs (missing, extra or changed files); write nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// The source file [default: <workspace>/policies.pcl] (for testing).
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub file: Option<PathBuf>,
+}
+
+/// Why the task failed; the exit code follows the kind.
+enum Fail {
+    /// Errors in the input, or an out-of-date DIR (already reported in detail).
+    Input(String),
+    /// Usage or I/O errors.
+    Io(String),
+}
+
+impl Fail {
+    fn report(self) -> u8 {
+        match self {
+            Fail::Input(m) => {
+                eprintln!("error: {m}");
+                crate::EXIT_ERRORS
+            }
+            Fail::Io(m) => {
+                eprintln!("error: {m}");
+                crate::EXIT_USAGE
+            }
+        }
+    }
+}
+
+/// The files of one partition, for the summary.
+struct PartitionStats {
+    partition: &'static str,
+    files: usize,
+}
+
+/// Every file to write, by path relative to DIR, and per-partition counts.
+struct Rendered {
+    files: Vec<(String, String)>,
+    stats: Vec<PartitionStats>,
+}
+
+pub fn run(args: &Args, root: &Path) -> u8 {
+    let started = Instant::now();
+    let color = ColorChoice::Auto.enabled();
+    let (file, file_shown) = resolve(args.file.as_deref(), root, DEFAULT_FILE);
+    let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
+
+    let Rendered { files, stats } = match render(&file, &file_shown, color) {
+        Ok(rendered) => rendered,
+        Err(fail) => {
+            let code = fail.report();
+            if !args.check {
+                eprintln!("error: nothing written to {out_shown}");
+            }
+            return code;
+        }
+    };
+    let bytes: usize = files.iter().map(|(_, c)| c.len()).sum();
+    let per_partition: Vec<String> = stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
+    let counts = format!("{} ({} files, {bytes} bytes)", per_partition.join(", "), files.len());
+
+    let result =
+        if args.check { check(&out, &out_shown, &file_shown, &files) } else { write(&out, &out_shown, &files) };
+    match result {
+        Ok(()) => {
+            let verb = if args.check { "is up to date" } else { "written" };
+            eprintln!("build-policies: {out_shown} {verb}: {counts} in {:.2}s", started.elapsed().as_secs_f64());
+            crate::EXIT_OK
+        }
+        Err(fail) => fail.report(),
+    }
+}
+
+/// A path given on the command line is taken as is (relative to the current
+/// directory); the default is relative to the workspace root. The second
+/// value is how the path is shown in messages.
+fn resolve(given: Option<&Path>, root: &Path, default: &str) -> (PathBuf, String) {
+    match given {
+        Some(p) => (p.to_path_buf(), p.display().to_string()),
+        None => (root.join(default), default.to_string()),
+    }
+}
+
+/// Analyses the source and renders every partition; prints diagnostics.
+fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
+    let reporter = Reporter::new(color);
+    let bytes = std::fs::read(file).map_err(|e| Fail::Io(format!("cannot read {}: {e}", file.display())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Fail::Input(format!("{shown} is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+    })?;
+
+    let db = RootDatabase::default();
+    let source = SourceFile::new(&db, shown.to_string(), text.clone());
+    let analysis = analyze_file(&db, source);
+    for d in &analysis.diagnostics {
+        eprint!("{}", report::render(shown, &text, d, color));
+    }
+    report::summary(shown, &analysis.diagnostics, &reporter);
+    if analysis.has_errors() {
+        return Err(Fail::Input(format!("{shown} has errors")));
+    }
+
+    let program = &analysis.program;
+    let mut files = Vec::new();
+    let mut stats = Vec::new();
+    for partition in PARTITIONS {
+        let set = format!("partition={partition}");
+        let config = match configure(program, std::slice::from_ref(&set)) {
+            Ok(c) => c,
+            Err(errors) => {
+                for e in &errors {
+                    reporter.set_error(shown, &text, program, e);
+                }
+                return Err(Fail::Input(format!("{shown} cannot be configured with `--set {set}`")));
+            }
+        };
+        let diags = pcl_semantics::check_configuration(program, &config);
+        if !diags.is_empty() {
+            eprintln!("with `--set {set}`:");
+        }
+        for d in &diags {
+            eprint!("{}", report::render(shown, &text, d, color));
+        }
+        if diags.iter().any(|d| d.severity() == Severity::Error) {
+            return Err(Fail::Input(format!("{shown} has errors with `--set {set}`")));
+        }
+        let outputs = pcl_codegen::render_all(program, &config);
+        let before = files.len();
+        files.extend(outputs.iter().map(|o| (format!("{partition}/{}", o.path), o.contents.clone())));
+        files.push((format!("{partition}/index.json"), pcl_codegen::index_json(&outputs)));
+        stats.push(PartitionStats { partition, files: files.len() - before });
+    }
+    Ok(Rendered { files, stats })
+}
+
+/// Replaces `out` with `files`, atomically.
+fn write(out: &Path, shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
+    pcl_cli::output_dir::replace_dir(out, files)
+        .map_err(|e| Fail::Io(format!("cannot write {shown}: {e}; its previous content is kept")))
+}
+
+/// Compares the rendered files with `out`; writes nothing.
+fn check(out: &Path, shown: &str, source_shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
+    let on_disk = match compare::read_tree(out) {
+        Ok(Some(tree)) => tree,
+        Ok(None) => {
+            return Err(Fail::Input(format!("{shown} does not exist\n  hint: {HINT}")));
+        }
+        Err(e) => return Err(Fail::Io(format!("cannot read {shown}: {e}"))),
+    };
+    let mismatch = compare::compare(&on_disk, files);
+    if mismatch.is_empty() {
+        return Ok(());
+    }
+    eprint!("{}", compare::describe(&mismatch, shown, source_shown));
+    Err(Fail::Input(format!(
+        "{shown} is out of date with {source_shown}: {} changed, {} missing, {} extra\n  hint: {HINT}",
+        mismatch.changed.len(),
+        mismatch.missing.len(),
+        mismatch.extra.len()
+    )))
+}
