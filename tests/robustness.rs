@@ -3,7 +3,7 @@
 //! insertions of grammar tokens) and runs the whole pipeline on each result:
 //! analysis, and for error-free results, rendering.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use pcl_semantics::config::configure;
 

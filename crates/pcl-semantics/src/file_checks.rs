@@ -253,17 +253,18 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
             );
         }
     }
-    if diags.is_empty() && variants::satisfiable(program, &cfg.pins, &cfg.pins, &cfg.params) == Some(false) {
-        if let Some((item, _, _)) = program.constraints().next() {
-            diags.push(
-                Diagnostic::new(
-                    Code::ConstraintViolated,
-                    item.name_span.shift(item.offset),
-                    "the `--set` values leave no configuration that satisfies the constraints",
-                )
-                .with_help("change one of the `--set` values"),
-            );
-        }
+    if diags.is_empty()
+        && variants::satisfiable(program, &cfg.pins, &cfg.pins, &cfg.params) == Some(false)
+        && let Some((item, _, _)) = program.constraints().next()
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::ConstraintViolated,
+                item.name_span.shift(item.offset),
+                "the `--set` values leave no configuration that satisfies the constraints",
+            )
+            .with_help("change one of the `--set` values"),
+        );
     }
     if diags.is_empty() {
         variant_checks(program, cfg, &[], &HashSet::new(), &mut diags);

@@ -643,13 +643,13 @@ impl Checker<'_> {
         {
             return;
         }
-        if let [Some((ty, _))] = typed {
-            if matches!(ty, Some(ScalarType::Arn) | None) {
-                return;
-            }
+        if let [Some((ty, _))] = typed
+            && matches!(ty, Some(ScalarType::Arn) | None)
+        {
+            return;
         }
         // Split into the six fields; `${...}` never contains `:`.
-        let mut fields: Vec<Vec<(Option<&str>, Option<(Option<ScalarType>, &str)>)>> = vec![Vec::new()];
+        let mut fields: Vec<Vec<FieldPart<'_>>> = vec![Vec::new()];
         for (part, ty) in parts.iter().zip(typed) {
             match (part, ty) {
                 (TextPart::Lit(t), _) => {
@@ -849,6 +849,12 @@ impl Checker<'_> {
     }
 }
 
+/// A piece of one ARN field: literal text, or a param and its type.
+type FieldPart<'a> = (Option<&'a str>, Option<(Option<ScalarType>, &'a str)>);
+
+/// Looks up a guard variable's value in one assignment.
+pub(crate) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ValueUse {
     Text,
@@ -857,11 +863,7 @@ enum ValueUse {
 
 /// Calls `f` with a lookup for every assignment of `domains` to `vars`.
 /// Returns false (and stops) past `MAX_COMBINATIONS`.
-pub(crate) fn for_each_assignment(
-    vars: &[String],
-    domains: &[Vec<String>],
-    f: &mut dyn FnMut(&dyn Fn(&str) -> Option<String>),
-) -> bool {
+pub(crate) fn for_each_assignment(vars: &[String], domains: &[Vec<String>], f: &mut dyn FnMut(Lookup<'_>)) -> bool {
     let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
     match total {
         Some(n) if n <= MAX_COMBINATIONS => {}

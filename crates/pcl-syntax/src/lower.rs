@@ -36,9 +36,10 @@ impl Lowerer {
         self.errors.push(SyntaxError { kind, span: abs, message, help: None });
     }
 
-    fn unexpected(&mut self, pair: &Pair<'_, Rule>) -> () {
+    fn unexpected<T>(&mut self, pair: &Pair<'_, Rule>) -> Lowered<T> {
         let span = self.span(pair);
         self.error(span, SyntaxErrorKind::Parse, format!("unexpected {:?} here", pair.as_rule()));
+        Err(())
     }
 
     fn next<'i>(&mut self, pairs: &mut Pairs<'i, Rule>, parent: Span) -> Lowered<Pair<'i, Rule>> {
@@ -76,7 +77,7 @@ impl Lowerer {
                 }
                 Rule::policy_decl => kind = Some(ItemKind::Policy(self.policy(inner)?)),
                 Rule::role_decl => kind = Some(ItemKind::Role(self.role(inner)?)),
-                _ => return Err(self.unexpected(&inner)),
+                _ => return self.unexpected(&inner),
             }
         }
         match kind {
@@ -117,7 +118,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::literal => default = Some(self.literal(p)?),
                 Rule::string => placeholder = Some(self.string(p)),
-                _ => return Err(self.unexpected(&p)),
+                _ => return self.unexpected(&p),
             }
         }
         Ok(Param { name, ty, default, placeholder })
@@ -209,7 +210,7 @@ impl Lowerer {
             let operand = match p.as_rule() {
                 Rule::and_expr => self.binary(p)?,
                 Rule::unary => self.unary(p)?,
-                _ => return Err(self.unexpected(&p)),
+                _ => return self.unexpected(&p),
             };
             acc = Some(match acc {
                 None => operand,
@@ -228,7 +229,7 @@ impl Lowerer {
             match p.as_rule() {
                 Rule::not_op => nots.push(self.span(&p)),
                 Rule::primary => primary_pair = Some(p),
-                _ => return Err(self.unexpected(&p)),
+                _ => return self.unexpected(&p),
             }
         }
         let count = nots.len();
@@ -275,7 +276,7 @@ impl Lowerer {
                 };
                 Ok(Expr::Compare { var, negated: op.as_str() == "!=", value, span })
             }
-            _ => Err(self.unexpected(&inner)),
+            _ => self.unexpected(&inner),
         }
     }
 
@@ -302,7 +303,7 @@ impl Lowerer {
                         st.docs = std::mem::take(&mut docs);
                         entries.push(BodyEntry::Statement(st));
                     }
-                    _ => return Err(self.unexpected(&p)),
+                    _ => return self.unexpected(&p),
                 }
             }
         }
@@ -315,16 +316,18 @@ impl Lowerer {
         let name = match it.next() {
             Some(p) => self.ident(p),
             None => {
-                return Err(self.error(span, SyntaxErrorKind::Parse, "policy without a name".into()));
+                return {
+                    self.error(span, SyntaxErrorKind::Parse, "policy without a name".into());
+                    Err(())
+                };
             }
         };
         let mut when = None;
         if let Some(p) = it.peek()
             && p.as_rule() == Rule::when_clause
+            && let Some(p) = it.next()
         {
-            if let Some(p) = it.next() {
-                when = Some(self.when(p)?);
-            }
+            when = Some(self.when(p)?);
         }
         let mut entries = Vec::new();
         for p in it {
@@ -349,7 +352,7 @@ impl Lowerer {
                 Rule::string => sid = Some(self.string(p)),
                 Rule::when_clause => when = Some(self.when(p)?),
                 Rule::stmt_field => fields.push(self.stmt_field(p)?),
-                _ => return Err(self.unexpected(&p)),
+                _ => return self.unexpected(&p),
             }
         }
         Ok(Statement { docs: Vec::new(), effect, effect_span, sid, when, fields, span })
@@ -399,7 +402,10 @@ impl Lowerer {
                 };
                 Ok(StmtField::Condition(Condition { operator: op, key, values, when, span: field_span }))
             }
-            _ => Err(self.error(span, SyntaxErrorKind::Parse, "unexpected statement field".into())),
+            _ => {
+                self.error(span, SyntaxErrorKind::Parse, "unexpected statement field".into());
+                Err(())
+            }
         }
     }
 
@@ -487,7 +493,7 @@ impl Lowerer {
                         }
                     }
                 }
-                _ => return Err(self.unexpected(&p)),
+                _ => return self.unexpected(&p),
             }
         }
         Ok(Role { name, when, fields })

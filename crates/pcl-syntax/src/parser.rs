@@ -86,11 +86,7 @@ pub fn parse_file(text: &str) -> ParsedFile {
 
 /// Explains a chunk that does not parse, with two common cases made clear.
 fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bool) -> SyntaxError {
-    let meaningful: Vec<&str> = chunk
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !(l.starts_with("//") && !l.starts_with("///") || l.starts_with("////")))
-        .collect();
+    let meaningful: Vec<&str> = chunk.lines().map(str::trim).filter(|l| !is_blank_or_comment(l)).collect();
     if !meaningful.is_empty() && meaningful.iter().all(|l| l.starts_with("///")) {
         let len = chunk.trim_end().len();
         return SyntaxError {
@@ -296,10 +292,10 @@ fn token_len(rest: &str) -> usize {
 fn guess_help(chunk: &str, pos: usize) -> Option<String> {
     let before = chunk.get(..pos).unwrap_or("").trim_end();
     let after = chunk.get(pos..).unwrap_or("").trim_start();
-    if after.starts_with('}') || after.is_empty() && !before.ends_with(';') {
-        if before.ends_with(']') || before.ends_with('"') || before.ends_with(|c: char| c.is_ascii_alphanumeric()) {
-            return Some("statement and role fields end with `;`".into());
-        }
+    if (after.starts_with('}') || after.is_empty() && !before.ends_with(';'))
+        && (before.ends_with(']') || before.ends_with('"') || before.ends_with(|c: char| c.is_ascii_alphanumeric()))
+    {
+        return Some("statement and role fields end with `;`".into());
     }
     if after.is_empty() {
         return Some("an opening `{` or `[` is not closed".into());

@@ -34,6 +34,6 @@ pub fn print_analysis(analysis: &FileAnalysis, path: &str, text: &str, reporter:
     report::summary(path, &analysis.diagnostics, reporter);
 }
 
-pub fn analyze<'db>(db: &'db RootDatabase, file: SourceFile) -> &'db FileAnalysis {
+pub fn analyze(db: &RootDatabase, file: SourceFile) -> &FileAnalysis {
     analyze_file(db, file)
 }
