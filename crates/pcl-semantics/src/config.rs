@@ -93,6 +93,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
                     ItemIr::Role { .. } => "a role",
                     ItemIr::Permset(_) => "a permset",
                     ItemIr::Actionset(_) => "an actionset",
+                    ItemIr::Valueset(_) => "a valueset",
                     _ => "a constraint",
                 };
                 errors.push(err(

@@ -12,6 +12,7 @@ use crate::ir::*;
 /// Values for one configuration: a value for every feature the rendered
 /// item depends on, and a value (given, default or placeholder) per param.
 pub struct Env<'a> {
+    pub program: &'a Program,
     pub features: &'a BTreeMap<String, String>,
     pub params: &'a BTreeMap<String, ParamValue>,
 }
@@ -47,6 +48,12 @@ impl Env<'_> {
     }
 
     pub fn value(&self, v: &Value, out: &mut Vec<String>) {
+        self.value_at(v, out, &mut Vec::new());
+    }
+
+    /// `sets` holds the valuesets being expanded: cycles (reported by the
+    /// checks) and chains deeper than `MAX_INCLUDE_DEPTH` are cut off.
+    fn value_at<'v>(&'v self, v: &'v Value, out: &mut Vec<String>, sets: &mut Vec<&'v str>) {
         match v {
             Value::Text(t) => out.push(self.text(t)),
             Value::Param(p) => match self.params.get(p) {
@@ -54,6 +61,19 @@ impl Env<'_> {
                 Some(ParamValue::Many(vs)) => out.extend(vs.iter().cloned()),
                 None => {}
             },
+            Value::Set(name) => {
+                if sets.contains(&name.as_str()) || sets.len() >= MAX_INCLUDE_DEPTH {
+                    return;
+                }
+                let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &i.ir) else { return };
+                sets.push(name);
+                for item in &list.items {
+                    if self.holds(&item.when) {
+                        self.value_at(&item.value, out, sets);
+                    }
+                }
+                sets.pop();
+            }
         }
     }
 

@@ -96,6 +96,7 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
             ItemIr::Feature(_) => (Code::UnusedFeature, "feature"),
             ItemIr::Permset(_) => (Code::UnusedSet, "permset"),
             ItemIr::Actionset(_) => (Code::UnusedSet, "actionset"),
+            ItemIr::Valueset(_) => (Code::UnusedSet, "valueset"),
             _ => continue,
         };
         let misspelt = unknown.iter().any(|u| strsim::jaro_winkler(u, &item.name) > 0.8);
@@ -125,7 +126,9 @@ fn include_edges<'a>(
             continue; // a duplicate, already reported
         }
         for r in &a.refs {
-            if matches!(r.kind, RefKind::Include | RefKind::Actionset) && program.get(&r.name).is_some() {
+            if matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset)
+                && program.get(&r.name).is_some()
+            {
                 edges.entry(from).or_default().push((r.name.as_str(), r.span.shift(p.offset)));
             }
         }
@@ -321,7 +324,7 @@ fn variant_checks(
             None => findings.push(Finding { diagnostic: d, first: features.clone(), count: 1 }),
         };
         for features in &configs {
-            let env = Env { features, params: &cfg.params };
+            let env = Env { program, features, params: &cfg.params };
             let policies = if is_policy {
                 expand_policy(program, &item.name, &env).into_iter().collect::<Vec<_>>()
             } else {

@@ -102,6 +102,8 @@ pub enum Value {
     Text(Template),
     /// A bare param: its value, or its values if it is a list.
     Param(String),
+    /// `@name`: the values of a valueset.
+    Set(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -210,6 +212,7 @@ pub enum ItemIr {
     Constraint { cond: Cond, message: String },
     Permset(Vec<Entry>),
     Actionset(GList<ActionRef>),
+    Valueset(GList<Value>),
     Policy { when: Option<Cond>, entries: Vec<Entry> },
     Role { when: Option<Cond>, role: Role },
 }

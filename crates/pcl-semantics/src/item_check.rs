@@ -19,6 +19,7 @@ pub enum RefKind {
     Feature,
     Include,
     Actionset,
+    Valueset,
     Policy,
 }
 
@@ -49,6 +50,7 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
         }
         ItemKind::Permset(p) => ItemIr::Permset(c.entries(&p.entries)),
         ItemKind::Actionset(a) => ItemIr::Actionset(c.actions(&a.actions)),
+        ItemKind::Valueset(v) => ItemIr::Valueset(c.valueset(&v.values)),
         ItemKind::Policy(p) => {
             let when = c.guard(p.when.as_ref());
             c.push_context(&when);
@@ -101,6 +103,7 @@ impl Checker<'_> {
             RefKind::Feature => matches!(s, Symbol::Feature { .. }),
             RefKind::Include => matches!(s, Symbol::Permset),
             RefKind::Actionset => matches!(s, Symbol::Actionset),
+            RefKind::Valueset => matches!(s, Symbol::Valueset),
             RefKind::Policy => matches!(s, Symbol::Policy),
         };
         let kind_name = match kind {
@@ -108,6 +111,7 @@ impl Checker<'_> {
             RefKind::Feature => "feature",
             RefKind::Include => "permset",
             RefKind::Actionset => "actionset",
+            RefKind::Valueset => "valueset",
             RefKind::Policy => "policy",
         };
         self.refs.push(Ref { name: ident.name.clone(), kind, span: ident.span });
@@ -556,6 +560,22 @@ impl Checker<'_> {
         GList { items, scalar: !list.bracketed, span: list.span }
     }
 
+    /// A valueset does not know where it is spliced, so its strings are
+    /// checked as ARNs when they look like one.
+    fn valueset(&mut self, list: &ast::ValueList<ValueItem>) -> GList<Value> {
+        let mut items = Vec::new();
+        for g in &list.items {
+            let use_ = match &g.item {
+                ValueItem::Str(s) if s.display().starts_with("arn:") => ValueUse::Arn,
+                _ => ValueUse::Text,
+            };
+            let value = self.value(&g.item, use_, true);
+            let when = self.guard(g.when.as_ref());
+            items.push(GuardedItem { when, value, span: g.span });
+        }
+        GList { items, scalar: false, span: list.span }
+    }
+
     /// A value: a bare param (spliced if it is a list and `list_ok`) or a string.
     fn value(&mut self, item: &ValueItem, use_: ValueUse, list_ok: bool) -> Value {
         match item {
@@ -578,6 +598,20 @@ impl Checker<'_> {
                 Value::Param(ident.name.clone())
             }
             ValueItem::Str(s) => Value::Text(self.template(s, use_)),
+            ValueItem::SetRef(ident) => {
+                self.resolve(ident, RefKind::Valueset);
+                if !list_ok {
+                    self.emit(
+                        Diagnostic::new(
+                            Code::ListForScalar,
+                            ident.span,
+                            format!("valueset `{}` is a list, but one value is expected here", ident.name),
+                        )
+                        .with_help("use a single string or a param of type `arn`"),
+                    );
+                }
+                Value::Set(ident.name.clone())
+            }
         }
     }
 

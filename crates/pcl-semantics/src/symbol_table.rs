@@ -19,6 +19,7 @@ pub enum Symbol {
     Constraint(Cond),
     Permset,
     Actionset,
+    Valueset,
     Policy,
     Role,
     /// An item that failed to parse: uses of it are not reported again.
@@ -33,6 +34,7 @@ impl Symbol {
             Symbol::Constraint(_) => "constraint",
             Symbol::Permset => "permset",
             Symbol::Actionset => "actionset",
+            Symbol::Valueset => "valueset",
             Symbol::Policy => "policy",
             Symbol::Role => "role",
             Symbol::Unparsed => "item that did not parse",
@@ -70,6 +72,7 @@ impl Symbols {
                 ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr)),
                 ItemKind::Permset(_) => Symbol::Permset,
                 ItemKind::Actionset(_) => Symbol::Actionset,
+                ItemKind::Valueset(_) => Symbol::Valueset,
                 ItemKind::Policy(_) => Symbol::Policy,
                 ItemKind::Role(_) => Symbol::Role,
             };

@@ -9,98 +9,107 @@ use crate::ir::*;
 
 /// The features `item` depends on, in declaration order.
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
-    let mut vars = Vec::new();
-    let mut visited = Vec::new();
-    collect(program, item, 0, &mut vars, &mut visited);
-    program.features().map(|(n, _)| n.to_string()).filter(|n| vars.contains(n)).collect()
+    let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new() };
+    walker.item(item, 0);
+    program.features().map(|(n, _)| n.to_string()).filter(|n| walker.vars.contains(n)).collect()
 }
 
-fn cond_vars(c: &Option<Cond>, out: &mut Vec<String>) {
-    if let Some(c) = c {
-        c.vars(out);
-    }
+/// Collects the guard variables reachable from an item.
+struct Walker<'p> {
+    program: &'p Program,
+    vars: Vec<String>,
+    /// Items already walked: each is walked once, so cycles terminate.
+    visited: Vec<String>,
 }
 
-fn list_vars<T>(l: &GList<T>, out: &mut Vec<String>) {
-    for i in &l.items {
-        cond_vars(&i.when, out);
-    }
-}
-
-fn collect(program: &Program, name: &str, depth: usize, out: &mut Vec<String>, visited: &mut Vec<String>) {
-    // `visited` only grows, so each item is walked once; the recursion is cut
-    // at the depth where expansion stops too (deeper chains are errors).
-    if visited.iter().any(|v| v == name) || depth > MAX_INCLUDE_DEPTH {
-        return;
-    }
-    visited.push(name.to_string());
-    let Some(item) = program.get(name) else {
-        return;
-    };
-    match &item.ir {
-        ItemIr::Policy { when, entries } => {
-            cond_vars(when, out);
-            entries_vars(program, entries, depth, out, visited);
+impl Walker<'_> {
+    fn cond(&mut self, c: &Option<Cond>) {
+        if let Some(c) = c {
+            c.vars(&mut self.vars);
         }
-        ItemIr::Permset(entries) => entries_vars(program, entries, depth, out, visited),
-        ItemIr::Actionset(list) => actions_vars(program, list, depth, out, visited),
-        ItemIr::Role { when, role } => {
-            cond_vars(when, out);
-            for (_, l) in &role.trust {
-                list_vars(l, out);
+    }
+
+    /// The recursion is cut at the depth where expansion stops too (deeper
+    /// chains are reported by the file checks).
+    fn item(&mut self, name: &str, depth: usize) {
+        if self.visited.iter().any(|v| v == name) || depth > MAX_INCLUDE_DEPTH {
+            return;
+        }
+        self.visited.push(name.to_string());
+        let program = self.program;
+        let Some(item) = program.get(name) else { return };
+        match &item.ir {
+            ItemIr::Policy { when, entries } => {
+                self.cond(when);
+                self.entries(entries, depth);
             }
-            for l in &role.managed {
-                list_vars(l, out);
-            }
-            for a in &role.attach {
-                cond_vars(&a.when, out);
-                // only the attached policy's own guard, not its contents:
-                // the role references it by name
-                if let Some(ItemIr::Policy { when, .. }) = program.get(&a.policy).map(|i| &i.ir) {
-                    cond_vars(when, out);
+            ItemIr::Permset(entries) => self.entries(entries, depth),
+            ItemIr::Actionset(list) => self.actions(list, depth),
+            ItemIr::Valueset(list) => self.values(list, depth),
+            ItemIr::Role { when, role } => {
+                self.cond(when);
+                for (_, list) in &role.trust {
+                    self.values(list, depth);
+                }
+                for list in &role.managed {
+                    self.values(list, depth);
+                }
+                for a in &role.attach {
+                    self.cond(&a.when);
+                    // only the attached policy's own guard, not its contents:
+                    // the role references it by name
+                    if let Some(ItemIr::Policy { when, .. }) = program.get(&a.policy).map(|i| &i.ir) {
+                        self.cond(when);
+                    }
+                }
+                for i in &role.inline {
+                    self.cond(&i.when);
+                    self.item(&i.policy, depth + 1);
+                }
+                if let Some(b) = &role.boundary {
+                    self.cond(&b.when);
+                    if let Value::Set(set) = &b.value {
+                        self.item(set, depth + 1);
+                    }
                 }
             }
-            for i in &role.inline {
-                cond_vars(&i.when, out);
-                collect(program, &i.policy, depth + 1, out, visited);
-            }
-            if let Some(b) = &role.boundary {
-                cond_vars(&b.when, out);
-            }
-        }
-        ItemIr::Param(_) | ItemIr::Feature(_) | ItemIr::Constraint { .. } => {}
-    }
-}
-
-fn actions_vars(
-    program: &Program,
-    list: &GList<ActionRef>,
-    depth: usize,
-    out: &mut Vec<String>,
-    visited: &mut Vec<String>,
-) {
-    for i in &list.items {
-        cond_vars(&i.when, out);
-        if let ActionRef::Set(s) = &i.value {
-            collect(program, s, depth + 1, out, visited);
+            ItemIr::Param(_) | ItemIr::Feature(_) | ItemIr::Constraint { .. } => {}
         }
     }
-}
 
-fn entries_vars(program: &Program, entries: &[Entry], depth: usize, out: &mut Vec<String>, visited: &mut Vec<String>) {
-    for e in entries {
-        match e {
-            Entry::Include { target, when, .. } => {
-                cond_vars(when, out);
-                collect(program, target, depth + 1, out, visited);
+    fn actions(&mut self, list: &GList<ActionRef>, depth: usize) {
+        for i in &list.items {
+            self.cond(&i.when);
+            if let ActionRef::Set(s) = &i.value {
+                self.item(s, depth + 1);
             }
-            Entry::Statement(s) => {
-                cond_vars(&s.when, out);
-                actions_vars(program, &s.actions, depth, out, visited);
-                list_vars(&s.resources, out);
-                for c in &s.conditions {
-                    cond_vars(&c.when, out);
-                    list_vars(&c.values, out);
+        }
+    }
+
+    fn values(&mut self, list: &GList<Value>, depth: usize) {
+        for i in &list.items {
+            self.cond(&i.when);
+            if let Value::Set(s) = &i.value {
+                self.item(s, depth + 1);
+            }
+        }
+    }
+
+    fn entries(&mut self, entries: &[Entry], depth: usize) {
+        for e in entries {
+            match e {
+                Entry::Include { target, when, .. } => {
+                    self.cond(when);
+                    self.item(target, depth + 1);
+                }
+                Entry::Statement(s) => {
+                    self.cond(&s.when);
+                    self.actions(&s.actions, depth);
+                    self.values(&s.resources, depth);
+                    for c in &s.conditions {
+                        self.cond(&c.when);
+                        self.values(&c.values, depth);
+                    }
                 }
             }
         }

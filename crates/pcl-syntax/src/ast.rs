@@ -23,6 +23,7 @@ pub enum ItemKind {
     Constraint(Constraint),
     Permset(Permset),
     Actionset(Actionset),
+    Valueset(Valueset),
     Policy(Policy),
     Role(Role),
 }
@@ -35,6 +36,7 @@ impl Item {
             ItemKind::Constraint(c) => &c.name,
             ItemKind::Permset(p) => &p.name,
             ItemKind::Actionset(a) => &a.name,
+            ItemKind::Valueset(v) => &v.name,
             ItemKind::Policy(p) => &p.name,
             ItemKind::Role(r) => &r.name,
         }
@@ -48,6 +50,7 @@ impl Item {
             ItemKind::Constraint(_) => "constraint",
             ItemKind::Permset(_) => "permset",
             ItemKind::Actionset(_) => "actionset",
+            ItemKind::Valueset(_) => "valueset",
             ItemKind::Policy(_) => "policy",
             ItemKind::Role(_) => "role",
         }
@@ -189,6 +192,12 @@ pub struct Actionset {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Valueset {
+    pub name: Ident,
+    pub values: ValueList<ValueItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
     pub name: Ident,
     pub when: Option<Expr>,
@@ -270,13 +279,15 @@ pub enum ValueItem {
     Str(StrLit),
     /// A bare param name.
     Param(Ident),
+    /// `@name`: the values of a valueset.
+    SetRef(Ident),
 }
 
 impl ValueItem {
     pub fn span(&self) -> Span {
         match self {
             ValueItem::Str(s) => s.span,
-            ValueItem::Param(i) => i.span,
+            ValueItem::Param(i) | ValueItem::SetRef(i) => i.span,
         }
     }
 }

@@ -75,6 +75,13 @@ impl Lowerer {
                     let actions = self.action_list(list)?;
                     kind = Some(ItemKind::Actionset(Actionset { name, actions }));
                 }
+                Rule::valueset_decl => {
+                    let mut it = inner.into_inner();
+                    let name = self.ident_from(&mut it, span)?;
+                    let list = self.next(&mut it, span)?;
+                    let values = self.value_list(list)?;
+                    kind = Some(ItemKind::Valueset(Valueset { name, values }));
+                }
                 Rule::policy_decl => kind = Some(ItemKind::Policy(self.policy(inner)?)),
                 Rule::role_decl => kind = Some(ItemKind::Role(self.role(inner)?)),
                 _ => return self.unexpected(&inner),
@@ -446,21 +453,7 @@ impl Lowerer {
         let span = self.span(&pair);
         let inner = self.next(&mut pair.into_inner(), span)?;
         match inner.as_rule() {
-            Rule::value_list => {
-                let mut items = Vec::new();
-                for g in inner.into_inner() {
-                    let gspan = self.span(&g);
-                    let mut it = g.into_inner();
-                    let v = self.next(&mut it, gspan)?;
-                    let item = self.value_item(v)?;
-                    let when = match it.next() {
-                        Some(w) => Some(self.when(w)?),
-                        None => None,
-                    };
-                    items.push(Guarded { item, when, span: gspan });
-                }
-                Ok(ValueList { items, bracketed: true, span })
-            }
+            Rule::value_list => self.value_list(inner),
             _ => {
                 let item = self.value_item(inner)?;
                 Ok(ValueList { items: vec![Guarded { item, when: None, span }], bracketed: false, span })
@@ -468,11 +461,29 @@ impl Lowerer {
         }
     }
 
+    fn value_list(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueList<ValueItem>> {
+        let span = self.span(&pair);
+        let mut items = Vec::new();
+        for g in pair.into_inner() {
+            let gspan = self.span(&g);
+            let mut it = g.into_inner();
+            let v = self.next(&mut it, gspan)?;
+            let item = self.value_item(v)?;
+            let when = match it.next() {
+                Some(w) => Some(self.when(w)?),
+                None => None,
+            };
+            items.push(Guarded { item, when, span: gspan });
+        }
+        Ok(ValueList { items, bracketed: true, span })
+    }
+
     fn value_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueItem> {
         let span = self.span(&pair);
         let inner = self.next(&mut pair.into_inner(), span)?;
         Ok(match inner.as_rule() {
             Rule::string => ValueItem::Str(self.string(inner)),
+            Rule::set_ref => ValueItem::SetRef(self.ident_from(&mut inner.into_inner(), span)?),
             _ => ValueItem::Param(self.ident(inner)),
         })
     }

@@ -51,7 +51,8 @@ pub struct ParsedFile {
     pub broken_names: Vec<String>,
 }
 
-const ITEM_KEYWORDS: [&str; 7] = ["param", "feature", "constraint", "permset", "actionset", "policy", "role"];
+const ITEM_KEYWORDS: [&str; 8] =
+    ["param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role"];
 
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
