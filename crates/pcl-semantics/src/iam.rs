@@ -9,10 +9,19 @@ pub const PARTITIONS: [&str; 3] = ["aws", "aws-us-gov", "aws-cn"];
 pub struct Problem {
     pub message: String,
     pub help: Option<String>,
+    /// For ARNs: the index of the offending field (0 = `arn`, 5 = resource).
+    pub field: Option<usize>,
+    /// A param of the wrong type, rather than malformed text.
+    pub type_mismatch: bool,
 }
 
 fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
-    Problem { message: message.into(), help: help.map(str::to_string) }
+    Problem { message: message.into(), help: help.map(str::to_string), field: None, type_mismatch: false }
+}
+
+fn in_field(field: usize, mut p: Problem) -> Problem {
+    p.field = Some(field);
+    p
 }
 
 /// `*`, or `service:Action` where the action name may hold `*` and `?`.
@@ -111,10 +120,10 @@ pub fn check_sid(sid: &str) -> Result<(), Problem> {
     }
     if let Some(bad) = sid.chars().find(|c| !c.is_ascii_alphanumeric()) {
         let fixed: String = sid.chars().filter(char::is_ascii_alphanumeric).collect();
-        return Err(Problem {
-            message: format!("Sid `{sid}` contains `{bad}`, which IAM rejects"),
-            help: Some(format!("a Sid holds only A-Z, a-z and 0-9; e.g. `{fixed}`")),
-        });
+        return Err(problem(
+            format!("Sid `{sid}` contains `{bad}`, which IAM rejects"),
+            Some(&format!("a Sid holds only A-Z, a-z and 0-9; e.g. `{fixed}`")),
+        ));
     }
     Ok(())
 }
@@ -165,10 +174,10 @@ pub fn check_scalar_value(ty: ScalarType, value: &str) -> Result<(), Problem> {
             Some("e.g. `us-east-1`, `us-gov-west-1`, `cn-north-1`, or `*`"),
         )),
         ScalarType::Partition if PARTITIONS.contains(&value) => Ok(()),
-        ScalarType::Partition => Err(Problem {
-            message: format!("`{value}` is not an AWS partition"),
-            help: Some(format!("allowed: {}", PARTITIONS.join(", "))),
-        }),
+        ScalarType::Partition => Err(problem(
+            format!("`{value}` is not an AWS partition"),
+            Some(&format!("allowed: {}", PARTITIONS.join(", "))),
+        )),
         ScalarType::Arn => check_concrete_arn(value),
     }
 }
@@ -207,73 +216,96 @@ pub fn check_fields(
     account: &Field<'_>,
     resource_empty: bool,
 ) -> Result<(), Problem> {
+    check_field_values(arn, partition, service, region, account, resource_empty)
+        .map_err(|(field, p)| in_field(field, p))
+}
+
+fn check_field_values(
+    arn: &str,
+    partition: &Field<'_>,
+    service: &Field<'_>,
+    region: &Field<'_>,
+    account: &Field<'_>,
+    resource_empty: bool,
+) -> Result<(), (usize, Problem)> {
     if arn != "arn" {
-        return Err(problem("an ARN starts with `arn:`", None));
+        return Err((0, problem("an ARN starts with `arn:`", None)));
     }
-    match partition {
-        Field::Text(p) if PARTITIONS.contains(p) || *p == "*" => {}
-        Field::Param(ScalarType::Partition, _) => {}
-        Field::Param(ty, name) => return Err(type_problem("partition", name, *ty, "partition")),
-        Field::Text(p) => {
-            return Err(Problem {
-                message: format!("invalid partition `{p}` in ARN"),
-                help: crate::diagnostic::suggest(p, PARTITIONS)
-                    .or_else(|| Some(format!("use `${{partition}}` or one of {}", PARTITIONS.join(", ")))),
-            });
-        }
-        Field::Mixed => {
-            return Err(problem("the partition field of an ARN must be one value", Some("use `${partition}`")));
-        }
+    let partition_problem = match partition {
+        Field::Text(p) if PARTITIONS.contains(p) || *p == "*" => None,
+        Field::Param(ScalarType::Partition, _) => None,
+        Field::Param(ty, name) => Some(type_problem("partition", name, *ty, "partition")),
+        Field::Text(p) => Some(Problem {
+            help: crate::diagnostic::suggest(p, PARTITIONS)
+                .or_else(|| Some(format!("use `${{partition}}` or one of {}", PARTITIONS.join(", ")))),
+            ..problem(format!("invalid partition `{p}` in ARN"), None)
+        }),
+        Field::Mixed => Some(problem("the partition field of an ARN must be one value", Some("use `${partition}`"))),
+    };
+    if let Some(p) = partition_problem {
+        return Err((1, p));
     }
-    match service {
+    let service_problem = match service {
         Field::Text(s)
-            if !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') => {}
-        Field::Text(s) => {
-            return Err(problem(
-                format!("invalid service `{s}` in ARN"),
-                Some("the service field is a lower-case service name such as `iam` or `s3`"),
-            ));
+            if !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+        {
+            None
         }
-        _ => {
-            return Err(problem("the service field of an ARN cannot be interpolated", None));
-        }
+        Field::Text(s) => Some(problem(
+            format!("invalid service `{s}` in ARN"),
+            Some("the service field is a lower-case service name such as `iam` or `s3`"),
+        )),
+        _ => Some(problem("the service field of an ARN cannot be interpolated", None)),
+    };
+    if let Some(p) = service_problem {
+        return Err((2, p));
     }
-    match region {
-        Field::Text(r) if region_pattern_ok(r) => {}
-        Field::Param(ScalarType::Region, _) => {}
-        Field::Param(ty, name) => return Err(type_problem("region", name, *ty, "region")),
-        Field::Text(r) => {
-            return Err(problem(
-                format!("invalid region `{r}` in ARN"),
-                Some("use `${region}`, `*`, a region such as `us-east-1`, or leave it empty"),
-            ));
-        }
-        Field::Mixed => {}
+    let region_problem = match region {
+        Field::Text(r) if region_pattern_ok(r) => None,
+        Field::Param(ScalarType::Region, _) | Field::Mixed => None,
+        Field::Param(ty, name) => Some(type_problem("region", name, *ty, "region")),
+        Field::Text(r) => Some(problem(
+            format!("invalid region `{r}` in ARN"),
+            Some("use `${region}`, `*`, a region such as `us-east-1`, or leave it empty"),
+        )),
+    };
+    if let Some(p) = region_problem {
+        return Err((3, p));
     }
-    match account {
-        Field::Text(a) if account_pattern_ok(a) => {}
-        Field::Param(ScalarType::Account, _) => {}
-        Field::Param(ty, name) => return Err(type_problem("account", name, *ty, "account")),
-        Field::Text(a) => {
-            return Err(problem(
-                format!("invalid account `{a}` in ARN"),
-                Some("use `${account}`, `*`, `aws`, 12 digits, or leave it empty"),
-            ));
-        }
-        Field::Mixed => {
-            return Err(problem("the account field of an ARN must be one value", Some("use `${account}`")));
-        }
+    let account_problem = match account {
+        Field::Text(a) if account_pattern_ok(a) => None,
+        Field::Param(ScalarType::Account, _) => None,
+        Field::Param(ty, name) => Some(type_problem("account", name, *ty, "account")),
+        Field::Text(a) => Some(problem(
+            format!("invalid account `{a}` in ARN"),
+            Some("use `${account}`, `*`, `aws`, 12 digits, or leave it empty"),
+        )),
+        Field::Mixed => Some(problem("the account field of an ARN must be one value", Some("use `${account}`"))),
+    };
+    if let Some(p) = account_problem {
+        return Err((4, p));
     }
     if resource_empty {
-        return Err(problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`")));
+        return Err((5, problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`"))));
     }
     Ok(())
 }
 
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
 fn type_problem(field: &str, name: &str, ty: ScalarType, want: &str) -> Problem {
     Problem {
-        message: format!("`{name}` is of type `{}`, but the {field} field of an ARN needs a `{want}`", ty.name()),
-        help: Some(format!("interpolate a param of type `{want}` here")),
+        type_mismatch: true,
+        ..problem(
+            format!(
+                "`{name}` is of type `{}`, but the {field} field of an ARN needs {} `{want}`",
+                ty.name(),
+                article(want)
+            ),
+            Some(&format!("interpolate a param of type `{want}` here")),
+        )
     }
 }
 

@@ -682,28 +682,46 @@ impl Checker<'_> {
         {
             return;
         }
-        // Split into the six fields; `${...}` never contains `:`.
+        // Split into the six fields; `${...}` never contains `:`. Each field
+        // keeps its source span, so that a problem points at the field.
         let mut fields: Vec<Vec<FieldPart<'_>>> = vec![Vec::new()];
-        for (part, ty) in parts.iter().zip(typed) {
+        let mut spans: Vec<Option<Span>> = vec![None];
+        let widen = |spans: &mut Vec<Option<Span>>, add: Span| {
+            if let Some(last) = spans.last_mut() {
+                *last = Some(last.map_or(add, |s| s.to(add)));
+            }
+        };
+        for ((part, ty), source) in parts.iter().zip(typed).zip(&s.part_spans) {
             match (part, ty) {
                 (TextPart::Lit(t), _) => {
-                    let mut first = true;
-                    for piece in t.split(':') {
-                        if !first {
+                    // escapes make source and text lengths differ: then the
+                    // whole part is the best span we have
+                    let linear = t.len() == source.range().len();
+                    let mut offset = 0;
+                    for (n, piece) in t.split(':').enumerate() {
+                        if n > 0 {
                             fields.push(Vec::new());
+                            spans.push(None);
                         }
-                        first = false;
-                        if !piece.is_empty()
-                            && let Some(f) = fields.last_mut()
-                        {
-                            f.push((Some(piece), None));
+                        let at = source.start as usize + offset;
+                        let piece_span = if linear { Span::new(at, at + piece.len()) } else { *source };
+                        if !piece.is_empty() {
+                            if let Some(f) = fields.last_mut() {
+                                f.push((Some(piece), None));
+                            }
+                            widen(&mut spans, piece_span);
+                        } else if n > 0 && linear {
+                            // an empty field: point at the `:` that opens it
+                            widen(&mut spans, Span::new(at.saturating_sub(1), at));
                         }
+                        offset += piece.len() + 1;
                     }
                 }
                 (TextPart::Param(_), Some((ty, ident))) => {
                     if let Some(f) = fields.last_mut() {
                         f.push((None, Some((*ty, ident.name.as_str()))));
                     }
+                    widen(&mut spans, *source);
                 }
                 (TextPart::Param(_), None) => {}
             }
@@ -712,7 +730,11 @@ impl Checker<'_> {
             let shown = s.display();
             self.emit(
                 Diagnostic::new(Code::MalformedArn, s.span, format!("`{shown}` is not an ARN"))
-                    .with_label("expected `arn:partition:service:region:account:resource` or `*`")
+                    .with_label(if shown.starts_with("arn:") {
+                        format!("{} fields, expected 6: `arn:partition:service:region:account:resource`", fields.len())
+                    } else {
+                        "expected an ARN or `*`".to_string()
+                    })
                     .with_help(if shown.starts_with("arn:") {
                         "an ARN has six `:`-separated fields; empty region or account fields are written `::`"
                     } else {
@@ -721,36 +743,34 @@ impl Checker<'_> {
             );
             return;
         }
-        let mut unknown_type = false;
-        let field = |idx: usize, unknown: &mut bool| -> (String, Field<'_>) {
-            let parts = fields.get(idx).map(Vec::as_slice).unwrap_or(&[]);
-            match parts {
-                [] => (String::new(), Field::Text("")),
-                [(Some(t), None)] => (String::new(), Field::Text(t)),
-                [(None, Some((Some(ty), name)))] => (name.to_string(), Field::Param(*ty, name)),
-                [(None, Some((None, _)))] => {
-                    *unknown = true;
-                    (String::new(), Field::Mixed)
-                }
-                _ => (String::new(), Field::Mixed),
+        if fields.iter().take(5).flatten().any(|(_, p)| matches!(p, Some((None, _)))) {
+            return; // a param of unknown type, already reported
+        }
+        let field = |idx: usize| -> Field<'_> {
+            match fields.get(idx).map(Vec::as_slice).unwrap_or(&[]) {
+                [] => Field::Text(""),
+                [(Some(t), None)] => Field::Text(t),
+                [(None, Some((Some(ty), name)))] => Field::Param(*ty, name),
+                _ => Field::Mixed,
             }
         };
-        let (_, arn) = field(0, &mut unknown_type);
-        let arn_text = match arn {
-            Field::Text(t) => t.to_string(),
-            _ => String::new(),
+        let arn_text = match field(0) {
+            Field::Text(t) => t,
+            _ => "",
         };
-        let (_, partition) = field(1, &mut unknown_type);
-        let (_, service) = field(2, &mut unknown_type);
-        let (_, region) = field(3, &mut unknown_type);
-        let (_, account) = field(4, &mut unknown_type);
         let resource_empty = fields.iter().skip(5).all(Vec::is_empty);
-        if unknown_type {
-            return;
-        }
-        if let Err(p) = iam::check_fields(&arn_text, &partition, &service, &region, &account, resource_empty) {
-            let code = if p.message.contains("is of type") { Code::InterpolationType } else { Code::MalformedArn };
-            self.emit(Diagnostic::new(code, s.span, p.message).with_label("in this ARN").with_help_opt(p.help));
+        if let Err(p) = iam::check_fields(arn_text, &field(1), &field(2), &field(3), &field(4), resource_empty) {
+            let code = if p.type_mismatch { Code::InterpolationType } else { Code::MalformedArn };
+            let field_span = p.field.and_then(|f| spans.get(f).copied().flatten()).unwrap_or(s.span);
+            let label = match p.field {
+                Some(0) => "the ARN prefix",
+                Some(1) => "the partition field",
+                Some(2) => "the service field",
+                Some(3) => "the region field",
+                Some(4) => "the account field",
+                _ => "in this ARN",
+            };
+            self.emit(Diagnostic::new(code, field_span, p.message).with_label(label).with_help_opt(p.help));
         }
     }
 

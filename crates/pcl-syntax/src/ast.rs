@@ -61,6 +61,8 @@ impl Item {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StrLit {
     pub parts: Vec<StrPart>,
+    /// The source span of each part (a text part's span includes its escapes).
+    pub part_spans: Vec<Span>,
     pub span: Span,
 }
 

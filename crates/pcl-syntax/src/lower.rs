@@ -569,7 +569,10 @@ impl Lowerer {
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         let body_start = span.start as usize + 1;
         let mut parts = Vec::new();
+        let mut part_spans = Vec::new();
         let mut text = String::new();
+        // where the pending text part starts in the source
+        let mut text_start = body_start;
         let mut chars = body.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             match c {
@@ -626,16 +629,20 @@ impl Lowerer {
                     }
                     if !text.is_empty() {
                         parts.push(StrPart::Text(std::mem::take(&mut text)));
+                        part_spans.push(Span::new(text_start, body_start + i));
                     }
                     parts.push(StrPart::Interp(Ident { name, span: name_span }));
+                    part_spans.push(whole);
+                    text_start = whole.end as usize;
                 }
                 c => text.push(c),
             }
         }
         if !text.is_empty() || parts.is_empty() {
             parts.push(StrPart::Text(text));
+            part_spans.push(Span::new(text_start, body_start + body.len()));
         }
-        StrLit { parts, span }
+        StrLit { parts, part_spans, span }
     }
 }
 
