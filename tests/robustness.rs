@@ -77,9 +77,12 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
 #[test]
 fn mutated_policies_never_panic() {
     let (text, _) = pcl_suite::policies();
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    // PCL_FUZZ_ITERATIONS / PCL_FUZZ_SEED run a longer search locally.
+    let iterations: usize = std::env::var("PCL_FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let seed: u64 = std::env::var("PCL_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_1234_abcd_0001);
+    let mut rng = Rng(seed);
     let (mut with_errors, mut rendered) = (0, 0);
-    for _ in 0..200 {
+    for _ in 0..iterations {
         let mutated = mutate(&text, &mut rng);
         let analysis = pcl_suite::analyze("mutated.pcl", &mutated);
         for d in &analysis.diagnostics {
@@ -96,6 +99,6 @@ fn mutated_policies_never_panic() {
         }
     }
     // the mutations must actually exercise both paths
-    assert!(with_errors > 60, "{with_errors}");
-    assert!(rendered > 10, "{rendered}");
+    assert!(with_errors > iterations / 4, "{with_errors}");
+    assert!(rendered > iterations / 20, "{rendered}");
 }
