@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pcl_semantics::{Code, FileAnalysis};
+use pcl_semantics::{Code, Diagnostic};
 
 fn fixtures_dir() -> PathBuf {
     pcl_suite::root().join("tests/fixtures")
@@ -16,18 +16,27 @@ fn file_name(path: &Path) -> String {
     path.file_name().and_then(|n| n.to_str()).expect("fixture names are UTF-8").to_string()
 }
 
-fn analyze_fixture(path: &Path) -> (String, String, FileAnalysis) {
+/// The diagnostics of a fixture. A first line `// set: NAME=VALUE ...` adds
+/// those of that `--set` configuration, as `pcl build` reports them.
+fn analyze_fixture(path: &Path) -> (String, String, Vec<Diagnostic>) {
     let name = file_name(path);
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let analysis = pcl_suite::analyze(&name, &text);
-    (name, text, analysis)
+    let mut diagnostics = analysis.diagnostics.clone();
+    if let Some(sets) = text.lines().next().and_then(|l| l.strip_prefix("// set:")) {
+        assert!(!analysis.has_errors(), "{name}: a `// set:` fixture must check cleanly");
+        let sets: Vec<&str> = sets.split_whitespace().collect();
+        let config = pcl_suite::config(&analysis, &sets);
+        diagnostics.extend(pcl_semantics::check_configuration(&analysis.program, &config));
+    }
+    (name, text, diagnostics)
 }
 
-fn render_all(name: &str, text: &str, analysis: &FileAnalysis) -> String {
-    if analysis.diagnostics.is_empty() {
+fn render_all(name: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+    if diagnostics.is_empty() {
         return "no diagnostics\n".to_string();
     }
-    analysis.diagnostics.iter().map(|d| pcl_cli::report::render(name, text, d, false)).collect::<Vec<_>>().join("\n")
+    diagnostics.iter().map(|d| pcl_cli::report::render(name, text, d, false)).collect::<Vec<_>>().join("\n")
 }
 
 #[test]
@@ -37,8 +46,8 @@ fn diagnostics() {
         prepend_module_to_snapshot => false,
     }, {
         insta::glob!("fixtures/*.pcl", |path| {
-            let (name, text, analysis) = analyze_fixture(path);
-            insta::assert_snapshot!(render_all(&name, &text, &analysis));
+            let (name, text, diagnostics) = analyze_fixture(path);
+            insta::assert_snapshot!(render_all(&name, &text, &diagnostics));
         });
     });
 }
@@ -60,9 +69,6 @@ fn every_code_has_a_fixture() {
     let names = fixture_names();
     let mut problems = Vec::new();
     for code in Code::ALL {
-        if code == Code::ConstraintViolated {
-            continue; // needs `--set`; tested through the CLI
-        }
         let prefix = format!("{}_", code.as_str());
         let fixtures: Vec<&String> = names.iter().filter(|n| n.starts_with(&prefix)).collect();
         if fixtures.is_empty() {
@@ -70,8 +76,8 @@ fn every_code_has_a_fixture() {
             continue;
         }
         for fixture in fixtures {
-            let (_, _, analysis) = analyze_fixture(&fixtures_dir().join(fixture));
-            if !analysis.diagnostics.iter().any(|d| d.code == code) {
+            let (_, _, diagnostics) = analyze_fixture(&fixtures_dir().join(fixture));
+            if !diagnostics.iter().any(|d| d.code == code) {
                 problems.push(format!("{fixture} does not produce {} ({code:?})", code.as_str()));
             }
         }
@@ -81,16 +87,16 @@ fn every_code_has_a_fixture() {
 
 #[test]
 fn clean_fixture_has_no_diagnostics() {
-    let (name, text, analysis) = analyze_fixture(&fixtures_dir().join("clean.pcl"));
-    assert!(analysis.diagnostics.is_empty(), "clean.pcl has diagnostics:\n{}", render_all(&name, &text, &analysis));
+    let (name, text, diagnostics) = analyze_fixture(&fixtures_dir().join("clean.pcl"));
+    assert!(diagnostics.is_empty(), "clean.pcl has diagnostics:\n{}", render_all(&name, &text, &diagnostics));
 }
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    let (name, text, analysis) = analyze_fixture(&fixtures_dir().join("deep_nesting.pcl"));
+    let (name, text, diagnostics) = analyze_fixture(&fixtures_dir().join("deep_nesting.pcl"));
     assert!(
-        analysis.diagnostics.iter().any(|d| matches!(d.code, Code::TooDeep | Code::Syntax)),
+        diagnostics.iter().any(|d| matches!(d.code, Code::TooDeep | Code::Syntax)),
         "deep_nesting.pcl must be rejected:\n{}",
-        render_all(&name, &text, &analysis)
+        render_all(&name, &text, &diagnostics)
     );
 }

@@ -122,9 +122,7 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
     let db = RootDatabase::default();
     let source = SourceFile::new(&db, shown.to_string(), text.clone());
     let analysis = analyze_file(&db, source);
-    for d in &analysis.diagnostics {
-        eprint!("{}", report::render(shown, &text, d, color));
-    }
+    reporter.diagnostics(shown, &text, &analysis.diagnostics);
     report::summary(shown, &analysis.diagnostics, &reporter);
     if analysis.has_errors() {
         return Err(Fail::Input(format!("{shown} has errors")));
@@ -148,9 +146,7 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
         if !diags.is_empty() {
             eprintln!("with `--set {set}`:");
         }
-        for d in &diags {
-            eprint!("{}", report::render(shown, &text, d, color));
-        }
+        reporter.diagnostics(shown, &text, &diags);
         if diags.iter().any(|d| d.severity() == Severity::Error) {
             return Err(Fail::Input(format!("{shown} has errors with `--set {set}`")));
         }
@@ -165,7 +161,7 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
 
 /// Replaces `out` with `files`, atomically.
 fn write(out: &Path, shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
-    pcl_cli::output_dir::replace_dir(out, files)
+    pcl_cli::output_dir::replace_dir(out, files, &PARTITIONS)
         .map_err(|e| Fail::Io(format!("cannot write {shown}: {e}; its previous content is kept")))
 }
 

@@ -1,19 +1,33 @@
 //! Writes a directory atomically: render into a temporary sibling, then swap
 //! it in with renames, so a failure leaves the previous content untouched.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::path::Path;
 
-pub fn replace_dir(dir: &Path, files: &[(String, String)]) -> io::Result<()> {
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    if dir.exists() && !dir.is_dir() {
+/// Replaces `dir` by a directory holding exactly `files` (relative,
+/// `/`-separated paths). `ours` names the top-level entries a build of this
+/// kind may write, beyond those in `files`; anything else already in `dir`
+/// makes it refuse, so that `--out .` or `--out src` can never delete work.
+pub fn replace_dir(dir: &Path, files: &[(String, String)], ours: &[&str]) -> io::Result<()> {
+    let exists = dir.exists();
+    if exists && !dir.is_dir() {
         return Err(io::Error::new(io::ErrorKind::AlreadyExists, "it exists and is not a directory"));
     }
-    refuse_foreign_content(dir, files)?;
+    let mut allowed: BTreeSet<&str> = files.iter().filter_map(|(rel, _)| rel.split('/').next()).collect();
+    allowed.extend(ours);
+    if exists {
+        refuse_foreign_content(dir, &allowed)?;
+    }
+    // `.` or `a/..` cannot be renamed: work on the real path.
+    let dir = if exists { dir.canonicalize()? } else { dir.to_path_buf() };
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        Some(_) => std::path::PathBuf::from("."),
+        None => return Err(io::Error::new(io::ErrorKind::InvalidInput, "cannot replace the root directory")),
+    };
+    std::fs::create_dir_all(&parent)?;
+    // Removed on drop, so every early return below cleans up after itself.
     let staging = tempfile::Builder::new().prefix(".pcl-build-").tempdir_in(&parent)?;
     for (rel, contents) in files {
         let path = staging.path().join(rel);
@@ -22,37 +36,31 @@ pub fn replace_dir(dir: &Path, files: &[(String, String)]) -> io::Result<()> {
         }
         std::fs::write(&path, contents)?;
     }
-    let staged = staging.keep();
-    if dir.exists() {
-        let backup = tempfile::Builder::new().prefix(".pcl-old-").tempdir_in(&parent)?.keep();
-        std::fs::remove_dir(&backup)?;
-        std::fs::rename(dir, &backup)?;
-        if let Err(e) = std::fs::rename(&staged, dir) {
-            // put the old content back before reporting
-            let _ = std::fs::rename(&backup, dir);
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
-        }
-        std::fs::remove_dir_all(&backup)?;
-    } else if let Err(e) = std::fs::rename(&staged, dir) {
-        let _ = std::fs::remove_dir_all(&staged);
+    if !exists {
+        return std::fs::rename(staging.path(), &dir);
+    }
+    let backup_guard = tempfile::Builder::new().prefix(".pcl-old-").tempdir_in(&parent)?;
+    let backup = backup_guard.path().to_path_buf();
+    // rename needs a free target name; the guard's (empty) directory goes
+    std::fs::remove_dir(&backup)?;
+    std::fs::rename(&dir, &backup)?;
+    if let Err(e) = std::fs::rename(staging.path(), &dir) {
+        // Never let the guard delete the old content: put it back, and if
+        // even that fails, leave it where it is.
+        let _ = backup_guard.keep();
+        std::fs::rename(&backup, &dir)?;
         return Err(e);
     }
+    // The new content is in place; the guard removes the old one on drop
+    // (best effort: a leftover `.pcl-old-*` directory loses nothing).
+    drop(backup_guard);
     Ok(())
 }
 
-/// The directory is replaced as a whole, so it may only hold what a build
-/// writes at its top level: `--out .` or `--out src` must never delete work.
-fn refuse_foreign_content(dir: &Path, files: &[(String, String)]) -> io::Result<()> {
-    let ours: std::collections::BTreeSet<&str> = files.iter().filter_map(|(rel, _)| rel.split('/').next()).collect();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for entry in entries {
+fn refuse_foreign_content(dir: &Path, allowed: &BTreeSet<&str>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if !ours.contains(name.as_str()) {
+        if !allowed.contains(name.as_str()) {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 format!(

@@ -35,19 +35,24 @@ impl Reporter {
         Reporter { color }
     }
 
-    pub fn diagnostic(&self, path: &str, text: &str, d: &Diagnostic) {
-        eprint!("{}", render(path, text, d, self.color));
+    /// Prints every diagnostic of one file (its line index is built once).
+    pub fn diagnostics(&self, path: &str, text: &str, diags: &[Diagnostic]) {
+        if diags.is_empty() {
+            return;
+        }
+        let view = SourceView::new(path, text);
+        for d in diags {
+            eprint!("{}", view.render(d, self.color));
+        }
     }
 
     pub fn set_error(&self, path: &str, text: &str, program: &Program, e: &SetError) {
-        let decl = e.item.as_deref().and_then(|n| program.get(n));
-        match decl {
+        match e.item.as_deref().and_then(|n| program.get(n)) {
             Some(item) => {
-                let mut d = Diagnostic::new(e.code, item.name_span.shift(item.offset), e.message.clone())
+                let d = Diagnostic::new(e.code, item.name_span.shift(item.offset), e.message.clone())
                     .with_label("declared here")
                     .with_help_opt(e.help.clone());
-                d.message = e.message.clone();
-                self.diagnostic(path, text, &d);
+                self.diagnostics(path, text, &[d]);
             }
             None => {
                 let help = e.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
@@ -76,42 +81,73 @@ pub fn summary(path: &str, diags: &[Diagnostic], reporter: &Reporter) {
     }
 }
 
-/// Renders one diagnostic as text; trailing spaces are trimmed per line so
-/// the output is stable in snapshots.
+/// Renders one diagnostic as text (see `SourceView::render`).
 pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
-    let clamp = |s: pcl_syntax::Span| {
-        let start = (s.start as usize).min(text.len());
-        let end = (s.end as usize).clamp(start, text.len());
-        start..end
-    };
-    let kind = match d.severity() {
-        Severity::Error => ReportKind::Error,
-        Severity::Warning => ReportKind::Warning,
-    };
-    let primary_color = if d.severity() == Severity::Error { Color::Red } else { Color::Yellow };
-    let mut labels: Vec<(std::ops::Range<usize>, Option<String>, bool)> = vec![(clamp(d.span), d.label.clone(), true)];
-    labels.extend(d.secondary.iter().map(|l| (clamp(l.span), Some(l.message.clone()), false)));
-    labels.sort_by_key(|(r, _, _)| (r.start, r.end));
-    let mut report = Report::build(kind, (path, clamp(d.span)))
-        .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
-        .with_code(d.code.as_str())
-        .with_message(&d.message);
-    for (range, message, primary) in labels {
-        // ariadne draws no underline for a label without text, so an
-        // unlabelled primary span repeats the message.
-        let mut label = Label::new((path, range)).with_message(message.unwrap_or_else(|| d.message.clone()));
-        if color {
-            label = label.with_color(if primary { primary_color } else { Color::Blue });
+    SourceView::new(path, text).render(d, color)
+}
+
+/// A file prepared for rendering: ariadne's line index is built once, not
+/// once per diagnostic.
+pub struct SourceView<'a> {
+    path: &'a str,
+    text: &'a str,
+    source: Source<&'a str>,
+}
+
+impl<'a> SourceView<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> Self {
+        SourceView { path, text, source: Source::from(text) }
+    }
+
+    /// A span clamped to the text and widened to character boundaries, so
+    /// that no span can make the renderer slice inside a character.
+    fn clamp(&self, s: pcl_syntax::Span) -> std::ops::Range<usize> {
+        let text = self.text;
+        let mut start = (s.start as usize).min(text.len());
+        while !text.is_char_boundary(start) {
+            start -= 1;
         }
-        report = report.with_label(label);
+        let mut end = (s.end as usize).clamp(start, text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
     }
-    if let Some(help) = &d.help {
-        report = report.with_help(help);
+
+    /// Renders one diagnostic; trailing spaces are trimmed per line so the
+    /// output is stable in snapshots.
+    pub fn render(&self, d: &Diagnostic, color: bool) -> String {
+        let path = self.path;
+        let kind = match d.severity() {
+            Severity::Error => ReportKind::Error,
+            Severity::Warning => ReportKind::Warning,
+        };
+        let primary_color = if d.severity() == Severity::Error { Color::Red } else { Color::Yellow };
+        let mut labels: Vec<(std::ops::Range<usize>, Option<String>, bool)> =
+            vec![(self.clamp(d.span), d.label.clone(), true)];
+        labels.extend(d.secondary.iter().map(|l| (self.clamp(l.span), Some(l.message.clone()), false)));
+        labels.sort_by_key(|(r, _, _)| (r.start, r.end));
+        let mut report = Report::build(kind, (path, self.clamp(d.span)))
+            .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
+            .with_code(d.code.as_str())
+            .with_message(&d.message);
+        for (range, message, primary) in labels {
+            // ariadne draws no underline for a label without text, so an
+            // unlabelled primary span repeats the message.
+            let mut label = Label::new((path, range)).with_message(message.unwrap_or_else(|| d.message.clone()));
+            if color {
+                label = label.with_color(if primary { primary_color } else { Color::Blue });
+            }
+            report = report.with_label(label);
+        }
+        if let Some(help) = &d.help {
+            report = report.with_help(help);
+        }
+        let mut out = Vec::new();
+        if report.finish().write((path, &self.source), &mut out).is_err() {
+            return format!("[{}] {}: {}\n", d.code.as_str(), path, d.message);
+        }
+        let s = String::from_utf8_lossy(&out);
+        s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
     }
-    let mut out = Vec::new();
-    if report.finish().write((path, Source::from(text)), &mut out).is_err() {
-        return format!("[{}] {}: {}\n", d.code.as_str(), path, d.message);
-    }
-    let s = String::from_utf8_lossy(&out);
-    s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }

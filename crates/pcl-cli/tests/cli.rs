@@ -227,6 +227,14 @@ fn hostile_inputs_never_crash() {
         ("unterminated_string", b"param x: string = \"abc".to_vec()),
         ("unterminated_interp", b"param x: string placeholder \"${abc\";".to_vec()),
         ("only_docs", b"/// doc\n/// doc".to_vec()),
+        ("bom", b"\xef\xbb\xbfparam p: string = \"a\";\n".to_vec()),
+        // an unfinished item whose last line ends inside a multi-byte character's span
+        (
+            "unfinished_non_ascii",
+            "feature f: bool = false;\npolicy p { allow { action s3:Get*; resource \"*\"; } // café\n\nfeature g: bool = false;\n"
+                .as_bytes()
+                .to_vec(),
+        ),
         ("deep_parens", deep_parens.into_bytes()),
         ("deep_nots", deep_nots.into_bytes()),
         ("long_chain", long_chain.into_bytes()),

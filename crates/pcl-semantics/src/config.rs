@@ -32,6 +32,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
     let mut errors = Vec::new();
     let mut pins = BTreeMap::new();
     let mut given: BTreeMap<String, ParamValue> = BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
     for raw in assignments {
         let Some((name, value)) = raw.split_once('=') else {
             errors.push(SetError {
@@ -43,6 +44,15 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
             continue;
         };
         let (name, value) = (name.trim(), value.trim());
+        if !seen.insert(name.to_string()) {
+            errors.push(SetError {
+                code: Code::InvalidValue,
+                message: format!("`--set {name}` is given twice"),
+                help: Some("give each name once; lists take comma-separated values".into()),
+                item: Some(name.to_string()),
+            });
+            continue;
+        }
         let err = |code, message: String, help: Option<String>| SetError {
             code,
             message,

@@ -115,25 +115,31 @@ impl Code {
     pub fn explain(self) -> &'static str {
         match self {
             Code::Syntax => "the text does not follow the grammar of pcl",
-            Code::TooDeep => "an expression or a chain of includes nested deeper than pcl allows",
+            Code::TooDeep => "an expression or a chain of sets nested deeper than pcl allows",
             Code::UnknownName => "a name that no item defines",
             Code::DuplicateName => "two items define the same name",
             Code::WrongKind => "a name used as something it is not (e.g. a feature where a param is expected)",
-            Code::ListForScalar => "a list param where a single value is expected",
+            Code::ListForScalar => "a list (a list param or a valueset) where a single value is expected",
             Code::ValueOutsideDomain => "a feature compared with, or set to, a value outside its domain",
-            Code::InterpolationType => "a param of the wrong type interpolated into an ARN field",
-            Code::InvalidValue => "a default, placeholder or --set value that does not fit the param's type",
+            Code::InterpolationType => {
+                "a param of the wrong type where an ARN or ARN field is expected, or interpolation where none is allowed"
+            }
+            Code::InvalidValue => {
+                "a default, role path or --set value that does not fit its type, or a --set given twice"
+            }
             Code::UnknownType => "a param type that does not exist",
             Code::MissingValue => "a param with neither a default nor a placeholder",
             Code::MalformedAction => "an action that is not `service:Action` with wildcards only in the action name",
             Code::MalformedArn => "an ARN whose partition, service, region or account field is invalid",
             Code::UnknownOperator => "a condition operator IAM does not know",
-            Code::DuplicateSid => "two statements of one document share a Sid",
+            Code::DuplicateSid => "two statements of one rendered document share a Sid",
             Code::InvalidSid => "a Sid with characters IAM rejects (only A-Z, a-z and 0-9 are allowed)",
-            Code::EmptyList => "an Action, Resource or condition value list that is empty for some configuration",
-            Code::MissingField => "a statement without Action or Resource",
+            Code::EmptyList => {
+                "an Action, Resource, condition value or trust principal list that is empty for some configuration"
+            }
+            Code::MissingField => "a statement without action or resource, or a role without trust",
             Code::DuplicateField => "a field given twice where only one is allowed",
-            Code::CyclicInclude => "permission sets that include each other",
+            Code::CyclicInclude => "sets (permsets, actionsets, valuesets) that contain themselves",
             Code::ConstraintViolated => "a configuration that violates a declared constraint",
             Code::Unsatisfiable => "constraints that no configuration satisfies",
             Code::TooManyConfigurations => "an item that depends on more feature combinations than pcl enumerates",
@@ -141,7 +147,7 @@ impl Code {
             Code::AlwaysFalse => "a `when` guard that is false in every configuration where it is evaluated",
             Code::UnusedParam => "a param that nothing uses",
             Code::UnusedFeature => "a feature that nothing uses",
-            Code::UnusedSet => "a permset or actionset that nothing includes",
+            Code::UnusedSet => "a permset, actionset or valueset that nothing uses",
         }
     }
 }

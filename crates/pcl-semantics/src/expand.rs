@@ -154,7 +154,7 @@ fn expand_entries(
             Entry::Include { target, when, .. } => {
                 // Cycles and deep nesting are reported by the file checks;
                 // here they are only cut off.
-                if !env.holds(when) || stack.contains(target) || stack.len() >= MAX_INCLUDE_DEPTH {
+                if !env.holds(when) || stack.contains(target) || stack.len() > MAX_INCLUDE_DEPTH {
                     continue;
                 }
                 let Some(ItemIr::Permset(inner)) = program.get(target).map(|i| &i.ir) else {

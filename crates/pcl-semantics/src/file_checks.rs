@@ -10,7 +10,7 @@ use crate::config;
 use crate::db::FileAnalysis;
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::expand::{Env, expand_policy, expand_role};
-use crate::ir::{ItemIr, Program, ProgramItem};
+use crate::ir::{Entry, GList, ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
@@ -25,7 +25,9 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
         .collect();
 
     let mut program = Program::default();
-    let mut item_errors: HashSet<String> = HashSet::new();
+    // Items that failed to parse count as erroneous: what uses them is not
+    // checked per configuration (it would only report follow-up errors).
+    let mut item_errors: HashSet<String> = parsed.broken_names.iter().cloned().collect();
     for (parsed_item, analysis) in analyses {
         let name = parsed_item.item.name();
         let offset = parsed_item.offset;
@@ -65,6 +67,7 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
         unused(&program, analyses, &mut diags);
     }
     includes(&program, analyses, &mut diags);
+    valuesets_used_as_arns(&program, &mut diags);
     let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(&item.name));
     if constraints_ok {
         constraints(&program, &mut diags);
@@ -89,7 +92,20 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
     }
     // A misspelt use (`acount`) is already an error; do not also call the
     // intended item (`account`) unused.
-    let unknown: Vec<&str> = used.iter().copied().filter(|n| program.get(n).is_none()).collect();
+    // the item each unknown name was probably meant to be
+    let meant: HashSet<&str> = used
+        .iter()
+        .filter(|n| program.get(n).is_none())
+        .filter_map(|u| {
+            program
+                .items
+                .iter()
+                .map(|i| (strsim::jaro_winkler(u, &i.name), i.name.as_str()))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, name)| name)
+        })
+        .collect();
     for item in &program.items {
         let (code, what) = match item.ir {
             ItemIr::Param(_) => (Code::UnusedParam, "param"),
@@ -99,8 +115,7 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
             ItemIr::Valueset(_) => (Code::UnusedSet, "valueset"),
             _ => continue,
         };
-        let misspelt = unknown.iter().any(|u| strsim::jaro_winkler(u, &item.name) > 0.8);
-        if !used.contains(item.name.as_str()) && !misspelt {
+        if !used.contains(item.name.as_str()) && !meant.contains(item.name.as_str()) {
             diags.push(
                 Diagnostic::new(
                     code,
@@ -114,12 +129,16 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
     }
 }
 
-/// Include and actionset references between items, with absolute spans.
-fn include_edges<'a>(
-    program: &Program,
-    analyses: &'a [(&ParsedItem, &ItemAnalysis)],
-) -> BTreeMap<&'a str, Vec<(&'a str, Span)>> {
-    let mut edges: BTreeMap<&str, Vec<(&str, Span)>> = BTreeMap::new();
+/// A reference from one item to a set, with its absolute span.
+struct SetRef<'a> {
+    target: &'a str,
+    kind: RefKind,
+    span: Span,
+}
+
+/// References to permsets, actionsets and valuesets, by referring item.
+fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)]) -> BTreeMap<&'a str, Vec<SetRef<'a>>> {
+    let mut edges: BTreeMap<&str, Vec<SetRef<'_>>> = BTreeMap::new();
     for (p, a) in analyses {
         let from = p.item.name().name.as_str();
         if program.get(from).map(|i| i.offset) != Some(p.offset) {
@@ -129,20 +148,26 @@ fn include_edges<'a>(
             if matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset)
                 && program.get(&r.name).is_some()
             {
-                edges.entry(from).or_default().push((r.name.as_str(), r.span.shift(p.offset)));
+                edges.entry(from).or_default().push(SetRef {
+                    target: &r.name,
+                    kind: r.kind,
+                    span: r.span.shift(p.offset),
+                });
             }
         }
     }
     edges
 }
 
-/// Include cycles, each reported once at the reference that closes it, and
-/// include chains deeper than expansion follows. Iterative post-order, so
-/// neither long chains nor cycles can overflow the stack.
-fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
-    let edges = include_edges(program, analyses);
-    // height[n]: the longest include chain below n (cycles cut).
+/// References between items: referring item -> (target, span).
+type Graph<'a> = BTreeMap<&'a str, Vec<(&'a str, Span)>>;
+
+/// The longest chain of references below each node (cycles cut), and the
+/// cycles, each once, as the reference that closes it and its members.
+/// Iterative post-order, so neither long chains nor cycles overflow the stack.
+fn walk<'a>(edges: &Graph<'a>) -> (BTreeMap<&'a str, usize>, Vec<(Span, Vec<&'a str>)>) {
     let mut height: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cycles = Vec::new();
     let mut reported: HashSet<BTreeSet<&str>> = HashSet::new();
     for &start in edges.keys() {
         if height.contains_key(start) {
@@ -152,11 +177,8 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
         while let Some((node, idx)) = stack.last().copied() {
             let next = edges.get(node).and_then(|e| e.get(idx)).copied();
             let Some((target, span)) = next else {
-                let h = edges
-                    .get(node)
-                    .map(|es| es.iter().filter_map(|(t, _)| height.get(t)).map(|h| h + 1).max().unwrap_or(0))
-                    .unwrap_or(0);
-                height.insert(node, h);
+                let below = edges.get(node).into_iter().flatten().filter_map(|(t, _)| height.get(t)).max();
+                height.insert(node, below.map_or(0, |h| h + 1));
                 stack.pop();
                 continue;
             };
@@ -166,42 +188,145 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
             if let Some(pos) = stack.iter().position(|(n, _)| *n == target) {
                 let members: Vec<&str> = stack.iter().skip(pos).map(|(n, _)| *n).collect();
                 if reported.insert(members.iter().copied().collect()) {
-                    let mut chain: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
-                    chain.push(format!("`{target}`"));
-                    diags.push(
-                        Diagnostic::new(
-                            Code::CyclicInclude,
-                            span,
-                            format!("`{target}` includes itself: {}", chain.join(" -> ")),
-                        )
-                        .with_label("this reference closes the cycle")
-                        .with_help("remove one of the includes; a set cannot contain itself"),
-                    );
+                    cycles.push((span, members));
                 }
             } else if !height.contains_key(target) {
                 stack.push((target, 0));
             }
         }
     }
-    // Report each reference that reaches past the depth expansion follows.
-    for (from, es) in &edges {
-        for (target, span) in es {
-            let below = height.get(target).copied().unwrap_or(0);
-            if below + 1 == crate::MAX_INCLUDE_DEPTH
-                && height.get(from).copied().unwrap_or(0) >= crate::MAX_INCLUDE_DEPTH
-            {
+    (height, cycles)
+}
+
+/// Cycles among sets, and chains of sets of one kind deeper than expansion
+/// follows (`MAX_INCLUDE_DEPTH` levels below the item that uses the first).
+fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
+    let refs = set_refs(program, analyses);
+    let all: Graph<'_> =
+        refs.iter().map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect())).collect();
+    for (span, members) in walk(&all).1 {
+        let mut chain: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
+        chain.push(chain.first().cloned().unwrap_or_default());
+        diags.push(
+            Diagnostic::new(Code::CyclicInclude, span, format!("a set contains itself: {}", chain.join(" -> ")))
+                .with_label("this reference closes the cycle")
+                .with_help("remove one of the references; a set cannot contain itself"),
+        );
+    }
+    for kind in [RefKind::Include, RefKind::Actionset, RefKind::Valueset] {
+        // only set-to-set references of one kind form a chain that expansion counts
+        let same_kind: Graph<'_> = refs
+            .iter()
+            .filter(|(from, _)| is_set_of(program, from, kind))
+            .map(|(from, rs)| (*from, rs.iter().filter(|r| r.kind == kind).map(|r| (r.target, r.span)).collect()))
+            .collect();
+        let (height, _) = walk(&same_kind);
+        for (from, es) in &same_kind {
+            for (target, span) in es {
+                let below = height.get(target).copied().unwrap_or(0);
+                if below + 1 == crate::MAX_INCLUDE_DEPTH
+                    && height.get(from).copied().unwrap_or(0) >= crate::MAX_INCLUDE_DEPTH
+                {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::TooDeep,
+                            *span,
+                            format!("sets nested more than {} levels deep", crate::MAX_INCLUDE_DEPTH),
+                        )
+                        .with_label(format!("`{target}` starts a chain of {} more", below + 1))
+                        .with_help("flatten the chain of sets; what lies deeper would not be rendered"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A valueset does not know where it is spliced; where that is a place for
+/// ARNs (resources, `Arn*` condition values, managed policies, boundaries),
+/// each of its values must be one.
+fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
+    let mut todo: Vec<(&str, &str)> = Vec::new(); // (valueset, the item that uses it as ARNs)
+    for item in &program.items {
+        let user = item.name.as_str();
+        let mut lists: Vec<&GList<Value>> = Vec::new();
+        match &item.ir {
+            ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
+                for e in entries {
+                    if let Entry::Statement(st) = e {
+                        lists.push(&st.resources);
+                        lists.extend(
+                            st.conditions
+                                .iter()
+                                .filter(|c| crate::iam::is_arn_operator(&c.operator))
+                                .map(|c| &c.values),
+                        );
+                    }
+                }
+            }
+            ItemIr::Role { role, .. } => lists.extend(role.managed.iter()),
+            _ => {}
+        }
+        for list in lists {
+            for v in &list.items {
+                if let Value::Set(set) = &v.value {
+                    todo.push((set.as_str(), user));
+                }
+            }
+        }
+    }
+    let mut checked: HashSet<&str> = HashSet::new();
+    while let Some((set, user)) = todo.pop() {
+        if !checked.insert(set) {
+            continue;
+        }
+        let Some(set_item) = program.get(set) else { continue };
+        let ItemIr::Valueset(list) = &set_item.ir else { continue };
+        for v in &list.items {
+            let span = v.span.shift(set_item.offset);
+            let problem = match &v.value {
+                Value::Set(inner) => {
+                    todo.push((inner.as_str(), user));
+                    None
+                }
+                Value::Param(p) => match program.get(p).map(|i| &i.ir) {
+                    Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => Some((
+                        Code::InterpolationType,
+                        format!("`{p}` is of type `{}`, but this valueset is used as ARNs", param.ty),
+                    )),
+                    _ => None,
+                },
+                Value::Text(t) => {
+                    let is_arn = match t.parts.as_slice() {
+                        [TextPart::Lit(l), ..] => l.starts_with("arn:") || l == "*" && t.parts.len() == 1,
+                        [TextPart::Param(p)] => {
+                            matches!(program.get(p).map(|i| &i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn)
+                        }
+                        _ => false,
+                    };
+                    (!is_arn).then(|| {
+                        (Code::MalformedArn, "this value is not an ARN, but the valueset is used as ARNs".to_string())
+                    })
+                }
+            };
+            if let Some((code, message)) = problem {
                 diags.push(
-                    Diagnostic::new(
-                        Code::TooDeep,
-                        *span,
-                        format!("includes nested more than {} levels deep", crate::MAX_INCLUDE_DEPTH),
-                    )
-                    .with_label(format!("`{target}` starts a chain of {} includes", below + 1))
-                    .with_help("flatten the chain of permsets or actionsets; deeper statements would not be rendered"),
+                    Diagnostic::new(code, span, message)
+                        .with_label(format!("`{set}` is used as ARNs in `{user}`"))
+                        .with_help("write a full ARN (`arn:partition:service:region:account:resource`), or use a separate valueset"),
                 );
             }
         }
     }
+}
+
+fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
+    matches!(
+        (program.get(name).map(|i| &i.ir), kind),
+        (Some(ItemIr::Permset(_)), RefKind::Include)
+            | (Some(ItemIr::Actionset(_)), RefKind::Actionset)
+            | (Some(ItemIr::Valueset(_)), RefKind::Valueset)
+    )
 }
 
 fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
@@ -311,7 +436,7 @@ fn variant_checks(
                     format!("`{}` depends on {} features: too many configurations to render", item.name, deps.len()),
                 )
                 .with_label(format!("more than {} combinations of {}", crate::MAX_COMBINATIONS, deps.join(", ")))
-                .with_help("pin some features with `--set`, or split the item"),
+                .with_help("split the item, or guard its parts with fewer features"),
             );
             continue;
         };
@@ -336,7 +461,8 @@ fn variant_checks(
                         }
                     }
                 }
-                role.inline
+                // inline policies are checked as policies themselves
+                Vec::new()
             };
             for policy in &policies {
                 let mut sids: BTreeMap<&str, Span> = BTreeMap::new();
@@ -365,6 +491,17 @@ fn variant_checks(
                     if let Some((sid, sid_span)) = &st.sid {
                         let abs = sid_span.shift(base);
                         match sids.get(sid.as_str()) {
+                            // the same statement twice: its permset is included twice
+                            Some(first) if *first == abs => note(
+                                Diagnostic::new(
+                                    Code::DuplicateSid,
+                                    abs,
+                                    format!("this statement is included twice into policy `{}`", policy.name),
+                                )
+                                .with_label(format!("so Sid `{sid}` appears twice"))
+                                .with_help("remove one of the includes of its permset"),
+                                features,
+                            ),
                             Some(first) => note(
                                 Diagnostic::new(
                                     Code::DuplicateSid,

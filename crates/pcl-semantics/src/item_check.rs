@@ -7,11 +7,11 @@ use pcl_syntax::ast::{
     self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart, ValueItem,
 };
 
-use crate::MAX_COMBINATIONS;
 use crate::diagnostic::{Code, Diagnostic, suggest};
 use crate::iam::{self, Field};
 use crate::ir::*;
 use crate::symbol_table::{Symbol, Symbols};
+use crate::variants::Flow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RefKind {
@@ -389,12 +389,13 @@ impl Checker<'_> {
             }
         }
         let (mut seen_true, mut seen_false, mut relevant) = (false, false, false);
-        let ok = for_each_assignment(&vars, &domains, &mut |lookup| {
+        let ok = crate::variants::for_each_assignment(&vars, &domains, &mut |lookup| {
             let holds = |c: &Cond| c.eval(lookup);
             if self.context.iter().all(holds) && constraints.iter().all(|c| holds(c)) {
                 relevant = true;
                 if holds(cond) { seen_true = true } else { seen_false = true }
             }
+            if seen_true && seen_false { Flow::Stop } else { Flow::Continue }
         });
         if !ok || !relevant {
             return;
@@ -869,7 +870,7 @@ impl Checker<'_> {
     }
 
     fn require_param(&mut self, name: &str, span: Span, why: &str) {
-        if !matches!(self.symbols.get(name), Some(Symbol::Param(_))) {
+        if !matches!(self.symbols.get(name), Some(Symbol::Param(_) | Symbol::Unparsed)) {
             self.emit(
                 Diagnostic::new(Code::UnknownName, span, format!("{why}, which needs a param named `{name}`"))
                     .with_help(format!("declare `param {name}: {name} ...;`")),
@@ -884,7 +885,8 @@ impl Checker<'_> {
         let mut items = Vec::new();
         for g in &values.items {
             let value = match &g.item {
-                ValueItem::Str(s) if !s.display().starts_with("arn:") => {
+                // a plain name (no interpolation, no `arn:`) is an AWS managed policy
+                ValueItem::Str(s) if s.as_plain().is_some_and(|t| !t.starts_with("arn:")) => {
                     self.require_param("partition", s.span, "an AWS managed policy name becomes an ARN");
                     let mut parts = vec![
                         TextPart::Lit("arn:".into()),
@@ -906,42 +908,8 @@ impl Checker<'_> {
 /// A piece of one ARN field: literal text, or a param and its type.
 type FieldPart<'a> = (Option<&'a str>, Option<(Option<ScalarType>, &'a str)>);
 
-/// Looks up a guard variable's value in one assignment.
-pub(crate) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ValueUse {
     Text,
     Arn,
-}
-
-/// Calls `f` with a lookup for every assignment of `domains` to `vars`.
-/// Returns false (and stops) past `MAX_COMBINATIONS`.
-pub(crate) fn for_each_assignment(vars: &[String], domains: &[Vec<String>], f: &mut dyn FnMut(Lookup<'_>)) -> bool {
-    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
-    match total {
-        Some(n) if n <= MAX_COMBINATIONS => {}
-        _ => return false,
-    }
-    let mut index = vec![0usize; vars.len()];
-    loop {
-        let lookup = |name: &str| {
-            let i = vars.iter().position(|v| v == name)?;
-            domains.get(i)?.get(*index.get(i)?).cloned()
-        };
-        f(&lookup);
-        // advance the odometer
-        let mut pos = 0;
-        loop {
-            let Some(slot) = index.get_mut(pos) else {
-                return true;
-            };
-            *slot += 1;
-            if *slot < domains.get(pos).map_or(0, Vec::len) {
-                break;
-            }
-            *slot = 0;
-            pos += 1;
-        }
-    }
 }

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::MAX_INCLUDE_DEPTH;
 use crate::ir::*;
+use crate::{MAX_COMBINATIONS, MAX_INCLUDE_DEPTH};
 
 /// The features `item` depends on, in declaration order.
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
@@ -157,10 +157,7 @@ pub fn satisfiable(
         })
         .collect();
     let mut found = false;
-    let complete = crate::item_check::for_each_assignment(&free, &domains, &mut |lookup| {
-        if found {
-            return;
-        }
+    let complete = for_each_assignment(&free, &domains, &mut |lookup| {
         let get = |v: &str| {
             fixed.get(v).cloned().or_else(|| lookup(v)).or_else(|| match params.get(v) {
                 Some(ParamValue::One(x)) => Some(x.clone()),
@@ -169,7 +166,9 @@ pub fn satisfiable(
         };
         if constraints.iter().all(|c| c.eval(&get)) {
             found = true;
+            return Flow::Stop;
         }
+        Flow::Continue
     });
     if found {
         Some(true)
@@ -189,13 +188,72 @@ pub fn configurations(
     params: &BTreeMap<String, ParamValue>,
 ) -> Option<Vec<BTreeMap<String, String>>> {
     let domains: Vec<Vec<String>> = deps.iter().map(|d| domain(program, d, pins)).collect();
+    // Only the dependencies that constraints mention decide satisfiability:
+    // decide it once per combination of those, not once per assignment.
+    let mut constrained = Vec::new();
+    for (_, cond, _) in program.constraints() {
+        cond.vars(&mut constrained);
+    }
+    let mut decided: BTreeMap<Vec<(String, String)>, bool> = BTreeMap::new();
     let mut out = Vec::new();
-    let complete = crate::item_check::for_each_assignment(deps, &domains, &mut |lookup| {
+    let complete = for_each_assignment(deps, &domains, &mut |lookup| {
         let assignment: BTreeMap<String, String> =
             deps.iter().filter_map(|d| lookup(d).map(|v| (d.clone(), v))).collect();
-        if satisfiable(program, &assignment, pins, params) != Some(false) {
+        let key: Vec<(String, String)> =
+            assignment.iter().filter(|(k, _)| constrained.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let allowed = *decided.entry(key).or_insert_with_key(|key| {
+            let fixed: BTreeMap<String, String> = key.iter().cloned().collect();
+            satisfiable(program, &fixed, pins, params) != Some(false)
+        });
+        if allowed {
             out.push(assignment);
         }
+        Flow::Continue
     });
     complete.then_some(out)
+}
+
+/// Looks up a guard variable's value in one assignment.
+pub(crate) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Whether `for_each_assignment` goes on.
+pub(crate) enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Calls `f` with a lookup for every assignment of `domains` to `vars`,
+/// until it answers `Flow::Stop`. Returns false, calling nothing, when there
+/// are more than `MAX_COMBINATIONS` assignments.
+pub(crate) fn for_each_assignment(
+    vars: &[String],
+    domains: &[Vec<String>],
+    f: &mut dyn FnMut(Lookup<'_>) -> Flow,
+) -> bool {
+    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
+    match total {
+        Some(n) if n <= MAX_COMBINATIONS => {}
+        _ => return false,
+    }
+    let mut index = vec![0usize; vars.len()];
+    loop {
+        let lookup = |name: &str| {
+            let i = vars.iter().position(|v| v == name)?;
+            domains.get(i)?.get(*index.get(i)?).cloned()
+        };
+        if let Flow::Stop = f(&lookup) {
+            return true;
+        }
+        // advance the odometer
+        let mut pos = 0;
+        loop {
+            let Some(slot) = index.get_mut(pos) else { return true };
+            *slot += 1;
+            if *slot < domains.get(pos).map_or(0, Vec::len) {
+                break;
+            }
+            *slot = 0;
+            pos += 1;
+        }
+    }
 }

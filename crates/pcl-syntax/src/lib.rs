@@ -11,7 +11,7 @@ mod lower;
 mod parser;
 mod span;
 
-pub use parser::{ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, parse_file, parse_item};
+pub use parser::{ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, parse_file};
 pub use span::Span;
 
 /// Nesting deeper than this in one expression is rejected with a diagnostic,

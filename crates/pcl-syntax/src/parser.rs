@@ -57,7 +57,10 @@ const ITEM_KEYWORDS: [&str; 8] =
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
     let mut out = ParsedFile::default();
+    // A byte-order mark is not part of the source.
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     for (start, end) in chunks(text) {
+        let start = start.max(bom);
         let chunk = text.get(start..end).unwrap_or("");
         match parse_fast(Rule::file, chunk) {
             Ok(mut pairs) => {
@@ -109,28 +112,14 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
     err
 }
 
-/// Parses text that must hold exactly one item (spans relative to its start).
-pub fn parse_item(text: &str) -> Result<Item, Vec<SyntaxError>> {
-    match parse_fast(Rule::item_only, text) {
-        Ok(mut pairs) => {
-            let item = pairs.next().and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::item));
-            let Some(item) = item else {
-                return Err(Vec::new());
-            };
-            let start = item.as_span().start();
-            let mut lowerer = Lowerer::new(0, start);
-            match lowerer.item(item) {
-                Ok(item) if lowerer.errors.is_empty() => Ok(item),
-                _ => Err(lowerer.errors),
-            }
-        }
-        Err(e) => Err(vec![convert_error(&e, text, 0)]),
-    }
-}
-
 /// Parses without pest's detailed error tracking (it costs about half the
 /// parse time) and re-parses with it only to explain a failure.
+///
+/// pest's error-detail switch is process-wide: the lock keeps a parse on
+/// another thread from flipping it in the middle of ours.
 fn parse_fast(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
+    static DETAIL_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = DETAIL_SWITCH.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     pest::set_error_detail(false);
     match PclParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
@@ -167,23 +156,23 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         while j < line_starts.len() && is_doc(line(j)) {
             j += 1;
         }
-        // A doc run separated from the next item by blank or comment lines
-        // (or from the end of the file) also starts a chunk, so that a stray
-        // doc comment is reported on its own and does not take the item
-        // above it down with it.
+        // Doc lines belong to the item below them, even across blank and
+        // comment lines. A doc run followed by nothing also starts a chunk,
+        // so that a stray doc comment is reported on its own and does not
+        // take the item above it down with it.
         let mut k = j;
-        while k < line_starts.len() && is_blank_or_comment(line(k)) {
+        while j > i && k < line_starts.len() && is_blank_or_comment(line(k)) {
             k += 1;
         }
-        let item_follows = j < line_starts.len() && starts_item(line(j));
-        let stray_doc = j > i && (k >= line_starts.len() || starts_item(line(k)));
+        let item_follows = k < line_starts.len() && starts_item(line(k));
+        let stray_doc = j > i && k >= line_starts.len();
         if item_follows || stray_doc {
             if let Some(&s) = line_starts.get(i)
                 && s != 0
             {
                 cuts.push(s);
             }
-            i = j + 1;
+            i = k + 1;
         } else {
             i = j.max(i + 1);
         }
@@ -273,6 +262,7 @@ fn one_of(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
         [init @ .., last] => format!("one of {}, or {last}", init.join(", ")),
     }
 }

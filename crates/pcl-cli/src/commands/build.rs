@@ -50,9 +50,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         }
     };
     let config_diags = pcl_semantics::check_configuration(program, &config);
-    for d in &config_diags {
-        reporter.diagnostic(&args.file, &text, d);
-    }
+    reporter.diagnostics(&args.file, &text, &config_diags);
     if config_diags.iter().any(|d| d.severity() == pcl_semantics::Severity::Error) {
         reporter.plain_error(&format!("nothing written to {}", args.out.display()));
         return crate::EXIT_ERRORS;
@@ -60,7 +58,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let outputs = pcl_codegen::render_all(program, &config);
     let mut files: Vec<(String, String)> = outputs.iter().map(|o| (o.path.clone(), o.contents.clone())).collect();
     files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
-    match pcl_cli::output_dir::replace_dir(&args.out, &files) {
+    match pcl_cli::output_dir::replace_dir(&args.out, &files, &["index.json", "policy", "role"]) {
         Ok(()) => {
             reporter.note(&format!("wrote {} files to {}", files.len(), args.out.display()));
             crate::EXIT_OK

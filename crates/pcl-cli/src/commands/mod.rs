@@ -28,9 +28,7 @@ pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<(Sourc
 
 /// Prints the diagnostics of an analysis and a summary line.
 pub fn print_analysis(analysis: &FileAnalysis, path: &str, text: &str, reporter: &Reporter) {
-    for d in &analysis.diagnostics {
-        reporter.diagnostic(path, text, d);
-    }
+    reporter.diagnostics(path, text, &analysis.diagnostics);
     report::summary(path, &analysis.diagnostics, reporter);
 }
 
