@@ -162,10 +162,15 @@ fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)])
 /// References between items: referring item -> (target, span).
 type Graph<'a> = BTreeMap<&'a str, Vec<(&'a str, Span)>>;
 
+struct Walk<'a> {
+    height: BTreeMap<&'a str, usize>,
+    cycles: Vec<(Span, Vec<&'a str>)>,
+}
+
 /// The longest chain of references below each node (cycles cut), and the
 /// cycles, each once, as the reference that closes it and its members.
 /// Iterative post-order, so neither long chains nor cycles overflow the stack.
-fn walk<'a>(edges: &Graph<'a>) -> (BTreeMap<&'a str, usize>, Vec<(Span, Vec<&'a str>)>) {
+fn walk<'a>(edges: &Graph<'a>) -> Walk<'a> {
     let mut height: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cycles = Vec::new();
     let mut reported: HashSet<BTreeSet<&str>> = HashSet::new();
@@ -195,7 +200,7 @@ fn walk<'a>(edges: &Graph<'a>) -> (BTreeMap<&'a str, usize>, Vec<(Span, Vec<&'a 
             }
         }
     }
-    (height, cycles)
+    Walk { height, cycles }
 }
 
 /// Cycles among sets, and chains of sets of one kind deeper than expansion
@@ -204,7 +209,7 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
     let refs = set_refs(program, analyses);
     let all: Graph<'_> =
         refs.iter().map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect())).collect();
-    for (span, members) in walk(&all).1 {
+    for (span, members) in walk(&all).cycles {
         let mut chain: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
         chain.push(chain.first().cloned().unwrap_or_default());
         diags.push(
@@ -220,7 +225,7 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
             .filter(|(from, _)| is_set_of(program, from, kind))
             .map(|(from, rs)| (*from, rs.iter().filter(|r| r.kind == kind).map(|r| (r.target, r.span)).collect()))
             .collect();
-        let (height, _) = walk(&same_kind);
+        let height = walk(&same_kind).height;
         for (from, es) in &same_kind {
             for (target, span) in es {
                 let below = height.get(target).copied().unwrap_or(0);
