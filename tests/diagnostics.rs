@@ -68,7 +68,7 @@ fn fixture_names() -> Vec<String> {
 fn every_code_has_a_fixture() {
     let names = fixture_names();
     let mut problems = Vec::new();
-    for code in Code::ALL {
+    for &code in Code::ALL {
         let prefix = format!("{}_", code.as_str());
         let fixtures: Vec<&String> = names.iter().filter(|n| n.starts_with(&prefix)).collect();
         if fixtures.is_empty() {

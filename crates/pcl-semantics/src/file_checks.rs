@@ -340,7 +340,7 @@ fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
     let empty = BTreeMap::new();
     // The partition is free here: `--set partition=...` may satisfy them.
     let mut params = config::configure(program, &[]).map(|c| c.params).unwrap_or_default();
-    params.retain(|name, _| !is_partition_param(program, name));
+    params.retain(|name, _| !program.is_partition_param(name));
     if variants::satisfiable(program, &empty, &empty, &params) == Some(false) {
         let mut d = Diagnostic::new(
             Code::Unsatisfiable,
@@ -354,10 +354,6 @@ fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
         }
         diags.push(d);
     }
-}
-
-fn is_partition_param(program: &Program, name: &str) -> bool {
-    matches!(program.get(name).map(|i| &i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == crate::ir::ScalarType::Partition)
 }
 
 /// The checks that depend on a configuration (empty lists, duplicate Sids,

@@ -59,7 +59,7 @@ pub fn check_action(action: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-const OPERATORS: [&str; 25] = [
+const OPERATORS: [&str; 27] = [
     "StringEquals",
     "StringNotEquals",
     "StringEqualsIgnoreCase",
@@ -85,12 +85,9 @@ const OPERATORS: [&str; 25] = [
     "ArnEquals",
     "ArnLike",
     "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
 ];
-const MORE_OPERATORS: [&str; 2] = ["ArnNotLike", "Null"];
-
-fn all_operators() -> impl Iterator<Item = &'static str> {
-    OPERATORS.iter().chain(MORE_OPERATORS.iter()).copied()
-}
 
 /// IAM's condition operators, with `IfExists` and `ForAllValues:`/`ForAnyValue:`.
 pub fn check_operator(op: &str) -> Result<(), Problem> {
@@ -99,11 +96,11 @@ pub fn check_operator(op: &str) -> Result<(), Problem> {
         Some(b) => (b, true),
         None => (base, false),
     };
-    if all_operators().any(|o| o == base) && !(if_exists && base == "Null") {
+    if OPERATORS.contains(&base) && !(if_exists && base == "Null") {
         return Ok(());
     }
     let mut p = problem(format!("unknown condition operator `{op}`"), None);
-    let candidates: Vec<String> = all_operators().flat_map(|o| [o.to_string(), format!("{o}IfExists")]).collect();
+    let candidates: Vec<String> = OPERATORS.iter().flat_map(|o| [o.to_string(), format!("{o}IfExists")]).collect();
     p.help = crate::diagnostic::suggest(op, candidates.iter().map(String::as_str))
         .or_else(|| Some("see the IAM condition operators, e.g. `StringEquals`, `ArnLike`, `Bool`".into()));
     Err(p)

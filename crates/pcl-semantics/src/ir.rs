@@ -247,6 +247,11 @@ impl Program {
         })
     }
 
+    /// A scalar param of type `partition`: the one param guards may compare.
+    pub fn is_partition_param(&self, name: &str) -> bool {
+        matches!(self.get(name).map(|i| &i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == ScalarType::Partition)
+    }
+
     pub fn params(&self) -> impl Iterator<Item = (&str, &Param)> {
         self.items.iter().filter_map(|it| match &it.ir {
             ItemIr::Param(p) => Some((it.name.as_str(), p)),

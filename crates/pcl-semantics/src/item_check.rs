@@ -513,25 +513,35 @@ impl Checker<'_> {
         );
     }
 
-    fn actions(&mut self, list: &ast::ValueList<ActionItem>) -> GList<ActionRef> {
+    /// Lowers a list item by item, checking each item's guard.
+    fn guarded<T, U>(
+        &mut self,
+        list: &ast::ValueList<T>,
+        scalar: bool,
+        mut lower: impl FnMut(&mut Self, &T) -> U,
+    ) -> GList<U> {
         let mut items = Vec::new();
         for g in &list.items {
-            let value = match &g.item {
-                ActionItem::SetRef(ident) => {
-                    self.resolve(ident, RefKind::Actionset);
-                    ActionRef::Set(ident.name.clone())
-                }
-                ActionItem::Name(name, span) => {
-                    if let Err(p) = iam::check_action(name) {
-                        self.emit(Diagnostic::new(Code::MalformedAction, *span, p.message).with_help_opt(p.help));
-                    }
-                    ActionRef::Name(name.clone())
-                }
-            };
+            let value = lower(self, &g.item);
             let when = self.guard(g.when.as_ref());
             items.push(GuardedItem { when, value, span: g.span });
         }
-        GList { items, scalar: !list.bracketed, span: list.span }
+        GList { items, scalar, span: list.span }
+    }
+
+    fn actions(&mut self, list: &ast::ValueList<ActionItem>) -> GList<ActionRef> {
+        self.guarded(list, !list.bracketed, |c, item| match item {
+            ActionItem::SetRef(ident) => {
+                c.resolve(ident, RefKind::Actionset);
+                ActionRef::Set(ident.name.clone())
+            }
+            ActionItem::Name(name, span) => {
+                if let Err(p) = iam::check_action(name) {
+                    c.emit(Diagnostic::new(Code::MalformedAction, *span, p.message).with_help_opt(p.help));
+                }
+                ActionRef::Name(name.clone())
+            }
+        })
     }
 
     fn condition(&mut self, c: &ast::Condition) -> ConditionEntry {
@@ -552,29 +562,19 @@ impl Checker<'_> {
     }
 
     fn values(&mut self, list: &ast::ValueList<ValueItem>, use_: ValueUse) -> GList<Value> {
-        let mut items = Vec::new();
-        for g in &list.items {
-            let value = self.value(&g.item, use_, true);
-            let when = self.guard(g.when.as_ref());
-            items.push(GuardedItem { when, value, span: g.span });
-        }
-        GList { items, scalar: !list.bracketed, span: list.span }
+        self.guarded(list, !list.bracketed, |c, item| c.value(item, use_, true))
     }
 
     /// A valueset does not know where it is spliced, so its strings are
     /// checked as ARNs when they look like one.
     fn valueset(&mut self, list: &ast::ValueList<ValueItem>) -> GList<Value> {
-        let mut items = Vec::new();
-        for g in &list.items {
-            let use_ = match &g.item {
+        self.guarded(list, false, |c, item| {
+            let use_ = match item {
                 ValueItem::Str(s) if s.display().starts_with("arn:") => ValueUse::Arn,
                 _ => ValueUse::Text,
             };
-            let value = self.value(&g.item, use_, true);
-            let when = self.guard(g.when.as_ref());
-            items.push(GuardedItem { when, value, span: g.span });
-        }
-        GList { items, scalar: false, span: list.span }
+            c.value(item, use_, true)
+        })
     }
 
     /// A value: a bare param (spliced if it is a list and `list_ok`) or a string.
@@ -882,26 +882,20 @@ impl Checker<'_> {
 
     /// Managed policy entries: a bare name is an AWS managed policy.
     fn managed(&mut self, values: &ast::ValueList<ValueItem>) -> GList<Value> {
-        let mut items = Vec::new();
-        for g in &values.items {
-            let value = match &g.item {
-                // a plain name (no interpolation, no `arn:`) is an AWS managed policy
-                ValueItem::Str(s) if s.as_plain().is_some_and(|t| !t.starts_with("arn:")) => {
-                    self.require_param("partition", s.span, "an AWS managed policy name becomes an ARN");
-                    let mut parts = vec![
-                        TextPart::Lit("arn:".into()),
-                        TextPart::Param("partition".into()),
-                        TextPart::Lit(":iam::aws:policy/".into()),
-                    ];
-                    parts.extend(self.template(s, ValueUse::Text).parts);
-                    Value::Text(Template { parts })
-                }
-                other => self.value(other, ValueUse::Arn, true),
-            };
-            let when = self.guard(g.when.as_ref());
-            items.push(GuardedItem { when, value, span: g.span });
-        }
-        GList { items, scalar: false, span: values.span }
+        self.guarded(values, false, |c, item| match item {
+            // a plain name (no interpolation, no `arn:`) is an AWS managed policy
+            ValueItem::Str(s) if s.as_plain().is_some_and(|t| !t.starts_with("arn:")) => {
+                c.require_param("partition", s.span, "an AWS managed policy name becomes an ARN");
+                let mut parts = vec![
+                    TextPart::Lit("arn:".into()),
+                    TextPart::Param("partition".into()),
+                    TextPart::Lit(":iam::aws:policy/".into()),
+                ];
+                parts.extend(c.template(s, ValueUse::Text).parts);
+                Value::Text(Template { parts })
+            }
+            other => c.value(other, ValueUse::Arn, true),
+        })
     }
 }
 

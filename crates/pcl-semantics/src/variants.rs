@@ -141,7 +141,7 @@ pub fn satisfiable(
         c.vars(&mut free);
     }
     // Free: features not fixed, and a `partition` param without a value.
-    let is_partition = |v: &str| matches!(program.get(v).map(|i| &i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == ScalarType::Partition);
+    let is_partition = |v: &str| program.is_partition_param(v);
     free.retain(|v| {
         !fixed.contains_key(v)
             && (program.features().any(|(n, _)| n == v) || is_partition(v) && !params.contains_key(v))

@@ -299,10 +299,7 @@ impl Lowerer {
                         let inc_span = self.span(&p);
                         let mut it = p.into_inner();
                         let target = self.ident_from(&mut it, span)?;
-                        let when = match it.next() {
-                            Some(w) => Some(self.when(w)?),
-                            None => None,
-                        };
+                        let when = self.opt_when(&mut it)?;
                         entries.push(BodyEntry::Include(Include { target, when, span: inc_span }));
                     }
                     Rule::statement => {
@@ -322,25 +319,22 @@ impl Lowerer {
         let mut it = pair.into_inner().peekable();
         let name = match it.next() {
             Some(p) => self.ident(p),
-            None => {
-                return {
-                    self.error(span, SyntaxErrorKind::Parse, "policy without a name".into());
-                    Err(())
-                };
-            }
+            None => return self.fail(span, "policy without a name"),
         };
-        let mut when = None;
-        if let Some(p) = it.peek()
-            && p.as_rule() == Rule::when_clause
-            && let Some(p) = it.next()
-        {
-            when = Some(self.when(p)?);
-        }
+        let when = match it.next_if(|p| p.as_rule() == Rule::when_clause) {
+            Some(w) => Some(self.when(w)?),
+            None => None,
+        };
         let mut entries = Vec::new();
-        for p in it {
-            entries.extend(self.body(Pairs::single(p))?);
+        for entry in it {
+            entries.extend(self.body(Pairs::single(entry))?);
         }
         Ok(Policy { name, when, entries })
+    }
+
+    fn fail<T>(&mut self, span: Span, message: &str) -> Lowered<T> {
+        self.error(span, SyntaxErrorKind::Parse, message.into());
+        Err(())
     }
 
     fn statement(&mut self, pair: Pair<'_, Rule>) -> Lowered<Statement> {
@@ -403,34 +397,39 @@ impl Lowerer {
                 let key = self.string(key_pair);
                 let values_pair = self.next(&mut it, span)?;
                 let values = self.values(values_pair)?;
-                let when = match it.next() {
-                    Some(w) => Some(self.when(w)?),
-                    None => None,
-                };
+                let when = self.opt_when(&mut it)?;
                 Ok(StmtField::Condition(Condition { operator: op, key, values, when, span: field_span }))
             }
-            _ => {
-                self.error(span, SyntaxErrorKind::Parse, "unexpected statement field".into());
-                Err(())
-            }
+            _ => self.fail(span, "unexpected statement field"),
         }
     }
 
     fn action_list(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueList<ActionItem>> {
+        self.guarded_list(pair, Self::action_item)
+    }
+
+    /// `[item when guard, ...]` of actions or values.
+    fn guarded_list<T>(
+        &mut self,
+        pair: Pair<'_, Rule>,
+        item: fn(&mut Self, Pair<'_, Rule>) -> Lowered<T>,
+    ) -> Lowered<ValueList<T>> {
         let span = self.span(&pair);
         let mut items = Vec::new();
         for g in pair.into_inner() {
             let gspan = self.span(&g);
             let mut it = g.into_inner();
             let item_pair = self.next(&mut it, gspan)?;
-            let item = self.action_item(item_pair)?;
-            let when = match it.next() {
-                Some(w) => Some(self.when(w)?),
-                None => None,
-            };
+            let item = item(self, item_pair)?;
+            let when = self.opt_when(&mut it)?;
             items.push(Guarded { item, when, span: gspan });
         }
         Ok(ValueList { items, bracketed: true, span })
+    }
+
+    /// The optional trailing `when` clause of an entry.
+    fn opt_when(&mut self, it: &mut Pairs<'_, Rule>) -> Lowered<Option<Expr>> {
+        it.next().map(|w| self.when(w)).transpose()
     }
 
     fn action_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<ActionItem> {
@@ -462,20 +461,7 @@ impl Lowerer {
     }
 
     fn value_list(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueList<ValueItem>> {
-        let span = self.span(&pair);
-        let mut items = Vec::new();
-        for g in pair.into_inner() {
-            let gspan = self.span(&g);
-            let mut it = g.into_inner();
-            let v = self.next(&mut it, gspan)?;
-            let item = self.value_item(v)?;
-            let when = match it.next() {
-                Some(w) => Some(self.when(w)?),
-                None => None,
-            };
-            items.push(Guarded { item, when, span: gspan });
-        }
-        Ok(ValueList { items, bracketed: true, span })
+        self.guarded_list(pair, Self::value_item)
     }
 
     fn value_item(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueItem> {
@@ -535,10 +521,7 @@ impl Lowerer {
             }
             Rule::role_inline | Rule::role_attach => {
                 let policy = self.ident_from(&mut it, span)?;
-                let when = match it.next() {
-                    Some(w) => Some(self.when(w)?),
-                    None => None,
-                };
+                let when = self.opt_when(&mut it)?;
                 if rule == Rule::role_inline {
                     RoleField::Inline { policy, when, span }
                 } else {
@@ -548,16 +531,10 @@ impl Lowerer {
             Rule::role_boundary => {
                 let v = self.next(&mut it, span)?;
                 let value = self.value_item(v)?;
-                let when = match it.next() {
-                    Some(w) => Some(self.when(w)?),
-                    None => None,
-                };
+                let when = self.opt_when(&mut it)?;
                 RoleField::Boundary { value, when, span }
             }
-            _ => {
-                self.error(span, SyntaxErrorKind::Parse, "unexpected role field".into());
-                return Err(());
-            }
+            _ => return self.fail(span, "unexpected role field"),
         })
     }
 
