@@ -221,6 +221,17 @@ fn hostile_inputs_never_crash() {
     let deep_nots = format!("feature f: bool = false; constraint c: {}f else \"m\";", "not ".repeat(100_000));
     let long_chain: String = (0..2000).map(|i| format!("permset s{i} {{ include s{}; }}\n", i + 1)).collect();
     let cycle: String = (0..500).map(|i| format!("permset s{i} {{ include s{}; }}\n", (i + 1) % 500)).collect();
+    // each set used twice at each of 40 levels: 2^40 paths, expanded once each
+    let diamond: String = (0..40)
+        .map(|i| {
+            format!(
+                "permset p{i} {{ allow {{ action s3:A{i}; resource \"*\"; }} include p{}; include p{}; }}\n",
+                i + 1,
+                i + 1
+            )
+        })
+        .chain(["permset p40 { allow { action s3:Last; resource \"*\"; } }\npolicy x { include p0; }\n".to_string()])
+        .collect();
     let inputs: Vec<(&str, Vec<u8>)> = vec![
         ("empty", Vec::new()),
         ("binary", vec![0, 159, 146, 150, 255, b'{']),
@@ -239,6 +250,7 @@ fn hostile_inputs_never_crash() {
         ("deep_nots", deep_nots.into_bytes()),
         ("long_chain", long_chain.into_bytes()),
         ("cycle", cycle.into_bytes()),
+        ("diamond", diamond.into_bytes()),
         (
             "unicode",
             "policy p { allow \"é\" { action \"s3:Gét\"; resource \"arn:aws:s3:::bücket\"; } }".as_bytes().to_vec(),

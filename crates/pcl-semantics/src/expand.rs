@@ -48,12 +48,12 @@ impl Env<'_> {
     }
 
     pub fn value(&self, v: &Value, out: &mut Vec<String>) {
-        self.value_at(v, out, &mut Vec::new());
+        self.value_at(v, out, &mut Trail::default());
     }
 
-    /// `sets` holds the valuesets being expanded: cycles (reported by the
-    /// checks) and chains deeper than `MAX_INCLUDE_DEPTH` are cut off.
-    fn value_at<'v>(&'v self, v: &'v Value, out: &mut Vec<String>, sets: &mut Vec<&'v str>) {
+    /// Cycles (reported by the checks) and chains deeper than
+    /// `MAX_INCLUDE_DEPTH` are cut off; a valueset used twice adds nothing.
+    fn value_at(&self, v: &Value, out: &mut Vec<String>, trail: &mut Trail) {
         match v {
             Value::Text(t) => out.push(self.text(t)),
             Value::Param(p) => match self.params.get(p) {
@@ -62,17 +62,16 @@ impl Env<'_> {
                 None => {}
             },
             Value::Set(name) => {
-                if sets.contains(&name.as_str()) || sets.len() >= MAX_INCLUDE_DEPTH {
+                let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &i.ir) else { return };
+                if !trail.enter(name, MAX_INCLUDE_DEPTH) {
                     return;
                 }
-                let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &i.ir) else { return };
-                sets.push(name);
                 for item in &list.items {
                     if self.holds(&item.when) {
-                        self.value_at(&item.value, out, sets);
+                        self.value_at(&item.value, out, trail);
                     }
                 }
-                sets.pop();
+                trail.leave();
             }
         }
     }
@@ -80,9 +79,10 @@ impl Env<'_> {
     /// The values of a list whose guards hold.
     pub fn values(&self, list: &GList<Value>) -> Rendered {
         let mut out = Vec::new();
+        let mut trail = Trail::default();
         for item in &list.items {
             if self.holds(&item.when) {
-                self.value(&item.value, &mut out);
+                self.value_at(&item.value, &mut out, &mut trail);
             }
         }
         Rendered { values: out, scalar: list.scalar }
@@ -136,9 +136,34 @@ pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<Exp
         return None;
     }
     let mut statements = Vec::new();
-    let mut stack = vec![name.to_string()];
-    expand_entries(program, name, entries, env, &mut stack, &mut statements);
+    let mut trail = Trail { stack: vec![name.to_string()], done: Vec::new() };
+    expand_entries(program, name, entries, env, &mut trail, &mut statements);
     Some(ExpandedPolicy { name: name.to_string(), statements })
+}
+
+/// The sets being expanded (to cut cycles and deep chains) and those already
+/// expanded into the current document or list: a set used twice adds nothing
+/// the second time, and diamonds of sets stay linear instead of exponential.
+#[derive(Default)]
+struct Trail {
+    stack: Vec<String>,
+    done: Vec<String>,
+}
+
+impl Trail {
+    fn enter(&mut self, set: &str, limit: usize) -> bool {
+        if self.stack.iter().any(|s| s == set) || self.done.iter().any(|s| s == set) || self.stack.len() >= limit {
+            return false;
+        }
+        self.stack.push(set.to_string());
+        true
+    }
+
+    fn leave(&mut self) {
+        if let Some(set) = self.stack.pop() {
+            self.done.push(set);
+        }
+    }
 }
 
 fn expand_entries(
@@ -146,7 +171,7 @@ fn expand_entries(
     origin: &str,
     entries: &[Entry],
     env: &Env<'_>,
-    stack: &mut Vec<String>,
+    trail: &mut Trail,
     out: &mut Vec<ExpandedStatement>,
 ) {
     for entry in entries {
@@ -154,22 +179,22 @@ fn expand_entries(
             Entry::Include { target, when, .. } => {
                 // Cycles and deep nesting are reported by the file checks;
                 // here they are only cut off.
-                if !env.holds(when) || stack.contains(target) || stack.len() > MAX_INCLUDE_DEPTH {
-                    continue;
-                }
                 let Some(ItemIr::Permset(inner)) = program.get(target).map(|i| &i.ir) else {
                     continue;
                 };
-                stack.push(target.clone());
-                expand_entries(program, target, inner, env, stack, out);
-                stack.pop();
+                // the trail's stack holds the policy too: MAX levels of sets below it
+                if !env.holds(when) || !trail.enter(target, MAX_INCLUDE_DEPTH + 1) {
+                    continue;
+                }
+                expand_entries(program, target, inner, env, trail, out);
+                trail.leave();
             }
             Entry::Statement(s) => {
                 if !env.holds(&s.when) {
                     continue;
                 }
                 let mut actions = Vec::new();
-                expand_actions(program, &s.actions, env, &mut Vec::new(), &mut actions);
+                expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
                 let conditions = s
                     .conditions
                     .iter()
@@ -199,13 +224,7 @@ fn expand_entries(
     }
 }
 
-fn expand_actions(
-    program: &Program,
-    list: &GList<ActionRef>,
-    env: &Env<'_>,
-    stack: &mut Vec<String>,
-    out: &mut Vec<String>,
-) {
+fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, trail: &mut Trail, out: &mut Vec<String>) {
     for item in &list.items {
         if !env.holds(&item.when) {
             continue;
@@ -213,15 +232,14 @@ fn expand_actions(
         match &item.value {
             ActionRef::Name(n) => out.push(n.clone()),
             ActionRef::Set(set) => {
-                if stack.contains(set) || stack.len() >= MAX_INCLUDE_DEPTH {
-                    continue;
-                }
                 let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &i.ir) else {
                     continue;
                 };
-                stack.push(set.clone());
-                expand_actions(program, inner, env, stack, out);
-                stack.pop();
+                if !trail.enter(set, MAX_INCLUDE_DEPTH) {
+                    continue;
+                }
+                expand_actions(program, inner, env, trail, out);
+                trail.leave();
             }
         }
     }

@@ -69,10 +69,10 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
     includes(&program, analyses, &mut diags);
     valuesets_used_as_arns(&program, &mut diags);
     let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(&item.name));
-    if constraints_ok {
-        constraints(&program, &mut diags);
-    }
-    if let Ok(cfg) = config::configure(&program, &[]) {
+    // Constraints too large to decide make every per-configuration check
+    // undecidable (and slow): they are an error of their own.
+    let decidable = !constraints_ok || constraints(&program, &mut diags);
+    if decidable && let Ok(cfg) = config::configure(&program, &[]) {
         variant_checks(&program, &cfg, analyses, &item_errors, &mut diags);
     }
 
@@ -334,14 +334,29 @@ fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
     )
 }
 
-fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
+/// Reports constraints that exclude everything; false when they involve too
+/// many combinations to decide.
+fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) -> bool {
     let all: Vec<_> = program.constraints().collect();
-    let Some((first, _, _)) = all.first() else { return };
+    let Some((first, _, _)) = all.first() else { return true };
     let empty = BTreeMap::new();
     // The partition is free here: `--set partition=...` may satisfy them.
     let mut params = config::configure(program, &[]).map(|c| c.params).unwrap_or_default();
     params.retain(|name, _| !program.is_partition_param(name));
-    if variants::satisfiable(program, &empty, &empty, &params) == Some(false) {
+    let satisfiable = variants::satisfiable(program, &empty, &empty, &params);
+    if satisfiable.is_none() {
+        diags.push(
+            Diagnostic::new(
+                Code::TooManyConfigurations,
+                first.name_span.shift(first.offset),
+                format!("the constraints involve more than {} combinations of features", crate::MAX_COMBINATIONS),
+            )
+            .with_label("pcl cannot decide which configurations they allow")
+            .with_help("constrain fewer features, or split a large constraint"),
+        );
+        return false;
+    }
+    if satisfiable == Some(false) {
         let mut d = Diagnostic::new(
             Code::Unsatisfiable,
             first.name_span.shift(first.offset),
@@ -354,6 +369,7 @@ fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
         }
         diags.push(d);
     }
+    true
 }
 
 /// The checks that depend on a configuration (empty lists, duplicate Sids,
@@ -466,6 +482,18 @@ fn variant_checks(
                 Vec::new()
             };
             for policy in &policies {
+                if policy.statements.is_empty() {
+                    note(
+                        Diagnostic::new(
+                            Code::EmptyList,
+                            item.name_span.shift(item.offset),
+                            format!("policy `{}` has no statements", item.name),
+                        )
+                        .with_label("renders as an empty policy document")
+                        .with_help("IAM rejects a policy without statements: guard the policy like its statements"),
+                        features,
+                    );
+                }
                 let mut sids: BTreeMap<&str, Span> = BTreeMap::new();
                 for st in &policy.statements {
                     let base = offset(&st.origin);

@@ -827,7 +827,23 @@ impl Checker<'_> {
                     self.resolve(policy, RefKind::Policy);
                     let when = self.guard(when.as_ref());
                     let r = PolicyRef { policy: policy.name.clone(), when, span: *span };
-                    if matches!(field, ast::RoleField::Inline { .. }) {
+                    let inline = matches!(field, ast::RoleField::Inline { .. });
+                    let (verb, earlier) = if inline { ("inline", &role.inline) } else { ("attach", &role.attach) };
+                    if let Some(first) = earlier.iter().find(|e| e.policy == policy.name) {
+                        let first = first.span;
+                        self.emit(
+                            Diagnostic::new(
+                                Code::DuplicateField,
+                                *span,
+                                format!("`{verb} {}` is given twice", policy.name),
+                            )
+                            .with_label("second one here")
+                            .with_secondary(first, "first one here")
+                            .with_help("a role lists each policy once; guard one entry with both conditions instead"),
+                        );
+                        continue;
+                    }
+                    if inline {
                         role.inline.push(r);
                     } else {
                         self.require_param("partition", policy.span, "`attach` builds a policy ARN");
@@ -869,14 +885,31 @@ impl Checker<'_> {
         );
     }
 
+    /// `partition` and `account` are built into ARNs by name (the issue's
+    /// convention): they must exist with their own types.
     fn require_param(&mut self, name: &str, span: Span, why: &str) {
-        if !matches!(self.symbols.get(name), Some(Symbol::Param(_) | Symbol::Unparsed)) {
-            self.emit(
+        let want = if name == "account" { ScalarType::Account } else { ScalarType::Partition };
+        match self.symbols.get(name) {
+            Some(Symbol::Unparsed) => {}
+            Some(Symbol::Param(ty)) => {
+                self.refs.push(Ref { name: name.to_string(), kind: RefKind::Param, span });
+                if let Some(ty) = ty
+                    && (ty.list || ty.scalar != want)
+                {
+                    self.emit(
+                        Diagnostic::new(
+                            Code::InterpolationType,
+                            span,
+                            format!("{why} with param `{name}` of type `{ty}`; it must be of type `{}`", want.name()),
+                        )
+                        .with_help(format!("declare `param {name}: {} ...;`", want.name())),
+                    );
+                }
+            }
+            _ => self.emit(
                 Diagnostic::new(Code::UnknownName, span, format!("{why}, which needs a param named `{name}`"))
-                    .with_help(format!("declare `param {name}: {name} ...;`")),
-            );
-        } else {
-            self.refs.push(Ref { name: name.to_string(), kind: RefKind::Param, span });
+                    .with_help(format!("declare `param {name}: {} ...;`", want.name())),
+            ),
         }
     }
 

@@ -4,13 +4,17 @@
 
 use std::collections::BTreeMap;
 
+use crate::MAX_COMBINATIONS;
 use crate::ir::*;
-use crate::{MAX_COMBINATIONS, MAX_INCLUDE_DEPTH};
 
 /// The features `item` depends on, in declaration order.
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
-    let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new() };
-    walker.item(item, 0);
+    let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: vec![item.to_string()] };
+    // A worklist, not recursion: chains of sets are only as deep as the file
+    // is long, and each item is walked once.
+    while let Some(next) = walker.todo.pop() {
+        walker.item(&next);
+    }
     program.features().map(|(n, _)| n.to_string()).filter(|n| walker.vars.contains(n)).collect()
 }
 
@@ -20,6 +24,8 @@ struct Walker<'p> {
     vars: Vec<String>,
     /// Items already walked: each is walked once, so cycles terminate.
     visited: Vec<String>,
+    /// Items referenced but not walked yet.
+    todo: Vec<String>,
 }
 
 impl Walker<'_> {
@@ -29,10 +35,8 @@ impl Walker<'_> {
         }
     }
 
-    /// The recursion is cut at the depth where expansion stops too (deeper
-    /// chains are reported by the file checks).
-    fn item(&mut self, name: &str, depth: usize) {
-        if self.visited.iter().any(|v| v == name) || depth > MAX_INCLUDE_DEPTH {
+    fn item(&mut self, name: &str) {
+        if self.visited.iter().any(|v| v == name) {
             return;
         }
         self.visited.push(name.to_string());
@@ -41,18 +45,18 @@ impl Walker<'_> {
         match &item.ir {
             ItemIr::Policy { when, entries } => {
                 self.cond(when);
-                self.entries(entries, depth);
+                self.entries(entries);
             }
-            ItemIr::Permset(entries) => self.entries(entries, depth),
-            ItemIr::Actionset(list) => self.actions(list, depth),
-            ItemIr::Valueset(list) => self.values(list, depth),
+            ItemIr::Permset(entries) => self.entries(entries),
+            ItemIr::Actionset(list) => self.actions(list),
+            ItemIr::Valueset(list) => self.values(list),
             ItemIr::Role { when, role } => {
                 self.cond(when);
                 for (_, list) in &role.trust {
-                    self.values(list, depth);
+                    self.values(list);
                 }
                 for list in &role.managed {
-                    self.values(list, depth);
+                    self.values(list);
                 }
                 for a in &role.attach {
                     self.cond(&a.when);
@@ -64,12 +68,12 @@ impl Walker<'_> {
                 }
                 for i in &role.inline {
                     self.cond(&i.when);
-                    self.item(&i.policy, depth + 1);
+                    self.todo.push(i.policy.to_string());
                 }
                 if let Some(b) = &role.boundary {
                     self.cond(&b.when);
                     if let Value::Set(set) = &b.value {
-                        self.item(set, depth + 1);
+                        self.todo.push(set.to_string());
                     }
                 }
             }
@@ -77,38 +81,38 @@ impl Walker<'_> {
         }
     }
 
-    fn actions(&mut self, list: &GList<ActionRef>, depth: usize) {
+    fn actions(&mut self, list: &GList<ActionRef>) {
         for i in &list.items {
             self.cond(&i.when);
             if let ActionRef::Set(s) = &i.value {
-                self.item(s, depth + 1);
+                self.todo.push(s.to_string());
             }
         }
     }
 
-    fn values(&mut self, list: &GList<Value>, depth: usize) {
+    fn values(&mut self, list: &GList<Value>) {
         for i in &list.items {
             self.cond(&i.when);
             if let Value::Set(s) = &i.value {
-                self.item(s, depth + 1);
+                self.todo.push(s.to_string());
             }
         }
     }
 
-    fn entries(&mut self, entries: &[Entry], depth: usize) {
+    fn entries(&mut self, entries: &[Entry]) {
         for e in entries {
             match e {
                 Entry::Include { target, when, .. } => {
                     self.cond(when);
-                    self.item(target, depth + 1);
+                    self.todo.push(target.to_string());
                 }
                 Entry::Statement(s) => {
                     self.cond(&s.when);
-                    self.actions(&s.actions, depth);
-                    self.values(&s.resources, depth);
+                    self.actions(&s.actions);
+                    self.values(&s.resources);
                     for c in &s.conditions {
                         self.cond(&c.when);
-                        self.values(&c.values, depth);
+                        self.values(&c.values);
                     }
                 }
             }
