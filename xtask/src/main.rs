@@ -14,9 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_ERRORS: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub use pcl_cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
 #[derive(Parser)]
 #[command(
@@ -37,13 +35,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match pcl_cli::parse_args() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     let Some(root) = workspace_root() else {
         eprintln!("error: cannot locate the workspace root from the xtask manifest directory");

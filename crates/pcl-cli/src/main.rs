@@ -8,11 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Exit codes: 0 success (warnings allowed), 1 errors in the input, 2 usage
-/// or I/O errors. A panic would be 101; no input may cause one.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_ERRORS: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub use pcl_cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 
 #[derive(Parser)]
 #[command(name = "pcl", version, about = "A compiler for IAM policies", propagate_version = true)]
@@ -32,13 +28,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli: Cli = match pcl_cli::parse_args() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     let color = cli.color.enabled();
     let code = match cli.command {

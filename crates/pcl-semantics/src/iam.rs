@@ -213,20 +213,8 @@ pub fn check_fields(
     account: &Field<'_>,
     resource_empty: bool,
 ) -> Result<(), Problem> {
-    check_field_values(arn, partition, service, region, account, resource_empty)
-        .map_err(|(field, p)| in_field(field, p))
-}
-
-fn check_field_values(
-    arn: &str,
-    partition: &Field<'_>,
-    service: &Field<'_>,
-    region: &Field<'_>,
-    account: &Field<'_>,
-    resource_empty: bool,
-) -> Result<(), (usize, Problem)> {
     if arn != "arn" {
-        return Err((0, problem("an ARN starts with `arn:`", None)));
+        return Err(in_field(0, problem("an ARN starts with `arn:`", None)));
     }
     let partition_problem = match partition {
         Field::Text(p) if PARTITIONS.contains(p) || *p == "*" => None,
@@ -240,7 +228,7 @@ fn check_field_values(
         Field::Mixed => Some(problem("the partition field of an ARN must be one value", Some("use `${partition}`"))),
     };
     if let Some(p) = partition_problem {
-        return Err((1, p));
+        return Err(in_field(1, p));
     }
     let service_problem = match service {
         Field::Text(s)
@@ -255,7 +243,7 @@ fn check_field_values(
         _ => Some(problem("the service field of an ARN cannot be interpolated", None)),
     };
     if let Some(p) = service_problem {
-        return Err((2, p));
+        return Err(in_field(2, p));
     }
     let region_problem = match region {
         Field::Text(r) if region_pattern_ok(r) => None,
@@ -267,7 +255,7 @@ fn check_field_values(
         )),
     };
     if let Some(p) = region_problem {
-        return Err((3, p));
+        return Err(in_field(3, p));
     }
     let account_problem = match account {
         Field::Text(a) if account_pattern_ok(a) => None,
@@ -280,10 +268,10 @@ fn check_field_values(
         Field::Mixed => Some(problem("the account field of an ARN must be one value", Some("use `${account}`"))),
     };
     if let Some(p) = account_problem {
-        return Err((4, p));
+        return Err(in_field(4, p));
     }
     if resource_empty {
-        return Err((5, problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`"))));
+        return Err(in_field(5, problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`"))));
     }
     Ok(())
 }
