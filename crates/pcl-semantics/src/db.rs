@@ -86,7 +86,96 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let items = file_items(db, file);
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
         parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
-    crate::file_checks::analyze(parsed, &analyses)
+    let (mut analysis, decidable) = crate::file_checks::analyze(parsed, &analyses);
+    if decidable {
+        for (def, parsed_item) in items.iter().zip(&parsed.items) {
+            // duplicates were dropped from the program: check the first only
+            let first = analysis.program.get(def.name(db)).is_some_and(|i| i.offset == parsed_item.offset);
+            if first {
+                let findings = variant_findings(db, *def).clone();
+                let diags = crate::variant_checks::absolute(&analysis.program, findings);
+                analysis.diagnostics.extend(diags);
+            }
+        }
+        crate::file_checks::sort(&mut analysis.diagnostics);
+    }
+    analysis
+}
+
+/// The per-configuration checks of one policy or role. It reads only the
+/// checked items it uses (and the params, features and constraints), so an
+/// edit elsewhere does not re-run it.
+#[salsa::tracked(returns(ref))]
+pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
+    use crate::ir::{Program, ProgramItem};
+    use crate::symbol_table::Symbol;
+    let file = item.file(db);
+    let symbols = symbols(db, file);
+    if !matches!(symbols.get(item.name(db)), Some(Symbol::Policy | Symbol::Role)) {
+        return Vec::new();
+    }
+    let mut by_name: std::collections::BTreeMap<&str, ItemDef<'db>> = std::collections::BTreeMap::new();
+    for def in file_items(db, file) {
+        by_name.entry(def.name(db).as_str()).or_insert(*def);
+    }
+    // the item, everything it uses transitively, and what configures it
+    let mut todo: Vec<ItemDef<'db>> = vec![item];
+    for (name, sym) in &symbols.map {
+        if matches!(sym, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Constraint(_))
+            && let Some(def) = by_name.get(name.as_str())
+        {
+            todo.push(*def);
+        }
+    }
+    let mut program = Program::default();
+    let mut report_empty = true;
+    let mut graph: crate::file_checks::Graph<'_> = std::collections::BTreeMap::new();
+    while let Some(def) = todo.pop() {
+        let name = def.name(db);
+        if program.index.contains_key(name) {
+            continue;
+        }
+        let analysis = check_item(db, def);
+        if analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error) {
+            report_empty = false;
+        }
+        for r in &analysis.refs {
+            match by_name.get(r.name.as_str()) {
+                Some(target) => todo.push(*target),
+                // an unknown or unparsed name: what it stands for looks empty
+                None => report_empty = false,
+            }
+            if matches!(
+                r.kind,
+                crate::item_check::RefKind::Include
+                    | crate::item_check::RefKind::Actionset
+                    | crate::item_check::RefKind::Valueset
+            ) {
+                graph.entry(name.as_str()).or_default().push((r.name.as_str(), r.span));
+            }
+        }
+        program.index.insert(name.clone(), program.items.len());
+        program.items.push(ProgramItem {
+            name: name.clone(),
+            offset: 0,
+            name_span: def.ast(db).name().span,
+            docs: Vec::new(),
+            ir: analysis.ir.clone(),
+        });
+    }
+    // declaration order, as in the whole program (it orders feature names)
+    let position: std::collections::BTreeMap<&str, usize> =
+        file_items(db, file).iter().enumerate().map(|(i, d)| (d.name(db).as_str(), i)).rev().collect();
+    program.items.sort_by_key(|i| position.get(i.name.as_str()).copied().unwrap_or(usize::MAX));
+    program.index = program.items.iter().enumerate().map(|(i, it)| (it.name.clone(), i)).collect();
+    // cut cycles and too deep chains also leave lists looking empty
+    let walk = crate::file_checks::walk(&graph);
+    if !walk.cycles.is_empty() || walk.height.values().any(|h| *h >= crate::MAX_INCLUDE_DEPTH) {
+        report_empty = false;
+    }
+    let Some(this) = program.get(item.name(db)) else { return Vec::new() };
+    let configs = crate::variant_checks::check_configs(&program);
+    crate::variant_checks::item_findings(&program, this, &configs, report_empty)
 }
 
 /// Called with the debug name of every query salsa is about to execute.

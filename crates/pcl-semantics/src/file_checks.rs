@@ -9,12 +9,19 @@ use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 use crate::config;
 use crate::db::FileAnalysis;
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::expand::{Env, expand_policy, expand_role};
 use crate::ir::{Entry, GList, ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
-pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -> FileAnalysis {
+/// Diagnostics in file order, without repeats.
+pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diags.dedup();
+}
+
+/// The file-wide checks; also whether the constraints are small enough for
+/// the per-configuration checks (`variant_checks`) to run.
+pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -> (FileAnalysis, bool) {
     let mut diags: Vec<Diagnostic> = parsed
         .errors
         .iter()
@@ -71,14 +78,14 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
     let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(&item.name));
     // Constraints too large to decide make every per-configuration check
     // undecidable (and slow): they are an error of their own.
+    let before = diags.len();
     let decidable = !constraints_ok || constraints(&program, &mut diags);
-    if decidable && let Ok(cfg) = config::configure(&program, &[]) {
-        variant_checks(&program, &cfg, analyses, &item_errors, &mut diags);
+    if constraints_ok && decidable && diags.len() == before {
+        defaults_violate_constraints(&program, &mut diags);
     }
 
-    diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-    diags.dedup();
-    FileAnalysis { program, diagnostics: diags }
+    sort(&mut diags);
+    (FileAnalysis { program, diagnostics: diags }, decidable)
 }
 
 fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
@@ -160,17 +167,17 @@ fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)])
 }
 
 /// References between items: referring item -> (target, span).
-type Graph<'a> = BTreeMap<&'a str, Vec<(&'a str, Span)>>;
+pub(crate) type Graph<'a> = BTreeMap<&'a str, Vec<(&'a str, Span)>>;
 
-struct Walk<'a> {
-    height: BTreeMap<&'a str, usize>,
-    cycles: Vec<(Span, Vec<&'a str>)>,
+pub(crate) struct Walk<'a> {
+    pub(crate) height: BTreeMap<&'a str, usize>,
+    pub(crate) cycles: Vec<(Span, Vec<&'a str>)>,
 }
 
 /// The longest chain of references below each node (cycles cut), and the
 /// cycles, each once, as the reference that closes it and its members.
 /// Iterative post-order, so neither long chains nor cycles overflow the stack.
-fn walk<'a>(edges: &Graph<'a>) -> Walk<'a> {
+pub(crate) fn walk<'a>(edges: &Graph<'a>) -> Walk<'a> {
     let mut height: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cycles = Vec::new();
     let mut reported: HashSet<BTreeSet<&str>> = HashSet::new();
@@ -334,6 +341,30 @@ fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
     )
 }
 
+/// The features' defaults describe the page's configuration: they must be
+/// one that the constraints allow.
+fn defaults_violate_constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
+    // only features: params such as the partition are chosen per build
+    let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
+    let lookup = |v: &str| defaults.get(v).map(|d| d.to_string());
+    for (item, cond, message) in program.constraints() {
+        let mut vars = Vec::new();
+        cond.vars(&mut vars);
+        if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(&lookup) {
+            let values: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
+            diags.push(
+                Diagnostic::new(
+                    Code::ConstraintViolated,
+                    item.name_span.shift(item.offset),
+                    format!("the defaults ({}) violate constraint `{}`", values.join(", "), item.name),
+                )
+                .with_label(message.to_string())
+                .with_help("change the default of one of these features"),
+            );
+        }
+    }
+}
+
 /// Reports constraints that exclude everything; false when they involve too
 /// many combinations to decide.
 fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) -> bool {
@@ -412,180 +443,11 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
         );
     }
     if diags.is_empty() {
-        variant_checks(program, cfg, &[], &HashSet::new(), &mut diags);
+        for item in &program.items {
+            let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
+            diags.extend(crate::variant_checks::absolute(program, findings));
+        }
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diags
-}
-
-/// A problem found in some configurations of an item.
-struct Finding {
-    diagnostic: Diagnostic,
-    /// The configurations it occurs in (first one kept for the message).
-    first: BTreeMap<String, String>,
-    count: usize,
-}
-
-fn variant_checks(
-    program: &Program,
-    cfg: &config::Config,
-    analyses: &[(&ParsedItem, &ItemAnalysis)],
-    item_errors: &HashSet<String>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let refs: BTreeMap<&str, Vec<&str>> = analyses
-        .iter()
-        .map(|(p, a)| (p.item.name().name.as_str(), a.refs.iter().map(|r| r.name.as_str()).collect()))
-        .collect();
-    let offset = |name: &str| program.get(name).map_or(0, |i| i.offset);
-    for item in &program.items {
-        let is_policy = matches!(item.ir, ItemIr::Policy { .. });
-        let is_role = matches!(item.ir, ItemIr::Role { .. });
-        if !(is_policy || is_role) || closure_has_errors(&item.name, &refs, item_errors) {
-            continue;
-        }
-        let deps = variants::feature_deps(program, &item.name);
-        let Some(configs) = variants::configurations(program, &deps, &cfg.pins, &cfg.params) else {
-            diags.push(
-                Diagnostic::new(
-                    Code::TooManyConfigurations,
-                    item.name_span.shift(item.offset),
-                    format!("`{}` depends on {} features: too many configurations to render", item.name, deps.len()),
-                )
-                .with_label(format!("more than {} combinations of {}", crate::MAX_COMBINATIONS, deps.join(", ")))
-                .with_help("split the item, or guard its parts with fewer features"),
-            );
-            continue;
-        };
-        let mut findings: Vec<Finding> = Vec::new();
-        let mut note = |d: Diagnostic, features: &BTreeMap<String, String>| match findings
-            .iter_mut()
-            .find(|f| f.diagnostic.code == d.code && f.diagnostic.span == d.span)
-        {
-            Some(f) => f.count += 1,
-            None => findings.push(Finding { diagnostic: d, first: features.clone(), count: 1 }),
-        };
-        for features in &configs {
-            let env = Env { program, features, params: &cfg.params };
-            let policies = if is_policy {
-                expand_policy(program, &item.name, &env).into_iter().collect::<Vec<_>>()
-            } else {
-                let Some(role) = expand_role(program, &item.name, &env) else { continue };
-                if let ItemIr::Role { role: ir, .. } = &item.ir {
-                    for ((_, rendered), (_, list)) in role.trust.iter().zip(&ir.trust) {
-                        if rendered.values.is_empty() {
-                            note(empty_list("the trust principal", list.span.shift(item.offset), &item.name), features);
-                        }
-                    }
-                }
-                // inline policies are checked as policies themselves
-                Vec::new()
-            };
-            for policy in &policies {
-                if policy.statements.is_empty() {
-                    note(
-                        Diagnostic::new(
-                            Code::EmptyList,
-                            item.name_span.shift(item.offset),
-                            format!("policy `{}` has no statements", item.name),
-                        )
-                        .with_label("renders as an empty policy document")
-                        .with_help("IAM rejects a policy without statements: guard the policy like its statements"),
-                        features,
-                    );
-                }
-                let mut sids: BTreeMap<&str, Span> = BTreeMap::new();
-                for st in &policy.statements {
-                    let base = offset(&st.origin);
-                    if st.actions.values.is_empty() {
-                        let what = if st.not_action { "NotAction" } else { "Action" };
-                        note(empty_list(what, st.action_span.shift(base), &policy.name), features);
-                    }
-                    if st.resources.values.is_empty() {
-                        let what = if st.not_resource { "NotResource" } else { "Resource" };
-                        note(empty_list(what, st.resource_span.shift(base), &policy.name), features);
-                    }
-                    for c in &st.conditions {
-                        if c.values.values.is_empty() {
-                            note(
-                                empty_list(
-                                    &format!("the values of condition `{}`", c.key),
-                                    c.span.shift(base),
-                                    &policy.name,
-                                ),
-                                features,
-                            );
-                        }
-                    }
-                    if let Some((sid, sid_span)) = &st.sid {
-                        let abs = sid_span.shift(base);
-                        match sids.get(sid.as_str()) {
-                            // the same statement twice: its permset is included twice
-                            Some(first) if *first == abs => note(
-                                Diagnostic::new(
-                                    Code::DuplicateSid,
-                                    abs,
-                                    format!("this statement is included twice into policy `{}`", policy.name),
-                                )
-                                .with_label(format!("so Sid `{sid}` appears twice"))
-                                .with_help("remove one of the includes of its permset"),
-                                features,
-                            ),
-                            Some(first) => note(
-                                Diagnostic::new(
-                                    Code::DuplicateSid,
-                                    abs,
-                                    format!("Sid `{sid}` appears twice in policy `{}`", policy.name),
-                                )
-                                .with_label("second statement with this Sid")
-                                .with_secondary(*first, "first statement with this Sid")
-                                .with_help("Sids must be unique within a policy document; rename one"),
-                                features,
-                            ),
-                            None => {
-                                sids.insert(sid, abs);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for f in findings {
-            let mut d = f.diagnostic;
-            d.message = if f.count == configs.len() {
-                if configs.len() > 1 { format!("{} in every configuration", d.message) } else { d.message }
-            } else {
-                format!("{} when {}", d.message, describe(&f.first))
-            };
-            diags.push(d);
-        }
-    }
-}
-
-fn empty_list(what: &str, span: Span, policy: &str) -> Diagnostic {
-    Diagnostic::new(Code::EmptyList, span, format!("{what} {} empty", if what.starts_with("the values") { "are" } else { "is" }))
-        .with_label(format!("renders as an empty list in `{policy}`"))
-        .with_help("IAM rejects an empty list: give the list an unguarded item, guard the whole statement like its items, or give the param a value")
-}
-
-fn closure_has_errors(start: &str, refs: &BTreeMap<&str, Vec<&str>>, errors: &HashSet<String>) -> bool {
-    let mut todo = vec![start];
-    let mut seen = HashSet::new();
-    while let Some(n) = todo.pop() {
-        if !seen.insert(n) {
-            continue;
-        }
-        if errors.contains(n) {
-            return true;
-        }
-        if let Some(next) = refs.get(n) {
-            todo.extend(next.iter().copied());
-        }
-    }
-    false
-}
-
-fn describe(features: &BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = features.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    parts.join(", ")
 }

@@ -19,11 +19,12 @@ pub mod iam;
 pub mod ir;
 mod item_check;
 mod symbol_table;
+pub mod variant_checks;
 pub mod variants;
 
 pub use db::{
     Database, ExecutionLog, FileAnalysis, ItemDef, RootDatabase, SourceFile, analyze_file, check_item, file_items,
-    parse, symbols,
+    parse, symbols, variant_findings,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use file_checks::check_configuration;

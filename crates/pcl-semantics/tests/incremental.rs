@@ -34,7 +34,12 @@ fn take(log: &ExecutionLog) -> Vec<String> {
 
 /// `check_item(Id(..))` event names per item name.
 fn check_item_keys(db: &RootDatabase, file: SourceFile) -> BTreeMap<String, String> {
-    file_items(db, file).iter().map(|item| (item.name(db).clone(), format!("check_item({:?})", item.as_id()))).collect()
+    query_keys(db, file, "check_item")
+}
+
+/// `<query>(Id(..))` event names per item name, for a query keyed by item.
+fn query_keys(db: &RootDatabase, file: SourceFile, query: &str) -> BTreeMap<String, String> {
+    file_items(db, file).iter().map(|item| (item.name(db).clone(), format!("{query}({:?})", item.as_id()))).collect()
 }
 
 fn checked(log: &[String], keys: &BTreeMap<String, String>) -> Vec<String> {
@@ -51,6 +56,9 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     let keys = check_item_keys(&db, file);
     let first = take(&log);
     assert_eq!(checked(&first, &keys), ["account", "compute", "fsx", "partition", "user_base", "user_fsx"]);
+    // the event names of the per-configuration checks are the ones watched below
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    assert_eq!(checked(&first, &variant_keys), ["account", "compute", "fsx", "partition", "user_base", "user_fsx"]);
 
     // Nothing changed: nothing re-executes.
     analyze_file(&db, file);
@@ -63,6 +71,9 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
     let second = take(&log);
     assert_eq!(checked(&second, &keys), ["user_fsx"], "events: {second:?}");
+    // The per-configuration checks (empty lists, Sids) of the other policies
+    // did not re-run either.
+    assert_eq!(checked(&second, &variant_keys), ["user_fsx"], "events: {second:?}");
     // The file-level analysis itself does re-run, and is cheap.
     assert!(second.iter().any(|e| e.starts_with("analyze_file")));
 }

@@ -204,7 +204,9 @@ impl Lowerer {
         let is_or = pair.as_rule() == Rule::expr;
         let operands: Vec<Pair<'_, Rule>> =
             pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op)).collect();
-        let extra = operands.len().saturating_sub(1);
+        // `a and b and c ...` becomes a balanced tree: a long flat chain is
+        // only logarithmically deep, so only real nesting meets the limit.
+        let extra = usize::BITS as usize - operands.len().saturating_sub(1).leading_zeros() as usize;
         self.enter(extra, span)?;
         let result = self.fold_operands(operands, is_or);
         self.depth -= extra;
@@ -212,20 +214,27 @@ impl Lowerer {
     }
 
     fn fold_operands(&mut self, operands: Vec<Pair<'_, Rule>>, is_or: bool) -> Lowered<Expr> {
-        let mut acc: Option<Expr> = None;
+        let mut level = Vec::with_capacity(operands.len());
         for p in operands {
-            let operand = match p.as_rule() {
+            level.push(match p.as_rule() {
                 Rule::and_expr => self.binary(p)?,
                 Rule::unary => self.unary(p)?,
                 _ => return self.unexpected(&p),
-            };
-            acc = Some(match acc {
-                None => operand,
-                Some(left) if is_or => Expr::Or(Box::new(left), Box::new(operand)),
-                Some(left) => Expr::And(Box::new(left), Box::new(operand)),
             });
         }
-        acc.ok_or(())
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            let mut items = level.into_iter();
+            while let Some(left) = items.next() {
+                next.push(match items.next() {
+                    Some(right) if is_or => Expr::Or(Box::new(left), Box::new(right)),
+                    Some(right) => Expr::And(Box::new(left), Box::new(right)),
+                    None => left,
+                });
+            }
+            level = next;
+        }
+        level.pop().ok_or(())
     }
 
     fn unary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {

@@ -1,0 +1,228 @@
+//! The checks that need a configuration: every rendered variant of a policy
+//! or role is expanded and checked for empty lists, empty documents and
+//! duplicate Sids. Findings are relative to the item whose text holds them,
+//! so the salsa query `db::variant_findings` can reuse them across edits of
+//! unrelated items.
+
+use std::collections::BTreeMap;
+
+use pcl_syntax::Span;
+
+use crate::config::{Config, configure};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::expand::{Env, expand_policy, expand_role};
+use crate::ir::{ItemIr, Program, ProgramItem};
+use crate::variants;
+
+/// A diagnostic whose spans are relative to items: the primary span to
+/// `origin`, each secondary label to the matching `secondary_origins` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Finding {
+    pub origin: String,
+    pub diagnostic: Diagnostic,
+    pub secondary_origins: Vec<String>,
+}
+
+/// Makes findings absolute with the offsets of `program`.
+pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
+    let offset = |name: &str| program.get(name).map_or(0, |i| i.offset);
+    findings
+        .into_iter()
+        .map(|f| {
+            let mut d = f.diagnostic;
+            d.span = d.span.shift(offset(&f.origin));
+            for (label, origin) in d.secondary.iter_mut().zip(&f.secondary_origins) {
+                label.span = label.span.shift(offset(origin));
+            }
+            d
+        })
+        .collect()
+}
+
+/// The configurations `pcl check` checks: with no `--set` values, once per
+/// partition when the file has a `partition` param (guards may compare it).
+pub fn check_configs(program: &Program) -> Vec<Config> {
+    let partition_params: Vec<&str> =
+        program.params().map(|(n, _)| n).filter(|n| program.is_partition_param(n)).collect();
+    match partition_params.first() {
+        Some(param) => {
+            crate::iam::PARTITIONS.iter().filter_map(|p| configure(program, &[format!("{param}={p}")]).ok()).collect()
+        }
+        None => configure(program, &[]).ok().into_iter().collect(),
+    }
+}
+
+/// One problem, and in how many of the configurations it occurs.
+struct Tally {
+    finding: Finding,
+    first: BTreeMap<String, String>,
+    count: usize,
+    /// The partitions it occurs in, when the partition is varied.
+    partitions: std::collections::BTreeSet<String>,
+}
+
+/// Checks every configuration of `item` (a policy or role) under each of
+/// `configs`. Empty lists are only reported when `report_empty`: when the
+/// item or what it uses has errors, an unresolved reference would look empty.
+pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
+    let is_policy = matches!(item.ir, ItemIr::Policy { .. });
+    if !is_policy && !matches!(item.ir, ItemIr::Role { .. }) {
+        return Vec::new();
+    }
+    let deps = variants::feature_deps(program, &item.name);
+    let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut total = 0;
+    for cfg in configs {
+        let Some(assignments) = variants::configurations(program, &deps, &cfg.pins, &cfg.params) else {
+            let d = Diagnostic::new(
+                Code::TooManyConfigurations,
+                item.name_span,
+                format!("`{}` depends on {} features: too many configurations to render", item.name, deps.len()),
+            )
+            .with_label(format!("more than {} combinations of {}", crate::MAX_COMBINATIONS, deps.join(", ")))
+            .with_help("split the item, or guard its parts with fewer features");
+            return vec![Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() }];
+        };
+        let partition = match partition_param.and_then(|p| cfg.params.get(p)) {
+            Some(crate::ir::ParamValue::One(v)) => v.clone(),
+            _ => String::new(),
+        };
+        for features in &assignments {
+            total += 1;
+            let mut note = |finding: Finding| {
+                let key = (finding.diagnostic.code, finding.diagnostic.span, finding.origin.clone());
+                match tallies
+                    .iter_mut()
+                    .find(|t| (t.finding.diagnostic.code, t.finding.diagnostic.span, t.finding.origin.clone()) == key)
+                {
+                    Some(t) => {
+                        t.count += 1;
+                        t.partitions.insert(partition.clone());
+                    }
+                    None => tallies.push(Tally {
+                        finding,
+                        first: features.clone(),
+                        count: 1,
+                        partitions: [partition.clone()].into(),
+                    }),
+                }
+            };
+            let env = Env { program, features, params: &cfg.params };
+            check_configuration(program, item, is_policy, &env, report_empty, &mut note);
+        }
+    }
+    tallies
+        .into_iter()
+        .map(|t| {
+            let mut f = t.finding;
+            let mut first = t.first;
+            // name the partition only when the problem depends on it
+            if t.partitions.len() < configs.len()
+                && let (Some(p), Some(v)) = (partition_param, t.partitions.first())
+            {
+                first.insert(p.to_string(), v.clone());
+            }
+            f.diagnostic.message = if t.count == total {
+                if total > 1 {
+                    format!("{} in every configuration", f.diagnostic.message)
+                } else {
+                    f.diagnostic.message
+                }
+            } else {
+                format!("{} when {}", f.diagnostic.message, describe(&first))
+            };
+            f
+        })
+        .collect()
+}
+
+fn check_configuration(
+    program: &Program,
+    item: &ProgramItem,
+    is_policy: bool,
+    env: &Env<'_>,
+    report_empty: bool,
+    note: &mut dyn FnMut(Finding),
+) {
+    let here = |d: Diagnostic, origin: &str| Finding {
+        origin: origin.to_string(),
+        diagnostic: d,
+        secondary_origins: Vec::new(),
+    };
+    let policy = if is_policy {
+        match expand_policy(program, &item.name, env) {
+            Some(p) => p,
+            None => return,
+        }
+    } else {
+        if let (Some(role), ItemIr::Role { role: ir, .. }) = (expand_role(program, &item.name, env), &item.ir) {
+            for ((_, rendered), (_, list)) in role.trust.iter().zip(&ir.trust) {
+                if report_empty && rendered.values.is_empty() {
+                    note(here(empty_list("the trust principal", list.span, &item.name), &item.name));
+                }
+            }
+        }
+        // inline policies are checked as policies themselves
+        return;
+    };
+    if report_empty && policy.statements.is_empty() {
+        let d = Diagnostic::new(Code::EmptyList, item.name_span, format!("policy `{}` has no statements", item.name))
+            .with_label("renders as an empty policy document")
+            .with_help("IAM rejects a policy without statements: guard the policy like its statements");
+        note(here(d, &item.name));
+    }
+    let mut sids: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
+    for st in &policy.statements {
+        let origin = st.origin.as_str();
+        if report_empty {
+            if st.actions.values.is_empty() {
+                let what = if st.not_action { "NotAction" } else { "Action" };
+                note(here(empty_list(what, st.action_span, &policy.name), origin));
+            }
+            if st.resources.values.is_empty() {
+                let what = if st.not_resource { "NotResource" } else { "Resource" };
+                note(here(empty_list(what, st.resource_span, &policy.name), origin));
+            }
+            for c in &st.conditions {
+                if c.values.values.is_empty() {
+                    let what = format!("the values of condition `{}`", c.key);
+                    note(here(empty_list(&what, c.span, &policy.name), origin));
+                }
+            }
+        }
+        let Some((sid, sid_span)) = &st.sid else { continue };
+        match sids.get(sid.as_str()) {
+            Some((first, first_origin)) => {
+                let d = Diagnostic::new(
+                    Code::DuplicateSid,
+                    *sid_span,
+                    format!("Sid `{sid}` appears twice in policy `{}`", policy.name),
+                )
+                .with_label("second statement with this Sid")
+                .with_secondary(*first, "first statement with this Sid")
+                .with_help("Sids must be unique within a policy document; rename one");
+                note(Finding {
+                    origin: origin.to_string(),
+                    diagnostic: d,
+                    secondary_origins: vec![first_origin.to_string()],
+                });
+            }
+            None => {
+                sids.insert(sid, (*sid_span, origin));
+            }
+        }
+    }
+}
+
+fn empty_list(what: &str, span: Span, policy: &str) -> Diagnostic {
+    let verb = if what.starts_with("the values") { "are" } else { "is" };
+    Diagnostic::new(Code::EmptyList, span, format!("{what} {verb} empty"))
+        .with_label(format!("renders as an empty list in `{policy}`"))
+        .with_help("IAM rejects an empty list: give the list an unguarded item, guard the whole statement like its items, or give the param a value")
+}
+
+fn describe(features: &BTreeMap<String, String>) -> String {
+    let parts: Vec<String> = features.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    parts.join(", ")
+}
