@@ -354,7 +354,10 @@ impl Checker<'_> {
                             format!("`{}` can never equal `{}`", var.name, value.text),
                         )
                         .with_label(format!("`{}` is one of {}", var.name, domain.join(", ")))
-                        .with_help_opt(suggest(&value.text, domain.iter().map(String::as_str))),
+                        .with_help_opt(
+                            suggest(&value.text, domain.iter().map(String::as_str))
+                                .or_else(|| Some(format!("compare with one of {}", domain.join(", ")))),
+                        ),
                     );
                 }
                 let is = Cond::Is(var.name.clone(), value.text.clone());

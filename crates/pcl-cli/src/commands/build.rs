@@ -60,7 +60,8 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
     match pcl_cli::output_dir::replace_dir(&args.out, &files, &["index.json", "policy", "role"]) {
         Ok(()) => {
-            reporter.note(&format!("wrote {} files to {}", files.len(), args.out.display()));
+            let plural = if files.len() == 1 { "" } else { "s" };
+            reporter.note(&format!("wrote {} file{plural} to {}", files.len(), args.out.display()));
             crate::EXIT_OK
         }
         Err(e) => {
