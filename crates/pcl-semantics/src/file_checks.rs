@@ -346,23 +346,35 @@ fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
 fn defaults_violate_constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
     // only features: params such as the partition are chosen per build
     let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
-    let lookup = |v: &str| defaults.get(v).map(|d| d.to_string());
+    for (item, message, values) in violations(program, &|v| defaults.get(v).map(|d| d.to_string())) {
+        diags.push(
+            Diagnostic::new(
+                Code::ConstraintViolated,
+                item.name_span.shift(item.offset),
+                format!("the defaults ({values}) violate constraint `{}`", item.name),
+            )
+            .with_label(message)
+            .with_help("change the default of one of these features"),
+        );
+    }
+}
+
+/// The constraints that `lookup` decides (it knows every variable they
+/// read) and that are false, with the message and the values read.
+fn violations<'p>(
+    program: &'p Program,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(&'p ProgramItem, &'p str, String)> {
+    let mut out = Vec::new();
     for (item, cond, message) in program.constraints() {
         let mut vars = Vec::new();
         cond.vars(&mut vars);
-        if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(&lookup) {
+        if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(lookup) {
             let values: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
-            diags.push(
-                Diagnostic::new(
-                    Code::ConstraintViolated,
-                    item.name_span.shift(item.offset),
-                    format!("the defaults ({}) violate constraint `{}`", values.join(", "), item.name),
-                )
-                .with_label(message.to_string())
-                .with_help("change the default of one of these features"),
-            );
+            out.push((item, message, values.join(", ")));
         }
     }
+    out
 }
 
 /// Reports constraints that exclude everything; false when they involve too
@@ -407,27 +419,22 @@ fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) -> bool {
 /// violated constraints), for a `--set` configuration of an error-free file.
 pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for (item, cond, message) in program.constraints() {
-        let mut vars = Vec::new();
-        cond.vars(&mut vars);
-        let lookup = |v: &str| {
-            cfg.pins.get(v).cloned().or_else(|| match cfg.params.get(v) {
-                Some(crate::ir::ParamValue::One(x)) => Some(x.clone()),
-                _ => None,
-            })
-        };
-        if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(&lookup) {
-            let set: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
-            diags.push(
-                Diagnostic::new(
-                    Code::ConstraintViolated,
-                    item.name_span.shift(item.offset),
-                    format!("the configuration {} violates constraint `{}`", set.join(", "), item.name),
-                )
-                .with_label(message.to_string())
-                .with_help("change one of the `--set` values"),
-            );
-        }
+    let lookup = |v: &str| {
+        cfg.pins.get(v).cloned().or_else(|| match cfg.params.get(v) {
+            Some(crate::ir::ParamValue::One(x)) => Some(x.clone()),
+            _ => None,
+        })
+    };
+    for (item, message, values) in violations(program, &lookup) {
+        diags.push(
+            Diagnostic::new(
+                Code::ConstraintViolated,
+                item.name_span.shift(item.offset),
+                format!("the configuration {values} violates constraint `{}`", item.name),
+            )
+            .with_label(message)
+            .with_help("change one of the `--set` values"),
+        );
     }
     if diags.is_empty()
         && variants::satisfiable(program, &cfg.pins, &cfg.pins, &cfg.params) == Some(false)
