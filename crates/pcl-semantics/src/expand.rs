@@ -108,7 +108,6 @@ pub struct ExpandedCondition {
 pub struct ExpandedStatement {
     /// The item (policy or permset) whose text holds the statement.
     pub origin: String,
-    pub span: Span,
     pub sid: Option<(String, Span)>,
     pub effect: Effect,
     pub not_action: bool,
@@ -208,7 +207,6 @@ fn expand_entries(
                     .collect();
                 out.push(ExpandedStatement {
                     origin: origin.to_string(),
-                    span: s.span,
                     sid: s.sid.clone(),
                     effect: s.effect,
                     not_action: s.not_action,

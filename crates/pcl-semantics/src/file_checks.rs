@@ -346,32 +346,39 @@ fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
 fn defaults_violate_constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
     // only features: params such as the partition are chosen per build
     let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
-    for (item, message, values) in violations(program, &|v| defaults.get(v).map(|d| d.to_string())) {
-        diags.push(
-            Diagnostic::new(
-                Code::ConstraintViolated,
-                item.name_span.shift(item.offset),
-                format!("the defaults ({values}) violate constraint `{}`", item.name),
-            )
-            .with_label(message)
-            .with_help("change the default of one of these features"),
-        );
-    }
+    let lookup = |v: &str| defaults.get(v).map(|d| d.to_string());
+    diags.extend(violations(
+        program,
+        &lookup,
+        |values, name| format!("the defaults ({values}) violate constraint `{name}`"),
+        "change the default of one of these features",
+    ));
 }
 
-/// The constraints that `lookup` decides (it knows every variable they
-/// read) and that are false, with the message and the values read.
-fn violations<'p>(
-    program: &'p Program,
+/// E0401 for each constraint that `lookup` decides (it knows every variable
+/// the constraint reads) and that is false; `message` gets the values read
+/// and the constraint's name.
+fn violations(
+    program: &Program,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Vec<(&'p ProgramItem, &'p str, String)> {
+    message: impl Fn(&str, &str) -> String,
+    help: &str,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (item, cond, message) in program.constraints() {
+    for (item, cond, explanation) in program.constraints() {
         let mut vars = Vec::new();
         cond.vars(&mut vars);
         if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(lookup) {
             let values: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
-            out.push((item, message, values.join(", ")));
+            out.push(
+                Diagnostic::new(
+                    Code::ConstraintViolated,
+                    item.name_span.shift(item.offset),
+                    message(&values.join(", "), &item.name),
+                )
+                .with_label(explanation)
+                .with_help(help),
+            );
         }
     }
     out
@@ -425,17 +432,12 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
             _ => None,
         })
     };
-    for (item, message, values) in violations(program, &lookup) {
-        diags.push(
-            Diagnostic::new(
-                Code::ConstraintViolated,
-                item.name_span.shift(item.offset),
-                format!("the configuration {values} violates constraint `{}`", item.name),
-            )
-            .with_label(message)
-            .with_help("change one of the `--set` values"),
-        );
-    }
+    diags.extend(violations(
+        program,
+        &lookup,
+        |values, name| format!("the configuration {values} violates constraint `{name}`"),
+        "change one of the `--set` values",
+    ));
     if diags.is_empty()
         && variants::satisfiable(program, &cfg.pins, &cfg.pins, &cfg.params) == Some(false)
         && let Some((item, _, _)) = program.constraints().next()
