@@ -11,9 +11,10 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The seed directory shipped beside the repository (`../shared/seed`).
+/// The documentation page's reference documents, copied into the
+/// repository with their provenance (`tests/reference/README.md`).
 pub fn seed_dir() -> PathBuf {
-    root().join("../shared/seed/policies")
+    root().join("tests/reference/page")
 }
 
 /// Analyses `text` as a file named `path`.
