@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use pcl_cli::output_dir::OutputError;
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file, iam::PARTITIONS};
@@ -89,8 +90,11 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     let per_partition: Vec<String> = stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
     let counts = format!("{} ({} files, {bytes} bytes)", per_partition.join(", "), files.len());
 
-    let result =
-        if args.check { check(&out, &out_shown, &file_shown, &files) } else { write(&out, &out_shown, &files) };
+    let result = if args.check {
+        check(&out, &out_shown, &file, &file_shown, &files)
+    } else {
+        write(&out, &out_shown, &file, &files)
+    };
     match result {
         Ok(()) => {
             let verb = if args.check { "is up to date" } else { "written" };
@@ -160,17 +164,31 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
 }
 
 /// Replaces `out` with `files`, atomically.
-fn write(out: &Path, shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
-    pcl_cli::output_dir::replace_dir(out, files, &PARTITIONS)
-        .map_err(|e| Fail::Io(format!("cannot write {shown}: {e}; its previous content is kept")))
+fn write(out: &Path, shown: &str, source: &Path, files: &[(String, String)]) -> Result<(), Fail> {
+    let mut on_wait = || eprintln!("build-policies: waiting: another build is writing {shown}");
+    pcl_cli::output_dir::replace_dir(out, files, source, &mut on_wait).map_err(|e| refusal(shown, e))
 }
 
-/// Compares the rendered files with `out`; writes nothing.
-fn check(out: &Path, shown: &str, source_shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
-    let on_disk = match compare::read_tree(out) {
+/// How a refused or failed write is reported; `--check` reports the same.
+fn refusal(shown: &str, e: OutputError) -> Fail {
+    if e.is_refusal() {
+        Fail::Io(format!("refusing to replace {shown}: {e}"))
+    } else {
+        Fail::Io(format!("cannot write {shown}: {e}; its previous content is kept"))
+    }
+}
+
+/// Compares the rendered files with `out`; writes nothing. `out` is audited
+/// with the build's own rule first: where the build would refuse to replace
+/// it, so does the check, with the same message and exit status.
+fn check(out: &Path, shown: &str, source: &Path, source_shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
+    let on_disk = match pcl_cli::output_dir::inspect(out, files, source) {
         Ok(Some(tree)) => tree,
         Ok(None) => {
             return Err(Fail::Input(format!("{shown} does not exist\n  hint: {HINT}")));
+        }
+        Err(e) if e.is_refusal() => {
+            return Err(Fail::Io(format!("{shown} cannot be built: refusing to replace it: {e}")));
         }
         Err(e) => return Err(Fail::Io(format!("cannot read {shown}: {e}"))),
     };

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io;
-use std::path::Path;
 
 use similar::TextDiff;
 
@@ -27,34 +25,6 @@ impl Mismatch {
     pub fn is_empty(&self) -> bool {
         self.missing.is_empty() && self.extra.is_empty() && self.changed.is_empty()
     }
-}
-
-/// Every file under `dir`, by `/`-separated relative path. A missing `dir`
-/// is `Ok(None)`. Walks iteratively; symlinks are read as files.
-pub fn read_tree(dir: &Path) -> io::Result<Option<BTreeMap<String, Vec<u8>>>> {
-    match std::fs::metadata(dir) {
-        Ok(m) if m.is_dir() => {}
-        Ok(_) => {
-            return Err(io::Error::new(io::ErrorKind::AlreadyExists, "it exists and is not a directory"));
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    }
-    let mut files = BTreeMap::new();
-    let mut todo: Vec<(std::path::PathBuf, String)> = vec![(dir.to_path_buf(), String::new())];
-    while let Some((path, rel)) = todo.pop() {
-        for entry in std::fs::read_dir(&path)? {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let child_rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
-            if entry.file_type()?.is_dir() {
-                todo.push((entry.path(), child_rel));
-            } else {
-                files.insert(child_rel, std::fs::read(entry.path())?);
-            }
-        }
-    }
-    Ok(Some(files))
 }
 
 /// The differences between `on_disk` and the `expected` files.
@@ -111,6 +81,6 @@ pub fn describe(m: &Mismatch, dir_shown: &str, source_shown: &str) -> String {
     };
     list("changed", &mut m.changed.iter().map(|(p, _, _)| p));
     list("missing (would be written by build-policies)", &mut m.missing.iter());
-    list("extra (would be removed by build-policies)", &mut m.extra.iter());
+    list("extra (written by an earlier build; build-policies would remove them)", &mut m.extra.iter());
     out
 }

@@ -102,8 +102,6 @@ fn build_writes_outputs_and_index() {
     let tmp = tempfile::tempdir().unwrap();
     let src = write(tmp.path(), "p.pcl", GOOD);
     let out = tmp.path().join("out");
-    std::fs::create_dir_all(out.join("policy")).unwrap();
-    std::fs::write(out.join("policy/stale.json"), "{}").unwrap();
     let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "account=123456789012"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let files: Vec<String> = listing(&out).into_iter().map(|(p, _)| p).collect();

@@ -58,14 +58,20 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let outputs = pcl_codegen::render_all(program, &config);
     let mut files: Vec<(String, String)> = outputs.iter().map(|o| (o.path.clone(), o.contents.clone())).collect();
     files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
-    match pcl_cli::output_dir::replace_dir(&args.out, &files, &["index.json", "policy", "role"]) {
+    let out_shown = args.out.display();
+    let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
+    match pcl_cli::output_dir::replace_dir(&args.out, &files, std::path::Path::new(&args.file), &mut on_wait) {
         Ok(()) => {
             let plural = if files.len() == 1 { "" } else { "s" };
-            reporter.note(&format!("wrote {} file{plural} to {}", files.len(), args.out.display()));
+            reporter.note(&format!("wrote {} file{plural} to {out_shown}", files.len()));
             crate::EXIT_OK
         }
+        Err(e) if e.is_refusal() => {
+            reporter.plain_error(&format!("refusing to replace {out_shown}: {e}"));
+            crate::EXIT_USAGE
+        }
         Err(e) => {
-            reporter.plain_error(&format!("cannot write {}: {e}; its previous content is kept", args.out.display()));
+            reporter.plain_error(&format!("cannot write {out_shown}: {e}; its previous content is kept"));
             crate::EXIT_USAGE
         }
     }

@@ -1,0 +1,199 @@
+//! Writes an output directory so that nothing is ever lost:
+//!
+//! - a directory is replaced only if everything in it, at every depth, is a
+//!   file an earlier build wrote and listed in an `index.json`, unchanged
+//!   (`ownership`); the source's own directory, or one above it, never is;
+//! - the new tree is written aside and swapped in atomically (`swap`), so an
+//!   interrupted build leaves the old tree or the new one, complete;
+//! - builds into one place take a lock and run one after the other;
+//! - `--check` audits with the very same rule (`inspect`), so it is never
+//!   green where the build would refuse.
+
+mod fault;
+mod ownership;
+mod swap;
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use ownership::{Foreign, Tree, hex_sha256};
+
+/// Why an output directory was not written (or cannot be checked).
+#[derive(Debug)]
+pub enum OutputError {
+    /// The directory holds something pcl did not write; `path` is relative.
+    Foreign {
+        path: String,
+        why: Foreign,
+    },
+    /// The directory is the source file's directory, or above it.
+    HoldsSource {
+        source: PathBuf,
+    },
+    /// Something that is not a directory is at the output path.
+    NotADirectory,
+    /// The output path has no final component (`/`, `..`).
+    NoName,
+    Io(io::Error),
+}
+
+impl OutputError {
+    /// A refusal protects the user's files; anything else is an I/O failure.
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, OutputError::Io(_))
+    }
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::Foreign { path, why } => {
+                write!(f, "{}; remove it or choose another directory", why.describe(path))
+            }
+            OutputError::HoldsSource { source } => write!(
+                f,
+                "it holds the source file {}; choose an output directory outside the source's directory",
+                source.display()
+            ),
+            OutputError::NotADirectory => f.write_str("it exists and is not a directory"),
+            OutputError::NoName => f.write_str("it has no name of its own (`/` or `..`); name the directory"),
+            OutputError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<io::Error> for OutputError {
+    fn from(e: io::Error) -> Self {
+        OutputError::Io(e)
+    }
+}
+
+/// Where the output goes, resolved to a real path.
+struct Target {
+    /// The directory (symlinks resolved when it exists).
+    dir: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+}
+
+impl Target {
+    /// Resolves `dir`; creates its parent only if `create_parent`.
+    fn resolve(dir: &Path, create_parent: bool) -> Result<Target, OutputError> {
+        let dir = if swap::exists(dir)? {
+            let real = dir.canonicalize()?;
+            if !real.is_dir() {
+                return Err(OutputError::NotADirectory);
+            }
+            real
+        } else {
+            let name = match dir.file_name() {
+                Some(n) => n.to_os_string(),
+                None => return Err(OutputError::NoName),
+            };
+            let parent = match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            if create_parent {
+                std::fs::create_dir_all(&parent)?;
+            }
+            match parent.canonicalize() {
+                Ok(p) => p.join(name),
+                // the parent is missing and was not to be created
+                Err(_) => dir.to_path_buf(),
+            }
+        };
+        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+            return Err(OutputError::NoName);
+        };
+        Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone() })
+    }
+
+    /// Refuses the source's directory and every directory above it.
+    fn guard_source(&self, source: &Path) -> Result<(), OutputError> {
+        let Ok(source) = source.canonicalize() else { return Ok(()) };
+        if source.parent().is_some_and(|src_dir| src_dir.starts_with(&self.dir)) {
+            return Err(OutputError::HoldsSource { source });
+        }
+        Ok(())
+    }
+}
+
+/// The `index.json` paths among `files`: where a build lists what it wrote.
+fn manifests(files: &[(String, String)]) -> BTreeSet<String> {
+    files.iter().map(|(p, _)| p).filter(|p| p.rsplit('/').next() == Some("index.json")).cloned().collect()
+}
+
+/// Replaces `dir` by a directory holding exactly `files` (relative,
+/// `/`-separated paths, with an `index.json` listing them). `source` is the
+/// file compiled. `on_wait` runs if another build holds the lock.
+pub fn replace_dir(
+    dir: &Path,
+    files: &[(String, String)],
+    source: &Path,
+    on_wait: &mut dyn FnMut(),
+) -> Result<(), OutputError> {
+    let target = Target::resolve(dir, true)?;
+    target.guard_source(source)?;
+    let _lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
+    fault::point("locked");
+    swap::recover_leftovers(&target.parent, &target.name)?;
+    fault::point("recovered");
+    let exists = swap::exists(&target.dir)?;
+    if exists {
+        ownership::audit(&target.dir, &manifests(files), false)?;
+    }
+
+    // Removed on drop (a `kill -9` leaves it for the next build to remove).
+    let staging = tempfile::Builder::new().prefix(&swap::staging_prefix(&target.name)).tempdir_in(&target.parent)?;
+    for (i, (rel, contents)) in files.iter().enumerate() {
+        let path = staging.path().join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, contents)?;
+        if i == 0 {
+            fault::point("writing");
+        }
+    }
+    fault::point("staged");
+
+    if !exists {
+        std::fs::rename(staging.path(), &target.dir)?;
+        let _ = staging.keep();
+        fault::point("renamed");
+        return Ok(());
+    }
+    match swap::exchange(staging.path(), &target.dir) {
+        Ok(()) => {
+            fault::point("swapped");
+            // The staging path now holds the old tree: the guard removes it
+            // (best effort: a leftover is removed by the next build).
+            drop(staging);
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+            let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
+            let _ = staging.keep();
+            fault::point("replaced");
+            let _ = std::fs::remove_dir_all(old);
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What `replace_dir` would find in `dir`, without writing anything: `None`
+/// if it does not exist, else every file with its content. Fails exactly
+/// where `replace_dir` would refuse.
+pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<Option<Tree>, OutputError> {
+    let target = Target::resolve(dir, false)?;
+    target.guard_source(source)?;
+    if !swap::exists(&target.dir)? {
+        return Ok(None);
+    }
+    ownership::audit(&target.dir, &manifests(files), true).map(Some)
+}

@@ -1,0 +1,183 @@
+//! Which files of an existing output directory pcl wrote: every `index.json`
+//! of a build lists its files with their sha256, and a directory may be
+//! replaced only if everything in it, at every depth, is such a file,
+//! unchanged. The walk never opens anything but regular files, so a FIFO or a
+//! symlink to `/dev/zero` cannot make it hang.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use super::OutputError;
+
+/// Why an entry of the directory is not pcl's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Foreign {
+    /// A file that no `index.json` lists.
+    UnknownFile,
+    /// The directory has no `index.json` of an earlier build, yet is not empty.
+    NoIndex,
+    /// A listed file whose content no longer has the listed sha256.
+    Edited,
+    /// A symbolic link (pcl never writes one).
+    Symlink,
+    /// A FIFO, socket or device (pcl never writes one).
+    NotRegular,
+    /// A directory that holds no file pcl wrote.
+    UnknownDir,
+    /// An `index.json` pcl cannot have written; the detail says why.
+    BadIndex(String),
+}
+
+impl Foreign {
+    /// The reason, for an entry at `path` (relative to the directory).
+    pub fn describe(&self, path: &str) -> String {
+        match self {
+            Foreign::UnknownFile => format!("it holds `{path}`, which pcl did not write"),
+            Foreign::NoIndex => {
+                format!("it is not empty and has no index.json of an earlier pcl build (it holds `{path}`)")
+            }
+            Foreign::Edited => {
+                format!("`{path}` was changed after pcl wrote it (its sha256 is not the one index.json lists)")
+            }
+            Foreign::Symlink => format!("`{path}` is a symbolic link, which pcl never writes"),
+            Foreign::NotRegular => format!("`{path}` is not a regular file (a FIFO, socket or device)"),
+            Foreign::UnknownDir => format!("it holds the directory `{path}`, which pcl did not write"),
+            Foreign::BadIndex(detail) => format!("`{path}` is not an index.json written by pcl: {detail}"),
+        }
+    }
+}
+
+/// The files of an audited directory, by `/`-separated relative path, with
+/// their content when it was asked for (`--check` compares it).
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
+/// Proves that every entry of `dir` is a file a pcl build wrote, unchanged.
+/// `manifests` are the relative paths at which a build writes an
+/// `index.json` (`index.json`, or `aws/index.json`, ...). Entries are
+/// visited in sorted order, so the path named in a refusal is stable.
+pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> Result<Tree, OutputError> {
+    let io_err = |e: io::Error| OutputError::Io(e);
+    let mut owned: BTreeMap<String, String> = BTreeMap::new();
+    let mut any_index = false;
+    for manifest in manifests {
+        let path = dir.join(manifest);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_file() => {
+                any_index = true;
+                let bytes = std::fs::read(&path).map_err(io_err)?;
+                let base = manifest.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+                for (rel, sha) in parse_index(&bytes).map_err(|d| foreign(manifest, Foreign::BadIndex(d)))? {
+                    owned.insert(format!("{base}{rel}"), sha);
+                }
+            }
+            // a symlink, FIFO or directory at an index.json path is found by the walk
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(e)),
+        }
+    }
+    // Directories that hold (or may hold) files pcl writes.
+    let mut owned_dirs: BTreeSet<&str> = BTreeSet::new();
+    for path in owned.keys().chain(manifests.iter()) {
+        let mut p = path.as_str();
+        while let Some((d, _)) = p.rsplit_once('/') {
+            owned_dirs.insert(d);
+            p = d;
+        }
+    }
+
+    let mut tree = Tree::new();
+    // Depth-first, iterative (a deep tree cannot overflow the stack).
+    let mut todo: Vec<String> = vec![String::new()];
+    while let Some(rel_dir) = todo.pop() {
+        let mut entries: Vec<(String, std::fs::FileType)> = Vec::new();
+        for entry in std::fs::read_dir(dir.join(&rel_dir)).map_err(io_err)? {
+            let entry = entry.map_err(io_err)?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
+            entries.push((rel, entry.file_type().map_err(io_err)?));
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut subdirs = Vec::new();
+        for (rel, file_type) in entries {
+            if file_type.is_symlink() {
+                return Err(foreign(&rel, Foreign::Symlink));
+            }
+            if file_type.is_dir() {
+                if !owned_dirs.contains(rel.as_str()) {
+                    return Err(foreign(&rel, if any_index { Foreign::UnknownDir } else { Foreign::NoIndex }));
+                }
+                subdirs.push(rel);
+                continue;
+            }
+            if !file_type.is_file() {
+                return Err(foreign(&rel, Foreign::NotRegular));
+            }
+            let is_manifest = manifests.contains(&rel);
+            let expected = owned.get(&rel);
+            if !is_manifest && expected.is_none() {
+                return Err(foreign(&rel, if any_index { Foreign::UnknownFile } else { Foreign::NoIndex }));
+            }
+            let bytes = std::fs::read(dir.join(&rel)).map_err(io_err)?;
+            if let Some(sha) = expected
+                && hex_sha256(&bytes) != *sha
+            {
+                return Err(foreign(&rel, Foreign::Edited));
+            }
+            tree.insert(rel, if keep_contents { bytes } else { Vec::new() });
+        }
+        // reversed, so that the stack pops them in sorted order
+        todo.extend(subdirs.into_iter().rev());
+    }
+    Ok(tree)
+}
+
+fn foreign(path: &str, why: Foreign) -> OutputError {
+    OutputError::Foreign { path: path.to_string(), why }
+}
+
+/// The sha256 of `bytes`, in lowercase hex (as `index.json` writes it).
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `(path, sha256)` of every output an `index.json` lists. Paths must be
+/// relative and stay inside the directory.
+fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON ({e})"))?;
+    let outputs = value.get("outputs").and_then(|o| o.as_array()).ok_or("it has no `outputs` list")?;
+    let mut listed = Vec::with_capacity(outputs.len());
+    for entry in outputs {
+        let path = entry.get("path").and_then(|p| p.as_str()).ok_or("an output has no `path`")?;
+        let sha = entry.get("sha256").and_then(|s| s.as_str()).ok_or("an output has no `sha256`")?;
+        let inside = !path.is_empty()
+            && !path.starts_with('/')
+            && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        if !inside {
+            return Err(format!("the output path `{path}` is not inside the directory"));
+        }
+        listed.push((path.to_string(), sha.to_string()));
+    }
+    Ok(listed)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn index_paths_must_stay_inside() {
+        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a//b", "./a"] {
+            let index = serde_json::json!({"outputs": [{"path": bad, "sha256": "00"}]}).to_string();
+            assert!(parse_index(index.as_bytes()).is_err(), "{bad}");
+        }
+        let index = serde_json::json!({"outputs": [{"path": "policy/p.json", "sha256": "ab"}]}).to_string();
+        assert_eq!(parse_index(index.as_bytes()).unwrap(), [("policy/p.json".to_string(), "ab".to_string())]);
+        assert!(parse_index(b"[]").is_err());
+        assert!(parse_index(b"{not json").is_err());
+    }
+}

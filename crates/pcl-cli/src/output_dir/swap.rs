@@ -1,0 +1,149 @@
+//! The file-system steps of a replacement: the lock that serialises builds
+//! into one place, the leftovers of interrupted builds, and the atomic swap.
+//!
+//! On Linux the new directory is swapped in with `renameat2(RENAME_EXCHANGE)`:
+//! at every instant the output path names either the complete old tree or the
+//! complete new one. Elsewhere (or on a file system without the exchange) it
+//! is two renames, and between them the output path is briefly absent; the
+//! old tree is then whole under `.pcl-old-<name>-*`, and the next build puts
+//! it back before doing anything else.
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Prefix of the staging directory of a build into `name`; after an exchange
+/// it holds the old tree until that is removed.
+pub fn staging_prefix(name: &OsStr) -> String {
+    format!(".pcl-build-{}-", name.to_string_lossy())
+}
+
+/// Prefix of the directory the old tree is moved to when no exchange is
+/// possible.
+pub fn backup_prefix(name: &OsStr) -> String {
+    format!(".pcl-old-{}-", name.to_string_lossy())
+}
+
+/// Holds an exclusive lock on `parent` (an advisory `flock`, released when
+/// the value is dropped or the process dies), so that two builds into the
+/// same place run one after the other. `on_wait` runs if the lock is taken.
+pub struct ParentLock {
+    _file: Option<File>,
+}
+
+impl ParentLock {
+    #[cfg(unix)]
+    pub fn acquire(parent: &Path, on_wait: &mut dyn FnMut()) -> io::Result<ParentLock> {
+        let file = File::open(parent)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                on_wait();
+                file.lock()?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        Ok(ParentLock { _file: Some(file) })
+    }
+
+    /// A directory cannot be opened as a file here: builds are not serialised
+    /// (documented in docs/architecture.md).
+    #[cfg(not(unix))]
+    pub fn acquire(_parent: &Path, _on_wait: &mut dyn FnMut()) -> io::Result<ParentLock> {
+        Ok(ParentLock { _file: None })
+    }
+}
+
+/// Restores or removes what interrupted builds into `parent/name` left
+/// behind. Runs under the lock, so no running build owns them. If the
+/// output is missing and the old tree survived a two-rename swap, it is put
+/// back first: a build never ends with neither tree.
+pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
+    let staging = staging_prefix(name);
+    let backup = backup_prefix(name);
+    let mut staged = Vec::new();
+    let mut backups = Vec::new();
+    for entry in std::fs::read_dir(parent)? {
+        let entry = entry?;
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        if entry_name.starts_with(&staging) {
+            staged.push(entry.path());
+        } else if entry_name.starts_with(&backup) {
+            backups.push(entry.path());
+        }
+    }
+    backups.sort();
+    let target = parent.join(name);
+    if !exists(&target)?
+        && let Some(old) = backups.pop()
+    {
+        std::fs::rename(&old, &target)?;
+    }
+    for path in staged.iter().chain(&backups) {
+        remove_tree(path)?;
+    }
+    Ok(())
+}
+
+/// Swaps the directories at `a` and `b`; `Unsupported` where the platform or
+/// the file system has no atomic exchange.
+pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    if super::fault::no_exchange() {
+        return Err(io::ErrorKind::Unsupported.into());
+    }
+    exchange_impl(a, b)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange_impl(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange_impl(_a: &Path, _b: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Replaces `target` by `staged` with two renames (the old tree goes to a
+/// `.pcl-old-*` sibling first); on failure the old tree is put back.
+/// Returns the path of the old tree, for the caller to remove.
+pub fn two_step_replace(parent: &Path, name: &OsStr, staged: &Path, target: &Path) -> io::Result<PathBuf> {
+    let backup_guard = tempfile::Builder::new().prefix(&backup_prefix(name)).tempdir_in(parent)?;
+    let backup = backup_guard.keep();
+    // rename needs a free target name
+    std::fs::remove_dir(&backup)?;
+    std::fs::rename(target, &backup)?;
+    super::fault::point("moved-aside");
+    if let Err(e) = std::fs::rename(staged, target) {
+        std::fs::rename(&backup, target)?;
+        return Err(e);
+    }
+    Ok(backup)
+}
+
+/// Whether anything (even a dangling symlink) is at `path`.
+pub fn exists(path: &Path) -> io::Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Removes a leftover directory (or a stray file of that name).
+fn remove_tree(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,299 @@
+//! `pcl build --out DIR` never deletes anything it did not write, and an
+//! interrupted build leaves the old output or the new one, complete.
+//!
+//! Interruptions are simulated with the debug-only fault hook
+//! (`PCL_TEST_FAULT_AT=<step>` aborts the process at that step, as `kill -9`
+//! would: no destructor runs, nothing is cleaned up).
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const OLD: &str = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature scheduler: enum { slurm, awsbatch } = slurm;
+policy user {
+    allow "EC2Read" { action ec2:Describe*; resource "*"; }
+    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "*"; }
+}
+role user_role { path "/"; trust service ["ec2.amazonaws.com"]; attach user; }
+"#;
+
+/// Differs from `OLD` in every file it writes.
+fn new_source() -> String {
+    OLD.replace("ec2:Describe*", "ec2:Get*")
+}
+
+fn pcl_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pcl"));
+    cmd.current_dir(cwd).args(args).arg("--color").arg("never");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run pcl")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `(relative path, content)` of every entry under a directory, sorted.
+type Listing = Vec<(String, String)>;
+
+/// Every entry under `dir` (files with content, symlinks, directories), sorted.
+fn snapshot(dir: &Path) -> Listing {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                out.push((rel, format!("-> {}", std::fs::read_link(&p).unwrap().display())));
+            } else if meta.is_dir() {
+                out.push((format!("{rel}/"), String::new()));
+                todo.push(p);
+            } else if meta.is_file() {
+                out.push((rel, std::fs::read_to_string(&p).unwrap_or_else(|_| "<binary>".into())));
+            } else {
+                out.push((rel, "<special>".into()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Names in `dir` left by a build (`.pcl-build-*`, `.pcl-old-*`).
+fn leftovers(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pcl-"))
+        .collect();
+    names.sort();
+    names
+}
+
+struct Project {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Project {
+    fn new() -> Project {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::write(root.join("old.pcl"), OLD).unwrap();
+        std::fs::write(root.join("new.pcl"), new_source()).unwrap();
+        Project { _tmp: tmp, root }
+    }
+
+    fn build(&self, source: &str, out: &str, env: &[(&str, &str)]) -> Output {
+        pcl_in(&self.root, &["build", source, "--out", out], env)
+    }
+
+    fn out(&self) -> PathBuf {
+        self.root.join("out")
+    }
+
+    /// The listings of `out` after a clean build of `old.pcl` and of `new.pcl`.
+    fn reference_listings(&self) -> (Listing, Listing) {
+        let o = self.build("old.pcl", "ref-old", &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = self.build("new.pcl", "ref-new", &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let listings = (snapshot(&self.root.join("ref-old")), snapshot(&self.root.join("ref-new")));
+        assert_ne!(listings.0, listings.1);
+        listings
+    }
+}
+
+/// Asserts that a refused build exits 2, names `needle`, and changed nothing.
+fn assert_refused(p: &Project, source: &str, out: &str, needle: &str) {
+    let dir = p.root.join(out);
+    let before = snapshot(&p.root);
+    let o = p.build(source, out, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("refusing to replace") && err.contains(needle), "expected `{needle}` in: {err}");
+    assert_eq!(snapshot(&p.root), before, "a refused build changed {}", dir.display());
+}
+
+#[test]
+fn out_dot_above_the_source_is_refused() {
+    // the reported case: `cd proj && pcl build policy/main.pcl --out .`
+    let p = Project::new();
+    std::fs::create_dir(p.root.join("policy")).unwrap();
+    std::fs::write(p.root.join("policy/main.pcl"), OLD).unwrap();
+    std::fs::write(p.root.join("policy/NOTES.md"), "notes").unwrap();
+    assert_refused(&p, "policy/main.pcl", ".", "holds the source file");
+    // the source's own directory, and an ancestor named by a longer path
+    assert_refused(&p, "policy/main.pcl", "policy", "holds the source file");
+    assert_refused(&p, "policy/main.pcl", "policy/..", "holds the source file");
+    assert!(p.root.join("policy/main.pcl").exists() && p.root.join("policy/NOTES.md").exists());
+}
+
+#[test]
+fn source_inside_the_output_is_refused() {
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    std::fs::write(p.out().join("policy/src.pcl"), OLD).unwrap();
+    assert_refused(&p, "out/policy/src.pcl", "out", "holds the source file");
+}
+
+#[test]
+fn foreign_content_at_any_depth_is_refused() {
+    type Setup = fn(&Path);
+    let cases: [(&str, Setup, &str); 7] = [
+        ("nested foreign file", |out| std::fs::write(out.join("policy/NOTES.md"), "mine").unwrap(), "policy/NOTES.md"),
+        ("foreign file at the top", |out| std::fs::write(out.join("README"), "mine").unwrap(), "README"),
+        (
+            "hand-edited output",
+            |out| {
+                let path = out.join("policy/user.scheduler-slurm.json");
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, text.replace("EC2Read", "EC2ReadEdited")).unwrap();
+            },
+            "`policy/user.scheduler-slurm.json` was changed after pcl wrote it",
+        ),
+        (
+            "symlink inside",
+            |out| std::os::unix::fs::symlink("/etc/passwd", out.join("policy/link.json")).unwrap(),
+            "`policy/link.json` is a symbolic link",
+        ),
+        (
+            "empty foreign directory",
+            |out| std::fs::create_dir(out.join("keep")).unwrap(),
+            "it holds the directory `keep`",
+        ),
+        (
+            "nested empty foreign directory",
+            |out| std::fs::create_dir(out.join("role/drafts")).unwrap(),
+            "it holds the directory `role/drafts`",
+        ),
+        (
+            "FIFO",
+            |out| assert!(Command::new("mkfifo").arg(out.join("policy/pipe")).status().unwrap().success()),
+            "`policy/pipe` is not a regular file",
+        ),
+    ];
+    for (what, setup, needle) in cases {
+        let p = Project::new();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0), "{what}");
+        setup(&p.out());
+        assert_refused(&p, "new.pcl", "out", needle);
+    }
+}
+
+#[test]
+fn a_directory_without_index_is_replaced_only_when_empty() {
+    let p = Project::new();
+    std::fs::create_dir_all(p.root.join("out/policy")).unwrap();
+    std::fs::write(p.root.join("out/policy/user.scheduler-slurm.json"), "{}").unwrap();
+    assert_refused(&p, "old.pcl", "out", "has no index.json of an earlier pcl build");
+    // a foreign index.json proves nothing
+    std::fs::remove_dir_all(p.root.join("out/policy")).unwrap();
+    std::fs::write(p.root.join("out/index.json"), "{\"outputs\": [{\"path\": \"../old.pcl\", \"sha256\": \"x\"}]}")
+        .unwrap();
+    assert_refused(&p, "old.pcl", "out", "is not an index.json written by pcl");
+    std::fs::remove_file(p.root.join("out/index.json")).unwrap();
+    let o = p.build("old.pcl", "out", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn earlier_outputs_are_replaced_and_stale_ones_removed() {
+    let p = Project::new();
+    let (_, new) = p.reference_listings();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    // a configuration with fewer files, then the full one again
+    let o = pcl_in(&p.root, &["build", "old.pcl", "--out", "out", "--set", "scheduler=awsbatch"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!p.out().join("policy/user.scheduler-slurm.json").exists());
+    assert_eq!(p.build("new.pcl", "out", &[]).status.code(), Some(0));
+    assert_eq!(snapshot(&p.out()), new);
+    assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
+}
+
+#[test]
+fn an_interrupted_build_leaves_the_old_or_the_new_output() {
+    for no_exchange in [false, true] {
+        let steps: &[&str] = if no_exchange {
+            &["locked", "recovered", "writing", "staged", "moved-aside", "replaced"]
+        } else {
+            &["locked", "recovered", "writing", "staged", "swapped"]
+        };
+        for step in steps {
+            let p = Project::new();
+            let (old, new) = p.reference_listings();
+            assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+            let mut env = vec![("PCL_TEST_FAULT_AT", *step)];
+            if no_exchange {
+                env.push(("PCL_TEST_NO_EXCHANGE", "1"));
+            }
+            let o = p.build("new.pcl", "out", &env);
+            assert_eq!(o.status.code(), None, "{step}: the fault hook did not fire: {}", stderr(&o));
+            let what = format!("killed at `{step}` (no_exchange: {no_exchange})");
+            if p.out().exists() {
+                let now = snapshot(&p.out());
+                assert!(now == old || now == new, "{what}: the output is neither the old nor the new one: {now:?}");
+            } else {
+                // only between the two renames of the fallback; the old tree is whole beside it
+                assert_eq!(*step, "moved-aside", "{what}: the output is gone");
+                let backup = leftovers(&p.root).into_iter().find(|n| n.starts_with(".pcl-old-out-")).unwrap();
+                assert_eq!(snapshot(&p.root.join(backup)), old, "{what}");
+            }
+            // the next build recovers, cleans up, and succeeds
+            let o = p.build("new.pcl", "out", &[]);
+            assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
+            assert_eq!(snapshot(&p.out()), new, "{what}");
+            assert!(leftovers(&p.root).is_empty(), "{what}: {:?}", leftovers(&p.root));
+        }
+    }
+}
+
+#[test]
+fn a_build_killed_before_the_first_write_leaves_no_output() {
+    let p = Project::new();
+    let o = p.build("old.pcl", "out", &[("PCL_TEST_FAULT_AT", "staged")]);
+    assert_eq!(o.status.code(), None);
+    assert!(!p.out().exists());
+    assert_eq!(leftovers(&p.root).len(), 1, "the staging directory stays until the next build");
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    assert!(leftovers(&p.root).is_empty());
+}
+
+#[test]
+fn leftovers_of_other_outputs_are_not_touched() {
+    let p = Project::new();
+    std::fs::create_dir(p.root.join(".pcl-build-other-x1")).unwrap();
+    std::fs::create_dir(p.root.join(".pcl-build-out-x1")).unwrap();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    assert_eq!(leftovers(&p.root), [".pcl-build-other-x1"]);
+}
+
+#[test]
+fn parallel_builds_into_one_directory_all_succeed() {
+    let p = Project::new();
+    let (_, new) = p.reference_listings();
+    let children: Vec<_> = (0..12)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_pcl"))
+                .current_dir(&p.root)
+                .args(["build", "new.pcl", "--out", "fresh/out", "--color", "never"])
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    assert_eq!(snapshot(&p.root.join("fresh/out")), new);
+    assert!(leftovers(&p.root.join("fresh")).is_empty());
+}
