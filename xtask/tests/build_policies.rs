@@ -1,0 +1,153 @@
+//! `cargo xtask build-policies --check` applies exactly the build's rule: a
+//! CI gate on `--check` is never green where the build would fail, and it
+//! never opens anything but regular files.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const SOURCE: &str = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature scheduler: enum { slurm, awsbatch } = slurm;
+policy user {
+    allow "EC2Read" { action ec2:Describe*; resource "*"; }
+    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "arn:${partition}:batch:*:${account}:*"; }
+}
+"#;
+
+/// Runs xtask in `root`, killing it (a test failure) after 60 s.
+fn xtask(root: &Path, args: &[&str]) -> Output {
+    let out = if args.contains(&"--out") { &[][..] } else { &["--out", "dist"][..] };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(root)
+        .arg("build-policies")
+        .args(["--file", "policies.pcl"])
+        .args(out)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("xtask {args:?} did not finish (it opened a FIFO or a device?)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A project with `policies.pcl`, its output in `dist/` (built if `built`).
+fn project(built: bool) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("policies.pcl"), SOURCE).unwrap();
+    if built {
+        let o = xtask(tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    tmp
+}
+
+/// Every path under `dir`, sorted (without opening anything).
+fn names(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            out.push(e.path().strip_prefix(dir).unwrap().display().to_string());
+            if e.file_type().unwrap().is_dir() {
+                todo.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn check_agrees_with_the_build() {
+    type Setup = fn(&Path);
+    // (state of dist/, whether it is built first, what the check must say, the exit status of --check)
+    let cases: [(&str, bool, Setup, &str, i32); 10] = [
+        ("missing", false, |_| {}, "does not exist", 1),
+        ("up to date", true, |_| {}, "is up to date", 0),
+        (
+            "stale, written by an earlier build",
+            true,
+            |root| std::fs::write(root.join("policies.pcl"), SOURCE.replace("Describe*", "Get*")).unwrap(),
+            "is out of date",
+            1,
+        ),
+        ("nested foreign file", true, |root| std::fs::write(root.join("dist/aws/policy/x.md"), "").unwrap(), "aws/policy/x.md", 2),
+        ("empty foreign directory", true, |root| std::fs::create_dir(root.join("dist/empty")).unwrap(), "directory `empty`", 2),
+        (
+            "hand-edited output",
+            true,
+            |root| std::fs::write(root.join("dist/aws-cn/policy/user.scheduler-slurm.json"), "{}\n").unwrap(),
+            "was changed after pcl wrote it",
+            2,
+        ),
+        (
+            "FIFO",
+            true,
+            |root| assert!(Command::new("mkfifo").arg(root.join("dist/aws/fifo")).status().unwrap().success()),
+            "`aws/fifo` is not a regular file",
+            2,
+        ),
+        (
+            "symlink to /dev/zero",
+            true,
+            |root| std::os::unix::fs::symlink("/dev/zero", root.join("dist/aws/policy/zero.json")).unwrap(),
+            "is a symbolic link",
+            2,
+        ),
+        (
+            "foreign directory without index.json",
+            false,
+            |root| {
+                std::fs::create_dir_all(root.join("dist/aws")).unwrap();
+                std::fs::write(root.join("dist/aws/notes.txt"), "").unwrap();
+            },
+            "has no index.json",
+            2,
+        ),
+        ("output above the source", false, |_| {}, "holds the source file", 2),
+    ];
+    for (what, built, setup, needle, check_status) in cases {
+        let extra: &[&str] = if what == "output above the source" { &["--out", "."] } else { &[] };
+        let p = project(built);
+        setup(p.path());
+        let before = names(p.path());
+        let check = xtask(p.path(), &[&["--check"], extra].concat());
+        assert_eq!(check.status.code(), Some(check_status), "{what}: {}", stderr(&check));
+        assert!(stderr(&check).contains(needle), "{what}: expected `{needle}` in {}", stderr(&check));
+        assert_eq!(names(p.path()), before, "{what}: --check wrote something");
+
+        let build = xtask(p.path(), extra);
+        let build_status = if check_status == 2 { 2 } else { 0 };
+        assert_eq!(build.status.code(), Some(build_status), "{what}: {}", stderr(&build));
+        if check_status == 2 {
+            // the same reason, in the same words
+            let reason = |o: &Output| {
+                let err = stderr(o);
+                let after = err.split("refusing to replace ").nth(1).unwrap_or_default();
+                after.split_once(": ").map(|(_, r)| r.trim().to_string()).unwrap_or_default()
+            };
+            let (c, b) = (reason(&check), reason(&build));
+            assert!(!c.is_empty() && c == b, "{what}: check says `{c}`, build says `{b}`");
+        } else {
+            let after = xtask(p.path(), &["--check"]);
+            assert_eq!(after.status.code(), Some(0), "{what}: {}", stderr(&after));
+        }
+    }
+}
