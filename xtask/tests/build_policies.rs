@@ -88,8 +88,20 @@ fn check_agrees_with_the_build() {
             "is out of date",
             1,
         ),
-        ("nested foreign file", true, |root| std::fs::write(root.join("dist/aws/policy/x.md"), "").unwrap(), "aws/policy/x.md", 2),
-        ("empty foreign directory", true, |root| std::fs::create_dir(root.join("dist/empty")).unwrap(), "directory `empty`", 2),
+        (
+            "nested foreign file",
+            true,
+            |root| std::fs::write(root.join("dist/aws/policy/x.md"), "").unwrap(),
+            "aws/policy/x.md",
+            2,
+        ),
+        (
+            "empty foreign directory",
+            true,
+            |root| std::fs::create_dir(root.join("dist/empty")).unwrap(),
+            "directory `empty`",
+            2,
+        ),
         (
             "hand-edited output",
             true,
@@ -149,5 +161,40 @@ fn check_agrees_with_the_build() {
             let after = xtask(p.path(), &["--check"]);
             assert_eq!(after.status.code(), Some(0), "{what}: {}", stderr(&after));
         }
+    }
+}
+
+/// Every exit status of `cargo xtask`: 0 success, 1 errors in the source or
+/// an out-of-date output, 2 usage or I/O errors.
+#[test]
+fn every_exit_status() {
+    let raw = |root: &Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_xtask")).current_dir(root).args(args).output().unwrap()
+    };
+    let p = project(false);
+    let root = p.path();
+    std::fs::write(root.join("bad.pcl"), SOURCE.replace("ec2:Describe*", "ec2*:Describe")).unwrap();
+    std::fs::write(root.join("other.pcl"), SOURCE.replace("Describe*", "Get*")).unwrap();
+    std::fs::write(root.join("a-file"), "").unwrap();
+    let build = ["build-policies", "--file", "policies.pcl", "--out", "dist"];
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (build.to_vec(), 0),
+        ([&build[..], &["--check"]].concat(), 0),
+        (vec!["build-policies", "--file", "other.pcl", "--out", "dist", "--check"], 1),
+        (vec!["build-policies", "--file", "bad.pcl", "--out", "dist"], 1),
+        (vec!["build-policies", "--file", "bad.pcl", "--out", "dist", "--check"], 1),
+        (vec!["build-policies", "--file", "policies.pcl", "--out", "missing", "--check"], 1),
+        (vec!["build-policies", "--file", "policies.pcl", "--out", "a-file"], 2),
+        (vec!["build-policies", "--file", "policies.pcl", "--out", "."], 2),
+        (vec!["build-policies", "--file", "nonexistent.pcl", "--out", "dist"], 2),
+        (vec!["build-policies", "--no-such-flag"], 2),
+        (vec!["no-such-task"], 2),
+        (vec![], 2),
+        (vec!["--help"], 0),
+        (vec!["build-policies", "--help"], 0),
+    ];
+    for (args, status) in cases {
+        let o = raw(root, &args);
+        assert_eq!(o.status.code(), Some(status), "cargo xtask {args:?}: {}", stderr(&o));
     }
 }

@@ -145,34 +145,85 @@ fn failed_build_leaves_output_untouched() {
     assert_eq!(o.status.code(), Some(0));
     let before = listing(&out);
 
-    let cases: Vec<Vec<&str>> = vec![
-        vec!["build", bad.to_str().unwrap()],
-        vec!["build", good.to_str().unwrap(), "--set", "account=12345"],
-        vec!["build", good.to_str().unwrap(), "--set", "scheduler=pbs"],
-        vec!["build", good.to_str().unwrap(), "--set", "schedulr=slurm"],
-        vec!["build", good.to_str().unwrap(), "--set", "iam_mode=restricted", "--set", "scheduler=awsbatch"],
-        vec!["build", good.to_str().unwrap(), "--set", "user=x"],
-        vec!["build", good.to_str().unwrap(), "--set", "novalue"],
+    let good = good.to_str().unwrap();
+    // the arguments, the exit status, the code, and a piece of the message or help that must be there
+    let cases: [(Vec<&str>, i32, &str, &str); 10] = [
+        (vec![bad.to_str().unwrap()], 1, "E0001", "expected `;`"),
+        (vec![good, "--set", "account=12345"], 2, "E0203", "not an AWS account id"),
+        (vec![good, "--set", "scheduler=pbs"], 2, "E0201", "allowed: slurm, awsbatch"),
+        (vec![good, "--set", "schedulr=slurm"], 2, "E0100", "did you mean `scheduler`?"),
+        (vec![good, "--set", "nosuch=1"], 2, "E0100", "settable names: partition, account, scheduler, iam_mode"),
+        (
+            vec![good, "--set", "iam_mode=restricted", "--set", "scheduler=awsbatch"],
+            2,
+            "E0401",
+            "restricted mode cannot manage AWS Batch clusters",
+        ),
+        (vec![good, "--set", "user=x"], 2, "E0102", "only params and features can be set"),
+        (vec![good, "--set", "novalue"], 2, "E0203", "NAME=VALUE"),
+        (vec![good, "--set", "=x"], 2, "E0203", "`--set =x` is not of the form NAME=VALUE"),
+        (vec![good, "--set", "scheduler=slurm", "--set", "scheduler=awsbatch"], 2, "E0203", "given twice"),
     ];
-    // the code, and a piece of the message or help that must be there
-    let expected = [
-        ("E0001", "expected `;`"),
-        ("E0203", "not an AWS account id"),
-        ("E0201", "allowed: slurm, awsbatch"),
-        ("E0100", "did you mean `scheduler`?"),
-        ("E0401", "restricted mode cannot manage AWS Batch clusters"),
-        ("E0102", "only params and features can be set"),
-        ("E0203", "NAME=VALUE"),
-    ];
-    for (args, (code, text)) in cases.iter().zip(expected) {
-        let mut args = args.clone();
+    for (args, status, code, text) in cases {
+        let mut args = [&["build"][..], &args].concat();
         args.extend(["--out", out.to_str().unwrap(), "--color", "never"]);
         let o = pcl(&args);
         let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(o.status.code(), Some(status), "{args:?}: {err}");
         assert!(err.contains(code) && err.contains(text), "{args:?} should report {code} with `{text}`: {err}");
         assert!(err.contains("nothing written"), "{err}");
         assert_eq!(listing(&out), before, "{args:?} changed the output directory");
+    }
+}
+
+/// Every exit status of `pcl`: 0 success (warnings allowed), 1 errors in the
+/// input, 2 usage or I/O errors (the README's promise).
+#[test]
+fn every_exit_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write(tmp.path(), "good.pcl", GOOD);
+    let warn = write(tmp.path(), "warn.pcl", &format!("{GOOD}\nparam unused: string = \"x\";\n"));
+    let bad = write(tmp.path(), "bad.pcl", &GOOD.replace("ec2:Describe*", "ec2*:Describe"));
+    let latin1 = tmp.path().join("latin1.pcl");
+    std::fs::write(&latin1, b"param p: string = \"caf\xe9\";").unwrap();
+    // empty in one configuration only: an input error even with `--set`
+    let empty_when = write(
+        tmp.path(),
+        "empty_when.pcl",
+        "feature f: bool = false;\npolicy p { allow { action [s3:GetObject when not f]; resource \"*\"; } }\n",
+    );
+    let not_a_dir = write(tmp.path(), "file", "");
+    let (good, warn, bad) = (good.to_str().unwrap(), warn.to_str().unwrap(), bad.to_str().unwrap());
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["check", good], 0),
+        (vec!["check", warn], 0),
+        (vec!["check", bad], 1),
+        (vec!["check", good, bad], 1),
+        (vec!["check", latin1.to_str().unwrap()], 1),
+        (vec!["check", "/nonexistent/x.pcl"], 2),
+        (vec!["check", "--no-such-flag"], 2),
+        (vec!["build", good, "--out", out], 0),
+        (vec!["build", warn, "--out", out], 0),
+        (vec!["build", bad, "--out", out], 1),
+        (vec!["build", empty_when.to_str().unwrap(), "--out", out, "--set", "f=true"], 1),
+        (vec!["build", good, "--out", out, "--set", "nosuch=1"], 2),
+        (vec!["build", good, "--out", out, "--set", "noeq"], 2),
+        (vec!["build", good, "--out", not_a_dir.to_str().unwrap()], 2),
+        (vec!["build", "/nonexistent/x.pcl", "--out", out], 2),
+        (vec!["build", good], 2),
+        (vec!["explain", "E0305"], 0),
+        (vec!["explain"], 0),
+        (vec!["explain", "E9999"], 2),
+        (vec!["--help"], 0),
+        (vec!["--version"], 0),
+        (vec![], 2),
+        (vec!["frobnicate"], 2),
+    ];
+    for (args, status) in cases {
+        let o = pcl(&[&args[..], &["--color", "never"]].concat());
+        assert_eq!(o.status.code(), Some(status), "pcl {args:?}: {}", stderr(&o));
     }
 }
 

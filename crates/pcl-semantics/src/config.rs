@@ -34,7 +34,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
     let mut given: BTreeMap<String, ParamValue> = BTreeMap::new();
     let mut seen = std::collections::BTreeSet::new();
     for raw in assignments {
-        let Some((name, value)) = raw.split_once('=') else {
+        let Some((name, value)) = raw.split_once('=').filter(|(name, _)| !name.trim().is_empty()) else {
             errors.push(SetError {
                 code: Code::InvalidValue,
                 message: format!("`--set {raw}` is not of the form NAME=VALUE"),

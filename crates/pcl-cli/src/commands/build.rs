@@ -46,14 +46,19 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
                 reporter.set_error(&args.file, &text, program, e);
             }
             reporter.plain_error(&format!("nothing written to {}", args.out.display()));
-            return crate::EXIT_ERRORS;
+            // a `--set` value the file does not accept is a usage error
+            return crate::EXIT_USAGE;
         }
     };
     let config_diags = pcl_semantics::check_configuration(program, &config);
     reporter.diagnostics(&args.file, &text, &config_diags);
     if config_diags.iter().any(|d| d.severity() == pcl_semantics::Severity::Error) {
         reporter.plain_error(&format!("nothing written to {}", args.out.display()));
-        return crate::EXIT_ERRORS;
+        // `--set` values that violate a constraint are a usage error; a file
+        // that renders an empty list in the chosen configuration is an input error
+        let set_violates_constraint = !args.set.is_empty()
+            && config_diags.iter().any(|d| d.code == pcl_semantics::diagnostic::Code::ConstraintViolated);
+        return if set_violates_constraint { crate::EXIT_USAGE } else { crate::EXIT_ERRORS };
     }
     let outputs = pcl_codegen::render_all(program, &config);
     let mut files: Vec<(String, String)> = outputs.iter().map(|o| (o.path.clone(), o.contents.clone())).collect();
