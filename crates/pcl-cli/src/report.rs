@@ -7,6 +7,8 @@ use pcl_semantics::config::SetError;
 use pcl_semantics::ir::Program;
 use pcl_semantics::{Diagnostic, Severity};
 
+use crate::excerpt::{self, Excerpt, LineIndex, shorten_quotes};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -86,17 +88,18 @@ pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
     SourceView::new(path, text).render(d, color)
 }
 
-/// A file prepared for rendering: ariadne's line index is built once, not
-/// once per diagnostic.
+/// A file prepared for rendering: ariadne's line index and ours are built
+/// once, not once per diagnostic.
 pub struct SourceView<'a> {
     path: &'a str,
     text: &'a str,
     source: Source<&'a str>,
+    lines: LineIndex,
 }
 
 impl<'a> SourceView<'a> {
     pub fn new(path: &'a str, text: &'a str) -> Self {
-        SourceView { path, text, source: Source::from(text) }
+        SourceView { path, text, source: Source::from(text), lines: LineIndex::new(text) }
     }
 
     /// A span clamped to the text and widened to character boundaries, so
@@ -115,39 +118,68 @@ impl<'a> SourceView<'a> {
     }
 
     /// Renders one diagnostic; trailing spaces are trimmed per line so the
-    /// output is stable in snapshots.
+    /// output is stable in snapshots. A diagnostic on a line longer than
+    /// `excerpt::MAX_LINE_CHARS` is rendered from windows of that line.
     pub fn render(&self, d: &Diagnostic, color: bool) -> String {
+        let mut labels: Vec<Labelled> = vec![(self.clamp(d.span), d.label.clone(), true)];
+        labels.extend(d.secondary.iter().map(|l| (self.clamp(l.span), Some(l.message.clone()), false)));
+        labels.sort_by_key(|(r, _, _)| (r.start, r.end));
+        let primary = self.clamp(d.span);
+        let ranges: Vec<_> = labels.iter().map(|(r, _, _)| r.clone()).collect();
+        let Some(excerpt) = excerpt::excerpt(self.text, &self.lines, &ranges) else {
+            return self.render_from(&self.source, d, primary, labels, color);
+        };
+        let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
+        let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();
+        let source = Source::from(excerpt.text.as_str());
+        let out = self.render_from(&source, d, mapped(&primary), labels, color);
+        // The header names the column in the excerpt; name the real one.
+        let line = self.lines.line_of(primary.start) + 1;
+        let shown = Excerpt::column(&excerpt.text, excerpt.map(primary.start));
+        let real = Excerpt::column(self.text, primary.start);
+        let path = self.path;
+        out.replacen(&format!("{path}:{line}:{shown} "), &format!("{path}:{line}:{real} "), 1)
+    }
+
+    fn render_from(
+        &self,
+        source: &Source<&str>,
+        d: &Diagnostic,
+        primary: std::ops::Range<usize>,
+        labels: Vec<Labelled>,
+        color: bool,
+    ) -> String {
         let path = self.path;
         let kind = match d.severity() {
             Severity::Error => ReportKind::Error,
             Severity::Warning => ReportKind::Warning,
         };
         let primary_color = if d.severity() == Severity::Error { Color::Red } else { Color::Yellow };
-        let mut labels: Vec<(std::ops::Range<usize>, Option<String>, bool)> =
-            vec![(self.clamp(d.span), d.label.clone(), true)];
-        labels.extend(d.secondary.iter().map(|l| (self.clamp(l.span), Some(l.message.clone()), false)));
-        labels.sort_by_key(|(r, _, _)| (r.start, r.end));
-        let mut report = Report::build(kind, (path, self.clamp(d.span)))
+        let mut report = Report::build(kind, (path, primary))
             .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
             .with_code(d.code.as_str())
-            .with_message(&d.message);
-        for (range, message, primary) in labels {
+            .with_message(shorten_quotes(&d.message));
+        for (range, message, is_primary) in labels {
             // ariadne draws no underline for a label without text, so an
             // unlabelled primary span repeats the message.
-            let mut label = Label::new((path, range)).with_message(message.unwrap_or_else(|| d.message.clone()));
+            let message = message.unwrap_or_else(|| d.message.clone());
+            let mut label = Label::new((path, range)).with_message(shorten_quotes(&message));
             if color {
-                label = label.with_color(if primary { primary_color } else { Color::Blue });
+                label = label.with_color(if is_primary { primary_color } else { Color::Blue });
             }
             report = report.with_label(label);
         }
         if let Some(help) = &d.help {
-            report = report.with_help(help);
+            report = report.with_help(shorten_quotes(help));
         }
         let mut out = Vec::new();
-        if report.finish().write((path, &self.source), &mut out).is_err() {
+        if report.finish().write((path, source), &mut out).is_err() {
             return format!("[{}] {}: {}\n", d.code.as_str(), path, d.message);
         }
         let s = String::from_utf8_lossy(&out);
         s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
     }
 }
+
+/// A label: its byte range, its message, and whether it is the primary one.
+type Labelled = (std::ops::Range<usize>, Option<String>, bool);

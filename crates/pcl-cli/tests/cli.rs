@@ -300,3 +300,38 @@ fn hostile_inputs_never_crash() {
         assert!(matches!(code, Some(0 | 1)), "{name}: exit {code:?}: {}", stderr(&o));
     }
 }
+
+/// Output grows with the number of diagnostics, not with the length of lines:
+/// each diagnostic shows a window of its line, and quoted values are cut.
+#[test]
+fn diagnostics_on_a_one_megabyte_line_stay_small() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut line = String::from("policy p { ");
+    let mut bad_columns = Vec::new();
+    let mut i = 0;
+    while line.len() < 1_000_000 {
+        let action = if [10, 6000, 12000, 18000].contains(&i) { "ec2*:Describe" } else { "s3:GetObject" };
+        let statement = format!("allow \"S{i}\" {{ action {action}; resource \"*\"; }} ");
+        if action.starts_with("ec2") {
+            bad_columns.push(line.len() + statement.find("ec2").unwrap() + 1);
+        }
+        line.push_str(&statement);
+        i += 1;
+    }
+    // and a 100 KB value quoted by its diagnostic's message
+    line.push_str(&format!(
+        "allow \"Long\" {{ action s3:GetObject; resource \"arn:aws:s3:{}\"; }} }}\n",
+        "x".repeat(100_000)
+    ));
+    let path = write(tmp.path(), "long.pcl", &line);
+    let o = pcl(&["check", path.to_str().unwrap(), "--color", "never"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(err.matches("[E0300]").count(), 4, "{err}");
+    assert_eq!(err.matches("[E0301]").count(), 1, "{err}");
+    assert!(err.len() < 8 * 1024, "{} bytes of diagnostics for a 1 MB line", err.len());
+    for column in bad_columns {
+        assert!(err.contains(&format!("long.pcl:1:{column} ]")), "no header at column {column}: {err}");
+    }
+    assert!(err.lines().all(|l| l.chars().count() < 400), "{err}");
+}

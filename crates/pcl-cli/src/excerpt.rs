@@ -1,0 +1,271 @@
+//! Windows of long lines for diagnostics. ariadne prints every line it
+//! labels in full, so one diagnostic on a 1 MB line would print megabytes.
+//! When a diagnostic's lines include one longer than `MAX_LINE_CHARS`, it is
+//! rendered from an *excerpt* instead: the lines it spans, with each long
+//! line cut to windows around the labels (`…` marks every cut), and label
+//! positions mapped into it. Output then grows with the number of
+//! diagnostics, not with the length of lines.
+
+use std::ops::Range;
+
+/// Lines up to this many characters are shown whole.
+pub const MAX_LINE_CHARS: usize = 120;
+/// Characters shown before a label on a cut line.
+const BEFORE: usize = 40;
+/// A label longer than this many characters is cut (after `AFTER` more of
+/// it); its underline runs to the cut.
+const LABEL: usize = 60;
+/// Characters shown after a label.
+const AFTER: usize = 20;
+const CUT: &str = "…";
+
+/// Byte offsets of the start of every line, built once per file.
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        LineIndex { starts, len: text.len() }
+    }
+
+    /// The line (from 0) that holds byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+    }
+
+    /// The bytes of `line` without its `\n`.
+    fn content(&self, line: usize) -> Range<usize> {
+        let start = self.starts.get(line).copied().unwrap_or(self.len);
+        let end = self.starts.get(line + 1).map_or(self.len, |next| next - 1);
+        start..end.max(start)
+    }
+}
+
+/// A part of the excerpt copied from the text.
+struct Piece {
+    /// Where it is in the text.
+    text: Range<usize>,
+    /// Where it starts in the excerpt.
+    at: usize,
+}
+
+/// The text a diagnostic is rendered from when a line is too long.
+pub struct Excerpt {
+    pub text: String,
+    /// The line of the text that is the excerpt's first line (from 0).
+    pub first_line: usize,
+    pieces: Vec<Piece>,
+}
+
+impl Excerpt {
+    /// Maps a byte offset of the text into the excerpt; an offset that was
+    /// cut out maps to the end of the piece before it.
+    pub fn map(&self, offset: usize) -> usize {
+        let i = self.pieces.partition_point(|p| p.text.start <= offset);
+        match i.checked_sub(1).and_then(|i| self.pieces.get(i)) {
+            Some(p) => p.at + offset.min(p.text.end) - p.text.start,
+            None => 0,
+        }
+    }
+
+    /// The column (from 1, in characters) of `offset` in its line of `text`,
+    /// as ariadne prints it in a header.
+    pub fn column(text: &str, offset: usize) -> usize {
+        let before = text.get(..offset).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        before.get(line_start..).map_or(0, |s| s.chars().count()) + 1
+    }
+}
+
+/// `text` with every `code span` longer than `MAX_QUOTE_CHARS` shortened
+/// to its two ends around `…`: messages quote the user's values, which may be
+/// as long as a line.
+pub fn shorten_quotes(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_QUOTE_CHARS {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len().min(4 * MAX_LINE_CHARS));
+    let mut changed = false;
+    for (i, part) in text.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let quoted = i % 2 == 1;
+        let chars = part.chars().count();
+        if quoted && chars > MAX_QUOTE_CHARS {
+            let keep = MAX_QUOTE_CHARS / 2 - 1;
+            out.extend(part.chars().take(keep));
+            out.push_str(CUT);
+            out.extend(part.chars().skip(chars - keep));
+            changed = true;
+        } else {
+            out.push_str(part);
+        }
+    }
+    if changed { out.into() } else { text.into() }
+}
+
+/// A quoted value longer than this many characters is shortened.
+const MAX_QUOTE_CHARS: usize = 80;
+
+/// An excerpt for labels at `ranges` (clamped to `text`, on character
+/// boundaries), or `None` when every line they span is short enough to be
+/// shown whole.
+pub fn excerpt(text: &str, index: &LineIndex, ranges: &[Range<usize>]) -> Option<Excerpt> {
+    let first = ranges.iter().map(|r| index.line_of(r.start)).min()?;
+    let last = ranges.iter().map(|r| index.line_of(r.end.saturating_sub(1).max(r.start))).max()?;
+    let is_long = |line: usize| {
+        let bytes = index.content(line);
+        bytes.len() > MAX_LINE_CHARS
+            && text.get(bytes).is_some_and(|s| s.chars().take(MAX_LINE_CHARS + 1).count() > MAX_LINE_CHARS)
+    };
+    if !(first..=last).any(is_long) {
+        return None;
+    }
+    // ariadne 0.6 numbers the gutter from the source's own first line (its
+    // `with_display_line_offset` moves only the header), so the excerpt
+    // keeps the lines before it, empty: numbers stay right, at one byte a line.
+    let mut out = Excerpt { text: "\n".repeat(first), first_line: first, pieces: Vec::new() };
+    for line in first..=last {
+        let bytes = index.content(line);
+        if is_long(line) {
+            let windows = windows(text, bytes.clone(), ranges);
+            for (i, w) in windows.iter().enumerate() {
+                if (i == 0 && w.start > bytes.start) || i > 0 {
+                    out.text.push_str(CUT);
+                }
+                out.pieces.push(Piece { text: w.clone(), at: out.text.len() });
+                out.text.push_str(text.get(w.clone()).unwrap_or_default());
+            }
+            if windows.last().is_none_or(|w| w.end < bytes.end) {
+                out.text.push_str(CUT);
+            }
+        } else {
+            out.pieces.push(Piece { text: bytes.clone(), at: out.text.len() });
+            out.text.push_str(text.get(bytes.clone()).unwrap_or_default());
+        }
+        if line < last {
+            // the newline itself, so that offsets at a line's end map
+            out.pieces.push(Piece { text: bytes.end..bytes.end + 1, at: out.text.len() });
+            out.text.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// The windows of the long line `line` (byte range, without `\n`) around the
+/// labels that start or end in it, merged where they overlap, in order.
+fn windows(text: &str, line: Range<usize>, ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut wanted: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        let starts_here = line.contains(&r.start) || (r.start == line.end);
+        let ends_here = r.end > line.start && r.end <= line.end && !starts_here;
+        if starts_here {
+            let label_end = advance(text, r.start, LABEL, line.end).min(r.end.max(r.start));
+            wanted.push(back(text, r.start, BEFORE, line.start)..advance(text, label_end, AFTER, line.end));
+        } else if ends_here {
+            let label_start = back(text, r.end, LABEL, line.start);
+            wanted.push(back(text, label_start, BEFORE, line.start)..advance(text, r.end, AFTER, line.end));
+        }
+    }
+    if wanted.is_empty() {
+        // a line inside a multi-line label: its beginning
+        wanted.push(line.start..advance(text, line.start, MAX_LINE_CHARS, line.end));
+    }
+    wanted.sort_by_key(|w| w.start);
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for w in wanted {
+        match merged.last_mut() {
+            Some(m) if w.start <= m.end => m.end = m.end.max(w.end),
+            _ => merged.push(w),
+        }
+    }
+    merged
+}
+
+/// The offset `n` characters after `from`, at most `limit`.
+fn advance(text: &str, from: usize, n: usize, limit: usize) -> usize {
+    match text.get(from..limit) {
+        Some(rest) => rest.char_indices().nth(n).map_or(limit, |(i, _)| from + i),
+        None => limit,
+    }
+}
+
+/// The offset `n` characters before `from`, at least `limit`.
+fn back(text: &str, from: usize, n: usize, limit: usize) -> usize {
+    match text.get(limit..from) {
+        Some(before) => before.char_indices().rev().nth(n.saturating_sub(1)).map_or(limit, |(i, _)| limit + i),
+        None => limit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::single_range_in_vec_init, reason = "tests")]
+    use super::*;
+
+    #[test]
+    fn long_quotes_are_shortened() {
+        assert_eq!(shorten_quotes("`ab` is fine"), "`ab` is fine");
+        let long = format!("`{}` is not an ARN; `{}`", "x".repeat(500), "y".repeat(90));
+        let short = shorten_quotes(&long);
+        assert_eq!(short, format!("`{x}…{x}` is not an ARN; `{y}…{y}`", x = "x".repeat(39), y = "y".repeat(39)));
+    }
+
+    #[test]
+    fn short_lines_need_no_excerpt() {
+        let text = "a\nbb\nccc\n";
+        assert!(excerpt(text, &LineIndex::new(text), &[2..4]).is_none());
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_its_label() {
+        let text = format!("{}TARGET{}\nnext", "x".repeat(5000), "y".repeat(5000));
+        let index = LineIndex::new(&text);
+        let e = excerpt(&text, &index, &[5000..5006]).unwrap();
+        assert_eq!(e.text, format!("…{}TARGET{}…", "x".repeat(BEFORE), "y".repeat(AFTER)));
+        let (s, t) = (e.map(5000), e.map(5006));
+        assert_eq!(&e.text[s..t], "TARGET");
+        assert_eq!(Excerpt::column(&text, 5000), 5001);
+    }
+
+    #[test]
+    fn labels_far_apart_on_one_line_get_a_window_each() {
+        let text = format!("A{}B{}", "-".repeat(3000), "-".repeat(3000));
+        let e = excerpt(&text, &LineIndex::new(&text), &[0..1, 3001..3002]).unwrap();
+        assert_eq!(e.text.matches(CUT).count(), 2, "{}", e.text);
+        assert_eq!(&e.text[e.map(0)..e.map(1)], "A");
+        assert_eq!(&e.text[e.map(3001)..e.map(3002)], "B");
+        assert!(e.text.chars().count() < 2 * (BEFORE + LABEL + AFTER));
+    }
+
+    #[test]
+    fn a_long_label_is_cut_and_cuts_keep_characters_whole() {
+        let text = "é".repeat(4000);
+        let index = LineIndex::new(&text);
+        let e = excerpt(&text, &index, &[2000..6000]).unwrap();
+        let (s, t) = (e.map(2000), e.map(6000));
+        assert_eq!(e.text[s..t].chars().count(), LABEL + AFTER);
+        assert_eq!(&e.text[t..], CUT);
+        assert_eq!(Excerpt::column(&text, 2000), 1001);
+    }
+
+    #[test]
+    fn lines_keep_their_numbers_and_multi_line_labels_map() {
+        let long = "z".repeat(500);
+        let text = format!("one\ntwo {long}\nthree\nfour");
+        let index = LineIndex::new(&text);
+        let start = text.find("two").unwrap();
+        let end = text.find("three").unwrap() + 5;
+        let e = excerpt(&text, &index, &[start..end]).unwrap();
+        assert_eq!(e.first_line, 1);
+        assert!(e.text.starts_with("\ntwo "), "{}", e.text);
+        assert_eq!(e.text.lines().count(), 3);
+        assert!(e.text.ends_with("\nthree"), "{}", e.text);
+        assert_eq!(&e.text[e.map(start)..e.map(start + 3)], "two");
+        assert_eq!(e.map(end), e.text.len());
+    }
+}
