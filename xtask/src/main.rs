@@ -8,6 +8,7 @@
 
 mod build_policies;
 mod compare;
+mod gen_corpus;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     BuildPolicies(build_policies::Args),
+    GenCorpus(gen_corpus::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Some(Command::BuildPolicies(args)) => build_policies::run(&args, &root),
+        Some(Command::GenCorpus(args)) => gen_corpus::run(&args),
         // unreachable in practice: `arg_required_else_help` prints the help
         None => EXIT_USAGE,
     };

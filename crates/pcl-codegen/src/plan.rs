@@ -51,7 +51,7 @@ pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
         _ => String::new(),
     };
     let mut out = Vec::new();
-    for item in &program.items {
+    for item in program.items() {
         let kind = match item.ir {
             ItemIr::Policy { .. } => OutputKind::Policy,
             ItemIr::Role { .. } => OutputKind::Role,

@@ -114,7 +114,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
             }
             None => {
                 let names = program
-                    .items
+                    .items()
                     .iter()
                     .filter(|i| matches!(i.ir, ItemIr::Param(_) | ItemIr::Feature(_)))
                     .map(|i| i.name.as_str());

@@ -102,37 +102,69 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     analysis
 }
 
-/// The per-configuration checks of one policy or role. It reads only the
-/// checked items it uses (and the params, features and constraints), so an
-/// edit elsewhere does not re-run it.
+/// File-level facts that every per-item query shares, computed once per file
+/// (O(items)): which definition a name denotes, its position, and the items
+/// that configure every other one. It holds no spans and no bodies, so it
+/// stays equal (and salsa backdates it) when an item's body changes.
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct ItemIndex<'db> {
+    /// The first definition of each name, and its position among the items.
+    by_name: std::collections::HashMap<String, (ItemDef<'db>, usize)>,
+    /// Params, features and constraints, in declaration order.
+    configuring: Vec<ItemDef<'db>>,
+}
+
+impl<'db> ItemIndex<'db> {
+    pub fn get(&self, name: &str) -> Option<ItemDef<'db>> {
+        self.by_name.get(name).map(|(def, _)| *def)
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).map(|(_, at)| *at)
+    }
+}
+
 #[salsa::tracked(returns(ref))]
-pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
-    use crate::ir::{Program, ProgramItem};
-    use crate::symbol_table::Symbol;
-    let file = item.file(db);
-    let symbols = symbols(db, file);
-    if !matches!(symbols.get(item.name(db)), Some(Symbol::Policy | Symbol::Role)) {
-        return Vec::new();
-    }
-    let mut by_name: std::collections::BTreeMap<&str, ItemDef<'db>> = std::collections::BTreeMap::new();
-    for def in file_items(db, file) {
-        by_name.entry(def.name(db).as_str()).or_insert(*def);
-    }
-    // the item, everything it uses transitively, and what configures it
-    let mut todo: Vec<ItemDef<'db>> = vec![item];
-    for (name, sym) in &symbols.map {
-        if matches!(sym, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Constraint(_))
-            && let Some(def) = by_name.get(name.as_str())
-        {
-            todo.push(*def);
+pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db> {
+    let mut by_name = std::collections::HashMap::new();
+    let mut configuring = Vec::new();
+    for (at, def) in file_items(db, file).iter().enumerate() {
+        if by_name.contains_key(def.name(db)) {
+            continue;
+        }
+        by_name.insert(def.name(db).clone(), (*def, at));
+        if matches!(
+            def.ast(db).kind,
+            ast::ItemKind::Param(_) | ast::ItemKind::Feature(_) | ast::ItemKind::Constraint(_)
+        ) {
+            configuring.push(*def);
         }
     }
-    let mut program = Program::default();
+    ItemIndex { by_name, configuring }
+}
+
+/// The per-configuration checks of one policy or role. It reads only the
+/// checked items it uses (and the params, features and constraints), so an
+/// edit elsewhere does not re-run it. Cost: the size of its closure.
+#[salsa::tracked(returns(ref))]
+pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
+    use crate::ir::ProgramItem;
+    use crate::symbol_table::Symbol;
+    let file = item.file(db);
+    if !matches!(symbols(db, file).get(item.name(db)), Some(Symbol::Policy | Symbol::Role)) {
+        return Vec::new();
+    }
+    let index = item_index(db, file);
+    // the item, everything it uses transitively, and what configures it
+    let mut todo: Vec<ItemDef<'db>> = vec![item];
+    todo.extend(index.configuring.iter().copied());
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut closure: Vec<(usize, ProgramItem)> = Vec::new();
     let mut report_empty = true;
     let mut graph: crate::file_checks::Graph<'_> = std::collections::BTreeMap::new();
     while let Some(def) = todo.pop() {
         let name = def.name(db);
-        if program.index.contains_key(name) {
+        if !seen.insert(name.as_str()) {
             continue;
         }
         let analysis = check_item(db, def);
@@ -140,8 +172,8 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
             report_empty = false;
         }
         for r in &analysis.refs {
-            match by_name.get(r.name.as_str()) {
-                Some(target) => todo.push(*target),
+            match index.get(&r.name) {
+                Some(target) => todo.push(target),
                 // an unknown or unparsed name: what it stands for looks empty
                 None => report_empty = false,
             }
@@ -154,20 +186,18 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
                 graph.entry(name.as_str()).or_default().push((r.name.as_str(), r.span));
             }
         }
-        program.index.insert(name.clone(), program.items.len());
-        program.items.push(ProgramItem {
+        let item = ProgramItem {
             name: name.clone(),
             offset: 0,
             name_span: def.ast(db).name().span,
             docs: Vec::new(),
             ir: analysis.ir.clone(),
-        });
+        };
+        closure.push((index.position(name).unwrap_or(usize::MAX), item));
     }
     // declaration order, as in the whole program (it orders feature names)
-    let position: std::collections::BTreeMap<&str, usize> =
-        file_items(db, file).iter().enumerate().map(|(i, d)| (d.name(db).as_str(), i)).rev().collect();
-    program.items.sort_by_key(|i| position.get(i.name.as_str()).copied().unwrap_or(usize::MAX));
-    program.index = program.items.iter().enumerate().map(|(i, it)| (it.name.clone(), i)).collect();
+    closure.sort_by_key(|(at, _)| *at);
+    let program = crate::ir::Program::from_items(closure.into_iter().map(|(_, item)| item));
     // cut cycles and too deep chains also leave lists looking empty
     let walk = crate::file_checks::walk(&graph);
     if !walk.cycles.is_empty() || walk.height.values().any(|h| *h >= crate::MAX_INCLUDE_DEPTH) {

@@ -58,8 +58,7 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
             );
             continue;
         }
-        program.index.insert(name.name.clone(), program.items.len());
-        program.items.push(ProgramItem {
+        program.push(ProgramItem {
             name: name.name.clone(),
             offset,
             name_span: name.span,
@@ -105,7 +104,7 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
         .filter(|n| program.get(n).is_none())
         .filter_map(|u| {
             program
-                .items
+                .items()
                 .iter()
                 .map(|i| (strsim::jaro_winkler(u, &i.name), i.name.as_str()))
                 .filter(|(score, _)| *score > 0.8)
@@ -113,7 +112,7 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
                 .map(|(_, name)| name)
         })
         .collect();
-    for item in &program.items {
+    for item in program.items() {
         let (code, what) = match item.ir {
             ItemIr::Param(_) => (Code::UnusedParam, "param"),
             ItemIr::Feature(_) => (Code::UnusedFeature, "feature"),
@@ -259,7 +258,7 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
 /// each of its values must be one.
 fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
     let mut todo: Vec<(&str, &str)> = Vec::new(); // (valueset, the item that uses it as ARNs)
-    for item in &program.items {
+    for item in program.items() {
         let user = item.name.as_str();
         let mut lists: Vec<&GList<Value>> = Vec::new();
         match &item.ir {
@@ -452,7 +451,7 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
         );
     }
     if diags.is_empty() {
-        for item in &program.items {
+        for item in program.items() {
             let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
             diags.extend(crate::variant_checks::absolute(program, findings));
         }

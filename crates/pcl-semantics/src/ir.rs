@@ -1,7 +1,7 @@
 //! The lowered, name-checked form of a file that rendering works on. Spans
 //! are relative to the item that holds them (`Program` knows the offsets).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use pcl_syntax::Span;
 
@@ -228,20 +228,64 @@ pub struct ProgramItem {
 }
 
 /// A whole checked file, in source order; names are unique (duplicates are
-/// reported and dropped).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+/// reported and dropped). Built with `push`, which also keeps the positions
+/// of params, features and constraints, so that iterating over them costs
+/// their number, not the file's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Program {
-    pub items: Vec<ProgramItem>,
-    pub index: BTreeMap<String, usize>,
+    items: Vec<ProgramItem>,
+    index: HashMap<String, usize>,
+    params: Vec<usize>,
+    features: Vec<usize>,
+    constraints: Vec<usize>,
 }
 
 impl Program {
+    /// A program of `items` in this order; a name already present is skipped
+    /// (its first definition wins).
+    pub fn from_items(items: impl IntoIterator<Item = ProgramItem>) -> Program {
+        let mut program = Program::default();
+        for item in items {
+            program.push(item);
+        }
+        program
+    }
+
+    /// Appends `item`; false (and nothing added) if its name is taken.
+    pub fn push(&mut self, item: ProgramItem) -> bool {
+        if self.index.contains_key(&item.name) {
+            return false;
+        }
+        let at = self.items.len();
+        match item.ir {
+            ItemIr::Param(_) => self.params.push(at),
+            ItemIr::Feature(_) => self.features.push(at),
+            ItemIr::Constraint { .. } => self.constraints.push(at),
+            _ => {}
+        }
+        self.index.insert(item.name.clone(), at);
+        self.items.push(item);
+        true
+    }
+
+    pub fn items(&self) -> &[ProgramItem] {
+        &self.items
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
     pub fn get(&self, name: &str) -> Option<&ProgramItem> {
         self.index.get(name).and_then(|i| self.items.get(*i))
     }
 
+    fn at(&self, positions: &[usize]) -> impl Iterator<Item = &ProgramItem> {
+        positions.iter().filter_map(|i| self.items.get(*i))
+    }
+
     pub fn features(&self) -> impl Iterator<Item = (&str, &Feature)> {
-        self.items.iter().filter_map(|it| match &it.ir {
+        self.at(&self.features).filter_map(|it| match &it.ir {
             ItemIr::Feature(f) => Some((it.name.as_str(), f)),
             _ => None,
         })
@@ -253,14 +297,14 @@ impl Program {
     }
 
     pub fn params(&self) -> impl Iterator<Item = (&str, &Param)> {
-        self.items.iter().filter_map(|it| match &it.ir {
+        self.at(&self.params).filter_map(|it| match &it.ir {
             ItemIr::Param(p) => Some((it.name.as_str(), p)),
             _ => None,
         })
     }
 
     pub fn constraints(&self) -> impl Iterator<Item = (&ProgramItem, &Cond, &str)> {
-        self.items.iter().filter_map(|it| match &it.ir {
+        self.at(&self.constraints).filter_map(|it| match &it.ir {
             ItemIr::Constraint { cond, message } => Some((it, cond, message.as_str())),
             _ => None,
         })

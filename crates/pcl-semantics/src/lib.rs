@@ -23,8 +23,8 @@ pub mod variant_checks;
 pub mod variants;
 
 pub use db::{
-    Database, ExecutionLog, FileAnalysis, ItemDef, RootDatabase, SourceFile, analyze_file, check_item, file_items,
-    parse, symbols, variant_findings,
+    Database, ExecutionLog, FileAnalysis, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, check_item,
+    file_items, item_index, parse, symbols, variant_findings,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
 pub use file_checks::check_configuration;

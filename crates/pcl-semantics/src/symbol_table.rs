@@ -45,6 +45,8 @@ impl Symbol {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Symbols {
     pub map: BTreeMap<String, Symbol>,
+    /// The names of the constraints (kept apart: every guard check reads them).
+    constraint_names: Vec<String>,
 }
 
 impl Symbols {
@@ -81,7 +83,9 @@ impl Symbols {
         for name in broken {
             map.entry(name.clone()).or_insert(Symbol::Unparsed);
         }
-        Symbols { map }
+        let constraint_names =
+            map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
+        Symbols { map, constraint_names }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
@@ -104,9 +108,10 @@ impl Symbols {
         }
     }
 
+    /// The constraints, in the order of their names.
     pub fn constraints(&self) -> impl Iterator<Item = &Cond> {
-        self.map.values().filter_map(|s| match s {
-            Symbol::Constraint(c) => Some(c),
+        self.constraint_names.iter().filter_map(|n| match self.map.get(n) {
+            Some(Symbol::Constraint(c)) => Some(c),
             _ => None,
         })
     }

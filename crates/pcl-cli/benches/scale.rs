@@ -1,0 +1,181 @@
+//! Scaling benchmark: `cargo bench -p pcl-cli --bench scale [-- --quick | --sizes 1MB,10MB]`.
+//!
+//! For `policies.pcl` and generated corpora (`pcl_corpus`, 100 KB to 100 MB,
+//! plus the same sizes with an error per 1,000 items) it reports, in
+//! process: parse, cold analysis, re-analysis after a one-item edit, and
+//! rendering of every document (one partition); and as a whole process:
+//! `pcl check` (wall time and peak RSS) and, up to 1 MB, `pcl build`. It
+//! prints numbers and asserts nothing; `--quick` (what CI runs) keeps the
+//! sizes small so that the harness cannot rot.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout, reason = "bench")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pcl_semantics::config::configure;
+use pcl_semantics::{RootDatabase, SourceFile, analyze_file};
+use salsa::Setter;
+
+struct Input {
+    name: String,
+    text: String,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let sizes: Vec<u64> = match args.iter().position(|a| a == "--sizes").and_then(|i| args.get(i + 1)) {
+        Some(list) => list.split(',').map(|s| pcl_corpus::parse_size(s).unwrap()).collect(),
+        None if quick => vec![100_000],
+        None => vec![100_000, 1_000_000, 10_000_000, 100_000_000],
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let policies = std::fs::read_to_string(root.join("policies.pcl")).unwrap();
+    let mut inputs = vec![Input { name: "policies.pcl".into(), text: policies }];
+    for &size in &sizes {
+        for errors in [false, true] {
+            let suffix = if errors { " +errors" } else { "" };
+            inputs
+                .push(Input { name: format!("{}{suffix}", human(size)), text: pcl_corpus::generate(size, 1, errors) });
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    println!(
+        "{:<16} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>9} {:>9} {:>8}",
+        "input", "bytes", "parse", "analyze", "re-analyze", "render", "pcl check", "MB/s", "peak RSS", "build"
+    );
+    for input in &inputs {
+        let runs = if input.text.len() < 1_000_000 { 10 } else { 1 };
+        let parse = median(runs, || {
+            std::hint::black_box(pcl_syntax::parse_file(&input.text).items.len());
+        });
+        let analyze = median(runs, || {
+            let db = RootDatabase::default();
+            let file = SourceFile::new(&db, "input.pcl".into(), input.text.clone());
+            std::hint::black_box(analyze_file(&db, file).diagnostics.len());
+        });
+        let reanalyze = reanalyze_after_edit(&input.text, runs);
+        let render = render_one_partition(&input.text);
+        let path = tmp.path().join("input.pcl");
+        std::fs::write(&path, &input.text).unwrap();
+        let (check, rss) = whole_process(&["check", path.to_str().unwrap()], runs.min(5));
+        let build = if input.text.len() <= 1_000_000 {
+            let out = tmp.path().join("out");
+            let (t, _) = whole_process(&["build", path.to_str().unwrap(), "--out", out.to_str().unwrap()], runs.min(5));
+            ms(t)
+        } else {
+            "-".into()
+        };
+        let mb_per_s = input.text.len() as f64 / 1e6 / check.as_secs_f64();
+        println!(
+            "{:<16} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>9.1} {:>8.1}M {:>8}",
+            input.name,
+            input.text.len(),
+            ms(parse),
+            ms(analyze),
+            ms(reanalyze),
+            render.map_or("-".into(), ms),
+            ms(check),
+            mb_per_s,
+            rss as f64 / 1024.0,
+            build
+        );
+    }
+}
+
+fn human(size: u64) -> String {
+    match size {
+        s if s >= 1_000_000 && s % 1_000_000 == 0 => format!("{}MB", s / 1_000_000),
+        s if s >= 1_000 && s % 1_000 == 0 => format!("{}KB", s / 1_000),
+        s => format!("{s}B"),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.2}ms")
+    } else if ms < 10_000.0 {
+        format!("{ms:.0}ms")
+    } else {
+        format!("{:.1}s", ms / 1e3)
+    }
+}
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut samples: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Edits one action inside one item in the middle of the file, alternately
+/// adding and removing it, and re-analyses.
+fn reanalyze_after_edit(text: &str, runs: usize) -> Duration {
+    let at = text[text.len() / 2..].find("action [").map(|i| i + text.len() / 2 + "action [".len()).unwrap_or(0);
+    let edited = format!("{}s3:GetObjectAcl, {}", &text[..at], &text[at..]);
+    let mut db = RootDatabase::default();
+    let file = SourceFile::new(&db, "input.pcl".into(), text.to_string());
+    analyze_file(&db, file);
+    let mut flip = false;
+    median(runs.max(3), || {
+        flip = !flip;
+        file.set_text(&mut db).to(if flip { edited.clone() } else { text.to_string() });
+        std::hint::black_box(analyze_file(&db, file).diagnostics.len());
+    })
+}
+
+/// Renders every document of one partition (`None` if the input has errors).
+fn render_one_partition(text: &str) -> Option<Duration> {
+    let db = RootDatabase::default();
+    let file = SourceFile::new(&db, "input.pcl".into(), text.to_string());
+    let analysis = analyze_file(&db, file);
+    if analysis.has_errors() {
+        return None;
+    }
+    let cfg = configure(&analysis.program, &[]).ok()?;
+    let t = Instant::now();
+    let outputs = pcl_codegen::render_all(&analysis.program, &cfg);
+    std::hint::black_box(outputs.len());
+    Some(t.elapsed())
+}
+
+/// Runs `pcl ARGS` `runs` times: the median wall time and the largest peak
+/// RSS (in KiB, from `/proc/PID/status` `VmHWM`, polled while it runs).
+fn whole_process(args: &[&str], runs: usize) -> (Duration, u64) {
+    let pcl = PathBuf::from(env!("CARGO_BIN_EXE_pcl"));
+    let mut peak = 0;
+    let mut times = Vec::new();
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let mut child = Command::new(&pcl)
+            .args(args)
+            .args(["--color", "never"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let status_path = format!("/proc/{}/status", child.id());
+        loop {
+            if let Ok(status) = std::fs::read_to_string(&status_path)
+                && let Some(kb) = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+            {
+                peak = peak.max(kb.trim().trim_end_matches("kB").trim().parse().unwrap_or(0));
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        times.push(t.elapsed());
+    }
+    times.sort();
+    (times[times.len() / 2], peak)
+}
