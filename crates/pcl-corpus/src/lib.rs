@@ -59,10 +59,15 @@ pub fn generate(size: u64, seed: u64, errors: bool) -> String {
     out
 }
 
+/// One of `options`, chosen by `rng`.
+fn pick<'a>(rng: &mut fastrand::Rng, options: &[&'a str]) -> &'a str {
+    rng.choice(options.iter().copied()).unwrap_or_default()
+}
+
 fn action(rng: &mut fastrand::Rng) -> String {
-    let service = SERVICES[rng.usize(..SERVICES.len())];
-    let verb = VERBS[rng.usize(..VERBS.len())];
-    let noun = NOUNS[rng.usize(..NOUNS.len())];
+    let service = pick(rng, &SERVICES);
+    let verb = pick(rng, &VERBS);
+    let noun = pick(rng, &NOUNS);
     if rng.u8(..10) == 0 { format!("{service}:{verb}*") } else { format!("{service}:{verb}{noun}") }
 }
 
