@@ -61,7 +61,7 @@ pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
         // Too many configurations is an error reported by the checks.
         let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
         for features in configs {
-            let env = Env { program, features: &features, params: &config.params };
+            let env = Env::new(program, &features, &config.params);
             let value = match kind {
                 OutputKind::Policy => expand_policy(program, &item.name, &env).map(|p| crate::policy_document(&p)),
                 OutputKind::Role => expand_role(program, &item.name, &env).map(|r| crate::role_properties(&r)),

@@ -15,25 +15,45 @@ pub struct Env<'a> {
     pub program: &'a Program,
     pub features: &'a BTreeMap<String, String>,
     pub params: &'a BTreeMap<String, ParamValue>,
+    /// Decide guards and count values, but leave every text empty: what the
+    /// per-configuration checks need (emptiness, Sids), at a fraction of the
+    /// cost of rendering.
+    pub shape_only: bool,
 }
 
-impl Env<'_> {
+impl<'a> Env<'a> {
+    /// An environment that renders every value.
+    pub fn new(
+        program: &'a Program,
+        features: &'a BTreeMap<String, String>,
+        params: &'a BTreeMap<String, ParamValue>,
+    ) -> Self {
+        Env { program, features, params, shape_only: false }
+    }
+
     pub fn lookup(&self, var: &str) -> Option<String> {
+        self.lookup_ref(var).map(str::to_string)
+    }
+
+    fn lookup_ref(&self, var: &str) -> Option<&'a str> {
         if let Some(v) = self.features.get(var) {
-            return Some(v.clone());
+            return Some(v);
         }
         match self.params.get(var) {
-            Some(ParamValue::One(v)) => Some(v.clone()),
+            Some(ParamValue::One(v)) => Some(v),
             _ => None,
         }
     }
 
     pub fn holds(&self, when: &Option<Cond>) -> bool {
-        when.as_ref().is_none_or(|c| c.eval(&|v| self.lookup(v)))
+        when.as_ref().is_none_or(|c| c.holds(&|v| self.lookup_ref(v)))
     }
 
     pub fn text(&self, t: &Template) -> String {
         let mut out = String::new();
+        if self.shape_only {
+            return out;
+        }
         for part in &t.parts {
             match part {
                 TextPart::Lit(s) => out.push_str(s),
@@ -57,6 +77,8 @@ impl Env<'_> {
         match v {
             Value::Text(t) => out.push(self.text(t)),
             Value::Param(p) => match self.params.get(p) {
+                Some(ParamValue::One(_)) if self.shape_only => out.push(String::new()),
+                Some(ParamValue::Many(vs)) if self.shape_only => out.extend(vs.iter().map(|_| String::new())),
                 Some(ParamValue::One(v)) => out.push(v.clone()),
                 Some(ParamValue::Many(vs)) => out.extend(vs.iter().cloned()),
                 None => {}
@@ -228,6 +250,7 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
             continue;
         }
         match &item.value {
+            ActionRef::Name(_) if env.shape_only => out.push(String::new()),
             ActionRef::Name(n) => out.push(n.clone()),
             ActionRef::Set(set) => {
                 let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &i.ir) else {

@@ -68,6 +68,18 @@ impl Cond {
         }
     }
 
+    /// `eval` with a lookup that borrows its values (no allocation per
+    /// variable read: expansion decides guards millions of times).
+    pub fn holds<'v>(&self, lookup: &dyn Fn(&str) -> Option<&'v str>) -> bool {
+        match self {
+            Cond::Const(b) => *b,
+            Cond::Is(var, value) => lookup(var).is_some_and(|v| v == value),
+            Cond::Not(c) => !c.holds(lookup),
+            Cond::And(a, b) => a.holds(lookup) && b.holds(lookup),
+            Cond::Or(a, b) => a.holds(lookup) || b.holds(lookup),
+        }
+    }
+
     pub fn vars(&self, out: &mut Vec<String>) {
         match self {
             Cond::Const(_) => {}

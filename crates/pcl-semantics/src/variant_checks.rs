@@ -10,7 +10,7 @@ use pcl_syntax::Span;
 
 use crate::config::{Config, configure};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::expand::{Env, expand_policy, expand_role};
+use crate::expand::{Env, expand_policy};
 use crate::ir::{ItemIr, Program, ProgramItem};
 use crate::variants;
 
@@ -71,6 +71,14 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     }
     let deps = variants::feature_deps(program, &item.name);
     let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    // The checks read guards, not texts: an item none of whose guards reads
+    // the partition has the same findings in every partition.
+    let configs = match partition_param {
+        Some(p) if !variants::guard_vars(program, &item.name).iter().any(|v| v == p) => {
+            configs.get(..1).unwrap_or_default()
+        }
+        _ => configs,
+    };
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
     for cfg in configs {
@@ -108,7 +116,7 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
                     }),
                 }
             };
-            let env = Env { program, features, params: &cfg.params };
+            let env = Env { program, features, params: &cfg.params, shape_only: true };
             check_configuration(program, item, is_policy, &env, report_empty, &mut note);
         }
     }
@@ -156,14 +164,18 @@ fn check_configuration(
             None => return,
         }
     } else {
-        if let (Some(role), ItemIr::Role { role: ir, .. }) = (expand_role(program, &item.name, env), &item.ir) {
-            for ((_, rendered), (_, list)) in role.trust.iter().zip(&ir.trust) {
-                if report_empty && rendered.values.is_empty() {
+        // Only the trust lists are the role's own: inline policies are
+        // checked as policies themselves.
+        if let ItemIr::Role { when, role } = &item.ir
+            && env.holds(when)
+            && report_empty
+        {
+            for (_, list) in &role.trust {
+                if env.values(list).values.is_empty() {
                     note(here(empty_list("the trust principal", list.span, &item.name), &item.name));
                 }
             }
         }
-        // inline policies are checked as policies themselves
         return;
     };
     if report_empty && policy.statements.is_empty() {

@@ -9,13 +9,20 @@ use crate::ir::*;
 
 /// The features `item` depends on, in declaration order.
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
+    let vars = guard_vars(program, item);
+    program.features().map(|(n, _)| n.to_string()).filter(|n| vars.contains(n)).collect()
+}
+
+/// Every variable (feature or param) read by a guard of `item` or of what it
+/// uses, in the order first met.
+pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
     let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: vec![item.to_string()] };
     // A worklist, not recursion: chains of sets are only as deep as the file
     // is long, and each item is walked once.
     while let Some(next) = walker.todo.pop() {
         walker.item(&next);
     }
-    program.features().map(|(n, _)| n.to_string()).filter(|n| walker.vars.contains(n)).collect()
+    walker.vars
 }
 
 /// Collects the guard variables reachable from an item.

@@ -9,6 +9,12 @@ use crate::ast::*;
 use crate::parser::{Rule, SyntaxError, SyntaxErrorKind};
 use crate::span::Span;
 
+/// Words that cannot name an item (the grammar's `keyword` rule).
+const KEYWORDS: [&str; 19] = [
+    "param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role", "allow", "deny", "when",
+    "and", "or", "not", "true", "false", "else", "include", "placeholder",
+];
+
 pub(crate) struct Lowerer {
     /// Absolute offset of the item being lowered; spans are made relative to it.
     base: usize,
@@ -96,8 +102,20 @@ impl Lowerer {
         }
     }
 
+    /// A name. Keywords are rejected here rather than in the grammar: a
+    /// `!keyword` look-ahead on every identifier cost a third of parse time.
     fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        let ident = Ident { name: pair.as_str().to_string(), span: self.span(&pair) };
+        if pair.as_rule() == Rule::ident && KEYWORDS.contains(&ident.name.as_str()) {
+            let abs = ident.span.shift(u32::try_from(self.base).unwrap_or(u32::MAX));
+            self.errors.push(SyntaxError {
+                kind: SyntaxErrorKind::Parse,
+                span: abs,
+                message: format!("`{}` is a keyword, not a name", ident.name),
+                help: Some(format!("rename it, e.g. `{}_`", ident.name)),
+            });
+        }
+        ident
     }
 
     fn ident_from(&mut self, it: &mut Pairs<'_, Rule>, parent: Span) -> Lowered<Ident> {

@@ -34,5 +34,8 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             code = code.max(crate::EXIT_ERRORS);
         }
     }
+    // The process ends here: freeing every memo one by one would only cost
+    // time (about 6 % of a large check); the OS takes the memory back at once.
+    std::mem::forget(db);
     code
 }
