@@ -52,7 +52,7 @@ pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
     };
     let mut out = Vec::new();
     for item in program.items() {
-        let kind = match item.ir {
+        let kind = match *item.ir {
             ItemIr::Policy { .. } => OutputKind::Policy,
             ItemIr::Role { .. } => OutputKind::Role,
             _ => continue,

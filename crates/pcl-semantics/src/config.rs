@@ -59,7 +59,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
             help,
             item: Some(name.to_string()),
         };
-        match program.get(name).map(|i| &i.ir) {
+        match program.get(name).map(|i| &*i.ir) {
             Some(ItemIr::Feature(f)) => {
                 if f.domain.iter().any(|d| d == value) {
                     pins.insert(name.to_string(), value.to_string());
@@ -116,7 +116,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
                 let names = program
                     .items()
                     .iter()
-                    .filter(|i| matches!(i.ir, ItemIr::Param(_) | ItemIr::Feature(_)))
+                    .filter(|i| matches!(*i.ir, ItemIr::Param(_) | ItemIr::Feature(_)))
                     .map(|i| i.name.as_str());
                 let all: Vec<&str> = names.collect();
                 errors.push(SetError {

@@ -49,14 +49,14 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
     parse(db, file)
         .items
         .iter()
-        .map(|p| ItemDef::new(db, file, p.item.name().name.clone(), Arc::new(p.item.clone())))
+        .map(|p| ItemDef::new(db, file, p.item.name().name.clone(), Arc::clone(&p.item)))
         .collect()
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
     let parsed = parse(db, file);
-    Symbols::build(parsed.items.iter().map(|p| &p.item), &parsed.broken_names)
+    Symbols::build(parsed.items.iter().map(|p| &*p.item), &parsed.broken_names)
 }
 
 /// Name resolution, types and local checks of one item, and its lowering.

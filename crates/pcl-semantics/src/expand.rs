@@ -84,7 +84,7 @@ impl<'a> Env<'a> {
                 None => {}
             },
             Value::Set(name) => {
-                let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &i.ir) else { return };
+                let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &*i.ir) else { return };
                 if !trail.enter(name, MAX_INCLUDE_DEPTH) {
                     return;
                 }
@@ -150,7 +150,7 @@ pub struct ExpandedPolicy {
 /// Expands a policy; `None` when its own guard is false.
 pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
     let item = program.get(name)?;
-    let ItemIr::Policy { when, entries } = &item.ir else {
+    let ItemIr::Policy { when, entries } = &*item.ir else {
         return None;
     };
     if !env.holds(when) {
@@ -200,7 +200,7 @@ fn expand_entries(
             Entry::Include { target, when, .. } => {
                 // Cycles and deep nesting are reported by the file checks;
                 // here they are only cut off.
-                let Some(ItemIr::Permset(inner)) = program.get(target).map(|i| &i.ir) else {
+                let Some(ItemIr::Permset(inner)) = program.get(target).map(|i| &*i.ir) else {
                     continue;
                 };
                 // the trail's stack holds the policy too: MAX levels of sets below it
@@ -253,7 +253,7 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
             ActionRef::Name(_) if env.shape_only => out.push(String::new()),
             ActionRef::Name(n) => out.push(n.clone()),
             ActionRef::Set(set) => {
-                let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &i.ir) else {
+                let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &*i.ir) else {
                     continue;
                 };
                 if !trail.enter(set, MAX_INCLUDE_DEPTH) {
@@ -279,7 +279,7 @@ pub struct ExpandedRole {
 /// Expands a role; `None` when its own guard is false.
 pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
     let item = program.get(name)?;
-    let ItemIr::Role { when, role } = &item.ir else {
+    let ItemIr::Role { when, role } = &*item.ir else {
         return None;
     };
     if !env.holds(when) {
@@ -296,7 +296,7 @@ pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<Expan
     let policy_path = path.clone().unwrap_or_else(|| "/".into());
     // An attached policy is only there when its own guard holds too.
     let policy_present =
-        |name: &str| matches!(program.get(name).map(|i| &i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
+        |name: &str| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
     for a in role.attach.iter().filter(|a| env.holds(&a.when) && policy_present(&a.policy)) {
         managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{}", a.policy));
     }

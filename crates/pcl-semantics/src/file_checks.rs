@@ -113,7 +113,7 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
         })
         .collect();
     for item in program.items() {
-        let (code, what) = match item.ir {
+        let (code, what) = match *item.ir {
             ItemIr::Param(_) => (Code::UnusedParam, "param"),
             ItemIr::Feature(_) => (Code::UnusedFeature, "feature"),
             ItemIr::Permset(_) => (Code::UnusedSet, "permset"),
@@ -261,7 +261,7 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
     for item in program.items() {
         let user = item.name.as_str();
         let mut lists: Vec<&GList<Value>> = Vec::new();
-        match &item.ir {
+        match &*item.ir {
             ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
                 for e in entries {
                     if let Entry::Statement(st) = e {
@@ -292,7 +292,7 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(set_item) = program.get(set) else { continue };
-        let ItemIr::Valueset(list) = &set_item.ir else { continue };
+        let ItemIr::Valueset(list) = &*set_item.ir else { continue };
         for v in &list.items {
             let span = v.span.shift(set_item.offset);
             let problem = match &v.value {
@@ -300,7 +300,7 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
                     todo.push((inner.as_str(), user));
                     None
                 }
-                Value::Param(p) => match program.get(p).map(|i| &i.ir) {
+                Value::Param(p) => match program.get(p).map(|i| &*i.ir) {
                     Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => Some((
                         Code::InterpolationType,
                         format!("`{p}` is of type `{}`, but this valueset is used as ARNs", param.ty),
@@ -311,7 +311,7 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
                     let is_arn = match t.parts.as_slice() {
                         [TextPart::Lit(l), ..] => l.starts_with("arn:") || l == "*" && t.parts.len() == 1,
                         [TextPart::Param(p)] => {
-                            matches!(program.get(p).map(|i| &i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn)
+                            matches!(program.get(p).map(|i| &*i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn)
                         }
                         _ => false,
                     };
@@ -333,7 +333,7 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
 
 fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
     matches!(
-        (program.get(name).map(|i| &i.ir), kind),
+        (program.get(name).map(|i| &*i.ir), kind),
         (Some(ItemIr::Permset(_)), RefKind::Include)
             | (Some(ItemIr::Actionset(_)), RefKind::Actionset)
             | (Some(ItemIr::Valueset(_)), RefKind::Valueset)

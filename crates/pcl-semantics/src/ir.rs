@@ -236,7 +236,8 @@ pub struct ProgramItem {
     pub offset: u32,
     pub name_span: Span,
     pub docs: Vec<String>,
-    pub ir: ItemIr,
+    /// Shared with the per-item analysis that produced it (never copied).
+    pub ir: std::sync::Arc<ItemIr>,
 }
 
 /// A whole checked file, in source order; names are unique (duplicates are
@@ -269,7 +270,7 @@ impl Program {
             return false;
         }
         let at = self.items.len();
-        match item.ir {
+        match *item.ir {
             ItemIr::Param(_) => self.params.push(at),
             ItemIr::Feature(_) => self.features.push(at),
             ItemIr::Constraint { .. } => self.constraints.push(at),
@@ -297,7 +298,7 @@ impl Program {
     }
 
     pub fn features(&self) -> impl Iterator<Item = (&str, &Feature)> {
-        self.at(&self.features).filter_map(|it| match &it.ir {
+        self.at(&self.features).filter_map(|it| match &*it.ir {
             ItemIr::Feature(f) => Some((it.name.as_str(), f)),
             _ => None,
         })
@@ -305,18 +306,18 @@ impl Program {
 
     /// A scalar param of type `partition`: the one param guards may compare.
     pub fn is_partition_param(&self, name: &str) -> bool {
-        matches!(self.get(name).map(|i| &i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == ScalarType::Partition)
+        matches!(self.get(name).map(|i| &*i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == ScalarType::Partition)
     }
 
     pub fn params(&self) -> impl Iterator<Item = (&str, &Param)> {
-        self.at(&self.params).filter_map(|it| match &it.ir {
+        self.at(&self.params).filter_map(|it| match &*it.ir {
             ItemIr::Param(p) => Some((it.name.as_str(), p)),
             _ => None,
         })
     }
 
     pub fn constraints(&self) -> impl Iterator<Item = (&ProgramItem, &Cond, &str)> {
-        self.at(&self.constraints).filter_map(|it| match &it.ir {
+        self.at(&self.constraints).filter_map(|it| match &*it.ir {
             ItemIr::Constraint { cond, message } => Some((it, cond, message.as_str())),
             _ => None,
         })

@@ -33,7 +33,7 @@ pub struct Ref {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ItemAnalysis {
-    pub ir: ItemIr,
+    pub ir: std::sync::Arc<ItemIr>,
     pub diagnostics: Vec<Diagnostic>,
     pub refs: Vec<Ref>,
 }
@@ -66,7 +66,7 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
             ItemIr::Role { when, role }
         }
     };
-    ItemAnalysis { ir, diagnostics: c.diags, refs: c.refs }
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs }
 }
 
 struct Checker<'a> {

@@ -65,8 +65,8 @@ struct Tally {
 /// `configs`. Empty lists are only reported when `report_empty`: when the
 /// item or what it uses has errors, an unresolved reference would look empty.
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
-    let is_policy = matches!(item.ir, ItemIr::Policy { .. });
-    if !is_policy && !matches!(item.ir, ItemIr::Role { .. }) {
+    let is_policy = matches!(*item.ir, ItemIr::Policy { .. });
+    if !is_policy && !matches!(*item.ir, ItemIr::Role { .. }) {
         return Vec::new();
     }
     let deps = variants::feature_deps(program, &item.name);
@@ -166,7 +166,7 @@ fn check_configuration(
     } else {
         // Only the trust lists are the role's own: inline policies are
         // checked as policies themselves.
-        if let ItemIr::Role { when, role } = &item.ir
+        if let ItemIr::Role { when, role } = &*item.ir
             && env.holds(when)
             && report_empty
         {

@@ -49,7 +49,7 @@ impl Walker<'_> {
         self.visited.push(name.to_string());
         let program = self.program;
         let Some(item) = program.get(name) else { return };
-        match &item.ir {
+        match &*item.ir {
             ItemIr::Policy { when, entries } => {
                 self.cond(when);
                 self.entries(entries);
@@ -69,7 +69,7 @@ impl Walker<'_> {
                     self.cond(&a.when);
                     // only the attached policy's own guard, not its contents:
                     // the role references it by name
-                    if let Some(ItemIr::Policy { when, .. }) = program.get(&a.policy).map(|i| &i.ir) {
+                    if let Some(ItemIr::Policy { when, .. }) = program.get(&a.policy).map(|i| &*i.ir) {
                         self.cond(when);
                     }
                 }

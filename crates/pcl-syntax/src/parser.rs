@@ -39,7 +39,8 @@ pub struct SyntaxError {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ParsedItem {
     pub offset: u32,
-    pub item: Item,
+    /// Shared with the database's per-item inputs (never copied).
+    pub item: std::sync::Arc<Item>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -75,7 +76,7 @@ pub fn parse_file(text: &str) -> ParsedFile {
                     out.errors.append(&mut lowerer.errors);
                     if let Ok(item) = item {
                         let offset = u32::try_from(start + item_start).unwrap_or(u32::MAX);
-                        out.items.push(ParsedItem { offset, item });
+                        out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });
                     }
                 }
             }
