@@ -7,4 +7,4 @@ mod json;
 mod plan;
 
 pub use json::{policy_document, role_properties};
-pub use plan::{Output, OutputKind, index_json, render_all};
+pub use plan::{IndexEntry, Output, OutputKind, index_json, index_json_of, render_all, render_each};

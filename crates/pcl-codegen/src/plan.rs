@@ -44,13 +44,30 @@ fn pretty(v: &Value) -> String {
     s
 }
 
-/// Renders every policy and role of `program` for `config`.
+/// Renders every policy and role of `program` for `config`, sorted by path.
 pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
+    let mut out = Vec::new();
+    let _ = render_each(program, config, &mut |o| {
+        out.push(o);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Renders every policy and role of `program` for `config`, handing each
+/// document to `emit` as soon as it is rendered (in item order), so that
+/// memory grows with the largest document, not with the whole output. Stops
+/// at the first error of `emit`.
+pub fn render_each<E>(
+    program: &Program,
+    config: &Config,
+    emit: &mut dyn FnMut(Output) -> Result<(), E>,
+) -> Result<(), E> {
     let partition = match config.params.get("partition") {
         Some(ParamValue::One(p)) => p.clone(),
         _ => String::new(),
     };
-    let mut out = Vec::new();
     for item in program.items() {
         let kind = match *item.ir {
             ItemIr::Policy { .. } => OutputKind::Policy,
@@ -69,36 +86,99 @@ pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
             let Some(value) = value else { continue };
             // Ordered as `deps` (declaration order), not alphabetically.
             let suffix: String = deps.iter().filter_map(|d| features.get(d).map(|v| format!(".{d}-{v}"))).collect();
-            out.push(Output {
+            emit(Output {
                 item: item.name.clone(),
                 kind,
                 path: format!("{}/{}{suffix}.json", kind.as_str(), item.name),
                 features,
                 partition: partition.clone(),
                 contents: pretty(&value),
-            });
+            })?;
         }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    Ok(())
+}
+
+/// What `index.json` says of one output, already serialized: a build keeps
+/// one of these per file (a few hundred bytes), never the file itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub path: String,
+    /// The entry's JSON object, pretty-printed at the depth it has in the index.
+    json: String,
+}
+
+impl Output {
+    pub fn index_entry(&self) -> IndexEntry {
+        let digest = Sha256::digest(self.contents.as_bytes());
+        let sha256: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let value = json!({
+            "item": self.item,
+            "kind": self.kind.as_str(),
+            "features": self.features,
+            "partition": self.partition,
+            "path": self.path,
+            "sha256": sha256,
+        });
+        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+        // inside `{ "outputs": [ ... ] }`: two levels of two spaces
+        let json = pretty.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n");
+        IndexEntry { path: self.path.clone(), json }
+    }
 }
 
 /// The manifest: one entry per output, with its sha256.
 pub fn index_json(outputs: &[Output]) -> String {
-    let entries: Vec<Value> = outputs
-        .iter()
-        .map(|o| {
-            let digest = Sha256::digest(o.contents.as_bytes());
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            json!({
-                "item": o.item,
-                "kind": o.kind.as_str(),
-                "features": o.features,
-                "partition": o.partition,
-                "path": o.path,
-                "sha256": hex,
-            })
-        })
-        .collect();
-    pretty(&json!({ "outputs": entries }))
+    index_json_of(outputs.iter().map(Output::index_entry).collect())
+}
+
+/// The manifest of `entries`, sorted by path; byte for byte what
+/// `serde_json::to_string_pretty` gives for `{"outputs": [...]}`.
+pub fn index_json_of(mut entries: Vec<IndexEntry>) -> String {
+    if entries.is_empty() {
+        return "{\n  \"outputs\": []\n}\n".to_string();
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    let body: Vec<&str> = entries.iter().map(|e| e.json.as_str()).collect();
+    format!("{{\n  \"outputs\": [\n{}\n  ]\n}}\n", body.join(",\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn output(path: &str, features: &[(&str, &str)]) -> Output {
+        Output {
+            item: "p".into(),
+            kind: OutputKind::Policy,
+            features: features.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            partition: "aws".into(),
+            path: path.into(),
+            contents: "{}\n".into(),
+        }
+    }
+
+    /// The streamed index is the pretty-printed JSON value, byte for byte.
+    #[test]
+    fn index_is_pretty_json() {
+        for outputs in [
+            vec![],
+            vec![output("policy/p.json", &[])],
+            vec![output("policy/p.b-x.json", &[("b", "x"), ("a", "y")]), output("policy/a.json", &[])],
+        ] {
+            let mut sorted = outputs.clone();
+            sorted.sort_by(|a, b| a.path.cmp(&b.path));
+            let values: Vec<Value> = sorted
+                .iter()
+                .map(|o| {
+                    let sha: String =
+                        Sha256::digest(o.contents.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+                    json!({"item": o.item, "kind": o.kind.as_str(), "features": o.features,
+                           "partition": o.partition, "path": o.path, "sha256": sha})
+                })
+                .collect();
+            assert_eq!(index_json(&outputs), pretty(&json!({ "outputs": values })));
+        }
+    }
 }

@@ -11,8 +11,25 @@ use crate::span::Span;
 
 /// Words that cannot name an item (the grammar's `keyword` rule).
 const KEYWORDS: [&str; 19] = [
-    "param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role", "allow", "deny", "when",
-    "and", "or", "not", "true", "false", "else", "include", "placeholder",
+    "param",
+    "feature",
+    "constraint",
+    "permset",
+    "actionset",
+    "valueset",
+    "policy",
+    "role",
+    "allow",
+    "deny",
+    "when",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "else",
+    "include",
+    "placeholder",
 ];
 
 pub(crate) struct Lowerer {

@@ -6,6 +6,7 @@ use clap::Args;
 use pcl_semantics::RootDatabase;
 use pcl_semantics::config::configure;
 
+use pcl_cli::output_dir::Staging;
 use pcl_cli::report::Reporter;
 
 #[derive(Args)]
@@ -60,15 +61,29 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             && config_diags.iter().any(|d| d.code == pcl_semantics::diagnostic::Code::ConstraintViolated);
         return if set_violates_constraint { crate::EXIT_USAGE } else { crate::EXIT_ERRORS };
     }
-    let outputs = pcl_codegen::render_all(program, &config);
-    let mut files: Vec<(String, String)> = outputs.iter().map(|o| (o.path.clone(), o.contents.clone())).collect();
-    files.push(("index.json".into(), pcl_codegen::index_json(&outputs)));
+    // Rendered and written one document at a time: memory grows with the
+    // largest document, not with the output.
+    let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
+    let mut written = 0;
     let out_shown = args.out.display();
     let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
-    match pcl_cli::output_dir::replace_dir(&args.out, &files, std::path::Path::new(&args.file), &mut on_wait) {
+    let mut write = |staging: &mut Staging<'_>| {
+        let mut entries = Vec::new();
+        pcl_codegen::render_each(program, &config, &mut |output| {
+            staging.write(&output.path, output.contents.as_bytes())?;
+            entries.push(output.index_entry());
+            Ok::<(), std::io::Error>(())
+        })?;
+        staging.write("index.json", pcl_codegen::index_json_of(entries).as_bytes())?;
+        written = staging.written();
+        Ok(())
+    };
+    let source = std::path::Path::new(&args.file);
+    let result = pcl_cli::output_dir::replace_dir_with(&args.out, &manifests, source, &mut on_wait, &mut write);
+    match result {
         Ok(()) => {
-            let plural = if files.len() == 1 { "" } else { "s" };
-            reporter.note(&format!("wrote {} file{plural} to {out_shown}", files.len()));
+            let plural = if written == 1 { "" } else { "s" };
+            reporter.note(&format!("wrote {written} file{plural} to {out_shown}"));
             crate::EXIT_OK
         }
         Err(e) if e.is_refusal() => {

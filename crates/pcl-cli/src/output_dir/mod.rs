@@ -136,6 +136,55 @@ pub fn replace_dir(
     source: &Path,
     on_wait: &mut dyn FnMut(),
 ) -> Result<(), OutputError> {
+    replace_dir_with(dir, &manifests(files), source, on_wait, &mut |staging| {
+        for (rel, contents) in files {
+            staging.write(rel, contents.as_bytes())?;
+        }
+        Ok(())
+    })
+}
+
+/// The staging directory a build writes into, file by file.
+pub struct Staging<'a> {
+    root: &'a Path,
+    written: usize,
+}
+
+impl Staging<'_> {
+    /// Writes `contents` at `rel` (relative, `/`-separated, inside).
+    pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
+        let inside = !rel.is_empty() && rel.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        if !inside {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is not a relative path inside")));
+        }
+        let path = self.root.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&path, contents)?;
+        self.written += 1;
+        if self.written == 1 {
+            fault::point("writing");
+        }
+        Ok(())
+    }
+
+    /// How many files were written.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+}
+
+/// `replace_dir`, with the files produced by `write` one at a time (so a
+/// build holds one document in memory, not all of them). `manifests` are the
+/// paths of the `index.json` files it will write.
+pub fn replace_dir_with(
+    dir: &Path,
+    manifests: &BTreeSet<String>,
+    source: &Path,
+    on_wait: &mut dyn FnMut(),
+    write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
+) -> Result<(), OutputError> {
     let target = Target::resolve(dir, true)?;
     target.guard_source(source)?;
     let _lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
@@ -144,21 +193,12 @@ pub fn replace_dir(
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
     if exists {
-        ownership::audit(&target.dir, &manifests(files), false)?;
+        ownership::audit(&target.dir, manifests, false)?;
     }
 
     // Removed on drop (a `kill -9` leaves it for the next build to remove).
     let staging = tempfile::Builder::new().prefix(&swap::staging_prefix(&target.name)).tempdir_in(&target.parent)?;
-    for (i, (rel, contents)) in files.iter().enumerate() {
-        let path = staging.path().join(rel);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
-        }
-        std::fs::write(&path, contents)?;
-        if i == 0 {
-            fault::point("writing");
-        }
-    }
+    write(&mut Staging { root: staging.path(), written: 0 })?;
     fault::point("staged");
 
     if !exists {
