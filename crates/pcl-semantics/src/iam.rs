@@ -10,7 +10,7 @@ pub struct Problem {
     pub message: String,
     pub help: Option<String>,
     /// For ARNs: the index of the offending field (0 = `arn`, 5 = resource).
-    pub field: Option<usize>,
+    pub field: Option<ArnField>,
     /// A param of the wrong type, rather than malformed text.
     pub type_mismatch: bool,
 }
@@ -19,7 +19,7 @@ fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
     Problem { message: message.into(), help: help.map(str::to_string), field: None, type_mismatch: false }
 }
 
-fn in_field(field: usize, mut p: Problem) -> Problem {
+fn in_field(field: ArnField, mut p: Problem) -> Problem {
     p.field = Some(field);
     p
 }
@@ -198,6 +198,46 @@ pub fn check_concrete_arn(value: &str) -> Result<(), Problem> {
     )
 }
 
+/// The six `:`-separated fields of an ARN, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArnField {
+    Prefix,
+    Partition,
+    Service,
+    Region,
+    Account,
+    Resource,
+}
+
+impl ArnField {
+    /// Every field, in the order they are written.
+    pub const ALL: [ArnField; 6] = [
+        ArnField::Prefix,
+        ArnField::Partition,
+        ArnField::Service,
+        ArnField::Region,
+        ArnField::Account,
+        ArnField::Resource,
+    ];
+
+    /// Its position among the six.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// How a diagnostic names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ArnField::Prefix => "the ARN prefix",
+            ArnField::Partition => "the partition field",
+            ArnField::Service => "the service field",
+            ArnField::Region => "the region field",
+            ArnField::Account => "the account field",
+            ArnField::Resource => "the resource field",
+        }
+    }
+}
+
 /// One field of an ARN template: literal text, or exactly one param.
 pub enum Field<'a> {
     Text(&'a str),
@@ -214,7 +254,7 @@ pub fn check_fields(
     resource_empty: bool,
 ) -> Result<(), Problem> {
     if arn != "arn" {
-        return Err(in_field(0, problem("an ARN starts with `arn:`", None)));
+        return Err(in_field(ArnField::Prefix, problem("an ARN starts with `arn:`", None)));
     }
     let partition_problem = match partition {
         Field::Text(p) if PARTITIONS.contains(p) || *p == "*" => None,
@@ -228,7 +268,7 @@ pub fn check_fields(
         Field::Mixed => Some(problem("the partition field of an ARN must be one value", Some("use `${partition}`"))),
     };
     if let Some(p) = partition_problem {
-        return Err(in_field(1, p));
+        return Err(in_field(ArnField::Partition, p));
     }
     let service_problem = match service {
         Field::Text(s)
@@ -243,7 +283,7 @@ pub fn check_fields(
         _ => Some(problem("the service field of an ARN cannot be interpolated", None)),
     };
     if let Some(p) = service_problem {
-        return Err(in_field(2, p));
+        return Err(in_field(ArnField::Service, p));
     }
     let region_problem = match region {
         Field::Text(r) if region_pattern_ok(r) => None,
@@ -255,7 +295,7 @@ pub fn check_fields(
         )),
     };
     if let Some(p) = region_problem {
-        return Err(in_field(3, p));
+        return Err(in_field(ArnField::Region, p));
     }
     let account_problem = match account {
         Field::Text(a) if account_pattern_ok(a) => None,
@@ -268,10 +308,13 @@ pub fn check_fields(
         Field::Mixed => Some(problem("the account field of an ARN must be one value", Some("use `${account}`"))),
     };
     if let Some(p) = account_problem {
-        return Err(in_field(4, p));
+        return Err(in_field(ArnField::Account, p));
     }
     if resource_empty {
-        return Err(in_field(5, problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`"))));
+        return Err(in_field(
+            ArnField::Resource,
+            problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`")),
+        ));
     }
     Ok(())
 }

@@ -1,0 +1,206 @@
+//! Guards: expressions lowered to `Cond`, and guards that are always true
+//! or false (`tautology`, over `constant_value`).
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn guard(&mut self, when: Option<&Expr>) -> Option<Cond> {
+        let expr = when?;
+        let errors_before = self.diags.len();
+        let cond = self.expr(expr);
+        // A guard that is already wrong is not also called always-false.
+        if self.diags.len() == errors_before {
+            self.tautology(&cond, expr.span());
+        }
+        Some(cond)
+    }
+
+    pub(super) fn expr(&mut self, e: &Expr) -> Cond {
+        match e {
+            Expr::Bool(b, _) => Cond::Const(*b),
+            Expr::Var(ident) => {
+                match self.symbols.get(&ident.name) {
+                    Some(Symbol::Feature { is_bool: true, .. }) => {
+                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
+                    }
+                    Some(Symbol::Feature { domain, .. }) => {
+                        let first = domain.first().cloned().unwrap_or_default();
+                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
+                        self.emit(
+                            Diagnostic::new(
+                                Code::WrongKind,
+                                ident.span,
+                                format!("`{}` is not a bool feature", ident.name),
+                            )
+                            .with_label(format!("it takes one of {}", domain.join(", ")))
+                            .with_help(format!("compare it with a value: `{} == {first}`", ident.name)),
+                        );
+                    }
+                    _ => {
+                        self.resolve(ident, RefKind::Feature);
+                    }
+                }
+                Cond::Is(ident.name.clone(), "true".into())
+            }
+            Expr::Compare { var, negated, value, .. } => {
+                let domain = match self.symbols.get(&var.name) {
+                    Some(Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition }))) => {
+                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
+                        self.symbols.domain(&var.name)
+                    }
+                    Some(Symbol::Param(_)) => {
+                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
+                        self.emit(
+                            Diagnostic::new(
+                                Code::WrongKind,
+                                var.span,
+                                format!("param `{}` cannot be compared", var.name),
+                            )
+                            .with_label("only features and the `partition` param have a known value")
+                            .with_help("guard on a feature instead"),
+                        );
+                        None
+                    }
+                    _ => {
+                        self.resolve(var, RefKind::Feature);
+                        self.symbols.domain(&var.name)
+                    }
+                };
+                if let Some(domain) = domain
+                    && !domain.contains(&value.text)
+                {
+                    self.emit(
+                        Diagnostic::new(
+                            Code::ValueOutsideDomain,
+                            value.span,
+                            format!("`{}` can never equal `{}`", var.name, value.text),
+                        )
+                        .with_label(format!("`{}` is one of {}", var.name, domain.join(", ")))
+                        .with_help_opt(
+                            suggest(&value.text, domain.iter().map(String::as_str))
+                                .or_else(|| Some(format!("compare with one of {}", domain.join(", ")))),
+                        ),
+                    );
+                }
+                let is = Cond::Is(var.name.clone(), value.text.clone());
+                if *negated { Cond::Not(Box::new(is)) } else { is }
+            }
+            Expr::Not(inner, _) => Cond::Not(Box::new(self.expr(inner))),
+            Expr::And(a, b) => Cond::And(Box::new(self.expr(a)), Box::new(self.expr(b))),
+            Expr::Or(a, b) => Cond::Or(Box::new(self.expr(a)), Box::new(self.expr(b))),
+        }
+    }
+
+    /// Warns about a guard that is constant over every configuration that
+    /// satisfies the constraints and the enclosing guards.
+    pub(super) fn tautology(&mut self, cond: &Cond, span: Span) {
+        let constraints: Vec<&Cond> = self.symbols.constraints().collect();
+        let symbols = self.symbols;
+        match constant_value(cond, &self.context, &constraints, &|v| symbols.domain(v)) {
+            Some(true) => self.emit(
+                Diagnostic::new(Code::AlwaysTrue, span, "this guard is always true")
+                    .with_label("true in every configuration where it is evaluated")
+                    .with_help("remove the `when` clause, or check the enclosing guards and constraints"),
+            ),
+            Some(false) => self.emit(
+                Diagnostic::new(Code::AlwaysFalse, span, "this guard is always false")
+                    .with_label("false in every configuration where it is evaluated")
+                    .with_help("what it guards is never rendered; remove it or fix the condition"),
+            ),
+            None => {}
+        }
+    }
+}
+
+/// The value `cond` has in every assignment of its variables (and of those
+/// of `context` and `constraints`) where `context` and `constraints` hold:
+/// `Some(true)` or `Some(false)` if it is constant there, `None` if it
+/// varies, if no assignment is relevant, if a variable has no known domain,
+/// if there are too many assignments to try, or if `cond` reads no variable
+/// at all (`when true` is explicit, not an accident).
+pub(crate) fn constant_value(
+    cond: &Cond,
+    context: &[Cond],
+    constraints: &[&Cond],
+    domain: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> Option<bool> {
+    let mut vars = Vec::new();
+    cond.vars(&mut vars);
+    if vars.is_empty() {
+        return None;
+    }
+    for c in context {
+        c.vars(&mut vars);
+    }
+    for c in constraints {
+        c.vars(&mut vars);
+    }
+    let domains: Vec<Vec<String>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
+    let (mut seen_true, mut seen_false, mut relevant) = (false, false, false);
+    let complete = crate::variants::for_each_assignment(&vars, &domains, &mut |lookup| {
+        let holds = |c: &Cond| c.eval(lookup);
+        if context.iter().all(holds) && constraints.iter().all(|c| holds(c)) {
+            relevant = true;
+            if holds(cond) { seen_true = true } else { seen_false = true }
+        }
+        if seen_true && seen_false { Flow::Stop } else { Flow::Continue }
+    });
+    match (complete && relevant, seen_true, seen_false) {
+        (true, true, false) => Some(true),
+        (true, false, true) => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is(var: &str, value: &str) -> Cond {
+        Cond::Is(var.into(), value.into())
+    }
+
+    fn not(c: Cond) -> Cond {
+        Cond::Not(Box::new(c))
+    }
+
+    fn domain(var: &str) -> Option<Vec<String>> {
+        match var {
+            "fsx" | "batch" => Some(vec!["false".into(), "true".into()]),
+            "scheduler" => Some(vec!["slurm".into(), "awsbatch".into(), "pbs".into()]),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn varying_guards_are_not_constant() {
+        assert_eq!(constant_value(&is("fsx", "true"), &[], &[], &domain), None);
+    }
+
+    #[test]
+    fn the_enclosing_guard_decides() {
+        let fsx = is("fsx", "true");
+        assert_eq!(constant_value(&fsx, &[fsx.clone()], &[], &domain), Some(true));
+        assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], &domain), Some(false));
+    }
+
+    #[test]
+    fn constraints_decide() {
+        // constraint: fsx implies scheduler == slurm
+        let constraint = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
+        let guard = is("scheduler", "awsbatch");
+        assert_eq!(constant_value(&guard, &[is("fsx", "true")], &[&constraint], &domain), Some(false));
+        assert_eq!(constant_value(&guard, &[], &[&constraint], &domain), None);
+    }
+
+    #[test]
+    fn undecidable_or_explicit_guards_are_left_alone() {
+        // an unknown variable, already reported elsewhere
+        assert_eq!(constant_value(&is("nosuch", "x"), &[], &[], &domain), None);
+        // `when true`
+        assert_eq!(constant_value(&Cond::Const(true), &[], &[], &domain), None);
+        // no configuration is relevant: the context is contradictory
+        let fsx = is("fsx", "true");
+        assert_eq!(constant_value(&is("batch", "true"), &[fsx.clone(), not(fsx)], &[], &domain), None);
+    }
+}

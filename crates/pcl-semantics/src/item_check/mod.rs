@@ -1,0 +1,168 @@
+//! Checks and lowers one item against the symbol table: names, kinds, types,
+//! actions, ARNs, operators, Sids, and guards that are always true or false.
+//! All spans produced here are relative to the item.
+//!
+//! One `Checker` walks the item; its methods live in one module per family
+//! of checks, as rust-analyzer's `hir-ty/src/infer/*.rs` do.
+
+use pcl_syntax::Span;
+use pcl_syntax::ast::{
+    self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart, ValueItem,
+};
+
+use crate::diagnostic::{Code, Diagnostic, suggest};
+use crate::iam::{self, Field};
+use crate::ir::*;
+use crate::symbol_table::{Symbol, Symbols};
+use crate::variants::Flow;
+
+mod arns;
+mod declarations;
+mod guards;
+mod roles;
+mod statements;
+mod values;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    Param,
+    Feature,
+    Include,
+    Actionset,
+    Valueset,
+    Policy,
+}
+
+/// A use of another item's name, for unused-item warnings and cycles.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ref {
+    pub name: String,
+    pub kind: RefKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ItemAnalysis {
+    pub ir: std::sync::Arc<ItemIr>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub refs: Vec<Ref>,
+}
+
+pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
+    let mut c = Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new() };
+    let ir = match &item.kind {
+        ItemKind::Param(p) => ItemIr::Param(c.param(p)),
+        ItemKind::Feature(f) => ItemIr::Feature(c.feature(f)),
+        ItemKind::Constraint(k) => {
+            let cond = c.expr(&k.expr);
+            let message = c.plain(&k.message, "a constraint message");
+            ItemIr::Constraint { cond, message }
+        }
+        ItemKind::Permset(p) => ItemIr::Permset(c.entries(&p.entries)),
+        ItemKind::Actionset(a) => ItemIr::Actionset(c.actions(&a.actions)),
+        ItemKind::Valueset(v) => ItemIr::Valueset(c.valueset(&v.values)),
+        ItemKind::Policy(p) => {
+            let when = c.guard(p.when.as_ref());
+            c.push_context(&when);
+            let entries = c.entries(&p.entries);
+            c.pop_context(&when);
+            ItemIr::Policy { when, entries }
+        }
+        ItemKind::Role(r) => {
+            let when = c.guard(r.when.as_ref());
+            c.push_context(&when);
+            let role = c.role(r);
+            c.pop_context(&when);
+            ItemIr::Role { when, role }
+        }
+    };
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs }
+}
+
+struct Checker<'a> {
+    symbols: &'a Symbols,
+    diags: Vec<Diagnostic>,
+    refs: Vec<Ref>,
+    /// Guards enclosing the current position.
+    context: Vec<Cond>,
+}
+
+impl Checker<'_> {
+    fn emit(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn push_context(&mut self, when: &Option<Cond>) {
+        if let Some(c) = when {
+            self.context.push(c.clone());
+        }
+    }
+
+    fn pop_context(&mut self, when: &Option<Cond>) {
+        if when.is_some() {
+            self.context.pop();
+        }
+    }
+
+    /// Resolves a name that must be of one kind; reports unknown names with a
+    /// suggestion and names of the wrong kind.
+    fn resolve(&mut self, ident: &ast::Ident, kind: RefKind) -> Option<&Symbol> {
+        let symbols = self.symbols;
+        let want = |s: &Symbol| match kind {
+            RefKind::Param => matches!(s, Symbol::Param(_)),
+            RefKind::Feature => matches!(s, Symbol::Feature { .. }),
+            RefKind::Include => matches!(s, Symbol::Permset),
+            RefKind::Actionset => matches!(s, Symbol::Actionset),
+            RefKind::Valueset => matches!(s, Symbol::Valueset),
+            RefKind::Policy => matches!(s, Symbol::Policy),
+        };
+        let kind_name = match kind {
+            RefKind::Param => "param",
+            RefKind::Feature => "feature",
+            RefKind::Include => "permset",
+            RefKind::Actionset => "actionset",
+            RefKind::Valueset => "valueset",
+            RefKind::Policy => "policy",
+        };
+        self.refs.push(Ref { name: ident.name.clone(), kind, span: ident.span });
+        match symbols.get(&ident.name) {
+            Some(sym) if want(sym) => Some(sym),
+            Some(Symbol::Unparsed) => None,
+            Some(sym) => {
+                self.emit(
+                    Diagnostic::new(
+                        Code::WrongKind,
+                        ident.span,
+                        format!("`{}` is a {}, not a {kind_name}", ident.name, sym.kind_name()),
+                    )
+                    .with_label(format!("expected a {kind_name}"))
+                    .with_help_opt(suggest(&ident.name, symbols.names_where(want))),
+                );
+                None
+            }
+            None => {
+                let help = suggest(&ident.name, symbols.names_where(want))
+                    .or_else(|| Some(format!("declare it with `{kind_name} {} ...`", ident.name)));
+                self.emit(
+                    Diagnostic::new(Code::UnknownName, ident.span, format!("unknown {kind_name} `{}`", ident.name))
+                        .with_label("not defined in this file")
+                        .with_help_opt(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn param_type(&mut self, ident: &ast::Ident) -> Option<ParamType> {
+        match self.resolve(ident, RefKind::Param)? {
+            Symbol::Param(ty) => *ty,
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueUse {
+    Text,
+    Arn,
+}

@@ -1,0 +1,159 @@
+//! Roles: path, trust, managed, inline and attached policies, boundary.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn role(&mut self, r: &ast::Role) -> Role {
+        let mut role = Role {
+            path: None,
+            trust: Vec::new(),
+            managed: Vec::new(),
+            inline: Vec::new(),
+            attach: Vec::new(),
+            boundary: None,
+        };
+        let mut path_span = None;
+        let mut boundary_span = None;
+        for field in &r.fields {
+            match field {
+                ast::RoleField::Path(s, span) => {
+                    if let Some(first) = path_span {
+                        self.duplicate_role_field("path", *span, first);
+                        continue;
+                    }
+                    path_span = Some(*span);
+                    let t = self.template(s, ValueUse::Text);
+                    let shown = s.display();
+                    if !(shown.starts_with('/') && shown.ends_with('/')) {
+                        self.emit(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                s.span,
+                                format!("role path `{shown}` must start and end with `/`"),
+                            )
+                            .with_help("e.g. `/parallelcluster/`"),
+                        );
+                    }
+                    role.path = Some(t);
+                }
+                ast::RoleField::Trust { kind, values, .. } => {
+                    let kind = match kind {
+                        ast::PrincipalKind::Service => PrincipalKind::Service,
+                        ast::PrincipalKind::Aws => PrincipalKind::Aws,
+                        ast::PrincipalKind::Federated => PrincipalKind::Federated,
+                    };
+                    let list = self.values(values, ValueUse::Text);
+                    role.trust.push((kind, list));
+                }
+                ast::RoleField::Managed { values, .. } => {
+                    let list = self.managed(values);
+                    role.managed.push(list);
+                }
+                ast::RoleField::Inline { policy, when, span } | ast::RoleField::Attach { policy, when, span } => {
+                    self.resolve(policy, RefKind::Policy);
+                    let when = self.guard(when.as_ref());
+                    let r = PolicyRef { policy: policy.name.clone(), when, span: *span };
+                    let inline = matches!(field, ast::RoleField::Inline { .. });
+                    let (verb, earlier) = if inline { ("inline", &role.inline) } else { ("attach", &role.attach) };
+                    if let Some(first) = earlier.iter().find(|e| e.policy == policy.name) {
+                        let first = first.span;
+                        self.emit(
+                            Diagnostic::new(
+                                Code::DuplicateField,
+                                *span,
+                                format!("`{verb} {}` is given twice", policy.name),
+                            )
+                            .with_label("second one here")
+                            .with_secondary(first, "first one here")
+                            .with_help("a role lists each policy once; guard one entry with both conditions instead"),
+                        );
+                        continue;
+                    }
+                    if inline {
+                        role.inline.push(r);
+                    } else {
+                        self.require_param("partition", policy.span, "`attach` builds a policy ARN");
+                        self.require_param("account", policy.span, "`attach` builds a policy ARN");
+                        role.attach.push(r);
+                    }
+                }
+                ast::RoleField::Boundary { value, when, span } => {
+                    if let Some(first) = boundary_span {
+                        self.duplicate_role_field("boundary", *span, first);
+                        continue;
+                    }
+                    boundary_span = Some(*span);
+                    let value_ir = self.value(value, ValueUse::Arn, false);
+                    let when = self.guard(when.as_ref());
+                    role.boundary = Some(GuardedItem { when, value: value_ir, span: *span });
+                }
+            }
+        }
+        if role.trust.is_empty() {
+            self.emit(
+                Diagnostic::new(
+                    Code::MissingField,
+                    r.name.span,
+                    format!("role `{}` has no `trust` principal", r.name.name),
+                )
+                .with_help("add e.g. `trust service \"ec2.amazonaws.com\";`"),
+            );
+        }
+        role
+    }
+
+    pub(super) fn duplicate_role_field(&mut self, field: &str, span: Span, first: Span) {
+        self.emit(
+            Diagnostic::new(Code::DuplicateField, span, format!("a role has one `{field}`"))
+                .with_label("second one here")
+                .with_secondary(first, "first one here")
+                .with_help("remove one of them"),
+        );
+    }
+
+    /// `partition` and `account` are built into ARNs by name (the issue's
+    /// convention): they must exist with their own types.
+    pub(super) fn require_param(&mut self, name: &str, span: Span, why: &str) {
+        let want = if name == "account" { ScalarType::Account } else { ScalarType::Partition };
+        match self.symbols.get(name) {
+            Some(Symbol::Unparsed) => {}
+            Some(Symbol::Param(ty)) => {
+                self.refs.push(Ref { name: name.to_string(), kind: RefKind::Param, span });
+                if let Some(ty) = ty
+                    && (ty.list || ty.scalar != want)
+                {
+                    self.emit(
+                        Diagnostic::new(
+                            Code::InterpolationType,
+                            span,
+                            format!("{why} with param `{name}` of type `{ty}`; it must be of type `{}`", want.name()),
+                        )
+                        .with_help(format!("declare `param {name}: {} ...;`", want.name())),
+                    );
+                }
+            }
+            _ => self.emit(
+                Diagnostic::new(Code::UnknownName, span, format!("{why}, which needs a param named `{name}`"))
+                    .with_help(format!("declare `param {name}: {} ...;`", want.name())),
+            ),
+        }
+    }
+
+    /// Managed policy entries: a bare name is an AWS managed policy.
+    pub(super) fn managed(&mut self, values: &ast::ValueList<ValueItem>) -> GList<Value> {
+        self.guarded(values, false, |c, item| match item {
+            // a plain name (no interpolation, no `arn:`) is an AWS managed policy
+            ValueItem::Str(s) if s.as_plain().is_some_and(|t| !t.starts_with("arn:")) => {
+                c.require_param("partition", s.span, "an AWS managed policy name becomes an ARN");
+                let mut parts = vec![
+                    TextPart::Lit("arn:".into()),
+                    TextPart::Param("partition".into()),
+                    TextPart::Lit(":iam::aws:policy/".into()),
+                ];
+                parts.extend(c.template(s, ValueUse::Text).parts);
+                Value::Text(Template { parts })
+            }
+            other => c.value(other, ValueUse::Arn, true),
+        })
+    }
+}

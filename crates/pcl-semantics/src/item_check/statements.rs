@@ -1,0 +1,149 @@
+//! Statements and includes: fields, Sids, actions and conditions.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn entries(&mut self, entries: &[BodyEntry]) -> Vec<Entry> {
+        entries
+            .iter()
+            .map(|e| match e {
+                BodyEntry::Include(inc) => {
+                    self.resolve(&inc.target, RefKind::Include);
+                    let when = self.guard(inc.when.as_ref());
+                    Entry::Include { target: inc.target.name.clone(), when, span: inc.span }
+                }
+                BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
+            })
+            .collect()
+    }
+
+    pub(super) fn statement(&mut self, s: &ast::Statement) -> Statement {
+        let sid = s.sid.as_ref().map(|sid| {
+            let text = self.plain(sid, "a Sid");
+            if sid.as_plain().is_none() {
+                // One error for the interpolation; its params still count as used.
+                for part in &sid.parts {
+                    if let StrPart::Interp(ident) = part {
+                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
+                    }
+                }
+            } else if let Err(p) = iam::check_sid(&text) {
+                self.emit(Diagnostic::new(Code::InvalidSid, sid.span, p.message).with_help_opt(p.help));
+            }
+            (text, sid.span)
+        });
+        let when = self.guard(s.when.as_ref());
+        self.push_context(&when);
+        let mut action: Option<(bool, GList<ActionRef>, Span)> = None;
+        let mut resource: Option<(bool, GList<Value>, Span)> = None;
+        let mut conditions = Vec::new();
+        for field in &s.fields {
+            match field {
+                StmtField::Action { negated, list, span } => {
+                    let lowered = self.actions(list);
+                    if let Some((_, _, first)) = &action {
+                        let first = *first;
+                        self.duplicate_field("action", "notaction", *span, first);
+                    } else {
+                        action = Some((*negated, lowered, *span));
+                    }
+                }
+                StmtField::Resource { negated, list, span } => {
+                    let lowered = self.values(list, ValueUse::Arn);
+                    if let Some((_, _, first)) = &resource {
+                        let first = *first;
+                        self.duplicate_field("resource", "notresource", *span, first);
+                    } else {
+                        resource = Some((*negated, lowered, *span));
+                    }
+                }
+                StmtField::Condition(c) => conditions.push(self.condition(c)),
+            }
+        }
+        self.pop_context(&when);
+        let (not_action, actions) = match action {
+            Some((n, l, _)) => (n, l),
+            None => {
+                self.missing_field("action", s.effect_span);
+                (false, GList { items: Vec::new(), scalar: false, span: s.span })
+            }
+        };
+        let (not_resource, resources) = match resource {
+            Some((n, l, _)) => (n, l),
+            None => {
+                self.missing_field("resource", s.effect_span);
+                (false, GList { items: Vec::new(), scalar: false, span: s.span })
+            }
+        };
+        let effect = match s.effect {
+            ast::Effect::Allow => Effect::Allow,
+            ast::Effect::Deny => Effect::Deny,
+        };
+        Statement { sid, effect, when, not_action, actions, not_resource, resources, conditions, span: s.effect_span }
+    }
+
+    pub(super) fn duplicate_field(&mut self, field: &str, negated: &str, span: Span, first: Span) {
+        self.emit(
+            Diagnostic::new(Code::DuplicateField, span, format!("a statement has one `{field}` or `{negated}`"))
+                .with_label("second one here")
+                .with_secondary(first, "first one here")
+                .with_help(format!("merge the lists; a statement cannot have both `{field}` and `{negated}`")),
+        );
+    }
+
+    pub(super) fn missing_field(&mut self, field: &str, span: Span) {
+        let example = if field == "action" { "action [service:Action];" } else { "resource \"*\";" };
+        self.emit(
+            Diagnostic::new(Code::MissingField, span, format!("statement has no `{field}`"))
+                .with_help(format!("add e.g. `{example}` (or `not{field}`)")),
+        );
+    }
+
+    /// Lowers a list item by item, checking each item's guard.
+    pub(super) fn guarded<T, U>(
+        &mut self,
+        list: &ast::ValueList<T>,
+        scalar: bool,
+        mut lower: impl FnMut(&mut Self, &T) -> U,
+    ) -> GList<U> {
+        let mut items = Vec::new();
+        for g in &list.items {
+            let value = lower(self, &g.item);
+            let when = self.guard(g.when.as_ref());
+            items.push(GuardedItem { when, value, span: g.span });
+        }
+        GList { items, scalar, span: list.span }
+    }
+
+    pub(super) fn actions(&mut self, list: &ast::ValueList<ActionItem>) -> GList<ActionRef> {
+        self.guarded(list, !list.bracketed, |c, item| match item {
+            ActionItem::SetRef(ident) => {
+                c.resolve(ident, RefKind::Actionset);
+                ActionRef::Set(ident.name.clone())
+            }
+            ActionItem::Name(name, span) => {
+                if let Err(p) = iam::check_action(name) {
+                    c.emit(Diagnostic::new(Code::MalformedAction, *span, p.message).with_help_opt(p.help));
+                }
+                ActionRef::Name(name.clone())
+            }
+        })
+    }
+
+    pub(super) fn condition(&mut self, c: &ast::Condition) -> ConditionEntry {
+        if let Err(p) = iam::check_operator(&c.operator.name) {
+            self.emit(
+                Diagnostic::new(Code::UnknownOperator, c.operator.span, p.message)
+                    .with_label("not an IAM condition operator")
+                    .with_help_opt(p.help),
+            );
+        }
+        let key = self.plain(&c.key, "a condition key");
+        let when = self.guard(c.when.as_ref());
+        self.push_context(&when);
+        let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
+        let values = self.values(&c.values, use_);
+        self.pop_context(&when);
+        ConditionEntry { operator: c.operator.name.clone(), key, values, when, span: c.span }
+    }
+}

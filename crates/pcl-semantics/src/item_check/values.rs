@@ -1,0 +1,110 @@
+//! Values: resources, condition values, valuesets and string templates.
+
+use super::*;
+
+impl Checker<'_> {
+    pub(super) fn values(&mut self, list: &ast::ValueList<ValueItem>, use_: ValueUse) -> GList<Value> {
+        self.guarded(list, !list.bracketed, |c, item| c.value(item, use_, true))
+    }
+
+    /// A valueset does not know where it is spliced, so its strings are
+    /// checked as ARNs when they look like one.
+    pub(super) fn valueset(&mut self, list: &ast::ValueList<ValueItem>) -> GList<Value> {
+        self.guarded(list, false, |c, item| {
+            let use_ = match item {
+                ValueItem::Str(s) if s.display().starts_with("arn:") => ValueUse::Arn,
+                _ => ValueUse::Text,
+            };
+            c.value(item, use_, true)
+        })
+    }
+
+    /// A value: a bare param (spliced if it is a list and `list_ok`) or a string.
+    pub(super) fn value(&mut self, item: &ValueItem, use_: ValueUse, list_ok: bool) -> Value {
+        match item {
+            ValueItem::Param(ident) => {
+                if let Some(ty) = self.param_type(ident) {
+                    if ty.list && !list_ok {
+                        self.list_for_scalar(ident, ty);
+                    }
+                    if use_ == ValueUse::Arn && !matches!(ty.scalar, ScalarType::Arn) {
+                        self.emit(
+                            Diagnostic::new(
+                                Code::InterpolationType,
+                                ident.span,
+                                format!("`{}` is of type `{ty}`, but an ARN is expected here", ident.name),
+                            )
+                            .with_help("declare the param with type `arn`, or write the ARN as a string"),
+                        );
+                    }
+                }
+                Value::Param(ident.name.clone())
+            }
+            ValueItem::Str(s) => Value::Text(self.template(s, use_)),
+            ValueItem::SetRef(ident) => {
+                self.resolve(ident, RefKind::Valueset);
+                if !list_ok {
+                    self.emit(
+                        Diagnostic::new(
+                            Code::ListForScalar,
+                            ident.span,
+                            format!("valueset `{}` is a list, but one value is expected here", ident.name),
+                        )
+                        .with_help("use a single string or a param of type `arn`"),
+                    );
+                }
+                Value::Set(ident.name.clone())
+            }
+        }
+    }
+
+    pub(super) fn list_for_scalar(&mut self, ident: &ast::Ident, ty: ParamType) {
+        self.emit(
+            Diagnostic::new(
+                Code::ListForScalar,
+                ident.span,
+                format!("`{}` is a list (`{ty}`), but one value is expected here", ident.name),
+            )
+            .with_label("a list where a single value is expected")
+            .with_help(format!("declare it as `{}`, or use it where a list is allowed", ty.scalar.name())),
+        );
+    }
+
+    pub(super) fn template(&mut self, s: &StrLit, use_: ValueUse) -> Template {
+        let mut parts = Vec::new();
+        let mut typed = Vec::new();
+        for part in &s.parts {
+            match part {
+                StrPart::Text(t) => {
+                    parts.push(TextPart::Lit(t.clone()));
+                    typed.push(None);
+                }
+                StrPart::Interp(ident) => {
+                    let ty = self.param_type(ident);
+                    if let Some(ty) = ty
+                        && ty.list
+                    {
+                        self.emit(
+                            Diagnostic::new(
+                                Code::ListForScalar,
+                                ident.span,
+                                format!("list param `{}` cannot be interpolated into a string", ident.name),
+                            )
+                            .with_label(format!("`{}` is a `{ty}`", ident.name))
+                            .with_help(format!(
+                                "write `{}` as a list item of its own to splice its values",
+                                ident.name
+                            )),
+                        );
+                    }
+                    parts.push(TextPart::Param(ident.name.clone()));
+                    typed.push(Some((ty.map(|t| t.scalar), ident)));
+                }
+            }
+        }
+        if use_ == ValueUse::Arn {
+            self.check_arn_template(s, &parts, &typed);
+        }
+        Template { parts }
+    }
+}
