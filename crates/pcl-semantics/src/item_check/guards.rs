@@ -180,7 +180,7 @@ mod tests {
     #[test]
     fn the_enclosing_guard_decides() {
         let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&fsx, &[fsx.clone()], &[], &domain), Some(true));
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[], &domain), Some(true));
         assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], &domain), Some(false));
     }
 
