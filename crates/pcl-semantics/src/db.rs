@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use pcl_syntax::ast;
 
-use crate::diagnostic::Diagnostic;
-use crate::ir::Program;
+use crate::file_checks::FileAnalysis;
 use crate::item_check::ItemAnalysis;
 use crate::symbol_table::Symbols;
 
@@ -66,19 +65,6 @@ pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysi
     crate::item_check::check(item.ast(db), symbols)
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileAnalysis {
-    pub program: Program,
-    /// Absolute spans, sorted by position.
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl FileAnalysis {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error)
-    }
-}
-
 /// Every diagnostic of a file and its program.
 #[salsa::tracked(returns(ref))]
 pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
@@ -86,20 +72,10 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let items = file_items(db, file);
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
         parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
-    let (mut analysis, decidable) = crate::file_checks::analyze(parsed, &analyses);
-    if decidable {
-        for (def, parsed_item) in items.iter().zip(&parsed.items) {
-            // duplicates were dropped from the program: check the first only
-            let first = analysis.program.get(def.name(db)).is_some_and(|i| i.offset == parsed_item.offset);
-            if first {
-                let findings = variant_findings(db, *def).clone();
-                let diags = crate::variant_checks::absolute(&analysis.program, findings);
-                analysis.diagnostics.extend(diags);
-            }
-        }
-        crate::file_checks::sort(&mut analysis.diagnostics);
-    }
-    analysis
+    crate::file_checks::analyze_with(parsed, &analyses, &|at| {
+        // only for the first definition of a name (duplicates are dropped)
+        items.get(at).map(|def| variant_findings(db, *def).as_slice()).unwrap_or_default()
+    })
 }
 
 /// File-level facts that every per-item query shares, computed once per file
@@ -148,64 +124,24 @@ pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db
 /// edit elsewhere does not re-run it. Cost: the size of its closure.
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
-    use crate::ir::ProgramItem;
-    use crate::symbol_table::Symbol;
     let file = item.file(db);
-    if !matches!(symbols(db, file).get(item.name(db)), Some(Symbol::Policy | Symbol::Role)) {
+    if !matches!(
+        symbols(db, file).get(item.name(db)),
+        Some(crate::symbol_table::Symbol::Policy | crate::symbol_table::Symbol::Role)
+    ) {
         return Vec::new();
     }
     let index = item_index(db, file);
-    // the item, everything it uses transitively, and what configures it
-    let mut todo: Vec<ItemDef<'db>> = vec![item];
-    todo.extend(index.configuring.iter().copied());
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut closure: Vec<(usize, ProgramItem)> = Vec::new();
-    let mut report_empty = true;
-    let mut graph: crate::file_checks::Graph<'_> = std::collections::BTreeMap::new();
-    while let Some(def) = todo.pop() {
-        let name = def.name(db);
-        if !seen.insert(name.as_str()) {
-            continue;
-        }
-        let analysis = check_item(db, def);
-        if analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error) {
-            report_empty = false;
-        }
-        for r in &analysis.refs {
-            match index.get(&r.name) {
-                Some(target) => todo.push(target),
-                // an unknown or unparsed name: what it stands for looks empty
-                None => report_empty = false,
-            }
-            if matches!(
-                r.kind,
-                crate::item_check::RefKind::Include
-                    | crate::item_check::RefKind::Actionset
-                    | crate::item_check::RefKind::Valueset
-            ) {
-                graph.entry(name.as_str()).or_default().push((r.name.as_str(), r.span));
-            }
-        }
-        let item = ProgramItem {
-            name: name.clone(),
-            offset: 0,
+    let lookup = |name: &str| {
+        index.get(name).map(|def| crate::variant_checks::ClosureItem {
+            position: index.position(name).unwrap_or(usize::MAX),
+            name: def.name(db),
             name_span: def.ast(db).name().span,
-            docs: Vec::new(),
-            ir: analysis.ir.clone(),
-        };
-        closure.push((index.position(name).unwrap_or(usize::MAX), item));
-    }
-    // declaration order, as in the whole program (it orders feature names)
-    closure.sort_by_key(|(at, _)| *at);
-    let program = crate::ir::Program::from_items(closure.into_iter().map(|(_, item)| item));
-    // cut cycles and too deep chains also leave lists looking empty
-    let walk = crate::file_checks::walk(&graph);
-    if !walk.cycles.is_empty() || walk.height.values().any(|h| *h >= crate::MAX_INCLUDE_DEPTH) {
-        report_empty = false;
-    }
-    let Some(this) = program.get(item.name(db)) else { return Vec::new() };
-    let configs = crate::variant_checks::check_configs(&program);
-    crate::variant_checks::item_findings(&program, this, &configs, report_empty)
+            analysis: check_item(db, def),
+        })
+    };
+    let configuring: Vec<&str> = index.configuring.iter().map(|def| def.name(db).as_str()).collect();
+    crate::variant_checks::closure_findings(item.name(db), &configuring, &lookup)
 }
 
 /// Called with the debug name of every query salsa is about to execute.

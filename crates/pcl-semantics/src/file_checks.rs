@@ -2,21 +2,58 @@
 //! items, satisfiable constraints, and the per-configuration checks (empty
 //! lists, duplicate Sids) run on every variant of every policy.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 
 use crate::config;
-use crate::db::FileAnalysis;
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::graph::{Graph, walk};
 use crate::ir::{Entry, GList, ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
+
+/// Everything `pcl check` knows of a file: its program and its diagnostics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileAnalysis {
+    pub program: Program,
+    /// Absolute spans, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileAnalysis {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error)
+    }
+}
 
 /// Diagnostics in file order, without repeats.
 pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diags.dedup();
+}
+
+/// `analyze`, then (when the constraints are decidable) the per-configuration
+/// findings of every first definition of a name, made absolute and merged in
+/// file order. `findings(i)` gives those of the `i`-th parsed item.
+pub fn analyze_with<'f>(
+    parsed: &ParsedFile,
+    analyses: &[(&ParsedItem, &ItemAnalysis)],
+    findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
+) -> FileAnalysis {
+    let (mut analysis, decidable) = analyze(parsed, analyses);
+    if decidable {
+        for (at, parsed_item) in parsed.items.iter().enumerate() {
+            // duplicates were dropped from the program: check the first only
+            let name = &parsed_item.item.name().name;
+            if analysis.program.get(name).is_some_and(|i| i.offset == parsed_item.offset) {
+                let diags = crate::variant_checks::absolute(&analysis.program, findings(at).to_vec());
+                analysis.diagnostics.extend(diags);
+            }
+        }
+        sort(&mut analysis.diagnostics);
+    }
+    analysis
 }
 
 /// The file-wide checks; also whether the constraints are small enough for
@@ -163,50 +200,6 @@ fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)])
         }
     }
     edges
-}
-
-/// References between items: referring item -> (target, span).
-pub(crate) type Graph<'a> = BTreeMap<&'a str, Vec<(&'a str, Span)>>;
-
-pub(crate) struct Walk<'a> {
-    pub(crate) height: BTreeMap<&'a str, usize>,
-    pub(crate) cycles: Vec<(Span, Vec<&'a str>)>,
-}
-
-/// The longest chain of references below each node (cycles cut), and the
-/// cycles, each once, as the reference that closes it and its members.
-/// Iterative post-order, so neither long chains nor cycles overflow the stack.
-pub(crate) fn walk<'a>(edges: &Graph<'a>) -> Walk<'a> {
-    let mut height: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut cycles = Vec::new();
-    let mut reported: HashSet<BTreeSet<&str>> = HashSet::new();
-    for &start in edges.keys() {
-        if height.contains_key(start) {
-            continue;
-        }
-        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
-        while let Some((node, idx)) = stack.last().copied() {
-            let next = edges.get(node).and_then(|e| e.get(idx)).copied();
-            let Some((target, span)) = next else {
-                let below = edges.get(node).into_iter().flatten().filter_map(|(t, _)| height.get(t)).max();
-                height.insert(node, below.map_or(0, |h| h + 1));
-                stack.pop();
-                continue;
-            };
-            if let Some(top) = stack.last_mut() {
-                top.1 += 1;
-            }
-            if let Some(pos) = stack.iter().position(|(n, _)| *n == target) {
-                let members: Vec<&str> = stack.iter().skip(pos).map(|(n, _)| *n).collect();
-                if reported.insert(members.iter().copied().collect()) {
-                    cycles.push((span, members));
-                }
-            } else if !height.contains_key(target) {
-                stack.push((target, 0));
-            }
-        }
-    }
-    Walk { height, cycles }
 }
 
 /// Cycles among sets, and chains of sets of one kind deeper than expansion

@@ -15,6 +15,7 @@ mod db;
 pub mod diagnostic;
 pub mod expand;
 pub mod file_checks;
+mod graph;
 pub mod iam;
 pub mod ir;
 mod item_check;
@@ -23,11 +24,11 @@ pub mod variant_checks;
 pub mod variants;
 
 pub use db::{
-    Database, ExecutionLog, FileAnalysis, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, check_item,
-    file_items, item_index, parse, symbols, variant_findings,
+    Database, ExecutionLog, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, check_item, file_items,
+    item_index, parse, symbols, variant_findings,
 };
 pub use diagnostic::{Code, Diagnostic, Label, Severity};
-pub use file_checks::check_configuration;
+pub use file_checks::{FileAnalysis, check_configuration};
 pub use symbol_table::{Symbol, Symbols};
 
 /// Includes nested deeper than this are not expanded (cycles are reported).

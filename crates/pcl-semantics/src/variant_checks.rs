@@ -4,7 +4,7 @@
 //! so the salsa query `db::variant_findings` can reuse them across edits of
 //! unrelated items.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use pcl_syntax::Span;
 
@@ -12,6 +12,7 @@ use crate::config::{Config, configure};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expand::{Env, expand_policy};
 use crate::ir::{ItemIr, Program, ProgramItem};
+use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
 /// A diagnostic whose spans are relative to items: the primary span to
@@ -37,6 +38,73 @@ pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
             d
         })
         .collect()
+}
+
+/// One item of a policy's or role's closure, as the database knows it.
+pub struct ClosureItem<'a> {
+    /// Its position in the file (orders features as the whole program does).
+    pub position: usize,
+    pub name: &'a String,
+    pub name_span: Span,
+    pub analysis: &'a ItemAnalysis,
+}
+
+/// The findings of `item` (a policy or role) on a small `Program` of what it
+/// reads: itself, what it references transitively, and the `configuring`
+/// items (params, features, constraints), each found with `lookup`. Cost:
+/// the size of that closure, not of the file. Empty lists are reported only
+/// when the closure has no errors, no unknown names, no cycles and no too
+/// deep chains: each of those can make a list look empty.
+pub fn closure_findings<'a>(
+    item: &str,
+    configuring: &[&'a str],
+    lookup: &dyn Fn(&str) -> Option<ClosureItem<'a>>,
+) -> Vec<Finding> {
+    let mut todo: Vec<ClosureItem<'a>> = lookup(item).into_iter().collect();
+    todo.extend(configuring.iter().filter_map(|name| lookup(name)));
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut closure: Vec<(usize, ProgramItem)> = Vec::new();
+    let mut report_empty = true;
+    let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
+    while let Some(next) = todo.pop() {
+        let name = next.name.as_str();
+        if !seen.insert(name) {
+            continue;
+        }
+        let analysis = next.analysis;
+        if analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error) {
+            report_empty = false;
+        }
+        for r in &analysis.refs {
+            match lookup(&r.name) {
+                Some(target) => todo.push(target),
+                // an unknown or unparsed name: what it stands for looks empty
+                None => report_empty = false,
+            }
+            if matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset) {
+                graph.entry(name).or_default().push((r.name.as_str(), r.span));
+            }
+        }
+        let program_item = ProgramItem {
+            name: name.to_string(),
+            offset: 0,
+            name_span: next.name_span,
+            docs: Vec::new(),
+            ir: analysis.ir.clone(),
+        };
+        closure.push((next.position, program_item));
+    }
+    // declaration order, as in the whole program (it orders feature names)
+    closure.sort_by_key(|(at, _)| *at);
+    let program = Program::from_items(closure.into_iter().map(|(_, item)| item));
+    // cut cycles and too deep chains also leave lists looking empty
+    let walk = crate::graph::walk(&graph);
+    if !walk.cycles.is_empty() || walk.height.values().any(|h| *h >= crate::MAX_INCLUDE_DEPTH) {
+        report_empty = false;
+    }
+    let Some(this) = program.get(item) else { return Vec::new() };
+    let configs = check_configs(&program);
+    item_findings(&program, this, &configs, report_empty)
 }
 
 /// The configurations `pcl check` checks: with no `--set` values, once per

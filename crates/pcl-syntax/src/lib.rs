@@ -7,6 +7,8 @@
 //! limit for the AST lowering).
 
 pub mod ast;
+mod error;
+mod grammar;
 mod lower;
 mod parser;
 mod span;

@@ -6,7 +6,8 @@ use pest::iterators::{Pair, Pairs};
 
 use crate::MAX_EXPR_DEPTH;
 use crate::ast::*;
-use crate::parser::{Rule, SyntaxError, SyntaxErrorKind};
+use crate::error::{SyntaxError, SyntaxErrorKind};
+use crate::grammar::Rule;
 use crate::span::Span;
 
 /// Words that cannot name an item (the grammar's `keyword` rule).

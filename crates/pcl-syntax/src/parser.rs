@@ -4,36 +4,12 @@
 
 use pest::Parser;
 use pest::error::InputLocation;
-use pest_derive::Parser;
 
 use crate::Span;
 use crate::ast::Item;
+pub use crate::error::{SyntaxError, SyntaxErrorKind};
+use crate::grammar::{PclParser, Rule};
 use crate::lower::Lowerer;
-
-#[derive(Parser)]
-#[grammar = "pcl.pest"]
-pub(crate) struct PclParser;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SyntaxErrorKind {
-    /// The text does not match the grammar.
-    Parse,
-    /// An unknown `\x` escape in a string.
-    BadEscape,
-    /// A malformed `${...}` interpolation.
-    BadInterpolation,
-    /// Nesting beyond `MAX_EXPR_DEPTH`, or beyond what the parser's stack allows.
-    TooDeep,
-}
-
-/// A syntax error with an absolute byte span.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SyntaxError {
-    pub kind: SyntaxErrorKind,
-    pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
-}
 
 /// One top-level item; its AST's spans are relative to `offset`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

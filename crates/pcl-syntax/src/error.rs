@@ -1,0 +1,24 @@
+//! Syntax errors, with absolute byte spans.
+
+use crate::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyntaxErrorKind {
+    /// The text does not match the grammar.
+    Parse,
+    /// An unknown `\x` escape in a string.
+    BadEscape,
+    /// A malformed `${...}` interpolation.
+    BadInterpolation,
+    /// Nesting beyond `MAX_EXPR_DEPTH`, or beyond what the parser's stack allows.
+    TooDeep,
+}
+
+/// A syntax error with an absolute byte span.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SyntaxError {
+    pub kind: SyntaxErrorKind,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
