@@ -1,6 +1,7 @@
 //! Benchmark harness: `cargo bench -p pcl-suite`. Times each stage on
 //! policies.pcl (median of many runs) and a cold and a warm salsa
 //! re-analysis after a one-item edit. Prints numbers; asserts nothing.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a benchmark prints its numbers")]
 
 use std::time::{Duration, Instant};
 
@@ -42,7 +43,7 @@ fn main() {
     let mut bytes = 0;
     let render = time(runs, || {
         for p in pcl_semantics::iam::PARTITIONS {
-            if let Ok(cfg) = configure(&program, &[format!("partition={p}")]) {
+            if let Ok(cfg) = configure(&program, &[("partition".to_string(), p.to_string())]) {
                 let outputs = pcl_codegen::render_all(&program, &cfg);
                 files = outputs.len();
                 bytes = outputs.iter().map(|o| o.contents.len()).sum::<usize>();

@@ -38,7 +38,13 @@ pub fn policies() -> (String, FileAnalysis) {
 
 /// A configuration from `NAME=VALUE` strings; panics on errors.
 pub fn config(analysis: &FileAnalysis, sets: &[&str]) -> Config {
-    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    let sets: Vec<(String, String)> = sets
+        .iter()
+        .map(|s| match s.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => panic!("`{s}` is not NAME=VALUE"),
+        })
+        .collect();
     match configure(&analysis.program, &sets) {
         Ok(c) => c,
         Err(e) => panic!("bad --set values: {e:?}"),

@@ -136,23 +136,24 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
     let mut files = Vec::new();
     let mut stats = Vec::new();
     for partition in PARTITIONS {
-        let set = format!("partition={partition}");
-        let config = match configure(program, std::slice::from_ref(&set)) {
+        let assignment = [("partition".to_string(), partition.to_string())];
+        let set = pcl_cli::set_arg::show(&assignment[0]);
+        let config = match configure(program, &assignment) {
             Ok(c) => c,
             Err(errors) => {
                 for e in &errors {
-                    reporter.set_error(shown, &text, program, e);
+                    reporter.set_error(shown, &text, program, &assignment, e);
                 }
-                return Err(Fail::Input(format!("{shown} cannot be configured with `--set {set}`")));
+                return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
             }
         };
         let diags = pcl_semantics::check_configuration(program, &config);
         if !diags.is_empty() {
-            eprintln!("with `--set {set}`:");
+            eprintln!("with `{set}`:");
         }
         reporter.diagnostics(shown, &text, &diags);
         if diags.iter().any(|d| d.severity() == Severity::Error) {
-            return Err(Fail::Input(format!("{shown} has errors with `--set {set}`")));
+            return Err(Fail::Input(format!("{shown} has errors with `{set}`")));
         }
         let outputs = pcl_codegen::render_all(program, &config);
         let before = files.len();

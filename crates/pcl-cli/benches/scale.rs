@@ -8,7 +8,14 @@
 //! prints numbers and asserts nothing; `--quick` (what CI runs) keeps the
 //! sizes small so that the harness cannot rot.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "bench")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    reason = "bench"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,9 +1,11 @@
 //! Library part of the CLI: diagnostic rendering and the atomic output
 //! directory, shared by the `pcl` binary, xtask and the test suite.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "the CLI library renders to the terminal")]
 
 pub mod excerpt;
 pub mod output_dir;
 pub mod report;
+pub mod set_arg;
 
 /// Exit codes shared by `pcl` and xtask: 0 success (warnings allowed), 1
 /// errors in the input, 2 usage or I/O errors. A panic would be 101; no input

@@ -1,4 +1,5 @@
 //! The `pcl` command line. Only this crate (and xtask) prints.
+#![allow(clippy::print_stdout, clippy::print_stderr, reason = "the pcl binary talks to the terminal")]
 
 mod commands;
 

@@ -48,17 +48,23 @@ impl Reporter {
         }
     }
 
-    pub fn set_error(&self, path: &str, text: &str, program: &Program, e: &SetError) {
+    /// A problem with one of `assignments`, shown at the declaration it
+    /// concerns (if any), with the assignment named.
+    pub fn set_error(&self, path: &str, text: &str, program: &Program, assignments: &[(String, String)], e: &SetError) {
+        let message = match assignments.get(e.assignment) {
+            Some(a) => format!("`{}`: {}", crate::set_arg::show(a), e.message),
+            None => e.message.clone(),
+        };
         match e.item.as_deref().and_then(|n| program.get(n)) {
             Some(item) => {
-                let d = Diagnostic::new(e.code, item.name_span.shift(item.offset), e.message.clone())
+                let d = Diagnostic::new(e.code, item.name_span.shift(item.offset), message)
                     .with_label("declared here")
                     .with_help_opt(e.help.clone());
                 self.diagnostics(path, text, &[d]);
             }
             None => {
                 let help = e.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
-                eprintln!("[{}] Error: {}{help}", e.code.as_str(), e.message);
+                eprintln!("[{}] Error: {message}{help}", e.code.as_str());
             }
         }
     }

@@ -160,8 +160,9 @@ fn failed_build_leaves_output_untouched() {
             "restricted mode cannot manage AWS Batch clusters",
         ),
         (vec![good, "--set", "user=x"], 2, "E0102", "only params and features can be set"),
-        (vec![good, "--set", "novalue"], 2, "E0203", "NAME=VALUE"),
-        (vec![good, "--set", "=x"], 2, "E0203", "`--set =x` is not of the form NAME=VALUE"),
+        // malformed: clap's value parser rejects it before anything is read
+        (vec![good, "--set", "novalue"], 2, "invalid value 'novalue'", "not of the form NAME=VALUE"),
+        (vec![good, "--set", "=x"], 2, "invalid value '=x'", "not of the form NAME=VALUE"),
         (vec![good, "--set", "scheduler=slurm", "--set", "scheduler=awsbatch"], 2, "E0203", "given twice"),
     ];
     for (args, status, code, text) in cases {
@@ -171,7 +172,7 @@ fn failed_build_leaves_output_untouched() {
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(status), "{args:?}: {err}");
         assert!(err.contains(code) && err.contains(text), "{args:?} should report {code} with `{text}`: {err}");
-        assert!(err.contains("nothing written"), "{err}");
+        assert!(err.contains("nothing written") || code.starts_with("invalid value"), "{err}");
         assert_eq!(listing(&out), before, "{args:?} changed the output directory");
     }
 }

@@ -1,5 +1,7 @@
-//! `--set NAME=VALUE`: pins a feature or gives a param its value. Every
-//! value is checked against the feature's domain or the param's type.
+//! A configuration: features pinned to one value and params given values
+//! (the CLI's `--set NAME=VALUE`, parsed there). Every value is checked
+//! against the feature's domain or the param's type. Messages name the
+//! value, not the command line: the CLI says where it came from.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +9,8 @@ use crate::diagnostic::{Code, suggest};
 use crate::iam;
 use crate::ir::{ItemIr, ParamValue, Program};
 
-/// A `--set` problem; it points at the command line, so it carries no span,
-/// only the declaration it concerns.
+/// A problem with one assignment; it comes from outside the file, so it
+/// carries no span, only the declaration it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetError {
     pub code: Code,
@@ -16,6 +18,8 @@ pub struct SetError {
     pub help: Option<String>,
     /// The item the value was meant for, if it exists.
     pub item: Option<String>,
+    /// Which of the assignments it is about.
+    pub assignment: usize,
 }
 
 /// A checked configuration.
@@ -27,29 +31,22 @@ pub struct Config {
     pub params: BTreeMap<String, ParamValue>,
 }
 
-/// Checks `assignments` (`NAME=VALUE` strings) against `program`.
-pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Vec<SetError>> {
+/// Checks `assignments` (`(name, value)` pairs; a list param's value is
+/// comma-separated) against `program`.
+pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<Config, Vec<SetError>> {
     let mut errors = Vec::new();
     let mut pins = BTreeMap::new();
     let mut given: BTreeMap<String, ParamValue> = BTreeMap::new();
     let mut seen = std::collections::BTreeSet::new();
-    for raw in assignments {
-        let Some((name, value)) = raw.split_once('=').filter(|(name, _)| !name.trim().is_empty()) else {
-            errors.push(SetError {
-                code: Code::InvalidValue,
-                message: format!("`--set {raw}` is not of the form NAME=VALUE"),
-                help: Some("e.g. `--set scheduler=awsbatch` or `--set account=123456789012`".into()),
-                item: None,
-            });
-            continue;
-        };
+    for (assignment, (name, value)) in assignments.iter().enumerate() {
         let (name, value) = (name.trim(), value.trim());
         if !seen.insert(name.to_string()) {
             errors.push(SetError {
                 code: Code::InvalidValue,
-                message: format!("`--set {name}` is given twice"),
+                message: format!("`{name}` is given twice"),
                 help: Some("give each name once; lists take comma-separated values".into()),
                 item: Some(name.to_string()),
+                assignment,
             });
             continue;
         }
@@ -58,6 +55,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
             message,
             help,
             item: Some(name.to_string()),
+            assignment,
         };
         match program.get(name).map(|i| &*i.ir) {
             Some(ItemIr::Feature(f)) => {
@@ -83,7 +81,7 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
                         ok = false;
                         errors.push(err(
                             Code::InvalidValue,
-                            format!("invalid value for `--set {name}` (a `{}`): {}", p.ty, problem.message),
+                            format!("invalid value for `{name}` (a `{}`): {}", p.ty, problem.message),
                             problem.help,
                         ));
                     }
@@ -121,10 +119,11 @@ pub fn configure(program: &Program, assignments: &[String]) -> Result<Config, Ve
                 let all: Vec<&str> = names.collect();
                 errors.push(SetError {
                     code: Code::UnknownName,
-                    message: format!("`--set {name}`: no param or feature is named `{name}`"),
+                    message: format!("no param or feature is named `{name}`"),
                     help: suggest(name, all.iter().copied())
                         .or_else(|| Some(format!("settable names: {}", all.join(", ")))),
                     item: None,
+                    assignment,
                 });
             }
         }

@@ -113,9 +113,10 @@ pub fn check_configs(program: &Program) -> Vec<Config> {
     let partition_params: Vec<&str> =
         program.params().map(|(n, _)| n).filter(|n| program.is_partition_param(n)).collect();
     match partition_params.first() {
-        Some(param) => {
-            crate::iam::PARTITIONS.iter().filter_map(|p| configure(program, &[format!("{param}={p}")]).ok()).collect()
-        }
+        Some(param) => crate::iam::PARTITIONS
+            .iter()
+            .filter_map(|p| configure(program, &[(param.to_string(), p.to_string())]).ok())
+            .collect(),
         None => configure(program, &[]).ok().into_iter().collect(),
     }
 }

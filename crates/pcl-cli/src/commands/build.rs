@@ -22,8 +22,8 @@ pub struct BuildArgs {
     #[arg(long, short)]
     pub out: PathBuf,
     /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
-    pub set: Vec<String>,
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = pcl_cli::set_arg::parse)]
+    pub set: Vec<(String, String)>,
 }
 
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
@@ -44,7 +44,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {
-                reporter.set_error(&args.file, &text, program, e);
+                reporter.set_error(&args.file, &text, program, &args.set, e);
             }
             reporter.plain_error(&format!("nothing written to {}", args.out.display()));
             // a `--set` value the file does not accept is a usage error
