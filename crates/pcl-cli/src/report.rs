@@ -51,20 +51,16 @@ impl Reporter {
     /// A problem with one of `assignments`, shown at the declaration it
     /// concerns (if any), with the assignment named.
     pub fn set_error(&self, path: &str, text: &str, program: &Program, assignments: &[(String, String)], e: &SetError) {
-        let message = match assignments.get(e.assignment) {
-            Some(a) => format!("`{}`: {}", crate::set_arg::show(a), e.message),
-            None => e.message.clone(),
-        };
-        match e.item.as_deref().and_then(|n| program.get(n)) {
-            Some(item) => {
-                let d = Diagnostic::new(e.code, item.name_span.shift(item.offset), message)
-                    .with_label("declared here")
-                    .with_help_opt(e.help.clone());
-                self.diagnostics(path, text, &[d]);
-            }
+        let at = e.item.as_deref().and_then(|n| program.get(n)).map(|item| item.name_span.shift(item.offset));
+        let mut d = e.kind.clone().at(at.unwrap_or_default());
+        if let Some(a) = assignments.get(e.assignment) {
+            d.message = format!("`{}`: {}", crate::set_arg::show(a), d.message);
+        }
+        match at {
+            Some(_) => self.diagnostics(path, text, &[d]),
             None => {
-                let help = e.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
-                eprintln!("[{}] Error: {message}{help}", e.code.as_str());
+                let help = d.help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default();
+                eprintln!("[{}] Error: {}{help}", d.code.as_str(), d.message);
             }
         }
     }

@@ -5,21 +5,25 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Code, suggest};
+use crate::diagnostic::{Code, DiagnosticKind, suggest};
 use crate::iam;
 use crate::ir::{ItemIr, ParamValue, Program};
 
-/// A problem with one assignment; it comes from outside the file, so it
-/// carries no span, only the declaration it concerns.
+/// A problem with one assignment: an ordinary diagnostic kind, with the
+/// declaration it concerns (where the CLI shows it) instead of a span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetError {
-    pub code: Code,
-    pub message: String,
-    pub help: Option<String>,
+    pub kind: DiagnosticKind,
     /// The item the value was meant for, if it exists.
     pub item: Option<String>,
     /// Which of the assignments it is about.
     pub assignment: usize,
+}
+
+impl SetError {
+    pub fn code(&self) -> Code {
+        self.kind.code()
+    }
 }
 
 /// A checked configuration.
@@ -42,31 +46,23 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
         let (name, value) = (name.trim(), value.trim());
         if !seen.insert(name.to_string()) {
             errors.push(SetError {
-                code: Code::InvalidValue,
-                message: format!("`{name}` is given twice"),
-                help: Some("give each name once; lists take comma-separated values".into()),
+                kind: DiagnosticKind::AssignedTwice { name: name.to_string() },
                 item: Some(name.to_string()),
                 assignment,
             });
             continue;
         }
-        let err = |code, message: String, help: Option<String>| SetError {
-            code,
-            message,
-            help,
-            item: Some(name.to_string()),
-            assignment,
-        };
+        let err = |kind| SetError { kind, item: Some(name.to_string()), assignment };
         match program.get(name).map(|i| &*i.ir) {
             Some(ItemIr::Feature(f)) => {
                 if f.domain.iter().any(|d| d == value) {
                     pins.insert(name.to_string(), value.to_string());
                 } else {
-                    errors.push(err(
-                        Code::ValueOutsideDomain,
-                        format!("`{value}` is not a value of feature `{name}`"),
-                        Some(format!("allowed: {}", f.domain.join(", "))),
-                    ));
+                    errors.push(err(DiagnosticKind::AssignedOutsideDomain {
+                        value: value.to_string(),
+                        feature: name.to_string(),
+                        domain: f.domain.clone(),
+                    }));
                 }
             }
             Some(ItemIr::Param(p)) => {
@@ -79,11 +75,12 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 for v in &values {
                     if let Err(problem) = iam::check_scalar_value(p.ty.scalar, v) {
                         ok = false;
-                        errors.push(err(
-                            Code::InvalidValue,
-                            format!("invalid value for `{name}` (a `{}`): {}", p.ty, problem.message),
-                            problem.help,
-                        ));
+                        errors.push(err(DiagnosticKind::AssignedInvalidValue {
+                            name: name.to_string(),
+                            ty: p.ty,
+                            message: problem.message,
+                            help: problem.help,
+                        }));
                     }
                 }
                 if ok {
@@ -104,11 +101,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                     ItemIr::Valueset(_) => "a valueset",
                     _ => "a constraint",
                 };
-                errors.push(err(
-                    Code::WrongKind,
-                    format!("`{name}` is {kind}; only params and features can be set"),
-                    None,
-                ));
+                errors.push(err(DiagnosticKind::AssignedWrongKind { name: name.to_string(), kind }));
             }
             None => {
                 let names = program
@@ -118,10 +111,11 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                     .map(|i| i.name.as_str());
                 let all: Vec<&str> = names.collect();
                 errors.push(SetError {
-                    code: Code::UnknownName,
-                    message: format!("no param or feature is named `{name}`"),
-                    help: suggest(name, all.iter().copied())
-                        .or_else(|| Some(format!("settable names: {}", all.join(", ")))),
+                    kind: DiagnosticKind::AssignedUnknownName {
+                        name: name.to_string(),
+                        suggestion: suggest(name, all.iter().copied()),
+                        settable: all.iter().map(|n| n.to_string()).collect(),
+                    },
                     item: None,
                     assignment,
                 });

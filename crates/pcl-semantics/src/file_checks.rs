@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 
 use crate::config;
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::graph::{Graph, walk};
 use crate::ir::{Entry, GList, ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
@@ -63,8 +63,8 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
         .errors
         .iter()
         .map(|e| {
-            let code = if e.kind == SyntaxErrorKind::TooDeep { Code::TooDeep } else { Code::Syntax };
-            Diagnostic::new(code, e.span, e.message.clone()).with_help_opt(e.help.clone())
+            let too_deep = e.kind == SyntaxErrorKind::TooDeep;
+            DiagnosticKind::Syntax { too_deep, message: e.message.clone(), help: e.help.clone() }.at(e.span)
         })
         .collect();
 
@@ -84,14 +84,8 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
         if let Some(first) = program.get(&name.name) {
             let first_span = first.name_span.shift(first.offset);
             diags.push(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    name.span.shift(offset),
-                    format!("`{}` is defined twice", name.name),
-                )
-                .with_label("redefined here")
-                .with_secondary(first_span, "first defined here")
-                .with_help("names share one namespace across params, features, sets, policies and roles; rename one"),
+                DiagnosticKind::DuplicateName { name: name.name.clone(), first: first_span }
+                    .at(name.span.shift(offset)),
             );
             continue;
         }
@@ -150,24 +144,17 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
         })
         .collect();
     for item in program.items() {
-        let (code, what) = match *item.ir {
-            ItemIr::Param(_) => (Code::UnusedParam, "param"),
-            ItemIr::Feature(_) => (Code::UnusedFeature, "feature"),
-            ItemIr::Permset(_) => (Code::UnusedSet, "permset"),
-            ItemIr::Actionset(_) => (Code::UnusedSet, "actionset"),
-            ItemIr::Valueset(_) => (Code::UnusedSet, "valueset"),
+        let what = match *item.ir {
+            ItemIr::Param(_) => "param",
+            ItemIr::Feature(_) => "feature",
+            ItemIr::Permset(_) => "permset",
+            ItemIr::Actionset(_) => "actionset",
+            ItemIr::Valueset(_) => "valueset",
             _ => continue,
         };
         if !used.contains(item.name.as_str()) && !meant.contains(item.name.as_str()) {
-            diags.push(
-                Diagnostic::new(
-                    code,
-                    item.name_span.shift(item.offset),
-                    format!("{what} `{}` is never used", item.name),
-                )
-                .with_label("declared here")
-                .with_help(format!("remove it, or use it; nothing renders differently because of this {what}")),
-            );
+            let kind = DiagnosticKind::Unused { what, name: item.name.clone() };
+            diags.push(kind.at(item.name_span.shift(item.offset)));
         }
     }
 }
@@ -209,13 +196,8 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
     let all: Graph<'_> =
         refs.iter().map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect())).collect();
     for (span, members) in walk(&all).cycles {
-        let mut chain: Vec<String> = members.iter().map(|m| format!("`{m}`")).collect();
-        chain.push(chain.first().cloned().unwrap_or_default());
-        diags.push(
-            Diagnostic::new(Code::CyclicInclude, span, format!("a set contains itself: {}", chain.join(" -> ")))
-                .with_label("this reference closes the cycle")
-                .with_help("remove one of the references; a set cannot contain itself"),
-        );
+        let chain = members.iter().map(|m| m.to_string()).collect();
+        diags.push(DiagnosticKind::CyclicInclude { chain }.at(span));
     }
     for kind in [RefKind::Include, RefKind::Actionset, RefKind::Valueset] {
         // only set-to-set references of one kind form a chain that expansion counts
@@ -231,15 +213,7 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
                 if below + 1 == crate::MAX_INCLUDE_DEPTH
                     && height.get(from).copied().unwrap_or(0) >= crate::MAX_INCLUDE_DEPTH
                 {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::TooDeep,
-                            *span,
-                            format!("sets nested more than {} levels deep", crate::MAX_INCLUDE_DEPTH),
-                        )
-                        .with_label(format!("`{target}` starts a chain of {} more", below + 1))
-                        .with_help("flatten the chain of sets; what lies deeper would not be rendered"),
-                    );
+                    diags.push(DiagnosticKind::SetsTooDeep { target: target.to_string(), below }.at(*span));
                 }
             }
         }
@@ -294,10 +268,14 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
                     None
                 }
                 Value::Param(p) => match program.get(p).map(|i| &*i.ir) {
-                    Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => Some((
-                        Code::InterpolationType,
-                        format!("`{p}` is of type `{}`, but this valueset is used as ARNs", param.ty),
-                    )),
+                    Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => {
+                        Some(DiagnosticKind::ValuesetParamNotArn {
+                            param: p.clone(),
+                            ty: param.ty,
+                            set: set.to_string(),
+                            user: user.to_string(),
+                        })
+                    }
                     _ => None,
                 },
                 Value::Text(t) => {
@@ -308,17 +286,12 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
                         }
                         _ => false,
                     };
-                    (!is_arn).then(|| {
-                        (Code::MalformedArn, "this value is not an ARN, but the valueset is used as ARNs".to_string())
-                    })
+                    (!is_arn)
+                        .then(|| DiagnosticKind::ValuesetValueNotArn { set: set.to_string(), user: user.to_string() })
                 }
             };
-            if let Some((code, message)) = problem {
-                diags.push(
-                    Diagnostic::new(code, span, message)
-                        .with_label(format!("`{set}` is used as ARNs in `{user}`"))
-                        .with_help("write a full ARN (`arn:partition:service:region:account:resource`), or use a separate valueset"),
-                );
+            if let Some(kind) = problem {
+                diags.push(kind.at(span));
             }
         }
     }
@@ -339,22 +312,18 @@ fn defaults_violate_constraints(program: &Program, diags: &mut Vec<Diagnostic>) 
     // only features: params such as the partition are chosen per build
     let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
     let lookup = |v: &str| defaults.get(v).map(|d| d.to_string());
-    diags.extend(violations(
-        program,
-        &lookup,
-        |values, name| format!("the defaults ({values}) violate constraint `{name}`"),
-        "change the default of one of these features",
-    ));
+    diags.extend(violations(program, &lookup, |values, constraint, explanation| {
+        DiagnosticKind::DefaultsViolateConstraint { values, constraint, explanation }
+    }));
 }
 
 /// E0401 for each constraint that `lookup` decides (it knows every variable
-/// the constraint reads) and that is false; `message` gets the values read
-/// and the constraint's name.
+/// the constraint reads) and that is false; `kind` gets the values read, the
+/// constraint's name and its explanation.
 fn violations(
     program: &Program,
     lookup: &dyn Fn(&str) -> Option<String>,
-    message: impl Fn(&str, &str) -> String,
-    help: &str,
+    kind: impl Fn(String, String, String) -> DiagnosticKind,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (item, cond, explanation) in program.constraints() {
@@ -362,15 +331,8 @@ fn violations(
         cond.vars(&mut vars);
         if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(lookup) {
             let values: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
-            out.push(
-                Diagnostic::new(
-                    Code::ConstraintViolated,
-                    item.name_span.shift(item.offset),
-                    message(&values.join(", "), &item.name),
-                )
-                .with_label(explanation)
-                .with_help(help),
-            );
+            let kind = kind(values.join(", "), item.name.clone(), explanation.to_string());
+            out.push(kind.at(item.name_span.shift(item.offset)));
         }
     }
     out
@@ -387,29 +349,12 @@ fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) -> bool {
     params.retain(|name, _| !program.is_partition_param(name));
     let satisfiable = variants::satisfiable(program, &empty, &empty, &params);
     if satisfiable.is_none() {
-        diags.push(
-            Diagnostic::new(
-                Code::TooManyConfigurations,
-                first.name_span.shift(first.offset),
-                format!("the constraints involve more than {} combinations of features", crate::MAX_COMBINATIONS),
-            )
-            .with_label("pcl cannot decide which configurations they allow")
-            .with_help("constrain fewer features, or split a large constraint"),
-        );
+        diags.push(DiagnosticKind::ConstraintsTooLarge.at(first.name_span.shift(first.offset)));
         return false;
     }
     if satisfiable == Some(false) {
-        let mut d = Diagnostic::new(
-            Code::Unsatisfiable,
-            first.name_span.shift(first.offset),
-            "no configuration satisfies the constraints",
-        )
-        .with_label("these constraints exclude every configuration together")
-        .with_help("relax one of the constraints");
-        for (item, _, _) in all.iter().skip(1) {
-            d = d.with_secondary(item.name_span.shift(item.offset), "and this one");
-        }
-        diags.push(d);
+        let others = all.iter().skip(1).map(|(item, _, _)| item.name_span.shift(item.offset)).collect();
+        diags.push(DiagnosticKind::Unsatisfiable { others }.at(first.name_span.shift(first.offset)));
     }
     true
 }
@@ -424,24 +369,14 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
             _ => None,
         })
     };
-    diags.extend(violations(
-        program,
-        &lookup,
-        |values, name| format!("the configuration {values} violates constraint `{name}`"),
-        "change one of the `--set` values",
-    ));
+    diags.extend(violations(program, &lookup, |values, constraint, explanation| {
+        DiagnosticKind::ConfigurationViolatesConstraint { values, constraint, explanation }
+    }));
     if diags.is_empty()
         && variants::satisfiable(program, &cfg.pins, &cfg.pins, &cfg.params) == Some(false)
         && let Some((item, _, _)) = program.constraints().next()
     {
-        diags.push(
-            Diagnostic::new(
-                Code::ConstraintViolated,
-                item.name_span.shift(item.offset),
-                "the `--set` values leave no configuration that satisfies the constraints",
-            )
-            .with_help("change one of the `--set` values"),
-        );
+        diags.push(DiagnosticKind::NoConfigurationLeft.at(item.name_span.shift(item.offset)));
     }
     if diags.is_empty() {
         for item in program.items() {

@@ -27,7 +27,7 @@ pub use db::{
     Database, ExecutionLog, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, check_item, file_items,
     item_index, parse, symbols, variant_findings,
 };
-pub use diagnostic::{Code, Diagnostic, Label, Severity};
+pub use diagnostic::{Code, Diagnostic, DiagnosticKind, Label, Severity};
 pub use file_checks::{FileAnalysis, check_configuration};
 pub use symbol_table::{Symbol, Symbols};
 

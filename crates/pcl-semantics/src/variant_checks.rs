@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use pcl_syntax::Span;
 
 use crate::config::{Config, configure};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::{Env, expand_policy};
 use crate::ir::{ItemIr, Program, ProgramItem};
 use crate::item_check::{ItemAnalysis, RefKind};
@@ -152,13 +152,8 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     let mut total = 0;
     for cfg in configs {
         let Some(assignments) = variants::configurations(program, &deps, &cfg.pins, &cfg.params) else {
-            let d = Diagnostic::new(
-                Code::TooManyConfigurations,
-                item.name_span,
-                format!("`{}` depends on {} features: too many configurations to render", item.name, deps.len()),
-            )
-            .with_label(format!("more than {} combinations of {}", crate::MAX_COMBINATIONS, deps.join(", ")))
-            .with_help("split the item, or guard its parts with fewer features");
+            let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.clone() };
+            let d = kind.at(item.name_span);
             return vec![Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() }];
         };
         let partition = match partition_param.and_then(|p| cfg.params.get(p)) {
@@ -248,9 +243,7 @@ fn check_configuration(
         return;
     };
     if report_empty && policy.statements.is_empty() {
-        let d = Diagnostic::new(Code::EmptyList, item.name_span, format!("policy `{}` has no statements", item.name))
-            .with_label("renders as an empty policy document")
-            .with_help("IAM rejects a policy without statements: guard the policy like its statements");
+        let d = DiagnosticKind::EmptyPolicy { policy: item.name.clone() }.at(item.name_span);
         note(here(d, &item.name));
     }
     let mut sids: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
@@ -275,14 +268,9 @@ fn check_configuration(
         let Some((sid, sid_span)) = &st.sid else { continue };
         match sids.get(sid.as_str()) {
             Some((first, first_origin)) => {
-                let d = Diagnostic::new(
-                    Code::DuplicateSid,
-                    *sid_span,
-                    format!("Sid `{sid}` appears twice in policy `{}`", policy.name),
-                )
-                .with_label("second statement with this Sid")
-                .with_secondary(*first, "first statement with this Sid")
-                .with_help("Sids must be unique within a policy document; rename one");
+                let kind =
+                    DiagnosticKind::DuplicateSid { sid: sid.clone(), policy: policy.name.clone(), first: *first };
+                let d = kind.at(*sid_span);
                 note(Finding {
                     origin: origin.to_string(),
                     diagnostic: d,
@@ -297,10 +285,7 @@ fn check_configuration(
 }
 
 fn empty_list(what: &str, span: Span, policy: &str) -> Diagnostic {
-    let verb = if what.starts_with("the values") { "are" } else { "is" };
-    Diagnostic::new(Code::EmptyList, span, format!("{what} {verb} empty"))
-        .with_label(format!("renders as an empty list in `{policy}`"))
-        .with_help("IAM rejects an empty list: give the list an unguarded item, guard the whole statement like its items, or give the param a value")
+    DiagnosticKind::EmptyList { what: what.to_string(), policy: policy.to_string() }.at(span)
 }
 
 fn describe(features: &BTreeMap<String, String>) -> String {

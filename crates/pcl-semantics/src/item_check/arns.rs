@@ -24,20 +24,7 @@ impl Checker<'_> {
         }
         let ArnFields { fields, spans } = split_fields(parts, typed, &s.part_spans);
         if fields.len() < 6 {
-            let shown = s.display();
-            self.emit(
-                Diagnostic::new(Code::MalformedArn, s.span, format!("`{shown}` is not an ARN"))
-                    .with_label(if shown.starts_with("arn:") {
-                        format!("{} fields, expected 6: `arn:partition:service:region:account:resource`", fields.len())
-                    } else {
-                        "expected an ARN or `*`".to_string()
-                    })
-                    .with_help(if shown.starts_with("arn:") {
-                        "an ARN has six `:`-separated fields; empty region or account fields are written `::`"
-                    } else {
-                        "resources are ARNs, `*`, or params of type `arn`"
-                    }),
-            );
+            self.emit(DiagnosticKind::NotAnArn { shown: s.display(), fields: fields.len() }.at(s.span));
             return;
         }
         if fields.iter().take(5).flatten().any(|(_, p)| matches!(p, Some((None, _)))) {
@@ -64,7 +51,9 @@ impl Checker<'_> {
                 Some(ArnField::Resource) | None => "in this ARN",
                 Some(f) => f.label(),
             };
-            self.emit(Diagnostic::new(code, field_span, p.message).with_label(label).with_help_opt(p.help));
+            self.emit(
+                DiagnosticKind::IamRule { code, message: p.message, label: Some(label), help: p.help }.at(field_span),
+            );
         }
     }
 }

@@ -8,17 +8,12 @@ impl Checker<'_> {
             Some(s) => s,
             None => {
                 let names = ScalarType::ALL.map(ScalarType::name);
-                self.emit(
-                    Diagnostic::new(
-                        Code::UnknownType,
-                        p.ty.scalar.span,
-                        format!("unknown type `{}`", p.ty.scalar.name),
-                    )
-                    .with_help_opt(
-                        suggest(&p.ty.scalar.name, names)
-                            .or_else(|| Some(format!("the types are {}, and list<T>", names.join(", ")))),
-                    ),
-                );
+                let kind = DiagnosticKind::UnknownType {
+                    name: p.ty.scalar.name.clone(),
+                    suggestion: suggest(&p.ty.scalar.name, names),
+                    types: names.to_vec(),
+                };
+                self.emit(kind.at(p.ty.scalar.span));
                 ScalarType::String
             }
         };
@@ -26,17 +21,7 @@ impl Checker<'_> {
         let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty));
         let placeholder = p.placeholder.as_ref().map(|s| self.plain(s, "a placeholder"));
         if default.is_none() && placeholder.is_none() && p.default.is_none() {
-            self.emit(
-                Diagnostic::new(
-                    Code::MissingValue,
-                    p.name.span,
-                    format!("param `{}` has neither a default nor a placeholder", p.name.name),
-                )
-                .with_help(format!(
-                    "add `placeholder \"<{}>\"` to render it when no value is given",
-                    p.name.name.to_uppercase()
-                )),
-            );
+            self.emit(DiagnosticKind::MissingValue { param: p.name.name.clone() }.at(p.name.span));
         }
         Param { ty, default, placeholder }
     }
@@ -58,18 +43,11 @@ impl Checker<'_> {
                 Some(ParamValue::Many(out))
             }
             (ast::Literal::List(_, span), false) => {
-                self.emit(
-                    Diagnostic::new(Code::ListForScalar, *span, format!("a list is not a `{ty}`"))
-                        .with_label("expected a single value")
-                        .with_help(format!("declare the param as `list<{}>`, or give one value", ty.scalar.name())),
-                );
+                self.emit(DiagnosticKind::ListDefaultForScalar { ty }.at(*span));
                 None
             }
             (ast::Literal::Str(s), true) => {
-                self.emit(
-                    Diagnostic::new(Code::InvalidValue, s.span, format!("the default of a `{ty}` must be a list"))
-                        .with_help("write it in brackets: `[\"...\"]`"),
-                );
+                self.emit(DiagnosticKind::ListDefaultRequired { ty }.at(s.span));
                 None
             }
         }
@@ -79,7 +57,9 @@ impl Checker<'_> {
         match iam::check_scalar_value(ty, value) {
             Ok(()) => true,
             Err(p) => {
-                self.emit(Diagnostic::new(Code::InvalidValue, span, p.message).with_help_opt(p.help));
+                let kind =
+                    DiagnosticKind::IamRule { code: Code::InvalidValue, message: p.message, label: None, help: p.help };
+                self.emit(kind.at(span));
                 false
             }
         }
@@ -90,10 +70,7 @@ impl Checker<'_> {
         match s.as_plain() {
             Some(v) => v,
             None => {
-                self.emit(
-                    Diagnostic::new(Code::InterpolationType, s.span, format!("{what} cannot interpolate params"))
-                        .with_help("write the text literally, or `\\${` for a literal `${`"),
-                );
+                self.emit(DiagnosticKind::CannotInterpolate { what: what.to_string() }.at(s.span));
                 s.display()
             }
         }
@@ -106,10 +83,7 @@ impl Checker<'_> {
                 let mut domain: Vec<String> = Vec::new();
                 for v in values {
                     if domain.contains(&v.name) {
-                        self.emit(
-                            Diagnostic::new(Code::DuplicateName, v.span, format!("`{}` is listed twice", v.name))
-                                .with_help("remove the repeated value"),
-                        );
+                        self.emit(DiagnosticKind::DuplicateDomainValue { value: v.name.clone() }.at(v.span));
                     } else {
                         domain.push(v.name.clone());
                     }
@@ -118,15 +92,13 @@ impl Checker<'_> {
             }
         };
         if !domain.contains(&f.default.name) {
-            self.emit(
-                Diagnostic::new(
-                    Code::ValueOutsideDomain,
-                    f.default.span,
-                    format!("`{}` is not a value of feature `{}`", f.default.name, f.name.name),
-                )
-                .with_label(format!("expected one of {}", domain.join(", ")))
-                .with_help_opt(suggest(&f.default.name, domain.iter().map(String::as_str))),
-            );
+            let kind = DiagnosticKind::DefaultOutsideDomain {
+                value: f.default.name.clone(),
+                feature: f.name.name.clone(),
+                domain: domain.clone(),
+                suggestion: suggest(&f.default.name, domain.iter().map(String::as_str)),
+            };
+            self.emit(kind.at(f.default.span));
         }
         Feature { default: f.default.name.clone(), domain, is_bool }
     }

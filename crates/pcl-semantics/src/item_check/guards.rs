@@ -24,17 +24,9 @@ impl Checker<'_> {
                         self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
                     }
                     Some(Symbol::Feature { domain, .. }) => {
-                        let first = domain.first().cloned().unwrap_or_default();
                         self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
-                        self.emit(
-                            Diagnostic::new(
-                                Code::WrongKind,
-                                ident.span,
-                                format!("`{}` is not a bool feature", ident.name),
-                            )
-                            .with_label(format!("it takes one of {}", domain.join(", ")))
-                            .with_help(format!("compare it with a value: `{} == {first}`", ident.name)),
-                        );
+                        let kind = DiagnosticKind::NotBoolFeature { name: ident.name.clone(), domain: domain.clone() };
+                        self.emit(kind.at(ident.span));
                     }
                     _ => {
                         self.resolve(ident, RefKind::Feature);
@@ -50,15 +42,7 @@ impl Checker<'_> {
                     }
                     Some(Symbol::Param(_)) => {
                         self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
-                        self.emit(
-                            Diagnostic::new(
-                                Code::WrongKind,
-                                var.span,
-                                format!("param `{}` cannot be compared", var.name),
-                            )
-                            .with_label("only features and the `partition` param have a known value")
-                            .with_help("guard on a feature instead"),
-                        );
+                        self.emit(DiagnosticKind::ParamNotComparable { name: var.name.clone() }.at(var.span));
                         None
                     }
                     _ => {
@@ -69,18 +53,14 @@ impl Checker<'_> {
                 if let Some(domain) = domain
                     && !domain.contains(&value.text)
                 {
-                    self.emit(
-                        Diagnostic::new(
-                            Code::ValueOutsideDomain,
-                            value.span,
-                            format!("`{}` can never equal `{}`", var.name, value.text),
-                        )
-                        .with_label(format!("`{}` is one of {}", var.name, domain.join(", ")))
-                        .with_help_opt(
-                            suggest(&value.text, domain.iter().map(String::as_str))
-                                .or_else(|| Some(format!("compare with one of {}", domain.join(", ")))),
-                        ),
-                    );
+                    let suggestion = suggest(&value.text, domain.iter().map(String::as_str));
+                    let kind = DiagnosticKind::NeverEqual {
+                        var: var.name.clone(),
+                        value: value.text.clone(),
+                        domain,
+                        suggestion,
+                    };
+                    self.emit(kind.at(value.span));
                 }
                 let is = Cond::Is(var.name.clone(), value.text.clone());
                 if *negated { Cond::Not(Box::new(is)) } else { is }
@@ -97,16 +77,8 @@ impl Checker<'_> {
         let constraints: Vec<&Cond> = self.symbols.constraints().collect();
         let symbols = self.symbols;
         match constant_value(cond, &self.context, &constraints, &|v| symbols.domain(v)) {
-            Some(true) => self.emit(
-                Diagnostic::new(Code::AlwaysTrue, span, "this guard is always true")
-                    .with_label("true in every configuration where it is evaluated")
-                    .with_help("remove the `when` clause, or check the enclosing guards and constraints"),
-            ),
-            Some(false) => self.emit(
-                Diagnostic::new(Code::AlwaysFalse, span, "this guard is always false")
-                    .with_label("false in every configuration where it is evaluated")
-                    .with_help("what it guards is never rendered; remove it or fix the condition"),
-            ),
+            Some(true) => self.emit(DiagnosticKind::AlwaysTrue.at(span)),
+            Some(false) => self.emit(DiagnosticKind::AlwaysFalse.at(span)),
             None => {}
         }
     }

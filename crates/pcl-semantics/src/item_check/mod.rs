@@ -10,7 +10,7 @@ use pcl_syntax::ast::{
     self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart, ValueItem,
 };
 
-use crate::diagnostic::{Code, Diagnostic, suggest};
+use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, suggest};
 use crate::iam::{self, Field};
 use crate::ir::*;
 use crate::symbol_table::{Symbol, Symbols};
@@ -129,25 +129,22 @@ impl Checker<'_> {
             Some(sym) if want(sym) => Some(sym),
             Some(Symbol::Unparsed) => None,
             Some(sym) => {
-                self.emit(
-                    Diagnostic::new(
-                        Code::WrongKind,
-                        ident.span,
-                        format!("`{}` is a {}, not a {kind_name}", ident.name, sym.kind_name()),
-                    )
-                    .with_label(format!("expected a {kind_name}"))
-                    .with_help_opt(suggest(&ident.name, symbols.names_where(want))),
-                );
+                let kind = DiagnosticKind::WrongKind {
+                    name: ident.name.clone(),
+                    is: sym.kind_name(),
+                    expected: kind_name,
+                    suggestion: suggest(&ident.name, symbols.names_where(want)),
+                };
+                self.emit(kind.at(ident.span));
                 None
             }
             None => {
-                let help = suggest(&ident.name, symbols.names_where(want))
-                    .or_else(|| Some(format!("declare it with `{kind_name} {} ...`", ident.name)));
-                self.emit(
-                    Diagnostic::new(Code::UnknownName, ident.span, format!("unknown {kind_name} `{}`", ident.name))
-                        .with_label("not defined in this file")
-                        .with_help_opt(help),
-                );
+                let kind = DiagnosticKind::UnknownName {
+                    kind: kind_name,
+                    name: ident.name.clone(),
+                    suggestion: suggest(&ident.name, symbols.names_where(want)),
+                };
+                self.emit(kind.at(ident.span));
                 None
             }
         }

@@ -25,14 +25,7 @@ impl Checker<'_> {
                     let t = self.template(s, ValueUse::Text);
                     let shown = s.display();
                     if !(shown.starts_with('/') && shown.ends_with('/')) {
-                        self.emit(
-                            Diagnostic::new(
-                                Code::InvalidValue,
-                                s.span,
-                                format!("role path `{shown}` must start and end with `/`"),
-                            )
-                            .with_help("e.g. `/parallelcluster/`"),
-                        );
+                        self.emit(DiagnosticKind::RolePath { shown }.at(s.span));
                     }
                     role.path = Some(t);
                 }
@@ -57,16 +50,8 @@ impl Checker<'_> {
                     let (verb, earlier) = if inline { ("inline", &role.inline) } else { ("attach", &role.attach) };
                     if let Some(first) = earlier.iter().find(|e| e.policy == policy.name) {
                         let first = first.span;
-                        self.emit(
-                            Diagnostic::new(
-                                Code::DuplicateField,
-                                *span,
-                                format!("`{verb} {}` is given twice", policy.name),
-                            )
-                            .with_label("second one here")
-                            .with_secondary(first, "first one here")
-                            .with_help("a role lists each policy once; guard one entry with both conditions instead"),
-                        );
+                        let kind = DiagnosticKind::DuplicateRolePolicy { verb, policy: policy.name.clone(), first };
+                        self.emit(kind.at(*span));
                         continue;
                     }
                     if inline {
@@ -90,25 +75,13 @@ impl Checker<'_> {
             }
         }
         if role.trust.is_empty() {
-            self.emit(
-                Diagnostic::new(
-                    Code::MissingField,
-                    r.name.span,
-                    format!("role `{}` has no `trust` principal", r.name.name),
-                )
-                .with_help("add e.g. `trust service \"ec2.amazonaws.com\";`"),
-            );
+            self.emit(DiagnosticKind::MissingTrust { role: r.name.name.clone() }.at(r.name.span));
         }
         role
     }
 
-    pub(super) fn duplicate_role_field(&mut self, field: &str, span: Span, first: Span) {
-        self.emit(
-            Diagnostic::new(Code::DuplicateField, span, format!("a role has one `{field}`"))
-                .with_label("second one here")
-                .with_secondary(first, "first one here")
-                .with_help("remove one of them"),
-        );
+    pub(super) fn duplicate_role_field(&mut self, field: &'static str, span: Span, first: Span) {
+        self.emit(DiagnosticKind::DuplicateRoleField { field, first }.at(span));
     }
 
     /// `partition` and `account` are built into ARNs by name (the issue's
@@ -122,19 +95,17 @@ impl Checker<'_> {
                 if let Some(ty) = ty
                     && (ty.list || ty.scalar != want)
                 {
-                    self.emit(
-                        Diagnostic::new(
-                            Code::InterpolationType,
-                            span,
-                            format!("{why} with param `{name}` of type `{ty}`; it must be of type `{}`", want.name()),
-                        )
-                        .with_help(format!("declare `param {name}: {} ...;`", want.name())),
-                    );
+                    let kind = DiagnosticKind::BuiltinParamType {
+                        why: why.to_string(),
+                        name: name.to_string(),
+                        ty: *ty,
+                        want,
+                    };
+                    self.emit(kind.at(span));
                 }
             }
             _ => self.emit(
-                Diagnostic::new(Code::UnknownName, span, format!("{why}, which needs a param named `{name}`"))
-                    .with_help(format!("declare `param {name}: {} ...;`", want.name())),
+                DiagnosticKind::MissingBuiltinParam { why: why.to_string(), name: name.to_string(), want }.at(span),
             ),
         }
     }

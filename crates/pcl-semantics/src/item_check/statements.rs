@@ -28,7 +28,9 @@ impl Checker<'_> {
                     }
                 }
             } else if let Err(p) = iam::check_sid(&text) {
-                self.emit(Diagnostic::new(Code::InvalidSid, sid.span, p.message).with_help_opt(p.help));
+                let kind =
+                    DiagnosticKind::IamRule { code: Code::InvalidSid, message: p.message, label: None, help: p.help };
+                self.emit(kind.at(sid.span));
             }
             (text, sid.span)
         });
@@ -82,21 +84,12 @@ impl Checker<'_> {
         Statement { sid, effect, when, not_action, actions, not_resource, resources, conditions, span: s.effect_span }
     }
 
-    pub(super) fn duplicate_field(&mut self, field: &str, negated: &str, span: Span, first: Span) {
-        self.emit(
-            Diagnostic::new(Code::DuplicateField, span, format!("a statement has one `{field}` or `{negated}`"))
-                .with_label("second one here")
-                .with_secondary(first, "first one here")
-                .with_help(format!("merge the lists; a statement cannot have both `{field}` and `{negated}`")),
-        );
+    pub(super) fn duplicate_field(&mut self, field: &'static str, negated: &'static str, span: Span, first: Span) {
+        self.emit(DiagnosticKind::DuplicateStatementField { field, negated, first }.at(span));
     }
 
-    pub(super) fn missing_field(&mut self, field: &str, span: Span) {
-        let example = if field == "action" { "action [service:Action];" } else { "resource \"*\";" };
-        self.emit(
-            Diagnostic::new(Code::MissingField, span, format!("statement has no `{field}`"))
-                .with_help(format!("add e.g. `{example}` (or `not{field}`)")),
-        );
+    pub(super) fn missing_field(&mut self, field: &'static str, span: Span) {
+        self.emit(DiagnosticKind::MissingStatementField { field }.at(span));
     }
 
     /// Lowers a list item by item, checking each item's guard.
@@ -123,7 +116,13 @@ impl Checker<'_> {
             }
             ActionItem::Name(name, span) => {
                 if let Err(p) = iam::check_action(name) {
-                    c.emit(Diagnostic::new(Code::MalformedAction, *span, p.message).with_help_opt(p.help));
+                    let kind = DiagnosticKind::IamRule {
+                        code: Code::MalformedAction,
+                        message: p.message,
+                        label: None,
+                        help: p.help,
+                    };
+                    c.emit(kind.at(*span));
                 }
                 ActionRef::Name(name.clone())
             }
@@ -132,11 +131,13 @@ impl Checker<'_> {
 
     pub(super) fn condition(&mut self, c: &ast::Condition) -> ConditionEntry {
         if let Err(p) = iam::check_operator(&c.operator.name) {
-            self.emit(
-                Diagnostic::new(Code::UnknownOperator, c.operator.span, p.message)
-                    .with_label("not an IAM condition operator")
-                    .with_help_opt(p.help),
-            );
+            let kind = DiagnosticKind::IamRule {
+                code: Code::UnknownOperator,
+                message: p.message,
+                label: Some("not an IAM condition operator"),
+                help: p.help,
+            };
+            self.emit(kind.at(c.operator.span));
         }
         let key = self.plain(&c.key, "a condition key");
         let when = self.guard(c.when.as_ref());

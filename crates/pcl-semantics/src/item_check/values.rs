@@ -28,14 +28,7 @@ impl Checker<'_> {
                         self.list_for_scalar(ident, ty);
                     }
                     if use_ == ValueUse::Arn && !matches!(ty.scalar, ScalarType::Arn) {
-                        self.emit(
-                            Diagnostic::new(
-                                Code::InterpolationType,
-                                ident.span,
-                                format!("`{}` is of type `{ty}`, but an ARN is expected here", ident.name),
-                            )
-                            .with_help("declare the param with type `arn`, or write the ARN as a string"),
-                        );
+                        self.emit(DiagnosticKind::ParamNotArn { name: ident.name.clone(), ty }.at(ident.span));
                     }
                 }
                 Value::Param(ident.name.clone())
@@ -44,14 +37,7 @@ impl Checker<'_> {
             ValueItem::SetRef(ident) => {
                 self.resolve(ident, RefKind::Valueset);
                 if !list_ok {
-                    self.emit(
-                        Diagnostic::new(
-                            Code::ListForScalar,
-                            ident.span,
-                            format!("valueset `{}` is a list, but one value is expected here", ident.name),
-                        )
-                        .with_help("use a single string or a param of type `arn`"),
-                    );
+                    self.emit(DiagnosticKind::ValuesetForScalar { name: ident.name.clone() }.at(ident.span));
                 }
                 Value::Set(ident.name.clone())
             }
@@ -59,15 +45,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn list_for_scalar(&mut self, ident: &ast::Ident, ty: ParamType) {
-        self.emit(
-            Diagnostic::new(
-                Code::ListForScalar,
-                ident.span,
-                format!("`{}` is a list (`{ty}`), but one value is expected here", ident.name),
-            )
-            .with_label("a list where a single value is expected")
-            .with_help(format!("declare it as `{}`, or use it where a list is allowed", ty.scalar.name())),
-        );
+        self.emit(DiagnosticKind::ListParamForScalar { name: ident.name.clone(), ty }.at(ident.span));
     }
 
     pub(super) fn template(&mut self, s: &StrLit, use_: ValueUse) -> Template {
@@ -85,16 +63,7 @@ impl Checker<'_> {
                         && ty.list
                     {
                         self.emit(
-                            Diagnostic::new(
-                                Code::ListForScalar,
-                                ident.span,
-                                format!("list param `{}` cannot be interpolated into a string", ident.name),
-                            )
-                            .with_label(format!("`{}` is a `{ty}`", ident.name))
-                            .with_help(format!(
-                                "write `{}` as a list item of its own to splice its values",
-                                ident.name
-                            )),
+                            DiagnosticKind::ListParamInterpolated { name: ident.name.clone(), ty }.at(ident.span),
                         );
                     }
                     parts.push(TextPart::Param(ident.name.clone()));

@@ -3,6 +3,10 @@
 
 use pcl_syntax::Span;
 
+mod kinds;
+
+pub use kinds::DiagnosticKind;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     Error,
@@ -86,7 +90,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+    /// Checks build diagnostics through `DiagnosticKind::at`, which holds every wording.
+    pub(crate) fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic { code, message: message.into(), span, label: None, secondary: Vec::new(), help: None }
     }
 

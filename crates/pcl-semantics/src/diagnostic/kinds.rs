@@ -1,0 +1,531 @@
+//! Every diagnostic pcl reports, as data: one variant per situation, grouped
+//! by code, each with the typed facts it needs. The wording (message, label,
+//! help) of every code lives here and nowhere else, beside the code table in
+//! `mod.rs` that holds each code's `pcl explain` text. Checks build a
+//! `DiagnosticKind` and place it with `at(span)`.
+//!
+//! Adding a code: a row in the `codes!` table, a variant here (with its
+//! wording in `code`, `message`, `label` and `help`), and a fixture
+//! `tests/fixtures/<CODE>_<what>.pcl` with its reviewed snapshot.
+
+use pcl_syntax::Span;
+
+use super::{Code, Diagnostic};
+use crate::ir::{ParamType, ScalarType};
+use crate::{MAX_COMBINATIONS, MAX_INCLUDE_DEPTH};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DiagnosticKind {
+    // --- E0001 / E0002: syntax -------------------------------------------------
+    /// A syntax error from the parser (`too_deep`: nesting beyond the limit, E0002).
+    Syntax {
+        too_deep: bool,
+        message: String,
+        help: Option<String>,
+    },
+    /// A chain of sets of one kind deeper than expansion follows (E0002).
+    SetsTooDeep {
+        target: String,
+        below: usize,
+    },
+
+    // --- E0100: unknown names ----------------------------------------------------
+    UnknownName {
+        kind: &'static str,
+        name: String,
+        suggestion: Option<String>,
+    },
+    /// `partition` or `account`, which roles build ARNs from, is not declared.
+    MissingBuiltinParam {
+        why: String,
+        name: String,
+        want: ScalarType,
+    },
+
+    // --- E0101: duplicate names ---------------------------------------------------
+    DuplicateName {
+        name: String,
+        first: Span,
+    },
+    DuplicateDomainValue {
+        value: String,
+    },
+
+    // --- E0102: a name used as something it is not --------------------------------
+    WrongKind {
+        name: String,
+        is: &'static str,
+        expected: &'static str,
+        suggestion: Option<String>,
+    },
+    NotBoolFeature {
+        name: String,
+        domain: Vec<String>,
+    },
+    ParamNotComparable {
+        name: String,
+    },
+
+    // --- E0200: a list where one value is expected --------------------------------
+    ListDefaultForScalar {
+        ty: ParamType,
+    },
+    ValuesetForScalar {
+        name: String,
+    },
+    ListParamForScalar {
+        name: String,
+        ty: ParamType,
+    },
+    ListParamInterpolated {
+        name: String,
+        ty: ParamType,
+    },
+
+    // --- E0201: values outside a feature's domain ---------------------------------
+    NeverEqual {
+        var: String,
+        value: String,
+        domain: Vec<String>,
+        suggestion: Option<String>,
+    },
+    DefaultOutsideDomain {
+        value: String,
+        feature: String,
+        domain: Vec<String>,
+        suggestion: Option<String>,
+    },
+
+    // --- E0202: params of the wrong type, interpolation where none is allowed -----
+    ParamNotArn {
+        name: String,
+        ty: ParamType,
+    },
+    CannotInterpolate {
+        what: String,
+    },
+    BuiltinParamType {
+        why: String,
+        name: String,
+        ty: ParamType,
+        want: ScalarType,
+    },
+    ValuesetParamNotArn {
+        param: String,
+        ty: ParamType,
+        set: String,
+        user: String,
+    },
+
+    // --- E0203: values that do not fit their type ----------------------------------
+    ListDefaultRequired {
+        ty: ParamType,
+    },
+    RolePath {
+        shown: String,
+    },
+
+    // --- E0204, E0205: param declarations -------------------------------------------
+    UnknownType {
+        name: String,
+        suggestion: Option<String>,
+        types: Vec<&'static str>,
+    },
+    MissingValue {
+        param: String,
+    },
+
+    // --- E0202, E0203, E0300, E0301, E0302, E0304: IAM's rules (`iam.rs` words them) -
+    IamRule {
+        code: Code,
+        message: String,
+        label: Option<&'static str>,
+        help: Option<String>,
+    },
+
+    // --- E0301: malformed ARNs ----------------------------------------------------------
+    NotAnArn {
+        shown: String,
+        fields: usize,
+    },
+    ValuesetValueNotArn {
+        set: String,
+        user: String,
+    },
+
+    // --- E0303, E0305: what a rendered document holds -----------------------------------
+    DuplicateSid {
+        sid: String,
+        policy: String,
+        first: Span,
+    },
+    EmptyList {
+        what: String,
+        policy: String,
+    },
+    EmptyPolicy {
+        policy: String,
+    },
+
+    // --- E0306, E0307: fields ---------------------------------------------------------------
+    MissingStatementField {
+        field: &'static str,
+    },
+    MissingTrust {
+        role: String,
+    },
+    DuplicateStatementField {
+        field: &'static str,
+        negated: &'static str,
+        first: Span,
+    },
+    DuplicateRoleField {
+        field: &'static str,
+        first: Span,
+    },
+    DuplicateRolePolicy {
+        verb: &'static str,
+        policy: String,
+        first: Span,
+    },
+
+    // --- E0400 - E0403: sets, constraints, configurations ---------------------------------
+    CyclicInclude {
+        chain: Vec<String>,
+    },
+    DefaultsViolateConstraint {
+        values: String,
+        constraint: String,
+        explanation: String,
+    },
+    ConfigurationViolatesConstraint {
+        values: String,
+        constraint: String,
+        explanation: String,
+    },
+    NoConfigurationLeft,
+    Unsatisfiable {
+        others: Vec<Span>,
+    },
+    ConstraintsTooLarge,
+    TooManyConfigurations {
+        item: String,
+        deps: Vec<String>,
+    },
+
+    // --- values given from outside the file (the CLI's `--set`), shown at the
+    // declaration they concern (or alone, for an unknown name) ----------------
+    AssignedTwice {
+        name: String,
+    },
+    AssignedUnknownName {
+        name: String,
+        suggestion: Option<String>,
+        settable: Vec<String>,
+    },
+    AssignedWrongKind {
+        name: String,
+        kind: &'static str,
+    },
+    AssignedOutsideDomain {
+        value: String,
+        feature: String,
+        domain: Vec<String>,
+    },
+    AssignedInvalidValue {
+        name: String,
+        ty: ParamType,
+        message: String,
+        help: Option<String>,
+    },
+
+    // --- W0500 - W0504: warnings -------------------------------------------------------------
+    AlwaysTrue,
+    AlwaysFalse,
+    Unused {
+        what: &'static str,
+        name: String,
+    },
+}
+
+/// One help line shared by two ARN checks of valuesets.
+const VALUESET_ARN_HELP: &str =
+    "write a full ARN (`arn:partition:service:region:account:resource`), or use a separate valueset";
+
+impl DiagnosticKind {
+    pub fn code(&self) -> Code {
+        use DiagnosticKind::*;
+        match self {
+            Syntax { too_deep: true, .. } | SetsTooDeep { .. } => Code::TooDeep,
+            Syntax { too_deep: false, .. } => Code::Syntax,
+            UnknownName { .. } | MissingBuiltinParam { .. } => Code::UnknownName,
+            DuplicateName { .. } | DuplicateDomainValue { .. } => Code::DuplicateName,
+            WrongKind { .. } | NotBoolFeature { .. } | ParamNotComparable { .. } => Code::WrongKind,
+            ListDefaultForScalar { .. }
+            | ValuesetForScalar { .. }
+            | ListParamForScalar { .. }
+            | ListParamInterpolated { .. } => Code::ListForScalar,
+            NeverEqual { .. } | DefaultOutsideDomain { .. } => Code::ValueOutsideDomain,
+            ParamNotArn { .. } | CannotInterpolate { .. } | BuiltinParamType { .. } | ValuesetParamNotArn { .. } => {
+                Code::InterpolationType
+            }
+            ListDefaultRequired { .. } | RolePath { .. } => Code::InvalidValue,
+            UnknownType { .. } => Code::UnknownType,
+            MissingValue { .. } => Code::MissingValue,
+            IamRule { code, .. } => *code,
+            NotAnArn { .. } | ValuesetValueNotArn { .. } => Code::MalformedArn,
+            DuplicateSid { .. } => Code::DuplicateSid,
+            EmptyList { .. } | EmptyPolicy { .. } => Code::EmptyList,
+            MissingStatementField { .. } | MissingTrust { .. } => Code::MissingField,
+            DuplicateStatementField { .. } | DuplicateRoleField { .. } | DuplicateRolePolicy { .. } => {
+                Code::DuplicateField
+            }
+            CyclicInclude { .. } => Code::CyclicInclude,
+            DefaultsViolateConstraint { .. } | ConfigurationViolatesConstraint { .. } | NoConfigurationLeft => {
+                Code::ConstraintViolated
+            }
+            Unsatisfiable { .. } => Code::Unsatisfiable,
+            ConstraintsTooLarge | TooManyConfigurations { .. } => Code::TooManyConfigurations,
+            AssignedTwice { .. } | AssignedInvalidValue { .. } => Code::InvalidValue,
+            AssignedUnknownName { .. } => Code::UnknownName,
+            AssignedWrongKind { .. } => Code::WrongKind,
+            AssignedOutsideDomain { .. } => Code::ValueOutsideDomain,
+            AlwaysTrue => Code::AlwaysTrue,
+            AlwaysFalse => Code::AlwaysFalse,
+            Unused { what: "param", .. } => Code::UnusedParam,
+            Unused { what: "feature", .. } => Code::UnusedFeature,
+            Unused { .. } => Code::UnusedSet,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        use DiagnosticKind::*;
+        match self {
+            Syntax { message, .. } | IamRule { message, .. } => message.clone(),
+            SetsTooDeep { .. } => format!("sets nested more than {MAX_INCLUDE_DEPTH} levels deep"),
+            UnknownName { kind, name, .. } => format!("unknown {kind} `{name}`"),
+            MissingBuiltinParam { why, name, .. } => format!("{why}, which needs a param named `{name}`"),
+            DuplicateName { name, .. } => format!("`{name}` is defined twice"),
+            DuplicateDomainValue { value } => format!("`{value}` is listed twice"),
+            WrongKind { name, is, expected, .. } => format!("`{name}` is a {is}, not a {expected}"),
+            NotBoolFeature { name, .. } => format!("`{name}` is not a bool feature"),
+            ParamNotComparable { name } => format!("param `{name}` cannot be compared"),
+            ListDefaultForScalar { ty } => format!("a list is not a `{ty}`"),
+            ValuesetForScalar { name } => format!("valueset `{name}` is a list, but one value is expected here"),
+            ListParamForScalar { name, ty } => format!("`{name}` is a list (`{ty}`), but one value is expected here"),
+            ListParamInterpolated { name, .. } => format!("list param `{name}` cannot be interpolated into a string"),
+            NeverEqual { var, value, .. } => format!("`{var}` can never equal `{value}`"),
+            DefaultOutsideDomain { value, feature, .. } => format!("`{value}` is not a value of feature `{feature}`"),
+            ParamNotArn { name, ty } => format!("`{name}` is of type `{ty}`, but an ARN is expected here"),
+            CannotInterpolate { what } => format!("{what} cannot interpolate params"),
+            BuiltinParamType { why, name, ty, want } => {
+                format!("{why} with param `{name}` of type `{ty}`; it must be of type `{}`", want.name())
+            }
+            ValuesetParamNotArn { param, ty, .. } => {
+                format!("`{param}` is of type `{ty}`, but this valueset is used as ARNs")
+            }
+            ListDefaultRequired { ty } => format!("the default of a `{ty}` must be a list"),
+            RolePath { shown } => format!("role path `{shown}` must start and end with `/`"),
+            UnknownType { name, .. } => format!("unknown type `{name}`"),
+            MissingValue { param } => format!("param `{param}` has neither a default nor a placeholder"),
+            NotAnArn { shown, .. } => format!("`{shown}` is not an ARN"),
+            ValuesetValueNotArn { .. } => "this value is not an ARN, but the valueset is used as ARNs".into(),
+            DuplicateSid { sid, policy, .. } => format!("Sid `{sid}` appears twice in policy `{policy}`"),
+            EmptyList { what, .. } => {
+                let verb = if what.starts_with("the values") { "are" } else { "is" };
+                format!("{what} {verb} empty")
+            }
+            EmptyPolicy { policy } => format!("policy `{policy}` has no statements"),
+            MissingStatementField { field } => format!("statement has no `{field}`"),
+            MissingTrust { role } => format!("role `{role}` has no `trust` principal"),
+            DuplicateStatementField { field, negated, .. } => format!("a statement has one `{field}` or `{negated}`"),
+            DuplicateRoleField { field, .. } => format!("a role has one `{field}`"),
+            DuplicateRolePolicy { verb, policy, .. } => format!("`{verb} {policy}` is given twice"),
+            CyclicInclude { chain } => {
+                let mut shown: Vec<String> = chain.iter().map(|m| format!("`{m}`")).collect();
+                shown.push(shown.first().cloned().unwrap_or_default());
+                format!("a set contains itself: {}", shown.join(" -> "))
+            }
+            DefaultsViolateConstraint { values, constraint, .. } => {
+                format!("the defaults ({values}) violate constraint `{constraint}`")
+            }
+            ConfigurationViolatesConstraint { values, constraint, .. } => {
+                format!("the configuration {values} violates constraint `{constraint}`")
+            }
+            NoConfigurationLeft => "the `--set` values leave no configuration that satisfies the constraints".into(),
+            Unsatisfiable { .. } => "no configuration satisfies the constraints".into(),
+            ConstraintsTooLarge => {
+                format!("the constraints involve more than {MAX_COMBINATIONS} combinations of features")
+            }
+            TooManyConfigurations { item, deps } => {
+                format!("`{item}` depends on {} features: too many configurations to render", deps.len())
+            }
+            AssignedTwice { name } => format!("`{name}` is given twice"),
+            AssignedUnknownName { name, .. } => format!("no param or feature is named `{name}`"),
+            AssignedWrongKind { name, kind } => format!("`{name}` is {kind}; only params and features can be set"),
+            AssignedOutsideDomain { value, feature, .. } => format!("`{value}` is not a value of feature `{feature}`"),
+            AssignedInvalidValue { name, ty, message, .. } => {
+                format!("invalid value for `{name}` (a `{ty}`): {message}")
+            }
+            AlwaysTrue => "this guard is always true".into(),
+            AlwaysFalse => "this guard is always false".into(),
+            Unused { what, name } => format!("{what} `{name}` is never used"),
+        }
+    }
+
+    pub fn label(&self) -> Option<String> {
+        use DiagnosticKind::*;
+        Some(match self {
+            SetsTooDeep { target, below } => format!("`{target}` starts a chain of {} more", below + 1),
+            UnknownName { .. } => "not defined in this file".into(),
+            DuplicateName { .. } => "redefined here".into(),
+            WrongKind { expected, .. } => format!("expected a {expected}"),
+            NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
+            ParamNotComparable { .. } => "only features and the `partition` param have a known value".into(),
+            ListDefaultForScalar { .. } => "expected a single value".into(),
+            ListParamForScalar { .. } => "a list where a single value is expected".into(),
+            ListParamInterpolated { name, ty } => format!("`{name}` is a `{ty}`"),
+            NeverEqual { var, domain, .. } => format!("`{var}` is one of {}", domain.join(", ")),
+            DefaultOutsideDomain { domain, .. } => format!("expected one of {}", domain.join(", ")),
+            ValuesetParamNotArn { set, user, .. } | ValuesetValueNotArn { set, user } => {
+                format!("`{set}` is used as ARNs in `{user}`")
+            }
+            IamRule { label, .. } => return label.map(str::to_string),
+            NotAnArn { shown, fields } if shown.starts_with("arn:") => {
+                format!("{fields} fields, expected 6: `arn:partition:service:region:account:resource`")
+            }
+            NotAnArn { .. } => "expected an ARN or `*`".into(),
+            DuplicateSid { .. } => "second statement with this Sid".into(),
+            EmptyList { policy, .. } => format!("renders as an empty list in `{policy}`"),
+            EmptyPolicy { .. } => "renders as an empty policy document".into(),
+            DuplicateStatementField { .. } | DuplicateRoleField { .. } | DuplicateRolePolicy { .. } => {
+                "second one here".into()
+            }
+            CyclicInclude { .. } => "this reference closes the cycle".into(),
+            DefaultsViolateConstraint { explanation, .. } | ConfigurationViolatesConstraint { explanation, .. } => {
+                explanation.clone()
+            }
+            Unsatisfiable { .. } => "these constraints exclude every configuration together".into(),
+            ConstraintsTooLarge => "pcl cannot decide which configurations they allow".into(),
+            TooManyConfigurations { deps, .. } => {
+                format!("more than {MAX_COMBINATIONS} combinations of {}", deps.join(", "))
+            }
+            AssignedTwice { .. }
+            | AssignedWrongKind { .. }
+            | AssignedOutsideDomain { .. }
+            | AssignedInvalidValue { .. } => "declared here".into(),
+            AlwaysTrue => "true in every configuration where it is evaluated".into(),
+            AlwaysFalse => "false in every configuration where it is evaluated".into(),
+            Unused { .. } => "declared here".into(),
+            _ => return None,
+        })
+    }
+
+    pub fn help(&self) -> Option<String> {
+        use DiagnosticKind::*;
+        Some(match self {
+            Syntax { help, .. } | IamRule { help, .. } => return help.clone(),
+            SetsTooDeep { .. } => "flatten the chain of sets; what lies deeper would not be rendered".into(),
+            UnknownName { kind, name, suggestion } => {
+                suggestion.clone().unwrap_or_else(|| format!("declare it with `{kind} {name} ...`"))
+            }
+            MissingBuiltinParam { name, want, .. } | BuiltinParamType { name, want, .. } => {
+                format!("declare `param {name}: {} ...;`", want.name())
+            }
+            DuplicateName { .. } => {
+                "names share one namespace across params, features, sets, policies and roles; rename one".into()
+            }
+            DuplicateDomainValue { .. } => "remove the repeated value".into(),
+            WrongKind { suggestion, .. } => return suggestion.clone(),
+            NotBoolFeature { name, domain } => {
+                format!("compare it with a value: `{name} == {}`", domain.first().cloned().unwrap_or_default())
+            }
+            ParamNotComparable { .. } => "guard on a feature instead".into(),
+            ListDefaultForScalar { ty } => format!("declare the param as `list<{}>`, or give one value", ty.scalar.name()),
+            ValuesetForScalar { .. } => "use a single string or a param of type `arn`".into(),
+            ListParamForScalar { ty, .. } => {
+                format!("declare it as `{}`, or use it where a list is allowed", ty.scalar.name())
+            }
+            ListParamInterpolated { name, .. } => format!("write `{name}` as a list item of its own to splice its values"),
+            NeverEqual { domain, suggestion, .. } => {
+                suggestion.clone().unwrap_or_else(|| format!("compare with one of {}", domain.join(", ")))
+            }
+            DefaultOutsideDomain { suggestion, .. } => return suggestion.clone(),
+            ParamNotArn { .. } => "declare the param with type `arn`, or write the ARN as a string".into(),
+            CannotInterpolate { .. } => "write the text literally, or `\\${` for a literal `${`".into(),
+            ValuesetParamNotArn { .. } | ValuesetValueNotArn { .. } => VALUESET_ARN_HELP.into(),
+            ListDefaultRequired { .. } => "write it in brackets: `[\"...\"]`".into(),
+            RolePath { .. } => "e.g. `/parallelcluster/`".into(),
+            UnknownType { name: _, suggestion, types } => suggestion
+                .clone()
+                .unwrap_or_else(|| format!("the types are {}, and list<T>", types.join(", "))),
+            MissingValue { param } => {
+                format!("add `placeholder \"<{}>\"` to render it when no value is given", param.to_uppercase())
+            }
+            NotAnArn { shown, .. } if shown.starts_with("arn:") => {
+                "an ARN has six `:`-separated fields; empty region or account fields are written `::`".into()
+            }
+            NotAnArn { .. } => "resources are ARNs, `*`, or params of type `arn`".into(),
+            DuplicateSid { .. } => "Sids must be unique within a policy document; rename one".into(),
+            EmptyList { .. } => "IAM rejects an empty list: give the list an unguarded item, guard the whole statement like its items, or give the param a value".into(),
+            EmptyPolicy { .. } => {
+                "IAM rejects a policy without statements: guard the policy like its statements".into()
+            }
+            MissingStatementField { field } => {
+                let example = if *field == "action" { "action [service:Action];" } else { "resource \"*\";" };
+                format!("add e.g. `{example}` (or `not{field}`)")
+            }
+            MissingTrust { .. } => "add e.g. `trust service \"ec2.amazonaws.com\";`".into(),
+            DuplicateStatementField { field, negated, .. } => {
+                format!("merge the lists; a statement cannot have both `{field}` and `{negated}`")
+            }
+            DuplicateRoleField { .. } => "remove one of them".into(),
+            DuplicateRolePolicy { .. } => {
+                "a role lists each policy once; guard one entry with both conditions instead".into()
+            }
+            CyclicInclude { .. } => "remove one of the references; a set cannot contain itself".into(),
+            DefaultsViolateConstraint { .. } => "change the default of one of these features".into(),
+            ConfigurationViolatesConstraint { .. } | NoConfigurationLeft => "change one of the `--set` values".into(),
+            Unsatisfiable { .. } => "relax one of the constraints".into(),
+            ConstraintsTooLarge => "constrain fewer features, or split a large constraint".into(),
+            TooManyConfigurations { .. } => "split the item, or guard its parts with fewer features".into(),
+            AssignedTwice { .. } => "give each name once; lists take comma-separated values".into(),
+            AssignedUnknownName { suggestion, settable, .. } => {
+                suggestion.clone().unwrap_or_else(|| format!("settable names: {}", settable.join(", ")))
+            }
+            AssignedWrongKind { .. } => return None,
+            AssignedOutsideDomain { domain, .. } => format!("allowed: {}", domain.join(", ")),
+            AssignedInvalidValue { help, .. } => return help.clone(),
+            AlwaysTrue => "remove the `when` clause, or check the enclosing guards and constraints".into(),
+            AlwaysFalse => "what it guards is never rendered; remove it or fix the condition".into(),
+            Unused { what, .. } => format!("remove it, or use it; nothing renders differently because of this {what}"),
+        })
+    }
+
+    /// Secondary labels: spans the kind carries, with their text.
+    fn secondary(&self) -> Vec<(Span, &'static str)> {
+        use DiagnosticKind::*;
+        match self {
+            DuplicateName { first, .. } => vec![(*first, "first defined here")],
+            DuplicateSid { first, .. } => vec![(*first, "first statement with this Sid")],
+            DuplicateStatementField { first, .. }
+            | DuplicateRoleField { first, .. }
+            | DuplicateRolePolicy { first, .. } => {
+                vec![(*first, "first one here")]
+            }
+            Unsatisfiable { others } => others.iter().map(|s| (*s, "and this one")).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The diagnostic, with its primary span at `span`.
+    pub fn at(self, span: Span) -> Diagnostic {
+        let mut d = Diagnostic::new(self.code(), span, self.message());
+        d.label = self.label();
+        d.help = self.help();
+        for (s, text) in self.secondary() {
+            d = d.with_secondary(s, text);
+        }
+        d
+    }
+}
