@@ -1,6 +1,9 @@
 //! Lowering of pest pairs into the AST. The grammar guarantees the shape of
 //! each pair, but we never index blindly: a shape we do not expect becomes a
 //! syntax error rather than a panic.
+//!
+//! Longer than 500 lines on purpose: one method per grammar rule, in the
+//! order of `pcl.pest`, so that the grammar and its lowering read side by side.
 
 use pest::iterators::{Pair, Pairs};
 

@@ -7,6 +7,9 @@
 //! Adding a code: a row in the `codes!` table, a variant here (with its
 //! wording in `code`, `message`, `label` and `help`), and a fixture
 //! `tests/fixtures/<CODE>_<what>.pcl` with its reviewed snapshot.
+//!
+//! Longer than 500 lines on purpose: every wording of every code in one file
+//! is the point.
 
 use pcl_syntax::Span;
 
