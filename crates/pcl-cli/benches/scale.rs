@@ -49,6 +49,7 @@ fn main() {
         }
     }
     let tmp = tempfile::tempdir().unwrap();
+    compare_with_jsonnet(&root, tmp.path());
     println!(
         "{:<16} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>9} {:>9} {:>8}",
         "input", "bytes", "parse", "analyze", "re-analyze", "render", "pcl check", "MB/s", "peak RSS", "build"
@@ -90,6 +91,36 @@ fn main() {
             build
         );
     }
+}
+
+/// `pcl build policies.pcl` (77 documents of one partition, written to
+/// disk) against jsonnet rendering two of the page's documents, as whole
+/// processes, when `jsonnet` is installed.
+fn compare_with_jsonnet(root: &Path, tmp: &Path) {
+    let workload = root.join("benches/data/pcluster.jsonnet");
+    let jsonnet = Command::new("jsonnet").arg(&workload).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !jsonnet.is_ok_and(|s| s.success()) {
+        println!("jsonnet not installed: no side-by-side comparison");
+        return;
+    }
+    let runs = 10;
+    let mut jsonnet_times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let _ = Command::new("jsonnet").arg(&workload).stdout(Stdio::null()).status();
+        jsonnet_times.push(t.elapsed());
+    }
+    jsonnet_times.sort();
+    let policies = root.join("policies.pcl");
+    let out = tmp.join("jsonnet-cmp");
+    let (pcl, _) = whole_process(&["build", policies.to_str().unwrap(), "--out", out.to_str().unwrap()], runs);
+    let jsonnet = jsonnet_times[runs / 2];
+    println!(
+        "pcl build policies.pcl (77 documents) {}, jsonnet pcluster.jsonnet (2 documents) {}: pcl {:.1}x faster",
+        ms(pcl),
+        ms(jsonnet),
+        jsonnet.as_secs_f64() / pcl.as_secs_f64()
+    );
 }
 
 fn human(size: u64) -> String {
