@@ -38,9 +38,35 @@ pub trait Database: salsa::Database {}
 #[salsa::db]
 impl<T: salsa::Database> Database for T {}
 
+/// The text of one chunk of a file (an item, with its doc comments), interned:
+/// a chunk whose text is unchanged after an edit is the same `Chunk`, and its
+/// parse is reused.
+#[salsa::interned(debug)]
+pub struct Chunk<'db> {
+    #[returns(ref)]
+    pub text: String,
+    /// It ends the file (an unfinished item there runs into the end).
+    pub last: bool,
+}
+
+/// One chunk parsed; spans relative to the chunk. Re-runs only when a chunk
+/// of new text appears: an edit inside one item re-parses that item only.
+#[salsa::tracked(returns(ref))]
+pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> pcl_syntax::ParsedChunk {
+    pcl_syntax::parse_chunk(chunk.text(db), *chunk.last(db))
+}
+
+/// The whole file: its chunks (one cheap pass over the lines), each parsed
+/// by `parse_chunk`, placed at its offset.
 #[salsa::tracked(returns(ref))]
 pub fn parse(db: &dyn Database, file: SourceFile) -> pcl_syntax::ParsedFile {
-    pcl_syntax::parse_file(file.text(db))
+    let text = file.text(db);
+    let mut out = pcl_syntax::ParsedFile::default();
+    for (start, end) in pcl_syntax::chunk_ranges(text) {
+        let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default().to_string(), end == text.len());
+        out.push_chunk(start, parse_chunk(db, chunk));
+    }
+    out
 }
 
 #[salsa::tracked(returns(ref))]

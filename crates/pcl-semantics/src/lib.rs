@@ -24,7 +24,7 @@ pub mod variant_checks;
 pub mod variants;
 
 pub use db::{
-    Database, ExecutionLog, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, check_item, file_items,
+    Chunk, Database, ExecutionLog, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, check_item, file_items,
     item_index, parse, symbols, variant_findings,
 };
 pub use diagnostic::{Code, Diagnostic, DiagnosticKind, Label, Severity};

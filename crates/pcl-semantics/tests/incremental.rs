@@ -1,5 +1,6 @@
 //! Proves salsa's incrementality by watching `WillExecute` events: editing
-//! one item re-runs `check_item` for that item only.
+//! one item re-parses (`parse_chunk`) and re-checks (`check_item`) that item
+//! only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
@@ -74,6 +75,12 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     // The per-configuration checks (empty lists, Sids) of the other policies
     // did not re-run either.
     assert_eq!(checked(&second, &variant_keys), ["user_fsx"], "events: {second:?}");
+    // Only the edited item's chunk is parsed again; the others' parses are
+    // reused (they are memoized by their text, wherever they moved).
+    let parsed: Vec<&String> = second.iter().filter(|e| e.starts_with("parse_chunk")).collect();
+    assert_eq!(parsed.len(), 1, "events: {second:?}");
+    let chunks = pcl_syntax::chunk_ranges(BEFORE).len();
+    assert_eq!(first.iter().filter(|e| e.starts_with("parse_chunk")).count(), chunks, "every chunk at first");
     // The file-level analysis itself does re-run, and is cheap.
     assert!(second.iter().any(|e| e.starts_with("analyze_file")));
 }

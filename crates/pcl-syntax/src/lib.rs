@@ -13,7 +13,9 @@ mod lower;
 mod parser;
 mod span;
 
-pub use parser::{ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, parse_file};
+pub use parser::{
+    ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk, parse_file,
+};
 pub use span::Span;
 
 /// Nesting deeper than this in one expression is rejected with a diagnostic,

@@ -34,32 +34,67 @@ const ITEM_KEYWORDS: [&str; 8] =
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
     let mut out = ParsedFile::default();
-    // A byte-order mark is not part of the source.
-    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    for (start, end) in chunks(text) {
-        let start = start.max(bom);
+    for (start, end) in chunk_ranges(text) {
         let chunk = text.get(start..end).unwrap_or("");
-        match parse_fast(Rule::file, chunk) {
-            Ok(mut pairs) => {
-                let Some(file) = pairs.next() else { continue };
-                for pair in file.into_inner() {
-                    if pair.as_rule() != Rule::item {
-                        continue;
-                    }
-                    let item_start = pair.as_span().start();
-                    let mut lowerer = Lowerer::new(start, item_start);
-                    let item = lowerer.item(pair);
-                    out.errors.append(&mut lowerer.errors);
-                    if let Ok(item) = item {
-                        let offset = u32::try_from(start + item_start).unwrap_or(u32::MAX);
-                        out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });
-                    }
+        out.push_chunk(start, &parse_chunk(chunk, end == text.len()));
+    }
+    out
+}
+
+/// One chunk of a file parsed on its own: what `parse_file` makes of it,
+/// with offsets and spans relative to the chunk's start, so that a chunk
+/// whose text did not change parses to the same value wherever it moved
+/// (the database memoizes it by its text).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ParsedChunk {
+    pub items: Vec<ParsedItem>,
+    pub errors: Vec<SyntaxError>,
+    pub broken_names: Vec<String>,
+}
+
+impl ParsedFile {
+    /// Appends a chunk that starts at byte `start` of the file.
+    pub fn push_chunk(&mut self, start: usize, chunk: &ParsedChunk) {
+        let shift = u32::try_from(start).unwrap_or(u32::MAX);
+        self.items.extend(
+            chunk.items.iter().map(|p| ParsedItem { offset: p.offset.saturating_add(shift), item: p.item.clone() }),
+        );
+        self.errors.extend(chunk.errors.iter().map(|e| SyntaxError { span: e.span.shift(shift), ..e.clone() }));
+        self.broken_names.extend(chunk.broken_names.iter().cloned());
+    }
+}
+
+/// The byte ranges of a file's chunks (a leading byte-order mark is not
+/// part of the source). Cheap: one pass over the lines.
+pub fn chunk_ranges(text: &str) -> Vec<(usize, usize)> {
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    chunks(text).into_iter().map(|(start, end)| (start.max(bom), end)).filter(|(s, e)| s < e).collect()
+}
+
+/// Parses one chunk; `last` when it ends the file (an unfinished item there
+/// runs into the end, not into the next item).
+pub fn parse_chunk(chunk: &str, last: bool) -> ParsedChunk {
+    let mut out = ParsedChunk::default();
+    match parse_fast(Rule::file, chunk) {
+        Ok(mut pairs) => {
+            let Some(file) = pairs.next() else { return out };
+            for pair in file.into_inner() {
+                if pair.as_rule() != Rule::item {
+                    continue;
+                }
+                let item_start = pair.as_span().start();
+                let mut lowerer = Lowerer::new(0, item_start);
+                let item = lowerer.item(pair);
+                out.errors.append(&mut lowerer.errors);
+                if let Ok(item) = item {
+                    let offset = u32::try_from(item_start).unwrap_or(u32::MAX);
+                    out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });
                 }
             }
-            Err(e) => {
-                out.errors.push(chunk_error(&e, chunk, start, end == text.len()));
-                out.broken_names.extend(declared_names(chunk));
-            }
+        }
+        Err(e) => {
+            out.errors.push(chunk_error(&e, chunk, 0, last));
+            out.broken_names.extend(declared_names(chunk));
         }
     }
     out
