@@ -127,15 +127,17 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
 /// Parses without pest's detailed error tracking (it costs about half the
 /// parse time) and re-parses with it only to explain a failure.
 ///
-/// pest's error-detail switch is process-wide: the lock keeps a parse on
-/// another thread from flipping it in the middle of ours.
+/// pest's error-detail switch is process-wide, off by default, and read once
+/// when a parse starts: only the re-parse that explains a failure turns it
+/// on, under a lock, and off again. Parses on other threads take no lock (a
+/// lock held for every parse made parallel parsing slower than serial); one
+/// that starts while the switch is on only tracks details it does not need.
 fn parse_fast(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
     static DETAIL_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = DETAIL_SWITCH.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    pest::set_error_detail(false);
     match PclParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
         Err(_) => {
+            let _guard = DETAIL_SWITCH.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             pest::set_error_detail(true);
             let detailed = PclParser::parse(rule, text);
             pest::set_error_detail(false);

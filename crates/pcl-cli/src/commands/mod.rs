@@ -2,7 +2,7 @@ pub mod build;
 pub mod check;
 pub mod explain;
 
-use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile, analyze_file};
+use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile};
 
 use pcl_cli::report::{self, Reporter};
 
@@ -32,6 +32,8 @@ pub fn print_analysis(analysis: &FileAnalysis, path: &str, text: &str, reporter:
     report::summary(path, &analysis.diagnostics, reporter);
 }
 
+/// Analyses a file on every core the machine offers.
 pub fn analyze(db: &RootDatabase, file: SourceFile) -> &FileAnalysis {
-    analyze_file(db, file)
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    pcl_semantics::analyze_file_parallel(db, file, threads)
 }
