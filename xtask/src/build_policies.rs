@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pcl_cli::output_dir::OutputError;
+use pcl_cli::output_dir::{OutputError, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file, iam::PARTITIONS};
@@ -62,12 +62,7 @@ impl Fail {
 struct PartitionStats {
     partition: &'static str,
     files: usize,
-}
-
-/// Every file to write, by path relative to DIR, and per-partition counts.
-struct Rendered {
-    files: Vec<(String, String)>,
-    stats: Vec<PartitionStats>,
+    bytes: usize,
 }
 
 pub fn run(args: &Args, root: &Path) -> u8 {
@@ -76,8 +71,9 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     let (file, file_shown) = resolve(args.file.as_deref(), root, DEFAULT_FILE);
     let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
 
-    let Rendered { files, stats } = match render(&file, &file_shown, color) {
-        Ok(rendered) => rendered,
+    let db = RootDatabase::default();
+    let configured = match analyze(&db, &file, &file_shown, color) {
+        Ok(configured) => configured,
         Err(fail) => {
             let code = fail.report();
             if !args.check {
@@ -86,22 +82,49 @@ pub fn run(args: &Args, root: &Path) -> u8 {
             return code;
         }
     };
-    let bytes: usize = files.iter().map(|(_, c)| c.len()).sum();
-    let per_partition: Vec<String> = stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
-    let counts = format!("{} ({} files, {bytes} bytes)", per_partition.join(", "), files.len());
-
     let result = if args.check {
-        check(&out, &out_shown, &file, &file_shown, &files)
+        check(&out, &out_shown, &file, &file_shown, &configured)
     } else {
-        write(&out, &out_shown, &file, &files)
+        write(&out, &out_shown, &file, &configured)
     };
     match result {
-        Ok(()) => {
+        Ok(stats) => {
+            let per_partition: Vec<String> =
+                stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
+            let files: usize = stats.iter().map(|s| s.files).sum();
+            let bytes: usize = stats.iter().map(|s| s.bytes).sum();
             let verb = if args.check { "is up to date" } else { "written" };
-            eprintln!("build-policies: {out_shown} {verb}: {counts} in {:.2}s", started.elapsed().as_secs_f64());
+            eprintln!(
+                "build-policies: {out_shown} {verb}: {} ({files} files, {bytes} bytes) in {:.2}s",
+                per_partition.join(", "),
+                started.elapsed().as_secs_f64()
+            );
             crate::EXIT_OK
         }
         Err(fail) => fail.report(),
+    }
+}
+
+/// The checked program and its configuration for each partition.
+struct Configured<'db> {
+    program: &'db pcl_semantics::ir::Program,
+    partitions: Vec<(&'static str, pcl_semantics::config::Config)>,
+}
+
+impl Configured<'_> {
+    /// Every file of every partition, in memory (what `--check` compares).
+    fn files(&self) -> (Vec<(String, String)>, Vec<PartitionStats>) {
+        let mut files = Vec::new();
+        let mut stats = Vec::new();
+        for (partition, config) in &self.partitions {
+            let outputs = pcl_codegen::render_all(self.program, config);
+            let before = files.len();
+            files.extend(outputs.iter().map(|o| (format!("{partition}/{}", o.path), o.contents.clone())));
+            files.push((format!("{partition}/index.json"), pcl_codegen::index_json(&outputs)));
+            let bytes = files.iter().skip(before).map(|(_, c)| c.len()).sum();
+            stats.push(PartitionStats { partition, files: files.len() - before, bytes });
+        }
+        (files, stats)
     }
 }
 
@@ -115,17 +138,17 @@ fn resolve(given: Option<&Path>, root: &Path, default: &str) -> (PathBuf, String
     }
 }
 
-/// Analyses the source and renders every partition; prints diagnostics.
-fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
+/// Analyses the source and configures it for every partition; prints
+/// diagnostics.
+fn analyze<'db>(db: &'db RootDatabase, file: &Path, shown: &str, color: bool) -> Result<Configured<'db>, Fail> {
     let reporter = Reporter::new(color);
     let bytes = std::fs::read(file).map_err(|e| Fail::Io(format!("cannot read {}: {e}", file.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Fail::Input(format!("{shown} is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
     })?;
 
-    let db = RootDatabase::default();
-    let source = SourceFile::new(&db, shown.to_string(), text.clone());
-    let analysis = analyze_file(&db, source);
+    let source = SourceFile::new(db, shown.to_string(), text.clone());
+    let analysis = analyze_file(db, source);
     reporter.diagnostics(shown, &text, &analysis.diagnostics);
     report::summary(shown, &analysis.diagnostics, &reporter);
     if analysis.has_errors() {
@@ -133,8 +156,7 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
     }
 
     let program = &analysis.program;
-    let mut files = Vec::new();
-    let mut stats = Vec::new();
+    let mut partitions = Vec::new();
     for partition in PARTITIONS {
         let assignment = [("partition".to_string(), partition.to_string())];
         let set = pcl_cli::set_arg::show(&assignment[0]);
@@ -155,19 +177,39 @@ fn render(file: &Path, shown: &str, color: bool) -> Result<Rendered, Fail> {
         if diags.iter().any(|d| d.severity() == Severity::Error) {
             return Err(Fail::Input(format!("{shown} has errors with `{set}`")));
         }
-        let outputs = pcl_codegen::render_all(program, &config);
-        let before = files.len();
-        files.extend(outputs.iter().map(|o| (format!("{partition}/{}", o.path), o.contents.clone())));
-        files.push((format!("{partition}/index.json"), pcl_codegen::index_json(&outputs)));
-        stats.push(PartitionStats { partition, files: files.len() - before });
+        partitions.push((partition, config));
     }
-    Ok(Rendered { files, stats })
+    Ok(Configured { program, partitions })
 }
 
-/// Replaces `out` with `files`, atomically.
-fn write(out: &Path, shown: &str, source: &Path, files: &[(String, String)]) -> Result<(), Fail> {
+/// Renders every partition into `out` one document at a time and swaps it
+/// in atomically (memory grows with the largest document, not the output).
+fn write(out: &Path, shown: &str, source: &Path, configured: &Configured<'_>) -> Result<Vec<PartitionStats>, Fail> {
     let mut on_wait = || eprintln!("build-policies: waiting: another build is writing {shown}");
-    pcl_cli::output_dir::replace_dir(out, files, source, &mut on_wait).map_err(|e| refusal(shown, e))
+    let manifests = configured.partitions.iter().map(|(p, _)| format!("{p}/index.json")).collect();
+    let mut stats = Vec::new();
+    let mut write = |staging: &mut Staging<'_>| {
+        stats.clear();
+        for (partition, config) in &configured.partitions {
+            let mut entries = Vec::new();
+            let mut bytes = 0;
+            pcl_codegen::render_each(configured.program, config, &mut |output| {
+                staging.write(&format!("{partition}/{}", output.path), output.contents.as_bytes())?;
+                bytes += output.contents.len();
+                entries.push(output.index_entry());
+                Ok::<(), std::io::Error>(())
+            })?;
+            let files = entries.len() + 1;
+            let index = pcl_codegen::index_json_of(entries);
+            bytes += index.len();
+            staging.write(&format!("{partition}/index.json"), index.as_bytes())?;
+            stats.push(PartitionStats { partition, files, bytes });
+        }
+        Ok(())
+    };
+    pcl_cli::output_dir::replace_dir_with(out, &manifests, source, &mut on_wait, &mut write)
+        .map_err(|e| refusal(shown, e))?;
+    Ok(stats)
 }
 
 /// How a refused or failed write is reported; `--check` reports the same.
@@ -182,7 +224,15 @@ fn refusal(shown: &str, e: OutputError) -> Fail {
 /// Compares the rendered files with `out`; writes nothing. `out` is audited
 /// with the build's own rule first: where the build would refuse to replace
 /// it, so does the check, with the same message and exit status.
-fn check(out: &Path, shown: &str, source: &Path, source_shown: &str, files: &[(String, String)]) -> Result<(), Fail> {
+fn check(
+    out: &Path,
+    shown: &str,
+    source: &Path,
+    source_shown: &str,
+    configured: &Configured<'_>,
+) -> Result<Vec<PartitionStats>, Fail> {
+    let (files, stats) = configured.files();
+    let files = &files;
     let on_disk = match pcl_cli::output_dir::inspect(out, files, source) {
         Ok(Some(tree)) => tree,
         Ok(None) => {
@@ -195,7 +245,7 @@ fn check(out: &Path, shown: &str, source: &Path, source_shown: &str, files: &[(S
     };
     let mismatch = compare::compare(&on_disk, files);
     if mismatch.is_empty() {
-        return Ok(());
+        return Ok(stats);
     }
     eprint!("{}", compare::describe(&mismatch, shown, source_shown));
     Err(Fail::Input(format!(
