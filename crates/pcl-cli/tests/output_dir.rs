@@ -270,10 +270,15 @@ fn a_build_killed_before_the_first_write_leaves_no_output() {
 #[test]
 fn leftovers_of_other_outputs_are_not_touched() {
     let p = Project::new();
-    std::fs::create_dir(p.root.join(".pcl-build-other-x1")).unwrap();
-    std::fs::create_dir(p.root.join(".pcl-build-out-x1")).unwrap();
+    std::fs::create_dir(p.root.join(".pcl-build-other-Xy12Zq")).unwrap();
+    // `out-b` is another output whose name starts like `out`: its backup must
+    // not be taken for (and restored as) `out`
+    std::fs::create_dir(p.root.join(".pcl-old-out-b-Ab12Cd")).unwrap();
+    std::fs::write(p.root.join(".pcl-old-out-b-Ab12Cd/keep"), "out-b's old output").unwrap();
+    std::fs::create_dir(p.root.join(".pcl-build-out-Xy12Zq")).unwrap();
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-    assert_eq!(leftovers(&p.root), [".pcl-build-other-x1"]);
+    assert_eq!(leftovers(&p.root), [".pcl-build-other-Xy12Zq", ".pcl-old-out-b-Ab12Cd"]);
+    assert!(!p.out().join("keep").exists());
 }
 
 #[test]

@@ -197,7 +197,7 @@ pub fn replace_dir_with(
     }
 
     // Removed on drop (a `kill -9` leaves it for the next build to remove).
-    let staging = tempfile::Builder::new().prefix(&swap::staging_prefix(&target.name)).tempdir_in(&target.parent)?;
+    let staging = swap::sibling(&swap::staging_prefix(&target.name), &target.parent)?;
     write(&mut Staging { root: staging.path(), written: 0 })?;
     fault::point("staged");
 

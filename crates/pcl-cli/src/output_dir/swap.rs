@@ -13,6 +13,23 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Random characters after a leftover's prefix (tempfile's suffix).
+const SUFFIX_LEN: usize = 6;
+
+/// A temporary sibling named `prefix` + `SUFFIX_LEN` random characters.
+pub fn sibling(prefix: &str, parent: &Path) -> io::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix(prefix).rand_bytes(SUFFIX_LEN).tempdir_in(parent)
+}
+
+/// Whether `entry` is a sibling made with `prefix`, and no other: the
+/// staging directory of `a` must not be taken for that of `a-b`
+/// (`.pcl-build-a-` is a prefix of `.pcl-build-a-b-Xy12Zq`).
+fn made_with(entry: &str, prefix: &str) -> bool {
+    entry
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.len() == SUFFIX_LEN && rest.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// Prefix of the staging directory of a build into `name`; after an exchange
 /// it holds the old tree until that is removed.
 pub fn staging_prefix(name: &OsStr) -> String {
@@ -67,9 +84,9 @@ pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
     for entry in std::fs::read_dir(parent)? {
         let entry = entry?;
         let entry_name = entry.file_name().to_string_lossy().into_owned();
-        if entry_name.starts_with(&staging) {
+        if made_with(&entry_name, &staging) {
             staged.push(entry.path());
-        } else if entry_name.starts_with(&backup) {
+        } else if made_with(&entry_name, &backup) {
             backups.push(entry.path());
         }
     }
@@ -116,7 +133,7 @@ fn exchange_impl(_a: &Path, _b: &Path) -> io::Result<()> {
 /// `.pcl-old-*` sibling first); on failure the old tree is put back.
 /// Returns the path of the old tree, for the caller to remove.
 pub fn two_step_replace(parent: &Path, name: &OsStr, staged: &Path, target: &Path) -> io::Result<PathBuf> {
-    let backup_guard = tempfile::Builder::new().prefix(&backup_prefix(name)).tempdir_in(parent)?;
+    let backup_guard = sibling(&backup_prefix(name), parent)?;
     let backup = backup_guard.keep();
     // rename needs a free target name
     std::fs::remove_dir(&backup)?;
@@ -145,5 +162,20 @@ fn remove_tree(path: &Path) -> io::Result<()> {
         Ok(_) => std::fs::remove_file(path),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_of_one_output_are_not_those_of_another() {
+        let a = staging_prefix(OsStr::new("a"));
+        assert!(made_with(".pcl-build-a-Xy12Zq", &a));
+        assert!(!made_with(".pcl-build-a-b-Xy12Zq", &a), "the staging directory of `a-b`");
+        assert!(!made_with(".pcl-build-a-Xy12Z", &a));
+        assert!(!made_with(".pcl-build-a-Xy1.Zq", &a));
+        assert!(made_with(".pcl-build-a-b-Xy12Zq", &staging_prefix(OsStr::new("a-b"))));
     }
 }
