@@ -20,6 +20,11 @@ policy user {
 
 /// Runs xtask in `root`, killing it (a test failure) after 60 s.
 fn xtask(root: &Path, args: &[&str]) -> Output {
+    xtask_with(root, args, &[])
+}
+
+/// `xtask` with extra environment variables.
+fn xtask_with(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = if args.contains(&"--out") { &[][..] } else { &["--out", "dist"][..] };
     let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .current_dir(root)
@@ -27,6 +32,7 @@ fn xtask(root: &Path, args: &[&str]) -> Output {
         .args(["--file", "policies.pcl"])
         .args(out)
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -78,7 +84,7 @@ fn names(dir: &Path) -> Vec<String> {
 fn check_agrees_with_the_build() {
     type Setup = fn(&Path);
     // (state of dist/, whether it is built first, what the check must say, the exit status of --check)
-    let cases: [(&str, bool, Setup, &str, i32); 10] = [
+    let cases: [(&str, bool, Setup, &str, i32); 11] = [
         ("missing", false, |_| {}, "does not exist", 1),
         ("up to date", true, |_| {}, "is up to date", 0),
         (
@@ -134,6 +140,23 @@ fn check_agrees_with_the_build() {
             2,
         ),
         ("output above the source", false, |_| {}, "holds the source file", 2),
+        (
+            "a build killed between its two renames, its backup then edited",
+            true,
+            |root| {
+                let o = xtask_with(root, &[], &[("PCL_TEST_NO_EXCHANGE", "1"), ("PCL_TEST_FAULT_AT", "moved-aside")]);
+                assert_eq!(o.status.code(), None, "the fault hook did not fire");
+                assert!(!root.join("dist").exists());
+                let backup = std::fs::read_dir(root)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(".pcl-old-dist-"))
+                    .unwrap();
+                std::fs::write(backup.join("NOTES.txt"), "mine").unwrap();
+            },
+            "it holds `NOTES.txt`",
+            2,
+        ),
     ];
     for (what, built, setup, needle, check_status) in cases {
         let extra: &[&str] = if what == "output above the source" { &["--out", "."] } else { &[] };

@@ -190,6 +190,69 @@ fn foreign_content_at_any_depth_is_refused() {
 }
 
 #[test]
+fn a_file_written_during_the_build_is_kept() {
+    for no_exchange in [false, true] {
+        let p = Project::new();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+        let old = snapshot(&p.out());
+        let notes = p.out().join("policy/NOTES.md");
+        let mut env = vec![("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", notes.to_str().unwrap())];
+        if no_exchange {
+            env.push(("PCL_TEST_NO_EXCHANGE", "1"));
+        }
+        let o = p.build("new.pcl", "out", &env);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("changed while pcl was building") && err.contains("policy/NOTES.md"), "{err}");
+        let mut expected = old.clone();
+        expected.push(("policy/NOTES.md".into(), "written by the user during the build".into()));
+        expected.sort();
+        assert_eq!(snapshot(&p.out()), expected, "no_exchange: {no_exchange}");
+        assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
+    }
+}
+
+#[test]
+fn an_index_edited_by_hand_vouches_for_nothing() {
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let index_path = p.out().join("index.json");
+    let index = std::fs::read_to_string(&index_path).unwrap();
+    // a file of the user's, added to the index with its true hash
+    std::fs::write(p.out().join("mine.txt"), "mine").unwrap();
+    let sha = "0d8fd3ca9c47a1e6b6a2b2e4a0ea2d4a44a17a29ee7c07bb1dc9eb2cd8d9a6e5";
+    let forged = index.replacen(
+        "\"outputs\": [\n",
+        &format!("\"outputs\": [\n    {{\n      \"item\": \"x\",\n      \"kind\": \"policy\",\n      \"features\": {{}},\n      \"partition\": \"aws\",\n      \"path\": \"mine.txt\",\n      \"sha256\": \"{sha}\"\n    }},\n"),
+        1,
+    );
+    std::fs::write(&index_path, forged).unwrap();
+    assert_refused(&p, "new.pcl", "out", "is not an index.json written by pcl");
+    // notes added to the index itself
+    std::fs::remove_file(p.out().join("mine.txt")).unwrap();
+    std::fs::write(&index_path, index.replacen("{\n", "{\n  \"notes\": \"release 3.2\",\n", 1)).unwrap();
+    assert_refused(&p, "new.pcl", "out", "is not an index.json written by pcl");
+}
+
+#[test]
+fn an_output_name_that_is_not_utf8_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = Project::new();
+    let name = std::ffi::OsStr::from_bytes(b"out\xff");
+    let o = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .current_dir(&p.root)
+        .arg("build")
+        .arg("old.pcl")
+        .arg("--out")
+        .arg(name)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
+    assert!(!p.root.join(name).exists());
+}
+
+#[test]
 fn a_directory_without_index_is_replaced_only_when_empty() {
     let p = Project::new();
     std::fs::create_dir_all(p.root.join("out/policy")).unwrap();

@@ -1,12 +1,23 @@
 //! Test-only fault injection, compiled into debug builds only: the suite
 //! kills a build at each step (`PCL_TEST_FAULT_AT=<step>` aborts the process
-//! there, like `kill -9`: no destructor runs) and forces the two-rename
-//! fallback (`PCL_TEST_NO_EXCHANGE=1`). Release builds ignore both.
+//! there, like `kill -9`: no destructor runs), plays a user who writes a
+//! file while the build runs (`PCL_TEST_INTRUDE_AT=<step>` writes the file
+//! `PCL_TEST_INTRUDER`), and forces the two-rename fallback
+//! (`PCL_TEST_NO_EXCHANGE=1`). Release builds ignore all of them.
 
-/// Aborts the process if `PCL_TEST_FAULT_AT` names `step`.
+/// Aborts the process if `PCL_TEST_FAULT_AT` names `step`; writes the
+/// intruder file if `PCL_TEST_INTRUDE_AT` does.
 pub fn point(step: &str) {
-    if cfg!(debug_assertions) && std::env::var("PCL_TEST_FAULT_AT").is_ok_and(|s| s == step) {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    if std::env::var("PCL_TEST_FAULT_AT").is_ok_and(|s| s == step) {
         std::process::abort();
+    }
+    if std::env::var("PCL_TEST_INTRUDE_AT").is_ok_and(|s| s == step)
+        && let Some(path) = std::env::var_os("PCL_TEST_INTRUDER")
+    {
+        let _ = std::fs::write(path, "written by the user during the build");
     }
 }
 

@@ -37,6 +37,12 @@ pub enum OutputError {
     NotADirectory,
     /// The output path has no final component (`/`, `..`).
     NoName,
+    /// The output directory's name is not UTF-8 (its leftovers could not be
+    /// told from another's).
+    NonUtf8Name,
+    /// Something not pcl's appeared in the directory while the build ran;
+    /// the directory was put back as it was.
+    ChangedDuringBuild(Box<OutputError>),
     Io(io::Error),
 }
 
@@ -60,6 +66,10 @@ impl fmt::Display for OutputError {
             ),
             OutputError::NotADirectory => f.write_str("it exists and is not a directory"),
             OutputError::NoName => f.write_str("it has no name of its own (`/` or `..`); name the directory"),
+            OutputError::NonUtf8Name => f.write_str("its name is not UTF-8; choose a UTF-8 name"),
+            OutputError::ChangedDuringBuild(inner) => {
+                write!(f, "it changed while pcl was building, so it was left as it is now: {inner}")
+            }
             OutputError::Io(e) => write!(f, "{e}"),
         }
     }
@@ -109,6 +119,9 @@ impl Target {
         let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
             return Err(OutputError::NoName);
         };
+        if name.to_str().is_none_or(|n| n.contains('\u{fffd}')) {
+            return Err(OutputError::NonUtf8Name);
+        }
         Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone() })
     }
 
@@ -210,15 +223,34 @@ pub fn replace_dir_with(
     match swap::exchange(staging.path(), &target.dir) {
         Ok(()) => {
             fault::point("swapped");
-            // The staging path now holds the old tree: the guard removes it
-            // (best effort: a leftover is removed by the next build).
+            // The staging path now holds the old tree. Something may have
+            // been added to DIR while the build ran: audit it again before
+            // removing it, and if it is no longer all pcl's, swap it back.
+            if let Err(changed) = ownership::audit(staging.path(), manifests, false) {
+                if let Err(e) = swap::exchange(staging.path(), &target.dir) {
+                    let kept = staging.keep();
+                    return Err(OutputError::Io(io::Error::other(format!(
+                        "it changed during the build ({changed}), and swapping it back failed ({e}): its previous content is in {}",
+                        kept.display()
+                    ))));
+                }
+                return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
+            }
+            // the guard removes the old tree (best effort: a leftover is
+            // removed by the next build)
             drop(staging);
             Ok(())
         }
         Err(e) if e.kind() == io::ErrorKind::Unsupported => {
             let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
-            let _ = staging.keep();
             fault::point("replaced");
+            if let Err(changed) = ownership::audit(&old, manifests, false) {
+                // put the old tree back; the new one returns to staging
+                std::fs::rename(&target.dir, staging.path())?;
+                std::fs::rename(&old, &target.dir)?;
+                return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
+            }
+            let _ = staging.keep();
             let _ = std::fs::remove_dir_all(old);
             Ok(())
         }
@@ -232,8 +264,15 @@ pub fn replace_dir_with(
 pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<Option<Tree>, OutputError> {
     let target = Target::resolve(dir, false)?;
     target.guard_source(source)?;
-    if !swap::exists(&target.dir)? {
-        return Ok(None);
-    }
-    ownership::audit(&target.dir, &manifests(files), true).map(Some)
+    let audited = if swap::exists(&target.dir)? {
+        target.dir.clone()
+    } else {
+        // the build would first put back the old tree an interrupted build
+        // left beside it: judge that one
+        match swap::restorable_backup(&target.parent, &target.name)? {
+            Some(backup) => backup,
+            None => return Ok(None),
+        }
+    };
+    ownership::audit(&audited, &manifests(files), true).map(Some)
 }

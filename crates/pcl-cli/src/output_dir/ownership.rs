@@ -67,7 +67,10 @@ pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> R
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_file() => {
                 any_index = true;
-                let bytes = std::fs::read(&path).map_err(io_err)?;
+                let bytes = match read_regular(&path, true).map_err(io_err)? {
+                    Some((_, bytes)) => bytes,
+                    None => return Err(foreign(manifest, Foreign::NotRegular)),
+                };
                 let base = manifest.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
                 for (rel, sha) in parse_index(&bytes).map_err(|d| foreign(manifest, Foreign::BadIndex(d)))? {
                     owned.insert(format!("{base}{rel}"), sha);
@@ -121,13 +124,14 @@ pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> R
             if !is_manifest && expected.is_none() {
                 return Err(foreign(&rel, if any_index { Foreign::UnknownFile } else { Foreign::NoIndex }));
             }
-            let bytes = std::fs::read(dir.join(&rel)).map_err(io_err)?;
-            if let Some(sha) = expected
-                && hex_sha256(&bytes) != *sha
-            {
+            // the type `readdir` gave may be stale: the open checks again
+            let Some((sha, bytes)) = read_regular(&dir.join(&rel), keep_contents).map_err(io_err)? else {
+                return Err(foreign(&rel, Foreign::NotRegular));
+            };
+            if expected.is_some_and(|e| *e != sha) {
                 return Err(foreign(&rel, Foreign::Edited));
             }
-            tree.insert(rel, if keep_contents { bytes } else { Vec::new() });
+            tree.insert(rel, bytes);
         }
         // reversed, so that the stack pops them in sorted order
         todo.extend(subdirs.into_iter().rev());
@@ -139,25 +143,94 @@ fn foreign(path: &str, why: Foreign) -> OutputError {
     OutputError::Foreign { path: path.to_string(), why }
 }
 
+/// The sha256 of a regular file (and its bytes, if `keep`), or `None` if
+/// `path` is not a regular file when it is opened. The open neither follows a
+/// symlink nor blocks on a FIFO, and the file is hashed as a stream: what the
+/// directory listing said cannot be raced into a hang or a huge read.
+fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>> {
+    use std::io::Read;
+    let file = match open_no_follow(path) {
+        Ok(f) => f,
+        // a symlink (ELOOP) or something else that cannot be opened as a file
+        Err(e) if e.kind() != io::ErrorKind::NotFound && e.kind() != io::ErrorKind::PermissionDenied => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.file_type().is_file() {
+        return Ok(None);
+    }
+    let mut hasher = Sha256::new();
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut reader = io::BufReader::new(file);
+    loop {
+        let n = reader.read(&mut buf)?;
+        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else { break };
+        hasher.update(chunk);
+        if keep {
+            kept.extend_from_slice(chunk);
+        }
+    }
+    let sha = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Some((sha, kept)))
+}
+
+#[cfg(target_os = "linux")]
+fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    std::fs::OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
+    // elsewhere the type is checked just before opening (a narrower race)
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => std::fs::File::open(path),
+        Ok(_) => Err(io::Error::other("not a regular file")),
+        Err(e) => Err(e),
+    }
+}
+
 /// The sha256 of `bytes`, in lowercase hex (as `index.json` writes it).
 pub fn hex_sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `(path, sha256)` of every output an `index.json` lists. Paths must be
-/// relative and stay inside the directory.
+/// The keys of one `index.json` entry, in the order pcl writes them.
+const ENTRY_KEYS: [&str; 6] = ["item", "kind", "features", "partition", "path", "sha256"];
+
+/// `(path, sha256)` of every output an `index.json` lists. The file must be
+/// exactly what pcl writes: the pretty-printed JSON of `{"outputs": [...]}`
+/// whose entries have pcl's keys in pcl's order, each a `policy/` or `role/`
+/// JSON file inside the directory, listed once. An index edited by hand
+/// could otherwise vouch for files pcl never wrote.
 fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON ({e})"))?;
-    let outputs = value.get("outputs").and_then(|o| o.as_array()).ok_or("it has no `outputs` list")?;
-    let mut listed = Vec::with_capacity(outputs.len());
+    let rewritten = serde_json::to_string_pretty(&value).map(|s| s + "\n").unwrap_or_default();
+    if rewritten.as_bytes() != bytes {
+        return Err("it is not laid out as pcl writes it (edited by hand?)".into());
+    }
+    let object = value.as_object().filter(|o| o.len() == 1).ok_or("it has keys besides `outputs`")?;
+    let outputs = object.get("outputs").and_then(|o| o.as_array()).ok_or("it has no `outputs` list")?;
+    let mut listed: Vec<(String, String)> = Vec::with_capacity(outputs.len());
+    let mut seen = BTreeSet::new();
     for entry in outputs {
+        let keys: Vec<&str> = entry.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        if keys != ENTRY_KEYS {
+            return Err(format!("an output has the keys {keys:?}, not pcl's"));
+        }
         let path = entry.get("path").and_then(|p| p.as_str()).ok_or("an output has no `path`")?;
         let sha = entry.get("sha256").and_then(|s| s.as_str()).ok_or("an output has no `sha256`")?;
-        let inside = !path.is_empty()
-            && !path.starts_with('/')
-            && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-        if !inside {
-            return Err(format!("the output path `{path}` is not inside the directory"));
+        let inside =
+            !path.starts_with('/') && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        let shaped = (path.starts_with("policy/") || path.starts_with("role/")) && path.ends_with(".json");
+        if !inside || !shaped {
+            return Err(format!("the output path `{path}` is not one pcl writes"));
+        }
+        if !seen.insert(path) {
+            return Err(format!("it lists `{path}` twice"));
         }
         listed.push((path.to_string(), sha.to_string()));
     }
@@ -169,15 +242,40 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
+    fn entry(path: &str) -> serde_json::Value {
+        serde_json::json!({"item": "p", "kind": "policy", "features": {}, "partition": "aws", "path": path, "sha256": "ab"})
+    }
+
+    fn pretty(v: &serde_json::Value) -> Vec<u8> {
+        (serde_json::to_string_pretty(v).unwrap() + "\n").into_bytes()
+    }
+
     #[test]
-    fn index_paths_must_stay_inside() {
-        for bad in ["../x", "/etc/passwd", "a/../../b", "", "a//b", "./a"] {
-            let index = serde_json::json!({"outputs": [{"path": bad, "sha256": "00"}]}).to_string();
-            assert!(parse_index(index.as_bytes()).is_err(), "{bad}");
+    fn only_an_index_as_pcl_writes_it_vouches_for_files() {
+        let good = pretty(&serde_json::json!({"outputs": [entry("policy/p.json")]}));
+        assert_eq!(parse_index(&good).unwrap(), [("policy/p.json".to_string(), "ab".to_string())]);
+        for bad in [
+            "../x.json",
+            "/etc/passwd",
+            "policy/../../b.json",
+            "",
+            "policy//b.json",
+            "./policy/a.json",
+            "mine.txt",
+            "policy/a.txt",
+        ] {
+            let index = pretty(&serde_json::json!({"outputs": [entry(bad)]}));
+            assert!(parse_index(&index).is_err(), "{bad}");
         }
-        let index = serde_json::json!({"outputs": [{"path": "policy/p.json", "sha256": "ab"}]}).to_string();
-        assert_eq!(parse_index(index.as_bytes()).unwrap(), [("policy/p.json".to_string(), "ab".to_string())]);
-        assert!(parse_index(b"[]").is_err());
+        // edited by hand: compact, an extra key, a duplicate, missing keys
+        let compact = serde_json::json!({"outputs": [entry("policy/p.json")]}).to_string().into_bytes();
+        assert!(parse_index(&compact).is_err());
+        assert!(parse_index(&pretty(&serde_json::json!({"outputs": [], "notes": "mine"}))).is_err());
+        let twice = pretty(&serde_json::json!({"outputs": [entry("policy/p.json"), entry("policy/p.json")]}));
+        assert!(parse_index(&twice).is_err());
+        let short = pretty(&serde_json::json!({"outputs": [{"path": "policy/p.json", "sha256": "ab"}]}));
+        assert!(parse_index(&short).is_err());
+        assert!(parse_index(b"[]\n").is_err());
         assert!(parse_index(b"{not json").is_err());
     }
 }

@@ -33,13 +33,26 @@ fn made_with(entry: &str, prefix: &str) -> bool {
 /// Prefix of the staging directory of a build into `name`; after an exchange
 /// it holds the old tree until that is removed.
 pub fn staging_prefix(name: &OsStr) -> String {
-    format!(".pcl-build-{}-", name.to_string_lossy())
+    format!(".pcl-build-{}-", tag(name))
+}
+
+/// How a leftover names its output: the name itself, or for a name so long
+/// that the leftover's would pass the file system's limit (255 bytes), a
+/// digest of it.
+fn tag(name: &OsStr) -> String {
+    use sha2::{Digest, Sha256};
+    let name = name.to_string_lossy();
+    if name.len() <= 200 {
+        return name.into_owned();
+    }
+    let digest: String = Sha256::digest(name.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
+    format!("~{digest}")
 }
 
 /// Prefix of the directory the old tree is moved to when no exchange is
 /// possible.
 pub fn backup_prefix(name: &OsStr) -> String {
-    format!(".pcl-old-{}-", name.to_string_lossy())
+    format!(".pcl-old-{}-", tag(name))
 }
 
 /// Holds an exclusive lock on `parent` (an advisory `flock`, released when
@@ -90,17 +103,33 @@ pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
             backups.push(entry.path());
         }
     }
-    backups.sort();
     let target = parent.join(name);
     if !exists(&target)?
-        && let Some(old) = backups.pop()
+        && let Some(old) = restorable_backup(parent, name)?
     {
         std::fs::rename(&old, &target)?;
+        backups.retain(|b| *b != old);
     }
     for path in staged.iter().chain(&backups) {
         remove_tree(path)?;
     }
     Ok(())
+}
+
+/// The old tree a two-rename swap into `parent/name` left beside it, which
+/// the next build puts back when `name` is missing (the newest, if several).
+pub fn restorable_backup(parent: &Path, name: &OsStr) -> io::Result<Option<PathBuf>> {
+    let backup = backup_prefix(name);
+    let mut backups = Vec::new();
+    for entry in std::fs::read_dir(parent)? {
+        let entry = entry?;
+        if made_with(&entry.file_name().to_string_lossy(), &backup) {
+            backups.push(entry.path());
+        }
+    }
+    // tempfile's names carry no time: take the most recently modified
+    backups.sort_by_key(|p| std::fs::symlink_metadata(p).and_then(|m| m.modified()).ok());
+    Ok(backups.pop())
 }
 
 /// Swaps the directories at `a` and `b`; `Unsupported` where the platform or
