@@ -140,13 +140,19 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     }
     let deps = variants::feature_deps(program, &item.name);
     let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
-    // The checks read guards, not texts: an item none of whose guards reads
-    // the partition has the same findings in every partition.
-    let configs = match partition_param {
-        Some(p) if !variants::guard_vars(program, &item.name).iter().any(|v| v == p) => {
-            configs.get(..1).unwrap_or_default()
+    // The checks read guards and constraints, not texts: when neither the
+    // item's guards nor any constraint reads the partition, every partition
+    // has the same findings; check one and count it for all of them.
+    let reads_partition = |p: &str| {
+        let mut vars = variants::guard_vars(program, &item.name);
+        for (_, cond, _) in program.constraints() {
+            cond.vars(&mut vars);
         }
-        _ => configs,
+        vars.iter().any(|v| v == p)
+    };
+    let (configs, repeat) = match partition_param {
+        Some(p) if configs.len() > 1 && !reads_partition(p) => (configs.get(..1).unwrap_or_default(), configs.len()),
+        _ => (configs, 1),
     };
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
@@ -195,7 +201,9 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
             {
                 first.insert(p.to_string(), v.clone());
             }
-            f.diagnostic.message = if t.count == total {
+            // each configuration checked stands for `repeat` identical ones
+            let (count, total) = (t.count * repeat, total * repeat);
+            f.diagnostic.message = if count == total {
                 if total > 1 {
                     format!("{} in every configuration", f.diagnostic.message)
                 } else {

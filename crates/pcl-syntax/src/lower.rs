@@ -43,13 +43,16 @@ pub(crate) struct Lowerer {
     text_offset: usize,
     pub(crate) errors: Vec<SyntaxError>,
     depth: usize,
+    /// A keyword was used as a name: the item is reported once and dropped,
+    /// as the grammar did when it rejected keywords itself.
+    pub(crate) keyword_misused: bool,
 }
 
 type Lowered<T> = Result<T, ()>;
 
 impl Lowerer {
     pub(crate) fn new(text_offset: usize, item_start: usize) -> Self {
-        Lowerer { base: text_offset + item_start, text_offset, errors: Vec::new(), depth: 0 }
+        Lowerer { base: text_offset + item_start, text_offset, errors: Vec::new(), depth: 0, keyword_misused: false }
     }
 
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -127,7 +130,11 @@ impl Lowerer {
     /// `!keyword` look-ahead on every identifier cost a third of parse time.
     fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
         let ident = Ident { name: pair.as_str().to_string(), span: self.span(&pair) };
-        if pair.as_rule() == Rule::ident && KEYWORDS.contains(&ident.name.as_str()) {
+        // `true` and `false` are values where a value is expected (a
+        // feature's default, a comparison); every other keyword never is
+        let literal = pair.as_rule() != Rule::ident && matches!(ident.name.as_str(), "true" | "false");
+        if KEYWORDS.contains(&ident.name.as_str()) && !literal && !self.keyword_misused {
+            self.keyword_misused = true;
             let abs = ident.span.shift(u32::try_from(self.base).unwrap_or(u32::MAX));
             self.errors.push(SyntaxError {
                 kind: SyntaxErrorKind::Parse,
@@ -327,7 +334,11 @@ impl Lowerer {
                         let s = self.string(v);
                         CmpValue { text: s.display(), quoted: true, span: value_span }
                     }
-                    _ => CmpValue { text: v.as_str().to_string(), quoted: false, span: value_span },
+                    _ => {
+                        // a bare value is a name (`f == slurm`): the keyword check applies
+                        let name = self.ident(v);
+                        CmpValue { text: name.name, quoted: false, span: value_span }
+                    }
                 };
                 Ok(Expr::Compare { var, negated: op.as_str() == "!=", value, span })
             }

@@ -86,9 +86,15 @@ pub fn parse_chunk(chunk: &str, last: bool) -> ParsedChunk {
                 let mut lowerer = Lowerer::new(0, item_start);
                 let item = lowerer.item(pair);
                 out.errors.append(&mut lowerer.errors);
-                if let Ok(item) = item {
-                    let offset = u32::try_from(item_start).unwrap_or(u32::MAX);
-                    out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });
+                match item {
+                    // an item that misuses a keyword is dropped, like one that
+                    // does not parse: its uses are not reported again
+                    Ok(item) if lowerer.keyword_misused => out.broken_names.push(item.name().name.clone()),
+                    Ok(item) => {
+                        let offset = u32::try_from(item_start).unwrap_or(u32::MAX);
+                        out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });
+                    }
+                    Err(()) => {}
                 }
             }
         }
@@ -309,4 +315,30 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
         return Some("strings are written in double quotes".into());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+
+    /// A keyword used as a name costs one error and its item, as when the
+    /// grammar rejected it: no flood of errors, no follow-up errors.
+    #[test]
+    fn a_misused_keyword_drops_its_item_with_one_error() {
+        let many = vec!["when"; 2000].join(", ");
+        let text =
+            format!("policy p {{ allow {{ action [{many}]; resource \"*\"; }} include when; }}\npolicy q {{}}\n");
+        let parsed = parse_file(&text);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors.first());
+        assert!(parsed.errors[0].message.contains("`when` is a keyword"));
+        assert_eq!(parsed.broken_names, ["p"]);
+        assert_eq!(parsed.items.len(), 1);
+        // `true` and `false` stay values where values go
+        let parsed = parse_file("feature f: bool = true;\nconstraint c: f == false else \"m\";\n");
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        // a keyword as a compared value is an error
+        let parsed = parse_file("feature f: bool = true;\nconstraint c: f == else else \"m\";\n");
+        assert_eq!(parsed.errors.len(), 1);
+    }
 }
