@@ -320,6 +320,25 @@ fn an_interrupted_build_leaves_the_old_or_the_new_output() {
 }
 
 #[test]
+fn unchanged_files_are_linked_not_rewritten() {
+    use std::os::unix::fs::MetadataExt;
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let inode = |rel: &str| std::fs::metadata(p.out().join(rel)).unwrap().ino();
+    let role = "role/user_role.json";
+    let policy = "policy/user.scheduler-slurm.json";
+    let (role_before, policy_before) = (inode(role), inode(policy));
+    // a change to the policy only: the role file renders the same
+    std::fs::write(p.root.join("changed.pcl"), OLD.replace("\"EC2Read\"", "\"EC2ReadAll\"")).unwrap();
+    let o = p.build("changed.pcl", "out", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(inode(role), role_before, "the unchanged file is the same file");
+    assert_ne!(inode(policy), policy_before, "the changed file is a new one");
+    assert!(std::fs::read_to_string(p.out().join(policy)).unwrap().contains("EC2ReadAll"));
+    assert_eq!(std::fs::metadata(p.out().join(role)).unwrap().nlink(), 1, "the old tree is gone");
+}
+
+#[test]
 fn a_build_killed_before_the_first_write_leaves_no_output() {
     let p = Project::new();
     let o = p.build("old.pcl", "out", &[("PCL_TEST_FAULT_AT", "staged")]);

@@ -161,6 +161,11 @@ pub fn replace_dir(
 pub struct Staging<'a> {
     root: &'a Path,
     written: usize,
+    /// The directory being replaced and the sha256 of each of its files: a
+    /// file whose content is unchanged is hard-linked from it instead of
+    /// written again (its old tree is audited again after the swap, so an
+    /// edit made meanwhile through the shared inode is caught there).
+    previous: Option<(&'a Path, ownership::Audited)>,
 }
 
 impl Staging<'_> {
@@ -174,7 +179,13 @@ impl Staging<'_> {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
-        std::fs::write(&path, contents)?;
+        let unchanged = self.previous.as_ref().and_then(|(dir, files)| {
+            let (sha, _) = files.get(rel)?;
+            (*sha == hex_sha256(contents)).then(|| dir.join(rel))
+        });
+        if unchanged.is_none_or(|old| std::fs::hard_link(old, &path).is_err()) {
+            std::fs::write(&path, contents)?;
+        }
         self.written += 1;
         if self.written == 1 {
             fault::point("writing");
@@ -205,13 +216,12 @@ pub fn replace_dir_with(
     swap::recover_leftovers(&target.parent, &target.name)?;
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
-    if exists {
-        ownership::audit(&target.dir, manifests, false)?;
-    }
+    let previous = if exists { Some(ownership::audit(&target.dir, manifests, false)?) } else { None };
 
     // Removed on drop (a `kill -9` leaves it for the next build to remove).
     let staging = swap::sibling(&swap::staging_prefix(&target.name), &target.parent)?;
-    write(&mut Staging { root: staging.path(), written: 0 })?;
+    let previous = previous.map(|files| (target.dir.as_path(), files));
+    write(&mut Staging { root: staging.path(), written: 0, previous })?;
     fault::point("staged");
 
     if !exists {
@@ -274,5 +284,6 @@ pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<
             None => return Ok(None),
         }
     };
-    ownership::audit(&audited, &manifests(files), true).map(Some)
+    let found = ownership::audit(&audited, &manifests(files), true)?;
+    Ok(Some(found.into_iter().map(|(rel, (_, bytes))| (rel, bytes)).collect()))
 }

@@ -54,11 +54,15 @@ impl Foreign {
 /// their content when it was asked for (`--check` compares it).
 pub type Tree = BTreeMap<String, Vec<u8>>;
 
+/// What an audit found: every file, with its sha256 and (when asked) its
+/// bytes.
+pub type Audited = BTreeMap<String, (String, Vec<u8>)>;
+
 /// Proves that every entry of `dir` is a file a pcl build wrote, unchanged.
 /// `manifests` are the relative paths at which a build writes an
 /// `index.json` (`index.json`, or `aws/index.json`, ...). Entries are
 /// visited in sorted order, so the path named in a refusal is stable.
-pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> Result<Tree, OutputError> {
+pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> Result<Audited, OutputError> {
     let io_err = |e: io::Error| OutputError::Io(e);
     let mut owned: BTreeMap<String, String> = BTreeMap::new();
     let mut any_index = false;
@@ -92,7 +96,7 @@ pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> R
         }
     }
 
-    let mut tree = Tree::new();
+    let mut tree = Audited::new();
     // Depth-first, iterative (a deep tree cannot overflow the stack).
     let mut todo: Vec<String> = vec![String::new()];
     while let Some(rel_dir) = todo.pop() {
@@ -131,7 +135,7 @@ pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> R
             if expected.is_some_and(|e| *e != sha) {
                 return Err(foreign(&rel, Foreign::Edited));
             }
-            tree.insert(rel, bytes);
+            tree.insert(rel, (sha, bytes));
         }
         // reversed, so that the stack pops them in sorted order
         todo.extend(subdirs.into_iter().rev());
