@@ -26,6 +26,7 @@ enum Command {
     Check(commands::check::CheckArgs),
     Build(commands::build::BuildArgs),
     Explain(commands::explain::ExplainArgs),
+    Render(commands::render::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args, color),
         Command::Build(args) => commands::build::run(&args, color),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Render(args) => commands::render::run(&args, color),
     };
     ExitCode::from(code)
 }

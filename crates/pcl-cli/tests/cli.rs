@@ -214,6 +214,9 @@ fn every_exit_status() {
         (vec!["build", good, "--out", not_a_dir.to_str().unwrap()], 2),
         (vec!["build", "/nonexistent/x.pcl", "--out", out], 2),
         (vec!["build", good], 2),
+        (vec!["render", "user", good], 0),
+        (vec!["render", "nosuch", good], 2),
+        (vec!["render", "user", bad], 1),
         (vec!["explain", "E0305"], 0),
         (vec!["explain"], 0),
         (vec!["explain", "E9999"], 2),
@@ -243,7 +246,7 @@ fn build_refuses_to_replace_foreign_directories() {
 
 #[test]
 fn help_has_examples() {
-    for sub in ["check", "build", "explain"] {
+    for sub in ["check", "build", "explain", "render"] {
         let o = pcl(&[sub, "--help"]);
         assert_eq!(o.status.code(), Some(0));
         let text = String::from_utf8_lossy(&o.stdout);
@@ -335,4 +338,81 @@ fn diagnostics_on_a_one_megabyte_line_stay_small() {
         assert!(err.contains(&format!("long.pcl:1:{column} ]")), "no header at column {column}: {err}");
     }
     assert!(err.lines().all(|l| l.chars().count() < 400), "{err}");
+}
+
+/// `pcl render` prints exactly the file a build writes for the configuration
+/// it names, and says why when it cannot.
+#[test]
+fn render_prints_one_document_of_the_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let src = src.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", src, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let render = |args: &[&str]| pcl(&[&["render"], args, &[src, "--color", "never"]].concat());
+
+    // the default configuration, and a pinned one, equal the built files
+    let o = render(&["user"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let built = std::fs::read(out.join("policy/user.scheduler-slurm.iam_mode-privileged.json")).unwrap();
+    assert_eq!(o.stdout, built);
+    let o = render(&["user", "--set", "iam_mode=restricted"]);
+    let built = std::fs::read(out.join("policy/user.scheduler-slurm.iam_mode-restricted.json")).unwrap();
+    assert_eq!(o.stdout, built);
+
+    // --variants lists the configurations the build writes, the default marked
+    let o = render(&["user", "--variants"]);
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mut files: Vec<String> = std::fs::read_dir(out.join("policy"))
+        .unwrap()
+        .map(|e| format!("policy/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    let mut shown: Vec<String> = listed.lines().map(|l| l.split("  ").nth(1).unwrap_or_default().to_string()).collect();
+    shown.sort();
+    assert_eq!(shown, files, "{listed}");
+    assert_eq!(listed.matches("(default)").count(), 1, "{listed}");
+
+    // what it cannot do, and why
+    let cases: [(&[&str], i32, &str); 5] = [
+        (&["usr"], 2, "did you mean `user`?"),
+        (&["partition"], 2, "not a policy or a role"),
+        (&["user", "--set", "iam_mode=restricted", "--set", "scheduler=awsbatch"], 2, "E0401"),
+        (
+            &["user", "--set", "iam_mode=restricted", "--deployable"],
+            1,
+            "placeholders remain for `account` (<AWS ACCOUNT ID>)",
+        ),
+        (&["user", "--set", "nosuch=1"], 2, "no param or feature is named `nosuch`"),
+    ];
+    for (args, status, needle) in cases {
+        let o = render(args);
+        assert_eq!(o.status.code(), Some(status), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: expected `{needle}` in {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?} printed a document");
+    }
+    let o = render(&["user", "--set", "iam_mode=restricted", "--deployable", "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("arn:aws:iam::123456789012:role/parallelcluster/*"));
+    // the default configuration uses no placeholder: it is deployable as it is
+    assert_eq!(render(&["user", "--deployable"]).status.code(), Some(0));
+}
+
+#[test]
+fn render_warns_about_pins_that_change_nothing_and_unrendered_items() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{GOOD}\npolicy batch when scheduler == awsbatch {{ allow {{ action batch:ListJobs; resource \"*\"; }} }}\n"
+    );
+    let src = write(tmp.path(), "p.pcl", &text);
+    let src = src.to_str().unwrap();
+    let o = pcl(&["render", "batch", src, "--set", "iam_mode=restricted", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("`--set iam_mode` makes no difference to `batch`, which depends on scheduler"), "{err}");
+    assert!(err.contains("`batch` is not rendered when scheduler=slurm"), "{err}");
+    let o = pcl(&["render", "batch", src, "--set", "scheduler=awsbatch", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("batch:ListJobs"));
 }

@@ -7,4 +7,6 @@ mod json;
 mod plan;
 
 pub use json::{policy_document, role_properties};
-pub use plan::{IndexEntry, Output, OutputKind, index_json, index_json_of, render_all, render_each};
+pub use plan::{
+    IndexEntry, Output, OutputKind, index_json, index_json_of, output_path, render_all, render_each, render_one,
+};

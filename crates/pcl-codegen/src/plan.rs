@@ -78,25 +78,43 @@ pub fn render_each<E>(
         // Too many configurations is an error reported by the checks.
         let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
         for features in configs {
-            let env = Env::new(program, &features, &config.params);
-            let value = match kind {
-                OutputKind::Policy => expand_policy(program, &item.name, &env).map(|p| crate::policy_document(&p)),
-                OutputKind::Role => expand_role(program, &item.name, &env).map(|r| crate::role_properties(&r)),
-            };
-            let Some(value) = value else { continue };
-            // Ordered as `deps` (declaration order), not alphabetically.
-            let suffix: String = deps.iter().filter_map(|d| features.get(d).map(|v| format!(".{d}-{v}"))).collect();
+            let Some(contents) = render_one(program, kind, &item.name, &features, config) else { continue };
             emit(Output {
                 item: item.name.clone(),
                 kind,
-                path: format!("{}/{}{suffix}.json", kind.as_str(), item.name),
+                path: output_path(kind, &item.name, &deps, &features),
                 features,
                 partition: partition.clone(),
-                contents: pretty(&value),
+                contents,
             })?;
         }
     }
     Ok(())
+}
+
+/// One document: `item` (a policy or role of `kind`) with these feature
+/// values, as the JSON text a build writes; `None` when the item's own guard
+/// is false there.
+pub fn render_one(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    features: &BTreeMap<String, String>,
+    config: &Config,
+) -> Option<String> {
+    let env = Env::new(program, features, &config.params);
+    let value = match kind {
+        OutputKind::Policy => crate::policy_document(&expand_policy(program, item, &env)?),
+        OutputKind::Role => crate::role_properties(&expand_role(program, item, &env)?),
+    };
+    Some(pretty(&value))
+}
+
+/// Where a build writes one configuration of an item: one `.<feature>-<value>`
+/// per feature it depends on, in declaration order (`deps`' order).
+pub fn output_path(kind: OutputKind, item: &str, deps: &[String], features: &BTreeMap<String, String>) -> String {
+    let suffix: String = deps.iter().filter_map(|d| features.get(d).map(|v| format!(".{d}-{v}"))).collect();
+    format!("{}/{item}{suffix}.json", kind.as_str())
 }
 
 /// What `index.json` says of one output, already serialized: a build keeps

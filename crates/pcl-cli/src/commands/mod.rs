@@ -1,6 +1,7 @@
 pub mod build;
 pub mod check;
 pub mod explain;
+pub mod render;
 
 use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile};
 

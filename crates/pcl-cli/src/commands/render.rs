@@ -1,0 +1,166 @@
+//! `pcl render ITEM`: one document (a policy, or a role's properties) for
+//! one configuration, on stdout; or, with `--variants`, the item's
+//! configurations and the files a build writes for them.
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+use pcl_codegen::OutputKind;
+use pcl_semantics::config::{Config, configure};
+use pcl_semantics::diagnostic::suggest;
+use pcl_semantics::ir::{ItemIr, Program};
+use pcl_semantics::variants::{configurations, feature_deps};
+use pcl_semantics::{RootDatabase, Severity};
+
+use pcl_cli::report::Reporter;
+
+#[derive(Args)]
+#[command(
+    about = "Print one policy or role for one configuration, or list its configurations",
+    after_help = "Examples:\n  pcl render head_node                          # every feature at its default\n  pcl render head_node_role --set scheduler=awsbatch --set partition=aws-us-gov\n  pcl render head_node --variants               # its configurations and their files\n  pcl render user_base --deployable --set account=123456789012 --set region=us-east-1 ...\n\nFeatures not pinned with --set take their defaults. Exit status: 0 rendered, 1 errors in the file\nor (with --deployable) placeholders left, 2 usage errors (unknown item, bad --set, a configuration\nthe constraints exclude or in which the item is not rendered)."
+)]
+pub struct RenderArgs {
+    /// The policy or role to render.
+    pub item: String,
+    /// The source file.
+    #[arg(default_value = "policies.pcl")]
+    pub file: String,
+    /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = pcl_cli::set_arg::parse)]
+    pub set: Vec<(String, String)>,
+    /// List the item's configurations (those the pins allow) and their files.
+    #[arg(long)]
+    pub variants: bool,
+    /// Fail if a param's placeholder would remain in the document.
+    #[arg(long)]
+    pub deployable: bool,
+}
+
+pub fn run(args: &RenderArgs, color: bool) -> u8 {
+    let reporter = Reporter::new(color);
+    let db = RootDatabase::default();
+    let (file, text) = match super::load(&db, &args.file, &reporter) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let analysis = super::analyze(&db, file);
+    if analysis.has_errors() {
+        super::print_analysis(analysis, &args.file, &text, &reporter);
+        return crate::EXIT_ERRORS;
+    }
+    let program = &analysis.program;
+    let kind = match program.get(&args.item).map(|i| &*i.ir) {
+        Some(ItemIr::Policy { .. }) => OutputKind::Policy,
+        Some(ItemIr::Role { .. }) => OutputKind::Role,
+        Some(_) => {
+            reporter.plain_error(&format!("`{}` is not a policy or a role; only those render", args.item));
+            return crate::EXIT_USAGE;
+        }
+        None => {
+            let renderable =
+                program.items().iter().filter(|i| matches!(*i.ir, ItemIr::Policy { .. } | ItemIr::Role { .. }));
+            let help = suggest(&args.item, renderable.map(|i| i.name.as_str()))
+                .map(|s| format!("\n  help: {s}"))
+                .unwrap_or_default();
+            reporter.plain_error(&format!("no policy or role is named `{}`{help}", args.item));
+            return crate::EXIT_USAGE;
+        }
+    };
+    let config = match configure(program, &args.set) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                reporter.set_error(&args.file, &text, program, &args.set, e);
+            }
+            return crate::EXIT_USAGE;
+        }
+    };
+    let config_diags = pcl_semantics::check_configuration(program, &config);
+    reporter.diagnostics(&args.file, &text, &config_diags);
+    if config_diags.iter().any(|d| d.severity() == Severity::Error) {
+        return crate::EXIT_USAGE;
+    }
+    let deps = feature_deps(program, &args.item);
+    warn_about_irrelevant_pins(&reporter, &args.item, &config, &deps);
+    let Some(allowed) = configurations(program, &deps, &config.pins, &config.params) else {
+        reporter.plain_error(&format!("`{}` has too many configurations to list", args.item));
+        return crate::EXIT_ERRORS;
+    };
+    let defaults = defaults_of(program, &deps, &config);
+    if args.variants {
+        for features in &allowed {
+            let shown: Vec<String> = deps.iter().filter_map(|d| features.get(d).map(|v| format!("{d}={v}"))).collect();
+            let path = pcl_codegen::output_path(kind, &args.item, &deps, features);
+            let mark = if *features == defaults { "  (default)" } else { "" };
+            println!("{}  {path}{mark}", if shown.is_empty() { "(no features)".to_string() } else { shown.join(" ") });
+        }
+        return crate::EXIT_OK;
+    }
+    if !allowed.contains(&defaults) {
+        reporter.plain_error(&format!(
+            "the constraints exclude this configuration of `{}` ({}); pin other values (see --variants)",
+            args.item,
+            describe(&deps, &defaults)
+        ));
+        return crate::EXIT_USAGE;
+    }
+    let Some(document) = pcl_codegen::render_one(program, kind, &args.item, &defaults, &config) else {
+        reporter.plain_error(&format!(
+            "`{}` is not rendered when {} (its own guard is false)",
+            args.item,
+            describe(&deps, &defaults)
+        ));
+        return crate::EXIT_USAGE;
+    };
+    if args.deployable {
+        let left = placeholders_left(program, &args.set, &document);
+        if !left.is_empty() {
+            let names: Vec<String> = left.iter().map(|(p, ph)| format!("`{p}` ({ph})")).collect();
+            let sets: Vec<String> = left.iter().map(|(p, _)| format!("--set {p}=...")).collect();
+            reporter.plain_error(&format!(
+                "not deployable: placeholders remain for {}\n  help: give them values: {}",
+                names.join(", "),
+                sets.join(" ")
+            ));
+            return crate::EXIT_ERRORS;
+        }
+    }
+    print!("{document}");
+    crate::EXIT_OK
+}
+
+/// The configuration rendered: the pins, and each other feature at its default.
+fn defaults_of(program: &Program, deps: &[String], config: &Config) -> BTreeMap<String, String> {
+    let default = |d: &str| program.features().find(|(n, _)| *n == d).map(|(_, f)| f.default.clone());
+    deps.iter().filter_map(|d| Some((d.clone(), config.pins.get(d).cloned().or_else(|| default(d))?))).collect()
+}
+
+fn describe(deps: &[String], features: &BTreeMap<String, String>) -> String {
+    let parts: Vec<String> = deps.iter().filter_map(|d| features.get(d).map(|v| format!("{d}={v}"))).collect();
+    if parts.is_empty() { "no feature is set".into() } else { parts.join(", ") }
+}
+
+/// A pinned feature the item does not depend on changes nothing: say so.
+fn warn_about_irrelevant_pins(reporter: &Reporter, item: &str, config: &Config, deps: &[String]) {
+    for feature in config.pins.keys().filter(|f| !deps.contains(f)) {
+        let depends = if deps.is_empty() { "no feature".to_string() } else { deps.join(", ") };
+        reporter
+            .note(&format!("warning: `--set {feature}` makes no difference to `{item}`, which depends on {depends}"));
+    }
+}
+
+/// The params given no value whose placeholder appears in `document`.
+fn placeholders_left(program: &Program, set: &[(String, String)], document: &str) -> Vec<(String, String)> {
+    program
+        .params()
+        .filter(|(name, p)| p.default.is_none() && !set.iter().any(|(n, _)| n == name))
+        .filter_map(|(name, p)| p.placeholder.as_ref().map(|ph| (name.to_string(), ph.clone())))
+        .filter(|(_, ph)| document.contains(ph.as_str()) || document.contains(&json_escaped(ph)))
+        .collect()
+}
+
+/// How a text appears inside a JSON string.
+fn json_escaped(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted.trim_matches('"').to_string()
+}
