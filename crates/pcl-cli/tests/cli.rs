@@ -416,3 +416,27 @@ fn render_warns_about_pins_that_change_nothing_and_unrendered_items() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("batch:ListJobs"));
 }
+
+#[test]
+fn build_deployable_writes_nothing_while_placeholders_remain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let src = src.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let o = pcl(&["build", src, "--out", out, "--deployable", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("placeholders remain for `account` (<AWS ACCOUNT ID>)") && err.contains("--set account=..."),
+        "{err}"
+    );
+    assert!(err.contains("nothing written"), "{err}");
+    assert!(!tmp.path().join("out").exists());
+    let leftovers = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".pcl-"));
+    assert_eq!(leftovers.count(), 0);
+    let o = pcl(&["build", src, "--out", out, "--deployable", "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

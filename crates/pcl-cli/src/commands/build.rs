@@ -24,6 +24,9 @@ pub struct BuildArgs {
     /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = pcl_cli::set_arg::parse)]
     pub set: Vec<(String, String)>,
+    /// Fail, writing nothing, if a param's placeholder would remain in any file.
+    #[arg(long)]
+    pub deployable: bool,
 }
 
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
@@ -67,19 +70,37 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let mut written = 0;
     let out_shown = args.out.display();
     let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
+    // params still at their placeholder, for --deployable
+    let mut left: Vec<(String, String)> = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
         let mut entries = Vec::new();
         pcl_codegen::render_each(program, &config, &mut |output| {
+            if args.deployable {
+                for found in super::placeholders_in(program, &args.set, &output.contents) {
+                    if !left.contains(&found) {
+                        left.push(found);
+                    }
+                }
+            }
             staging.write(&output.path, output.contents.as_bytes())?;
             entries.push(output.index_entry());
             Ok::<(), std::io::Error>(())
         })?;
+        if !left.is_empty() {
+            // nothing is swapped in: the staging directory is removed
+            return Err(std::io::Error::other("not deployable"));
+        }
         staging.write("index.json", pcl_codegen::index_json_of(entries).as_bytes())?;
         written = staging.written();
         Ok(())
     };
     let source = std::path::Path::new(&args.file);
     let result = pcl_cli::output_dir::replace_dir_with(&args.out, &manifests, source, &mut on_wait, &mut write);
+    if !left.is_empty() {
+        reporter.plain_error(&super::not_deployable(&left));
+        reporter.plain_error(&format!("nothing written to {out_shown}"));
+        return crate::EXIT_ERRORS;
+    }
     match result {
         Ok(()) => {
             let plural = if written == 1 { "" } else { "s" };

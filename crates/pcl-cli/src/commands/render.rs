@@ -113,15 +113,9 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         return crate::EXIT_USAGE;
     };
     if args.deployable {
-        let left = placeholders_left(program, &args.set, &document);
+        let left = super::placeholders_in(program, &args.set, &document);
         if !left.is_empty() {
-            let names: Vec<String> = left.iter().map(|(p, ph)| format!("`{p}` ({ph})")).collect();
-            let sets: Vec<String> = left.iter().map(|(p, _)| format!("--set {p}=...")).collect();
-            reporter.plain_error(&format!(
-                "not deployable: placeholders remain for {}\n  help: give them values: {}",
-                names.join(", "),
-                sets.join(" ")
-            ));
+            reporter.plain_error(&super::not_deployable(&left));
             return crate::EXIT_ERRORS;
         }
     }
@@ -147,20 +141,4 @@ fn warn_about_irrelevant_pins(reporter: &Reporter, item: &str, config: &Config, 
         reporter
             .note(&format!("warning: `--set {feature}` makes no difference to `{item}`, which depends on {depends}"));
     }
-}
-
-/// The params given no value whose placeholder appears in `document`.
-fn placeholders_left(program: &Program, set: &[(String, String)], document: &str) -> Vec<(String, String)> {
-    program
-        .params()
-        .filter(|(name, p)| p.default.is_none() && !set.iter().any(|(n, _)| n == name))
-        .filter_map(|(name, p)| p.placeholder.as_ref().map(|ph| (name.to_string(), ph.clone())))
-        .filter(|(_, ph)| document.contains(ph.as_str()) || document.contains(&json_escaped(ph)))
-        .collect()
-}
-
-/// How a text appears inside a JSON string.
-fn json_escaped(text: &str) -> String {
-    let quoted = serde_json::to_string(text).unwrap_or_default();
-    quoted.trim_matches('"').to_string()
 }
