@@ -242,8 +242,9 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
             help: Some("split the nesting up; pcl never needs this much".into()),
         };
     }
+    let mut expected: Vec<String> = Vec::new();
     if let Some(attempts) = e.parse_attempts() {
-        let mut expected: Vec<String> = attempts
+        expected = attempts
             .expected_tokens()
             .iter()
             .map(|t| t.to_string())
@@ -255,7 +256,10 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
             .collect();
         expected.sort();
         expected.dedup();
-        if attempts.max_position >= start && !expected.is_empty() {
+        if attempts.max_position < start {
+            expected.clear();
+        }
+        if !expected.is_empty() {
             start = attempts.max_position;
             end = start;
             message = format!("expected {}", one_of(&expected));
@@ -268,14 +272,50 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
     let rest = chunk.get(start..).unwrap_or("");
     let token_len = token_len(rest);
     end = end.max(start + token_len);
-    let found = chunk.get(start..end).unwrap_or("").trim();
-    let found = if found.is_empty() { "end of input".to_string() } else { format!("`{found}`") };
+    let found_text = chunk.get(start..end).unwrap_or("").trim();
+    let found = if found_text.is_empty() { "end of input".to_string() } else { format!("`{found_text}`") };
+    let expects = |token: &str| expected.iter().any(|t| t == token);
+    // A missing `;` at the end of a line: point at the end of the line, where
+    // it goes, not at the next line's first word.
+    let before = chunk.get(..start).unwrap_or("");
+    let previous_end = before.trim_end().len();
+    // (At the end of a chunk, `chunk_error` says the item runs into the next.)
+    if expects("`;`")
+        && !found_text.is_empty()
+        && before.get(previous_end..).is_some_and(|gap| gap.contains('\n'))
+        && previous_end > 0
+    {
+        let last = before.get(..previous_end).and_then(|b| b.char_indices().last()).map_or(0, |(i, _)| i);
+        let previous = previous_token(before.get(..previous_end).unwrap_or(""));
+        return SyntaxError {
+            kind: SyntaxErrorKind::Parse,
+            span: Span::new(offset + last, offset + previous_end),
+            message: format!("syntax error: expected `;` after `{previous}`, found {found} on the next line"),
+            help: Some(format!("insert `;` after `{previous}`")),
+        };
+    }
+    let help = if found_text == "=" && expects("`==`") {
+        Some("did you mean `==`? A guard compares with `==` or `!=`".into())
+    } else if found_text == "*" && expects("`\"`") {
+        Some("quote it: `\"*\"`".into())
+    } else {
+        guess_help(chunk, start)
+    };
     SyntaxError {
         kind: SyntaxErrorKind::Parse,
         span: Span::new(offset + start, offset + end),
         message: format!("syntax error: {message}, found {found}"),
-        help: guess_help(chunk, start),
+        help,
     }
+}
+
+/// The last token of `text`: a whole string literal, or the last word.
+fn previous_token(text: &str) -> &str {
+    let start = match text.strip_suffix('"').and_then(|inner| inner.rfind('"')) {
+        Some(open) => open,
+        None => text.rfind(char::is_whitespace).map_or(0, |i| i + 1),
+    };
+    text.get(start..).unwrap_or(text)
 }
 
 fn one_of(items: &[String]) -> String {
