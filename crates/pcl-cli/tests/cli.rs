@@ -147,10 +147,11 @@ fn failed_build_leaves_output_untouched() {
 
     let good = good.to_str().unwrap();
     // the arguments, the exit status, the code, and a piece of the message or help that must be there
-    let cases: [(Vec<&str>, i32, &str, &str); 10] = [
+    let cases: [(Vec<&str>, i32, &str, &str); 11] = [
         (vec![bad.to_str().unwrap()], 1, "E0001", "expected `;`"),
         (vec![good, "--set", "account=12345"], 2, "E0203", "not an AWS account id"),
         (vec![good, "--set", "scheduler=pbs"], 2, "E0201", "allowed: slurm, awsbatch"),
+        (vec![good, "--set", "scheduler=Slurm"], 2, "E0201", "did you mean `slurm`? Values are case-sensitive"),
         (vec![good, "--set", "schedulr=slurm"], 2, "E0100", "did you mean `scheduler`?"),
         (vec![good, "--set", "nosuch=1"], 2, "E0100", "settable names: partition, account, scheduler, iam_mode"),
         (

@@ -108,6 +108,14 @@ impl Symbols {
         }
     }
 
+    /// The constraints with their names, in the order of their names.
+    pub fn named_constraints(&self) -> impl Iterator<Item = (&str, &Cond)> {
+        self.constraint_names.iter().filter_map(|n| match self.map.get(n) {
+            Some(Symbol::Constraint(c)) => Some((n.as_str(), c)),
+            _ => None,
+        })
+    }
+
     /// The constraints, in the order of their names.
     pub fn constraints(&self) -> impl Iterator<Item = &Cond> {
         self.constraint_names.iter().filter_map(|n| match self.map.get(n) {

@@ -243,12 +243,28 @@ pub enum DiagnosticKind {
     },
 
     // --- W0500 - W0504: warnings -------------------------------------------------------------
-    AlwaysTrue,
-    AlwaysFalse,
+    /// `because`: the constraints without which it would not be constant
+    /// (empty when the enclosing guards alone make it so, or it is so by itself).
+    AlwaysTrue {
+        because: Vec<String>,
+    },
+    AlwaysFalse {
+        because: Vec<String>,
+    },
     Unused {
         what: &'static str,
         name: String,
     },
+}
+
+/// ", given constraint `a`" / ", given constraints `a` and `b`", or nothing.
+fn because_of(constraints: &[String]) -> String {
+    let names: Vec<String> = constraints.iter().map(|c| format!("`{c}`")).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(", given constraint {one}"),
+        [init @ .., last] => format!(", given constraints {} and {last}", init.join(", ")),
+    }
 }
 
 /// One help line shared by two ARN checks of valuesets.
@@ -293,8 +309,8 @@ impl DiagnosticKind {
             AssignedUnknownName { .. } => Code::UnknownName,
             AssignedWrongKind { .. } => Code::WrongKind,
             AssignedOutsideDomain { .. } => Code::ValueOutsideDomain,
-            AlwaysTrue => Code::AlwaysTrue,
-            AlwaysFalse => Code::AlwaysFalse,
+            AlwaysTrue { .. } => Code::AlwaysTrue,
+            AlwaysFalse { .. } => Code::AlwaysFalse,
             Unused { what: "param", .. } => Code::UnusedParam,
             Unused { what: "feature", .. } => Code::UnusedFeature,
             Unused { .. } => Code::UnusedSet,
@@ -370,8 +386,8 @@ impl DiagnosticKind {
             AssignedInvalidValue { name, ty, message, .. } => {
                 format!("invalid value for `{name}` (a `{ty}`): {message}")
             }
-            AlwaysTrue => "this guard is always true".into(),
-            AlwaysFalse => "this guard is always false".into(),
+            AlwaysTrue { .. } => "this guard is always true".into(),
+            AlwaysFalse { .. } => "this guard is always false".into(),
             Unused { what, name } => format!("{what} `{name}` is never used"),
         }
     }
@@ -417,8 +433,12 @@ impl DiagnosticKind {
             | AssignedWrongKind { .. }
             | AssignedOutsideDomain { .. }
             | AssignedInvalidValue { .. } => "declared here".into(),
-            AlwaysTrue => "true in every configuration where it is evaluated".into(),
-            AlwaysFalse => "false in every configuration where it is evaluated".into(),
+            AlwaysTrue { because } => {
+                format!("true in every configuration where it is evaluated{}", because_of(because))
+            }
+            AlwaysFalse { because } => {
+                format!("false in every configuration where it is evaluated{}", because_of(because))
+            }
             Unused { .. } => "declared here".into(),
             _ => return None,
         })
@@ -497,10 +517,16 @@ impl DiagnosticKind {
                 suggestion.clone().unwrap_or_else(|| format!("settable names: {}", settable.join(", ")))
             }
             AssignedWrongKind { .. } => return None,
-            AssignedOutsideDomain { domain, .. } => format!("allowed: {}", domain.join(", ")),
+            AssignedOutsideDomain { value, domain, .. } => {
+                // `Slurm` for `slurm`: values are case-sensitive
+                match domain.iter().find(|d| d.eq_ignore_ascii_case(value)) {
+                    Some(d) => format!("did you mean `{d}`? Values are case-sensitive; allowed: {}", domain.join(", ")),
+                    None => format!("allowed: {}", domain.join(", ")),
+                }
+            }
             AssignedInvalidValue { help, .. } => return help.clone(),
-            AlwaysTrue => "remove the `when` clause, or check the enclosing guards and constraints".into(),
-            AlwaysFalse => "what it guards is never rendered; remove it or fix the condition".into(),
+            AlwaysTrue { .. } => "remove the `when` clause, or check the enclosing guards and constraints".into(),
+            AlwaysFalse { .. } => "what it guards is never rendered; remove it or fix the condition".into(),
             Unused { what, .. } => format!("remove it, or use it; nothing renders differently because of this {what}"),
         })
     }

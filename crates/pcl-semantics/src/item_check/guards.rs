@@ -74,13 +74,24 @@ impl Checker<'_> {
     /// Warns about a guard that is constant over every configuration that
     /// satisfies the constraints and the enclosing guards.
     pub(super) fn tautology(&mut self, cond: &Cond, span: Span) {
-        let constraints: Vec<&Cond> = self.symbols.constraints().collect();
+        let named: Vec<(&str, &Cond)> = self.symbols.named_constraints().collect();
+        let constraints: Vec<&Cond> = named.iter().map(|(_, c)| *c).collect();
         let symbols = self.symbols;
-        match constant_value(cond, &self.context, &constraints, &|v| symbols.domain(v)) {
-            Some(true) => self.emit(DiagnosticKind::AlwaysTrue.at(span)),
-            Some(false) => self.emit(DiagnosticKind::AlwaysFalse.at(span)),
-            None => {}
-        }
+        let domain = |v: &str| symbols.domain(v);
+        let Some(value) = constant_value(cond, &self.context, &constraints, &domain) else { return };
+        // the constraints without which the guard would not be constant
+        let because: Vec<String> = named
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                let others: Vec<&Cond> =
+                    constraints.iter().enumerate().filter(|(j, _)| j != i).map(|(_, c)| *c).collect();
+                constant_value(cond, &self.context, &others, &domain) != Some(value)
+            })
+            .map(|(_, (name, _))| name.to_string())
+            .collect();
+        let kind = if value { DiagnosticKind::AlwaysTrue { because } } else { DiagnosticKind::AlwaysFalse { because } };
+        self.emit(kind.at(span));
     }
 }
 
