@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use clap::Args;
 use pcl_semantics::RootDatabase;
-use pcl_semantics::config::configure;
 
 use pcl_cli::output_dir::Staging;
 use pcl_cli::report::Reporter;
@@ -21,9 +20,8 @@ pub struct BuildArgs {
     /// Output directory (replaced as a whole on success).
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = pcl_cli::set_arg::parse)]
-    pub set: Vec<(String, String)>,
+    #[command(flatten)]
+    pub set: super::SetArgs,
     /// Fail, writing nothing, if a param's placeholder would remain in any file.
     #[arg(long)]
     pub deployable: bool,
@@ -43,27 +41,14 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         return crate::EXIT_ERRORS;
     }
     let program = &analysis.program;
-    let config = match configure(program, &args.set) {
+    let set = &args.set.set;
+    let config = match super::configure_or_report(program, set, &args.file, &text, &reporter) {
         Ok(c) => c,
-        Err(errors) => {
-            for e in &errors {
-                reporter.set_error(&args.file, &text, program, &args.set, e);
-            }
+        Err(code) => {
             reporter.plain_error(&format!("nothing written to {}", args.out.display()));
-            // a `--set` value the file does not accept is a usage error
-            return crate::EXIT_USAGE;
+            return code;
         }
     };
-    let config_diags = pcl_semantics::check_configuration(program, &config);
-    reporter.diagnostics(&args.file, &text, &config_diags);
-    if config_diags.iter().any(|d| d.severity() == pcl_semantics::Severity::Error) {
-        reporter.plain_error(&format!("nothing written to {}", args.out.display()));
-        // `--set` values that violate a constraint are a usage error; a file
-        // that renders an empty list in the chosen configuration is an input error
-        let set_violates_constraint = !args.set.is_empty()
-            && config_diags.iter().any(|d| d.code == pcl_semantics::diagnostic::Code::ConstraintViolated);
-        return if set_violates_constraint { crate::EXIT_USAGE } else { crate::EXIT_ERRORS };
-    }
     // Rendered and written one document at a time: memory grows with the
     // largest document, not with the output.
     let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
@@ -76,7 +61,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         let mut entries = Vec::new();
         pcl_codegen::render_each(program, &config, &mut |output| {
             if args.deployable {
-                for found in super::placeholders_in(program, &args.set, &output.contents) {
+                for found in super::placeholders_in(program, set, &output.contents) {
                     if !left.contains(&found) {
                         left.push(found);
                     }

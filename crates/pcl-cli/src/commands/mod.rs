@@ -70,3 +70,41 @@ pub fn not_deployable(left: &[(String, String)]) -> String {
         sets.join(" ")
     )
 }
+
+/// `--set NAME=VALUE`, shared by the commands that render.
+#[derive(clap::Args)]
+pub struct SetArgs {
+    /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = pcl_cli::set_arg::parse)]
+    pub set: Vec<(String, String)>,
+}
+
+/// The configuration `set` asks for, checked against the file; on failure,
+/// reports why and returns the exit code: 2 for values the file does not
+/// accept or that violate a constraint (usage errors), 1 for a file that
+/// renders wrongly in that configuration (an empty list, a duplicate Sid).
+pub fn configure_or_report(
+    program: &pcl_semantics::ir::Program,
+    set: &[(String, String)],
+    path: &str,
+    text: &str,
+    reporter: &Reporter,
+) -> Result<pcl_semantics::config::Config, u8> {
+    let config = match pcl_semantics::config::configure(program, set) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                reporter.set_error(path, text, program, set, e);
+            }
+            return Err(crate::EXIT_USAGE);
+        }
+    };
+    let diags = pcl_semantics::check_configuration(program, &config);
+    reporter.diagnostics(path, text, &diags);
+    if diags.iter().any(|d| d.severity() == pcl_semantics::Severity::Error) {
+        let set_violates_constraint =
+            !set.is_empty() && diags.iter().any(|d| d.code == pcl_semantics::diagnostic::Code::ConstraintViolated);
+        return Err(if set_violates_constraint { crate::EXIT_USAGE } else { crate::EXIT_ERRORS });
+    }
+    Ok(config)
+}

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 use pcl_codegen::OutputKind;
-use pcl_semantics::config::{Config, configure};
+use pcl_semantics::RootDatabase;
+use pcl_semantics::config::Config;
 use pcl_semantics::diagnostic::suggest;
 use pcl_semantics::ir::{ItemIr, Program};
 use pcl_semantics::variants::{configurations, feature_deps};
-use pcl_semantics::{RootDatabase, Severity};
 
 use pcl_cli::report::Reporter;
 
@@ -25,9 +25,8 @@ pub struct RenderArgs {
     /// The source file.
     #[arg(default_value = "policies.pcl")]
     pub file: String,
-    /// Give a param a value or pin a feature (repeatable); lists are comma-separated.
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = pcl_cli::set_arg::parse)]
-    pub set: Vec<(String, String)>,
+    #[command(flatten)]
+    pub set: super::SetArgs,
     /// List the item's configurations (those the pins allow) and their files.
     #[arg(long)]
     pub variants: bool,
@@ -66,20 +65,11 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
             return crate::EXIT_USAGE;
         }
     };
-    let config = match configure(program, &args.set) {
+    let set = &args.set.set;
+    let config = match super::configure_or_report(program, set, &args.file, &text, &reporter) {
         Ok(c) => c,
-        Err(errors) => {
-            for e in &errors {
-                reporter.set_error(&args.file, &text, program, &args.set, e);
-            }
-            return crate::EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
-    let config_diags = pcl_semantics::check_configuration(program, &config);
-    reporter.diagnostics(&args.file, &text, &config_diags);
-    if config_diags.iter().any(|d| d.severity() == Severity::Error) {
-        return crate::EXIT_USAGE;
-    }
     let deps = feature_deps(program, &args.item);
     warn_about_irrelevant_pins(&reporter, &args.item, &config, &deps);
     let Some(allowed) = configurations(program, &deps, &config.pins, &config.params) else {
@@ -113,7 +103,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         return crate::EXIT_USAGE;
     };
     if args.deployable {
-        let left = super::placeholders_in(program, &args.set, &document);
+        let left = super::placeholders_in(program, set, &document);
         if !left.is_empty() {
             reporter.plain_error(&super::not_deployable(&left));
             return crate::EXIT_ERRORS;
