@@ -55,8 +55,6 @@ struct Piece {
 /// The text a diagnostic is rendered from when a line is too long.
 pub struct Excerpt {
     pub text: String,
-    /// The line of the text that is the excerpt's first line (from 0).
-    pub first_line: usize,
     pieces: Vec<Piece>,
 }
 
@@ -128,7 +126,7 @@ pub fn excerpt(text: &str, index: &LineIndex, ranges: &[Range<usize>]) -> Option
     // ariadne 0.6 numbers the gutter from the source's own first line (its
     // `with_display_line_offset` moves only the header), so the excerpt
     // keeps the lines before it, empty: numbers stay right, at one byte a line.
-    let mut out = Excerpt { text: "\n".repeat(first), first_line: first, pieces: Vec::new() };
+    let mut out = Excerpt { text: "\n".repeat(first), pieces: Vec::new() };
     for line in first..=last {
         let bytes = index.content(line);
         if is_long(line) {
@@ -261,7 +259,6 @@ mod tests {
         let start = text.find("two").unwrap();
         let end = text.find("three").unwrap() + 5;
         let e = excerpt(&text, &index, &[start..end]).unwrap();
-        assert_eq!(e.first_line, 1);
         assert!(e.text.starts_with("\ntwo "), "{}", e.text);
         assert_eq!(e.text.lines().count(), 3);
         assert!(e.text.ends_with("\nthree"), "{}", e.text);

@@ -8,5 +8,6 @@ mod plan;
 
 pub use json::{policy_document, role_properties};
 pub use plan::{
-    IndexEntry, Output, OutputKind, index_json, index_json_of, output_path, render_all, render_each, render_one,
+    IndexEntry, Output, OutputKind, hex, index_json, index_json_of, output_path, render_all, render_each, render_one,
+    sha256_hex,
 };

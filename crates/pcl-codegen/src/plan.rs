@@ -128,8 +128,7 @@ pub struct IndexEntry {
 
 impl Output {
     pub fn index_entry(&self) -> IndexEntry {
-        let digest = Sha256::digest(self.contents.as_bytes());
-        let sha256: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = sha256_hex(self.contents.as_bytes());
         let value = json!({
             "item": self.item,
             "kind": self.kind.as_str(),
@@ -143,6 +142,16 @@ impl Output {
         let json = pretty.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n");
         IndexEntry { path: self.path.clone(), json }
     }
+}
+
+/// The sha256 of `bytes` in lowercase hex, as `index.json` lists it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes in lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The manifest: one entry per output, with its sha256.
@@ -190,8 +199,7 @@ mod tests {
             let values: Vec<Value> = sorted
                 .iter()
                 .map(|o| {
-                    let sha: String =
-                        Sha256::digest(o.contents.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+                    let sha = sha256_hex(o.contents.as_bytes());
                     json!({"item": o.item, "kind": o.kind.as_str(), "features": o.features,
                            "partition": o.partition, "path": o.path, "sha256": sha})
                 })

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Code, DiagnosticKind, suggest};
+use crate::diagnostic::{DiagnosticKind, suggest};
 use crate::iam;
 use crate::ir::{ItemIr, ParamValue, Program};
 
@@ -18,12 +18,6 @@ pub struct SetError {
     pub item: Option<String>,
     /// Which of the assignments it is about.
     pub assignment: usize,
-}
-
-impl SetError {
-    pub fn code(&self) -> Code {
-        self.kind.code()
-    }
 }
 
 /// A checked configuration.

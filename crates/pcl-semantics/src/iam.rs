@@ -210,16 +210,6 @@ pub enum ArnField {
 }
 
 impl ArnField {
-    /// Every field, in the order they are written.
-    pub const ALL: [ArnField; 6] = [
-        ArnField::Prefix,
-        ArnField::Partition,
-        ArnField::Service,
-        ArnField::Region,
-        ArnField::Account,
-        ArnField::Resource,
-    ];
-
     /// Its position among the six.
     pub fn index(self) -> usize {
         self as usize

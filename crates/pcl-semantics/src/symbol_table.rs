@@ -115,14 +115,6 @@ impl Symbols {
             _ => None,
         })
     }
-
-    /// The constraints, in the order of their names.
-    pub fn constraints(&self) -> impl Iterator<Item = &Cond> {
-        self.constraint_names.iter().filter_map(|n| match self.map.get(n) {
-            Some(Symbol::Constraint(c)) => Some(c),
-            _ => None,
-        })
-    }
 }
 
 /// Lowers an expression without checking it (checks live in `item_check`).

@@ -19,7 +19,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use ownership::{Foreign, Tree, hex_sha256};
+pub use ownership::{Foreign, Tree};
 
 /// Why an output directory was not written (or cannot be checked).
 #[derive(Debug)]
@@ -181,7 +181,7 @@ impl Staging<'_> {
         }
         let unchanged = self.previous.as_ref().and_then(|(dir, files)| {
             let (sha, _) = files.get(rel)?;
-            (*sha == hex_sha256(contents)).then(|| dir.join(rel))
+            (*sha == pcl_codegen::sha256_hex(contents)).then(|| dir.join(rel))
         });
         if unchanged.is_none_or(|old| std::fs::hard_link(old, &path).is_err()) {
             std::fs::write(&path, contents)?;

@@ -176,7 +176,7 @@ fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>
             kept.extend_from_slice(chunk);
         }
     }
-    let sha = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let sha = pcl_codegen::hex(&hasher.finalize());
     Ok(Some((sha, kept)))
 }
 
@@ -195,11 +195,6 @@ fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
         Ok(_) => Err(io::Error::other("not a regular file")),
         Err(e) => Err(e),
     }
-}
-
-/// The sha256 of `bytes`, in lowercase hex (as `index.json` writes it).
-pub fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The keys of one `index.json` entry, in the order pcl writes them.

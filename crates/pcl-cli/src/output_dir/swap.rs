@@ -40,13 +40,12 @@ pub fn staging_prefix(name: &OsStr) -> String {
 /// that the leftover's would pass the file system's limit (255 bytes), a
 /// digest of it.
 fn tag(name: &OsStr) -> String {
-    use sha2::{Digest, Sha256};
     let name = name.to_string_lossy();
     if name.len() <= 200 {
         return name.into_owned();
     }
-    let digest: String = Sha256::digest(name.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("~{digest}")
+    let digest = pcl_codegen::sha256_hex(name.as_bytes());
+    format!("~{}", digest.get(..24).unwrap_or(&digest))
 }
 
 /// Prefix of the directory the old tree is moved to when no exchange is
@@ -90,25 +89,11 @@ impl ParentLock {
 /// output is missing and the old tree survived a two-rename swap, it is put
 /// back first: a build never ends with neither tree.
 pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
-    let staging = staging_prefix(name);
-    let backup = backup_prefix(name);
-    let mut staged = Vec::new();
-    let mut backups = Vec::new();
-    for entry in std::fs::read_dir(parent)? {
-        let entry = entry?;
-        let entry_name = entry.file_name().to_string_lossy().into_owned();
-        if made_with(&entry_name, &staging) {
-            staged.push(entry.path());
-        } else if made_with(&entry_name, &backup) {
-            backups.push(entry.path());
-        }
-    }
-    let target = parent.join(name);
-    if !exists(&target)?
-        && let Some(old) = restorable_backup(parent, name)?
+    let (staged, mut backups) = leftovers(parent, name)?;
+    if !exists(&parent.join(name))?
+        && let Some(old) = backups.pop()
     {
-        std::fs::rename(&old, &target)?;
-        backups.retain(|b| *b != old);
+        std::fs::rename(&old, parent.join(name))?;
     }
     for path in staged.iter().chain(&backups) {
         remove_tree(path)?;
@@ -119,17 +104,26 @@ pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
 /// The old tree a two-rename swap into `parent/name` left beside it, which
 /// the next build puts back when `name` is missing (the newest, if several).
 pub fn restorable_backup(parent: &Path, name: &OsStr) -> io::Result<Option<PathBuf>> {
-    let backup = backup_prefix(name);
-    let mut backups = Vec::new();
+    Ok(leftovers(parent, name)?.1.pop())
+}
+
+/// The staging directories and the old trees interrupted builds into
+/// `parent/name` left, in one pass over `parent`; the old trees oldest first
+/// (tempfile's names carry no time: by modification time).
+fn leftovers(parent: &Path, name: &OsStr) -> io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let (staging, backup) = (staging_prefix(name), backup_prefix(name));
+    let (mut staged, mut backups) = (Vec::new(), Vec::new());
     for entry in std::fs::read_dir(parent)? {
         let entry = entry?;
-        if made_with(&entry.file_name().to_string_lossy(), &backup) {
+        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        if made_with(&entry_name, &staging) {
+            staged.push(entry.path());
+        } else if made_with(&entry_name, &backup) {
             backups.push(entry.path());
         }
     }
-    // tempfile's names carry no time: take the most recently modified
     backups.sort_by_key(|p| std::fs::symlink_metadata(p).and_then(|m| m.modified()).ok());
-    Ok(backups.pop())
+    Ok((staged, backups))
 }
 
 /// Swaps the directories at `a` and `b`; `Unsupported` where the platform or
