@@ -9,11 +9,11 @@ use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file, iam::PARTITIONS};
 
-use crate::compare;
+use pcl_cli::diff::{Detail, Tree, diff_trees};
 
 const DEFAULT_FILE: &str = "policies.pcl";
 const DEFAULT_OUT: &str = "dist/policies";
-const HINT: &str = "run `cargo xtask build-policies` and commit/publish the result";
+const HINT: &str = "run `cargo xtask build-policies`, review `git diff dist/policies` and commit it";
 
 #[derive(clap::Args)]
 #[command(
@@ -27,9 +27,12 @@ pub struct Args {
     /// Output directory [default: <workspace>/dist/policies].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Render in memory and fail if DIR differs (missing, extra or changed files); write nothing.
+    /// Render in memory and fail if DIR differs, showing per item what changed; write nothing.
     #[arg(long)]
     pub check: bool,
+    /// With --check: `summary` (changes per item, grouped) or `full` (also unified diffs).
+    #[arg(long = "diff", value_enum, default_value_t = Detail::Summary, requires = "check")]
+    pub detail: Detail,
     /// The source file [default: <workspace>/policies.pcl] (for testing).
     #[arg(long, value_name = "PATH", hide = true)]
     pub file: Option<PathBuf>,
@@ -83,7 +86,7 @@ pub fn run(args: &Args, root: &Path) -> u8 {
         }
     };
     let result = if args.check {
-        check(&out, &out_shown, &file, &file_shown, &configured)
+        check(&out, &out_shown, &file, &file_shown, &configured, args.detail)
     } else {
         write(&out, &out_shown, &file, &configured)
     };
@@ -117,10 +120,12 @@ impl Configured<'_> {
         let mut files = Vec::new();
         let mut stats = Vec::new();
         for (partition, config) in &self.partitions {
-            let outputs = pcl_codegen::render_all(self.program, config);
+            let items = pcl_codegen::render_items(self.program, config);
             let before = files.len();
-            files.extend(outputs.iter().map(|o| (format!("{partition}/{}", o.path), o.contents.clone())));
-            files.push((format!("{partition}/index.json"), pcl_codegen::index_json(&outputs)));
+            for item in &items {
+                files.extend(item.files.iter().map(|f| (format!("{partition}/{}", f.path), f.contents.clone())));
+            }
+            files.push((format!("{partition}/index.json"), pcl_codegen::index_json(self.program, config, &items)));
             let bytes = files.iter().skip(before).map(|(_, c)| c.len()).sum();
             stats.push(PartitionStats { partition, files: files.len() - before, bytes });
         }
@@ -191,16 +196,19 @@ fn write(out: &Path, shown: &str, source: &Path, configured: &Configured<'_>) ->
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
         for (partition, config) in &configured.partitions {
-            let mut entries = Vec::new();
+            let mut index = pcl_codegen::IndexBuilder::new(configured.program, config);
             let mut bytes = 0;
-            pcl_codegen::render_each(configured.program, config, &mut |output| {
-                staging.write(&format!("{partition}/{}", output.path), output.contents.as_bytes())?;
-                bytes += output.contents.len();
-                entries.push(output.index_entry());
+            let mut files = 1;
+            pcl_codegen::render_each(configured.program, config, &mut |rendered| {
+                for file in &rendered.files {
+                    staging.write(&format!("{partition}/{}", file.path), file.contents.as_bytes())?;
+                    bytes += file.contents.len();
+                    files += 1;
+                }
+                index.add(&rendered);
                 Ok::<(), std::io::Error>(())
             })?;
-            let files = entries.len() + 1;
-            let index = pcl_codegen::index_json_of(entries);
+            let index = index.finish();
             bytes += index.len();
             staging.write(&format!("{partition}/index.json"), index.as_bytes())?;
             stats.push(PartitionStats { partition, files, bytes });
@@ -230,6 +238,7 @@ fn check(
     source: &Path,
     source_shown: &str,
     configured: &Configured<'_>,
+    detail: Detail,
 ) -> Result<Vec<PartitionStats>, Fail> {
     let (files, stats) = configured.files();
     let files = &files;
@@ -243,15 +252,18 @@ fn check(
         }
         Err(e) => return Err(Fail::Io(format!("cannot read {shown}: {e}"))),
     };
-    let mismatch = compare::compare(&on_disk, files);
-    if mismatch.is_empty() {
+    let expected: Tree = files.iter().map(|(p, c)| (p.clone(), c.clone().into_bytes())).collect();
+    let report = diff_trees(&on_disk, &expected, detail, shown, &format!("(from {source_shown})"));
+    if report.is_empty() {
         return Ok(stats);
     }
-    eprint!("{}", compare::describe(&mismatch, shown, source_shown));
+    eprint!("{}", report.text);
+    let more = if detail == Detail::Full { "" } else { "; `--diff full` shows unified diffs" };
     Err(Fail::Input(format!(
-        "{shown} is out of date with {source_shown}: {} changed, {} missing, {} extra\n  hint: {HINT}",
-        mismatch.changed.len(),
-        mismatch.missing.len(),
-        mismatch.extra.len()
+        "{shown} is out of date with {source_shown}: {} item{} changed, {} file{} differ{more}\n  hint: {HINT}",
+        report.items_changed,
+        if report.items_changed == 1 { "" } else { "s" },
+        report.files_changed,
+        if report.files_changed == 1 { "" } else { "s" },
     )))
 }

@@ -8,7 +8,6 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "xtask talks to the terminal")]
 
 mod build_policies;
-mod compare;
 mod gen_corpus;
 
 use std::path::{Path, PathBuf};

@@ -111,7 +111,7 @@ fn check_agrees_with_the_build() {
         (
             "hand-edited output",
             true,
-            |root| std::fs::write(root.join("dist/aws-cn/policy/user.scheduler-slurm.json"), "{}\n").unwrap(),
+            |root| std::fs::write(root.join("dist/aws-cn/policy/user.json"), "{}\n").unwrap(),
             "was changed after pcl wrote it",
             2,
         ),

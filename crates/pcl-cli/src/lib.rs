@@ -2,6 +2,7 @@
 //! directory, shared by the `pcl` binary, xtask and the test suite.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "the CLI library renders to the terminal")]
 
+pub mod diff;
 pub mod excerpt;
 pub mod output_dir;
 pub mod report;

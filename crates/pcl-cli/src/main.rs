@@ -25,6 +25,7 @@ struct Cli {
 enum Command {
     Check(commands::check::CheckArgs),
     Build(commands::build::BuildArgs),
+    Diff(commands::diff::DiffArgs),
     Explain(commands::explain::ExplainArgs),
     Render(commands::render::RenderArgs),
 }
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => commands::check::run(&args, color),
         Command::Build(args) => commands::build::run(&args, color),
+        Command::Diff(args) => commands::diff::run(&args, color),
         Command::Explain(args) => commands::explain::run(&args),
         Command::Render(args) => commands::render::run(&args, color),
     };

@@ -110,12 +110,12 @@ fn build_writes_outputs_and_index() {
         files,
         [
             "index.json",
-            "policy/user.scheduler-awsbatch.iam_mode-privileged.json",
-            "policy/user.scheduler-slurm.iam_mode-privileged.json",
-            "policy/user.scheduler-slurm.iam_mode-restricted.json",
+            "policy/user.iam_mode-restricted.json",
+            "policy/user.json",
+            "policy/user.scheduler-awsbatch.json",
         ]
     );
-    let restricted = std::fs::read_to_string(out.join("policy/user.scheduler-slurm.iam_mode-restricted.json")).unwrap();
+    let restricted = std::fs::read_to_string(out.join("policy/user.iam_mode-restricted.json")).unwrap();
     assert!(restricted.contains("arn:aws:iam::123456789012:role/parallelcluster/*"), "{restricted}");
     // no staging or backup directories are left behind
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
@@ -356,10 +356,10 @@ fn render_prints_one_document_of_the_build() {
     // the default configuration, and a pinned one, equal the built files
     let o = render(&["user"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let built = std::fs::read(out.join("policy/user.scheduler-slurm.iam_mode-privileged.json")).unwrap();
+    let built = std::fs::read(out.join("policy/user.json")).unwrap();
     assert_eq!(o.stdout, built);
     let o = render(&["user", "--set", "iam_mode=restricted"]);
-    let built = std::fs::read(out.join("policy/user.scheduler-slurm.iam_mode-restricted.json")).unwrap();
+    let built = std::fs::read(out.join("policy/user.iam_mode-restricted.json")).unwrap();
     assert_eq!(o.stdout, built);
 
     // --variants lists the configurations the build writes, the default marked
@@ -440,4 +440,41 @@ fn build_deployable_writes_nothing_while_placeholders_remain() {
     assert_eq!(leftovers.count(), 0);
     let o = pcl(&["build", src, "--out", out, "--deployable", "--set", "account=123456789012"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// `pcl diff` reports per item what changed, in IAM terms; exit 0 when the
+/// builds are the same, 1 when they differ, 2 when one cannot be read.
+#[test]
+fn diff_shows_changes_per_item() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = write(tmp.path(), "old.pcl", GOOD);
+    let new = write(
+        tmp.path(),
+        "new.pcl",
+        &GOOD.replace("action ec2:Describe*;", "action [ec2:Describe*, ec2:GetConsoleOutput];"),
+    );
+    assert_ne!(std::fs::read(&old).unwrap(), std::fs::read(&new).unwrap(), "the edit applies to GOOD");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (src, out) in [(&old, &a), (&new, &b)] {
+        let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let same = pcl(&["diff", a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    let o = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        report.contains("policy `user`:\n  + action `ec2:GetConsoleOutput` in Sid `EC2Read`: every configuration (3)"),
+        "{report}"
+    );
+    assert!(!report.contains("@@"), "no unified diff unless asked: {report}");
+    let full = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--diff", "full"]);
+    assert!(
+        String::from_utf8_lossy(&full.stdout).contains("+        \"ec2:GetConsoleOutput\""),
+        "{}",
+        String::from_utf8_lossy(&full.stdout)
+    );
+    let missing = pcl(&["diff", a.to_str().unwrap(), tmp.path().join("nope").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
 }

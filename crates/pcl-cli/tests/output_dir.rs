@@ -154,11 +154,11 @@ fn foreign_content_at_any_depth_is_refused() {
         (
             "hand-edited output",
             |out| {
-                let path = out.join("policy/user.scheduler-slurm.json");
+                let path = out.join("policy/user.json");
                 let text = std::fs::read_to_string(&path).unwrap();
                 std::fs::write(&path, text.replace("EC2Read", "EC2ReadEdited")).unwrap();
             },
-            "`policy/user.scheduler-slurm.json` was changed after pcl wrote it",
+            "`policy/user.json` was changed after pcl wrote it",
         ),
         (
             "symlink inside",
@@ -222,10 +222,11 @@ fn an_index_edited_by_hand_vouches_for_nothing() {
     std::fs::write(p.out().join("mine.txt"), "mine").unwrap();
     let sha = "0d8fd3ca9c47a1e6b6a2b2e4a0ea2d4a44a17a29ee7c07bb1dc9eb2cd8d9a6e5";
     let forged = index.replacen(
-        "\"outputs\": [\n",
-        &format!("\"outputs\": [\n    {{\n      \"item\": \"x\",\n      \"kind\": \"policy\",\n      \"features\": {{}},\n      \"partition\": \"aws\",\n      \"path\": \"mine.txt\",\n      \"sha256\": \"{sha}\"\n    }},\n"),
+        "\"files\": [\n",
+        &format!("\"files\": [\n    {{\n      \"path\": \"mine.txt\",\n      \"sha256\": \"{sha}\"\n    }},\n"),
         1,
     );
+    assert_ne!(forged, index);
     std::fs::write(&index_path, forged).unwrap();
     assert_refused(&p, "new.pcl", "out", "is not an index.json written by pcl");
     // notes added to the index itself
@@ -256,7 +257,7 @@ fn an_output_name_that_is_not_utf8_is_refused() {
 fn a_directory_without_index_is_replaced_only_when_empty() {
     let p = Project::new();
     std::fs::create_dir_all(p.root.join("out/policy")).unwrap();
-    std::fs::write(p.root.join("out/policy/user.scheduler-slurm.json"), "{}").unwrap();
+    std::fs::write(p.root.join("out/policy/user.json"), "{}").unwrap();
     assert_refused(&p, "old.pcl", "out", "has no index.json of an earlier pcl build");
     // a foreign index.json proves nothing
     std::fs::remove_dir_all(p.root.join("out/policy")).unwrap();
@@ -276,7 +277,7 @@ fn earlier_outputs_are_replaced_and_stale_ones_removed() {
     // a configuration with fewer files, then the full one again
     let o = pcl_in(&p.root, &["build", "old.pcl", "--out", "out", "--set", "scheduler=awsbatch"], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(!p.out().join("policy/user.scheduler-slurm.json").exists());
+    assert!(!p.out().join("policy/user.json").exists());
     assert_eq!(p.build("new.pcl", "out", &[]).status.code(), Some(0));
     assert_eq!(snapshot(&p.out()), new);
     assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
@@ -326,7 +327,7 @@ fn unchanged_files_are_linked_not_rewritten() {
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
     let inode = |rel: &str| std::fs::metadata(p.out().join(rel)).unwrap().ino();
     let role = "role/user_role.json";
-    let policy = "policy/user.scheduler-slurm.json";
+    let policy = "policy/user.json";
     let (role_before, policy_before) = (inode(role), inode(policy));
     // a change to the policy only: the role file renders the same
     std::fs::write(p.root.join("changed.pcl"), OLD.replace("\"EC2Read\"", "\"EC2ReadAll\"")).unwrap();

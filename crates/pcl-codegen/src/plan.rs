@@ -1,5 +1,6 @@
 //! What to render: every policy and role, once per configuration of the
-//! features it depends on.
+//! features it depends on; configurations that render the same bytes share
+//! one file.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +8,7 @@ use pcl_semantics::config::Config;
 use pcl_semantics::expand::{Env, expand_policy, expand_role};
 use pcl_semantics::ir::{ItemIr, ParamValue, Program};
 use pcl_semantics::variants::{configurations, feature_deps};
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OutputKind {
@@ -25,15 +25,45 @@ impl OutputKind {
     }
 }
 
-/// One rendered file.
+/// Every rendering of one item in one partition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub item: String,
+    pub kind: OutputKind,
+    pub partition: String,
+    /// The files to write, each once, sorted by path.
+    pub files: Vec<File>,
+    /// Every configuration, in enumeration order, with the file it renders to.
+    pub configurations: Vec<Configuration>,
+}
+
+/// One file of a build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct File {
+    /// Relative path, `/`-separated: `policy/head_node.scheduler-awsbatch.json`.
+    pub path: String,
+    pub contents: String,
+}
+
+/// One configuration of an item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Configuration {
+    /// The value of every feature the item depends on.
+    pub features: BTreeMap<String, String>,
+    /// Every one of those features has its declared default.
+    pub default: bool,
+    /// The file it renders to (shared with every configuration that renders the same bytes).
+    pub path: String,
+}
+
+/// One configuration of an item with its document: a [`Rendered`] seen one
+/// configuration at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Output {
     pub item: String,
     pub kind: OutputKind,
-    /// The value of every feature the item depends on.
     pub features: BTreeMap<String, String>,
     pub partition: String,
-    /// Relative path, `/`-separated: `policy/head_node.scheduler-slurm.json`.
     pub path: String,
     pub contents: String,
 }
@@ -44,52 +74,124 @@ fn pretty(v: &Value) -> String {
     s
 }
 
-/// Renders every policy and role of `program` for `config`, sorted by path.
+/// Every configuration of every policy and role of `program` for `config`,
+/// in item order.
 pub fn render_all(program: &Program, config: &Config) -> Vec<Output> {
     let mut out = Vec::new();
-    let _ = render_each(program, config, &mut |o| {
-        out.push(o);
+    for rendered in render_items(program, config) {
+        for c in &rendered.configurations {
+            let Some(file) = rendered.files.iter().find(|f| f.path == c.path) else { continue };
+            out.push(Output {
+                item: rendered.item.clone(),
+                kind: rendered.kind,
+                features: c.features.clone(),
+                partition: rendered.partition.clone(),
+                path: c.path.clone(),
+                contents: file.contents.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Every policy and role of `program` for `config`, in item order.
+pub fn render_items(program: &Program, config: &Config) -> Vec<Rendered> {
+    let mut out = Vec::new();
+    let _ = render_each(program, config, &mut |r| {
+        out.push(r);
         Ok::<(), std::convert::Infallible>(())
     });
-    out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
 
 /// Renders every policy and role of `program` for `config`, handing each
-/// document to `emit` as soon as it is rendered (in item order), so that
-/// memory grows with the largest document, not with the whole output. Stops
-/// at the first error of `emit`.
+/// item's renderings to `emit` as soon as they are made (in item order), so
+/// that memory grows with the largest item, not with the whole output.
+/// Stops at the first error of `emit`.
 pub fn render_each<E>(
     program: &Program,
     config: &Config,
-    emit: &mut dyn FnMut(Output) -> Result<(), E>,
+    emit: &mut dyn FnMut(Rendered) -> Result<(), E>,
 ) -> Result<(), E> {
     let partition = match config.params.get("partition") {
         Some(ParamValue::One(p)) => p.clone(),
         _ => String::new(),
     };
     for item in program.items() {
-        let kind = match *item.ir {
-            ItemIr::Policy { .. } => OutputKind::Policy,
-            ItemIr::Role { .. } => OutputKind::Role,
-            _ => continue,
-        };
-        let deps = feature_deps(program, &item.name);
-        // Too many configurations is an error reported by the checks.
-        let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
-        for features in configs {
-            let Some(contents) = render_one(program, kind, &item.name, &features, config) else { continue };
-            emit(Output {
-                item: item.name.clone(),
-                kind,
-                path: output_path(kind, &item.name, &deps, &features),
-                features,
-                partition: partition.clone(),
-                contents,
-            })?;
+        if let Some(rendered) = render_item(program, config, &item.name, &partition) {
+            emit(rendered)?;
         }
     }
     Ok(())
+}
+
+/// Every configuration of one policy or role (`None` for another kind of
+/// item, or when no configuration renders it).
+pub fn render_item(program: &Program, config: &Config, item: &str, partition: &str) -> Option<Rendered> {
+    let kind = match program.get(item).map(|i| &*i.ir) {
+        Some(ItemIr::Policy { .. }) => OutputKind::Policy,
+        Some(ItemIr::Role { .. }) => OutputKind::Role,
+        _ => return None,
+    };
+    let deps = feature_deps(program, item);
+    // Too many configurations is an error reported by the checks.
+    let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
+    let mut documents: Vec<(BTreeMap<String, String>, String)> = Vec::new();
+    for features in configs {
+        if let Some(contents) = render_one(program, kind, item, &features, config) {
+            documents.push((features, contents));
+        }
+    }
+    if documents.is_empty() {
+        return None;
+    }
+    Some(share_files(program, kind, item, partition, documents))
+}
+
+/// Groups the configurations of one item by their document: each group is
+/// one file, named after its member with the fewest features away from their
+/// defaults (then the smallest name), so that a file keeps its name when a
+/// feature is added whose default keeps today's documents.
+fn share_files(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    partition: &str,
+    mut documents: Vec<(BTreeMap<String, String>, String)>,
+) -> Rendered {
+    let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
+    let off_default = |features: &BTreeMap<String, String>| {
+        features.iter().filter(|(f, v)| defaults.get(f.as_str()) != Some(&v.as_str())).count()
+    };
+    // document -> (its best name so far, the rank of that name)
+    let mut names: BTreeMap<&str, ((usize, String), usize)> = BTreeMap::new();
+    for (i, (features, contents)) in documents.iter().enumerate() {
+        let rank = (off_default(features), output_path(program, kind, item, features));
+        let best = names.entry(contents.as_str()).or_insert_with(|| (rank.clone(), i));
+        if rank < best.0 {
+            *best = (rank, i);
+        }
+    }
+    let path_of: BTreeMap<&str, String> = names.iter().map(|(doc, ((_, path), _))| (*doc, path.clone())).collect();
+    let configurations = documents
+        .iter()
+        .map(|(features, contents)| Configuration {
+            default: off_default(features) == 0,
+            path: path_of.get(contents.as_str()).cloned().unwrap_or_default(),
+            features: features.clone(),
+        })
+        .collect();
+    let owners: Vec<(usize, String)> = names.into_values().map(|((_, path), i)| (i, path)).collect();
+    // each file's document is moved out of `documents`, not copied
+    let mut files: Vec<File> = owners
+        .into_iter()
+        .map(|(i, path)| File {
+            path,
+            contents: documents.get_mut(i).map(|d| std::mem::take(&mut d.1)).unwrap_or_default(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Rendered { item: item.to_string(), kind, partition: partition.to_string(), files, configurations }
 }
 
 /// One document: `item` (a policy or role of `kind`) with these feature
@@ -110,101 +212,23 @@ pub fn render_one(
     Some(pretty(&value))
 }
 
-/// Where a build writes one configuration of an item: one `.<feature>-<value>`
-/// per feature it depends on, in declaration order (`deps`' order).
-pub fn output_path(kind: OutputKind, item: &str, deps: &[String], features: &BTreeMap<String, String>) -> String {
-    let suffix: String = deps.iter().filter_map(|d| features.get(d).map(|v| format!(".{d}-{v}"))).collect();
-    format!("{}/{item}{suffix}.json", kind.as_str())
-}
-
-/// What `index.json` says of one output, already serialized: a build keeps
-/// one of these per file (a few hundred bytes), never the file itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IndexEntry {
-    pub path: String,
-    /// The entry's JSON object, pretty-printed at the depth it has in the index.
-    json: String,
-}
-
-impl Output {
-    pub fn index_entry(&self) -> IndexEntry {
-        let sha256 = sha256_hex(self.contents.as_bytes());
-        let value = json!({
-            "item": self.item,
-            "kind": self.kind.as_str(),
-            "features": self.features,
-            "partition": self.partition,
-            "path": self.path,
-            "sha256": sha256,
-        });
-        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
-        // inside `{ "outputs": [ ... ] }`: two levels of two spaces
-        let json = pretty.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n");
-        IndexEntry { path: self.path.clone(), json }
-    }
-}
-
-/// The sha256 of `bytes` in lowercase hex, as `index.json` lists it.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Bytes in lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The manifest: one entry per output, with its sha256.
-pub fn index_json(outputs: &[Output]) -> String {
-    index_json_of(outputs.iter().map(Output::index_entry).collect())
-}
-
-/// The manifest of `entries`, sorted by path; byte for byte what
-/// `serde_json::to_string_pretty` gives for `{"outputs": [...]}`.
-pub fn index_json_of(mut entries: Vec<IndexEntry>) -> String {
-    if entries.is_empty() {
-        return "{\n  \"outputs\": []\n}\n".to_string();
-    }
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    let body: Vec<&str> = entries.iter().map(|e| e.json.as_str()).collect();
-    format!("{{\n  \"outputs\": [\n{}\n  ]\n}}\n", body.join(",\n"))
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-    use super::*;
-
-    fn output(path: &str, features: &[(&str, &str)]) -> Output {
-        Output {
-            item: "p".into(),
-            kind: OutputKind::Policy,
-            features: features.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            partition: "aws".into(),
-            path: path.into(),
-            contents: "{}\n".into(),
+/// The name of one configuration of an item: one `.<feature>-<value>` per
+/// feature whose value is not its declared default, in declaration order.
+/// The default configuration is `policy/<item>.json`; adding a feature never
+/// renames a configuration that keeps it at its default.
+pub fn output_path(program: &Program, kind: OutputKind, item: &str, features: &BTreeMap<String, String>) -> String {
+    let mut name = format!("{}/{item}", kind.as_str());
+    for (feature, decl) in program.features() {
+        match features.get(feature) {
+            Some(value) if *value != decl.default => {
+                name.push('.');
+                name.push_str(feature);
+                name.push('-');
+                name.push_str(value);
+            }
+            _ => {}
         }
     }
-
-    /// The streamed index is the pretty-printed JSON value, byte for byte.
-    #[test]
-    fn index_is_pretty_json() {
-        for outputs in [
-            vec![],
-            vec![output("policy/p.json", &[])],
-            vec![output("policy/p.b-x.json", &[("b", "x"), ("a", "y")]), output("policy/a.json", &[])],
-        ] {
-            let mut sorted = outputs.clone();
-            sorted.sort_by(|a, b| a.path.cmp(&b.path));
-            let values: Vec<Value> = sorted
-                .iter()
-                .map(|o| {
-                    let sha = sha256_hex(o.contents.as_bytes());
-                    json!({"item": o.item, "kind": o.kind.as_str(), "features": o.features,
-                           "partition": o.partition, "path": o.path, "sha256": sha})
-                })
-                .collect();
-            assert_eq!(index_json(&outputs), pretty(&json!({ "outputs": values })));
-        }
-    }
+    name.push_str(".json");
+    name
 }

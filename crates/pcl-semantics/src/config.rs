@@ -27,6 +27,8 @@ pub struct Config {
     pub pins: BTreeMap<String, String>,
     /// Every param's value: given, else default, else placeholder.
     pub params: BTreeMap<String, ParamValue>,
+    /// The params given a value by the assignments (not by a default or placeholder).
+    pub given: std::collections::BTreeSet<String>,
 }
 
 /// Checks `assignments` (`(name, value)` pairs; a list param's value is
@@ -119,6 +121,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
     if !errors.is_empty() {
         return Err(errors);
     }
+    let given_names = given.keys().cloned().collect();
     let mut params = BTreeMap::new();
     for (name, p) in program.params() {
         let value = given.remove(name).or_else(|| p.default.clone()).or_else(|| {
@@ -130,5 +133,5 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
             params.insert(name.to_string(), v);
         }
     }
-    Ok(Config { pins, params })
+    Ok(Config { pins, params, given: given_names })
 }

@@ -58,24 +58,26 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // params still at their placeholder, for --deployable
     let mut left: Vec<(String, String)> = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
-        let mut entries = Vec::new();
-        pcl_codegen::render_each(program, &config, &mut |output| {
-            if args.deployable {
-                for found in super::placeholders_in(program, set, &output.contents) {
-                    if !left.contains(&found) {
-                        left.push(found);
+        let mut index = pcl_codegen::IndexBuilder::new(program, &config);
+        pcl_codegen::render_each(program, &config, &mut |rendered| {
+            for file in &rendered.files {
+                if args.deployable {
+                    for found in super::placeholders_in(program, set, &file.contents) {
+                        if !left.contains(&found) {
+                            left.push(found);
+                        }
                     }
                 }
+                staging.write(&file.path, file.contents.as_bytes())?;
             }
-            staging.write(&output.path, output.contents.as_bytes())?;
-            entries.push(output.index_entry());
+            index.add(&rendered);
             Ok::<(), std::io::Error>(())
         })?;
         if !left.is_empty() {
             // nothing is swapped in: the staging directory is removed
             return Err(std::io::Error::other("not deployable"));
         }
-        staging.write("index.json", pcl_codegen::index_json_of(entries).as_bytes())?;
+        staging.write("index.json", index.finish().as_bytes())?;
         written = staging.written();
         Ok(())
     };

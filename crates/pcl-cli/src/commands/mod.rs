@@ -1,5 +1,6 @@
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod render;
 

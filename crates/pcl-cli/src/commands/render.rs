@@ -78,9 +78,14 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
     };
     let defaults = defaults_of(program, &deps, &config);
     if args.variants {
+        let rendered = pcl_codegen::render_item(program, &config, &args.item, "");
+        let files: Vec<&pcl_codegen::Configuration> = rendered.iter().flat_map(|r| &r.configurations).collect();
         for features in &allowed {
             let shown: Vec<String> = deps.iter().filter_map(|d| features.get(d).map(|v| format!("{d}={v}"))).collect();
-            let path = pcl_codegen::output_path(kind, &args.item, &deps, features);
+            let path = match files.iter().find(|c| c.features == *features) {
+                Some(c) => c.path.clone(),
+                None => "(not rendered: its guard is false)".to_string(),
+            };
             let mark = if *features == defaults { "  (default)" } else { "" };
             println!("{}  {path}{mark}", if shown.is_empty() { "(no features)".to_string() } else { shown.join(" ") });
         }

@@ -197,13 +197,11 @@ fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
     }
 }
 
-/// The keys of one `index.json` entry, in the order pcl writes them.
-const ENTRY_KEYS: [&str; 6] = ["item", "kind", "features", "partition", "path", "sha256"];
-
-/// `(path, sha256)` of every output an `index.json` lists. The file must be
-/// exactly what pcl writes: the pretty-printed JSON of `{"outputs": [...]}`
-/// whose entries have pcl's keys in pcl's order, each a `policy/` or `role/`
-/// JSON file inside the directory, listed once. An index edited by hand
+/// `(path, sha256)` of every file an `index.json` lists. The file must be
+/// exactly what pcl writes: the pretty-printed JSON of pcl's index (see
+/// `pcl_codegen::INDEX_KEYS`), with pcl's keys in pcl's order, each file a
+/// `policy/` or `role/` JSON file inside the directory, listed once, and
+/// every configuration pointing at a listed file. An index edited by hand
 /// could otherwise vouch for files pcl never wrote.
 fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON ({e})"))?;
@@ -211,23 +209,62 @@ fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     if rewritten.as_bytes() != bytes {
         return Err("it is not laid out as pcl writes it (edited by hand?)".into());
     }
-    let object = value.as_object().filter(|o| o.len() == 1).ok_or("it has keys besides `outputs`")?;
-    let outputs = object.get("outputs").and_then(|o| o.as_array()).ok_or("it has no `outputs` list")?;
-    let mut listed: Vec<(String, String)> = Vec::with_capacity(outputs.len());
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    };
+    if keys(&value) == ["outputs"] {
+        return parse_index_v1(&value);
+    }
+    if keys(&value) != pcl_codegen::INDEX_KEYS {
+        return Err(format!("it has the keys {:?}, not pcl's", keys(&value)));
+    }
+    if value.get("format").and_then(|f| f.as_str()) != Some(pcl_codegen::INDEX_FORMAT) {
+        return Err(format!("its format is not `{}`", pcl_codegen::INDEX_FORMAT));
+    }
+    let list = |key: &str| value.get(key).and_then(|o| o.as_array()).ok_or(format!("it has no `{key}` list"));
+    let mut listed: Vec<(String, String)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for entry in list("files")? {
+        if keys(entry) != pcl_codegen::FILE_KEYS {
+            return Err(format!("a file has the keys {:?}, not pcl's", keys(entry)));
+        }
+        let path = entry.get("path").and_then(|p| p.as_str()).ok_or("a file has no `path`")?;
+        let sha = entry.get("sha256").and_then(|s| s.as_str()).ok_or("a file has no `sha256`")?;
+        check_listed_path(path)?;
+        if !seen.insert(path) {
+            return Err(format!("it lists `{path}` twice"));
+        }
+        listed.push((path.to_string(), sha.to_string()));
+    }
+    for entry in list("configurations")? {
+        if keys(entry) != pcl_codegen::CONFIGURATION_KEYS {
+            return Err(format!("a configuration has the keys {:?}, not pcl's", keys(entry)));
+        }
+        let path = entry.get("path").and_then(|p| p.as_str()).unwrap_or_default();
+        if !seen.contains(path) {
+            return Err(format!("a configuration renders to `{path}`, which it does not list"));
+        }
+    }
+    Ok(listed)
+}
+
+/// The keys of one entry of pcl 0.1's `index.json`, `{"outputs": [...]}`.
+const V1_ENTRY_KEYS: [&str; 6] = ["item", "kind", "features", "partition", "path", "sha256"];
+
+/// pcl 0.1's index (one entry per file) still vouches for its files, so that
+/// a build over an older build's directory replaces it.
+fn parse_index_v1(value: &serde_json::Value) -> Result<Vec<(String, String)>, String> {
+    let outputs = value.get("outputs").and_then(|o| o.as_array()).ok_or("it has no `outputs` list")?;
+    let mut listed = Vec::with_capacity(outputs.len());
     let mut seen = BTreeSet::new();
     for entry in outputs {
         let keys: Vec<&str> = entry.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-        if keys != ENTRY_KEYS {
+        if keys != V1_ENTRY_KEYS {
             return Err(format!("an output has the keys {keys:?}, not pcl's"));
         }
         let path = entry.get("path").and_then(|p| p.as_str()).ok_or("an output has no `path`")?;
         let sha = entry.get("sha256").and_then(|s| s.as_str()).ok_or("an output has no `sha256`")?;
-        let inside =
-            !path.starts_with('/') && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-        let shaped = (path.starts_with("policy/") || path.starts_with("role/")) && path.ends_with(".json");
-        if !inside || !shaped {
-            return Err(format!("the output path `{path}` is not one pcl writes"));
-        }
+        check_listed_path(path)?;
         if !seen.insert(path) {
             return Err(format!("it lists `{path}` twice"));
         }
@@ -236,22 +273,40 @@ fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     Ok(listed)
 }
 
+/// A listed file must be a `policy/` or `role/` JSON file inside the directory.
+fn check_listed_path(path: &str) -> Result<(), String> {
+    let inside = !path.starts_with('/') && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+    let shaped = (path.starts_with("policy/") || path.starts_with("role/")) && path.ends_with(".json");
+    if inside && shaped { Ok(()) } else { Err(format!("the output path `{path}` is not one pcl writes")) }
+}
+
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use serde_json::{Value, json};
 
-    fn entry(path: &str) -> serde_json::Value {
-        serde_json::json!({"item": "p", "kind": "policy", "features": {}, "partition": "aws", "path": path, "sha256": "ab"})
+    fn index(files: &[&str], configurations: &[&str]) -> Value {
+        json!({
+            "format": pcl_codegen::INDEX_FORMAT,
+            "partition": "aws",
+            "features": [],
+            "params": [],
+            "default_configuration": {},
+            "files": files.iter().map(|p| json!({"path": p, "sha256": "ab"})).collect::<Vec<_>>(),
+            "configurations": configurations.iter()
+                .map(|p| json!({"item": "p", "kind": "policy", "features": {}, "default": true, "path": p}))
+                .collect::<Vec<_>>(),
+        })
     }
 
-    fn pretty(v: &serde_json::Value) -> Vec<u8> {
+    fn pretty(v: &Value) -> Vec<u8> {
         (serde_json::to_string_pretty(v).unwrap() + "\n").into_bytes()
     }
 
     #[test]
     fn only_an_index_as_pcl_writes_it_vouches_for_files() {
-        let good = pretty(&serde_json::json!({"outputs": [entry("policy/p.json")]}));
+        let good = pretty(&index(&["policy/p.json"], &["policy/p.json", "policy/p.json"]));
         assert_eq!(parse_index(&good).unwrap(), [("policy/p.json".to_string(), "ab".to_string())]);
         for bad in [
             "../x.json",
@@ -263,17 +318,31 @@ mod tests {
             "mine.txt",
             "policy/a.txt",
         ] {
-            let index = pretty(&serde_json::json!({"outputs": [entry(bad)]}));
-            assert!(parse_index(&index).is_err(), "{bad}");
+            assert!(parse_index(&pretty(&index(&[bad], &[]))).is_err(), "{bad}");
         }
-        // edited by hand: compact, an extra key, a duplicate, missing keys
-        let compact = serde_json::json!({"outputs": [entry("policy/p.json")]}).to_string().into_bytes();
+        // edited by hand: compact, an extra key, a duplicate, missing keys,
+        // a configuration pointing elsewhere, another format
+        let compact = index(&["policy/p.json"], &[]).to_string().into_bytes();
         assert!(parse_index(&compact).is_err());
-        assert!(parse_index(&pretty(&serde_json::json!({"outputs": [], "notes": "mine"}))).is_err());
-        let twice = pretty(&serde_json::json!({"outputs": [entry("policy/p.json"), entry("policy/p.json")]}));
-        assert!(parse_index(&twice).is_err());
-        let short = pretty(&serde_json::json!({"outputs": [{"path": "policy/p.json", "sha256": "ab"}]}));
-        assert!(parse_index(&short).is_err());
+        let mut extra = index(&[], &[]);
+        extra["notes"] = json!("mine");
+        assert!(parse_index(&pretty(&extra)).is_err());
+        assert!(parse_index(&pretty(&index(&["policy/p.json", "policy/p.json"], &[]))).is_err());
+        assert!(parse_index(&pretty(&index(&[], &["policy/p.json"]))).is_err());
+        let mut short = index(&[], &[]);
+        short["files"] = json!([{"path": "policy/p.json"}]);
+        assert!(parse_index(&pretty(&short)).is_err());
+        let mut old = index(&["policy/p.json"], &[]);
+        old["format"] = json!("pcl-index/1");
+        assert!(parse_index(&pretty(&old)).is_err());
+        // pcl 0.1's layout still vouches for its files; edited, it does not
+        let v1 = |keys: Value| pretty(&json!({"outputs": [keys]}));
+        let v1_entry = json!({"item": "p", "kind": "policy", "features": {}, "partition": "aws", "path": "policy/p.json", "sha256": "ab"});
+        assert_eq!(parse_index(&v1(v1_entry.clone())).unwrap().len(), 1);
+        let mut v1_bad = v1_entry;
+        v1_bad["path"] = json!("../p.json");
+        assert!(parse_index(&v1(v1_bad)).is_err());
+        assert!(parse_index(&v1(json!({"path": "policy/p.json", "sha256": "ab"}))).is_err());
         assert!(parse_index(b"[]\n").is_err());
         assert!(parse_index(b"{not json").is_err());
     }

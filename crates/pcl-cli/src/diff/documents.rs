@@ -1,0 +1,284 @@
+//! What changed between two versions of one rendered document, in IAM
+//! terms: statements (by Sid, else by position among the unnamed ones), and
+//! within a statement its effect, actions, resources, principals and
+//! conditions; for a role also its trust policy, managed policies, inline
+//! policies (by name), boundary and path.
+
+use serde_json::Value;
+
+/// One change, e.g. `+ action \`ec2:DetachVolume\`` with where it is
+/// (`Sid \`EC2\``, `inline policy \`p\`, statement 2`), or `None` for the
+/// document as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Change {
+    pub place: Option<String>,
+    pub what: String,
+}
+
+/// The changes from `old` to `new` (JSON texts); one opaque change when
+/// either is not JSON of a shape pcl writes.
+pub fn changes(old: &[u8], new: &[u8]) -> Vec<Change> {
+    let (Ok(old), Ok(new)) = (serde_json::from_slice::<Value>(old), serde_json::from_slice::<Value>(new)) else {
+        return vec![Change { place: None, what: "content changed (not JSON)".into() }];
+    };
+    let mut out = Vec::new();
+    if old.get("Statement").is_some() || new.get("Statement").is_some() {
+        policy(&old, &new, None, &mut out);
+    } else if old.get("AssumeRolePolicyDocument").is_some() || new.get("AssumeRolePolicyDocument").is_some() {
+        role(&old, &new, &mut out);
+    } else if old != new {
+        out.push(Change { place: None, what: "content changed".into() });
+    }
+    out
+}
+
+fn role(old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let empty = Value::Null;
+    let trust = |v: &'_ Value| v.get("AssumeRolePolicyDocument").cloned().unwrap_or(Value::Null);
+    policy(&trust(old), &trust(new), Some("trust policy".into()), out);
+    for (key, name) in [("Path", "path"), ("ManagedPolicyArns", "managed policy"), ("PermissionsBoundary", "boundary")]
+    {
+        let facts = |v: &Value| -> Vec<(&str, String)> {
+            strings(v.get(key).unwrap_or(&empty)).into_iter().map(|s| (name, s)).collect()
+        };
+        facts_diff(&facts(old), &facts(new), name, None, out);
+    }
+    let inline = |v: &Value| -> Vec<(String, Value)> {
+        let list = v.get("Policies").and_then(Value::as_array).cloned().unwrap_or_default();
+        list.iter()
+            .map(|p| {
+                let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
+                (name, p.get("PolicyDocument").cloned().unwrap_or(Value::Null))
+            })
+            .collect()
+    };
+    let (old_inline, new_inline) = (inline(old), inline(new));
+    for (name, doc) in &old_inline {
+        match new_inline.iter().find(|(n, _)| n == name) {
+            Some((_, new_doc)) => policy(doc, new_doc, Some(format!("inline policy `{name}`")), out),
+            None => out.push(Change { place: None, what: format!("- inline policy `{name}`") }),
+        }
+    }
+    for (name, _) in new_inline.iter().filter(|(n, _)| !old_inline.iter().any(|(o, _)| o == n)) {
+        out.push(Change { place: None, what: format!("+ inline policy `{name}`") });
+    }
+}
+
+/// A statement's name for messages: its Sid, else its position.
+fn statement_place(within: &Option<String>, sid: Option<&str>, position: usize) -> String {
+    let own = match sid {
+        Some(sid) => format!("Sid `{sid}`"),
+        None => format!("statement {}", position + 1),
+    };
+    match within {
+        Some(w) => format!("{w}, {own}"),
+        None => own,
+    }
+}
+
+fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change>) {
+    let statements = |v: &Value| v.get("Statement").and_then(Value::as_array).cloned().unwrap_or_default();
+    let (old_sts, new_sts) = (statements(old), statements(new));
+    let sid = |st: &Value| st.get("Sid").and_then(Value::as_str).map(str::to_string);
+    let mut unmatched_new: Vec<usize> = (0..new_sts.len()).collect();
+    let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    // by Sid; then unnamed statements equal on both sides; then the rest in order
+    let mut unnamed_old = Vec::new();
+    for (i, st) in old_sts.iter().enumerate() {
+        match sid(st) {
+            Some(s) => match unmatched_new.iter().position(|&j| new_sts.get(j).and_then(sid).as_deref() == Some(&s)) {
+                Some(k) => pairs.push((Some(i), Some(unmatched_new.remove(k)))),
+                None => pairs.push((Some(i), None)),
+            },
+            None => unnamed_old.push(i),
+        }
+    }
+    let mut rest_old = Vec::new();
+    for i in unnamed_old {
+        let same = unmatched_new
+            .iter()
+            .position(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_none() && Some(n) == old_sts.get(i)));
+        match same {
+            Some(k) => pairs.push((Some(i), Some(unmatched_new.remove(k)))),
+            None => rest_old.push(i),
+        }
+    }
+    let mut rest_new: Vec<usize> =
+        unmatched_new.iter().copied().filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_none())).collect();
+    let named_new: Vec<usize> =
+        unmatched_new.iter().copied().filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_some())).collect();
+    for i in rest_old {
+        let j = if rest_new.is_empty() { None } else { Some(rest_new.remove(0)) };
+        pairs.push((Some(i), j));
+    }
+    pairs.extend(rest_new.into_iter().chain(named_new).map(|j| (None, Some(j))));
+    for (i, j) in pairs {
+        let old_st = i.and_then(|i| old_sts.get(i));
+        let new_st = j.and_then(|j| new_sts.get(j));
+        match (old_st, new_st) {
+            (Some(o), Some(n)) => {
+                // numbered as in the old document: a statement added before
+                // it does not make the same change look like another
+                let place = statement_place(&within, sid(n).as_deref(), i.unwrap_or_default());
+                facts_diff(&statement_facts(o), &statement_facts(n), "", Some(place), out);
+            }
+            (Some(o), None) => out.push(Change {
+                place: within.clone(),
+                what: format!("- statement {}", summary(o, i.unwrap_or_default())),
+            }),
+            (None, Some(n)) => out.push(Change {
+                place: within.clone(),
+                what: format!("+ statement {}", summary(n, j.unwrap_or_default())),
+            }),
+            (None, None) => {}
+        }
+    }
+}
+
+/// `Sid \`X\` (3 actions on 2 resources)`.
+fn summary(st: &Value, position: usize) -> String {
+    let name = match st.get("Sid").and_then(Value::as_str) {
+        Some(s) => format!("`{s}`"),
+        None => format!("{} (unnamed)", position + 1),
+    };
+    let count = |key: &str, not: &str| strings(st.get(key).or(st.get(not)).unwrap_or(&Value::Null)).len();
+    let actions = count("Action", "NotAction");
+    let first = strings(st.get("Action").or(st.get("NotAction")).unwrap_or(&Value::Null)).into_iter().next();
+    let first = first.map(|a| format!(": `{a}`{}", if actions > 1 { ", ..." } else { "" })).unwrap_or_default();
+    format!("{name} ({actions} action{}{first})", if actions == 1 { "" } else { "s" })
+}
+
+/// `(kind, value)` facts of a statement: `("action", "s3:GetObject")`, ...
+fn statement_facts(st: &Value) -> Vec<(String, String)> {
+    let mut facts = Vec::new();
+    for key in ["Effect", "Action", "NotAction", "Resource", "NotResource"] {
+        let kind = match key {
+            "NotAction" => "not-action",
+            "NotResource" => "not-resource",
+            other => other,
+        }
+        .to_lowercase();
+        for v in strings(st.get(key).unwrap_or(&Value::Null)) {
+            facts.push((kind.clone(), v));
+        }
+    }
+    if let Some(principal) = st.get("Principal") {
+        match principal.as_object() {
+            Some(map) => {
+                for (kind, values) in map {
+                    for v in strings(values) {
+                        facts.push(("principal".into(), format!("{kind} {v}")));
+                    }
+                }
+            }
+            None => facts.push(("principal".into(), principal.to_string())),
+        }
+    }
+    if let Some(ops) = st.get("Condition").and_then(Value::as_object) {
+        for (op, keys) in ops {
+            for (key, values) in keys.as_object().into_iter().flatten() {
+                facts.push(("condition".into(), format!("{op} {key} {}", strings(values).join(", "))));
+            }
+        }
+    }
+    facts
+}
+
+/// A string or a list of strings; anything else as JSON text.
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::Null => Vec::new(),
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        other => vec![other.to_string()],
+    }
+}
+
+/// `- kind \`value\`` for facts only in `old`, `+` for those only in `new`;
+/// `kind` empty means each fact names its own kind.
+fn facts_diff<K: AsRef<str>>(
+    old: &[(K, String)],
+    new: &[(K, String)],
+    kind: &str,
+    place: Option<String>,
+    out: &mut Vec<Change>,
+) where
+    (K, String): PartialEq,
+{
+    let show = |sign: char, (k, v): &(K, String)| {
+        let k = if kind.is_empty() { k.as_ref() } else { kind };
+        Change { place: place.clone(), what: format!("{sign} {k} `{v}`") }
+    };
+    out.extend(old.iter().filter(|f| !new.contains(f)).map(|f| show('-', f)));
+    out.extend(new.iter().filter(|f| !old.contains(f)).map(|f| show('+', f)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn diff(old: Value, new: Value) -> Vec<String> {
+        changes(old.to_string().as_bytes(), new.to_string().as_bytes())
+            .into_iter()
+            .map(|c| match c.place {
+                Some(p) => format!("{} in {p}", c.what),
+                None => c.what,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn statements_are_matched_by_sid_then_position() {
+        let old = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "EC2", "Effect": "Allow", "Action": ["ec2:AttachVolume"], "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+            {"Sid": "Gone", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"},
+        ]});
+        let new = json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*", "arn:aws:s3:::c/*"],
+             "Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1"]}}},
+            {"Sid": "EC2", "Effect": "Allow", "Action": ["ec2:AttachVolume", "ec2:DetachVolume"], "Resource": "*"},
+        ]});
+        assert_eq!(
+            diff(old, new),
+            [
+                "+ action `ec2:DetachVolume` in Sid `EC2`",
+                "- statement `Gone` (1 action: `sqs:SendMessage`)",
+                "+ resource `arn:aws:s3:::c/*` in statement 2",
+                "+ condition `StringEquals aws:RequestedRegion us-east-1` in statement 2",
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_compare_trust_managed_and_inline_policies() {
+        let doc = |action: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]});
+        let old = json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com"]}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/A"],
+            "Policies": [{"PolicyName": "p", "PolicyDocument": doc("s3:GetObject")}, {"PolicyName": "q", "PolicyDocument": doc("s3:GetObject")}]});
+        let new = json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com.cn"]}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B"],
+            "Policies": [{"PolicyName": "p", "PolicyDocument": doc("s3:PutObject")}]});
+        assert_eq!(
+            diff(old, new),
+            [
+                "- principal `Service ec2.amazonaws.com` in trust policy, statement 1",
+                "+ principal `Service ec2.amazonaws.com.cn` in trust policy, statement 1",
+                "+ managed policy `arn:aws:iam::aws:policy/B`",
+                "- action `s3:GetObject` in inline policy `p`, statement 1",
+                "+ action `s3:PutObject` in inline policy `p`, statement 1",
+                "- inline policy `q`",
+            ]
+        );
+    }
+
+    #[test]
+    fn anything_else_is_one_opaque_change() {
+        assert_eq!(changes(b"{not json", b"{}").len(), 1);
+        assert_eq!(changes(b"{\"a\": 1}", b"{\"a\": 2}").len(), 1);
+        assert!(changes(b"{\"a\": 1}", b"{\"a\": 1}").is_empty());
+    }
+}

@@ -1,0 +1,374 @@
+//! What changed between two builds, for a reviewer: per item, in IAM terms
+//! (statements, actions, resources, conditions added or removed), with the
+//! configurations and partitions each change affects grouped; renamed files
+//! found by content; `index.json` summarised, never dumped; unified diffs
+//! only on request. Used by `pcl diff` and `cargo xtask build-policies --check`.
+
+mod documents;
+mod index;
+mod tree;
+
+pub use tree::read_tree;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use similar::TextDiff;
+
+use index::{ConfigKey, Index, show_key};
+
+/// A build's files: relative path -> contents.
+pub type Tree = BTreeMap<String, Vec<u8>>;
+
+/// How much a report shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Detail {
+    /// Changes in IAM terms, grouped.
+    #[default]
+    Summary,
+    /// The summary, then a unified diff of every changed file.
+    Full,
+}
+
+/// The differences between two builds.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Readable text, empty when the builds are the same.
+    pub text: String,
+    pub items_changed: usize,
+    pub files_changed: usize,
+}
+
+impl Report {
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// Which configurations, in which partitions (`""` when the build has no
+/// partition directories), a change affects.
+type Affected = BTreeMap<String, BTreeSet<ConfigKey>>;
+
+/// Everything found, before it is written out.
+#[derive(Default)]
+struct Findings {
+    /// `(item, kind)` -> change -> where.
+    items: BTreeMap<(String, String), BTreeMap<String, Affected>>,
+    /// `(item, kind)` -> partition -> every configuration in the new build.
+    all_configs: BTreeMap<(String, String), Affected>,
+    /// A line about files or the index -> the partitions it holds in.
+    files: BTreeMap<String, BTreeSet<String>>,
+    index: BTreeMap<String, BTreeSet<String>>,
+    /// Changed files for `--diff full`: (path, old, new).
+    changed: Vec<(String, Vec<u8>, Vec<u8>)>,
+}
+
+/// Compares the build `old` with the build `new`.
+pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_name: &str) -> Report {
+    let mut found = Findings::default();
+    let roots: BTreeSet<&str> = old
+        .keys()
+        .chain(new.keys())
+        .filter_map(|p| p.strip_suffix("index.json"))
+        .filter(|r| r.is_empty() || r.ends_with('/'))
+        .collect();
+    let mut covered: BTreeSet<String> = BTreeSet::new();
+    for root in &roots {
+        let idx = |tree: &Tree| tree.get(&format!("{root}index.json")).and_then(|b| index::parse(b));
+        let (old_index, new_index) = (idx(old), idx(new));
+        let partition = new_index
+            .as_ref()
+            .or(old_index.as_ref())
+            .and_then(|i| i.partition.clone())
+            .unwrap_or_else(|| root.trim_end_matches('/').to_string());
+        if let (Some(o), Some(n)) = (&old_index, &new_index) {
+            compare_configurations(old, new, root, &partition, o, n, &mut found, &mut covered);
+            compare_indexes(o, n, &partition, &mut found);
+        } else if old.get(&format!("{root}index.json")) != new.get(&format!("{root}index.json")) {
+            let what = match (&old_index, &new_index) {
+                (None, Some(_)) => "the old index.json is not one this pcl reads: files compared by path",
+                (Some(_), None) => "the new index.json is not one this pcl reads: files compared by path",
+                _ => "changed (not an index this pcl reads): files compared by path",
+            };
+            found.index.entry(what.into()).or_default().insert(partition.clone());
+        }
+        covered.insert(format!("{root}index.json"));
+        compare_files(old, new, root, &partition, &covered, &mut found);
+    }
+    if roots.is_empty() {
+        compare_files(old, new, "", "", &covered, &mut found);
+    }
+    write_report(found, detail, old_name, new_name)
+}
+
+/// Configurations of both builds, matched by their non-default features.
+#[allow(clippy::too_many_arguments, reason = "one step of diff_trees, with its state")]
+fn compare_configurations(
+    old: &Tree,
+    new: &Tree,
+    root: &str,
+    partition: &str,
+    old_index: &Index,
+    new_index: &Index,
+    found: &mut Findings,
+    covered: &mut BTreeSet<String>,
+) {
+    let items: BTreeSet<&(String, String)> =
+        old_index.configurations.keys().chain(new_index.configurations.keys()).collect();
+    let empty = BTreeMap::new();
+    for item in items {
+        let before = old_index.configurations.get(item).unwrap_or(&empty);
+        let after = new_index.configurations.get(item).unwrap_or(&empty);
+        if !after.is_empty() {
+            found
+                .all_configs
+                .entry(item.clone())
+                .or_default()
+                .insert(partition.into(), after.keys().cloned().collect());
+        }
+        let mut note = |change: String, key: &ConfigKey| {
+            let changes = found.items.entry(item.clone()).or_default();
+            changes.entry(change).or_default().entry(partition.to_string()).or_default().insert(key.clone());
+        };
+        for (key, old_path) in before {
+            let old_file = format!("{root}{old_path}");
+            covered.insert(old_file.clone());
+            let Some(new_path) = after.get(key) else {
+                note("- configuration".into(), key);
+                continue;
+            };
+            let new_file = format!("{root}{new_path}");
+            covered.insert(new_file.clone());
+            if old_path != new_path && !old.contains_key(&new_file) {
+                let line = format!("renamed `{old_path}` -> `{new_path}`");
+                found.files.entry(line).or_default().insert(partition.to_string());
+            }
+            let (Some(a), Some(b)) = (old.get(&old_file), new.get(&new_file)) else { continue };
+            if a != b {
+                for change in documents::changes(a, b) {
+                    let text = match change.place {
+                        Some(place) => format!("{} in {place}", change.what),
+                        None => change.what,
+                    };
+                    note(text, key);
+                }
+            }
+        }
+        for key in after.keys().filter(|k| !before.contains_key(*k)) {
+            let Some(path) = after.get(key) else { continue };
+            let new_file = format!("{root}{path}");
+            covered.insert(new_file.clone());
+            note("+ configuration".into(), key);
+            // what a configuration of a new feature adds: compared with the
+            // old configuration it extends
+            let base: ConfigKey = key.iter().filter(|(f, _)| old_index.features.contains_key(f)).cloned().collect();
+            if base.len() == key.len() {
+                continue;
+            }
+            let base_file = before.get(&base).map(|p| format!("{root}{p}"));
+            if let (Some(a), Some(b)) = (base_file.and_then(|f| old.get(&f)), new.get(&new_file)) {
+                for change in documents::changes(a, b) {
+                    let text = match change.place {
+                        Some(place) => format!("{} in {place}", change.what),
+                        None => change.what,
+                    };
+                    note(text, key);
+                }
+            }
+        }
+    }
+}
+
+/// Features and params declared differently.
+fn compare_indexes(old: &Index, new: &Index, partition: &str, found: &mut Findings) {
+    let mut note = |line: String| {
+        found.index.entry(line).or_default().insert(partition.to_string());
+    };
+    for (name, (ty, default, values)) in &new.features {
+        match old.features.get(name) {
+            None => note(format!("+ feature `{name}` ({ty}, default {default})")),
+            Some((_, old_default, old_values)) => {
+                if old_default != default {
+                    note(format!("feature `{name}`: default {old_default} -> {default}"));
+                }
+                if old_values != values {
+                    note(format!("feature `{name}`: values {old_values} -> {values}"));
+                }
+            }
+        }
+    }
+    for name in old.features.keys().filter(|n| !new.features.contains_key(*n)) {
+        note(format!("- feature `{name}`"));
+    }
+    for (name, (value, given)) in &new.params {
+        match old.params.get(name) {
+            None => note(format!("+ param `{name}` = {value}")),
+            Some((old_value, old_given)) if old_value != value || old_given != given => {
+                note(format!("param `{name}`: {old_value} -> {value}"))
+            }
+            Some(_) => {}
+        }
+    }
+    for name in old.params.keys().filter(|n| !new.params.contains_key(*n)) {
+        note(format!("- param `{name}`"));
+    }
+}
+
+/// Files under `root` no configuration accounts for: renames by content,
+/// then additions, removals and changes by path.
+fn compare_files(
+    old: &Tree,
+    new: &Tree,
+    root: &str,
+    partition: &str,
+    covered: &BTreeSet<String>,
+    found: &mut Findings,
+) {
+    let under = |tree: &'_ Tree| -> BTreeMap<String, Vec<u8>> {
+        tree.iter()
+            .filter(|(p, _)| p.starts_with(root) && !covered.contains(*p))
+            // a nested build root is compared on its own
+            .filter(|(p, _)| {
+                !p.get(root.len()..).is_some_and(|rest| rest.contains('/') && is_nested_root(tree, root, rest))
+            })
+            .map(|(p, b)| (p.get(root.len()..).unwrap_or_default().to_string(), b.clone()))
+            .collect()
+    };
+    let (before, after) = (under(old), under(new));
+    let mut gone: Vec<&String> = before.keys().filter(|p| !after.contains_key(*p)).collect();
+    for (path, bytes) in after.iter().filter(|(p, _)| !before.contains_key(*p)) {
+        let line = match gone.iter().position(|g| before.get(*g) == Some(bytes)) {
+            Some(k) => format!("renamed `{}` -> `{path}` (same content)", gone.remove(k)),
+            None => format!("+ `{path}`"),
+        };
+        found.files.entry(line).or_default().insert(partition.to_string());
+    }
+    for path in gone {
+        found.files.entry(format!("- `{path}`")).or_default().insert(partition.to_string());
+    }
+    for (path, bytes) in &after {
+        if let Some(old_bytes) = before.get(path).filter(|b| *b != bytes) {
+            let what: Vec<String> = documents::changes(old_bytes, bytes).into_iter().map(|c| c.what).collect();
+            found.files.entry(format!("`{path}`: {}", what.join("; "))).or_default().insert(partition.to_string());
+            found.changed.push((format!("{root}{path}"), old_bytes.clone(), bytes.clone()));
+        }
+    }
+    // configurations' changed files, for --diff full
+    for (path, bytes) in new.iter().filter(|(p, _)| p.starts_with(root) && covered.contains(*p)) {
+        if let Some(old_bytes) = old.get(path).filter(|b| *b != bytes) {
+            found.changed.push((path.clone(), old_bytes.clone(), bytes.clone()));
+        }
+    }
+}
+
+fn is_nested_root(tree: &Tree, root: &str, rest: &str) -> bool {
+    let first = rest.split('/').next().unwrap_or_default();
+    tree.contains_key(&format!("{root}{first}/index.json"))
+}
+
+/// `8 configurations × 3 partitions`, `every configuration in aws`, ...
+fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize) -> String {
+    let sets: BTreeSet<&BTreeSet<ConfigKey>> = affected.values().collect();
+    let where_ = |names: Vec<&String>| -> String {
+        if names.len() == partitions && partitions > 1 {
+            format!(" × {partitions} partitions")
+        } else if names.iter().all(|n| n.is_empty()) {
+            String::new()
+        } else {
+            format!(" in {}", names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", "))
+        }
+    };
+    let one = |keys: &BTreeSet<ConfigKey>, partition: &String| -> String {
+        let every = all.and_then(|a| a.get(partition)).is_some_and(|a| a == keys);
+        if every && keys.len() > 1 {
+            return format!("every configuration ({})", keys.len());
+        }
+        if keys.len() == 1 {
+            return keys.iter().next().map(|k| format!("1 configuration ({})", show_key(k))).unwrap_or_default();
+        }
+        // what the configurations have in common
+        let mut common: Option<BTreeSet<&(String, String)>> = None;
+        for key in keys {
+            let here: BTreeSet<&(String, String)> = key.iter().collect();
+            common = Some(match common {
+                None => here,
+                Some(c) => c.intersection(&here).copied().collect(),
+            });
+        }
+        let common: Vec<String> = common.unwrap_or_default().iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let with = if common.is_empty() { String::new() } else { format!(" (all {})", common.join(", ")) };
+        format!("{} configurations{with}", keys.len())
+    };
+    if sets.len() == 1 {
+        let names: Vec<&String> = affected.keys().collect();
+        let first = names.first().copied().cloned().unwrap_or_default();
+        let keys = affected.get(&first).cloned().unwrap_or_default();
+        return format!("{}{}", one(&keys, &first), where_(names));
+    }
+    affected.iter().map(|(p, keys)| format!("{} in {p}", one(keys, p))).collect::<Vec<_>>().join("; ")
+}
+
+fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str) -> Report {
+    let mut out = String::new();
+    let partitions: BTreeSet<&String> =
+        found.all_configs.values().flat_map(|a| a.keys()).chain(found.index.values().flatten()).collect();
+    let count = partitions.len().max(1);
+    let in_partitions = |set: &BTreeSet<String>| -> String {
+        if set.len() == count && count > 1 {
+            format!(" × {count} partitions")
+        } else if set.iter().all(String::is_empty) {
+            String::new()
+        } else {
+            format!(" in {}", set.iter().cloned().collect::<Vec<_>>().join(", "))
+        }
+    };
+    for ((item, kind), changes) in &found.items {
+        let _ = writeln!(out, "{kind} `{item}`:");
+        let all = found.all_configs.get(&(item.clone(), kind.clone()));
+        let mut changes: Vec<(&String, &Affected)> = changes.iter().collect();
+        changes.sort_by_key(|(c, _)| !c.ends_with(" configuration"));
+        for (change, affected) in changes {
+            match change.as_str() {
+                "+ configuration" => {
+                    let _ = writeln!(
+                        out,
+                        "  + {}",
+                        describe(affected, None, count).replacen("configuration", "new configuration", 1)
+                    );
+                }
+                "- configuration" => {
+                    let _ = writeln!(
+                        out,
+                        "  - {}",
+                        describe(affected, None, count).replacen("configuration", "configuration gone", 1)
+                    );
+                }
+                _ => {
+                    let _ = writeln!(out, "  {change}: {}", describe(affected, all, count));
+                }
+            }
+        }
+    }
+    if !found.files.is_empty() {
+        let _ = writeln!(out, "files:");
+        for (line, set) in &found.files {
+            let _ = writeln!(out, "  {line}{}", in_partitions(set));
+        }
+    }
+    if !found.index.is_empty() {
+        let _ = writeln!(out, "index.json:");
+        for (line, set) in &found.index {
+            let _ = writeln!(out, "  {line}{}", in_partitions(set));
+        }
+    }
+    if detail == Detail::Full {
+        for (path, a, b) in &found.changed {
+            let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+            let diff = TextDiff::from_lines(a.as_ref(), b.as_ref());
+            let header = (format!("{old_name}/{path}"), format!("{new_name}/{path}"));
+            let _ = write!(out, "\n{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
+        }
+    }
+    let files_changed = found.changed.len();
+    Report { text: out, items_changed: found.items.len(), files_changed }
+}

@@ -1,0 +1,239 @@
+//! `index.json`: what a build wrote, for tools. Once per file: every
+//! feature's domain, default and doc comment, every param's type and value
+//! (and whether the value was given), the default configuration. Then every
+//! file with its sha256, and every configuration of every item with the file
+//! it renders to.
+//!
+//! The text is exactly `serde_json::to_string_pretty` of that object (keys in
+//! this order) plus a newline, but built one entry at a time: a build keeps a
+//! few hundred bytes per configuration, never the documents.
+
+use pcl_semantics::config::Config;
+use pcl_semantics::ir::{ParamValue, Program};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::plan::Rendered;
+
+/// Names the layout; a tool checks it before reading the rest.
+pub const INDEX_FORMAT: &str = "pcl-index/2";
+
+/// The top-level keys of `index.json`, in the order pcl writes them.
+pub const INDEX_KEYS: [&str; 7] =
+    ["format", "partition", "features", "params", "default_configuration", "files", "configurations"];
+/// The keys of one entry of `files`.
+pub const FILE_KEYS: [&str; 2] = ["path", "sha256"];
+/// The keys of one entry of `configurations`.
+pub const CONFIGURATION_KEYS: [&str; 5] = ["item", "kind", "features", "default", "path"];
+
+/// Builds `index.json` from the items of one build, one at a time.
+pub struct IndexBuilder {
+    /// The members before `files`, already serialized.
+    header: Vec<String>,
+    /// Declared features: name and whether its values are JSON booleans.
+    features: Vec<(String, bool)>,
+    /// `(path, serialized entry)`; sorted by path at the end.
+    files: Vec<(String, String)>,
+    configurations: Vec<String>,
+}
+
+impl IndexBuilder {
+    pub fn new(program: &Program, config: &Config) -> IndexBuilder {
+        let features: Vec<(String, bool)> = program.features().map(|(n, f)| (n.to_string(), f.is_bool)).collect();
+        let described: Vec<Value> = program
+            .features()
+            .map(|(name, f)| {
+                let docs = program.get(name).map(|i| i.docs.join("\n")).filter(|d| !d.is_empty());
+                let typed = |v: &String| typed_value(f.is_bool, v);
+                json!({
+                    "name": name,
+                    "type": if f.is_bool { "bool" } else { "enum" },
+                    "values": f.domain.iter().map(typed).collect::<Vec<_>>(),
+                    "default": typed(&f.default),
+                    "doc": docs,
+                })
+            })
+            .collect();
+        let params: Vec<Value> = program
+            .params()
+            .map(|(name, p)| {
+                let docs = program.get(name).map(|i| i.docs.join("\n")).filter(|d| !d.is_empty());
+                let value = match config.params.get(name) {
+                    Some(ParamValue::One(v)) => json!(v),
+                    Some(ParamValue::Many(vs)) => json!(vs),
+                    None => Value::Null,
+                };
+                json!({
+                    "name": name,
+                    "type": p.ty.to_string(),
+                    "given": config.given.contains(name),
+                    "value": value,
+                    "placeholder": p.placeholder,
+                    "doc": docs,
+                })
+            })
+            .collect();
+        let defaults: Map<String, Value> =
+            program.features().map(|(n, f)| (n.to_string(), typed_value(f.is_bool, &f.default))).collect();
+        let partition = match config.params.get("partition") {
+            Some(ParamValue::One(p)) => json!(p),
+            _ => Value::Null,
+        };
+        let header = vec![
+            member("format", &json!(INDEX_FORMAT)),
+            member("partition", &partition),
+            member("features", &Value::Array(described)),
+            member("params", &Value::Array(params)),
+            member("default_configuration", &Value::Object(defaults)),
+        ];
+        IndexBuilder { header, features, files: Vec::new(), configurations: Vec::new() }
+    }
+
+    /// Lists the files and configurations of one item.
+    pub fn add(&mut self, rendered: &Rendered) {
+        for file in &rendered.files {
+            let entry = json!({ "path": file.path, "sha256": sha256_hex(file.contents.as_bytes()) });
+            self.files.push((file.path.clone(), element(&entry)));
+        }
+        for c in &rendered.configurations {
+            // declaration order, typed
+            let features: Map<String, Value> = self
+                .features
+                .iter()
+                .filter_map(|(name, is_bool)| c.features.get(name).map(|v| (name.clone(), typed_value(*is_bool, v))))
+                .collect();
+            let entry = json!({
+                "item": rendered.item,
+                "kind": rendered.kind.as_str(),
+                "features": features,
+                "default": c.default,
+                "path": c.path,
+            });
+            self.configurations.push(element(&entry));
+        }
+    }
+
+    pub fn finish(mut self) -> String {
+        self.files.sort_by(|a, b| a.0.cmp(&b.0));
+        let files: Vec<String> = self.files.into_iter().map(|(_, e)| e).collect();
+        let mut members = self.header;
+        members.push(list_member("files", &files));
+        members.push(list_member("configurations", &self.configurations));
+        format!("{{\n{}\n}}\n", members.join(",\n"))
+    }
+}
+
+/// The index of `items`, rendered with `config`.
+pub fn index_json(program: &Program, config: &Config, items: &[Rendered]) -> String {
+    let mut index = IndexBuilder::new(program, config);
+    for item in items {
+        index.add(item);
+    }
+    index.finish()
+}
+
+fn typed_value(is_bool: bool, value: &str) -> Value {
+    match (is_bool, value) {
+        (true, "true") => Value::Bool(true),
+        (true, "false") => Value::Bool(false),
+        _ => json!(value),
+    }
+}
+
+/// `  "key": value` at the top level of the index.
+fn member(key: &str, value: &Value) -> String {
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+    format!("  {}: {}", json!(key), pretty.replace('\n', "\n  "))
+}
+
+/// An element of a top-level list: indented two levels.
+fn element(value: &Value) -> String {
+    let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
+    format!("    {}", pretty.replace('\n', "\n    "))
+}
+
+fn list_member(key: &str, elements: &[String]) -> String {
+    if elements.is_empty() {
+        format!("  {}: []", json!(key))
+    } else {
+        format!("  {}: [\n{}\n  ]", json!(key), elements.join(",\n"))
+    }
+}
+
+/// The sha256 of `bytes` in lowercase hex, as `index.json` lists it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes in lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::plan::{Configuration, File, OutputKind};
+
+    fn program(text: &str) -> Program {
+        let db = pcl_semantics::RootDatabase::default();
+        let file = pcl_semantics::SourceFile::new(&db, "t.pcl".into(), text.into());
+        let analysis = pcl_semantics::analyze_file(&db, file);
+        assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+        analysis.program.clone()
+    }
+
+    /// The streamed index is the pretty-printed JSON value, byte for byte,
+    /// with keys in pcl's order.
+    #[test]
+    fn index_is_pretty_json_in_pcl_order() {
+        let program = program(
+            "/// which scheduler\nfeature scheduler: enum { slurm, awsbatch } = slurm;\nfeature fsx: bool = false;\nparam region: region placeholder \"<REGION>\";\npolicy p { allow { action [s3:ListBucket]; resource \"*\"; } allow when scheduler == slurm and not fsx { action [s3:GetObject]; resource \"arn:aws:s3:${region}::b\"; } }\n",
+        );
+        let config = pcl_semantics::config::configure(&program, &[("region".into(), "us-east-1".into())]).unwrap();
+        let features = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let rendered = Rendered {
+            item: "p".into(),
+            kind: OutputKind::Policy,
+            partition: String::new(),
+            files: vec![
+                File { path: "policy/p.json".into(), contents: "{}\n".into() },
+                File { path: "policy/p.fsx-true.json".into(), contents: "[]\n".into() },
+            ],
+            configurations: vec![
+                Configuration {
+                    features: features(&[("fsx", "false"), ("scheduler", "slurm")]),
+                    default: true,
+                    path: "policy/p.json".into(),
+                },
+                Configuration {
+                    features: features(&[("fsx", "true"), ("scheduler", "slurm")]),
+                    default: false,
+                    path: "policy/p.fsx-true.json".into(),
+                },
+            ],
+        };
+        for items in [vec![], vec![rendered]] {
+            let text = index_json(&program, &config, &items);
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(text, serde_json::to_string_pretty(&value).unwrap() + "\n");
+            let keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, INDEX_KEYS);
+            assert_eq!(value["features"][1]["default"], json!(false));
+            assert_eq!(value["features"][0]["doc"], json!("which scheduler"));
+            assert_eq!(value["params"][0]["given"], json!(true));
+            assert_eq!(value["default_configuration"], json!({"scheduler": "slurm", "fsx": false}));
+            if !items.is_empty() {
+                // sorted by path; features in declaration order, typed
+                assert_eq!(value["files"][0]["path"], json!("policy/p.fsx-true.json"));
+                let c = &value["configurations"][1];
+                let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(keys, CONFIGURATION_KEYS);
+                let order: Vec<&str> = c["features"].as_object().unwrap().keys().map(String::as_str).collect();
+                assert_eq!(order, ["scheduler", "fsx"]);
+                assert_eq!(c["features"]["fsx"], json!(true));
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The rendering of `policies.pcl`: the committed `dist/policies` is what it
+//! renders today, rendering is deterministic, `index.json` maps every
+//! configuration to a file with its sha256, and file names stay put when a
+//! defaulted feature is added.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pcl_cli::diff::{Detail, Tree, diff_trees, read_tree};
+use pcl_codegen::{Rendered, index_json, render_all, render_items, sha256_hex};
+use pcl_semantics::FileAnalysis;
+use pcl_semantics::iam::PARTITIONS;
+use pcl_suite::{analyze, config, policies, root};
+use serde_json::{Value, json};
+
+fn render(analysis: &FileAnalysis, partition: &str) -> Vec<Rendered> {
+    render_items(&analysis.program, &config(analysis, &[&format!("partition={partition}")]))
+}
+
+/// Every file `cargo xtask build-policies` writes, by path under `dist/policies`.
+fn build(analysis: &FileAnalysis) -> Tree {
+    let mut tree = Tree::new();
+    for partition in PARTITIONS {
+        let cfg = config(analysis, &[&format!("partition={partition}")]);
+        let items = render_items(&analysis.program, &cfg);
+        for file in items.iter().flat_map(|i| &i.files) {
+            tree.insert(format!("{partition}/{}", file.path), file.contents.clone().into_bytes());
+        }
+        tree.insert(format!("{partition}/index.json"), index_json(&analysis.program, &cfg, &items).into_bytes());
+    }
+    tree
+}
+
+/// The committed output is the published truth: a change to `policies.pcl`
+/// is reviewed as a change to `dist/policies` in the same commit.
+#[test]
+fn dist_policies_is_current() {
+    let (_, analysis) = policies();
+    let on_disk = read_tree(&root().join("dist/policies")).expect("dist/policies is committed");
+    let report = diff_trees(&on_disk, &build(&analysis), Detail::Summary, "dist/policies", "(policies.pcl)");
+    assert!(
+        report.is_empty(),
+        "dist/policies is out of date with policies.pcl:\n{}\nrun `cargo xtask build-policies`, review `git diff dist/policies` and commit it",
+        report.text
+    );
+}
+
+#[test]
+fn rendering_is_deterministic() {
+    // Two separate analyses of the file, rendered twice each.
+    let (_, first) = policies();
+    let (_, second) = policies();
+    let once = build(&first);
+    assert_eq!(once, build(&first));
+    assert_eq!(once, build(&second));
+}
+
+#[test]
+fn sha256_is_sha256() {
+    // Known SHA-256 test vectors (FIPS 180-2).
+    assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/// Every configuration is in the index with its features (typed, in
+/// declaration order) and a listed file holding exactly its document; every
+/// file is listed once; files of one item differ (identical renderings share
+/// one file); the default configuration is `<kind>/<item>.json`.
+#[test]
+fn index_maps_every_configuration_to_its_file() {
+    let (_, analysis) = policies();
+    let program = &analysis.program;
+    let declared: Vec<&str> = program.features().map(|(n, _)| n).collect();
+    for partition in PARTITIONS {
+        let cfg = config(&analysis, &[&format!("partition={partition}")]);
+        let items = render(&analysis, partition);
+        let index: Value = serde_json::from_str(&index_json(program, &cfg, &items)).unwrap();
+        let files: BTreeMap<&str, &str> = index["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["path"].as_str().unwrap(), f["sha256"].as_str().unwrap()))
+            .collect();
+        assert_eq!(files.len(), index["files"].as_array().unwrap().len(), "[{partition}] a file listed twice");
+        let configurations = index["configurations"].as_array().unwrap();
+        let outputs = render_all(program, &cfg);
+        assert_eq!(configurations.len(), outputs.len(), "[{partition}]");
+        for (entry, output) in configurations.iter().zip(&outputs) {
+            assert_eq!(entry["item"], json!(output.item));
+            assert_eq!(entry["path"], json!(output.path));
+            assert_eq!(files.get(output.path.as_str()), Some(&sha256_hex(output.contents.as_bytes()).as_str()));
+            let features = entry["features"].as_object().unwrap();
+            let order: Vec<&str> = features.keys().map(String::as_str).collect();
+            let expected: Vec<&str> = declared.iter().copied().filter(|d| output.features.contains_key(*d)).collect();
+            assert_eq!(order, expected, "[{partition}] {}: features in declaration order", output.path);
+            for (name, value) in features {
+                let (_, decl) = program.features().find(|(n, _)| n == name).unwrap();
+                assert_eq!(value.is_boolean(), decl.is_bool, "{name} is typed");
+            }
+            let default = entry["default"].as_bool().unwrap();
+            if default {
+                assert_eq!(output.path, format!("{}/{}.json", output.kind.as_str(), output.item));
+            }
+        }
+        for item in &items {
+            let distinct: BTreeSet<&str> = item.files.iter().map(|f| f.contents.as_str()).collect();
+            assert_eq!(distinct.len(), item.files.len(), "[{partition}] {}: two files with one content", item.item);
+            assert!(item.files.iter().all(|f| files.contains_key(f.path.as_str())));
+        }
+        // Identical renderings are written once: fewer files than configurations.
+        assert!(
+            files.len() < outputs.len(),
+            "[{partition}] {} files for {} configurations",
+            files.len(),
+            outputs.len()
+        );
+    }
+}
+
+/// A maintainer adds a feature whose default keeps today's behaviour: no
+/// existing file is renamed or changed; only files for its other value appear.
+#[test]
+fn adding_a_defaulted_feature_renames_nothing() {
+    let (text, analysis) = policies();
+    let edited = text.replacen(
+        "\npolicy head_node {\n",
+        "\n/// Login nodes (added by the test).\nfeature login_nodes: bool = false;\n\npolicy head_node {\n    allow \"LoginNodes\" when login_nodes {\n        action [ec2:DescribeLaunchTemplates];\n        resource \"*\";\n    }\n",
+        1,
+    );
+    assert_ne!(edited, text, "the edit applies to policies.pcl");
+    let after = analyze("policies.pcl", &edited);
+    assert!(!after.has_errors(), "{:?}", after.diagnostics);
+    let (before, after) = (build(&analysis), build(&after));
+    let mut added = 0;
+    for (path, contents) in &before {
+        if path.ends_with("index.json") {
+            continue;
+        }
+        assert_eq!(after.get(path), Some(contents), "{path} was renamed or changed");
+    }
+    for path in after.keys().filter(|p| !before.contains_key(*p) && !p.ends_with("index.json")) {
+        assert!(path.contains(".login_nodes-true"), "{path} is new but not a login_nodes=true file");
+        added += 1;
+    }
+    assert!(added > 0, "the new feature renders new files");
+}
