@@ -100,3 +100,23 @@ fn deep_nesting_is_an_error_not_a_crash() {
         render_all(&name, &text, &diagnostics)
     );
 }
+
+/// The underline adds information: every diagnostic of every fixture has a
+/// label, and no label repeats the headline.
+#[test]
+fn labels_do_not_repeat_the_headline() {
+    let mut problems = Vec::new();
+    for fixture in fixture_names() {
+        let (_, _, diagnostics) = analyze_fixture(&fixtures_dir().join(&fixture));
+        for d in diagnostics {
+            match &d.label {
+                None => problems.push(format!("{fixture}: {} `{}` has no label", d.code.as_str(), d.message)),
+                Some(label) if label.trim() == d.message.trim() => {
+                    problems.push(format!("{fixture}: {} label repeats `{}`", d.code.as_str(), d.message))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

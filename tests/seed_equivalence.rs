@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use pcl_codegen::{Output, OutputKind, render_all};
 use pcl_semantics::FileAnalysis;
+use pcl_semantics::ir::Program;
 use pcl_suite::{config, policies, root, seed_dir};
 use serde_json::{Map, Value, json};
 
@@ -103,20 +104,33 @@ fn render(analysis: &FileAnalysis, partition: &str) -> Vec<Output> {
     render_all(&analysis.program, &config(analysis, &[&format!("partition={partition}")]))
 }
 
-/// The one output of `item` whose feature values are exactly `features`.
+/// The one output of `item` whose feature values are `features`, with every
+/// feature not listed at its default (so adding a defaulted feature to
+/// `policies.pcl` needs no edit of `tests/seed_map.json`).
 fn find_output<'a>(
+    program: &Program,
     outputs: &'a [Output],
     item: &str,
     features: &BTreeMap<String, String>,
 ) -> Result<&'a Output, String> {
-    let found: Vec<&Output> = outputs.iter().filter(|o| o.item == item && &o.features == features).collect();
+    let wanted = |name: &str| -> Option<String> {
+        features
+            .get(name)
+            .cloned()
+            .or_else(|| program.features().find(|(n, _)| *n == name).map(|(_, f)| f.default.clone()))
+    };
+    let of_item: Vec<&Output> = outputs.iter().filter(|o| o.item == item).collect();
+    if let Some(extra) = features.keys().find(|f| of_item.iter().all(|o| !o.features.contains_key(*f))) {
+        return Err(format!("`{item}` does not depend on `{extra}`: remove it from its tests/seed_map.json entry"));
+    }
+    let found: Vec<&&Output> =
+        of_item.iter().filter(|o| o.features.iter().all(|(k, v)| wanted(k).as_ref() == Some(v))).collect();
     match found.as_slice() {
         [one] => Ok(one),
         [] => {
-            let variants: Vec<String> =
-                outputs.iter().filter(|o| o.item == item).map(|o| format!("  {:?}", o.features)).collect();
+            let variants: Vec<String> = of_item.iter().map(|o| format!("  {:?}", o.features)).collect();
             Err(format!(
-                "no output of `{item}` has exactly the features {features:?}; its outputs:\n{}",
+                "no output of `{item}` has the features {features:?} (others at their defaults); its outputs:\n{}",
                 variants.join("\n")
             ))
         }
@@ -302,8 +316,8 @@ fn inline_documents(role: &Value) -> Vec<&Value> {
 }
 
 /// Compares one entry's output with its seed; `Err` holds a readable diff.
-fn compare(entry: &SeedEntry, outputs: &[Output], partition: &str) -> Result<(), String> {
-    let output = find_output(outputs, &entry.item, &entry.features)?;
+fn compare(program: &Program, entry: &SeedEntry, outputs: &[Output], partition: &str) -> Result<(), String> {
+    let output = find_output(program, outputs, &entry.item, &entry.features)?;
     let rendered = parse_output(output);
     match &entry.target {
         Target::Document { file, fragment } => {
@@ -352,7 +366,9 @@ fn check_partition(partition: &str) {
     let failures: Vec<String> = seed_map()
         .iter()
         .filter_map(|e| {
-            compare(e, &outputs, partition).err().map(|diff| format!("== {} [{partition}]\n{diff}", e.label()))
+            compare(&analysis.program, e, &outputs, partition)
+                .err()
+                .map(|diff| format!("== {} [{partition}]\n{diff}", e.label()))
         })
         .collect();
     assert!(
@@ -383,11 +399,6 @@ fn china_render_matches_seeds() {
 
 // --- trust policies ---------------------------------------------------------------
 
-/// Roles that EC2 instances assume.
-const EC2_ROLES: [&str; 3] = ["head_node_role", "compute_role", "imagebuilder_instance_role"];
-/// Roles that Lambda functions assume.
-const LAMBDA_ROLES: [&str; 2] = ["lambda_functions_role", "cleanup_lambda_role"];
-
 /// The service principals of a role's trust policy, `None` if it trusts
 /// anything else.
 fn trusted_services(role: &Value) -> Option<BTreeSet<String>> {
@@ -406,37 +417,44 @@ fn trusted_services(role: &Value) -> Option<BTreeSet<String>> {
     Some(services)
 }
 
+/// A service principal of the `aws` partition as `partition` spells it:
+/// only EC2 has a China-specific principal.
+fn principal_in(partition: &str, service: &str) -> String {
+    match (partition, service) {
+        ("aws-cn", "ec2.amazonaws.com") => "ec2.amazonaws.com.cn".into(),
+        _ => service.to_string(),
+    }
+}
+
+/// Every role that trusts a service trusts, in each partition, that
+/// partition's spelling of the services it trusts in `aws`; in `aws` every
+/// service principal is `<service>.amazonaws.com`. Which roles trust which
+/// service comes from `policies.pcl` itself, so a new role needs no edit here.
 #[test]
 fn service_roles_trust_the_partition_principal() {
     let (_, analysis) = policies();
-    for partition in PARTITIONS {
-        let ec2 = if partition == "aws-cn" { "ec2.amazonaws.com.cn" } else { "ec2.amazonaws.com" };
-        let roles = render(&analysis, partition);
-        let roles: Vec<&Output> = roles.iter().filter(|o| o.kind == OutputKind::Role).collect();
-        for role in [EC2_ROLES.as_slice(), LAMBDA_ROLES.as_slice()].concat() {
-            assert!(roles.iter().any(|o| o.item == role), "no output of role `{role}` in {partition}");
+    let aws: Vec<Output> = render(&analysis, "aws");
+    let aws_roles: Vec<&Output> = aws.iter().filter(|o| o.kind == OutputKind::Role).collect();
+    let mut service_roles = 0;
+    for role in &aws_roles {
+        if let Some(services) = trusted_services(&parse_output(role)) {
+            service_roles += 1;
+            for s in &services {
+                assert!(s.ends_with(".amazonaws.com") && !s.starts_with('.'), "{} trusts `{s}` in aws", role.path);
+            }
         }
-        for o in roles {
-            let expected = if EC2_ROLES.contains(&o.item.as_str()) {
-                ec2
-            } else if LAMBDA_ROLES.contains(&o.item.as_str()) {
-                "lambda.amazonaws.com"
-            } else {
-                // Any other role must not trust a service at all.
-                assert_eq!(
-                    trusted_services(&parse_output(o)),
-                    None,
-                    "{} [{partition}] trusts a service; add it to EC2_ROLES or LAMBDA_ROLES",
-                    o.path
-                );
-                continue;
-            };
-            assert_eq!(
-                trusted_services(&parse_output(o)),
-                Some(BTreeSet::from([expected.to_string()])),
-                "trust policy of {} [{partition}]",
-                o.path
-            );
+    }
+    assert!(service_roles >= 2, "policies.pcl has roles that EC2 and Lambda assume");
+    for partition in PARTITIONS {
+        let outputs = render(&analysis, partition);
+        for role in &aws_roles {
+            let here = outputs
+                .iter()
+                .find(|o| o.item == role.item && o.features == role.features)
+                .unwrap_or_else(|| panic!("{} has no rendering in {partition}", role.path));
+            let expected = trusted_services(&parse_output(role))
+                .map(|services| services.iter().map(|s| principal_in(partition, s)).collect::<BTreeSet<_>>());
+            assert_eq!(trusted_services(&parse_output(here)), expected, "trust policy of {} [{partition}]", here.path);
         }
     }
 }

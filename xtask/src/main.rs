@@ -9,6 +9,7 @@
 
 mod build_policies;
 mod gen_corpus;
+mod snapshots;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ struct Cli {
 enum Command {
     BuildPolicies(build_policies::Args),
     GenCorpus(gen_corpus::Args),
+    Snapshots(snapshots::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Some(Command::BuildPolicies(args)) => build_policies::run(&args, &root),
         Some(Command::GenCorpus(args)) => gen_corpus::run(&args),
+        Some(Command::Snapshots(args)) => snapshots::run(&args, &root),
         // unreachable in practice: `arg_required_else_help` prints the help
         None => EXIT_USAGE,
     };

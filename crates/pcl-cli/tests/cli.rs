@@ -478,3 +478,17 @@ fn diff_shows_changes_per_item() {
     let missing = pcl(&["diff", a.to_str().unwrap(), tmp.path().join("nope").to_str().unwrap()]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+/// `pcl explain CODE` prints the explanation with both examples, indented.
+#[test]
+fn explain_prints_the_examples() {
+    let out = pcl(&["explain", "e0305"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("E0305 (error): "), "{text}");
+    assert!(text.contains("Wrong:\n") && text.contains("Fixed:\n"), "{text}");
+    assert!(text.contains("        allow \"FSx\" when fsx {"), "examples are indented: {text}");
+    assert!(!text.contains("```"), "{text}");
+    let unknown = pcl(&["explain", "E9999"]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

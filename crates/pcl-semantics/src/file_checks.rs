@@ -64,7 +64,13 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
         .iter()
         .map(|e| {
             let too_deep = e.kind == SyntaxErrorKind::TooDeep;
-            DiagnosticKind::Syntax { too_deep, message: e.message.clone(), help: e.help.clone() }.at(e.span)
+            DiagnosticKind::Syntax {
+                too_deep,
+                message: e.message.clone(),
+                label: e.label.clone(),
+                help: e.help.clone(),
+            }
+            .at(e.span)
         })
         .collect();
 

@@ -20,5 +20,7 @@ pub struct SyntaxError {
     pub kind: SyntaxErrorKind,
     pub span: Span,
     pub message: String,
+    /// What the underline says: something the message does not.
+    pub label: Option<String>,
     pub help: Option<String>,
 }

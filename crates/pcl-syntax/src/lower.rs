@@ -63,7 +63,16 @@ impl Lowerer {
 
     fn error(&mut self, span: Span, kind: SyntaxErrorKind, message: String) {
         let abs = span.shift(u32::try_from(self.base).unwrap_or(u32::MAX));
-        self.errors.push(SyntaxError { kind, span: abs, message, help: None });
+        let label = Some(
+            match kind {
+                SyntaxErrorKind::Parse => "the grammar does not allow this here",
+                SyntaxErrorKind::BadEscape => "not an escape pcl knows",
+                SyntaxErrorKind::BadInterpolation => "`${` starts an interpolation of a param",
+                SyntaxErrorKind::TooDeep => "the nesting goes past the limit here",
+            }
+            .to_string(),
+        );
+        self.errors.push(SyntaxError { kind, span: abs, message, label, help: None });
     }
 
     fn unexpected<T>(&mut self, pair: &Pair<'_, Rule>) -> Lowered<T> {
@@ -121,6 +130,9 @@ impl Lowerer {
             Some(kind) => Ok(Item { docs, kind, span }),
             None => {
                 self.error(span, SyntaxErrorKind::Parse, "a doc comment must be followed by an item".into());
+                if let Some(e) = self.errors.last_mut() {
+                    e.label = Some("documents nothing".into());
+                }
                 Err(())
             }
         }
@@ -140,6 +152,7 @@ impl Lowerer {
                 kind: SyntaxErrorKind::Parse,
                 span: abs,
                 message: format!("`{}` is a keyword, not a name", ident.name),
+                label: Some("reserved by the language".into()),
                 help: Some(format!("rename it, e.g. `{}_`", ident.name)),
             });
         }

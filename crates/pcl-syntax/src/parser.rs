@@ -115,6 +115,7 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
             kind: SyntaxErrorKind::Parse,
             span: Span::new(start, start + len),
             message: "doc comment is not followed by an item".into(),
+            label: Some("documents nothing".into()),
             help: Some("document an item by putting `///` right above it, or write `//` for a plain comment".into()),
         };
     }
@@ -125,6 +126,7 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
         let at = start + trimmed.saturating_sub(1);
         err.span = Span::new(at, at + 1);
         err.message = err.message.replace(", found end of input", " before the next item");
+        err.label = Some("the item is unfinished here".into());
         err.help = Some("this item is not finished: items end with `;` or `}`".into());
     }
     err
@@ -239,6 +241,7 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
             kind,
             span: Span::new(offset + start, offset + end.max(start)),
             message: format!("input nested too deeply to parse ({m})"),
+            label: Some("the nesting goes past the limit here".into()),
             help: Some("split the nesting up; pcl never needs this much".into()),
         };
     }
@@ -291,6 +294,7 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
             kind: SyntaxErrorKind::Parse,
             span: Span::new(offset + last, offset + previous_end),
             message: format!("syntax error: expected `;` after `{previous}`, found {found} on the next line"),
+            label: Some("the `;` goes here".into()),
             help: Some(format!("insert `;` after `{previous}`")),
         };
     }
@@ -305,6 +309,7 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
         kind: SyntaxErrorKind::Parse,
         span: Span::new(offset + start, offset + end),
         message: format!("syntax error: {message}, found {found}"),
+        label: Some(if found_text.is_empty() { "the file ends here".into() } else { format!("unexpected {found}") }),
         help,
     }
 }

@@ -145,7 +145,13 @@ fn summary(st: &Value, position: usize) -> String {
     let actions = count("Action", "NotAction");
     let first = strings(st.get("Action").or(st.get("NotAction")).unwrap_or(&Value::Null)).into_iter().next();
     let first = first.map(|a| format!(": `{a}`{}", if actions > 1 { ", ..." } else { "" })).unwrap_or_default();
-    format!("{name} ({actions} action{}{first})", if actions == 1 { "" } else { "s" })
+    let principals: Vec<String> = statement_facts(st)
+        .into_iter()
+        .filter(|(kind, _)| kind == "principal")
+        .map(|(_, p)| format!("`{p}`"))
+        .collect();
+    let trusting = if principals.is_empty() { String::new() } else { format!(", for {}", principals.join(", ")) };
+    format!("{name} ({actions} action{}{first}{trusting})", if actions == 1 { "" } else { "s" })
 }
 
 /// `(kind, value)` facts of a statement: `("action", "s3:GetObject")`, ...

@@ -36,6 +36,7 @@ pub struct Report {
     /// Readable text, empty when the builds are the same.
     pub text: String,
     pub items_changed: usize,
+    /// Paths added, removed or changed.
     pub files_changed: usize,
 }
 
@@ -61,11 +62,15 @@ struct Findings {
     index: BTreeMap<String, BTreeSet<String>>,
     /// Changed files for `--diff full`: (path, old, new).
     changed: Vec<(String, Vec<u8>, Vec<u8>)>,
+    /// Paths added, removed or changed.
+    files_differing: usize,
 }
 
 /// Compares the build `old` with the build `new`.
 pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_name: &str) -> Report {
-    let mut found = Findings::default();
+    let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let files_differing = paths.into_iter().filter(|p| old.get(*p) != new.get(*p)).count();
+    let mut found = Findings { files_differing, ..Findings::default() };
     let roots: BTreeSet<&str> = old
         .keys()
         .chain(new.keys())
@@ -161,12 +166,17 @@ fn compare_configurations(
             note("+ configuration".into(), key);
             // what a configuration of a new feature adds: compared with the
             // old configuration it extends
+            // (an item new as a whole: with nothing)
             let base: ConfigKey = key.iter().filter(|(f, _)| old_index.features.contains_key(f)).cloned().collect();
-            if base.len() == key.len() {
-                continue;
-            }
-            let base_file = before.get(&base).map(|p| format!("{root}{p}"));
-            if let (Some(a), Some(b)) = (base_file.and_then(|f| old.get(&f)), new.get(&new_file)) {
+            let nothing = b"{}".to_vec();
+            let base_contents = if before.is_empty() {
+                Some(&nothing)
+            } else if base.len() == key.len() {
+                None
+            } else {
+                before.get(&base).and_then(|p| old.get(&format!("{root}{p}")))
+            };
+            if let (Some(a), Some(b)) = (base_contents, new.get(&new_file)) {
                 for change in documents::changes(a, b) {
                     let text = match change.place {
                         Some(place) => format!("{} in {place}", change.what),
@@ -369,6 +379,6 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
             let _ = write!(out, "\n{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
         }
     }
-    let files_changed = found.changed.len();
+    let files_changed = found.files_differing;
     Report { text: out, items_changed: found.items.len(), files_changed }
 }

@@ -24,6 +24,7 @@ pub enum DiagnosticKind {
     Syntax {
         too_deep: bool,
         message: String,
+        label: Option<String>,
         help: Option<String>,
     },
     /// A chain of sets of one kind deeper than expansion follows (E0002).
@@ -142,7 +143,7 @@ pub enum DiagnosticKind {
     IamRule {
         code: Code,
         message: String,
-        label: Option<&'static str>,
+        label: Option<String>,
         help: Option<String>,
     },
 
@@ -409,7 +410,21 @@ impl DiagnosticKind {
             ValuesetParamNotArn { set, user, .. } | ValuesetValueNotArn { set, user } => {
                 format!("`{set}` is used as ARNs in `{user}`")
             }
-            IamRule { label, .. } => return label.map(str::to_string),
+            Syntax { label, .. } | IamRule { label, .. } => return label.clone(),
+            MissingBuiltinParam { name, want, .. } => format!("declare `param {name}: {}`", want.name()),
+            DuplicateDomainValue { .. } => "already in the domain".into(),
+            ValuesetForScalar { .. } => "a valueset always renders as a list".into(),
+            CannotInterpolate { .. } => "rendered as written: `${...}` is not replaced here".into(),
+            ParamNotArn { name, ty } => format!("`{name}` holds a `{ty}`"),
+            BuiltinParamType { ty, .. } => format!("declared as `{ty}`"),
+            ListDefaultRequired { .. } => "this is a single value; write `[...]`".into(),
+            RolePath { .. } => "IAM paths look like `/` or `/division/team/`".into(),
+            UnknownType { types, .. } => format!("the types are {}, and `list<T>`", types.join(", ")),
+            MissingValue { .. } => "nothing to render when no value is set".into(),
+            MissingStatementField { field } => {
+                format!("every statement needs exactly one `{field}` or `not{field}`")
+            }
+            MissingTrust { .. } => "nobody may assume this role".into(),
             NotAnArn { shown, fields } if shown.starts_with("arn:") => {
                 format!("{fields} fields, expected 6: `arn:partition:service:region:account:resource`")
             }

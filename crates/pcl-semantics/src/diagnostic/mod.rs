@@ -14,7 +14,9 @@ pub enum Severity {
 }
 
 /// Declares `Code` from one table: variant, stable code, and the one-line
-/// reference text shown by `pcl explain CODE`.
+/// reference text shown by `pcl explain`; the long explanation of each code,
+/// with a wrong and a fixed example (`tests/explain.rs` checks both), is
+/// `explain/<CODE>.md`.
 macro_rules! codes {
     ($($variant:ident = $code:literal : $explain:literal,)*) => {
         /// Every diagnostic pcl can produce. A code starting with `W` is a
@@ -31,6 +33,12 @@ macro_rules! codes {
 
             pub fn explain(self) -> &'static str {
                 match self { $(Code::$variant => $explain,)* }
+            }
+
+            /// Why the code exists and how to fix it, in Markdown, with a
+            /// ```` ```pcl wrong ```` and a ```` ```pcl fixed ```` example.
+            pub fn explanation(self) -> &'static str {
+                match self { $(Code::$variant => include_str!(concat!("explain/", $code, ".md")),)* }
             }
         }
     };

@@ -52,7 +52,8 @@ impl Checker<'_> {
                 Some(f) => f.label(),
             };
             self.emit(
-                DiagnosticKind::IamRule { code, message: p.message, label: Some(label), help: p.help }.at(field_span),
+                DiagnosticKind::IamRule { code, message: p.message, label: Some(label.into()), help: p.help }
+                    .at(field_span),
             );
         }
     }

@@ -57,8 +57,12 @@ impl Checker<'_> {
         match iam::check_scalar_value(ty, value) {
             Ok(()) => true,
             Err(p) => {
-                let kind =
-                    DiagnosticKind::IamRule { code: Code::InvalidValue, message: p.message, label: None, help: p.help };
+                let kind = DiagnosticKind::IamRule {
+                    code: Code::InvalidValue,
+                    message: p.message,
+                    label: Some(expected_form(ty)),
+                    help: p.help,
+                };
                 self.emit(kind.at(span));
                 false
             }
@@ -101,5 +105,16 @@ impl Checker<'_> {
             self.emit(kind.at(f.default.span));
         }
         Feature { default: f.default.name.clone(), domain, is_bool }
+    }
+}
+
+/// What a valid value of `ty` looks like, for the underline.
+fn expected_form(ty: ScalarType) -> String {
+    match ty {
+        ScalarType::String => "expected a string".into(),
+        ScalarType::Account => "an account id is 12 digits".into(),
+        ScalarType::Region => "a region looks like `us-east-1`".into(),
+        ScalarType::Partition => format!("the partitions are {}", crate::iam::PARTITIONS.join(", ")),
+        ScalarType::Arn => "an ARN is `arn:partition:service:region:account:resource`".into(),
     }
 }

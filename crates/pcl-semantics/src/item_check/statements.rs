@@ -28,8 +28,12 @@ impl Checker<'_> {
                     }
                 }
             } else if let Err(p) = iam::check_sid(&text) {
-                let kind =
-                    DiagnosticKind::IamRule { code: Code::InvalidSid, message: p.message, label: None, help: p.help };
+                let kind = DiagnosticKind::IamRule {
+                    code: Code::InvalidSid,
+                    message: p.message,
+                    label: Some("IAM allows only A-Z, a-z and 0-9 in a Sid".into()),
+                    help: p.help,
+                };
                 self.emit(kind.at(sid.span));
             }
             (text, sid.span)
@@ -119,7 +123,7 @@ impl Checker<'_> {
                     let kind = DiagnosticKind::IamRule {
                         code: Code::MalformedAction,
                         message: p.message,
-                        label: None,
+                        label: Some("an action is `service:ActionName`".into()),
                         help: p.help,
                     };
                     c.emit(kind.at(*span));
@@ -134,7 +138,7 @@ impl Checker<'_> {
             let kind = DiagnosticKind::IamRule {
                 code: Code::UnknownOperator,
                 message: p.message,
-                label: Some("not an IAM condition operator"),
+                label: Some("not an IAM condition operator".into()),
                 help: p.help,
             };
             self.emit(kind.at(c.operator.span));
