@@ -33,6 +33,10 @@ pub struct Args {
     /// With --check: `summary` (changes per item, grouped) or `full` (also unified diffs).
     #[arg(long = "diff", value_enum, default_value_t = Detail::Summary, requires = "check")]
     pub detail: Detail,
+    /// Let warnings pass (a release build denies them: fix each, or acknowledge it
+    /// in the source with `expect CODE "reason"`).
+    #[arg(long)]
+    pub allow_warnings: bool,
     /// The source file [default: <workspace>/policies.pcl] (for testing).
     #[arg(long, value_name = "PATH", hide = true)]
     pub file: Option<PathBuf>,
@@ -75,7 +79,7 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
 
     let db = RootDatabase::default();
-    let configured = match analyze(&db, &file, &file_shown, color) {
+    let configured = match analyze(&db, &file, &file_shown, color, !args.allow_warnings) {
         Ok(configured) => configured,
         Err(fail) => {
             let code = fail.report();
@@ -145,7 +149,13 @@ fn resolve(given: Option<&Path>, root: &Path, default: &str) -> (PathBuf, String
 
 /// Analyses the source and configures it for every partition; prints
 /// diagnostics.
-fn analyze<'db>(db: &'db RootDatabase, file: &Path, shown: &str, color: bool) -> Result<Configured<'db>, Fail> {
+fn analyze<'db>(
+    db: &'db RootDatabase,
+    file: &Path,
+    shown: &str,
+    color: bool,
+    deny_warnings: bool,
+) -> Result<Configured<'db>, Fail> {
     let reporter = Reporter::new(color);
     let bytes = std::fs::read(file).map_err(|e| Fail::Io(format!("cannot read {}: {e}", file.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -158,6 +168,13 @@ fn analyze<'db>(db: &'db RootDatabase, file: &Path, shown: &str, color: bool) ->
     report::summary(shown, &analysis.diagnostics, &reporter);
     if analysis.has_errors() {
         return Err(Fail::Input(format!("{shown} has errors")));
+    }
+    let warnings = analysis.diagnostics.iter().filter(|d| d.severity() == Severity::Warning).count();
+    if deny_warnings && warnings > 0 {
+        return Err(Fail::Input(format!(
+            "{shown} has {warnings} warning{}, denied in a release build; fix each, or acknowledge it with `expect CODE \"reason\"` (or pass --allow-warnings)",
+            if warnings == 1 { "" } else { "s" }
+        )));
     }
 
     let program = &analysis.program;
@@ -174,7 +191,8 @@ fn analyze<'db>(db: &'db RootDatabase, file: &Path, shown: &str, color: bool) ->
                 return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
             }
         };
-        let diags = pcl_semantics::check_configuration(program, &config);
+        let mut diags = pcl_semantics::check_configuration(program, &config);
+        diags.extend(pcl_codegen::quota_findings(program, &config));
         if !diags.is_empty() {
             eprintln!("with `{set}`:");
         }

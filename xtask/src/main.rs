@@ -10,6 +10,7 @@
 mod build_policies;
 mod gen_corpus;
 mod snapshots;
+mod update_catalog;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ enum Command {
     BuildPolicies(build_policies::Args),
     GenCorpus(gen_corpus::Args),
     Snapshots(snapshots::Args),
+    UpdateCatalog(update_catalog::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Some(Command::BuildPolicies(args)) => build_policies::run(&args, &root),
         Some(Command::GenCorpus(args)) => gen_corpus::run(&args),
         Some(Command::Snapshots(args)) => snapshots::run(&args, &root),
+        Some(Command::UpdateCatalog(args)) => update_catalog::run(&args, &root),
         // unreachable in practice: `arg_required_else_help` prints the help
         None => EXIT_USAGE,
     };

@@ -1,7 +1,7 @@
 //! End-to-end tests of the `pcl` binary: exit codes, `--set` errors, colour,
 //! and the output directory that a failed build must leave untouched.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -491,4 +491,42 @@ fn explain_prints_the_examples() {
     assert!(!text.contains("```"), "{text}");
     let unknown = pcl(&["explain", "E9999"]);
     assert_eq!(unknown.status.code(), Some(2));
+}
+
+/// A splittable policy over the managed-policy limit is written as the
+/// fewest parts that fit, each under the limit, and its role attaches every
+/// part; a statement too big on its own is an error and nothing is written.
+#[test]
+fn splittable_policies_split_into_parts() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let src = fixtures.join("split_three_parts.pcl");
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let parts = ["policy/cluster_nodes.json", "policy/cluster_nodes-2.json", "policy/cluster_nodes-3.json"];
+    let mut statements = 0;
+    for part in parts {
+        let text = std::fs::read_to_string(out.join(part)).unwrap();
+        let size = text.chars().filter(|c| !c.is_whitespace()).count();
+        assert!(size <= 6144, "{part}: {size} characters");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        statements += doc["Statement"].as_array().unwrap().len();
+    }
+    assert_eq!(statements, 75, "every statement, once, in order");
+    assert!(!out.join("policy/cluster_nodes-4.json").exists(), "the fewest parts");
+    let role: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("role/node_role.json")).unwrap()).unwrap();
+    let arns: Vec<&str> = role["ManagedPolicyArns"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(arns.len(), 3);
+    assert!(arns[1].ends_with(":policy/cluster_nodes-2") && arns[2].ends_with(":policy/cluster_nodes-3"), "{arns:?}");
+    let index = std::fs::read_to_string(out.join("index.json")).unwrap();
+    assert!(index.contains("\"parts\": ["), "{index}");
+
+    let too_big = fixtures.join("split_statement_too_big.pcl");
+    let out2 = tmp.path().join("out2");
+    let o = pcl(&["build", too_big.to_str().unwrap(), "--out", out2.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[E0317]") && stderr(&o).contains("a statement cannot be split"), "{}", stderr(&o));
+    assert!(!out2.exists());
 }

@@ -23,7 +23,8 @@ pub const INDEX_KEYS: [&str; 7] =
     ["format", "partition", "features", "params", "default_configuration", "files", "configurations"];
 /// The keys of one entry of `files`.
 pub const FILE_KEYS: [&str; 2] = ["path", "sha256"];
-/// The keys of one entry of `configurations`.
+/// The keys of one entry of `configurations`; a split policy's entry ends
+/// with `parts` too (every part's path, the first being `path`).
 pub const CONFIGURATION_KEYS: [&str; 5] = ["item", "kind", "features", "default", "path"];
 
 /// Builds `index.json` from the items of one build, one at a time.
@@ -102,13 +103,18 @@ impl IndexBuilder {
                 .iter()
                 .filter_map(|(name, is_bool)| c.features.get(name).map(|v| (name.clone(), typed_value(*is_bool, v))))
                 .collect();
-            let entry = json!({
+            let mut entry = json!({
                 "item": rendered.item,
                 "kind": rendered.kind.as_str(),
                 "features": features,
                 "default": c.default,
                 "path": c.path,
             });
+            if !c.parts.is_empty()
+                && let Some(object) = entry.as_object_mut()
+            {
+                object.insert("parts".into(), json!(c.parts));
+            }
             self.configurations.push(element(&entry));
         }
     }
@@ -206,11 +212,13 @@ mod tests {
                     features: features(&[("fsx", "false"), ("scheduler", "slurm")]),
                     default: true,
                     path: "policy/p.json".into(),
+                    parts: Vec::new(),
                 },
                 Configuration {
                     features: features(&[("fsx", "true"), ("scheduler", "slurm")]),
                     default: false,
                     path: "policy/p.fsx-true.json".into(),
+                    parts: Vec::new(),
                 },
             ],
         };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use pcl_semantics::config::Config;
-use pcl_semantics::expand::{Env, expand_policy, expand_role};
+use pcl_semantics::expand::{Env, ExpandedRole, expand_policy, expand_role};
 use pcl_semantics::ir::{ItemIr, ParamValue, Program};
 use pcl_semantics::variants::{configurations, feature_deps};
 use serde_json::Value;
@@ -54,6 +54,8 @@ pub struct Configuration {
     pub default: bool,
     /// The file it renders to (shared with every configuration that renders the same bytes).
     pub path: String,
+    /// A split policy's parts, in order (the first is `path`); empty otherwise.
+    pub parts: Vec<String>,
 }
 
 /// One configuration of an item with its document: a [`Rendered`] seen one
@@ -136,10 +138,10 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     let deps = feature_deps(program, item);
     // Too many configurations is an error reported by the checks.
     let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
-    let mut documents: Vec<(BTreeMap<String, String>, String)> = Vec::new();
+    let mut documents: Vec<(BTreeMap<String, String>, Vec<String>)> = Vec::new();
     for features in configs {
-        if let Some(contents) = render_one(program, kind, item, &features, config) {
-            documents.push((features, contents));
+        if let Some(parts) = render_parts(program, kind, item, &features, config) {
+            documents.push((features, parts));
         }
     }
     if documents.is_empty() {
@@ -148,55 +150,77 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     Some(share_files(program, kind, item, partition, documents))
 }
 
-/// Groups the configurations of one item by their document: each group is
-/// one file, named after its member with the fewest features away from their
-/// defaults (then the smallest name), so that a file keeps its name when a
-/// feature is added whose default keeps today's documents.
+/// Groups the configurations of one item by their documents: each group is
+/// one file (or one per part of a split policy), named after its member with
+/// the fewest features away from their defaults (then the smallest name), so
+/// that a file keeps its name when a feature is added whose default keeps
+/// today's documents.
 fn share_files(
     program: &Program,
     kind: OutputKind,
     item: &str,
     partition: &str,
-    mut documents: Vec<(BTreeMap<String, String>, String)>,
+    mut documents: Vec<(BTreeMap<String, String>, Vec<String>)>,
 ) -> Rendered {
     let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
     let off_default = |features: &BTreeMap<String, String>| {
         features.iter().filter(|(f, v)| defaults.get(f.as_str()) != Some(&v.as_str())).count()
     };
-    // document -> (its best name so far, the rank of that name)
-    let mut names: BTreeMap<&str, ((usize, String), usize)> = BTreeMap::new();
-    for (i, (features, contents)) in documents.iter().enumerate() {
+    // documents -> (its best name so far, the rank of that name)
+    let mut names: BTreeMap<&[String], ((usize, String), usize)> = BTreeMap::new();
+    for (i, (features, parts)) in documents.iter().enumerate() {
         let rank = (off_default(features), output_path(program, kind, item, features));
-        let best = names.entry(contents.as_str()).or_insert_with(|| (rank.clone(), i));
+        let best = names.entry(parts.as_slice()).or_insert_with(|| (rank.clone(), i));
         if rank < best.0 {
             *best = (rank, i);
         }
     }
-    let path_of: BTreeMap<&str, String> = names.iter().map(|(doc, ((_, path), _))| (*doc, path.clone())).collect();
+    let part_paths = |base: &str, count: usize| -> Vec<String> {
+        if count <= 1 { Vec::new() } else { (1..=count).map(|k| part_path(kind, item, base, k)).collect() }
+    };
+    let path_of: BTreeMap<&[String], String> = names.iter().map(|(doc, ((_, path), _))| (*doc, path.clone())).collect();
     let configurations = documents
         .iter()
-        .map(|(features, contents)| Configuration {
-            default: off_default(features) == 0,
-            path: path_of.get(contents.as_str()).cloned().unwrap_or_default(),
-            features: features.clone(),
+        .map(|(features, parts)| {
+            let path = path_of.get(parts.as_slice()).cloned().unwrap_or_default();
+            Configuration {
+                default: off_default(features) == 0,
+                parts: part_paths(&path, parts.len()),
+                path,
+                features: features.clone(),
+            }
         })
         .collect();
     let owners: Vec<(usize, String)> = names.into_values().map(|((_, path), i)| (i, path)).collect();
     // each file's document is moved out of `documents`, not copied
-    let mut files: Vec<File> = owners
-        .into_iter()
-        .map(|(i, path)| File {
-            path,
-            contents: documents.get_mut(i).map(|d| std::mem::take(&mut d.1)).unwrap_or_default(),
-        })
-        .collect();
+    let mut files: Vec<File> = Vec::with_capacity(owners.len());
+    for (i, base) in owners {
+        let parts = documents.get_mut(i).map(|d| std::mem::take(&mut d.1)).unwrap_or_default();
+        let count = parts.len();
+        for (k, contents) in parts.into_iter().enumerate() {
+            let path = if count > 1 { part_path(kind, item, &base, k + 1) } else { base.clone() };
+            files.push(File { path, contents });
+        }
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Rendered { item: item.to_string(), kind, partition: partition.to_string(), files, configurations }
 }
 
+/// The file of part `k` of a split policy: part 1 is the configuration's own
+/// file, part k inserts `-k` after the item's name
+/// (`policy/head_node-2.scheduler-awsbatch.json`).
+fn part_path(kind: OutputKind, item: &str, base: &str, k: usize) -> String {
+    if k <= 1 {
+        return base.to_string();
+    }
+    let head = format!("{}/{item}", kind.as_str());
+    let rest = base.strip_prefix(&head).unwrap_or(".json");
+    format!("{head}-{k}{rest}")
+}
+
 /// One document: `item` (a policy or role of `kind`) with these feature
 /// values, as the JSON text a build writes; `None` when the item's own guard
-/// is false there.
+/// is false there. A split policy gives its first part (see `render_parts`).
 pub fn render_one(
     program: &Program,
     kind: OutputKind,
@@ -204,12 +228,59 @@ pub fn render_one(
     features: &BTreeMap<String, String>,
     config: &Config,
 ) -> Option<String> {
+    render_parts(program, kind, item, features, config)?.into_iter().next()
+}
+
+/// Every document of one configuration of `item`: one, or the parts of a
+/// `splittable` policy over IAM's managed-policy limit. A role attaches (or
+/// inlines) every part of a split policy.
+pub fn render_parts(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    features: &BTreeMap<String, String>,
+    config: &Config,
+) -> Option<Vec<String>> {
     let env = Env::new(program, features, &config.params);
-    let value = match kind {
-        OutputKind::Policy => crate::policy_document(&expand_policy(program, item, &env)?),
-        OutputKind::Role => crate::role_properties(&expand_role(program, item, &env)?),
-    };
-    Some(pretty(&value))
+    match kind {
+        OutputKind::Policy => {
+            let policy = expand_policy(program, item, &env)?;
+            let parts = crate::split::split(policy, is_splittable(program, item));
+            Some(parts.iter().map(|p| pretty(&crate::policy_document(p))).collect())
+        }
+        OutputKind::Role => {
+            let role = with_parts(program, &env, expand_role(program, item, &env)?);
+            Some(vec![pretty(&crate::role_properties(&role))])
+        }
+    }
+}
+
+fn is_splittable(program: &Program, policy: &str) -> bool {
+    matches!(program.get(policy).map(|i| &*i.ir), Some(ItemIr::Policy { splittable: true, .. }))
+}
+
+/// A role as it deploys split policies: each inline one as its parts, and
+/// the ARN of each attached one followed by the ARNs of its other parts.
+fn with_parts(program: &Program, env: &Env<'_>, mut role: ExpandedRole) -> ExpandedRole {
+    role.inline = std::mem::take(&mut role.inline)
+        .into_iter()
+        .flat_map(|p| {
+            let splittable = is_splittable(program, &p.name);
+            crate::split::split(p, splittable)
+        })
+        .collect();
+    let Some(ItemIr::Role { role: decl, .. }) = program.get(&role.name).map(|i| &*i.ir) else { return role };
+    for a in decl.attach.iter().filter(|a| env.holds(&a.when) && is_splittable(program, &a.policy)) {
+        let Some(policy) = expand_policy(program, &a.policy, env) else { continue };
+        let count = crate::split::split(policy, true).len();
+        let suffix = format!("/{}", a.policy);
+        let Some(at) = role.managed.iter().position(|arn| arn.ends_with(&suffix)) else { continue };
+        let Some(base) = role.managed.get(at).cloned() else { continue };
+        for k in (2..=count).rev() {
+            role.managed.insert(at + 1, format!("{base}-{k}"));
+        }
+    }
+    role
 }
 
 /// The name of one configuration of an item: one `.<feature>-<value>` per

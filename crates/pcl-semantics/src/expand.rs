@@ -150,7 +150,7 @@ pub struct ExpandedPolicy {
 /// Expands a policy; `None` when its own guard is false.
 pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
     let item = program.get(name)?;
-    let ItemIr::Policy { when, entries } = &*item.ir else {
+    let ItemIr::Policy { when, entries, .. } = &*item.ir else {
         return None;
     };
     if !env.holds(when) {

@@ -27,12 +27,6 @@ impl FileAnalysis {
     }
 }
 
-/// Diagnostics in file order, without repeats.
-pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
-    diags.dedup();
-}
-
 /// `analyze`, then (when the constraints are decidable) the per-configuration
 /// findings of every first definition of a name, made absolute and merged in
 /// file order. `findings(i)` gives those of the `i`-th parsed item.
@@ -51,8 +45,9 @@ pub fn analyze_with<'f>(
                 analysis.diagnostics.extend(diags);
             }
         }
-        sort(&mut analysis.diagnostics);
+        crate::diagnostic::sort(&mut analysis.diagnostics);
     }
+    crate::acknowledge::acknowledge(parsed, &mut analysis.diagnostics);
     analysis
 }
 
@@ -120,7 +115,7 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
         defaults_violate_constraints(&program, &mut diags);
     }
 
-    sort(&mut diags);
+    crate::diagnostic::sort(&mut diags);
     (FileAnalysis { program, diagnostics: diags }, decidable)
 }
 
@@ -387,7 +382,10 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
     if diags.is_empty() {
         for item in program.items() {
             let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
-            diags.extend(crate::variant_checks::absolute(program, findings));
+            // The file's analysis has reported (or acknowledged) every
+            // warning of every configuration; only errors are news here.
+            let errors = findings.into_iter().filter(|f| f.diagnostic.severity() == crate::Severity::Error);
+            diags.extend(crate::variant_checks::absolute(program, errors.collect()));
         }
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));

@@ -5,33 +5,7 @@ use std::collections::HashMap;
 
 use pcl_syntax::Span;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ScalarType {
-    String,
-    Account,
-    Region,
-    Partition,
-    Arn,
-}
-
-impl ScalarType {
-    pub const ALL: [ScalarType; 5] =
-        [ScalarType::String, ScalarType::Account, ScalarType::Region, ScalarType::Partition, ScalarType::Arn];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ScalarType::String => "string",
-            ScalarType::Account => "account",
-            ScalarType::Region => "region",
-            ScalarType::Partition => "partition",
-            ScalarType::Arn => "arn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == s)
-    }
-}
+pub use pcl_iam::ScalarType;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ParamType {
@@ -225,7 +199,7 @@ pub enum ItemIr {
     Permset(Vec<Entry>),
     Actionset(GList<ActionRef>),
     Valueset(GList<Value>),
-    Policy { when: Option<Cond>, entries: Vec<Entry> },
+    Policy { when: Option<Cond>, entries: Vec<Entry>, splittable: bool },
     Role { when: Option<Cond>, role: Role },
 }
 

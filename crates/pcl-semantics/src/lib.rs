@@ -10,13 +10,15 @@
 //! - No recursion over user input is unbounded: expression depth is bounded by
 //!   the parser, include expansion by `MAX_INCLUDE_DEPTH` and cycle detection.
 
+mod acknowledge;
 pub mod config;
+mod content_checks;
 mod db;
 pub mod diagnostic;
 pub mod expand;
 pub mod file_checks;
 mod graph;
-pub mod iam;
+pub use pcl_iam as iam;
 pub mod ir;
 mod item_check;
 mod symbol_table;

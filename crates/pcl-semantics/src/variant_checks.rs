@@ -124,7 +124,8 @@ pub fn check_configs(program: &Program) -> Vec<Config> {
 /// One problem, and in how many of the configurations it occurs.
 struct Tally {
     finding: Finding,
-    first: BTreeMap<String, String>,
+    /// The feature values shared by every configuration it occurs in.
+    common: BTreeMap<String, String>,
     count: usize,
     /// The partitions it occurs in, when the partition is varied.
     partitions: std::collections::BTreeSet<String>,
@@ -150,15 +151,55 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
         }
         vars.iter().any(|v| v == p)
     };
-    let (configs, repeat) = match partition_param {
-        Some(p) if configs.len() > 1 && !reads_partition(p) => (configs.get(..1).unwrap_or_default(), configs.len()),
-        _ => (configs, 1),
+    let shortcut = match partition_param {
+        Some(p) if configs.len() > 1 && !reads_partition(p) => Some(configs.get(..1).unwrap_or_default()),
+        _ => None,
     };
+    let run = |configs: &[Config], repeat: usize, pass: Pass| {
+        tally(program, item, is_policy, &deps, partition_param, configs, repeat, report_empty, pass)
+    };
+    // Shapes (empty lists, Sids) do not depend on texts: one partition
+    // stands for all when the guards do not read it. The meaning-level
+    // checks read texts (ARNs hold the partition): every partition.
+    let mut findings = match shortcut {
+        Some(one) => run(one, configs.len(), Pass::Shapes),
+        None => run(configs, 1, Pass::Shapes),
+    };
+    if report_empty && findings.iter().all(|f| f.diagnostic.code != crate::Code::TooManyConfigurations) {
+        findings.extend(run(configs, 1, Pass::Texts));
+    }
+    findings
+}
+
+/// Which checks a pass over the configurations runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Empty lists, empty documents, duplicate Sids (texts left empty).
+    Shapes,
+    /// The catalog's checks and the shape of ARNs and condition values.
+    Texts,
+}
+
+/// Runs one pass over every configuration of `item` under `configs`, each
+/// standing for `repeat` identical ones, and says in which configurations
+/// each finding occurs.
+#[allow(clippy::too_many_arguments, reason = "one pass of item_findings, with its context")]
+fn tally(
+    program: &Program,
+    item: &ProgramItem,
+    is_policy: bool,
+    deps: &[String],
+    partition_param: Option<&str>,
+    configs: &[Config],
+    repeat: usize,
+    report_empty: bool,
+    pass: Pass,
+) -> Vec<Finding> {
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
     for cfg in configs {
-        let Some(assignments) = variants::configurations(program, &deps, &cfg.pins, &cfg.params) else {
-            let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.clone() };
+        let Some(assignments) = variants::configurations(program, deps, &cfg.pins, &cfg.params) else {
+            let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.to_vec() };
             let d = kind.at(item.name_span);
             return vec![Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() }];
         };
@@ -169,34 +210,54 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
         for features in &assignments {
             total += 1;
             let mut note = |finding: Finding| {
-                let key = (finding.diagnostic.code, finding.diagnostic.span, finding.origin.clone());
-                match tallies
-                    .iter_mut()
-                    .find(|t| (t.finding.diagnostic.code, t.finding.diagnostic.span, t.finding.origin.clone()) == key)
-                {
+                let key = |f: &Finding| {
+                    (f.diagnostic.code, f.diagnostic.span, f.diagnostic.message.clone(), f.origin.clone())
+                };
+                let this = key(&finding);
+                match tallies.iter_mut().find(|t| key(&t.finding) == this) {
                     Some(t) => {
                         t.count += 1;
                         t.partitions.insert(partition.clone());
+                        t.common.retain(|k, v| features.get(k) == Some(v));
                     }
                     None => tallies.push(Tally {
                         finding,
-                        first: features.clone(),
+                        common: features.clone(),
                         count: 1,
                         partitions: [partition.clone()].into(),
                     }),
                 }
             };
-            let env = Env { program, features, params: &cfg.params, shape_only: true };
-            check_configuration(program, item, is_policy, &env, report_empty, &mut note);
+            if pass == Pass::Shapes {
+                let env = Env { program, features, params: &cfg.params, shape_only: true };
+                check_configuration(program, item, is_policy, &env, report_empty, &mut note);
+            } else {
+                let env = Env { program, features, params: &cfg.params, shape_only: false };
+                if is_policy {
+                    if let Some(policy) = expand_policy(program, &item.name, &env) {
+                        for st in &policy.statements {
+                            for d in crate::content_checks::statement_findings(st, &partition) {
+                                let secondary_origins = vec![st.origin.clone(); d.secondary.len()];
+                                note(Finding { origin: st.origin.clone(), diagnostic: d, secondary_origins });
+                            }
+                        }
+                    }
+                } else if let Some(role) = crate::expand::expand_role(program, &item.name, &env) {
+                    for d in crate::content_checks::role_findings(&role, &partition, item.name_span) {
+                        note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
+                    }
+                }
+            }
         }
     }
     tallies
         .into_iter()
         .map(|t| {
             let mut f = t.finding;
-            let mut first = t.first;
+            let mut first = t.common;
             // name the partition only when the problem depends on it
-            if t.partitions.len() < configs.len()
+            if t.partitions.len() == 1
+                && t.partitions.len() < configs.len()
                 && let (Some(p), Some(v)) = (partition_param, t.partitions.first())
             {
                 first.insert(p.to_string(), v.clone());
@@ -204,11 +265,13 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
             // each configuration checked stands for `repeat` identical ones
             let (count, total) = (t.count * repeat, total * repeat);
             f.diagnostic.message = if count == total {
-                if total > 1 {
+                if !deps.is_empty() {
                     format!("{} in every configuration", f.diagnostic.message)
                 } else {
                     f.diagnostic.message
                 }
+            } else if first.is_empty() {
+                format!("{} in {count} of {total} configurations", f.diagnostic.message)
             } else {
                 format!("{} when {}", f.diagnostic.message, describe(&first))
             };

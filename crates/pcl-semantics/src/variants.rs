@@ -50,7 +50,7 @@ impl Walker<'_> {
         let program = self.program;
         let Some(item) = program.get(name) else { return };
         match &*item.ir {
-            ItemIr::Policy { when, entries } => {
+            ItemIr::Policy { when, entries, .. } => {
                 self.cond(when);
                 self.entries(entries);
             }
@@ -68,9 +68,13 @@ impl Walker<'_> {
                 for a in &role.attach {
                     self.cond(&a.when);
                     // only the attached policy's own guard, not its contents:
-                    // the role references it by name
-                    if let Some(ItemIr::Policy { when, .. }) = program.get(&a.policy).map(|i| &*i.ir) {
+                    // the role references it by name; but a splittable
+                    // policy's contents decide how many parts it attaches
+                    if let Some(ItemIr::Policy { when, splittable, .. }) = program.get(&a.policy).map(|i| &*i.ir) {
                         self.cond(when);
+                        if *splittable {
+                            self.todo.push(a.policy.to_string());
+                        }
                     }
                 }
                 for i in &role.inline {

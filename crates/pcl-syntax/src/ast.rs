@@ -12,6 +12,7 @@ pub struct Ident {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Item {
     pub docs: Vec<String>,
+    pub expects: Vec<Expect>,
     pub kind: ItemKind,
     pub span: Span,
 }
@@ -202,8 +203,20 @@ pub struct Valueset {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
     pub name: Ident,
+    /// Over the managed-policy size limit, split into numbered parts.
+    pub splittable: bool,
     pub when: Option<Expr>,
     pub entries: Vec<BodyEntry>,
+}
+
+/// `expect CODE "reason"`: the diagnostic CODE is expected (and not shown)
+/// in the item, statement or include it precedes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expect {
+    pub code: String,
+    pub code_span: Span,
+    pub reason: StrLit,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -214,6 +227,7 @@ pub enum BodyEntry {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Include {
+    pub expects: Vec<Expect>,
     pub target: Ident,
     pub when: Option<Expr>,
     pub span: Span,
@@ -228,6 +242,7 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Statement {
     pub docs: Vec<String>,
+    pub expects: Vec<Expect>,
     pub effect: Effect,
     pub effect_span: Span,
     pub sid: Option<StrLit>,

@@ -94,10 +94,12 @@ impl Lowerer {
     pub(crate) fn item(&mut self, pair: Pair<'_, Rule>) -> Lowered<Item> {
         let span = self.span(&pair);
         let mut docs = Vec::new();
+        let mut expects = Vec::new();
         let mut kind = None;
         for inner in pair.into_inner() {
             match inner.as_rule() {
                 Rule::doc => docs.push(doc_text(&inner)),
+                Rule::expect_attr => expects.push(self.expect(inner)),
                 Rule::param_decl => kind = Some(ItemKind::Param(self.param(inner)?)),
                 Rule::feature_decl => kind = Some(ItemKind::Feature(self.feature(inner)?)),
                 Rule::constraint_decl => kind = Some(ItemKind::Constraint(self.constraint(inner)?)),
@@ -127,7 +129,7 @@ impl Lowerer {
             }
         }
         match kind {
-            Some(kind) => Ok(Item { docs, kind, span }),
+            Some(kind) => Ok(Item { docs, expects, kind, span }),
             None => {
                 self.error(span, SyntaxErrorKind::Parse, "a doc comment must be followed by an item".into());
                 if let Some(e) = self.errors.last_mut() {
@@ -364,19 +366,23 @@ impl Lowerer {
         for entry in pairs {
             let span = self.span(&entry);
             let mut docs = Vec::new();
+            let mut expects = Vec::new();
             for p in entry.into_inner() {
                 match p.as_rule() {
                     Rule::doc => docs.push(doc_text(&p)),
+                    Rule::expect_attr => expects.push(self.expect(p)),
                     Rule::include_entry => {
                         let inc_span = self.span(&p);
                         let mut it = p.into_inner();
                         let target = self.ident_from(&mut it, span)?;
                         let when = self.opt_when(&mut it)?;
-                        entries.push(BodyEntry::Include(Include { target, when, span: inc_span }));
+                        let expects = std::mem::take(&mut expects);
+                        entries.push(BodyEntry::Include(Include { expects, target, when, span: inc_span }));
                     }
                     Rule::statement => {
                         let mut st = self.statement(p)?;
                         st.docs = std::mem::take(&mut docs);
+                        st.expects = std::mem::take(&mut expects);
                         entries.push(BodyEntry::Statement(st));
                     }
                     _ => return self.unexpected(&p),
@@ -393,6 +399,7 @@ impl Lowerer {
             Some(p) => self.ident(p),
             None => return self.fail(span, "policy without a name"),
         };
+        let splittable = it.next_if(|p| p.as_rule() == Rule::splittable_kw).is_some();
         let when = match it.next_if(|p| p.as_rule() == Rule::when_clause) {
             Some(w) => Some(self.when(w)?),
             None => None,
@@ -401,7 +408,7 @@ impl Lowerer {
         for entry in it {
             entries.extend(self.body(Pairs::single(entry))?);
         }
-        Ok(Policy { name, when, entries })
+        Ok(Policy { name, splittable, when, entries })
     }
 
     fn fail<T>(&mut self, span: Span, message: &str) -> Lowered<T> {
@@ -428,7 +435,7 @@ impl Lowerer {
                 _ => return self.unexpected(&p),
             }
         }
-        Ok(Statement { docs: Vec::new(), effect, effect_span, sid, when, fields, span })
+        Ok(Statement { docs: Vec::new(), expects: Vec::new(), effect, effect_span, sid, when, fields, span })
     }
 
     fn stmt_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<StmtField> {
@@ -612,6 +619,25 @@ impl Lowerer {
 
     /// Processes escapes and splits `${name}` interpolations. Problems are
     /// reported and the string is kept, so one bad string costs one error.
+    /// `expect CODE "reason"`; the code and the reason are checked by the
+    /// semantics (which codes exist, that the reason is not empty).
+    fn expect(&mut self, pair: Pair<'_, Rule>) -> Expect {
+        let span = self.span(&pair);
+        let (mut code, mut code_span, mut reason) = (String::new(), span, None);
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::diag_code => {
+                    code = p.as_str().to_string();
+                    code_span = self.span(&p);
+                }
+                Rule::string => reason = Some(self.string(p)),
+                _ => {}
+            }
+        }
+        let reason = reason.unwrap_or(StrLit { parts: Vec::new(), part_spans: Vec::new(), span });
+        Expect { code, code_span, reason, span }
+    }
+
     fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
         let span = self.span(&pair);
         let raw = pair.as_str();

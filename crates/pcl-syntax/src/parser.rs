@@ -170,7 +170,8 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
                 .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
         })
     };
-    let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////");
+    // doc comments and `expect` lines belong to the item below them
+    let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////") || l.starts_with("expect ");
     let mut cuts = vec![0];
     let mut i = 0;
     while i < line_starts.len() {

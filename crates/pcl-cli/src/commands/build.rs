@@ -25,6 +25,8 @@ pub struct BuildArgs {
     /// Fail, writing nothing, if a param's placeholder would remain in any file.
     #[arg(long)]
     pub deployable: bool,
+    #[command(flatten)]
+    pub deny: super::DenyArgs,
 }
 
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
@@ -36,7 +38,10 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     };
     let analysis = super::analyze(&db, file);
     super::print_analysis(analysis, &args.file, &text, &reporter);
-    if analysis.has_errors() {
+    if args.deny.fails(&analysis.diagnostics) {
+        if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
+            reporter.plain_error(&note);
+        }
         reporter.plain_error(&format!("nothing written to {}", args.out.display()));
         return crate::EXIT_ERRORS;
     }
@@ -49,6 +54,13 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             return code;
         }
     };
+    // IAM's size quotas are measured on the rendered documents.
+    let quotas = pcl_codegen::quota_findings(program, &config);
+    if !quotas.is_empty() {
+        reporter.diagnostics(&args.file, &text, &quotas);
+        reporter.plain_error(&format!("nothing written to {}", args.out.display()));
+        return crate::EXIT_ERRORS;
+    }
     // Rendered and written one document at a time: memory grows with the
     // largest document, not with the output.
     let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);

@@ -8,12 +8,14 @@ use pcl_cli::report::Reporter;
 #[derive(Args)]
 #[command(
     about = "Check .pcl files and report every error and warning",
-    after_help = "Examples:\n  pcl check                      # checks ./policies.pcl\n  pcl check a.pcl b.pcl --color never\n\nExit status: 0 when there are no errors (warnings are printed), 1 when there are errors, 2 for usage or I/O errors."
+    after_help = "Examples:\n  pcl check                      # checks ./policies.pcl\n  pcl check a.pcl b.pcl --color never\n\nExit status: 0 when there are no errors (warnings are printed), 1 when there are errors\n(or warnings, with --deny warnings), 2 for usage or I/O errors."
 )]
 pub struct CheckArgs {
     /// Files to check.
     #[arg(default_value = "policies.pcl")]
     pub files: Vec<String>,
+    #[command(flatten)]
+    pub deny: super::DenyArgs,
 }
 
 pub fn run(args: &CheckArgs, color: bool) -> u8 {
@@ -30,8 +32,11 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         };
         let analysis = super::analyze(&db, file);
         super::print_analysis(analysis, path, &text, &reporter);
-        if analysis.has_errors() {
+        if args.deny.fails(&analysis.diagnostics) {
             code = code.max(crate::EXIT_ERRORS);
+        }
+        if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
+            reporter.plain_error(&format!("{path}: {note}"));
         }
     }
     // The process ends here: freeing every memo one by one would only cost

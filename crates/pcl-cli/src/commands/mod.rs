@@ -72,6 +72,42 @@ pub fn not_deployable(left: &[(String, String)]) -> String {
     )
 }
 
+/// What `--deny` can turn into errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Denied {
+    Warnings,
+}
+
+/// `--deny warnings` (`-D warnings`), shared by check and build.
+#[derive(clap::Args)]
+pub struct DenyArgs {
+    /// Treat warnings as errors (`-D warnings`); acknowledge a kept one with `expect CODE "reason"`.
+    #[arg(long = "deny", short = 'D', value_enum, value_name = "WHAT")]
+    pub deny: Vec<Denied>,
+}
+
+impl DenyArgs {
+    /// Whether `diagnostics` fail the command: errors always, warnings when denied.
+    pub fn fails(&self, diagnostics: &[pcl_semantics::Diagnostic]) -> bool {
+        diagnostics.iter().any(|d| {
+            d.severity() == pcl_semantics::Severity::Error
+                || (self.deny.contains(&Denied::Warnings) && d.severity() == pcl_semantics::Severity::Warning)
+        })
+    }
+
+    /// The line that says why warnings failed the command, if they did.
+    pub fn denied_note(&self, diagnostics: &[pcl_semantics::Diagnostic]) -> Option<String> {
+        let warnings = diagnostics.iter().filter(|d| d.severity() == pcl_semantics::Severity::Warning).count();
+        let errors = diagnostics.iter().any(|d| d.severity() == pcl_semantics::Severity::Error);
+        (self.deny.contains(&Denied::Warnings) && warnings > 0 && !errors).then(|| {
+            format!(
+                "{warnings} warning{} denied by `--deny warnings`; fix, or acknowledge one with `expect CODE \"reason\"`",
+                if warnings == 1 { "" } else { "s" }
+            )
+        })
+    }
+}
+
 /// `--set NAME=VALUE`, shared by the commands that render.
 #[derive(clap::Args)]
 pub struct SetArgs {

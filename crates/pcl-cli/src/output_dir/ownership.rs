@@ -237,12 +237,19 @@ fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
         listed.push((path.to_string(), sha.to_string()));
     }
     for entry in list("configurations")? {
-        if keys(entry) != pcl_codegen::CONFIGURATION_KEYS {
-            return Err(format!("a configuration has the keys {:?}, not pcl's", keys(entry)));
+        let entry_keys = keys(entry);
+        let split = entry_keys.len() == pcl_codegen::CONFIGURATION_KEYS.len() + 1
+            && entry_keys.last().is_some_and(|k| k == "parts");
+        let own_keys = if split { entry_keys.get(..entry_keys.len() - 1).unwrap_or_default() } else { &entry_keys[..] };
+        if own_keys != pcl_codegen::CONFIGURATION_KEYS {
+            return Err(format!("a configuration has the keys {entry_keys:?}, not pcl's"));
         }
         let path = entry.get("path").and_then(|p| p.as_str()).unwrap_or_default();
-        if !seen.contains(path) {
-            return Err(format!("a configuration renders to `{path}`, which it does not list"));
+        let parts = entry.get("parts").and_then(|p| p.as_array()).into_iter().flatten();
+        for listed in std::iter::once(path).chain(parts.map(|p| p.as_str().unwrap_or_default())) {
+            if !seen.contains(listed) {
+                return Err(format!("a configuration renders to `{listed}`, which it does not list"));
+            }
         }
     }
     Ok(listed)

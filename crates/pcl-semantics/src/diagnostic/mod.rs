@@ -64,6 +64,15 @@ codes! {
     EmptyList = "E0305": "an Action, Resource, condition value or trust principal list that is empty for some configuration",
     MissingField = "E0306": "a statement without action or resource, or a role without trust",
     DuplicateField = "E0307": "a field given twice where only one is allowed",
+    BadExpect = "E0308": "an `expect` of an error, of an unknown code, or without a reason",
+    UnknownService = "E0310": "an action whose service prefix AWS does not have",
+    UnknownAction = "E0311": "an action that its service does not have",
+    PatternMatchesNothing = "E0312": "an action pattern with wildcards that matches no action of its service",
+    NonAsciiName = "E0313": "a non-ASCII character (often a lookalike) in a condition key",
+    ConditionValueShape = "E0314": "a condition value of the wrong shape for its operator (a number for Numeric*, an ARN for Arn*, ...)",
+    DuplicateConditionKey = "E0315": "one operator and key given twice in a rendered statement: IAM ORs the values",
+    ArnPartition = "E0316": "an ARN in another partition than the document's, or with whitespace in it",
+    QuotaExceeded = "E0317": "a rendered policy or role over an IAM quota (policy size, managed policies per role)",
     CyclicInclude = "E0400": "sets (permsets, actionsets, valuesets) that contain themselves",
     ConstraintViolated = "E0401": "a configuration that violates a declared constraint",
     Unsatisfiable = "E0402": "constraints that no configuration satisfies",
@@ -73,6 +82,13 @@ codes! {
     UnusedParam = "W0502": "a param that nothing uses",
     UnusedFeature = "W0503": "a feature that nothing uses",
     UnusedSet = "W0504": "a permset, actionset or valueset that nothing uses",
+    UnknownConditionKey = "W0505": "a condition key that is neither a global `aws:` key nor a key of its service",
+    KeyNotApplicable = "W0506": "a condition key that IAM never sets for some or all of the statement's actions",
+    ActionResourceMismatch = "W0507": "an action whose resource types none of the statement's resources can match",
+    DuplicateRoleEntry = "W0508": "a managed policy ARN or a trust principal listed twice in a rendered role",
+    UnfulfilledExpect = "W0510": "an `expect` that matches no diagnostic",
+    OperatorKeyMismatch = "W0511": "a condition operator of another type than its key (e.g. Numeric* on a String key)",
+    LeastPrivilege = "W0509": "a grant far wider than needed: PassRole on `*` or to any service, escalation actions or `service:*` on `*`",
 }
 
 impl Code {
@@ -122,12 +138,10 @@ impl Diagnostic {
     }
 }
 
-/// "did you mean `x`?" using Jaro-Winkler similarity.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("did you mean `{c}`?"))
+pub use pcl_iam::suggest;
+
+/// Diagnostics in file order, without repeats.
+pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
+    diags.dedup();
 }

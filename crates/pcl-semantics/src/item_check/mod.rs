@@ -66,7 +66,7 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
             c.push_context(&when);
             let entries = c.entries(&p.entries);
             c.pop_context(&when);
-            ItemIr::Policy { when, entries }
+            ItemIr::Policy { when, entries, splittable: p.splittable }
         }
         ItemKind::Role(r) => {
             let when = c.guard(r.when.as_ref());

@@ -1,10 +1,8 @@
-//! What IAM accepts: actions, ARNs, condition operators, Sids, and the
-//! scalar types of params. Pure functions returning an error message and
-//! an optional help line.
+//! IAM's syntax rules: actions, condition operators, Sids, ARNs, and the
+//! values of params (accounts, regions, partitions). Pure functions that
+//! return a `Problem`: a message and an optional help line.
 
-use crate::ir::ScalarType;
-
-pub const PARTITIONS: [&str; 3] = ["aws", "aws-us-gov", "aws-cn"];
+use crate::{PARTITIONS, ScalarType};
 
 pub struct Problem {
     pub message: String,
@@ -13,6 +11,10 @@ pub struct Problem {
     pub field: Option<ArnField>,
     /// A param of the wrong type, rather than malformed text.
     pub type_mismatch: bool,
+}
+
+pub(crate) fn problem_owned(message: String, help: Option<String>) -> Problem {
+    Problem { message, help, field: None, type_mismatch: false }
 }
 
 fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
@@ -101,7 +103,7 @@ pub fn check_operator(op: &str) -> Result<(), Problem> {
     }
     let mut p = problem(format!("unknown condition operator `{op}`"), None);
     let candidates: Vec<String> = OPERATORS.iter().flat_map(|o| [o.to_string(), format!("{o}IfExists")]).collect();
-    p.help = crate::diagnostic::suggest(op, candidates.iter().map(String::as_str))
+    p.help = crate::suggest(op, candidates.iter().map(String::as_str))
         .or_else(|| Some("see the IAM condition operators, e.g. `StringEquals`, `ArnLike`, `Bool`".into()));
     Err(p)
 }
@@ -251,7 +253,7 @@ pub fn check_fields(
         Field::Param(ScalarType::Partition, _) => None,
         Field::Param(ty, name) => Some(type_problem("partition", name, *ty, "partition")),
         Field::Text(p) => Some(Problem {
-            help: crate::diagnostic::suggest(p, PARTITIONS)
+            help: crate::suggest(p, PARTITIONS)
                 .or_else(|| Some(format!("use `${{partition}}` or one of {}", PARTITIONS.join(", ")))),
             ..problem(format!("invalid partition `{p}` in ARN"), None)
         }),
@@ -330,6 +332,7 @@ fn type_problem(field: &str, name: &str, ty: ScalarType, want: &str) -> Problem 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ScalarType;
 
     #[test]
     fn actions() {

@@ -1,0 +1,216 @@
+//! IAM's size quotas, measured on the rendered documents: a managed policy
+//! (6,144 characters without whitespace), a role's inline policies together
+//! (10,240), a trust policy (2,048). Each finding names the measured size,
+//! the limit, the configuration and the partition, and the biggest
+//! statements, at the policy's or role's name.
+
+use std::collections::BTreeSet;
+
+use pcl_iam::quotas::{MANAGED_POLICY_CHARS, ROLE_INLINE_CHARS, TRUST_POLICY_CHARS, policy_size};
+use pcl_semantics::config::Config;
+use pcl_semantics::diagnostic::{Code, Diagnostic, DiagnosticKind};
+use pcl_semantics::ir::{ItemIr, Program};
+use serde_json::Value;
+
+use crate::plan::{OutputKind, Rendered, render_items};
+
+/// The quota errors of every document `program` renders with `config`.
+pub fn quota_findings(program: &Program, config: &Config) -> Vec<Diagnostic> {
+    let inline_only = inline_only_policies(program);
+    let mut out = Vec::new();
+    for rendered in render_items(program, config) {
+        let Some(item) = program.get(&rendered.item) else { continue };
+        let span = item.name_span.shift(item.offset);
+        for file in &rendered.files {
+            let Ok(doc) = serde_json::from_str::<Value>(&file.contents) else { continue };
+            let context = || describe(program, &rendered, &file.path);
+            match rendered.kind {
+                OutputKind::Policy if !inline_only.contains(rendered.item.as_str()) => {
+                    let size = policy_size(&file.contents);
+                    let statements = doc.get("Statement").and_then(Value::as_array).map_or(0, Vec::len);
+                    let splittable = matches!(&*item.ir, ItemIr::Policy { splittable: true, .. });
+                    if size > MANAGED_POLICY_CHARS && splittable && statements == 1 {
+                        out.push(too_big(
+                            format!("one statement of splittable policy `{}` is {size} characters", rendered.item),
+                            MANAGED_POLICY_CHARS,
+                            "a managed policy, and a statement cannot be split",
+                            &context(),
+                            "split the statement itself: its actions or resources over several statements",
+                            span,
+                        ));
+                    } else if size > MANAGED_POLICY_CHARS {
+                        out.push(too_big(
+                            format!("policy `{}` is {size} characters", rendered.item),
+                            MANAGED_POLICY_CHARS,
+                            "a managed policy",
+                            &context(),
+                            &biggest(&doc),
+                            span,
+                        ));
+                    }
+                }
+                OutputKind::Policy => {}
+                OutputKind::Role => {
+                    let managed = doc.get("ManagedPolicyArns").and_then(Value::as_array).map_or(0, Vec::len);
+                    let parts = split_parts_attached(program, &doc);
+                    // more than 10 before splitting is reported by `pcl check`
+                    if managed > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
+                        && managed - parts <= pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
+                    {
+                        out.push(
+                            DiagnosticKind::IamRule {
+                                code: Code::QuotaExceeded,
+                                message: format!(
+                                    "role `{}` attaches {managed} managed policies once split policies count their parts; IAM allows {} ({})",
+                                    rendered.item,
+                                    pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE,
+                                    context()
+                                ),
+                                label: Some(format!("{parts} of them are parts of split policies")),
+                                help: Some("attach fewer policies, or ask AWS to raise the quota (up to 20)".into()),
+                            }
+                            .at(span),
+                        );
+                    }
+                    let trust = doc.get("AssumeRolePolicyDocument").map(|t| policy_size(&t.to_string())).unwrap_or(0);
+                    if trust > TRUST_POLICY_CHARS {
+                        out.push(too_big(
+                            format!("the trust policy of role `{}` is {trust} characters", rendered.item),
+                            TRUST_POLICY_CHARS,
+                            "a trust policy",
+                            &context(),
+                            "",
+                            span,
+                        ));
+                    }
+                    let inline: Vec<(String, usize)> = doc
+                        .get("Policies")
+                        .and_then(Value::as_array)
+                        .map(|ps| {
+                            ps.iter()
+                                .map(|p| {
+                                    let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
+                                    (name, p.get("PolicyDocument").map(|d| policy_size(&d.to_string())).unwrap_or(0))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let total: usize = inline.iter().map(|(_, s)| s).sum();
+                    if total > ROLE_INLINE_CHARS {
+                        let parts: Vec<String> = inline.iter().map(|(n, s)| format!("`{n}` {s}")).collect();
+                        out.push(too_big(
+                            format!("the inline policies of role `{}` are {total} characters together", rendered.item),
+                            ROLE_INLINE_CHARS,
+                            "a role's inline policies",
+                            &context(),
+                            &format!("inline policies: {}", parts.join(", ")),
+                            span,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn too_big(
+    headline: String,
+    limit: usize,
+    what: &str,
+    context: &str,
+    detail: &str,
+    span: pcl_syntax::Span,
+) -> Diagnostic {
+    let help = if detail.starts_with("split the statement") {
+        detail.to_string()
+    } else {
+        let detail = if detail.is_empty() { String::new() } else { format!("; {detail}") };
+        format!("move statements to another policy, or declare the policy `splittable` so pcl splits it{detail}")
+    };
+    DiagnosticKind::IamRule {
+        code: Code::QuotaExceeded,
+        message: format!("{headline} without whitespace; IAM allows {limit} for {what} ({context})"),
+        label: Some(format!("over IAM's limit by {}", headline_size(&headline).saturating_sub(limit))),
+        help: Some(help),
+    }
+    .at(span)
+}
+
+/// The number in a headline ("... is 6502 characters").
+fn headline_size(headline: &str) -> usize {
+    headline.split_whitespace().rev().find_map(|w| w.parse().ok()).unwrap_or(0)
+}
+
+/// The three biggest statements of a policy document, by size.
+fn biggest(doc: &Value) -> String {
+    let Some(statements) = doc.get("Statement").and_then(Value::as_array) else { return String::new() };
+    let mut sized: Vec<(usize, String)> = statements
+        .iter()
+        .enumerate()
+        .map(|(i, st)| {
+            let name = match st.get("Sid").and_then(Value::as_str) {
+                Some(sid) => format!("Sid `{sid}`"),
+                None => format!("statement {}", i + 1),
+            };
+            (policy_size(&st.to_string()), name)
+        })
+        .collect();
+    sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let top: Vec<String> = sized.iter().take(3).map(|(s, n)| format!("{n} {s}")).collect();
+    format!("biggest statements: {}", top.join(", "))
+}
+
+/// Which configurations and partition a file is rendered for.
+fn describe(program: &Program, rendered: &Rendered, path: &str) -> String {
+    let defaults: std::collections::BTreeMap<&str, &str> =
+        program.features().map(|(n, f)| (n, f.default.as_str())).collect();
+    let configs: Vec<String> = rendered
+        .configurations
+        .iter()
+        .filter(|c| c.path == path)
+        .map(|c| {
+            let off: Vec<String> = c
+                .features
+                .iter()
+                .filter(|(k, v)| defaults.get(k.as_str()) != Some(&v.as_str()))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            if off.is_empty() { "defaults".to_string() } else { off.join(" ") }
+        })
+        .collect();
+    let partition = if rendered.partition.is_empty() { String::new() } else { format!(" in {}", rendered.partition) };
+    let shown = match configs.len() {
+        0 => String::new(),
+        1 => configs.join(""),
+        n => format!("{} and {} more", configs.first().cloned().unwrap_or_default(), n - 1),
+    };
+    format!("{shown}{partition}")
+}
+
+/// How many ARNs of a role are parts 2, 3, ... of split policies.
+fn split_parts_attached(program: &Program, role: &Value) -> usize {
+    let arns = role.get("ManagedPolicyArns").and_then(Value::as_array).into_iter().flatten();
+    arns.filter_map(Value::as_str)
+        .filter(|arn| {
+            let name = arn.rsplit('/').next().unwrap_or_default();
+            name.rsplit_once('-').is_some_and(|(policy, k)| {
+                k.parse::<usize>().is_ok()
+                    && matches!(program.get(policy).map(|i| &*i.ir), Some(ItemIr::Policy { splittable: true, .. }))
+            })
+        })
+        .count()
+}
+
+/// Policies only inlined into roles: their size counts toward the role.
+fn inline_only_policies(program: &Program) -> BTreeSet<&str> {
+    let mut inlined = BTreeSet::new();
+    let mut attached = BTreeSet::new();
+    for item in program.items() {
+        if let ItemIr::Role { role, .. } = &*item.ir {
+            inlined.extend(role.inline.iter().map(|i| i.policy.as_str()));
+            attached.extend(role.attach.iter().map(|a| a.policy.as_str()));
+        }
+    }
+    inlined.difference(&attached).copied().collect()
+}

@@ -1,0 +1,180 @@
+//! Whether a resource written in a policy can match a resource type of the
+//! catalog: the ARN is compared field by field with the type's ARN format
+//! (`arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`). In the
+//! policy, `*` and `?` are IAM's wildcards and a `<PLACEHOLDER>` stands for
+//! any text; in the format, a `${Variable}` stands for any text, without `/`
+//! when a `/` follows it (`${BucketName}/${ObjectName}`): names such as log
+//! groups and role paths hold `/`. "Can match" means some ARN matches both:
+//! when in doubt, it can (a missed warning, never a false one).
+
+/// One element of a compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Atom {
+    Lit(u8),
+    /// `?`: one character.
+    One,
+    /// `*`: any characters.
+    Any,
+    /// A format variable: one or more characters without `/`.
+    Segment,
+}
+
+fn policy_pattern(text: &str) -> Vec<Atom> {
+    let mut out = Vec::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'*' => out.push(Atom::Any),
+            b'?' => out.push(Atom::One),
+            b'<' => match bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'>')) {
+                // a placeholder names one thing (`<AWS ACCOUNT ID>`, `<S3 NAME>`): no `/`
+                Some(len) => {
+                    out.push(Atom::Segment);
+                    i += len;
+                }
+                None => out.push(Atom::Lit(b)),
+            },
+            // `${param}` left in a pattern: anything
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                match bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'}')) {
+                    Some(len) => {
+                        out.push(Atom::Any);
+                        i += len;
+                    }
+                    None => out.push(Atom::Lit(b)),
+                }
+            }
+            _ => out.push(Atom::Lit(b)),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn format_pattern(text: &str) -> Vec<Atom> {
+    let mut out = Vec::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'$'
+            && bytes.get(i + 1) == Some(&b'{')
+            && let Some(len) = bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'}'))
+        {
+            let segment = bytes.get(i + len + 1) == Some(&b'/');
+            out.push(if segment { Atom::Segment } else { Atom::Any });
+            i += len + 1;
+            continue;
+        }
+        out.push(Atom::Lit(b));
+        i += 1;
+    }
+    out
+}
+
+/// Whether some character can be matched by both atoms (each consuming one).
+fn overlap(a: Atom, b: Atom) -> bool {
+    match (a, b) {
+        (Atom::Lit(x), Atom::Lit(y)) => x.eq_ignore_ascii_case(&y),
+        (Atom::Lit(b'/'), Atom::Segment) | (Atom::Segment, Atom::Lit(b'/')) => false,
+        _ => true,
+    }
+}
+
+fn repeats(a: Atom) -> bool {
+    matches!(a, Atom::Any | Atom::Segment)
+}
+
+/// Whether some string matches both patterns: a search over pairs of
+/// positions (at most `|a| × |b|` states), without recursion.
+fn intersect(a: &[Atom], b: &[Atom]) -> bool {
+    let width = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * width];
+    let mut todo = vec![(0usize, 0usize)];
+    while let Some((i, j)) = todo.pop() {
+        let Some(slot) = seen.get_mut(i * width + j) else { continue };
+        if *slot {
+            continue;
+        }
+        *slot = true;
+        let (x, y) = (a.get(i).copied(), b.get(j).copied());
+        if x.is_none() && y.is_none() {
+            return true;
+        }
+        // `Any` may match nothing (a `Segment` needs one character)
+        if x == Some(Atom::Any) {
+            todo.push((i + 1, j));
+        }
+        if y == Some(Atom::Any) {
+            todo.push((i, j + 1));
+        }
+        if let (Some(x), Some(y)) = (x, y)
+            && overlap(x, y)
+        {
+            // both consume one character; a repeating atom may stay
+            let next_i = if repeats(x) { [i, i + 1] } else { [i + 1, i + 1] };
+            let next_j = if repeats(y) { [j, j + 1] } else { [j + 1, j + 1] };
+            for ni in next_i {
+                for nj in next_j {
+                    todo.push((ni, nj));
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether the policy's `resource` can match an ARN of the given format.
+pub fn resource_may_match(resource: &str, arn_format: &str) -> bool {
+    if resource == "*" || arn_format == "*" {
+        return true;
+    }
+    let policy: Vec<&str> = resource.splitn(6, ':').collect();
+    let format: Vec<&str> = arn_format.splitn(6, ':').collect();
+    if policy.len() < 6 || format.len() < 6 {
+        // not an ARN we can read field by field: assume it can
+        return policy.len() < 6 || format.len() < 6;
+    }
+    // a `*` in the first five fields never spans a `:`: they are split
+    policy.iter().zip(&format).all(|(p, f)| intersect(&policy_pattern(p), &format_pattern(f)))
+}
+
+/// Whether a resource names specific resources: an ARN whose resource
+/// field has no wildcard (`file-system/fs-1`, `bucket-name`), as opposed to
+/// a family (`project/pcluster-*`).
+pub fn is_specific(resource: &str) -> bool {
+    let fields: Vec<&str> = resource.splitn(6, ':').collect();
+    fields.len() == 6 && fields.last().is_some_and(|r| !r.contains(['*', '?']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns_against_formats() {
+        let role = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
+        let profile = "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}";
+        let bucket = "arn:${Partition}:s3:::${BucketName}";
+        let object = "arn:${Partition}:s3:::${BucketName}/${ObjectName}";
+        let fs = "arn:${Partition}:elasticfilesystem:${Region}:${Account}:file-system/${FileSystemId}";
+        let ap = "arn:${Partition}:elasticfilesystem:${Region}:${Account}:access-point/${AccessPointId}";
+        assert!(resource_may_match("arn:aws:iam::<AWS ACCOUNT ID>:role/parallelcluster/*", role));
+        assert!(!resource_may_match("arn:aws:iam::<AWS ACCOUNT ID>:instance-profile/parallelcluster/*", role));
+        assert!(resource_may_match("arn:aws:iam::123456789012:instance-profile/p", profile));
+        assert!(resource_may_match("arn:aws:s3:::my-bucket", bucket));
+        assert!(!resource_may_match("arn:aws:s3:::my-bucket", object));
+        assert!(resource_may_match("arn:aws:s3:::my-bucket/*", object));
+        // conservative: a bucket name is not known to exclude `/`
+        assert!(resource_may_match("arn:aws:s3:::my-bucket/*", bucket));
+        assert!(resource_may_match("arn:aws:s3:::*", object));
+        assert!(resource_may_match("arn:aws:elasticfilesystem:*:1:file-system/fs-1", fs));
+        assert!(!resource_may_match("arn:aws:elasticfilesystem:*:1:file-system/fs-1", ap));
+        assert!(resource_may_match("arn:aws:elasticfilesystem:*:1:*", ap));
+        assert!(resource_may_match("*", ap));
+        assert!(resource_may_match("<EFS FILE SYSTEM ARN>", ap));
+        assert!(!resource_may_match("arn:aws:s3:::<S3 NAME>", object));
+        assert!(resource_may_match("arn:aws:s3:::<S3 NAME>", bucket));
+        assert!(!resource_may_match("arn:aws:ec2:us-east-1:1:instance/*", fs));
+    }
+}

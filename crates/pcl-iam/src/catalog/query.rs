@@ -1,0 +1,99 @@
+//! Questions the checks ask of the catalog, answered with a `Problem` that
+//! names what is wrong and the nearest known name.
+
+use super::catalog;
+use crate::Problem;
+
+/// Why an action is not one AWS defines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnknownAction {
+    /// No service has this prefix.
+    Service,
+    /// The service has no action of this name.
+    Action,
+    /// A pattern with `*` or `?` that matches none of the service's actions.
+    NoMatch,
+}
+
+/// Checks a syntactically valid action (`*` or `service:Name`) against the
+/// catalog. IAM compares prefixes and names case-insensitively.
+pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> {
+    if action == "*" {
+        return Ok(());
+    }
+    let Some((prefix, name)) = action.split_once(':') else { return Ok(()) };
+    let catalog = catalog();
+    let Some(service) = catalog.service(prefix) else {
+        return Err((UnknownAction::Service, unknown_service(prefix, name)));
+    };
+    if name.contains(['*', '?']) {
+        if service.matching(name).next().is_none() {
+            let help = nearest_pattern(service, name)
+                .map(|p| format!("did you mean `{prefix}:{p}`?"))
+                .or_else(|| Some("check the spelling of the words before the wildcard".into()));
+            return Err((
+                UnknownAction::NoMatch,
+                crate::rules::problem_owned(format!("`{action}` matches no action of {}", service.name), help),
+            ));
+        }
+        return Ok(());
+    }
+    if service.action(name).is_some() {
+        return Ok(());
+    }
+    let lower = name.to_ascii_lowercase();
+    let nearest = service
+        .actions
+        .iter()
+        .map(|a| (strsim::jaro_winkler(&lower, &a.name.to_ascii_lowercase()), a.name))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| format!("did you mean `{prefix}:{n}`?"));
+    Err((
+        UnknownAction::Action,
+        crate::rules::problem_owned(format!("{} has no action `{name}`", service.name), nearest),
+    ))
+}
+
+/// The nearest prefixes by edit distance; among equally near ones, one whose
+/// service has an action that `name` matches (`ec3:DescribeInstances` ->
+/// `ec2`, not `ecs`).
+fn unknown_service(prefix: &str, name: &str) -> Problem {
+    let catalog = catalog();
+    let lower = prefix.to_ascii_lowercase();
+    let defines = |candidate: &str| {
+        catalog.service(candidate).is_some_and(|s| {
+            if name.contains(['*', '?']) { s.matching(name).next().is_some() } else { s.action(name).is_some() }
+        })
+    };
+    let best = catalog
+        .prefixes()
+        .map(|p| (strsim::levenshtein(&lower, p), p))
+        .filter(|(distance, p)| *distance <= 2 && *distance < p.len().max(2))
+        .min_by_key(|(distance, p)| (*distance, !defines(p), *p));
+    let help = best.map(|(_, p)| format!("did you mean `{p}`?"));
+    crate::rules::problem_owned(format!("unknown service prefix `{prefix}`"), help)
+}
+
+/// For a pattern that matches nothing (`Descibe*`), the nearest pattern that
+/// matches something: its literal start replaced by the nearest start of an
+/// action name (`Describe*`).
+fn nearest_pattern(service: &super::Service, pattern: &str) -> Option<String> {
+    let cut = pattern.find(['*', '?'])?;
+    let (literal, rest) = pattern.split_at(cut);
+    if literal.is_empty() {
+        return None;
+    }
+    let lower = literal.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for action in &service.actions {
+        for len in literal.len().saturating_sub(1)..=literal.len() + 1 {
+            let Some(start) = action.name.get(..len) else { continue };
+            let score = strsim::jaro_winkler(&lower, &start.to_ascii_lowercase());
+            if score > 0.85 && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, start));
+            }
+        }
+    }
+    best.map(|(_, start)| format!("{start}{rest}"))
+}

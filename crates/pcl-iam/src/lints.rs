@@ -1,0 +1,285 @@
+//! Meaning-level checks of one rendered statement against the catalog:
+//! condition keys that never apply, actions whose resources cannot match,
+//! and grants that break least privilege. Each answer names what is wrong;
+//! `pcl-semantics` turns it into a diagnostic at the statement's spans.
+
+use crate::catalog::{Action, catalog, key_matches};
+
+/// One rendered statement, as strings.
+pub struct StatementView<'a> {
+    pub allow: bool,
+    pub not_action: bool,
+    pub actions: &'a [String],
+    pub not_resource: bool,
+    pub resources: &'a [String],
+    /// `(operator, key)` of each condition.
+    pub conditions: &'a [(String, String)],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lint {
+    /// Condition `index`'s key applies to none of the statement's actions.
+    KeyAppliesToNone { index: usize, key: String },
+    /// Condition `index`'s key is never present for these actions, under an
+    /// operator without `IfExists`: for them the statement never matches.
+    KeyMissingFor { index: usize, key: String, actions: Vec<String> },
+    /// An action none of whose resource types can match the resources.
+    ActionMatchesNoResource { action: String, needs: Vec<String> },
+    /// A pattern some of whose actions can match none of the resources.
+    PatternPartlyMismatched { pattern: String, count: usize, total: usize, example: String, needs: Vec<String> },
+    /// An action that supports only `"*"`, given only scoped resources.
+    OnlyStarSupported { action: String },
+    /// A resource that none of the statement's actions can act on.
+    ResourceMatchesNoAction { resource: String, types: Vec<String> },
+    /// `iam:PassRole` on `"*"`.
+    PassRoleOnStar,
+    /// `iam:PassRole` without an `iam:PassedToService` condition.
+    PassRoleUnconditioned,
+    /// A known privilege-escalation action on `"*"`.
+    EscalationOnStar { action: String },
+    /// `*` or `service:*` allowed on `"*"`.
+    AllActionsOnStar { action: String },
+}
+
+/// Actions that let their holder grant themselves more, when allowed on
+/// every resource. Source: Rhino Security Labs, "AWS IAM Privilege
+/// Escalation - Methods and Mitigation" (2018), single-permission methods.
+pub const ESCALATION_ACTIONS: [&str; 13] = [
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreatePolicyVersion",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:SetDefaultPolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateLoginProfile",
+];
+
+/// Operators that hold (or may hold) when the key is absent: `...IfExists`,
+/// negated ones, `ForAllValues:` (vacuously true) and `Null`.
+fn absent_key_matches(operator: &str) -> bool {
+    operator.ends_with("IfExists")
+        || operator.contains("Not")
+        || operator.starts_with("ForAllValues:")
+        || operator.starts_with("Null")
+}
+
+/// The catalog actions an action or pattern names (none for `*` or an
+/// unknown service).
+fn resolve(action: &str) -> Vec<&'static Action> {
+    let Some((prefix, name)) = action.split_once(':') else { return Vec::new() };
+    let Some(service) = catalog().service(prefix) else { return Vec::new() };
+    if name.contains(['*', '?']) {
+        service.actions.iter().filter(|a| crate::catalog::wildcard_match(name, a.name)).collect()
+    } else {
+        service.action(name).into_iter().collect()
+    }
+}
+
+fn key_applies(prefix: &str, action: &Action, key: &str) -> bool {
+    if action.condition_keys.iter().any(|k| key_matches(k, key)) {
+        return true;
+    }
+    let Some(service) = catalog().service(prefix) else { return true };
+    action
+        .resource_types
+        .iter()
+        .any(|(rt, _)| service.resource_type(rt).is_some_and(|r| r.condition_keys.iter().any(|k| key_matches(k, key))))
+}
+
+/// Whether IAM knows `key` (see [`crate::catalog::Catalog::is_known_key`]).
+pub fn is_known_key(key: &str) -> bool {
+    catalog().is_known_key(key)
+}
+
+pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
+    let mut out = Vec::new();
+    if st.not_action {
+        return out;
+    }
+    conditions(st, &mut out);
+    if !st.not_resource {
+        resources(st, &mut out);
+    }
+    if st.allow {
+        least_privilege(st, &mut out);
+    }
+    out
+}
+
+fn conditions(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+    let catalog = catalog();
+    // (written action, its prefix, what it names)
+    let named: Vec<(&String, &str, Vec<&Action>)> =
+        st.actions.iter().filter_map(|a| a.split_once(':').map(|(p, _)| (a, p, resolve(a)))).collect();
+    if st.actions.iter().any(|a| a == "*") || named.iter().any(|(_, _, r)| r.is_empty()) {
+        return; // `*` or an unknown action: nothing sure to say
+    }
+    for (index, (operator, key)) in st.conditions.iter().enumerate() {
+        if catalog.global_key(key).is_some() || !is_known_key(key) {
+            continue;
+        }
+        if absent_key_matches(operator) {
+            // the condition holds where the key is absent: never a dead grant
+            continue;
+        }
+        let applies = |prefix: &str, a: &Action| key_applies(prefix, a, key);
+        let any = named.iter().any(|(_, p, acts)| acts.iter().any(|a| applies(p, a)));
+        if !any {
+            out.push(Lint::KeyAppliesToNone { index, key: key.clone() });
+            continue;
+        }
+        let missing: Vec<String> = named
+            .iter()
+            .filter(|(written, p, acts)| !written.contains(['*', '?']) && acts.iter().all(|a| !applies(p, a)))
+            .map(|(written, _, _)| written.to_string())
+            .collect();
+        if !missing.is_empty() {
+            out.push(Lint::KeyMissingFor { index, key: key.clone(), actions: missing });
+        }
+    }
+}
+
+fn needs(prefix: &str, action: &Action) -> Vec<String> {
+    let service = catalog().service(prefix);
+    action
+        .resource_types
+        .iter()
+        .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
+            Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
+            None => rt.to_string(),
+        })
+        .collect()
+}
+
+fn can_match(prefix: &str, action: &Action, resources: &[String]) -> bool {
+    let Some(service) = catalog().service(prefix) else { return true };
+    action.resource_types.iter().any(|(rt, _)| {
+        service.resource_type(rt).is_none_or(|r| {
+            r.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))
+        })
+    })
+}
+
+fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+    if st.resources.is_empty() || st.resources.iter().any(|r| r == "*") {
+        return;
+    }
+    // A pattern is reported only against specific resources: `s3:Get*` on
+    // `bucket-*` is meant broadly, `elasticfilesystem:*` on one file
+    // system is not.
+    let specific = st.resources.iter().all(|r| crate::is_specific(r));
+    for written in st.actions {
+        let Some((prefix, name)) = written.split_once(':') else { continue };
+        let acts = resolve(written);
+        if name.contains(['*', '?']) {
+            if !specific {
+                continue;
+            }
+            // `"*"`-only actions cannot match a specific resource either
+            let bad: Vec<&&Action> =
+                acts.iter().filter(|a| a.resource_types.is_empty() || !can_match(prefix, a, st.resources)).collect();
+            // the shortest name is usually the best-known (`s3:GetObject`)
+            let example = bad
+                .iter()
+                .filter(|a| !a.resource_types.is_empty())
+                .min_by_key(|a| (a.name.len(), a.name))
+                .or(bad.first());
+            if let Some(first) = example {
+                out.push(Lint::PatternPartlyMismatched {
+                    pattern: written.clone(),
+                    count: bad.len(),
+                    total: acts.len(),
+                    example: format!("{prefix}:{}", first.name),
+                    needs: needs(prefix, first),
+                });
+            }
+            continue;
+        }
+        let Some(action) = acts.first() else { continue };
+        if action.resource_types.is_empty() {
+            out.push(Lint::OnlyStarSupported { action: written.clone() });
+        } else if !can_match(prefix, action, st.resources) {
+            out.push(Lint::ActionMatchesNoResource { action: written.clone(), needs: needs(prefix, action) });
+        }
+    }
+    // one mistake, one warning: a resource no action acts on is news only
+    // when every action matched some resource
+    if !out.iter().any(|l| {
+        matches!(
+            l,
+            Lint::ActionMatchesNoResource { .. }
+                | Lint::OnlyStarSupported { .. }
+                | Lint::PatternPartlyMismatched { .. }
+        )
+    }) {
+        unused_resources(st, out);
+    }
+}
+
+/// Resources that no action of the statement can act on (`iam:PassRole` on
+/// an instance profile).
+fn unused_resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+    let mut resolved: Vec<(&str, &Action)> = Vec::new();
+    for written in st.actions {
+        let Some((prefix, _)) = written.split_once(':') else { return };
+        let acts = resolve(written);
+        if acts.is_empty() {
+            return; // unknown: nothing sure to say
+        }
+        resolved.extend(acts.into_iter().map(|a| (prefix, a)));
+    }
+    for resource in st.resources {
+        let one = std::slice::from_ref(resource);
+        if resolved.iter().any(|(p, a)| can_match(p, a, one)) {
+            continue;
+        }
+        let mut types: Vec<String> = resolved
+            .iter()
+            .flat_map(|(p, a)| a.resource_types.iter().map(move |(rt, _)| format!("{p}:{rt}")))
+            .collect();
+        types.sort();
+        types.dedup();
+        out.push(Lint::ResourceMatchesNoAction { resource: resource.clone(), types });
+    }
+}
+
+fn least_privilege(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+    let on_star = st.resources.iter().any(|r| r == "*") && !st.not_resource;
+    let grants = |target: &str| {
+        let (tp, tn) = target.split_once(':').unwrap_or_default();
+        st.actions.iter().any(|a| {
+            a == "*"
+                || a.split_once(':')
+                    .is_some_and(|(p, n)| p.eq_ignore_ascii_case(tp) && crate::catalog::wildcard_match(n, tn))
+        })
+    };
+    for a in st.actions {
+        if on_star && (a == "*" || a.ends_with(":*")) {
+            out.push(Lint::AllActionsOnStar { action: a.clone() });
+        }
+    }
+    if st.actions.iter().any(|a| a == "*" || a.ends_with(":*")) && on_star {
+        return; // said above; the rest would repeat it
+    }
+    if grants("iam:PassRole") {
+        if on_star {
+            out.push(Lint::PassRoleOnStar);
+        }
+        if !st.conditions.iter().any(|(_, k)| k.eq_ignore_ascii_case("iam:PassedToService")) {
+            out.push(Lint::PassRoleUnconditioned);
+        }
+    }
+    if on_star {
+        for e in ESCALATION_ACTIONS {
+            if grants(e) {
+                out.push(Lint::EscalationOnStar { action: e.to_string() });
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! IAM's quotas that a rendered document can exceed
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html>).
+//! Policy sizes count characters other than whitespace.
+
+/// A customer managed policy document.
+pub const MANAGED_POLICY_CHARS: usize = 6_144;
+/// All inline policies of one role together.
+pub const ROLE_INLINE_CHARS: usize = 10_240;
+/// A role's trust policy (the default; AWS may raise it to 4,096).
+pub const TRUST_POLICY_CHARS: usize = 2_048;
+/// Managed policies attached to one role (the default; up to 20 on request).
+pub const MANAGED_POLICIES_PER_ROLE: usize = 10;
+/// Name lengths.
+pub const ROLE_NAME_CHARS: usize = 64;
+pub const POLICY_NAME_CHARS: usize = 128;
+pub const PATH_CHARS: usize = 512;
+
+/// The size IAM counts: characters other than whitespace.
+pub fn policy_size(json: &str) -> usize {
+    json.chars().filter(|c| !c.is_whitespace()).count()
+}

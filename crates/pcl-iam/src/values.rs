@@ -1,0 +1,182 @@
+//! What a condition value must look like for its operator, what type a key
+//! holds, and whether an ARN belongs to the build's partition.
+
+use crate::PARTITIONS;
+
+/// The family of a condition operator, without `IfExists` and set prefixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorFamily {
+    String,
+    Numeric,
+    Date,
+    Bool,
+    Binary,
+    Ip,
+    Arn,
+    Null,
+}
+
+/// `ForAllValues:StringLikeIfExists` -> (`String`, set operator: true).
+pub fn operator_family(op: &str) -> Option<(OperatorFamily, bool)> {
+    let set = op.starts_with("ForAllValues:") || op.starts_with("ForAnyValue:");
+    let base = op.strip_prefix("ForAllValues:").or_else(|| op.strip_prefix("ForAnyValue:")).unwrap_or(op);
+    let base = base.strip_suffix("IfExists").unwrap_or(base);
+    let family = if base.starts_with("String") {
+        OperatorFamily::String
+    } else if base.starts_with("Numeric") {
+        OperatorFamily::Numeric
+    } else if base.starts_with("Date") {
+        OperatorFamily::Date
+    } else if base == "Bool" {
+        OperatorFamily::Bool
+    } else if base == "BinaryEquals" {
+        OperatorFamily::Binary
+    } else if base.ends_with("IpAddress") {
+        OperatorFamily::Ip
+    } else if base.starts_with("Arn") {
+        OperatorFamily::Arn
+    } else if base == "Null" {
+        OperatorFamily::Null
+    } else {
+        return None;
+    };
+    Some((family, set))
+}
+
+/// Why `value` cannot be a value of an operator of `family`; `None` when it
+/// can (or cannot be judged: a placeholder, an interpolation, a policy
+/// variable such as `${aws:username}`).
+pub fn check_condition_value(family: OperatorFamily, value: &str) -> Option<String> {
+    if value.contains('<') || value.contains("${") {
+        return None;
+    }
+    let ok = match family {
+        OperatorFamily::String | OperatorFamily::Binary => true,
+        OperatorFamily::Numeric => value.parse::<f64>().is_ok(),
+        OperatorFamily::Date => is_date(value),
+        OperatorFamily::Bool | OperatorFamily::Null => matches!(value, "true" | "false"),
+        OperatorFamily::Ip => is_cidr(value),
+        OperatorFamily::Arn => value == "*" || value.starts_with("arn:") && value.splitn(6, ':').count() == 6,
+    };
+    if ok {
+        return None;
+    }
+    Some(match family {
+        OperatorFamily::Numeric => format!("`{value}` is not a number"),
+        OperatorFamily::Date => {
+            format!("`{value}` is not a date (ISO 8601, e.g. `2026-12-01T00:00:00Z`, or epoch seconds)")
+        }
+        OperatorFamily::Bool | OperatorFamily::Null => format!("`{value}` is not `true` or `false`"),
+        OperatorFamily::Ip => format!("`{value}` is not an IP address or CIDR block (e.g. `203.0.113.0/24`)"),
+        OperatorFamily::Arn => format!("`{value}` is not an ARN"),
+        OperatorFamily::String | OperatorFamily::Binary => String::new(),
+    })
+}
+
+fn is_date(v: &str) -> bool {
+    if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
+        return true; // epoch seconds
+    }
+    // YYYY-MM-DD, optionally followed by `T` and a time
+    let b = v.as_bytes();
+    b.len() >= 10
+        && b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+        && b.get(4) == Some(&b'-')
+        && b.get(5..7).is_some_and(|m| m.iter().all(u8::is_ascii_digit))
+        && b.get(7) == Some(&b'-')
+        && b.get(8..10).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && (b.len() == 10 || b.get(10) == Some(&b'T'))
+}
+
+fn is_cidr(v: &str) -> bool {
+    let (addr, bits) = match v.split_once('/') {
+        Some((a, b)) => (a, Some(b)),
+        None => (v, None),
+    };
+    let (is_v4, max) = if addr.parse::<std::net::Ipv4Addr>().is_ok() {
+        (true, 32)
+    } else if addr.parse::<std::net::Ipv6Addr>().is_ok() {
+        (false, 128)
+    } else {
+        return false;
+    };
+    let _ = is_v4;
+    bits.is_none_or(|b| b.parse::<u32>().is_ok_and(|n| n <= max))
+}
+
+/// Whether a key of catalog type `ty` (`String`, `ARN`, `Numeric`, `Date`,
+/// `Bool`, `IPAddress`, `ArrayOfString`, ...) may be compared by `family`.
+/// String operators work on ARN keys too, as IAM allows.
+pub fn operator_fits_key(family: OperatorFamily, ty: &str) -> bool {
+    let ty = ty.strip_prefix("ArrayOf").unwrap_or(ty).to_ascii_lowercase();
+    match family {
+        OperatorFamily::Null => true,
+        OperatorFamily::String => matches!(ty.as_str(), "string" | "arn"),
+        OperatorFamily::Arn => ty == "arn",
+        OperatorFamily::Numeric => matches!(ty.as_str(), "numeric" | "long" | "integer"),
+        OperatorFamily::Date => ty == "date",
+        OperatorFamily::Bool => matches!(ty.as_str(), "bool" | "boolean"),
+        OperatorFamily::Ip => ty == "ipaddress",
+        OperatorFamily::Binary => ty == "binary",
+    }
+}
+
+/// Why an ARN in a document built for `partition` is wrong there: another
+/// partition, or whitespace or control characters in it.
+pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
+    // Messages name the ARN without its partition, so that one mistake is
+    // one finding whatever partition the document is for.
+    let shown = arn.splitn(3, ':').nth(2).map_or(arn.to_string(), |rest| format!("arn:…:{rest}"));
+    if let Some(bad) = without_placeholders(arn).chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("the ARN `{shown}` holds {bad:?}, which no ARN holds"));
+    }
+    let field = arn.strip_prefix("arn:")?.split(':').next()?;
+    (PARTITIONS.contains(&field) && !partition.is_empty() && field != partition)
+        .then(|| format!("the ARN `{shown}` hard-codes partition `{field}`"))
+}
+
+/// `arn` without its `<PLACEHOLDER>`s, which may hold spaces.
+fn without_placeholders(arn: &str) -> String {
+    let mut out = String::with_capacity(arn.len());
+    let mut depth = 0usize;
+    for c in arn.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_fit_operators() {
+        let fam = |op: &str| operator_family(op).map(|(f, _)| f).unwrap_or(OperatorFamily::String);
+        assert_eq!(fam("ForAnyValue:StringLikeIfExists"), OperatorFamily::String);
+        assert!(check_condition_value(fam("Bool"), "true").is_none());
+        assert!(check_condition_value(fam("Bool"), "yes").is_some());
+        assert!(check_condition_value(fam("NumericLessThan"), "3600").is_none());
+        assert!(check_condition_value(fam("NumericLessThan"), "an hour").is_some());
+        assert!(check_condition_value(fam("DateGreaterThan"), "2026-12-01T00:00:00Z").is_none());
+        assert!(check_condition_value(fam("DateGreaterThan"), "tomorrow").is_some());
+        assert!(check_condition_value(fam("IpAddress"), "203.0.113.0/24").is_none());
+        assert!(check_condition_value(fam("IpAddress"), "203.0.113.0/33").is_some());
+        assert!(check_condition_value(fam("IpAddress"), "2001:db8::/32").is_none());
+        assert!(check_condition_value(fam("ArnLike"), "arn:aws:iam::123456789012:role/*").is_none());
+        assert!(check_condition_value(fam("ArnLike"), "role/*").is_some());
+        assert!(check_condition_value(fam("ArnLike"), "<permissions-boundary-arn>").is_none());
+        assert!(operator_fits_key(OperatorFamily::String, "ARN"));
+        assert!(!operator_fits_key(OperatorFamily::Numeric, "String"));
+        assert!(operator_fits_key(OperatorFamily::String, "ArrayOfString"));
+        assert!(check_arn_in_partition("arn:aws:iam::1:role/x", "aws-cn").is_some());
+        assert!(check_arn_in_partition("arn:aws-cn:iam::1:role/x", "aws-cn").is_none());
+        assert!(check_arn_in_partition("arn:*:iam::1:role/x", "aws-cn").is_none());
+        assert!(check_arn_in_partition("arn:aws:s3:::my bucket", "aws").is_some());
+        assert!(check_arn_in_partition("arn:aws:iam::<AWS ACCOUNT ID>:role/x", "aws").is_none());
+    }
+}

@@ -1,0 +1,101 @@
+//! `expect CODE "reason"`: a warning the maintainer has looked at and keeps
+//! on purpose, in the spirit of Rust's `#[expect(lint, reason = "...")]`.
+//! An expectation covers the item, statement or include it precedes; the
+//! warnings of that code there are not reported. One that covers nothing
+//! is itself a warning (W0510), so acknowledgements cannot go stale; one
+//! for an error, for an unknown code or without a reason is an error (E0308).
+
+use pcl_syntax::ast::{BodyEntry, Expect, ItemKind};
+use pcl_syntax::{ParsedFile, Span};
+
+use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Severity, suggest};
+
+/// An expectation with the absolute span it covers.
+struct Site<'a> {
+    expect: &'a Expect,
+    offset: u32,
+    covers: Span,
+    code: Option<Code>,
+    used: bool,
+}
+
+/// Removes the diagnostics that an `expect` covers, and reports the
+/// expectations that are malformed or cover nothing.
+pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diagnostic>) {
+    let mut sites: Vec<(&Expect, u32, Span)> = Vec::new();
+    for p in &parsed.items {
+        let item = &*p.item;
+        let mut add = |expects: &'a [Expect], covers: Span| {
+            for e in expects {
+                sites.push((e, p.offset, covers));
+            }
+        };
+        add(&item.expects, item.span);
+        let body = match &item.kind {
+            ItemKind::Policy(policy) => &policy.entries[..],
+            ItemKind::Permset(permset) => &permset.entries[..],
+            _ => &[],
+        };
+        for entry in body {
+            match entry {
+                BodyEntry::Statement(st) => add(&st.expects, st.span),
+                BodyEntry::Include(inc) => add(&inc.expects, inc.span),
+            }
+        }
+    }
+    if sites.is_empty() {
+        return;
+    }
+    let mut checked: Vec<Site<'_>> = Vec::with_capacity(sites.len());
+    for (expect, offset, covers) in sites {
+        let code = Code::ALL.iter().copied().find(|c| c.as_str() == expect.code);
+        let problem = match code {
+            None => Some((
+                format!("`{}` is not a diagnostic code", expect.code),
+                suggest(&expect.code, Code::ALL.iter().map(|c| c.as_str())),
+            )),
+            Some(c) if c.severity() == Severity::Error => Some((
+                format!("error {} cannot be acknowledged", expect.code),
+                Some("fix the error; only warnings may be expected".to_string()),
+            )),
+            Some(_) if expect.reason.as_plain().is_none_or(|r| r.trim().is_empty()) => Some((
+                format!("`expect {}` needs a reason", expect.code),
+                Some("say why the warning is kept, e.g. `expect W0509 \"the page grants it\"`".to_string()),
+            )),
+            Some(_) => None,
+        };
+        if let Some((message, help)) = problem {
+            let kind = DiagnosticKind::IamRule {
+                code: Code::BadExpect,
+                message,
+                label: Some("an acknowledgement names one warning code and why it is kept".into()),
+                help,
+            };
+            diagnostics.push(kind.at(expect.code_span.shift(offset)));
+            continue;
+        }
+        checked.push(Site { expect, offset, covers: covers.shift(offset), code, used: false });
+    }
+    diagnostics.retain(|d| {
+        let covering = checked
+            .iter_mut()
+            .find(|s| s.code == Some(d.code) && s.covers.start <= d.span.start && d.span.end <= s.covers.end);
+        match covering {
+            Some(site) => {
+                site.used = true;
+                false
+            }
+            None => true,
+        }
+    });
+    for site in checked.iter().filter(|s| !s.used) {
+        let kind = DiagnosticKind::IamRule {
+            code: Code::UnfulfilledExpect,
+            message: format!("`expect {}` matches no diagnostic", site.expect.code),
+            label: Some("nothing here is reported with this code any more".into()),
+            help: Some("remove the acknowledgement".into()),
+        };
+        diagnostics.push(kind.at(site.expect.span.shift(site.offset)));
+    }
+    crate::diagnostic::sort(diagnostics);
+}

@@ -1,0 +1,289 @@
+//! Meaning-level checks of each rendered statement (issue: "pcl knows
+//! IAM"): condition keys that never apply, actions whose resources cannot
+//! match, least-privilege grants. The statement is rendered with real texts
+//! (placeholders included) and handed to `pcl_iam::lints`; each lint
+//! becomes a warning at the statement's condition, action or resource span.
+
+use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
+use crate::expand::ExpandedStatement;
+use crate::ir::Effect;
+use pcl_iam::lints::{Lint, StatementView, lint_statement};
+
+/// The findings of one rendered statement in a document for `partition`:
+/// the catalog's lints, and the shape of its ARNs and condition values.
+pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
+    let mut out = statement_warnings(st);
+    condition_checks(st, &mut out);
+    if !st.not_resource {
+        for r in &st.resources.values {
+            if let Some(message) = pcl_iam::values::check_arn_in_partition(r, partition) {
+                out.push(arn_error(message, st.resource_span));
+            }
+        }
+    }
+    out
+}
+
+fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
+    let (label, help) = if message.contains("hard-codes") {
+        ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
+    } else {
+        ("no ARN holds whitespace", "remove the whitespace or control character")
+    };
+    DiagnosticKind::IamRule { code: Code::ArnPartition, message, label: Some(label.into()), help: Some(help.into()) }
+        .at(span)
+}
+
+/// The ARNs of a rendered role that must be in its partition.
+pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: pcl_syntax::Span) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for arn in role.managed.iter().chain(role.boundary.iter()) {
+        if let Some(message) = pcl_iam::values::check_arn_in_partition(arn, partition) {
+            out.push(arn_error(message, span));
+        }
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for arn in &role.managed {
+        if seen.contains(&arn.as_str()) {
+            out.push(
+                DiagnosticKind::IamRule {
+                    code: Code::DuplicateRoleEntry,
+                    message: format!("role `{}` lists managed policy `{}` twice", role.name, resource_part(arn)),
+                    label: Some("CloudFormation rejects repeated ManagedPolicyArns".into()),
+                    help: Some("list it once".into()),
+                }
+                .at(span),
+            );
+        }
+        seen.push(arn);
+    }
+    for (kind, principals) in &role.trust {
+        let mut seen: Vec<&str> = Vec::new();
+        for p in &principals.values {
+            if seen.contains(&p.as_str()) {
+                out.push(
+                    DiagnosticKind::IamRule {
+                        code: Code::DuplicateRoleEntry,
+                        message: format!(
+                            "role `{}` trusts the {} principal `{p}` twice",
+                            role.name,
+                            format!("{kind:?}").to_ascii_lowercase()
+                        ),
+                        label: Some("the trust policy repeats it".into()),
+                        help: Some("list it once".into()),
+                    }
+                    .at(span),
+                );
+            }
+            seen.push(p);
+        }
+    }
+    if role.managed.len() > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE {
+        out.push(
+            DiagnosticKind::IamRule {
+                code: Code::QuotaExceeded,
+                message: format!(
+                    "role `{}` attaches {} managed policies; IAM allows {}",
+                    role.name,
+                    role.managed.len(),
+                    pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
+                ),
+                label: Some("too many managed policies for one role".into()),
+                help: Some("merge policies, or ask AWS to raise the quota (up to 20)".into()),
+            }
+            .at(span),
+        );
+    }
+    out
+}
+
+/// Condition values against their operator, each operator and key once,
+/// operators against the key's type.
+fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
+    let catalog = pcl_iam::catalog::catalog();
+    let mut seen: Vec<(String, String, pcl_syntax::Span)> = Vec::new();
+    for c in &st.conditions {
+        let Some((family, set)) = pcl_iam::values::operator_family(&c.operator) else { continue };
+        for v in &c.values.values {
+            if let Some(message) = pcl_iam::values::check_condition_value(family, v) {
+                out.push(
+                    DiagnosticKind::IamRule {
+                        code: Code::ConditionValueShape,
+                        message,
+                        label: Some(format!("a value of `{}`", c.operator)),
+                        help: Some("give a value of the operator's type, or use another operator".into()),
+                    }
+                    .at(c.span),
+                );
+            }
+            if family == pcl_iam::values::OperatorFamily::Arn
+                && let Some(message) = pcl_iam::values::check_arn_in_partition(v, "")
+            {
+                out.push(arn_error(message, c.span));
+            }
+        }
+        let key = (c.operator.to_ascii_lowercase(), c.key.to_ascii_lowercase());
+        // merged under a negated operator, the values mean "none of them":
+        // both conditions at once, as written
+        let negated = c.operator.contains("Not");
+        match seen.iter().find(|(o, k, _)| !negated && (o, k) == (&key.0, &key.1)) {
+            Some((_, _, first)) => {
+                let first = *first;
+                out.push(
+                    DiagnosticKind::IamRule {
+                        code: Code::DuplicateConditionKey,
+                        message: format!("`{} {}` is given twice in this statement", c.operator, c.key),
+                        label: Some("pcl renders both as one key, and IAM ORs its values".into()),
+                        help: Some(
+                            "to allow either value, write one condition with both values; to require both, use keys of their own or two `deny` statements"
+                                .into(),
+                        ),
+                    }
+                    .at(c.span)
+                    .with_secondary(first, "first given here"),
+                );
+            }
+            None => seen.push((key.0, key.1, c.span)),
+        }
+        if let Some(ty) = catalog.key_type(&c.key)
+            && (!pcl_iam::values::operator_fits_key(family, ty)
+                || (ty.starts_with("ArrayOf") && !set && family != pcl_iam::values::OperatorFamily::Null))
+        {
+            let (message, help) = if pcl_iam::values::operator_fits_key(family, ty) {
+                (
+                    format!("`{}` holds several values (`{ty}`), but `{}` compares one", c.key, c.operator),
+                    "use `ForAnyValue:` or `ForAllValues:` before the operator".to_string(),
+                )
+            } else {
+                (
+                    format!("`{}` compares {:?} values, but `{}` holds `{ty}`", c.operator, family, c.key),
+                    "use an operator of the key's type".to_string(),
+                )
+            };
+            out.push(
+                DiagnosticKind::IamRule {
+                    code: Code::OperatorKeyMismatch,
+                    message,
+                    label: Some(format!("the catalog types `{}` as `{ty}`", c.key)),
+                    help: Some(help),
+                }
+                .at(c.span),
+            );
+        }
+    }
+}
+
+/// The warnings of one rendered statement.
+fn statement_warnings(st: &ExpandedStatement) -> Vec<Diagnostic> {
+    let conditions: Vec<(String, String)> = st.conditions.iter().map(|c| (c.operator.clone(), c.key.clone())).collect();
+    let view = StatementView {
+        allow: st.effect == Effect::Allow,
+        not_action: st.not_action,
+        actions: &st.actions.values,
+        not_resource: st.not_resource,
+        resources: &st.resources.values,
+        conditions: &conditions,
+    };
+    lint_statement(&view).into_iter().map(|lint| diagnostic(st, lint)).collect()
+}
+
+fn quoted(items: &[String]) -> String {
+    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+}
+
+fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
+    let condition_span = |index: usize| st.conditions.get(index).map_or(st.action_span, |c| c.span);
+    let (code, span, message, label, help) = match lint {
+        Lint::KeyAppliesToNone { index, key } => (
+            Code::KeyNotApplicable,
+            condition_span(index),
+            format!("condition key `{key}` applies to none of the statement's actions"),
+            "IAM never sets this key for these actions".to_string(),
+            Some("the condition is never met, so the statement never applies; use a key of these actions (see `pcl explain W0506`)".to_string()),
+        ),
+        Lint::KeyMissingFor { index, key, actions } => (
+            Code::KeyNotApplicable,
+            condition_span(index),
+            format!("condition key `{key}` is never present for {}", quoted(&actions)),
+            "for those actions this condition is never met".to_string(),
+            Some(format!(
+                "move {} to a statement without this condition, or use the `...IfExists` operator",
+                quoted(&actions)
+            )),
+        ),
+        Lint::ActionMatchesNoResource { action, needs } => (
+            Code::ActionResourceMismatch,
+            st.resource_span,
+            format!("`{action}` can match none of these resources"),
+            format!("`{action}` acts on {}", needs.join(", ")),
+            Some(format!("add a resource of that type, or move `{action}` to a statement that has one")),
+        ),
+        Lint::PatternPartlyMismatched { pattern, count, total, example, needs } => (
+            Code::ActionResourceMismatch,
+            st.resource_span,
+            format!("{count} of the {total} actions of `{pattern}` can match none of these resources"),
+            if count == 1 {
+                format!("`{example}` acts on {}", if needs.is_empty() { "`\"*\"` only".to_string() } else { needs.join(", ") })
+            } else {
+                format!("e.g. `{example}` acts on {}", if needs.is_empty() { "`\"*\"` only".to_string() } else { needs.join(", ") })
+            },
+            Some(format!("list the actions these resources need instead of `{pattern}`, or add resources of their types")),
+        ),
+        Lint::OnlyStarSupported { action } => (
+            Code::ActionResourceMismatch,
+            st.resource_span,
+            format!("`{action}` supports only the resource `\"*\"`"),
+            "IAM matches it against `*` only: these resources never match it".to_string(),
+            Some(format!("move `{action}` to a statement with `resource \"*\"`")),
+        ),
+        Lint::ResourceMatchesNoAction { resource, types } => (
+            Code::ActionResourceMismatch,
+            st.resource_span,
+            format!("no action of the statement acts on `{}`", resource_part(&resource)),
+            if types.is_empty() {
+                "its actions support only `\"*\"`".to_string()
+            } else {
+                format!("the actions act on {}", types.join(", "))
+            },
+            Some("remove the resource, or move it to a statement whose actions act on it".to_string()),
+        ),
+        Lint::PassRoleOnStar => (
+            Code::LeastPrivilege,
+            st.resource_span,
+            "`iam:PassRole` on every role (`\"*\"`)".to_string(),
+            "any role, including administrator roles, may be passed".to_string(),
+            Some("scope the resource to the roles meant to be passed, e.g. `arn:${partition}:iam::${account}:role/app/*`".to_string()),
+        ),
+        Lint::PassRoleUnconditioned => (
+            Code::LeastPrivilege,
+            st.action_span,
+            "`iam:PassRole` without an `iam:PassedToService` condition".to_string(),
+            "the roles may be passed to any service".to_string(),
+            Some("give `iam:PassRole` a statement of its own with `condition StringEquals \"iam:PassedToService\" [...]` naming the services".to_string()),
+        ),
+        Lint::EscalationOnStar { action } => (
+            Code::LeastPrivilege,
+            st.resource_span,
+            format!("`{action}` on every resource lets its holder escalate privileges"),
+            "its holder can grant itself any permission".to_string(),
+            Some("scope the resource to what must be managed".to_string()),
+        ),
+        Lint::AllActionsOnStar { action } => (
+            Code::LeastPrivilege,
+            st.action_span,
+            format!("`{action}` allowed on every resource"),
+            "every action of the service on every resource".to_string(),
+            Some("list the actions needed, or scope the resources".to_string()),
+        ),
+    };
+    DiagnosticKind::IamRule { code, message, label: Some(label), help }.at(span)
+}
+
+/// The resource field of an ARN (`role/app/*`), the same in every
+/// partition, so that one finding is reported once; other text as is.
+fn resource_part(resource: &str) -> &str {
+    match resource.splitn(6, ':').nth(5) {
+        Some(rest) if resource.starts_with("arn:") => rest,
+        _ => resource,
+    }
+}
