@@ -29,9 +29,57 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 }
 
 const BOOLS: usize = 10;
-const SERVICES: [&str; 6] = ["s3", "ec2", "logs", "dynamodb", "sqs", "sns"];
-const VERBS: [&str; 8] = ["Get", "Put", "List", "Describe", "Create", "Delete", "Tag", "Update"];
-const NOUNS: [&str; 6] = ["Object", "Instance", "Table", "Queue", "Topic", "Bucket"];
+/// Real actions (the checks know IAM's catalog: made-up names are errors).
+const ACTIONS: [&str; 48] = [
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:ListBucket",
+    "s3:DeleteObject",
+    "s3:GetBucketLocation",
+    "s3:PutObjectTagging",
+    "s3:GetObjectVersion",
+    "s3:CreateBucket",
+    "ec2:DescribeInstances",
+    "ec2:RunInstances",
+    "ec2:TerminateInstances",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "ec2:DescribeVolumes",
+    "ec2:AttachVolume",
+    "ec2:DetachVolume",
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogGroups",
+    "logs:GetLogEvents",
+    "logs:DeleteLogGroup",
+    "logs:TagResource",
+    "logs:FilterLogEvents",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:CreateTable",
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueUrl",
+    "sqs:GetQueueAttributes",
+    "sqs:CreateQueue",
+    "sqs:DeleteQueue",
+    "sqs:TagQueue",
+    "sns:Publish",
+    "sns:Subscribe",
+    "sns:CreateTopic",
+    "sns:DeleteTopic",
+    "sns:ListTopics",
+    "sns:GetTopicAttributes",
+    "sns:TagResource",
+    "sns:Unsubscribe",
+];
 /// Items per unit; errors are placed every `1000 / ITEMS_PER_UNIT` units.
 pub const ITEMS_PER_UNIT: usize = 5;
 
@@ -64,11 +112,16 @@ fn pick<'a>(rng: &mut fastrand::Rng, options: &[&'a str]) -> &'a str {
     rng.choice(options.iter().copied()).unwrap_or_default()
 }
 
+/// A real action, or one in ten times the pattern of its verb (`s3:Get*`).
 fn action(rng: &mut fastrand::Rng) -> String {
-    let service = pick(rng, &SERVICES);
-    let verb = pick(rng, &VERBS);
-    let noun = pick(rng, &NOUNS);
-    if rng.u8(..10) == 0 { format!("{service}:{verb}*") } else { format!("{service}:{verb}{noun}") }
+    let action = pick(rng, &ACTIONS);
+    if rng.u8(..10) != 0 {
+        return action.to_string();
+    }
+    let (service, name) = action.split_once(':').unwrap_or((action, ""));
+    // the verb: up to the second capital letter
+    let verb_len = name.char_indices().skip(1).find(|(_, c)| c.is_ascii_uppercase()).map_or(name.len(), |(i, _)| i);
+    format!("{service}:{}*", name.get(..verb_len).unwrap_or(name))
 }
 
 fn actions(rng: &mut fastrand::Rng, n: usize) -> String {

@@ -124,8 +124,24 @@ fn intersect(a: &[Atom], b: &[Atom]) -> bool {
     false
 }
 
-/// Whether the policy's `resource` can match an ARN of the given format.
-pub fn resource_may_match(resource: &str, arn_format: &str) -> bool {
+/// Whether the policy's `resource` can match an ARN of the given format
+/// (remembered per thread: a file names the same resources and types many
+/// times over its statements and configurations).
+pub fn resource_may_match(resource: &str, arn_format: &'static str) -> bool {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<(String, &'static str), bool>> =
+            std::cell::RefCell::default();
+    }
+    let key = (resource.to_string(), arn_format);
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(&key).copied()) {
+        return known;
+    }
+    let answer = may_match(resource, arn_format);
+    SEEN.with(|seen| seen.borrow_mut().insert(key, answer));
+    answer
+}
+
+fn may_match(resource: &str, arn_format: &str) -> bool {
     if resource == "*" || arn_format == "*" {
         return true;
     }
@@ -136,7 +152,22 @@ pub fn resource_may_match(resource: &str, arn_format: &str) -> bool {
         return policy.len() < 6 || format.len() < 6;
     }
     // a `*` in the first five fields never spans a `:`: they are split
-    policy.iter().zip(&format).all(|(p, f)| intersect(&policy_pattern(p), &format_pattern(f)))
+    policy.iter().zip(&format).all(|(p, f)| heads_agree(p, f) && intersect(&policy_pattern(p), &format_pattern(f)))
+}
+
+/// Whether the literal starts of two fields agree (case-insensitively) up to
+/// the first wildcard or variable of either: most mismatches (`instance/` vs
+/// `volume/`) are decided here, without compiling anything.
+fn heads_agree(policy: &str, format: &str) -> bool {
+    for (a, b) in policy.bytes().zip(format.bytes()) {
+        if matches!(a, b'*' | b'?' | b'<' | b'$') || b == b'$' {
+            return true;
+        }
+        if !a.eq_ignore_ascii_case(&b) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether a resource names specific resources: an ARN whose resource
@@ -153,6 +184,7 @@ mod tests {
 
     #[test]
     fn arns_against_formats() {
+        let resource_may_match = |r: &str, f: &str| may_match(r, f);
         let role = "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}";
         let profile = "arn:${Partition}:iam::${Account}:instance-profile/${InstanceProfileNameWithPath}";
         let bucket = "arn:${Partition}:s3:::${BucketName}";

@@ -82,13 +82,12 @@ fn resolve(action: &str) -> Vec<&'static Action> {
 }
 
 fn key_applies(prefix: &str, action: &Action, key: &str) -> bool {
-    if action.condition_keys.iter().any(|k| key_matches(k, key)) {
+    if action.condition_keys().any(|k| key_matches(k, key)) {
         return true;
     }
     let Some(service) = catalog().service(prefix) else { return true };
     action
-        .resource_types
-        .iter()
+        .resource_types()
         .any(|(rt, _)| service.resource_type(rt).is_some_and(|r| r.condition_keys.iter().any(|k| key_matches(k, key))))
 }
 
@@ -148,8 +147,7 @@ fn conditions(st: &StatementView<'_>, out: &mut Vec<Lint>) {
 fn needs(prefix: &str, action: &Action) -> Vec<String> {
     let service = catalog().service(prefix);
     action
-        .resource_types
-        .iter()
+        .resource_types()
         .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
             Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
             None => rt.to_string(),
@@ -157,14 +155,35 @@ fn needs(prefix: &str, action: &Action) -> Vec<String> {
         .collect()
 }
 
-fn can_match(prefix: &str, action: &Action, resources: &[String]) -> bool {
-    let Some(service) = catalog().service(prefix) else { return true };
-    action.resource_types.iter().any(|(rt, _)| {
-        service.resource_type(rt).is_none_or(|r| {
-            r.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))
-        })
-    })
+/// Which resource types can match which resources, computed once per
+/// (service, type, resource list): a pattern such as `ec2:Describe*` names
+/// hundreds of actions but only a few resource types.
+#[derive(Default)]
+struct TypeCache {
+    matches: std::collections::HashMap<(&'static str, &'static str, usize), bool>,
 }
+
+impl TypeCache {
+    /// Whether some resource of `resources` (identified by `id` within one
+    /// statement) can be of type `rt` of service `prefix`.
+    fn type_matches(&mut self, prefix: &'static str, rt: &'static str, resources: &[String], id: usize) -> bool {
+        *self.matches.entry((prefix, rt, id)).or_insert_with(|| {
+            let service = catalog().service(prefix);
+            service.and_then(|s| s.resource_type(rt)).is_none_or(|r| {
+                r.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))
+            })
+        })
+    }
+
+    /// Whether `action` of the service `prefix` can act on one of `resources`.
+    fn can_match(&mut self, prefix: &str, action: &Action, resources: &[String], id: usize) -> bool {
+        let Some(service) = catalog().service(prefix) else { return true };
+        action.resource_types().any(|(rt, _)| self.type_matches(service.prefix, rt, resources, id))
+    }
+}
+
+/// All of a statement's resources, as one list in the [`TypeCache`].
+const ALL_RESOURCES: usize = usize::MAX;
 
 fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
     if st.resources.is_empty() || st.resources.iter().any(|r| r == "*") {
@@ -174,6 +193,7 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
     // `bucket-*` is meant broadly, `elasticfilesystem:*` on one file
     // system is not.
     let specific = st.resources.iter().all(|r| crate::is_specific(r));
+    let mut cache = TypeCache::default();
     for written in st.actions {
         let Some((prefix, name)) = written.split_once(':') else { continue };
         let acts = resolve(written);
@@ -182,14 +202,12 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
                 continue;
             }
             // `"*"`-only actions cannot match a specific resource either
-            let bad: Vec<&&Action> =
-                acts.iter().filter(|a| a.resource_types.is_empty() || !can_match(prefix, a, st.resources)).collect();
-            // the shortest name is usually the best-known (`s3:GetObject`)
-            let example = bad
+            let bad: Vec<&&Action> = acts
                 .iter()
-                .filter(|a| !a.resource_types.is_empty())
-                .min_by_key(|a| (a.name.len(), a.name))
-                .or(bad.first());
+                .filter(|a| a.star_only() || !cache.can_match(prefix, a, st.resources, ALL_RESOURCES))
+                .collect();
+            // the shortest name is usually the best-known (`s3:GetObject`)
+            let example = bad.iter().filter(|a| !a.star_only()).min_by_key(|a| (a.name.len(), a.name)).or(bad.first());
             if let Some(first) = example {
                 out.push(Lint::PatternPartlyMismatched {
                     pattern: written.clone(),
@@ -202,9 +220,9 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
             continue;
         }
         let Some(action) = acts.first() else { continue };
-        if action.resource_types.is_empty() {
+        if action.star_only() {
             out.push(Lint::OnlyStarSupported { action: written.clone() });
-        } else if !can_match(prefix, action, st.resources) {
+        } else if !cache.can_match(prefix, action, st.resources, ALL_RESOURCES) {
             out.push(Lint::ActionMatchesNoResource { action: written.clone(), needs: needs(prefix, action) });
         }
     }
@@ -218,13 +236,13 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
                 | Lint::PatternPartlyMismatched { .. }
         )
     }) {
-        unused_resources(st, out);
+        unused_resources(st, &mut cache, out);
     }
 }
 
 /// Resources that no action of the statement can act on (`iam:PassRole` on
 /// an instance profile).
-fn unused_resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+fn unused_resources(st: &StatementView<'_>, cache: &mut TypeCache, out: &mut Vec<Lint>) {
     let mut resolved: Vec<(&str, &Action)> = Vec::new();
     for written in st.actions {
         let Some((prefix, _)) = written.split_once(':') else { return };
@@ -234,15 +252,13 @@ fn unused_resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
         }
         resolved.extend(acts.into_iter().map(|a| (prefix, a)));
     }
-    for resource in st.resources {
+    for (id, resource) in st.resources.iter().enumerate() {
         let one = std::slice::from_ref(resource);
-        if resolved.iter().any(|(p, a)| can_match(p, a, one)) {
+        if resolved.iter().any(|(p, a)| cache.can_match(p, a, one, id)) {
             continue;
         }
-        let mut types: Vec<String> = resolved
-            .iter()
-            .flat_map(|(p, a)| a.resource_types.iter().map(move |(rt, _)| format!("{p}:{rt}")))
-            .collect();
+        let mut types: Vec<String> =
+            resolved.iter().flat_map(|(p, a)| a.resource_types().map(move |(rt, _)| format!("{p}:{rt}"))).collect();
         types.sort();
         types.dedup();
         out.push(Lint::ResourceMatchesNoAction { resource: resource.clone(), types });

@@ -112,13 +112,13 @@ impl<'a> Env<'a> {
 }
 
 /// A rendered list, remembering whether it was written as a single value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Rendered {
     pub values: Vec<String>,
     pub scalar: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedCondition {
     pub operator: String,
     pub key: String,
@@ -126,7 +126,7 @@ pub struct ExpandedCondition {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedStatement {
     /// The item (policy or permset) whose text holds the statement.
     pub origin: String,
@@ -278,6 +278,16 @@ pub struct ExpandedRole {
 
 /// Expands a role; `None` when its own guard is false.
 pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
+    expand_role_with(program, name, env, true)
+}
+
+/// A role's trust, managed policies, path and boundary, without expanding
+/// its inline policies (which are checked as policies themselves).
+pub fn expand_role_shallow(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
+    expand_role_with(program, name, env, false)
+}
+
+fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: bool) -> Option<ExpandedRole> {
     let item = program.get(name)?;
     let ItemIr::Role { when, role } = &*item.ir else {
         return None;
@@ -303,7 +313,7 @@ pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<Expan
     let inline = role
         .inline
         .iter()
-        .filter(|r| env.holds(&r.when))
+        .filter(|r| with_inline && env.holds(&r.when))
         .filter_map(|r| expand_policy(program, &r.policy, env))
         .collect();
     let boundary = role.boundary.as_ref().filter(|b| env.holds(&b.when)).and_then(|b| {

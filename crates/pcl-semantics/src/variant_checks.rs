@@ -166,10 +166,27 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
         None => run(configs, 1, Pass::Shapes),
     };
     if report_empty && findings.iter().all(|f| f.diagnostic.code != crate::Code::TooManyConfigurations) {
-        findings.extend(run(configs, 1, Pass::Texts));
+        // When no guard reads the partition, one rendering with the partition
+        // left as `${partition}` stands for all of them: an ARN that still
+        // names a partition there hard-codes it.
+        let symbolic = match (shortcut, partition_param) {
+            (Some(one), Some(p)) => one.first().map(|cfg| {
+                let mut cfg = cfg.clone();
+                cfg.params.insert(p.to_string(), crate::ir::ParamValue::One(SYMBOLIC_PARTITION.to_string()));
+                cfg
+            }),
+            _ => None,
+        };
+        match symbolic {
+            Some(cfg) => findings.extend(run(std::slice::from_ref(&cfg), configs.len(), Pass::Texts)),
+            None => findings.extend(run(configs, 1, Pass::Texts)),
+        }
     }
     findings
 }
+
+/// The partition value of a rendering that stands for every partition.
+const SYMBOLIC_PARTITION: &str = "${partition}";
 
 /// Which checks a pass over the configurations runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -197,6 +214,8 @@ fn tally(
 ) -> Vec<Finding> {
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
+    let mut memo: std::collections::HashMap<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>> =
+        std::collections::HashMap::new();
     for cfg in configs {
         let Some(assignments) = variants::configurations(program, deps, &cfg.pins, &cfg.params) else {
             let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.to_vec() };
@@ -235,14 +254,25 @@ fn tally(
                 let env = Env { program, features, params: &cfg.params, shape_only: false };
                 if is_policy {
                     if let Some(policy) = expand_policy(program, &item.name, &env) {
-                        for st in &policy.statements {
-                            for d in crate::content_checks::statement_findings(st, &partition) {
-                                let secondary_origins = vec![st.origin.clone(); d.secondary.len()];
-                                note(Finding { origin: st.origin.clone(), diagnostic: d, secondary_origins });
+                        for st in policy.statements {
+                            // most configurations render most statements
+                            // alike: check each distinct one once
+                            let key = (st, partition.clone());
+                            let diagnostics = match memo.get(&key) {
+                                Some(found) => found.clone(),
+                                None => {
+                                    let found = crate::content_checks::statement_findings(&key.0, &partition);
+                                    memo.insert(key.clone(), found.clone());
+                                    found
+                                }
+                            };
+                            for d in diagnostics {
+                                let secondary_origins = vec![key.0.origin.clone(); d.secondary.len()];
+                                note(Finding { origin: key.0.origin.clone(), diagnostic: d, secondary_origins });
                             }
                         }
                     }
-                } else if let Some(role) = crate::expand::expand_role(program, &item.name, &env) {
+                } else if let Some(role) = crate::expand::expand_role_shallow(program, &item.name, &env) {
                     for d in crate::content_checks::role_findings(&role, &partition, item.name_span) {
                         note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
                     }

@@ -33,7 +33,7 @@ pub struct Catalog {
     pub source: (&'static str, &'static str, &'static str),
     globals: Vec<GlobalKey>,
     /// `aws:` keys that services list (`aws:RequestTag/${TagKey}`, ...), deduplicated.
-    service_aws_keys: Vec<&'static str>,
+    service_aws_keys: Vec<KeyMatcher>,
     services: Vec<ServiceEntry>,
     /// Lower-cased prefix -> index into `services`.
     by_prefix: HashMap<String, usize>,
@@ -52,6 +52,26 @@ struct ServiceEntry {
 pub struct GlobalKey {
     pub key: &'static str,
     pub ty: &'static str,
+    matcher: KeyMatcher,
+}
+
+/// A condition key template, compiled once: compared without allocating.
+#[derive(Debug)]
+pub struct KeyMatcher {
+    key: &'static str,
+    /// With `${...}`/`<...>` variables as `?*` (one or more characters).
+    pattern: Option<String>,
+}
+
+impl KeyMatcher {
+    pub(crate) fn new(key: &'static str) -> KeyMatcher {
+        KeyMatcher { key, pattern: pattern::template_to_wildcard(key).map(|p| p.replace('\u{1}', "?*")) }
+    }
+
+    /// Whether `key` (as written in a policy) names this key.
+    pub fn matches(&self, key: &str) -> bool {
+        self.key.eq_ignore_ascii_case(key) || self.pattern.as_deref().is_some_and(|p| wildcard_match(p, key))
+    }
 }
 
 /// One service, parsed.
@@ -59,24 +79,56 @@ pub struct GlobalKey {
 pub struct Service {
     pub prefix: &'static str,
     pub name: &'static str,
+    /// Sorted by lower-cased name, as the file holds them.
     pub actions: Vec<Action>,
-    /// Lower-cased action name -> index into `actions`.
-    by_name: HashMap<String, usize>,
     pub resource_types: Vec<ResourceType>,
     pub condition_keys: Vec<ConditionKey>,
 }
 
+/// One action. Its lists stay as the file's comma-separated text until
+/// asked for: parsing a service allocates nothing per action.
 #[derive(Debug)]
 pub struct Action {
     /// AWS's casing: `GetObject`.
     pub name: &'static str,
     /// `Read`, `Write`, `List`, `Tagging` or `Permissions management`.
     pub access_level: &'static str,
-    /// `(resource type, required)`; empty: the action supports only `"*"`.
-    pub resource_types: Vec<(&'static str, bool)>,
-    pub condition_keys: Vec<&'static str>,
-    pub dependent_actions: Vec<&'static str>,
+    resource_types: &'static str,
+    condition_keys: &'static str,
+    dependent_actions: &'static str,
     pub description: &'static str,
+}
+
+fn items(list: &'static str) -> impl Iterator<Item = &'static str> + Clone {
+    list.split(',').filter(|s| !s.is_empty())
+}
+
+impl Action {
+    pub(crate) fn new(fields: [&'static str; 6], description: &'static str) -> Action {
+        let [name, access_level, resource_types, condition_keys, dependent_actions, _] = fields;
+        Action { name, access_level, resource_types, condition_keys, dependent_actions, description }
+    }
+
+    /// `(resource type, required)`; none: the action supports only `"*"`.
+    pub fn resource_types(&self) -> impl Iterator<Item = (&'static str, bool)> + Clone {
+        items(self.resource_types).map(|r| match r.strip_suffix('*') {
+            Some(required) => (required, true),
+            None => (r, false),
+        })
+    }
+
+    /// Whether it supports only `"*"` (no resource types).
+    pub fn star_only(&self) -> bool {
+        self.resource_types.is_empty()
+    }
+
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone {
+        items(self.condition_keys)
+    }
+
+    pub fn dependent_actions(&self) -> impl Iterator<Item = &'static str> + Clone {
+        items(self.dependent_actions)
+    }
 }
 
 #[derive(Debug)]
@@ -94,6 +146,13 @@ pub struct ConditionKey {
     pub key: &'static str,
     pub ty: &'static str,
     pub description: &'static str,
+}
+
+impl ConditionKey {
+    /// Whether `key` (as written in a policy) names this key.
+    pub fn matches(&self, key: &str) -> bool {
+        key_matches(self.key, key)
+    }
 }
 
 impl Catalog {
@@ -115,7 +174,7 @@ impl Catalog {
     /// The global condition key `key` names (case-insensitively), matching
     /// a `tag-key`-style variable after a `/`.
     pub fn global_key(&self, key: &str) -> Option<&GlobalKey> {
-        self.globals.iter().find(|g| key_matches(g.key, key))
+        self.globals.iter().find(|g| g.matcher.matches(key))
     }
 
     pub fn global_keys(&self) -> &[GlobalKey] {
@@ -125,7 +184,7 @@ impl Catalog {
     /// Whether IAM knows `key`: a global `aws:` key, an `aws:` key some
     /// service lists, or a key of its own service.
     pub fn is_known_key(&self, key: &str) -> bool {
-        if self.global_key(key).is_some() || self.service_aws_keys.iter().any(|k| key_matches(k, key)) {
+        if self.global_key(key).is_some() || self.service_aws_keys.iter().any(|k| k.matches(key)) {
             return true;
         }
         let Some((prefix, _)) = key.split_once(':') else { return false };
@@ -150,7 +209,7 @@ impl Catalog {
         self.globals
             .iter()
             .map(|g| g.key)
-            .chain(self.service_aws_keys.iter().copied())
+            .chain(self.service_aws_keys.iter().map(|k| k.key))
             .chain(own)
             .map(|k| (strsim::jaro_winkler(&lower, &k.to_ascii_lowercase()), k))
             .filter(|(score, _)| *score > 0.85)
@@ -170,7 +229,11 @@ impl ResourceType {
 impl Service {
     /// The action named `name`, compared case-insensitively as IAM does.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        self.actions.get(*self.by_name.get(&name.to_ascii_lowercase())?)
+        fn lower(s: &str) -> impl Iterator<Item = u8> + '_ {
+            s.bytes().map(|b| b.to_ascii_lowercase())
+        }
+        let at = self.actions.binary_search_by(|a| lower(a.name).cmp(lower(name))).ok()?;
+        self.actions.get(at)
     }
 
     /// The actions a pattern with `*` and `?` matches (case-insensitively).
@@ -185,7 +248,7 @@ impl Service {
     /// The condition key of this service that `key` names, matching
     /// `${...}` variables.
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
-        self.condition_keys.iter().find(|k| key_matches(k.key, key))
+        self.condition_keys.iter().find(|k| k.matches(key))
     }
 }
 
@@ -196,6 +259,15 @@ impl Service {
 pub fn key_matches(template: &str, key: &str) -> bool {
     if template.eq_ignore_ascii_case(key) {
         return true;
+    }
+    // the text before the first variable must match: most templates are
+    // ruled out here, without allocating
+    let literal =
+        template.find(['$', '<']).or_else(|| template.starts_with("aws:").then(|| template.rfind('/')).flatten());
+    let Some(literal) = literal else { return false };
+    let (Some(head), Some(key_head)) = (template.get(..literal), key.get(..literal)) else { return false };
+    if !head.eq_ignore_ascii_case(key_head) {
+        return false;
     }
     let pattern = pattern::template_to_wildcard(template);
     pattern.as_deref().is_some_and(|p| pattern::wildcard_match_nonempty(p, key))

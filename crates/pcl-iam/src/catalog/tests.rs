@@ -11,7 +11,7 @@ fn the_committed_catalog_answers() {
     let get = s3.action("getobject").expect("s3:GetObject");
     assert_eq!(get.name, "GetObject");
     assert_eq!(get.access_level, "Read");
-    assert!(get.resource_types.iter().any(|(r, _)| *r == "object"), "{:?}", get.resource_types);
+    assert!(get.resource_types().any(|(r, _)| r == "object"), "{get:?}");
     assert!(s3.resource_type("object").unwrap().arn.contains("${ObjectName}"));
     assert!(s3.matching("Get*").count() > 20);
     assert_eq!(s3.matching("Fly*").count(), 0);
