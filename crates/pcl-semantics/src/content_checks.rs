@@ -78,6 +78,25 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
             seen.push(p);
         }
     }
+    let too_long = |what: &str, value: &str, limit: usize| {
+        DiagnosticKind::IamRule {
+            code: Code::QuotaExceeded,
+            message: format!(
+                "the {what} of role `{}` is {} characters; IAM allows {limit}",
+                role.name,
+                value.chars().count()
+            ),
+            label: Some(format!("IAM rejects a {what} this long")),
+            help: Some(format!("shorten the {what}")),
+        }
+        .at(span)
+    };
+    if role.name.chars().count() > pcl_iam::quotas::ROLE_NAME_CHARS {
+        out.push(too_long("name", &role.name, pcl_iam::quotas::ROLE_NAME_CHARS));
+    }
+    if let Some(path) = role.path.as_deref().filter(|p| p.chars().count() > pcl_iam::quotas::PATH_CHARS) {
+        out.push(too_long("path", path, pcl_iam::quotas::PATH_CHARS));
+    }
     if role.managed.len() > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE {
         out.push(
             DiagnosticKind::IamRule {
@@ -286,4 +305,21 @@ fn resource_part(resource: &str) -> &str {
         Some(rest) if resource.starts_with("arn:") => rest,
         _ => resource,
     }
+}
+
+/// A policy whose name is longer than IAM allows.
+pub fn policy_name_findings(name: &str, span: pcl_syntax::Span) -> Option<Diagnostic> {
+    let length = name.chars().count();
+    (length > pcl_iam::quotas::POLICY_NAME_CHARS).then(|| {
+        DiagnosticKind::IamRule {
+            code: Code::QuotaExceeded,
+            message: format!(
+                "the name of policy `{name}` is {length} characters; IAM allows {}",
+                pcl_iam::quotas::POLICY_NAME_CHARS
+            ),
+            label: Some("IAM rejects a policy name this long".into()),
+            help: Some("shorten the name".into()),
+        }
+        .at(span)
+    })
 }

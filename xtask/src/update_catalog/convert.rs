@@ -119,7 +119,8 @@ fn js_global_keys(script: &str) -> Result<Vec<(String, String)>, String> {
         let value = |name: &str| -> Result<String, String> {
             let at = entry.find(&format!("{name}: ")).ok_or(format!("an entry without `{name}`: {entry}"))?;
             let rest = entry.get(at + name.len() + 2..).unwrap_or_default();
-            let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"').ok_or(format!("`{name}` is not a string"))?;
+            let quote =
+                rest.chars().next().filter(|c| *c == '\'' || *c == '"').ok_or(format!("`{name}` is not a string"))?;
             let inner = rest.get(1..).unwrap_or_default();
             let close = inner.find(quote).ok_or(format!("`{name}` is not closed"))?;
             let text = inner.get(..close).unwrap_or_default();
