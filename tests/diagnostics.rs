@@ -27,7 +27,7 @@ fn analyze_fixture(path: &Path) -> (String, String, Vec<Diagnostic>) {
         assert!(!analysis.has_errors(), "{name}: a `// set:` fixture must check cleanly");
         let sets: Vec<&str> = sets.split_whitespace().collect();
         let config = pcl_suite::config(&analysis, &sets);
-        diagnostics.extend(pcl_semantics::check_configuration(&analysis.program, &config));
+        diagnostics.extend(analysis.configuration_news(pcl_semantics::check_configuration(&analysis.program, &config)));
     }
     (name, text, diagnostics)
 }

@@ -29,7 +29,9 @@ fn diagnostics(text: &str) -> Vec<Diagnostic> {
             .map(|s| s.split_once('=').map(|(n, v)| (n.to_string(), v.to_string())).expect("NAME=VALUE"))
             .collect();
         match pcl_semantics::config::configure(&analysis.program, &sets) {
-            Ok(config) => all.extend(pcl_semantics::check_configuration(&analysis.program, &config)),
+            Ok(config) => {
+                all.extend(analysis.configuration_news(pcl_semantics::check_configuration(&analysis.program, &config)))
+            }
             Err(errors) => {
                 // shown by the CLI at the declaration; only the code matters here
                 all.extend(errors.into_iter().map(|e| e.kind.at(pcl_syntax::Span::new(0, 0))));

@@ -102,3 +102,18 @@ fn mutated_policies_never_panic() {
     assert!(with_errors > iterations / 4, "{with_errors}");
     assert!(rendered > iterations / 20, "{rendered}");
 }
+
+/// Unclosed `<` and `${` in a resource, many of them: the ARN matcher stays
+/// linear (it once looked for the closer again at every opener).
+#[test]
+fn unclosed_placeholders_stay_linear() {
+    for opener in ["<", "${"] {
+        let text = format!(
+            "param partition: partition = \"aws\";\npolicy p {{ allow \"A\" {{ action [s3:GetObject]; resource \"arn:${{partition}}:s3:::{}\"; }} }}\n",
+            opener.repeat(50_000)
+        );
+        let analysis = pcl_suite::analyze("big.pcl", &text);
+        // it finishes; what it reports does not matter here
+        let _ = analysis.diagnostics.len();
+    }
+}

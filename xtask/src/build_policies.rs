@@ -191,14 +191,14 @@ fn analyze<'db>(
                 return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
             }
         };
-        let mut diags = pcl_semantics::check_configuration(program, &config);
+        let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, &config));
         diags.extend(pcl_codegen::quota_findings(program, &config));
         if !diags.is_empty() {
             eprintln!("with `{set}`:");
         }
         reporter.diagnostics(shown, &text, &diags);
-        if diags.iter().any(|d| d.severity() == Severity::Error) {
-            return Err(Fail::Input(format!("{shown} has errors with `{set}`")));
+        if diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings) {
+            return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
         }
         partitions.push((partition, config));
     }

@@ -530,3 +530,51 @@ fn splittable_policies_split_into_parts() {
     assert!(stderr(&o).contains("[E0317]") && stderr(&o).contains("a statement cannot be split"), "{}", stderr(&o));
     assert!(!out2.exists());
 }
+
+/// Warnings that only a `--set` value causes are reported by `pcl build`,
+/// and `--deny warnings` makes them fail it (nothing written).
+#[test]
+fn deny_warnings_covers_set_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "s.pcl",
+        "param partition: partition = \"aws\";\nparam account: account placeholder \"<ACCOUNT>\";\nparam arns: list<arn> placeholder \"<FSX ARN>\";\npolicy p { allow \"A\" { action [fsx:DeleteFileSystem]; resource arns; } }\nrole r { path \"/\"; trust aws [\"arn:${partition}:iam::${account}:root\"]; attach p; }\n",
+    );
+    let out = tmp.path().join("out");
+    let args = |deny: bool| {
+        let mut a = vec!["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--color", "never"];
+        a.extend(["--set", "arns=arn:aws:s3:::bucket"]);
+        if deny {
+            a.extend(["-D", "warnings"]);
+        }
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |deny: bool| {
+        let a = args(deny);
+        pcl(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(true);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[W0507]") && stderr(&o).contains("denied"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = run(false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[W0507]"), "{}", stderr(&o));
+}
+
+/// `pcl render` of a split policy prints the part asked for and says how
+/// many there are; `--variants` lists every part's file.
+#[test]
+fn render_prints_parts() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let src = fixtures.join("split_three_parts.pcl");
+    let src = src.to_str().unwrap();
+    let o = pcl(&["render", "cluster_nodes", src, "--part", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("split into 3 parts"), "{}", stderr(&o));
+    let o = pcl(&["render", "cluster_nodes", src, "--part", "4"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pcl(&["render", "cluster_nodes", src, "--variants"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("policy/cluster_nodes-3.json"));
+}

@@ -273,7 +273,8 @@ fn with_parts(program: &Program, env: &Env<'_>, mut role: ExpandedRole) -> Expan
     for a in decl.attach.iter().filter(|a| env.holds(&a.when) && is_splittable(program, &a.policy)) {
         let Some(policy) = expand_policy(program, &a.policy, env) else { continue };
         let count = crate::split::split(policy, true).len();
-        let suffix = format!("/{}", a.policy);
+        // the ARN `expand_role` builds for an attached policy
+        let suffix = format!(":policy{}{}", role.path.as_deref().unwrap_or("/"), a.policy);
         let Some(at) = role.managed.iter().position(|arn| arn.ends_with(&suffix)) else { continue };
         let Some(base) = role.managed.get(at).cloned() else { continue };
         for k in (2..=count).rev() {

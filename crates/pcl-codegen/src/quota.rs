@@ -103,7 +103,7 @@ pub fn quota_findings(program: &Program, config: &Config) -> Vec<Diagnostic> {
                             ROLE_INLINE_CHARS,
                             "a role's inline policies",
                             &context(),
-                            &format!("inline policies: {}", parts.join(", ")),
+                            &format!("sizes: {}", parts.join(", ")),
                             span,
                         ));
                     }
@@ -124,6 +124,8 @@ fn too_big(
 ) -> Diagnostic {
     let help = if detail.starts_with("split the statement") {
         detail.to_string()
+    } else if what.contains("inline") {
+        format!("attach some of them as managed policies instead of inlining them; {detail}")
     } else {
         let detail = if detail.is_empty() { String::new() } else { format!("; {detail}") };
         format!("move statements to another policy, or declare the policy `splittable` so pcl splits it{detail}")
@@ -168,7 +170,7 @@ fn describe(program: &Program, rendered: &Rendered, path: &str) -> String {
     let configs: Vec<String> = rendered
         .configurations
         .iter()
-        .filter(|c| c.path == path)
+        .filter(|c| c.path == path || c.parts.iter().any(|p| p == path))
         .map(|c| {
             let off: Vec<String> = c
                 .features

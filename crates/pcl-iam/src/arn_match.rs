@@ -22,28 +22,35 @@ enum Atom {
 fn policy_pattern(text: &str) -> Vec<Atom> {
     let mut out = Vec::with_capacity(text.len());
     let bytes = text.as_bytes();
+    // where the next `>` and `}` are, found once from the end: each `<` or
+    // `${` looks its closer up in constant time (no rescans: linear)
+    let mut next_close = vec![(None, None); bytes.len() + 1];
+    for i in (0..bytes.len()).rev() {
+        let (mut angle, mut brace) = next_close.get(i + 1).copied().unwrap_or((None, None));
+        match bytes.get(i) {
+            Some(b'>') => angle = Some(i),
+            Some(b'}') => brace = Some(i),
+            _ => {}
+        }
+        if let Some(slot) = next_close.get_mut(i) {
+            *slot = (angle, brace);
+        }
+    }
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
+        let (angle, brace) = next_close.get(i).copied().unwrap_or((None, None));
         match b {
             b'*' => out.push(Atom::Any),
             b'?' => out.push(Atom::One),
-            b'<' => match bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'>')) {
-                // a placeholder names one thing (`<AWS ACCOUNT ID>`, `<S3 NAME>`): no `/`
-                Some(len) => {
-                    out.push(Atom::Segment);
-                    i += len;
-                }
-                None => out.push(Atom::Lit(b)),
-            },
+            // a placeholder names one thing (`<AWS ACCOUNT ID>`, `<S3 NAME>`): no `/`
+            b'<' if angle.is_some() => {
+                out.push(Atom::Segment);
+                i = angle.unwrap_or(i);
+            }
             // `${param}` left in a pattern: anything
-            b'$' if bytes.get(i + 1) == Some(&b'{') => {
-                match bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'}')) {
-                    Some(len) => {
-                        out.push(Atom::Any);
-                        i += len;
-                    }
-                    None => out.push(Atom::Lit(b)),
-                }
+            b'$' if bytes.get(i + 1) == Some(&b'{') && brace.is_some() => {
+                out.push(Atom::Any);
+                i = brace.unwrap_or(i);
             }
             _ => out.push(Atom::Lit(b)),
         }
@@ -53,18 +60,20 @@ fn policy_pattern(text: &str) -> Vec<Atom> {
 }
 
 fn format_pattern(text: &str) -> Vec<Atom> {
+    // catalog formats are short and trusted, but kept linear all the same
     let mut out = Vec::with_capacity(text.len());
     let bytes = text.as_bytes();
     let mut i = 0;
+    let mut closes = bytes.iter().enumerate().filter(|(_, b)| **b == b'}').map(|(j, _)| j).peekable();
     while let Some(&b) = bytes.get(i) {
-        if b == b'$'
-            && bytes.get(i + 1) == Some(&b'{')
-            && let Some(len) = bytes.get(i..).and_then(|r| r.iter().position(|&c| c == b'}'))
-        {
-            let segment = bytes.get(i + len + 1) == Some(&b'/');
-            out.push(if segment { Atom::Segment } else { Atom::Any });
-            i += len + 1;
-            continue;
+        if b == b'$' && bytes.get(i + 1) == Some(&b'{') {
+            while closes.next_if(|&j| j < i).is_some() {}
+            if let Some(&close) = closes.peek() {
+                let segment = bytes.get(close + 1) == Some(&b'/');
+                out.push(if segment { Atom::Segment } else { Atom::Any });
+                i = close + 1;
+                continue;
+            }
         }
         out.push(Atom::Lit(b));
         i += 1;
@@ -137,7 +146,14 @@ pub fn resource_may_match(resource: &str, arn_format: &'static str) -> bool {
         return known;
     }
     let answer = may_match(resource, arn_format);
-    SEEN.with(|seen| seen.borrow_mut().insert(key, answer));
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        // bounded: a long-lived process forgets and starts over
+        if seen.len() >= 65_536 {
+            seen.clear();
+        }
+        seen.insert(key, answer);
+    });
     answer
 }
 

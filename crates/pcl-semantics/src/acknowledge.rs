@@ -1,7 +1,9 @@
 //! `expect CODE "reason"`: a warning the maintainer has looked at and keeps
 //! on purpose, in the spirit of Rust's `#[expect(lint, reason = "...")]`.
-//! An expectation covers the item, statement or include it precedes; the
-//! warnings of that code there are not reported. One that covers nothing
+//! An expectation covers the item, statement or include it precedes (the
+//! include line itself: a permset's statements are acknowledged in the
+//! permset, once for every policy that includes it); the warnings of that
+//! code there are not reported, the innermost expectation taking them. One that covers nothing
 //! is itself a warning (W0510), so acknowledgements cannot go stale; one
 //! for an error, for an unknown code or without a reason is an error (E0308).
 
@@ -21,7 +23,7 @@ struct Site<'a> {
 
 /// Removes the diagnostics that an `expect` covers, and reports the
 /// expectations that are malformed or cover nothing.
-pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diagnostic>) -> Vec<(Code, Span)> {
     let mut sites: Vec<(&Expect, u32, Span)> = Vec::new();
     for p in &parsed.items {
         let item = &*p.item;
@@ -44,7 +46,7 @@ pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diag
         }
     }
     if sites.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut checked: Vec<Site<'_>> = Vec::with_capacity(sites.len());
     for (expect, offset, covers) in sites {
@@ -77,9 +79,11 @@ pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diag
         checked.push(Site { expect, offset, covers: covers.shift(offset), code, used: false });
     }
     diagnostics.retain(|d| {
+        // the innermost acknowledgement (a statement's before its policy's)
         let covering = checked
             .iter_mut()
-            .find(|s| s.code == Some(d.code) && s.covers.start <= d.span.start && d.span.end <= s.covers.end);
+            .filter(|s| s.code == Some(d.code) && s.covers.start <= d.span.start && d.span.end <= s.covers.end)
+            .min_by_key(|s| s.covers.end - s.covers.start);
         match covering {
             Some(site) => {
                 site.used = true;
@@ -88,7 +92,10 @@ pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diag
             None => true,
         }
     });
-    for site in checked.iter().filter(|s| !s.used) {
+    // With errors in the file, the meaning-level checks of the items they
+    // touch do not run: an acknowledgement may be unfulfilled only for now.
+    let errors = diagnostics.iter().any(|d| d.severity() == Severity::Error);
+    for site in checked.iter().filter(|s| !s.used && !errors) {
         let kind = DiagnosticKind::IamRule {
             code: Code::UnfulfilledExpect,
             message: format!("`expect {}` matches no diagnostic", site.expect.code),
@@ -98,4 +105,14 @@ pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diag
         diagnostics.push(kind.at(site.expect.span.shift(site.offset)));
     }
     crate::diagnostic::sort(diagnostics);
+    checked.iter().filter_map(|s| Some((s.code?, s.covers))).collect()
+}
+
+/// Removes from `diagnostics` the warnings that an acknowledgement covers.
+pub(crate) fn apply(acknowledged: &[(Code, Span)], diagnostics: &mut Vec<Diagnostic>) {
+    diagnostics.retain(|d| {
+        !acknowledged
+            .iter()
+            .any(|(code, covers)| *code == d.code && covers.start <= d.span.start && d.span.end <= covers.end)
+    });
 }

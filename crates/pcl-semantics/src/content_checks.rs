@@ -14,10 +14,18 @@ use pcl_iam::lints::{Lint, StatementView, lint_statement};
 pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
     let mut out = statement_warnings(st);
     condition_checks(st, &mut out);
-    if !st.not_resource {
-        for r in &st.resources.values {
-            if let Some(message) = pcl_iam::values::check_arn_in_partition(r, partition) {
-                out.push(arn_error(message, st.resource_span));
+    // resources and not-resources alike
+    for r in &st.resources.values {
+        if let Some(message) = pcl_iam::values::check_arn_in_partition(r, partition) {
+            out.push(arn_error(message, st.resource_span));
+        }
+    }
+    for c in &st.conditions {
+        let arn_values = pcl_iam::values::operator_family(&c.operator)
+            .is_some_and(|(family, _)| family == pcl_iam::values::OperatorFamily::Arn);
+        for v in c.values.values.iter().filter(|v| arn_values || v.starts_with("arn:")) {
+            if let Some(message) = pcl_iam::values::check_arn_in_partition(v, partition) {
+                out.push(arn_error(message, c.span));
             }
         }
     }
@@ -37,7 +45,8 @@ fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
 /// The ARNs of a rendered role that must be in its partition.
 pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: pcl_syntax::Span) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for arn in role.managed.iter().chain(role.boundary.iter()) {
+    let principals = role.trust.iter().flat_map(|(_, list)| list.values.iter()).filter(|p| p.starts_with("arn:"));
+    for arn in role.managed.iter().chain(role.boundary.iter()).chain(principals) {
         if let Some(message) = pcl_iam::values::check_arn_in_partition(arn, partition) {
             out.push(arn_error(message, span));
         }
@@ -134,11 +143,6 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
                     }
                     .at(c.span),
                 );
-            }
-            if family == pcl_iam::values::OperatorFamily::Arn
-                && let Some(message) = pcl_iam::values::check_arn_in_partition(v, "")
-            {
-                out.push(arn_error(message, c.span));
             }
         }
         let key = (c.operator.to_ascii_lowercase(), c.key.to_ascii_lowercase());

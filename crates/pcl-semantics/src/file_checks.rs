@@ -19,9 +19,23 @@ pub struct FileAnalysis {
     pub program: Program,
     /// Absolute spans, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
+    /// The `expect`s of the file: a code and the span it covers.
+    pub acknowledged: Vec<(crate::Code, pcl_syntax::Span)>,
 }
 
 impl FileAnalysis {
+    /// The diagnostics of a `--set` configuration worth showing after this
+    /// analysis: its errors, and its warnings that are neither acknowledged
+    /// nor already reported (at the same place, with the same code).
+    pub fn configuration_news(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        crate::acknowledge::apply(&self.acknowledged, &mut diagnostics);
+        diagnostics.retain(|d| {
+            d.severity() == crate::Severity::Error
+                || !self.diagnostics.iter().any(|known| known.code == d.code && known.span == d.span)
+        });
+        diagnostics
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error)
     }
@@ -47,7 +61,7 @@ pub fn analyze_with<'f>(
         }
         crate::diagnostic::sort(&mut analysis.diagnostics);
     }
-    crate::acknowledge::acknowledge(parsed, &mut analysis.diagnostics);
+    analysis.acknowledged = crate::acknowledge::acknowledge(parsed, &mut analysis.diagnostics);
     analysis
 }
 
@@ -116,7 +130,7 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
     }
 
     crate::diagnostic::sort(&mut diags);
-    (FileAnalysis { program, diagnostics: diags }, decidable)
+    (FileAnalysis { program, diagnostics: diags, acknowledged: Vec::new() }, decidable)
 }
 
 fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
@@ -382,10 +396,9 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
     if diags.is_empty() {
         for item in program.items() {
             let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
-            // The file's analysis has reported (or acknowledged) every
-            // warning of every configuration; only errors are news here.
-            let errors = findings.into_iter().filter(|f| f.diagnostic.severity() == crate::Severity::Error);
-            diags.extend(crate::variant_checks::absolute(program, errors.collect()));
+            // callers keep what the file's analysis has not said already
+            // (`FileAnalysis::configuration_news`)
+            diags.extend(crate::variant_checks::absolute(program, findings));
         }
     }
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));

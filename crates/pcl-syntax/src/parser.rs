@@ -154,6 +154,19 @@ fn parse_fast(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>
     }
 }
 
+/// `expect W0509 "..."` at the start of a line: an acknowledgement, which
+/// belongs to the item below like a doc comment (a line that merely starts
+/// with the word, such as `expect == off) ...` in an expression, does not).
+fn is_expect_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("expect") else { return false };
+    let trimmed = rest.trim_start_matches([' ', '\t']);
+    if trimmed.len() == rest.len() {
+        return false; // no blank after the word
+    }
+    let code: String = trimmed.chars().take_while(char::is_ascii_alphanumeric).collect();
+    code.len() == 5 && code.starts_with(['E', 'W']) && code.chars().skip(1).all(|c| c.is_ascii_digit())
+}
+
 /// Byte ranges of the chunks: a chunk starts at a line that begins (in column
 /// 0) with an item keyword, or with `///` doc lines directly above one.
 fn chunks(text: &str) -> Vec<(usize, usize)> {
@@ -171,7 +184,7 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         })
     };
     // doc comments and `expect` lines belong to the item below them
-    let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////") || l.starts_with("expect ");
+    let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////") || is_expect_line(l);
     let mut cuts = vec![0];
     let mut i = 0;
     while i < line_starts.len() {

@@ -47,7 +47,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     }
     let program = &analysis.program;
     let set = &args.set.set;
-    let config = match super::configure_or_report(program, set, &args.file, &text, &reporter) {
+    let config = match super::configure_or_report(analysis, set, &args.file, &text, &reporter, &args.deny) {
         Ok(c) => c,
         Err(code) => {
             reporter.plain_error(&format!("nothing written to {}", args.out.display()));

@@ -119,14 +119,17 @@ pub struct SetArgs {
 /// The configuration `set` asks for, checked against the file; on failure,
 /// reports why and returns the exit code: 2 for values the file does not
 /// accept or that violate a constraint (usage errors), 1 for a file that
-/// renders wrongly in that configuration (an empty list, a duplicate Sid).
+/// renders wrongly in that configuration (an empty list, a duplicate Sid),
+/// or that has warnings the analysis did not show while `deny` says so.
 pub fn configure_or_report(
-    program: &pcl_semantics::ir::Program,
+    analysis: &FileAnalysis,
     set: &[(String, String)],
     path: &str,
     text: &str,
     reporter: &Reporter,
+    deny: &DenyArgs,
 ) -> Result<pcl_semantics::config::Config, u8> {
+    let program = &analysis.program;
     let config = match pcl_semantics::config::configure(program, set) {
         Ok(c) => c,
         Err(errors) => {
@@ -136,9 +139,12 @@ pub fn configure_or_report(
             return Err(crate::EXIT_USAGE);
         }
     };
-    let diags = pcl_semantics::check_configuration(program, &config);
+    let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, &config));
     reporter.diagnostics(path, text, &diags);
-    if diags.iter().any(|d| d.severity() == pcl_semantics::Severity::Error) {
+    if let Some(note) = deny.denied_note(&diags) {
+        reporter.plain_error(&note);
+    }
+    if deny.fails(&diags) {
         let set_violates_constraint =
             !set.is_empty() && diags.iter().any(|d| d.code == pcl_semantics::diagnostic::Code::ConstraintViolated);
         return Err(if set_violates_constraint { crate::EXIT_USAGE } else { crate::EXIT_ERRORS });

@@ -33,6 +33,9 @@ pub struct RenderArgs {
     /// Fail if a param's placeholder would remain in the document.
     #[arg(long)]
     pub deployable: bool,
+    /// Which part of a split (`splittable`) policy to print, from 1.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub part: usize,
 }
 
 pub fn run(args: &RenderArgs, color: bool) -> u8 {
@@ -66,7 +69,14 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         }
     };
     let set = &args.set.set;
-    let config = match super::configure_or_report(program, set, &args.file, &text, &reporter) {
+    let config = match super::configure_or_report(
+        analysis,
+        set,
+        &args.file,
+        &text,
+        &reporter,
+        &super::DenyArgs { deny: Vec::new() },
+    ) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -83,7 +93,8 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         for features in &allowed {
             let shown: Vec<String> = deps.iter().filter_map(|d| features.get(d).map(|v| format!("{d}={v}"))).collect();
             let path = match files.iter().find(|c| c.features == *features) {
-                Some(c) => c.path.clone(),
+                Some(c) if c.parts.is_empty() => c.path.clone(),
+                Some(c) => c.parts.join(" + "),
                 None => "(not rendered: its guard is false)".to_string(),
             };
             let mark = if *features == defaults { "  (default)" } else { "" };
@@ -99,7 +110,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         ));
         return crate::EXIT_USAGE;
     }
-    let Some(document) = pcl_codegen::render_one(program, kind, &args.item, &defaults, &config) else {
+    let Some(parts) = pcl_codegen::render_parts(program, kind, &args.item, &defaults, &config) else {
         reporter.plain_error(&format!(
             "`{}` is not rendered when {} (its own guard is false)",
             args.item,
@@ -107,8 +118,26 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         ));
         return crate::EXIT_USAGE;
     };
+    let Some(document) = parts.get(args.part.saturating_sub(1)) else {
+        reporter.plain_error(&format!(
+            "`{}` has {} part(s) here; --part {} does not exist",
+            args.item,
+            parts.len(),
+            args.part
+        ));
+        return crate::EXIT_USAGE;
+    };
+    if parts.len() > 1 {
+        reporter.note(&format!(
+            "`{}` is split into {} parts here; this is part {} (--part N prints another)",
+            args.item,
+            parts.len(),
+            args.part.max(1)
+        ));
+    }
     if args.deployable {
-        let left = super::placeholders_in(program, set, &document);
+        // every part deploys, so every part must be free of placeholders
+        let left = super::placeholders_in(program, set, &parts.concat());
         if !left.is_empty() {
             reporter.plain_error(&super::not_deployable(&left));
             return crate::EXIT_ERRORS;

@@ -262,8 +262,9 @@ pub fn key_matches(template: &str, key: &str) -> bool {
     }
     // the text before the first variable must match: most templates are
     // ruled out here, without allocating
-    let literal =
-        template.find(['$', '<']).or_else(|| template.starts_with("aws:").then(|| template.rfind('/')).flatten());
+    let tag_key =
+        template.len() > 8 && template.get(template.len() - 8..).is_some_and(|t| t.eq_ignore_ascii_case("/tag-key"));
+    let literal = template.find(['$', '<']).or_else(|| tag_key.then(|| template.rfind('/')).flatten());
     let Some(literal) = literal else { return false };
     let (Some(head), Some(key_head)) = (template.get(..literal), key.get(..literal)) else { return false };
     if !head.eq_ignore_ascii_case(key_head) {

@@ -55,8 +55,8 @@ pub(super) fn template_to_wildcard(template: &str) -> Option<String> {
         rest = rest.get(start + len + 1..)?;
     }
     out.push_str(rest);
-    if !variable && template.starts_with("aws:") {
-        // `aws:PrincipalTag/tag-key`, `aws:RequestTag/tag-key`
+    if !variable && template.to_ascii_lowercase().ends_with("/tag-key") {
+        // `aws:PrincipalTag/tag-key`, `ssm:resourceTag/tag-key`
         let (head, _) = template.rsplit_once('/')?;
         return Some(format!("{head}/\u{1}"));
     }

@@ -34,4 +34,6 @@ fn wildcards() {
     assert!(!wildcard_match("a*b*c", "axxbyy"));
     assert!(key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/Name"));
     assert!(!key_matches("aws:ResourceTag/${TagKey}", "aws:ResourceTag/"));
+    assert!(key_matches("ssm:resourceTag/tag-key", "ssm:resourceTag/team"));
+    assert!(catalog().is_known_key("secretsmanager:ResourceTag/team"));
 }
