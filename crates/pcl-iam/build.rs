@@ -13,8 +13,10 @@ fn main() {
     let mut source = ("", "", "");
     let mut globals: Vec<(&str, &str)> = Vec::new();
     let mut aws_keys: BTreeSet<&str> = BTreeSet::new();
-    // (prefix, name, body start, body end)
-    let mut services: Vec<(&str, &str, usize, usize)> = Vec::new();
+    // (prefix, name, first action, end of actions, start of R/K lines, end of body)
+    let mut services: Vec<(&str, &str, usize, usize, usize, usize)> = Vec::new();
+    // (name, line start, line end) of every action, service after service
+    let mut actions: Vec<(&str, usize, usize)> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
@@ -30,17 +32,28 @@ fn main() {
                     globals.push((key, ty));
                 }
             }
-            Some("K") => {
-                if let Some(key) = fields.next().filter(|k| k.starts_with("aws:")) {
+            Some("A") => {
+                if let Some(name) = fields.next() {
+                    actions.push((name, start, offset));
+                }
+                if let Some(last) = services.last_mut() {
+                    last.3 = actions.len();
+                    last.4 = offset;
+                }
+            }
+            Some(kind @ ("R" | "K")) => {
+                if kind == "K"
+                    && let Some(key) = fields.next().filter(|k| k.starts_with("aws:"))
+                {
                     aws_keys.insert(key);
                 }
             }
             Some("S") => {
                 if let Some(last) = services.last_mut() {
-                    last.3 = start;
+                    last.5 = start;
                 }
                 if let (Some(prefix), Some(name)) = (fields.next(), fields.next()) {
-                    services.push((prefix, name, offset, text.len()));
+                    services.push((prefix, name, actions.len(), actions.len(), offset, text.len()));
                 }
             }
             _ => {}
@@ -51,7 +64,8 @@ fn main() {
     let _ = writeln!(out, "pub(super) static GLOBALS: &[(&str, &str)] = &{globals:?};");
     let aws_keys: Vec<&str> = aws_keys.into_iter().collect();
     let _ = writeln!(out, "pub(super) static SERVICE_AWS_KEYS: &[&str] = &{aws_keys:?};");
-    let _ = writeln!(out, "pub(super) static SERVICES: &[(&str, &str, usize, usize)] = &{services:?};");
+    let _ = writeln!(out, "pub(super) static SERVICES: &[(&str, &str, usize, usize, usize, usize)] = &{services:?};");
+    let _ = writeln!(out, "pub(super) static ACTIONS: &[(&str, usize, usize)] = &{actions:?};");
     let dir = std::env::var_os("OUT_DIR").unwrap_or_default();
     let _ = std::fs::write(Path::new(&dir).join("catalog_index.rs"), out);
 }

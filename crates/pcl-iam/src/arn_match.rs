@@ -138,7 +138,7 @@ fn intersect(a: &[Atom], b: &[Atom]) -> bool {
 /// times over its statements and configurations).
 pub fn resource_may_match(resource: &str, arn_format: &'static str) -> bool {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<(String, &'static str), bool>> =
+        static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<(String, &'static str), bool>> =
             std::cell::RefCell::default();
     }
     let key = (resource.to_string(), arn_format);
@@ -161,14 +161,29 @@ fn may_match(resource: &str, arn_format: &str) -> bool {
     if resource == "*" || arn_format == "*" {
         return true;
     }
-    let policy: Vec<&str> = resource.splitn(6, ':').collect();
-    let format: Vec<&str> = arn_format.splitn(6, ':').collect();
-    if policy.len() < 6 || format.len() < 6 {
+    if resource.split(':').count() < 6 || arn_format.split(':').count() < 6 {
         // not an ARN we can read field by field: assume it can
-        return policy.len() < 6 || format.len() < 6;
+        return true;
     }
     // a `*` in the first five fields never spans a `:`: they are split
-    policy.iter().zip(&format).all(|(p, f)| heads_agree(p, f) && intersect(&policy_pattern(p), &format_pattern(f)))
+    resource.splitn(6, ':').zip(arn_format.splitn(6, ':')).all(|(p, f)| field_may_match(p, f))
+}
+
+/// One field: the common cases without building patterns.
+fn field_may_match(policy: &str, format: &str) -> bool {
+    let special = |t: &str| t.contains(['*', '?', '<', '$']);
+    if policy == "*" || is_one_variable(format) && !policy.contains('/') {
+        return true; // either side matches anything there
+    }
+    if !special(policy) && !special(format) {
+        return policy.eq_ignore_ascii_case(format);
+    }
+    heads_agree(policy, format) && intersect(&policy_pattern(policy), &format_pattern(format))
+}
+
+/// `${Region}`: a whole field that is one variable.
+fn is_one_variable(field: &str) -> bool {
+    field.starts_with("${") && field.ends_with('}') && field.matches('}').count() == 1
 }
 
 /// Whether the literal starts of two fields agree (case-insensitively) up to

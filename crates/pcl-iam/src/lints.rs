@@ -160,7 +160,7 @@ fn needs(prefix: &str, action: &Action) -> Vec<String> {
 /// hundreds of actions but only a few resource types.
 #[derive(Default)]
 struct TypeCache {
-    matches: std::collections::HashMap<(&'static str, &'static str, usize), bool>,
+    matches: rustc_hash::FxHashMap<(&'static str, &'static str, usize), bool>,
 }
 
 impl TypeCache {
@@ -243,24 +243,26 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
 /// Resources that no action of the statement can act on (`iam:PassRole` on
 /// an instance profile).
 fn unused_resources(st: &StatementView<'_>, cache: &mut TypeCache, out: &mut Vec<Lint>) {
-    let mut resolved: Vec<(&str, &Action)> = Vec::new();
+    // the distinct resource types the actions act on: a pattern names
+    // hundreds of actions but a few types
+    let mut types: std::collections::BTreeSet<(&'static str, &'static str)> = std::collections::BTreeSet::new();
     for written in st.actions {
         let Some((prefix, _)) = written.split_once(':') else { return };
         let acts = resolve(written);
         if acts.is_empty() {
             return; // unknown: nothing sure to say
         }
-        resolved.extend(acts.into_iter().map(|a| (prefix, a)));
+        let Some(service) = catalog().service(prefix) else { return };
+        for a in acts {
+            types.extend(a.resource_types().map(|(rt, _)| (service.prefix, rt)));
+        }
     }
     for (id, resource) in st.resources.iter().enumerate() {
         let one = std::slice::from_ref(resource);
-        if resolved.iter().any(|(p, a)| cache.can_match(p, a, one, id)) {
+        if types.iter().any(|(p, rt)| cache.type_matches(p, rt, one, id)) {
             continue;
         }
-        let mut types: Vec<String> =
-            resolved.iter().flat_map(|(p, a)| a.resource_types().map(move |(rt, _)| format!("{p}:{rt}"))).collect();
-        types.sort();
-        types.dedup();
+        let types: Vec<String> = types.iter().map(|(p, rt)| format!("{p}:{rt}")).collect();
         out.push(Lint::ResourceMatchesNoAction { resource: resource.clone(), types });
     }
 }

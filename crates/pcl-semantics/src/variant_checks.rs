@@ -214,8 +214,8 @@ fn tally(
 ) -> Vec<Finding> {
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
-    let mut memo: std::collections::HashMap<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>> =
-        std::collections::HashMap::new();
+    let mut memo: rustc_hash::FxHashMap<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>> =
+        rustc_hash::FxHashMap::default();
     for cfg in configs {
         let Some(assignments) = variants::configurations(program, deps, &cfg.pins, &cfg.params) else {
             let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.to_vec() };

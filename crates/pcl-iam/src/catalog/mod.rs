@@ -42,8 +42,10 @@ pub struct Catalog {
 struct ServiceEntry {
     prefix: &'static str,
     name: &'static str,
-    /// The lines after its `S` line, up to the next service.
-    body: &'static str,
+    /// Its actions: name, and the line of each.
+    actions: &'static [(&'static str, usize, usize)],
+    /// Its `R` and `K` lines.
+    types_and_keys: &'static str,
     parsed: OnceLock<Service>,
 }
 
@@ -85,18 +87,14 @@ pub struct Service {
     pub condition_keys: Vec<ConditionKey>,
 }
 
-/// One action. Its lists stay as the file's comma-separated text until
-/// asked for: parsing a service allocates nothing per action.
-#[derive(Debug)]
+/// One action: its name, and its line of the catalog, read only when asked
+/// (indexing a service costs nothing per action).
+#[derive(Debug, Clone, Copy)]
 pub struct Action {
     /// AWS's casing: `GetObject`.
     pub name: &'static str,
-    /// `Read`, `Write`, `List`, `Tagging` or `Permissions management`.
-    pub access_level: &'static str,
-    resource_types: &'static str,
-    condition_keys: &'static str,
-    dependent_actions: &'static str,
-    pub description: &'static str,
+    /// `A name accessLevel resourceTypes conditionKeys dependentActions description`.
+    line: &'static str,
 }
 
 fn items(list: &'static str) -> impl Iterator<Item = &'static str> + Clone {
@@ -104,14 +102,18 @@ fn items(list: &'static str) -> impl Iterator<Item = &'static str> + Clone {
 }
 
 impl Action {
-    pub(crate) fn new(fields: [&'static str; 6], description: &'static str) -> Action {
-        let [name, access_level, resource_types, condition_keys, dependent_actions, _] = fields;
-        Action { name, access_level, resource_types, condition_keys, dependent_actions, description }
+    fn field(&self, n: usize) -> &'static str {
+        self.line.trim_end_matches('\n').split('\t').nth(n).unwrap_or_default()
+    }
+
+    /// `Read`, `Write`, `List`, `Tagging` or `Permissions management`.
+    pub fn access_level(&self) -> &'static str {
+        self.field(2)
     }
 
     /// `(resource type, required)`; none: the action supports only `"*"`.
     pub fn resource_types(&self) -> impl Iterator<Item = (&'static str, bool)> + Clone {
-        items(self.resource_types).map(|r| match r.strip_suffix('*') {
+        items(self.field(3)).map(|r| match r.strip_suffix('*') {
             Some(required) => (required, true),
             None => (r, false),
         })
@@ -119,15 +121,19 @@ impl Action {
 
     /// Whether it supports only `"*"` (no resource types).
     pub fn star_only(&self) -> bool {
-        self.resource_types.is_empty()
+        self.field(3).is_empty()
     }
 
     pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone {
-        items(self.condition_keys)
+        items(self.field(4))
     }
 
     pub fn dependent_actions(&self) -> impl Iterator<Item = &'static str> + Clone {
-        items(self.dependent_actions)
+        items(self.field(5))
+    }
+
+    pub fn description(&self) -> &'static str {
+        self.field(6)
     }
 }
 
@@ -163,7 +169,7 @@ impl Catalog {
     /// The service with this prefix (IAM compares prefixes case-insensitively).
     pub fn service(&self, prefix: &str) -> Option<&Service> {
         let entry = self.services.get(*self.by_prefix.get(&prefix.to_ascii_lowercase())?)?;
-        Some(entry.parsed.get_or_init(|| parse::service(entry.prefix, entry.name, entry.body)))
+        Some(entry.parsed.get_or_init(|| parse::service(entry.prefix, entry.name, entry.actions, entry.types_and_keys)))
     }
 
     /// Every service prefix, sorted.

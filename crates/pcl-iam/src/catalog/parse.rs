@@ -17,10 +17,11 @@ mod built {
 pub(super) fn index(text: &'static str) -> Catalog {
     let mut by_prefix = HashMap::with_capacity(built::SERVICES.len());
     let mut services = Vec::with_capacity(built::SERVICES.len());
-    for &(prefix, name, start, end) in built::SERVICES {
+    for &(prefix, name, first, last, types_start, end) in built::SERVICES {
         by_prefix.insert(prefix.to_ascii_lowercase(), services.len());
-        let body = text.get(start..end).unwrap_or_default();
-        services.push(ServiceEntry { prefix, name, body, parsed: OnceLock::new() });
+        let actions = built::ACTIONS.get(first..last).unwrap_or_default();
+        let types_and_keys = text.get(types_start..end).unwrap_or_default();
+        services.push(ServiceEntry { prefix, name, actions, types_and_keys, parsed: OnceLock::new() });
     }
     Catalog {
         source: built::SOURCE,
@@ -35,21 +36,23 @@ fn list(field: Option<&'static str>) -> Vec<&'static str> {
     field.unwrap_or_default().split(',').filter(|s| !s.is_empty()).collect()
 }
 
-/// A service's `A`, `R` and `K` lines.
-pub(super) fn service(prefix: &'static str, name: &'static str, body: &'static str) -> Service {
+/// A service: its actions from the compile-time index (each a name and a
+/// line, nothing parsed), its `R` and `K` lines read.
+pub(super) fn service(
+    prefix: &'static str,
+    name: &'static str,
+    actions: &'static [(&'static str, usize, usize)],
+    types_and_keys: &'static str,
+) -> Service {
+    let text = super::CATALOG;
     let mut service = Service { prefix, name, ..Service::default() };
-    for line in body.lines() {
+    service.actions = actions
+        .iter()
+        .map(|&(action, start, end)| Action { name: action, line: text.get(start..end).unwrap_or_default() })
+        .collect();
+    for line in types_and_keys.lines() {
         let mut fields = line.split('\t');
         match fields.next() {
-            Some("A") => {
-                let mut next = || fields.next().unwrap_or_default();
-                let fields = [next(), next(), next(), next(), next(), ""];
-                if fields[0].is_empty() {
-                    continue;
-                }
-                let description = next();
-                service.actions.push(Action::new(fields, description));
-            }
             Some("R") => {
                 let (Some(name), Some(arn)) = (fields.next(), fields.next()) else { continue };
                 service.resource_types.push(ResourceType { name, arn, condition_keys: list(fields.next()) });

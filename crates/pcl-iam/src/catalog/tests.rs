@@ -10,7 +10,8 @@ fn the_committed_catalog_answers() {
     let s3 = c.service("S3").expect("s3, case-insensitively");
     let get = s3.action("getobject").expect("s3:GetObject");
     assert_eq!(get.name, "GetObject");
-    assert_eq!(get.access_level, "Read");
+    assert_eq!(get.access_level(), "Read");
+    assert!(get.description().starts_with("Grants permission"), "{}", get.description());
     assert!(get.resource_types().any(|(r, _)| r == "object"), "{get:?}");
     assert!(s3.resource_type("object").unwrap().arn.contains("${ObjectName}"));
     assert!(s3.matching("Get*").count() > 20);
