@@ -1,0 +1,190 @@
+//! Completion by context, read from the text before the cursor: names after
+//! `@`, `${`, `when`/`and`/`or`/`not`, `inline`/`attach`; a feature's values
+//! after `==`/`!=`; actions of a service after `service:`; service prefixes
+//! in an action list; operators after `condition`; condition keys in its
+//! string; keywords at the start of an item or statement.
+
+use crate::index::FileIndex;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    Keyword,
+    Item,
+    Value,
+    Action,
+    Service,
+    Operator,
+    ConditionKey,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: Option<String>,
+}
+
+fn item(label: &str, detail: &str, kind: CompletionKind) -> Completion {
+    Completion { label: label.to_string(), kind, detail: Some(detail.to_string()) }
+}
+
+const ITEM_KEYWORDS: [&str; 9] =
+    ["param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role", "expect"];
+const BODY_KEYWORDS: [&str; 4] = ["allow", "deny", "include", "expect"];
+const OPERATORS: [&str; 14] = [
+    "StringEquals",
+    "StringNotEquals",
+    "StringLike",
+    "StringNotLike",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotLike",
+    "Bool",
+    "NumericLessThan",
+    "NumericGreaterThan",
+    "DateGreaterThan",
+    "DateLessThan",
+    "IpAddress",
+    "Null",
+];
+
+pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
+    let before = index.text.get(..offset.min(index.text.len())).unwrap_or_default();
+    let line = before.rsplit('\n').next().unwrap_or_default();
+    // the word being typed
+    let word_len = line.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || "_:-*".contains(*c)).count();
+    let word = line.get(line.len() - word_len..).unwrap_or_default();
+    let head = line.get(..line.len() - word_len).unwrap_or_default();
+    let names = |kinds: &[&str]| -> Vec<Completion> {
+        index
+            .decls
+            .iter()
+            .filter(|d| kinds.contains(&d.kind) && d.name.starts_with(word))
+            .map(|d| item(&d.name, d.kind, CompletionKind::Item))
+            .collect()
+    };
+    if head.ends_with('@') {
+        return names(&["actionset", "valueset"]);
+    }
+    if head.ends_with("${") {
+        return names(&["param"]);
+    }
+    if let Some(keys) = condition_key_context(head, word) {
+        return keys;
+    }
+    let previous = head.split_whitespace().last().unwrap_or_default();
+    match previous {
+        "when" | "and" | "or" | "not" | "(" => return names(&["feature", "param"]),
+        "inline" | "attach" => return names(&["policy"]),
+        "include" => return names(&["permset"]),
+        "condition" => {
+            return OPERATORS
+                .iter()
+                .filter(|o| o.starts_with(word))
+                .map(|o| item(o, "condition operator", CompletionKind::Operator))
+                .collect();
+        }
+        "==" | "!=" => return feature_values(index, head),
+        _ => {}
+    }
+    if let Some((prefix, name)) = word.split_once(':') {
+        return actions(prefix, name);
+    }
+    if in_action_list(head) {
+        return services(word);
+    }
+    let trimmed = head.trim();
+    if trimmed.is_empty() && !line.starts_with([' ', '\t']) {
+        return ITEM_KEYWORDS
+            .iter()
+            .filter(|k| k.starts_with(word))
+            .map(|k| item(k, "item", CompletionKind::Keyword))
+            .collect();
+    }
+    if trimmed.is_empty() || trimmed.ends_with(['{', '}', ';']) {
+        return BODY_KEYWORDS
+            .iter()
+            .filter(|k| k.starts_with(word))
+            .map(|k| item(k, "statement", CompletionKind::Keyword))
+            .collect();
+    }
+    Vec::new()
+}
+
+/// The values of the feature compared in `head` (`when scheduler == `).
+fn feature_values(index: &FileIndex, head: &str) -> Vec<Completion> {
+    let mut words = head.split_whitespace().rev();
+    let (_, feature) = (words.next(), words.next().unwrap_or_default());
+    let Some(decl) = index.decl(feature.trim_start_matches('(')) else { return Vec::new() };
+    let text = index.text.get(decl.span.start as usize..decl.span.end as usize).unwrap_or_default();
+    let values: Vec<&str> = match text.split_once('{').and_then(|(_, rest)| rest.split_once('}')) {
+        Some((domain, _)) => domain.split(',').map(str::trim).filter(|v| !v.is_empty()).collect(),
+        None if text.contains(": bool") => vec!["true", "false"],
+        None => Vec::new(),
+    };
+    values.into_iter().map(|v| item(v, &format!("a value of `{feature}`"), CompletionKind::Value)).collect()
+}
+
+/// Inside an action list: after `action [` or `action ` and any `, `.
+fn in_action_list(head: &str) -> bool {
+    let Some(at) = head.rfind("action") else { return false };
+    let rest = head.get(at + "action".len()..).unwrap_or_default();
+    !rest.contains([';', ']']) && (rest.trim_start().starts_with('[') || rest.trim().is_empty())
+        || head.trim_end().ends_with(',') && head.contains("action")
+}
+
+fn services(word: &str) -> Vec<Completion> {
+    let catalog = pcl_iam::catalog::catalog();
+    catalog
+        .prefixes()
+        .filter(|p| p.starts_with(word))
+        .map(|p| {
+            let name = catalog.service(p).map(|s| s.name).unwrap_or_default();
+            Completion { label: format!("{p}:"), kind: CompletionKind::Service, detail: Some(name.to_string()) }
+        })
+        .collect()
+}
+
+fn actions(prefix: &str, name: &str) -> Vec<Completion> {
+    let Some(service) = pcl_iam::catalog::catalog().service(prefix) else { return Vec::new() };
+    let lower = name.to_ascii_lowercase();
+    service
+        .actions
+        .iter()
+        .filter(|a| a.name.to_ascii_lowercase().starts_with(&lower))
+        .map(|a| Completion {
+            label: format!("{}:{}", service.prefix, a.name),
+            kind: CompletionKind::Action,
+            detail: Some(a.access_level().to_string()),
+        })
+        .collect()
+}
+
+/// Inside the key string of `condition OP "`: global keys, and the keys of
+/// the service typed so far.
+fn condition_key_context(head: &str, word: &str) -> Option<Vec<Completion>> {
+    let at = head.rfind("condition ")?;
+    let rest = head.get(at..)?;
+    if rest.matches('"').count() != 1 || !rest.ends_with('"') && !rest.trim_end().ends_with('"') {
+        return None;
+    }
+    let catalog = pcl_iam::catalog::catalog();
+    let mut out: Vec<Completion> = catalog
+        .global_keys()
+        .iter()
+        .filter(|k| k.key.starts_with(word))
+        .map(|k| item(k.key, k.ty, CompletionKind::ConditionKey))
+        .collect();
+    if let Some((prefix, _)) = word.split_once(':')
+        && let Some(service) = catalog.service(prefix)
+    {
+        out.extend(
+            service
+                .condition_keys
+                .iter()
+                .filter(|k| k.key.starts_with(word))
+                .map(|k| item(k.key, k.ty, CompletionKind::ConditionKey)),
+        );
+    }
+    Some(out)
+}

@@ -1,0 +1,122 @@
+//! Hover: what the text under the cursor is. An item's declaration and doc
+//! comment (and what a set expands to); an action's entry in the IAM
+//! catalog; a condition key's type.
+
+use pcl_semantics::ir::{ActionRef, ItemIr, Program};
+use pcl_syntax::Span;
+
+use crate::index::FileIndex;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hover {
+    /// What the hover is about.
+    pub span: Span,
+    pub markdown: String,
+}
+
+pub fn hover(index: &FileIndex, program: &Program, offset: usize) -> Option<Hover> {
+    if let Some((name, span)) = index.name_at(offset) {
+        return item_hover(index, program, name, span);
+    }
+    let (token, span) = token_at(&index.text, offset)?;
+    if let Some(h) = action_hover(&token, span) {
+        return Some(h);
+    }
+    key_hover(&token, span)
+}
+
+fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> Option<Hover> {
+    let decl = index.decl(name)?;
+    // the declaration's first line, up to its body
+    let source = index.text.get(decl.name_span.start as usize..decl.span.end as usize).unwrap_or_default();
+    let head: String = source.lines().next().unwrap_or_default().trim_end_matches(['{', ' ']).to_string();
+    let mut md = format!("```pcl\n{} {head}\n```", decl.kind);
+    if !decl.docs.is_empty() {
+        md.push_str("\n\n");
+        md.push_str(&decl.docs.iter().map(|d| d.trim()).collect::<Vec<_>>().join("\n"));
+    }
+    match program.get(name).map(|i| &*i.ir) {
+        Some(ItemIr::Actionset(list)) => {
+            let actions: Vec<String> = list
+                .items
+                .iter()
+                .map(|i| match &i.value {
+                    ActionRef::Name(n) => format!("`{n}`"),
+                    ActionRef::Set(s) => format!("`@{s}`"),
+                })
+                .collect();
+            md.push_str(&format!("\n\nExpands to {}.", actions.join(", ")));
+        }
+        Some(ItemIr::Valueset(_)) => {
+            md.push_str(&format!("\n\nValues: {}", index_values(index, decl.span)));
+        }
+        Some(ItemIr::Feature(f)) => {
+            md.push_str(&format!("\n\nValues: {}; default `{}`.", f.domain.join(", "), f.default));
+        }
+        _ => {}
+    }
+    Some(Hover { span, markdown: md })
+}
+
+/// A valueset's values as written.
+fn index_values(index: &FileIndex, span: Span) -> String {
+    let text = index.text.get(span.start as usize..span.end as usize).unwrap_or_default();
+    let body = text.split_once('=').map_or(text, |(_, b)| b).trim().trim_end_matches(';');
+    body.to_string()
+}
+
+/// The token under the cursor: letters, digits and `:*?-_/.$` (an action or
+/// a condition key), without quotes.
+fn token_at(text: &str, offset: usize) -> Option<(String, Span)> {
+    let is_token = |c: char| c.is_ascii_alphanumeric() || ":*?-_/.${}".contains(c);
+    let before = text.get(..offset.min(text.len()))?;
+    let start = before.char_indices().rev().take_while(|(_, c)| is_token(*c)).last().map_or(offset, |(i, _)| i);
+    let after = text.get(start..)?;
+    let len = after.char_indices().find(|(_, c)| !is_token(*c)).map_or(after.len(), |(i, _)| i);
+    let token = after.get(..len)?;
+    if token.is_empty() {
+        return None;
+    }
+    Some((token.to_string(), Span::new(start, start + len)))
+}
+
+fn action_hover(token: &str, span: Span) -> Option<Hover> {
+    let (prefix, name) = token.split_once(':')?;
+    let service = pcl_iam::catalog::catalog().service(prefix)?;
+    if name.contains(['*', '?']) {
+        let matched: Vec<&str> = service.matching(name).map(|a| a.name).collect();
+        let shown: Vec<String> = matched.iter().take(12).map(|n| format!("`{prefix}:{n}`")).collect();
+        let more = if matched.len() > 12 { format!(", and {} more", matched.len() - 12) } else { String::new() };
+        let markdown =
+            format!("**{token}**: {} actions of {}\n\n{}{more}", matched.len(), service.name, shown.join(", "));
+        return Some(Hover { span, markdown });
+    }
+    let action = service.action(name)?;
+    let types: Vec<String> = action
+        .resource_types()
+        .map(|(rt, required)| format!("`{rt}`{}", if required { " (required)" } else { "" }))
+        .collect();
+    let keys: Vec<String> = action.condition_keys().map(|k| format!("`{k}`")).collect();
+    let markdown = format!(
+        "**{prefix}:{}** ({}, {})\n\n{}\n\nResource types: {}\n\nCondition keys: {}",
+        action.name,
+        service.name,
+        action.access_level(),
+        action.description(),
+        if types.is_empty() { "`*` only".to_string() } else { types.join(", ") },
+        if keys.is_empty() { "none of its own".to_string() } else { keys.join(", ") },
+    );
+    Some(Hover { span, markdown })
+}
+
+fn key_hover(token: &str, span: Span) -> Option<Hover> {
+    let catalog = pcl_iam::catalog::catalog();
+    let ty = catalog.key_type(token)?;
+    let description = token
+        .split_once(':')
+        .and_then(|(p, _)| catalog.service(p))
+        .and_then(|s| s.condition_key(token))
+        .map(|k| k.description)
+        .unwrap_or("a global condition key");
+    Some(Hover { span, markdown: format!("**{token}** (condition key, `{ty}`)\n\n{description}") })
+}

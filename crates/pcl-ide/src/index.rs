@@ -1,0 +1,90 @@
+//! One file's names: each item's declaration and every use of a name, with
+//! absolute spans, built from the database's memoized parse and item checks.
+
+use pcl_semantics::{Database, SourceFile};
+use pcl_syntax::Span;
+use pcl_syntax::ast::ItemKind;
+
+/// A declared item.
+pub struct Decl {
+    pub name: String,
+    pub kind: &'static str,
+    pub name_span: Span,
+    pub span: Span,
+    pub docs: Vec<String>,
+}
+
+/// A use of a name (the name itself, without `@` or `${`).
+pub struct Use {
+    pub name: String,
+    pub span: Span,
+}
+
+pub struct FileIndex {
+    pub text: String,
+    pub decls: Vec<Decl>,
+    pub uses: Vec<Use>,
+}
+
+pub fn kind_name(kind: &ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Param(_) => "param",
+        ItemKind::Feature(_) => "feature",
+        ItemKind::Constraint(_) => "constraint",
+        ItemKind::Permset(_) => "permset",
+        ItemKind::Actionset(_) => "actionset",
+        ItemKind::Valueset(_) => "valueset",
+        ItemKind::Policy(_) => "policy",
+        ItemKind::Role(_) => "role",
+    }
+}
+
+impl FileIndex {
+    pub fn build(db: &dyn Database, file: SourceFile) -> FileIndex {
+        let text = file.text(db).clone();
+        let parsed = pcl_semantics::parse(db, file);
+        let items = pcl_semantics::file_items(db, file);
+        let mut decls = Vec::new();
+        let mut uses = Vec::new();
+        for (parsed_item, def) in parsed.items.iter().zip(items.iter()) {
+            let item = &*parsed_item.item;
+            let offset = parsed_item.offset;
+            decls.push(Decl {
+                name: item.name().name.clone(),
+                kind: kind_name(&item.kind),
+                name_span: item.name().span.shift(offset),
+                span: item.span.shift(offset),
+                docs: item.docs.clone(),
+            });
+            for r in &pcl_semantics::check_item(db, *def).refs {
+                let span = r.span.shift(offset);
+                uses.push(Use { name: r.name.clone(), span: name_within(&text, span, &r.name) });
+            }
+        }
+        uses.sort_by_key(|u| (u.span.start, u.span.end));
+        FileIndex { text, decls, uses }
+    }
+
+    pub fn decl(&self, name: &str) -> Option<&Decl> {
+        self.decls.iter().find(|d| d.name == name)
+    }
+
+    /// The declaration or use whose name covers `offset` (the end counts:
+    /// a cursor right after a name is on it).
+    pub fn name_at(&self, offset: usize) -> Option<(&str, Span)> {
+        let on = |s: Span| s.start as usize <= offset && offset <= s.end as usize;
+        if let Some(d) = self.decls.iter().find(|d| on(d.name_span)) {
+            return Some((&d.name, d.name_span));
+        }
+        self.uses.iter().find(|u| on(u.span)).map(|u| (u.name.as_str(), u.span))
+    }
+}
+
+/// The part of `span` that is `name` (a use's span may include `@` or `${`).
+fn name_within(text: &str, span: Span, name: &str) -> Span {
+    let (start, end) = (span.start as usize, span.end as usize);
+    match text.get(start..end).and_then(|t| t.find(name)) {
+        Some(at) => Span::new(start + at, start + at + name.len()),
+        None => span,
+    }
+}

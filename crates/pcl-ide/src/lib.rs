@@ -1,0 +1,108 @@
+//! What an editor asks of pcl, answered over the salsa database in pcl's own
+//! terms: byte offsets and spans into one file's text, items and diagnostics.
+//! No protocol types: the language server (`pcl lsp`) converts positions and
+//! shapes; the CLI could use the same answers.
+//!
+//! Like rust-analyzer's `ide` crate: an [`AnalysisHost`] holds the inputs
+//! (file texts); every query reads the memoized analysis, so an edit costs
+//! what the database re-runs for it.
+
+mod completion;
+mod hover;
+mod index;
+mod navigation;
+
+use std::collections::BTreeMap;
+
+use pcl_semantics::{RootDatabase, SourceFile};
+use pcl_syntax::Span;
+
+pub use completion::{Completion, CompletionKind};
+pub use hover::Hover;
+pub use navigation::{DocumentSymbol, RenameError};
+
+/// The files an editor has open, and the database over them.
+#[derive(Default)]
+pub struct AnalysisHost {
+    db: RootDatabase,
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl AnalysisHost {
+    pub fn new() -> AnalysisHost {
+        AnalysisHost::default()
+    }
+
+    /// Opens `path`, or replaces its text (an input change: the database
+    /// re-runs only what depends on the changed items).
+    pub fn set_text(&mut self, path: &str, text: String) {
+        use salsa::Setter;
+        match self.files.get(path) {
+            Some(file) => {
+                file.set_text(&mut self.db).to(text);
+            }
+            None => {
+                let file = SourceFile::new(&self.db, path.to_string(), text);
+                self.files.insert(path.to_string(), file);
+            }
+        }
+    }
+
+    pub fn close(&mut self, path: &str) {
+        self.files.remove(path);
+    }
+
+    /// The current text of an open file.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.files.get(path).map(|f| f.text(&self.db).as_str())
+    }
+
+    /// Every diagnostic of the file, with byte spans.
+    pub fn diagnostics(&self, path: &str) -> Vec<pcl_semantics::Diagnostic> {
+        match self.files.get(path) {
+            Some(file) => pcl_semantics::analyze_file(&self.db, *file).diagnostics.clone(),
+            None => Vec::new(),
+        }
+    }
+
+    fn index(&self, path: &str) -> Option<index::FileIndex> {
+        self.files.get(path).map(|file| index::FileIndex::build(&self.db, *file))
+    }
+
+    /// The outline: every item, in file order.
+    pub fn document_symbols(&self, path: &str) -> Vec<DocumentSymbol> {
+        self.index(path).map(|i| navigation::document_symbols(&i)).unwrap_or_default()
+    }
+
+    /// Where the name at `offset` is declared.
+    pub fn definition(&self, path: &str, offset: usize) -> Option<Span> {
+        navigation::definition(&self.index(path)?, offset)
+    }
+
+    /// Every use of the name at `offset` (and its declaration, if asked).
+    pub fn references(&self, path: &str, offset: usize, with_declaration: bool) -> Vec<Span> {
+        self.index(path).map(|i| navigation::references(&i, offset, with_declaration)).unwrap_or_default()
+    }
+
+    /// The edits that rename the item at `offset` to `new_name`.
+    pub fn rename(&self, path: &str, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
+        let index = self.index(path).ok_or(RenameError::NothingToRename)?;
+        navigation::rename(&index, offset, new_name)
+    }
+
+    /// What is under `offset`: an item, an action, a condition key.
+    pub fn hover(&self, path: &str, offset: usize) -> Option<Hover> {
+        let file = self.files.get(path)?;
+        let index = index::FileIndex::build(&self.db, *file);
+        let analysis = pcl_semantics::analyze_file(&self.db, *file);
+        hover::hover(&index, &analysis.program, offset)
+    }
+
+    /// What may be typed at `offset`.
+    pub fn completions(&self, path: &str, offset: usize) -> Vec<Completion> {
+        self.index(path).map(|i| completion::completions(&i, offset)).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests;

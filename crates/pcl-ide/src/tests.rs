@@ -1,0 +1,137 @@
+//! Fixture tests: `$0` marks the cursor in the text.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use super::*;
+
+const FILE: &str = "test.pcl";
+
+/// A host with `text` open, and the cursor's byte offset (`$0` removed).
+fn host(text: &str) -> (AnalysisHost, usize, String) {
+    let offset = text.find("$0").expect("the fixture marks the cursor with $0");
+    let clean = text.replacen("$0", "", 1);
+    let mut host = AnalysisHost::new();
+    host.set_text(FILE, clean.clone());
+    (host, offset, clean)
+}
+
+const BASE: &str = r#"param partition: partition = "aws";
+/// Which scheduler the cluster uses.
+feature scheduler: enum { slurm, awsbatch } = slurm;
+actionset s3_read = [s3:GetObject, s3:ListBucket];
+policy head_node {
+    allow "S3" when scheduler == slurm { action [@s3_read]; resource "arn:${partition}:s3:::bucket/*"; }
+    allow "EC2" { action [ec2:DescribeInstances]; resource "*"; }
+}
+role head_node_role { path "/"; trust service "ec2.amazonaws.com"; inline head_node; }
+"#;
+
+fn at(marker_in: &str, find: &str) -> String {
+    // put $0 at the first occurrence of `find` in BASE
+    let i = marker_in.find(find).unwrap();
+    format!("{}$0{}", &marker_in[..i], &marker_in[i..])
+}
+
+#[test]
+fn definition_and_references_follow_names() {
+    let (h, offset, text) = host(&at(BASE, "s3_read]"));
+    let def = h.definition(FILE, offset + 2).unwrap();
+    assert_eq!(&text[def.start as usize..def.end as usize], "s3_read");
+    assert!(text[..def.start as usize].ends_with("actionset "));
+    let refs = h.references(FILE, def.start as usize, true);
+    assert_eq!(refs.len(), 2, "declaration and one use");
+    let (feature_host, offset, text) = host_at_feature();
+    let refs = feature_host.references(FILE, offset, false);
+    assert_eq!(refs.len(), 1);
+    assert_eq!(&text[refs[0].start as usize..refs[0].end as usize], "scheduler");
+}
+
+fn host_at_feature() -> (AnalysisHost, usize, String) {
+    host(&at(BASE, "scheduler == slurm"))
+}
+
+#[test]
+fn rename_edits_every_use_and_refuses_bad_names() {
+    let (h, offset, text) = host(&at(BASE, "head_node {"));
+    let edits = h.rename(FILE, offset, "head_node_policy").unwrap();
+    assert_eq!(edits.len(), 2, "{edits:?}");
+    let mut renamed = text.clone();
+    for (span, new) in edits.iter().rev() {
+        renamed.replace_range(span.start as usize..span.end as usize, new);
+    }
+    assert!(renamed.contains("policy head_node_policy {") && renamed.contains("inline head_node_policy;"));
+    let mut renamed_host = AnalysisHost::new();
+    renamed_host.set_text(FILE, renamed);
+    assert!(renamed_host.diagnostics(FILE).is_empty(), "{:?}", renamed_host.diagnostics(FILE));
+    assert_eq!(h.rename(FILE, offset, "head_node_role"), Err(RenameError::Taken("head_node_role".into())));
+    assert_eq!(h.rename(FILE, offset, "9lives"), Err(RenameError::NotAName("9lives".into())));
+    assert_eq!(h.rename(FILE, offset, "policy"), Err(RenameError::NotAName("policy".into())));
+    assert_eq!(h.rename(FILE, 0, "x"), Err(RenameError::NothingToRename));
+}
+
+#[test]
+fn hover_explains_items_actions_and_keys() {
+    let (feature_host, offset, _) = host_at_feature();
+    let h = feature_host.hover(FILE, offset).unwrap();
+    insta::assert_snapshot!("hover_feature", h.markdown);
+    let (action_host, offset, _) = host(&at(BASE, "GetObject"));
+    let h = action_host.hover(FILE, offset).unwrap();
+    assert!(h.markdown.starts_with("**s3:GetObject** (Amazon S3, Read)"), "{}", h.markdown);
+    assert!(h.markdown.contains("Resource types:"), "{}", h.markdown);
+    let (set_host, offset, _) = host(&at(BASE, "s3_read ="));
+    let h = set_host.hover(FILE, offset).unwrap();
+    assert!(h.markdown.contains("Expands to `s3:GetObject`, `s3:ListBucket`."), "{}", h.markdown);
+    let (key_host, offset, _) = host(
+        "policy p { allow { action [s3:GetObject]; resource \"*\"; condition Bool \"aws:Secure$0Transport\" [\"true\"]; } }",
+    );
+    let h = key_host.hover(FILE, offset).unwrap();
+    assert!(h.markdown.starts_with("**aws:SecureTransport** (condition key, `Bool`)"), "{}", h.markdown);
+}
+
+#[test]
+fn completion_by_context() {
+    let labels = |text: &str| -> Vec<String> {
+        let (host, offset, _) = host(text);
+        host.completions(FILE, offset).into_iter().map(|c| c.label).collect()
+    };
+    let with = |insert: &str| BASE.replacen("    allow \"S3\"", &format!("    {insert}\n    allow \"S3\""), 1);
+    assert_eq!(labels(&with("allow { action [@$0]; resource \"*\"; }")), ["s3_read"]);
+    assert!(labels(&with("allow { action [s3:GetObj$0]; resource \"*\"; }")).contains(&"s3:GetObject".to_string()));
+    assert!(labels(&with("allow { action [ec$0]; resource \"*\"; }")).contains(&"ec2:".to_string()));
+    assert_eq!(labels(&with("allow when scheduler == $0")), ["slurm", "awsbatch"]);
+    assert!(labels(&with("allow when sch$0")).contains(&"scheduler".to_string()));
+    assert!(labels(&with("allow { condition StringEq$0")).contains(&"StringEquals".to_string()));
+    assert!(
+        labels(&with("allow { action [s3:GetObject]; resource \"*\"; condition Bool \"aws:Sec$0"))
+            .contains(&"aws:SecureTransport".to_string())
+    );
+    assert!(labels(&format!("{BASE}pol$0")).contains(&"policy".to_string()));
+    assert!(
+        labels(&format!("{BASE}role r {{ path \"/\"; trust service \"x\"; inline $0"))
+            .contains(&"head_node".to_string())
+    );
+    let (action_host, offset, _) = host(&with("allow { action [s3:GetObj$0]; resource \"*\"; }"));
+    let c = action_host.completions(FILE, offset).into_iter().find(|c| c.label == "s3:GetObject").unwrap();
+    assert_eq!(c.kind, CompletionKind::Action);
+}
+
+#[test]
+fn outline_and_diagnostics() {
+    let (mut h, _, _) = host(&format!("{BASE}$0"));
+    let symbols = h.document_symbols(FILE);
+    let names: Vec<(&str, &str)> = symbols.iter().map(|s| (s.kind, s.name.as_str())).collect();
+    assert_eq!(
+        names,
+        [
+            ("param", "partition"),
+            ("feature", "scheduler"),
+            ("actionset", "s3_read"),
+            ("policy", "head_node"),
+            ("role", "head_node_role")
+        ]
+    );
+    assert!(h.diagnostics(FILE).is_empty(), "{:?}", h.diagnostics(FILE));
+    h.set_text(FILE, BASE.replace("s3:GetObject", "s3:GetObjet"));
+    let d = h.diagnostics(FILE);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, pcl_semantics::Code::UnknownAction);
+}
