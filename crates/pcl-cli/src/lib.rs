@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod excerpt;
+pub mod lsp;
 pub mod output_dir;
 pub mod report;
 pub mod set_arg;

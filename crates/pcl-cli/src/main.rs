@@ -27,6 +27,7 @@ enum Command {
     Build(commands::build::BuildArgs),
     Diff(commands::diff::DiffArgs),
     Explain(commands::explain::ExplainArgs),
+    Lsp(commands::lsp::LspArgs),
     Render(commands::render::RenderArgs),
 }
 
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&args, color),
         Command::Diff(args) => commands::diff::run(&args, color),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Lsp(args) => commands::lsp::run(&args),
         Command::Render(args) => commands::render::run(&args, color),
     };
     ExitCode::from(code)

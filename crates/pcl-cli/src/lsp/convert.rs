@@ -1,0 +1,80 @@
+//! Positions: the protocol counts lines and, within a line, UTF-16 code
+//! units (or bytes, when the client accepts `utf-8`); pcl counts bytes.
+
+use lsp_types::{Position, Range};
+use pcl_syntax::Span;
+
+/// How the client counts columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+/// Where each line of a text starts.
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+    encoding: Encoding,
+}
+
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str, encoding: Encoding) -> LineIndex<'t> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts, encoding }
+    }
+
+    /// The byte offset of a position; one outside the text is clamped to
+    /// the nearest place in it (never an error, never a panic).
+    pub fn offset(&self, position: Position) -> usize {
+        let Some(&start) = self.starts.get(position.line as usize) else { return self.text.len() };
+        let end = self.starts.get(position.line as usize + 1).map_or(self.text.len(), |e| e - 1);
+        let line = self.text.get(start..end).unwrap_or_default();
+        let mut units = 0u32;
+        for (i, c) in line.char_indices() {
+            if units >= position.character {
+                return start + i;
+            }
+            units += match self.encoding {
+                Encoding::Utf8 => c.len_utf8() as u32,
+                Encoding::Utf16 => c.len_utf16() as u32,
+            };
+        }
+        end
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let before = self.text.get(start..offset).unwrap_or_default();
+        let character = match self.encoding {
+            Encoding::Utf8 => before.len(),
+            Encoding::Utf16 => before.chars().map(char::len_utf16).sum(),
+        };
+        Position { line: line as u32, character: character as u32 }
+    }
+
+    pub fn range(&self, span: Span) -> Range {
+        Range { start: self.position(span.start as usize), end: self.position(span.end as usize) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_round_trip_in_both_encodings() {
+        let text = "a\n€x\n";
+        let u16 = LineIndex::new(text, Encoding::Utf16);
+        assert_eq!(u16.position(5), Position { line: 1, character: 1 }); // after `€` (3 bytes, 1 unit)
+        assert_eq!(u16.offset(Position { line: 1, character: 1 }), 5);
+        let u8 = LineIndex::new(text, Encoding::Utf8);
+        assert_eq!(u8.position(5), Position { line: 1, character: 3 });
+        // outside the text: clamped
+        assert_eq!(u16.offset(Position { line: 99, character: 0 }), text.len());
+        assert_eq!(u16.offset(Position { line: 0, character: 99 }), 1);
+    }
+}

@@ -1,0 +1,342 @@
+//! `pcl lsp`: a language server over stdio (`lsp-server`), answering from
+//! `pcl_ide::AnalysisHost`. Full and incremental text sync; diagnostics on
+//! open and on every change; hover, definition, references, highlights,
+//! outline, completion and rename. Every request gets an answer or an error
+//! response; nothing a client sends can crash it.
+
+mod convert;
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use lsp_types::*;
+use pcl_ide::{AnalysisHost, CompletionKind};
+use serde_json::Value;
+
+pub use convert::{Encoding, LineIndex};
+
+/// Runs the server on stdin/stdout until `exit`.
+pub fn run_stdio() -> Result<(), String> {
+    let (connection, io_threads) = Connection::stdio();
+    let result = serve(&connection);
+    drop(connection);
+    io_threads.join().map_err(|e| format!("the I/O threads failed: {e}"))?;
+    result
+}
+
+/// Serves one client on `connection`: initialize, then requests until exit.
+pub fn serve(connection: &Connection) -> Result<(), String> {
+    let (id, params) = connection.initialize_start().map_err(|e| format!("cannot initialize: {e}"))?;
+    let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let utf8 = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+        .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
+    let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    let result = InitializeResult {
+        capabilities: capabilities(encoding),
+        server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+    };
+    let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
+    connection.initialize_finish(id, result).map_err(|e| format!("cannot initialize: {e}"))?;
+    let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                if request.method == request::Shutdown::METHOD {
+                    server.shutting_down = true;
+                    send(connection, Response::new_ok(request.id, Value::Null));
+                    continue;
+                }
+                let response = server.request(request);
+                send(connection, response);
+            }
+            Message::Notification(n) if n.method == notification::Exit::METHOD => return Ok(()),
+            Message::Notification(n) => {
+                for published in server.notification(n) {
+                    send(connection, published);
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn send(connection: &Connection, message: impl Into<Message>) {
+    // the client went away: the loop ends when the receiver does
+    let _ = connection.sender.send(message.into());
+}
+
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(if encoding == Encoding::Utf8 {
+            PositionEncodingKind::UTF8
+        } else {
+            PositionEncodingKind::UTF16
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![":".into(), "@".into(), "{".into(), "\"".into(), " ".into()]),
+            ..CompletionOptions::default()
+        }),
+        ..ServerCapabilities::default()
+    }
+}
+
+struct Server {
+    host: AnalysisHost,
+    encoding: Encoding,
+    shutting_down: bool,
+}
+
+/// A request's answer, or why there is none.
+type Answer = Result<Value, (ErrorCode, String)>;
+
+fn params<P: serde::de::DeserializeOwned>(value: Value) -> Result<P, (ErrorCode, String)> {
+    serde_json::from_value(value).map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))
+}
+
+fn to_value(v: impl serde::Serialize) -> Answer {
+    serde_json::to_value(v).map_err(|e| (ErrorCode::InternalError, e.to_string()))
+}
+
+impl Server {
+    fn request(&mut self, request: Request) -> Response {
+        let Request { id, method, params: p } = request;
+        if self.shutting_down {
+            return Response::new_err(id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into());
+        }
+        let answer: Answer = match method.as_str() {
+            request::HoverRequest::METHOD => params(p).and_then(|p| self.hover(p)),
+            request::GotoDefinition::METHOD => params(p).and_then(|p| self.definition(p)),
+            request::References::METHOD => params(p).and_then(|p| self.references(p)),
+            request::DocumentHighlightRequest::METHOD => params(p).and_then(|p| self.highlight(p)),
+            request::DocumentSymbolRequest::METHOD => params(p).and_then(|p| self.symbols(p)),
+            request::Completion::METHOD => params(p).and_then(|p| self.completion(p)),
+            request::Rename::METHOD => params(p).and_then(|p| self.rename(p)),
+            request::Formatting::METHOD => {
+                Err((ErrorCode::MethodNotFound, "pcl has no formatter yet: formatting is not provided".into()))
+            }
+            other => Err((ErrorCode::MethodNotFound, format!("`{other}` is not supported"))),
+        };
+        respond(id, answer)
+    }
+
+    /// The document's text and line index, or an error for an unknown one.
+    fn document(&self, uri: &Uri) -> Result<(String, String), (ErrorCode, String)> {
+        let key = uri.as_str().to_string();
+        match self.host.text(&key) {
+            Some(text) => Ok((key, text.to_string())),
+            None => Err((ErrorCode::InvalidParams, format!("{} is not open", uri.as_str()))),
+        }
+    }
+
+    fn at(&self, position: &TextDocumentPositionParams) -> Result<(String, String, usize), (ErrorCode, String)> {
+        let (key, text) = self.document(&position.text_document.uri)?;
+        let offset = LineIndex::new(&text, self.encoding).offset(position.position);
+        Ok((key, text, offset))
+    }
+
+    fn hover(&self, p: HoverParams) -> Answer {
+        let (key, text, offset) = self.at(&p.text_document_position_params)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        to_value(self.host.hover(&key, offset).map(|h| Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: h.markdown }),
+            range: Some(lines.range(h.span)),
+        }))
+    }
+
+    fn definition(&self, p: GotoDefinitionParams) -> Answer {
+        let (key, text, offset) = self.at(&p.text_document_position_params)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let uri = p.text_document_position_params.text_document.uri;
+        to_value(
+            self.host
+                .definition(&key, offset)
+                .map(|span| GotoDefinitionResponse::Scalar(Location { uri, range: lines.range(span) })),
+        )
+    }
+
+    fn references(&self, p: ReferenceParams) -> Answer {
+        let (key, text, offset) = self.at(&p.text_document_position)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let uri = p.text_document_position.text_document.uri;
+        let spans = self.host.references(&key, offset, p.context.include_declaration);
+        to_value(spans.into_iter().map(|s| Location { uri: uri.clone(), range: lines.range(s) }).collect::<Vec<_>>())
+    }
+
+    fn highlight(&self, p: DocumentHighlightParams) -> Answer {
+        let (key, text, offset) = self.at(&p.text_document_position_params)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let spans = self.host.references(&key, offset, true);
+        to_value(spans.into_iter().map(|s| DocumentHighlight { range: lines.range(s), kind: None }).collect::<Vec<_>>())
+    }
+
+    #[allow(deprecated, reason = "DocumentSymbol's `deprecated` field must still be given")]
+    fn symbols(&self, p: DocumentSymbolParams) -> Answer {
+        let (key, text) = self.document(&p.text_document.uri)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let symbols: Vec<DocumentSymbol> = self
+            .host
+            .document_symbols(&key)
+            .into_iter()
+            .map(|s| DocumentSymbol {
+                name: s.name,
+                detail: Some(s.kind.to_string()),
+                kind: match s.kind {
+                    "param" => SymbolKind::VARIABLE,
+                    "feature" => SymbolKind::ENUM,
+                    "constraint" => SymbolKind::BOOLEAN,
+                    "policy" => SymbolKind::OBJECT,
+                    "role" => SymbolKind::CLASS,
+                    _ => SymbolKind::ARRAY,
+                },
+                tags: None,
+                deprecated: None,
+                range: lines.range(s.span),
+                selection_range: lines.range(s.name_span),
+                children: None,
+            })
+            .collect();
+        to_value(DocumentSymbolResponse::Nested(symbols))
+    }
+
+    fn completion(&self, p: CompletionParams) -> Answer {
+        let (key, _, offset) = self.at(&p.text_document_position)?;
+        let items: Vec<CompletionItem> = self
+            .host
+            .completions(&key, offset)
+            .into_iter()
+            .map(|c| CompletionItem {
+                label: c.label,
+                kind: Some(match c.kind {
+                    CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                    CompletionKind::Item => CompletionItemKind::REFERENCE,
+                    CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
+                    CompletionKind::Action => CompletionItemKind::FUNCTION,
+                    CompletionKind::Service => CompletionItemKind::MODULE,
+                    CompletionKind::Operator => CompletionItemKind::OPERATOR,
+                    CompletionKind::ConditionKey => CompletionItemKind::PROPERTY,
+                }),
+                detail: c.detail,
+                ..CompletionItem::default()
+            })
+            .collect();
+        to_value(CompletionResponse::Array(items))
+    }
+
+    fn rename(&self, p: RenameParams) -> Answer {
+        let (key, text, offset) = self.at(&p.text_document_position)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let edits =
+            self.host.rename(&key, offset, &p.new_name).map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
+        let edits: Vec<TextEdit> =
+            edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
+        let uri = p.text_document_position.text_document.uri;
+        to_value(WorkspaceEdit { changes: Some([(uri, edits)].into_iter().collect()), ..WorkspaceEdit::default() })
+    }
+
+    /// A change of the open documents; the diagnostics to publish.
+    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        let uri = match n.method.as_str() {
+            notification::DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else { return Vec::new() };
+                self.host.set_text(p.text_document.uri.as_str(), p.text_document.text);
+                p.text_document.uri
+            }
+            notification::DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else { return Vec::new() };
+                let key = p.text_document.uri.as_str().to_string();
+                let mut text = self.host.text(&key).unwrap_or_default().to_string();
+                for change in p.content_changes {
+                    match change.range {
+                        Some(range) => {
+                            let lines = LineIndex::new(&text, self.encoding);
+                            let (start, end) = (lines.offset(range.start), lines.offset(range.end));
+                            let (start, end) = (start.min(end), start.max(end));
+                            text.replace_range(start..end, &change.text);
+                        }
+                        None => text = change.text,
+                    }
+                }
+                self.host.set_text(&key, text);
+                p.text_document.uri
+            }
+            notification::DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else { return Vec::new() };
+                self.host.close(p.text_document.uri.as_str());
+                // a closed document's diagnostics are cleared
+                let cleared =
+                    PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
+                return vec![publish(cleared)];
+            }
+            _ => return Vec::new(),
+        };
+        vec![publish(self.diagnostics(&uri))]
+    }
+
+    fn diagnostics(&self, uri: &Uri) -> PublishDiagnosticsParams {
+        let key = uri.as_str();
+        let text = self.host.text(key).unwrap_or_default();
+        let lines = LineIndex::new(text, self.encoding);
+        let diagnostics = self
+            .host
+            .diagnostics(key)
+            .into_iter()
+            .map(|d| {
+                let severity = match d.severity() {
+                    pcl_semantics::Severity::Error => DiagnosticSeverity::ERROR,
+                    pcl_semantics::Severity::Warning => DiagnosticSeverity::WARNING,
+                };
+                use pcl_semantics::Code;
+                let unnecessary = matches!(
+                    d.code,
+                    Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet | Code::UnfulfilledExpect
+                );
+                let mut message = d.message.clone();
+                if let Some(help) = &d.help {
+                    message.push_str(&format!("\nhelp: {help}"));
+                }
+                let related: Vec<DiagnosticRelatedInformation> = d
+                    .secondary
+                    .iter()
+                    .map(|l| DiagnosticRelatedInformation {
+                        location: Location { uri: uri.clone(), range: lines.range(l.span) },
+                        message: l.message.clone(),
+                    })
+                    .collect();
+                Diagnostic {
+                    range: lines.range(d.span),
+                    severity: Some(severity),
+                    code: Some(NumberOrString::String(d.code.as_str().to_string())),
+                    source: Some("pcl".into()),
+                    message,
+                    related_information: (!related.is_empty()).then_some(related),
+                    tags: unnecessary.then(|| vec![DiagnosticTag::UNNECESSARY]),
+                    ..Diagnostic::default()
+                }
+            })
+            .collect();
+        PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version: None }
+    }
+}
+
+fn publish(params: PublishDiagnosticsParams) -> Notification {
+    Notification::new(notification::PublishDiagnostics::METHOD.to_string(), params)
+}
+
+fn respond(id: RequestId, answer: Answer) -> Response {
+    match answer {
+        Ok(value) => Response::new_ok(id, value),
+        Err((code, message)) => Response::new_err(id, code as i32, message),
+    }
+}

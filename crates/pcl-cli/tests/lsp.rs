@@ -1,0 +1,193 @@
+//! `pcl lsp` as a subprocess, spoken to as an editor does: JSON-RPC over
+//! stdio with `Content-Length` framing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    next_id: i64,
+    /// Notifications received while waiting for responses.
+    notifications: Vec<Value>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pcl"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Client { child, stdin, stdout, next_id: 0, notifications: Vec::new() }
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn receive(&mut self) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed its output");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    /// Sends a request and returns its response (notifications are kept).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let message = self.receive();
+            if message.get("id") == Some(&json!(id)) {
+                return message;
+            }
+            self.notifications.push(message);
+        }
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next `publishDiagnostics`.
+    fn diagnostics(&mut self) -> Vec<Value> {
+        loop {
+            let message = if self.notifications.is_empty() { self.receive() } else { self.notifications.remove(0) };
+            if message["method"] == "textDocument/publishDiagnostics" {
+                return message["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+}
+
+const URI: &str = "file:///work/policies.pcl";
+const TEXT: &str = "param partition: partition = \"aws\";\nactionset reads = [s3:GetObjet];\npolicy p {\n    allow \"S3\" { action [@reads]; resource \"arn:${partition}:s3:::b/*\"; }\n}\n";
+
+fn position(line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}})
+}
+
+#[test]
+fn an_editor_session() {
+    let mut c = Client::start();
+    // before initialize: an error, not a crash
+    let early = c.request("textDocument/hover", position(0, 0));
+    assert_eq!(early["error"]["code"], json!(-32002), "{early}");
+    let init = c.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-16"), "{init}");
+    assert_eq!(init["result"]["capabilities"]["hoverProvider"], json!(true));
+    c.notify("initialized", json!({}));
+
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": TEXT}}),
+    );
+    let diagnostics = c.diagnostics();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    assert_eq!(diagnostics[0]["code"], json!("E0311"));
+    assert_eq!(diagnostics[0]["range"]["start"], json!({"line": 1, "character": 19}));
+
+    // an incremental edit fixes it: `GetObjet` -> `GetObject`
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 1, "character": 29}, "end": {"line": 1, "character": 29}}, "text": "c"}]}),
+    );
+    let diagnostics = c.diagnostics();
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+
+    let hover = c.request("textDocument/hover", position(1, 24));
+    let markdown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(markdown.starts_with("**s3:GetObject**"), "{hover}");
+
+    let definition = c.request("textDocument/definition", position(3, 28));
+    assert_eq!(definition["result"]["range"]["start"], json!({"line": 1, "character": 10}), "{definition}");
+    let references = c.request(
+        "textDocument/references",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 12}, "context": {"includeDeclaration": true}}),
+    );
+    assert_eq!(references["result"].as_array().unwrap().len(), 2, "{references}");
+
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": URI}}));
+    let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["partition", "reads", "p"]);
+
+    let rename = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 12}, "newName": "s3_reads"}),
+    );
+    let edits = rename["result"]["changes"][URI].as_array().unwrap();
+    assert_eq!(edits.len(), 2, "{rename}");
+    let taken = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 12}, "newName": "p"}),
+    );
+    assert!(taken["error"]["message"].as_str().unwrap().contains("already the name"), "{taken}");
+
+    // completion of a service's actions after `s3:`
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 3}, "contentChanges": [{"text": TEXT.replace("s3:GetObjet", "s3:Put")}]}),
+    );
+    let _ = c.diagnostics();
+    let completion = c.request("textDocument/completion", position(1, 25));
+    let labels: Vec<&str> =
+        completion["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"s3:PutObject"), "{labels:?}");
+
+    // robustness: an unknown method, a position outside the document, an unknown document
+    let unknown = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": URI}}));
+    assert_eq!(unknown["error"]["code"], json!(-32601), "{unknown}");
+    let outside = c.request("textDocument/hover", position(999, 999));
+    assert!(outside.get("result").is_some(), "{outside}");
+    let closed = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nope.pcl"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(closed["error"]["code"], json!(-32602), "{closed}");
+    let formatting = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert!(formatting["error"]["message"].as_str().unwrap().contains("not provided"), "{formatting}");
+
+    let shutdown = c.request("shutdown", Value::Null);
+    assert_eq!(shutdown["result"], Value::Null);
+    c.notify("exit", Value::Null);
+    let status = c.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A client that offers UTF-8 positions gets them.
+#[test]
+fn utf8_positions_when_offered() {
+    let mut c = Client::start();
+    let init =
+        c.request("initialize", json!({"capabilities": {"general": {"positionEncodings": ["utf-8", "utf-16"]}}}));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-8"), "{init}");
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+}
