@@ -5,6 +5,7 @@
 pub mod diff;
 pub mod excerpt;
 pub mod lsp;
+pub mod machine;
 pub mod output_dir;
 pub mod report;
 pub mod set_arg;

@@ -578,3 +578,35 @@ fn render_prints_parts() {
     let o = pcl(&["render", "cluster_nodes", src, "--variants"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("policy/cluster_nodes-3.json"));
 }
+
+/// `--format json` prints one object per diagnostic (with the fix a
+/// did-you-mean suggests); `--format sarif` a SARIF 2.1.0 log with a rule
+/// per code and a result per diagnostic. Exit codes are as for `human`.
+#[test]
+fn machine_readable_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", "policy p {\n    allow { action [s3:GetObjet]; resource \"*\"; }\n}\n");
+    let o = pcl(&["check", src.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let d = &lines[0];
+    assert_eq!(d["code"], "E0311");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["range"]["start"], serde_json::json!({"line": 2, "column": 21}));
+    assert_eq!(d["fix"]["replacement"], "s3:GetObject");
+    assert!(o.stderr.is_empty(), "json goes to stdout only: {}", stderr(&o));
+
+    let o = pcl(&["check", src.to_str().unwrap(), "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "E0311"));
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "E0311");
+    assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "E0311");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
+}

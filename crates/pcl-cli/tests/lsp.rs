@@ -110,6 +110,15 @@ fn an_editor_session() {
     assert_eq!(diagnostics[0]["code"], json!("E0311"));
     assert_eq!(diagnostics[0]["range"]["start"], json!({"line": 1, "character": 19}));
 
+    // the did-you-mean is a quick fix
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 1, "character": 20}, "end": {"line": 1, "character": 20}}, "context": {"diagnostics": []}}),
+    );
+    let fix = &actions["result"][0];
+    assert_eq!(fix["title"], json!("Replace with `s3:GetObject`"), "{actions}");
+    assert_eq!(fix["edit"]["changes"][URI][0]["newText"], json!("s3:GetObject"));
+
     // an incremental edit fixes it: `GetObjet` -> `GetObject`
     c.notify(
         "textDocument/didChange",

@@ -8,6 +8,7 @@
 //! what the database re-runs for it.
 
 mod completion;
+mod fixes;
 mod hover;
 mod index;
 mod navigation;
@@ -18,6 +19,7 @@ use pcl_semantics::{RootDatabase, SourceFile};
 use pcl_syntax::Span;
 
 pub use completion::{Completion, CompletionKind};
+pub use fixes::{Fix, suggested_edit};
 pub use hover::Hover;
 pub use navigation::{DocumentSymbol, RenameError};
 
@@ -96,6 +98,12 @@ impl AnalysisHost {
         let index = index::FileIndex::build(&self.db, *file);
         let analysis = pcl_semantics::analyze_file(&self.db, *file);
         hover::hover(&index, &analysis.program, offset)
+    }
+
+    /// The fixes of the diagnostics that touch `range`.
+    pub fn fixes(&self, path: &str, range: Span) -> Vec<Fix> {
+        let Some(index) = self.index(path) else { return Vec::new() };
+        fixes::fixes(&index, &self.diagnostics(path), range)
     }
 
     /// What may be typed at `offset`.

@@ -135,3 +135,31 @@ fn outline_and_diagnostics() {
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].code, pcl_semantics::Code::UnknownAction);
 }
+
+#[test]
+fn fixes_apply_suggestions_remove_and_acknowledge() {
+    let apply = |text: &str, fix: &Fix| {
+        let mut out = text.to_string();
+        for (span, new) in fix.edits.iter().rev() {
+            out.replace_range(span.start as usize..span.end as usize, new);
+        }
+        out
+    };
+    let text = BASE.replace("s3:GetObject", "s3:GetObjet").replace("ec2:DescribeInstances", "ec3:DescribeInstances");
+    let (h, _, _) = host(&format!("{text}$0"));
+    let all = h.fixes(FILE, pcl_syntax::Span::new(0, text.len()));
+    let fix = all.iter().find(|f| f.code == pcl_semantics::Code::UnknownAction).unwrap();
+    assert!(fix.preferred);
+    let fixed = apply(&text, fix);
+    assert!(fixed.contains("[s3:GetObject, s3:ListBucket]"), "{fixed}");
+    let fix = all.iter().find(|f| f.code == pcl_semantics::Code::UnknownService).unwrap();
+    assert!(apply(&text, fix).contains("ec2:DescribeInstances"));
+
+    let unused = format!("{BASE}param region: region placeholder \"<REGION>\";\n");
+    let (h, _, _) = host(&format!("{unused}$0"));
+    let all = h.fixes(FILE, pcl_syntax::Span::new(0, unused.len()));
+    let remove = all.iter().find(|f| f.title.starts_with("Remove the unused param `region`")).unwrap();
+    assert_eq!(apply(&unused, remove), BASE);
+    let acknowledge = all.iter().find(|f| f.title.starts_with("Acknowledge W0502")).unwrap();
+    assert!(apply(&unused, acknowledge).contains("expect W0502 \"TODO: why this is kept\"\nparam region"));
+}

@@ -16,12 +16,23 @@ pub struct CheckArgs {
     pub files: Vec<String>,
     #[command(flatten)]
     pub deny: super::DenyArgs,
+    /// `human` (for people, on stderr), `json` (one object per diagnostic, on stdout) or `sarif` (SARIF 2.1.0, on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
 }
 
 pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let db = RootDatabase::default();
     let mut code = crate::EXIT_OK;
+    let mut sarif_files = Vec::new();
     for path in &args.files {
         let (file, text) = match super::load(&db, path, &reporter) {
             Ok(loaded) => loaded,
@@ -31,13 +42,20 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             }
         };
         let analysis = super::analyze(&db, file);
-        super::print_analysis(analysis, path, &text, &reporter);
+        match args.format {
+            Format::Human => super::print_analysis(analysis, path, &text, &reporter),
+            Format::Json => print!("{}", pcl_cli::machine::json_lines(path, &text, &analysis.diagnostics)),
+            Format::Sarif => sarif_files.push((path.clone(), text.clone(), analysis.diagnostics.clone())),
+        }
         if args.deny.fails(&analysis.diagnostics) {
             code = code.max(crate::EXIT_ERRORS);
         }
-        if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
+        if let Some(note) = args.deny.denied_note(&analysis.diagnostics).filter(|_| args.format == Format::Human) {
             reporter.plain_error(&format!("{path}: {note}"));
         }
+    }
+    if args.format == Format::Sarif {
+        print!("{}", pcl_cli::machine::sarif(&sarif_files));
     }
     // The process ends here: freeing every memo one by one would only cost
     // time (about 6 % of a large check); the OS takes the memory back at once.

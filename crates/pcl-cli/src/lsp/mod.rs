@@ -84,6 +84,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_highlight_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![":".into(), "@".into(), "{".into(), "\"".into(), " ".into()]),
             ..CompletionOptions::default()
@@ -123,6 +124,7 @@ impl Server {
             request::DocumentSymbolRequest::METHOD => params(p).and_then(|p| self.symbols(p)),
             request::Completion::METHOD => params(p).and_then(|p| self.completion(p)),
             request::Rename::METHOD => params(p).and_then(|p| self.rename(p)),
+            request::CodeActionRequest::METHOD => params(p).and_then(|p| self.code_actions(p)),
             request::Formatting::METHOD => {
                 Err((ErrorCode::MethodNotFound, "pcl has no formatter yet: formatting is not provided".into()))
             }
@@ -243,6 +245,36 @@ impl Server {
             edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
         let uri = p.text_document_position.text_document.uri;
         to_value(WorkspaceEdit { changes: Some([(uri, edits)].into_iter().collect()), ..WorkspaceEdit::default() })
+    }
+
+    fn code_actions(&self, p: CodeActionParams) -> Answer {
+        let (key, text) = self.document(&p.text_document.uri)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let range = pcl_syntax::Span::new(lines.offset(p.range.start), lines.offset(p.range.end));
+        let uri = p.text_document.uri;
+        let actions: Vec<CodeActionOrCommand> = self
+            .host
+            .fixes(&key, range)
+            .into_iter()
+            .map(|fix| {
+                let edits: Vec<TextEdit> = fix
+                    .edits
+                    .into_iter()
+                    .map(|(span, new_text)| TextEdit { range: lines.range(span), new_text })
+                    .collect();
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    is_preferred: Some(fix.preferred),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some([(uri.clone(), edits)].into_iter().collect()),
+                        ..WorkspaceEdit::default()
+                    }),
+                    ..CodeAction::default()
+                })
+            })
+            .collect();
+        to_value(actions)
     }
 
     /// A change of the open documents; the diagnostics to publish.

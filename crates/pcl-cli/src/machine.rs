@@ -1,0 +1,130 @@
+//! Diagnostics for tools: JSON Lines (one object per diagnostic) and SARIF
+//! 2.1.0 (for CI code scanning). Lines are 1-based; columns are 1-based and
+//! count UTF-16 code units, as SARIF does by default; byte ranges are exact.
+
+use pcl_semantics::{Code, Diagnostic, Severity};
+use serde_json::{Value, json};
+
+/// 1-based line and UTF-16 column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).unwrap_or_default().chars().map(char::len_utf16).sum::<usize>() + 1;
+    (before.matches('\n').count() + 1, column)
+}
+
+fn severity(d: &Diagnostic) -> &'static str {
+    match d.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn place(text: &str, span: pcl_syntax::Span) -> Value {
+    let (start_line, start_column) = line_column(text, span.start as usize);
+    let (end_line, end_column) = line_column(text, span.end as usize);
+    json!({
+        "bytes": {"start": span.start, "end": span.end},
+        "start": {"line": start_line, "column": start_column},
+        "end": {"line": end_line, "column": end_column},
+    })
+}
+
+/// One JSON object per line, per diagnostic.
+pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let labels: Vec<Value> =
+            d.secondary.iter().map(|l| json!({"message": l.message, "range": place(text, l.span)})).collect();
+        let fix = pcl_ide::suggested_edit(text, d)
+            .map(|(span, replacement)| json!({"range": place(text, span), "replacement": replacement}));
+        let value = json!({
+            "code": d.code.as_str(),
+            "severity": severity(d),
+            "message": d.message,
+            "file": path,
+            "range": place(text, d.span),
+            "label": d.label,
+            "labels": labels,
+            "help": d.help,
+            "fix": fix,
+        });
+        out.push_str(&value.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// A SARIF 2.1.0 log of the files' diagnostics: one run of pcl, a rule per
+/// code (its `pcl explain` text), a result per diagnostic.
+pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
+    let rules: Vec<Value> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "shortDescription": {"text": c.explain()},
+                "fullDescription": {"text": c.explanation()},
+                "defaultConfiguration": {"level": if c.severity() == Severity::Error { "error" } else { "warning" }},
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (path, text, diagnostics) in files {
+        for d in diagnostics {
+            let region = |span: pcl_syntax::Span| {
+                let (start_line, start_column) = line_column(text, span.start as usize);
+                let (end_line, end_column) = line_column(text, span.end as usize);
+                json!({
+                    "startLine": start_line, "startColumn": start_column,
+                    "endLine": end_line, "endColumn": end_column,
+                    "byteOffset": span.start, "byteLength": span.end.saturating_sub(span.start),
+                })
+            };
+            let location =
+                |span| json!({"physicalLocation": {"artifactLocation": {"uri": path}, "region": region(span)}});
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str(&format!(" (help: {help})"));
+            }
+            let related: Vec<Value> = d
+                .secondary
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(l.span);
+                    if let Some(o) = loc.as_object_mut() {
+                        o.insert("id".into(), json!(i));
+                        o.insert("message".into(), json!({"text": l.message}));
+                    }
+                    loc
+                })
+                .collect();
+            let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": rule_index,
+                "level": severity(d),
+                "message": {"text": message},
+                "locations": [location(d.span)],
+            });
+            if !related.is_empty()
+                && let Some(o) = result.as_object_mut()
+            {
+                o.insert("relatedLocations".into(), Value::Array(related));
+            }
+            results.push(result);
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "pcl", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,97 @@
+//! Code actions: the fixes a diagnostic suggests. A "did you mean `x`?"
+//! replaces the name or action it is about; an unused item can be removed; a
+//! warning can be acknowledged with `expect CODE "..."` before its item.
+
+use pcl_semantics::{Code, Diagnostic, Severity};
+use pcl_syntax::Span;
+
+use crate::index::FileIndex;
+
+/// One fix: a title and the edits that make it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    /// The diagnostic it fixes (its code).
+    pub code: Code,
+    pub edits: Vec<(Span, String)>,
+    /// The fix the diagnostic itself suggests (an editor may apply it at once).
+    pub preferred: bool,
+}
+
+/// The fixes for the diagnostics that touch `range`.
+pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<Fix> {
+    let touches = |s: Span| s.start <= range.end && range.start <= s.end;
+    let mut out = Vec::new();
+    for d in diagnostics.iter().filter(|d| touches(d.span)) {
+        if let Some(suggestion) = d.help.as_deref().and_then(suggested) {
+            out.push(Fix {
+                title: format!("Replace with `{suggestion}`"),
+                code: d.code,
+                edits: vec![(replaced_span(index, d, &suggestion), suggestion)],
+                preferred: true,
+            });
+        }
+        if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
+            && let Some(decl) = index.decls.iter().find(|decl| decl.name_span == d.span)
+        {
+            out.push(Fix {
+                title: format!("Remove the unused {} `{}`", decl.kind, decl.name),
+                code: d.code,
+                edits: vec![(with_line_end(index, decl.span), String::new())],
+                preferred: false,
+            });
+        }
+        if d.severity() == Severity::Warning
+            && d.code != Code::UnfulfilledExpect
+            && let Some(decl) =
+                index.decls.iter().find(|decl| decl.span.start <= d.span.start && d.span.end <= decl.span.end)
+        {
+            let at = line_start(index, decl.span.start as usize);
+            out.push(Fix {
+                title: format!("Acknowledge {} on `{}` (`expect`, with a reason)", d.code.as_str(), decl.name),
+                code: d.code,
+                edits: vec![(Span::new(at, at), format!("expect {} \"TODO: why this is kept\"\n", d.code.as_str()))],
+                preferred: false,
+            });
+        }
+    }
+    out
+}
+
+/// The replacement a diagnostic suggests ("did you mean `x`?"), as an edit
+/// of `text`: what `pcl check --format json` reports as its fix.
+pub fn suggested_edit(text: &str, d: &Diagnostic) -> Option<(Span, String)> {
+    let suggestion = suggested(d.help.as_deref()?)?;
+    let index = FileIndex { text: text.to_string(), decls: Vec::new(), uses: Vec::new() };
+    Some((replaced_span(&index, d, &suggestion), suggestion))
+}
+
+/// `did you mean `x`?` -> `x`.
+fn suggested(help: &str) -> Option<String> {
+    let rest = help.split("did you mean `").nth(1)?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+/// What a suggestion replaces: the diagnostic's span, narrowed to the
+/// service prefix when only that is suggested (`ec3:X` -> `ec2`).
+fn replaced_span(index: &FileIndex, d: &Diagnostic, suggestion: &str) -> Span {
+    let text = index.text.get(d.span.start as usize..d.span.end as usize).unwrap_or_default();
+    if d.code == Code::UnknownService
+        && !suggestion.contains(':')
+        && let Some(colon) = text.find(':')
+    {
+        return Span::new(d.span.start as usize, d.span.start as usize + colon);
+    }
+    d.span
+}
+
+fn line_start(index: &FileIndex, offset: usize) -> usize {
+    index.text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1)
+}
+
+/// A span extended over the newline that ends its last line.
+fn with_line_end(index: &FileIndex, span: Span) -> Span {
+    let end = span.end as usize;
+    let extra = usize::from(index.text.get(end..).is_some_and(|t| t.starts_with('\n')));
+    Span::new(span.start as usize, end + extra)
+}
