@@ -2,86 +2,11 @@
 //! stdio with `Content-Length` framing.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
 
+use lsp_client::Client;
 use serde_json::{Value, json};
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    next_id: i64,
-    /// Notifications received while waiting for responses.
-    notifications: Vec<Value>,
-}
-
-impl Client {
-    fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pcl"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Client { child, stdin, stdout, next_id: 0, notifications: Vec::new() }
-    }
-
-    fn send(&mut self, message: &Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn receive(&mut self) -> Value {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            assert!(self.stdout.read_line(&mut line).unwrap() > 0, "the server closed its output");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                length = n.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.stdout.read_exact(&mut body).unwrap();
-        serde_json::from_slice(&body).unwrap()
-    }
-
-    /// Sends a request and returns its response (notifications are kept).
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let message = self.receive();
-            if message.get("id") == Some(&json!(id)) {
-                return message;
-            }
-            self.notifications.push(message);
-        }
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// The next `publishDiagnostics`.
-    fn diagnostics(&mut self) -> Vec<Value> {
-        loop {
-            let message = if self.notifications.is_empty() { self.receive() } else { self.notifications.remove(0) };
-            if message["method"] == "textDocument/publishDiagnostics" {
-                return message["params"]["diagnostics"].as_array().unwrap().clone();
-            }
-        }
-    }
-}
 
 const URI: &str = "file:///work/policies.pcl";
 const TEXT: &str = "param partition: partition = \"aws\";\nactionset reads = [s3:GetObjet];\npolicy p {\n    allow \"S3\" { action [@reads]; resource \"arn:${partition}:s3:::b/*\"; }\n}\n";
@@ -92,7 +17,7 @@ fn position(line: u32, character: u32) -> Value {
 
 #[test]
 fn an_editor_session() {
-    let mut c = Client::start();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
     // before initialize: an error, not a crash
     let early = c.request("textDocument/hover", position(0, 0));
     assert_eq!(early["error"]["code"], json!(-32002), "{early}");
@@ -193,7 +118,7 @@ fn an_editor_session() {
 /// A client that offers UTF-8 positions gets them.
 #[test]
 fn utf8_positions_when_offered() {
-    let mut c = Client::start();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
     let init =
         c.request("initialize", json!({"capabilities": {"general": {"positionEncodings": ["utf-8", "utf-16"]}}}));
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-8"), "{init}");

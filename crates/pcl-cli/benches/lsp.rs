@@ -1,0 +1,95 @@
+//! The language server as an editor sees it: `pcl lsp` driven over stdio.
+//! For `policies.pcl` and a generated 1 MB file: open to first diagnostics,
+//! a one-character edit to its diagnostics, hover and completion latency
+//! (medians of several edits/requests).
+//!
+//! `cargo bench -p pcl-cli --bench lsp` (`-- --quick`: policies.pcl only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    reason = "a benchmark"
+)]
+
+#[path = "../tests/support/lsp_client.rs"]
+mod lsp_client;
+
+use std::time::{Duration, Instant};
+
+use lsp_client::Client;
+use serde_json::{Value, json};
+
+const URI: &str = "file:///bench/policies.pcl";
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// (open, edit, hover, completion) latencies.
+fn measure(text: &str, edits: usize) -> [Duration; 4] {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    c.request("initialize", json!({"capabilities": {}}));
+    c.notify("initialized", json!({}));
+    let start = Instant::now();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": text}}),
+    );
+    let _ = c.diagnostics();
+    let open = start.elapsed();
+    // a one-character edit inside the last item, typed and deleted again
+    let lines = text.lines().count() as u32;
+    let line = lines.saturating_sub(2);
+    let mut edit_times = Vec::new();
+    for i in 0..edits {
+        let change = if i % 2 == 0 {
+            json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": " "})
+        } else {
+            json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}, "text": ""})
+        };
+        let start = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": i + 2}, "contentChanges": [change]}),
+        );
+        let _ = c.diagnostics();
+        edit_times.push(start.elapsed());
+    }
+    let position = json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 8}});
+    let timed = |c: &mut Client, method: &str, params: &Value| {
+        let mut times = Vec::new();
+        for _ in 0..edits.max(3) {
+            let start = Instant::now();
+            let _ = c.request(method, params.clone());
+            times.push(start.elapsed());
+        }
+        median(times)
+    };
+    let hover = timed(&mut c, "textDocument/hover", &position);
+    let completion = timed(&mut c, "textDocument/completion", &position);
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+    [open, median(edit_times), hover, completion]
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let policies = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let mut inputs = vec![("policies.pcl".to_string(), policies)];
+    if !quick {
+        inputs.push(("1MB corpus".to_string(), pcl_corpus::generate(1_000_000, 1, false)));
+    }
+    println!("{:<14} {:>10} {:>14} {:>10} {:>12}", "input", "open", "edit->diags", "hover", "completion");
+    for (name, text) in &inputs {
+        let [open, edit, hover, completion] = measure(text, if quick { 5 } else { 21 });
+        println!("{name:<14} {:>10} {:>14} {:>10} {:>12}", ms(open), ms(edit), ms(hover), ms(completion));
+    }
+}
