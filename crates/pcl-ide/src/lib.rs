@@ -28,6 +28,9 @@ pub use navigation::{DocumentSymbol, RenameError};
 pub struct AnalysisHost {
     db: RootDatabase,
     files: BTreeMap<String, SourceFile>,
+    /// Each file's name index, built once per text (hover, completion and
+    /// navigation ask for it on every request).
+    indexes: std::cell::RefCell<BTreeMap<String, std::rc::Rc<index::FileIndex>>>,
 }
 
 impl AnalysisHost {
@@ -39,6 +42,7 @@ impl AnalysisHost {
     /// re-runs only what depends on the changed items).
     pub fn set_text(&mut self, path: &str, text: String) {
         use salsa::Setter;
+        self.indexes.borrow_mut().remove(path);
         match self.files.get(path) {
             Some(file) => {
                 file.set_text(&mut self.db).to(text);
@@ -52,6 +56,7 @@ impl AnalysisHost {
 
     pub fn close(&mut self, path: &str) {
         self.files.remove(path);
+        self.indexes.borrow_mut().remove(path);
     }
 
     /// The current text of an open file.
@@ -67,8 +72,14 @@ impl AnalysisHost {
         }
     }
 
-    fn index(&self, path: &str) -> Option<index::FileIndex> {
-        self.files.get(path).map(|file| index::FileIndex::build(&self.db, *file))
+    fn index(&self, path: &str) -> Option<std::rc::Rc<index::FileIndex>> {
+        if let Some(known) = self.indexes.borrow().get(path) {
+            return Some(known.clone());
+        }
+        let file = self.files.get(path)?;
+        let built = std::rc::Rc::new(index::FileIndex::build(&self.db, *file));
+        self.indexes.borrow_mut().insert(path.to_string(), built.clone());
+        Some(built)
     }
 
     /// The outline: every item, in file order.
@@ -78,7 +89,7 @@ impl AnalysisHost {
 
     /// Where the name at `offset` is declared.
     pub fn definition(&self, path: &str, offset: usize) -> Option<Span> {
-        navigation::definition(&self.index(path)?, offset)
+        navigation::definition(&*self.index(path)?, offset)
     }
 
     /// Every use of the name at `offset` (and its declaration, if asked).
@@ -95,7 +106,7 @@ impl AnalysisHost {
     /// What is under `offset`: an item, an action, a condition key.
     pub fn hover(&self, path: &str, offset: usize) -> Option<Hover> {
         let file = self.files.get(path)?;
-        let index = index::FileIndex::build(&self.db, *file);
+        let index = self.index(path)?;
         let analysis = pcl_semantics::analyze_file(&self.db, *file);
         hover::hover(&index, &analysis.program, offset)
     }
