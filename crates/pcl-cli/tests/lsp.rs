@@ -65,6 +65,10 @@ fn an_editor_session() {
     );
     assert_eq!(references["result"].as_array().unwrap().len(), 2, "{references}");
 
+    let folds = c.request("textDocument/foldingRange", json!({"textDocument": {"uri": URI}}));
+    assert_eq!(folds["result"][0]["startLine"], json!(2), "{folds}");
+    let found = c.request("workspace/symbol", json!({"query": "read"}));
+    assert_eq!(found["result"][0]["name"], json!("reads"), "{found}");
     let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": URI}}));
     let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["partition", "reads", "p"]);

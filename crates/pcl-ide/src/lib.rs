@@ -87,6 +87,30 @@ impl AnalysisHost {
         self.index(path).map(|i| navigation::document_symbols(&i)).unwrap_or_default()
     }
 
+    /// Every item of every open file whose name contains `query`
+    /// (case-insensitively), with its file.
+    pub fn workspace_symbols(&self, query: &str) -> Vec<(String, DocumentSymbol)> {
+        let query = query.to_ascii_lowercase();
+        let mut out = Vec::new();
+        for path in self.files.keys() {
+            for symbol in self.document_symbols(path) {
+                if symbol.name.to_ascii_lowercase().contains(&query) {
+                    out.push((path.clone(), symbol));
+                }
+            }
+        }
+        out
+    }
+
+    /// The regions an editor can fold: every item, and every statement,
+    /// that spans more than one line.
+    pub fn folding_ranges(&self, path: &str) -> Vec<Span> {
+        let Some(index) = self.index(path) else { return Vec::new() };
+        let multi_line =
+            |s: &Span| index.text.get(s.start as usize..s.end as usize).is_some_and(|t| t.trim_end().contains('\n'));
+        index.decls.iter().map(|d| d.span).filter(multi_line).collect()
+    }
+
     /// Where the name at `offset` is declared.
     pub fn definition(&self, path: &str, offset: usize) -> Option<Span> {
         navigation::definition(&*self.index(path)?, offset)

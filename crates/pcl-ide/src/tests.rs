@@ -163,3 +163,14 @@ fn fixes_apply_suggestions_remove_and_acknowledge() {
     let acknowledge = all.iter().find(|f| f.title.starts_with("Acknowledge W0502")).unwrap();
     assert!(apply(&unused, acknowledge).contains("expect W0502 \"TODO: why this is kept\"\nparam region"));
 }
+
+#[test]
+fn workspace_symbols_and_folding() {
+    let (mut h, _, _) = host(&format!("{BASE}$0"));
+    h.set_text("other.pcl", "policy head_node_extra { allow { action [s3:GetObject]; resource \"*\"; } }\n".into());
+    let found: Vec<(String, String)> = h.workspace_symbols("HEAD_NODE").into_iter().map(|(f, s)| (f, s.name)).collect();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.contains(&("other.pcl".to_string(), "head_node_extra".to_string())));
+    let folds = h.folding_ranges(FILE);
+    assert_eq!(folds.len(), 2, "the documented feature and the policy span several lines: {folds:?}");
+}

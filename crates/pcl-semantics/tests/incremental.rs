@@ -121,3 +121,30 @@ fn incremental_signature_change_rechecks_users() {
     let events = take(&log);
     assert!(checked(&events, &keys).contains(&"user_fsx".to_string()));
 }
+
+/// Editor edits that add an item and rename one: only the new or renamed
+/// item's chunk is parsed again; the others' parses are reused.
+#[test]
+fn incremental_add_and_rename_reparse_one_chunk() {
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::new(&db, "policies.pcl".into(), BEFORE.into());
+    analyze_file(&db, file);
+    take(&log);
+    let parses = |events: &[String]| events.iter().filter(|e| e.starts_with("parse_chunk")).count();
+
+    let added = format!("{BEFORE}\npolicy lambda {{ allow {{ action ec2:DescribeInstances; resource \"*\"; }} }}\n");
+    file.set_text(&mut db).to(added.clone());
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    // the new item, and the one before it (its chunk now ends at the new item)
+    assert!(parses(&events) <= 2, "events: {events:?}");
+
+    let renamed = added.replace("policy compute {", "policy compute_node {");
+    file.set_text(&mut db).to(renamed);
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    assert_eq!(parses(&events), 1, "events: {events:?}");
+    let names: Vec<String> = file_items(&db, file).iter().map(|i| i.name(&db).clone()).collect();
+    assert!(names.contains(&"compute_node".to_string()) && !names.contains(&"compute".to_string()));
+}

@@ -85,6 +85,8 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_symbol_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![":".into(), "@".into(), "{".into(), "\"".into(), " ".into()]),
             ..CompletionOptions::default()
@@ -125,6 +127,8 @@ impl Server {
             request::Completion::METHOD => params(p).and_then(|p| self.completion(p)),
             request::Rename::METHOD => params(p).and_then(|p| self.rename(p)),
             request::CodeActionRequest::METHOD => params(p).and_then(|p| self.code_actions(p)),
+            request::FoldingRangeRequest::METHOD => params(p).and_then(|p| self.folding(p)),
+            request::WorkspaceSymbolRequest::METHOD => params(p).and_then(|p| self.workspace_symbols(p)),
             request::Formatting::METHOD => {
                 Err((ErrorCode::MethodNotFound, "pcl has no formatter yet: formatting is not provided".into()))
             }
@@ -245,6 +249,45 @@ impl Server {
             edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
         let uri = p.text_document_position.text_document.uri;
         to_value(WorkspaceEdit { changes: Some([(uri, edits)].into_iter().collect()), ..WorkspaceEdit::default() })
+    }
+
+    fn folding(&self, p: FoldingRangeParams) -> Answer {
+        let (key, text) = self.document(&p.text_document.uri)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        let ranges: Vec<FoldingRange> = self
+            .host
+            .folding_ranges(&key)
+            .into_iter()
+            .map(|span| {
+                let range = lines.range(span);
+                FoldingRange {
+                    start_line: range.start.line,
+                    end_line: range.end.line,
+                    kind: Some(FoldingRangeKind::Region),
+                    ..FoldingRange::default()
+                }
+            })
+            .collect();
+        to_value(ranges)
+    }
+
+    #[allow(deprecated, reason = "SymbolInformation's `deprecated` field must still be given")]
+    fn workspace_symbols(&self, p: WorkspaceSymbolParams) -> Answer {
+        let mut out = Vec::new();
+        for (path, symbol) in self.host.workspace_symbols(&p.query) {
+            let Ok(uri) = path.parse::<Uri>() else { continue };
+            let text = self.host.text(&path).unwrap_or_default().to_string();
+            let lines = LineIndex::new(&text, self.encoding);
+            out.push(SymbolInformation {
+                name: symbol.name,
+                kind: SymbolKind::OBJECT,
+                tags: None,
+                deprecated: None,
+                location: Location { uri, range: lines.range(symbol.name_span) },
+                container_name: Some(symbol.kind.to_string()),
+            });
+        }
+        to_value(out)
     }
 
     fn code_actions(&self, p: CodeActionParams) -> Answer {
