@@ -129,3 +129,42 @@ fn utf8_positions_when_offered() {
     c.notify("exit", Value::Null);
     let _ = c.child.wait();
 }
+
+/// Requests made stale while queued get an answer all the same (the result,
+/// or "content modified" / "cancelled" when the server saw the later edit or
+/// cancellation first: which one depends on timing; `lsp::stale` is tested
+/// on its own), and the edit is applied.
+#[test]
+fn stale_requests_are_answered_and_edits_applied() {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    c.request("initialize", json!({"capabilities": {}}));
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": TEXT}}),
+    );
+    assert_eq!(c.diagnostics().len(), 1);
+    // written together, so that the server may find them queued
+    let hover = json!({"jsonrpc": "2.0", "id": 100, "method": "textDocument/hover", "params": position(1, 24)});
+    let change = json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": URI, "version": 2}, "contentChanges": [{"text": TEXT.replace("GetObjet", "GetObject")}]}});
+    let cancelled = json!({"jsonrpc": "2.0", "id": 101, "method": "textDocument/hover", "params": position(1, 24)});
+    let cancel = json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 101}});
+    c.send_all(&[hover, change, cancelled, cancel]);
+    let (mut answers, mut diagnostics) = (std::collections::BTreeMap::new(), None);
+    while answers.len() < 2 || diagnostics.is_none() {
+        let m = c.receive();
+        match m.get("id").and_then(Value::as_i64) {
+            Some(id) => {
+                answers.insert(id, m);
+            }
+            None => diagnostics = Some(m["params"]["diagnostics"].clone()),
+        }
+    }
+    for (id, stale_code) in [(100, -32801), (101, -32800)] {
+        let a = &answers[&id];
+        assert!(a.get("result").is_some() || a["error"]["code"] == json!(stale_code), "{a}");
+    }
+    assert_eq!(diagnostics, Some(json!([])), "the edit was applied");
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+}

@@ -52,6 +52,19 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
         }
         Some(ItemIr::Feature(f)) => {
             md.push_str(&format!("\n\nValues: {}; default `{}`.", f.domain.join(", "), f.default));
+            // the policies and roles rendered once per value of it
+            let users: Vec<String> = program
+                .items()
+                .iter()
+                .filter(|i| matches!(*i.ir, ItemIr::Policy { .. } | ItemIr::Role { .. }))
+                .filter(|i| pcl_semantics::variants::feature_deps(program, &i.name).iter().any(|d| d == name))
+                .map(|i| format!("`{}`", i.name))
+                .collect();
+            if users.is_empty() {
+                md.push_str("\n\nNo policy or role depends on it.");
+            } else {
+                md.push_str(&format!("\n\nRendered once per value: {}.", users.join(", ")));
+            }
         }
         _ => {}
     }

@@ -42,7 +42,25 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
     connection.initialize_finish(id, result).map_err(|e| format!("cannot initialize: {e}"))?;
     let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false };
-    for message in &connection.receiver {
+    let mut queue: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
+    loop {
+        if queue.is_empty() {
+            match connection.receiver.recv() {
+                Ok(message) => queue.push_back(message),
+                Err(_) => return Ok(()),
+            }
+        }
+        // what has arrived meanwhile: a request that a later edit of its
+        // document (or a `$/cancelRequest`) makes stale is not answered
+        queue.extend(connection.receiver.try_iter());
+        let Some(message) = queue.pop_front() else { continue };
+        if let Message::Request(request) = &message
+            && let Some(code) = stale(request, &queue)
+        {
+            let why = if matches!(code, ErrorCode::RequestCanceled) { "cancelled" } else { "the document changed" };
+            send(connection, Response::new_err(request.id.clone(), code as i32, why.into()));
+            continue;
+        }
         match message {
             Message::Request(request) => {
                 if request.method == request::Shutdown::METHOD {
@@ -62,7 +80,26 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
             Message::Response(_) => {}
         }
     }
-    Ok(())
+}
+
+/// Why `request` should not be answered, given the messages queued after it.
+pub(crate) fn stale(request: &Request, later: &std::collections::VecDeque<Message>) -> Option<ErrorCode> {
+    let uri = request.params.pointer("/textDocument/uri").and_then(Value::as_str);
+    for message in later {
+        let Message::Notification(n) = message else { continue };
+        if n.method == notification::Cancel::METHOD
+            && n.params.get("id").is_some_and(|id| serde_json::to_value(&request.id).ok().as_ref() == Some(id))
+        {
+            return Some(ErrorCode::RequestCanceled);
+        }
+        if n.method == notification::DidChangeTextDocument::METHOD
+            && uri.is_some()
+            && n.params.pointer("/textDocument/uri").and_then(Value::as_str) == uri
+        {
+            return Some(ErrorCode::ContentModified);
+        }
+    }
+    None
 }
 
 fn send(connection: &Connection, message: impl Into<Message>) {
@@ -413,5 +450,40 @@ fn respond(id: RequestId, answer: Answer) -> Response {
     match answer {
         Ok(value) => Response::new_ok(id, value),
         Err((code, message)) => Response::new_err(id, code as i32, message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn hover(id: i32, uri: &str) -> Request {
+        Request::new(
+            RequestId::from(id),
+            "textDocument/hover".into(),
+            serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+        )
+    }
+
+    fn note(method: &str, params: Value) -> Message {
+        Message::Notification(Notification::new(method.into(), params))
+    }
+
+    #[test]
+    fn later_edits_and_cancellations_make_requests_stale() {
+        let change = |uri: &str| {
+            note(
+                "textDocument/didChange",
+                serde_json::json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": []}),
+            )
+        };
+        let queue: std::collections::VecDeque<Message> = [change("file:///a.pcl")].into();
+        assert!(matches!(stale(&hover(1, "file:///a.pcl"), &queue), Some(ErrorCode::ContentModified)));
+        assert!(stale(&hover(1, "file:///b.pcl"), &queue).is_none(), "another document's edit");
+        let cancel: std::collections::VecDeque<Message> =
+            [note("$/cancelRequest", serde_json::json!({"id": 7}))].into();
+        assert!(matches!(stale(&hover(7, "file:///a.pcl"), &cancel), Some(ErrorCode::RequestCanceled)));
+        assert!(stale(&hover(8, "file:///a.pcl"), &cancel).is_none());
     }
 }

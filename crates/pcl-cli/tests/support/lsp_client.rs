@@ -35,6 +35,17 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Several messages in one write, so that the server finds them queued.
+    pub fn send_all(&mut self, messages: &[Value]) {
+        let mut bytes = Vec::new();
+        for m in messages {
+            let body = m.to_string();
+            bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes());
+        }
+        self.stdin.write_all(&bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     pub fn receive(&mut self) -> Value {
         let mut length = 0;
         loop {
