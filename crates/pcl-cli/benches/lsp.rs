@@ -14,6 +14,7 @@
 )]
 
 #[path = "../tests/support/lsp_client.rs"]
+#[allow(dead_code, reason = "the shared test client has helpers this benchmark does not use")]
 mod lsp_client;
 
 use std::time::{Duration, Instant};
