@@ -5,13 +5,29 @@
 use pcl_semantics::{Code, Diagnostic, Severity};
 use serde_json::{Value, json};
 
-/// 1-based line and UTF-16 column of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or_default();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).unwrap_or_default().chars().map(char::len_utf16).sum::<usize>() + 1;
-    (before.matches('\n').count() + 1, column)
+/// Line starts of a text, found once: each position is then a binary search
+/// plus the line's own length (linear output for a file's diagnostics).
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    /// 1-based line and UTF-16 column of a byte offset.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let before = self.text.get(start..offset).unwrap_or_default();
+        let column = if before.is_ascii() { before.len() } else { before.chars().map(char::len_utf16).sum() };
+        (line + 1, column + 1)
+    }
 }
 
 fn severity(d: &Diagnostic) -> &'static str {
@@ -21,9 +37,9 @@ fn severity(d: &Diagnostic) -> &'static str {
     }
 }
 
-fn place(text: &str, span: pcl_syntax::Span) -> Value {
-    let (start_line, start_column) = line_column(text, span.start as usize);
-    let (end_line, end_column) = line_column(text, span.end as usize);
+fn place(lines: &Lines<'_>, span: pcl_syntax::Span) -> Value {
+    let (start_line, start_column) = lines.line_column(span.start as usize);
+    let (end_line, end_column) = lines.line_column(span.end as usize);
     json!({
         "bytes": {"start": span.start, "end": span.end},
         "start": {"line": start_line, "column": start_column},
@@ -33,18 +49,19 @@ fn place(text: &str, span: pcl_syntax::Span) -> Value {
 
 /// One JSON object per line, per diagnostic.
 pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+    let lines = Lines::new(text);
     let mut out = String::new();
     for d in diagnostics {
         let labels: Vec<Value> =
-            d.secondary.iter().map(|l| json!({"message": l.message, "range": place(text, l.span)})).collect();
+            d.secondary.iter().map(|l| json!({"message": l.message, "range": place(&lines, l.span)})).collect();
         let fix = pcl_ide::suggested_edit(text, d)
-            .map(|(span, replacement)| json!({"range": place(text, span), "replacement": replacement}));
+            .map(|(span, replacement)| json!({"range": place(&lines, span), "replacement": replacement}));
         let value = json!({
             "code": d.code.as_str(),
             "severity": severity(d),
             "message": d.message,
             "file": path,
-            "range": place(text, d.span),
+            "range": place(&lines, d.span),
             "label": d.label,
             "labels": labels,
             "help": d.help,
@@ -72,10 +89,12 @@ pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
         .collect();
     let mut results = Vec::new();
     for (path, text, diagnostics) in files {
+        let lines = Lines::new(text);
+        let uri = percent_encoded(path);
         for d in diagnostics {
             let region = |span: pcl_syntax::Span| {
-                let (start_line, start_column) = line_column(text, span.start as usize);
-                let (end_line, end_column) = line_column(text, span.end as usize);
+                let (start_line, start_column) = lines.line_column(span.start as usize);
+                let (end_line, end_column) = lines.line_column(span.end as usize);
                 json!({
                     "startLine": start_line, "startColumn": start_column,
                     "endLine": end_line, "endColumn": end_column,
@@ -83,7 +102,7 @@ pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
                 })
             };
             let location =
-                |span| json!({"physicalLocation": {"artifactLocation": {"uri": path}, "region": region(span)}});
+                |span| json!({"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(span)}});
             let mut message = d.message.clone();
             if let Some(help) = &d.help {
                 message.push_str(&format!(" (help: {help})"));
@@ -127,4 +146,18 @@ pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// A path as a URI reference: every byte but unreserved ones and `/`
+/// percent-encoded (a `#` or a space would otherwise change its meaning).
+fn percent_encoded(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -51,6 +51,9 @@ const OPERATORS: [&str; 14] = [
 pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     let before = index.text.get(..offset.min(index.text.len())).unwrap_or_default();
     let line = before.rsplit('\n').next().unwrap_or_default();
+    if line.contains("//") {
+        return Vec::new(); // in a comment
+    }
     // the word being typed
     let word_len = line.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || "_:-*".contains(*c)).count();
     let word = line.get(line.len() - word_len..).unwrap_or_default();
@@ -72,6 +75,10 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     if let Some(keys) = condition_key_context(head, word) {
         return keys;
     }
+    let trimmed_head = head.trim_end();
+    if trimmed_head.ends_with("==") || trimmed_head.ends_with("!=") {
+        return feature_values(index, trimmed_head);
+    }
     let previous = head.split_whitespace().last().unwrap_or_default();
     match previous {
         "when" | "and" | "or" | "not" | "(" => return names(&["feature", "param"]),
@@ -84,13 +91,12 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
                 .map(|o| item(o, "condition operator", CompletionKind::Operator))
                 .collect();
         }
-        "==" | "!=" => return feature_values(index, head),
         _ => {}
     }
     if let Some((prefix, name)) = word.split_once(':') {
         return actions(prefix, name);
     }
-    if in_action_list(head) {
+    if in_action_list(before.get(..before.len() - word.len()).unwrap_or_default()) {
         return services(word);
     }
     let trimmed = head.trim();
@@ -111,26 +117,57 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     Vec::new()
 }
 
-/// The values of the feature compared in `head` (`when scheduler == `).
+/// The values of the feature compared in `head` (`when scheduler == `,
+/// `scheduler==`).
 fn feature_values(index: &FileIndex, head: &str) -> Vec<Completion> {
-    let mut words = head.split_whitespace().rev();
-    let (_, feature) = (words.next(), words.next().unwrap_or_default());
-    let Some(decl) = index.decl(feature.trim_start_matches('(')) else { return Vec::new() };
-    let text = index.text.get(decl.span.start as usize..decl.span.end as usize).unwrap_or_default();
-    let values: Vec<&str> = match text.split_once('{').and_then(|(_, rest)| rest.split_once('}')) {
-        Some((domain, _)) => domain.split(',').map(str::trim).filter(|v| !v.is_empty()).collect(),
-        None if text.contains(": bool") => vec!["true", "false"],
-        None => Vec::new(),
+    let head = head.trim_end().trim_end_matches("==").trim_end_matches("!=").trim_end();
+    let feature: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let Some(decl) = index.decl(&feature) else { return Vec::new() };
+    // the declaration itself, after its doc comments
+    let text = index.text.get(decl.name_span.start as usize..decl.span.end as usize).unwrap_or_default();
+    let ty = text.split_once(':').map_or("", |(_, rest)| rest).trim_start();
+    let values: Vec<&str> = if ty.starts_with("bool") {
+        vec!["true", "false"]
+    } else {
+        match ty.split_once('{').and_then(|(_, rest)| rest.split_once('}')) {
+            Some((domain, _)) => domain.split(',').map(str::trim).filter(|v| !v.is_empty()).collect(),
+            None => Vec::new(),
+        }
     };
     values.into_iter().map(|v| item(v, &format!("a value of `{feature}`"), CompletionKind::Value)).collect()
 }
 
-/// Inside an action list: after `action [` or `action ` and any `, `.
-fn in_action_list(head: &str) -> bool {
-    let Some(at) = head.rfind("action") else { return false };
-    let rest = head.get(at + "action".len()..).unwrap_or_default();
-    !rest.contains([';', ']']) && (rest.trim_start().starts_with('[') || rest.trim().is_empty())
-        || head.trim_end().ends_with(',') && head.contains("action")
+/// Inside an action list: the nearest field before the cursor is `action`
+/// (or `notaction`, or an `actionset NAME = [`), and not finished by `;`.
+fn in_action_list(before: &str) -> bool {
+    let keyword_at = |k: &str| {
+        before
+            .match_indices(k)
+            .filter(|(i, _)| {
+                let prev = before.get(..*i).and_then(|b| b.chars().next_back());
+                let next = before.get(i + k.len()..).and_then(|a| a.chars().next());
+                !prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .map(|(i, _)| i)
+            .last()
+    };
+    let actions = ["action", "notaction", "actionset"].iter().filter_map(|k| keyword_at(k)).max();
+    let others = ["resource", "notresource", "condition", "valueset", "trust", "managed"]
+        .iter()
+        .filter_map(|k| keyword_at(k))
+        .max();
+    match actions {
+        Some(a) if others.is_none_or(|o| o < a) => !before.get(a..).unwrap_or_default().contains(';'),
+        _ => false,
+    }
 }
 
 fn services(word: &str) -> Vec<Completion> {

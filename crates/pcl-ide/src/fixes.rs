@@ -27,7 +27,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
             out.push(Fix {
                 title: format!("Replace with `{suggestion}`"),
                 code: d.code,
-                edits: vec![(replaced_span(index, d, &suggestion), suggestion)],
+                edits: vec![(replaced_span(&index.text, d, &suggestion), suggestion)],
                 preferred: true,
             });
         }
@@ -46,13 +46,23 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
             && let Some(decl) =
                 index.decls.iter().find(|decl| decl.span.start <= d.span.start && d.span.end <= decl.span.end)
         {
-            let at = line_start(index, decl.span.start as usize);
-            out.push(Fix {
-                title: format!("Acknowledge {} on `{}` (`expect`, with a reason)", d.code.as_str(), decl.name),
-                code: d.code,
-                edits: vec![(Span::new(at, at), format!("expect {} \"TODO: why this is kept\"\n", d.code.as_str()))],
-                preferred: false,
-            });
+            let start = decl.span.start as usize;
+            let newline = if index.text.contains("\r\n") { "\r\n" } else { "\n" };
+            // the `expect` on a line of its own right before the item (an
+            // item that does not start its line gets one)
+            let before = if line_start(index, start) == start { "" } else { newline };
+            let title = format!("Acknowledge {} on `{}` (`expect`, with a reason)", d.code.as_str(), decl.name);
+            if !out.iter().any(|f: &Fix| f.title == title) {
+                out.push(Fix {
+                    title,
+                    code: d.code,
+                    edits: vec![(
+                        Span::new(start, start),
+                        format!("{before}expect {} \"TODO: why this is kept\"{newline}", d.code.as_str()),
+                    )],
+                    preferred: false,
+                });
+            }
         }
     }
     out
@@ -62,8 +72,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
 /// of `text`: what `pcl check --format json` reports as its fix.
 pub fn suggested_edit(text: &str, d: &Diagnostic) -> Option<(Span, String)> {
     let suggestion = suggested(d.help.as_deref()?)?;
-    let index = FileIndex { text: text.to_string(), decls: Vec::new(), uses: Vec::new() };
-    Some((replaced_span(&index, d, &suggestion), suggestion))
+    Some((replaced_span(text, d, &suggestion), suggestion))
 }
 
 /// `did you mean `x`?` -> `x`.
@@ -74,8 +83,12 @@ fn suggested(help: &str) -> Option<String> {
 
 /// What a suggestion replaces: the diagnostic's span, narrowed to the
 /// service prefix when only that is suggested (`ec3:X` -> `ec2`).
-fn replaced_span(index: &FileIndex, d: &Diagnostic, suggestion: &str) -> Span {
-    let text = index.text.get(d.span.start as usize..d.span.end as usize).unwrap_or_default();
+fn replaced_span(text: &str, d: &Diagnostic, suggestion: &str) -> Span {
+    let text = text.get(d.span.start as usize..d.span.end as usize).unwrap_or_default();
+    // a quoted name (a condition key): the text inside the quotes
+    if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') && !suggestion.starts_with('"') {
+        return Span::new(d.span.start as usize + 1, d.span.end as usize - 1);
+    }
     if d.code == Code::UnknownService
         && !suggestion.contains(':')
         && let Some(colon) = text.find(':')
@@ -89,9 +102,10 @@ fn line_start(index: &FileIndex, offset: usize) -> usize {
     index.text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1)
 }
 
-/// A span extended over the newline that ends its last line.
+/// A span extended over the line ending (`\n` or `\r\n`) that ends it.
 fn with_line_end(index: &FileIndex, span: Span) -> Span {
     let end = span.end as usize;
-    let extra = usize::from(index.text.get(end..).is_some_and(|t| t.starts_with('\n')));
+    let rest = index.text.get(end..).unwrap_or_default();
+    let extra = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with('\n')) };
     Span::new(span.start as usize, end + extra)
 }

@@ -71,10 +71,11 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
     Some(Hover { span, markdown: md })
 }
 
-/// A valueset's values as written.
+/// A valueset's values as written (after `valueset NAME =`, not in its doc).
 fn index_values(index: &FileIndex, span: Span) -> String {
     let text = index.text.get(span.start as usize..span.end as usize).unwrap_or_default();
-    let body = text.split_once('=').map_or(text, |(_, b)| b).trim().trim_end_matches(';');
+    let declaration = text.find("valueset").and_then(|i| text.get(i..)).unwrap_or(text);
+    let body = declaration.split_once('=').map_or(declaration, |(_, b)| b).trim().trim_end_matches(';');
     body.to_string()
 }
 

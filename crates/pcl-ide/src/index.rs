@@ -24,6 +24,9 @@ pub struct FileIndex {
     pub text: String,
     pub decls: Vec<Decl>,
     pub uses: Vec<Use>,
+    /// Names used without being written (`attach P` needs params named
+    /// `partition` and `account`): they cannot be renamed.
+    pub implicit: Vec<String>,
 }
 
 pub fn kind_name(kind: &ItemKind) -> &'static str {
@@ -46,6 +49,7 @@ impl FileIndex {
         let items = pcl_semantics::file_items(db, file);
         let mut decls = Vec::new();
         let mut uses = Vec::new();
+        let mut implicit = Vec::new();
         for (parsed_item, def) in parsed.items.iter().zip(items.iter()) {
             let item = &*parsed_item.item;
             let offset = parsed_item.offset;
@@ -58,11 +62,14 @@ impl FileIndex {
             });
             for r in &pcl_semantics::check_item(db, *def).refs {
                 let span = r.span.shift(offset);
-                uses.push(Use { name: r.name.clone(), span: name_within(&text, span, &r.name) });
+                match name_within(&text, span, &r.name) {
+                    Some(span) => uses.push(Use { name: r.name.clone(), span }),
+                    None => implicit.push(r.name.clone()),
+                }
             }
         }
         uses.sort_by_key(|u| (u.span.start, u.span.end));
-        FileIndex { text, decls, uses }
+        FileIndex { text, decls, uses, implicit }
     }
 
     pub fn decl(&self, name: &str) -> Option<&Decl> {
@@ -80,11 +87,19 @@ impl FileIndex {
     }
 }
 
-/// The part of `span` that is `name` (a use's span may include `@` or `${`).
-fn name_within(text: &str, span: Span, name: &str) -> Span {
+/// The part of `span` that is `name` (a use's span may include `@` or
+/// `${`); `None` when the name is not written there (an implicit use).
+fn name_within(text: &str, span: Span, name: &str) -> Option<Span> {
     let (start, end) = (span.start as usize, span.end as usize);
-    match text.get(start..end).and_then(|t| t.find(name)) {
-        Some(at) => Span::new(start + at, start + at + name.len()),
-        None => span,
-    }
+    let haystack = text.get(start..end)?;
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    // the name as a whole word, not inside a longer one
+    haystack
+        .match_indices(name)
+        .find(|(at, _)| {
+            let before = haystack.get(..*at).and_then(|b| b.chars().next_back());
+            let after = haystack.get(at + name.len()..).and_then(|a| a.chars().next());
+            !before.is_some_and(is_name) && !after.is_some_and(is_name)
+        })
+        .map(|(at, _)| Span::new(start + at, start + at + name.len()))
 }

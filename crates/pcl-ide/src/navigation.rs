@@ -47,6 +47,9 @@ pub enum RenameError {
     NotAName(String),
     /// Another item already has the new name.
     Taken(String),
+    /// The name is also used where it is not written (`attach` needs params
+    /// named `partition` and `account`).
+    Implicit(String),
 }
 
 impl std::fmt::Display for RenameError {
@@ -58,6 +61,10 @@ impl std::fmt::Display for RenameError {
                 "`{n}` is not a name: use letters, digits and `_`, not starting with a digit, and not a keyword"
             ),
             RenameError::Taken(n) => write!(f, "`{n}` is already the name of another item"),
+            RenameError::Implicit(n) => write!(
+                f,
+                "`{n}` is also used by name where it is not written (`attach` and managed policy names need it): renaming it would break them"
+            ),
         }
     }
 }
@@ -97,6 +104,9 @@ pub fn rename(index: &FileIndex, offset: usize, new_name: &str) -> Result<Vec<(S
     let decl = index.decl(name).ok_or(RenameError::NothingToRename)?;
     if !is_identifier(new_name) {
         return Err(RenameError::NotAName(new_name.to_string()));
+    }
+    if index.implicit.iter().any(|n| n == name) {
+        return Err(RenameError::Implicit(name.to_string()));
     }
     if new_name != name && index.decl(new_name).is_some() {
         return Err(RenameError::Taken(new_name.to_string()));

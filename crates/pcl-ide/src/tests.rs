@@ -174,3 +174,47 @@ fn workspace_symbols_and_folding() {
     let folds = h.folding_ranges(FILE);
     assert_eq!(folds.len(), 2, "the documented feature and the policy span several lines: {folds:?}");
 }
+
+#[test]
+fn review_regressions() {
+    // renaming a param that `attach` needs by name is refused
+    let text = "param partition: partition = \"aws\";\nparam account: account placeholder \"x\";\npolicy user_fsx { allow { action [s3:GetObject]; resource \"arn:${partition}:s3:::b/*\"; } }\nrole r { path \"/\"; trust service \"ec2.amazonaws.com\"; attach user_fsx; managed [\"AmazonSSMManagedInstanceCore\"]; }\n";
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, text.to_string());
+    let at = text.find("partition:").unwrap();
+    assert_eq!(h.rename(FILE, at, "part"), Err(RenameError::Implicit("partition".into())));
+    let on_managed = text.find("AmazonSSM").unwrap();
+    assert_eq!(h.definition(FILE, on_managed), None, "a managed policy name is not a use of `partition`");
+    // a did-you-mean for a quoted condition key keeps the quotes
+    let text =
+        "policy p { allow { action [s3:ListBucket]; resource \"*\"; condition StringLike \"s3:prefx\" [\"a\"]; } }\n";
+    h.set_text(FILE, text.to_string());
+    let fixes = h.fixes(FILE, pcl_syntax::Span::new(0, text.len()));
+    let fix = fixes.iter().find(|f| f.code == pcl_semantics::Code::UnknownConditionKey).unwrap();
+    let (span, new) = &fix.edits[0];
+    assert_eq!(&text[span.start as usize..span.end as usize], "s3:prefx");
+    assert_eq!(new, "s3:prefix");
+    // two items on one line: the acknowledgement goes on its own line before the right one
+    let text = "param region: region placeholder \"r\"; param other: string placeholder \"o\";\n";
+    h.set_text(FILE, text.to_string());
+    let fixes = h.fixes(FILE, pcl_syntax::Span::new(0, text.len()));
+    let ack = fixes.iter().find(|f| f.title.contains("on `other`")).unwrap();
+    let mut fixed = text.to_string();
+    let (span, new) = &ack.edits[0];
+    fixed.replace_range(span.start as usize..span.end as usize, new);
+    h.set_text(FILE, fixed.clone());
+    let left: Vec<String> = h.diagnostics(FILE).iter().map(|d| d.message.clone()).collect();
+    assert_eq!(left, ["param `region` is never used"], "{fixed}");
+    // completion in a multi-line action list, and feature values after `==` without spaces
+    let labels = |text: &str| -> Vec<String> {
+        let (h, offset, _) = host(text);
+        h.completions(FILE, offset).into_iter().map(|c| c.label).collect()
+    };
+    assert!(
+        labels("policy p {\n    allow {\n        action [s3:GetObject,\n            ec$0")
+            .contains(&"ec2:".to_string())
+    );
+    assert!(labels("policy p { allow { action [s3:GetObject]; resource [\"a\", $0").is_empty());
+    assert_eq!(labels("/// The {thing} to use.\nfeature f: enum { a, b } = a;\npolicy p when f==$0"), ["a", "b"]);
+    assert!(labels("// when $0").is_empty());
+}

@@ -5,7 +5,7 @@ use clap::Args;
 #[derive(Args)]
 #[command(
     about = "Run the language server on stdin/stdout (for editors)",
-    after_help = "Editors start it themselves; see the README for VS Code, Neovim and Helix.\nExit status: 0 after the client's `exit`, 2 if the connection fails."
+    after_help = "Editors start it themselves; see the README for VS Code, Neovim and Helix.\nExit status: 0 after `shutdown` and `exit`, 1 otherwise (an `exit` without `shutdown`, a failed connection)."
 )]
 pub struct LspArgs {}
 
@@ -14,7 +14,7 @@ pub fn run(_args: &LspArgs) -> u8 {
         Ok(()) => crate::EXIT_OK,
         Err(e) => {
             eprintln!("error: {e}");
-            crate::EXIT_USAGE
+            crate::EXIT_ERRORS
         }
     }
 }

@@ -15,6 +15,9 @@ pub enum Encoding {
 pub struct LineIndex<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// Lines of ASCII only, where a column is a byte count (so that many
+    /// positions on one long line cost O(1) each, not O(line)).
+    ascii: Vec<bool>,
     encoding: Encoding,
 }
 
@@ -22,7 +25,15 @@ impl<'t> LineIndex<'t> {
     pub fn new(text: &'t str, encoding: Encoding) -> LineIndex<'t> {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts, encoding }
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                text.get(start..end).is_some_and(|line| line.is_ascii())
+            })
+            .collect();
+        LineIndex { text, starts, ascii, encoding }
     }
 
     /// The byte offset of a position; one outside the text is clamped to
@@ -30,6 +41,9 @@ impl<'t> LineIndex<'t> {
     pub fn offset(&self, position: Position) -> usize {
         let Some(&start) = self.starts.get(position.line as usize) else { return self.text.len() };
         let end = self.starts.get(position.line as usize + 1).map_or(self.text.len(), |e| e - 1);
+        if self.ascii.get(position.line as usize) == Some(&true) {
+            return (start + position.character as usize).min(end);
+        }
         let line = self.text.get(start..end).unwrap_or_default();
         let mut units = 0u32;
         for (i, c) in line.char_indices() {
@@ -48,6 +62,9 @@ impl<'t> LineIndex<'t> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
+        if self.ascii.get(line) == Some(&true) {
+            return Position { line: line as u32, character: (offset - start) as u32 };
+        }
         let before = self.text.get(start..offset).unwrap_or_default();
         let character = match self.encoding {
             Encoding::Utf8 => before.len(),

@@ -5,6 +5,7 @@
 //! response; nothing a client sends can crash it.
 
 mod convert;
+mod queue;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
@@ -55,7 +56,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         queue.extend(connection.receiver.try_iter());
         let Some(message) = queue.pop_front() else { continue };
         if let Message::Request(request) = &message
-            && let Some(code) = stale(request, &queue)
+            && let Some(code) = queue::stale(request, &queue)
         {
             let why = if matches!(code, ErrorCode::RequestCanceled) { "cancelled" } else { "the document changed" };
             send(connection, Response::new_err(request.id.clone(), code as i32, why.into()));
@@ -71,7 +72,10 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 let response = server.request(request);
                 send(connection, response);
             }
-            Message::Notification(n) if n.method == notification::Exit::METHOD => return Ok(()),
+            Message::Notification(n) if n.method == notification::Exit::METHOD => {
+                // the protocol: exit code 1 when `shutdown` did not come first
+                return if server.shutting_down { Ok(()) } else { Err("exit without shutdown".into()) };
+            }
             Message::Notification(n) => {
                 for published in server.notification(n) {
                     send(connection, published);
@@ -80,26 +84,6 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
             Message::Response(_) => {}
         }
     }
-}
-
-/// Why `request` should not be answered, given the messages queued after it.
-pub(crate) fn stale(request: &Request, later: &std::collections::VecDeque<Message>) -> Option<ErrorCode> {
-    let uri = request.params.pointer("/textDocument/uri").and_then(Value::as_str);
-    for message in later {
-        let Message::Notification(n) = message else { continue };
-        if n.method == notification::Cancel::METHOD
-            && n.params.get("id").is_some_and(|id| serde_json::to_value(&request.id).ok().as_ref() == Some(id))
-        {
-            return Some(ErrorCode::RequestCanceled);
-        }
-        if n.method == notification::DidChangeTextDocument::METHOD
-            && uri.is_some()
-            && n.params.pointer("/textDocument/uri").and_then(Value::as_str) == uri
-        {
-            return Some(ErrorCode::ContentModified);
-        }
-    }
-    None
 }
 
 fn send(connection: &Connection, message: impl Into<Message>) {
@@ -235,14 +219,7 @@ impl Server {
             .map(|s| DocumentSymbol {
                 name: s.name,
                 detail: Some(s.kind.to_string()),
-                kind: match s.kind {
-                    "param" => SymbolKind::VARIABLE,
-                    "feature" => SymbolKind::ENUM,
-                    "constraint" => SymbolKind::BOOLEAN,
-                    "policy" => SymbolKind::OBJECT,
-                    "role" => SymbolKind::CLASS,
-                    _ => SymbolKind::ARRAY,
-                },
+                kind: symbol_kind(s.kind),
                 tags: None,
                 deprecated: None,
                 range: lines.range(s.span),
@@ -311,13 +288,18 @@ impl Server {
     #[allow(deprecated, reason = "SymbolInformation's `deprecated` field must still be given")]
     fn workspace_symbols(&self, p: WorkspaceSymbolParams) -> Answer {
         let mut out = Vec::new();
+        let mut current: Option<(String, String)> = None;
         for (path, symbol) in self.host.workspace_symbols(&p.query) {
             let Ok(uri) = path.parse::<Uri>() else { continue };
-            let text = self.host.text(&path).unwrap_or_default().to_string();
-            let lines = LineIndex::new(&text, self.encoding);
+            // one text and line index per file, not per symbol
+            if current.as_ref().is_none_or(|(p, _)| *p != path) {
+                current = Some((path.clone(), self.host.text(&path).unwrap_or_default().to_string()));
+            }
+            let text = current.as_ref().map(|(_, t)| t.as_str()).unwrap_or_default();
+            let lines = LineIndex::new(text, self.encoding);
             out.push(SymbolInformation {
                 name: symbol.name,
-                kind: SymbolKind::OBJECT,
+                kind: symbol_kind(symbol.kind),
                 tags: None,
                 deprecated: None,
                 location: Location { uri, range: lines.range(symbol.name_span) },
@@ -368,7 +350,9 @@ impl Server {
             notification::DidChangeTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else { return Vec::new() };
                 let key = p.text_document.uri.as_str().to_string();
-                let mut text = self.host.text(&key).unwrap_or_default().to_string();
+                // a document never opened is not created by an edit
+                let Some(text) = self.host.text(&key) else { return Vec::new() };
+                let mut text = text.to_string();
                 for change in p.content_changes {
                     match change.range {
                         Some(range) => {
@@ -442,6 +426,17 @@ impl Server {
     }
 }
 
+fn symbol_kind(kind: &str) -> SymbolKind {
+    match kind {
+        "param" => SymbolKind::VARIABLE,
+        "feature" => SymbolKind::ENUM,
+        "constraint" => SymbolKind::BOOLEAN,
+        "policy" => SymbolKind::OBJECT,
+        "role" => SymbolKind::CLASS,
+        _ => SymbolKind::ARRAY,
+    }
+}
+
 fn publish(params: PublishDiagnosticsParams) -> Notification {
     Notification::new(notification::PublishDiagnostics::METHOD.to_string(), params)
 }
@@ -454,36 +449,4 @@ fn respond(id: RequestId, answer: Answer) -> Response {
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
-    use super::*;
-
-    fn hover(id: i32, uri: &str) -> Request {
-        Request::new(
-            RequestId::from(id),
-            "textDocument/hover".into(),
-            serde_json::json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
-        )
-    }
-
-    fn note(method: &str, params: Value) -> Message {
-        Message::Notification(Notification::new(method.into(), params))
-    }
-
-    #[test]
-    fn later_edits_and_cancellations_make_requests_stale() {
-        let change = |uri: &str| {
-            note(
-                "textDocument/didChange",
-                serde_json::json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": []}),
-            )
-        };
-        let queue: std::collections::VecDeque<Message> = [change("file:///a.pcl")].into();
-        assert!(matches!(stale(&hover(1, "file:///a.pcl"), &queue), Some(ErrorCode::ContentModified)));
-        assert!(stale(&hover(1, "file:///b.pcl"), &queue).is_none(), "another document's edit");
-        let cancel: std::collections::VecDeque<Message> =
-            [note("$/cancelRequest", serde_json::json!({"id": 7}))].into();
-        assert!(matches!(stale(&hover(7, "file:///a.pcl"), &cancel), Some(ErrorCode::RequestCanceled)));
-        assert!(stale(&hover(8, "file:///a.pcl"), &cancel).is_none());
-    }
-}
+mod tests;
