@@ -3,7 +3,6 @@
 
 use pcl_semantics::{Database, SourceFile};
 use pcl_syntax::Span;
-use pcl_syntax::ast::ItemKind;
 
 /// A declared item.
 pub struct Decl {
@@ -29,19 +28,6 @@ pub struct FileIndex {
     pub implicit: Vec<String>,
 }
 
-pub fn kind_name(kind: &ItemKind) -> &'static str {
-    match kind {
-        ItemKind::Param(_) => "param",
-        ItemKind::Feature(_) => "feature",
-        ItemKind::Constraint(_) => "constraint",
-        ItemKind::Permset(_) => "permset",
-        ItemKind::Actionset(_) => "actionset",
-        ItemKind::Valueset(_) => "valueset",
-        ItemKind::Policy(_) => "policy",
-        ItemKind::Role(_) => "role",
-    }
-}
-
 impl FileIndex {
     pub fn build(db: &dyn Database, file: SourceFile) -> FileIndex {
         let text = file.text(db).clone();
@@ -55,7 +41,7 @@ impl FileIndex {
             let offset = parsed_item.offset;
             decls.push(Decl {
                 name: item.name().name.clone(),
-                kind: kind_name(&item.kind),
+                kind: item.keyword(),
                 name_span: item.name().span.shift(offset),
                 span: item.span.shift(offset),
                 docs: item.docs.clone(),

@@ -69,34 +69,11 @@ impl std::fmt::Display for RenameError {
     }
 }
 
-const KEYWORDS: [&str; 20] = [
-    "param",
-    "feature",
-    "constraint",
-    "permset",
-    "actionset",
-    "valueset",
-    "policy",
-    "role",
-    "allow",
-    "deny",
-    "when",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "else",
-    "include",
-    "placeholder",
-    "expect",
-];
-
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+        && !pcl_syntax::KEYWORDS.contains(&name)
 }
 
 pub fn rename(index: &FileIndex, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {

@@ -13,6 +13,7 @@ mod lower;
 mod parser;
 mod span;
 
+pub use lower::KEYWORDS;
 pub use parser::{
     ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk, parse_file,
 };

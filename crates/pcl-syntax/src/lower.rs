@@ -14,7 +14,7 @@ use crate::grammar::Rule;
 use crate::span::Span;
 
 /// Words that cannot name an item (the grammar's `keyword` rule).
-const KEYWORDS: [&str; 19] = [
+pub const KEYWORDS: [&str; 19] = [
     "param",
     "feature",
     "constraint",
