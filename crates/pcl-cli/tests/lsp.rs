@@ -96,6 +96,11 @@ fn an_editor_session() {
         completion["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"s3:PutObject"), "{labels:?}");
 
+    // a malformed message is skipped, and the server goes on
+    c.send_raw(b"Content-Length: 9\r\n\r\n{not json");
+    let after = c.request("textDocument/hover", position(1, 24));
+    assert!(after.get("result").is_some(), "{after}");
+
     // robustness: an unknown method, a position outside the document, an unknown document
     let unknown = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": URI}}));
     assert_eq!(unknown["error"]["code"], json!(-32601), "{unknown}");

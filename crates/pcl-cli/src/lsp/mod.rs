@@ -17,12 +17,47 @@ use serde_json::Value;
 pub use convert::{Encoding, LineIndex};
 
 /// Runs the server on stdin/stdout until `exit`.
+///
+/// The transport is lsp-server's, but with a reader that skips a malformed
+/// message (a body that is not JSON-RPC) instead of ending the connection:
+/// nothing a client sends can stop the server.
 pub fn run_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
+    let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(0);
+    let (incoming, from_client) = crossbeam_channel::bounded::<Message>(0);
+    let writer = std::thread::spawn(move || {
+        let stdout = std::io::stdout();
+        let mut stdout = stdout.lock();
+        outgoing.into_iter().try_for_each(|message| message.write(&mut stdout))
+    });
+    // not joined: it may be blocked on stdin when the server ends
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut stdin = stdin.lock();
+        loop {
+            match Message::read(&mut stdin) {
+                Ok(Some(message)) => {
+                    let exit = matches!(&message, Message::Notification(n) if n.method == notification::Exit::METHOD);
+                    if incoming.send(message).is_err() || exit {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                // the frame was read whole: skip it and go on
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    eprintln!("pcl lsp: skipped a malformed message: {e}");
+                }
+                Err(_) => return,
+            }
+        }
+    });
+    let connection = Connection { sender: to_client, receiver: from_client };
     let result = serve(&connection);
     drop(connection);
-    io_threads.join().map_err(|e| format!("the I/O threads failed: {e}"))?;
-    result
+    match writer.join() {
+        Ok(Ok(())) => result,
+        Ok(Err(e)) => Err(format!("cannot write to the client: {e}")),
+        Err(_) => Err("the writer thread failed".into()),
+    }
 }
 
 /// Serves one client on `connection`: initialize, then requests until exit.

@@ -35,6 +35,12 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Bytes as they are (a malformed message).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     /// Several messages in one write, so that the server finds them queued.
     pub fn send_all(&mut self, messages: &[Value]) {
         let mut bytes = Vec::new();
