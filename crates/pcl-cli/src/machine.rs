@@ -5,28 +5,18 @@
 use pcl_semantics::{Code, Diagnostic, Severity};
 use serde_json::{Value, json};
 
-/// Line starts of a text, found once: each position is then a binary search
-/// plus the line's own length (linear output for a file's diagnostics).
-struct Lines<'t> {
-    text: &'t str,
-    starts: Vec<usize>,
-}
+/// The language server's line index, counting UTF-16 units as SARIF does.
+struct Lines<'t>(crate::lsp::LineIndex<'t>);
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Lines<'t> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { text, starts }
+        Lines(crate::lsp::LineIndex::new(text, crate::lsp::Encoding::Utf16))
     }
 
-    /// 1-based line and UTF-16 column of a byte offset.
+    /// 1-based line and column of a byte offset.
     fn line_column(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let before = self.text.get(start..offset).unwrap_or_default();
-        let column = if before.is_ascii() { before.len() } else { before.chars().map(char::len_utf16).sum() };
-        (line + 1, column + 1)
+        let p = self.0.position(offset);
+        (p.line as usize + 1, p.character as usize + 1)
     }
 }
 

@@ -15,4 +15,4 @@ pub use plan::{
     Configuration, File, Output, OutputKind, Rendered, output_path, render_all, render_each, render_item, render_items,
     render_one, render_parts,
 };
-pub use quota::quota_findings;
+pub use quota::{Quotas, quota_findings};

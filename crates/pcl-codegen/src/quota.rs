@@ -16,97 +16,118 @@ use crate::plan::{OutputKind, Rendered, render_items};
 
 /// The quota errors of every document `program` renders with `config`.
 pub fn quota_findings(program: &Program, config: &Config) -> Vec<Diagnostic> {
-    let inline_only = inline_only_policies(program);
+    let quotas = Quotas::new(program);
+    render_items(program, config).iter().flat_map(|rendered| quotas.check(rendered)).collect()
+}
+
+/// Measures rendered items against IAM's quotas; a build checks each item as
+/// it renders it, instead of rendering everything twice.
+pub struct Quotas<'p> {
+    program: &'p Program,
+    /// Policies only inlined into roles: their size counts toward the role.
+    inline_only: BTreeSet<&'p str>,
+}
+
+impl<'p> Quotas<'p> {
+    pub fn new(program: &'p Program) -> Quotas<'p> {
+        Quotas { program, inline_only: inline_only_policies(program) }
+    }
+
+    /// The quota errors of one item's documents.
+    pub fn check(&self, rendered: &Rendered) -> Vec<Diagnostic> {
+        item_findings(self.program, &self.inline_only, rendered)
+    }
+}
+
+fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Rendered) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for rendered in render_items(program, config) {
-        let Some(item) = program.get(&rendered.item) else { continue };
-        let span = item.name_span.shift(item.offset);
-        for file in &rendered.files {
-            let Ok(doc) = serde_json::from_str::<Value>(&file.contents) else { continue };
-            let context = || describe(program, &rendered, &file.path);
-            match rendered.kind {
-                OutputKind::Policy if !inline_only.contains(rendered.item.as_str()) => {
-                    let size = policy_size(&file.contents);
-                    let statements = doc.get("Statement").and_then(Value::as_array).map_or(0, Vec::len);
-                    let splittable = matches!(&*item.ir, ItemIr::Policy { splittable: true, .. });
-                    if size > MANAGED_POLICY_CHARS && splittable && statements == 1 {
-                        out.push(too_big(
-                            format!("one statement of splittable policy `{}` is {size} characters", rendered.item),
-                            MANAGED_POLICY_CHARS,
-                            "a managed policy, and a statement cannot be split",
-                            &context(),
-                            "split the statement itself: its actions or resources over several statements",
-                            span,
-                        ));
-                    } else if size > MANAGED_POLICY_CHARS {
-                        out.push(too_big(
-                            format!("policy `{}` is {size} characters", rendered.item),
-                            MANAGED_POLICY_CHARS,
-                            "a managed policy",
-                            &context(),
-                            &biggest(&doc),
-                            span,
-                        ));
-                    }
+    let Some(item) = program.get(&rendered.item) else { return out };
+    let span = item.name_span.shift(item.offset);
+    for file in &rendered.files {
+        let Ok(doc) = serde_json::from_str::<Value>(&file.contents) else { continue };
+        let context = || describe(program, rendered, &file.path);
+        match rendered.kind {
+            OutputKind::Policy if !inline_only.contains(rendered.item.as_str()) => {
+                let size = policy_size(&file.contents);
+                let statements = doc.get("Statement").and_then(Value::as_array).map_or(0, Vec::len);
+                let splittable = matches!(&*item.ir, ItemIr::Policy { splittable: true, .. });
+                if size > MANAGED_POLICY_CHARS && splittable && statements == 1 {
+                    out.push(too_big(
+                        format!("one statement of splittable policy `{}` is {size} characters", rendered.item),
+                        MANAGED_POLICY_CHARS,
+                        "a managed policy, and a statement cannot be split",
+                        &context(),
+                        "split the statement itself: its actions or resources over several statements",
+                        span,
+                    ));
+                } else if size > MANAGED_POLICY_CHARS {
+                    out.push(too_big(
+                        format!("policy `{}` is {size} characters", rendered.item),
+                        MANAGED_POLICY_CHARS,
+                        "a managed policy",
+                        &context(),
+                        &biggest(&doc),
+                        span,
+                    ));
                 }
-                OutputKind::Policy => {}
-                OutputKind::Role => {
-                    let managed = doc.get("ManagedPolicyArns").and_then(Value::as_array).map_or(0, Vec::len);
-                    let parts = split_parts_attached(program, &doc);
-                    // more than 10 before splitting is reported by `pcl check`
-                    if managed > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
-                        && managed - parts <= pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
-                    {
-                        out.push(
-                            DiagnosticKind::IamRule {
-                                code: Code::QuotaExceeded,
-                                message: format!(
-                                    "role `{}` attaches {managed} managed policies once split policies count their parts; IAM allows {} ({})",
-                                    rendered.item,
-                                    pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE,
-                                    context()
-                                ),
-                                label: Some(format!("{parts} of them are parts of split policies")),
-                                help: Some("attach fewer policies, or ask AWS to raise the quota (up to 20)".into()),
-                            }
-                            .at(span),
-                        );
-                    }
-                    let trust = doc.get("AssumeRolePolicyDocument").map(|t| policy_size(&t.to_string())).unwrap_or(0);
-                    if trust > TRUST_POLICY_CHARS {
-                        out.push(too_big(
-                            format!("the trust policy of role `{}` is {trust} characters", rendered.item),
-                            TRUST_POLICY_CHARS,
-                            "a trust policy",
-                            &context(),
-                            "",
-                            span,
-                        ));
-                    }
-                    let inline: Vec<(String, usize)> = doc
-                        .get("Policies")
-                        .and_then(Value::as_array)
-                        .map(|ps| {
-                            ps.iter()
-                                .map(|p| {
-                                    let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
-                                    (name, p.get("PolicyDocument").map(|d| policy_size(&d.to_string())).unwrap_or(0))
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let total: usize = inline.iter().map(|(_, s)| s).sum();
-                    if total > ROLE_INLINE_CHARS {
-                        let parts: Vec<String> = inline.iter().map(|(n, s)| format!("`{n}` {s}")).collect();
-                        out.push(too_big(
-                            format!("the inline policies of role `{}` are {total} characters together", rendered.item),
-                            ROLE_INLINE_CHARS,
-                            "a role's inline policies",
-                            &context(),
-                            &format!("sizes: {}", parts.join(", ")),
-                            span,
-                        ));
-                    }
+            }
+            OutputKind::Policy => {}
+            OutputKind::Role => {
+                let managed = doc.get("ManagedPolicyArns").and_then(Value::as_array).map_or(0, Vec::len);
+                let parts = split_parts_attached(program, &doc);
+                // more than 10 before splitting is reported by `pcl check`
+                if managed > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
+                    && managed - parts <= pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
+                {
+                    out.push(
+                        DiagnosticKind::IamRule {
+                            code: Code::QuotaExceeded,
+                            message: format!(
+                                "role `{}` attaches {managed} managed policies once split policies count their parts; IAM allows {} ({})",
+                                rendered.item,
+                                pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE,
+                                context()
+                            ),
+                            label: Some(format!("{parts} of them are parts of split policies")),
+                            help: Some("attach fewer policies, or ask AWS to raise the quota (up to 20)".into()),
+                        }
+                        .at(span),
+                    );
+                }
+                let trust = doc.get("AssumeRolePolicyDocument").map(|t| policy_size(&t.to_string())).unwrap_or(0);
+                if trust > TRUST_POLICY_CHARS {
+                    out.push(too_big(
+                        format!("the trust policy of role `{}` is {trust} characters", rendered.item),
+                        TRUST_POLICY_CHARS,
+                        "a trust policy",
+                        &context(),
+                        "",
+                        span,
+                    ));
+                }
+                let inline: Vec<(String, usize)> = doc
+                    .get("Policies")
+                    .and_then(Value::as_array)
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| {
+                                let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
+                                (name, p.get("PolicyDocument").map(|d| policy_size(&d.to_string())).unwrap_or(0))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let total: usize = inline.iter().map(|(_, s)| s).sum();
+                if total > ROLE_INLINE_CHARS {
+                    let parts: Vec<String> = inline.iter().map(|(n, s)| format!("`{n}` {s}")).collect();
+                    out.push(too_big(
+                        format!("the inline policies of role `{}` are {total} characters together", rendered.item),
+                        ROLE_INLINE_CHARS,
+                        "a role's inline policies",
+                        &context(),
+                        &format!("sizes: {}", parts.join(", ")),
+                        span,
+                    ));
                 }
             }
         }

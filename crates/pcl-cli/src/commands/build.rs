@@ -54,13 +54,10 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             return code;
         }
     };
-    // IAM's size quotas are measured on the rendered documents.
-    let quotas = pcl_codegen::quota_findings(program, &config);
-    if !quotas.is_empty() {
-        reporter.diagnostics(&args.file, &text, &quotas);
-        reporter.plain_error(&format!("nothing written to {}", args.out.display()));
-        return crate::EXIT_ERRORS;
-    }
+    // IAM's size quotas are measured on each item as it is rendered; any
+    // finding abandons the staged tree, so nothing is written.
+    let quotas = pcl_codegen::Quotas::new(program);
+    let mut over_quota = Vec::new();
     // Rendered and written one document at a time: memory grows with the
     // largest document, not with the output.
     let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
@@ -82,9 +79,13 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
                 }
                 staging.write(&file.path, file.contents.as_bytes())?;
             }
+            over_quota.extend(quotas.check(&rendered));
             index.add(&rendered);
             Ok::<(), std::io::Error>(())
         })?;
+        if !over_quota.is_empty() {
+            return Err(std::io::Error::other("over IAM quotas"));
+        }
         if !left.is_empty() {
             // nothing is swapped in: the staging directory is removed
             return Err(std::io::Error::other("not deployable"));
@@ -95,6 +96,11 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     };
     let source = std::path::Path::new(&args.file);
     let result = pcl_cli::output_dir::replace_dir_with(&args.out, &manifests, source, &mut on_wait, &mut write);
+    if !over_quota.is_empty() {
+        reporter.diagnostics(&args.file, &text, &over_quota);
+        reporter.plain_error(&format!("nothing written to {out_shown}"));
+        return crate::EXIT_ERRORS;
+    }
     if !left.is_empty() {
         reporter.plain_error(&super::not_deployable(&left));
         reporter.plain_error(&format!("nothing written to {out_shown}"));

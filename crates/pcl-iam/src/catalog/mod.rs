@@ -33,7 +33,7 @@ pub struct Catalog {
     pub source: (&'static str, &'static str, &'static str),
     globals: Vec<GlobalKey>,
     /// `aws:` keys that services list (`aws:RequestTag/${TagKey}`, ...), deduplicated.
-    service_aws_keys: Vec<KeyMatcher>,
+    service_aws_keys: Vec<&'static str>,
     services: Vec<ServiceEntry>,
     /// Lower-cased prefix -> index into `services`.
     by_prefix: HashMap<String, usize>,
@@ -54,26 +54,6 @@ struct ServiceEntry {
 pub struct GlobalKey {
     pub key: &'static str,
     pub ty: &'static str,
-    matcher: KeyMatcher,
-}
-
-/// A condition key template, compiled once: compared without allocating.
-#[derive(Debug)]
-pub struct KeyMatcher {
-    key: &'static str,
-    /// With `${...}`/`<...>` variables as `?*` (one or more characters).
-    pattern: Option<String>,
-}
-
-impl KeyMatcher {
-    pub(crate) fn new(key: &'static str) -> KeyMatcher {
-        KeyMatcher { key, pattern: pattern::template_to_wildcard(key).map(|p| p.replace('\u{1}', "?*")) }
-    }
-
-    /// Whether `key` (as written in a policy) names this key.
-    pub fn matches(&self, key: &str) -> bool {
-        self.key.eq_ignore_ascii_case(key) || self.pattern.as_deref().is_some_and(|p| wildcard_match(p, key))
-    }
 }
 
 /// One service, parsed.
@@ -180,7 +160,7 @@ impl Catalog {
     /// The global condition key `key` names (case-insensitively), matching
     /// a `tag-key`-style variable after a `/`.
     pub fn global_key(&self, key: &str) -> Option<&GlobalKey> {
-        self.globals.iter().find(|g| g.matcher.matches(key))
+        self.globals.iter().find(|g| key_matches(g.key, key))
     }
 
     pub fn global_keys(&self) -> &[GlobalKey] {
@@ -190,7 +170,7 @@ impl Catalog {
     /// Whether IAM knows `key`: a global `aws:` key, an `aws:` key some
     /// service lists, or a key of its own service.
     pub fn is_known_key(&self, key: &str) -> bool {
-        if self.global_key(key).is_some() || self.service_aws_keys.iter().any(|k| k.matches(key)) {
+        if self.global_key(key).is_some() || self.service_aws_keys.iter().any(|k| key_matches(k, key)) {
             return true;
         }
         let Some((prefix, _)) = key.split_once(':') else { return false };
@@ -215,7 +195,7 @@ impl Catalog {
         self.globals
             .iter()
             .map(|g| g.key)
-            .chain(self.service_aws_keys.iter().map(|k| k.key))
+            .chain(self.service_aws_keys.iter().copied())
             .chain(own)
             .map(|k| (strsim::jaro_winkler(&lower, &k.to_ascii_lowercase()), k))
             .filter(|(score, _)| *score > 0.85)

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::{Action, Catalog, ConditionKey, GlobalKey, KeyMatcher, ResourceType, Service, ServiceEntry};
+use super::{Action, Catalog, ConditionKey, GlobalKey, ResourceType, Service, ServiceEntry};
 
 /// The index `build.rs` made of the file at compile time.
 mod built {
@@ -25,8 +25,8 @@ pub(super) fn index(text: &'static str) -> Catalog {
     }
     Catalog {
         source: built::SOURCE,
-        globals: built::GLOBALS.iter().map(|&(key, ty)| GlobalKey { key, ty, matcher: KeyMatcher::new(key) }).collect(),
-        service_aws_keys: built::SERVICE_AWS_KEYS.iter().map(|&k| KeyMatcher::new(k)).collect(),
+        globals: built::GLOBALS.iter().map(|&(key, ty)| GlobalKey { key, ty }).collect(),
+        service_aws_keys: built::SERVICE_AWS_KEYS.to_vec(),
         services,
         by_prefix,
     }
