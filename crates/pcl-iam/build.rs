@@ -1,7 +1,9 @@
-//! Indexes `data/catalog.txt` at compile time: where each service's lines
-//! start and end, the global keys, and the `aws:` keys services list. The
-//! running compiler then finds a service without reading the 3.6 MB file
-//! (that scan cost about 5 ms, as much as checking policies.pcl).
+//! Indexes `data/catalog.txt` at compile time: each service's actions,
+//! resource types and condition keys, with where each of their fields lies
+//! in the file, the global keys, and the `aws:` keys services list. The
+//! running compiler then finds a service, and reads its records, without
+//! scanning the 3.6 MB file (that scan cost about 5 ms, as much as checking
+//! policies.pcl) or splitting lines.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -13,10 +15,29 @@ fn main() {
     let mut source = ("", "", "");
     let mut globals: Vec<(&str, &str)> = Vec::new();
     let mut aws_keys: BTreeSet<&str> = BTreeSet::new();
-    // (prefix, name, first action, end of actions, start of R/K lines, end of body)
-    let mut services: Vec<(&str, &str, usize, usize, usize, usize)> = Vec::new();
-    // (name, line start, line end) of every action, service after service
-    let mut actions: Vec<(&str, usize, usize)> = Vec::new();
+    // (prefix, name, its actions, resource types and keys as index ranges)
+    type Range = (usize, usize);
+    let mut services: Vec<(Span, Span, Range, Range, Range)> = Vec::new();
+    // (name, line, resource types, condition keys) of every action, service
+    // after service. Everything is a (start, end) offset (the name's into
+    // `names`, the rest into the file),
+    // never a `&str`: a table of pointers would cost the loader a
+    // relocation per entry at every start (about 25,000, 2 ms).
+    type Span = (usize, usize);
+    let mut actions: Vec<(Span, Span, Span, Span)> = Vec::new();
+    // every service prefix and name and every action name, one after
+    // another: the index and a service's binary search read names together,
+    // so they sit together (a few pages), not spread over 3.6 MB of lines
+    let mut names = String::new();
+    let mut name = |text: &str| {
+        let span = (names.len(), names.len() + text.len());
+        names.push_str(text);
+        span
+    };
+    // (name, ARN format, condition keys) of every `R` line; (key, type,
+    // description) of every `K` line
+    let mut resource_types: Vec<(Span, Span, Span)> = Vec::new();
+    let mut keys: Vec<(Span, Span, Span)> = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
@@ -33,28 +54,34 @@ fn main() {
                 }
             }
             Some("A") => {
-                if let Some(name) = fields.next() {
-                    actions.push((name, start, offset));
-                }
+                let field = |n: usize| field_span(line, start, n);
+                actions.push((name(fields.next().unwrap_or_default()), (start, offset), field(3), field(4)));
                 if let Some(last) = services.last_mut() {
-                    last.3 = actions.len();
-                    last.4 = offset;
+                    last.2.1 = actions.len();
                 }
             }
-            Some(kind @ ("R" | "K")) => {
-                if kind == "K"
-                    && let Some(key) = fields.next().filter(|k| k.starts_with("aws:"))
-                {
+            Some("R") => {
+                let field = |n: usize| field_span(line, start, n);
+                resource_types.push((field(1), field(2), field(3)));
+                if let Some(last) = services.last_mut() {
+                    last.3.1 = resource_types.len();
+                }
+            }
+            Some("K") => {
+                let field = |n: usize| field_span(line, start, n);
+                keys.push((field(1), field(2), field(3)));
+                if let Some(key) = fields.next().filter(|k| k.starts_with("aws:")) {
                     aws_keys.insert(key);
+                }
+                if let Some(last) = services.last_mut() {
+                    last.4.1 = keys.len();
                 }
             }
             Some("S") => {
-                if let Some(last) = services.last_mut() {
-                    last.5 = start;
-                }
-                if let (Some(prefix), Some(name)) = (fields.next(), fields.next()) {
-                    services.push((prefix, name, actions.len(), actions.len(), offset, text.len()));
-                }
+                let (prefix, title) =
+                    (name(fields.next().unwrap_or_default()), name(fields.next().unwrap_or_default()));
+                let (a, r, k) = (actions.len(), resource_types.len(), keys.len());
+                services.push((prefix, title, (a, a), (r, r), (k, k)));
             }
             _ => {}
         }
@@ -64,8 +91,25 @@ fn main() {
     let _ = writeln!(out, "pub(super) static GLOBALS: &[(&str, &str)] = &{globals:?};");
     let aws_keys: Vec<&str> = aws_keys.into_iter().collect();
     let _ = writeln!(out, "pub(super) static SERVICE_AWS_KEYS: &[&str] = &{aws_keys:?};");
-    let _ = writeln!(out, "pub(super) static SERVICES: &[(&str, &str, usize, usize, usize, usize)] = &{services:?};");
-    let _ = writeln!(out, "pub(super) static ACTIONS: &[(&str, usize, usize)] = &{actions:?};");
+    let _ = writeln!(out, "pub(super) static SERVICES: &[ServiceEntry] = &{services:?};");
+    let _ = writeln!(out, "pub(super) static RESOURCE_TYPES: &[(Span, Span, Span)] = &{resource_types:?};");
+    let _ = writeln!(out, "pub(super) static KEYS: &[(Span, Span, Span)] = &{keys:?};");
+    let _ = writeln!(out, "pub(super) static NAMES: &str = {names:?};");
+    let _ = writeln!(out, "pub(super) static ACTIONS: &[(Span, Span, Span, Span)] = &{actions:?};");
     let dir = std::env::var_os("OUT_DIR").unwrap_or_default();
     let _ = std::fs::write(Path::new(&dir).join("catalog_index.rs"), out);
+}
+
+/// Where tab-separated field `n` of `line` (which starts at `offset` in the
+/// file) lies in the file; empty at the line's end when it is missing.
+fn field_span(line: &str, offset: usize, n: usize) -> (usize, usize) {
+    let body = line.trim_end_matches('\n');
+    let mut start = 0;
+    for (i, field) in body.split('\t').enumerate() {
+        if i == n {
+            return (offset + start, offset + start + field.len());
+        }
+        start += field.len() + 1;
+    }
+    (offset + body.len(), offset + body.len())
 }

@@ -137,22 +137,24 @@ fn intersect(a: &[Atom], b: &[Atom]) -> bool {
 /// (remembered per thread: a file names the same resources and types many
 /// times over its statements and configurations).
 pub fn resource_may_match(resource: &str, arn_format: &'static str) -> bool {
+    /// Answers by format, then resource: looked up without allocating.
+    type Seen = rustc_hash::FxHashMap<&'static str, rustc_hash::FxHashMap<String, bool>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<(String, &'static str), bool>> =
-            std::cell::RefCell::default();
+        static SEEN: std::cell::RefCell<(Seen, usize)> = std::cell::RefCell::default();
     }
-    let key = (resource.to_string(), arn_format);
-    if let Some(known) = SEEN.with(|seen| seen.borrow().get(&key).copied()) {
+    if let Some(known) = SEEN.with(|seen| seen.borrow().0.get(arn_format).and_then(|m| m.get(resource)).copied()) {
         return known;
     }
     let answer = may_match(resource, arn_format);
     SEEN.with(|seen| {
-        let mut seen = seen.borrow_mut();
+        let (seen, count) = &mut *seen.borrow_mut();
         // bounded: a long-lived process forgets and starts over
-        if seen.len() >= 65_536 {
+        if *count >= 65_536 {
             seen.clear();
+            *count = 0;
         }
-        seen.insert(key, answer);
+        *count += 1;
+        seen.entry(arn_format).or_default().insert(resource.to_string(), answer);
     });
     answer
 }
@@ -161,7 +163,8 @@ fn may_match(resource: &str, arn_format: &str) -> bool {
     if resource == "*" || arn_format == "*" {
         return true;
     }
-    if resource.split(':').count() < 6 || arn_format.split(':').count() < 6 {
+    let colons = |t: &str| t.bytes().filter(|&b| b == b':').count();
+    if colons(resource) < 5 || colons(arn_format) < 5 {
         // not an ARN we can read field by field: assume it can
         return true;
     }
@@ -169,13 +172,18 @@ fn may_match(resource: &str, arn_format: &str) -> bool {
     resource.splitn(6, ':').zip(arn_format.splitn(6, ':')).all(|(p, f)| field_may_match(p, f))
 }
 
+/// Whether `text` holds one of `bytes` (a byte loop: these are short).
+fn holds(text: &str, bytes: &[u8]) -> bool {
+    text.bytes().any(|b| bytes.contains(&b))
+}
+
 /// One field: the common cases without building patterns.
 fn field_may_match(policy: &str, format: &str) -> bool {
-    let special = |t: &str| t.contains(['*', '?', '<', '$']);
-    if policy == "*" || is_one_variable(format) && !policy.contains('/') {
+    const SPECIAL: &[u8] = b"*?<$";
+    if policy == "*" || is_one_variable(format) && !holds(policy, b"/") {
         return true; // either side matches anything there
     }
-    if !special(policy) && !special(format) {
+    if !holds(policy, SPECIAL) && !holds(format, SPECIAL) {
         return policy.eq_ignore_ascii_case(format);
     }
     heads_agree(policy, format) && intersect(&policy_pattern(policy), &format_pattern(format))
@@ -183,7 +191,7 @@ fn field_may_match(policy: &str, format: &str) -> bool {
 
 /// `${Region}`: a whole field that is one variable.
 fn is_one_variable(field: &str) -> bool {
-    field.starts_with("${") && field.ends_with('}') && field.matches('}').count() == 1
+    field.starts_with("${") && field.ends_with('}') && field.bytes().filter(|&b| b == b'}').count() == 1
 }
 
 /// Whether the literal starts of two fields agree (case-insensitively) up to

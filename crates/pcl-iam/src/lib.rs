@@ -9,6 +9,7 @@
 mod arn_match;
 pub mod catalog;
 pub mod lints;
+mod memo;
 pub mod quotas;
 mod rules;
 pub mod values;

@@ -3,6 +3,9 @@
 //! and grants that break least privilege. Each answer names what is wrong;
 //! `pcl-semantics` turns it into a diagnostic at the statement's spans.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::catalog::{Action, catalog, key_matches};
 
 /// One rendered statement, as strings.
@@ -70,8 +73,16 @@ fn absent_key_matches(operator: &str) -> bool {
 }
 
 /// The catalog actions an action or pattern names (none for `*` or an
-/// unknown service).
-fn resolve(action: &str) -> Vec<&'static Action> {
+/// unknown service), remembered per thread: `ec2:Describe*` is matched
+/// against the service's actions once, not once per statement.
+fn resolve(action: &str) -> Rc<[&'static Action]> {
+    thread_local! {
+        static RESOLVED: crate::memo::Table<Rc<[&'static Action]>> = RefCell::default();
+    }
+    crate::memo::remembered(&RESOLVED, action, || resolve_uncached(action).into())
+}
+
+fn resolve_uncached(action: &str) -> Vec<&'static Action> {
     let Some((prefix, name)) = action.split_once(':') else { return Vec::new() };
     let Some(service) = catalog().service(prefix) else { return Vec::new() };
     if name.contains(['*', '?']) {
@@ -81,6 +92,25 @@ fn resolve(action: &str) -> Vec<&'static Action> {
     }
 }
 
+/// One written action of a statement and what it names.
+struct Named<'a> {
+    written: &'a String,
+    prefix: &'a str,
+    pattern: bool,
+    actions: Rc<[&'static Action]>,
+}
+
+/// The statement's `service:Name` actions, each resolved once.
+fn named_actions<'a>(actions: &'a [String]) -> Vec<Named<'a>> {
+    actions
+        .iter()
+        .filter_map(|written| {
+            let (prefix, name) = written.split_once(':')?;
+            Some(Named { written, prefix, pattern: name.contains(['*', '?']), actions: resolve(written) })
+        })
+        .collect()
+}
+
 fn key_applies(prefix: &str, action: &Action, key: &str) -> bool {
     if action.condition_keys().any(|k| key_matches(k, key)) {
         return true;
@@ -88,7 +118,7 @@ fn key_applies(prefix: &str, action: &Action, key: &str) -> bool {
     let Some(service) = catalog().service(prefix) else { return true };
     action
         .resource_types()
-        .any(|(rt, _)| service.resource_type(rt).is_some_and(|r| r.condition_keys.iter().any(|k| key_matches(k, key))))
+        .any(|(rt, _)| service.resource_type(rt).is_some_and(|r| r.condition_keys().any(|k| key_matches(k, key))))
 }
 
 /// Whether IAM knows `key` (see [`crate::catalog::Catalog::is_known_key`]).
@@ -101,9 +131,10 @@ pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
     if st.not_action {
         return out;
     }
-    conditions(st, &mut out);
+    let named = named_actions(st.actions);
+    conditions(st, &named, &mut out);
     if !st.not_resource {
-        resources(st, &mut out);
+        resources(st, &named, &mut out);
     }
     if st.allow {
         least_privilege(st, &mut out);
@@ -111,12 +142,9 @@ pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
     out
 }
 
-fn conditions(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
     let catalog = catalog();
-    // (written action, its prefix, what it names)
-    let named: Vec<(&String, &str, Vec<&Action>)> =
-        st.actions.iter().filter_map(|a| a.split_once(':').map(|(p, _)| (a, p, resolve(a)))).collect();
-    if st.actions.iter().any(|a| a == "*") || named.iter().any(|(_, _, r)| r.is_empty()) {
+    if st.actions.iter().any(|a| a == "*") || named.iter().any(|n| n.actions.is_empty()) {
         return; // `*` or an unknown action: nothing sure to say
     }
     for (index, (operator, key)) in st.conditions.iter().enumerate() {
@@ -128,15 +156,15 @@ fn conditions(st: &StatementView<'_>, out: &mut Vec<Lint>) {
             continue;
         }
         let applies = |prefix: &str, a: &Action| key_applies(prefix, a, key);
-        let any = named.iter().any(|(_, p, acts)| acts.iter().any(|a| applies(p, a)));
+        let any = named.iter().any(|n| n.actions.iter().any(|a| applies(n.prefix, a)));
         if !any {
             out.push(Lint::KeyAppliesToNone { index, key: key.clone() });
             continue;
         }
         let missing: Vec<String> = named
             .iter()
-            .filter(|(written, p, acts)| !written.contains(['*', '?']) && acts.iter().all(|a| !applies(p, a)))
-            .map(|(written, _, _)| written.to_string())
+            .filter(|n| !n.pattern && n.actions.iter().all(|a| !applies(n.prefix, a)))
+            .map(|n| n.written.clone())
             .collect();
         if !missing.is_empty() {
             out.push(Lint::KeyMissingFor { index, key: key.clone(), actions: missing });
@@ -185,7 +213,7 @@ impl TypeCache {
 /// All of a statement's resources, as one list in the [`TypeCache`].
 const ALL_RESOURCES: usize = usize::MAX;
 
-fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+fn resources(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
     if st.resources.is_empty() || st.resources.iter().any(|r| r == "*") {
         return;
     }
@@ -194,10 +222,9 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
     // system is not.
     let specific = st.resources.iter().all(|r| crate::is_specific(r));
     let mut cache = TypeCache::default();
-    for written in st.actions {
-        let Some((prefix, name)) = written.split_once(':') else { continue };
-        let acts = resolve(written);
-        if name.contains(['*', '?']) {
+    for Named { written, prefix, pattern, actions: acts } in named {
+        let (prefix, written) = (*prefix, *written);
+        if *pattern {
             if !specific {
                 continue;
             }
@@ -236,24 +263,25 @@ fn resources(st: &StatementView<'_>, out: &mut Vec<Lint>) {
                 | Lint::PatternPartlyMismatched { .. }
         )
     }) {
-        unused_resources(st, &mut cache, out);
+        unused_resources(st, named, &mut cache, out);
     }
 }
 
 /// Resources that no action of the statement can act on (`iam:PassRole` on
 /// an instance profile).
-fn unused_resources(st: &StatementView<'_>, cache: &mut TypeCache, out: &mut Vec<Lint>) {
+fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut TypeCache, out: &mut Vec<Lint>) {
     // the distinct resource types the actions act on: a pattern names
     // hundreds of actions but a few types
     let mut types: std::collections::BTreeSet<(&'static str, &'static str)> = std::collections::BTreeSet::new();
-    for written in st.actions {
-        let Some((prefix, _)) = written.split_once(':') else { return };
-        let acts = resolve(written);
+    if named.len() != st.actions.len() {
+        return; // `*` among the actions
+    }
+    for Named { prefix, actions: acts, .. } in named {
         if acts.is_empty() {
             return; // unknown: nothing sure to say
         }
         let Some(service) = catalog().service(prefix) else { return };
-        for a in acts {
+        for a in acts.iter() {
             types.extend(a.resource_types().map(|(rt, _)| (service.prefix, rt)));
         }
     }

@@ -126,28 +126,29 @@ pub fn operator_fits_key(family: OperatorFamily, ty: &str) -> bool {
 pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     // Messages name the ARN without its partition, so that one mistake is
     // one finding whatever partition the document is for.
-    let shown = arn.splitn(3, ':').nth(2).map_or(arn.to_string(), |rest| format!("arn:…:{rest}"));
-    if let Some(bad) = without_placeholders(arn).chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Some(format!("the ARN `{shown}` holds {bad:?}, which no ARN holds"));
+    let shown = || arn.splitn(3, ':').nth(2).map_or(arn.to_string(), |rest| format!("arn:…:{rest}"));
+    if let Some(bad) = outside_placeholders(arn).find(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("the ARN `{}` holds {bad:?}, which no ARN holds", shown()));
     }
     let field = arn.strip_prefix("arn:")?.split(':').next()?;
     (PARTITIONS.contains(&field) && !partition.is_empty() && field != partition)
-        .then(|| format!("the ARN `{shown}` hard-codes partition `{field}`"))
+        .then(|| format!("the ARN `{}` hard-codes partition `{field}`", shown()))
 }
 
-/// `arn` without its `<PLACEHOLDER>`s, which may hold spaces.
-fn without_placeholders(arn: &str) -> String {
-    let mut out = String::with_capacity(arn.len());
+/// The characters of `arn` outside its `<PLACEHOLDER>`s, which may hold spaces.
+fn outside_placeholders(arn: &str) -> impl Iterator<Item = char> + '_ {
     let mut depth = 0usize;
-    for c in arn.chars() {
-        match c {
-            '<' => depth += 1,
-            '>' if depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
+    arn.chars().filter(move |&c| match c {
+        '<' => {
+            depth += 1;
+            false
         }
-    }
-    out
+        '>' if depth > 0 => {
+            depth -= 1;
+            false
+        }
+        _ => depth == 0,
+    })
 }
 
 #[cfg(test)]

@@ -13,7 +13,6 @@ mod parse;
 mod pattern;
 mod query;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub use pattern::wildcard_match;
@@ -25,7 +24,7 @@ const CATALOG: &str = include_str!("../../data/catalog.txt");
 /// The catalog, indexed on first use.
 pub fn catalog() -> &'static Catalog {
     static INSTANCE: OnceLock<Catalog> = OnceLock::new();
-    INSTANCE.get_or_init(|| Catalog::index(CATALOG))
+    INSTANCE.get_or_init(Catalog::index)
 }
 
 pub struct Catalog {
@@ -35,17 +34,17 @@ pub struct Catalog {
     /// `aws:` keys that services list (`aws:RequestTag/${TagKey}`, ...), deduplicated.
     service_aws_keys: Vec<&'static str>,
     services: Vec<ServiceEntry>,
-    /// Lower-cased prefix -> index into `services`.
-    by_prefix: HashMap<String, usize>,
+    /// Prefix (the catalog's are lower case) -> index into `services`.
+    by_prefix: rustc_hash::FxHashMap<&'static str, usize>,
 }
 
 struct ServiceEntry {
     prefix: &'static str,
     name: &'static str,
-    /// Its actions: name, and the line of each.
-    actions: &'static [(&'static str, usize, usize)],
-    /// Its `R` and `K` lines.
-    types_and_keys: &'static str,
+    /// Its records in the compile-time index, as index ranges.
+    actions: parse::built::Span,
+    resource_types: parse::built::Span,
+    keys: parse::built::Span,
     parsed: OnceLock<Service>,
 }
 
@@ -67,14 +66,15 @@ pub struct Service {
     pub condition_keys: Vec<ConditionKey>,
 }
 
-/// One action: its name, and its line of the catalog, read only when asked
-/// (indexing a service costs nothing per action).
+/// One action: its name, and where its fields lie in the catalog, read only
+/// when asked (indexing a service touches its names, not its lines).
 #[derive(Debug, Clone, Copy)]
 pub struct Action {
     /// AWS's casing: `GetObject`.
     pub name: &'static str,
+    /// `(name, line, resource types, condition keys)` spans; the line is
     /// `A name accessLevel resourceTypes conditionKeys dependentActions description`.
-    line: &'static str,
+    fields: &'static (parse::built::Span, parse::built::Span, parse::built::Span, parse::built::Span),
 }
 
 fn items(list: &'static str) -> impl Iterator<Item = &'static str> + Clone {
@@ -83,7 +83,12 @@ fn items(list: &'static str) -> impl Iterator<Item = &'static str> + Clone {
 
 impl Action {
     fn field(&self, n: usize) -> &'static str {
-        self.line.trim_end_matches('\n').split('\t').nth(n).unwrap_or_default()
+        parse::at(self.fields.1).trim_end_matches('\n').split('\t').nth(n).unwrap_or_default()
+    }
+
+    /// Its resource types, comma-separated (`object*,bucket`).
+    fn resources(&self) -> &'static str {
+        parse::at(self.fields.2)
     }
 
     /// `Read`, `Write`, `List`, `Tagging` or `Permissions management`.
@@ -93,7 +98,7 @@ impl Action {
 
     /// `(resource type, required)`; none: the action supports only `"*"`.
     pub fn resource_types(&self) -> impl Iterator<Item = (&'static str, bool)> + Clone {
-        items(self.field(3)).map(|r| match r.strip_suffix('*') {
+        items(self.resources()).map(|r| match r.strip_suffix('*') {
             Some(required) => (required, true),
             None => (r, false),
         })
@@ -101,11 +106,11 @@ impl Action {
 
     /// Whether it supports only `"*"` (no resource types).
     pub fn star_only(&self) -> bool {
-        self.field(3).is_empty()
+        self.resources().is_empty()
     }
 
     pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone {
-        items(self.field(4))
+        items(parse::at(self.fields.3))
     }
 
     pub fn dependent_actions(&self) -> impl Iterator<Item = &'static str> + Clone {
@@ -123,7 +128,8 @@ pub struct ResourceType {
     /// e.g. `arn:${Partition}:s3:::${BucketName}/${ObjectName}`; see
     /// [`ResourceType::arn_formats`].
     pub arn: &'static str,
-    pub condition_keys: Vec<&'static str>,
+    /// Its condition keys, comma-separated; see [`ResourceType::condition_keys`].
+    keys: &'static str,
 }
 
 #[derive(Debug)]
@@ -142,14 +148,22 @@ impl ConditionKey {
 }
 
 impl Catalog {
-    fn index(text: &'static str) -> Catalog {
-        parse::index(text)
+    fn index() -> Catalog {
+        parse::index()
     }
 
     /// The service with this prefix (IAM compares prefixes case-insensitively).
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        let entry = self.services.get(*self.by_prefix.get(&prefix.to_ascii_lowercase())?)?;
-        Some(entry.parsed.get_or_init(|| parse::service(entry.prefix, entry.name, entry.actions, entry.types_and_keys)))
+        let at = match self.by_prefix.get(prefix) {
+            Some(at) => *at,
+            // IAM compares prefixes case-insensitively; lower-case only when needed
+            None if prefix.bytes().any(|b| b.is_ascii_uppercase()) => {
+                *self.by_prefix.get(prefix.to_ascii_lowercase().as_str())?
+            }
+            None => return None,
+        };
+        let entry = self.services.get(at)?;
+        Some(entry.parsed.get_or_init(|| parse::service(entry)))
     }
 
     /// Every service prefix, sorted.
@@ -160,7 +174,11 @@ impl Catalog {
     /// The global condition key `key` names (case-insensitively), matching
     /// a `tag-key`-style variable after a `/`.
     pub fn global_key(&self, key: &str) -> Option<&GlobalKey> {
-        self.globals.iter().find(|g| key_matches(g.key, key))
+        thread_local! {
+            static GLOBAL: crate::memo::Table<Option<usize>> = std::cell::RefCell::default();
+        }
+        let at = crate::memo::remembered(&GLOBAL, key, || self.globals.iter().position(|g| key_matches(g.key, key)));
+        self.globals.get(at?)
     }
 
     pub fn global_keys(&self) -> &[GlobalKey] {
@@ -170,6 +188,13 @@ impl Catalog {
     /// Whether IAM knows `key`: a global `aws:` key, an `aws:` key some
     /// service lists, or a key of its own service.
     pub fn is_known_key(&self, key: &str) -> bool {
+        thread_local! {
+            static KNOWN: crate::memo::Table<bool> = std::cell::RefCell::default();
+        }
+        crate::memo::remembered(&KNOWN, key, || self.is_known_key_uncached(key))
+    }
+
+    fn is_known_key_uncached(&self, key: &str) -> bool {
         if self.global_key(key).is_some() || self.service_aws_keys.iter().any(|k| key_matches(k, key)) {
             return true;
         }
@@ -179,6 +204,13 @@ impl Catalog {
 
     /// The type the catalog gives `key` (`String`, `ARN`, `Bool`, ...).
     pub fn key_type(&self, key: &str) -> Option<&'static str> {
+        thread_local! {
+            static TYPES: crate::memo::Table<Option<&'static str>> = std::cell::RefCell::default();
+        }
+        crate::memo::remembered(&TYPES, key, || self.key_type_uncached(key))
+    }
+
+    fn key_type_uncached(&self, key: &str) -> Option<&'static str> {
         if let Some(g) = self.global_key(key) {
             return Some(g.ty);
         }
@@ -205,6 +237,10 @@ impl Catalog {
 }
 
 impl ResourceType {
+    pub fn condition_keys(&self) -> impl Iterator<Item = &'static str> + Clone {
+        items(self.keys)
+    }
+
     /// Its ARN formats: usually one; a few types have two, which the
     /// catalog joins with an escaped comma (`%2C`).
     pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> {

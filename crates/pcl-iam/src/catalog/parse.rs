@@ -1,27 +1,35 @@
 //! Reading `catalog.txt`: tab-separated lines, one record each (`V`, `G`,
-//! `S`, then a service's `A`, `R` and `K` lines); `build.rs` indexes it. A malformed line is skipped:
-//! the file is generated and checked by `update-catalog --check`, and a
-//! catalog that cannot answer makes checks silent, never a crash.
+//! `S`, then a service's `A`, `R` and `K` lines); `build.rs` indexes it at
+//! compile time and this module slices records out of it by that index. A
+//! missing field reads as empty: the file is generated and checked by
+//! `update-catalog --check`, and a catalog that cannot answer makes checks
+//! silent, never a crash.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::{Action, Catalog, ConditionKey, GlobalKey, ResourceType, Service, ServiceEntry};
 
 /// The index `build.rs` made of the file at compile time.
-mod built {
+pub(super) mod built {
+    /// Where a field lies in the file: `(start, end)` byte offsets.
+    pub(in super::super) type Span = (usize, usize);
+    /// `(prefix, name, actions, resource types, keys)`: the first two as
+    /// offsets in `NAMES`, the last three as index ranges into `ACTIONS`,
+    /// `RESOURCE_TYPES` and `KEYS`.
+    pub(in super::super) type ServiceEntry = (Span, Span, Span, Span, Span);
+
     include!(concat!(env!("OUT_DIR"), "/catalog_index.rs"));
 }
 
 /// The catalog, from the compile-time index: no pass over the file.
-pub(super) fn index(text: &'static str) -> Catalog {
-    let mut by_prefix = HashMap::with_capacity(built::SERVICES.len());
+pub(super) fn index() -> Catalog {
+    let mut by_prefix = rustc_hash::FxHashMap::default();
     let mut services = Vec::with_capacity(built::SERVICES.len());
-    for &(prefix, name, first, last, types_start, end) in built::SERVICES {
-        by_prefix.insert(prefix.to_ascii_lowercase(), services.len());
-        let actions = built::ACTIONS.get(first..last).unwrap_or_default();
-        let types_and_keys = text.get(types_start..end).unwrap_or_default();
-        services.push(ServiceEntry { prefix, name, actions, types_and_keys, parsed: OnceLock::new() });
+    for &(prefix, name, actions, resource_types, keys) in built::SERVICES {
+        let (prefix, name) = (name_at(prefix), name_at(name));
+        // `update-catalog` writes prefixes as AWS does: lower case
+        by_prefix.insert(prefix, services.len());
+        services.push(ServiceEntry { prefix, name, actions, resource_types, keys, parsed: OnceLock::new() });
     }
     Catalog {
         source: built::SOURCE,
@@ -32,39 +40,35 @@ pub(super) fn index(text: &'static str) -> Catalog {
     }
 }
 
-fn list(field: Option<&'static str>) -> Vec<&'static str> {
-    field.unwrap_or_default().split(',').filter(|s| !s.is_empty()).collect()
+/// The text of the catalog at `span`.
+pub(super) fn at((start, end): built::Span) -> &'static str {
+    super::CATALOG.get(start..end).unwrap_or_default()
 }
 
-/// A service: its actions from the compile-time index (each a name and a
-/// line, nothing parsed), its `R` and `K` lines read.
-pub(super) fn service(
-    prefix: &'static str,
-    name: &'static str,
-    actions: &'static [(&'static str, usize, usize)],
-    types_and_keys: &'static str,
-) -> Service {
-    let text = super::CATALOG;
-    let mut service = Service { prefix, name, ..Service::default() };
-    service.actions = actions
+/// The name at `span` of the index's names.
+fn name_at((start, end): built::Span) -> &'static str {
+    built::NAMES.get(start..end).unwrap_or_default()
+}
+
+/// The entries of `table` in `range`.
+fn entries<T>(table: &'static [T], (first, last): built::Span) -> &'static [T] {
+    table.get(first..last).unwrap_or_default()
+}
+
+/// A service, from its entries in the compile-time index: each record's
+/// fields are sliced out of the file, nothing is searched or split.
+pub(super) fn service(entry: &ServiceEntry) -> Service {
+    let actions = entries(built::ACTIONS, entry.actions)
         .iter()
-        .map(|&(action, start, end)| Action { name: action, line: text.get(start..end).unwrap_or_default() })
+        .map(|entry| Action { name: name_at(entry.0), fields: entry })
         .collect();
-    for line in types_and_keys.lines() {
-        let mut fields = line.split('\t');
-        match fields.next() {
-            Some("R") => {
-                let (Some(name), Some(arn)) = (fields.next(), fields.next()) else { continue };
-                service.resource_types.push(ResourceType { name, arn, condition_keys: list(fields.next()) });
-            }
-            Some("K") => {
-                let Some(key) = fields.next() else { continue };
-                let ty = fields.next().unwrap_or_default();
-                let description = fields.next().unwrap_or_default();
-                service.condition_keys.push(ConditionKey { key, ty, description });
-            }
-            _ => {}
-        }
-    }
-    service
+    let resource_types = entries(built::RESOURCE_TYPES, entry.resource_types)
+        .iter()
+        .map(|&(name, arn, keys)| ResourceType { name: at(name), arn: at(arn), keys: at(keys) })
+        .collect();
+    let condition_keys = entries(built::KEYS, entry.keys)
+        .iter()
+        .map(|&(key, ty, description)| ConditionKey { key: at(key), ty: at(ty), description: at(description) })
+        .collect();
+    Service { prefix: entry.prefix, name: entry.name, actions, resource_types, condition_keys }
 }

@@ -38,3 +38,9 @@ fn wildcards() {
     assert!(key_matches("ssm:resourceTag/tag-key", "ssm:resourceTag/team"));
     assert!(catalog().is_known_key("secretsmanager:ResourceTag/team"));
 }
+
+#[test]
+fn service_prefixes_are_lower_case() {
+    // `Catalog::service` looks a prefix up as written, then lower-cased
+    assert!(catalog().prefixes().all(|p| !p.bytes().any(|b| b.is_ascii_uppercase())));
+}
