@@ -102,7 +102,7 @@ fn an_editor_session() {
     assert!(after.get("result").is_some(), "{after}");
 
     // robustness: an unknown method, a position outside the document, an unknown document
-    let unknown = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": URI}}));
+    let unknown = c.request("textDocument/inlayHint", json!({"textDocument": {"uri": URI}}));
     assert_eq!(unknown["error"]["code"], json!(-32601), "{unknown}");
     let outside = c.request("textDocument/hover", position(999, 999));
     assert!(outside.get("result").is_some(), "{outside}");
@@ -170,6 +170,61 @@ fn stale_requests_are_answered_and_edits_applied() {
         assert!(a.get("result").is_some() || a["error"]["code"] == json!(stale_code), "{a}");
     }
     assert_eq!(diagnostics, Some(json!([])), "the edit was applied");
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+}
+
+/// Semantic tokens, whole and for a range, decoded as an editor does; and a
+/// document whose lines end with a lone CR is counted in those lines.
+#[test]
+fn semantic_tokens_and_cr_line_endings() {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let init = c.request("initialize", json!({"capabilities": {}}));
+    let legend = &init["result"]["capabilities"]["semanticTokensProvider"]["legend"];
+    let types: Vec<String> =
+        legend["tokenTypes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect();
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": TEXT}}),
+    );
+    c.diagnostics();
+    let decode = |answer: &Value| -> Vec<(u32, u32, u32, String, u64)> {
+        let data: Vec<u64> = answer["result"]["data"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect();
+        assert_eq!(data.len() % 5, 0);
+        let (mut line, mut column) = (0u32, 0u32);
+        data.chunks(5)
+            .map(|t| {
+                line += t[0] as u32;
+                column = if t[0] == 0 { column + t[1] as u32 } else { t[1] as u32 };
+                (line, column, t[2] as u32, types[t[3] as usize].clone(), t[4])
+            })
+            .collect()
+    };
+    let all = decode(&c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": URI}})));
+    assert_eq!(all[0], (0, 0, 5, "keyword".to_string(), 0), "{all:?}");
+    assert_eq!(all[1], (0, 6, 9, "parameter".to_string(), 1), "`partition` is declared: {all:?}");
+    // `@reads` on line 3 is the actionset, `${partition}` the param
+    assert!(all.contains(&(3, 26, 5, "enum".to_string(), 0)), "{all:?}");
+    assert!(all.contains(&(3, 50, 9, "parameter".to_string(), 0)), "{all:?}");
+    let range = json!({"textDocument": {"uri": URI}, "range": {"start": {"line": 3, "character": 0}, "end": {"line": 4, "character": 0}}});
+    let some = decode(&c.request("textDocument/semanticTokens/range", range));
+    assert!(!some.is_empty() && some.iter().all(|t| t.0 == 3), "{some:?}");
+
+    // lone CRs end lines: the error is on the third line
+    let cr = "CR";
+    let uri = "file:///work/cr.pcl";
+    let text = "param partition: partition = \"aws\";\ractionset reads = [s3:GetObjet];\r";
+    let text = format!("// {cr}\r{text}");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "pcl", "version": 1, "text": text}}),
+    );
+    let diagnostics = c.diagnostics();
+    let unknown = diagnostics.iter().find(|d| d["code"] == json!("E0311")).unwrap();
+    assert_eq!(unknown["range"]["start"], json!({"line": 2, "character": 19}), "{diagnostics:?}");
+    let unused = diagnostics.iter().find(|d| d["code"] == json!("W0502")).unwrap();
+    assert_eq!(unused["range"]["start"], json!({"line": 1, "character": 6}), "{diagnostics:?}");
     c.notify("exit", Value::Null);
     let _ = c.child.wait();
 }

@@ -9,6 +9,7 @@
 
 mod completion;
 mod fixes;
+mod highlight;
 mod hover;
 mod index;
 mod navigation;
@@ -20,6 +21,7 @@ use pcl_syntax::Span;
 
 pub use completion::{Completion, CompletionKind};
 pub use fixes::{Fix, suggested_edit};
+pub use highlight::{Highlight, HighlightKind};
 pub use hover::Hover;
 pub use navigation::{DocumentSymbol, RenameError};
 
@@ -100,6 +102,11 @@ impl AnalysisHost {
             }
         }
         out
+    }
+
+    /// What each token of the file is (semantic highlighting), in order.
+    pub fn highlights(&self, path: &str) -> Vec<Highlight> {
+        self.index(path).map(|i| highlight::highlights(&i)).unwrap_or_default()
     }
 
     /// The regions an editor can fold: every item, and every statement,

@@ -218,3 +218,38 @@ fn review_regressions() {
     assert_eq!(labels("/// The {thing} to use.\nfeature f: enum { a, b } = a;\npolicy p when f==$0"), ["a", "b"]);
     assert!(labels("// when $0").is_empty());
 }
+
+/// Every token of a file that uses each construct, with what it is
+/// highlighted as (`*` marks a declaration).
+#[test]
+fn semantic_highlighting() {
+    let text = format!(
+        "{BASE}{}",
+        r#"// a comment
+param account: account placeholder "<AWS ACCOUNT ID>";
+param buckets: list<arn> = ["a"];
+feature fsx: bool = false;
+constraint c: not (fsx and scheduler == awsbatch) else "no";
+valueset objects = ["arn:${partition}:s3:::b/*"];
+permset shared {
+    expect W0509 "kept"
+    allow "Star" { action "s3:*"; resource "*"; condition ForAnyValue:StringLike "aws:TagKeys" ["a*"]; }
+}
+policy p when fsx == true { include shared; deny { notaction [@s3_read]; notresource @objects; } }
+"#
+    );
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, text.clone());
+    let shown: Vec<String> = h
+        .highlights(FILE)
+        .iter()
+        .map(|hl| {
+            let piece = &text[hl.span.start as usize..hl.span.end as usize];
+            format!("{:?}{} {piece}", hl.kind, if hl.declaration { "*" } else { "" })
+        })
+        .collect();
+    insta::assert_snapshot!("semantic_highlighting", shown.join("\n"));
+    // none overlap, all in order
+    let spans: Vec<_> = h.highlights(FILE).iter().map(|hl| hl.span).collect();
+    assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "{spans:?}");
+}

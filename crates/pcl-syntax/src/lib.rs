@@ -12,6 +12,7 @@ mod grammar;
 mod lower;
 mod parser;
 mod span;
+pub mod tokens;
 
 pub use lower::KEYWORDS;
 pub use parser::{

@@ -1,11 +1,14 @@
 //! `pcl lsp`: a language server over stdio (`lsp-server`), answering from
 //! `pcl_ide::AnalysisHost`. Full and incremental text sync; diagnostics on
 //! open and on every change; hover, definition, references, highlights,
-//! outline, completion and rename. Every request gets an answer or an error
+//! outline, completion, rename, code actions, folding, workspace symbols and
+//! semantic tokens. Every request gets an answer or an error
 //! response; nothing a client sends can crash it.
 
+mod capabilities;
 mod convert;
 mod queue;
+mod semantic;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
@@ -72,7 +75,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
     let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
     let result = InitializeResult {
-        capabilities: capabilities(encoding),
+        capabilities: capabilities::capabilities(encoding),
         server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
     };
     let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
@@ -126,31 +129,6 @@ fn send(connection: &Connection, message: impl Into<Message>) {
     let _ = connection.sender.send(message.into());
 }
 
-fn capabilities(encoding: Encoding) -> ServerCapabilities {
-    ServerCapabilities {
-        position_encoding: Some(if encoding == Encoding::Utf8 {
-            PositionEncodingKind::UTF8
-        } else {
-            PositionEncodingKind::UTF16
-        }),
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
-        hover_provider: Some(HoverProviderCapability::Simple(true)),
-        definition_provider: Some(OneOf::Left(true)),
-        references_provider: Some(OneOf::Left(true)),
-        document_highlight_provider: Some(OneOf::Left(true)),
-        document_symbol_provider: Some(OneOf::Left(true)),
-        rename_provider: Some(OneOf::Left(true)),
-        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
-        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
-        workspace_symbol_provider: Some(OneOf::Left(true)),
-        completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![":".into(), "@".into(), "{".into(), "\"".into(), " ".into()]),
-            ..CompletionOptions::default()
-        }),
-        ..ServerCapabilities::default()
-    }
-}
-
 struct Server {
     host: AnalysisHost,
     encoding: Encoding,
@@ -185,6 +163,11 @@ impl Server {
             request::CodeActionRequest::METHOD => params(p).and_then(|p| self.code_actions(p)),
             request::FoldingRangeRequest::METHOD => params(p).and_then(|p| self.folding(p)),
             request::WorkspaceSymbolRequest::METHOD => params(p).and_then(|p| self.workspace_symbols(p)),
+            request::SemanticTokensFullRequest::METHOD => {
+                params(p).and_then(|p: SemanticTokensParams| self.semantic_tokens(&p.text_document.uri, None))
+            }
+            request::SemanticTokensRangeRequest::METHOD => params(p)
+                .and_then(|p: SemanticTokensRangeParams| self.semantic_tokens(&p.text_document.uri, Some(p.range))),
             request::Formatting::METHOD => {
                 Err((ErrorCode::MethodNotFound, "pcl has no formatter yet: formatting is not provided".into()))
             }
@@ -298,6 +281,12 @@ impl Server {
             edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
         let uri = p.text_document_position.text_document.uri;
         to_value(WorkspaceEdit { changes: Some([(uri, edits)].into_iter().collect()), ..WorkspaceEdit::default() })
+    }
+
+    fn semantic_tokens(&self, uri: &Uri, within: Option<Range>) -> Answer {
+        let (key, text) = self.document(uri)?;
+        let lines = LineIndex::new(&text, self.encoding);
+        to_value(semantic::encode(&self.host.highlights(&key), &lines, within))
     }
 
     fn folding(&self, p: FoldingRangeParams) -> Answer {
