@@ -3,7 +3,7 @@
 //! diagnostic code, secondary labels, fixes), for several files in one run,
 //! and for a clean file. A broken log is rejected, so the check can fail.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
