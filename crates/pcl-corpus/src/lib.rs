@@ -80,6 +80,38 @@ const ACTIONS: [&str; 48] = [
     "sns:TagResource",
     "sns:Unsubscribe",
 ];
+/// Actions on S3 objects (the `Read` statement's `bucket-N/*` resources).
+const OBJECT_ACTIONS: [&str; 7] = [
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:GetObjectVersion",
+    "s3:PutObjectTagging",
+    "s3:GetObjectTagging",
+    "s3:AbortMultipartUpload",
+];
+/// Actions on EC2 instances (the `Run` statement's `instance/*`).
+const INSTANCE_ACTIONS: [&str; 8] = [
+    "ec2:RunInstances",
+    "ec2:TerminateInstances",
+    "ec2:StartInstances",
+    "ec2:StopInstances",
+    "ec2:RebootInstances",
+    "ec2:CreateTags",
+    "ec2:DeleteTags",
+    "ec2:AttachVolume",
+];
+/// Actions on log groups and their streams (the permset's `log-group:/unit/N:*`).
+const LOG_ACTIONS: [&str; 8] = [
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:GetLogEvents",
+    "logs:FilterLogEvents",
+    "logs:DescribeLogStreams",
+    "logs:PutRetentionPolicy",
+    "logs:DeleteLogGroup",
+];
 /// Items per unit; errors are placed every `1000 / ITEMS_PER_UNIT` units.
 pub const ITEMS_PER_UNIT: usize = 5;
 
@@ -112,9 +144,11 @@ fn pick<'a>(rng: &mut fastrand::Rng, options: &[&'a str]) -> &'a str {
     rng.choice(options.iter().copied()).unwrap_or_default()
 }
 
-/// A real action, or one in ten times the pattern of its verb (`s3:Get*`).
-fn action(rng: &mut fastrand::Rng) -> String {
-    let action = pick(rng, &ACTIONS);
+/// A real action of `pool`, or one in ten times the pattern of its verb
+/// (`s3:Get*`). Each statement draws from the actions that act on its
+/// resources, so that the corpus checks clean, as a maintained file does.
+fn action(rng: &mut fastrand::Rng, pool: &[&str]) -> String {
+    let action = pick(rng, pool);
     if rng.u8(..10) != 0 {
         return action.to_string();
     }
@@ -124,8 +158,8 @@ fn action(rng: &mut fastrand::Rng) -> String {
     format!("{service}:{}*", name.get(..verb_len).unwrap_or(name))
 }
 
-fn actions(rng: &mut fastrand::Rng, n: usize) -> String {
-    let mut list: Vec<String> = (0..n).map(|_| action(rng)).collect();
+fn actions(rng: &mut fastrand::Rng, pool: &[&str], n: usize) -> String {
+    let mut list: Vec<String> = (0..n).map(|_| action(rng, pool)).collect();
     list.sort();
     list.dedup();
     list.join(", ")
@@ -137,7 +171,7 @@ fn write_unit(out: &mut String, rng: &mut fastrand::Rng, u: usize, error: Option
     let a = rng.usize(..BOOLS);
     let b = (a + 1 + rng.usize(..BOOLS - 1)) % BOOLS;
     let kind = error.map(|n| n % 4);
-    let bad_action = if kind == Some(0) { "ec2*:RunInstances".to_string() } else { action(rng) };
+    let bad_action = if kind == Some(0) { "ec2*:RunInstances".to_string() } else { action(rng, &OBJECT_ACTIONS) };
     let set_ref = if kind == Some(1) { format!("as_{u}_missing") } else { format!("as_{u}") };
     let bad_arn = if kind == Some(2) { "arn:${partition}:s3" } else { "arn:${partition}:s3:::bucket" };
     let bad_guard = if kind == Some(3) { format!("f{a} == medium") } else { format!("f{a}") };
@@ -154,10 +188,10 @@ fn write_unit(out: &mut String, rng: &mut fastrand::Rng, u: usize, error: Option
          \x20   deny \"Guard{u}\" {{ action [s3:DeleteBucket]; resource \"arn:${{partition}}:s3:::bucket-{u}\"; }}\n\
          \x20   include ps_{u} when f{b};\n}}\n\
          role r_{u} {{ path \"/unit/\"; trust service [\"ec2.amazonaws.com\"]; inline p_{u}; }}\n",
-        actions(rng, 3),
-        actions(rng, 2),
-        actions(rng, 3),
-        actions(rng, 2),
+        actions(rng, &OBJECT_ACTIONS, 3),
+        actions(rng, &LOG_ACTIONS, 2),
+        actions(rng, &INSTANCE_ACTIONS, 3),
+        actions(rng, &ACTIONS, 2),
     );
 }
 
