@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pcl_cli::diff::{Detail, Tree, diff_trees, read_tree};
 use pcl_codegen::{Rendered, index_json, render_all, render_items, sha256_hex};
 use pcl_semantics::FileAnalysis;
-use pcl_semantics::iam::PARTITIONS;
+use pcl_semantics::iam::partitions::PAGE_PARTITIONS as PARTITIONS;
 use pcl_suite::{analyze, config, policies, root};
 use serde_json::{Value, json};
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use pcl_cli::output_dir::{OutputError, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
-use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file, iam::PARTITIONS};
+use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file};
 
 use pcl_cli::diff::{Detail, Tree, diff_trees};
 
@@ -19,9 +19,9 @@ const HINT: &str = "run `cargo xtask build-policies`, review `git diff dist/poli
 #[command(
     about = "Render policies.pcl for every partition into dist/policies/<partition>/",
     long_about = "Checks policies.pcl, then renders every policy and role for each AWS partition \
-(aws, aws-us-gov, aws-cn) into DIR/<partition>/, with an index.json per partition. \
+(by default the page's: aws, aws-us-gov, aws-cn) into DIR/<partition>/, with an index.json per partition. \
 DIR is replaced as a whole and atomically: on any error it keeps its previous content.",
-    after_help = "Examples:\n  cargo xtask build-policies\n  cargo xtask build-policies --check\n  cargo xtask build-policies --out /tmp/policies\n\nThe defaults are relative to the workspace root; paths given on the command line are relative to the current directory."
+    after_help = "Examples:\n  cargo xtask build-policies\n  cargo xtask build-policies --check\n  cargo xtask build-policies --out /tmp/policies\n  cargo xtask build-policies --out /tmp/iso --partition aws-iso --partition aws-iso-b\n\nThe defaults are relative to the workspace root; paths given on the command line are relative to the current directory."
 )]
 pub struct Args {
     /// Output directory [default: <workspace>/dist/policies].
@@ -37,9 +37,23 @@ pub struct Args {
     /// in the source with `expect CODE "reason"`).
     #[arg(long)]
     pub allow_warnings: bool,
+    /// A partition to build (repeatable) [default: aws, aws-us-gov, aws-cn]; any of
+    /// aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc.
+    #[arg(long = "partition", value_name = "P", value_parser = partition_name)]
+    pub partitions: Vec<&'static str>,
     /// The source file [default: <workspace>/policies.pcl] (for testing).
     #[arg(long, value_name = "PATH", hide = true)]
     pub file: Option<PathBuf>,
+}
+
+/// A partition's name, as clap reads it.
+fn partition_name(name: &str) -> Result<&'static str, String> {
+    pcl_semantics::iam::partitions::partition(name).map(|p| p.name).ok_or_else(|| {
+        let help = pcl_semantics::iam::suggest(name, pcl_semantics::iam::PARTITIONS)
+            .map(|s| format!("; {s}"))
+            .unwrap_or_default();
+        format!("unknown partition `{name}` (the partitions are {}){help}", pcl_semantics::iam::PARTITIONS.join(", "))
+    })
 }
 
 /// Why the task failed; the exit code follows the kind.
@@ -79,7 +93,7 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
 
     let db = RootDatabase::default();
-    let configured = match analyze(&db, &file, &file_shown, color, !args.allow_warnings) {
+    let configured = match analyze(&db, &file, &file_shown, color, !args.allow_warnings, &args.partitions) {
         Ok(configured) => configured,
         Err(fail) => {
             let code = fail.report();
@@ -155,6 +169,7 @@ fn analyze<'db>(
     shown: &str,
     color: bool,
     deny_warnings: bool,
+    chosen: &[&'static str],
 ) -> Result<Configured<'db>, Fail> {
     let reporter = Reporter::new(color);
     let bytes = std::fs::read(file).map_err(|e| Fail::Io(format!("cannot read {}: {e}", file.display())))?;
@@ -179,7 +194,10 @@ fn analyze<'db>(
 
     let program = &analysis.program;
     let mut partitions = Vec::new();
-    for partition in PARTITIONS {
+    let wanted: Vec<&'static str> =
+        if chosen.is_empty() { pcl_semantics::iam::partitions::PAGE_PARTITIONS.to_vec() } else { chosen.to_vec() };
+    let mut seen = std::collections::BTreeSet::new();
+    for partition in wanted.into_iter().filter(|p| seen.insert(*p)) {
         let assignment = [("partition".to_string(), partition.to_string())];
         let set = pcl_cli::set_arg::show(&assignment[0]);
         let config = match configure(program, &assignment) {

@@ -221,3 +221,36 @@ fn every_exit_status() {
         assert_eq!(o.status.code(), Some(status), "cargo xtask {args:?}: {}", stderr(&o));
     }
 }
+
+/// The page's three partitions by default; `--partition P` (repeatable)
+/// builds exactly those asked for, in every partition AWS has, with the
+/// service principal that ends with each one's DNS suffix; an unknown
+/// partition is a usage error with a suggestion.
+#[test]
+fn partitions_to_build() {
+    let p = project(false);
+    let root = p.path();
+    let source = format!("{SOURCE}\nrole node {{ path \"/\"; trust service [\"ec2.${{partition.dns_suffix}}\"]; }}\n");
+    std::fs::write(root.join("policies.pcl"), source).unwrap();
+    let o = xtask(root, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let top: Vec<String> = names(&root.join("dist")).into_iter().filter(|n| !n.contains('/')).collect();
+    assert_eq!(top, ["aws", "aws-cn", "aws-us-gov"]);
+
+    let o =
+        xtask(root, &["--out", "iso", "--partition", "aws-iso", "--partition", "aws-eusc", "--partition", "aws-iso"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let top: Vec<String> = names(&root.join("iso")).into_iter().filter(|n| !n.contains('/')).collect();
+    assert_eq!(top, ["aws-eusc", "aws-iso"]);
+    for (partition, principal) in [("aws-iso", "ec2.c2s.ic.gov"), ("aws-eusc", "ec2.amazonaws.eu")] {
+        let role = std::fs::read_to_string(root.join(format!("iso/{partition}/role/node.json"))).unwrap();
+        assert!(role.contains(&format!("\"{principal}\"")), "{role}");
+        assert!(!role.contains("amazonaws.com\""), "{role}");
+    }
+    let cn = std::fs::read_to_string(root.join("dist/aws-cn/role/node.json")).unwrap();
+    assert!(cn.contains("\"ec2.amazonaws.com.cn\""), "{cn}");
+
+    let o = xtask(root, &["--out", "x", "--partition", "aws-isob"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("did you mean `aws-iso-b`?"), "{}", stderr(&o));
+}

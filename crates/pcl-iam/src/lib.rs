@@ -10,6 +10,7 @@ mod arn_match;
 pub mod catalog;
 pub mod lints;
 mod memo;
+pub mod partitions;
 pub mod quotas;
 mod rules;
 pub mod values;
@@ -18,8 +19,17 @@ pub use arn_match::{is_specific, resource_may_match};
 
 pub use rules::*;
 
-/// The partitions pcl renders for.
-pub const PARTITIONS: [&str; 3] = ["aws", "aws-us-gov", "aws-cn"];
+/// The names of every partition (see [`partitions::ALL`]).
+pub const PARTITIONS: [&str; 8] = [
+    partitions::ALL[0].name,
+    partitions::ALL[1].name,
+    partitions::ALL[2].name,
+    partitions::ALL[3].name,
+    partitions::ALL[4].name,
+    partitions::ALL[5].name,
+    partitions::ALL[6].name,
+    partitions::ALL[7].name,
+];
 
 /// The kinds of value a param holds, as IAM sees them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

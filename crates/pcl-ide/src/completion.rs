@@ -72,6 +72,15 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     if head.ends_with("${") {
         return names(&["param"]);
     }
+    if let Some(param) = head.strip_suffix('.').and_then(|h| h.rsplit_once("${")).map(|(_, p)| p)
+        && is_partition_param(index, param)
+    {
+        return pcl_iam::partitions::PARTITION_MEMBERS
+            .iter()
+            .filter(|m| m.starts_with(word))
+            .map(|m| item(m, "the partition's DNS suffix (amazonaws.com, ...)", CompletionKind::Value))
+            .collect();
+    }
     if let Some(keys) = condition_key_context(head, word) {
         return keys;
     }
@@ -224,4 +233,14 @@ fn condition_key_context(head: &str, word: &str) -> Option<Vec<Completion>> {
         );
     }
     Some(out)
+}
+
+/// Whether `name` is declared as a param of type `partition`.
+fn is_partition_param(index: &FileIndex, name: &str) -> bool {
+    index.decls.iter().any(|d| {
+        d.kind == "param" && d.name == name && {
+            let after = index.text.get(d.name_span.end as usize..d.span.end as usize).unwrap_or_default();
+            after.trim_start().strip_prefix(':').is_some_and(|t| t.trim_start().starts_with("partition"))
+        }
+    })
 }

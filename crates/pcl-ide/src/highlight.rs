@@ -35,6 +35,8 @@ pub enum HighlightKind {
     DiagnosticCode,
     /// A param's type (`account`, `list<arn>`).
     Type,
+    /// The member of `${partition.dns_suffix}`.
+    Member,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +124,7 @@ pub fn highlights(index: &FileIndex) -> Vec<Highlight> {
             TokenKind::DocComment => Some(HighlightKind::DocComment),
             TokenKind::String => Some(HighlightKind::String),
             TokenKind::Comparison => Some(HighlightKind::Operator),
+            TokenKind::Member => Some(HighlightKind::Member),
             TokenKind::Punct => None,
             TokenKind::Interpolation | TokenKind::SetRef | TokenKind::Word => {
                 if let Some(decl) = decl_at(span) {

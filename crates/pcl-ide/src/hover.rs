@@ -18,6 +18,9 @@ pub fn hover(index: &FileIndex, program: &Program, offset: usize) -> Option<Hove
     if let Some((name, span)) = index.name_at(offset) {
         return item_hover(index, program, name, span);
     }
+    if let Some(h) = member_hover(&index.text, offset) {
+        return Some(h);
+    }
     let (token, span) = token_at(&index.text, offset)?;
     if let Some(h) = action_hover(&token, span) {
         return Some(h);
@@ -92,6 +95,33 @@ fn token_at(text: &str, offset: usize) -> Option<(String, Span)> {
         return None;
     }
     Some((token.to_string(), Span::new(start, start + len)))
+}
+
+/// `dns_suffix` in `${partition.dns_suffix}`: its value in each partition.
+fn member_hover(text: &str, offset: usize) -> Option<Hover> {
+    let before = text.get(..offset)?;
+    let open = before.rfind("${")?;
+    let line_end = text.get(open..)?.find(['\n', '\r']).map_or(text.len(), |n| open + n);
+    let close = open + text.get(open..line_end)?.find('}')?;
+    let dot = open + text.get(open..close)?.find('.')?;
+    if offset <= dot || offset > close {
+        return None;
+    }
+    let member = text.get(dot + 1..close)?;
+    let rows: Vec<String> = pcl_iam::partitions::ALL
+        .iter()
+        .filter_map(|p| {
+            pcl_iam::partitions::partition_member(p.name, member).map(|v| format!("| `{}` | `{v}` |", p.name))
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let markdown = format!(
+        "**{member}** of a partition: the end of its endpoints and of some service principals (CloudFormation's `AWS::URLSuffix`)\n\n| partition | {member} |\n|---|---|\n{}",
+        rows.join("\n")
+    );
+    Some(Hover { markdown, span: Span::new(dot + 1, close) })
 }
 
 fn action_hover(token: &str, span: Span) -> Option<Hover> {

@@ -87,6 +87,21 @@ fn hover_explains_items_actions_and_keys() {
     assert!(h.markdown.starts_with("**aws:SecureTransport** (condition key, `Bool`)"), "{}", h.markdown);
 }
 
+/// `dns_suffix` in `${partition.dns_suffix}` shows its value per partition;
+/// the param before it is still the param.
+#[test]
+fn hover_on_a_partition_member() {
+    let text = format!("{BASE}valueset ec2 = [\"ec2.${{partition.dns_s$0uffix}}\"];\n");
+    let (h, offset, _) = host(&text);
+    let hover = h.hover(FILE, offset).unwrap();
+    assert!(hover.markdown.contains("| `aws-cn` | `amazonaws.com.cn` |"), "{}", hover.markdown);
+    assert!(hover.markdown.contains("| `aws-iso` | `c2s.ic.gov` |"), "{}", hover.markdown);
+    let on_param = text.find("partition.dns").unwrap() + 2;
+    let (h, _, clean) = host(&text);
+    let param = h.hover(FILE, on_param).unwrap();
+    assert!(param.markdown.starts_with("```pcl\nparam partition"), "{} in {clean}", param.markdown);
+}
+
 #[test]
 fn completion_by_context() {
     let labels = |text: &str| -> Vec<String> {
@@ -109,6 +124,9 @@ fn completion_by_context() {
         labels(&format!("{BASE}role r {{ path \"/\"; trust service \"x\"; inline $0"))
             .contains(&"head_node".to_string())
     );
+    // a partition's members after `${partition.`, nothing after another param's
+    assert_eq!(labels(&format!("{BASE}role r {{ trust service \"ec2.${{partition.$0")), ["dns_suffix"]);
+    assert!(labels(&format!("{BASE}param account: account;\nvalueset v = [\"${{account.$0")).is_empty());
     let (action_host, offset, _) = host(&with("allow { action [s3:GetObj$0]; resource \"*\"; }"));
     let c = action_host.completions(FILE, offset).into_iter().find(|c| c.label == "s3:GetObject").unwrap();
     assert_eq!(c.kind, CompletionKind::Action);
@@ -231,6 +249,7 @@ param buckets: list<arn> = ["a"];
 feature fsx: bool = false;
 constraint c: not (fsx and scheduler == awsbatch) else "no";
 valueset objects = ["arn:${partition}:s3:::b/*"];
+valueset principals = ["ec2.${partition.dns_suffix}"];
 permset shared {
     expect W0509 "kept"
     allow "Star" { action "s3:*"; resource "*"; condition ForAnyValue:StringLike "aws:TagKeys" ["a*"]; }

@@ -62,6 +62,11 @@ impl<'a> Env<'a> {
                     Some(ParamValue::Many(vs)) => out.push_str(&vs.join(",")),
                     None => {}
                 },
+                TextPart::Member(p, member) => {
+                    if let Some(ParamValue::One(v)) = self.params.get(p) {
+                        out.push_str(member_text(v, member).as_str());
+                    }
+                }
             }
         }
         out
@@ -322,4 +327,15 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         v.into_iter().next()
     });
     Some(ExpandedRole { name: name.to_string(), path, trust, managed, inline, boundary })
+}
+
+/// The text of `${param.member}` when the param's value is `value`: the
+/// member of that partition, or, for a value that names no partition (a
+/// placeholder, or the symbolic partition of the checks), the same text
+/// with the member appended, which stands for it.
+fn member_text(value: &str, member: &str) -> String {
+    match pcl_iam::partitions::partition_member(value, member) {
+        Some(text) => text.to_string(),
+        None => format!("{value}.{member}"),
+    }
 }

@@ -75,6 +75,8 @@ impl Cond {
 pub enum TextPart {
     Lit(String),
     Param(String),
+    /// `${param.member}` of a partition param: e.g. its DNS suffix.
+    Member(String, String),
 }
 
 /// A string with interpolated params, type-checked.

@@ -70,7 +70,8 @@ pub struct StrLit {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StrPart {
     Text(String),
-    Interp(Ident),
+    /// `${param}`, or `${param.member}` (`${partition.dns_suffix}`).
+    Interp(Ident, Option<Ident>),
 }
 
 impl StrLit {
@@ -80,19 +81,21 @@ impl StrLit {
         for part in &self.parts {
             match part {
                 StrPart::Text(t) => out.push_str(t),
-                StrPart::Interp(_) => return None,
+                StrPart::Interp(..) => return None,
             }
         }
         Some(out)
     }
 
-    /// The source-like text, with interpolations written back as `${name}`.
+    /// The source-like text, with interpolations written back as `${name}`
+    /// (or `${name.member}`).
     pub fn display(&self) -> String {
         self.parts
             .iter()
             .map(|p| match p {
                 StrPart::Text(t) => t.clone(),
-                StrPart::Interp(i) => format!("${{{}}}", i.name),
+                StrPart::Interp(i, None) => format!("${{{}}}", i.name),
+                StrPart::Interp(i, Some(m)) => format!("${{{}.{}}}", i.name, m.name),
             })
             .collect()
     }

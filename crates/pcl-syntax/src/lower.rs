@@ -689,16 +689,26 @@ impl Lowerer {
                         text.push_str(&name);
                         continue;
                     }
-                    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                    if !valid {
+                    let is_ident = |n: &str| {
+                        n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    };
+                    // `${param}` or `${param.member}`
+                    let (param, member) = match name.split_once('.') {
+                        Some((p, m)) => (p, Some(m)),
+                        None => (name.as_str(), None),
+                    };
+                    if !is_ident(param) || member.is_some_and(|m| !is_ident(m)) {
                         self.error(
                             whole,
                             SyntaxErrorKind::BadInterpolation,
                             format!("`${{{name}}}` does not name a param"),
                         );
                         if let Some(e) = self.errors.last_mut() {
-                            e.help = Some("interpolate a param by its name, e.g. `${account}`".into());
+                            e.help = Some(
+                                "interpolate a param by its name, e.g. `${account}`, or a partition's DNS suffix, `${partition.dns_suffix}`"
+                                    .into(),
+                            );
                         }
                         continue;
                     }
@@ -706,7 +716,12 @@ impl Lowerer {
                         parts.push(StrPart::Text(std::mem::take(&mut text)));
                         part_spans.push(Span::new(text_start, body_start + i));
                     }
-                    parts.push(StrPart::Interp(Ident { name, span: name_span }));
+                    let param_span = Span::new(name_span.start as usize, name_span.start as usize + param.len());
+                    let member = member.map(|m| Ident {
+                        name: m.to_string(),
+                        span: Span::new(param_span.end as usize + 1, name_span.end as usize),
+                    });
+                    parts.push(StrPart::Interp(Ident { name: param.to_string(), span: param_span }, member));
                     part_spans.push(whole);
                     text_start = whole.end as usize;
                 }

@@ -15,8 +15,10 @@ pub enum TokenKind {
     /// A piece of a string literal: the quotes, text and `${`/`}` around an
     /// interpolation. A string with interpolations is several pieces.
     String,
-    /// The name inside `${...}` in a string.
+    /// The param's name inside `${...}` in a string.
     Interpolation,
+    /// The member after the `.` of `${param.member}`.
+    Member,
     /// A run of letters, digits and `_ - * ? .`, and `:` between two such: a keyword, a name, an
     /// action (`ec2:Describe*`), an operator (`ForAnyValue:StringLike`) or a
     /// diagnostic code (`W0509`).
@@ -134,7 +136,18 @@ fn string(bytes: &[u8], open: usize, out: &mut Vec<Token>) -> usize {
                     .map_or(bytes.len(), |n| name_start + n);
                 if bytes.get(name_end) == Some(&b'}') && name_start < name_end {
                     flush(out, piece, name_start);
-                    out.push(Token { kind: TokenKind::Interpolation, span: Span::new(name_start, name_end) });
+                    let dot = bytes.get(name_start..name_end).and_then(|n| n.iter().position(|&b| b == b'.'));
+                    match dot {
+                        Some(d) => {
+                            let (param_end, member_start) = (name_start + d, name_start + d + 1);
+                            out.push(Token { kind: TokenKind::Interpolation, span: Span::new(name_start, param_end) });
+                            flush(out, param_end, member_start);
+                            out.push(Token { kind: TokenKind::Member, span: Span::new(member_start, name_end) });
+                        }
+                        None => {
+                            out.push(Token { kind: TokenKind::Interpolation, span: Span::new(name_start, name_end) })
+                        }
+                    }
                     piece = name_end;
                     i = name_end + 1;
                 } else {
@@ -165,7 +178,7 @@ mod tests {
     fn splits_strings_around_interpolations() {
         use TokenKind::*;
         assert_eq!(
-            show("resource \"arn:${partition}:s3:::${b}/*\"; // c\n/// d\n//// e"),
+            show("resource \"arn:${partition}:s3:::${b}/*\"; // c\n/// d\n//// e\n\"ec2.${p.dns_suffix}\""),
             vec![
                 (Word, "resource"),
                 (String, "\"arn:${"),
@@ -177,6 +190,11 @@ mod tests {
                 (Comment, "// c"),
                 (DocComment, "/// d"),
                 (Comment, "//// e"),
+                (String, "\"ec2.${"),
+                (Interpolation, "p"),
+                (String, "."),
+                (Member, "dns_suffix"),
+                (String, "}\""),
             ]
         );
         assert_eq!(

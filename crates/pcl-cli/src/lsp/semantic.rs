@@ -45,7 +45,7 @@ fn token_type(kind: HighlightKind) -> SemanticTokenType {
         HighlightKind::Param => SemanticTokenType::PARAMETER,
         HighlightKind::Feature => SemanticTokenType::VARIABLE,
         HighlightKind::EnumValue => SemanticTokenType::ENUM_MEMBER,
-        HighlightKind::Constraint => SemanticTokenType::PROPERTY,
+        HighlightKind::Constraint | HighlightKind::Member => SemanticTokenType::PROPERTY,
         HighlightKind::ActionSet | HighlightKind::ValueSet => SemanticTokenType::ENUM,
         HighlightKind::PermSet => SemanticTokenType::INTERFACE,
         HighlightKind::Policy => SemanticTokenType::STRUCT,

@@ -101,6 +101,13 @@ pub enum DiagnosticKind {
     },
 
     // --- E0202: params of the wrong type, interpolation where none is allowed -----
+    /// `${param.member}` where the param's type has no such member.
+    NoSuchMember {
+        name: String,
+        /// `None`: the param is unknown or broken (no type to name).
+        ty: Option<ParamType>,
+        member: String,
+    },
     ParamNotArn {
         name: String,
         ty: ParamType,
@@ -286,9 +293,11 @@ impl DiagnosticKind {
             | ListParamForScalar { .. }
             | ListParamInterpolated { .. } => Code::ListForScalar,
             NeverEqual { .. } | DefaultOutsideDomain { .. } => Code::ValueOutsideDomain,
-            ParamNotArn { .. } | CannotInterpolate { .. } | BuiltinParamType { .. } | ValuesetParamNotArn { .. } => {
-                Code::InterpolationType
-            }
+            ParamNotArn { .. }
+            | NoSuchMember { .. }
+            | CannotInterpolate { .. }
+            | BuiltinParamType { .. }
+            | ValuesetParamNotArn { .. } => Code::InterpolationType,
             ListDefaultRequired { .. } | RolePath { .. } => Code::InvalidValue,
             UnknownType { .. } => Code::UnknownType,
             MissingValue { .. } => Code::MissingValue,
@@ -337,6 +346,7 @@ impl DiagnosticKind {
             NeverEqual { var, value, .. } => format!("`{var}` can never equal `{value}`"),
             DefaultOutsideDomain { value, feature, .. } => format!("`{value}` is not a value of feature `{feature}`"),
             ParamNotArn { name, ty } => format!("`{name}` is of type `{ty}`, but an ARN is expected here"),
+            NoSuchMember { name, member, .. } => format!("`{name}` has no member `{member}`"),
             CannotInterpolate { what } => format!("{what} cannot interpolate params"),
             BuiltinParamType { why, name, ty, want } => {
                 format!("{why} with param `{name}` of type `{ty}`; it must be of type `{}`", want.name())
@@ -405,6 +415,10 @@ impl DiagnosticKind {
             ListDefaultForScalar { .. } => "expected a single value".into(),
             ListParamForScalar { .. } => "a list where a single value is expected".into(),
             ListParamInterpolated { name, ty } => format!("`{name}` is a `{ty}`"),
+            NoSuchMember { ty: Some(ty), .. } if ty.list || ty.scalar != pcl_iam::ScalarType::Partition => {
+                format!("type `{ty}` has no members")
+            }
+            NoSuchMember { .. } => format!("the members of a partition: {}", members_list()),
             NeverEqual { var, domain, .. } => format!("`{var}` is one of {}", domain.join(", ")),
             DefaultOutsideDomain { domain, .. } => format!("expected one of {}", domain.join(", ")),
             ValuesetParamNotArn { set, user, .. } | ValuesetValueNotArn { set, user } => {
@@ -490,6 +504,13 @@ impl DiagnosticKind {
             }
             DefaultOutsideDomain { suggestion, .. } => return suggestion.clone(),
             ParamNotArn { .. } => "declare the param with type `arn`, or write the ARN as a string".into(),
+            NoSuchMember { ty: Some(ty), name, .. } if ty.list || ty.scalar != pcl_iam::ScalarType::Partition => {
+                format!("only a `partition` param has members: write `${{{name}}}`")
+            }
+            NoSuchMember { member, .. } => match pcl_iam::suggest(member, pcl_iam::partitions::PARTITION_MEMBERS) {
+                Some(did_you_mean) => did_you_mean,
+                None => format!("write one of {}", members_list()),
+            },
             CannotInterpolate { .. } => "write the text literally, or `\\${` for a literal `${`".into(),
             ValuesetParamNotArn { .. } | ValuesetValueNotArn { .. } => VALUESET_ARN_HELP.into(),
             ListDefaultRequired { .. } => "write it in brackets: `[\"...\"]`".into(),
@@ -572,4 +593,9 @@ impl DiagnosticKind {
         }
         d
     }
+}
+
+/// `dns_suffix` (and any other member a partition has), for messages.
+fn members_list() -> String {
+    pcl_iam::partitions::PARTITION_MEMBERS.map(|m| format!("`{m}`")).join(", ")
 }

@@ -111,13 +111,13 @@ fn split_fields<'a>(
                     offset += piece.len() + 1;
                 }
             }
-            (TextPart::Param(_), Some((ty, ident))) => {
+            (TextPart::Param(_) | TextPart::Member(..), Some((ty, ident))) => {
                 if let Some(f) = fields.last_mut() {
                     f.push((None, Some((*ty, ident.name.as_str()))));
                 }
                 widen(&mut spans, *source);
             }
-            (TextPart::Param(_), None) => {}
+            (TextPart::Param(_) | TextPart::Member(..), None) => {}
         }
     }
     ArnFields { fields, spans }

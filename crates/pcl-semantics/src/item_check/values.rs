@@ -57,7 +57,20 @@ impl Checker<'_> {
                     parts.push(TextPart::Lit(t.clone()));
                     typed.push(None);
                 }
-                StrPart::Interp(ident) => {
+                StrPart::Interp(ident, Some(member)) => {
+                    let ty = self.param_type(ident);
+                    let is_partition = ty.is_some_and(|t| !t.list && t.scalar == ScalarType::Partition);
+                    let known = pcl_iam::partitions::PARTITION_MEMBERS.contains(&member.name.as_str());
+                    if ty.is_some() && !(is_partition && known) {
+                        let kind =
+                            DiagnosticKind::NoSuchMember { name: ident.name.clone(), ty, member: member.name.clone() };
+                        self.emit(kind.at(member.span));
+                    }
+                    parts.push(TextPart::Member(ident.name.clone(), member.name.clone()));
+                    // in an ARN, a member is text of its own (a DNS suffix is no partition)
+                    typed.push(Some((Some(ScalarType::String), member)));
+                }
+                StrPart::Interp(ident, None) => {
                     let ty = self.param_type(ident);
                     if let Some(ty) = ty
                         && ty.list
