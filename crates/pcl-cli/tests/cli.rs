@@ -610,3 +610,25 @@ fn machine_readable_diagnostics() {
     assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "E0311");
     assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 2);
 }
+
+/// A role path that interpolates a param is checked once the param has its
+/// value: a `--set` value that makes it no IAM path fails the build, which
+/// writes nothing.
+#[test]
+fn a_set_value_that_breaks_a_role_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "p.pcl",
+        "param prefix: string = \"team\";\nrole r {\n    path \"/${prefix}/\";\n    trust service \"ec2.amazonaws.com\";\n}\n",
+    );
+    let out = tmp.path().join("out");
+    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let o = pcl(&["build", src, "--out", out_s, "--set", "prefix=a/b", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pcl(&["build", src, "--out", out_s, "--set", "prefix=a b", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0203") && stderr(&o).contains("path `/a b/` holds ' '"), "{}", stderr(&o));
+    let written = std::fs::read_to_string(out.join("role/r.json")).unwrap();
+    assert!(written.contains("\"/a/b/\""), "the earlier build is kept: {written}");
+}

@@ -127,6 +127,38 @@ pub fn check_sid(sid: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// IAM's rule for a path: `/`, or `/` + printable ASCII without spaces
+/// (`\x21`-`\x7E`) + `/` (the API's pattern `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`).
+/// Characters inside a `<PLACEHOLDER>` are not judged: it stands for a value
+/// to come. The length limit is a quota (`quotas::PATH_CHARS`).
+pub fn check_iam_path(path: &str) -> Result<(), Problem> {
+    if !(path.starts_with('/') && path.ends_with('/')) {
+        return Err(problem(
+            format!("path `{path}` must start and end with `/`"),
+            Some("IAM paths look like `/` or `/division/team/`"),
+        ));
+    }
+    if path == "//" {
+        return Err(problem("path `//` has nothing between its slashes", Some("write `/` for the root path")));
+    }
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '<' => depth += 1,
+            '>' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            '\u{21}'..='\u{7E}' => {}
+            bad => {
+                return Err(problem(
+                    format!("path `{path}` holds {bad:?}, which IAM does not allow in a path"),
+                    Some("a path holds printable ASCII characters without spaces, between slashes"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn is_region(s: &str) -> bool {
     // e.g. us-east-1, us-gov-west-1, cn-north-1, ap-southeast-2
     let parts: Vec<&str> = s.split('-').collect();
@@ -364,6 +396,12 @@ mod tests {
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::12:policy/x").is_err());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::aws:").is_err());
         assert!(check_scalar_value(ScalarType::Partition, "aws-cn").is_ok());
+        for good in ["/", "/parallelcluster/", "/a/b-c_d.e/", "///", "/<PATH PREFIX>/"] {
+            assert!(check_iam_path(good).is_ok(), "{good}");
+        }
+        for bad in ["", "parallelcluster", "/a", "a/", "//", "/ /", "/a b/", "/é/", "/\t/"] {
+            assert!(check_iam_path(bad).is_err(), "{bad:?}");
+        }
         assert!(check_sid("EC2Read").is_ok());
         assert!(check_sid("EC2 Read").is_err());
     }

@@ -103,6 +103,21 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
     if role.name.chars().count() > pcl_iam::quotas::ROLE_NAME_CHARS {
         out.push(too_long("name", &role.name, pcl_iam::quotas::ROLE_NAME_CHARS));
     }
+    if let Some(path) = role.path.as_deref().filter(|_| role.path_interpolated)
+        && !path.is_empty()
+        && let Err(p) = pcl_iam::check_iam_path(path)
+    {
+        let message = format!("role `{}`, once its params are given: {}", role.name, p.message);
+        out.push(
+            DiagnosticKind::IamRule {
+                code: Code::InvalidValue,
+                message,
+                label: Some("not an IAM path".into()),
+                help: p.help,
+            }
+            .at(span),
+        );
+    }
     if let Some(path) = role.path.as_deref().filter(|p| p.chars().count() > pcl_iam::quotas::PATH_CHARS) {
         out.push(too_long("path", path, pcl_iam::quotas::PATH_CHARS));
     }

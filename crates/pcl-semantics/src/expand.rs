@@ -275,6 +275,9 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
 pub struct ExpandedRole {
     pub name: String,
     pub path: Option<String>,
+    /// Whether the path interpolates params (its written text is checked at
+    /// the source; the rendered one only when params went into it).
+    pub path_interpolated: bool,
     pub trust: Vec<(PrincipalKind, Rendered)>,
     pub managed: Vec<String>,
     pub inline: Vec<ExpandedPolicy>,
@@ -301,6 +304,7 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         return None;
     }
     let path = role.path.as_ref().map(|p| env.text(p));
+    let path_interpolated = role.path.as_ref().is_some_and(|p| p.parts.iter().any(|t| !matches!(t, TextPart::Lit(_))));
     let trust = role.trust.iter().map(|(k, list)| (k.clone(), env.values(list))).collect();
     let mut managed = Vec::new();
     for list in &role.managed {
@@ -326,7 +330,7 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         env.value(&b.value, &mut v);
         v.into_iter().next()
     });
-    Some(ExpandedRole { name: name.to_string(), path, trust, managed, inline, boundary })
+    Some(ExpandedRole { name: name.to_string(), path, path_interpolated, trust, managed, inline, boundary })
 }
 
 /// The text of `${param.member}` when the param's value is `value`: the

@@ -132,8 +132,10 @@ pub enum DiagnosticKind {
     ListDefaultRequired {
         ty: ParamType,
     },
+    /// A role path that is not an IAM path (`pcl_iam::check_iam_path` words it).
     RolePath {
-        shown: String,
+        message: String,
+        help: Option<String>,
     },
 
     // --- E0204, E0205: param declarations -------------------------------------------
@@ -355,7 +357,7 @@ impl DiagnosticKind {
                 format!("`{param}` is of type `{ty}`, but this valueset is used as ARNs")
             }
             ListDefaultRequired { ty } => format!("the default of a `{ty}` must be a list"),
-            RolePath { shown } => format!("role path `{shown}` must start and end with `/`"),
+            RolePath { message, .. } => format!("role {message}"),
             UnknownType { name, .. } => format!("unknown type `{name}`"),
             MissingValue { param } => format!("param `{param}` has neither a default nor a placeholder"),
             NotAnArn { shown, .. } => format!("`{shown}` is not an ARN"),
@@ -432,7 +434,7 @@ impl DiagnosticKind {
             ParamNotArn { name, ty } => format!("`{name}` holds a `{ty}`"),
             BuiltinParamType { ty, .. } => format!("declared as `{ty}`"),
             ListDefaultRequired { .. } => "this is a single value; write `[...]`".into(),
-            RolePath { .. } => "IAM paths look like `/` or `/division/team/`".into(),
+            RolePath { .. } => "not an IAM path".into(),
             UnknownType { types, .. } => format!("the types are {}, and `list<T>`", types.join(", ")),
             MissingValue { .. } => "nothing to render when no value is set".into(),
             MissingStatementField { field } => {
@@ -514,7 +516,7 @@ impl DiagnosticKind {
             CannotInterpolate { .. } => "write the text literally, or `\\${` for a literal `${`".into(),
             ValuesetParamNotArn { .. } | ValuesetValueNotArn { .. } => VALUESET_ARN_HELP.into(),
             ListDefaultRequired { .. } => "write it in brackets: `[\"...\"]`".into(),
-            RolePath { .. } => "e.g. `/parallelcluster/`".into(),
+            RolePath { help, .. } => return help.clone(),
             UnknownType { name: _, suggestion, types } => suggestion
                 .clone()
                 .unwrap_or_else(|| format!("the types are {}, and list<T>", types.join(", "))),

@@ -23,9 +23,19 @@ impl Checker<'_> {
                     }
                     path_span = Some(*span);
                     let t = self.template(s, ValueUse::Text);
-                    let shown = s.display();
-                    if !(shown.starts_with('/') && shown.ends_with('/')) {
-                        self.emit(DiagnosticKind::RolePath { shown }.at(s.span));
+                    // an interpolated param stands for a value to come (checked
+                    // once rendered): only the written text is judged here
+                    let shape: String = s
+                        .parts
+                        .iter()
+                        .map(|p| match p {
+                            ast::StrPart::Text(t) => t.clone(),
+                            ast::StrPart::Interp(i, _) => format!("<{}>", i.name),
+                        })
+                        .collect();
+                    if let Err(p) = crate::iam::check_iam_path(&shape) {
+                        let message = p.message.replace(&shape, &s.display());
+                        self.emit(DiagnosticKind::RolePath { message, help: p.help }.at(s.span));
                     }
                     role.path = Some(t);
                 }
