@@ -144,3 +144,88 @@ fn adding_a_defaulted_feature_renames_nothing() {
     }
     assert!(added > 0, "the new feature renders new files");
 }
+
+/// `name` and `description`: a role renders `RoleName` and `Description`; a
+/// role attaches a named policy by its deployed name (each part of a split
+/// one too) and inlines one under it; `index.json` gives each configuration
+/// its item's deployed name and description; `--set` values go into them.
+#[test]
+fn deployed_names_and_descriptions() {
+    let big: Vec<String> = (0..60).map(|i| format!("    allow \"S{i}\" {{ action ec2:DescribeInstances; resource \"arn:${{partition}}:ec2:*:${{account}}:instance/i-{i:030}\"; }}")).collect();
+    let source = format!(
+        r#"param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+param prefix: string = "pc";
+feature batch: bool = false;
+policy cluster {{
+    name "${{prefix}}-Cluster";
+    description "Cluster permissions (${{prefix}})";
+    allow {{ action ec2:DescribeVolumes; resource "*"; }}
+}}
+policy inline_one {{
+    name "${{prefix}}-Inline";
+    allow {{ action ec2:DescribeTags; resource "*"; }}
+}}
+policy huge splittable {{
+    name "${{prefix}}-Huge";
+{}
+}}
+role node {{
+    name "${{prefix}}-Node";
+    description "The node role";
+    path "/pc/";
+    trust service "ec2.${{partition.dns_suffix}}";
+    attach cluster;
+    attach huge;
+    inline inline_one when batch;
+}}
+"#,
+        big.join("\n")
+    );
+    let analysis = analyze("names.pcl", &source);
+    assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
+    for (sets, prefix) in [(vec![], "pc"), (vec!["prefix=team"], "team")] {
+        let mut all_sets = vec!["partition=aws-cn"];
+        all_sets.extend(sets.iter().copied());
+        let cfg = config(&analysis, &all_sets);
+        let items = render_items(&analysis.program, &cfg);
+        let file = |path: &str| -> Value {
+            let f = items.iter().flat_map(|i| &i.files).find(|f| f.path == path).unwrap();
+            serde_json::from_str(&f.contents).unwrap()
+        };
+        let role = file("role/node.batch-true.json");
+        assert_eq!(role["RoleName"], json!(format!("{prefix}-Node")));
+        assert_eq!(role["Description"], json!("The node role"));
+        let keys: Vec<&str> = role.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys[..3], ["RoleName", "Description", "Path"]);
+        assert_eq!(
+            role["ManagedPolicyArns"],
+            json!([
+                format!("arn:aws-cn:iam::<AWS ACCOUNT ID>:policy/pc/{prefix}-Cluster"),
+                format!("arn:aws-cn:iam::<AWS ACCOUNT ID>:policy/pc/{prefix}-Huge"),
+                format!("arn:aws-cn:iam::<AWS ACCOUNT ID>:policy/pc/{prefix}-Huge-2"),
+            ])
+        );
+        assert_eq!(role["Policies"][0]["PolicyName"], json!(format!("{prefix}-Inline")));
+        assert_eq!(
+            role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+            json!("ec2.amazonaws.com.cn")
+        );
+        let index: Value = serde_json::from_str(&index_json(&analysis.program, &cfg, &items)).unwrap();
+        let entry = |item: &str| {
+            index["configurations"].as_array().unwrap().iter().find(|c| c["item"] == item).unwrap().clone()
+        };
+        assert_eq!(entry("cluster")["name"], json!(format!("{prefix}-Cluster")));
+        assert_eq!(entry("cluster")["description"], json!(format!("Cluster permissions ({prefix})")));
+        assert_eq!(entry("huge")["name"], json!(format!("{prefix}-Huge")));
+        assert_eq!(entry("node")["name"], json!(format!("{prefix}-Node")));
+    }
+    // a --set value that IAM rejects in a name fails, naming the role
+    let cfg = config(&analysis, &["prefix=a b"]);
+    let news = analysis.configuration_news(pcl_semantics::check_configuration(&analysis.program, &cfg));
+    assert!(
+        news.iter()
+            .any(|d| d.message.contains("role `node`, once its params are given: role name `a b-Node` holds ' '")),
+        "{news:?}"
+    );
+}

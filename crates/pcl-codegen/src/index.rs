@@ -26,6 +26,10 @@ pub const FILE_KEYS: [&str; 2] = ["path", "sha256"];
 /// The keys of one entry of `configurations`; a split policy's entry ends
 /// with `parts` too (every part's path, the first being `path`).
 pub const CONFIGURATION_KEYS: [&str; 5] = ["item", "kind", "features", "default", "path"];
+/// Keys a configuration has only when they apply, in this order after
+/// [`CONFIGURATION_KEYS`]: the parts of a split policy, the item's declared
+/// deployed name and description.
+pub const OPTIONAL_CONFIGURATION_KEYS: [&str; 3] = ["parts", "name", "description"];
 
 /// Builds `index.json` from the items of one build, one at a time.
 pub struct IndexBuilder {
@@ -110,10 +114,16 @@ impl IndexBuilder {
                 "default": c.default,
                 "path": c.path,
             });
-            if !c.parts.is_empty()
-                && let Some(object) = entry.as_object_mut()
-            {
-                object.insert("parts".into(), json!(c.parts));
+            if let Some(object) = entry.as_object_mut() {
+                if !c.parts.is_empty() {
+                    object.insert("parts".into(), json!(c.parts));
+                }
+                if let Some(name) = &rendered.naming.0 {
+                    object.insert("name".into(), json!(name));
+                }
+                if let Some(description) = &rendered.naming.1 {
+                    object.insert("description".into(), json!(description));
+                }
             }
             self.configurations.push(element(&entry));
         }
@@ -221,6 +231,7 @@ mod tests {
                     parts: Vec::new(),
                 },
             ],
+            naming: (None, None),
         };
         for items in [vec![], vec![rendered]] {
             let text = index_json(&program, &config, &items);

@@ -88,6 +88,12 @@ pub fn role_properties(r: &ExpandedRole) -> Value {
         "sts:AssumeRole"
     };
     let mut m = Map::new();
+    if let Some(name) = &r.deployed_name {
+        m.insert("RoleName".into(), json!(name));
+    }
+    if let Some(description) = &r.description {
+        m.insert("Description".into(), json!(description));
+    }
     if let Some(path) = &r.path {
         m.insert("Path".into(), json!(path));
     }
@@ -102,8 +108,11 @@ pub fn role_properties(r: &ExpandedRole) -> Value {
         m.insert("ManagedPolicyArns".into(), json!(r.managed));
     }
     if !r.inline.is_empty() {
-        let policies: Vec<Value> =
-            r.inline.iter().map(|p| json!({ "PolicyName": p.name, "PolicyDocument": policy_document(p) })).collect();
+        let policies: Vec<Value> = r
+            .inline
+            .iter()
+            .map(|p| json!({ "PolicyName": p.deployed_name, "PolicyDocument": policy_document(p) }))
+            .collect();
         m.insert("Policies".into(), Value::Array(policies));
     }
     if let Some(b) = &r.boundary {

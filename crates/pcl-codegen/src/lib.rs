@@ -9,7 +9,10 @@ mod plan;
 mod quota;
 mod split;
 
-pub use index::{CONFIGURATION_KEYS, FILE_KEYS, INDEX_FORMAT, INDEX_KEYS, IndexBuilder, hex, index_json, sha256_hex};
+pub use index::{
+    CONFIGURATION_KEYS, FILE_KEYS, INDEX_FORMAT, INDEX_KEYS, IndexBuilder, OPTIONAL_CONFIGURATION_KEYS, hex,
+    index_json, sha256_hex,
+};
 pub use json::{policy_document, role_properties};
 pub use plan::{
     Configuration, File, Output, OutputKind, Rendered, output_path, render_all, render_each, render_item, render_items,

@@ -35,6 +35,9 @@ pub struct Rendered {
     pub files: Vec<File>,
     /// Every configuration, in enumeration order, with the file it renders to.
     pub configurations: Vec<Configuration>,
+    /// Its `name` and `description` fields, rendered (names and descriptions
+    /// interpolate params only: one per build).
+    pub naming: (Option<String>, Option<String>),
 }
 
 /// One file of a build.
@@ -147,7 +150,27 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     if documents.is_empty() {
         return None;
     }
-    Some(share_files(program, kind, item, partition, documents))
+    let naming = rendered_naming(program, item, config, documents.first().map(|(f, _)| f));
+    let mut rendered = share_files(program, kind, item, partition, documents);
+    rendered.naming = naming;
+    Some(rendered)
+}
+
+/// An item's declared `name` and `description`, rendered with the build's params.
+fn rendered_naming(
+    program: &Program,
+    item: &str,
+    config: &Config,
+    features: Option<&BTreeMap<String, String>>,
+) -> (Option<String>, Option<String>) {
+    let naming = match program.get(item).map(|i| &*i.ir) {
+        Some(ItemIr::Policy { naming, .. }) => naming,
+        Some(ItemIr::Role { role, .. }) => &role.naming,
+        _ => return (None, None),
+    };
+    let empty = BTreeMap::new();
+    let env = Env { program, features: features.unwrap_or(&empty), params: &config.params, shape_only: false };
+    (naming.name.as_ref().map(|t| env.text(t)), naming.description.as_ref().map(|t| env.text(t)))
 }
 
 /// Groups the configurations of one item by their documents: each group is
@@ -203,7 +226,14 @@ fn share_files(
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Rendered { item: item.to_string(), kind, partition: partition.to_string(), files, configurations }
+    Rendered {
+        item: item.to_string(),
+        kind,
+        partition: partition.to_string(),
+        files,
+        configurations,
+        naming: (None, None),
+    }
 }
 
 /// The file of part `k` of a split policy: part 1 is the configuration's own
@@ -274,7 +304,8 @@ fn with_parts(program: &Program, env: &Env<'_>, mut role: ExpandedRole) -> Expan
         let Some(policy) = expand_policy(program, &a.policy, env) else { continue };
         let count = crate::split::split(policy, true).len();
         // the ARN `expand_role` builds for an attached policy
-        let suffix = format!(":policy{}{}", role.path.as_deref().unwrap_or("/"), a.policy);
+        let deployed = pcl_semantics::expand::deployed_policy_name(program, &a.policy, env);
+        let suffix = format!(":policy{}{deployed}", role.path.as_deref().unwrap_or("/"));
         let Some(at) = role.managed.iter().position(|arn| arn.ends_with(&suffix)) else { continue };
         let Some(base) = role.managed.get(at).cloned() else { continue };
         for k in (2..=count).rev() {

@@ -2,7 +2,8 @@
 //! statements, in source order, into the fewest parts that each fit
 //! (filling each part before starting the next is optimal when the order is
 //! kept). Part 1 keeps the policy's name; part k is `<name>-k`, which no
-//! item can be called (`-` is not a name character).
+//! item can be called (`-` is not a name character); its deployed name is
+//! likewise the policy's with `-k`.
 
 use pcl_iam::quotas::{MANAGED_POLICY_CHARS, policy_size};
 use pcl_semantics::expand::ExpandedPolicy;
@@ -18,21 +19,25 @@ pub fn split(policy: ExpandedPolicy, splittable: bool) -> Vec<ExpandedPolicy> {
         return vec![policy];
     }
     let mut parts: Vec<ExpandedPolicy> = Vec::new();
-    let mut current = ExpandedPolicy { name: policy.name.clone(), statements: Vec::new() };
+    let empty = |statements| ExpandedPolicy {
+        name: policy.name.clone(),
+        deployed_name: policy.deployed_name.clone(),
+        description: policy.description.clone(),
+        statements,
+    };
+    let mut current = empty(Vec::new());
     for st in policy.statements {
         current.statements.push(st);
         if current.statements.len() > 1 && size(&current) > MANAGED_POLICY_CHARS {
             // it does not fit: it starts the next part
             let st = current.statements.pop();
-            parts.push(std::mem::replace(
-                &mut current,
-                ExpandedPolicy { name: policy.name.clone(), statements: st.into_iter().collect() },
-            ));
+            parts.push(std::mem::replace(&mut current, empty(st.into_iter().collect())));
         }
     }
     parts.push(current);
     for (i, part) in parts.iter_mut().enumerate().skip(1) {
         part.name = part_name(&policy.name, i + 1);
+        part.deployed_name = part_name(&policy.deployed_name, i + 1);
     }
     parts
 }

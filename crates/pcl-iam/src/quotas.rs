@@ -14,6 +14,8 @@ pub const MANAGED_POLICIES_PER_ROLE: usize = 10;
 pub const ROLE_NAME_CHARS: usize = 64;
 pub const POLICY_NAME_CHARS: usize = 128;
 pub const PATH_CHARS: usize = 512;
+/// A role's or a managed policy's description.
+pub const DESCRIPTION_CHARS: usize = 1_000;
 
 /// The size IAM counts: characters other than whitespace.
 pub fn policy_size(json: &str) -> usize {

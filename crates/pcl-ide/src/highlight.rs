@@ -48,7 +48,7 @@ pub struct Highlight {
 }
 
 /// Every word the grammar reserves or uses as a marker.
-const LANGUAGE_WORDS: [&str; 33] = [
+const LANGUAGE_WORDS: [&str; 35] = [
     "param",
     "feature",
     "constraint",
@@ -82,6 +82,8 @@ const LANGUAGE_WORDS: [&str; 33] = [
     "splittable",
     "expect",
     "enum",
+    "name",
+    "description",
 ];
 
 /// Words that are keywords only where the grammar expects them (`list<...>`,

@@ -100,9 +100,11 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
         }
         .at(span)
     };
-    if role.name.chars().count() > pcl_iam::quotas::ROLE_NAME_CHARS {
-        out.push(too_long("name", &role.name, pcl_iam::quotas::ROLE_NAME_CHARS));
+    let name = role.deployed_name.as_ref().unwrap_or(&role.name);
+    if name.chars().count() > pcl_iam::quotas::ROLE_NAME_CHARS {
+        out.push(too_long("name", name, pcl_iam::quotas::ROLE_NAME_CHARS));
     }
+    out.extend(naming_findings("role", &role.name, role.deployed_name.as_ref(), role.description.as_deref(), span));
     if let Some(path) = role.path.as_deref().filter(|_| role.path_interpolated)
         && !path.is_empty()
         && let Err(p) = pcl_iam::check_iam_path(path)
@@ -326,19 +328,55 @@ fn resource_part(resource: &str) -> &str {
     }
 }
 
-/// A policy whose name is longer than IAM allows.
-pub fn policy_name_findings(name: &str, span: pcl_syntax::Span) -> Option<Diagnostic> {
+/// A policy whose deployed name or description IAM rejects (too long, or
+/// characters a param brought in: written ones are reported at the source,
+/// and an item with errors is not rendered).
+pub fn policy_name_findings(policy: &crate::expand::ExpandedPolicy, span: pcl_syntax::Span) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = &policy.deployed_name;
     let length = name.chars().count();
-    (length > pcl_iam::quotas::POLICY_NAME_CHARS).then(|| {
-        DiagnosticKind::IamRule {
-            code: Code::QuotaExceeded,
-            message: format!(
-                "the name of policy `{name}` is {length} characters; IAM allows {}",
-                pcl_iam::quotas::POLICY_NAME_CHARS
-            ),
-            label: Some("IAM rejects a policy name this long".into()),
-            help: Some("shorten the name".into()),
-        }
-        .at(span)
-    })
+    if length > pcl_iam::quotas::POLICY_NAME_CHARS {
+        out.push(
+            DiagnosticKind::IamRule {
+                code: Code::QuotaExceeded,
+                message: format!(
+                    "the name of policy `{name}` is {length} characters; IAM allows {}",
+                    pcl_iam::quotas::POLICY_NAME_CHARS
+                ),
+                label: Some("IAM rejects a policy name this long".into()),
+                help: Some("shorten the name".into()),
+            }
+            .at(span),
+        );
+    }
+    out.extend(naming_findings("policy", &policy.name, Some(name), policy.description.as_deref(), span));
+    out
+}
+
+/// Characters IAM rejects in a rendered name or description (from params).
+fn naming_findings(
+    what: &str,
+    item: &str,
+    name: Option<&String>,
+    description: Option<&str>,
+    span: pcl_syntax::Span,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let problems = name
+        .filter(|n| !n.is_empty())
+        .map(|n| pcl_iam::check_iam_name(n, what))
+        .into_iter()
+        .chain(description.filter(|d| !d.is_empty()).map(pcl_iam::check_description));
+    for p in problems.filter_map(Result::err) {
+        out.push(
+            DiagnosticKind::IamRule {
+                code: Code::InvalidValue,
+                message: format!("{what} `{item}`, once its params are given: {}", p.message),
+                label: Some("IAM rejects this".into()),
+                help: p.help,
+            }
+            .at(span),
+        );
+    }
+    out
 }

@@ -148,14 +148,18 @@ pub struct ExpandedStatement {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpandedPolicy {
+    /// The item's name.
     pub name: String,
+    /// The name it is deployed under (its `name` field, or the item's name).
+    pub deployed_name: String,
+    pub description: Option<String>,
     pub statements: Vec<ExpandedStatement>,
 }
 
 /// Expands a policy; `None` when its own guard is false.
 pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
     let item = program.get(name)?;
-    let ItemIr::Policy { when, entries, .. } = &*item.ir else {
+    let ItemIr::Policy { when, entries, naming, .. } = &*item.ir else {
         return None;
     };
     if !env.holds(when) {
@@ -164,7 +168,22 @@ pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<Exp
     let mut statements = Vec::new();
     let mut trail = Trail { stack: vec![name.to_string()], done: Vec::new() };
     expand_entries(program, name, entries, env, &mut trail, &mut statements);
-    Some(ExpandedPolicy { name: name.to_string(), statements })
+    Some(ExpandedPolicy {
+        name: name.to_string(),
+        deployed_name: deployed_policy_name(program, name, env),
+        description: naming.description.as_ref().map(|d| env.text(d)),
+        statements,
+    })
+}
+
+/// The name policy `policy` is deployed under: its `name` field, rendered,
+/// or its item name. Names interpolate params only, so one build gives an
+/// item one name in every configuration.
+pub fn deployed_policy_name(program: &Program, policy: &str, env: &Env<'_>) -> String {
+    match program.get(policy).map(|i| &*i.ir) {
+        Some(ItemIr::Policy { naming: Naming { name: Some(t), .. }, .. }) => env.text(t),
+        _ => policy.to_string(),
+    }
 }
 
 /// The sets being expanded (to cut cycles and deep chains) and those already
@@ -273,7 +292,11 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpandedRole {
+    /// The item's name.
     pub name: String,
+    /// Its `name` field, rendered (without one, CloudFormation names it).
+    pub deployed_name: Option<String>,
+    pub description: Option<String>,
     pub path: Option<String>,
     /// Whether the path interpolates params (its written text is checked at
     /// the source; the rendered one only when params went into it).
@@ -317,7 +340,8 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
     let policy_present =
         |name: &str| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
     for a in role.attach.iter().filter(|a| env.holds(&a.when) && policy_present(&a.policy)) {
-        managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{}", a.policy));
+        let deployed = deployed_policy_name(program, &a.policy, env);
+        managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{deployed}"));
     }
     let inline = role
         .inline
@@ -330,7 +354,17 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         env.value(&b.value, &mut v);
         v.into_iter().next()
     });
-    Some(ExpandedRole { name: name.to_string(), path, path_interpolated, trust, managed, inline, boundary })
+    Some(ExpandedRole {
+        name: name.to_string(),
+        deployed_name: role.naming.name.as_ref().map(|t| env.text(t)),
+        description: role.naming.description.as_ref().map(|t| env.text(t)),
+        path,
+        path_interpolated,
+        trust,
+        managed,
+        inline,
+        boundary,
+    })
 }
 
 /// The text of `${param.member}` when the param's value is `value`: the

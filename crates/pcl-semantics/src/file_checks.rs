@@ -128,6 +128,9 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
     if constraints_ok && decidable && diags.len() == before {
         defaults_violate_constraints(&program, &mut diags);
     }
+    if decidable && let Ok(config) = config::configure(&program, &[]) {
+        diags.extend(crate::deployed_names::name_clashes(&program, &config));
+    }
 
     crate::diagnostic::sort(&mut diags);
     (FileAnalysis { program, diagnostics: diags, acknowledged: Vec::new() }, decidable)
@@ -394,6 +397,7 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
         diags.push(DiagnosticKind::NoConfigurationLeft.at(item.name_span.shift(item.offset)));
     }
     if diags.is_empty() {
+        diags.extend(crate::deployed_names::name_clashes(program, cfg));
         for item in program.items() {
             let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
             // callers keep what the file's analysis has not said already

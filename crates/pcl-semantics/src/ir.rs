@@ -165,12 +165,24 @@ pub struct PolicyRef {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Role {
+    pub naming: Naming,
     pub path: Option<Template>,
     pub trust: Vec<(PrincipalKind, GList<Value>)>,
     pub managed: Vec<GList<Value>>,
     pub inline: Vec<PolicyRef>,
     pub attach: Vec<PolicyRef>,
     pub boundary: Option<GuardedItem<Value>>,
+}
+
+/// What a policy or role is deployed as: its `name` (a policy without one
+/// is deployed under its item name; a role without one gets a name from
+/// CloudFormation) and `description`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Naming {
+    pub name: Option<Template>,
+    /// Where the `name` field is (relative to the item).
+    pub name_span: Option<Span>,
+    pub description: Option<Template>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -201,7 +213,7 @@ pub enum ItemIr {
     Permset(Vec<Entry>),
     Actionset(GList<ActionRef>),
     Valueset(GList<Value>),
-    Policy { when: Option<Cond>, entries: Vec<Entry>, splittable: bool },
+    Policy { when: Option<Cond>, entries: Vec<Entry>, splittable: bool, naming: Naming },
     Role { when: Option<Cond>, role: Role },
 }
 

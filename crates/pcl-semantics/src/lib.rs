@@ -14,6 +14,7 @@ mod acknowledge;
 pub mod config;
 mod content_checks;
 mod db;
+mod deployed_names;
 pub mod diagnostic;
 pub mod expand;
 pub mod file_checks;

@@ -253,10 +253,10 @@ fn tally(
             } else {
                 let env = Env { program, features, params: &cfg.params, shape_only: false };
                 if is_policy {
-                    if let Some(d) = crate::content_checks::policy_name_findings(&item.name, item.name_span) {
-                        note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
-                    }
                     if let Some(policy) = expand_policy(program, &item.name, &env) {
+                        for d in crate::content_checks::policy_name_findings(&policy, item.name_span) {
+                            note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
+                        }
                         for st in policy.statements {
                             // most configurations render most statements
                             // alike: check each distinct one once

@@ -147,7 +147,19 @@ pub fn satisfiable(
     pins: &BTreeMap<String, String>,
     params: &BTreeMap<String, ParamValue>,
 ) -> Option<bool> {
-    let constraints: Vec<&Cond> = program.constraints().map(|(_, c, _)| c).collect();
+    satisfiable_with(program, fixed, pins, params, &[])
+}
+
+/// Like [`satisfiable`], with `extra` conditions (guards) to hold as well.
+pub fn satisfiable_with(
+    program: &Program,
+    fixed: &BTreeMap<String, String>,
+    pins: &BTreeMap<String, String>,
+    params: &BTreeMap<String, ParamValue>,
+    extra: &[&Cond],
+) -> Option<bool> {
+    let mut constraints: Vec<&Cond> = program.constraints().map(|(_, c, _)| c).collect();
+    constraints.extend_from_slice(extra);
     if constraints.is_empty() {
         return Some(true);
     }

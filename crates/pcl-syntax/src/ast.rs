@@ -209,7 +209,32 @@ pub struct Policy {
     /// Over the managed-policy size limit, split into numbered parts.
     pub splittable: bool,
     pub when: Option<Expr>,
+    /// `name` and `description`, in source order (duplicates are the
+    /// checker's to report).
+    pub fields: Vec<ItemField>,
     pub entries: Vec<BodyEntry>,
+}
+
+/// A field that names what is deployed: `name "..."` or `description "..."`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ItemField {
+    Name(StrLit, Span),
+    Description(StrLit, Span),
+}
+
+impl ItemField {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ItemField::Name(..) => "name",
+            ItemField::Description(..) => "description",
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            ItemField::Name(_, span) | ItemField::Description(_, span) => *span,
+        }
+    }
 }
 
 /// `expect CODE "reason"`: the diagnostic CODE is expected (and not shown)
@@ -328,17 +353,39 @@ pub enum PrincipalKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RoleField {
+    /// `name` or `description`.
+    Item(ItemField),
     Path(StrLit, Span),
-    Trust { kind: PrincipalKind, values: ValueList<ValueItem>, span: Span },
-    Managed { values: ValueList<ValueItem>, span: Span },
-    Inline { policy: Ident, when: Option<Expr>, span: Span },
-    Attach { policy: Ident, when: Option<Expr>, span: Span },
-    Boundary { value: ValueItem, when: Option<Expr>, span: Span },
+    Trust {
+        kind: PrincipalKind,
+        values: ValueList<ValueItem>,
+        span: Span,
+    },
+    Managed {
+        values: ValueList<ValueItem>,
+        span: Span,
+    },
+    Inline {
+        policy: Ident,
+        when: Option<Expr>,
+        span: Span,
+    },
+    Attach {
+        policy: Ident,
+        when: Option<Expr>,
+        span: Span,
+    },
+    Boundary {
+        value: ValueItem,
+        when: Option<Expr>,
+        span: Span,
+    },
 }
 
 impl RoleField {
     pub fn span(&self) -> Span {
         match self {
+            RoleField::Item(f) => f.span(),
             RoleField::Path(_, span)
             | RoleField::Trust { span, .. }
             | RoleField::Managed { span, .. }

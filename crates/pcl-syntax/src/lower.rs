@@ -405,10 +405,31 @@ impl Lowerer {
             None => None,
         };
         let mut entries = Vec::new();
+        let mut fields = Vec::new();
         for entry in it {
-            entries.extend(self.body(Pairs::single(entry))?);
+            if entry.as_rule() == Rule::item_field {
+                fields.push(self.item_field(entry)?);
+            } else {
+                entries.extend(self.body(Pairs::single(entry))?);
+            }
         }
-        Ok(Policy { name, splittable, when, entries })
+        Ok(Policy { name, splittable, when, fields, entries })
+    }
+
+    /// `name "..."` or `description "..."`.
+    fn item_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<ItemField> {
+        let outer = self.span(&pair);
+        let field = self.next(&mut pair.into_inner(), outer)?;
+        let span = self.span(&field);
+        let rule = field.as_rule();
+        let mut it = field.into_inner();
+        let _keyword = self.next(&mut it, span)?;
+        let string = self.next(&mut it, span)?;
+        let text = self.string(string);
+        Ok(match rule {
+            Rule::name_field => ItemField::Name(text, span),
+            _ => ItemField::Description(text, span),
+        })
     }
 
     fn fail<T>(&mut self, span: Span, message: &str) -> Lowered<T> {
@@ -576,6 +597,9 @@ impl Lowerer {
     }
 
     fn role_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<RoleField> {
+        if pair.as_rule() == Rule::item_field {
+            return Ok(RoleField::Item(self.item_field(pair)?));
+        }
         let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut it = pair.into_inner();

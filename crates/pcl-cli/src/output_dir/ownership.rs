@@ -238,10 +238,15 @@ fn parse_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     }
     for entry in list("configurations")? {
         let entry_keys = keys(entry);
-        let split = entry_keys.len() == pcl_codegen::CONFIGURATION_KEYS.len() + 1
-            && entry_keys.last().is_some_and(|k| k == "parts");
-        let own_keys = if split { entry_keys.get(..entry_keys.len() - 1).unwrap_or_default() } else { &entry_keys[..] };
-        if own_keys != pcl_codegen::CONFIGURATION_KEYS {
+        // pcl's keys, then optional ones, each at most once and in their order
+        let required = entry_keys.get(..pcl_codegen::CONFIGURATION_KEYS.len());
+        let mut optional = pcl_codegen::OPTIONAL_CONFIGURATION_KEYS.iter();
+        let rest_in_order = entry_keys
+            .get(pcl_codegen::CONFIGURATION_KEYS.len()..)
+            .unwrap_or_default()
+            .iter()
+            .all(|k| optional.any(|o| o == k));
+        if required != Some(&pcl_codegen::CONFIGURATION_KEYS.map(String::from)[..]) || !rest_in_order {
             return Err(format!("a configuration has the keys {entry_keys:?}, not pcl's"));
         }
         let path = entry.get("path").and_then(|p| p.as_str()).unwrap_or_default();

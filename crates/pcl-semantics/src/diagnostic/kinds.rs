@@ -51,6 +51,15 @@ pub enum DiagnosticKind {
         name: String,
         first: Span,
     },
+    /// Two policies (or roles) deployed under one name in one configuration.
+    DeployedNameClash {
+        kind: &'static str,
+        name: String,
+        first_name: String,
+        first_item: String,
+        item: String,
+        first: Span,
+    },
     DuplicateDomainValue {
         value: String,
     },
@@ -137,6 +146,11 @@ pub enum DiagnosticKind {
         message: String,
         help: Option<String>,
     },
+    /// A deployed name or description that IAM rejects (`pcl_iam` words it).
+    InvalidName {
+        message: String,
+        help: Option<String>,
+    },
 
     // --- E0204, E0205: param declarations -------------------------------------------
     UnknownType {
@@ -193,6 +207,8 @@ pub enum DiagnosticKind {
         first: Span,
     },
     DuplicateRoleField {
+        /// `role` or `policy`.
+        item: &'static str,
         field: &'static str,
         first: Span,
     },
@@ -288,7 +304,7 @@ impl DiagnosticKind {
             Syntax { too_deep: true, .. } | SetsTooDeep { .. } => Code::TooDeep,
             Syntax { too_deep: false, .. } => Code::Syntax,
             UnknownName { .. } | MissingBuiltinParam { .. } => Code::UnknownName,
-            DuplicateName { .. } | DuplicateDomainValue { .. } => Code::DuplicateName,
+            DuplicateName { .. } | DuplicateDomainValue { .. } | DeployedNameClash { .. } => Code::DuplicateName,
             WrongKind { .. } | NotBoolFeature { .. } | ParamNotComparable { .. } => Code::WrongKind,
             ListDefaultForScalar { .. }
             | ValuesetForScalar { .. }
@@ -300,7 +316,7 @@ impl DiagnosticKind {
             | CannotInterpolate { .. }
             | BuiltinParamType { .. }
             | ValuesetParamNotArn { .. } => Code::InterpolationType,
-            ListDefaultRequired { .. } | RolePath { .. } => Code::InvalidValue,
+            ListDefaultRequired { .. } | RolePath { .. } | InvalidName { .. } => Code::InvalidValue,
             UnknownType { .. } => Code::UnknownType,
             MissingValue { .. } => Code::MissingValue,
             IamRule { code, .. } => *code,
@@ -337,6 +353,12 @@ impl DiagnosticKind {
             UnknownName { kind, name, .. } => format!("unknown {kind} `{name}`"),
             MissingBuiltinParam { why, name, .. } => format!("{why}, which needs a param named `{name}`"),
             DuplicateName { name, .. } => format!("`{name}` is defined twice"),
+            DeployedNameClash { kind, name, first_name, first_item, item, .. } if name == first_name => {
+                format!("{kind} `{item}` and {kind} `{first_item}` are both deployed as `{name}`")
+            }
+            DeployedNameClash { kind, name, first_name, first_item, item, .. } => format!(
+                "{kind} `{item}` is deployed as `{name}`, which IAM does not tell from `{first_name}` ({kind} `{first_item}`)"
+            ),
             DuplicateDomainValue { value } => format!("`{value}` is listed twice"),
             WrongKind { name, is, expected, .. } => format!("`{name}` is a {is}, not a {expected}"),
             NotBoolFeature { name, .. } => format!("`{name}` is not a bool feature"),
@@ -358,6 +380,7 @@ impl DiagnosticKind {
             }
             ListDefaultRequired { ty } => format!("the default of a `{ty}` must be a list"),
             RolePath { message, .. } => format!("role {message}"),
+            InvalidName { message, .. } => message.clone(),
             UnknownType { name, .. } => format!("unknown type `{name}`"),
             MissingValue { param } => format!("param `{param}` has neither a default nor a placeholder"),
             NotAnArn { shown, .. } => format!("`{shown}` is not an ARN"),
@@ -371,7 +394,7 @@ impl DiagnosticKind {
             MissingStatementField { field } => format!("statement has no `{field}`"),
             MissingTrust { role } => format!("role `{role}` has no `trust` principal"),
             DuplicateStatementField { field, negated, .. } => format!("a statement has one `{field}` or `{negated}`"),
-            DuplicateRoleField { field, .. } => format!("a role has one `{field}`"),
+            DuplicateRoleField { item, field, .. } => format!("a {item} has one `{field}`"),
             DuplicateRolePolicy { verb, policy, .. } => format!("`{verb} {policy}` is given twice"),
             CyclicInclude { chain } => {
                 let mut shown: Vec<String> = chain.iter().map(|m| format!("`{m}`")).collect();
@@ -411,6 +434,7 @@ impl DiagnosticKind {
             SetsTooDeep { target, below } => format!("`{target}` starts a chain of {} more", below + 1),
             UnknownName { .. } => "not defined in this file".into(),
             DuplicateName { .. } => "redefined here".into(),
+            DeployedNameClash { .. } => "deployed under the same name".into(),
             WrongKind { expected, .. } => format!("expected a {expected}"),
             NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
             ParamNotComparable { .. } => "only features and the `partition` param have a known value".into(),
@@ -435,6 +459,7 @@ impl DiagnosticKind {
             BuiltinParamType { ty, .. } => format!("declared as `{ty}`"),
             ListDefaultRequired { .. } => "this is a single value; write `[...]`".into(),
             RolePath { .. } => "not an IAM path".into(),
+            InvalidName { .. } => "IAM rejects this".into(),
             UnknownType { types, .. } => format!("the types are {}, and `list<T>`", types.join(", ")),
             MissingValue { .. } => "nothing to render when no value is set".into(),
             MissingStatementField { field } => {
@@ -490,6 +515,9 @@ impl DiagnosticKind {
                 "names share one namespace across params, features, sets, policies and roles; rename one".into()
             }
             DuplicateDomainValue { .. } => "remove the repeated value".into(),
+            DeployedNameClash { .. } => {
+                "IAM names are unique in an account (compared without case): give one another `name`, or guard them so that they are never deployed together".into()
+            }
             WrongKind { suggestion, .. } => return suggestion.clone(),
             NotBoolFeature { name, domain } => {
                 format!("compare it with a value: `{name} == {}`", domain.first().cloned().unwrap_or_default())
@@ -516,7 +544,7 @@ impl DiagnosticKind {
             CannotInterpolate { .. } => "write the text literally, or `\\${` for a literal `${`".into(),
             ValuesetParamNotArn { .. } | ValuesetValueNotArn { .. } => VALUESET_ARN_HELP.into(),
             ListDefaultRequired { .. } => "write it in brackets: `[\"...\"]`".into(),
-            RolePath { help, .. } => return help.clone(),
+            RolePath { help, .. } | InvalidName { help, .. } => return help.clone(),
             UnknownType { name: _, suggestion, types } => suggestion
                 .clone()
                 .unwrap_or_else(|| format!("the types are {}, and list<T>", types.join(", "))),
@@ -574,6 +602,7 @@ impl DiagnosticKind {
         use DiagnosticKind::*;
         match self {
             DuplicateName { first, .. } => vec![(*first, "first defined here")],
+            DeployedNameClash { first, .. } => vec![(*first, "this one is deployed in the same configurations")],
             DuplicateSid { first, .. } => vec![(*first, "first statement with this Sid")],
             DuplicateStatementField { first, .. }
             | DuplicateRoleField { first, .. }

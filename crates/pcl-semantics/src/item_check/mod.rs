@@ -65,8 +65,9 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
             let when = c.guard(p.when.as_ref());
             c.push_context(&when);
             let entries = c.entries(&p.entries);
+            let naming = c.naming(p.fields.iter(), "policy");
             c.pop_context(&when);
-            ItemIr::Policy { when, entries, splittable: p.splittable }
+            ItemIr::Policy { when, entries, splittable: p.splittable, naming }
         }
         ItemKind::Role(r) => {
             let when = c.guard(r.when.as_ref());

@@ -4,7 +4,12 @@ use super::*;
 
 impl Checker<'_> {
     pub(super) fn role(&mut self, r: &ast::Role) -> Role {
+        let fields = r.fields.iter().filter_map(|f| match f {
+            ast::RoleField::Item(field) => Some(field),
+            _ => None,
+        });
         let mut role = Role {
+            naming: self.naming(fields, "role"),
             path: None,
             trust: Vec::new(),
             managed: Vec::new(),
@@ -16,6 +21,7 @@ impl Checker<'_> {
         let mut boundary_span = None;
         for field in &r.fields {
             match field {
+                ast::RoleField::Item(_) => {} // read above
                 ast::RoleField::Path(s, span) => {
                     if let Some(first) = path_span {
                         self.duplicate_role_field("path", *span, first);
@@ -23,16 +29,7 @@ impl Checker<'_> {
                     }
                     path_span = Some(*span);
                     let t = self.template(s, ValueUse::Text);
-                    // an interpolated param stands for a value to come (checked
-                    // once rendered): only the written text is judged here
-                    let shape: String = s
-                        .parts
-                        .iter()
-                        .map(|p| match p {
-                            ast::StrPart::Text(t) => t.clone(),
-                            ast::StrPart::Interp(i, _) => format!("<{}>", i.name),
-                        })
-                        .collect();
+                    let shape = written_shape(s);
                     if let Err(p) = crate::iam::check_iam_path(&shape) {
                         let message = p.message.replace(&shape, &s.display());
                         self.emit(DiagnosticKind::RolePath { message, help: p.help }.at(s.span));
@@ -91,7 +88,46 @@ impl Checker<'_> {
     }
 
     pub(super) fn duplicate_role_field(&mut self, field: &'static str, span: Span, first: Span) {
-        self.emit(DiagnosticKind::DuplicateRoleField { field, first }.at(span));
+        self.emit(DiagnosticKind::DuplicateRoleField { item: "role", field, first }.at(span));
+    }
+
+    /// A policy's or role's `name` and `description`: each given once, the
+    /// written text of each within IAM's rules (what params bring in is
+    /// checked once rendered).
+    pub(super) fn naming<'f>(
+        &mut self,
+        fields: impl Iterator<Item = &'f ast::ItemField>,
+        item: &'static str,
+    ) -> Naming {
+        let mut naming = Naming::default();
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        for field in fields {
+            let keyword = field.keyword();
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == keyword) {
+                self.emit(DiagnosticKind::DuplicateRoleField { item, field: keyword, first: *first }.at(field.span()));
+                continue;
+            }
+            seen.push((keyword, field.span()));
+            match field {
+                ast::ItemField::Name(s, span) => {
+                    let t = self.template(s, ValueUse::Text);
+                    if let Err(p) = crate::iam::check_iam_name(&written_shape(s), item) {
+                        let message = p.message.replace(&written_shape(s), &s.display());
+                        self.emit(DiagnosticKind::InvalidName { message, help: p.help }.at(s.span));
+                    }
+                    naming.name = Some(t);
+                    naming.name_span = Some(*span);
+                }
+                ast::ItemField::Description(s, _) => {
+                    let t = self.template(s, ValueUse::Text);
+                    if let Err(p) = crate::iam::check_description(&written_shape(s)) {
+                        self.emit(DiagnosticKind::InvalidName { message: p.message, help: p.help }.at(s.span));
+                    }
+                    naming.description = Some(t);
+                }
+            }
+        }
+        naming
     }
 
     /// `partition` and `account` are built into ARNs by name (the issue's
@@ -137,4 +173,16 @@ impl Checker<'_> {
             other => c.value(other, ValueUse::Arn, true),
         })
     }
+}
+
+/// A string with each interpolated param as a `<param>` placeholder: a value
+/// to come (checked once rendered), so that only the written text is judged.
+fn written_shape(s: &ast::StrLit) -> String {
+    s.parts
+        .iter()
+        .map(|p| match p {
+            ast::StrPart::Text(t) => t.clone(),
+            ast::StrPart::Interp(i, _) => format!("<{}>", i.name),
+        })
+        .collect()
 }
