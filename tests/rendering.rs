@@ -229,3 +229,60 @@ role node {{
         "{news:?}"
     );
 }
+
+/// `with condition ... { ... }` puts one condition on every statement inside,
+/// included ones too, after their own; its guard decides per configuration;
+/// blocks nest; a key the block and a statement both give is E0315.
+#[test]
+fn condition_blocks() {
+    let source = r#"param region: region = "us-east-1";
+feature regional: bool = true;
+feature batch: bool = false;
+permset shared {
+    allow "Shared" { action ecr:GetAuthorizationToken; resource "*"; }
+}
+policy user {
+    with condition StringEquals "aws:RequestedRegion" [region] when regional {
+        allow "EC2" { action ec2:DescribeInstances; resource "*"; condition Bool "aws:SecureTransport" "true"; }
+        include shared;
+        with condition StringLike "aws:PrincipalTag/team" "hpc-*" when batch {
+            allow "Batch" { action batch:DescribeJobQueues; resource "*"; }
+        }
+    }
+    allow "Outside" { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let analysis = analyze("blocks.pcl", source);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let cfg = config(&analysis, &[]);
+    let items = render_items(&analysis.program, &cfg);
+    let doc = |path: &str| -> Value {
+        let f = items.iter().flat_map(|i| &i.files).find(|f| f.path == path).unwrap_or_else(|| panic!("{path}"));
+        serde_json::from_str(&f.contents).unwrap()
+    };
+    let by_sid =
+        |doc: &Value, sid: &str| doc["Statement"].as_array().unwrap().iter().find(|s| s["Sid"] == sid).unwrap().clone();
+    let regional = json!({"StringEquals": {"aws:RequestedRegion": ["us-east-1"]}});
+    let all = doc("policy/user.json");
+    assert_eq!(
+        by_sid(&all, "EC2")["Condition"],
+        json!({"Bool": {"aws:SecureTransport": "true"}, "StringEquals": {"aws:RequestedRegion": ["us-east-1"]}})
+    );
+    assert_eq!(by_sid(&all, "Shared")["Condition"], regional, "an included statement gets it too");
+    assert_eq!(by_sid(&all, "Batch")["Condition"], regional, "the inner guard is false by default");
+    assert!(by_sid(&all, "Outside").get("Condition").is_none());
+    let batch = doc("policy/user.batch-true.json");
+    assert_eq!(
+        by_sid(&batch, "Batch")["Condition"],
+        json!({"StringEquals": {"aws:RequestedRegion": ["us-east-1"]}, "StringLike": {"aws:PrincipalTag/team": "hpc-*"}})
+    );
+    let global = doc("policy/user.regional-false.json");
+    assert!(by_sid(&global, "Shared").get("Condition").is_none(), "the block's guard is false: no condition");
+
+    let twice = source.replace(
+        "condition Bool \"aws:SecureTransport\" \"true\";",
+        "condition StringEquals \"aws:RequestedRegion\" \"eu-west-1\";",
+    );
+    let analysis = analyze("blocks.pcl", &twice);
+    assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0315"), "{:?}", analysis.diagnostics);
+}

@@ -117,3 +117,24 @@ fn unclosed_placeholders_stay_linear() {
         let _ = analysis.diagnostics.len();
     }
 }
+
+/// `with condition` blocks nested past the limit are one located E0002, at
+/// 17 levels and at 100,000 (where the parser's own stack guard answers),
+/// never a stack overflow.
+#[test]
+fn deeply_nested_condition_blocks() {
+    for (levels, message) in [(17, "blocks nested more than 16 deep"), (100_000, "nested too deeply")] {
+        let open = "with condition StringEquals \"aws:SourceVpc\" \"v\" {\n".repeat(levels);
+        let close = "}\n".repeat(levels);
+        let text = format!("policy p {{\n{open}allow {{ action s3:GetObject; resource \"*\"; }}\n{close}}}\n");
+        let analysis = pcl_suite::analyze("deep.pcl", &text);
+        let errors: Vec<_> = analysis.diagnostics.iter().filter(|d| d.code.as_str() == "E0002").collect();
+        assert_eq!(errors.len(), 1, "{levels}: {:?}", analysis.diagnostics);
+        assert!(errors[0].message.contains(message), "{levels}: {}", errors[0].message);
+    }
+    // at the limit the nesting is accepted (the repeated key is E0315's to report)
+    let open = "with condition StringEquals \"aws:SourceVpc\" \"v\" {\n".repeat(16);
+    let text = format!("policy p {{\n{open}allow {{ action s3:GetObject; resource \"*\"; }}\n{}}}\n", "}\n".repeat(16));
+    let analysis = pcl_suite::analyze("deep.pcl", &text);
+    assert!(analysis.diagnostics.iter().all(|d| d.code.as_str() != "E0002"), "{:?}", analysis.diagnostics);
+}

@@ -48,7 +48,7 @@ pub struct Highlight {
 }
 
 /// Every word the grammar reserves or uses as a marker.
-const LANGUAGE_WORDS: [&str; 35] = [
+const LANGUAGE_WORDS: [&str; 36] = [
     "param",
     "feature",
     "constraint",
@@ -84,6 +84,7 @@ const LANGUAGE_WORDS: [&str; 35] = [
     "enum",
     "name",
     "description",
+    "with",
 ];
 
 /// Words that are keywords only where the grammar expects them (`list<...>`,

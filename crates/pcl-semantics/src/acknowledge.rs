@@ -38,10 +38,17 @@ pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diag
             ItemKind::Permset(permset) => &permset.entries[..],
             _ => &[],
         };
-        for entry in body {
-            match entry {
-                BodyEntry::Statement(st) => add(&st.expects, st.span),
-                BodyEntry::Include(inc) => add(&inc.expects, inc.span),
+        let mut todo: Vec<&[BodyEntry]> = vec![body];
+        while let Some(entries) = todo.pop() {
+            for entry in entries {
+                match entry {
+                    BodyEntry::Statement(st) => add(&st.expects, st.span),
+                    BodyEntry::Include(inc) => add(&inc.expects, inc.span),
+                    BodyEntry::Block(block) => {
+                        add(&block.expects, block.span);
+                        todo.push(&block.entries);
+                    }
+                }
             }
         }
     }

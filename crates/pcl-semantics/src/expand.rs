@@ -167,7 +167,7 @@ pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<Exp
     }
     let mut statements = Vec::new();
     let mut trail = Trail { stack: vec![name.to_string()], done: Vec::new() };
-    expand_entries(program, name, entries, env, &mut trail, &mut statements);
+    expand_entries(program, name, entries, env, &mut trail, &[], &mut statements);
     Some(ExpandedPolicy {
         name: name.to_string(),
         deployed_name: deployed_policy_name(program, name, env),
@@ -211,12 +211,15 @@ impl Trail {
     }
 }
 
+/// `blocks`: the conditions of the `with condition` blocks around `entries`
+/// (outermost first) whose guards hold: each statement gets them after its own.
 fn expand_entries(
     program: &Program,
     origin: &str,
     entries: &[Entry],
     env: &Env<'_>,
     trail: &mut Trail,
+    blocks: &[&ConditionEntry],
     out: &mut Vec<ExpandedStatement>,
 ) {
     for entry in entries {
@@ -231,8 +234,15 @@ fn expand_entries(
                 if !env.holds(when) || !trail.enter(target, MAX_INCLUDE_DEPTH + 1) {
                     continue;
                 }
-                expand_entries(program, target, inner, env, trail, out);
+                expand_entries(program, target, inner, env, trail, blocks, out);
                 trail.leave();
+            }
+            Entry::Block { condition, entries } => {
+                let mut inner: Vec<&ConditionEntry> = blocks.to_vec();
+                if env.holds(&condition.when) {
+                    inner.push(condition);
+                }
+                expand_entries(program, origin, entries, env, trail, &inner, out);
             }
             Entry::Statement(s) => {
                 if !env.holds(&s.when) {
@@ -240,10 +250,9 @@ fn expand_entries(
                 }
                 let mut actions = Vec::new();
                 expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
-                let conditions = s
-                    .conditions
-                    .iter()
-                    .filter(|c| env.holds(&c.when))
+                let own = s.conditions.iter().filter(|c| env.holds(&c.when));
+                let conditions = own
+                    .chain(blocks.iter().copied())
                     .map(|c| ExpandedCondition {
                         operator: c.operator.clone(),
                         key: c.key.clone(),

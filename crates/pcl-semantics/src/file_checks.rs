@@ -248,17 +248,18 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
         let mut lists: Vec<&GList<Value>> = Vec::new();
         match &*item.ir {
             ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
-                for e in entries {
-                    if let Entry::Statement(st) = e {
-                        lists.push(&st.resources);
-                        lists.extend(
-                            st.conditions
-                                .iter()
-                                .filter(|c| crate::iam::is_arn_operator(&c.operator))
-                                .map(|c| &c.values),
-                        );
-                    }
+                for st in Entry::statements(entries) {
+                    lists.push(&st.resources);
+                    lists.extend(
+                        st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)).map(|c| &c.values),
+                    );
                 }
+                lists.extend(
+                    Entry::block_conditions(entries)
+                        .into_iter()
+                        .filter(|c| crate::iam::is_arn_operator(&c.operator))
+                        .map(|c| &c.values),
+                );
             }
             ItemIr::Role { role, .. } => lists.extend(role.managed.iter()),
             _ => {}

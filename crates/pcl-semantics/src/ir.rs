@@ -145,8 +145,52 @@ pub struct Statement {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Entry {
-    Include { target: String, when: Option<Cond>, span: Span },
+    Include {
+        target: String,
+        when: Option<Cond>,
+        span: Span,
+    },
     Statement(Statement),
+    /// `with condition ... { entries }`: the condition on every statement
+    /// inside (included ones too), when its guard holds.
+    Block {
+        condition: ConditionEntry,
+        entries: Vec<Entry>,
+    },
+}
+
+impl Entry {
+    /// Every statement written in `entries`, blocks looked into (includes
+    /// are not followed).
+    pub fn statements(entries: &[Entry]) -> Vec<&Statement> {
+        let mut out = Vec::new();
+        let mut todo: Vec<&[Entry]> = vec![entries];
+        while let Some(list) = todo.pop() {
+            for e in list {
+                match e {
+                    Entry::Statement(s) => out.push(s),
+                    Entry::Block { entries, .. } => todo.push(entries),
+                    Entry::Include { .. } => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Every block condition written in `entries`, nested ones too.
+    pub fn block_conditions(entries: &[Entry]) -> Vec<&ConditionEntry> {
+        let mut out = Vec::new();
+        let mut todo: Vec<&[Entry]> = vec![entries];
+        while let Some(list) = todo.pop() {
+            for e in list {
+                if let Entry::Block { condition, entries } = e {
+                    out.push(condition);
+                    todo.push(entries);
+                }
+            }
+        }
+        out
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -126,6 +126,11 @@ impl Walker<'_> {
                         self.values(&c.values);
                     }
                 }
+                Entry::Block { condition, entries } => {
+                    self.cond(&condition.when);
+                    self.values(&condition.values);
+                    self.entries(entries);
+                }
             }
         }
     }

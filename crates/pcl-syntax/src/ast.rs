@@ -251,6 +251,16 @@ pub struct Expect {
 pub enum BodyEntry {
     Include(Include),
     Statement(Statement),
+    Block(Block),
+}
+
+/// `with condition ... { entries }`: one condition for every statement inside.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Block {
+    pub expects: Vec<Expect>,
+    pub condition: Condition,
+    pub entries: Vec<BodyEntry>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -23,3 +23,7 @@ pub use span::Span;
 /// Nesting deeper than this in one expression is rejected with a diagnostic,
 /// so that no later recursive pass can overflow the stack.
 pub const MAX_EXPR_DEPTH: usize = 64;
+
+/// `with condition` blocks nested deeper than this are rejected: the checks
+/// and the expansion recurse into them.
+pub const MAX_BLOCK_DEPTH: usize = 16;

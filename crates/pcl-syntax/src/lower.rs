@@ -7,11 +7,11 @@
 
 use pest::iterators::{Pair, Pairs};
 
-use crate::MAX_EXPR_DEPTH;
 use crate::ast::*;
 use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::grammar::Rule;
 use crate::span::Span;
+use crate::{MAX_BLOCK_DEPTH, MAX_EXPR_DEPTH};
 
 /// Words that cannot name an item (the grammar's `keyword` rule).
 pub const KEYWORDS: [&str; 19] = [
@@ -43,6 +43,8 @@ pub(crate) struct Lowerer {
     text_offset: usize,
     pub(crate) errors: Vec<SyntaxError>,
     depth: usize,
+    /// How many `with condition` blocks enclose the current entry.
+    block_depth: usize,
     /// A keyword was used as a name: the item is reported once and dropped,
     /// as the grammar did when it rejected keywords itself.
     pub(crate) keyword_misused: bool,
@@ -52,7 +54,14 @@ type Lowered<T> = Result<T, ()>;
 
 impl Lowerer {
     pub(crate) fn new(text_offset: usize, item_start: usize) -> Self {
-        Lowerer { base: text_offset + item_start, text_offset, errors: Vec::new(), depth: 0, keyword_misused: false }
+        Lowerer {
+            base: text_offset + item_start,
+            text_offset,
+            errors: Vec::new(),
+            depth: 0,
+            block_depth: 0,
+            keyword_misused: false,
+        }
     }
 
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
@@ -361,7 +370,7 @@ impl Lowerer {
         }
     }
 
-    fn body(&mut self, pairs: Pairs<'_, Rule>) -> Lowered<Vec<BodyEntry>> {
+    fn body<'i>(&mut self, pairs: impl IntoIterator<Item = Pair<'i, Rule>>) -> Lowered<Vec<BodyEntry>> {
         let mut entries = Vec::new();
         for entry in pairs {
             let span = self.span(&entry);
@@ -385,11 +394,60 @@ impl Lowerer {
                         st.expects = std::mem::take(&mut expects);
                         entries.push(BodyEntry::Statement(st));
                     }
+                    Rule::condition_block => {
+                        let mut block = self.block(p)?;
+                        block.expects = std::mem::take(&mut expects);
+                        entries.push(BodyEntry::Block(block));
+                    }
                     _ => return self.unexpected(&p),
                 }
             }
         }
         Ok(entries)
+    }
+
+    /// `with condition OP "key" VALUES [when GUARD] { entries }`; nested
+    /// blocks count toward the nesting limit (every later pass recurses).
+    fn block(&mut self, pair: Pair<'_, Rule>) -> Lowered<Block> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let _with = self.next(&mut it, span)?;
+        let operator = self.ident_from(&mut it, span)?;
+        let key_pair = self.next(&mut it, span)?;
+        let key = self.string(key_pair);
+        let values_pair = self.next(&mut it, span)?;
+        let values = self.values(values_pair)?;
+        let mut head_end = values.span.end;
+        let mut rest: std::collections::VecDeque<Pair<'_, Rule>> = it.collect();
+        let when = match rest.pop_front() {
+            Some(w) if w.as_rule() == Rule::when_clause => {
+                head_end = self.span(&w).end;
+                Some(self.when(w)?)
+            }
+            Some(entry) => {
+                rest.push_front(entry);
+                None
+            }
+            None => None,
+        };
+        let condition =
+            Condition { operator, key, values, when, span: Span::new(span.start as usize, head_end as usize) };
+        self.block_depth += 1;
+        if self.block_depth > MAX_BLOCK_DEPTH {
+            self.block_depth -= 1;
+            self.error(
+                condition.span,
+                SyntaxErrorKind::TooDeep,
+                format!("`with condition` blocks nested more than {MAX_BLOCK_DEPTH} deep"),
+            );
+            if let Some(e) = self.errors.last_mut() {
+                e.help = Some("put several conditions on one block's statements instead of nesting blocks".into());
+            }
+            return Err(());
+        }
+        let entries = self.body(rest);
+        self.block_depth -= 1;
+        Ok(Block { expects: Vec::new(), condition, entries: entries?, span })
     }
 
     fn policy(&mut self, pair: Pair<'_, Rule>) -> Lowered<Policy> {

@@ -13,6 +13,10 @@ impl Checker<'_> {
                     Entry::Include { target: inc.target.name.clone(), when, span: inc.span }
                 }
                 BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
+                BodyEntry::Block(b) => {
+                    let condition = self.condition(&b.condition);
+                    Entry::Block { condition, entries: self.entries(&b.entries) }
+                }
             })
             .collect()
     }
