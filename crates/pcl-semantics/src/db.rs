@@ -111,7 +111,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ItemIndex<'db> {
     /// The first definition of each name, and its position among the items.
-    by_name: std::collections::HashMap<String, (ItemDef<'db>, usize)>,
+    by_name: rustc_hash::FxHashMap<String, (ItemDef<'db>, usize)>,
     /// Params, features and constraints, in declaration order.
     configuring: Vec<ItemDef<'db>>,
 }
@@ -128,7 +128,7 @@ impl<'db> ItemIndex<'db> {
 
 #[salsa::tracked(returns(ref))]
 pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db> {
-    let mut by_name = std::collections::HashMap::new();
+    let mut by_name = rustc_hash::FxHashMap::default();
     let mut configuring = Vec::new();
     for (at, def) in file_items(db, file).iter().enumerate() {
         if by_name.contains_key(def.name(db)) {

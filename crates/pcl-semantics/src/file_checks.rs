@@ -2,7 +2,9 @@
 //! items, satisfiable constraints, and the per-configuration checks (empty
 //! lists, duplicate Sids) run on every variant of every policy.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 
@@ -137,7 +139,7 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
 }
 
 fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
-    let mut used: HashSet<&str> = HashSet::new();
+    let mut used: HashSet<&str> = HashSet::default();
     for (p, a) in analyses {
         for r in &a.refs {
             if r.name != p.item.name().name {
@@ -272,7 +274,7 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let mut checked: HashSet<&str> = HashSet::new();
+    let mut checked: HashSet<&str> = HashSet::default();
     while let Some((set, user)) = todo.pop() {
         if !checked.insert(set) {
             continue;

@@ -1,7 +1,9 @@
 //! Walks over the references between items (includes, actionsets,
 //! valuesets): chain heights and cycles, without recursion.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashSet as HashSet;
 
 use pcl_syntax::Span;
 
@@ -19,7 +21,7 @@ pub(crate) struct Walk<'a> {
 pub(crate) fn walk<'a>(edges: &Graph<'a>) -> Walk<'a> {
     let mut height: BTreeMap<&str, usize> = BTreeMap::new();
     let mut cycles = Vec::new();
-    let mut reported: HashSet<BTreeSet<&str>> = HashSet::new();
+    let mut reported: HashSet<BTreeSet<&str>> = HashSet::default();
     for &start in edges.keys() {
         if height.contains_key(start) {
             continue;

@@ -1,7 +1,7 @@
 //! The lowered, name-checked form of a file that rendering works on. Spans
 //! are relative to the item that holds them (`Program` knows the offsets).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use pcl_syntax::Span;
 

@@ -4,7 +4,9 @@
 //! so the salsa query `db::variant_findings` can reuse them across edits of
 //! unrelated items.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use pcl_syntax::Span;
 
@@ -62,7 +64,7 @@ pub fn closure_findings<'a>(
 ) -> Vec<Finding> {
     let mut todo: Vec<ClosureItem<'a>> = lookup(item).into_iter().collect();
     todo.extend(configuring.iter().filter_map(|name| lookup(name)));
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     let mut closure: Vec<(usize, ProgramItem)> = Vec::new();
     let mut report_empty = true;
     let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
