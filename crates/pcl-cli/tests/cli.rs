@@ -632,3 +632,35 @@ fn a_set_value_that_breaks_a_role_path() {
     let written = std::fs::read_to_string(out.join("role/r.json")).unwrap();
     assert!(written.contains("\"/a/b/\""), "the earlier build is kept: {written}");
 }
+
+/// A refined param type rejects a `--set` value that does not fit, with the
+/// expected form in the message (a usage error, exit 2); one that fits builds.
+#[test]
+fn refined_param_types_check_set_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "p.pcl",
+        "param partition: partition = \"aws\";\nparam account: account placeholder \"<AWS ACCOUNT ID>\";\nparam boundary_arn: arn(iam:policy) placeholder \"<BOUNDARY>\";\nparam prefix: string(max 10, pattern \"[a-z0-9-]*\") = \"pc\";\nrole r {\n    name \"${prefix}-node\";\n    trust service \"ec2.amazonaws.com\";\n    boundary boundary_arn;\n}\n",
+    );
+    let out = tmp.path().join("out");
+    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let build = |sets: &[&str]| {
+        let mut args = vec!["build", src, "--out", out_s, "--color", "never"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        pcl(&args)
+    };
+    let o = build(&["boundary_arn=arn:aws:iam::123456789012:policy/boundary", "prefix=team-1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (set, expected) in [
+        ("boundary_arn=arn:aws:iam::123456789012:role/boundary", "expected `arn:${Partition}:iam::${Account}:policy/"),
+        ("prefix=Team", "does not match the pattern `[a-z0-9-]*`"),
+        ("prefix=abcdefghijk", "more than the 10 allowed"),
+    ] {
+        let o = build(&[set]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains("E0203") && stderr(&o).contains(expected), "{set}: {}", stderr(&o));
+    }
+}

@@ -12,6 +12,7 @@ pub mod lints;
 mod memo;
 pub mod partitions;
 pub mod quotas;
+pub mod refine;
 mod rules;
 pub mod values;
 

@@ -17,6 +17,13 @@ pub(crate) fn problem_owned(message: String, help: Option<String>) -> Problem {
     Problem { message, help, field: None, type_mismatch: false }
 }
 
+impl Problem {
+    /// A problem with only a message.
+    pub fn new(message: impl Into<String>) -> Problem {
+        problem_owned(message.into(), None)
+    }
+}
+
 fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
     Problem { message: message.into(), help: help.map(str::to_string), field: None, type_mismatch: false }
 }

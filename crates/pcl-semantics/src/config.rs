@@ -69,7 +69,9 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 };
                 let mut ok = true;
                 for v in &values {
-                    if let Err(problem) = iam::check_scalar_value(p.ty.scalar, v) {
+                    let checked = iam::check_scalar_value(p.ty.scalar, v)
+                        .and_then(|()| iam::refine::check_refined(v, &p.refinements));
+                    if let Err(problem) = checked {
                         ok = false;
                         errors.push(err(DiagnosticKind::AssignedInvalidValue {
                             name: name.to_string(),

@@ -238,6 +238,9 @@ pub enum ParamValue {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Param {
     pub ty: ParamType,
+    /// `arn(iam:policy)`, `string(max 10, pattern "...")`: every value given
+    /// (default or `--set`) must satisfy them.
+    pub refinements: Vec<pcl_iam::refine::Refinement>,
     pub default: Option<ParamValue>,
     pub placeholder: Option<String>,
 }

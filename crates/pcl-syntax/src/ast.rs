@@ -113,7 +113,23 @@ pub struct Param {
 pub struct TypeExpr {
     pub list: bool,
     pub scalar: Ident,
+    /// `(iam:policy)`, `(max 10, pattern "...")`.
+    pub args: Vec<TypeArg>,
     pub span: Span,
+}
+
+/// A refinement of a param's type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeArg {
+    /// `service:resource-type`, e.g. `iam:policy`.
+    ResourceType {
+        service: String,
+        resource: String,
+        span: Span,
+    },
+    /// `max N`; `None` when N does not fit a number.
+    Max(Option<usize>, Span),
+    Pattern(StrLit, Span),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -182,13 +182,36 @@ impl Lowerer {
         let ty_pair = self.next(&mut it, span)?;
         let ty_span = self.span(&ty_pair);
         let ty_inner = self.next(&mut ty_pair.into_inner(), ty_span)?;
-        let ty = match ty_inner.as_rule() {
-            Rule::list_type => {
-                let scalar = self.ident_from(&mut ty_inner.into_inner(), ty_span)?;
-                TypeExpr { list: true, scalar, span: ty_span }
-            }
-            _ => TypeExpr { list: false, scalar: self.ident(ty_inner), span: ty_span },
+        let (list, scalar_pair) = match ty_inner.as_rule() {
+            Rule::list_type => (true, self.next(&mut ty_inner.into_inner(), ty_span)?),
+            _ => (false, ty_inner),
         };
+        let mut parts = scalar_pair.into_inner();
+        let scalar = self.ident_from(&mut parts, ty_span)?;
+        let mut args = Vec::new();
+        for type_args in parts {
+            for arg in type_args.into_inner() {
+                let arg_span = self.span(&arg);
+                let inner = self.next(&mut arg.into_inner(), arg_span)?;
+                args.push(match inner.as_rule() {
+                    Rule::max_arg => {
+                        let number = inner.into_inner().nth(1).map(|n| n.as_str().parse().ok()).unwrap_or_default();
+                        TypeArg::Max(number, arg_span)
+                    }
+                    Rule::pattern_arg => {
+                        let mut it = inner.into_inner();
+                        let _keyword = self.next(&mut it, arg_span)?;
+                        let string = self.next(&mut it, arg_span)?;
+                        TypeArg::Pattern(self.string(string), arg_span)
+                    }
+                    _ => {
+                        let (service, resource) = inner.as_str().split_once(':').unwrap_or_default();
+                        TypeArg::ResourceType { service: service.into(), resource: resource.into(), span: arg_span }
+                    }
+                });
+            }
+        }
+        let ty = TypeExpr { list, scalar, args, span: ty_span };
         let mut default = None;
         let mut placeholder = None;
         for p in it {

@@ -18,12 +18,90 @@ impl Checker<'_> {
             }
         };
         let ty = ParamType { list: p.ty.list, scalar };
+        let refinements = self.refinements(&p.ty.args, scalar);
         let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty));
+        if let (Some(default), Some(lit)) = (&default, &p.default) {
+            let values = match default {
+                ParamValue::One(v) => std::slice::from_ref(v),
+                ParamValue::Many(vs) => &vs[..],
+            };
+            for v in values {
+                if let Err(problem) = iam::refine::check_refined(v, &refinements) {
+                    let kind = DiagnosticKind::IamRule {
+                        code: Code::InvalidValue,
+                        message: problem.message,
+                        label: Some("the param's type does not allow it".into()),
+                        help: problem.help,
+                    };
+                    self.emit(kind.at(lit.span()));
+                }
+            }
+        }
         let placeholder = p.placeholder.as_ref().map(|s| self.plain(s, "a placeholder"));
         if default.is_none() && placeholder.is_none() && p.default.is_none() {
             self.emit(DiagnosticKind::MissingValue { param: p.name.name.clone() }.at(p.name.span));
         }
-        Param { ty, default, placeholder }
+        Param { ty, refinements, default, placeholder }
+    }
+
+    /// A type's refinements: each kind once, each for the type it fits
+    /// (`service:type` for `arn`, `max` and `pattern` for `string`), each valid.
+    fn refinements(&mut self, args: &[ast::TypeArg], scalar: ScalarType) -> Vec<iam::refine::Refinement> {
+        use iam::refine::Refinement;
+        let mut out: Vec<Refinement> = Vec::new();
+        let mut seen: Vec<std::mem::Discriminant<Refinement>> = Vec::new();
+        for arg in args {
+            let (refinement, span, fits) = match arg {
+                ast::TypeArg::ResourceType { service, resource, span } => (
+                    iam::refine::check_resource_type(service, resource)
+                        .map(|()| Refinement::ResourceType { service: service.clone(), resource: resource.clone() }),
+                    *span,
+                    scalar == ScalarType::Arn,
+                ),
+                ast::TypeArg::Max(n, span) => (
+                    n.map(Refinement::MaxLength).ok_or_else(|| iam::Problem::new("`max` takes a number of characters")),
+                    *span,
+                    scalar == ScalarType::String,
+                ),
+                ast::TypeArg::Pattern(s, span) => {
+                    let pattern = self.plain(s, "a pattern");
+                    (
+                        iam::refine::check_pattern(&pattern).map(|()| Refinement::Pattern(pattern)),
+                        *span,
+                        scalar == ScalarType::String,
+                    )
+                }
+            };
+            let problem = match refinement {
+                Ok(_) if !fits => {
+                    Some(iam::Problem::new(format!("a `{}` param takes no such refinement", scalar.name())))
+                }
+                Ok(r) if seen.contains(&std::mem::discriminant(&r)) => {
+                    Some(iam::Problem::new("this refinement is given twice"))
+                }
+                Ok(r) => {
+                    seen.push(std::mem::discriminant(&r));
+                    out.push(r);
+                    None
+                }
+                Err(p) => Some(p),
+            };
+            if let Some(p) = problem {
+                let kind = DiagnosticKind::IamRule {
+                    code: Code::UnknownType,
+                    message: p.message,
+                    label: Some("not a refinement of this type".into()),
+                    help: p.help.or_else(|| {
+                        Some(
+                            "`arn(service:resource-type)`, e.g. `arn(iam:policy)`; `string(max N, pattern \"regex\")`"
+                                .into(),
+                        )
+                    }),
+                };
+                self.emit(kind.at(span));
+            }
+        }
+        out
     }
 
     pub(super) fn literal(&mut self, lit: &ast::Literal, ty: ParamType) -> Option<ParamValue> {
