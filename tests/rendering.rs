@@ -286,3 +286,46 @@ policy user {
     let analysis = analyze("blocks.pcl", &twice);
     assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0315"), "{:?}", analysis.diagnostics);
 }
+
+/// A guard may compare a param: params are fixed per build, so the guard is
+/// decided once per build and adds no variant. With upstream's `Region`
+/// (`'*'` for every region), one block limits the `"*"` statements to the
+/// region only when one is given; a constraint may read a param, and a
+/// build whose values violate it fails.
+#[test]
+fn guards_on_params() {
+    let source = r#"param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+param region: region = "*";
+constraint no_gov_region_star: not (partition == "aws-us-gov" and region == "us-east-1")
+    else "us-east-1 is not a GovCloud region";
+policy user {
+    with condition StringEquals "aws:RequestedRegion" [region] when region != "*" {
+        allow "EC2" { action ec2:DescribeInstances; resource "*"; }
+        allow "CloudWatch" { action cloudwatch:GetMetricData; resource "*"; }
+    }
+    allow "DynamoDB" { action dynamodb:DescribeTable; resource "arn:${partition}:dynamodb:${region}:${account}:table/parallelcluster-*"; }
+}
+"#;
+    let analysis = analyze("region.pcl", source);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let render = |sets: &[&str]| -> Value {
+        let cfg = config(&analysis, sets);
+        let items = render_items(&analysis.program, &cfg);
+        assert_eq!(items[0].files.len(), 1, "a param guard adds no variant");
+        serde_json::from_str(&items[0].files[0].contents).unwrap()
+    };
+    let everywhere = render(&[]);
+    assert!(everywhere["Statement"][0].get("Condition").is_none(), "{everywhere}");
+    let one = render(&["region=eu-west-1"]);
+    for st in one["Statement"].as_array().unwrap().iter().take(2) {
+        assert_eq!(st["Condition"], json!({"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}}), "{one}");
+    }
+    assert!(one["Statement"][2]["Resource"].as_str().unwrap().contains(":dynamodb:eu-west-1:"));
+    // the constraint reads the param: these values violate it, those do not
+    let violated = config(&analysis, &["partition=aws-us-gov", "region=us-east-1"]);
+    let found = pcl_semantics::check_configuration(&analysis.program, &violated);
+    assert!(found.iter().any(|d| d.code.as_str() == "E0401"), "{found:?}");
+    let fine = config(&analysis, &["partition=aws-us-gov", "region=us-gov-west-1"]);
+    assert!(pcl_semantics::check_configuration(&analysis.program, &fine).is_empty());
+}

@@ -365,10 +365,9 @@ fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) -> bool {
     let all: Vec<_> = program.constraints().collect();
     let Some((first, _, _)) = all.first() else { return true };
     let empty = BTreeMap::new();
-    // The partition is free here: `--set partition=...` may satisfy them.
-    let mut params = config::configure(program, &[]).map(|c| c.params).unwrap_or_default();
-    params.retain(|name, _| !program.is_partition_param(name));
-    let satisfiable = variants::satisfiable(program, &empty, &empty, &params);
+    // Params are free here (they are chosen per build): `--set` values may
+    // satisfy the constraints that read them.
+    let satisfiable = variants::satisfiable(program, &empty, &empty, &BTreeMap::new());
     if satisfiable.is_none() {
         diags.push(DiagnosticKind::ConstraintsTooLarge.at(first.name_span.shift(first.offset)));
         return false;

@@ -31,6 +31,23 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// The values `var` is compared with, added to `out` once each.
+    pub fn compared_values(&self, var: &str, out: &mut Vec<String>) {
+        match self {
+            Cond::Const(_) => {}
+            Cond::Is(v, value) => {
+                if v == var && !out.contains(value) {
+                    out.push(value.clone());
+                }
+            }
+            Cond::Not(c) => c.compared_values(var, out),
+            Cond::And(a, b) | Cond::Or(a, b) => {
+                a.compared_values(var, out);
+                b.compared_values(var, out);
+            }
+        }
+    }
+
     /// Evaluates with `lookup`; an unknown variable makes the comparison false.
     pub fn eval(&self, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
         match self {

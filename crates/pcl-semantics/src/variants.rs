@@ -144,6 +144,10 @@ fn domain<'a>(program: &'a Program, feature: &str, pins: &'a BTreeMap<String, St
     program.features().find(|(n, _)| *n == feature).map(|(_, f)| f.domain.clone()).unwrap_or_default()
 }
 
+/// A param's value unlike every literal it is compared with (no command line
+/// can hold a NUL, and no file compares with one).
+const OTHER_VALUE: &str = "\u{0}other";
+
 /// Whether some assignment of the features not in `fixed` satisfies every
 /// constraint. `None` when there are too many combinations to decide.
 pub fn satisfiable(
@@ -172,17 +176,25 @@ pub fn satisfiable_with(
     for c in &constraints {
         c.vars(&mut free);
     }
-    // Free: features not fixed, and a `partition` param without a value.
-    let is_partition = |v: &str| program.is_partition_param(v);
+    // Free: features not fixed, and params without a value (a `partition`
+    // ranges over the partitions; another param over the values the
+    // conditions compare it with, and one value none of them is).
+    let is_param = |v: &str| matches!(program.get(v).map(|i| &*i.ir), Some(ItemIr::Param(p)) if !p.ty.list);
     free.retain(|v| {
-        !fixed.contains_key(v)
-            && (program.features().any(|(n, _)| n == v) || is_partition(v) && !params.contains_key(v))
+        !fixed.contains_key(v) && (program.features().any(|(n, _)| n == v) || is_param(v) && !params.contains_key(v))
     });
     let domains: Vec<Vec<String>> = free
         .iter()
         .map(|v| {
-            if is_partition(v) {
+            if program.is_partition_param(v) {
                 crate::iam::PARTITIONS.iter().map(|p| p.to_string()).collect()
+            } else if is_param(v) {
+                let mut values = Vec::new();
+                for c in &constraints {
+                    c.compared_values(v, &mut values);
+                }
+                values.push(OTHER_VALUE.to_string());
+                values
             } else {
                 domain(program, v, pins)
             }

@@ -362,7 +362,7 @@ impl DiagnosticKind {
             DuplicateDomainValue { value } => format!("`{value}` is listed twice"),
             WrongKind { name, is, expected, .. } => format!("`{name}` is a {is}, not a {expected}"),
             NotBoolFeature { name, .. } => format!("`{name}` is not a bool feature"),
-            ParamNotComparable { name } => format!("param `{name}` cannot be compared"),
+            ParamNotComparable { name } => format!("list param `{name}` cannot be compared"),
             ListDefaultForScalar { ty } => format!("a list is not a `{ty}`"),
             ValuesetForScalar { name } => format!("valueset `{name}` is a list, but one value is expected here"),
             ListParamForScalar { name, ty } => format!("`{name}` is a list (`{ty}`), but one value is expected here"),
@@ -437,7 +437,7 @@ impl DiagnosticKind {
             DeployedNameClash { .. } => "deployed under the same name".into(),
             WrongKind { expected, .. } => format!("expected a {expected}"),
             NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
-            ParamNotComparable { .. } => "only features and the `partition` param have a known value".into(),
+            ParamNotComparable { .. } => "a list has no single value to compare".into(),
             ListDefaultForScalar { .. } => "expected a single value".into(),
             ListParamForScalar { .. } => "a list where a single value is expected".into(),
             ListParamInterpolated { name, ty } => format!("`{name}` is a `{ty}`"),
@@ -522,7 +522,7 @@ impl DiagnosticKind {
             NotBoolFeature { name, domain } => {
                 format!("compare it with a value: `{name} == {}`", domain.first().cloned().unwrap_or_default())
             }
-            ParamNotComparable { .. } => "guard on a feature instead".into(),
+            ParamNotComparable { .. } => "compare a feature or a scalar param".into(),
             ListDefaultForScalar { ty } => format!("declare the param as `list<{}>`, or give one value", ty.scalar.name()),
             ValuesetForScalar { .. } => "use a single string or a param of type `arn`".into(),
             ListParamForScalar { ty, .. } => {

@@ -40,6 +40,24 @@ impl Checker<'_> {
                         self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
                         self.symbols.domain(&var.name)
                     }
+                    // A scalar param is a build-time constant: comparing it
+                    // decides a guard per build and never adds variants.
+                    Some(Symbol::Param(Some(ty @ ParamType { list: false, .. }))) => {
+                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
+                        // `""` is how an absent value compares; anything else must fit the type
+                        if !value.text.is_empty()
+                            && let Err(p) = iam::check_scalar_value(ty.scalar, &value.text)
+                        {
+                            let kind = DiagnosticKind::IamRule {
+                                code: Code::ValueOutsideDomain,
+                                message: format!("`{}` can never equal `{}`: {}", var.name, value.text, p.message),
+                                label: Some(format!("not a valid `{}`", ty.scalar.name())),
+                                help: p.help,
+                            };
+                            self.emit(kind.at(value.span));
+                        }
+                        None
+                    }
                     Some(Symbol::Param(_)) => {
                         self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
                         self.emit(DiagnosticKind::ParamNotComparable { name: var.name.clone() }.at(var.span));
