@@ -329,3 +329,42 @@ policy user {
     let fine = config(&analysis, &["partition=aws-us-gov", "region=us-gov-west-1"]);
     assert!(pcl_semantics::check_configuration(&analysis.program, &fine).is_empty());
 }
+
+/// An optional param (`arn?`) is absent unless given: `when NAME` tests it,
+/// so upstream's permissions boundary (a role's boundary and a condition on
+/// the statements that create roles) is there exactly when it is given.
+#[test]
+fn optional_params() {
+    let source = r#"param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+param boundary_arn: arn(iam:policy)?;
+policy admin {
+    with condition StringEquals "iam:PermissionsBoundary" [boundary_arn] when boundary_arn {
+        allow "IamCreateRole" { action iam:CreateRole; resource "arn:${partition}:iam::${account}:role/*"; }
+    }
+}
+role node {
+    trust service "ec2.amazonaws.com";
+    inline admin;
+    boundary boundary_arn when boundary_arn;
+}
+"#;
+    let analysis = analyze("optional.pcl", source);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let role = |sets: &[&str]| -> Value {
+        let cfg = config(&analysis, sets);
+        let items = render_items(&analysis.program, &cfg);
+        let file = items.iter().flat_map(|i| &i.files).find(|f| f.path == "role/node.json").unwrap();
+        serde_json::from_str(&file.contents).unwrap()
+    };
+    let without = role(&[]);
+    assert!(without.get("PermissionsBoundary").is_none(), "{without}");
+    assert!(without["Policies"][0]["PolicyDocument"]["Statement"][0].get("Condition").is_none(), "{without}");
+    let arn = "arn:aws:iam::123456789012:policy/boundary";
+    let with = role(&[&format!("boundary_arn={arn}")]);
+    assert_eq!(with["PermissionsBoundary"], json!(arn));
+    assert_eq!(
+        with["Policies"][0]["PolicyDocument"]["Statement"][0]["Condition"],
+        json!({"StringEquals": {"iam:PermissionsBoundary": [arn]}})
+    );
+}

@@ -127,6 +127,10 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
     let mut params = BTreeMap::new();
     for (name, p) in program.params() {
         let value = given.remove(name).or_else(|| p.default.clone()).or_else(|| {
+            if p.optional {
+                // absent: compares as `""`; the checks make sure it is never rendered
+                return Some(ParamValue::One(String::new()));
+            }
             p.placeholder
                 .as_ref()
                 .map(|ph| if p.ty.list { ParamValue::Many(vec![ph.clone()]) } else { ParamValue::One(ph.clone()) })

@@ -255,6 +255,9 @@ pub enum ParamValue {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Param {
     pub ty: ParamType,
+    /// `arn?`: without a default or `--set` value it has none (absent),
+    /// which compares as `""`.
+    pub optional: bool,
     /// `arn(iam:policy)`, `string(max 10, pattern "...")`: every value given
     /// (default or `--set`) must satisfy them.
     pub refinements: Vec<pcl_iam::refine::Refinement>,

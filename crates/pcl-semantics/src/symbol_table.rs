@@ -45,6 +45,8 @@ impl Symbol {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Symbols {
     pub map: BTreeMap<String, Symbol>,
+    /// Params declared optional (`arn?`): they may have no value.
+    optional: Vec<String>,
     /// The names of the constraints (kept apart: every guard check reads them).
     constraint_names: Vec<String>,
 }
@@ -52,7 +54,14 @@ pub struct Symbols {
 impl Symbols {
     pub fn build<'a>(items: impl IntoIterator<Item = &'a ast::Item>, broken: &[String]) -> Self {
         let mut map = BTreeMap::new();
+        let mut optional = Vec::new();
         for item in items {
+            if let ItemKind::Param(p) = &item.kind
+                && p.ty.optional
+                && !map.contains_key(&p.name.name)
+            {
+                optional.push(p.name.name.clone());
+            }
             let sym = match &item.kind {
                 ItemKind::Param(p) => Symbol::Param(
                     ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
@@ -85,11 +94,16 @@ impl Symbols {
         }
         let constraint_names =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
-        Symbols { map, constraint_names }
+        Symbols { map, optional, constraint_names }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
         self.map.get(name)
+    }
+
+    /// Whether `name` is a param declared optional (`arn?`).
+    pub fn is_optional(&self, name: &str) -> bool {
+        self.optional.iter().any(|o| o == name)
     }
 
     pub fn names_where(&self, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {

@@ -115,6 +115,8 @@ pub struct TypeExpr {
     pub scalar: Ident,
     /// `(iam:policy)`, `(max 10, pattern "...")`.
     pub args: Vec<TypeArg>,
+    /// `arn?`: the param may have no value.
+    pub optional: bool,
     pub span: Span,
 }
 

@@ -181,7 +181,9 @@ impl Lowerer {
         let name = self.ident_from(&mut it, span)?;
         let ty_pair = self.next(&mut it, span)?;
         let ty_span = self.span(&ty_pair);
-        let ty_inner = self.next(&mut ty_pair.into_inner(), ty_span)?;
+        let mut ty_parts = ty_pair.into_inner();
+        let ty_inner = self.next(&mut ty_parts, ty_span)?;
+        let optional = ty_parts.next().is_some_and(|p| p.as_rule() == Rule::optional_mark);
         let (list, scalar_pair) = match ty_inner.as_rule() {
             Rule::list_type => (true, self.next(&mut ty_inner.into_inner(), ty_span)?),
             _ => (false, ty_inner),
@@ -211,7 +213,7 @@ impl Lowerer {
                 });
             }
         }
-        let ty = TypeExpr { list, scalar, args, span: ty_span };
+        let ty = TypeExpr { list, scalar, args, optional, span: ty_span };
         let mut default = None;
         let mut placeholder = None;
         for p in it {

@@ -161,6 +161,10 @@ pub enum DiagnosticKind {
     MissingValue {
         param: String,
     },
+    /// An optional param used where its guards do not make sure it has a value.
+    OptionalParamUnguarded {
+        param: String,
+    },
 
     // --- E0202, E0203, E0300, E0301, E0302, E0304: IAM's rules (`iam.rs` words them) -
     IamRule {
@@ -318,7 +322,7 @@ impl DiagnosticKind {
             | ValuesetParamNotArn { .. } => Code::InterpolationType,
             ListDefaultRequired { .. } | RolePath { .. } | InvalidName { .. } => Code::InvalidValue,
             UnknownType { .. } => Code::UnknownType,
-            MissingValue { .. } => Code::MissingValue,
+            MissingValue { .. } | OptionalParamUnguarded { .. } => Code::MissingValue,
             IamRule { code, .. } => *code,
             NotAnArn { .. } | ValuesetValueNotArn { .. } => Code::MalformedArn,
             DuplicateSid { .. } => Code::DuplicateSid,
@@ -383,6 +387,7 @@ impl DiagnosticKind {
             InvalidName { message, .. } => message.clone(),
             UnknownType { name, .. } => format!("unknown type `{name}`"),
             MissingValue { param } => format!("param `{param}` has neither a default nor a placeholder"),
+            OptionalParamUnguarded { param } => format!("optional param `{param}` may have no value here"),
             NotAnArn { shown, .. } => format!("`{shown}` is not an ARN"),
             ValuesetValueNotArn { .. } => "this value is not an ARN, but the valueset is used as ARNs".into(),
             DuplicateSid { sid, policy, .. } => format!("Sid `{sid}` appears twice in policy `{policy}`"),
@@ -462,6 +467,7 @@ impl DiagnosticKind {
             InvalidName { .. } => "IAM rejects this".into(),
             UnknownType { types, .. } => format!("the types are {}, and `list<T>`", types.join(", ")),
             MissingValue { .. } => "nothing to render when no value is set".into(),
+            OptionalParamUnguarded { .. } => "rendered even when it is absent".into(),
             MissingStatementField { field } => {
                 format!("every statement needs exactly one `{field}` or `not{field}`")
             }
@@ -548,6 +554,9 @@ impl DiagnosticKind {
             UnknownType { name: _, suggestion, types } => suggestion
                 .clone()
                 .unwrap_or_else(|| format!("the types are {}, and list<T>", types.join(", "))),
+            OptionalParamUnguarded { param } => {
+                format!("guard this use (or the statement, list item or item around it) with `when {param}`, which holds when it has a value")
+            }
             MissingValue { param } => {
                 format!("add `placeholder \"<{}>\"` to render it when no value is given", param.to_uppercase())
             }

@@ -38,10 +38,25 @@ impl Checker<'_> {
             }
         }
         let placeholder = p.placeholder.as_ref().map(|s| self.plain(s, "a placeholder"));
-        if default.is_none() && placeholder.is_none() && p.default.is_none() {
+        let optional = p.ty.optional;
+        if optional && (ty.list || placeholder.is_some()) {
+            let message = if ty.list {
+                "a list param cannot be optional: without values it is the empty list".to_string()
+            } else {
+                format!("optional param `{}` has no placeholder: without a value it is absent", p.name.name)
+            };
+            let kind = DiagnosticKind::IamRule {
+                code: Code::InvalidValue,
+                message,
+                label: Some("`?` makes the param optional".into()),
+                help: Some(if ty.list { "remove the `?`".into() } else { "remove the `?` or the placeholder".into() }),
+            };
+            self.emit(kind.at(p.ty.span));
+        }
+        if !optional && default.is_none() && placeholder.is_none() && p.default.is_none() {
             self.emit(DiagnosticKind::MissingValue { param: p.name.name.clone() }.at(p.name.span));
         }
-        Param { ty, refinements, default, placeholder }
+        Param { ty, optional, refinements, default, placeholder }
     }
 
     /// A type's refinements: each kind once, each for the type it fits

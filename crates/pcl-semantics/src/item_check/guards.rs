@@ -18,6 +18,11 @@ impl Checker<'_> {
     pub(super) fn expr(&mut self, e: &Expr) -> Cond {
         match e {
             Expr::Bool(b, _) => Cond::Const(*b),
+            Expr::Var(ident) if self.symbols.is_optional(&ident.name) => {
+                // `when boundary_arn`: the optional param has a value
+                self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
+                Cond::Not(Box::new(Cond::Is(ident.name.clone(), String::new())))
+            }
             Expr::Var(ident) => {
                 match self.symbols.get(&ident.name) {
                     Some(Symbol::Feature { is_bool: true, .. }) => {

@@ -152,9 +152,40 @@ impl Checker<'_> {
     }
 
     fn param_type(&mut self, ident: &ast::Ident) -> Option<ParamType> {
-        match self.resolve(ident, RefKind::Param)? {
+        let ty = match self.resolve(ident, RefKind::Param)? {
             Symbol::Param(ty) => *ty,
             _ => None,
+        };
+        if self.symbols.is_optional(&ident.name) {
+            self.require_present(ident);
+        }
+        ty
+    }
+
+    /// An optional param is only rendered where it has a value: the guards
+    /// around its use (and the constraints) must imply `when NAME`.
+    fn require_present(&mut self, ident: &ast::Ident) {
+        let named: Vec<(&str, &Cond)> = self.symbols.named_constraints().collect();
+        let constraints: Vec<&Cond> = named.iter().map(|(_, c)| *c).collect();
+        let symbols = self.symbols;
+        let context = &self.context;
+        // a param ranges over what it is compared with, absence (`""`) and
+        // one value unlike all of them
+        let domain = |v: &str| {
+            symbols.domain(v).or_else(|| {
+                matches!(symbols.get(v), Some(Symbol::Param(_))).then(|| {
+                    let mut values = vec![String::new()];
+                    for c in context.iter().chain(constraints.iter().copied()) {
+                        c.compared_values(v, &mut values);
+                    }
+                    values.push("\u{0}other".to_string());
+                    values
+                })
+            })
+        };
+        let absent = Cond::Is(ident.name.clone(), String::new());
+        if guards::constant_value(&absent, &self.context, &constraints, &domain) != Some(false) {
+            self.emit(DiagnosticKind::OptionalParamUnguarded { param: ident.name.clone() }.at(ident.span));
         }
     }
 }

@@ -75,8 +75,10 @@ impl Checker<'_> {
                         continue;
                     }
                     boundary_span = Some(*span);
-                    let value_ir = self.value(value, ValueUse::Arn, false);
                     let when = self.guard(when.as_ref());
+                    self.push_context(&when);
+                    let value_ir = self.value(value, ValueUse::Arn, false);
+                    self.pop_context(&when);
                     role.boundary = Some(GuardedItem { when, value: value_ir, span: *span });
                 }
             }

@@ -109,8 +109,11 @@ impl Checker<'_> {
     ) -> GList<U> {
         let mut items = Vec::new();
         for g in &list.items {
-            let value = lower(self, &g.item);
+            // the item's own guard is around it (an optional param needs it)
             let when = self.guard(g.when.as_ref());
+            self.push_context(&when);
+            let value = lower(self, &g.item);
+            self.pop_context(&when);
             items.push(GuardedItem { when, value, span: g.span });
         }
         GList { items, scalar, span: list.span }
