@@ -368,3 +368,44 @@ role node {
         json!({"StringEquals": {"iam:PermissionsBoundary": [arn]}})
     );
 }
+
+/// A derived feature names a condition once (`multi_region`), is used like a
+/// bool feature, adds no variant, and cannot be set.
+#[test]
+fn derived_features() {
+    let source = r#"param region: region = "*";
+feature fsx: bool = false;
+/// Upstream's IsMultiRegion.
+feature multi_region = region == "*";
+policy user {
+    with condition StringEquals "aws:RequestedRegion" [region] when not multi_region {
+        allow "EC2" { action ec2:DescribeInstances; resource "*"; }
+    }
+    allow "FSx" when fsx and multi_region { action fsx:DescribeFileSystems; resource "*"; }
+}
+"#;
+    let analysis = analyze("derived.pcl", source);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let docs = |sets: &[&str]| -> Vec<Value> {
+        let cfg = config(&analysis, sets);
+        let items = render_items(&analysis.program, &cfg);
+        items[0].files.iter().map(|f| serde_json::from_str(&f.contents).unwrap()).collect()
+    };
+    let everywhere = docs(&[]);
+    assert_eq!(everywhere.len(), 2, "fsx gives two variants; multi_region none");
+    assert!(everywhere[0]["Statement"][0].get("Condition").is_none());
+    let regional = docs(&["region=eu-west-1"]);
+    assert_eq!(
+        regional[0]["Statement"][0]["Condition"],
+        json!({"StringEquals": {"aws:RequestedRegion": ["eu-west-1"]}})
+    );
+    assert!(regional.iter().all(|d| d["Statement"].as_array().unwrap().len() == 1), "FSx needs multi_region");
+    let err = pcl_semantics::config::configure(&analysis.program, &[("multi_region".into(), "true".into())]);
+    assert!(err.is_err());
+    // one derived feature may not use another
+    let nested = format!(
+        "{source}feature both = multi_region and fsx;\npolicy p when both {{ allow {{ action s3:ListAllMyBuckets; resource \"*\"; }} }}\n"
+    );
+    let analysis = analyze("derived.pcl", &nested);
+    assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0102"), "{:?}", analysis.diagnostics);
+}

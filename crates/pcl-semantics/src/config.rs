@@ -97,6 +97,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                     ItemIr::Permset(_) => "a permset",
                     ItemIr::Actionset(_) => "an actionset",
                     ItemIr::Valueset(_) => "a valueset",
+                    ItemIr::Derived(_) => "a derived feature (it follows from others)",
                     _ => "a constraint",
                 };
                 errors.push(err(DiagnosticKind::AssignedWrongKind { name: name.to_string(), kind }));

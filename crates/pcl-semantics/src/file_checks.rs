@@ -166,7 +166,7 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
     for item in program.items() {
         let what = match *item.ir {
             ItemIr::Param(_) => "param",
-            ItemIr::Feature(_) => "feature",
+            ItemIr::Feature(_) | ItemIr::Derived(_) => "feature",
             ItemIr::Permset(_) => "permset",
             ItemIr::Actionset(_) => "actionset",
             ItemIr::Valueset(_) => "valueset",

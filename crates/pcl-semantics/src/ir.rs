@@ -276,12 +276,26 @@ pub struct Feature {
 pub enum ItemIr {
     Param(Param),
     Feature(Feature),
-    Constraint { cond: Cond, message: String },
+    Constraint {
+        cond: Cond,
+        message: String,
+    },
+    /// A derived feature: a name for a condition (used in guards, replaced
+    /// by its condition; never a variant of its own).
+    Derived(Cond),
     Permset(Vec<Entry>),
     Actionset(GList<ActionRef>),
     Valueset(GList<Value>),
-    Policy { when: Option<Cond>, entries: Vec<Entry>, splittable: bool, naming: Naming },
-    Role { when: Option<Cond>, role: Role },
+    Policy {
+        when: Option<Cond>,
+        entries: Vec<Entry>,
+        splittable: bool,
+        naming: Naming,
+    },
+    Role {
+        when: Option<Cond>,
+        role: Role,
+    },
 }
 
 /// One item of a checked file.

@@ -17,6 +17,8 @@ pub enum Symbol {
         is_bool: bool,
     },
     Constraint(Cond),
+    /// A derived feature: the condition it names.
+    Derived(Cond),
     Permset,
     Actionset,
     Valueset,
@@ -32,6 +34,7 @@ impl Symbol {
             Symbol::Param(_) => "param",
             Symbol::Feature { .. } => "feature",
             Symbol::Constraint(_) => "constraint",
+            Symbol::Derived(_) => "derived feature",
             Symbol::Permset => "permset",
             Symbol::Actionset => "actionset",
             Symbol::Valueset => "valueset",
@@ -53,20 +56,37 @@ pub struct Symbols {
 
 impl Symbols {
     pub fn build<'a>(items: impl IntoIterator<Item = &'a ast::Item>, broken: &[String]) -> Self {
+        let items: Vec<&ast::Item> = items.into_iter().collect();
         let mut map = BTreeMap::new();
-        let mut optional = Vec::new();
-        for item in items {
+        // optional params first: a bare one in a guard tests its presence
+        let mut optional: Vec<String> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for item in &items {
+            let name = &item.name().name;
             if let ItemKind::Param(p) = &item.kind
                 && p.ty.optional
-                && !map.contains_key(&p.name.name)
+                && !seen.contains(name)
             {
-                optional.push(p.name.name.clone());
+                optional.push(name.clone());
             }
+            seen.insert(name.clone());
+        }
+        // then derived features (which may not use one another)
+        let mut derived: BTreeMap<String, Cond> = BTreeMap::new();
+        for item in &items {
+            if let ItemKind::Feature(f) = &item.kind
+                && let FeatureDomain::Derived(expr) = &f.domain
+            {
+                derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &optional, &BTreeMap::new()));
+            }
+        }
+        for item in items {
             let sym = match &item.kind {
                 ItemKind::Param(p) => Symbol::Param(
                     ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
                 ),
                 ItemKind::Feature(f) => match &f.domain {
+                    FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &optional, &BTreeMap::new())),
                     FeatureDomain::Bool(_) => {
                         Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
                     }
@@ -80,7 +100,7 @@ impl Symbols {
                         Symbol::Feature { domain, is_bool: false }
                     }
                 },
-                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr)),
+                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &optional, &derived)),
                 ItemKind::Permset(_) => Symbol::Permset,
                 ItemKind::Actionset(_) => Symbol::Actionset,
                 ItemKind::Valueset(_) => Symbol::Valueset,
@@ -132,16 +152,22 @@ impl Symbols {
 }
 
 /// Lowers an expression without checking it (checks live in `item_check`).
-pub(crate) fn plain_cond(expr: &Expr) -> Cond {
+/// An expression as a condition, without checks: a bare optional param
+/// tests its presence, a derived feature stands for its condition.
+pub(crate) fn plain_cond(expr: &Expr, optional: &[String], derived: &BTreeMap<String, Cond>) -> Cond {
+    let plain = |e: &Expr| plain_cond(e, optional, derived);
     match expr {
         Expr::Bool(b, _) => Cond::Const(*b),
+        Expr::Var(i) if derived.contains_key(&i.name) => derived.get(&i.name).cloned().unwrap_or(Cond::Const(false)),
+        // an optional param: it has a value
+        Expr::Var(i) if optional.contains(&i.name) => Cond::Not(Box::new(Cond::Is(i.name.clone(), String::new()))),
         Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
         Expr::Compare { var, negated, value, .. } => {
             let is = Cond::Is(var.name.clone(), value.text.clone());
             if *negated { Cond::Not(Box::new(is)) } else { is }
         }
-        Expr::Not(e, _) => Cond::Not(Box::new(plain_cond(e))),
-        Expr::And(a, b) => Cond::And(Box::new(plain_cond(a)), Box::new(plain_cond(b))),
-        Expr::Or(a, b) => Cond::Or(Box::new(plain_cond(a)), Box::new(plain_cond(b))),
+        Expr::Not(e, _) => Cond::Not(Box::new(plain(e))),
+        Expr::And(a, b) => Cond::And(Box::new(plain(a)), Box::new(plain(b))),
+        Expr::Or(a, b) => Cond::Or(Box::new(plain(a)), Box::new(plain(b))),
     }
 }

@@ -88,7 +88,7 @@ impl Walker<'_> {
                     }
                 }
             }
-            ItemIr::Param(_) | ItemIr::Feature(_) | ItemIr::Constraint { .. } => {}
+            ItemIr::Param(_) | ItemIr::Feature(_) | ItemIr::Constraint { .. } | ItemIr::Derived(_) => {}
         }
     }
 

@@ -160,6 +160,10 @@ pub struct Feature {
 pub enum FeatureDomain {
     Bool(Span),
     Enum(Vec<Ident>),
+    /// `feature multi_region = region == "*";`: a bool that is a name for an
+    /// expression, never set and never a variant of its own (its `default`
+    /// is empty).
+    Derived(Box<Expr>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

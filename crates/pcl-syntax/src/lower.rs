@@ -245,6 +245,11 @@ impl Lowerer {
         let ty = self.next(&mut it, span)?;
         let domain = match ty.as_rule() {
             Rule::bool_type => FeatureDomain::Bool(self.span(&ty)),
+            Rule::expr => {
+                let expr = self.expr(ty)?;
+                let default = Ident { name: String::new(), span: expr.span() };
+                return Ok(Feature { name, domain: FeatureDomain::Derived(Box::new(expr)), default });
+            }
             _ => FeatureDomain::Enum(ty.into_inner().map(|p| self.ident(p)).collect()),
         };
         let value = self.next(&mut it, span)?;

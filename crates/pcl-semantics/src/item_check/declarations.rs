@@ -175,7 +175,8 @@ impl Checker<'_> {
 
     pub(super) fn feature(&mut self, f: &ast::Feature) -> Feature {
         let (domain, is_bool) = match &f.domain {
-            FeatureDomain::Bool(_) => (vec!["false".to_string(), "true".to_string()], true),
+            // checked as an expression by `check` (never here)
+            FeatureDomain::Bool(_) | FeatureDomain::Derived(_) => (vec!["false".to_string(), "true".to_string()], true),
             FeatureDomain::Enum(values) => {
                 let mut domain: Vec<String> = Vec::new();
                 for v in values {

@@ -23,6 +23,23 @@ impl Checker<'_> {
                 self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
                 Cond::Not(Box::new(Cond::Is(ident.name.clone(), String::new())))
             }
+            Expr::Var(ident) if matches!(self.symbols.get(&ident.name), Some(Symbol::Derived(_))) => {
+                self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
+                if self.in_derived {
+                    let kind = DiagnosticKind::WrongKind {
+                        name: ident.name.clone(),
+                        is: "derived feature",
+                        expected: "feature or param",
+                        suggestion: Some("a derived feature cannot use another: write its expression out".into()),
+                    };
+                    self.emit(kind.at(ident.span));
+                    return Cond::Const(false);
+                }
+                match self.symbols.get(&ident.name) {
+                    Some(Symbol::Derived(cond)) => cond.clone(),
+                    _ => Cond::Const(false),
+                }
+            }
             Expr::Var(ident) => {
                 match self.symbols.get(&ident.name) {
                     Some(Symbol::Feature { is_bool: true, .. }) => {

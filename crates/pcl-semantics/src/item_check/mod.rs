@@ -49,9 +49,15 @@ pub struct ItemAnalysis {
 }
 
 pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
-    let mut c = Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new() };
+    let mut c = Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new(), in_derived: false };
     let ir = match &item.kind {
         ItemKind::Param(p) => ItemIr::Param(c.param(p)),
+        ItemKind::Feature(ast::Feature { domain: ast::FeatureDomain::Derived(expr), .. }) => {
+            c.in_derived = true;
+            let cond = c.expr(expr);
+            c.in_derived = false;
+            ItemIr::Derived(cond)
+        }
         ItemKind::Feature(f) => ItemIr::Feature(c.feature(f)),
         ItemKind::Constraint(k) => {
             let cond = c.expr(&k.expr);
@@ -86,6 +92,8 @@ struct Checker<'a> {
     refs: Vec<Ref>,
     /// Guards enclosing the current position.
     context: Vec<Cond>,
+    /// Checking a derived feature's expression (which may not use another).
+    in_derived: bool,
 }
 
 impl Checker<'_> {
