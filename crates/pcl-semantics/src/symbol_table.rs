@@ -50,6 +50,10 @@ pub struct Symbols {
     pub map: BTreeMap<String, Symbol>,
     /// Params declared optional (`arn?`): they may have no value.
     optional: Vec<String>,
+    /// What a scalar param without a default is when not given: `""` for an
+    /// optional one, its placeholder otherwise. A bare param in a guard tests
+    /// that it has a value (given, or a default): that it is not this.
+    absent: BTreeMap<String, String>,
     /// The names of the constraints (kept apart: every guard check reads them).
     constraint_names: Vec<String>,
 }
@@ -60,14 +64,21 @@ impl Symbols {
         let mut map = BTreeMap::new();
         // optional params first: a bare one in a guard tests its presence
         let mut optional: Vec<String> = Vec::new();
+        let mut absent: BTreeMap<String, String> = BTreeMap::new();
         let mut seen = std::collections::BTreeSet::new();
         for item in &items {
             let name = &item.name().name;
             if let ItemKind::Param(p) = &item.kind
-                && p.ty.optional
                 && !seen.contains(name)
+                && !p.ty.list
+                && p.default.is_none()
             {
-                optional.push(name.clone());
+                if p.ty.optional {
+                    optional.push(name.clone());
+                    absent.insert(name.clone(), String::new());
+                } else if let Some(placeholder) = &p.placeholder {
+                    absent.insert(name.clone(), placeholder.display());
+                }
             }
             seen.insert(name.clone());
         }
@@ -77,7 +88,7 @@ impl Symbols {
             if let ItemKind::Feature(f) = &item.kind
                 && let FeatureDomain::Derived(expr) = &f.domain
             {
-                derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &optional, &BTreeMap::new()));
+                derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &absent, &BTreeMap::new()));
             }
         }
         for item in items {
@@ -86,7 +97,7 @@ impl Symbols {
                     ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
                 ),
                 ItemKind::Feature(f) => match &f.domain {
-                    FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &optional, &BTreeMap::new())),
+                    FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &absent, &BTreeMap::new())),
                     FeatureDomain::Bool(_) => {
                         Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
                     }
@@ -100,7 +111,7 @@ impl Symbols {
                         Symbol::Feature { domain, is_bool: false }
                     }
                 },
-                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &optional, &derived)),
+                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &absent, &derived)),
                 ItemKind::Permset(_) => Symbol::Permset,
                 ItemKind::Actionset(_) => Symbol::Actionset,
                 ItemKind::Valueset(_) => Symbol::Valueset,
@@ -114,7 +125,7 @@ impl Symbols {
         }
         let constraint_names =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
-        Symbols { map, optional, constraint_names }
+        Symbols { map, optional, absent, constraint_names }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
@@ -124,6 +135,15 @@ impl Symbols {
     /// Whether `name` is a param declared optional (`arn?`).
     pub fn is_optional(&self, name: &str) -> bool {
         self.optional.iter().any(|o| o == name)
+    }
+
+    /// `when NAME` for a scalar param: it has a value (given, or a default).
+    /// `None` when `name` is no scalar param.
+    pub fn presence(&self, name: &str) -> Option<Cond> {
+        match self.get(name) {
+            Some(Symbol::Param(Some(ParamType { list: false, .. }))) => Some(presence_cond(name, &self.absent)),
+            _ => None,
+        }
     }
 
     pub fn names_where(&self, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
@@ -152,15 +172,24 @@ impl Symbols {
 }
 
 /// Lowers an expression without checking it (checks live in `item_check`).
-/// An expression as a condition, without checks: a bare optional param
-/// tests its presence, a derived feature stands for its condition.
-pub(crate) fn plain_cond(expr: &Expr, optional: &[String], derived: &BTreeMap<String, Cond>) -> Cond {
-    let plain = |e: &Expr| plain_cond(e, optional, derived);
+/// `when NAME`: the param is not what it is when absent (a param with a
+/// default always has a value).
+fn presence_cond(name: &str, absent: &BTreeMap<String, String>) -> Cond {
+    match absent.get(name) {
+        Some(value) => Cond::Not(Box::new(Cond::Is(name.to_string(), value.clone()))),
+        None => Cond::Const(true),
+    }
+}
+
+/// An expression as a condition, without checks: a bare param tests its
+/// presence, a derived feature stands for its condition.
+pub(crate) fn plain_cond(expr: &Expr, absent: &BTreeMap<String, String>, derived: &BTreeMap<String, Cond>) -> Cond {
+    let plain = |e: &Expr| plain_cond(e, absent, derived);
     match expr {
         Expr::Bool(b, _) => Cond::Const(*b),
         Expr::Var(i) if derived.contains_key(&i.name) => derived.get(&i.name).cloned().unwrap_or(Cond::Const(false)),
-        // an optional param: it has a value
-        Expr::Var(i) if optional.contains(&i.name) => Cond::Not(Box::new(Cond::Is(i.name.clone(), String::new()))),
+        // a param without a default: it has a value
+        Expr::Var(i) if absent.contains_key(&i.name) => presence_cond(&i.name, absent),
         Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
         Expr::Compare { var, negated, value, .. } => {
             let is = Cond::Is(var.name.clone(), value.text.clone());

@@ -64,13 +64,16 @@ struct Findings {
     changed: Vec<(String, Vec<u8>, Vec<u8>)>,
     /// Paths added, removed or changed.
     files_differing: usize,
+    /// Their paths: reported as such when no IAM change explains them (the
+    /// same statements in another order, another layout).
+    differing: Vec<String>,
 }
 
 /// Compares the build `old` with the build `new`.
 pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_name: &str) -> Report {
     let paths: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    let files_differing = paths.into_iter().filter(|p| old.get(*p) != new.get(*p)).count();
-    let mut found = Findings { files_differing, ..Findings::default() };
+    let differing: Vec<String> = paths.into_iter().filter(|p| old.get(*p) != new.get(*p)).cloned().collect();
+    let mut found = Findings { files_differing: differing.len(), differing, ..Findings::default() };
     let roots: BTreeSet<&str> = old
         .keys()
         .chain(new.keys())
@@ -369,6 +372,17 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
         let _ = writeln!(out, "index.json:");
         for (line, set) in &found.index {
             let _ = writeln!(out, "  {line}{}", in_partitions(set));
+        }
+    }
+    if out.is_empty() && !found.differing.is_empty() {
+        // a published build is byte-stable: the same IAM content in other
+        // bytes is still a change to review and commit
+        let _ = writeln!(out, "files with the same IAM content in other bytes (statement order, layout):");
+        for path in found.differing.iter().take(10) {
+            let _ = writeln!(out, "  ~ {path}");
+        }
+        if found.differing.len() > 10 {
+            let _ = writeln!(out, "  ... and {} more", found.differing.len() - 10);
         }
     }
     if detail == Detail::Full {

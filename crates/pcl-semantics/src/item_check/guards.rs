@@ -18,10 +18,15 @@ impl Checker<'_> {
     pub(super) fn expr(&mut self, e: &Expr) -> Cond {
         match e {
             Expr::Bool(b, _) => Cond::Const(*b),
-            Expr::Var(ident) if self.symbols.is_optional(&ident.name) => {
-                // `when boundary_arn`: the optional param has a value
+            Expr::Var(ident) if self.symbols.presence(&ident.name).is_some() => {
+                // `when boundary_arn`: the param has a value (given or a default)
                 self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
-                Cond::Not(Box::new(Cond::Is(ident.name.clone(), String::new())))
+                let cond = self.symbols.presence(&ident.name).unwrap_or(Cond::Const(true));
+                if cond == Cond::Const(true) {
+                    // a default: the test can only hold
+                    self.emit(DiagnosticKind::AlwaysTrue { because: Vec::new() }.at(ident.span));
+                }
+                cond
             }
             Expr::Var(ident) if matches!(self.symbols.get(&ident.name), Some(Symbol::Derived(_))) => {
                 self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
