@@ -148,3 +148,48 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     let names: Vec<String> = file_items(&db, file).iter().map(|i| i.name(&db).clone()).collect();
     assert!(names.contains(&"compute_node".to_string()) && !names.contains(&"compute".to_string()));
 }
+
+/// Editing a guard that compares a param (`when region != "*"`) re-checks
+/// only the item it is in. Changing the param's default re-checks only the
+/// param's declaration (a default is not a signature: the symbol table is
+/// unchanged); the per-configuration checks of every policy re-run, since a
+/// build's params reach every document (a known cost, not yet narrowed to
+/// the items that read the param).
+#[test]
+fn incremental_param_guard_rechecks_only_its_users() {
+    let source = r#"
+param region: region = "*";
+policy user_base {
+    with condition StringEquals "aws:RequestedRegion" [region] when region != "*" {
+        allow "EC2Read" { action ec2:Describe*; resource "*"; }
+    }
+}
+policy compute {
+    allow { action dynamodb:Query; resource "*"; }
+}
+policy other {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::new(&db, "policies.pcl".into(), source.into());
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let keys = check_item_keys(&db, file);
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    take(&log);
+
+    let edited = source.replace(r#"when region != "*""#, r#"when region != "*" and region != "us-east-1""#);
+    file.set_text(&mut db).to(edited.clone());
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    assert_eq!(checked(&events, &keys), ["user_base"], "events: {events:?}");
+    assert_eq!(checked(&events, &variant_keys), ["user_base"], "events: {events:?}");
+
+    let edited = edited.replace(r#"param region: region = "*";"#, r#"param region: region = "eu-west-1";"#);
+    file.set_text(&mut db).to(edited);
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    assert_eq!(checked(&events, &keys), ["region"], "events: {events:?}");
+    assert_eq!(checked(&events, &variant_keys), ["compute", "other", "user_base"], "events: {events:?}");
+}
