@@ -409,3 +409,41 @@ policy user {
     let analysis = analyze("derived.pcl", &nested);
     assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0102"), "{:?}", analysis.diagnostics);
 }
+
+/// A list derived from a list param: `"${b}/*" for b in buckets` applies the
+/// template to each value (upstream's `B1,B2` -> `B1,B2,B1/*,B2/*` from one
+/// param); a `*` value stays `*`; the template is checked as an ARN with `b`
+/// typed as the list's elements.
+#[test]
+fn derived_lists() {
+    let source = r#"param fsx_s3_buckets: list<arn(s3:bucket, "*")> = ["*"];
+policy fsx {
+    allow "EnableFSxS3Access" {
+        action [s3:GetObject, s3:ListBucket, s3:PutObject];
+        resource [fsx_s3_buckets, "${b}/*" for b in fsx_s3_buckets];
+    }
+}
+"#;
+    let analysis = analyze("lists.pcl", source);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let resources = |sets: &[&str]| -> Value {
+        let cfg = config(&analysis, sets);
+        let items = render_items(&analysis.program, &cfg);
+        let doc: Value = serde_json::from_str(&items[0].files[0].contents).unwrap();
+        doc["Statement"][0]["Resource"].clone()
+    };
+    assert_eq!(resources(&[]), json!(["*", "*"]));
+    assert_eq!(
+        resources(&["fsx_s3_buckets=arn:aws:s3:::b1,arn:aws:s3:::b2"]),
+        json!(["arn:aws:s3:::b1", "arn:aws:s3:::b2", "arn:aws:s3:::b1/*", "arn:aws:s3:::b2/*"])
+    );
+    // `for ... in` a scalar param is an error; an unknown variable too
+    let scalar = source
+        .replace("list<arn(s3:bucket, \"*\")> = [\"*\"]", "arn(s3:bucket, \"*\") = \"*\"")
+        .replace("resource [fsx_s3_buckets, ", "resource [");
+    let analysis = analyze("lists.pcl", &scalar);
+    assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0102"), "{:?}", analysis.diagnostics);
+    let typo = source.replace("\"${b}/*\" for b", "\"${c}/*\" for b");
+    let analysis = analyze("lists.pcl", &typo);
+    assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0100"), "{:?}", analysis.diagnostics);
+}

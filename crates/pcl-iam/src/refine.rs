@@ -17,6 +17,8 @@ pub enum Refinement {
     MaxLength(usize),
     /// The whole value matches this regular expression.
     Pattern(String),
+    /// `*` is accepted as well (every resource); it meets the others.
+    AllowStar,
 }
 
 /// Patterns bigger than this once compiled are refused (user input).
@@ -53,6 +55,9 @@ pub fn check_pattern(pattern: &str) -> Result<(), Problem> {
 
 /// Whether `value` satisfies every refinement.
 pub fn check_refined(value: &str, refinements: &[Refinement]) -> Result<(), Problem> {
+    if value == "*" && refinements.contains(&Refinement::AllowStar) {
+        return Ok(());
+    }
     for r in refinements {
         match r {
             Refinement::ResourceType { service, resource } => {
@@ -74,6 +79,7 @@ pub fn check_refined(value: &str, refinements: &[Refinement]) -> Result<(), Prob
                     ));
                 }
             }
+            Refinement::AllowStar => {}
             Refinement::Pattern(pattern) => {
                 let Ok(re) = compile(pattern) else { continue };
                 if !re.is_match(value) {

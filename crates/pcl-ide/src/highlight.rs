@@ -48,7 +48,7 @@ pub struct Highlight {
 }
 
 /// Every word the grammar reserves or uses as a marker.
-const LANGUAGE_WORDS: [&str; 36] = [
+const LANGUAGE_WORDS: [&str; 38] = [
     "param",
     "feature",
     "constraint",
@@ -85,6 +85,8 @@ const LANGUAGE_WORDS: [&str; 36] = [
     "name",
     "description",
     "with",
+    "for",
+    "in",
 ];
 
 /// Words that are keywords only where the grammar expects them (`list<...>`,

@@ -69,8 +69,13 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 };
                 let mut ok = true;
                 for v in &values {
-                    let checked = iam::check_scalar_value(p.ty.scalar, v)
-                        .and_then(|()| iam::refine::check_refined(v, &p.refinements));
+                    let star = *v == "*" && p.refinements.contains(&iam::refine::Refinement::AllowStar);
+                    let checked = if star {
+                        Ok(())
+                    } else {
+                        iam::check_scalar_value(p.ty.scalar, v)
+                            .and_then(|()| iam::refine::check_refined(v, &p.refinements))
+                    };
                     if let Err(problem) = checked {
                         ok = false;
                         errors.push(err(DiagnosticKind::AssignedInvalidValue {

@@ -72,6 +72,18 @@ impl<'a> Env<'a> {
         out
     }
 
+    /// `t` with `var` (a loop variable) standing for `value`.
+    fn text_with(&self, t: &Template, var: &str, value: &str) -> String {
+        let mut out = String::new();
+        for part in &t.parts {
+            match part {
+                TextPart::Param(p) if p == var => out.push_str(value),
+                other => out.push_str(&self.text(&Template { parts: vec![other.clone()] })),
+            }
+        }
+        out
+    }
+
     pub fn value(&self, v: &Value, out: &mut Vec<String>) {
         self.value_at(v, out, &mut Trail::default());
     }
@@ -88,6 +100,22 @@ impl<'a> Env<'a> {
                 Some(ParamValue::Many(vs)) => out.extend(vs.iter().cloned()),
                 None => {}
             },
+            Value::Each { list, var, template } => {
+                let values = match self.params.get(list) {
+                    Some(ParamValue::Many(vs)) => &vs[..],
+                    Some(ParamValue::One(v)) => std::slice::from_ref(v),
+                    None => &[],
+                };
+                for value in values {
+                    if self.shape_only {
+                        out.push(String::new());
+                    } else if value == "*" {
+                        out.push(value.clone()); // every resource: nothing to template
+                    } else {
+                        out.push(self.text_with(template, var, value));
+                    }
+                }
+            }
             Value::Set(name) => {
                 let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &*i.ir) else { return };
                 if !trail.enter(name, MAX_INCLUDE_DEPTH) {

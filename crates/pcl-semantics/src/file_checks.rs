@@ -299,6 +299,17 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
                     }
                     _ => None,
                 },
+                Value::Each { list, var, template } => {
+                    // `"${b}/*" for b in arns` is an ARN when it starts with one
+                    let arn_list = matches!(program.get(list).map(|i| &*i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn);
+                    let is_arn = match template.parts.first() {
+                        Some(TextPart::Lit(l)) => l.starts_with("arn:"),
+                        Some(TextPart::Param(p)) => p == var && arn_list,
+                        _ => false,
+                    };
+                    (!is_arn)
+                        .then(|| DiagnosticKind::ValuesetValueNotArn { set: set.to_string(), user: user.to_string() })
+                }
                 Value::Text(t) => {
                     let is_arn = match t.parts.as_slice() {
                         [TextPart::Lit(l), ..] => l.starts_with("arn:") || l == "*" && t.parts.len() == 1,

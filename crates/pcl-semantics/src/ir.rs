@@ -109,6 +109,13 @@ pub enum Value {
     Param(String),
     /// `@name`: the values of a valueset.
     Set(String),
+    /// `"${b}/*" for b in buckets`: the template once per value of the list
+    /// param (a `*` value stays `*`: every resource is not templated).
+    Each {
+        list: String,
+        var: String,
+        template: Template,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -294,7 +301,8 @@ pub enum ItemIr {
     },
     Role {
         when: Option<Cond>,
-        role: Role,
+        /// Boxed: a role is much bigger than the other items.
+        role: Box<Role>,
     },
 }
 

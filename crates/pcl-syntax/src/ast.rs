@@ -132,6 +132,8 @@ pub enum TypeArg {
     /// `max N`; `None` when N does not fit a number.
     Max(Option<usize>, Span),
     Pattern(StrLit, Span),
+    /// `"*"`: `*` is a value too (every resource).
+    Star(Span),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -358,6 +360,14 @@ pub enum ValueItem {
     Param(Ident),
     /// `@name`: the values of a valueset.
     SetRef(Ident),
+    /// `"${b}/*" for b in buckets`: `template` once per value of the list
+    /// param `list`, with `var` standing for the value.
+    Each {
+        template: StrLit,
+        var: Ident,
+        list: Ident,
+        span: Span,
+    },
 }
 
 impl ValueItem {
@@ -365,6 +375,7 @@ impl ValueItem {
         match self {
             ValueItem::Str(s) => s.span,
             ValueItem::Param(i) | ValueItem::SetRef(i) => i.span,
+            ValueItem::Each { span, .. } => *span,
         }
     }
 }

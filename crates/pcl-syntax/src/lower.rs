@@ -200,6 +200,7 @@ impl Lowerer {
                         let number = inner.into_inner().nth(1).map(|n| n.as_str().parse().ok()).unwrap_or_default();
                         TypeArg::Max(number, arg_span)
                     }
+                    Rule::star_arg => TypeArg::Star(arg_span),
                     Rule::pattern_arg => {
                         let mut it = inner.into_inner();
                         let _keyword = self.next(&mut it, arg_span)?;
@@ -658,6 +659,16 @@ impl Lowerer {
         Ok(match inner.as_rule() {
             Rule::string => ValueItem::Str(self.string(inner)),
             Rule::set_ref => ValueItem::SetRef(self.ident_from(&mut inner.into_inner(), span)?),
+            Rule::each_item => {
+                let mut it = inner.into_inner();
+                let template_pair = self.next(&mut it, span)?;
+                let template = self.string(template_pair);
+                let _for = self.next(&mut it, span)?;
+                let var = self.ident_from(&mut it, span)?;
+                let _in = self.next(&mut it, span)?;
+                let list = self.ident_from(&mut it, span)?;
+                ValueItem::Each { template, var, list, span }
+            }
             _ => ValueItem::Param(self.ident(inner)),
         })
     }

@@ -273,6 +273,11 @@ fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Sy
             .collect();
         expected.sort();
         expected.dedup();
+        // `"..." for b in list` may follow any string: naming `for` after
+        // every string would only distract from what is missing there
+        if expected.len() > 1 {
+            expected.retain(|t| t != "`for`");
+        }
         if attempts.max_position < start {
             expected.clear();
         }

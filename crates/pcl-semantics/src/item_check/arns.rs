@@ -22,6 +22,11 @@ impl Checker<'_> {
         {
             return;
         }
+        // an ARN param and more (`${bucket}/*`): an ARN with a suffix, whose
+        // fields the param holds
+        if let Some(Some((Some(ScalarType::Arn), _))) = typed.first() {
+            return;
+        }
         let ArnFields { fields, spans } = split_fields(parts, typed, &s.part_spans);
         if fields.len() < 6 {
             self.emit(DiagnosticKind::NotAnArn { shown: s.display(), fields: fields.len() }.at(s.span));

@@ -19,7 +19,8 @@ impl Checker<'_> {
         };
         let ty = ParamType { list: p.ty.list, scalar };
         let refinements = self.refinements(&p.ty.args, scalar);
-        let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty));
+        let star_ok = refinements.contains(&iam::refine::Refinement::AllowStar);
+        let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty, star_ok));
         if let (Some(default), Some(lit)) = (&default, &p.default) {
             let values = match default {
                 ParamValue::One(v) => std::slice::from_ref(v),
@@ -73,6 +74,7 @@ impl Checker<'_> {
                     *span,
                     scalar == ScalarType::Arn,
                 ),
+                ast::TypeArg::Star(span) => (Ok(Refinement::AllowStar), *span, scalar == ScalarType::Arn),
                 ast::TypeArg::Max(n, span) => (
                     n.map(Refinement::MaxLength).ok_or_else(|| iam::Problem::new("`max` takes a number of characters")),
                     *span,
@@ -119,17 +121,18 @@ impl Checker<'_> {
         out
     }
 
-    pub(super) fn literal(&mut self, lit: &ast::Literal, ty: ParamType) -> Option<ParamValue> {
+    /// A param's default; `star_ok`: `*` is a value of its refined type.
+    pub(super) fn literal(&mut self, lit: &ast::Literal, ty: ParamType, star_ok: bool) -> Option<ParamValue> {
         match (lit, ty.list) {
             (ast::Literal::Str(s), false) => {
                 let v = self.plain(s, "a default");
-                self.check_value(&v, ty.scalar, s.span).then_some(ParamValue::One(v))
+                (star_ok && v == "*" || self.check_value(&v, ty.scalar, s.span)).then_some(ParamValue::One(v))
             }
             (ast::Literal::List(items, _), true) => {
                 let mut out = Vec::new();
                 for s in items {
                     let v = self.plain(s, "a default");
-                    if self.check_value(&v, ty.scalar, s.span) {
+                    if star_ok && v == "*" || self.check_value(&v, ty.scalar, s.span) {
                         out.push(v);
                     }
                 }

@@ -49,7 +49,14 @@ pub struct ItemAnalysis {
 }
 
 pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
-    let mut c = Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new(), in_derived: false };
+    let mut c = Checker {
+        symbols,
+        diags: Vec::new(),
+        refs: Vec::new(),
+        context: Vec::new(),
+        in_derived: false,
+        each_var: None,
+    };
     let ir = match &item.kind {
         ItemKind::Param(p) => ItemIr::Param(c.param(p)),
         ItemKind::Feature(ast::Feature { domain: ast::FeatureDomain::Derived(expr), .. }) => {
@@ -80,7 +87,7 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
             c.push_context(&when);
             let role = c.role(r);
             c.pop_context(&when);
-            ItemIr::Role { when, role }
+            ItemIr::Role { when, role: Box::new(role) }
         }
     };
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs }
@@ -94,6 +101,8 @@ struct Checker<'a> {
     context: Vec<Cond>,
     /// Checking a derived feature's expression (which may not use another).
     in_derived: bool,
+    /// Inside `"..." for VAR in LIST`: the loop variable and its type.
+    each_var: Option<(String, ScalarType)>,
 }
 
 impl Checker<'_> {

@@ -34,6 +34,29 @@ impl Checker<'_> {
                 Value::Param(ident.name.clone())
             }
             ValueItem::Str(s) => Value::Text(self.template(s, use_)),
+            ValueItem::Each { template, var, list, .. } => {
+                let element = match self.param_type(list) {
+                    Some(ty) if ty.list => ty.scalar,
+                    Some(ty) => {
+                        let kind = DiagnosticKind::IamRule {
+                            code: Code::WrongKind,
+                            message: format!("`{}` is a `{ty}`, but `for ... in` takes a list param", list.name),
+                            label: Some("not a list".into()),
+                            help: Some(format!("declare it as `list<{}>`", ty.scalar.name())),
+                        };
+                        self.emit(kind.at(list.span));
+                        ty.scalar
+                    }
+                    None => ScalarType::String,
+                };
+                if !list_ok {
+                    self.list_for_scalar(list, ParamType { list: true, scalar: element });
+                }
+                let outer = self.each_var.replace((var.name.clone(), element));
+                let template = self.template(template, use_);
+                self.each_var = outer;
+                Value::Each { list: list.name.clone(), var: var.name.clone(), template }
+            }
             ValueItem::SetRef(ident) => {
                 self.resolve(ident, RefKind::Valueset);
                 if !list_ok {
@@ -69,6 +92,12 @@ impl Checker<'_> {
                     parts.push(TextPart::Member(ident.name.clone(), member.name.clone()));
                     // in an ARN, a member is text of its own (a DNS suffix is no partition)
                     typed.push(Some((Some(ScalarType::String), member)));
+                }
+                StrPart::Interp(ident, None) if self.each_var.as_ref().is_some_and(|(v, _)| *v == ident.name) => {
+                    // the loop variable of `"..." for VAR in LIST`
+                    let scalar = self.each_var.as_ref().map(|(_, s)| *s);
+                    parts.push(TextPart::Param(ident.name.clone()));
+                    typed.push(Some((scalar, ident)));
                 }
                 StrPart::Interp(ident, None) => {
                     let ty = self.param_type(ident);
