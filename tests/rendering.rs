@@ -447,3 +447,36 @@ policy fsx {
     let analysis = analyze("lists.pcl", &typo);
     assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0100"), "{:?}", analysis.diagnostics);
 }
+
+/// The documents of `tests/fixtures/render/language_0_2.pcl` (every construct
+/// of language 0.2) by default in `aws`, and with values in `aws-cn`:
+/// reviewed snapshots.
+#[test]
+fn language_0_2_renders() {
+    let path = root().join("tests/fixtures/render/language_0_2.pcl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let analysis = analyze("language_0_2.pcl", &text);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    for (name, sets) in [
+        ("defaults", vec![]),
+        (
+            "values",
+            vec![
+                "partition=aws-cn",
+                "account=123456789012",
+                "region=cn-north-1",
+                "boundary_arn=arn:aws-cn:iam::123456789012:policy/boundary",
+                "fsx_s3_buckets=arn:aws-cn:s3:::data-1,arn:aws-cn:s3:::data-2",
+            ],
+        ),
+    ] {
+        let cfg = config(&analysis, &sets);
+        let items = render_items(&analysis.program, &cfg);
+        let mut shown = String::new();
+        for file in items.iter().flat_map(|i| &i.files) {
+            shown.push_str(&format!("=== {}\n{}", file.path, file.contents));
+        }
+        shown.push_str(&format!("=== index.json\n{}", index_json(&analysis.program, &cfg, &items)));
+        insta::assert_snapshot!(format!("language_0_2_{name}"), shown);
+    }
+}

@@ -64,6 +64,8 @@ impl IndexBuilder {
             .map(|(name, p)| {
                 let docs = program.get(name).map(|i| i.docs.join("\n")).filter(|d| !d.is_empty());
                 let value = match config.params.get(name) {
+                    // an optional param that was not given has no value
+                    Some(ParamValue::One(v)) if p.optional && v.is_empty() => Value::Null,
                     Some(ParamValue::One(v)) => json!(v),
                     Some(ParamValue::Many(vs)) => json!(vs),
                     None => Value::Null,
