@@ -402,6 +402,18 @@ policy user {
     assert!(regional.iter().all(|d| d["Statement"].as_array().unwrap().len() == 1), "FSx needs multi_region");
     let err = pcl_semantics::config::configure(&analysis.program, &[("multi_region".into(), "true".into())]);
     assert!(err.is_err());
+    // a bare param with a default always has a value: a derived feature
+    // naming it holds (W0500 says the test is pointless), in guards and
+    // constraints alike
+    let with_default = "param r: region = \"us-east-1\";\nfeature rr = r;\npolicy p1 when rr { allow { action s3:ListAllMyBuckets; resource \"*\"; } }\n";
+    let analysis_default = analyze("derived.pcl", with_default);
+    assert!(
+        analysis_default.diagnostics.iter().all(|d| d.code.as_str() == "W0500"),
+        "{:?}",
+        analysis_default.diagnostics
+    );
+    let cfg = config(&analysis_default, &[]);
+    assert_eq!(render_items(&analysis_default.program, &cfg).len(), 1, "p1 renders");
     // one derived feature may not use another
     let nested = format!(
         "{source}feature both = multi_region and fsx;\npolicy p when both {{ allow {{ action s3:ListAllMyBuckets; resource \"*\"; }} }}\n"

@@ -2,8 +2,9 @@
 //! statements, in source order, into the fewest parts that each fit
 //! (filling each part before starting the next is optimal when the order is
 //! kept). Part 1 keeps the policy's name; part k is `<name>-k`, which no
-//! item can be called (`-` is not a name character); its deployed name is
-//! likewise the policy's with `-k`.
+//! item can be called (`-` is not an item-name character); its deployed name
+//! is likewise the policy's with `-k` (which a `name` field could also give:
+//! the deployed-name clash check does not see parts yet).
 
 use pcl_iam::quotas::{MANAGED_POLICY_CHARS, policy_size};
 use pcl_semantics::expand::ExpandedPolicy;

@@ -10,6 +10,7 @@ mod arn_match;
 pub mod catalog;
 pub mod lints;
 mod memo;
+mod names;
 pub mod partitions;
 pub mod quotas;
 pub mod refine;
@@ -18,6 +19,7 @@ pub mod values;
 
 pub use arn_match::{is_specific, resource_may_match};
 
+pub use names::*;
 pub use rules::*;
 
 /// The names of every partition (see [`partitions::ALL`]).

@@ -25,10 +25,14 @@ pub enum Refinement {
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
-    regex::RegexBuilder::new(&format!("^(?:{pattern})$")).size_limit(PATTERN_SIZE_LIMIT).build().map_err(|e| {
+    let build = |p: &str| regex::RegexBuilder::new(p).size_limit(PATTERN_SIZE_LIMIT).build();
+    let message = |e: regex::Error| {
         let last = e.to_string().lines().last().unwrap_or_default().trim().to_string();
         last.strip_prefix("error: ").map(str::to_string).unwrap_or(last)
-    })
+    };
+    // on its own first: `a)|(b` would otherwise escape the anchors below
+    build(pattern).map_err(message)?;
+    build(&format!("^(?:{pattern})$")).map_err(message)
 }
 
 /// Whether `service:resource` names a resource type of the catalog; the
@@ -112,6 +116,7 @@ mod tests {
         assert!(check_refined("pc 1", &prefix).is_err(), "the whole value must match");
         assert!(check_refined("abcdefghijk", &prefix).is_err());
         assert!(check_pattern("[a-z").is_err());
+        assert!(check_pattern("[a-z]+)|(x").is_err(), "no escaping the anchors");
         assert!(check_pattern("(a|b)+").is_ok());
         assert!(check_resource_type("iam", "policy").is_ok());
         let e = check_resource_type("iam", "polcy").unwrap_err();

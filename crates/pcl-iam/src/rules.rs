@@ -24,7 +24,7 @@ impl Problem {
     }
 }
 
-fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
+pub(crate) fn problem(message: impl Into<String>, help: Option<&str>) -> Problem {
     Problem { message: message.into(), help: help.map(str::to_string), field: None, type_mismatch: false }
 }
 
@@ -129,85 +129,6 @@ pub fn check_sid(sid: &str) -> Result<(), Problem> {
         return Err(problem(
             format!("Sid `{sid}` contains `{bad}`, which IAM rejects"),
             Some(&format!("a Sid holds only A-Z, a-z and 0-9; e.g. `{fixed}`")),
-        ));
-    }
-    Ok(())
-}
-
-/// IAM's rule for a path: `/`, or `/` + printable ASCII without spaces
-/// (`\x21`-`\x7E`) + `/` (the API's pattern `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`).
-/// Characters inside a `<PLACEHOLDER>` are not judged: it stands for a value
-/// to come. The length limit is a quota (`quotas::PATH_CHARS`).
-pub fn check_iam_path(path: &str) -> Result<(), Problem> {
-    if !(path.starts_with('/') && path.ends_with('/')) {
-        return Err(problem(
-            format!("path `{path}` must start and end with `/`"),
-            Some("IAM paths look like `/` or `/division/team/`"),
-        ));
-    }
-    if path == "//" {
-        return Err(problem("path `//` has nothing between its slashes", Some("write `/` for the root path")));
-    }
-    let mut depth = 0usize;
-    for c in path.chars() {
-        match c {
-            '<' => depth += 1,
-            '>' if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            '\u{21}'..='\u{7E}' => {}
-            bad => {
-                return Err(problem(
-                    format!("path `{path}` holds {bad:?}, which IAM does not allow in a path"),
-                    Some("a path holds printable ASCII characters without spaces, between slashes"),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// IAM's characters for a role or policy name: letters, digits and
-/// `_+=,.@-` (the API's `[\w+=,.@-]+`). A `<PLACEHOLDER>` is not judged. The
-/// length limits are quotas (`quotas::ROLE_NAME_CHARS`, `POLICY_NAME_CHARS`).
-pub fn check_iam_name(name: &str, what: &str) -> Result<(), Problem> {
-    if name.is_empty() {
-        return Err(problem_owned(format!("{what} name is empty"), Some("give it a name, or remove the field".into())));
-    }
-    let mut depth = 0usize;
-    for c in name.chars() {
-        match c {
-            '<' => depth += 1,
-            '>' if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            c if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) => {}
-            bad => {
-                return Err(problem_owned(
-                    format!("{what} name `{name}` holds {bad:?}, which IAM does not allow in a name"),
-                    Some("a name holds letters, digits and `_+=,.@-`".into()),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// IAM's rule for a role's or policy's description: at most 1,000
-/// characters of tab, line breaks, printable ASCII and Latin-1
-/// (`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`).
-pub fn check_description(text: &str) -> Result<(), Problem> {
-    let length = text.chars().count();
-    if length > crate::quotas::DESCRIPTION_CHARS {
-        return Err(problem_owned(
-            format!("the description is {length} characters; IAM allows {}", crate::quotas::DESCRIPTION_CHARS),
-            Some("shorten it".into()),
-        ));
-    }
-    if let Some(bad) =
-        text.chars().find(|c| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A1}'..='\u{FF}'))
-    {
-        return Err(problem_owned(
-            format!("the description holds {bad:?}, which IAM does not allow in a description"),
-            Some("a description holds printable ASCII and Latin-1 letters".into()),
         ));
     }
     Ok(())
@@ -450,20 +371,6 @@ mod tests {
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::12:policy/x").is_err());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::aws:").is_err());
         assert!(check_scalar_value(ScalarType::Partition, "aws-cn").is_ok());
-        assert!(check_iam_name("ParallelCluster-Policy_1+=,.@", "policy").is_ok());
-        assert!(check_iam_name("<PREFIX>Cluster", "role").is_ok());
-        assert!(check_iam_name("a b", "role").is_err());
-        assert!(check_iam_name("a/b", "role").is_err());
-        assert!(check_iam_name("", "role").is_err());
-        assert!(check_description("Ceci n'est pas une pipe, café.\n").is_ok());
-        assert!(check_description("a → b").is_err());
-        assert!(check_description(&"x".repeat(1001)).is_err());
-        for good in ["/", "/parallelcluster/", "/a/b-c_d.e/", "///", "/<PATH PREFIX>/"] {
-            assert!(check_iam_path(good).is_ok(), "{good}");
-        }
-        for bad in ["", "parallelcluster", "/a", "a/", "//", "/ /", "/a b/", "/é/", "/\t/"] {
-            assert!(check_iam_path(bad).is_err(), "{bad:?}");
-        }
         assert!(check_sid("EC2Read").is_ok());
         assert!(check_sid("EC2 Read").is_err());
     }

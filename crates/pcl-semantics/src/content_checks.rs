@@ -107,7 +107,7 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
     out.extend(naming_findings("role", &role.name, role.deployed_name.as_ref(), role.description.as_deref(), span));
     if let Some(path) = role.path.as_deref().filter(|_| role.path_interpolated)
         && !path.is_empty()
-        && let Err(p) = pcl_iam::check_iam_path(path)
+        && let Err(p) = pcl_iam::check_iam_path_rendered(path)
     {
         let message = format!("role `{}`, once its params are given: {}", role.name, p.message);
         out.push(
@@ -363,8 +363,7 @@ fn naming_findings(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let problems = name
-        .filter(|n| !n.is_empty())
-        .map(|n| pcl_iam::check_iam_name(n, what))
+        .map(|n| pcl_iam::check_iam_name_rendered(n, what))
         .into_iter()
         .chain(description.filter(|d| !d.is_empty()).map(pcl_iam::check_description));
     for p in problems.filter_map(Result::err) {

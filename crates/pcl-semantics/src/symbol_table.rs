@@ -65,9 +65,18 @@ impl Symbols {
         // optional params first: a bare one in a guard tests its presence
         let mut optional: Vec<String> = Vec::new();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
+        let mut with_default: Vec<String> = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for item in &items {
             let name = &item.name().name;
+            if let ItemKind::Param(p) = &item.kind
+                && !seen.contains(name)
+                && !p.ty.list
+                && p.default.is_some()
+            {
+                // a default: always a value
+                with_default.push(name.clone());
+            }
             if let ItemKind::Param(p) = &item.kind
                 && !seen.contains(name)
                 && !p.ty.list
@@ -83,12 +92,13 @@ impl Symbols {
             seen.insert(name.clone());
         }
         // then derived features (which may not use one another)
+        let params = ParamPresence { absent: &absent, with_default: &with_default };
         let mut derived: BTreeMap<String, Cond> = BTreeMap::new();
         for item in &items {
             if let ItemKind::Feature(f) = &item.kind
                 && let FeatureDomain::Derived(expr) = &f.domain
             {
-                derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &absent, &BTreeMap::new()));
+                derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
             }
         }
         for item in items {
@@ -97,7 +107,7 @@ impl Symbols {
                     ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
                 ),
                 ItemKind::Feature(f) => match &f.domain {
-                    FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &absent, &BTreeMap::new())),
+                    FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &params, &BTreeMap::new())),
                     FeatureDomain::Bool(_) => {
                         Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
                     }
@@ -111,7 +121,7 @@ impl Symbols {
                         Symbol::Feature { domain, is_bool: false }
                     }
                 },
-                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &absent, &derived)),
+                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &params, &derived)),
                 ItemKind::Permset(_) => Symbol::Permset,
                 ItemKind::Actionset(_) => Symbol::Actionset,
                 ItemKind::Valueset(_) => Symbol::Valueset,
@@ -125,7 +135,7 @@ impl Symbols {
         }
         let constraint_names =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
-        Symbols { map, optional, absent, constraint_names }
+        Symbols { map, optional, absent: absent.clone(), constraint_names }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
@@ -181,15 +191,24 @@ fn presence_cond(name: &str, absent: &BTreeMap<String, String>) -> Cond {
     }
 }
 
+/// What a bare scalar param in a guard means: presence (see [`presence_cond`]).
+pub(crate) struct ParamPresence<'a> {
+    pub absent: &'a BTreeMap<String, String>,
+    /// Scalar params with a default: they always have a value.
+    pub with_default: &'a [String],
+}
+
 /// An expression as a condition, without checks: a bare param tests its
-/// presence, a derived feature stands for its condition.
-pub(crate) fn plain_cond(expr: &Expr, absent: &BTreeMap<String, String>, derived: &BTreeMap<String, Cond>) -> Cond {
-    let plain = |e: &Expr| plain_cond(e, absent, derived);
+/// presence (as `Checker::expr` does), a derived feature stands for its
+/// condition.
+pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTreeMap<String, Cond>) -> Cond {
+    let plain = |e: &Expr| plain_cond(e, params, derived);
     match expr {
         Expr::Bool(b, _) => Cond::Const(*b),
         Expr::Var(i) if derived.contains_key(&i.name) => derived.get(&i.name).cloned().unwrap_or(Cond::Const(false)),
-        // a param without a default: it has a value
-        Expr::Var(i) if absent.contains_key(&i.name) => presence_cond(&i.name, absent),
+        // a param: it has a value
+        Expr::Var(i) if params.absent.contains_key(&i.name) => presence_cond(&i.name, params.absent),
+        Expr::Var(i) if params.with_default.contains(&i.name) => Cond::Const(true),
         Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
         Expr::Compare { var, negated, value, .. } => {
             let is = Cond::Is(var.name.clone(), value.text.clone());

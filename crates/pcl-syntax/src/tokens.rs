@@ -137,16 +137,20 @@ fn string(bytes: &[u8], open: usize, out: &mut Vec<Token>) -> usize {
                 if bytes.get(name_end) == Some(&b'}') && name_start < name_end {
                     flush(out, piece, name_start);
                     let dot = bytes.get(name_start..name_end).and_then(|n| n.iter().position(|&b| b == b'.'));
+                    // never an empty token (`${.x}`, `${p.}`)
+                    let mut push = |kind, from: usize, to: usize| {
+                        if from < to {
+                            out.push(Token { kind, span: Span::new(from, to) });
+                        }
+                    };
                     match dot {
                         Some(d) => {
                             let (param_end, member_start) = (name_start + d, name_start + d + 1);
-                            out.push(Token { kind: TokenKind::Interpolation, span: Span::new(name_start, param_end) });
-                            flush(out, param_end, member_start);
-                            out.push(Token { kind: TokenKind::Member, span: Span::new(member_start, name_end) });
+                            push(TokenKind::Interpolation, name_start, param_end);
+                            push(TokenKind::String, param_end, member_start);
+                            push(TokenKind::Member, member_start, name_end);
                         }
-                        None => {
-                            out.push(Token { kind: TokenKind::Interpolation, span: Span::new(name_start, name_end) })
-                        }
+                        None => push(TokenKind::Interpolation, name_start, name_end),
                     }
                     piece = name_end;
                     i = name_end + 1;
@@ -225,11 +229,23 @@ mod tests {
 
     #[test]
     fn any_text_lexes_without_panicking_and_tokens_stay_on_one_line() {
-        for text in ["\"open\nnext", "\"${", "\"${x", "\"a\\", "\"a\\\nb\"", "€ \"€${é}\"", "@", "\r\"x\ry\"", "=", "!"]
-        {
+        for text in [
+            "\"open\nnext",
+            "\"${",
+            "\"${x",
+            "\"${.x}\"",
+            "\"${p.}\"",
+            "\"a\\",
+            "\"a\\\nb\"",
+            "€ \"€${é}\"",
+            "@",
+            "\r\"x\ry\"",
+            "=",
+            "!",
+        ] {
             for t in tokens(text) {
                 let piece = text.get(t.span.start as usize..t.span.end as usize);
-                assert!(piece.is_some_and(|p| !p.contains(['\n', '\r'])), "{text:?}: {t:?}");
+                assert!(piece.is_some_and(|p| !p.is_empty() && !p.contains(['\n', '\r'])), "{text:?}: {t:?}");
             }
         }
     }

@@ -40,9 +40,11 @@ impl Checker<'_> {
         }
         let placeholder = p.placeholder.as_ref().map(|s| self.plain(s, "a placeholder"));
         let optional = p.ty.optional;
-        if optional && (ty.list || placeholder.is_some()) {
+        if optional && (ty.list || placeholder.is_some() || ty.scalar == ScalarType::Partition) {
             let message = if ty.list {
                 "a list param cannot be optional: without values it is the empty list".to_string()
+            } else if ty.scalar == ScalarType::Partition {
+                "a partition param cannot be optional: every document is in a partition".to_string()
             } else {
                 format!("optional param `{}` has no placeholder: without a value it is absent", p.name.name)
             };

@@ -1,0 +1,140 @@
+//! IAM's rules for what names a deployed thing: role and policy names,
+//! paths and descriptions. Written text is checked as is; rendered text
+//! skips the `<PLACEHOLDER>`s that params without a value leave.
+
+use crate::rules::{Problem, problem, problem_owned};
+
+/// `text` with each closed `<PLACEHOLDER>` as `x`, a character every rule
+/// accepts (a `<` without its `>` is text like any other).
+fn outside_closed_placeholders(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        match from.find('>') {
+            Some(close) => {
+                out.push('x');
+                rest = from.get(close + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push_str(from);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`check_iam_path`] on a rendered path: a `<PLACEHOLDER>` a param left
+/// stands for a value to come and is not judged.
+pub fn check_iam_path_rendered(path: &str) -> Result<(), Problem> {
+    let judged = outside_closed_placeholders(path);
+    check_iam_path(&judged)
+        .map_err(|p| Problem { message: p.message.replace(&format!("`{judged}`"), &format!("`{path}`")), ..p })
+}
+
+/// [`check_iam_name`] on a rendered name (placeholders not judged).
+pub fn check_iam_name_rendered(name: &str, what: &str) -> Result<(), Problem> {
+    let judged = outside_closed_placeholders(name);
+    check_iam_name(&judged, what)
+        .map_err(|p| Problem { message: p.message.replace(&format!("`{judged}`"), &format!("`{name}`")), ..p })
+}
+
+/// IAM's rule for a path: `/`, or `/` + printable ASCII without spaces
+/// (`\x21`-`\x7E`) + `/` (the API's pattern `(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`).
+/// The length limit is a quota (`quotas::PATH_CHARS`).
+pub fn check_iam_path(path: &str) -> Result<(), Problem> {
+    if !(path.starts_with('/') && path.ends_with('/')) {
+        return Err(problem(
+            format!("path `{path}` must start and end with `/`"),
+            Some("IAM paths look like `/` or `/division/team/`"),
+        ));
+    }
+    if path == "//" {
+        return Err(problem("path `//` has nothing between its slashes", Some("write `/` for the root path")));
+    }
+    for c in path.chars() {
+        match c {
+            '\u{21}'..='\u{7E}' => {}
+            bad => {
+                return Err(problem(
+                    format!("path `{path}` holds {bad:?}, which IAM does not allow in a path"),
+                    Some("a path holds printable ASCII characters without spaces, between slashes"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// IAM's characters for a role or policy name: letters, digits and
+/// `_+=,.@-` (the API's `[\w+=,.@-]+`). The length limits are quotas
+/// (`quotas::ROLE_NAME_CHARS`, `POLICY_NAME_CHARS`).
+pub fn check_iam_name(name: &str, what: &str) -> Result<(), Problem> {
+    if name.is_empty() {
+        return Err(problem_owned(format!("{what} name is empty"), Some("give it a name, or remove the field".into())));
+    }
+    for c in name.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) => {}
+            bad => {
+                return Err(problem_owned(
+                    format!("{what} name `{name}` holds {bad:?}, which IAM does not allow in a name"),
+                    Some("a name holds letters, digits and `_+=,.@-`".into()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// IAM's rule for a role's or policy's description: at most 1,000
+/// characters of tab, line breaks, printable ASCII and Latin-1
+/// (`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`).
+pub fn check_description(text: &str) -> Result<(), Problem> {
+    let length = text.chars().count();
+    if length > crate::quotas::DESCRIPTION_CHARS {
+        return Err(problem_owned(
+            format!("the description is {length} characters; IAM allows {}", crate::quotas::DESCRIPTION_CHARS),
+            Some("shorten it".into()),
+        ));
+    }
+    if let Some(bad) =
+        text.chars().find(|c| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{A1}'..='\u{FF}'))
+    {
+        return Err(problem_owned(
+            format!("the description holds {bad:?}, which IAM does not allow in a description"),
+            Some("a description holds printable ASCII and Latin-1 letters".into()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_paths_and_descriptions() {
+        assert!(check_iam_name("ParallelCluster-Policy_1+=,.@", "policy").is_ok());
+        assert!(check_iam_name_rendered("<PREFIX>Cluster", "role").is_ok());
+        assert!(check_iam_name("<PREFIX>Cluster", "role").is_err(), "a written `<` is no name character");
+        assert!(check_iam_name_rendered("a<b c", "role").is_err(), "an unclosed `<` hides nothing");
+        assert!(check_iam_name("a b", "role").is_err());
+        assert!(check_iam_name("a/b", "role").is_err());
+        assert!(check_iam_name("", "role").is_err());
+        assert!(check_description("Ceci n'est pas une pipe, café.\n").is_ok());
+        assert!(check_description("a → b").is_err());
+        assert!(check_description(&"x".repeat(1001)).is_err());
+        for good in ["/", "/parallelcluster/", "/a/b-c_d.e/", "///"] {
+            assert!(check_iam_path(good).is_ok(), "{good}");
+        }
+        assert!(check_iam_path_rendered("/<PATH PREFIX>/").is_ok());
+        assert!(check_iam_path_rendered("/x<y z/").is_err());
+        for bad in ["", "parallelcluster", "/a", "a/", "//", "/ /", "/a b/", "/é/", "/\t/"] {
+            assert!(check_iam_path(bad).is_err(), "{bad:?}");
+        }
+    }
+}
