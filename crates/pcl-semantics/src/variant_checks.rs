@@ -105,21 +105,45 @@ pub fn closure_findings<'a>(
         report_empty = false;
     }
     let Some(this) = program.get(item) else { return Vec::new() };
-    let configs = check_configs(&program);
-    item_findings(&program, this, &configs, report_empty)
+    // an item whose guards (and the constraints) do not read the partition
+    // is checked in one partition that stands for all: build only that one
+    let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    let first_only = partition_param.is_some_and(|p| !reads_partition(&program, this, p));
+    let configs = check_configs(&program, first_only);
+    let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
+    item_findings_counted(&program, this, &configs, count, report_empty)
+}
+
+/// Whether the guards of `item`, or a constraint, read the partition param `p`.
+fn reads_partition(program: &Program, item: &ProgramItem, p: &str) -> bool {
+    let mut vars = variants::guard_vars(program, &item.name);
+    for (_, cond, _) in program.constraints() {
+        cond.vars(&mut vars);
+    }
+    vars.iter().any(|v| v == p)
 }
 
 /// The configurations `pcl check` checks: with no `--set` values, once per
 /// partition when the file has a `partition` param (guards may compare it).
-pub fn check_configs(program: &Program) -> Vec<Config> {
+/// `first_only`: the first partition's alone (it stands for the others).
+pub fn check_configs(program: &Program, first_only: bool) -> Vec<Config> {
     let partition_params: Vec<&str> =
         program.params().map(|(n, _)| n).filter(|n| program.is_partition_param(n)).collect();
+    let Ok(base) = configure(program, &[]) else { return Vec::new() };
     match partition_params.first() {
+        // what `configure` makes of `--set partition=P`, without validating
+        // the rest again for each partition
         Some(param) => crate::iam::PARTITIONS
             .iter()
-            .filter_map(|p| configure(program, &[(param.to_string(), p.to_string())]).ok())
+            .take(if first_only { 1 } else { crate::iam::PARTITIONS.len() })
+            .map(|p| {
+                let mut cfg = base.clone();
+                cfg.params.insert(param.to_string(), crate::ir::ParamValue::One(p.to_string()));
+                cfg.given.insert(param.to_string());
+                cfg
+            })
             .collect(),
-        None => configure(program, &[]).ok().into_iter().collect(),
+        None => vec![base],
     }
 }
 
@@ -137,6 +161,19 @@ struct Tally {
 /// `configs`. Empty lists are only reported when `report_empty`: when the
 /// item or what it uses has errors, an unresolved reference would look empty.
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
+    item_findings_counted(program, item, configs, configs.len(), report_empty)
+}
+
+/// [`item_findings`] where `configs` may be the first of `count` partition
+/// configurations (when the item does not read the partition, the first
+/// stands for all, and findings are counted for all).
+fn item_findings_counted(
+    program: &Program,
+    item: &ProgramItem,
+    configs: &[Config],
+    count: usize,
+    report_empty: bool,
+) -> Vec<Finding> {
     let is_policy = matches!(*item.ir, ItemIr::Policy { .. });
     if !is_policy && !matches!(*item.ir, ItemIr::Role { .. }) {
         return Vec::new();
@@ -146,15 +183,8 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     // The checks read guards and constraints, not texts: when neither the
     // item's guards nor any constraint reads the partition, every partition
     // has the same findings; check one and count it for all of them.
-    let reads_partition = |p: &str| {
-        let mut vars = variants::guard_vars(program, &item.name);
-        for (_, cond, _) in program.constraints() {
-            cond.vars(&mut vars);
-        }
-        vars.iter().any(|v| v == p)
-    };
     let shortcut = match partition_param {
-        Some(p) if configs.len() > 1 && !reads_partition(p) => Some(configs.get(..1).unwrap_or_default()),
+        Some(p) if count > 1 && !reads_partition(program, item, p) => Some(configs.get(..1).unwrap_or_default()),
         _ => None,
     };
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
@@ -164,7 +194,7 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     // stands for all when the guards do not read it. The meaning-level
     // checks read texts (ARNs hold the partition): every partition.
     let mut findings = match shortcut {
-        Some(one) => run(one, configs.len(), Pass::Shapes),
+        Some(one) => run(one, count, Pass::Shapes),
         None => run(configs, 1, Pass::Shapes),
     };
     if report_empty && findings.iter().all(|f| f.diagnostic.code != crate::Code::TooManyConfigurations) {
@@ -180,7 +210,7 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
             _ => None,
         };
         match symbolic {
-            Some(cfg) => findings.extend(run(std::slice::from_ref(&cfg), configs.len(), Pass::Texts)),
+            Some(cfg) => findings.extend(run(std::slice::from_ref(&cfg), count, Pass::Texts)),
             None => findings.extend(run(configs, 1, Pass::Texts)),
         }
     }
