@@ -47,27 +47,9 @@ pub struct Highlight {
     pub declaration: bool,
 }
 
-/// Every word the grammar reserves or uses as a marker.
-const LANGUAGE_WORDS: [&str; 38] = [
-    "param",
-    "feature",
-    "constraint",
-    "permset",
-    "actionset",
-    "valueset",
-    "policy",
-    "role",
-    "allow",
-    "deny",
-    "when",
-    "and",
-    "or",
-    "not",
-    "true",
-    "false",
-    "else",
-    "include",
-    "placeholder",
+/// The words the grammar uses as markers besides its reserved keywords
+/// (`pcl_syntax::KEYWORDS`, which cannot name an item): these can.
+const FIELD_WORDS: [&str; 19] = [
     "action",
     "notaction",
     "resource",
@@ -88,6 +70,10 @@ const LANGUAGE_WORDS: [&str; 38] = [
     "for",
     "in",
 ];
+
+fn is_language_word(word: &str) -> bool {
+    pcl_syntax::KEYWORDS.contains(&word) || FIELD_WORDS.contains(&word)
+}
 
 /// Words that are keywords only where the grammar expects them (`list<...>`,
 /// `bool`, the principal kinds after `trust`): elsewhere they may be names.
@@ -197,7 +183,7 @@ fn word_kind(word: &str, context: &Context<'_>) -> Option<HighlightKind> {
     if context.in_enum || (compared || feature_default) && !boolean {
         return Some(HighlightKind::EnumValue);
     }
-    if LANGUAGE_WORDS.contains(&word) {
+    if is_language_word(word) {
         return Some(HighlightKind::Keyword);
     }
     let type_position = matches!(context.previous, Some((TokenKind::Punct, ":" | "<")));
