@@ -57,9 +57,15 @@ pub fn check_pattern(pattern: &str) -> Result<(), Problem> {
     compile(pattern).map(|_| ()).map_err(|e| problem_owned(format!("invalid pattern: {e}"), None))
 }
 
+/// Whether `value` is `*` and the refinements accept it (`arn(..., "*")`):
+/// then it needs no other check.
+pub fn star_allowed(value: &str, refinements: &[Refinement]) -> bool {
+    value == "*" && refinements.contains(&Refinement::AllowStar)
+}
+
 /// Whether `value` satisfies every refinement.
 pub fn check_refined(value: &str, refinements: &[Refinement]) -> Result<(), Problem> {
-    if value == "*" && refinements.contains(&Refinement::AllowStar) {
+    if star_allowed(value, refinements) {
         return Ok(());
     }
     for r in refinements {

@@ -69,8 +69,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 };
                 let mut ok = true;
                 for v in &values {
-                    let star = *v == "*" && p.refinements.contains(&iam::refine::Refinement::AllowStar);
-                    let checked = if star {
+                    let checked = if iam::refine::star_allowed(v, &p.refinements) {
                         Ok(())
                     } else {
                         iam::check_scalar_value(p.ty.scalar, v)

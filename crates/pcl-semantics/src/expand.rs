@@ -50,6 +50,16 @@ impl<'a> Env<'a> {
     }
 
     pub fn text(&self, t: &Template) -> String {
+        self.text_binding(t, None)
+    }
+
+    /// `t` with `var` (a loop variable) standing for `value`.
+    fn text_with(&self, t: &Template, var: &str, value: &str) -> String {
+        self.text_binding(t, Some((var, value)))
+    }
+
+    /// `t` rendered, `bound` giving a loop variable its value.
+    fn text_binding(&self, t: &Template, bound: Option<(&str, &str)>) -> String {
         let mut out = String::new();
         if self.shape_only {
             return out;
@@ -57,6 +67,9 @@ impl<'a> Env<'a> {
         for part in &t.parts {
             match part {
                 TextPart::Lit(s) => out.push_str(s),
+                TextPart::Param(p) if bound.is_some_and(|(var, _)| var == p) => {
+                    out.push_str(bound.map(|(_, v)| v).unwrap_or_default());
+                }
                 TextPart::Param(p) => match self.params.get(p) {
                     Some(ParamValue::One(v)) => out.push_str(v),
                     Some(ParamValue::Many(vs)) => out.push_str(&vs.join(",")),
@@ -67,18 +80,6 @@ impl<'a> Env<'a> {
                         out.push_str(member_text(v, member).as_str());
                     }
                 }
-            }
-        }
-        out
-    }
-
-    /// `t` with `var` (a loop variable) standing for `value`.
-    fn text_with(&self, t: &Template, var: &str, value: &str) -> String {
-        let mut out = String::new();
-        for part in &t.parts {
-            match part {
-                TextPart::Param(p) if p == var => out.push_str(value),
-                other => out.push_str(&self.text(&Template { parts: vec![other.clone()] })),
             }
         }
         out

@@ -19,8 +19,7 @@ impl Checker<'_> {
         };
         let ty = ParamType { list: p.ty.list, scalar };
         let refinements = self.refinements(&p.ty.args, scalar);
-        let star_ok = refinements.contains(&iam::refine::Refinement::AllowStar);
-        let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty, star_ok));
+        let default = p.default.as_ref().and_then(|lit| self.literal(lit, ty, &refinements));
         if let (Some(default), Some(lit)) = (&default, &p.default) {
             let values = match default {
                 ParamValue::One(v) => std::slice::from_ref(v),
@@ -123,18 +122,24 @@ impl Checker<'_> {
         out
     }
 
-    /// A param's default; `star_ok`: `*` is a value of its refined type.
-    pub(super) fn literal(&mut self, lit: &ast::Literal, ty: ParamType, star_ok: bool) -> Option<ParamValue> {
+    /// A param's default (`*` passes when its refined type accepts it).
+    pub(super) fn literal(
+        &mut self,
+        lit: &ast::Literal,
+        ty: ParamType,
+        refinements: &[iam::refine::Refinement],
+    ) -> Option<ParamValue> {
+        let star_ok = |v: &str| iam::refine::star_allowed(v, refinements);
         match (lit, ty.list) {
             (ast::Literal::Str(s), false) => {
                 let v = self.plain(s, "a default");
-                (star_ok && v == "*" || self.check_value(&v, ty.scalar, s.span)).then_some(ParamValue::One(v))
+                (star_ok(&v) || self.check_value(&v, ty.scalar, s.span)).then_some(ParamValue::One(v))
             }
             (ast::Literal::List(items, _), true) => {
                 let mut out = Vec::new();
                 for s in items {
                     let v = self.plain(s, "a default");
-                    if star_ok && v == "*" || self.check_value(&v, ty.scalar, s.span) {
+                    if star_ok(&v) || self.check_value(&v, ty.scalar, s.span) {
                         out.push(v);
                     }
                 }
