@@ -44,11 +44,17 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
     let Some(item) = program.get(&rendered.item) else { return out };
     let span = item.name_span.shift(item.offset);
     for file in &rendered.files {
-        let Ok(doc) = serde_json::from_str::<Value>(&file.contents) else { continue };
+        // Parsing a document back costs more than rendering it: a policy is
+        // parsed only when it is over the limit, to name its biggest statements.
+        let parse = || serde_json::from_str::<Value>(&file.contents).ok();
         let context = || describe(program, rendered, &file.path);
         match rendered.kind {
             OutputKind::Policy if !inline_only.contains(rendered.item.as_str()) => {
                 let size = policy_size(&file.contents);
+                if size <= MANAGED_POLICY_CHARS {
+                    continue;
+                }
+                let Some(doc) = parse() else { continue };
                 let statements = doc.get("Statement").and_then(Value::as_array).map_or(0, Vec::len);
                 let splittable = matches!(&*item.ir, ItemIr::Policy { splittable: true, .. });
                 if size > MANAGED_POLICY_CHARS && splittable && statements == 1 {
@@ -73,6 +79,7 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
             }
             OutputKind::Policy => {}
             OutputKind::Role => {
+                let Some(doc) = parse() else { continue };
                 let managed = doc.get("ManagedPolicyArns").and_then(Value::as_array).map_or(0, Vec::len);
                 let parts = split_parts_attached(program, &doc);
                 // more than 10 before splitting is reported by `pcl check`
