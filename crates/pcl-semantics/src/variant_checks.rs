@@ -190,31 +190,30 @@ fn item_findings_counted(
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
         tally(program, item, is_policy, &deps, partition_param, configs, repeat, report_empty, pass)
     };
-    // Shapes (empty lists, Sids) do not depend on texts: one partition
-    // stands for all when the guards do not read it. The meaning-level
-    // checks read texts (ARNs hold the partition): every partition.
-    let mut findings = match shortcut {
-        Some(one) => run(one, count, Pass::Shapes),
-        None => run(configs, 1, Pass::Shapes),
-    };
-    if report_empty && findings.iter().all(|f| f.diagnostic.code != crate::Code::TooManyConfigurations) {
-        // When no guard reads the partition, one rendering with the partition
-        // left as `${partition}` stands for all of them: an ARN that still
-        // names a partition there hard-codes it.
-        let symbolic = match (shortcut, partition_param) {
-            (Some(one), Some(p)) => one.first().map(|cfg| {
-                let mut cfg = cfg.clone();
-                cfg.params.insert(p.to_string(), crate::ir::ParamValue::One(SYMBOLIC_PARTITION.to_string()));
-                cfg
-            }),
-            _ => None,
+    if !report_empty {
+        // Only shapes (duplicate Sids): they do not depend on texts, so one
+        // partition stands for all when the guards do not read it.
+        return match shortcut {
+            Some(one) => run(one, count, Pass::Shapes),
+            None => run(configs, 1, Pass::Shapes),
         };
-        match symbolic {
-            Some(cfg) => findings.extend(run(std::slice::from_ref(&cfg), count, Pass::Texts)),
-            None => findings.extend(run(configs, 1, Pass::Texts)),
-        }
     }
-    findings
+    // Shapes and texts from one rendering of each configuration. When no
+    // guard reads the partition, one rendering with the partition left as
+    // `${partition}` stands for all of them: an ARN that still names a
+    // partition there hard-codes it.
+    let symbolic = match (shortcut, partition_param) {
+        (Some(one), Some(p)) => one.first().map(|cfg| {
+            let mut cfg = cfg.clone();
+            cfg.params.insert(p.to_string(), crate::ir::ParamValue::One(SYMBOLIC_PARTITION.to_string()));
+            cfg
+        }),
+        _ => None,
+    };
+    match symbolic {
+        Some(cfg) => run(std::slice::from_ref(&cfg), count, Pass::ShapesAndTexts),
+        None => run(configs, 1, Pass::ShapesAndTexts),
+    }
 }
 
 /// The partition value of a rendering that stands for every partition.
@@ -225,8 +224,9 @@ const SYMBOLIC_PARTITION: &str = "${partition}";
 enum Pass {
     /// Empty lists, empty documents, duplicate Sids (texts left empty).
     Shapes,
-    /// The catalog's checks and the shape of ARNs and condition values.
-    Texts,
+    /// Those, and the catalog's checks and the shape of ARNs and condition
+    /// values, on one rendering.
+    ShapesAndTexts,
 }
 
 /// Runs one pass over every configuration of `item` under `configs`, each
@@ -279,35 +279,39 @@ fn tally(
                     }),
                 }
             };
-            if pass == Pass::Shapes {
-                let env = Env { program, features, params: &cfg.params, shape_only: true };
-                check_configuration(program, item, is_policy, &env, report_empty, &mut note);
-            } else {
-                let env = Env { program, features, params: &cfg.params, shape_only: false };
-                if is_policy {
-                    if let Some(policy) = expand_policy(program, &item.name, &env) {
-                        for d in crate::content_checks::policy_name_findings(&policy, item.name_span) {
-                            note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
+            let env = Env { program, features, params: &cfg.params, shape_only: pass == Pass::Shapes };
+            if is_policy {
+                let Some(policy) = expand_policy(program, &item.name, &env) else { continue };
+                policy_shape_findings(&policy, item, report_empty, &mut note);
+                if pass == Pass::Shapes {
+                    continue;
+                }
+                for d in crate::content_checks::policy_name_findings(&policy, item.name_span) {
+                    note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
+                }
+                for st in policy.statements {
+                    // most configurations render most statements alike:
+                    // check each distinct one once
+                    let key = (st, partition.clone());
+                    let diagnostics = match memo.get(&key) {
+                        Some(found) => found.clone(),
+                        None => {
+                            let found = crate::content_checks::statement_findings(&key.0, &partition);
+                            memo.insert(key.clone(), found.clone());
+                            found
                         }
-                        for st in policy.statements {
-                            // most configurations render most statements
-                            // alike: check each distinct one once
-                            let key = (st, partition.clone());
-                            let diagnostics = match memo.get(&key) {
-                                Some(found) => found.clone(),
-                                None => {
-                                    let found = crate::content_checks::statement_findings(&key.0, &partition);
-                                    memo.insert(key.clone(), found.clone());
-                                    found
-                                }
-                            };
-                            for d in diagnostics {
-                                let secondary_origins = vec![key.0.origin.clone(); d.secondary.len()];
-                                note(Finding { origin: key.0.origin.clone(), diagnostic: d, secondary_origins });
-                            }
-                        }
+                    };
+                    for d in diagnostics {
+                        let secondary_origins = vec![key.0.origin.clone(); d.secondary.len()];
+                        note(Finding { origin: key.0.origin.clone(), diagnostic: d, secondary_origins });
                     }
-                } else if let Some(role) = crate::expand::expand_role_shallow(program, &item.name, &env) {
+                }
+            } else {
+                role_shape_findings(item, &env, report_empty, &mut note);
+                if pass == Pass::Shapes {
+                    continue;
+                }
+                if let Some(role) = crate::expand::expand_role_shallow(program, &item.name, &env) {
                     for d in crate::content_checks::role_findings(&role, &partition, item.name_span) {
                         note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
                     }
@@ -345,39 +349,32 @@ fn tally(
         .collect()
 }
 
-fn check_configuration(
-    program: &Program,
+fn here(d: Diagnostic, origin: &str) -> Finding {
+    Finding { origin: origin.to_string(), diagnostic: d, secondary_origins: Vec::new() }
+}
+
+/// A role's own shape findings: only the trust lists are its own (inline
+/// policies are checked as policies themselves).
+fn role_shape_findings(item: &ProgramItem, env: &Env<'_>, report_empty: bool, note: &mut dyn FnMut(Finding)) {
+    if let ItemIr::Role { when, role } = &*item.ir
+        && env.holds(when)
+        && report_empty
+    {
+        for (_, list) in &role.trust {
+            if env.values(list).values.is_empty() {
+                note(here(empty_list("the trust principal", list.span, &item.name), &item.name));
+            }
+        }
+    }
+}
+
+/// Empty lists and documents, and duplicate Sids, of one rendering of a policy.
+fn policy_shape_findings(
+    policy: &crate::expand::ExpandedPolicy,
     item: &ProgramItem,
-    is_policy: bool,
-    env: &Env<'_>,
     report_empty: bool,
     note: &mut dyn FnMut(Finding),
 ) {
-    let here = |d: Diagnostic, origin: &str| Finding {
-        origin: origin.to_string(),
-        diagnostic: d,
-        secondary_origins: Vec::new(),
-    };
-    let policy = if is_policy {
-        match expand_policy(program, &item.name, env) {
-            Some(p) => p,
-            None => return,
-        }
-    } else {
-        // Only the trust lists are the role's own: inline policies are
-        // checked as policies themselves.
-        if let ItemIr::Role { when, role } = &*item.ir
-            && env.holds(when)
-            && report_empty
-        {
-            for (_, list) in &role.trust {
-                if env.values(list).values.is_empty() {
-                    note(here(empty_list("the trust principal", list.span, &item.name), &item.name));
-                }
-            }
-        }
-        return;
-    };
     if report_empty && policy.statements.is_empty() {
         let d = DiagnosticKind::EmptyPolicy { policy: item.name.clone() }.at(item.name_span);
         note(here(d, &item.name));
