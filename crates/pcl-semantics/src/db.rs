@@ -40,7 +40,8 @@ impl<T: salsa::Database> Database for T {}
 
 /// The text of one chunk of a file (an item, with its doc comments), interned:
 /// a chunk whose text is unchanged after an edit is the same `Chunk`, and its
-/// parse is reused.
+/// parse is reused. Looked up by `&str`, so an unchanged chunk costs a hash
+/// and a comparison, not a copy.
 #[salsa::interned(debug)]
 pub struct Chunk<'db> {
     #[returns(ref)]
@@ -63,7 +64,7 @@ pub fn parse(db: &dyn Database, file: SourceFile) -> pcl_syntax::ParsedFile {
     let text = file.text(db);
     let mut out = pcl_syntax::ParsedFile::default();
     for (start, end) in pcl_syntax::chunk_ranges(text) {
-        let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default().to_string(), end == text.len());
+        let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len());
         out.push_chunk(start, parse_chunk(db, chunk));
     }
     out
@@ -91,8 +92,10 @@ pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysi
     crate::item_check::check(item.ast(db), symbols)
 }
 
-/// Every diagnostic of a file and its program.
-#[salsa::tracked(returns(ref))]
+/// Every diagnostic of a file and its program. Not compared with its previous
+/// value (`no_eq`): nearly every edit moves some span, and comparing the
+/// whole program and every diagnostic would cost more than it could save.
+#[salsa::tracked(returns(ref), no_eq)]
 pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let parsed = parse(db, file);
     let items = file_items(db, file);
@@ -218,7 +221,7 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         let text = file.text(db);
         let ranges = pcl_syntax::chunk_ranges(text);
         share_out(db, threads, &ranges, |db, (start, end)| {
-            let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default().to_string(), *end == text.len());
+            let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default(), *end == text.len());
             parse_chunk(db, chunk);
         });
         let items = file_items(db, file).clone();

@@ -246,8 +246,6 @@ fn tally(
 ) -> Vec<Finding> {
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
-    let mut memo: rustc_hash::FxHashMap<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>> =
-        rustc_hash::FxHashMap::default();
     for cfg in configs {
         let Some(assignments) = variants::configurations(program, deps, &cfg.pins, &cfg.params) else {
             let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.to_vec() };
@@ -290,20 +288,10 @@ fn tally(
                     note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
                 }
                 for st in policy.statements {
-                    // most configurations render most statements alike:
-                    // check each distinct one once
-                    let key = (st, partition.clone());
-                    let diagnostics = match memo.get(&key) {
-                        Some(found) => found.clone(),
-                        None => {
-                            let found = crate::content_checks::statement_findings(&key.0, &partition);
-                            memo.insert(key.clone(), found.clone());
-                            found
-                        }
-                    };
-                    for d in diagnostics {
-                        let secondary_origins = vec![key.0.origin.clone(); d.secondary.len()];
-                        note(Finding { origin: key.0.origin.clone(), diagnostic: d, secondary_origins });
+                    let origin = st.origin.clone();
+                    for d in remembered_statement_findings(st, &partition) {
+                        let secondary_origins = vec![origin.clone(); d.secondary.len()];
+                        note(Finding { origin: origin.clone(), diagnostic: d, secondary_origins });
                     }
                 }
             } else {
@@ -347,6 +335,37 @@ fn tally(
             f
         })
         .collect()
+}
+
+/// Entries the statement memo holds before it is cleared.
+const STATEMENT_MEMO_CAPACITY: usize = 4_096;
+
+thread_local! {
+    /// Findings of statements already checked. Most configurations render
+    /// most statements alike, and an edit leaves most statements of the
+    /// edited policy as they were: each distinct statement is checked once.
+    /// The findings are a function of the statement (spans relative to its
+    /// item) and the partition alone, so the memo is valid across edits.
+    /// Bounded: it is cleared when full.
+    static STATEMENT_MEMO: std::cell::RefCell<
+        rustc_hash::FxHashMap<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>>,
+    > = std::cell::RefCell::default();
+}
+
+fn remembered_statement_findings(st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
+    let key = (st, partition.to_string());
+    if let Some(found) = STATEMENT_MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let found = crate::content_checks::statement_findings(&key.0, partition);
+    STATEMENT_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= STATEMENT_MEMO_CAPACITY {
+            m.clear();
+        }
+        m.insert(key, found.clone());
+    });
+    found
 }
 
 fn here(d: Diagnostic, origin: &str) -> Finding {
