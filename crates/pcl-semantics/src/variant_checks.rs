@@ -338,7 +338,7 @@ fn tally(
 }
 
 /// Entries the statement memo holds before it is cleared.
-const STATEMENT_MEMO_CAPACITY: usize = 4_096;
+const STATEMENT_MEMO_CAPACITY: usize = 1_024;
 
 thread_local! {
     /// Findings of statements already checked. Most configurations render

@@ -107,7 +107,7 @@ impl Checker<'_> {
         scalar: bool,
         mut lower: impl FnMut(&mut Self, &T) -> U,
     ) -> GList<U> {
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(list.items.len());
         for g in &list.items {
             // the item's own guard is around it (an optional param needs it)
             let when = self.guard(g.when.as_ref());

@@ -72,7 +72,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn template(&mut self, s: &StrLit, use_: ValueUse) -> Template {
-        let mut parts = Vec::new();
+        // one IR part per source part: sized once (the IR lives as long as the file)
+        let mut parts = Vec::with_capacity(s.parts.len());
         let mut typed = Vec::new();
         for part in &s.parts {
             match part {

@@ -37,6 +37,7 @@ impl Lowerer {
                 }
             }
         }
+        entries.shrink_to_fit();
         Ok(entries)
     }
 
@@ -143,6 +144,7 @@ impl Lowerer {
                 _ => return self.unexpected(&p),
             }
         }
+        fields.shrink_to_fit();
         Ok(Statement { docs: Vec::new(), expects: Vec::new(), effect, effect_span, sid, when, fields, span })
     }
 
@@ -211,6 +213,7 @@ impl Lowerer {
             let when = self.opt_when(&mut it)?;
             items.push(Guarded { item, when, span: gspan });
         }
+        items.shrink_to_fit();
         Ok(ValueList { items, bracketed: true, span })
     }
 

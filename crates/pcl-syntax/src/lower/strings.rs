@@ -10,7 +10,9 @@ impl Lowerer {
         let body_start = span.start as usize + 1;
         let mut parts = Vec::new();
         let mut part_spans = Vec::new();
-        let mut text = String::new();
+        // A plain string's text is as long as its body: one allocation, of
+        // the right size (most strings are plain).
+        let mut text = String::with_capacity(body.len());
         // where the pending text part starts in the source
         let mut text_start = body_start;
         let mut chars = body.char_indices().peekable();
@@ -78,6 +80,7 @@ impl Lowerer {
                         continue;
                     }
                     if !text.is_empty() {
+                        text.shrink_to_fit();
                         parts.push(StrPart::Text(std::mem::take(&mut text)));
                         part_spans.push(Span::new(text_start, body_start + i));
                     }
@@ -94,9 +97,13 @@ impl Lowerer {
             }
         }
         if !text.is_empty() || parts.is_empty() {
+            text.shrink_to_fit();
             parts.push(StrPart::Text(text));
             part_spans.push(Span::new(text_start, body_start + body.len()));
         }
+        // ASTs stay in memory as long as the file is open: no spare capacity
+        parts.shrink_to_fit();
+        part_spans.shrink_to_fit();
         StrLit { parts, part_spans, span }
     }
 }
