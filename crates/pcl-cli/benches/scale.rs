@@ -18,6 +18,10 @@
 )]
 
 use std::path::{Path, PathBuf};
+
+/// In-process figures with the allocator the pcl binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -154,18 +158,32 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Edits one action inside one item in the middle of the file, alternately
-/// adding and removing it, and re-analyses.
+/// Edits one action list inside one item in the middle of the file, adding
+/// another action each time (each edit makes text not seen before: an edit
+/// undone would find its earlier parse remembered), and re-analyses.
 fn reanalyze_after_edit(text: &str, runs: usize) -> Duration {
+    const ACTIONS: [&str; 10] = [
+        "s3:GetObjectAcl",
+        "s3:GetObjectTagging",
+        "s3:PutObjectAcl",
+        "s3:ListBucket",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "sqs:SendMessage",
+        "sns:Publish",
+        "logs:PutLogEvents",
+        "dynamodb:GetItem",
+    ];
     let at = text[text.len() / 2..].find("action [").map(|i| i + text.len() / 2 + "action [".len()).unwrap_or(0);
-    let edited = format!("{}s3:GetObjectAcl, {}", &text[..at], &text[at..]);
     let mut db = RootDatabase::default();
     let file = SourceFile::new(&db, "input.pcl".into(), text.to_string());
     analyze_file(&db, file);
-    let mut flip = false;
-    median(runs.max(3), || {
-        flip = !flip;
-        file.set_text(&mut db).to(if flip { edited.clone() } else { text.to_string() });
+    let mut current = text.to_string();
+    let mut edit = 0;
+    median(runs.clamp(3, ACTIONS.len()), || {
+        current.insert_str(at, &format!("{}, ", ACTIONS[edit % ACTIONS.len()]));
+        edit += 1;
+        file.set_text(&mut db).to(current.clone());
         std::hint::black_box(analyze_file(&db, file).diagnostics.len());
     })
 }

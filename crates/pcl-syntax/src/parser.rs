@@ -177,14 +177,20 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
         text.get(start..end).unwrap_or("")
     };
+    // Most lines are indented or close a block: one byte rules them out.
     let starts_item = |l: &str| {
-        ITEM_KEYWORDS.iter().any(|k| {
-            l.strip_prefix(k)
-                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
-        })
+        l.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+            && ITEM_KEYWORDS.iter().any(|k| {
+                l.strip_prefix(k)
+                    .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
+            })
     };
     // doc comments and `expect` lines belong to the item below them
-    let is_doc = |l: &str| l.starts_with("///") && !l.starts_with("////") || is_expect_line(l);
+    let is_doc = |l: &str| match l.as_bytes().first() {
+        Some(b'/') => l.starts_with("///") && !l.starts_with("////"),
+        Some(b'e') => is_expect_line(l),
+        _ => false,
+    };
     let mut cuts = vec![0];
     let mut i = 0;
     while i < line_starts.len() {
