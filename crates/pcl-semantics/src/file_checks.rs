@@ -150,19 +150,22 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
     // A misspelt use (`acount`) is already an error; do not also call the
     // intended item (`account`) unused.
     // the item each unknown name was probably meant to be
-    let meant: HashSet<&str> = used
-        .iter()
-        .filter(|n| program.get(n).is_none())
-        .filter_map(|u| {
-            program
-                .items()
-                .iter()
-                .map(|i| (strsim::jaro_winkler(u, &i.name), i.name.as_str()))
+    let unknown: Vec<&str> = used.iter().copied().filter(|n| program.get(n).is_none()).collect();
+    let mut meant: HashSet<String> = HashSet::default();
+    if !unknown.is_empty() {
+        let names: BTreeMap<String, ()> = program.items().iter().map(|i| (i.name.clone(), ())).collect();
+        let backwards = crate::suggestions::Backwards::new(names.keys().map(String::as_str));
+        for u in unknown {
+            let best = crate::suggestions::candidates(u, &names, &backwards)
+                .into_iter()
+                .map(|name| (strsim::jaro_winkler(u, name), name))
                 .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, name)| name)
-        })
-        .collect();
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((_, name)) = best {
+                meant.insert(name.to_string());
+            }
+        }
+    }
     for item in program.items() {
         let what = match *item.ir {
             ItemIr::Param(_) => "param",

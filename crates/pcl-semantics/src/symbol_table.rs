@@ -56,6 +56,8 @@ pub struct Symbols {
     absent: BTreeMap<String, String>,
     /// The names of the constraints (kept apart: every guard check reads them).
     constraint_names: Vec<String>,
+    /// The names read backwards, for suggestions among many names.
+    backwards: crate::suggestions::Backwards,
 }
 
 impl Symbols {
@@ -135,7 +137,8 @@ impl Symbols {
         }
         let constraint_names =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
-        Symbols { map, optional, absent: absent.clone(), constraint_names }
+        let backwards = crate::suggestions::Backwards::new(map.keys().map(String::as_str));
+        Symbols { map, optional, absent: absent.clone(), constraint_names, backwards }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
@@ -156,8 +159,13 @@ impl Symbols {
         }
     }
 
-    pub fn names_where(&self, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
-        self.map.iter().filter(|(_, s)| pred(s)).map(|(n, _)| n.as_str()).collect()
+    /// The names of symbols that `pred` accepts worth weighing as a
+    /// suggestion for `name` (all of them in a small file; see `suggestions`).
+    pub fn suggestion_candidates(&self, name: &str, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
+        crate::suggestions::candidates(name, &self.map, &self.backwards)
+            .into_iter()
+            .filter(|n| self.map.get(*n).is_some_and(&pred))
+            .collect()
     }
 
     /// The values a guard variable ranges over: a feature's domain, or the

@@ -151,7 +151,7 @@ impl Checker<'_> {
                     name: ident.name.clone(),
                     is: sym.kind_name(),
                     expected: kind_name,
-                    suggestion: suggest(&ident.name, symbols.names_where(want)),
+                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, want)),
                 };
                 self.emit(kind.at(ident.span));
                 None
@@ -160,7 +160,7 @@ impl Checker<'_> {
                 let kind = DiagnosticKind::UnknownName {
                     kind: kind_name,
                     name: ident.name.clone(),
-                    suggestion: suggest(&ident.name, symbols.names_where(want)),
+                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, want)),
                 };
                 self.emit(kind.at(ident.span));
                 None

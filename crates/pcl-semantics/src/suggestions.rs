@@ -1,0 +1,88 @@
+//! The names a "did you mean" weighs. Weighing every name of a file for
+//! every unknown one costs O(errors × names): a file with an error per
+//! thousand items checked in 1.8x the time of a clean one at 100 MB. A typo
+//! keeps either the start or the end of a name, so among many names only
+//! those next to it in sorted order, or next to it when names are read
+//! backwards, are weighed.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+/// Names on each side of a name's place in either order.
+const WINDOW: usize = 64;
+
+/// Up to this many names, all of them are weighed (the result is then
+/// exactly the best match among all names).
+const WEIGH_ALL_UP_TO: usize = 4 * WINDOW;
+
+/// Names read backwards, sorted: the second order in which neighbours are
+/// looked for (the first is the names' own sorted order).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Backwards(Vec<String>);
+
+impl Backwards {
+    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut reversed: Vec<String> = names.into_iter().map(reversed).collect();
+        reversed.sort_unstable();
+        reversed.dedup();
+        Backwards(reversed)
+    }
+}
+
+fn reversed(name: &str) -> String {
+    name.chars().rev().collect()
+}
+
+/// The names of `sorted` (all of them, in order) worth weighing as
+/// suggestions for `name`: every one when there are few, else the
+/// neighbours of `name` in sorted order and in `backwards` order.
+pub(crate) fn candidates<'a, V>(name: &str, sorted: &'a BTreeMap<String, V>, backwards: &Backwards) -> Vec<&'a str> {
+    if sorted.len() <= WEIGH_ALL_UP_TO {
+        return sorted.keys().map(String::as_str).collect();
+    }
+    let mut out: Vec<&str> = Vec::with_capacity(4 * WINDOW);
+    let before = (Bound::Unbounded, Bound::Excluded(name));
+    let after = (Bound::Included(name), Bound::Unbounded);
+    out.extend(sorted.range::<str, _>(before).rev().take(WINDOW).map(|(k, _)| k.as_str()));
+    out.extend(sorted.range::<str, _>(after).take(WINDOW).map(|(k, _)| k.as_str()));
+    let back = reversed(name);
+    let at = backwards.0.partition_point(|r| r.as_str() < back.as_str());
+    let around = backwards.0.get(at.saturating_sub(WINDOW)..(at + WINDOW).min(backwards.0.len())).unwrap_or_default();
+    for r in around {
+        if let Some((key, _)) = sorted.get_key_value(reversed(r).as_str()) {
+            out.push(key.as_str());
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(n: usize) -> BTreeMap<String, ()> {
+        (0..n).map(|i| (format!("policy_{i:05}"), ())).collect()
+    }
+
+    #[test]
+    fn few_names_are_all_weighed() {
+        let map = names(10);
+        let back = Backwards::new(map.keys().map(String::as_str));
+        assert_eq!(candidates("polcy_00003", &map, &back).len(), 10);
+    }
+
+    #[test]
+    fn among_many_names_a_typo_at_either_end_still_finds_its_name() {
+        let map = names(10_000);
+        let back = Backwards::new(map.keys().map(String::as_str));
+        // a typo near the end: the start sorts it next to its name
+        let near_end = candidates("policy_04321x", &map, &back);
+        assert!(near_end.contains(&"policy_04321"), "{near_end:?}");
+        // a typo at the start: read backwards, it sorts next to its name
+        let near_start = candidates("qolicy_04321", &map, &back);
+        assert!(near_start.contains(&"policy_04321"), "{near_start:?}");
+        assert!(near_start.len() <= 4 * WINDOW);
+    }
+}
