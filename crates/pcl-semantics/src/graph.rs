@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap, FxHashSet as HashSet};
 
 use pcl_syntax::Span;
 
@@ -11,7 +11,7 @@ use pcl_syntax::Span;
 pub(crate) type Graph<'a> = BTreeMap<&'a str, Vec<(&'a str, Span)>>;
 
 pub(crate) struct Walk<'a> {
-    pub(crate) height: BTreeMap<&'a str, usize>,
+    pub(crate) height: FxHashMap<&'a str, usize>,
     pub(crate) cycles: Vec<(Span, Vec<&'a str>)>,
 }
 
@@ -19,7 +19,7 @@ pub(crate) struct Walk<'a> {
 /// cycles, each once, as the reference that closes it and its members.
 /// Iterative post-order, so neither long chains nor cycles overflow the stack.
 pub(crate) fn walk<'a>(edges: &Graph<'a>) -> Walk<'a> {
-    let mut height: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut height: FxHashMap<&str, usize> = FxHashMap::default();
     let mut cycles = Vec::new();
     let mut reported: HashSet<BTreeSet<&str>> = HashSet::default();
     for &start in edges.keys() {

@@ -29,6 +29,31 @@ impl Backwards {
     }
 }
 
+/// `Backwards`, made on first use: most files need no suggestion, and
+/// sorting every name backwards on each edit would cost a re-analysis as
+/// much as building the symbol table. Derived from the names alone, so it
+/// takes no part in comparing two symbol tables (always equal).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LazyBackwards(std::sync::OnceLock<Backwards>);
+
+impl LazyBackwards {
+    pub(crate) fn get<'a>(&self, names: impl FnOnce() -> Vec<&'a str>) -> &Backwards {
+        self.0.get_or_init(|| Backwards::new(names()))
+    }
+}
+
+impl PartialEq for LazyBackwards {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LazyBackwards {}
+
+impl std::hash::Hash for LazyBackwards {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
 fn reversed(name: &str) -> String {
     name.chars().rev().collect()
 }

@@ -57,7 +57,7 @@ pub struct Symbols {
     /// The names of the constraints (kept apart: every guard check reads them).
     constraint_names: Vec<String>,
     /// The names read backwards, for suggestions among many names.
-    backwards: crate::suggestions::Backwards,
+    backwards: crate::suggestions::LazyBackwards,
 }
 
 impl Symbols {
@@ -68,11 +68,11 @@ impl Symbols {
         let mut optional: Vec<String> = Vec::new();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
         let mut with_default: Vec<String> = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         for item in &items {
             let name = &item.name().name;
             if let ItemKind::Param(p) = &item.kind
-                && !seen.contains(name)
+                && !seen.contains(name.as_str())
                 && !p.ty.list
                 && p.default.is_some()
             {
@@ -80,7 +80,7 @@ impl Symbols {
                 with_default.push(name.clone());
             }
             if let ItemKind::Param(p) = &item.kind
-                && !seen.contains(name)
+                && !seen.contains(name.as_str())
                 && !p.ty.list
                 && p.default.is_none()
             {
@@ -91,7 +91,7 @@ impl Symbols {
                     absent.insert(name.clone(), placeholder.display());
                 }
             }
-            seen.insert(name.clone());
+            seen.insert(name.as_str());
         }
         // then derived features (which may not use one another)
         let params = ParamPresence { absent: &absent, with_default: &with_default };
@@ -137,8 +137,7 @@ impl Symbols {
         }
         let constraint_names =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
-        let backwards = crate::suggestions::Backwards::new(map.keys().map(String::as_str));
-        Symbols { map, optional, absent: absent.clone(), constraint_names, backwards }
+        Symbols { map, optional, absent: absent.clone(), constraint_names, backwards: Default::default() }
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
@@ -162,7 +161,8 @@ impl Symbols {
     /// The names of symbols that `pred` accepts worth weighing as a
     /// suggestion for `name` (all of them in a small file; see `suggestions`).
     pub fn suggestion_candidates(&self, name: &str, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
-        crate::suggestions::candidates(name, &self.map, &self.backwards)
+        let backwards = self.backwards.get(|| self.map.keys().map(String::as_str).collect());
+        crate::suggestions::candidates(name, &self.map, backwards)
             .into_iter()
             .filter(|n| self.map.get(*n).is_some_and(&pred))
             .collect()
