@@ -101,7 +101,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let items = file_items(db, file);
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
         parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
-    crate::file_checks::analyze_with(parsed, &analyses, &|at| {
+    crate::file_checks::analyze_with(parsed, &analyses, symbols(db, file), &|at| {
         // only for the first definition of a name (duplicates are dropped)
         items.get(at).map(|def| variant_findings(db, *def).as_slice()).unwrap_or_default()
     })

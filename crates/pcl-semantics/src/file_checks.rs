@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::graph::{Graph, walk};
 use crate::ir::{Entry, GList, ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
+use crate::symbol_table::Symbols;
 use crate::variants;
 
 /// Everything `pcl check` knows of a file: its program and its diagnostics.
@@ -49,9 +50,10 @@ impl FileAnalysis {
 pub fn analyze_with<'f>(
     parsed: &ParsedFile,
     analyses: &[(&ParsedItem, &ItemAnalysis)],
+    symbols: &Symbols,
     findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
 ) -> FileAnalysis {
-    let (mut analysis, decidable) = analyze(parsed, analyses);
+    let (mut analysis, decidable) = analyze(parsed, analyses, symbols);
     if decidable {
         for (at, parsed_item) in parsed.items.iter().enumerate() {
             // duplicates were dropped from the program: check the first only
@@ -69,7 +71,11 @@ pub fn analyze_with<'f>(
 
 /// The file-wide checks; also whether the constraints are small enough for
 /// the per-configuration checks (`variant_checks`) to run.
-pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -> (FileAnalysis, bool) {
+pub fn analyze(
+    parsed: &ParsedFile,
+    analyses: &[(&ParsedItem, &ItemAnalysis)],
+    symbols: &Symbols,
+) -> (FileAnalysis, bool) {
     let mut diags: Vec<Diagnostic> = parsed
         .errors
         .iter()
@@ -118,7 +124,7 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
     // Unused-item warnings after a syntax error would only be noise: the
     // uses may sit in the text that did not parse.
     if parsed.errors.is_empty() {
-        unused(&program, analyses, &mut diags);
+        unused(&program, analyses, symbols, &mut diags);
     }
     includes(&program, analyses, &mut diags);
     valuesets_used_as_arns(&program, &mut diags);
@@ -138,7 +144,12 @@ pub fn analyze(parsed: &ParsedFile, analyses: &[(&ParsedItem, &ItemAnalysis)]) -
     (FileAnalysis { program, diagnostics: diags, acknowledged: Vec::new() }, decidable)
 }
 
-fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
+fn unused(
+    program: &Program,
+    analyses: &[(&ParsedItem, &ItemAnalysis)],
+    symbols: &Symbols,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut used: HashSet<&str> = HashSet::default();
     for (p, a) in analyses {
         for r in &a.refs {
@@ -150,20 +161,17 @@ fn unused(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &
     // A misspelt use (`acount`) is already an error; do not also call the
     // intended item (`account`) unused.
     // the item each unknown name was probably meant to be
-    let unknown: Vec<&str> = used.iter().copied().filter(|n| program.get(n).is_none()).collect();
-    let mut meant: HashSet<String> = HashSet::default();
-    if !unknown.is_empty() {
-        let names: BTreeMap<String, ()> = program.items().iter().map(|i| (i.name.clone(), ())).collect();
-        let backwards = crate::suggestions::Backwards::new(names.keys().map(String::as_str));
-        for u in unknown {
-            let best = crate::suggestions::candidates(u, &names, &backwards)
-                .into_iter()
-                .map(|name| (strsim::jaro_winkler(u, name), name))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
-            if let Some((_, name)) = best {
-                meant.insert(name.to_string());
-            }
+    // (the symbol table's names are the program's, and unparsed ones)
+    let mut meant: HashSet<&str> = HashSet::default();
+    for u in used.iter().copied().filter(|n| program.get(n).is_none()) {
+        let best = symbols
+            .suggestion_candidates(u, |s| !matches!(s, crate::symbol_table::Symbol::Unparsed))
+            .into_iter()
+            .map(|name| (strsim::jaro_winkler(u, name), name))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, name)) = best {
+            meant.insert(name);
         }
     }
     for item in program.items() {
