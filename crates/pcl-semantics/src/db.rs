@@ -148,9 +148,41 @@ pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db
     ItemIndex { by_name, configuring }
 }
 
+/// The params, features and constraints, each with its checked analysis:
+/// what every policy's and role's per-configuration checks read. One value,
+/// so that each `variant_findings` depends on it once instead of on each of
+/// these items (salsa verifies every dependency of every memo after an edit).
+/// Backdated while none of them changes.
+#[salsa::tracked(returns(ref))]
+pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<ConfiguringItem<'db>> {
+    let index = item_index(db, file);
+    index
+        .configuring
+        .iter()
+        .map(|def| ConfiguringItem {
+            def: *def,
+            position: index.position(def.name(db)).unwrap_or(usize::MAX),
+            name_span: def.ast(db).name().span,
+            analysis: check_item(db, *def).clone(),
+        })
+        .collect()
+}
+
+/// A param, feature or constraint, as `configuring_items` holds it.
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct ConfiguringItem<'db> {
+    def: ItemDef<'db>,
+    position: usize,
+    /// Kept here: reading it from the AST would make every reader depend
+    /// on the item's AST again.
+    name_span: pcl_syntax::Span,
+    analysis: ItemAnalysis,
+}
+
 /// The per-configuration checks of one policy or role. It reads only the
-/// checked items it uses (and the params, features and constraints), so an
-/// edit elsewhere does not re-run it. Cost: the size of its closure.
+/// checked items it uses (and the params, features and constraints, through
+/// `configuring_items`), so an edit elsewhere does not re-run it. Cost: the
+/// size of its closure.
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
     let file = item.file(db);
@@ -161,7 +193,16 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
         return Vec::new();
     }
     let index = item_index(db, file);
+    let configuring = configuring_items(db, file);
     let lookup = |name: &str| {
+        if let Some(c) = configuring.iter().find(|c| c.def.name(db) == name) {
+            return Some(crate::variant_checks::ClosureItem {
+                position: c.position,
+                name: c.def.name(db),
+                name_span: c.name_span,
+                analysis: &c.analysis,
+            });
+        }
         index.get(name).map(|def| crate::variant_checks::ClosureItem {
             position: index.position(name).unwrap_or(usize::MAX),
             name: def.name(db),
@@ -169,8 +210,8 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
             analysis: check_item(db, def),
         })
     };
-    let configuring: Vec<&str> = index.configuring.iter().map(|def| def.name(db).as_str()).collect();
-    crate::variant_checks::closure_findings(item.name(db), &configuring, &lookup)
+    let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
+    crate::variant_checks::closure_findings(item.name(db), &names, &lookup)
 }
 
 /// Called with the debug name of every query salsa is about to execute.

@@ -81,6 +81,10 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     assert_eq!(parsed.len(), 1, "events: {second:?}");
     let chunks = pcl_syntax::chunk_ranges(BEFORE).len();
     assert_eq!(first.iter().filter(|e| e.starts_with("parse_chunk")).count(), chunks, "every chunk at first");
+    // The params, features and constraints the per-configuration checks read
+    // are one value, unchanged by a policy's edit: not computed again.
+    assert!(first.iter().any(|e| e.starts_with("configuring_items")), "events: {first:?}");
+    assert!(!second.iter().any(|e| e.starts_with("configuring_items")), "events: {second:?}");
     // The file-level analysis itself does re-run, and is cheap.
     assert!(second.iter().any(|e| e.starts_with("analyze_file")));
 }
