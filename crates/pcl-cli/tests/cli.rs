@@ -178,6 +178,31 @@ fn failed_build_leaves_output_untouched() {
     }
 }
 
+/// A build with no `--set` renders a configuration `pcl check` may not have
+/// checked: here the partition param holds its placeholder, which none of
+/// the guards names, so the list is empty in the build alone.
+#[test]
+fn build_without_values_checks_its_own_configuration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let guarded: Vec<String> = pcl_semantics::iam::PARTITIONS
+        .iter()
+        .map(|p| format!("\"arn:${{partition}}:s3:::b/*\" when partition == \"{p}\""))
+        .collect();
+    let text = format!(
+        "param partition: partition placeholder \"<PARTITION>\";\npolicy p {{\n    allow {{ action s3:GetObject; resource [{}]; }}\n}}\n",
+        guarded.join(", ")
+    );
+    let file = write(tmp.path(), "placeholder.pcl", &text);
+    let check = pcl(&["check", file.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let out = tmp.path().join("out");
+    let build = pcl(&["build", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--color", "never"]);
+    let err = stderr(&build);
+    assert_eq!(build.status.code(), Some(1), "{err}");
+    assert!(err.contains("E0305") && err.contains("nothing written"), "{err}");
+    assert!(!out.exists(), "a failed build wrote {}", out.display());
+}
+
 /// Every exit status of `pcl`: 0 success (warnings allowed), 1 errors in the
 /// input, 2 usage or I/O errors (the README's promise).
 #[test]

@@ -194,8 +194,10 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
     }
     let index = item_index(db, file);
     let configuring = configuring_items(db, file);
+    let configuring_at: rustc_hash::FxHashMap<&str, &ConfiguringItem<'db>> =
+        configuring.iter().map(|c| (c.def.name(db).as_str(), c)).collect();
     let lookup = |name: &str| {
-        if let Some(c) = configuring.iter().find(|c| c.def.name(db) == name) {
+        if let Some(c) = configuring_at.get(name) {
             return Some(crate::variant_checks::ClosureItem {
                 position: c.position,
                 name: c.def.name(db),

@@ -432,12 +432,11 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
     {
         diags.push(DiagnosticKind::NoConfigurationLeft.at(item.name_span.shift(item.offset)));
     }
-    // With nothing given or pinned, this is the configuration the file's own
-    // analysis checked (params at their defaults, every partition): its
-    // per-item findings are known already, and re-deriving them would cost
-    // as much as the analysis's variant checks.
-    let defaults_only = cfg.pins.is_empty() && cfg.given.is_empty();
-    if diags.is_empty() && !defaults_only {
+    // Even with nothing given or pinned, this configuration is not always one
+    // the file's analysis checked: a partition param may hold its
+    // placeholder, the analysis renders texts with `${partition}`, and it
+    // skips the text checks of a closure with too deep chains.
+    if diags.is_empty() {
         diags.extend(crate::deployed_names::name_clashes(program, cfg));
         for item in program.items() {
             let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
