@@ -58,26 +58,36 @@ fn reversed(name: &str) -> String {
     name.chars().rev().collect()
 }
 
-/// The names of `sorted` (all of them, in order) worth weighing as
-/// suggestions for `name`: every one when there are few, else the
-/// neighbours of `name` in sorted order and in `backwards` order.
-pub(crate) fn candidates<'a, V>(name: &str, sorted: &'a BTreeMap<String, V>, backwards: &Backwards) -> Vec<&'a str> {
+/// Names looked at on each side before giving up on finding `WINDOW` of
+/// the wanted kind (names of other kinds may sit in between).
+const SCAN: usize = 16 * WINDOW;
+
+/// The names of `sorted` whose value `accept`s worth weighing as
+/// suggestions for `name`: every accepted one when there are few names,
+/// else up to `WINDOW` accepted neighbours of `name` on each side in sorted
+/// order and in `backwards` order (looking at no more than `SCAN` names on
+/// each side).
+pub(crate) fn candidates<'a, V>(
+    name: &str,
+    sorted: &'a BTreeMap<String, V>,
+    backwards: &Backwards,
+    accept: impl Fn(&V) -> bool,
+) -> Vec<&'a str> {
     if sorted.len() <= WEIGH_ALL_UP_TO {
-        return sorted.keys().map(String::as_str).collect();
+        return sorted.iter().filter(|(_, v)| accept(v)).map(|(k, _)| k.as_str()).collect();
     }
     let mut out: Vec<&str> = Vec::with_capacity(4 * WINDOW);
     let before = (Bound::Unbounded, Bound::Excluded(name));
     let after = (Bound::Included(name), Bound::Unbounded);
-    out.extend(sorted.range::<str, _>(before).rev().take(WINDOW).map(|(k, _)| k.as_str()));
-    out.extend(sorted.range::<str, _>(after).take(WINDOW).map(|(k, _)| k.as_str()));
+    let wanted = |(k, v): (&'a String, &'a V)| accept(v).then_some(k.as_str());
+    out.extend(sorted.range::<str, _>(before).rev().take(SCAN).filter_map(wanted).take(WINDOW));
+    out.extend(sorted.range::<str, _>(after).take(SCAN).filter_map(wanted).take(WINDOW));
     let back = reversed(name);
     let at = backwards.0.partition_point(|r| r.as_str() < back.as_str());
-    let around = backwards.0.get(at.saturating_sub(WINDOW)..(at + WINDOW).min(backwards.0.len())).unwrap_or_default();
-    for r in around {
-        if let Some((key, _)) = sorted.get_key_value(reversed(r).as_str()) {
-            out.push(key.as_str());
-        }
-    }
+    let in_file = |r: &String| sorted.get_key_value(reversed(r).as_str()).and_then(wanted);
+    let (lower, upper) = backwards.0.split_at(at.min(backwards.0.len()));
+    out.extend(lower.iter().rev().take(SCAN).filter_map(in_file).take(WINDOW));
+    out.extend(upper.iter().take(SCAN).filter_map(in_file).take(WINDOW));
     out.sort_unstable();
     out.dedup();
     out
@@ -95,7 +105,7 @@ mod tests {
     fn few_names_are_all_weighed() {
         let map = names(10);
         let back = Backwards::new(map.keys().map(String::as_str));
-        assert_eq!(candidates("polcy_00003", &map, &back).len(), 10);
+        assert_eq!(candidates("polcy_00003", &map, &back, |_| true).len(), 10);
     }
 
     #[test]
@@ -103,11 +113,20 @@ mod tests {
         let map = names(10_000);
         let back = Backwards::new(map.keys().map(String::as_str));
         // a typo near the end: the start sorts it next to its name
-        let near_end = candidates("policy_04321x", &map, &back);
+        let near_end = candidates("policy_04321x", &map, &back, |_| true);
         assert!(near_end.contains(&"policy_04321"), "{near_end:?}");
         // a typo at the start: read backwards, it sorts next to its name
-        let near_start = candidates("qolicy_04321", &map, &back);
+        let near_start = candidates("qolicy_04321", &map, &back, |_| true);
         assert!(near_start.contains(&"policy_04321"), "{near_start:?}");
         assert!(near_start.len() <= 4 * WINDOW);
+    }
+
+    #[test]
+    fn names_of_other_kinds_in_between_do_not_hide_the_wanted_one() {
+        // 10,000 policies, and one feature whose name sorts among them
+        let mut map: BTreeMap<String, bool> = (0..10_000).map(|i| (format!("pro_{i:05}"), false)).collect();
+        map.insert("prod".into(), true);
+        let back = Backwards::new(map.keys().map(String::as_str));
+        assert_eq!(candidates("prdo", &map, &back, |is_feature| *is_feature), ["prod"]);
     }
 }

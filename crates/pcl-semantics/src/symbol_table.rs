@@ -162,10 +162,7 @@ impl Symbols {
     /// suggestion for `name` (all of them in a small file; see `suggestions`).
     pub fn suggestion_candidates(&self, name: &str, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
         let backwards = self.backwards.get(|| self.map.keys().map(String::as_str).collect());
-        crate::suggestions::candidates(name, &self.map, backwards)
-            .into_iter()
-            .filter(|n| self.map.get(*n).is_some_and(&pred))
-            .collect()
+        crate::suggestions::candidates(name, &self.map, backwards, pred)
     }
 
     /// The values a guard variable ranges over: a feature's domain, or the
