@@ -26,6 +26,12 @@ pub struct ItemDef<'db> {
     pub file: SourceFile,
     #[returns(ref)]
     pub name: String,
+    /// A param, feature or constraint (what configures every other item).
+    /// Part of its identity, not tracked: `item_index` reads it without
+    /// depending on the item's AST, so an edit inside a body leaves the
+    /// index unread and unchanged.
+    #[returns(copy)]
+    pub configures: bool,
     /// The AST, with spans relative to the item's start.
     #[tracked]
     #[returns(ref)]
@@ -75,7 +81,13 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
     parse(db, file)
         .items
         .iter()
-        .map(|p| ItemDef::new(db, file, p.item.name().name.clone(), Arc::clone(&p.item)))
+        .map(|p| {
+            let configures = matches!(
+                p.item.kind,
+                ast::ItemKind::Param(_) | ast::ItemKind::Feature(_) | ast::ItemKind::Constraint(_)
+            );
+            ItemDef::new(db, file, p.item.name().name.clone(), configures, Arc::clone(&p.item))
+        })
         .collect()
 }
 
@@ -138,10 +150,7 @@ pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db
             continue;
         }
         by_name.insert(def.name(db).clone(), (*def, at));
-        if matches!(
-            def.ast(db).kind,
-            ast::ItemKind::Param(_) | ast::ItemKind::Feature(_) | ast::ItemKind::Constraint(_)
-        ) {
+        if def.configures(db) {
             configuring.push(*def);
         }
     }
