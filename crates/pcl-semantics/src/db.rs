@@ -7,7 +7,7 @@ use pcl_syntax::ast;
 
 use crate::file_checks::FileAnalysis;
 use crate::item_check::ItemAnalysis;
-use crate::symbol_table::Symbols;
+use crate::symbol_table::{Declaration, Symbols};
 
 /// A source file: its path (for messages) and its text.
 #[salsa::input(debug)]
@@ -91,10 +91,26 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
         .collect()
 }
 
+/// What the symbol table needs of one item: equal after an edit inside a
+/// policy's, role's or set's body, so `symbols` is not built again.
+#[salsa::tracked(returns(ref))]
+pub fn declaration<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Declaration {
+    Declaration::of(item.ast(db))
+}
+
+/// The names of the items that did not parse (equal while they are the same).
+#[salsa::tracked(returns(ref))]
+pub fn broken_names(db: &dyn Database, file: SourceFile) -> Vec<String> {
+    parse(db, file).broken_names.clone()
+}
+
+/// The symbol table, from the items' declarations: an edit inside a body
+/// re-runs that item's `declaration`, which stays equal, and this query
+/// is verified, not run.
 #[salsa::tracked(returns(ref))]
 pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
-    let parsed = parse(db, file);
-    Symbols::build(parsed.items.iter().map(|p| &*p.item), &parsed.broken_names)
+    let declarations: Vec<&Declaration> = file_items(db, file).iter().map(|item| declaration(db, *item)).collect();
+    Symbols::build(declarations, broken_names(db, file))
 }
 
 /// Name resolution, types and local checks of one item, and its lowering.

@@ -60,9 +60,49 @@ pub struct Symbols {
     backwards: crate::suggestions::LazyBackwards,
 }
 
+/// What the symbol table needs of one item. A param, feature or constraint
+/// keeps its AST (item-relative spans); any other item only its name and
+/// kind, so that an edit inside a policy's body leaves its declaration
+/// equal, and the table is not built again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Declaration {
+    Configuring(std::sync::Arc<ast::Item>),
+    Other { name: String, kind: Symbol },
+}
+
+impl Declaration {
+    pub fn of(item: &std::sync::Arc<ast::Item>) -> Self {
+        let kind = match &item.kind {
+            ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => {
+                return Declaration::Configuring(std::sync::Arc::clone(item));
+            }
+            ItemKind::Permset(_) => Symbol::Permset,
+            ItemKind::Actionset(_) => Symbol::Actionset,
+            ItemKind::Valueset(_) => Symbol::Valueset,
+            ItemKind::Policy(_) => Symbol::Policy,
+            ItemKind::Role(_) => Symbol::Role,
+        };
+        Declaration::Other { name: item.name().name.clone(), kind }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Declaration::Configuring(item) => &item.name().name,
+            Declaration::Other { name, .. } => name,
+        }
+    }
+
+    fn configuring(&self) -> Option<&ItemKind> {
+        match self {
+            Declaration::Configuring(item) => Some(&item.kind),
+            Declaration::Other { .. } => None,
+        }
+    }
+}
+
 impl Symbols {
-    pub fn build<'a>(items: impl IntoIterator<Item = &'a ast::Item>, broken: &[String]) -> Self {
-        let items: Vec<&ast::Item> = items.into_iter().collect();
+    pub fn build<'a>(declarations: impl IntoIterator<Item = &'a Declaration>, broken: &[String]) -> Self {
+        let items: Vec<&Declaration> = declarations.into_iter().collect();
         let mut map = BTreeMap::new();
         // optional params first: a bare one in a guard tests its presence
         let mut optional: Vec<String> = Vec::new();
@@ -70,67 +110,72 @@ impl Symbols {
         let mut with_default: Vec<String> = Vec::new();
         let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         for item in &items {
-            let name = &item.name().name;
-            if let ItemKind::Param(p) = &item.kind
-                && !seen.contains(name.as_str())
+            let name = item.name();
+            if let Some(ItemKind::Param(p)) = item.configuring()
+                && !seen.contains(name)
                 && !p.ty.list
                 && p.default.is_some()
             {
                 // a default: always a value
-                with_default.push(name.clone());
+                with_default.push(name.to_string());
             }
-            if let ItemKind::Param(p) = &item.kind
-                && !seen.contains(name.as_str())
+            if let Some(ItemKind::Param(p)) = item.configuring()
+                && !seen.contains(name)
                 && !p.ty.list
                 && p.default.is_none()
             {
                 if p.ty.optional {
-                    optional.push(name.clone());
-                    absent.insert(name.clone(), String::new());
+                    optional.push(name.to_string());
+                    absent.insert(name.to_string(), String::new());
                 } else if let Some(placeholder) = &p.placeholder {
-                    absent.insert(name.clone(), placeholder.display());
+                    absent.insert(name.to_string(), placeholder.display());
                 }
             }
-            seen.insert(name.as_str());
+            seen.insert(name);
         }
         // then derived features (which may not use one another)
         let params = ParamPresence { absent: &absent, with_default: &with_default };
         let mut derived: BTreeMap<String, Cond> = BTreeMap::new();
         for item in &items {
-            if let ItemKind::Feature(f) = &item.kind
+            if let Some(ItemKind::Feature(f)) = item.configuring()
                 && let FeatureDomain::Derived(expr) = &f.domain
             {
                 derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
             }
         }
         for item in items {
-            let sym = match &item.kind {
-                ItemKind::Param(p) => Symbol::Param(
-                    ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
-                ),
-                ItemKind::Feature(f) => match &f.domain {
-                    FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &params, &BTreeMap::new())),
-                    FeatureDomain::Bool(_) => {
-                        Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
-                    }
-                    FeatureDomain::Enum(values) => {
-                        let mut domain: Vec<String> = Vec::new();
-                        for v in values {
-                            if !domain.contains(&v.name) {
-                                domain.push(v.name.clone());
-                            }
+            let sym = match item {
+                Declaration::Other { kind, .. } => kind.clone(),
+                Declaration::Configuring(ast_item) => match &ast_item.kind {
+                    ItemKind::Param(p) => Symbol::Param(
+                        ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
+                    ),
+                    ItemKind::Feature(f) => match &f.domain {
+                        FeatureDomain::Derived(expr) => Symbol::Derived(plain_cond(expr, &params, &BTreeMap::new())),
+                        FeatureDomain::Bool(_) => {
+                            Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
                         }
-                        Symbol::Feature { domain, is_bool: false }
-                    }
+                        FeatureDomain::Enum(values) => {
+                            let mut domain: Vec<String> = Vec::new();
+                            for v in values {
+                                if !domain.contains(&v.name) {
+                                    domain.push(v.name.clone());
+                                }
+                            }
+                            Symbol::Feature { domain, is_bool: false }
+                        }
+                    },
+                    ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &params, &derived)),
+                    ItemKind::Permset(_) => Symbol::Permset,
+                    ItemKind::Actionset(_) => Symbol::Actionset,
+                    ItemKind::Valueset(_) => Symbol::Valueset,
+                    ItemKind::Policy(_) => Symbol::Policy,
+                    ItemKind::Role(_) => Symbol::Role,
                 },
-                ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &params, &derived)),
-                ItemKind::Permset(_) => Symbol::Permset,
-                ItemKind::Actionset(_) => Symbol::Actionset,
-                ItemKind::Valueset(_) => Symbol::Valueset,
-                ItemKind::Policy(_) => Symbol::Policy,
-                ItemKind::Role(_) => Symbol::Role,
             };
-            map.entry(item.name().name.clone()).or_insert(sym);
+            if !map.contains_key(item.name()) {
+                map.insert(item.name().to_string(), sym);
+            }
         }
         for name in broken {
             map.entry(name.clone()).or_insert(Symbol::Unparsed);

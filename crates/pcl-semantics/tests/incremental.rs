@@ -85,6 +85,10 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     // are one value, unchanged by a policy's edit: not computed again.
     assert!(first.iter().any(|e| e.starts_with("configuring_items")), "events: {first:?}");
     assert!(!second.iter().any(|e| e.starts_with("configuring_items")), "events: {second:?}");
+    // Nor is the symbol table: the edited policy's declaration (its name and
+    // kind) is unchanged.
+    assert!(first.iter().any(|e| e.starts_with("symbols")), "events: {first:?}");
+    assert!(!second.iter().any(|e| e.starts_with("symbols")), "events: {second:?}");
     // Nor is the index of items by name: it reads no AST.
     assert!(first.iter().any(|e| e.starts_with("item_index")), "events: {first:?}");
     assert!(!second.iter().any(|e| e.starts_with("item_index")), "events: {second:?}");
