@@ -171,7 +171,10 @@ fn is_expect_line(line: &str) -> bool {
 /// 0) with an item keyword, or with `///` doc lines directly above one.
 fn chunks(text: &str) -> Vec<(usize, usize)> {
     let mut line_starts = vec![0];
-    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    // after every edit the whole file is cut again: memchr finds the line
+    // breaks several bytes at a time (`match_indices` cost 5 % of a
+    // one-item re-analysis of a 1 MB file)
+    line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
     let line = |i: usize| -> &str {
         let start = line_starts.get(i).copied().unwrap_or(text.len());
         let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
