@@ -9,7 +9,7 @@
 mod arn_match;
 pub mod catalog;
 pub mod lints;
-mod memo;
+pub mod memo;
 mod names;
 pub mod partitions;
 pub mod quotas;

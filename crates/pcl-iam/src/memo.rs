@@ -1,36 +1,61 @@
-//! Answers remembered per thread, keyed by the text asked about: a file
-//! asks about the same actions, keys and ARNs many times over its statements
-//! and configurations. Bounded: a long-lived process (the language server)
-//! forgets everything and starts over rather than grow without end.
+//! Answers remembered per thread: a file asks about the same actions, keys
+//! and ARNs (and renders the same statements) many times over its
+//! statements and configurations. Bounded: a long-lived process (the
+//! language server) forgets everything and starts over rather than grow
+//! without end.
 
 use std::cell::RefCell;
+use std::hash::Hash;
 use std::thread::LocalKey;
 
 use rustc_hash::FxHashMap;
 
-/// A per-thread table of answers by question text.
-pub(crate) type Table<V> = RefCell<FxHashMap<String, V>>;
+/// A per-thread table of answers by question.
+pub type KeyedTable<K, V> = RefCell<FxHashMap<K, V>>;
 
-/// Entries a table holds before it is cleared.
+/// A per-thread table of answers by question text.
+pub type Table<V> = KeyedTable<String, V>;
+
+/// Entries a text-keyed table holds before it is cleared.
 const CAPACITY: usize = 16_384;
 
 /// The answer to `key` from `table`, computed by `compute` the first time.
-pub(crate) fn remembered<V: Clone + 'static>(
-    table: &'static LocalKey<Table<V>>,
-    key: &str,
-    compute: impl FnOnce() -> V,
-) -> V {
+pub fn remembered<V: Clone + 'static>(table: &'static LocalKey<Table<V>>, key: &str, compute: impl FnOnce() -> V) -> V {
     if let Some(known) = table.with(|t| t.borrow().get(key).cloned()) {
         return known;
     }
-    // computed with the table unborrowed: `compute` may ask other tables
-    let answer = compute();
+    remember(table, CAPACITY, key.to_string(), compute())
+}
+
+/// [`remembered`] for any key, owned (it is stored on a miss without a
+/// copy); `compute` gets the key. `capacity` bounds the table.
+pub fn remembered_by<K: Hash + Eq + 'static, V: Clone + 'static>(
+    table: &'static LocalKey<KeyedTable<K, V>>,
+    capacity: usize,
+    key: K,
+    compute: impl FnOnce(&K) -> V,
+) -> V {
+    if let Some(known) = table.with(|t| t.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let answer = compute(&key);
+    remember(table, capacity, key, answer)
+}
+
+/// Stores `answer` (computed with the table unborrowed: computing may ask
+/// other tables), clearing the table first when it is full.
+fn remember<K: Hash + Eq + 'static, V: Clone + 'static>(
+    table: &'static LocalKey<KeyedTable<K, V>>,
+    capacity: usize,
+    key: K,
+    answer: V,
+) -> V {
     table.with(|t| {
         let mut t = t.borrow_mut();
-        if t.len() >= CAPACITY {
+        if t.len() >= capacity {
             t.clear();
         }
-        t.insert(key.to_string(), answer.clone());
+        t.insert(key, answer.clone());
     });
     answer
 }

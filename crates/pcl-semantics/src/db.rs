@@ -81,13 +81,7 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
     parse(db, file)
         .items
         .iter()
-        .map(|p| {
-            let configures = matches!(
-                p.item.kind,
-                ast::ItemKind::Param(_) | ast::ItemKind::Feature(_) | ast::ItemKind::Constraint(_)
-            );
-            ItemDef::new(db, file, p.item.name().name.clone(), configures, Arc::clone(&p.item))
-        })
+        .map(|p| ItemDef::new(db, file, p.item.name().name.clone(), p.item.kind.configures(), Arc::clone(&p.item)))
         .collect()
 }
 

@@ -72,17 +72,10 @@ pub enum Declaration {
 
 impl Declaration {
     pub fn of(item: &std::sync::Arc<ast::Item>) -> Self {
-        let kind = match &item.kind {
-            ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => {
-                return Declaration::Configuring(std::sync::Arc::clone(item));
-            }
-            ItemKind::Permset(_) => Symbol::Permset,
-            ItemKind::Actionset(_) => Symbol::Actionset,
-            ItemKind::Valueset(_) => Symbol::Valueset,
-            ItemKind::Policy(_) => Symbol::Policy,
-            ItemKind::Role(_) => Symbol::Role,
-        };
-        Declaration::Other { name: item.name().name.clone(), kind }
+        match kind_symbol(&item.kind) {
+            Some(kind) => Declaration::Other { name: item.name().name.clone(), kind },
+            None => Declaration::Configuring(std::sync::Arc::clone(item)),
+        }
     }
 
     fn name(&self) -> &str {
@@ -97,6 +90,19 @@ impl Declaration {
             Declaration::Configuring(item) => Some(&item.kind),
             Declaration::Other { .. } => None,
         }
+    }
+}
+
+/// The symbol of an item whose kind is all the table knows of it (a set,
+/// policy or role); `None` for a param, feature or constraint.
+fn kind_symbol(kind: &ItemKind) -> Option<Symbol> {
+    match kind {
+        ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => None,
+        ItemKind::Permset(_) => Some(Symbol::Permset),
+        ItemKind::Actionset(_) => Some(Symbol::Actionset),
+        ItemKind::Valueset(_) => Some(Symbol::Valueset),
+        ItemKind::Policy(_) => Some(Symbol::Policy),
+        ItemKind::Role(_) => Some(Symbol::Role),
     }
 }
 
@@ -166,11 +172,8 @@ impl Symbols {
                         }
                     },
                     ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &params, &derived)),
-                    ItemKind::Permset(_) => Symbol::Permset,
-                    ItemKind::Actionset(_) => Symbol::Actionset,
-                    ItemKind::Valueset(_) => Symbol::Valueset,
-                    ItemKind::Policy(_) => Symbol::Policy,
-                    ItemKind::Role(_) => Symbol::Role,
+                    // `Declaration::of` keeps no other kind as `Configuring`
+                    other => kind_symbol(other).unwrap_or(Symbol::Unparsed),
                 },
             };
             if !map.contains_key(item.name()) {

@@ -346,26 +346,14 @@ thread_local! {
     /// edited policy as they were: each distinct statement is checked once.
     /// The findings are a function of the statement (spans relative to its
     /// item) and the partition alone, so the memo is valid across edits.
-    /// Bounded: it is cleared when full.
-    static STATEMENT_MEMO: std::cell::RefCell<
-        rustc_hash::FxHashMap<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>>,
-    > = std::cell::RefCell::default();
+    static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>> =
+        std::cell::RefCell::default();
 }
 
 fn remembered_statement_findings(st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
-    let key = (st, partition.to_string());
-    if let Some(found) = STATEMENT_MEMO.with(|m| m.borrow().get(&key).cloned()) {
-        return found;
-    }
-    let found = crate::content_checks::statement_findings(&key.0, partition);
-    STATEMENT_MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= STATEMENT_MEMO_CAPACITY {
-            m.clear();
-        }
-        m.insert(key, found.clone());
-    });
-    found
+    crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition.to_string()), |key| {
+        crate::content_checks::statement_findings(&key.0, partition)
+    })
 }
 
 fn here(d: Diagnostic, origin: &str) -> Finding {

@@ -29,6 +29,13 @@ pub enum ItemKind {
     Role(Role),
 }
 
+impl ItemKind {
+    /// A param, feature or constraint: what configures every other item.
+    pub fn configures(&self) -> bool {
+        matches!(self, ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_))
+    }
+}
+
 impl Item {
     pub fn name(&self) -> &Ident {
         match &self.kind {
