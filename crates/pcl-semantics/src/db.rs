@@ -231,8 +231,63 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
             analysis: check_item(db, def),
         })
     };
+    // A role reads of a policy it attaches (and does not inline) only the
+    // header: an edit inside that policy's statements leaves the role's
+    // findings as they are, and they are not computed again.
+    let attached_only = attached_only_policies(check_item(db, item));
+    let lookup = |name: &str| {
+        if attached_only.contains(name)
+            && let Some(def) = index.get(name)
+            && let Some(header) = policy_header(db, def)
+        {
+            return Some(crate::variant_checks::ClosureItem {
+                position: index.position(name).unwrap_or(usize::MAX),
+                name: def.name(db),
+                name_span: header.name_span,
+                analysis: &header.analysis,
+            });
+        }
+        lookup(name)
+    };
     let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
     crate::variant_checks::closure_findings(item.name(db), &names, &lookup)
+}
+
+/// The policies a role attaches and does not inline (empty for any other item).
+fn attached_only_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashSet<&str> {
+    let crate::ir::ItemIr::Role { role, .. } = &*analysis.ir else { return Default::default() };
+    let inlined: rustc_hash::FxHashSet<&str> = role.inline.iter().map(|r| r.policy.as_str()).collect();
+    role.attach.iter().map(|r| r.policy.as_str()).filter(|p| !inlined.contains(p)).collect()
+}
+
+/// What a role that attaches a policy reads of it: its guard, its deployed
+/// name and description, with no statements. Equal after any edit inside
+/// the statements, so salsa backdates it. `None` for a splittable policy
+/// (its statements decide how many parts a role attaches) and for any
+/// other item.
+#[salsa::tracked(returns(ref))]
+pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<PolicyHeader> {
+    let analysis = check_item(db, item);
+    let crate::ir::ItemIr::Policy { when, splittable: false, naming, .. } = &*analysis.ir else { return None };
+    let ir = crate::ir::ItemIr::Policy {
+        when: when.clone(),
+        entries: Vec::new(),
+        splittable: false,
+        naming: naming.clone(),
+    };
+    Some(PolicyHeader {
+        name_span: item.ast(db).name().span,
+        // no references and no diagnostics: what the statements use cannot
+        // change a role's own lists, whose emptiness they would otherwise mute
+        analysis: ItemAnalysis { ir: Arc::new(ir), diagnostics: Vec::new(), refs: Vec::new() },
+    })
+}
+
+/// A policy as a role that attaches it sees it (see `policy_header`).
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct PolicyHeader {
+    name_span: pcl_syntax::Span,
+    analysis: ItemAnalysis,
 }
 
 /// Called with the debug name of every query salsa is about to execute.

@@ -204,3 +204,49 @@ policy other {
     assert_eq!(checked(&events, &keys), ["region"], "events: {events:?}");
     assert_eq!(checked(&events, &variant_keys), ["compute", "other", "user_base"], "events: {events:?}");
 }
+
+/// A role reads only the header (guard, deployed name) of a policy it
+/// attaches: an edit inside that policy's statements re-runs the policy's
+/// per-configuration checks, not the role's. A role that inlines the
+/// policy renders its statements, and is checked again.
+#[test]
+fn incremental_statement_edit_leaves_attaching_role_alone() {
+    let source = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature fsx: bool = false;
+policy user_fsx when fsx {
+    name "UserFsx";
+    allow "FSx" { action ["fsx:DescribeFileSystems"]; resource "*"; }
+}
+role head {
+    trust service ["ec2.amazonaws.com"];
+    attach user_fsx;
+}
+role compute {
+    trust service ["ec2.amazonaws.com"];
+    inline user_fsx;
+}
+"#;
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::new(&db, "policies.pcl".into(), source.into());
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    take(&log);
+
+    let edited = source.replace(
+        r#"action ["fsx:DescribeFileSystems"]"#,
+        r#"action ["fsx:DescribeFileSystems", "fsx:DescribeBackups"]"#,
+    );
+    file.set_text(&mut db).to(edited.clone());
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    assert_eq!(checked(&events, &variant_keys), ["compute", "user_fsx"], "events: {events:?}");
+
+    // Renaming the deployed policy changes its header: the role re-runs.
+    file.set_text(&mut db).to(edited.replace(r#"name "UserFsx";"#, r#"name "UserFsxPolicy";"#));
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    assert_eq!(checked(&events, &variant_keys), ["compute", "head", "user_fsx"], "events: {events:?}");
+}
