@@ -57,10 +57,29 @@ pub struct Chunk<'db> {
 }
 
 /// One chunk parsed; spans relative to the chunk. Re-runs only when a chunk
-/// of new text appears: an edit inside one item re-parses that item only.
+/// of new text appears: an edit inside one item re-parses that item only,
+/// and inside a large policy or permset only the edited entry (the others'
+/// parses are reused by their text, see `parse_entry`).
 #[salsa::tracked(returns(ref))]
 pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> pcl_syntax::ParsedChunk {
-    pcl_syntax::parse_chunk(chunk.text(db), *chunk.last(db))
+    let text = chunk.text(db);
+    let mut entry = |entry_text: &str| parse_entry(db, EntryText::new(db, entry_text)).as_deref();
+    pcl_syntax::split::parse_split(text, &mut entry).unwrap_or_else(|| pcl_syntax::parse_chunk(text, *chunk.last(db)))
+}
+
+/// The text of one top-level body entry of a large policy or permset (a
+/// statement, a `with condition` block or an include), interned like `Chunk`.
+#[salsa::interned(debug)]
+pub struct EntryText<'db> {
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// One body entry parsed on its own, spans relative to its start; `None`
+/// when it does not parse cleanly (its chunk is then parsed whole).
+#[salsa::tracked(returns(ref))]
+pub fn parse_entry<'db>(db: &'db dyn Database, entry: EntryText<'db>) -> Option<Vec<ast::BodyEntry>> {
+    pcl_syntax::split::parse_entry(entry.text(db))
 }
 
 /// The whole file: its chunks (one cheap pass over the lines), each parsed

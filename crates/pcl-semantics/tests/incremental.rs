@@ -250,3 +250,38 @@ role compute {
     let events = take(&log);
     assert_eq!(checked(&events, &variant_keys), ["compute", "head", "user_fsx"], "events: {events:?}");
 }
+
+/// In a large policy, an edit inside one statement re-parses that
+/// statement alone: the item's other entries are parsed once, by their text.
+#[test]
+fn incremental_statement_edit_reparses_that_statement_only() {
+    let statements: String = (0..40)
+        .map(|i| format!("    allow \"Read{i}\" {{ action s3:GetObject; resource [\"arn:${{partition}}:s3:::bucket-{i}/*\"]; }}\n"))
+        .collect();
+    let source = format!("param partition: partition = \"aws\";\npolicy big {{\n    name \"Big\";\n{statements}}}\n");
+    assert!(source.len() > pcl_syntax::split::SPLIT_FROM_BYTES);
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::new(&db, "policies.pcl".into(), source.clone());
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let entries = |events: &[String]| events.iter().filter(|e| e.starts_with("parse_entry")).count();
+    assert_eq!(entries(&take(&log)), 40);
+
+    let edited = source.replace("bucket-7/*\"", "bucket-7/*\", \"arn:${partition}:s3:::bucket-7-logs/*\"");
+    file.set_text(&mut db).to(edited);
+    let analysis = analyze_file(&db, file);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let events = take(&log);
+    assert_eq!(entries(&events), 1, "events: {events:?}");
+    // the item itself is put together again around the new entry
+    assert_eq!(events.iter().filter(|e| e.starts_with("parse_chunk")).count(), 1, "events: {events:?}");
+    // and what the edit broke is still reported where it is
+    let broken = source.replace("bucket-9/*\"]; }", "bucket-9/*\"] }");
+    file.set_text(&mut db).to(broken.clone());
+    let diagnostics = &analyze_file(&db, file).diagnostics;
+    let at = broken.find("bucket-9/*\"] }").unwrap();
+    assert!(
+        diagnostics.iter().any(|d| d.span.start as usize >= at && d.span.start as usize <= at + 14),
+        "{diagnostics:?}"
+    );
+}

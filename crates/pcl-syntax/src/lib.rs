@@ -11,7 +11,9 @@ mod error;
 mod grammar;
 mod lower;
 mod parser;
+mod shift;
 mod span;
+pub mod split;
 pub mod tokens;
 
 pub use lower::KEYWORDS;

@@ -41,6 +41,14 @@ impl Lowerer {
         Ok(entries)
     }
 
+    /// Body entries parsed on their own (`body_entry_only`).
+    pub(crate) fn body_entries<'i>(
+        &mut self,
+        pairs: impl IntoIterator<Item = Pair<'i, Rule>>,
+    ) -> Lowered<Vec<BodyEntry>> {
+        self.body(pairs)
+    }
+
     /// `with condition OP "key" VALUES [when GUARD] { entries }`; nested
     /// blocks count toward the nesting limit (every later pass recurses).
     pub(super) fn block(&mut self, pair: Pair<'_, Rule>) -> Lowered<Block> {

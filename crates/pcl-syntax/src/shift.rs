@@ -1,0 +1,181 @@
+//! Moving every span of a body entry by a fixed amount: an entry parsed on
+//! its own has spans relative to its own start, and is placed in its item
+//! at its offset there. Recursion is bounded by the lowering's limits
+//! (`MAX_EXPR_DEPTH`, `MAX_BLOCK_DEPTH`): only entries that lowered cleanly
+//! are shifted.
+
+use crate::Span;
+use crate::ast::*;
+
+pub(crate) trait ShiftSpans {
+    fn shift_spans(&mut self, by: u32);
+}
+
+impl ShiftSpans for Span {
+    fn shift_spans(&mut self, by: u32) {
+        *self = self.shift(by);
+    }
+}
+
+impl<T: ShiftSpans> ShiftSpans for Option<T> {
+    fn shift_spans(&mut self, by: u32) {
+        if let Some(inner) = self {
+            inner.shift_spans(by);
+        }
+    }
+}
+
+impl<T: ShiftSpans> ShiftSpans for Vec<T> {
+    fn shift_spans(&mut self, by: u32) {
+        for inner in self {
+            inner.shift_spans(by);
+        }
+    }
+}
+
+impl ShiftSpans for Ident {
+    fn shift_spans(&mut self, by: u32) {
+        let Ident { name: _, span } = self;
+        span.shift_spans(by);
+    }
+}
+
+impl ShiftSpans for StrLit {
+    fn shift_spans(&mut self, by: u32) {
+        let StrLit { parts, part_spans, span } = self;
+        for part in parts {
+            if let StrPart::Interp(param, member) = part {
+                param.shift_spans(by);
+                member.shift_spans(by);
+            }
+        }
+        part_spans.shift_spans(by);
+        span.shift_spans(by);
+    }
+}
+
+impl ShiftSpans for Expr {
+    fn shift_spans(&mut self, by: u32) {
+        match self {
+            Expr::Bool(_, span) => span.shift_spans(by),
+            Expr::Var(ident) => ident.shift_spans(by),
+            Expr::Compare { var, value, span, .. } => {
+                var.shift_spans(by);
+                value.span.shift_spans(by);
+                span.shift_spans(by);
+            }
+            Expr::Not(inner, span) => {
+                inner.shift_spans(by);
+                span.shift_spans(by);
+            }
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.shift_spans(by);
+                b.shift_spans(by);
+            }
+        }
+    }
+}
+
+impl ShiftSpans for Expect {
+    fn shift_spans(&mut self, by: u32) {
+        let Expect { code: _, code_span, reason, span } = self;
+        code_span.shift_spans(by);
+        reason.shift_spans(by);
+        span.shift_spans(by);
+    }
+}
+
+impl ShiftSpans for BodyEntry {
+    fn shift_spans(&mut self, by: u32) {
+        match self {
+            BodyEntry::Include(Include { expects, target, when, span }) => {
+                expects.shift_spans(by);
+                target.shift_spans(by);
+                when.shift_spans(by);
+                span.shift_spans(by);
+            }
+            BodyEntry::Statement(statement) => statement.shift_spans(by),
+            BodyEntry::Block(Block { expects, condition, entries, span }) => {
+                expects.shift_spans(by);
+                condition.shift_spans(by);
+                entries.shift_spans(by);
+                span.shift_spans(by);
+            }
+        }
+    }
+}
+
+impl ShiftSpans for Statement {
+    fn shift_spans(&mut self, by: u32) {
+        let Statement { docs: _, expects, effect: _, effect_span, sid, when, fields, span } = self;
+        expects.shift_spans(by);
+        effect_span.shift_spans(by);
+        sid.shift_spans(by);
+        when.shift_spans(by);
+        fields.shift_spans(by);
+        span.shift_spans(by);
+    }
+}
+
+impl ShiftSpans for StmtField {
+    fn shift_spans(&mut self, by: u32) {
+        match self {
+            StmtField::Action { list, span, .. } => {
+                list.shift_spans(by);
+                span.shift_spans(by);
+            }
+            StmtField::Resource { list, span, .. } => {
+                list.shift_spans(by);
+                span.shift_spans(by);
+            }
+            StmtField::Condition(condition) => condition.shift_spans(by),
+        }
+    }
+}
+
+impl ShiftSpans for Condition {
+    fn shift_spans(&mut self, by: u32) {
+        let Condition { operator, key, values, when, span } = self;
+        operator.shift_spans(by);
+        key.shift_spans(by);
+        values.shift_spans(by);
+        when.shift_spans(by);
+        span.shift_spans(by);
+    }
+}
+
+impl<T: ShiftSpans> ShiftSpans for ValueList<T> {
+    fn shift_spans(&mut self, by: u32) {
+        let ValueList { items, bracketed: _, span } = self;
+        for Guarded { item, when, span } in items {
+            item.shift_spans(by);
+            when.shift_spans(by);
+            span.shift_spans(by);
+        }
+        span.shift_spans(by);
+    }
+}
+
+impl ShiftSpans for ActionItem {
+    fn shift_spans(&mut self, by: u32) {
+        match self {
+            ActionItem::SetRef(ident) => ident.shift_spans(by),
+            ActionItem::Name(_, span) => span.shift_spans(by),
+        }
+    }
+}
+
+impl ShiftSpans for ValueItem {
+    fn shift_spans(&mut self, by: u32) {
+        match self {
+            ValueItem::Str(s) => s.shift_spans(by),
+            ValueItem::Param(ident) | ValueItem::SetRef(ident) => ident.shift_spans(by),
+            ValueItem::Each { template, var, list, span } => {
+                template.shift_spans(by);
+                var.shift_spans(by);
+                list.shift_spans(by);
+                span.shift_spans(by);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Parsing a large item entry by entry gives exactly the whole parse: the
+//! same AST, spans and all, or no result (and the caller parses the whole).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+use pcl_syntax::ast::BodyEntry;
+use pcl_syntax::split::{SPLIT_FROM_BYTES, parse_entry, parse_split};
+use pcl_syntax::{ParsedChunk, chunk_ranges, parse_chunk};
+
+fn split(chunk: &str) -> Option<ParsedChunk> {
+    // the database keeps the entries' parses; a test leaks them instead
+    parse_split(chunk, &mut |text| parse_entry(text).map(|entries| &*Box::leak(entries.into_boxed_slice())))
+}
+
+fn padded(body: &str) -> String {
+    let filler = "    allow \"Pad\" { action s3:GetObject; resource \"*\"; }\n".repeat(SPLIT_FROM_BYTES / 40);
+    format!("/// A policy.\npolicy p when fsx {{\n    name \"P\";\n{filler}{body}\n}}\n// trailing comment\n")
+}
+
+#[test]
+fn every_large_item_of_policies_pcl_splits_to_its_whole_parse() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let mut split_count = 0;
+    for (start, end) in chunk_ranges(&text) {
+        let chunk = &text[start..end];
+        if let Some(parsed) = split(chunk) {
+            assert_eq!(parsed, parse_chunk(chunk, end == text.len()), "chunk at byte {start}");
+            split_count += 1;
+        }
+    }
+    assert!(split_count >= 5, "only {split_count} chunks were split");
+}
+
+#[test]
+fn entries_with_comments_docs_expects_blocks_and_braces_in_strings() {
+    let body = r#"
+    // a plain comment between entries
+    /// documents the statement
+    expect W0507 "kept as on the page { not a brace }"
+    allow "Braces" { action s3:GetObject; resource "arn:aws:s3:::b/{x}/*"; }
+    include base when fsx;
+    with condition StringEquals "aws:RequestedRegion" ["us-east-1"] when fsx {
+        allow { action ec2:RunInstances; resource "*"; } // after
+        with condition Bool "aws:SecureTransport" "true" { deny { action s3:*; resource "*"; } }
+    }"#;
+    let chunk = padded(body);
+    let parsed = split(&chunk).expect("splits");
+    assert_eq!(parsed, parse_chunk(&chunk, true));
+}
+
+#[test]
+fn a_layout_it_does_not_expect_or_an_error_gives_no_result() {
+    // a field after an entry
+    assert!(split(&padded("    description \"late\";")).is_none());
+    // a syntax error in one entry: the whole parse reports it
+    let broken = padded("    allow { action s3:GetObject resource \"*\"; }");
+    assert!(split(&broken).is_none());
+    assert!(!parse_chunk(&broken, true).errors.is_empty());
+    // a keyword as a name
+    assert!(split(&padded("    include role;")).is_none());
+    // an unfinished body
+    let unfinished = padded("    allow { action s3:GetObject; resource \"*\"; }");
+    let unfinished = unfinished.trim_end().trim_end_matches("// trailing comment").trim_end().trim_end_matches('}');
+    assert!(split(unfinished).is_none());
+    // not a policy or permset
+    let role = format!("role r {{\n{}}}\n", "    attach p;\n".repeat(SPLIT_FROM_BYTES / 10));
+    assert!(split(&role).is_none());
+    // small items are parsed whole
+    assert!(split("policy p { allow { action s3:GetObject; resource \"*\"; } }").is_none());
+}
+
+#[test]
+fn an_entry_parses_on_its_own_with_spans_from_its_start() {
+    let entries: Vec<BodyEntry> = parse_entry("allow \"S\" { action s3:GetObject; resource \"*\"; }").unwrap();
+    let [BodyEntry::Statement(statement)] = entries.as_slice() else { panic!("{entries:?}") };
+    assert_eq!(statement.span.start, 0);
+    assert!(parse_entry("allow { action s3:GetObject; ").is_none());
+}
