@@ -175,6 +175,32 @@ pub struct ExpandedStatement {
     pub conditions: Vec<ExpandedCondition>,
 }
 
+impl ExpandedStatement {
+    /// Calls `visit` on every span of the statement.
+    pub fn for_each_span(&mut self, mut visit: impl FnMut(&mut Span)) {
+        let ExpandedStatement {
+            origin: _,
+            sid,
+            effect: _,
+            not_action: _,
+            actions: _,
+            action_span,
+            not_resource: _,
+            resources: _,
+            resource_span,
+            conditions,
+        } = self;
+        visit(action_span);
+        visit(resource_span);
+        if let Some((_, span)) = sid {
+            visit(span);
+        }
+        for c in conditions {
+            visit(&mut c.span);
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpandedPolicy {
     /// The item's name.

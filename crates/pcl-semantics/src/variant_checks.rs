@@ -350,10 +350,25 @@ thread_local! {
         std::cell::RefCell::default();
 }
 
-fn remembered_statement_findings(st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
-    crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition.to_string()), |key| {
-        crate::content_checks::statement_findings(&key.0, partition)
-    })
+/// The statement's findings, remembered with its spans made relative to
+/// its first one: a statement that only moved (an edit above it in its item)
+/// is found again. The findings take their spans from the statement's, so
+/// moving both by the same amount is exact.
+fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
+    let mut base = u32::MAX;
+    st.for_each_span(|span| base = base.min(span.start));
+    st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
+    let mut found =
+        crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition.to_string()), |key| {
+            crate::content_checks::statement_findings(&key.0, partition)
+        });
+    for d in &mut found {
+        d.span = d.span.shift(base);
+        for label in &mut d.secondary {
+            label.span = label.span.shift(base);
+        }
+    }
+    found
 }
 
 fn here(d: Diagnostic, origin: &str) -> Finding {
