@@ -58,19 +58,20 @@ pub struct Chunk<'db> {
 
 /// One chunk parsed; spans relative to the chunk. Re-runs only when a chunk
 /// of new text appears: an edit inside one item re-parses that item only,
-/// and inside a large policy or permset only the edited entry (the others'
-/// parses are reused by their text, see `parse_entry`).
+/// and inside a large policy or permset only the edited entry (its header's
+/// and other entries' parses are reused by their text, see `Fragment`).
 #[salsa::tracked(returns(ref))]
 pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> pcl_syntax::ParsedChunk {
     let text = chunk.text(db);
-    let mut entry = |entry_text: &str| parse_entry(db, EntryText::new(db, entry_text)).as_deref();
-    pcl_syntax::split::parse_split(text, &mut entry).unwrap_or_else(|| pcl_syntax::parse_chunk(text, *chunk.last(db)))
+    pcl_syntax::split::parse_split(text, &mut FragmentParses { db })
+        .unwrap_or_else(|| pcl_syntax::parse_chunk(text, *chunk.last(db)))
 }
 
-/// The text of one top-level body entry of a large policy or permset (a
-/// statement, a `with condition` block or an include), interned like `Chunk`.
+/// A part of a large policy or permset, parsed on its own: one top-level
+/// body entry (a statement, a `with condition` block or an include), or the
+/// item with its entries left out. Interned by its text, like `Chunk`.
 #[salsa::interned(debug)]
-pub struct EntryText<'db> {
+pub struct Fragment<'db> {
     #[returns(ref)]
     pub text: String,
 }
@@ -78,8 +79,29 @@ pub struct EntryText<'db> {
 /// One body entry parsed on its own, spans relative to its start; `None`
 /// when it does not parse cleanly (its chunk is then parsed whole).
 #[salsa::tracked(returns(ref))]
-pub fn parse_entry<'db>(db: &'db dyn Database, entry: EntryText<'db>) -> Option<Vec<ast::BodyEntry>> {
+pub fn parse_entry<'db>(db: &'db dyn Database, entry: Fragment<'db>) -> Option<Vec<ast::BodyEntry>> {
     pcl_syntax::split::parse_entry(entry.text(db))
+}
+
+/// A large item's header (the item with its entries left out), parsed.
+#[salsa::tracked(returns(ref))]
+pub fn parse_header<'db>(db: &'db dyn Database, header: Fragment<'db>) -> Option<pcl_syntax::split::Header> {
+    pcl_syntax::split::parse_header(header.text(db))
+}
+
+/// The memoized parses of the parts of a chunk.
+struct FragmentParses<'db> {
+    db: &'db dyn Database,
+}
+
+impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
+    fn header(&mut self, text: &str) -> Option<&'db pcl_syntax::split::Header> {
+        parse_header(self.db, Fragment::new(self.db, text)).as_ref()
+    }
+
+    fn entry(&mut self, text: &str) -> Option<&'db [ast::BodyEntry]> {
+        parse_entry(self.db, Fragment::new(self.db, text)).as_deref()
+    }
 }
 
 /// The whole file: its chunks (one cheap pass over the lines), each parsed

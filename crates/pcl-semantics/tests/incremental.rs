@@ -273,6 +273,8 @@ fn incremental_statement_edit_reparses_that_statement_only() {
     assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
     let events = take(&log);
     assert_eq!(entries(&events), 1, "events: {events:?}");
+    // its header (the item without its entries) is unchanged, not parsed again
+    assert!(!events.iter().any(|e| e.starts_with("parse_header")), "events: {events:?}");
     // the item itself is put together again around the new entry
     assert_eq!(events.iter().filter(|e| e.starts_with("parse_chunk")).count(), 1, "events: {events:?}");
     // and what the edit broke is still reported where it is

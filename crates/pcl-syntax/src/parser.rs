@@ -169,24 +169,18 @@ fn is_expect_line(line: &str) -> bool {
 
 /// Byte ranges of the chunks: a chunk starts at a line that begins (in column
 /// 0) with an item keyword, or with `///` doc lines directly above one.
+///
+/// After every edit the whole file is cut again, so this is one pass over
+/// the line breaks (memchr finds them several bytes at a time) in which most
+/// lines cost one byte's test: an indented line or a closing brace neither
+/// starts an item nor documents one.
 fn chunks(text: &str) -> Vec<(usize, usize)> {
-    let mut line_starts = vec![0];
-    // after every edit the whole file is cut again: memchr finds the line
-    // breaks several bytes at a time (`match_indices` cost 5 % of a
-    // one-item re-analysis of a 1 MB file)
-    line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-    let line = |i: usize| -> &str {
-        let start = line_starts.get(i).copied().unwrap_or(text.len());
-        let end = line_starts.get(i + 1).copied().unwrap_or(text.len());
-        text.get(start..end).unwrap_or("")
-    };
-    // Most lines are indented or close a block: one byte rules them out.
+    let bytes = text.as_bytes();
     let starts_item = |l: &str| {
-        l.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-            && ITEM_KEYWORDS.iter().any(|k| {
-                l.strip_prefix(k)
-                    .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
-            })
+        ITEM_KEYWORDS.iter().any(|k| {
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
+        })
     };
     // doc comments and `expect` lines belong to the item below them
     let is_doc = |l: &str| match l.as_bytes().first() {
@@ -195,32 +189,46 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         _ => false,
     };
     let mut cuts = vec![0];
-    let mut i = 0;
-    while i < line_starts.len() {
-        let mut j = i;
-        while j < line_starts.len() && is_doc(line(j)) {
-            j += 1;
+    // A run of doc lines waiting for the item below: where it starts, and
+    // whether it is past its doc lines (in blank and comment lines, which
+    // may stand between docs and their item).
+    let mut docs: Option<(usize, bool)> = None;
+    let mut breaks = memchr::memchr_iter(b'\n', bytes);
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = breaks.next().map_or(bytes.len(), |i| i + 1);
+        let line_start = std::mem::replace(&mut start, end);
+        let first = bytes.get(line_start).copied().unwrap_or(b'\n');
+        if docs.is_none() && !(first.is_ascii_lowercase() || first == b'/') {
+            continue;
         }
-        // Doc lines belong to the item below them, even across blank and
-        // comment lines. A doc run followed by nothing also starts a chunk,
-        // so that a stray doc comment is reported on its own and does not
-        // take the item above it down with it.
-        let mut k = j;
-        while j > i && k < line_starts.len() && is_blank_or_comment(line(k)) {
-            k += 1;
-        }
-        let item_follows = k < line_starts.len() && starts_item(line(k));
-        let stray_doc = j > i && k >= line_starts.len();
-        if item_follows || stray_doc {
-            if let Some(&s) = line_starts.get(i)
-                && s != 0
-            {
-                cuts.push(s);
+        let line = text.get(line_start..end).unwrap_or("");
+        if let Some((doc_start, past_docs)) = docs {
+            if !past_docs && is_doc(line) {
+                continue;
             }
-            i = k + 1;
-        } else {
-            i = j.max(i + 1);
+            if is_blank_or_comment(line) {
+                docs = Some((doc_start, true));
+                continue;
+            }
+            docs = None;
+            if starts_item(line) {
+                cuts.push(doc_start);
+                continue;
+            }
+            // not documented after all: the line stands on its own
         }
+        if is_doc(line) {
+            docs = Some((line_start, false));
+        } else if starts_item(line) {
+            cuts.push(line_start);
+        }
+    }
+    // A doc run followed by nothing also starts a chunk, so that a stray doc
+    // comment is reported on its own and does not take the item above it
+    // down with it.
+    if let Some((doc_start, _)) = docs {
+        cuts.push(doc_start);
     }
     cuts.push(text.len());
     cuts.dedup();

@@ -14,12 +14,11 @@
 use pest::Parser;
 
 use crate::Span;
-use crate::ast::{BodyEntry, ItemKind};
+use crate::ast::{BodyEntry, Item, ItemKind, Permset, Policy};
 use crate::grammar::{PclParser, Rule};
 use crate::lower::Lowerer;
 use crate::parser::{ParsedChunk, ParsedItem};
 use crate::shift::ShiftSpans;
-use crate::tokens::{Token, TokenKind};
 
 /// Chunks shorter than this are parsed whole: one parse of a small item
 /// costs less than the bookkeeping of its entries.
@@ -35,18 +34,18 @@ pub fn parse_entry(text: &str) -> Option<Vec<BodyEntry>> {
     (lowerer.errors.is_empty() && !lowerer.keyword_misused).then_some(entries)
 }
 
-/// `chunk` parsed entry by entry, each entry's parse obtained from `entry`
-/// (given the entry's text). `None` when the chunk is small, is not one
-/// policy or permset, or any part of it does not parse cleanly.
-pub fn parse_split<'a>(chunk: &str, entry: &mut dyn FnMut(&str) -> Option<&'a [BodyEntry]>) -> Option<ParsedChunk> {
-    if chunk.len() < SPLIT_FROM_BYTES {
-        return None;
-    }
-    let outline = outline(chunk)?;
-    let (first, _) = *outline.first()?;
-    let (_, last) = *outline.last()?;
-    let header = format!("{}{}", chunk.get(..first)?, chunk.get(last..)?);
-    let mut pairs = PclParser::parse(Rule::file, &header).ok()?;
+/// The header of a large item: the item with its body entries left out,
+/// and where the item starts in its chunk.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Header {
+    pub item_start: usize,
+    pub item: Item,
+}
+
+/// A chunk's text with its body entries left out, parsed; `None` unless it
+/// is one policy or permset, with no entries, that parses cleanly.
+pub fn parse_header(text: &str) -> Option<Header> {
+    let mut pairs = PclParser::parse(Rule::file, text).ok()?;
     let mut items = pairs.next()?.into_inner().filter(|p| p.as_rule() == Rule::item);
     let pair = items.next()?;
     if items.next().is_some() {
@@ -54,21 +53,45 @@ pub fn parse_split<'a>(chunk: &str, entry: &mut dyn FnMut(&str) -> Option<&'a [B
     }
     let item_start = pair.as_span().start();
     let mut lowerer = Lowerer::new(0, item_start);
-    let mut item = lowerer.item(pair).ok()?;
+    let item = lowerer.item(pair).ok()?;
     if !lowerer.errors.is_empty() || lowerer.keyword_misused {
         return None;
     }
+    match &item.kind {
+        ItemKind::Policy(Policy { entries, .. }) | ItemKind::Permset(Permset { entries, .. }) if entries.is_empty() => {
+            Some(Header { item_start, item })
+        }
+        _ => None,
+    }
+}
+
+/// The parses of a chunk's parts, as the caller keeps them (memoized by
+/// their text): its header's and each body entry's.
+pub trait Parts<'a> {
+    fn header(&mut self, text: &str) -> Option<&'a Header>;
+    fn entry(&mut self, text: &str) -> Option<&'a [BodyEntry]>;
+}
+
+/// `chunk` parsed entry by entry, with the parses of its parts from
+/// `parts`. `None` when the chunk is small, is not one policy or permset,
+/// or any part of it does not parse cleanly.
+pub fn parse_split<'a>(chunk: &str, parts: &mut dyn Parts<'a>) -> Option<ParsedChunk> {
+    if chunk.len() < SPLIT_FROM_BYTES {
+        return None;
+    }
+    let outline = outline(chunk)?;
+    let (first, _) = *outline.first()?;
+    let (_, last) = *outline.last()?;
+    let Header { item_start, item } = parts.header(&format!("{}{}", chunk.get(..first)?, chunk.get(last..)?))?;
+    let mut item = item.clone();
     let entries = match &mut item.kind {
         ItemKind::Policy(policy) => &mut policy.entries,
         ItemKind::Permset(permset) => &mut permset.entries,
         _ => return None,
     };
-    if !entries.is_empty() {
-        return None;
-    }
     for &(start, end) in &outline {
-        let by = u32::try_from(start.checked_sub(item_start)?).ok()?;
-        entries.extend(entry(chunk.get(start..end)?)?.iter().map(|parsed| {
+        let by = u32::try_from(start.checked_sub(*item_start)?).ok()?;
+        entries.extend(parts.entry(chunk.get(start..end)?)?.iter().map(|parsed| {
             let mut placed = parsed.clone();
             placed.shift_spans(by);
             placed
@@ -77,7 +100,7 @@ pub fn parse_split<'a>(chunk: &str, entry: &mut dyn FnMut(&str) -> Option<&'a [B
     entries.shrink_to_fit();
     // the item's span ends after the entries left out of the header
     item.span = Span::new(item.span.start as usize, item.span.end as usize + (last - first));
-    let offset = u32::try_from(item_start).ok()?;
+    let offset = u32::try_from(*item_start).ok()?;
     Some(ParsedChunk {
         items: vec![ParsedItem { offset, item: std::sync::Arc::new(item) }],
         errors: Vec::new(),
@@ -89,28 +112,24 @@ pub fn parse_split<'a>(chunk: &str, entry: &mut dyn FnMut(&str) -> Option<&'a [B
 /// `chunk`, when its body holds entries and, before them only, `name` and
 /// `description` fields, and nothing but comments follows the body.
 fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
-    let tokens = crate::tokens::tokens(chunk);
-    let text = |t: &Token| chunk.get(t.span.range()).unwrap_or_default();
-    let is = |t: &Token, punct: &str| t.kind == TokenKind::Punct && text(t) == punct;
-    let mut it = tokens.iter();
+    let mut scan = Scanner { bytes: chunk.as_bytes(), at: 0 };
+    let word = |t: &Token| chunk.get(t.start..t.end).unwrap_or_default();
     // the header, up to the body's opening brace
     loop {
-        let t = it.next()?;
-        if is(t, "{") {
-            break;
-        }
-        if is(t, "}") || is(t, ";") {
-            return None;
+        match scan.next()?.kind {
+            Kind::Open => break,
+            Kind::Close | Kind::Semicolon => return None,
+            _ => {}
         }
     }
     let mut entries: Vec<(usize, usize)> = Vec::new();
     loop {
-        let t = it.next()?;
+        let t = scan.next()?;
         let starts_entry = match t.kind {
-            TokenKind::Comment => continue,
-            TokenKind::DocComment => true,
-            TokenKind::Punct if is(t, "}") => break,
-            TokenKind::Word => match text(t) {
+            Kind::Comment => continue,
+            Kind::Doc => true,
+            Kind::Close => break,
+            Kind::Word => match word(&t) {
                 "allow" | "deny" | "with" | "include" | "expect" => true,
                 "name" | "description" if entries.is_empty() => false,
                 _ => return None,
@@ -118,31 +137,103 @@ fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
             _ => return None,
         };
         // an entry (or a field) runs to a `;` or to the brace that closes it
-        let start = t.span.start as usize;
         let mut depth = 0usize;
         let mut token = t;
         let end = loop {
-            if is(token, "{") {
-                depth += 1;
-            } else if is(token, "}") {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    break token.span.end as usize;
+            match token.kind {
+                Kind::Open => depth += 1,
+                Kind::Close => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        break token.end;
+                    }
                 }
-            } else if is(token, ";") && depth == 0 {
-                break token.span.end as usize;
+                Kind::Semicolon if depth == 0 => break token.end,
+                _ => {}
             }
-            token = it.next()?;
+            token = scan.next()?;
         };
         if starts_entry {
-            entries.push((start, end));
-        } else if depth != 0 || text(token) != ";" {
+            entries.push((t.start, end));
+        } else if token.kind != Kind::Semicolon {
             return None;
         }
     }
     // after the body, comments only
-    if it.any(|t| t.kind != TokenKind::Comment) {
-        return None;
+    while let Some(t) = scan.next() {
+        if t.kind != Kind::Comment {
+            return None;
+        }
     }
     (!entries.is_empty()).then_some(entries)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Open,
+    Close,
+    Semicolon,
+    Word,
+    Doc,
+    Comment,
+    Other,
+}
+
+#[derive(Clone, Copy)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+/// Just enough of a lexer to find braces and semicolons outside strings and
+/// comments, read as the grammar reads them: a comment runs to the end of
+/// its line, a string to its closing quote, with `\` escaping any byte.
+struct Scanner<'t> {
+    bytes: &'t [u8],
+    at: usize,
+}
+
+impl Scanner<'_> {
+    fn next(&mut self) -> Option<Token> {
+        let bytes = self.bytes;
+        while bytes.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+            self.at += 1;
+        }
+        let start = self.at;
+        let byte = *bytes.get(start)?;
+        let kind = match byte {
+            b'{' => Kind::Open,
+            b'}' => Kind::Close,
+            b';' => Kind::Semicolon,
+            b'/' if bytes.get(start + 1) == Some(&b'/') => {
+                let rest = bytes.get(start..).unwrap_or_default();
+                let doc = rest.starts_with(b"///") && !rest.starts_with(b"////");
+                self.at = memchr::memchr2(b'\n', b'\r', rest).map_or(bytes.len(), |n| start + n);
+                return Some(Token { kind: if doc { Kind::Doc } else { Kind::Comment }, start, end: self.at });
+            }
+            b'"' => {
+                self.at += 1;
+                while let Some(&b) = bytes.get(self.at) {
+                    match b {
+                        b'"' => break,
+                        b'\\' => self.at += 1,
+                        b'\n' | b'\r' => return Some(Token { kind: Kind::Other, start, end: self.at }),
+                        _ => {}
+                    }
+                    self.at += 1;
+                }
+                Kind::Other
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' => {
+                while bytes.get(self.at).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+                    self.at += 1;
+                }
+                return Some(Token { kind: Kind::Word, start, end: self.at });
+            }
+            _ => Kind::Other,
+        };
+        self.at = (self.at + 1).min(bytes.len());
+        Some(Token { kind, start, end: self.at })
+    }
 }

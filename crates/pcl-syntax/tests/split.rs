@@ -4,12 +4,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 use pcl_syntax::ast::BodyEntry;
-use pcl_syntax::split::{SPLIT_FROM_BYTES, parse_entry, parse_split};
+use pcl_syntax::split::{Header, Parts, SPLIT_FROM_BYTES, parse_entry, parse_header, parse_split};
 use pcl_syntax::{ParsedChunk, chunk_ranges, parse_chunk};
 
+/// The database keeps the parts' parses; a test leaks them instead.
+struct Leaked;
+
+impl Parts<'static> for Leaked {
+    fn header(&mut self, text: &str) -> Option<&'static Header> {
+        parse_header(text).map(|header| &*Box::leak(Box::new(header)))
+    }
+
+    fn entry(&mut self, text: &str) -> Option<&'static [BodyEntry]> {
+        parse_entry(text).map(|entries| &*Box::leak(entries.into_boxed_slice()))
+    }
+}
+
 fn split(chunk: &str) -> Option<ParsedChunk> {
-    // the database keeps the entries' parses; a test leaks them instead
-    parse_split(chunk, &mut |text| parse_entry(text).map(|entries| &*Box::leak(entries.into_boxed_slice())))
+    parse_split(chunk, &mut Leaked)
 }
 
 fn padded(body: &str) -> String {
