@@ -133,6 +133,16 @@ pub struct GList<T> {
     pub span: Span,
 }
 
+impl<T> GList<T> {
+    fn shift(&mut self, by: u32) {
+        let GList { items, scalar: _, span } = self;
+        for GuardedItem { when: _, value: _, span } in items {
+            *span = span.shift(by);
+        }
+        *span = span.shift(by);
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ActionRef {
     Name(String),
@@ -152,6 +162,14 @@ pub struct ConditionEntry {
     pub values: GList<Value>,
     pub when: Option<Cond>,
     pub span: Span,
+}
+
+impl ConditionEntry {
+    fn shift(&mut self, by: u32) {
+        let ConditionEntry { operator: _, key: _, values, when: _, span } = self;
+        values.shift(by);
+        *span = span.shift(by);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -184,6 +202,43 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// Moves every span of the entry by `by` (an entry checked on its own
+    /// has spans relative to its own text). Recursion is bounded by the
+    /// syntax's block-nesting limit.
+    pub fn shift(&mut self, by: u32) {
+        match self {
+            Entry::Include { target: _, when: _, span } => *span = span.shift(by),
+            Entry::Statement(statement) => {
+                let Statement {
+                    sid,
+                    effect: _,
+                    when: _,
+                    not_action: _,
+                    actions,
+                    not_resource: _,
+                    resources,
+                    conditions,
+                    span,
+                } = statement;
+                if let Some((_, sid_span)) = sid {
+                    *sid_span = sid_span.shift(by);
+                }
+                actions.shift(by);
+                resources.shift(by);
+                for condition in conditions {
+                    condition.shift(by);
+                }
+                *span = span.shift(by);
+            }
+            Entry::Block { condition, entries } => {
+                condition.shift(by);
+                for entry in entries {
+                    entry.shift(by);
+                }
+            }
+        }
+    }
+
     /// Every statement written in `entries`, blocks looked into (includes
     /// are not followed).
     pub fn statements(entries: &[Entry]) -> Vec<&Statement> {

@@ -273,6 +273,9 @@ fn incremental_statement_edit_reparses_that_statement_only() {
     assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
     let events = take(&log);
     assert_eq!(entries(&events), 1, "events: {events:?}");
+    // and re-checks that statement only: the others' checks are reused
+    let checks = events.iter().filter(|e| e.starts_with("check_entry")).count();
+    assert_eq!(checks, 1, "events: {events:?}");
     // its header (the item without its entries) is unchanged, not parsed again
     assert!(!events.iter().any(|e| e.starts_with("parse_header")), "events: {events:?}");
     // the item itself is put together again around the new entry
@@ -324,4 +327,27 @@ fn incremental_analysis_equals_a_fresh_one_after_each_edit() {
             assert!(!analyze_file(&db, file).diagnostics.is_empty(), "edit {n} should be reported");
         }
     }
+}
+
+/// A large item checked entry by entry gives what checking it whole gives:
+/// the same IR, diagnostics and references, spans and all.
+#[test]
+fn an_item_checked_entry_by_entry_equals_its_whole_check() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    // with a few problems in a large policy, so that diagnostics are compared too
+    let text = text.replacen("allow \"CloudWatch\" {", "allow \"Cloud Watch\" { action [s3:GetObjekt, @nope]; resource \"arn:aws:s3:::b\"; }\n    allow \"CloudWatch\" {", 1);
+    let db = RootDatabase::default();
+    let file = SourceFile::new(&db, "policies.pcl".into(), text);
+    let symbols = pcl_semantics::symbols(&db, file);
+    let (mut split, mut with_problems) = (0, 0);
+    for item in file_items(&db, file) {
+        let whole = pcl_semantics::check_item_ast(item.ast(&db), symbols);
+        assert_eq!(pcl_semantics::check_item(&db, *item), &whole, "{}", item.name(&db));
+        if !item.entries(&db).is_empty() {
+            split += 1;
+            with_problems += usize::from(whole.diagnostics.len() >= 3);
+        }
+    }
+    assert!(split >= 5, "only {split} items were checked entry by entry");
+    assert_eq!(with_problems, 1);
 }

@@ -69,7 +69,8 @@ pub fn parse_header(text: &str) -> Option<Header> {
 /// their text): its header's and each body entry's.
 pub trait Parts<'a> {
     fn header(&mut self, text: &str) -> Option<&'a Header>;
-    fn entry(&mut self, text: &str) -> Option<&'a [BodyEntry]>;
+    /// `offset`: where the entry starts in its item.
+    fn entry(&mut self, text: &str, offset: u32) -> Option<&'a [BodyEntry]>;
 }
 
 /// `chunk` parsed entry by entry, with the parses of its parts from
@@ -91,7 +92,7 @@ pub fn parse_split<'a>(chunk: &str, parts: &mut dyn Parts<'a>) -> Option<ParsedC
     };
     for &(start, end) in &outline {
         let by = u32::try_from(start.checked_sub(*item_start)?).ok()?;
-        entries.extend(parts.entry(chunk.get(start..end)?)?.iter().map(|parsed| {
+        entries.extend(parts.entry(chunk.get(start..end)?, by)?.iter().map(|parsed| {
             let mut placed = parsed.clone();
             placed.shift_spans(by);
             placed

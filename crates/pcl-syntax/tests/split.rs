@@ -15,7 +15,7 @@ impl Parts<'static> for Leaked {
         parse_header(text).map(|header| &*Box::leak(Box::new(header)))
     }
 
-    fn entry(&mut self, text: &str) -> Option<&'static [BodyEntry]> {
+    fn entry(&mut self, text: &str, _offset: u32) -> Option<&'static [BodyEntry]> {
         parse_entry(text).map(|entries| &*Box::leak(entries.into_boxed_slice()))
     }
 }

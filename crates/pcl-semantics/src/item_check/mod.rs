@@ -48,15 +48,40 @@ pub struct ItemAnalysis {
     pub refs: Vec<Ref>,
 }
 
+/// Top-level body entries of a policy or permset checked on their own: their
+/// IR, diagnostics and references, spans relative to the entries' text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct EntryAnalysis {
+    pub entries: Vec<Entry>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub refs: Vec<Ref>,
+}
+
+/// The already checked top-level entries of a large policy or permset, each
+/// with its offset in the item, given the guard that encloses them (the
+/// policy's own `when`).
+pub type CheckedParts<'p> = &'p dyn Fn(Option<&Cond>) -> Vec<(u32, &'p EntryAnalysis)>;
+
+/// Checks one item.
 pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
-    let mut c = Checker {
-        symbols,
-        diags: Vec::new(),
-        refs: Vec::new(),
-        context: Vec::new(),
-        in_derived: false,
-        each_var: None,
-    };
+    check_with_parts(item, symbols, None)
+}
+
+/// Checks body entries on their own, inside the guard `context` (what a
+/// policy's entries are checked in); what `check` makes of the same entries
+/// in their item, but with spans relative to the entries.
+pub fn check_entries(entries: &[BodyEntry], context: Option<&Cond>, symbols: &Symbols) -> EntryAnalysis {
+    let mut c = Checker::new(symbols);
+    c.context.extend(context.cloned());
+    let entries = c.entries(entries);
+    EntryAnalysis { entries, diagnostics: c.diags, refs: c.refs }
+}
+
+/// `check`, with the top-level entries of a policy or permset taken from
+/// `parts` when given: an edit inside one entry of a large item re-checks
+/// that entry only. The result equals `check`'s.
+pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<CheckedParts<'_>>) -> ItemAnalysis {
+    let mut c = Checker::new(symbols);
     let ir = match &item.kind {
         ItemKind::Param(p) => ItemIr::Param(c.param(p)),
         ItemKind::Feature(ast::Feature { domain: ast::FeatureDomain::Derived(expr), .. }) => {
@@ -71,13 +96,13 @@ pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
             let message = c.plain(&k.message, "a constraint message");
             ItemIr::Constraint { cond, message }
         }
-        ItemKind::Permset(p) => ItemIr::Permset(c.entries(&p.entries)),
+        ItemKind::Permset(p) => ItemIr::Permset(c.top_entries(&p.entries, parts)),
         ItemKind::Actionset(a) => ItemIr::Actionset(c.actions(&a.actions)),
         ItemKind::Valueset(v) => ItemIr::Valueset(c.valueset(&v.values)),
         ItemKind::Policy(p) => {
             let when = c.guard(p.when.as_ref());
             c.push_context(&when);
-            let entries = c.entries(&p.entries);
+            let entries = c.top_entries(&p.entries, parts);
             let naming = c.naming(p.fields.iter(), "policy");
             c.pop_context(&when);
             ItemIr::Policy { when, entries, splittable: p.splittable, naming }
@@ -103,6 +128,29 @@ struct Checker<'a> {
     in_derived: bool,
     /// Inside `"..." for VAR in LIST`: the loop variable and its type.
     each_var: Option<(String, ScalarType)>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(symbols: &'a Symbols) -> Self {
+        Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new(), in_derived: false, each_var: None }
+    }
+
+    /// An item's top-level entries: checked here, or taken from `parts`
+    /// (checked on their own, in the same enclosing guard) and placed.
+    fn top_entries(&mut self, entries: &[BodyEntry], parts: Option<CheckedParts<'_>>) -> Vec<Entry> {
+        let Some(parts) = parts else { return self.entries(entries) };
+        let mut out = Vec::with_capacity(entries.len());
+        for (offset, part) in parts(self.context.last()) {
+            out.extend(part.entries.iter().map(|e| {
+                let mut e = e.clone();
+                e.shift(offset);
+                e
+            }));
+            self.diags.extend(part.diagnostics.iter().map(|d| d.clone().shifted(offset)));
+            self.refs.extend(part.refs.iter().map(|r| Ref { span: r.span.shift(offset), ..r.clone() }));
+        }
+        out
+    }
 }
 
 impl Checker<'_> {

@@ -36,7 +36,16 @@ pub struct ItemDef<'db> {
     #[tracked]
     #[returns(ref)]
     pub ast: Arc<ast::Item>,
+    /// A large policy's or permset's top-level entries, each with its offset
+    /// in the item, when it was parsed entry by entry (see `check_item`).
+    #[tracked]
+    #[returns(ref)]
+    pub entries: Vec<(u32, Fragment<'db>)>,
 }
+
+mod parsing;
+
+pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 
 #[salsa::db]
 pub trait Database: salsa::Database {}
@@ -44,85 +53,24 @@ pub trait Database: salsa::Database {}
 #[salsa::db]
 impl<T: salsa::Database> Database for T {}
 
-/// The text of one chunk of a file (an item, with its doc comments), interned:
-/// a chunk whose text is unchanged after an edit is the same `Chunk`, and its
-/// parse is reused. Looked up by `&str`, so an unchanged chunk costs a hash
-/// and a comparison, not a copy.
-#[salsa::interned(debug)]
-pub struct Chunk<'db> {
-    #[returns(ref)]
-    pub text: String,
-    /// It ends the file (an unfinished item there runs into the end).
-    pub last: bool,
-}
-
-/// One chunk parsed; spans relative to the chunk. Re-runs only when a chunk
-/// of new text appears: an edit inside one item re-parses that item only,
-/// and inside a large policy or permset only the edited entry (its header's
-/// and other entries' parses are reused by their text, see `Fragment`).
-#[salsa::tracked(returns(ref))]
-pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> pcl_syntax::ParsedChunk {
-    let text = chunk.text(db);
-    pcl_syntax::split::parse_split(text, &mut FragmentParses { db })
-        .unwrap_or_else(|| pcl_syntax::parse_chunk(text, *chunk.last(db)))
-}
-
-/// A part of a large policy or permset, parsed on its own: one top-level
-/// body entry (a statement, a `with condition` block or an include), or the
-/// item with its entries left out. Interned by its text, like `Chunk`.
-#[salsa::interned(debug)]
-pub struct Fragment<'db> {
-    #[returns(ref)]
-    pub text: String,
-}
-
-/// One body entry parsed on its own, spans relative to its start; `None`
-/// when it does not parse cleanly (its chunk is then parsed whole).
-#[salsa::tracked(returns(ref))]
-pub fn parse_entry<'db>(db: &'db dyn Database, entry: Fragment<'db>) -> Option<Vec<ast::BodyEntry>> {
-    pcl_syntax::split::parse_entry(entry.text(db))
-}
-
-/// A large item's header (the item with its entries left out), parsed.
-#[salsa::tracked(returns(ref))]
-pub fn parse_header<'db>(db: &'db dyn Database, header: Fragment<'db>) -> Option<pcl_syntax::split::Header> {
-    pcl_syntax::split::parse_header(header.text(db))
-}
-
-/// The memoized parses of the parts of a chunk.
-struct FragmentParses<'db> {
-    db: &'db dyn Database,
-}
-
-impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
-    fn header(&mut self, text: &str) -> Option<&'db pcl_syntax::split::Header> {
-        parse_header(self.db, Fragment::new(self.db, text)).as_ref()
-    }
-
-    fn entry(&mut self, text: &str) -> Option<&'db [ast::BodyEntry]> {
-        parse_entry(self.db, Fragment::new(self.db, text)).as_deref()
-    }
-}
-
-/// The whole file: its chunks (one cheap pass over the lines), each parsed
-/// by `parse_chunk`, placed at its offset.
-#[salsa::tracked(returns(ref))]
-pub fn parse(db: &dyn Database, file: SourceFile) -> pcl_syntax::ParsedFile {
-    let text = file.text(db);
-    let mut out = pcl_syntax::ParsedFile::default();
-    for (start, end) in pcl_syntax::chunk_ranges(text) {
-        let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len());
-        out.push_chunk(start, parse_chunk(db, chunk));
-    }
-    out
-}
-
 #[salsa::tracked(returns(ref))]
 pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
-    parse(db, file)
+    let parse = file_parse(db, file);
+    parse
+        .parsed
         .items
         .iter()
-        .map(|p| ItemDef::new(db, file, p.item.name().name.clone(), p.item.kind.configures(), Arc::clone(&p.item)))
+        .zip(&parse.entries)
+        .map(|(p, entries)| {
+            ItemDef::new(
+                db,
+                file,
+                p.item.name().name.clone(),
+                p.item.kind.configures(),
+                Arc::clone(&p.item),
+                entries.clone(),
+            )
+        })
         .collect()
 }
 
@@ -149,10 +97,42 @@ pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
 }
 
 /// Name resolution, types and local checks of one item, and its lowering.
+/// A large policy's or permset's entries are checked one by one
+/// (`check_entry`): an edit inside one entry re-checks that entry only.
 #[salsa::tracked(returns(ref))]
 pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysis {
-    let symbols = symbols(db, item.file(db));
-    crate::item_check::check(item.ast(db), symbols)
+    let file = item.file(db);
+    let symbols = symbols(db, file);
+    let entries = item.entries(db);
+    if entries.is_empty() {
+        return crate::item_check::check(item.ast(db), symbols);
+    }
+    let parts = |context: Option<&crate::ir::Cond>| {
+        entries
+            .iter()
+            .map(|(offset, fragment)| {
+                (*offset, check_entry(db, EntryCheck::new(db, file, *fragment, context.cloned())))
+            })
+            .collect()
+    };
+    crate::item_check::check_with_parts(item.ast(db), symbols, Some(&parts))
+}
+
+/// One top-level entry of a large item to check: its text, in a file (for
+/// the names it may use), inside its item's guard.
+#[salsa::interned(debug)]
+pub struct EntryCheck<'db> {
+    pub file: SourceFile,
+    pub fragment: Fragment<'db>,
+    #[returns(ref)]
+    pub context: Option<crate::ir::Cond>,
+}
+
+/// One entry checked on its own, spans relative to its text.
+#[salsa::tracked(returns(ref))]
+pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> crate::item_check::EntryAnalysis {
+    let Some(entries) = parse_entry(db, *entry.fragment(db)) else { return Default::default() };
+    crate::item_check::check_entries(entries, entry.context(db).as_ref(), symbols(db, *entry.file(db)))
 }
 
 /// Every diagnostic of a file and its program. Not compared with its previous

@@ -1,0 +1,108 @@
+//! Parsing in the database: a file is cut into chunks (one item each), and
+//! a large policy or permset into its entries, each parsed once per text.
+
+use super::{Database, SourceFile};
+use pcl_syntax::ast;
+
+/// The text of one chunk of a file (an item, with its doc comments), interned:
+/// a chunk whose text is unchanged after an edit is the same `Chunk`, and its
+/// parse is reused. Looked up by `&str`, so an unchanged chunk costs a hash
+/// and a comparison, not a copy.
+#[salsa::interned(debug)]
+pub struct Chunk<'db> {
+    #[returns(ref)]
+    pub text: String,
+    /// It ends the file (an unfinished item there runs into the end).
+    pub last: bool,
+}
+
+/// One chunk parsed; spans relative to the chunk. Re-runs only when a chunk
+/// of new text appears: an edit inside one item re-parses that item only,
+/// and inside a large policy or permset only the edited entry (its header's
+/// and other entries' parses are reused by their text, see `Fragment`).
+#[salsa::tracked(returns(ref))]
+pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse<'db> {
+    let text = chunk.text(db);
+    let mut parts = FragmentParses { db, entries: Vec::new() };
+    match pcl_syntax::split::parse_split(text, &mut parts) {
+        Some(parsed) => ChunkParse { parsed, entries: parts.entries },
+        None => ChunkParse { parsed: pcl_syntax::parse_chunk(text, *chunk.last(db)), entries: Vec::new() },
+    }
+}
+
+/// A chunk's parse, and, when it was parsed entry by entry (one large
+/// policy or permset), each entry's text and offset in the item.
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct ChunkParse<'db> {
+    pub parsed: pcl_syntax::ParsedChunk,
+    pub entries: Vec<(u32, Fragment<'db>)>,
+}
+
+/// A part of a large policy or permset, parsed on its own: one top-level
+/// body entry (a statement, a `with condition` block or an include), or the
+/// item with its entries left out. Interned by its text, like `Chunk`.
+#[salsa::interned(debug)]
+pub struct Fragment<'db> {
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// One body entry parsed on its own, spans relative to its start; `None`
+/// when it does not parse cleanly (its chunk is then parsed whole).
+#[salsa::tracked(returns(ref))]
+pub fn parse_entry<'db>(db: &'db dyn Database, entry: Fragment<'db>) -> Option<Vec<ast::BodyEntry>> {
+    pcl_syntax::split::parse_entry(entry.text(db))
+}
+
+/// A large item's header (the item with its entries left out), parsed.
+#[salsa::tracked(returns(ref))]
+pub fn parse_header<'db>(db: &'db dyn Database, header: Fragment<'db>) -> Option<pcl_syntax::split::Header> {
+    pcl_syntax::split::parse_header(header.text(db))
+}
+
+/// The memoized parses of the parts of a chunk, and the entries asked for.
+struct FragmentParses<'db> {
+    db: &'db dyn Database,
+    entries: Vec<(u32, Fragment<'db>)>,
+}
+
+impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
+    fn header(&mut self, text: &str) -> Option<&'db pcl_syntax::split::Header> {
+        parse_header(self.db, Fragment::new(self.db, text)).as_ref()
+    }
+
+    fn entry(&mut self, text: &str, offset: u32) -> Option<&'db [ast::BodyEntry]> {
+        let fragment = Fragment::new(self.db, text);
+        self.entries.push((offset, fragment));
+        parse_entry(self.db, fragment).as_deref()
+    }
+}
+
+/// The whole file parsed (see `file_parse`).
+pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
+    &file_parse(db, file).parsed
+}
+
+/// The whole file: its chunks (one cheap pass over the lines), each parsed
+/// by `parse_chunk`, placed at its offset; and for each item parsed entry by
+/// entry, its entries (see `ChunkParse`), an empty list for every other item.
+#[salsa::tracked(returns(ref))]
+pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db> {
+    let text = file.text(db);
+    let mut out = FileParse { parsed: pcl_syntax::ParsedFile::default(), entries: Vec::new() };
+    for (start, end) in pcl_syntax::chunk_ranges(text) {
+        let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len());
+        let chunk_parse = parse_chunk(db, chunk);
+        out.parsed.push_chunk(start, &chunk_parse.parsed);
+        out.entries.extend(chunk_parse.parsed.items.iter().map(|_| chunk_parse.entries.clone()));
+    }
+    out
+}
+
+/// A file's parse, with the entries of the items parsed entry by entry
+/// (aligned with `parsed.items`).
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct FileParse<'db> {
+    pub parsed: pcl_syntax::ParsedFile,
+    pub entries: Vec<Vec<(u32, Fragment<'db>)>>,
+}
