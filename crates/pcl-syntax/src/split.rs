@@ -215,14 +215,20 @@ impl Scanner<'_> {
             }
             b'"' => {
                 self.at += 1;
-                while let Some(&b) = bytes.get(self.at) {
-                    match b {
-                        b'"' => break,
-                        b'\\' => self.at += 1,
-                        b'\n' | b'\r' => return Some(Token { kind: Kind::Other, start, end: self.at }),
-                        _ => {}
+                // jump to the next quote, escape or line break
+                loop {
+                    let rest = bytes.get(self.at..).unwrap_or_default();
+                    let Some(n) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
+                        // unfinished: the parse says where
+                        self.at = bytes.len();
+                        return Some(Token { kind: Kind::Other, start, end: self.at });
+                    };
+                    self.at += n;
+                    match bytes.get(self.at) {
+                        Some(b'\\') => self.at += 2,
+                        Some(b'"') => break,
+                        _ => return Some(Token { kind: Kind::Other, start, end: self.at }),
                     }
-                    self.at += 1;
                 }
                 Kind::Other
             }
