@@ -4,6 +4,7 @@
 //! so the salsa query `db::variant_findings` can reuse them across edits of
 //! unrelated items.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashSet as HashSet;
@@ -61,6 +62,7 @@ pub fn closure_findings<'a>(
     item: &str,
     configuring: &[&'a str],
     lookup: &dyn Fn(&str) -> Option<ClosureItem<'a>>,
+    file_level: &FileLevel<'a>,
 ) -> Vec<Finding> {
     let mut todo: Vec<ClosureItem<'a>> = lookup(item).into_iter().collect();
     todo.extend(configuring.iter().filter_map(|name| lookup(name)));
@@ -109,10 +111,26 @@ pub fn closure_findings<'a>(
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
     let first_only = partition_param.is_some_and(|p| !reads_partition(&program, this, p));
-    let configs = check_configs(&program, first_only);
+    let configs = match first_only {
+        true => file_level.configs.get(..1).unwrap_or_default(),
+        false => file_level.configs,
+    };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
-    item_findings_counted(&program, this, &configs, count, report_empty)
+    item_findings_counted(&program, this, configs, count, report_empty, file_level.assignments)
 }
+
+/// What every policy's and role's per-configuration checks share, and the
+/// database computes once per file (both depend only on the params,
+/// features and constraints).
+pub struct FileLevel<'a> {
+    /// `check_configs(program, false)`.
+    pub configs: &'a [Config],
+    pub assignments: Assignments<'a>,
+}
+
+/// The assignments of features `deps` that a configuration allows
+/// (`variants::configurations`), from wherever the caller keeps them.
+pub type Assignments<'a> = &'a dyn Fn(&[String], &Config) -> Option<Cow<'a, [BTreeMap<String, String>]>>;
 
 /// Whether the guards of `item`, or a constraint, read the partition param `p`.
 fn reads_partition(program: &Program, item: &ProgramItem, p: &str) -> bool {
@@ -161,7 +179,9 @@ struct Tally {
 /// `configs`. Empty lists are only reported when `report_empty`: when the
 /// item or what it uses has errors, an unresolved reference would look empty.
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
-    item_findings_counted(program, item, configs, configs.len(), report_empty)
+    let assignments =
+        |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
+    item_findings_counted(program, item, configs, configs.len(), report_empty, &assignments)
 }
 
 /// [`item_findings`] where `configs` may be the first of `count` partition
@@ -173,6 +193,7 @@ fn item_findings_counted(
     configs: &[Config],
     count: usize,
     report_empty: bool,
+    assignments: Assignments<'_>,
 ) -> Vec<Finding> {
     let is_policy = matches!(*item.ir, ItemIr::Policy { .. });
     if !is_policy && !matches!(*item.ir, ItemIr::Role { .. }) {
@@ -188,7 +209,8 @@ fn item_findings_counted(
         _ => None,
     };
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
-        tally(program, item, is_policy, &deps, partition_param, configs, repeat, report_empty, pass)
+        let context = Context { program, item, is_policy, deps: &deps, partition_param, assignments };
+        tally(&context, configs, repeat, report_empty, pass)
     };
     if !report_empty {
         // Only shapes (duplicate Sids): they do not depend on texts, so one
@@ -229,25 +251,25 @@ enum Pass {
     ShapesAndTexts,
 }
 
+/// What one item's passes over its configurations read.
+struct Context<'c, 'a> {
+    program: &'c Program,
+    item: &'c ProgramItem,
+    is_policy: bool,
+    deps: &'c [String],
+    partition_param: Option<&'c str>,
+    assignments: Assignments<'a>,
+}
+
 /// Runs one pass over every configuration of `item` under `configs`, each
 /// standing for `repeat` identical ones, and says in which configurations
 /// each finding occurs.
-#[allow(clippy::too_many_arguments, reason = "one pass of item_findings, with its context")]
-fn tally(
-    program: &Program,
-    item: &ProgramItem,
-    is_policy: bool,
-    deps: &[String],
-    partition_param: Option<&str>,
-    configs: &[Config],
-    repeat: usize,
-    report_empty: bool,
-    pass: Pass,
-) -> Vec<Finding> {
+fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
+    let Context { program, item, is_policy, deps, partition_param, assignments } = *context;
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
     for cfg in configs {
-        let Some(assignments) = variants::configurations(program, deps, &cfg.pins, &cfg.params) else {
+        let Some(assignments) = assignments(deps, cfg) else {
             let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.to_vec() };
             let d = kind.at(item.name_span);
             return vec![Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() }];
@@ -256,7 +278,7 @@ fn tally(
             Some(crate::ir::ParamValue::One(v)) => v.clone(),
             _ => String::new(),
         };
-        for features in &assignments {
+        for features in assignments.iter() {
             total += 1;
             let mut note = |finding: Finding| {
                 let key = |f: &Finding| {

@@ -271,7 +271,55 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
         lookup(name)
     };
     let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
-    crate::variant_checks::closure_findings(item.name(db), &names, &lookup)
+    let assignments = |deps: &[String], cfg: &crate::config::Config| {
+        let key = AssignmentsKey::new(db, file, deps.to_vec(), cfg.pins.clone(), cfg.params.clone());
+        feature_assignments(db, key).as_deref().map(std::borrow::Cow::Borrowed)
+    };
+    let file_level = crate::variant_checks::FileLevel { configs: check_configs(db, file), assignments: &assignments };
+    crate::variant_checks::closure_findings(item.name(db), &names, &lookup, &file_level)
+}
+
+/// The params, features and constraints as a program of their own: what
+/// the configurations and feature assignments of every item read.
+#[salsa::tracked(returns(ref))]
+pub fn configuring_program<'db>(db: &'db dyn Database, file: SourceFile) -> crate::ir::Program {
+    crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
+        name: c.def.name(db).clone(),
+        offset: 0,
+        name_span: c.name_span,
+        docs: Vec::new(),
+        ir: c.analysis.ir.clone(),
+    }))
+}
+
+/// The configurations `pcl check` checks every policy and role in
+/// (`variant_checks::check_configs`), once per file.
+#[salsa::tracked(returns(ref))]
+pub fn check_configs<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<crate::config::Config> {
+    crate::variant_checks::check_configs(configuring_program(db, file), false)
+}
+
+/// Features whose assignments a configuration allows, in a file.
+#[salsa::interned(debug)]
+pub struct AssignmentsKey<'db> {
+    pub file: SourceFile,
+    #[returns(ref)]
+    pub deps: Vec<String>,
+    #[returns(ref)]
+    pub pins: std::collections::BTreeMap<String, String>,
+    #[returns(ref)]
+    pub params: std::collections::BTreeMap<String, crate::ir::ParamValue>,
+}
+
+/// The assignments of some features that a configuration allows
+/// (`variants::configurations`): many items depend on the same features,
+/// and deciding the constraints for each assignment is the costly part.
+#[salsa::tracked(returns(ref))]
+pub fn feature_assignments<'db>(
+    db: &'db dyn Database,
+    key: AssignmentsKey<'db>,
+) -> Option<Vec<std::collections::BTreeMap<String, String>>> {
+    crate::variants::configurations(configuring_program(db, *key.file(db)), key.deps(db), key.pins(db), key.params(db))
 }
 
 /// The policies a role attaches and does not inline (empty for any other item).
