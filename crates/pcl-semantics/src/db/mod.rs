@@ -282,7 +282,7 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
 /// The params, features and constraints as a program of their own: what
 /// the configurations and feature assignments of every item read.
 #[salsa::tracked(returns(ref))]
-pub fn configuring_program<'db>(db: &'db dyn Database, file: SourceFile) -> crate::ir::Program {
+pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
     crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
         name: c.def.name(db).clone(),
         offset: 0,
@@ -295,7 +295,7 @@ pub fn configuring_program<'db>(db: &'db dyn Database, file: SourceFile) -> crat
 /// The configurations `pcl check` checks every policy and role in
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
-pub fn check_configs<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<crate::config::Config> {
+pub fn check_configs(db: &dyn Database, file: SourceFile) -> Vec<crate::config::Config> {
     crate::variant_checks::check_configs(configuring_program(db, file), false)
 }
 
