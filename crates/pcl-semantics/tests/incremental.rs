@@ -351,3 +351,36 @@ fn an_item_checked_entry_by_entry_equals_its_whole_check() {
     assert!(split >= 5, "only {split} items were checked entry by entry");
     assert_eq!(with_problems, 1);
 }
+
+/// An error in the name or guard of a policy a role attaches still mutes
+/// the role's checks of what it builds from them (the policy's ARN), as the
+/// whole policy did before roles read only its header: one error, where it
+/// is, and no follow-on error at the role.
+#[test]
+fn an_error_in_an_attached_policys_header_is_not_reported_again_at_the_role() {
+    for name in ["a b", "${nope} x"] {
+        let source = format!(
+            r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+policy p {{
+    name "{name}";
+    allow {{ action s3:GetObject; resource "*"; }}
+}}
+role r {{
+    trust service ["ec2.amazonaws.com"];
+    attach p;
+}}
+"#
+        );
+        let db = RootDatabase::default();
+        let file = SourceFile::new(&db, "policies.pcl".into(), source.clone());
+        let diagnostics = &analyze_file(&db, file).diagnostics;
+        let role = source.find("role r").unwrap();
+        assert!(!diagnostics.is_empty(), "{name}: the policy's name is reported");
+        assert!(
+            diagnostics.iter().all(|d| (d.span.start as usize) < role),
+            "{name}: nothing more at the role: {diagnostics:?}"
+        );
+    }
+}

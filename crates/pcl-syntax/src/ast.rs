@@ -285,6 +285,18 @@ pub enum BodyEntry {
     Block(Block),
 }
 
+impl BodyEntry {
+    /// From its first `expect` to its end (doc comments have no span).
+    pub fn extent(&self) -> Span {
+        let (expects, span) = match self {
+            BodyEntry::Include(include) => (&include.expects, include.span),
+            BodyEntry::Statement(statement) => (&statement.expects, statement.span),
+            BodyEntry::Block(block) => (&block.expects, block.span),
+        };
+        expects.iter().fold(span, |all, expect| all.to(expect.span))
+    }
+}
+
 /// `with condition ... { entries }`: one condition for every statement inside.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Block {

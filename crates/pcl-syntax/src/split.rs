@@ -198,7 +198,8 @@ struct Scanner<'t> {
 impl Scanner<'_> {
     fn next(&mut self) -> Option<Token> {
         let bytes = self.bytes;
-        while bytes.get(self.at).is_some_and(u8::is_ascii_whitespace) {
+        // the grammar's white space (not a form feed, which it rejects)
+        while bytes.get(self.at).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
             self.at += 1;
         }
         let start = self.at;

@@ -77,6 +77,11 @@ fn a_layout_it_does_not_expect_or_an_error_gives_no_result() {
     // not a policy or permset
     let role = format!("role r {{\n{}}}\n", "    attach p;\n".repeat(SPLIT_FROM_BYTES / 10));
     assert!(split(&role).is_none());
+    // a form feed between entries: white space to a byte scanner, not to
+    // the grammar
+    let form_feed = padded("\x0c    allow { action s3:GetObject; resource \"*\"; }");
+    assert!(split(&form_feed).is_none());
+    assert!(!parse_chunk(&form_feed, true).errors.is_empty());
     // small items are parsed whole
     assert!(split("policy p { allow { action s3:GetObject; resource \"*\"; } }").is_none());
 }

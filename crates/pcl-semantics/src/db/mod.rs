@@ -330,14 +330,21 @@ fn attached_only_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashSet<&str
 }
 
 /// What a role that attaches a policy reads of it: its guard, its deployed
-/// name and description, with no statements. Equal after any edit inside
-/// the statements, so salsa backdates it. `None` for a splittable policy
+/// name and description, with no statements, and the diagnostics and
+/// references of those parts (an error there, such as an unknown param in
+/// the name, mutes the role's checks of what it builds from them, as it
+/// mutes the policy's own). Equal after any edit inside the statements, so
+/// salsa backdates it: what the statements say or use cannot change how a
+/// role that attaches the policy renders. `None` for a splittable policy
 /// (its statements decide how many parts a role attaches) and for any
 /// other item.
 #[salsa::tracked(returns(ref))]
 pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<PolicyHeader> {
     let analysis = check_item(db, item);
     let crate::ir::ItemIr::Policy { when, splittable: false, naming, .. } = &*analysis.ir else { return None };
+    let ast::ItemKind::Policy(policy) = &item.ast(db).kind else { return None };
+    let entries: Vec<pcl_syntax::Span> = policy.entries.iter().map(ast::BodyEntry::extent).collect();
+    let in_header = |span: pcl_syntax::Span| !entries.iter().any(|e| e.start <= span.start && span.end <= e.end);
     let ir = crate::ir::ItemIr::Policy {
         when: when.clone(),
         entries: Vec::new(),
@@ -346,9 +353,11 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
     };
     Some(PolicyHeader {
         name_span: item.ast(db).name().span,
-        // no references and no diagnostics: what the statements use cannot
-        // change a role's own lists, whose emptiness they would otherwise mute
-        analysis: ItemAnalysis { ir: Arc::new(ir), diagnostics: Vec::new(), refs: Vec::new() },
+        analysis: ItemAnalysis {
+            ir: Arc::new(ir),
+            diagnostics: analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect(),
+            refs: analysis.refs.iter().filter(|r| in_header(r.span)).cloned().collect(),
+        },
     })
 }
 
