@@ -1,7 +1,7 @@
 //! Parsing a large item entry by entry gives exactly the whole parse: the
 //! same AST, spans and all, or no result (and the caller parses the whole).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use pcl_syntax::ast::BodyEntry;
 use pcl_syntax::split::{Header, Parts, SPLIT_FROM_BYTES, parse_entry, parse_header, parse_split};
