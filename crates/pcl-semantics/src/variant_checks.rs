@@ -123,7 +123,7 @@ pub fn closure_findings<'a>(
 /// database computes once per file (both depend only on the params,
 /// features and constraints).
 pub struct FileLevel<'a> {
-    /// `check_configs(program, false)`.
+    /// `check_configs` of the params, features and constraints.
     pub configs: &'a [Config],
     pub assignments: Assignments<'a>,
 }
@@ -143,8 +143,9 @@ fn reads_partition(program: &Program, item: &ProgramItem, p: &str) -> bool {
 
 /// The configurations `pcl check` checks: with no `--set` values, once per
 /// partition when the file has a `partition` param (guards may compare it).
-/// `first_only`: the first partition's alone (it stands for the others).
-pub fn check_configs(program: &Program, first_only: bool) -> Vec<Config> {
+/// An item that does not read the partition is checked in the first alone
+/// (`closure_findings`).
+pub fn check_configs(program: &Program) -> Vec<Config> {
     let partition_params: Vec<&str> =
         program.params().map(|(n, _)| n).filter(|n| program.is_partition_param(n)).collect();
     let Ok(base) = configure(program, &[]) else { return Vec::new() };
@@ -153,7 +154,6 @@ pub fn check_configs(program: &Program, first_only: bool) -> Vec<Config> {
         // the rest again for each partition
         Some(param) => crate::iam::PARTITIONS
             .iter()
-            .take(if first_only { 1 } else { crate::iam::PARTITIONS.len() })
             .map(|p| {
                 let mut cfg = base.clone();
                 cfg.params.insert(param.to_string(), crate::ir::ParamValue::One(p.to_string()));
@@ -380,17 +380,11 @@ fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, parti
     let mut base = u32::MAX;
     st.for_each_span(|span| base = base.min(span.start));
     st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
-    let mut found =
+    let found =
         crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition.to_string()), |key| {
             crate::content_checks::statement_findings(&key.0, partition)
         });
-    for d in &mut found {
-        d.span = d.span.shift(base);
-        for label in &mut d.secondary {
-            label.span = label.span.shift(base);
-        }
-    }
-    found
+    found.into_iter().map(|d| d.shifted(base)).collect()
 }
 
 fn here(d: Diagnostic, origin: &str) -> Finding {

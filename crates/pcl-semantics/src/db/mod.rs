@@ -1,9 +1,13 @@
 //! The salsa database: `SourceFile` is the only input; every other query is
 //! derived from it.
 
+mod parsing;
+
 use std::sync::Arc;
 
 use pcl_syntax::ast;
+
+pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 
 use crate::file_checks::FileAnalysis;
 use crate::item_check::ItemAnalysis;
@@ -42,10 +46,6 @@ pub struct ItemDef<'db> {
     #[returns(ref)]
     pub entries: Vec<(u32, Fragment<'db>)>,
 }
-
-mod parsing;
-
-pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 
 #[salsa::db]
 pub trait Database: salsa::Database {}
@@ -236,6 +236,10 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
     let configuring = configuring_items(db, file);
     let configuring_at: rustc_hash::FxHashMap<&str, &ConfiguringItem<'db>> =
         configuring.iter().map(|c| (c.def.name(db).as_str(), c)).collect();
+    // A role reads of a policy it attaches (and does not inline) only the
+    // header: an edit inside that policy's statements leaves the role's
+    // findings as they are, and they are not computed again.
+    let attached_only = attached_only_policies(check_item(db, item));
     let lookup = |name: &str| {
         if let Some(c) = configuring_at.get(name) {
             return Some(crate::variant_checks::ClosureItem {
@@ -245,30 +249,23 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
                 analysis: &c.analysis,
             });
         }
-        index.get(name).map(|def| crate::variant_checks::ClosureItem {
-            position: index.position(name).unwrap_or(usize::MAX),
-            name: def.name(db),
-            name_span: def.ast(db).name().span,
-            analysis: check_item(db, def),
-        })
-    };
-    // A role reads of a policy it attaches (and does not inline) only the
-    // header: an edit inside that policy's statements leaves the role's
-    // findings as they are, and they are not computed again.
-    let attached_only = attached_only_policies(check_item(db, item));
-    let lookup = |name: &str| {
-        if attached_only.contains(name)
-            && let Some(def) = index.get(name)
-            && let Some(header) = policy_header(db, def)
-        {
-            return Some(crate::variant_checks::ClosureItem {
-                position: index.position(name).unwrap_or(usize::MAX),
+        let def = index.get(name)?;
+        let position = index.position(name).unwrap_or(usize::MAX);
+        let header = attached_only.contains(name).then(|| policy_header(db, def).as_ref()).flatten();
+        Some(match header {
+            Some(header) => crate::variant_checks::ClosureItem {
+                position,
                 name: def.name(db),
                 name_span: header.name_span,
                 analysis: &header.analysis,
-            });
-        }
-        lookup(name)
+            },
+            None => crate::variant_checks::ClosureItem {
+                position,
+                name: def.name(db),
+                name_span: def.ast(db).name().span,
+                analysis: check_item(db, def),
+            },
+        })
     };
     let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
     let assignments = |deps: &[String], cfg: &crate::config::Config| {
@@ -296,7 +293,7 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Pr
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
 pub fn check_configs(db: &dyn Database, file: SourceFile) -> Vec<crate::config::Config> {
-    crate::variant_checks::check_configs(configuring_program(db, file), false)
+    crate::variant_checks::check_configs(configuring_program(db, file))
 }
 
 /// Features whose assignments a configuration allows, in a file.
