@@ -8,6 +8,9 @@
 
 pub mod ast;
 mod error;
+mod fast;
+#[cfg(test)]
+mod fast_tests;
 mod grammar;
 mod lower;
 mod parser;
@@ -18,7 +21,7 @@ pub mod tokens;
 
 pub use lower::KEYWORDS;
 pub use parser::{
-    ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk, parse_file,
+    ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk, parse_chunk_with_pest, parse_file,
 };
 pub use span::Span;
 

@@ -74,6 +74,25 @@ pub fn chunk_ranges(text: &str) -> Vec<(usize, usize)> {
 /// Parses one chunk; `last` when it ends the file (an unfinished item there
 /// runs into the end, not into the next item).
 pub fn parse_chunk(chunk: &str, last: bool) -> ParsedChunk {
+    // clean input (nearly every chunk) takes the hand-written fast path
+    if let Some(items) = crate::fast::file(chunk) {
+        let mut items: Vec<ParsedItem> = items
+            .into_iter()
+            .map(|(start, item)| ParsedItem {
+                offset: u32::try_from(start).unwrap_or(u32::MAX),
+                item: std::sync::Arc::new(item),
+            })
+            .collect();
+        // the collect reuses the buffer of the (much larger) parsed items
+        items.shrink_to_fit();
+        return ParsedChunk { items, errors: Vec::new(), broken_names: Vec::new() };
+    }
+    parse_chunk_with_pest(chunk, last)
+}
+
+/// `parse_chunk` by pest and the lowering alone: the definition the fast
+/// path is held to, and the path of every chunk that is not clean.
+pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
     let mut out = ParsedChunk::default();
     match parse_fast(Rule::file, chunk) {
         Ok(mut pairs) => {

@@ -27,6 +27,11 @@ pub const SPLIT_FROM_BYTES: usize = 1024;
 /// One body entry parsed on its own, spans relative to its start; `None`
 /// when it does not parse cleanly (the whole chunk is parsed then).
 pub fn parse_entry(text: &str) -> Option<Vec<BodyEntry>> {
+    crate::fast::body_entry_only(text).or_else(|| parse_entry_with_pest(text))
+}
+
+/// `parse_entry` by pest and the lowering alone.
+pub fn parse_entry_with_pest(text: &str) -> Option<Vec<BodyEntry>> {
     let mut pairs = PclParser::parse(Rule::body_entry_only, text).ok()?;
     let only = pairs.next()?;
     let mut lowerer = Lowerer::new(0, 0);
@@ -45,6 +50,10 @@ pub struct Header {
 /// A chunk's text with its body entries left out, parsed; `None` unless it
 /// is one policy or permset, with no entries, that parses cleanly.
 pub fn parse_header(text: &str) -> Option<Header> {
+    if let Some(items) = crate::fast::file(text) {
+        let [(item_start, item)] = <[_; 1]>::try_from(items).ok()?;
+        return header_of(item_start, item);
+    }
     let mut pairs = PclParser::parse(Rule::file, text).ok()?;
     let mut items = pairs.next()?.into_inner().filter(|p| p.as_rule() == Rule::item);
     let pair = items.next()?;
@@ -57,6 +66,11 @@ pub fn parse_header(text: &str) -> Option<Header> {
     if !lowerer.errors.is_empty() || lowerer.keyword_misused {
         return None;
     }
+    header_of(item_start, item)
+}
+
+/// A header, if `item` is a policy or permset with no entries.
+fn header_of(item_start: usize, item: Item) -> Option<Header> {
     match &item.kind {
         ItemKind::Policy(Policy { entries, .. }) | ItemKind::Permset(Permset { entries, .. }) if entries.is_empty() => {
             Some(Header { item_start, item })

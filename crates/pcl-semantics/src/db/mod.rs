@@ -145,8 +145,13 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
         parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
     crate::file_checks::analyze_with(parsed, &analyses, symbols(db, file), &|at| {
-        // only for the first definition of a name (duplicates are dropped)
-        items.get(at).map(|def| variant_findings(db, *def).as_slice()).unwrap_or_default()
+        // only for the first definition of a name (duplicates are dropped),
+        // and only for policies and roles: the query of any other item is
+        // empty, and each memo fetched costs a verification after an edit
+        match (items.get(at), parsed.items.get(at).map(|p| &p.item.kind)) {
+            (Some(def), Some(ast::ItemKind::Policy(_) | ast::ItemKind::Role(_))) => variant_findings(db, *def).as_slice(),
+            _ => &[],
+        }
     })
 }
 
@@ -419,7 +424,9 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         let items = file_items(db, file).clone();
         share_out(db, threads, &items, |db, item| {
             check_item(db, *item);
-            variant_findings(db, *item);
+            if matches!(item.ast(db).kind, ast::ItemKind::Policy(_) | ast::ItemKind::Role(_)) {
+                variant_findings(db, *item);
+            }
         });
     }
     analyze_file(db, file)

@@ -58,19 +58,7 @@ impl Lowerer {
                 _ => return self.unexpected(&p),
             });
         }
-        while level.len() > 1 {
-            let mut next = Vec::with_capacity(level.len().div_ceil(2));
-            let mut items = level.into_iter();
-            while let Some(left) = items.next() {
-                next.push(match items.next() {
-                    Some(right) if is_or => Expr::Or(Box::new(left), Box::new(right)),
-                    Some(right) => Expr::And(Box::new(left), Box::new(right)),
-                    None => left,
-                });
-            }
-            level = next;
-        }
-        level.pop().ok_or(())
+        balanced(level, is_or).ok_or(())
     }
 
     pub(super) fn unary(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
@@ -135,4 +123,23 @@ impl Lowerer {
             _ => self.unexpected(&inner),
         }
     }
+}
+
+/// `a op b op c ...` as a balanced tree (pairs from the left, level by
+/// level): a long flat chain is only logarithmically deep. `None` for no
+/// operand.
+pub(crate) fn balanced(mut level: Vec<Expr>, is_or: bool) -> Option<Expr> {
+    while level.len() > 1 {
+        let mut next = Vec::with_capacity(level.len().div_ceil(2));
+        let mut items = level.into_iter();
+        while let Some(left) = items.next() {
+            next.push(match items.next() {
+                Some(right) if is_or => Expr::Or(Box::new(left), Box::new(right)),
+                Some(right) => Expr::And(Box::new(left), Box::new(right)),
+                None => left,
+            });
+        }
+        level = next;
+    }
+    level.pop()
 }

@@ -9,6 +9,7 @@
 mod bodies;
 mod declarations;
 mod expressions;
+pub(crate) use expressions::balanced;
 mod roles;
 mod strings;
 
@@ -210,7 +211,12 @@ impl Lowerer {
 }
 
 pub(super) fn doc_text(pair: &Pair<'_, Rule>) -> String {
-    let s = pair.as_str();
+    doc_text_of(pair.as_str())
+}
+
+/// The text of a doc comment `///...` (one leading space and the trailing
+/// blanks dropped).
+pub(crate) fn doc_text_of(s: &str) -> String {
     let s = s.strip_prefix("///").unwrap_or(s);
     s.strip_prefix(' ').unwrap_or(s).trim_end().to_string()
 }

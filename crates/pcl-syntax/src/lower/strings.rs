@@ -5,7 +5,13 @@ use super::*;
 impl Lowerer {
     pub(super) fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
         let span = self.span(&pair);
-        let raw = pair.as_str();
+        self.string_at(pair.as_str(), span)
+    }
+
+    /// A string literal `raw` (with its quotes) at `span`; shared with the
+    /// hand-written parser (the `fast` module), which reads any error here as
+    /// its cue to leave the chunk to pest.
+    pub(crate) fn string_at(&mut self, raw: &str, span: Span) -> StrLit {
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         let body_start = span.start as usize + 1;
         let mut parts = Vec::new();

@@ -1,0 +1,262 @@
+//! Body entries (statements, includes, `with condition` blocks) and the
+//! guarded lists of actions and values, as `lower/bodies.rs` reads them.
+
+use super::Fast;
+use crate::ast::*;
+use crate::{MAX_BLOCK_DEPTH, Span};
+
+impl Fast<'_> {
+    /// `body_entry*`
+    pub(super) fn body_entries(&mut self) -> Vec<BodyEntry> {
+        let mut entries = self.repeat(Self::body_entry);
+        entries.shrink_to_fit();
+        entries
+    }
+
+    /// `body_entry = { (doc | expect_attr)* ~ (include_entry | condition_block | statement) }`
+    pub(super) fn body_entry(&mut self) -> Option<BodyEntry> {
+        let save = self.pos;
+        let (mut docs, mut expects) = self.docs_and_expects();
+        self.skip();
+        let entry = match self.peek() {
+            Some(b'i') => self.attempt(|p| p.include(&mut expects)),
+            Some(b'w') => self.attempt(|p| p.condition_block(&mut expects)),
+            Some(b'a' | b'd') => self.attempt(|p| p.statement(&mut docs, &mut expects)),
+            _ => None,
+        };
+        if entry.is_none() || self.bailed {
+            self.pos = save;
+            return None;
+        }
+        entry
+    }
+
+    /// `include_entry = { "include" ~ ident ~ when_clause? ~ ";" }`
+    fn include(&mut self, expects: &mut Vec<Expect>) -> Option<BodyEntry> {
+        let start = self.pos;
+        self.token("include")?;
+        let target = self.ident()?;
+        self.skip();
+        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        self.skip();
+        self.lit(";").then_some(())?;
+        let expects = std::mem::take(expects);
+        Some(BodyEntry::Include(Include { expects, target, when, span: self.span(start, self.pos) }))
+    }
+
+    /// `condition_block = { with_kw ~ "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ "{" ~ body_entry* ~ "}" }`
+    fn condition_block(&mut self, expects: &mut Vec<Expect>) -> Option<BodyEntry> {
+        let start = self.pos;
+        self.kw("with").then_some(())?;
+        self.skip();
+        let (operator, key, values) = self.condition_head()?;
+        let mut head_end = values.span.end;
+        self.skip();
+        let when = self.attempt(Self::when_clause).map(|(expr, end)| {
+            head_end = end;
+            expr
+        });
+        self.skip();
+        self.lit("{").then_some(())?;
+        let span = Span::new(start.saturating_sub(self.base), head_end as usize);
+        let condition = Condition { operator, key, values, when, span };
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            // the lowering reports the nesting: leave it to pest's path
+            return self.bail();
+        }
+        self.block_depth += 1;
+        self.skip();
+        let entries = self.body_entries();
+        self.block_depth -= 1;
+        self.skip();
+        self.lit("}").then_some(())?;
+        let expects = std::mem::take(expects);
+        Some(BodyEntry::Block(Block { expects, condition, entries, span: self.span(start, self.pos) }))
+    }
+
+    /// `"condition" ~ cond_op ~ string ~ values`: the operator, key and values.
+    fn condition_head(&mut self) -> Option<(Ident, StrLit, ValueList<ValueItem>)> {
+        self.token("condition")?;
+        // cond_op = @{ (ASCII_ALPHANUMERIC | ":")+ }, checked as a name
+        let (op_start, op_end) = self.run(|b| b.is_ascii_alphanumeric() || b == b':')?;
+        let operator = self.name(op_start, op_end, true)?;
+        self.skip();
+        let key = self.string()?;
+        self.skip();
+        let values = self.values()?;
+        Some((operator, key, values))
+    }
+
+    /// `statement = { effect ~ string? ~ when_clause? ~ "{" ~ stmt_field* ~ "}" }`
+    fn statement(&mut self, docs: &mut Vec<String>, expects: &mut Vec<Expect>) -> Option<BodyEntry> {
+        let start = self.pos;
+        let effect = if self.kw("allow") {
+            Effect::Allow
+        } else if self.kw("deny") {
+            Effect::Deny
+        } else {
+            return None;
+        };
+        let effect_span = self.span(start, self.pos);
+        self.skip();
+        let sid = self.attempt(Self::string);
+        self.skip();
+        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        self.skip();
+        self.token("{")?;
+        let mut fields = self.repeat(Self::stmt_field);
+        fields.shrink_to_fit();
+        self.skip();
+        self.lit("}").then_some(())?;
+        Some(BodyEntry::Statement(Statement {
+            docs: std::mem::take(docs),
+            expects: std::mem::take(expects),
+            effect,
+            effect_span,
+            sid,
+            when,
+            fields,
+            span: self.span(start, self.pos),
+        }))
+    }
+
+    /// `stmt_field = { action_field | resource_field | condition_field }`
+    fn stmt_field(&mut self) -> Option<StmtField> {
+        let start = self.pos;
+        let end_field = |p: &mut Self| {
+            p.skip();
+            p.lit(";").then(|| p.span(start, p.pos))
+        };
+        for (word, negated) in [("notaction", true), ("action", false)] {
+            if self.kw(word) {
+                self.skip();
+                let list = match self.peek() {
+                    Some(b'[') => self.action_list()?,
+                    _ => {
+                        let item_start = self.pos;
+                        let item = self.action_item()?;
+                        let span = self.span(item_start, self.pos);
+                        ValueList { items: vec![Guarded { item, when: None, span }], bracketed: false, span }
+                    }
+                };
+                return end_field(self).map(|span| StmtField::Action { negated, list, span });
+            }
+        }
+        for (word, negated) in [("notresource", true), ("resource", false)] {
+            if self.kw(word) {
+                self.skip();
+                let list = self.values()?;
+                return end_field(self).map(|span| StmtField::Resource { negated, list, span });
+            }
+        }
+        let (operator, key, values) = self.condition_head()?;
+        self.skip();
+        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        let span = end_field(self)?;
+        Some(StmtField::Condition(Condition { operator, key, values, when, span }))
+    }
+
+    /// `action_list = { "[" ~ (guarded_action ~ ("," ~ guarded_action)* ~ ","?)? ~ "]" }`
+    pub(super) fn action_list(&mut self) -> Option<ValueList<ActionItem>> {
+        self.guarded_list(Self::action_item)
+    }
+
+    /// `value_list = { "[" ~ (guarded_value ~ ("," ~ guarded_value)* ~ ","?)? ~ "]" }`
+    pub(super) fn value_list(&mut self) -> Option<ValueList<ValueItem>> {
+        self.guarded_list(Self::value_item)
+    }
+
+    /// A bracketed list of `item ~ when_clause?` elements.
+    fn guarded_list<T>(&mut self, item: fn(&mut Self) -> Option<T>) -> Option<ValueList<T>> {
+        let start = self.pos;
+        self.token("[")?;
+        let guarded = |p: &mut Self| {
+            let start = p.pos;
+            let item = item(p)?;
+            p.skip();
+            let when = p.attempt(Self::when_clause).map(|(expr, _)| expr);
+            Some(Guarded { item, when, span: p.span(start, p.pos) })
+        };
+        let mut items = self
+            .attempt(|p| {
+                let mut items = vec![guarded(p)?];
+                p.skip();
+                items.extend(p.repeat(|p| {
+                    p.token(",")?;
+                    guarded(p)
+                }));
+                p.skip();
+                p.lit(",");
+                Some(items)
+            })
+            .unwrap_or_default();
+        items.shrink_to_fit();
+        self.skip();
+        self.lit("]").then_some(())?;
+        Some(ValueList { items, bracketed: true, span: self.span(start, self.pos) })
+    }
+
+    /// `action_item = { set_ref | string | action_name }`
+    fn action_item(&mut self) -> Option<ActionItem> {
+        let start = self.pos;
+        match self.peek()? {
+            b'@' => self.set_ref().map(ActionItem::SetRef),
+            b'"' => self.string().map(|s| ActionItem::Name(s.display(), s.span)),
+            _ => {
+                let is_action = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'*' | b'?' | b'.');
+                let (_, end) = self.run(is_action)?;
+                Some(ActionItem::Name(self.slice(start, end).to_string(), self.span(start, end)))
+            }
+        }
+    }
+
+    /// `set_ref = ${ "@" ~ ident }`: the name.
+    fn set_ref(&mut self) -> Option<Ident> {
+        self.lit("@").then_some(())?;
+        self.ident()
+    }
+
+    /// `values = { value_list | value_item }`
+    pub(super) fn values(&mut self) -> Option<ValueList<ValueItem>> {
+        if self.peek() == Some(b'[') {
+            return self.value_list();
+        }
+        let start = self.pos;
+        let item = self.value_item()?;
+        let span = self.span(start, self.pos);
+        Some(ValueList { items: vec![Guarded { item, when: None, span }], bracketed: false, span })
+    }
+
+    /// `value_item = { each_item | set_ref | string | ident }`, with
+    /// `each_item = { string ~ for_kw ~ ident ~ in_kw ~ ident }`.
+    pub(super) fn value_item(&mut self) -> Option<ValueItem> {
+        let start = self.pos;
+        match self.peek()? {
+            b'"' => {
+                let template = self.string()?;
+                let after = self.pos;
+                let each = self.attempt(|p| {
+                    p.skip();
+                    p.kw("for").then_some(())?;
+                    p.skip();
+                    let var = p.ident()?;
+                    p.skip();
+                    p.kw("in").then_some(())?;
+                    p.skip();
+                    let list = p.ident()?;
+                    Some((var, list))
+                });
+                match each {
+                    Some((var, list)) => Some(ValueItem::Each { template, var, list, span: self.span(start, self.pos) }),
+                    None if self.bailed => None,
+                    None => {
+                        self.pos = after;
+                        Some(ValueItem::Str(template))
+                    }
+                }
+            }
+            b'@' => self.set_ref().map(ValueItem::SetRef),
+            _ => self.ident().map(ValueItem::Param),
+        }
+    }
+}
