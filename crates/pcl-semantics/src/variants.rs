@@ -203,12 +203,12 @@ pub fn satisfiable_with(
     let mut found = false;
     let complete = for_each_assignment(&free, &domains, &mut |lookup| {
         let get = |v: &str| {
-            fixed.get(v).cloned().or_else(|| lookup(v)).or_else(|| match params.get(v) {
-                Some(ParamValue::One(x)) => Some(x.clone()),
+            fixed.get(v).map(String::as_str).or_else(|| lookup(v)).or_else(|| match params.get(v) {
+                Some(ParamValue::One(x)) => Some(x.as_str()),
                 _ => None,
             })
         };
-        if constraints.iter().all(|c| c.eval(&get)) {
+        if constraints.iter().all(|c| c.holds(&get)) {
             found = true;
             return Flow::Stop;
         }
@@ -242,7 +242,7 @@ pub fn configurations(
     let mut out = Vec::new();
     let complete = for_each_assignment(deps, &domains, &mut |lookup| {
         let assignment: BTreeMap<String, String> =
-            deps.iter().filter_map(|d| lookup(d).map(|v| (d.clone(), v))).collect();
+            deps.iter().filter_map(|d| lookup(d).map(|v| (d.clone(), v.to_string()))).collect();
         let key: Vec<(String, String)> =
             assignment.iter().filter(|(k, _)| constrained.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
         let allowed = *decided.entry(key).or_insert_with_key(|key| {
@@ -257,8 +257,10 @@ pub fn configurations(
     complete.then_some(out)
 }
 
-/// Looks up a guard variable's value in one assignment.
-pub(crate) type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+/// Looks up a guard variable's value in one assignment (borrowed from the
+/// domains: deciding guards over every assignment must not copy a string
+/// per variable read).
+pub(crate) type Lookup<'a, 'd> = &'a dyn Fn(&str) -> Option<&'d str>;
 
 /// Whether `for_each_assignment` goes on.
 pub(crate) enum Flow {
@@ -269,10 +271,10 @@ pub(crate) enum Flow {
 /// Calls `f` with a lookup for every assignment of `domains` to `vars`,
 /// until it answers `Flow::Stop`. Returns false, calling nothing, when there
 /// are more than `MAX_COMBINATIONS` assignments.
-pub(crate) fn for_each_assignment(
+pub(crate) fn for_each_assignment<'d>(
     vars: &[String],
-    domains: &[Vec<String>],
-    f: &mut dyn FnMut(Lookup<'_>) -> Flow,
+    domains: &'d [Vec<String>],
+    f: &mut dyn FnMut(Lookup<'_, 'd>) -> Flow,
 ) -> bool {
     let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
     match total {
@@ -283,7 +285,7 @@ pub(crate) fn for_each_assignment(
     loop {
         let lookup = |name: &str| {
             let i = vars.iter().position(|v| v == name)?;
-            domains.get(i)?.get(*index.get(i)?).cloned()
+            domains.get(i)?.get(*index.get(i)?).map(String::as_str)
         };
         if let Flow::Stop = f(&lookup) {
             return true;

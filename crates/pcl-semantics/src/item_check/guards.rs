@@ -166,7 +166,7 @@ pub(crate) fn constant_value(
     let domains: Vec<Vec<String>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
     let (mut seen_true, mut seen_false, mut relevant) = (false, false, false);
     let complete = crate::variants::for_each_assignment(&vars, &domains, &mut |lookup| {
-        let holds = |c: &Cond| c.eval(lookup);
+        let holds = |c: &Cond| c.holds(lookup);
         if context.iter().all(holds) && constraints.iter().all(|c| holds(c)) {
             relevant = true;
             if holds(cond) { seen_true = true } else { seen_false = true }
