@@ -271,12 +271,12 @@ pub(crate) enum Flow {
 /// Calls `f` with a lookup for every assignment of `domains` to `vars`,
 /// until it answers `Flow::Stop`. Returns false, calling nothing, when there
 /// are more than `MAX_COMBINATIONS` assignments.
-pub(crate) fn for_each_assignment<'d>(
+pub(crate) fn for_each_assignment<'d, D: AsRef<[String]>>(
     vars: &[String],
-    domains: &'d [Vec<String>],
+    domains: &'d [D],
     f: &mut dyn FnMut(Lookup<'_, 'd>) -> Flow,
 ) -> bool {
-    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)));
+    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.as_ref().len().max(1)));
     match total {
         Some(n) if n <= MAX_COMBINATIONS => {}
         _ => return false,
@@ -285,7 +285,7 @@ pub(crate) fn for_each_assignment<'d>(
     loop {
         let lookup = |name: &str| {
             let i = vars.iter().position(|v| v == name)?;
-            domains.get(i)?.get(*index.get(i)?).map(String::as_str)
+            domains.get(i)?.as_ref().get(*index.get(i)?).map(String::as_str)
         };
         if let Flow::Stop = f(&lookup) {
             return true;
@@ -295,7 +295,7 @@ pub(crate) fn for_each_assignment<'d>(
         loop {
             let Some(slot) = index.get_mut(pos) else { return true };
             *slot += 1;
-            if *slot < domains.get(pos).map_or(0, Vec::len) {
+            if *slot < domains.get(pos).map_or(0, |d| d.as_ref().len()) {
                 break;
             }
             *slot = 0;

@@ -94,7 +94,7 @@ pub fn parse_chunk(chunk: &str, last: bool) -> ParsedChunk {
 /// path is held to, and the path of every chunk that is not clean.
 pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
     let mut out = ParsedChunk::default();
-    match parse_fast(Rule::file, chunk) {
+    match pest_parse(Rule::file, chunk) {
         Ok(mut pairs) => {
             let Some(file) = pairs.next() else { return out };
             for pair in file.into_inner() {
@@ -159,7 +159,7 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
 /// on, under a lock, and off again. Parses on other threads take no lock (a
 /// lock held for every parse made parallel parsing slower than serial); one
 /// that starts while the switch is on only tracks details it does not need.
-fn parse_fast(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
+fn pest_parse(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
     static DETAIL_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
     match PclParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),

@@ -102,7 +102,7 @@ impl Checker<'_> {
                     let kind = DiagnosticKind::NeverEqual {
                         var: var.name.clone(),
                         value: value.text.clone(),
-                        domain,
+                        domain: domain.into_owned(),
                         suggestion,
                     };
                     self.emit(kind.at(value.span));
@@ -146,11 +146,11 @@ impl Checker<'_> {
 /// varies, if no assignment is relevant, if a variable has no known domain,
 /// if there are too many assignments to try, or if `cond` reads no variable
 /// at all (`when true` is explicit, not an accident).
-pub(crate) fn constant_value(
+pub(crate) fn constant_value<'d>(
     cond: &Cond,
     context: &[Cond],
     constraints: &[&Cond],
-    domain: &dyn Fn(&str) -> Option<Vec<String>>,
+    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
 ) -> Option<bool> {
     let mut vars = Vec::new();
     cond.vars(&mut vars);
@@ -163,7 +163,7 @@ pub(crate) fn constant_value(
     for c in constraints {
         c.vars(&mut vars);
     }
-    let domains: Vec<Vec<String>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
+    let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
     let (mut seen_true, mut seen_false, mut relevant) = (false, false, false);
     let complete = crate::variants::for_each_assignment(&vars, &domains, &mut |lookup| {
         let holds = |c: &Cond| c.holds(lookup);
@@ -192,10 +192,10 @@ mod tests {
         Cond::Not(Box::new(c))
     }
 
-    fn domain(var: &str) -> Option<Vec<String>> {
+    fn domain(var: &str) -> Option<std::borrow::Cow<'static, [String]>> {
         match var {
-            "fsx" | "batch" => Some(vec!["false".into(), "true".into()]),
-            "scheduler" => Some(vec!["slurm".into(), "awsbatch".into(), "pbs".into()]),
+            "fsx" | "batch" => Some(vec!["false".into(), "true".into()].into()),
+            "scheduler" => Some(vec!["slurm".into(), "awsbatch".into(), "pbs".into()].into()),
             _ => None,
         }
     }

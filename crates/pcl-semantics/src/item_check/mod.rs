@@ -244,7 +244,7 @@ impl Checker<'_> {
                         c.compared_values(v, &mut values);
                     }
                     values.push("\u{0}other".to_string());
-                    values
+                    std::borrow::Cow::Owned(values)
                 })
             })
         };
