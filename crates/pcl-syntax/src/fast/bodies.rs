@@ -39,7 +39,7 @@ impl Fast<'_> {
         self.skip();
         let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
         self.skip();
-        self.lit(";").then_some(())?;
+        self.need(";")?;
         let expects = std::mem::take(expects);
         Some(BodyEntry::Include(Include { expects, target, when, span: self.span(start, self.pos) }))
     }
@@ -57,7 +57,7 @@ impl Fast<'_> {
             expr
         });
         self.skip();
-        self.lit("{").then_some(())?;
+        self.need("{")?;
         let span = Span::new(start.saturating_sub(self.base), head_end as usize);
         let condition = Condition { operator, key, values, when, span };
         if self.block_depth >= MAX_BLOCK_DEPTH {
@@ -69,7 +69,7 @@ impl Fast<'_> {
         let entries = self.body_entries();
         self.block_depth -= 1;
         self.skip();
-        self.lit("}").then_some(())?;
+        self.need("}")?;
         let expects = std::mem::take(expects);
         Some(BodyEntry::Block(Block { expects, condition, entries, span: self.span(start, self.pos) }))
     }
@@ -107,7 +107,7 @@ impl Fast<'_> {
         let mut fields = self.repeat(Self::stmt_field);
         fields.shrink_to_fit();
         self.skip();
-        self.lit("}").then_some(())?;
+        self.need("}")?;
         Some(BodyEntry::Statement(Statement {
             docs: std::mem::take(docs),
             expects: std::mem::take(expects),
@@ -192,7 +192,7 @@ impl Fast<'_> {
             .unwrap_or_default();
         items.shrink_to_fit();
         self.skip();
-        self.lit("]").then_some(())?;
+        self.need("]")?;
         Some(ValueList { items, bracketed: true, span: self.span(start, self.pos) })
     }
 
@@ -212,7 +212,7 @@ impl Fast<'_> {
 
     /// `set_ref = ${ "@" ~ ident }`: the name.
     fn set_ref(&mut self) -> Option<Ident> {
-        self.lit("@").then_some(())?;
+        self.need("@")?;
         self.ident()
     }
 

@@ -91,7 +91,7 @@ impl Fast<'_> {
             p.string()
         });
         self.skip();
-        self.lit(";").then_some(())?;
+        self.need(";")?;
         Some(ItemKind::Param(Param { name, ty, default, placeholder }))
     }
 
@@ -162,7 +162,7 @@ impl Fast<'_> {
         self.attempt(|p| {
             let is_rt = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
             let (service_start, service_end) = p.run(is_rt)?;
-            p.lit(":").then_some(())?;
+            p.need(":")?;
             let (resource_start, resource_end) = p.run(is_rt)?;
             Some(TypeArg::ResourceType {
                 service: p.slice(service_start, service_end).to_string(),
@@ -194,7 +194,7 @@ impl Fast<'_> {
             })
             .unwrap_or_default();
         self.skip();
-        self.lit("]").then_some(())?;
+        self.need("]")?;
         Some(Literal::List(strings, self.span(start, self.pos)))
     }
 
@@ -305,7 +305,7 @@ impl Fast<'_> {
             p.body_entry().map(|entry| entries.push(entry))
         });
         self.skip();
-        self.lit("}").then_some(())?;
+        self.need("}")?;
         entries.shrink_to_fit();
         Some(ItemKind::Policy(Policy { name, splittable, when, fields, entries }))
     }
@@ -324,7 +324,7 @@ impl Fast<'_> {
         self.skip();
         let text = self.string()?;
         self.skip();
-        self.lit(";").then_some(())?;
+        self.need(";")?;
         let span = self.span(start, self.pos);
         Some(if is_name { ItemField::Name(text, span) } else { ItemField::Description(text, span) })
     }

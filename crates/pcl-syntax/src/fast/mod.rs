@@ -166,9 +166,14 @@ impl<'t> Fast<'t> {
         }
     }
 
+    /// A literal the rule cannot do without.
+    fn need(&mut self, s: &str) -> Option<()> {
+        self.lit(s).then_some(())
+    }
+
     /// A literal in the middle of a rule: it, then the white space after it.
     fn token(&mut self, s: &str) -> Option<()> {
-        self.lit(s).then_some(())?;
+        self.need(s)?;
         self.skip();
         Some(())
     }
