@@ -367,6 +367,8 @@ pub struct ProgramItem {
     pub name: String,
     pub offset: u32,
     pub name_span: Span,
+    /// The doc comment of a param, feature or constraint (empty for any
+    /// other item: its docs are read from the AST where they are needed).
     pub docs: Vec<String>,
     /// Shared with the per-item analysis that produced it (never copied).
     pub ir: std::sync::Arc<ItemIr>,
@@ -388,6 +390,15 @@ pub struct Program {
 impl Program {
     /// A program of `items` in this order; a name already present is skipped
     /// (its first definition wins).
+    /// An empty program with room for `items` items.
+    pub fn with_capacity(items: usize) -> Program {
+        Program {
+            items: Vec::with_capacity(items),
+            index: HashMap::with_capacity_and_hasher(items, Default::default()),
+            ..Program::default()
+        }
+    }
+
     pub fn from_items(items: impl IntoIterator<Item = ProgramItem>) -> Program {
         let mut program = Program::default();
         for item in items {
