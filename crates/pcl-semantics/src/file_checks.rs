@@ -152,11 +152,19 @@ fn unused(
     symbols: &Symbols,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let mut used: HashSet<&str> = HashSet::default();
+    // Marks by position in the program (one lookup in its index per
+    // reference, no second table to grow): this runs after every edit.
+    let mut used = vec![false; program.items().len()];
+    let mut unknown: HashSet<&str> = HashSet::default();
     for (p, a) in analyses {
         for r in &a.refs {
             if r.name != p.item.name().name {
-                used.insert(&r.name);
+                match program.position(&r.name).and_then(|at| used.get_mut(at)) {
+                    Some(mark) => *mark = true,
+                    None => {
+                        unknown.insert(&r.name);
+                    }
+                }
             }
         }
     }
@@ -165,7 +173,7 @@ fn unused(
     // the item each unknown name was probably meant to be
     // (the symbol table's names are the program's, and unparsed ones)
     let mut meant: HashSet<&str> = HashSet::default();
-    for u in used.iter().copied().filter(|n| program.get(n).is_none()) {
+    for u in unknown {
         let best = symbols
             .suggestion_candidates(u, |s| !matches!(s, crate::symbol_table::Symbol::Unparsed))
             .into_iter()
@@ -176,7 +184,7 @@ fn unused(
             meant.insert(name);
         }
     }
-    for item in program.items() {
+    for (item, used) in program.items().iter().zip(used) {
         let what = match *item.ir {
             ItemIr::Param(_) => "param",
             ItemIr::Feature(_) | ItemIr::Derived(_) => "feature",
@@ -185,7 +193,7 @@ fn unused(
             ItemIr::Valueset(_) => "valueset",
             _ => continue,
         };
-        if !used.contains(item.name.as_str()) && !meant.contains(item.name.as_str()) {
+        if !used && !meant.contains(item.name.as_str()) {
             let kind = DiagnosticKind::Unused { what, name: item.name.clone() };
             diags.push(kind.at(item.name_span.shift(item.offset)));
         }
@@ -199,10 +207,16 @@ struct SetRef<'a> {
     span: Span,
 }
 
-/// References to permsets, actionsets and valuesets, by referring item.
+/// References to permsets, actionsets and valuesets, by referring set.
+/// Only sets are referenced by sets: a policy or role has no reference into
+/// it, so it is on no cycle and in no chain, and its references (most of a
+/// large file's) are left out.
 fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)]) -> BTreeMap<&'a str, Vec<SetRef<'a>>> {
     let mut edges: BTreeMap<&str, Vec<SetRef<'_>>> = BTreeMap::new();
     for (p, a) in analyses {
+        if !matches!(*a.ir, ItemIr::Permset(_) | ItemIr::Actionset(_) | ItemIr::Valueset(_)) {
+            continue;
+        }
         let from = p.item.name().name.as_str();
         if program.get(from).map(|i| i.offset) != Some(p.offset) {
             continue; // a duplicate, already reported
@@ -226,18 +240,8 @@ fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)])
 /// follows (`MAX_INCLUDE_DEPTH` levels below the item that uses the first).
 fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
     let refs = set_refs(program, analyses);
-    // Only sets are referenced by sets: a policy or role has no reference
-    // into it, so it is on no cycle, and the walk leaves it out (most of a
-    // large file's references are from policies).
-    let is_set = |name: &str| {
-        matches!(
-            program.get(name).map(|i| &*i.ir),
-            Some(ItemIr::Permset(_) | ItemIr::Actionset(_) | ItemIr::Valueset(_))
-        )
-    };
     let all: Graph<'_> = refs
         .iter()
-        .filter(|(from, _)| is_set(from))
         .map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect()))
         .collect();
     for (span, members) in walk(&all).cycles {

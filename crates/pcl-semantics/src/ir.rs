@@ -432,6 +432,11 @@ impl Program {
         self.index.contains_key(name)
     }
 
+    /// Where the item named `name` is in `items()`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
     pub fn get(&self, name: &str) -> Option<&ProgramItem> {
         self.index.get(name).and_then(|i| self.items.get(*i))
     }
