@@ -280,8 +280,10 @@ fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut Typ
         if acts.is_empty() {
             return; // unknown: nothing sure to say
         }
-        let Some(service) = catalog().service(prefix) else { return };
-        types.extend(resource_types_of(written, service.prefix, acts).iter().copied());
+        if catalog().service(prefix).is_none() {
+            return;
+        }
+        types.extend(resource_types_of(written).iter().copied());
     }
     // each action's types are sorted and distinct already
     if named.len() > 1 {
@@ -298,21 +300,19 @@ fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut Typ
     }
 }
 
-/// The distinct resource types that the actions `written` names act on,
-/// remembered per thread like `resolve`: `ec2:Describe*` names hundreds of
-/// actions but a few types, and collecting them for every statement was a
-/// fifth of a large file's lints.
-fn resource_types_of(
-    written: &str,
-    prefix: &'static str,
-    actions: &[&'static Action],
-) -> Rc<[(&'static str, &'static str)]> {
+/// The distinct `(service, resource type)` pairs that the actions `written`
+/// names act on, sorted, remembered per thread like `resolve`:
+/// `ec2:Describe*` names hundreds of actions but a few types, and collecting
+/// them for every statement was a fifth of a large file's lints.
+fn resource_types_of(written: &str) -> Rc<[(&'static str, &'static str)]> {
     thread_local! {
         static TYPES: crate::memo::Table<Rc<[(&'static str, &'static str)]>> = RefCell::default();
     }
     crate::memo::remembered(&TYPES, written, || {
+        let prefix = written.split_once(':').and_then(|(p, _)| catalog().service(p)).map(|s| s.prefix);
+        let Some(prefix) = prefix else { return Rc::from([]) };
         let types: std::collections::BTreeSet<(&'static str, &'static str)> =
-            actions.iter().flat_map(|a| a.resource_types().map(move |(rt, _)| (prefix, rt))).collect();
+            resolve(written).iter().flat_map(|a| a.resource_types().map(move |(rt, _)| (prefix, rt))).collect();
         types.into_iter().collect()
     })
 }

@@ -116,8 +116,9 @@ pub fn analyze(
             name: name.name.clone(),
             offset,
             name_span: name.span,
-            // only a param's or feature's are read (`index.json`): copying
-            // every item's after every edit was a few percent of an edit
+            // only a param's or feature's are read (`index.json`; a
+            // constraint's are kept too, as its kind goes with them):
+            // copying every item's after every edit was a few percent of it
             docs: if parsed_item.item.kind.configures() { parsed_item.item.docs.clone() } else { Vec::new() },
             ir: analysis.ir.clone(),
         });
@@ -240,10 +241,8 @@ fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)])
 /// follows (`MAX_INCLUDE_DEPTH` levels below the item that uses the first).
 fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
     let refs = set_refs(program, analyses);
-    let all: Graph<'_> = refs
-        .iter()
-        .map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect()))
-        .collect();
+    let all: Graph<'_> =
+        refs.iter().map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect())).collect();
     for (span, members) in walk(&all).cycles {
         let chain = members.iter().map(|m| m.to_string()).collect();
         diags.push(DiagnosticKind::CyclicInclude { chain }.at(span));

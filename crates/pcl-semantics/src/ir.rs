@@ -388,8 +388,6 @@ pub struct Program {
 }
 
 impl Program {
-    /// A program of `items` in this order; a name already present is skipped
-    /// (its first definition wins).
     /// An empty program with room for `items` items.
     pub fn with_capacity(items: usize) -> Program {
         Program {
@@ -399,6 +397,8 @@ impl Program {
         }
     }
 
+    /// A program of `items` in this order; a name already present is skipped
+    /// (its first definition wins).
     pub fn from_items(items: impl IntoIterator<Item = ProgramItem>) -> Program {
         let mut program = Program::default();
         for item in items {

@@ -34,6 +34,12 @@ impl ItemKind {
     pub fn configures(&self) -> bool {
         matches!(self, ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_))
     }
+
+    /// A policy or role: what is rendered to IAM JSON, and checked in
+    /// every configuration.
+    pub fn renders(&self) -> bool {
+        matches!(self, ItemKind::Policy(_) | ItemKind::Role(_))
+    }
 }
 
 impl Item {

@@ -1,10 +1,12 @@
-//! The syntax layer of pcl: a pest grammar, an AST with byte spans, and a
-//! parser that recovers at every top-level item.
+//! The syntax layer of pcl: a pest grammar, an AST with byte spans, a
+//! parser that recovers at every top-level item, and a hand-written fast
+//! path in front of pest for clean input (`fast`).
 //!
 //! Invariants: this crate knows nothing of salsa, types or IAM. It is a pure
 //! function from text to (AST, syntax errors), never panics on any input, and
 //! bounds its recursion (pest's stack guard for the grammar, an explicit depth
-//! limit for the AST lowering).
+//! limit for the AST lowering, and the fast path's count of the same limits,
+//! past which it leaves the chunk to pest).
 
 pub mod ast;
 mod error;
@@ -21,7 +23,8 @@ pub mod tokens;
 
 pub use lower::KEYWORDS;
 pub use parser::{
-    ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk, parse_chunk_with_pest, parse_file,
+    ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk,
+    parse_chunk_with_pest, parse_file,
 };
 pub use span::Span;
 

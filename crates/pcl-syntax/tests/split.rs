@@ -1,11 +1,13 @@
 //! Parsing a large item entry by entry gives exactly the whole parse: the
 //! same AST, spans and all, or no result (and the caller parses the whole).
+//! The whole parse compared with is pest's (`parse_chunk_with_pest`): the
+//! parts themselves take the fast path where they can.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use pcl_syntax::ast::BodyEntry;
 use pcl_syntax::split::{Header, Parts, SPLIT_FROM_BYTES, parse_entry, parse_header, parse_split};
-use pcl_syntax::{ParsedChunk, chunk_ranges, parse_chunk};
+use pcl_syntax::{ParsedChunk, chunk_ranges, parse_chunk_with_pest};
 
 /// The database keeps the parts' parses; a test leaks them instead.
 struct Leaked;
@@ -36,7 +38,7 @@ fn every_large_item_of_policies_pcl_splits_to_its_whole_parse() {
     for (start, end) in chunk_ranges(&text) {
         let chunk = &text[start..end];
         if let Some(parsed) = split(chunk) {
-            assert_eq!(parsed, parse_chunk(chunk, end == text.len()), "chunk at byte {start}");
+            assert_eq!(parsed, parse_chunk_with_pest(chunk, end == text.len()), "chunk at byte {start}");
             split_count += 1;
         }
     }
@@ -57,7 +59,7 @@ fn entries_with_comments_docs_expects_blocks_and_braces_in_strings() {
     }"#;
     let chunk = padded(body);
     let parsed = split(&chunk).expect("splits");
-    assert_eq!(parsed, parse_chunk(&chunk, true));
+    assert_eq!(parsed, parse_chunk_with_pest(&chunk, true));
 }
 
 #[test]
@@ -67,7 +69,7 @@ fn a_layout_it_does_not_expect_or_an_error_gives_no_result() {
     // a syntax error in one entry: the whole parse reports it
     let broken = padded("    allow { action s3:GetObject resource \"*\"; }");
     assert!(split(&broken).is_none());
-    assert!(!parse_chunk(&broken, true).errors.is_empty());
+    assert!(!parse_chunk_with_pest(&broken, true).errors.is_empty());
     // a keyword as a name
     assert!(split(&padded("    include role;")).is_none());
     // an unfinished body
@@ -81,7 +83,7 @@ fn a_layout_it_does_not_expect_or_an_error_gives_no_result() {
     // the grammar
     let form_feed = padded("\x0c    allow { action s3:GetObject; resource \"*\"; }");
     assert!(split(&form_feed).is_none());
-    assert!(!parse_chunk(&form_feed, true).errors.is_empty());
+    assert!(!parse_chunk_with_pest(&form_feed, true).errors.is_empty());
     // small items are parsed whole
     assert!(split("policy p { allow { action s3:GetObject; resource \"*\"; } }").is_none());
 }
@@ -182,7 +184,7 @@ fn mutated_large_items_split_to_their_whole_parse_or_not_at_all() {
         }
         match split(&chunk) {
             Some(parsed) => {
-                assert_eq!(parsed, parse_chunk(&chunk, true), "case {case}: {chunk:?}");
+                assert_eq!(parsed, parse_chunk_with_pest(&chunk, true), "case {case}: {chunk:?}");
                 compared += 1;
             }
             None => declined += 1,

@@ -149,8 +149,8 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
         // empty, and each memo fetched costs a verification after an edit
-        match (items.get(at), parsed.items.get(at).map(|p| &p.item.kind)) {
-            (Some(def), Some(ast::ItemKind::Policy(_) | ast::ItemKind::Role(_))) => variant_findings(db, *def).as_slice(),
+        match (items.get(at), parsed.items.get(at)) {
+            (Some(def), Some(parsed)) if parsed.item.kind.renders() => variant_findings(db, *def).as_slice(),
             _ => &[],
         }
     })
@@ -425,7 +425,7 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         let items = file_items(db, file).clone();
         share_out(db, threads, &items, |db, item| {
             check_item(db, *item);
-            if matches!(item.ast(db).kind, ast::ItemKind::Policy(_) | ast::ItemKind::Role(_)) {
+            if item.ast(db).kind.renders() {
                 variant_findings(db, *item);
             }
         });

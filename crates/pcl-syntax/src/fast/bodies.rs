@@ -2,8 +2,8 @@
 //! guarded lists of actions and values, as `lower/bodies.rs` reads them.
 
 use super::Fast;
+use crate::MAX_BLOCK_DEPTH;
 use crate::ast::*;
-use crate::{MAX_BLOCK_DEPTH, Span};
 
 impl Fast<'_> {
     /// `body_entry*`
@@ -15,51 +15,44 @@ impl Fast<'_> {
 
     /// `body_entry = { (doc | expect_attr)* ~ (include_entry | condition_block | statement) }`
     pub(super) fn body_entry(&mut self) -> Option<BodyEntry> {
-        let save = self.pos;
-        let (mut docs, mut expects) = self.docs_and_expects();
+        let (docs, expects) = self.docs_and_expects();
         self.skip();
-        let entry = match self.peek() {
-            Some(b'i') => self.attempt(|p| p.include(&mut expects)),
-            Some(b'w') => self.attempt(|p| p.condition_block(&mut expects)),
-            Some(b'a' | b'd') => self.attempt(|p| p.statement(&mut docs, &mut expects)),
+        // the three start with different words (docs of an include or a
+        // block are dropped, as the lowering drops them)
+        match self.peek()? {
+            b'i' => self.include(expects),
+            b'w' => self.condition_block(expects),
+            b'a' | b'd' => self.statement(docs, expects),
             _ => None,
-        };
-        if entry.is_none() || self.bailed {
-            self.pos = save;
-            return None;
         }
-        entry
     }
 
     /// `include_entry = { "include" ~ ident ~ when_clause? ~ ";" }`
-    fn include(&mut self, expects: &mut Vec<Expect>) -> Option<BodyEntry> {
+    fn include(&mut self, expects: Vec<Expect>) -> Option<BodyEntry> {
         let start = self.pos;
         self.token("include")?;
         let target = self.ident()?;
         self.skip();
-        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        let when = self.attempt(Self::when_clause);
         self.skip();
         self.need(";")?;
-        let expects = std::mem::take(expects);
         Some(BodyEntry::Include(Include { expects, target, when, span: self.span(start, self.pos) }))
     }
 
     /// `condition_block = { with_kw ~ "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ "{" ~ body_entry* ~ "}" }`
-    fn condition_block(&mut self, expects: &mut Vec<Expect>) -> Option<BodyEntry> {
+    fn condition_block(&mut self, expects: Vec<Expect>) -> Option<BodyEntry> {
         let start = self.pos;
-        self.kw("with").then_some(())?;
+        self.need_kw("with")?;
         self.skip();
         let (operator, key, values) = self.condition_head()?;
-        let mut head_end = values.span.end;
+        let values_end = self.pos;
         self.skip();
-        let when = self.attempt(Self::when_clause).map(|(expr, end)| {
-            head_end = end;
-            expr
-        });
+        let when = self.attempt(Self::when_clause);
+        // the head ends with the values, or after the guard's white space
+        let head_end = if when.is_some() { self.pos } else { values_end };
         self.skip();
         self.need("{")?;
-        let span = Span::new(start.saturating_sub(self.base), head_end as usize);
-        let condition = Condition { operator, key, values, when, span };
+        let condition = Condition { operator, key, values, when, span: self.span(start, head_end) };
         if self.block_depth >= MAX_BLOCK_DEPTH {
             // the lowering reports the nesting: leave it to pest's path
             return self.bail();
@@ -70,7 +63,6 @@ impl Fast<'_> {
         self.block_depth -= 1;
         self.skip();
         self.need("}")?;
-        let expects = std::mem::take(expects);
         Some(BodyEntry::Block(Block { expects, condition, entries, span: self.span(start, self.pos) }))
     }
 
@@ -79,7 +71,7 @@ impl Fast<'_> {
         self.token("condition")?;
         // cond_op = @{ (ASCII_ALPHANUMERIC | ":")+ }, checked as a name
         let (op_start, op_end) = self.run(|b| b.is_ascii_alphanumeric() || b == b':')?;
-        let operator = self.name(op_start, op_end, true)?;
+        let operator = self.value_name(op_start, op_end)?;
         self.skip();
         let key = self.string()?;
         self.skip();
@@ -88,7 +80,7 @@ impl Fast<'_> {
     }
 
     /// `statement = { effect ~ string? ~ when_clause? ~ "{" ~ stmt_field* ~ "}" }`
-    fn statement(&mut self, docs: &mut Vec<String>, expects: &mut Vec<Expect>) -> Option<BodyEntry> {
+    fn statement(&mut self, docs: Vec<String>, expects: Vec<Expect>) -> Option<BodyEntry> {
         let start = self.pos;
         let effect = if self.kw("allow") {
             Effect::Allow
@@ -101,7 +93,7 @@ impl Fast<'_> {
         self.skip();
         let sid = self.attempt(Self::string);
         self.skip();
-        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        let when = self.attempt(Self::when_clause);
         self.skip();
         self.token("{")?;
         let mut fields = self.repeat(Self::stmt_field);
@@ -109,8 +101,8 @@ impl Fast<'_> {
         self.skip();
         self.need("}")?;
         Some(BodyEntry::Statement(Statement {
-            docs: std::mem::take(docs),
-            expects: std::mem::take(expects),
+            docs,
+            expects,
             effect,
             effect_span,
             sid,
@@ -151,7 +143,7 @@ impl Fast<'_> {
         }
         let (operator, key, values) = self.condition_head()?;
         self.skip();
-        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        let when = self.attempt(Self::when_clause);
         let span = end_field(self)?;
         Some(StmtField::Condition(Condition { operator, key, values, when, span }))
     }
@@ -174,7 +166,7 @@ impl Fast<'_> {
             let start = p.pos;
             let item = item(p)?;
             p.skip();
-            let when = p.attempt(Self::when_clause).map(|(expr, _)| expr);
+            let when = p.attempt(Self::when_clause);
             Some(Guarded { item, when, span: p.span(start, p.pos) })
         };
         let mut items = self
@@ -203,7 +195,8 @@ impl Fast<'_> {
             b'@' => self.set_ref().map(ActionItem::SetRef),
             b'"' => self.string().map(|s| ActionItem::Name(s.display(), s.span)),
             _ => {
-                let is_action = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'*' | b'?' | b'.');
+                let is_action =
+                    |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'*' | b'?' | b'.');
                 let (_, end) = self.run(is_action)?;
                 Some(ActionItem::Name(self.slice(start, end).to_string(), self.span(start, end)))
             }
@@ -234,25 +227,24 @@ impl Fast<'_> {
         match self.peek()? {
             b'"' => {
                 let template = self.string()?;
-                let after = self.pos;
+                // each_item is tried first; without its tail, the string alone
                 let each = self.attempt(|p| {
                     p.skip();
-                    p.kw("for").then_some(())?;
+                    p.need_kw("for")?;
                     p.skip();
                     let var = p.ident()?;
                     p.skip();
-                    p.kw("in").then_some(())?;
+                    p.need_kw("in")?;
                     p.skip();
                     let list = p.ident()?;
                     Some((var, list))
                 });
                 match each {
-                    Some((var, list)) => Some(ValueItem::Each { template, var, list, span: self.span(start, self.pos) }),
-                    None if self.bailed => None,
-                    None => {
-                        self.pos = after;
-                        Some(ValueItem::Str(template))
+                    Some((var, list)) => {
+                        Some(ValueItem::Each { template, var, list, span: self.span(start, self.pos) })
                     }
+                    None if self.bailed => None,
+                    None => Some(ValueItem::Str(template)),
                 }
             }
             b'@' => self.set_ref().map(ValueItem::SetRef),

@@ -8,12 +8,11 @@ use crate::MAX_EXPR_DEPTH;
 use crate::ast::{CmpValue, Expr};
 
 impl Fast<'_> {
-    /// `when_clause = { "when" ~ expr }`: the guard, and where the clause
-    /// ends (relative to the item).
-    pub(super) fn when_clause(&mut self) -> Option<(Expr, u32)> {
+    /// `when_clause = { "when" ~ expr }`: the guard. The clause ends after
+    /// the white space that follows it (see the module's notes).
+    pub(super) fn when_clause(&mut self) -> Option<Expr> {
         self.token("when")?;
-        let expr = self.expr()?;
-        Some((expr, self.span(self.pos, self.pos).end))
+        self.expr()
     }
 
     /// `expr`, within the lowering's depth limit.
@@ -31,7 +30,7 @@ impl Fast<'_> {
         let mut operands = vec![self.and_expr()?];
         self.skip();
         operands.extend(self.repeat(|p| {
-            p.kw("or").then_some(())?;
+            p.need_kw("or")?;
             p.skip();
             p.and_expr()
         }));
@@ -43,7 +42,7 @@ impl Fast<'_> {
         let mut operands = vec![self.unary()?];
         self.skip();
         operands.extend(self.repeat(|p| {
-            p.kw("and").then_some(())?;
+            p.need_kw("and")?;
             p.skip();
             p.unary()
         }));
@@ -88,7 +87,8 @@ impl Fast<'_> {
             self.nesting -= 1;
             let (expr, depth) = inner?;
             self.skip();
-            return self.lit(")").then_some((expr, depth + 1));
+            self.need(")")?;
+            return Some((expr, depth + 1));
         }
         if let Some(compare) = self.attempt(Self::comparison) {
             return Some((compare, 0));
@@ -118,17 +118,19 @@ impl Fast<'_> {
         };
         self.skip();
         // only now is it a comparison, whose name the lowering checks
-        let var = self.name(var_start, var_end, false)?;
+        let var = self.name(var_start, var_end)?;
         let value_start = self.pos;
         let value = if self.peek() == Some(b'"') {
             let s = self.string()?;
             CmpValue { text: s.display(), quoted: true, span: s.span }
         } else {
-            let literal = self.kw("true") || self.kw("false");
-            if !literal {
+            // bool_lit | ident: `true`/`false` are values, other keywords not
+            let name = if self.kw("true") || self.kw("false") {
+                self.value_name(value_start, self.pos)?
+            } else {
                 self.ident_extent()?;
-            }
-            let name = self.name(value_start, self.pos, literal)?;
+                self.name(value_start, self.pos)?
+            };
             CmpValue { text: name.name, quoted: false, span: name.span }
         };
         Some(Expr::Compare { var, negated, value, span: self.span(start, self.pos) })
@@ -138,8 +140,7 @@ impl Fast<'_> {
 /// The lowering's fold of `a op b op c ...` into a balanced tree, and its
 /// depth: `ceil(log2(operands))` more than the deepest operand.
 fn fold(operands: Vec<(Expr, usize)>, is_or: bool) -> Option<(Expr, usize)> {
-    let extra = usize::BITS as usize - operands.len().saturating_sub(1).leading_zeros() as usize;
-    let depth = extra + operands.iter().map(|(_, d)| *d).max().unwrap_or(0);
+    let depth = crate::lower::chain_depth(operands.len()) + operands.iter().map(|(_, d)| *d).max().unwrap_or(0);
     let level: Vec<Expr> = operands.into_iter().map(|(e, _)| e).collect();
     Some((crate::lower::balanced(level, is_or)?, depth))
 }

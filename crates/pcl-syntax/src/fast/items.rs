@@ -103,7 +103,8 @@ impl Fast<'_> {
             p.token("<")?;
             let scalar = p.scalar_type()?;
             p.skip();
-            p.lit(">").then_some(scalar)
+            p.need(">")?;
+            Some(scalar)
         }) {
             Some(scalar) => (true, scalar),
             None => (false, self.attempt(Self::scalar_type)?),
@@ -128,7 +129,8 @@ impl Fast<'_> {
                     p.type_arg()
                 }));
                 p.skip();
-                p.lit(")").then_some(args)
+                p.need(")")?;
+                Some(args)
             })
             .unwrap_or_default();
         Some((scalar, args))
@@ -141,7 +143,7 @@ impl Fast<'_> {
             return Some(TypeArg::Star(self.span(start, self.pos)));
         }
         if let Some(max) = self.attempt(|p| {
-            p.kw("max").then_some(())?;
+            p.need_kw("max")?;
             p.skip();
             let (a, b) = p.run(|b| b.is_ascii_digit())?;
             Some(p.slice(a, b).parse().ok())
@@ -149,7 +151,7 @@ impl Fast<'_> {
             return Some(TypeArg::Max(max, self.span(start, self.pos)));
         }
         if let Some(pattern) = self.attempt(|p| {
-            p.kw("pattern").then_some(())?;
+            p.need_kw("pattern")?;
             p.skip();
             p.string()
         }) {
@@ -212,7 +214,8 @@ impl Fast<'_> {
             })?,
         };
         self.skip();
-        self.lit(";").then_some(ItemKind::Feature(feature))
+        self.need(";")?;
+        Some(ItemKind::Feature(feature))
     }
 
     /// `":" ~ (bool_type | enum_type) ~ "=" ~ feature_value`
@@ -234,14 +237,15 @@ impl Fast<'_> {
                 p.skip();
                 p.lit(",");
                 p.skip();
-                p.lit("}").then_some(FeatureDomain::Enum(values))
+                p.need("}")?;
+                Some(FeatureDomain::Enum(values))
             })?
         };
         self.skip();
         self.token("=")?;
         // feature_value = { bool_lit | ident }: either way an identifier's text
         let (start, end) = self.ident_extent()?;
-        let default = self.name(start, end, true)?;
+        let default = self.value_name(start, end)?;
         Some(Feature { name: name.clone(), domain, default })
     }
 
@@ -254,7 +258,8 @@ impl Fast<'_> {
         self.token("else")?;
         let message = self.string()?;
         self.skip();
-        self.lit(";").then_some(ItemKind::Constraint(Constraint { name, expr, message }))
+        self.need(";")?;
+        Some(ItemKind::Constraint(Constraint { name, expr, message }))
     }
 
     /// `"permset" ~ ident ~ "{" ~ body_entry* ~ "}"`
@@ -263,7 +268,8 @@ impl Fast<'_> {
         self.token("{")?;
         let entries = self.body_entries();
         self.skip();
-        self.lit("}").then_some(ItemKind::Permset(Permset { name, entries }))
+        self.need("}")?;
+        Some(ItemKind::Permset(Permset { name, entries }))
     }
 
     /// `"actionset" ~ ident ~ "=" ~ action_list ~ ";"`
@@ -272,7 +278,8 @@ impl Fast<'_> {
         self.token("=")?;
         let actions = self.action_list()?;
         self.skip();
-        self.lit(";").then_some(ItemKind::Actionset(Actionset { name, actions }))
+        self.need(";")?;
+        Some(ItemKind::Actionset(Actionset { name, actions }))
     }
 
     /// `"valueset" ~ ident ~ "=" ~ value_list ~ ";"`
@@ -281,7 +288,8 @@ impl Fast<'_> {
         self.token("=")?;
         let values = self.value_list()?;
         self.skip();
-        self.lit(";").then_some(ItemKind::Valueset(Valueset { name, values }))
+        self.need(";")?;
+        Some(ItemKind::Valueset(Valueset { name, values }))
     }
 
     /// `"policy" ~ ident ~ splittable_kw? ~ when_clause? ~ "{" ~ (item_field | body_entry)* ~ "}"`
@@ -289,7 +297,7 @@ impl Fast<'_> {
         let name = self.decl_head("policy")?;
         let splittable = self.kw("splittable");
         self.skip();
-        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        let when = self.attempt(Self::when_clause);
         self.skip();
         self.token("{")?;
         let mut fields = Vec::new();
@@ -332,7 +340,7 @@ impl Fast<'_> {
     /// `"role" ~ ident ~ when_clause? ~ "{" ~ role_field* ~ "}"`
     fn role_decl(&mut self) -> Option<ItemKind> {
         let name = self.decl_head("role")?;
-        let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+        let when = self.attempt(Self::when_clause);
         self.skip();
         self.token("{")?;
         let fields = self.repeat(|p| {
@@ -342,7 +350,8 @@ impl Fast<'_> {
             p.attempt(Self::role_field)
         });
         self.skip();
-        self.lit("}").then_some(ItemKind::Role(Role { name, when, fields }))
+        self.need("}")?;
+        Some(ItemKind::Role(Role { name, when, fields }))
     }
 
     /// `item_field | role_path | role_trust | role_managed | role_inline | role_attach | role_boundary`
@@ -388,7 +397,7 @@ impl Fast<'_> {
                 self.skip();
                 let policy = self.ident()?;
                 self.skip();
-                let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+                let when = self.attempt(Self::when_clause);
                 let span = end_field(self)?;
                 return Some(if inline {
                     RoleField::Inline { policy, when, span }
@@ -401,7 +410,7 @@ impl Fast<'_> {
             self.skip();
             let value = self.value_item()?;
             self.skip();
-            let when = self.attempt(Self::when_clause).map(|(expr, _)| expr);
+            let when = self.attempt(Self::when_clause);
             return end_field(self).map(|span| RoleField::Boundary { value, when, span });
         }
         None

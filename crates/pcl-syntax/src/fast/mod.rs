@@ -41,27 +41,13 @@ use crate::lower::{KEYWORDS, Lowerer};
 /// starts and spans relative to that start; `None` unless the chunk is clean.
 pub(crate) fn file(text: &str) -> Option<Vec<(usize, Item)>> {
     let mut p = Fast::new(text);
-    let mut items = Vec::new();
     p.skip();
-    // item* (the first item without a skip before it: SOI ~ item* already skipped)
-    let mut first = true;
-    loop {
-        let save = p.pos;
-        if !first {
-            p.skip();
-        }
-        first = false;
-        if p.at_end() {
-            p.pos = save;
-            break;
-        }
+    let items = p.repeat(|p| {
         let start = p.pos;
-        match p.item() {
-            Some(item) => items.push((start, item)),
-            None => return None,
-        }
-    }
+        p.item().map(|item| (start, item))
+    });
     p.skip();
+    // an item that does not parse stops the repetition short of the end
     (p.at_end() && !p.bailed).then_some(items)
 }
 
@@ -78,7 +64,7 @@ pub(crate) fn body_entry_only(text: &str) -> Option<Vec<BodyEntry>> {
 /// The cursor. Rules are methods that start at `pos` (after any whitespace
 /// the enclosing rule skipped) and return `None` when they do not match;
 /// a caller that tries another alternative puts `pos` back first.
-pub(crate) struct Fast<'t> {
+struct Fast<'t> {
     text: &'t str,
     bytes: &'t [u8],
     pos: usize,
@@ -89,6 +75,8 @@ pub(crate) struct Fast<'t> {
     strings: Lowerer,
     /// Something pest's path would report (or that this parser does not
     /// handle) was met: the whole parse fails, whatever backtracking follows.
+    /// The entry points check it at the end; the checks inside rules only
+    /// stop early.
     bailed: bool,
     /// `with condition` blocks open around the current entry.
     block_depth: usize,
@@ -171,6 +159,11 @@ impl<'t> Fast<'t> {
         self.lit(s).then_some(())
     }
 
+    /// An atomic keyword the rule cannot do without.
+    fn need_kw(&mut self, s: &str) -> Option<()> {
+        self.kw(s).then_some(())
+    }
+
     /// A literal in the middle of a rule: it, then the white space after it.
     fn token(&mut self, s: &str) -> Option<()> {
         self.need(s)?;
@@ -211,20 +204,30 @@ impl<'t> Fast<'t> {
         Some((start, self.pos))
     }
 
-    /// A name the lowering checks (`Lowerer::ident`): a keyword gives up.
-    /// `literal`: the pair's rule is not `ident` (`true`/`false` are values).
-    fn name(&mut self, start: usize, end: usize, literal: bool) -> Option<Ident> {
+    /// A name the lowering checks (`Lowerer::ident` of an `ident` pair):
+    /// a keyword gives up.
+    fn name(&mut self, start: usize, end: usize) -> Option<Ident> {
         let name = self.slice(start, end);
-        if KEYWORDS.contains(&name) && !(literal && matches!(name, "true" | "false")) {
+        if KEYWORDS.contains(&name) {
             return self.bail();
         }
         Some(Ident { name: name.to_string(), span: self.span(start, end) })
     }
 
+    /// A name in a rule other than `ident` (a feature's value, a compared
+    /// value, a condition operator): `true` and `false` are values there.
+    fn value_name(&mut self, start: usize, end: usize) -> Option<Ident> {
+        let text = self.slice(start, end);
+        if matches!(text, "true" | "false") {
+            return Some(Ident { name: text.to_string(), span: self.span(start, end) });
+        }
+        self.name(start, end)
+    }
+
     /// An identifier in a place where the lowering checks it as a name.
     fn ident(&mut self) -> Option<Ident> {
         let (start, end) = self.ident_extent()?;
-        self.name(start, end, false)
+        self.name(start, end)
     }
 
     /// `string = ${ "\"" ~ str_inner ~ "\"" }`, lowered.

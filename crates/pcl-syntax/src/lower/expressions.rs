@@ -12,8 +12,9 @@ impl Lowerer {
 
     /// `expr = and_expr (or and_expr)*`; `and_expr = unary (and unary)*`.
     /// `self.depth` tracks the depth of the tree being built (an `a and b
-    /// and c` chain is as deep as it is long), so no later recursive pass
-    /// over an expression, nor its drop, can overflow the stack.
+    /// and c` chain counts the depth of its balanced tree, `chain_depth`),
+    /// so no later recursive pass over an expression, nor its drop, can
+    /// overflow the stack.
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
         self.binary(pair)
     }
@@ -42,7 +43,7 @@ impl Lowerer {
             pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::or_op | Rule::and_op)).collect();
         // `a and b and c ...` becomes a balanced tree: a long flat chain is
         // only logarithmically deep, so only real nesting meets the limit.
-        let extra = usize::BITS as usize - operands.len().saturating_sub(1).leading_zeros() as usize;
+        let extra = chain_depth(operands.len());
         self.enter(extra, span)?;
         let result = self.fold_operands(operands, is_or);
         self.depth -= extra;
@@ -123,6 +124,12 @@ impl Lowerer {
             _ => self.unexpected(&inner),
         }
     }
+}
+
+/// How much deeper than its deepest operand a chain of `operands` operands
+/// is once `balanced`: `ceil(log2(operands))`.
+pub(crate) fn chain_depth(operands: usize) -> usize {
+    usize::BITS as usize - operands.saturating_sub(1).leading_zeros() as usize
 }
 
 /// `a op b op c ...` as a balanced tree (pairs from the left, level by

@@ -9,7 +9,7 @@
 mod bodies;
 mod declarations;
 mod expressions;
-pub(crate) use expressions::balanced;
+pub(crate) use expressions::{balanced, chain_depth};
 mod roles;
 mod strings;
 
