@@ -111,7 +111,41 @@ fn named_actions<'a>(actions: &'a [String]) -> Vec<Named<'a>> {
         .collect()
 }
 
-fn key_applies(prefix: &str, action: &Action, key: &str) -> bool {
+/// Whether the condition key `key` applies to `action`, remembered per
+/// thread by key and action: an edited statement is linted again whole, and
+/// most of its actions and keys are the ones it had.
+fn key_applies(prefix: &str, action: &'static Action, key: &str) -> bool {
+    /// Answers by key, then by the action's address in the catalog.
+    type Seen = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<usize, bool>>;
+    thread_local! {
+        static SEEN: RefCell<(Seen, usize)> = RefCell::default();
+    }
+    let at = std::ptr::from_ref(action) as usize;
+    if let Some(known) = SEEN.with(|seen| seen.borrow().0.get(key).and_then(|by| by.get(&at)).copied()) {
+        return known;
+    }
+    let answer = key_applies_uncached(prefix, action, key);
+    SEEN.with(|seen| {
+        let (seen, count) = &mut *seen.borrow_mut();
+        // bounded: a long-lived process forgets and starts over
+        if *count >= 65_536 {
+            seen.clear();
+            *count = 0;
+        }
+        *count += 1;
+        match seen.get_mut(key) {
+            Some(by) => {
+                by.insert(at, answer);
+            }
+            None => {
+                seen.insert(key.to_string(), std::iter::once((at, answer)).collect());
+            }
+        }
+    });
+    answer
+}
+
+fn key_applies_uncached(prefix: &str, action: &Action, key: &str) -> bool {
     if action.condition_keys().any(|k| key_matches(k, key)) {
         return true;
     }
@@ -155,7 +189,7 @@ fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) 
             // the condition holds where the key is absent: never a dead grant
             continue;
         }
-        let applies = |prefix: &str, a: &Action| key_applies(prefix, a, key);
+        let applies = |prefix: &str, a: &'static Action| key_applies(prefix, a, key);
         let any = named.iter().any(|n| n.actions.iter().any(|a| applies(n.prefix, a)));
         if !any {
             out.push(Lint::KeyAppliesToNone { index, key: key.clone() });
