@@ -24,7 +24,8 @@
 //! by the next byte (an item by its keyword's first letter, a list by its
 //! `[`): sound because today's alternatives start with different tokens. A
 //! grammar change that lets two alternatives share a first token must undo
-//! that shortcut; the differential tests fail if it does not.
+//! that shortcut (and add a corner case with that token to the differential
+//! tests, which then fail while the shortcut stays).
 //!
 //! Layout: this module holds the cursor and the entry points; `items` the
 //! declarations and roles, `bodies` statements and lists, `exprs` guards.
