@@ -27,26 +27,29 @@ impl Fast<'_> {
     /// `expr = { and_expr ~ (or_op ~ and_expr)* }`; the tree and its depth
     /// as the lowering counts it.
     fn or_expr(&mut self) -> Option<(Expr, usize)> {
-        let mut operands = vec![self.and_expr()?];
-        self.skip();
-        operands.extend(self.repeat(|p| {
-            p.need_kw("or")?;
-            p.skip();
-            p.and_expr()
-        }));
-        fold(operands, true)
+        self.chain("or", Self::and_expr, true)
     }
 
     /// `and_expr = { unary ~ (and_op ~ unary)* }`
     fn and_expr(&mut self) -> Option<(Expr, usize)> {
-        let mut operands = vec![self.unary()?];
+        self.chain("and", Self::unary, false)
+    }
+
+    /// `operand ~ (op ~ operand)*`, folded as the lowering folds it.
+    fn chain(
+        &mut self,
+        op: &str,
+        operand: fn(&mut Self) -> Option<(Expr, usize)>,
+        is_or: bool,
+    ) -> Option<(Expr, usize)> {
+        let mut operands = vec![operand(self)?];
         self.skip();
         operands.extend(self.repeat(|p| {
-            p.need_kw("and")?;
+            p.need_kw(op)?;
             p.skip();
-            p.unary()
+            operand(p)
         }));
-        fold(operands, false)
+        fold(operands, is_or)
     }
 
     /// `unary = { not_op* ~ primary }`
