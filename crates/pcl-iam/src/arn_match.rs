@@ -137,26 +137,11 @@ fn intersect(a: &[Atom], b: &[Atom]) -> bool {
 /// (remembered per thread: a file names the same resources and types many
 /// times over its statements and configurations).
 pub fn resource_may_match(resource: &str, arn_format: &'static str) -> bool {
-    /// Answers by format, then resource: looked up without allocating.
-    type Seen = rustc_hash::FxHashMap<&'static str, rustc_hash::FxHashMap<String, bool>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<(Seen, usize)> = std::cell::RefCell::default();
+        /// Answers by format, then resource.
+        static SEEN: crate::memo::PairTable<&'static str, bool> = std::cell::RefCell::default();
     }
-    if let Some(known) = SEEN.with(|seen| seen.borrow().0.get(arn_format).and_then(|m| m.get(resource)).copied()) {
-        return known;
-    }
-    let answer = may_match(resource, arn_format);
-    SEEN.with(|seen| {
-        let (seen, count) = &mut *seen.borrow_mut();
-        // bounded: a long-lived process forgets and starts over
-        if *count >= 65_536 {
-            seen.clear();
-            *count = 0;
-        }
-        *count += 1;
-        seen.entry(arn_format).or_default().insert(resource.to_string(), answer);
-    });
-    answer
+    crate::memo::remembered_pair(&SEEN, arn_format, resource, || may_match(resource, arn_format))
 }
 
 fn may_match(resource: &str, arn_format: &str) -> bool {

@@ -115,34 +115,12 @@ fn named_actions<'a>(actions: &'a [String]) -> Vec<Named<'a>> {
 /// thread by key and action: an edited statement is linted again whole, and
 /// most of its actions and keys are the ones it had.
 fn key_applies(prefix: &str, action: &'static Action, key: &str) -> bool {
-    /// Answers by key, then by the action's address in the catalog.
-    type Seen = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<usize, bool>>;
     thread_local! {
-        static SEEN: RefCell<(Seen, usize)> = RefCell::default();
+        /// Answers by the action's address in the catalog, then key.
+        static SEEN: crate::memo::PairTable<usize, bool> = RefCell::default();
     }
     let at = std::ptr::from_ref(action) as usize;
-    if let Some(known) = SEEN.with(|seen| seen.borrow().0.get(key).and_then(|by| by.get(&at)).copied()) {
-        return known;
-    }
-    let answer = key_applies_uncached(prefix, action, key);
-    SEEN.with(|seen| {
-        let (seen, count) = &mut *seen.borrow_mut();
-        // bounded: a long-lived process forgets and starts over
-        if *count >= 65_536 {
-            seen.clear();
-            *count = 0;
-        }
-        *count += 1;
-        match seen.get_mut(key) {
-            Some(by) => {
-                by.insert(at, answer);
-            }
-            None => {
-                seen.insert(key.to_string(), std::iter::once((at, answer)).collect());
-            }
-        }
-    });
-    answer
+    crate::memo::remembered_pair(&SEEN, at, key, || key_applies_uncached(prefix, action, key))
 }
 
 fn key_applies_uncached(prefix: &str, action: &Action, key: &str) -> bool {
@@ -310,12 +288,9 @@ fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut Typ
     if named.len() != st.actions.len() {
         return; // `*` among the actions
     }
-    for Named { written, prefix, actions: acts, .. } in named {
+    for Named { written, actions: acts, .. } in named {
         if acts.is_empty() {
-            return; // unknown: nothing sure to say
-        }
-        if catalog().service(prefix).is_none() {
-            return;
+            return; // unknown (or an unknown service): nothing sure to say
         }
         types.extend(resource_types_of(written).iter().copied());
     }

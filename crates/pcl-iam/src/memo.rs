@@ -60,6 +60,38 @@ fn remember<K: Hash + Eq + 'static, V: Clone + 'static>(
     answer
 }
 
+/// A per-thread table of answers by a key the caller holds (a catalog
+/// string, an action's address), then by question text: looked up without
+/// allocating. The count says how many answers it holds.
+pub type PairTable<K, V> = RefCell<(FxHashMap<K, FxHashMap<String, V>>, usize)>;
+
+/// Answers a pair table holds before it is cleared.
+const PAIR_CAPACITY: usize = 65_536;
+
+/// The answer for `(first, text)` from `table`, computed by `compute` the
+/// first time; the text is copied only when the answer is stored.
+pub fn remembered_pair<K: Hash + Eq + Copy + 'static, V: Copy + 'static>(
+    table: &'static LocalKey<PairTable<K, V>>,
+    first: K,
+    text: &str,
+    compute: impl FnOnce() -> V,
+) -> V {
+    if let Some(known) = table.with(|t| t.borrow().0.get(&first).and_then(|by_text| by_text.get(text)).copied()) {
+        return known;
+    }
+    let answer = compute();
+    table.with(|t| {
+        let (by_first, count) = &mut *t.borrow_mut();
+        if *count >= PAIR_CAPACITY {
+            by_first.clear();
+            *count = 0;
+        }
+        *count += 1;
+        by_first.entry(first).or_default().insert(text.to_string(), answer);
+    });
+    answer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

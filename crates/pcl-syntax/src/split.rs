@@ -35,7 +35,7 @@ pub fn parse_entry_with_pest(text: &str) -> Option<Vec<BodyEntry>> {
     let mut pairs = PclParser::parse(Rule::body_entry_only, text).ok()?;
     let only = pairs.next()?;
     let mut lowerer = Lowerer::new(0, 0);
-    let entries = lowerer.body_entries(only.into_inner().filter(|p| p.as_rule() == Rule::body_entry)).ok()?;
+    let entries = lowerer.body(only.into_inner().filter(|p| p.as_rule() == Rule::body_entry)).ok()?;
     (lowerer.errors.is_empty() && !lowerer.keyword_misused).then_some(entries)
 }
 

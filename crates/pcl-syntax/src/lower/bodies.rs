@@ -4,7 +4,7 @@
 use super::*;
 
 impl Lowerer {
-    pub(super) fn body<'i>(&mut self, pairs: impl IntoIterator<Item = Pair<'i, Rule>>) -> Lowered<Vec<BodyEntry>> {
+    pub(crate) fn body<'i>(&mut self, pairs: impl IntoIterator<Item = Pair<'i, Rule>>) -> Lowered<Vec<BodyEntry>> {
         let mut entries = Vec::new();
         for entry in pairs {
             let span = self.span(&entry);
@@ -39,14 +39,6 @@ impl Lowerer {
         }
         entries.shrink_to_fit();
         Ok(entries)
-    }
-
-    /// Body entries parsed on their own (`body_entry_only`).
-    pub(crate) fn body_entries<'i>(
-        &mut self,
-        pairs: impl IntoIterator<Item = Pair<'i, Rule>>,
-    ) -> Lowered<Vec<BodyEntry>> {
-        self.body(pairs)
     }
 
     /// `with condition OP "key" VALUES [when GUARD] { entries }`; nested
