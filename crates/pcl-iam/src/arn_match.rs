@@ -138,10 +138,12 @@ fn intersect(a: &[Atom], b: &[Atom]) -> bool {
 /// times over its statements and configurations).
 pub fn resource_may_match(resource: &str, arn_format: &'static str) -> bool {
     thread_local! {
-        /// Answers by format, then resource.
-        static SEEN: crate::memo::PairTable<&'static str, bool> = std::cell::RefCell::default();
+        /// Answers by format (its place in the catalog: cheaper to hash
+        /// than its text), then resource.
+        static SEEN: crate::memo::PairTable<(usize, usize), bool> = std::cell::RefCell::default();
     }
-    crate::memo::remembered_pair(&SEEN, arn_format, resource, || may_match(resource, arn_format))
+    let format_at = (arn_format.as_ptr() as usize, arn_format.len());
+    crate::memo::remembered_pair(&SEEN, format_at, resource, || may_match(resource, arn_format))
 }
 
 fn may_match(resource: &str, arn_format: &str) -> bool {

@@ -200,14 +200,17 @@ fn needs(prefix: &str, action: &Action) -> Vec<String> {
 /// hundreds of actions but only a few resource types.
 #[derive(Default)]
 struct TypeCache {
-    matches: rustc_hash::FxHashMap<(&'static str, &'static str, usize), bool>,
+    /// By the type's place in the catalog (a type is named by a slice of
+    /// its action's line, in one service: comparing addresses is cheaper
+    /// than hashing names), then by resource list.
+    matches: rustc_hash::FxHashMap<(usize, usize, usize), bool>,
 }
 
 impl TypeCache {
     /// Whether some resource of `resources` (identified by `id` within one
     /// statement) can be of type `rt` of service `prefix`.
     fn type_matches(&mut self, prefix: &'static str, rt: &'static str, resources: &[String], id: usize) -> bool {
-        *self.matches.entry((prefix, rt, id)).or_insert_with(|| {
+        *self.matches.entry((rt.as_ptr() as usize, rt.len(), id)).or_insert_with(|| {
             let service = catalog().service(prefix);
             service.and_then(|s| s.resource_type(rt)).is_none_or(|r| {
                 r.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))
@@ -282,28 +285,27 @@ fn resources(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
 /// Resources that no action of the statement can act on (`iam:PassRole` on
 /// an instance profile).
 fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut TypeCache, out: &mut Vec<Lint>) {
-    // the distinct resource types the actions act on: a pattern names
-    // hundreds of actions but a few types
-    let mut types: Vec<(&'static str, &'static str)> = Vec::new();
     if named.len() != st.actions.len() {
         return; // `*` among the actions
     }
+    // the resource types each action acts on: a pattern names hundreds of
+    // actions but a few types
+    let mut per_action: Vec<Rc<[(&'static str, &'static str)]>> = Vec::with_capacity(named.len());
     for Named { written, actions: acts, .. } in named {
         if acts.is_empty() {
             return; // unknown (or an unknown service): nothing sure to say
         }
-        types.extend(resource_types_of(written).iter().copied());
-    }
-    // each action's types are sorted and distinct already
-    if named.len() > 1 {
-        types.sort_unstable();
-        types.dedup();
+        per_action.push(resource_types_of(written));
     }
     for (id, resource) in st.resources.iter().enumerate() {
         let one = std::slice::from_ref(resource);
-        if types.iter().any(|(p, rt)| cache.type_matches(p, rt, one, id)) {
+        // a type two actions share is answered from the cache the second time
+        if per_action.iter().flat_map(|types| types.iter()).any(|(p, rt)| cache.type_matches(p, rt, one, id)) {
             continue;
         }
+        // only now (rarely) the distinct types, sorted, for the message
+        let types: std::collections::BTreeSet<&(&'static str, &'static str)> =
+            per_action.iter().flat_map(|types| types.iter()).collect();
         let types: Vec<String> = types.iter().map(|(p, rt)| format!("{p}:{rt}")).collect();
         out.push(Lint::ResourceMatchesNoAction { resource: resource.clone(), types });
     }

@@ -56,6 +56,10 @@ pub struct Symbols {
     absent: BTreeMap<String, String>,
     /// The names of the constraints (kept apart: every guard check reads them).
     constraint_names: Vec<String>,
+    /// Some configuration satisfies every constraint (known once per file,
+    /// so that each guard's check can leave aside the constraints that do
+    /// not touch its features).
+    constraints_satisfiable: bool,
     /// The names read backwards, for suggestions among many names.
     backwards: crate::suggestions::LazyBackwards,
 }
@@ -185,7 +189,23 @@ impl Symbols {
         }
         let constraint_names =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
-        Symbols { map, optional, absent: absent.clone(), constraint_names, backwards: Default::default() }
+        let mut symbols = Symbols {
+            map,
+            optional,
+            absent: absent.clone(),
+            constraint_names,
+            constraints_satisfiable: false,
+            backwards: Default::default(),
+        };
+        let constraints: Vec<&Cond> = symbols.named_constraints().map(|(_, c)| c).collect();
+        let satisfiable = crate::variants::jointly_satisfiable(&constraints, &|v| symbols.domain(v)) == Some(true);
+        symbols.constraints_satisfiable = satisfiable;
+        symbols
+    }
+
+    /// Whether some configuration is known to satisfy every constraint.
+    pub fn constraints_satisfiable(&self) -> bool {
+        self.constraints_satisfiable
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {

@@ -303,3 +303,22 @@ pub(crate) fn for_each_assignment<'d, D: AsRef<[String]>>(
         }
     }
 }
+
+/// Whether some assignment satisfies every one of `constraints`; `None`
+/// when a variable has no known domain or there are too many to try.
+pub(crate) fn jointly_satisfiable<'d>(
+    constraints: &[&Cond],
+    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+) -> Option<bool> {
+    let mut vars = Vec::new();
+    for c in constraints {
+        c.vars(&mut vars);
+    }
+    let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
+    let mut found = false;
+    let complete = for_each_assignment(&vars, &domains, &mut |lookup| {
+        found = constraints.iter().all(|c| c.holds(lookup));
+        if found { Flow::Stop } else { Flow::Continue }
+    });
+    (complete || found).then_some(found)
+}

@@ -63,6 +63,9 @@ pub struct Service {
     /// Sorted by lower-cased name, as the file holds them.
     pub actions: Vec<Action>,
     pub resource_types: Vec<ResourceType>,
+    /// Positions in `resource_types`, sorted by name: the lints look a type
+    /// up for every action of every statement, and EC2 has a hundred.
+    resource_types_by_name: Vec<u16>,
     pub condition_keys: Vec<ConditionKey>,
 }
 
@@ -128,6 +131,9 @@ pub struct ResourceType {
     /// e.g. `arn:${Partition}:s3:::${BucketName}/${ObjectName}`; see
     /// [`ResourceType::arn_formats`].
     pub arn: &'static str,
+    /// `arn` split into its formats once (see [`ResourceType::arn_formats`]):
+    /// the lints ask for them for every statement.
+    formats: Box<[&'static str]>,
     /// Its condition keys, comma-separated; see [`ResourceType::condition_keys`].
     keys: &'static str,
 }
@@ -243,8 +249,8 @@ impl ResourceType {
 
     /// Its ARN formats: usually one; a few types have two, which the
     /// catalog joins with an escaped comma (`%2C`).
-    pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> {
-        self.arn.split("%2C").map(str::trim)
+    pub fn arn_formats(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.formats.iter().copied()
     }
 }
 
@@ -264,7 +270,9 @@ impl Service {
     }
 
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        self.resource_types.iter().find(|r| r.name == name)
+        let named = |at: &u16| self.resource_types.get(usize::from(*at)).map_or("", |r| r.name);
+        let found = self.resource_types_by_name.binary_search_by(|at| named(at).cmp(name)).ok()?;
+        self.resource_types.get(usize::from(*self.resource_types_by_name.get(found)?))
     }
 
     /// The condition key of this service that `key` names, matching

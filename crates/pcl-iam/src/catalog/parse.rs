@@ -62,13 +62,21 @@ pub(super) fn service(entry: &ServiceEntry) -> Service {
         .iter()
         .map(|entry| Action { name: name_at(entry.0), fields: entry })
         .collect();
-    let resource_types = entries(built::RESOURCE_TYPES, entry.resource_types)
+    let resource_types: Vec<ResourceType> = entries(built::RESOURCE_TYPES, entry.resource_types)
         .iter()
-        .map(|&(name, arn, keys)| ResourceType { name: at(name), arn: at(arn), keys: at(keys) })
+        .map(|&(name, arn, keys)| {
+            let arn = at(arn);
+            let formats = arn.split("%2C").map(str::trim).collect();
+            ResourceType { name: at(name), arn, formats, keys: at(keys) }
+        })
         .collect();
+    // no service has near 65,536 resource types (EC2, the largest, about 100)
+    let mut resource_types_by_name: Vec<u16> =
+        (0..resource_types.len()).filter_map(|i| u16::try_from(i).ok()).collect();
+    resource_types_by_name.sort_by_key(|at| resource_types.get(usize::from(*at)).map(|r| r.name));
     let condition_keys = entries(built::KEYS, entry.keys)
         .iter()
         .map(|&(key, ty, description)| ConditionKey { key: at(key), ty: at(ty), description: at(description) })
         .collect();
-    Service { prefix: entry.prefix, name: entry.name, actions, resource_types, condition_keys }
+    Service { prefix: entry.prefix, name: entry.name, actions, resource_types, resource_types_by_name, condition_keys }
 }

@@ -123,7 +123,8 @@ impl Checker<'_> {
         let constraints: Vec<&Cond> = named.iter().map(|(_, c)| *c).collect();
         let symbols = self.symbols;
         let domain = |v: &str| symbols.domain(v);
-        let Some(value) = constant_value(cond, &self.context, &constraints, &domain) else { return };
+        let known = symbols.constraints_satisfiable();
+        let Some(value) = constant_value(cond, &self.context, &constraints, known, &domain) else { return };
         // the constraints without which the guard would not be constant
         let because: Vec<String> = named
             .iter()
@@ -131,7 +132,7 @@ impl Checker<'_> {
             .filter(|(i, _)| {
                 let others: Vec<&Cond> =
                     constraints.iter().enumerate().filter(|(j, _)| j != i).map(|(_, c)| *c).collect();
-                constant_value(cond, &self.context, &others, &domain) != Some(value)
+                constant_value(cond, &self.context, &others, known, &domain) != Some(value)
             })
             .map(|(_, (name, _))| name.to_string())
             .collect();
@@ -150,6 +151,7 @@ pub(crate) fn constant_value<'d>(
     cond: &Cond,
     context: &[Cond],
     constraints: &[&Cond],
+    known_satisfiable: bool,
     domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
 ) -> Option<bool> {
     let mut vars = Vec::new();
@@ -160,14 +162,21 @@ pub(crate) fn constant_value<'d>(
     for c in context {
         c.vars(&mut vars);
     }
-    for c in constraints {
-        c.vars(&mut vars);
+    // Only the constraints that share a variable with the guard, its context
+    // or another such constraint can decide its value: the others only
+    // multiply the assignments to try (by 48 for a file's five constrained
+    // features), unless they exclude everything, which makes every guard
+    // irrelevant (`None`), as when they are tried together. When all the
+    // constraints are `known_satisfiable`, so are those.
+    let (connected, independent) = connected_constraints(&mut vars, constraints);
+    if !known_satisfiable && !independent.is_empty() && !crate::variants::jointly_satisfiable(&independent, domain)? {
+        return None;
     }
     let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
     let (mut seen_true, mut seen_false, mut relevant) = (false, false, false);
     let complete = crate::variants::for_each_assignment(&vars, &domains, &mut |lookup| {
         let holds = |c: &Cond| c.holds(lookup);
-        if context.iter().all(holds) && constraints.iter().all(|c| holds(c)) {
+        if context.iter().all(holds) && connected.iter().all(|c| holds(c)) {
             relevant = true;
             if holds(cond) { seen_true = true } else { seen_false = true }
         }
@@ -178,6 +187,41 @@ pub(crate) fn constant_value<'d>(
         (true, false, true) => Some(false),
         _ => None,
     }
+}
+
+/// Splits `constraints` into those connected to `vars` (sharing a variable
+/// with them, directly or through other connected constraints; their
+/// variables are added to `vars`) and the rest.
+fn connected_constraints<'c>(vars: &mut Vec<String>, constraints: &[&'c Cond]) -> (Vec<&'c Cond>, Vec<&'c Cond>) {
+    let mut own: Vec<(Vec<String>, &'c Cond)> = constraints
+        .iter()
+        .map(|c| {
+            let mut v = Vec::new();
+            c.vars(&mut v);
+            (v, *c)
+        })
+        .collect();
+    let mut connected = Vec::new();
+    // each round moves at least one constraint, or stops
+    loop {
+        let before = connected.len();
+        own.retain(|(own_vars, c)| {
+            if !own_vars.iter().any(|v| vars.contains(v)) {
+                return true;
+            }
+            for v in own_vars {
+                if !vars.contains(v) {
+                    vars.push(v.clone());
+                }
+            }
+            connected.push(*c);
+            false
+        });
+        if connected.len() == before {
+            break;
+        }
+    }
+    (connected, own.into_iter().map(|(_, c)| c).collect())
 }
 
 #[cfg(test)]
@@ -202,14 +246,14 @@ mod tests {
 
     #[test]
     fn varying_guards_are_not_constant() {
-        assert_eq!(constant_value(&is("fsx", "true"), &[], &[], &domain), None);
+        assert_eq!(constant_value(&is("fsx", "true"), &[], &[], false, &domain), None);
     }
 
     #[test]
     fn the_enclosing_guard_decides() {
         let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[], &domain), Some(true));
-        assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], &domain), Some(false));
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[], false, &domain), Some(true));
+        assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], false, &domain), Some(false));
     }
 
     #[test]
@@ -217,18 +261,40 @@ mod tests {
         // constraint: fsx implies scheduler == slurm
         let constraint = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
         let guard = is("scheduler", "awsbatch");
-        assert_eq!(constant_value(&guard, &[is("fsx", "true")], &[&constraint], &domain), Some(false));
-        assert_eq!(constant_value(&guard, &[], &[&constraint], &domain), None);
+        assert_eq!(constant_value(&guard, &[is("fsx", "true")], &[&constraint], false, &domain), Some(false));
+        assert_eq!(constant_value(&guard, &[], &[&constraint], false, &domain), None);
     }
 
     #[test]
     fn undecidable_or_explicit_guards_are_left_alone() {
         // an unknown variable, already reported elsewhere
-        assert_eq!(constant_value(&is("nosuch", "x"), &[], &[], &domain), None);
+        assert_eq!(constant_value(&is("nosuch", "x"), &[], &[], false, &domain), None);
         // `when true`
-        assert_eq!(constant_value(&Cond::Const(true), &[], &[], &domain), None);
+        assert_eq!(constant_value(&Cond::Const(true), &[], &[], false, &domain), None);
         // no configuration is relevant: the context is contradictory
         let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&is("batch", "true"), &[fsx.clone(), not(fsx)], &[], &domain), None);
+        assert_eq!(constant_value(&is("batch", "true"), &[fsx.clone(), not(fsx)], &[], false, &domain), None);
+    }
+
+    #[test]
+    fn constraints_reach_a_guard_through_shared_variables() {
+        // batch -> fsx, and fsx -> slurm: under `batch`, awsbatch is excluded
+        let batch_needs_fsx = Cond::Or(Box::new(not(is("batch", "true"))), Box::new(is("fsx", "true")));
+        let fsx_needs_slurm = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
+        let guard = is("scheduler", "awsbatch");
+        let both = [&batch_needs_fsx, &fsx_needs_slurm];
+        assert_eq!(constant_value(&guard, &[is("batch", "true")], &both, false, &domain), Some(false));
+    }
+
+    #[test]
+    fn unrelated_constraints_matter_only_when_they_exclude_everything() {
+        let fsx = is("fsx", "true");
+        // a satisfiable constraint on `batch` says nothing about `fsx`
+        let batch = is("batch", "true");
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&batch], false, &domain), Some(true));
+        assert_eq!(constant_value(&fsx, &[], &[&batch], false, &domain), None);
+        // one that nothing satisfies leaves no configuration to speak of
+        let never = Cond::And(Box::new(batch.clone()), Box::new(not(batch)));
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&never], false, &domain), None);
     }
 }

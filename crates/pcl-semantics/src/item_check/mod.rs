@@ -249,7 +249,9 @@ impl Checker<'_> {
             })
         };
         let absent = Cond::Is(ident.name.clone(), String::new());
-        if guards::constant_value(&absent, &self.context, &constraints, &domain) != Some(false) {
+        // the domains here are not the symbol table's (params get the values
+        // compared with): whether the constraints hold together is asked again
+        if guards::constant_value(&absent, &self.context, &constraints, false, &domain) != Some(false) {
             self.emit(DiagnosticKind::OptionalParamUnguarded { param: ident.name.clone() }.at(ident.span));
         }
     }
