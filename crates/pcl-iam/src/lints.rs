@@ -200,17 +200,17 @@ fn needs(prefix: &str, action: &Action) -> Vec<String> {
 /// hundreds of actions but only a few resource types.
 #[derive(Default)]
 struct TypeCache {
-    /// By the type's place in the catalog (a type is named by a slice of
-    /// its action's line, in one service: comparing addresses is cheaper
-    /// than hashing names), then by resource list.
-    matches: rustc_hash::FxHashMap<(usize, usize, usize), bool>,
+    /// By service and type name (two actions that act on one type name it
+    /// each in its own line: keyed by name, the second is answered here),
+    /// then by resource list.
+    matches: rustc_hash::FxHashMap<(&'static str, &'static str, usize), bool>,
 }
 
 impl TypeCache {
     /// Whether some resource of `resources` (identified by `id` within one
     /// statement) can be of type `rt` of service `prefix`.
     fn type_matches(&mut self, prefix: &'static str, rt: &'static str, resources: &[String], id: usize) -> bool {
-        *self.matches.entry((rt.as_ptr() as usize, rt.len(), id)).or_insert_with(|| {
+        *self.matches.entry((prefix, rt, id)).or_insert_with(|| {
             let service = catalog().service(prefix);
             service.and_then(|s| s.resource_type(rt)).is_none_or(|r| {
                 r.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))

@@ -65,7 +65,7 @@ pub struct Service {
     pub resource_types: Vec<ResourceType>,
     /// Positions in `resource_types`, sorted by name: the lints look a type
     /// up for every action of every statement, and EC2 has a hundred.
-    resource_types_by_name: Vec<u16>,
+    resource_types_by_name: Vec<usize>,
     pub condition_keys: Vec<ConditionKey>,
 }
 
@@ -270,9 +270,9 @@ impl Service {
     }
 
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        let named = |at: &u16| self.resource_types.get(usize::from(*at)).map_or("", |r| r.name);
+        let named = |at: &usize| self.resource_types.get(*at).map_or("", |r| r.name);
         let found = self.resource_types_by_name.binary_search_by(|at| named(at).cmp(name)).ok()?;
-        self.resource_types.get(usize::from(*self.resource_types_by_name.get(found)?))
+        self.resource_types.get(*self.resource_types_by_name.get(found)?)
     }
 
     /// The condition key of this service that `key` names, matching

@@ -70,10 +70,8 @@ pub(super) fn service(entry: &ServiceEntry) -> Service {
             ResourceType { name: at(name), arn, formats, keys: at(keys) }
         })
         .collect();
-    // no service has near 65,536 resource types (EC2, the largest, about 100)
-    let mut resource_types_by_name: Vec<u16> =
-        (0..resource_types.len()).filter_map(|i| u16::try_from(i).ok()).collect();
-    resource_types_by_name.sort_by_key(|at| resource_types.get(usize::from(*at)).map(|r| r.name));
+    let mut resource_types_by_name: Vec<usize> = (0..resource_types.len()).collect();
+    resource_types_by_name.sort_by_key(|at| resource_types.get(*at).map(|r| r.name));
     let condition_keys = entries(built::KEYS, entry.keys)
         .iter()
         .map(|&(key, ty, description)| ConditionKey { key: at(key), ty: at(ty), description: at(description) })

@@ -440,9 +440,12 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         check_configs(&aside, file);
     }
     let items = file_items(db, file).clone();
+    // what `analyze_file` fetches: every item's checks, and the
+    // per-configuration findings of the first definition of each policy and role
+    let index = item_index(db, file);
     let check = |db: &RootDatabase, item: &ItemDef<'_>| {
         check_item(db, *item);
-        if item.ast(db).kind.renders() {
+        if item.ast(db).kind.renders() && index.get(item.name(db)) == Some(*item) {
             variant_findings(db, *item);
         }
     };

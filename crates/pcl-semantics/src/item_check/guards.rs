@@ -202,7 +202,8 @@ fn connected_constraints<'c>(vars: &mut Vec<String>, constraints: &[&'c Cond]) -
         })
         .collect();
     let mut connected = Vec::new();
-    // each round moves at least one constraint, or stops
+    // each round moves at least one constraint, or stops: quadratic in the
+    // constraints and their variables, which are a handful
     loop {
         let before = connected.len();
         own.retain(|(own_vars, c)| {
@@ -296,5 +297,24 @@ mod tests {
         // one that nothing satisfies leaves no configuration to speak of
         let never = Cond::And(Box::new(batch.clone()), Box::new(not(batch)));
         assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&never], false, &domain), None);
+    }
+
+    #[test]
+    fn only_connected_constraints_count_against_the_combination_limit() {
+        // thirteen two-valued features, each constrained on its own: 8,192
+        // assignments with the guard's, past `MAX_COMBINATIONS`, but none of
+        // them touches `fsx`, so its guard is decided over two
+        let names: Vec<String> = (0..13).map(|i| format!("v{i}")).collect();
+        let constraints: Vec<Cond> = names.iter().map(|n| is(n, "true")).collect();
+        let refs: Vec<&Cond> = constraints.iter().collect();
+        let two = |var: &str| {
+            (var == "fsx" || names.iter().any(|n| n == var))
+                .then(|| std::borrow::Cow::Owned(vec!["false".to_string(), "true".to_string()]))
+        };
+        let fsx = is("fsx", "true");
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, true, &two), Some(true));
+        // not known to hold together: trying them is past the limit, and
+        // nothing is said (as before, when every variable was tried at once)
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, false, &two), None);
     }
 }
