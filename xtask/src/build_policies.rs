@@ -241,8 +241,7 @@ fn write(out: &Path, shown: &str, source: &Path, configured: &Configured<'_>) ->
                     bytes += file.contents.len();
                     files += 1;
                 }
-                index.add(&rendered);
-                Ok::<(), std::io::Error>(())
+                index.add(&rendered)
             })?;
             let index = index.finish();
             bytes += index.len();

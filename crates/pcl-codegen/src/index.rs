@@ -31,19 +31,41 @@ pub const CONFIGURATION_KEYS: [&str; 5] = ["item", "kind", "features", "default"
 /// deployed name and description.
 pub const OPTIONAL_CONFIGURATION_KEYS: [&str; 3] = ["parts", "name", "description"];
 
-/// Builds `index.json` from the items of one build, one at a time.
-pub struct IndexBuilder {
+/// Builds `index.json` from the items of one build, one at a time. The
+/// configurations' entries, most of the index, go to `C` as they come (a
+/// build spills them to a temporary file, so that its memory does not grow
+/// with the index: 82,000 configurations make an index of 50 MB); the
+/// files' paths and hashes are kept, to be sorted.
+pub struct IndexBuilder<C: std::io::Write = Vec<u8>> {
     /// The members before `files`, already serialized.
     header: Vec<String>,
     /// Declared features: name and whether its values are JSON booleans.
     features: Vec<(String, bool)>,
-    /// `(path, serialized entry)`; sorted by path at the end.
-    files: Vec<(String, String)>,
-    configurations: Vec<String>,
+    /// `(path, sha256)`; sorted by path at the end.
+    files: Vec<(String, [u8; 32])>,
+    /// The configurations' entries, separated by `,\n`.
+    configurations: C,
+    configuration_count: usize,
 }
 
-impl IndexBuilder {
-    pub fn new(program: &Program, config: &Config) -> IndexBuilder {
+impl IndexBuilder<Vec<u8>> {
+    /// An index built in memory (see [`IndexBuilder::finish`]).
+    pub fn new(program: &Program, config: &Config) -> IndexBuilder<Vec<u8>> {
+        IndexBuilder::with_sink(program, config, Vec::new())
+    }
+
+    pub fn finish(self) -> String {
+        let mut out = Vec::new();
+        let written = self.write_to(&mut out, |configurations, out| out.write_all(&configurations));
+        // writing to memory cannot fail, and every piece is UTF-8
+        debug_assert!(written.is_ok());
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl<C: std::io::Write> IndexBuilder<C> {
+    /// An index whose configurations go to `sink` until [`IndexBuilder::write_to`].
+    pub fn with_sink(program: &Program, config: &Config, sink: C) -> IndexBuilder<C> {
         let features: Vec<(String, bool)> = program.features().map(|(n, f)| (n.to_string(), f.is_bool)).collect();
         let described: Vec<Value> = program
             .features()
@@ -93,14 +115,13 @@ impl IndexBuilder {
             member("params", &Value::Array(params)),
             member("default_configuration", &Value::Object(defaults)),
         ];
-        IndexBuilder { header, features, files: Vec::new(), configurations: Vec::new() }
+        IndexBuilder { header, features, files: Vec::new(), configurations: sink, configuration_count: 0 }
     }
 
     /// Lists the files and configurations of one item.
-    pub fn add(&mut self, rendered: &Rendered) {
+    pub fn add(&mut self, rendered: &Rendered) -> std::io::Result<()> {
         for file in &rendered.files {
-            let entry = json!({ "path": file.path, "sha256": sha256_hex(file.contents.as_bytes()) });
-            self.files.push((file.path.clone(), element(&entry)));
+            self.files.push((file.path.clone(), Sha256::digest(file.contents.as_bytes()).into()));
         }
         for c in &rendered.configurations {
             // declaration order, typed
@@ -127,17 +148,50 @@ impl IndexBuilder {
                     object.insert("description".into(), json!(description));
                 }
             }
-            self.configurations.push(element(&entry));
+            if self.configuration_count > 0 {
+                self.configurations.write_all(b",\n")?;
+            }
+            self.configurations.write_all(element(&entry).as_bytes())?;
+            self.configuration_count += 1;
         }
+        Ok(())
     }
 
-    pub fn finish(mut self) -> String {
+    /// Writes the index to `out`; `copy_configurations` copies what went to
+    /// the sink (in order) to `out`, where the configurations' list goes.
+    pub fn write_to(
+        mut self,
+        out: &mut dyn std::io::Write,
+        copy_configurations: impl FnOnce(C, &mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         self.files.sort_by(|a, b| a.0.cmp(&b.0));
-        let files: Vec<String> = self.files.into_iter().map(|(_, e)| e).collect();
-        let mut members = self.header;
-        members.push(list_member("files", &files));
-        members.push(list_member("configurations", &self.configurations));
-        format!("{{\n{}\n}}\n", members.join(",\n"))
+        out.write_all(b"{\n")?;
+        for member in &self.header {
+            out.write_all(member.as_bytes())?;
+            out.write_all(b",\n")?;
+        }
+        if self.files.is_empty() {
+            out.write_all(b"  \"files\": [],\n")?;
+        } else {
+            out.write_all(b"  \"files\": [\n")?;
+            for (at, (path, sha)) in self.files.iter().enumerate() {
+                if at > 0 {
+                    out.write_all(b",\n")?;
+                }
+                let entry = json!({ "path": path, "sha256": hex(sha) });
+                out.write_all(element(&entry).as_bytes())?;
+            }
+            out.write_all(b"\n  ],\n")?;
+        }
+        if self.configuration_count == 0 {
+            out.write_all(b"  \"configurations\": []")?;
+        } else {
+            out.write_all(b"  \"configurations\": [\n")?;
+            self.configurations.flush()?;
+            copy_configurations(self.configurations, out)?;
+            out.write_all(b"\n  ]")?;
+        }
+        out.write_all(b"\n}\n")
     }
 }
 
@@ -145,7 +199,9 @@ impl IndexBuilder {
 pub fn index_json(program: &Program, config: &Config, items: &[Rendered]) -> String {
     let mut index = IndexBuilder::new(program, config);
     for item in items {
-        index.add(item);
+        // writing to memory cannot fail
+        let added = index.add(item);
+        debug_assert!(added.is_ok());
     }
     index.finish()
 }
@@ -168,14 +224,6 @@ fn member(key: &str, value: &Value) -> String {
 fn element(value: &Value) -> String {
     let pretty = serde_json::to_string_pretty(value).unwrap_or_default();
     format!("    {}", pretty.replace('\n', "\n    "))
-}
-
-fn list_member(key: &str, elements: &[String]) -> String {
-    if elements.is_empty() {
-        format!("  {}: []", json!(key))
-    } else {
-        format!("  {}: [\n{}\n  ]", json!(key), elements.join(",\n"))
-    }
 }
 
 /// The sha256 of `bytes` in lowercase hex, as `index.json` lists it.

@@ -67,7 +67,10 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // params still at their placeholder, for --deployable
     let mut left: Vec<(String, String)> = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
-        let mut index = pcl_codegen::IndexBuilder::new(program, &config);
+        // the configurations' entries wait in a temporary file (deleted
+        // when closed): the index of a large build is tens of megabytes
+        let spill = std::io::BufWriter::new(tempfile::tempfile()?);
+        let mut index = pcl_codegen::IndexBuilder::with_sink(program, &config, spill);
         pcl_codegen::render_each(program, &config, &mut |rendered| {
             for file in &rendered.files {
                 if args.deployable {
@@ -80,8 +83,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
                 staging.write(&file.path, file.contents.as_bytes())?;
             }
             over_quota.extend(quotas.check(&rendered));
-            index.add(&rendered);
-            Ok::<(), std::io::Error>(())
+            index.add(&rendered)
         })?;
         if !over_quota.is_empty() {
             return Err(std::io::Error::other("over IAM quotas"));
@@ -90,7 +92,13 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             // nothing is swapped in: the staging directory is removed
             return Err(std::io::Error::other("not deployable"));
         }
-        staging.write("index.json", index.finish().as_bytes())?;
+        staging.write_with("index.json", |out| {
+            index.write_to(out, |spill, out| {
+                let mut file = spill.into_inner().map_err(|e| e.into_error())?;
+                std::io::Seek::rewind(&mut file)?;
+                std::io::copy(&mut file, out).map(drop)
+            })
+        })?;
         written = staging.written();
         Ok(())
     };

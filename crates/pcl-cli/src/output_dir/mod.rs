@@ -13,6 +13,7 @@ mod fault;
 mod ownership;
 mod swap;
 
+use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fmt;
@@ -171,14 +172,7 @@ pub struct Staging<'a> {
 impl Staging<'_> {
     /// Writes `contents` at `rel` (relative, `/`-separated, inside).
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
-        let inside = !rel.is_empty() && rel.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-        if !inside {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is not a relative path inside")));
-        }
-        let path = self.root.join(rel);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
-        }
+        let path = self.inside(rel)?;
         let unchanged = self.previous.as_ref().and_then(|(dir, files)| {
             let (sha, _) = files.get(rel)?;
             (*sha == pcl_codegen::sha256_hex(contents)).then(|| dir.join(rel))
@@ -191,6 +185,53 @@ impl Staging<'_> {
             fault::point("writing");
         }
         Ok(())
+    }
+
+    /// Writes at `rel` what `produce` writes, streamed (for a file too large
+    /// to hold, such as the index of a large build); like [`Staging::write`],
+    /// a content equal to the previous tree's is a hard link to it.
+    pub fn write_with(
+        &mut self,
+        rel: &str,
+        produce: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let path = self.inside(rel)?;
+        let mut out = HashingWriter { inner: io::BufWriter::new(std::fs::File::create(&path)?), hash: Sha256::new() };
+        produce(&mut out)?;
+        io::Write::flush(&mut out.inner)?;
+        let sha = pcl_codegen::hex(&out.hash.finalize());
+        let unchanged = self.previous.as_ref().and_then(|(dir, files)| {
+            let (old_sha, _) = files.get(rel)?;
+            (*old_sha == sha).then(|| dir.join(rel))
+        });
+        if let Some(old) = unchanged {
+            // linked aside, then moved over: a failed link keeps the file written
+            let aside = path.with_file_name(format!(
+                ".{}.link",
+                path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
+            ));
+            if std::fs::hard_link(old, &aside).is_ok() && std::fs::rename(&aside, &path).is_err() {
+                std::fs::remove_file(&aside)?;
+            }
+        }
+        self.written += 1;
+        if self.written == 1 {
+            fault::point("writing");
+        }
+        Ok(())
+    }
+
+    /// The path of `rel` (relative, `/`-separated, inside), its directory made.
+    fn inside(&self, rel: &str) -> io::Result<PathBuf> {
+        let inside = !rel.is_empty() && rel.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
+        if !inside {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is not a relative path inside")));
+        }
+        let path = self.root.join(rel);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        Ok(path)
     }
 
     /// How many files were written.
@@ -286,4 +327,22 @@ pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<
     };
     let found = ownership::audit(&audited, &manifests(files), true)?;
     Ok(Some(found.into_iter().map(|(rel, (_, bytes))| (rel, bytes)).collect()))
+}
+
+/// Passes writes on, hashing them.
+struct HashingWriter<W: io::Write> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: io::Write> io::Write for HashingWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hash.update(bytes.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
