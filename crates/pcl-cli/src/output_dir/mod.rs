@@ -10,6 +10,7 @@
 //!   green where the build would refuse.
 
 mod fault;
+mod index_check;
 mod ownership;
 mod swap;
 
