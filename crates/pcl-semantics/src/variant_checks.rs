@@ -281,11 +281,13 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         for features in assignments.iter() {
             total += 1;
             let mut note = |finding: Finding| {
-                let key = |f: &Finding| {
-                    (f.diagnostic.code, f.diagnostic.span, f.diagnostic.message.clone(), f.origin.clone())
+                let same = |f: &Finding| {
+                    f.diagnostic.code == finding.diagnostic.code
+                        && f.diagnostic.span == finding.diagnostic.span
+                        && f.diagnostic.message == finding.diagnostic.message
+                        && f.origin == finding.origin
                 };
-                let this = key(&finding);
-                match tallies.iter_mut().find(|t| key(&t.finding) == this) {
+                match tallies.iter_mut().find(|t| same(&t.finding)) {
                     Some(t) => {
                         t.count += 1;
                         t.partitions.insert(partition.clone());
