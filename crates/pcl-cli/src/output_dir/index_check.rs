@@ -41,14 +41,15 @@ impl<'a> IndexLayout<'a> {
         let files_at = text.find(&format!("\n{FILES}"))? + 1;
         let header = text.get(..files_at)?;
         let rest = text.get(files_at + FILES.len()..)?;
+        // a list pcl writes is `[]` or holds an entry (never a blank line)
         let (files, rest) = match rest.strip_prefix("],\n") {
             Some(rest) => ("", rest),
-            None => rest.strip_prefix('\n')?.split_once("\n  ],\n")?,
+            None => rest.strip_prefix('\n')?.split_once("\n  ],\n").filter(|(files, _)| !files.is_empty())?,
         };
         let rest = rest.strip_prefix(CONFIGURATIONS)?;
         let configurations = match rest {
             "]\n}\n" => "",
-            _ => rest.strip_prefix('\n')?.strip_suffix("\n  ]\n}\n")?,
+            _ => rest.strip_prefix('\n')?.strip_suffix("\n  ]\n}\n").filter(|c| !c.is_empty())?,
         };
         Some(IndexLayout { header, files, configurations })
     }
@@ -137,6 +138,21 @@ fn configuration_entry(entry: &serde_json::Value, listed: impl Fn(&str) -> bool)
         .all(|k| optional.any(|o| o == k));
     if required != Some(&pcl_codegen::CONFIGURATION_KEYS.map(String::from)[..]) || !rest_in_order {
         return Err(format!("a configuration has the keys {entry_keys:?}, not pcl's"));
+    }
+    // and values of pcl's shapes: nothing nested deeper than a feature's
+    // value, so an entry checked alone cannot pass where the whole index
+    // would be too deep to parse
+    use serde_json::Value;
+    let strings = |keys: &[&str]| keys.iter().all(|k| entry.get(k).is_none_or(Value::is_string));
+    let shaped = strings(&["item", "kind", "path", "name", "description"])
+        && entry.get("default").is_some_and(Value::is_boolean)
+        && entry
+            .get("features")
+            .and_then(Value::as_object)
+            .is_some_and(|f| f.values().all(|v| v.is_string() || v.is_boolean()))
+        && entry.get("parts").is_none_or(|p| p.as_array().is_some_and(|a| a.iter().all(Value::is_string)));
+    if !shaped {
+        return Err("a configuration's values are not of the types pcl writes".into());
     }
     let path = entry.get("path").and_then(|p| p.as_str()).unwrap_or_default();
     let parts = entry.get("parts").and_then(|p| p.as_array()).into_iter().flatten();
@@ -291,13 +307,30 @@ mod tests {
         let good = pretty(&good);
         assert!(std::str::from_utf8(&good).ok().and_then(IndexLayout::of).is_some());
         assert_eq!(parse_index(&good).unwrap().len(), 3);
-        let mut variants: Vec<Vec<u8>> = vec![pretty(&index(&[], &[])), pretty(&index(&["policy/a.json"], &[]))];
+        let mut variants: Vec<Vec<u8>> = vec![pretty(&index(&["policy/a.json"], &[]))];
+        // lists written with a blank line inside; a value nested too deep to
+        // parse as part of the whole index
+        let empty = pretty(&index(&[], &[]));
+        let text = String::from_utf8(empty.clone()).unwrap();
+        variants.push(text.replace("\"files\": []", "\"files\": [\n\n  ]").into_bytes());
+        variants.push(text.replace("\"configurations\": []", "\"configurations\": [\n\n  ]").into_bytes());
+        let mut deep = index(&["policy/a.json"], &["policy/a.json"]);
+        let mut nested = json!("x");
+        for _ in 0..126 {
+            nested = json!([nested]);
+        }
+        deep["configurations"][0]["features"] = json!({ "fsx": nested });
+        variants.push(serde_json::to_string_pretty(&deep).map(|t| t + "\n").unwrap_or_default().into_bytes());
+        for base in [good.clone(), empty] {
+            for at in 0..base.len() {
+                let mut deleted = base.clone();
+                deleted.remove(at);
+                let mut doubled = base.clone();
+                doubled.insert(at, base[at]);
+                variants.extend([deleted, doubled]);
+            }
+        }
         for at in 0..good.len() {
-            let mut deleted = good.clone();
-            deleted.remove(at);
-            let mut doubled = good.clone();
-            doubled.insert(at, good[at]);
-            variants.extend([deleted, doubled]);
             for byte in [b' ', b'\n', b',', b'}', b'"'] {
                 let mut replaced = good.clone();
                 replaced[at] = byte;

@@ -197,7 +197,9 @@ impl Staging<'_> {
         produce: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
         let path = self.inside(rel)?;
-        let mut out = HashingWriter { inner: io::BufWriter::new(std::fs::File::create(&path)?), hash: Sha256::new() };
+        // a new file: never through an earlier link into the previous tree
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        let mut out = HashingWriter { inner: io::BufWriter::new(file), hash: Sha256::new() };
         produce(&mut out)?;
         io::Write::flush(&mut out.inner)?;
         let sha = pcl_codegen::hex(&out.hash.finalize());
@@ -213,6 +215,12 @@ impl Staging<'_> {
             ));
             if std::fs::hard_link(old, &aside).is_ok() && std::fs::rename(&aside, &path).is_err() {
                 std::fs::remove_file(&aside)?;
+            }
+            // renaming onto a link to the same file leaves both names
+            if let Err(e) = std::fs::remove_file(&aside)
+                && e.kind() != io::ErrorKind::NotFound
+            {
+                return Err(e);
             }
         }
         self.written += 1;
