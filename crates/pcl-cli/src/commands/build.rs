@@ -32,10 +32,11 @@ pub struct BuildArgs {
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let db = RootDatabase::default();
-    let (file, text) = match super::load(&db, &args.file, &reporter) {
-        Ok(loaded) => loaded,
+    let file = match super::load(&db, &args.file, &reporter) {
+        Ok(file) => file,
         Err(code) => return code,
     };
+    let text = file.text(&db);
     let analysis = super::analyze(&db, file);
     super::print_analysis(analysis, &args.file, &text, &reporter);
     if args.deny.fails(&analysis.diagnostics) {

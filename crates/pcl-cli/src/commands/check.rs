@@ -34,13 +34,14 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let mut code = crate::EXIT_OK;
     let mut sarif_files = Vec::new();
     for path in &args.files {
-        let (file, text) = match super::load(&db, path, &reporter) {
-            Ok(loaded) => loaded,
+        let file = match super::load(&db, path, &reporter) {
+            Ok(file) => file,
             Err(c) => {
                 code = code.max(c);
                 continue;
             }
         };
+        let text = file.text(&db);
         let analysis = super::analyze(&db, file);
         match args.format {
             Format::Human => super::print_analysis(analysis, path, &text, &reporter),

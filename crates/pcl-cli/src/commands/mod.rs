@@ -10,10 +10,12 @@ use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile};
 use pcl_cli::report::{self, Reporter};
 
 /// Reads and analyses one file; `Err(exit code)` on I/O errors.
-pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<(SourceFile, String), u8> {
+/// Reads `path` into the database (its text is held there once: a large
+/// file is not copied again for the messages, which read it from there).
+pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<SourceFile, u8> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok((SourceFile::new(db, path.to_string(), text.clone()), text)),
+            Ok(text) => Ok(SourceFile::new(db, path.to_string(), text)),
             Err(e) => {
                 reporter.plain_error(&format!(
                     "{path} is not UTF-8 (invalid byte at offset {})",

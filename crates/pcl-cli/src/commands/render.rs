@@ -41,10 +41,11 @@ pub struct RenderArgs {
 pub fn run(args: &RenderArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let db = RootDatabase::default();
-    let (file, text) = match super::load(&db, &args.file, &reporter) {
-        Ok(loaded) => loaded,
+    let file = match super::load(&db, &args.file, &reporter) {
+        Ok(file) => file,
         Err(code) => return code,
     };
+    let text = file.text(&db);
     let analysis = super::analyze(&db, file);
     if analysis.has_errors() {
         super::print_analysis(analysis, &args.file, &text, &reporter);
