@@ -38,7 +38,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     };
     let text = file.text(&db);
     let analysis = super::analyze(&db, file);
-    super::print_analysis(analysis, &args.file, &text, &reporter);
+    super::print_analysis(analysis, &args.file, text, &reporter);
     if args.deny.fails(&analysis.diagnostics) {
         if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
             reporter.plain_error(&note);
@@ -48,7 +48,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     }
     let program = &analysis.program;
     let set = &args.set.set;
-    let config = match super::configure_or_report(analysis, set, &args.file, &text, &reporter, &args.deny) {
+    let config = match super::configure_or_report(analysis, set, &args.file, text, &reporter, &args.deny) {
         Ok(c) => c,
         Err(code) => {
             reporter.plain_error(&format!("nothing written to {}", args.out.display()));
@@ -106,7 +106,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let source = std::path::Path::new(&args.file);
     let result = pcl_cli::output_dir::replace_dir_with(&args.out, &manifests, source, &mut on_wait, &mut write);
     if !over_quota.is_empty() {
-        reporter.diagnostics(&args.file, &text, &over_quota);
+        reporter.diagnostics(&args.file, text, &over_quota);
         reporter.plain_error(&format!("nothing written to {out_shown}"));
         return crate::EXIT_ERRORS;
     }

@@ -44,8 +44,8 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         let text = file.text(&db);
         let analysis = super::analyze(&db, file);
         match args.format {
-            Format::Human => super::print_analysis(analysis, path, &text, &reporter),
-            Format::Json => print!("{}", pcl_cli::machine::json_lines(path, &text, &analysis.diagnostics)),
+            Format::Human => super::print_analysis(analysis, path, text, &reporter),
+            Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, &analysis.diagnostics)),
             Format::Sarif => sarif_files.push((path.clone(), text.clone(), analysis.diagnostics.clone())),
         }
         if args.deny.fails(&analysis.diagnostics) {

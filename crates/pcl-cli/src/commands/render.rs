@@ -48,7 +48,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
     let text = file.text(&db);
     let analysis = super::analyze(&db, file);
     if analysis.has_errors() {
-        super::print_analysis(analysis, &args.file, &text, &reporter);
+        super::print_analysis(analysis, &args.file, text, &reporter);
         return crate::EXIT_ERRORS;
     }
     let program = &analysis.program;
@@ -74,7 +74,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         analysis,
         set,
         &args.file,
-        &text,
+        text,
         &reporter,
         &super::DenyArgs { deny: Vec::new() },
     ) {
