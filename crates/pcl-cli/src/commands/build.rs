@@ -68,9 +68,9 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // params still at their placeholder, for --deployable
     let mut left: Vec<(String, String)> = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
-        // the configurations' entries wait in a temporary file (deleted
-        // when closed): the index of a large build is tens of megabytes
-        let spill = std::io::BufWriter::new(tempfile::tempfile()?);
+        // the configurations' entries wait in a scratch file: the index of a
+        // large build is tens of megabytes
+        let spill = std::io::BufWriter::new(staging.scratch_file()?);
         let mut index = pcl_codegen::IndexBuilder::with_sink(program, &config, spill);
         pcl_codegen::render_each(program, &config, &mut |rendered| {
             for file in &rendered.files {

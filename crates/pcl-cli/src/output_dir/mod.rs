@@ -243,6 +243,13 @@ impl Staging<'_> {
         Ok(path)
     }
 
+    /// A file with no name, on the output's file system (writable, as the
+    /// staging directory is), gone when closed: room for what a build must
+    /// set aside while it writes (the index's configurations).
+    pub fn scratch_file(&self) -> io::Result<std::fs::File> {
+        tempfile::tempfile_in(self.root)
+    }
+
     /// How many files were written.
     pub fn written(&self) -> usize {
         self.written
