@@ -5,7 +5,7 @@
 //! those next to it in sorted order, or next to it when names are read
 //! backwards, are weighed.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::ops::Bound;
 
 /// Names on each side of a name's place in either order.
@@ -50,9 +50,24 @@ impl PartialEq for LazyBackwards {
 
 impl Eq for LazyBackwards {}
 
-impl std::hash::Hash for LazyBackwards {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+/// The names in sorted order, made on first use like [`LazyBackwards`] (the
+/// symbol table looks names up by hash).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LazySorted(std::sync::OnceLock<BTreeSet<String>>);
+
+impl LazySorted {
+    pub(crate) fn get<'a>(&self, names: impl FnOnce() -> Vec<&'a str>) -> &BTreeSet<String> {
+        self.0.get_or_init(|| names().into_iter().map(String::from).collect())
+    }
 }
+
+impl PartialEq for LazySorted {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LazySorted {}
 
 fn reversed(name: &str) -> String {
     name.chars().rev().collect()
@@ -62,29 +77,29 @@ fn reversed(name: &str) -> String {
 /// the wanted kind (names of other kinds may sit in between).
 const SCAN: usize = 16 * WINDOW;
 
-/// The names of `sorted` whose value `accept`s worth weighing as
+/// The names of `sorted` that `accept` takes worth weighing as
 /// suggestions for `name`: every accepted one when there are few names,
 /// else up to `WINDOW` accepted neighbours of `name` on each side in sorted
 /// order and in `backwards` order (looking at no more than `SCAN` names on
 /// each side).
-pub(crate) fn candidates<'a, V>(
+pub(crate) fn candidates<'a>(
     name: &str,
-    sorted: &'a BTreeMap<String, V>,
+    sorted: &'a BTreeSet<String>,
     backwards: &Backwards,
-    accept: impl Fn(&V) -> bool,
+    accept: impl Fn(&str) -> bool,
 ) -> Vec<&'a str> {
     if sorted.len() <= WEIGH_ALL_UP_TO {
-        return sorted.iter().filter(|(_, v)| accept(v)).map(|(k, _)| k.as_str()).collect();
+        return sorted.iter().map(String::as_str).filter(|k| accept(k)).collect();
     }
     let mut out: Vec<&str> = Vec::with_capacity(4 * WINDOW);
     let before = (Bound::Unbounded, Bound::Excluded(name));
     let after = (Bound::Included(name), Bound::Unbounded);
-    let wanted = |(k, v): (&'a String, &'a V)| accept(v).then_some(k.as_str());
+    let wanted = |k: &'a String| accept(k).then_some(k.as_str());
     out.extend(sorted.range::<str, _>(before).rev().take(SCAN).filter_map(wanted).take(WINDOW));
     out.extend(sorted.range::<str, _>(after).take(SCAN).filter_map(wanted).take(WINDOW));
     let back = reversed(name);
     let at = backwards.0.partition_point(|r| r.as_str() < back.as_str());
-    let in_file = |r: &String| sorted.get_key_value(reversed(r).as_str()).and_then(wanted);
+    let in_file = |r: &String| sorted.get(reversed(r).as_str()).and_then(wanted);
     let (lower, upper) = backwards.0.split_at(at.min(backwards.0.len()));
     out.extend(lower.iter().rev().take(SCAN).filter_map(in_file).take(WINDOW));
     out.extend(upper.iter().take(SCAN).filter_map(in_file).take(WINDOW));
@@ -97,21 +112,21 @@ pub(crate) fn candidates<'a, V>(
 mod tests {
     use super::*;
 
-    fn names(n: usize) -> BTreeMap<String, ()> {
-        (0..n).map(|i| (format!("policy_{i:05}"), ())).collect()
+    fn names(n: usize) -> BTreeSet<String> {
+        (0..n).map(|i| format!("policy_{i:05}")).collect()
     }
 
     #[test]
     fn few_names_are_all_weighed() {
         let map = names(10);
-        let back = Backwards::new(map.keys().map(String::as_str));
+        let back = Backwards::new(map.iter().map(String::as_str));
         assert_eq!(candidates("polcy_00003", &map, &back, |_| true).len(), 10);
     }
 
     #[test]
     fn among_many_names_a_typo_at_either_end_still_finds_its_name() {
         let map = names(10_000);
-        let back = Backwards::new(map.keys().map(String::as_str));
+        let back = Backwards::new(map.iter().map(String::as_str));
         // a typo near the end: the start sorts it next to its name
         let near_end = candidates("policy_04321x", &map, &back, |_| true);
         assert!(near_end.contains(&"policy_04321"), "{near_end:?}");
@@ -124,9 +139,9 @@ mod tests {
     #[test]
     fn names_of_other_kinds_in_between_do_not_hide_the_wanted_one() {
         // 10,000 policies, and one feature whose name sorts among them
-        let mut map: BTreeMap<String, bool> = (0..10_000).map(|i| (format!("pro_{i:05}"), false)).collect();
-        map.insert("prod".into(), true);
-        let back = Backwards::new(map.keys().map(String::as_str));
-        assert_eq!(candidates("prdo", &map, &back, |is_feature| *is_feature), ["prod"]);
+        let mut map: BTreeSet<String> = (0..10_000).map(|i| format!("pro_{i:05}")).collect();
+        map.insert("prod".into());
+        let back = Backwards::new(map.iter().map(String::as_str));
+        assert_eq!(candidates("prdo", &map, &back, |name| name == "prod"), ["prod"]);
     }
 }

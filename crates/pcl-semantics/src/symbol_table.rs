@@ -45,9 +45,11 @@ impl Symbol {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Symbols {
-    pub map: BTreeMap<String, Symbol>,
+    /// By name, hashed: every reference of every item is looked up here (a
+    /// sorted map cost a dozen string comparisons a lookup in a large file).
+    map: rustc_hash::FxHashMap<String, Symbol>,
     /// Params declared optional (`arn?`): they may have no value.
     optional: Vec<String>,
     /// What a scalar param without a default is when not given: `""` for an
@@ -60,7 +62,8 @@ pub struct Symbols {
     /// so that each guard's check can leave aside the constraints that do
     /// not touch its features).
     constraints_satisfiable: bool,
-    /// The names read backwards, for suggestions among many names.
+    /// The names sorted, and read backwards, for suggestions among many names.
+    sorted: crate::suggestions::LazySorted,
     backwards: crate::suggestions::LazyBackwards,
 }
 
@@ -113,7 +116,7 @@ fn kind_symbol(kind: &ItemKind) -> Option<Symbol> {
 impl Symbols {
     pub fn build<'a>(declarations: impl IntoIterator<Item = &'a Declaration>, broken: &[String]) -> Self {
         let items: Vec<&Declaration> = declarations.into_iter().collect();
-        let mut map = BTreeMap::new();
+        let mut map = rustc_hash::FxHashMap::default();
         // optional params first: a bare one in a guard tests its presence
         let mut optional: Vec<String> = Vec::new();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
@@ -187,14 +190,16 @@ impl Symbols {
         for name in broken {
             map.entry(name.clone()).or_insert(Symbol::Unparsed);
         }
-        let constraint_names =
+        let mut constraint_names: Vec<String> =
             map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
+        constraint_names.sort_unstable();
         let mut symbols = Symbols {
             map,
             optional,
             absent: absent.clone(),
             constraint_names,
             constraints_satisfiable: false,
+            sorted: Default::default(),
             backwards: Default::default(),
         };
         let constraints: Vec<&Cond> = symbols.named_constraints().map(|(_, c)| c).collect();
@@ -229,8 +234,9 @@ impl Symbols {
     /// The names of symbols that `pred` accepts worth weighing as a
     /// suggestion for `name` (all of them in a small file; see `suggestions`).
     pub fn suggestion_candidates(&self, name: &str, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
-        let backwards = self.backwards.get(|| self.map.keys().map(String::as_str).collect());
-        crate::suggestions::candidates(name, &self.map, backwards, pred)
+        let names = || self.map.keys().map(String::as_str).collect();
+        let (sorted, backwards) = (self.sorted.get(names), self.backwards.get(names));
+        crate::suggestions::candidates(name, sorted, backwards, |n| self.map.get(n).is_some_and(&pred))
     }
 
     /// The values a guard variable ranges over: a feature's domain, or the
