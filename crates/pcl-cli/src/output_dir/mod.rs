@@ -174,17 +174,11 @@ impl Staging<'_> {
     /// Writes `contents` at `rel` (relative, `/`-separated, inside).
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
         let path = self.inside(rel)?;
-        let unchanged = self.previous.as_ref().and_then(|(dir, files)| {
-            let (sha, _) = files.get(rel)?;
-            (*sha == pcl_codegen::sha256_hex(contents)).then(|| dir.join(rel))
-        });
+        let unchanged = self.previous_file(rel, &pcl_codegen::sha256_hex(contents));
         if unchanged.is_none_or(|old| std::fs::hard_link(old, &path).is_err()) {
             std::fs::write(&path, contents)?;
         }
-        self.written += 1;
-        if self.written == 1 {
-            fault::point("writing");
-        }
+        self.count_written();
         Ok(())
     }
 
@@ -202,32 +196,36 @@ impl Staging<'_> {
         let mut out = HashingWriter { inner: io::BufWriter::new(file), hash: Sha256::new() };
         produce(&mut out)?;
         io::Write::flush(&mut out.inner)?;
-        let sha = pcl_codegen::hex(&out.hash.finalize());
-        let unchanged = self.previous.as_ref().and_then(|(dir, files)| {
-            let (old_sha, _) = files.get(rel)?;
-            (*old_sha == sha).then(|| dir.join(rel))
-        });
-        if let Some(old) = unchanged {
-            // linked aside, then moved over: a failed link keeps the file written
-            let aside = path.with_file_name(format!(
-                ".{}.link",
-                path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
-            ));
-            if std::fs::hard_link(old, &aside).is_ok() && std::fs::rename(&aside, &path).is_err() {
-                std::fs::remove_file(&aside)?;
-            }
-            // renaming onto a link to the same file leaves both names
-            if let Err(e) = std::fs::remove_file(&aside)
-                && e.kind() != io::ErrorKind::NotFound
-            {
-                return Err(e);
+        if let Some(old) = self.previous_file(rel, &pcl_codegen::hex(&out.hash.finalize())) {
+            let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            let aside = path.with_file_name(format!(".{name}.link"));
+            if std::fs::hard_link(old, &aside).is_ok() {
+                // moved over the file written; should the move fail, that file stays
+                let _moved = std::fs::rename(&aside, &path);
+                // gone after a move, unless both names were one file already
+                if let Err(e) = std::fs::remove_file(&aside)
+                    && e.kind() != io::ErrorKind::NotFound
+                {
+                    return Err(e);
+                }
             }
         }
+        self.count_written();
+        Ok(())
+    }
+
+    /// The previous tree's file at `rel`, when its content has `sha`.
+    fn previous_file(&self, rel: &str, sha: &str) -> Option<PathBuf> {
+        let (dir, files) = self.previous.as_ref()?;
+        let (old_sha, _) = files.get(rel)?;
+        (old_sha == sha).then(|| dir.join(rel))
+    }
+
+    fn count_written(&mut self) {
         self.written += 1;
         if self.written == 1 {
             fault::point("writing");
         }
-        Ok(())
     }
 
     /// The path of `rel` (relative, `/`-separated, inside), its directory made.
