@@ -19,12 +19,26 @@ enum Atom {
     Segment,
 }
 
-fn policy_pattern(text: &str) -> Vec<Atom> {
-    let mut out = Vec::with_capacity(text.len());
+/// Buffers that `field_may_match` reuses from call to call (per thread): a
+/// large file compares thousands of ARN fields, and allocating them for each
+/// was most of the cost of a comparison.
+#[derive(Default)]
+struct Scratch {
+    policy: Vec<Atom>,
+    format: Vec<Atom>,
+    next_close: Vec<(Option<usize>, Option<usize>)>,
+    seen: Vec<bool>,
+    todo: Vec<(usize, usize)>,
+}
+
+/// `text` as atoms, into `out` (cleared first).
+fn policy_pattern(text: &str, out: &mut Vec<Atom>, next_close: &mut Vec<(Option<usize>, Option<usize>)>) {
+    out.clear();
     let bytes = text.as_bytes();
     // where the next `>` and `}` are, found once from the end: each `<` or
     // `${` looks its closer up in constant time (no rescans: linear)
-    let mut next_close = vec![(None, None); bytes.len() + 1];
+    next_close.clear();
+    next_close.resize(bytes.len() + 1, (None, None));
     for i in (0..bytes.len()).rev() {
         let (mut angle, mut brace) = next_close.get(i + 1).copied().unwrap_or((None, None));
         match bytes.get(i) {
@@ -56,12 +70,12 @@ fn policy_pattern(text: &str) -> Vec<Atom> {
         }
         i += 1;
     }
-    out
 }
 
-fn format_pattern(text: &str) -> Vec<Atom> {
+/// A catalog format's field as atoms, into `out` (cleared first).
+fn format_pattern(text: &str, out: &mut Vec<Atom>) {
     // catalog formats are short and trusted, but kept linear all the same
-    let mut out = Vec::with_capacity(text.len());
+    out.clear();
     let bytes = text.as_bytes();
     let mut i = 0;
     let mut closes = bytes.iter().enumerate().filter(|(_, b)| **b == b'}').map(|(j, _)| j).peekable();
@@ -78,7 +92,6 @@ fn format_pattern(text: &str) -> Vec<Atom> {
         out.push(Atom::Lit(b));
         i += 1;
     }
-    out
 }
 
 /// Whether some character can be matched by both atoms (each consuming one).
@@ -96,10 +109,12 @@ fn repeats(a: Atom) -> bool {
 
 /// Whether some string matches both patterns: a search over pairs of
 /// positions (at most `|a| × |b|` states), without recursion.
-fn intersect(a: &[Atom], b: &[Atom]) -> bool {
+fn intersect(a: &[Atom], b: &[Atom], seen: &mut Vec<bool>, todo: &mut Vec<(usize, usize)>) -> bool {
     let width = b.len() + 1;
-    let mut seen = vec![false; (a.len() + 1) * width];
-    let mut todo = vec![(0usize, 0usize)];
+    seen.clear();
+    seen.resize((a.len() + 1) * width, false);
+    todo.clear();
+    todo.push((0, 0));
     while let Some((i, j)) = todo.pop() {
         let Some(slot) = seen.get_mut(i * width + j) else { continue };
         if *slot {
@@ -173,7 +188,18 @@ fn field_may_match(policy: &str, format: &str) -> bool {
     if !holds(policy, SPECIAL) && !holds(format, SPECIAL) {
         return policy.eq_ignore_ascii_case(format);
     }
-    heads_agree(policy, format) && intersect(&policy_pattern(policy), &format_pattern(format))
+    if !heads_agree(policy, format) {
+        return false;
+    }
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+    }
+    SCRATCH.with(|scratch| {
+        let Scratch { policy: a, format: b, next_close, seen, todo } = &mut *scratch.borrow_mut();
+        policy_pattern(policy, a, next_close);
+        format_pattern(format, b);
+        intersect(a, b, seen, todo)
+    })
 }
 
 /// `${Region}`: a whole field that is one variable.

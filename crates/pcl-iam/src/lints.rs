@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{Action, catalog, key_matches};
+use crate::catalog::{Action, ResourceType, catalog, key_matches};
 
 /// One rendered statement, as strings.
 pub struct StatementView<'a> {
@@ -196,33 +196,46 @@ fn needs(prefix: &str, action: &Action) -> Vec<String> {
 }
 
 /// Which resource types can match which resources, computed once per
-/// (service, type, resource list): a pattern such as `ec2:Describe*` names
-/// hundreds of actions but only a few resource types.
+/// (type, resource list) of a statement: a pattern such as `ec2:Describe*`
+/// names hundreds of actions but only a few resource types.
 #[derive(Default)]
 struct TypeCache {
-    /// By service and type name (two actions that act on one type name it
-    /// each in its own line: keyed by name, the second is answered here),
-    /// then by resource list.
-    matches: rustc_hash::FxHashMap<(&'static str, &'static str, usize), bool>,
+    /// By the type's address in the catalog (one per service and name,
+    /// whichever action names it), then by resource list.
+    matches: rustc_hash::FxHashMap<(usize, usize), bool>,
 }
 
 impl TypeCache {
     /// Whether some resource of `resources` (identified by `id` within one
-    /// statement) can be of type `rt` of service `prefix`.
-    fn type_matches(&mut self, prefix: &'static str, rt: &'static str, resources: &[String], id: usize) -> bool {
-        *self.matches.entry((prefix, rt, id)).or_insert_with(|| {
-            let service = catalog().service(prefix);
-            service.and_then(|s| s.resource_type(rt)).is_none_or(|r| {
-                r.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))
-            })
+    /// statement) can be of type `rt`; a type the catalog does not describe
+    /// (`None`) may match anything.
+    fn type_matches(&mut self, rt: Option<&'static ResourceType>, resources: &[String], id: usize) -> bool {
+        let Some(rt) = rt else { return true };
+        *self.matches.entry((std::ptr::from_ref(rt) as usize, id)).or_insert_with(|| {
+            rt.arn_formats().any(|format| resources.iter().any(|res| crate::resource_may_match(res, format)))
         })
     }
 
     /// Whether `action` of the service `prefix` can act on one of `resources`.
-    fn can_match(&mut self, prefix: &str, action: &Action, resources: &[String], id: usize) -> bool {
-        let Some(service) = catalog().service(prefix) else { return true };
-        action.resource_types().any(|(rt, _)| self.type_matches(service.prefix, rt, resources, id))
+    fn can_match(&mut self, prefix: &str, action: &'static Action, resources: &[String], id: usize) -> bool {
+        let Some(types) = types_of(prefix, action) else { return true };
+        types.iter().any(|rt| self.type_matches(*rt, resources, id))
     }
+}
+
+/// The resource types `action` of service `prefix` acts on, looked up in
+/// the service once per thread and action (by its address in the catalog),
+/// not for every statement that names it; `None` for an unknown service.
+fn types_of(prefix: &str, action: &'static Action) -> Option<Rc<[Option<&'static ResourceType>]>> {
+    thread_local! {
+        static TYPES: crate::memo::KeyedTable<usize, Option<Rc<[Option<&'static ResourceType>]>>> =
+            RefCell::default();
+    }
+    let at = std::ptr::from_ref(action) as usize;
+    crate::memo::remembered_by(&TYPES, crate::memo::ADDRESS_CAPACITY, at, |_| {
+        let service = catalog().service(prefix)?;
+        Some(action.resource_types().map(|(rt, _)| service.resource_type(rt)).collect())
+    })
 }
 
 /// All of a statement's resources, as one list in the [`TypeCache`].
@@ -290,7 +303,7 @@ fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut Typ
     }
     // the resource types each action acts on: a pattern names hundreds of
     // actions but a few types
-    let mut per_action: Vec<Rc<[(&'static str, &'static str)]>> = Vec::with_capacity(named.len());
+    let mut per_action: Vec<Rc<[TypeOf]>> = Vec::with_capacity(named.len());
     for Named { written, actions: acts, .. } in named {
         if acts.is_empty() {
             return; // unknown (or an unknown service): nothing sure to say
@@ -300,31 +313,43 @@ fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut Typ
     for (id, resource) in st.resources.iter().enumerate() {
         let one = std::slice::from_ref(resource);
         // a type two actions share is answered from the cache the second time
-        if per_action.iter().flat_map(|types| types.iter()).any(|(p, rt)| cache.type_matches(p, rt, one, id)) {
+        if per_action.iter().flat_map(|types| types.iter()).any(|t| cache.type_matches(t.resolved, one, id)) {
             continue;
         }
         // only now (rarely) the distinct types, sorted, for the message
-        let types: std::collections::BTreeSet<&(&'static str, &'static str)> =
-            per_action.iter().flat_map(|types| types.iter()).collect();
+        let types: std::collections::BTreeSet<(&'static str, &'static str)> =
+            per_action.iter().flat_map(|types| types.iter()).map(|t| (t.prefix, t.name)).collect();
         let types: Vec<String> = types.iter().map(|(p, rt)| format!("{p}:{rt}")).collect();
         out.push(Lint::ResourceMatchesNoAction { resource: resource.clone(), types });
     }
 }
 
-/// The distinct `(service, resource type)` pairs that the actions `written`
-/// names act on, sorted, remembered per thread like `resolve`:
-/// `ec2:Describe*` names hundreds of actions but a few types, and collecting
-/// them for every statement was a fifth of a large file's lints.
-fn resource_types_of(written: &str) -> Rc<[(&'static str, &'static str)]> {
+/// A resource type some action acts on: its service's prefix and its name
+/// (for messages), and its entry in the catalog (`None` when the service
+/// does not describe it: it may match anything).
+struct TypeOf {
+    prefix: &'static str,
+    name: &'static str,
+    resolved: Option<&'static ResourceType>,
+}
+
+/// The distinct resource types that the actions `written` names act on,
+/// sorted by name, remembered per thread like `resolve`: `ec2:Describe*`
+/// names hundreds of actions but a few types, and collecting them for every
+/// statement was a fifth of a large file's lints.
+fn resource_types_of(written: &str) -> Rc<[TypeOf]> {
     thread_local! {
-        static TYPES: crate::memo::Table<Rc<[(&'static str, &'static str)]>> = RefCell::default();
+        static TYPES: crate::memo::Table<Rc<[TypeOf]>> = RefCell::default();
     }
     crate::memo::remembered(&TYPES, written, || {
-        let prefix = written.split_once(':').and_then(|(p, _)| catalog().service(p)).map(|s| s.prefix);
-        let Some(prefix) = prefix else { return Rc::from([]) };
-        let types: std::collections::BTreeSet<(&'static str, &'static str)> =
-            resolve(written).iter().flat_map(|a| a.resource_types().map(move |(rt, _)| (prefix, rt))).collect();
-        types.into_iter().collect()
+        let service = written.split_once(':').and_then(|(p, _)| catalog().service(p));
+        let Some(service) = service else { return Rc::from([]) };
+        let names: std::collections::BTreeSet<&'static str> =
+            resolve(written).iter().flat_map(|a| a.resource_types().map(|(rt, _)| rt)).collect();
+        names
+            .into_iter()
+            .map(|name| TypeOf { prefix: service.prefix, name, resolved: service.resource_type(name) })
+            .collect()
     })
 }
 

@@ -19,6 +19,10 @@ pub type Table<V> = KeyedTable<String, V>;
 /// Entries a text-keyed table holds before it is cleared.
 const CAPACITY: usize = 16_384;
 
+/// Entries a table keyed by a catalog entry's address holds before it is
+/// cleared: more than the catalog's actions, so in practice never.
+pub const ADDRESS_CAPACITY: usize = 32_768;
+
 /// The answer to `key` from `table`, computed by `compute` the first time.
 pub fn remembered<V: Clone + 'static>(table: &'static LocalKey<Table<V>>, key: &str, compute: impl FnOnce() -> V) -> V {
     if let Some(known) = table.with(|t| t.borrow().get(key).cloned()) {

@@ -110,13 +110,14 @@ pub fn closure_findings<'a>(
     // an item whose guards (and the constraints) do not read the partition
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
-    let first_only = partition_param.is_some_and(|p| !reads_partition(&program, this, p));
+    let partition_read = partition_param.is_some_and(|p| reads_partition(&program, this, p));
+    let first_only = partition_param.is_some() && !partition_read;
     let configs = match first_only {
         true => file_level.configs.get(..1).unwrap_or_default(),
         false => file_level.configs,
     };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
-    item_findings_counted(&program, this, configs, count, report_empty, file_level.assignments)
+    item_findings_counted(&program, this, (configs, count), partition_read, report_empty, file_level.assignments)
 }
 
 /// What every policy's and role's per-configuration checks share, and the
@@ -181,17 +182,21 @@ struct Tally {
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
     let assignments =
         |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
-    item_findings_counted(program, item, configs, configs.len(), report_empty, &assignments)
+    let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    let partition_read = partition_param.is_some_and(|p| reads_partition(program, item, p));
+    item_findings_counted(program, item, (configs, configs.len()), partition_read, report_empty, &assignments)
 }
 
 /// [`item_findings`] where `configs` may be the first of `count` partition
 /// configurations (when the item does not read the partition, the first
-/// stands for all, and findings are counted for all).
+/// stands for all, and findings are counted for all). `partition_read`:
+/// whether the item's guards or a constraint read the partition param
+/// (`reads_partition`, which the caller has already asked).
 fn item_findings_counted(
     program: &Program,
     item: &ProgramItem,
-    configs: &[Config],
-    count: usize,
+    (configs, count): (&[Config], usize),
+    partition_read: bool,
     report_empty: bool,
     assignments: Assignments<'_>,
 ) -> Vec<Finding> {
@@ -205,7 +210,7 @@ fn item_findings_counted(
     // item's guards nor any constraint reads the partition, every partition
     // has the same findings; check one and count it for all of them.
     let shortcut = match partition_param {
-        Some(p) if count > 1 && !reads_partition(program, item, p) => Some(configs.get(..1).unwrap_or_default()),
+        Some(_) if count > 1 && !partition_read => Some(configs.get(..1).unwrap_or_default()),
         _ => None,
     };
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
@@ -311,8 +316,10 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                 for d in crate::content_checks::policy_name_findings(&policy, item.name_span) {
                     note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
                 }
-                for st in policy.statements {
-                    let origin = st.origin.clone();
+                for mut st in policy.statements {
+                    // the findings do not read it: moved out, not copied, and
+                    // the memo answers alike for a statement in two permsets
+                    let origin = std::mem::take(&mut st.origin);
                     for d in remembered_statement_findings(st, &partition) {
                         let secondary_origins = vec![origin.clone(); d.secondary.len()];
                         note(Finding { origin: origin.clone(), diagnostic: d, secondary_origins });
@@ -370,7 +377,7 @@ thread_local! {
     /// edited policy as they were: each distinct statement is checked once.
     /// The findings are a function of the statement (spans relative to its
     /// item) and the partition alone, so the memo is valid across edits.
-    static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, String), Vec<Diagnostic>> =
+    static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, Cow<'static, str>), Vec<Diagnostic>> =
         std::cell::RefCell::default();
 }
 
@@ -382,10 +389,14 @@ fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, parti
     let mut base = u32::MAX;
     st.for_each_span(|span| base = base.min(span.start));
     st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
-    let found =
-        crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition.to_string()), |key| {
-            crate::content_checks::statement_findings(&key.0, partition)
-        });
+    // a partition of the list (or the symbolic one) is keyed without a copy
+    let partition_key = match crate::iam::PARTITIONS.iter().chain([&SYMBOLIC_PARTITION]).find(|p| **p == partition) {
+        Some(known) => Cow::Borrowed(*known),
+        None => Cow::Owned(partition.to_string()),
+    };
+    let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
+        crate::content_checks::statement_findings(&key.0, partition)
+    });
     found.into_iter().map(|d| d.shifted(base)).collect()
 }
 
