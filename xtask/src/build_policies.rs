@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pcl_cli::output_dir::{OutputError, Staging};
+use pcl_cli::output_dir::{OutputError, PreparingReplace, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file};
@@ -92,6 +92,13 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     let (file, file_shown) = resolve(args.file.as_deref(), root, DEFAULT_FILE);
     let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
 
+    // The output is audited (its files read and hashed) beside the analysis.
+    let preparing = (!args.check).then(|| {
+        let shown = out_shown.clone();
+        let on_wait = move || eprintln!("build-policies: waiting: another build is writing {shown}");
+        let manifests = chosen_partitions(&args.partitions).iter().map(|p| format!("{p}/index.json")).collect();
+        PreparingReplace::start(out.clone(), manifests, file.clone(), on_wait)
+    });
     let db = RootDatabase::default();
     let configured = match analyze(&db, &file, &file_shown, color, !args.allow_warnings, &args.partitions) {
         Ok(configured) => configured,
@@ -106,7 +113,10 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     let result = if args.check {
         check(&out, &out_shown, &file, &file_shown, &configured, args.detail)
     } else {
-        write(&out, &out_shown, &file, &configured)
+        match preparing {
+            Some(preparing) => write(preparing, &out_shown, &configured),
+            None => Err(Fail::Io("nothing prepared to write".to_string())),
+        }
     };
     match result {
         Ok(stats) => {
@@ -194,23 +204,37 @@ fn analyze<'db>(
 
     let program = &analysis.program;
     let mut partitions = Vec::new();
-    let wanted: Vec<&'static str> =
-        if chosen.is_empty() { pcl_semantics::iam::partitions::PAGE_PARTITIONS.to_vec() } else { chosen.to_vec() };
-    let mut seen = std::collections::BTreeSet::new();
-    for partition in wanted.into_iter().filter(|p| seen.insert(*p)) {
+    let mut configs = Vec::new();
+    for partition in chosen_partitions(chosen) {
         let assignment = [("partition".to_string(), partition.to_string())];
         let set = pcl_cli::set_arg::show(&assignment[0]);
-        let config = match configure(program, &assignment) {
-            Ok(c) => c,
+        match configure(program, &assignment) {
+            Ok(config) => configs.push((partition, set, config)),
             Err(errors) => {
                 for e in &errors {
                     reporter.set_error(shown, &text, program, &assignment, e);
                 }
                 return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
             }
-        };
-        let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, &config));
-        diags.extend(pcl_codegen::quota_findings(program, &config));
+        }
+    }
+    // each partition's checks on a thread of its own (they share nothing),
+    // reported in order
+    let checked: Option<Vec<Vec<pcl_semantics::Diagnostic>>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = configs
+            .iter()
+            .map(|(_, _, config)| {
+                scope.spawn(move || {
+                    let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
+                    diags.extend(pcl_codegen::quota_findings(program, config));
+                    diags
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().ok()).collect()
+    });
+    let checked = checked.ok_or_else(|| Fail::Io("checking a partition's configuration failed".to_string()))?;
+    for ((partition, set, config), diags) in configs.into_iter().zip(checked) {
         if !diags.is_empty() {
             eprintln!("with `{set}`:");
         }
@@ -225,9 +249,7 @@ fn analyze<'db>(
 
 /// Renders every partition into `out` one document at a time and swaps it
 /// in atomically (memory grows with the largest document, not the output).
-fn write(out: &Path, shown: &str, source: &Path, configured: &Configured<'_>) -> Result<Vec<PartitionStats>, Fail> {
-    let mut on_wait = || eprintln!("build-policies: waiting: another build is writing {shown}");
-    let manifests = configured.partitions.iter().map(|(p, _)| format!("{p}/index.json")).collect();
+fn write(preparing: PreparingReplace, shown: &str, configured: &Configured<'_>) -> Result<Vec<PartitionStats>, Fail> {
     let mut stats = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
@@ -250,8 +272,7 @@ fn write(out: &Path, shown: &str, source: &Path, configured: &Configured<'_>) ->
         }
         Ok(())
     };
-    pcl_cli::output_dir::replace_dir_with(out, &manifests, source, &mut on_wait, &mut write)
-        .map_err(|e| refusal(shown, e))?;
+    preparing.finish().and_then(|prepared| prepared.replace_with(&mut write)).map_err(|e| refusal(shown, e))?;
     Ok(stats)
 }
 
@@ -301,4 +322,12 @@ fn check(
         report.files_changed,
         if report.files_changed == 1 { "" } else { "s" },
     )))
+}
+
+/// The partitions to build, each once, in the order given (the page's by default).
+fn chosen_partitions(chosen: &[&'static str]) -> Vec<&'static str> {
+    let wanted: Vec<&'static str> =
+        if chosen.is_empty() { pcl_semantics::iam::partitions::PAGE_PARTITIONS.to_vec() } else { chosen.to_vec() };
+    let mut seen = std::collections::BTreeSet::new();
+    wanted.into_iter().filter(|p| seen.insert(*p)).collect()
 }

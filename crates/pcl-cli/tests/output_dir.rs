@@ -385,3 +385,43 @@ fn parallel_builds_into_one_directory_all_succeed() {
     assert_eq!(snapshot(&p.root.join("fresh/out")), new);
     assert!(leftovers(&p.root.join("fresh")).is_empty());
 }
+
+/// The output is audited beside the analysis: a build that then fails makes
+/// no directory (not even the output's missing parents), writes nothing,
+/// and leaves no staging directory behind.
+#[test]
+fn a_build_that_fails_after_the_audit_began_changes_nothing() {
+    let p = Project::new();
+    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let before = snapshot(&p.root);
+    for out in ["out", "missing/parent/out"] {
+        let o = p.build("broken.pcl", out, &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("nothing written"), "{}", stderr(&o));
+        assert_eq!(snapshot(&p.root), before, "a failed build into {out} changed the project");
+    }
+}
+
+/// A configuration's own checks run beside the rendering; when they fail,
+/// the staged tree is dropped before the swap.
+#[test]
+fn a_configuration_that_breaks_a_constraint_writes_nothing() {
+    let p = Project::new();
+    let constrained = format!(
+        "{OLD}\nconstraint batch_in_aws: scheduler != awsbatch or partition == aws else \"AWS Batch needs the aws partition\";\n"
+    );
+    std::fs::write(p.root.join("constrained.pcl"), constrained).unwrap();
+    assert_eq!(p.build("constrained.pcl", "out", &[]).status.code(), Some(0));
+    let before = snapshot(&p.root);
+    let o = pcl_in(
+        &p.root,
+        &["build", "constrained.pcl", "--out", "out", "--set", "scheduler=awsbatch", "--set", "partition=aws-cn"],
+        &[],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("nothing written"), "{err}");
+    assert_eq!(snapshot(&p.root), before, "the build changed the project");
+    assert!(leftovers(&p.root).is_empty());
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use pcl_semantics::RootDatabase;
 
-use pcl_cli::output_dir::Staging;
+use pcl_cli::output_dir::{PreparingReplace, Staging};
 use pcl_cli::report::Reporter;
 
 #[derive(Args)]
@@ -31,10 +31,20 @@ pub struct BuildArgs {
 
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
+    let out_shown = args.out.display().to_string();
     let db = RootDatabase::default();
     let file = match super::load(&db, &args.file, &reporter) {
         Ok(file) => file,
         Err(code) => return code,
+    };
+    // The output directory is resolved, locked and audited (every file read
+    // and hashed) beside the analysis: it reads nothing the analysis makes.
+    let preparing = {
+        let shown = out_shown.clone();
+        let waiting = Reporter::new(color);
+        let on_wait = move || waiting.note(&format!("waiting: another build is writing {shown}"));
+        let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
+        PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file), on_wait)
     };
     let text = file.text(&db);
     let analysis = super::analyze(&db, file);
@@ -43,15 +53,15 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
             reporter.plain_error(&note);
         }
-        reporter.plain_error(&format!("nothing written to {}", args.out.display()));
+        reporter.plain_error(&format!("nothing written to {out_shown}"));
         return crate::EXIT_ERRORS;
     }
     let program = &analysis.program;
     let set = &args.set.set;
-    let config = match super::configure_or_report(analysis, set, &args.file, text, &reporter, &args.deny) {
+    let config = match super::configure_given(analysis, set, &args.file, text, &reporter) {
         Ok(c) => c,
         Err(code) => {
-            reporter.plain_error(&format!("nothing written to {}", args.out.display()));
+            reporter.plain_error(&format!("nothing written to {out_shown}"));
             return code;
         }
     };
@@ -59,52 +69,82 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // finding abandons the staged tree, so nothing is written.
     let quotas = pcl_codegen::Quotas::new(program);
     let mut over_quota = Vec::new();
-    // Rendered and written one document at a time: memory grows with the
-    // largest document, not with the output.
-    let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
-    let mut written = 0;
-    let out_shown = args.out.display();
-    let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
     // params still at their placeholder, for --deployable
     let mut left: Vec<(String, String)> = Vec::new();
-    let mut write = |staging: &mut Staging<'_>| {
-        // the configurations' entries wait in a scratch file: the index of a
-        // large build is tens of megabytes
-        let spill = std::io::BufWriter::new(staging.scratch_file()?);
-        let mut index = pcl_codegen::IndexBuilder::with_sink(program, &config, spill);
-        pcl_codegen::render_each(program, &config, &mut |rendered| {
-            for file in &rendered.files {
-                if args.deployable {
-                    for found in super::placeholders_in(program, set, &file.contents) {
-                        if !left.contains(&found) {
-                            left.push(found);
+    // the checks of this configuration, and whether they fail the build
+    let mut configuration: Option<(Vec<pcl_semantics::Diagnostic>, Result<(), u8>)> = None;
+    let mut written = 0;
+    let result = std::thread::scope(|scope| {
+        // This configuration's checks run beside the rendering; their verdict
+        // is taken before anything is swapped in.
+        let mut checking =
+            Some(scope.spawn(|| analysis.configuration_news(pcl_semantics::check_configuration(program, &config))));
+        let result = {
+            let mut write = |staging: &mut Staging<'_>| {
+                // the configurations' entries wait in a scratch file: the index of a
+                // large build is tens of megabytes
+                let spill = std::io::BufWriter::new(staging.scratch_file()?);
+                let mut index = pcl_codegen::IndexBuilder::with_sink(program, &config, spill);
+                // Rendered and written one document at a time: memory grows with
+                // the largest document, not with the output.
+                pcl_codegen::render_each(program, &config, &mut |rendered| {
+                    for file in &rendered.files {
+                        if args.deployable {
+                            for found in super::placeholders_in(program, set, &file.contents) {
+                                if !left.contains(&found) {
+                                    left.push(found);
+                                }
+                            }
                         }
+                        staging.write(&file.path, file.contents.as_bytes())?;
                     }
+                    over_quota.extend(quotas.check(&rendered));
+                    index.add(&rendered)
+                })?;
+                let diags = match checking.take().map(|handle| handle.join()) {
+                    Some(Ok(diags)) => diags,
+                    _ => return Err(std::io::Error::other("the configuration's checks failed to run")),
+                };
+                let verdict = super::verdict_of_configuration(&diags, set, &args.deny);
+                let failed = verdict.is_err();
+                configuration = Some((diags, verdict));
+                if failed {
+                    return Err(std::io::Error::other("the configuration has errors"));
                 }
-                staging.write(&file.path, file.contents.as_bytes())?;
-            }
-            over_quota.extend(quotas.check(&rendered));
-            index.add(&rendered)
-        })?;
-        if !over_quota.is_empty() {
-            return Err(std::io::Error::other("over IAM quotas"));
+                if !over_quota.is_empty() {
+                    return Err(std::io::Error::other("over IAM quotas"));
+                }
+                if !left.is_empty() {
+                    // nothing is swapped in: the staging directory is removed
+                    return Err(std::io::Error::other("not deployable"));
+                }
+                staging.write_with("index.json", |out| {
+                    index.write_to(out, |spill, out| {
+                        let mut file = spill.into_inner().map_err(|e| e.into_error())?;
+                        std::io::Seek::rewind(&mut file)?;
+                        std::io::copy(&mut file, out).map(drop)
+                    })
+                })?;
+                written = staging.written();
+                Ok(())
+            };
+            preparing.finish().and_then(|prepared| prepared.replace_with(&mut write))
+        };
+        // not taken by `write` when the output was refused or staging failed
+        // first: the checks are still reported, and their verdict comes first
+        if let Some(Ok(diags)) = checking.take().map(|handle| handle.join()) {
+            let verdict = super::verdict_of_configuration(&diags, set, &args.deny);
+            configuration = Some((diags, verdict));
         }
-        if !left.is_empty() {
-            // nothing is swapped in: the staging directory is removed
-            return Err(std::io::Error::other("not deployable"));
+        result
+    });
+    if let Some((diags, verdict)) = &configuration {
+        super::print_configuration(diags, &args.file, text, &reporter, &args.deny);
+        if let Err(code) = verdict {
+            reporter.plain_error(&format!("nothing written to {out_shown}"));
+            return *code;
         }
-        staging.write_with("index.json", |out| {
-            index.write_to(out, |spill, out| {
-                let mut file = spill.into_inner().map_err(|e| e.into_error())?;
-                std::io::Seek::rewind(&mut file)?;
-                std::io::copy(&mut file, out).map(drop)
-            })
-        })?;
-        written = staging.written();
-        Ok(())
-    };
-    let source = std::path::Path::new(&args.file);
-    let result = pcl_cli::output_dir::replace_dir_with(&args.out, &manifests, source, &mut on_wait, &mut write);
+    }
     if !over_quota.is_empty() {
         reporter.diagnostics(&args.file, text, &over_quota);
         reporter.plain_error(&format!("nothing written to {out_shown}"));

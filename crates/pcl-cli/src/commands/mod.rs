@@ -132,25 +132,57 @@ pub fn configure_or_report(
     reporter: &Reporter,
     deny: &DenyArgs,
 ) -> Result<pcl_semantics::config::Config, u8> {
+    let config = configure_given(analysis, set, path, text, reporter)?;
+    let diags = analysis.configuration_news(pcl_semantics::check_configuration(&analysis.program, &config));
+    print_configuration(&diags, path, text, reporter, deny);
+    verdict_of_configuration(&diags, set, deny)?;
+    Ok(config)
+}
+
+/// The configuration `--set` gives; `Err(exit code)`, with the errors
+/// reported, when a value does not fit.
+pub fn configure_given(
+    analysis: &FileAnalysis,
+    set: &[(String, String)],
+    path: &str,
+    text: &str,
+    reporter: &Reporter,
+) -> Result<pcl_semantics::config::Config, u8> {
     let program = &analysis.program;
-    let config = match pcl_semantics::config::configure(program, set) {
-        Ok(c) => c,
-        Err(errors) => {
-            for e in &errors {
-                reporter.set_error(path, text, program, set, e);
-            }
-            return Err(crate::EXIT_USAGE);
+    pcl_semantics::config::configure(program, set).map_err(|errors| {
+        for e in &errors {
+            reporter.set_error(path, text, program, set, e);
         }
-    };
-    let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, &config));
-    reporter.diagnostics(path, text, &diags);
-    if let Some(note) = deny.denied_note(&diags) {
+        crate::EXIT_USAGE
+    })
+}
+
+/// Reports the checks of a configuration (what the file's analysis has not
+/// said already, see `FileAnalysis::configuration_news`).
+pub fn print_configuration(
+    diags: &[pcl_semantics::Diagnostic],
+    path: &str,
+    text: &str,
+    reporter: &Reporter,
+    deny: &DenyArgs,
+) {
+    reporter.diagnostics(path, text, diags);
+    if let Some(note) = deny.denied_note(diags) {
         reporter.plain_error(&note);
     }
-    if deny.fails(&diags) {
+}
+
+/// Whether the checks of a configuration fail the build: `Err(exit code)`,
+/// a usage error when the values given with `--set` break a constraint.
+pub fn verdict_of_configuration(
+    diags: &[pcl_semantics::Diagnostic],
+    set: &[(String, String)],
+    deny: &DenyArgs,
+) -> Result<(), u8> {
+    if deny.fails(diags) {
         let set_violates_constraint =
             !set.is_empty() && diags.iter().any(|d| d.code == pcl_semantics::diagnostic::Code::ConstraintViolated);
         return Err(if set_violates_constraint { crate::EXIT_USAGE } else { crate::EXIT_ERRORS });
     }
-    Ok(config)
+    Ok(())
 }

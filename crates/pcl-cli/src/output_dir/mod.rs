@@ -168,6 +168,9 @@ pub struct Staging<'a> {
     /// written again (its old tree is audited again after the swap, so an
     /// edit made meanwhile through the shared inode is caught there).
     previous: Option<(&'a Path, ownership::Audited)>,
+    /// The directories made inside so far: most files go into one of a few,
+    /// and asking the file system again for each cost two calls a file.
+    made: std::collections::HashSet<PathBuf>,
 }
 
 impl Staging<'_> {
@@ -229,14 +232,17 @@ impl Staging<'_> {
     }
 
     /// The path of `rel` (relative, `/`-separated, inside), its directory made.
-    fn inside(&self, rel: &str) -> io::Result<PathBuf> {
+    fn inside(&mut self, rel: &str) -> io::Result<PathBuf> {
         let inside = !rel.is_empty() && rel.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
         if !inside {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is not a relative path inside")));
         }
         let path = self.root.join(rel);
-        if let Some(p) = path.parent() {
+        if let Some(p) = path.parent()
+            && !self.made.contains(p)
+        {
             std::fs::create_dir_all(p)?;
+            self.made.insert(p.to_path_buf());
         }
         Ok(path)
     }
@@ -264,62 +270,141 @@ pub fn replace_dir_with(
     on_wait: &mut dyn FnMut(),
     write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
 ) -> Result<(), OutputError> {
+    prepare_replace(dir, manifests, source, on_wait)?.replace_with(write)
+}
+
+/// The first half of [`replace_dir_with`], which reads no output of the
+/// build: the output resolved, the lock taken, leftovers of interrupted
+/// builds recovered and the directory audited. A build runs it beside its
+/// analysis (its reads of the previous tree take a core the analysis does
+/// not use); dropped, it releases the lock and has changed nothing but the
+/// leftovers.
+pub fn prepare_replace(
+    dir: &Path,
+    manifests: &BTreeSet<String>,
+    source: &Path,
+    on_wait: &mut dyn FnMut(),
+) -> Result<PreparedReplace, OutputError> {
     let target = Target::resolve(dir, true)?;
     target.guard_source(source)?;
-    let _lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
+    let lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
     fault::point("locked");
     swap::recover_leftovers(&target.parent, &target.name)?;
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
     let previous = if exists { Some(ownership::audit(&target.dir, manifests, false)?) } else { None };
+    Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous })
+}
 
-    // Removed on drop (a `kill -9` leaves it for the next build to remove).
-    let staging = swap::sibling(&swap::staging_prefix(&target.name), &target.parent)?;
-    let previous = previous.map(|files| (target.dir.as_path(), files));
-    write(&mut Staging { root: staging.path(), written: 0, previous })?;
-    fault::point("staged");
+/// [`prepare_replace`] started early, beside the work that produces the
+/// files (a build's analysis): on a thread of its own when the output's
+/// parent exists, else left for [`PreparingReplace::finish`] (which makes
+/// the parent: nothing is created before the build is known to write).
+/// Dropped unfinished, the thread runs on to the end of the process; it
+/// changes nothing but what interrupted builds left behind.
+pub struct PreparingReplace {
+    state: Preparing,
+}
 
-    if !exists {
-        std::fs::rename(staging.path(), &target.dir)?;
-        let _ = staging.keep();
-        fault::point("renamed");
-        return Ok(());
+type Prepare = Box<dyn FnOnce() -> Result<PreparedReplace, OutputError> + Send>;
+
+enum Preparing {
+    Aside(std::thread::JoinHandle<Result<PreparedReplace, OutputError>>),
+    Later(Prepare),
+}
+
+impl PreparingReplace {
+    /// Starts preparing to replace `dir` (see [`prepare_replace`]).
+    pub fn start(
+        dir: PathBuf,
+        manifests: BTreeSet<String>,
+        source: PathBuf,
+        mut on_wait: impl FnMut() + Send + 'static,
+    ) -> PreparingReplace {
+        let parent_exists = dir.parent().is_none_or(|p| p.as_os_str().is_empty() || p.is_dir());
+        let prepare: Prepare = Box::new(move || prepare_replace(&dir, &manifests, &source, &mut on_wait));
+        let state = match parent_exists {
+            true => Preparing::Aside(std::thread::spawn(prepare)),
+            false => Preparing::Later(prepare),
+        };
+        PreparingReplace { state }
     }
-    match swap::exchange(staging.path(), &target.dir) {
-        Ok(()) => {
-            fault::point("swapped");
-            // The staging path now holds the old tree. Something may have
-            // been added to DIR while the build ran: audit it again before
-            // removing it, and if it is no longer all pcl's, swap it back.
-            if let Err(changed) = ownership::audit(staging.path(), manifests, false) {
-                if let Err(e) = swap::exchange(staging.path(), &target.dir) {
-                    let kept = staging.keep();
-                    return Err(OutputError::Io(io::Error::other(format!(
-                        "it changed during the build ({changed}), and swapping it back failed ({e}): its previous content is in {}",
-                        kept.display()
-                    ))));
-                }
-                return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
+
+    /// The prepared output, once the thread is done (or prepared now).
+    pub fn finish(self) -> Result<PreparedReplace, OutputError> {
+        match self.state {
+            Preparing::Aside(thread) => {
+                thread.join().unwrap_or_else(|_| Err(OutputError::Io(io::Error::other("auditing the output failed"))))
             }
-            // the guard removes the old tree (best effort: a leftover is
-            // removed by the next build)
-            drop(staging);
-            Ok(())
+            Preparing::Later(prepare) => prepare(),
         }
-        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
-            let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
-            fault::point("replaced");
-            if let Err(changed) = ownership::audit(&old, manifests, false) {
-                // put the old tree back; the new one returns to staging
-                std::fs::rename(&target.dir, staging.path())?;
-                std::fs::rename(&old, &target.dir)?;
-                return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
-            }
+    }
+}
+
+/// An output directory ready to be replaced, holding the lock (see
+/// [`prepare_replace`]).
+pub struct PreparedReplace {
+    target: Target,
+    _lock: swap::ParentLock,
+    manifests: BTreeSet<String>,
+    /// The audit of the directory in place, `None` when there is none.
+    previous: Option<ownership::Audited>,
+}
+
+impl PreparedReplace {
+    /// The second half of [`replace_dir_with`]: the files `write` produces,
+    /// staged, then swapped in (the lock is held until it returns).
+    pub fn replace_with(self, write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>) -> Result<(), OutputError> {
+        let PreparedReplace { target, _lock, manifests, previous } = self;
+        let manifests = &manifests;
+        let exists = previous.is_some();
+        let staging = swap::sibling(&swap::staging_prefix(&target.name), &target.parent)?;
+        let previous = previous.map(|files| (target.dir.as_path(), files));
+        write(&mut Staging { root: staging.path(), written: 0, previous, made: Default::default() })?;
+        fault::point("staged");
+
+        if !exists {
+            std::fs::rename(staging.path(), &target.dir)?;
             let _ = staging.keep();
-            let _ = std::fs::remove_dir_all(old);
-            Ok(())
+            fault::point("renamed");
+            return Ok(());
         }
-        Err(e) => Err(e.into()),
+        match swap::exchange(staging.path(), &target.dir) {
+            Ok(()) => {
+                fault::point("swapped");
+                // The staging path now holds the old tree. Something may have
+                // been added to DIR while the build ran: audit it again before
+                // removing it, and if it is no longer all pcl's, swap it back.
+                if let Err(changed) = ownership::audit(staging.path(), manifests, false) {
+                    if let Err(e) = swap::exchange(staging.path(), &target.dir) {
+                        let kept = staging.keep();
+                        return Err(OutputError::Io(io::Error::other(format!(
+                            "it changed during the build ({changed}), and swapping it back failed ({e}): its previous content is in {}",
+                            kept.display()
+                        ))));
+                    }
+                    return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
+                }
+                // the guard removes the old tree (best effort: a leftover is
+                // removed by the next build)
+                drop(staging);
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+                let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
+                fault::point("replaced");
+                if let Err(changed) = ownership::audit(&old, manifests, false) {
+                    // put the old tree back; the new one returns to staging
+                    std::fs::rename(&target.dir, staging.path())?;
+                    std::fs::rename(&old, &target.dir)?;
+                    return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
+                }
+                let _ = staging.keep();
+                let _ = std::fs::remove_dir_all(old);
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
