@@ -167,17 +167,19 @@ fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>
         return Ok(None);
     }
     let mut hasher = Sha256::new();
-    let mut kept = Vec::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut reader = io::BufReader::new(file);
-    loop {
-        let n = reader.read(&mut buf)?;
-        let Some(chunk) = buf.get(..n).filter(|c| !c.is_empty()) else { break };
-        hasher.update(chunk);
-        if keep {
-            kept.extend_from_slice(chunk);
-        }
-    }
+    let mut file = file;
+    let kept = if keep {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        hasher.update(&bytes);
+        bytes
+    } else {
+        // streamed through a small buffer on the stack: an audit reads every
+        // file of the output, and a zeroed 64 KiB buffer for each was most of
+        // the cost of reading a small one
+        io::copy(&mut file, &mut hasher)?;
+        Vec::new()
+    };
     let sha = pcl_codegen::hex(&hasher.finalize());
     Ok(Some((sha, kept)))
 }
