@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pcl_cli::output_dir::{OutputError, PreparingReplace, Staging};
+use pcl_cli::output_dir::{EarlyPrepare, OutputError, PreparingReplace, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file};
@@ -94,10 +94,8 @@ pub fn run(args: &Args, root: &Path) -> u8 {
 
     // The output is audited (its files read and hashed) beside the analysis.
     let preparing = (!args.check).then(|| {
-        let shown = out_shown.clone();
-        let on_wait = move || eprintln!("build-policies: waiting: another build is writing {shown}");
         let manifests = chosen_partitions(&args.partitions).iter().map(|p| format!("{p}/index.json")).collect();
-        PreparingReplace::start(out.clone(), manifests, file.clone(), on_wait)
+        PreparingReplace::start(out.clone(), manifests, file.clone())
     });
     let db = RootDatabase::default();
     let configured = match analyze(&db, &file, &file_shown, color, !args.allow_warnings, &args.partitions) {
@@ -204,26 +202,26 @@ fn analyze<'db>(
 
     let program = &analysis.program;
     let mut partitions = Vec::new();
+    // Each partition configured, in order, up to the first that cannot be
+    // (reported after the checks of those before it, as a loop would).
     let mut configs = Vec::new();
+    let mut unconfigurable = None;
     for partition in chosen_partitions(chosen) {
         let assignment = [("partition".to_string(), partition.to_string())];
-        let set = pcl_cli::set_arg::show(&assignment[0]);
         match configure(program, &assignment) {
-            Ok(config) => configs.push((partition, set, config)),
+            Ok(config) => configs.push((partition, config)),
             Err(errors) => {
-                for e in &errors {
-                    reporter.set_error(shown, &text, program, &assignment, e);
-                }
-                return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
+                unconfigurable = Some((assignment, errors));
+                break;
             }
         }
     }
     // each partition's checks on a thread of its own (they share nothing),
-    // reported in order
-    let checked: Option<Vec<Vec<pcl_semantics::Diagnostic>>> = std::thread::scope(|scope| {
+    // every thread joined before any result is read, reported in order
+    let checked: Vec<Option<Vec<pcl_semantics::Diagnostic>>> = std::thread::scope(|scope| {
         let threads: Vec<_> = configs
             .iter()
-            .map(|(_, _, config)| {
+            .map(|(_, config)| {
                 scope.spawn(move || {
                     let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
                     diags.extend(pcl_codegen::quota_findings(program, config));
@@ -231,10 +229,13 @@ fn analyze<'db>(
                 })
             })
             .collect();
-        threads.into_iter().map(|t| t.join().ok()).collect()
+        threads.into_iter().map(|t| t.join().ok()).collect::<Vec<_>>()
     });
-    let checked = checked.ok_or_else(|| Fail::Io("checking a partition's configuration failed".to_string()))?;
-    for ((partition, set, config), diags) in configs.into_iter().zip(checked) {
+    for ((partition, config), diags) in configs.into_iter().zip(checked) {
+        let set = pcl_cli::set_arg::show(&("partition".to_string(), partition.to_string()));
+        let Some(diags) = diags else {
+            return Err(Fail::Io(format!("checking {shown} with `{set}` failed")));
+        };
         if !diags.is_empty() {
             eprintln!("with `{set}`:");
         }
@@ -243,6 +244,13 @@ fn analyze<'db>(
             return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
         }
         partitions.push((partition, config));
+    }
+    if let Some((assignment, errors)) = unconfigurable {
+        for e in &errors {
+            reporter.set_error(shown, &text, program, &assignment, e);
+        }
+        let set = pcl_cli::set_arg::show(&assignment[0]);
+        return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
     }
     Ok(Configured { program, partitions })
 }
@@ -272,7 +280,13 @@ fn write(preparing: PreparingReplace, shown: &str, configured: &Configured<'_>) 
         }
         Ok(())
     };
-    preparing.finish().and_then(|prepared| prepared.replace_with(&mut write)).map_err(|e| refusal(shown, e))?;
+    let mut on_wait = || eprintln!("build-policies: waiting: another build is writing {shown}");
+    let prepared = match preparing.join() {
+        Ok(EarlyPrepare::Ready(prepared)) => Ok(prepared),
+        Ok(EarlyPrepare::Deferred(rest)) => rest.prepare(&mut on_wait),
+        Err(e) => Err(e),
+    };
+    prepared.and_then(|prepared| prepared.replace_with(&mut write)).map_err(|e| refusal(shown, e))?;
     Ok(stats)
 }
 

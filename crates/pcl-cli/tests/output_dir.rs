@@ -386,9 +386,9 @@ fn parallel_builds_into_one_directory_all_succeed() {
     assert!(leftovers(&p.root.join("fresh")).is_empty());
 }
 
-/// The output is audited beside the analysis: a build that then fails makes
-/// no directory (not even the output's missing parents), writes nothing,
-/// and leaves no staging directory behind.
+/// The output is audited beside the analysis, on a thread that only reads:
+/// a build that fails makes no directory (not even the output's missing
+/// parents), writes nothing, and leaves no staging directory behind.
 #[test]
 fn a_build_that_fails_after_the_audit_began_changes_nothing() {
     let p = Project::new();
@@ -403,25 +403,88 @@ fn a_build_that_fails_after_the_audit_began_changes_nothing() {
     }
 }
 
-/// A configuration's own checks run beside the rendering; when they fail,
-/// the staged tree is dropped before the swap.
+/// A source whose constraint `--set scheduler=awsbatch --set partition=aws-cn`
+/// breaks: found by the configuration's own checks, which run beside the
+/// rendering.
+fn constrained(p: &Project) -> &'static [&'static str] {
+    let source = format!(
+        "{OLD}\nconstraint batch_in_aws: scheduler != awsbatch or partition == aws else \"AWS Batch needs the aws partition\";\n"
+    );
+    std::fs::write(p.root.join("constrained.pcl"), source).unwrap();
+    &["--set", "scheduler=awsbatch", "--set", "partition=aws-cn"]
+}
+
+/// When the configuration's checks fail, the staged tree is dropped before
+/// the swap; and where the output's parent is missing, it is not made.
 #[test]
 fn a_configuration_that_breaks_a_constraint_writes_nothing() {
     let p = Project::new();
-    let constrained = format!(
-        "{OLD}\nconstraint batch_in_aws: scheduler != awsbatch or partition == aws else \"AWS Batch needs the aws partition\";\n"
-    );
-    std::fs::write(p.root.join("constrained.pcl"), constrained).unwrap();
+    let breaking = constrained(&p);
     assert_eq!(p.build("constrained.pcl", "out", &[]).status.code(), Some(0));
     let before = snapshot(&p.root);
-    let o = pcl_in(
-        &p.root,
-        &["build", "constrained.pcl", "--out", "out", "--set", "scheduler=awsbatch", "--set", "partition=aws-cn"],
-        &[],
-    );
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("nothing written"), "{err}");
-    assert_eq!(snapshot(&p.root), before, "the build changed the project");
+    for out in ["out", "missing/parent/out"] {
+        let args = [&["build", "constrained.pcl", "--out", out][..], breaking].concat();
+        let o = pcl_in(&p.root, &args, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("E0401") && err.contains("nothing written"), "{err}");
+        assert_eq!(snapshot(&p.root), before, "a build into {out} changed the project");
+    }
+}
+
+/// A build that fails does not wait for another build to finish, nor say it
+/// does: the early audit takes the lock only if it is free.
+#[test]
+fn a_failing_build_does_not_wait_for_the_lock() {
+    let p = Project::new();
+    let breaking = constrained(&p);
+    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let held = std::fs::File::open(&p.root).unwrap();
+    held.lock().unwrap();
+    let runs: [(Vec<&str>, i32); 2] = [
+        (vec!["build", "broken.pcl", "--out", "out"], 1),
+        ([&["build", "constrained.pcl", "--out", "out"][..], breaking].concat(), 2),
+    ];
+    for (args, status) in runs {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pcl"))
+            .current_dir(&p.root)
+            .args(&args)
+            .args(["--color", "never"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                child.kill().unwrap();
+                panic!("`pcl {}` waited for the lock", args.join(" "));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(status), "{err}");
+        assert!(!err.contains("waiting"), "{err}");
+    }
+    drop(held);
+}
+
+/// What interrupted builds left is recovered only by a build that writes.
+#[test]
+fn a_failing_build_leaves_the_leftovers_of_interrupted_ones() {
+    let p = Project::new();
+    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
+    std::fs::create_dir(p.root.join(".pcl-build-out-Xy12Zq")).unwrap();
+    // the old tree a build killed between its two renames left, `out` gone
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    std::fs::rename(p.out(), p.root.join(".pcl-old-out-Ab12Cd")).unwrap();
+    let before = snapshot(&p.root);
+    let o = p.build("broken.pcl", "out", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(snapshot(&p.root), before);
+    // a build that writes recovers them first (the old tree is put back,
+    // then replaced)
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
     assert!(leftovers(&p.root).is_empty());
 }

@@ -182,8 +182,9 @@ struct Tally {
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
     let assignments =
         |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
+    // asked only where it can matter: one configuration has no shortcut to take
     let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
-    let partition_read = partition_param.is_some_and(|p| reads_partition(program, item, p));
+    let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, item, p));
     item_findings_counted(program, item, (configs, configs.len()), partition_read, report_empty, &assignments)
 }
 

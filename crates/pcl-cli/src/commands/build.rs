@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use pcl_semantics::RootDatabase;
 
-use pcl_cli::output_dir::{PreparingReplace, Staging};
+use pcl_cli::output_dir::{EarlyPrepare, OutputError, PreparingReplace, Staging};
 use pcl_cli::report::Reporter;
 
 #[derive(Args)]
@@ -39,13 +39,8 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     };
     // The output directory is resolved, locked and audited (every file read
     // and hashed) beside the analysis: it reads nothing the analysis makes.
-    let preparing = {
-        let shown = out_shown.clone();
-        let waiting = Reporter::new(color);
-        let on_wait = move || waiting.note(&format!("waiting: another build is writing {shown}"));
-        let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
-        PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file), on_wait)
-    };
+    let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
+    let preparing = PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file));
     let text = file.text(&db);
     let analysis = super::analyze(&db, file);
     super::print_analysis(analysis, &args.file, text, &reporter);
@@ -72,13 +67,27 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // params still at their placeholder, for --deployable
     let mut left: Vec<(String, String)> = Vec::new();
     // the checks of this configuration, and whether they fail the build
-    let mut configuration: Option<(Vec<pcl_semantics::Diagnostic>, Result<(), u8>)> = None;
+    let mut configuration: Option<Checked> = None;
     let mut written = 0;
     let result = std::thread::scope(|scope| {
         // This configuration's checks run beside the rendering; their verdict
         // is taken before anything is swapped in.
         let mut checking =
             Some(scope.spawn(|| analysis.configuration_news(pcl_semantics::check_configuration(program, &config))));
+        // What the early preparation could not do without changing anything
+        // or waiting is done only once the build is known to write.
+        let prepared = match preparing.join() {
+            Ok(EarlyPrepare::Ready(prepared)) => Ok(prepared),
+            Ok(EarlyPrepare::Deferred(rest)) => match settle(&mut checking, &mut configuration, set, &args.deny) {
+                Ok(true) => {
+                    let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
+                    rest.prepare(&mut on_wait)
+                }
+                Ok(false) => Err(OutputError::Io(std::io::Error::other("the configuration has errors"))),
+                Err(e) => Err(OutputError::Io(e)),
+            },
+            Err(e) => Err(e),
+        };
         let result = {
             let mut write = |staging: &mut Staging<'_>| {
                 // the configurations' entries wait in a scratch file: the index of a
@@ -101,14 +110,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
                     over_quota.extend(quotas.check(&rendered));
                     index.add(&rendered)
                 })?;
-                let diags = match checking.take().map(|handle| handle.join()) {
-                    Some(Ok(diags)) => diags,
-                    _ => return Err(std::io::Error::other("the configuration's checks failed to run")),
-                };
-                let verdict = super::verdict_of_configuration(&diags, set, &args.deny);
-                let failed = verdict.is_err();
-                configuration = Some((diags, verdict));
-                if failed {
+                if !settle(&mut checking, &mut configuration, set, &args.deny)? {
                     return Err(std::io::Error::other("the configuration has errors"));
                 }
                 if !over_quota.is_empty() {
@@ -128,14 +130,11 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
                 written = staging.written();
                 Ok(())
             };
-            preparing.finish().and_then(|prepared| prepared.replace_with(&mut write))
+            prepared.and_then(|prepared| prepared.replace_with(&mut write))
         };
-        // not taken by `write` when the output was refused or staging failed
+        // not settled by `write` when the output was refused or staging failed
         // first: the checks are still reported, and their verdict comes first
-        if let Some(Ok(diags)) = checking.take().map(|handle| handle.join()) {
-            let verdict = super::verdict_of_configuration(&diags, set, &args.deny);
-            configuration = Some((diags, verdict));
-        }
+        let _ = settle(&mut checking, &mut configuration, set, &args.deny);
         result
     });
     if let Some((diags, verdict)) = &configuration {
@@ -170,4 +169,23 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             crate::EXIT_USAGE
         }
     }
+}
+
+/// The configuration's checks and their verdict (`verdict_of_configuration`).
+type Checked = (Vec<pcl_semantics::Diagnostic>, Result<(), u8>);
+
+/// Waits for the configuration's checks (once) and keeps them with their
+/// verdict in `configuration`: whether the build may write.
+fn settle(
+    checking: &mut Option<std::thread::ScopedJoinHandle<'_, Vec<pcl_semantics::Diagnostic>>>,
+    configuration: &mut Option<Checked>,
+    set: &[(String, String)],
+    deny: &super::DenyArgs,
+) -> std::io::Result<bool> {
+    if let Some(handle) = checking.take() {
+        let diags = handle.join().map_err(|_| std::io::Error::other("the configuration's checks failed to run"))?;
+        let verdict = super::verdict_of_configuration(&diags, set, deny);
+        *configuration = Some((diags, verdict));
+    }
+    Ok(configuration.as_ref().is_some_and(|(_, verdict)| verdict.is_ok()))
 }

@@ -82,6 +82,29 @@ impl ParentLock {
     pub fn acquire(_parent: &Path, _on_wait: &mut dyn FnMut()) -> io::Result<ParentLock> {
         Ok(ParentLock { _file: None })
     }
+
+    /// The lock if no one holds it, `None` (without waiting) if someone does.
+    #[cfg(unix)]
+    pub fn try_acquire(parent: &Path) -> io::Result<Option<ParentLock>> {
+        let file = File::open(parent)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ParentLock { _file: Some(file) })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn try_acquire(_parent: &Path) -> io::Result<Option<ParentLock>> {
+        Ok(Some(ParentLock { _file: None }))
+    }
+}
+
+/// Whether interrupted builds into `parent/name` left anything behind
+/// (what `recover_leftovers` would restore or remove).
+pub fn has_leftovers(parent: &Path, name: &OsStr) -> io::Result<bool> {
+    let (staged, backups) = leftovers(parent, name)?;
+    Ok(!staged.is_empty() || !backups.is_empty())
 }
 
 /// Restores or removes what interrupted builds into `parent/name` left
