@@ -474,17 +474,37 @@ fn a_failing_build_does_not_wait_for_the_lock() {
 #[test]
 fn a_failing_build_leaves_the_leftovers_of_interrupted_ones() {
     let p = Project::new();
+    let breaking = constrained(&p);
     std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
-    std::fs::create_dir(p.root.join(".pcl-build-out-Xy12Zq")).unwrap();
-    // the old tree a build killed between its two renames left, `out` gone
+    // the old tree a build killed between its two renames left, `out` gone,
+    // and the staging directory of another killed build
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
     std::fs::rename(p.out(), p.root.join(".pcl-old-out-Ab12Cd")).unwrap();
+    std::fs::create_dir(p.root.join(".pcl-build-out-Xy12Zq")).unwrap();
     let before = snapshot(&p.root);
     let o = p.build("broken.pcl", "out", &[]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(snapshot(&p.root), before);
+    // this one fails only once the early preparation has been joined
+    let o = pcl_in(&p.root, &[&["build", "constrained.pcl", "--out", "out"][..], breaking].concat(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(snapshot(&p.root), before);
     // a build that writes recovers them first (the old tree is put back,
     // then replaced)
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
     assert!(leftovers(&p.root).is_empty());
+}
+
+/// An output missing when the build began but created before it renames its
+/// tree into place is kept as it is, even an empty directory.
+#[test]
+fn an_output_created_during_the_build_is_kept() {
+    let p = Project::new();
+    let intruder = p.out().display().to_string();
+    let o = p.build("old.pcl", "out", &[("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", &intruder)]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("created while pcl was building"), "{err}");
+    assert_eq!(std::fs::read_to_string(p.out()).unwrap(), "written by the user during the build");
+    assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
 }

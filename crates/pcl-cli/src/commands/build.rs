@@ -69,6 +69,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // the checks of this configuration, and whether they fail the build
     let mut configuration: Option<Checked> = None;
     let mut written = 0;
+    let report = ReportTo { path: &args.file, text, reporter: &reporter, set, deny: &args.deny };
     let result = std::thread::scope(|scope| {
         // This configuration's checks run beside the rendering; their verdict
         // is taken before anything is swapped in.
@@ -78,7 +79,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         // or waiting is done only once the build is known to write.
         let prepared = match preparing.join() {
             Ok(EarlyPrepare::Ready(prepared)) => Ok(prepared),
-            Ok(EarlyPrepare::Deferred(rest)) => match settle(&mut checking, &mut configuration, set, &args.deny) {
+            Ok(EarlyPrepare::Deferred(rest)) => match settle(&mut checking, &mut configuration, &report) {
                 Ok(true) => {
                     let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
                     rest.prepare(&mut on_wait)
@@ -110,7 +111,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
                     over_quota.extend(quotas.check(&rendered));
                     index.add(&rendered)
                 })?;
-                if !settle(&mut checking, &mut configuration, set, &args.deny)? {
+                if !settle(&mut checking, &mut configuration, &report)? {
                     return Err(std::io::Error::other("the configuration has errors"));
                 }
                 if !over_quota.is_empty() {
@@ -134,15 +135,12 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         };
         // not settled by `write` when the output was refused or staging failed
         // first: the checks are still reported, and their verdict comes first
-        let _ = settle(&mut checking, &mut configuration, set, &args.deny);
+        let _ = settle(&mut checking, &mut configuration, &report);
         result
     });
-    if let Some((diags, verdict)) = &configuration {
-        super::print_configuration(diags, &args.file, text, &reporter, &args.deny);
-        if let Err(code) = verdict {
-            reporter.plain_error(&format!("nothing written to {out_shown}"));
-            return *code;
-        }
+    if let Some((_, Err(code))) = &configuration {
+        reporter.plain_error(&format!("nothing written to {out_shown}"));
+        return *code;
     }
     if !over_quota.is_empty() {
         reporter.diagnostics(&args.file, text, &over_quota);
@@ -174,17 +172,27 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
 /// The configuration's checks and their verdict (`verdict_of_configuration`).
 type Checked = (Vec<pcl_semantics::Diagnostic>, Result<(), u8>);
 
-/// Waits for the configuration's checks (once) and keeps them with their
-/// verdict in `configuration`: whether the build may write.
+/// Where and how the configuration's checks are reported.
+struct ReportTo<'a> {
+    path: &'a str,
+    text: &'a str,
+    reporter: &'a Reporter,
+    set: &'a [(String, String)],
+    deny: &'a super::DenyArgs,
+}
+
+/// Waits for the configuration's checks (once), reports them (then, as
+/// before the build writes or waits for another build) and keeps them with
+/// their verdict in `configuration`: whether the build may write.
 fn settle(
     checking: &mut Option<std::thread::ScopedJoinHandle<'_, Vec<pcl_semantics::Diagnostic>>>,
     configuration: &mut Option<Checked>,
-    set: &[(String, String)],
-    deny: &super::DenyArgs,
+    to: &ReportTo<'_>,
 ) -> std::io::Result<bool> {
     if let Some(handle) = checking.take() {
         let diags = handle.join().map_err(|_| std::io::Error::other("the configuration's checks failed to run"))?;
-        let verdict = super::verdict_of_configuration(&diags, set, deny);
+        super::print_configuration(&diags, to.path, to.text, to.reporter, to.deny);
+        let verdict = super::verdict_of_configuration(&diags, to.set, to.deny);
         *configuration = Some((diags, verdict));
     }
     Ok(configuration.as_ref().is_some_and(|(_, verdict)| verdict.is_ok()))

@@ -45,6 +45,9 @@ pub enum OutputError {
     /// Something not pcl's appeared in the directory while the build ran;
     /// the directory was put back as it was.
     ChangedDuringBuild(Box<OutputError>),
+    /// The directory, missing when the build began, was created while it
+    /// ran; it was left as it is.
+    AppearedDuringBuild,
     Io(io::Error),
 }
 
@@ -71,6 +74,9 @@ impl fmt::Display for OutputError {
             OutputError::NonUtf8Name => f.write_str("its name is not UTF-8; choose a UTF-8 name"),
             OutputError::ChangedDuringBuild(inner) => {
                 write!(f, "it changed while pcl was building, so it was left as it is now: {inner}")
+            }
+            OutputError::AppearedDuringBuild => {
+                f.write_str("it was created while pcl was building, so it was left as it is; build again to replace it")
             }
             OutputError::Io(e) => write!(f, "{e}"),
         }
@@ -302,9 +308,9 @@ pub fn prepare_replace(
 /// audited there only if its parent exists, no other build holds the lock
 /// and no interrupted build left anything to recover. Otherwise (and if
 /// the build fails first, whose thread then ends with the process, having
-/// only read) the whole first half runs in [`PreparingReplace::finish`],
+/// only read) the whole first half runs in [`DeferredPrepare::prepare`],
 /// which the caller calls once it knows it will write: a build that fails
-/// creates no directory, recovers nothing and waits for no one.
+/// makes no parent directory, recovers nothing and waits for no one.
 pub struct PreparingReplace {
     thread: std::thread::JoinHandle<Result<Option<PreparedReplace>, OutputError>>,
     rest: DeferredPrepare,
@@ -405,7 +411,13 @@ impl PreparedReplace {
         fault::point("staged");
 
         if !exists {
-            std::fs::rename(staging.path(), &target.dir)?;
+            // created meanwhile (by hand: builds hold the lock), even empty, it is kept
+            if let Err(e) = swap::rename_new(staging.path(), &target.dir) {
+                return Err(match e.kind() {
+                    io::ErrorKind::AlreadyExists => OutputError::AppearedDuringBuild,
+                    _ => e.into(),
+                });
+            }
             let _ = staging.keep();
             fault::point("renamed");
             return Ok(());

@@ -175,6 +175,37 @@ fn exchange_impl(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
+/// Renames `from` to `to`, which must not exist: `AlreadyExists` if
+/// something appeared there (an empty directory would otherwise be replaced
+/// silently). Where the platform cannot promise it, a plain rename after a
+/// check (a narrower race).
+pub fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
+    rename_new_impl(from, to)
+}
+
+#[cfg(target_os = "linux")]
+fn rename_new_impl(from: &Path, to: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Ok(()) => Ok(()),
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => rename_checked(from, to),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_new_impl(from: &Path, to: &Path) -> io::Result<()> {
+    rename_checked(from, to)
+}
+
+/// `rename`, refused if `to` exists when it is checked.
+fn rename_checked(from: &Path, to: &Path) -> io::Result<()> {
+    if exists(to)? {
+        return Err(io::ErrorKind::AlreadyExists.into());
+    }
+    std::fs::rename(from, to)
+}
+
 /// Replaces `target` by `staged` with two renames (the old tree goes to a
 /// `.pcl-old-*` sibling first); on failure the old tree is put back.
 /// Returns the path of the old tree, for the caller to remove.
