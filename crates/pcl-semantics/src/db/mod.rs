@@ -1,12 +1,14 @@
 //! The salsa database: `SourceFile` is the only input; every other query is
 //! derived from it.
 
+mod parallel;
 mod parsing;
 
 use std::sync::Arc;
 
 use pcl_syntax::ast;
 
+pub use parallel::analyze_file_parallel;
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 
 use crate::file_checks::FileAnalysis;
@@ -36,15 +38,12 @@ pub struct ItemDef<'db> {
     /// index unread and unchanged.
     #[returns(copy)]
     pub configures: bool,
-    /// The AST, with spans relative to the item's start.
+    /// The AST and, for a large item, its entries (see `ItemBody`): one
+    /// field, so that a query reading both (`check_item`) has one
+    /// dependency to verify after each edit, not two.
     #[tracked]
     #[returns(ref)]
-    pub ast: Arc<ast::Item>,
-    /// A large policy's or permset's top-level entries, each with its offset
-    /// in the item, when it was parsed entry by entry (see `check_item`).
-    #[tracked]
-    #[returns(ref)]
-    pub entries: Vec<(u32, Fragment<'db>)>,
+    pub body: ItemBody<'db>,
     /// What the symbol table needs of the item: equal after an edit inside
     /// a policy's, role's or set's body, so `symbols` is not built again. A
     /// field, not a query of its own: reading a field costs `symbols` no
@@ -52,6 +51,27 @@ pub struct ItemDef<'db> {
     #[tracked]
     #[returns(ref)]
     pub declaration: Declaration,
+}
+
+/// What an item is made of: its AST, with spans relative to the item's
+/// start, and a large policy's or permset's top-level entries, each with its
+/// offset in the item, when it was parsed entry by entry (see `check_item`).
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct ItemBody<'db> {
+    pub ast: Arc<ast::Item>,
+    pub entries: Vec<(u32, Fragment<'db>)>,
+}
+
+impl<'db> ItemDef<'db> {
+    /// The AST, with spans relative to the item's start.
+    pub fn ast(self, db: &'db dyn Database) -> &'db Arc<ast::Item> {
+        &self.body(db).ast
+    }
+
+    /// A large item's top-level entries (see [`ItemBody`]); empty otherwise.
+    pub fn entries(self, db: &'db dyn Database) -> &'db [(u32, Fragment<'db>)] {
+        &self.body(db).entries
+    }
 }
 
 #[salsa::db]
@@ -74,8 +94,7 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
                 file,
                 p.item.name().name.clone(),
                 p.item.kind.configures(),
-                Arc::clone(&p.item),
-                entries.clone(),
+                ItemBody { ast: Arc::clone(&p.item), entries: entries.clone() },
                 Declaration::of(&p.item),
             )
         })
@@ -208,7 +227,7 @@ pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<Co
         .map(|def| ConfiguringItem {
             def: *def,
             position: index.position(def.name(db)).unwrap_or(usize::MAX),
-            name_span: def.ast(db).name().span,
+            name_span: check_item(db, *def).name_span,
             analysis: check_item(db, *def).clone(),
         })
         .collect()
@@ -265,12 +284,15 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
                 name_span: header.name_span,
                 analysis: &header.analysis,
             },
-            None => crate::variant_checks::ClosureItem {
-                position,
-                name: def.name(db),
-                name_span: def.ast(db).name().span,
-                analysis: check_item(db, def),
-            },
+            None => {
+                let analysis = check_item(db, def);
+                crate::variant_checks::ClosureItem {
+                    position,
+                    name: def.name(db),
+                    name_span: analysis.name_span,
+                    analysis,
+                }
+            }
         })
     };
     let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
@@ -355,11 +377,12 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
         naming: naming.clone(),
     };
     Some(PolicyHeader {
-        name_span: item.ast(db).name().span,
+        name_span: analysis.name_span,
         analysis: ItemAnalysis {
             ir: Arc::new(ir),
             diagnostics: analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect(),
             refs: analysis.refs.iter().filter(|r| in_header(r.span)).cloned().collect(),
+            name_span: analysis.name_span,
         },
     })
 }
@@ -404,83 +427,3 @@ impl RootDatabase {
 
 #[salsa::db]
 impl salsa::Database for RootDatabase {}
-
-/// Files smaller than this are analysed on one thread (starting threads
-/// would cost more than they save).
-const PARALLEL_FROM_BYTES: usize = 256 * 1024;
-
-/// `analyze_file`, with the per-chunk parses and the per-item checks first
-/// computed on `threads` threads, each with its own handle on the database
-/// (salsa memoizes them once, whichever thread ran them). The result is the
-/// same value `analyze_file` returns; only a cold analysis gets faster (10 MB
-/// corpus on 2 cores: 4.3 s -> 2.9 s when it was introduced).
-///
-/// The queries that read every item (`file_items`, `symbols`, ...) run first,
-/// on a handle of their own. Salsa keeps one frame of reads per depth of its
-/// query stack and clears it, whole, each time a query at that depth ends:
-/// once a query that read every item has run at some depth, every later
-/// query there clears a table as large as the file. Run from `analyze_file`,
-/// `file_parse` sits at the depth of every `check_item`, and clearing its
-/// frame was 5.5 % of a cold analysis of 1 MB on one thread.
-pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize) -> &FileAnalysis {
-    let parallel = threads > 1 && file.text(db).len() >= PARALLEL_FROM_BYTES;
-    if parallel {
-        let text = file.text(db);
-        let ranges = pcl_syntax::chunk_ranges(text);
-        share_out(db, threads, &ranges, |db, (start, end)| {
-            let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default(), *end == text.len());
-            parse_chunk(db, chunk);
-        });
-    }
-    {
-        let aside = db.clone();
-        file_items(&aside, file);
-        symbols(&aside, file);
-        item_index(&aside, file);
-        check_configs(&aside, file);
-    }
-    let items = file_items(db, file).clone();
-    // what `analyze_file` fetches: every item's checks, and the
-    // per-configuration findings of the first definition of each policy and role
-    let index = item_index(db, file);
-    let check = |db: &RootDatabase, item: &ItemDef<'_>| {
-        check_item(db, *item);
-        if item.ast(db).kind.renders() && index.get(item.name(db)) == Some(*item) {
-            variant_findings(db, *item);
-        }
-    };
-    if parallel {
-        share_out(db, threads, &items, check);
-    } else {
-        items.iter().for_each(|item| check(db, item));
-    }
-    analyze_file(db, file)
-}
-
-/// Runs `work` on every element of `all` on `threads` threads, each with its
-/// own handle on the database. Threads take batches from a shared cursor as
-/// they finish, rather than fixed halves: items differ in cost, and a thread
-/// that waits for a query another one is computing must not leave a core idle
-/// (fixed halves kept one core busy 40 % longer than the other on 10 MB).
-fn share_out<T: Sync>(db: &RootDatabase, threads: usize, all: &[T], work: impl Fn(&RootDatabase, &T) + Sync) {
-    const BATCH: usize = 64;
-    let cursor = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let db = db.clone();
-            let (cursor, work) = (&cursor, &work);
-            scope.spawn(move || {
-                loop {
-                    let start = cursor.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
-                    let Some(batch) = all.get(start..(start + BATCH).min(all.len())) else { break };
-                    if batch.is_empty() {
-                        break;
-                    }
-                    for element in batch {
-                        work(&db, element);
-                    }
-                }
-            });
-        }
-    });
-}

@@ -46,6 +46,10 @@ pub struct ItemAnalysis {
     pub ir: std::sync::Arc<ItemIr>,
     pub diagnostics: Vec<Diagnostic>,
     pub refs: Vec<Ref>,
+    /// The span of the item's name, relative to the item: what the
+    /// per-configuration checks of the items that use it read, kept here
+    /// so that they depend on this analysis alone, not on the AST too.
+    pub name_span: pcl_syntax::Span,
 }
 
 /// Top-level body entries of a policy or permset checked on their own: their
@@ -115,7 +119,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<Check
             ItemIr::Role { when, role: Box::new(role) }
         }
     };
-    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs }
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: item.name().span }
 }
 
 struct Checker<'a> {

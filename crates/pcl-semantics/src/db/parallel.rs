@@ -1,0 +1,86 @@
+//! A cold analysis on every core: the per-chunk parses and the per-item
+//! checks computed on several threads first, each with its own handle on
+//! the database, then `analyze_file` over the memoized results.
+
+use super::{Chunk, FileAnalysis, ItemDef, RootDatabase, SourceFile};
+use super::{analyze_file, check_configs, check_item, file_items, item_index, parse_chunk, symbols, variant_findings};
+
+/// Files smaller than this are analysed on one thread (starting threads
+/// would cost more than they save).
+const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+
+/// `analyze_file`, with the per-chunk parses and the per-item checks first
+/// computed on `threads` threads, each with its own handle on the database
+/// (salsa memoizes them once, whichever thread ran them). The result is the
+/// same value `analyze_file` returns; only a cold analysis gets faster (10 MB
+/// corpus on 2 cores: 4.3 s -> 2.9 s when it was introduced).
+///
+/// The queries that read every item (`file_items`, `symbols`, ...) run first,
+/// on a handle of their own. Salsa keeps one frame of reads per depth of its
+/// query stack and clears it, whole, each time a query at that depth ends:
+/// once a query that read every item has run at some depth, every later
+/// query there clears a table as large as the file. Run from `analyze_file`,
+/// `file_parse` sits at the depth of every `check_item`, and clearing its
+/// frame was 5.5 % of a cold analysis of 1 MB on one thread.
+pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize) -> &FileAnalysis {
+    let parallel = threads > 1 && file.text(db).len() >= PARALLEL_FROM_BYTES;
+    if parallel {
+        let text = file.text(db);
+        let ranges = pcl_syntax::chunk_ranges(text);
+        share_out(db, threads, &ranges, |db, (start, end)| {
+            let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default(), *end == text.len());
+            parse_chunk(db, chunk);
+        });
+    }
+    {
+        let aside = db.clone();
+        file_items(&aside, file);
+        symbols(&aside, file);
+        item_index(&aside, file);
+        check_configs(&aside, file);
+    }
+    let items = file_items(db, file).clone();
+    // what `analyze_file` fetches: every item's checks, and the
+    // per-configuration findings of the first definition of each policy and role
+    let index = item_index(db, file);
+    let check = |db: &RootDatabase, item: &ItemDef<'_>| {
+        check_item(db, *item);
+        if item.ast(db).kind.renders() && index.get(item.name(db)) == Some(*item) {
+            variant_findings(db, *item);
+        }
+    };
+    if parallel {
+        share_out(db, threads, &items, check);
+    } else {
+        items.iter().for_each(|item| check(db, item));
+    }
+    analyze_file(db, file)
+}
+
+/// Runs `work` on every element of `all` on `threads` threads, each with its
+/// own handle on the database. Threads take batches from a shared cursor as
+/// they finish, rather than fixed halves: items differ in cost, and a thread
+/// that waits for a query another one is computing must not leave a core idle
+/// (fixed halves kept one core busy 40 % longer than the other on 10 MB).
+fn share_out<T: Sync>(db: &RootDatabase, threads: usize, all: &[T], work: impl Fn(&RootDatabase, &T) + Sync) {
+    const BATCH: usize = 64;
+    let cursor = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let db = db.clone();
+            let (cursor, work) = (&cursor, &work);
+            scope.spawn(move || {
+                loop {
+                    let start = cursor.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
+                    let Some(batch) = all.get(start..(start + BATCH).min(all.len())) else { break };
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for element in batch {
+                        work(&db, element);
+                    }
+                }
+            });
+        }
+    });
+}
