@@ -32,7 +32,9 @@ pub struct BuildArgs {
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let out_shown = args.out.display().to_string();
-    let db = RootDatabase::default();
+    // Never dropped: the process ends with the build, and freeing every memo
+    // one by one would only cost time (as in `pcl check`).
+    let db = std::mem::ManuallyDrop::new(RootDatabase::default());
     let file = match super::load(&db, &args.file, &reporter) {
         Ok(file) => file,
         Err(code) => return code,
@@ -41,7 +43,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // and hashed) beside the analysis: it reads nothing the analysis makes.
     let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
     let preparing = PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file));
-    let text = file.text(&db);
+    let text = file.text(&*db);
     let analysis = super::analyze(&db, file);
     super::print_analysis(analysis, &args.file, text, &reporter);
     if args.deny.fails(&analysis.diagnostics) {
