@@ -280,11 +280,11 @@ pub fn replace_dir_with(
 }
 
 /// The first half of [`replace_dir_with`], which reads no output of the
-/// build: the output resolved, the lock taken, leftovers of interrupted
-/// builds recovered and the directory audited. A build runs it beside its
-/// analysis (its reads of the previous tree take a core the analysis does
-/// not use); dropped, it releases the lock and has changed nothing but the
-/// leftovers.
+/// build: the output resolved (its missing parents made), the lock taken,
+/// leftovers of interrupted builds recovered and the directory audited.
+/// Dropped, the result releases the lock, having changed nothing but the
+/// parents and the leftovers. [`PreparingReplace`] does what of it only
+/// reads beside the build's analysis.
 pub fn prepare_replace(
     dir: &Path,
     manifests: &BTreeSet<String>,
