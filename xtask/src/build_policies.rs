@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pcl_cli::output_dir::{EarlyPrepare, OutputError, PreparingReplace, Staging};
+use pcl_cli::output_dir::{OutputError, PreparingReplace, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file};
@@ -108,13 +108,9 @@ pub fn run(args: &Args, root: &Path) -> u8 {
             return code;
         }
     };
-    let result = if args.check {
-        check(&out, &out_shown, &file, &file_shown, &configured, args.detail)
-    } else {
-        match preparing {
-            Some(preparing) => write(preparing, &out_shown, &configured),
-            None => Err(Fail::Io("nothing prepared to write".to_string())),
-        }
+    let result = match preparing {
+        Some(preparing) => write(preparing, &out_shown, &configured),
+        None => check(&out, &out_shown, &file, &file_shown, &configured, args.detail),
     };
     match result {
         Ok(stats) => {
@@ -281,12 +277,10 @@ fn write(preparing: PreparingReplace, shown: &str, configured: &Configured<'_>) 
         Ok(())
     };
     let mut on_wait = || eprintln!("build-policies: waiting: another build is writing {shown}");
-    let prepared = match preparing.join() {
-        Ok(EarlyPrepare::Ready(prepared)) => Ok(prepared),
-        Ok(EarlyPrepare::Deferred(rest)) => rest.prepare(&mut on_wait),
-        Err(e) => Err(e),
-    };
-    prepared.and_then(|prepared| prepared.replace_with(&mut write)).map_err(|e| refusal(shown, e))?;
+    preparing
+        .finish(&mut on_wait)
+        .and_then(|prepared| prepared.replace_with(&mut write))
+        .map_err(|e| refusal(shown, e))?;
     Ok(stats)
 }
 

@@ -219,22 +219,32 @@ impl TypeCache {
     /// Whether `action` of the service `prefix` can act on one of `resources`.
     fn can_match(&mut self, prefix: &str, action: &'static Action, resources: &[String], id: usize) -> bool {
         let Some(types) = types_of(prefix, action) else { return true };
-        types.iter().any(|rt| self.type_matches(*rt, resources, id))
+        types.iter().any(|t| self.type_matches(t.resolved, resources, id))
     }
+}
+
+/// A resource type an action acts on: its service's prefix and its name
+/// (for messages), and its entry in the catalog (`None` when the service
+/// does not describe it: it may match anything).
+#[derive(Clone, Copy)]
+struct TypeOf {
+    prefix: &'static str,
+    name: &'static str,
+    resolved: Option<&'static ResourceType>,
 }
 
 /// The resource types `action` of service `prefix` acts on, looked up in
 /// the service once per thread and action (by its address in the catalog),
 /// not for every statement that names it; `None` for an unknown service.
-fn types_of(prefix: &str, action: &'static Action) -> Option<Rc<[Option<&'static ResourceType>]>> {
+fn types_of(prefix: &str, action: &'static Action) -> Option<Rc<[TypeOf]>> {
     thread_local! {
-        static TYPES: crate::memo::KeyedTable<usize, Option<Rc<[Option<&'static ResourceType>]>>> =
-            RefCell::default();
+        static TYPES: crate::memo::KeyedTable<usize, Option<Rc<[TypeOf]>>> = RefCell::default();
     }
     let at = std::ptr::from_ref(action) as usize;
     crate::memo::remembered_by(&TYPES, crate::memo::ADDRESS_CAPACITY, at, |_| {
         let service = catalog().service(prefix)?;
-        Some(action.resource_types().map(|(rt, _)| service.resource_type(rt)).collect())
+        let resolve = |(name, _)| TypeOf { prefix: service.prefix, name, resolved: service.resource_type(name) };
+        Some(action.resource_types().map(resolve).collect())
     })
 }
 
@@ -324,15 +334,6 @@ fn unused_resources(st: &StatementView<'_>, named: &[Named<'_>], cache: &mut Typ
     }
 }
 
-/// A resource type some action acts on: its service's prefix and its name
-/// (for messages), and its entry in the catalog (`None` when the service
-/// does not describe it: it may match anything).
-struct TypeOf {
-    prefix: &'static str,
-    name: &'static str,
-    resolved: Option<&'static ResourceType>,
-}
-
 /// The distinct resource types that the actions `written` names act on,
 /// sorted by name, remembered per thread like `resolve`: `ec2:Describe*`
 /// names hundreds of actions but a few types, and collecting them for every
@@ -342,14 +343,14 @@ fn resource_types_of(written: &str) -> Rc<[TypeOf]> {
         static TYPES: crate::memo::Table<Rc<[TypeOf]>> = RefCell::default();
     }
     crate::memo::remembered(&TYPES, written, || {
-        let service = written.split_once(':').and_then(|(p, _)| catalog().service(p));
-        let Some(service) = service else { return Rc::from([]) };
-        let names: std::collections::BTreeSet<&'static str> =
-            resolve(written).iter().flat_map(|a| a.resource_types().map(|(rt, _)| rt)).collect();
-        names
-            .into_iter()
-            .map(|name| TypeOf { prefix: service.prefix, name, resolved: service.resource_type(name) })
-            .collect()
+        let Some((prefix, _)) = written.split_once(':') else { return Rc::from([]) };
+        let by_name: std::collections::BTreeMap<&'static str, TypeOf> = resolve(written)
+            .iter()
+            .filter_map(|a| types_of(prefix, a))
+            .flat_map(|types| types.to_vec())
+            .map(|t| (t.name, t))
+            .collect();
+        by_name.into_values().collect()
     })
 }
 

@@ -453,6 +453,12 @@ impl Program {
     }
 
     /// A scalar param of type `partition`: the one param guards may compare.
+    /// The first param of type `partition` (what the per-configuration
+    /// checks vary, once per partition), if there is one.
+    pub fn partition_param(&self) -> Option<&str> {
+        self.params().map(|(n, _)| n).find(|n| self.is_partition_param(n))
+    }
+
     pub fn is_partition_param(&self, name: &str) -> bool {
         matches!(self.get(name).map(|i| &*i.ir), Some(ItemIr::Param(p)) if !p.ty.list && p.ty.scalar == ScalarType::Partition)
     }

@@ -29,45 +29,46 @@ impl Backwards {
     }
 }
 
-/// `Backwards`, made on first use: most files need no suggestion, and
-/// sorting every name backwards on each edit would cost a re-analysis as
-/// much as building the symbol table. Derived from the names alone, so it
-/// takes no part in comparing two symbol tables (always equal).
+/// A value derived from the names, made on first use: most files need no
+/// suggestion, and sorting every name (forwards for `LazySorted`, backwards
+/// for `LazyBackwards`) on each edit would cost a re-analysis as much as
+/// building the symbol table. Derived from the names alone, so it takes no
+/// part in comparing two symbol tables (always equal).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct LazyBackwards(std::sync::OnceLock<Backwards>);
+pub(crate) struct Lazy<T>(std::sync::OnceLock<T>);
+
+impl<T> Lazy<T> {
+    fn get_or_init(&self, make: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(make)
+    }
+}
+
+impl<T> PartialEq for Lazy<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Lazy<T> {}
+
+/// The names backwards, sorted, made on first use.
+pub(crate) type LazyBackwards = Lazy<Backwards>;
 
 impl LazyBackwards {
     pub(crate) fn get<'a>(&self, names: impl FnOnce() -> Vec<&'a str>) -> &Backwards {
-        self.0.get_or_init(|| Backwards::new(names()))
+        self.get_or_init(|| Backwards::new(names()))
     }
 }
 
-impl PartialEq for LazyBackwards {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for LazyBackwards {}
-
-/// The names in sorted order, made on first use like [`LazyBackwards`] (the
-/// symbol table looks names up by hash).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct LazySorted(std::sync::OnceLock<BTreeSet<String>>);
+/// The names in sorted order, made on first use (the symbol table looks
+/// names up by hash).
+pub(crate) type LazySorted = Lazy<BTreeSet<String>>;
 
 impl LazySorted {
     pub(crate) fn get<'a>(&self, names: impl FnOnce() -> Vec<&'a str>) -> &BTreeSet<String> {
-        self.0.get_or_init(|| names().into_iter().map(String::from).collect())
+        self.get_or_init(|| names().into_iter().map(String::from).collect())
     }
 }
-
-impl PartialEq for LazySorted {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for LazySorted {}
 
 fn reversed(name: &str) -> String {
     name.chars().rev().collect()

@@ -48,7 +48,7 @@ pub struct ClosureItem<'a> {
     /// Its position in the file (orders features as the whole program does).
     pub position: usize,
     pub name: &'a String,
-    pub name_span: Span,
+    /// Its analysis (with its name's span: read from here, not from its AST).
     pub analysis: &'a ItemAnalysis,
 }
 
@@ -92,7 +92,7 @@ pub fn closure_findings<'a>(
         let program_item = ProgramItem {
             name: name.to_string(),
             offset: 0,
-            name_span: next.name_span,
+            name_span: analysis.name_span,
             docs: Vec::new(),
             ir: analysis.ir.clone(),
         };
@@ -109,7 +109,7 @@ pub fn closure_findings<'a>(
     let Some(this) = program.get(item) else { return Vec::new() };
     // an item whose guards (and the constraints) do not read the partition
     // is checked in one partition that stands for all: build only that one
-    let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    let partition_param = program.partition_param();
     let partition_read = partition_param.is_some_and(|p| reads_partition(&program, this, p));
     let first_only = partition_param.is_some() && !partition_read;
     let configs = match first_only {
@@ -147,10 +147,8 @@ fn reads_partition(program: &Program, item: &ProgramItem, p: &str) -> bool {
 /// An item that does not read the partition is checked in the first alone
 /// (`closure_findings`).
 pub fn check_configs(program: &Program) -> Vec<Config> {
-    let partition_params: Vec<&str> =
-        program.params().map(|(n, _)| n).filter(|n| program.is_partition_param(n)).collect();
     let Ok(base) = configure(program, &[]) else { return Vec::new() };
-    match partition_params.first() {
+    match program.partition_param() {
         // what `configure` makes of `--set partition=P`, without validating
         // the rest again for each partition
         Some(param) => crate::iam::PARTITIONS
@@ -183,7 +181,7 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     let assignments =
         |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
     // asked only where it can matter: one configuration has no shortcut to take
-    let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, item, p));
     item_findings_counted(program, item, (configs, configs.len()), partition_read, report_empty, &assignments)
 }
@@ -206,7 +204,7 @@ fn item_findings_counted(
         return Vec::new();
     }
     let deps = variants::feature_deps(program, &item.name);
-    let partition_param = program.params().map(|(n, _)| n).find(|n| program.is_partition_param(n));
+    let partition_param = program.partition_param();
     // The checks read guards and constraints, not texts: when neither the
     // item's guards nor any constraint reads the partition, every partition
     // has the same findings; check one and count it for all of them.

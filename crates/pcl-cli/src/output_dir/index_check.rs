@@ -5,6 +5,9 @@
 
 use std::collections::BTreeSet;
 
+/// Why an index that parses is still not one pcl wrote.
+const NOT_PCLS_LAYOUT: &str = "it is not laid out as pcl writes it (edited by hand?)";
+
 /// `(path, sha256)` of every file an `index.json` lists. The file must be
 /// exactly what pcl writes: the pretty-printed JSON of pcl's index (see
 /// `pcl_codegen::INDEX_KEYS`), with pcl's keys in pcl's order, each file a
@@ -55,7 +58,7 @@ impl<'a> IndexLayout<'a> {
     }
 
     fn parse(&self) -> Result<Vec<(String, String)>, String> {
-        let members = self.header.strip_suffix(",\n").ok_or("it is not laid out as pcl writes it (edited by hand?)")?;
+        let members = self.header.strip_suffix(",\n").ok_or(NOT_PCLS_LAYOUT)?;
         let header = pretty_value(&format!("{members}\n}}"), "")?;
         let keys = object_keys(&header);
         let head = pcl_codegen::INDEX_KEYS.get(..keys.len()).unwrap_or_default();
@@ -94,7 +97,7 @@ fn entries(list: &str) -> impl Iterator<Item = Result<&str, String>> {
             None => (Some(text), None),
         };
         rest = next;
-        Some(entry.ok_or_else(|| "it is not laid out as pcl writes it (edited by hand?)".to_string()))
+        Some(entry.ok_or_else(|| NOT_PCLS_LAYOUT.to_string()))
     })
 }
 
@@ -105,7 +108,7 @@ fn pretty_value(text: &str, indent: &str) -> Result<serde_json::Value, String> {
     let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
     let laid_out = format!("{indent}{}", pretty.replace('\n', &format!("\n{indent}")));
     if laid_out != text {
-        return Err("it is not laid out as pcl writes it (edited by hand?)".into());
+        return Err(NOT_PCLS_LAYOUT.into());
     }
     Ok(value)
 }
@@ -170,7 +173,7 @@ fn parse_whole_index(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON ({e})"))?;
     let rewritten = serde_json::to_string_pretty(&value).map(|s| s + "\n").unwrap_or_default();
     if rewritten.as_bytes() != bytes {
-        return Err("it is not laid out as pcl writes it (edited by hand?)".into());
+        return Err(NOT_PCLS_LAYOUT.into());
     }
     if object_keys(&value) == ["outputs"] {
         return parse_index_v1(&value);

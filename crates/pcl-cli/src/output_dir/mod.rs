@@ -9,6 +9,7 @@
 //! - `--check` audits with the very same rule (`inspect`), so it is never
 //!   green where the build would refuse.
 
+mod early;
 mod fault;
 mod index_check;
 mod ownership;
@@ -21,6 +22,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use early::{DeferredPrepare, EarlyPrepare, PreparingReplace};
 pub use ownership::{Foreign, Tree};
 
 /// Why an output directory was not written (or cannot be checked).
@@ -183,7 +185,7 @@ impl Staging<'_> {
     /// Writes `contents` at `rel` (relative, `/`-separated, inside).
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
         let path = self.inside(rel)?;
-        let unchanged = self.previous_file(rel, &pcl_codegen::sha256_hex(contents));
+        let unchanged = self.previous_file(rel, || pcl_codegen::sha256_hex(contents));
         if unchanged.is_none_or(|old| std::fs::hard_link(old, &path).is_err()) {
             std::fs::write(&path, contents)?;
         }
@@ -205,7 +207,7 @@ impl Staging<'_> {
         let mut out = HashingWriter { inner: io::BufWriter::new(file), hash: Sha256::new() };
         produce(&mut out)?;
         io::Write::flush(&mut out.inner)?;
-        if let Some(old) = self.previous_file(rel, &pcl_codegen::hex(&out.hash.finalize())) {
+        if let Some(old) = self.previous_file(rel, || pcl_codegen::hex(&out.hash.finalize())) {
             let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
             let aside = path.with_file_name(format!(".{name}.link"));
             if std::fs::hard_link(old, &aside).is_ok() {
@@ -223,11 +225,13 @@ impl Staging<'_> {
         Ok(())
     }
 
-    /// The previous tree's file at `rel`, when its content has `sha`.
-    fn previous_file(&self, rel: &str, sha: &str) -> Option<PathBuf> {
+    /// The previous tree's file at `rel`, when its content has the sha256
+    /// `sha` gives (asked only when there is such a file: a fresh build
+    /// hashes nothing here).
+    fn previous_file(&self, rel: &str, sha: impl FnOnce() -> String) -> Option<PathBuf> {
         let (dir, files) = self.previous.as_ref()?;
         let (old_sha, _) = files.get(rel)?;
-        (old_sha == sha).then(|| dir.join(rel))
+        (*old_sha == sha()).then(|| dir.join(rel))
     }
 
     fn count_written(&mut self) {
@@ -300,92 +304,6 @@ pub fn prepare_replace(
     let exists = swap::exists(&target.dir)?;
     let previous = if exists { Some(ownership::audit(&target.dir, manifests, false)?) } else { None };
     Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous })
-}
-
-/// [`prepare_replace`] started early, beside the work that produces the
-/// files (a build's analysis), on a thread of its own, as far as it can go
-/// without changing anything or waiting: the output is resolved and
-/// audited there only if its parent exists, no other build holds the lock
-/// and no interrupted build left anything to recover. Otherwise (and if
-/// the build fails first, whose thread then ends with the process, having
-/// only read) the whole first half runs in [`DeferredPrepare::prepare`],
-/// which the caller calls once it knows it will write: a build that fails
-/// makes no parent directory, recovers nothing and waits for no one.
-pub struct PreparingReplace {
-    thread: std::thread::JoinHandle<Result<Option<PreparedReplace>, OutputError>>,
-    rest: DeferredPrepare,
-}
-
-/// What [`PreparingReplace`] found on its thread.
-pub enum EarlyPrepare {
-    /// The output resolved, locked and audited.
-    Ready(PreparedReplace),
-    /// The first half is still to run, and may change the file system or
-    /// wait for another build: run it only once the build will write.
-    Deferred(DeferredPrepare),
-}
-
-/// [`prepare_replace`]'s arguments, for [`DeferredPrepare::prepare`].
-pub struct DeferredPrepare {
-    dir: PathBuf,
-    manifests: BTreeSet<String>,
-    source: PathBuf,
-}
-
-impl DeferredPrepare {
-    /// [`prepare_replace`] now; `on_wait` runs if another build holds the lock.
-    pub fn prepare(self, on_wait: &mut dyn FnMut()) -> Result<PreparedReplace, OutputError> {
-        prepare_replace(&self.dir, &self.manifests, &self.source, on_wait)
-    }
-}
-
-impl PreparingReplace {
-    /// Starts preparing to replace `dir` (see [`prepare_replace`]).
-    pub fn start(dir: PathBuf, manifests: BTreeSet<String>, source: PathBuf) -> PreparingReplace {
-        let rest = DeferredPrepare { dir, manifests, source };
-        let thread = {
-            let (dir, manifests, source) = (rest.dir.clone(), rest.manifests.clone(), rest.source.clone());
-            std::thread::spawn(move || prepare_without_changes(&dir, &manifests, &source))
-        };
-        PreparingReplace { thread, rest }
-    }
-
-    /// Waits for the thread (an audit it found failing is a refusal, as in
-    /// [`prepare_replace`]).
-    pub fn join(self) -> Result<EarlyPrepare, OutputError> {
-        let early = self
-            .thread
-            .join()
-            .unwrap_or_else(|_| Err(OutputError::Io(io::Error::other("auditing the output failed"))))?;
-        Ok(match early {
-            Some(prepared) => EarlyPrepare::Ready(prepared),
-            None => EarlyPrepare::Deferred(self.rest),
-        })
-    }
-}
-
-/// [`prepare_replace`] if it can be done without creating, moving or
-/// removing anything and without waiting for the lock; `None` when it cannot.
-fn prepare_without_changes(
-    dir: &Path,
-    manifests: &BTreeSet<String>,
-    source: &Path,
-) -> Result<Option<PreparedReplace>, OutputError> {
-    let parent_exists = dir.parent().is_none_or(|p| p.as_os_str().is_empty() || p.is_dir());
-    if !parent_exists {
-        return Ok(None);
-    }
-    let target = Target::resolve(dir, false)?;
-    target.guard_source(source)?;
-    let Some(lock) = swap::ParentLock::try_acquire(&target.parent)? else { return Ok(None) };
-    fault::point("locked");
-    if swap::has_leftovers(&target.parent, &target.name)? {
-        return Ok(None);
-    }
-    fault::point("recovered");
-    let exists = swap::exists(&target.dir)?;
-    let previous = if exists { Some(ownership::audit(&target.dir, manifests, false)?) } else { None };
-    Ok(Some(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous }))
 }
 
 /// An output directory ready to be replaced, holding the lock (see

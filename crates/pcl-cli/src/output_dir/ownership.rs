@@ -155,7 +155,7 @@ fn foreign(path: &str, why: Foreign) -> OutputError {
 /// directory listing said cannot be raced into a hang or a huge read.
 fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>> {
     use std::io::Read;
-    let file = match open_no_follow(path) {
+    let mut file = match open_no_follow(path) {
         Ok(f) => f,
         // a symlink (ELOOP) or something else that cannot be opened as a file
         Err(e) if e.kind() != io::ErrorKind::NotFound && e.kind() != io::ErrorKind::PermissionDenied => {
@@ -166,22 +166,17 @@ fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>
     if !file.metadata()?.file_type().is_file() {
         return Ok(None);
     }
-    let mut hasher = Sha256::new();
-    let mut file = file;
-    let kept = if keep {
+    if keep {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
-        hasher.update(&bytes);
-        bytes
-    } else {
-        // streamed through a small buffer on the stack: an audit reads every
-        // file of the output, and a zeroed 64 KiB buffer for each was most of
-        // the cost of reading a small one
-        io::copy(&mut file, &mut hasher)?;
-        Vec::new()
-    };
-    let sha = pcl_codegen::hex(&hasher.finalize());
-    Ok(Some((sha, kept)))
+        return Ok(Some((pcl_codegen::sha256_hex(&bytes), bytes)));
+    }
+    // streamed through a small buffer on the stack: an audit reads every
+    // file of the output, and a zeroed 64 KiB buffer for each was most of
+    // the cost of reading a small one
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher)?;
+    Ok(Some((pcl_codegen::hex(&hasher.finalize()), Vec::new())))
 }
 
 #[cfg(target_os = "linux")]

@@ -64,15 +64,12 @@ pub struct ParentLock {
 impl ParentLock {
     #[cfg(unix)]
     pub fn acquire(parent: &Path, on_wait: &mut dyn FnMut()) -> io::Result<ParentLock> {
-        let file = File::open(parent)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                on_wait();
-                file.lock()?;
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        if let Some(lock) = ParentLock::try_acquire(parent)? {
+            return Ok(lock);
         }
+        on_wait();
+        let file = File::open(parent)?;
+        file.lock()?;
         Ok(ParentLock { _file: Some(file) })
     }
 

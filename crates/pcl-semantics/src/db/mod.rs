@@ -227,7 +227,6 @@ pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<Co
         .map(|def| ConfiguringItem {
             def: *def,
             position: index.position(def.name(db)).unwrap_or(usize::MAX),
-            name_span: check_item(db, *def).name_span,
             analysis: check_item(db, *def).clone(),
         })
         .collect()
@@ -238,9 +237,6 @@ pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<Co
 pub struct ConfiguringItem<'db> {
     def: ItemDef<'db>,
     position: usize,
-    /// Kept here: reading it from the AST would make every reader depend
-    /// on the item's AST again.
-    name_span: pcl_syntax::Span,
     analysis: ItemAnalysis,
 }
 
@@ -270,7 +266,6 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
             return Some(crate::variant_checks::ClosureItem {
                 position: c.position,
                 name: c.def.name(db),
-                name_span: c.name_span,
                 analysis: &c.analysis,
             });
         }
@@ -278,21 +273,10 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
         let position = index.position(name).unwrap_or(usize::MAX);
         let header = attached_only.contains(name).then(|| policy_header(db, def).as_ref()).flatten();
         Some(match header {
-            Some(header) => crate::variant_checks::ClosureItem {
-                position,
-                name: def.name(db),
-                name_span: header.name_span,
-                analysis: &header.analysis,
-            },
-            None => {
-                let analysis = check_item(db, def);
-                crate::variant_checks::ClosureItem {
-                    position,
-                    name: def.name(db),
-                    name_span: analysis.name_span,
-                    analysis,
-                }
+            Some(header) => {
+                crate::variant_checks::ClosureItem { position, name: def.name(db), analysis: &header.analysis }
             }
+            None => crate::variant_checks::ClosureItem { position, name: def.name(db), analysis: check_item(db, def) },
         })
     };
     let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
@@ -311,7 +295,7 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Pr
     crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
         name: c.def.name(db).clone(),
         offset: 0,
-        name_span: c.name_span,
+        name_span: c.analysis.name_span,
         docs: Vec::new(),
         ir: c.analysis.ir.clone(),
     }))
@@ -377,7 +361,6 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
         naming: naming.clone(),
     };
     Some(PolicyHeader {
-        name_span: analysis.name_span,
         analysis: ItemAnalysis {
             ir: Arc::new(ir),
             diagnostics: analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect(),
@@ -390,7 +373,6 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
 /// A policy as a role that attaches it sees it (see `policy_header`).
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct PolicyHeader {
-    name_span: pcl_syntax::Span,
     analysis: ItemAnalysis,
 }
 
