@@ -170,29 +170,42 @@ impl<C: std::io::Write> IndexBuilder<C> {
             out.write_all(member.as_bytes())?;
             out.write_all(b",\n")?;
         }
-        if self.files.is_empty() {
-            out.write_all(b"  \"files\": [],\n")?;
-        } else {
-            out.write_all(b"  \"files\": [\n")?;
-            for (at, (path, sha)) in self.files.iter().enumerate() {
+        let files = &self.files;
+        write_list(out, "files", files.is_empty(), ",\n", |out| {
+            for (at, (path, sha)) in files.iter().enumerate() {
                 if at > 0 {
                     out.write_all(b",\n")?;
                 }
                 let entry = json!({ "path": path, "sha256": hex(sha) });
                 out.write_all(element(&entry).as_bytes())?;
             }
-            out.write_all(b"\n  ],\n")?;
-        }
-        if self.configuration_count == 0 {
-            out.write_all(b"  \"configurations\": []")?;
-        } else {
-            out.write_all(b"  \"configurations\": [\n")?;
-            self.configurations.flush()?;
-            copy_configurations(self.configurations, out)?;
-            out.write_all(b"\n  ]")?;
-        }
+            Ok(())
+        })?;
+        let mut configurations = self.configurations;
+        write_list(out, "configurations", self.configuration_count == 0, "", |out| {
+            configurations.flush()?;
+            copy_configurations(configurations, out)
+        })?;
         out.write_all(b"\n}\n")
     }
+}
+
+/// Writes the member `"key": [...]` as serde_json's pretty printer lays it
+/// out at the top level: `[]` when `empty`, else what `elements` writes
+/// (separated by `,\n`) between `[\n` and `\n  ]`; `then` follows.
+fn write_list(
+    out: &mut dyn std::io::Write,
+    key: &str,
+    empty: bool,
+    then: &str,
+    elements: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if empty {
+        return write!(out, "  \"{key}\": []{then}");
+    }
+    writeln!(out, "  \"{key}\": [")?;
+    elements(out)?;
+    write!(out, "\n  ]{then}")
 }
 
 /// The index of `items`, rendered with `config`.

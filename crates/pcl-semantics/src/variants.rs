@@ -200,27 +200,31 @@ pub fn satisfiable_with(
             }
         })
         .collect();
-    let mut found = false;
-    let complete = for_each_assignment(&free, &domains, &mut |lookup| {
+    any_assignment(&free, &domains, &mut |lookup| {
         let get = |v: &str| {
             fixed.get(v).map(String::as_str).or_else(|| lookup(v)).or_else(|| match params.get(v) {
                 Some(ParamValue::One(x)) => Some(x.as_str()),
                 _ => None,
             })
         };
-        if constraints.iter().all(|c| c.holds(&get)) {
-            found = true;
-            return Flow::Stop;
-        }
-        Flow::Continue
+        constraints.iter().all(|c| c.holds(&get))
+    })
+}
+
+/// Whether some assignment of `vars` over `domains` makes `holds` true;
+/// `None` when there were too many to try (see `for_each_assignment`) and
+/// none was found.
+fn any_assignment<'d, D: AsRef<[String]>>(
+    vars: &[String],
+    domains: &'d [D],
+    holds: &mut dyn FnMut(Lookup<'_, 'd>) -> bool,
+) -> Option<bool> {
+    let mut found = false;
+    let complete = for_each_assignment(vars, domains, &mut |lookup| {
+        found = holds(lookup);
+        if found { Flow::Stop } else { Flow::Continue }
     });
-    if found {
-        Some(true)
-    } else if complete {
-        Some(false)
-    } else {
-        None
-    }
+    (complete || found).then_some(found)
 }
 
 /// Every assignment of `deps` (pinned ones fixed) that the constraints
@@ -315,10 +319,5 @@ pub(crate) fn jointly_satisfiable<'d>(
         c.vars(&mut vars);
     }
     let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
-    let mut found = false;
-    let complete = for_each_assignment(&vars, &domains, &mut |lookup| {
-        found = constraints.iter().all(|c| c.holds(lookup));
-        if found { Flow::Stop } else { Flow::Continue }
-    });
-    (complete || found).then_some(found)
+    any_assignment(&vars, &domains, &mut |lookup| constraints.iter().all(|c| c.holds(lookup)))
 }

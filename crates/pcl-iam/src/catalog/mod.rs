@@ -62,10 +62,9 @@ pub struct Service {
     pub name: &'static str,
     /// Sorted by lower-cased name, as the file holds them.
     pub actions: Vec<Action>,
+    /// Sorted by name, as the file holds them (`update-catalog` sorts them):
+    /// the lints look a type up for every action of every statement.
     pub resource_types: Vec<ResourceType>,
-    /// Positions in `resource_types`, sorted by name: the lints look a type
-    /// up for every action of every statement, and EC2 has a hundred.
-    resource_types_by_name: Vec<usize>,
     pub condition_keys: Vec<ConditionKey>,
 }
 
@@ -270,9 +269,8 @@ impl Service {
     }
 
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        let named = |at: &usize| self.resource_types.get(*at).map_or("", |r| r.name);
-        let found = self.resource_types_by_name.binary_search_by(|at| named(at).cmp(name)).ok()?;
-        self.resource_types.get(*self.resource_types_by_name.get(found)?)
+        let at = self.resource_types.binary_search_by(|r| r.name.cmp(name)).ok()?;
+        self.resource_types.get(at)
     }
 
     /// The condition key of this service that `key` names, matching

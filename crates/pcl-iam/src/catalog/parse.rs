@@ -70,11 +70,9 @@ pub(super) fn service(entry: &ServiceEntry) -> Service {
             ResourceType { name: at(name), arn, formats, keys: at(keys) }
         })
         .collect();
-    let mut resource_types_by_name: Vec<usize> = (0..resource_types.len()).collect();
-    resource_types_by_name.sort_by_key(|at| resource_types.get(*at).map(|r| r.name));
     let condition_keys = entries(built::KEYS, entry.keys)
         .iter()
         .map(|&(key, ty, description)| ConditionKey { key: at(key), ty: at(ty), description: at(description) })
         .collect();
-    Service { prefix: entry.prefix, name: entry.name, actions, resource_types, resource_types_by_name, condition_keys }
+    Service { prefix: entry.prefix, name: entry.name, actions, resource_types, condition_keys }
 }

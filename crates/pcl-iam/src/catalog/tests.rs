@@ -44,3 +44,14 @@ fn service_prefixes_are_lower_case() {
     // `Catalog::service` looks a prefix up as written, then lower-cased
     assert!(catalog().prefixes().all(|p| !p.bytes().any(|b| b.is_ascii_uppercase())));
 }
+
+#[test]
+fn resource_types_are_sorted_by_name() {
+    // `Service::resource_type` searches them by binary search
+    let c = catalog();
+    for prefix in c.prefixes() {
+        let service = c.service(prefix).unwrap();
+        let names: Vec<&str> = service.resource_types.iter().map(|r| r.name).collect();
+        assert!(names.is_sorted() && names.windows(2).all(|w| w.first() != w.last()), "{prefix}: {names:?}");
+    }
+}
