@@ -216,22 +216,48 @@ pub struct ExpandedPolicy {
 
 /// Expands a policy; `None` when its own guard is false.
 pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
-    let item = program.get(name)?;
-    let ItemIr::Policy { when, entries, naming, .. } = &*item.ir else {
-        return None;
-    };
-    if !env.holds(when) {
-        return None;
-    }
     let mut statements = Vec::new();
-    let mut trail = Trail { stack: vec![name.to_string()], done: Vec::new() };
-    expand_entries(program, name, entries, env, &mut trail, &[], &mut statements);
+    let renders = walk_policy(program, name, env, &mut |s, blocks, origin| {
+        statements.push(expand_statement(program, s, blocks, origin, env));
+    });
+    let mut policy = renders.then(|| expand_policy_header(program, name, env)).flatten()?;
+    policy.statements = statements;
+    Some(policy)
+}
+
+/// A policy's name and description, rendered, with no statements (they
+/// interpolate params only: one configuration names it in every
+/// assignment of its features); `None` when it is not a policy.
+pub fn expand_policy_header(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
+    let ItemIr::Policy { naming, .. } = &*program.get(name)?.ir else { return None };
     Some(ExpandedPolicy {
         name: name.to_string(),
         deployed_name: deployed_policy_name(program, name, env),
         description: naming.description.as_ref().map(|d| env.text(d)),
-        statements,
+        statements: Vec::new(),
     })
+}
+
+/// What a policy's expansion visits: each statement that renders, the
+/// conditions of the `with condition` blocks around it whose guards hold
+/// (outermost first), and the item whose text holds it.
+pub type StatementVisitor<'v, 'p> = dyn FnMut(&'p Statement, &[&'p ConditionEntry], &'p str) + 'v;
+
+/// Decides a policy's guards and follows its includes as `expand_policy`
+/// does, calling `visit` for each statement that renders instead of
+/// rendering it; false when the policy does not render (its guard is false,
+/// or it is not a policy).
+pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &mut StatementVisitor<'_, 'p>) -> bool {
+    let Some(item) = program.get(name) else { return false };
+    let ItemIr::Policy { when, entries, .. } = &*item.ir else {
+        return false;
+    };
+    if !env.holds(when) {
+        return false;
+    }
+    let mut trail = Trail { stack: vec![name.to_string()], done: Vec::new() };
+    walk_entries(program, &item.name, entries, env, &mut trail, &[], visit);
+    true
 }
 
 /// The name policy `policy` is deployed under: its `name` field, rendered,
@@ -271,14 +297,14 @@ impl Trail {
 
 /// `blocks`: the conditions of the `with condition` blocks around `entries`
 /// (outermost first) whose guards hold: each statement gets them after its own.
-fn expand_entries(
-    program: &Program,
-    origin: &str,
-    entries: &[Entry],
+fn walk_entries<'p>(
+    program: &'p Program,
+    origin: &'p str,
+    entries: &'p [Entry],
     env: &Env<'_>,
     trail: &mut Trail,
-    blocks: &[&ConditionEntry],
-    out: &mut Vec<ExpandedStatement>,
+    blocks: &[&'p ConditionEntry],
+    visit: &mut StatementVisitor<'_, 'p>,
 ) {
     for entry in entries {
         match entry {
@@ -292,7 +318,7 @@ fn expand_entries(
                 if !env.holds(when) || !trail.enter(target, MAX_INCLUDE_DEPTH + 1) {
                     continue;
                 }
-                expand_entries(program, target, inner, env, trail, blocks, out);
+                walk_entries(program, target, inner, env, trail, blocks, visit);
                 trail.leave();
             }
             Entry::Block { condition, entries } => {
@@ -300,38 +326,50 @@ fn expand_entries(
                 if env.holds(&condition.when) {
                     inner.push(condition);
                 }
-                expand_entries(program, origin, entries, env, trail, &inner, out);
+                walk_entries(program, origin, entries, env, trail, &inner, visit);
             }
             Entry::Statement(s) => {
-                if !env.holds(&s.when) {
-                    continue;
+                if env.holds(&s.when) {
+                    visit(s, blocks, origin);
                 }
-                let mut actions = Vec::new();
-                expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
-                let own = s.conditions.iter().filter(|c| env.holds(&c.when));
-                let conditions = own
-                    .chain(blocks.iter().copied())
-                    .map(|c| ExpandedCondition {
-                        operator: c.operator.clone(),
-                        key: c.key.clone(),
-                        values: env.values(&c.values),
-                        span: c.span,
-                    })
-                    .collect();
-                out.push(ExpandedStatement {
-                    origin: origin.to_string(),
-                    sid: s.sid.clone(),
-                    effect: s.effect,
-                    not_action: s.not_action,
-                    actions: Rendered { values: actions, scalar: s.actions.scalar },
-                    action_span: s.actions.span,
-                    not_resource: s.not_resource,
-                    resources: env.values(&s.resources),
-                    resource_span: s.resources.span,
-                    conditions,
-                });
             }
         }
+    }
+}
+
+/// One statement that renders (see `walk_policy`), rendered: a function of
+/// the statement, the blocks around it and the values of the variables its
+/// guards and texts read (`variants::statement_vars`) alone.
+pub fn expand_statement(
+    program: &Program,
+    s: &Statement,
+    blocks: &[&ConditionEntry],
+    origin: &str,
+    env: &Env<'_>,
+) -> ExpandedStatement {
+    let mut actions = Vec::new();
+    expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
+    let own = s.conditions.iter().filter(|c| env.holds(&c.when));
+    let conditions = own
+        .chain(blocks.iter().copied())
+        .map(|c| ExpandedCondition {
+            operator: c.operator.clone(),
+            key: c.key.clone(),
+            values: env.values(&c.values),
+            span: c.span,
+        })
+        .collect();
+    ExpandedStatement {
+        origin: origin.to_string(),
+        sid: s.sid.clone(),
+        effect: s.effect,
+        not_action: s.not_action,
+        actions: Rendered { values: actions, scalar: s.actions.scalar },
+        action_span: s.actions.span,
+        not_resource: s.not_resource,
+        resources: env.values(&s.resources),
+        resource_span: s.resources.span,
+        conditions,
     }
 }
 

@@ -25,6 +25,22 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
     walker.vars
 }
 
+/// Every variable (feature or param) a statement's rendering reads, with the
+/// blocks around it: the guards of the statement, of its lists and
+/// conditions, of the blocks' values, and of the sets they use. Two
+/// renderings under values that agree on these are equal.
+pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
+    let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: Vec::new() };
+    walker.statement(statement);
+    for block in blocks {
+        walker.values(&block.values);
+    }
+    while let Some(next) = walker.todo.pop() {
+        walker.item(&next);
+    }
+    walker.vars
+}
+
 /// Collects the guard variables reachable from an item.
 struct Walker<'p> {
     program: &'p Program,
@@ -110,6 +126,16 @@ impl Walker<'_> {
         }
     }
 
+    fn statement(&mut self, s: &Statement) {
+        self.cond(&s.when);
+        self.actions(&s.actions);
+        self.values(&s.resources);
+        for c in &s.conditions {
+            self.cond(&c.when);
+            self.values(&c.values);
+        }
+    }
+
     fn entries(&mut self, entries: &[Entry]) {
         for e in entries {
             match e {
@@ -117,15 +143,7 @@ impl Walker<'_> {
                     self.cond(when);
                     self.todo.push(target.to_string());
                 }
-                Entry::Statement(s) => {
-                    self.cond(&s.when);
-                    self.actions(&s.actions);
-                    self.values(&s.resources);
-                    for c in &s.conditions {
-                        self.cond(&c.when);
-                        self.values(&c.values);
-                    }
-                }
+                Entry::Statement(s) => self.statement(s),
                 Entry::Block { condition, entries } => {
                     self.cond(&condition.when);
                     self.values(&condition.values);

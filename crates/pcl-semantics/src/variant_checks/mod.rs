@@ -13,10 +13,14 @@ use pcl_syntax::Span;
 
 use crate::config::{Config, configure};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::expand::{Env, expand_policy};
+use crate::expand::{Env, walk_policy};
 use crate::ir::{ItemIr, Program, ProgramItem};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
+
+mod statements;
+
+use statements::{RenderedStatement, StatementCache};
 
 /// A diagnostic whose spans are relative to items: the primary span to
 /// `origin`, each secondary label to the matching `secondary_origins` entry.
@@ -282,6 +286,11 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
             Some(crate::ir::ParamValue::One(v)) => v.clone(),
             _ => String::new(),
         };
+        // what each statement renders to under this configuration's params,
+        // by the values of the features it reads: most assignments of the
+        // item's features leave most of its statements alike
+        let mut statements = StatementCache::new(program);
+        let mut name_findings: Option<Vec<Diagnostic>> = None;
         for features in assignments.iter() {
             total += 1;
             let mut note = |finding: Finding| {
@@ -307,21 +316,30 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
             };
             let env = Env { program, features, params: &cfg.params, shape_only: pass == Pass::Shapes };
             if is_policy {
-                let Some(policy) = expand_policy(program, &item.name, &env) else { continue };
-                policy_shape_findings(&policy, item, report_empty, &mut note);
+                let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
+                let renders = walk_policy(program, &item.name, &env, &mut |s, blocks, origin| {
+                    let summary = statements.summary(s, blocks, origin, &env, features, (pass, &partition));
+                    rendered.push(RenderedStatement { statement: s, origin, summary });
+                });
+                if !renders {
+                    continue;
+                }
+                policy_shape_findings(&rendered, item, report_empty, &mut note);
                 if pass == Pass::Shapes {
                     continue;
                 }
-                for d in crate::content_checks::policy_name_findings(&policy, item.name_span) {
-                    note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
+                let naming = name_findings.get_or_insert_with(|| {
+                    // names and descriptions interpolate params only
+                    let header = crate::expand::expand_policy_header(program, &item.name, &env);
+                    header.map(|h| crate::content_checks::policy_name_findings(&h, item.name_span)).unwrap_or_default()
+                });
+                for d in naming.iter() {
+                    note(here(d.clone(), &item.name));
                 }
-                for mut st in policy.statements {
-                    // the findings do not read it: moved out, not copied, and
-                    // the memo answers alike for a statement in two permsets
-                    let origin = std::mem::take(&mut st.origin);
-                    for d in remembered_statement_findings(st, &partition) {
-                        let secondary_origins = vec![origin.clone(); d.secondary.len()];
-                        note(Finding { origin: origin.clone(), diagnostic: d, secondary_origins });
+                for r in &rendered {
+                    for d in &r.summary.findings {
+                        let secondary_origins = vec![r.origin.to_string(); d.secondary.len()];
+                        note(Finding { origin: r.origin.to_string(), diagnostic: d.clone(), secondary_origins });
                     }
                 }
             } else {
@@ -367,38 +385,6 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         .collect()
 }
 
-/// Entries the statement memo holds before it is cleared.
-const STATEMENT_MEMO_CAPACITY: usize = 1_024;
-
-thread_local! {
-    /// Findings of statements already checked. Most configurations render
-    /// most statements alike, and an edit leaves most statements of the
-    /// edited policy as they were: each distinct statement is checked once.
-    /// The findings are a function of the statement (spans relative to its
-    /// item) and the partition alone, so the memo is valid across edits.
-    static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, Cow<'static, str>), Vec<Diagnostic>> =
-        std::cell::RefCell::default();
-}
-
-/// The statement's findings, remembered with its spans made relative to
-/// its first one: a statement that only moved (an edit above it in its item)
-/// is found again. The findings take their spans from the statement's, so
-/// moving both by the same amount is exact.
-fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
-    let mut base = u32::MAX;
-    st.for_each_span(|span| base = base.min(span.start));
-    st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
-    // a partition of the list (or the symbolic one) is keyed without a copy
-    let partition_key = match crate::iam::PARTITIONS.iter().chain([&SYMBOLIC_PARTITION]).find(|p| **p == partition) {
-        Some(known) => Cow::Borrowed(*known),
-        None => Cow::Owned(partition.to_string()),
-    };
-    let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
-        crate::content_checks::statement_findings(&key.0, partition)
-    });
-    found.into_iter().map(|d| d.shifted(base)).collect()
-}
-
 fn here(d: Diagnostic, origin: &str) -> Finding {
     Finding { origin: origin.to_string(), diagnostic: d, secondary_origins: Vec::new() }
 }
@@ -420,39 +406,36 @@ fn role_shape_findings(item: &ProgramItem, env: &Env<'_>, report_empty: bool, no
 
 /// Empty lists and documents, and duplicate Sids, of one rendering of a policy.
 fn policy_shape_findings(
-    policy: &crate::expand::ExpandedPolicy,
+    rendered: &[RenderedStatement<'_>],
     item: &ProgramItem,
     report_empty: bool,
     note: &mut dyn FnMut(Finding),
 ) {
-    if report_empty && policy.statements.is_empty() {
+    if report_empty && rendered.is_empty() {
         let d = DiagnosticKind::EmptyPolicy { policy: item.name.clone() }.at(item.name_span);
         note(here(d, &item.name));
     }
     let mut sids: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
-    for st in &policy.statements {
-        let origin = st.origin.as_str();
+    for r in rendered {
+        let (st, origin, shape) = (r.statement, r.origin, &r.summary);
         if report_empty {
-            if st.actions.values.is_empty() {
+            if shape.actions_empty {
                 let what = if st.not_action { "NotAction" } else { "Action" };
-                note(here(empty_list(what, st.action_span, &policy.name), origin));
+                note(here(empty_list(what, st.actions.span, &item.name), origin));
             }
-            if st.resources.values.is_empty() {
+            if shape.resources_empty {
                 let what = if st.not_resource { "NotResource" } else { "Resource" };
-                note(here(empty_list(what, st.resource_span, &policy.name), origin));
+                note(here(empty_list(what, st.resources.span, &item.name), origin));
             }
-            for c in &st.conditions {
-                if c.values.values.is_empty() {
-                    let what = format!("the values of condition `{}`", c.key);
-                    note(here(empty_list(&what, c.span, &policy.name), origin));
-                }
+            for (key, span) in &shape.empty_conditions {
+                let what = format!("the values of condition `{key}`");
+                note(here(empty_list(&what, *span, &item.name), origin));
             }
         }
         let Some((sid, sid_span)) = &st.sid else { continue };
         match sids.get(sid.as_str()) {
             Some((first, first_origin)) => {
-                let kind =
-                    DiagnosticKind::DuplicateSid { sid: sid.clone(), policy: policy.name.clone(), first: *first };
+                let kind = DiagnosticKind::DuplicateSid { sid: sid.clone(), policy: item.name.clone(), first: *first };
                 let d = kind.at(*sid_span);
                 note(Finding {
                     origin: origin.to_string(),

@@ -1,0 +1,136 @@
+//! The statements of a policy's renderings, as the per-configuration checks
+//! see them: each rendered once per distinct value of the variables it reads
+//! (`StatementCache`), its findings remembered across items and edits
+//! (`remembered_statement_findings`).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use pcl_syntax::Span;
+
+use super::{Pass, SYMBOLIC_PARTITION};
+use crate::diagnostic::Diagnostic;
+use crate::expand::Env;
+use crate::ir::{ConditionEntry, Program, Statement};
+use crate::variants;
+
+/// A statement of one rendering of a policy: where it is written, and what
+/// the checks need of its rendering.
+pub(super) struct RenderedStatement<'p> {
+    pub statement: &'p Statement,
+    /// The item whose text holds it.
+    pub origin: &'p str,
+    pub summary: Rc<StatementSummary>,
+}
+
+/// What the per-configuration checks read of a rendered statement.
+pub(super) struct StatementSummary {
+    pub actions_empty: bool,
+    pub resources_empty: bool,
+    /// The key and span of each condition rendered with no values.
+    pub empty_conditions: Vec<(String, Span)>,
+    /// Its own findings (the catalog's checks, ARNs, condition values),
+    /// spans relative to its origin; none in a `Pass::Shapes`.
+    pub findings: Vec<Diagnostic>,
+}
+
+/// The statements of one item rendered under one configuration's params,
+/// each summarized once per distinct value of the variables it reads.
+pub(super) struct StatementCache<'p, 'f> {
+    program: &'p Program,
+    /// By statement and the blocks around it (their addresses in the IR):
+    /// the variables the rendering reads, and the summary for each of their values.
+    entries: HashMap<(usize, Vec<usize>), StatementRenderings<'f>>,
+}
+
+struct StatementRenderings<'f> {
+    vars: Vec<String>,
+    by_values: HashMap<Vec<Option<&'f str>>, Rc<StatementSummary>>,
+}
+
+impl<'p, 'f> StatementCache<'p, 'f> {
+    pub fn new(program: &'p Program) -> Self {
+        StatementCache { program, entries: HashMap::default() }
+    }
+
+    /// The summary of `s` rendered under `env`, whose features are `features`.
+    pub fn summary(
+        &mut self,
+        s: &'p Statement,
+        blocks: &[&'p ConditionEntry],
+        origin: &str,
+        env: &Env<'_>,
+        features: &'f BTreeMap<String, String>,
+        (pass, partition): (Pass, &str),
+    ) -> Rc<StatementSummary> {
+        let program = self.program;
+        let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
+        let renderings = self.entries.entry(key).or_insert_with(|| StatementRenderings {
+            vars: variants::statement_vars(program, s, blocks),
+            by_values: HashMap::default(),
+        });
+        // params are the configuration's: only the features vary
+        let values: Vec<Option<&'f str>> =
+            renderings.vars.iter().map(|v| features.get(v).map(String::as_str)).collect();
+        let summary = renderings.by_values.entry(values).or_insert_with(|| {
+            let mut st = crate::expand::expand_statement(program, s, blocks, origin, env);
+            let summary = StatementSummary {
+                actions_empty: st.actions.values.is_empty(),
+                resources_empty: st.resources.values.is_empty(),
+                empty_conditions: st
+                    .conditions
+                    .iter()
+                    .filter(|c| c.values.values.is_empty())
+                    .map(|c| (c.key.clone(), c.span))
+                    .collect(),
+                findings: Vec::new(),
+            };
+            let findings = match pass {
+                Pass::Shapes => Vec::new(),
+                Pass::ShapesAndTexts => {
+                    // the findings do not read it: taken out, not copied, and
+                    // the memo answers alike for a statement in two permsets
+                    st.origin = String::new();
+                    remembered_statement_findings(st, partition)
+                }
+            };
+            Rc::new(StatementSummary { findings, ..summary })
+        });
+        Rc::clone(summary)
+    }
+}
+
+/// Entries the statement memo holds before it is cleared.
+const STATEMENT_MEMO_CAPACITY: usize = 1_024;
+
+thread_local! {
+    /// Findings of statements already checked. Most configurations render
+    /// most statements alike, and an edit leaves most statements of the
+    /// edited policy as they were: each distinct statement is checked once.
+    /// The findings are a function of the statement (spans relative to its
+    /// item) and the partition alone, so the memo is valid across edits.
+    static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, Cow<'static, str>), Vec<Diagnostic>> =
+        std::cell::RefCell::default();
+}
+
+/// The statement's findings, remembered with its spans made relative to
+/// its first one: a statement that only moved (an edit above it in its item)
+/// is found again. The findings take their spans from the statement's, so
+/// moving both by the same amount is exact.
+fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
+    let mut base = u32::MAX;
+    st.for_each_span(|span| base = base.min(span.start));
+    st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
+    // a partition of the list (or the symbolic one) is keyed without a copy
+    let partition_key = match crate::iam::PARTITIONS.iter().chain([&SYMBOLIC_PARTITION]).find(|p| **p == partition) {
+        Some(known) => Cow::Borrowed(*known),
+        None => Cow::Owned(partition.to_string()),
+    };
+    let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
+        crate::content_checks::statement_findings(&key.0, partition)
+    });
+    found.into_iter().map(|d| d.shifted(base)).collect()
+}
