@@ -260,7 +260,7 @@ mod tests {
         let file = pcl_semantics::SourceFile::new(&db, "t.pcl".into(), text.into());
         let analysis = pcl_semantics::analyze_file(&db, file);
         assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
-        analysis.program.clone()
+        Program::clone(&analysis.program)
     }
 
     /// The streamed index is the pretty-printed JSON value, byte for byte,

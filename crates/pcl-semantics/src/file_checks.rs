@@ -19,7 +19,8 @@ use crate::variants;
 /// Everything `pcl check` knows of a file: its program and its diagnostics.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileAnalysis {
-    pub program: Program,
+    /// Shared with the file-wide checks' result (`db::file_checks`), not copied.
+    pub program: std::sync::Arc<Program>,
     /// Absolute spans, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     /// The `expect`s of the file: a code and the span it covers.
@@ -44,17 +45,15 @@ impl FileAnalysis {
     }
 }
 
-/// `analyze`, then (when the constraints are decidable) the per-configuration
-/// findings of every first definition of a name, made absolute and merged in
-/// file order. `findings(i)` gives those of the `i`-th parsed item.
-pub fn analyze_with<'f>(
+/// What `analyze` found, with the per-configuration findings merged in (when
+/// the constraints are decidable) and the file's `expect`s applied.
+pub fn with_findings<'f>(
     parsed: &ParsedFile,
-    analyses: &[(&ParsedItem, &ItemAnalysis)],
-    symbols: &Symbols,
+    (checked, decidable): &(FileAnalysis, bool),
     findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
 ) -> FileAnalysis {
-    let (mut analysis, decidable) = analyze(parsed, analyses, symbols);
-    if decidable {
+    let mut analysis = checked.clone();
+    if *decidable {
         for (at, parsed_item) in parsed.items.iter().enumerate() {
             // duplicates were dropped from the program: check the first only
             let name = &parsed_item.item.name().name;
@@ -144,7 +143,7 @@ pub fn analyze(
     }
 
     crate::diagnostic::sort(&mut diags);
-    (FileAnalysis { program, diagnostics: diags, acknowledged: Vec::new() }, decidable)
+    (FileAnalysis { program: std::sync::Arc::new(program), diagnostics: diags, acknowledged: Vec::new() }, decidable)
 }
 
 fn unused(

@@ -9,7 +9,11 @@ use crate::ir::*;
 
 /// The features `item` depends on, in declaration order.
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
-    let vars = guard_vars(program, item);
+    features_among(program, &guard_vars(program, item))
+}
+
+/// The features among `vars` (an item's `guard_vars`), in declaration order.
+pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
     program.features().map(|(n, _)| n.to_string()).filter(|n| vars.contains(n)).collect()
 }
 

@@ -155,16 +155,16 @@ pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> crate:
     crate::item_check::check_entries(entries, entry.context(db).as_ref(), symbols(db, *entry.file(db)))
 }
 
-/// Every diagnostic of a file and its program. Not compared with its previous
-/// value (`no_eq`): nearly every edit moves some span, and comparing the
-/// whole program and every diagnostic would cost more than it could save.
+/// Every diagnostic of a file and its program: the file-wide checks
+/// (`file_checks`) and every policy's and role's per-configuration findings.
+/// Not compared with its previous value (`no_eq`): nearly every edit moves
+/// some span, and comparing the whole program and every diagnostic would
+/// cost more than it could save.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let parsed = parse(db, file);
     let items = file_items(db, file);
-    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
-        parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
-    crate::file_checks::analyze_with(parsed, &analyses, symbols(db, file), &|at| {
+    crate::file_checks::with_findings(parsed, file_checks(db, file), &|at| {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
         // empty, and each memo fetched costs a verification after an edit
@@ -173,6 +173,20 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
             _ => &[],
         }
     })
+}
+
+/// The file-wide checks over every item's checks (`file_checks::analyze`):
+/// the program and its diagnostics, and whether the constraints are
+/// decidable. A query of its own so that a cold analysis can run it beside
+/// the per-configuration checks (`analyze_file_parallel`); `no_eq` as
+/// `analyze_file`.
+#[salsa::tracked(returns(ref), no_eq)]
+pub fn file_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
+    let parsed = parse(db, file);
+    let items = file_items(db, file);
+    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
+        parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
+    crate::file_checks::analyze(parsed, &analyses, symbols(db, file))
 }
 
 /// File-level facts that every per-item query shares, computed once per file

@@ -3,7 +3,10 @@
 //! the database, then `analyze_file` over the memoized results.
 
 use super::{Chunk, FileAnalysis, ItemDef, RootDatabase, SourceFile};
-use super::{analyze_file, check_configs, check_item, file_items, item_index, parse_chunk, symbols, variant_findings};
+use super::{
+    analyze_file, check_configs, check_item, file_checks, file_items, item_index, parse_chunk, symbols,
+    variant_findings,
+};
 
 /// Files smaller than this are analysed on one thread (starting threads
 /// would cost more than they save).
@@ -40,19 +43,35 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         check_configs(&aside, file);
     }
     let items = file_items(db, file).clone();
-    // what `analyze_file` fetches: every item's checks, and the
-    // per-configuration findings of the first definition of each policy and role
+    // what `analyze_file` fetches: every item's checks, the file-wide checks,
+    // and the per-configuration findings of the first definition of each
+    // policy and role
     let index = item_index(db, file);
-    let check = |db: &RootDatabase, item: &ItemDef<'_>| {
-        check_item(db, *item);
+    let variants = |db: &RootDatabase, item: &ItemDef<'_>| {
         if item.ast(db).kind.renders() && index.get(item.name(db)) == Some(*item) {
             variant_findings(db, *item);
         }
     };
+    let checks = |db: &RootDatabase, item: &ItemDef<'_>| {
+        check_item(db, *item);
+    };
     if parallel {
-        share_out(db, threads, &items, check);
+        share_out(db, threads, &items, checks);
+        // the file-wide checks on one more thread, beside the per-configuration
+        // checks: both read every item's checks, neither the other's results
+        std::thread::scope(|scope| {
+            let aside = db.clone();
+            scope.spawn(move || {
+                file_checks(&aside, file);
+            });
+            share_out(db, threads, &items, variants);
+        });
     } else {
-        items.iter().for_each(|item| check(db, item));
+        items.iter().for_each(|item| checks(db, item));
+        items.iter().for_each(|item| variants(db, item));
+        // on a handle of its own, like `file_items` (see above)
+        let aside = db.clone();
+        file_checks(&aside, file);
     }
     analyze_file(db, file)
 }

@@ -114,14 +114,16 @@ pub fn closure_findings<'a>(
     // an item whose guards (and the constraints) do not read the partition
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
-    let partition_read = partition_param.is_some_and(|p| reads_partition(&program, this, p));
+    let vars = variants::guard_vars(&program, item);
+    let partition_read = partition_param.is_some_and(|p| reads_partition(&program, &vars, p));
     let first_only = partition_param.is_some() && !partition_read;
     let configs = match first_only {
         true => file_level.configs.get(..1).unwrap_or_default(),
         false => file_level.configs,
     };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
-    item_findings_counted(&program, this, (configs, count), partition_read, report_empty, file_level.assignments)
+    let reads = GuardReads { vars: &vars, partition: partition_read };
+    item_findings_counted(&program, this, (configs, count), reads, report_empty, file_level.assignments)
 }
 
 /// What every policy's and role's per-configuration checks share, and the
@@ -137,13 +139,22 @@ pub struct FileLevel<'a> {
 /// (`variants::configurations`), from wherever the caller keeps them.
 pub type Assignments<'a> = &'a dyn Fn(&[String], &Config) -> Option<Cow<'a, [BTreeMap<String, String>]>>;
 
-/// Whether the guards of `item`, or a constraint, read the partition param `p`.
-fn reads_partition(program: &Program, item: &ProgramItem, p: &str) -> bool {
-    let mut vars = variants::guard_vars(program, &item.name);
+/// Whether an item's guards (their variables: `vars`), or a constraint,
+/// read the partition param `p`.
+fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
+    let mut read = vars.to_vec();
     for (_, cond, _) in program.constraints() {
-        cond.vars(&mut vars);
+        cond.vars(&mut read);
     }
-    vars.iter().any(|v| v == p)
+    read.iter().any(|v| v == p)
+}
+
+/// What an item's guards read: their variables (`variants::guard_vars`,
+/// walked once per item), and whether they or a constraint read the
+/// partition param (`reads_partition`).
+struct GuardReads<'v> {
+    vars: &'v [String],
+    partition: bool,
 }
 
 /// The configurations `pcl check` checks: with no `--set` values, once per
@@ -184,22 +195,23 @@ struct Tally {
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
     let assignments =
         |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
+    let vars = variants::guard_vars(program, &item.name);
     // asked only where it can matter: one configuration has no shortcut to take
     let partition_param = program.partition_param();
-    let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, item, p));
-    item_findings_counted(program, item, (configs, configs.len()), partition_read, report_empty, &assignments)
+    let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
+    let reads = GuardReads { vars: &vars, partition: partition_read };
+    item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, &assignments)
 }
 
 /// [`item_findings`] where `configs` may be the first of `count` partition
 /// configurations (when the item does not read the partition, the first
-/// stands for all, and findings are counted for all). `partition_read`:
-/// whether the item's guards or a constraint read the partition param
-/// (`reads_partition`, which the caller has already asked).
+/// stands for all, and findings are counted for all). `reads`: what the
+/// item's guards read, which the caller has already asked.
 fn item_findings_counted(
     program: &Program,
     item: &ProgramItem,
     (configs, count): (&[Config], usize),
-    partition_read: bool,
+    reads: GuardReads<'_>,
     report_empty: bool,
     assignments: Assignments<'_>,
 ) -> Vec<Finding> {
@@ -207,13 +219,13 @@ fn item_findings_counted(
     if !is_policy && !matches!(*item.ir, ItemIr::Role { .. }) {
         return Vec::new();
     }
-    let deps = variants::feature_deps(program, &item.name);
+    let deps = variants::features_among(program, reads.vars);
     let partition_param = program.partition_param();
     // The checks read guards and constraints, not texts: when neither the
     // item's guards nor any constraint reads the partition, every partition
     // has the same findings; check one and count it for all of them.
     let shortcut = match partition_param {
-        Some(_) if count > 1 && !partition_read => Some(configs.get(..1).unwrap_or_default()),
+        Some(_) if count > 1 && !reads.partition => Some(configs.get(..1).unwrap_or_default()),
         _ => None,
     };
     let run = |configs: &[Config], repeat: usize, pass: Pass| {

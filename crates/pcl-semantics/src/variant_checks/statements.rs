@@ -44,6 +44,8 @@ pub(super) struct StatementCache<'p, 'f> {
     /// By statement and the blocks around it (their addresses in the IR):
     /// the variables the rendering reads, and the summary for each of their values.
     entries: HashMap<(usize, Vec<usize>), StatementRenderings<'f>>,
+    /// The values of a lookup's variables.
+    values: Vec<Option<&'f str>>,
 }
 
 struct StatementRenderings<'f> {
@@ -53,7 +55,7 @@ struct StatementRenderings<'f> {
 
 impl<'p, 'f> StatementCache<'p, 'f> {
     pub fn new(program: &'p Program) -> Self {
-        StatementCache { program, entries: HashMap::default() }
+        StatementCache { program, entries: HashMap::default(), values: Vec::new() }
     }
 
     /// The summary of `s` rendered under `env`, whose features are `features`.
@@ -72,10 +74,15 @@ impl<'p, 'f> StatementCache<'p, 'f> {
             vars: variants::statement_vars(program, s, blocks),
             by_values: HashMap::default(),
         });
-        // params are the configuration's: only the features vary
-        let values: Vec<Option<&'f str>> =
-            renderings.vars.iter().map(|v| features.get(v).map(String::as_str)).collect();
-        let summary = renderings.by_values.entry(values).or_insert_with(|| {
+        // params are the configuration's: only the features vary (the
+        // values are gathered in a buffer kept for the next lookup: most
+        // lookups find a rendering, and need no key of their own)
+        self.values.clear();
+        self.values.extend(renderings.vars.iter().map(|v| features.get(v).map(String::as_str)));
+        if let Some(summary) = renderings.by_values.get(self.values.as_slice()) {
+            return Rc::clone(summary);
+        }
+        let summary = renderings.by_values.entry(self.values.clone()).or_insert_with(|| {
             let mut st = crate::expand::expand_statement(program, s, blocks, origin, env);
             let summary = StatementSummary {
                 actions_empty: st.actions.values.is_empty(),
