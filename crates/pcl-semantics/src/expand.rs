@@ -165,8 +165,6 @@ pub struct ExpandedCondition {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedStatement {
-    /// The item (policy or permset) whose text holds the statement.
-    pub origin: String,
     pub sid: Option<(String, Span)>,
     pub effect: Effect,
     pub not_action: bool,
@@ -182,7 +180,6 @@ impl ExpandedStatement {
     /// Calls `visit` on every span of the statement.
     pub fn for_each_span(&mut self, mut visit: impl FnMut(&mut Span)) {
         let ExpandedStatement {
-            origin: _,
             sid,
             effect: _,
             not_action: _,
@@ -217,8 +214,8 @@ pub struct ExpandedPolicy {
 /// Expands a policy; `None` when its own guard is false.
 pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
     let mut statements = Vec::new();
-    let renders = walk_policy(program, name, env, &mut |s, blocks, origin| {
-        statements.push(expand_statement(program, s, blocks, origin, env));
+    let renders = walk_policy(program, name, env, &mut |s, blocks, _| {
+        statements.push(expand_statement(program, s, blocks, env));
     });
     let mut policy = renders.then(|| expand_policy_header(program, name, env)).flatten()?;
     policy.statements = statements;
@@ -243,10 +240,11 @@ pub fn expand_policy_header(program: &Program, name: &str, env: &Env<'_>) -> Opt
 /// (outermost first), and the item whose text holds it.
 pub type StatementVisitor<'v, 'p> = dyn FnMut(&'p Statement, &[&'p ConditionEntry], &'p str) + 'v;
 
-/// Decides a policy's guards and follows its includes as `expand_policy`
-/// does, calling `visit` for each statement that renders instead of
-/// rendering it; false when the policy does not render (its guard is false,
-/// or it is not a policy).
+/// Decides a policy's guards and follows its includes (a permset included
+/// twice adds nothing the second time; cycles and too deep chains are cut),
+/// calling `visit` for each statement that renders, without rendering it;
+/// false when the policy does not render (its guard is false, or it is not
+/// a policy).
 pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &mut StatementVisitor<'_, 'p>) -> bool {
     let Some(item) = program.get(name) else { return false };
     let ItemIr::Policy { when, entries, .. } = &*item.ir else {
@@ -338,13 +336,13 @@ fn walk_entries<'p>(
 }
 
 /// One statement that renders (see `walk_policy`), rendered: a function of
-/// the statement, the blocks around it and the values of the variables its
-/// guards and texts read (`variants::statement_vars`) alone.
+/// the statement, the blocks around it, the params (which its texts
+/// interpolate) and the values of the variables its guards read
+/// (`variants::statement_vars`) alone.
 pub fn expand_statement(
     program: &Program,
     s: &Statement,
     blocks: &[&ConditionEntry],
-    origin: &str,
     env: &Env<'_>,
 ) -> ExpandedStatement {
     let mut actions = Vec::new();
@@ -360,7 +358,6 @@ pub fn expand_statement(
         })
         .collect();
     ExpandedStatement {
-        origin: origin.to_string(),
         sid: s.sid.clone(),
         effect: s.effect,
         not_action: s.not_action,

@@ -20,29 +20,22 @@ pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: vec![item.to_string()] };
-    // A worklist, not recursion: chains of sets are only as deep as the file
-    // is long, and each item is walked once.
-    while let Some(next) = walker.todo.pop() {
-        walker.item(&next);
-    }
-    walker.vars
+    let walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: vec![item.to_string()] };
+    walker.finish()
 }
 
-/// Every variable (feature or param) a statement's rendering reads, with the
-/// blocks around it: the guards of the statement, of its lists and
-/// conditions, of the blocks' values, and of the sets they use. Two
-/// renderings under values that agree on these are equal.
+/// Every variable (feature or param) read by a guard of a statement or of
+/// what it uses, with the blocks around it: the guards of the statement, of
+/// its lists and conditions, of the blocks' values, and of the sets they
+/// use. Not the params its texts interpolate: two renderings under the same
+/// params whose values agree on these variables are equal.
 pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
     let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: Vec::new() };
     walker.statement(statement);
     for block in blocks {
         walker.values(&block.values);
     }
-    while let Some(next) = walker.todo.pop() {
-        walker.item(&next);
-    }
-    walker.vars
+    walker.finish()
 }
 
 /// Collects the guard variables reachable from an item.
@@ -56,6 +49,16 @@ struct Walker<'p> {
 }
 
 impl Walker<'_> {
+    /// Walks the items referenced and not walked yet; the variables met.
+    /// A worklist, not recursion: chains of sets are only as deep as the file
+    /// is long, and each item is walked once.
+    fn finish(mut self) -> Vec<String> {
+        while let Some(next) = self.todo.pop() {
+            self.item(&next);
+        }
+        self.vars
+    }
+
     fn cond(&mut self, c: &Option<Cond>) {
         if let Some(c) = c {
             c.vars(&mut self.vars);

@@ -156,7 +156,7 @@ pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> crate:
 }
 
 /// Every diagnostic of a file and its program: the file-wide checks
-/// (`file_checks`) and every policy's and role's per-configuration findings.
+/// (`file_wide_checks`) and every policy's and role's per-configuration findings.
 /// Not compared with its previous value (`no_eq`): nearly every edit moves
 /// some span, and comparing the whole program and every diagnostic would
 /// cost more than it could save.
@@ -164,7 +164,7 @@ pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> crate:
 pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let parsed = parse(db, file);
     let items = file_items(db, file);
-    crate::file_checks::with_findings(parsed, file_checks(db, file), &|at| {
+    crate::file_checks::with_findings(parsed, file_wide_checks(db, file), &|at| {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
         // empty, and each memo fetched costs a verification after an edit
@@ -181,7 +181,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 /// the per-configuration checks (`analyze_file_parallel`); `no_eq` as
 /// `analyze_file`.
 #[salsa::tracked(returns(ref), no_eq)]
-pub fn file_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
+pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
     let parsed = parse(db, file);
     let items = file_items(db, file);
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =

@@ -142,11 +142,12 @@ pub type Assignments<'a> = &'a dyn Fn(&[String], &Config) -> Option<Cow<'a, [BTr
 /// Whether an item's guards (their variables: `vars`), or a constraint,
 /// read the partition param `p`.
 fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
-    let mut read = vars.to_vec();
-    for (_, cond, _) in program.constraints() {
-        cond.vars(&mut read);
-    }
-    read.iter().any(|v| v == p)
+    vars.iter().any(|v| v == p)
+        || program.constraints().any(|(_, cond, _)| {
+            let mut read = Vec::new();
+            cond.vars(&mut read);
+            read.iter().any(|v| v == p)
+        })
 }
 
 /// What an item's guards read: their variables (`variants::guard_vars`,
@@ -187,6 +188,10 @@ struct Tally {
     count: usize,
     /// The partitions it occurs in, when the partition is varied.
     partitions: std::collections::BTreeSet<String>,
+    /// The last configuration (its number in the pass) it was counted in: a
+    /// problem found twice in one rendering (a block's empty condition, on
+    /// each statement of the block) occurs in one more configuration, not two.
+    last_counted: usize,
 }
 
 /// Checks every configuration of `item` (a policy or role) under each of
@@ -195,6 +200,9 @@ struct Tally {
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
     let assignments =
         |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
+    if !matches!(*item.ir, ItemIr::Policy { .. } | ItemIr::Role { .. }) {
+        return Vec::new(); // nothing renders: no guard to walk
+    }
     let vars = variants::guard_vars(program, &item.name);
     // asked only where it can matter: one configuration has no shortcut to take
     let partition_param = program.partition_param();
@@ -301,7 +309,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         // what each statement renders to under this configuration's params,
         // by the values of the features it reads: most assignments of the
         // item's features leave most of its statements alike
-        let mut statements = StatementCache::new(program);
+        let mut statements = StatementCache::new(program, &cfg.params, pass, &partition);
         let mut name_findings: Option<Vec<Diagnostic>> = None;
         for features in assignments.iter() {
             total += 1;
@@ -313,7 +321,9 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                         && f.origin == finding.origin
                 };
                 match tallies.iter_mut().find(|t| same(&t.finding)) {
+                    Some(t) if t.last_counted == total => {}
                     Some(t) => {
+                        t.last_counted = total;
                         t.count += 1;
                         t.partitions.insert(partition.clone());
                         t.common.retain(|k, v| features.get(k) == Some(v));
@@ -323,6 +333,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                         common: features.clone(),
                         count: 1,
                         partitions: [partition.clone()].into(),
+                        last_counted: total,
                     }),
                 }
             };
@@ -330,7 +341,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
             if is_policy {
                 let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
                 let renders = walk_policy(program, &item.name, &env, &mut |s, blocks, origin| {
-                    let summary = statements.summary(s, blocks, origin, &env, features, (pass, &partition));
+                    let summary = statements.summary(s, blocks, &env, features);
                     rendered.push(RenderedStatement { statement: s, origin, summary });
                 });
                 if !renders {

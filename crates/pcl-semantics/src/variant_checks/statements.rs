@@ -14,7 +14,7 @@ use pcl_syntax::Span;
 use super::{Pass, SYMBOLIC_PARTITION};
 use crate::diagnostic::Diagnostic;
 use crate::expand::Env;
-use crate::ir::{ConditionEntry, Program, Statement};
+use crate::ir::{ConditionEntry, ParamValue, Program, Statement};
 use crate::variants;
 
 /// A statement of one rendering of a policy: where it is written, and what
@@ -37,10 +37,17 @@ pub(super) struct StatementSummary {
     pub findings: Vec<Diagnostic>,
 }
 
-/// The statements of one item rendered under one configuration's params,
-/// each summarized once per distinct value of the variables it reads.
+/// The statements of one item rendered under one configuration, in one
+/// pass, each summarized once per distinct value of the features its guards
+/// read (`variants::statement_vars`). Everything else a rendering reads
+/// (the params of its texts, the partition, whether texts are rendered at
+/// all) is the configuration's and the pass's, fixed for the cache's life.
 pub(super) struct StatementCache<'p, 'f> {
     program: &'p Program,
+    /// The configuration's params, which every rendering must use.
+    params: &'f BTreeMap<String, ParamValue>,
+    pass: Pass,
+    partition: &'f str,
     /// By statement and the blocks around it (their addresses in the IR):
     /// the variables the rendering reads, and the summary for each of their values.
     entries: HashMap<(usize, Vec<usize>), StatementRenderings<'f>>,
@@ -54,21 +61,23 @@ struct StatementRenderings<'f> {
 }
 
 impl<'p, 'f> StatementCache<'p, 'f> {
-    pub fn new(program: &'p Program) -> Self {
-        StatementCache { program, entries: HashMap::default(), values: Vec::new() }
+    pub fn new(program: &'p Program, params: &'f BTreeMap<String, ParamValue>, pass: Pass, partition: &'f str) -> Self {
+        StatementCache { program, params, pass, partition, entries: HashMap::default(), values: Vec::new() }
     }
 
-    /// The summary of `s` rendered under `env`, whose features are `features`.
+    /// The summary of `s` (inside `blocks`) rendered under `env`, whose
+    /// features are `features` and whose params and pass are the cache's.
     pub fn summary(
         &mut self,
         s: &'p Statement,
         blocks: &[&'p ConditionEntry],
-        origin: &str,
         env: &Env<'_>,
         features: &'f BTreeMap<String, String>,
-        (pass, partition): (Pass, &str),
     ) -> Rc<StatementSummary> {
-        let program = self.program;
+        debug_assert!(std::ptr::eq(env.features, features), "the features looked up are the rendering's");
+        debug_assert!(std::ptr::eq(env.params, self.params), "a cache serves one configuration");
+        debug_assert_eq!(env.shape_only, self.pass == Pass::Shapes, "a cache serves one pass");
+        let (program, pass, partition) = (self.program, self.pass, self.partition);
         let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
         let renderings = self.entries.entry(key).or_insert_with(|| StatementRenderings {
             vars: variants::statement_vars(program, s, blocks),
@@ -82,8 +91,8 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         if let Some(summary) = renderings.by_values.get(self.values.as_slice()) {
             return Rc::clone(summary);
         }
-        let summary = renderings.by_values.entry(self.values.clone()).or_insert_with(|| {
-            let mut st = crate::expand::expand_statement(program, s, blocks, origin, env);
+        let summary = {
+            let st = crate::expand::expand_statement(program, s, blocks, env);
             let summary = StatementSummary {
                 actions_empty: st.actions.values.is_empty(),
                 resources_empty: st.resources.values.is_empty(),
@@ -97,16 +106,12 @@ impl<'p, 'f> StatementCache<'p, 'f> {
             };
             let findings = match pass {
                 Pass::Shapes => Vec::new(),
-                Pass::ShapesAndTexts => {
-                    // the findings do not read it: taken out, not copied, and
-                    // the memo answers alike for a statement in two permsets
-                    st.origin = String::new();
-                    remembered_statement_findings(st, partition)
-                }
+                Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
             };
             Rc::new(StatementSummary { findings, ..summary })
-        });
-        Rc::clone(summary)
+        };
+        renderings.by_values.insert(self.values.clone(), Rc::clone(&summary));
+        summary
     }
 }
 
