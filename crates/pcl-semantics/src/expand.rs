@@ -45,8 +45,8 @@ impl<'a> Env<'a> {
         }
     }
 
-    pub fn holds(&self, when: &Option<Cond>) -> bool {
-        when.as_ref().is_none_or(|c| c.holds(&|v| self.lookup_ref(v)))
+    pub fn holds(&self, when: &impl Guard) -> bool {
+        when.cond().is_none_or(|c| c.holds(&|v| self.lookup_ref(v)))
     }
 
     pub fn text(&self, t: &Template) -> String {

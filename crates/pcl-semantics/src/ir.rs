@@ -118,9 +118,28 @@ pub enum Value {
     },
 }
 
+/// A guard as the IR keeps it: none, or a condition. A list item's is
+/// boxed (most items have none, and an unboxed `Cond` would make every item
+/// 40 bytes larger); an item's, a statement's or an include's is not.
+pub trait Guard {
+    fn cond(&self) -> Option<&Cond>;
+}
+
+impl Guard for Option<Cond> {
+    fn cond(&self) -> Option<&Cond> {
+        self.as_ref()
+    }
+}
+
+impl Guard for Option<Box<Cond>> {
+    fn cond(&self) -> Option<&Cond> {
+        self.as_deref()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GuardedItem<T> {
-    pub when: Option<Cond>,
+    pub when: Option<Box<Cond>>,
     pub value: T,
     pub span: Span,
 }

@@ -59,8 +59,8 @@ impl Walker<'_> {
         self.vars
     }
 
-    fn cond(&mut self, c: &Option<Cond>) {
-        if let Some(c) = c {
+    fn cond(&mut self, c: &impl Guard) {
+        if let Some(c) = c.cond() {
             c.vars(&mut self.vars);
         }
     }

@@ -366,7 +366,7 @@ pub struct ValueList<T> {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Guarded<T> {
     pub item: T,
-    pub when: Option<Expr>,
+    pub when: Option<Box<Expr>>,
     pub span: Span,
 }
 

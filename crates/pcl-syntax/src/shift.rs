@@ -25,6 +25,12 @@ impl<T: ShiftSpans> ShiftSpans for Option<T> {
     }
 }
 
+impl<T: ShiftSpans> ShiftSpans for Box<T> {
+    fn shift_spans(&mut self, by: u32) {
+        (**self).shift_spans(by);
+    }
+}
+
 impl<T: ShiftSpans> ShiftSpans for Vec<T> {
     fn shift_spans(&mut self, by: u32) {
         for inner in self {

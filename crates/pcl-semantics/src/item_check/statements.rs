@@ -110,11 +110,11 @@ impl Checker<'_> {
         let mut items = Vec::with_capacity(list.items.len());
         for g in &list.items {
             // the item's own guard is around it (an optional param needs it)
-            let when = self.guard(g.when.as_ref());
+            let when = self.guard(g.when.as_deref());
             self.push_context(&when);
             let value = lower(self, &g.item);
             self.pop_context(&when);
-            items.push(GuardedItem { when, value, span: g.span });
+            items.push(GuardedItem { when: when.map(Box::new), value, span: g.span });
         }
         GList { items, scalar, span: list.span }
     }

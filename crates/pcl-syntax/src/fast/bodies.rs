@@ -167,7 +167,7 @@ impl Fast<'_> {
             let item = item(p)?;
             p.skip();
             let when = p.attempt(Self::when_clause);
-            Some(Guarded { item, when, span: p.span(start, p.pos) })
+            Some(Guarded { item, when: when.map(Box::new), span: p.span(start, p.pos) })
         };
         let mut items = self
             .attempt(|p| {

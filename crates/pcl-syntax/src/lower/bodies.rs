@@ -211,7 +211,7 @@ impl Lowerer {
             let item_pair = self.next(&mut it, gspan)?;
             let item = item(self, item_pair)?;
             let when = self.opt_when(&mut it)?;
-            items.push(Guarded { item, when, span: gspan });
+            items.push(Guarded { item, when: when.map(Box::new), span: gspan });
         }
         items.shrink_to_fit();
         Ok(ValueList { items, bracketed: true, span })
