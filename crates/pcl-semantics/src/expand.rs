@@ -78,7 +78,8 @@ impl<'a> Env<'a> {
                     Some(ParamValue::Many(vs)) => out.push_str(&vs.join(",")),
                     None => {}
                 },
-                TextPart::Member(p, member) => {
+                TextPart::Member(param_member) => {
+                    let (p, member) = &**param_member;
                     if let Some(ParamValue::One(v)) = self.params.get(p) {
                         out.push_str(member_text(v, member).as_str());
                     }

@@ -92,8 +92,9 @@ impl Cond {
 pub enum TextPart {
     Lit(String),
     Param(String),
-    /// `${param.member}` of a partition param: e.g. its DNS suffix.
-    Member(String, String),
+    /// `${param.member}` of a partition param: e.g. its DNS suffix (boxed:
+    /// rare, and it would make every part half as large again).
+    Member(Box<(String, String)>),
 }
 
 /// A string with interpolated params, type-checked.

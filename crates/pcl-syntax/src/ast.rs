@@ -19,9 +19,9 @@ pub struct Item {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ItemKind {
-    Param(Param),
+    Param(Box<Param>),
     Feature(Feature),
-    Constraint(Constraint),
+    Constraint(Box<Constraint>),
     Permset(Permset),
     Actionset(Actionset),
     Valueset(Valueset),
@@ -84,7 +84,7 @@ pub struct StrLit {
 pub enum StrPart {
     Text(String),
     /// `${param}`, or `${param.member}` (`${partition.dns_suffix}`).
-    Interp(Ident, Option<Ident>),
+    Interp(Ident, Option<Box<Ident>>),
 }
 
 impl StrLit {
@@ -245,7 +245,7 @@ pub struct Policy {
     pub name: Ident,
     /// Over the managed-policy size limit, split into numbered parts.
     pub splittable: bool,
-    pub when: Option<Expr>,
+    pub when: Option<Box<Expr>>,
     /// `name` and `description`, in source order (duplicates are the
     /// checker's to report).
     pub fields: Vec<ItemField>,
@@ -316,7 +316,7 @@ pub struct Block {
 pub struct Include {
     pub expects: Vec<Expect>,
     pub target: Ident,
-    pub when: Option<Expr>,
+    pub when: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -333,16 +333,26 @@ pub struct Statement {
     pub effect: Effect,
     pub effect_span: Span,
     pub sid: Option<StrLit>,
-    pub when: Option<Expr>,
+    pub when: Option<Box<Expr>>,
     pub fields: Vec<StmtField>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StmtField {
-    Action { negated: bool, list: ValueList<ActionItem>, span: Span },
-    Resource { negated: bool, list: ValueList<ValueItem>, span: Span },
-    Condition(Condition),
+    Action {
+        negated: bool,
+        list: ValueList<ActionItem>,
+        span: Span,
+    },
+    Resource {
+        negated: bool,
+        list: ValueList<ValueItem>,
+        span: Span,
+    },
+    /// Boxed: a condition is four times the size of the other fields, which
+    /// most statements have alone.
+    Condition(Box<Condition>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -350,7 +360,7 @@ pub struct Condition {
     pub operator: Ident,
     pub key: StrLit,
     pub values: ValueList<ValueItem>,
-    pub when: Option<Expr>,
+    pub when: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -385,14 +395,19 @@ pub enum ValueItem {
     Param(Ident),
     /// `@name`: the values of a valueset.
     SetRef(Ident),
-    /// `"${b}/*" for b in buckets`: `template` once per value of the list
-    /// param `list`, with `var` standing for the value.
-    Each {
-        template: StrLit,
-        var: Ident,
-        list: Ident,
-        span: Span,
-    },
+    /// `"${b}/*" for b in buckets` (boxed: rare, and three times the size
+    /// of the other values).
+    Each(Box<EachValue>),
+}
+
+/// `"${b}/*" for b in buckets`: `template` once per value of the list param
+/// `list`, with `var` standing for the value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EachValue {
+    pub template: StrLit,
+    pub var: Ident,
+    pub list: Ident,
+    pub span: Span,
 }
 
 impl ValueItem {
@@ -400,7 +415,7 @@ impl ValueItem {
         match self {
             ValueItem::Str(s) => s.span,
             ValueItem::Param(i) | ValueItem::SetRef(i) => i.span,
-            ValueItem::Each { span, .. } => *span,
+            ValueItem::Each(each) => each.span,
         }
     }
 }
@@ -408,7 +423,7 @@ impl ValueItem {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Role {
     pub name: Ident,
-    pub when: Option<Expr>,
+    pub when: Option<Box<Expr>>,
     pub fields: Vec<RoleField>,
 }
 
@@ -435,17 +450,17 @@ pub enum RoleField {
     },
     Inline {
         policy: Ident,
-        when: Option<Expr>,
+        when: Option<Box<Expr>>,
         span: Span,
     },
     Attach {
         policy: Ident,
-        when: Option<Expr>,
+        when: Option<Box<Expr>>,
         span: Span,
     },
     Boundary {
         value: ValueItem,
-        when: Option<Expr>,
+        when: Option<Box<Expr>>,
         span: Span,
     },
 }

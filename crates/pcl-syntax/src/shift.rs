@@ -176,7 +176,8 @@ impl ShiftSpans for ValueItem {
         match self {
             ValueItem::Str(s) => s.shift_spans(by),
             ValueItem::Param(ident) | ValueItem::SetRef(ident) => ident.shift_spans(by),
-            ValueItem::Each { template, var, list, span } => {
+            ValueItem::Each(each) => {
+                let EachValue { template, var, list, span } = &mut **each;
                 template.shift_spans(by);
                 var.shift_spans(by);
                 list.shift_spans(by);

@@ -104,7 +104,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<Check
         ItemKind::Actionset(a) => ItemIr::Actionset(c.actions(&a.actions)),
         ItemKind::Valueset(v) => ItemIr::Valueset(c.valueset(&v.values)),
         ItemKind::Policy(p) => {
-            let when = c.guard(p.when.as_ref());
+            let when = c.guard(p.when.as_deref());
             c.push_context(&when);
             let entries = c.top_entries(&p.entries, parts);
             let naming = c.naming(p.fields.iter(), "policy");
@@ -112,7 +112,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<Check
             ItemIr::Policy { when, entries, splittable: p.splittable, naming }
         }
         ItemKind::Role(r) => {
-            let when = c.guard(r.when.as_ref());
+            let when = c.guard(r.when.as_deref());
             c.push_context(&when);
             let role = c.role(r);
             c.pop_context(&when);

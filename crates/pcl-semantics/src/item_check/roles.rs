@@ -51,7 +51,7 @@ impl Checker<'_> {
                 }
                 ast::RoleField::Inline { policy, when, span } | ast::RoleField::Attach { policy, when, span } => {
                     self.resolve(policy, RefKind::Policy);
-                    let when = self.guard(when.as_ref());
+                    let when = self.guard(when.as_deref());
                     let r = PolicyRef { policy: policy.name.clone(), when, span: *span };
                     let inline = matches!(field, ast::RoleField::Inline { .. });
                     let (verb, earlier) = if inline { ("inline", &role.inline) } else { ("attach", &role.attach) };
@@ -75,7 +75,7 @@ impl Checker<'_> {
                         continue;
                     }
                     boundary_span = Some(*span);
-                    let when = self.guard(when.as_ref());
+                    let when = self.guard(when.as_deref());
                     self.push_context(&when);
                     let value_ir = self.value(value, ValueUse::Arn, false);
                     self.pop_context(&when);

@@ -9,7 +9,7 @@ impl Checker<'_> {
             .map(|e| match e {
                 BodyEntry::Include(inc) => {
                     self.resolve(&inc.target, RefKind::Include);
-                    let when = self.guard(inc.when.as_ref());
+                    let when = self.guard(inc.when.as_deref());
                     Entry::Include { target: inc.target.name.clone(), when, span: inc.span }
                 }
                 BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
@@ -42,7 +42,7 @@ impl Checker<'_> {
             }
             (text, sid.span)
         });
-        let when = self.guard(s.when.as_ref());
+        let when = self.guard(s.when.as_deref());
         self.push_context(&when);
         let mut action: Option<(bool, GList<ActionRef>, Span)> = None;
         let mut resource: Option<(bool, GList<Value>, Span)> = None;
@@ -163,7 +163,7 @@ impl Checker<'_> {
         if c.key.as_plain().is_some() {
             self.check_condition_key(&key, c.key.span);
         }
-        let when = self.guard(c.when.as_ref());
+        let when = self.guard(c.when.as_deref());
         self.push_context(&when);
         let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
         let values = self.values(&c.values, use_);

@@ -34,7 +34,8 @@ impl Checker<'_> {
                 Value::Param(ident.name.clone())
             }
             ValueItem::Str(s) => Value::Text(self.template(s, use_)),
-            ValueItem::Each { template, var, list, .. } => {
+            ValueItem::Each(each) => {
+                let pcl_syntax::ast::EachValue { template, var, list, .. } = &**each;
                 let element = match self.param_type(list) {
                     Some(ty) if ty.list => ty.scalar,
                     Some(ty) => {
@@ -90,9 +91,9 @@ impl Checker<'_> {
                             DiagnosticKind::NoSuchMember { name: ident.name.clone(), ty, member: member.name.clone() };
                         self.emit(kind.at(member.span));
                     }
-                    parts.push(TextPart::Member(ident.name.clone(), member.name.clone()));
+                    parts.push(TextPart::Member(Box::new((ident.name.clone(), member.name.clone()))));
                     // in an ARN, a member is text of its own (a DNS suffix is no partition)
-                    typed.push(Some((Some(ScalarType::String), member)));
+                    typed.push(Some((Some(ScalarType::String), &**member)));
                 }
                 StrPart::Interp(ident, None) if self.each_var.as_ref().is_some_and(|(v, _)| *v == ident.name) => {
                     // the loop variable of `"..." for VAR in LIST`

@@ -145,7 +145,7 @@ impl Fast<'_> {
         self.skip();
         let when = self.attempt(Self::when_clause);
         let span = end_field(self)?;
-        Some(StmtField::Condition(Condition { operator, key, values, when, span }))
+        Some(StmtField::Condition(Box::new(Condition { operator, key, values, when, span })))
     }
 
     /// `action_list = { "[" ~ (guarded_action ~ ("," ~ guarded_action)* ~ ","?)? ~ "]" }`
@@ -167,7 +167,7 @@ impl Fast<'_> {
             let item = item(p)?;
             p.skip();
             let when = p.attempt(Self::when_clause);
-            Some(Guarded { item, when: when.map(Box::new), span: p.span(start, p.pos) })
+            Some(Guarded { item, when, span: p.span(start, p.pos) })
         };
         let mut items = self
             .attempt(|p| {
@@ -241,7 +241,8 @@ impl Fast<'_> {
                 });
                 match each {
                     Some((var, list)) => {
-                        Some(ValueItem::Each { template, var, list, span: self.span(start, self.pos) })
+                        let span = self.span(start, self.pos);
+                        Some(ValueItem::Each(Box::new(EachValue { template, var, list, span })))
                     }
                     None if self.bailed => None,
                     None => Some(ValueItem::Str(template)),

@@ -10,9 +10,9 @@ use crate::ast::{CmpValue, Expr};
 impl Fast<'_> {
     /// `when_clause = { "when" ~ expr }`: the guard. The clause ends after
     /// the white space that follows it (see the module's notes).
-    pub(super) fn when_clause(&mut self) -> Option<Expr> {
+    pub(super) fn when_clause(&mut self) -> Option<Box<Expr>> {
         self.token("when")?;
-        self.expr()
+        self.expr().map(Box::new)
     }
 
     /// `expr`, within the lowering's depth limit.

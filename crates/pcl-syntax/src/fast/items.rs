@@ -92,7 +92,7 @@ impl Fast<'_> {
         });
         self.skip();
         self.need(";")?;
-        Some(ItemKind::Param(Param { name, ty, default, placeholder }))
+        Some(ItemKind::Param(Box::new(Param { name, ty, default, placeholder })))
     }
 
     /// `type_expr = { (list_type | scalar_type) ~ optional_mark? }`
@@ -259,7 +259,7 @@ impl Fast<'_> {
         let message = self.string()?;
         self.skip();
         self.need(";")?;
-        Some(ItemKind::Constraint(Constraint { name, expr, message }))
+        Some(ItemKind::Constraint(Box::new(Constraint { name, expr, message })))
     }
 
     /// `"permset" ~ ident ~ "{" ~ body_entry* ~ "}"`

@@ -187,7 +187,7 @@ impl Lowerer {
                 let values_pair = self.next(&mut it, span)?;
                 let values = self.values(values_pair)?;
                 let when = self.opt_when(&mut it)?;
-                Ok(StmtField::Condition(Condition { operator: op, key, values, when, span: field_span }))
+                Ok(StmtField::Condition(Box::new(Condition { operator: op, key, values, when, span: field_span })))
             }
             _ => self.fail(span, "unexpected statement field"),
         }
@@ -211,14 +211,14 @@ impl Lowerer {
             let item_pair = self.next(&mut it, gspan)?;
             let item = item(self, item_pair)?;
             let when = self.opt_when(&mut it)?;
-            items.push(Guarded { item, when: when.map(Box::new), span: gspan });
+            items.push(Guarded { item, when, span: gspan });
         }
         items.shrink_to_fit();
         Ok(ValueList { items, bracketed: true, span })
     }
 
     /// The optional trailing `when` clause of an entry.
-    pub(super) fn opt_when(&mut self, it: &mut Pairs<'_, Rule>) -> Lowered<Option<Expr>> {
+    pub(super) fn opt_when(&mut self, it: &mut Pairs<'_, Rule>) -> Lowered<Option<Box<Expr>>> {
         it.next().map(|w| self.when(w)).transpose()
     }
 
@@ -268,7 +268,7 @@ impl Lowerer {
                 let var = self.ident_from(&mut it, span)?;
                 let _in = self.next(&mut it, span)?;
                 let list = self.ident_from(&mut it, span)?;
-                ValueItem::Each { template, var, list, span }
+                ValueItem::Each(Box::new(EachValue { template, var, list, span }))
             }
             _ => ValueItem::Param(self.ident(inner)),
         })

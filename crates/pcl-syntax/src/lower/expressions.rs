@@ -4,10 +4,11 @@
 use super::*;
 
 impl Lowerer {
-    pub(super) fn when(&mut self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+    /// A `when` clause's guard (boxed, as the AST keeps every guard).
+    pub(super) fn when(&mut self, pair: Pair<'_, Rule>) -> Lowered<Box<Expr>> {
         let span = self.span(&pair);
         let e = self.next(&mut pair.into_inner(), span)?;
-        self.expr(e)
+        self.expr(e).map(Box::new)
     }
 
     /// `expr = and_expr (or and_expr)*`; `and_expr = unary (and unary)*`.

@@ -117,9 +117,9 @@ impl Lowerer {
             match inner.as_rule() {
                 Rule::doc => docs.push(doc_text(&inner)),
                 Rule::expect_attr => expects.push(self.expect(inner)),
-                Rule::param_decl => kind = Some(ItemKind::Param(self.param(inner)?)),
+                Rule::param_decl => kind = Some(ItemKind::Param(Box::new(self.param(inner)?))),
                 Rule::feature_decl => kind = Some(ItemKind::Feature(self.feature(inner)?)),
-                Rule::constraint_decl => kind = Some(ItemKind::Constraint(self.constraint(inner)?)),
+                Rule::constraint_decl => kind = Some(ItemKind::Constraint(Box::new(self.constraint(inner)?))),
                 Rule::permset_decl => {
                     let mut it = inner.into_inner();
                     let name = self.ident_from(&mut it, span)?;

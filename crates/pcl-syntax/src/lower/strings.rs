@@ -95,7 +95,10 @@ impl Lowerer {
                         name: m.to_string(),
                         span: Span::new(param_span.end as usize + 1, name_span.end as usize),
                     });
-                    parts.push(StrPart::Interp(Ident { name: param.to_string(), span: param_span }, member));
+                    parts.push(StrPart::Interp(
+                        Ident { name: param.to_string(), span: param_span },
+                        member.map(Box::new),
+                    ));
                     part_spans.push(whole);
                     text_start = whole.end as usize;
                 }
