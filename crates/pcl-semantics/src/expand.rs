@@ -105,7 +105,8 @@ impl<'a> Env<'a> {
                 Some(ParamValue::Many(vs)) => out.extend(vs.iter().cloned()),
                 None => {}
             },
-            Value::Each { list, var, template } => {
+            Value::Each(each) => {
+                let EachValue { list, var, template } = &**each;
                 let values = match self.params.get(list) {
                     Some(ParamValue::Many(vs)) => &vs[..],
                     Some(ParamValue::One(v)) => std::slice::from_ref(v),

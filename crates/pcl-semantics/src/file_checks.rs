@@ -326,7 +326,8 @@ fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
                     }
                     _ => None,
                 },
-                Value::Each { list, var, template } => {
+                Value::Each(each) => {
+                    let crate::ir::EachValue { list, var, template } = &**each;
                     // `"${b}/*" for b in arns` is an ARN when it starts with one
                     let arn_list = matches!(program.get(list).map(|i| &*i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn);
                     let is_arn = match template.parts.first() {

@@ -56,7 +56,7 @@ impl Checker<'_> {
                 let outer = self.each_var.replace((var.name.clone(), element));
                 let template = self.template(template, use_);
                 self.each_var = outer;
-                Value::Each { list: list.name.clone(), var: var.name.clone(), template }
+                Value::Each(Box::new(EachValue { list: list.name.clone(), var: var.name.clone(), template }))
             }
             ValueItem::SetRef(ident) => {
                 self.resolve(ident, RefKind::Valueset);
