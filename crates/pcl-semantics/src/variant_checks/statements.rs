@@ -1,7 +1,7 @@
 //! The statements of a policy's renderings, as the per-configuration checks
-//! see them: each rendered once per distinct value of the variables it reads
-//! (`StatementCache`), its findings remembered across items and edits
-//! (`remembered_statement_findings`).
+//! see them: each rendered once per distinct value of the features its
+//! guards read (`StatementCache`), its findings remembered across items and
+//! edits (`remembered_statement_findings`).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -91,25 +91,15 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         if let Some(summary) = renderings.by_values.get(self.values.as_slice()) {
             return Rc::clone(summary);
         }
-        let summary = {
-            let st = crate::expand::expand_statement(program, s, blocks, env);
-            let summary = StatementSummary {
-                actions_empty: st.actions.values.is_empty(),
-                resources_empty: st.resources.values.is_empty(),
-                empty_conditions: st
-                    .conditions
-                    .iter()
-                    .filter(|c| c.values.values.is_empty())
-                    .map(|c| (c.key.clone(), c.span))
-                    .collect(),
-                findings: Vec::new(),
-            };
-            let findings = match pass {
-                Pass::Shapes => Vec::new(),
-                Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
-            };
-            Rc::new(StatementSummary { findings, ..summary })
+        let st = crate::expand::expand_statement(program, s, blocks, env);
+        let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
+        let empty_conditions =
+            st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key.clone(), c.span)).collect();
+        let findings = match pass {
+            Pass::Shapes => Vec::new(),
+            Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
         };
+        let summary = Rc::new(StatementSummary { actions_empty, resources_empty, empty_conditions, findings });
         renderings.by_values.insert(self.values.clone(), Rc::clone(&summary));
         summary
     }
