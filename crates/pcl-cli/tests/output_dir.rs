@@ -392,7 +392,7 @@ fn parallel_builds_into_one_directory_all_succeed() {
 #[test]
 fn a_build_that_fails_after_the_audit_began_changes_nothing() {
     let p = Project::new();
-    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
+    broken(&p);
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
     let before = snapshot(&p.root);
     for out in ["out", "missing/parent/out"] {
@@ -401,6 +401,11 @@ fn a_build_that_fails_after_the_audit_began_changes_nothing() {
         assert!(stderr(&o).contains("nothing written"), "{}", stderr(&o));
         assert_eq!(snapshot(&p.root), before, "a failed build into {out} changed the project");
     }
+}
+
+/// `broken.pcl`: `old.pcl` with a syntax error (a missing `;`).
+fn broken(p: &Project) {
+    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
 }
 
 /// A source whose constraint `--set scheduler=awsbatch --set partition=aws-cn`
@@ -438,7 +443,7 @@ fn a_configuration_that_breaks_a_constraint_writes_nothing() {
 fn a_failing_build_does_not_wait_for_the_lock() {
     let p = Project::new();
     let breaking = constrained(&p);
-    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
+    broken(&p);
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
     let held = std::fs::File::open(&p.root).unwrap();
     held.lock().unwrap();
@@ -475,7 +480,7 @@ fn a_failing_build_does_not_wait_for_the_lock() {
 fn a_failing_build_leaves_the_leftovers_of_interrupted_ones() {
     let p = Project::new();
     let breaking = constrained(&p);
-    std::fs::write(p.root.join("broken.pcl"), OLD.replace("resource \"*\"; }", "resource \"*\" }")).unwrap();
+    broken(&p);
     // the old tree a build killed between its two renames left, `out` gone,
     // and the staging directory of another killed build
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));

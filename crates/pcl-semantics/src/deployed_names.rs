@@ -32,11 +32,11 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
             ItemIr::Policy { when, naming, .. } => Deployed {
                 kind: "policy",
                 name: naming.name.as_ref().map_or_else(|| item.name.clone(), |t| env.text(t)),
-                when: when.as_ref(),
+                when: when.as_deref(),
                 item,
             },
             ItemIr::Role { when, role } => match &role.naming.name {
-                Some(t) => Deployed { kind: "role", name: env.text(t), when: when.as_ref(), item },
+                Some(t) => Deployed { kind: "role", name: env.text(t), when: when.as_deref(), item },
                 None => continue,
             },
             _ => continue,

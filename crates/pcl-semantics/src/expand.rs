@@ -45,8 +45,8 @@ impl<'a> Env<'a> {
         }
     }
 
-    pub fn holds(&self, when: &impl Guard) -> bool {
-        when.cond().is_none_or(|c| c.holds(&|v| self.lookup_ref(v)))
+    pub fn holds(&self, when: &Guard) -> bool {
+        when.as_deref().is_none_or(|c| c.holds(&|v| self.lookup_ref(v)))
     }
 
     pub fn text(&self, t: &Template) -> String {

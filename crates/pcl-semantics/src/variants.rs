@@ -59,8 +59,8 @@ impl Walker<'_> {
         self.vars
     }
 
-    fn cond(&mut self, c: &impl Guard) {
-        if let Some(c) = c.cond() {
+    fn cond(&mut self, c: &Guard) {
+        if let Some(c) = c {
             c.vars(&mut self.vars);
         }
     }

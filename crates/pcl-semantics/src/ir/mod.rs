@@ -126,29 +126,13 @@ pub struct EachValue {
     pub template: Template,
 }
 
-/// A guard as the IR keeps it: none, or a condition. A list item's, a
-/// statement's and a condition's are boxed (most have none, and an unboxed
-/// `Cond` would make each 40 bytes larger); an item's and an include's are
-/// not.
-pub trait Guard {
-    fn cond(&self) -> Option<&Cond>;
-}
-
-impl Guard for Option<Cond> {
-    fn cond(&self) -> Option<&Cond> {
-        self.as_ref()
-    }
-}
-
-impl Guard for Option<Box<Cond>> {
-    fn cond(&self) -> Option<&Cond> {
-        self.as_deref()
-    }
-}
+/// A guard: none, or a condition, boxed (most items, statements and list
+/// items have none, and an unboxed `Cond` would make each 40 bytes larger).
+pub type Guard = Option<Box<Cond>>;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GuardedItem<T> {
-    pub when: Option<Box<Cond>>,
+    pub when: Guard,
     pub value: T,
     pub span: Span,
 }
@@ -188,7 +172,7 @@ pub struct ConditionEntry {
     pub operator: String,
     pub key: String,
     pub values: GList<Value>,
-    pub when: Option<Box<Cond>>,
+    pub when: Guard,
     pub span: Span,
 }
 
@@ -204,7 +188,7 @@ impl ConditionEntry {
 pub struct Statement {
     pub sid: Option<(String, Span)>,
     pub effect: Effect,
-    pub when: Option<Box<Cond>>,
+    pub when: Guard,
     pub not_action: bool,
     pub actions: GList<ActionRef>,
     pub not_resource: bool,
@@ -217,7 +201,7 @@ pub struct Statement {
 pub enum Entry {
     Include {
         target: String,
-        when: Option<Cond>,
+        when: Guard,
         span: Span,
     },
     Statement(Statement),
@@ -310,7 +294,7 @@ pub enum PrincipalKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PolicyRef {
     pub policy: String,
-    pub when: Option<Cond>,
+    pub when: Guard,
     pub span: Span,
 }
 
@@ -377,13 +361,13 @@ pub enum ItemIr {
     Actionset(GList<ActionRef>),
     Valueset(GList<Value>),
     Policy {
-        when: Option<Cond>,
+        when: Guard,
         entries: Vec<Entry>,
         splittable: bool,
         naming: Naming,
     },
     Role {
-        when: Option<Cond>,
+        when: Guard,
         /// Boxed: a role is much bigger than the other items.
         role: Box<Role>,
     },

@@ -4,7 +4,7 @@
 use super::*;
 
 impl Checker<'_> {
-    pub(super) fn guard(&mut self, when: Option<&Expr>) -> Option<Cond> {
+    pub(super) fn guard(&mut self, when: Option<&Expr>) -> Guard {
         let expr = when?;
         let errors_before = self.diags.len();
         let cond = self.expr(expr);
@@ -12,7 +12,7 @@ impl Checker<'_> {
         if self.diags.len() == errors_before {
             self.tautology(&cond, expr.span());
         }
-        Some(cond)
+        Some(Box::new(cond))
     }
 
     pub(super) fn expr(&mut self, e: &Expr) -> Cond {

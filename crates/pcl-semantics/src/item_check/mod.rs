@@ -162,13 +162,13 @@ impl Checker<'_> {
         self.diags.push(d);
     }
 
-    fn push_context(&mut self, when: &Option<Cond>) {
+    fn push_context(&mut self, when: &Guard) {
         if let Some(c) = when {
-            self.context.push(c.clone());
+            self.context.push((**c).clone());
         }
     }
 
-    fn pop_context(&mut self, when: &Option<Cond>) {
+    fn pop_context(&mut self, when: &Guard) {
         if when.is_some() {
             self.context.pop();
         }

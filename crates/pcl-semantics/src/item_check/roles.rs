@@ -79,7 +79,7 @@ impl Checker<'_> {
                     self.push_context(&when);
                     let value_ir = self.value(value, ValueUse::Arn, false);
                     self.pop_context(&when);
-                    role.boundary = Some(GuardedItem { when: when.map(Box::new), value: value_ir, span: *span });
+                    role.boundary = Some(GuardedItem { when, value: value_ir, span: *span });
                 }
             }
         }

@@ -89,7 +89,6 @@ impl Checker<'_> {
             ast::Effect::Allow => Effect::Allow,
             ast::Effect::Deny => Effect::Deny,
         };
-        let when = when.map(Box::new);
         Statement { sid, effect, when, not_action, actions, not_resource, resources, conditions, span: s.effect_span }
     }
 
@@ -115,7 +114,7 @@ impl Checker<'_> {
             self.push_context(&when);
             let value = lower(self, &g.item);
             self.pop_context(&when);
-            items.push(GuardedItem { when: when.map(Box::new), value, span: g.span });
+            items.push(GuardedItem { when, value, span: g.span });
         }
         GList { items, scalar, span: list.span }
     }
@@ -169,7 +168,7 @@ impl Checker<'_> {
         let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
         let values = self.values(&c.values, use_);
         self.pop_context(&when);
-        ConditionEntry { operator: c.operator.name.clone(), key, values, when: when.map(Box::new), span: c.span }
+        ConditionEntry { operator: c.operator.name.clone(), key, values, when, span: c.span }
     }
 
     /// A condition key IAM does not know is never present: the condition

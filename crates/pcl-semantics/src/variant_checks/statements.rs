@@ -48,14 +48,18 @@ pub(super) struct StatementCache<'p, 'f> {
     params: &'f BTreeMap<String, ParamValue>,
     pass: Pass,
     partition: &'f str,
-    /// By statement and the blocks around it (their addresses in the IR):
-    /// the variables the rendering reads, and the summary for each of their values.
-    entries: HashMap<(usize, Vec<usize>), StatementRenderings<'f>>,
+    /// By statement (its address in the IR), the renderings of each set of
+    /// blocks around it it was reached in (one, unless a permset is included
+    /// inside different blocks).
+    entries: HashMap<usize, Vec<StatementRenderings<'f>>>,
     /// The values of a lookup's variables.
     values: Vec<Option<&'f str>>,
 }
 
 struct StatementRenderings<'f> {
+    /// The addresses of the blocks around the statement.
+    blocks: Vec<usize>,
+    /// The variables the rendering reads, and the summary for each of their values.
     vars: Vec<String>,
     by_values: HashMap<Vec<Option<&'f str>>, Rc<StatementSummary>>,
 }
@@ -78,11 +82,15 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         debug_assert!(std::ptr::eq(env.params, self.params), "a cache serves one configuration");
         debug_assert_eq!(env.shape_only, self.pass == Pass::Shapes, "a cache serves one pass");
         let (program, pass, partition) = (self.program, self.pass, self.partition);
-        let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
-        let renderings = self.entries.entry(key).or_insert_with(|| StatementRenderings {
-            vars: variants::statement_vars(program, s, blocks),
-            by_values: HashMap::default(),
-        });
+        let addresses = || blocks.iter().map(|b| std::ptr::from_ref(*b) as usize);
+        let same_blocks = |r: &StatementRenderings<'_>| r.blocks.iter().copied().eq(addresses());
+        let reached = self.entries.entry(std::ptr::from_ref(s) as usize).or_default();
+        if !reached.iter().any(same_blocks) {
+            let vars = variants::statement_vars(program, s, blocks);
+            reached.push(StatementRenderings { blocks: addresses().collect(), vars, by_values: HashMap::default() });
+        }
+        let render = || Rc::new(summarize(program, s, blocks, env, (pass, partition)));
+        let Some(renderings) = reached.iter_mut().find(|r| same_blocks(r)) else { return render() };
         // params are the configuration's: only the features vary (the
         // values are gathered in a buffer kept for the next lookup: most
         // lookups find a rendering, and need no key of their own)
@@ -91,18 +99,29 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         if let Some(summary) = renderings.by_values.get(self.values.as_slice()) {
             return Rc::clone(summary);
         }
-        let st = crate::expand::expand_statement(program, s, blocks, env);
-        let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
-        let empty_conditions =
-            st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key.clone(), c.span)).collect();
-        let findings = match pass {
-            Pass::Shapes => Vec::new(),
-            Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
-        };
-        let summary = Rc::new(StatementSummary { actions_empty, resources_empty, empty_conditions, findings });
+        let summary = render();
         renderings.by_values.insert(self.values.clone(), Rc::clone(&summary));
         summary
     }
+}
+
+/// `s` (inside `blocks`) rendered under `env`, and summarized.
+fn summarize(
+    program: &Program,
+    s: &Statement,
+    blocks: &[&ConditionEntry],
+    env: &Env<'_>,
+    (pass, partition): (Pass, &str),
+) -> StatementSummary {
+    let st = crate::expand::expand_statement(program, s, blocks, env);
+    let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
+    let empty_conditions =
+        st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key.clone(), c.span)).collect();
+    let findings = match pass {
+        Pass::Shapes => Vec::new(),
+        Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
+    };
+    StatementSummary { actions_empty, resources_empty, empty_conditions, findings }
 }
 
 /// Entries the statement memo holds before it is cleared.
