@@ -277,8 +277,8 @@ mod tests {
             kind: OutputKind::Policy,
             partition: String::new(),
             files: vec![
-                File { path: "policy/p.json".into(), contents: "{}\n".into() },
-                File { path: "policy/p.fsx-true.json".into(), contents: "[]\n".into() },
+                File { path: "policy/p.json".into(), contents: "{}\n".into(), document: None },
+                File { path: "policy/p.fsx-true.json".into(), contents: "[]\n".into(), document: None },
             ],
             configurations: vec![
                 Configuration {

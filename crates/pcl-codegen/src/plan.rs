@@ -46,6 +46,11 @@ pub struct File {
     /// Relative path, `/`-separated: `policy/head_node.scheduler-awsbatch.json`.
     pub path: String,
     pub contents: String,
+    /// The JSON `contents` prints, kept for a role: its quotas are measured
+    /// on its parts (trust policy, inline policies), and parsing the text
+    /// back cost more than rendering it. `None` for a policy, whose quota is
+    /// measured on the text.
+    pub document: Option<Value>,
 }
 
 /// One configuration of an item.
@@ -141,16 +146,16 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     let deps = feature_deps(program, item);
     // Too many configurations is an error reported by the checks.
     let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
-    let mut documents: Vec<(BTreeMap<String, String>, Vec<String>)> = Vec::new();
+    let mut documents: Vec<Document> = Vec::new();
     for features in configs {
-        if let Some(parts) = render_parts(program, kind, item, &features, config) {
-            documents.push((features, parts));
+        if let Some((parts, document)) = render_documents(program, kind, item, &features, config) {
+            documents.push((features, parts, document));
         }
     }
     if documents.is_empty() {
         return None;
     }
-    let naming = rendered_naming(program, item, config, documents.first().map(|(f, _)| f));
+    let naming = rendered_naming(program, item, config, documents.first().map(|(f, _, _)| f));
     let mut rendered = share_files(program, kind, item, partition, documents);
     rendered.naming = naming;
     Some(rendered)
@@ -173,6 +178,10 @@ fn rendered_naming(
     (naming.name.as_ref().map(|t| env.text(t)), naming.description.as_ref().map(|t| env.text(t)))
 }
 
+/// One configuration of an item (its feature values), its parts' texts and,
+/// for a role, its JSON (see [`File::document`]).
+type Document = (BTreeMap<String, String>, Vec<String>, Option<Value>);
+
 /// Groups the configurations of one item by their documents: each group is
 /// one file (or one per part of a split policy), named after its member with
 /// the fewest features away from their defaults (then the smallest name), so
@@ -183,7 +192,7 @@ fn share_files(
     kind: OutputKind,
     item: &str,
     partition: &str,
-    mut documents: Vec<(BTreeMap<String, String>, Vec<String>)>,
+    mut documents: Vec<Document>,
 ) -> Rendered {
     let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
     let off_default = |features: &BTreeMap<String, String>| {
@@ -191,7 +200,7 @@ fn share_files(
     };
     // documents -> (its best name so far, the rank of that name)
     let mut names: BTreeMap<&[String], ((usize, String), usize)> = BTreeMap::new();
-    for (i, (features, parts)) in documents.iter().enumerate() {
+    for (i, (features, parts, _)) in documents.iter().enumerate() {
         let rank = (off_default(features), output_path(program, kind, item, features));
         let best = names.entry(parts.as_slice()).or_insert_with(|| (rank.clone(), i));
         if rank < best.0 {
@@ -204,7 +213,7 @@ fn share_files(
     let path_of: BTreeMap<&[String], String> = names.iter().map(|(doc, ((_, path), _))| (*doc, path.clone())).collect();
     let configurations = documents
         .iter()
-        .map(|(features, parts)| {
+        .map(|(features, parts, _)| {
             let path = path_of.get(parts.as_slice()).cloned().unwrap_or_default();
             Configuration {
                 default: off_default(features) == 0,
@@ -218,11 +227,12 @@ fn share_files(
     // each file's document is moved out of `documents`, not copied
     let mut files: Vec<File> = Vec::with_capacity(owners.len());
     for (i, base) in owners {
-        let parts = documents.get_mut(i).map(|d| std::mem::take(&mut d.1)).unwrap_or_default();
+        let (parts, mut document) =
+            documents.get_mut(i).map(|d| (std::mem::take(&mut d.1), d.2.take())).unwrap_or_default();
         let count = parts.len();
         for (k, contents) in parts.into_iter().enumerate() {
             let path = if count > 1 { part_path(kind, item, &base, k + 1) } else { base.clone() };
-            files.push(File { path, contents });
+            files.push(File { path, contents, document: document.take() });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -271,16 +281,28 @@ pub fn render_parts(
     features: &BTreeMap<String, String>,
     config: &Config,
 ) -> Option<Vec<String>> {
+    render_documents(program, kind, item, features, config).map(|(parts, _)| parts)
+}
+
+/// [`render_parts`], with a role's document as JSON (see [`File::document`]).
+fn render_documents(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    features: &BTreeMap<String, String>,
+    config: &Config,
+) -> Option<(Vec<String>, Option<Value>)> {
     let env = Env::new(program, features, &config.params);
     match kind {
         OutputKind::Policy => {
             let policy = expand_policy(program, item, &env)?;
             let parts = crate::split::split(policy, is_splittable(program, item));
-            Some(parts.iter().map(|p| pretty(&crate::policy_document(p))).collect())
+            Some((parts.iter().map(|p| pretty(&crate::policy_document(p))).collect(), None))
         }
         OutputKind::Role => {
             let role = with_parts(program, &env, expand_role(program, item, &env)?);
-            Some(vec![pretty(&crate::role_properties(&role))])
+            let document = crate::role_properties(&role);
+            Some((vec![pretty(&document)], Some(document)))
         }
     }
 }

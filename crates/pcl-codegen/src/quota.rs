@@ -44,9 +44,13 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
     let Some(item) = program.get(&rendered.item) else { return out };
     let span = item.name_span.shift(item.offset);
     for file in &rendered.files {
-        // Parsing a document back costs more than rendering it: a policy is
-        // parsed only when it is over the limit, to name its biggest statements.
-        let parse = || serde_json::from_str::<Value>(&file.contents).ok();
+        // Parsing a document back costs more than rendering it: a role's is
+        // kept from its rendering, and a policy is parsed only when it is
+        // over the limit, to name its biggest statements.
+        let parse = || match &file.document {
+            Some(doc) => Some(std::borrow::Cow::Borrowed(doc)),
+            None => serde_json::from_str::<Value>(&file.contents).ok().map(std::borrow::Cow::Owned),
+        };
         let context = || describe(program, rendered, &file.path);
         match rendered.kind {
             OutputKind::Policy if !inline_only.contains(rendered.item.as_str()) => {
@@ -101,7 +105,7 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
                         .at(span),
                     );
                 }
-                let trust = doc.get("AssumeRolePolicyDocument").map(|t| policy_size(&t.to_string())).unwrap_or(0);
+                let trust = doc.get("AssumeRolePolicyDocument").map(compact_size).unwrap_or(0);
                 if trust > TRUST_POLICY_CHARS {
                     out.push(too_big(
                         format!("the trust policy of role `{}` is {trust} characters", rendered.item),
@@ -119,7 +123,7 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
                         ps.iter()
                             .map(|p| {
                                 let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
-                                (name, p.get("PolicyDocument").map(|d| policy_size(&d.to_string())).unwrap_or(0))
+                                (name, p.get("PolicyDocument").map(compact_size).unwrap_or(0))
                             })
                             .collect()
                     })
@@ -167,6 +171,12 @@ fn too_big(
     .at(span)
 }
 
+/// The size IAM counts of a part of a document: its characters without whitespace.
+fn compact_size(part: &Value) -> usize {
+    // `serde_json::to_string`, not `Value::to_string`: the `Display` path is slower
+    serde_json::to_string(part).map(|text| policy_size(&text)).unwrap_or(0)
+}
+
 /// The number in a headline ("... is 6502 characters").
 fn headline_size(headline: &str) -> usize {
     headline.split_whitespace().rev().find_map(|w| w.parse().ok()).unwrap_or(0)
@@ -183,7 +193,7 @@ fn biggest(doc: &Value) -> String {
                 Some(sid) => format!("Sid `{sid}`"),
                 None => format!("statement {}", i + 1),
             };
-            (policy_size(&st.to_string()), name)
+            (compact_size(st), name)
         })
         .collect();
     sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
