@@ -23,9 +23,26 @@ struct Site<'a> {
 
 /// Removes the diagnostics that an `expect` covers, and reports the
 /// expectations that are malformed or cover nothing.
-pub(crate) fn acknowledge<'a>(parsed: &'a ParsedFile, diagnostics: &mut Vec<Diagnostic>) -> Vec<(Code, Span)> {
+/// `text` is the one `parsed` was parsed from.
+pub(crate) fn acknowledge<'a>(
+    parsed: &'a ParsedFile,
+    text: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(Code, Span)> {
+    // Most items have no `expect`, and this runs after every edit: one fast
+    // pass over the text finds the items that may, and only those are
+    // walked. An item's spans are relative to its offset (never before it)
+    // and end before the next item's, so its `expect`s are in that range.
+    let mentions: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"expect").collect();
+    let mut next_mention = mentions.iter().copied().peekable();
     let mut sites: Vec<(&Expect, u32, Span)> = Vec::new();
-    for p in &parsed.items {
+    for (at, p) in parsed.items.iter().enumerate() {
+        let start = p.offset as usize;
+        let end = parsed.items.get(at + 1).map_or(usize::MAX, |next| next.offset as usize);
+        while next_mention.next_if(|m| *m < start).is_some() {}
+        if next_mention.peek().is_none_or(|m| *m >= end) {
+            continue;
+        }
         let item = &*p.item;
         let mut add = |expects: &'a [Expect], covers: Span| {
             for e in expects {

@@ -6,7 +6,10 @@
 //! their names are equal and their guards can hold together (under the
 //! constraints).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
@@ -17,7 +20,7 @@ use crate::variants;
 /// One deployed item: its kind, name, guard and where to point.
 struct Deployed<'p> {
     kind: &'static str,
-    name: String,
+    name: Cow<'p, str>,
     when: Option<&'p Cond>,
     item: &'p ProgramItem,
 }
@@ -26,22 +29,30 @@ struct Deployed<'p> {
 pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
     let empty = BTreeMap::new();
     let env = Env { program, features: &empty, params: &config.params, shape_only: false };
-    let mut by_name: BTreeMap<(&'static str, String), Vec<Deployed<'_>>> = BTreeMap::new();
+    // Runs after every edit: names are borrowed where they can be, and
+    // grouped in a hash map (each group keeps the program's order; the
+    // callers sort the findings by position).
+    let mut by_name: FxHashMap<(&'static str, Cow<'_, str>), Vec<Deployed<'_>>> = FxHashMap::default();
     for item in program.items() {
         let deployed = match &*item.ir {
             ItemIr::Policy { when, naming, .. } => Deployed {
                 kind: "policy",
-                name: naming.name.as_ref().map_or_else(|| item.name.clone(), |t| env.text(t)),
+                name: naming.name.as_ref().map_or(Cow::Borrowed(item.name.as_str()), |t| Cow::Owned(env.text(t))),
                 when: when.as_deref(),
                 item,
             },
             ItemIr::Role { when, role } => match &role.naming.name {
-                Some(t) => Deployed { kind: "role", name: env.text(t), when: when.as_deref(), item },
+                Some(t) => Deployed { kind: "role", name: Cow::Owned(env.text(t)), when: when.as_deref(), item },
                 None => continue,
             },
             _ => continue,
         };
-        by_name.entry((deployed.kind, deployed.name.to_ascii_lowercase())).or_default().push(deployed);
+        let folded = if deployed.name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(deployed.name.to_ascii_lowercase())
+        } else {
+            deployed.name.clone()
+        };
+        by_name.entry((deployed.kind, folded)).or_default().push(deployed);
     }
     let mut out = Vec::new();
     for same in by_name.values().filter(|v| v.len() > 1) {
@@ -52,8 +63,8 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
             out.push(
                 DiagnosticKind::DeployedNameClash {
                     kind: later.kind,
-                    name: later.name.clone(),
-                    first_name: first.name.clone(),
+                    name: later.name.to_string(),
+                    first_name: first.name.to_string(),
                     first_item: first.item.name.clone(),
                     item: later.item.name.clone(),
                     first: name_span(first),

@@ -47,24 +47,33 @@ impl FileAnalysis {
 
 /// What `analyze` found, with the per-configuration findings merged in (when
 /// the constraints are decidable) and the file's `expect`s applied.
+/// `text` is the file's, as parsed into `parsed`.
 pub fn with_findings<'f>(
     parsed: &ParsedFile,
+    text: &str,
     (checked, decidable): &(FileAnalysis, bool),
     findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
 ) -> FileAnalysis {
     let mut analysis = checked.clone();
     if *decidable {
+        // The program holds the first definition of each name, in file
+        // order: walked beside the parsed items, it says which they are
+        // without a lookup per item (this runs after every edit).
+        let mut firsts = analysis.program.items().iter().map(|i| i.offset).peekable();
         for (at, parsed_item) in parsed.items.iter().enumerate() {
             // duplicates were dropped from the program: check the first only
-            let name = &parsed_item.item.name().name;
-            if analysis.program.get(name).is_some_and(|i| i.offset == parsed_item.offset) {
-                let diags = crate::variant_checks::absolute(&analysis.program, findings(at).to_vec());
+            if firsts.next_if_eq(&parsed_item.offset).is_none() {
+                continue;
+            }
+            let found = findings(at);
+            if !found.is_empty() {
+                let diags = crate::variant_checks::absolute(&analysis.program, found.to_vec());
                 analysis.diagnostics.extend(diags);
             }
         }
         crate::diagnostic::sort(&mut analysis.diagnostics);
     }
-    analysis.acknowledged = crate::acknowledge::acknowledge(parsed, &mut analysis.diagnostics);
+    analysis.acknowledged = crate::acknowledge::acknowledge(parsed, text, &mut analysis.diagnostics);
     analysis
 }
 
@@ -270,35 +279,45 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
 /// A valueset does not know where it is spliced; where that is a place for
 /// ARNs (resources, `Arn*` condition values, managed policies, boundaries),
 /// each of its values must be one.
-fn valuesets_used_as_arns(program: &Program, diags: &mut Vec<Diagnostic>) {
-    let mut todo: Vec<(&str, &str)> = Vec::new(); // (valueset, the item that uses it as ARNs)
+fn valuesets_used_as_arns<'p>(program: &'p Program, diags: &mut Vec<Diagnostic>) {
+    let mut todo: Vec<(&'p str, &'p str)> = Vec::new(); // (valueset, the item that uses it as ARNs)
+    // the entries still to visit, kept from item to item (this runs after every edit)
+    let mut blocks: Vec<&'p [Entry]> = Vec::new();
     for item in program.items() {
         let user = item.name.as_str();
-        let mut lists: Vec<&GList<Value>> = Vec::new();
-        match &*item.ir {
-            ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
-                for st in Entry::statements(entries) {
-                    lists.push(&st.resources);
-                    lists.extend(
-                        st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)).map(|c| &c.values),
-                    );
-                }
-                lists.extend(
-                    Entry::block_conditions(entries)
-                        .into_iter()
-                        .filter(|c| crate::iam::is_arn_operator(&c.operator))
-                        .map(|c| &c.values),
-                );
-            }
-            ItemIr::Role { role, .. } => lists.extend(role.managed.iter()),
-            _ => {}
-        }
-        for list in lists {
+        let mut as_arns = |list: &'p GList<Value>| {
             for v in &list.items {
                 if let Value::Set(set) = &v.value {
                     todo.push((set.as_str(), user));
                 }
             }
+        };
+        match &*item.ir {
+            ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
+                blocks.clear();
+                blocks.push(entries);
+                while let Some(list) = blocks.pop() {
+                    for entry in list {
+                        match entry {
+                            Entry::Statement(st) => {
+                                as_arns(&st.resources);
+                                for c in st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)) {
+                                    as_arns(&c.values);
+                                }
+                            }
+                            Entry::Block { condition, entries } => {
+                                if crate::iam::is_arn_operator(&condition.operator) {
+                                    as_arns(&condition.values);
+                                }
+                                blocks.push(entries);
+                            }
+                            Entry::Include { .. } => {}
+                        }
+                    }
+                }
+            }
+            ItemIr::Role { role, .. } => role.managed.iter().for_each(as_arns),
+            _ => {}
         }
     }
     let mut checked: HashSet<&str> = HashSet::default();
