@@ -2,7 +2,7 @@
 //! one item re-parses (`parse_chunk`) and re-checks (`check_item`) that item
 //! only.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -384,4 +384,112 @@ role r {{
             "{name}: nothing more at the role: {diagnostics:?}"
         );
     }
+}
+
+/// A deterministic generator (xorshift): the random walk below reproduces.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// One small random edit of `text`, as typing makes them: a few characters
+/// deleted, a token typed, a word of the file pasted, a line duplicated.
+fn random_edit(text: &str, rng: &mut Rng) -> String {
+    const TYPED: [&str; 14] = [
+        "{",
+        "}",
+        ";",
+        ",",
+        "\"",
+        "${",
+        "@",
+        "when fsx ",
+        "not ",
+        "s3:GetObject, ",
+        "\"arn:aws:s3:::b/*\"",
+        "\n",
+        "é",
+        "expect W0509 \"kept\" ",
+    ];
+    let mut chars: Vec<char> = text.chars().collect();
+    let at = rng.below(chars.len());
+    match rng.below(4) {
+        0 => {
+            let len = rng.below(8).min(chars.len() - at);
+            chars.drain(at..at + len);
+        }
+        1 => {
+            let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':')).collect();
+            let word = words[rng.below(words.len())];
+            chars.splice(at..at, word.chars());
+        }
+        2 => {
+            let start = chars[..at].iter().rposition(|c| *c == '\n').map_or(0, |p| p + 1);
+            let end = chars[at..].iter().position(|c| *c == '\n').map_or(chars.len(), |p| at + p + 1);
+            let line: Vec<char> = chars[start..end].to_vec();
+            chars.splice(end..end, line);
+        }
+        _ => {
+            chars.splice(at..at, TYPED[rng.below(TYPED.len())].chars());
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// A random walk of edits over policies.pcl, each compared with a fresh
+/// database: diagnostics, acknowledgements and the program agree after
+/// every edit, whether it breaks the file, mends it or returns to an
+/// earlier text (whose memos and remembered statement findings are reused).
+#[test]
+fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    // statements with findings (a wide grant, a hard-coded partition) in two
+    // policies, so that edits above them move what the memos remember
+    let findings = "allow \"Wide\" { action [\"s3:*\"]; resource \"*\"; }\n    \
+                    allow \"Hard\" { action [s3:GetObject]; resource \"arn:aws:s3:::b/*\"; }\n    ";
+    let mut original = page.clone();
+    for anchor in ["allow \"CloudWatch\" {", "allow \"EC2Read\" {"] {
+        let at = original.find(anchor).unwrap();
+        original.insert_str(at, findings);
+    }
+    let mut rng = Rng(0x1dea_5eed_0000_0042);
+    let mut db = RootDatabase::default();
+    let file = SourceFile::new(&db, "policies.pcl".into(), original.clone());
+    analyze_file(&db, file);
+    let mut current = original.clone();
+    let (mut broken, mut clean) = (0, 0);
+    for n in 0..40 {
+        current = match rng.below(4) {
+            0 => original.clone(),
+            1 => random_edit(&original, &mut rng),
+            _ => random_edit(&current, &mut rng),
+        };
+        file.set_text(&mut db).to(current.clone());
+        let text = current.clone();
+        // on another thread: nothing remembered per thread is shared either
+        let fresh = std::thread::spawn(move || {
+            let fresh_db = RootDatabase::default();
+            let fresh = SourceFile::new(&fresh_db, "policies.pcl".into(), text);
+            analyze_file(&fresh_db, fresh).clone()
+        })
+        .join()
+        .unwrap();
+        let incremental = analyze_file(&db, file);
+        assert_eq!(incremental.diagnostics, fresh.diagnostics, "edit {n}:\n{current}");
+        assert_eq!(incremental.acknowledged, fresh.acknowledged, "edit {n}");
+        assert_eq!(*incremental.program, *fresh.program, "edit {n}");
+        if incremental.diagnostics.iter().any(|d| d.code == pcl_semantics::Code::Syntax) {
+            broken += 1;
+        } else {
+            clean += 1;
+        }
+    }
+    // the walk must go both ways: into syntax errors and back out of them
+    assert!(broken >= 5 && clean >= 10, "broken {broken}, clean {clean}");
 }
