@@ -3,6 +3,7 @@
 //! one file.
 
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
 
 use pcl_semantics::config::Config;
 use pcl_semantics::expand::{Env, ExpandedRole, expand_policy, expand_role};
@@ -147,8 +148,16 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     // Too many configurations is an error reported by the checks.
     let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
     let mut documents: Vec<Document> = Vec::new();
+    // A role's JSON is kept once per distinct text (by hash): the quota
+    // checks read the one of each file, and a role may have thousands of
+    // configurations. A hash shared by two texts only costs the second its
+    // JSON, which the quota checks then parse from its text.
+    let mut seen: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
     for features in configs {
-        if let Some((parts, document)) = render_documents(program, kind, item, &features, config) {
+        if let Some((parts, mut document)) = render_documents(program, kind, item, &features, config) {
+            if document.is_some() && !seen.insert(rustc_hash::FxBuildHasher.hash_one(&parts)) {
+                document = None;
+            }
             documents.push((features, parts, document));
         }
     }
@@ -182,6 +191,10 @@ fn rendered_naming(
 /// for a role, its JSON (see [`File::document`]).
 type Document = (BTreeMap<String, String>, Vec<String>, Option<Value>);
 
+/// A group of configurations with one document, as `share_files` gathers it:
+/// the rank and path of its best name, the member named so, its first member.
+type Group = ((usize, String), usize, usize);
+
 /// Groups the configurations of one item by their documents: each group is
 /// one file (or one per part of a split policy), named after its member with
 /// the fewest features away from their defaults (then the smallest name), so
@@ -198,19 +211,21 @@ fn share_files(
     let off_default = |features: &BTreeMap<String, String>| {
         features.iter().filter(|(f, v)| defaults.get(f.as_str()) != Some(&v.as_str())).count()
     };
-    // documents -> (its best name so far, the rank of that name)
-    let mut names: BTreeMap<&[String], ((usize, String), usize)> = BTreeMap::new();
+    // documents -> (its best name so far, the member that has it, its
+    // first member: the one that kept the role's JSON, see `render_item`)
+    let mut names: BTreeMap<&[String], Group> = BTreeMap::new();
     for (i, (features, parts, _)) in documents.iter().enumerate() {
         let rank = (off_default(features), output_path(program, kind, item, features));
-        let best = names.entry(parts.as_slice()).or_insert_with(|| (rank.clone(), i));
+        let best = names.entry(parts.as_slice()).or_insert_with(|| (rank.clone(), i, i));
         if rank < best.0 {
-            *best = (rank, i);
+            (best.0, best.1) = (rank, i);
         }
     }
     let part_paths = |base: &str, count: usize| -> Vec<String> {
         if count <= 1 { Vec::new() } else { (1..=count).map(|k| part_path(kind, item, base, k)).collect() }
     };
-    let path_of: BTreeMap<&[String], String> = names.iter().map(|(doc, ((_, path), _))| (*doc, path.clone())).collect();
+    let path_of: BTreeMap<&[String], String> =
+        names.iter().map(|(doc, ((_, path), _, _))| (*doc, path.clone())).collect();
     let configurations = documents
         .iter()
         .map(|(features, parts, _)| {
@@ -223,12 +238,13 @@ fn share_files(
             }
         })
         .collect();
-    let owners: Vec<(usize, String)> = names.into_values().map(|((_, path), i)| (i, path)).collect();
+    let owners: Vec<(usize, usize, String)> =
+        names.into_values().map(|((_, path), owner, first)| (owner, first, path)).collect();
     // each file's document is moved out of `documents`, not copied
     let mut files: Vec<File> = Vec::with_capacity(owners.len());
-    for (i, base) in owners {
-        let (parts, mut document) =
-            documents.get_mut(i).map(|d| (std::mem::take(&mut d.1), d.2.take())).unwrap_or_default();
+    for (owner, first, base) in owners {
+        let parts = documents.get_mut(owner).map(|d| std::mem::take(&mut d.1)).unwrap_or_default();
+        let mut document = documents.get_mut(first).and_then(|d| d.2.take());
         let count = parts.len();
         for (k, contents) in parts.into_iter().enumerate() {
             let path = if count > 1 { part_path(kind, item, &base, k + 1) } else { base.clone() };

@@ -96,3 +96,53 @@ fn managed_policy_over_its_limit_names_its_biggest_statements() {
     );
     assert!(help.ends_with("biggest statements: Sid `Big` 7477, Sid `Small` 72"), "{help}");
 }
+
+#[test]
+fn only_the_configuration_over_the_limit_is_reported() {
+    // with `big` the role inlines a second policy and goes over 10,240
+    let source = format!(
+        "{HEADER}feature big: bool = false;\n\
+         policy a {{ allow \"A\" {{ action s3:GetObject; resource {}; }} }}\n\
+         policy b when big {{ allow \"B\" {{ action s3:GetObject; resource {}; }} }}\n\
+         role r {{ trust service \"ec2.amazonaws.com\"; inline a; inline b when big; }}\n",
+        buckets("a", 130),
+        buckets("b", 130)
+    );
+    let messages = quota_messages(&source);
+    assert_eq!(
+        messages,
+        vec![
+            "the inline policies of role `r` are 12208 characters together without whitespace; \
+             IAM allows 10240 for a role's inline policies (big=true in aws)"
+                .to_string()
+        ]
+    );
+}
+
+/// Every role file carries the JSON its text prints, and no policy file
+/// does (`File::document`), over every configuration of `policies.pcl`.
+#[test]
+fn a_role_files_document_is_its_text() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let db = RootDatabase::default();
+    let file = SourceFile::new(&db, "policies.pcl".into(), text);
+    let analysis = analyze_file(&db, file);
+    let config = configure(&analysis.program, &[]).unwrap();
+    let (mut roles, mut policies) = (0, 0);
+    for rendered in pcl_codegen::render_items(&analysis.program, &config) {
+        for file in &rendered.files {
+            match rendered.kind {
+                pcl_codegen::OutputKind::Role => {
+                    let parsed: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
+                    assert_eq!(file.document.as_ref(), Some(&parsed), "{}", file.path);
+                    roles += 1;
+                }
+                pcl_codegen::OutputKind::Policy => {
+                    assert_eq!(file.document, None, "{}", file.path);
+                    policies += 1;
+                }
+            }
+        }
+    }
+    assert!(roles > 20 && policies > 20, "{roles} roles, {policies} policies");
+}

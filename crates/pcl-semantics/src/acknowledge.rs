@@ -23,24 +23,36 @@ struct Site<'a> {
 
 /// Removes the diagnostics that an `expect` covers, and reports the
 /// expectations that are malformed or cover nothing.
-/// `text` is the one `parsed` was parsed from.
+/// Which items of `parsed` (parsed from `text`) may hold an `expect`: those
+/// whose range, from their offset to the next item's, mentions the keyword.
+/// An item's offset is where its doc comments and `expect`s start (the
+/// grammar's `item = (doc | expect)* decl`, and every parser takes the
+/// offset there), and everything in it ends before the next item, so its
+/// `expect`s are in that range; the keyword is only ever the bytes `expect`.
+/// One `memchr::memmem` pass: this runs after every edit.
+pub(crate) fn items_mentioning_expect(parsed: &ParsedFile, text: &str) -> Vec<bool> {
+    let mut mentions = memchr::memmem::find_iter(text.as_bytes(), b"expect").peekable();
+    (0..parsed.items.len())
+        .map(|at| {
+            let start = parsed.items.get(at).map_or(0, |p| p.offset as usize);
+            let end = parsed.items.get(at + 1).map_or(usize::MAX, |next| next.offset as usize);
+            while mentions.next_if(|m| *m < start).is_some() {}
+            mentions.peek().is_some_and(|m| *m < end)
+        })
+        .collect()
+}
+
+/// `may_expect` says which items may hold an `expect`
+/// (`items_mentioning_expect`); only those are walked, and an item it does
+/// not cover is walked.
 pub(crate) fn acknowledge<'a>(
     parsed: &'a ParsedFile,
-    text: &str,
+    may_expect: &[bool],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<(Code, Span)> {
-    // Most items have no `expect`, and this runs after every edit: one fast
-    // pass over the text finds the items that may, and only those are
-    // walked. An item's spans are relative to its offset (never before it)
-    // and end before the next item's, so its `expect`s are in that range.
-    let mentions: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), b"expect").collect();
-    let mut next_mention = mentions.iter().copied().peekable();
     let mut sites: Vec<(&Expect, u32, Span)> = Vec::new();
     for (at, p) in parsed.items.iter().enumerate() {
-        let start = p.offset as usize;
-        let end = parsed.items.get(at + 1).map_or(usize::MAX, |next| next.offset as usize);
-        while next_mention.next_if(|m| *m < start).is_some() {}
-        if next_mention.peek().is_none_or(|m| *m >= end) {
+        if may_expect.get(at) == Some(&false) {
             continue;
         }
         let item = &*p.item;

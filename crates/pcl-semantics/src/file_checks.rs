@@ -47,10 +47,11 @@ impl FileAnalysis {
 
 /// What `analyze` found, with the per-configuration findings merged in (when
 /// the constraints are decidable) and the file's `expect`s applied.
-/// `text` is the file's, as parsed into `parsed`.
+/// `may_expect` says which parsed items may hold an `expect` (see
+/// `db::FileParse::mentions_expect`).
 pub fn with_findings<'f>(
     parsed: &ParsedFile,
-    text: &str,
+    may_expect: &[bool],
     (checked, decidable): &(FileAnalysis, bool),
     findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
 ) -> FileAnalysis {
@@ -73,7 +74,7 @@ pub fn with_findings<'f>(
         }
         crate::diagnostic::sort(&mut analysis.diagnostics);
     }
-    analysis.acknowledged = crate::acknowledge::acknowledge(parsed, text, &mut analysis.diagnostics);
+    analysis.acknowledged = crate::acknowledge::acknowledge(parsed, may_expect, &mut analysis.diagnostics);
     analysis
 }
 

@@ -68,7 +68,10 @@ impl ParsedFile {
 /// part of the source). Cheap: one pass over the lines.
 pub fn chunk_ranges(text: &str) -> Vec<(usize, usize)> {
     let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    chunks(text).into_iter().map(|(start, end)| (start.max(bom), end)).filter(|(s, e)| s < e).collect()
+    // cut after the mark: a first line of doc comments or `expect`s then
+    // starts with them, and stays with the item below it
+    let body = text.get(bom..).unwrap_or_default();
+    chunks(body).into_iter().map(|(start, end)| (start + bom, end + bom)).filter(|(s, e)| s < e).collect()
 }
 
 /// Parses one chunk; `last` when it ends the file (an unfinished item there

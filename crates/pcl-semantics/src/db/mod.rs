@@ -162,9 +162,11 @@ pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> crate:
 /// cost more than it could save.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
-    let parsed = parse(db, file);
+    let parsing = file_parse(db, file);
+    let parsed = &parsing.parsed;
     let items = file_items(db, file);
-    crate::file_checks::with_findings(parsed, file.text(db), file_wide_checks(db, file), &|at| {
+    let may_expect = &parsing.mentions_expect;
+    crate::file_checks::with_findings(parsed, may_expect, file_wide_checks(db, file), &|at| {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
         // empty, and each memo fetched costs a verification after an edit

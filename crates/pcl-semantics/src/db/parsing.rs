@@ -89,13 +89,15 @@ pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
 #[salsa::tracked(returns(ref))]
 pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db> {
     let text = file.text(db);
-    let mut out = FileParse { parsed: pcl_syntax::ParsedFile::default(), entries: Vec::new() };
+    let mut out =
+        FileParse { parsed: pcl_syntax::ParsedFile::default(), entries: Vec::new(), mentions_expect: Vec::new() };
     for (start, end) in pcl_syntax::chunk_ranges(text) {
         let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len());
         let chunk_parse = parse_chunk(db, chunk);
         out.parsed.push_chunk(start, &chunk_parse.parsed);
         out.entries.extend(chunk_parse.parsed.items.iter().map(|_| chunk_parse.entries.clone()));
     }
+    out.mentions_expect = crate::acknowledge::items_mentioning_expect(&out.parsed, text);
     out
 }
 
@@ -105,4 +107,7 @@ pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db
 pub struct FileParse<'db> {
     pub parsed: pcl_syntax::ParsedFile,
     pub entries: Vec<Vec<(u32, Fragment<'db>)>>,
+    /// Which items may hold an `expect` (their text mentions it), aligned
+    /// with `parsed.items`: the acknowledgements walk only those.
+    pub mentions_expect: Vec<bool>,
 }
