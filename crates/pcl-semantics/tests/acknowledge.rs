@@ -58,3 +58,10 @@ fn an_expect_in_the_last_item() {
     let text = format!("{}{}", pass_role("a", KEPT), pass_role("b", KEPT));
     assert_eq!(codes(&text), Vec::<String>::new());
 }
+
+#[test]
+fn an_expect_at_the_end_of_the_line_above_its_item() {
+    // the chunk of `a` ends with `b`'s acknowledgement: the two parse as one
+    let text = format!("{}{KEPT}\n{}", pass_role("a", KEPT).trim_end(), pass_role("b", ""));
+    assert_eq!(codes(&text), Vec::<String>::new());
+}

@@ -34,9 +34,50 @@ const ITEM_KEYWORDS: [&str; 8] =
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
     let mut out = ParsedFile::default();
-    for (start, end) in chunk_ranges(text) {
-        let chunk = text.get(start..end).unwrap_or("");
-        out.push_chunk(start, &parse_chunk(chunk, end == text.len()));
+    let mut parse = |start: usize, end: usize| parse_chunk(text.get(start..end).unwrap_or(""), end == text.len());
+    for (start, chunk) in parse_cut(&chunk_ranges(text), &mut parse, |p| p.errors.is_empty()) {
+        out.push_chunk(start, &chunk);
+    }
+    out
+}
+
+/// How many chunks after a broken one `parse_cut` tries to join to it.
+const JOIN_AT_MOST: usize = 3;
+
+/// Parses the chunks of `ranges` with `parse` (by byte range), each with
+/// its start. A chunk that does not parse (`clean` is false) but does
+/// together with the next one or few was cut in the wrong place: the
+/// chunker cuts before every line that starts an item, but the grammar
+/// also lets an item's `expect` or doc comment end the line above it
+/// (`}expect W0509 "why"`). Those chunks are parsed as one, as the grammar
+/// reads the whole file; any other broken chunk is kept as it parsed, with
+/// its errors. Only a broken chunk costs the extra parses.
+pub fn parse_cut<T>(
+    ranges: &[(usize, usize)],
+    parse: &mut dyn FnMut(usize, usize) -> T,
+    clean: impl Fn(&T) -> bool,
+) -> Vec<(usize, T)> {
+    let mut out = Vec::with_capacity(ranges.len());
+    let mut at = 0;
+    while let Some(&(start, end)) = ranges.get(at) {
+        let alone = parse(start, end);
+        at += 1;
+        if clean(&alone) {
+            out.push((start, alone));
+            continue;
+        }
+        let joined = (at..ranges.len().min(at + JOIN_AT_MOST)).find_map(|last| {
+            let (_, joined_end) = *ranges.get(last)?;
+            let joined = parse(start, joined_end);
+            clean(&joined).then_some((last, joined))
+        });
+        match joined {
+            Some((last, joined)) => {
+                out.push((start, joined));
+                at = last + 1;
+            }
+            None => out.push((start, alone)),
+        }
     }
     out
 }

@@ -27,3 +27,26 @@ fn doc_comments_and_expects_on_the_first_line_after_a_mark_stay_with_their_item(
     let parsed = parse_file("\u{feff}/// The policy.\npolicy p {}\n");
     assert_eq!(parsed.items[0].item.docs, vec!["The policy.".to_string()]);
 }
+
+/// The grammar lets an item's `expect` or doc comment end the line of the
+/// item above (`}expect ...`); the chunker cuts before the next item's line
+/// all the same, and the two chunks are parsed as one (`parse_cut`).
+#[test]
+fn an_expect_at_the_end_of_the_line_above_belongs_to_the_next_item() {
+    for tail in ["expect W0509 \"kept\"", " /// The feature."] {
+        let text = format!("policy p {{}}{tail}\n\n// a comment\nfeature f: bool = false;\npolicy q {{}}\n");
+        let parsed = parse_file(&text);
+        assert!(parsed.errors.is_empty(), "{tail}: {:?}", parsed.errors);
+        assert_eq!(parsed.items.len(), 3, "{tail}");
+        let whole = pcl_syntax::parse_chunk_with_pest(&text, true);
+        let items = |p: &[pcl_syntax::ParsedItem]| p.iter().map(|i| (i.offset, (*i.item).clone())).collect::<Vec<_>>();
+        assert_eq!(items(&parsed.items), items(&whole.items), "{tail}: the chunks parse as the whole file does");
+    }
+}
+
+#[test]
+fn a_broken_item_keeps_its_error() {
+    let parsed = parse_file("policy p {\npolicy q {}\nfeature f: bool = false;\n");
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert_eq!(parsed.items.len(), 2);
+}

@@ -91,9 +91,11 @@ pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db
     let text = file.text(db);
     let mut out =
         FileParse { parsed: pcl_syntax::ParsedFile::default(), entries: Vec::new(), mentions_expect: Vec::new() };
-    for (start, end) in pcl_syntax::chunk_ranges(text) {
-        let chunk = Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len());
-        let chunk_parse = parse_chunk(db, chunk);
+    let mut parse = |start: usize, end: usize| {
+        parse_chunk(db, Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len()))
+    };
+    let ranges = pcl_syntax::chunk_ranges(text);
+    for (start, chunk_parse) in pcl_syntax::parse_cut(&ranges, &mut parse, |p| p.parsed.errors.is_empty()) {
         out.parsed.push_chunk(start, &chunk_parse.parsed);
         out.entries.extend(chunk_parse.parsed.items.iter().map(|_| chunk_parse.entries.clone()));
     }
