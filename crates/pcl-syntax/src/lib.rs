@@ -16,6 +16,7 @@ mod fast_tests;
 mod grammar;
 mod lower;
 mod parser;
+mod pest_errors;
 mod shift;
 mod span;
 pub mod split;

@@ -1,0 +1,188 @@
+//! pest's errors in pcl's words: where the mistake is (a missing `;` at
+//! the end of the line, not the next line's first word; a string left open),
+//! what was expected (names for character classes), and a help line when the
+//! fix can be guessed.
+
+use pest::error::InputLocation;
+
+use crate::Span;
+use crate::error::{SyntaxError, SyntaxErrorKind};
+use crate::grammar::Rule;
+
+pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> SyntaxError {
+    let (mut start, mut end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, t)) => (s, t),
+    };
+    let mut message = e.variant.message().to_string();
+    let variant_msg = message.clone();
+    if let pest::error::ErrorVariant::CustomError { message: m } = &e.variant {
+        // pest's stack guard and call limit report themselves this way.
+        let kind = if m.contains("limit") { SyntaxErrorKind::TooDeep } else { SyntaxErrorKind::Parse };
+        return SyntaxError {
+            kind,
+            span: Span::new(offset + start, offset + end.max(start)),
+            message: format!("input nested too deeply to parse ({m})"),
+            label: Some("the nesting goes past the limit here".into()),
+            help: Some("split the nesting up; pcl never needs this much".into()),
+        };
+    }
+    let mut expected: Vec<String> = Vec::new();
+    if let Some(attempts) = e.parse_attempts() {
+        expected = attempts
+            .expected_tokens()
+            .iter()
+            .map(|t| t.to_string())
+            .filter(|t| !t.trim().is_empty() && t != "//" && t != "////")
+            .map(|t| match t.as_str() {
+                "A..Z" | "a..z" | "_" | "0..9" => "a name".to_string(),
+                _ => format!("`{t}`"),
+            })
+            .collect();
+        expected.sort();
+        expected.dedup();
+        // `"..." for b in list` may follow any string: naming `for` after
+        // every string would only distract from what is missing there
+        if expected.len() > 1 {
+            expected.retain(|t| t != "`for`");
+        }
+        if attempts.max_position < start {
+            expected.clear();
+        }
+        if !expected.is_empty() {
+            start = attempts.max_position;
+            end = start;
+            message = format!("expected {}", one_of(&expected));
+        }
+    }
+    if message.is_empty() {
+        message = variant_msg;
+    }
+    // Inside a string, pest lists the characters a string may hold; the
+    // mistake is the string left open (strings end on their line).
+    if let Some((open, line_end)) = open_string_before(chunk, start) {
+        return SyntaxError {
+            kind: SyntaxErrorKind::Parse,
+            span: Span::new(offset + open, offset + line_end.max(open + 1)),
+            message: "syntax error: this string is not closed on its line".into(),
+            label: Some("the string starts here and runs to the end of the line".into()),
+            help: Some(
+                "close it with `\"`; a string cannot span lines, and a `\\` escapes the character after it".into(),
+            ),
+        };
+    }
+    // Point at the offending token, not at an empty position.
+    let rest = chunk.get(start..).unwrap_or("");
+    let token_len = token_len(rest);
+    end = end.max(start + token_len);
+    let found_text = chunk.get(start..end).unwrap_or("").trim();
+    let found = if found_text.is_empty() { "end of input".to_string() } else { format!("`{found_text}`") };
+    let expects = |token: &str| expected.iter().any(|t| t == token);
+    // A missing `;` at the end of a line: point at the end of the line, where
+    // it goes, not at the next line's first word.
+    let before = chunk.get(..start).unwrap_or("");
+    let previous_end = before.trim_end().len();
+    // (At the end of a chunk, `chunk_error` says the item runs into the next.)
+    if expects("`;`")
+        && !found_text.is_empty()
+        && before.get(previous_end..).is_some_and(|gap| gap.contains('\n'))
+        && previous_end > 0
+    {
+        let last = before.get(..previous_end).and_then(|b| b.char_indices().last()).map_or(0, |(i, _)| i);
+        let previous = previous_token(before.get(..previous_end).unwrap_or(""));
+        return SyntaxError {
+            kind: SyntaxErrorKind::Parse,
+            span: Span::new(offset + last, offset + previous_end),
+            message: format!("syntax error: expected `;` after `{previous}`, found {found} on the next line"),
+            label: Some("the `;` goes here".into()),
+            help: Some(format!("insert `;` after `{previous}`")),
+        };
+    }
+    let help = if found_text == "=" && expects("`==`") {
+        Some("did you mean `==`? A guard compares with `==` or `!=`".into())
+    } else if found_text == "*" && expects("`\"`") {
+        Some("quote it: `\"*\"`".into())
+    } else {
+        guess_help(chunk, start)
+    };
+    SyntaxError {
+        kind: SyntaxErrorKind::Parse,
+        span: Span::new(offset + start, offset + end),
+        message: format!("syntax error: {message}, found {found}"),
+        label: Some(if found_text.is_empty() { "the file ends here".into() } else { format!("unexpected {found}") }),
+        help,
+    }
+}
+
+/// The string literal left open on the line of byte `at` (no closing `"`
+/// before the line ends), if it opens at or before `at`: its opening
+/// quote and the end of the line (without its line break).
+fn open_string_before(chunk: &str, at: usize) -> Option<(usize, usize)> {
+    let at = at.min(chunk.len());
+    let line_start = chunk.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = chunk.get(at..)?.find('\n').map_or(chunk.len(), |i| at + i);
+    let line = chunk.get(line_start..line_end)?;
+    let mut open: Option<usize> = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match open {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(_) if c == '"' => open = None,
+            Some(_) => {}
+            None if c == '"' => open = Some(line_start + i),
+            None if line.get(i..).is_some_and(|rest| rest.starts_with("//")) => break,
+            None => {}
+        }
+    }
+    let content_end = line_start + line.trim_end_matches('\r').len();
+    open.filter(|o| *o <= at).map(|o| (o, content_end))
+}
+
+/// The last token of `text`: a whole string literal, or the last word.
+fn previous_token(text: &str) -> &str {
+    let start = match text.strip_suffix('"').and_then(|inner| inner.rfind('"')) {
+        Some(open) => open,
+        None => text.rfind(char::is_whitespace).map_or(0, |i| i + 1),
+    };
+    text.get(start..).unwrap_or(text)
+}
+
+fn one_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} or {b}"),
+        [init @ .., last] => format!("one of {}, or {last}", init.join(", ")),
+    }
+}
+
+fn token_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    match chars.next() {
+        None => 0,
+        Some((_, c)) if c.is_ascii_alphanumeric() || c == '_' => rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == ':' || *c == '*'))
+            .map_or(rest.len(), |(i, _)| i),
+        Some((_, c)) => c.len_utf8(),
+    }
+}
+
+/// A help line for the most common slips.
+fn guess_help(chunk: &str, pos: usize) -> Option<String> {
+    let before = chunk.get(..pos).unwrap_or("").trim_end();
+    let after = chunk.get(pos..).unwrap_or("").trim_start();
+    if (after.starts_with('}') || after.is_empty() && !before.ends_with(';'))
+        && (before.ends_with(']') || before.ends_with('"') || before.ends_with(|c: char| c.is_ascii_alphanumeric()))
+    {
+        return Some("statement and role fields end with `;`".into());
+    }
+    if after.is_empty() {
+        return Some("an opening `{` or `[` is not closed".into());
+    }
+    if after.starts_with('\'') {
+        return Some("strings are written in double quotes".into());
+    }
+    None
+}
