@@ -14,8 +14,6 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, t)) => (s, t),
     };
-    let mut message = e.variant.message().to_string();
-    let variant_msg = message.clone();
     if let pest::error::ErrorVariant::CustomError { message: m } = &e.variant {
         // pest's stack guard and call limit report themselves this way.
         let kind = if m.contains("limit") { SyntaxErrorKind::TooDeep } else { SyntaxErrorKind::Parse };
@@ -27,6 +25,22 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
             help: Some("split the nesting up; pcl never needs this much".into()),
         };
     }
+    // the grammar's rules by what they are, not by their names (two rules
+    // may be the same thing to the reader: each is named once)
+    let variant_msg = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
+            let mut described: Vec<String> = Vec::new();
+            for rule in positives {
+                let text = describe(rule);
+                if !described.contains(&text) {
+                    described.push(text);
+                }
+            }
+            format!("expected {}", one_of(&described))
+        }
+        variant => variant.message().to_string(),
+    };
+    let mut message = variant_msg.clone();
     let mut expected: Vec<String> = Vec::new();
     if let Some(attempts) = e.parse_attempts() {
         expected = attempts
@@ -73,7 +87,8 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
     }
     // Point at the offending token, not at an empty position.
     let rest = chunk.get(start..).unwrap_or("");
-    let token_len = token_len(rest);
+    // a doc comment is one token, whatever follows its slashes
+    let token_len = if rest.starts_with("///") { 3 } else { token_len(rest) };
     end = end.max(start + token_len);
     let found_text = chunk.get(start..end).unwrap_or("").trim();
     let found = if found_text.is_empty() { "end of input".to_string() } else { format!("`{found_text}`") };
@@ -98,7 +113,17 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
             help: Some(format!("insert `;` after `{previous}`")),
         };
     }
-    let help = if found_text == "=" && expects("`==`") {
+    let help = if let Some((word, name)) = glued_keyword(found_text) {
+        // `inlined head_node`: a misspelt keyword; `inlinehead_node`: a missing space
+        let next_is_a_name = chunk
+            .get(end..)
+            .is_some_and(|after| after.trim_start().starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'));
+        Some(if next_is_a_name {
+            format!("did you mean `{word}`?")
+        } else {
+            format!("a keyword and the name after it are two words: `{word} {name}`")
+        })
+    } else if found_text == "=" && expects("`==`") {
         Some("did you mean `==`? A guard compares with `==` or `!=`".into())
     } else if found_text == "*" && expects("`\"`") {
         Some("quote it: `\"*\"`".into())
@@ -184,5 +209,92 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
     if after.starts_with('\'') {
         return Some("strings are written in double quotes".into());
     }
+    if after.starts_with("///") {
+        return Some(
+            "`///` starts a doc comment, on a line of its own above the item, statement or include it documents; \
+             write `//` for a plain comment"
+                .into(),
+        );
+    }
     None
+}
+
+/// A keyword glued to the name after it (`inlinehead_node`), which the
+/// grammar does not read as the keyword (`glued_keyword`): the keyword and
+/// the name.
+fn glued_keyword(token: &str) -> Option<(&str, &str)> {
+    const WORDS: [&str; 17] = [
+        "param",
+        "feature",
+        "constraint",
+        "permset",
+        "actionset",
+        "valueset",
+        "policy",
+        "role",
+        "when",
+        "include",
+        "condition",
+        "path",
+        "trust",
+        "managed",
+        "inline",
+        "attach",
+        "boundary",
+    ];
+    WORDS.iter().find_map(|word| {
+        let name = token.strip_prefix(word)?;
+        name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_').then_some((*word, name))
+    })
+}
+
+/// A grammar rule as a message names what it expected there (pest names
+/// the rules it tried when no literal token was expected).
+fn describe(rule: &Rule) -> String {
+    let text = match rule {
+        Rule::item | Rule::item_only | Rule::file => {
+            "an item (`param`, `feature`, `constraint`, a set, `policy` or `role`)"
+        }
+        Rule::stmt_field => "a statement field (`action`, `notaction`, `resource`, `notresource` or `condition`)",
+        Rule::item_field => "`name` or `description`",
+        Rule::body_entry | Rule::body_entry_only => {
+            "a statement (`allow`, `deny`), an `include` or a `with condition` block"
+        }
+        Rule::statement => "a statement (`allow` or `deny`)",
+        Rule::effect => "`allow` or `deny`",
+        Rule::role_field => {
+            "a role field (`trust`, `managed`, `inline`, `attach`, `boundary`, `path`, `name` or `description`)"
+        }
+        Rule::principal_kind => "`service`, `aws` or `federated`",
+        Rule::when_clause => "`when`",
+        Rule::splittable_kw => "`splittable`",
+        Rule::for_kw => "`for`",
+        Rule::in_kw => "`in`",
+        Rule::with_kw => "`with`",
+        Rule::optional_mark => "`?`",
+        Rule::type_args | Rule::type_arg => "type arguments in `(...)`",
+        Rule::type_expr | Rule::scalar_type | Rule::list_type => "a type",
+        Rule::or_op => "`or`",
+        Rule::and_op => "`and`",
+        Rule::not_op => "`not`",
+        Rule::cmp_op => "`==` or `!=`",
+        Rule::expr | Rule::and_expr | Rule::unary | Rule::primary | Rule::paren | Rule::comparison => "a guard",
+        Rule::cmp_value | Rule::feature_value | Rule::bool_lit => "a value (a name, `true`, `false` or a string)",
+        Rule::number => "a number",
+        Rule::values | Rule::value_list | Rule::guarded_value | Rule::value_item | Rule::each_item => {
+            "a value (a string, a param's name or `@valueset`)"
+        }
+        Rule::action_list | Rule::guarded_action | Rule::action_item | Rule::action_name => {
+            "an action (`service:Action` or `@actionset`)"
+        }
+        Rule::string | Rule::literal | Rule::string_list => "a string",
+        Rule::ident => "a name",
+        Rule::set_ref => "`@name`",
+        Rule::cond_op => "a condition operator (`StringEquals`, `ArnLike`, ...)",
+        Rule::diag_code => "a diagnostic code (`W0509`)",
+        Rule::expect_attr | Rule::expect_kw => "`expect`",
+        Rule::doc_text => "`///`",
+        other => return format!("{other:?}").replace('_', " "),
+    };
+    text.to_string()
 }

@@ -30,6 +30,7 @@ impl Fast<'_> {
     /// `include_entry = { "include" ~ ident ~ when_clause? ~ ";" }`
     fn include(&mut self, expects: Vec<Expect>) -> Option<BodyEntry> {
         let start = self.pos;
+        self.glued_keyword()?;
         self.token("include")?;
         let target = self.ident()?;
         self.skip();
@@ -68,6 +69,7 @@ impl Fast<'_> {
 
     /// `"condition" ~ cond_op ~ string ~ values`: the operator, key and values.
     fn condition_head(&mut self) -> Option<(Ident, StrLit, ValueList<ValueItem>)> {
+        self.glued_keyword()?;
         self.token("condition")?;
         // cond_op = @{ (ASCII_ALPHANUMERIC | ":")+ }, checked as a name
         let (op_start, op_end) = self.run(|b| b.is_ascii_alphanumeric() || b == b':')?;

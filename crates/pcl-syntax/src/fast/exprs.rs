@@ -11,6 +11,7 @@ impl Fast<'_> {
     /// `when_clause = { "when" ~ expr }`: the guard. The clause ends after
     /// the white space that follows it (see the module's notes).
     pub(super) fn when_clause(&mut self) -> Option<Box<Expr>> {
+        self.glued_keyword()?;
         self.token("when")?;
         self.expr().map(Box::new)
     }

@@ -14,6 +14,7 @@ impl Fast<'_> {
             return None;
         }
         self.skip();
+        self.glued_keyword()?;
         let kind = match self.peek()? {
             b'p' => self.alternatives(&[Self::param_decl, Self::permset_decl, Self::policy_decl])?,
             b'f' => self.attempt(Self::feature_decl)?,
@@ -357,6 +358,7 @@ impl Fast<'_> {
     /// `item_field | role_path | role_trust | role_managed | role_inline | role_attach | role_boundary`
     fn role_field(&mut self) -> Option<RoleField> {
         let start = self.pos;
+        self.glued_keyword()?;
         if let Some(field) = self.attempt(Self::item_field) {
             return Some(RoleField::Item(field));
         }

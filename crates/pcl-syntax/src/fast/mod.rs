@@ -13,8 +13,10 @@
 //! Where it succeeds, its AST equals pest's, span for span. It therefore
 //! copies pest's ways, quirks included: implicit whitespace and comments
 //! between the elements of a non-atomic rule (not inside atomic ones); a
-//! literal such as `"include"` needs no word break after it, where an atomic
-//! keyword rule (`kw`) does; ordered choice with backtracking; and a rule
+//! literal such as `"{"` needs no word break after it, where an atomic
+//! keyword rule (`kw`) does (a keyword the grammar writes as a literal,
+//! `"include"`, is guarded by the `glued_keyword` look-ahead, which the fast
+//! path mirrors by giving such a chunk to pest); ordered choice with backtracking; and a rule
 //! whose last elements are optional or repeated ends after the whitespace it
 //! skipped before them (so a guarded list element's span reaches the next
 //! `,`). The differential tests (`fast_tests.rs`) hold it to pest on real
@@ -170,6 +172,41 @@ impl<'t> Fast<'t> {
         self.need(s)?;
         self.skip();
         Some(())
+    }
+
+    /// `glued_keyword`: one of the words that start an item, a guard, an
+    /// include, a condition or a role field, glued to the name after it
+    /// (`inlinehead_node`). Where the grammar looks ahead for it, it is
+    /// always a syntax error: the fast path gives the chunk to pest.
+    fn glued_keyword(&mut self) -> Option<()> {
+        const WORDS: [&str; 17] = [
+            "param",
+            "feature",
+            "constraint",
+            "permset",
+            "actionset",
+            "valueset",
+            "policy",
+            "role",
+            "when",
+            "include",
+            "condition",
+            "path",
+            "trust",
+            "managed",
+            "inline",
+            "attach",
+            "boundary",
+        ];
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        // asked before every guard a list item may have: most often the next
+        // byte is `,`, `]` or `;`, and no word is compared
+        if !rest.first().is_some_and(u8::is_ascii_lowercase) {
+            return Some(());
+        }
+        let word_len = rest.iter().take_while(|b| is_ident_char(**b)).count();
+        let glued = WORDS.iter().any(|w| w.len() < word_len && rest.starts_with(w.as_bytes()));
+        if glued { self.bail() } else { Some(()) }
     }
 
     /// An atomic keyword rule (`@{ "allow" ~ !ident_char }`).
