@@ -277,7 +277,7 @@ fn describe(rule: &Rule) -> String {
         Rule::or_op => "`or`",
         Rule::and_op => "`and`",
         Rule::not_op => "`not`",
-        Rule::cmp_op => "`==` or `!=`",
+        Rule::cmp_op => "a comparison (`==` or `!=`)",
         Rule::expr | Rule::and_expr | Rule::unary | Rule::primary | Rule::paren | Rule::comparison => "a guard",
         Rule::cmp_value | Rule::feature_value | Rule::bool_lit => "a value (a name, `true`, `false` or a string)",
         Rule::number => "a number",
