@@ -123,6 +123,8 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         } else {
             format!("a keyword and the name after it are two words: `{word} {name}`")
         })
+    } else if let Some(keyword) = misspelt_keyword(found_text, &expected) {
+        Some(format!("did you mean `{keyword}`?"))
     } else if found_text == "=" && expects("`==`") {
         Some("did you mean `==`? A guard compares with `==` or `!=`".into())
     } else if found_text == "*" && expects("`\"`") {
@@ -137,6 +139,22 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         label: Some(if found_text.is_empty() { "the file ends here".into() } else { format!("unexpected {found}") }),
         help,
     }
+}
+
+/// The expected keyword that `found` most likely misspells (`actoin` for
+/// `action`), when one is close enough.
+fn misspelt_keyword<'e>(found: &str, expected: &'e [String]) -> Option<&'e str> {
+    if !found.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') || found.len() < 3 {
+        return None;
+    }
+    expected
+        .iter()
+        .filter_map(|token| token.strip_prefix('`')?.strip_suffix('`'))
+        .filter(|keyword| keyword.len() >= 3 && keyword.bytes().all(|b| b.is_ascii_lowercase()))
+        .map(|keyword| (strsim::jaro_winkler(found, keyword), keyword))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, keyword)| keyword)
 }
 
 /// The string literal left open on the line of byte `at` (no closing `"`
