@@ -32,11 +32,13 @@ struct Site<'a> {
 /// One `memchr::memmem` pass: this runs after every edit.
 pub(crate) fn items_mentioning_expect(parsed: &ParsedFile, text: &str) -> Vec<bool> {
     let mut mentions = memchr::memmem::find_iter(text.as_bytes(), b"expect").peekable();
-    (0..parsed.items.len())
-        .map(|at| {
-            let start = parsed.items.get(at).map_or(0, |p| p.offset as usize);
-            let end = parsed.items.get(at + 1).map_or(usize::MAX, |next| next.offset as usize);
-            while mentions.next_if(|m| *m < start).is_some() {}
+    let ends = parsed.items.iter().skip(1).map(|next| next.offset as usize).chain([usize::MAX]);
+    parsed
+        .items
+        .iter()
+        .zip(ends)
+        .map(|(item, end)| {
+            while mentions.next_if(|m| *m < item.offset as usize).is_some() {}
             mentions.peek().is_some_and(|m| *m < end)
         })
         .collect()

@@ -29,7 +29,7 @@ pub mod variants;
 
 pub use db::{
     Chunk, Database, ExecutionLog, ItemDef, ItemIndex, RootDatabase, SourceFile, analyze_file, analyze_file_parallel,
-    check_item, file_items, file_wide_checks, item_index, parse, parse_chunk, symbols, variant_findings,
+    check_item, file_items, item_index, parse, parse_chunk, symbols, variant_findings,
 };
 pub use diagnostic::{Code, Diagnostic, DiagnosticKind, Label, Severity};
 pub use file_checks::{FileAnalysis, check_configuration};

@@ -113,7 +113,7 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
             help: Some(format!("insert `;` after `{previous}`")),
         };
     }
-    let help = if let Some((word, name)) = glued_keyword(found_text) {
+    let help = if let Some((word, name)) = crate::lower::glued_keyword(found_text) {
         // `inlined head_node`: a misspelt keyword; `inlinehead_node`: a missing space
         let next_is_a_name = chunk
             .get(end..)
@@ -235,35 +235,6 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
         );
     }
     None
-}
-
-/// A keyword glued to the name after it (`inlinehead_node`), which the
-/// grammar does not read as the keyword (`glued_keyword`): the keyword and
-/// the name.
-fn glued_keyword(token: &str) -> Option<(&str, &str)> {
-    const WORDS: [&str; 17] = [
-        "param",
-        "feature",
-        "constraint",
-        "permset",
-        "actionset",
-        "valueset",
-        "policy",
-        "role",
-        "when",
-        "include",
-        "condition",
-        "path",
-        "trust",
-        "managed",
-        "inline",
-        "attach",
-        "boundary",
-    ];
-    WORDS.iter().find_map(|word| {
-        let name = token.strip_prefix(word)?;
-        name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_').then_some((*word, name))
-    })
 }
 
 /// A grammar rule as a message names what it expected there (pest names

@@ -179,25 +179,6 @@ impl<'t> Fast<'t> {
     /// (`inlinehead_node`). Where the grammar looks ahead for it, it is
     /// always a syntax error: the fast path gives the chunk to pest.
     fn glued_keyword(&mut self) -> Option<()> {
-        const WORDS: [&str; 17] = [
-            "param",
-            "feature",
-            "constraint",
-            "permset",
-            "actionset",
-            "valueset",
-            "policy",
-            "role",
-            "when",
-            "include",
-            "condition",
-            "path",
-            "trust",
-            "managed",
-            "inline",
-            "attach",
-            "boundary",
-        ];
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         // asked before every guard a list item may have: most often the next
         // byte is `,`, `]` or `;`, and no word is compared
@@ -205,7 +186,7 @@ impl<'t> Fast<'t> {
             return Some(());
         }
         let word_len = rest.iter().take_while(|b| is_ident_char(**b)).count();
-        let glued = WORDS.iter().any(|w| w.len() < word_len && rest.starts_with(w.as_bytes()));
+        let glued = crate::lower::glued_keyword(self.slice(self.pos, self.pos + word_len)).is_some();
         if glued { self.bail() } else { Some(()) }
     }
 

@@ -44,6 +44,37 @@ pub const KEYWORDS: [&str; 19] = [
     "placeholder",
 ];
 
+/// The words that start an item, a guard, an include, a condition or a role
+/// field: the grammar's `glued_keyword` look-ahead does not read one as the
+/// keyword when a name follows it without a space (`inlinehead_node`).
+const GLUED_WORDS: [&str; 17] = [
+    "param",
+    "feature",
+    "constraint",
+    "permset",
+    "actionset",
+    "valueset",
+    "policy",
+    "role",
+    "when",
+    "include",
+    "condition",
+    "path",
+    "trust",
+    "managed",
+    "inline",
+    "attach",
+    "boundary",
+];
+
+/// `token` as one of those words glued to a name: the word and the name.
+pub(crate) fn glued_keyword(token: &str) -> Option<(&'static str, &str)> {
+    GLUED_WORDS.iter().find_map(|word| {
+        let name = token.strip_prefix(word)?;
+        name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_').then_some((*word, name))
+    })
+}
+
 pub(crate) struct Lowerer {
     /// Absolute offset of the item being lowered; spans are made relative to it.
     base: usize,
