@@ -21,20 +21,18 @@ struct Site<'a> {
     used: bool,
 }
 
-/// Removes the diagnostics that an `expect` covers, and reports the
-/// expectations that are malformed or cover nothing.
-/// Which items of `parsed` (parsed from `text`) may hold an `expect`: those
-/// whose range, from their offset to the next item's, mentions the keyword.
-/// An item's offset is where its doc comments and `expect`s start (the
-/// grammar's `item = (doc | expect)* decl`, and every parser takes the
-/// offset there), and everything in it ends before the next item, so its
-/// `expect`s are in that range; the keyword is only ever the bytes `expect`.
-/// One `memchr::memmem` pass: this runs after every edit.
-pub(crate) fn items_mentioning_expect(parsed: &ParsedFile, text: &str) -> Vec<bool> {
+/// Which `items` (parsed from `text`, offsets relative to it) may hold an
+/// `expect`: those whose range, from their offset to the next item's (or to
+/// the end of `text`), mentions the keyword. An item's offset is where its
+/// doc comments and `expect`s start (the grammar's `item = (doc | expect)*
+/// decl`, and every parser takes the offset there), and everything in it
+/// ends before the next item, so its `expect`s are in that range; the
+/// keyword is only ever the bytes `expect`. Computed once per chunk
+/// (`db::parse_chunk`), so an edit scans the edited chunk only.
+pub(crate) fn items_mentioning_expect(items: &[pcl_syntax::ParsedItem], text: &str) -> Vec<bool> {
     let mut mentions = memchr::memmem::find_iter(text.as_bytes(), b"expect").peekable();
-    let ends = parsed.items.iter().skip(1).map(|next| next.offset as usize).chain([usize::MAX]);
-    parsed
-        .items
+    let ends = items.iter().skip(1).map(|next| next.offset as usize).chain([usize::MAX]);
+    items
         .iter()
         .zip(ends)
         .map(|(item, end)| {
@@ -44,6 +42,8 @@ pub(crate) fn items_mentioning_expect(parsed: &ParsedFile, text: &str) -> Vec<bo
         .collect()
 }
 
+/// Removes the diagnostics that an `expect` covers, and reports the
+/// expectations that are malformed or cover nothing.
 /// `may_expect` says which items may hold an `expect`
 /// (`items_mentioning_expect`); only those are walked, and an item it does
 /// not cover is walked.

@@ -113,15 +113,7 @@ pub fn analyze(
             }
             diags.push(d.clone().shifted(offset));
         }
-        if let Some(first) = program.get(&name.name) {
-            let first_span = first.name_span.shift(first.offset);
-            diags.push(
-                DiagnosticKind::DuplicateName { name: name.name.clone(), first: first_span }
-                    .at(name.span.shift(offset)),
-            );
-            continue;
-        }
-        program.push(ProgramItem {
+        let added = program.push(ProgramItem {
             name: name.name.clone(),
             offset,
             name_span: name.span,
@@ -131,6 +123,13 @@ pub fn analyze(
             docs: if parsed_item.item.kind.configures() { parsed_item.item.docs.clone() } else { Vec::new() },
             ir: analysis.ir.clone(),
         });
+        if !added && let Some(first) = program.get(&name.name) {
+            let first_span = first.name_span.shift(first.offset);
+            diags.push(
+                DiagnosticKind::DuplicateName { name: name.name.clone(), first: first_span }
+                    .at(name.span.shift(offset)),
+            );
+        }
     }
 
     // Unused-item warnings after a syntax error would only be noise: the

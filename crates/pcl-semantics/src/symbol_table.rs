@@ -67,28 +67,23 @@ pub struct Symbols {
     backwards: crate::suggestions::LazyBackwards,
 }
 
-/// What the symbol table needs of one item. A param, feature or constraint
-/// keeps its AST (item-relative spans); any other item only its name and
-/// kind, so that an edit inside a policy's body leaves its declaration
-/// equal, and the table is not built again.
+/// What the symbol table needs of one item besides its name. A param,
+/// feature or constraint keeps its AST (item-relative spans); any other item
+/// only its kind, so that an edit inside a policy's body leaves its
+/// declaration equal, and the table is not built again. (The name is the
+/// item's identity in the database: kept here too, it would be one more
+/// copy made and compared for every item after every edit.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Declaration {
     Configuring(std::sync::Arc<ast::Item>),
-    Other { name: String, kind: Symbol },
+    Other { kind: Symbol },
 }
 
 impl Declaration {
     pub fn of(item: &std::sync::Arc<ast::Item>) -> Self {
         match kind_symbol(&item.kind) {
-            Some(kind) => Declaration::Other { name: item.name().name.clone(), kind },
+            Some(kind) => Declaration::Other { kind },
             None => Declaration::Configuring(std::sync::Arc::clone(item)),
-        }
-    }
-
-    fn name(&self) -> &str {
-        match self {
-            Declaration::Configuring(item) => &item.name().name,
-            Declaration::Other { name, .. } => name,
         }
     }
 
@@ -114,16 +109,17 @@ fn kind_symbol(kind: &ItemKind) -> Option<Symbol> {
 }
 
 impl Symbols {
-    pub fn build<'a>(declarations: impl IntoIterator<Item = &'a Declaration>, broken: &[String]) -> Self {
-        let items: Vec<&Declaration> = declarations.into_iter().collect();
+    /// The table of the items' declarations, each with its item's name.
+    pub fn build<'a>(declarations: impl IntoIterator<Item = (&'a str, &'a Declaration)>, broken: &[String]) -> Self {
+        let items: Vec<(&str, &Declaration)> = declarations.into_iter().collect();
         let mut map = rustc_hash::FxHashMap::default();
         // optional params first: a bare one in a guard tests its presence
         let mut optional: Vec<String> = Vec::new();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
         let mut with_default: Vec<String> = Vec::new();
         let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-        for item in &items {
-            let name = item.name();
+        for (name, item) in &items {
+            let name = *name;
             if let Some(ItemKind::Param(p)) = item.configuring()
                 && !seen.contains(name)
                 && !p.ty.list
@@ -149,14 +145,14 @@ impl Symbols {
         // then derived features (which may not use one another)
         let params = ParamPresence { absent: &absent, with_default: &with_default };
         let mut derived: BTreeMap<String, Cond> = BTreeMap::new();
-        for item in &items {
+        for (_, item) in &items {
             if let Some(ItemKind::Feature(f)) = item.configuring()
                 && let FeatureDomain::Derived(expr) = &f.domain
             {
                 derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
             }
         }
-        for item in items {
+        for (name, item) in items {
             let sym = match item {
                 Declaration::Other { kind, .. } => kind.clone(),
                 Declaration::Configuring(ast_item) => match &ast_item.kind {
@@ -183,8 +179,8 @@ impl Symbols {
                     other => kind_symbol(other).unwrap_or(Symbol::Unparsed),
                 },
             };
-            if !map.contains_key(item.name()) {
-                map.insert(item.name().to_string(), sym);
+            if !map.contains_key(name) {
+                map.insert(name.to_string(), sym);
             }
         }
         for name in broken {

@@ -112,7 +112,8 @@ pub fn broken_names(db: &dyn Database, file: SourceFile) -> Vec<String> {
 /// verified, not run.
 #[salsa::tracked(returns(ref))]
 pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
-    let declarations: Vec<&Declaration> = file_items(db, file).iter().map(|item| item.declaration(db)).collect();
+    let declarations: Vec<(&str, &Declaration)> =
+        file_items(db, file).iter().map(|item| (item.name(db).as_str(), item.declaration(db))).collect();
     Symbols::build(declarations, broken_names(db, file))
 }
 

@@ -24,10 +24,12 @@ pub struct Chunk<'db> {
 pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse<'db> {
     let text = chunk.text(db);
     let mut parts = FragmentParses { db, entries: Vec::new() };
-    match pcl_syntax::split::parse_split(text, &mut parts) {
-        Some(parsed) => ChunkParse { parsed, entries: parts.entries },
-        None => ChunkParse { parsed: pcl_syntax::parse_chunk(text, *chunk.last(db)), entries: Vec::new() },
-    }
+    let (parsed, entries) = match pcl_syntax::split::parse_split(text, &mut parts) {
+        Some(parsed) => (parsed, parts.entries),
+        None => (pcl_syntax::parse_chunk(text, *chunk.last(db)), Vec::new()),
+    };
+    let mentions_expect = crate::acknowledge::items_mentioning_expect(&parsed.items, text);
+    ChunkParse { parsed, entries, mentions_expect }
 }
 
 /// A chunk's parse, and, when it was parsed entry by entry (one large
@@ -36,6 +38,8 @@ pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse<
 pub struct ChunkParse<'db> {
     pub parsed: pcl_syntax::ParsedChunk,
     pub entries: Vec<(u32, Fragment<'db>)>,
+    /// Which of its items may hold an `expect` (see `FileParse::mentions_expect`).
+    pub mentions_expect: Vec<bool>,
 }
 
 /// A part of a large policy or permset, parsed on its own: one top-level
@@ -98,8 +102,8 @@ pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db
     for (start, chunk_parse) in pcl_syntax::parse_cut(&ranges, &mut parse, |p| p.parsed.errors.is_empty()) {
         out.parsed.push_chunk(start, &chunk_parse.parsed);
         out.entries.extend(chunk_parse.parsed.items.iter().map(|_| chunk_parse.entries.clone()));
+        out.mentions_expect.extend(&chunk_parse.mentions_expect);
     }
-    out.mentions_expect = crate::acknowledge::items_mentioning_expect(&out.parsed, text);
     out
 }
 

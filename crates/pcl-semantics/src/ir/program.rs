@@ -1,8 +1,6 @@
 //! The IR of a whole file: its items in source order, looked up by name,
 //! with the params, features and constraints kept apart.
 
-use rustc_hash::FxHashMap as HashMap;
-
 use pcl_syntax::Span;
 
 use super::{Cond, Feature, ItemIr, Param, ScalarType};
@@ -24,13 +22,29 @@ pub struct ProgramItem {
 /// reported and dropped). Built with `push`, which also keeps the positions
 /// of params, features and constraints, so that iterating over them costs
 /// their number, not the file's.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Program {
     items: Vec<ProgramItem>,
-    index: HashMap<String, usize>,
+    /// Positions in `items`, hashed by the item's name: the names are not
+    /// copied again (this is built for every item after every edit).
+    index: hashbrown::HashTable<usize>,
     params: Vec<usize>,
     features: Vec<usize>,
     constraints: Vec<usize>,
+}
+
+/// Equal items make equal programs (the index is built from them).
+impl PartialEq for Program {
+    fn eq(&self, other: &Program) -> bool {
+        self.items == other.items
+    }
+}
+
+impl Eq for Program {}
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
 }
 
 impl Program {
@@ -38,7 +52,7 @@ impl Program {
     pub fn with_capacity(items: usize) -> Program {
         Program {
             items: Vec::with_capacity(items),
-            index: HashMap::with_capacity_and_hasher(items, Default::default()),
+            index: hashbrown::HashTable::with_capacity(items),
             ..Program::default()
         }
     }
@@ -55,17 +69,22 @@ impl Program {
 
     /// Appends `item`; false (and nothing added) if its name is taken.
     pub fn push(&mut self, item: ProgramItem) -> bool {
-        if self.index.contains_key(&item.name) {
-            return false;
-        }
         let at = self.items.len();
+        let items = &self.items;
+        match self.index.entry(
+            name_hash(&item.name),
+            |i| items.get(*i).is_some_and(|it| it.name == item.name),
+            |i| items.get(*i).map_or(0, |it| name_hash(&it.name)),
+        ) {
+            hashbrown::hash_table::Entry::Occupied(_) => return false,
+            hashbrown::hash_table::Entry::Vacant(slot) => slot.insert(at),
+        };
         match *item.ir {
             ItemIr::Param(_) => self.params.push(at),
             ItemIr::Feature(_) => self.features.push(at),
             ItemIr::Constraint { .. } => self.constraints.push(at),
             _ => {}
         }
-        self.index.insert(item.name.clone(), at);
         self.items.push(item);
         true
     }
@@ -75,16 +94,16 @@ impl Program {
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.position(name).is_some()
     }
 
     /// Where the item named `name` is in `items()`.
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        self.index.find(name_hash(name), |i| self.items.get(*i).is_some_and(|it| it.name == name)).copied()
     }
 
     pub fn get(&self, name: &str) -> Option<&ProgramItem> {
-        self.index.get(name).and_then(|i| self.items.get(*i))
+        self.position(name).and_then(|i| self.items.get(i))
     }
 
     fn at(&self, positions: &[usize]) -> impl Iterator<Item = &ProgramItem> {
