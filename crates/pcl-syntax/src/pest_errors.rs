@@ -63,6 +63,13 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         if attempts.max_position < start {
             expected.clear();
         }
+        // a misplaced `///` where pest's rules say what was expected and the
+        // tokens are the characters a token may start with: the rules name
+        // it better ("an action", not `"`, `*`, `-`, `.`, ...)
+        let at_doc = chunk.get(start..).is_some_and(|rest| rest.starts_with("///"));
+        if at_doc && attempts.max_position == start && expected.len() > 5 && positives_named(e) {
+            expected.clear();
+        }
         if !expected.is_empty() {
             start = attempts.max_position;
             end = start;
@@ -91,7 +98,12 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
     let token_len = if rest.starts_with("///") { 3 } else { token_len(rest) };
     end = end.max(start + token_len);
     let found_text = chunk.get(start..end).unwrap_or("").trim();
-    let found = if found_text.is_empty() { "end of input".to_string() } else { format!("`{found_text}`") };
+    let found = match found_text {
+        "" => "end of input".to_string(),
+        // code holding a backquote is quoted with two, as in Markdown
+        t if t.contains('`') => format!("`` {t} ``"),
+        t => format!("`{t}`"),
+    };
     let expects = |token: &str| expected.iter().any(|t| t == token);
     // A missing `;` at the end of a line: point at the end of the line, where
     // it goes, not at the next line's first word.
@@ -237,13 +249,26 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
     None
 }
 
+/// Whether pest named the rules it expected (not only literal tokens).
+fn positives_named(e: &pest::error::Error<Rule>) -> bool {
+    matches!(&e.variant, pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty())
+}
+
 /// A grammar rule as a message names what it expected there (pest names
 /// the rules it tried when no literal token was expected).
 fn describe(rule: &Rule) -> String {
     let text = match rule {
-        Rule::item | Rule::item_only | Rule::file => {
-            "an item (`param`, `feature`, `constraint`, a set, `policy` or `role`)"
-        }
+        Rule::item
+        | Rule::item_only
+        | Rule::file
+        | Rule::param_decl
+        | Rule::feature_decl
+        | Rule::constraint_decl
+        | Rule::permset_decl
+        | Rule::actionset_decl
+        | Rule::valueset_decl
+        | Rule::policy_decl
+        | Rule::role_decl => "an item (`param`, `feature`, `constraint`, a set, `policy` or `role`)",
         Rule::stmt_field => "a statement field (`action`, `notaction`, `resource`, `notresource` or `condition`)",
         Rule::item_field => "`name` or `description`",
         Rule::body_entry | Rule::body_entry_only => {
@@ -261,7 +286,14 @@ fn describe(rule: &Rule) -> String {
         Rule::in_kw => "`in`",
         Rule::with_kw => "`with`",
         Rule::optional_mark => "`?`",
-        Rule::type_args | Rule::type_arg => "type arguments in `(...)`",
+        Rule::type_args | Rule::type_arg | Rule::star_arg | Rule::max_arg | Rule::pattern_arg => {
+            "type arguments in `(...)`"
+        }
+        Rule::resource_type_arg => "a resource type (`service:type`)",
+        Rule::max_kw => "`max`",
+        Rule::pattern_kw => "`pattern`",
+        Rule::bool_type => "`bool`",
+        Rule::enum_type => "`enum`",
         Rule::type_expr | Rule::scalar_type | Rule::list_type => "a type",
         Rule::or_op => "`or`",
         Rule::and_op => "`and`",
@@ -276,14 +308,66 @@ fn describe(rule: &Rule) -> String {
         Rule::action_list | Rule::guarded_action | Rule::action_item | Rule::action_name => {
             "an action (`service:Action` or `@actionset`)"
         }
-        Rule::string | Rule::literal | Rule::string_list => "a string",
-        Rule::ident => "a name",
+        Rule::string | Rule::literal | Rule::string_list | Rule::str_inner => "a string",
+        Rule::ident | Rule::keyword | Rule::glued_keyword | Rule::ident_char => "a name",
+        Rule::name_field | Rule::name_kw => "`name`",
+        Rule::description_field | Rule::description_kw => "`description`",
+        Rule::condition_block => "a `with condition` block",
+        Rule::include_entry => "`include`",
+        Rule::action_field | Rule::action_kw => "`action`",
+        Rule::resource_field | Rule::resource_kw => "`resource`",
+        Rule::condition_field => "`condition`",
+        Rule::role_path => "`path`",
+        Rule::role_trust => "`trust`",
+        Rule::role_managed => "`managed`",
+        Rule::role_inline => "`inline`",
+        Rule::role_attach => "`attach`",
+        Rule::role_boundary => "`boundary`",
         Rule::set_ref => "`@name`",
         Rule::cond_op => "a condition operator (`StringEquals`, `ArnLike`, ...)",
         Rule::diag_code => "a diagnostic code (`W0509`)",
         Rule::expect_attr | Rule::expect_kw => "`expect`",
-        Rule::doc_text => "`///`",
-        other => return format!("{other:?}").replace('_', " "),
+        Rule::doc | Rule::doc_text => "`///`",
+        Rule::EOI => "the end of the input",
+        // silent: pest never reports them (the match names every rule, so
+        // a rule added to the grammar cannot reach a message by its name)
+        Rule::WHITESPACE | Rule::COMMENT | Rule::line_char => "a blank or a comment",
     };
     text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    fn first_error(text: &str) -> crate::SyntaxError {
+        crate::parse_file(text).errors.into_iter().next().unwrap()
+    }
+
+    /// A `///` glued to a name at the end of an item's first line is
+    /// reported at the `///`, with what could come there: pest's furthest
+    /// attempt used to stop two bytes into it, inside the comment rule, and
+    /// the error fell back to the item's start ("expected an item, found
+    /// `param`").
+    #[test]
+    fn a_misplaced_doc_comment_is_reported_where_it_is() {
+        let e = first_error("param region/// d\n: string;\n");
+        assert_eq!(e.message, "syntax error: expected `:` or a name, found `///`");
+        assert_eq!((e.span.start, e.span.end), (12, 15));
+        let e = first_error("/// Read.\npermset p/// d\n{ }\n");
+        assert_eq!(e.message, "syntax error: expected `{` or a name, found `///`");
+        let e = first_error("policy p/// d\n{ }\n");
+        assert_eq!(e.message, "syntax error: expected one of `splittable`, `when`, `{`, or a name, found `///`");
+        // where the tokens would be the characters an action may start with,
+        // the rule says it better
+        let e = first_error("policy p { allow { action /// x\n [s3:GetObject]; resource \"*\"; } }\n");
+        assert_eq!(e.message, "syntax error: expected an action (`service:Action` or `@actionset`), found `///`");
+    }
+
+    /// A found token holding a backquote is quoted with two.
+    #[test]
+    fn a_backquote_is_quoted_with_two() {
+        let e = first_error("`*` as a resource\n");
+        assert!(e.message.ends_with("found `` ` ``"), "{}", e.message);
+    }
 }
