@@ -80,13 +80,23 @@ impl Excerpt {
 
 /// `text` with every `code span` longer than `MAX_QUOTE_CHARS` shortened
 /// to its two ends around `…`: messages quote the user's values, which may be
-/// as long as a line.
+/// as long as a line. Control characters other than line breaks are shown
+/// escaped (`\t`, `\u{1b}`): a quoted value must not move the cursor or
+/// colour the terminal.
 pub fn shorten_quotes(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.len() <= MAX_QUOTE_CHARS {
+    let hidden = |c: char| c.is_control() && c != '\n';
+    if text.len() <= MAX_QUOTE_CHARS && !text.contains(hidden) {
         return text.into();
     }
     let mut out = String::with_capacity(text.len().min(4 * MAX_LINE_CHARS));
     let mut changed = false;
+    let push = |out: &mut String, c: char| {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    };
     for (i, part) in text.split('`').enumerate() {
         if i > 0 {
             out.push('`');
@@ -95,12 +105,13 @@ pub fn shorten_quotes(text: &str) -> std::borrow::Cow<'_, str> {
         let chars = part.chars().count();
         if quoted && chars > MAX_QUOTE_CHARS {
             let keep = MAX_QUOTE_CHARS / 2 - 1;
-            out.extend(part.chars().take(keep));
+            part.chars().take(keep).for_each(|c| push(&mut out, c));
             out.push_str(CUT);
-            out.extend(part.chars().skip(chars - keep));
+            part.chars().skip(chars - keep).for_each(|c| push(&mut out, c));
             changed = true;
         } else {
-            out.push_str(part);
+            changed |= part.contains(hidden);
+            part.chars().for_each(|c| push(&mut out, c));
         }
     }
     if changed { out.into() } else { text.into() }
@@ -208,6 +219,9 @@ mod tests {
     #[test]
     fn long_quotes_are_shortened() {
         assert_eq!(shorten_quotes("`ab` is fine"), "`ab` is fine");
+        // control characters are shown, not sent to the terminal
+        assert_eq!(shorten_quotes("`a\tb\u{1b}[31m` is odd"), "`a\\tb\\u{1b}[31m` is odd");
+        assert_eq!(shorten_quotes("two\nlines"), "two\nlines");
         let long = format!("`{}` is not an ARN; `{}`", "x".repeat(500), "y".repeat(90));
         let short = shorten_quotes(&long);
         assert_eq!(short, format!("`{x}…{x}` is not an ARN; `{y}…{y}`", x = "x".repeat(39), y = "y".repeat(39)));
