@@ -30,10 +30,9 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
     let variant_msg = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             let mut described: Vec<String> = Vec::new();
-            for rule in positives {
-                let text = describe(rule);
-                if !described.contains(&text) {
-                    described.push(text);
+            for text in positives.iter().flat_map(describe) {
+                if !described.iter().any(|d| d == text) {
+                    described.push(text.to_string());
                 }
             }
             format!("expected {}", one_of(&described))
@@ -256,8 +255,8 @@ fn positives_named(e: &pest::error::Error<Rule>) -> bool {
 
 /// A grammar rule as a message names what it expected there (pest names
 /// the rules it tried when no literal token was expected).
-fn describe(rule: &Rule) -> String {
-    let text = match rule {
+fn describe(rule: &Rule) -> &'static [&'static str] {
+    match rule {
         Rule::item
         | Rule::item_only
         | Rule::file
@@ -268,72 +267,71 @@ fn describe(rule: &Rule) -> String {
         | Rule::actionset_decl
         | Rule::valueset_decl
         | Rule::policy_decl
-        | Rule::role_decl => "an item (`param`, `feature`, `constraint`, a set, `policy` or `role`)",
-        Rule::stmt_field => "a statement field (`action`, `notaction`, `resource`, `notresource` or `condition`)",
-        Rule::item_field => "`name` or `description`",
+        | Rule::role_decl => &["an item (`param`, `feature`, `constraint`, a set, `policy` or `role`)"],
+        Rule::stmt_field => &["a statement field (`action`, `notaction`, `resource`, `notresource` or `condition`)"],
+        Rule::item_field => &["`name`", "`description`"],
         Rule::body_entry | Rule::body_entry_only => {
-            "a statement (`allow`, `deny`), an `include` or a `with condition` block"
+            &["a statement (`allow` or `deny`)", "`include`", "a `with condition` block"]
         }
-        Rule::statement => "a statement (`allow` or `deny`)",
-        Rule::effect => "`allow` or `deny`",
+        Rule::statement => &["a statement (`allow` or `deny`)"],
+        Rule::effect => &["`allow`", "`deny`"],
         Rule::role_field => {
-            "a role field (`trust`, `managed`, `inline`, `attach`, `boundary`, `path`, `name` or `description`)"
+            &["a role field (`trust`, `managed`, `inline`, `attach`, `boundary`, `path`, `name` or `description`)"]
         }
-        Rule::principal_kind => "`service`, `aws` or `federated`",
-        Rule::when_clause => "`when`",
-        Rule::splittable_kw => "`splittable`",
-        Rule::for_kw => "`for`",
-        Rule::in_kw => "`in`",
-        Rule::with_kw => "`with`",
-        Rule::optional_mark => "`?`",
+        Rule::principal_kind => &["`service`", "`aws`", "`federated`"],
+        Rule::when_clause => &["`when`"],
+        Rule::splittable_kw => &["`splittable`"],
+        Rule::for_kw => &["`for`"],
+        Rule::in_kw => &["`in`"],
+        Rule::with_kw => &["`with`"],
+        Rule::optional_mark => &["`?`"],
         Rule::type_args | Rule::type_arg | Rule::star_arg | Rule::max_arg | Rule::pattern_arg => {
-            "type arguments in `(...)`"
+            &["type arguments in `(...)`"]
         }
-        Rule::resource_type_arg => "a resource type (`service:type`)",
-        Rule::max_kw => "`max`",
-        Rule::pattern_kw => "`pattern`",
-        Rule::bool_type => "`bool`",
-        Rule::enum_type => "`enum`",
-        Rule::type_expr | Rule::scalar_type | Rule::list_type => "a type",
-        Rule::or_op => "`or`",
-        Rule::and_op => "`and`",
-        Rule::not_op => "`not`",
-        Rule::cmp_op => "a comparison (`==` or `!=`)",
-        Rule::expr | Rule::and_expr | Rule::unary | Rule::primary | Rule::paren | Rule::comparison => "a guard",
-        Rule::cmp_value | Rule::feature_value | Rule::bool_lit => "a value (a name, `true`, `false` or a string)",
-        Rule::number => "a number",
+        Rule::resource_type_arg => &["a resource type (`service:type`)"],
+        Rule::max_kw => &["`max`"],
+        Rule::pattern_kw => &["`pattern`"],
+        Rule::bool_type => &["`bool`"],
+        Rule::enum_type => &["`enum`"],
+        Rule::type_expr | Rule::scalar_type | Rule::list_type => &["a type"],
+        Rule::or_op => &["`or`"],
+        Rule::and_op => &["`and`"],
+        Rule::not_op => &["`not`"],
+        Rule::cmp_op => &["a comparison (`==` or `!=`)"],
+        Rule::expr | Rule::and_expr | Rule::unary | Rule::primary | Rule::paren | Rule::comparison => &["a guard"],
+        Rule::cmp_value | Rule::feature_value | Rule::bool_lit => &["a value (a name, `true`, `false` or a string)"],
+        Rule::number => &["a number"],
         Rule::values | Rule::value_list | Rule::guarded_value | Rule::value_item | Rule::each_item => {
-            "a value (a string, a param's name or `@valueset`)"
+            &["a value (a string, a param's name or `@valueset`)"]
         }
         Rule::action_list | Rule::guarded_action | Rule::action_item | Rule::action_name => {
-            "an action (`service:Action` or `@actionset`)"
+            &["an action (`service:Action` or `@actionset`)"]
         }
-        Rule::string | Rule::literal | Rule::string_list | Rule::str_inner => "a string",
-        Rule::ident | Rule::keyword | Rule::glued_keyword | Rule::ident_char => "a name",
-        Rule::name_field | Rule::name_kw => "`name`",
-        Rule::description_field | Rule::description_kw => "`description`",
-        Rule::condition_block => "a `with condition` block",
-        Rule::include_entry => "`include`",
-        Rule::action_field | Rule::action_kw => "`action`",
-        Rule::resource_field | Rule::resource_kw => "`resource`",
-        Rule::condition_field => "`condition`",
-        Rule::role_path => "`path`",
-        Rule::role_trust => "`trust`",
-        Rule::role_managed => "`managed`",
-        Rule::role_inline => "`inline`",
-        Rule::role_attach => "`attach`",
-        Rule::role_boundary => "`boundary`",
-        Rule::set_ref => "`@name`",
-        Rule::cond_op => "a condition operator (`StringEquals`, `ArnLike`, ...)",
-        Rule::diag_code => "a diagnostic code (`W0509`)",
-        Rule::expect_attr | Rule::expect_kw => "`expect`",
-        Rule::doc | Rule::doc_text => "`///`",
-        Rule::EOI => "the end of the input",
+        Rule::string | Rule::literal | Rule::string_list | Rule::str_inner => &["a string"],
+        Rule::ident | Rule::keyword | Rule::glued_keyword | Rule::ident_char => &["a name"],
+        Rule::name_field | Rule::name_kw => &["`name`"],
+        Rule::description_field | Rule::description_kw => &["`description`"],
+        Rule::condition_block => &["a `with condition` block"],
+        Rule::include_entry => &["`include`"],
+        Rule::action_field | Rule::action_kw => &["`action`"],
+        Rule::resource_field | Rule::resource_kw => &["`resource`"],
+        Rule::condition_field => &["`condition`"],
+        Rule::role_path => &["`path`"],
+        Rule::role_trust => &["`trust`"],
+        Rule::role_managed => &["`managed`"],
+        Rule::role_inline => &["`inline`"],
+        Rule::role_attach => &["`attach`"],
+        Rule::role_boundary => &["`boundary`"],
+        Rule::set_ref => &["`@name`"],
+        Rule::cond_op => &["a condition operator (`StringEquals`, `ArnLike`, ...)"],
+        Rule::diag_code => &["a diagnostic code (`W0509`)"],
+        Rule::expect_attr | Rule::expect_kw => &["`expect`"],
+        Rule::doc | Rule::doc_text => &["`///`"],
+        Rule::EOI => &["the end of the input"],
         // silent: pest never reports them (the match names every rule, so
         // a rule added to the grammar cannot reach a message by its name)
-        Rule::WHITESPACE | Rule::COMMENT | Rule::line_char => "a blank or a comment",
-    };
-    text.to_string()
+        Rule::WHITESPACE | Rule::COMMENT | Rule::line_char => &["a blank or a comment"],
+    }
 }
 
 #[cfg(test)]
@@ -362,6 +360,20 @@ mod tests {
         // the rule says it better
         let e = first_error("policy p { allow { action /// x\n [s3:GetObject]; resource \"*\"; } }\n");
         assert_eq!(e.message, "syntax error: expected an action (`service:Action` or `@actionset`), found `///`");
+    }
+
+    /// A rule that stands for several alternatives lists them in the one
+    /// list, not as a list inside it ("one of ..., or `allow` or `deny`").
+    #[test]
+    fn alternatives_are_one_flat_list() {
+        let e = first_error("role r { trust servicec2.amazonaws.com\"; }\n");
+        assert_eq!(e.message, "syntax error: expected one of `service`, `aws`, or `federated`, found `servicec2`");
+        let e = first_error("policy p { allowfor { action [s3:GetObject]; resource \"*\"; } }\n");
+        assert_eq!(
+            e.message,
+            "syntax error: expected one of `name`, `description`, a statement (`allow` or `deny`), `include`, \
+             or a `with condition` block, found `allowfor`"
+        );
     }
 
     /// A found token holding a backquote is quoted with two.
