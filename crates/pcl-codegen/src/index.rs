@@ -244,9 +244,16 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Bytes in lowercase hex.
+/// Bytes in lowercase hex (two digits a byte, without a `format!` each: a
+/// build hashes every file it writes and every file of the tree it replaces).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let digit = |d: u8| char::from_digit(u32::from(d), 16).unwrap_or('0');
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(digit(b >> 4));
+        out.push(digit(b & 0xf));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -265,6 +272,12 @@ mod tests {
 
     /// The streamed index is the pretty-printed JSON value, byte for byte,
     /// with keys in pcl's order.
+    #[test]
+    fn sha256_is_lowercase_hex() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(hex(&[0, 9, 10, 255]), "00090aff");
+    }
+
     #[test]
     fn index_is_pretty_json_in_pcl_order() {
         let program = program(
