@@ -80,38 +80,48 @@ impl Excerpt {
 
 /// `text` with every `code span` longer than `MAX_QUOTE_CHARS` shortened
 /// to its two ends around `…`: messages quote the user's values, which may be
-/// as long as a line. Control characters other than line breaks are shown
+/// as long as a line. Control characters other than `\n` are shown
 /// escaped (`\t`, `\u{1b}`): a quoted value must not move the cursor or
-/// colour the terminal.
+/// colour the terminal. A quote is measured as shown, escapes included.
 pub fn shorten_quotes(text: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| c.is_control() && c != '\n';
     if text.len() <= MAX_QUOTE_CHARS && !text.contains(hidden) {
         return text.into();
     }
-    let mut out = String::with_capacity(text.len().min(4 * MAX_LINE_CHARS));
-    let mut changed = false;
-    let push = |out: &mut String, c: char| {
+    // a character as shown, and its width there
+    let show = |out: &mut String, c: char| {
         if hidden(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     };
+    let width = |c: &char| if hidden(*c) { c.escape_default().count() } else { 1 };
+    let mut out = String::with_capacity(text.len().min(4 * MAX_LINE_CHARS));
+    let mut changed = false;
     for (i, part) in text.split('`').enumerate() {
         if i > 0 {
             out.push('`');
         }
+        changed |= part.contains(hidden);
         let quoted = i % 2 == 1;
-        let chars = part.chars().count();
-        if quoted && chars > MAX_QUOTE_CHARS {
+        if quoted && part.chars().map(|c| width(&c)).sum::<usize>() > MAX_QUOTE_CHARS {
+            // cut between characters, never inside an escape
             let keep = MAX_QUOTE_CHARS / 2 - 1;
-            part.chars().take(keep).for_each(|c| push(&mut out, c));
+            let within = |shown: &mut usize, c: &char| {
+                *shown += width(c);
+                *shown <= keep
+            };
+            let (mut head, mut tail) = (0, 0);
+            let start: Vec<char> = part.chars().take_while(|c| within(&mut head, c)).collect();
+            let mut end: Vec<char> = part.chars().rev().take_while(|c| within(&mut tail, c)).collect();
+            end.reverse();
+            start.into_iter().for_each(|c| show(&mut out, c));
             out.push_str(CUT);
-            part.chars().skip(chars - keep).for_each(|c| push(&mut out, c));
+            end.into_iter().for_each(|c| show(&mut out, c));
             changed = true;
         } else {
-            changed |= part.contains(hidden);
-            part.chars().for_each(|c| push(&mut out, c));
+            part.chars().for_each(|c| show(&mut out, c));
         }
     }
     if changed { out.into() } else { text.into() }
@@ -222,6 +232,9 @@ mod tests {
         // control characters are shown, not sent to the terminal
         assert_eq!(shorten_quotes("`a\tb\u{1b}[31m` is odd"), "`a\\tb\\u{1b}[31m` is odd");
         assert_eq!(shorten_quotes("two\nlines"), "two\nlines");
+        // measured as shown: eighty escapes are cut like any long quote
+        let escapes = shorten_quotes(&format!("`{}`", "\u{1b}".repeat(80))).into_owned();
+        assert!(escapes.chars().count() < 90, "{escapes}");
         let long = format!("`{}` is not an ARN; `{}`", "x".repeat(500), "y".repeat(90));
         let short = shorten_quotes(&long);
         assert_eq!(short, format!("`{x}…{x}` is not an ARN; `{y}…{y}`", x = "x".repeat(39), y = "y".repeat(39)));

@@ -30,7 +30,11 @@ struct Site<'a> {
 /// keyword is only ever the bytes `expect`. Computed once per chunk
 /// (`db::parse_chunk`), so an edit scans the edited chunk only.
 pub(crate) fn items_mentioning_expect(items: &[pcl_syntax::ParsedItem], text: &str) -> Vec<bool> {
-    let mut mentions = memchr::memmem::find_iter(text.as_bytes(), b"expect").peekable();
+    // built once: run per chunk, building the searcher each time cost more
+    // than the search
+    static EXPECT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"expect"));
+    let mut mentions = EXPECT.find_iter(text.as_bytes()).peekable();
     let ends = items.iter().skip(1).map(|next| next.offset as usize).chain([usize::MAX]);
     items
         .iter()

@@ -97,12 +97,7 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
     let token_len = if rest.starts_with("///") { 3 } else { token_len(rest) };
     end = end.max(start + token_len);
     let found_text = chunk.get(start..end).unwrap_or("").trim();
-    let found = match found_text {
-        "" => "end of input".to_string(),
-        // code holding a backquote is quoted with two, as in Markdown
-        t if t.contains('`') => format!("`` {t} ``"),
-        t => format!("`{t}`"),
-    };
+    let found = if found_text.is_empty() { "end of input".to_string() } else { code(found_text) };
     let expects = |token: &str| expected.iter().any(|t| t == token);
     // A missing `;` at the end of a line: point at the end of the line, where
     // it goes, not at the next line's first word.
@@ -119,9 +114,9 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         return SyntaxError {
             kind: SyntaxErrorKind::Parse,
             span: Span::new(offset + last, offset + previous_end),
-            message: format!("syntax error: expected `;` after `{previous}`, found {found} on the next line"),
+            message: format!("syntax error: expected `;` after {}, found {found} on the next line", code(previous)),
             label: Some("the `;` goes here".into()),
-            help: Some(format!("insert `;` after `{previous}`")),
+            help: Some(format!("insert `;` after {}", code(previous))),
         };
     }
     let help = if let Some((word, name)) = crate::lower::glued_keyword(found_text) {
@@ -200,6 +195,12 @@ fn previous_token(text: &str) -> &str {
         None => text.rfind(char::is_whitespace).map_or(0, |i| i + 1),
     };
     text.get(start..).unwrap_or(text)
+}
+
+/// `text` quoted as code: with one backquote, or with two when it holds
+/// one, as in Markdown.
+fn code(text: &str) -> String {
+    if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
 }
 
 fn one_of(items: &[String]) -> String {
