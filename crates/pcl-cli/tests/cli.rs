@@ -178,6 +178,20 @@ fn failed_build_leaves_output_untouched() {
     }
 }
 
+/// `--set` on a file that declares nothing settable says so, rather than
+/// listing no names ("settable names: ").
+#[test]
+fn set_on_a_file_without_params_says_nothing_can_be_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "plain.pcl", "policy p {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n");
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "x=1", "--color", "never"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("E0100") && err.contains("the file declares no param or feature"), "{err}");
+    assert!(!err.contains("settable names:"), "{err}");
+}
+
 /// A build with no `--set` renders a configuration `pcl check` may not have
 /// checked: here the partition param holds its placeholder, which none of
 /// the guards names, so the list is empty in the build alone.

@@ -588,9 +588,13 @@ impl DiagnosticKind {
             ConstraintsTooLarge => "constrain fewer features, or split a large constraint".into(),
             TooManyConfigurations { .. } => "split the item, or guard its parts with fewer features".into(),
             AssignedTwice { .. } => "give each name once; lists take comma-separated values".into(),
-            AssignedUnknownName { suggestion, settable, .. } => {
-                suggestion.clone().unwrap_or_else(|| format!("settable names: {}", settable.join(", ")))
-            }
+            AssignedUnknownName { suggestion, settable, .. } => suggestion.clone().unwrap_or_else(|| {
+                if settable.is_empty() {
+                    "the file declares no param or feature: nothing can be set".to_string()
+                } else {
+                    format!("settable names: {}", settable.join(", "))
+                }
+            }),
             AssignedWrongKind { .. } => return None,
             AssignedOutsideDomain { value, domain, .. } => {
                 // `Slurm` for `slurm`: values are case-sensitive
