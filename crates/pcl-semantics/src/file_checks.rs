@@ -281,8 +281,6 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
 /// each of its values must be one.
 fn valuesets_used_as_arns<'p>(program: &'p Program, diags: &mut Vec<Diagnostic>) {
     let mut todo: Vec<(&'p str, &'p str)> = Vec::new(); // (valueset, the item that uses it as ARNs)
-    // the entries still to visit, kept from item to item (this runs after every edit)
-    let mut blocks: Vec<&'p [Entry]> = Vec::new();
     for item in program.items() {
         let user = item.name.as_str();
         let mut as_arns = |list: &'p GList<Value>| {
@@ -293,28 +291,20 @@ fn valuesets_used_as_arns<'p>(program: &'p Program, diags: &mut Vec<Diagnostic>)
             }
         };
         match &*item.ir {
+            // (this runs after every edit: one walk, nothing collected)
             ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
-                blocks.clear();
-                blocks.push(entries);
-                while let Some(list) = blocks.pop() {
-                    for entry in list {
-                        match entry {
-                            Entry::Statement(st) => {
-                                as_arns(&st.resources);
-                                for c in st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)) {
-                                    as_arns(&c.values);
-                                }
-                            }
-                            Entry::Block { condition, entries } => {
-                                if crate::iam::is_arn_operator(&condition.operator) {
-                                    as_arns(&condition.values);
-                                }
-                                blocks.push(entries);
-                            }
-                            Entry::Include { .. } => {}
+                Entry::walk(entries, &mut |entry| match entry {
+                    Entry::Statement(st) => {
+                        as_arns(&st.resources);
+                        for c in st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)) {
+                            as_arns(&c.values);
                         }
                     }
-                }
+                    Entry::Block { condition, .. } if crate::iam::is_arn_operator(&condition.operator) => {
+                        as_arns(&condition.values);
+                    }
+                    Entry::Block { .. } | Entry::Include { .. } => {}
+                })
             }
             ItemIr::Role { role, .. } => role.managed.iter().for_each(as_arns),
             _ => {}

@@ -8,7 +8,7 @@ use crate::Span;
 use crate::ast::Item;
 pub use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::grammar::{PclParser, Rule};
-use crate::lower::Lowerer;
+use crate::lower::{ITEM_KEYWORDS, Lowerer};
 
 /// One top-level item; its AST's spans are relative to `offset`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -26,9 +26,6 @@ pub struct ParsedFile {
     /// of them are not reported a second time as unknown names.
     pub broken_names: Vec<String>,
 }
-
-const ITEM_KEYWORDS: [&str; 8] =
-    ["param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role"];
 
 /// Parses a whole file, recovering at each top-level item.
 pub fn parse_file(text: &str) -> ParsedFile {
@@ -324,6 +321,25 @@ fn is_blank_or_comment(line: &str) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+
+    /// The grammar's `glued_keyword` look-ahead knows every word that
+    /// `lower::glued_keyword` (the fast path's and the error help's list) does.
+    #[test]
+    fn the_grammar_refuses_every_glued_word() {
+        for word in ITEM_KEYWORDS.iter().chain(&crate::lower::GLUED_WORDS) {
+            let glued = format!("{word}x");
+            assert!(PclParser::parse(Rule::glued_keyword, &glued).is_ok(), "{glued}");
+            assert!(crate::lower::glued_keyword(&glued).is_some(), "{glued}");
+        }
+    }
+
+    /// The words that start an item are reserved words too.
+    #[test]
+    fn item_keywords_are_reserved() {
+        for k in ITEM_KEYWORDS {
+            assert!(crate::KEYWORDS.contains(&k), "{k}");
+        }
+    }
 
     /// A keyword used as a name costs one error and its item, as when the
     /// grammar rejected it: no flood of errors, no follow-up errors.

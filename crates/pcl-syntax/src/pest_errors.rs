@@ -27,7 +27,8 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
     }
     // the grammar's rules by what they are, not by their names (two rules
     // may be the same thing to the reader: each is named once)
-    let variant_msg = match &e.variant {
+    // (and whether pest named rules at all, not only literal tokens)
+    let (mut message, rules_named) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
             let mut described: Vec<String> = Vec::new();
             for text in positives.iter().flat_map(describe) {
@@ -35,11 +36,10 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
                     described.push(text.to_string());
                 }
             }
-            format!("expected {}", one_of(&described))
+            (format!("expected {}", one_of(&described)), true)
         }
-        variant => variant.message().to_string(),
+        variant => (variant.message().to_string(), false),
     };
-    let mut message = variant_msg.clone();
     let mut expected: Vec<String> = Vec::new();
     if let Some(attempts) = e.parse_attempts() {
         expected = attempts
@@ -66,7 +66,7 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         // tokens are the characters a token may start with: the rules name
         // it better ("an action", not `"`, `*`, `-`, `.`, ...)
         let at_doc = chunk.get(start..).is_some_and(|rest| rest.starts_with("///"));
-        if at_doc && attempts.max_position == start && expected.len() > 5 && positives_named(e) {
+        if at_doc && attempts.max_position == start && expected.len() > 5 && rules_named {
             expected.clear();
         }
         if !expected.is_empty() {
@@ -74,9 +74,6 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
             end = start;
             message = format!("expected {}", one_of(&expected));
         }
-    }
-    if message.is_empty() {
-        message = variant_msg;
     }
     // Inside a string, pest lists the characters a string may hold; the
     // mistake is the string left open (strings end on their line).
@@ -247,11 +244,6 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
         );
     }
     None
-}
-
-/// Whether pest named the rules it expected (not only literal tokens).
-fn positives_named(e: &pest::error::Error<Rule>) -> bool {
-    matches!(&e.variant, pest::error::ErrorVariant::ParsingError { positives, .. } if !positives.is_empty())
 }
 
 /// A grammar rule as a message names what it expected there (pest names

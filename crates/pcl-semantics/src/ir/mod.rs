@@ -251,36 +251,17 @@ impl Entry {
         }
     }
 
-    /// Every statement written in `entries`, blocks looked into (includes
-    /// are not followed).
-    pub fn statements(entries: &[Entry]) -> Vec<&Statement> {
-        let mut out = Vec::new();
-        let mut todo: Vec<&[Entry]> = vec![entries];
-        while let Some(list) = todo.pop() {
-            for e in list {
-                match e {
-                    Entry::Statement(s) => out.push(s),
-                    Entry::Block { entries, .. } => todo.push(entries),
-                    Entry::Include { .. } => {}
-                }
+    /// Calls `visit` on every entry written in `entries`, those inside
+    /// blocks too (includes are not followed), without allocating. Blocks
+    /// nest at most `pcl_syntax::MAX_BLOCK_DEPTH` deep (the parser's
+    /// limit), which bounds the recursion.
+    pub fn walk<'e>(entries: &'e [Entry], visit: &mut impl FnMut(&'e Entry)) {
+        for entry in entries {
+            visit(entry);
+            if let Entry::Block { entries, .. } = entry {
+                Entry::walk(entries, visit);
             }
         }
-        out
-    }
-
-    /// Every block condition written in `entries`, nested ones too.
-    pub fn block_conditions(entries: &[Entry]) -> Vec<&ConditionEntry> {
-        let mut out = Vec::new();
-        let mut todo: Vec<&[Entry]> = vec![entries];
-        while let Some(list) = todo.pop() {
-            for e in list {
-                if let Entry::Block { condition, entries } = e {
-                    out.push(condition);
-                    todo.push(entries);
-                }
-            }
-        }
-        out
     }
 }
 

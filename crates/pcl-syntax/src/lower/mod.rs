@@ -44,32 +44,21 @@ pub const KEYWORDS: [&str; 19] = [
     "placeholder",
 ];
 
-/// The words that start an item, a guard, an include, a condition or a role
-/// field: the grammar's `glued_keyword` look-ahead does not read one as the
-/// keyword when a name follows it without a space (`inlinehead_node`).
-const GLUED_WORDS: [&str; 17] = [
-    "param",
-    "feature",
-    "constraint",
-    "permset",
-    "actionset",
-    "valueset",
-    "policy",
-    "role",
-    "when",
-    "include",
-    "condition",
-    "path",
-    "trust",
-    "managed",
-    "inline",
-    "attach",
-    "boundary",
-];
+/// The words that start an item (each also a reserved word, in `KEYWORDS`):
+/// the chunker cuts before a line that starts with one.
+pub(crate) const ITEM_KEYWORDS: [&str; 8] =
+    ["param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role"];
+
+/// With `ITEM_KEYWORDS`, the words that start a guard, an include, a
+/// condition or a role field: the grammar's `glued_keyword` look-ahead does
+/// not read one as the keyword when a name follows it without a space
+/// (`inlinehead_node`).
+pub(crate) const GLUED_WORDS: [&str; 9] =
+    ["when", "include", "condition", "path", "trust", "managed", "inline", "attach", "boundary"];
 
 /// `token` as one of those words glued to a name: the word and the name.
 pub(crate) fn glued_keyword(token: &str) -> Option<(&'static str, &str)> {
-    GLUED_WORDS.iter().find_map(|word| {
+    ITEM_KEYWORDS.iter().chain(&GLUED_WORDS).find_map(|word| {
         let name = token.strip_prefix(word)?;
         name.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_').then_some((*word, name))
     })
