@@ -127,12 +127,31 @@ pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     // Messages name the ARN without its partition, so that one mistake is
     // one finding whatever partition the document is for.
     let shown = || arn.splitn(3, ':').nth(2).map_or(arn.to_string(), |rest| format!("arn:…:{rest}"));
-    if let Some(bad) = outside_placeholders(arn).find(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(bad) = first_foreign_char(arn) {
         return Some(format!("the ARN `{}` holds {bad:?}, which no ARN holds", shown()));
     }
     let field = arn.strip_prefix("arn:")?.split(':').next()?;
     (PARTITIONS.contains(&field) && !partition.is_empty() && field != partition)
         .then(|| format!("the ARN `{}` hard-codes partition `{field}`", shown()))
+}
+
+/// The first whitespace or control character of `arn` outside its
+/// `<PLACEHOLDER>`s (which may hold spaces). An ASCII ARN, the usual one, is
+/// scanned byte by byte: there these are the bytes up to the space, and DEL.
+fn first_foreign_char(arn: &str) -> Option<char> {
+    if !arn.is_ascii() {
+        return outside_placeholders(arn).find(|c| c.is_whitespace() || c.is_control());
+    }
+    let mut depth = 0usize;
+    for b in arn.bytes() {
+        match b {
+            b'<' => depth += 1,
+            b'>' if depth > 0 => depth -= 1,
+            b if depth == 0 && (b <= b' ' || b == 0x7f) => return Some(char::from(b)),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The characters of `arn` outside its `<PLACEHOLDER>`s, which may hold spaces.
@@ -154,6 +173,30 @@ fn outside_placeholders(arn: &str) -> impl Iterator<Item = char> + '_ {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_scan_finds_what_the_char_scan_finds() {
+        let slow = |arn: &str| outside_placeholders(arn).find(|c| c.is_whitespace() || c.is_control());
+        for arn in [
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::my bucket",
+            "arn:aws:iam::<AWS ACCOUNT ID>:role/x",
+            "arn:aws:iam::<AWS ACCOUNT ID>:role/x y",
+            "arn:aws:s3:::a\tb",
+            "arn:aws:s3:::a\u{7f}",
+            "arn:aws:s3:::>a b",
+            "<<a b> c>",
+            "a\u{1}",
+            "",
+        ] {
+            assert_eq!(first_foreign_char(arn), slow(arn), "{arn:?}");
+        }
+        for byte in 0..=127u8 {
+            let arn = format!("arn:aws:s3:::a{}b", char::from(byte));
+            assert_eq!(first_foreign_char(&arn), slow(&arn), "{byte:#x}");
+        }
+        assert_eq!(first_foreign_char("arn:aws:s3:::é b"), Some(' '));
+    }
 
     #[test]
     fn values_fit_operators() {

@@ -256,16 +256,26 @@ impl ResourceType {
 impl Service {
     /// The action named `name`, compared case-insensitively as IAM does.
     pub fn action(&self, name: &str) -> Option<&Action> {
-        fn lower(s: &str) -> impl Iterator<Item = u8> + '_ {
-            s.bytes().map(|b| b.to_ascii_lowercase())
-        }
-        let at = self.actions.binary_search_by(|a| lower(a.name).cmp(lower(name))).ok()?;
+        let at = self.actions.binary_search_by(|a| cmp_ignore_ascii_case(a.name.as_bytes(), name.as_bytes())).ok()?;
         self.actions.get(at)
     }
 
     /// The actions a pattern with `*` and `?` matches (case-insensitively).
-    pub fn matching<'s>(&'s self, pattern: &'s str) -> impl Iterator<Item = &'s Action> + 's {
-        self.actions.iter().filter(move |a| wildcard_match(pattern, a.name))
+    /// Only those that start with the pattern's literal head (`Describe` of
+    /// `Describe*`) are tried: the actions are sorted case-insensitively, so
+    /// they are one run, found by binary search (`ec2:Describe*` tried every
+    /// one of EC2's 700 actions).
+    pub fn matching<'s, 'p>(&'s self, pattern: &'p str) -> impl Iterator<Item = &'s Action> + use<'s, 'p> {
+        let head = pattern.as_bytes();
+        let head = head.iter().position(|b| matches!(b, b'*' | b'?')).and_then(|at| head.get(..at)).unwrap_or(head);
+        let head_order = |a: &Action| {
+            let name = a.name.as_bytes();
+            cmp_ignore_ascii_case(name.get(..head.len()).unwrap_or(name), head)
+        };
+        let from = self.actions.partition_point(|a| head_order(a) == std::cmp::Ordering::Less);
+        let to = self.actions.partition_point(|a| head_order(a) != std::cmp::Ordering::Greater);
+        let run = self.actions.get(from..to.max(from)).unwrap_or_default();
+        run.iter().filter(move |a| wildcard_match(pattern, a.name))
     }
 
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
@@ -278,6 +288,19 @@ impl Service {
     pub fn condition_key(&self, key: &str) -> Option<&ConditionKey> {
         self.condition_keys.iter().find(|k| k.matches(key))
     }
+}
+
+/// `a` against `b`, each byte compared lowercased: the order of the
+/// catalog's actions (a byte loop; comparing two lowercasing iterators was
+/// a few percent of a check).
+fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Whether `key` (as written in a policy) is an instance of `template`

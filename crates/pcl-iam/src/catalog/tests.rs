@@ -55,3 +55,35 @@ fn resource_types_are_sorted_by_name() {
         assert!(names.is_sorted() && names.windows(2).all(|w| w.first() != w.last()), "{prefix}: {names:?}");
     }
 }
+
+#[test]
+fn actions_are_sorted_case_insensitively() {
+    // `Service::action` and `Service::matching` search them by binary search
+    let c = catalog();
+    for prefix in c.prefixes() {
+        let service = c.service(prefix).unwrap();
+        let sorted = service
+            .actions
+            .iter()
+            .zip(service.actions.iter().skip(1))
+            .all(|(a, b)| cmp_ignore_ascii_case(a.name.as_bytes(), b.name.as_bytes()) == std::cmp::Ordering::Less);
+        assert!(sorted, "{prefix}'s actions are not sorted case-insensitively");
+    }
+}
+
+#[test]
+fn matching_finds_what_a_filter_over_every_action_finds() {
+    let c = catalog();
+    let patterns =
+        ["Describe*", "describe*", "Get*", "*", "?et*", "List*Tags", "Create", "create*Policy", "Z*", "a", "*Tag?", ""];
+    for prefix in ["ec2", "s3", "iam", "fsx", "elasticfilesystem", "kms"] {
+        let service = c.service(prefix).unwrap();
+        for pattern in patterns {
+            let fast: Vec<&str> = service.matching(pattern).map(|a| a.name).collect();
+            let all: Vec<&str> =
+                service.actions.iter().filter(|a| wildcard_match(pattern, a.name)).map(|a| a.name).collect();
+            assert_eq!(fast, all, "{prefix}:{pattern}");
+        }
+    }
+    assert!(c.service("ec2").unwrap().matching("describe*").count() > 100);
+}
