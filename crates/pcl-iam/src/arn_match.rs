@@ -280,9 +280,18 @@ mod tests {
 
     #[test]
     fn arn_fields_split_as_splitn_does() {
-        for text in
-            ["arn:aws:s3:::b/k", "arn:aws:logs:r:1:log-group:/x:*", "a:b:c:d:e", "a:b:c:d:e:", "::::::", "", "arn"]
-        {
+        let texts = [
+            "arn:aws:s3:::b/k",
+            "arn:aws:logs:r:1:log-group:/x:*",
+            "a:b:c:d:e",
+            "a:b:c:d:e:",
+            "::::::",
+            "",
+            "arn",
+            "é:ü:🦀::é:x",
+            "arn:aws:s3:::bücket/🦀:k",
+        ];
+        for text in texts {
             let split: Vec<&str> = text.splitn(6, ':').collect();
             let expected = (split.len() == 6).then_some(split);
             assert_eq!(arn_fields(text).map(|f| f.to_vec()), expected, "{text}");

@@ -392,3 +392,46 @@ fn least_privilege(st: &StatementView<'_>, out: &mut Vec<Lint>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn least_privilege_of(actions: &[&str], resources: &[&str]) -> Vec<Lint> {
+        let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
+        let resources: Vec<String> = resources.iter().map(|r| r.to_string()).collect();
+        let st = StatementView {
+            allow: true,
+            not_action: false,
+            actions: &actions,
+            not_resource: false,
+            resources: &resources,
+            conditions: &[],
+        };
+        let mut out = Vec::new();
+        least_privilege(&st, &mut out);
+        out
+    }
+
+    #[test]
+    fn an_action_grants_a_target_by_its_service_in_any_case_and_by_pattern() {
+        let pass_role = |actions: &[&str]| least_privilege_of(actions, &["*"]).contains(&Lint::PassRoleOnStar);
+        assert!(pass_role(&["iam:PassRole"]));
+        assert!(pass_role(&["IAM:passrole"]));
+        assert!(pass_role(&["iam:Pass*"]));
+        assert!(pass_role(&["s3:GetObject", "iam:*Role"]));
+        assert!(!pass_role(&["iamx:PassRole"]));
+        assert!(!pass_role(&["ia:PassRole"]));
+        assert!(!pass_role(&["iam:PassRol"]));
+        assert!(!pass_role(&["iam"]));
+        assert!(!pass_role(&["iam:"]));
+        assert!(!pass_role(&["éam:PassRole"]));
+        // a statement on specific resources is not on `*`
+        assert!(!least_privilege_of(&["iam:PassRole"], &["arn:aws:iam::1:role/r"]).contains(&Lint::PassRoleOnStar));
+        let escalation = least_privilege_of(&["IAM:CreatePolicyVersion"], &["*"]);
+        assert!(
+            escalation.contains(&Lint::EscalationOnStar { action: "iam:CreatePolicyVersion".into() }),
+            "{escalation:?}"
+        );
+    }
+}

@@ -265,7 +265,7 @@ impl Service {
     /// `Describe*`) are tried: the actions are sorted case-insensitively, so
     /// they are one run, found by binary search (`ec2:Describe*` tried every
     /// one of EC2's 700 actions).
-    pub fn matching<'s, 'p>(&'s self, pattern: &'p str) -> impl Iterator<Item = &'s Action> + use<'s, 'p> {
+    pub fn matching(&self, pattern: &str) -> impl Iterator<Item = &Action> {
         let head = pattern.as_bytes();
         let head = head.iter().position(|b| matches!(b, b'*' | b'?')).and_then(|at| head.get(..at)).unwrap_or(head);
         let head_order = |a: &Action| {

@@ -74,14 +74,42 @@ fn actions_are_sorted_case_insensitively() {
 #[test]
 fn matching_finds_what_a_filter_over_every_action_finds() {
     let c = catalog();
-    let patterns =
-        ["Describe*", "describe*", "Get*", "*", "?et*", "List*Tags", "Create", "create*Policy", "Z*", "a", "*Tag?", ""];
-    for prefix in ["ec2", "s3", "iam", "fsx", "elasticfilesystem", "kms"] {
+    // heads shorter and longer than the names, `_` and `[` (which sort
+    // differently once lower-cased), non-ASCII, no wildcard at all
+    let fixed = [
+        "Describe*",
+        "describe*",
+        "Get*",
+        "*",
+        "?et*",
+        "List*Tags",
+        "Create",
+        "create*Policy",
+        "Z*",
+        "a",
+        "*Tag?",
+        "",
+        "_*",
+        "[*",
+        "é*",
+        "DescribeInstancesAndEverythingElseToo*",
+        "describeinstances",
+    ];
+    for prefix in c.prefixes() {
         let service = c.service(prefix).unwrap();
-        for pattern in patterns {
-            let fast: Vec<&str> = service.matching(pattern).map(|a| a.name).collect();
+        // and each action's name cut short, its case flipped, as a head
+        let own = service.actions.iter().step_by(7).map(|a| {
+            let head: String = a.name.chars().take(a.name.len() / 2 + 1).collect();
+            let flipped: String = head
+                .chars()
+                .map(|ch| if ch.is_ascii_uppercase() { ch.to_ascii_lowercase() } else { ch.to_ascii_uppercase() })
+                .collect();
+            format!("{flipped}*")
+        });
+        for pattern in fixed.iter().map(|p| p.to_string()).chain(own) {
+            let fast: Vec<&str> = service.matching(&pattern).map(|a| a.name).collect();
             let all: Vec<&str> =
-                service.actions.iter().filter(|a| wildcard_match(pattern, a.name)).map(|a| a.name).collect();
+                service.actions.iter().filter(|a| wildcard_match(&pattern, a.name)).map(|a| a.name).collect();
             assert_eq!(fast, all, "{prefix}:{pattern}");
         }
     }
