@@ -99,6 +99,10 @@ fn prepare_without_changes(
     }
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
-    let previous = if exists { Some(ownership::audit(&target.dir, manifests, false)?) } else { None };
+    let previous = if exists {
+        Some(ownership::audit(&target.dir, manifests, false, &ownership::Indexes::default())?)
+    } else {
+        None
+    };
     Ok(Some(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous }))
 }

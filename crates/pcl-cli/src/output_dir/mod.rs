@@ -302,7 +302,11 @@ pub fn prepare_replace(
     swap::recover_leftovers(&target.parent, &target.name)?;
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
-    let previous = if exists { Some(ownership::audit(&target.dir, manifests, false)?) } else { None };
+    let previous = if exists {
+        Some(ownership::audit(&target.dir, manifests, false, &ownership::Indexes::default())?)
+    } else {
+        None
+    };
     Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous })
 }
 
@@ -312,8 +316,9 @@ pub struct PreparedReplace {
     target: Target,
     _lock: swap::ParentLock,
     manifests: BTreeSet<String>,
-    /// The audit of the directory in place, `None` when there is none.
-    previous: Option<ownership::Audited>,
+    /// The audit of the directory in place, with the indexes it read;
+    /// `None` when there is none.
+    previous: Option<(ownership::Audited, ownership::Indexes)>,
 }
 
 impl PreparedReplace {
@@ -324,7 +329,10 @@ impl PreparedReplace {
         let manifests = &manifests;
         let exists = previous.is_some();
         let staging = swap::sibling(&swap::staging_prefix(&target.name), &target.parent)?;
-        let previous = previous.map(|files| (target.dir.as_path(), files));
+        let (previous, indexes) = match previous {
+            Some((files, indexes)) => (Some((target.dir.as_path(), files)), indexes),
+            None => (None, ownership::Indexes::default()),
+        };
         write(&mut Staging { root: staging.path(), written: 0, previous, made: Default::default() })?;
         fault::point("staged");
 
@@ -346,7 +354,7 @@ impl PreparedReplace {
                 // The staging path now holds the old tree. Something may have
                 // been added to DIR while the build ran: audit it again before
                 // removing it, and if it is no longer all pcl's, swap it back.
-                if let Err(changed) = ownership::audit(staging.path(), manifests, false) {
+                if let Err(changed) = ownership::audit(staging.path(), manifests, false, &indexes) {
                     if let Err(e) = swap::exchange(staging.path(), &target.dir) {
                         let kept = staging.keep();
                         return Err(OutputError::Io(io::Error::other(format!(
@@ -364,7 +372,7 @@ impl PreparedReplace {
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
                 let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
                 fault::point("replaced");
-                if let Err(changed) = ownership::audit(&old, manifests, false) {
+                if let Err(changed) = ownership::audit(&old, manifests, false, &indexes) {
                     // put the old tree back; the new one returns to staging
                     std::fs::rename(&target.dir, staging.path())?;
                     std::fs::rename(&old, &target.dir)?;
@@ -395,7 +403,7 @@ pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<
             None => return Ok(None),
         }
     };
-    let found = ownership::audit(&audited, &manifests(files), true)?;
+    let (found, _) = ownership::audit(&audited, &manifests(files), true, &ownership::Indexes::default())?;
     Ok(Some(found.into_iter().map(|(rel, (_, bytes))| (rel, bytes)).collect()))
 }
 

@@ -58,29 +58,51 @@ pub type Tree = BTreeMap<String, Vec<u8>>;
 /// bytes.
 pub type Audited = BTreeMap<String, (String, Vec<u8>)>;
 
+/// The `index.json`s an audit read, by relative path: each one's sha256
+/// and the `(path, sha256)` of the files it lists. An audit of the same
+/// directory again takes an index whose sha256 is unchanged from here
+/// instead of parsing it again (checking an index entry by entry was most
+/// of the audit a build repeats after its swap).
+#[derive(Debug, Default)]
+pub struct Indexes(BTreeMap<String, (String, Vec<(String, String)>)>);
+
 /// Proves that every entry of `dir` is a file a pcl build wrote, unchanged.
 /// `manifests` are the relative paths at which a build writes an
 /// `index.json` (`index.json`, or `aws/index.json`, ...). Entries are
 /// visited in sorted order, so the path named in a refusal is stable.
-pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> Result<Audited, OutputError> {
+/// `known` holds indexes an earlier audit of `dir` read (see [`Indexes`]);
+/// the indexes this one read are returned with what it found.
+pub fn audit(
+    dir: &Path,
+    manifests: &BTreeSet<String>,
+    keep_contents: bool,
+    known: &Indexes,
+) -> Result<(Audited, Indexes), OutputError> {
     let io_err = |e: io::Error| OutputError::Io(e);
     let mut owned: BTreeMap<String, String> = BTreeMap::new();
+    let mut read = Indexes::default();
     let mut any_index = false;
     for manifest in manifests {
         let path = dir.join(manifest);
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_file() => {
                 any_index = true;
-                let bytes = match read_regular(&path, true).map_err(io_err)? {
-                    Some((_, bytes)) => bytes,
+                let (index_sha, bytes) = match read_regular(&path, true).map_err(io_err)? {
+                    Some(found) => found,
                     None => return Err(foreign(manifest, Foreign::NotRegular)),
                 };
+                // the same bytes (by sha256) parse the same
+                let listed = match known.0.get(manifest) {
+                    Some((sha, listed)) if *sha == index_sha => listed.clone(),
+                    _ => {
+                        super::index_check::parse_index(&bytes).map_err(|d| foreign(manifest, Foreign::BadIndex(d)))?
+                    }
+                };
                 let base = manifest.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
-                for (rel, sha) in
-                    super::index_check::parse_index(&bytes).map_err(|d| foreign(manifest, Foreign::BadIndex(d)))?
-                {
-                    owned.insert(format!("{base}{rel}"), sha);
+                for (rel, sha) in &listed {
+                    owned.insert(format!("{base}{rel}"), sha.clone());
                 }
+                read.0.insert(manifest.clone(), (index_sha, listed));
             }
             // a symlink, FIFO or directory at an index.json path is found by the walk
             Ok(_) => {}
@@ -142,7 +164,7 @@ pub fn audit(dir: &Path, manifests: &BTreeSet<String>, keep_contents: bool) -> R
         // reversed, so that the stack pops them in sorted order
         todo.extend(subdirs.into_iter().rev());
     }
-    Ok(tree)
+    Ok((tree, read))
 }
 
 fn foreign(path: &str, why: Foreign) -> OutputError {
@@ -193,5 +215,35 @@ fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
         Ok(m) if m.file_type().is_file() => std::fs::File::open(path),
         Ok(_) => Err(io::Error::other("not a regular file")),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    /// An index is taken from an earlier audit only when its sha256 is the
+    /// one that audit read: here a made-up list stands for what the earlier
+    /// audit parsed, which no parse of these bytes could give.
+    #[test]
+    fn an_index_with_the_sha256_an_earlier_audit_read_is_not_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = b"not an index pcl writes";
+        std::fs::write(dir.path().join("index.json"), bytes).unwrap();
+        std::fs::create_dir(dir.path().join("policy")).unwrap();
+        std::fs::write(dir.path().join("policy/p.json"), "{}").unwrap();
+        let manifests = BTreeSet::from(["index.json".to_string()]);
+        let listed = vec![("policy/p.json".to_string(), pcl_codegen::sha256_hex(b"{}"))];
+        let mut known = Indexes::default();
+        known.0.insert("index.json".into(), (pcl_codegen::sha256_hex(bytes), listed.clone()));
+        let (found, read) = audit(dir.path(), &manifests, false, &known).unwrap();
+        assert_eq!(found.keys().collect::<Vec<_>>(), ["index.json", "policy/p.json"]);
+        assert_eq!(read.0.get("index.json").map(|(_, l)| l), Some(&listed));
+        // other bytes: parsed, and refused
+        known.0.insert("index.json".into(), (pcl_codegen::sha256_hex(b"other bytes"), listed));
+        let refused = audit(dir.path(), &manifests, false, &known);
+        assert!(matches!(refused, Err(OutputError::Foreign { why: Foreign::BadIndex(_), .. })), "{refused:?}");
+        assert!(audit(dir.path(), &manifests, false, &Indexes::default()).is_err());
     }
 }
