@@ -290,8 +290,8 @@ mod tests {
             kind: OutputKind::Policy,
             partition: String::new(),
             files: vec![
-                File { path: "policy/p.json".into(), contents: "{}\n".into(), document: None },
-                File { path: "policy/p.fsx-true.json".into(), contents: "[]\n".into(), document: None },
+                File { path: "policy/p.json".into(), contents: "{}\n".into(), role: None },
+                File { path: "policy/p.fsx-true.json".into(), contents: "[]\n".into(), role: None },
             ],
             configurations: vec![
                 Configuration {

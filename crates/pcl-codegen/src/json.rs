@@ -1,60 +1,72 @@
-//! JSON shapes. serde_json's `preserve_order` keeps keys in insertion order,
-//! which we fix here: Sid, Effect, Action, Resource, Condition.
+//! JSON shapes, as `pretty::Json` trees that borrow what was rendered.
+//! Keys are in IAM's order: Sid, Effect, Action, Resource, Condition.
 
 use pcl_semantics::expand::{ExpandedPolicy, ExpandedRole, ExpandedStatement, Rendered};
 use pcl_semantics::ir::{Effect, PrincipalKind};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+
+use crate::pretty::Json;
 
 pub const POLICY_VERSION: &str = "2012-10-17";
 
-fn list(r: &Rendered) -> Value {
+fn list(r: &Rendered) -> Json<'_> {
     match r.values.as_slice() {
-        [one] if r.scalar => Value::String(one.clone()),
-        values => Value::Array(values.iter().cloned().map(Value::String).collect()),
+        [one] if r.scalar => Json::Str(one),
+        values => Json::Arr(values.iter().map(|v| Json::Str(v)).collect()),
     }
 }
 
-fn statement(st: &ExpandedStatement) -> Value {
-    let mut m = Map::new();
-    if let Some((sid, _)) = &st.sid {
-        m.insert("Sid".into(), json!(sid));
+/// The object member `key` of `members`, added (as `empty`) if missing.
+fn member<'m, 'a>(
+    members: &'m mut Vec<(&'a str, Json<'a>)>,
+    key: &'a str,
+    empty: Json<'a>,
+) -> Option<&'m mut Json<'a>> {
+    if !members.iter().any(|(k, _)| *k == key) {
+        members.push((key, empty));
     }
-    m.insert("Effect".into(), json!(if st.effect == Effect::Allow { "Allow" } else { "Deny" }));
-    m.insert(if st.not_action { "NotAction" } else { "Action" }.into(), list(&st.actions));
-    m.insert(if st.not_resource { "NotResource" } else { "Resource" }.into(), list(&st.resources));
+    members.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// `values` appended to `existing`, which becomes a list if it was one value.
+fn merge<'a>(existing: &mut Json<'a>, values: impl Iterator<Item = Json<'a>>) {
+    let mut merged = match std::mem::replace(existing, Json::Arr(Vec::new())) {
+        Json::Arr(items) => items,
+        other => vec![other],
+    };
+    merged.extend(values);
+    *existing = Json::Arr(merged);
+}
+
+fn statement(st: &ExpandedStatement) -> Json<'_> {
+    let mut m = Vec::with_capacity(5);
+    if let Some((sid, _)) = &st.sid {
+        m.push(("Sid", Json::Str(sid)));
+    }
+    m.push(("Effect", Json::Str(if st.effect == Effect::Allow { "Allow" } else { "Deny" })));
+    m.push((if st.not_action { "NotAction" } else { "Action" }, list(&st.actions)));
+    m.push((if st.not_resource { "NotResource" } else { "Resource" }, list(&st.resources)));
     if !st.conditions.is_empty() {
-        let mut ops: Map<String, Value> = Map::new();
+        let mut ops: Vec<(&str, Json<'_>)> = Vec::new();
         for c in &st.conditions {
-            let block = ops.entry(c.operator.clone()).or_insert_with(|| Value::Object(Map::new()));
-            let Value::Object(block) = block else {
-                continue;
-            };
-            match block.get_mut(&c.key) {
+            let Some(Json::Obj(block)) = member(&mut ops, &c.operator, Json::Obj(Vec::new())) else { continue };
+            match block.iter_mut().find(|(k, _)| *k == c.key) {
                 // The same key twice under one operator: merge the values.
-                Some(existing) => {
-                    let mut values: Vec<Value> = match existing.take() {
-                        Value::Array(a) => a,
-                        other => vec![other],
-                    };
-                    values.extend(c.values.values.iter().cloned().map(Value::String));
-                    *existing = Value::Array(values);
-                }
-                None => {
-                    block.insert(c.key.clone(), list(&c.values));
-                }
+                Some((_, existing)) => merge(existing, c.values.values.iter().map(|v| Json::Str(v))),
+                None => block.push((&c.key, list(&c.values))),
             }
         }
-        m.insert("Condition".into(), Value::Object(ops));
+        m.push(("Condition", Json::Obj(ops)));
     }
-    Value::Object(m)
+    Json::Obj(m)
 }
 
 /// An IAM policy document.
-pub fn policy_document(p: &ExpandedPolicy) -> Value {
-    json!({
-        "Version": POLICY_VERSION,
-        "Statement": p.statements.iter().map(statement).collect::<Vec<_>>(),
-    })
+pub(crate) fn policy_document(p: &ExpandedPolicy) -> Json<'_> {
+    Json::Obj(vec![
+        ("Version", Json::Str(POLICY_VERSION)),
+        ("Statement", Json::Arr(p.statements.iter().map(statement).collect())),
+    ])
 }
 
 fn principal_key(kind: &PrincipalKind) -> &'static str {
@@ -65,21 +77,14 @@ fn principal_key(kind: &PrincipalKind) -> &'static str {
     }
 }
 
-/// The properties of an `AWS::IAM::Role`.
-pub fn role_properties(r: &ExpandedRole) -> Value {
-    let mut principal = Map::new();
+/// The trust policy of a role.
+fn trust_policy(r: &ExpandedRole) -> Json<'_> {
+    let mut principal = Vec::new();
     for (kind, values) in &r.trust {
         let key = principal_key(kind);
-        match principal.get_mut(key) {
-            Some(Value::Array(existing)) => existing.extend(values.values.iter().cloned().map(Value::String)),
-            Some(existing) => {
-                let mut merged = vec![existing.take()];
-                merged.extend(values.values.iter().cloned().map(Value::String));
-                *existing = Value::Array(merged);
-            }
-            None => {
-                principal.insert(key.into(), list(values));
-            }
+        match principal.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, existing)) => merge(existing, values.values.iter().map(|v| Json::Str(v))),
+            None => principal.push((key, list(values))),
         }
     }
     let action = if r.trust.iter().all(|(k, _)| *k == PrincipalKind::Federated) && !r.trust.is_empty() {
@@ -87,36 +92,290 @@ pub fn role_properties(r: &ExpandedRole) -> Value {
     } else {
         "sts:AssumeRole"
     };
-    let mut m = Map::new();
+    let statement = Json::Obj(vec![
+        ("Effect", Json::Str("Allow")),
+        ("Principal", Json::Obj(principal)),
+        ("Action", Json::Str(action)),
+    ]);
+    Json::Obj(vec![("Version", Json::Str(POLICY_VERSION)), ("Statement", Json::Arr(vec![statement]))])
+}
+
+/// The properties of an `AWS::IAM::Role`, with what the quota checks read
+/// of them.
+pub(crate) fn role_properties(r: &ExpandedRole) -> (Json<'_>, RoleFacts) {
+    let trust = trust_policy(r);
+    let inline: Vec<Json<'_>> = r.inline.iter().map(policy_document).collect();
+    let facts = RoleFacts {
+        managed: r.managed.clone(),
+        trust: iam_size(&trust),
+        inline: r.inline.iter().zip(&inline).map(|(p, doc)| (p.deployed_name.clone(), iam_size(doc))).collect(),
+    };
+    let mut m = Vec::with_capacity(7);
     if let Some(name) = &r.deployed_name {
-        m.insert("RoleName".into(), json!(name));
+        m.push(("RoleName", Json::Str(name)));
     }
     if let Some(description) = &r.description {
-        m.insert("Description".into(), json!(description));
+        m.push(("Description", Json::Str(description)));
     }
     if let Some(path) = &r.path {
-        m.insert("Path".into(), json!(path));
+        m.push(("Path", Json::Str(path)));
     }
-    m.insert(
-        "AssumeRolePolicyDocument".into(),
-        json!({
-            "Version": POLICY_VERSION,
-            "Statement": [{ "Effect": "Allow", "Principal": principal, "Action": action }],
-        }),
-    );
+    m.push(("AssumeRolePolicyDocument", trust));
     if !r.managed.is_empty() {
-        m.insert("ManagedPolicyArns".into(), json!(r.managed));
+        m.push(("ManagedPolicyArns", Json::Arr(r.managed.iter().map(|a| Json::Str(a)).collect())));
     }
     if !r.inline.is_empty() {
-        let policies: Vec<Value> = r
+        let policies = r
             .inline
             .iter()
-            .map(|p| json!({ "PolicyName": p.deployed_name, "PolicyDocument": policy_document(p) }))
+            .zip(inline)
+            .map(|(p, doc)| Json::Obj(vec![("PolicyName", Json::Str(&p.deployed_name)), ("PolicyDocument", doc)]))
             .collect();
-        m.insert("Policies".into(), Value::Array(policies));
+        m.push(("Policies", Json::Arr(policies)));
     }
     if let Some(b) = &r.boundary {
-        m.insert("PermissionsBoundary".into(), json!(b));
+        m.push(("PermissionsBoundary", Json::Str(b)));
     }
-    Value::Object(m)
+    (Json::Obj(m), facts)
+}
+
+/// The size IAM counts of a part of a document: its characters without
+/// whitespace, in its compact form.
+pub(crate) fn iam_size(part: &Json<'_>) -> usize {
+    pcl_iam::quotas::policy_size(&part.compact())
+}
+
+/// What the quota checks read of a role's document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleFacts {
+    /// `ManagedPolicyArns`.
+    pub managed: Vec<String>,
+    /// The size of `AssumeRolePolicyDocument`.
+    pub trust: usize,
+    /// Each inline policy's `PolicyName` and the size of its document.
+    pub inline: Vec<(String, usize)>,
+}
+
+impl RoleFacts {
+    /// The facts of a role document read back from its text (when they were
+    /// not kept from its rendering).
+    pub fn of_value(doc: &Value) -> RoleFacts {
+        let size = |part: &Value| serde_json::to_string(part).map(|t| pcl_iam::quotas::policy_size(&t)).unwrap_or(0);
+        let managed = doc.get("ManagedPolicyArns").and_then(Value::as_array).into_iter().flatten();
+        let inline = doc.get("Policies").and_then(Value::as_array).into_iter().flatten();
+        RoleFacts {
+            managed: managed.filter_map(Value::as_str).map(String::from).collect(),
+            trust: doc.get("AssumeRolePolicyDocument").map(size).unwrap_or(0),
+            inline: inline
+                .map(|p| {
+                    let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
+                    (name, p.get("PolicyDocument").map(size).unwrap_or(0))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// serde_json values, as the documents were built before `pretty`: what the
+/// writer is held to (`crate::plan::tests`).
+#[cfg(test)]
+pub(crate) mod by_value {
+    use super::*;
+    use serde_json::{Map, json};
+
+    fn list(r: &Rendered) -> Value {
+        match r.values.as_slice() {
+            [one] if r.scalar => Value::String(one.clone()),
+            values => Value::Array(values.iter().cloned().map(Value::String).collect()),
+        }
+    }
+
+    fn statement(st: &ExpandedStatement) -> Value {
+        let mut m = Map::new();
+        if let Some((sid, _)) = &st.sid {
+            m.insert("Sid".into(), json!(sid));
+        }
+        m.insert("Effect".into(), json!(if st.effect == Effect::Allow { "Allow" } else { "Deny" }));
+        m.insert(if st.not_action { "NotAction" } else { "Action" }.into(), list(&st.actions));
+        m.insert(if st.not_resource { "NotResource" } else { "Resource" }.into(), list(&st.resources));
+        if !st.conditions.is_empty() {
+            let mut ops: Map<String, Value> = Map::new();
+            for c in &st.conditions {
+                let block = ops.entry(c.operator.clone()).or_insert_with(|| Value::Object(Map::new()));
+                let Value::Object(block) = block else {
+                    continue;
+                };
+                match block.get_mut(&c.key) {
+                    // The same key twice under one operator: merge the values.
+                    Some(existing) => {
+                        let mut values: Vec<Value> = match existing.take() {
+                            Value::Array(a) => a,
+                            other => vec![other],
+                        };
+                        values.extend(c.values.values.iter().cloned().map(Value::String));
+                        *existing = Value::Array(values);
+                    }
+                    None => {
+                        block.insert(c.key.clone(), list(&c.values));
+                    }
+                }
+            }
+            m.insert("Condition".into(), Value::Object(ops));
+        }
+        Value::Object(m)
+    }
+
+    /// An IAM policy document.
+    pub(crate) fn policy_document(p: &ExpandedPolicy) -> Value {
+        json!({
+            "Version": POLICY_VERSION,
+            "Statement": p.statements.iter().map(statement).collect::<Vec<_>>(),
+        })
+    }
+
+    fn principal_key_of(kind: &PrincipalKind) -> &'static str {
+        match kind {
+            PrincipalKind::Service => "Service",
+            PrincipalKind::Aws => "AWS",
+            PrincipalKind::Federated => "Federated",
+        }
+    }
+
+    /// The properties of an `AWS::IAM::Role`.
+    pub(crate) fn role_properties(r: &ExpandedRole) -> Value {
+        let mut principal = Map::new();
+        for (kind, values) in &r.trust {
+            let key = principal_key_of(kind);
+            match principal.get_mut(key) {
+                Some(Value::Array(existing)) => existing.extend(values.values.iter().cloned().map(Value::String)),
+                Some(existing) => {
+                    let mut merged = vec![existing.take()];
+                    merged.extend(values.values.iter().cloned().map(Value::String));
+                    *existing = Value::Array(merged);
+                }
+                None => {
+                    principal.insert(key.into(), list(values));
+                }
+            }
+        }
+        let action = if r.trust.iter().all(|(k, _)| *k == PrincipalKind::Federated) && !r.trust.is_empty() {
+            "sts:AssumeRoleWithWebIdentity"
+        } else {
+            "sts:AssumeRole"
+        };
+        let mut m = Map::new();
+        if let Some(name) = &r.deployed_name {
+            m.insert("RoleName".into(), json!(name));
+        }
+        if let Some(description) = &r.description {
+            m.insert("Description".into(), json!(description));
+        }
+        if let Some(path) = &r.path {
+            m.insert("Path".into(), json!(path));
+        }
+        m.insert(
+            "AssumeRolePolicyDocument".into(),
+            json!({
+                "Version": POLICY_VERSION,
+                "Statement": [{ "Effect": "Allow", "Principal": principal, "Action": action }],
+            }),
+        );
+        if !r.managed.is_empty() {
+            m.insert("ManagedPolicyArns".into(), json!(r.managed));
+        }
+        if !r.inline.is_empty() {
+            let policies: Vec<Value> = r
+                .inline
+                .iter()
+                .map(|p| json!({ "PolicyName": p.deployed_name, "PolicyDocument": policy_document(p) }))
+                .collect();
+            m.insert("Policies".into(), Value::Array(policies));
+        }
+        if let Some(b) = &r.boundary {
+            m.insert("PermissionsBoundary".into(), json!(b));
+        }
+        Value::Object(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+    use pcl_semantics::expand::ExpandedCondition;
+    use pcl_syntax::Span;
+
+    fn rendered(values: &[&str], scalar: bool) -> Rendered {
+        Rendered { values: values.iter().map(|v| v.to_string()).collect(), scalar }
+    }
+
+    fn condition(operator: &str, key: &str, values: &[&str], scalar: bool) -> ExpandedCondition {
+        ExpandedCondition {
+            operator: operator.into(),
+            key: key.into(),
+            values: rendered(values, scalar),
+            span: Span::new(0, 0),
+        }
+    }
+
+    /// Shapes no checked source renders (a key twice under one operator is
+    /// an error, E0315), which the writer must still print as the values did.
+    #[test]
+    fn merged_keys_and_principals_are_written_as_the_values_were() {
+        let statement = ExpandedStatement {
+            sid: Some(("Odd \"sid\"\t".into(), Span::new(0, 0))),
+            effect: Effect::Deny,
+            not_action: true,
+            actions: rendered(&["s3:GetObject"], true),
+            action_span: Span::new(0, 0),
+            not_resource: false,
+            resources: rendered(&[], false),
+            resource_span: Span::new(0, 0),
+            conditions: vec![
+                condition("StringEquals", "aws:SourceAccount", &["1"], true),
+                condition("StringLike", "aws:SourceArn", &["a", "b"], false),
+                condition("StringEquals", "aws:SourceAccount", &["2", "3"], false),
+                condition("StringEquals", "aws:SourceAccount", &["4"], true),
+                condition("StringLike", "aws:SourceArn", &[], false),
+            ],
+        };
+        let policy = ExpandedPolicy {
+            name: "p".into(),
+            deployed_name: "P\u{1}".into(),
+            description: None,
+            statements: vec![statement.clone(), ExpandedStatement { conditions: Vec::new(), ..statement }],
+        };
+        let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap() + "\n";
+        assert_eq!(policy_document(&policy).pretty(), pretty(&by_value::policy_document(&policy)));
+        let role = |trust: Vec<(PrincipalKind, Rendered)>, inline: Vec<ExpandedPolicy>| ExpandedRole {
+            name: "r".into(),
+            deployed_name: Some("R".into()),
+            description: Some("é \u{7f}".into()),
+            path: Some("/".into()),
+            path_interpolated: false,
+            trust,
+            managed: vec!["arn:aws:iam::aws:policy/A".into()],
+            inline,
+            boundary: Some("arn:aws:iam::1:policy/B".into()),
+        };
+        let roles = [
+            role(
+                vec![
+                    (PrincipalKind::Service, rendered(&["ec2.amazonaws.com"], true)),
+                    (PrincipalKind::Aws, rendered(&["arn:aws:iam::1:root"], false)),
+                    (PrincipalKind::Service, rendered(&["lambda.amazonaws.com", "batch.amazonaws.com"], false)),
+                    (PrincipalKind::Service, rendered(&["x"], true)),
+                ],
+                vec![policy.clone(), policy.clone()],
+            ),
+            role(vec![(PrincipalKind::Federated, rendered(&["cognito-identity.amazonaws.com"], true))], Vec::new()),
+            role(Vec::new(), Vec::new()),
+        ];
+        for r in &roles {
+            let (doc, facts) = role_properties(r);
+            let value = by_value::role_properties(r);
+            assert_eq!(doc.pretty(), pretty(&value));
+            assert_eq!(facts, RoleFacts::of_value(&value));
+        }
+    }
 }

@@ -6,6 +6,7 @@
 mod index;
 mod json;
 mod plan;
+mod pretty;
 mod quota;
 mod split;
 
@@ -13,7 +14,7 @@ pub use index::{
     CONFIGURATION_KEYS, FILE_KEYS, INDEX_FORMAT, INDEX_KEYS, IndexBuilder, OPTIONAL_CONFIGURATION_KEYS, hex,
     index_json, sha256_hex,
 };
-pub use json::{policy_document, role_properties};
+pub use json::RoleFacts;
 pub use plan::{
     Configuration, File, Output, OutputKind, Rendered, output_path, render_all, render_each, render_item, render_items,
     render_one, render_parts,

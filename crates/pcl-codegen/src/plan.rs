@@ -9,7 +9,6 @@ use pcl_semantics::config::Config;
 use pcl_semantics::expand::{Env, ExpandedRole, expand_policy, expand_role};
 use pcl_semantics::ir::{ItemIr, ParamValue, Program};
 use pcl_semantics::variants::{configurations, feature_deps};
-use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OutputKind {
@@ -47,11 +46,11 @@ pub struct File {
     /// Relative path, `/`-separated: `policy/head_node.scheduler-awsbatch.json`.
     pub path: String,
     pub contents: String,
-    /// The JSON `contents` prints, kept for a role: its quotas are measured
-    /// on its parts (trust policy, inline policies), and parsing the text
-    /// back cost more than rendering it. `None` for a policy, whose quota is
-    /// measured on the text.
-    pub document: Option<Value>,
+    /// What the quota checks read of a role's document (its trust policy's
+    /// and inline policies' sizes, its managed policies), kept from its
+    /// rendering: parsing the text back cost more than rendering it. `None`
+    /// for a policy, whose quota is measured on the text.
+    pub role: Option<crate::RoleFacts>,
 }
 
 /// One configuration of an item.
@@ -77,12 +76,6 @@ pub struct Output {
     pub partition: String,
     pub path: String,
     pub contents: String,
-}
-
-fn pretty(v: &Value) -> String {
-    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 /// Every configuration of every policy and role of `program` for `config`,
@@ -148,10 +141,10 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     // Too many configurations is an error reported by the checks.
     let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
     let mut documents: Vec<Document> = Vec::new();
-    // A role's JSON is kept once per distinct text (by hash): the quota
-    // checks read the one of each file, and a role may have thousands of
+    // A role's facts are kept once per distinct text (by hash): the quota
+    // checks read the ones of each file, and a role may have thousands of
     // configurations. A hash shared by two texts only costs the second its
-    // JSON, which the quota checks then parse from its text.
+    // facts, which the quota checks then read from its text.
     let mut seen: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
     for features in configs {
         if let Some((parts, mut document)) = render_documents(program, kind, item, &features, config) {
@@ -188,8 +181,8 @@ fn rendered_naming(
 }
 
 /// One configuration of an item (its feature values), its parts' texts and,
-/// for a role, its JSON (see [`File::document`]).
-type Document = (BTreeMap<String, String>, Vec<String>, Option<Value>);
+/// for a role, its facts (see [`File::role`]).
+type Document = (BTreeMap<String, String>, Vec<String>, Option<crate::RoleFacts>);
 
 /// A group of configurations with one document, as `share_files` gathers it:
 /// the rank and path of its best name, the member named so, its first member.
@@ -248,7 +241,7 @@ fn share_files(
         let count = parts.len();
         for (k, contents) in parts.into_iter().enumerate() {
             let path = if count > 1 { part_path(kind, item, &base, k + 1) } else { base.clone() };
-            files.push(File { path, contents, document: document.take() });
+            files.push(File { path, contents, role: document.take() });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -300,25 +293,25 @@ pub fn render_parts(
     render_documents(program, kind, item, features, config).map(|(parts, _)| parts)
 }
 
-/// [`render_parts`], with a role's document as JSON (see [`File::document`]).
+/// [`render_parts`], with a role's facts (see [`File::role`]).
 fn render_documents(
     program: &Program,
     kind: OutputKind,
     item: &str,
     features: &BTreeMap<String, String>,
     config: &Config,
-) -> Option<(Vec<String>, Option<Value>)> {
+) -> Option<(Vec<String>, Option<crate::RoleFacts>)> {
     let env = Env::new(program, features, &config.params);
     match kind {
         OutputKind::Policy => {
             let policy = expand_policy(program, item, &env)?;
             let parts = crate::split::split(policy, is_splittable(program, item));
-            Some((parts.iter().map(|p| pretty(&crate::policy_document(p))).collect(), None))
+            Some((parts.iter().map(|p| crate::json::policy_document(p).pretty()).collect(), None))
         }
         OutputKind::Role => {
             let role = with_parts(program, &env, expand_role(program, item, &env)?);
-            let document = crate::role_properties(&role);
-            Some((vec![pretty(&document)], Some(document)))
+            let (document, facts) = crate::json::role_properties(&role);
+            Some((vec![document.pretty()], Some(facts)))
         }
     }
 }
@@ -372,4 +365,94 @@ pub fn output_path(program: &Program, kind: OutputKind, item: &str, features: &B
     }
     name.push_str(".json");
     name
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+    use super::*;
+    use crate::json::{RoleFacts, by_value};
+
+    /// `render_documents` as it was, through serde_json values.
+    fn by_serde_json(
+        program: &Program,
+        kind: OutputKind,
+        item: &str,
+        features: &BTreeMap<String, String>,
+        config: &Config,
+    ) -> Option<(Vec<String>, Option<serde_json::Value>)> {
+        let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap() + "\n";
+        let env = Env::new(program, features, &config.params);
+        match kind {
+            OutputKind::Policy => {
+                let policy = expand_policy(program, item, &env)?;
+                let parts = crate::split::split(policy, is_splittable(program, item));
+                Some((parts.iter().map(|p| pretty(&by_value::policy_document(p))).collect(), None))
+            }
+            OutputKind::Role => {
+                let role = with_parts(program, &env, expand_role(program, item, &env)?);
+                let document = by_value::role_properties(&role);
+                Some((vec![pretty(&document)], Some(document)))
+            }
+        }
+    }
+
+    /// Every document of `source` in `partitions`, written directly and
+    /// through serde_json: the same bytes, and a role's facts as read back
+    /// from its JSON. Returns how many documents were compared.
+    fn same_as_serde_json(source: &str, partitions: &[&str]) -> usize {
+        let db = pcl_semantics::RootDatabase::default();
+        let file = pcl_semantics::SourceFile::new(&db, "t.pcl".into(), source.into());
+        let analysis = pcl_semantics::analyze_file(&db, file);
+        if analysis.has_errors() {
+            return 0;
+        }
+        let program = &analysis.program;
+        let mut compared = 0;
+        for partition in partitions {
+            let set: Vec<(String, String)> = if partition.is_empty() {
+                Vec::new()
+            } else if program.params().any(|(name, _)| name == "partition") {
+                vec![("partition".into(), partition.to_string())]
+            } else {
+                continue;
+            };
+            let Ok(config) = pcl_semantics::config::configure(program, &set) else { continue };
+            for rendered in crate::render_items(program, &config) {
+                for c in &rendered.configurations {
+                    let (parts, value) =
+                        by_serde_json(program, rendered.kind, &rendered.item, &c.features, &config).unwrap();
+                    let paths = if c.parts.is_empty() { vec![c.path.clone()] } else { c.parts.clone() };
+                    assert_eq!(paths.len(), parts.len(), "{} {:?}", rendered.item, c.features);
+                    for (path, expected) in paths.iter().zip(&parts) {
+                        let file = rendered.files.iter().find(|f| f.path == *path).unwrap();
+                        assert_eq!(file.contents, *expected, "{path} in {partition}");
+                        if let (Some(facts), Some(value)) = (&file.role, &value) {
+                            assert_eq!(*facts, RoleFacts::of_value(value), "{path} in {partition}");
+                        }
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        compared
+    }
+
+    #[test]
+    fn documents_are_written_as_serde_json_prints_them() {
+        let policies = include_str!("../../../policies.pcl");
+        let compared = same_as_serde_json(policies, &["aws", "aws-cn", "aws-us-gov"]);
+        assert!(compared > 200, "{compared} documents");
+        // every fixture that checks: split policies, merged conditions and
+        // principals, federated trust, ...
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let mut from_fixtures = 0;
+        for entry in std::fs::read_dir(fixtures).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "pcl") {
+                from_fixtures += same_as_serde_json(&std::fs::read_to_string(&path).unwrap(), &[""]);
+            }
+        }
+        assert!(from_fixtures > 30, "{from_fixtures} documents");
+    }
 }

@@ -12,6 +12,7 @@ use pcl_semantics::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use pcl_semantics::ir::{ItemIr, Program};
 use serde_json::Value;
 
+use crate::RoleFacts;
 use crate::plan::{OutputKind, Rendered, render_items};
 
 /// The quota errors of every document `program` renders with `config`.
@@ -44,13 +45,10 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
     let Some(item) = program.get(&rendered.item) else { return out };
     let span = item.name_span.shift(item.offset);
     for file in &rendered.files {
-        // Parsing a document back costs more than rendering it: a role's is
-        // kept from its rendering, and a policy is parsed only when it is
-        // over the limit, to name its biggest statements.
-        let parse = || match &file.document {
-            Some(doc) => Some(std::borrow::Cow::Borrowed(doc)),
-            None => serde_json::from_str::<Value>(&file.contents).ok().map(std::borrow::Cow::Owned),
-        };
+        // Parsing a document back costs more than rendering it: a role's
+        // facts are kept from its rendering, and a policy is parsed only when
+        // it is over the limit, to name its biggest statements.
+        let parse = || serde_json::from_str::<Value>(&file.contents).ok();
         let context = || describe(program, rendered, &file.path);
         match rendered.kind {
             OutputKind::Policy if !inline_only.contains(rendered.item.as_str()) => {
@@ -83,9 +81,14 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
             }
             OutputKind::Policy => {}
             OutputKind::Role => {
-                let Some(doc) = parse() else { continue };
-                let managed = doc.get("ManagedPolicyArns").and_then(Value::as_array).map_or(0, Vec::len);
-                let parts = split_parts_attached(program, &doc);
+                let kept = file.role.as_ref().map(std::borrow::Cow::Borrowed);
+                let Some(facts) =
+                    kept.or_else(|| parse().map(|doc| std::borrow::Cow::Owned(RoleFacts::of_value(&doc))))
+                else {
+                    continue;
+                };
+                let managed = facts.managed.len();
+                let parts = split_parts_attached(program, &facts.managed);
                 // more than 10 before splitting is reported by `pcl check`
                 if managed > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
                     && managed - parts <= pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
@@ -105,7 +108,7 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
                         .at(span),
                     );
                 }
-                let trust = doc.get("AssumeRolePolicyDocument").map(compact_size).unwrap_or(0);
+                let trust = facts.trust;
                 if trust > TRUST_POLICY_CHARS {
                     out.push(too_big(
                         format!("the trust policy of role `{}` is {trust} characters", rendered.item),
@@ -116,18 +119,7 @@ fn item_findings(program: &Program, inline_only: &BTreeSet<&str>, rendered: &Ren
                         span,
                     ));
                 }
-                let inline: Vec<(String, usize)> = doc
-                    .get("Policies")
-                    .and_then(Value::as_array)
-                    .map(|ps| {
-                        ps.iter()
-                            .map(|p| {
-                                let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
-                                (name, p.get("PolicyDocument").map(compact_size).unwrap_or(0))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let inline = &facts.inline;
                 let total: usize = inline.iter().map(|(_, s)| s).sum();
                 if total > ROLE_INLINE_CHARS {
                     let parts: Vec<String> = inline.iter().map(|(n, s)| format!("`{n}` {s}")).collect();
@@ -228,10 +220,9 @@ fn describe(program: &Program, rendered: &Rendered, path: &str) -> String {
     format!("{shown}{partition}")
 }
 
-/// How many ARNs of a role are parts 2, 3, ... of split policies.
-fn split_parts_attached(program: &Program, role: &Value) -> usize {
-    let arns = role.get("ManagedPolicyArns").and_then(Value::as_array).into_iter().flatten();
-    arns.filter_map(Value::as_str)
+/// How many of a role's managed policy ARNs are parts 2, 3, ... of split policies.
+fn split_parts_attached(program: &Program, arns: &[String]) -> usize {
+    arns.iter()
         .filter(|arn| {
             let name = arn.rsplit('/').next().unwrap_or_default();
             name.rsplit_once('-').is_some_and(|(policy, k)| {

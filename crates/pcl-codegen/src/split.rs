@@ -6,16 +6,16 @@
 //! is likewise the policy's with `-k` (which a `name` field could also give:
 //! the deployed-name clash check does not see parts yet).
 
-use pcl_iam::quotas::{MANAGED_POLICY_CHARS, policy_size};
+use pcl_iam::quotas::MANAGED_POLICY_CHARS;
 use pcl_semantics::expand::ExpandedPolicy;
 
-use crate::json::policy_document;
+use crate::json::{iam_size, policy_document};
 
 /// The parts of `policy`: itself when it fits or is not `splittable`.
 /// A statement too big for a part on its own stays alone in its part (the
 /// quota check reports it).
 pub fn split(policy: ExpandedPolicy, splittable: bool) -> Vec<ExpandedPolicy> {
-    let size = |p: &ExpandedPolicy| policy_size(&policy_document(p).to_string());
+    let size = |p: &ExpandedPolicy| iam_size(&policy_document(p));
     if !splittable || size(&policy) <= MANAGED_POLICY_CHARS {
         return vec![policy];
     }

@@ -1,6 +1,6 @@
 //! IAM's size quotas, measured on rendered documents (`quota_findings`):
 //! a managed policy, a role's inline policies together, a trust policy.
-//! The role checks read the role's document as rendered (`File::document`).
+//! The role checks read the role's facts as rendered (`File::role`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use pcl_semantics::config::configure;
@@ -119,8 +119,8 @@ fn only_the_configuration_over_the_limit_is_reported() {
     );
 }
 
-/// Every role file carries the JSON its text prints, and no policy file
-/// does (`File::document`), over every configuration of `policies.pcl`.
+/// Every role file carries the facts its text holds, and no policy file
+/// has any (`File::role`), over every configuration of `policies.pcl`.
 #[test]
 fn a_role_files_document_is_its_text() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
@@ -134,11 +134,12 @@ fn a_role_files_document_is_its_text() {
             match rendered.kind {
                 pcl_codegen::OutputKind::Role => {
                     let parsed: serde_json::Value = serde_json::from_str(&file.contents).unwrap();
-                    assert_eq!(file.document.as_ref(), Some(&parsed), "{}", file.path);
+                    let facts = pcl_codegen::RoleFacts::of_value(&parsed);
+                    assert_eq!(file.role.as_ref(), Some(&facts), "{}", file.path);
                     roles += 1;
                 }
                 pcl_codegen::OutputKind::Policy => {
-                    assert_eq!(file.document, None, "{}", file.path);
+                    assert_eq!(file.role, None, "{}", file.path);
                     policies += 1;
                 }
             }
