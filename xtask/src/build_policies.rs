@@ -133,7 +133,9 @@ pub fn run(args: &Args, root: &Path) -> u8 {
 /// The checked program and its configuration for each partition.
 struct Configured<'db> {
     program: &'db pcl_semantics::ir::Program,
-    partitions: Vec<(&'static str, pcl_semantics::config::Config)>,
+    /// Each partition, its configuration and its rendered items: rendered
+    /// once, for the quota checks, and then written or compared.
+    partitions: Vec<(&'static str, pcl_semantics::config::Config, Vec<pcl_codegen::Rendered>)>,
 }
 
 impl Configured<'_> {
@@ -141,13 +143,12 @@ impl Configured<'_> {
     fn files(&self) -> (Vec<(String, String)>, Vec<PartitionStats>) {
         let mut files = Vec::new();
         let mut stats = Vec::new();
-        for (partition, config) in &self.partitions {
-            let items = pcl_codegen::render_items(self.program, config);
+        for (partition, config, items) in &self.partitions {
             let before = files.len();
-            for item in &items {
+            for item in items {
                 files.extend(item.files.iter().map(|f| (format!("{partition}/{}", f.path), f.contents.clone())));
             }
-            files.push((format!("{partition}/index.json"), pcl_codegen::index_json(self.program, config, &items)));
+            files.push((format!("{partition}/index.json"), pcl_codegen::index_json(self.program, config, items)));
             let bytes = files.iter().skip(before).map(|(_, c)| c.len()).sum();
             stats.push(PartitionStats { partition, files: files.len() - before, bytes });
         }
@@ -213,23 +214,27 @@ fn analyze<'db>(
         }
     }
     // each partition's checks on a thread of its own (they share nothing),
-    // every thread joined before any result is read, reported in order
-    let checked: Vec<Option<Vec<pcl_semantics::Diagnostic>>> = std::thread::scope(|scope| {
+    // every thread joined before any result is read, reported in order; the
+    // items rendered for the quota checks are kept for the write
+    type Checked = (Vec<pcl_semantics::Diagnostic>, Vec<pcl_codegen::Rendered>);
+    let checked: Vec<Option<Checked>> = std::thread::scope(|scope| {
         let threads: Vec<_> = configs
             .iter()
             .map(|(_, config)| {
                 scope.spawn(move || {
                     let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
-                    diags.extend(pcl_codegen::quota_findings(program, config));
-                    diags
+                    let items = pcl_codegen::render_items(program, config);
+                    let quotas = pcl_codegen::Quotas::new(program);
+                    diags.extend(items.iter().flat_map(|rendered| quotas.check(rendered)));
+                    (diags, items)
                 })
             })
             .collect();
         threads.into_iter().map(|t| t.join().ok()).collect::<Vec<_>>()
     });
-    for ((partition, config), diags) in configs.into_iter().zip(checked) {
+    for ((partition, config), checked) in configs.into_iter().zip(checked) {
         let set = pcl_cli::set_arg::show(&("partition".to_string(), partition.to_string()));
-        let Some(diags) = diags else {
+        let Some((diags, items)) = checked else {
             return Err(Fail::Io(format!("checking {shown} with `{set}` failed")));
         };
         if !diags.is_empty() {
@@ -239,7 +244,7 @@ fn analyze<'db>(
         if diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings) {
             return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
         }
-        partitions.push((partition, config));
+        partitions.push((partition, config, items));
     }
     if let Some((assignment, errors)) = unconfigurable {
         for e in &errors {
@@ -251,24 +256,26 @@ fn analyze<'db>(
     Ok(Configured { program, partitions })
 }
 
-/// Renders every partition into `out` one document at a time and swaps it
-/// in atomically (memory grows with the largest document, not the output).
+/// Writes every partition's rendered items into `out` and swaps it in
+/// atomically. (Unlike `pcl build`, which writes one document at a time,
+/// this holds the three partitions' documents, rendered once for the quota
+/// checks: rendering them again to write them was a third of its time.)
 fn write(preparing: PreparingReplace, shown: &str, configured: &Configured<'_>) -> Result<Vec<PartitionStats>, Fail> {
     let mut stats = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
-        for (partition, config) in &configured.partitions {
+        for (partition, config, items) in &configured.partitions {
             let mut index = pcl_codegen::IndexBuilder::new(configured.program, config);
             let mut bytes = 0;
             let mut files = 1;
-            pcl_codegen::render_each(configured.program, config, &mut |rendered| {
+            for rendered in items {
                 for file in &rendered.files {
                     staging.write(&format!("{partition}/{}", file.path), file.contents.as_bytes())?;
                     bytes += file.contents.len();
                     files += 1;
                 }
-                index.add(&rendered)
-            })?;
+                index.add(rendered)?;
+            }
             let index = index.finish();
             bytes += index.len();
             staging.write(&format!("{partition}/index.json"), index.as_bytes())?;

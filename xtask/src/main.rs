@@ -7,6 +7,11 @@
 //! directory) or 2 (usage or I/O errors).
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "xtask talks to the terminal")]
 
+/// `build-policies` compiles as `pcl build` does, and allocates as much:
+/// with glibc's malloc, allocation was a fifth of its time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod build_policies;
 mod gen_corpus;
 mod snapshots;

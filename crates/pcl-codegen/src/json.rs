@@ -177,7 +177,7 @@ impl RoleFacts {
 }
 
 /// serde_json values, as the documents were built before `pretty`: what the
-/// writer is held to (`crate::plan::tests`).
+/// writer is held to (the tests of `plan` and of this module).
 #[cfg(test)]
 pub(crate) mod by_value {
     use super::*;
