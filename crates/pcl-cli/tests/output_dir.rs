@@ -216,16 +216,21 @@ fn a_file_written_during_the_build_is_kept() {
 /// if its bytes are the same: one rewritten meanwhile is judged again.
 #[test]
 fn an_index_rewritten_during_the_build_is_kept() {
-    let p = Project::new();
-    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-    let index = p.out().join("index.json");
-    let env = [("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", index.to_str().unwrap())];
-    let o = p.build("new.pcl", "out", &env);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("changed while pcl was building") && err.contains("index.json"), "{err}");
-    assert_eq!(std::fs::read_to_string(&index).unwrap(), "written by the user during the build");
-    assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
+    for no_exchange in [false, true] {
+        let p = Project::new();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+        let index = p.out().join("index.json");
+        let mut env = vec![("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", index.to_str().unwrap())];
+        if no_exchange {
+            env.push(("PCL_TEST_NO_EXCHANGE", "1"));
+        }
+        let o = p.build("new.pcl", "out", &env);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("changed while pcl was building") && err.contains("index.json"), "{err}");
+        assert_eq!(std::fs::read_to_string(&index).unwrap(), "written by the user during the build");
+        assert!(leftovers(&p.root).is_empty(), "no_exchange: {no_exchange}: {:?}", leftovers(&p.root));
+    }
 }
 
 #[test]

@@ -205,7 +205,7 @@ fn share_files(
         features.iter().filter(|(f, v)| defaults.get(f.as_str()) != Some(&v.as_str())).count()
     };
     // documents -> (its best name so far, the member that has it, its
-    // first member: the one that kept the role's JSON, see `render_item`)
+    // first member: the one that kept the role's facts, see `render_item`)
     let mut names: BTreeMap<&[String], Group> = BTreeMap::new();
     for (i, (features, parts, _)) in documents.iter().enumerate() {
         let rank = (off_default(features), output_path(program, kind, item, features));

@@ -4,8 +4,10 @@
 //! value tree and printing it was most of a build's rendering. The tests
 //! hold the writer to serde_json's own printer.
 
-/// A JSON value that borrows its strings. Objects keep their keys in the
-/// order given (as serde_json's `preserve_order` does).
+/// A JSON value that borrows its strings. Objects keep their members in the
+/// order given, as serde_json's `preserve_order` does; unlike its map, a
+/// key given twice would be printed twice (the builders in `json` look a
+/// key up before adding it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Json<'a> {
     Str(&'a str),

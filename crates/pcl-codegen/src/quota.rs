@@ -148,6 +148,9 @@ fn too_big(
 ) -> Diagnostic {
     let help = if detail.starts_with("split the statement") {
         detail.to_string()
+    } else if what.contains("trust") {
+        // a trust policy is one statement pcl writes: only its principals vary
+        "trust fewer principals (a service or account per role), or split the role into roles that each trust some of them".to_string()
     } else if what.contains("inline") {
         format!("attach some of them as managed policies instead of inlining them; {detail}")
     } else {

@@ -69,13 +69,15 @@ fn inline_policies_under_the_role_limit() {
 fn trust_policy_over_its_limit() {
     let services: Vec<String> = (0..90).map(|i| format!("\"service-number-{i}.amazonaws.com\"")).collect();
     let source = format!("{HEADER}role r {{ trust service [{}]; }}\n", services.join(", "));
-    let messages = quota_messages(&source);
-    assert_eq!(messages.len(), 1, "{messages:?}");
+    let findings = quota_findings(&source);
+    assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(
-        messages[0],
+        findings[0].0,
         "the trust policy of role `r` is 3159 characters without whitespace; \
          IAM allows 2048 for a trust policy (defaults in aws)"
     );
+    // not the managed-policy advice: a trust policy cannot be split
+    assert!(findings[0].1.starts_with("trust fewer principals"), "{}", findings[0].1);
 }
 
 #[test]

@@ -100,7 +100,7 @@ fn prepare_without_changes(
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
     let previous = if exists {
-        Some(ownership::audit(&target.dir, manifests, false, &ownership::Indexes::default())?)
+        Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
     } else {
         None
     };

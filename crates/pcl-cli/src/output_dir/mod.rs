@@ -303,7 +303,7 @@ pub fn prepare_replace(
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
     let previous = if exists {
-        Some(ownership::audit(&target.dir, manifests, false, &ownership::Indexes::default())?)
+        Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
     } else {
         None
     };
@@ -354,7 +354,7 @@ impl PreparedReplace {
                 // The staging path now holds the old tree. Something may have
                 // been added to DIR while the build ran: audit it again before
                 // removing it, and if it is no longer all pcl's, swap it back.
-                if let Err(changed) = ownership::audit(staging.path(), manifests, false, &indexes) {
+                if let Err(changed) = ownership::audit(staging.path(), manifests, false, indexes) {
                     if let Err(e) = swap::exchange(staging.path(), &target.dir) {
                         let kept = staging.keep();
                         return Err(OutputError::Io(io::Error::other(format!(
@@ -372,7 +372,7 @@ impl PreparedReplace {
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
                 let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
                 fault::point("replaced");
-                if let Err(changed) = ownership::audit(&old, manifests, false, &indexes) {
+                if let Err(changed) = ownership::audit(&old, manifests, false, indexes) {
                     // put the old tree back; the new one returns to staging
                     std::fs::rename(&target.dir, staging.path())?;
                     std::fs::rename(&old, &target.dir)?;
@@ -403,7 +403,7 @@ pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<
             None => return Ok(None),
         }
     };
-    let (found, _) = ownership::audit(&audited, &manifests(files), true, &ownership::Indexes::default())?;
+    let (found, _) = ownership::audit(&audited, &manifests(files), true, ownership::Indexes::default())?;
     Ok(Some(found.into_iter().map(|(rel, (_, bytes))| (rel, bytes)).collect()))
 }
 

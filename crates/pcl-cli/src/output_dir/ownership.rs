@@ -76,7 +76,7 @@ pub fn audit(
     dir: &Path,
     manifests: &BTreeSet<String>,
     keep_contents: bool,
-    known: &Indexes,
+    mut known: Indexes,
 ) -> Result<(Audited, Indexes), OutputError> {
     let io_err = |e: io::Error| OutputError::Io(e);
     let mut owned: BTreeMap<String, String> = BTreeMap::new();
@@ -92,8 +92,8 @@ pub fn audit(
                     None => return Err(foreign(manifest, Foreign::NotRegular)),
                 };
                 // the same bytes (by sha256) parse the same
-                let listed = match known.0.get(manifest) {
-                    Some((sha, listed)) if *sha == index_sha => listed.clone(),
+                let listed = match known.0.remove(manifest) {
+                    Some((sha, listed)) if sha == index_sha => listed,
                     _ => {
                         super::index_check::parse_index(&bytes).map_err(|d| foreign(manifest, Foreign::BadIndex(d)))?
                     }
@@ -237,13 +237,14 @@ mod tests {
         let listed = vec![("policy/p.json".to_string(), pcl_codegen::sha256_hex(b"{}"))];
         let mut known = Indexes::default();
         known.0.insert("index.json".into(), (pcl_codegen::sha256_hex(bytes), listed.clone()));
-        let (found, read) = audit(dir.path(), &manifests, false, &known).unwrap();
+        let (found, read) = audit(dir.path(), &manifests, false, known).unwrap();
         assert_eq!(found.keys().collect::<Vec<_>>(), ["index.json", "policy/p.json"]);
         assert_eq!(read.0.get("index.json").map(|(_, l)| l), Some(&listed));
         // other bytes: parsed, and refused
+        let mut known = Indexes::default();
         known.0.insert("index.json".into(), (pcl_codegen::sha256_hex(b"other bytes"), listed));
-        let refused = audit(dir.path(), &manifests, false, &known);
+        let refused = audit(dir.path(), &manifests, false, known);
         assert!(matches!(refused, Err(OutputError::Foreign { why: Foreign::BadIndex(_), .. })), "{refused:?}");
-        assert!(audit(dir.path(), &manifests, false, &Indexes::default()).is_err());
+        assert!(audit(dir.path(), &manifests, false, Indexes::default()).is_err());
     }
 }
