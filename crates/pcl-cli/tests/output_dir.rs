@@ -189,26 +189,34 @@ fn foreign_content_at_any_depth_is_refused() {
     }
 }
 
+/// Builds `new.pcl` over the output of `old.pcl` while "the user" writes
+/// `intruder` mid-build (with the two-rename fallback if `no_exchange`):
+/// the build must refuse (exit 2) and leave nothing beside the output.
+fn build_with_intruder(p: &Project, intruder: &Path, no_exchange: bool) -> String {
+    let mut env = vec![("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", intruder.to_str().unwrap())];
+    if no_exchange {
+        env.push(("PCL_TEST_NO_EXCHANGE", "1"));
+    }
+    let o = p.build("new.pcl", "out", &env);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("changed while pcl was building"), "{err}");
+    assert!(leftovers(&p.root).is_empty(), "no_exchange: {no_exchange}: {:?}", leftovers(&p.root));
+    err
+}
+
 #[test]
 fn a_file_written_during_the_build_is_kept() {
     for no_exchange in [false, true] {
         let p = Project::new();
         assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
         let old = snapshot(&p.out());
-        let notes = p.out().join("policy/NOTES.md");
-        let mut env = vec![("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", notes.to_str().unwrap())];
-        if no_exchange {
-            env.push(("PCL_TEST_NO_EXCHANGE", "1"));
-        }
-        let o = p.build("new.pcl", "out", &env);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains("changed while pcl was building") && err.contains("policy/NOTES.md"), "{err}");
+        let err = build_with_intruder(&p, &p.out().join("policy/NOTES.md"), no_exchange);
+        assert!(err.contains("policy/NOTES.md"), "{err}");
         let mut expected = old.clone();
         expected.push(("policy/NOTES.md".into(), "written by the user during the build".into()));
         expected.sort();
         assert_eq!(snapshot(&p.out()), expected, "no_exchange: {no_exchange}");
-        assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
     }
 }
 
@@ -220,16 +228,9 @@ fn an_index_rewritten_during_the_build_is_kept() {
         let p = Project::new();
         assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
         let index = p.out().join("index.json");
-        let mut env = vec![("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", index.to_str().unwrap())];
-        if no_exchange {
-            env.push(("PCL_TEST_NO_EXCHANGE", "1"));
-        }
-        let o = p.build("new.pcl", "out", &env);
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains("changed while pcl was building") && err.contains("index.json"), "{err}");
+        let err = build_with_intruder(&p, &index, no_exchange);
+        assert!(err.contains("index.json"), "{err}");
         assert_eq!(std::fs::read_to_string(&index).unwrap(), "written by the user during the build");
-        assert!(leftovers(&p.root).is_empty(), "no_exchange: {no_exchange}: {:?}", leftovers(&p.root));
     }
 }
 
