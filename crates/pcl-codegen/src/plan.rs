@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::hash::BuildHasher;
 
 use pcl_semantics::config::Config;
-use pcl_semantics::expand::{Env, ExpandedRole, expand_policy, expand_role};
+use pcl_semantics::expand::{Env, ExpandedPolicy, ExpandedRole, expand_policy, expand_role};
 use pcl_semantics::ir::{ItemIr, ParamValue, Program};
 use pcl_semantics::variants::{configurations, feature_deps};
 
@@ -141,17 +141,18 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     // Too many configurations is an error reported by the checks.
     let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
     let mut documents: Vec<Document> = Vec::new();
-    // A role's facts are kept once per distinct text (by hash): the quota
-    // checks read the ones of each file, and a role may have thousands of
-    // configurations. A hash shared by two texts only costs the second its
-    // facts, which the quota checks then read from its text.
+    // A role's facts are measured and kept once per distinct text (by
+    // hash): the quota checks read the ones of each file, and a role may
+    // have thousands of configurations. A hash shared by two texts only
+    // costs the second its facts, which the quota checks then read from its
+    // text.
     let mut seen: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
     for features in configs {
-        if let Some((parts, mut document)) = render_documents(program, kind, item, &features, config) {
-            if document.is_some() && !seen.insert(rustc_hash::FxBuildHasher.hash_one(&parts)) {
-                document = None;
-            }
-            documents.push((features, parts, document));
+        if let Some((parts, role)) = render_documents(program, kind, item, &features, config) {
+            let facts = role
+                .filter(|_| seen.insert(rustc_hash::FxBuildHasher.hash_one(&parts)))
+                .map(|role| crate::RoleFacts::of_role(&role));
+            documents.push((features, parts, facts));
         }
     }
     if documents.is_empty() {
@@ -293,27 +294,43 @@ pub fn render_parts(
     render_documents(program, kind, item, features, config).map(|(parts, _)| parts)
 }
 
-/// [`render_parts`], with a role's facts (see [`File::role`]).
+/// What one configuration of an item renders to: a policy's parts, or a role.
+enum Expanded {
+    Policy(Vec<ExpandedPolicy>),
+    Role(ExpandedRole),
+}
+
+/// `item` expanded for one configuration, a split policy cut into its parts
+/// (`None` when its guard is false).
+fn expand_documents(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    features: &BTreeMap<String, String>,
+    config: &Config,
+) -> Option<Expanded> {
+    let env = Env::new(program, features, &config.params);
+    Some(match kind {
+        OutputKind::Policy => {
+            Expanded::Policy(crate::split::split(expand_policy(program, item, &env)?, is_splittable(program, item)))
+        }
+        OutputKind::Role => Expanded::Role(with_parts(program, &env, expand_role(program, item, &env)?)),
+    })
+}
+
+/// [`render_parts`], with the expanded role, whose facts a build keeps
+/// once per distinct text (see [`File::role`]).
 fn render_documents(
     program: &Program,
     kind: OutputKind,
     item: &str,
     features: &BTreeMap<String, String>,
     config: &Config,
-) -> Option<(Vec<String>, Option<crate::RoleFacts>)> {
-    let env = Env::new(program, features, &config.params);
-    match kind {
-        OutputKind::Policy => {
-            let policy = expand_policy(program, item, &env)?;
-            let parts = crate::split::split(policy, is_splittable(program, item));
-            Some((parts.iter().map(|p| crate::json::policy_document(p).pretty()).collect(), None))
-        }
-        OutputKind::Role => {
-            let role = with_parts(program, &env, expand_role(program, item, &env)?);
-            let (document, facts) = crate::json::role_properties(&role);
-            Some((vec![document.pretty()], Some(facts)))
-        }
-    }
+) -> Option<(Vec<String>, Option<ExpandedRole>)> {
+    Some(match expand_documents(program, kind, item, features, config)? {
+        Expanded::Policy(parts) => (parts.iter().map(|p| crate::json::policy_document(p).pretty()).collect(), None),
+        Expanded::Role(role) => (vec![crate::json::role_properties(&role).pretty()], Some(role)),
+    })
 }
 
 fn is_splittable(program: &Program, policy: &str) -> bool {
@@ -382,19 +399,13 @@ mod tests {
         config: &Config,
     ) -> Option<(Vec<String>, Option<serde_json::Value>)> {
         let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap() + "\n";
-        let env = Env::new(program, features, &config.params);
-        match kind {
-            OutputKind::Policy => {
-                let policy = expand_policy(program, item, &env)?;
-                let parts = crate::split::split(policy, is_splittable(program, item));
-                Some((parts.iter().map(|p| pretty(&by_value::policy_document(p))).collect(), None))
-            }
-            OutputKind::Role => {
-                let role = with_parts(program, &env, expand_role(program, item, &env)?);
+        Some(match expand_documents(program, kind, item, features, config)? {
+            Expanded::Policy(parts) => (parts.iter().map(|p| pretty(&by_value::policy_document(p))).collect(), None),
+            Expanded::Role(role) => {
                 let document = by_value::role_properties(&role);
-                Some((vec![pretty(&document)], Some(document)))
+                (vec![pretty(&document)], Some(document))
             }
-        }
+        })
     }
 
     /// Every document of `source` in `partitions`, written directly and

@@ -166,12 +166,6 @@ fn too_big(
     .at(span)
 }
 
-/// The size IAM counts of a part of a document: its characters without whitespace.
-fn compact_size(part: &Value) -> usize {
-    // `serde_json::to_string`, not `Value::to_string`: the `Display` path is slower
-    serde_json::to_string(part).map(|text| policy_size(&text)).unwrap_or(0)
-}
-
 /// The number in a headline ("... is 6502 characters").
 fn headline_size(headline: &str) -> usize {
     headline.split_whitespace().rev().find_map(|w| w.parse().ok()).unwrap_or(0)
@@ -188,7 +182,7 @@ fn biggest(doc: &Value) -> String {
                 Some(sid) => format!("Sid `{sid}`"),
                 None => format!("statement {}", i + 1),
             };
-            (compact_size(st), name)
+            (crate::json::value_size(st), name)
         })
         .collect();
     sized.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
