@@ -79,7 +79,7 @@ fn every_action_of_policies_pcl_is_in_the_catalog() {
     let mut names: Vec<String> = Vec::new();
     let mut add = |list: &GList<ActionRef>| {
         names.extend(list.items.iter().filter_map(|i| match &i.value {
-            ActionRef::Name(n) => Some(n.clone()),
+            ActionRef::Name(n) => Some(n.to_string()),
             ActionRef::Set(_) => None,
         }))
     };

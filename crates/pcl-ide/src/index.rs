@@ -2,11 +2,11 @@
 //! absolute spans, built from the database's memoized parse and item checks.
 
 use pcl_semantics::{Database, SourceFile};
-use pcl_syntax::Span;
+use pcl_syntax::{SmolStr, Span};
 
 /// A declared item.
 pub struct Decl {
-    pub name: String,
+    pub name: SmolStr,
     pub kind: &'static str,
     pub name_span: Span,
     pub span: Span,
@@ -15,7 +15,7 @@ pub struct Decl {
 
 /// A use of a name (the name itself, without `@` or `${`).
 pub struct Use {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
 }
 
@@ -25,7 +25,7 @@ pub struct FileIndex {
     pub uses: Vec<Use>,
     /// Names used without being written (`attach P` needs params named
     /// `partition` and `account`): they cannot be renamed.
-    pub implicit: Vec<String>,
+    pub implicit: Vec<SmolStr>,
 }
 
 impl FileIndex {

@@ -19,7 +19,7 @@ pub fn document_symbols(index: &FileIndex) -> Vec<DocumentSymbol> {
     index
         .decls
         .iter()
-        .map(|d| DocumentSymbol { name: d.name.clone(), kind: d.kind, span: d.span, name_span: d.name_span })
+        .map(|d| DocumentSymbol { name: d.name.to_string(), kind: d.kind, span: d.span, name_span: d.name_span })
         .collect()
 }
 

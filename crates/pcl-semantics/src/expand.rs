@@ -73,14 +73,14 @@ impl<'a> Env<'a> {
                 TextPart::Param(p) if bound.is_some_and(|(var, _)| var == p) => {
                     out.push_str(bound.map(|(_, v)| v).unwrap_or_default());
                 }
-                TextPart::Param(p) => match self.params.get(p) {
+                TextPart::Param(p) => match self.params.get(p.as_str()) {
                     Some(ParamValue::One(v)) => out.push_str(v),
                     Some(ParamValue::Many(vs)) => out.push_str(&vs.join(",")),
                     None => {}
                 },
                 TextPart::Member(param_member) => {
                     let (p, member) = &**param_member;
-                    if let Some(ParamValue::One(v)) = self.params.get(p) {
+                    if let Some(ParamValue::One(v)) = self.params.get(p.as_str()) {
                         out.push_str(member_text(v, member).as_str());
                     }
                 }
@@ -98,7 +98,7 @@ impl<'a> Env<'a> {
     fn value_at(&self, v: &Value, out: &mut Vec<String>, trail: &mut Trail) {
         match v {
             Value::Text(t) => out.push(self.text(t)),
-            Value::Param(p) => match self.params.get(p) {
+            Value::Param(p) => match self.params.get(p.as_str()) {
                 Some(ParamValue::One(_)) if self.shape_only => out.push(String::new()),
                 Some(ParamValue::Many(vs)) if self.shape_only => out.extend(vs.iter().map(|_| String::new())),
                 Some(ParamValue::One(v)) => out.push(v.clone()),
@@ -107,7 +107,7 @@ impl<'a> Env<'a> {
             },
             Value::Each(each) => {
                 let EachValue { list, var, template } = &**each;
-                let values = match self.params.get(list) {
+                let values = match self.params.get(list.as_str()) {
                     Some(ParamValue::Many(vs)) => &vs[..],
                     Some(ParamValue::One(v)) => std::slice::from_ref(v),
                     None => &[],
@@ -353,8 +353,8 @@ pub fn expand_statement(
     let conditions = own
         .chain(blocks.iter().copied())
         .map(|c| ExpandedCondition {
-            operator: c.operator.clone(),
-            key: c.key.clone(),
+            operator: c.operator.to_string(),
+            key: c.key.to_string(),
             values: env.values(&c.values),
             span: c.span,
         })
@@ -379,7 +379,7 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
         }
         match &item.value {
             ActionRef::Name(_) if env.shape_only => out.push(String::new()),
-            ActionRef::Name(n) => out.push(n.clone()),
+            ActionRef::Name(n) => out.push(n.to_string()),
             ActionRef::Set(set) => {
                 let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &*i.ir) else {
                     continue;

@@ -109,12 +109,12 @@ pub fn analyze(
         let offset = parsed_item.offset;
         for d in &analysis.diagnostics {
             if d.severity() == Severity::Error {
-                item_errors.insert(name.name.clone());
+                item_errors.insert(name.name.to_string());
             }
             diags.push(d.clone().shifted(offset));
         }
         let added = program.push(ProgramItem {
-            name: name.name.clone(),
+            name: name.name.to_string(),
             offset,
             name_span: name.span,
             // only a param's or feature's are read (`index.json`; a
@@ -126,7 +126,7 @@ pub fn analyze(
         if !added && let Some(first) = program.get(&name.name) {
             let first_span = first.name_span.shift(first.offset);
             diags.push(
-                DiagnosticKind::DuplicateName { name: name.name.clone(), first: first_span }
+                DiagnosticKind::DuplicateName { name: name.name.to_string(), first: first_span }
                     .at(name.span.shift(offset)),
             );
         }
@@ -327,7 +327,7 @@ fn valuesets_used_as_arns<'p>(program: &'p Program, diags: &mut Vec<Diagnostic>)
                 Value::Param(p) => match program.get(p).map(|i| &*i.ir) {
                     Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => {
                         Some(DiagnosticKind::ValuesetParamNotArn {
-                            param: p.clone(),
+                            param: p.to_string(),
                             ty: param.ty,
                             set: set.to_string(),
                             user: user.to_string(),

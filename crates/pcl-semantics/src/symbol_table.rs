@@ -149,7 +149,7 @@ impl Symbols {
             if let Some(ItemKind::Feature(f)) = item.configuring()
                 && let FeatureDomain::Derived(expr) = &f.domain
             {
-                derived.entry(f.name.name.clone()).or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
+                derived.entry(f.name.name.to_string()).or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
             }
         }
         for (name, item) in items {
@@ -167,8 +167,8 @@ impl Symbols {
                         FeatureDomain::Enum(values) => {
                             let mut domain: Vec<String> = Vec::new();
                             for v in values {
-                                if !domain.contains(&v.name) {
-                                    domain.push(v.name.clone());
+                                if !domain.iter().any(|d| *d == v.name) {
+                                    domain.push(v.name.to_string());
                                 }
                             }
                             Symbol::Feature { domain, is_bool: false }
@@ -263,7 +263,7 @@ impl Symbols {
 /// default always has a value).
 fn presence_cond(name: &str, absent: &BTreeMap<String, String>) -> Cond {
     match absent.get(name) {
-        Some(value) => Cond::Not(Box::new(Cond::Is(name.to_string(), value.clone()))),
+        Some(value) => Cond::Not(Box::new(Cond::Is(name.into(), value.into()))),
         None => Cond::Const(true),
     }
 }
@@ -282,10 +282,12 @@ pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTre
     let plain = |e: &Expr| plain_cond(e, params, derived);
     match expr {
         Expr::Bool(b, _) => Cond::Const(*b),
-        Expr::Var(i) if derived.contains_key(&i.name) => derived.get(&i.name).cloned().unwrap_or(Cond::Const(false)),
+        Expr::Var(i) if derived.contains_key(i.name.as_str()) => {
+            derived.get(i.name.as_str()).cloned().unwrap_or(Cond::Const(false))
+        }
         // a param: it has a value
-        Expr::Var(i) if params.absent.contains_key(&i.name) => presence_cond(&i.name, params.absent),
-        Expr::Var(i) if params.with_default.contains(&i.name) => Cond::Const(true),
+        Expr::Var(i) if params.absent.contains_key(i.name.as_str()) => presence_cond(&i.name, params.absent),
+        Expr::Var(i) if params.with_default.iter().any(|p| *p == i.name) => Cond::Const(true),
         Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
         Expr::Compare { var, negated, value, .. } => {
             let is = Cond::Is(var.name.clone(), value.text.clone());

@@ -2,10 +2,11 @@
 //! of its top-level item.
 
 use crate::Span;
+use smol_str::SmolStr;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ident {
-    pub name: String,
+    pub name: SmolStr,
     pub span: Span,
 }
 
@@ -82,7 +83,7 @@ pub struct StrLit {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StrPart {
-    Text(String),
+    Text(SmolStr),
     /// `${param}`, or `${param.member}` (`${partition.dns_suffix}`).
     Interp(Ident, Option<Box<Ident>>),
 }
@@ -106,7 +107,7 @@ impl StrLit {
         self.parts
             .iter()
             .map(|p| match p {
-                StrPart::Text(t) => t.clone(),
+                StrPart::Text(t) => t.to_string(),
                 StrPart::Interp(i, None) => format!("${{{}}}", i.name),
                 StrPart::Interp(i, Some(m)) => format!("${{{}.{}}}", i.name, m.name),
             })
@@ -217,7 +218,7 @@ impl Expr {
 /// The right-hand side of `==`/`!=`: an enum value, `true`/`false`, or a string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CmpValue {
-    pub text: String,
+    pub text: SmolStr,
     pub quoted: bool,
     pub span: Span,
 }
@@ -278,7 +279,7 @@ impl ItemField {
 /// in the item, statement or include it precedes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Expect {
-    pub code: String,
+    pub code: SmolStr,
     pub code_span: Span,
     pub reason: StrLit,
     pub span: Span,
@@ -385,7 +386,7 @@ pub enum ActionItem {
     /// `@name`: the actions of an actionset.
     SetRef(Ident),
     /// `service:Action`, bare or quoted, escapes processed.
-    Name(String, Span),
+    Name(SmolStr, Span),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

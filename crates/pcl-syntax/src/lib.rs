@@ -27,6 +27,7 @@ pub use parser::{
     ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk,
     parse_chunk_with_pest, parse_cut, parse_file,
 };
+pub use smol_str::SmolStr;
 pub use span::Span;
 
 /// Nesting deeper than this in one expression is rejected with a diagnostic,

@@ -148,7 +148,7 @@ pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
                 match item {
                     // an item that misuses a keyword is dropped, like one that
                     // does not parse: its uses are not reported again
-                    Ok(item) if lowerer.keyword_misused => out.broken_names.push(item.name().name.clone()),
+                    Ok(item) if lowerer.keyword_misused => out.broken_names.push(item.name().name.to_string()),
                     Ok(item) => {
                         let offset = u32::try_from(item_start).unwrap_or(u32::MAX);
                         out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });

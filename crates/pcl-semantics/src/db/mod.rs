@@ -92,7 +92,7 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
             ItemDef::new(
                 db,
                 file,
-                p.item.name().name.clone(),
+                p.item.name().name.to_string(),
                 p.item.kind.configures(),
                 ItemBody { ast: Arc::clone(&p.item), entries: entries.clone() },
                 Declaration::of(&p.item),

@@ -1,7 +1,7 @@
 //! The lowered, name-checked form of a file that rendering works on. Spans
 //! are relative to the item that holds them (`Program` knows the offsets).
 
-use pcl_syntax::Span;
+use pcl_syntax::{SmolStr, Span};
 
 pub use pcl_iam::ScalarType;
 
@@ -26,7 +26,7 @@ impl std::fmt::Display for ParamType {
 pub enum Cond {
     Const(bool),
     /// `var == value`; bool features compare with "true"/"false".
-    Is(String, String),
+    Is(SmolStr, SmolStr),
     Not(Box<Cond>),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
@@ -38,8 +38,8 @@ impl Cond {
         match self {
             Cond::Const(_) => {}
             Cond::Is(v, value) => {
-                if v == var && !out.contains(value) {
-                    out.push(value.clone());
+                if v == var && !out.iter().any(|o| o == value) {
+                    out.push(value.to_string());
                 }
             }
             Cond::Not(c) => c.compared_values(var, out),
@@ -77,8 +77,8 @@ impl Cond {
         match self {
             Cond::Const(_) => {}
             Cond::Is(v, _) => {
-                if !out.contains(v) {
-                    out.push(v.clone());
+                if !out.iter().any(|o| o == v) {
+                    out.push(v.to_string());
                 }
             }
             Cond::Not(c) => c.vars(out),
@@ -92,11 +92,11 @@ impl Cond {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TextPart {
-    Lit(String),
-    Param(String),
+    Lit(SmolStr),
+    Param(SmolStr),
     /// `${param.member}` of a partition param: e.g. its DNS suffix (boxed:
     /// rare, and it would make every part half as large again).
-    Member(Box<(String, String)>),
+    Member(Box<(SmolStr, SmolStr)>),
 }
 
 /// A string with interpolated params, type-checked.
@@ -109,9 +109,9 @@ pub struct Template {
 pub enum Value {
     Text(Template),
     /// A bare param: its value, or its values if it is a list.
-    Param(String),
+    Param(SmolStr),
     /// `@name`: the values of a valueset.
-    Set(String),
+    Set(SmolStr),
     /// `"${b}/*" for b in buckets`: the template once per value of the list
     /// param (a `*` value stays `*`: every resource is not templated).
     /// Boxed: rare, and it would make every value twice as large.
@@ -121,8 +121,8 @@ pub enum Value {
 /// `"${var}/*" for var in list` (see `Value::Each`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EachValue {
-    pub list: String,
-    pub var: String,
+    pub list: SmolStr,
+    pub var: SmolStr,
     pub template: Template,
 }
 
@@ -157,8 +157,8 @@ impl<T> GList<T> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ActionRef {
-    Name(String),
-    Set(String),
+    Name(SmolStr),
+    Set(SmolStr),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -169,8 +169,8 @@ pub enum Effect {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionEntry {
-    pub operator: String,
-    pub key: String,
+    pub operator: SmolStr,
+    pub key: SmolStr,
     pub values: GList<Value>,
     pub when: Guard,
     pub span: Span,
@@ -200,7 +200,7 @@ pub struct Statement {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Entry {
     Include {
-        target: String,
+        target: SmolStr,
         when: Guard,
         span: Span,
     },
@@ -274,7 +274,7 @@ pub enum PrincipalKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PolicyRef {
-    pub policy: String,
+    pub policy: SmolStr,
     pub when: Guard,
     pub span: Span,
 }

@@ -9,7 +9,7 @@ impl Checker<'_> {
             None => {
                 let names = ScalarType::ALL.map(ScalarType::name);
                 let kind = DiagnosticKind::UnknownType {
-                    name: p.ty.scalar.name.clone(),
+                    name: p.ty.scalar.name.to_string(),
                     suggestion: suggest(&p.ty.scalar.name, names),
                     types: names.to_vec(),
                 };
@@ -56,7 +56,7 @@ impl Checker<'_> {
             self.emit(kind.at(p.ty.span));
         }
         if !optional && default.is_none() && placeholder.is_none() && p.default.is_none() {
-            self.emit(DiagnosticKind::MissingValue { param: p.name.name.clone() }.at(p.name.span));
+            self.emit(DiagnosticKind::MissingValue { param: p.name.name.to_string() }.at(p.name.span));
         }
         Param { ty, optional, refinements, default, placeholder }
     }
@@ -190,25 +190,25 @@ impl Checker<'_> {
             FeatureDomain::Enum(values) => {
                 let mut domain: Vec<String> = Vec::new();
                 for v in values {
-                    if domain.contains(&v.name) {
-                        self.emit(DiagnosticKind::DuplicateDomainValue { value: v.name.clone() }.at(v.span));
+                    if domain.iter().any(|d| *d == v.name) {
+                        self.emit(DiagnosticKind::DuplicateDomainValue { value: v.name.to_string() }.at(v.span));
                     } else {
-                        domain.push(v.name.clone());
+                        domain.push(v.name.to_string());
                     }
                 }
                 (domain, false)
             }
         };
-        if !domain.contains(&f.default.name) {
+        if !domain.iter().any(|d| *d == f.default.name) {
             let kind = DiagnosticKind::DefaultOutsideDomain {
-                value: f.default.name.clone(),
-                feature: f.name.name.clone(),
+                value: f.default.name.to_string(),
+                feature: f.name.name.to_string(),
                 domain: domain.clone(),
                 suggestion: suggest(&f.default.name, domain.iter().map(String::as_str)),
             };
             self.emit(kind.at(f.default.span));
         }
-        Feature { default: f.default.name.clone(), domain, is_bool }
+        Feature { default: f.default.name.to_string(), domain, is_bool }
     }
 }
 

@@ -32,7 +32,7 @@ impl Checker<'_> {
                 self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
                 if self.in_derived {
                     let kind = DiagnosticKind::WrongKind {
-                        name: ident.name.clone(),
+                        name: ident.name.to_string(),
                         is: "derived feature",
                         expected: "feature or param",
                         suggestion: Some("a derived feature cannot use another: write its expression out".into()),
@@ -52,7 +52,8 @@ impl Checker<'_> {
                     }
                     Some(Symbol::Feature { domain, .. }) => {
                         self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
-                        let kind = DiagnosticKind::NotBoolFeature { name: ident.name.clone(), domain: domain.clone() };
+                        let kind =
+                            DiagnosticKind::NotBoolFeature { name: ident.name.to_string(), domain: domain.clone() };
                         self.emit(kind.at(ident.span));
                     }
                     _ => {
@@ -87,7 +88,7 @@ impl Checker<'_> {
                     }
                     Some(Symbol::Param(_)) => {
                         self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
-                        self.emit(DiagnosticKind::ParamNotComparable { name: var.name.clone() }.at(var.span));
+                        self.emit(DiagnosticKind::ParamNotComparable { name: var.name.to_string() }.at(var.span));
                         None
                     }
                     _ => {
@@ -96,12 +97,12 @@ impl Checker<'_> {
                     }
                 };
                 if let Some(domain) = domain
-                    && !domain.contains(&value.text)
+                    && !domain.iter().any(|d| *d == value.text)
                 {
                     let suggestion = suggest(&value.text, domain.iter().map(String::as_str));
                     let kind = DiagnosticKind::NeverEqual {
-                        var: var.name.clone(),
-                        value: value.text.clone(),
+                        var: var.name.to_string(),
+                        value: value.text.to_string(),
                         domain: domain.into_owned(),
                         suggestion,
                     };

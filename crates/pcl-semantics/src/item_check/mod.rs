@@ -5,10 +5,10 @@
 //! One `Checker` walks the item; its methods live in one module per family
 //! of checks, as rust-analyzer's `hir-ty/src/infer/*.rs` do.
 
-use pcl_syntax::Span;
 use pcl_syntax::ast::{
     self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart, ValueItem,
 };
+use pcl_syntax::{SmolStr, Span};
 
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, suggest};
 use crate::iam::{self, Field};
@@ -36,7 +36,7 @@ pub enum RefKind {
 /// A use of another item's name, for unused-item warnings and cycles.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ref {
-    pub name: String,
+    pub name: SmolStr,
     pub kind: RefKind,
     pub span: Span,
 }
@@ -131,7 +131,7 @@ struct Checker<'a> {
     /// Checking a derived feature's expression (which may not use another).
     in_derived: bool,
     /// Inside `"..." for VAR in LIST`: the loop variable and its type.
-    each_var: Option<(String, ScalarType)>,
+    each_var: Option<(SmolStr, ScalarType)>,
 }
 
 impl<'a> Checker<'a> {
@@ -200,7 +200,7 @@ impl Checker<'_> {
             Some(Symbol::Unparsed) => None,
             Some(sym) => {
                 let kind = DiagnosticKind::WrongKind {
-                    name: ident.name.clone(),
+                    name: ident.name.to_string(),
                     is: sym.kind_name(),
                     expected: kind_name,
                     suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, want)),
@@ -211,7 +211,7 @@ impl Checker<'_> {
             None => {
                 let kind = DiagnosticKind::UnknownName {
                     kind: kind_name,
-                    name: ident.name.clone(),
+                    name: ident.name.to_string(),
                     suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, want)),
                 };
                 self.emit(kind.at(ident.span));
@@ -252,11 +252,11 @@ impl Checker<'_> {
                 })
             })
         };
-        let absent = Cond::Is(ident.name.clone(), String::new());
+        let absent = Cond::Is(ident.name.clone(), SmolStr::default());
         // the domains here are not the symbol table's (params get the values
         // compared with): whether the constraints hold together is asked again
         if guards::constant_value(&absent, &self.context, &constraints, false, &domain) != Some(false) {
-            self.emit(DiagnosticKind::OptionalParamUnguarded { param: ident.name.clone() }.at(ident.span));
+            self.emit(DiagnosticKind::OptionalParamUnguarded { param: ident.name.to_string() }.at(ident.span));
         }
     }
 }

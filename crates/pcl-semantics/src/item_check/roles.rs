@@ -57,7 +57,7 @@ impl Checker<'_> {
                     let (verb, earlier) = if inline { ("inline", &role.inline) } else { ("attach", &role.attach) };
                     if let Some(first) = earlier.iter().find(|e| e.policy == policy.name) {
                         let first = first.span;
-                        let kind = DiagnosticKind::DuplicateRolePolicy { verb, policy: policy.name.clone(), first };
+                        let kind = DiagnosticKind::DuplicateRolePolicy { verb, policy: policy.name.to_string(), first };
                         self.emit(kind.at(*span));
                         continue;
                     }
@@ -84,7 +84,7 @@ impl Checker<'_> {
             }
         }
         if role.trust.is_empty() {
-            self.emit(DiagnosticKind::MissingTrust { role: r.name.name.clone() }.at(r.name.span));
+            self.emit(DiagnosticKind::MissingTrust { role: r.name.name.to_string() }.at(r.name.span));
         }
         role
     }
@@ -139,7 +139,7 @@ impl Checker<'_> {
         match self.symbols.get(name) {
             Some(Symbol::Unparsed) => {}
             Some(Symbol::Param(ty)) => {
-                self.refs.push(Ref { name: name.to_string(), kind: RefKind::Param, span });
+                self.refs.push(Ref { name: name.into(), kind: RefKind::Param, span });
                 if let Some(ty) = ty
                     && (ty.list || ty.scalar != want)
                 {
@@ -183,9 +183,9 @@ fn written_shape(s: &ast::StrLit) -> String {
     s.parts
         .iter()
         .map(|p| match p {
-            ast::StrPart::Text(t) => t.clone(),
+            ast::StrPart::Text(t) => t.as_str(),
             // a character every rule accepts: the value is checked once rendered
-            ast::StrPart::Interp(..) => "x".to_string(),
+            ast::StrPart::Interp(..) => "x",
         })
         .collect()
 }

@@ -168,7 +168,7 @@ impl Checker<'_> {
         let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
         let values = self.values(&c.values, use_);
         self.pop_context(&when);
-        ConditionEntry { operator: c.operator.name.clone(), key, values, when, span: c.span }
+        ConditionEntry { operator: c.operator.name.clone(), key: key.into(), values, when, span: c.span }
     }
 
     /// A condition key IAM does not know is never present: the condition

@@ -28,7 +28,7 @@ impl Checker<'_> {
                         self.list_for_scalar(ident, ty);
                     }
                     if use_ == ValueUse::Arn && !matches!(ty.scalar, ScalarType::Arn) {
-                        self.emit(DiagnosticKind::ParamNotArn { name: ident.name.clone(), ty }.at(ident.span));
+                        self.emit(DiagnosticKind::ParamNotArn { name: ident.name.to_string(), ty }.at(ident.span));
                     }
                 }
                 Value::Param(ident.name.clone())
@@ -61,7 +61,7 @@ impl Checker<'_> {
             ValueItem::SetRef(ident) => {
                 self.resolve(ident, RefKind::Valueset);
                 if !list_ok {
-                    self.emit(DiagnosticKind::ValuesetForScalar { name: ident.name.clone() }.at(ident.span));
+                    self.emit(DiagnosticKind::ValuesetForScalar { name: ident.name.to_string() }.at(ident.span));
                 }
                 Value::Set(ident.name.clone())
             }
@@ -69,7 +69,7 @@ impl Checker<'_> {
     }
 
     pub(super) fn list_for_scalar(&mut self, ident: &ast::Ident, ty: ParamType) {
-        self.emit(DiagnosticKind::ListParamForScalar { name: ident.name.clone(), ty }.at(ident.span));
+        self.emit(DiagnosticKind::ListParamForScalar { name: ident.name.to_string(), ty }.at(ident.span));
     }
 
     pub(super) fn template(&mut self, s: &StrLit, use_: ValueUse) -> Template {
@@ -87,8 +87,11 @@ impl Checker<'_> {
                     let is_partition = ty.is_some_and(|t| !t.list && t.scalar == ScalarType::Partition);
                     let known = pcl_iam::partitions::PARTITION_MEMBERS.contains(&member.name.as_str());
                     if ty.is_some() && !(is_partition && known) {
-                        let kind =
-                            DiagnosticKind::NoSuchMember { name: ident.name.clone(), ty, member: member.name.clone() };
+                        let kind = DiagnosticKind::NoSuchMember {
+                            name: ident.name.to_string(),
+                            ty,
+                            member: member.name.to_string(),
+                        };
                         self.emit(kind.at(member.span));
                     }
                     parts.push(TextPart::Member(Box::new((ident.name.clone(), member.name.clone()))));
@@ -107,7 +110,7 @@ impl Checker<'_> {
                         && ty.list
                     {
                         self.emit(
-                            DiagnosticKind::ListParamInterpolated { name: ident.name.clone(), ty }.at(ident.span),
+                            DiagnosticKind::ListParamInterpolated { name: ident.name.to_string(), ty }.at(ident.span),
                         );
                     }
                     parts.push(TextPart::Param(ident.name.clone()));

@@ -195,12 +195,12 @@ impl Fast<'_> {
         let start = self.pos;
         match self.peek()? {
             b'@' => self.set_ref().map(ActionItem::SetRef),
-            b'"' => self.string().map(|s| ActionItem::Name(s.display(), s.span)),
+            b'"' => self.string().map(|s| ActionItem::Name(s.display().into(), s.span)),
             _ => {
                 let is_action =
                     |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'*' | b'?' | b'.');
                 let (_, end) = self.run(is_action)?;
-                Some(ActionItem::Name(self.slice(start, end).to_string(), self.span(start, end)))
+                Some(ActionItem::Name(self.slice(start, end).into(), self.span(start, end)))
             }
         }
     }

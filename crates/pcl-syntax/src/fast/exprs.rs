@@ -126,7 +126,7 @@ impl Fast<'_> {
         let value_start = self.pos;
         let value = if self.peek() == Some(b'"') {
             let s = self.string()?;
-            CmpValue { text: s.display(), quoted: true, span: s.span }
+            CmpValue { text: s.display().into(), quoted: true, span: s.span }
         } else {
             // bool_lit | ident: `true`/`false` are values, other keywords not
             let name = if self.kw("true") || self.kw("false") {

@@ -3,6 +3,7 @@
 
 use super::Fast;
 use crate::ast::*;
+use smol_str::SmolStr;
 
 impl Fast<'_> {
     /// `item = { (doc | expect_attr)* ~ (param_decl | ... | role_decl) }`
@@ -69,7 +70,7 @@ impl Fast<'_> {
         self.skip();
         let reason = self.string()?;
         Some(Expect {
-            code: self.slice(code_start, code_end).to_string(),
+            code: self.slice(code_start, code_end).into(),
             code_span: self.span(code_start, code_end),
             reason,
             span: self.span(start, self.pos),
@@ -210,7 +211,7 @@ impl Fast<'_> {
             None => self.attempt(|p| {
                 p.token("=")?;
                 let expr = p.expr()?;
-                let default = Ident { name: String::new(), span: expr.span() };
+                let default = Ident { name: SmolStr::default(), span: expr.span() };
                 Some(Feature { name: name.clone(), domain: FeatureDomain::Derived(Box::new(expr)), default })
             })?,
         };

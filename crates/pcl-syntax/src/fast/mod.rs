@@ -230,7 +230,7 @@ impl<'t> Fast<'t> {
         if KEYWORDS.contains(&name) {
             return self.bail();
         }
-        Some(Ident { name: name.to_string(), span: self.span(start, end) })
+        Some(Ident { name: name.into(), span: self.span(start, end) })
     }
 
     /// A name in a rule other than `ident` (a feature's value, a compared
@@ -238,7 +238,7 @@ impl<'t> Fast<'t> {
     fn value_name(&mut self, start: usize, end: usize) -> Option<Ident> {
         let text = self.slice(start, end);
         if matches!(text, "true" | "false") {
-            return Some(Ident { name: text.to_string(), span: self.span(start, end) });
+            return Some(Ident { name: text.into(), span: self.span(start, end) });
         }
         self.name(start, end)
     }

@@ -232,9 +232,9 @@ impl Lowerer {
             }
             Rule::string => {
                 let s = self.string(inner);
-                ActionItem::Name(s.display(), s.span)
+                ActionItem::Name(s.display().into(), s.span)
             }
-            _ => ActionItem::Name(inner.as_str().to_string(), span),
+            _ => ActionItem::Name(inner.as_str().into(), span),
         })
     }
 

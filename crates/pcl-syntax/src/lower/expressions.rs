@@ -112,7 +112,7 @@ impl Lowerer {
                 let value = match v.as_rule() {
                     Rule::string => {
                         let s = self.string(v);
-                        CmpValue { text: s.display(), quoted: true, span: value_span }
+                        CmpValue { text: s.display().into(), quoted: true, span: value_span }
                     }
                     _ => {
                         // a bare value is a name (`f == slurm`): the keyword check applies

@@ -20,6 +20,7 @@ use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::grammar::Rule;
 use crate::span::Span;
 use crate::{MAX_BLOCK_DEPTH, MAX_EXPR_DEPTH};
+use smol_str::SmolStr;
 
 /// Words that cannot name an item (the grammar's `keyword` rule).
 pub const KEYWORDS: [&str; 19] = [
@@ -180,7 +181,7 @@ impl Lowerer {
     /// A name. Keywords are rejected here rather than in the grammar: a
     /// `!keyword` look-ahead on every identifier cost a third of parse time.
     pub(super) fn ident(&mut self, pair: Pair<'_, Rule>) -> Ident {
-        let ident = Ident { name: pair.as_str().to_string(), span: self.span(&pair) };
+        let ident = Ident { name: pair.as_str().into(), span: self.span(&pair) };
         // `true` and `false` are values where a value is expected (a
         // feature's default, a comparison); every other keyword never is
         let literal = pair.as_rule() != Rule::ident && matches!(ident.name.as_str(), "true" | "false");
@@ -214,11 +215,11 @@ impl Lowerer {
     /// semantics (which codes exist, that the reason is not empty).
     pub(super) fn expect(&mut self, pair: Pair<'_, Rule>) -> Expect {
         let span = self.span(&pair);
-        let (mut code, mut code_span, mut reason) = (String::new(), span, None);
+        let (mut code, mut code_span, mut reason) = (SmolStr::default(), span, None);
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::diag_code => {
-                    code = p.as_str().to_string();
+                    code = p.as_str().into();
                     code_span = self.span(&p);
                 }
                 Rule::string => reason = Some(self.string(p)),

@@ -86,19 +86,15 @@ impl Lowerer {
                         continue;
                     }
                     if !text.is_empty() {
-                        text.shrink_to_fit();
-                        parts.push(StrPart::Text(std::mem::take(&mut text)));
+                        parts.push(StrPart::Text(SmolStr::from(std::mem::take(&mut text))));
                         part_spans.push(Span::new(text_start, body_start + i));
                     }
                     let param_span = Span::new(name_span.start as usize, name_span.start as usize + param.len());
                     let member = member.map(|m| Ident {
-                        name: m.to_string(),
+                        name: m.into(),
                         span: Span::new(param_span.end as usize + 1, name_span.end as usize),
                     });
-                    parts.push(StrPart::Interp(
-                        Ident { name: param.to_string(), span: param_span },
-                        member.map(Box::new),
-                    ));
+                    parts.push(StrPart::Interp(Ident { name: param.into(), span: param_span }, member.map(Box::new)));
                     part_spans.push(whole);
                     text_start = whole.end as usize;
                 }
@@ -106,8 +102,7 @@ impl Lowerer {
             }
         }
         if !text.is_empty() || parts.is_empty() {
-            text.shrink_to_fit();
-            parts.push(StrPart::Text(text));
+            parts.push(StrPart::Text(SmolStr::from(text)));
             part_spans.push(Span::new(text_start, body_start + body.len()));
         }
         // ASTs stay in memory as long as the file is open: no spare capacity
