@@ -44,7 +44,7 @@ impl FileIndex {
                 kind: item.keyword(),
                 name_span: item.name().span.shift(offset),
                 span: item.span.shift(offset),
-                docs: item.docs.clone(),
+                docs: item.docs.to_vec(),
             });
             for r in &pcl_semantics::check_item(db, *def).refs {
                 let span = r.span.shift(offset);

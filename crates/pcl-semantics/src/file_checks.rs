@@ -120,7 +120,7 @@ pub fn analyze(
             // only a param's or feature's are read (`index.json`; a
             // constraint's are kept too, as its kind goes with them):
             // copying every item's after every edit was a few percent of it
-            docs: if parsed_item.item.kind.configures() { parsed_item.item.docs.clone() } else { Vec::new() },
+            docs: if parsed_item.item.kind.configures() { parsed_item.item.docs.to_vec() } else { Vec::new() },
             ir: analysis.ir.clone(),
         });
         if !added && let Some(first) = program.get(&name.name) {

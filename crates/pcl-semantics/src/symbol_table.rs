@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use pcl_syntax::SmolStr;
 use pcl_syntax::ast::{self, Expr, FeatureDomain, ItemKind};
 
 use crate::ir::{Cond, ParamType, ScalarType};
@@ -49,7 +50,7 @@ impl Symbol {
 pub struct Symbols {
     /// By name, hashed: every reference of every item is looked up here (a
     /// sorted map cost a dozen string comparisons a lookup in a large file).
-    map: rustc_hash::FxHashMap<String, Symbol>,
+    map: rustc_hash::FxHashMap<SmolStr, Symbol>,
     /// Params declared optional (`arn?`): they may have no value.
     optional: Vec<String>,
     /// What a scalar param without a default is when not given: `""` for an
@@ -112,7 +113,7 @@ impl Symbols {
     /// The table of the items' declarations, each with its item's name.
     pub fn build<'a>(declarations: impl IntoIterator<Item = (&'a str, &'a Declaration)>, broken: &[String]) -> Self {
         let items: Vec<(&str, &Declaration)> = declarations.into_iter().collect();
-        let mut map = rustc_hash::FxHashMap::default();
+        let mut map: rustc_hash::FxHashMap<SmolStr, Symbol> = rustc_hash::FxHashMap::default();
         // optional params first: a bare one in a guard tests its presence
         let mut optional: Vec<String> = Vec::new();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
@@ -180,14 +181,14 @@ impl Symbols {
                 },
             };
             if !map.contains_key(name) {
-                map.insert(name.to_string(), sym);
+                map.insert(name.into(), sym);
             }
         }
         for name in broken {
-            map.entry(name.clone()).or_insert(Symbol::Unparsed);
+            map.entry(name.as_str().into()).or_insert(Symbol::Unparsed);
         }
         let mut constraint_names: Vec<String> =
-            map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.clone()).collect();
+            map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.to_string()).collect();
         constraint_names.sort_unstable();
         let mut symbols = Symbols {
             map,
@@ -230,7 +231,7 @@ impl Symbols {
     /// The names of symbols that `pred` accepts worth weighing as a
     /// suggestion for `name` (all of them in a small file; see `suggestions`).
     pub fn suggestion_candidates(&self, name: &str, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
-        let names = || self.map.keys().map(String::as_str).collect();
+        let names = || self.map.keys().map(SmolStr::as_str).collect();
         let (sorted, backwards) = (self.sorted.get(names), self.backwards.get(names));
         crate::suggestions::candidates(name, sorted, backwards, |n| self.map.get(n).is_some_and(&pred))
     }
@@ -251,7 +252,7 @@ impl Symbols {
 
     /// The constraints with their names, in the order of their names.
     pub fn named_constraints(&self) -> impl Iterator<Item = (&str, &Cond)> {
-        self.constraint_names.iter().filter_map(|n| match self.map.get(n) {
+        self.constraint_names.iter().filter_map(|n| match self.map.get(n.as_str()) {
             Some(Symbol::Constraint(c)) => Some((n.as_str(), c)),
             _ => None,
         })

@@ -12,8 +12,8 @@ pub struct Ident {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Item {
-    pub docs: Vec<String>,
-    pub expects: Vec<Expect>,
+    pub docs: Box<[String]>,
+    pub expects: Box<[Expect]>,
     pub kind: ItemKind,
     pub span: Span,
 }
@@ -75,9 +75,9 @@ impl Item {
 /// A string literal after escape processing, split at `${name}` interpolations.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StrLit {
-    pub parts: Vec<StrPart>,
-    /// The source span of each part (a text part's span includes its escapes).
-    pub part_spans: Vec<Span>,
+    /// Each part with its source span (a text part's span includes its
+    /// escapes): one exact allocation, as strings are most of an AST.
+    pub parts: Box<[(StrPart, Span)]>,
     pub span: Span,
 }
 
@@ -89,10 +89,15 @@ pub enum StrPart {
 }
 
 impl StrLit {
+    /// The parts, without their spans.
+    pub fn parts(&self) -> impl ExactSizeIterator<Item = &StrPart> {
+        self.parts.iter().map(|(part, _)| part)
+    }
+
     /// The literal text when the string has no interpolation.
     pub fn as_plain(&self) -> Option<String> {
         let mut out = String::new();
-        for part in &self.parts {
+        for part in self.parts() {
             match part {
                 StrPart::Text(t) => out.push_str(t),
                 StrPart::Interp(..) => return None,
@@ -104,8 +109,7 @@ impl StrLit {
     /// The source-like text, with interpolations written back as `${name}`
     /// (or `${name.member}`).
     pub fn display(&self) -> String {
-        self.parts
-            .iter()
+        self.parts()
             .map(|p| match p {
                 StrPart::Text(t) => t.to_string(),
                 StrPart::Interp(i, None) => format!("${{{}}}", i.name),
@@ -289,13 +293,14 @@ pub struct Expect {
 pub enum BodyEntry {
     Include(Include),
     Statement(Statement),
-    Block(Block),
+    /// Boxed: rarer than a statement, and larger.
+    Block(Box<Block>),
 }
 
 impl BodyEntry {
     /// From its first `expect` to its end (doc comments have no span).
     pub fn extent(&self) -> Span {
-        let (expects, span) = match self {
+        let (expects, span): (&[Expect], Span) = match self {
             BodyEntry::Include(include) => (&include.expects, include.span),
             BodyEntry::Statement(statement) => (&statement.expects, statement.span),
             BodyEntry::Block(block) => (&block.expects, block.span),
@@ -329,13 +334,15 @@ pub enum Effect {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Statement {
-    pub docs: Vec<String>,
-    pub expects: Vec<Expect>,
+    /// Boxed slices, not vectors, here and in `Item`: nearly always empty,
+    /// and never grown after parsing.
+    pub docs: Box<[String]>,
+    pub expects: Box<[Expect]>,
     pub effect: Effect,
     pub effect_span: Span,
     pub sid: Option<StrLit>,
     pub when: Option<Box<Expr>>,
-    pub fields: Vec<StmtField>,
+    pub fields: Box<[StmtField]>,
     pub span: Span,
 }
 

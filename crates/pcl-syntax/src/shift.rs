@@ -33,6 +33,18 @@ impl<T: ShiftSpans> ShiftSpans for Box<T> {
 
 impl<T: ShiftSpans> ShiftSpans for Vec<T> {
     fn shift_spans(&mut self, by: u32) {
+        self.as_mut_slice().shift_spans(by);
+    }
+}
+
+impl<T: ShiftSpans> ShiftSpans for Box<[T]> {
+    fn shift_spans(&mut self, by: u32) {
+        (**self).shift_spans(by);
+    }
+}
+
+impl<T: ShiftSpans> ShiftSpans for [T] {
+    fn shift_spans(&mut self, by: u32) {
         for inner in self {
             inner.shift_spans(by);
         }
@@ -48,14 +60,14 @@ impl ShiftSpans for Ident {
 
 impl ShiftSpans for StrLit {
     fn shift_spans(&mut self, by: u32) {
-        let StrLit { parts, part_spans, span } = self;
-        for part in parts {
+        let StrLit { parts, span } = self;
+        for (part, part_span) in parts.iter_mut() {
             if let StrPart::Interp(param, member) = part {
                 param.shift_spans(by);
                 member.shift_spans(by);
             }
+            part_span.shift_spans(by);
         }
-        part_spans.shift_spans(by);
         span.shift_spans(by);
     }
 }
@@ -101,7 +113,8 @@ impl ShiftSpans for BodyEntry {
                 span.shift_spans(by);
             }
             BodyEntry::Statement(statement) => statement.shift_spans(by),
-            BodyEntry::Block(Block { expects, condition, entries, span }) => {
+            BodyEntry::Block(block) => {
+                let Block { expects, condition, entries, span } = &mut **block;
                 expects.shift_spans(by);
                 condition.shift_spans(by);
                 entries.shift_spans(by);

@@ -25,7 +25,7 @@ fn doc_comments_and_expects_on_the_first_line_after_a_mark_stay_with_their_item(
         assert_eq!(parsed.items.len(), 2);
     }
     let parsed = parse_file("\u{feff}/// The policy.\npolicy p {}\n");
-    assert_eq!(parsed.items[0].item.docs, vec!["The policy.".to_string()]);
+    assert_eq!(parsed.items[0].item.docs.as_ref(), ["The policy.".to_string()]);
 }
 
 /// The grammar lets an item's `expect` or doc comment end the line of the

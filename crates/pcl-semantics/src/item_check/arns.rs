@@ -27,7 +27,7 @@ impl Checker<'_> {
         if let Some(Some((Some(ScalarType::Arn), _))) = typed.first() {
             return;
         }
-        let ArnFields { fields, spans } = split_fields(parts, typed, &s.part_spans);
+        let ArnFields { fields, spans } = split_fields(parts, typed, s.parts.iter().map(|(_, span)| *span));
         if fields.len() < 6 {
             self.emit(DiagnosticKind::NotAnArn { shown: s.display(), fields: fields.len() }.at(s.span));
             return;
@@ -83,7 +83,7 @@ struct ArnFields<'a> {
 fn split_fields<'a>(
     parts: &'a [TextPart],
     typed: &[Option<(Option<ScalarType>, &'a ast::Ident)>],
-    part_spans: &[Span],
+    part_spans: impl Iterator<Item = Span>,
 ) -> ArnFields<'a> {
     let mut fields: Vec<Vec<FieldPart<'_>>> = vec![Vec::new()];
     let mut spans: Vec<Option<Span>> = vec![None];
@@ -103,7 +103,7 @@ fn split_fields<'a>(
                         spans.push(None);
                     }
                     let at = source.start as usize + offset;
-                    let piece_span = if linear { Span::new(at, at + piece.len()) } else { *source };
+                    let piece_span = if linear { Span::new(at, at + piece.len()) } else { source };
                     if !piece.is_empty() {
                         if let Some(f) = fields.last_mut() {
                             f.push((Some(piece), None));
@@ -120,7 +120,7 @@ fn split_fields<'a>(
                 if let Some(f) = fields.last_mut() {
                     f.push((None, Some((*ty, ident.name.as_str()))));
                 }
-                widen(&mut spans, *source);
+                widen(&mut spans, source);
             }
             (TextPart::Param(_) | TextPart::Member(..), None) => {}
         }
@@ -141,7 +141,7 @@ mod tests {
     fn fields_and_their_spans() {
         // "arn:aws:s3:::b/*" written at offset 10
         let parts = [TextPart::Lit("arn:aws:s3:::b/*".into())];
-        let split = split_fields(&parts, &[None], &[Span::new(10, 26)]);
+        let split = split_fields(&parts, &[None], [Span::new(10, 26)].into_iter());
         let texts: Vec<Vec<&str>> = split.fields.iter().map(|f| f.iter().filter_map(|(t, _)| *t).collect()).collect();
         assert_eq!(texts, [vec!["arn"], vec!["aws"], vec!["s3"], vec![], vec![], vec!["b/*"]]);
         assert_eq!(split.spans[ArnField::Partition.index()], Some(Span::new(14, 17)));
@@ -163,7 +163,7 @@ mod tests {
         let (p, a) = (ident("p"), ident("a"));
         let typed = [None, Some((Some(ScalarType::Partition), &p)), None, Some((Some(ScalarType::Account), &a)), None];
         let spans = [Span::new(0, 4), Span::new(4, 8), Span::new(8, 14), Span::new(14, 18), Span::new(18, 25)];
-        let split = split_fields(&parts, &typed, &spans);
+        let split = split_fields(&parts, &typed, spans.into_iter());
         assert_eq!(split.fields.len(), 6);
         assert_eq!(split.fields[ArnField::Partition.index()], [(None, Some((Some(ScalarType::Partition), "p")))]);
         assert_eq!(split.fields[ArnField::Account.index()], [(None, Some((Some(ScalarType::Account), "a")))]);
@@ -175,7 +175,7 @@ mod tests {
     fn escaped_literals_point_at_the_whole_part() {
         // the source is longer than the text: `arn:aws:s3:::a\"b` (an escape)
         let parts = [TextPart::Lit("arn:aws:s3:::a\"b".into())];
-        let split = split_fields(&parts, &[None], &[Span::new(0, 18)]);
+        let split = split_fields(&parts, &[None], [Span::new(0, 18)].into_iter());
         assert_eq!(split.spans[ArnField::Service.index()], Some(Span::new(0, 18)));
     }
 }

@@ -119,6 +119,9 @@ pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<Check
             ItemIr::Role { when, role: Box::new(role) }
         }
     };
+    // kept as long as the file is open: no spare capacity
+    c.refs.shrink_to_fit();
+    c.diags.shrink_to_fit();
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: item.name().span }
 }
 

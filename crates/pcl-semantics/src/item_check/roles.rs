@@ -180,8 +180,7 @@ impl Checker<'_> {
 /// A string with each interpolated param as `x`: a value to come (checked
 /// once rendered), so that only the written text is judged.
 fn written_shape(s: &ast::StrLit) -> String {
-    s.parts
-        .iter()
+    s.parts()
         .map(|p| match p {
             ast::StrPart::Text(t) => t.as_str(),
             // a character every rule accepts: the value is checked once rendered

@@ -26,7 +26,7 @@ impl Checker<'_> {
             let text = self.plain(sid, "a Sid");
             if sid.as_plain().is_none() {
                 // One error for the interpolation; its params still count as used.
-                for part in &sid.parts {
+                for part in sid.parts() {
                     if let StrPart::Interp(ident, _) = part {
                         self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
                     }

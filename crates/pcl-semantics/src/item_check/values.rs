@@ -76,7 +76,7 @@ impl Checker<'_> {
         // one IR part per source part: sized once (the IR lives as long as the file)
         let mut parts = Vec::with_capacity(s.parts.len());
         let mut typed = Vec::new();
-        for part in &s.parts {
+        for part in s.parts() {
             match part {
                 StrPart::Text(t) => {
                     parts.push(TextPart::Lit(t.clone()));

@@ -64,7 +64,7 @@ impl Fast<'_> {
         self.block_depth -= 1;
         self.skip();
         self.need("}")?;
-        Some(BodyEntry::Block(Block { expects, condition, entries, span: self.span(start, self.pos) }))
+        Some(BodyEntry::Block(Box::new(Block { expects, condition, entries, span: self.span(start, self.pos) })))
     }
 
     /// `"condition" ~ cond_op ~ string ~ values`: the operator, key and values.
@@ -98,18 +98,17 @@ impl Fast<'_> {
         let when = self.attempt(Self::when_clause);
         self.skip();
         self.token("{")?;
-        let mut fields = self.repeat(Self::stmt_field);
-        fields.shrink_to_fit();
+        let fields = self.repeat(Self::stmt_field);
         self.skip();
         self.need("}")?;
         Some(BodyEntry::Statement(Statement {
-            docs,
-            expects,
+            docs: docs.into(),
+            expects: expects.into(),
             effect,
             effect_span,
             sid,
             when,
-            fields,
+            fields: fields.into(),
             span: self.span(start, self.pos),
         }))
     }

@@ -28,7 +28,7 @@ impl Fast<'_> {
         if self.bailed {
             return None;
         }
-        Some(Item { docs, expects, kind, span: self.span(start, self.pos) })
+        Some(Item { docs: docs.into(), expects: expects.into(), kind, span: self.span(start, self.pos) })
     }
 
     /// The first of `rules` that matches (they start with different words).

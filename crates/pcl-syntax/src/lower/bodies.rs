@@ -24,14 +24,14 @@ impl Lowerer {
                     }
                     Rule::statement => {
                         let mut st = self.statement(p)?;
-                        st.docs = std::mem::take(&mut docs);
-                        st.expects = std::mem::take(&mut expects);
+                        st.docs = std::mem::take(&mut docs).into();
+                        st.expects = std::mem::take(&mut expects).into();
                         entries.push(BodyEntry::Statement(st));
                     }
                     Rule::condition_block => {
                         let mut block = self.block(p)?;
                         block.expects = std::mem::take(&mut expects);
-                        entries.push(BodyEntry::Block(block));
+                        entries.push(BodyEntry::Block(Box::new(block)));
                     }
                     _ => return self.unexpected(&p),
                 }
@@ -145,7 +145,16 @@ impl Lowerer {
             }
         }
         fields.shrink_to_fit();
-        Ok(Statement { docs: Vec::new(), expects: Vec::new(), effect, effect_span, sid, when, fields, span })
+        Ok(Statement {
+            docs: Box::default(),
+            expects: Box::default(),
+            effect,
+            effect_span,
+            sid,
+            when,
+            fields: fields.into(),
+            span,
+        })
     }
 
     pub(super) fn stmt_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<StmtField> {

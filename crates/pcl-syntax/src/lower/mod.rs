@@ -167,7 +167,7 @@ impl Lowerer {
             }
         }
         match kind {
-            Some(kind) => Ok(Item { docs, expects, kind, span }),
+            Some(kind) => Ok(Item { docs: docs.into(), expects: expects.into(), kind, span }),
             None => {
                 self.error(span, SyntaxErrorKind::Parse, "a doc comment must be followed by an item".into());
                 if let Some(e) = self.errors.last_mut() {
@@ -226,7 +226,7 @@ impl Lowerer {
                 _ => {}
             }
         }
-        let reason = reason.unwrap_or(StrLit { parts: Vec::new(), part_spans: Vec::new(), span });
+        let reason = reason.unwrap_or(StrLit { parts: Box::default(), span });
         Expect { code, code_span, reason, span }
     }
 }

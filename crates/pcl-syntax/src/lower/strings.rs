@@ -15,7 +15,6 @@ impl Lowerer {
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         let body_start = span.start as usize + 1;
         let mut parts = Vec::new();
-        let mut part_spans = Vec::new();
         // A plain string's text is as long as its body: one allocation, of
         // the right size (most strings are plain).
         let mut text = String::with_capacity(body.len());
@@ -86,28 +85,25 @@ impl Lowerer {
                         continue;
                     }
                     if !text.is_empty() {
-                        parts.push(StrPart::Text(SmolStr::from(std::mem::take(&mut text))));
-                        part_spans.push(Span::new(text_start, body_start + i));
+                        let part = StrPart::Text(SmolStr::from(std::mem::take(&mut text)));
+                        parts.push((part, Span::new(text_start, body_start + i)));
                     }
                     let param_span = Span::new(name_span.start as usize, name_span.start as usize + param.len());
                     let member = member.map(|m| Ident {
                         name: m.into(),
                         span: Span::new(param_span.end as usize + 1, name_span.end as usize),
                     });
-                    parts.push(StrPart::Interp(Ident { name: param.into(), span: param_span }, member.map(Box::new)));
-                    part_spans.push(whole);
+                    let part = StrPart::Interp(Ident { name: param.into(), span: param_span }, member.map(Box::new));
+                    parts.push((part, whole));
                     text_start = whole.end as usize;
                 }
                 c => text.push(c),
             }
         }
         if !text.is_empty() || parts.is_empty() {
-            parts.push(StrPart::Text(SmolStr::from(text)));
-            part_spans.push(Span::new(text_start, body_start + body.len()));
+            parts.push((StrPart::Text(SmolStr::from(text)), Span::new(text_start, body_start + body.len())));
         }
         // ASTs stay in memory as long as the file is open: no spare capacity
-        parts.shrink_to_fit();
-        part_spans.shrink_to_fit();
-        StrLit { parts, part_spans, span }
+        StrLit { parts: parts.into_boxed_slice(), span }
     }
 }
