@@ -40,7 +40,10 @@ fn check_item_keys(db: &RootDatabase, file: SourceFile) -> BTreeMap<String, Stri
 
 /// `<query>(Id(..))` event names per item name, for a query keyed by item.
 fn query_keys(db: &RootDatabase, file: SourceFile, query: &str) -> BTreeMap<String, String> {
-    file_items(db, file).iter().map(|item| (item.name(db).clone(), format!("{query}({:?})", item.as_id()))).collect()
+    file_items(db, file)
+        .iter()
+        .map(|item| (item.name(db).to_string(), format!("{query}({:?})", item.as_id())))
+        .collect()
 }
 
 fn checked(log: &[String], keys: &BTreeMap<String, String>) -> Vec<String> {
@@ -157,7 +160,7 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     assert!(analyze_file(&db, file).diagnostics.is_empty());
     let events = take(&log);
     assert_eq!(parses(&events), 1, "events: {events:?}");
-    let names: Vec<String> = file_items(&db, file).iter().map(|i| i.name(&db).clone()).collect();
+    let names: Vec<String> = file_items(&db, file).iter().map(|i| i.name(&db).to_string()).collect();
     assert!(names.contains(&"compute_node".to_string()) && !names.contains(&"compute".to_string()));
 }
 

@@ -31,7 +31,7 @@ pub struct ItemDef<'db> {
     #[returns(copy)]
     pub file: SourceFile,
     #[returns(ref)]
-    pub name: String,
+    pub name: pcl_syntax::SmolStr,
     /// A param, feature or constraint (what configures every other item).
     /// Part of its identity, not tracked: `item_index` reads it without
     /// depending on the item's AST, so an edit inside a body leaves the
@@ -92,7 +92,7 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
             ItemDef::new(
                 db,
                 file,
-                p.item.name().name.to_string(),
+                p.item.name().name.clone(),
                 p.item.kind.configures(),
                 ItemBody { ast: Arc::clone(&p.item), entries: entries.clone() },
                 Declaration::of(&p.item),
@@ -219,10 +219,10 @@ pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db
     let mut by_name = rustc_hash::FxHashMap::default();
     let mut configuring = Vec::new();
     for (at, def) in file_items(db, file).iter().enumerate() {
-        if by_name.contains_key(def.name(db)) {
+        if by_name.contains_key(def.name(db).as_str()) {
             continue;
         }
-        by_name.insert(def.name(db).clone(), (*def, at));
+        by_name.insert(def.name(db).to_string(), (*def, at));
         if def.configures(db) {
             configuring.push(*def);
         }
@@ -310,7 +310,7 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
 #[salsa::tracked(returns(ref))]
 pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
     crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
-        name: c.def.name(db).clone(),
+        name: c.def.name(db).to_string(),
         offset: 0,
         name_span: c.analysis.name_span,
         docs: Vec::new(),

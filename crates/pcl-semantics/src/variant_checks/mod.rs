@@ -51,7 +51,7 @@ pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
 pub struct ClosureItem<'a> {
     /// Its position in the file (orders features as the whole program does).
     pub position: usize,
-    pub name: &'a String,
+    pub name: &'a str,
     /// Its analysis (with its name's span: read from here, not from its AST).
     pub analysis: &'a ItemAnalysis,
 }
@@ -75,7 +75,7 @@ pub fn closure_findings<'a>(
     let mut report_empty = true;
     let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
     while let Some(next) = todo.pop() {
-        let name = next.name.as_str();
+        let name = next.name;
         if !seen.insert(name) {
             continue;
         }
