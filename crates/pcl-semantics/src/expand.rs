@@ -353,8 +353,8 @@ pub fn expand_statement(
     let conditions = own
         .chain(blocks.iter().copied())
         .map(|c| ExpandedCondition {
-            operator: c.operator.to_string(),
-            key: c.key.to_string(),
+            operator: c.operator.as_str().to_owned(),
+            key: c.key.as_str().to_owned(),
             values: env.values(&c.values),
             span: c.span,
         })
@@ -379,7 +379,7 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
         }
         match &item.value {
             ActionRef::Name(_) if env.shape_only => out.push(String::new()),
-            ActionRef::Name(n) => out.push(n.to_string()),
+            ActionRef::Name(n) => out.push(n.as_str().to_owned()),
             ActionRef::Set(set) => {
                 let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &*i.ir) else {
                     continue;

@@ -109,12 +109,12 @@ pub fn analyze(
         let offset = parsed_item.offset;
         for d in &analysis.diagnostics {
             if d.severity() == Severity::Error {
-                item_errors.insert(name.name.to_string());
+                item_errors.insert(name.name.as_str().to_owned());
             }
             diags.push(d.clone().shifted(offset));
         }
         let added = program.push(ProgramItem {
-            name: name.name.to_string(),
+            name: name.name.as_str().to_owned(),
             offset,
             name_span: name.span,
             // only a param's or feature's are read (`index.json`; a
@@ -327,7 +327,7 @@ fn valuesets_used_as_arns<'p>(program: &'p Program, diags: &mut Vec<Diagnostic>)
                 Value::Param(p) => match program.get(p).map(|i| &*i.ir) {
                     Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => {
                         Some(DiagnosticKind::ValuesetParamNotArn {
-                            param: p.to_string(),
+                            param: p.as_str().to_owned(),
                             ty: param.ty,
                             set: set.to_string(),
                             user: user.to_string(),

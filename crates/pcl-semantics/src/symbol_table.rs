@@ -150,7 +150,9 @@ impl Symbols {
             if let Some(ItemKind::Feature(f)) = item.configuring()
                 && let FeatureDomain::Derived(expr) = &f.domain
             {
-                derived.entry(f.name.name.to_string()).or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
+                derived
+                    .entry(f.name.name.as_str().to_owned())
+                    .or_insert_with(|| plain_cond(expr, &params, &BTreeMap::new()));
             }
         }
         for (name, item) in items {
@@ -169,7 +171,7 @@ impl Symbols {
                             let mut domain: Vec<String> = Vec::new();
                             for v in values {
                                 if !domain.iter().any(|d| *d == v.name) {
-                                    domain.push(v.name.to_string());
+                                    domain.push(v.name.as_str().to_owned());
                                 }
                             }
                             Symbol::Feature { domain, is_bool: false }

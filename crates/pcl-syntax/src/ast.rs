@@ -111,7 +111,7 @@ impl StrLit {
     pub fn display(&self) -> String {
         self.parts()
             .map(|p| match p {
-                StrPart::Text(t) => t.to_string(),
+                StrPart::Text(t) => t.as_str().to_owned(),
                 StrPart::Interp(i, None) => format!("${{{}}}", i.name),
                 StrPart::Interp(i, Some(m)) => format!("${{{}.{}}}", i.name, m.name),
             })

@@ -222,7 +222,7 @@ pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db
         if by_name.contains_key(def.name(db).as_str()) {
             continue;
         }
-        by_name.insert(def.name(db).to_string(), (*def, at));
+        by_name.insert(def.name(db).as_str().to_owned(), (*def, at));
         if def.configures(db) {
             configuring.push(*def);
         }
@@ -310,7 +310,7 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
 #[salsa::tracked(returns(ref))]
 pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
     crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
-        name: c.def.name(db).to_string(),
+        name: c.def.name(db).as_str().to_owned(),
         offset: 0,
         name_span: c.analysis.name_span,
         docs: Vec::new(),

@@ -93,12 +93,19 @@ pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
 #[salsa::tracked(returns(ref))]
 pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db> {
     let text = file.text(db);
-    let mut out =
-        FileParse { parsed: pcl_syntax::ParsedFile::default(), entries: Vec::new(), mentions_expect: Vec::new() };
+    let ranges = pcl_syntax::chunk_ranges(text);
+    // nearly every chunk is one item: sized once, not grown (and copied)
+    // item by item after every edit
+    let mut parsed = pcl_syntax::ParsedFile::default();
+    parsed.items.reserve_exact(ranges.len());
+    let mut out = FileParse {
+        parsed,
+        entries: Vec::with_capacity(ranges.len()),
+        mentions_expect: Vec::with_capacity(ranges.len()),
+    };
     let mut parse = |start: usize, end: usize| {
         parse_chunk(db, Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len()))
     };
-    let ranges = pcl_syntax::chunk_ranges(text);
     for (start, chunk_parse) in pcl_syntax::parse_cut(&ranges, &mut parse, |p| p.parsed.errors.is_empty()) {
         out.parsed.push_chunk(start, &chunk_parse.parsed);
         out.entries.extend(chunk_parse.parsed.items.iter().map(|_| chunk_parse.entries.clone()));

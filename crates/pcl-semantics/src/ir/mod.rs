@@ -39,7 +39,7 @@ impl Cond {
             Cond::Const(_) => {}
             Cond::Is(v, value) => {
                 if v == var && !out.iter().any(|o| o == value) {
-                    out.push(value.to_string());
+                    out.push(value.as_str().to_owned());
                 }
             }
             Cond::Not(c) => c.compared_values(var, out),
@@ -78,7 +78,7 @@ impl Cond {
             Cond::Const(_) => {}
             Cond::Is(v, _) => {
                 if !out.iter().any(|o| o == v) {
-                    out.push(v.to_string());
+                    out.push(v.as_str().to_owned());
                 }
             }
             Cond::Not(c) => c.vars(out),

@@ -193,7 +193,7 @@ impl Checker<'_> {
                     if domain.iter().any(|d| *d == v.name) {
                         self.emit(DiagnosticKind::DuplicateDomainValue { value: v.name.to_string() }.at(v.span));
                     } else {
-                        domain.push(v.name.to_string());
+                        domain.push(v.name.as_str().to_owned());
                     }
                 }
                 (domain, false)
