@@ -166,7 +166,7 @@ fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
                 Kind::Semicolon if depth == 0 => break token.end,
                 _ => {}
             }
-            token = scan.next()?;
+            token = scan.next_structural()?;
         };
         if starts_entry {
             entries.push((t.start, end));
@@ -210,6 +210,16 @@ struct Scanner<'t> {
 }
 
 impl Scanner<'_> {
+    /// The next brace, semicolon, string or comment token (or other `/`):
+    /// inside an entry nothing else matters, and words and punctuation are
+    /// stepped over a byte at a time instead of lexed.
+    fn next_structural(&mut self) -> Option<Token> {
+        while self.bytes.get(self.at).is_some_and(|b| !matches!(b, b'{' | b'}' | b';' | b'"' | b'/')) {
+            self.at += 1;
+        }
+        self.next()
+    }
+
     fn next(&mut self) -> Option<Token> {
         let bytes = self.bytes;
         // the grammar's white space (not a form feed, which it rejects)
