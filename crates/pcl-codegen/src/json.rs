@@ -200,7 +200,7 @@ pub(crate) mod by_value {
     fn statement(st: &ExpandedStatement) -> Value {
         let mut m = Map::new();
         if let Some((sid, _)) = &st.sid {
-            m.insert("Sid".into(), json!(sid));
+            m.insert("Sid".into(), json!(sid.as_str()));
         }
         m.insert("Effect".into(), json!(if st.effect == Effect::Allow { "Allow" } else { "Deny" }));
         m.insert(if st.not_action { "NotAction" } else { "Action" }.into(), list(&st.actions));
@@ -212,7 +212,7 @@ pub(crate) mod by_value {
                 let Value::Object(block) = block else {
                     continue;
                 };
-                match block.get_mut(&c.key) {
+                match block.get_mut(c.key.as_str()) {
                     // The same key twice under one operator: merge the values.
                     Some(existing) => {
                         let mut values: Vec<Value> = match existing.take() {
@@ -223,7 +223,7 @@ pub(crate) mod by_value {
                         *existing = Value::Array(values);
                     }
                     None => {
-                        block.insert(c.key.clone(), list(&c.values));
+                        block.insert(c.key.to_string(), list(&c.values));
                     }
                 }
             }

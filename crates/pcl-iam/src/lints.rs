@@ -16,7 +16,7 @@ pub struct StatementView<'a> {
     pub not_resource: bool,
     pub resources: &'a [String],
     /// `(operator, key)` of each condition.
-    pub conditions: &'a [(String, String)],
+    pub conditions: &'a [(&'a str, &'a str)],
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,7 +170,7 @@ fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) 
         let applies = |prefix: &str, a: &'static Action| key_applies(prefix, a, key);
         let any = named.iter().any(|n| n.actions.iter().any(|a| applies(n.prefix, a)));
         if !any {
-            out.push(Lint::KeyAppliesToNone { index, key: key.clone() });
+            out.push(Lint::KeyAppliesToNone { index, key: key.to_string() });
             continue;
         }
         let missing: Vec<String> = named
@@ -179,7 +179,7 @@ fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) 
             .map(|n| n.written.clone())
             .collect();
         if !missing.is_empty() {
-            out.push(Lint::KeyMissingFor { index, key: key.clone(), actions: missing });
+            out.push(Lint::KeyMissingFor { index, key: key.to_string(), actions: missing });
         }
     }
 }

@@ -215,7 +215,7 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
 
 /// The warnings of one rendered statement.
 fn statement_warnings(st: &ExpandedStatement) -> Vec<Diagnostic> {
-    let conditions: Vec<(String, String)> = st.conditions.iter().map(|c| (c.operator.clone(), c.key.clone())).collect();
+    let conditions: Vec<(&str, &str)> = st.conditions.iter().map(|c| (c.operator.as_str(), c.key.as_str())).collect();
     let view = StatementView {
         allow: st.effect == Effect::Allow,
         not_action: st.not_action,

@@ -65,8 +65,8 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
                     kind: later.kind,
                     name: later.name.to_string(),
                     first_name: first.name.to_string(),
-                    first_item: first.item.name.clone(),
-                    item: later.item.name.clone(),
+                    first_item: first.item.name.as_str().to_owned(),
+                    item: later.item.name.as_str().to_owned(),
                     first: name_span(first),
                 }
                 .at(name_span(later)),

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pcl_syntax::Span;
+use pcl_syntax::{SmolStr, Span};
 
 use crate::MAX_INCLUDE_DEPTH;
 use crate::ir::*;
@@ -159,15 +159,15 @@ pub struct Rendered {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedCondition {
-    pub operator: String,
-    pub key: String,
+    pub operator: SmolStr,
+    pub key: SmolStr,
     pub values: Rendered,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedStatement {
-    pub sid: Option<(String, Span)>,
+    pub sid: Option<(SmolStr, Span)>,
     pub effect: Effect,
     pub not_action: bool,
     pub actions: Rendered,
@@ -353,8 +353,8 @@ pub fn expand_statement(
     let conditions = own
         .chain(blocks.iter().copied())
         .map(|c| ExpandedCondition {
-            operator: c.operator.as_str().to_owned(),
-            key: c.key.as_str().to_owned(),
+            operator: c.operator.clone(),
+            key: c.key.clone(),
             values: env.values(&c.values),
             span: c.span,
         })

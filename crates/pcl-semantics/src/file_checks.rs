@@ -114,7 +114,7 @@ pub fn analyze(
             diags.push(d.clone().shifted(offset));
         }
         let added = program.push(ProgramItem {
-            name: name.name.as_str().to_owned(),
+            name: name.name.clone(),
             offset,
             name_span: name.span,
             // only a param's or feature's are read (`index.json`; a
@@ -139,7 +139,7 @@ pub fn analyze(
     }
     includes(&program, analyses, &mut diags);
     valuesets_used_as_arns(&program, &mut diags);
-    let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(&item.name));
+    let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(item.name.as_str()));
     // Constraints too large to decide make every per-configuration check
     // undecidable (and slow): they are an error of their own.
     let before = diags.len();
@@ -203,7 +203,7 @@ fn unused(
             _ => continue,
         };
         if !used && !meant.contains(item.name.as_str()) {
-            let kind = DiagnosticKind::Unused { what, name: item.name.clone() };
+            let kind = DiagnosticKind::Unused { what, name: item.name.as_str().to_owned() };
             diags.push(kind.at(item.name_span.shift(item.offset)));
         }
     }
@@ -400,7 +400,7 @@ fn violations(
         cond.vars(&mut vars);
         if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(lookup) {
             let values: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
-            let kind = kind(values.join(", "), item.name.clone(), explanation.to_string());
+            let kind = kind(values.join(", "), item.name.as_str().to_owned(), explanation.to_string());
             out.push(kind.at(item.name_span.shift(item.offset)));
         }
     }

@@ -310,7 +310,7 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
 #[salsa::tracked(returns(ref))]
 pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
     crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
-        name: c.def.name(db).as_str().to_owned(),
+        name: c.def.name(db).clone(),
         offset: 0,
         name_span: c.analysis.name_span,
         docs: Vec::new(),

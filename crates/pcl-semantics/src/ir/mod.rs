@@ -186,7 +186,7 @@ impl ConditionEntry {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Statement {
-    pub sid: Option<(String, Span)>,
+    pub sid: Option<(SmolStr, Span)>,
     pub effect: Effect,
     pub when: Guard,
     pub not_action: bool,

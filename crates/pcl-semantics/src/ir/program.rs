@@ -8,7 +8,8 @@ use super::{Cond, Feature, ItemIr, Param, ScalarType};
 /// One item of a checked file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProgramItem {
-    pub name: String,
+    /// Shared with the AST's (a count, not a copy, after every edit).
+    pub name: pcl_syntax::SmolStr,
     pub offset: u32,
     pub name_span: Span,
     /// The doc comment of a param, feature or constraint (empty for any

@@ -89,7 +89,17 @@ impl Checker<'_> {
             ast::Effect::Allow => Effect::Allow,
             ast::Effect::Deny => Effect::Deny,
         };
-        Statement { sid, effect, when, not_action, actions, not_resource, resources, conditions, span: s.effect_span }
+        Statement {
+            sid: sid.map(|(text, span)| (text.into(), span)),
+            effect,
+            when,
+            not_action,
+            actions,
+            not_resource,
+            resources,
+            conditions,
+            span: s.effect_span,
+        }
     }
 
     pub(super) fn duplicate_field(&mut self, field: &'static str, negated: &'static str, span: Span, first: Span) {

@@ -51,7 +51,7 @@ pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
 pub struct ClosureItem<'a> {
     /// Its position in the file (orders features as the whole program does).
     pub position: usize,
-    pub name: &'a str,
+    pub name: &'a pcl_syntax::SmolStr,
     /// Its analysis (with its name's span: read from here, not from its AST).
     pub analysis: &'a ItemAnalysis,
 }
@@ -75,7 +75,7 @@ pub fn closure_findings<'a>(
     let mut report_empty = true;
     let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
     while let Some(next) = todo.pop() {
-        let name = next.name;
+        let name = next.name.as_str();
         if !seen.insert(name) {
             continue;
         }
@@ -94,7 +94,7 @@ pub fn closure_findings<'a>(
             }
         }
         let program_item = ProgramItem {
-            name: name.to_string(),
+            name: next.name.clone(),
             offset: 0,
             name_span: analysis.name_span,
             docs: Vec::new(),
@@ -298,9 +298,14 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
     let mut total = 0;
     for cfg in configs {
         let Some(assignments) = assignments(deps, cfg) else {
-            let kind = DiagnosticKind::TooManyConfigurations { item: item.name.clone(), deps: deps.to_vec() };
+            let kind =
+                DiagnosticKind::TooManyConfigurations { item: item.name.as_str().to_owned(), deps: deps.to_vec() };
             let d = kind.at(item.name_span);
-            return vec![Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() }];
+            return vec![Finding {
+                origin: item.name.as_str().to_owned(),
+                diagnostic: d,
+                secondary_origins: Vec::new(),
+            }];
         };
         let partition = match partition_param.and_then(|p| cfg.params.get(p)) {
             Some(crate::ir::ParamValue::One(v)) => v.clone(),
@@ -372,7 +377,11 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                 }
                 if let Some(role) = crate::expand::expand_role_shallow(program, &item.name, &env) {
                     for d in crate::content_checks::role_findings(&role, &partition, item.name_span) {
-                        note(Finding { origin: item.name.clone(), diagnostic: d, secondary_origins: Vec::new() });
+                        note(Finding {
+                            origin: item.name.as_str().to_owned(),
+                            diagnostic: d,
+                            secondary_origins: Vec::new(),
+                        });
                     }
                 }
             }
@@ -435,7 +444,7 @@ fn policy_shape_findings(
     note: &mut dyn FnMut(Finding),
 ) {
     if report_empty && rendered.is_empty() {
-        let d = DiagnosticKind::EmptyPolicy { policy: item.name.clone() }.at(item.name_span);
+        let d = DiagnosticKind::EmptyPolicy { policy: item.name.as_str().to_owned() }.at(item.name_span);
         note(here(d, &item.name));
     }
     let mut sids: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
@@ -458,7 +467,11 @@ fn policy_shape_findings(
         let Some((sid, sid_span)) = &st.sid else { continue };
         match sids.get(sid.as_str()) {
             Some((first, first_origin)) => {
-                let kind = DiagnosticKind::DuplicateSid { sid: sid.clone(), policy: item.name.clone(), first: *first };
+                let kind = DiagnosticKind::DuplicateSid {
+                    sid: sid.as_str().to_owned(),
+                    policy: item.name.as_str().to_owned(),
+                    first: *first,
+                };
                 let d = kind.at(*sid_span);
                 note(Finding {
                     origin: origin.to_string(),

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use pcl_syntax::Span;
+use pcl_syntax::{SmolStr, Span};
 
 use super::{Pass, SYMBOLIC_PARTITION};
 use crate::diagnostic::Diagnostic;
@@ -31,7 +31,7 @@ pub(super) struct StatementSummary {
     pub actions_empty: bool,
     pub resources_empty: bool,
     /// The key and span of each condition rendered with no values.
-    pub empty_conditions: Vec<(String, Span)>,
+    pub empty_conditions: Vec<(SmolStr, Span)>,
     /// Its own findings (the catalog's checks, ARNs, condition values),
     /// spans relative to its origin; none in a `Pass::Shapes`.
     pub findings: Vec<Diagnostic>,
