@@ -312,7 +312,7 @@ impl BodyEntry {
 /// `with condition ... { entries }`: one condition for every statement inside.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Block {
-    pub expects: Vec<Expect>,
+    pub expects: Box<[Expect]>,
     pub condition: Condition,
     pub entries: Vec<BodyEntry>,
     pub span: Span,
@@ -320,7 +320,7 @@ pub struct Block {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Include {
-    pub expects: Vec<Expect>,
+    pub expects: Box<[Expect]>,
     pub target: Ident,
     pub when: Option<Box<Expr>>,
     pub span: Span,

@@ -377,14 +377,12 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
         splittable: false,
         naming: naming.clone(),
     };
-    Some(PolicyHeader {
-        analysis: ItemAnalysis {
-            ir: Arc::new(ir),
-            diagnostics: analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect(),
-            refs: analysis.refs.iter().filter(|r| in_header(r.span)).cloned().collect(),
-            name_span: analysis.name_span,
-        },
-    })
+    let mut diagnostics: Vec<_> = analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect();
+    let mut refs: Vec<_> = analysis.refs.iter().filter(|r| in_header(r.span)).cloned().collect();
+    // kept as long as the file is open: no spare capacity
+    diagnostics.shrink_to_fit();
+    refs.shrink_to_fit();
+    Some(PolicyHeader { analysis: ItemAnalysis { ir: Arc::new(ir), diagnostics, refs, name_span: analysis.name_span } })
 }
 
 /// A policy as a role that attaches it sees it (see `policy_header`).

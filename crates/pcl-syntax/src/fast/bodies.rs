@@ -37,7 +37,7 @@ impl Fast<'_> {
         let when = self.attempt(Self::when_clause);
         self.skip();
         self.need(";")?;
-        Some(BodyEntry::Include(Include { expects, target, when, span: self.span(start, self.pos) }))
+        Some(BodyEntry::Include(Include { expects: expects.into(), target, when, span: self.span(start, self.pos) }))
     }
 
     /// `condition_block = { with_kw ~ "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ "{" ~ body_entry* ~ "}" }`
@@ -64,7 +64,8 @@ impl Fast<'_> {
         self.block_depth -= 1;
         self.skip();
         self.need("}")?;
-        Some(BodyEntry::Block(Box::new(Block { expects, condition, entries, span: self.span(start, self.pos) })))
+        let span = self.span(start, self.pos);
+        Some(BodyEntry::Block(Box::new(Block { expects: expects.into(), condition, entries, span })))
     }
 
     /// `"condition" ~ cond_op ~ string ~ values`: the operator, key and values.

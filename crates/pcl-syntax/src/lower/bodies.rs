@@ -20,7 +20,12 @@ impl Lowerer {
                         let target = self.ident_from(&mut it, span)?;
                         let when = self.opt_when(&mut it)?;
                         let expects = std::mem::take(&mut expects);
-                        entries.push(BodyEntry::Include(Include { expects, target, when, span: inc_span }));
+                        entries.push(BodyEntry::Include(Include {
+                            expects: expects.into(),
+                            target,
+                            when,
+                            span: inc_span,
+                        }));
                     }
                     Rule::statement => {
                         let mut st = self.statement(p)?;
@@ -30,7 +35,7 @@ impl Lowerer {
                     }
                     Rule::condition_block => {
                         let mut block = self.block(p)?;
-                        block.expects = std::mem::take(&mut expects);
+                        block.expects = std::mem::take(&mut expects).into();
                         entries.push(BodyEntry::Block(Box::new(block)));
                     }
                     _ => return self.unexpected(&p),
@@ -82,7 +87,7 @@ impl Lowerer {
         }
         let entries = self.body(rest);
         self.block_depth -= 1;
-        Ok(Block { expects: Vec::new(), condition, entries: entries?, span })
+        Ok(Block { expects: Box::default(), condition, entries: entries?, span })
     }
 
     pub(super) fn policy(&mut self, pair: Pair<'_, Rule>) -> Lowered<Policy> {
@@ -144,7 +149,6 @@ impl Lowerer {
                 _ => return self.unexpected(&p),
             }
         }
-        fields.shrink_to_fit();
         Ok(Statement {
             docs: Box::default(),
             expects: Box::default(),
