@@ -15,8 +15,10 @@ impl Lowerer {
         let body = raw.get(1..raw.len().saturating_sub(1)).unwrap_or("");
         let body_start = span.start as usize + 1;
         let mut parts = Vec::new();
-        // A plain string's text is as long as its body: one allocation, of
-        // the right size (most strings are plain).
+        // A plain string's text is as long as its body: built in one
+        // allocation of the right size (most strings are plain), then kept as
+        // a SmolStr (inline when short; building it in a SmolStrBuilder
+        // instead measured no cheaper).
         let mut text = String::with_capacity(body.len());
         // where the pending text part starts in the source
         let mut text_start = body_start;
