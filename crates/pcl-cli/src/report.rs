@@ -123,18 +123,33 @@ impl<'a> SourceView<'a> {
     /// output is stable in snapshots. A diagnostic on a line longer than
     /// `excerpt::MAX_LINE_CHARS` is rendered from windows of that line.
     pub fn render(&self, d: &Diagnostic, color: bool) -> String {
-        let mut labels: Vec<Labelled> = vec![(self.clamp(d.span), d.label.clone(), true)];
-        labels.extend(d.secondary.iter().map(|l| (self.clamp(l.span), Some(l.message.clone()), false)));
-        labels.sort_by_key(|(r, _, _)| (r.start, r.end));
         let primary = self.clamp(d.span);
+        let mut labels: Vec<Labelled> = vec![(primary.clone(), d.label.clone(), true)];
+        // A secondary label far from the primary one is named in a note:
+        // ariadne walks every line between its labels, so thousands of
+        // diagnostics pointing back at one line (`first defined here`)
+        // would cost the product of their counts and distances.
+        let (first, last) = (self.lines.line_of(primary.start), self.lines.line_of(primary.end));
+        let mut far = Vec::new();
+        for l in &d.secondary {
+            let range = self.clamp(l.span);
+            let line = self.lines.line_of(range.start);
+            if line + FAR_LINES < first || line > last + FAR_LINES {
+                let column = Excerpt::column(self.text, range.start);
+                far.push(format!("{}: {}:{}:{column}", l.message, self.path, line + 1));
+            } else {
+                labels.push((range, Some(l.message.clone()), false));
+            }
+        }
+        labels.sort_by_key(|(r, _, _)| (r.start, r.end));
         let ranges: Vec<_> = labels.iter().map(|(r, _, _)| r.clone()).collect();
         let Some(excerpt) = excerpt::excerpt(self.text, &self.lines, &ranges) else {
-            return self.render_from(&self.source, d, primary, labels, color);
+            return self.render_from(&self.source, d, primary, labels, &far, color);
         };
         let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
         let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();
         let source = Source::from(excerpt.text.as_str());
-        let out = self.render_from(&source, d, mapped(&primary), labels, color);
+        let out = self.render_from(&source, d, mapped(&primary), labels, &far, color);
         // The header names the column in the excerpt; name the real one.
         let line = self.lines.line_of(primary.start) + 1;
         let shown = Excerpt::column(&excerpt.text, excerpt.map(primary.start));
@@ -149,6 +164,7 @@ impl<'a> SourceView<'a> {
         d: &Diagnostic,
         primary: std::ops::Range<usize>,
         labels: Vec<Labelled>,
+        far: &[String],
         color: bool,
     ) -> String {
         let path = self.path;
@@ -174,6 +190,9 @@ impl<'a> SourceView<'a> {
         if let Some(help) = &d.help {
             report = report.with_help(shorten_quotes(help));
         }
+        for note in far {
+            report = report.with_note(shorten_quotes(note));
+        }
         let mut out = Vec::new();
         if report.finish().write((path, source), &mut out).is_err() {
             return format!("[{}] {}: {}\n", d.code.as_str(), path, d.message);
@@ -182,6 +201,10 @@ impl<'a> SourceView<'a> {
         s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
     }
 }
+
+/// A secondary label more lines than this away from its diagnostic's
+/// primary span is shown as a note with its position.
+const FAR_LINES: usize = 50;
 
 /// A label: its byte range, its message, and whether it is the primary one.
 type Labelled = (std::ops::Range<usize>, Option<String>, bool);

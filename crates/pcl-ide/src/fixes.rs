@@ -32,7 +32,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
             });
         }
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
-            && let Some(decl) = index.decls.iter().find(|decl| decl.name_span == d.span)
+            && let Some(decl) = index.decl_named_at(d.span)
         {
             out.push(Fix {
                 title: format!("Remove the unused {} `{}`", decl.kind, decl.name),
@@ -43,8 +43,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
         }
         if d.severity() == Severity::Warning
             && d.code != Code::UnfulfilledExpect
-            && let Some(decl) =
-                index.decls.iter().find(|decl| decl.span.start <= d.span.start && d.span.end <= decl.span.end)
+            && let Some(decl) = index.decl_around(d.span)
         {
             let start = decl.span.start as usize;
             let newline = if index.text.contains("\r\n") { "\r\n" } else { "\n" };

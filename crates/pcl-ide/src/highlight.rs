@@ -100,7 +100,7 @@ const ITEM_KEYWORDS: [&str; 8] =
 pub fn highlights(index: &FileIndex) -> Vec<Highlight> {
     let text = index.text.as_str();
     let word = |span: Span| text.get(span.start as usize..span.end as usize).unwrap_or_default();
-    let decl_at = |span: Span| index.decls.iter().find(|d| d.name_span == span);
+    let decl_at = |span: Span| index.decl_named_at(span);
     let use_at = |span: Span| {
         let at = index.uses.partition_point(|u| u.span.start < span.start);
         index.uses.get(at).filter(|u| u.span == span)

@@ -26,6 +26,8 @@ pub struct FileIndex {
     /// Names used without being written (`attach P` needs params named
     /// `partition` and `account`): they cannot be renamed.
     pub implicit: Vec<SmolStr>,
+    /// The first declaration of each name (its position in `decls`).
+    by_name: std::collections::HashMap<SmolStr, usize>,
 }
 
 impl FileIndex {
@@ -55,11 +57,31 @@ impl FileIndex {
             }
         }
         uses.sort_by_key(|u| (u.span.start, u.span.end));
-        FileIndex { text, decls, uses, implicit }
+        let mut by_name = std::collections::HashMap::with_capacity(decls.len());
+        for (at, d) in decls.iter().enumerate() {
+            by_name.entry(d.name.clone()).or_insert(at);
+        }
+        FileIndex { text, decls, uses, implicit, by_name }
     }
 
+    /// The first declaration of `name` (a lookup: highlighting asks for
+    /// every token).
     pub fn decl(&self, name: &str) -> Option<&Decl> {
-        self.decls.iter().find(|d| d.name == name)
+        self.by_name.get(name).and_then(|&at| self.decls.get(at))
+    }
+
+    /// The declaration whose name is at `span`. `decls` are in file order,
+    /// so this is a binary search, not a walk per token or diagnostic.
+    pub fn decl_named_at(&self, span: Span) -> Option<&Decl> {
+        let at = self.decls.partition_point(|d| d.name_span.start < span.start);
+        self.decls.get(at).filter(|d| d.name_span == span)
+    }
+
+    /// The declaration whose item holds `span`.
+    pub fn decl_around(&self, span: Span) -> Option<&Decl> {
+        let after = self.decls.partition_point(|d| d.span.start <= span.start);
+        let d = self.decls.get(after.checked_sub(1)?)?;
+        (d.span.start <= span.start && span.end <= d.span.end).then_some(d)
     }
 
     /// The declaration or use whose name covers `offset` (the end counts:

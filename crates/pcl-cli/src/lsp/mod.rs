@@ -9,6 +9,7 @@ mod capabilities;
 mod convert;
 mod queue;
 mod semantic;
+mod transport;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::Notification as _;
@@ -21,35 +22,30 @@ pub use convert::{Encoding, LineIndex};
 
 /// Runs the server on stdin/stdout until `exit`.
 ///
-/// The transport is lsp-server's, but with a reader that skips a malformed
-/// message (a body that is not JSON-RPC) instead of ending the connection:
-/// nothing a client sends can stop the server.
+/// lsp-server's connection, over our own framing (`transport`): a bad
+/// frame costs that frame only, nothing a client sends can stop the server.
 pub fn run_stdio() -> Result<(), String> {
     let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(0);
     let (incoming, from_client) = crossbeam_channel::bounded::<Message>(0);
     let writer = std::thread::spawn(move || {
         let stdout = std::io::stdout();
         let mut stdout = stdout.lock();
-        outgoing.into_iter().try_for_each(|message| message.write(&mut stdout))
+        outgoing.into_iter().try_for_each(|message| transport::write(&mut stdout, &message))
     });
     // not joined: it may be blocked on stdin when the server ends
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
         let mut stdin = stdin.lock();
         loop {
-            match Message::read(&mut stdin) {
-                Ok(Some(message)) => {
+            match transport::read(&mut stdin) {
+                Ok(transport::Read::Message(message)) => {
                     let exit = matches!(&message, Message::Notification(n) if n.method == notification::Exit::METHOD);
                     if incoming.send(message).is_err() || exit {
                         return;
                     }
                 }
-                Ok(None) => return,
-                // the frame was read whole: skip it and go on
-                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                    eprintln!("pcl lsp: skipped a malformed message: {e}");
-                }
-                Err(_) => return,
+                Ok(transport::Read::Skipped(why)) => eprintln!("pcl lsp: skipped a malformed message: {why}"),
+                Ok(transport::Read::End) | Err(_) => return,
             }
         }
     });
@@ -65,7 +61,7 @@ pub fn run_stdio() -> Result<(), String> {
 
 /// Serves one client on `connection`: initialize, then requests until exit.
 pub fn serve(connection: &Connection) -> Result<(), String> {
-    let (id, params) = connection.initialize_start().map_err(|e| format!("cannot initialize: {e}"))?;
+    let Some((id, params)) = initialize(connection)? else { return Err("exit before initialize".into()) };
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let utf8 = params
         .capabilities
@@ -79,7 +75,10 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
     };
     let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
-    connection.initialize_finish(id, result).map_err(|e| format!("cannot initialize: {e}"))?;
+    // The `initialized` notification is not waited for (lsp-server's
+    // `initialize_finish` ended the connection on anything else): a request
+    // sent before it is answered as any other.
+    send(connection, Response::new_ok(id, result));
     let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false };
     let mut queue: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
@@ -120,6 +119,24 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 }
             }
             Message::Response(_) => {}
+        }
+    }
+}
+
+/// Waits for `initialize`: its id and params, or `None` if the client exits
+/// first. A request before it is answered `ServerNotInitialized`; a
+/// notification before it is dropped, as the protocol says.
+fn initialize(connection: &Connection) -> Result<Option<(RequestId, Value)>, String> {
+    loop {
+        let Ok(message) = connection.receiver.recv() else { return Err("the client left before initialize".into()) };
+        match message {
+            Message::Request(r) if r.method == request::Initialize::METHOD => return Ok(Some((r.id, r.params))),
+            Message::Request(r) => {
+                let why = "the server is not initialized yet".to_string();
+                send(connection, Response::new_err(r.id, ErrorCode::ServerNotInitialized as i32, why));
+            }
+            Message::Notification(n) if n.method == notification::Exit::METHOD => return Ok(None),
+            Message::Notification(_) | Message::Response(_) => {}
         }
     }
 }
@@ -168,6 +185,7 @@ impl Server {
             }
             request::SemanticTokensRangeRequest::METHOD => params(p)
                 .and_then(|p: SemanticTokensRangeParams| self.semantic_tokens(&p.text_document.uri, Some(p.range))),
+            request::Initialize::METHOD => Err((ErrorCode::InvalidRequest, "the server is already initialized".into())),
             request::Formatting::METHOD => {
                 Err((ErrorCode::MethodNotFound, "pcl has no formatter yet: formatting is not provided".into()))
             }

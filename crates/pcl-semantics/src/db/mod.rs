@@ -38,6 +38,12 @@ pub struct ItemDef<'db> {
     /// index unread and unchanged.
     #[returns(copy)]
     pub configures: bool,
+    /// How many items of the same name come before it (0 for all but
+    /// duplicates). Part of the identity so that duplicates differ in it:
+    /// salsa finds an identity by the hash of these fields, and thousands of
+    /// items hashing alike made creating them quadratic.
+    #[returns(copy)]
+    pub occurrence: u32,
     /// The AST and, for a large item, its entries (see `ItemBody`): one
     /// field, so that a query reading both (`check_item`) has one
     /// dependency to verify after each edit, not two.
@@ -83,17 +89,24 @@ impl<T: salsa::Database> Database for T {}
 #[salsa::tracked(returns(ref))]
 pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
     let parse = file_parse(db, file);
+    let mut seen: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    seen.reserve(parse.parsed.items.len());
     parse
         .parsed
         .items
         .iter()
         .zip(&parse.entries)
         .map(|(p, entries)| {
+            let name = &p.item.name().name;
+            let occurrence = seen.entry(name.as_str()).or_insert(0);
+            let before = *occurrence;
+            *occurrence = occurrence.saturating_add(1);
             ItemDef::new(
                 db,
                 file,
-                p.item.name().name.clone(),
+                name.clone(),
                 p.item.kind.configures(),
+                before,
                 ItemBody { ast: Arc::clone(&p.item), entries: entries.clone() },
                 Declaration::of(&p.item),
             )

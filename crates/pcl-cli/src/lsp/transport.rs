@@ -1,0 +1,227 @@
+//! The base protocol's framing (`Content-Length` headers around JSON-RPC
+//! bodies), read and written here rather than by lsp-server, whose reader
+//! ends the connection on a bad frame, allocates whatever size a header
+//! announces, and cannot carry a request id that is not a 32-bit integer.
+//!
+//! Reading never gives up on the stream: a header line that is not one
+//! (the rest of a body shorter or longer than announced) is skipped until a
+//! line holds `Content-Length:` again, so one bad frame costs that frame
+//! only; a body of more than `MAX_BODY_BYTES` is refused before anything is
+//! allocated for it. An id lsp-server cannot hold (2^31, 1.5) is carried as
+//! a string with a prefix no client sends, and written back as it came.
+
+use std::io::{self, BufRead, Read as _, Write};
+
+use lsp_server::Message;
+use serde_json::Value;
+
+/// The largest body accepted: a document of tens of megabytes still fits.
+pub const MAX_BODY_BYTES: usize = 256 << 20;
+/// A header line longer than this is not one: it is skipped.
+const MAX_HEADER_LINE: usize = 4096;
+/// Marks an id that lsp-server could not hold, kept as its JSON text.
+const FOREIGN_ID: &str = "\u{0}pcl-id:";
+
+/// What one read from the client gave.
+pub enum Read {
+    Message(Message),
+    /// A frame that was not a JSON-RPC message, and why; the stream goes on.
+    Skipped(String),
+    /// The client closed its end.
+    End,
+}
+
+/// Reads the next frame.
+pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
+    let size = match content_length(input)? {
+        Ok(Some(size)) => size,
+        Ok(None) => return Ok(Read::End),
+        Err(why) => return Ok(Read::Skipped(why)),
+    };
+    let mut body = Vec::new();
+    // at most `size` bytes, however many the client actually sends
+    let read = input.by_ref().take(size as u64).read_to_end(&mut body)?;
+    if read < size {
+        return Ok(Read::End);
+    }
+    Ok(match parse(&body) {
+        Ok(message) => Read::Message(message),
+        Err(why) => Read::Skipped(why),
+    })
+}
+
+/// The body size of the next frame, after its headers; `Ok(None)` at the
+/// end of the stream, `Err` (inside) for a frame whose size is refused.
+fn content_length(input: &mut impl BufRead) -> io::Result<Result<Option<usize>, String>> {
+    let mut size: Option<Result<usize, String>> = None;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = (&mut *input).take(MAX_HEADER_LINE as u64).read_until(b'\n', &mut line)?;
+        if n == 0 {
+            return Ok(Ok(None));
+        }
+        if line.last() != Some(&b'\n') && n == MAX_HEADER_LINE {
+            // no header is this long: drop the rest of the line
+            skip_line(input)?;
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            match size {
+                Some(Ok(size)) => return Ok(Ok(Some(size))),
+                Some(Err(why)) => return Ok(Err(why)),
+                // blank lines between frames
+                None => continue,
+            }
+        }
+        // found anywhere in the line: after a body shorter than its
+        // header said, the next header follows the rest of it
+        if let Some(at) = find_ignore_case(text, "content-length:") {
+            let value = text.get(at + "content-length:".len()..).unwrap_or_default().trim();
+            size = Some(match value.parse::<usize>() {
+                Ok(n) if n <= MAX_BODY_BYTES => Ok(n),
+                Ok(n) => Err(format!("a body of {n} bytes is over the limit of {MAX_BODY_BYTES}")),
+                Err(_) => Err(format!("Content-Length `{value}` is not a size")),
+            });
+        }
+        // any other header (Content-Type) is ignored; so is a line that is
+        // not one, until a Content-Length comes
+    }
+}
+
+fn skip_line(input: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => {
+                input.consume(at + 1);
+                return Ok(());
+            }
+            None => {
+                let all = buf.len();
+                input.consume(all);
+            }
+        }
+    }
+}
+
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
+    haystack.as_bytes().windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// A body as a message; an id lsp-server cannot hold is carried as a
+/// marked string (see `write`).
+fn parse(body: &[u8]) -> Result<Message, String> {
+    let mut value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+    if let Some(id) = value.get_mut("id")
+        && let Value::Number(n) = id
+        && n.as_i64().is_none_or(|n| i32::try_from(n).is_err())
+    {
+        *id = Value::String(format!("{FOREIGN_ID}{n}"));
+    }
+    serde_json::from_value(value).map_err(|e| format!("not a JSON-RPC message: {e}"))
+}
+
+/// Writes one message, with an id marked by `parse` written back as it came.
+pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
+    let mut value = serde_json::to_value(message)?;
+    if let Value::Object(fields) = &mut value {
+        fields.insert("jsonrpc".into(), "2.0".into());
+        if let Some(Value::String(id)) = fields.get("id")
+            && let Some(raw) = id.strip_prefix(FOREIGN_ID)
+            && let Ok(number) = serde_json::from_str::<serde_json::Number>(raw)
+        {
+            fields.insert("id".into(), Value::Number(number));
+        }
+    }
+    let text = serde_json::to_string(&value)?;
+    write!(output, "Content-Length: {}\r\n\r\n", text.len())?;
+    output.write_all(text.as_bytes())?;
+    output.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+
+    fn frame(body: &str) -> String {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    }
+
+    fn read_all(input: &str) -> Vec<String> {
+        let mut input = io::BufReader::new(input.as_bytes());
+        let mut out = Vec::new();
+        loop {
+            match read(&mut input).unwrap() {
+                Read::Message(Message::Request(r)) => out.push(format!("request {} {}", r.id, r.method)),
+                Read::Message(Message::Notification(n)) => out.push(format!("notification {}", n.method)),
+                Read::Message(Message::Response(r)) => out.push(format!("response {}", r.id)),
+                Read::Skipped(why) => out.push(format!("skipped: {why}")),
+                Read::End => return out,
+            }
+        }
+    }
+
+    const HOVER: &str = r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{}}"#;
+
+    #[test]
+    fn a_short_or_long_content_length_costs_one_frame() {
+        let short = format!("Content-Length: {}\r\n\r\n{HOVER}", HOVER.len() - 10);
+        let read = read_all(&format!("{short}{}", frame(HOVER)));
+        assert_eq!(read.len(), 2, "{read:?}");
+        assert!(read[0].starts_with("skipped: not JSON"), "{read:?}");
+        assert_eq!(read[1], "request 1 textDocument/hover");
+        // a body announced 5 bytes longer eats the start of the next header
+        let long = format!("Content-Length: {}\r\n\r\n{HOVER}", HOVER.len() + 5);
+        let read = read_all(&format!("{long}{}{}", frame(HOVER), frame(HOVER)));
+        assert_eq!(read.last().map(String::as_str), Some("request 1 textDocument/hover"), "{read:?}");
+    }
+
+    #[test]
+    fn a_huge_content_length_is_refused_without_allocating() {
+        for size in ["99999999999999", "18446744073709551615", "184467440737095516150", "-1", "x"] {
+            let read = read_all(&format!("Content-Length: {size}\r\n\r\n{HOVER}{}", frame(HOVER)));
+            assert!(read[0].starts_with("skipped"), "{size}: {read:?}");
+            assert_eq!(read.last().map(String::as_str), Some("request 1 textDocument/hover"), "{size}: {read:?}");
+        }
+    }
+
+    #[test]
+    fn garbage_and_headers_without_content_length_are_skipped() {
+        let junk = "hello\r\nContent-Type: x\r\n\r\n{}\r\n".to_string() + &"y".repeat(10_000) + "\n";
+        let read = read_all(&format!("{junk}{}", frame(HOVER)));
+        assert_eq!(read.last().map(String::as_str), Some("request 1 textDocument/hover"), "{read:?}");
+        assert_eq!(read_all("Content-Length: 10\r\n\r\nabc"), Vec::<String>::new(), "the stream ended inside the body");
+    }
+
+    #[test]
+    fn ids_lsp_server_cannot_hold_are_written_back_as_they_came() {
+        for id in ["2147483648", "9007199254740992", "1.5", "-2147483649"] {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"m"}}"#);
+            let Read::Message(Message::Request(request)) =
+                read(&mut io::BufReader::new(frame(&body).as_bytes())).unwrap()
+            else {
+                panic!("{id}: not a request")
+            };
+            let response = lsp_server::Response::new_err(request.id, -32601, "no".into());
+            let mut out = Vec::new();
+            write(&mut out, &Message::Response(response)).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            let json: Value = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+            assert_eq!(json["id"].to_string(), id, "{out}");
+            assert_eq!(json["jsonrpc"], "2.0");
+        }
+        // an ordinary id is untouched
+        let Read::Message(Message::Request(request)) = read(&mut io::BufReader::new(frame(HOVER).as_bytes())).unwrap()
+        else {
+            panic!("not a request")
+        };
+        assert_eq!(request.id, lsp_server::RequestId::from(1));
+    }
+}
