@@ -723,3 +723,24 @@ fn diff_reports_a_reordering() {
     let report = String::from_utf8_lossy(&o.stdout);
     assert!(report.contains("same IAM content in other bytes") && report.contains("~ policy/p.json"), "{report}");
 }
+
+/// A secondary label far from its diagnostic (`first defined here`, 80
+/// lines up) is a note with its position, not a snippet of every line
+/// between: thousands of duplicates of one name render in linear time.
+#[test]
+fn a_far_secondary_label_is_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let filler: String = (0..80).map(|i| format!("param q{i}: string = \"x\";\n")).collect();
+    let uses: String = (0..80).map(|i| format!("${{q{i}}}")).collect();
+    let text = format!(
+        "param p: string = \"x\";\n{filler}param p: string = \"y\";\nparam near: string = \"x\";\nparam near: string = \"{uses}${{p}}${{near}}\";\n"
+    );
+    let file = write(tmp.path(), "far.pcl", &text);
+    let out = pcl(&["check", "--color", "never", file.to_str().unwrap()]);
+    let err = stderr(&out);
+    // the far one: its first definition is named in a note
+    assert!(err.contains(&format!("Note: first defined here: {}:1:7", file.display())), "{err}");
+    // the near one keeps both labels in its snippet
+    let near = err.split("`near` is defined twice").nth(1).unwrap_or_default();
+    assert!(near.contains("first defined here") && !near.contains("Note: first defined"), "{err}");
+}

@@ -228,3 +228,48 @@ fn semantic_tokens_and_cr_line_endings() {
     c.notify("exit", Value::Null);
     let _ = c.child.wait();
 }
+
+/// What a fuzzing campaign found: a request before `initialized`, a huge or
+/// wrong `Content-Length`, and ids that are not 32-bit integers all leave the
+/// server answering.
+#[test]
+fn broken_frames_and_early_requests_leave_the_server_answering() {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    c.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    // before `initialized`: answered, not the end of the connection
+    let early = c.request("textDocument/hover", position(0, 0));
+    assert_eq!(early["error"]["code"], json!(-32602), "{early}");
+    let again = c.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    assert_eq!(again["error"]["code"], json!(-32600), "{again}");
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": TEXT}}),
+    );
+    c.diagnostics();
+
+    // a size no body has: refused before anything is allocated
+    c.send_raw(b"Content-Length: 18446744073709551615\r\n\r\n{}");
+    let after = c.request("textDocument/hover", position(1, 24));
+    assert!(after.get("result").is_some(), "{after}");
+    // a body shorter than announced: the next frame is found again
+    let body = json!({"jsonrpc": "2.0", "id": 900, "method": "textDocument/hover", "params": position(1, 24)});
+    let body = body.to_string();
+    c.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len() - 10).as_bytes());
+    let after = c.request("textDocument/hover", position(1, 24));
+    assert!(after.get("result").is_some(), "{after}");
+
+    // ids beyond 32 bits, and not integers, come back as they were sent
+    for id in ["2147483648", "9007199254740992", "1.5"] {
+        let body =
+            format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{}}}"#, position(1, 24));
+        c.send_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        let answer = c.receive();
+        assert_eq!(answer["id"].to_string(), id, "{answer}");
+        assert!(answer.get("result").is_some(), "{answer}");
+    }
+
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}

@@ -496,3 +496,21 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
     // the walk must go both ways: into syntax errors and back out of them
     assert!(broken >= 5 && clean >= 10, "broken {broken}, clean {clean}");
 }
+
+/// Items of one name differ in their identity by occurrence (salsa finds an
+/// identity by the hash of its fields: duplicates that hash alike made
+/// creating thousands of them quadratic), and keep it when an item is
+/// inserted above them.
+#[test]
+fn duplicates_have_identities_of_their_own() {
+    let mut db = RootDatabase::default();
+    let text = "param p: string = \"a\";\nparam p: string = \"b\";\nparam p: string = \"c\";\n";
+    let file = SourceFile::new(&db, "dups.pcl".into(), text.into());
+    let before: Vec<_> = file_items(&db, file).iter().map(|item| (item.as_id(), item.occurrence(&db))).collect();
+    assert_eq!(before.iter().map(|(_, o)| *o).collect::<Vec<_>>(), [0, 1, 2]);
+    let ids: std::collections::BTreeSet<_> = before.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids.len(), 3);
+    file.set_text(&mut db).to(format!("param other: string = \"x\";\n{text}"));
+    let after: Vec<_> = file_items(&db, file).iter().skip(1).map(|item| (item.as_id(), item.occurrence(&db))).collect();
+    assert_eq!(after, before);
+}
