@@ -36,7 +36,41 @@ enum Command {
     Render(commands::render::RenderArgs),
 }
 
+/// Output that cannot be written (a closed pipe, a full disk) ends pcl with
+/// exit 2, quietly: `print!` panics then (with this message), and saying so
+/// on the same broken stream could only fail again. Unwinding first runs
+/// every destructor, so a build's staging directory is removed as on any
+/// other error.
 fn main() -> ExitCode {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !message(info.payload()).is_some_and(is_output_failure) {
+            default_hook(info);
+        }
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) => {
+            if message(&*payload).is_some_and(is_output_failure) {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                std::panic::resume_unwind(payload)
+            }
+        }
+    }
+}
+
+/// A panic's message, when it is text.
+fn message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+/// `print!`'s and `eprint!`'s panic when their stream cannot be written.
+fn is_output_failure(message: &str) -> bool {
+    message.starts_with("failed printing to std")
+}
+
+fn run() -> ExitCode {
     let cli: Cli = match pcl_cli::parse_args() {
         Ok(cli) => cli,
         Err(code) => return code,

@@ -744,3 +744,21 @@ fn a_far_secondary_label_is_a_note() {
     let near = err.split("`near` is defined twice").nth(1).unwrap_or_default();
     assert!(near.contains("first defined here") && !near.contains("Note: first defined"), "{err}");
 }
+
+/// Output that cannot be written (a full disk here; a closed pipe alike)
+/// ends pcl with exit 2, without a panic.
+#[test]
+fn unwritable_output_is_exit_2_not_a_panic() {
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pcl")).args(["explain", "E0001"]).stdout(full()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "bad.pcl", "param p: string = 1;\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["check", file.to_str().unwrap()])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
