@@ -151,7 +151,7 @@ impl<'a> SourceView<'a> {
         let source = Source::from(excerpt.text.as_str());
         let out = self.render_from(&source, d, mapped(&primary), labels, &far, color);
         // The header names the column in the excerpt; name the real one.
-        let line = self.lines.line_of(primary.start) + 1;
+        let line = first + 1;
         let shown = Excerpt::column(&excerpt.text, excerpt.map(primary.start));
         let real = Excerpt::column(self.text, primary.start);
         let path = self.path;

@@ -127,17 +127,21 @@ fn parse(body: &[u8]) -> Result<Message, String> {
     serde_json::from_value(value).map_err(|e| format!("not a JSON-RPC message: {e}"))
 }
 
-/// Writes one message, with an id marked by `parse` written back as it came.
+/// Writes one message: lsp-server's writer, but for a response to an id
+/// marked by `parse`, which is written back as it came.
 pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
+    let foreign = match message {
+        Message::Response(response) => match serde_json::to_value(&response.id)? {
+            Value::String(id) => id.strip_prefix(FOREIGN_ID).and_then(|raw| raw.parse::<serde_json::Number>().ok()),
+            _ => None,
+        },
+        Message::Request(_) | Message::Notification(_) => None,
+    };
+    let Some(id) = foreign else { return message.write(output) };
     let mut value = serde_json::to_value(message)?;
     if let Value::Object(fields) = &mut value {
         fields.insert("jsonrpc".into(), "2.0".into());
-        if let Some(Value::String(id)) = fields.get("id")
-            && let Some(raw) = id.strip_prefix(FOREIGN_ID)
-            && let Ok(number) = serde_json::from_str::<serde_json::Number>(raw)
-        {
-            fields.insert("id".into(), Value::Number(number));
-        }
+        fields.insert("id".into(), Value::Number(id));
     }
     let text = serde_json::to_string(&value)?;
     write!(output, "Content-Length: {}\r\n\r\n", text.len())?;
