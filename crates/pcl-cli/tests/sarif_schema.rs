@@ -84,3 +84,40 @@ fn the_schema_rejects_a_broken_log() {
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = Value::from(0);
     assert!(schemas.validate(&log, index).is_err(), "lines start at 1");
 }
+
+/// A file that is not UTF-8 is one located E0001 in every format, beside
+/// the other files of the run.
+#[test]
+fn a_file_that_is_not_utf8_is_a_located_result() {
+    let (schemas, index) = schema();
+    let tmp = tempfile::tempdir().unwrap();
+    let latin1 = tmp.path().join("latin1.pcl");
+    std::fs::write(&latin1, b"param a: string = \"x\";\nparam b: string = \"\xe9t\xe9\";\n").unwrap();
+    let clean = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/clean.pcl");
+    let log = sarif(&[&latin1, &clean]);
+    assert_valid(&schemas, index, &log, "latin1.pcl");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["ruleId"], "E0001");
+    let region = &results[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(2), Some(20)), "{region}");
+
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_pcl"))
+            .args(["check", latin1.to_str().unwrap(), "--color", "never", "--format", format])
+            .output()
+            .unwrap()
+    };
+    let json = run("json");
+    assert_eq!(json.status.code(), Some(1));
+    let line: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(line["code"], "E0001");
+    assert_eq!(line["range"]["start"], serde_json::json!({"line": 2, "column": 20}));
+    let human = run("human");
+    assert_eq!(human.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert!(
+        stderr.contains("[E0001]") && stderr.contains("latin1.pcl:2:20") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
+}

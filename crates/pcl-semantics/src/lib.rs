@@ -22,6 +22,7 @@ mod graph;
 pub use pcl_iam as iam;
 pub mod ir;
 mod item_check;
+pub mod source_text;
 mod suggestions;
 mod symbol_table;
 pub mod variant_checks;

@@ -1,7 +1,9 @@
 //! `pcl check`: report every diagnostic of one or more files.
 
 use clap::Args;
-use pcl_semantics::RootDatabase;
+use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
+
+use super::LoadError;
 
 use pcl_cli::report::Reporter;
 
@@ -34,20 +36,22 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let mut code = crate::EXIT_OK;
     let mut sarif_files = Vec::new();
     for path in &args.files {
-        let file = match super::load(&db, path, &reporter) {
-            Ok(file) => file,
-            Err(c) => {
+        let file = match super::read(path, &reporter) {
+            Ok(text) => SourceFile::new(&db, path.clone(), text),
+            Err(LoadError::Reported(c)) => {
                 code = code.max(c);
+                continue;
+            }
+            Err(LoadError::NotUtf8(e)) => {
+                let diagnostics = [e.diagnostic];
+                report(args.format, path, &e.text, &diagnostics, &reporter, &mut sarif_files);
+                code = code.max(crate::EXIT_ERRORS);
                 continue;
             }
         };
         let text = file.text(&db);
         let analysis = super::analyze(&db, file);
-        match args.format {
-            Format::Human => super::print_analysis(analysis, path, text, &reporter),
-            Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, &analysis.diagnostics)),
-            Format::Sarif => sarif_files.push((path.clone(), text.clone(), analysis.diagnostics.clone())),
-        }
+        report(args.format, path, text, &analysis.diagnostics, &reporter, &mut sarif_files);
         if args.deny.fails(&analysis.diagnostics) {
             code = code.max(crate::EXIT_ERRORS);
         }
@@ -62,4 +66,24 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     // time (about 6 % of a large check); the OS takes the memory back at once.
     std::mem::forget(db);
     code
+}
+
+/// Prints one file's diagnostics in `format` (SARIF is gathered and printed
+/// once, for all files).
+fn report(
+    format: Format,
+    path: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    reporter: &Reporter,
+    sarif_files: &mut Vec<(String, String, Vec<Diagnostic>)>,
+) {
+    match format {
+        Format::Human => {
+            reporter.diagnostics(path, text, diagnostics);
+            pcl_cli::report::summary(path, diagnostics, reporter);
+        }
+        Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, diagnostics)),
+        Format::Sarif => sarif_files.push((path.to_string(), text.to_string(), diagnostics.to_vec())),
+    }
 }

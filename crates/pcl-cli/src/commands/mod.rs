@@ -9,24 +9,35 @@ use pcl_semantics::{FileAnalysis, RootDatabase, SourceFile};
 
 use pcl_cli::report::{self, Reporter};
 
-/// Reads and analyses one file; `Err(exit code)` on I/O errors.
+/// Why a file could not be loaded.
+pub enum LoadError {
+    /// Reported already; the exit code.
+    Reported(u8),
+    /// Not UTF-8: the diagnostic, for the caller to print in its format.
+    NotUtf8(Box<pcl_semantics::source_text::NotUtf8>),
+}
+
+/// Reads `path`'s text; an I/O error is reported here (exit 2).
+pub fn read(path: &str, reporter: &Reporter) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        reporter.plain_error(&format!("cannot read {path}: {e}"));
+        LoadError::Reported(crate::EXIT_USAGE)
+    })?;
+    pcl_semantics::source_text::decode(bytes).map_err(LoadError::NotUtf8)
+}
+
 /// Reads `path` into the database (its text is held there once: a large
-/// file is not copied again for the messages, which read it from there).
+/// file is not copied again for the messages, which read it from there);
+/// `Err(exit code)` with the problem reported.
 pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<SourceFile, u8> {
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Ok(SourceFile::new(db, path.to_string(), text)),
-            Err(e) => {
-                reporter.plain_error(&format!(
-                    "{path} is not UTF-8 (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
-                ));
-                Err(crate::EXIT_ERRORS)
-            }
-        },
-        Err(e) => {
-            reporter.plain_error(&format!("cannot read {path}: {e}"));
-            Err(crate::EXIT_USAGE)
+    match read(path, reporter) {
+        Ok(text) => Ok(SourceFile::new(db, path.to_string(), text)),
+        Err(LoadError::Reported(code)) => Err(code),
+        Err(LoadError::NotUtf8(e)) => {
+            let diagnostics = [e.diagnostic];
+            reporter.diagnostics(path, &e.text, &diagnostics);
+            report::summary(path, &diagnostics, reporter);
+            Err(crate::EXIT_ERRORS)
         }
     }
 }

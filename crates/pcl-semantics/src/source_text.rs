@@ -1,0 +1,69 @@
+//! A source file's text from its bytes. pcl reads UTF-8 only; a file that is
+//! not gets an E0001 at its first bad byte, located in a lossy copy of the
+//! text (the bytes before it are unchanged there, so offsets, lines and
+//! columns are the file's own).
+
+use pcl_syntax::Span;
+
+use crate::{Diagnostic, DiagnosticKind};
+
+/// A file that is not UTF-8: the text to show it with (each invalid
+/// sequence replaced by U+FFFD) and the diagnostic that says where.
+#[derive(Debug)]
+pub struct NotUtf8 {
+    pub text: String,
+    pub diagnostic: Diagnostic,
+}
+
+pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let first = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let invalid = bytes.utf8_chunks().filter(|c| !c.invalid().is_empty()).count();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let more = match invalid {
+                0 | 1 => String::new(),
+                2 => " (1 more invalid sequence follows)".to_string(),
+                n => format!(" ({} more invalid sequences follow)", n - 1),
+            };
+            let diagnostic = DiagnosticKind::Syntax {
+                too_deep: false,
+                message: format!("the file is not UTF-8: byte {first} starts no UTF-8 character{more}"),
+                label: Some("not UTF-8 (shown as \u{FFFD})".into()),
+                help: Some("pcl reads UTF-8 only; save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".into()),
+            }
+            .at(Span::new(first, first + '\u{FFFD}'.len_utf8()));
+            Err(Box::new(NotUtf8 { text, diagnostic }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    fn utf8_passes_through() {
+        assert_eq!(
+            decode(b"param a: string = \"\xc3\xa9\";".to_vec()).ok().as_deref(),
+            Some("param a: string = \"é\";")
+        );
+    }
+
+    #[test]
+    fn the_first_bad_byte_is_located_and_the_rest_counted() {
+        let Err(e) = decode(b"ab\ncd\xffe\xfe".to_vec()) else { panic!("not UTF-8") };
+        assert_eq!(e.text, "ab\ncd\u{FFFD}e\u{FFFD}");
+        assert_eq!((e.diagnostic.span.start, e.diagnostic.span.end), (5, 8));
+        assert_eq!(e.diagnostic.code, crate::Code::Syntax);
+        assert!(
+            e.diagnostic.message.contains("byte 5") && e.diagnostic.message.contains("1 more invalid sequence follows"),
+            "{}",
+            e.diagnostic.message
+        );
+    }
+}
