@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod lints;
 pub mod memo;
 mod names;
+pub mod near;
 pub mod partitions;
 pub mod quotas;
 pub mod refine;
@@ -63,12 +64,11 @@ impl ScalarType {
     }
 }
 
+/// Names longer than this get no "did you mean": comparing costs time in
+/// proportion to their length, and no name a person types is near them.
+pub const LONGEST_SUGGESTED_NAME: usize = 256;
+
 /// "did you mean `x`?" using Jaro-Winkler similarity.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("did you mean `{c}`?"))
+    near::nearest(name, candidates, 0.8).map(|c| format!("did you mean `{c}`?"))
 }

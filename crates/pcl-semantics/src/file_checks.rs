@@ -183,13 +183,8 @@ fn unused(
     // (the symbol table's names are the program's, and unparsed ones)
     let mut meant: HashSet<&str> = HashSet::default();
     for u in unknown {
-        let best = symbols
-            .suggestion_candidates(u, |s| !matches!(s, crate::symbol_table::Symbol::Unparsed))
-            .into_iter()
-            .map(|name| (strsim::jaro_winkler(u, name), name))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        if let Some((_, name)) = best {
+        let candidates = symbols.suggestion_candidates(u, |s| !matches!(s, crate::symbol_table::Symbol::Unparsed));
+        if let Some(name) = pcl_iam::near::nearest(u, candidates, 0.8) {
             meant.insert(name);
         }
     }

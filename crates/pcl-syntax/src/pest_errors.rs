@@ -5,6 +5,8 @@
 
 use pest::error::InputLocation;
 
+use rapidfuzz::distance::jaro_winkler;
+
 use crate::Span;
 use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::grammar::Rule;
@@ -154,7 +156,7 @@ fn misspelt_keyword<'e>(found: &str, expected: &'e [String]) -> Option<&'e str> 
         .iter()
         .filter_map(|token| token.strip_prefix('`')?.strip_suffix('`'))
         .filter(|keyword| keyword.len() >= 3 && keyword.bytes().all(|b| b.is_ascii_lowercase()))
-        .map(|keyword| (strsim::jaro_winkler(found, keyword), keyword))
+        .map(|keyword| (jaro_winkler::similarity(found.chars(), keyword.chars()), keyword))
         .filter(|(score, _)| *score > 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, keyword)| keyword)

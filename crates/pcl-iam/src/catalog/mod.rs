@@ -225,19 +225,15 @@ impl Catalog {
 
     /// The known key nearest to an unknown one, for "did you mean".
     pub fn nearest_key(&self, key: &str) -> Option<&'static str> {
-        let lower = key.to_ascii_lowercase();
         let prefix = key.split_once(':').map(|(p, _)| p).unwrap_or_default();
-        let own: Vec<&'static str> =
-            self.service(prefix).map(|s| s.condition_keys.iter().map(|k| k.key).collect()).unwrap_or_default();
-        self.globals
+        let own = self.service(prefix).map(|s| s.condition_keys.as_slice()).unwrap_or_default();
+        let candidates = self
+            .globals
             .iter()
             .map(|g| g.key)
             .chain(self.service_aws_keys.iter().copied())
-            .chain(own)
-            .map(|k| (strsim::jaro_winkler(&lower, &k.to_ascii_lowercase()), k))
-            .filter(|(score, _)| *score > 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| k)
+            .chain(own.iter().map(|k| k.key));
+        crate::near::nearest_ignoring_case(key, candidates, 0.85)
     }
 }
 

@@ -41,18 +41,16 @@ pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> 
     if service.action(name).is_some() {
         return Ok(());
     }
-    let lower = name.to_ascii_lowercase();
-    let nearest = service
-        .actions
-        .iter()
-        .map(|a| (strsim::jaro_winkler(&lower, &a.name.to_ascii_lowercase()), a.name))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| format!("did you mean `{prefix}:{n}`?"));
+    let nearest = nearest_action(service, name).map(|n| format!("did you mean `{prefix}:{n}`?"));
     Err((
         UnknownAction::Action,
         crate::rules::problem_owned(format!("{} has no action `{name}`", service.name), nearest),
     ))
+}
+
+/// The service's action nearest to `name` by Jaro-Winkler similarity, case ignored.
+fn nearest_action(service: &super::Service, name: &str) -> Option<&'static str> {
+    crate::near::nearest_ignoring_case(name, service.actions.iter().map(|a| a.name), 0.8)
 }
 
 /// The nearest prefixes by edit distance; among equally near ones, one whose
@@ -68,7 +66,9 @@ fn unknown_service(prefix: &str, name: &str) -> Problem {
     };
     let best = catalog
         .prefixes()
-        .map(|p| (strsim::levenshtein(&lower, p), p))
+        // a distance of at most 2 needs lengths at most 2 apart: only those are compared
+        .filter(|p| p.len().abs_diff(lower.len()) <= 2)
+        .map(|p| (crate::near::edit_distance(&lower, p), p))
         .filter(|(distance, p)| *distance <= 2 && *distance < p.len().max(2))
         .min_by_key(|(distance, p)| (*distance, !defines(p), *p));
     let help = best.map(|(_, p)| format!("did you mean `{p}`?"));
@@ -81,7 +81,7 @@ fn unknown_service(prefix: &str, name: &str) -> Problem {
 fn nearest_pattern(service: &super::Service, pattern: &str) -> Option<String> {
     let cut = pattern.find(['*', '?'])?;
     let (literal, rest) = pattern.split_at(cut);
-    if literal.is_empty() {
+    if literal.is_empty() || literal.len() > crate::LONGEST_SUGGESTED_NAME {
         return None;
     }
     let lower = literal.to_ascii_lowercase();
@@ -89,7 +89,7 @@ fn nearest_pattern(service: &super::Service, pattern: &str) -> Option<String> {
     for action in &service.actions {
         for len in literal.len().saturating_sub(1)..=literal.len() + 1 {
             let Some(start) = action.name.get(..len) else { continue };
-            let score = strsim::jaro_winkler(&lower, &start.to_ascii_lowercase());
+            let score = crate::near::similarity(&lower, &start.to_ascii_lowercase());
             if score > 0.85 && best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, start));
             }
