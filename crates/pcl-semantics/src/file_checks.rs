@@ -183,7 +183,7 @@ fn unused(
     // (the symbol table's names are the program's, and unparsed ones)
     let mut meant: HashSet<&str> = HashSet::default();
     for u in unknown {
-        let candidates = symbols.suggestion_candidates(u, |s| !matches!(s, crate::symbol_table::Symbol::Unparsed));
+        let candidates = symbols.suggestion_candidates(u, crate::symbol_table::SuggestFrom::AnyParsed);
         if let Some(name) = pcl_iam::near::nearest(u, candidates, 0.8) {
             meant.insert(name);
         }

@@ -35,7 +35,7 @@ pub use db::{
 pub use diagnostic::{Code, Diagnostic, DiagnosticKind, Label, Severity};
 pub use file_checks::{FileAnalysis, check_configuration};
 pub use item_check::{EntryAnalysis, ItemAnalysis, Ref, RefKind, check as check_item_ast};
-pub use symbol_table::{Symbol, Symbols};
+pub use symbol_table::{SuggestFrom, Symbol, Symbols};
 
 /// Includes nested deeper than this are not expanded (cycles are reported).
 pub const MAX_INCLUDE_DEPTH: usize = 64;

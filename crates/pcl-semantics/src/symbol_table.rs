@@ -63,9 +63,48 @@ pub struct Symbols {
     /// so that each guard's check can leave aside the constraints that do
     /// not touch its features).
     constraints_satisfiable: bool,
-    /// The names sorted, and read backwards, for suggestions among many names.
-    sorted: crate::suggestions::LazySorted,
-    backwards: crate::suggestions::LazyBackwards,
+    /// For suggestions among many names: each class's names in sorted
+    /// order and read backwards, indexed by `SuggestFrom::index`.
+    neighbours: [crate::suggestions::Lazy<crate::suggestions::Neighbours>; SuggestFrom::COUNT],
+}
+
+/// The names a "did you mean" weighs: those a use of one kind may name, or
+/// every item that parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuggestFrom {
+    Uses(crate::RefKind),
+    AnyParsed,
+}
+
+impl SuggestFrom {
+    const COUNT: usize = 7;
+
+    fn index(self) -> usize {
+        use crate::RefKind;
+        match self {
+            SuggestFrom::Uses(RefKind::Param) => 0,
+            SuggestFrom::Uses(RefKind::Feature) => 1,
+            SuggestFrom::Uses(RefKind::Include) => 2,
+            SuggestFrom::Uses(RefKind::Actionset) => 3,
+            SuggestFrom::Uses(RefKind::Valueset) => 4,
+            SuggestFrom::Uses(RefKind::Policy) => 5,
+            SuggestFrom::AnyParsed => 6,
+        }
+    }
+
+    /// Whether a name of this symbol's kind belongs to the class.
+    pub fn accepts(self, symbol: &Symbol) -> bool {
+        use crate::RefKind;
+        match self {
+            SuggestFrom::Uses(RefKind::Param) => matches!(symbol, Symbol::Param(_)),
+            SuggestFrom::Uses(RefKind::Feature) => matches!(symbol, Symbol::Feature { .. }),
+            SuggestFrom::Uses(RefKind::Include) => matches!(symbol, Symbol::Permset),
+            SuggestFrom::Uses(RefKind::Actionset) => matches!(symbol, Symbol::Actionset),
+            SuggestFrom::Uses(RefKind::Valueset) => matches!(symbol, Symbol::Valueset),
+            SuggestFrom::Uses(RefKind::Policy) => matches!(symbol, Symbol::Policy),
+            SuggestFrom::AnyParsed => !matches!(symbol, Symbol::Unparsed),
+        }
+    }
 }
 
 /// What the symbol table needs of one item besides its name. A param,
@@ -198,8 +237,7 @@ impl Symbols {
             absent: absent.clone(),
             constraint_names,
             constraints_satisfiable: false,
-            sorted: Default::default(),
-            backwards: Default::default(),
+            neighbours: Default::default(),
         };
         let constraints: Vec<&Cond> = symbols.named_constraints().map(|(_, c)| c).collect();
         let satisfiable = crate::variants::jointly_satisfiable(&constraints, &|v| symbols.domain(v)) == Some(true);
@@ -230,12 +268,16 @@ impl Symbols {
         }
     }
 
-    /// The names of symbols that `pred` accepts worth weighing as a
-    /// suggestion for `name` (all of them in a small file; see `suggestions`).
-    pub fn suggestion_candidates(&self, name: &str, pred: impl Fn(&Symbol) -> bool) -> Vec<&str> {
-        let names = || self.map.keys().map(SmolStr::as_str).collect();
-        let (sorted, backwards) = (self.sorted.get(names), self.backwards.get(names));
-        crate::suggestions::candidates(name, sorted, backwards, |n| self.map.get(n).is_some_and(&pred))
+    /// The names of class `from` worth weighing as a suggestion for `name`
+    /// (all of them when the class is small; see `suggestions`). A class's
+    /// index is made the first time it is asked for.
+    pub fn suggestion_candidates(&self, name: &str, from: SuggestFrom) -> Vec<&str> {
+        let Some(lazy) = self.neighbours.get(from.index()) else { return Vec::new() };
+        let names = || {
+            let of_class = self.map.iter().filter(|(_, s)| from.accepts(s)).map(|(n, _)| n.as_str());
+            crate::suggestions::Neighbours::new(of_class)
+        };
+        lazy.get_or_init(names).candidates(name)
     }
 
     /// The values a guard variable ranges over: a feature's domain, or the
@@ -299,5 +341,28 @@ pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTre
         Expr::Not(e, _) => Cond::Not(Box::new(plain(e))),
         Expr::And(a, b) => Cond::And(Box::new(plain(a)), Box::new(plain(b))),
         Expr::Or(a, b) => Cond::Or(Box::new(plain(a)), Box::new(plain(b))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::SuggestFrom;
+    use crate::{RefKind, RootDatabase, SourceFile, symbols};
+
+    /// Among 10,000 policies whose names sort around it, the one feature is
+    /// still the feature suggested: each class of names has its own index.
+    #[test]
+    fn names_of_other_kinds_do_not_hide_the_wanted_one() {
+        let mut text: String = (0..10_000).map(|i| format!("policy pro_{i:05} {{}}\n")).collect();
+        text.push_str("feature prod: bool = false;\n");
+        let db = RootDatabase::default();
+        let file = SourceFile::new(&db, "f.pcl".into(), text);
+        let table = symbols(&db, file);
+        assert_eq!(table.suggestion_candidates("prdo", SuggestFrom::Uses(RefKind::Feature)), ["prod"]);
+        let any = table.suggestion_candidates("pro_04321x", SuggestFrom::AnyParsed);
+        assert!(any.contains(&"pro_04321") && any.len() <= 256, "{} candidates", any.len());
+        assert!(table.suggestion_candidates("prdo", SuggestFrom::Uses(RefKind::Param)).is_empty());
     }
 }

@@ -13,7 +13,7 @@ use pcl_syntax::{SmolStr, Span};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, suggest};
 use crate::iam::{self, Field};
 use crate::ir::*;
-use crate::symbol_table::{Symbol, Symbols};
+use crate::symbol_table::{SuggestFrom, Symbol, Symbols};
 use crate::variants::Flow;
 
 mod arns;
@@ -181,14 +181,8 @@ impl Checker<'_> {
     /// suggestion and names of the wrong kind.
     fn resolve(&mut self, ident: &ast::Ident, kind: RefKind) -> Option<&Symbol> {
         let symbols = self.symbols;
-        let want = |s: &Symbol| match kind {
-            RefKind::Param => matches!(s, Symbol::Param(_)),
-            RefKind::Feature => matches!(s, Symbol::Feature { .. }),
-            RefKind::Include => matches!(s, Symbol::Permset),
-            RefKind::Actionset => matches!(s, Symbol::Actionset),
-            RefKind::Valueset => matches!(s, Symbol::Valueset),
-            RefKind::Policy => matches!(s, Symbol::Policy),
-        };
+        let wanted = SuggestFrom::Uses(kind);
+        let want = |s: &Symbol| wanted.accepts(s);
         let kind_name = match kind {
             RefKind::Param => "param",
             RefKind::Feature => "feature",
@@ -206,7 +200,7 @@ impl Checker<'_> {
                     name: ident.name.to_string(),
                     is: sym.kind_name(),
                     expected: kind_name,
-                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, want)),
+                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, wanted)),
                 };
                 self.emit(kind.at(ident.span));
                 None
@@ -215,7 +209,7 @@ impl Checker<'_> {
                 let kind = DiagnosticKind::UnknownName {
                     kind: kind_name,
                     name: ident.name.to_string(),
-                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, want)),
+                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, wanted)),
                 };
                 self.emit(kind.at(ident.span));
                 None
