@@ -271,9 +271,10 @@ pub struct ConfiguringItem<'db> {
 }
 
 /// The per-configuration checks of one policy or role. It reads only the
-/// checked items it uses (and the params, features and constraints, through
-/// `configuring_items`), so an edit elsewhere does not re-run it. Cost: the
-/// size of its closure.
+/// checked items it uses (with the params, features and constraints it
+/// names, through `configuring_items`), and what `configuring_facts` says
+/// of them all, so an edit elsewhere does not re-run it. Cost: the size of
+/// its closure, whatever the number of params and features in the file.
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
     let file = item.file(db);
@@ -285,14 +286,13 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
     }
     let index = item_index(db, file);
     let configuring = configuring_items(db, file);
-    let configuring_at: rustc_hash::FxHashMap<&str, &ConfiguringItem<'db>> =
-        configuring.iter().map(|c| (c.def.name(db).as_str(), c)).collect();
+    let facts = configuring_facts(db, file);
     // A role reads of a policy it attaches (and does not inline) only the
     // header: an edit inside that policy's statements leaves the role's
     // findings as they are, and they are not computed again.
     let attached_only = attached_only_policies(check_item(db, item));
     let lookup = |name: &str| {
-        if let Some(c) = configuring_at.get(name) {
+        if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
             return Some(crate::variant_checks::ClosureItem {
                 position: c.position,
                 name: c.def.name(db),
@@ -309,13 +309,55 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
             None => crate::variant_checks::ClosureItem { position, name: def.name(db), analysis: check_item(db, def) },
         })
     };
-    let names: Vec<&str> = configuring.iter().map(|c| c.def.name(db).as_str()).collect();
-    let assignments = |deps: &[String], cfg: &crate::config::Config| {
-        let key = AssignmentsKey::new(db, file, deps.to_vec(), cfg.pins.clone(), cfg.params.clone());
+    // keyed by the configuration's place, not its values: a configuration
+    // holds every param and feature, and copying and hashing it for every
+    // item made a file's checks grow as items × params
+    let assignments = |deps: &[String], _: &crate::config::Config, slot: usize| {
+        let key = AssignmentsKey::new(db, file, deps.to_vec(), slot);
         feature_assignments(db, key).as_deref().map(std::borrow::Cow::Borrowed)
     };
-    let file_level = crate::variant_checks::FileLevel { configs: check_configs(db, file), assignments: &assignments };
-    crate::variant_checks::closure_findings(item.name(db), &names, &lookup, &file_level)
+    let file_level = crate::variant_checks::FileLevel {
+        configs: check_configs(db, file),
+        assignments: &assignments,
+        partition_param: facts.partition_param.as_deref(),
+        constraints_read_partition: facts.constraints_read_partition,
+        symbolic: facts.symbolic.as_ref(),
+        configuring_errors: facts.configuring_errors,
+    };
+    crate::variant_checks::closure_findings(item.name(db), &lookup, &file_level)
+}
+
+/// What every policy's and role's per-configuration checks need to know of
+/// all the params, features and constraints, computed once per file: an
+/// item's checks then read only the ones it names.
+#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+pub struct ConfiguringFacts {
+    /// Each one's place in `configuring_items`, by name.
+    configuring_at: rustc_hash::FxHashMap<String, usize>,
+    partition_param: Option<String>,
+    constraints_read_partition: bool,
+    /// The first configuration with the partition left symbolic.
+    symbolic: Option<crate::config::Config>,
+    /// Some param, feature or constraint has an error.
+    configuring_errors: bool,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFacts {
+    let configuring = configuring_items(db, file);
+    let mut configuring_at = rustc_hash::FxHashMap::default();
+    for (at, c) in configuring.iter().enumerate() {
+        configuring_at.entry(c.def.name(db).as_str().to_owned()).or_insert(at);
+    }
+    let program = configuring_program(db, file);
+    let partition_param = program.partition_param().map(str::to_owned);
+    let constraints_read_partition =
+        partition_param.as_deref().is_some_and(|p| crate::variant_checks::constraints_read(program, p));
+    let symbolic =
+        partition_param.as_deref().and_then(|p| crate::variant_checks::symbolic_config(check_configs(db, file), p));
+    let configuring_errors =
+        configuring.iter().any(|c| c.analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error));
+    ConfiguringFacts { configuring_at, partition_param, constraints_read_partition, symbolic, configuring_errors }
 }
 
 /// The params, features and constraints as a program of their own: what
@@ -338,16 +380,14 @@ pub fn check_configs(db: &dyn Database, file: SourceFile) -> Vec<crate::config::
     crate::variant_checks::check_configs(configuring_program(db, file))
 }
 
-/// Features whose assignments a configuration allows, in a file.
+/// Features whose assignments a configuration allows, in a file: the
+/// configuration by its place in `check_configs`.
 #[salsa::interned(debug)]
 pub struct AssignmentsKey<'db> {
     pub file: SourceFile,
     #[returns(ref)]
     pub deps: Vec<String>,
-    #[returns(ref)]
-    pub pins: std::collections::BTreeMap<String, String>,
-    #[returns(ref)]
-    pub params: std::collections::BTreeMap<String, crate::ir::ParamValue>,
+    pub slot: usize,
 }
 
 /// The assignments of some features that a configuration allows
@@ -358,7 +398,9 @@ pub fn feature_assignments<'db>(
     db: &'db dyn Database,
     key: AssignmentsKey<'db>,
 ) -> Option<Vec<std::collections::BTreeMap<String, String>>> {
-    crate::variants::configurations(configuring_program(db, *key.file(db)), key.deps(db), key.pins(db), key.params(db))
+    let file = *key.file(db);
+    let cfg = check_configs(db, file).get(*key.slot(db))?;
+    crate::variants::configurations(configuring_program(db, file), key.deps(db), &cfg.pins, &cfg.params)
 }
 
 /// The policies a role attaches and does not inline (empty for any other item).

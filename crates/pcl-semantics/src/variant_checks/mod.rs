@@ -11,14 +11,18 @@ use rustc_hash::FxHashSet as HashSet;
 
 use pcl_syntax::Span;
 
-use crate::config::{Config, configure};
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::{Env, walk_policy};
 use crate::ir::{ItemIr, Program, ProgramItem};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
+mod file_level;
 mod statements;
+
+pub use file_level::{Assignments, FileLevel, check_configs, constraints_read, symbolic_config};
+use file_level::{SYMBOLIC_PARTITION, Shared};
 
 use statements::{RenderedStatement, StatementCache};
 
@@ -58,21 +62,26 @@ pub struct ClosureItem<'a> {
 
 /// The findings of `item` (a policy or role) on a small `Program` of what it
 /// reads: itself, what it references transitively, and the `configuring`
-/// items (params, features, constraints), each found with `lookup`. Cost:
-/// the size of that closure, not of the file. Empty lists are reported only
+/// items (params, features, constraints) it names, and the partition param,
+/// each found with `lookup`. Cost: the size of that closure, not of the
+/// file (what it needs to know of all the params, features and constraints
+/// is in `file_level`, computed once per file). Empty lists are reported only
 /// when the closure has no errors, no unknown names, no cycles and no too
 /// deep chains: each of those can make a list look empty.
 pub fn closure_findings<'a>(
     item: &str,
-    configuring: &[&'a str],
     lookup: &dyn Fn(&str) -> Option<ClosureItem<'a>>,
     file_level: &FileLevel<'a>,
 ) -> Vec<Finding> {
     let mut todo: Vec<ClosureItem<'a>> = lookup(item).into_iter().collect();
-    todo.extend(configuring.iter().filter_map(|name| lookup(name)));
+    // the partition param decides which partitions the item is checked in,
+    // whether or not the item names it
+    todo.extend(file_level.partition_param.and_then(lookup));
     let mut seen: HashSet<&str> = HashSet::default();
     let mut closure: Vec<(usize, ProgramItem)> = Vec::new();
-    let mut report_empty = true;
+    // an error in a param, feature or constraint may leave any list of the
+    // file looking empty (its configurations are then not what was meant)
+    let mut report_empty = !file_level.configuring_errors;
     let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
     while let Some(next) = todo.pop() {
         let name = next.name.as_str();
@@ -115,7 +124,8 @@ pub fn closure_findings<'a>(
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
     let vars = variants::guard_vars(&program, item);
-    let partition_read = partition_param.is_some_and(|p| reads_partition(&program, &vars, p));
+    let partition_read =
+        partition_param.is_some_and(|p| vars.iter().any(|v| v == p) || file_level.constraints_read_partition);
     let first_only = partition_param.is_some() && !partition_read;
     let configs = match first_only {
         true => file_level.configs.get(..1).unwrap_or_default(),
@@ -123,31 +133,14 @@ pub fn closure_findings<'a>(
     };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
     let reads = GuardReads { vars: &vars, partition: partition_read };
-    item_findings_counted(&program, this, (configs, count), reads, report_empty, file_level.assignments)
+    let shared = Shared { assignments: file_level.assignments, symbolic: file_level.symbolic };
+    item_findings_counted(&program, this, (configs, count), reads, report_empty, shared)
 }
-
-/// What every policy's and role's per-configuration checks share, and the
-/// database computes once per file (both depend only on the params,
-/// features and constraints).
-pub struct FileLevel<'a> {
-    /// `check_configs` of the params, features and constraints.
-    pub configs: &'a [Config],
-    pub assignments: Assignments<'a>,
-}
-
-/// The assignments of features `deps` that a configuration allows
-/// (`variants::configurations`), from wherever the caller keeps them.
-pub type Assignments<'a> = &'a dyn Fn(&[String], &Config) -> Option<Cow<'a, [BTreeMap<String, String>]>>;
 
 /// Whether an item's guards (their variables: `vars`), or a constraint,
 /// read the partition param `p`.
 fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
-    vars.iter().any(|v| v == p)
-        || program.constraints().any(|(_, cond, _)| {
-            let mut read = Vec::new();
-            cond.vars(&mut read);
-            read.iter().any(|v| v == p)
-        })
+    vars.iter().any(|v| v == p) || constraints_read(program, p)
 }
 
 /// What an item's guards read: their variables (`variants::guard_vars`,
@@ -156,28 +149,6 @@ fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
 struct GuardReads<'v> {
     vars: &'v [String],
     partition: bool,
-}
-
-/// The configurations `pcl check` checks: with no `--set` values, once per
-/// partition when the file has a `partition` param (guards may compare it).
-/// An item that does not read the partition is checked in the first alone
-/// (`closure_findings`).
-pub fn check_configs(program: &Program) -> Vec<Config> {
-    let Ok(base) = configure(program, &[]) else { return Vec::new() };
-    match program.partition_param() {
-        // what `configure` makes of `--set partition=P`, without validating
-        // the rest again for each partition
-        Some(param) => crate::iam::PARTITIONS
-            .iter()
-            .map(|p| {
-                let mut cfg = base.clone();
-                cfg.params.insert(param.to_string(), crate::ir::ParamValue::One(p.to_string()));
-                cfg.given.insert(param.to_string());
-                cfg
-            })
-            .collect(),
-        None => vec![base],
-    }
 }
 
 /// One problem, and in how many of the configurations it occurs.
@@ -198,8 +169,9 @@ struct Tally {
 /// `configs`. Empty lists are only reported when `report_empty`: when the
 /// item or what it uses has errors, an unresolved reference would look empty.
 pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
-    let assignments =
-        |deps: &[String], cfg: &Config| variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned);
+    let assignments = |deps: &[String], cfg: &Config, _: usize| {
+        variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned)
+    };
     if !matches!(*item.ir, ItemIr::Policy { .. } | ItemIr::Role { .. }) {
         return Vec::new(); // nothing renders: no guard to walk
     }
@@ -208,7 +180,8 @@ pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], 
     let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
     let reads = GuardReads { vars: &vars, partition: partition_read };
-    item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, &assignments)
+    let shared = Shared { assignments: &assignments, symbolic: None };
+    item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, shared)
 }
 
 /// [`item_findings`] where `configs` may be the first of `count` partition
@@ -221,7 +194,7 @@ fn item_findings_counted(
     (configs, count): (&[Config], usize),
     reads: GuardReads<'_>,
     report_empty: bool,
-    assignments: Assignments<'_>,
+    shared: Shared<'_, '_>,
 ) -> Vec<Finding> {
     let is_policy = matches!(*item.ir, ItemIr::Policy { .. });
     if !is_policy && !matches!(*item.ir, ItemIr::Role { .. }) {
@@ -237,7 +210,8 @@ fn item_findings_counted(
         _ => None,
     };
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
-        let context = Context { program, item, is_policy, deps: &deps, partition_param, assignments };
+        let context =
+            Context { program, item, is_policy, deps: &deps, partition_param, assignments: shared.assignments };
         tally(&context, configs, repeat, report_empty, pass)
     };
     if !report_empty {
@@ -252,22 +226,19 @@ fn item_findings_counted(
     // guard reads the partition, one rendering with the partition left as
     // `${partition}` stands for all of them: an ARN that still names a
     // partition there hard-codes it.
+    // made once per file by the database; else here
     let symbolic = match (shortcut, partition_param) {
-        (Some(one), Some(p)) => one.first().map(|cfg| {
-            let mut cfg = cfg.clone();
-            cfg.params.insert(p.to_string(), crate::ir::ParamValue::One(SYMBOLIC_PARTITION.to_string()));
-            cfg
-        }),
+        (Some(one), Some(p)) => match shared.symbolic {
+            Some(cfg) => Some(Cow::Borrowed(cfg)),
+            None => symbolic_config(one, p).map(Cow::Owned),
+        },
         _ => None,
     };
     match symbolic {
-        Some(cfg) => run(std::slice::from_ref(&cfg), count, Pass::ShapesAndTexts),
+        Some(cfg) => run(std::slice::from_ref(cfg.as_ref()), count, Pass::ShapesAndTexts),
         None => run(configs, 1, Pass::ShapesAndTexts),
     }
 }
-
-/// The partition value of a rendering that stands for every partition.
-const SYMBOLIC_PARTITION: &str = "${partition}";
 
 /// Which checks a pass over the configurations runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -296,8 +267,8 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
     let Context { program, item, is_policy, deps, partition_param, assignments } = *context;
     let mut tallies: Vec<Tally> = Vec::new();
     let mut total = 0;
-    for cfg in configs {
-        let Some(assignments) = assignments(deps, cfg) else {
+    for (slot, cfg) in configs.iter().enumerate() {
+        let Some(assignments) = assignments(deps, cfg, slot) else {
             let kind =
                 DiagnosticKind::TooManyConfigurations { item: item.name.as_str().to_owned(), deps: deps.to_vec() };
             let d = kind.at(item.name_span);
