@@ -166,7 +166,7 @@ fn domain<'a>(program: &'a Program, feature: &str, pins: &'a BTreeMap<String, St
     if let Some(v) = pins.get(feature) {
         return vec![v.clone()];
     }
-    program.features().find(|(n, _)| *n == feature).map(|(_, f)| f.domain.clone()).unwrap_or_default()
+    program.feature(feature).map(|f| f.domain.clone()).unwrap_or_default()
 }
 
 /// A param's value unlike every literal it is compared with (no command line
@@ -197,17 +197,12 @@ pub fn satisfiable_with(
     if constraints.is_empty() {
         return Some(true);
     }
-    let mut free = Vec::new();
-    for c in &constraints {
-        c.vars(&mut free);
-    }
+    let mut free = vars_of(constraints.iter().copied());
     // Free: features not fixed, and params without a value (a `partition`
     // ranges over the partitions; another param over the values the
     // conditions compare it with, and one value none of them is).
     let is_param = |v: &str| matches!(program.get(v).map(|i| &*i.ir), Some(ItemIr::Param(p)) if !p.ty.list);
-    free.retain(|v| {
-        !fixed.contains_key(v) && (program.features().any(|(n, _)| n == v) || is_param(v) && !params.contains_key(v))
-    });
+    free.retain(|v| !fixed.contains_key(v) && (program.feature(v).is_some() || is_param(v) && !params.contains_key(v)));
     let domains: Vec<Vec<String>> = free
         .iter()
         .map(|v| {
@@ -263,17 +258,15 @@ pub fn configurations(
     let domains: Vec<Vec<String>> = deps.iter().map(|d| domain(program, d, pins)).collect();
     // Only the dependencies that constraints mention decide satisfiability:
     // decide it once per combination of those, not once per assignment.
-    let mut constrained = Vec::new();
-    for (_, cond, _) in program.constraints() {
-        cond.vars(&mut constrained);
-    }
+    let constrained: rustc_hash::FxHashSet<String> =
+        vars_of(program.constraints().map(|(_, c, _)| c)).into_iter().collect();
     let mut decided: BTreeMap<Vec<(String, String)>, bool> = BTreeMap::new();
     let mut out = Vec::new();
     let complete = for_each_assignment(deps, &domains, &mut |lookup| {
         let assignment: BTreeMap<String, String> =
             deps.iter().filter_map(|d| lookup(d).map(|v| (d.clone(), v.to_string()))).collect();
         let key: Vec<(String, String)> =
-            assignment.iter().filter(|(k, _)| constrained.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            assignment.iter().filter(|(k, _)| constrained.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
         let allowed = *decided.entry(key).or_insert_with_key(|key| {
             let fixed: BTreeMap<String, String> = key.iter().cloned().collect();
             satisfiable(program, &fixed, pins, params) != Some(false)
@@ -284,6 +277,26 @@ pub fn configurations(
         Flow::Continue
     });
     complete.then_some(out)
+}
+
+/// The variables of `conds`, each once, in the order first read. (Gathered
+/// into one list by `Cond::vars`, which looks for each in the list so far,
+/// a chain of 512 constraints cost 262,000 comparisons per guard.)
+fn vars_of<'c>(conds: impl Iterator<Item = &'c Cond>) -> Vec<String> {
+    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+    let mut out = Vec::new();
+    let mut own = Vec::new();
+    for c in conds {
+        own.clear();
+        c.vars(&mut own);
+        for v in own.drain(..) {
+            if !seen.contains(&v) {
+                seen.insert(v.clone());
+                out.push(v);
+            }
+        }
+    }
+    out
 }
 
 /// Looks up a guard variable's value in one assignment (borrowed from the

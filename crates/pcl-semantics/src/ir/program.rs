@@ -111,6 +111,14 @@ impl Program {
         positions.iter().filter_map(|i| self.items.get(*i))
     }
 
+    /// The feature named `name` (by hash: names are unique in a program).
+    pub fn feature(&self, name: &str) -> Option<&Feature> {
+        match self.get(name).map(|it| &*it.ir) {
+            Some(ItemIr::Feature(f)) => Some(f),
+            _ => None,
+        }
+    }
+
     pub fn features(&self) -> impl Iterator<Item = (&str, &Feature)> {
         self.at(&self.features).filter_map(|it| match &*it.ir {
             ItemIr::Feature(f) => Some((it.name.as_str(), f)),

@@ -192,38 +192,47 @@ pub(crate) fn constant_value<'d>(
 
 /// Splits `constraints` into those connected to `vars` (sharing a variable
 /// with them, directly or through other connected constraints; their
-/// variables are added to `vars`) and the rest.
+/// variables are added to `vars`) and the rest, each in its given order.
+/// One walk from variable to constraints and back, each visited once (a
+/// search round by round was quadratic in the constraints: a chain of 512
+/// made every guard walk it 512 times).
 fn connected_constraints<'c>(vars: &mut Vec<String>, constraints: &[&'c Cond]) -> (Vec<&'c Cond>, Vec<&'c Cond>) {
-    let mut own: Vec<(Vec<String>, &'c Cond)> = constraints
+    let own: Vec<Vec<String>> = constraints
         .iter()
         .map(|c| {
             let mut v = Vec::new();
             c.vars(&mut v);
-            (v, *c)
+            v
         })
         .collect();
-    let mut connected = Vec::new();
-    // each round moves at least one constraint, or stops: quadratic in the
-    // constraints and their variables, which are a handful
-    loop {
-        let before = connected.len();
-        own.retain(|(own_vars, c)| {
-            if !own_vars.iter().any(|v| vars.contains(v)) {
-                return true;
-            }
-            for v in own_vars {
-                if !vars.contains(v) {
-                    vars.push(v.clone());
-                }
-            }
-            connected.push(*c);
-            false
-        });
-        if connected.len() == before {
-            break;
+    let mut of_var: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
+    for (at, own_vars) in own.iter().enumerate() {
+        for v in own_vars {
+            of_var.entry(v.as_str()).or_default().push(at);
         }
     }
-    (connected, own.into_iter().map(|(_, c)| c).collect())
+    let mut reached: rustc_hash::FxHashSet<String> = vars.iter().cloned().collect();
+    let mut todo: Vec<String> = vars.clone();
+    let mut taken = vec![false; constraints.len()];
+    while let Some(v) = todo.pop() {
+        for &at in of_var.get(v.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            match taken.get_mut(at) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
+            }
+            for w in own.get(at).map(Vec::as_slice).unwrap_or_default() {
+                if reached.insert(w.clone()) {
+                    vars.push(w.clone());
+                    todo.push(w.clone());
+                }
+            }
+        }
+    }
+    let (mut connected, mut independent) = (Vec::new(), Vec::new());
+    for (c, taken) in constraints.iter().zip(taken) {
+        if taken { connected.push(*c) } else { independent.push(*c) }
+    }
+    (connected, independent)
 }
 
 #[cfg(test)]
