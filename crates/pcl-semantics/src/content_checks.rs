@@ -146,7 +146,9 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
 /// operators against the key's type.
 fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
     let catalog = pcl_iam::catalog::catalog();
-    let mut seen: Vec<(String, String, pcl_syntax::Span)> = Vec::new();
+    // the first condition of each operator and key, by hash (a list searched
+    // for each condition was quadratic in a statement's conditions)
+    let mut seen: rustc_hash::FxHashMap<(String, String), pcl_syntax::Span> = rustc_hash::FxHashMap::default();
     for c in &st.conditions {
         let Some((family, set)) = pcl_iam::values::operator_family(&c.operator) else { continue };
         for v in &c.values.values {
@@ -166,8 +168,8 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
         // merged under a negated operator, the values mean "none of them":
         // both conditions at once, as written
         let negated = c.operator.contains("Not");
-        match seen.iter().find(|(o, k, _)| !negated && (o, k) == (&key.0, &key.1)) {
-            Some((_, _, first)) => {
+        match seen.get(&key).filter(|_| !negated) {
+            Some(first) => {
                 let first = *first;
                 out.push(
                     DiagnosticKind::IamRule {
@@ -183,7 +185,9 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
                     .with_secondary(first, "first given here"),
                 );
             }
-            None => seen.push((key.0, key.1, c.span)),
+            None => {
+                seen.entry(key).or_insert(c.span);
+            }
         }
         if let Some(ty) = catalog.key_type(&c.key)
             && (!pcl_iam::values::operator_fits_key(family, ty)

@@ -266,6 +266,10 @@ struct Context<'c, 'a> {
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
     let Context { program, item, is_policy, deps, partition_param, assignments } = *context;
     let mut tallies: Vec<Tally> = Vec::new();
+    // where each finding's tally is, by a hash of what makes two findings
+    // the same (a search of the list was quadratic in the findings: 65,536
+    // duplicate condition keys in one statement took 15 s)
+    let mut tally_at: rustc_hash::FxHashMap<u64, Vec<usize>> = rustc_hash::FxHashMap::default();
     let mut total = 0;
     for (slot, cfg) in configs.iter().enumerate() {
         let Some(assignments) = assignments(deps, cfg, slot) else {
@@ -296,7 +300,16 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                         && f.diagnostic.message == finding.diagnostic.message
                         && f.origin == finding.origin
                 };
-                match tallies.iter_mut().find(|t| same(&t.finding)) {
+                let hash = {
+                    use std::hash::{Hash, Hasher};
+                    let d = &finding.diagnostic;
+                    let mut hasher = rustc_hash::FxHasher::default();
+                    (d.code, d.span, &d.message, &finding.origin).hash(&mut hasher);
+                    hasher.finish()
+                };
+                let candidates = tally_at.entry(hash).or_default();
+                let found = candidates.iter().copied().find(|at| tallies.get(*at).is_some_and(|t| same(&t.finding)));
+                match found.and_then(|at| tallies.get_mut(at)) {
                     Some(t) if t.last_counted == total => {}
                     Some(t) => {
                         t.last_counted = total;
@@ -304,13 +317,16 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                         t.partitions.insert(partition.clone());
                         t.common.retain(|k, v| features.get(k) == Some(v));
                     }
-                    None => tallies.push(Tally {
-                        finding,
-                        common: features.clone(),
-                        count: 1,
-                        partitions: [partition.clone()].into(),
-                        last_counted: total,
-                    }),
+                    None => {
+                        candidates.push(tallies.len());
+                        tallies.push(Tally {
+                            finding,
+                            common: features.clone(),
+                            count: 1,
+                            partitions: [partition.clone()].into(),
+                            last_counted: total,
+                        });
+                    }
                 }
             };
             let env = Env { program, features, params: &cfg.params, shape_only: pass == Pass::Shapes };
