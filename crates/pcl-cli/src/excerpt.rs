@@ -36,6 +36,11 @@ impl LineIndex {
         self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
+    /// Where `line` starts.
+    pub fn start_of(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.len)
+    }
+
     /// The bytes of `line` without its `\n`.
     fn content(&self, line: usize) -> Range<usize> {
         let start = self.starts.get(line).copied().unwrap_or(self.len);
@@ -52,10 +57,15 @@ struct Piece {
     at: usize,
 }
 
-/// The text a diagnostic is rendered from when a line is too long.
+/// The text a diagnostic is rendered from when a line is too long: the
+/// lines `first..first + lines` of the file, cut.
 pub struct Excerpt {
     pub text: String,
     pieces: Vec<Piece>,
+    /// The file's line (from 0) the excerpt's first line is.
+    pub first: usize,
+    /// How many lines it has.
+    pub lines: usize,
 }
 
 impl Excerpt {
@@ -76,6 +86,78 @@ impl Excerpt {
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         before.get(line_start..).map_or(0, |s| s.chars().count()) + 1
     }
+}
+
+/// ariadne's rendering of `excerpt` with its gutter numbered as the file's
+/// lines: each line number `n` becomes `n + excerpt.first`, and the gutter
+/// widens to the widest of those (ariadne sizes it by the last line's
+/// number). The gutter is what starts every line but the first: a margin
+/// (` ` and, coloured or not, the number or blanks right-aligned, ` │`),
+/// the header's or a note's indent, or the closing `─…╯`.
+pub fn renumber_gutter(rendered: &str, excerpt: &Excerpt) -> String {
+    let digits = |n: usize| n.to_string().len();
+    let (narrow, wide) = (digits(excerpt.lines), digits(excerpt.first + excerpt.lines));
+    if excerpt.first == 0 {
+        return rendered.to_string();
+    }
+    let widen = wide - narrow;
+    let mut out = String::with_capacity(rendered.len() + 8 * widen);
+    for (i, line) in rendered.split_inclusive('\n').enumerate() {
+        if i > 0 {
+            renumber_line(line, excerpt.first, narrow, wide, &mut out);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+/// One line of `renumber_gutter`.
+fn renumber_line(line: &str, first: usize, narrow: usize, wide: usize, out: &mut String) {
+    // an escape sequence (colour) that may open the margin
+    let escape_len = |s: &str| match s.strip_prefix("\u{1b}[") {
+        Some(rest) => rest.find('m').map_or(0, |m| m + 3),
+        None => 0,
+    };
+    // ` ` [escape] (number or blanks, `narrow` wide) ` │` or ` ┆`
+    if let Some(rest) = line.strip_prefix(' ') {
+        let escape = escape_len(rest);
+        let (colour, rest) = rest.split_at(escape);
+        if let Some(field) = rest.get(..narrow)
+            && field.bytes().all(|b| b == b' ' || b.is_ascii_digit())
+            && let Some(after) = rest.get(narrow..)
+            && (after.starts_with(" │") || after.starts_with(" ┆"))
+        {
+            out.push(' ');
+            out.push_str(colour);
+            match field.trim_start().parse::<usize>() {
+                Ok(n) => out.push_str(&format!("{:>wide$}", n + first)),
+                Err(_) => out.push_str(&" ".repeat(wide)),
+            }
+            out.push_str(after);
+            return;
+        }
+    }
+    // the header's and notes' indent: blanks, `narrow + 2` of them
+    let blanks = line.len() - line.trim_start_matches(' ').len();
+    if blanks >= narrow + 2 {
+        out.push_str(&" ".repeat(wide - narrow));
+        out.push_str(line);
+        return;
+    }
+    // [escape] `─` × (narrow + 2) `╯`
+    let escape = escape_len(line);
+    let (colour, rest) = line.split_at(escape);
+    let rule = "─".repeat(narrow + 2);
+    if let Some(after) = rest.strip_prefix(rule.as_str())
+        && after.starts_with('╯')
+    {
+        out.push_str(colour);
+        out.push_str(&"─".repeat(wide + 2));
+        out.push_str(after);
+        return;
+    }
+    out.push_str(line);
 }
 
 /// `text` with every `code span` longer than `MAX_QUOTE_CHARS` shortened
@@ -145,9 +227,10 @@ pub fn excerpt(text: &str, index: &LineIndex, ranges: &[Range<usize>]) -> Option
         return None;
     }
     // ariadne 0.6 numbers the gutter from the source's own first line (its
-    // `with_display_line_offset` moves only the header), so the excerpt
-    // keeps the lines before it, empty: numbers stay right, at one byte a line.
-    let mut out = Excerpt { text: "\n".repeat(first), pieces: Vec::new() };
+    // `with_display_line_offset` moves only the header): `renumber_gutter`
+    // puts the file's numbers in. (The lines before it, kept empty, made
+    // each diagnostic cost as many lines as stood above it.)
+    let mut out = Excerpt { text: String::new(), pieces: Vec::new(), first, lines: last - first + 1 };
     for line in first..=last {
         let bytes = index.content(line);
         if is_long(line) {

@@ -97,11 +97,38 @@ pub struct SourceView<'a> {
     text: &'a str,
     source: Source<&'a str>,
     lines: LineIndex,
+    /// The last column asked for of a primary span and of a far label:
+    /// `(its line's start, its offset, the characters before it on its line)`.
+    last_column: [std::cell::Cell<(usize, usize, usize)>; 2],
 }
 
 impl<'a> SourceView<'a> {
     pub fn new(path: &'a str, text: &'a str) -> Self {
-        SourceView { path, text, source: Source::from(text), lines: LineIndex::new(text) }
+        SourceView {
+            path,
+            text,
+            source: Source::from(text),
+            lines: LineIndex::new(text),
+            last_column: [std::cell::Cell::new((usize::MAX, 0, 0)), std::cell::Cell::new((usize::MAX, 0, 0))],
+        }
+    }
+
+    /// The column (from 1, in characters) of byte `offset` in its line,
+    /// counted on from the last one asked for when that is earlier on the
+    /// same line: diagnostics come in file order, so many on one long line
+    /// count its characters once, not once each.
+    fn column(&self, offset: usize, of: Column) -> usize {
+        let Some(last) = self.last_column.get(of as usize) else { return Excerpt::column(self.text, offset) };
+        let line_start = self.lines.start_of(self.lines.line_of(offset));
+        let (last_line, last_offset, last_chars) = last.get();
+        let (from, before) =
+            if last_line == line_start && last_offset <= offset { (last_offset, last_chars) } else { (line_start, 0) };
+        let chars = match self.text.get(from..offset) {
+            Some(s) => before + s.chars().count(),
+            None => return Excerpt::column(self.text, offset),
+        };
+        last.set((line_start, offset, chars));
+        chars + 1
     }
 
     /// A span clamped to the text and widened to character boundaries, so
@@ -135,7 +162,7 @@ impl<'a> SourceView<'a> {
             let range = self.clamp(l.span);
             let line = self.lines.line_of(range.start);
             if line + FAR_LINES < first || line > last + FAR_LINES {
-                let column = Excerpt::column(self.text, range.start);
+                let column = self.column(range.start, Column::FarLabel);
                 far.push(format!("{}: {}:{}:{column}", l.message, self.path, line + 1));
             } else {
                 labels.push((range, Some(l.message.clone()), false));
@@ -148,12 +175,13 @@ impl<'a> SourceView<'a> {
         };
         let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
         let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();
-        let source = Source::from(excerpt.text.as_str());
-        let out = self.render_from(&source, d, mapped(&primary), labels, &far, color);
+        let source = Source::from(excerpt.text.as_str()).with_display_line_offset(excerpt.first);
+        let out =
+            excerpt::renumber_gutter(&self.render_from(&source, d, mapped(&primary), labels, &far, color), &excerpt);
         // The header names the column in the excerpt; name the real one.
         let line = first + 1;
         let shown = Excerpt::column(&excerpt.text, excerpt.map(primary.start));
-        let real = Excerpt::column(self.text, primary.start);
+        let real = self.column(primary.start, Column::Primary);
         let path = self.path;
         out.replacen(&format!("{path}:{line}:{shown} "), &format!("{path}:{line}:{real} "), 1)
     }
@@ -202,9 +230,76 @@ impl<'a> SourceView<'a> {
     }
 }
 
+/// Whose column `SourceView::column` counts (each kind remembers its last).
+#[derive(Clone, Copy)]
+enum Column {
+    Primary = 0,
+    FarLabel = 1,
+}
+
 /// A secondary label more lines than this away from its diagnostic's
 /// primary span is shown as a note with its position.
 const FAR_LINES: usize = 50;
 
 /// A label: its byte range, its message, and whether it is the primary one.
 type Labelled = (std::ops::Range<usize>, Option<String>, bool);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::*;
+
+    /// A diagnostic on a long line below `depth` short ones: its gutter
+    /// numbers the file's line, and every row of the gutter lines up, as
+    /// the numbers grow a digit (`9` → `10`, `99` → `100`, ...).
+    #[test]
+    fn excerpts_are_numbered_as_the_file() {
+        for depth in [0, 1, 7, 8, 9, 97, 98, 99, 998, 999, 12_345] {
+            let mut text = "// short\n".repeat(depth);
+            let line = depth + 1;
+            let at = text.len() + 300;
+            text.push_str(&format!("{}ERR{}\nnext\n", "x".repeat(300), "y".repeat(300)));
+            let mut d = pcl_semantics::DiagnosticKind::Syntax {
+                too_deep: false,
+                message: "m".into(),
+                label: Some("here".into()),
+                help: Some("h".into()),
+            }
+            .at(pcl_syntax::Span::new(at, at + 3));
+            // a second label on the next line: a two-line excerpt
+            d = d.with_secondary(pcl_syntax::Span::new(text.len() - 5, text.len() - 1), "and here");
+            for color in [false, true] {
+                let out = SourceView::new("f.pcl", &text).render(&d, color);
+                let plain = String::from_utf8(strip_ansi(out.as_bytes())).unwrap();
+                assert!(plain.contains(&format!("f.pcl:{line}:301 ")), "{plain}");
+                assert!(plain.contains(&format!(" {line} │ …")), "{plain}");
+                assert!(plain.contains(&format!(" {} │ next", line + 1)), "{plain}");
+                let bars: Vec<usize> = plain
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| {
+                        l.char_indices().find(|(_, c)| "│╭╯".contains(*c)).map(|(i, _)| l[..i].chars().count())
+                    })
+                    .collect();
+                assert!(bars.windows(2).all(|w| w[0] == w[1]), "gutter not aligned at depth {depth}:\n{plain}");
+            }
+        }
+    }
+
+    fn strip_ansi(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == 0x1b {
+                while i < bytes.len() && bytes[i] != b'm' {
+                    i += 1;
+                }
+            } else {
+                out.push(bytes[i]);
+            }
+            i += 1;
+        }
+        out
+    }
+}
