@@ -369,8 +369,10 @@ mod tests {
         let start = text.find("two").unwrap();
         let end = text.find("three").unwrap() + 5;
         let e = excerpt(&text, &index, &[start..end]).unwrap();
-        assert!(e.text.starts_with("\ntwo "), "{}", e.text);
-        assert_eq!(e.text.lines().count(), 3);
+        // the excerpt starts at its first line; `first` says which it is
+        assert!(e.text.starts_with("two "), "{}", e.text);
+        assert_eq!((e.first, e.lines), (1, 2));
+        assert_eq!(e.text.lines().count(), 2);
         assert!(e.text.ends_with("\nthree"), "{}", e.text);
         assert_eq!(&e.text[e.map(start)..e.map(start + 3)], "two");
         assert_eq!(e.map(end), e.text.len());
