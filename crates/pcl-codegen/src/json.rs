@@ -48,12 +48,18 @@ fn statement(st: &ExpandedStatement) -> Json<'_> {
     m.push((if st.not_resource { "NotResource" } else { "Resource" }, list(&st.resources)));
     if !st.conditions.is_empty() {
         let mut ops: Vec<(&str, Json<'_>)> = Vec::new();
+        // where each (operator, key) is in its block, by hash: a search of the
+        // block for each condition was quadratic in a statement's conditions
+        let mut key_at: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
         for c in &st.conditions {
             let Some(Json::Obj(block)) = member(&mut ops, &c.operator, Json::Obj(Vec::new())) else { continue };
-            match block.iter_mut().find(|(k, _)| *k == c.key) {
+            match key_at.get(&(c.operator.as_str(), c.key.as_str())).and_then(|at| block.get_mut(*at)) {
                 // The same key twice under one operator: merge the values.
                 Some((_, existing)) => merge(existing, c.values.values.iter().map(|v| Json::Str(v))),
-                None => block.push((&c.key, list(&c.values))),
+                None => {
+                    key_at.insert((c.operator.as_str(), c.key.as_str()), block.len());
+                    block.push((&c.key, list(&c.values)));
+                }
             }
         }
         m.push(("Condition", Json::Obj(ops)));

@@ -201,9 +201,10 @@ fn share_files(
     partition: &str,
     mut documents: Vec<Document>,
 ) -> Rendered {
-    let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
+    // each feature's default looked up by hash (a map of every feature's,
+    // made for each item, grew as items × features)
     let off_default = |features: &BTreeMap<String, String>| {
-        features.iter().filter(|(f, v)| defaults.get(f.as_str()) != Some(&v.as_str())).count()
+        features.iter().filter(|(f, v)| program.feature(f).is_none_or(|feature| feature.default != **v)).count()
     };
     // documents -> (its best name so far, the member that has it, its
     // first member: the one that kept the role's facts, see `render_item`)
@@ -369,16 +370,19 @@ fn with_parts(program: &Program, env: &Env<'_>, mut role: ExpandedRole) -> Expan
 /// renames a configuration that keeps it at its default.
 pub fn output_path(program: &Program, kind: OutputKind, item: &str, features: &BTreeMap<String, String>) -> String {
     let mut name = format!("{}/{item}", kind.as_str());
-    for (feature, decl) in program.features() {
-        match features.get(feature) {
-            Some(value) if *value != decl.default => {
-                name.push('.');
-                name.push_str(feature);
-                name.push('-');
-                name.push_str(value);
-            }
-            _ => {}
-        }
+    // the configuration's features away from their defaults, in declaration
+    // order (walked from the configuration's few features, not the file's)
+    let mut away: Vec<(usize, &str, &str)> = features
+        .iter()
+        .filter(|(f, v)| program.feature(f).is_some_and(|decl| decl.default != **v))
+        .filter_map(|(f, v)| program.position(f).map(|at| (at, f.as_str(), v.as_str())))
+        .collect();
+    away.sort_unstable();
+    for (_, feature, value) in away {
+        name.push('.');
+        name.push_str(feature);
+        name.push('-');
+        name.push_str(value);
     }
     name.push_str(".json");
     name

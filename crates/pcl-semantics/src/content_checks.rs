@@ -51,9 +51,10 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
             out.push(arn_error(message, span));
         }
     }
-    let mut seen: Vec<&str> = Vec::new();
+    // by hash: a list searched for each entry was quadratic in a role's entries
+    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     for arn in &role.managed {
-        if seen.contains(&arn.as_str()) {
+        if !seen.insert(arn.as_str()) {
             out.push(
                 DiagnosticKind::IamRule {
                     code: Code::DuplicateRoleEntry,
@@ -64,12 +65,11 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
                 .at(span),
             );
         }
-        seen.push(arn);
     }
     for (kind, principals) in &role.trust {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         for p in &principals.values {
-            if seen.contains(&p.as_str()) {
+            if !seen.insert(p.as_str()) {
                 out.push(
                     DiagnosticKind::IamRule {
                         code: Code::DuplicateRoleEntry,
@@ -84,7 +84,6 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
                     .at(span),
                 );
             }
-            seen.push(p);
         }
     }
     let too_long = |what: &str, value: &str, limit: usize| {

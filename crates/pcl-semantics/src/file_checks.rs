@@ -33,10 +33,11 @@ impl FileAnalysis {
     /// nor already reported (at the same place, with the same code).
     pub fn configuration_news(&self, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         crate::acknowledge::apply(&self.acknowledged, &mut diagnostics);
-        diagnostics.retain(|d| {
-            d.severity() == crate::Severity::Error
-                || !self.diagnostics.iter().any(|known| known.code == d.code && known.span == d.span)
-        });
+        // by hash: the file's diagnostics searched for each warning were
+        // quadratic in a build with thousands of warnings
+        let known: HashSet<(crate::Code, pcl_syntax::Span)> =
+            self.diagnostics.iter().map(|d| (d.code, d.span)).collect();
+        diagnostics.retain(|d| d.severity() == crate::Severity::Error || !known.contains(&(d.code, d.span)));
         diagnostics
     }
 

@@ -13,14 +13,22 @@ pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
 }
 
 /// The features among `vars` (an item's `guard_vars`), in declaration order.
+/// Cost: the item's variables, not the file's features.
 pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
-    program.features().map(|(n, _)| n.to_string()).filter(|n| vars.contains(n)).collect()
+    let mut found: Vec<(usize, &String)> = vars
+        .iter()
+        .filter(|v| program.feature(v).is_some())
+        .filter_map(|v| program.position(v).map(|at| (at, v)))
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found.into_iter().map(|(_, v)| v.clone()).collect()
 }
 
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    let walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: vec![item.to_string()] };
+    let walker = Walker { program, vars: Vec::new(), visited: Default::default(), todo: vec![item.to_string()] };
     walker.finish()
 }
 
@@ -30,7 +38,7 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
 /// use. Not the params its texts interpolate: two renderings under the same
 /// params whose values agree on these variables are equal.
 pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
-    let mut walker = Walker { program, vars: Vec::new(), visited: Vec::new(), todo: Vec::new() };
+    let mut walker = Walker { program, vars: Vec::new(), visited: Default::default(), todo: Vec::new() };
     walker.statement(statement);
     for block in blocks {
         walker.values(&block.values);
@@ -42,8 +50,9 @@ pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&Condi
 struct Walker<'p> {
     program: &'p Program,
     vars: Vec<String>,
-    /// Items already walked: each is walked once, so cycles terminate.
-    visited: Vec<String>,
+    /// Items already walked: each is walked once, so cycles terminate (a
+    /// set: a policy that includes thousands of sets searched a list).
+    visited: rustc_hash::FxHashSet<String>,
     /// Items referenced but not walked yet.
     todo: Vec<String>,
 }
@@ -66,10 +75,9 @@ impl Walker<'_> {
     }
 
     fn item(&mut self, name: &str) {
-        if self.visited.iter().any(|v| v == name) {
+        if !self.visited.insert(name.to_string()) {
             return;
         }
-        self.visited.push(name.to_string());
         let program = self.program;
         let Some(item) = program.get(name) else { return };
         match &*item.ir {
