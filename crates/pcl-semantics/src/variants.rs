@@ -28,7 +28,13 @@ pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    let walker = Walker { program, vars: Vec::new(), visited: Default::default(), todo: vec![item.to_string()] };
+    let walker = Walker {
+        program,
+        vars: Vec::new(),
+        seen_vars: Default::default(),
+        visited: Default::default(),
+        todo: vec![item.to_string()],
+    };
     walker.finish()
 }
 
@@ -38,7 +44,13 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
 /// use. Not the params its texts interpolate: two renderings under the same
 /// params whose values agree on these variables are equal.
 pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
-    let mut walker = Walker { program, vars: Vec::new(), visited: Default::default(), todo: Vec::new() };
+    let mut walker = Walker {
+        program,
+        vars: Vec::new(),
+        seen_vars: Default::default(),
+        visited: Default::default(),
+        todo: Vec::new(),
+    };
     walker.statement(statement);
     for block in blocks {
         walker.values(&block.values);
@@ -50,6 +62,8 @@ pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&Condi
 struct Walker<'p> {
     program: &'p Program,
     vars: Vec<String>,
+    /// `vars` as a set (a guard's variables are looked for there).
+    seen_vars: rustc_hash::FxHashSet<String>,
     /// Items already walked: each is walked once, so cycles terminate (a
     /// set: a policy that includes thousands of sets searched a list).
     visited: rustc_hash::FxHashSet<String>,
@@ -70,7 +84,13 @@ impl Walker<'_> {
 
     fn cond(&mut self, c: &Guard) {
         if let Some(c) = c {
-            c.vars(&mut self.vars);
+            let mut own = Vec::new();
+            c.vars(&mut own);
+            for v in own {
+                if self.seen_vars.insert(v.clone()) {
+                    self.vars.push(v);
+                }
+            }
         }
     }
 
@@ -360,10 +380,7 @@ pub(crate) fn jointly_satisfiable<'d>(
     constraints: &[&Cond],
     domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
 ) -> Option<bool> {
-    let mut vars = Vec::new();
-    for c in constraints {
-        c.vars(&mut vars);
-    }
+    let vars = vars_of(constraints.iter().copied());
     let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
     any_assignment(&vars, &domains, &mut |lookup| constraints.iter().all(|c| c.holds(lookup)))
 }
