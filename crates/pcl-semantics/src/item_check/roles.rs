@@ -19,6 +19,10 @@ impl Checker<'_> {
         };
         let mut path_span = None;
         let mut boundary_span = None;
+        // the first span of each policy inlined and attached, by name (a
+        // search of the list so far was quadratic in a role's policies)
+        let mut inlined: rustc_hash::FxHashMap<SmolStr, Span> = Default::default();
+        let mut attached: rustc_hash::FxHashMap<SmolStr, Span> = Default::default();
         for field in &r.fields {
             match field {
                 ast::RoleField::Item(_) => {} // read above
@@ -54,13 +58,17 @@ impl Checker<'_> {
                     let when = self.guard(when.as_deref());
                     let r = PolicyRef { policy: policy.name.clone(), when, span: *span };
                     let inline = matches!(field, ast::RoleField::Inline { .. });
-                    let (verb, earlier) = if inline { ("inline", &role.inline) } else { ("attach", &role.attach) };
-                    if let Some(first) = earlier.iter().find(|e| e.policy == policy.name) {
-                        let first = first.span;
-                        let kind = DiagnosticKind::DuplicateRolePolicy { verb, policy: policy.name.to_string(), first };
+                    let (verb, earlier) = if inline { ("inline", &mut inlined) } else { ("attach", &mut attached) };
+                    if let Some(first) = earlier.get(&policy.name) {
+                        let kind = DiagnosticKind::DuplicateRolePolicy {
+                            verb,
+                            policy: policy.name.to_string(),
+                            first: *first,
+                        };
                         self.emit(kind.at(*span));
                         continue;
                     }
+                    earlier.insert(policy.name.clone(), *span);
                     if inline {
                         role.inline.push(r);
                     } else {
