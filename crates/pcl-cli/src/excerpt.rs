@@ -94,12 +94,12 @@ impl Excerpt {
 /// number). The gutter is what starts every line but the first: a margin
 /// (` ` and, coloured or not, the number or blanks right-aligned, ` │`),
 /// the header's or a note's indent, or the closing `─…╯`.
-pub fn renumber_gutter(rendered: &str, excerpt: &Excerpt) -> String {
+pub fn renumber_gutter(rendered: String, excerpt: &Excerpt) -> String {
+    if excerpt.first == 0 {
+        return rendered;
+    }
     let digits = |n: usize| n.to_string().len();
     let (narrow, wide) = (digits(excerpt.lines), digits(excerpt.first + excerpt.lines));
-    if excerpt.first == 0 {
-        return rendered.to_string();
-    }
     let widen = wide - narrow;
     let mut out = String::with_capacity(rendered.len() + 8 * widen);
     for (i, line) in rendered.split_inclusive('\n').enumerate() {

@@ -97,9 +97,9 @@ pub struct SourceView<'a> {
     text: &'a str,
     source: Source<&'a str>,
     lines: LineIndex,
-    /// The last column asked for of a primary span and of a far label:
-    /// `(its line's start, its offset, the characters before it on its line)`.
-    last_column: [std::cell::Cell<(usize, usize, usize)>; 2],
+    /// The last column asked for of a primary span, and of a far label.
+    last_primary_column: LastColumn,
+    last_far_column: LastColumn,
 }
 
 impl<'a> SourceView<'a> {
@@ -109,7 +109,8 @@ impl<'a> SourceView<'a> {
             text,
             source: Source::from(text),
             lines: LineIndex::new(text),
-            last_column: [std::cell::Cell::new((usize::MAX, 0, 0)), std::cell::Cell::new((usize::MAX, 0, 0))],
+            last_primary_column: LastColumn::new(NO_COLUMN),
+            last_far_column: LastColumn::new(NO_COLUMN),
         }
     }
 
@@ -117,8 +118,7 @@ impl<'a> SourceView<'a> {
     /// counted on from the last one asked for when that is earlier on the
     /// same line: diagnostics come in file order, so many on one long line
     /// count its characters once, not once each.
-    fn column(&self, offset: usize, of: Column) -> usize {
-        let Some(last) = self.last_column.get(of as usize) else { return Excerpt::column(self.text, offset) };
+    fn column(&self, offset: usize, last: &LastColumn) -> usize {
         let line_start = self.lines.start_of(self.lines.line_of(offset));
         let (last_line, last_offset, last_chars) = last.get();
         let (from, before) =
@@ -162,7 +162,7 @@ impl<'a> SourceView<'a> {
             let range = self.clamp(l.span);
             let line = self.lines.line_of(range.start);
             if line + FAR_LINES < first || line > last + FAR_LINES {
-                let column = self.column(range.start, Column::FarLabel);
+                let column = self.column(range.start, &self.last_far_column);
                 far.push(format!("{}: {}:{}:{column}", l.message, self.path, line + 1));
             } else {
                 labels.push((range, Some(l.message.clone()), false));
@@ -177,11 +177,11 @@ impl<'a> SourceView<'a> {
         let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();
         let source = Source::from(excerpt.text.as_str()).with_display_line_offset(excerpt.first);
         let out =
-            excerpt::renumber_gutter(&self.render_from(&source, d, mapped(&primary), labels, &far, color), &excerpt);
+            excerpt::renumber_gutter(self.render_from(&source, d, mapped(&primary), labels, &far, color), &excerpt);
         // The header names the column in the excerpt; name the real one.
         let line = first + 1;
         let shown = Excerpt::column(&excerpt.text, excerpt.map(primary.start));
-        let real = self.column(primary.start, Column::Primary);
+        let real = self.column(primary.start, &self.last_primary_column);
         let path = self.path;
         out.replacen(&format!("{path}:{line}:{shown} "), &format!("{path}:{line}:{real} "), 1)
     }
@@ -230,12 +230,12 @@ impl<'a> SourceView<'a> {
     }
 }
 
-/// Whose column `SourceView::column` counts (each kind remembers its last).
-#[derive(Clone, Copy)]
-enum Column {
-    Primary = 0,
-    FarLabel = 1,
-}
+/// The last column `SourceView::column` counted: `(its line's start, its
+/// offset, the characters before it on its line)`.
+type LastColumn = std::cell::Cell<(usize, usize, usize)>;
+
+/// A `LastColumn` on no line yet.
+const NO_COLUMN: (usize, usize, usize) = (usize::MAX, 0, 0);
 
 /// A secondary label more lines than this away from its diagnostic's
 /// primary span is shown as a note with its position.

@@ -147,7 +147,6 @@ pub(crate) fn acknowledge<'a>(
     checked.iter().filter_map(|s| Some((s.code?, s.covers))).collect()
 }
 
-/// Removes from `diagnostics` the warnings that an acknowledgement covers.
 /// Spans that acknowledge a code, sorted by code and start with the
 /// furthest end so far: a diagnostic looks back from its own start only
 /// while an earlier span may still reach over it. (Each diagnostic against
@@ -200,6 +199,7 @@ impl Covering {
     }
 }
 
+/// Removes from `diagnostics` the warnings that an acknowledgement covers.
 pub(crate) fn apply(acknowledged: &[(Code, Span)], diagnostics: &mut Vec<Diagnostic>) {
     if acknowledged.is_empty() {
         return;

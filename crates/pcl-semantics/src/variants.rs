@@ -28,13 +28,7 @@ pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    let walker = Walker {
-        program,
-        vars: Vec::new(),
-        seen_vars: Default::default(),
-        visited: Default::default(),
-        todo: vec![item.to_string()],
-    };
+    let walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item.to_string()] };
     walker.finish()
 }
 
@@ -44,13 +38,7 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
 /// use. Not the params its texts interpolate: two renderings under the same
 /// params whose values agree on these variables are equal.
 pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
-    let mut walker = Walker {
-        program,
-        vars: Vec::new(),
-        seen_vars: Default::default(),
-        visited: Default::default(),
-        todo: Vec::new(),
-    };
+    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
     walker.statement(statement);
     for block in blocks {
         walker.values(&block.values);
@@ -61,9 +49,7 @@ pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&Condi
 /// Collects the guard variables reachable from an item.
 struct Walker<'p> {
     program: &'p Program,
-    vars: Vec<String>,
-    /// `vars` as a set (a guard's variables are looked for there).
-    seen_vars: rustc_hash::FxHashSet<String>,
+    vars: Vars,
     /// Items already walked: each is walked once, so cycles terminate (a
     /// set: a policy that includes thousands of sets searched a list).
     visited: rustc_hash::FxHashSet<String>,
@@ -79,18 +65,12 @@ impl Walker<'_> {
         while let Some(next) = self.todo.pop() {
             self.item(&next);
         }
-        self.vars
+        self.vars.list
     }
 
     fn cond(&mut self, c: &Guard) {
         if let Some(c) = c {
-            let mut own = Vec::new();
-            c.vars(&mut own);
-            for v in own {
-                if self.seen_vars.insert(v.clone()) {
-                    self.vars.push(v);
-                }
-            }
+            self.vars.add(c);
         }
     }
 
@@ -307,24 +287,33 @@ pub fn configurations(
     complete.then_some(out)
 }
 
-/// The variables of `conds`, each once, in the order first read. (Gathered
-/// into one list by `Cond::vars`, which looks for each in the list so far,
-/// a chain of 512 constraints cost 262,000 comparisons per guard.)
-fn vars_of<'c>(conds: impl Iterator<Item = &'c Cond>) -> Vec<String> {
-    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
-    let mut out = Vec::new();
-    let mut own = Vec::new();
-    for c in conds {
-        own.clear();
+/// Variables, each once, in the order first read, with a set beside the
+/// list. (`Cond::vars` looks for each in the list so far: gathered over a
+/// chain of 512 constraints, 262,000 comparisons per guard.)
+#[derive(Default)]
+struct Vars {
+    list: Vec<String>,
+    seen: rustc_hash::FxHashSet<String>,
+}
+
+impl Vars {
+    fn add(&mut self, c: &Cond) {
+        let mut own = Vec::new();
         c.vars(&mut own);
-        for v in own.drain(..) {
-            if !seen.contains(&v) {
-                seen.insert(v.clone());
-                out.push(v);
+        for v in own {
+            if !self.seen.contains(&v) {
+                self.seen.insert(v.clone());
+                self.list.push(v);
             }
         }
     }
-    out
+}
+
+/// The variables of `conds`, each once, in the order first read.
+fn vars_of<'c>(conds: impl Iterator<Item = &'c Cond>) -> Vec<String> {
+    let mut vars = Vars::default();
+    conds.for_each(|c| vars.add(c));
+    vars.list
 }
 
 /// Looks up a guard variable's value in one assignment (borrowed from the

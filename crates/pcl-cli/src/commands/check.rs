@@ -79,10 +79,7 @@ fn report(
     sarif_files: &mut Vec<(String, String, Vec<Diagnostic>)>,
 ) {
     match format {
-        Format::Human => {
-            reporter.diagnostics(path, text, diagnostics);
-            pcl_cli::report::summary(path, diagnostics, reporter);
-        }
+        Format::Human => super::print_diagnostics(diagnostics, path, text, reporter),
         Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, diagnostics)),
         Format::Sarif => sarif_files.push((path.to_string(), text.to_string(), diagnostics.to_vec())),
     }

@@ -34,9 +34,7 @@ pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<Source
         Ok(text) => Ok(SourceFile::new(db, path.to_string(), text)),
         Err(LoadError::Reported(code)) => Err(code),
         Err(LoadError::NotUtf8(e)) => {
-            let diagnostics = [e.diagnostic];
-            reporter.diagnostics(path, &e.text, &diagnostics);
-            report::summary(path, &diagnostics, reporter);
+            print_diagnostics(&[e.diagnostic], path, &e.text, reporter);
             Err(crate::EXIT_ERRORS)
         }
     }
@@ -44,8 +42,13 @@ pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<Source
 
 /// Prints the diagnostics of an analysis and a summary line.
 pub fn print_analysis(analysis: &FileAnalysis, path: &str, text: &str, reporter: &Reporter) {
-    reporter.diagnostics(path, text, &analysis.diagnostics);
-    report::summary(path, &analysis.diagnostics, reporter);
+    print_diagnostics(&analysis.diagnostics, path, text, reporter);
+}
+
+/// Prints `diagnostics` of one file and a summary line.
+pub fn print_diagnostics(diagnostics: &[pcl_semantics::Diagnostic], path: &str, text: &str, reporter: &Reporter) {
+    reporter.diagnostics(path, text, diagnostics);
+    report::summary(path, diagnostics, reporter);
 }
 
 /// Analyses a file on every core the machine offers.

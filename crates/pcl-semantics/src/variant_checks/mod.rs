@@ -151,6 +151,12 @@ struct GuardReads<'v> {
     partition: bool,
 }
 
+/// A hash of what makes two findings one problem: code, span, message, origin.
+fn identity_hash(finding: &Finding) -> u64 {
+    let d = &finding.diagnostic;
+    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, (d.code, d.span, &d.message, &finding.origin))
+}
+
 /// One problem, and in how many of the configurations it occurs.
 struct Tally {
     finding: Finding,
@@ -266,10 +272,11 @@ struct Context<'c, 'a> {
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
     let Context { program, item, is_policy, deps, partition_param, assignments } = *context;
     let mut tallies: Vec<Tally> = Vec::new();
-    // where each finding's tally is, by a hash of what makes two findings
-    // the same (a search of the list was quadratic in the findings: 65,536
-    // duplicate condition keys in one statement took 15 s)
-    let mut tally_at: rustc_hash::FxHashMap<u64, Vec<usize>> = rustc_hash::FxHashMap::default();
+    // where each finding's tally is, found by a hash of what makes two
+    // findings the same, as `Program` finds its items (a search of the list
+    // was quadratic in the findings: 65,536 duplicate condition keys in one
+    // statement took 15 s)
+    let mut tally_at: hashbrown::HashTable<usize> = hashbrown::HashTable::new();
     let mut total = 0;
     for (slot, cfg) in configs.iter().enumerate() {
         let Some(assignments) = assignments(deps, cfg, slot) else {
@@ -300,15 +307,8 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                         && f.diagnostic.message == finding.diagnostic.message
                         && f.origin == finding.origin
                 };
-                let hash = {
-                    use std::hash::{Hash, Hasher};
-                    let d = &finding.diagnostic;
-                    let mut hasher = rustc_hash::FxHasher::default();
-                    (d.code, d.span, &d.message, &finding.origin).hash(&mut hasher);
-                    hasher.finish()
-                };
-                let candidates = tally_at.entry(hash).or_default();
-                let found = candidates.iter().copied().find(|at| tallies.get(*at).is_some_and(|t| same(&t.finding)));
+                let hash = identity_hash(&finding);
+                let found = tally_at.find(hash, |at| tallies.get(*at).is_some_and(|t| same(&t.finding))).copied();
                 match found.and_then(|at| tallies.get_mut(at)) {
                     Some(t) if t.last_counted == total => {}
                     Some(t) => {
@@ -318,7 +318,8 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                         t.common.retain(|k, v| features.get(k) == Some(v));
                     }
                     None => {
-                        candidates.push(tallies.len());
+                        let rehash = |at: &usize| tallies.get(*at).map_or(0, |t| identity_hash(&t.finding));
+                        tally_at.insert_unique(hash, tallies.len(), rehash);
                         tallies.push(Tally {
                             finding,
                             common: features.clone(),
