@@ -8,7 +8,7 @@ use std::hash::BuildHasher;
 use pcl_semantics::config::Config;
 use pcl_semantics::expand::{Env, ExpandedPolicy, ExpandedRole, expand_policy, expand_role};
 use pcl_semantics::ir::{ItemIr, ParamValue, Program};
-use pcl_semantics::variants::{configurations, feature_deps};
+use pcl_semantics::variants::{ConstraintFacts, configurations_in, constraint_facts, feature_deps};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum OutputKind {
@@ -121,8 +121,11 @@ pub fn render_each<E>(
         Some(ParamValue::One(p)) => p.clone(),
         _ => String::new(),
     };
+    // what the constraints say under this configuration, made once for
+    // every item (each item's assignments then cost the constraints they reach)
+    let facts = constraint_facts(program, &config.pins, &config.params);
     for item in program.items() {
-        if let Some(rendered) = render_item(program, config, &item.name, &partition) {
+        if let Some(rendered) = render_item_in(program, config, &item.name, &partition, &facts) {
             emit(rendered)?;
         }
     }
@@ -132,6 +135,18 @@ pub fn render_each<E>(
 /// Every configuration of one policy or role (`None` for another kind of
 /// item, or when no configuration renders it).
 pub fn render_item(program: &Program, config: &Config, item: &str, partition: &str) -> Option<Rendered> {
+    let facts = constraint_facts(program, &config.pins, &config.params);
+    render_item_in(program, config, item, partition, &facts)
+}
+
+/// `render_item` with the constraints' facts under `config` made already.
+fn render_item_in(
+    program: &Program,
+    config: &Config,
+    item: &str,
+    partition: &str,
+    facts: &ConstraintFacts,
+) -> Option<Rendered> {
     let kind = match program.get(item).map(|i| &*i.ir) {
         Some(ItemIr::Policy { .. }) => OutputKind::Policy,
         Some(ItemIr::Role { .. }) => OutputKind::Role,
@@ -139,7 +154,7 @@ pub fn render_item(program: &Program, config: &Config, item: &str, partition: &s
     };
     let deps = feature_deps(program, item);
     // Too many configurations is an error reported by the checks.
-    let configs = configurations(program, &deps, &config.pins, &config.params).unwrap_or_default();
+    let configs = configurations_in(program, &deps, &config.pins, &config.params, facts).unwrap_or_default();
     let mut documents: Vec<Document> = Vec::new();
     // A role's facts are measured and kept once per distinct text (by
     // hash): the quota checks read the ones of each file, and a role may

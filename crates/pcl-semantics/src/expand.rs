@@ -255,7 +255,7 @@ pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &
     if !env.holds(when) {
         return false;
     }
-    let mut trail = Trail { stack: vec![name.to_string()], done: Vec::new() };
+    let mut trail = Trail { stack: vec![name.to_string()], done: Default::default() };
     walk_entries(program, &item.name, entries, env, &mut trail, &[], visit);
     true
 }
@@ -275,13 +275,16 @@ pub fn deployed_policy_name(program: &Program, policy: &str, env: &Env<'_>) -> S
 /// the second time, and diamonds of sets stay linear instead of exponential.
 #[derive(Default)]
 struct Trail {
+    /// As deep as `MAX_INCLUDE_DEPTH`: searched in place.
     stack: Vec<String>,
-    done: Vec<String>,
+    /// As many as the sets used: found by hash (a policy including
+    /// thousands of permsets searched this list for each).
+    done: rustc_hash::FxHashSet<String>,
 }
 
 impl Trail {
     fn enter(&mut self, set: &str, limit: usize) -> bool {
-        if self.stack.iter().any(|s| s == set) || self.done.iter().any(|s| s == set) || self.stack.len() >= limit {
+        if self.stack.iter().any(|s| s == set) || self.done.contains(set) || self.stack.len() >= limit {
             return false;
         }
         self.stack.push(set.to_string());
@@ -290,7 +293,7 @@ impl Trail {
 
     fn leave(&mut self) {
         if let Some(set) = self.stack.pop() {
-            self.done.push(set);
+            self.done.insert(set);
         }
     }
 }

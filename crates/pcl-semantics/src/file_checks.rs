@@ -448,8 +448,9 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
     // skips the text checks of a closure with too deep chains.
     if diags.is_empty() {
         diags.extend(crate::deployed_names::name_clashes(program, cfg));
+        let facts = [variants::constraint_facts(program, &cfg.pins, &cfg.params)];
         for item in program.items() {
-            let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), true);
+            let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), &facts, true);
             // callers keep what the file's analysis has not said already
             // (`FileAnalysis::configuration_news`)
             diags.extend(crate::variant_checks::absolute(program, findings));

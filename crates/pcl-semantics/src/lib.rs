@@ -11,7 +11,10 @@
 //!   the parser, include expansion by `MAX_INCLUDE_DEPTH` and cycle detection.
 
 mod acknowledge;
+mod assignments;
 pub mod config;
+mod config_constraints;
+mod constraint_groups;
 mod content_checks;
 mod db;
 mod deployed_names;
@@ -22,6 +25,7 @@ mod graph;
 pub use pcl_iam as iam;
 pub mod ir;
 mod item_check;
+mod lazy;
 pub mod source_text;
 mod suggestions;
 mod symbol_table;

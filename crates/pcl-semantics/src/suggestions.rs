@@ -61,27 +61,6 @@ impl Neighbours {
     }
 }
 
-/// A value derived from the names, made on first use: most files need no
-/// suggestion, and sorting names on each edit would cost a re-analysis as
-/// much as building the symbol table. Derived from the names alone, so it
-/// takes no part in comparing two symbol tables (always equal).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Lazy<T>(std::sync::OnceLock<T>);
-
-impl<T> Lazy<T> {
-    pub(crate) fn get_or_init(&self, make: impl FnOnce() -> T) -> &T {
-        self.0.get_or_init(make)
-    }
-}
-
-impl<T> PartialEq for Lazy<T> {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl<T> Eq for Lazy<T> {}
-
 fn reversed(name: &str) -> String {
     name.chars().rev().collect()
 }

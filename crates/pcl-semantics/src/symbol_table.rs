@@ -63,9 +63,11 @@ pub struct Symbols {
     /// so that each guard's check can leave aside the constraints that do
     /// not touch its features).
     constraints_satisfiable: bool,
+    /// The constraints grouped by the features they share (see `ConstraintGroups`).
+    constraint_groups: crate::constraint_groups::ConstraintGroups,
     /// For suggestions among many names: each class's names in sorted
     /// order and read backwards, indexed by `SuggestFrom::index`.
-    neighbours: [crate::suggestions::Lazy<crate::suggestions::Neighbours>; SuggestFrom::COUNT],
+    neighbours: [crate::lazy::Lazy<crate::suggestions::Neighbours>; SuggestFrom::COUNT],
 }
 
 /// The names a "did you mean" weighs: those a use of one kind may name, or
@@ -237,17 +239,27 @@ impl Symbols {
             absent: absent.clone(),
             constraint_names,
             constraints_satisfiable: false,
+            constraint_groups: Default::default(),
             neighbours: Default::default(),
         };
         let constraints: Vec<&Cond> = symbols.named_constraints().map(|(_, c)| c).collect();
-        let satisfiable = crate::variants::jointly_satisfiable(&constraints, &|v| symbols.domain(v)) == Some(true);
+        let domain = |v: &str| symbols.domain(v);
+        let groups = crate::constraint_groups::ConstraintGroups::build(&constraints, &domain);
+        let satisfiable = crate::constraint_groups::hold_together(&[], &groups.all(), &domain);
         symbols.constraints_satisfiable = satisfiable;
+        symbols.constraint_groups = groups;
         symbols
     }
 
     /// Whether some configuration is known to satisfy every constraint.
     pub fn constraints_satisfiable(&self) -> bool {
         self.constraints_satisfiable
+    }
+
+    /// The constraints grouped by the features they share, numbered in the
+    /// order of `named_constraints`.
+    pub(crate) fn constraint_groups(&self) -> &crate::constraint_groups::ConstraintGroups {
+        &self.constraint_groups
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
@@ -296,10 +308,16 @@ impl Symbols {
 
     /// The constraints with their names, in the order of their names.
     pub fn named_constraints(&self) -> impl Iterator<Item = (&str, &Cond)> {
-        self.constraint_names.iter().filter_map(|n| match self.map.get(n.as_str()) {
-            Some(Symbol::Constraint(c)) => Some((n.as_str(), c)),
+        (0..self.constraint_names.len()).filter_map(|at| self.named_constraint(at))
+    }
+
+    /// The constraint at `at` in the order of `named_constraints`.
+    pub(crate) fn named_constraint(&self, at: usize) -> Option<(&str, &Cond)> {
+        let name = self.constraint_names.get(at)?;
+        match self.map.get(name.as_str()) {
+            Some(Symbol::Constraint(c)) => Some((name.as_str(), c)),
             _ => None,
-        })
+        }
     }
 }
 

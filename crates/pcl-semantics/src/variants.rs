@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::MAX_COMBINATIONS;
 use crate::ir::*;
+
+use crate::assignments::{Flow, Vars, any_assignment, for_each_assignment, vars_of};
+pub use crate::config_constraints::{ConstraintFacts, constraint_facts};
+use crate::config_constraints::{domain, free_vars, holds_all, satisfiable_in};
 
 /// The features `item` depends on, in declaration order.
 pub fn feature_deps(program: &Program, item: &str) -> Vec<String> {
@@ -65,7 +68,7 @@ impl Walker<'_> {
         while let Some(next) = self.todo.pop() {
             self.item(&next);
         }
-        self.vars.list
+        self.vars.into_list()
     }
 
     fn cond(&mut self, c: &Guard) {
@@ -169,18 +172,6 @@ impl Walker<'_> {
     }
 }
 
-/// The domain of each feature, restricted to its pinned value if any.
-fn domain<'a>(program: &'a Program, feature: &str, pins: &'a BTreeMap<String, String>) -> Vec<String> {
-    if let Some(v) = pins.get(feature) {
-        return vec![v.clone()];
-    }
-    program.feature(feature).map(|f| f.domain.clone()).unwrap_or_default()
-}
-
-/// A param's value unlike every literal it is compared with (no command line
-/// can hold a NUL, and no file compares with one).
-const OTHER_VALUE: &str = "\u{0}other";
-
 /// Whether some assignment of the features not in `fixed` satisfies every
 /// constraint. `None` when there are too many combinations to decide.
 pub fn satisfiable(
@@ -205,54 +196,8 @@ pub fn satisfiable_with(
     if constraints.is_empty() {
         return Some(true);
     }
-    let mut free = vars_of(constraints.iter().copied());
-    // Free: features not fixed, and params without a value (a `partition`
-    // ranges over the partitions; another param over the values the
-    // conditions compare it with, and one value none of them is).
-    let is_param = |v: &str| matches!(program.get(v).map(|i| &*i.ir), Some(ItemIr::Param(p)) if !p.ty.list);
-    free.retain(|v| !fixed.contains_key(v) && (program.feature(v).is_some() || is_param(v) && !params.contains_key(v)));
-    let domains: Vec<Vec<String>> = free
-        .iter()
-        .map(|v| {
-            if program.is_partition_param(v) {
-                crate::iam::PARTITIONS.iter().map(|p| p.to_string()).collect()
-            } else if is_param(v) {
-                let mut values = Vec::new();
-                for c in &constraints {
-                    c.compared_values(v, &mut values);
-                }
-                values.push(OTHER_VALUE.to_string());
-                values
-            } else {
-                domain(program, v, pins)
-            }
-        })
-        .collect();
-    any_assignment(&free, &domains, &mut |lookup| {
-        let get = |v: &str| {
-            fixed.get(v).map(String::as_str).or_else(|| lookup(v)).or_else(|| match params.get(v) {
-                Some(ParamValue::One(x)) => Some(x.as_str()),
-                _ => None,
-            })
-        };
-        constraints.iter().all(|c| c.holds(&get))
-    })
-}
-
-/// Whether some assignment of `vars` over `domains` makes `holds` true;
-/// `None` when there were too many to try (see `for_each_assignment`) and
-/// none was found.
-fn any_assignment<'d, D: AsRef<[String]>>(
-    vars: &[String],
-    domains: &'d [D],
-    holds: &mut dyn FnMut(Lookup<'_, 'd>) -> bool,
-) -> Option<bool> {
-    let mut found = false;
-    let complete = for_each_assignment(vars, domains, &mut |lookup| {
-        found = holds(lookup);
-        if found { Flow::Stop } else { Flow::Continue }
-    });
-    (complete || found).then_some(found)
+    let (free, domains) = free_vars(program, &vars_of(constraints.iter().copied()), fixed, pins, params, &constraints);
+    any_assignment(&free, &domains, &mut |lookup| holds_all(&constraints, fixed, params, lookup))
 }
 
 /// Every assignment of `deps` (pinned ones fixed) that the constraints
@@ -263,21 +208,36 @@ pub fn configurations(
     pins: &BTreeMap<String, String>,
     params: &BTreeMap<String, ParamValue>,
 ) -> Option<Vec<BTreeMap<String, String>>> {
+    configurations_in(program, deps, pins, params, &constraint_facts(program, pins, params))
+}
+
+/// [`configurations`] with the constraints' `facts` under these pins and
+/// params made once (by [`constraint_facts`]) for every item: deciding an
+/// assignment then costs the constraints it reaches, not the file's.
+pub fn configurations_in(
+    program: &Program,
+    deps: &[String],
+    pins: &BTreeMap<String, String>,
+    params: &BTreeMap<String, ParamValue>,
+    facts: &ConstraintFacts,
+) -> Option<Vec<BTreeMap<String, String>>> {
     let domains: Vec<Vec<String>> = deps.iter().map(|d| domain(program, d, pins)).collect();
     // Only the dependencies that constraints mention decide satisfiability:
     // decide it once per combination of those, not once per assignment.
-    let constrained: rustc_hash::FxHashSet<String> =
-        vars_of(program.constraints().map(|(_, c, _)| c)).into_iter().collect();
+    let grouping = program.constraint_grouping();
     let mut decided: BTreeMap<Vec<(String, String)>, bool> = BTreeMap::new();
     let mut out = Vec::new();
     let complete = for_each_assignment(deps, &domains, &mut |lookup| {
         let assignment: BTreeMap<String, String> =
             deps.iter().filter_map(|d| lookup(d).map(|v| (d.clone(), v.to_string()))).collect();
-        let key: Vec<(String, String)> =
-            assignment.iter().filter(|(k, _)| constrained.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let key: Vec<(String, String)> = assignment
+            .iter()
+            .filter(|(k, _)| grouping.is_constrained(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let allowed = *decided.entry(key).or_insert_with_key(|key| {
             let fixed: BTreeMap<String, String> = key.iter().cloned().collect();
-            satisfiable(program, &fixed, pins, params) != Some(false)
+            satisfiable_in(program, &fixed, pins, params, facts) != Some(false)
         });
         if allowed {
             out.push(assignment);
@@ -285,91 +245,4 @@ pub fn configurations(
         Flow::Continue
     });
     complete.then_some(out)
-}
-
-/// Variables, each once, in the order first read, with a set beside the
-/// list. (`Cond::vars` looks for each in the list so far: gathered over a
-/// chain of 512 constraints, 262,000 comparisons per guard.)
-#[derive(Default)]
-struct Vars {
-    list: Vec<String>,
-    seen: rustc_hash::FxHashSet<String>,
-}
-
-impl Vars {
-    fn add(&mut self, c: &Cond) {
-        let mut own = Vec::new();
-        c.vars(&mut own);
-        for v in own {
-            if !self.seen.contains(&v) {
-                self.seen.insert(v.clone());
-                self.list.push(v);
-            }
-        }
-    }
-}
-
-/// The variables of `conds`, each once, in the order first read.
-fn vars_of<'c>(conds: impl Iterator<Item = &'c Cond>) -> Vec<String> {
-    let mut vars = Vars::default();
-    conds.for_each(|c| vars.add(c));
-    vars.list
-}
-
-/// Looks up a guard variable's value in one assignment (borrowed from the
-/// domains: deciding guards over every assignment must not copy a string
-/// per variable read).
-pub(crate) type Lookup<'a, 'd> = &'a dyn Fn(&str) -> Option<&'d str>;
-
-/// Whether `for_each_assignment` goes on.
-pub(crate) enum Flow {
-    Continue,
-    Stop,
-}
-
-/// Calls `f` with a lookup for every assignment of `domains` to `vars`,
-/// until it answers `Flow::Stop`. Returns false, calling nothing, when there
-/// are more than `MAX_COMBINATIONS` assignments.
-pub(crate) fn for_each_assignment<'d, D: AsRef<[String]>>(
-    vars: &[String],
-    domains: &'d [D],
-    f: &mut dyn FnMut(Lookup<'_, 'd>) -> Flow,
-) -> bool {
-    let total = domains.iter().try_fold(1usize, |acc, d| acc.checked_mul(d.as_ref().len().max(1)));
-    match total {
-        Some(n) if n <= MAX_COMBINATIONS => {}
-        _ => return false,
-    }
-    let mut index = vec![0usize; vars.len()];
-    loop {
-        let lookup = |name: &str| {
-            let i = vars.iter().position(|v| v == name)?;
-            domains.get(i)?.as_ref().get(*index.get(i)?).map(String::as_str)
-        };
-        if let Flow::Stop = f(&lookup) {
-            return true;
-        }
-        // advance the odometer
-        let mut pos = 0;
-        loop {
-            let Some(slot) = index.get_mut(pos) else { return true };
-            *slot += 1;
-            if *slot < domains.get(pos).map_or(0, |d| d.as_ref().len()) {
-                break;
-            }
-            *slot = 0;
-            pos += 1;
-        }
-    }
-}
-
-/// Whether some assignment satisfies every one of `constraints`; `None`
-/// when a variable has no known domain or there are too many to try.
-pub(crate) fn jointly_satisfiable<'d>(
-    constraints: &[&Cond],
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
-) -> Option<bool> {
-    let vars = vars_of(constraints.iter().copied());
-    let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
-    any_assignment(&vars, &domains, &mut |lookup| constraints.iter().all(|c| c.holds(lookup)))
 }

@@ -330,23 +330,21 @@ impl Server {
     #[allow(deprecated, reason = "SymbolInformation's `deprecated` field must still be given")]
     fn workspace_symbols(&self, p: WorkspaceSymbolParams) -> Answer {
         let mut out = Vec::new();
-        let mut current: Option<(String, String)> = None;
-        for (path, symbol) in self.host.workspace_symbols(&p.query) {
+        let symbols = self.host.workspace_symbols(&p.query);
+        // they come file by file: one line index per file, not per symbol
+        // (a file of thousands of items was scanned again for each)
+        for file in symbols.chunk_by(|(a, _), (b, _)| a == b) {
+            let Some((path, _)) = file.first() else { continue };
             let Ok(uri) = path.parse::<Uri>() else { continue };
-            // one text and line index per file, not per symbol
-            if current.as_ref().is_none_or(|(p, _)| *p != path) {
-                current = Some((path.clone(), self.host.text(&path).unwrap_or_default().to_string()));
-            }
-            let text = current.as_ref().map(|(_, t)| t.as_str()).unwrap_or_default();
-            let lines = LineIndex::new(text, self.encoding);
-            out.push(SymbolInformation {
-                name: symbol.name,
+            let lines = LineIndex::new(self.host.text(path).unwrap_or_default(), self.encoding);
+            out.extend(file.iter().map(|(_, symbol)| SymbolInformation {
+                name: symbol.name.clone(),
                 kind: symbol_kind(symbol.kind),
                 tags: None,
                 deprecated: None,
-                location: Location { uri, range: lines.range(symbol.name_span) },
+                location: Location { uri: uri.clone(), range: lines.range(symbol.name_span) },
                 container_name: Some(symbol.kind.to_string()),
-            });
+            }));
         }
         to_value(out)
     }

@@ -399,8 +399,27 @@ pub fn feature_assignments<'db>(
     key: AssignmentsKey<'db>,
 ) -> Option<Vec<std::collections::BTreeMap<String, String>>> {
     let file = *key.file(db);
-    let cfg = check_configs(db, file).get(*key.slot(db))?;
-    crate::variants::configurations(configuring_program(db, file), key.deps(db), &cfg.pins, &cfg.params)
+    let slot = *key.slot(db);
+    let cfg = check_configs(db, file).get(slot)?;
+    let facts = constraint_facts(db, ConfigSlot::new(db, file, slot)).as_ref()?;
+    crate::variants::configurations_in(configuring_program(db, file), key.deps(db), &cfg.pins, &cfg.params, facts)
+}
+
+/// A configuration of `check_configs`, by its place.
+#[salsa::interned(debug)]
+pub struct ConfigSlot<'db> {
+    pub file: SourceFile,
+    pub slot: usize,
+}
+
+/// What the constraints amount to under one of `check_configs`
+/// (`variants::constraint_facts`): made once per configuration, so that
+/// each item's assignments cost the constraints they reach, not the file's.
+#[salsa::tracked(returns(ref))]
+pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Option<crate::variants::ConstraintFacts> {
+    let file = *slot.file(db);
+    let cfg = check_configs(db, file).get(*slot.slot(db))?;
+    Some(crate::variants::constraint_facts(configuring_program(db, file), &cfg.pins, &cfg.params))
 }
 
 /// The policies a role attaches and does not inline (empty for any other item).

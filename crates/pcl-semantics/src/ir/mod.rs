@@ -5,8 +5,10 @@ use pcl_syntax::{SmolStr, Span};
 
 pub use pcl_iam::ScalarType;
 
+mod grouping;
 mod program;
 
+pub(crate) use grouping::{Grouping, Reach};
 pub use program::{Program, ProgramItem};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

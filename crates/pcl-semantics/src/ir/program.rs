@@ -32,6 +32,9 @@ pub struct Program {
     params: Vec<usize>,
     features: Vec<usize>,
     constraints: Vec<usize>,
+    /// The constraints grouped by the variables they share, made on first
+    /// use (what deciding an assignment of some features reads).
+    grouping: crate::lazy::Lazy<super::Grouping>,
 }
 
 /// Equal items make equal programs (the index is built from them).
@@ -83,7 +86,11 @@ impl Program {
         match *item.ir {
             ItemIr::Param(_) => self.params.push(at),
             ItemIr::Feature(_) => self.features.push(at),
-            ItemIr::Constraint { .. } => self.constraints.push(at),
+            ItemIr::Constraint { .. } => {
+                self.constraints.push(at);
+                // made from the constraints: made again if asked for
+                self.grouping = Default::default();
+            }
             _ => {}
         }
         self.items.push(item);
@@ -142,6 +149,20 @@ impl Program {
             ItemIr::Param(p) => Some((it.name.as_str(), p)),
             _ => None,
         })
+    }
+
+    /// The constraint at `at` in the order of `constraints`.
+    pub fn constraint(&self, at: usize) -> Option<&Cond> {
+        match &*self.items.get(*self.constraints.get(at)?)?.ir {
+            ItemIr::Constraint { cond, .. } => Some(cond),
+            _ => None,
+        }
+    }
+
+    /// The constraints grouped by the variables they share, numbered in the
+    /// order of `constraints`.
+    pub(crate) fn constraint_grouping(&self) -> &super::Grouping {
+        self.grouping.get_or_init(|| super::Grouping::build(self.constraints().map(|(_, c, _)| c)))
     }
 
     pub fn constraints(&self) -> impl Iterator<Item = (&ProgramItem, &Cond, &str)> {

@@ -120,23 +120,52 @@ impl Checker<'_> {
     /// Warns about a guard that is constant over every configuration that
     /// satisfies the constraints and the enclosing guards.
     pub(super) fn tautology(&mut self, cond: &Cond, span: Span) {
-        let named: Vec<(&str, &Cond)> = self.symbols.named_constraints().collect();
-        let constraints: Vec<&Cond> = named.iter().map(|(_, c)| *c).collect();
+        let mut vars = Vec::new();
+        cond.vars(&mut vars);
+        for c in &self.context {
+            c.vars(&mut vars);
+        }
+        // only the groups of constraints the guard's features reach can
+        // decide it, each through its table of assignments; the others count
+        // as one summary (see `ConstraintGroups`)
+        let groups = self.symbols.constraint_groups();
+        let reach = groups.reach(&vars);
+        let Some(tables) = groups.tables(&reach) else { return };
+        let outside = groups.outside(&reach);
         let symbols = self.symbols;
         let domain = |v: &str| symbols.domain(v);
         let known = symbols.constraints_satisfiable();
-        let Some(value) = constant_value(cond, &self.context, &constraints, known, &domain) else { return };
-        // the constraints without which the guard would not be constant
-        let because: Vec<String> = named
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                let others: Vec<&Cond> =
-                    constraints.iter().enumerate().filter(|(j, _)| j != i).map(|(_, c)| *c).collect();
-                constant_value(cond, &self.context, &others, known, &domain) != Some(value)
-            })
-            .map(|(_, (name, _))| name.to_string())
-            .collect();
+        let Some(value) = constant_over_tables(cond, &self.context, &tables, &outside, known, &domain) else { return };
+        let reached = groups.constraints(&reach);
+        // the constraints without which the guard would not be constant (one
+        // the guard does not reach never is: without it, the others still hold)
+        let because: Vec<String> = if known {
+            // each is one that alone excludes an assignment where the guard
+            // has the other value: read from the tables, once for all
+            let alone = alone_excluding(cond, !value, &self.context, &tables, &domain);
+            reached
+                .iter()
+                .filter(|at| alone.contains(at))
+                .filter_map(|&at| symbols.named_constraint(at))
+                .map(|(name, _)| name.to_string())
+                .collect()
+        } else {
+            // whether the others still hold together depends on which one is
+            // left out: each is tried (files whose constraints are not known
+            // to hold together are rare, and already warned about)
+            let local: Vec<(&str, &Cond)> = reached.iter().filter_map(|&at| symbols.named_constraint(at)).collect();
+            let constraints: Vec<&Cond> = local.iter().map(|(_, c)| *c).collect();
+            local
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    let others: Vec<&Cond> =
+                        constraints.iter().enumerate().filter(|(j, _)| j != i).map(|(_, c)| *c).collect();
+                    constant_value(cond, &self.context, &others, &outside, known, &domain) != Some(value)
+                })
+                .map(|(_, (name, _))| name.to_string())
+                .collect()
+        };
         let kind = if value { DiagnosticKind::AlwaysTrue { because } } else { DiagnosticKind::AlwaysFalse { because } };
         self.emit(kind.at(span));
     }
@@ -147,11 +176,13 @@ impl Checker<'_> {
 /// `Some(true)` or `Some(false)` if it is constant there, `None` if it
 /// varies, if no assignment is relevant, if a variable has no known domain,
 /// if there are too many assignments to try, or if `cond` reads no variable
-/// at all (`when true` is explicit, not an accident).
+/// at all (`when true` is explicit, not an accident). `outside` sums up the
+/// file's other constraints, which share no variable with these.
 pub(crate) fn constant_value<'d>(
     cond: &Cond,
     context: &[Cond],
     constraints: &[&Cond],
+    outside: &Outside,
     known_satisfiable: bool,
     domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
 ) -> Option<bool> {
@@ -170,24 +201,108 @@ pub(crate) fn constant_value<'d>(
     // irrelevant (`None`), as when they are tried together. When all the
     // constraints are `known_satisfiable`, so are those.
     let (connected, independent) = connected_constraints(&mut vars, constraints);
-    if !known_satisfiable && !independent.is_empty() && !crate::variants::jointly_satisfiable(&independent, domain)? {
+    let nothing_else = independent.is_empty() && outside.empty;
+    if !(known_satisfiable || nothing_else || crate::constraint_groups::hold_together(&independent, outside, domain)) {
         return None;
     }
+    decide(cond, &vars, domain, &|lookup| {
+        context.iter().all(|c| c.holds(lookup)) && connected.iter().all(|c| c.holds(lookup))
+    })
+}
+
+/// `constant_value` over the groups of constraints a guard reaches, each
+/// as its table: the same answer, at the cost of a lookup per assignment
+/// instead of an evaluation of every constraint.
+fn constant_over_tables<'d>(
+    cond: &Cond,
+    context: &[Cond],
+    tables: &[&Table],
+    outside: &Outside,
+    known_satisfiable: bool,
+    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+) -> Option<bool> {
+    let vars = vars_with_tables(cond, context, tables)?;
+    if !(known_satisfiable || outside.empty || crate::constraint_groups::hold_together(&[], outside, domain)) {
+        return None;
+    }
+    decide(cond, &vars, domain, &|lookup| {
+        context.iter().all(|c| c.holds(lookup)) && tables.iter().all(|t| t.allows(lookup))
+    })
+}
+
+/// The variables of `cond`, then of `context` and `tables`, each once;
+/// `None` when `cond` reads none.
+fn vars_with_tables(cond: &Cond, context: &[Cond], tables: &[&Table]) -> Option<Vec<String>> {
+    let mut vars = Vec::new();
+    cond.vars(&mut vars);
+    if vars.is_empty() {
+        return None;
+    }
+    for c in context {
+        c.vars(&mut vars);
+    }
+    for t in tables {
+        for v in t.vars() {
+            if !vars.contains(v) {
+                vars.push(v.clone());
+            }
+        }
+    }
+    Some(vars)
+}
+
+/// The value `cond` has in every assignment of `vars` that is `relevant`:
+/// `None` if it varies, if none is, if a variable has no known domain or
+/// there are too many to try.
+fn decide<'d>(
+    cond: &Cond,
+    vars: &[String],
+    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+    relevant: &dyn Fn(crate::assignments::Lookup<'_, '_>) -> bool,
+) -> Option<bool> {
     let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
-    let (mut seen_true, mut seen_false, mut relevant) = (false, false, false);
-    let complete = crate::variants::for_each_assignment(&vars, &domains, &mut |lookup| {
-        let holds = |c: &Cond| c.holds(lookup);
-        if context.iter().all(holds) && connected.iter().all(|c| holds(c)) {
-            relevant = true;
-            if holds(cond) { seen_true = true } else { seen_false = true }
+    let (mut seen_true, mut seen_false, mut any) = (false, false, false);
+    let complete = crate::assignments::for_each_assignment(vars, &domains, &mut |lookup| {
+        if relevant(lookup) {
+            any = true;
+            if cond.holds(lookup) { seen_true = true } else { seen_false = true }
         }
         if seen_true && seen_false { Flow::Stop } else { Flow::Continue }
     });
-    match (complete && relevant, seen_true, seen_false) {
+    match (complete && any, seen_true, seen_false) {
         (true, true, false) => Some(true),
         (true, false, true) => Some(false),
         _ => None,
     }
+}
+
+/// The constraints that alone exclude an assignment where `context` holds
+/// and `cond` is `other`: when every constraint is known to hold with the
+/// others, leaving out exactly these makes a constant guard vary (the rest
+/// still hold together, and the assignments to try are no more).
+fn alone_excluding<'d>(
+    cond: &Cond,
+    other: bool,
+    context: &[Cond],
+    tables: &[&Table],
+    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+) -> rustc_hash::FxHashSet<usize> {
+    let mut alone = rustc_hash::FxHashSet::default();
+    let Some(vars) = vars_with_tables(cond, context, tables) else { return alone };
+    let Some(domains) = vars.iter().map(|v| domain(v)).collect::<Option<Vec<_>>>() else { return alone };
+    crate::assignments::for_each_assignment(&vars, &domains, &mut |lookup| {
+        let holds = |c: &Cond| c.holds(lookup);
+        if context.iter().all(holds) && holds(cond) == other {
+            let mut failing = tables.iter().map(|t| t.failing(lookup)).filter(|f| *f != Failing::NONE);
+            if let (Some(only), None) = (failing.next(), failing.next())
+                && let Some(at) = only.single()
+            {
+                alone.insert(at);
+            }
+        }
+        Flow::Continue
+    });
+    alone
 }
 
 /// Splits `constraints` into those connected to `vars` (sharing a variable
@@ -257,14 +372,14 @@ mod tests {
 
     #[test]
     fn varying_guards_are_not_constant() {
-        assert_eq!(constant_value(&is("fsx", "true"), &[], &[], false, &domain), None);
+        assert_eq!(constant_value(&is("fsx", "true"), &[], &[], &Outside::NONE, false, &domain), None);
     }
 
     #[test]
     fn the_enclosing_guard_decides() {
         let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[], false, &domain), Some(true));
-        assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], false, &domain), Some(false));
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[], &Outside::NONE, false, &domain), Some(true));
+        assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], &Outside::NONE, false, &domain), Some(false));
     }
 
     #[test]
@@ -272,19 +387,25 @@ mod tests {
         // constraint: fsx implies scheduler == slurm
         let constraint = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
         let guard = is("scheduler", "awsbatch");
-        assert_eq!(constant_value(&guard, &[is("fsx", "true")], &[&constraint], false, &domain), Some(false));
-        assert_eq!(constant_value(&guard, &[], &[&constraint], false, &domain), None);
+        assert_eq!(
+            constant_value(&guard, &[is("fsx", "true")], &[&constraint], &Outside::NONE, false, &domain),
+            Some(false)
+        );
+        assert_eq!(constant_value(&guard, &[], &[&constraint], &Outside::NONE, false, &domain), None);
     }
 
     #[test]
     fn undecidable_or_explicit_guards_are_left_alone() {
         // an unknown variable, already reported elsewhere
-        assert_eq!(constant_value(&is("nosuch", "x"), &[], &[], false, &domain), None);
+        assert_eq!(constant_value(&is("nosuch", "x"), &[], &[], &Outside::NONE, false, &domain), None);
         // `when true`
-        assert_eq!(constant_value(&Cond::Const(true), &[], &[], false, &domain), None);
+        assert_eq!(constant_value(&Cond::Const(true), &[], &[], &Outside::NONE, false, &domain), None);
         // no configuration is relevant: the context is contradictory
         let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&is("batch", "true"), &[fsx.clone(), not(fsx)], &[], false, &domain), None);
+        assert_eq!(
+            constant_value(&is("batch", "true"), &[fsx.clone(), not(fsx)], &[], &Outside::NONE, false, &domain),
+            None
+        );
     }
 
     #[test]
@@ -294,7 +415,7 @@ mod tests {
         let fsx_needs_slurm = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
         let guard = is("scheduler", "awsbatch");
         let both = [&batch_needs_fsx, &fsx_needs_slurm];
-        assert_eq!(constant_value(&guard, &[is("batch", "true")], &both, false, &domain), Some(false));
+        assert_eq!(constant_value(&guard, &[is("batch", "true")], &both, &Outside::NONE, false, &domain), Some(false));
     }
 
     #[test]
@@ -302,11 +423,14 @@ mod tests {
         let fsx = is("fsx", "true");
         // a satisfiable constraint on `batch` says nothing about `fsx`
         let batch = is("batch", "true");
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&batch], false, &domain), Some(true));
-        assert_eq!(constant_value(&fsx, &[], &[&batch], false, &domain), None);
+        assert_eq!(
+            constant_value(&fsx, std::slice::from_ref(&fsx), &[&batch], &Outside::NONE, false, &domain),
+            Some(true)
+        );
+        assert_eq!(constant_value(&fsx, &[], &[&batch], &Outside::NONE, false, &domain), None);
         // one that nothing satisfies leaves no configuration to speak of
         let never = Cond::And(Box::new(batch.clone()), Box::new(not(batch)));
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&never], false, &domain), None);
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&never], &Outside::NONE, false, &domain), None);
     }
 
     #[test]
@@ -322,9 +446,9 @@ mod tests {
                 .then(|| std::borrow::Cow::Owned(vec!["false".to_string(), "true".to_string()]))
         };
         let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, true, &two), Some(true));
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, &Outside::NONE, true, &two), Some(true));
         // not known to hold together: trying them is past the limit, and
         // nothing is said (as before, when every variable was tried at once)
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, false, &two), None);
+        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, &Outside::NONE, false, &two), None);
     }
 }

@@ -10,11 +10,12 @@ use pcl_syntax::ast::{
 };
 use pcl_syntax::{SmolStr, Span};
 
+use crate::assignments::Flow;
+use crate::constraint_groups::{Failing, Outside, Table};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, suggest};
 use crate::iam::{self, Field};
 use crate::ir::*;
 use crate::symbol_table::{SuggestFrom, Symbol, Symbols};
-use crate::variants::Flow;
 
 mod arns;
 mod declarations;
@@ -231,9 +232,21 @@ impl Checker<'_> {
     /// An optional param is only rendered where it has a value: the guards
     /// around its use (and the constraints) must imply `when NAME`.
     fn require_present(&mut self, ident: &ast::Ident) {
-        let named: Vec<(&str, &Cond)> = self.symbols.named_constraints().collect();
-        let constraints: Vec<&Cond> = named.iter().map(|(_, c)| *c).collect();
         let symbols = self.symbols;
+        let mut vars = vec![ident.name.to_string()];
+        for c in &self.context {
+            c.vars(&mut vars);
+        }
+        // the groups of constraints the param and the context reach, and the
+        // rest summed up; unless the rest reads params (their values here are
+        // those compared with, unknown to the symbol table): then all of them
+        // are tried, as the domain below needs
+        let (reached, outside) = symbols.constraint_groups().split(&vars);
+        let (constraints, outside): (Vec<&Cond>, Outside) = if outside.unknown {
+            (symbols.named_constraints().map(|(_, c)| c).collect(), Outside::NONE)
+        } else {
+            (reached.iter().filter_map(|&at| symbols.named_constraint(at)).map(|(_, c)| c).collect(), outside)
+        };
         let context = &self.context;
         // a param ranges over what it is compared with, absence (`""`) and
         // one value unlike all of them
@@ -252,7 +265,7 @@ impl Checker<'_> {
         let absent = Cond::Is(ident.name.clone(), SmolStr::default());
         // the domains here are not the symbol table's (params get the values
         // compared with): whether the constraints hold together is asked again
-        if guards::constant_value(&absent, &self.context, &constraints, false, &domain) != Some(false) {
+        if guards::constant_value(&absent, &self.context, &constraints, &outside, false, &domain) != Some(false) {
             self.emit(DiagnosticKind::OptionalParamUnguarded { param: ident.name.to_string() }.at(ident.span));
         }
     }

@@ -172,11 +172,20 @@ struct Tally {
 }
 
 /// Checks every configuration of `item` (a policy or role) under each of
-/// `configs`. Empty lists are only reported when `report_empty`: when the
-/// item or what it uses has errors, an unresolved reference would look empty.
-pub fn item_findings(program: &Program, item: &ProgramItem, configs: &[Config], report_empty: bool) -> Vec<Finding> {
-    let assignments = |deps: &[String], cfg: &Config, _: usize| {
-        variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned)
+/// `configs`, with the constraints' `facts` under each (`variants::
+/// constraint_facts`, made once per configuration for every item). Empty
+/// lists are only reported when `report_empty`: when the item or what it
+/// uses has errors, an unresolved reference would look empty.
+pub fn item_findings(
+    program: &Program,
+    item: &ProgramItem,
+    configs: &[Config],
+    facts: &[variants::ConstraintFacts],
+    report_empty: bool,
+) -> Vec<Finding> {
+    let assignments = |deps: &[String], cfg: &Config, slot: usize| match facts.get(slot) {
+        Some(facts) => variants::configurations_in(program, deps, &cfg.pins, &cfg.params, facts).map(Cow::Owned),
+        None => variants::configurations(program, deps, &cfg.pins, &cfg.params).map(Cow::Owned),
     };
     if !matches!(*item.ir, ItemIr::Policy { .. } | ItemIr::Role { .. }) {
         return Vec::new(); // nothing renders: no guard to walk

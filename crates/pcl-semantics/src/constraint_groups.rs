@@ -1,0 +1,410 @@
+//! The constraints split, once per file (or configuration), into groups
+//! that share no variable. A guard, or an assignment of some features, is
+//! decided over the groups its variables reach, each through a table of
+//! its assignments; the other groups matter only through whether they can
+//! all hold, which each knows of itself. Deciding costs the size of the
+//! groups reached, not the file's constraints: a file of a thousand
+//! unrelated groups, or of thousands of constraints over a few features,
+//! made every guard and every item walk and evaluate all of them.
+
+use rustc_hash::FxHashSet;
+
+use crate::MAX_COMBINATIONS;
+use crate::assignments::{Flow, Lookup};
+use crate::ir::{Cond, Grouping, Reach};
+
+type Domain<'d, 'a> = &'a dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>;
+
+/// More branching variables than this have more than `MAX_COMBINATIONS`
+/// assignments (each has two values or more).
+pub(crate) const MOST_BRANCHING: usize = MAX_COMBINATIONS.ilog2() as usize;
+
+/// What the groups a guard does not reach amount to together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Outside {
+    /// There are none.
+    pub empty: bool,
+    /// One reads a variable of no known domain.
+    pub unknown: bool,
+    /// Their assignments together; `None` past `MAX_COMBINATIONS`.
+    pub assignments: Option<usize>,
+    /// Every one of them is satisfied by some assignment.
+    pub satisfiable: bool,
+}
+
+impl Outside {
+    /// No constraint outside (a plain list of constraints is all there is).
+    pub const NONE: Outside = Outside { empty: true, unknown: false, assignments: Some(1), satisfiable: true };
+}
+
+/// What one group amounts to over some domains.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GroupFacts {
+    /// A variable of no known domain.
+    unknown: bool,
+    /// How many assignments its variables have; `None` past `MAX_COMBINATIONS`.
+    assignments: Option<usize>,
+    /// Whether one satisfies it; `None` when they cannot be tried.
+    satisfiable: Option<bool>,
+    /// Its variables with two values or more.
+    branching_vars: usize,
+    /// Which assignments satisfy it, when they can be tried.
+    table: Option<Table>,
+}
+
+impl GroupFacts {
+    /// Over `vars` with their `domains` (`None` when one has no known
+    /// domain), `failing` saying which constraints fail in each assignment
+    /// (see `Failing`).
+    pub(crate) fn new(
+        vars: Vec<String>,
+        domains: Option<Vec<Vec<String>>>,
+        failing: &mut dyn FnMut(Lookup<'_, '_>) -> Failing,
+    ) -> GroupFacts {
+        let Some(domains) = domains else {
+            return GroupFacts { unknown: true, assignments: None, satisfiable: None, branching_vars: 0, table: None };
+        };
+        let branching_vars = domains.iter().filter(|d| d.len() > 1).count();
+        let assignments = domains
+            .iter()
+            .try_fold(1usize, |acc, d| acc.checked_mul(d.len().max(1)))
+            .filter(|n| *n <= MAX_COMBINATIONS);
+        let table = assignments.and_then(|_| Table::new(vars, domains, failing));
+        // as `assignments::jointly_satisfiable` says it
+        let satisfiable = table.as_ref().map(|t| t.failing.contains(&Failing::NONE));
+        GroupFacts { unknown: false, assignments, satisfiable, branching_vars, table }
+    }
+
+    /// Its variables with two values or more.
+    pub(crate) fn branching_vars(&self) -> usize {
+        self.branching_vars
+    }
+
+    pub(crate) fn table(&self) -> Option<&Table> {
+        self.table.as_ref()
+    }
+}
+
+/// What every group amounts to, with totals, so that the groups outside a
+/// reach are summed up by subtraction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Facts {
+    groups: Vec<GroupFacts>,
+    /// How many groups read a variable of no known domain.
+    unknown: usize,
+    /// How many groups no assignment satisfies.
+    unsatisfiable: usize,
+    /// The groups with more than one assignment, in order: past
+    /// `MOST_BRANCHING` of them the assignments are too many.
+    branching: Vec<usize>,
+}
+
+impl Facts {
+    pub(crate) fn new(groups: Vec<GroupFacts>) -> Facts {
+        Facts {
+            unknown: groups.iter().filter(|g| g.unknown).count(),
+            unsatisfiable: groups.iter().filter(|g| g.satisfiable == Some(false)).count(),
+            branching: groups.iter().enumerate().filter(|(_, g)| g.assignments != Some(1)).map(|(i, _)| i).collect(),
+            groups,
+        }
+    }
+
+    pub(crate) fn group(&self, group: usize) -> Option<&GroupFacts> {
+        self.groups.get(group)
+    }
+
+    /// The table of each group reached; `None` when one has none (a
+    /// variable of no known domain, or too many assignments).
+    pub(crate) fn tables(&self, reach: &Reach) -> Option<Vec<&Table>> {
+        reach.groups().into_iter().map(|g| self.groups.get(g)?.table.as_ref()).collect()
+    }
+
+    /// What the groups not reached amount to together.
+    pub(crate) fn outside(&self, reach: &Reach) -> Outside {
+        self.outside_of(reach.as_set())
+    }
+
+    /// Every group together.
+    pub(crate) fn all(&self) -> Outside {
+        self.outside_of(&FxHashSet::default())
+    }
+
+    fn outside_of(&self, reached: &FxHashSet<usize>) -> Outside {
+        let count =
+            |flag: fn(&GroupFacts) -> bool| reached.iter().filter(|&&g| self.groups.get(g).is_some_and(flag)).count();
+        let unknown = self.unknown > count(|g| g.unknown);
+        let satisfiable = self.unsatisfiable == count(|g| g.satisfiable == Some(false));
+        // past `MOST_BRANCHING` branching groups outside, they are too many;
+        // below that, the list holds at most that many more than `reached`
+        let branching_outside = self.branching.len() - count(|g| g.assignments != Some(1));
+        let assignments = if branching_outside > MOST_BRANCHING {
+            None
+        } else {
+            self.branching
+                .iter()
+                .filter(|g| !reached.contains(g))
+                .try_fold(1usize, |acc, &g| acc.checked_mul(self.groups.get(g)?.assignments?))
+                .filter(|n| *n <= MAX_COMBINATIONS)
+        };
+        Outside { empty: reached.len() == self.groups.len(), unknown, assignments, satisfiable }
+    }
+}
+
+/// The assignments of a group's variables, each marked with whether it
+/// satisfies the group: a check looks its assignment up here instead of
+/// evaluating every constraint of the group again (a group of thousands of
+/// constraints over a few features made each guard cost thousands of
+/// evaluations per assignment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Table {
+    vars: Vec<String>,
+    domains: Vec<Vec<String>>,
+    /// Which constraints fail, by assignment, the first variable varying fastest.
+    failing: Vec<Failing>,
+}
+
+/// Which constraints of a group fail in an assignment: none (it satisfies
+/// the group), exactly one (which one, when known: a guard's warning names
+/// the constraints it is constant because of), or more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Failing(u32);
+
+impl Failing {
+    pub(crate) const NONE: Failing = Failing(0);
+    pub(crate) const SEVERAL: Failing = Failing(u32::MAX);
+
+    /// Exactly constraint `at` (its index in the constraints grouped).
+    pub(crate) fn only(at: usize) -> Failing {
+        u32::try_from(at)
+            .ok()
+            .and_then(|at| at.checked_add(1))
+            .filter(|n| *n < u32::MAX)
+            .map_or(Failing::SEVERAL, Failing)
+    }
+
+    /// Which constraints of `constraints` (each with its index) fail where
+    /// `lookup` gives the values.
+    pub(crate) fn of(constraints: &[(usize, &Cond)], lookup: Lookup<'_, '_>) -> Failing {
+        let mut failing = constraints.iter().filter(|(_, c)| !c.holds(lookup));
+        match (failing.next(), failing.next()) {
+            (None, _) => Failing::NONE,
+            (Some((at, _)), None) => Failing::only(*at),
+            _ => Failing::SEVERAL,
+        }
+    }
+
+    /// The constraint that alone fails, if one does.
+    pub(crate) fn single(self) -> Option<usize> {
+        (self != Failing::NONE && self != Failing::SEVERAL).then(|| self.0 as usize - 1)
+    }
+}
+
+impl Table {
+    fn new(
+        vars: Vec<String>,
+        domains: Vec<Vec<String>>,
+        failing: &mut dyn FnMut(Lookup<'_, '_>) -> Failing,
+    ) -> Option<Table> {
+        let mut rows = Vec::new();
+        let complete = crate::assignments::for_each_assignment(&vars, &domains, &mut |lookup| {
+            rows.push(failing(lookup));
+            Flow::Continue
+        });
+        complete.then_some(Table { vars, domains, failing: rows })
+    }
+
+    pub(crate) fn vars(&self) -> &[String] {
+        &self.vars
+    }
+
+    /// The values `var` ranges over here.
+    pub(crate) fn domain(&self, var: &str) -> Option<&[String]> {
+        let at = self.vars.iter().position(|v| v == var)?;
+        self.domains.get(at).map(Vec::as_slice)
+    }
+
+    /// Whether the assignment `lookup` gives the table's variables satisfies
+    /// the group (false for a value outside a variable's domain).
+    pub(crate) fn allows(&self, lookup: Lookup<'_, '_>) -> bool {
+        self.failing(lookup) == Failing::NONE
+    }
+
+    /// Which constraints fail in the assignment `lookup` gives the table's
+    /// variables (several, for a value outside a variable's domain).
+    pub(crate) fn failing(&self, lookup: Lookup<'_, '_>) -> Failing {
+        let mut index = 0usize;
+        let mut stride = 1usize;
+        for (var, domain) in self.vars.iter().zip(&self.domains) {
+            let Some(at) = lookup(var).and_then(|value| domain.iter().position(|d| d == value)) else {
+                return Failing::SEVERAL;
+            };
+            index += at * stride;
+            stride *= domain.len().max(1);
+        }
+        self.failing.get(index).copied().unwrap_or(Failing::SEVERAL)
+    }
+
+    /// Whether an assignment that gives the variables in `fixed` their
+    /// values satisfies the group; `None` when a value is not in its
+    /// variable's domain here (the caller then decides otherwise).
+    pub(crate) fn allows_some<'v>(&self, fixed: &dyn Fn(&str) -> Option<&'v str>) -> Option<bool> {
+        let mut wanted: Vec<Option<usize>> = Vec::with_capacity(self.vars.len());
+        for (var, domain) in self.vars.iter().zip(&self.domains) {
+            wanted.push(match fixed(var) {
+                Some(value) => Some(domain.iter().position(|d| d == value)?),
+                None => None,
+            });
+        }
+        Some(self.failing.iter().enumerate().any(|(mut index, failing)| {
+            *failing == Failing::NONE
+                && self.domains.iter().zip(&wanted).all(|(domain, wanted)| {
+                    let size = domain.len().max(1);
+                    let at = index % size;
+                    index /= size;
+                    wanted.is_none_or(|w| w == at)
+                })
+        }))
+    }
+}
+
+/// The named constraints of a file grouped over the symbol table's domains:
+/// what deciding a guard reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConstraintGroups {
+    grouping: Grouping,
+    facts: Facts,
+}
+
+impl ConstraintGroups {
+    /// Groups `constraints` (in the order of `Symbols::named_constraints`)
+    /// over `domain`.
+    pub fn build<'d>(constraints: &[&Cond], domain: Domain<'d, '_>) -> Self {
+        let grouping = Grouping::build(constraints.iter().copied());
+        let groups = (0..grouping.len())
+            .map(|g| {
+                let own: Vec<(usize, &Cond)> =
+                    grouping.members(g).iter().filter_map(|&at| Some((at, *constraints.get(at)?))).collect();
+                let vars = grouping.vars(g).to_vec();
+                let domains = vars.iter().map(|v| domain(v).map(std::borrow::Cow::into_owned)).collect();
+                GroupFacts::new(vars, domains, &mut |lookup| Failing::of(&own, lookup))
+            })
+            .collect();
+        ConstraintGroups { grouping, facts: Facts::new(groups) }
+    }
+
+    /// The groups that `vars` reach.
+    pub(crate) fn reach(&self, vars: &[String]) -> Reach {
+        self.grouping.reach(vars.iter().map(String::as_str))
+    }
+
+    /// The constraints of the groups reached (indices, in order).
+    pub(crate) fn constraints(&self, reach: &Reach) -> Vec<usize> {
+        self.grouping.constraints(reach)
+    }
+
+    /// See `Facts::tables`: `None` when no guard reaching them can be decided.
+    pub(crate) fn tables(&self, reach: &Reach) -> Option<Vec<&Table>> {
+        self.facts.tables(reach)
+    }
+
+    pub(crate) fn outside(&self, reach: &Reach) -> Outside {
+        self.facts.outside(reach)
+    }
+
+    /// The constraints of the groups that `vars` reach (indices, in order),
+    /// and what the other groups amount to.
+    pub(crate) fn split(&self, vars: &[String]) -> (Vec<usize>, Outside) {
+        let reach = self.reach(vars);
+        (self.constraints(&reach), self.outside(&reach))
+    }
+
+    /// Every group together (what `split` leaves outside a guard that reaches none).
+    pub(crate) fn all(&self) -> Outside {
+        self.facts.all()
+    }
+}
+
+/// Whether `local` (constraints that share no variable with those
+/// `outside` sums up) and the outside ones hold together in some
+/// assignment, as `assignments::jointly_satisfiable` over all of them says
+/// it: false when a variable has no known domain or they have more than
+/// `MAX_COMBINATIONS` assignments together.
+pub(crate) fn hold_together<'d>(local: &[&Cond], outside: &Outside, domain: Domain<'d, '_>) -> bool {
+    if outside.unknown {
+        return false;
+    }
+    let Some(outside_assignments) = outside.assignments else { return false };
+    let mut vars = Vec::new();
+    for c in local {
+        c.vars(&mut vars);
+    }
+    let Some(domains) = vars.iter().map(|v| domain(v)).collect::<Option<Vec<_>>>() else { return false };
+    let together = domains.iter().try_fold(outside_assignments, |acc, d| acc.checked_mul(d.len().max(1)));
+    if together.is_none_or(|n| n > MAX_COMBINATIONS) {
+        return false;
+    }
+    outside.satisfiable && crate::assignments::jointly_satisfiable(local, domain) == Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is(var: &str, value: &str) -> Cond {
+        Cond::Is(var.into(), value.into())
+    }
+
+    fn two(var: &str) -> Option<std::borrow::Cow<'static, [String]>> {
+        (var != "unknown").then(|| std::borrow::Cow::Owned(vec!["false".to_string(), "true".to_string()]))
+    }
+
+    /// What `hold_together` says over every constraint at once, the way it
+    /// was decided before there were groups.
+    fn directly(constraints: &[&Cond]) -> bool {
+        crate::assignments::jointly_satisfiable(constraints, &two) == Some(true)
+    }
+
+    #[test]
+    fn groups_answer_as_all_the_constraints_tried_at_once() {
+        let never = |v: &str| Cond::And(Box::new(is(v, "true")), Box::new(Cond::Not(Box::new(is(v, "true")))));
+        let cases: Vec<Vec<Cond>> = vec![
+            vec![],
+            vec![is("a", "true"), is("b", "true")],
+            vec![is("a", "true"), never("b")],
+            vec![is("a", "true"), is("unknown", "x")],
+            // thirteen two-valued groups: past the limit together
+            (0..13).map(|i| is(&format!("v{i}"), "true")).collect(),
+            (0..12).map(|i| is(&format!("v{i}"), "true")).collect(),
+            // one group through a shared variable
+            vec![is("a", "true"), Cond::Or(Box::new(is("a", "false")), Box::new(is("b", "true"))), never("b")],
+        ];
+        for constraints in &cases {
+            let refs: Vec<&Cond> = constraints.iter().collect();
+            let groups = ConstraintGroups::build(&refs, &two);
+            assert_eq!(hold_together(&[], &groups.all(), &two), directly(&refs), "{constraints:?}");
+            // a guard reaching the first variable: its groups are tried as
+            // local constraints, the rest summed up
+            let (local, outside) = groups.split(&["a".to_string()]);
+            let local: Vec<&Cond> = local.iter().filter_map(|&i| refs.get(i).copied()).collect();
+            assert_eq!(hold_together(&local, &outside, &two), directly(&refs), "{constraints:?}");
+        }
+    }
+
+    #[test]
+    fn a_guard_reaches_only_the_groups_of_its_variables() {
+        let constraints = [
+            is("a", "true"),
+            Cond::Or(Box::new(is("b", "true")), Box::new(is("c", "true"))),
+            is("c", "false"),
+            is("d", "true"),
+        ];
+        let refs: Vec<&Cond> = constraints.iter().collect();
+        let groups = ConstraintGroups::build(&refs, &two);
+        assert_eq!(groups.split(&["b".to_string()]).0, vec![1, 2]);
+        assert_eq!(groups.split(&["d".to_string(), "a".to_string()]).0, vec![0, 3]);
+        let (none, outside) = groups.split(&["e".to_string()]);
+        assert!(none.is_empty());
+        assert_eq!(outside, groups.all());
+        assert_eq!(outside.assignments, Some(2 * 4 * 2));
+    }
+}
