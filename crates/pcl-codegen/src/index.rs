@@ -39,8 +39,11 @@ pub const OPTIONAL_CONFIGURATION_KEYS: [&str; 3] = ["parts", "name", "descriptio
 pub struct IndexBuilder<C: std::io::Write = Vec<u8>> {
     /// The members before `files`, already serialized.
     header: Vec<String>,
-    /// Declared features: name and whether its values are JSON booleans.
-    features: Vec<(String, bool)>,
+    /// Declared features by name: their place in declaration order, and
+    /// whether their values are JSON booleans. A configuration's features
+    /// are looked up here (each configuration walked every declared
+    /// feature: 32,768 features and policies took 4.3 s to build).
+    features: rustc_hash::FxHashMap<String, (usize, bool)>,
     /// `(path, sha256)`; sorted by path at the end.
     files: Vec<(String, [u8; 32])>,
     /// The configurations' entries, separated by `,\n`.
@@ -66,7 +69,7 @@ impl IndexBuilder<Vec<u8>> {
 impl<C: std::io::Write> IndexBuilder<C> {
     /// An index whose configurations go to `sink` until [`IndexBuilder::write_to`].
     pub fn with_sink(program: &Program, config: &Config, sink: C) -> IndexBuilder<C> {
-        let features: Vec<(String, bool)> = program.features().map(|(n, f)| (n.to_string(), f.is_bool)).collect();
+        let features = program.features().enumerate().map(|(at, (n, f))| (n.to_string(), (at, f.is_bool))).collect();
         let described: Vec<Value> = program
             .features()
             .map(|(name, f)| {
@@ -125,11 +128,14 @@ impl<C: std::io::Write> IndexBuilder<C> {
         }
         for c in &rendered.configurations {
             // declaration order, typed
-            let features: Map<String, Value> = self
+            let mut declared: Vec<(usize, bool, &String, &String)> = c
                 .features
                 .iter()
-                .filter_map(|(name, is_bool)| c.features.get(name).map(|v| (name.clone(), typed_value(*is_bool, v))))
+                .filter_map(|(name, v)| self.features.get(name).map(|(at, is_bool)| (*at, *is_bool, name, v)))
                 .collect();
+            declared.sort_unstable_by_key(|(at, ..)| *at);
+            let features: Map<String, Value> =
+                declared.into_iter().map(|(_, is_bool, name, v)| (name.clone(), typed_value(is_bool, v))).collect();
             let mut entry = json!({
                 "item": rendered.item,
                 "kind": rendered.kind.as_str(),

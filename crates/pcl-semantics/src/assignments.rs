@@ -80,9 +80,16 @@ pub(crate) fn for_each_assignment<'d, D: AsRef<[String]>>(
         _ => return false,
     }
     let mut index = vec![0usize; vars.len()];
+    // many variables are found by hash (a lookup per variable read, for
+    // each of a guard's thousand single-valued features, was quadratic)
+    let by_name: Option<rustc_hash::FxHashMap<&str, usize>> =
+        (vars.len() > 8).then(|| vars.iter().enumerate().map(|(i, v)| (v.as_str(), i)).collect());
     loop {
         let lookup = |name: &str| {
-            let i = vars.iter().position(|v| v == name)?;
+            let i = match &by_name {
+                Some(by_name) => *by_name.get(name)?,
+                None => vars.iter().position(|v| v == name)?,
+            };
             domains.get(i)?.as_ref().get(*index.get(i)?).map(String::as_str)
         };
         if let Flow::Stop = f(&lookup) {

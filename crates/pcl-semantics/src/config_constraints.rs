@@ -29,11 +29,20 @@ pub fn constraint_facts(
 ) -> ConstraintFacts {
     let grouping = program.constraint_grouping();
     let no_fixed = BTreeMap::new();
-    let groups = (0..grouping.len())
+    // each group: its constraints, free variables and their domains
+    type Free<'p> = (Vec<&'p Cond>, Vec<String>, Vec<Vec<String>>);
+    let free: Vec<Free<'_>> = (0..grouping.len())
         .map(|g| {
             let own = group_constraints(program, g);
             let (free, domains) = free_vars(program, grouping.vars(g), &no_fixed, pins, params, &own);
-            GroupFacts::new(free, Some(domains), &mut |lookup| {
+            (own, free, domains)
+        })
+        .collect();
+    let tabled = crate::constraint_groups::worth_tables(free.iter().map(|(_, _, d)| Some(d.as_slice())));
+    let groups = free
+        .into_iter()
+        .map(|(own, free, domains)| {
+            GroupFacts::new(free, Some(domains), tabled, &mut |lookup| {
                 if holds_all(&own, &no_fixed, params, lookup) { Failing::NONE } else { Failing::SEVERAL }
             })
         })

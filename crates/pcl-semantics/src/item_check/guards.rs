@@ -241,9 +241,11 @@ fn vars_with_tables(cond: &Cond, context: &[Cond], tables: &[&Table]) -> Option<
     for c in context {
         c.vars(&mut vars);
     }
+    // a group may read thousands of variables: found by hash
+    let mut seen: rustc_hash::FxHashSet<String> = vars.iter().cloned().collect();
     for t in tables {
         for v in t.vars() {
-            if !vars.contains(v) {
+            if seen.insert(v.clone()) {
                 vars.push(v.clone());
             }
         }
