@@ -21,6 +21,9 @@ pub struct Fix {
 /// The fixes for the diagnostics that touch `range`.
 pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<Fix> {
     let touches = |s: Span| s.start <= range.end && range.start <= s.end;
+    // once, not per warning: thousands of warnings may touch one range
+    let newline = if index.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut acknowledged: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in diagnostics.iter().filter(|d| touches(d.span)) {
         if let Some(suggestion) = d.help.as_deref().and_then(suggested) {
@@ -46,12 +49,11 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
             && let Some(decl) = index.decl_around(d.span)
         {
             let start = decl.span.start as usize;
-            let newline = if index.text.contains("\r\n") { "\r\n" } else { "\n" };
             // the `expect` on a line of its own right before the item (an
             // item that does not start its line gets one)
             let before = if line_start(index, start) == start { "" } else { newline };
             let title = format!("Acknowledge {} on `{}` (`expect`, with a reason)", d.code.as_str(), decl.name);
-            if !out.iter().any(|f: &Fix| f.title == title) {
+            if acknowledged.insert(title.clone()) {
                 out.push(Fix {
                     title,
                     code: d.code,

@@ -69,7 +69,12 @@ impl AnalysisHost {
     /// Every diagnostic of the file, with byte spans.
     pub fn diagnostics(&self, path: &str) -> Vec<pcl_semantics::Diagnostic> {
         match self.files.get(path) {
-            Some(file) => pcl_semantics::analyze_file(&self.db, *file).diagnostics.clone(),
+            // through `analyze_file_parallel` on one thread: it runs the
+            // queries that read every item on a handle of their own, so that
+            // salsa's frame of reads at the depth of every item's checks is
+            // not left as large as the file (opening 262,144 policies took
+            // 4.2 s, 3x the time of 131,072)
+            Some(file) => pcl_semantics::analyze_file_parallel(&self.db, *file, 1).diagnostics.clone(),
             None => Vec::new(),
         }
     }
