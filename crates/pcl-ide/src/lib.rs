@@ -33,6 +33,8 @@ pub struct AnalysisHost {
     /// Each file's name index, built once per text (hover, completion and
     /// navigation ask for it on every request).
     indexes: std::cell::RefCell<BTreeMap<String, std::rc::Rc<index::FileIndex>>>,
+    /// Files opened and not analysed yet (see `diagnostics`).
+    unanalysed: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl AnalysisHost {
@@ -52,12 +54,14 @@ impl AnalysisHost {
             None => {
                 let file = SourceFile::new(&self.db, path.to_string(), text);
                 self.files.insert(path.to_string(), file);
+                self.unanalysed.borrow_mut().insert(path.to_string());
             }
         }
     }
 
     pub fn close(&mut self, path: &str) {
         self.files.remove(path);
+        self.unanalysed.borrow_mut().remove(path);
         self.indexes.borrow_mut().remove(path);
     }
 
@@ -69,12 +73,17 @@ impl AnalysisHost {
     /// Every diagnostic of the file, with byte spans.
     pub fn diagnostics(&self, path: &str) -> Vec<pcl_semantics::Diagnostic> {
         match self.files.get(path) {
-            // through `analyze_file_parallel` on one thread: it runs the
-            // queries that read every item on a handle of their own, so that
-            // salsa's frame of reads at the depth of every item's checks is
-            // not left as large as the file (opening 262,144 policies took
-            // 4.2 s, 3x the time of 131,072)
-            Some(file) => pcl_semantics::analyze_file_parallel(&self.db, *file, 1).diagnostics.clone(),
+            // A file's first analysis goes through `analyze_file_parallel` on
+            // one thread: it runs the queries that read every item on a
+            // handle of their own, so that salsa's frame of reads at the
+            // depth of every item's checks is not left as large as the file
+            // (opening 262,144 policies took 4.2 s, 3x the time of 131,072).
+            // After an edit few queries run, and its item-by-item prefetch
+            // would only add a pass over every memo (1 MB: 4.5 -> 5.3 ms).
+            Some(file) if self.unanalysed.borrow_mut().remove(path) => {
+                pcl_semantics::analyze_file_parallel(&self.db, *file, 1).diagnostics.clone()
+            }
+            Some(file) => pcl_semantics::analyze_file(&self.db, *file).diagnostics.clone(),
             None => Vec::new(),
         }
     }
