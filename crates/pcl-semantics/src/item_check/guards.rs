@@ -309,40 +309,23 @@ fn alone_excluding<'d>(
 
 /// Splits `constraints` into those connected to `vars` (sharing a variable
 /// with them, directly or through other connected constraints; their
-/// variables are added to `vars`) and the rest, each in its given order.
-/// One walk from variable to constraints and back, each visited once (a
-/// search round by round was quadratic in the constraints: a chain of 512
-/// made every guard walk it 512 times).
+/// variables are added to `vars`) and the rest, each in its given order:
+/// the groups of `ir::Grouping` that `vars` reach, and the others.
 fn connected_constraints<'c>(vars: &mut Vec<String>, constraints: &[&'c Cond]) -> (Vec<&'c Cond>, Vec<&'c Cond>) {
-    let own: Vec<Vec<String>> = constraints
-        .iter()
-        .map(|c| {
-            let mut v = Vec::new();
-            c.vars(&mut v);
-            v
-        })
-        .collect();
-    let mut of_var: rustc_hash::FxHashMap<&str, Vec<usize>> = rustc_hash::FxHashMap::default();
-    for (at, own_vars) in own.iter().enumerate() {
-        for v in own_vars {
-            of_var.entry(v.as_str()).or_default().push(at);
+    let grouping = crate::ir::Grouping::build(constraints.iter().copied());
+    let reach = grouping.reach(vars.iter().map(String::as_str));
+    let mut seen: rustc_hash::FxHashSet<String> = vars.iter().cloned().collect();
+    for g in reach.groups() {
+        for v in grouping.vars(g) {
+            if seen.insert(v.clone()) {
+                vars.push(v.clone());
+            }
         }
     }
-    let mut reached: rustc_hash::FxHashSet<String> = vars.iter().cloned().collect();
-    let mut todo: Vec<String> = vars.clone();
     let mut taken = vec![false; constraints.len()];
-    while let Some(v) = todo.pop() {
-        for &at in of_var.get(v.as_str()).map(Vec::as_slice).unwrap_or_default() {
-            match taken.get_mut(at) {
-                Some(seen) if !*seen => *seen = true,
-                _ => continue,
-            }
-            for w in own.get(at).map(Vec::as_slice).unwrap_or_default() {
-                if reached.insert(w.clone()) {
-                    vars.push(w.clone());
-                    todo.push(w.clone());
-                }
-            }
+    for at in grouping.constraints(&reach) {
+        if let Some(slot) = taken.get_mut(at) {
+            *slot = true;
         }
     }
     let (mut connected, mut independent) = (Vec::new(), Vec::new());
