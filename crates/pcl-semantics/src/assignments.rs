@@ -42,6 +42,10 @@ impl Vars {
         }
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
     /// The variables, in the order first read.
     pub(crate) fn into_list(self) -> Vec<String> {
         self.list

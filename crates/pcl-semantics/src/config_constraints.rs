@@ -79,7 +79,7 @@ pub(crate) fn satisfiable_in(
         if group.branching_vars() > MOST_BRANCHING + fixed_in.get(&g).copied().unwrap_or(0) {
             return None;
         }
-        let (assignments, allowed) = match group.table().and_then(|t| from_table(t, grouping.vars(g), fixed)) {
+        let (assignments, allowed) = match group.table().and_then(|t| from_table(t, g, grouping, fixed)) {
             Some(decided) => decided,
             None => evaluated(program, g, fixed, pins, params)?,
         };
@@ -91,20 +91,29 @@ pub(crate) fn satisfiable_in(
 
 /// The group's assignments with `fixed` fixed, and whether one satisfies
 /// it, read from its table; `None` when the table cannot say (a fixed
-/// variable that is not free in it, or a value outside its domain there).
-fn from_table(table: &Table, group_vars: &[String], fixed: &BTreeMap<String, String>) -> Option<(usize, bool)> {
-    for var in group_vars {
-        if fixed.contains_key(var) && table.domain(var).is_none() {
+/// variable of the group that is not free in it, or a value outside its
+/// domain there). Costs the table's rows times the fixed variables, not
+/// the group's variables (a chain of thousands of single-valued features
+/// made every item walk all of them).
+fn from_table(
+    table: &Table,
+    group: usize,
+    grouping: &crate::ir::Grouping,
+    fixed: &BTreeMap<String, String>,
+) -> Option<(usize, bool)> {
+    let mut in_table = Vec::new();
+    for (var, value) in fixed {
+        if grouping.group_of_var(var) != Some(group) {
+            continue;
+        }
+        if !table.domain(var)?.contains(value) {
             return None;
         }
+        in_table.push(var.clone());
     }
-    let allowed = table.allows_some(&|v| fixed.get(v).map(String::as_str))?;
-    let assignments = table
-        .vars()
-        .iter()
-        .filter(|v| !fixed.contains_key(*v))
-        .try_fold(1usize, |acc, v| acc.checked_mul(table.domain(v).map_or(1, |d| d.len().max(1))))?;
-    Some((assignments, allowed))
+    let projection = table.projection(&in_table, false);
+    let allowed = projection.allows(&|v| fixed.get(v).map(String::as_str));
+    Some((projection.completions(), allowed))
 }
 
 /// The group's assignments with `fixed` fixed, and whether one satisfies

@@ -136,20 +136,18 @@ impl Checker<'_> {
         let domain = |v: &str| symbols.domain(v);
         let known = symbols.constraints_satisfiable();
         let Some(value) = constant_over_tables(cond, &self.context, &tables, &outside, known, &domain) else { return };
-        let reached = groups.constraints(&reach);
         // the constraints without which the guard would not be constant (one
         // the guard does not reach never is: without it, the others still hold)
         let because: Vec<String> = if known {
             // each is one that alone excludes an assignment where the guard
-            // has the other value: read from the tables, once for all
-            let alone = alone_excluding(cond, !value, &self.context, &tables, &domain);
-            reached
-                .iter()
-                .filter(|at| alone.contains(at))
-                .filter_map(|&at| symbols.named_constraint(at))
-                .map(|(name, _)| name.to_string())
-                .collect()
+            // has the other value: read from the tables, once for all (each
+            // a constraint of a group reached, in the order of their names)
+            let mut alone: Vec<usize> =
+                alone_excluding(cond, !value, &self.context, &tables, &domain).into_iter().collect();
+            alone.sort_unstable();
+            alone.into_iter().filter_map(|at| symbols.named_constraint(at)).map(|(name, _)| name.to_string()).collect()
         } else {
+            let reached = groups.constraints(&reach);
             // whether the others still hold together depends on which one is
             // left out: each is tried (files whose constraints are not known
             // to hold together are rare, and already warned about)
@@ -211,8 +209,9 @@ pub(crate) fn constant_value<'d>(
 }
 
 /// `constant_value` over the groups of constraints a guard reaches, each
-/// as its table: the same answer, at the cost of a lookup per assignment
-/// instead of an evaluation of every constraint.
+/// as its table: the same answer, at the cost of a lookup per assignment of
+/// the guard's (and its context's) variables instead of an evaluation of
+/// every constraint in every assignment of every variable they reach.
 fn constant_over_tables<'d>(
     cond: &Cond,
     context: &[Cond],
@@ -221,36 +220,50 @@ fn constant_over_tables<'d>(
     known_satisfiable: bool,
     domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
 ) -> Option<bool> {
-    let vars = vars_with_tables(cond, context, tables)?;
+    let vars = guard_vars(cond, context)?;
     if !(known_satisfiable || outside.empty || crate::constraint_groups::hold_together(&[], outside, domain)) {
         return None;
     }
+    let projections: Vec<Projection<'_>> = tables.iter().map(|t| t.projection(&vars, false)).collect();
+    if !within_limit(&vars, &projections, domain)? {
+        return None;
+    }
     decide(cond, &vars, domain, &|lookup| {
-        context.iter().all(|c| c.holds(lookup)) && tables.iter().all(|t| t.allows(lookup))
+        context.iter().all(|c| c.holds(lookup)) && projections.iter().all(|p| p.allows(lookup))
     })
 }
 
-/// The variables of `cond`, then of `context` and `tables`, each once;
-/// `None` when `cond` reads none.
-fn vars_with_tables(cond: &Cond, context: &[Cond], tables: &[&Table]) -> Option<Vec<String>> {
-    let mut vars = Vec::new();
-    cond.vars(&mut vars);
-    if vars.is_empty() {
+/// The variables of `cond`, then of `context`, each once; `None` when
+/// `cond` reads none.
+fn guard_vars(cond: &Cond, context: &[Cond]) -> Option<Vec<String>> {
+    let mut all = crate::assignments::Vars::default();
+    all.add(cond);
+    if all.is_empty() {
         return None;
     }
     for c in context {
-        c.vars(&mut vars);
+        all.add(c);
     }
-    // a group may read thousands of variables: found by hash
-    let mut seen: rustc_hash::FxHashSet<String> = vars.iter().cloned().collect();
-    for t in tables {
-        for v in t.vars() {
-            if seen.insert(v.clone()) {
-                vars.push(v.clone());
-            }
-        }
+    Some(all.into_list())
+}
+
+/// Whether the assignments of `vars` and of the tables' other variables
+/// together are few enough to try (`MAX_COMBINATIONS`), as when they were
+/// all enumerated; `None` when a variable has no known domain.
+fn within_limit<'d>(
+    vars: &[String],
+    projections: &[Projection<'_>],
+    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+) -> Option<bool> {
+    let mut total = Some(1usize);
+    for v in vars {
+        let size = domain(v)?.len().max(1);
+        total = total.and_then(|t| t.checked_mul(size));
     }
-    Some(vars)
+    for p in projections {
+        total = total.and_then(|t| t.checked_mul(p.completions()));
+    }
+    Some(total.is_some_and(|n| n <= crate::MAX_COMBINATIONS))
 }
 
 /// The value `cond` has in every assignment of `vars` that is `relevant`:
@@ -281,7 +294,10 @@ fn decide<'d>(
 /// The constraints that alone exclude an assignment where `context` holds
 /// and `cond` is `other`: when every constraint is known to hold with the
 /// others, leaving out exactly these makes a constant guard vary (the rest
-/// still hold together, and the assignments to try are no more).
+/// still hold together, and the assignments to try are no more). One
+/// excludes such an assignment alone when a completion of it in its table
+/// fails that constraint only, and every other table has a completion that
+/// satisfies its group (the tables share no variable).
 fn alone_excluding<'d>(
     cond: &Cond,
     other: bool,
@@ -290,16 +306,21 @@ fn alone_excluding<'d>(
     domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
 ) -> rustc_hash::FxHashSet<usize> {
     let mut alone = rustc_hash::FxHashSet::default();
-    let Some(vars) = vars_with_tables(cond, context, tables) else { return alone };
+    let Some(vars) = guard_vars(cond, context) else { return alone };
     let Some(domains) = vars.iter().map(|v| domain(v)).collect::<Option<Vec<_>>>() else { return alone };
+    let projections: Vec<Projection<'_>> = tables.iter().map(|t| t.projection(&vars, true)).collect();
+    let mut allows = Vec::with_capacity(projections.len());
     crate::assignments::for_each_assignment(&vars, &domains, &mut |lookup| {
         let holds = |c: &Cond| c.holds(lookup);
         if context.iter().all(holds) && holds(cond) == other {
-            let mut failing = tables.iter().map(|t| t.failing(lookup)).filter(|f| *f != Failing::NONE);
-            if let (Some(only), None) = (failing.next(), failing.next())
-                && let Some(at) = only.single()
-            {
-                alone.insert(at);
+            allows.clear();
+            allows.extend(projections.iter().map(|p| p.allows(lookup)));
+            let barred = allows.iter().filter(|a| !**a).count();
+            for (p, allowed) in projections.iter().zip(&allows) {
+                // every other table has a satisfying completion
+                if barred == usize::from(!*allowed) {
+                    alone.extend(p.alone(lookup).iter().copied());
+                }
             }
         }
         Flow::Continue
@@ -336,104 +357,4 @@ fn connected_constraints<'c>(vars: &mut Vec<String>, constraints: &[&'c Cond]) -
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn is(var: &str, value: &str) -> Cond {
-        Cond::Is(var.into(), value.into())
-    }
-
-    fn not(c: Cond) -> Cond {
-        Cond::Not(Box::new(c))
-    }
-
-    fn domain(var: &str) -> Option<std::borrow::Cow<'static, [String]>> {
-        match var {
-            "fsx" | "batch" => Some(vec!["false".into(), "true".into()].into()),
-            "scheduler" => Some(vec!["slurm".into(), "awsbatch".into(), "pbs".into()].into()),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn varying_guards_are_not_constant() {
-        assert_eq!(constant_value(&is("fsx", "true"), &[], &[], &Outside::NONE, false, &domain), None);
-    }
-
-    #[test]
-    fn the_enclosing_guard_decides() {
-        let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[], &Outside::NONE, false, &domain), Some(true));
-        assert_eq!(constant_value(&not(fsx.clone()), &[fsx], &[], &Outside::NONE, false, &domain), Some(false));
-    }
-
-    #[test]
-    fn constraints_decide() {
-        // constraint: fsx implies scheduler == slurm
-        let constraint = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
-        let guard = is("scheduler", "awsbatch");
-        assert_eq!(
-            constant_value(&guard, &[is("fsx", "true")], &[&constraint], &Outside::NONE, false, &domain),
-            Some(false)
-        );
-        assert_eq!(constant_value(&guard, &[], &[&constraint], &Outside::NONE, false, &domain), None);
-    }
-
-    #[test]
-    fn undecidable_or_explicit_guards_are_left_alone() {
-        // an unknown variable, already reported elsewhere
-        assert_eq!(constant_value(&is("nosuch", "x"), &[], &[], &Outside::NONE, false, &domain), None);
-        // `when true`
-        assert_eq!(constant_value(&Cond::Const(true), &[], &[], &Outside::NONE, false, &domain), None);
-        // no configuration is relevant: the context is contradictory
-        let fsx = is("fsx", "true");
-        assert_eq!(
-            constant_value(&is("batch", "true"), &[fsx.clone(), not(fsx)], &[], &Outside::NONE, false, &domain),
-            None
-        );
-    }
-
-    #[test]
-    fn constraints_reach_a_guard_through_shared_variables() {
-        // batch -> fsx, and fsx -> slurm: under `batch`, awsbatch is excluded
-        let batch_needs_fsx = Cond::Or(Box::new(not(is("batch", "true"))), Box::new(is("fsx", "true")));
-        let fsx_needs_slurm = Cond::Or(Box::new(not(is("fsx", "true"))), Box::new(is("scheduler", "slurm")));
-        let guard = is("scheduler", "awsbatch");
-        let both = [&batch_needs_fsx, &fsx_needs_slurm];
-        assert_eq!(constant_value(&guard, &[is("batch", "true")], &both, &Outside::NONE, false, &domain), Some(false));
-    }
-
-    #[test]
-    fn unrelated_constraints_matter_only_when_they_exclude_everything() {
-        let fsx = is("fsx", "true");
-        // a satisfiable constraint on `batch` says nothing about `fsx`
-        let batch = is("batch", "true");
-        assert_eq!(
-            constant_value(&fsx, std::slice::from_ref(&fsx), &[&batch], &Outside::NONE, false, &domain),
-            Some(true)
-        );
-        assert_eq!(constant_value(&fsx, &[], &[&batch], &Outside::NONE, false, &domain), None);
-        // one that nothing satisfies leaves no configuration to speak of
-        let never = Cond::And(Box::new(batch.clone()), Box::new(not(batch)));
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &[&never], &Outside::NONE, false, &domain), None);
-    }
-
-    #[test]
-    fn only_connected_constraints_count_against_the_combination_limit() {
-        // thirteen two-valued features, each constrained on its own: 8,192
-        // assignments with the guard's, past `MAX_COMBINATIONS`, but none of
-        // them touches `fsx`, so its guard is decided over two
-        let names: Vec<String> = (0..13).map(|i| format!("v{i}")).collect();
-        let constraints: Vec<Cond> = names.iter().map(|n| is(n, "true")).collect();
-        let refs: Vec<&Cond> = constraints.iter().collect();
-        let two = |var: &str| {
-            (var == "fsx" || names.iter().any(|n| n == var))
-                .then(|| std::borrow::Cow::Owned(vec!["false".to_string(), "true".to_string()]))
-        };
-        let fsx = is("fsx", "true");
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, &Outside::NONE, true, &two), Some(true));
-        // not known to hold together: trying them is past the limit, and
-        // nothing is said (as before, when every variable was tried at once)
-        assert_eq!(constant_value(&fsx, std::slice::from_ref(&fsx), &refs, &Outside::NONE, false, &two), None);
-    }
-}
+mod tests;

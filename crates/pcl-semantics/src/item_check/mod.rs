@@ -11,7 +11,7 @@ use pcl_syntax::ast::{
 use pcl_syntax::{SmolStr, Span};
 
 use crate::assignments::Flow;
-use crate::constraint_groups::{Failing, Outside, Table};
+use crate::constraint_groups::{Outside, Projection, Table};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, suggest};
 use crate::iam::{self, Field};
 use crate::ir::*;

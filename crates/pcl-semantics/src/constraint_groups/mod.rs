@@ -7,11 +7,15 @@
 //! unrelated groups, or of thousands of constraints over a few features,
 //! made every guard and every item walk and evaluate all of them.
 
+mod projection;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::MAX_COMBINATIONS;
 use crate::assignments::{Flow, Lookup};
 use crate::ir::{Cond, Grouping, Reach};
+
+pub(crate) use projection::Projection;
 
 type Domain<'d, 'a> = &'a dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>;
 
@@ -173,6 +177,10 @@ pub(crate) struct Table {
     /// Each variable's place in `vars` (a group may read thousands).
     positions: FxHashMap<String, usize>,
     domains: Vec<Vec<String>>,
+    /// How far apart in `failing` two assignments are that differ by one in
+    /// each variable's value (what `failing` and `projection` compute
+    /// indices with).
+    strides: Vec<usize>,
     /// Which constraints fail, by assignment, the first variable varying fastest.
     failing: Vec<Failing>,
 }
@@ -225,59 +233,20 @@ impl Table {
             Flow::Continue
         });
         let positions = vars.iter().enumerate().map(|(at, v)| (v.clone(), at)).collect();
-        complete.then_some(Table { vars, positions, domains, failing: rows })
-    }
-
-    pub(crate) fn vars(&self) -> &[String] {
-        &self.vars
+        let strides = domains
+            .iter()
+            .scan(1usize, |stride, domain| {
+                let this = *stride;
+                *stride = stride.saturating_mul(domain.len().max(1));
+                Some(this)
+            })
+            .collect();
+        complete.then_some(Table { vars, positions, domains, strides, failing: rows })
     }
 
     /// The values `var` ranges over here.
     pub(crate) fn domain(&self, var: &str) -> Option<&[String]> {
         self.domains.get(*self.positions.get(var)?).map(Vec::as_slice)
-    }
-
-    /// Whether the assignment `lookup` gives the table's variables satisfies
-    /// the group (false for a value outside a variable's domain).
-    pub(crate) fn allows(&self, lookup: Lookup<'_, '_>) -> bool {
-        self.failing(lookup) == Failing::NONE
-    }
-
-    /// Which constraints fail in the assignment `lookup` gives the table's
-    /// variables (several, for a value outside a variable's domain).
-    pub(crate) fn failing(&self, lookup: Lookup<'_, '_>) -> Failing {
-        let mut index = 0usize;
-        let mut stride = 1usize;
-        for (var, domain) in self.vars.iter().zip(&self.domains) {
-            let Some(at) = lookup(var).and_then(|value| domain.iter().position(|d| d == value)) else {
-                return Failing::SEVERAL;
-            };
-            index += at * stride;
-            stride *= domain.len().max(1);
-        }
-        self.failing.get(index).copied().unwrap_or(Failing::SEVERAL)
-    }
-
-    /// Whether an assignment that gives the variables in `fixed` their
-    /// values satisfies the group; `None` when a value is not in its
-    /// variable's domain here (the caller then decides otherwise).
-    pub(crate) fn allows_some<'v>(&self, fixed: &dyn Fn(&str) -> Option<&'v str>) -> Option<bool> {
-        let mut wanted: Vec<Option<usize>> = Vec::with_capacity(self.vars.len());
-        for (var, domain) in self.vars.iter().zip(&self.domains) {
-            wanted.push(match fixed(var) {
-                Some(value) => Some(domain.iter().position(|d| d == value)?),
-                None => None,
-            });
-        }
-        Some(self.failing.iter().enumerate().any(|(mut index, failing)| {
-            *failing == Failing::NONE
-                && self.domains.iter().zip(&wanted).all(|(domain, wanted)| {
-                    let size = domain.len().max(1);
-                    let at = index % size;
-                    index /= size;
-                    wanted.is_none_or(|w| w == at)
-                })
-        }))
     }
 }
 
