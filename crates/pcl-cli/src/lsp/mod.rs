@@ -7,6 +7,7 @@
 
 mod capabilities;
 mod convert;
+mod edits;
 mod queue;
 mod semantic;
 mod transport;
@@ -392,18 +393,7 @@ impl Server {
                 let key = p.text_document.uri.as_str().to_string();
                 // a document never opened is not created by an edit
                 let Some(text) = self.host.text(&key) else { return Vec::new() };
-                let mut text = text.to_string();
-                for change in p.content_changes {
-                    match change.range {
-                        Some(range) => {
-                            let lines = LineIndex::new(&text, self.encoding);
-                            let (start, end) = (lines.offset(range.start), lines.offset(range.end));
-                            let (start, end) = (start.min(end), start.max(end));
-                            text.replace_range(start..end, &change.text);
-                        }
-                        None => text = change.text,
-                    }
-                }
+                let text = edits::apply(text, p.content_changes, self.encoding);
                 self.host.set_text(&key, text);
                 p.text_document.uri
             }
