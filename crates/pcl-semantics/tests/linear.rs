@@ -157,3 +157,43 @@ fn constraints_do_not_multiply_the_guards_work() {
         assert!(bytes_ratio < 1.1, "{shape}: allocations grow as guards × constraints: {bytes_ratio:.3}x per byte");
     }
 }
+
+/// A file whose constraints are not known to hold together (E0403: two
+/// halves of features with too many assignments together), with many
+/// constraints and guards over one half. Naming the constraints a constant
+/// guard depends on decided the guard again without each one in turn:
+/// constraints² × guards (200 of each took 21 s). It now costs one walk
+/// over the constraints the guard reaches per constant guard, so this shape
+/// is still quadratic (1,600 of each: 0.42 s), but no longer cubic, which
+/// is what this test holds it to.
+#[test]
+fn constraints_not_known_to_hold_together_are_not_tried_one_by_one() {
+    let _turn = PROFILER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let file = |n: usize| -> String {
+        let mut text = String::new();
+        for i in 0..8 {
+            text.push_str(&format!("feature a{i}: bool = true;\nfeature b{i}: bool = false;\n"));
+        }
+        text.push_str("constraint must: a0 else \"m\";\n");
+        for i in 0..7 {
+            text.push_str(&format!(
+                "constraint ca{i}: a{i} or a{} else \"x\";\nconstraint cb{i}: b{i} or not b{} else \"x\";\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        for i in 0..n {
+            text.push_str(&format!("constraint c{i}: a0 or a1 else \"m\";\n"));
+            text.push_str(&format!("policy p{i} when a0 {{ allow {{ action ec2:DescribeTags; resource \"*\"; }} }}\n"));
+        }
+        text
+    };
+    let (small, large) = (file(100), file(200));
+    let size_ratio = large.len() as f64 / small.len() as f64;
+    let (small_bytes, _) = work(&small);
+    let (large_bytes, _) = work(&large);
+    let bytes_ratio = large_bytes as f64 / small_bytes as f64 / size_ratio;
+    eprintln!("{small_bytes} -> {large_bytes} bytes ({bytes_ratio:.3} per byte)");
+    assert!(bytes_ratio < 2.5, "allocations grow as constraints² × guards: {bytes_ratio:.3}x per byte");
+}

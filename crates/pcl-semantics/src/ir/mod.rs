@@ -5,9 +5,11 @@ use pcl_syntax::{SmolStr, Span};
 
 pub use pcl_iam::ScalarType;
 
+mod cuts;
 mod grouping;
 mod program;
 
+pub(crate) use cuts::cut_off_by_each;
 pub(crate) use grouping::{Grouping, Reach};
 pub use program::{Program, ProgramItem};
 

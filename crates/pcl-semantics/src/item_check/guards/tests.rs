@@ -192,3 +192,78 @@ fn tables_decide_as_every_constraint_evaluated() {
     // the cases reach what they are meant to test
     assert!(decided > 300 && with_because > 50, "{decided} decided, {with_because} with constraints named");
 }
+
+/// Sixteen two-valued variables in two halves: constraints within each
+/// half, guards over the first. Together they have more assignments than
+/// are tried, so the constraints are not known to hold together, yet a
+/// guard is decided over its half.
+fn halves_domain(var: &str) -> Option<std::borrow::Cow<'static, [String]>> {
+    let half = var.strip_prefix('a').or_else(|| var.strip_prefix('b'))?;
+    let at: usize = half.parse().ok()?;
+    (at < 8).then(|| vec!["false".to_string(), "true".to_string()].into())
+}
+
+fn random_half_cond(r: &mut Seeded, half: char, depth: usize) -> Cond {
+    if depth >= 2 || r.below(3) == 0 {
+        // a few variables per half, so that conditions share them
+        return is(&format!("{half}{}", r.below(4)), if r.below(2) == 0 { "true" } else { "false" });
+    }
+    match r.below(3) {
+        0 => Cond::And(Box::new(random_half_cond(r, half, depth + 1)), Box::new(random_half_cond(r, half, depth + 1))),
+        1 => Cond::Or(Box::new(random_half_cond(r, half, depth + 1)), Box::new(random_half_cond(r, half, depth + 1))),
+        _ => not(random_half_cond(r, half, depth + 1)),
+    }
+}
+
+/// When the constraints are not known to hold together, the constraints a
+/// constant guard names are those without which deciding it again does not
+/// find it constant.
+#[test]
+fn constraints_not_known_to_hold_together_are_named_as_each_left_out_finds() {
+    let mut r = Seeded(0x2545_f491_4f6c_dd1d);
+    let (mut decided, mut named) = (0, 0);
+    // eight variables per half, each read by some constraint
+    let reading_all = |half: char| -> Vec<Cond> {
+        (0..8).map(|i| Cond::Or(Box::new(is(&format!("{half}{i}"), "true")), Box::new(Cond::Const(true)))).collect()
+    };
+    for _ in 0..1500 {
+        let mut constraints: Vec<Cond> = reading_all('a');
+        constraints.extend(reading_all('b'));
+        for _ in 0..r.below(8) {
+            let half = if r.below(3) == 0 { 'b' } else { 'a' };
+            constraints.push(random_half_cond(&mut r, half, 0));
+        }
+        let refs: Vec<&Cond> = constraints.iter().collect();
+        let groups = crate::constraint_groups::ConstraintGroups::build(&refs, &halves_domain);
+        let known = crate::constraint_groups::hold_together(&[], &groups.all(), &halves_domain);
+        assert!(!known, "{constraints:?}");
+        let cond = random_half_cond(&mut r, 'a', 0);
+        let context: Vec<Cond> = (0..r.below(2)).map(|_| random_half_cond(&mut r, 'a', 1)).collect();
+        let mut vars = Vec::new();
+        cond.vars(&mut vars);
+        for c in &context {
+            c.vars(&mut vars);
+        }
+        let reach = groups.reach(&vars);
+        let Some(tables) = groups.tables(&reach) else { continue };
+        let outside = groups.outside(&reach);
+        let Some(value) = constant_over_tables(&cond, &context, &tables, &outside, known, &halves_domain) else {
+            continue;
+        };
+        decided += 1;
+        let reached: Vec<(usize, &Cond)> =
+            groups.constraints(&reach).into_iter().filter_map(|at| Some((at, *refs.get(at)?))).collect();
+        let got = because_not_known(&cond, value, &context, &tables, &reached, &outside, &halves_domain);
+        let each_left_out: Vec<usize> = reached
+            .iter()
+            .filter(|(left, _)| {
+                let others: Vec<&Cond> = reached.iter().filter(|(at, _)| at != left).map(|(_, c)| *c).collect();
+                constant_value(&cond, &context, &others, &outside, known, &halves_domain) != Some(value)
+            })
+            .map(|(at, _)| *at)
+            .collect();
+        assert_eq!(got, each_left_out, "{cond:?} under {context:?} given {constraints:?}");
+        named += usize::from(!got.is_empty());
+    }
+    assert!(decided > 100 && named > 20, "{decided} decided, {named} naming constraints");
+}
