@@ -244,7 +244,12 @@ impl Symbols {
         };
         let constraints: Vec<&Cond> = symbols.named_constraints().map(|(_, c)| c).collect();
         let domain = |v: &str| symbols.domain(v);
-        let groups = crate::constraint_groups::ConstraintGroups::build(&constraints, &domain);
+        let is_param = |v: &str| matches!(symbols.get(v), Some(Symbol::Param(_)));
+        let groups = crate::constraint_groups::ConstraintGroups::build(&constraints, &domain).with_param_facts(
+            &constraints,
+            &domain,
+            &is_param,
+        );
         let satisfiable = crate::constraint_groups::hold_together(&[], &groups.all(), &domain);
         symbols.constraints_satisfiable = satisfiable;
         symbols.constraint_groups = groups;

@@ -256,6 +256,11 @@ impl Table {
 pub struct ConstraintGroups {
     grouping: Grouping,
     facts: Facts,
+    /// The groups again with each param ranging over absence (`""`), the
+    /// values its group compares it with and one unlike them, as an
+    /// optional param's use tries them (`Checker::require_present`); made
+    /// only when a group reads a variable the symbol table gives no domain.
+    with_params: Option<Facts>,
 }
 
 impl ConstraintGroups {
@@ -275,7 +280,55 @@ impl ConstraintGroups {
                 GroupFacts::new(grouping.vars(g).to_vec(), domains, tabled, &mut |lookup| Failing::of(&own, lookup))
             })
             .collect();
-        ConstraintGroups { grouping, facts: Facts::new(groups) }
+        ConstraintGroups { grouping, facts: Facts::new(groups), with_params: None }
+    }
+
+    /// Adds what each group amounts to with its params (`is_param`) ranging
+    /// over `""`, the values the group compares them with and
+    /// `\u{0}other`, when some group reads a variable of no known domain.
+    /// A param a group reads is read by no other group, so those values are
+    /// all the file's constraints compare it with.
+    pub fn with_param_facts<'d>(
+        mut self,
+        constraints: &[&Cond],
+        domain: Domain<'d, '_>,
+        is_param: &dyn Fn(&str) -> bool,
+    ) -> Self {
+        if self.facts.unknown == 0 {
+            return self;
+        }
+        let groups = (0..self.grouping.len())
+            .map(|g| {
+                let own: Vec<(usize, &Cond)> =
+                    self.grouping.members(g).iter().filter_map(|&at| Some((at, *constraints.get(at)?))).collect();
+                let domains: Option<Vec<Vec<String>>> = self
+                    .grouping
+                    .vars(g)
+                    .iter()
+                    .map(|v| {
+                        domain(v).map(std::borrow::Cow::into_owned).or_else(|| {
+                            is_param(v).then(|| {
+                                let mut values = vec![String::new()];
+                                for (_, c) in &own {
+                                    c.compared_values(v, &mut values);
+                                }
+                                values.push("\u{0}other".to_string());
+                                values
+                            })
+                        })
+                    })
+                    .collect();
+                GroupFacts::new(self.grouping.vars(g).to_vec(), domains, false, &mut |lookup| Failing::of(&own, lookup))
+            })
+            .collect();
+        self.with_params = Some(Facts::new(groups));
+        self
+    }
+
+    /// What the groups not reached amount to with params ranging as
+    /// `with_param_facts` says; `None` when no group needed it.
+    pub(crate) fn outside_with_params(&self, reach: &Reach) -> Option<Outside> {
+        self.with_params.as_ref().map(|facts| facts.outside(reach))
     }
 
     /// The groups that `vars` reach.
@@ -299,6 +352,7 @@ impl ConstraintGroups {
 
     /// The constraints of the groups that `vars` reach (indices, in order),
     /// and what the other groups amount to.
+    #[cfg(test)]
     pub(crate) fn split(&self, vars: &[String]) -> (Vec<usize>, Outside) {
         let reach = self.reach(vars);
         (self.constraints(&reach), self.outside(&reach))
@@ -331,10 +385,9 @@ pub(crate) fn hold_together<'d>(local: &[&Cond], outside: &Outside, domain: Doma
         return false;
     }
     let Some(outside_assignments) = outside.assignments else { return false };
-    let mut vars = Vec::new();
-    for c in local {
-        c.vars(&mut vars);
-    }
+    // each once, found by hash (a list searched for each variable made
+    // thousands of constraints cost millions of comparisons per guard)
+    let vars = crate::assignments::vars_of(local.iter().copied());
     let Some(domains) = vars.iter().map(|v| domain(v)).collect::<Option<Vec<_>>>() else { return false };
     let together = domains.iter().try_fold(outside_assignments, |acc, d| acc.checked_mul(d.len().max(1)));
     if together.is_none_or(|n| n > MAX_COMBINATIONS) {
@@ -344,64 +397,4 @@ pub(crate) fn hold_together<'d>(local: &[&Cond], outside: &Outside, domain: Doma
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn is(var: &str, value: &str) -> Cond {
-        Cond::Is(var.into(), value.into())
-    }
-
-    fn two(var: &str) -> Option<std::borrow::Cow<'static, [String]>> {
-        (var != "unknown").then(|| std::borrow::Cow::Owned(vec!["false".to_string(), "true".to_string()]))
-    }
-
-    /// What `hold_together` says over every constraint at once, the way it
-    /// was decided before there were groups.
-    fn directly(constraints: &[&Cond]) -> bool {
-        crate::assignments::jointly_satisfiable(constraints, &two) == Some(true)
-    }
-
-    #[test]
-    fn groups_answer_as_all_the_constraints_tried_at_once() {
-        let never = |v: &str| Cond::And(Box::new(is(v, "true")), Box::new(Cond::Not(Box::new(is(v, "true")))));
-        let cases: Vec<Vec<Cond>> = vec![
-            vec![],
-            vec![is("a", "true"), is("b", "true")],
-            vec![is("a", "true"), never("b")],
-            vec![is("a", "true"), is("unknown", "x")],
-            // thirteen two-valued groups: past the limit together
-            (0..13).map(|i| is(&format!("v{i}"), "true")).collect(),
-            (0..12).map(|i| is(&format!("v{i}"), "true")).collect(),
-            // one group through a shared variable
-            vec![is("a", "true"), Cond::Or(Box::new(is("a", "false")), Box::new(is("b", "true"))), never("b")],
-        ];
-        for constraints in &cases {
-            let refs: Vec<&Cond> = constraints.iter().collect();
-            let groups = ConstraintGroups::build(&refs, &two);
-            assert_eq!(hold_together(&[], &groups.all(), &two), directly(&refs), "{constraints:?}");
-            // a guard reaching the first variable: its groups are tried as
-            // local constraints, the rest summed up
-            let (local, outside) = groups.split(&["a".to_string()]);
-            let local: Vec<&Cond> = local.iter().filter_map(|&i| refs.get(i).copied()).collect();
-            assert_eq!(hold_together(&local, &outside, &two), directly(&refs), "{constraints:?}");
-        }
-    }
-
-    #[test]
-    fn a_guard_reaches_only_the_groups_of_its_variables() {
-        let constraints = [
-            is("a", "true"),
-            Cond::Or(Box::new(is("b", "true")), Box::new(is("c", "true"))),
-            is("c", "false"),
-            is("d", "true"),
-        ];
-        let refs: Vec<&Cond> = constraints.iter().collect();
-        let groups = ConstraintGroups::build(&refs, &two);
-        assert_eq!(groups.split(&["b".to_string()]).0, vec![1, 2]);
-        assert_eq!(groups.split(&["d".to_string(), "a".to_string()]).0, vec![0, 3]);
-        let (none, outside) = groups.split(&["e".to_string()]);
-        assert!(none.is_empty());
-        assert_eq!(outside, groups.all());
-        assert_eq!(outside.assignments, Some(2 * 4 * 2));
-    }
-}
+mod tests;

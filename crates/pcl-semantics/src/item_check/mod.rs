@@ -238,14 +238,28 @@ impl Checker<'_> {
             c.vars(&mut vars);
         }
         // the groups of constraints the param and the context reach, and the
-        // rest summed up; unless the rest reads params (their values here are
-        // those compared with, unknown to the symbol table): then all of them
-        // are tried, as the domain below needs
-        let (reached, outside) = symbols.constraint_groups().split(&vars);
-        let (constraints, outside): (Vec<&Cond>, Outside) = if outside.unknown {
-            (symbols.named_constraints().map(|(_, c)| c).collect(), Outside::NONE)
-        } else {
-            (reached.iter().filter_map(|&at| symbols.named_constraint(at)).map(|(_, c)| c).collect(), outside)
+        // rest summed up; where the rest reads params (their values here are
+        // those compared with, unknown to the symbol table), summed up with
+        // them ranging so (each read by its own group only); should a
+        // variable still have no domain, all of them are tried, as before
+        let groups = symbols.constraint_groups();
+        let reach = groups.reach(&vars);
+        let outside = groups.outside(&reach);
+        let outside = match outside.unknown {
+            true => groups.outside_with_params(&reach).filter(|o| !o.unknown),
+            false => Some(outside),
+        };
+        let (constraints, outside): (Vec<&Cond>, Outside) = match outside {
+            Some(outside) => (
+                groups
+                    .constraints(&reach)
+                    .iter()
+                    .filter_map(|&at| symbols.named_constraint(at))
+                    .map(|(_, c)| c)
+                    .collect(),
+                outside,
+            ),
+            None => (symbols.named_constraints().map(|(_, c)| c).collect(), Outside::NONE),
         };
         let context = &self.context;
         // a param ranges over what it is compared with, absence (`""`) and
