@@ -51,8 +51,9 @@ pub struct Symbols {
     /// By name, hashed: every reference of every item is looked up here (a
     /// sorted map cost a dozen string comparisons a lookup in a large file).
     map: rustc_hash::FxHashMap<SmolStr, Symbol>,
-    /// Params declared optional (`arn?`): they may have no value.
-    optional: Vec<String>,
+    /// Params declared optional (`arn?`): they may have no value. By hash:
+    /// each use of one asks (51,200 of them searched a list: 1.8 s).
+    optional: rustc_hash::FxHashSet<String>,
     /// What a scalar param without a default is when not given: `""` for an
     /// optional one, its placeholder otherwise. A bare param in a guard tests
     /// that it has a value (given, or a default): that it is not this.
@@ -156,9 +157,9 @@ impl Symbols {
         let items: Vec<(&str, &Declaration)> = declarations.into_iter().collect();
         let mut map: rustc_hash::FxHashMap<SmolStr, Symbol> = rustc_hash::FxHashMap::default();
         // optional params first: a bare one in a guard tests its presence
-        let mut optional: Vec<String> = Vec::new();
+        let mut optional: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
-        let mut with_default: Vec<String> = Vec::new();
+        let mut with_default: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
         let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         for (name, item) in &items {
             let name = *name;
@@ -168,7 +169,7 @@ impl Symbols {
                 && p.default.is_some()
             {
                 // a default: always a value
-                with_default.push(name.to_string());
+                with_default.insert(name.to_string());
             }
             if let Some(ItemKind::Param(p)) = item.configuring()
                 && !seen.contains(name)
@@ -176,7 +177,7 @@ impl Symbols {
                 && p.default.is_none()
             {
                 if p.ty.optional {
-                    optional.push(name.to_string());
+                    optional.insert(name.to_string());
                     absent.insert(name.to_string(), String::new());
                 } else if let Some(placeholder) = &p.placeholder {
                     absent.insert(name.to_string(), placeholder.display());
@@ -273,7 +274,7 @@ impl Symbols {
 
     /// Whether `name` is a param declared optional (`arn?`).
     pub fn is_optional(&self, name: &str) -> bool {
-        self.optional.iter().any(|o| o == name)
+        self.optional.contains(name)
     }
 
     /// `when NAME` for a scalar param: it has a value (given, or a default).
@@ -340,7 +341,7 @@ fn presence_cond(name: &str, absent: &BTreeMap<String, String>) -> Cond {
 pub(crate) struct ParamPresence<'a> {
     pub absent: &'a BTreeMap<String, String>,
     /// Scalar params with a default: they always have a value.
-    pub with_default: &'a [String],
+    pub with_default: &'a rustc_hash::FxHashSet<String>,
 }
 
 /// An expression as a condition, without checks: a bare param tests its
@@ -355,7 +356,7 @@ pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTre
         }
         // a param: it has a value
         Expr::Var(i) if params.absent.contains_key(i.name.as_str()) => presence_cond(&i.name, params.absent),
-        Expr::Var(i) if params.with_default.iter().any(|p| *p == i.name) => Cond::Const(true),
+        Expr::Var(i) if params.with_default.contains(i.name.as_str()) => Cond::Const(true),
         Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
         Expr::Compare { var, negated, value, .. } => {
             let is = Cond::Is(var.name.clone(), value.text.clone());
