@@ -179,9 +179,7 @@ pub(crate) fn free_vars(
                 crate::iam::PARTITIONS.iter().map(|p| p.to_string()).collect()
             } else if is_param(v) {
                 let mut values = Vec::new();
-                for c in constraints {
-                    c.compared_values(v, &mut values);
-                }
+                crate::ir::compared_values_in(constraints.iter().copied(), v, &mut values);
                 values.push(OTHER_VALUE.to_string());
                 values
             } else {

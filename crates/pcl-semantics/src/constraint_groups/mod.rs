@@ -309,9 +309,7 @@ impl ConstraintGroups {
                         domain(v).map(std::borrow::Cow::into_owned).or_else(|| {
                             is_param(v).then(|| {
                                 let mut values = vec![String::new()];
-                                for (_, c) in &own {
-                                    c.compared_values(v, &mut values);
-                                }
+                                crate::ir::compared_values_in(own.iter().map(|(_, c)| *c), v, &mut values);
                                 values.push("\u{0}other".to_string());
                                 values
                             })

@@ -268,9 +268,7 @@ impl Checker<'_> {
             symbols.domain(v).or_else(|| {
                 matches!(symbols.get(v), Some(Symbol::Param(_))).then(|| {
                     let mut values = vec![String::new()];
-                    for c in context.iter().chain(constraints.iter().copied()) {
-                        c.compared_values(v, &mut values);
-                    }
+                    crate::ir::compared_values_in(context.iter().chain(constraints.iter().copied()), v, &mut values);
                     values.push("\u{0}other".to_string());
                     std::borrow::Cow::Owned(values)
                 })
