@@ -65,21 +65,24 @@ pub(crate) fn satisfiable_in(
     let outside = facts.0.outside(&reach);
     let mut total = outside.assignments?;
     let mut satisfiable = outside.satisfiable;
-    let mut fixed_in: FxHashMap<usize, usize> = FxHashMap::default();
+    // the fixed variables of each group, once (asked of every fixed
+    // variable for each group, thousands of groups cost their square)
+    let mut fixed_in: FxHashMap<usize, Vec<String>> = FxHashMap::default();
     for var in fixed.keys() {
         if let Some(g) = grouping.group_of_var(var) {
-            *fixed_in.entry(g).or_default() += 1;
+            fixed_in.entry(g).or_default().push(var.clone());
         }
     }
     for g in reach.groups() {
         let group = facts.0.group(g)?;
+        let fixed_here = fixed_in.get(&g).map(Vec::as_slice).unwrap_or_default();
         // fixing a variable takes at most one branching variable away: past
         // the limit even so, there are too many (a chain of thousands of
         // constraints is not walked for each item)
-        if group.branching_vars() > MOST_BRANCHING + fixed_in.get(&g).copied().unwrap_or(0) {
+        if group.branching_vars() > MOST_BRANCHING + fixed_here.len() {
             return None;
         }
-        let (assignments, allowed) = match group.table().and_then(|t| from_table(t, g, grouping, fixed)) {
+        let (assignments, allowed) = match group.table().and_then(|t| from_table(t, fixed_here, fixed)) {
             Some(decided) => decided,
             None => evaluated(program, g, fixed, pins, params)?,
         };
@@ -89,29 +92,19 @@ pub(crate) fn satisfiable_in(
     Some(satisfiable)
 }
 
-/// The group's assignments with `fixed` fixed, and whether one satisfies
-/// it, read from its table; `None` when the table cannot say (a fixed
-/// variable of the group that is not free in it, or a value outside its
-/// domain there). Costs the table's rows times the fixed variables, not
+/// The group's assignments with `fixed` fixed (`fixed_here` are the
+/// group's own), and whether one satisfies it, read from its table; `None`
+/// when the table cannot say (a fixed variable of the group that is not
+/// free in it, or a value outside its domain there). Costs the table's rows times the fixed variables, not
 /// the group's variables (a chain of thousands of single-valued features
 /// made every item walk all of them).
-fn from_table(
-    table: &Table,
-    group: usize,
-    grouping: &crate::ir::Grouping,
-    fixed: &BTreeMap<String, String>,
-) -> Option<(usize, bool)> {
-    let mut in_table = Vec::new();
-    for (var, value) in fixed {
-        if grouping.group_of_var(var) != Some(group) {
-            continue;
-        }
-        if !table.domain(var)?.contains(value) {
+fn from_table(table: &Table, fixed_here: &[String], fixed: &BTreeMap<String, String>) -> Option<(usize, bool)> {
+    for var in fixed_here {
+        if !table.domain(var)?.contains(fixed.get(var)?) {
             return None;
         }
-        in_table.push(var.clone());
     }
-    let projection = table.projection(&in_table, false);
+    let projection = table.projection(fixed_here, false);
     let allowed = projection.allows(&|v| fixed.get(v).map(String::as_str));
     Some((projection.completions(), allowed))
 }
@@ -148,10 +141,6 @@ pub(crate) fn domain<'a>(program: &'a Program, feature: &str, pins: &'a BTreeMap
     program.feature(feature).map(|f| f.domain.clone()).unwrap_or_default()
 }
 
-/// A param's value unlike every literal it is compared with (no command line
-/// can hold a NUL, and no file compares with one).
-const OTHER_VALUE: &str = "\u{0}other";
-
 /// Of `vars` (those `constraints` read), the free ones and their domains:
 /// features not fixed, and params without a value (a `partition` ranges
 /// over the partitions; another param over the values `constraints`
@@ -180,7 +169,7 @@ pub(crate) fn free_vars(
             } else if is_param(v) {
                 let mut values = Vec::new();
                 crate::ir::compared_values_in(constraints.iter().copied(), v, &mut values);
-                values.push(OTHER_VALUE.to_string());
+                values.push(crate::ir::OTHER_VALUE.to_string());
                 values
             } else {
                 domain(program, v, pins)

@@ -275,8 +275,7 @@ impl ConstraintGroups {
         let groups = (0..grouping.len())
             .zip(domains)
             .map(|(g, domains)| {
-                let own: Vec<(usize, &Cond)> =
-                    grouping.members(g).iter().filter_map(|&at| Some((at, *constraints.get(at)?))).collect();
+                let own = own_constraints(&grouping, constraints, g);
                 GroupFacts::new(grouping.vars(g).to_vec(), domains, tabled, &mut |lookup| Failing::of(&own, lookup))
             })
             .collect();
@@ -299,21 +298,15 @@ impl ConstraintGroups {
         }
         let groups = (0..self.grouping.len())
             .map(|g| {
-                let own: Vec<(usize, &Cond)> =
-                    self.grouping.members(g).iter().filter_map(|&at| Some((at, *constraints.get(at)?))).collect();
+                let own = own_constraints(&self.grouping, constraints, g);
                 let domains: Option<Vec<Vec<String>>> = self
                     .grouping
                     .vars(g)
                     .iter()
                     .map(|v| {
-                        domain(v).map(std::borrow::Cow::into_owned).or_else(|| {
-                            is_param(v).then(|| {
-                                let mut values = vec![String::new()];
-                                crate::ir::compared_values_in(own.iter().map(|(_, c)| *c), v, &mut values);
-                                values.push("\u{0}other".to_string());
-                                values
-                            })
-                        })
+                        domain(v)
+                            .map(std::borrow::Cow::into_owned)
+                            .or_else(|| is_param(v).then(|| crate::ir::values_tried(own.iter().map(|(_, c)| *c), v)))
                     })
                     .collect();
                 GroupFacts::new(self.grouping.vars(g).to_vec(), domains, false, &mut |lookup| Failing::of(&own, lookup))
@@ -339,9 +332,21 @@ impl ConstraintGroups {
         self.grouping.constraints(reach)
     }
 
-    /// See `Facts::tables`: `None` when no guard reaching them can be decided.
-    pub(crate) fn tables(&self, reach: &Reach) -> Option<Vec<&Table>> {
-        self.facts.tables(reach)
+    /// See `Facts::tables`: `None` when no guard reaching them can be
+    /// decided. Each table comes with the variables of `vars` (those
+    /// `reach` was made from) that it reads, so that a guard over thousands
+    /// of groups does not look each of its variables up in every table.
+    pub(crate) fn tables(&self, reach: &Reach, vars: &[String]) -> Option<Vec<(&Table, Vec<String>)>> {
+        let mut by_group: FxHashMap<usize, Vec<String>> = FxHashMap::default();
+        for v in vars {
+            if let Some(g) = self.grouping.group_of_var(v) {
+                by_group.entry(g).or_default().push(v.clone());
+            }
+        }
+        let tables = self.facts.tables(reach)?;
+        Some(
+            reach.groups().into_iter().zip(tables).map(|(g, t)| (t, by_group.remove(&g).unwrap_or_default())).collect(),
+        )
     }
 
     pub(crate) fn outside(&self, reach: &Reach) -> Outside {
@@ -360,6 +365,11 @@ impl ConstraintGroups {
     pub(crate) fn all(&self) -> Outside {
         self.facts.all()
     }
+}
+
+/// Group `g`'s constraints, each with its index in `constraints`.
+fn own_constraints<'c>(grouping: &Grouping, constraints: &[&'c Cond], g: usize) -> Vec<(usize, &'c Cond)> {
+    grouping.members(g).iter().filter_map(|&at| Some((at, *constraints.get(at)?))).collect()
 }
 
 /// Whether the groups of these domains (`None`: a variable of no known

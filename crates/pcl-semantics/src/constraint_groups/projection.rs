@@ -26,24 +26,20 @@ pub(crate) struct Projection<'t> {
 }
 
 impl Table {
-    /// The table seen through `vars` (those it does not have are ignored),
-    /// with the constraints that alone fail by key when `with_alone`.
-    /// Costs the table's rows times the variables looked at.
+    /// The table seen through `vars` (each once; those it does not have are
+    /// ignored), with the constraints that alone fail by key when
+    /// `with_alone`. Costs the table's rows times the variables looked at.
     pub(crate) fn projection(&self, vars: &[String], with_alone: bool) -> Projection<'_> {
         let mut places = Vec::new();
+        // a key is a part of a row: there are no more keys than rows
         let mut keys = 1usize;
         for var in vars {
-            if let Some(&place) = self.positions.get(var)
-                && !places.iter().any(|(p, _)| *p == place)
-            {
+            if let Some(&place) = self.positions.get(var) {
                 places.push((place, keys));
                 keys = keys.saturating_mul(self.size(place));
             }
         }
         let rows = self.failing.len();
-        // a table exists only for at most `MAX_COMBINATIONS` rows, and a
-        // key is a part of a row
-        let keys = keys.min(rows.max(1));
         let mut allowed = vec![false; keys];
         let mut alone: Vec<Vec<usize>> = if with_alone { vec![Vec::new(); keys] } else { Vec::new() };
         for (row, failing) in self.failing.iter().enumerate() {

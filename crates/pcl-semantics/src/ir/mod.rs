@@ -371,6 +371,19 @@ pub enum ItemIr {
     },
 }
 
+/// A param's value unlike every literal it is compared with (no command line
+/// can hold a NUL, and no file compares with one).
+pub(crate) const OTHER_VALUE: &str = "\u{0}other";
+
+/// What an optional param's use tries a param over: absence (`""`), the
+/// values `conds` compare it with, and one unlike all of them.
+pub(crate) fn values_tried<'c>(conds: impl IntoIterator<Item = &'c Cond>, var: &str) -> Vec<String> {
+    let mut values = vec![String::new()];
+    compared_values_in(conds, var, &mut values);
+    values.push(OTHER_VALUE.to_string());
+    values
+}
+
 /// Adds the values `var` is compared with in `conds` that `out` does not
 /// hold yet, in the order first read. Past a few, they are told apart by
 /// hash: a param compared with thousands of values, one per constraint,

@@ -120,68 +120,94 @@ impl Checker<'_> {
     /// Warns about a guard that is constant over every configuration that
     /// satisfies the constraints and the enclosing guards.
     pub(super) fn tautology(&mut self, cond: &Cond, span: Span) {
-        let mut vars = Vec::new();
-        cond.vars(&mut vars);
-        for c in &self.context {
-            c.vars(&mut vars);
-        }
+        // a guard that reads no variable (`when true`) is explicit, not an accident
+        let Some(guard) = InContext::new(cond, &self.context) else { return };
         // only the groups of constraints the guard's features reach can
         // decide it, each through its table of assignments; the others count
         // as one summary (see `ConstraintGroups`)
         let groups = self.symbols.constraint_groups();
-        let reach = groups.reach(&vars);
-        let Some(tables) = groups.tables(&reach) else { return };
+        let reach = groups.reach(&guard.vars);
+        let Some(tables) = groups.tables(&reach, &guard.vars) else { return };
         let outside = groups.outside(&reach);
         let symbols = self.symbols;
         let domain = |v: &str| symbols.domain(v);
         let known = symbols.constraints_satisfiable();
-        let Some(value) = constant_over_tables(cond, &self.context, &tables, &outside, known, &domain) else { return };
+        let Some(value) = constant_over_tables(&guard, &tables, &outside, known, &domain) else { return };
         // the constraints without which the guard would not be constant (one
-        // the guard does not reach never is: without it, the others still hold)
-        let because: Vec<String> = if known {
+        // the guard does not reach never is: without it, the others still
+        // hold), by index, in the order of their names
+        let mut named: Vec<usize> = if known {
             // each is one that alone excludes an assignment where the guard
-            // has the other value: read from the tables, once for all (each
-            // a constraint of a group reached, in the order of their names)
-            let mut alone: Vec<usize> =
-                alone_excluding(cond, !value, &self.context, &tables, &domain).into_iter().collect();
-            alone.sort_unstable();
-            alone.into_iter().filter_map(|at| symbols.named_constraint(at)).map(|(name, _)| name.to_string()).collect()
+            // has the other value: read from the tables, once for all
+            alone_excluding(&guard, !value, &tables, &domain).into_iter().collect()
         } else {
-            let reached = groups.constraints(&reach);
-            let local: Vec<(usize, &str, &Cond)> =
-                reached.iter().filter_map(|&at| symbols.named_constraint(at).map(|(name, c)| (at, name, c))).collect();
-            let conds: Vec<(usize, &Cond)> = local.iter().map(|(at, _, c)| (*at, *c)).collect();
-            let named = because_not_known(cond, value, &self.context, &tables, &conds, &outside, &domain);
-            local.iter().filter(|(at, _, _)| named.contains(at)).map(|(_, name, _)| name.to_string()).collect()
+            let reached: Vec<(usize, &Cond)> = groups
+                .constraints(&reach)
+                .into_iter()
+                .filter_map(|at| symbols.named_constraint(at).map(|(_, c)| (at, c)))
+                .collect();
+            because_not_known(&guard, value, &tables, &reached, &outside, &domain)
         };
+        named.sort_unstable();
+        let because =
+            named.into_iter().filter_map(|at| symbols.named_constraint(at)).map(|(name, _)| name.to_string()).collect();
         let kind = if value { DiagnosticKind::AlwaysTrue { because } } else { DiagnosticKind::AlwaysFalse { because } };
         self.emit(kind.at(span));
     }
 }
 
-/// The constraints of `reached` (each with its index) without which a guard
-/// of constant `value` would not be constant, when the file's constraints
-/// are not known to hold together (a file with E0403). Leaving one out may
-/// then also cut others off from the guard, and those count only if they
-/// hold together with the groups `outside`. So one counts if it alone
-/// excludes an assignment where the guard has the other value (read from
-/// the tables), or if what leaving it out cuts off does not hold together
-/// with the groups outside: what deciding the guard again without each one
-/// in turn finds, at the cost of one walk (deciding it again per constraint
-/// made 200 constraints and guards take 21 s).
-fn because_not_known<'d>(
-    cond: &Cond,
+/// A guard inside its enclosing guards, with the variables they read: what
+/// deciding it over the tables reads, gathered once.
+struct InContext<'g> {
+    cond: &'g Cond,
+    context: &'g [Cond],
+    /// The variables of `cond`, then of `context`, each once.
+    vars: Vec<String>,
+}
+
+impl<'g> InContext<'g> {
+    /// `None` when `cond` reads no variable.
+    fn new(cond: &'g Cond, context: &'g [Cond]) -> Option<Self> {
+        let mut all = crate::assignments::Vars::default();
+        all.add(cond);
+        if all.is_empty() {
+            return None;
+        }
+        for c in context {
+            all.add(c);
+        }
+        Some(InContext { cond, context, vars: all.into_list() })
+    }
+
+    /// Whether the enclosing guards hold where `lookup` gives the values.
+    fn context_holds(&self, lookup: crate::assignments::Lookup<'_, '_>) -> bool {
+        self.context.iter().all(|c| c.holds(lookup))
+    }
+}
+
+type DomainOf<'d, 'a> = &'a dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>;
+
+/// The constraints of `reached` (by index) without which a guard of constant
+/// `value` would not be constant, when the file's constraints are not known
+/// to hold together (a file with E0403). Leaving one out may then also cut
+/// others off from the guard, and those count only if they hold together
+/// with the groups `outside`. So one counts if it alone excludes an
+/// assignment where the guard has the other value (read from the tables),
+/// or if what leaving it out cuts off does not hold together with the
+/// groups outside: what deciding the guard again without each one in turn
+/// finds, at the cost of one walk (deciding it again per constraint made
+/// 200 constraints and guards take 21 s).
+fn because_not_known(
+    guard: &InContext<'_>,
     value: bool,
-    context: &[Cond],
-    tables: &[&Table],
+    tables: &[(&Table, Vec<String>)],
     reached: &[(usize, &Cond)],
     outside: &Outside,
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+    domain: DomainOf<'_, '_>,
 ) -> Vec<usize> {
     let conds: Vec<&Cond> = reached.iter().map(|(_, c)| *c).collect();
-    let alone = alone_excluding(cond, !value, context, tables, domain);
-    let roots = guard_vars(cond, context).unwrap_or_default();
-    let cut_off = crate::ir::cut_off_by_each(&conds, &roots);
+    let alone = alone_excluding(guard, !value, tables, domain);
+    let cut_off = crate::ir::cut_off_by_each(&conds, &guard.vars);
     reached
         .iter()
         .zip(&cut_off)
@@ -209,16 +235,9 @@ pub(crate) fn constant_value<'d>(
     constraints: &[&Cond],
     outside: &Outside,
     known_satisfiable: bool,
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+    domain: DomainOf<'d, '_>,
 ) -> Option<bool> {
-    let mut vars = Vec::new();
-    cond.vars(&mut vars);
-    if vars.is_empty() {
-        return None;
-    }
-    for c in context {
-        c.vars(&mut vars);
-    }
+    let InContext { mut vars, .. } = InContext::new(cond, context)?;
     // Only the constraints that share a variable with the guard, its context
     // or another such constraint can decide its value: the others only
     // multiply the assignments to try (by 48 for a file's five constrained
@@ -230,7 +249,8 @@ pub(crate) fn constant_value<'d>(
     if !(known_satisfiable || nothing_else || crate::constraint_groups::hold_together(&independent, outside, domain)) {
         return None;
     }
-    decide(cond, &vars, domain, &|lookup| {
+    let domains = domains_of(&vars, domain)?;
+    decide(cond, &vars, &domains, &|lookup| {
         context.iter().all(|c| c.holds(lookup)) && connected.iter().all(|c| c.holds(lookup))
     })
 }
@@ -239,72 +259,54 @@ pub(crate) fn constant_value<'d>(
 /// as its table: the same answer, at the cost of a lookup per assignment of
 /// the guard's (and its context's) variables instead of an evaluation of
 /// every constraint in every assignment of every variable they reach.
-fn constant_over_tables<'d>(
-    cond: &Cond,
-    context: &[Cond],
-    tables: &[&Table],
+fn constant_over_tables(
+    guard: &InContext<'_>,
+    tables: &[(&Table, Vec<String>)],
     outside: &Outside,
     known_satisfiable: bool,
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+    domain: DomainOf<'_, '_>,
 ) -> Option<bool> {
-    let vars = guard_vars(cond, context)?;
     if !(known_satisfiable || outside.empty || crate::constraint_groups::hold_together(&[], outside, domain)) {
         return None;
     }
-    let projections: Vec<Projection<'_>> = tables.iter().map(|t| t.projection(&vars, false)).collect();
-    if !within_limit(&vars, &projections, domain)? {
+    let domains = domains_of(&guard.vars, domain)?;
+    let projections: Vec<Projection<'_>> = tables.iter().map(|(t, vars)| t.projection(vars, false)).collect();
+    if !within_limit(&domains, &projections) {
         return None;
     }
-    decide(cond, &vars, domain, &|lookup| {
-        context.iter().all(|c| c.holds(lookup)) && projections.iter().all(|p| p.allows(lookup))
+    decide(guard.cond, &guard.vars, &domains, &|lookup| {
+        guard.context_holds(lookup) && projections.iter().all(|p| p.allows(lookup))
     })
 }
 
-/// The variables of `cond`, then of `context`, each once; `None` when
-/// `cond` reads none.
-fn guard_vars(cond: &Cond, context: &[Cond]) -> Option<Vec<String>> {
-    let mut all = crate::assignments::Vars::default();
-    all.add(cond);
-    if all.is_empty() {
-        return None;
-    }
-    for c in context {
-        all.add(c);
-    }
-    Some(all.into_list())
+/// Each variable's domain; `None` when one has no known domain.
+fn domains_of<'d>(vars: &[String], domain: DomainOf<'d, '_>) -> Option<Vec<std::borrow::Cow<'d, [String]>>> {
+    vars.iter().map(|v| domain(v)).collect()
 }
 
-/// Whether the assignments of `vars` and of the tables' other variables
-/// together are few enough to try (`MAX_COMBINATIONS`), as when they were
-/// all enumerated; `None` when a variable has no known domain.
-fn within_limit<'d>(
-    vars: &[String],
-    projections: &[Projection<'_>],
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
-) -> Option<bool> {
-    let mut total = Some(1usize);
-    for v in vars {
-        let size = domain(v)?.len().max(1);
-        total = total.and_then(|t| t.checked_mul(size));
-    }
-    for p in projections {
-        total = total.and_then(|t| t.checked_mul(p.completions()));
-    }
-    Some(total.is_some_and(|n| n <= crate::MAX_COMBINATIONS))
+/// Whether the assignments of the guard's variables (their `domains`) and
+/// of the tables' other variables together are few enough to try
+/// (`MAX_COMBINATIONS`), as when they were all enumerated.
+fn within_limit(domains: &[std::borrow::Cow<'_, [String]>], projections: &[Projection<'_>]) -> bool {
+    domains
+        .iter()
+        .map(|d| d.len().max(1))
+        .chain(projections.iter().map(Projection::completions))
+        .try_fold(1usize, |total, n| total.checked_mul(n))
+        .is_some_and(|n| n <= crate::MAX_COMBINATIONS)
 }
 
-/// The value `cond` has in every assignment of `vars` that is `relevant`:
-/// `None` if it varies, if none is, if a variable has no known domain or
-/// there are too many to try.
-fn decide<'d>(
+/// The value `cond` has in every assignment of `vars` (over `domains`) that
+/// is `relevant`: `None` if it varies, if none is, or if there are too many
+/// to try.
+fn decide(
     cond: &Cond,
     vars: &[String],
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+    domains: &[std::borrow::Cow<'_, [String]>],
     relevant: &dyn Fn(crate::assignments::Lookup<'_, '_>) -> bool,
 ) -> Option<bool> {
-    let domains: Vec<std::borrow::Cow<'d, [String]>> = vars.iter().map(|v| domain(v)).collect::<Option<_>>()?;
     let (mut seen_true, mut seen_false, mut any) = (false, false, false);
-    let complete = crate::assignments::for_each_assignment(vars, &domains, &mut |lookup| {
+    let complete = crate::assignments::for_each_assignment(vars, domains, &mut |lookup| {
         if relevant(lookup) {
             any = true;
             if cond.holds(lookup) { seen_true = true } else { seen_false = true }
@@ -318,28 +320,25 @@ fn decide<'d>(
     }
 }
 
-/// The constraints that alone exclude an assignment where `context` holds
-/// and `cond` is `other`: when every constraint is known to hold with the
-/// others, leaving out exactly these makes a constant guard vary (the rest
-/// still hold together, and the assignments to try are no more). One
-/// excludes such an assignment alone when a completion of it in its table
-/// fails that constraint only, and every other table has a completion that
-/// satisfies its group (the tables share no variable).
-fn alone_excluding<'d>(
-    cond: &Cond,
+/// The constraints that alone exclude an assignment where the guard's
+/// context holds and the guard is `other`: when every constraint is known
+/// to hold with the others, leaving out exactly these makes a constant
+/// guard vary (the rest still hold together, and the assignments to try
+/// are no more). One excludes such an assignment alone when a completion
+/// of it in its table fails that constraint only, and every other table
+/// has a completion that satisfies its group (the tables share no variable).
+fn alone_excluding(
+    guard: &InContext<'_>,
     other: bool,
-    context: &[Cond],
-    tables: &[&Table],
-    domain: &dyn Fn(&str) -> Option<std::borrow::Cow<'d, [String]>>,
+    tables: &[(&Table, Vec<String>)],
+    domain: DomainOf<'_, '_>,
 ) -> rustc_hash::FxHashSet<usize> {
     let mut alone = rustc_hash::FxHashSet::default();
-    let Some(vars) = guard_vars(cond, context) else { return alone };
-    let Some(domains) = vars.iter().map(|v| domain(v)).collect::<Option<Vec<_>>>() else { return alone };
-    let projections: Vec<Projection<'_>> = tables.iter().map(|t| t.projection(&vars, true)).collect();
+    let Some(domains) = domains_of(&guard.vars, domain) else { return alone };
+    let projections: Vec<Projection<'_>> = tables.iter().map(|(t, vars)| t.projection(vars, true)).collect();
     let mut allows = Vec::with_capacity(projections.len());
-    crate::assignments::for_each_assignment(&vars, &domains, &mut |lookup| {
-        let holds = |c: &Cond| c.holds(lookup);
-        if context.iter().all(holds) && holds(cond) == other {
+    crate::assignments::for_each_assignment(&guard.vars, &domains, &mut |lookup| {
+        if guard.context_holds(lookup) && guard.cond.holds(lookup) == other {
             allows.clear();
             allows.extend(projections.iter().map(|p| p.allows(lookup)));
             let barred = allows.iter().filter(|a| !**a).count();

@@ -267,10 +267,10 @@ impl Checker<'_> {
         let domain = |v: &str| {
             symbols.domain(v).or_else(|| {
                 matches!(symbols.get(v), Some(Symbol::Param(_))).then(|| {
-                    let mut values = vec![String::new()];
-                    crate::ir::compared_values_in(context.iter().chain(constraints.iter().copied()), v, &mut values);
-                    values.push("\u{0}other".to_string());
-                    std::borrow::Cow::Owned(values)
+                    std::borrow::Cow::Owned(crate::ir::values_tried(
+                        context.iter().chain(constraints.iter().copied()),
+                        v,
+                    ))
                 })
             })
         };

@@ -156,23 +156,22 @@ fn tables_decide_as_every_constraint_evaluated() {
         let cond = random_cond(&mut r, 0);
         let context: Vec<Cond> = (0..r.below(3)).map(|_| random_cond(&mut r, 1)).collect();
         let expected = constant_value(&cond, &context, &refs, &Outside::NONE, known, &mixed_domain);
-        let mut vars = Vec::new();
-        cond.vars(&mut vars);
-        for c in &context {
-            c.vars(&mut vars);
-        }
-        let reach = groups.reach(&vars);
-        let Some(tables) = groups.tables(&reach) else {
+        // a guard of no variable is not decided
+        let Some(guard) = InContext::new(&cond, &context) else {
+            assert_eq!(expected, None, "{cond:?} under {context:?} given {constraints:?}");
+            continue;
+        };
+        let reach = groups.reach(&guard.vars);
+        let Some(tables) = groups.tables(&reach, &guard.vars) else {
             assert_eq!(expected, None, "{cond:?} under {context:?} given {constraints:?}");
             continue;
         };
         let outside = groups.outside(&reach);
-        let got = constant_over_tables(&cond, &context, &tables, &outside, known, &mixed_domain);
+        let got = constant_over_tables(&guard, &tables, &outside, known, &mixed_domain);
         assert_eq!(got, expected, "{cond:?} under {context:?} given {constraints:?}");
         let (Some(value), true) = (got, known) else { continue };
         decided += 1;
-        let mut because: Vec<usize> =
-            alone_excluding(&cond, !value, &context, &tables, &mixed_domain).into_iter().collect();
+        let mut because: Vec<usize> = alone_excluding(&guard, !value, &tables, &mixed_domain).into_iter().collect();
         because.sort_unstable();
         // each reached constraint left out in turn (the path of a file whose
         // constraints are not known to hold together)
@@ -239,21 +238,17 @@ fn constraints_not_known_to_hold_together_are_named_as_each_left_out_finds() {
         assert!(!known, "{constraints:?}");
         let cond = random_half_cond(&mut r, 'a', 0);
         let context: Vec<Cond> = (0..r.below(2)).map(|_| random_half_cond(&mut r, 'a', 1)).collect();
-        let mut vars = Vec::new();
-        cond.vars(&mut vars);
-        for c in &context {
-            c.vars(&mut vars);
-        }
-        let reach = groups.reach(&vars);
-        let Some(tables) = groups.tables(&reach) else { continue };
+        let Some(guard) = InContext::new(&cond, &context) else { continue };
+        let reach = groups.reach(&guard.vars);
+        let Some(tables) = groups.tables(&reach, &guard.vars) else { continue };
         let outside = groups.outside(&reach);
-        let Some(value) = constant_over_tables(&cond, &context, &tables, &outside, known, &halves_domain) else {
+        let Some(value) = constant_over_tables(&guard, &tables, &outside, known, &halves_domain) else {
             continue;
         };
         decided += 1;
         let reached: Vec<(usize, &Cond)> =
             groups.constraints(&reach).into_iter().filter_map(|at| Some((at, *refs.get(at)?))).collect();
-        let got = because_not_known(&cond, value, &context, &tables, &reached, &outside, &halves_domain);
+        let got = because_not_known(&guard, value, &tables, &reached, &outside, &halves_domain);
         let each_left_out: Vec<usize> = reached
             .iter()
             .filter(|(left, _)| {
