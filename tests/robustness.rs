@@ -138,3 +138,54 @@ fn deeply_nested_condition_blocks() {
     let analysis = pcl_suite::analyze("deep.pcl", &text);
     assert!(analysis.diagnostics.iter().all(|d| d.code.as_str() != "E0002"), "{:?}", analysis.diagnostics);
 }
+
+/// Brackets nested past `MAX_NESTING` get the same E0002, at the same place,
+/// whatever the stack of the thread that parses them: pest's own guard
+/// stopped where the stack ended, so the error (or its absence) changed from
+/// run to run. At the limit, pest parses the text on a spawned thread's
+/// default stack (2 MiB), even in a debug build.
+#[test]
+fn deep_brackets_get_one_answer_on_any_stack() {
+    let deep = |levels: usize| {
+        format!("feature f: bool = false;\nfeature g = {}f{};\n", "(".repeat(levels), ")".repeat(levels))
+    };
+    let on_stack = |text: String, bytes: usize| {
+        std::thread::Builder::new()
+            .stack_size(bytes)
+            .spawn(move || {
+                let analysis = pcl_suite::analyze("deep.pcl", &text);
+                analysis.diagnostics.iter().map(|d| (d.code.as_str(), d.span, d.message.clone())).collect::<Vec<_>>()
+            })
+            .expect("a thread")
+            .join()
+            .expect("no panic")
+    };
+    let limit = pcl_syntax::MAX_NESTING;
+    for levels in [limit + 1, 9_982, 100_000] {
+        let answers: Vec<_> = [2 << 20, 4 << 20, 8 << 20].map(|stack| on_stack(deep(levels), stack)).into();
+        assert!(answers.windows(2).all(|w| w[0] == w[1]), "{levels}: {answers:?}");
+        let first = answers[0].first().expect("an error");
+        assert_eq!(first.0, "E0002", "{levels}: {answers:?}");
+        assert!(first.2.contains(&format!("more than {limit} levels")), "{levels}: {}", first.2);
+        // at the first bracket past the limit
+        assert_eq!(first.1.start as usize, "feature f: bool = false;\nfeature g = ".len() + limit, "{levels}");
+    }
+    // at the limit pest parses it, and the lowering's own limit answers
+    let answers: Vec<_> = [2 << 20, 8 << 20].map(|stack| on_stack(deep(limit), stack)).into();
+    assert_eq!(answers[0], answers[1]);
+    assert!(
+        answers[0].iter().any(|(code, _, message)| *code == "E0002" && message.contains("64 levels")),
+        "{answers:?}"
+    );
+    // blocks too: a policy's brace, `with condition` blocks and a statement's, up to the limit
+    let blocks = limit - 2;
+    let open = "with condition StringEquals \"aws:SourceVpc\" \"v\" {\n".repeat(blocks);
+    let text =
+        format!("policy p {{\n{open}allow {{ action s3:GetObject; resource \"*\"; }}\n{}}}\n", "}\n".repeat(blocks));
+    let answers: Vec<_> = [2 << 20, 8 << 20].map(|stack| on_stack(text.clone(), stack)).into();
+    assert_eq!(answers[0], answers[1]);
+    assert!(
+        answers[0].iter().any(|(_, _, message)| message.contains("blocks nested more than 16 deep")),
+        "{answers:?}"
+    );
+}

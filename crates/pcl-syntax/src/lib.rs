@@ -24,7 +24,7 @@ pub mod tokens;
 
 pub use lower::KEYWORDS;
 pub use parser::{
-    ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk,
+    MAX_NESTING, ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk,
     parse_chunk_with_pest, parse_cut, parse_file,
 };
 pub use smol_str::SmolStr;

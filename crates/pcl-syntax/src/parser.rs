@@ -201,6 +201,15 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
 /// that starts while the switch is on only tracks details it does not need.
 fn pest_parse(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
     static DETAIL_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if let Some(at) = nesting_past(text, MAX_NESTING)
+        && let Some(position) = pest::Position::new(text, at)
+    {
+        let message = format!("nesting limit reached: `(` and `{{` more than {MAX_NESTING} levels deep");
+        return Err(Box::new(pest::error::Error::new_from_pos(
+            pest::error::ErrorVariant::CustomError { message },
+            position,
+        )));
+    }
     match PclParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
         Err(_) => {
@@ -211,6 +220,54 @@ fn pest_parse(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>
             detailed.map_err(Box::new)
         }
     }
+}
+
+/// `(` and `{` nested deeper than this are refused before pest parses a text.
+/// pest's own guard stops where the native stack ends, which moves from run
+/// to run (and with the thread's stack size): the same file got a different
+/// error, or none, from one run to the next. No pcl file needs as much (an
+/// expression nests at most 64 levels, `with condition` blocks 16), and pest
+/// parses this depth in well under a thread's 2 MiB of stack.
+pub const MAX_NESTING: usize = 256;
+
+/// Where brackets outside strings and comments first nest deeper than
+/// `limit`: the opening one, by its byte offset. Only `(` and `{` count:
+/// the grammar nests into nothing else (a `[` inside a list is an error
+/// pest reports at once, and more precisely). A string ends
+/// at its closing quote or at the line's end, as in the grammar; counting
+/// past an unterminated one can only count more, never less, than pest
+/// would nest.
+pub(crate) fn nesting_past(text: &str, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'"' => {
+                at += 1;
+                while let Some(&inner) = bytes.get(at) {
+                    match inner {
+                        b'\\' => at += 2,
+                        b'"' | b'\n' => break,
+                        _ => at += 1,
+                    }
+                }
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                at = memchr::memchr(b'\n', bytes.get(at..).unwrap_or_default()).map_or(bytes.len(), |n| at + n);
+            }
+            b'(' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(at);
+                }
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 /// `expect W0509 "..."` at the start of a line: an acknowledgement, which
@@ -359,5 +416,20 @@ mod tests {
         // a keyword as a compared value is an error
         let parsed = parse_file("feature f: bool = true;\nconstraint c: f == else else \"m\";\n");
         assert_eq!(parsed.errors.len(), 1);
+    }
+
+    /// Brackets in strings and comments do not nest; an escaped quote does
+    /// not end a string; a string ends at its line's end.
+    #[test]
+    fn nesting_counts_code_brackets_only() {
+        assert_eq!(nesting_past("((()))", 3), None);
+        assert_eq!(nesting_past("(((())))", 3), Some(3));
+        assert_eq!(nesting_past("[{(x)}]", 1), Some(2));
+        assert_eq!(nesting_past("[[[[{x}]]]]", 1), None);
+        assert_eq!(nesting_past("f(\"((((\") (x)", 1), None);
+        assert_eq!(nesting_past("f(\"\\\"((\" (x)", 1), Some(9));
+        assert_eq!(nesting_past("// ((((\n(x)", 1), None);
+        assert_eq!(nesting_past("\"open\n((", 1), Some(7));
+        assert_eq!(nesting_past("())))((", 1), Some(6));
     }
 }

@@ -32,6 +32,10 @@ pub fn parse_entry(text: &str) -> Option<Vec<BodyEntry>> {
 
 /// `parse_entry` by pest and the lowering alone.
 pub fn parse_entry_with_pest(text: &str) -> Option<Vec<BodyEntry>> {
+    // too deep for pest to answer the same on every stack: the chunk's parse says so
+    if crate::parser::nesting_past(text, crate::MAX_NESTING).is_some() {
+        return None;
+    }
     let mut pairs = PclParser::parse(Rule::body_entry_only, text).ok()?;
     let only = pairs.next()?;
     let mut lowerer = Lowerer::new(0, 0);
@@ -53,6 +57,9 @@ pub fn parse_header(text: &str) -> Option<Header> {
     if let Some(items) = crate::fast::file(text) {
         let [(item_start, item)] = <[_; 1]>::try_from(items).ok()?;
         return header_of(item_start, item);
+    }
+    if crate::parser::nesting_past(text, crate::MAX_NESTING).is_some() {
+        return None;
     }
     let mut pairs = PclParser::parse(Rule::file, text).ok()?;
     let mut items = pairs.next()?.into_inner().filter(|p| p.as_rule() == Rule::item);
