@@ -2,6 +2,7 @@
 //! 2.1.0 (for CI code scanning). Lines are 1-based; columns are 1-based and
 //! count UTF-16 code units, as SARIF does by default; byte ranges are exact.
 
+use pcl_semantics::source_text::Replacements;
 use pcl_semantics::{Code, Diagnostic, Severity};
 use serde_json::{Value, json};
 
@@ -27,31 +28,41 @@ fn severity(d: &Diagnostic) -> &'static str {
     }
 }
 
-fn place(lines: &Lines<'_>, span: pcl_syntax::Span) -> Value {
+/// A byte range in the file (not in its lossy text, when it is not UTF-8).
+fn file_bytes(span: pcl_syntax::Span, replaced: &Replacements) -> (usize, usize) {
+    (replaced.file_offset(span.start as usize), replaced.file_offset(span.end as usize))
+}
+
+fn place(lines: &Lines<'_>, span: pcl_syntax::Span, replaced: &Replacements) -> Value {
     let (start_line, start_column) = lines.line_column(span.start as usize);
     let (end_line, end_column) = lines.line_column(span.end as usize);
+    let (start, end) = file_bytes(span, replaced);
     json!({
-        "bytes": {"start": span.start, "end": span.end},
+        "bytes": {"start": start, "end": end},
         "start": {"line": start_line, "column": start_column},
         "end": {"line": end_line, "column": end_column},
     })
 }
 
-/// One JSON object per line, per diagnostic.
-pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+/// One JSON object per line, per diagnostic; `replaced` says where a lossy
+/// text's U+FFFDs stand in the file (empty for a UTF-8 file).
+pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic], replaced: &Replacements) -> String {
     let lines = Lines::new(text);
     let mut out = String::new();
     for d in diagnostics {
-        let labels: Vec<Value> =
-            d.secondary.iter().map(|l| json!({"message": l.message, "range": place(&lines, l.span)})).collect();
+        let labels: Vec<Value> = d
+            .secondary
+            .iter()
+            .map(|l| json!({"message": l.message, "range": place(&lines, l.span, replaced)}))
+            .collect();
         let fix = pcl_ide::suggested_edit(text, d)
-            .map(|(span, replacement)| json!({"range": place(&lines, span), "replacement": replacement}));
+            .map(|(span, replacement)| json!({"range": place(&lines, span, replaced), "replacement": replacement}));
         let value = json!({
             "code": d.code.as_str(),
             "severity": severity(d),
             "message": d.message,
             "file": path,
-            "range": place(&lines, d.span),
+            "range": place(&lines, d.span, replaced),
             "label": d.label,
             "labels": labels,
             "help": d.help,
@@ -63,9 +74,13 @@ pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic]) -> String 
     out
 }
 
+/// One file's diagnostics for a SARIF log: its path, its text, and where a
+/// lossy text's U+FFFDs stand in the file.
+pub type SarifFile = (String, String, Vec<Diagnostic>, Replacements);
+
 /// A SARIF 2.1.0 log of the files' diagnostics: one run of pcl, a rule per
 /// code (its `pcl explain` text), a result per diagnostic.
-pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
+pub fn sarif(files: &[SarifFile]) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
@@ -78,7 +93,7 @@ pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
         })
         .collect();
     let mut results = Vec::new();
-    for (path, text, diagnostics) in files {
+    for (path, text, diagnostics, replaced) in files {
         let lines = Lines::new(text);
         let uri = percent_encoded(path);
         for d in diagnostics {
@@ -88,7 +103,8 @@ pub fn sarif(files: &[(String, String, Vec<Diagnostic>)]) -> String {
                 json!({
                     "startLine": start_line, "startColumn": start_column,
                     "endLine": end_line, "endColumn": end_column,
-                    "byteOffset": span.start, "byteLength": span.end.saturating_sub(span.start),
+                    "byteOffset": file_bytes(span, replaced).0,
+                    "byteLength": file_bytes(span, replaced).1.saturating_sub(file_bytes(span, replaced).0),
                 })
             };
             let location =

@@ -762,3 +762,25 @@ fn unwritable_output_is_exit_2_not_a_panic() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A file that is not UTF-8: the machine formats' byte ranges are the
+/// file's (the text shown holds a 3-byte U+FFFD for each bad sequence), never
+/// past its end.
+#[test]
+fn byte_ranges_of_a_file_that_is_not_utf8_are_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (bytes, range) in [(&b"\xf0\x9f"[..], (0, 2)), (&b"ab\ncd\xffe\xfe x\n"[..], (5, 6))] {
+        let path = tmp.path().join("latin.pcl");
+        std::fs::write(&path, bytes).unwrap();
+        let o = pcl(&["check", "--format", "json", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let line: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let found = &line["range"]["bytes"];
+        assert_eq!((found["start"].as_u64(), found["end"].as_u64()), (Some(range.0), Some(range.1)), "{line}");
+        let o = pcl(&["check", "--format", "sarif", path.to_str().unwrap()]);
+        let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let region = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["byteOffset"].as_u64(), Some(range.0), "{region}");
+        assert_eq!(region["byteLength"].as_u64(), Some(range.1 - range.0), "{region}");
+    }
+}

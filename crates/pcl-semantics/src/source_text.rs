@@ -13,6 +13,26 @@ use crate::{Diagnostic, DiagnosticKind};
 pub struct NotUtf8 {
     pub text: String,
     pub diagnostic: Diagnostic,
+    /// Where the text's U+FFFDs stand in the file.
+    pub replacements: Replacements,
+}
+
+/// Each invalid sequence a lossy text replaced by U+FFFD: its offset in the
+/// text, its offset in the file and its length there (1 to 3 bytes), in
+/// order. Empty for a text that is the file's own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replacements(Vec<(usize, usize, usize)>);
+
+impl Replacements {
+    /// The file's byte offset of offset `at` of the text (inside a U+FFFD:
+    /// as far into the sequence it replaced, at most its end).
+    pub fn file_offset(&self, at: usize) -> usize {
+        let before = self.0.partition_point(|&(in_text, _, _)| in_text <= at);
+        let Some(&(in_text, in_file, len)) = before.checked_sub(1).and_then(|i| self.0.get(i)) else { return at };
+        let past = at - in_text;
+        let replacement = '\u{FFFD}'.len_utf8();
+        if past < replacement { in_file + past.min(len) } else { in_file + len + (past - replacement) }
+    }
 }
 
 pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
@@ -23,6 +43,17 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
             let bytes = e.into_bytes();
             let invalid = bytes.utf8_chunks().filter(|c| !c.invalid().is_empty()).count();
             let text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut replaced = Vec::new();
+            let (mut in_text, mut in_file) = (0, 0);
+            for chunk in bytes.utf8_chunks() {
+                in_text += chunk.valid().len();
+                in_file += chunk.valid().len();
+                if !chunk.invalid().is_empty() {
+                    replaced.push((in_text, in_file, chunk.invalid().len()));
+                    in_text += '\u{FFFD}'.len_utf8();
+                    in_file += chunk.invalid().len();
+                }
+            }
             let more = match invalid {
                 0 | 1 => String::new(),
                 2 => " (1 more invalid sequence follows)".to_string(),
@@ -35,7 +66,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
                 help: Some("pcl reads UTF-8 only; save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)".into()),
             }
             .at(Span::new(first, first + '\u{FFFD}'.len_utf8()));
-            Err(Box::new(NotUtf8 { text, diagnostic }))
+            Err(Box::new(NotUtf8 { text, diagnostic, replacements: Replacements(replaced) }))
         }
     }
 }
@@ -45,6 +76,14 @@ mod tests {
     #![allow(clippy::panic, reason = "tests")]
 
     use super::*;
+
+    /// A two-byte file that starts a four-byte character: the replacement
+    /// ends at the file's end, not past it.
+    #[test]
+    fn a_truncated_character_ends_at_the_file_end() {
+        let Err(e) = decode(b"\xf0\x9f".to_vec()) else { panic!("not UTF-8") };
+        assert_eq!(e.replacements.file_offset(e.diagnostic.span.end as usize), 2);
+    }
 
     #[test]
     fn utf8_passes_through() {
@@ -59,6 +98,9 @@ mod tests {
         let Err(e) = decode(b"ab\ncd\xffe\xfe".to_vec()) else { panic!("not UTF-8") };
         assert_eq!(e.text, "ab\ncd\u{FFFD}e\u{FFFD}");
         assert_eq!((e.diagnostic.span.start, e.diagnostic.span.end), (5, 8));
+        // in the file: the bad byte is one byte, and what follows moves back by two
+        let file = |at| e.replacements.file_offset(at);
+        assert_eq!([file(0), file(5), file(6), file(8), file(9), file(12)], [0, 5, 6, 6, 7, 8]);
         assert_eq!(e.diagnostic.code, crate::Code::Syntax);
         assert!(
             e.diagnostic.message.contains("byte 5") && e.diagnostic.message.contains("1 more invalid sequence follows"),

@@ -1,6 +1,8 @@
 //! `pcl check`: report every diagnostic of one or more files.
 
 use clap::Args;
+use pcl_cli::machine::SarifFile;
+use pcl_semantics::source_text::Replacements;
 use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
 
 use super::LoadError;
@@ -44,14 +46,16 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             }
             Err(LoadError::NotUtf8(e)) => {
                 let diagnostics = [e.diagnostic];
-                report(args.format, path, &e.text, &diagnostics, &reporter, &mut sarif_files);
+                let lossy = Lossy { text: &e.text, replaced: &e.replacements };
+                report(args.format, path, lossy, &diagnostics, &reporter, &mut sarif_files);
                 code = code.max(crate::EXIT_ERRORS);
                 continue;
             }
         };
         let text = file.text(&db);
         let analysis = super::analyze(&db, file);
-        report(args.format, path, text, &analysis.diagnostics, &reporter, &mut sarif_files);
+        let own = Lossy { text, replaced: &Replacements::default() };
+        report(args.format, path, own, &analysis.diagnostics, &reporter, &mut sarif_files);
         if args.deny.fails(&analysis.diagnostics) {
             code = code.max(crate::EXIT_ERRORS);
         }
@@ -73,14 +77,25 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
 fn report(
     format: Format,
     path: &str,
-    text: &str,
+    source: Lossy<'_>,
     diagnostics: &[Diagnostic],
     reporter: &Reporter,
-    sarif_files: &mut Vec<(String, String, Vec<Diagnostic>)>,
+    sarif_files: &mut Vec<SarifFile>,
 ) {
+    let Lossy { text, replaced } = source;
     match format {
         Format::Human => super::print_diagnostics(diagnostics, path, text, reporter),
-        Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, diagnostics)),
-        Format::Sarif => sarif_files.push((path.to_string(), text.to_string(), diagnostics.to_vec())),
+        Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, diagnostics, replaced)),
+        Format::Sarif => {
+            sarif_files.push((path.to_string(), text.to_string(), diagnostics.to_vec(), replaced.clone()));
+        }
     }
+}
+
+/// A file's text as shown, and where its U+FFFDs stand in the file (none
+/// for a UTF-8 file): the machine formats give byte ranges in the file.
+#[derive(Clone, Copy)]
+struct Lossy<'a> {
+    text: &'a str,
+    replaced: &'a Replacements,
 }
