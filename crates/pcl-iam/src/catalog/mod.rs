@@ -66,6 +66,9 @@ pub struct Service {
     /// the lints look a type up for every action of every statement.
     pub resource_types: Vec<ResourceType>,
     pub condition_keys: Vec<ConditionKey>,
+    /// Each action's `near::Letters`, counted when a name is first
+    /// suggested among them.
+    action_letters: OnceLock<Vec<crate::near::Letters>>,
 }
 
 /// One action: its name, and where its fields lie in the catalog, read only
@@ -250,6 +253,22 @@ impl ResourceType {
 }
 
 impl Service {
+    pub(crate) fn new(
+        (prefix, name): (&'static str, &'static str),
+        actions: Vec<Action>,
+        resource_types: Vec<ResourceType>,
+        condition_keys: Vec<ConditionKey>,
+    ) -> Service {
+        Service { prefix, name, actions, resource_types, condition_keys, action_letters: OnceLock::new() }
+    }
+
+    /// The actions' names, each with its `near::Letters`.
+    pub fn actions_with_letters(&self) -> impl Iterator<Item = (&'static str, crate::near::Letters)> + '_ {
+        let letters =
+            self.action_letters.get_or_init(|| self.actions.iter().map(|a| crate::near::Letters::of(a.name)).collect());
+        self.actions.iter().zip(letters).map(|(a, l)| (a.name, *l))
+    }
+
     /// The action named `name`, compared case-insensitively as IAM does.
     pub fn action(&self, name: &str) -> Option<&Action> {
         let at = self.actions.binary_search_by(|a| cmp_ignore_ascii_case(a.name.as_bytes(), name.as_bytes())).ok()?;

@@ -50,7 +50,7 @@ pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> 
 
 /// The service's action nearest to `name` by Jaro-Winkler similarity, case ignored.
 fn nearest_action(service: &super::Service, name: &str) -> Option<&'static str> {
-    crate::near::nearest_ignoring_case(name, service.actions.iter().map(|a| a.name), 0.8)
+    crate::near::nearest_ignoring_case_counted(name, service.actions_with_letters(), 0.8)
 }
 
 /// The nearest prefixes by edit distance; among equally near ones, one whose
