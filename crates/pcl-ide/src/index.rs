@@ -57,6 +57,9 @@ impl FileIndex {
             }
         }
         uses.sort_by_key(|u| (u.span.start, u.span.end));
+        // one place read twice (`attach partition` names a policy and reads
+        // the param) is one use: overlapping rename edits are refused
+        uses.dedup_by(|a, b| a.span == b.span && a.name == b.name);
         let mut by_name = std::collections::HashMap::with_capacity(decls.len());
         for (at, d) in decls.iter().enumerate() {
             by_name.entry(d.name.clone()).or_insert(at);

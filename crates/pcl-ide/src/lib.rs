@@ -145,7 +145,16 @@ impl AnalysisHost {
     /// The edits that rename the item at `offset` to `new_name`.
     pub fn rename(&self, path: &str, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
         let index = self.index(path).ok_or(RenameError::NothingToRename)?;
-        navigation::rename(&index, offset, new_name)
+        // the names of E0100s: what the file uses and does not declare
+        let diagnostics = self.diagnostics(path);
+        let unresolved: Vec<&str> = diagnostics
+            .iter()
+            .filter(|d| d.code == pcl_semantics::Code::UnknownName)
+            .filter_map(|d| index.text.get(d.span.start as usize..d.span.end as usize))
+            .flat_map(|at| at.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .filter(|word| !word.is_empty())
+            .collect();
+        navigation::rename(&index, offset, new_name, &unresolved)
     }
 
     /// What is under `offset`: an item, an action, a condition key.

@@ -76,7 +76,15 @@ fn is_identifier(name: &str) -> bool {
         && !pcl_syntax::KEYWORDS.contains(&name)
 }
 
-pub fn rename(index: &FileIndex, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
+/// The edits that rename the item at `offset`. `unresolved` holds the names
+/// the file uses without declaring them: renaming to one of them would make
+/// those uses mean the renamed item, so it is refused like a taken name.
+pub fn rename(
+    index: &FileIndex,
+    offset: usize,
+    new_name: &str,
+    unresolved: &[&str],
+) -> Result<Vec<(Span, String)>, RenameError> {
     let (name, _) = index.name_at(offset).ok_or(RenameError::NothingToRename)?;
     let decl = index.decl(name).ok_or(RenameError::NothingToRename)?;
     if !is_identifier(new_name) {
@@ -85,7 +93,7 @@ pub fn rename(index: &FileIndex, offset: usize, new_name: &str) -> Result<Vec<(S
     if index.implicit.iter().any(|n| n == name) {
         return Err(RenameError::Implicit(name.to_string()));
     }
-    if new_name != name && index.decl(new_name).is_some() {
+    if new_name != name && (index.decl(new_name).is_some() || unresolved.contains(&new_name)) {
         return Err(RenameError::Taken(new_name.to_string()));
     }
     let mut edits = vec![(decl.name_span, new_name.to_string())];
