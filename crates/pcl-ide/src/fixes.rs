@@ -73,7 +73,14 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
 /// of `text`: what `pcl check --format json` reports as its fix.
 pub fn suggested_edit(text: &str, d: &Diagnostic) -> Option<(Span, String)> {
     let suggestion = suggested(d.help.as_deref()?)?;
-    Some((replaced_span(text, d, &suggestion), suggestion))
+    // a key template (`iam:ResourceTag/${TagKey}`) would read as an
+    // interpolation: a hint to the reader, not text to insert
+    if suggestion.contains("${") {
+        return None;
+    }
+    let span = replaced_span(text, d, &suggestion);
+    // replacing a text with itself fixes nothing
+    (text.get(span.start as usize..span.end as usize) != Some(suggestion.as_str())).then_some((span, suggestion))
 }
 
 /// `did you mean `x`?` -> `x`.
@@ -82,21 +89,28 @@ fn suggested(help: &str) -> Option<String> {
     Some(rest.split('`').next()?.to_string())
 }
 
-/// What a suggestion replaces: the diagnostic's span, narrowed to the
-/// service prefix when only that is suggested (`ec3:X` -> `ec2`).
+/// What a suggestion replaces: the diagnostic's span, inside the quotes of
+/// a quoted name (a condition key, a quoted action), and narrowed to one
+/// side of the colon when the suggestion has none: the service prefix
+/// (`ec3:X` -> `ec2`) for an unknown service, else the name after it (an
+/// unknown resource type, `iam:polcy` -> `policy`).
 fn replaced_span(text: &str, d: &Diagnostic, suggestion: &str) -> Span {
-    let text = text.get(d.span.start as usize..d.span.end as usize).unwrap_or_default();
-    // a quoted name (a condition key): the text inside the quotes
-    if text.len() >= 2 && text.starts_with('"') && text.ends_with('"') && !suggestion.starts_with('"') {
-        return Span::new(d.span.start as usize + 1, d.span.end as usize - 1);
+    let mut span = d.span;
+    let mut replaced = text.get(span.start as usize..span.end as usize).unwrap_or_default();
+    if replaced.len() >= 2 && replaced.starts_with('"') && replaced.ends_with('"') && !suggestion.starts_with('"') {
+        span = Span::new(span.start as usize + 1, span.end as usize - 1);
+        replaced = replaced.get(1..replaced.len() - 1).unwrap_or_default();
     }
-    if d.code == Code::UnknownService
-        && !suggestion.contains(':')
-        && let Some(colon) = text.find(':')
+    if !suggestion.contains(':')
+        && let Some(colon) = replaced.find(':')
     {
-        return Span::new(d.span.start as usize, d.span.start as usize + colon);
+        return if d.code == Code::UnknownService {
+            Span::new(span.start as usize, span.start as usize + colon)
+        } else {
+            Span::new(span.start as usize + colon + 1, span.end as usize)
+        };
     }
-    d.span
+    span
 }
 
 fn line_start(index: &FileIndex, offset: usize) -> usize {

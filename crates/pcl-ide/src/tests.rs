@@ -272,3 +272,74 @@ policy p when fsx == true { include shared; deny { notaction [@s3_read]; notreso
     let spans: Vec<_> = h.highlights(FILE).iter().map(|hl| hl.span).collect();
     assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "{spans:?}");
 }
+
+/// A name used twice at one place (`attach partition` both names a policy
+/// and reads the param) is one reference and one edit: overlapping edits
+/// are refused by editors (found by fuzzing).
+#[test]
+fn a_reference_is_listed_and_renamed_once() {
+    let text =
+        "param partition: partition = \"aws\";\nrole r { trust service \"ec2.amazonaws.com\"; attach partition; }\n";
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, text.to_string());
+    let offset = text.find("partition:").unwrap() + 1;
+    let refs = h.references(FILE, offset, true);
+    let mut unique = refs.clone();
+    unique.dedup();
+    assert_eq!(refs, unique, "{refs:?}");
+    if let Ok(edits) = h.rename(FILE, offset, "zzz") {
+        let spans: Vec<_> = edits.iter().map(|(s, _)| *s).collect();
+        assert!(spans.windows(2).all(|w| w[0].end <= w[1].start), "{spans:?}");
+    }
+}
+
+/// Renaming to a name the file uses without declaring it would make those
+/// uses mean the renamed item: refused (found by fuzzing).
+#[test]
+fn rename_refuses_to_capture_an_unresolved_name() {
+    let text =
+        "param b: string = \"y\";\npolicy p { allow { action s3:GetObject; resource \"arn:aws:s3:::${b}/${c}\"; } }\n";
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, text.to_string());
+    let offset = text.find("b:").unwrap();
+    assert_eq!(h.rename(FILE, offset, "c"), Err(RenameError::Taken("c".into())));
+    assert!(h.rename(FILE, offset, "d").is_ok());
+}
+
+/// Quick fixes the fuzzer found wrong: each one offered must remove its
+/// diagnostic and bring no new error; a template key (`${TagKey}`) and a
+/// suggestion equal to the text are not offered.
+#[test]
+fn quick_fixes_fix_what_they_say() {
+    let cases = [
+        // an unknown resource type: the name after the service is replaced
+        (
+            "param r: arn(iam:polcy) placeholder \"<R>\";\npolicy p { allow { action iam:GetRole; resource \"${r}\"; } }\n",
+            true,
+        ),
+        // a quoted action with an unknown service: the prefix inside the quotes
+        ("policy p {\n    allow { action [\"xry:PutTraceSegments\"]; resource \"*\"; }\n}\n", true),
+        // a pattern whose start is right: no fix that changes nothing
+        ("policy p { allow { action [logs:Put*Event]; resource \"*\"; } }\n", false),
+        // a key template would read as an interpolation
+        (
+            "policy p {\n    allow { action iam:GetRole; resource \"*\"; condition StringEquals \"iam:ResourceTa\" [\"x\"]; }\n}\n",
+            false,
+        ),
+    ];
+    for (text, fixable) in cases {
+        let mut h = AnalysisHost::new();
+        h.set_text(FILE, text.to_string());
+        let before = h.diagnostics(FILE);
+        let first = before.first().unwrap_or_else(|| panic!("a diagnostic: {text}"));
+        let fix = suggested_edit(text, first);
+        assert_eq!(fix.is_some(), fixable, "{text}: {fix:?} for {first:?}");
+        let Some((span, replacement)) = fix else { continue };
+        let mut fixed = text.to_string();
+        fixed.replace_range(span.start as usize..span.end as usize, &replacement);
+        h.set_text(FILE, fixed.clone());
+        let after = h.diagnostics(FILE);
+        assert!(after.iter().all(|d| d.code != first.code), "{fixed}: {after:?}");
+        assert!(after.iter().all(|d| d.severity() != pcl_semantics::Severity::Error), "{fixed}: {after:?}");
+    }
+}

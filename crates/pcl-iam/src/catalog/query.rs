@@ -28,9 +28,17 @@ pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> 
     };
     if name.contains(['*', '?']) {
         if service.matching(name).next().is_none() {
-            let help = nearest_pattern(service, name)
-                .map(|p| format!("did you mean `{prefix}:{p}`?"))
-                .or_else(|| Some("check the spelling of the words before the wildcard".into()));
+            let starts_right = name
+                .find(['*', '?'])
+                .and_then(|cut| name.get(..cut))
+                .is_some_and(|literal| service.actions.iter().any(|a| starts_ignoring_case(a.name, literal)));
+            let help = nearest_pattern(service, name).map(|p| format!("did you mean `{prefix}:{p}`?")).or_else(|| {
+                Some(if starts_right {
+                    "actions start this way: check the words after the wildcard".into()
+                } else {
+                    "check the spelling of the words before the wildcard".into()
+                })
+            });
             return Err((
                 UnknownAction::NoMatch,
                 crate::rules::problem_owned(format!("`{action}` matches no action of {}", service.name), help),
@@ -46,6 +54,10 @@ pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> 
         UnknownAction::Action,
         crate::rules::problem_owned(format!("{} has no action `{name}`", service.name), nearest),
     ))
+}
+
+fn starts_ignoring_case(name: &str, start: &str) -> bool {
+    name.get(..start.len()).is_some_and(|head| head.eq_ignore_ascii_case(start))
 }
 
 /// The service's action nearest to `name` by Jaro-Winkler similarity, case ignored.
@@ -89,11 +101,18 @@ fn nearest_pattern(service: &super::Service, pattern: &str) -> Option<String> {
     for action in &service.actions {
         for len in literal.len().saturating_sub(1)..=literal.len() + 1 {
             let Some(start) = action.name.get(..len) else { continue };
-            let score = crate::near::similarity(&lower, &start.to_ascii_lowercase());
+            let start_lower = start.to_ascii_lowercase();
+            // the literal start itself matches: what follows the wildcard
+            // does not, and suggesting the same pattern would fix nothing
+            if start_lower == lower {
+                continue;
+            }
+            let score = crate::near::similarity(&lower, &start_lower);
             if score > 0.85 && best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, start));
             }
         }
     }
-    best.map(|(_, start)| format!("{start}{rest}"))
+    // only a pattern that matches something is worth suggesting
+    best.map(|(_, start)| format!("{start}{rest}")).filter(|p| service.matching(p).next().is_some())
 }
