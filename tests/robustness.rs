@@ -23,7 +23,10 @@ impl Rng {
     }
 }
 
-const TOKENS: [&str; 24] = [
+const TOKENS: [&str; 26] = [
+    // characters of 2 and 4 bytes: spans must not cut them
+    "é",
+    "😀",
     "{",
     "}",
     "[",
@@ -88,6 +91,11 @@ fn mutated_policies_never_panic() {
         for d in &analysis.diagnostics {
             // every diagnostic must be renderable, with spans inside the file
             assert!(d.span.end as usize <= mutated.len(), "span out of range: {d:?}");
+            // and on character boundaries (a byte range inside an emoji was found by fuzzing)
+            for span in std::iter::once(d.span).chain(d.secondary.iter().map(|l| l.span)) {
+                let (start, end) = (span.start as usize, span.end as usize);
+                assert!(mutated.is_char_boundary(start) && mutated.is_char_boundary(end), "{d:?} in {mutated}");
+            }
             let _ = pcl_cli::report::render("mutated.pcl", &mutated, d, false);
         }
         if analysis.has_errors() {

@@ -182,8 +182,10 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
     let trimmed = chunk.trim_end().len();
     if err.span.start as usize >= start + trimmed && !last {
         // The parser ran into the next item: the unfinished one is above.
-        let at = start + trimmed.saturating_sub(1);
-        err.span = Span::new(at, at + 1);
+        // the last character (whole: a span inside one put byte ranges
+        // inside an emoji, found by fuzzing)
+        let last_char = chunk.trim_end().char_indices().next_back().map_or((0, 1), |(i, c)| (i, c.len_utf8()));
+        err.span = Span::new(start + last_char.0, start + last_char.0 + last_char.1);
         err.message = err.message.replace(", found end of input", " before the next item");
         err.label = Some("the item is unfinished here".into());
         err.help = Some("this item is not finished: items end with `;` or `}`".into());
@@ -431,5 +433,18 @@ mod tests {
         assert_eq!(nesting_past("// ((((\n(x)", 1), None);
         assert_eq!(nesting_past("\"open\n((", 1), Some(7));
         assert_eq!(nesting_past("())))((", 1), Some(6));
+    }
+
+    /// An unfinished item ending in a character of several bytes is marked
+    /// on that whole character, not on its last byte (found by fuzzing).
+    #[test]
+    fn an_unfinished_item_is_marked_on_a_whole_character() {
+        for end in ["😀", "é", "x"] {
+            let text = format!("param p // {end}\npolicy q {{ }}\n");
+            let parsed = parse_file(&text);
+            let error = parsed.errors.first().unwrap();
+            let (start, stop) = (error.span.start as usize, error.span.end as usize);
+            assert_eq!(&text[start..stop], end, "{:?}", error.span);
+        }
     }
 }
