@@ -88,7 +88,10 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     if trimmed_head.ends_with("==") || trimmed_head.ends_with("!=") {
         return feature_values(index, trimmed_head);
     }
-    let previous = head.split_whitespace().last().unwrap_or_default();
+    // the last word before the one being typed, on an earlier line if this
+    // one has none (an expression may go on over lines)
+    let before_word = before.get(..before.len() - word_len).unwrap_or_default();
+    let (previous, previous_line) = previous_word(before_word);
     match previous {
         "when" | "and" | "or" | "not" | "(" => return names(&["feature", "param"]),
         "inline" | "attach" => return names(&["policy"]),
@@ -109,7 +112,10 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
         return services(word);
     }
     let trimmed = head.trim();
-    if trimmed.is_empty() && !line.starts_with([' ', '\t']) {
+    // at the start of a line, and after a finished item (or its `expect`)
+    let after_an_item =
+        previous.is_empty() || previous.ends_with([';', '}']) || previous_line.trim_start().starts_with("expect ");
+    if trimmed.is_empty() && !line.starts_with([' ', '\t']) && after_an_item {
         return ITEM_KEYWORDS
             .iter()
             .filter(|k| k.starts_with(word))
@@ -124,6 +130,18 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
             .collect();
     }
     Vec::new()
+}
+
+/// The last word of `text` outside comments, and the line it is on; empty
+/// when there is none.
+fn previous_word(text: &str) -> (&str, &str) {
+    for line in text.rsplit('\n') {
+        let code = line.split("//").next().unwrap_or_default();
+        if let Some(word) = code.split_whitespace().last() {
+            return (word, code);
+        }
+    }
+    ("", "")
 }
 
 /// The values of the feature compared in `head` (`when scheduler == `,

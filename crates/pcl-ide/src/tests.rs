@@ -127,6 +127,12 @@ fn completion_by_context() {
     // a partition's members after `${partition.`, nothing after another param's
     assert_eq!(labels(&format!("{BASE}role r {{ trust service \"ec2.${{partition.$0")), ["dns_suffix"]);
     assert!(labels(&format!("{BASE}param account: account;\nvalueset v = [\"${{account.$0")).is_empty());
+    // an expression that goes on over lines: its names, not item keywords
+    // (found by fuzzing); after a finished item, item keywords
+    let continued = "feature a: bool = false;\nfeature b: bool = false;\nconstraint c: not (a and\n";
+    assert_eq!(labels(&format!("{continued}$0b) else \"no\";\n")), ["a", "b"]);
+    assert_eq!(labels(&format!("{continued}b$0) else \"no\";\n")), ["b"]);
+    assert!(labels(&format!("{BASE}// a comment ending in and\npol$0")).contains(&"policy".to_string()));
     let (action_host, offset, _) = host(&with("allow { action [s3:GetObj$0]; resource \"*\"; }"));
     let c = action_host.completions(FILE, offset).into_iter().find(|c| c.label == "s3:GetObject").unwrap();
     assert_eq!(c.kind, CompletionKind::Action);
