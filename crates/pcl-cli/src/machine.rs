@@ -100,11 +100,11 @@ pub fn sarif(files: &[SarifFile]) -> String {
             let region = |span: pcl_syntax::Span| {
                 let (start_line, start_column) = lines.line_column(span.start as usize);
                 let (end_line, end_column) = lines.line_column(span.end as usize);
+                let (start, end) = file_bytes(span, replaced);
                 json!({
                     "startLine": start_line, "startColumn": start_column,
                     "endLine": end_line, "endColumn": end_column,
-                    "byteOffset": file_bytes(span, replaced).0,
-                    "byteLength": file_bytes(span, replaced).1.saturating_sub(file_bytes(span, replaced).0),
+                    "byteOffset": start, "byteLength": end.saturating_sub(start),
                 })
             };
             let location =

@@ -284,11 +284,9 @@ policy p when fsx == true { include shared; deny { notaction [@s3_read]; notreso
 /// are refused by editors (found by fuzzing).
 #[test]
 fn a_reference_is_listed_and_renamed_once() {
-    let text =
-        "param partition: partition = \"aws\";\nrole r { trust service \"ec2.amazonaws.com\"; attach partition; }\n";
-    let mut h = AnalysisHost::new();
-    h.set_text(FILE, text.to_string());
-    let offset = text.find("partition:").unwrap() + 1;
+    let (h, offset, _) = host(
+        "param p$0artition: partition = \"aws\";\nrole r { trust service \"ec2.amazonaws.com\"; attach partition; }\n",
+    );
     let refs = h.references(FILE, offset, true);
     let mut unique = refs.clone();
     unique.dedup();
@@ -303,11 +301,9 @@ fn a_reference_is_listed_and_renamed_once() {
 /// uses mean the renamed item: refused (found by fuzzing).
 #[test]
 fn rename_refuses_to_capture_an_unresolved_name() {
-    let text =
-        "param b: string = \"y\";\npolicy p { allow { action s3:GetObject; resource \"arn:aws:s3:::${b}/${c}\"; } }\n";
-    let mut h = AnalysisHost::new();
-    h.set_text(FILE, text.to_string());
-    let offset = text.find("b:").unwrap();
+    let (h, offset, _) = host(
+        "param $0b: string = \"y\";\npolicy p { allow { action s3:GetObject; resource \"arn:aws:s3:::${b}/${c}\"; } }\n",
+    );
     assert_eq!(h.rename(FILE, offset, "c"), Err(RenameError::Taken("c".into())));
     assert!(h.rename(FILE, offset, "d").is_ok());
 }

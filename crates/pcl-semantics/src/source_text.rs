@@ -41,19 +41,21 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Box<NotUtf8>> {
         Err(e) => {
             let first = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let invalid = bytes.utf8_chunks().filter(|c| !c.invalid().is_empty()).count();
-            let text = String::from_utf8_lossy(&bytes).into_owned();
+            // the lossy text (as `String::from_utf8_lossy` makes it) and
+            // where each U+FFFD in it stands in the file, in one pass
+            let mut text = String::with_capacity(bytes.len());
             let mut replaced = Vec::new();
-            let (mut in_text, mut in_file) = (0, 0);
+            let mut in_file = 0;
             for chunk in bytes.utf8_chunks() {
-                in_text += chunk.valid().len();
+                text.push_str(chunk.valid());
                 in_file += chunk.valid().len();
                 if !chunk.invalid().is_empty() {
-                    replaced.push((in_text, in_file, chunk.invalid().len()));
-                    in_text += '\u{FFFD}'.len_utf8();
+                    replaced.push((text.len(), in_file, chunk.invalid().len()));
+                    text.push('\u{FFFD}');
                     in_file += chunk.invalid().len();
                 }
             }
+            let invalid = replaced.len();
             let more = match invalid {
                 0 | 1 => String::new(),
                 2 => " (1 more invalid sequence follows)".to_string(),

@@ -224,6 +224,16 @@ fn pest_parse(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>
     }
 }
 
+/// A parse by pest whose failure needs no explanation (a part of a chunk:
+/// `None` sends the caller to the chunk's own parse); `None` too past
+/// `MAX_NESTING`, where pest would not answer the same on every stack.
+pub(crate) fn pest_parse_within_nesting(rule: Rule, text: &str) -> Option<pest::iterators::Pairs<'_, Rule>> {
+    if nesting_past(text, MAX_NESTING).is_some() {
+        return None;
+    }
+    PclParser::parse(rule, text).ok()
+}
+
 /// `(` and `{` nested deeper than this are refused before pest parses a text.
 /// pest's own guard stops where the native stack ends, which moves from run
 /// to run (and with the thread's stack size): the same file got a different

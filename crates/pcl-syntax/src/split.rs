@@ -11,11 +11,9 @@
 //! the chunk is not laid out as expected, the caller parses the whole chunk,
 //! so errors are always reported exactly as a whole parse reports them.
 
-use pest::Parser;
-
 use crate::Span;
 use crate::ast::{BodyEntry, Item, ItemKind, Permset, Policy};
-use crate::grammar::{PclParser, Rule};
+use crate::grammar::Rule;
 use crate::lower::Lowerer;
 use crate::parser::{ParsedChunk, ParsedItem};
 use crate::shift::ShiftSpans;
@@ -32,11 +30,7 @@ pub fn parse_entry(text: &str) -> Option<Vec<BodyEntry>> {
 
 /// `parse_entry` by pest and the lowering alone.
 pub fn parse_entry_with_pest(text: &str) -> Option<Vec<BodyEntry>> {
-    // too deep for pest to answer the same on every stack: the chunk's parse says so
-    if crate::parser::nesting_past(text, crate::MAX_NESTING).is_some() {
-        return None;
-    }
-    let mut pairs = PclParser::parse(Rule::body_entry_only, text).ok()?;
+    let mut pairs = crate::parser::pest_parse_within_nesting(Rule::body_entry_only, text)?;
     let only = pairs.next()?;
     let mut lowerer = Lowerer::new(0, 0);
     let entries = lowerer.body(only.into_inner().filter(|p| p.as_rule() == Rule::body_entry)).ok()?;
@@ -58,10 +52,7 @@ pub fn parse_header(text: &str) -> Option<Header> {
         let [(item_start, item)] = <[_; 1]>::try_from(items).ok()?;
         return header_of(item_start, item);
     }
-    if crate::parser::nesting_past(text, crate::MAX_NESTING).is_some() {
-        return None;
-    }
-    let mut pairs = PclParser::parse(Rule::file, text).ok()?;
+    let mut pairs = crate::parser::pest_parse_within_nesting(Rule::file, text)?;
     let mut items = pairs.next()?.into_inner().filter(|p| p.as_rule() == Rule::item);
     let pair = items.next()?;
     if items.next().is_some() {

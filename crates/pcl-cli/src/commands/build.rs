@@ -67,7 +67,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let quotas = pcl_codegen::Quotas::new(program);
     let job = Job { program, config: &config, args, quotas: &quotas, reporter: &reporter, out_shown: &out_shown };
     let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
-    let (result, configuration, written) = std::thread::scope(|scope| {
+    let (written, configuration) = std::thread::scope(|scope| {
         // The documents are rendered and staged on a thread of their own,
         // beside this configuration's checks here: this thread's memo of
         // linted statements is warm from the analysis (on a fresh thread the
@@ -85,9 +85,9 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             left: Vec::new(),
             count: 0,
         });
-        (written.result, checked, (written.over_quota, written.left, written.count))
+        (written, checked)
     });
-    let (over_quota, left, written) = written;
+    let Written { result, over_quota, left, count: written } = written;
     if let Err(code) = configuration {
         reporter.plain_error(&format!("nothing written to {out_shown}"));
         return code;

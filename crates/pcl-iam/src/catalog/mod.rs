@@ -253,15 +253,6 @@ impl ResourceType {
 }
 
 impl Service {
-    pub(crate) fn new(
-        (prefix, name): (&'static str, &'static str),
-        actions: Vec<Action>,
-        resource_types: Vec<ResourceType>,
-        condition_keys: Vec<ConditionKey>,
-    ) -> Service {
-        Service { prefix, name, actions, resource_types, condition_keys, action_letters: OnceLock::new() }
-    }
-
     /// The actions' names, each with its `near::Letters`.
     pub fn actions_with_letters(&self) -> impl Iterator<Item = (&'static str, crate::near::Letters)> + '_ {
         let letters =

@@ -74,5 +74,12 @@ pub(super) fn service(entry: &ServiceEntry) -> Service {
         .iter()
         .map(|&(key, ty, description)| ConditionKey { key: at(key), ty: at(ty), description: at(description) })
         .collect();
-    Service::new((entry.prefix, entry.name), actions, resource_types, condition_keys)
+    Service {
+        prefix: entry.prefix,
+        name: entry.name,
+        actions,
+        resource_types,
+        condition_keys,
+        action_letters: OnceLock::new(),
+    }
 }

@@ -28,11 +28,12 @@ pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> 
     };
     if name.contains(['*', '?']) {
         if service.matching(name).next().is_none() {
-            let starts_right = name
-                .find(['*', '?'])
-                .and_then(|cut| name.get(..cut))
-                .is_some_and(|literal| service.actions.iter().any(|a| starts_ignoring_case(a.name, literal)));
             let help = nearest_pattern(service, name).map(|p| format!("did you mean `{prefix}:{p}`?")).or_else(|| {
+                // some action starts with the words before the wildcard
+                let starts_right = name
+                    .find(['*', '?'])
+                    .and_then(|cut| name.get(..cut))
+                    .is_some_and(|literal| service.matching(&format!("{literal}*")).next().is_some());
                 Some(if starts_right {
                     "actions start this way: check the words after the wildcard".into()
                 } else {
@@ -54,10 +55,6 @@ pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> 
         UnknownAction::Action,
         crate::rules::problem_owned(format!("{} has no action `{name}`", service.name), nearest),
     ))
-}
-
-fn starts_ignoring_case(name: &str, start: &str) -> bool {
-    name.get(..start.len()).is_some_and(|head| head.eq_ignore_ascii_case(start))
 }
 
 /// The service's action nearest to `name` by Jaro-Winkler similarity, case ignored.
