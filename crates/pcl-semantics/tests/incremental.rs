@@ -138,7 +138,10 @@ fn incremental_signature_change_rechecks_users() {
 }
 
 /// Editor edits that add an item and rename one: only the new or renamed
-/// item's chunk is parsed again; the others' parses are reused.
+/// item's chunk is parsed again; the others' parses are reused, and so are
+/// the other policies' per-configuration checks (the costliest part of an
+/// analysis): the file's index changed, but not what they read of it
+/// (`closure_members`).
 #[test]
 fn incremental_add_and_rename_reparse_one_chunk() {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
@@ -147,6 +150,7 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     analyze_file(&db, file);
     take(&log);
     let parses = |events: &[String]| events.iter().filter(|e| e.starts_with("parse_chunk")).count();
+    let variant_runs = |events: &[String]| events.iter().filter(|e| e.starts_with("variant_findings")).count();
 
     let added = format!("{BEFORE}\npolicy lambda {{ allow {{ action ec2:DescribeInstances; resource \"*\"; }} }}\n");
     file.set_text(&mut db).to(added.clone());
@@ -154,14 +158,39 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     let events = take(&log);
     // the new item, and the one before it (its chunk now ends at the new item)
     assert!(parses(&events) <= 2, "events: {events:?}");
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    assert_eq!(checked(&events, &variant_keys), ["lambda"], "events: {events:?}");
 
     let renamed = added.replace("policy compute {", "policy compute_node {");
     file.set_text(&mut db).to(renamed);
     assert!(analyze_file(&db, file).diagnostics.is_empty());
     let events = take(&log);
     assert_eq!(parses(&events), 1, "events: {events:?}");
+    // a new identity (the name is the item's identity): its checks run, no other's
+    assert_eq!(variant_runs(&events), 1, "events: {events:?}");
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    assert_eq!(checked(&events, &variant_keys), ["compute_node"], "events: {events:?}");
     let names: Vec<String> = file_items(&db, file).iter().map(|i| i.name(&db).to_string()).collect();
     assert!(names.contains(&"compute_node".to_string()) && !names.contains(&"compute".to_string()));
+}
+
+/// Renaming a policy that a role attaches re-runs that role's checks (its
+/// closure changed: the name it uses is now unknown), and no other's.
+#[test]
+fn incremental_rename_reruns_the_checks_of_its_users_only() {
+    let source = format!("{BEFORE}\nrole compute_role {{ trust service [\"ec2.amazonaws.com\"]; attach compute; }}\n");
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::new(&db, "policies.pcl".into(), source.clone());
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let before = query_keys(&db, file, "variant_findings");
+    take(&log);
+
+    file.set_text(&mut db).to(source.replace("policy compute {", "policy compute_node {"));
+    assert!(analyze_file(&db, file).diagnostics.iter().any(|d| d.code == pcl_semantics::Code::UnknownName));
+    let events = take(&log);
+    assert_eq!(checked(&events, &before), ["compute_role"], "events: {events:?}");
+    assert_eq!(events.iter().filter(|e| e.starts_with("variant_findings")).count(), 2, "events: {events:?}");
 }
 
 /// Editing a guard that compares a param (`when region != "*"`) re-checks

@@ -1,6 +1,7 @@
 //! The salsa database: `SourceFile` is the only input; every other query is
 //! derived from it.
 
+mod closure;
 mod parallel;
 mod parsing;
 
@@ -8,6 +9,7 @@ use std::sync::Arc;
 
 use pcl_syntax::ast;
 
+pub use closure::{ClosureMember, closure_members};
 pub use parallel::analyze_file_parallel;
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 
@@ -270,43 +272,28 @@ pub struct ConfiguringItem<'db> {
     analysis: ItemAnalysis,
 }
 
-/// The per-configuration checks of one policy or role. It reads only the
-/// checked items it uses (with the params, features and constraints it
-/// names, through `configuring_items`), and what `configuring_facts` says
-/// of them all, so an edit elsewhere does not re-run it. Cost: the size of
-/// its closure, whatever the number of params and features in the file.
+/// The per-configuration checks of one policy or role. It reads the items
+/// of its closure (`closure_members`), each one's checked analysis, and
+/// what `configuring_facts` says of all the params, features and
+/// constraints, so an edit elsewhere does not re-run it, nor does adding,
+/// removing or renaming an item it does not read. Cost: the size of its
+/// closure, whatever the number of params and features in the file.
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
     let file = item.file(db);
-    if !matches!(
-        symbols(db, file).get(item.name(db)),
-        Some(crate::symbol_table::Symbol::Policy | crate::symbol_table::Symbol::Role)
-    ) {
+    let members = closure_members(db, item);
+    if members.is_empty() {
         return Vec::new();
     }
-    let index = item_index(db, file);
-    let configuring = configuring_items(db, file);
     let facts = configuring_facts(db, file);
-    // A role reads of a policy it attaches (and does not inline) only the
-    // header: an edit inside that policy's statements leaves the role's
-    // findings as they are, and they are not computed again.
-    let attached_only = attached_only_policies(check_item(db, item));
+    let by_name: rustc_hash::FxHashMap<&str, &ClosureMember<'db>> =
+        members.iter().map(|m| (m.def.name(db).as_str(), m)).collect();
     let lookup = |name: &str| {
-        if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
-            return Some(crate::variant_checks::ClosureItem {
-                position: c.position,
-                name: c.def.name(db),
-                analysis: &c.analysis,
-            });
-        }
-        let def = index.get(name)?;
-        let position = index.position(name).unwrap_or(usize::MAX);
-        let header = attached_only.contains(name).then(|| policy_header(db, def).as_ref()).flatten();
-        Some(match header {
-            Some(header) => {
-                crate::variant_checks::ClosureItem { position, name: def.name(db), analysis: &header.analysis }
-            }
-            None => crate::variant_checks::ClosureItem { position, name: def.name(db), analysis: check_item(db, def) },
+        let member = by_name.get(name)?;
+        Some(crate::variant_checks::ClosureItem {
+            position: member.rank,
+            name: member.def.name(db),
+            analysis: &member.analysis,
         })
     };
     // keyed by the configuration's place, not its values: a configuration
@@ -420,13 +407,6 @@ pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Op
     let file = *slot.file(db);
     let cfg = check_configs(db, file).get(*slot.slot(db))?;
     Some(crate::variants::constraint_facts(configuring_program(db, file), &cfg.pins, &cfg.params))
-}
-
-/// The policies a role attaches and does not inline (empty for any other item).
-fn attached_only_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashSet<&str> {
-    let crate::ir::ItemIr::Role { role, .. } = &*analysis.ir else { return Default::default() };
-    let inlined: rustc_hash::FxHashSet<&str> = role.inline.iter().map(|r| r.policy.as_str()).collect();
-    role.attach.iter().map(|r| r.policy.as_str()).filter(|p| !inlined.contains(p)).collect()
 }
 
 /// What a role that attaches a policy reads of it: its guard, its deployed
