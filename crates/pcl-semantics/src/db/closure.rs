@@ -5,9 +5,8 @@
 use super::{Database, ItemDef, check_item, configuring_facts, configuring_items, item_index, policy_header};
 use crate::item_check::ItemAnalysis;
 
-/// An item that a policy's or role's per-configuration checks read: its
-/// rank in declaration order among them (all the checks need of its
-/// position), and the analysis of it they read (its `check_item`, the
+/// An item that a policy's or role's per-configuration checks read, and
+/// the analysis of it they read (its `check_item`, the
 /// `configuring_items` copy of a param's, feature's or constraint's, or
 /// the `policy_header` of a policy a role attaches and does not inline).
 /// Held here, not fetched again by `variant_findings`: one dependency
@@ -15,14 +14,13 @@ use crate::item_check::ItemAnalysis;
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ClosureMember<'db> {
     pub(super) def: ItemDef<'db>,
-    pub(super) rank: usize,
     pub(super) analysis: ItemAnalysis,
 }
 
-/// The items a policy's or role's per-configuration checks read
-/// (`variant_checks::closure_findings` follows the same references, from
-/// the item and the partition param), by name through the file's index,
-/// empty for any other item. The firewall between those checks and the
+/// The items a policy's or role's per-configuration checks read, in
+/// declaration order (all those checks need of their positions): the item,
+/// the partition param and what they reference transitively, found by name
+/// through the file's index; empty for any other item. The firewall between those checks and the
 /// file's index: adding, removing or renaming an item changes the index
 /// (and every position after it), but leaves this list equal, and salsa
 /// backdates it, for every item whose closure it is not in.
@@ -56,25 +54,21 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<Cl
         let header = attached_only.contains(name).then(|| policy_header(db, def).as_ref()).flatten();
         Some((def, position, header.map_or_else(|| check_item(db, def), |h| &h.analysis)))
     };
-    let mut todo: Vec<String> = vec![item.name(db).as_str().to_owned()];
-    todo.extend(facts.partition_param.clone());
-    let mut seen: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
-    let mut found: Vec<(usize, ItemDef<'db>, &ItemAnalysis)> = Vec::new();
+    let mut todo: Vec<&str> = vec![item.name(db).as_str()];
+    todo.extend(facts.partition_param.as_deref());
+    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
+    let mut found: Vec<(usize, ClosureMember<'db>)> = Vec::new();
     while let Some(name) = todo.pop() {
-        if seen.contains(&name) {
+        if seen.contains(name) {
             continue;
         }
-        let Some((def, position, analysis)) = find(&name) else { continue };
+        let Some((def, position, analysis)) = find(name) else { continue };
         seen.insert(name);
-        todo.extend(analysis.refs.iter().map(|r| r.name.as_str().to_owned()).filter(|n| !seen.contains(n)));
-        found.push((position, def, analysis));
+        todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !seen.contains(n)));
+        found.push((position, ClosureMember { def, analysis: analysis.clone() }));
     }
-    found.sort_by_key(|(position, _, _)| *position);
-    found
-        .into_iter()
-        .enumerate()
-        .map(|(rank, (_, def, analysis))| ClosureMember { def, rank, analysis: analysis.clone() })
-        .collect()
+    found.sort_by_key(|(position, _)| *position);
+    found.into_iter().map(|(_, member)| member).collect()
 }
 
 /// The policies a role attaches and does not inline (empty for any other item).

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use pcl_syntax::ast;
 
-pub use closure::{ClosureMember, closure_members};
+use closure::closure_members;
 pub use parallel::analyze_file_parallel;
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 
@@ -286,16 +286,10 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
         return Vec::new();
     }
     let facts = configuring_facts(db, file);
-    let by_name: rustc_hash::FxHashMap<&str, &ClosureMember<'db>> =
-        members.iter().map(|m| (m.def.name(db).as_str(), m)).collect();
-    let lookup = |name: &str| {
-        let member = by_name.get(name)?;
-        Some(crate::variant_checks::ClosureItem {
-            position: member.rank,
-            name: member.def.name(db),
-            analysis: &member.analysis,
-        })
-    };
+    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members
+        .iter()
+        .map(|m| crate::variant_checks::ClosureItem { name: m.def.name(db), analysis: &m.analysis })
+        .collect();
     // keyed by the configuration's place, not its values: a configuration
     // holds every param and feature, and copying and hashing it for every
     // item made a file's checks grow as items × params
@@ -311,7 +305,7 @@ pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<c
         symbolic: facts.symbolic.as_ref(),
         configuring_errors: facts.configuring_errors,
     };
-    crate::variant_checks::closure_findings(item.name(db), &lookup, &file_level)
+    crate::variant_checks::closure_findings(item.name(db), &closure, &file_level)
 }
 
 /// What every policy's and role's per-configuration checks need to know of

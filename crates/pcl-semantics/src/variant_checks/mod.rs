@@ -53,67 +53,49 @@ pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
 
 /// One item of a policy's or role's closure, as the database knows it.
 pub struct ClosureItem<'a> {
-    /// Its position in the file (orders features as the whole program does).
-    pub position: usize,
     pub name: &'a pcl_syntax::SmolStr,
     /// Its analysis (with its name's span: read from here, not from its AST).
     pub analysis: &'a ItemAnalysis,
 }
 
 /// The findings of `item` (a policy or role) on a small `Program` of what it
-/// reads: itself, what it references transitively, and the `configuring`
-/// items (params, features, constraints) it names, and the partition param,
-/// each found with `lookup`. Cost: the size of that closure, not of the
-/// file (what it needs to know of all the params, features and constraints
-/// is in `file_level`, computed once per file). Empty lists are reported only
-/// when the closure has no errors, no unknown names, no cycles and no too
-/// deep chains: each of those can make a list look empty.
-pub fn closure_findings<'a>(
-    item: &str,
-    lookup: &dyn Fn(&str) -> Option<ClosureItem<'a>>,
-    file_level: &FileLevel<'a>,
-) -> Vec<Finding> {
-    let mut todo: Vec<ClosureItem<'a>> = lookup(item).into_iter().collect();
-    // the partition param decides which partitions the item is checked in,
-    // whether or not the item names it
-    todo.extend(file_level.partition_param.and_then(lookup));
-    let mut seen: HashSet<&str> = HashSet::default();
-    let mut closure: Vec<(usize, ProgramItem)> = Vec::new();
+/// reads: `closure`, in declaration order (it orders feature names as the
+/// whole program does): itself, what it references transitively, and the
+/// `configuring` items (params, features, constraints) it names, and the
+/// partition param (`db::closure_members` gathers them). Cost: the size of
+/// that closure, not of the file (what it needs to know of all the params,
+/// features and constraints is in `file_level`, computed once per file).
+/// Empty lists are reported only when the closure has no errors, no unknown
+/// names, no cycles and no too deep chains: each of those can make a list
+/// look empty.
+pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level: &FileLevel<'a>) -> Vec<Finding> {
+    let members: HashSet<&str> = closure.iter().map(|c| c.name.as_str()).collect();
     // an error in a param, feature or constraint may leave any list of the
     // file looking empty (its configurations are then not what was meant)
     let mut report_empty = !file_level.configuring_errors;
     let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
-    while let Some(next) = todo.pop() {
-        let name = next.name.as_str();
-        if !seen.insert(name) {
-            continue;
-        }
-        let analysis = next.analysis;
+    for member in closure {
+        let analysis = member.analysis;
         if analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error) {
             report_empty = false;
         }
         for r in &analysis.refs {
-            match lookup(&r.name) {
-                Some(target) => todo.push(target),
-                // an unknown or unparsed name: what it stands for looks empty
-                None => report_empty = false,
+            // an unknown or unparsed name: what it stands for looks empty
+            if !members.contains(r.name.as_str()) {
+                report_empty = false;
             }
             if matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset) {
-                graph.entry(name).or_default().push((r.name.as_str(), r.span));
+                graph.entry(member.name.as_str()).or_default().push((r.name.as_str(), r.span));
             }
         }
-        let program_item = ProgramItem {
-            name: next.name.clone(),
-            offset: 0,
-            name_span: analysis.name_span,
-            docs: Vec::new(),
-            ir: analysis.ir.clone(),
-        };
-        closure.push((next.position, program_item));
     }
-    // declaration order, as in the whole program (it orders feature names)
-    closure.sort_by_key(|(at, _)| *at);
-    let program = Program::from_items(closure.into_iter().map(|(_, item)| item));
+    let program = Program::from_items(closure.iter().map(|member| ProgramItem {
+        name: member.name.clone(),
+        offset: 0,
+        name_span: member.analysis.name_span,
+        docs: Vec::new(),
+        ir: member.analysis.ir.clone(),
+    }));
     // cut cycles and too deep chains also leave lists looking empty
     let walk = crate::graph::walk(&graph);
     if !walk.cycles.is_empty() || walk.height.values().any(|h| *h >= crate::MAX_INCLUDE_DEPTH) {
