@@ -58,14 +58,10 @@ pub struct Symbols {
     /// optional one, its placeholder otherwise. A bare param in a guard tests
     /// that it has a value (given, or a default): that it is not this.
     absent: BTreeMap<String, String>,
-    /// The names of the constraints (kept apart: every guard check reads them).
-    constraint_names: Vec<String>,
-    /// Some configuration satisfies every constraint (known once per file,
-    /// so that each guard's check can leave aside the constraints that do
-    /// not touch its features).
-    constraints_satisfiable: bool,
-    /// The constraints grouped by the features they share (see `ConstraintGroups`).
-    constraint_groups: crate::constraint_groups::ConstraintGroups,
+    /// The constraints by name, grouped, and whether some configuration
+    /// satisfies them all (known once per file, so that each guard's check
+    /// can leave aside the constraints that do not touch its features).
+    constraints: ConstraintFacts,
     /// For suggestions among many names: each class's names in sorted
     /// order and read backwards, indexed by `SuggestFrom::index`.
     neighbours: [crate::lazy::Lazy<crate::suggestions::Neighbours>; SuggestFrom::COUNT],
@@ -231,16 +227,19 @@ impl Symbols {
         for name in broken {
             map.entry(name.as_str().into()).or_insert(Symbol::Unparsed);
         }
-        let mut constraint_names: Vec<String> =
-            map.iter().filter(|(_, s)| matches!(s, Symbol::Constraint(_))).map(|(n, _)| n.to_string()).collect();
-        constraint_names.sort_unstable();
+        let mut named: Vec<(String, Cond)> = map
+            .iter()
+            .filter_map(|(n, s)| match s {
+                Symbol::Constraint(c) => Some((n.to_string(), c.clone())),
+                _ => None,
+            })
+            .collect();
+        named.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut symbols = Symbols {
             map,
             optional,
             absent: absent.clone(),
-            constraint_names,
-            constraints_satisfiable: false,
-            constraint_groups: Default::default(),
+            constraints: ConstraintFacts { named, ..Default::default() },
             neighbours: Default::default(),
         };
         let constraints: Vec<&Cond> = symbols.named_constraints().map(|(_, c)| c).collect();
@@ -252,24 +251,32 @@ impl Symbols {
             &is_param,
         );
         let satisfiable = crate::constraint_groups::hold_together(&[], &groups.all(), &domain);
-        symbols.constraints_satisfiable = satisfiable;
-        symbols.constraint_groups = groups;
+        symbols.constraints.satisfiable = satisfiable;
+        symbols.constraints.groups = groups;
         symbols
     }
 
     /// Whether some configuration is known to satisfy every constraint.
     pub fn constraints_satisfiable(&self) -> bool {
-        self.constraints_satisfiable
-    }
-
-    /// The constraints grouped by the features they share, numbered in the
-    /// order of `named_constraints`.
-    pub(crate) fn constraint_groups(&self) -> &crate::constraint_groups::ConstraintGroups {
-        &self.constraint_groups
+        self.constraints.satisfiable
     }
 
     pub fn get(&self, name: &str) -> Option<&Symbol> {
         self.map.get(name)
+    }
+
+    /// What the table says of one name (see [`NameFacts`]).
+    pub fn facts(&self, name: &str) -> NameFacts {
+        NameFacts {
+            symbol: self.map.get(name).cloned(),
+            optional: self.optional.contains(name),
+            presence: self.presence(name),
+        }
+    }
+
+    /// What it says of the constraints (see [`ConstraintFacts`]).
+    pub fn constraint_facts(&self) -> &ConstraintFacts {
+        &self.constraints
     }
 
     /// Whether `name` is a param declared optional (`arn?`).
@@ -303,27 +310,118 @@ impl Symbols {
     /// Borrowed for a feature: guards are decided over every assignment,
     /// and a copy per variable per guard was a few percent of a check.
     pub fn domain(&self, var: &str) -> Option<std::borrow::Cow<'_, [String]>> {
-        match self.get(var)? {
-            Symbol::Feature { domain, .. } => Some(std::borrow::Cow::Borrowed(domain)),
-            Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition })) => {
-                Some(std::borrow::Cow::Owned(crate::iam::PARTITIONS.iter().map(|s| s.to_string()).collect()))
-            }
-            _ => None,
-        }
+        domain_of(self.get(var)?)
     }
 
     /// The constraints with their names, in the order of their names.
     pub fn named_constraints(&self) -> impl Iterator<Item = (&str, &Cond)> {
-        (0..self.constraint_names.len()).filter_map(|at| self.named_constraint(at))
+        self.constraints.named()
+    }
+}
+
+/// What an item's check reads of the symbol table, name by name and the
+/// constraints: the database answers each name with a query of its own
+/// (`name_facts`), so an item's check depends on the names it used, and an
+/// edit that adds or renames another item leaves it alone. `Symbols`
+/// answers from itself (for checks outside the database).
+pub trait Scope {
+    fn get(&self, name: &str) -> Option<&Symbol>;
+
+    /// Whether `name` is a param declared optional (`arn?`).
+    fn is_optional(&self, name: &str) -> bool;
+
+    /// `when NAME` for a scalar param (see [`Symbols::presence`]).
+    fn presence(&self, name: &str) -> Option<Cond>;
+
+    fn constraints(&self) -> &ConstraintFacts;
+
+    /// The names of class `from` worth weighing as a suggestion for `name`
+    /// (the whole table: asked only for a name it does not know, or of
+    /// another kind).
+    fn suggestion_candidates(&self, name: &str, from: SuggestFrom) -> Vec<&str>;
+
+    /// The values a guard variable ranges over (see [`Symbols::domain`]).
+    fn domain(&self, var: &str) -> Option<std::borrow::Cow<'_, [String]>> {
+        domain_of(self.get(var)?)
+    }
+}
+
+impl Scope for Symbols {
+    fn get(&self, name: &str) -> Option<&Symbol> {
+        Symbols::get(self, name)
     }
 
-    /// The constraint at `at` in the order of `named_constraints`.
-    pub(crate) fn named_constraint(&self, at: usize) -> Option<(&str, &Cond)> {
-        let name = self.constraint_names.get(at)?;
-        match self.map.get(name.as_str()) {
-            Some(Symbol::Constraint(c)) => Some((name.as_str(), c)),
-            _ => None,
+    fn is_optional(&self, name: &str) -> bool {
+        Symbols::is_optional(self, name)
+    }
+
+    fn presence(&self, name: &str) -> Option<Cond> {
+        Symbols::presence(self, name)
+    }
+
+    fn constraints(&self) -> &ConstraintFacts {
+        &self.constraints
+    }
+
+    fn suggestion_candidates(&self, name: &str, from: SuggestFrom) -> Vec<&str> {
+        Symbols::suggestion_candidates(self, name, from)
+    }
+
+    fn domain(&self, var: &str) -> Option<std::borrow::Cow<'_, [String]>> {
+        Symbols::domain(self, var)
+    }
+}
+
+/// What the symbol table says of one name: equal after an edit that adds,
+/// removes or renames another item, so the checks that read it are reused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NameFacts {
+    pub symbol: Option<Symbol>,
+    pub optional: bool,
+    pub presence: Option<Cond>,
+}
+
+/// The constraints, in the order of their names, grouped by the features
+/// they share, and whether they hold together: equal while no param,
+/// feature or constraint changes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConstraintFacts {
+    named: Vec<(String, Cond)>,
+    groups: crate::constraint_groups::ConstraintGroups,
+    satisfiable: bool,
+}
+
+impl ConstraintFacts {
+    /// Whether some configuration is known to satisfy every constraint.
+    pub fn satisfiable(&self) -> bool {
+        self.satisfiable
+    }
+
+    /// The constraints grouped by the features they share, numbered in the
+    /// order of `named`.
+    pub(crate) fn groups(&self) -> &crate::constraint_groups::ConstraintGroups {
+        &self.groups
+    }
+
+    /// The constraints with their names, in the order of their names.
+    pub fn named(&self) -> impl Iterator<Item = (&str, &Cond)> {
+        self.named.iter().map(|(name, c)| (name.as_str(), c))
+    }
+
+    /// The constraint at `at` in the order of `named`.
+    pub(crate) fn at(&self, at: usize) -> Option<(&str, &Cond)> {
+        self.named.get(at).map(|(name, c)| (name.as_str(), c))
+    }
+}
+
+/// A symbol's domain as a guard variable (see [`Symbols::domain`]).
+fn domain_of(symbol: &Symbol) -> Option<std::borrow::Cow<'_, [String]>> {
+    match symbol {
+        Symbol::Feature { domain, .. } => Some(std::borrow::Cow::Borrowed(domain)),
+        Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition })) => {
+            Some(std::borrow::Cow::Owned(crate::iam::PARTITIONS.iter().map(|s| s.to_string()).collect()))
         }
+        _ => None,
     }
 }
 

@@ -139,9 +139,10 @@ fn incremental_signature_change_rechecks_users() {
 
 /// Editor edits that add an item and rename one: only the new or renamed
 /// item's chunk is parsed again; the others' parses are reused, and so are
-/// the other policies' per-configuration checks (the costliest part of an
-/// analysis): the file's index changed, but not what they read of it
-/// (`closure_members`).
+/// the other items' checks (the symbol table changed, but not what they read
+/// of it: `name_facts`) and the other policies' per-configuration checks
+/// (the costliest part of an analysis: the file's index changed, but not
+/// what they read of it, `closure_members`).
 #[test]
 fn incremental_add_and_rename_reparse_one_chunk() {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
@@ -158,6 +159,7 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     let events = take(&log);
     // the new item, and the one before it (its chunk now ends at the new item)
     assert!(parses(&events) <= 2, "events: {events:?}");
+    assert_eq!(checked(&events, &check_item_keys(&db, file)), ["lambda"], "events: {events:?}");
     let variant_keys = query_keys(&db, file, "variant_findings");
     assert_eq!(checked(&events, &variant_keys), ["lambda"], "events: {events:?}");
 
@@ -167,6 +169,8 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     let events = take(&log);
     assert_eq!(parses(&events), 1, "events: {events:?}");
     // a new identity (the name is the item's identity): its checks run, no other's
+    assert_eq!(checked(&events, &check_item_keys(&db, file)), ["compute_node"], "events: {events:?}");
+    assert_eq!(events.iter().filter(|e| e.starts_with("check_item")).count(), 1, "events: {events:?}");
     assert_eq!(variant_runs(&events), 1, "events: {events:?}");
     let variant_keys = query_keys(&db, file, "variant_findings");
     assert_eq!(checked(&events, &variant_keys), ["compute_node"], "events: {events:?}");
@@ -174,8 +178,8 @@ fn incremental_add_and_rename_reparse_one_chunk() {
     assert!(names.contains(&"compute_node".to_string()) && !names.contains(&"compute".to_string()));
 }
 
-/// Renaming a policy that a role attaches re-runs that role's checks (its
-/// closure changed: the name it uses is now unknown), and no other's.
+/// Renaming a policy that a role attaches re-runs that role's checks (the
+/// name it uses is now unknown, and its closure changed), and no other's.
 #[test]
 fn incremental_rename_reruns_the_checks_of_its_users_only() {
     let source = format!("{BEFORE}\nrole compute_role {{ trust service [\"ec2.amazonaws.com\"]; attach compute; }}\n");
@@ -184,13 +188,56 @@ fn incremental_rename_reruns_the_checks_of_its_users_only() {
     let file = SourceFile::new(&db, "policies.pcl".into(), source.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let before = query_keys(&db, file, "variant_findings");
+    let checks_before = check_item_keys(&db, file);
     take(&log);
 
     file.set_text(&mut db).to(source.replace("policy compute {", "policy compute_node {"));
     assert!(analyze_file(&db, file).diagnostics.iter().any(|d| d.code == pcl_semantics::Code::UnknownName));
     let events = take(&log);
+    assert_eq!(checked(&events, &checks_before), ["compute_role"], "events: {events:?}");
+    // the role's and the renamed policy's (a new identity)
+    assert_eq!(events.iter().filter(|e| e.starts_with("check_item")).count(), 2, "events: {events:?}");
     assert_eq!(checked(&events, &before), ["compute_role"], "events: {events:?}");
     assert_eq!(events.iter().filter(|e| e.starts_with("variant_findings")).count(), 2, "events: {events:?}");
+}
+
+/// An item reads the symbol table name by name: adding the item a use
+/// missed re-checks the item that used it (its error goes), and adding a
+/// name like a missing one re-checks the item with the error (its
+/// suggestion may change), but neither re-checks the items that resolved
+/// every name they use.
+#[test]
+fn incremental_add_rechecks_the_items_that_missed_the_name() {
+    let source = format!("{BEFORE}\npolicy lambda {{ allow {{ action @lambda_actions; resource \"*\"; }} }}\n");
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::new(&db, "policies.pcl".into(), source.clone());
+    let unknown = |db: &RootDatabase| {
+        analyze_file(db, file)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == pcl_semantics::Code::UnknownName)
+            .map(|d| format!("{} {:?} {:?}", d.message, d.label, d.help))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(unknown(&db).len(), 1);
+    take(&log);
+
+    // a name near the missing one: the item with the error is checked again
+    let near = format!("{source}actionset lambda_action = [lambda:InvokeFunction];\n");
+    file.set_text(&mut db).to(near.clone());
+    let messages = unknown(&db);
+    assert!(messages.len() == 1 && messages[0].contains("lambda_action"), "{messages:?}");
+    let events = take(&log);
+    let keys = check_item_keys(&db, file);
+    assert_eq!(checked(&events, &keys), ["lambda", "lambda_action"], "events: {events:?}");
+
+    // the missing name itself: the error goes
+    file.set_text(&mut db).to(format!("{near}actionset lambda_actions = [lambda:InvokeFunction];\n"));
+    assert!(unknown(&db).is_empty(), "{:?}", unknown(&db));
+    let events = take(&log);
+    let keys = check_item_keys(&db, file);
+    assert_eq!(checked(&events, &keys), ["lambda", "lambda_actions"], "events: {events:?}");
 }
 
 /// Editing a guard that compares a param (`when region != "*"`) re-checks

@@ -4,6 +4,7 @@
 mod closure;
 mod parallel;
 mod parsing;
+mod scope;
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use pcl_syntax::ast;
 use closure::closure_members;
 pub use parallel::analyze_file_parallel;
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
+use scope::DbScope;
 
 use crate::file_checks::FileAnalysis;
 use crate::item_check::ItemAnalysis;
@@ -138,10 +140,10 @@ pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
 #[salsa::tracked(returns(ref))]
 pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysis {
     let file = item.file(db);
-    let symbols = symbols(db, file);
+    let scope = DbScope::new(db, file);
     let entries = item.entries(db);
     if entries.is_empty() {
-        return crate::item_check::check(item.ast(db), symbols);
+        return crate::item_check::check(item.ast(db), &scope);
     }
     let parts = |context: Option<&crate::ir::Cond>| {
         entries
@@ -151,7 +153,7 @@ pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysi
             })
             .collect()
     };
-    crate::item_check::check_with_parts(item.ast(db), symbols, Some(&parts))
+    crate::item_check::check_with_parts(item.ast(db), &scope, Some(&parts))
 }
 
 /// One top-level entry of a large item to check: its text, in a file (for
@@ -168,7 +170,7 @@ pub struct EntryCheck<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> crate::item_check::EntryAnalysis {
     let Some(entries) = parse_entry(db, *entry.fragment(db)) else { return Default::default() };
-    crate::item_check::check_entries(entries, entry.context(db).as_ref(), symbols(db, *entry.file(db)))
+    crate::item_check::check_entries(entries, entry.context(db).as_ref(), &DbScope::new(db, *entry.file(db)))
 }
 
 /// Every diagnostic of a file and its program: the file-wide checks

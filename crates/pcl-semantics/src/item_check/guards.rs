@@ -125,13 +125,14 @@ impl Checker<'_> {
         // only the groups of constraints the guard's features reach can
         // decide it, each through its table of assignments; the others count
         // as one summary (see `ConstraintGroups`)
-        let groups = self.symbols.constraint_groups();
+        let symbols = self.symbols;
+        let constraint_facts = symbols.constraints();
+        let groups = constraint_facts.groups();
         let reach = groups.reach(&guard.vars);
         let Some(tables) = groups.tables(&reach, &guard.vars) else { return };
         let outside = groups.outside(&reach);
-        let symbols = self.symbols;
         let domain = |v: &str| symbols.domain(v);
-        let known = symbols.constraints_satisfiable();
+        let known = constraint_facts.satisfiable();
         let Some(value) = constant_over_tables(&guard, &tables, &outside, known, &domain) else { return };
         // the constraints without which the guard would not be constant (one
         // the guard does not reach never is: without it, the others still
@@ -144,13 +145,13 @@ impl Checker<'_> {
             let reached: Vec<(usize, &Cond)> = groups
                 .constraints(&reach)
                 .into_iter()
-                .filter_map(|at| symbols.named_constraint(at).map(|(_, c)| (at, c)))
+                .filter_map(|at| constraint_facts.at(at).map(|(_, c)| (at, c)))
                 .collect();
             because_not_known(&guard, value, &tables, &reached, &outside, &domain)
         };
         named.sort_unstable();
         let because =
-            named.into_iter().filter_map(|at| symbols.named_constraint(at)).map(|(name, _)| name.to_string()).collect();
+            named.into_iter().filter_map(|at| constraint_facts.at(at)).map(|(name, _)| name.to_string()).collect();
         let kind = if value { DiagnosticKind::AlwaysTrue { because } } else { DiagnosticKind::AlwaysFalse { because } };
         self.emit(kind.at(span));
     }

@@ -15,7 +15,7 @@ use crate::constraint_groups::{Outside, Projection, Table};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, suggest};
 use crate::iam::{self, Field};
 use crate::ir::*;
-use crate::symbol_table::{SuggestFrom, Symbol, Symbols};
+use crate::symbol_table::{Scope, SuggestFrom, Symbol};
 
 mod arns;
 mod declarations;
@@ -68,14 +68,14 @@ pub struct EntryAnalysis {
 pub type CheckedParts<'p> = &'p dyn Fn(Option<&Cond>) -> Vec<(u32, &'p EntryAnalysis)>;
 
 /// Checks one item.
-pub fn check(item: &ast::Item, symbols: &Symbols) -> ItemAnalysis {
+pub fn check(item: &ast::Item, symbols: &dyn Scope) -> ItemAnalysis {
     check_with_parts(item, symbols, None)
 }
 
 /// Checks body entries on their own, inside the guard `context` (what a
 /// policy's entries are checked in); what `check` makes of the same entries
 /// in their item, but with spans relative to the entries.
-pub fn check_entries(entries: &[BodyEntry], context: Option<&Cond>, symbols: &Symbols) -> EntryAnalysis {
+pub fn check_entries(entries: &[BodyEntry], context: Option<&Cond>, symbols: &dyn Scope) -> EntryAnalysis {
     let mut c = Checker::new(symbols);
     c.context.extend(context.cloned());
     let entries = c.entries(entries);
@@ -85,7 +85,7 @@ pub fn check_entries(entries: &[BodyEntry], context: Option<&Cond>, symbols: &Sy
 /// `check`, with the top-level entries of a policy or permset taken from
 /// `parts` when given: an edit inside one entry of a large item re-checks
 /// that entry only. The result equals `check`'s.
-pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<CheckedParts<'_>>) -> ItemAnalysis {
+pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<CheckedParts<'_>>) -> ItemAnalysis {
     let mut c = Checker::new(symbols);
     let ir = match &item.kind {
         ItemKind::Param(p) => ItemIr::Param(c.param(p)),
@@ -127,7 +127,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &Symbols, parts: Option<Check
 }
 
 struct Checker<'a> {
-    symbols: &'a Symbols,
+    symbols: &'a dyn Scope,
     diags: Vec<Diagnostic>,
     refs: Vec<Ref>,
     /// Guards enclosing the current position.
@@ -139,7 +139,7 @@ struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    fn new(symbols: &'a Symbols) -> Self {
+    fn new(symbols: &'a dyn Scope) -> Self {
         Checker { symbols, diags: Vec::new(), refs: Vec::new(), context: Vec::new(), in_derived: false, each_var: None }
     }
 
@@ -242,7 +242,8 @@ impl Checker<'_> {
         // those compared with, unknown to the symbol table), summed up with
         // them ranging so (each read by its own group only); should a
         // variable still have no domain, all of them are tried, as before
-        let groups = symbols.constraint_groups();
+        let constraint_facts = symbols.constraints();
+        let groups = constraint_facts.groups();
         let reach = groups.reach(&vars);
         let outside = groups.outside(&reach);
         let outside = match outside.unknown {
@@ -251,15 +252,10 @@ impl Checker<'_> {
         };
         let (constraints, outside): (Vec<&Cond>, Outside) = match outside {
             Some(outside) => (
-                groups
-                    .constraints(&reach)
-                    .iter()
-                    .filter_map(|&at| symbols.named_constraint(at))
-                    .map(|(_, c)| c)
-                    .collect(),
+                groups.constraints(&reach).iter().filter_map(|&at| constraint_facts.at(at)).map(|(_, c)| c).collect(),
                 outside,
             ),
-            None => (symbols.named_constraints().map(|(_, c)| c).collect(), Outside::NONE),
+            None => (constraint_facts.named().map(|(_, c)| c).collect(), Outside::NONE),
         };
         let context = &self.context;
         // a param ranges over what it is compared with, absence (`""`) and
