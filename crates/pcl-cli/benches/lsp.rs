@@ -1,7 +1,9 @@
 //! The language server as an editor sees it: `pcl lsp` driven over stdio.
 //! For `policies.pcl` and a generated 1 MB file: open to first diagnostics,
-//! a one-character edit to its diagnostics, hover and completion latency
-//! (medians of several edits/requests).
+//! a one-character edit inside an item to its diagnostics, a character typed
+//! into the name of a new item (each one an item renamed) to its
+//! diagnostics, hover and completion latency (medians of several
+//! edits/requests).
 //!
 //! `cargo bench -p pcl-cli --bench lsp` (`-- --quick`: policies.pcl only).
 #![allow(
@@ -33,8 +35,8 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// (open, edit, hover, completion) latencies.
-fn measure(text: &str, edits: usize) -> [Duration; 4] {
+/// (open, edit, name typed, hover, completion) latencies.
+fn measure(text: &str, edits: usize) -> [Duration; 5] {
     let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
     c.request("initialize", json!({"capabilities": {}}));
     c.notify("initialized", json!({}));
@@ -61,6 +63,30 @@ fn measure(text: &str, edits: usize) -> [Duration; 4] {
         let _ = c.diagnostics();
         edit_times.push(start.elapsed());
     }
+    // a new policy after the last line, then its name typed on, a character
+    // at a time: each edit renames an item (a new name, a new identity)
+    let at = |line: u32, character: usize| json!({"line": line, "character": character});
+    let added = "policy typed { allow { action s3:GetObject; resource \"*\"; } }\n";
+    let change = json!({"range": {"start": at(lines, 0), "end": at(lines, 0)}, "text": added});
+    let mut version = edits + 2;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
+    );
+    let _ = c.diagnostics();
+    let mut name_times = Vec::new();
+    for i in 0..edits {
+        version += 1;
+        let end = "policy typed".len() + i;
+        let change = json!({"range": {"start": at(lines, end), "end": at(lines, end)}, "text": "x"});
+        let start = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
+        );
+        let _ = c.diagnostics();
+        name_times.push(start.elapsed());
+    }
     let position = json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 8}});
     let timed = |c: &mut Client, method: &str, params: &Value| {
         let mut times = Vec::new();
@@ -76,7 +102,7 @@ fn measure(text: &str, edits: usize) -> [Duration; 4] {
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     let _ = c.child.wait();
-    [open, median(edit_times), hover, completion]
+    [open, median(edit_times), median(name_times), hover, completion]
 }
 
 fn main() {
@@ -86,9 +112,19 @@ fn main() {
     if !quick {
         inputs.push(("1MB corpus".to_string(), pcl_corpus::generate(1_000_000, 1, false)));
     }
-    println!("{:<14} {:>10} {:>14} {:>10} {:>12}", "input", "open", "edit->diags", "hover", "completion");
+    println!(
+        "{:<14} {:>10} {:>14} {:>14} {:>10} {:>12}",
+        "input", "open", "edit->diags", "name->diags", "hover", "completion"
+    );
     for (name, text) in &inputs {
-        let [open, edit, hover, completion] = measure(text, if quick { 5 } else { 21 });
-        println!("{name:<14} {:>10} {:>14} {:>10} {:>12}", ms(open), ms(edit), ms(hover), ms(completion));
+        let [open, edit, typed, hover, completion] = measure(text, if quick { 5 } else { 21 });
+        println!(
+            "{name:<14} {:>10} {:>14} {:>14} {:>10} {:>12}",
+            ms(open),
+            ms(edit),
+            ms(typed),
+            ms(hover),
+            ms(completion)
+        );
     }
 }
