@@ -422,7 +422,7 @@ fn an_item_checked_entry_by_entry_equals_its_whole_check() {
     let (mut split, mut with_problems) = (0, 0);
     for item in file_items(&db, file) {
         let whole = pcl_semantics::check_item_ast(item.ast(&db), symbols);
-        assert_eq!(pcl_semantics::check_item(&db, *item), &whole, "{}", item.name(&db));
+        assert_eq!(&**pcl_semantics::check_item(&db, *item), &whole, "{}", item.name(&db));
         if !item.entries(&db).is_empty() {
             split += 1;
             with_problems += usize::from(whole.diagnostics.len() >= 3);

@@ -14,7 +14,7 @@ use crate::item_check::ItemAnalysis;
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ClosureMember<'db> {
     pub(super) def: ItemDef<'db>,
-    pub(super) analysis: ItemAnalysis,
+    pub(super) analysis: std::sync::Arc<ItemAnalysis>,
 }
 
 /// The items a policy's or role's per-configuration checks read, in
@@ -45,7 +45,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<Cl
     // header: an edit inside that policy's statements leaves the role's
     // findings as they are, and they are not computed again.
     let attached_only = attached_only_policies(check_item(db, item));
-    let find = |name: &str| -> Option<(ItemDef<'db>, usize, &'db ItemAnalysis)> {
+    let find = |name: &str| -> Option<(ItemDef<'db>, usize, &'db std::sync::Arc<ItemAnalysis>)> {
         if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
             return Some((c.def, c.position, &c.analysis));
         }
@@ -65,7 +65,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<Cl
         let Some((def, position, analysis)) = find(name) else { continue };
         seen.insert(name);
         todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !seen.contains(n)));
-        found.push((position, ClosureMember { def, analysis: analysis.clone() }));
+        found.push((position, ClosureMember { def, analysis: std::sync::Arc::clone(analysis) }));
     }
     found.sort_by_key(|(position, _)| *position);
     found.into_iter().map(|(_, member)| member).collect()

@@ -137,13 +137,16 @@ pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
 /// Name resolution, types and local checks of one item, and its lowering.
 /// A large policy's or permset's entries are checked one by one
 /// (`check_entry`): an edit inside one entry re-checks that entry only.
+/// Shared (`Arc`): the per-configuration checks of every policy and role
+/// whose closure holds the item keep it too (cloned, the analyses were a
+/// fifth of the heap of a 10 MB check).
 #[salsa::tracked(returns(ref))]
-pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysis {
+pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Arc<ItemAnalysis> {
     let file = item.file(db);
     let scope = DbScope::new(db, file);
     let entries = item.entries(db);
     if entries.is_empty() {
-        return crate::item_check::check(item.ast(db), &scope);
+        return Arc::new(crate::item_check::check(item.ast(db), &scope));
     }
     let parts = |context: Option<&crate::ir::Cond>| {
         entries
@@ -153,7 +156,7 @@ pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> ItemAnalysi
             })
             .collect()
     };
-    crate::item_check::check_with_parts(item.ast(db), &scope, Some(&parts))
+    Arc::new(crate::item_check::check_with_parts(item.ast(db), &scope, Some(&parts)))
 }
 
 /// One top-level entry of a large item to check: its text, in a file (for
@@ -205,7 +208,7 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
     let parsed = parse(db, file);
     let items = file_items(db, file);
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
-        parsed.items.iter().zip(items.iter().map(|it| check_item(db, *it))).collect();
+        parsed.items.iter().zip(items.iter().map(|it| &**check_item(db, *it))).collect();
     crate::file_checks::analyze(parsed, &analyses, symbols(db, file))
 }
 
@@ -261,7 +264,7 @@ pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<Co
         .map(|def| ConfiguringItem {
             def: *def,
             position: index.position(def.name(db)).unwrap_or(usize::MAX),
-            analysis: check_item(db, *def).clone(),
+            analysis: Arc::clone(check_item(db, *def)),
         })
         .collect()
 }
@@ -271,7 +274,7 @@ pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<Co
 pub struct ConfiguringItem<'db> {
     def: ItemDef<'db>,
     position: usize,
-    analysis: ItemAnalysis,
+    analysis: Arc<ItemAnalysis>,
 }
 
 /// The per-configuration checks of one policy or role. It reads the items
@@ -432,13 +435,14 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
     // kept as long as the file is open: no spare capacity
     diagnostics.shrink_to_fit();
     refs.shrink_to_fit();
-    Some(PolicyHeader { analysis: ItemAnalysis { ir: Arc::new(ir), diagnostics, refs, name_span: analysis.name_span } })
+    let analysis = ItemAnalysis { ir: Arc::new(ir), diagnostics, refs, name_span: analysis.name_span };
+    Some(PolicyHeader { analysis: Arc::new(analysis) })
 }
 
 /// A policy as a role that attaches it sees it (see `policy_header`).
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct PolicyHeader {
-    analysis: ItemAnalysis,
+    analysis: Arc<ItemAnalysis>,
 }
 
 /// Called with the debug name of every query salsa is about to execute.
