@@ -32,6 +32,7 @@ enum Command {
     Build(commands::build::BuildArgs),
     Diff(commands::diff::DiffArgs),
     Explain(commands::explain::ExplainArgs),
+    Fmt(commands::fmt::FmtArgs),
     Lsp(commands::lsp::LspArgs),
     Render(commands::render::RenderArgs),
 }
@@ -81,6 +82,7 @@ fn run() -> ExitCode {
         Command::Build(args) => commands::build::run(&args, color),
         Command::Diff(args) => commands::diff::run(&args, color),
         Command::Explain(args) => commands::explain::run(&args),
+        Command::Fmt(args) => commands::fmt::run(&args, color),
         Command::Lsp(args) => commands::lsp::run(&args),
         Command::Render(args) => commands::render::run(&args, color),
     };

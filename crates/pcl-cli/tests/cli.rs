@@ -286,7 +286,7 @@ fn build_refuses_to_replace_foreign_directories() {
 
 #[test]
 fn help_has_examples() {
-    for sub in ["check", "build", "explain", "render"] {
+    for sub in ["check", "build", "explain", "render", "fmt"] {
         let o = pcl(&[sub, "--help"]);
         assert_eq!(o.status.code(), Some(0));
         let text = String::from_utf8_lossy(&o.stdout);
@@ -783,4 +783,45 @@ fn byte_ranges_of_a_file_that_is_not_utf8_are_the_files() {
         assert_eq!(region["byteOffset"].as_u64(), Some(range.0), "{region}");
         assert_eq!(region["byteLength"].as_u64(), Some(range.1 - range.0), "{region}");
     }
+}
+
+/// `pcl fmt`: in place (permissions kept, nothing else in the directory),
+/// `--check` changes nothing and prints a diff, `-` filters, and a file that
+/// does not parse is left as it is.
+#[test]
+fn fmt_lays_out_in_place_checks_and_refuses_broken_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let messy = "policy p{\nallow { action s3:GetObject ;resource \"*\"; }   \n\n\n}\n";
+    let laid_out = "policy p {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n";
+    let path = write(tmp.path(), "p.pcl", messy);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let p = path.to_str().unwrap();
+
+    let check = pcl(&["fmt", "--check", p]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let diff = String::from_utf8_lossy(&check.stdout);
+    assert!(diff.contains("-policy p{") && diff.contains("+policy p {"), "{diff}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), messy, "--check changed the file");
+
+    let fmt = pcl(&["fmt", p]);
+    assert_eq!(fmt.status.code(), Some(0), "{}", stderr(&fmt));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), laid_out);
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(listing(tmp.path()).len(), 1, "only the file itself: {:?}", listing(tmp.path()));
+    assert_eq!(pcl(&["fmt", "--check", p]).status.code(), Some(0));
+
+    let filtered = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["fmt", "-"])
+        .stdin(std::fs::File::open(write(tmp.path(), "in.txt", messy)).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&filtered.stdout), laid_out);
+
+    let broken_text = "policy p {\n  allow { action s3:GetObject\n";
+    let broken = write(tmp.path(), "broken.pcl", broken_text);
+    let refused = pcl(&["fmt", broken.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("does not parse"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), broken_text);
 }

@@ -111,11 +111,36 @@ fn an_editor_session() {
         json!({"textDocument": {"uri": "file:///nope.pcl"}, "position": {"line": 0, "character": 0}}),
     );
     assert_eq!(closed["error"]["code"], json!(-32602), "{closed}");
-    let formatting = c.request(
-        "textDocument/formatting",
-        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    // formatting: `pcl fmt`'s layout as one edit of what changes; nothing for
+    // a laid out document; an error for one that does not parse
+    let messy = "file:///work/messy.pcl";
+    let open = |c: &mut Client, uri: &str, text: &str| {
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "pcl", "version": 1, "text": text}}),
+        );
+        let _ = c.diagnostics();
+    };
+    open(&mut c, messy, "policy p {\nallow { action s3:GetObject ; resource \"*\"; }\n}\n");
+    let format = |c: &mut Client, uri: &str| {
+        c.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        )
+    };
+    let edits = format(&mut c, messy);
+    assert_eq!(
+        edits["result"],
+        json!([{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 28}}, "newText": "    allow { action s3:GetObject"}]),
+        "{edits}"
     );
-    assert!(formatting["error"]["message"].as_str().unwrap().contains("not provided"), "{formatting}");
+    let laid_out = format(&mut c, URI);
+    assert_eq!(laid_out["result"], json!([]), "{laid_out}");
+    let broken = "file:///work/broken.pcl";
+    open(&mut c, broken, "policy p {\n");
+    let refused = format(&mut c, broken);
+    assert_eq!(refused["error"]["code"], json!(-32803), "{refused}");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("does not parse"), "{refused}");
 
     let shutdown = c.request("shutdown", Value::Null);
     assert_eq!(shutdown["result"], Value::Null);

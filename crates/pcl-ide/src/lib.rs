@@ -65,6 +65,23 @@ impl AnalysisHost {
         self.indexes.borrow_mut().remove(path);
     }
 
+    /// The file laid out by `pcl fmt` (`pcl_syntax::format`): `Ok(None)` when
+    /// it already is; an error, in words, when it does not parse (nothing to
+    /// format safely) or the formatter would change a token.
+    pub fn format(&self, path: &str) -> Result<Option<String>, String> {
+        let Some(file) = self.files.get(path) else { return Ok(None) };
+        let text = file.text(&self.db);
+        let syntax = pcl_semantics::file_checks::syntax_diagnostics(pcl_semantics::parse(&self.db, *file));
+        if let Some(first) = syntax.first() {
+            return Err(format!("the file does not parse ({}), so it is not formatted", first.message));
+        }
+        match pcl_syntax::format::format(text) {
+            Ok(formatted) if formatted == *text => Ok(None),
+            Ok(formatted) => Ok(Some(formatted)),
+            Err(e) => Err(e.message()),
+        }
+    }
+
     /// The current text of an open file.
     pub fn text(&self, path: &str) -> Option<&str> {
         self.files.get(path).map(|f| f.text(&self.db).as_str())

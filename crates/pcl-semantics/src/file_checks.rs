@@ -79,14 +79,9 @@ pub fn with_findings<'f>(
     analysis
 }
 
-/// The file-wide checks; also whether the constraints are small enough for
-/// the per-configuration checks (`variant_checks`) to run.
-pub fn analyze(
-    parsed: &ParsedFile,
-    analyses: &[(&ParsedItem, &ItemAnalysis)],
-    symbols: &Symbols,
-) -> (FileAnalysis, bool) {
-    let mut diags: Vec<Diagnostic> = parsed
+/// The syntax errors of a parse, as diagnostics.
+pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
+    parsed
         .errors
         .iter()
         .map(|e| {
@@ -99,7 +94,17 @@ pub fn analyze(
             }
             .at(e.span)
         })
-        .collect();
+        .collect()
+}
+
+/// The file-wide checks; also whether the constraints are small enough for
+/// the per-configuration checks (`variant_checks`) to run.
+pub fn analyze(
+    parsed: &ParsedFile,
+    analyses: &[(&ParsedItem, &ItemAnalysis)],
+    symbols: &Symbols,
+) -> (FileAnalysis, bool) {
+    let mut diags = syntax_diagnostics(parsed);
 
     let mut program = Program::with_capacity(analyses.len());
     // Items that failed to parse count as erroneous: what uses them is not

@@ -13,6 +13,7 @@ mod error;
 mod fast;
 #[cfg(test)]
 mod fast_tests;
+pub mod format;
 mod grammar;
 mod lower;
 mod parser;

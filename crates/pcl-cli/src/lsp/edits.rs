@@ -74,6 +74,23 @@ fn char_at(rope: &Rope, position: Position, encoding: Encoding) -> usize {
     if units(at).is_ok_and(|u| u < target) { (at + 1).min(end) } else { at }
 }
 
+/// Where `old` and `new` differ, as one span: the byte where they start to
+/// differ, and where the difference ends in `old` and in `new` (their common
+/// start and end left out, each cut at a character boundary). An editor
+/// given only that span keeps the rest of the document, and its cursor.
+pub fn changed_middle(old: &str, new: &str) -> (usize, usize, usize) {
+    let mut start = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
+    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
+        start -= 1;
+    }
+    let room = old.len().min(new.len()) - start;
+    let mut common_end = old.bytes().rev().zip(new.bytes().rev()).take(room).take_while(|(a, b)| a == b).count();
+    while !(old.is_char_boundary(old.len() - common_end) && new.is_char_boundary(new.len() - common_end)) {
+        common_end -= 1;
+    }
+    (start, old.len() - common_end, new.len() - common_end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +152,17 @@ mod tests {
         // the whole text replaced, then edited
         let whole = vec![edit(None, "new\ntext"), edit(Some(((1, 0), (1, 4))), "line")];
         assert_eq!(apply(text, whole, Encoding::Utf16), "new\nline");
+    }
+
+    #[test]
+    fn the_changed_middle_leaves_out_the_common_start_and_end() {
+        use super::changed_middle;
+        assert_eq!(changed_middle("a  b;\nc\n", "a b;\nc\n"), (2, 3, 2));
+        assert_eq!(changed_middle("same", "same"), (4, 4, 4));
+        assert_eq!(changed_middle("", "x\n"), (0, 0, 2));
+        // never inside a character: "é" and "è" share their first byte
+        assert_eq!(changed_middle("é", "è"), (0, 2, 2));
+        // the common end does not overlap the common start
+        assert_eq!(changed_middle("aa", "aaa"), (2, 2, 3));
     }
 }

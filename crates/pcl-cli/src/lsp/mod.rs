@@ -187,9 +187,7 @@ impl Server {
             request::SemanticTokensRangeRequest::METHOD => params(p)
                 .and_then(|p: SemanticTokensRangeParams| self.semantic_tokens(&p.text_document.uri, Some(p.range))),
             request::Initialize::METHOD => Err((ErrorCode::InvalidRequest, "the server is already initialized".into())),
-            request::Formatting::METHOD => {
-                Err((ErrorCode::MethodNotFound, "pcl has no formatter yet: formatting is not provided".into()))
-            }
+            request::Formatting::METHOD => params(p).and_then(|p| self.formatting(p)),
             other => Err((ErrorCode::MethodNotFound, format!("`{other}` is not supported"))),
         };
         respond(id, answer)
@@ -208,6 +206,22 @@ impl Server {
         let (key, text) = self.document(&position.text_document.uri)?;
         let offset = LineIndex::new(&text, self.encoding).offset(position.position);
         Ok((key, text, offset))
+    }
+
+    /// `pcl fmt`'s layout, as one edit of the lines that change (the rest of
+    /// the document, and the cursor in it, stay where they are).
+    fn formatting(&self, p: DocumentFormattingParams) -> Answer {
+        let (key, text) = self.document(&p.text_document.uri)?;
+        match self.host.format(&key) {
+            Ok(None) => to_value(Vec::<TextEdit>::new()),
+            Ok(Some(formatted)) => {
+                let (start, old_end, new_end) = edits::changed_middle(&text, &formatted);
+                let lines = LineIndex::new(&text, self.encoding);
+                let new_text = formatted.get(start..new_end).unwrap_or_default().to_string();
+                to_value(vec![TextEdit { range: lines.range(pcl_syntax::Span::new(start, old_end)), new_text }])
+            }
+            Err(message) => Err((ErrorCode::RequestFailed, message)),
+        }
     }
 
     fn hover(&self, p: HoverParams) -> Answer {

@@ -1,0 +1,138 @@
+//! `pcl fmt`: lay out .pcl files (indentation, spaces, blank lines; see
+//! `pcl_syntax::format`), in place, or check that they are laid out.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use clap::Args;
+use pcl_semantics::{RootDatabase, SourceFile};
+
+use super::LoadError;
+use pcl_cli::report::Reporter;
+
+#[derive(Args)]
+#[command(
+    about = "Lay out .pcl files: indentation, spaces and blank lines (line breaks, comments and tokens are kept)",
+    after_help = "Examples:\n  pcl fmt                        # formats ./policies.pcl in place\n  pcl fmt --check a.pcl b.pcl    # changes nothing; prints a diff, exit 1 if a file would change\n  pcl fmt - < a.pcl              # standard input to standard output\n\nA file that does not parse is left as it is (its syntax errors are printed, exit 1).\nA file is replaced whole, by a rename: never left half written."
+)]
+pub struct FmtArgs {
+    /// Files to format (`-`: standard input, written to standard output).
+    #[arg(default_value = "policies.pcl")]
+    pub files: Vec<String>,
+    /// Change no file: print what would change as a diff, and exit 1 if any file would.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: &FmtArgs, color: bool) -> u8 {
+    let reporter = Reporter::new(color);
+    let mut code = crate::EXIT_OK;
+    for path in &args.files {
+        code = code.max(format_one(path, args.check, &reporter));
+    }
+    code
+}
+
+/// Formats one file (or standard input for `-`); the exit code it earns.
+fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
+    let text = match read(path, reporter) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let formatted = match formatted(path, &text, reporter) {
+        Ok(formatted) => formatted,
+        Err(code) => return code,
+    };
+    if path == "-" {
+        if check {
+            return diff(path, &text, &formatted);
+        }
+        print!("{formatted}");
+        return crate::EXIT_OK;
+    }
+    if formatted == text {
+        return crate::EXIT_OK;
+    }
+    if check {
+        return diff(path, &text, &formatted);
+    }
+    match replace(Path::new(path), &formatted) {
+        Ok(()) => {
+            reporter.note(&format!("formatted {path}"));
+            crate::EXIT_OK
+        }
+        Err(e) => {
+            reporter.plain_error(&format!("cannot write {path}: {e}; it is left as it was"));
+            crate::EXIT_USAGE
+        }
+    }
+}
+
+fn read(path: &str, reporter: &Reporter) -> Result<String, u8> {
+    if path != "-" {
+        return match super::read(path, reporter) {
+            Ok(text) => Ok(text),
+            Err(LoadError::Reported(code)) => Err(code),
+            Err(LoadError::NotUtf8(e)) => {
+                reporter.diagnostics(path, &e.text, &[e.diagnostic]);
+                Err(crate::EXIT_ERRORS)
+            }
+        };
+    }
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+        reporter.plain_error(&format!("cannot read standard input: {e}"));
+        return Err(crate::EXIT_USAGE);
+    }
+    pcl_semantics::source_text::decode(bytes).map_err(|e| {
+        reporter.diagnostics("<stdin>", &e.text, &[e.diagnostic]);
+        crate::EXIT_ERRORS
+    })
+}
+
+/// The text laid out, or the exit code of a refusal (printed): a file that
+/// does not parse is not formatted.
+fn formatted(path: &str, text: &str, reporter: &Reporter) -> Result<String, u8> {
+    let db = RootDatabase::default();
+    let file = SourceFile::new(&db, path.to_string(), text.to_string());
+    let syntax = pcl_semantics::file_checks::syntax_diagnostics(pcl_semantics::parse(&db, file));
+    if !syntax.is_empty() {
+        reporter.diagnostics(path, text, &syntax);
+        reporter.plain_error(&format!("{path} does not parse: it is not formatted"));
+        return Err(crate::EXIT_ERRORS);
+    }
+    pcl_syntax::format::format(text).map_err(|e| {
+        reporter.plain_error(&format!("{path}: {}", e.message()));
+        crate::EXIT_ERRORS
+    })
+}
+
+/// `--check`: the unified diff from the text to its layout, on standard
+/// output; exit 1 when they differ.
+fn diff(path: &str, text: &str, formatted: &str) -> u8 {
+    if text == formatted {
+        return crate::EXIT_OK;
+    }
+    let diff = similar::TextDiff::from_lines(text, formatted);
+    let mut out = std::io::stdout().lock();
+    // a closed pipe: nothing more to say (exit 1 either way)
+    let _ = write!(out, "{}", diff.unified_diff().context_radius(2).header(path, &format!("{path} (formatted)")));
+    crate::EXIT_ERRORS
+}
+
+/// Replaces the file at `path` by `text`: written beside it, with its
+/// permissions, then renamed over it (a crash leaves the old file or the
+/// new one, whole).
+fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut aside = tempfile::Builder::new().prefix(".pcl-fmt-").tempfile_in(dir)?;
+    aside.write_all(text.as_bytes())?;
+    aside.as_file().sync_all()?;
+    std::fs::set_permissions(aside.path(), permissions)?;
+    aside.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,250 @@
+//! `pcl fmt`: a file's layout made regular, and nothing else. Each line is
+//! indented by the braces around it (four spaces a level, one more level for
+//! a line that continues a statement or a list), the spaces between tokens
+//! are made one or none, trailing white space goes, blank lines are at most
+//! one (and none at the start or end of a block or of the file), and the file
+//! ends with one line end, in the style it used (`\n` or `\r\n`). Line breaks,
+//! comments and every token stay as written: the result is lexed again and
+//! must hold the very tokens of the input, or nothing is returned.
+
+use crate::tokens::{Token, TokenKind, tokens};
+
+/// Spaces per level of indentation.
+pub const INDENT: usize = 4;
+
+/// Why a text was not formatted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormatError {
+    /// A carriage return that ends no line (`\r` not followed by `\n`): the
+    /// lexer ends comments and strings there, the formatter's lines would not.
+    LoneCarriageReturn { line: usize },
+    /// The layout would have changed a token (a bug of the formatter's: the
+    /// text is left as it is). `line` is the first line of the input that differs.
+    WouldChangeTokens { line: usize },
+}
+
+impl FormatError {
+    pub fn message(&self) -> String {
+        match self {
+            FormatError::LoneCarriageReturn { line } => {
+                format!("line {line} holds a carriage return that ends no line; make it `\\n` or `\\r\\n`")
+            }
+            FormatError::WouldChangeTokens { line } => {
+                format!(
+                    "formatting would change the tokens near line {line} (a bug in pcl fmt); the file is left as it is"
+                )
+            }
+        }
+    }
+}
+
+/// `text` formatted (see the module's documentation).
+pub fn format(text: &str) -> Result<String, FormatError> {
+    if let Some(at) = text.match_indices('\r').map(|(at, _)| at).find(|&at| text.as_bytes().get(at + 1) != Some(&b'\n'))
+    {
+        return Err(FormatError::LoneCarriageReturn { line: line_of(text, at) });
+    }
+    let crlf = text.contains("\r\n");
+    let all = tokens(text);
+    let mut next_token = 0;
+    let mut layout = Layout::default();
+    let mut lines: Vec<String> = Vec::new();
+    let mut line_start = 0;
+    for raw in text.split('\n') {
+        let line_end = line_start + raw.len();
+        let first = next_token;
+        while all.get(next_token).is_some_and(|t| (t.span.start as usize) < line_end) {
+            next_token += 1;
+        }
+        let on_line = all.get(first..next_token).unwrap_or_default();
+        lines.push(layout.line(text, on_line));
+        line_start = line_end + 1;
+    }
+    let out = join(&lines, if crlf { "\r\n" } else { "\n" });
+    let before: Vec<(TokenKind, &str)> = all.iter().map(|t| piece(text, t)).collect();
+    let after_tokens = tokens(&out);
+    let after: Vec<(TokenKind, &str)> = after_tokens.iter().map(|t| piece(&out, t)).collect();
+    if before != after {
+        let differs = before.iter().zip(&after).position(|(a, b)| a != b).unwrap_or(before.len().min(after.len()));
+        let at = all.get(differs).map_or(text.len(), |t| t.span.start as usize);
+        return Err(FormatError::WouldChangeTokens { line: line_of(text, at) });
+    }
+    Ok(out)
+}
+
+/// The 1-based line of byte `at`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes().iter().take(at).filter(|&&b| b == b'\n').count() + 1
+}
+
+/// A token's kind and text; a comment's without the white space that ends
+/// its line (the formatter drops it).
+fn piece<'t>(text: &'t str, token: &Token) -> (TokenKind, &'t str) {
+    let piece = text.get(token.span.start as usize..token.span.end as usize).unwrap_or_default();
+    match token.kind {
+        TokenKind::Comment | TokenKind::DocComment => (token.kind, piece.trim_end()),
+        _ => (token.kind, piece),
+    }
+}
+
+fn is_punct(text: &str, token: &Token, what: &str) -> bool {
+    token.kind == TokenKind::Punct && piece(text, token).1 == what
+}
+
+/// What the lines before tell of the next one.
+#[derive(Default)]
+struct Layout {
+    /// Open `{`.
+    braces: usize,
+    /// Open `[` and `(`.
+    brackets: usize,
+    /// The last line with code left a statement unfinished (it ended with
+    /// neither `;`, `{` nor `}`, and was no `expect` annotation).
+    open_statement: bool,
+}
+
+impl Layout {
+    /// One line, laid out (empty for a blank one); updates what it tells of
+    /// the next.
+    fn line(&mut self, text: &str, on_line: &[Token]) -> String {
+        let Some(first) = on_line.first() else { return String::new() };
+        let code: Vec<&Token> =
+            on_line.iter().filter(|t| !matches!(t.kind, TokenKind::Comment | TokenKind::DocComment)).collect();
+        let closes_first = is_punct(text, first, "}");
+        let level = self.braces.saturating_sub(usize::from(closes_first));
+        let continues = self.brackets > 0 || (self.open_statement && !code.is_empty() && !closes_first);
+        let indent = INDENT * (level + usize::from(continues));
+        let mut out = " ".repeat(indent);
+        let mut previous: Option<&Token> = None;
+        for token in on_line {
+            if let Some(before) = previous
+                && space_between(text, before, token)
+            {
+                out.push(' ');
+            }
+            out.push_str(piece(text, token).1);
+            previous = Some(token);
+        }
+        for token in &code {
+            match piece(text, token) {
+                (TokenKind::Punct, "{") => self.braces += 1,
+                (TokenKind::Punct, "}") => self.braces = self.braces.saturating_sub(1),
+                (TokenKind::Punct, "[" | "(") => self.brackets += 1,
+                (TokenKind::Punct, "]" | ")") => self.brackets = self.brackets.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if let Some(last) = code.last() {
+            let ends = matches!(piece(text, last), (TokenKind::Punct, ";" | "{" | "}"));
+            let annotation = code.first().is_some_and(|t| piece(text, t) == (TokenKind::Word, "expect"))
+                && last.kind == TokenKind::String;
+            self.open_statement = !ends && !annotation;
+        }
+        out
+    }
+}
+
+/// Whether one space goes between two tokens of a line: none where the
+/// input had none (that keeps `arn(iam:role)`, `@set` and a string's pieces
+/// whole), none inside brackets and before `;`, `,` and `:`; one after
+/// them, around braces and wherever the input had white space.
+fn space_between(text: &str, before: &Token, token: &Token) -> bool {
+    let (before_kind, before_text) = piece(text, before);
+    let (kind, this) = piece(text, token);
+    let glued = before.span.end == token.span.start;
+    if kind == TokenKind::Punct && matches!(this, ";" | "," | ":" | ")" | "]") {
+        return false;
+    }
+    if before_kind == TokenKind::Punct && matches!(before_text, "(" | "[") {
+        return false;
+    }
+    if matches!(kind, TokenKind::Comment | TokenKind::DocComment) {
+        return true;
+    }
+    if before_kind == TokenKind::Punct && matches!(before_text, "," | ";" | ":" | "{") {
+        return true;
+    }
+    if kind == TokenKind::Punct && matches!(this, "{" | "}") {
+        return true;
+    }
+    if before_kind == TokenKind::Punct && before_text == "}" {
+        return !glued || kind != TokenKind::Punct;
+    }
+    !glued
+}
+
+/// The lines joined: blank lines at most one in a row, none at the start or
+/// end of the file or of a block, and one line end after the last.
+fn join(lines: &[String], line_end: &str) -> String {
+    let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    for (at, line) in lines.iter().enumerate() {
+        if !line.is_empty() {
+            kept.push(line);
+            continue;
+        }
+        let after_open = kept.last().is_none_or(|l| l.is_empty() || l.ends_with('{'));
+        let next = lines.iter().skip(at + 1).find(|l| !l.is_empty());
+        let before_close = next.is_none_or(|l| l.trim_start().starts_with('}'));
+        if !after_open && !before_close {
+            kept.push("");
+        }
+    }
+    let mut out = kept.join(line_end);
+    if !out.is_empty() {
+        out.push_str(line_end);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "tests")]
+
+    use super::*;
+
+    #[test]
+    fn indents_by_braces_and_continuations() {
+        let input = "policy p {\nallow \"S\" {\n  action [a:B,\nc:D];\n      resource \"*\" ;\n}\n}\n";
+        let want = "policy p {\n    allow \"S\" {\n        action [a:B,\n            c:D];\n        resource \"*\";\n    }\n}\n";
+        assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    #[test]
+    fn spaces_between_tokens_become_one_or_none() {
+        let input = "param  p :list<arn(iam:role)>  placeholder \"a  b\";\npolicy q{allow{action [ @s ,x:Y ];resource \"*\";}}\n";
+        let want = "param p: list<arn(iam:role)> placeholder \"a  b\";\npolicy q { allow { action [@s, x:Y]; resource \"*\"; } }\n";
+        assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    #[test]
+    fn keeps_comments_line_breaks_and_expect_annotations() {
+        let input = "// a comment   \n\n\n/// doc\npolicy p {\n\n    expect W0509 \"why\"\n    allow { action [s3:*]; resource \"*\"; } // trailing\n\n}\n\n";
+        let want = "// a comment\n\n/// doc\npolicy p {\n    expect W0509 \"why\"\n    allow { action [s3:*]; resource \"*\"; } // trailing\n}\n";
+        assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    #[test]
+    fn keeps_crlf_line_ends_and_refuses_a_lone_carriage_return() {
+        assert_eq!(
+            format("param p: string;\r\n\r\n\r\nparam q: string;").as_deref(),
+            Ok("param p: string;\r\n\r\nparam q: string;\r\n")
+        );
+        assert_eq!(format("param p: string; // a\rb\n"), Err(FormatError::LoneCarriageReturn { line: 1 }));
+    }
+
+    #[test]
+    fn a_continued_statement_is_indented_once_more() {
+        let input = "policy p {\nallow {\ncondition StringEquals \"k\"\n[\"v\"];\naction s3:GetObject;\n}\n}\n";
+        let want = "policy p {\n    allow {\n        condition StringEquals \"k\"\n            [\"v\"];\n        action s3:GetObject;\n    }\n}\n";
+        assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    #[test]
+    fn formatting_twice_changes_nothing_more() {
+        for input in ["policy p{allow{action[a:B,\nc:D];resource\"*\";}}", "\n\n  feature f : bool = true ;\n\n\n", ""]
+        {
+            let once = format(input).expect("formats");
+            assert_eq!(format(&once).as_deref(), Ok(once.as_str()), "{input:?}");
+        }
+    }
+}
