@@ -98,6 +98,11 @@ fn mutated_policies_never_panic() {
             }
             let _ = pcl_cli::report::render("mutated.pcl", &mutated, d, false);
         }
+        // the formatter takes any text: it lays it out without changing a
+        // token, or refuses; never a panic
+        if let Ok(formatted) = pcl_syntax::format::format(&mutated) {
+            assert_eq!(pcl_syntax::format::format(&formatted).as_ref(), Ok(&formatted), "{mutated}");
+        }
         if analysis.has_errors() {
             with_errors += 1;
         } else if let Ok(cfg) = configure(&analysis.program, &[]) {
