@@ -1,9 +1,12 @@
-//! What an item's check reads of the symbol table, one name at a time: each
-//! name is a query of its own (`name_facts`), so a check depends on the
-//! names it used, not on the whole table. An edit that adds, removes or
-//! renames an item changes the table, every `name_facts` memo is computed
-//! again (one per name, cheap) and found equal but for the names that
-//! changed, and only the checks that read those run again.
+//! What an item's check reads of the symbol table: the params, features and
+//! constraints as one value (`configuring_scope`: nearly every item reads
+//! some of them, and they change seldom), and any other name one at a time,
+//! each a query of its own (`name_facts`). So a check depends on the sets,
+//! policies and roles it names, not on the whole table: an edit that adds,
+//! removes or renames one of those changes the table, every `name_facts`
+//! memo is computed again (one per name, cheap) and found equal but for the
+//! names that changed, and only the checks that read those run again. (A
+//! change to a param, feature or constraint re-checks every item.)
 
 use std::cell::RefCell;
 
@@ -11,7 +14,7 @@ use pcl_syntax::SmolStr;
 
 use super::{Database, SourceFile, symbols};
 use crate::ir::Cond;
-use crate::symbol_table::{ConstraintFacts, NameFacts, Scope, SuggestFrom, Symbol};
+use crate::symbol_table::{ConfiguringScope, ConstraintFacts, NameFacts, Scope, SuggestFrom, Symbol};
 
 /// A name as the items of one file use it.
 #[salsa::interned(debug)]
@@ -27,11 +30,11 @@ pub fn name_facts<'db>(db: &'db dyn Database, name: NameInFile<'db>) -> NameFact
     symbols(db, *name.file(db)).facts(name.name(db))
 }
 
-/// What the file's symbol table says of its constraints: equal while no
-/// param, feature or constraint changes.
+/// What the file's symbol table says of its params, features and
+/// constraints: equal while none of them changes.
 #[salsa::tracked(returns(ref))]
-pub fn constraints_in_scope(db: &dyn Database, file: SourceFile) -> ConstraintFacts {
-    symbols(db, file).constraint_facts().clone()
+pub fn configuring_scope(db: &dyn Database, file: SourceFile) -> ConfiguringScope {
+    symbols(db, file).configuring_scope()
 }
 
 /// The symbol table as one check reads it: through `name_facts`, each name
@@ -40,16 +43,19 @@ pub fn constraints_in_scope(db: &dyn Database, file: SourceFile) -> ConstraintFa
 pub struct DbScope<'db> {
     db: &'db dyn Database,
     file: SourceFile,
-    constraints: &'db ConstraintFacts,
+    configuring: &'db ConfiguringScope,
     fetched: RefCell<rustc_hash::FxHashMap<SmolStr, &'db NameFacts>>,
 }
 
 impl<'db> DbScope<'db> {
     pub fn new(db: &'db dyn Database, file: SourceFile) -> Self {
-        DbScope { db, file, constraints: constraints_in_scope(db, file), fetched: Default::default() }
+        DbScope { db, file, configuring: configuring_scope(db, file), fetched: Default::default() }
     }
 
     fn facts(&self, name: &str) -> &'db NameFacts {
+        if let Some(facts) = self.configuring.names.get(name) {
+            return facts;
+        }
         if let Some(facts) = self.fetched.borrow().get(name) {
             return facts;
         }
@@ -74,7 +80,7 @@ impl Scope for DbScope<'_> {
     }
 
     fn constraints(&self) -> &ConstraintFacts {
-        self.constraints
+        &self.configuring.constraints
     }
 
     fn suggestion_candidates(&self, name: &str, from: SuggestFrom) -> Vec<&str> {
