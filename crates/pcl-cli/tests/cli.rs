@@ -825,3 +825,26 @@ fn fmt_lays_out_in_place_checks_and_refuses_broken_files() {
     assert!(stderr(&refused).contains("does not parse"), "{}", stderr(&refused));
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), broken_text);
 }
+
+/// An error only the per-configuration checks find (a list empty in one
+/// partition): the build renders while they run, and then writes nothing.
+#[test]
+fn an_error_found_while_rendering_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write(tmp.path(), "good.pcl", GOOD);
+    let out = tmp.path().join("out");
+    assert_eq!(pcl(&["build", good.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.code(), Some(0));
+    let before = listing(&out);
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/partition_only_empty.pcl");
+    let o = pcl(&["build", fixture, "--out", out.to_str().unwrap(), "--color", "never"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("aws-cn") && err.contains("nothing written"), "{err}");
+    assert_eq!(listing(&out), before, "the output directory changed");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".pcl-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -44,49 +44,39 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
     let preparing = PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file));
     let text = file.text(&*db);
-    let analysis = super::analyze(&db, file);
-    super::print_analysis(analysis, &args.file, text, &reporter);
-    if args.deny.fails(&analysis.diagnostics) {
-        if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
-            reporter.plain_error(&note);
-        }
-        reporter.plain_error(&format!("nothing written to {out_shown}"));
-        return crate::EXIT_ERRORS;
-    }
-    let program = &analysis.program;
     let set = &args.set.set;
-    let config = match super::configure_given(analysis, set, &args.file, text, &reporter) {
-        Ok(c) => c,
-        Err(code) => {
-            reporter.plain_error(&format!("nothing written to {out_shown}"));
-            return code;
+    let early = early_configuration(&db, file, set);
+    let quotas = early.as_ref().map(|(wide, _)| pcl_codegen::Quotas::new(&wide.program));
+    let (written, configuration) = match early.as_ref().zip(quotas.as_ref()) {
+        Some(((wide, config), quotas)) => {
+            let job = Job { program: &wide.program, config, args, quotas, reporter: &reporter, out_shown: &out_shown };
+            match render_beside_analysis(&db, file, &job, preparing) {
+                Ok(outcome) => outcome,
+                Err(code) => return code,
+            }
+        }
+        None => {
+            let analysis = super::analyze(&db, file);
+            super::print_analysis(analysis, &args.file, text, &reporter);
+            if let Err(code) = deny(analysis, args, &reporter, &out_shown) {
+                return code;
+            }
+            let program = &analysis.program;
+            let config = match super::configure_given(analysis, set, &args.file, text, &reporter) {
+                Ok(c) => c,
+                Err(code) => {
+                    reporter.plain_error(&format!("nothing written to {out_shown}"));
+                    return code;
+                }
+            };
+            // IAM's size quotas are measured on each item as it is rendered; any
+            // finding abandons the staged tree, so nothing is written.
+            let quotas = pcl_codegen::Quotas::new(program);
+            let job =
+                Job { program, config: &config, args, quotas: &quotas, reporter: &reporter, out_shown: &out_shown };
+            render_beside_configuration(analysis, text, &job, preparing)
         }
     };
-    // IAM's size quotas are measured on each item as it is rendered; any
-    // finding abandons the staged tree, so nothing is written.
-    let quotas = pcl_codegen::Quotas::new(program);
-    let job = Job { program, config: &config, args, quotas: &quotas, reporter: &reporter, out_shown: &out_shown };
-    let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
-    let (written, configuration) = std::thread::scope(|scope| {
-        // The documents are rendered and staged on a thread of their own,
-        // beside this configuration's checks here: this thread's memo of
-        // linted statements is warm from the analysis (on a fresh thread the
-        // checks took 0.8-1.0 ms of `pcl build policies.pcl`, here 0.5 ms).
-        // Their verdict is taken before anything is swapped in.
-        let writing = scope.spawn(|| job.write(preparing, &mut Verdict { from_checks, known: None }));
-        let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, &config));
-        super::print_configuration(&diags, &args.file, text, &reporter, &args.deny);
-        let checked = super::verdict_of_configuration(&diags, set, &args.deny);
-        // the writer may have stopped already (a refused output): then no one listens
-        let _ = verdict_to_writer.send(checked.is_ok());
-        let written = writing.join().unwrap_or_else(|_| Written {
-            result: Err(OutputError::Io(std::io::Error::other("writing the output failed"))),
-            over_quota: Vec::new(),
-            left: Vec::new(),
-            count: 0,
-        });
-        (written, checked)
-    });
     let Written { result, over_quota, left, count: written } = written;
     if let Err(code) = configuration {
         reporter.plain_error(&format!("nothing written to {out_shown}"));
@@ -117,6 +107,114 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             crate::EXIT_USAGE
         }
     }
+}
+
+/// For a file analysed on one thread (below `PARALLEL_FROM_BYTES`; a larger
+/// one keeps every core busy with its analysis already): its file-wide
+/// analysis (the program, with the file-wide checks), when that has no
+/// error, and the configuration the `--set` values give it. With those, the
+/// documents can be rendered while the per-configuration checks run.
+fn early_configuration<'db>(
+    db: &'db RootDatabase,
+    file: pcl_semantics::SourceFile,
+    set: &[(String, String)],
+) -> Option<(&'db pcl_semantics::FileAnalysis, pcl_semantics::config::Config)> {
+    if file.text(db).len() >= pcl_semantics::PARALLEL_FROM_BYTES {
+        return None;
+    }
+    let wide = pcl_semantics::file_wide_analysis(db, file);
+    if wide.has_errors() {
+        return None;
+    }
+    let config = pcl_semantics::config::configure(&wide.program, set).ok()?;
+    Some((wide, config))
+}
+
+/// Fails (printing why) when the analysis's diagnostics deny the build.
+fn deny(
+    analysis: &pcl_semantics::FileAnalysis,
+    args: &BuildArgs,
+    reporter: &Reporter,
+    out_shown: &str,
+) -> Result<(), u8> {
+    if !args.deny.fails(&analysis.diagnostics) {
+        return Ok(());
+    }
+    if let Some(note) = args.deny.denied_note(&analysis.diagnostics) {
+        reporter.plain_error(&note);
+    }
+    reporter.plain_error(&format!("nothing written to {out_shown}"));
+    Err(crate::EXIT_ERRORS)
+}
+
+/// What the writing thread did, and the verdict of the configuration's checks.
+type Outcome = (Written, Result<(), u8>);
+
+/// The documents rendered and staged on a thread of their own while this
+/// one finishes the analysis (the per-configuration checks of every policy
+/// and role: about half of it) and checks the configuration; the staged tree
+/// is swapped in only if all of that passes (`pcl build policies.pcl`:
+/// the rendering, 1.3-1.8 ms, no longer waits for the analysis). An error
+/// in the analysis is printed and returned (the staged tree is removed).
+fn render_beside_analysis(
+    db: &RootDatabase,
+    file: pcl_semantics::SourceFile,
+    job: &Job<'_>,
+    preparing: PreparingReplace,
+) -> Result<Outcome, u8> {
+    let Job { config, args, reporter, out_shown, .. } = *job;
+    let text = file.text(db);
+    let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
+    std::thread::scope(|scope| {
+        let writing = scope.spawn(|| job.write(preparing, &mut Verdict { from_checks, known: None }));
+        let analysis = super::analyze(db, file);
+        super::print_analysis(analysis, &args.file, text, reporter);
+        if let Err(code) = deny(analysis, args, reporter, out_shown) {
+            let _ = verdict_to_writer.send(false);
+            let _ = writing.join();
+            return Err(code);
+        }
+        let diags = analysis.configuration_news(pcl_semantics::check_configuration(&analysis.program, config));
+        super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
+        let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
+        // the writer may have stopped already (a refused output): then no one listens
+        let _ = verdict_to_writer.send(checked.is_ok());
+        Ok((joined(writing), checked))
+    })
+}
+
+/// The documents rendered and staged on a thread of their own, beside this
+/// configuration's checks here: this thread's memo of linted statements is
+/// warm from the analysis (on a fresh thread the checks took 0.8-1.0 ms of
+/// `pcl build policies.pcl`, here 0.5 ms). Their verdict is taken before
+/// anything is swapped in.
+fn render_beside_configuration(
+    analysis: &pcl_semantics::FileAnalysis,
+    text: &str,
+    job: &Job<'_>,
+    preparing: PreparingReplace,
+) -> Outcome {
+    let Job { program, config, args, reporter, .. } = *job;
+    let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
+    std::thread::scope(|scope| {
+        let writing = scope.spawn(|| job.write(preparing, &mut Verdict { from_checks, known: None }));
+        let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
+        super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
+        let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
+        // the writer may have stopped already (a refused output): then no one listens
+        let _ = verdict_to_writer.send(checked.is_ok());
+        (joined(writing), checked)
+    })
+}
+
+/// The writing thread's outcome (a thread that panicked wrote nothing).
+fn joined(writing: std::thread::ScopedJoinHandle<'_, Written>) -> Written {
+    writing.join().unwrap_or_else(|_| Written {
+        result: Err(OutputError::Io(std::io::Error::other("writing the output failed"))),
+        over_quota: Vec::new(),
+        left: Vec::new(),
+        count: 0,
+    })
 }
 
 /// The verdict of the configuration's checks, as the writing thread waits

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pcl_syntax::ast;
 
 use closure::closure_members;
-pub use parallel::analyze_file_parallel;
+pub use parallel::{PARALLEL_FROM_BYTES, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 use scope::DbScope;
 
@@ -210,6 +210,13 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
     let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
         parsed.items.iter().zip(items.iter().map(|it| &**check_item(db, *it))).collect();
     crate::file_checks::analyze(parsed, &analyses, symbols(db, file))
+}
+
+/// The program and the file-wide checks' diagnostics, without the
+/// per-configuration checks of each policy and role (`analyze_file` adds
+/// those): what a build needs to start rendering while they run.
+pub fn file_wide_analysis(db: &dyn Database, file: SourceFile) -> &FileAnalysis {
+    &file_wide_checks(db, file).0
 }
 
 /// File-level facts that every per-item query shares, computed once per file

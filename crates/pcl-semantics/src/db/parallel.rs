@@ -10,7 +10,7 @@ use super::{
 
 /// Files smaller than this are analysed on one thread (starting threads
 /// would cost more than they save).
-const PARALLEL_FROM_BYTES: usize = 256 * 1024;
+pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 
 /// `analyze_file`, with the per-chunk parses and the per-item checks first
 /// computed on `threads` threads, each with its own handle on the database
