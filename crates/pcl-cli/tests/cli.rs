@@ -818,6 +818,14 @@ fn fmt_lays_out_in_place_checks_and_refuses_broken_files() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&filtered.stdout), laid_out);
 
+    // through a symlink: the file it names is formatted, the link stays
+    let target = write(tmp.path(), "target.pcl", messy);
+    let link = tmp.path().join("link.pcl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert_eq!(pcl(&["fmt", link.to_str().unwrap()]).status.code(), Some(0));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), laid_out);
+
     let broken_text = "policy p {\n  allow { action s3:GetObject\n";
     let broken = write(tmp.path(), "broken.pcl", broken_text);
     let refused = pcl(&["fmt", broken.to_str().unwrap()]);

@@ -122,8 +122,11 @@ fn diff(path: &str, text: &str, formatted: &str) -> u8 {
 
 /// Replaces the file at `path` by `text`: written beside it, with its
 /// permissions, then renamed over it (a crash leaves the old file or the
-/// new one, whole).
+/// new one, whole). A symlink is followed: the file it names is replaced,
+/// the link stays.
 fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+    let real = path.canonicalize()?;
+    let path = real.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
