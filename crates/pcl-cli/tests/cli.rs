@@ -856,3 +856,37 @@ fn an_error_found_while_rendering_writes_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Printing to a closed stderr ends pcl with exit 2, quietly; the build
+/// that renders while it finishes its analysis stops too (it once waited
+/// forever for a verdict that the panicking thread would never send).
+#[test]
+fn a_closed_stderr_ends_a_build_that_renders_beside_its_analysis() {
+    let tmp = tempfile::tempdir().unwrap();
+    // a warning to print, and no error: the rendering starts early
+    let source = write(
+        tmp.path(),
+        "w.pcl",
+        "param partition: partition = \"aws\";\npolicy p { allow \"Wide\" { action [\"s3:*\"]; resource \"*\"; } }\n",
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["build", source.to_str().unwrap(), "--out", tmp.path().join("out").to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("pcl build still running after 20 s with a closed stderr");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(2));
+}

@@ -112,7 +112,7 @@ fn an_editor_session() {
     );
     assert_eq!(closed["error"]["code"], json!(-32602), "{closed}");
     // formatting: `pcl fmt`'s layout as one edit of what changes; nothing for
-    // a laid out document; an error for one that does not parse
+    // a laid out document, nor for one that does not parse
     let messy = "file:///work/messy.pcl";
     let open = |c: &mut Client, uri: &str, text: &str| {
         c.notify(
@@ -138,9 +138,10 @@ fn an_editor_session() {
     assert_eq!(laid_out["result"], json!([]), "{laid_out}");
     let broken = "file:///work/broken.pcl";
     open(&mut c, broken, "policy p {\n");
+    // quietly nothing: the syntax error is on screen already (format on save
+    // would otherwise complain at every save)
     let refused = format(&mut c, broken);
-    assert_eq!(refused["error"]["code"], json!(-32803), "{refused}");
-    assert!(refused["error"]["message"].as_str().unwrap().contains("does not parse"), "{refused}");
+    assert_eq!(refused["result"], json!([]), "{refused}");
 
     let shutdown = c.request("shutdown", Value::Null);
     assert_eq!(shutdown["result"], Value::Null);

@@ -66,14 +66,15 @@ impl AnalysisHost {
     }
 
     /// The file laid out by `pcl fmt` (`pcl_syntax::format`): `Ok(None)` when
-    /// it already is; an error, in words, when it does not parse (nothing to
-    /// format safely) or the formatter would change a token.
+    /// it already is, or when it does not parse (it is not formatted then,
+    /// quietly: its syntax errors are on screen already, and an editor that
+    /// formats on save would otherwise complain at every save); an error, in
+    /// words, when the formatter refuses.
     pub fn format(&self, path: &str) -> Result<Option<String>, String> {
         let Some(file) = self.files.get(path) else { return Ok(None) };
         let text = file.text(&self.db);
-        let syntax = pcl_semantics::file_checks::syntax_diagnostics(pcl_semantics::parse(&self.db, *file));
-        if let Some(first) = syntax.first() {
-            return Err(format!("the file does not parse ({}), so it is not formatted", first.message));
+        if !pcl_semantics::parse(&self.db, *file).errors.is_empty() {
+            return Ok(None);
         }
         match pcl_syntax::format::format(text) {
             Ok(formatted) if formatted == *text => Ok(None),

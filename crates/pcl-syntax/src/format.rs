@@ -21,6 +21,11 @@ pub enum FormatError {
     /// The layout would have changed a token (a bug of the formatter's: the
     /// text is left as it is). `line` is the first line of the input that differs.
     WouldChangeTokens { line: usize },
+    /// The layout would parse to another item (the `item`-th, 1-based) than
+    /// the text (a bug of the formatter's: the text is left as it is).
+    WouldChangeParse { item: usize },
+    /// Formatted again, the layout would change (a bug of the formatter's).
+    NotStable,
 }
 
 impl FormatError {
@@ -34,16 +39,55 @@ impl FormatError {
                     "formatting would change the tokens near line {line} (a bug in pcl fmt); the file is left as it is"
                 )
             }
+            FormatError::WouldChangeParse { item } => {
+                format!(
+                    "formatting would change what item {item} parses to (a bug in pcl fmt); the file is left as it is"
+                )
+            }
+            FormatError::NotStable => {
+                "formatting the result again would change it (a bug in pcl fmt); the file is left as it is".to_string()
+            }
         }
     }
 }
 
-/// `text` formatted (see the module's documentation).
+/// `text` formatted (see the module's documentation), proven three ways
+/// before it is returned: it holds the tokens of `text`; formatted again it
+/// is unchanged; and if `text` parses, it parses to the same items, spans
+/// aside.
 pub fn format(text: &str) -> Result<String, FormatError> {
     if let Some(at) = text.match_indices('\r').map(|(at, _)| at).find(|&at| text.as_bytes().get(at + 1) != Some(&b'\n'))
     {
         return Err(FormatError::LoneCarriageReturn { line: line_of(text, at) });
     }
+    // a byte order mark is kept where it is, outside the layout
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let out = format!("{bom}{}", layout(body));
+    let all = tokens(text);
+    let before: Vec<(TokenKind, &str)> = all.iter().map(|t| piece(text, t)).collect();
+    let after_tokens = tokens(&out);
+    let after: Vec<(TokenKind, &str)> = after_tokens.iter().map(|t| piece(&out, t)).collect();
+    if before != after {
+        let differs = before.iter().zip(&after).position(|(a, b)| a != b).unwrap_or(before.len().min(after.len()));
+        let at = all.get(differs).map_or(text.len(), |t| t.span.start as usize);
+        return Err(FormatError::WouldChangeTokens { line: line_of(text, at) });
+    }
+    let out_body = out.strip_prefix(bom).unwrap_or(&out);
+    if layout(out_body) != out_body {
+        return Err(FormatError::NotStable);
+    }
+    if let Some(item) = first_item_parsed_otherwise(body, out_body) {
+        return Err(FormatError::WouldChangeParse { item });
+    }
+    Ok(out)
+}
+
+/// The layout of a text without a byte order mark (see the module's
+/// documentation); unchecked.
+fn layout(text: &str) -> String {
     let crlf = text.contains("\r\n");
     let all = tokens(text);
     let mut next_token = 0;
@@ -60,16 +104,46 @@ pub fn format(text: &str) -> Result<String, FormatError> {
         lines.push(layout.line(text, on_line));
         line_start = line_end + 1;
     }
-    let out = join(&lines, if crlf { "\r\n" } else { "\n" });
-    let before: Vec<(TokenKind, &str)> = all.iter().map(|t| piece(text, t)).collect();
-    let after_tokens = tokens(&out);
-    let after: Vec<(TokenKind, &str)> = after_tokens.iter().map(|t| piece(&out, t)).collect();
-    if before != after {
-        let differs = before.iter().zip(&after).position(|(a, b)| a != b).unwrap_or(before.len().min(after.len()));
-        let at = all.get(differs).map_or(text.len(), |t| t.span.start as usize);
-        return Err(FormatError::WouldChangeTokens { line: line_of(text, at) });
+    join(&lines, if crlf { "\r\n" } else { "\n" })
+}
+
+/// When `before` parses cleanly: the number (1-based) of the first item that
+/// `after` does not parse to alike (spans aside), or 1 past the last when
+/// `after` has another number of items or any syntax error. The tokens
+/// agreeing is not enough: the grammar reads some runs of characters as
+/// one token that the highlighting lexer cuts (`a::b`).
+fn first_item_parsed_otherwise(before: &str, after: &str) -> Option<usize> {
+    let before = crate::parse_file(before);
+    if !before.errors.is_empty() {
+        return None;
     }
-    Ok(out)
+    let after = crate::parse_file(after);
+    let differs = before
+        .items
+        .iter()
+        .zip(&after.items)
+        .position(|(b, a)| without_spans(&format!("{:?}", b.item)) != without_spans(&format!("{:?}", a.item)));
+    match differs {
+        Some(at) => Some(at + 1),
+        None if !after.errors.is_empty() || after.items.len() != before.items.len() => Some(before.items.len() + 1),
+        None => None,
+    }
+}
+
+/// A `Debug` rendering with every `Span { start: .., end: .. }` left out.
+fn without_spans(debug: &str) -> String {
+    const OPEN: &str = "Span { start: ";
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(rest.get(..at).unwrap_or_default());
+        let after = rest.get(at..).unwrap_or_default();
+        let close = after.find('}').map_or(after.len(), |c| c + 1);
+        out.push_str("Span");
+        rest = after.get(close..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The 1-based line of byte `at`.
@@ -99,8 +173,10 @@ struct Layout {
     /// Open `[` and `(`.
     brackets: usize,
     /// The last line with code left a statement unfinished (it ended with
-    /// neither `;`, `{` nor `}`, and was no `expect` annotation).
+    /// neither `;`, `{` nor `}`, nor with the reason of an `expect`).
     open_statement: bool,
+    /// Inside an `expect CODE "reason"` whose reason has not come yet.
+    in_expect: bool,
 }
 
 impl Layout {
@@ -116,9 +192,9 @@ impl Layout {
         let indent = INDENT * (level + usize::from(continues));
         let mut out = " ".repeat(indent);
         let mut previous: Option<&Token> = None;
-        for token in on_line {
+        for (at, token) in on_line.iter().enumerate() {
             if let Some(before) = previous
-                && space_between(text, before, token)
+                && space_between(text, before, token, on_line.get(at + 1))
             {
                 out.push(' ');
             }
@@ -136,9 +212,16 @@ impl Layout {
         }
         if let Some(last) = code.last() {
             let ends = matches!(piece(text, last), (TokenKind::Punct, ";" | "{" | "}"));
-            let annotation = code.first().is_some_and(|t| piece(text, t) == (TokenKind::Word, "expect"))
-                && last.kind == TokenKind::String;
-            self.open_statement = !ends && !annotation;
+            // `expect CODE "reason"` ends at its reason, on this line or a later one
+            if !self.open_statement && code.first().is_some_and(|t| piece(text, t) == (TokenKind::Word, "expect")) {
+                self.in_expect = true;
+            }
+            let reason_given = self.in_expect && code.iter().any(|t| t.kind == TokenKind::String);
+            if reason_given {
+                self.in_expect = false;
+            }
+            let ends_with_reason = reason_given && last.kind == TokenKind::String;
+            self.open_statement = !(ends || ends_with_reason);
         }
         out
     }
@@ -146,13 +229,22 @@ impl Layout {
 
 /// Whether one space goes between two tokens of a line: none where the
 /// input had none (that keeps `arn(iam:role)`, `@set` and a string's pieces
-/// whole), none inside brackets and before `;`, `,` and `:`; one after
-/// them, around braces and wherever the input had white space.
-fn space_between(text: &str, before: &Token, token: &Token) -> bool {
+/// whole), none inside brackets and before `;` and `,`; one after them,
+/// around braces and wherever the input had white space. A `:` followed by
+/// white space (`name: type`) takes none before it and one after; any other
+/// stays as written (`a :b` would become one word, `a::b` is one action).
+fn space_between(text: &str, before: &Token, token: &Token, next: Option<&Token>) -> bool {
     let (before_kind, before_text) = piece(text, before);
     let (kind, this) = piece(text, token);
     let glued = before.span.end == token.span.start;
-    if kind == TokenKind::Punct && matches!(this, ";" | "," | ":" | ")" | "]") {
+    if kind == TokenKind::Punct && this == ":" {
+        let spaced_after = next.is_none_or(|n| n.span.start > token.span.end);
+        return !spaced_after && !glued;
+    }
+    if before_kind == TokenKind::Punct && before_text == ":" {
+        return !glued;
+    }
+    if kind == TokenKind::Punct && matches!(this, ";" | "," | ")" | "]") {
         return false;
     }
     if before_kind == TokenKind::Punct && matches!(before_text, "(" | "[") {
@@ -161,7 +253,7 @@ fn space_between(text: &str, before: &Token, token: &Token) -> bool {
     if matches!(kind, TokenKind::Comment | TokenKind::DocComment) {
         return true;
     }
-    if before_kind == TokenKind::Punct && matches!(before_text, "," | ";" | ":" | "{") {
+    if before_kind == TokenKind::Punct && matches!(before_text, "," | ";" | "{") {
         return true;
     }
     if kind == TokenKind::Punct && matches!(this, "{" | "}") {
@@ -211,7 +303,7 @@ mod tests {
 
     #[test]
     fn spaces_between_tokens_become_one_or_none() {
-        let input = "param  p :list<arn(iam:role)>  placeholder \"a  b\";\npolicy q{allow{action [ @s ,x:Y ];resource \"*\";}}\n";
+        let input = "param  p :  list<arn(iam:role)>  placeholder \"a  b\";\npolicy q{allow{action [ @s ,x:Y ];resource \"*\";}}\n";
         let want = "param p: list<arn(iam:role)> placeholder \"a  b\";\npolicy q { allow { action [@s, x:Y]; resource \"*\"; } }\n";
         assert_eq!(format(input).as_deref(), Ok(want));
     }
@@ -220,6 +312,28 @@ mod tests {
     fn keeps_comments_line_breaks_and_expect_annotations() {
         let input = "// a comment   \n\n\n/// doc\npolicy p {\n\n    expect W0509 \"why\"\n    allow { action [s3:*]; resource \"*\"; } // trailing\n\n}\n\n";
         let want = "// a comment\n\n/// doc\npolicy p {\n    expect W0509 \"why\"\n    allow { action [s3:*]; resource \"*\"; } // trailing\n}\n";
+        assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    #[test]
+    fn a_colon_glued_to_what_follows_stays_as_written() {
+        // `p :x` would become the word `p:x`; `a::b` is one action name to the grammar
+        for text in ["param p :string;\n", "policy p { allow { action a::b; resource \"*\"; } }\n"] {
+            assert_eq!(format(text).as_deref(), Ok(text));
+        }
+    }
+
+    #[test]
+    fn keeps_a_byte_order_mark_and_lays_out_after_it() {
+        let input = "\u{feff}/// doc\npolicy p {\nallow { action s3:GetObject; resource \"*\"; }\n}\n";
+        let want = "\u{feff}/// doc\npolicy p {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n";
+        assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    #[test]
+    fn an_expect_ends_at_its_reason_on_a_later_line_too() {
+        let input = "policy p {\nexpect W0509\n\"why\"\nallow { action s3:*; resource \"*\"; }\n}\n";
+        let want = "policy p {\n    expect W0509\n        \"why\"\n    allow { action s3:*; resource \"*\"; }\n}\n";
         assert_eq!(format(input).as_deref(), Ok(want));
     }
 

@@ -164,9 +164,12 @@ fn render_beside_analysis(
 ) -> Result<Outcome, u8> {
     let Job { config, args, reporter, out_shown, .. } = *job;
     let text = file.text(db);
-    let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
     std::thread::scope(|scope| {
-        let writing = scope.spawn(|| job.write(preparing, &mut Verdict { from_checks, known: None }));
+        // Made inside the scope: should this thread panic (printing to a
+        // closed stderr does), unwinding drops the sender, the writer stops
+        // waiting for a verdict (none means no), and the scope can end.
+        let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
+        let writing = scope.spawn(move || job.write(preparing, &mut Verdict { from_checks, known: None }));
         let analysis = super::analyze(db, file);
         super::print_analysis(analysis, &args.file, text, reporter);
         if let Err(code) = deny(analysis, args, reporter, out_shown) {
@@ -195,9 +198,10 @@ fn render_beside_configuration(
     preparing: PreparingReplace,
 ) -> Outcome {
     let Job { program, config, args, reporter, .. } = *job;
-    let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
     std::thread::scope(|scope| {
-        let writing = scope.spawn(|| job.write(preparing, &mut Verdict { from_checks, known: None }));
+        // inside the scope, as in `render_beside_analysis`
+        let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
+        let writing = scope.spawn(move || job.write(preparing, &mut Verdict { from_checks, known: None }));
         let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
         super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
         let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
