@@ -826,6 +826,14 @@ fn fmt_lays_out_in_place_checks_and_refuses_broken_files() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), laid_out);
 
+    // a read-only file is left alone (exit 2)
+    let read_only = write(tmp.path(), "ro.pcl", messy);
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let o = pcl(&["fmt", read_only.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&read_only).unwrap(), messy);
+
     let broken_text = "policy p {\n  allow { action s3:GetObject\n";
     let broken = write(tmp.path(), "broken.pcl", broken_text);
     let refused = pcl(&["fmt", broken.to_str().unwrap()]);

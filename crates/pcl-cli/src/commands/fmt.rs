@@ -123,7 +123,8 @@ fn diff(path: &str, text: &str, formatted: &str) -> u8 {
 /// Replaces the file at `path` by `text`: written beside it, with its
 /// permissions, then renamed over it (a crash leaves the old file or the
 /// new one, whole). A symlink is followed: the file it names is replaced,
-/// the link stays.
+/// the link stays. A read-only file is left alone (a rename would replace
+/// it all the same).
 fn replace(path: &Path, text: &str) -> std::io::Result<()> {
     let real = path.canonicalize()?;
     let path = real.as_path();
@@ -132,6 +133,9 @@ fn replace(path: &Path, text: &str) -> std::io::Result<()> {
         _ => Path::new("."),
     };
     let permissions = std::fs::metadata(path)?.permissions();
+    if permissions.readonly() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "it is read-only"));
+    }
     let mut aside = tempfile::Builder::new().prefix(".pcl-fmt-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
     aside.as_file().sync_all()?;
