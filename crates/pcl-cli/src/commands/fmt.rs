@@ -56,7 +56,7 @@ fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
     if check {
         return diff(path, &text, &formatted);
     }
-    match replace(Path::new(path), &formatted) {
+    match replace(Path::new(path), &text, &formatted) {
         Ok(()) => {
             reporter.note(&format!("formatted {path}"));
             crate::EXIT_OK
@@ -120,12 +120,13 @@ fn diff(path: &str, text: &str, formatted: &str) -> u8 {
     crate::EXIT_ERRORS
 }
 
-/// Replaces the file at `path` by `text`: written beside it, with its
-/// permissions, then renamed over it (a crash leaves the old file or the
-/// new one, whole). A symlink is followed: the file it names is replaced,
-/// the link stays. A read-only file is left alone (a rename would replace
-/// it all the same).
-fn replace(path: &Path, text: &str) -> std::io::Result<()> {
+/// Replaces the file at `path`, which held `read`, by `text`: written beside
+/// it, with its permissions, then renamed over it (a crash leaves the old
+/// file or the new one, whole), unless the file no longer holds `read` (an
+/// editor saved it meanwhile: that save is kept). A symlink is followed: the
+/// file it names is replaced, the link stays. A read-only file is left alone
+/// (a rename would replace it all the same).
+fn replace(path: &Path, read: &str, text: &str) -> std::io::Result<()> {
     let real = path.canonicalize()?;
     let path = real.as_path();
     let dir = match path.parent() {
@@ -140,6 +141,9 @@ fn replace(path: &Path, text: &str) -> std::io::Result<()> {
     aside.write_all(text.as_bytes())?;
     aside.as_file().sync_all()?;
     std::fs::set_permissions(aside.path(), permissions)?;
+    if std::fs::read(path)? != read.as_bytes() {
+        return Err(std::io::Error::other("it changed while pcl was formatting it; run pcl fmt again"));
+    }
     aside.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
