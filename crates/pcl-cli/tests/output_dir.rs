@@ -7,8 +7,14 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
+#[path = "support/cli.rs"]
+#[allow(dead_code, reason = "each test file uses some of the shared helpers")]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use support::{staging_leftovers, stderr};
 
 const OLD: &str = r#"
 param partition: partition = "aws";
@@ -33,10 +39,6 @@ fn pcl_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     cmd.output().expect("run pcl")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `(relative path, content)` of every entry under a directory, sorted.
@@ -65,17 +67,6 @@ fn snapshot(dir: &Path) -> Listing {
     }
     out.sort();
     out
-}
-
-/// Names in `dir` left by a build (`.pcl-build-*`, `.pcl-old-*`).
-fn leftovers(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".pcl-"))
-        .collect();
-    names.sort();
-    names
 }
 
 struct Project {
@@ -201,7 +192,7 @@ fn build_with_intruder(p: &Project, intruder: &Path, no_exchange: bool) -> Strin
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("changed while pcl was building"), "{err}");
-    assert!(leftovers(&p.root).is_empty(), "no_exchange: {no_exchange}: {:?}", leftovers(&p.root));
+    assert!(staging_leftovers(&p.root).is_empty(), "no_exchange: {no_exchange}: {:?}", staging_leftovers(&p.root));
     err
 }
 
@@ -302,7 +293,7 @@ fn earlier_outputs_are_replaced_and_stale_ones_removed() {
     assert!(!p.out().join("policy/user.json").exists());
     assert_eq!(p.build("new.pcl", "out", &[]).status.code(), Some(0));
     assert_eq!(snapshot(&p.out()), new);
-    assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
 }
 
 #[test]
@@ -330,14 +321,14 @@ fn an_interrupted_build_leaves_the_old_or_the_new_output() {
             } else {
                 // only between the two renames of the fallback; the old tree is whole beside it
                 assert_eq!(*step, "moved-aside", "{what}: the output is gone");
-                let backup = leftovers(&p.root).into_iter().find(|n| n.starts_with(".pcl-old-out-")).unwrap();
+                let backup = staging_leftovers(&p.root).into_iter().find(|n| n.starts_with(".pcl-old-out-")).unwrap();
                 assert_eq!(snapshot(&p.root.join(backup)), old, "{what}");
             }
             // the next build recovers, cleans up, and succeeds
             let o = p.build("new.pcl", "out", &[]);
             assert_eq!(o.status.code(), Some(0), "{what}: {}", stderr(&o));
             assert_eq!(snapshot(&p.out()), new, "{what}");
-            assert!(leftovers(&p.root).is_empty(), "{what}: {:?}", leftovers(&p.root));
+            assert!(staging_leftovers(&p.root).is_empty(), "{what}: {:?}", staging_leftovers(&p.root));
         }
     }
 }
@@ -367,9 +358,9 @@ fn a_build_killed_before_the_first_write_leaves_no_output() {
     let o = p.build("old.pcl", "out", &[("PCL_TEST_FAULT_AT", "staged")]);
     assert_eq!(o.status.code(), None);
     assert!(!p.out().exists());
-    assert_eq!(leftovers(&p.root).len(), 1, "the staging directory stays until the next build");
+    assert_eq!(staging_leftovers(&p.root).len(), 1, "the staging directory stays until the next build");
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-    assert!(leftovers(&p.root).is_empty());
+    assert!(staging_leftovers(&p.root).is_empty());
 }
 
 #[test]
@@ -382,7 +373,7 @@ fn leftovers_of_other_outputs_are_not_touched() {
     std::fs::write(p.root.join(".pcl-old-out-b-Ab12Cd/keep"), "out-b's old output").unwrap();
     std::fs::create_dir(p.root.join(".pcl-build-out-Xy12Zq")).unwrap();
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-    assert_eq!(leftovers(&p.root), [".pcl-build-other-Xy12Zq", ".pcl-old-out-b-Ab12Cd"]);
+    assert_eq!(staging_leftovers(&p.root), [".pcl-build-other-Xy12Zq", ".pcl-old-out-b-Ab12Cd"]);
     assert!(!p.out().join("keep").exists());
 }
 
@@ -405,7 +396,7 @@ fn parallel_builds_into_one_directory_all_succeed() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
     assert_eq!(snapshot(&p.root.join("fresh/out")), new);
-    assert!(leftovers(&p.root.join("fresh")).is_empty());
+    assert!(staging_leftovers(&p.root.join("fresh")).is_empty());
 }
 
 /// The output is audited beside the analysis, on a thread that only reads:
@@ -519,7 +510,7 @@ fn a_failing_build_leaves_the_leftovers_of_interrupted_ones() {
     // a build that writes recovers them first (the old tree is put back,
     // then replaced)
     assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-    assert!(leftovers(&p.root).is_empty());
+    assert!(staging_leftovers(&p.root).is_empty());
 }
 
 /// An output missing when the build began but created before it renames its
@@ -533,5 +524,5 @@ fn an_output_created_during_the_build_is_kept() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("created while pcl was building"), "{err}");
     assert_eq!(std::fs::read_to_string(p.out()).unwrap(), "written by the user during the build");
-    assert!(leftovers(&p.root).is_empty(), "{:?}", leftovers(&p.root));
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
 }

@@ -50,7 +50,12 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let (written, configuration) = match early.as_ref().zip(quotas.as_ref()) {
         Some(((wide, config), quotas)) => {
             let job = Job { program: &wide.program, config, args, quotas, reporter: &reporter, out_shown: &out_shown };
-            match render_beside_analysis(&db, file, &job, preparing) {
+            let finish_analysis = || {
+                let analysis = super::analyze(&db, file);
+                super::print_analysis(analysis, &args.file, text, &reporter);
+                deny(analysis, args, &reporter, &out_shown).map(|()| analysis)
+            };
+            match render_beside_checks(&job, text, preparing, finish_analysis) {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
             }
@@ -74,7 +79,10 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             let quotas = pcl_codegen::Quotas::new(program);
             let job =
                 Job { program, config: &config, args, quotas: &quotas, reporter: &reporter, out_shown: &out_shown };
-            render_beside_configuration(analysis, text, &job, preparing)
+            match render_beside_checks(&job, text, preparing, || Ok(analysis)) {
+                Ok(outcome) => outcome,
+                Err(code) => return code,
+            }
         }
     };
     let Written { result, over_quota, left, count: written } = written;
@@ -151,63 +159,41 @@ fn deny(
 type Outcome = (Written, Result<(), u8>);
 
 /// The documents rendered and staged on a thread of their own while this
-/// one finishes the analysis (the per-configuration checks of every policy
-/// and role: about half of it) and checks the configuration; the staged tree
-/// is swapped in only if all of that passes (`pcl build policies.pcl`:
-/// the rendering, 1.3-1.8 ms, no longer waits for the analysis). An error
-/// in the analysis is printed and returned (the staged tree is removed).
-fn render_beside_analysis(
-    db: &RootDatabase,
-    file: pcl_semantics::SourceFile,
+/// one takes the analysis from `analysis` (printed and judged there: an
+/// error or a denial is returned, and the staged tree removed) and checks
+/// the configuration; the staged tree is swapped in only if all of that
+/// passes. This thread's memo of linted statements is warm from the
+/// analysis (on a fresh thread the configuration's checks took 0.8-1.0 ms of
+/// `pcl build policies.pcl`, here 0.5 ms). Given an analysis still to
+/// finish (its per-configuration checks, about half of it), the rendering
+/// (1.3-1.8 ms there) no longer waits for it.
+fn render_beside_checks<'a>(
     job: &Job<'_>,
+    text: &str,
     preparing: PreparingReplace,
+    analysis: impl FnOnce() -> Result<&'a pcl_semantics::FileAnalysis, u8>,
 ) -> Result<Outcome, u8> {
-    let Job { config, args, reporter, out_shown, .. } = *job;
-    let text = file.text(db);
+    let Job { program, config, args, reporter, .. } = *job;
     std::thread::scope(|scope| {
         // Made inside the scope: should this thread panic (printing to a
         // closed stderr does), unwinding drops the sender, the writer stops
         // waiting for a verdict (none means no), and the scope can end.
         let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
         let writing = scope.spawn(move || job.write(preparing, &mut Verdict { from_checks, known: None }));
-        let analysis = super::analyze(db, file);
-        super::print_analysis(analysis, &args.file, text, reporter);
-        if let Err(code) = deny(analysis, args, reporter, out_shown) {
-            let _ = verdict_to_writer.send(false);
-            let _ = writing.join();
-            return Err(code);
-        }
-        let diags = analysis.configuration_news(pcl_semantics::check_configuration(&analysis.program, config));
-        super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
-        let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
-        // the writer may have stopped already (a refused output): then no one listens
-        let _ = verdict_to_writer.send(checked.is_ok());
-        Ok((joined(writing), checked))
-    })
-}
-
-/// The documents rendered and staged on a thread of their own, beside this
-/// configuration's checks here: this thread's memo of linted statements is
-/// warm from the analysis (on a fresh thread the checks took 0.8-1.0 ms of
-/// `pcl build policies.pcl`, here 0.5 ms). Their verdict is taken before
-/// anything is swapped in.
-fn render_beside_configuration(
-    analysis: &pcl_semantics::FileAnalysis,
-    text: &str,
-    job: &Job<'_>,
-    preparing: PreparingReplace,
-) -> Outcome {
-    let Job { program, config, args, reporter, .. } = *job;
-    std::thread::scope(|scope| {
-        // inside the scope, as in `render_beside_analysis`
-        let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
-        let writing = scope.spawn(move || job.write(preparing, &mut Verdict { from_checks, known: None }));
+        let analysis = match analysis() {
+            Ok(analysis) => analysis,
+            Err(code) => {
+                let _ = verdict_to_writer.send(false);
+                let _ = writing.join();
+                return Err(code);
+            }
+        };
         let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
         super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
         let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
         // the writer may have stopped already (a refused output): then no one listens
         let _ = verdict_to_writer.send(checked.is_ok());
-        (joined(writing), checked)
+        Ok((joined(writing), checked))
     })
 }
 

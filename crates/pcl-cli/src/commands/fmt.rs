@@ -5,7 +5,6 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use clap::Args;
-use pcl_semantics::{RootDatabase, SourceFile};
 
 use super::LoadError;
 use pcl_cli::report::Reporter;
@@ -93,9 +92,7 @@ fn read(path: &str, reporter: &Reporter) -> Result<String, u8> {
 /// The text laid out, or the exit code of a refusal (printed): a file that
 /// does not parse is not formatted.
 fn formatted(path: &str, text: &str, reporter: &Reporter) -> Result<String, u8> {
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, path.to_string(), text.to_string());
-    let syntax = pcl_semantics::file_checks::syntax_diagnostics(pcl_semantics::parse(&db, file));
+    let syntax = pcl_semantics::file_checks::syntax_diagnostics(&pcl_syntax::parse_file(text));
     if !syntax.is_empty() {
         reporter.diagnostics(path, text, &syntax);
         reporter.plain_error(&format!("{path} does not parse: it is not formatted"));

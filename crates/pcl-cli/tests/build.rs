@@ -1,0 +1,357 @@
+//! End-to-end tests of `pcl build`: what it writes, `--set` values and
+//! `--deny warnings`, and the output directory a failed or interrupted build
+//! must leave untouched.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+#[path = "support/cli.rs"]
+#[allow(dead_code, reason = "each test file uses some of the shared helpers")]
+mod support;
+
+use std::process::Command;
+use support::*;
+
+#[test]
+fn build_writes_outputs_and_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files: Vec<String> = listing(&out).into_iter().map(|(p, _)| p).collect();
+    // 3 configurations: restricted+awsbatch is excluded by the constraint
+    assert_eq!(
+        files,
+        [
+            "index.json",
+            "policy/user.iam_mode-restricted.json",
+            "policy/user.json",
+            "policy/user.scheduler-awsbatch.json",
+        ]
+    );
+    let restricted = std::fs::read_to_string(out.join("policy/user.iam_mode-restricted.json")).unwrap();
+    assert!(restricted.contains("arn:aws:iam::123456789012:role/parallelcluster/*"), "{restricted}");
+    // no staging or backup directories are left behind
+    let leftovers = staging_leftovers(tmp.path());
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // pinning a feature renders only the matching variants
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "scheduler=awsbatch"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(listing(&out).len(), 2);
+}
+
+#[test]
+fn failed_build_leaves_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write(tmp.path(), "good.pcl", GOOD);
+    let bad = write(
+        tmp.path(),
+        "bad.pcl",
+        &GOOD.replace("resource \"*\"; }\n    allow \"Batch\"", "resource \"*\" }\n    allow \"Batch\""),
+    );
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", good.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let before = listing(&out);
+
+    let good = good.to_str().unwrap();
+    // the arguments, the exit status, the code, and a piece of the message or help that must be there
+    let cases: [(Vec<&str>, i32, &str, &str); 11] = [
+        (vec![bad.to_str().unwrap()], 1, "E0001", "expected `;`"),
+        (vec![good, "--set", "account=12345"], 2, "E0203", "not an AWS account id"),
+        (vec![good, "--set", "scheduler=pbs"], 2, "E0201", "allowed: slurm, awsbatch"),
+        (vec![good, "--set", "scheduler=Slurm"], 2, "E0201", "did you mean `slurm`? Values are case-sensitive"),
+        (vec![good, "--set", "schedulr=slurm"], 2, "E0100", "did you mean `scheduler`?"),
+        (vec![good, "--set", "nosuch=1"], 2, "E0100", "settable names: partition, account, scheduler, iam_mode"),
+        (
+            vec![good, "--set", "iam_mode=restricted", "--set", "scheduler=awsbatch"],
+            2,
+            "E0401",
+            "restricted mode cannot manage AWS Batch clusters",
+        ),
+        (vec![good, "--set", "user=x"], 2, "E0102", "only params and features can be set"),
+        // malformed: clap's value parser rejects it before anything is read
+        (vec![good, "--set", "novalue"], 2, "invalid value 'novalue'", "not of the form NAME=VALUE"),
+        (vec![good, "--set", "=x"], 2, "invalid value '=x'", "not of the form NAME=VALUE"),
+        (vec![good, "--set", "scheduler=slurm", "--set", "scheduler=awsbatch"], 2, "E0203", "given twice"),
+    ];
+    for (args, status, code, text) in cases {
+        let mut args = [&["build"][..], &args].concat();
+        args.extend(["--out", out.to_str().unwrap(), "--color", "never"]);
+        let o = pcl(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(status), "{args:?}: {err}");
+        assert!(err.contains(code) && err.contains(text), "{args:?} should report {code} with `{text}`: {err}");
+        assert!(err.contains("nothing written") || code.starts_with("invalid value"), "{err}");
+        assert_eq!(listing(&out), before, "{args:?} changed the output directory");
+    }
+}
+
+/// `--set` on a file that declares nothing settable says so, rather than
+/// listing no names ("settable names: ").
+#[test]
+fn set_on_a_file_without_params_says_nothing_can_be_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "plain.pcl", "policy p {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n");
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "x=1", "--color", "never"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("E0100") && err.contains("the file declares no param or feature"), "{err}");
+    assert!(!err.contains("settable names:"), "{err}");
+}
+
+/// A build with no `--set` renders a configuration `pcl check` may not have
+/// checked: here the partition param holds its placeholder, which none of
+/// the guards names, so the list is empty in the build alone.
+#[test]
+fn build_without_values_checks_its_own_configuration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let guarded: Vec<String> = pcl_semantics::iam::PARTITIONS
+        .iter()
+        .map(|p| format!("\"arn:${{partition}}:s3:::b/*\" when partition == \"{p}\""))
+        .collect();
+    let text = format!(
+        "param partition: partition placeholder \"<PARTITION>\";\npolicy p {{\n    allow {{ action s3:GetObject; resource [{}]; }}\n}}\n",
+        guarded.join(", ")
+    );
+    let file = write(tmp.path(), "placeholder.pcl", &text);
+    let check = pcl(&["check", file.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let out = tmp.path().join("out");
+    let build = pcl(&["build", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--color", "never"]);
+    let err = stderr(&build);
+    assert_eq!(build.status.code(), Some(1), "{err}");
+    assert!(err.contains("E0305") && err.contains("nothing written"), "{err}");
+    assert!(!out.exists(), "a failed build wrote {}", out.display());
+}
+
+#[test]
+fn build_refuses_to_replace_foreign_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let out = tmp.path().join("src");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("main.rs"), "fn main() {}").unwrap();
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to replace"), "{}", stderr(&o));
+    assert_eq!(listing(&out), [("main.rs".to_string(), b"fn main() {}".to_vec())]);
+}
+
+#[test]
+fn build_deployable_writes_nothing_while_placeholders_remain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let src = src.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let out = out.to_str().unwrap();
+    let o = pcl(&["build", src, "--out", out, "--deployable", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("placeholders remain for `account` (<AWS ACCOUNT ID>)") && err.contains("--set account=..."),
+        "{err}"
+    );
+    assert!(err.contains("nothing written"), "{err}");
+    assert!(!tmp.path().join("out").exists());
+    assert_eq!(staging_leftovers(tmp.path()).len(), 0);
+    let o = pcl(&["build", src, "--out", out, "--deployable", "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// A splittable policy over the managed-policy limit is written as the
+/// fewest parts that fit, each under the limit, and its role attaches every
+/// part; a statement too big on its own is an error and nothing is written.
+#[test]
+fn splittable_policies_split_into_parts() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let src = fixtures.join("split_three_parts.pcl");
+    let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let parts = ["policy/cluster_nodes.json", "policy/cluster_nodes-2.json", "policy/cluster_nodes-3.json"];
+    let mut statements = 0;
+    for part in parts {
+        let text = std::fs::read_to_string(out.join(part)).unwrap();
+        let size = text.chars().filter(|c| !c.is_whitespace()).count();
+        assert!(size <= 6144, "{part}: {size} characters");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        statements += doc["Statement"].as_array().unwrap().len();
+    }
+    assert_eq!(statements, 75, "every statement, once, in order");
+    assert!(!out.join("policy/cluster_nodes-4.json").exists(), "the fewest parts");
+    let role: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("role/node_role.json")).unwrap()).unwrap();
+    let arns: Vec<&str> = role["ManagedPolicyArns"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(arns.len(), 3);
+    assert!(arns[1].ends_with(":policy/cluster_nodes-2") && arns[2].ends_with(":policy/cluster_nodes-3"), "{arns:?}");
+    let index = std::fs::read_to_string(out.join("index.json")).unwrap();
+    assert!(index.contains("\"parts\": ["), "{index}");
+
+    let too_big = fixtures.join("split_statement_too_big.pcl");
+    let out2 = tmp.path().join("out2");
+    let o = pcl(&["build", too_big.to_str().unwrap(), "--out", out2.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("[E0317]") && stderr(&o).contains("a statement cannot be split"), "{}", stderr(&o));
+    assert!(!out2.exists());
+}
+
+/// Warnings that only a `--set` value causes are reported by `pcl build`,
+/// and `--deny warnings` makes them fail it (nothing written).
+#[test]
+fn deny_warnings_covers_set_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "s.pcl",
+        "param partition: partition = \"aws\";\nparam account: account placeholder \"<ACCOUNT>\";\nparam arns: list<arn> placeholder \"<FSX ARN>\";\npolicy p { allow \"A\" { action [fsx:DeleteFileSystem]; resource arns; } }\nrole r { path \"/\"; trust aws [\"arn:${partition}:iam::${account}:root\"]; attach p; }\n",
+    );
+    let out = tmp.path().join("out");
+    let args = |deny: bool| {
+        let mut a = vec!["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--color", "never"];
+        a.extend(["--set", "arns=arn:aws:s3:::bucket"]);
+        if deny {
+            a.extend(["-D", "warnings"]);
+        }
+        a.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |deny: bool| {
+        let a = args(deny);
+        pcl(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(true);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[W0507]") && stderr(&o).contains("denied"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = run(false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("[W0507]"), "{}", stderr(&o));
+}
+
+/// A role path that interpolates a param is checked once the param has its
+/// value: a `--set` value that makes it no IAM path fails the build, which
+/// writes nothing.
+#[test]
+fn a_set_value_that_breaks_a_role_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "p.pcl",
+        "param prefix: string = \"team\";\nrole r {\n    path \"/${prefix}/\";\n    trust service \"ec2.amazonaws.com\";\n}\n",
+    );
+    let out = tmp.path().join("out");
+    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let o = pcl(&["build", src, "--out", out_s, "--set", "prefix=a/b", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pcl(&["build", src, "--out", out_s, "--set", "prefix=a b", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0203") && stderr(&o).contains("path `/a b/` holds ' '"), "{}", stderr(&o));
+    let written = std::fs::read_to_string(out.join("role/r.json")).unwrap();
+    assert!(written.contains("\"/a/b/\""), "the earlier build is kept: {written}");
+}
+
+/// A refined param type rejects a `--set` value that does not fit, with the
+/// expected form in the message (a usage error, exit 2); one that fits builds.
+#[test]
+fn refined_param_types_check_set_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "p.pcl",
+        "param partition: partition = \"aws\";\nparam account: account placeholder \"<AWS ACCOUNT ID>\";\nparam boundary_arn: arn(iam:policy) placeholder \"<BOUNDARY>\";\nparam prefix: string(max 10, pattern \"[a-z0-9-]*\") = \"pc\";\nrole r {\n    name \"${prefix}-node\";\n    trust service \"ec2.amazonaws.com\";\n    boundary boundary_arn;\n}\n",
+    );
+    let out = tmp.path().join("out");
+    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let build = |sets: &[&str]| {
+        let mut args = vec!["build", src, "--out", out_s, "--color", "never"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        pcl(&args)
+    };
+    let o = build(&["boundary_arn=arn:aws:iam::123456789012:policy/boundary", "prefix=team-1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (set, expected) in [
+        ("boundary_arn=arn:aws:iam::123456789012:role/boundary", "expected `arn:${Partition}:iam::${Account}:policy/"),
+        ("prefix=Team", "does not match the pattern `[a-z0-9-]*`"),
+        ("prefix=abcdefghijk", "more than the 10 allowed"),
+    ] {
+        let o = build(&[set]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains("E0203") && stderr(&o).contains(expected), "{set}: {}", stderr(&o));
+    }
+}
+
+/// Output that cannot be written (a full disk here; a closed pipe alike)
+/// ends pcl with exit 2, without a panic.
+#[test]
+fn unwritable_output_is_exit_2_not_a_panic() {
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pcl")).args(["explain", "E0001"]).stdout(full()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "bad.pcl", "param p: string = 1;\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["check", file.to_str().unwrap()])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// An error only the per-configuration checks find (a list empty in one
+/// partition): the build renders while they run, and then writes nothing.
+#[test]
+fn an_error_found_while_rendering_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = write(tmp.path(), "good.pcl", GOOD);
+    let out = tmp.path().join("out");
+    assert_eq!(pcl(&["build", good.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.code(), Some(0));
+    let before = listing(&out);
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/partition_only_empty.pcl");
+    let o = pcl(&["build", fixture, "--out", out.to_str().unwrap(), "--color", "never"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("aws-cn") && err.contains("nothing written"), "{err}");
+    assert_eq!(listing(&out), before, "the output directory changed");
+    let leftovers = staging_leftovers(tmp.path());
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Printing to a closed stderr ends pcl with exit 2, quietly; the build
+/// that renders while it finishes its analysis stops too (it once waited
+/// forever for a verdict that the panicking thread would never send).
+#[test]
+fn a_closed_stderr_ends_a_build_that_renders_beside_its_analysis() {
+    let tmp = tempfile::tempdir().unwrap();
+    // a warning to print, and no error: the rendering starts early
+    let source = write(
+        tmp.path(),
+        "w.pcl",
+        "param partition: partition = \"aws\";\npolicy p { allow \"Wide\" { action [\"s3:*\"]; resource \"*\"; } }\n",
+    );
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["build", source.to_str().unwrap(), "--out", tmp.path().join("out").to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("pcl build still running after 20 s with a closed stderr");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert_eq!(status.code(), Some(2));
+}

@@ -1,0 +1,67 @@
+//! End-to-end tests of `pcl fmt`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+#[path = "support/cli.rs"]
+#[allow(dead_code, reason = "each test file uses some of the shared helpers")]
+mod support;
+
+use std::process::Command;
+use support::*;
+
+/// `pcl fmt`: in place (permissions kept, nothing else in the directory),
+/// `--check` changes nothing and prints a diff, `-` filters, and a file that
+/// does not parse is left as it is.
+#[test]
+fn fmt_lays_out_in_place_checks_and_refuses_broken_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let messy = "policy p{\nallow { action s3:GetObject ;resource \"*\"; }   \n\n\n}\n";
+    let laid_out = "policy p {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n";
+    let path = write(tmp.path(), "p.pcl", messy);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let p = path.to_str().unwrap();
+
+    let check = pcl(&["fmt", "--check", p]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let diff = String::from_utf8_lossy(&check.stdout);
+    assert!(diff.contains("-policy p{") && diff.contains("+policy p {"), "{diff}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), messy, "--check changed the file");
+
+    let fmt = pcl(&["fmt", p]);
+    assert_eq!(fmt.status.code(), Some(0), "{}", stderr(&fmt));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), laid_out);
+    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(listing(tmp.path()).len(), 1, "only the file itself: {:?}", listing(tmp.path()));
+    assert_eq!(pcl(&["fmt", "--check", p]).status.code(), Some(0));
+
+    let filtered = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["fmt", "-"])
+        .stdin(std::fs::File::open(write(tmp.path(), "in.txt", messy)).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&filtered.stdout), laid_out);
+
+    // through a symlink: the file it names is formatted, the link stays
+    let target = write(tmp.path(), "target.pcl", messy);
+    let link = tmp.path().join("link.pcl");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert_eq!(pcl(&["fmt", link.to_str().unwrap()]).status.code(), Some(0));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), laid_out);
+
+    // a read-only file is left alone (exit 2)
+    let read_only = write(tmp.path(), "ro.pcl", messy);
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let o = pcl(&["fmt", read_only.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&read_only).unwrap(), messy);
+
+    let broken_text = "policy p {\n  allow { action s3:GetObject\n";
+    let broken = write(tmp.path(), "broken.pcl", broken_text);
+    let refused = pcl(&["fmt", broken.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("does not parse"), "{}", stderr(&refused));
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), broken_text);
+}

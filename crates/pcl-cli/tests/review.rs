@@ -1,0 +1,160 @@
+//! End-to-end tests of what a reviewer reads: `pcl render` (one document
+//! of a build) and `pcl diff` (what changed between two builds).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+#[path = "support/cli.rs"]
+#[allow(dead_code, reason = "each test file uses some of the shared helpers")]
+mod support;
+
+use support::*;
+
+/// `pcl render` prints exactly the file a build writes for the configuration
+/// it names, and says why when it cannot.
+#[test]
+fn render_prints_one_document_of_the_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let src = src.to_str().unwrap();
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", src, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let render = |args: &[&str]| pcl(&[&["render"], args, &[src, "--color", "never"]].concat());
+
+    // the default configuration, and a pinned one, equal the built files
+    let o = render(&["user"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let built = std::fs::read(out.join("policy/user.json")).unwrap();
+    assert_eq!(o.stdout, built);
+    let o = render(&["user", "--set", "iam_mode=restricted"]);
+    let built = std::fs::read(out.join("policy/user.iam_mode-restricted.json")).unwrap();
+    assert_eq!(o.stdout, built);
+
+    // --variants lists the configurations the build writes, the default marked
+    let o = render(&["user", "--variants"]);
+    let listed = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mut files: Vec<String> = std::fs::read_dir(out.join("policy"))
+        .unwrap()
+        .map(|e| format!("policy/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    files.sort();
+    let mut shown: Vec<String> = listed.lines().map(|l| l.split("  ").nth(1).unwrap_or_default().to_string()).collect();
+    shown.sort();
+    assert_eq!(shown, files, "{listed}");
+    assert_eq!(listed.matches("(default)").count(), 1, "{listed}");
+
+    // what it cannot do, and why
+    let cases: [(&[&str], i32, &str); 5] = [
+        (&["usr"], 2, "did you mean `user`?"),
+        (&["partition"], 2, "not a policy or a role"),
+        (&["user", "--set", "iam_mode=restricted", "--set", "scheduler=awsbatch"], 2, "E0401"),
+        (
+            &["user", "--set", "iam_mode=restricted", "--deployable"],
+            1,
+            "placeholders remain for `account` (<AWS ACCOUNT ID>)",
+        ),
+        (&["user", "--set", "nosuch=1"], 2, "no param or feature is named `nosuch`"),
+    ];
+    for (args, status, needle) in cases {
+        let o = render(args);
+        assert_eq!(o.status.code(), Some(status), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: expected `{needle}` in {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?} printed a document");
+    }
+    let o = render(&["user", "--set", "iam_mode=restricted", "--deployable", "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("arn:aws:iam::123456789012:role/parallelcluster/*"));
+    // the default configuration uses no placeholder: it is deployable as it is
+    assert_eq!(render(&["user", "--deployable"]).status.code(), Some(0));
+}
+
+#[test]
+fn render_warns_about_pins_that_change_nothing_and_unrendered_items() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{GOOD}\npolicy batch when scheduler == awsbatch {{ allow {{ action batch:ListJobs; resource \"*\"; }} }}\n"
+    );
+    let src = write(tmp.path(), "p.pcl", &text);
+    let src = src.to_str().unwrap();
+    let o = pcl(&["render", "batch", src, "--set", "iam_mode=restricted", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("`--set iam_mode` makes no difference to `batch`, which depends on scheduler"), "{err}");
+    assert!(err.contains("`batch` is not rendered when scheduler=slurm"), "{err}");
+    let o = pcl(&["render", "batch", src, "--set", "scheduler=awsbatch", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("batch:ListJobs"));
+}
+
+/// `pcl diff` reports per item what changed, in IAM terms; exit 0 when the
+/// builds are the same, 1 when they differ, 2 when one cannot be read.
+#[test]
+fn diff_shows_changes_per_item() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = write(tmp.path(), "old.pcl", GOOD);
+    let new = write(
+        tmp.path(),
+        "new.pcl",
+        &GOOD.replace("action ec2:Describe*;", "action [ec2:Describe*, ec2:GetConsoleOutput];"),
+    );
+    assert_ne!(std::fs::read(&old).unwrap(), std::fs::read(&new).unwrap(), "the edit applies to GOOD");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (src, out) in [(&old, &a), (&new, &b)] {
+        let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let same = pcl(&["diff", a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    let o = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        report.contains("policy `user`:\n  + action `ec2:GetConsoleOutput` in Sid `EC2Read`: every configuration (3)"),
+        "{report}"
+    );
+    assert!(!report.contains("@@"), "no unified diff unless asked: {report}");
+    let full = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--diff", "full"]);
+    assert!(
+        String::from_utf8_lossy(&full.stdout).contains("+        \"ec2:GetConsoleOutput\""),
+        "{}",
+        String::from_utf8_lossy(&full.stdout)
+    );
+    let missing = pcl(&["diff", a.to_str().unwrap(), tmp.path().join("nope").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+/// `pcl render` of a split policy prints the part asked for and says how
+/// many there are; `--variants` lists every part's file.
+#[test]
+fn render_prints_parts() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let src = fixtures.join("split_three_parts.pcl");
+    let src = src.to_str().unwrap();
+    let o = pcl(&["render", "cluster_nodes", src, "--part", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("split into 3 parts"), "{}", stderr(&o));
+    let o = pcl(&["render", "cluster_nodes", src, "--part", "4"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = pcl(&["render", "cluster_nodes", src, "--variants"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("policy/cluster_nodes-3.json"));
+}
+
+/// The same statements in another order are no IAM change, but the bytes
+/// differ: `pcl diff` still reports the files (a published build is
+/// byte-stable, and a reviewer commits what the build writes).
+#[test]
+fn diff_reports_a_reordering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let two = "policy p {\n    allow \"A\" { action s3:ListAllMyBuckets; resource \"*\"; }\n    allow \"B\" { action ec2:DescribeRegions; resource \"*\"; }\n}\n";
+    let swapped = "policy p {\n    allow \"B\" { action ec2:DescribeRegions; resource \"*\"; }\n    allow \"A\" { action s3:ListAllMyBuckets; resource \"*\"; }\n}\n";
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for (name, text, out) in [("one.pcl", two, &a), ("two.pcl", swapped, &b)] {
+        let src = write(tmp.path(), name, text);
+        let o = pcl(&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    let o = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("same IAM content in other bytes") && report.contains("~ policy/p.json"), "{report}");
+}
