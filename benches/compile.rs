@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, SourceFile, analyze_file};
-use salsa::Setter;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -32,12 +31,12 @@ fn main() {
         std::hint::black_box(pcl_syntax::parse_file(&text));
     });
     let analyze = time(runs, || {
-        let db = RootDatabase::default();
-        let file = SourceFile::new(&db, "policies.pcl".into(), text.clone());
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open(&mut db, "policies.pcl".into(), text.clone());
         std::hint::black_box(analyze_file(&db, file).diagnostics.len());
     });
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "policies.pcl".into(), text.clone());
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), text.clone());
     let program = analyze_file(&db, file).program.clone();
     let mut files = 0;
     let mut bytes = 0;
@@ -52,13 +51,13 @@ fn main() {
     });
     // incremental: edit one policy body and re-analyse
     let mut db = RootDatabase::default();
-    let file = SourceFile::new(&db, "policies.pcl".into(), text.clone());
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), text.clone());
     analyze_file(&db, file);
     let mut flip = false;
     let reanalyze = time(runs, || {
         flip = !flip;
         let edited = if flip { text.replace("ec2:Describe*", "ec2:Describe*, ec2:Get*") } else { text.clone() };
-        file.set_text(&mut db).to(edited);
+        file.replace_text(&mut db, edited);
         std::hint::black_box(analyze_file(&db, file).diagnostics.len());
     });
     println!("policies.pcl: {} bytes, {} lines", text.len(), text.lines().count());

@@ -16,8 +16,8 @@ type Meaning = (Vec<(String, String)>, Vec<(String, String)>);
 /// layout moves them) and, when it has no errors, every document it renders
 /// in its default configuration.
 fn meaning(text: &str) -> Meaning {
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "f.pcl".into(), text.to_string());
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "f.pcl".into(), text.to_string());
     let analysis = analyze_file(&db, file);
     let diagnostics = analysis.diagnostics.iter().map(|d| (d.code.as_str().to_string(), d.message.clone())).collect();
     let documents = match configure(&analysis.program, &[]) {

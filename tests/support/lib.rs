@@ -19,8 +19,8 @@ pub fn seed_dir() -> PathBuf {
 
 /// Analyses `text` as a file named `path`.
 pub fn analyze(path: &str, text: &str) -> FileAnalysis {
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, path.to_string(), text.to_string());
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, path.to_string(), text.to_string());
     analyze_file(&db, file).clone()
 }
 

@@ -97,8 +97,8 @@ pub fn run(args: &Args, root: &Path) -> u8 {
         let manifests = chosen_partitions(&args.partitions).iter().map(|p| format!("{p}/index.json")).collect();
         PreparingReplace::start(out.clone(), manifests, file.clone())
     });
-    let db = RootDatabase::default();
-    let configured = match analyze(&db, &file, &file_shown, color, !args.allow_warnings, &args.partitions) {
+    let mut db = RootDatabase::default();
+    let configured = match analyze(&mut db, &file, &file_shown, color, !args.allow_warnings, &args.partitions) {
         Ok(configured) => configured,
         Err(fail) => {
             let code = fail.report();
@@ -169,7 +169,7 @@ fn resolve(given: Option<&Path>, root: &Path, default: &str) -> (PathBuf, String
 /// Analyses the source and configures it for every partition; prints
 /// diagnostics.
 fn analyze<'db>(
-    db: &'db RootDatabase,
+    db: &'db mut RootDatabase,
     file: &Path,
     shown: &str,
     color: bool,
@@ -182,7 +182,8 @@ fn analyze<'db>(
         Fail::Input(format!("{shown} is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
     })?;
 
-    let source = SourceFile::new(db, shown.to_string(), text.clone());
+    let source = SourceFile::open(db, shown.to_string(), text.clone());
+    let db: &'db RootDatabase = db;
     let analysis = analyze_file(db, source);
     reporter.diagnostics(shown, &text, &analysis.diagnostics);
     report::summary(shown, &analysis.diagnostics, &reporter);

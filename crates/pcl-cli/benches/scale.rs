@@ -28,7 +28,6 @@ use std::time::{Duration, Instant};
 
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, SourceFile, analyze_file};
-use salsa::Setter;
 
 struct Input {
     name: String,
@@ -69,8 +68,8 @@ fn main() {
         let analyze = median(runs, || {
             std::thread::scope(|scope| {
                 scope.spawn(|| {
-                    let db = RootDatabase::default();
-                    let file = SourceFile::new(&db, "input.pcl".into(), input.text.clone());
+                    let mut db = RootDatabase::default();
+                    let file = SourceFile::open(&mut db, "input.pcl".into(), input.text.clone());
                     std::hint::black_box(analyze_file(&db, file).diagnostics.len());
                 });
             });
@@ -224,22 +223,22 @@ fn reanalyze_after_edit(text: &str, runs: usize) -> Duration {
     ];
     let at = text[text.len() / 2..].find("action [").map(|i| i + text.len() / 2 + "action [".len()).unwrap_or(0);
     let mut db = RootDatabase::default();
-    let file = SourceFile::new(&db, "input.pcl".into(), text.to_string());
+    let file = SourceFile::open(&mut db, "input.pcl".into(), text.to_string());
     analyze_file(&db, file);
     let mut current = text.to_string();
     let mut edit = 0;
     median(runs.clamp(3, ACTIONS.len()), || {
         current.insert_str(at, &format!("{}, ", ACTIONS[edit % ACTIONS.len()]));
         edit += 1;
-        file.set_text(&mut db).to(current.clone());
+        file.replace_text(&mut db, current.clone());
         std::hint::black_box(analyze_file(&db, file).diagnostics.len());
     })
 }
 
 /// Renders every document of one partition (`None` if the input has errors).
 fn render_one_partition(text: &str) -> Option<Duration> {
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "input.pcl".into(), text.to_string());
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "input.pcl".into(), text.to_string());
     let analysis = analyze_file(&db, file);
     if analysis.has_errors() {
         return None;

@@ -269,8 +269,8 @@ mod tests {
     use crate::plan::{Configuration, File, OutputKind};
 
     fn program(text: &str) -> Program {
-        let db = pcl_semantics::RootDatabase::default();
-        let file = pcl_semantics::SourceFile::new(&db, "t.pcl".into(), text.into());
+        let mut db = pcl_semantics::RootDatabase::default();
+        let file = pcl_semantics::SourceFile::open(&mut db, "t.pcl".into(), text.into());
         let analysis = pcl_semantics::analyze_file(&db, file);
         assert!(!analysis.has_errors(), "{:?}", analysis.diagnostics);
         Program::clone(&analysis.program)

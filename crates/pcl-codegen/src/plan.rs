@@ -431,8 +431,8 @@ mod tests {
     /// through serde_json: the same bytes, and a role's facts as read back
     /// from its JSON. Returns how many documents were compared.
     fn same_as_serde_json(source: &str, partitions: &[&str]) -> usize {
-        let db = pcl_semantics::RootDatabase::default();
-        let file = pcl_semantics::SourceFile::new(&db, "t.pcl".into(), source.into());
+        let mut db = pcl_semantics::RootDatabase::default();
+        let file = pcl_semantics::SourceFile::open(&mut db, "t.pcl".into(), source.into());
         let analysis = pcl_semantics::analyze_file(&db, file);
         if analysis.has_errors() {
             return 0;

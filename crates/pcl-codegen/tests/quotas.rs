@@ -8,8 +8,8 @@ use pcl_semantics::{RootDatabase, SourceFile, analyze_file};
 
 /// The quota findings of `source` in its default configuration: message and help.
 fn quota_findings(source: &str) -> Vec<(String, String)> {
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "quotas.pcl".into(), source.to_string());
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "quotas.pcl".into(), source.to_string());
     let analysis = analyze_file(&db, file);
     let errors: Vec<&str> = analysis
         .diagnostics
@@ -126,8 +126,8 @@ fn only_the_configuration_over_the_limit_is_reported() {
 #[test]
 fn a_role_files_document_is_its_text() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "policies.pcl".into(), text);
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), text);
     let analysis = analyze_file(&db, file);
     let config = configure(&analysis.program, &[]).unwrap();
     let (mut roles, mut policies) = (0, 0);

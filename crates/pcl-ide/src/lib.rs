@@ -45,14 +45,13 @@ impl AnalysisHost {
     /// Opens `path`, or replaces its text (an input change: the database
     /// re-runs only what depends on the changed items).
     pub fn set_text(&mut self, path: &str, text: String) {
-        use salsa::Setter;
         self.indexes.borrow_mut().remove(path);
         match self.files.get(path) {
             Some(file) => {
-                file.set_text(&mut self.db).to(text);
+                file.replace_text(&mut self.db, text);
             }
             None => {
-                let file = SourceFile::new(&self.db, path.to_string(), text);
+                let file = SourceFile::open(&mut self.db, path.to_string(), text);
                 self.files.insert(path.to_string(), file);
                 self.unanalysed.borrow_mut().insert(path.to_string());
             }

@@ -3,9 +3,13 @@
 //! (`ir::Program`) that `pcl-codegen` renders.
 //!
 //! Invariants:
-//! - Inputs are `SourceFile`s only; everything else is derived by tracked
-//!   queries. Per-item checks (`check_item`) read only their item's AST and the
-//!   span-free symbol table, so editing one item re-checks only that item.
+//! - Inputs are `SourceFile`s and their items (`ItemDef`), written only by
+//!   the driver (`db/files.rs`: `SourceFile::open`, `replace_text`), which
+//!   keeps the items in step with the text; everything else is derived by
+//!   tracked queries. Per-item checks (`check_item`) read only their item's
+//!   AST and the span-free symbol table, so editing one item re-checks only
+//!   that item, and once it has been edited, salsa skips every other item's
+//!   memos by their durability.
 //! - Analyses return values plus `Diagnostic`s; nothing here prints.
 //! - No recursion over user input is unbounded: expression depth is bounded by
 //!   the parser, include expansion by `MAX_INCLUDE_DEPTH` and cycle detection.

@@ -9,8 +9,8 @@ use pcl_semantics::{RootDatabase, SourceFile, analyze_file};
 
 /// The codes reported for `text`.
 fn codes(text: &str) -> Vec<String> {
-    let db = RootDatabase::default();
-    let file = SourceFile::new(&db, "t.pcl".into(), text.to_string());
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "t.pcl".into(), text.to_string());
     analyze_file(&db, file).diagnostics.iter().map(|d| d.code.as_str().to_string()).collect()
 }
 

@@ -20,8 +20,8 @@ static PROFILER: Mutex<()> = Mutex::new(());
 /// Bytes allocated and queries executed by a cold analysis of `text`.
 fn work(text: &str) -> (u64, usize) {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
-    let db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::new(&db, "corpus.pcl".into(), text.to_string());
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::open(&mut db, "corpus.pcl".into(), text.to_string());
     let before = dhat::HeapStats::get().total_bytes;
     let diagnostics = analyze_file(&db, file).diagnostics.len();
     let bytes = dhat::HeapStats::get().total_bytes - before;

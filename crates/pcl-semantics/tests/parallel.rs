@@ -8,13 +8,13 @@ use pcl_semantics::{RootDatabase, SourceFile, analyze_file, analyze_file_paralle
 #[test]
 fn parallel_analysis_equals_serial() {
     let text = pcl_corpus::generate(300_000, 5, true);
-    let serial_db = RootDatabase::default();
-    let serial_file = SourceFile::new(&serial_db, "corpus.pcl".into(), text.clone());
+    let mut serial_db = RootDatabase::default();
+    let serial_file = SourceFile::open(&mut serial_db, "corpus.pcl".into(), text.clone());
     let serial = analyze_file(&serial_db, serial_file).clone();
     assert!(!serial.diagnostics.is_empty(), "the corpus is meant to hold errors");
     for threads in [2, 3] {
-        let db = RootDatabase::default();
-        let file = SourceFile::new(&db, "corpus.pcl".into(), text.clone());
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open(&mut db, "corpus.pcl".into(), text.clone());
         assert_eq!(*analyze_file_parallel(&db, file, threads), serial, "{threads} threads");
     }
 }

@@ -34,8 +34,8 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let out_shown = args.out.display().to_string();
     // Never dropped: the process ends with the build, and freeing every memo
     // one by one would only cost time (as in `pcl check`).
-    let db = std::mem::ManuallyDrop::new(RootDatabase::default());
-    let file = match super::load(&db, &args.file, &reporter) {
+    let mut db = std::mem::ManuallyDrop::new(RootDatabase::default());
+    let file = match super::load(&mut db, &args.file, &reporter) {
         Ok(file) => file,
         Err(code) => return code,
     };

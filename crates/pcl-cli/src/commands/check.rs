@@ -34,12 +34,12 @@ pub enum Format {
 
 pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
-    let db = RootDatabase::default();
+    let mut db = RootDatabase::default();
     let mut code = crate::EXIT_OK;
     let mut sarif_files = Vec::new();
     for path in &args.files {
         let file = match super::read(path, &reporter) {
-            Ok(text) => SourceFile::new(&db, path.clone(), text),
+            Ok(text) => SourceFile::open_on(&mut db, path.clone(), text, super::threads()),
             Err(LoadError::Reported(c)) => {
                 code = code.max(c);
                 continue;

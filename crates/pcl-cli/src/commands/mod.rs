@@ -30,9 +30,9 @@ pub fn read(path: &str, reporter: &Reporter) -> Result<String, LoadError> {
 /// Reads `path` into the database (its text is held there once: a large
 /// file is not copied again for the messages, which read it from there);
 /// `Err(exit code)` with the problem reported.
-pub fn load(db: &RootDatabase, path: &str, reporter: &Reporter) -> Result<SourceFile, u8> {
+pub fn load(db: &mut RootDatabase, path: &str, reporter: &Reporter) -> Result<SourceFile, u8> {
     match read(path, reporter) {
-        Ok(text) => Ok(SourceFile::new(db, path.to_string(), text)),
+        Ok(text) => Ok(SourceFile::open_on(db, path.to_string(), text, threads())),
         Err(LoadError::Reported(code)) => Err(code),
         Err(LoadError::NotUtf8(e)) => {
             print_diagnostics(&[e.diagnostic], path, &e.text, reporter);
@@ -54,8 +54,12 @@ pub fn print_diagnostics(diagnostics: &[pcl_semantics::Diagnostic], path: &str, 
 
 /// Analyses a file on every core the machine offers.
 pub fn analyze(db: &RootDatabase, file: SourceFile) -> &FileAnalysis {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    pcl_semantics::analyze_file_parallel(db, file, threads)
+    pcl_semantics::analyze_file_parallel(db, file, threads())
+}
+
+/// The cores the machine offers.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The params given no value (no `--set`, no default) whose placeholder

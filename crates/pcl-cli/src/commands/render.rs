@@ -40,8 +40,8 @@ pub struct RenderArgs {
 
 pub fn run(args: &RenderArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
-    let db = RootDatabase::default();
-    let file = match super::load(&db, &args.file, &reporter) {
+    let mut db = RootDatabase::default();
+    let file = match super::load(&mut db, &args.file, &reporter) {
         Ok(file) => file,
         Err(code) => return code,
     };

@@ -12,8 +12,8 @@ use crate::item_check::ItemAnalysis;
 /// Held here, not fetched again by `variant_findings`: one dependency
 /// to verify after an edit, not one per member.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct ClosureMember<'db> {
-    pub(super) def: ItemDef<'db>,
+pub struct ClosureMember {
+    pub(super) def: ItemDef,
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
 }
 
@@ -25,7 +25,7 @@ pub struct ClosureMember<'db> {
 /// (and every position after it), but leaves this list equal, and salsa
 /// backdates it, for every item whose closure it is not in.
 #[salsa::tracked(returns(ref))]
-pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<ClosureMember<'db>> {
+pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<ClosureMember> {
     let file = item.file(db);
     // the item's own kind, from its declaration: reading the symbol table
     // would make every item's checks depend on every name in the file
@@ -45,7 +45,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<Cl
     // header: an edit inside that policy's statements leaves the role's
     // findings as they are, and they are not computed again.
     let attached_only = attached_only_policies(check_item(db, item));
-    let find = |name: &str| -> Option<(ItemDef<'db>, usize, &'db std::sync::Arc<ItemAnalysis>)> {
+    let find = |name: &str| -> Option<(ItemDef, usize, &'db std::sync::Arc<ItemAnalysis>)> {
         if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
             return Some((c.def, c.position, &c.analysis));
         }
@@ -57,7 +57,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<Cl
     let mut todo: Vec<&str> = vec![item.name(db).as_str()];
     todo.extend(facts.partition_param.as_deref());
     let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    let mut found: Vec<(usize, ClosureMember<'db>)> = Vec::new();
+    let mut found: Vec<(usize, ClosureMember)> = Vec::new();
     while let Some(name) = todo.pop() {
         if seen.contains(name) {
             continue;

@@ -1,9 +1,12 @@
-//! The salsa database: `SourceFile` is the only input; every other query is
-//! derived from it.
+//! The salsa database: the inputs are the `SourceFile`s and their items
+//! (`ItemDef`), both kept by the driver (`files.rs`) from each file's text;
+//! every other query is derived from them.
 
 mod closure;
+mod files;
 mod parallel;
 mod parsing;
+mod root;
 mod scope;
 
 use std::sync::Arc;
@@ -13,73 +16,102 @@ use pcl_syntax::ast;
 use closure::closure_members;
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
+pub use root::{ExecutionLog, RootDatabase};
 use scope::DbScope;
 
 use crate::file_checks::FileAnalysis;
 use crate::item_check::ItemAnalysis;
 use crate::symbol_table::{Declaration, Symbols};
 
-/// A source file: its path (for messages) and its text.
-#[salsa::input(debug)]
+/// A source file: its path (for messages), its text, and its items as the
+/// driver (`files.rs`) cut them. Made by [`SourceFile::open`] and changed by
+/// [`SourceFile::replace_text`] only, which keep the items in step with the
+/// text and give each field the durability it changes with (see `files.rs`).
+#[salsa::input(debug, constructor = from_driver)]
 pub struct SourceFile {
     #[returns(ref)]
     pub path: String,
+    /// LOW: every edit changes it; only file-level queries read it.
     #[returns(ref)]
-    pub text: String,
+    source_text: String,
+    /// The text parsed (see `file_parse`). LOW, as the text.
+    #[returns(deref)]
+    parsed: Arc<parsing::FileParse>,
+    /// The items in file order, each an input of its own. HIGH: changed
+    /// only when an item is added, removed, renamed or moved.
+    #[returns(ref)]
+    item_defs: Vec<ItemDef>,
+    /// The names of the items that did not parse. HIGH, as `item_defs`.
+    #[returns(ref)]
+    unparsed_names: Vec<String>,
+    /// What the driver keeps between edits (see `files.rs`). LOW; read by
+    /// no query.
+    #[returns(ref)]
+    driver: files::DriverState,
 }
 
-/// One top-level item. Its identity is its name (plus occurrence, for
-/// duplicates), not its position: inserting an item above it keeps it.
-#[salsa::tracked(debug)]
-pub struct ItemDef<'db> {
+impl SourceFile {
+    /// The file's text.
+    pub fn text(self, db: &dyn Database) -> &String {
+        self.source_text(db)
+    }
+
+    /// The names of the items that did not parse, in file order.
+    pub fn broken_names(self, db: &dyn Database) -> &Vec<String> {
+        self.unparsed_names(db)
+    }
+}
+
+/// One top-level item: an input the driver keeps (see `files.rs`). Its
+/// identity is its name (plus occurrence, for duplicates), not its position:
+/// inserting an item above it keeps it, and edits inside it change its
+/// `body` only.
+#[salsa::input(debug, constructor = from_driver)]
+pub struct ItemDef {
     #[returns(copy)]
     pub file: SourceFile,
     #[returns(ref)]
     pub name: pcl_syntax::SmolStr,
     /// A param, feature or constraint (what configures every other item).
-    /// Part of its identity, not tracked: `item_index` reads it without
-    /// depending on the item's AST, so an edit inside a body leaves the
-    /// index unread and unchanged.
+    /// A field of its own, so that `item_index` reads it without depending
+    /// on the item's AST.
     #[returns(copy)]
     pub configures: bool,
     /// How many items of the same name come before it (0 for all but
-    /// duplicates). Part of the identity so that duplicates differ in it:
-    /// salsa finds an identity by the hash of these fields, and thousands of
-    /// items hashing alike made creating them quadratic.
+    /// duplicates).
     #[returns(copy)]
     pub occurrence: u32,
     /// The AST and, for a large item, its entries (see `ItemBody`): one
     /// field, so that a query reading both (`check_item`) has one
-    /// dependency to verify after each edit, not two.
-    #[tracked]
+    /// dependency to verify after each edit, not two. HIGH until the item is
+    /// edited, then LOW (see `files.rs`).
     #[returns(ref)]
-    pub body: ItemBody<'db>,
+    pub body: ItemBody,
     /// What the symbol table needs of the item: equal after an edit inside
-    /// a policy's, role's or set's body, so `symbols` is not built again. A
-    /// field, not a query of its own: reading a field costs `symbols` no
-    /// memo to verify per item after every edit.
-    #[tracked]
+    /// a policy's, role's or set's body, and then not set, so `symbols` is
+    /// not built again. HIGH.
     #[returns(ref)]
     pub declaration: Declaration,
 }
 
 /// What an item is made of: its AST, with spans relative to the item's
 /// start, and a large policy's or permset's top-level entries, each with its
-/// offset in the item, when it was parsed entry by entry (see `check_item`).
-#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct ItemBody<'db> {
+/// offset in the item and its text, when it was parsed entry by entry (see
+/// `check_item`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemBody {
     pub ast: Arc<ast::Item>,
-    pub entries: Vec<(u32, Fragment<'db>)>,
+    pub entries: Vec<(u32, Arc<str>)>,
 }
 
-impl<'db> ItemDef<'db> {
+impl ItemDef {
     /// The AST, with spans relative to the item's start.
-    pub fn ast(self, db: &'db dyn Database) -> &'db Arc<ast::Item> {
+    pub fn ast(self, db: &dyn Database) -> &Arc<ast::Item> {
         &self.body(db).ast
     }
 
     /// A large item's top-level entries (see [`ItemBody`]); empty otherwise.
-    pub fn entries(self, db: &'db dyn Database) -> &'db [(u32, Fragment<'db>)] {
+    pub fn entries(self, db: &dyn Database) -> &[(u32, Arc<str>)] {
         &self.body(db).entries
     }
 }
@@ -90,48 +122,19 @@ pub trait Database: salsa::Database {}
 #[salsa::db]
 impl<T: salsa::Database> Database for T {}
 
-#[salsa::tracked(returns(ref))]
-pub fn file_items(db: &dyn Database, file: SourceFile) -> Vec<ItemDef<'_>> {
-    let parse = file_parse(db, file);
-    let mut seen: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-    seen.reserve(parse.parsed.items.len());
-    parse
-        .parsed
-        .items
-        .iter()
-        .zip(&parse.entries)
-        .map(|(p, entries)| {
-            let name = &p.item.name().name;
-            let occurrence = seen.entry(name.as_str()).or_insert(0);
-            let before = *occurrence;
-            *occurrence = occurrence.saturating_add(1);
-            ItemDef::new(
-                db,
-                file,
-                name.clone(),
-                p.item.kind.configures(),
-                before,
-                ItemBody { ast: Arc::clone(&p.item), entries: entries.clone() },
-                Declaration::of(&p.item),
-            )
-        })
-        .collect()
-}
-
-/// The names of the items that did not parse (equal while they are the same).
-#[salsa::tracked(returns(ref))]
-pub fn broken_names(db: &dyn Database, file: SourceFile) -> Vec<String> {
-    parse(db, file).broken_names.clone()
+/// The file's items, in file order (kept by the driver, `files.rs`).
+pub fn file_items(db: &dyn Database, file: SourceFile) -> &Vec<ItemDef> {
+    file.item_defs(db)
 }
 
 /// The symbol table, from the items' declarations: an edit inside a body
-/// leaves the item's `declaration` field equal, and this query is
-/// verified, not run.
+/// leaves every `declaration` field as it was (HIGH), and this query is
+/// not even verified.
 #[salsa::tracked(returns(ref))]
 pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
     let declarations: Vec<(&str, &Declaration)> =
         file_items(db, file).iter().map(|item| (item.name(db).as_str(), item.declaration(db))).collect();
-    Symbols::build(declarations, broken_names(db, file))
+    Symbols::build(declarations, file.broken_names(db))
 }
 
 /// Name resolution, types and local checks of one item, and its lowering.
@@ -141,7 +144,7 @@ pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
 /// whose closure holds the item keep it too (cloned, the analyses were a
 /// fifth of the heap of a 10 MB check).
 #[salsa::tracked(returns(ref))]
-pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Arc<ItemAnalysis> {
+pub fn check_item(db: &dyn Database, item: ItemDef) -> Arc<ItemAnalysis> {
     let file = item.file(db);
     let scope = DbScope::new(db, file);
     let entries = item.entries(db);
@@ -151,8 +154,10 @@ pub fn check_item<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Arc<ItemAna
     let parts = |context: Option<&crate::ir::Cond>| {
         entries
             .iter()
-            .map(|(offset, fragment)| {
-                (*offset, check_entry(db, EntryCheck::new(db, file, *fragment, context.cloned())))
+            .map(|(offset, text)| {
+                // the text's fragment as the parse interned it (a lookup)
+                let fragment = Fragment::new(db, &**text);
+                (*offset, check_entry(db, EntryCheck::new(db, file, fragment, context.cloned())))
             })
             .collect()
     };
@@ -224,15 +229,15 @@ pub fn file_wide_analysis(db: &dyn Database, file: SourceFile) -> &FileAnalysis 
 /// that configure every other one. It holds no spans and no bodies, so it
 /// stays equal (and salsa backdates it) when an item's body changes.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct ItemIndex<'db> {
+pub struct ItemIndex {
     /// The first definition of each name, and its position among the items.
-    by_name: rustc_hash::FxHashMap<String, (ItemDef<'db>, usize)>,
+    by_name: rustc_hash::FxHashMap<String, (ItemDef, usize)>,
     /// Params, features and constraints, in declaration order.
-    configuring: Vec<ItemDef<'db>>,
+    configuring: Vec<ItemDef>,
 }
 
-impl<'db> ItemIndex<'db> {
-    pub fn get(&self, name: &str) -> Option<ItemDef<'db>> {
+impl ItemIndex {
+    pub fn get(&self, name: &str) -> Option<ItemDef> {
         self.by_name.get(name).map(|(def, _)| *def)
     }
 
@@ -242,7 +247,7 @@ impl<'db> ItemIndex<'db> {
 }
 
 #[salsa::tracked(returns(ref))]
-pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db> {
+pub fn item_index(db: &dyn Database, file: SourceFile) -> ItemIndex {
     let mut by_name = rustc_hash::FxHashMap::default();
     let mut configuring = Vec::new();
     for (at, def) in file_items(db, file).iter().enumerate() {
@@ -263,7 +268,7 @@ pub fn item_index<'db>(db: &'db dyn Database, file: SourceFile) -> ItemIndex<'db
 /// these items (salsa verifies every dependency of every memo after an edit).
 /// Backdated while none of them changes.
 #[salsa::tracked(returns(ref))]
-pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<ConfiguringItem<'db>> {
+pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<ConfiguringItem> {
     let index = item_index(db, file);
     index
         .configuring
@@ -278,8 +283,8 @@ pub fn configuring_items<'db>(db: &'db dyn Database, file: SourceFile) -> Vec<Co
 
 /// A param, feature or constraint, as `configuring_items` holds it.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct ConfiguringItem<'db> {
-    def: ItemDef<'db>,
+pub struct ConfiguringItem {
+    def: ItemDef,
     position: usize,
     analysis: Arc<ItemAnalysis>,
 }
@@ -291,7 +296,7 @@ pub struct ConfiguringItem<'db> {
 /// removing or renaming an item it does not read. Cost: the size of its
 /// closure, whatever the number of params and features in the file.
 #[salsa::tracked(returns(ref))]
-pub fn variant_findings<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Vec<crate::variant_checks::Finding> {
+pub fn variant_findings(db: &dyn Database, item: ItemDef) -> Vec<crate::variant_checks::Finding> {
     let file = item.file(db);
     let members = closure_members(db, item);
     if members.is_empty() {
@@ -425,7 +430,7 @@ pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Op
 /// (its statements decide how many parts a role attaches) and for any
 /// other item.
 #[salsa::tracked(returns(ref))]
-pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<PolicyHeader> {
+pub fn policy_header(db: &dyn Database, item: ItemDef) -> Option<PolicyHeader> {
     let analysis = check_item(db, item);
     let crate::ir::ItemIr::Policy { when, splittable: false, naming, .. } = &*analysis.ir else { return None };
     let ast::ItemKind::Policy(policy) = &item.ast(db).kind else { return None };
@@ -451,37 +456,3 @@ pub fn policy_header<'db>(db: &'db dyn Database, item: ItemDef<'db>) -> Option<P
 pub struct PolicyHeader {
     analysis: Arc<ItemAnalysis>,
 }
-
-/// Called with the debug name of every query salsa is about to execute.
-pub type ExecutionLog = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
-
-/// The concrete database used by the CLI, xtask and tests.
-#[salsa::db]
-#[derive(Clone)]
-pub struct RootDatabase {
-    storage: salsa::Storage<Self>,
-}
-
-impl Default for RootDatabase {
-    fn default() -> Self {
-        RootDatabase { storage: salsa::Storage::new(None) }
-    }
-}
-
-impl RootDatabase {
-    /// A database that records every `WillExecute` event into `log`, as
-    /// `query_name(Id(..))`; used to prove that edits re-run only what they must.
-    pub fn with_execution_log(log: ExecutionLog) -> Self {
-        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind
-                && let Ok(mut entries) = log.lock()
-            {
-                entries.push(format!("{database_key:?}"));
-            }
-        })));
-        RootDatabase { storage }
-    }
-}
-
-#[salsa::db]
-impl salsa::Database for RootDatabase {}

@@ -4,23 +4,24 @@
 
 use super::{Chunk, FileAnalysis, ItemDef, RootDatabase, SourceFile};
 use super::{
-    analyze_file, check_configs, check_item, file_items, file_wide_checks, item_index, parse_chunk, symbols,
-    variant_findings,
+    analyze_file, check_configs, check_item, file_items, file_parse, file_wide_checks, item_index, parse_chunk,
+    symbols, variant_findings,
 };
 
 /// Files smaller than this are analysed on one thread (starting threads
 /// would cost more than they save).
 pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 
-/// `analyze_file`, with the per-chunk parses and the per-item checks first
-/// computed on `threads` threads, each with its own handle on the database
+/// `analyze_file`, with the per-item checks first
+/// computed on `threads` threads (the per-chunk parses were, by
+/// `SourceFile::open_on`), each with its own handle on the database
 /// (salsa memoizes them once, whichever thread ran them). The result is the
 /// same value `analyze_file` returns; only a cold analysis gets faster (10 MB
 /// corpus on 2 cores: 4.3 s -> 2.9 s when it was introduced). While the
 /// per-configuration checks run on `threads` threads, the file-wide checks
 /// run on one more: they are short, and the merge waits for both.
 ///
-/// The queries that read every item (`file_items`, `symbols`, ..., and for
+/// The queries that read every item (`file_parse`, `symbols`, ..., and for
 /// a large file `file_wide_checks`) run on a handle of their own. Salsa keeps one frame of reads per depth of its
 /// query stack and clears it, whole, each time a query at that depth ends:
 /// once a query that read every item has run at some depth, every later
@@ -29,16 +30,8 @@ pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 /// frame was 5.5 % of a cold analysis of 1 MB on one thread.
 pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize) -> &FileAnalysis {
     let parallel = threads > 1 && file.text(db).len() >= PARALLEL_FROM_BYTES;
-    if parallel {
-        let text = file.text(db);
-        let ranges = pcl_syntax::chunk_ranges(text);
-        share_out(db, threads, &ranges, |db, (start, end)| {
-            let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default(), *end == text.len());
-            parse_chunk(db, chunk);
-        });
-    }
     let aside = db.clone();
-    file_items(&aside, file);
+    file_parse(&aside, file);
     symbols(&aside, file);
     item_index(&aside, file);
     check_configs(&aside, file);
@@ -47,12 +40,12 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
     // and the per-configuration findings of the first definition of each
     // policy and role
     let index = item_index(db, file);
-    let variants = |db: &RootDatabase, item: &ItemDef<'_>| {
+    let variants = |db: &RootDatabase, item: &ItemDef| {
         if item.ast(db).kind.renders() && index.get(item.name(db)) == Some(*item) {
             variant_findings(db, *item);
         }
     };
-    let checks = |db: &RootDatabase, item: &ItemDef<'_>| {
+    let checks = |db: &RootDatabase, item: &ItemDef| {
         check_item(db, *item);
     };
     if parallel {
@@ -76,6 +69,19 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         });
     }
     analyze_file(db, file)
+}
+
+/// Parses a large text's chunks on `threads` threads (`SourceFile::open_on`
+/// cuts it into items from the memoized parses next).
+pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) {
+    if threads < 2 || text.len() < PARALLEL_FROM_BYTES {
+        return;
+    }
+    let ranges = pcl_syntax::chunk_ranges(text);
+    share_out(db, threads, &ranges, |db, (start, end)| {
+        let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default(), *end == text.len());
+        parse_chunk(db, chunk);
+    });
 }
 
 /// Runs `work` on every element of `all` on `threads` threads, each with its

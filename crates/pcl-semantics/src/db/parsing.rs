@@ -21,7 +21,7 @@ pub struct Chunk<'db> {
 /// and inside a large policy or permset only the edited entry (its header's
 /// and other entries' parses are reused by their text, see `Fragment`).
 #[salsa::tracked(returns(ref))]
-pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse<'db> {
+pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse {
     let text = chunk.text(db);
     let mut parts = FragmentParses { db, entries: Vec::new() };
     let (parsed, entries) = match pcl_syntax::split::parse_split(text, &mut parts) {
@@ -35,9 +35,11 @@ pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse<
 /// A chunk's parse, and, when it was parsed entry by entry (one large
 /// policy or permset), each entry's text and offset in the item.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct ChunkParse<'db> {
+pub struct ChunkParse {
     pub parsed: pcl_syntax::ParsedChunk,
-    pub entries: Vec<(u32, Fragment<'db>)>,
+    /// Each entry's offset in the item and its text (the text its
+    /// `Fragment` interns: the item's `check_item` finds it by that).
+    pub entries: Vec<(u32, std::sync::Arc<str>)>,
     /// Which of its items may hold an `expect` (see `FileParse::mentions_expect`).
     pub mentions_expect: Vec<bool>,
 }
@@ -67,7 +69,7 @@ pub fn parse_header<'db>(db: &'db dyn Database, header: Fragment<'db>) -> Option
 /// The memoized parses of the parts of a chunk, and the entries asked for.
 struct FragmentParses<'db> {
     db: &'db dyn Database,
-    entries: Vec<(u32, Fragment<'db>)>,
+    entries: Vec<(u32, std::sync::Arc<str>)>,
 }
 
 impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
@@ -77,7 +79,7 @@ impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
 
     fn entry(&mut self, text: &str, offset: u32) -> Option<&'db [ast::BodyEntry]> {
         let fragment = Fragment::new(self.db, text);
-        self.entries.push((offset, fragment));
+        self.entries.push((offset, std::sync::Arc::from(text)));
         parse_entry(self.db, fragment).as_deref()
     }
 }
@@ -87,12 +89,16 @@ pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
     &file_parse(db, file).parsed
 }
 
-/// The whole file: its chunks (one cheap pass over the lines), each parsed
-/// by `parse_chunk`, placed at its offset; and for each item parsed entry by
-/// entry, its entries (see `ChunkParse`), an empty list for every other item.
-#[salsa::tracked(returns(ref))]
-pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db> {
-    let text = file.text(db);
+/// The whole file parsed: its chunks (one cheap pass over the lines), each
+/// parsed by `parse_chunk`, placed at its offset; and for each item parsed
+/// entry by entry, its entries (see `ChunkParse`), an empty list for every
+/// other item. Made by the driver (`files.rs`) with the text, as an input.
+pub fn file_parse(db: &dyn Database, file: SourceFile) -> &FileParse {
+    file.parsed(db)
+}
+
+/// `file_parse` of a text, from the memoized chunk parses.
+pub(super) fn parse_text(db: &dyn Database, text: &str) -> FileParse {
     let ranges = pcl_syntax::chunk_ranges(text);
     // nearly every chunk is one item: sized once, not grown (and copied)
     // item by item after every edit
@@ -117,9 +123,9 @@ pub fn file_parse<'db>(db: &'db dyn Database, file: SourceFile) -> FileParse<'db
 /// A file's parse, with the entries of the items parsed entry by entry
 /// (aligned with `parsed.items`).
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct FileParse<'db> {
+pub struct FileParse {
     pub parsed: pcl_syntax::ParsedFile,
-    pub entries: Vec<Vec<(u32, Fragment<'db>)>>,
+    pub entries: Vec<Vec<(u32, std::sync::Arc<str>)>>,
     /// Which items may hold an `expect` (their text mentions it), aligned
     /// with `parsed.items`: the acknowledgements walk only those.
     pub mentions_expect: Vec<bool>,

@@ -387,8 +387,8 @@ mod tests {
     fn names_of_other_kinds_do_not_hide_the_wanted_one() {
         let mut text: String = (0..10_000).map(|i| format!("policy pro_{i:05} {{}}\n")).collect();
         text.push_str("feature prod: bool = false;\n");
-        let db = RootDatabase::default();
-        let file = SourceFile::new(&db, "f.pcl".into(), text);
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open(&mut db, "f.pcl".into(), text);
         let table = symbols(&db, file);
         assert_eq!(table.suggestion_candidates("prdo", SuggestFrom::Uses(RefKind::Feature)), ["prod"]);
         let any = table.suggestion_candidates("pro_04321x", SuggestFrom::AnyParsed);

@@ -1,0 +1,211 @@
+//! The driver: the one writer of a file's inputs. It cuts a text into items
+//! (the memoized chunk parses of `parsing.rs`) and keeps one `ItemDef` input
+//! per item, matched to the item of the previous text by its name and
+//! occurrence, setting only the fields that changed, each with the
+//! durability it changes with:
+//! - the text (LOW): read by the file-level queries only;
+//! - the list of items and the names that did not parse (HIGH): changed by
+//!   an add, a removal, a rename or a move;
+//! - an item's declaration (HIGH): what the symbol table reads;
+//! - an item's body: HIGH until the item is edited, LOW after.
+//!
+//! So an edit inside an item already edited changes LOW inputs only, and
+//! salsa takes every memo that read HIGH inputs alone (every other item's
+//! checks, name lookups, closures, per-configuration findings) as valid in
+//! one comparison, without walking its dependencies. Salsa reports a write
+//! at the durability the field had: the first edit of an item invalidates
+//! the HIGH memos (they are verified, as after any edit before this
+//! driver), the next ones only the LOW ones. At most `EDITED_AT_MOST` items
+//! stay LOW: past that, during a write that is HIGH anyway, the others are
+//! made HIGH again (each re-checked once, and found equal).
+
+use pcl_syntax::SmolStr;
+use salsa::{Durability, Setter};
+
+use super::parsing::{FileParse, parse_text};
+use super::{ItemBody, ItemDef, RootDatabase, SourceFile};
+use crate::symbol_table::Declaration;
+
+/// How many edited items keep a LOW body (see the module's comment).
+const EDITED_AT_MOST: usize = 8;
+
+/// An item as a text cuts it.
+struct Cut {
+    name: SmolStr,
+    configures: bool,
+    occurrence: u32,
+    body: ItemBody,
+    declaration: Declaration,
+}
+
+/// The items of a parse, with their occurrence among items of the same name.
+fn cut(parse: &FileParse) -> Vec<Cut> {
+    let mut seen: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    seen.reserve(parse.parsed.items.len());
+    parse
+        .parsed
+        .items
+        .iter()
+        .zip(&parse.entries)
+        .map(|(p, entries)| {
+            let name = &p.item.name().name;
+            let occurrence = seen.entry(name.as_str()).or_insert(0);
+            let before = *occurrence;
+            *occurrence = occurrence.saturating_add(1);
+            Cut {
+                name: name.clone(),
+                configures: p.item.kind.configures(),
+                occurrence: before,
+                body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: entries.clone() },
+                declaration: Declaration::of(&p.item),
+            }
+        })
+        .collect()
+}
+
+impl SourceFile {
+    /// A new file in the database, its chunks parsed on one thread.
+    pub fn open(db: &mut RootDatabase, path: String, text: String) -> SourceFile {
+        SourceFile::open_on(db, path, text, 1)
+    }
+
+    /// A new file in the database; a large one's chunks are parsed on
+    /// `threads` threads.
+    pub fn open_on(db: &mut RootDatabase, path: String, text: String, threads: usize) -> SourceFile {
+        super::parallel::parse_chunks(db, &text, threads);
+        let parse = std::sync::Arc::new(parse_text(db, &text));
+        let cuts = cut(&parse);
+        let broken = parse.parsed.broken_names.clone();
+        let file = SourceFile::builder(path, text, parse, Vec::new(), broken, DriverState::default())
+            .durability(Durability::HIGH)
+            .source_text_durability(Durability::LOW)
+            .parsed_durability(Durability::LOW)
+            .driver_durability(Durability::LOW)
+            .new(&*db);
+        let items: Vec<ItemDef> = cuts.into_iter().map(|cut| new_item(db, file, cut)).collect();
+        file.set_item_defs(db).to(items);
+        file
+    }
+
+    /// Replaces the file's text: the items are cut again and each field of
+    /// each input set only if it changed (see the module's comment).
+    pub fn replace_text(self, db: &mut RootDatabase, text: String) {
+        let parse = std::sync::Arc::new(parse_text(db, &text));
+        let cuts = cut(&parse);
+        let broken = parse.parsed.broken_names.clone();
+        let old = self.item_defs(db).clone();
+        let DriverState { mut edited, mut spare } = self.driver(db).clone();
+        let mut by_identity: rustc_hash::FxHashMap<(SmolStr, u32), ItemDef> =
+            old.iter().map(|def| ((def.name(db).clone(), def.occurrence(db)), *def)).collect();
+        let slots: Vec<Slot> = cuts
+            .into_iter()
+            .map(|cut| match by_identity.remove(&(cut.name.clone(), cut.occurrence)) {
+                Some(def) => Slot::Kept(def, cut),
+                None => Slot::Fresh(cut),
+            })
+            .collect();
+        // the inputs of items gone, in file order, are given to new items (an
+        // input is never freed: a rename per keystroke must not pile them up)
+        let gone = old.iter().filter(|def| by_identity.contains_key(&(def.name(db).clone(), def.occurrence(db))));
+        spare.extend(gone.rev());
+        let list_changed = old.len() != slots.len()
+            || old.iter().zip(&slots).any(|(def, slot)| !matches!(slot, Slot::Kept(kept, _) if kept == def));
+        let broken_changed = broken != *self.broken_names(db);
+        let mut high_write = list_changed || broken_changed;
+        for slot in &slots {
+            if let Slot::Kept(def, cut) = slot {
+                let body_changed = *def.body(db) != cut.body;
+                let rest_changed = def.configures(db) != cut.configures || *def.declaration(db) != cut.declaration;
+                high_write |= rest_changed || (body_changed && !edited.contains(def));
+            }
+        }
+        // the writes, now that nothing more is read
+        let mut items = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let def = match slot {
+                Slot::Kept(def, cut) => {
+                    update_item(db, def, cut, &mut edited);
+                    def
+                }
+                Slot::Fresh(cut) => match spare.pop() {
+                    Some(def) => {
+                        edited.retain(|e| *e != def);
+                        reuse_item(db, def, cut)
+                    }
+                    None => new_item(db, self, cut),
+                },
+            };
+            items.push(def);
+        }
+        edited.retain(|def| !spare.contains(def));
+        if high_write && edited.len() > EDITED_AT_MOST {
+            // made HIGH again while the HIGH memos are verified anyway: each
+            // of these items is checked once more (and found equal)
+            let keep = edited.len() - 1;
+            for def in edited.drain(..keep) {
+                let body = def.body(db).clone();
+                def.set_body(db).with_durability(Durability::HIGH).to(body);
+            }
+        }
+        self.set_source_text(db).to(text);
+        self.set_parsed(db).to(parse);
+        if list_changed {
+            self.set_item_defs(db).to(items);
+        }
+        if broken_changed {
+            self.set_unparsed_names(db).to(broken);
+        }
+        let state = DriverState { edited, spare };
+        if state != *self.driver(db) {
+            self.set_driver(db).to(state);
+        }
+    }
+}
+
+/// What the driver keeps of a file between edits (read by no query): the
+/// items whose body it made LOW, oldest first, and the inputs of items gone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DriverState {
+    edited: Vec<ItemDef>,
+    spare: Vec<ItemDef>,
+}
+
+/// An item of the new text: the input of the same item of the old one, or
+/// none yet.
+enum Slot {
+    Kept(ItemDef, Cut),
+    Fresh(Cut),
+}
+
+/// Sets the fields of a kept item that changed; an edited body is LOW.
+fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, edited: &mut Vec<ItemDef>) {
+    if *def.body(db) != cut.body {
+        def.set_body(db).with_durability(Durability::LOW).to(cut.body);
+        if !edited.contains(&def) {
+            edited.push(def);
+        }
+    }
+    if def.configures(db) != cut.configures {
+        def.set_configures(db).to(cut.configures);
+    }
+    if *def.declaration(db) != cut.declaration {
+        def.set_declaration(db).to(cut.declaration);
+    }
+}
+
+/// A new item's input, every field HIGH.
+fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
+    ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration)
+        .durability(Durability::HIGH)
+        .new(db)
+}
+
+/// An input of an item gone, given to a new item: every field set, HIGH.
+fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
+    def.set_name(db).with_durability(Durability::HIGH).to(cut.name);
+    def.set_configures(db).with_durability(Durability::HIGH).to(cut.configures);
+    def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
+    def.set_body(db).with_durability(Durability::HIGH).to(cut.body);
+    def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
+    def
+}
