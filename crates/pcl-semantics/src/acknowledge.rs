@@ -92,7 +92,7 @@ pub(crate) fn acknowledge<'a>(
     }
     let mut checked: Vec<Site<'_>> = Vec::with_capacity(sites.len());
     for (expect, offset, covers) in sites {
-        let code = Code::ALL.iter().copied().find(|c| c.as_str() == expect.code);
+        let code = Code::from_code(&expect.code);
         let problem = match code {
             None => Some((
                 format!("`{}` is not a diagnostic code", expect.code),

@@ -25,8 +25,8 @@ pub mod tokens;
 
 pub use lower::KEYWORDS;
 pub use parser::{
-    MAX_NESTING, ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges, parse_chunk,
-    parse_chunk_with_pest, parse_cut, parse_file,
+    JOIN_AT_MOST, MAX_NESTING, ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges,
+    chunk_ranges_from, parse_chunk, parse_chunk_with_pest, parse_cut, parse_file,
 };
 pub use smol_str::SmolStr;
 pub use span::Span;

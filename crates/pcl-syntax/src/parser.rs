@@ -38,7 +38,7 @@ pub fn parse_file(text: &str) -> ParsedFile {
 }
 
 /// How many chunks after a broken one `parse_cut` tries to join to it.
-const JOIN_AT_MOST: usize = 3;
+pub const JOIN_AT_MOST: usize = 3;
 
 /// Parses the chunks of `ranges` with `parse` (by byte range), each with
 /// its start. A chunk that does not parse (`clean` is false) but does
@@ -108,7 +108,20 @@ pub fn chunk_ranges(text: &str) -> Vec<(usize, usize)> {
     // cut after the mark: a first line of doc comments or `expect`s then
     // starts with them, and stays with the item below it
     let body = text.get(bom..).unwrap_or_default();
-    chunks(body).into_iter().map(|(start, end)| (start + bom, end + bom)).filter(|(s, e)| s < e).collect()
+    let (ranges, _) = chunks(body, 0, &mut |_| false);
+    ranges.into_iter().map(|(start, end)| (start + bom, end + bom)).filter(|(s, e)| s < e).collect()
+}
+
+/// `chunk_ranges` of the part of `text` from `from`, a chunk's start in it
+/// (the chunker's state there is known: no doc run waiting), up to the
+/// first cut `stop` accepts: the ranges, and whether `stop` ended them
+/// (otherwise they run to the end of the text). What the driver re-cuts of
+/// an edited text, between chunks it keeps.
+pub fn chunk_ranges_from(text: &str, from: usize, stop: &mut dyn FnMut(usize) -> bool) -> (Vec<(usize, usize)>, bool) {
+    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let body = text.get(bom..).unwrap_or_default();
+    let (ranges, stopped) = chunks(body, from.saturating_sub(bom), &mut |cut| stop(cut + bom));
+    (ranges.into_iter().map(|(start, end)| (start + bom, end + bom)).filter(|(s, e)| s < e).collect(), stopped)
 }
 
 /// Parses one chunk; `last` when it ends the file (an unfinished item there
@@ -302,7 +315,7 @@ fn is_expect_line(line: &str) -> bool {
 /// the line breaks (memchr finds them several bytes at a time) in which most
 /// lines cost one byte's test: an indented line or a closing brace neither
 /// starts an item nor documents one.
-fn chunks(text: &str) -> Vec<(usize, usize)> {
+fn chunks(text: &str, from: usize, stop: &mut dyn FnMut(usize) -> bool) -> (Vec<(usize, usize)>, bool) {
     let bytes = text.as_bytes();
     let starts_item = |l: &str| {
         ITEM_KEYWORDS.iter().any(|k| {
@@ -316,13 +329,18 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         Some(b'e') => is_expect_line(l),
         _ => false,
     };
-    let mut cuts = vec![0];
+    let from = from.min(bytes.len());
+    let mut cuts = vec![from];
+    let ranges = |cuts: &mut Vec<usize>| -> Vec<(usize, usize)> {
+        cuts.dedup();
+        cuts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect()
+    };
     // A run of doc lines waiting for the item below: where it starts, and
     // whether it is past its doc lines (in blank and comment lines, which
     // may stand between docs and their item).
     let mut docs: Option<(usize, bool)> = None;
-    let mut breaks = memchr::memchr_iter(b'\n', bytes);
-    let mut start = 0;
+    let mut breaks = memchr::memchr_iter(b'\n', bytes.get(from..).unwrap_or_default()).map(|i| i + from);
+    let mut start = from;
     while start < bytes.len() {
         let end = breaks.next().map_or(bytes.len(), |i| i + 1);
         let line_start = std::mem::replace(&mut start, end);
@@ -342,6 +360,10 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
             docs = None;
             if starts_item(line) {
                 cuts.push(doc_start);
+                // the chunk before the cut is complete: the caller may stop here
+                if doc_start > from && stop(doc_start) {
+                    return (ranges(&mut cuts), true);
+                }
                 continue;
             }
             // not documented after all: the line stands on its own
@@ -350,6 +372,9 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
             docs = Some((line_start, false));
         } else if starts_item(line) {
             cuts.push(line_start);
+            if line_start > from && stop(line_start) {
+                return (ranges(&mut cuts), true);
+            }
         }
     }
     // A doc run followed by nothing also starts a chunk, so that a stray doc
@@ -359,8 +384,7 @@ fn chunks(text: &str) -> Vec<(usize, usize)> {
         cuts.push(doc_start);
     }
     cuts.push(text.len());
-    cuts.dedup();
-    cuts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect()
+    (ranges(&mut cuts), false)
 }
 
 /// `keyword name` at the start of each line of a chunk that did not parse.

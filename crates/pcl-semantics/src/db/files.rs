@@ -22,7 +22,7 @@
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
-use super::parsing::{FileParse, parse_text};
+use super::parsing::{FileParse, ItemWindow, parse_text, reparse};
 use super::{ItemBody, ItemDef, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 
@@ -76,10 +76,9 @@ impl SourceFile {
         let parse = std::sync::Arc::new(parse_text(db, &text));
         let cuts = cut(&parse);
         let broken = parse.parsed.broken_names.clone();
-        let file = SourceFile::builder(path, text, parse, Vec::new(), broken, DriverState::default())
+        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default())
             .durability(Durability::HIGH)
-            .source_text_durability(Durability::LOW)
-            .parsed_durability(Durability::LOW)
+            .source_durability(Durability::LOW)
             .driver_durability(Durability::LOW)
             .new(&*db);
         let items: Vec<ItemDef> = cuts.into_iter().map(|cut| new_item(db, file, cut)).collect();
@@ -87,34 +86,35 @@ impl SourceFile {
         file
     }
 
-    /// Replaces the file's text: the items are cut again and each field of
-    /// each input set only if it changed (see the module's comment).
+    /// Replaces the file's text: the chunks the edit may have changed are
+    /// cut and parsed again (`parsing::reparse`), their items matched to
+    /// the old ones, and each field of each input set only if it changed
+    /// (see the module's comment).
     pub fn replace_text(self, db: &mut RootDatabase, text: String) {
-        let parse = std::sync::Arc::new(parse_text(db, &text));
-        let cuts = cut(&parse);
+        let old_parse = std::sync::Arc::clone(&self.source(db).1);
+        let (parse, window) = reparse(db, &old_parse, self.text(db), &text);
+        let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let old = self.item_defs(db).clone();
         let DriverState { mut edited, mut spare } = self.driver(db).clone();
-        let mut by_identity: rustc_hash::FxHashMap<(SmolStr, u32), ItemDef> =
-            old.iter().map(|def| ((def.name(db).clone(), def.occurrence(db)), *def)).collect();
-        let slots: Vec<Slot> = cuts
-            .into_iter()
-            .map(|cut| match by_identity.remove(&(cut.name.clone(), cut.occurrence)) {
-                Some(def) => Slot::Kept(def, cut),
-                None => Slot::Fresh(cut),
-            })
-            .collect();
-        // the inputs of items gone, in file order, are given to new items (an
-        // input is never freed: a rename per keystroke must not pile them up)
-        let gone = old.iter().filter(|def| by_identity.contains_key(&(def.name(db).clone(), def.occurrence(db))));
-        spare.extend(gone.rev());
+        let slots = match window_slots(db, &old, &old_parse, &parse, window) {
+            Some(slots) => slots,
+            None => {
+                let (slots, gone) = all_slots(db, &old, &parse);
+                spare.extend(gone.into_iter().rev());
+                slots
+            }
+        };
         let list_changed = old.len() != slots.len()
-            || old.iter().zip(&slots).any(|(def, slot)| !matches!(slot, Slot::Kept(kept, _) if kept == def));
+            || old.iter().zip(&slots).any(|(def, slot)| match slot {
+                Slot::Same(kept) | Slot::Kept(kept, _) => kept != def,
+                Slot::Fresh(_) => true,
+            });
         let broken_changed = broken != *self.broken_names(db);
         let mut high_write = list_changed || broken_changed;
         for slot in &slots {
             if let Slot::Kept(def, cut) = slot {
-                let body_changed = *def.body(db) != cut.body;
+                let body_changed = !same_parse(def.body(db), &cut.body);
                 let rest_changed = def.configures(db) != cut.configures || *def.declaration(db) != cut.declaration;
                 high_write |= rest_changed || (body_changed && !edited.contains(def));
             }
@@ -123,6 +123,7 @@ impl SourceFile {
         let mut items = Vec::with_capacity(slots.len());
         for slot in slots {
             let def = match slot {
+                Slot::Same(def) => def,
                 Slot::Kept(def, cut) => {
                     update_item(db, def, cut, &mut edited);
                     def
@@ -147,8 +148,7 @@ impl SourceFile {
                 def.set_body(db).with_durability(Durability::HIGH).to(body);
             }
         }
-        self.set_source_text(db).to(text);
-        self.set_parsed(db).to(parse);
+        self.set_source(db).to((text, parse));
         if list_changed {
             self.set_item_defs(db).to(items);
         }
@@ -170,16 +170,80 @@ pub struct DriverState {
     spare: Vec<ItemDef>,
 }
 
-/// An item of the new text: the input of the same item of the old one, or
-/// none yet.
+/// An item of the new text: the input of the same item of the old one,
+/// parsed alike (`Same`) or perhaps not (`Kept`), or none yet.
 enum Slot {
+    Same(ItemDef),
     Kept(ItemDef, Cut),
     Fresh(Cut),
 }
 
+/// The slots of a re-parse's items when the items it parsed again have the
+/// same names as those they replace (an edit inside items, not one that
+/// adds, removes or renames one): the items around them are the same, and
+/// each one parsed again is the old item of its name and rank in the
+/// window, with that item's occurrence. `None` otherwise.
+fn window_slots(
+    db: &RootDatabase,
+    old: &[ItemDef],
+    old_parse: &FileParse,
+    parse: &FileParse,
+    window: ItemWindow,
+) -> Option<Vec<Slot>> {
+    let ItemWindow { start, old_end, new_end } = window;
+    let names = |parse: &FileParse, end: usize| -> Option<Vec<SmolStr>> {
+        let mut names: Vec<SmolStr> =
+            parse.parsed.items.get(start..end)?.iter().map(|p| p.item.name().name.clone()).collect();
+        names.sort_unstable();
+        Some(names)
+    };
+    if old.len() != old_parse.parsed.items.len() || names(old_parse, old_end)? != names(parse, new_end)? {
+        return None;
+    }
+    let replaced = old.get(start..old_end)?;
+    let mut slots: Vec<Slot> = old.get(..start)?.iter().map(|def| Slot::Same(*def)).collect();
+    // each name's old items in the window, last first (taken from the end)
+    let mut by_name: rustc_hash::FxHashMap<&str, Vec<ItemDef>> = rustc_hash::FxHashMap::default();
+    for (o, def) in old_parse.parsed.items.get(start..old_end)?.iter().zip(replaced).rev() {
+        by_name.entry(o.item.name().name.as_str()).or_default().push(*def);
+    }
+    for (p, entries) in parse.parsed.items.get(start..new_end)?.iter().zip(parse.entries.get(start..new_end)?) {
+        let name = &p.item.name().name;
+        let def = by_name.get_mut(name.as_str())?.pop()?;
+        let cut = Cut {
+            name: name.clone(),
+            configures: p.item.kind.configures(),
+            occurrence: def.occurrence(db),
+            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: entries.clone() },
+            declaration: Declaration::of(&p.item),
+        };
+        slots.push(Slot::Kept(def, cut));
+    }
+    slots.extend(old.get(old_end..)?.iter().map(|def| Slot::Same(*def)));
+    Some(slots)
+}
+
+/// The slots of every item of a parse, each matched to the old item of its
+/// name and occurrence, and the old items left unmatched, in file order.
+fn all_slots(db: &RootDatabase, old: &[ItemDef], parse: &FileParse) -> (Vec<Slot>, Vec<ItemDef>) {
+    let mut by_identity: rustc_hash::FxHashMap<(SmolStr, u32), ItemDef> =
+        old.iter().map(|def| ((def.name(db).clone(), def.occurrence(db)), *def)).collect();
+    let slots: Vec<Slot> = cut(parse)
+        .into_iter()
+        .map(|cut| match by_identity.remove(&(cut.name.clone(), cut.occurrence)) {
+            Some(def) => Slot::Kept(def, cut),
+            None => Slot::Fresh(cut),
+        })
+        .collect();
+    // the inputs of items gone are given to new items (an input is never
+    // freed: a rename per keystroke must not pile them up)
+    let gone = old.iter().copied().filter(|def| by_identity.contains_key(&(def.name(db).clone(), def.occurrence(db))));
+    (slots, gone.collect())
+}
+
 /// Sets the fields of a kept item that changed; an edited body is LOW.
 fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, edited: &mut Vec<ItemDef>) {
-    if *def.body(db) != cut.body {
+    if !same_parse(def.body(db), &cut.body) {
         def.set_body(db).with_durability(Durability::LOW).to(cut.body);
         if !edited.contains(&def) {
             edited.push(def);
@@ -191,6 +255,19 @@ fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, edited: &mut Vec<I
     if *def.declaration(db) != cut.declaration {
         def.set_declaration(db).to(cut.declaration);
     }
+}
+
+/// Whether two bodies are equal: the same parse (a chunk's text unchanged,
+/// its memoized parse shared), or a chunk parsed again alike (only the
+/// blank lines after the item changed, as when an item is added below it).
+/// An item whose extent changed (nearly every edit inside it) is not
+/// compared: its AST differs, and a whole comparison can walk most of it.
+fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
+    if std::sync::Arc::ptr_eq(&old.ast, &new.ast) && std::sync::Arc::ptr_eq(&old.entries, &new.entries) {
+        return true;
+    }
+    let extent = |body: &ItemBody| body.ast.span.end.saturating_sub(body.ast.span.start);
+    extent(old) == extent(new) && old == new
 }
 
 /// A new item's input, every field HIGH.

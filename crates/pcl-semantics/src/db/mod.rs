@@ -14,7 +14,7 @@ use std::sync::Arc;
 use pcl_syntax::ast;
 
 use closure::closure_members;
-pub use parallel::{PARALLEL_FROM_BYTES, analyze_file_parallel};
+pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 pub use root::{ExecutionLog, RootDatabase};
 use scope::DbScope;
@@ -31,12 +31,11 @@ use crate::symbol_table::{Declaration, Symbols};
 pub struct SourceFile {
     #[returns(ref)]
     pub path: String,
-    /// LOW: every edit changes it; only file-level queries read it.
+    /// The text and its parse (see `file_parse`): one field, so that an
+    /// edit sets one (each write starts a revision). LOW: every edit
+    /// changes it; only file-level queries read it.
     #[returns(ref)]
-    source_text: String,
-    /// The text parsed (see `file_parse`). LOW, as the text.
-    #[returns(deref)]
-    parsed: Arc<parsing::FileParse>,
+    source: (String, Arc<parsing::FileParse>),
     /// The items in file order, each an input of its own. HIGH: changed
     /// only when an item is added, removed, renamed or moved.
     #[returns(ref)]
@@ -53,7 +52,7 @@ pub struct SourceFile {
 impl SourceFile {
     /// The file's text.
     pub fn text(self, db: &dyn Database) -> &String {
-        self.source_text(db)
+        &self.source(db).0
     }
 
     /// The names of the items that did not parse, in file order.
@@ -101,7 +100,7 @@ pub struct ItemDef {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemBody {
     pub ast: Arc<ast::Item>,
-    pub entries: Vec<(u32, Arc<str>)>,
+    pub entries: parsing::Entries,
 }
 
 impl ItemDef {

@@ -1,6 +1,8 @@
 //! Parsing in the database: a file is cut into chunks (one item each), and
 //! a large policy or permset into its entries, each parsed once per text.
 
+use std::sync::Arc;
+
 use super::{Database, SourceFile};
 use pcl_syntax::ast;
 
@@ -21,15 +23,15 @@ pub struct Chunk<'db> {
 /// and inside a large policy or permset only the edited entry (its header's
 /// and other entries' parses are reused by their text, see `Fragment`).
 #[salsa::tracked(returns(ref))]
-pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> ChunkParse {
+pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> Arc<ChunkParse> {
     let text = chunk.text(db);
     let mut parts = FragmentParses { db, entries: Vec::new() };
     let (parsed, entries) = match pcl_syntax::split::parse_split(text, &mut parts) {
-        Some(parsed) => (parsed, parts.entries),
-        None => (pcl_syntax::parse_chunk(text, *chunk.last(db)), Vec::new()),
+        Some(parsed) => (parsed, Entries::from(parts.entries)),
+        None => (pcl_syntax::parse_chunk(text, *chunk.last(db)), Entries::from([])),
     };
     let mentions_expect = crate::acknowledge::items_mentioning_expect(&parsed.items, text);
-    ChunkParse { parsed, entries, mentions_expect }
+    Arc::new(ChunkParse { parsed, entries, mentions_expect })
 }
 
 /// A chunk's parse, and, when it was parsed entry by entry (one large
@@ -39,10 +41,15 @@ pub struct ChunkParse {
     pub parsed: pcl_syntax::ParsedChunk,
     /// Each entry's offset in the item and its text (the text its
     /// `Fragment` interns: the item's `check_item` finds it by that).
-    pub entries: Vec<(u32, std::sync::Arc<str>)>,
+    pub entries: Entries,
     /// Which of its items may hold an `expect` (see `FileParse::mentions_expect`).
     pub mentions_expect: Vec<bool>,
 }
+
+/// A large item's top-level entries, each with its offset in the item and
+/// its text (the text its `Fragment` interns): shared, not copied, by the
+/// file's parse and the item's input.
+pub type Entries = Arc<[(u32, Arc<str>)]>;
 
 /// A part of a large policy or permset, parsed on its own: one top-level
 /// body entry (a statement, a `with condition` block or an include), or the
@@ -94,30 +101,209 @@ pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
 /// entry by entry, its entries (see `ChunkParse`), an empty list for every
 /// other item. Made by the driver (`files.rs`) with the text, as an input.
 pub fn file_parse(db: &dyn Database, file: SourceFile) -> &FileParse {
-    file.parsed(db)
+    &file.source(db).1
 }
 
 /// `file_parse` of a text, from the memoized chunk parses.
 pub(super) fn parse_text(db: &dyn Database, text: &str) -> FileParse {
     let ranges = pcl_syntax::chunk_ranges(text);
-    // nearly every chunk is one item: sized once, not grown (and copied)
-    // item by item after every edit
+    flatten(parse_ranges(db, text, &ranges))
+}
+
+/// The chunks of `ranges`, parsed, a broken one joined with those after it
+/// when together they parse (`pcl_syntax::parse_cut`).
+fn parse_ranges(db: &dyn Database, text: &str, ranges: &[(usize, usize)]) -> Vec<ChunkRecord> {
+    let mut parse = |start: usize, end: usize| {
+        let chunk_text = text.get(start..end).unwrap_or_default();
+        // parsed as if more followed: a chunk that parses cleanly parses the
+        // same either way, and the last item keeps its parse when one is
+        // added after it; only a broken last chunk is parsed again, for its
+        // errors' places
+        let parse = parse_chunk(db, Chunk::new(db, chunk_text, false));
+        let parse = match end == text.len() && !parse.parsed.errors.is_empty() {
+            true => parse_chunk(db, Chunk::new(db, chunk_text, true)),
+            false => parse,
+        };
+        (end, Arc::clone(parse))
+    };
+    pcl_syntax::parse_cut(ranges, &mut parse, |(_, p)| p.parsed.errors.is_empty())
+        .into_iter()
+        .map(|(start, (end, parse))| ChunkRecord { start, end, parse })
+        .collect()
+}
+
+/// A file's parse from its chunks.
+fn flatten(chunks: Vec<ChunkRecord>) -> FileParse {
+    let count: usize = chunks.iter().map(|c| c.parse.parsed.items.len()).sum();
     let mut parsed = pcl_syntax::ParsedFile::default();
-    parsed.items.reserve_exact(ranges.len());
+    // sized once, not grown (and copied) item by item after every edit
+    parsed.items.reserve_exact(count);
     let mut out = FileParse {
         parsed,
-        entries: Vec::with_capacity(ranges.len()),
-        mentions_expect: Vec::with_capacity(ranges.len()),
+        entries: Vec::with_capacity(count),
+        mentions_expect: Vec::with_capacity(count),
+        chunks: Vec::new(),
     };
-    let mut parse = |start: usize, end: usize| {
-        parse_chunk(db, Chunk::new(db, text.get(start..end).unwrap_or_default(), end == text.len()))
-    };
-    for (start, chunk_parse) in pcl_syntax::parse_cut(&ranges, &mut parse, |p| p.parsed.errors.is_empty()) {
-        out.parsed.push_chunk(start, &chunk_parse.parsed);
-        out.entries.extend(chunk_parse.parsed.items.iter().map(|_| chunk_parse.entries.clone()));
-        out.mentions_expect.extend(&chunk_parse.mentions_expect);
+    for chunk in &chunks {
+        out.parsed.push_chunk(chunk.start, &chunk.parse.parsed);
+        out.entries.extend(chunk.parse.parsed.items.iter().map(|_| chunk.parse.entries.clone()));
+        out.mentions_expect.extend(&chunk.parse.mentions_expect);
     }
+    out.chunks = chunks;
     out
+}
+
+/// The items of a re-parsed text that may differ from the old text's: the
+/// `start` first items and those after `old_end` (in the old parse) and
+/// `new_end` (in the new one) are the same items, parsed alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ItemWindow {
+    pub start: usize,
+    pub old_end: usize,
+    pub new_end: usize,
+}
+
+/// `parse_text(new)`, made from `old` (the parse of `old_text`) by cutting
+/// and parsing again only the chunks between those the edit cannot have
+/// changed: before the first changed byte, back past any broken chunk that
+/// could have been joined with the edited ones, and after the last changed
+/// byte, from the first cut the new text makes where the old one made one.
+/// Whole-file work left: comparing the texts (memcmp) and placing the
+/// chunks' items at their offsets.
+pub(super) fn reparse(db: &dyn Database, old: &FileParse, old_text: &str, new: &str) -> (FileParse, ItemWindow) {
+    let whole = |db| {
+        let parse = parse_text(db, new);
+        let window = ItemWindow { start: 0, old_end: old.parsed.items.len(), new_end: parse.parsed.items.len() };
+        (parse, window)
+    };
+    let prefix = common_prefix(old_text.as_bytes(), new.as_bytes());
+    let most = old_text.len().min(new.len()) - prefix;
+    let suffix = common_suffix(old_text.as_bytes(), new.as_bytes()).min(most);
+    let records = &old.chunks;
+    // the first chunk the edit reaches, and back one more (its end is the
+    // start of that one's item line) and past any broken chunk that could
+    // join the chunks after it
+    let reached = records.partition_point(|c| c.end <= prefix);
+    let mut first = reached.saturating_sub(1);
+    while let Some(broken) =
+        (first.saturating_sub(pcl_syntax::JOIN_AT_MOST)..first).rev().find(|&i| is_broken(records.get(i)))
+    {
+        first = broken;
+    }
+    let Some(restart) = records.get(first).map(|c| c.start) else { return whole(db) };
+    if restart > prefix {
+        return whole(db);
+    }
+    // old chunks whose start and text lie in the unchanged end (the byte
+    // before the start too: it makes the start a line's)
+    let unchanged_from = old_text.len() - suffix;
+    let shift = |at: usize| (at + new.len()).checked_sub(old_text.len());
+    let kept_from = records.partition_point(|c| c.start <= unchanged_from);
+    // Cut again from the restart, up to the `reach`-th cut that lands on a
+    // kept chunk's start. The joins of the chunks cut again agree with a
+    // whole parse's up to the first chunk that did not parse and had fewer
+    // than JOIN_AT_MOST chunks after it to try; a kept start before that,
+    // where a chunk begins, is where the old chunks take over.
+    for reach in 1..=2 * pcl_syntax::JOIN_AT_MOST + 1 {
+        let mut landed: Vec<(usize, usize)> = Vec::new();
+        let mut stop = |cut: usize| {
+            let Some(at) = records.get(kept_from..).and_then(|kept| {
+                kept.binary_search_by_key(&cut, |c| shift(c.start).unwrap_or(0)).ok().map(|i| i + kept_from)
+            }) else {
+                return false;
+            };
+            landed.push((cut, at));
+            landed.len() >= reach
+        };
+        let (ranges, stopped) = pcl_syntax::chunk_ranges_from(new, restart, &mut stop);
+        let window = parse_ranges(db, new, &ranges);
+        if !stopped {
+            // cut to the end of the file
+            return spliced(old, first, records.len(), window, None);
+        }
+        let truncated = window
+            .iter()
+            .filter(|w| is_broken(Some(w)))
+            .filter_map(|w| ranges.iter().position(|r| r.0 == w.start))
+            .find(|&at| ranges.len() - at <= pcl_syntax::JOIN_AT_MOST)
+            .and_then(|at| ranges.get(at))
+            .map_or(usize::MAX, |r| r.0);
+        let window_end = ranges.last().map_or(restart, |r| r.1);
+        let kept = landed
+            .iter()
+            .find(|(cut, _)| *cut <= truncated && (*cut == window_end || window.iter().any(|w| w.start == *cut)));
+        if let Some(&(cut, kept)) = kept {
+            let window: Vec<ChunkRecord> = window.into_iter().take_while(|w| w.start < cut).collect();
+            return spliced(old, first, kept, window, Some(&shift));
+        }
+    }
+    whole(db)
+}
+
+/// The old parse with its chunks `first..kept` replaced by `window`, the
+/// chunks from `kept` on moved by `shift`.
+fn spliced(
+    old: &FileParse,
+    first: usize,
+    kept: usize,
+    window: Vec<ChunkRecord>,
+    shift: Option<&dyn Fn(usize) -> Option<usize>>,
+) -> (FileParse, ItemWindow) {
+    let items = |chunks: &[ChunkRecord]| chunks.iter().map(|c| c.parse.parsed.items.len()).sum::<usize>();
+    let before = old.chunks.get(..first).unwrap_or_default();
+    let replaced = old.chunks.get(first..kept).unwrap_or_default();
+    let start = items(before);
+    let item_window = ItemWindow { start, old_end: start + items(replaced), new_end: start + items(&window) };
+    let mut chunks = Vec::with_capacity(old.chunks.len() - replaced.len() + window.len());
+    chunks.extend_from_slice(before);
+    chunks.extend(window);
+    if let Some(shift) = shift {
+        chunks.extend(old.chunks.get(kept..).unwrap_or_default().iter().map(|c| ChunkRecord {
+            start: shift(c.start).unwrap_or(c.start),
+            end: shift(c.end).unwrap_or(c.end),
+            parse: Arc::clone(&c.parse),
+        }));
+    }
+    (flatten(chunks), item_window)
+}
+
+fn is_broken(chunk: Option<&ChunkRecord>) -> bool {
+    chunk.is_some_and(|c| !c.parse.parsed.errors.is_empty())
+}
+
+/// How many bytes two texts share at their start: compared a block at a
+/// time (memcmp), the blocks shrinking near the first difference.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let mut at = 0;
+    for block in [4096, 256, 16, 1] {
+        while let (Some(x), Some(y)) = (a.get(at..at + block), b.get(at..at + block)) {
+            if x != y {
+                break;
+            }
+            at += block;
+        }
+    }
+    at
+}
+
+/// How many bytes two texts share at their end (as `common_prefix`).
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let mut at = 0;
+    for block in [4096, 256, 16, 1] {
+        while let (Some(x), Some(y)) = (tail(a, at, block), tail(b, at, block)) {
+            if x != y {
+                break;
+            }
+            at += block;
+        }
+    }
+    at
+}
+
+/// The `block` bytes before the last `skip` of `bytes`.
+fn tail(bytes: &[u8], skip: usize, block: usize) -> Option<&[u8]> {
+    let end = bytes.len().checked_sub(skip)?;
+    bytes.get(end.checked_sub(block)?..end)
 }
 
 /// A file's parse, with the entries of the items parsed entry by entry
@@ -125,8 +311,111 @@ pub(super) fn parse_text(db: &dyn Database, text: &str) -> FileParse {
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct FileParse {
     pub parsed: pcl_syntax::ParsedFile,
-    pub entries: Vec<Vec<(u32, std::sync::Arc<str>)>>,
+    pub entries: Vec<Entries>,
     /// Which items may hold an `expect` (their text mentions it), aligned
     /// with `parsed.items`: the acknowledgements walk only those.
     pub mentions_expect: Vec<bool>,
+    /// The chunks the text was cut into (after joining), in file order:
+    /// what `reparse` keeps of it.
+    pub chunks: Vec<ChunkRecord>,
+}
+
+/// One chunk of a file: where it lies and its parse (shared with
+/// `parse_chunk`'s memo).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChunkRecord {
+    pub start: usize,
+    pub end: usize,
+    pub parse: Arc<ChunkParse>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::{parse_text, reparse};
+    use crate::RootDatabase;
+
+    /// `reparse` gives what parsing the new text whole gives, chunks and
+    /// all, along a seeded walk of edits of policies.pcl (each a range
+    /// replaced by a snippet that starts, ends or breaks items, doc
+    /// comments, `expect` lines, braces, or a piece of the file), and the
+    /// items outside its window are the old ones.
+    #[test]
+    fn a_reparse_equals_a_parse_of_the_whole_text() {
+        const ORIGINAL: &str = include_str!("../../../../policies.pcl");
+        const SNIPPETS: [&str; 12] = [
+            "",
+            "\n",
+            "}",
+            "{",
+            "policy zz {",
+            "\npolicy zz { allow { action [s3:GetObject]; resource \"*\"; } }\n",
+            "/// a doc\n",
+            "expect W0509 \"why\"\n",
+            "\n\n/// stray\n",
+            "allow \"X\" { action [s3:GetObject] resource \"*\"; }\n",
+            "\u{feff}",
+            "param p: string = \"x\";\n",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % u64::try_from(below.max(1)).unwrap()).unwrap()
+        };
+        let db = RootDatabase::default();
+        let mut text = ORIGINAL.to_string();
+        let mut parse = parse_text(&db, &text);
+        let (mut windows, mut whole) = (0, 0);
+        for step in 0..400 {
+            let closings: Vec<usize> = text.match_indices("}\n").map(|(i, _)| i + 1).collect();
+            let new = if step % 25 == 24 {
+                ORIGINAL.to_string()
+            } else if step % 5 == 0 && !closings.is_empty() {
+                // an `expect` at the end of an item's last line: it belongs
+                // to the item below, and parses only joined with it
+                let at = closings[next(closings.len())];
+                format!("{}expect W0509 \"why\"{}", &text[..at], &text[at..])
+            } else {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut end = (at + next(40)).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let snippet = match next(SNIPPETS.len() + 1) {
+                    i if i < SNIPPETS.len() => SNIPPETS[i].to_string(),
+                    _ => {
+                        let from = next(ORIGINAL.len());
+                        ORIGINAL.get(from..(from + next(200)).min(ORIGINAL.len())).unwrap_or("").to_string()
+                    }
+                };
+                format!("{}{snippet}{}", &text[..at], &text[end..])
+            };
+            let (re, window) = reparse(&db, &parse, &text, &new);
+            let fresh = parse_text(&db, &new);
+            assert!(re == fresh, "step {step}: the re-parse differs from a whole parse");
+            let (old_items, new_items) = (&parse.parsed.items, &re.parsed.items);
+            assert_eq!(old_items.len() - window.old_end, new_items.len() - window.new_end, "step {step}");
+            for i in 0..window.start {
+                assert!(std::sync::Arc::ptr_eq(&old_items[i].item, &new_items[i].item), "step {step}");
+            }
+            for (o, n) in old_items[window.old_end..].iter().zip(&new_items[window.new_end..]) {
+                assert!(std::sync::Arc::ptr_eq(&o.item, &n.item), "step {step}");
+            }
+            if window.new_end - window.start < 4 {
+                windows += 1;
+            } else {
+                whole += 1;
+            }
+            text = new;
+            parse = re;
+        }
+        // most edits re-parse a few items, not the file
+        assert!(windows > 300, "{windows} small windows, {whole} large");
+    }
 }

@@ -31,6 +31,11 @@ macro_rules! codes {
                 match self { $(Code::$variant => $code,)* }
             }
 
+            /// The code written `code` (`"W0509"`), if there is one.
+            pub fn from_code(code: &str) -> Option<Code> {
+                match code { $($code => Some(Code::$variant),)* _ => None }
+            }
+
             pub fn explain(self) -> &'static str {
                 match self { $(Code::$variant => $explain,)* }
             }
