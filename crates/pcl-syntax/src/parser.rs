@@ -112,8 +112,9 @@ pub fn chunk_ranges(text: &str) -> Vec<(usize, usize)> {
     ranges.into_iter().map(|(start, end)| (start + bom, end + bom)).filter(|(s, e)| s < e).collect()
 }
 
-/// `chunk_ranges` of the part of `text` from `from`, a chunk's start in it
-/// (the chunker's state there is known: no doc run waiting), up to the
+/// `chunk_ranges` of the part of `text` from `from`, a place where `text`
+/// starts a chunk (the chunker's state there is known: no doc run
+/// waiting), up to the
 /// first cut `stop` accepts: the ranges, and whether `stop` ended them
 /// (otherwise they run to the end of the text). What the driver re-cuts of
 /// an edited text, between chunks it keeps.

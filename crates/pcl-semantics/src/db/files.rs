@@ -100,7 +100,7 @@ impl SourceFile {
         let slots = match window_slots(db, &old, &old_parse, &parse, window) {
             Some(slots) => slots,
             None => {
-                let (slots, gone) = all_slots(db, &old, &parse);
+                let (slots, gone) = all_slots(&old, &old_parse, &parse, window);
                 spare.extend(gone.into_iter().rev());
                 slots
             }
@@ -225,20 +225,82 @@ fn window_slots(
 
 /// The slots of every item of a parse, each matched to the old item of its
 /// name and occurrence, and the old items left unmatched, in file order.
-fn all_slots(db: &RootDatabase, old: &[ItemDef], parse: &FileParse) -> (Vec<Slot>, Vec<ItemDef>) {
-    let mut by_identity: rustc_hash::FxHashMap<(SmolStr, u32), ItemDef> =
-        old.iter().map(|def| ((def.name(db).clone(), def.occurrence(db)), *def)).collect();
-    let slots: Vec<Slot> = cut(parse)
-        .into_iter()
-        .map(|cut| match by_identity.remove(&(cut.name.clone(), cut.occurrence)) {
-            Some(def) => Slot::Kept(def, cut),
-            None => Slot::Fresh(cut),
-        })
+/// Names and occurrences are read from the two parses (no input read per
+/// item): the items outside the re-parsed `window` that kept their
+/// occurrence are the old ones; the others are looked up.
+fn all_slots(
+    old: &[ItemDef],
+    old_parse: &FileParse,
+    parse: &FileParse,
+    window: ItemWindow,
+) -> (Vec<Slot>, Vec<ItemDef>) {
+    let ItemWindow { start, old_end, new_end } = window;
+    let (old_items, new_items) = (&old_parse.parsed.items, &parse.parsed.items);
+    let (old_occurrences, new_occurrences) = (occurrences(old_parse), occurrences(parse));
+    let by_identity: rustc_hash::FxHashMap<(&str, u32), usize> = old_items
+        .iter()
+        .zip(&old_occurrences)
+        .enumerate()
+        .map(|(at, (p, occurrence))| ((p.item.name().name.as_str(), *occurrence), at))
         .collect();
+    let mut taken = vec![false; old.len()];
+    let mut take = |at: usize| -> Option<ItemDef> {
+        let slot = taken.get_mut(at).filter(|t| !**t)?;
+        *slot = true;
+        old.get(at).copied()
+    };
+    let mut slots = Vec::with_capacity(new_items.len());
+    for (at, (p, occurrence)) in new_items.iter().zip(&new_occurrences).enumerate() {
+        let same = match at {
+            // (the driver keeps its items in step with its parse)
+            _ if old.len() != old_items.len() => None,
+            _ if at < start => Some(at),
+            _ if at >= new_end => {
+                let was = at - new_end + old_end;
+                (old_occurrences.get(was) == Some(occurrence)).then_some(was)
+            }
+            _ => None,
+        };
+        if let Some(def) = same.and_then(&mut take) {
+            slots.push(Slot::Same(def));
+            continue;
+        }
+        let cut = Cut {
+            name: p.item.name().name.clone(),
+            configures: p.item.kind.configures(),
+            occurrence: *occurrence,
+            body: ItemBody {
+                ast: std::sync::Arc::clone(&p.item),
+                entries: parse.entries.get(at).cloned().unwrap_or_else(|| std::sync::Arc::from([])),
+            },
+            declaration: Declaration::of(&p.item),
+        };
+        match by_identity.get(&(cut.name.as_str(), cut.occurrence)).and_then(|at| take(*at)) {
+            Some(def) => slots.push(Slot::Kept(def, cut)),
+            None => slots.push(Slot::Fresh(cut)),
+        }
+    }
     // the inputs of items gone are given to new items (an input is never
     // freed: a rename per keystroke must not pile them up)
-    let gone = old.iter().copied().filter(|def| by_identity.contains_key(&(def.name(db).clone(), def.occurrence(db))));
-    (slots, gone.collect())
+    let gone = old.iter().zip(&taken).filter(|(_, taken)| !**taken).map(|(def, _)| *def).collect();
+    (slots, gone)
+}
+
+/// How many items of the same name come before each item of a parse.
+fn occurrences(parse: &FileParse) -> Vec<u32> {
+    let mut seen: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+    seen.reserve(parse.parsed.items.len());
+    parse
+        .parsed
+        .items
+        .iter()
+        .map(|p| {
+            let count = seen.entry(p.item.name().name.as_str()).or_insert(0);
+            let before = *count;
+            *count = count.saturating_add(1);
+            before
+        })
+        .collect()
 }
 
 /// Sets the fields of a kept item that changed; an edited body is LOW.
@@ -277,12 +339,22 @@ fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
         .new(db)
 }
 
-/// An input of an item gone, given to a new item: every field set, HIGH.
+/// An input of an item gone, given to a new item: every field that differs
+/// set (each write starts a revision), HIGH.
 fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
-    def.set_name(db).with_durability(Durability::HIGH).to(cut.name);
-    def.set_configures(db).with_durability(Durability::HIGH).to(cut.configures);
-    def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
+    if *def.name(db) != cut.name {
+        def.set_name(db).with_durability(Durability::HIGH).to(cut.name);
+    }
+    if def.configures(db) != cut.configures {
+        def.set_configures(db).with_durability(Durability::HIGH).to(cut.configures);
+    }
+    if def.occurrence(db) != cut.occurrence {
+        def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
+    }
+    // set even if equal: it may be LOW
     def.set_body(db).with_durability(Durability::HIGH).to(cut.body);
-    def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
+    if *def.declaration(db) != cut.declaration {
+        def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
+    }
     def
 }

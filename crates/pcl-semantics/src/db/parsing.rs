@@ -183,7 +183,10 @@ pub(super) fn reparse(db: &dyn Database, old: &FileParse, old_text: &str, new: &
     // the first chunk the edit reaches, and back one more (its end is the
     // start of that one's item line) and past any broken chunk that could
     // join the chunks after it
-    let reached = records.partition_point(|c| c.end <= prefix);
+    // (an edit at the very end reaches the last chunk: text added after a
+    // stray doc comment, or after an item line with no line break, can
+    // undo the cut at its start)
+    let reached = records.partition_point(|c| c.end <= prefix).min(records.len().saturating_sub(1));
     let mut first = reached.saturating_sub(1);
     while let Some(broken) =
         (first.saturating_sub(pcl_syntax::JOIN_AT_MOST)..first).rev().find(|&i| is_broken(records.get(i)))
@@ -341,6 +344,21 @@ mod tests {
     /// replaced by a snippet that starts, ends or breaks items, doc
     /// comments, `expect` lines, braces, or a piece of the file), and the
     /// items outside its window are the old ones.
+    /// Text added at the very end can undo the cut at the last chunk's
+    /// start (found by review: the re-parse kept `param a` in both).
+    #[test]
+    fn text_added_at_the_end_can_join_the_last_chunk_to_the_one_above() {
+        let db = RootDatabase::default();
+        for (old, new) in [
+            ("param a: string = \"v\";\n/// doc\n", "param a: string = \"v\";\n/// doc\n  x\n"),
+            ("param a: string = \"v\";\nrole", "param a: string = \"v\";\nroles"),
+            ("policy p {}\n/// Doc.\n", "policy p {}\n/// Doc.\npolic"),
+        ] {
+            let (re, _) = reparse(&db, &parse_text(&db, old), old, new);
+            assert!(re == parse_text(&db, new), "{old:?} -> {new:?}");
+        }
+    }
+
     #[test]
     fn a_reparse_equals_a_parse_of_the_whole_text() {
         const ORIGINAL: &str = include_str!("../../../../policies.pcl");
@@ -373,6 +391,10 @@ mod tests {
             let closings: Vec<usize> = text.match_indices("}\n").map(|(i, _)| i + 1).collect();
             let new = if step % 25 == 24 {
                 ORIGINAL.to_string()
+            } else if step % 7 == 3 {
+                // typed at the very end
+                let snippet = SNIPPETS[next(SNIPPETS.len())];
+                format!("{text}{}", snippet.get(..next(snippet.len() + 1)).unwrap_or(snippet))
             } else if step % 5 == 0 && !closings.is_empty() {
                 // an `expect` at the end of an item's last line: it belongs
                 // to the item below, and parses only joined with it
