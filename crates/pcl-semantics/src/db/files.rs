@@ -38,29 +38,23 @@ struct Cut {
     declaration: Declaration,
 }
 
+impl Cut {
+    /// A parsed item, with its entries and occurrence.
+    fn of(p: &pcl_syntax::ParsedItem, entries: &super::parsing::Entries, occurrence: u32) -> Cut {
+        Cut {
+            name: p.item.name().name.clone(),
+            configures: p.item.kind.configures(),
+            occurrence,
+            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: std::sync::Arc::clone(entries) },
+            declaration: Declaration::of(&p.item),
+        }
+    }
+}
+
 /// The items of a parse, with their occurrence among items of the same name.
 fn cut(parse: &FileParse) -> Vec<Cut> {
-    let mut seen: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
-    seen.reserve(parse.parsed.items.len());
-    parse
-        .parsed
-        .items
-        .iter()
-        .zip(&parse.entries)
-        .map(|(p, entries)| {
-            let name = &p.item.name().name;
-            let occurrence = seen.entry(name.as_str()).or_insert(0);
-            let before = *occurrence;
-            *occurrence = occurrence.saturating_add(1);
-            Cut {
-                name: name.clone(),
-                configures: p.item.kind.configures(),
-                occurrence: before,
-                body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: entries.clone() },
-                declaration: Declaration::of(&p.item),
-            }
-        })
-        .collect()
+    let items = parse.parsed.items.iter().zip(&parse.entries);
+    items.zip(occurrences(parse)).map(|((p, entries), occurrence)| Cut::of(p, entries, occurrence)).collect()
 }
 
 impl SourceFile {
@@ -210,13 +204,7 @@ fn window_slots(
     for (p, entries) in parse.parsed.items.get(start..new_end)?.iter().zip(parse.entries.get(start..new_end)?) {
         let name = &p.item.name().name;
         let def = by_name.get_mut(name.as_str())?.pop()?;
-        let cut = Cut {
-            name: name.clone(),
-            configures: p.item.kind.configures(),
-            occurrence: def.occurrence(db),
-            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: entries.clone() },
-            declaration: Declaration::of(&p.item),
-        };
+        let cut = Cut::of(p, entries, def.occurrence(db));
         slots.push(Slot::Kept(def, cut));
     }
     slots.extend(old.get(old_end..)?.iter().map(|def| Slot::Same(*def)));
@@ -265,16 +253,8 @@ fn all_slots(
             slots.push(Slot::Same(def));
             continue;
         }
-        let cut = Cut {
-            name: p.item.name().name.clone(),
-            configures: p.item.kind.configures(),
-            occurrence: *occurrence,
-            body: ItemBody {
-                ast: std::sync::Arc::clone(&p.item),
-                entries: parse.entries.get(at).cloned().unwrap_or_else(|| std::sync::Arc::from([])),
-            },
-            declaration: Declaration::of(&p.item),
-        };
+        let none: super::parsing::Entries = std::sync::Arc::from([]);
+        let cut = Cut::of(p, parse.entries.get(at).unwrap_or(&none), *occurrence);
         match by_identity.get(&(cut.name.as_str(), cut.occurrence)).and_then(|at| take(*at)) {
             Some(def) => slots.push(Slot::Kept(def, cut)),
             None => slots.push(Slot::Fresh(cut)),
