@@ -701,3 +701,25 @@ fn the_driver_matches_a_fresh_analysis_along_a_walk_of_edits() {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
     }
 }
+
+/// Typing a new item key by key at the end of a file that ends in a stray
+/// doc comment (the doc joins the item above until the new item's keyword
+/// is complete), then deleting it key by key: the driver equals a fresh
+/// analysis at every keystroke (a review found the re-parse keeping the
+/// old cut at the doc comment).
+#[test]
+fn typing_an_item_at_the_end_of_the_file_matches_a_fresh_analysis() {
+    let base = format!("{BEFORE}/// Doc.\n");
+    let typed = "policy zz { allow { action s3:GetObject; resource \"*\"; } }\n";
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), base.clone());
+    analyze_file(&db, file);
+    let steps = (1..=typed.len()).chain((0..typed.len()).rev());
+    for (step, len) in steps.enumerate() {
+        let text = format!("{base}{}", &typed[..len]);
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text);
+        assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
+    }
+}
