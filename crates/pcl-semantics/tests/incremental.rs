@@ -723,3 +723,63 @@ fn typing_an_item_at_the_end_of_the_file_matches_a_fresh_analysis() {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
     }
 }
+
+/// A file large enough for the file-level queries to read its items by
+/// blocks (`db/blocks.rs`): edits inside a policy (twice: the second one
+/// skips the untouched blocks by their durability), an item added, one
+/// renamed and one removed each give what a fresh analysis gives.
+#[test]
+fn a_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
+    // with policies whose per-configuration checks find something (an
+    // action list empty when `walk_fsx` is off), at the start, the middle
+    // and the end
+    let finding = |n: usize| {
+        format!(
+            "policy walk_finding_{n} {{ allow {{ action [fsx:CreateFileSystem when walk_fsx]; resource \"*\"; }} }}\n"
+        )
+    };
+    let corpus = pcl_corpus::generate(120_000, 7, true);
+    let middle = corpus[corpus.len() / 3..].find("\npolicy ").unwrap() + corpus.len() / 3 + 1;
+    let original = format!(
+        "feature walk_fsx: bool = false;\n{}{}{}{}{}",
+        finding(0),
+        &corpus[..middle],
+        finding(1),
+        &corpus[middle..],
+        finding(2)
+    );
+    let at = original[original.len() / 2..].find("action [").unwrap() + original.len() / 2 + "action [".len();
+    let insert = |text: &str, what: &str| format!("{}{what}, {}", &text[..at], &text[at..]);
+    let first = insert(&original, "s3:GetObjectAcl");
+    let second = insert(&first, "s3:GetObjectTagging");
+    let added =
+        format!("{second}\npolicy walk_added {{ allow {{ action ec2:DescribeInstances; resource \"*\"; }} }}\n");
+    let renamed = added.replacen("\npolicy ", "\npolicy renamed_", 1);
+    let removed = match (renamed.find("\npolicy "), renamed.rfind("\npolicy ")) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{}", &renamed[..a], &renamed[renamed[a + 1..].find("\npolicy ").unwrap() + a + 1..])
+        }
+        _ => panic!("the corpus has policies"),
+    };
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original);
+    assert!(file_items(&db, file).len() >= 256, "the corpus is meant to be read by blocks");
+    analyze_file(&db, file);
+    for (step, text) in [first, second, added, renamed, removed].into_iter().enumerate() {
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+        let analysis = pcl_semantics::analyze_edited_file(&db, file);
+        assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
+        // and what the blocks say is what the items' own queries say: every
+        // finding of every first policy or role is reported
+        let findings: usize = file_items(&db, file)
+            .iter()
+            .filter(|item| item.occurrence(&db) == 0 && item.ast(&db).kind.renders())
+            .map(|item| pcl_semantics::variant_findings(&db, *item).len())
+            .sum();
+        let wide = pcl_semantics::file_wide_analysis(&db, file).diagnostics.len();
+        assert!(findings > 0, "the corpus is meant to have per-configuration findings");
+        assert_eq!(analysis.diagnostics.len(), wide + findings, "step {step}");
+    }
+}

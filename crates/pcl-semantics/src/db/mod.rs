@@ -2,6 +2,7 @@
 //! (`ItemDef`), both kept by the driver (`files.rs`) from each file's text;
 //! every other query is derived from them.
 
+mod blocks;
 mod closure;
 mod files;
 mod parallel;
@@ -191,12 +192,25 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     let parsed = &parsing.parsed;
     let items = file_items(db, file);
     let may_expect = &parsing.mentions_expect;
-    crate::file_checks::with_findings(parsed, may_expect, file_wide_checks(db, file), &|at| {
+    // first, as before the per-configuration checks: run cold, the item
+    // checks are done there at a shallow depth of salsa's stack
+    let wide = file_wide_checks(db, file);
+    // in a large file, the first definitions of policies and roles whose
+    // per-configuration checks found something, a block at a time (see
+    // `blocks.rs`)
+    let found: Option<rustc_hash::FxHashSet<usize>> = blocks::by_blocks(db, file).then(|| {
+        blocks::item_blocks(db, file).iter().flat_map(|block| blocks::block_findings(db, *block)).copied().collect()
+    });
+    crate::file_checks::with_findings(parsed, may_expect, wide, &|at| {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
         // empty, and each memo fetched costs a verification after an edit
-        match (items.get(at), parsed.items.get(at)) {
-            (Some(def), Some(parsed)) if parsed.item.kind.renders() => variant_findings(db, *def).as_slice(),
+        let wanted = match &found {
+            Some(found) => found.contains(&at),
+            None => parsed.items.get(at).is_some_and(|p| p.item.kind.renders()),
+        };
+        match items.get(at) {
+            Some(def) if wanted => variant_findings(db, *def).as_slice(),
             _ => &[],
         }
     })
@@ -210,9 +224,12 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
     let parsed = parse(db, file);
-    let items = file_items(db, file);
-    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> =
-        parsed.items.iter().zip(items.iter().map(|it| &**check_item(db, *it))).collect();
+    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> = if blocks::by_blocks(db, file) {
+        let checks = blocks::item_blocks(db, file).iter().flat_map(|block| blocks::block_checks(db, *block));
+        parsed.items.iter().zip(checks.map(|analysis| &**analysis)).collect()
+    } else {
+        parsed.items.iter().zip(file_items(db, file).iter().map(|item| &**check_item(db, *item))).collect()
+    };
     crate::file_checks::analyze(parsed, &analyses, symbols(db, file))
 }
 
