@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use super::{Database, ItemDef, SourceFile, check_item, file_items, variant_findings};
 use crate::item_check::ItemAnalysis;
-use crate::symbol_table::{Declaration, Symbol};
 
 /// How many items a block holds.
 const BLOCK: usize = 64;
@@ -58,11 +57,15 @@ pub fn block_renders<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<(
     let items = file_items(db, *block.file(db));
     let first = *block.first(db);
     let members = items.get(first..(first + BLOCK).min(items.len())).unwrap_or_default();
-    let renders = |item: &ItemDef| {
-        item.occurrence(db) == 0
-            && matches!(item.declaration(db), Declaration::Other { kind: Symbol::Policy | Symbol::Role })
-    };
-    members.iter().enumerate().filter(|(_, item)| renders(item)).map(|(at, item)| (first + at, *item)).collect()
+    let reported = members.iter().enumerate().filter(|(_, item)| reports_findings(db, **item));
+    reported.map(|(at, item)| (first + at, *item)).collect()
+}
+
+/// A policy or role that is the first definition of its name: the items
+/// whose per-configuration findings a file reports (duplicates are
+/// dropped). From HIGH fields only.
+pub(super) fn reports_findings(db: &dyn Database, item: ItemDef) -> bool {
+    item.occurrence(db) == 0 && item.declaration(db).renders()
 }
 
 /// The places of the items of `block_renders` whose per-configuration

@@ -29,13 +29,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
     let file = item.file(db);
     // the item's own kind, from its declaration: reading the symbol table
     // would make every item's checks depend on every name in the file
-    let renders = matches!(
-        item.declaration(db),
-        crate::symbol_table::Declaration::Other {
-            kind: crate::symbol_table::Symbol::Policy | crate::symbol_table::Symbol::Role
-        }
-    );
-    if !renders {
+    if !item.declaration(db).renders() {
         return Vec::new();
     }
     let index = item_index(db, file);

@@ -105,21 +105,29 @@ impl SourceFile {
                 Slot::Fresh(_) => true,
             });
         let broken_changed = broken != *self.broken_names(db);
-        let mut high_write = list_changed || broken_changed;
-        for slot in &slots {
-            if let Slot::Kept(def, cut) = slot {
-                let body_changed = !same_parse(def.body(db), &cut.body);
-                let rest_changed = def.configures(db) != cut.configures || *def.declaration(db) != cut.declaration;
-                high_write |= rest_changed || (body_changed && !edited.contains(def));
-            }
-        }
+        // what changed in each kept item, compared once
+        let changes: Vec<Changes> = slots
+            .iter()
+            .filter_map(|slot| match slot {
+                Slot::Kept(def, cut) => Some(Changes::of(db, *def, cut)),
+                _ => None,
+            })
+            .collect();
+        let kept = slots.iter().filter_map(|slot| match slot {
+            Slot::Kept(def, _) => Some(def),
+            _ => None,
+        });
+        let high_write = list_changed
+            || broken_changed
+            || changes.iter().zip(kept).any(|(changed, def)| changed.is_high_write(edited.contains(def)));
+        let mut changes = changes.into_iter();
         // the writes, now that nothing more is read
         let mut items = Vec::with_capacity(slots.len());
         for slot in slots {
             let def = match slot {
                 Slot::Same(def) => def,
                 Slot::Kept(def, cut) => {
-                    update_item(db, def, cut, &mut edited);
+                    update_item(db, def, cut, changes.next().unwrap_or_default(), &mut edited);
                     def
                 }
                 Slot::Fresh(cut) => match spare.pop() {
@@ -238,6 +246,7 @@ fn all_slots(
         old.get(at).copied()
     };
     let mut slots = Vec::with_capacity(new_items.len());
+    let no_entries: super::parsing::Entries = std::sync::Arc::from([]);
     for (at, (p, occurrence)) in new_items.iter().zip(&new_occurrences).enumerate() {
         let same = match at {
             // (the driver keeps its items in step with its parse)
@@ -253,8 +262,7 @@ fn all_slots(
             slots.push(Slot::Same(def));
             continue;
         }
-        let none: super::parsing::Entries = std::sync::Arc::from([]);
-        let cut = Cut::of(p, parse.entries.get(at).unwrap_or(&none), *occurrence);
+        let cut = Cut::of(p, parse.entries.get(at).unwrap_or(&no_entries), *occurrence);
         match by_identity.get(&(cut.name.as_str(), cut.occurrence)).and_then(|at| take(*at)) {
             Some(def) => slots.push(Slot::Kept(def, cut)),
             None => slots.push(Slot::Fresh(cut)),
@@ -283,18 +291,41 @@ fn occurrences(parse: &FileParse) -> Vec<u32> {
         .collect()
 }
 
+/// Which fields of a kept item differ from its new cut.
+#[derive(Clone, Copy, Debug, Default)]
+struct Changes {
+    body: bool,
+    configures: bool,
+    declaration: bool,
+}
+
+impl Changes {
+    fn of(db: &RootDatabase, def: ItemDef, cut: &Cut) -> Changes {
+        Changes {
+            body: !same_parse(def.body(db), &cut.body),
+            configures: def.configures(db) != cut.configures,
+            declaration: *def.declaration(db) != cut.declaration,
+        }
+    }
+
+    /// Whether setting them writes a HIGH input (a body not yet LOW).
+    fn is_high_write(self, edited_before: bool) -> bool {
+        self.configures || self.declaration || (self.body && !edited_before)
+    }
+}
+
 /// Sets the fields of a kept item that changed; an edited body is LOW.
-fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, edited: &mut Vec<ItemDef>) {
-    if !same_parse(def.body(db), &cut.body) {
+fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, changes: Changes, edited: &mut Vec<ItemDef>) {
+    if changes.body {
         def.set_body(db).with_durability(Durability::LOW).to(cut.body);
         if !edited.contains(&def) {
             edited.push(def);
         }
     }
-    if def.configures(db) != cut.configures {
+    if changes.configures {
         def.set_configures(db).to(cut.configures);
     }
-    if *def.declaration(db) != cut.declaration {
+    if changes.declaration {
         def.set_declaration(db).to(cut.declaration);
     }
 }

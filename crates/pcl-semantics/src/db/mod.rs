@@ -205,6 +205,8 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
         // empty, and each memo fetched costs a verification after an edit
+        // (`with_findings` asks for first definitions only; the parse says
+        // which render without reading an input per item)
         let wanted = match &found {
             Some(found) => found.contains(&at),
             None => parsed.items.get(at).is_some_and(|p| p.item.kind.renders()),

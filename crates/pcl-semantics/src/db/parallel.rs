@@ -35,9 +35,8 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
     // what `analyze_file` fetches: every item's checks, the file-wide checks,
     // and the per-configuration findings of the first definition of each
     // policy and role
-    let index = item_index(db, file);
     let variants = |db: &RootDatabase, item: &ItemDef| {
-        if item.ast(db).kind.renders() && index.get(item.name(db)) == Some(*item) {
+        if super::blocks::reports_findings(db, *item) {
             variant_findings(db, *item);
         }
     };

@@ -20,24 +20,23 @@ impl RootDatabase {
     /// A database that records every `WillExecute` event into `log`, as
     /// `query_name(Id(..))`; used to prove that edits re-run only what they must.
     pub fn with_execution_log(log: ExecutionLog) -> Self {
-        let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind
-                && let Ok(mut entries) = log.lock()
-            {
-                entries.push(format!("{database_key:?}"));
-            }
-        })));
-        RootDatabase { storage }
+        RootDatabase::logging(log, false)
     }
 
-    /// A database that records every `WillExecute` event into `log` as
-    /// `query_name(Id(..))`, and every memo salsa validates instead as
-    /// `validated query_name(Id(..))`: what an edit makes salsa visit.
+    /// `with_execution_log`, and every memo salsa validates instead of
+    /// running, as `validated query_name(Id(..))`: what an edit makes salsa
+    /// visit.
     pub fn with_visit_log(log: ExecutionLog) -> Self {
+        RootDatabase::logging(log, true)
+    }
+
+    fn logging(log: ExecutionLog, validations: bool) -> Self {
         let storage = salsa::Storage::new(Some(Box::new(move |event: salsa::Event| {
             let entry = match event.kind {
                 salsa::EventKind::WillExecute { database_key } => format!("{database_key:?}"),
-                salsa::EventKind::DidValidateMemoizedValue { database_key } => format!("validated {database_key:?}"),
+                salsa::EventKind::DidValidateMemoizedValue { database_key } if validations => {
+                    format!("validated {database_key:?}")
+                }
                 _ => return,
             };
             if let Ok(mut entries) = log.lock() {

@@ -131,6 +131,11 @@ impl Declaration {
         }
     }
 
+    /// A policy or role: an item rendered per configuration.
+    pub fn renders(&self) -> bool {
+        matches!(self, Declaration::Other { kind: Symbol::Policy | Symbol::Role })
+    }
+
     fn configuring(&self) -> Option<&ItemKind> {
         match self {
             Declaration::Configuring(item) => Some(&item.kind),
