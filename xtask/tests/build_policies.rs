@@ -144,6 +144,12 @@ fn check_agrees_with_the_build() {
             "a build killed between its two renames, its backup then edited",
             true,
             |root| {
+                // one file missing, so that the build has a tree to swap in
+                // (one that would leave the output as it is stages nothing)
+                let mut policies: Vec<_> =
+                    std::fs::read_dir(root.join("dist/aws/policy")).unwrap().map(|e| e.unwrap().path()).collect();
+                policies.sort();
+                std::fs::remove_file(policies.first().unwrap()).unwrap();
                 let o = xtask_with(root, &[], &[("PCL_TEST_NO_EXCHANGE", "1"), ("PCL_TEST_FAULT_AT", "moved-aside")]);
                 assert_eq!(o.status.code(), None, "the fault hook did not fire");
                 assert!(!root.join("dist").exists());

@@ -352,6 +352,56 @@ fn unchanged_files_are_linked_not_rewritten() {
     assert_eq!(std::fs::metadata(p.out().join(role)).unwrap().nlink(), 1, "the old tree is gone");
 }
 
+/// A build whose files are all already in the output, byte for byte (and
+/// nothing else is), stages nothing and leaves every file as it is: same
+/// inode, same modification time.
+#[test]
+fn a_build_that_changes_nothing_touches_nothing() {
+    use std::os::unix::fs::MetadataExt;
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let stamps = |dir: &Path| -> Vec<(String, u64, i64, i64)> {
+        let mut all: Vec<_> = snapshot(dir)
+            .into_iter()
+            .map(|(rel, _)| {
+                let m = std::fs::symlink_metadata(dir.join(rel.trim_end_matches('/'))).unwrap();
+                (rel, m.ino(), m.mtime(), m.mtime_nsec())
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let (before, listing) = (stamps(&p.out()), snapshot(&p.out()));
+    // the fault hook at `staged` proves no tree was staged: it would abort
+    let o = p.build("old.pcl", "out", &[("PCL_TEST_FAULT_AT", "staged")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing to write"), "{}", stderr(&o));
+    assert_eq!(stamps(&p.out()), before);
+    assert_eq!(snapshot(&p.out()), listing);
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+    // one file missing: the same build writes again
+    std::fs::remove_file(p.out().join("policy/user.json")).unwrap();
+    let o = p.build("old.pcl", "out", &[]);
+    assert!(stderr(&o).contains("wrote"), "{}", stderr(&o));
+    assert_eq!(snapshot(&p.out()), listing);
+}
+
+/// A file the user writes into the output while a build that changes
+/// nothing runs is kept: such a build moves and removes nothing.
+#[test]
+fn a_file_written_during_a_build_that_changes_nothing_is_kept() {
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let mut expected = snapshot(&p.out());
+    let intruder = p.out().join("policy/NOTES.md");
+    let env = [("PCL_TEST_INTRUDE_AT", "writing"), ("PCL_TEST_INTRUDER", intruder.to_str().unwrap())];
+    let o = p.build("old.pcl", "out", &env);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    expected.push(("policy/NOTES.md".into(), "written by the user during the build".into()));
+    expected.sort();
+    assert_eq!(snapshot(&p.out()), expected);
+}
+
 #[test]
 fn a_build_killed_before_the_first_write_leaves_no_output() {
     let p = Project::new();

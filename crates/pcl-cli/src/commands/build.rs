@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use pcl_semantics::RootDatabase;
 
-use pcl_cli::output_dir::{EarlyPrepare, OutputError, PreparingReplace, Staging};
+use pcl_cli::output_dir::{EarlyPrepare, OutputError, PreparingReplace, Replaced, Staging};
 use pcl_cli::report::Reporter;
 
 #[derive(Args)]
@@ -32,6 +32,12 @@ pub struct BuildArgs {
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let out_shown = args.out.display().to_string();
+    // The output directory is resolved, locked and audited (every file read
+    // and hashed) beside the loading and the analysis: it reads nothing they
+    // make. (Should the source not load, the process ends with this thread,
+    // which has only read.)
+    let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
+    let preparing = PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file));
     // Never dropped: the process ends with the build, and freeing every memo
     // one by one would only cost time (as in `pcl check`).
     let mut db = std::mem::ManuallyDrop::new(RootDatabase::default());
@@ -39,10 +45,6 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         Ok(file) => file,
         Err(code) => return code,
     };
-    // The output directory is resolved, locked and audited (every file read
-    // and hashed) beside the analysis: it reads nothing the analysis makes.
-    let manifests = std::collections::BTreeSet::from(["index.json".to_string()]);
-    let preparing = PreparingReplace::start(args.out.clone(), manifests, PathBuf::from(&args.file));
     let text = file.text(&*db);
     let set = &args.set.set;
     let early = early_configuration(&db, file, set);
@@ -101,9 +103,14 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         return crate::EXIT_ERRORS;
     }
     match result {
-        Ok(()) => {
+        Ok(replaced) => {
             let plural = if written == 1 { "" } else { "s" };
-            reporter.note(&format!("wrote {written} file{plural} to {out_shown}"));
+            match replaced {
+                Replaced::Written => reporter.note(&format!("wrote {written} file{plural} to {out_shown}")),
+                Replaced::Unchanged => {
+                    reporter.note(&format!("nothing to write: {out_shown} holds these {written} file{plural} already"))
+                }
+            }
             crate::EXIT_OK
         }
         Err(e) if e.is_refusal() => {
@@ -224,7 +231,7 @@ impl Verdict {
 /// What the writing thread did: its outcome, the quota findings, the
 /// placeholders left (for `--deployable`) and the number of files written.
 struct Written {
-    result: Result<(), OutputError>,
+    result: Result<Replaced, OutputError>,
     over_quota: Vec<pcl_semantics::Diagnostic>,
     left: Vec<(String, String)>,
     count: usize,

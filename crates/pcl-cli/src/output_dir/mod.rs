@@ -13,9 +13,9 @@ mod early;
 mod fault;
 mod index_check;
 mod ownership;
+mod staging;
 mod swap;
 
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fmt;
@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 pub use early::{DeferredPrepare, EarlyPrepare, PreparingReplace};
 pub use ownership::{Foreign, Tree};
+pub use staging::Staging;
 
 /// Why an output directory was not written (or cannot be checked).
 #[derive(Debug)]
@@ -158,116 +159,13 @@ pub fn replace_dir(
     files: &[(String, String)],
     source: &Path,
     on_wait: &mut dyn FnMut(),
-) -> Result<(), OutputError> {
+) -> Result<Replaced, OutputError> {
     replace_dir_with(dir, &manifests(files), source, on_wait, &mut |staging| {
         for (rel, contents) in files {
             staging.write(rel, contents.as_bytes())?;
         }
         Ok(())
     })
-}
-
-/// The staging directory a build writes into, file by file.
-pub struct Staging<'a> {
-    root: &'a Path,
-    written: usize,
-    /// The directory being replaced and the sha256 of each of its files: a
-    /// file whose content is unchanged is hard-linked from it instead of
-    /// written again (its old tree is audited again after the swap, so an
-    /// edit made meanwhile through the shared inode is caught there).
-    previous: Option<(&'a Path, ownership::Audited)>,
-    /// The directories made inside so far: most files go into one of a few,
-    /// and asking the file system again for each cost two calls a file.
-    made: std::collections::HashSet<PathBuf>,
-}
-
-impl Staging<'_> {
-    /// Writes `contents` at `rel` (relative, `/`-separated, inside).
-    pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
-        let path = self.inside(rel)?;
-        let unchanged = self.previous_file(rel, || pcl_codegen::sha256_hex(contents));
-        if unchanged.is_none_or(|old| std::fs::hard_link(old, &path).is_err()) {
-            std::fs::write(&path, contents)?;
-        }
-        self.count_written();
-        Ok(())
-    }
-
-    /// Writes at `rel` what `produce` writes, streamed (for a file too large
-    /// to hold, such as the index of a large build); like [`Staging::write`],
-    /// a content equal to the previous tree's is a hard link to it.
-    pub fn write_with(
-        &mut self,
-        rel: &str,
-        produce: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
-    ) -> io::Result<()> {
-        let path = self.inside(rel)?;
-        // a new file: never through an earlier link into the previous tree
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
-        let mut out = HashingWriter { inner: io::BufWriter::new(file), hash: Sha256::new() };
-        produce(&mut out)?;
-        io::Write::flush(&mut out.inner)?;
-        if let Some(old) = self.previous_file(rel, || pcl_codegen::hex(&out.hash.finalize())) {
-            let name = path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned());
-            let aside = path.with_file_name(format!(".{name}.link"));
-            if std::fs::hard_link(old, &aside).is_ok() {
-                // moved over the file written; should the move fail, that file stays
-                let _moved = std::fs::rename(&aside, &path);
-                // gone after a move, unless both names were one file already
-                if let Err(e) = std::fs::remove_file(&aside)
-                    && e.kind() != io::ErrorKind::NotFound
-                {
-                    return Err(e);
-                }
-            }
-        }
-        self.count_written();
-        Ok(())
-    }
-
-    /// The previous tree's file at `rel`, when its content has the sha256
-    /// `sha` gives (asked only when there is such a file: a fresh build
-    /// hashes nothing here).
-    fn previous_file(&self, rel: &str, sha: impl FnOnce() -> String) -> Option<PathBuf> {
-        let (dir, files) = self.previous.as_ref()?;
-        let (old_sha, _) = files.get(rel)?;
-        (*old_sha == sha()).then(|| dir.join(rel))
-    }
-
-    fn count_written(&mut self) {
-        self.written += 1;
-        if self.written == 1 {
-            fault::point("writing");
-        }
-    }
-
-    /// The path of `rel` (relative, `/`-separated, inside), its directory made.
-    fn inside(&mut self, rel: &str) -> io::Result<PathBuf> {
-        let inside = !rel.is_empty() && rel.split('/').all(|part| !part.is_empty() && part != "." && part != "..");
-        if !inside {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is not a relative path inside")));
-        }
-        let path = self.root.join(rel);
-        if let Some(p) = path.parent()
-            && !self.made.contains(p)
-        {
-            std::fs::create_dir_all(p)?;
-            self.made.insert(p.to_path_buf());
-        }
-        Ok(path)
-    }
-
-    /// A file with no name, on the output's file system (writable, as the
-    /// staging directory is), gone when closed: room for what a build must
-    /// set aside while it writes (the index's configurations).
-    pub fn scratch_file(&self) -> io::Result<std::fs::File> {
-        tempfile::tempfile_in(self.root)
-    }
-
-    /// How many files were written.
-    pub fn written(&self) -> usize {
-        self.written
-    }
 }
 
 /// `replace_dir`, with the files produced by `write` one at a time (so a
@@ -279,7 +177,7 @@ pub fn replace_dir_with(
     source: &Path,
     on_wait: &mut dyn FnMut(),
     write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
-) -> Result<(), OutputError> {
+) -> Result<Replaced, OutputError> {
     prepare_replace(dir, manifests, source, on_wait)?.replace_with(write)
 }
 
@@ -310,6 +208,16 @@ pub fn prepare_replace(
     Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous })
 }
 
+/// What a replacement did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replaced {
+    /// The new tree is in place.
+    Written,
+    /// The directory already held exactly the build's files, byte for byte,
+    /// and was left as it is.
+    Unchanged,
+}
+
 /// An output directory ready to be replaced, holding the lock (see
 /// [`prepare_replace`]).
 pub struct PreparedReplace {
@@ -324,16 +232,26 @@ pub struct PreparedReplace {
 impl PreparedReplace {
     /// The second half of [`replace_dir_with`]: the files `write` produces,
     /// staged, then swapped in (the lock is held until it returns).
-    pub fn replace_with(self, write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>) -> Result<(), OutputError> {
+    pub fn replace_with(
+        self,
+        write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
+    ) -> Result<Replaced, OutputError> {
         let PreparedReplace { target, _lock, manifests, previous } = self;
         let manifests = &manifests;
         let exists = previous.is_some();
-        let staging = swap::sibling(&swap::staging_prefix(&target.name), &target.parent)?;
         let (previous, indexes) = match previous {
             Some((files, indexes)) => (Some((target.dir.as_path(), files)), indexes),
             None => (None, ownership::Indexes::default()),
         };
-        write(&mut Staging { root: staging.path(), written: 0, previous, made: Default::default() })?;
+        let mut staging = Staging::new(&target.parent, swap::staging_prefix(&target.name), previous);
+        write(&mut staging)?;
+        let staging = match staging.finish()? {
+            // Nothing is moved or removed, so nothing written into the
+            // directory since its audit can be lost: the build took effect
+            // at that audit, and whatever came after it stays.
+            staging::Staged::SameAsPrevious => return Ok(Replaced::Unchanged),
+            staging::Staged::Tree(staging) => staging,
+        };
         fault::point("staged");
 
         if !exists {
@@ -346,7 +264,7 @@ impl PreparedReplace {
             }
             let _ = staging.keep();
             fault::point("renamed");
-            return Ok(());
+            return Ok(Replaced::Written);
         }
         match swap::exchange(staging.path(), &target.dir) {
             Ok(()) => {
@@ -367,7 +285,7 @@ impl PreparedReplace {
                 // the guard removes the old tree (best effort: a leftover is
                 // removed by the next build)
                 drop(staging);
-                Ok(())
+                Ok(Replaced::Written)
             }
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
                 let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
@@ -380,7 +298,7 @@ impl PreparedReplace {
                 }
                 let _ = staging.keep();
                 let _ = std::fs::remove_dir_all(old);
-                Ok(())
+                Ok(Replaced::Written)
             }
             Err(e) => Err(e.into()),
         }
@@ -405,22 +323,4 @@ pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<
     };
     let (found, _) = ownership::audit(&audited, &manifests(files), true, ownership::Indexes::default())?;
     Ok(Some(found.into_iter().map(|(rel, (_, bytes))| (rel, bytes)).collect()))
-}
-
-/// Passes writes on, hashing them.
-struct HashingWriter<W: io::Write> {
-    inner: W,
-    hash: Sha256,
-}
-
-impl<W: io::Write> io::Write for HashingWriter<W> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(bytes)?;
-        self.hash.update(bytes.get(..n).unwrap_or_default());
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
