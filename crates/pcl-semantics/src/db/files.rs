@@ -7,24 +7,31 @@
 //! - the list of items and the names that did not parse (HIGH): changed by
 //!   an add, a removal, a rename or a move;
 //! - an item's declaration (HIGH): what the symbol table reads;
-//! - an item's body: HIGH until the item is edited, LOW after.
+//! - a policy's header (HIGH): what a role that attaches it reads;
+//! - an item's body: MEDIUM until the item is edited, LOW after.
 //!
 //! So an edit inside an item already edited changes LOW inputs only, and
-//! salsa takes every memo that read HIGH inputs alone (every other item's
-//! checks, name lookups, closures, per-configuration findings) as valid in
-//! one comparison, without walking its dependencies. Salsa reports a write
-//! at the durability the field had: the first edit of an item invalidates
-//! the HIGH memos (they are verified, as after any edit before this
-//! driver), the next ones only the LOW ones. At most `EDITED_AT_MOST` items
-//! stay LOW: past that, during a write that is HIGH anyway, the others are
-//! made HIGH again (each re-checked once, and found equal).
+//! salsa takes every memo that read MEDIUM and HIGH inputs alone (every
+//! other item's checks, name lookups, closures, per-configuration findings)
+//! as valid in one comparison, without walking its dependencies. Salsa
+//! reports a write at the durability the field had: the first edit of an
+//! item invalidates the MEDIUM memos (those that read some body: they are
+//! verified, as after any edit before this driver), but not the HIGH ones
+//! (the symbol table, name lookups, the headers of attached policies), the
+//! next ones only the LOW ones. At most `EDITED_AT_MOST` items stay LOW:
+//! past that, during a write that is MEDIUM or HIGH anyway, the others are
+//! made MEDIUM again (each re-checked once, and found equal).
 
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
 use super::parsing::{FileParse, ItemWindow, parse_text, reparse};
-use super::{ItemBody, ItemDef, RootDatabase, SourceFile};
+use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
+
+/// The durability of a body not edited (or no longer: see
+/// `EDITED_AT_MOST`).
+const UNEDITED_BODY: Durability = Durability::MEDIUM;
 
 /// How many edited items keep a LOW body (see the module's comment).
 const EDITED_AT_MOST: usize = 8;
@@ -36,6 +43,7 @@ struct Cut {
     occurrence: u32,
     body: ItemBody,
     declaration: Declaration,
+    header: Option<std::sync::Arc<PolicyHead>>,
 }
 
 impl Cut {
@@ -47,6 +55,7 @@ impl Cut {
             occurrence,
             body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: std::sync::Arc::clone(entries) },
             declaration: Declaration::of(&p.item),
+            header: PolicyHead::of(&p.item),
         }
     }
 }
@@ -142,12 +151,12 @@ impl SourceFile {
         }
         edited.retain(|def| !spare.contains(def));
         if high_write && edited.len() > EDITED_AT_MOST {
-            // made HIGH again while the HIGH memos are verified anyway: each
+            // made MEDIUM again while those memos are verified anyway: each
             // of these items is checked once more (and found equal)
             let keep = edited.len() - 1;
             for def in edited.drain(..keep) {
                 let body = def.body(db).clone();
-                def.set_body(db).with_durability(Durability::HIGH).to(body);
+                def.set_body(db).with_durability(UNEDITED_BODY).to(body);
             }
         }
         self.set_source(db).to((text, parse));
@@ -297,6 +306,7 @@ struct Changes {
     body: bool,
     configures: bool,
     declaration: bool,
+    header: bool,
 }
 
 impl Changes {
@@ -305,12 +315,14 @@ impl Changes {
             body: !same_parse(def.body(db), &cut.body),
             configures: def.configures(db) != cut.configures,
             declaration: *def.declaration(db) != cut.declaration,
+            header: *def.header(db) != cut.header,
         }
     }
 
-    /// Whether setting them writes a HIGH input (a body not yet LOW).
+    /// Whether setting them writes a MEDIUM or HIGH input (a body not yet
+    /// LOW, or any other field).
     fn is_high_write(self, edited_before: bool) -> bool {
-        self.configures || self.declaration || (self.body && !edited_before)
+        self.configures || self.declaration || self.header || (self.body && !edited_before)
     }
 }
 
@@ -327,6 +339,9 @@ fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, changes: Changes, 
     }
     if changes.declaration {
         def.set_declaration(db).to(cut.declaration);
+    }
+    if changes.header {
+        def.set_header(db).to(cut.header);
     }
 }
 
@@ -345,8 +360,9 @@ fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
 
 /// A new item's input, every field HIGH.
 fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
-    ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration)
+    ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration, cut.header)
         .durability(Durability::HIGH)
+        .body_durability(UNEDITED_BODY)
         .new(db)
 }
 
@@ -363,9 +379,12 @@ fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
         def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
     }
     // set even if equal: it may be LOW
-    def.set_body(db).with_durability(Durability::HIGH).to(cut.body);
+    def.set_body(db).with_durability(UNEDITED_BODY).to(cut.body);
     if *def.declaration(db) != cut.declaration {
         def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
+    }
+    if *def.header(db) != cut.header {
+        def.set_header(db).with_durability(Durability::HIGH).to(cut.header);
     }
     def
 }

@@ -5,6 +5,8 @@
 mod blocks;
 mod closure;
 mod files;
+#[cfg(test)]
+mod header_tests;
 mod parallel;
 mod parsing;
 mod root;
@@ -83,7 +85,7 @@ pub struct ItemDef {
     pub occurrence: u32,
     /// The AST and, for a large item, its entries (see `ItemBody`): one
     /// field, so that a query reading both (`check_item`) has one
-    /// dependency to verify after each edit, not two. HIGH until the item is
+    /// dependency to verify after each edit, not two. MEDIUM until the item is
     /// edited, then LOW (see `files.rs`).
     #[returns(ref)]
     pub body: ItemBody,
@@ -92,6 +94,34 @@ pub struct ItemDef {
     /// not built again. HIGH.
     #[returns(ref)]
     pub declaration: Declaration,
+    /// What a role that attaches the policy reads of it (see
+    /// `policy_header`): equal after an edit inside its statements, and then
+    /// not set. HIGH, so the role's checks, which read it, stay HIGH too
+    /// after such an edit (were it read from `body`, the first edit would
+    /// lower their durability, and salsa would check the role again).
+    #[returns(ref)]
+    pub header: Option<Arc<PolicyHead>>,
+}
+
+/// The parts of a policy's AST outside its statements, spans relative to
+/// the item: `None` for a splittable policy (its statements decide how many
+/// parts a role attaches) and for any other item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyHead {
+    pub name: ast::Ident,
+    pub when: Option<Box<ast::Expr>>,
+    pub fields: Vec<ast::ItemField>,
+}
+
+impl PolicyHead {
+    pub fn of(item: &ast::Item) -> Option<Arc<PolicyHead>> {
+        let ast::ItemKind::Policy(policy) = &item.kind else { return None };
+        if policy.splittable {
+            return None;
+        }
+        let head = PolicyHead { name: policy.name.clone(), when: policy.when.clone(), fields: policy.fields.clone() };
+        Some(Arc::new(head))
+    }
 }
 
 /// What an item is made of: its AST, with spans relative to the item's
@@ -442,30 +472,14 @@ pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Op
 /// name and description, with no statements, and the diagnostics and
 /// references of those parts (an error there, such as an unknown param in
 /// the name, mutes the role's checks of what it builds from them, as it
-/// mutes the policy's own). Equal after any edit inside the statements, so
-/// salsa backdates it: what the statements say or use cannot change how a
-/// role that attaches the policy renders. `None` for a splittable policy
-/// (its statements decide how many parts a role attaches) and for any
-/// other item.
+/// mutes the policy's own): what `check_item` makes of them, checked from
+/// the item's `header` alone, so that no edit inside the statements reaches
+/// it. `None` for a splittable policy and for any other item.
 #[salsa::tracked(returns(ref))]
 pub fn policy_header(db: &dyn Database, item: ItemDef) -> Option<PolicyHeader> {
-    let analysis = check_item(db, item);
-    let crate::ir::ItemIr::Policy { when, splittable: false, naming, .. } = &*analysis.ir else { return None };
-    let ast::ItemKind::Policy(policy) = &item.ast(db).kind else { return None };
-    let entries: Vec<pcl_syntax::Span> = policy.entries.iter().map(ast::BodyEntry::extent).collect();
-    let in_header = |span: pcl_syntax::Span| !entries.iter().any(|e| e.start <= span.start && span.end <= e.end);
-    let ir = crate::ir::ItemIr::Policy {
-        when: when.clone(),
-        entries: Vec::new(),
-        splittable: false,
-        naming: naming.clone(),
-    };
-    let mut diagnostics: Vec<_> = analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect();
-    let mut refs: Vec<_> = analysis.refs.iter().filter(|r| in_header(r.span)).cloned().collect();
-    // kept as long as the file is open: no spare capacity
-    diagnostics.shrink_to_fit();
-    refs.shrink_to_fit();
-    let analysis = ItemAnalysis { ir: Arc::new(ir), diagnostics, refs, name_span: analysis.name_span };
+    let head = item.header(db).as_deref()?;
+    let scope = DbScope::new(db, item.file(db));
+    let analysis = crate::item_check::check_policy_header(&head.name, head.when.as_deref(), &head.fields, &scope);
     Some(PolicyHeader { analysis: Arc::new(analysis) })
 }
 

@@ -126,6 +126,27 @@ pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<Che
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: item.name().span }
 }
 
+/// What `check` makes of a policy's guard and naming fields (its header),
+/// without its statements: the IR with no entries, and the diagnostics and
+/// references of the header alone. Equal to `check`'s header part
+/// (`db::policy_header` relies on it; a test compares the two).
+pub fn check_policy_header(
+    name: &ast::Ident,
+    when: Option<&ast::Expr>,
+    fields: &[ast::ItemField],
+    symbols: &dyn Scope,
+) -> ItemAnalysis {
+    let mut c = Checker::new(symbols);
+    let when = c.guard(when);
+    c.push_context(&when);
+    let naming = c.naming(fields.iter(), "policy");
+    c.pop_context(&when);
+    c.refs.shrink_to_fit();
+    c.diags.shrink_to_fit();
+    let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming };
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: name.span }
+}
+
 struct Checker<'a> {
     symbols: &'a dyn Scope,
     diags: Vec<Diagnostic>,
