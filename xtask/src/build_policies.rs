@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use pcl_cli::output_dir::{OutputError, PreparingReplace, Staging};
+use pcl_cli::output_dir::{OutputError, PreparingReplace, Replaced, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
 use pcl_semantics::{RootDatabase, Severity, SourceFile, analyze_file};
@@ -109,16 +109,21 @@ pub fn run(args: &Args, root: &Path) -> u8 {
         }
     };
     let result = match preparing {
-        Some(preparing) => write(preparing, &out_shown, &configured),
-        None => check(&out, &out_shown, &file, &file_shown, &configured, args.detail),
+        Some(preparing) => write(preparing, &out_shown, &configured).map(|(stats, replaced)| {
+            let verb = match replaced {
+                Replaced::Written => "written",
+                Replaced::Unchanged => "unchanged, nothing to write",
+            };
+            (stats, verb)
+        }),
+        None => check(&out, &out_shown, &file, &file_shown, &configured, args.detail).map(|s| (s, "is up to date")),
     };
     match result {
-        Ok(stats) => {
+        Ok((stats, verb)) => {
             let per_partition: Vec<String> =
                 stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
             let files: usize = stats.iter().map(|s| s.files).sum();
             let bytes: usize = stats.iter().map(|s| s.bytes).sum();
-            let verb = if args.check { "is up to date" } else { "written" };
             eprintln!(
                 "build-policies: {out_shown} {verb}: {} ({files} files, {bytes} bytes) in {:.2}s",
                 per_partition.join(", "),
@@ -261,7 +266,11 @@ fn analyze<'db>(
 /// atomically. (Unlike `pcl build`, which writes one document at a time,
 /// this holds the three partitions' documents, rendered once for the quota
 /// checks: rendering them again to write them was a third of its time.)
-fn write(preparing: PreparingReplace, shown: &str, configured: &Configured<'_>) -> Result<Vec<PartitionStats>, Fail> {
+fn write(
+    preparing: PreparingReplace,
+    shown: &str,
+    configured: &Configured<'_>,
+) -> Result<(Vec<PartitionStats>, Replaced), Fail> {
     let mut stats = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
@@ -285,11 +294,11 @@ fn write(preparing: PreparingReplace, shown: &str, configured: &Configured<'_>) 
         Ok(())
     };
     let mut on_wait = || eprintln!("build-policies: waiting: another build is writing {shown}");
-    preparing
+    let replaced = preparing
         .finish(&mut on_wait)
         .and_then(|prepared| prepared.replace_with(&mut write))
         .map_err(|e| refusal(shown, e))?;
-    Ok(stats)
+    Ok((stats, replaced))
 }
 
 /// How a refused or failed write is reported; `--check` reports the same.

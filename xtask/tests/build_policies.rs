@@ -232,6 +232,20 @@ fn every_exit_status() {
 /// builds exactly those asked for, in every partition AWS has, with the
 /// service principal that ends with each one's DNS suffix; an unknown
 /// partition is a usage error with a suggestion.
+/// A build over an output that already holds its files says so, and
+/// writes nothing (the files keep their inodes).
+#[test]
+fn a_build_that_changes_nothing_says_so() {
+    use std::os::unix::fs::MetadataExt;
+    let p = project(true);
+    let index = p.path().join("dist/aws/index.json");
+    let inode = std::fs::metadata(&index).unwrap().ino();
+    let o = xtask(p.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("dist unchanged, nothing to write"), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&index).unwrap().ino(), inode);
+}
+
 #[test]
 fn partitions_to_build() {
     let p = project(false);

@@ -386,20 +386,33 @@ fn a_build_that_changes_nothing_touches_nothing() {
     assert_eq!(snapshot(&p.out()), listing);
 }
 
-/// A file the user writes into the output while a build that changes
-/// nothing runs is kept: such a build moves and removes nothing.
+/// What the user writes into the output while a build that changes
+/// nothing runs (a new file, or an edit of one pcl wrote) is kept, and
+/// reported as a build that writes reports it: the output is not the
+/// build's, so the build does not say it is.
 #[test]
-fn a_file_written_during_a_build_that_changes_nothing_is_kept() {
-    let p = Project::new();
-    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-    let mut expected = snapshot(&p.out());
-    let intruder = p.out().join("policy/NOTES.md");
-    let env = [("PCL_TEST_INTRUDE_AT", "writing"), ("PCL_TEST_INTRUDER", intruder.to_str().unwrap())];
-    let o = p.build("old.pcl", "out", &env);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    expected.push(("policy/NOTES.md".into(), "written by the user during the build".into()));
-    expected.sort();
-    assert_eq!(snapshot(&p.out()), expected);
+fn a_change_made_during_a_build_that_changes_nothing_is_kept_and_reported() {
+    for (intruder, edits) in [("policy/NOTES.md", false), ("policy/user.json", true)] {
+        let p = Project::new();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+        let before = snapshot(&p.out());
+        let path = p.out().join(intruder);
+        let env = [("PCL_TEST_INTRUDE_AT", "writing"), ("PCL_TEST_INTRUDER", path.to_str().unwrap())];
+        let o = p.build("old.pcl", "out", &env);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{intruder}: {err}");
+        assert!(err.contains("changed while pcl was building") && err.contains(intruder), "{intruder}: {err}");
+        let mut expected: Listing = before.into_iter().filter(|(rel, _)| rel != intruder).collect();
+        expected.push((intruder.into(), "written by the user during the build".into()));
+        expected.sort();
+        assert_eq!(snapshot(&p.out()), expected, "{intruder}");
+        assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+        if edits {
+            // the next build refuses the edited file, as ever
+            let o = p.build("old.pcl", "out", &[]);
+            assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        }
+    }
 }
 
 #[test]

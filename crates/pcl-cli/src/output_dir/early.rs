@@ -99,10 +99,11 @@ fn prepare_without_changes(
     }
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
+    let audited_at = std::time::SystemTime::now();
     let previous = if exists {
         Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
     } else {
         None
     };
-    Ok(Some(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous }))
+    Ok(Some(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous, audited_at }))
 }

@@ -15,6 +15,7 @@ mod index_check;
 mod ownership;
 mod staging;
 mod swap;
+mod unchanged;
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -200,12 +201,13 @@ pub fn prepare_replace(
     swap::recover_leftovers(&target.parent, &target.name)?;
     fault::point("recovered");
     let exists = swap::exists(&target.dir)?;
+    let audited_at = std::time::SystemTime::now();
     let previous = if exists {
         Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
     } else {
         None
     };
-    Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous })
+    Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous, audited_at })
 }
 
 /// What a replacement did.
@@ -227,6 +229,8 @@ pub struct PreparedReplace {
     /// The audit of the directory in place, with the indexes it read;
     /// `None` when there is none.
     previous: Option<(ownership::Audited, ownership::Indexes)>,
+    /// When the audit began.
+    audited_at: std::time::SystemTime,
 }
 
 impl PreparedReplace {
@@ -236,7 +240,7 @@ impl PreparedReplace {
         self,
         write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
     ) -> Result<Replaced, OutputError> {
-        let PreparedReplace { target, _lock, manifests, previous } = self;
+        let PreparedReplace { target, _lock, manifests, previous, audited_at } = self;
         let manifests = &manifests;
         let exists = previous.is_some();
         let (previous, indexes) = match previous {
@@ -247,9 +251,17 @@ impl PreparedReplace {
         write(&mut staging)?;
         let staging = match staging.finish()? {
             // Nothing is moved or removed, so nothing written into the
-            // directory since its audit can be lost: the build took effect
-            // at that audit, and whatever came after it stays.
-            staging::Staged::SameAsPrevious => return Ok(Replaced::Unchanged),
+            // directory since its audit can be lost.
+            staging::Staged::SameAsPrevious(files) => {
+                fault::point("unchanged");
+                // as a build that writes audits the old tree again after
+                // its swap: something changed or added meanwhile is
+                // reported, not taken for this build's output
+                return match unchanged::unchanged_since(&target.dir, &files, audited_at) {
+                    Ok(()) => Ok(Replaced::Unchanged),
+                    Err(changed) => Err(OutputError::ChangedDuringBuild(Box::new(changed))),
+                };
+            }
             staging::Staged::Tree(staging) => staging,
         };
         fault::point("staged");
@@ -322,5 +334,5 @@ pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<
         }
     };
     let (found, _) = ownership::audit(&audited, &manifests(files), true, ownership::Indexes::default())?;
-    Ok(Some(found.into_iter().map(|(rel, (_, bytes))| (rel, bytes)).collect()))
+    Ok(Some(found.into_iter().map(|(rel, file)| (rel, file.bytes)).collect()))
 }

@@ -29,6 +29,8 @@ pub enum Foreign {
     UnknownDir,
     /// An `index.json` pcl cannot have written; the detail says why.
     BadIndex(String),
+    /// A file the audit found is gone (removed while the build ran).
+    Removed,
 }
 
 impl Foreign {
@@ -46,6 +48,7 @@ impl Foreign {
             Foreign::NotRegular => format!("`{path}` is not a regular file (a FIFO, socket or device)"),
             Foreign::UnknownDir => format!("it holds the directory `{path}`, which pcl did not write"),
             Foreign::BadIndex(detail) => format!("`{path}` is not an index.json written by pcl: {detail}"),
+            Foreign::Removed => format!("`{path}` was removed"),
         }
     }
 }
@@ -54,9 +57,18 @@ impl Foreign {
 /// their content when it was asked for (`--check` compares it).
 pub type Tree = BTreeMap<String, Vec<u8>>;
 
-/// What an audit found: every file, with its sha256 and (when asked) its
-/// bytes.
-pub type Audited = BTreeMap<String, (String, Vec<u8>)>;
+/// What an audit found: every file, by relative path.
+pub type Audited = BTreeMap<String, AuditedFile>;
+
+/// A file as an audit read it.
+#[derive(Debug, Clone)]
+pub struct AuditedFile {
+    pub sha: String,
+    /// Its bytes, when the audit was asked to keep them.
+    pub bytes: Vec<u8>,
+    /// Its metadata when it was opened (see `unchanged::Stamp`).
+    pub stamp: super::unchanged::Stamp,
+}
 
 /// The `index.json`s an audit read, by relative path: each one's sha256
 /// and the `(path, sha256)` of the files it lists. An audit of the same
@@ -87,7 +99,7 @@ pub fn audit(
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_file() => {
                 any_index = true;
-                let (index_sha, bytes) = match read_regular(&path, true).map_err(io_err)? {
+                let (index_sha, bytes, _) = match read_regular(&path, true).map_err(io_err)? {
                     Some(found) => found,
                     None => return Err(foreign(manifest, Foreign::NotRegular)),
                 };
@@ -124,14 +136,7 @@ pub fn audit(
     // Depth-first, iterative (a deep tree cannot overflow the stack).
     let mut todo: Vec<String> = vec![String::new()];
     while let Some(rel_dir) = todo.pop() {
-        let mut entries: Vec<(String, std::fs::FileType)> = Vec::new();
-        for entry in std::fs::read_dir(dir.join(&rel_dir)).map_err(io_err)? {
-            let entry = entry.map_err(io_err)?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
-            entries.push((rel, entry.file_type().map_err(io_err)?));
-        }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let entries = sorted_entries(dir, &rel_dir).map_err(io_err)?;
         let mut subdirs = Vec::new();
         for (rel, file_type) in entries {
             if file_type.is_symlink() {
@@ -153,13 +158,13 @@ pub fn audit(
                 return Err(foreign(&rel, if any_index { Foreign::UnknownFile } else { Foreign::NoIndex }));
             }
             // the type `readdir` gave may be stale: the open checks again
-            let Some((sha, bytes)) = read_regular(&dir.join(&rel), keep_contents).map_err(io_err)? else {
+            let Some((sha, bytes, stamp)) = read_regular(&dir.join(&rel), keep_contents).map_err(io_err)? else {
                 return Err(foreign(&rel, Foreign::NotRegular));
             };
             if expected.is_some_and(|e| *e != sha) {
                 return Err(foreign(&rel, Foreign::Edited));
             }
-            tree.insert(rel, (sha, bytes));
+            tree.insert(rel, AuditedFile { sha, bytes, stamp });
         }
         // reversed, so that the stack pops them in sorted order
         todo.extend(subdirs.into_iter().rev());
@@ -167,15 +172,31 @@ pub fn audit(
     Ok((tree, read))
 }
 
-fn foreign(path: &str, why: Foreign) -> OutputError {
+/// The entries of `dir`'s subdirectory `rel_dir`, by relative path, sorted
+/// (so that the path a refusal names is stable), with their types as the
+/// listing gives them.
+pub(super) fn sorted_entries(dir: &Path, rel_dir: &str) -> io::Result<Vec<(String, std::fs::FileType)>> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir.join(rel_dir))? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
+        entries.push((rel, entry.file_type()?));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
+}
+
+pub(super) fn foreign(path: &str, why: Foreign) -> OutputError {
     OutputError::Foreign { path: path.to_string(), why }
 }
 
-/// The sha256 of a regular file (and its bytes, if `keep`), or `None` if
-/// `path` is not a regular file when it is opened. The open neither follows a
+/// The sha256 of a regular file (and its bytes, if `keep`) and its
+/// metadata when opened, or `None` if `path` is not a regular file when it
+/// is opened. The open neither follows a
 /// symlink nor blocks on a FIFO, and the file is hashed as a stream: what the
 /// directory listing said cannot be raced into a hang or a huge read.
-fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>> {
+pub(super) fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>, super::unchanged::Stamp)>> {
     use std::io::Read;
     let mut file = match open_no_follow(path) {
         Ok(f) => f,
@@ -185,20 +206,22 @@ fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>)>
         }
         Err(e) => return Err(e),
     };
-    if !file.metadata()?.file_type().is_file() {
+    let metadata = file.metadata()?;
+    if !metadata.file_type().is_file() {
         return Ok(None);
     }
+    let stamp = super::unchanged::Stamp::of(&metadata);
     if keep {
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)?;
-        return Ok(Some((pcl_codegen::sha256_hex(&bytes), bytes)));
+        return Ok(Some((pcl_codegen::sha256_hex(&bytes), bytes, stamp)));
     }
     // streamed through a small buffer on the stack: an audit reads every
     // file of the output, and a zeroed 64 KiB buffer for each was most of
     // the cost of reading a small one
     let mut hasher = Sha256::new();
     io::copy(&mut file, &mut hasher)?;
-    Ok(Some((pcl_codegen::hex(&hasher.finalize()), Vec::new())))
+    Ok(Some((pcl_codegen::hex(&hasher.finalize()), Vec::new(), stamp)))
 }
 
 #[cfg(target_os = "linux")]

@@ -32,6 +32,9 @@ pub struct Staging<'a> {
     /// The directories made inside so far: most files go into one of a few,
     /// and asking the file system again for each cost two calls a file.
     made: HashSet<PathBuf>,
+    /// The paths written so far: a path written twice is refused (the second
+    /// write could go through a link into the previous tree).
+    written_paths: HashSet<String>,
 }
 
 /// What was staged, once the build has written everything.
@@ -39,20 +42,29 @@ pub(super) enum Staged {
     /// The directory holding the new tree.
     Tree(tempfile::TempDir),
     /// Every file equals the previous tree's, and the previous tree has no
-    /// other: there is nothing to replace.
-    SameAsPrevious,
+    /// other: there is nothing to replace. With the previous tree's audit.
+    SameAsPrevious(ownership::Audited),
 }
 
 impl<'a> Staging<'a> {
     /// A staging directory to be made in `parent`, its name starting with
     /// `prefix`, for a build replacing `previous` (a directory and its audit).
     pub(super) fn new(parent: &'a Path, prefix: String, previous: Option<(&'a Path, ownership::Audited)>) -> Self {
-        Staging { parent, prefix, root: None, pending: BTreeSet::new(), written: 0, previous, made: HashSet::new() }
+        Staging {
+            parent,
+            prefix,
+            root: None,
+            pending: BTreeSet::new(),
+            written: 0,
+            previous,
+            made: HashSet::new(),
+            written_paths: HashSet::new(),
+        }
     }
 
     /// Writes `contents` at `rel` (relative, `/`-separated, inside).
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
-        check_inside(rel)?;
+        self.check_new(rel)?;
         let unchanged = self.previous_file(rel, || pcl_codegen::sha256_hex(contents));
         if unchanged.is_some() && self.root.is_none() {
             self.pending.insert(rel.to_string());
@@ -74,7 +86,7 @@ impl<'a> Staging<'a> {
         rel: &str,
         produce: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
-        check_inside(rel)?;
+        self.check_new(rel)?;
         if self.root.is_none() && self.previous_sha(rel).is_some() {
             return self.write_unless_unchanged(rel, produce);
         }
@@ -137,11 +149,20 @@ impl<'a> Staging<'a> {
     /// The sha256 of the previous tree's file at `rel`, if it has one.
     fn previous_sha(&self, rel: &str) -> Option<&str> {
         let (_, files) = self.previous.as_ref()?;
-        files.get(rel).map(|(sha, _)| sha.as_str())
+        files.get(rel).map(|file| file.sha.as_str())
     }
 
     fn previous_path(&self, rel: &str) -> Option<PathBuf> {
         self.previous.as_ref().map(|(dir, _)| dir.join(rel))
+    }
+
+    /// Refuses a path outside, or one written already.
+    fn check_new(&mut self, rel: &str) -> io::Result<()> {
+        check_inside(rel)?;
+        if !self.written_paths.insert(rel.to_string()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is written twice")));
+        }
+        Ok(())
     }
 
     fn count_written(&mut self) {
@@ -207,10 +228,10 @@ impl<'a> Staging<'a> {
     /// was written), or nothing if every file is the previous tree's and
     /// that tree has no other.
     pub(super) fn finish(mut self) -> io::Result<Staged> {
-        let same = self.root.is_none()
-            && self.previous.as_ref().is_some_and(|(_, files)| files.keys().eq(self.pending.iter()));
-        if same {
-            return Ok(Staged::SameAsPrevious);
+        if self.root.is_none()
+            && let Some((_, files)) = self.previous.take_if(|(_, files)| files.keys().eq(self.pending.iter()))
+        {
+            return Ok(Staged::SameAsPrevious(files));
         }
         self.root()?;
         self.root.map(Staged::Tree).ok_or_else(|| io::Error::other("no staging directory was made"))
@@ -242,5 +263,25 @@ impl<W: io::Write> io::Write for HashingWriter<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    /// A path written twice is refused: were the first copy linked from the
+    /// previous tree, the second write would go through the link into it.
+    #[test]
+    fn a_path_written_twice_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut staging = Staging::new(tmp.path(), ".pcl-build-out-".into(), None);
+        staging.write("policy/p.json", b"{}").unwrap();
+        let again = staging.write("policy/p.json", b"[]").unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::InvalidInput);
+        let again = staging.write_with("policy/p.json", |out| out.write_all(b"[]")).unwrap_err();
+        assert_eq!(again.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(staging.written(), 1);
     }
 }
