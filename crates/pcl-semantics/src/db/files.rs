@@ -25,7 +25,7 @@
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
-use super::parsing::{FileParse, ItemWindow, parse_text, reparse};
+use super::parsing::{FileParse, ItemWindow, parse_text, parse_text_from, reparse};
 use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 
@@ -75,8 +75,12 @@ impl SourceFile {
     /// A new file in the database; a large one's chunks are parsed on
     /// `threads` threads.
     pub fn open_on(db: &mut RootDatabase, path: String, text: String, threads: usize) -> SourceFile {
-        super::parallel::parse_chunks(db, &text, threads);
-        let parse = std::sync::Arc::new(parse_text(db, &text));
+        let pre = super::parallel::parse_chunks(db, &text, threads);
+        let parse = match pre {
+            Some(pre) => parse_text_from(db, &text, pre),
+            None => parse_text(db, &text),
+        };
+        let parse = std::sync::Arc::new(parse);
         let cuts = cut(&parse);
         let broken = parse.parsed.broken_names.clone();
         let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default())

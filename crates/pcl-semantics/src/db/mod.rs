@@ -279,7 +279,7 @@ pub fn file_wide_analysis(db: &dyn Database, file: SourceFile) -> &FileAnalysis 
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ItemIndex {
     /// The first definition of each name, and its position among the items.
-    by_name: rustc_hash::FxHashMap<String, (ItemDef, usize)>,
+    by_name: rustc_hash::FxHashMap<pcl_syntax::SmolStr, (ItemDef, usize)>,
     /// Params, features and constraints, in declaration order.
     configuring: Vec<ItemDef>,
 }
@@ -296,13 +296,13 @@ impl ItemIndex {
 
 #[salsa::tracked(returns(ref))]
 pub fn item_index(db: &dyn Database, file: SourceFile) -> ItemIndex {
-    let mut by_name = rustc_hash::FxHashMap::default();
+    let items = file_items(db, file);
+    let mut by_name = rustc_hash::FxHashMap::with_capacity_and_hasher(items.len(), Default::default());
     let mut configuring = Vec::new();
-    for (at, def) in file_items(db, file).iter().enumerate() {
-        if by_name.contains_key(def.name(db).as_str()) {
-            continue;
-        }
-        by_name.insert(def.name(db).as_str().to_owned(), (*def, at));
+    for (at, def) in items.iter().enumerate() {
+        // one lookup an item, and the input's name shared, not copied
+        let std::collections::hash_map::Entry::Vacant(slot) = by_name.entry(def.name(db).clone()) else { continue };
+        slot.insert((*def, at));
         if def.configures(db) {
             configuring.push(*def);
         }

@@ -107,13 +107,28 @@ pub fn file_parse(db: &dyn Database, file: SourceFile) -> &FileParse {
 /// `file_parse` of a text, from the memoized chunk parses.
 pub(super) fn parse_text(db: &dyn Database, text: &str) -> FileParse {
     let ranges = pcl_syntax::chunk_ranges(text);
-    flatten(parse_ranges(db, text, &ranges))
+    flatten(parse_ranges(db, text, &ranges, &[]))
+}
+
+/// `parse_text`, given the chunks parsed already (see `PreParsed`).
+pub(super) fn parse_text_from(db: &dyn Database, text: &str, pre: super::parallel::PreParsed) -> FileParse {
+    flatten(parse_ranges(db, text, &pre.ranges, &pre.parses))
 }
 
 /// The chunks of `ranges`, parsed, a broken one joined with those after it
 /// when together they parse (`pcl_syntax::parse_cut`).
-fn parse_ranges(db: &dyn Database, text: &str, ranges: &[(usize, usize)]) -> Vec<ChunkRecord> {
+/// `parsed[i]`, when given, is the parse of `ranges[i]` as one chunk.
+fn parse_ranges(
+    db: &dyn Database,
+    text: &str,
+    ranges: &[(usize, usize)],
+    parsed: &[Option<Arc<ChunkParse>>],
+) -> Vec<ChunkRecord> {
     let mut parse = |start: usize, end: usize| {
+        let given = ranges.binary_search(&(start, end)).ok().and_then(|at| parsed.get(at)?.as_ref());
+        if let Some(parse) = given.filter(|p| end != text.len() || p.parsed.errors.is_empty()) {
+            return (end, Arc::clone(parse));
+        }
         let chunk_text = text.get(start..end).unwrap_or_default();
         // parsed as if more followed: a chunk that parses cleanly parses the
         // same either way, and the last item keeps its parse when one is
@@ -219,7 +234,7 @@ pub(super) fn reparse(db: &dyn Database, old: &FileParse, old_text: &str, new: &
             landed.len() >= reach
         };
         let (ranges, stopped) = pcl_syntax::chunk_ranges_from(new, restart, &mut stop);
-        let window = parse_ranges(db, new, &ranges);
+        let window = parse_ranges(db, new, &ranges, &[]);
         if !stopped {
             // cut to the end of the file
             return spliced(old, first, records.len(), window, None);

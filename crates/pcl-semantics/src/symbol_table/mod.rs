@@ -161,11 +161,21 @@ impl Symbols {
     /// The table of the items' declarations, each with its item's name.
     pub fn build<'a>(declarations: impl IntoIterator<Item = (&'a str, &'a Declaration)>, broken: &[String]) -> Self {
         let items: Vec<(&str, &Declaration)> = declarations.into_iter().collect();
-        let mut map: rustc_hash::FxHashMap<SmolStr, Symbol> = rustc_hash::FxHashMap::default();
+        // sized at once: grown insert by insert, a large file's table was
+        // rehashed twenty times
+        let mut map: rustc_hash::FxHashMap<SmolStr, Symbol> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(items.len(), Default::default());
         // optional params first: a bare one in a guard tests its presence
         let mut optional: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
         let mut absent: BTreeMap<String, String> = BTreeMap::new();
         let mut with_default: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
+        // Whether an earlier item has a param's name: asked of params only,
+        // so only the names of params are kept (not a set of every name).
+        let param_names: rustc_hash::FxHashSet<&str> = items
+            .iter()
+            .filter(|(_, item)| matches!(item.configuring(), Some(ItemKind::Param(_))))
+            .map(|(name, _)| *name)
+            .collect();
         let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
         for (name, item) in &items {
             let name = *name;
@@ -189,7 +199,9 @@ impl Symbols {
                     absent.insert(name.to_string(), placeholder.display());
                 }
             }
-            seen.insert(name);
+            if param_names.contains(name) {
+                seen.insert(name);
+            }
         }
         // then derived features (which may not use one another)
         let params = ParamPresence { absent: &absent, with_default: &with_default };
@@ -230,9 +242,8 @@ impl Symbols {
                     other => kind_symbol(other).unwrap_or(Symbol::Unparsed),
                 },
             };
-            if !map.contains_key(name) {
-                map.insert(name.into(), sym);
-            }
+            // the first definition of a name wins (one lookup an item)
+            map.entry(name.into()).or_insert(sym);
         }
         for name in broken {
             map.entry(name.as_str().into()).or_insert(Symbol::Unparsed);
