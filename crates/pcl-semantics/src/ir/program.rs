@@ -32,6 +32,9 @@ pub struct Program {
     params: Vec<usize>,
     features: Vec<usize>,
     constraints: Vec<usize>,
+    /// How many policies and roles it holds (what sizes the table of
+    /// deployed names, `deployed_names::name_clashes`).
+    deployables: usize,
     /// The constraints grouped by the variables they share, made on first
     /// use (what deciding an assignment of some features reads).
     grouping: crate::lazy::Lazy<super::Grouping>,
@@ -91,10 +94,16 @@ impl Program {
                 // made from the constraints: made again if asked for
                 self.grouping = Default::default();
             }
+            ItemIr::Policy { .. } | ItemIr::Role { .. } => self.deployables += 1,
             _ => {}
         }
         self.items.push(item);
         true
+    }
+
+    /// How many policies and roles it holds.
+    pub fn deployables(&self) -> usize {
+        self.deployables
     }
 
     pub fn items(&self) -> &[ProgramItem] {
