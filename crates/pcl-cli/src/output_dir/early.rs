@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{OutputError, PreparedReplace, Target, fault, ownership, prepare_replace, swap};
+use super::{OutputError, PreparedReplace, Target, fault, prepare_replace, swap};
 
 /// [`prepare_replace`] started early, beside the work that produces the
 /// files (a build's analysis), on a thread of its own, as far as it can go
@@ -98,12 +98,5 @@ fn prepare_without_changes(
         return Ok(None);
     }
     fault::point("recovered");
-    let exists = swap::exists(&target.dir)?;
-    let audited_at = std::time::SystemTime::now();
-    let previous = if exists {
-        Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
-    } else {
-        None
-    };
-    Ok(Some(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous, audited_at }))
+    PreparedReplace::audited(target, lock, manifests).map(Some)
 }

@@ -200,14 +200,7 @@ pub fn prepare_replace(
     fault::point("locked");
     swap::recover_leftovers(&target.parent, &target.name)?;
     fault::point("recovered");
-    let exists = swap::exists(&target.dir)?;
-    let audited_at = std::time::SystemTime::now();
-    let previous = if exists {
-        Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
-    } else {
-        None
-    };
-    Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous, audited_at })
+    PreparedReplace::audited(target, lock, manifests)
 }
 
 /// What a replacement did.
@@ -234,6 +227,18 @@ pub struct PreparedReplace {
 }
 
 impl PreparedReplace {
+    /// The last step of the first half, once the lock is held and nothing
+    /// is left to recover: the directory in place (if any) audited.
+    fn audited(target: Target, lock: swap::ParentLock, manifests: &BTreeSet<String>) -> Result<Self, OutputError> {
+        let audited_at = std::time::SystemTime::now();
+        let previous = if swap::exists(&target.dir)? {
+            Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
+        } else {
+            None
+        };
+        Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous, audited_at })
+    }
+
     /// The second half of [`replace_dir_with`]: the files `write` produces,
     /// staged, then swapped in (the lock is held until it returns).
     pub fn replace_with(
@@ -253,7 +258,6 @@ impl PreparedReplace {
             // Nothing is moved or removed, so nothing written into the
             // directory since its audit can be lost.
             staging::Staged::SameAsPrevious(files) => {
-                fault::point("unchanged");
                 // as a build that writes audits the old tree again after
                 // its swap: something changed or added meanwhile is
                 // reported, not taken for this build's output

@@ -42,10 +42,7 @@ pub fn item_blocks(db: &dyn Database, file: SourceFile) -> Vec<ItemBlock<'_>> {
 /// file-level queries, which run again after every edit anyway.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn block_checks<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<Arc<ItemAnalysis>> {
-    let items = file_items(db, *block.file(db));
-    let first = *block.first(db);
-    let members = items.get(first..(first + BLOCK).min(items.len())).unwrap_or_default();
-    members.iter().map(|item| Arc::clone(check_item(db, *item))).collect()
+    members(db, block).iter().map(|item| Arc::clone(check_item(db, *item))).collect()
 }
 
 /// The policies and roles of a block that are the first definition of
@@ -54,11 +51,16 @@ pub fn block_checks<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<Ar
 /// occurrence): an edit inside an item leaves it unvisited.
 #[salsa::tracked(returns(ref))]
 pub fn block_renders<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<(usize, ItemDef)> {
+    let first = *block.first(db);
+    let reported = members(db, block).iter().enumerate().filter(|(_, item)| reports_findings(db, **item));
+    reported.map(|(at, item)| (first + at, *item)).collect()
+}
+
+/// The items of a block.
+fn members<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> &'db [ItemDef] {
     let items = file_items(db, *block.file(db));
     let first = *block.first(db);
-    let members = items.get(first..(first + BLOCK).min(items.len())).unwrap_or_default();
-    let reported = members.iter().enumerate().filter(|(_, item)| reports_findings(db, **item));
-    reported.map(|(at, item)| (first + at, *item)).collect()
+    items.get(first..(first + BLOCK).min(items.len())).unwrap_or_default()
 }
 
 /// A policy or role that is the first definition of its name: the items

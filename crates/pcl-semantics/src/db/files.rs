@@ -261,15 +261,14 @@ fn all_slots(
     let mut slots = Vec::with_capacity(new_items.len());
     let no_entries: super::parsing::Entries = std::sync::Arc::from([]);
     for (at, (p, occurrence)) in new_items.iter().zip(&new_occurrences).enumerate() {
-        let same = match at {
-            // (the driver keeps its items in step with its parse)
-            _ if old.len() != old_items.len() => None,
-            _ if at < start => Some(at),
-            _ if at >= new_end => {
-                let was = at - new_end + old_end;
-                (old_occurrences.get(was) == Some(occurrence)).then_some(was)
-            }
-            _ => None,
+        // (the driver keeps its items in step with its parse)
+        let same = if old.len() != old_items.len() || (start..new_end).contains(&at) {
+            None
+        } else if at < start {
+            Some(at)
+        } else {
+            let was = at - new_end + old_end;
+            (old_occurrences.get(was) == Some(occurrence)).then_some(was)
         };
         if let Some(def) = same.and_then(&mut take) {
             slots.push(Slot::Same(def));

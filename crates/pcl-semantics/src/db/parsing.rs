@@ -354,11 +354,6 @@ mod tests {
     use super::{parse_text, reparse};
     use crate::RootDatabase;
 
-    /// `reparse` gives what parsing the new text whole gives, chunks and
-    /// all, along a seeded walk of edits of policies.pcl (each a range
-    /// replaced by a snippet that starts, ends or breaks items, doc
-    /// comments, `expect` lines, braces, or a piece of the file), and the
-    /// items outside its window are the old ones.
     /// Text added at the very end can undo the cut at the last chunk's
     /// start (found by review: the re-parse kept `param a` in both).
     #[test]
@@ -374,6 +369,11 @@ mod tests {
         }
     }
 
+    /// `reparse` gives what parsing the new text whole gives, chunks and
+    /// all, along a seeded walk of edits of policies.pcl (each a range
+    /// replaced by a snippet that starts, ends or breaks items, doc
+    /// comments, `expect` lines, braces, or a piece of the file), and the
+    /// items outside its window are the old ones.
     #[test]
     fn a_reparse_equals_a_parse_of_the_whole_text() {
         const ORIGINAL: &str = include_str!("../../../../policies.pcl");
