@@ -11,9 +11,10 @@ use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 use crate::config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::graph::{Graph, walk};
-use crate::ir::{Entry, GList, ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
+use crate::ir::{ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::symbol_table::Symbols;
+use crate::uses::Uses;
 use crate::variants;
 
 /// Everything `pcl check` knows of a file: its program and its diagnostics.
@@ -99,18 +100,22 @@ pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
 
 /// The file-wide checks; also whether the constraints are small enough for
 /// the per-configuration checks (`variant_checks`) to run.
+/// `uses` are those of every item, in file order, in runs (`uses::of`).
 pub fn analyze(
     parsed: &ParsedFile,
     analyses: &[(&ParsedItem, &ItemAnalysis)],
     symbols: &Symbols,
+    uses: &[&Uses],
 ) -> (FileAnalysis, bool) {
     let mut diags = syntax_diagnostics(parsed);
 
     let mut program = Program::with_capacity(analyses.len());
+    // where each of the program's items is among the parsed ones
+    let mut program_places: Vec<usize> = Vec::with_capacity(analyses.len());
     // Items that failed to parse count as erroneous: what uses them is not
     // checked per configuration (it would only report follow-up errors).
     let mut item_errors: HashSet<String> = parsed.broken_names.iter().cloned().collect();
-    for (parsed_item, analysis) in analyses {
+    for (place, (parsed_item, analysis)) in analyses.iter().enumerate() {
         let name = parsed_item.item.name();
         let offset = parsed_item.offset;
         for d in &analysis.diagnostics {
@@ -129,7 +134,9 @@ pub fn analyze(
             docs: if parsed_item.item.kind.configures() { parsed_item.item.docs.to_vec() } else { Vec::new() },
             ir: analysis.ir.clone(),
         });
-        if !added && let Some(first) = program.get(&name.name) {
+        if added {
+            program_places.push(place);
+        } else if let Some(first) = program.get(&name.name) {
             let first_span = first.name_span.shift(first.offset);
             diags.push(
                 DiagnosticKind::DuplicateName { name: name.name.to_string(), first: first_span }
@@ -141,10 +148,10 @@ pub fn analyze(
     // Unused-item warnings after a syntax error would only be noise: the
     // uses may sit in the text that did not parse.
     if parsed.errors.is_empty() {
-        unused(&program, analyses, symbols, &mut diags);
+        unused(&program, &program_places, symbols, uses, &mut diags);
     }
-    includes(&program, analyses, &mut diags);
-    valuesets_used_as_arns(&program, &mut diags);
+    includes(&program, &program_places, analyses, &mut diags);
+    valuesets_used_as_arns(&program, uses, &mut diags);
     let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(item.name.as_str()));
     // Constraints too large to decide make every per-configuration check
     // undecidable (and slow): they are an error of their own.
@@ -161,32 +168,21 @@ pub fn analyze(
     (FileAnalysis { program: std::sync::Arc::new(program), diagnostics: diags, acknowledged: Vec::new() }, decidable)
 }
 
-fn unused(
-    program: &Program,
-    analyses: &[(&ParsedItem, &ItemAnalysis)],
-    symbols: &Symbols,
-    diags: &mut Vec<Diagnostic>,
-) {
-    // Marks by position in the program (one lookup in its index per
-    // reference, no second table to grow): this runs after every edit.
-    let mut used = vec![false; program.items().len()];
-    let mut unknown: HashSet<&str> = HashSet::default();
-    for (p, a) in analyses {
-        for r in &a.refs {
-            if r.name != p.item.name().name {
-                match program.position(&r.name).and_then(|at| used.get_mut(at)) {
-                    Some(mark) => *mark = true,
-                    None => {
-                        unknown.insert(&r.name);
-                    }
-                }
-            }
+fn unused(program: &Program, program_places: &[usize], symbols: &Symbols, uses: &[&Uses], diags: &mut Vec<Diagnostic>) {
+    // Marks by place among the parsed items, from uses resolved once (a
+    // large file's by blocks, memoized): this runs after every edit.
+    let places = program_places.last().map_or(0, |last| last + 1);
+    let mut used = vec![false; places];
+    for at in uses.iter().flat_map(|u| &u.items) {
+        if let Some(mark) = usize::try_from(*at).ok().and_then(|at| used.get_mut(at)) {
+            *mark = true;
         }
     }
     // A misspelt use (`acount`) is already an error; do not also call the
     // intended item (`account`) unused.
     // the item each unknown name was probably meant to be
     // (the symbol table's names are the program's, and unparsed ones)
+    let unknown: HashSet<&str> = uses.iter().flat_map(|u| &u.unknown).map(|n| n.as_str()).collect();
     let mut meant: HashSet<&str> = HashSet::default();
     for u in unknown {
         let candidates = symbols.suggestion_candidates(u, crate::symbol_table::SuggestFrom::AnyParsed);
@@ -194,6 +190,7 @@ fn unused(
             meant.insert(name);
         }
     }
+    let used = program_places.iter().map(|at| used.get(*at).copied().unwrap_or(false));
     for (item, used) in program.items().iter().zip(used) {
         let what = match *item.ir {
             ItemIr::Param(_) => "param",
@@ -221,16 +218,20 @@ struct SetRef<'a> {
 /// Only sets are referenced by sets: a policy or role has no reference into
 /// it, so it is on no cycle and in no chain, and its references (most of a
 /// large file's) are left out.
-fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)]) -> BTreeMap<&'a str, Vec<SetRef<'a>>> {
+fn set_refs<'a>(
+    program: &Program,
+    program_places: &[usize],
+    analyses: &'a [(&ParsedItem, &ItemAnalysis)],
+) -> BTreeMap<&'a str, Vec<SetRef<'a>>> {
     let mut edges: BTreeMap<&str, Vec<SetRef<'_>>> = BTreeMap::new();
-    for (p, a) in analyses {
+    // duplicates (already reported) are left out: the first definitions
+    // are the program's items, walked beside (no lookup per item)
+    let firsts = program_places.iter().filter_map(|at| analyses.get(*at));
+    for (p, a) in firsts {
         if !matches!(*a.ir, ItemIr::Permset(_) | ItemIr::Actionset(_) | ItemIr::Valueset(_)) {
             continue;
         }
         let from = p.item.name().name.as_str();
-        if program.get(from).map(|i| i.offset) != Some(p.offset) {
-            continue; // a duplicate, already reported
-        }
         for r in &a.refs {
             if matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset)
                 && program.get(&r.name).is_some()
@@ -248,8 +249,13 @@ fn set_refs<'a>(program: &Program, analyses: &'a [(&ParsedItem, &ItemAnalysis)])
 
 /// Cycles among sets, and chains of sets of one kind deeper than expansion
 /// follows (`MAX_INCLUDE_DEPTH` levels below the item that uses the first).
-fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags: &mut Vec<Diagnostic>) {
-    let refs = set_refs(program, analyses);
+fn includes(
+    program: &Program,
+    program_places: &[usize],
+    analyses: &[(&ParsedItem, &ItemAnalysis)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let refs = set_refs(program, program_places, analyses);
     let all: Graph<'_> =
         refs.iter().map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect())).collect();
     for (span, members) in walk(&all).cycles {
@@ -280,37 +286,11 @@ fn includes(program: &Program, analyses: &[(&ParsedItem, &ItemAnalysis)], diags:
 /// A valueset does not know where it is spliced; where that is a place for
 /// ARNs (resources, `Arn*` condition values, managed policies, boundaries),
 /// each of its values must be one.
-fn valuesets_used_as_arns<'p>(program: &'p Program, diags: &mut Vec<Diagnostic>) {
-    let mut todo: Vec<(&'p str, &'p str)> = Vec::new(); // (valueset, the item that uses it as ARNs)
-    for item in program.items() {
-        let user = item.name.as_str();
-        let mut as_arns = |list: &'p GList<Value>| {
-            for v in &list.items {
-                if let Value::Set(set) = &v.value {
-                    todo.push((set.as_str(), user));
-                }
-            }
-        };
-        match &*item.ir {
-            // (this runs after every edit: one walk, nothing collected)
-            ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => {
-                Entry::walk(entries, &mut |entry| match entry {
-                    Entry::Statement(st) => {
-                        as_arns(&st.resources);
-                        for c in st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)) {
-                            as_arns(&c.values);
-                        }
-                    }
-                    Entry::Block { condition, .. } if crate::iam::is_arn_operator(&condition.operator) => {
-                        as_arns(&condition.values);
-                    }
-                    Entry::Block { .. } | Entry::Include { .. } => {}
-                })
-            }
-            ItemIr::Role { role, .. } => role.managed.iter().for_each(as_arns),
-            _ => {}
-        }
-    }
+fn valuesets_used_as_arns<'p>(program: &'p Program, uses: &[&'p Uses], diags: &mut Vec<Diagnostic>) {
+    // (valueset, the item that uses it as ARNs), found item by item once
+    // (`uses::of`); the last use of a set is the one reported
+    let mut todo: Vec<(&'p str, &'p str)> =
+        uses.iter().flat_map(|u| &u.arn_sets).map(|(set, user)| (set.as_str(), user.as_str())).collect();
     let mut checked: HashSet<&str> = HashSet::default();
     while let Some((set, user)) = todo.pop() {
         if !checked.insert(set) {

@@ -33,6 +33,7 @@ mod lazy;
 pub mod source_text;
 mod suggestions;
 mod symbol_table;
+pub mod uses;
 pub mod variant_checks;
 pub mod variants;
 

@@ -785,3 +785,44 @@ fn a_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
         assert_eq!(analysis.diagnostics.len(), wide + findings, "step {step}");
     }
 }
+
+/// The unused-item warnings and the check of valuesets spliced as ARNs read
+/// what each block of a large file uses, memoized per block
+/// (`blocks::block_uses`): an edit in one block that moves a use from one
+/// set to another, in other blocks, gives what a fresh analysis gives.
+#[test]
+fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
+    let corpus = pcl_corpus::generate(120_000, 11, false);
+    let sets = "valueset lonely_set = [\"arn:aws:s3:::lonely\"];\nvalueset not_arns = [\"hello\"];\n";
+    let original =
+        format!("policy uses_sets {{ allow {{ action s3:GetObject; resource @not_arns; }} }}\n{corpus}\n{sets}");
+    let codes = |analysis: &pcl_semantics::FileAnalysis| -> Vec<(String, String)> {
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, pcl_semantics::Code::UnusedSet | pcl_semantics::Code::MalformedArn))
+            .map(|d| (format!("{:?}", d.code), d.message.clone()))
+            .collect()
+    };
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original.clone());
+    assert!(file_items(&db, file).len() >= 512, "the sets and their user are meant to be in different blocks");
+    let before = codes(analyze_file(&db, file));
+    assert_eq!(before.len(), 2, "lonely_set unused and not_arns' value not an ARN: {before:?}");
+    let swapped = original.replacen("resource @not_arns;", "resource @lonely_set;", 1);
+    let back = swapped.replacen("resource @lonely_set;", "resource @not_arns;", 1);
+    for (step, text) in [swapped, back].into_iter().enumerate() {
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+        let analysis = pcl_semantics::analyze_edited_file(&db, file);
+        assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
+        let found = codes(analysis);
+        if step == 0 {
+            assert_eq!(found.len(), 1, "not_arns unused, lonely_set used: {found:?}");
+            assert!(found[0].1.contains("not_arns"), "{found:?}");
+        } else {
+            assert_eq!(found, before);
+        }
+    }
+}

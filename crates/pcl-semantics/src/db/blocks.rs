@@ -3,11 +3,14 @@
 //! memo per block instead of one per item. After an edit inside an item
 //! already edited, only that item's block is computed again (the others read
 //! HIGH inputs only, and salsa takes them as valid in one comparison): the
-//! 40,000 per-item fetches of a 10 MB file were a fifth of an edit.
+//! 40,000 per-item fetches of a 10 MB file were a fifth of an edit. What a
+//! block's items use of the others is resolved here too (`block_uses`), so
+//! that the file-wide checks do not look up every reference of the file by
+//! name after each edit.
 
 use std::sync::Arc;
 
-use super::{Database, ItemDef, SourceFile, check_item, file_items, variant_findings};
+use super::{Database, ItemDef, SourceFile, check_item, file_items, item_index, variant_findings};
 use crate::item_check::ItemAnalysis;
 
 /// How many items a block holds.
@@ -45,6 +48,13 @@ pub fn block_checks<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<Ar
     members(db, block).iter().map(|item| Arc::clone(check_item(db, *item))).collect()
 }
 
+/// What a block's items use of the file's items (`uses::of`): after an edit
+/// inside an item, only its block resolves its references again.
+#[salsa::tracked(returns(ref))]
+pub fn block_uses<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> crate::uses::Uses {
+    uses_of(db, members(db, block), block_checks(db, block).iter().map(|analysis| &**analysis))
+}
+
 /// The policies and roles of a block that are the first definition of
 /// their name (what `analyze_file` reports the per-configuration findings
 /// of), with their places in the file. From HIGH fields only (declaration,
@@ -77,4 +87,36 @@ pub(super) fn reports_findings(db: &dyn Database, item: ItemDef) -> bool {
 pub fn block_findings<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<usize> {
     let renders = block_renders(db, block);
     renders.iter().filter(|(_, item)| !variant_findings(db, *item).is_empty()).map(|(at, _)| *at).collect()
+}
+
+/// What `items` use of the file's items (`uses::of`), with their analyses.
+fn uses_of<'a>(
+    db: &'a dyn Database,
+    items: &'a [ItemDef],
+    analyses: impl Iterator<Item = &'a ItemAnalysis>,
+) -> crate::uses::Uses {
+    let Some(first) = items.first() else { return Default::default() };
+    let index = item_index(db, first.file(db));
+    let using = items.iter().zip(analyses).map(|(item, analysis)| crate::uses::UsingItem {
+        name: item.name(db),
+        first: item.occurrence(db) == 0,
+        analysis,
+    });
+    crate::uses::of(using, &|name| index.position(name))
+}
+
+/// What the items of a file too small for blocks use (`uses::of`). Their
+/// names are read from the parse, not the inputs: a field read is one more
+/// dependency to verify after each edit.
+pub(super) fn whole_file_uses(
+    db: &dyn Database,
+    file: SourceFile,
+    analyses: &[(&pcl_syntax::ParsedItem, &ItemAnalysis)],
+) -> crate::uses::Uses {
+    let index = item_index(db, file);
+    let using = analyses.iter().enumerate().map(|(at, (parsed_item, analysis))| {
+        let name = &parsed_item.item.name().name;
+        crate::uses::UsingItem { name, first: index.position(name) == Some(at), analysis }
+    });
+    crate::uses::of(using, &|name| index.position(name))
 }

@@ -256,13 +256,18 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
     let parsed = parse(db, file);
-    let analyses: Vec<(&pcl_syntax::ParsedItem, &ItemAnalysis)> = if blocks::by_blocks(db, file) {
-        let checks = blocks::item_blocks(db, file).iter().flat_map(|block| blocks::block_checks(db, *block));
-        parsed.items.iter().zip(checks.map(|analysis| &**analysis)).collect()
+    if blocks::by_blocks(db, file) {
+        let blocks = blocks::item_blocks(db, file);
+        let checks = blocks.iter().flat_map(|block| blocks::block_checks(db, *block));
+        let analyses: Vec<_> = parsed.items.iter().zip(checks.map(|analysis| &**analysis)).collect();
+        let uses: Vec<&crate::uses::Uses> = blocks.iter().map(|block| blocks::block_uses(db, *block)).collect();
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses)
     } else {
-        parsed.items.iter().zip(file_items(db, file).iter().map(|item| &**check_item(db, *item))).collect()
-    };
-    crate::file_checks::analyze(parsed, &analyses, symbols(db, file))
+        let items = file_items(db, file);
+        let analyses: Vec<_> = parsed.items.iter().zip(items.iter().map(|item| &**check_item(db, *item))).collect();
+        let uses = blocks::whole_file_uses(db, file, &analyses);
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses])
+    }
 }
 
 /// The program and the file-wide checks' diagnostics, without the
