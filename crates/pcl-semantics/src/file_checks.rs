@@ -150,7 +150,7 @@ pub fn analyze(
     if parsed.errors.is_empty() {
         unused(&program, &program_places, symbols, uses, &mut diags);
     }
-    includes(&program, &program_places, analyses, &mut diags);
+    includes(&program, &program_places, analyses, uses, &mut diags);
     valuesets_used_as_arns(&program, uses, &mut diags);
     let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(item.name.as_str()));
     // Constraints too large to decide make every per-configuration check
@@ -190,16 +190,9 @@ fn unused(program: &Program, program_places: &[usize], symbols: &Symbols, uses: 
             meant.insert(name);
         }
     }
-    let used = program_places.iter().map(|at| used.get(*at).copied().unwrap_or(false));
-    for (item, used) in program.items().iter().zip(used) {
-        let what = match *item.ir {
-            ItemIr::Param(_) => "param",
-            ItemIr::Feature(_) | ItemIr::Derived(_) => "feature",
-            ItemIr::Permset(_) => "permset",
-            ItemIr::Actionset(_) => "actionset",
-            ItemIr::Valueset(_) => "valueset",
-            _ => continue,
-        };
+    for &(at, what) in program.usable() {
+        let Some(item) = program.items().get(at) else { continue };
+        let used = program_places.get(at).and_then(|place| used.get(*place)).copied().unwrap_or(false);
         if !used && !meant.contains(item.name.as_str()) {
             let kind = DiagnosticKind::Unused { what, name: item.name.as_str().to_owned() };
             diags.push(kind.at(item.name_span.shift(item.offset)));
@@ -222,11 +215,14 @@ fn set_refs<'a>(
     program: &Program,
     program_places: &[usize],
     analyses: &'a [(&ParsedItem, &ItemAnalysis)],
+    uses: &[&Uses],
 ) -> BTreeMap<&'a str, Vec<SetRef<'a>>> {
     let mut edges: BTreeMap<&str, Vec<SetRef<'_>>> = BTreeMap::new();
-    // duplicates (already reported) are left out: the first definitions
-    // are the program's items, walked beside (no lookup per item)
-    let firsts = program_places.iter().filter_map(|at| analyses.get(*at));
+    // only the items that name a set (`uses::of` found them), and of those
+    // the first definitions (the program's items; duplicates are already
+    // reported)
+    let referrers = uses.iter().flat_map(|u| &u.set_referrers).filter_map(|at| usize::try_from(*at).ok());
+    let firsts = referrers.filter(|at| program_places.binary_search(at).is_ok()).filter_map(|at| analyses.get(at));
     for (p, a) in firsts {
         if !matches!(*a.ir, ItemIr::Permset(_) | ItemIr::Actionset(_) | ItemIr::Valueset(_)) {
             continue;
@@ -253,9 +249,10 @@ fn includes(
     program: &Program,
     program_places: &[usize],
     analyses: &[(&ParsedItem, &ItemAnalysis)],
+    uses: &[&Uses],
     diags: &mut Vec<Diagnostic>,
 ) {
-    let refs = set_refs(program, program_places, analyses);
+    let refs = set_refs(program, program_places, analyses, uses);
     let all: Graph<'_> =
         refs.iter().map(|(from, rs)| (*from, rs.iter().map(|r| (r.target, r.span)).collect())).collect();
     for (span, members) in walk(&all).cycles {

@@ -9,7 +9,7 @@
 use pcl_syntax::SmolStr;
 
 use crate::ir::{Entry, GList, ItemIr, Value};
-use crate::item_check::ItemAnalysis;
+use crate::item_check::{ItemAnalysis, RefKind};
 
 /// What a run of consecutive items uses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -24,11 +24,17 @@ pub struct Uses {
     /// where ARNs go (resources, `Arn*` condition values, managed policies),
     /// each with the item that does, in file order.
     pub arn_sets: Vec<(SmolStr, SmolStr)>,
+    /// The places of the items that name a set where a set goes (an
+    /// include, an actionset, a valueset), in file order: the only ones the
+    /// checks of cycles and chains among sets read.
+    pub set_referrers: Vec<u32>,
 }
 
 /// One item as `of` reads it: its name, whether it is the first
 /// definition of that name, and its checked analysis.
 pub struct UsingItem<'a> {
+    /// Its place among the file's items.
+    pub place: usize,
     pub name: &'a SmolStr,
     pub first: bool,
     pub analysis: &'a ItemAnalysis,
@@ -39,6 +45,13 @@ pub struct UsingItem<'a> {
 pub fn of<'a>(items: impl IntoIterator<Item = UsingItem<'a>>, position: &dyn Fn(&str) -> Option<usize>) -> Uses {
     let mut uses = Uses::default();
     for item in items {
+        let names_a_set =
+            |r: &crate::item_check::Ref| matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset);
+        if item.analysis.refs.iter().any(names_a_set)
+            && let Ok(place) = u32::try_from(item.place)
+        {
+            uses.set_referrers.push(place);
+        }
         for r in &item.analysis.refs {
             if r.name == *item.name {
                 continue;

@@ -52,7 +52,7 @@ pub fn block_checks<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<Ar
 /// inside an item, only its block resolves its references again.
 #[salsa::tracked(returns(ref))]
 pub fn block_uses<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> crate::uses::Uses {
-    uses_of(db, members(db, block), block_checks(db, block).iter().map(|analysis| &**analysis))
+    uses_of(db, *block.first(db), members(db, block), block_checks(db, block).iter().map(|analysis| &**analysis))
 }
 
 /// The policies and roles of a block that are the first definition of
@@ -89,15 +89,18 @@ pub fn block_findings<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<
     renders.iter().filter(|(_, item)| !variant_findings(db, *item).is_empty()).map(|(at, _)| *at).collect()
 }
 
-/// What `items` use of the file's items (`uses::of`), with their analyses.
+/// What `items`, from the `first_place`-th, use of the file's items
+/// (`uses::of`), with their analyses.
 fn uses_of<'a>(
     db: &'a dyn Database,
+    first_place: usize,
     items: &'a [ItemDef],
     analyses: impl Iterator<Item = &'a ItemAnalysis>,
 ) -> crate::uses::Uses {
     let Some(first) = items.first() else { return Default::default() };
     let index = item_index(db, first.file(db));
-    let using = items.iter().zip(analyses).map(|(item, analysis)| crate::uses::UsingItem {
+    let using = items.iter().zip(analyses).enumerate().map(|(at, (item, analysis))| crate::uses::UsingItem {
+        place: first_place + at,
         name: item.name(db),
         first: item.occurrence(db) == 0,
         analysis,
@@ -116,7 +119,7 @@ pub(super) fn whole_file_uses(
     let index = item_index(db, file);
     let using = analyses.iter().enumerate().map(|(at, (parsed_item, analysis))| {
         let name = &parsed_item.item.name().name;
-        crate::uses::UsingItem { name, first: index.position(name) == Some(at), analysis }
+        crate::uses::UsingItem { place: at, name, first: index.position(name) == Some(at), analysis }
     });
     crate::uses::of(using, &|name| index.position(name))
 }

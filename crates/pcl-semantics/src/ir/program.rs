@@ -35,6 +35,10 @@ pub struct Program {
     /// How many policies and roles it holds (what sizes the table of
     /// deployed names, `deployed_names::name_clashes`).
     deployables: usize,
+    /// The params, features and sets (what may go unused), with what each
+    /// is: the unused-item warnings read these instead of every item's IR
+    /// (on a large file, one cache miss an item after every edit).
+    usable: Vec<(usize, &'static str)>,
     /// The constraints grouped by the variables they share, made on first
     /// use (what deciding an assignment of some features reads).
     grouping: crate::lazy::Lazy<super::Grouping>,
@@ -87,15 +91,24 @@ impl Program {
             hashbrown::hash_table::Entry::Vacant(slot) => slot.insert(at),
         };
         match *item.ir {
-            ItemIr::Param(_) => self.params.push(at),
-            ItemIr::Feature(_) => self.features.push(at),
+            ItemIr::Param(_) => {
+                self.params.push(at);
+                self.usable.push((at, "param"));
+            }
+            ItemIr::Feature(_) => {
+                self.features.push(at);
+                self.usable.push((at, "feature"));
+            }
+            ItemIr::Derived(_) => self.usable.push((at, "feature")),
+            ItemIr::Permset(_) => self.usable.push((at, "permset")),
+            ItemIr::Actionset(_) => self.usable.push((at, "actionset")),
+            ItemIr::Valueset(_) => self.usable.push((at, "valueset")),
             ItemIr::Constraint { .. } => {
                 self.constraints.push(at);
                 // made from the constraints: made again if asked for
                 self.grouping = Default::default();
             }
             ItemIr::Policy { .. } | ItemIr::Role { .. } => self.deployables += 1,
-            _ => {}
         }
         self.items.push(item);
         true
@@ -104,6 +117,12 @@ impl Program {
     /// How many policies and roles it holds.
     pub fn deployables(&self) -> usize {
         self.deployables
+    }
+
+    /// The params, features (derived too) and sets, each with its place in
+    /// `items()` and what it is ("param", "feature", "permset", ...).
+    pub fn usable(&self) -> &[(usize, &'static str)] {
+        &self.usable
     }
 
     pub fn items(&self) -> &[ProgramItem] {
