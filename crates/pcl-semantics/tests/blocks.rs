@@ -1,0 +1,108 @@
+//! Large files, whose file-level queries read the items by blocks of 64
+//! (`db/blocks.rs`): after edits, what the blocks say equals a fresh
+//! analysis.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use pcl_semantics::{RootDatabase, SourceFile, analyze_file, file_items};
+
+/// A file large enough for the file-level queries to read its items by
+/// blocks (`db/blocks.rs`): edits inside a policy (twice: the second one
+/// skips the untouched blocks by their durability), an item added, one
+/// renamed and one removed each give what a fresh analysis gives.
+#[test]
+fn a_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
+    // with policies whose per-configuration checks find something (an
+    // action list empty when `walk_fsx` is off), at the start, the middle
+    // and the end
+    let finding = |n: usize| {
+        format!(
+            "policy walk_finding_{n} {{ allow {{ action [fsx:CreateFileSystem when walk_fsx]; resource \"*\"; }} }}\n"
+        )
+    };
+    let corpus = pcl_corpus::generate(120_000, 7, true);
+    let middle = corpus[corpus.len() / 3..].find("\npolicy ").unwrap() + corpus.len() / 3 + 1;
+    let original = format!(
+        "feature walk_fsx: bool = false;\n{}{}{}{}{}",
+        finding(0),
+        &corpus[..middle],
+        finding(1),
+        &corpus[middle..],
+        finding(2)
+    );
+    let at = original[original.len() / 2..].find("action [").unwrap() + original.len() / 2 + "action [".len();
+    let insert = |text: &str, what: &str| format!("{}{what}, {}", &text[..at], &text[at..]);
+    let first = insert(&original, "s3:GetObjectAcl");
+    let second = insert(&first, "s3:GetObjectTagging");
+    let added =
+        format!("{second}\npolicy walk_added {{ allow {{ action ec2:DescribeInstances; resource \"*\"; }} }}\n");
+    let renamed = added.replacen("\npolicy ", "\npolicy renamed_", 1);
+    let removed = match (renamed.find("\npolicy "), renamed.rfind("\npolicy ")) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{}", &renamed[..a], &renamed[renamed[a + 1..].find("\npolicy ").unwrap() + a + 1..])
+        }
+        _ => panic!("the corpus has policies"),
+    };
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original);
+    assert!(file_items(&db, file).len() >= 256, "the corpus is meant to be read by blocks");
+    analyze_file(&db, file);
+    for (step, text) in [first, second, added, renamed, removed].into_iter().enumerate() {
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+        let analysis = pcl_semantics::analyze_edited_file(&db, file);
+        assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
+        // and what the blocks say is what the items' own queries say: every
+        // finding of every first policy or role is reported
+        let findings: usize = file_items(&db, file)
+            .iter()
+            .filter(|item| item.occurrence(&db) == 0 && item.ast(&db).kind.renders())
+            .map(|item| pcl_semantics::variant_findings(&db, *item).len())
+            .sum();
+        let wide = pcl_semantics::file_wide_analysis(&db, file).diagnostics.len();
+        assert!(findings > 0, "the corpus is meant to have per-configuration findings");
+        assert_eq!(analysis.diagnostics.len(), wide + findings, "step {step}");
+    }
+}
+
+/// The unused-item warnings and the check of valuesets spliced as ARNs read
+/// what each block of a large file uses, memoized per block
+/// (`blocks::block_uses`): an edit in one block that moves a use from one
+/// set to another, in other blocks, gives what a fresh analysis gives.
+#[test]
+fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
+    let corpus = pcl_corpus::generate(120_000, 11, false);
+    let sets = "valueset lonely_set = [\"arn:aws:s3:::lonely\"];\nvalueset not_arns = [\"hello\"];\n";
+    let original =
+        format!("policy uses_sets {{ allow {{ action s3:GetObject; resource @not_arns; }} }}\n{corpus}\n{sets}");
+    let codes = |analysis: &pcl_semantics::FileAnalysis| -> Vec<(String, String)> {
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.code, pcl_semantics::Code::UnusedSet | pcl_semantics::Code::MalformedArn))
+            .map(|d| (format!("{:?}", d.code), d.message.clone()))
+            .collect()
+    };
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original.clone());
+    assert!(file_items(&db, file).len() >= 512, "the sets and their user are meant to be in different blocks");
+    let before = codes(analyze_file(&db, file));
+    assert_eq!(before.len(), 2, "lonely_set unused and not_arns' value not an ARN: {before:?}");
+    let swapped = original.replacen("resource @not_arns;", "resource @lonely_set;", 1);
+    let back = swapped.replacen("resource @lonely_set;", "resource @not_arns;", 1);
+    for (step, text) in [swapped, back].into_iter().enumerate() {
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+        let analysis = pcl_semantics::analyze_edited_file(&db, file);
+        assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
+        let found = codes(analysis);
+        if step == 0 {
+            assert_eq!(found.len(), 1, "not_arns unused, lonely_set used: {found:?}");
+            assert!(found[0].1.contains("not_arns"), "{found:?}");
+        } else {
+            assert_eq!(found, before);
+        }
+    }
+}
