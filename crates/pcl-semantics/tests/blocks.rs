@@ -1,17 +1,28 @@
-//! Large files, whose file-level queries read the items by blocks of 64
-//! (`db/blocks.rs`): after edits, what the blocks say equals a fresh
-//! analysis.
+//! Files whose file-level queries read the items by blocks (of 64 items
+//! in a large file, of 8 in a smaller one: `db/blocks.rs`): after edits,
+//! what the blocks say equals a fresh analysis.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
 use pcl_semantics::{RootDatabase, SourceFile, analyze_file, file_items};
 
 /// A file large enough for the file-level queries to read its items by
-/// blocks (`db/blocks.rs`): edits inside a policy (twice: the second one
-/// skips the untouched blocks by their durability), an item added, one
+/// blocks of 64 (`db/blocks.rs`): edits inside a policy (twice: the second
+/// one skips the untouched blocks by their durability), an item added, one
 /// renamed and one removed each give what a fresh analysis gives.
 #[test]
 fn a_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
+    edits_match_a_fresh_analysis(120_000, 256..usize::MAX);
+}
+
+/// The same for a file of a few dozen items, read by blocks of 8.
+#[test]
+fn a_small_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
+    edits_match_a_fresh_analysis(8_000, 24..256);
+}
+
+/// Edits of a generated corpus of about `bytes`, with `items` items.
+fn edits_match_a_fresh_analysis(bytes: u64, items: std::ops::Range<usize>) {
     // with policies whose per-configuration checks find something (an
     // action list empty when `walk_fsx` is off), at the start, the middle
     // and the end
@@ -20,7 +31,7 @@ fn a_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
             "policy walk_finding_{n} {{ allow {{ action [fsx:CreateFileSystem when walk_fsx]; resource \"*\"; }} }}\n"
         )
     };
-    let corpus = pcl_corpus::generate(120_000, 7, true);
+    let corpus = pcl_corpus::generate(bytes, 7, true);
     let middle = corpus[corpus.len() / 3..].find("\npolicy ").unwrap() + corpus.len() / 3 + 1;
     let original = format!(
         "feature walk_fsx: bool = false;\n{}{}{}{}{}",
@@ -45,7 +56,8 @@ fn a_file_read_by_blocks_matches_a_fresh_analysis_after_edits() {
     };
     let mut db = RootDatabase::default();
     let file = SourceFile::open(&mut db, "corpus.pcl".into(), original);
-    assert!(file_items(&db, file).len() >= 256, "the corpus is meant to be read by blocks");
+    let count = file_items(&db, file).len();
+    assert!(items.contains(&count), "the corpus is meant to have {items:?} items, not {count}");
     analyze_file(&db, file);
     for (step, text) in [first, second, added, renamed, removed].into_iter().enumerate() {
         file.replace_text(&mut db, text.clone());
