@@ -114,6 +114,7 @@ fn main() {
             build
         );
     }
+    edits_in_every_policy(&inputs[0].text);
     let (policies, features) = if quick { (2, 8) } else { (20, 12) };
     wide_build(tmp.path(), policies, features);
 }
@@ -250,6 +251,60 @@ fn reanalyze_after_edit(text: &str, runs: usize) -> (Duration, Duration) {
     };
     let first = median(1, &mut one_edit);
     (first, median(runs.clamp(3, ACTIONS.len() - 1), one_edit))
+}
+
+/// The table's edit is inside one large policy (the first action list
+/// past the middle of the file); an edit's cost grows with the item it is
+/// in. This edits each policy of `text` in turn (an action added to its
+/// first action list, five times, as typing does) and prints the median
+/// and the largest re-analysis, against a cold analysis on a fresh thread.
+fn edits_in_every_policy(text: &str) {
+    let cold = median(10, || {
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let mut db = RootDatabase::default();
+                let file = SourceFile::open(&mut db, "input.pcl".into(), text.to_string());
+                std::hint::black_box(analyze_file(&db, file).diagnostics.len());
+            });
+        });
+    });
+    let policies: Vec<usize> = text.match_indices("\npolicy ").map(|(at, _)| at + 1).collect();
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "input.pcl".into(), text.to_string());
+    analyze_file(&db, file);
+    let mut by_policy: Vec<(Duration, &str)> = Vec::new();
+    for (n, &start) in policies.iter().enumerate() {
+        let end = policies.get(n + 1).copied().unwrap_or(text.len());
+        let Some(at) = text[start..end].find("action [").map(|i| start + i + "action [".len()) else { continue };
+        let name = text[start + "policy ".len()..].split([' ', '{']).next().unwrap_or("?");
+        let mut current = text.to_string();
+        let mut edit = 0;
+        let typed = median(5, || {
+            current.insert_str(at, ["s3:GetObjectAcl, ", "sns:Publish, "][edit % 2]);
+            edit += 1;
+            file.replace_text(&mut db, current.clone());
+            std::hint::black_box(pcl_semantics::analyze_edited_file(&db, file).diagnostics.len());
+        });
+        // back to the original text before the next policy's edits
+        file.replace_text(&mut db, text.to_string());
+        analyze_file(&db, file);
+        by_policy.push((typed, name));
+    }
+    by_policy.sort();
+    let (Some((median_edit, _)), Some((largest, largest_name))) = (by_policy.get(by_policy.len() / 2), by_policy.last())
+    else {
+        return;
+    };
+    let share = |d: &Duration| d.as_secs_f64() / cold.as_secs_f64() * 100.0;
+    println!(
+        "policies.pcl, an edit inside each of its {} policies: re-analysis median {} ({:.1}% of a cold {}), largest {} ({:.1}%, {largest_name})",
+        by_policy.len(),
+        ms(*median_edit),
+        share(median_edit),
+        ms(cold),
+        ms(*largest),
+        share(largest),
+    );
 }
 
 /// Renders every document of one partition (`None` if the input has errors).
