@@ -291,7 +291,8 @@ fn edits_in_every_policy(text: &str) {
         by_policy.push((typed, name));
     }
     by_policy.sort();
-    let (Some((median_edit, _)), Some((largest, largest_name))) = (by_policy.get(by_policy.len() / 2), by_policy.last())
+    let (Some((median_edit, _)), Some((largest, largest_name))) =
+        (by_policy.get(by_policy.len() / 2), by_policy.last())
     else {
         return;
     };

@@ -39,7 +39,10 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let mut sarif_files = Vec::new();
     for path in &args.files {
         let file = match super::read(path, &reporter) {
-            Ok(text) => SourceFile::open_on(&mut db, path.clone(), text, super::threads()),
+            Ok(text) => {
+                let threads = super::threads_for(&text);
+                SourceFile::open_on(&mut db, path.clone(), text, threads)
+            }
             Err(LoadError::Reported(c)) => {
                 code = code.max(c);
                 continue;

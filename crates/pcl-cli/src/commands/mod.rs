@@ -32,7 +32,10 @@ pub fn read(path: &str, reporter: &Reporter) -> Result<String, LoadError> {
 /// `Err(exit code)` with the problem reported.
 pub fn load(db: &mut RootDatabase, path: &str, reporter: &Reporter) -> Result<SourceFile, u8> {
     match read(path, reporter) {
-        Ok(text) => Ok(SourceFile::open_on(db, path.to_string(), text, threads())),
+        Ok(text) => {
+            let threads = threads_for(&text);
+            Ok(SourceFile::open_on(db, path.to_string(), text, threads))
+        }
         Err(LoadError::Reported(code)) => Err(code),
         Err(LoadError::NotUtf8(e)) => {
             print_diagnostics(&[e.diagnostic], path, &e.text, reporter);
@@ -54,12 +57,19 @@ pub fn print_diagnostics(diagnostics: &[pcl_semantics::Diagnostic], path: &str, 
 
 /// Analyses a file on every core the machine offers.
 pub fn analyze(db: &RootDatabase, file: SourceFile) -> &FileAnalysis {
-    pcl_semantics::analyze_file_parallel(db, file, threads())
+    pcl_semantics::analyze_file_parallel(db, file, threads_for(file.text(db)))
 }
 
-/// The cores the machine offers.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
+/// The threads to load and analyse `text` on: one below
+/// `PARALLEL_FROM_BYTES` (the analysis takes one there), else the cores the
+/// machine offers, asked once (each asking reads the cgroup's quota, about
+/// a dozen system calls: 36 of a `pcl build policies.pcl`).
+pub fn threads_for(text: &str) -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    if text.len() < pcl_semantics::PARALLEL_FROM_BYTES {
+        return 1;
+    }
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// The params given no value (no `--set`, no default) whose placeholder
