@@ -28,6 +28,11 @@ pub struct Uses {
     /// include, an actionset, a valueset), in file order: the only ones the
     /// checks of cycles and chains among sets read.
     pub set_referrers: Vec<u32>,
+    /// The valuesets first defined among these items that hold a value not
+    /// plainly an ARN (a text that does not start with `arn:`, a param, an
+    /// `each`, another set), sorted: spliced where ARNs go, only these can
+    /// be wrong there, so the check reads no other set's values.
+    pub arn_suspects: Vec<SmolStr>,
 }
 
 /// One item as `of` reads it: its name, whether it is the first
@@ -63,13 +68,32 @@ pub fn of<'a>(items: impl IntoIterator<Item = UsingItem<'a>>, position: &dyn Fn(
         }
         if item.first {
             arn_sets(&item.analysis.ir, &mut |set| uses.arn_sets.push((set.clone(), item.name.clone())));
+            if let ItemIr::Valueset(list) = &*item.analysis.ir
+                && list.items.iter().any(|v| !plainly_an_arn(&v.value))
+            {
+                uses.arn_suspects.push(item.name.clone());
+            }
         }
     }
+    uses.arn_suspects.sort_unstable();
     uses.items.sort_unstable();
     uses.items.dedup();
     uses.unknown.sort_unstable();
     uses.unknown.dedup();
     uses
+}
+
+/// A value that is an ARN whatever the params and sets say: a text that
+/// starts with `arn:` (or is `*` alone). The check of valuesets spliced as
+/// ARNs passes these without looking further.
+pub fn plainly_an_arn(value: &Value) -> bool {
+    match value {
+        Value::Text(t) => match t.parts.as_slice() {
+            [crate::ir::TextPart::Lit(l), ..] => l.starts_with("arn:") || l == "*" && t.parts.len() == 1,
+            _ => false,
+        },
+        Value::Set(_) | Value::Param(_) | Value::Each(_) => false,
+    }
 }
 
 /// The valuesets an item splices where ARNs go, in the order of its text.

@@ -103,18 +103,38 @@ fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
     assert_eq!(before.len(), 2, "lonely_set unused and not_arns' value not an ARN: {before:?}");
     let swapped = original.replacen("resource @not_arns;", "resource @lonely_set;", 1);
     let back = swapped.replacen("resource @lonely_set;", "resource @not_arns;", 1);
-    for (step, text) in [swapped, back].into_iter().enumerate() {
+    // the set's value made an ARN (no longer a suspect: `Uses::arn_suspects`),
+    // then the set splicing the other, whose value is not an ARN
+    let fixed = back.replacen("[\"hello\"]", "[\"arn:aws:s3:::fixed\"]", 1);
+    let nested = fixed.replacen("[\"arn:aws:s3:::fixed\"]", "[\"arn:aws:s3:::fixed\", @lonely_set]", 1).replacen(
+        "[\"arn:aws:s3:::lonely\"]",
+        "[\"lonely\"]",
+        1,
+    );
+    let steps = [swapped, back, fixed, nested.clone()];
+    for (step, text) in steps.into_iter().enumerate() {
         file.replace_text(&mut db, text.clone());
         let mut fresh_db = RootDatabase::default();
         let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
         let analysis = pcl_semantics::analyze_edited_file(&db, file);
         assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
         let found = codes(analysis);
-        if step == 0 {
-            assert_eq!(found.len(), 1, "not_arns unused, lonely_set used: {found:?}");
-            assert!(found[0].1.contains("not_arns"), "{found:?}");
-        } else {
-            assert_eq!(found, before);
+        match step {
+            0 => {
+                assert_eq!(found.len(), 1, "not_arns unused, lonely_set used: {found:?}");
+                assert!(found[0].1.contains("not_arns"), "{found:?}");
+            }
+            1 => assert_eq!(found, before),
+            2 => assert_eq!(found.len(), 1, "lonely_set unused, not_arns' values ARNs: {found:?}"),
+            _ => {
+                // lonely_set's value, reached through not_arns
+                let at = nested.find("[\"lonely\"]").unwrap() + 1;
+                let arn_findings: Vec<_> =
+                    analysis.diagnostics.iter().filter(|d| d.code == pcl_semantics::Code::MalformedArn).collect();
+                assert_eq!(arn_findings.len(), 1, "{found:?}");
+                assert_eq!(arn_findings[0].span.start as usize, at, "{found:?}");
+                assert_eq!(found.len(), 1, "both sets used: {found:?}");
+            }
         }
     }
 }
