@@ -218,15 +218,12 @@ fn set_refs<'a>(
     uses: &[&Uses],
 ) -> BTreeMap<&'a str, Vec<SetRef<'a>>> {
     let mut edges: BTreeMap<&str, Vec<SetRef<'_>>> = BTreeMap::new();
-    // only the items that name a set (`uses::of` found them), and of those
+    // only the sets that name a set (`uses::of` found them), and of those
     // the first definitions (the program's items; duplicates are already
     // reported)
     let referrers = uses.iter().flat_map(|u| &u.set_referrers).filter_map(|at| usize::try_from(*at).ok());
     let firsts = referrers.filter(|at| program_places.binary_search(at).is_ok()).filter_map(|at| analyses.get(at));
     for (p, a) in firsts {
-        if !matches!(*a.ir, ItemIr::Permset(_) | ItemIr::Actionset(_) | ItemIr::Valueset(_)) {
-            continue;
-        }
         let from = p.item.name().name.as_str();
         for r in &a.refs {
             if matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset)

@@ -24,9 +24,9 @@ pub struct Uses {
     /// where ARNs go (resources, `Arn*` condition values, managed policies),
     /// each with the item that does, in file order.
     pub arn_sets: Vec<(SmolStr, SmolStr)>,
-    /// The places of the items that name a set where a set goes (an
-    /// include, an actionset, a valueset), in file order: the only ones the
-    /// checks of cycles and chains among sets read.
+    /// The places of the sets (permsets, actionsets, valuesets) that name a
+    /// set where a set goes (an include, an actionset, a valueset), in file
+    /// order: the only ones the checks of cycles and chains among sets read.
     pub set_referrers: Vec<u32>,
     /// The valuesets first defined among these items that hold a value not
     /// plainly an ARN (a text that does not start with `arn:`, a param, an
@@ -52,7 +52,9 @@ pub fn of<'a>(items: impl IntoIterator<Item = UsingItem<'a>>, position: &dyn Fn(
     for item in items {
         let names_a_set =
             |r: &crate::item_check::Ref| matches!(r.kind, RefKind::Include | RefKind::Actionset | RefKind::Valueset);
-        if item.analysis.refs.iter().any(names_a_set)
+        let is_a_set = matches!(*item.analysis.ir, ItemIr::Permset(_) | ItemIr::Actionset(_) | ItemIr::Valueset(_));
+        if is_a_set
+            && item.analysis.refs.iter().any(names_a_set)
             && let Ok(place) = u32::try_from(item.place)
         {
             uses.set_referrers.push(place);
