@@ -16,8 +16,23 @@ pub enum UnknownAction {
 }
 
 /// Checks a syntactically valid action (`*` or `service:Name`) against the
-/// catalog. IAM compares prefixes and names case-insensitively.
+/// catalog. IAM compares prefixes and names case-insensitively. Actions
+/// found are remembered per thread: a file names the same actions in many
+/// statements, and an edit inside a `with condition` block checks every
+/// action of the block again (a binary search of the service's actions,
+/// case ignored, each).
 pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> {
+    thread_local! {
+        static FOUND: crate::memo::Table<bool> = std::cell::RefCell::default();
+    }
+    if crate::memo::remembered(&FOUND, action, || check_known_action_uncached(action).is_ok()) {
+        return Ok(());
+    }
+    // an unknown action: its problem, with a suggestion, made again (rare)
+    check_known_action_uncached(action)
+}
+
+fn check_known_action_uncached(action: &str) -> Result<(), (UnknownAction, Problem)> {
     if action == "*" {
         return Ok(());
     }
