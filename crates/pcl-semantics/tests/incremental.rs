@@ -380,6 +380,36 @@ fn incremental_statement_edit_reparses_that_statement_only() {
     );
 }
 
+/// The same inside a `with condition` block: its statements are parsed and
+/// checked on their own, its shell (the block without them) is kept.
+#[test]
+fn an_edit_inside_a_block_reparses_that_statement_only() {
+    let statements: String = (0..40)
+        .map(|i| format!("        allow \"Read{i}\" {{ action s3:GetObject; resource [\"arn:${{partition}}:s3:::bucket-{i}/*\"]; }}\n"))
+        .collect();
+    let source = format!(
+        "param partition: partition = \"aws\";\npolicy big {{\n    with condition Bool \"aws:SecureTransport\" \"true\" {{\n{statements}    }}\n}}\n"
+    );
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.clone());
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let count = |events: &[String], query: &str| events.iter().filter(|e| e.starts_with(query)).count();
+    // the shell and 40 statements
+    assert_eq!(count(&take(&log), "parse_entry"), 41);
+    let edited = source.replace("bucket-7/*\"", "bucket-7/*\", \"arn:${partition}:s3:::bucket-7-logs/*\"");
+    file.replace_text(&mut db, edited.clone());
+    let analysis = analyze_file(&db, file);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let events = take(&log);
+    assert_eq!(count(&events, "parse_entry"), 1, "events: {events:?}");
+    assert_eq!(count(&events, "check_entry"), 1, "events: {events:?}");
+    // what a fresh database says of the edited text
+    let mut fresh_db = RootDatabase::default();
+    let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), edited);
+    assert_eq!(*analysis, *analyze_file(&fresh_db, fresh));
+}
+
 /// After every edit, the incremental analysis says exactly what a fresh
 /// database says of the same text: entries parsed on their own, statement
 /// findings remembered across moves, backdated headers and all.
@@ -423,8 +453,11 @@ fn incremental_analysis_equals_a_fresh_one_after_each_edit() {
 #[test]
 fn an_item_checked_entry_by_entry_equals_its_whole_check() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
-    // with a few problems in a large policy, so that diagnostics are compared too
+    // with a few problems in a large policy's `with condition` block (split
+    // into its shell and entries: `pcl_syntax::split`), so that diagnostics
+    // are compared too
     let text = text.replacen("allow \"CloudWatch\" {", "allow \"Cloud Watch\" { action [s3:GetObjekt, @nope]; resource \"arn:aws:s3:::b\"; }\n    allow \"CloudWatch\" {", 1);
+    let text = text.replacen("allow \"EC2Read\" {", "allow \"EC2 Read\" { action [ec2:DescribeNope, @nada]; resource \"arn:aws:s3:::b\"; }\n        allow \"EC2Read\" {", 1);
     let mut db = RootDatabase::default();
     let file = SourceFile::open(&mut db, "policies.pcl".into(), text);
     let symbols = pcl_semantics::symbols(&db, file);
@@ -438,7 +471,10 @@ fn an_item_checked_entry_by_entry_equals_its_whole_check() {
         }
     }
     assert!(split >= 5, "only {split} items were checked entry by entry");
-    assert_eq!(with_problems, 1);
+    assert_eq!(with_problems, 1, "both problems are in user_base's block");
+    // user_base's block was checked as its shell and its entries
+    let user_base = file_items(&db, file).iter().find(|item| item.name(&db) == "user_base").unwrap();
+    assert!(user_base.entries(&db).iter().any(|entry| entry.inner > 1), "the block is meant to be split");
 }
 
 /// An error in the name or guard of a policy a role attaches still mutes

@@ -4,7 +4,10 @@
 //! (statements, `with condition` blocks, includes, with their doc comments
 //! and `expect`s) are found by a scan of tokens, each is parsed on its own
 //! (the caller memoizes those parses by their text), and the item's header
-//! is parsed with its entries left out.
+//! is parsed with its entries left out. A `with condition` block is split
+//! the same way, one level deep: its shell (the block with its entries left
+//! out) and each of its entries are parsed on their own, so that an edit
+//! inside a large block re-parses one statement, not the block.
 //!
 //! The result is the value `parse_chunk` returns, or nothing: whenever any
 //! part does not parse cleanly (a syntax error, a keyword used as a name) or
@@ -81,8 +84,10 @@ fn header_of(item_start: usize, item: Item) -> Option<Header> {
 /// their text): its header's and each body entry's.
 pub trait Parts<'a> {
     fn header(&mut self, text: &str) -> Option<&'a Header>;
-    /// `offset`: where the entry starts in its item.
-    fn entry(&mut self, text: &str, offset: u32) -> Option<&'a [BodyEntry]>;
+    /// `offset`: where the entry starts in its item. `inner`: for the shell
+    /// of a `with condition` block (its entries left out), how many entries
+    /// of the block follow, each asked for on its own; 0 for any other entry.
+    fn entry(&mut self, text: &str, offset: u32, inner: u32) -> Option<&'a [BodyEntry]>;
 }
 
 /// `chunk` parsed entry by entry, with the parses of its parts from
@@ -103,12 +108,10 @@ pub fn parse_split<'a>(chunk: &str, parts: &mut dyn Parts<'a>) -> Option<ParsedC
         _ => return None,
     };
     for &(start, end) in &outline {
-        let by = u32::try_from(start.checked_sub(*item_start)?).ok()?;
-        entries.extend(parts.entry(chunk.get(start..end)?, by)?.iter().map(|parsed| {
-            let mut placed = parsed.clone();
-            placed.shift_spans(by);
-            placed
-        }));
+        match block_outline(chunk, start, end) {
+            Some(block) => entries.push(split_block(chunk, (start, end), &block, *item_start, parts)?),
+            None => place_entry(chunk, (start, end), *item_start, parts, entries)?,
+        }
     }
     entries.shrink_to_fit();
     // the item's span ends after the entries left out of the header
@@ -121,12 +124,120 @@ pub fn parse_split<'a>(chunk: &str, parts: &mut dyn Parts<'a>) -> Option<ParsedC
     })
 }
 
+/// Appends to `into` the entries of `chunk[start..end]` (not a block's
+/// shell), parsed, with spans from the item's start.
+fn place_entry<'a>(
+    chunk: &str,
+    (start, end): (usize, usize),
+    item_start: usize,
+    parts: &mut dyn Parts<'a>,
+    into: &mut Vec<BodyEntry>,
+) -> Option<()> {
+    let by = u32::try_from(start.checked_sub(item_start)?).ok()?;
+    into.extend(parts.entry(chunk.get(start..end)?, by, 0)?.iter().map(|parsed| {
+        let mut placed = parsed.clone();
+        placed.shift_spans(by);
+        placed
+    }));
+    Some(())
+}
+
+/// A `with condition` block, `chunk[start..end]`, parsed as its shell (the
+/// block with its entries left out: one block with no entries) and each of
+/// its entries on its own, put together.
+fn split_block<'a>(
+    chunk: &str,
+    (start, end): (usize, usize),
+    block: &BlockOutline,
+    item_start: usize,
+    parts: &mut dyn Parts<'a>,
+) -> Option<BodyEntry> {
+    let shell = format!("{}{}", chunk.get(start..block.open_end)?, chunk.get(block.close_start..end)?);
+    let by = u32::try_from(start.checked_sub(item_start)?).ok()?;
+    let inner = u32::try_from(block.entries.len()).ok()?;
+    let [shell_entry @ BodyEntry::Block(_)] = parts.entry(&shell, by, inner)? else { return None };
+    let mut placed = shell_entry.clone();
+    placed.shift_spans(by);
+    let BodyEntry::Block(placed_block) = &mut placed else { return None };
+    if !placed_block.entries.is_empty() {
+        return None;
+    }
+    for &range in &block.entries {
+        place_entry(chunk, range, item_start, parts, &mut placed_block.entries)?;
+    }
+    placed_block.entries.shrink_to_fit();
+    // the block's span ends after the entries left out of the shell
+    let left_out = u32::try_from(block.close_start.checked_sub(block.open_end)?).ok()?;
+    placed_block.span = Span { start: placed_block.span.start, end: placed_block.span.end.checked_add(left_out)? };
+    Some(placed)
+}
+
+/// Where a `with condition` block's entries lie in the chunk.
+struct BlockOutline {
+    /// Just after the block's opening brace.
+    open_end: usize,
+    /// The byte ranges of its entries.
+    entries: Vec<(usize, usize)>,
+    /// Where its closing brace starts.
+    close_start: usize,
+}
+
+/// The outline of the entry `chunk[start..end]` when it is a `with
+/// condition` block (after its doc comments and `expect`s) that holds
+/// statements and includes laid out as `outline` expects; `None` for any
+/// other entry (it is parsed whole). A block inside is not split: parsed on
+/// its own, it would sit one level less deep than in the block, and the
+/// limit on nested blocks would not be met the same way.
+fn block_outline(chunk: &str, start: usize, end: usize) -> Option<BlockOutline> {
+    let mut scan = after_preamble(chunk, start, end, "with")?;
+    // the condition, up to the block's opening brace
+    let open_end = loop {
+        let t = scan.next_structural()?;
+        match t.kind {
+            Kind::Open => break t.end,
+            Kind::Close | Kind::Semicolon => return None,
+            _ => {}
+        }
+    };
+    let (entries, close_start) = body_entries(&mut scan, chunk, false)?;
+    // the block ends the entry
+    if scan.next().is_some() || entries.is_empty() {
+        return None;
+    }
+    if entries.iter().any(|&(start, end)| after_preamble(chunk, start, end, "with").is_some()) {
+        return None;
+    }
+    Some(BlockOutline { open_end, entries, close_start })
+}
+
+/// A scanner of `chunk[..end]` just past the keyword `keyword` that starts
+/// the entry at `start`, after its doc comments, comments and `expect CODE
+/// "reason"`s; `None` if the entry starts otherwise.
+fn after_preamble<'t>(chunk: &'t str, start: usize, end: usize, keyword: &str) -> Option<Scanner<'t>> {
+    let mut scan = Scanner { bytes: chunk.as_bytes().get(..end)?, at: start };
+    let word = |t: &Token| chunk.get(t.start..t.end).unwrap_or_default();
+    loop {
+        let t = scan.next()?;
+        match t.kind {
+            Kind::Comment | Kind::Doc => {}
+            Kind::Word if word(&t) == "expect" => {
+                let code = scan.next()?;
+                let reason = scan.next()?;
+                if code.kind != Kind::Word || reason.kind != Kind::Other {
+                    return None;
+                }
+            }
+            Kind::Word if word(&t) == keyword => return Some(scan),
+            _ => return None,
+        }
+    }
+}
+
 /// The byte ranges of the top-level body entries of the one item in
 /// `chunk`, when its body holds entries and, before them only, `name` and
 /// `description` fields, and nothing but comments follows the body.
 fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
     let mut scan = Scanner { bytes: chunk.as_bytes(), at: 0 };
-    let word = |t: &Token| chunk.get(t.start..t.end).unwrap_or_default();
     // the header, up to the body's opening brace
     loop {
         match scan.next()?.kind {
@@ -135,16 +246,33 @@ fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
             _ => {}
         }
     }
+    let (entries, _) = body_entries(&mut scan, chunk, true)?;
+    // after the body, comments only
+    while let Some(t) = scan.next() {
+        if t.kind != Kind::Comment {
+            return None;
+        }
+    }
+    (!entries.is_empty()).then_some(entries)
+}
+
+/// The byte ranges of the entries of a body whose opening brace `scan` has
+/// passed, up to its closing brace (consumed; where it starts is returned
+/// too). `fields`: `name` and `description` fields may come before the
+/// entries (an item's body; not a block's).
+#[inline(always)] // its scanner kept in registers: called apart, scanning user_image_build took 43k instructions, not 20k
+fn body_entries(scan: &mut Scanner<'_>, chunk: &str, fields: bool) -> Option<(Vec<(usize, usize)>, usize)> {
+    let word = |t: &Token| chunk.get(t.start..t.end).unwrap_or_default();
     let mut entries: Vec<(usize, usize)> = Vec::new();
-    loop {
+    let close_start = loop {
         let t = scan.next()?;
         let starts_entry = match t.kind {
             Kind::Comment => continue,
             Kind::Doc => true,
-            Kind::Close => break,
+            Kind::Close => break t.start,
             Kind::Word => match word(&t) {
                 "allow" | "deny" | "with" | "include" | "expect" => true,
-                "name" | "description" if entries.is_empty() => false,
+                "name" | "description" if fields && entries.is_empty() => false,
                 _ => return None,
             },
             _ => return None,
@@ -171,14 +299,8 @@ fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
         } else if token.kind != Kind::Semicolon {
             return None;
         }
-    }
-    // after the body, comments only
-    while let Some(t) = scan.next() {
-        if t.kind != Kind::Comment {
-            return None;
-        }
-    }
-    (!entries.is_empty()).then_some(entries)
+    };
+    Some((entries, close_start))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

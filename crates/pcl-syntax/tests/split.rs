@@ -17,7 +17,7 @@ impl Parts<'static> for Leaked {
         parse_header(text).map(|header| &*Box::leak(Box::new(header)))
     }
 
-    fn entry(&mut self, text: &str, _offset: u32) -> Option<&'static [BodyEntry]> {
+    fn entry(&mut self, text: &str, _offset: u32, _inner: u32) -> Option<&'static [BodyEntry]> {
         parse_entry(text).map(|entries| &*Box::leak(entries.into_boxed_slice()))
     }
 }
@@ -60,6 +60,50 @@ fn entries_with_comments_docs_expects_blocks_and_braces_in_strings() {
     let chunk = padded(body);
     let parsed = split(&chunk).expect("splits");
     assert_eq!(parsed, parse_chunk_with_pest(&chunk, true));
+}
+
+/// Records the parts asked for: each entry's text and `inner` count.
+struct Recorded(Vec<(String, u32)>);
+
+impl Parts<'static> for Recorded {
+    fn header(&mut self, text: &str) -> Option<&'static Header> {
+        Leaked.header(text)
+    }
+
+    fn entry(&mut self, text: &str, offset: u32, inner: u32) -> Option<&'static [BodyEntry]> {
+        self.0.push((text.to_string(), inner));
+        Leaked.entry(text, offset, inner)
+    }
+}
+
+#[test]
+fn a_block_of_statements_is_split_too_one_holding_a_block_is_not() {
+    let body = r#"
+    /// a block of statements
+    expect W0507 "kept"
+    with condition StringEquals "aws:RequestedRegion" ["us-east-1"] when fsx {
+        allow "One" { action ec2:RunInstances; resource "*"; } // after
+        /// the second
+        include base;
+        allow "Two" { action s3:GetObject; resource "arn:aws:s3:::b/{x}/*"; }
+    }
+    with condition Bool "aws:SecureTransport" "true" {
+        allow { action s3:ListBucket; resource "*"; }
+        with condition StringEquals "k" "v" { deny { action s3:*; resource "*"; } }
+    }"#;
+    let chunk = padded(body);
+    let mut parts = Recorded(Vec::new());
+    let parsed = parse_split(&chunk, &mut parts).expect("splits");
+    assert_eq!(parsed, parse_chunk_with_pest(&chunk, true));
+    // the first block: its shell (entries left out), then its three entries
+    let shell = parts.0.iter().position(|(_, inner)| *inner == 3).expect("the block of statements is split");
+    assert!(parts.0[shell].0.trim_end().ends_with("when fsx {}"), "{:?}", parts.0[shell]);
+    assert!(parts.0[shell + 1].0.starts_with("allow \"One\""));
+    assert!(parts.0[shell + 2].0.starts_with("/// the second"));
+    assert!(parts.0[shell + 3].0.starts_with("allow \"Two\""));
+    // the second, holding a block, is parsed whole
+    assert!(parts.0.iter().any(|(text, inner)| *inner == 0 && text.starts_with("with condition Bool")));
+    assert_eq!(parts.0.iter().filter(|(_, inner)| *inner > 0).count(), 1);
 }
 
 #[test]
@@ -169,11 +213,11 @@ fn mutated_large_items_split_to_their_whole_parse_or_not_at_all() {
         for _ in 0..1 + below(3) {
             // half the time at the start of a line, where entries begin
             let mut at = below(chunk.len() + 1);
-            if below(2) == 0 {
-                at = chunk[..at].rfind('\n').map_or(0, |i| i + 1);
-            }
             while !chunk.is_char_boundary(at) {
                 at -= 1;
+            }
+            if below(2) == 0 {
+                at = chunk[..at].rfind('\n').map_or(0, |i| i + 1);
             }
             if below(3) == 0 {
                 let end = chunk[at..].char_indices().nth(1 + below(8)).map_or(chunk.len(), |(i, _)| at + i);

@@ -141,7 +141,7 @@ impl ItemDef {
     }
 
     /// A large item's top-level entries (see [`ItemBody`]); empty otherwise.
-    pub fn entries(self, db: &dyn Database) -> &[(u32, Arc<str>)] {
+    pub fn entries(self, db: &dyn Database) -> &[parsing::EntryText] {
         &self.body(db).entries
     }
 }
@@ -184,10 +184,11 @@ pub fn check_item(db: &dyn Database, item: ItemDef) -> Arc<ItemAnalysis> {
     let parts = |context: Option<&crate::ir::Cond>| {
         entries
             .iter()
-            .map(|(offset, text)| {
+            .map(|entry| {
                 // the text's fragment as the parse interned it (a lookup)
-                let fragment = Fragment::new(db, &**text);
-                (*offset, check_entry(db, EntryCheck::new(db, file, fragment, context.cloned())))
+                let fragment = Fragment::new(db, &*entry.text);
+                let checked = check_entry(db, EntryCheck::new(db, file, fragment, context.cloned()));
+                crate::item_check::CheckedPart { offset: entry.offset, inner: entry.inner, analysis: checked }
             })
             .collect()
     };

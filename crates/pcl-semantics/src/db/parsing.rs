@@ -49,7 +49,17 @@ pub struct ChunkParse {
 /// A large item's top-level entries, each with its offset in the item and
 /// its text (the text its `Fragment` interns): shared, not copied, by the
 /// file's parse and the item's input.
-pub type Entries = Arc<[(u32, Arc<str>)]>;
+pub type Entries = Arc<[EntryText]>;
+
+/// One entry of a large item as its parse was asked for: its offset in the
+/// item, its text, and for the shell of a `with condition` block (its
+/// entries left out), how many of the entries that follow are the block's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EntryText {
+    pub offset: u32,
+    pub text: Arc<str>,
+    pub inner: u32,
+}
 
 /// A part of a large policy or permset, parsed on its own: one top-level
 /// body entry (a statement, a `with condition` block or an include), or the
@@ -76,7 +86,7 @@ pub fn parse_header<'db>(db: &'db dyn Database, header: Fragment<'db>) -> Option
 /// The memoized parses of the parts of a chunk, and the entries asked for.
 struct FragmentParses<'db> {
     db: &'db dyn Database,
-    entries: Vec<(u32, std::sync::Arc<str>)>,
+    entries: Vec<EntryText>,
 }
 
 impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
@@ -84,9 +94,9 @@ impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
         parse_header(self.db, Fragment::new(self.db, text)).as_ref()
     }
 
-    fn entry(&mut self, text: &str, offset: u32) -> Option<&'db [ast::BodyEntry]> {
+    fn entry(&mut self, text: &str, offset: u32, inner: u32) -> Option<&'db [ast::BodyEntry]> {
         let fragment = Fragment::new(self.db, text);
-        self.entries.push((offset, std::sync::Arc::from(text)));
+        self.entries.push(EntryText { offset, text: std::sync::Arc::from(text), inner });
         parse_entry(self.db, fragment).as_deref()
     }
 }

@@ -62,10 +62,20 @@ pub struct EntryAnalysis {
     pub refs: Vec<Ref>,
 }
 
-/// The already checked top-level entries of a large policy or permset, each
-/// with its offset in the item, given the guard that encloses them (the
-/// policy's own `when`).
-pub type CheckedParts<'p> = &'p dyn Fn(Option<&Cond>) -> Vec<(u32, &'p EntryAnalysis)>;
+/// The already checked top-level entries of a large policy or permset, given
+/// the guard that encloses them (the policy's own `when`).
+pub type CheckedParts<'p> = &'p dyn Fn(Option<&Cond>) -> Vec<CheckedPart<'p>>;
+
+/// One entry of a large item, checked on its own.
+pub struct CheckedPart<'p> {
+    /// Where it starts in its item.
+    pub offset: u32,
+    /// For the shell of a `with condition` block (the block with its
+    /// entries left out), how many of the parts that follow are its
+    /// entries; 0 for any other part.
+    pub inner: u32,
+    pub analysis: &'p EntryAnalysis,
+}
 
 /// Checks one item.
 pub fn check(item: &ast::Item, symbols: &dyn Scope) -> ItemAnalysis {
@@ -169,14 +179,24 @@ impl<'a> Checker<'a> {
     fn top_entries(&mut self, entries: &[BodyEntry], parts: Option<CheckedParts<'_>>) -> Vec<Entry> {
         let Some(parts) = parts else { return self.entries(entries) };
         let mut out = Vec::with_capacity(entries.len());
-        for (offset, part) in parts(self.context.last()) {
-            out.extend(part.entries.iter().map(|e| {
+        // the entries still to go into the last block's shell (a block's
+        // entries are checked as top-level ones are: in the same context)
+        let mut into_block = 0;
+        for part in parts(self.context.last()) {
+            let CheckedPart { offset, inner, analysis } = part;
+            let placed = analysis.entries.iter().map(|e| {
                 let mut e = e.clone();
                 e.shift(offset);
                 e
-            }));
-            self.diags.extend(part.diagnostics.iter().map(|d| d.clone().shifted(offset)));
-            self.refs.extend(part.refs.iter().map(|r| Ref { span: r.span.shift(offset), ..r.clone() }));
+            });
+            let in_block = into_block > 0;
+            into_block = if in_block { into_block - 1 } else { inner };
+            match out.last_mut() {
+                Some(Entry::Block { entries, .. }) if in_block => entries.extend(placed),
+                _ => out.extend(placed),
+            }
+            self.diags.extend(analysis.diagnostics.iter().map(|d| d.clone().shifted(offset)));
+            self.refs.extend(analysis.refs.iter().map(|r| Ref { span: r.span.shift(offset), ..r.clone() }));
         }
         out
     }
