@@ -1,0 +1,78 @@
+//! The cost of a re-analysis after a one-item edit, against a cold analysis,
+//! for counting instructions under callgrind (timings on a shared 2-core
+//! machine vary more than the changes they would measure):
+//!
+//! ```sh
+//! cargo bench -p pcl-cli --bench edit_cost --no-run   # prints the binary's path
+//! valgrind --tool=callgrind --toggle-collect='edit_cost::cold_phase' BIN policies.pcl cold
+//! valgrind --tool=callgrind --toggle-collect='edit_cost::edit_phase' BIN policies.pcl
+//! ```
+//!
+//! `cold_phase` is `analyze_file` on a fresh database (in a fresh process);
+//! `edit_phase` is `replace_text` and `analyze_edited_file` (what the
+//! language server runs) after a first edit of the same item, as typing
+//! does: the edit adds an action to the first action list after `AT` (an
+//! environment variable; by default the middle of the file). Run without
+//! valgrind, it prints wall times.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr,
+    reason = "bench"
+)]
+
+/// The allocator the pcl binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use pcl_semantics::{RootDatabase, SourceFile, analyze_edited_file, analyze_file};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let path = args.first().map_or("policies.pcl", String::as_str);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(path).or_else(|_| std::fs::read_to_string(root.join(path))).unwrap();
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "input.pcl".into(), text.clone());
+    let started = std::time::Instant::now();
+    let found = cold_phase(&db, file);
+    eprintln!("cold analysis: {:?} ({found} diagnostics)", started.elapsed());
+    if args.get(1).is_some_and(|mode| mode == "cold") {
+        return;
+    }
+    let from = match std::env::var("AT") {
+        Ok(pattern) => text.find(&pattern).expect("AT is in the file"),
+        Err(_) => text.len() / 2,
+    };
+    let at = from + text[from..].find("action [").expect("an action list after AT") + "action [".len();
+    let mut current = text;
+    for (n, action) in ["s3:GetObjectAcl, ", "s3:PutObjectAcl, "].into_iter().enumerate() {
+        current.insert_str(at, action);
+        let edited = current.clone();
+        let started = std::time::Instant::now();
+        let found = if n == 0 { first_edit(&mut db, file, edited) } else { edit_phase(&mut db, file, edited) };
+        eprintln!("edit {}: {:?} ({found} diagnostics)", n + 1, started.elapsed());
+    }
+}
+
+#[inline(never)]
+fn cold_phase(db: &RootDatabase, file: SourceFile) -> usize {
+    analyze_file(db, file).diagnostics.len() + std::hint::black_box(0)
+}
+
+/// The first edit of the item (its body becomes a LOW input).
+#[inline(never)]
+fn first_edit(db: &mut RootDatabase, file: SourceFile, text: String) -> usize {
+    file.replace_text(db, text);
+    analyze_edited_file(db, file).diagnostics.len() + std::hint::black_box(1)
+}
+
+/// A next edit inside the same item: what typing costs.
+#[inline(never)]
+fn edit_phase(db: &mut RootDatabase, file: SourceFile, text: String) -> usize {
+    file.replace_text(db, text);
+    analyze_edited_file(db, file).diagnostics.len() + std::hint::black_box(2)
+}
