@@ -140,6 +140,33 @@ fn an_entry_parses_on_its_own_with_spans_from_its_start() {
     assert!(parse_entry("allow { action s3:GetObject; ").is_none());
 }
 
+/// Large items whose `with condition` blocks hold doc comments, `expect`s,
+/// comments, includes and braces in strings, with a block last in its item
+/// and one holding another.
+fn block_seeds() -> Vec<String> {
+    let first = r#"
+    /// a block
+    expect W0507 "kept {"
+    with condition StringEquals "aws:RequestedRegion" ["us-east-1", "{"] when fsx and not (x == "a") {
+        // lead
+        allow "One" { action ec2:RunInstances; resource "*"; } // after
+        /// the second
+        include base when fsx;
+        expect W0101 "r" deny "Two" when x { action [s3:GetObject, @acts]; resource "arn:aws:s3:::b/{x}/*"; condition StringLike "k" "}"; }
+        // trailing
+    }"#;
+    let second = r#"
+    with condition Bool "aws:SecureTransport" "true" { allow { action s3:ListBucket; resource "*"; } include other; }
+    allow "After" { action s3:GetObject; resource "*"; }
+    with condition StringEquals "k" "v" { with condition Bool "b" "true" { allow { action a:B; resource "*"; } } }"#;
+    let mut seeds = Vec::new();
+    for body in [first, second] {
+        seeds.push(padded(body));
+        seeds.push(padded(body).replace('\n', "\r\n"));
+    }
+    seeds
+}
+
 /// Deterministic mutations of the large items of `policies.pcl` (quotes,
 /// escapes, braces, comments, doc comments, `expect`, fields, blocks, odd
 /// white space, non-ASCII): whenever the split parse gives a result, it is
@@ -205,10 +232,14 @@ fn mutated_large_items_split_to_their_whole_parse_or_not_at_all() {
         (state % n.max(1) as u64) as usize
     };
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
-    let seeds: Vec<&str> =
+    let mut seeds: Vec<&str> =
         chunk_ranges(&text).into_iter().map(|(a, b)| &text[a..b]).filter(|c| c.len() >= SPLIT_FROM_BYTES).collect();
+    // and items built around `with condition` blocks (split into a shell and
+    // its entries), LF and CRLF: policies.pcl has two blocks only
+    let blocks = block_seeds();
+    seeds.extend(blocks.iter().map(String::as_str));
     let (mut compared, mut declined) = (0, 0);
-    for case in 0..600 {
+    for case in 0..1500 {
         let mut chunk = seeds[below(seeds.len())].to_string();
         for _ in 0..1 + below(3) {
             // half the time at the start of a line, where entries begin

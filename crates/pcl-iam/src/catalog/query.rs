@@ -23,13 +23,19 @@ pub enum UnknownAction {
 /// case ignored, each).
 pub fn check_known_action(action: &str) -> Result<(), (UnknownAction, Problem)> {
     thread_local! {
-        static FOUND: crate::memo::Table<bool> = std::cell::RefCell::default();
+        static FOUND: crate::memo::Table<()> = std::cell::RefCell::default();
     }
-    if crate::memo::remembered(&FOUND, action, || check_known_action_uncached(action).is_ok()) {
+    if FOUND.with(|found| found.borrow().contains_key(action)) {
         return Ok(());
     }
-    // an unknown action: its problem, with a suggestion, made again (rare)
-    check_known_action_uncached(action)
+    // checked once; only a known action is remembered (a problem is made
+    // again each time it is asked for: rare, and its suggestion is costly
+    // to keep)
+    let checked = check_known_action_uncached(action);
+    if checked.is_ok() {
+        crate::memo::remembered(&FOUND, action, || ());
+    }
+    checked
 }
 
 fn check_known_action_uncached(action: &str) -> Result<(), (UnknownAction, Problem)> {

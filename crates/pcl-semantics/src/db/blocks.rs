@@ -1,4 +1,5 @@
-//! The items of a file in blocks of `BLOCK`, for the queries that read every
+//! The items of a file in blocks (of `BLOCK` items, or `SMALL_BLOCK` in a
+//! file of fewer than `4 * BLOCK`: `block_len`), for the queries that read every
 //! item after every edit (`file_wide_checks`, `analyze_file`): they fetch one
 //! memo per block instead of one per item. After an edit inside an item
 //! already edited, only that item's block is computed again (the others read
@@ -35,7 +36,7 @@ pub fn by_blocks(db: &dyn Database, file: SourceFile) -> bool {
     file_items(db, file).len() >= BLOCKS_FROM_ITEMS
 }
 
-/// The items of a file from its `first`-th, `BLOCK` of them (fewer at the end).
+/// The items of a file from its `first`-th, `block_len` of them (fewer at the end).
 #[salsa::interned(debug)]
 pub struct ItemBlock<'db> {
     pub file: SourceFile,

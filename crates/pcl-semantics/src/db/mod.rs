@@ -125,9 +125,10 @@ impl PolicyHead {
 }
 
 /// What an item is made of: its AST, with spans relative to the item's
-/// start, and a large policy's or permset's top-level entries, each with its
-/// offset in the item and its text, when it was parsed entry by entry (see
-/// `check_item`).
+/// start, and a large policy's or permset's entries as they were parsed
+/// (`parsing::EntryText`: top-level ones, and a block's shell and entries),
+/// each with its offset in the item and its text, when it was parsed entry
+/// by entry (see `check_item`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ItemBody {
     pub ast: Arc<ast::Item>,
@@ -140,7 +141,7 @@ impl ItemDef {
         &self.body(db).ast
     }
 
-    /// A large item's top-level entries (see [`ItemBody`]); empty otherwise.
+    /// A large item's entries as parsed (see [`ItemBody`]); empty otherwise.
     pub fn entries(self, db: &dyn Database) -> &[parsing::EntryText] {
         &self.body(db).entries
     }
@@ -195,8 +196,9 @@ pub fn check_item(db: &dyn Database, item: ItemDef) -> Arc<ItemAnalysis> {
     Arc::new(crate::item_check::check_with_parts(item.ast(db), &scope, Some(&parts)))
 }
 
-/// One top-level entry of a large item to check: its text, in a file (for
-/// the names it may use), inside its item's guard.
+/// One entry of a large item to check (top-level, or a block's shell or one
+/// of its entries: all are checked in the item's context): its text, in a
+/// file (for the names it may use), inside its item's guard.
 #[salsa::interned(debug)]
 pub struct EntryCheck<'db> {
     pub file: SourceFile,

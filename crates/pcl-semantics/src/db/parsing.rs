@@ -46,9 +46,11 @@ pub struct ChunkParse {
     pub mentions_expect: Vec<bool>,
 }
 
-/// A large item's top-level entries, each with its offset in the item and
-/// its text (the text its `Fragment` interns): shared, not copied, by the
-/// file's parse and the item's input.
+/// A large item's entries as they were parsed (its top-level entries, and
+/// for a `with condition` block of statements its shell then its
+/// entries), each with its offset in the item and its text (the text its
+/// `Fragment` interns): shared, not copied, by the file's parse and the
+/// item's input.
 pub type Entries = Arc<[EntryText]>;
 
 /// One entry of a large item as its parse was asked for: its offset in the
@@ -62,8 +64,10 @@ pub struct EntryText {
 }
 
 /// A part of a large policy or permset, parsed on its own: one top-level
-/// body entry (a statement, a `with condition` block or an include), or the
-/// item with its entries left out. Interned by its text, like `Chunk`.
+/// body entry (a statement, a `with condition` block or an include), a
+/// block's shell (the block with its entries left out) or one of its
+/// entries, or the item with its entries left out. Interned by its text,
+/// like `Chunk`.
 #[salsa::interned(debug)]
 pub struct Fragment<'db> {
     #[returns(ref)]

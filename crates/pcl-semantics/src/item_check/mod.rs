@@ -53,8 +53,9 @@ pub struct ItemAnalysis {
     pub name_span: pcl_syntax::Span,
 }
 
-/// Top-level body entries of a policy or permset checked on their own: their
-/// IR, diagnostics and references, spans relative to the entries' text.
+/// Body entries of a policy or permset checked on their own (top-level
+/// ones, or a block's shell or entries): their IR, diagnostics and
+/// references, spans relative to the entries' text.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EntryAnalysis {
     pub entries: Vec<Entry>,
@@ -62,8 +63,9 @@ pub struct EntryAnalysis {
     pub refs: Vec<Ref>,
 }
 
-/// The already checked top-level entries of a large policy or permset, given
-/// the guard that encloses them (the policy's own `when`).
+/// The already checked entries of a large policy or permset, as they were
+/// parsed (`CheckedPart`), given the guard that encloses them (the policy's
+/// own `when`).
 pub type CheckedParts<'p> = &'p dyn Fn(Option<&Cond>) -> Vec<CheckedPart<'p>>;
 
 /// One entry of a large item, checked on its own.
