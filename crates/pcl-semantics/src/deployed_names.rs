@@ -5,6 +5,11 @@
 //! params only, so a build gives each item one name; two items clash when
 //! their names are equal and their guards can hold together (under the
 //! constraints).
+//!
+//! What the check needs of each item is a `Deployed` record, made from its
+//! IR once: a large file's are memoized a block of items at a time
+//! (`db::blocks::block_deployed`), so an edit that changes no deployed name
+//! does not look at every policy and role again.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -14,84 +19,135 @@ use rustc_hash::FxHashMap;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::Env;
-use crate::ir::{Cond, ItemIr, Program, ProgramItem};
+use crate::ir::{Cond, ItemIr, Program};
 use crate::variants;
 
-/// One deployed item: its kind, name, guard and where to point.
-struct Deployed<'p> {
-    kind: &'static str,
-    name: Cow<'p, str>,
-    when: Option<&'p Cond>,
-    item: &'p ProgramItem,
+/// One deployed policy or role: what the clash check reads of it (borrowed
+/// from its IR where it can be, owned when memoized).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployed<'a> {
+    pub kind: &'static str,
+    /// The name it is deployed under, and that name lower-cased.
+    pub name: Cow<'a, str>,
+    pub folded: Cow<'a, str>,
+    pub when: Option<Cow<'a, Cond>>,
+    /// The item's name, and its place among the file's parsed items.
+    pub item: Cow<'a, str>,
+    pub place: u32,
+    /// The `name` field's span, or the item name's, relative to the item.
+    pub name_span: pcl_syntax::Span,
 }
 
-/// The clashes of `program` built with `config`'s params.
-pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
+impl Deployed<'_> {
+    pub fn into_owned(self) -> Deployed<'static> {
+        let Deployed { kind, name, folded, when, item, place, name_span } = self;
+        Deployed {
+            kind,
+            name: Cow::Owned(name.into_owned()),
+            folded: Cow::Owned(folded.into_owned()),
+            when: when.map(|c| Cow::Owned(c.into_owned())),
+            item: Cow::Owned(item.into_owned()),
+            place,
+            name_span,
+        }
+    }
+}
+
+/// The deployed name of a policy or role under `params` (`None` for any
+/// other item, and for a role without a `name` field).
+pub fn deployed<'p>(
+    program: &Program,
+    params: &BTreeMap<String, crate::ir::ParamValue>,
+    (item, place, item_name_span): (&'p pcl_syntax::SmolStr, u32, pcl_syntax::Span),
+    ir: &'p ItemIr,
+) -> Option<Deployed<'p>> {
     let empty = BTreeMap::new();
-    let env = Env { program, features: &empty, params: &config.params, shape_only: false };
-    // Runs after every edit: names are borrowed where they can be, and
-    // grouped in a hash map (each group keeps the program's order; the
-    // callers sort the findings by position).
-    // sized at once: grown insert by insert, a large file's table was
-    // rehashed some twenty times (on 100 MB, 30x the time of 10 MB)
-    let mut by_name: FxHashMap<(&'static str, Cow<'_, str>), Vec<Deployed<'_>>> =
-        FxHashMap::with_capacity_and_hasher(program.deployables(), Default::default());
-    for item in program.items() {
-        let deployed = match &*item.ir {
-            ItemIr::Policy { when, naming, .. } => Deployed {
-                kind: "policy",
-                name: naming.name.as_ref().map_or(Cow::Borrowed(item.name.as_str()), |t| Cow::Owned(env.text(t))),
-                when: when.as_deref(),
-                item,
-            },
-            ItemIr::Role { when, role } => match &role.naming.name {
-                Some(t) => Deployed { kind: "role", name: Cow::Owned(env.text(t)), when: when.as_deref(), item },
-                None => continue,
-            },
-            _ => continue,
-        };
-        let folded = if deployed.name.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(deployed.name.to_ascii_lowercase())
-        } else {
-            deployed.name.clone()
-        };
-        by_name.entry((deployed.kind, folded)).or_default().push(deployed);
+    let env = Env { program, features: &empty, params, shape_only: false };
+    let (kind, name, when, naming) = match ir {
+        ItemIr::Policy { when, naming, .. } => {
+            let name = naming.name.as_ref().map_or(Cow::Borrowed(item.as_str()), |t| Cow::Owned(env.text(t)));
+            ("policy", name, when, naming)
+        }
+        ItemIr::Role { when, role } => ("role", Cow::Owned(env.text(role.naming.name.as_ref()?)), when, &role.naming),
+        _ => return None,
+    };
+    // runs for every policy and role after every edit of a small file: a
+    // name already lower case is not copied
+    let folded = match name.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(name.to_ascii_lowercase()),
+        false => name.clone(),
+    };
+    Some(Deployed {
+        kind,
+        name,
+        folded,
+        when: when.as_deref().map(Cow::Borrowed),
+        item: Cow::Borrowed(item.as_str()),
+        place,
+        name_span: naming.name_span.unwrap_or(item_name_span),
+    })
+}
+
+/// The pairs of `deployed` (in file order, `count` of them) that clash:
+/// each later one with the first it can be deployed with, under `config`'s
+/// pins and params and `program`'s constraints.
+pub fn clashes<'d, 'a: 'd>(
+    (deployed, count): (impl Iterator<Item = &'d Deployed<'a>>, usize),
+    program: &Program,
+    config: &Config,
+) -> Vec<(&'d Deployed<'a>, &'d Deployed<'a>)> {
+    // grouped in a hash map (each group keeps the file's order; the callers
+    // sort the findings by position), sized at once: grown insert by insert,
+    // a large file's table was rehashed some twenty times (on 100 MB, 30x
+    // the time of 10 MB)
+    let mut by_name: FxHashMap<(&'static str, &str), Vec<&Deployed<'a>>> =
+        FxHashMap::with_capacity_and_hasher(count, Default::default());
+    for d in deployed {
+        by_name.entry((d.kind, &*d.folded)).or_default().push(d);
     }
     let mut out = Vec::new();
     for same in by_name.values().filter(|v| v.len() > 1) {
         for (i, later) in same.iter().enumerate().skip(1) {
-            let Some(first) = same.iter().take(i).find(|first| together(program, config, first, later)) else {
-                continue;
-            };
-            out.push(
-                DiagnosticKind::DeployedNameClash {
-                    kind: later.kind,
-                    name: later.name.to_string(),
-                    first_name: first.name.to_string(),
-                    first_item: first.item.name.as_str().to_owned(),
-                    item: later.item.name.as_str().to_owned(),
-                    first: name_span(first),
-                }
-                .at(name_span(later)),
-            );
+            if let Some(first) = same.iter().take(i).find(|first| together(program, config, first, later)) {
+                out.push((*later, *first));
+            }
         }
     }
     out
 }
 
-/// Whether both items can be deployed in one configuration.
-fn together(program: &Program, config: &Config, a: &Deployed<'_>, b: &Deployed<'_>) -> bool {
-    let guards: Vec<&Cond> = a.when.into_iter().chain(b.when).collect();
-    // too many combinations to decide: say nothing rather than something wrong
-    variants::satisfiable_with(program, &config.pins, &config.pins, &config.params, &guards) == Some(true)
+/// The finding of `later` clashing with `first`; `offset` gives an item's
+/// start in the file by its place.
+pub fn clash_diagnostic(later: &Deployed<'_>, first: &Deployed<'_>, offset: &dyn Fn(u32) -> u32) -> Diagnostic {
+    DiagnosticKind::DeployedNameClash {
+        kind: later.kind,
+        name: later.name.to_string(),
+        first_name: first.name.to_string(),
+        first_item: first.item.to_string(),
+        item: later.item.to_string(),
+        first: first.name_span.shift(offset(first.place)),
+    }
+    .at(later.name_span.shift(offset(later.place)))
 }
 
-/// The `name` field, or the item's name when it has none.
-fn name_span(d: &Deployed<'_>) -> pcl_syntax::Span {
-    let naming = match &*d.item.ir {
-        ItemIr::Policy { naming, .. } => Some(naming),
-        ItemIr::Role { role, .. } => Some(&role.naming),
-        _ => None,
-    };
-    naming.and_then(|n| n.name_span).unwrap_or(d.item.name_span).shift(d.item.offset)
+/// The clashes of `program` built with `config`'s params.
+pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
+    let items = program.items();
+    let mut all: Vec<Deployed<'_>> = Vec::with_capacity(program.deployables());
+    all.extend(items.iter().enumerate().filter_map(|(at, item)| {
+        let place = u32::try_from(at).ok()?;
+        deployed(program, &config.params, (&item.name, place, item.name_span), &item.ir)
+    }));
+    let offset = |place: u32| usize::try_from(place).ok().and_then(|at| items.get(at)).map_or(0, |item| item.offset);
+    clashes((all.iter(), all.len()), program, config)
+        .into_iter()
+        .map(|(later, first)| clash_diagnostic(later, first, &offset))
+        .collect()
+}
+
+/// Whether both items can be deployed in one configuration.
+fn together(program: &Program, config: &Config, a: &Deployed<'_>, b: &Deployed<'_>) -> bool {
+    let guards: Vec<&Cond> = a.when.iter().chain(&b.when).map(|c| &**c).collect();
+    // too many combinations to decide: say nothing rather than something wrong
+    variants::satisfiable_with(program, &config.pins, &config.pins, &config.params, &guards) == Some(true)
 }

@@ -100,12 +100,16 @@ pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
 
 /// The file-wide checks; also whether the constraints are small enough for
 /// the per-configuration checks (`variant_checks`) to run.
-/// `uses` are those of every item, in file order, in runs (`uses::of`).
+/// `uses` are those of every item, in file order, in runs (`uses::of`);
+/// `clashes`, the deployed names that clash under the default
+/// configuration, when found already (a large file's, by blocks), else
+/// found here from the program.
 pub fn analyze(
     parsed: &ParsedFile,
     analyses: &[(&ParsedItem, &ItemAnalysis)],
     symbols: &Symbols,
     uses: &[&Uses],
+    clashes: Option<&[(crate::deployed_names::Deployed<'static>, crate::deployed_names::Deployed<'static>)]>,
 ) -> (FileAnalysis, bool) {
     let mut diags = syntax_diagnostics(parsed);
 
@@ -161,7 +165,17 @@ pub fn analyze(
         defaults_violate_constraints(&program, &mut diags);
     }
     if decidable && let Ok(config) = config::configure(&program, &[]) {
-        diags.extend(crate::deployed_names::name_clashes(&program, &config));
+        match clashes {
+            Some(found) => {
+                let offset = |place: u32| {
+                    usize::try_from(place).ok().and_then(|at| parsed.items.get(at)).map_or(0, |p| p.offset)
+                };
+                let found =
+                    found.iter().map(|(later, first)| crate::deployed_names::clash_diagnostic(later, first, &offset));
+                diags.extend(found);
+            }
+            None => diags.extend(crate::deployed_names::name_clashes(&program, &config)),
+        }
     }
 
     crate::diagnostic::sort(&mut diags);

@@ -138,3 +138,33 @@ fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
         }
     }
 }
+
+/// Deployed names are found a block at a time (`blocks::block_deployed`):
+/// two policies far apart deployed under one name clash, an edit of one
+/// name field in its block ends the clash, another brings it back, and each
+/// step gives what a fresh analysis gives.
+#[test]
+fn deployed_names_found_by_blocks_follow_an_edit() {
+    let corpus = pcl_corpus::generate(120_000, 5, false);
+    let policy = |item: &str, name: &str| {
+        format!("policy {item} {{ name \"{name}\"; allow {{ action s3:GetObject; resource \"*\"; }} }}\n")
+    };
+    let original = format!("{}{corpus}\n{}", policy("clash_a", "SameName"), policy("clash_b", "samename"));
+    let clashes = |analysis: &pcl_semantics::FileAnalysis| {
+        analysis.diagnostics.iter().filter(|d| d.message.contains("deployed")).count()
+    };
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original.clone());
+    assert!(file_items(&db, file).len() >= 512, "the two policies are meant to be in different blocks");
+    assert_eq!(clashes(analyze_file(&db, file)), 1, "{:?}", analyze_file(&db, file).diagnostics);
+    let renamed = original.replacen("name \"samename\"", "name \"OtherName\"", 1);
+    let back = renamed.replacen("name \"OtherName\"", "name \"SAMENAME\"", 1);
+    for (step, (text, expected)) in [(renamed, 0), (back, 1)].into_iter().enumerate() {
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+        let analysis = pcl_semantics::analyze_edited_file(&db, file);
+        assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
+        assert_eq!(clashes(analysis), expected, "step {step}: {:?}", analysis.diagnostics);
+    }
+}

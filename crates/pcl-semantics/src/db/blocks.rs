@@ -36,6 +36,14 @@ pub fn by_blocks(db: &dyn Database, file: SourceFile) -> bool {
     file_items(db, file).len() >= BLOCKS_FROM_ITEMS
 }
 
+/// Whether a file's deployed names are found by blocks (`deployed_clashes`):
+/// in a file read by blocks of `BLOCK`. A smaller file's are found from its
+/// program (`policies.pcl`: 653.0k -> 661.1k instructions an edit by blocks
+/// of 8, the queries' bookkeeping costing more than the pass they save).
+pub fn deployed_by_blocks(db: &dyn Database, file: SourceFile) -> bool {
+    block_len(file_items(db, file).len()) == BLOCK
+}
+
 /// The items of a file from its `first`-th, `block_len` of them (fewer at the end).
 #[salsa::interned(debug)]
 pub struct ItemBlock<'db> {
@@ -75,6 +83,61 @@ pub fn block_renders<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<(
     let first = *block.first(db);
     let reported = members(db, block).iter().enumerate().filter(|(_, item)| reports_findings(db, **item));
     reported.map(|(at, item)| (first + at, *item)).collect()
+}
+
+/// The deployed names of the policies and roles of a block that are the
+/// first definition of their name, under the file's default configuration
+/// (`deployed_names::deployed`). Backdated while they stay the same: an
+/// edit that changes no deployed name leaves `deployed_clashes` as it was.
+#[salsa::tracked(returns(ref))]
+pub fn block_deployed<'db>(
+    db: &'db dyn Database,
+    block: ItemBlock<'db>,
+) -> Vec<crate::deployed_names::Deployed<'static>> {
+    let file = *block.file(db);
+    let Some(config) = default_config(db, file) else { return Vec::new() };
+    let program = super::configuring_program(db, file);
+    let first = *block.first(db);
+    let renders = block_renders(db, block);
+    let checks = block_checks(db, block);
+    renders
+        .iter()
+        .filter_map(|(place, item)| {
+            let analysis = checks.get(place.checked_sub(first)?)?;
+            let at = u32::try_from(*place).ok()?;
+            let found = crate::deployed_names::deployed(
+                program,
+                &config.params,
+                (item.name(db), at, analysis.name_span),
+                &analysis.ir,
+            );
+            found.map(crate::deployed_names::Deployed::into_owned)
+        })
+        .collect()
+}
+
+/// The file's configuration with nothing given (every param at its default
+/// or placeholder): what deployed names are rendered with. `None` when the
+/// params and features do not make one.
+#[salsa::tracked(returns(ref))]
+pub fn default_config(db: &dyn Database, file: SourceFile) -> Option<crate::config::Config> {
+    crate::config::configure(super::configuring_program(db, file), &[]).ok()
+}
+
+/// The clashes among the deployed names of a file read by blocks (each
+/// later one with the first it clashes with), under its default
+/// configuration.
+#[salsa::tracked(returns(ref))]
+pub fn deployed_clashes(
+    db: &dyn Database,
+    file: SourceFile,
+) -> Vec<(crate::deployed_names::Deployed<'static>, crate::deployed_names::Deployed<'static>)> {
+    let Some(config) = default_config(db, file) else { return Vec::new() };
+    let blocks = item_blocks(db, file);
+    let count = blocks.iter().map(|block| block_deployed(db, *block).len()).sum();
+    let all = blocks.iter().flat_map(|block| block_deployed(db, *block));
+    let found = crate::deployed_names::clashes((all, count), super::configuring_program(db, file), config);
+    found.into_iter().map(|(later, first)| (later.clone(), first.clone())).collect()
 }
 
 /// The items of a block.

@@ -264,12 +264,13 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         let checks = blocks.iter().flat_map(|block| blocks::block_checks(db, *block));
         let analyses: Vec<_> = parsed.items.iter().zip(checks.map(|analysis| &**analysis)).collect();
         let uses: Vec<&crate::uses::Uses> = blocks.iter().map(|block| blocks::block_uses(db, *block)).collect();
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses)
+        let clashes = blocks::deployed_by_blocks(db, file).then(|| blocks::deployed_clashes(db, file).as_slice());
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, clashes)
     } else {
         let items = file_items(db, file);
         let analyses: Vec<_> = parsed.items.iter().zip(items.iter().map(|item| &**check_item(db, *item))).collect();
         let uses = blocks::whole_file_uses(db, file, &analyses);
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses])
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], None)
     }
 }
 
