@@ -53,6 +53,9 @@ impl Deployed<'_> {
     }
 }
 
+/// A later deployed item, and the first it clashes with.
+pub type Clash = (Deployed<'static>, Deployed<'static>);
+
 /// The deployed name of a policy or role under `params` (`None` for any
 /// other item, and for a role without a `name` field).
 pub fn deployed<'p>(

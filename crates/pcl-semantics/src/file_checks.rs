@@ -101,15 +101,16 @@ pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
 /// The file-wide checks; also whether the constraints are small enough for
 /// the per-configuration checks (`variant_checks`) to run.
 /// `uses` are those of every item, in file order, in runs (`uses::of`);
-/// `clashes`, the deployed names that clash under the default
-/// configuration, when found already (a large file's, by blocks), else
-/// found here from the program.
+/// `defaults`, the configuration with nothing given (`None` if the params
+/// and features make none), and `clashes`, the deployed names that clash
+/// under it, when found already (a large file's, by blocks), else found
+/// here from the program.
 pub fn analyze(
     parsed: &ParsedFile,
     analyses: &[(&ParsedItem, &ItemAnalysis)],
     symbols: &Symbols,
     uses: &[&Uses],
-    clashes: Option<&[(crate::deployed_names::Deployed<'static>, crate::deployed_names::Deployed<'static>)]>,
+    (defaults, clashes): (Option<&config::Config>, Option<&[crate::deployed_names::Clash]>),
 ) -> (FileAnalysis, bool) {
     let mut diags = syntax_diagnostics(parsed);
 
@@ -164,7 +165,7 @@ pub fn analyze(
     if constraints_ok && decidable && diags.len() == before {
         defaults_violate_constraints(&program, &mut diags);
     }
-    if decidable && let Ok(config) = config::configure(&program, &[]) {
+    if decidable && let Some(config) = defaults {
         match clashes {
             Some(found) => {
                 let offset = |place: u32| {
@@ -174,7 +175,7 @@ pub fn analyze(
                     found.iter().map(|(later, first)| crate::deployed_names::clash_diagnostic(later, first, &offset));
                 diags.extend(found);
             }
-            None => diags.extend(crate::deployed_names::name_clashes(&program, &config)),
+            None => diags.extend(crate::deployed_names::name_clashes(&program, config)),
         }
     }
 

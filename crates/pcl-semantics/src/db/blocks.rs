@@ -117,8 +117,9 @@ pub fn block_deployed<'db>(
 }
 
 /// The file's configuration with nothing given (every param at its default
-/// or placeholder): what deployed names are rendered with. `None` when the
-/// params and features do not make one.
+/// or placeholder): what deployed names are rendered with, memoized (made
+/// again after every edit, it was 1.2 % of an edit of `policies.pcl`).
+/// `None` when the params and features do not make one.
 #[salsa::tracked(returns(ref))]
 pub fn default_config(db: &dyn Database, file: SourceFile) -> Option<crate::config::Config> {
     crate::config::configure(super::configuring_program(db, file), &[]).ok()
@@ -128,10 +129,7 @@ pub fn default_config(db: &dyn Database, file: SourceFile) -> Option<crate::conf
 /// later one with the first it clashes with), under its default
 /// configuration.
 #[salsa::tracked(returns(ref))]
-pub fn deployed_clashes(
-    db: &dyn Database,
-    file: SourceFile,
-) -> Vec<(crate::deployed_names::Deployed<'static>, crate::deployed_names::Deployed<'static>)> {
+pub fn deployed_clashes(db: &dyn Database, file: SourceFile) -> Vec<crate::deployed_names::Clash> {
     let Some(config) = default_config(db, file) else { return Vec::new() };
     let blocks = item_blocks(db, file);
     let count = blocks.iter().map(|block| block_deployed(db, *block).len()).sum();

@@ -259,18 +259,19 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
     let parsed = parse(db, file);
+    let defaults = blocks::default_config(db, file).as_ref();
     if blocks::by_blocks(db, file) {
         let blocks = blocks::item_blocks(db, file);
         let checks = blocks.iter().flat_map(|block| blocks::block_checks(db, *block));
         let analyses: Vec<_> = parsed.items.iter().zip(checks.map(|analysis| &**analysis)).collect();
         let uses: Vec<&crate::uses::Uses> = blocks.iter().map(|block| blocks::block_uses(db, *block)).collect();
         let clashes = blocks::deployed_by_blocks(db, file).then(|| blocks::deployed_clashes(db, file).as_slice());
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, clashes)
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes))
     } else {
         let items = file_items(db, file);
         let analyses: Vec<_> = parsed.items.iter().zip(items.iter().map(|item| &**check_item(db, *item))).collect();
         let uses = blocks::whole_file_uses(db, file, &analyses);
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], None)
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], (defaults, None))
     }
 }
 
