@@ -310,8 +310,7 @@ fn valuesets_used_as_arns<'p>(program: &'p Program, uses: &[&'p Uses], diags: &m
     // it splices are checked next, for the same user
     let mut checked: HashSet<&str> = HashSet::default();
     let mut todo: Vec<(&'p str, &'p str)> = Vec::new();
-    let uses_as_arns = uses.iter().rev().flat_map(|u| u.arn_sets.iter().rev());
-    for (set, user) in uses_as_arns.filter(|(set, _)| suspects.contains(set.as_str())) {
+    for (set, user) in uses.iter().rev().flat_map(|u| u.arn_sets.iter().rev()) {
         todo.push((set.as_str(), user.as_str()));
         check_arn_suspects(program, &suspects, &mut checked, &mut todo, diags);
     }

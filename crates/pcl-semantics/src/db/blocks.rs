@@ -131,9 +131,9 @@ pub fn default_config(db: &dyn Database, file: SourceFile) -> Option<crate::conf
 #[salsa::tracked(returns(ref))]
 pub fn deployed_clashes(db: &dyn Database, file: SourceFile) -> Vec<crate::deployed_names::Clash> {
     let Some(config) = default_config(db, file) else { return Vec::new() };
-    let blocks = item_blocks(db, file);
-    let count = blocks.iter().map(|block| block_deployed(db, *block).len()).sum();
-    let all = blocks.iter().flat_map(|block| block_deployed(db, *block));
+    let per_block: Vec<_> = item_blocks(db, file).iter().map(|block| block_deployed(db, *block)).collect();
+    let count = per_block.iter().map(|deployed| deployed.len()).sum();
+    let all = per_block.iter().flat_map(|deployed| deployed.iter());
     let found = crate::deployed_names::clashes((all, count), super::configuring_program(db, file), config);
     found.into_iter().map(|(later, first)| (later.clone(), first.clone())).collect()
 }
