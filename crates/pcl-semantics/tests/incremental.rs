@@ -288,19 +288,22 @@ policy other {
 /// A role reads only the header (guard, deployed name) of a policy it
 /// attaches: an edit inside that policy's statements re-runs the policy's
 /// per-configuration checks, not the role's. A role that inlines the
-/// policy renders its statements, and is checked again.
+/// policy reads the header too, and which features the statements' guards
+/// read (its renderings vary with them): it is checked again only when
+/// those change.
 #[test]
-fn incremental_statement_edit_leaves_attaching_role_alone() {
+fn incremental_statement_edit_leaves_attaching_and_inlining_roles_alone() {
     let source = r#"
 param partition: partition = "aws";
 param account: account placeholder "<AWS ACCOUNT ID>";
 feature fsx: bool = false;
+feature batch: bool = false;
 policy user_fsx when fsx {
     name "UserFsx";
     allow "FSx" { action ["fsx:DescribeFileSystems"]; resource "*"; }
 }
 role head {
-    trust service ["ec2.amazonaws.com"];
+    trust service ["ec2.amazonaws.com", "batch.amazonaws.com" when batch];
     attach user_fsx;
 }
 role compute {
@@ -316,9 +319,11 @@ role compute {
     take(&log);
 
     // A first edit of the policy makes its body LOW (see `db/files.rs`),
-    // and salsa backdates no value whose durability fell: the role reads
-    // the policy's header from an input of its own (`ItemDef::header`),
-    // not from the body, or it would be checked again here.
+    // and salsa backdates no value whose durability fell: the attaching
+    // role reads the policy's header from an input of its own
+    // (`ItemDef::header`), not from the body, or it would be checked again
+    // here. The inlining role reads which features the body's guards read
+    // (`inlined_guard_vars`), which falls to LOW: it is checked this once.
     let first = source.replace(
         r#"action ["fsx:DescribeFileSystems"]"#,
         r#"action ["fsx:DescribeFileSystems", "fsx:DescribeBackups"]"#,
@@ -331,11 +336,25 @@ role compute {
     file.replace_text(&mut db, edited.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty());
     let events = take(&log);
-    assert_eq!(checked(&events, &variant_keys), ["compute", "user_fsx"], "events: {events:?}");
+    assert_eq!(checked(&events, &variant_keys), ["user_fsx"], "events: {events:?}");
 
-    // Renaming the deployed policy changes its header: the role re-runs.
-    file.replace_text(&mut db, edited.replace(r#"name "UserFsx";"#, r#"name "UserFsxPolicy";"#));
-    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    // A statement guarded by a feature no guard read before: the inlining
+    // role's renderings now vary with it, and it is checked again.
+    let guarded = edited.replace(r#"allow "FSx" {"#, r#"allow "FSx" when batch {"#);
+    file.replace_text(&mut db, guarded.clone());
+    analyze_file(&db, file);
+    let events = take(&log);
+    assert_eq!(checked(&events, &variant_keys), ["compute", "user_fsx"], "events: {events:?}");
+    let fresh = {
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open(&mut db, "policies.pcl".into(), guarded.clone());
+        analyze_file(&db, file).diagnostics.clone()
+    };
+    assert_eq!(analyze_file(&db, file).diagnostics, fresh);
+
+    // Renaming the deployed policy changes its header: the roles re-run.
+    file.replace_text(&mut db, guarded.replace(r#"name "UserFsx";"#, r#"name "UserFsxPolicy";"#));
+    analyze_file(&db, file);
     let events = take(&log);
     assert_eq!(checked(&events, &variant_keys), ["compute", "head", "user_fsx"], "events: {events:?}");
 }

@@ -15,6 +15,21 @@ use crate::item_check::ItemAnalysis;
 pub struct ClosureMember {
     pub(super) def: ItemDef,
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
+    /// For a policy a role inlines, held by its header: the variables its
+    /// body's guards read (`inlined_guard_vars`), which the role's
+    /// renderings vary with.
+    pub(super) body_vars: Option<std::sync::Arc<[String]>>,
+}
+
+impl ClosureMember {
+    /// The member as `variant_checks` reads it.
+    pub(super) fn item<'a>(&'a self, db: &'a dyn Database) -> crate::variant_checks::ClosureItem<'a> {
+        crate::variant_checks::ClosureItem {
+            name: self.def.name(db),
+            analysis: &self.analysis,
+            body_vars: self.body_vars.as_deref(),
+        }
+    }
 }
 
 /// The items a policy's or role's per-configuration checks read, in
@@ -35,18 +50,27 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
     let index = item_index(db, file);
     let configuring = configuring_items(db, file);
     let facts = configuring_facts(db, file);
-    // A role reads of a policy it attaches (and does not inline) only the
-    // header: an edit inside that policy's statements leaves the role's
-    // findings as they are, and they are not computed again.
-    let attached_only = attached_only_policies(check_item(db, item));
-    let find = |name: &str| -> Option<(ItemDef, usize, &'db std::sync::Arc<ItemAnalysis>)> {
+    // A role reads of a policy it attaches or inlines only the header (and
+    // of one it inlines, the variables its body's guards read): an edit
+    // inside that policy's statements leaves the role's findings as they
+    // are, and they are not computed again. (A role's own checks do not
+    // expand its inline policies: each is checked as a policy itself.)
+    let policies = role_policies(check_item(db, item));
+    type Found<'db> = (ItemDef, usize, &'db std::sync::Arc<ItemAnalysis>, Option<std::sync::Arc<[String]>>);
+    let find = |name: &str| -> Option<Found<'db>> {
         if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
-            return Some((c.def, c.position, &c.analysis));
+            return Some((c.def, c.position, &c.analysis, None));
         }
         let def = index.get(name)?;
         let position = index.position(name).unwrap_or(usize::MAX);
-        let header = attached_only.contains(name).then(|| policy_header(db, def).as_ref()).flatten();
-        Some((def, position, header.map_or_else(|| check_item(db, def), |h| &h.analysis)))
+        let header = policies.get(name).and_then(|_| policy_header(db, def).as_ref());
+        Some(match header {
+            Some(h) => {
+                let inlined = policies.get(name).copied().unwrap_or_default();
+                (def, position, &h.analysis, inlined.then(|| inlined_guard_vars(db, def).clone()))
+            }
+            None => (def, position, check_item(db, def), None),
+        })
     };
     let mut todo: Vec<&str> = vec![item.name(db).as_str()];
     todo.extend(facts.partition_param.as_deref());
@@ -56,18 +80,36 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
         if seen.contains(name) {
             continue;
         }
-        let Some((def, position, analysis)) = find(name) else { continue };
+        let Some((def, position, analysis, body_vars)) = find(name) else { continue };
         seen.insert(name);
         todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !seen.contains(n)));
-        found.push((position, ClosureMember { def, analysis: std::sync::Arc::clone(analysis) }));
+        found.push((position, ClosureMember { def, analysis: std::sync::Arc::clone(analysis), body_vars }));
     }
     found.sort_by_key(|(position, _)| *position);
     found.into_iter().map(|(_, member)| member).collect()
 }
 
-/// The policies a role attaches and does not inline (empty for any other item).
-fn attached_only_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashSet<&str> {
+/// The policies a role attaches or inlines, each with whether it inlines
+/// it (empty for any other item).
+fn role_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashMap<&str, bool> {
     let crate::ir::ItemIr::Role { role, .. } = &*analysis.ir else { return Default::default() };
-    let inlined: rustc_hash::FxHashSet<&str> = role.inline.iter().map(|r| r.policy.as_str()).collect();
-    role.attach.iter().map(|r| r.policy.as_str()).filter(|p| !inlined.contains(p)).collect()
+    let attached = role.attach.iter().map(|r| (r.policy.as_str(), false));
+    attached.chain(role.inline.iter().map(|r| (r.policy.as_str(), true))).collect()
+}
+
+/// The variables (features and params) read by the guards of a policy and
+/// of what it uses (`variants::guard_vars` on its closure): what a role
+/// that inlines it reads of its body. Equal, and backdated, after an edit
+/// that changes no guard: the role's checks are then not run again.
+#[salsa::tracked(returns(ref))]
+pub fn inlined_guard_vars(db: &dyn Database, policy: ItemDef) -> std::sync::Arc<[String]> {
+    let members = closure_members(db, policy);
+    let program = crate::ir::Program::from_items(members.iter().map(|m| crate::ir::ProgramItem {
+        name: m.def.name(db).clone(),
+        offset: 0,
+        name_span: m.analysis.name_span,
+        docs: Vec::new(),
+        ir: m.analysis.ir.clone(),
+    }));
+    crate::variants::guard_vars(&program, policy.name(db)).into()
 }

@@ -361,10 +361,7 @@ pub fn variant_findings(db: &dyn Database, item: ItemDef) -> Vec<crate::variant_
         return Vec::new();
     }
     let facts = configuring_facts(db, file);
-    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members
-        .iter()
-        .map(|m| crate::variant_checks::ClosureItem { name: m.def.name(db), analysis: &m.analysis })
-        .collect();
+    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.iter().map(|m| m.item(db)).collect();
     // keyed by the configuration's place, not its values: a configuration
     // holds every param and feature, and copying and hashing it for every
     // item made a file's checks grow as items × params

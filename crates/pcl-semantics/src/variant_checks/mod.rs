@@ -56,6 +56,9 @@ pub struct ClosureItem<'a> {
     pub name: &'a pcl_syntax::SmolStr,
     /// Its analysis (with its name's span: read from here, not from its AST).
     pub analysis: &'a ItemAnalysis,
+    /// For a policy a role inlines, given by its header: the variables its
+    /// body's guards read (the role's renderings vary with them).
+    pub body_vars: Option<&'a [String]>,
 }
 
 /// The findings of `item` (a policy or role) on a small `Program` of what it
@@ -105,7 +108,12 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     // an item whose guards (and the constraints) do not read the partition
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
-    let vars = variants::guard_vars(&program, item);
+    let mut vars = variants::guard_vars(&program, item);
+    for var in closure.iter().filter_map(|c| c.body_vars).flatten() {
+        if !vars.contains(var) {
+            vars.push(var.clone());
+        }
+    }
     let partition_read =
         partition_param.is_some_and(|p| vars.iter().any(|v| v == p) || file_level.constraints_read_partition);
     let first_only = partition_param.is_some() && !partition_read;
