@@ -32,14 +32,14 @@ pub(crate) struct Vars {
 
 impl Vars {
     pub(crate) fn add(&mut self, c: &Cond) {
-        let mut own = Vec::new();
-        c.vars(&mut own);
-        for v in own {
-            if !self.seen.contains(&v) {
-                self.seen.insert(v.clone());
-                self.list.push(v);
+        // read borrowed: a name already seen costs a lookup, not a copy
+        // (walking the guards of every statement after each edit)
+        c.for_each_var(&mut |v| {
+            if !self.seen.contains(v) {
+                self.seen.insert(v.to_owned());
+                self.list.push(v.to_owned());
             }
-        }
+        });
     }
 
     pub(crate) fn is_empty(&self) -> bool {

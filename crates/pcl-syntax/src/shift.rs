@@ -12,8 +12,11 @@ pub(crate) trait ShiftSpans {
 }
 
 impl ShiftSpans for Span {
+    /// Wrapping: a move back (`split::replace_entry`, after text was
+    /// removed) comes as its two's complement. Spans lie inside a file of
+    /// less than 4 GiB, before and after, so the sum is exact either way.
     fn shift_spans(&mut self, by: u32) {
-        *self = self.shift(by);
+        *self = Span { start: self.start.wrapping_add(by), end: self.end.wrapping_add(by) };
     }
 }
 

@@ -124,6 +124,87 @@ pub fn parse_split<'a>(chunk: &str, parts: &mut dyn Parts<'a>) -> Option<ParsedC
     })
 }
 
+/// Where an entry of a chunk split by `parse_split` sits in its item's
+/// body: a top-level entry, or an entry of the top-level `with condition`
+/// block at `block`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryPlace {
+    Top(usize),
+    InBlock { block: usize, at: usize },
+}
+
+/// Whether `text`, the new text of an entry of a chunk split by
+/// `parse_split` after an edit strictly inside it, is still one entry,
+/// split the same way: scanned as the split scans a body, it starts an
+/// entry and ends where the text ends, and it is (at the top) not a block
+/// to split or (in a block) not a block at all. The scanner keeps no state
+/// between entries, so the rest of the chunk splits as before.
+pub fn still_one_entry(text: &str, in_block: bool) -> bool {
+    let mut scan = Scanner { bytes: text.as_bytes(), at: 0 };
+    let Some(first) = scan.next() else { return false };
+    let word = text.get(first.start..first.end).unwrap_or_default();
+    let starts_entry = first.kind == Kind::Doc
+        || (first.kind == Kind::Word && matches!(word, "allow" | "deny" | "with" | "include" | "expect"));
+    if !starts_entry || first.start != 0 {
+        return false;
+    }
+    let mut depth = 0usize;
+    let mut token = first;
+    let end = loop {
+        match token.kind {
+            Kind::Open => depth += 1,
+            Kind::Close => match depth.checked_sub(1) {
+                Some(0) => break token.end,
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Kind::Semicolon if depth == 0 => break token.end,
+            _ => {}
+        }
+        match scan.next_structural() {
+            Some(t) => token = t,
+            None => return false,
+        }
+    };
+    end == text.len()
+        && match in_block {
+            true => after_preamble(text, 0, text.len(), "with").is_none(),
+            false => block_outline(text, 0, text.len()).is_none(),
+        }
+}
+
+/// `item`, parsed by `parse_split`, with the entry at `place` replaced by
+/// `entry` (spans relative to its own start, which is `offset` in the
+/// item) and everything after it moved by `delta` bytes (a wrapping
+/// `u32`: a move back is its two's complement). `None` if `place` is not
+/// in the item.
+pub fn replace_entry(item: &Item, place: EntryPlace, entry: &BodyEntry, offset: u32, delta: u32) -> Option<Item> {
+    let mut item = item.clone();
+    let entries = match &mut item.kind {
+        ItemKind::Policy(policy) => &mut policy.entries,
+        ItemKind::Permset(permset) => &mut permset.entries,
+        _ => return None,
+    };
+    let mut placed = entry.clone();
+    placed.shift_spans(offset);
+    let top = match place {
+        EntryPlace::Top(at) => {
+            *entries.get_mut(at)? = placed;
+            at
+        }
+        EntryPlace::InBlock { block, at } => {
+            let BodyEntry::Block(outer) = entries.get_mut(block)? else { return None };
+            *outer.entries.get_mut(at)? = placed;
+            outer.entries.get_mut(at + 1..)?.shift_spans(delta);
+            outer.span.end = outer.span.end.wrapping_add(delta);
+            block
+        }
+    };
+    entries.get_mut(top + 1..)?.shift_spans(delta);
+    item.span.end = item.span.end.wrapping_add(delta);
+    Some(item)
+}
+
 /// Appends to `into` the entries of `chunk[start..end]` (not a block's
 /// shell), parsed, with spans from the item's start.
 fn place_entry<'a>(

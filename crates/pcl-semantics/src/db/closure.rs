@@ -100,7 +100,10 @@ fn role_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashMap<&str, bool> {
 /// The variables (features and params) read by the guards of a policy and
 /// of what it uses (`variants::guard_vars` on its closure): what a role
 /// that inlines it reads of its body. Equal, and backdated, after an edit
-/// that changes no guard: the role's checks are then not run again.
+/// that changes no guard: the role's checks are then not run again. (The
+/// policy's own checks find them on the program they build: shared through
+/// this query, the closure's program was built twice, and an edit inside
+/// `user_base` cost 3 % more.)
 #[salsa::tracked(returns(ref))]
 pub fn inlined_guard_vars(db: &dyn Database, policy: ItemDef) -> std::sync::Arc<[String]> {
     let members = closure_members(db, policy);

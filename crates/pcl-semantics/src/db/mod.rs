@@ -9,6 +9,7 @@ mod files;
 mod header_tests;
 mod parallel;
 mod parsing;
+mod patch;
 mod root;
 mod scope;
 

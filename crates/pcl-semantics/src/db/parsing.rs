@@ -121,12 +121,12 @@ pub fn file_parse(db: &dyn Database, file: SourceFile) -> &FileParse {
 /// `file_parse` of a text, from the memoized chunk parses.
 pub(super) fn parse_text(db: &dyn Database, text: &str) -> FileParse {
     let ranges = pcl_syntax::chunk_ranges(text);
-    flatten(parse_ranges(db, text, &ranges, &[]))
+    flatten(parse_ranges(db, text, &ranges, (&[], None)))
 }
 
 /// `parse_text`, given the chunks parsed already (see `PreParsed`).
 pub(super) fn parse_text_from(db: &dyn Database, text: &str, pre: super::parallel::PreParsed) -> FileParse {
-    flatten(parse_ranges(db, text, &pre.ranges, &pre.parses))
+    flatten(parse_ranges(db, text, &pre.ranges, (&pre.parses, None)))
 }
 
 /// The chunks of `ranges`, parsed, a broken one joined with those after it
@@ -136,12 +136,15 @@ fn parse_ranges(
     db: &dyn Database,
     text: &str,
     ranges: &[(usize, usize)],
-    parsed: &[Option<Arc<ChunkParse>>],
+    (parsed, edit): (&[Option<Arc<ChunkParse>>], Option<&super::patch::Edit<'_>>),
 ) -> Vec<ChunkRecord> {
     let mut parse = |start: usize, end: usize| {
         let given = ranges.binary_search(&(start, end)).ok().and_then(|at| parsed.get(at)?.as_ref());
         if let Some(parse) = given.filter(|p| end != text.len() || p.parsed.errors.is_empty()) {
             return (end, Arc::clone(parse));
+        }
+        if let Some(parse) = edit.and_then(|edit| edit.parse(db, text, (start, end))) {
+            return (end, parse);
         }
         let chunk_text = text.get(start..end).unwrap_or_default();
         // parsed as if more followed: a chunk that parses cleanly parses the
@@ -248,7 +251,13 @@ pub(super) fn reparse(db: &dyn Database, old: &FileParse, old_text: &str, new: &
             landed.len() >= reach
         };
         let (ranges, stopped) = pcl_syntax::chunk_ranges_from(new, restart, &mut stop);
-        let window = parse_ranges(db, new, &ranges, &[]);
+        let edit = super::patch::Edit {
+            old: records,
+            prefix,
+            old_end: unchanged_from,
+            delta: new.len() as isize - old_text.len() as isize,
+        };
+        let window = parse_ranges(db, new, &ranges, (&[], Some(&edit)));
         if !stopped {
             // cut to the end of the file
             return spliced(old, first, records.len(), window, None);

@@ -93,6 +93,19 @@ impl Cond {
         push_new(read, out);
     }
 
+    /// Calls `f` with every variable read, in order, repeats included.
+    pub(crate) fn for_each_var(&self, f: &mut dyn FnMut(&str)) {
+        match self {
+            Cond::Const(_) => {}
+            Cond::Is(v, _) => f(v.as_str()),
+            Cond::Not(c) => c.for_each_var(f),
+            Cond::And(a, b) | Cond::Or(a, b) => {
+                a.for_each_var(f);
+                b.for_each_var(f);
+            }
+        }
+    }
+
     /// Every variable read, in order, repeats included.
     fn read_vars<'c>(&'c self, out: &mut Vec<&'c str>) {
         match self {

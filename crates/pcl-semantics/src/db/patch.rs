@@ -1,0 +1,245 @@
+//! A chunk's parse after an edit, made from its old parse where that is
+//! sure to give the same value as parsing it again (`parse_chunk`): the
+//! old parse itself for a chunk the edit did not reach, and for an edit
+//! strictly inside one entry of a large item (split by
+//! `pcl_syntax::split`), the old item with that entry parsed again in
+//! place. Splitting the item again meant scanning all of it and looking
+//! up every entry's parse by its text: inside `user_base` (5 KB), 120k of
+//! an edit's 640k instructions, where that one entry's parse is 5k.
+
+use std::sync::Arc;
+
+use pcl_syntax::split::EntryPlace;
+
+use super::Database;
+use super::parsing::{ChunkParse, ChunkRecord, EntryText, Fragment, parse_entry};
+
+/// What `reparse` knows of an edit: the old text's chunks, and the bytes
+/// it changed (`prefix..old_end` of the old text became
+/// `prefix..old_end + delta` of the new one).
+pub(super) struct Edit<'o> {
+    pub old: &'o [ChunkRecord],
+    pub prefix: usize,
+    pub old_end: usize,
+    pub delta: isize,
+}
+
+impl Edit<'_> {
+    /// The parse of the new text's chunk `start..end` from the old chunk
+    /// that starts there, or `None` (then it is parsed).
+    pub fn parse(&self, db: &dyn Database, text: &str, (start, end): (usize, usize)) -> Option<Arc<ChunkParse>> {
+        let old = self.old.get(self.old.binary_search_by_key(&start, |c| c.start).ok()?)?;
+        let clean = old.parse.parsed.errors.is_empty();
+        // all its bytes before the edit, and not the last chunk (which is
+        // parsed as one: its errors' places may change)
+        if old.end == end && end <= self.prefix && end < text.len() && clean {
+            return Some(Arc::clone(&old.parse));
+        }
+        let moved_end = old.end.checked_add_signed(self.delta)?;
+        if moved_end != end || self.prefix <= start || self.old_end >= old.end || !clean {
+            return None;
+        }
+        let chunk = text.get(start..end)?;
+        patched(db, &old.parse, chunk, (self.prefix - start, self.old_end - start), self.delta).map(Arc::new)
+    }
+}
+
+/// `old` (a chunk parsed entry by entry) after an edit that changed
+/// `changed` (chunk offsets, in the old text) and moved what follows by
+/// `delta`, now `chunk`: when the edit lies strictly inside one entry (not
+/// a block's shell), and that entry's new text is still one entry, split
+/// alike, that parses cleanly.
+fn patched(
+    db: &dyn Database,
+    old: &ChunkParse,
+    chunk: &str,
+    (first, end): (usize, usize),
+    delta: isize,
+) -> Option<ChunkParse> {
+    let [item] = old.parsed.items.as_slice() else { return None };
+    if old.entries.is_empty() || chunk.len() < pcl_syntax::split::SPLIT_FROM_BYTES {
+        return None;
+    }
+    let item_start = usize::try_from(item.offset).ok()?;
+    if !one_body_entry_each(&old.entries, &item.item) {
+        return None;
+    }
+    let (at, place, in_block) = edited_entry(&old.entries, item_start, (first, end))?;
+    let entry = old.entries.get(at)?;
+    let entry_start = item_start + usize::try_from(entry.offset).ok()?;
+    let new_end = (entry_start + entry.text.len()).checked_add_signed(delta)?;
+    let text = chunk.get(entry_start..new_end)?;
+    if !pcl_syntax::split::still_one_entry(text, in_block) {
+        return None;
+    }
+    let [parsed] = parse_entry(db, Fragment::new(db, text)).as_deref()? else { return None };
+    // a wrapping move: back by `-delta` is forth by its two's complement
+    let by = delta as u32;
+    let new_item = pcl_syntax::split::replace_entry(&item.item, place, parsed, entry.offset, by)?;
+    let entries: Vec<EntryText> = (old.entries.iter().enumerate())
+        .map(|(i, e)| match i {
+            _ if i == at => EntryText { offset: e.offset, text: Arc::from(text), inner: 0 },
+            _ if i > at => EntryText { offset: e.offset.wrapping_add(by), ..e.clone() },
+            _ => e.clone(),
+        })
+        .collect();
+    let items = vec![pcl_syntax::ParsedItem { offset: item.offset, item: Arc::new(new_item) }];
+    let mentions_expect = crate::acknowledge::items_mentioning_expect(&items, chunk);
+    let parsed = pcl_syntax::ParsedChunk { items, errors: Vec::new(), broken_names: Vec::new() };
+    #[cfg(test)]
+    PATCHED.with(|n| n.set(n.get() + 1));
+    Some(ChunkParse { parsed, entries: entries.into(), mentions_expect })
+}
+
+/// The entry (not a block's shell) whose text holds `first..end` (chunk
+/// offsets) with a byte to spare at each end, its place in the item's
+/// body, and whether it is a block's. `None` if no entry does, or if the
+/// entries do not match the AST's (one body entry each).
+fn edited_entry(
+    entries: &[EntryText],
+    item_start: usize,
+    (first, end): (usize, usize),
+) -> Option<(usize, EntryPlace, bool)> {
+    let mut top = 0;
+    // the block being walked: its place, how many of its entries are left,
+    // and the next one's place in it
+    let mut block: Option<(usize, u32, usize)> = None;
+    for (i, e) in entries.iter().enumerate() {
+        let place = match &mut block {
+            Some((at_top, left, next)) => {
+                let place = EntryPlace::InBlock { block: *at_top, at: *next };
+                *next += 1;
+                *left -= 1;
+                if *left == 0 {
+                    block = None;
+                }
+                place
+            }
+            None => {
+                top += 1;
+                if e.inner > 0 {
+                    block = Some((top - 1, e.inner, 0));
+                    continue;
+                }
+                EntryPlace::Top(top - 1)
+            }
+        };
+        let start = item_start + usize::try_from(e.offset).ok()?;
+        if start < first && end < start + e.text.len() {
+            return Some((i, place, matches!(place, EntryPlace::InBlock { .. })));
+        }
+    }
+    None
+}
+
+/// Whether the item's body holds one entry per top-level text of
+/// `entries`, and each split block one per text of its own: what
+/// `parse_split` makes when each text parses to one body entry, and what
+/// `edited_entry`'s places assume.
+fn one_body_entry_each(entries: &[EntryText], item: &pcl_syntax::ast::Item) -> bool {
+    let body = match &item.kind {
+        pcl_syntax::ast::ItemKind::Policy(policy) => &policy.entries,
+        pcl_syntax::ast::ItemKind::Permset(permset) => &permset.entries,
+        _ => return false,
+    };
+    let mut top = 0;
+    let mut texts = entries.iter();
+    while let Some(e) = texts.next() {
+        if e.inner > 0 {
+            let held = match body.get(top) {
+                Some(pcl_syntax::ast::BodyEntry::Block(block)) => block.entries.len(),
+                _ => return false,
+            };
+            if usize::try_from(e.inner).ok() != Some(held) || texts.by_ref().take(held).count() != held {
+                return false;
+            }
+        }
+        top += 1;
+    }
+    top == body.len()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Parses made by `patched` on this thread (the test below counts them).
+    static PATCHED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::PATCHED;
+    use crate::RootDatabase;
+    use crate::db::parsing::{parse_text, reparse};
+
+    /// An edit inside one entry of a large item, patched into its old
+    /// parse, gives what parsing the new text whole gives: along a seeded
+    /// walk of edits of policies.pcl, each inside an entry of a split item
+    /// (a top-level one or a block's), inserting or removing bytes, some of
+    /// which end the entry early, open a string, a comment or a block, or
+    /// make it a block. Most must take the patch.
+    #[test]
+    fn an_edit_inside_an_entry_patched_equals_a_parse_of_the_whole_text() {
+        const ORIGINAL: &str = include_str!("../../../../policies.pcl");
+        const SNIPPETS: [&str; 14] = [
+            "s3:GetObjectAcl, ",
+            "x",
+            " ",
+            "\n",
+            "}",
+            "{",
+            ";",
+            "\"",
+            "// note\n",
+            "/// doc\n",
+            "@s3_read, ",
+            "with condition StringEquals \"k\" [\"v\"] { ",
+            "allow { action [s3:GetObject]; resource \"*\"; }\n",
+            "\u{e9}",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |below: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % u64::try_from(below.max(1)).unwrap()).unwrap()
+        };
+        let db = RootDatabase::default();
+        let mut text = ORIGINAL.to_string();
+        let mut parse = parse_text(&db, &text);
+        let before = PATCHED.with(std::cell::Cell::get);
+        for step in 0..600 {
+            // the entries of the split items, as chunk offsets in the file
+            let mut entries: Vec<(usize, usize)> = Vec::new();
+            for chunk in &parse.chunks {
+                let Some(item) = chunk.parse.parsed.items.first() else { continue };
+                for e in chunk.parse.entries.iter().filter(|e| e.inner == 0) {
+                    let start = chunk.start + item.offset as usize + e.offset as usize;
+                    entries.push((start, start + e.text.len()));
+                }
+            }
+            let new = if entries.is_empty() || step % 50 == 49 {
+                ORIGINAL.to_string()
+            } else {
+                let (start, end) = entries[next(entries.len())];
+                let mut at = start + 1 + next(end - start - 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let mut cut = if next(3) == 0 { (at + next(12)).min(end - 1) } else { at };
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let snippet = if next(4) == 0 { "" } else { SNIPPETS[next(SNIPPETS.len())] };
+                format!("{}{snippet}{}", &text[..at], &text[cut.max(at)..])
+            };
+            let (re, _) = reparse(&db, &parse, &text, &new);
+            assert!(re == parse_text(&db, &new), "step {step}: the re-parse differs from a whole parse");
+            text = new;
+            parse = re;
+        }
+        let patched = PATCHED.with(std::cell::Cell::get) - before;
+        assert!(patched > 200, "{patched} of 600 edits patched");
+    }
+}
