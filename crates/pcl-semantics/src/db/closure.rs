@@ -8,7 +8,7 @@ use crate::item_check::ItemAnalysis;
 /// An item that a policy's or role's per-configuration checks read, and
 /// the analysis of it they read (its `check_item`, the
 /// `configuring_items` copy of a param's, feature's or constraint's, or
-/// the `policy_header` of a policy a role attaches and does not inline).
+/// the `policy_header` of a policy a role attaches or inlines).
 /// Held here, not fetched again by `variant_findings`: one dependency
 /// to verify after an edit, not one per member.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
@@ -56,19 +56,16 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
     // are, and they are not computed again. (A role's own checks do not
     // expand its inline policies: each is checked as a policy itself.)
     let policies = role_policies(check_item(db, item));
-    type Found<'db> = (ItemDef, usize, &'db std::sync::Arc<ItemAnalysis>, Option<std::sync::Arc<[String]>>);
+    type Found<'db> = (ItemDef, usize, &'db std::sync::Arc<ItemAnalysis>, Option<&'db std::sync::Arc<[String]>>);
     let find = |name: &str| -> Option<Found<'db>> {
         if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
             return Some((c.def, c.position, &c.analysis, None));
         }
         let def = index.get(name)?;
         let position = index.position(name).unwrap_or(usize::MAX);
-        let header = policies.get(name).and_then(|_| policy_header(db, def).as_ref());
-        Some(match header {
-            Some(h) => {
-                let inlined = policies.get(name).copied().unwrap_or_default();
-                (def, position, &h.analysis, inlined.then(|| inlined_guard_vars(db, def).clone()))
-            }
+        let inlined = policies.get(name).copied();
+        Some(match inlined.and_then(|_| policy_header(db, def).as_ref()) {
+            Some(h) => (def, position, &h.analysis, (inlined == Some(true)).then(|| inlined_guard_vars(db, def))),
             None => (def, position, check_item(db, def), None),
         })
     };
@@ -83,6 +80,13 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
         let Some((def, position, analysis, body_vars)) = find(name) else { continue };
         seen.insert(name);
         todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !seen.contains(n)));
+        // the params and features an inlined body's guards read, which its
+        // header does not reference: the role's configurations vary over
+        // them (a name that is none of those is left out, as the body's own
+        // checks report it)
+        let configuring_vars = body_vars.iter().flat_map(|vars| vars.iter()).map(String::as_str);
+        todo.extend(configuring_vars.filter(|n| facts.configuring_at.contains_key(*n) && !seen.contains(n)));
+        let body_vars = body_vars.cloned();
         found.push((position, ClosureMember { def, analysis: std::sync::Arc::clone(analysis), body_vars }));
     }
     found.sort_by_key(|(position, _)| *position);

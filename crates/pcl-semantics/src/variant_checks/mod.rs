@@ -109,8 +109,10 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
     let mut vars = variants::guard_vars(&program, item);
+    // by hash: a list searched for each variable was quadratic in them
+    let mut known: HashSet<String> = vars.iter().cloned().collect();
     for var in closure.iter().filter_map(|c| c.body_vars).flatten() {
-        if !vars.contains(var) {
+        if known.insert(var.clone()) {
             vars.push(var.clone());
         }
     }
