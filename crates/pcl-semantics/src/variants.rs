@@ -31,18 +31,9 @@ pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    guard_vars_in(&|name| program.get(name).map(|i| &*i.ir), item)
-}
-
-/// [`guard_vars`] over the items `lookup` finds by name (a few items need
-/// no `Program` built for them).
-pub fn guard_vars_in<'p>(lookup: Lookup<'_, 'p>, item: &str) -> Vec<String> {
-    let walker = Walker { lookup, vars: Vars::default(), visited: Default::default(), todo: vec![item.to_string()] };
+    let walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item.to_string()] };
     walker.finish()
 }
-
-/// An item's IR by its name.
-pub type Lookup<'l, 'p> = &'l dyn Fn(&str) -> Option<&'p ItemIr>;
 
 /// Every variable (feature or param) read by a guard of a statement or of
 /// what it uses, with the blocks around it: the guards of the statement, of
@@ -50,8 +41,7 @@ pub type Lookup<'l, 'p> = &'l dyn Fn(&str) -> Option<&'p ItemIr>;
 /// use. Not the params its texts interpolate: two renderings under the same
 /// params whose values agree on these variables are equal.
 pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
-    let lookup = |name: &str| program.get(name).map(|i| &*i.ir);
-    let mut walker = Walker { lookup: &lookup, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
+    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
     walker.statement(statement);
     for block in blocks {
         walker.values(&block.values);
@@ -60,8 +50,8 @@ pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&Condi
 }
 
 /// Collects the guard variables reachable from an item.
-struct Walker<'l, 'p> {
-    lookup: Lookup<'l, 'p>,
+struct Walker<'p> {
+    program: &'p Program,
     vars: Vars,
     /// Items already walked: each is walked once, so cycles terminate (a
     /// set: a policy that includes thousands of sets searched a list).
@@ -70,7 +60,7 @@ struct Walker<'l, 'p> {
     todo: Vec<String>,
 }
 
-impl Walker<'_, '_> {
+impl Walker<'_> {
     /// Walks the items referenced and not walked yet; the variables met.
     /// A worklist, not recursion: chains of sets are only as deep as the file
     /// is long, and each item is walked once.
@@ -91,9 +81,9 @@ impl Walker<'_, '_> {
         if !self.visited.insert(name.to_string()) {
             return;
         }
-        let lookup = self.lookup;
-        let Some(ir) = lookup(name) else { return };
-        match ir {
+        let program = self.program;
+        let Some(item) = program.get(name) else { return };
+        match &*item.ir {
             ItemIr::Policy { when, entries, .. } => {
                 self.cond(when);
                 self.entries(entries);
@@ -114,7 +104,7 @@ impl Walker<'_, '_> {
                     // only the attached policy's own guard, not its contents:
                     // the role references it by name; but a splittable
                     // policy's contents decide how many parts it attaches
-                    if let Some(ItemIr::Policy { when, splittable, .. }) = lookup(&a.policy) {
+                    if let Some(ItemIr::Policy { when, splittable, .. }) = program.get(&a.policy).map(|i| &*i.ir) {
                         self.cond(when);
                         if *splittable {
                             self.todo.push(a.policy.to_string());

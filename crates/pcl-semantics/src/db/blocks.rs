@@ -158,7 +158,7 @@ pub(super) fn reports_findings(db: &dyn Database, item: ItemDef) -> bool {
 #[salsa::tracked(returns(ref))]
 pub fn block_findings<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<usize> {
     let renders = block_renders(db, block);
-    renders.iter().filter(|(_, item)| !variant_findings(db, *item).is_empty()).map(|(at, _)| *at).collect()
+    renders.iter().filter(|(_, item)| !variant_findings(db, *item).findings.is_empty()).map(|(at, _)| *at).collect()
 }
 
 /// What `items`, from the `first_place`-th, use of the file's items

@@ -246,7 +246,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
             None => parsed.items.get(at).is_some_and(|p| p.item.kind.renders()),
         };
         match items.get(at) {
-            Some(def) if wanted => variant_findings(db, *def).as_slice(),
+            Some(def) if wanted => variant_findings(db, *def).findings.as_slice(),
             _ => &[],
         }
     })
@@ -355,11 +355,11 @@ pub struct ConfiguringItem {
 /// removing or renaming an item it does not read. Cost: the size of its
 /// closure, whatever the number of params and features in the file.
 #[salsa::tracked(returns(ref))]
-pub fn variant_findings(db: &dyn Database, item: ItemDef) -> Vec<crate::variant_checks::Finding> {
+pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_checks::ClosureFindings {
     let file = item.file(db);
     let members = closure_members(db, item);
     if members.is_empty() {
-        return Vec::new();
+        return Default::default();
     }
     let facts = configuring_facts(db, file);
     let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.iter().map(|m| m.item(db)).collect();

@@ -51,6 +51,15 @@ pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// What a policy's or role's per-configuration checks found, and the
+/// variables (features and params) its guards read, over which they ran:
+/// a role that inlines a policy reads the policy's (`db::inlined_guard_vars`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ClosureFindings {
+    pub findings: Vec<Finding>,
+    pub vars: Vec<String>,
+}
+
 /// One item of a policy's or role's closure, as the database knows it.
 pub struct ClosureItem<'a> {
     pub name: &'a pcl_syntax::SmolStr,
@@ -71,7 +80,7 @@ pub struct ClosureItem<'a> {
 /// Empty lists are reported only when the closure has no errors, no unknown
 /// names, no cycles and no too deep chains: each of those can make a list
 /// look empty.
-pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level: &FileLevel<'a>) -> Vec<Finding> {
+pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level: &FileLevel<'a>) -> ClosureFindings {
     let members: HashSet<&str> = closure.iter().map(|c| c.name.as_str()).collect();
     // an error in a param, feature or constraint may leave any list of the
     // file looking empty (its configurations are then not what was meant)
@@ -104,7 +113,7 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     if !walk.cycles.is_empty() || walk.height.values().any(|h| *h >= crate::MAX_INCLUDE_DEPTH) {
         report_empty = false;
     }
-    let Some(this) = program.get(item) else { return Vec::new() };
+    let Some(this) = program.get(item) else { return ClosureFindings::default() };
     // an item whose guards (and the constraints) do not read the partition
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
@@ -126,7 +135,8 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
     let reads = GuardReads { vars: &vars, partition: partition_read };
     let shared = Shared { assignments: file_level.assignments, symbolic: file_level.symbolic };
-    item_findings_counted(&program, this, (configs, count), reads, report_empty, shared)
+    let findings = item_findings_counted(&program, this, (configs, count), reads, report_empty, shared);
+    ClosureFindings { findings, vars }
 }
 
 /// Whether an item's guards (their variables: `vars`), or a constraint,
