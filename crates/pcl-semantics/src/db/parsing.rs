@@ -370,11 +370,23 @@ pub struct ChunkRecord {
     pub parse: Arc<ChunkParse>,
 }
 
+/// For the seeded edit walks of the tests: a xorshift generator of numbers
+/// below the bound asked for (0 for a bound of 0).
+#[cfg(test)]
+pub(super) fn below_seeded(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |below: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % u64::try_from(below.max(1)).unwrap_or(1)).unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
-    use super::{parse_text, reparse};
+    use super::{below_seeded, parse_text, reparse};
     use crate::RootDatabase;
 
     /// Text added at the very end can undo the cut at the last chunk's
@@ -414,13 +426,7 @@ mod tests {
             "\u{feff}",
             "param p: string = \"x\";\n",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            usize::try_from(seed % u64::try_from(below.max(1)).unwrap()).unwrap()
-        };
+        let mut next = below_seeded(0x2545_f491_4f6c_dd1d);
         let db = RootDatabase::default();
         let mut text = ORIGINAL.to_string();
         let mut parse = parse_text(&db, &text);

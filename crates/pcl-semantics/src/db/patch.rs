@@ -64,7 +64,8 @@ fn patched(
     if !one_body_entry_each(&old.entries, &item.item) {
         return None;
     }
-    let (at, place, in_block) = edited_entry(&old.entries, item_start, (first, end))?;
+    let (at, place) = edited_entry(&old.entries, item_start, (first, end))?;
+    let in_block = matches!(place, EntryPlace::InBlock { .. });
     let entry = old.entries.get(at)?;
     let entry_start = item_start + usize::try_from(entry.offset).ok()?;
     let new_end = (entry_start + entry.text.len()).checked_add_signed(delta)?;
@@ -92,14 +93,9 @@ fn patched(
 }
 
 /// The entry (not a block's shell) whose text holds `first..end` (chunk
-/// offsets) with a byte to spare at each end, its place in the item's
-/// body, and whether it is a block's. `None` if no entry does, or if the
-/// entries do not match the AST's (one body entry each).
-fn edited_entry(
-    entries: &[EntryText],
-    item_start: usize,
-    (first, end): (usize, usize),
-) -> Option<(usize, EntryPlace, bool)> {
+/// offsets) with a byte to spare at each end, and its place in the item's
+/// body. `None` if no entry does.
+fn edited_entry(entries: &[EntryText], item_start: usize, (first, end): (usize, usize)) -> Option<(usize, EntryPlace)> {
     let mut top = 0;
     // the block being walked: its place, how many of its entries are left,
     // and the next one's place in it
@@ -126,7 +122,7 @@ fn edited_entry(
         };
         let start = item_start + usize::try_from(e.offset).ok()?;
         if start < first && end < start + e.text.len() {
-            return Some((i, place, matches!(place, EntryPlace::InBlock { .. })));
+            return Some((i, place));
         }
     }
     None
@@ -171,7 +167,7 @@ mod tests {
 
     use super::PATCHED;
     use crate::RootDatabase;
-    use crate::db::parsing::{parse_text, reparse};
+    use crate::db::parsing::{below_seeded, parse_text, reparse};
 
     /// An edit inside one entry of a large item, patched into its old
     /// parse, gives what parsing the new text whole gives: along a seeded
@@ -198,13 +194,7 @@ mod tests {
             "allow { action [s3:GetObject]; resource \"*\"; }\n",
             "\u{e9}",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move |below: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            usize::try_from(seed % u64::try_from(below.max(1)).unwrap()).unwrap()
-        };
+        let mut next = below_seeded(0x9e37_79b9_7f4a_7c15);
         let db = RootDatabase::default();
         let mut text = ORIGINAL.to_string();
         let mut parse = parse_text(&db, &text);
