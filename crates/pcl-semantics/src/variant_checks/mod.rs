@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pcl_syntax::Span;
 
@@ -19,11 +19,13 @@ use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
 mod file_level;
+mod roles;
 mod statements;
 
 pub use file_level::{Assignments, FileLevel, check_configs, constraints_read, symbolic_config};
 use file_level::{SYMBOLIC_PARTITION, Shared};
 
+use roles::own_role_findings;
 use statements::{RenderedStatement, StatementCache};
 
 /// A diagnostic whose spans are relative to items: the primary span to
@@ -118,6 +120,9 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
     let mut vars = variants::guard_vars(&program, item);
+    // what the item's own checks read (for a role, not its inline policies'
+    // bodies: its renderings vary with those, its findings do not)
+    let own = vars.clone();
     // by hash: a list searched for each variable was quadratic in them
     let mut known: HashSet<String> = vars.iter().cloned().collect();
     for var in closure.iter().filter_map(|c| c.body_vars).flatten() {
@@ -133,7 +138,7 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
         false => file_level.configs,
     };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
-    let reads = GuardReads { vars: &vars, partition: partition_read };
+    let reads = GuardReads { vars: &vars, own: &own, partition: partition_read };
     let shared = Shared { assignments: file_level.assignments, symbolic: file_level.symbolic };
     let findings = item_findings_counted(&program, this, (configs, count), reads, report_empty, shared);
     ClosureFindings { findings, vars }
@@ -146,10 +151,14 @@ fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
 }
 
 /// What an item's guards read: their variables (`variants::guard_vars`,
-/// walked once per item), and whether they or a constraint read the
-/// partition param (`reads_partition`).
+/// walked once per item, with the variables the bodies of a role's inline
+/// policies read), and whether they or a constraint read the partition
+/// param (`reads_partition`).
 struct GuardReads<'v> {
     vars: &'v [String],
+    /// The variables of the item's own guards and of what it uses, without
+    /// its inline policies' bodies: all that a role's own findings read.
+    own: &'v [String],
     partition: bool,
 }
 
@@ -196,7 +205,7 @@ pub fn item_findings(
     // asked only where it can matter: one configuration has no shortcut to take
     let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
-    let reads = GuardReads { vars: &vars, partition: partition_read };
+    let reads = GuardReads { vars: &vars, own: &vars, partition: partition_read };
     let shared = Shared { assignments: &assignments, symbolic: None };
     item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, shared)
 }
@@ -218,6 +227,7 @@ fn item_findings_counted(
         return Vec::new();
     }
     let deps = variants::features_among(program, reads.vars);
+    let own_deps = variants::features_among(program, reads.own);
     let partition_param = program.partition_param();
     // The checks read guards and constraints, not texts: when neither the
     // item's guards nor any constraint reads the partition, every partition
@@ -227,8 +237,15 @@ fn item_findings_counted(
         _ => None,
     };
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
-        let context =
-            Context { program, item, is_policy, deps: &deps, partition_param, assignments: shared.assignments };
+        let context = Context {
+            program,
+            item,
+            is_policy,
+            deps: &deps,
+            own_deps: &own_deps,
+            partition_param,
+            assignments: shared.assignments,
+        };
         tally(&context, configs, repeat, report_empty, pass)
     };
     if !report_empty {
@@ -259,7 +276,7 @@ fn item_findings_counted(
 
 /// Which checks a pass over the configurations runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Pass {
+pub(super) enum Pass {
     /// Empty lists, empty documents, duplicate Sids (texts left empty).
     Shapes,
     /// Those, and the catalog's checks and the shape of ARNs and condition
@@ -273,6 +290,8 @@ struct Context<'c, 'a> {
     item: &'c ProgramItem,
     is_policy: bool,
     deps: &'c [String],
+    /// The features among `deps` that a role's own findings read.
+    own_deps: &'c [String],
     partition_param: Option<&'c str>,
     assignments: Assignments<'a>,
 }
@@ -281,7 +300,7 @@ struct Context<'c, 'a> {
 /// standing for `repeat` identical ones, and says in which configurations
 /// each finding occurs.
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
-    let Context { program, item, is_policy, deps, partition_param, assignments } = *context;
+    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments } = *context;
     let mut tallies: Vec<Tally> = Vec::new();
     // where each finding's tally is, found by a hash of what makes two
     // findings the same, as `Program` finds its items (a search of the list
@@ -309,6 +328,10 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         // item's features leave most of its statements alike
         let mut statements = StatementCache::new(program, &cfg.params, pass, &partition);
         let mut name_findings: Option<Vec<Diagnostic>> = None;
+        // a role's own findings, by the values of the features they read:
+        // the features its inline policies' bodies read multiply its
+        // configurations, not its findings
+        let mut role_findings: HashMap<Vec<Option<&str>>, Vec<Finding>> = HashMap::default();
         for features in assignments.iter() {
             total += 1;
             let mut note = |finding: Finding| {
@@ -370,18 +393,12 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                     }
                 }
             } else {
-                role_shape_findings(item, &env, report_empty, &mut note);
-                if pass == Pass::Shapes {
-                    continue;
-                }
-                if let Some(role) = crate::expand::expand_role_shallow(program, &item.name, &env) {
-                    for d in crate::content_checks::role_findings(&role, &partition, item.name_span) {
-                        note(Finding {
-                            origin: item.name.as_str().to_owned(),
-                            diagnostic: d,
-                            secondary_origins: Vec::new(),
-                        });
-                    }
+                let own: Vec<Option<&str>> = own_deps.iter().map(|f| features.get(f).map(String::as_str)).collect();
+                let found = role_findings
+                    .entry(own)
+                    .or_insert_with(|| own_role_findings(item, &env, &partition, report_empty, pass));
+                for finding in found.iter() {
+                    note(finding.clone());
                 }
             }
         }
@@ -416,23 +433,8 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         .collect()
 }
 
-fn here(d: Diagnostic, origin: &str) -> Finding {
+pub(super) fn here(d: Diagnostic, origin: &str) -> Finding {
     Finding { origin: origin.to_string(), diagnostic: d, secondary_origins: Vec::new() }
-}
-
-/// A role's own shape findings: only the trust lists are its own (inline
-/// policies are checked as policies themselves).
-fn role_shape_findings(item: &ProgramItem, env: &Env<'_>, report_empty: bool, note: &mut dyn FnMut(Finding)) {
-    if let ItemIr::Role { when, role } = &*item.ir
-        && env.holds(when)
-        && report_empty
-    {
-        for (_, list) in &role.trust {
-            if env.values(list).values.is_empty() {
-                note(here(empty_list("the trust principal", list.span, &item.name), &item.name));
-            }
-        }
-    }
 }
 
 /// Empty lists and documents, and duplicate Sids, of one rendering of a policy.
@@ -485,7 +487,7 @@ fn policy_shape_findings(
     }
 }
 
-fn empty_list(what: &str, span: Span, policy: &str) -> Diagnostic {
+pub(super) fn empty_list(what: &str, span: Span, policy: &str) -> Diagnostic {
     DiagnosticKind::EmptyList { what: what.to_string(), policy: policy.to_string() }.at(span)
 }
 
