@@ -14,6 +14,9 @@ use crate::item_check::ItemAnalysis;
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ClosureMember {
     pub(super) def: ItemDef,
+    /// Its name, held here: read from `def`, it would be one more
+    /// dependency of `variant_findings` per member to verify after an edit.
+    pub(super) name: pcl_syntax::SmolStr,
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
     /// For a policy a role inlines, held by its header: the variables its
     /// body's guards read (`inlined_guard_vars`), which the role's
@@ -23,9 +26,9 @@ pub struct ClosureMember {
 
 impl ClosureMember {
     /// The member as `variant_checks` reads it.
-    pub(super) fn item<'a>(&'a self, db: &'a dyn Database) -> crate::variant_checks::ClosureItem<'a> {
+    pub(super) fn item(&self) -> crate::variant_checks::ClosureItem<'_> {
         crate::variant_checks::ClosureItem {
-            name: self.def.name(db),
+            name: &self.name,
             analysis: &self.analysis,
             body_vars: self.body_vars.as_deref(),
         }
@@ -87,7 +90,8 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
         let configuring_vars = body_vars.iter().flat_map(|vars| vars.iter()).map(String::as_str);
         todo.extend(configuring_vars.filter(|n| facts.configuring_at.contains_key(*n) && !seen.contains(n)));
         let body_vars = body_vars.cloned();
-        found.push((position, ClosureMember { def, analysis: std::sync::Arc::clone(analysis), body_vars }));
+        let member = ClosureMember { def, name: name.into(), analysis: std::sync::Arc::clone(analysis), body_vars };
+        found.push((position, member));
     }
     found.sort_by_key(|(position, _)| *position);
     found.into_iter().map(|(_, member)| member).collect()

@@ -4,6 +4,7 @@
 
 mod blocks;
 mod closure;
+mod configuring;
 mod files;
 #[cfg(test)]
 mod header_tests;
@@ -17,7 +18,8 @@ use std::sync::Arc;
 
 use pcl_syntax::ast;
 
-use closure::closure_members;
+use closure::{ClosureMember, closure_members};
+use configuring::{AssignmentsKey, check_configs, configuring_facts, configuring_program, feature_assignments};
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 pub use root::{ExecutionLog, RootDatabase};
@@ -291,8 +293,11 @@ pub fn file_wide_analysis(db: &dyn Database, file: SourceFile) -> &FileAnalysis 
 pub struct ItemIndex {
     /// The first definition of each name, and its position among the items.
     by_name: rustc_hash::FxHashMap<pcl_syntax::SmolStr, (ItemDef, usize)>,
-    /// Params, features and constraints, in declaration order.
-    configuring: Vec<ItemDef>,
+    /// Params, features and constraints, in declaration order, with their
+    /// names and positions (read by the queries over them from here, not
+    /// from each input: one dependency to verify after an edit, not one per
+    /// item).
+    configuring: Vec<(ItemDef, pcl_syntax::SmolStr, usize)>,
 }
 
 impl ItemIndex {
@@ -312,10 +317,11 @@ pub fn item_index(db: &dyn Database, file: SourceFile) -> ItemIndex {
     let mut configuring = Vec::new();
     for (at, def) in items.iter().enumerate() {
         // one lookup an item, and the input's name shared, not copied
-        let std::collections::hash_map::Entry::Vacant(slot) = by_name.entry(def.name(db).clone()) else { continue };
+        let name = def.name(db);
+        let std::collections::hash_map::Entry::Vacant(slot) = by_name.entry(name.clone()) else { continue };
         slot.insert((*def, at));
         if def.configures(db) {
-            configuring.push(*def);
+            configuring.push((*def, name.clone(), at));
         }
     }
     ItemIndex { by_name, configuring }
@@ -332,9 +338,10 @@ pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<Configuring
     index
         .configuring
         .iter()
-        .map(|def| ConfiguringItem {
+        .map(|(def, name, position)| ConfiguringItem {
             def: *def,
-            position: index.position(def.name(db)).unwrap_or(usize::MAX),
+            name: name.clone(),
+            position: *position,
             analysis: Arc::clone(check_item(db, *def)),
         })
         .collect()
@@ -344,6 +351,7 @@ pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<Configuring
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ConfiguringItem {
     def: ItemDef,
+    name: pcl_syntax::SmolStr,
     position: usize,
     analysis: Arc<ItemAnalysis>,
 }
@@ -362,7 +370,7 @@ pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_chec
         return Default::default();
     }
     let facts = configuring_facts(db, file);
-    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.iter().map(|m| m.item(db)).collect();
+    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.iter().map(ClosureMember::item).collect();
     // keyed by the configuration's place, not its values: a configuration
     // holds every param and feature, and copying and hashing it for every
     // item made a file's checks grow as items × params
@@ -379,101 +387,6 @@ pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_chec
         configuring_errors: facts.configuring_errors,
     };
     crate::variant_checks::closure_findings(item.name(db), &closure, &file_level)
-}
-
-/// What every policy's and role's per-configuration checks need to know of
-/// all the params, features and constraints, computed once per file: an
-/// item's checks then read only the ones it names.
-#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
-pub struct ConfiguringFacts {
-    /// Each one's place in `configuring_items`, by name.
-    configuring_at: rustc_hash::FxHashMap<String, usize>,
-    partition_param: Option<String>,
-    constraints_read_partition: bool,
-    /// The first configuration with the partition left symbolic.
-    symbolic: Option<crate::config::Config>,
-    /// Some param, feature or constraint has an error.
-    configuring_errors: bool,
-}
-
-#[salsa::tracked(returns(ref))]
-pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFacts {
-    let configuring = configuring_items(db, file);
-    let mut configuring_at = rustc_hash::FxHashMap::default();
-    for (at, c) in configuring.iter().enumerate() {
-        configuring_at.entry(c.def.name(db).as_str().to_owned()).or_insert(at);
-    }
-    let program = configuring_program(db, file);
-    let partition_param = program.partition_param().map(str::to_owned);
-    let constraints_read_partition =
-        partition_param.as_deref().is_some_and(|p| crate::variant_checks::constraints_read(program, p));
-    let symbolic =
-        partition_param.as_deref().and_then(|p| crate::variant_checks::symbolic_config(check_configs(db, file), p));
-    let configuring_errors =
-        configuring.iter().any(|c| c.analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error));
-    ConfiguringFacts { configuring_at, partition_param, constraints_read_partition, symbolic, configuring_errors }
-}
-
-/// The params, features and constraints as a program of their own: what
-/// the configurations and feature assignments of every item read.
-#[salsa::tracked(returns(ref))]
-pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
-    crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
-        name: c.def.name(db).clone(),
-        offset: 0,
-        name_span: c.analysis.name_span,
-        docs: Vec::new(),
-        ir: c.analysis.ir.clone(),
-    }))
-}
-
-/// The configurations `pcl check` checks every policy and role in
-/// (`variant_checks::check_configs`), once per file.
-#[salsa::tracked(returns(ref))]
-pub fn check_configs(db: &dyn Database, file: SourceFile) -> Vec<crate::config::Config> {
-    crate::variant_checks::check_configs(configuring_program(db, file))
-}
-
-/// Features whose assignments a configuration allows, in a file: the
-/// configuration by its place in `check_configs`.
-#[salsa::interned(debug)]
-pub struct AssignmentsKey<'db> {
-    pub file: SourceFile,
-    #[returns(ref)]
-    pub deps: Vec<String>,
-    pub slot: usize,
-}
-
-/// The assignments of some features that a configuration allows
-/// (`variants::configurations`): many items depend on the same features,
-/// and deciding the constraints for each assignment is the costly part.
-#[salsa::tracked(returns(ref))]
-pub fn feature_assignments<'db>(
-    db: &'db dyn Database,
-    key: AssignmentsKey<'db>,
-) -> Option<Vec<std::collections::BTreeMap<String, String>>> {
-    let file = *key.file(db);
-    let slot = *key.slot(db);
-    let cfg = check_configs(db, file).get(slot)?;
-    let facts = constraint_facts(db, ConfigSlot::new(db, file, slot)).as_ref()?;
-    crate::variants::configurations_in(configuring_program(db, file), key.deps(db), &cfg.pins, &cfg.params, facts)
-}
-
-/// A configuration of `check_configs`, by its place.
-#[salsa::interned(debug)]
-pub struct ConfigSlot<'db> {
-    pub file: SourceFile,
-    pub slot: usize,
-}
-
-/// What the constraints amount to under one of `check_configs`
-/// (`variants::constraint_facts`): made once per configuration, so that
-/// each item's assignments cost the constraints they reach, not the file's.
-#[salsa::tracked(returns(ref))]
-pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Option<crate::variants::ConstraintFacts> {
-    let file = *slot.file(db);
-    let cfg = check_configs(db, file).get(*slot.slot(db))?;
-    Some(crate::variants::constraint_facts(configuring_program(db, file), &cfg.pins, &cfg.params))
 }
 
 /// What a role that attaches a policy reads of it: its guard, its deployed
