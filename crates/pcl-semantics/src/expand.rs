@@ -420,7 +420,11 @@ pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<Expan
 }
 
 /// A role's trust, managed policies, path and boundary, without expanding
-/// its inline policies (which are checked as policies themselves).
+/// its inline policies (which are checked as policies themselves). Reads
+/// only the guards `variants::guard_vars` walks for the role (with the
+/// headers of the policies it inlines or attaches), params, and the
+/// `partition` and `account` values: the per-configuration checks keep a
+/// role's findings by those (`variant_checks::tally`).
 pub fn expand_role_shallow(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
     expand_role_with(program, name, env, false)
 }

@@ -121,8 +121,12 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     let partition_param = program.partition_param();
     let mut vars = variants::guard_vars(&program, item);
     // what the item's own checks read (for a role, not its inline policies'
-    // bodies: its renderings vary with those, its findings do not)
-    let own = vars.clone();
+    // bodies, of which the closure holds the headers only: its renderings
+    // vary with those, its findings do not), and the two names a role's
+    // rendering looks up as they are (the ARNs of the policies it attaches:
+    // `expand::expand_role_shallow`), should features hold them
+    let mut own = vars.clone();
+    own.extend(["partition", "account"].map(String::from));
     // by hash: a list searched for each variable was quadratic in them
     let mut known: HashSet<String> = vars.iter().cloned().collect();
     for var in closure.iter().filter_map(|c| c.body_vars).flatten() {
@@ -156,8 +160,9 @@ fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
 /// param (`reads_partition`).
 struct GuardReads<'v> {
     vars: &'v [String],
-    /// The variables of the item's own guards and of what it uses, without
-    /// its inline policies' bodies: all that a role's own findings read.
+    /// All that a role's own findings read: in `closure_findings`, the
+    /// variables of its own guards and of what it uses, without its inline
+    /// policies' bodies; in `item_findings`, every variable (`vars`).
     own: &'v [String],
     partition: bool,
 }
