@@ -13,8 +13,7 @@ use crate::item_check::ItemAnalysis;
 /// to verify after an edit, not one per member.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ClosureMember {
-    pub(super) def: ItemDef,
-    /// Its name, held here: read from `def`, it would be one more
+    /// Its name, held here: read from its input, it would be one more
     /// dependency of `variant_findings` per member to verify after an edit.
     pub(super) name: pcl_syntax::SmolStr,
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
@@ -59,17 +58,17 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
     // are, and they are not computed again. (A role's own checks do not
     // expand its inline policies: each is checked as a policy itself.)
     let policies = role_policies(check_item(db, item));
-    type Found<'db> = (ItemDef, usize, &'db std::sync::Arc<ItemAnalysis>, Option<&'db std::sync::Arc<[String]>>);
+    type Found<'db> = (usize, &'db std::sync::Arc<ItemAnalysis>, Option<&'db std::sync::Arc<[String]>>);
     let find = |name: &str| -> Option<Found<'db>> {
         if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
-            return Some((c.def, c.position, &c.analysis, None));
+            return Some((c.position, &c.analysis, None));
         }
         let def = index.get(name)?;
         let position = index.position(name).unwrap_or(usize::MAX);
         let inlined = policies.get(name).copied();
         Some(match inlined.and_then(|_| policy_header(db, def).as_ref()) {
-            Some(h) => (def, position, &h.analysis, (inlined == Some(true)).then(|| inlined_guard_vars(db, def))),
-            None => (def, position, check_item(db, def), None),
+            Some(h) => (position, &h.analysis, (inlined == Some(true)).then(|| inlined_guard_vars(db, def))),
+            None => (position, check_item(db, def), None),
         })
     };
     let mut todo: Vec<&str> = vec![item.name(db).as_str()];
@@ -80,7 +79,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
         if seen.contains(name) {
             continue;
         }
-        let Some((def, position, analysis, body_vars)) = find(name) else { continue };
+        let Some((position, analysis, body_vars)) = find(name) else { continue };
         seen.insert(name);
         todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !seen.contains(n)));
         // the params and features an inlined body's guards read, which its
@@ -90,7 +89,7 @@ pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<Closure
         let configuring_vars = body_vars.iter().flat_map(|vars| vars.iter()).map(String::as_str);
         todo.extend(configuring_vars.filter(|n| facts.configuring_at.contains_key(*n) && !seen.contains(n)));
         let body_vars = body_vars.cloned();
-        let member = ClosureMember { def, name: name.into(), analysis: std::sync::Arc::clone(analysis), body_vars };
+        let member = ClosureMember { name: name.into(), analysis: std::sync::Arc::clone(analysis), body_vars };
         found.push((position, member));
     }
     found.sort_by_key(|(position, _)| *position);
