@@ -102,7 +102,7 @@ pub(crate) fn acknowledge<'a>(
                 format!("error {} cannot be acknowledged", expect.code),
                 Some("fix the error; only warnings may be expected".to_string()),
             )),
-            Some(_) if expect.reason.as_plain().is_none_or(|r| r.trim().is_empty()) => Some((
+            Some(_) if lacks_reason(&expect.reason) => Some((
                 format!("`expect {}` needs a reason", expect.code),
                 Some("say why the warning is kept, e.g. `expect W0509 \"the page grants it\"`".to_string()),
             )),
@@ -206,4 +206,13 @@ pub(crate) fn apply(acknowledged: &[(Code, Span)], diagnostics: &mut Vec<Diagnos
     }
     let index = Covering::new(acknowledged.iter().map(|(code, span)| (Some(*code), *span)));
     diagnostics.retain(|d| index.innermost(d.code, d.span).is_none());
+}
+
+/// Whether an `expect`'s reason says nothing: blank, or interpolated (a
+/// reason is plain text). Asked of every `expect` after every edit: read
+/// in place, not copied into a `String`.
+fn lacks_reason(reason: &pcl_syntax::ast::StrLit) -> bool {
+    use pcl_syntax::ast::StrPart;
+    let interpolated = reason.parts().any(|p| matches!(p, StrPart::Interp(..)));
+    interpolated || reason.parts().all(|p| matches!(p, StrPart::Text(t) if t.trim().is_empty()))
 }

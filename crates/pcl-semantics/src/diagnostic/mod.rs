@@ -31,9 +31,14 @@ macro_rules! codes {
                 match self { $(Code::$variant => $code,)* }
             }
 
-            /// The code written `code` (`"W0509"`), if there is one.
+            /// The code written `code` (`"W0509"`), if there is one. From a
+            /// table: a `match` of string patterns compares the text with
+            /// each code in turn, and every `expect` of a file is looked up
+            /// after every edit.
             pub fn from_code(code: &str) -> Option<Code> {
-                match code { $($code => Some(Code::$variant),)* _ => None }
+                static BY_CODE: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, Code>> =
+                    std::sync::LazyLock::new(|| Code::ALL.iter().map(|c| (c.as_str(), *c)).collect());
+                BY_CODE.get(code).copied()
             }
 
             pub fn explain(self) -> &'static str {
