@@ -14,7 +14,8 @@
 //! `edit_phase` is `replace_text` and `analyze_edited_file` (what the
 //! language server runs) after a first edit of the same item, as typing
 //! does: the edit adds an action to the first action list after `AT` (an
-//! environment variable; by default the middle of the file). Run without
+//! environment variable; by default the middle of the file; `LIST` says
+//! how the list starts, `action [` unless given). Run without
 //! valgrind, it prints wall times.
 
 #![allow(
@@ -48,7 +49,9 @@ fn main() {
         Ok(pattern) => text.find(&pattern).expect("AT is in the file"),
         Err(_) => text.len() / 2,
     };
-    let at = from + text[from..].find("action [").expect("an action list after AT") + "action [".len();
+    // the list the edit adds to: by default a statement's, `LIST="= ["` for an actionset's
+    let list = std::env::var("LIST").unwrap_or_else(|_| "action [".to_string());
+    let at = from + text[from..].find(&list).expect("an action list after AT") + list.len();
     let mut current = text;
     for (n, action) in ["s3:GetObjectAcl, ", "s3:PutObjectAcl, "].into_iter().enumerate() {
         current.insert_str(at, action);

@@ -8,7 +8,9 @@
 //!   an add, a removal, a rename or a move;
 //! - an item's declaration (HIGH): what the symbol table reads;
 //! - a policy's header (HIGH): what a role that attaches it reads;
-//! - an item's body: MEDIUM until the item is edited, LOW after.
+//! - an item's body: MEDIUM until the item is edited, LOW after (a
+//!   param's, feature's or constraint's: HIGH until then, as its
+//!   declaration, which holds its AST, changes with it anyway).
 //!
 //! So an edit inside an item already edited changes LOW inputs only, and
 //! salsa takes every memo that read MEDIUM and HIGH inputs alone (every
@@ -20,7 +22,7 @@
 //! (the symbol table, name lookups, the headers of attached policies), the
 //! next ones only the LOW ones. At most `EDITED_AT_MOST` items stay LOW:
 //! past that, during a write that is MEDIUM or HIGH anyway, the others are
-//! made MEDIUM again (each re-checked once, and found equal).
+//! made MEDIUM (or HIGH) again (each re-checked once, and found equal).
 
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
@@ -30,8 +32,18 @@ use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 
 /// The durability of a body not edited (or no longer: see
-/// `EDITED_AT_MOST`).
-const UNEDITED_BODY: Durability = Durability::MEDIUM;
+/// `EDITED_AT_MOST`): HIGH for a param, feature or constraint, whose
+/// declaration (HIGH) holds its whole AST, so that any edit of it is a HIGH
+/// write anyway; MEDIUM for any other item. The first edit of a policy then
+/// leaves every memo that read only params, features and constraints
+/// (their checks, the configurations, the feature assignments, the blocks
+/// of them at the top of a file) as valid in one comparison, unvisited.
+fn unedited_body(declaration: &Declaration) -> Durability {
+    match declaration {
+        Declaration::Configuring(_) => Durability::HIGH,
+        Declaration::Other { .. } => Durability::MEDIUM,
+    }
+}
 
 /// How many edited items keep a LOW body (see the module's comment).
 const EDITED_AT_MOST: usize = 8;
@@ -160,7 +172,8 @@ impl SourceFile {
             let keep = edited.len() - 1;
             for def in edited.drain(..keep) {
                 let body = def.body(db).clone();
-                def.set_body(db).with_durability(UNEDITED_BODY).to(body);
+                let durability = unedited_body(def.declaration(db));
+                def.set_body(db).with_durability(durability).to(body);
             }
         }
         self.set_source(db).to((text, parse));
@@ -363,9 +376,10 @@ fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
 
 /// A new item's input, every field HIGH.
 fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
+    let body_durability = unedited_body(&cut.declaration);
     ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration, cut.header)
         .durability(Durability::HIGH)
-        .body_durability(UNEDITED_BODY)
+        .body_durability(body_durability)
         .new(db)
 }
 
@@ -382,7 +396,7 @@ fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
         def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
     }
     // set even if equal: it may be LOW
-    def.set_body(db).with_durability(UNEDITED_BODY).to(cut.body);
+    def.set_body(db).with_durability(unedited_body(&cut.declaration)).to(cut.body);
     if *def.declaration(db) != cut.declaration {
         def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
     }

@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use pcl_syntax::Span;
-
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::{Env, walk_policy};
@@ -20,12 +18,15 @@ use crate::variants;
 
 mod file_level;
 mod roles;
+mod shapes;
 mod statements;
 
 pub use file_level::{Assignments, FileLevel, check_configs, constraints_read, symbolic_config};
 use file_level::{SYMBOLIC_PARTITION, Shared};
 
 use roles::own_role_findings;
+use shapes::empty_list;
+use shapes::policy_shape_findings;
 use statements::{RenderedStatement, StatementCache};
 
 /// A diagnostic whose spans are relative to items: the primary span to
@@ -440,60 +441,6 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
 
 pub(super) fn here(d: Diagnostic, origin: &str) -> Finding {
     Finding { origin: origin.to_string(), diagnostic: d, secondary_origins: Vec::new() }
-}
-
-/// Empty lists and documents, and duplicate Sids, of one rendering of a policy.
-fn policy_shape_findings(
-    rendered: &[RenderedStatement<'_>],
-    item: &ProgramItem,
-    report_empty: bool,
-    note: &mut dyn FnMut(Finding),
-) {
-    if report_empty && rendered.is_empty() {
-        let d = DiagnosticKind::EmptyPolicy { policy: item.name.as_str().to_owned() }.at(item.name_span);
-        note(here(d, &item.name));
-    }
-    let mut sids: BTreeMap<&str, (Span, &str)> = BTreeMap::new();
-    for r in rendered {
-        let (st, origin, shape) = (r.statement, r.origin, &r.summary);
-        if report_empty {
-            if shape.actions_empty {
-                let what = if st.not_action { "NotAction" } else { "Action" };
-                note(here(empty_list(what, st.actions.span, &item.name), origin));
-            }
-            if shape.resources_empty {
-                let what = if st.not_resource { "NotResource" } else { "Resource" };
-                note(here(empty_list(what, st.resources.span, &item.name), origin));
-            }
-            for (key, span) in &shape.empty_conditions {
-                let what = format!("the values of condition `{key}`");
-                note(here(empty_list(&what, *span, &item.name), origin));
-            }
-        }
-        let Some((sid, sid_span)) = &st.sid else { continue };
-        match sids.get(sid.as_str()) {
-            Some((first, first_origin)) => {
-                let kind = DiagnosticKind::DuplicateSid {
-                    sid: sid.as_str().to_owned(),
-                    policy: item.name.as_str().to_owned(),
-                    first: *first,
-                };
-                let d = kind.at(*sid_span);
-                note(Finding {
-                    origin: origin.to_string(),
-                    diagnostic: d,
-                    secondary_origins: vec![first_origin.to_string()],
-                });
-            }
-            None => {
-                sids.insert(sid, (*sid_span, origin));
-            }
-        }
-    }
-}
-
-pub(super) fn empty_list(what: &str, span: Span, policy: &str) -> Diagnostic {
-    DiagnosticKind::EmptyList { what: what.to_string(), policy: policy.to_string() }.at(span)
 }
 
 fn describe(features: &BTreeMap<String, String>) -> String {
