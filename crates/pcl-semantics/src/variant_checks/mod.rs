@@ -126,8 +126,11 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     // vary with those, its findings do not), and the two names a role's
     // rendering looks up as they are (the ARNs of the policies it attaches:
     // `expand::expand_role_shallow`), should features hold them
-    let mut own = vars.clone();
-    own.extend(["partition", "account"].map(String::from));
+    // (a policy's findings read every variable: none kept apart)
+    let own = match &*this.ir {
+        ItemIr::Role { .. } => vars.iter().cloned().chain(["partition", "account"].map(String::from)).collect(),
+        _ => Vec::new(),
+    };
     // by hash: a list searched for each variable was quadratic in them
     let mut known: HashSet<String> = vars.iter().cloned().collect();
     for var in closure.iter().filter_map(|c| c.body_vars).flatten() {
@@ -164,6 +167,7 @@ struct GuardReads<'v> {
     /// All that a role's own findings read: in `closure_findings`, the
     /// variables of its own guards and of what it uses, without its inline
     /// policies' bodies; in `item_findings`, every variable (`vars`).
+    /// Not read for a policy.
     own: &'v [String],
     partition: bool,
 }
@@ -233,7 +237,7 @@ fn item_findings_counted(
         return Vec::new();
     }
     let deps = variants::features_among(program, reads.vars);
-    let own_deps = variants::features_among(program, reads.own);
+    let own_deps = if is_policy { Vec::new() } else { variants::features_among(program, reads.own) };
     let partition_param = program.partition_param();
     // The checks read guards and constraints, not texts: when neither the
     // item's guards nor any constraint reads the partition, every partition
