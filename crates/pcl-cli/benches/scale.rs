@@ -180,7 +180,7 @@ fn compare_with_jsonnet(root: &Path, tmp: &Path) {
     let (pcl, _) = whole_process(&["build", policies.to_str().unwrap(), "--out", out.to_str().unwrap()], runs);
     let jsonnet = jsonnet_times[runs / 2];
     println!(
-        "pcl build policies.pcl (77 documents) {}, jsonnet pcluster.jsonnet (2 documents) {}: pcl {:.1}x faster",
+        "pcl build policies.pcl (77 documents in 55 distinct files) {}, jsonnet pcluster.jsonnet (2 documents) {}: pcl {:.1}x faster",
         ms(pcl),
         ms(jsonnet),
         jsonnet.as_secs_f64() / pcl.as_secs_f64()
@@ -244,9 +244,12 @@ fn reanalyze_after_edit(text: &str, runs: usize) -> (Duration, Duration) {
     let mut current = text.to_string();
     let mut edit = 0;
     let mut one_edit = || {
-        current.insert_str(at, &format!("{}, ", ACTIONS[edit % ACTIONS.len()]));
+        let typed = format!("{}, ", ACTIONS[edit % ACTIONS.len()]);
+        current.insert_str(at, &typed);
         edit += 1;
-        file.replace_text(&mut db, current.clone());
+        // told where it changed, as the language server tells it
+        let change = pcl_semantics::TextChange { start: at, old_end: at, new_end: at + typed.len() };
+        file.edit_text(&mut db, current.clone(), change);
         std::hint::black_box(pcl_semantics::analyze_edited_file(&db, file).diagnostics.len());
     };
     let first = median(1, &mut one_edit);
@@ -285,9 +288,11 @@ fn edits_in_every_policy(text: &str) {
         let mut current = text.to_string();
         let mut edit = 0;
         let typed = median(5, || {
-            current.insert_str(at, ["s3:GetObjectAcl, ", "sns:Publish, "][edit % 2]);
+            let typed = ["s3:GetObjectAcl, ", "sns:Publish, "][edit % 2];
+            current.insert_str(at, typed);
             edit += 1;
-            file.replace_text(&mut db, current.clone());
+            let change = pcl_semantics::TextChange { start: at, old_end: at, new_end: at + typed.len() };
+            file.edit_text(&mut db, current.clone(), change);
             std::hint::black_box(pcl_semantics::analyze_edited_file(&db, file).diagnostics.len());
         });
         // back to the original text before the next policy's edits

@@ -58,6 +58,19 @@ impl AnalysisHost {
         }
     }
 
+    /// Replaces the text of the open file `path`, told where it changed
+    /// (an editor's edit: see `pcl_semantics::TextChange`), so that the old
+    /// and new texts need not be compared; a file not open is opened.
+    pub fn edit_text(&mut self, path: &str, text: String, change: pcl_semantics::TextChange) {
+        match self.files.get(path) {
+            Some(file) => {
+                self.indexes.borrow_mut().remove(path);
+                file.edit_text(&mut self.db, text, change);
+            }
+            None => self.set_text(path, text),
+        }
+    }
+
     pub fn close(&mut self, path: &str) {
         self.files.remove(path);
         self.unanalysed.borrow_mut().remove(path);

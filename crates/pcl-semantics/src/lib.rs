@@ -38,7 +38,7 @@ pub mod variant_checks;
 pub mod variants;
 
 pub use db::{
-    Chunk, Database, ExecutionLog, ItemDef, ItemIndex, PARALLEL_FROM_BYTES, RootDatabase, SourceFile,
+    Chunk, Database, ExecutionLog, ItemDef, ItemIndex, PARALLEL_FROM_BYTES, RootDatabase, SourceFile, TextChange,
     analyze_edited_file, analyze_file, analyze_file_parallel, check_item, file_items, file_wide_analysis, item_index,
     parse, parse_chunk, symbols, variant_findings,
 };

@@ -45,6 +45,18 @@ fn query_keys(db: &RootDatabase, file: SourceFile, query: &str) -> BTreeMap<Stri
         .collect()
 }
 
+/// `text` opened and analysed, its log emptied: the database, the file,
+/// the log and the `check_item` event names by item name.
+fn analysed(text: &str) -> (RootDatabase, SourceFile, ExecutionLog, BTreeMap<String, String>) {
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), text.into());
+    analyze_file(&db, file);
+    let keys = check_item_keys(&db, file);
+    take(&log);
+    (db, file, log, keys)
+}
+
 fn checked(log: &[String], keys: &BTreeMap<String, String>) -> Vec<String> {
     keys.iter().filter(|(_, key)| log.contains(key)).map(|(name, _)| name.clone()).collect()
 }
@@ -119,12 +131,7 @@ fn incremental_insert_above_keeps_item_identity() {
 
 #[test]
 fn incremental_signature_change_rechecks_users() {
-    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
-    let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), BEFORE.into());
-    analyze_file(&db, file);
-    let keys = check_item_keys(&db, file);
-    take(&log);
+    let (mut db, file, log, keys) = analysed(BEFORE);
 
     // Changing a feature's domain changes the symbol table, so every item is
     // re-checked (the table is shared); diagnostics follow the change.
@@ -791,4 +798,34 @@ fn typing_an_item_at_the_end_of_the_file_matches_a_fresh_analysis() {
         let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text);
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
     }
+}
+
+/// An editor's edit, told where it changed the text (`edit_text`), re-runs
+/// what comparing the texts would (the change need not be the least one);
+/// a change that does not fit the texts is not trusted, but found again.
+#[test]
+fn an_edit_told_where_it_changed_the_text_reruns_what_a_compared_one_does() {
+    let needle = r#"action ["fsx:*"]"#;
+    let at = BEFORE.find(needle).unwrap();
+    let edited = BEFORE.replace(needle, r#"action ["fsx:*", "fsx:Describe*"]"#);
+    // the whole list replaced, as an editor that rewrites a line may say
+    let told = pcl_semantics::TextChange {
+        start: at,
+        old_end: at + needle.len(),
+        new_end: edited.len() - (BEFORE.len() - at - needle.len()),
+    };
+    let wrong = pcl_semantics::TextChange { start: 0, old_end: BEFORE.len() + 5, new_end: 3 };
+    let mut runs = Vec::new();
+    for change in [None, Some(told), Some(wrong)] {
+        let (mut db, file, log, keys) = analysed(BEFORE);
+        match change {
+            None => file.replace_text(&mut db, edited.clone()),
+            Some(change) => file.edit_text(&mut db, edited.clone(), change),
+        }
+        let analysis = analyze_file(&db, file);
+        assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+        assert_eq!(pcl_semantics::parse(&db, file), &pcl_syntax::parse_file(&edited));
+        runs.push(checked(&take(&log), &keys));
+    }
+    assert_eq!(runs, [["user_fsx"], ["user_fsx"], ["user_fsx"]]);
 }

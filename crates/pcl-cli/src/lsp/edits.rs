@@ -7,22 +7,29 @@
 //! character is the next character.
 
 use lsp_types::{Position, TextDocumentContentChangeEvent};
+use pcl_semantics::TextChange;
 use ropey::Rope;
 
 use super::{Encoding, LineIndex};
 
-/// `text` after `changes`.
-pub fn apply(text: &str, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) -> String {
+/// `text` after `changes`, and where it changed when that is one range
+/// (a single edit: the database then need not compare the texts).
+pub fn apply(
+    text: &str,
+    changes: Vec<TextDocumentContentChangeEvent>,
+    encoding: Encoding,
+) -> (String, Option<TextChange>) {
     if let [change] = changes.as_slice() {
         return match change.range {
             Some(range) => {
                 let lines = LineIndex::new(text, encoding);
                 let (start, end) = (lines.offset(range.start), lines.offset(range.end));
+                let (start, end) = (start.min(end), start.max(end));
                 let mut text = text.to_string();
-                text.replace_range(start.min(end)..start.max(end), &change.text);
-                text
+                text.replace_range(start..end, &change.text);
+                (text, Some(TextChange { start, old_end: end, new_end: start + change.text.len() }))
             }
-            None => change.text.clone(),
+            None => (change.text.clone(), None),
         };
     }
     let mut rope = Rope::from_str(text);
@@ -38,7 +45,7 @@ pub fn apply(text: &str, changes: Vec<TextDocumentContentChangeEvent>, encoding:
             None => rope = Rope::from_str(&change.text),
         }
     }
-    rope.to_string()
+    (rope.to_string(), None)
 }
 
 /// The char index of `position` in `rope`; one outside it is clamped to the
@@ -145,13 +152,19 @@ mod tests {
         for encoding in [Encoding::Utf8, Encoding::Utf16] {
             let mut one_by_one = text.to_string();
             for change in &changes {
-                one_by_one = apply(&one_by_one, vec![change.clone()], encoding);
+                let (edited, range) = apply(&one_by_one, vec![change.clone()], encoding);
+                // one edit says where it changed the text, and nothing else changed
+                assert!(
+                    range.is_some_and(|r| r.holds(&one_by_one, &edited)),
+                    "{range:?} of {one_by_one:?} -> {edited:?}"
+                );
+                one_by_one = edited;
             }
-            assert_eq!(apply(text, changes.to_vec(), encoding), one_by_one, "{encoding:?}");
+            assert_eq!(apply(text, changes.to_vec(), encoding), (one_by_one, None), "{encoding:?}");
         }
         // the whole text replaced, then edited
         let whole = vec![edit(None, "new\ntext"), edit(Some(((1, 0), (1, 4))), "line")];
-        assert_eq!(apply(text, whole, Encoding::Utf16), "new\nline");
+        assert_eq!(apply(text, whole, Encoding::Utf16), ("new\nline".to_string(), None));
     }
 
     #[test]

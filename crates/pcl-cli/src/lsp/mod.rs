@@ -407,8 +407,10 @@ impl Server {
                 let key = p.text_document.uri.as_str().to_string();
                 // a document never opened is not created by an edit
                 let Some(text) = self.host.text(&key) else { return Vec::new() };
-                let text = edits::apply(text, p.content_changes, self.encoding);
-                self.host.set_text(&key, text);
+                match edits::apply(text, p.content_changes, self.encoding) {
+                    (text, Some(change)) => self.host.edit_text(&key, text, change),
+                    (text, None) => self.host.set_text(&key, text),
+                }
                 p.text_document.uri
             }
             notification::DidCloseTextDocument::METHOD => {

@@ -27,7 +27,7 @@
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
-use super::parsing::{FileParse, ItemWindow, parse_text, parse_text_from, reparse};
+use super::parsing::{FileParse, ItemWindow, TextChange, parse_text, parse_text_from, reparse};
 use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 
@@ -110,8 +110,17 @@ impl SourceFile {
     /// the old ones, and each field of each input set only if it changed
     /// (see the module's comment).
     pub fn replace_text(self, db: &mut RootDatabase, text: String) {
+        let change = TextChange::between(self.text(db), &text);
+        self.edit_text(db, text, change);
+    }
+
+    /// Replaces the file's text, told where it changed (as an editor is:
+    /// see `TextChange`), as `replace_text` does without comparing the
+    /// texts. A change that does not fit them is found by comparing them.
+    pub fn edit_text(self, db: &mut RootDatabase, text: String, change: TextChange) {
+        let change = if change.fits(self.text(db), &text) { change } else { TextChange::between(self.text(db), &text) };
         let old_parse = std::sync::Arc::clone(&self.source(db).1);
-        let (parse, window) = reparse(db, &old_parse, self.text(db), &text);
+        let (parse, window) = reparse(db, &old_parse, self.text(db), &text, change);
         let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let old = self.item_defs(db).clone();
@@ -152,15 +161,15 @@ impl SourceFile {
             let def = match slot {
                 Slot::Same(def) => def,
                 Slot::Kept(def, cut) => {
-                    update_item(db, def, cut, changes.next().unwrap_or_default(), &mut edited);
+                    update_item(db, def, *cut, changes.next().unwrap_or_default(), &mut edited);
                     def
                 }
                 Slot::Fresh(cut) => match spare.pop() {
                     Some(def) => {
                         edited.retain(|e| *e != def);
-                        reuse_item(db, def, cut)
+                        reuse_item(db, def, *cut)
                     }
-                    None => new_item(db, self, cut),
+                    None => new_item(db, self, *cut),
                 },
             };
             items.push(def);
@@ -199,11 +208,13 @@ pub struct DriverState {
 }
 
 /// An item of the new text: the input of the same item of the old one,
-/// parsed alike (`Same`) or perhaps not (`Kept`), or none yet.
+/// parsed alike (`Same`) or perhaps not (`Kept`), or none yet. A cut is
+/// boxed: a file's slots are mostly `Same`, and at a cut's size the list
+/// of a 10 MB file's was 7 MB written after every edit, now 1 MB.
 enum Slot {
     Same(ItemDef),
-    Kept(ItemDef, Cut),
-    Fresh(Cut),
+    Kept(ItemDef, Box<Cut>),
+    Fresh(Box<Cut>),
 }
 
 /// The slots of a re-parse's items when the items it parsed again have the
@@ -229,7 +240,11 @@ fn window_slots(
         return None;
     }
     let replaced = old.get(start..old_end)?;
-    let mut slots: Vec<Slot> = old.get(..start)?.iter().map(|def| Slot::Same(*def)).collect();
+    // sized once: grown past the window, it was copied whole (on a 10 MB
+    // file, a third of an edit's cache misses)
+    let mut slots: Vec<Slot> =
+        Vec::with_capacity(old.len().saturating_sub(old_end.saturating_sub(start)) + new_end.saturating_sub(start));
+    slots.extend(old.get(..start)?.iter().map(|def| Slot::Same(*def)));
     // each name's old items in the window, last first (taken from the end)
     let mut by_name: rustc_hash::FxHashMap<&str, Vec<ItemDef>> = rustc_hash::FxHashMap::default();
     for (o, def) in old_parse.parsed.items.get(start..old_end)?.iter().zip(replaced).rev() {
@@ -239,7 +254,7 @@ fn window_slots(
         let name = &p.item.name().name;
         let def = by_name.get_mut(name.as_str())?.pop()?;
         let cut = Cut::of(p, entries, def.occurrence(db));
-        slots.push(Slot::Kept(def, cut));
+        slots.push(Slot::Kept(def, Box::new(cut)));
     }
     slots.extend(old.get(old_end..)?.iter().map(|def| Slot::Same(*def)));
     Some(slots)
@@ -289,8 +304,8 @@ fn all_slots(
         }
         let cut = Cut::of(p, parse.entries.get(at).unwrap_or(&no_entries), *occurrence);
         match by_identity.get(&(cut.name.as_str(), cut.occurrence)).and_then(|at| take(*at)) {
-            Some(def) => slots.push(Slot::Kept(def, cut)),
-            None => slots.push(Slot::Fresh(cut)),
+            Some(def) => slots.push(Slot::Kept(def, Box::new(cut))),
+            None => slots.push(Slot::Fresh(Box::new(cut))),
         }
     }
     // the inputs of items gone are given to new items (an input is never

@@ -167,7 +167,7 @@ mod tests {
 
     use super::PATCHED;
     use crate::RootDatabase;
-    use crate::db::parsing::{below_seeded, parse_text, reparse};
+    use crate::db::parsing::{TextChange, below_seeded, parse_text, reparse};
 
     /// An edit inside one entry of a large item, patched into its old
     /// parse, gives what parsing the new text whole gives: along a seeded
@@ -226,7 +226,7 @@ mod tests {
                 format!("{}{snippet}{}", &text[..at], &text[cut.max(at)..])
             };
             let before = PATCHED.with(std::cell::Cell::get);
-            let (re, _) = reparse(&db, &parse, &text, &new);
+            let (re, _) = reparse(&db, &parse, &text, &new, TextChange::between(&text, &new));
             edits_patched += usize::from(PATCHED.with(std::cell::Cell::get) > before);
             assert!(re == parse_text(&db, &new), "step {step}: the re-parse differs from a whole parse");
             text = new;
