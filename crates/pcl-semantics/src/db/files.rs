@@ -27,7 +27,8 @@
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
-use super::parsing::{FileParse, ItemWindow, TextChange, parse_text, parse_text_from, reparse};
+use super::parsing::{FileParse, ItemWindow, parse_text, parse_text_from, reparse};
+use super::text_change::TextChange;
 use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 

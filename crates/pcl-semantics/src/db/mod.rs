@@ -13,6 +13,7 @@ mod parsing;
 mod patch;
 mod root;
 mod scope;
+mod text_change;
 
 use std::sync::Arc;
 
@@ -21,9 +22,10 @@ use pcl_syntax::ast;
 use closure::{ClosureMember, closure_members};
 use configuring::{AssignmentsKey, check_configs, configuring_facts, configuring_program, feature_assignments};
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
-pub use parsing::{Chunk, Fragment, TextChange, file_parse, parse, parse_chunk, parse_entry};
+pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 pub use root::{ExecutionLog, RootDatabase};
 use scope::DbScope;
+pub use text_change::TextChange;
 
 use crate::file_checks::FileAnalysis;
 use crate::item_check::ItemAnalysis;

@@ -167,7 +167,8 @@ mod tests {
 
     use super::PATCHED;
     use crate::RootDatabase;
-    use crate::db::parsing::{TextChange, below_seeded, parse_text, reparse};
+    use crate::db::parsing::{below_seeded, parse_text, reparse};
+    use crate::db::text_change::TextChange;
 
     /// An edit inside one entry of a large item, patched into its old
     /// parse, gives what parsing the new text whole gives: along a seeded
