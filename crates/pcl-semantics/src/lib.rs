@@ -23,6 +23,7 @@ mod content_checks;
 mod db;
 mod deployed_names;
 pub mod diagnostic;
+mod drop_aside;
 pub mod expand;
 pub mod file_checks;
 mod graph;

@@ -186,7 +186,11 @@ impl SourceFile {
                 def.set_body(db).with_durability(durability).to(body);
             }
         }
-        self.set_source(db).to((text, parse));
+        let old_source = self.set_source(db).to((text, parse));
+        if old_parse.parsed.items.len() >= crate::drop_aside::ASIDE_FROM {
+            // the last owners of the old text and parse: freed beside the analysis
+            crate::drop_aside::drop_aside((old_source, old_parse));
+        }
         if list_changed {
             self.set_item_defs(db).to(items);
         }

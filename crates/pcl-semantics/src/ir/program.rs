@@ -44,6 +44,16 @@ pub struct Program {
     grouping: crate::lazy::Lazy<super::Grouping>,
 }
 
+/// A large program's items are freed on another thread (`drop_aside`):
+/// after an edit, the old program goes as the new one is checked.
+impl Drop for Program {
+    fn drop(&mut self) {
+        if self.items.len() >= crate::drop_aside::ASIDE_FROM {
+            crate::drop_aside::drop_aside(std::mem::take(&mut self.items));
+        }
+    }
+}
+
 /// Equal items make equal programs (the index is built from them).
 impl PartialEq for Program {
     fn eq(&self, other: &Program) -> bool {
@@ -61,11 +71,10 @@ fn name_hash(name: &str) -> u64 {
 impl Program {
     /// An empty program with room for `items` items.
     pub fn with_capacity(items: usize) -> Program {
-        Program {
-            items: Vec::with_capacity(items),
-            index: hashbrown::HashTable::with_capacity(items),
-            ..Program::default()
-        }
+        let mut program = Program::default();
+        program.items.reserve_exact(items);
+        program.index.reserve(items, |_| 0);
+        program
     }
 
     /// A program of `items` in this order; a name already present is skipped
