@@ -13,6 +13,7 @@ mod parsing;
 mod patch;
 mod root;
 mod scope;
+mod splice;
 mod text_change;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::splice::{flatten, spliced};
 use super::text_change::TextChange;
 use super::{Database, SourceFile};
 use pcl_syntax::ast;
@@ -165,27 +166,6 @@ fn parse_ranges(
         .collect()
 }
 
-/// A file's parse from its chunks.
-fn flatten(chunks: Vec<ChunkRecord>) -> FileParse {
-    let count: usize = chunks.iter().map(|c| c.parse.parsed.items.len()).sum();
-    let mut parsed = pcl_syntax::ParsedFile::default();
-    // sized once, not grown (and copied) item by item after every edit
-    parsed.items.reserve_exact(count);
-    let mut out = FileParse {
-        parsed,
-        entries: Vec::with_capacity(count),
-        mentions_expect: Vec::with_capacity(count),
-        chunks: Vec::new(),
-    };
-    for chunk in &chunks {
-        out.parsed.push_chunk(chunk.start, &chunk.parse.parsed);
-        out.entries.extend(chunk.parse.parsed.items.iter().map(|_| chunk.parse.entries.clone()));
-        out.mentions_expect.extend(&chunk.parse.mentions_expect);
-    }
-    out.chunks = chunks;
-    out
-}
-
 /// The items of a re-parsed text that may differ from the old text's: the
 /// `start` first items and those after `old_end` (in the old parse) and
 /// `new_end` (in the new one) are the same items, parsed alike.
@@ -286,33 +266,6 @@ pub(super) fn reparse(
         }
     }
     whole(db)
-}
-
-/// The old parse with its chunks `first..kept` replaced by `window`, the
-/// chunks from `kept` on moved by `shift`.
-fn spliced(
-    old: &FileParse,
-    first: usize,
-    kept: usize,
-    window: Vec<ChunkRecord>,
-    shift: Option<&dyn Fn(usize) -> Option<usize>>,
-) -> (FileParse, ItemWindow) {
-    let items = |chunks: &[ChunkRecord]| chunks.iter().map(|c| c.parse.parsed.items.len()).sum::<usize>();
-    let before = old.chunks.get(..first).unwrap_or_default();
-    let replaced = old.chunks.get(first..kept).unwrap_or_default();
-    let start = items(before);
-    let item_window = ItemWindow { start, old_end: start + items(replaced), new_end: start + items(&window) };
-    let mut chunks = Vec::with_capacity(old.chunks.len() - replaced.len() + window.len());
-    chunks.extend_from_slice(before);
-    chunks.extend(window);
-    if let Some(shift) = shift {
-        chunks.extend(old.chunks.get(kept..).unwrap_or_default().iter().map(|c| ChunkRecord {
-            start: shift(c.start).unwrap_or(c.start),
-            end: shift(c.end).unwrap_or(c.end),
-            parse: Arc::clone(&c.parse),
-        }));
-    }
-    (flatten(chunks), item_window)
 }
 
 fn is_broken(chunk: Option<&ChunkRecord>) -> bool {
