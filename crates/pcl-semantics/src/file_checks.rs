@@ -50,28 +50,47 @@ impl FileAnalysis {
 /// What `analyze` found, with the per-configuration findings merged in (when
 /// the constraints are decidable) and the file's `expect`s applied.
 /// `may_expect` says which parsed items may hold an `expect` (see
-/// `db::FileParse::mentions_expect`).
+/// `db::FileParse::mentions_expect`); `candidates`, when known, the places
+/// of the only parsed items that may have findings, in file order.
 pub fn with_findings<'f>(
     parsed: &ParsedFile,
     may_expect: &[bool],
     (checked, decidable): &(FileAnalysis, bool),
+    candidates: Option<&[usize]>,
     findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
 ) -> FileAnalysis {
     let mut analysis = checked.clone();
     if *decidable {
-        // The program holds the first definition of each name, in file
-        // order: walked beside the parsed items, it says which they are
-        // without a lookup per item (this runs after every edit).
-        let mut firsts = analysis.program.items().iter().map(|i| i.offset).peekable();
-        for (at, parsed_item) in parsed.items.iter().enumerate() {
-            // duplicates were dropped from the program: check the first only
-            if firsts.next_if_eq(&parsed_item.offset).is_none() {
-                continue;
-            }
+        let mut add = |at: usize| {
             let found = findings(at);
             if !found.is_empty() {
                 let diags = crate::variant_checks::absolute(&analysis.program, found.to_vec());
                 analysis.diagnostics.extend(diags);
+            }
+        };
+        match candidates {
+            // a few places (a large file's, by blocks): each looked up, not
+            // every item walked after every edit
+            Some(places) => {
+                for &at in places {
+                    let Some(parsed_item) = parsed.items.get(at) else { continue };
+                    // duplicates were dropped from the program: the first only
+                    let first = checked.program.get(&parsed_item.item.name().name);
+                    if first.is_some_and(|p| p.offset == parsed_item.offset) {
+                        add(at);
+                    }
+                }
+            }
+            None => {
+                // The program holds the first definition of each name, in
+                // file order: walked beside the parsed items, it says which
+                // they are without a lookup per item.
+                let mut firsts = checked.program.items().iter().map(|i| i.offset).peekable();
+                for (at, parsed_item) in parsed.items.iter().enumerate() {
+                    if firsts.next_if_eq(&parsed_item.offset).is_some() {
+                        add(at);
+                    }
+                }
             }
         }
         crate::diagnostic::sort(&mut analysis.diagnostics);

@@ -74,6 +74,9 @@ impl Program {
         let mut program = Program::default();
         program.items.reserve_exact(items);
         program.index.reserve(items, |_| 0);
+        // params, features and sets are most of a large file's items: grown
+        // push by push, this list was copied again and again after every edit
+        program.usable.reserve_exact(items);
         program
     }
 
