@@ -16,7 +16,8 @@
 //! does: the edit adds an action to the first action list after `AT` (an
 //! environment variable; by default the middle of the file; `LIST` says
 //! how the list starts, `action [` unless given). Run without
-//! valgrind, it prints wall times.
+//! valgrind, it prints wall times (`EDITS=N`: N next edits, and their
+//! median).
 
 #![allow(
     clippy::unwrap_used,
@@ -52,8 +53,13 @@ fn main() {
     // the list the edit adds to: by default a statement's, `LIST="= ["` for an actionset's
     let list = std::env::var("LIST").unwrap_or_else(|_| "action [".to_string());
     let at = from + text[from..].find(&list).expect("an action list after AT") + list.len();
+    // `EDITS` next edits after the first (1 unless given): their median is
+    // printed too (one edit's wall time varies a lot on a shared machine)
+    let next_edits: usize = std::env::var("EDITS").ok().and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
     let mut current = text;
-    for (n, action) in ["s3:GetObjectAcl, ", "s3:PutObjectAcl, "].into_iter().enumerate() {
+    let mut next_times = Vec::new();
+    for n in 0..=next_edits {
+        let action = if n == 0 { "s3:GetObjectAcl, " } else { "s3:PutObjectAcl, " };
         current.insert_str(at, action);
         let edited = current.clone();
         // told where it changed, as the language server tells it
@@ -61,7 +67,15 @@ fn main() {
         let started = std::time::Instant::now();
         let found =
             if n == 0 { first_edit(&mut db, file, edited, change) } else { edit_phase(&mut db, file, edited, change) };
-        eprintln!("edit {}: {:?} ({found} diagnostics)", n + 1, started.elapsed());
+        let took = started.elapsed();
+        eprintln!("edit {}: {took:?} ({found} diagnostics)", n + 1);
+        if n > 0 {
+            next_times.push(took);
+        }
+    }
+    next_times.sort();
+    if let Some(median) = next_times.get(next_times.len() / 2) {
+        eprintln!("next edits: median {median:?} of {}", next_times.len());
     }
 }
 
