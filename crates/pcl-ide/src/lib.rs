@@ -51,6 +51,9 @@ impl AnalysisHost {
                 file.replace_text(&mut self.db, text);
             }
             None => {
+                // room to type in (`splice_text`) without copying the text
+                let mut text = text;
+                text.reserve_exact(pcl_semantics::SPLICE_ROOM);
                 let file = SourceFile::open(&mut self.db, path.to_string(), text);
                 self.files.insert(path.to_string(), file);
                 self.unanalysed.borrow_mut().insert(path.to_string());
@@ -58,17 +61,21 @@ impl AnalysisHost {
         }
     }
 
-    /// Replaces the text of the open file `path`, told where it changed
-    /// (an editor's edit: see `pcl_semantics::TextChange`), so that the old
-    /// and new texts need not be compared; a file not open is opened.
-    pub fn edit_text(&mut self, path: &str, text: String, change: pcl_semantics::TextChange) {
-        match self.files.get(path) {
-            Some(file) => {
-                self.indexes.borrow_mut().remove(path);
-                file.edit_text(&mut self.db, text, change);
-            }
-            None => self.set_text(path, text),
-        }
+    /// Replaces the bytes `range` of the open file `path` with `inserted`
+    /// (an editor's edit): the database makes the new text from its own, so
+    /// the old and new texts need not be compared. `Err`, and nothing
+    /// changed, for a file not open or a range not within its text (or not
+    /// at characters).
+    pub fn splice_text(
+        &mut self,
+        path: &str,
+        range: std::ops::Range<usize>,
+        inserted: &str,
+    ) -> Result<(), pcl_semantics::OutsideText> {
+        let Some(file) = self.files.get(path) else { return Err(pcl_semantics::OutsideText) };
+        file.splice_text(&mut self.db, range, inserted)?;
+        self.indexes.borrow_mut().remove(path);
+        Ok(())
     }
 
     pub fn close(&mut self, path: &str) {

@@ -101,6 +101,22 @@ fn random_edit(text: &str, rng: &mut Rng) -> String {
     chars.into_iter().collect()
 }
 
+/// The splice that makes `new` of `old`: the bytes where they differ, cut
+/// at characters of both.
+fn splice_between<'n>(old: &str, new: &'n str) -> (std::ops::Range<usize>, &'n str) {
+    let pcl_semantics::TextChange { mut start, mut old_end, mut new_end } =
+        pcl_semantics::TextChange::between(old, new);
+    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
+        start -= 1;
+    }
+    // the ends move together: what follows them is alike
+    while !(old.is_char_boundary(old_end) && new.is_char_boundary(new_end)) {
+        old_end += 1;
+        new_end += 1;
+    }
+    (start..old_end, &new[start..new_end])
+}
+
 /// A random walk of edits over policies.pcl, each compared with a fresh
 /// database: diagnostics, acknowledgements and the program agree after
 /// every edit, whether it breaks the file, mends it or returns to an
@@ -124,12 +140,20 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
     let mut current = original.clone();
     let (mut broken, mut clean) = (0, 0);
     for n in 0..40 {
-        current = match rng.below(4) {
+        let next = match rng.below(4) {
             0 => original.clone(),
             1 => random_edit(&original, &mut rng),
             _ => random_edit(&current, &mut rng),
         };
-        file.replace_text(&mut db, current.clone());
+        // every other edit spliced in, as the language server passes one
+        if n % 2 == 0 {
+            file.replace_text(&mut db, next.clone());
+        } else {
+            let (range, inserted) = splice_between(&current, &next);
+            file.splice_text(&mut db, range, inserted).unwrap();
+        }
+        assert_eq!(file.text(&db), &next, "edit {n}");
+        current = next;
         let text = current.clone();
         // on another thread: nothing remembered per thread is shared either
         let fresh = std::thread::spawn(move || {

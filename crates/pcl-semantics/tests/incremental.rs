@@ -584,8 +584,13 @@ fn an_edit_told_where_it_changed_the_text_reruns_what_a_compared_one_does() {
         new_end: edited.len() - (BEFORE.len() - at - needle.len()),
     };
     let wrong = pcl_semantics::TextChange { start: 0, old_end: BEFORE.len() + 5, new_end: 3 };
+    // within both texts and of the right lengths, but at the wrong place:
+    // it does not hold, and is found by comparing the texts
+    let grown = edited.len() - BEFORE.len();
+    let misplaced = pcl_semantics::TextChange { start: 0, old_end: 4, new_end: 4 + grown };
+    assert!(misplaced.fits(BEFORE, &edited) && !misplaced.holds(BEFORE, &edited));
     let mut runs = Vec::new();
-    for change in [None, Some(told), Some(wrong)] {
+    for change in [None, Some(told), Some(wrong), Some(misplaced)] {
         let (mut db, file, log, keys) = analysed(BEFORE);
         match change {
             None => file.replace_text(&mut db, edited.clone()),
@@ -596,7 +601,31 @@ fn an_edit_told_where_it_changed_the_text_reruns_what_a_compared_one_does() {
         assert_eq!(pcl_semantics::parse(&db, file), &pcl_syntax::parse_file(&edited));
         runs.push(checked(&take(&log), &keys));
     }
-    assert_eq!(runs, [["user_fsx"], ["user_fsx"], ["user_fsx"]]);
+    // the language server's edit: the range and the text put there
+    let (mut db, file, log, keys) = analysed(BEFORE);
+    file.splice_text(&mut db, at..at + needle.len(), r#"action ["fsx:*", "fsx:Describe*"]"#).unwrap();
+    assert_eq!(file.text(&db), &edited);
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    assert_eq!(pcl_semantics::parse(&db, file), &pcl_syntax::parse_file(&edited));
+    runs.push(checked(&take(&log), &keys));
+    assert_eq!(runs, [["user_fsx"], ["user_fsx"], ["user_fsx"], ["user_fsx"], ["user_fsx"]]);
+}
+
+/// A splice whose range is not within the text, or cuts a character, is
+/// refused and changes nothing.
+#[test]
+fn a_splice_outside_the_text_changes_nothing() {
+    let text = "param p: string = \"é\";\n";
+    let (mut db, file, _log, _keys) = analysed(text);
+    let inside_e = text.find('é').unwrap() + 1;
+    for range in
+        [0..text.len() + 1, text.len() + 1..text.len() + 2, inside_e..inside_e, std::ops::Range { start: 5, end: 3 }]
+    {
+        assert_eq!(file.splice_text(&mut db, range.clone(), "x"), Err(pcl_semantics::OutsideText), "{range:?}");
+        assert_eq!(file.text(&db), text);
+    }
+    file.splice_text(&mut db, text.len()..text.len(), "param q: string = \"x\";\n").unwrap();
+    assert_eq!(pcl_semantics::parse(&db, file), &pcl_syntax::parse_file(&format!("{text}param q: string = \"x\";\n")));
 }
 
 /// Typing a new item key by key at the end of a file that ends in a stray

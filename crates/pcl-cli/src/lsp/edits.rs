@@ -7,29 +7,48 @@
 //! character is the next character.
 
 use lsp_types::{Position, TextDocumentContentChangeEvent};
-use pcl_semantics::TextChange;
 use ropey::Rope;
 
 use super::{Encoding, LineIndex};
 
-/// `text` after `changes`, and where it changed when that is one range
-/// (a single edit: the database then need not compare the texts).
-pub fn apply(
-    text: &str,
-    changes: Vec<TextDocumentContentChangeEvent>,
-    encoding: Encoding,
-) -> (String, Option<TextChange>) {
+/// A `didChange` read against the text it edits.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// One edit: the bytes `range` of the text become `inserted` (the
+    /// database splices it into its own text, knowing where it changed).
+    Splice { range: std::ops::Range<usize>, inserted: String },
+    /// The whole new text.
+    Whole(String),
+}
+
+impl Applied {
+    /// The text after the change (the splice made here, at a character:
+    /// `LineIndex::offset` gives nothing else).
+    #[cfg(test)]
+    fn text_after(&self, text: &str) -> String {
+        match self {
+            Applied::Splice { range, inserted } => {
+                let mut edited = text.to_string();
+                edited.replace_range(range.clone(), inserted);
+                edited
+            }
+            Applied::Whole(text) => text.clone(),
+        }
+    }
+}
+
+/// `changes` applied to `text`: one edit as a splice, several (or a whole
+/// text) as the new text.
+pub fn apply(text: &str, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) -> Applied {
     if let [change] = changes.as_slice() {
         return match change.range {
             Some(range) => {
                 let lines = LineIndex::new(text, encoding);
                 let (start, end) = (lines.offset(range.start), lines.offset(range.end));
                 let (start, end) = (start.min(end), start.max(end));
-                let mut text = text.to_string();
-                text.replace_range(start..end, &change.text);
-                (text, Some(TextChange { start, old_end: end, new_end: start + change.text.len() }))
+                Applied::Splice { range: start..end, inserted: change.text.clone() }
             }
-            None => (change.text.clone(), None),
+            None => Applied::Whole(change.text.clone()),
         };
     }
     let mut rope = Rope::from_str(text);
@@ -45,7 +64,7 @@ pub fn apply(
             None => rope = Rope::from_str(&change.text),
         }
     }
-    (rope.to_string(), None)
+    Applied::Whole(rope.to_string())
 }
 
 /// The char index of `position` in `rope`; one outside it is clamped to the
@@ -152,19 +171,19 @@ mod tests {
         for encoding in [Encoding::Utf8, Encoding::Utf16] {
             let mut one_by_one = text.to_string();
             for change in &changes {
-                let (edited, range) = apply(&one_by_one, vec![change.clone()], encoding);
-                // one edit says where it changed the text, and nothing else changed
-                assert!(
-                    range.is_some_and(|r| r.holds(&one_by_one, &edited)),
-                    "{range:?} of {one_by_one:?} -> {edited:?}"
-                );
-                one_by_one = edited;
+                let applied = apply(&one_by_one, vec![change.clone()], encoding);
+                // one edit is a splice, at characters of the text
+                let at_characters = |range: &std::ops::Range<usize>| {
+                    one_by_one.is_char_boundary(range.start) && one_by_one.is_char_boundary(range.end)
+                };
+                assert!(matches!(&applied, Applied::Splice { range, .. } if at_characters(range)), "{applied:?}");
+                one_by_one = applied.text_after(&one_by_one);
             }
-            assert_eq!(apply(text, changes.to_vec(), encoding), (one_by_one, None), "{encoding:?}");
+            assert_eq!(apply(text, changes.to_vec(), encoding), Applied::Whole(one_by_one), "{encoding:?}");
         }
         // the whole text replaced, then edited
         let whole = vec![edit(None, "new\ntext"), edit(Some(((1, 0), (1, 4))), "line")];
-        assert_eq!(apply(text, whole, Encoding::Utf16), ("new\nline".to_string(), None));
+        assert_eq!(apply(text, whole, Encoding::Utf16), Applied::Whole("new\nline".to_string()));
     }
 
     #[test]

@@ -408,8 +408,10 @@ impl Server {
                 // a document never opened is not created by an edit
                 let Some(text) = self.host.text(&key) else { return Vec::new() };
                 match edits::apply(text, p.content_changes, self.encoding) {
-                    (text, Some(change)) => self.host.edit_text(&key, text, change),
-                    (text, None) => self.host.set_text(&key, text),
+                    edits::Applied::Splice { range, inserted } => {
+                        self.host.splice_text(&key, range, &inserted).unwrap_or_default()
+                    }
+                    edits::Applied::Whole(text) => self.host.set_text(&key, text),
                 }
                 p.text_document.uri
             }

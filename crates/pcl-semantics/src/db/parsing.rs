@@ -176,17 +176,18 @@ pub(super) struct ItemWindow {
     pub new_end: usize,
 }
 
-/// `parse_text(new)`, made from `old` (the parse of `old_text`) by cutting
-/// and parsing again only the chunks between those the edit cannot have
-/// changed: before the first changed byte, back past any broken chunk that
-/// could have been joined with the edited ones, and after the last changed
-/// byte, from the first cut the new text makes where the old one made one.
-/// Whole-file work left: comparing the texts (memcmp) and placing the
-/// chunks' items at their offsets.
+/// `parse_text(new)`, made from `old` (the parse of a text of `old_len`
+/// bytes, which `change` made into `new`: the caller says where, and it
+/// must hold) by cutting and parsing again only the chunks between those
+/// the edit cannot have changed: before the first changed byte, back past
+/// any broken chunk that could have been joined with the edited ones, and
+/// after the last changed byte, from the first cut the new text makes where
+/// the old one made one. Whole-file work left: placing the chunks' items at
+/// their offsets.
 pub(super) fn reparse(
     db: &dyn Database,
     old: &FileParse,
-    old_text: &str,
+    old_len: usize,
     new: &str,
     change: TextChange,
 ) -> (FileParse, ItemWindow) {
@@ -195,9 +196,9 @@ pub(super) fn reparse(
         let window = ItemWindow { start: 0, old_end: old.parsed.items.len(), new_end: parse.parsed.items.len() };
         (parse, window)
     };
-    debug_assert!(change.holds(old_text, new), "{change:?} is not where the texts differ");
+    debug_assert_eq!(old_len - change.old_end, new.len() - change.new_end, "{change:?}: the texts end alike");
     let prefix = change.start;
-    let suffix = old_text.len() - change.old_end;
+    let suffix = old_len - change.old_end;
     let records = &old.chunks;
     // the first chunk the edit reaches, and back one more (its end is the
     // start of that one's item line) and past any broken chunk that could
@@ -218,8 +219,8 @@ pub(super) fn reparse(
     }
     // old chunks whose start and text lie in the unchanged end (the byte
     // before the start too: it makes the start a line's)
-    let unchanged_from = old_text.len() - suffix;
-    let shift = |at: usize| (at + new.len()).checked_sub(old_text.len());
+    let unchanged_from = old_len - suffix;
+    let shift = |at: usize| (at + new.len()).checked_sub(old_len);
     let kept_from = records.partition_point(|c| c.start <= unchanged_from);
     // Cut again from the restart, up to the `reach`-th cut that lands on a
     // kept chunk's start. The joins of the chunks cut again agree with a
@@ -242,7 +243,7 @@ pub(super) fn reparse(
             old: records,
             prefix,
             old_end: unchanged_from,
-            delta: new.len() as isize - old_text.len() as isize,
+            delta: new.len() as isize - old_len as isize,
         };
         let window = parse_ranges(db, new, &ranges, (&[], Some(&edit)));
         if !stopped {
@@ -324,7 +325,7 @@ mod tests {
             ("param a: string = \"v\";\nrole", "param a: string = \"v\";\nroles"),
             ("policy p {}\n/// Doc.\n", "policy p {}\n/// Doc.\npolic"),
         ] {
-            let (re, _) = reparse(&db, &parse_text(&db, old), old, new, TextChange::between(old, new));
+            let (re, _) = reparse(&db, &parse_text(&db, old), old.len(), new, TextChange::between(old, new));
             assert!(re == parse_text(&db, new), "{old:?} -> {new:?}");
         }
     }
@@ -393,7 +394,7 @@ mod tests {
                 format!("{}{snippet}{}", &text[..at], &text[end..])
             };
             let change = told.unwrap_or_else(|| TextChange::between(&text, &new));
-            let (re, window) = reparse(&db, &parse, &text, &new, change);
+            let (re, window) = reparse(&db, &parse, text.len(), &new, change);
             let fresh = parse_text(&db, &new);
             assert!(re == fresh, "step {step}: the re-parse differs from a whole parse");
             let (old_items, new_items) = (&parse.parsed.items, &re.parsed.items);

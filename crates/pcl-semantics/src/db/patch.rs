@@ -227,7 +227,7 @@ mod tests {
                 format!("{}{snippet}{}", &text[..at], &text[cut.max(at)..])
             };
             let before = PATCHED.with(std::cell::Cell::get);
-            let (re, _) = reparse(&db, &parse, &text, &new, TextChange::between(&text, &new));
+            let (re, _) = reparse(&db, &parse, text.len(), &new, TextChange::between(&text, &new));
             edits_patched += usize::from(PATCHED.with(std::cell::Cell::get) > before);
             assert!(re == parse_text(&db, &new), "step {step}: the re-parse differs from a whole parse");
             text = new;

@@ -36,8 +36,7 @@ impl TextChange {
             && [start, new_end].iter().all(|at| new.is_char_boundary(*at))
     }
 
-    /// Whether it fits and the texts are equal outside it (tested in debug
-    /// builds: release builds trust a change that fits).
+    /// Whether it fits and the texts are equal outside it.
     pub fn holds(&self, old: &str, new: &str) -> bool {
         self.fits(old, new)
             && old.as_bytes().get(..self.start) == new.as_bytes().get(..self.start)
@@ -79,3 +78,16 @@ fn tail(bytes: &[u8], skip: usize, block: usize) -> Option<&[u8]> {
     let end = bytes.len().checked_sub(skip)?;
     bytes.get(end.checked_sub(block)?..end)
 }
+
+/// An edit's range not within a file's text, or not starting and ending at
+/// characters (`SourceFile::splice_text`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutsideText;
+
+impl std::fmt::Display for OutsideText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the edit's range is not within the text, or does not start and end at characters")
+    }
+}
+
+impl std::error::Error for OutsideText {}
