@@ -5,7 +5,9 @@
 //! diagnostics, hover and completion latency (medians of several
 //! edits/requests).
 //!
-//! `cargo bench -p pcl-cli --bench lsp` (`-- --quick`: policies.pcl only).
+//! `cargo bench -p pcl-cli --bench lsp` (`-- --quick`: policies.pcl only;
+//! `-- --large`: a 10 MB corpus too). `PCL_BIN=path` drives another build of
+//! `pcl` (to compare two, side by side).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -37,7 +39,8 @@ fn ms(d: Duration) -> String {
 
 /// (open, edit, name typed, hover, completion) latencies.
 fn measure(text: &str, edits: usize) -> [Duration; 5] {
-    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let pcl = std::env::var("PCL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_pcl").to_string());
+    let mut c = Client::start(&pcl);
     c.request("initialize", json!({"capabilities": {}}));
     c.notify("initialized", json!({}));
     let start = Instant::now();
@@ -111,6 +114,9 @@ fn main() {
     let mut inputs = vec![("policies.pcl".to_string(), policies)];
     if !quick {
         inputs.push(("1MB corpus".to_string(), pcl_corpus::generate(1_000_000, 1, false)));
+    }
+    if std::env::args().any(|a| a == "--large") {
+        inputs.push(("10MB corpus".to_string(), pcl_corpus::generate(10_000_000, 1, false)));
     }
     println!(
         "{:<14} {:>10} {:>14} {:>14} {:>10} {:>12}",
