@@ -184,15 +184,27 @@ fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) 
     }
 }
 
-fn needs(prefix: &str, action: &Action) -> Vec<String> {
-    let service = catalog().service(prefix);
-    action
-        .resource_types()
-        .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
-            Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
-            None => rt.to_string(),
-        })
-        .collect()
+/// The resource types `action` of service `prefix` acts on, each with its
+/// ARN formats, as a finding names them: made once per thread and action
+/// (by its address in the catalog), not for every statement and
+/// configuration that names it (an edit of `s3_read` in policies.pcl
+/// formatted them 14 times).
+fn needs(prefix: &str, action: &'static Action) -> Vec<String> {
+    thread_local! {
+        static NEEDS: crate::memo::KeyedTable<usize, Rc<[String]>> = RefCell::default();
+    }
+    let at = std::ptr::from_ref(action) as usize;
+    let found = crate::memo::remembered_by(&NEEDS, crate::memo::ADDRESS_CAPACITY, at, |_| {
+        let service = catalog().service(prefix);
+        action
+            .resource_types()
+            .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
+                Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
+                None => rt.to_string(),
+            })
+            .collect()
+    });
+    found.to_vec()
 }
 
 /// Which resource types can match which resources, computed once per

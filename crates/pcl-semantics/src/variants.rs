@@ -31,7 +31,7 @@ pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    let walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item.to_string()] };
+    let walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item] };
     walker.finish()
 }
 
@@ -54,19 +54,20 @@ struct Walker<'p> {
     program: &'p Program,
     vars: Vars,
     /// Items already walked: each is walked once, so cycles terminate (a
-    /// set: a policy that includes thousands of sets searched a list).
-    visited: rustc_hash::FxHashSet<String>,
+    /// set: a policy that includes thousands of sets searched a list). Names
+    /// borrowed from the program: a walk after an edit allocated one per item.
+    visited: rustc_hash::FxHashSet<&'p str>,
     /// Items referenced but not walked yet.
-    todo: Vec<String>,
+    todo: Vec<&'p str>,
 }
 
-impl Walker<'_> {
+impl<'p> Walker<'p> {
     /// Walks the items referenced and not walked yet; the variables met.
     /// A worklist, not recursion: chains of sets are only as deep as the file
     /// is long, and each item is walked once.
     fn finish(mut self) -> Vec<String> {
         while let Some(next) = self.todo.pop() {
-            self.item(&next);
+            self.item(next);
         }
         self.vars.into_list()
     }
@@ -77,8 +78,8 @@ impl Walker<'_> {
         }
     }
 
-    fn item(&mut self, name: &str) {
-        if !self.visited.insert(name.to_string()) {
+    fn item(&mut self, name: &'p str) {
+        if !self.visited.insert(name) {
             return;
         }
         let program = self.program;
@@ -107,18 +108,18 @@ impl Walker<'_> {
                     if let Some(ItemIr::Policy { when, splittable, .. }) = program.get(&a.policy).map(|i| &*i.ir) {
                         self.cond(when);
                         if *splittable {
-                            self.todo.push(a.policy.to_string());
+                            self.todo.push(&a.policy);
                         }
                     }
                 }
                 for i in &role.inline {
                     self.cond(&i.when);
-                    self.todo.push(i.policy.to_string());
+                    self.todo.push(&i.policy);
                 }
                 if let Some(b) = &role.boundary {
                     self.cond(&b.when);
                     if let Value::Set(set) = &b.value {
-                        self.todo.push(set.to_string());
+                        self.todo.push(set);
                     }
                 }
             }
@@ -126,25 +127,25 @@ impl Walker<'_> {
         }
     }
 
-    fn actions(&mut self, list: &GList<ActionRef>) {
+    fn actions(&mut self, list: &'p GList<ActionRef>) {
         for i in &list.items {
             self.cond(&i.when);
             if let ActionRef::Set(s) = &i.value {
-                self.todo.push(s.to_string());
+                self.todo.push(s);
             }
         }
     }
 
-    fn values(&mut self, list: &GList<Value>) {
+    fn values(&mut self, list: &'p GList<Value>) {
         for i in &list.items {
             self.cond(&i.when);
             if let Value::Set(s) = &i.value {
-                self.todo.push(s.to_string());
+                self.todo.push(s);
             }
         }
     }
 
-    fn statement(&mut self, s: &Statement) {
+    fn statement(&mut self, s: &'p Statement) {
         self.cond(&s.when);
         self.actions(&s.actions);
         self.values(&s.resources);
@@ -154,12 +155,12 @@ impl Walker<'_> {
         }
     }
 
-    fn entries(&mut self, entries: &[Entry]) {
+    fn entries(&mut self, entries: &'p [Entry]) {
         for e in entries {
             match e {
                 Entry::Include { target, when, .. } => {
                     self.cond(when);
-                    self.todo.push(target.to_string());
+                    self.todo.push(target);
                 }
                 Entry::Statement(s) => self.statement(s),
                 Entry::Block { condition, entries } => {

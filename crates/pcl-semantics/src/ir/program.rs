@@ -83,7 +83,9 @@ impl Program {
     /// A program of `items` in this order; a name already present is skipped
     /// (its first definition wins).
     pub fn from_items(items: impl IntoIterator<Item = ProgramItem>) -> Program {
-        let mut program = Program::default();
+        let items = items.into_iter();
+        // sized first (a policy's closure after each edit grew it push by push)
+        let mut program = Program::with_capacity(items.size_hint().0);
         for item in items {
             program.push(item);
         }

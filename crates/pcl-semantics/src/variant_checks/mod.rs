@@ -20,6 +20,7 @@ mod file_level;
 mod roles;
 mod shapes;
 mod statements;
+mod tallies;
 
 pub use file_level::{Assignments, FileLevel, check_configs, constraints_read, symbolic_config};
 use file_level::{SYMBOLIC_PARTITION, Shared};
@@ -28,6 +29,7 @@ use roles::own_role_findings;
 use shapes::empty_list;
 use shapes::policy_shape_findings;
 use statements::{RenderedStatement, StatementCache};
+use tallies::{Counting, Tallies};
 
 /// A diagnostic whose spans are relative to items: the primary span to
 /// `origin`, each secondary label to the matching `secondary_origins` entry.
@@ -172,26 +174,6 @@ struct GuardReads<'v> {
     partition: bool,
 }
 
-/// A hash of what makes two findings one problem: code, span, message, origin.
-fn identity_hash(finding: &Finding) -> u64 {
-    let d = &finding.diagnostic;
-    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, (d.code, d.span, &d.message, &finding.origin))
-}
-
-/// One problem, and in how many of the configurations it occurs.
-struct Tally {
-    finding: Finding,
-    /// The feature values shared by every configuration it occurs in.
-    common: BTreeMap<String, String>,
-    count: usize,
-    /// The partitions it occurs in, when the partition is varied.
-    partitions: std::collections::BTreeSet<String>,
-    /// The last configuration (its number in the pass) it was counted in: a
-    /// problem found twice in one rendering (a block's empty condition, on
-    /// each statement of the block) occurs in one more configuration, not two.
-    last_counted: usize,
-}
-
 /// Checks every configuration of `item` (a policy or role) under each of
 /// `configs`, with the constraints' `facts` under each (`variants::
 /// constraint_facts`, made once per configuration for every item). Empty
@@ -311,12 +293,7 @@ struct Context<'c, 'a> {
 /// each finding occurs.
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
     let Context { program, item, is_policy, deps, own_deps, partition_param, assignments } = *context;
-    let mut tallies: Vec<Tally> = Vec::new();
-    // where each finding's tally is, found by a hash of what makes two
-    // findings the same, as `Program` finds its items (a search of the list
-    // was quadratic in the findings: 65,536 duplicate condition keys in one
-    // statement took 15 s)
-    let mut tally_at: hashbrown::HashTable<usize> = hashbrown::HashTable::new();
+    let mut tallies = Tallies::default();
     let mut total = 0;
     for (slot, cfg) in configs.iter().enumerate() {
         let Some(assignments) = assignments(deps, cfg, slot) else {
@@ -344,36 +321,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         let mut role_findings: HashMap<Vec<Option<&str>>, Vec<Finding>> = HashMap::default();
         for features in assignments.iter() {
             total += 1;
-            let mut note = |finding: Finding| {
-                let same = |f: &Finding| {
-                    f.diagnostic.code == finding.diagnostic.code
-                        && f.diagnostic.span == finding.diagnostic.span
-                        && f.diagnostic.message == finding.diagnostic.message
-                        && f.origin == finding.origin
-                };
-                let hash = identity_hash(&finding);
-                let found = tally_at.find(hash, |at| tallies.get(*at).is_some_and(|t| same(&t.finding))).copied();
-                match found.and_then(|at| tallies.get_mut(at)) {
-                    Some(t) if t.last_counted == total => {}
-                    Some(t) => {
-                        t.last_counted = total;
-                        t.count += 1;
-                        t.partitions.insert(partition.clone());
-                        t.common.retain(|k, v| features.get(k) == Some(v));
-                    }
-                    None => {
-                        let rehash = |at: &usize| tallies.get(*at).map_or(0, |t| identity_hash(&t.finding));
-                        tally_at.insert_unique(hash, tallies.len(), rehash);
-                        tallies.push(Tally {
-                            finding,
-                            common: features.clone(),
-                            count: 1,
-                            partitions: [partition.clone()].into(),
-                            last_counted: total,
-                        });
-                    }
-                }
-            };
+            let counting = Counting { number: total, features, partition: &partition };
             let env = Env { program, features, params: &cfg.params, shape_only: pass == Pass::Shapes };
             if is_policy {
                 let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
@@ -384,7 +332,9 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                 if !renders {
                     continue;
                 }
-                policy_shape_findings(&rendered, item, report_empty, &mut note);
+                policy_shape_findings(&rendered, item, report_empty, &mut |f| {
+                    tallies.note(f, &counting);
+                });
                 if pass == Pass::Shapes {
                     continue;
                 }
@@ -394,13 +344,10 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                     header.map(|h| crate::content_checks::policy_name_findings(&h, item.name_span)).unwrap_or_default()
                 });
                 for d in naming.iter() {
-                    note(here(d.clone(), &item.name));
+                    tallies.note(here(d.clone(), &item.name), &counting);
                 }
                 for r in &rendered {
-                    for d in &r.summary.findings {
-                        let secondary_origins = vec![r.origin.to_string(); d.secondary.len()];
-                        note(Finding { origin: r.origin.to_string(), diagnostic: d.clone(), secondary_origins });
-                    }
+                    tallies.note_summary(&r.summary, r.origin, &counting);
                 }
             } else {
                 let own: Vec<Option<&str>> = own_deps.iter().map(|f| features.get(f).map(String::as_str)).collect();
@@ -408,46 +355,14 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                     .entry(own)
                     .or_insert_with(|| own_role_findings(item, &env, &partition, report_empty, pass));
                 for finding in found.iter() {
-                    note(finding.clone());
+                    tallies.note(finding.clone(), &counting);
                 }
             }
         }
     }
-    tallies
-        .into_iter()
-        .map(|t| {
-            let mut f = t.finding;
-            let mut first = t.common;
-            // name the partition only when the problem depends on it
-            if t.partitions.len() == 1
-                && t.partitions.len() < configs.len()
-                && let (Some(p), Some(v)) = (partition_param, t.partitions.first())
-            {
-                first.insert(p.to_string(), v.clone());
-            }
-            // each configuration checked stands for `repeat` identical ones
-            let (count, total) = (t.count * repeat, total * repeat);
-            f.diagnostic.message = if count == total {
-                if !deps.is_empty() {
-                    format!("{} in every configuration", f.diagnostic.message)
-                } else {
-                    f.diagnostic.message
-                }
-            } else if first.is_empty() {
-                format!("{} in {count} of {total} configurations", f.diagnostic.message)
-            } else {
-                format!("{} when {}", f.diagnostic.message, describe(&first))
-            };
-            f
-        })
-        .collect()
+    tallies.into_findings((total, repeat), deps, (partition_param, configs.len()))
 }
 
 pub(super) fn here(d: Diagnostic, origin: &str) -> Finding {
     Finding { origin: origin.to_string(), diagnostic: d, secondary_origins: Vec::new() }
-}
-
-fn describe(features: &BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = features.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    parts.join(", ")
 }
