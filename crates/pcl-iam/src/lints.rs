@@ -260,6 +260,40 @@ fn types_of(prefix: &str, action: &'static Action) -> Option<Rc<[TypeOf]>> {
     })
 }
 
+/// Of a pattern's actions (`acts`, as `resolve` made them), those that
+/// cannot act on any of `resources` (`"*"`-only actions cannot act on a
+/// specific resource either): how many, and the one a finding names (the
+/// shortest name is usually the best-known, `s3:GetObject`); `None` when
+/// every one can. Remembered per thread by the list (its address: the entry
+/// keeps it) and the resources: a pattern of a hundred actions was matched
+/// again for every statement and configuration that has it (an edit of an
+/// actionset of `s3:Get*` re-lints each statement that uses it).
+fn mismatched(
+    prefix: &str,
+    acts: &Rc<[&'static Action]>,
+    resources: &[String],
+    cache: &mut TypeCache,
+) -> Option<(usize, &'static Action)> {
+    type Found = (Rc<[&'static Action]>, Option<(usize, &'static Action)>);
+    thread_local! {
+        static MISMATCHED: crate::memo::KeyedTable<(usize, Vec<String>), Found> = RefCell::default();
+    }
+    let key = (Rc::as_ptr(acts).cast::<()>() as usize, resources.to_vec());
+    let (_, found) = crate::memo::remembered_by(&MISMATCHED, MISMATCHED_CAPACITY, key, |_| {
+        let bad: Vec<&'static Action> = acts
+            .iter()
+            .copied()
+            .filter(|a| a.star_only() || !cache.can_match(prefix, a, resources, ALL_RESOURCES))
+            .collect();
+        let example = bad.iter().filter(|a| !a.star_only()).min_by_key(|a| (a.name.len(), a.name)).or(bad.first());
+        (Rc::clone(acts), example.map(|first| (bad.len(), *first)))
+    });
+    found
+}
+
+/// Patterns and resource lists `mismatched` remembers before it is cleared.
+const MISMATCHED_CAPACITY: usize = 4_096;
+
 /// All of a statement's resources, as one list in the [`TypeCache`].
 const ALL_RESOURCES: usize = usize::MAX;
 
@@ -278,17 +312,10 @@ fn resources(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
             if !specific {
                 continue;
             }
-            // `"*"`-only actions cannot match a specific resource either
-            let bad: Vec<&&Action> = acts
-                .iter()
-                .filter(|a| a.star_only() || !cache.can_match(prefix, a, st.resources, ALL_RESOURCES))
-                .collect();
-            // the shortest name is usually the best-known (`s3:GetObject`)
-            let example = bad.iter().filter(|a| !a.star_only()).min_by_key(|a| (a.name.len(), a.name)).or(bad.first());
-            if let Some(first) = example {
+            if let Some((count, first)) = mismatched(prefix, acts, st.resources, &mut cache) {
                 out.push(Lint::PatternPartlyMismatched {
                     pattern: written.clone(),
-                    count: bad.len(),
+                    count,
                     total: acts.len(),
                     example: format!("{prefix}:{}", first.name),
                     needs: needs(prefix, first),
