@@ -37,6 +37,17 @@ impl Applied {
     }
 }
 
+/// Splices `inserted` at `range` of the open document `key`. The range is
+/// `LineIndex::offset`'s, at characters of the text the host holds, so it
+/// fits; should it not, the document is left as it was and the refusal is
+/// logged (on stderr, the server's log), not hidden: the editor's text and
+/// the server's would differ until the next whole-text change.
+pub fn splice_or_log(host: &mut pcl_ide::AnalysisHost, key: &str, range: std::ops::Range<usize>, inserted: &str) {
+    if let Err(refused) = host.splice_text(key, range.clone(), inserted) {
+        eprintln!("pcl lsp: an edit of {key} at bytes {range:?} was not applied: {refused}");
+    }
+}
+
 /// `changes` applied to `text`: one edit as a splice, several (or a whole
 /// text) as the new text.
 pub fn apply(text: &str, changes: Vec<TextDocumentContentChangeEvent>, encoding: Encoding) -> Applied {

@@ -409,7 +409,7 @@ impl Server {
                 let Some(text) = self.host.text(&key) else { return Vec::new() };
                 match edits::apply(text, p.content_changes, self.encoding) {
                     edits::Applied::Splice { range, inserted } => {
-                        self.host.splice_text(&key, range, &inserted).unwrap_or_default()
+                        edits::splice_or_log(&mut self.host, &key, range, &inserted)
                     }
                     edits::Applied::Whole(text) => self.host.set_text(&key, text),
                 }

@@ -127,7 +127,9 @@ impl SourceFile {
     /// compared, and a large one is not copied (each keystroke in a 10 MB
     /// file copied it, into pages new to the process). `Err`, and nothing
     /// changed, when `range` is not within the text or does not start and
-    /// end at characters.
+    /// end at characters. (A panic caught between taking the text out and
+    /// writing the new one would leave the file's text empty: a caller that
+    /// catches panics sets the whole text again, with `replace_text`.)
     pub fn splice_text(
         self,
         db: &mut RootDatabase,

@@ -46,7 +46,7 @@ pub(super) struct Tallies {
     /// in a later configuration: its findings are counted again without
     /// copying, hashing and comparing each of them (most configurations
     /// render most statements alike).
-    by_summary: HashMap<usize, (Rc<StatementSummary>, Vec<usize>)>,
+    by_summary: HashMap<usize, (Rc<StatementSummary>, String, Vec<usize>)>,
 }
 
 /// A hash of what makes two findings one problem: code, span, message, origin.
@@ -68,7 +68,7 @@ impl Tallies {
         let tallies = &self.tallies;
         match self.at.find(hash, |at| tallies.get(*at).is_some_and(|t| same(&t.finding))).copied() {
             Some(at) => {
-                self.count_again(at, counting);
+                count_again(&mut self.tallies, at, counting);
                 at
             }
             None => {
@@ -87,20 +87,6 @@ impl Tallies {
         }
     }
 
-    /// Counts the finding of the tally at `at` in the configuration `counting`.
-    fn count_again(&mut self, at: usize, counting: &Counting<'_>) {
-        let Some(t) = self.tallies.get_mut(at) else { return };
-        if t.last_counted == counting.number {
-            return;
-        }
-        t.last_counted = counting.number;
-        t.count += 1;
-        if !t.partitions.contains(counting.partition) {
-            t.partitions.insert(counting.partition.to_string());
-        }
-        t.common.retain(|k, v| counting.features.get(k) == Some(v));
-    }
-
     /// Counts the findings of a rendered statement's `summary`, written in
     /// `origin`, in the configuration `counting`.
     pub(super) fn note_summary(&mut self, summary: &Rc<StatementSummary>, origin: &str, counting: &Counting<'_>) {
@@ -110,9 +96,10 @@ impl Tallies {
         // the same summary is the same statement, rendered alike: its
         // findings are the ones noted before (a statement is in one item)
         let key = Rc::as_ptr(summary) as usize;
-        if let Some((_, places)) = self.by_summary.get(&key) {
-            for at in places.clone() {
-                self.count_again(at, counting);
+        if let Some((_, noted_in, places)) = self.by_summary.get(&key) {
+            debug_assert_eq!(noted_in, origin, "a statement summary is one item's");
+            for &at in places {
+                count_again(&mut self.tallies, at, counting);
             }
             return;
         }
@@ -124,7 +111,7 @@ impl Tallies {
                 self.note(Finding { origin: origin.to_string(), diagnostic: d.clone(), secondary_origins }, counting)
             })
             .collect();
-        self.by_summary.insert(key, (Rc::clone(summary), places));
+        self.by_summary.insert(key, (Rc::clone(summary), origin.to_string(), places));
     }
 
     /// Each finding, its message saying in which of the `total`
@@ -166,6 +153,20 @@ impl Tallies {
             })
             .collect()
     }
+}
+
+/// Counts the finding of the tally at `at` in the configuration `counting`.
+fn count_again(tallies: &mut [Tally], at: usize, counting: &Counting<'_>) {
+    let Some(t) = tallies.get_mut(at) else { return };
+    if t.last_counted == counting.number {
+        return;
+    }
+    t.last_counted = counting.number;
+    t.count += 1;
+    if !t.partitions.contains(counting.partition) {
+        t.partitions.insert(counting.partition.to_string());
+    }
+    t.common.retain(|k, v| counting.features.get(k) == Some(v));
 }
 
 fn describe(features: &BTreeMap<String, String>) -> String {
