@@ -239,8 +239,8 @@ fn reanalyze_after_edit(text: &str, runs: usize) -> (Duration, Duration) {
     ];
     let at = text[text.len() / 2..].find("action [").map(|i| i + text.len() / 2 + "action [".len()).unwrap_or(0);
     let mut db = RootDatabase::default();
-    // as the language server opens a document: with room to type in
-    let file = SourceFile::open(&mut db, "input.pcl".into(), editor_text(text));
+    // as the language server opens a document
+    let file = SourceFile::open_to_edit(&mut db, "input.pcl".into(), text.to_string());
     analyze_file(&db, file);
     let mut edit = 0;
     let mut one_edit = || {
@@ -277,8 +277,8 @@ fn edits_in_every_policy(text: &str) {
         Some((start + head, end))
     });
     let mut db = RootDatabase::default();
-    // as the language server opens a document: with room to type in
-    let file = SourceFile::open(&mut db, "input.pcl".into(), editor_text(text));
+    // as the language server opens a document
+    let file = SourceFile::open_to_edit(&mut db, "input.pcl".into(), text.to_string());
     analyze_file(&db, file);
     let mut by_policy: Vec<(Duration, &str)> = Vec::new();
     for (start, end) in policies {
@@ -371,12 +371,4 @@ fn whole_process(args: &[&str], runs: usize) -> (Duration, u64) {
     }
     times.sort();
     (times[times.len() / 2], peak)
-}
-
-/// `text` as the language server keeps an open document: with room to type
-/// in without copying it (`pcl_semantics::SPLICE_ROOM`).
-fn editor_text(text: &str) -> String {
-    let mut owned = String::with_capacity(text.len() + pcl_semantics::SPLICE_ROOM);
-    owned.push_str(text);
-    owned
 }

@@ -51,10 +51,7 @@ impl AnalysisHost {
                 file.replace_text(&mut self.db, text);
             }
             None => {
-                // room to type in (`splice_text`) without copying the text
-                let mut text = text;
-                text.reserve_exact(pcl_semantics::SPLICE_ROOM);
-                let file = SourceFile::open(&mut self.db, path.to_string(), text);
+                let file = SourceFile::open_to_edit(&mut self.db, path.to_string(), text);
                 self.files.insert(path.to_string(), file);
                 self.unanalysed.borrow_mut().insert(path.to_string());
             }

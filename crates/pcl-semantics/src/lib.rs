@@ -39,9 +39,9 @@ pub mod variant_checks;
 pub mod variants;
 
 pub use db::{
-    Chunk, Database, ExecutionLog, ItemDef, ItemIndex, OutsideText, PARALLEL_FROM_BYTES, RootDatabase, SPLICE_ROOM,
-    SourceFile, TextChange, analyze_edited_file, analyze_file, analyze_file_parallel, check_item, file_items,
-    file_wide_analysis, item_index, parse, parse_chunk, symbols, variant_findings,
+    Chunk, Database, ExecutionLog, ItemDef, ItemIndex, OutsideText, PARALLEL_FROM_BYTES, RootDatabase, SourceFile,
+    TextChange, analyze_edited_file, analyze_file, analyze_file_parallel, check_item, file_items, file_wide_analysis,
+    item_index, parse, parse_chunk, symbols, variant_findings,
 };
 pub use diagnostic::{Code, Diagnostic, DiagnosticKind, Label, Severity};
 pub use file_checks::{FileAnalysis, check_configuration};

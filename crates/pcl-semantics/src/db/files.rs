@@ -46,11 +46,10 @@ fn unedited_body(declaration: &Declaration) -> Durability {
     }
 }
 
-/// The room a spliced text's buffer is given when an edit outgrows it:
-/// typing that much more moves its end, but copies it to no new buffer. An
-/// editor's text can be given it when opened (`pcl_ide::AnalysisHost`
-/// does), so that the first keystroke does not copy the text either.
-pub const SPLICE_ROOM: usize = 64 * 1024;
+/// The room a spliced text's buffer is given when an edit outgrows it, and
+/// when opened to edit (`SourceFile::open_to_edit`): typing that much more
+/// moves its end, but copies it to no new buffer.
+const SPLICE_ROOM: usize = 64 * 1024;
 
 /// How many edited items keep a LOW body (see the module's comment).
 const EDITED_AT_MOST: usize = 8;
@@ -89,6 +88,14 @@ impl SourceFile {
     /// A new file in the database, its chunks parsed on one thread.
     pub fn open(db: &mut RootDatabase, path: String, text: String) -> SourceFile {
         SourceFile::open_on(db, path, text, 1)
+    }
+
+    /// A new file in the database that an editor will splice its edits into
+    /// (`splice_text`): its text is given room to grow first, so that the
+    /// first keystroke does not copy it.
+    pub fn open_to_edit(db: &mut RootDatabase, path: String, mut text: String) -> SourceFile {
+        text.reserve_exact(SPLICE_ROOM);
+        SourceFile::open(db, path, text)
     }
 
     /// A new file in the database; a large one's chunks are parsed on

@@ -22,7 +22,6 @@ use pcl_syntax::ast;
 
 use closure::{ClosureMember, closure_members};
 use configuring::{AssignmentsKey, check_configs, configuring_facts, configuring_program, feature_assignments};
-pub use files::SPLICE_ROOM;
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 pub use root::{ExecutionLog, RootDatabase};
