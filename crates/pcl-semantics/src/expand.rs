@@ -343,7 +343,7 @@ fn walk_entries<'p>(
 /// One statement that renders (see `walk_policy`), rendered: a function of
 /// the statement, the blocks around it, the params (which its texts
 /// interpolate) and the values of the variables its guards read
-/// (`variants::statement_vars`) alone.
+/// (`variants::statement_reads`) alone.
 pub fn expand_statement(
     program: &Program,
     s: &Statement,

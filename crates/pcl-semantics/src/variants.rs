@@ -35,6 +35,17 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
     walker.finish()
 }
 
+/// The names of the items `item` reaches (itself, what it includes, the
+/// sets it uses, a role's inline policies, transitively), whether the
+/// program holds them or not.
+pub fn reachable<'p>(program: &'p Program, item: &'p str) -> Vec<&'p str> {
+    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item] };
+    while let Some(next) = walker.todo.pop() {
+        walker.item(next);
+    }
+    walker.visited.into_iter().collect()
+}
+
 /// Every variable (feature or param) read by a guard of a statement or of
 /// what it uses, with the blocks around it: the guards of the statement, of
 /// its lists and conditions, of the blocks' values, and of the sets they
@@ -47,6 +58,27 @@ pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&Condi
         walker.values(&block.values);
     }
     walker.finish()
+}
+
+/// [`statement_vars`], and the names of the items the statement reads (the
+/// sets and valuesets its lists and the blocks' values use, transitively),
+/// whether the program holds them or not: a rendering of the statement is a
+/// function of the statement, the blocks, those items, the params and the
+/// values of those variables.
+pub fn statement_reads<'p>(
+    program: &'p Program,
+    statement: &'p Statement,
+    blocks: &[&'p ConditionEntry],
+) -> (Vec<String>, Vec<&'p str>) {
+    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
+    walker.statement(statement);
+    for block in blocks {
+        walker.values(&block.values);
+    }
+    while let Some(next) = walker.todo.pop() {
+        walker.item(next);
+    }
+    (walker.vars.into_list(), walker.visited.into_iter().collect())
 }
 
 /// Collects the guard variables reachable from an item.

@@ -649,3 +649,52 @@ fn typing_an_item_at_the_end_of_the_file_matches_a_fresh_analysis() {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
     }
 }
+
+/// An edit of a set reaches the statements that read it, in every policy
+/// that uses it, though their renderings are kept across edits
+/// (`variant_checks::known`): a warning a set's new action brings
+/// appears, goes with it, and comes back; a policy's other statements,
+/// kept, and a fresh analysis agree at every step.
+#[test]
+fn an_edit_of_a_set_renders_again_the_statements_that_read_it() {
+    let text = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature fsx: bool = false;
+
+actionset reads = [dynamodb:GetItem];
+
+policy table {
+    allow "Table" { action [@reads, dynamodb:Query]; resource "arn:${partition}:dynamodb:*:${account}:table/t"; }
+    allow "Logs" when fsx { action logs:PutLogEvents; resource "arn:${partition}:logs:*:${account}:log-group:g:*"; }
+}
+
+policy other when fsx {
+    allow { action [@reads]; resource "arn:${partition}:dynamodb:*:${account}:table/u"; }
+}
+"#;
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text.into());
+    let codes = |db: &RootDatabase| -> Vec<String> {
+        analyze_file(db, file).diagnostics.iter().map(|d| format!("{:?}@{}", d.code, d.span.start)).collect()
+    };
+    assert_eq!(codes(&db), Vec::<String>::new());
+    let at = text.find("dynamodb:GetItem]").unwrap() + "dynamodb:GetItem".len();
+    let steps: [(std::ops::Range<usize>, &str, usize); 3] = [
+        (at..at, ", s3:GetObject", 2), // one warning in each policy
+        (at..at + ", s3:GetObject".len(), "", 0),
+        (at..at, ", s3:GetObject", 2),
+    ];
+    for (step, (range, inserted, warnings)) in steps.into_iter().enumerate() {
+        file.splice_text(&mut db, range, inserted).unwrap();
+        let found = codes(&db);
+        assert_eq!(
+            found.iter().filter(|c| c.starts_with("ActionResourceMismatch")).count(),
+            warnings,
+            "step {step}: {found:?}"
+        );
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), file.text(&db).to_string());
+        assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
+    }
+}

@@ -90,17 +90,22 @@ impl SourceFile {
         SourceFile::open_on(db, path, text, 1)
     }
 
+    /// A new file in the database; a large one's chunks are parsed on
+    /// `threads` threads.
+    pub fn open_on(db: &mut RootDatabase, path: String, text: String, threads: usize) -> SourceFile {
+        SourceFile::open_with(db, (path, text), threads, false)
+    }
+
     /// A new file in the database that an editor will splice its edits into
     /// (`splice_text`): its text is given room to grow first, so that the
     /// first keystroke does not copy it.
     pub fn open_to_edit(db: &mut RootDatabase, path: String, mut text: String) -> SourceFile {
         text.reserve_exact(SPLICE_ROOM);
-        SourceFile::open(db, path, text)
+        SourceFile::open_with(db, (path, text), 1, true)
     }
 
-    /// A new file in the database; a large one's chunks are parsed on
-    /// `threads` threads.
-    pub fn open_on(db: &mut RootDatabase, path: String, text: String, threads: usize) -> SourceFile {
+    /// A new file, `editing` or not (see the field).
+    fn open_with(db: &mut RootDatabase, (path, text): (String, String), threads: usize, editing: bool) -> SourceFile {
         let pre = super::parallel::parse_chunks(db, &text, threads);
         let parse = match pre {
             Some(pre) => parse_text_from(db, &text, pre),
@@ -109,7 +114,7 @@ impl SourceFile {
         let parse = std::sync::Arc::new(parse);
         let cuts = cut(&parse);
         let broken = parse.parsed.broken_names.clone();
-        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default())
+        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default(), editing)
             .durability(Durability::HIGH)
             .source_durability(Durability::LOW)
             .driver_durability(Durability::LOW)

@@ -56,6 +56,11 @@ pub struct SourceFile {
     /// no query.
     #[returns(ref)]
     driver: files::DriverState,
+    /// Whether an editor edits it (`SourceFile::open_to_edit`): its
+    /// per-configuration checks then keep what they render across edits
+    /// (`variant_checks/known.rs`). HIGH, never changed.
+    #[returns(ref)]
+    pub editing: bool,
 }
 
 impl SourceFile {
@@ -398,6 +403,7 @@ pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_chec
         constraints_read_partition: facts.constraints_read_partition,
         symbolic: facts.symbolic.as_ref(),
         configuring_errors: facts.configuring_errors,
+        keeps_renderings: *file.editing(db),
     };
     crate::variant_checks::closure_findings(item.name(db), &closure, &file_level)
 }

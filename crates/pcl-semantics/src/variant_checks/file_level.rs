@@ -25,6 +25,11 @@ pub struct FileLevel<'a> {
     pub symbolic: Option<&'a Config>,
     /// Some param, feature or constraint has an error.
     pub configuring_errors: bool,
+    /// Whether statements' renderings are kept across items and edits
+    /// (`known.rs`): in a file an editor edits, where the next edit of a set
+    /// finds the other statements of its users rendered; a one-time check
+    /// would only pay for keeping them.
+    pub keeps_renderings: bool,
 }
 
 /// The assignments of features `deps` that a configuration allows
@@ -41,6 +46,11 @@ pub(super) struct Shared<'s, 'a> {
     pub(super) assignments: Assignments<'a>,
     /// The symbolic configuration, when the caller made it once for all items.
     pub(super) symbolic: Option<&'s Config>,
+    /// Whether the program is the item's closure (all that it reaches), not
+    /// the whole file.
+    pub(super) closure: bool,
+    /// See `FileLevel::keeps_renderings`.
+    pub(super) keeps: bool,
 }
 
 /// The first configuration with the partition param left as

@@ -17,6 +17,7 @@ use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
 mod file_level;
+mod known;
 mod roles;
 mod shapes;
 mod statements;
@@ -149,7 +150,12 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
     let reads = GuardReads { vars: &vars, own: &own, partition: partition_read };
-    let shared = Shared { assignments: file_level.assignments, symbolic: file_level.symbolic };
+    let shared = Shared {
+        assignments: file_level.assignments,
+        symbolic: file_level.symbolic,
+        closure: true,
+        keeps: file_level.keeps_renderings,
+    };
     let findings = item_findings_counted(&program, this, (configs, count), reads, report_empty, shared);
     ClosureFindings { findings, vars }
 }
@@ -198,7 +204,7 @@ pub fn item_findings(
     let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
     let reads = GuardReads { vars: &vars, own: &vars, partition: partition_read };
-    let shared = Shared { assignments: &assignments, symbolic: None };
+    let shared = Shared { assignments: &assignments, symbolic: None, closure: false, keeps: false };
     item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, shared)
 }
 
@@ -237,6 +243,8 @@ fn item_findings_counted(
             own_deps: &own_deps,
             partition_param,
             assignments: shared.assignments,
+            closure: shared.closure,
+            keeps: shared.keeps,
         };
         tally(&context, configs, repeat, report_empty, pass)
     };
@@ -286,13 +294,17 @@ struct Context<'c, 'a> {
     own_deps: &'c [String],
     partition_param: Option<&'c str>,
     assignments: Assignments<'a>,
+    /// Whether `program` is the item's closure (see `Shared`).
+    closure: bool,
+    /// See `FileLevel::keeps_renderings`.
+    keeps: bool,
 }
 
 /// Runs one pass over every configuration of `item` under `configs`, each
 /// standing for `repeat` identical ones, and says in which configurations
 /// each finding occurs.
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
-    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments } = *context;
+    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, closure, keeps } = *context;
     let mut tallies = Tallies::default();
     let mut total = 0;
     for (slot, cfg) in configs.iter().enumerate() {
@@ -313,7 +325,8 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         // what each statement renders to under this configuration's params,
         // by the values of the features it reads: most assignments of the
         // item's features leave most of its statements alike
-        let mut statements = StatementCache::new(program, &cfg.params, pass, &partition);
+        let reaching = if closure { None } else { Some(item.name.as_str()) };
+        let mut statements = StatementCache::new((program, reaching), &cfg.params, (pass, keeps), &partition);
         let mut name_findings: Option<Vec<Diagnostic>> = None;
         // a role's own findings, by the values of the features they read:
         // the features its inline policies' bodies read multiply its

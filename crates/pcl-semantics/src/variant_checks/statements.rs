@@ -1,21 +1,24 @@
 //! The statements of a policy's renderings, as the per-configuration checks
 //! see them: each rendered once per distinct value of the features its
-//! guards read (`StatementCache`), its findings remembered across items and
-//! edits (`remembered_statement_findings`).
+//! guards read (`StatementCache`), its renderings kept across items and
+//! edits (`known`), its findings remembered by their content
+//! (`remembered_statement_findings`).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
 use pcl_syntax::{SmolStr, Span};
 
+use super::known::{self, KnownRenderings, KnownStatements};
 use super::{Pass, SYMBOLIC_PARTITION};
 use crate::diagnostic::Diagnostic;
 use crate::expand::Env;
-use crate::ir::{ConditionEntry, ParamValue, Program, Statement};
-use crate::variants;
+use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, Statement};
 
 /// A statement of one rendering of a policy: where it is written, and what
 /// the checks need of its rendering.
@@ -39,11 +42,15 @@ pub(super) struct StatementSummary {
 
 /// The statements of one item rendered under one configuration, in one
 /// pass, each summarized once per distinct value of the features its guards
-/// read (`variants::statement_vars`). Everything else a rendering reads
+/// read (`variants::statement_reads`). Everything else a rendering reads
 /// (the params of its texts, the partition, whether texts are rendered at
 /// all) is the configuration's and the pass's, fixed for the cache's life.
+/// What it renders is kept for later items and edits too (`KnownRenderings`).
 pub(super) struct StatementCache<'p, 'f> {
     program: &'p Program,
+    /// The item whose statements these are, when the program holds more
+    /// than what it reaches (else `None`).
+    reaching: Option<&'p str>,
     /// The configuration's params, which every rendering must use.
     params: &'f BTreeMap<String, ParamValue>,
     pass: Pass,
@@ -54,19 +61,46 @@ pub(super) struct StatementCache<'p, 'f> {
     entries: HashMap<usize, Vec<StatementRenderings<'f>>>,
     /// The values of a lookup's variables.
     values: Vec<Option<&'f str>>,
+    /// Whether renderings are kept across items and edits (in a file
+    /// opened to edit: `SourceFile::open_to_edit`).
+    keeps: bool,
+    /// This configuration's renderings kept across items and edits, found
+    /// on the first lookup.
+    known: Option<Rc<RefCell<KnownStatements>>>,
+    /// The items `item` reaches (its statements, the blocks around them and
+    /// what they read are all in these), held by every rendering kept from
+    /// here (found for the first one).
+    held: Option<Rc<[Arc<ItemIr>]>>,
 }
 
 struct StatementRenderings<'f> {
     /// The addresses of the blocks around the statement.
     blocks: Vec<usize>,
-    /// The variables the rendering reads, and the summary for each of their values.
-    vars: Vec<String>,
+    /// What is known of it across items and edits (its variables, and its
+    /// summaries by their values).
+    known: Rc<KnownRenderings>,
     by_values: HashMap<Vec<Option<&'f str>>, Rc<StatementSummary>>,
 }
 
 impl<'p, 'f> StatementCache<'p, 'f> {
-    pub fn new(program: &'p Program, params: &'f BTreeMap<String, ParamValue>, pass: Pass, partition: &'f str) -> Self {
-        StatementCache { program, params, pass, partition, entries: HashMap::default(), values: Vec::new() }
+    pub fn new(
+        (program, reaching): (&'p Program, Option<&'p str>),
+        params: &'f BTreeMap<String, ParamValue>,
+        (pass, keeps): (Pass, bool),
+        partition: &'f str,
+    ) -> Self {
+        StatementCache {
+            program,
+            reaching,
+            params,
+            pass,
+            partition,
+            entries: HashMap::default(),
+            values: Vec::new(),
+            keeps,
+            known: None,
+            held: None,
+        }
     }
 
     /// The summary of `s` (inside `blocks`) rendered under `env`, whose
@@ -84,24 +118,57 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         let (program, pass, partition) = (self.program, self.pass, self.partition);
         let addresses = || blocks.iter().map(|b| std::ptr::from_ref(*b) as usize);
         let same_blocks = |r: &StatementRenderings<'_>| r.blocks.iter().copied().eq(addresses());
-        let reached = self.entries.entry(std::ptr::from_ref(s) as usize).or_default();
-        if !reached.iter().any(same_blocks) {
-            let vars = variants::statement_vars(program, s, blocks);
-            reached.push(StatementRenderings { blocks: addresses().collect(), vars, by_values: HashMap::default() });
+        let address = std::ptr::from_ref(s) as usize;
+        if !self.entries.get(&address).is_some_and(|reached| reached.iter().any(same_blocks)) {
+            let known = self.known_renderings(s, blocks);
+            let renderings =
+                StatementRenderings { blocks: addresses().collect(), known, by_values: HashMap::default() };
+            self.entries.entry(address).or_default().push(renderings);
         }
         let render = || Rc::new(summarize(program, s, blocks, env, (pass, partition)));
+        let reached = self.entries.entry(address).or_default();
         let Some(renderings) = reached.iter_mut().find(|r| same_blocks(r)) else { return render() };
         // params are the configuration's: only the features vary (the
         // values are gathered in a buffer kept for the next lookup: most
         // lookups find a rendering, and need no key of their own)
         self.values.clear();
-        self.values.extend(renderings.vars.iter().map(|v| features.get(v).map(String::as_str)));
+        self.values.extend(renderings.known.vars.iter().map(|v| features.get(v).map(String::as_str)));
         if let Some(summary) = renderings.by_values.get(self.values.as_slice()) {
             return Rc::clone(summary);
         }
-        let summary = render();
+        let summary = match self.keeps {
+            true => {
+                let owned: Vec<Option<SmolStr>> = self.values.iter().map(|v| v.map(SmolStr::new)).collect();
+                renderings.known.summary(&owned).unwrap_or_else(|| {
+                    let summary = render();
+                    renderings.known.keep(owned, Rc::clone(&summary));
+                    summary
+                })
+            }
+            false => render(),
+        };
         renderings.by_values.insert(self.values.clone(), Rc::clone(&summary));
         summary
+    }
+
+    /// What is known of `s` inside `blocks` under this configuration: kept
+    /// from an earlier item or edit when every item it read is still the
+    /// program's (the same IR, at the same address), else found now.
+    fn known_renderings(&mut self, s: &'p Statement, blocks: &[&'p ConditionEntry]) -> Rc<KnownRenderings> {
+        let (program, reaching) = (self.program, self.reaching);
+        if !self.keeps {
+            return Rc::new(KnownRenderings::unkept(program, s, blocks));
+        }
+        let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
+        let (params, pass, partition) = (self.params, self.pass, self.partition);
+        let known = Rc::clone(self.known.get_or_insert_with(|| known::for_configuration(params, pass, partition)));
+        if let Some(found) = known.borrow().valid(&key, program) {
+            return found;
+        }
+        let held = Rc::clone(self.held.get_or_insert_with(|| known::held(program, reaching)));
+        let found = Rc::new(KnownRenderings::new(program, s, blocks, held));
+        known::insert(&known, key, Rc::clone(&found));
+        found
     }
 }
 
