@@ -79,6 +79,9 @@ impl AnalysisHost {
         self.files.remove(path);
         self.unanalysed.borrow_mut().remove(path);
         self.indexes.borrow_mut().remove(path);
+        // the statements' renderings kept for its edits (and the IR they
+        // hold) would otherwise stay until others pushed them out
+        pcl_semantics::variant_checks::forget_kept_renderings();
     }
 
     /// The file laid out by `pcl fmt` (`pcl_syntax::format`): `Ok(None)` when

@@ -341,9 +341,10 @@ fn walk_entries<'p>(
 }
 
 /// One statement that renders (see `walk_policy`), rendered: a function of
-/// the statement, the blocks around it, the params (which its texts
-/// interpolate) and the values of the variables its guards read
-/// (`variants::statement_reads`) alone.
+/// the statement, the blocks around it, the sets and valuesets they use, the
+/// params (which its texts interpolate) and the values of the variables its
+/// guards read (`variants::statement_reads` names both) alone; the renderings
+/// kept across edits (`variant_checks/known.rs`) rely on it.
 pub fn expand_statement(
     program: &Program,
     s: &Statement,

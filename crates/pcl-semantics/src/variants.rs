@@ -35,17 +35,6 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
     walker.finish()
 }
 
-/// The names of the items `item` reaches (itself, what it includes, the
-/// sets it uses, a role's inline policies, transitively), whether the
-/// program holds them or not.
-pub fn reachable<'p>(program: &'p Program, item: &'p str) -> Vec<&'p str> {
-    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item] };
-    while let Some(next) = walker.todo.pop() {
-        walker.item(next);
-    }
-    walker.visited.into_iter().collect()
-}
-
 /// Every variable (feature or param) read by a guard of a statement or of
 /// what it uses, with the blocks around it: the guards of the statement, of
 /// its lists and conditions, of the blocks' values, and of the sets they

@@ -133,10 +133,21 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
         let at = original.find(anchor).unwrap();
         original.insert_str(at, findings);
     }
+    // as a one-time check opens it, and as an editor does (statements'
+    // renderings kept across edits)
+    for editing in [false, true] {
+        random_walk_equals_fresh(&original, editing);
+    }
+}
+
+fn random_walk_equals_fresh(original: &str, editing: bool) {
+    let original = original.to_string();
     let mut rng = Rng(0x1dea_5eed_0000_0042);
     let mut db = RootDatabase::default();
-    // as an editor opens it: statements' renderings kept across edits
-    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), original.clone());
+    let file = match editing {
+        true => SourceFile::open_to_edit(&mut db, "policies.pcl".into(), original.clone()),
+        false => SourceFile::open(&mut db, "policies.pcl".into(), original.clone()),
+    };
     analyze_file(&db, file);
     let mut current = original.clone();
     let (mut broken, mut clean) = (0, 0);
@@ -153,7 +164,7 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
             let (range, inserted) = splice_between(&current, &next);
             file.splice_text(&mut db, range, inserted).unwrap();
         }
-        assert_eq!(file.text(&db), &next, "edit {n}");
+        assert_eq!(file.text(&db), &next, "editing {editing}, edit {n}");
         current = next;
         let text = current.clone();
         // on another thread: nothing remembered per thread is shared either
@@ -165,9 +176,9 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
         .join()
         .unwrap();
         let incremental = analyze_file(&db, file);
-        assert_eq!(incremental.diagnostics, fresh.diagnostics, "edit {n}:\n{current}");
-        assert_eq!(incremental.acknowledged, fresh.acknowledged, "edit {n}");
-        assert_eq!(*incremental.program, *fresh.program, "edit {n}");
+        assert_eq!(incremental.diagnostics, fresh.diagnostics, "editing {editing}, edit {n}:\n{current}");
+        assert_eq!(incremental.acknowledged, fresh.acknowledged, "editing {editing}, edit {n}");
+        assert_eq!(*incremental.program, *fresh.program, "editing {editing}, edit {n}");
         if incremental.diagnostics.iter().any(|d| d.code == pcl_semantics::Code::Syntax) {
             broken += 1;
         } else {
@@ -187,6 +198,12 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
 #[test]
 fn the_driver_matches_a_fresh_analysis_along_a_walk_of_edits() {
     let original = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    for editing in [false, true] {
+        driver_walk_equals_fresh(&original, editing);
+    }
+}
+
+fn driver_walk_equals_fresh(original: &str, editing: bool) {
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move |below: usize| {
         seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -196,9 +213,13 @@ fn the_driver_matches_a_fresh_analysis_along_a_walk_of_edits() {
         let all: Vec<usize> = text.match_indices(pattern).map(|(i, _)| i).collect();
         all.get(k % all.len().max(1)).copied()
     };
+    let original = original.to_string();
     let mut db = RootDatabase::default();
-    // as an editor opens it: statements' renderings kept across edits
-    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), original.clone());
+    // as a one-time check opens it, or as an editor does
+    let file = match editing {
+        true => SourceFile::open_to_edit(&mut db, "policies.pcl".into(), original.clone()),
+        false => SourceFile::open(&mut db, "policies.pcl".into(), original.clone()),
+    };
     analyze_file(&db, file);
     let mut text = original.clone();
     for step in 0..60 {
@@ -243,6 +264,6 @@ fn the_driver_matches_a_fresh_analysis_along_a_walk_of_edits() {
         file.replace_text(&mut db, text.clone());
         let mut fresh_db = RootDatabase::default();
         let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text.clone());
-        assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
+        assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "editing {editing}, step {step}");
     }
 }

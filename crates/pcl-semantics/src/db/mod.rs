@@ -58,7 +58,7 @@ pub struct SourceFile {
     driver: files::DriverState,
     /// Whether an editor edits it (`SourceFile::open_to_edit`): its
     /// per-configuration checks then keep what they render across edits
-    /// (`variant_checks/known.rs`). HIGH, never changed.
+    /// (`variant_checks/known.rs`). HIGH; set when the file is opened only.
     #[returns(ref)]
     pub editing: bool,
 }

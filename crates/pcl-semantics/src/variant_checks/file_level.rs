@@ -46,10 +46,9 @@ pub(super) struct Shared<'s, 'a> {
     pub(super) assignments: Assignments<'a>,
     /// The symbolic configuration, when the caller made it once for all items.
     pub(super) symbolic: Option<&'s Config>,
-    /// Whether the program is the item's closure (all that it reaches), not
-    /// the whole file.
-    pub(super) closure: bool,
-    /// See `FileLevel::keeps_renderings`.
+    /// See `FileLevel::keeps_renderings`; only where the program is the
+    /// item's closure (`closure_findings`): a kept rendering holds every
+    /// item of the program.
     pub(super) keeps: bool,
 }
 

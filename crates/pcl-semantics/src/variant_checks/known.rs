@@ -20,9 +20,13 @@ use crate::variants;
 
 /// A statement's renderings under one configuration. The addresses in its
 /// key and in `reads` are kept from reuse by `_held`, which holds every item
-/// reached from the policy it was found in (the statement, the blocks around
+/// of the closure program it was found in (the statement, the blocks around
 /// it and what they read are all among those): an equal address is the same,
-/// unchanged, item.
+/// unchanged, item. Valid only while a summary reads nothing but the
+/// statement, the blocks, those items, the configuration's params, the pass,
+/// the partition and the values of `vars` (`expand::expand_statement`,
+/// `content_checks::statement_findings`): whatever else they come to read
+/// must join the key.
 pub(super) struct KnownRenderings {
     /// `None` for renderings not kept (`unkept`).
     _held: Option<Rc<[Arc<ItemIr>]>>,
@@ -86,16 +90,11 @@ impl KnownStatements {
 }
 
 /// The items a rendering kept from `program` holds (see `KnownRenderings`):
-/// those `reaching` reaches, or all when `None` (the program is the closure
-/// of the item whose statements are rendered).
-pub(super) fn held(program: &Program, reaching: Option<&str>) -> Rc<[Arc<ItemIr>]> {
-    match reaching {
-        Some(item) => {
-            let reached = variants::reachable(program, item).into_iter().filter_map(|name| program.get(name));
-            reached.map(|i| Arc::clone(&i.ir)).collect()
-        }
-        None => program.items().iter().map(|i| Arc::clone(&i.ir)).collect(),
-    }
+/// all of them, the program being the closure of the item whose statements
+/// are rendered (what it reaches, and the params, features and constraints
+/// it names: `db::closure_members`).
+pub(super) fn held(program: &Program) -> Rc<[Arc<ItemIr>]> {
+    program.items().iter().map(|i| Arc::clone(&i.ir)).collect()
 }
 
 /// What a rendering reads besides its statement: the configuration's
@@ -111,19 +110,28 @@ struct Configuration {
 #[derive(Default)]
 struct AllKnown {
     configurations: Vec<Configuration>,
-    /// How many statements' renderings are kept, in all.
+    /// How many statements' renderings were kept since everything was last
+    /// forgotten (those an edit made stale and replaced included).
     count: usize,
 }
 
 /// Statements' renderings kept before all are forgotten (a long-lived
 /// process starts over rather than grow without end).
-const KNOWN_CAPACITY: usize = 8_192;
+/// (Small in the crate's unit tests, so that they forget often.)
+const KNOWN_CAPACITY: usize = if cfg!(test) { 7 } else { 8_192 };
 
 /// Configurations kept before all are forgotten.
-const KNOWN_CONFIGURATIONS: usize = 16;
+const KNOWN_CONFIGURATIONS: usize = if cfg!(test) { 2 } else { 16 };
 
 thread_local! {
     static KNOWN: RefCell<AllKnown> = RefCell::default();
+}
+
+/// Forgets every rendering this thread keeps (and the IR they hold): for a
+/// host closing a file, whose kept renderings no edit can reach again (the
+/// other files' are rendered again on their next edits).
+pub fn forget_all() {
+    KNOWN.with(|all| *all.borrow_mut() = AllKnown::default());
 }
 
 /// The renderings kept under a configuration.
@@ -163,4 +171,38 @@ pub(super) fn insert(known: &RefCell<KnownStatements>, key: StatementKey, found:
         }
     });
     known.borrow_mut().renderings.insert(key, found);
+}
+
+#[cfg(test)]
+#[allow(clippy::panic, reason = "tests")]
+mod tests {
+    use crate::{RootDatabase, SourceFile, analyze_file};
+
+    /// Kept renderings forgotten every few statements and configurations
+    /// (the test capacities): along edits of sets, params and statements, a
+    /// file opened to edit is analysed as a fresh one.
+    #[test]
+    fn forgetting_often_changes_nothing() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap_or_default();
+        let edits: [(&str, &str); 5] = [
+            ("actionset dynamodb_item_rw = [", "s3:GetObject, "),
+            ("actionset s3_object_read = [", "dynamodb:Query, "),
+            ("policy head_node {", "\n    allow \"Extra\" { action [@s3_read]; resource \"*\"; }"),
+            ("actionset dynamodb_item_rw = [", "lambda:InvokeFunction, "),
+            ("actionset s3_read = [", "s3:PutObject, "),
+        ];
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text.clone());
+        analyze_file(&db, file);
+        let mut current = text;
+        for (step, (after, inserted)) in edits.into_iter().enumerate() {
+            let Some(at) = current.find(after).map(|at| at + after.len()) else { panic!("{after} is in the file") };
+            assert!(file.splice_text(&mut db, at..at, inserted).is_ok(), "step {step}");
+            current.insert_str(at, inserted);
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), current.clone());
+            assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
+        }
+    }
 }

@@ -18,6 +18,7 @@ use crate::variants;
 
 mod file_level;
 mod known;
+pub use known::forget_all as forget_kept_renderings;
 mod roles;
 mod shapes;
 mod statements;
@@ -153,7 +154,6 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     let shared = Shared {
         assignments: file_level.assignments,
         symbolic: file_level.symbolic,
-        closure: true,
         keeps: file_level.keeps_renderings,
     };
     let findings = item_findings_counted(&program, this, (configs, count), reads, report_empty, shared);
@@ -204,7 +204,7 @@ pub fn item_findings(
     let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
     let reads = GuardReads { vars: &vars, own: &vars, partition: partition_read };
-    let shared = Shared { assignments: &assignments, symbolic: None, closure: false, keeps: false };
+    let shared = Shared { assignments: &assignments, symbolic: None, keeps: false };
     item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, shared)
 }
 
@@ -243,7 +243,6 @@ fn item_findings_counted(
             own_deps: &own_deps,
             partition_param,
             assignments: shared.assignments,
-            closure: shared.closure,
             keeps: shared.keeps,
         };
         tally(&context, configs, repeat, report_empty, pass)
@@ -294,9 +293,7 @@ struct Context<'c, 'a> {
     own_deps: &'c [String],
     partition_param: Option<&'c str>,
     assignments: Assignments<'a>,
-    /// Whether `program` is the item's closure (see `Shared`).
-    closure: bool,
-    /// See `FileLevel::keeps_renderings`.
+    /// See `Shared::keeps`.
     keeps: bool,
 }
 
@@ -304,7 +301,7 @@ struct Context<'c, 'a> {
 /// standing for `repeat` identical ones, and says in which configurations
 /// each finding occurs.
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
-    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, closure, keeps } = *context;
+    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps } = *context;
     let mut tallies = Tallies::default();
     let mut total = 0;
     for (slot, cfg) in configs.iter().enumerate() {
@@ -325,8 +322,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         // what each statement renders to under this configuration's params,
         // by the values of the features it reads: most assignments of the
         // item's features leave most of its statements alike
-        let reaching = if closure { None } else { Some(item.name.as_str()) };
-        let mut statements = StatementCache::new((program, reaching), &cfg.params, (pass, keeps), &partition);
+        let mut statements = StatementCache::new(program, &cfg.params, (pass, &partition), keeps);
         let mut name_findings: Option<Vec<Diagnostic>> = None;
         // a role's own findings, by the values of the features they read:
         // the features its inline policies' bodies read multiply its

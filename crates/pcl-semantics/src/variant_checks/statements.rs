@@ -48,9 +48,6 @@ pub(super) struct StatementSummary {
 /// What it renders is kept for later items and edits too (`KnownRenderings`).
 pub(super) struct StatementCache<'p, 'f> {
     program: &'p Program,
-    /// The item whose statements these are, when the program holds more
-    /// than what it reaches (else `None`).
-    reaching: Option<&'p str>,
     /// The configuration's params, which every rendering must use.
     params: &'f BTreeMap<String, ParamValue>,
     pass: Pass,
@@ -79,19 +76,20 @@ struct StatementRenderings<'f> {
     /// What is known of it across items and edits (its variables, and its
     /// summaries by their values).
     known: Rc<KnownRenderings>,
+    /// Its summaries found in this pass, by borrowed values: most lookups
+    /// hit here, with no key of their own (`known` needs owned ones).
     by_values: HashMap<Vec<Option<&'f str>>, Rc<StatementSummary>>,
 }
 
 impl<'p, 'f> StatementCache<'p, 'f> {
     pub fn new(
-        (program, reaching): (&'p Program, Option<&'p str>),
+        program: &'p Program,
         params: &'f BTreeMap<String, ParamValue>,
-        (pass, keeps): (Pass, bool),
-        partition: &'f str,
+        (pass, partition): (Pass, &'f str),
+        keeps: bool,
     ) -> Self {
         StatementCache {
             program,
-            reaching,
             params,
             pass,
             partition,
@@ -155,7 +153,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
     /// from an earlier item or edit when every item it read is still the
     /// program's (the same IR, at the same address), else found now.
     fn known_renderings(&mut self, s: &'p Statement, blocks: &[&'p ConditionEntry]) -> Rc<KnownRenderings> {
-        let (program, reaching) = (self.program, self.reaching);
+        let program = self.program;
         if !self.keeps {
             return Rc::new(KnownRenderings::unkept(program, s, blocks));
         }
@@ -165,7 +163,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         if let Some(found) = known.borrow().valid(&key, program) {
             return found;
         }
-        let held = Rc::clone(self.held.get_or_insert_with(|| known::held(program, reaching)));
+        let held = Rc::clone(self.held.get_or_insert_with(|| known::held(program)));
         let found = Rc::new(KnownRenderings::new(program, s, blocks, held));
         known::insert(&known, key, Rc::clone(&found));
         found
