@@ -120,7 +120,7 @@ struct AllKnown {
 /// (Small in the crate's unit tests, so that they forget often.)
 const KNOWN_CAPACITY: usize = if cfg!(test) { 7 } else { 8_192 };
 
-/// Configurations kept before all are forgotten.
+/// Configurations kept; a new one beyond them replaces the oldest.
 const KNOWN_CONFIGURATIONS: usize = if cfg!(test) { 2 } else { 16 };
 
 thread_local! {
@@ -146,8 +146,11 @@ pub(super) fn for_configuration(
         if let Some(found) = all.configurations.iter().find(same) {
             return Rc::clone(&found.known);
         }
-        if all.configurations.len() >= KNOWN_CONFIGURATIONS {
-            *all = AllKnown::default();
+        // the oldest configuration goes: typing a param's default makes one
+        // per keystroke, and forgetting all would lose the current ones too
+        if all.configurations.len() >= KNOWN_CONFIGURATIONS && !all.configurations.is_empty() {
+            let oldest = all.configurations.remove(0);
+            all.count = all.count.saturating_sub(oldest.known.borrow().renderings.len());
         }
         let known = Rc::new(RefCell::new(KnownStatements::default()));
         let configuration =
