@@ -41,12 +41,7 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
 /// use. Not the params its texts interpolate: two renderings under the same
 /// params whose values agree on these variables are equal.
 pub fn statement_vars(program: &Program, statement: &Statement, blocks: &[&ConditionEntry]) -> Vec<String> {
-    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
-    walker.statement(statement);
-    for block in blocks {
-        walker.values(&block.values);
-    }
-    walker.finish()
+    Walker::of_statement(program, statement, blocks).finish()
 }
 
 /// [`statement_vars`], and the names of the items the statement reads (the
@@ -59,14 +54,8 @@ pub fn statement_reads<'p>(
     statement: &'p Statement,
     blocks: &[&'p ConditionEntry],
 ) -> (Vec<String>, Vec<&'p str>) {
-    let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
-    walker.statement(statement);
-    for block in blocks {
-        walker.values(&block.values);
-    }
-    while let Some(next) = walker.todo.pop() {
-        walker.item(next);
-    }
+    let mut walker = Walker::of_statement(program, statement, blocks);
+    walker.walk_todo();
     (walker.vars.into_list(), walker.visited.into_iter().collect())
 }
 
@@ -83,14 +72,30 @@ struct Walker<'p> {
 }
 
 impl<'p> Walker<'p> {
+    /// A walker that has walked a statement and the values of the blocks
+    /// around it, not yet the items they reference.
+    fn of_statement(program: &'p Program, statement: &'p Statement, blocks: &[&'p ConditionEntry]) -> Walker<'p> {
+        let mut walker = Walker { program, vars: Vars::default(), visited: Default::default(), todo: Vec::new() };
+        walker.statement(statement);
+        for block in blocks {
+            walker.values(&block.values);
+        }
+        walker
+    }
+
     /// Walks the items referenced and not walked yet; the variables met.
-    /// A worklist, not recursion: chains of sets are only as deep as the file
-    /// is long, and each item is walked once.
     fn finish(mut self) -> Vec<String> {
+        self.walk_todo();
+        self.vars.into_list()
+    }
+
+    /// Walks the items referenced and not walked yet. A worklist, not
+    /// recursion: chains of sets are only as deep as the file is long, and
+    /// each item is walked once.
+    fn walk_todo(&mut self) {
         while let Some(next) = self.todo.pop() {
             self.item(next);
         }
-        self.vars.into_list()
     }
 
     fn cond(&mut self, c: &Guard) {

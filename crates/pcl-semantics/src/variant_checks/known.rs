@@ -28,13 +28,12 @@ use crate::variants;
 /// `content_checks::statement_findings`): whatever else they come to read
 /// must join the key.
 pub(super) struct KnownRenderings {
-    /// `None` for renderings not kept (`unkept`).
-    _held: Option<Rc<[Arc<ItemIr>]>>,
+    _held: Rc<[Arc<ItemIr>]>,
     /// The items the statement and its blocks read, and the address of
-    /// each one's IR (0: not in the program).
-    reads: Vec<(SmolStr, usize)>,
+    /// each one's IR (`None`: not in the program).
+    reads: Vec<(SmolStr, Option<*const ItemIr>)>,
     /// The variables its rendering reads.
-    pub vars: Vec<String>,
+    pub vars: Rc<[String]>,
     /// Its summaries, by the values of `vars`.
     by_values: RefCell<HashMap<Vec<Option<SmolStr>>, Rc<StatementSummary>>>,
 }
@@ -44,13 +43,7 @@ impl KnownRenderings {
     pub fn new(program: &Program, s: &Statement, blocks: &[&ConditionEntry], held: Rc<[Arc<ItemIr>]>) -> Self {
         let (vars, reads) = variants::statement_reads(program, s, blocks);
         let reads = reads.into_iter().map(|name| (SmolStr::new(name), address_of(program, name))).collect();
-        KnownRenderings { _held: Some(held), reads, vars, by_values: RefCell::default() }
-    }
-
-    /// `s` inside `blocks`, for one pass only: its variables.
-    pub fn unkept(program: &Program, s: &Statement, blocks: &[&ConditionEntry]) -> Self {
-        let vars = variants::statement_vars(program, s, blocks);
-        KnownRenderings { _held: None, reads: Vec::new(), vars, by_values: RefCell::default() }
+        KnownRenderings { _held: held, reads, vars: vars.into(), by_values: RefCell::default() }
     }
 
     /// Its summary under these values of its variables, if rendered.
@@ -68,9 +61,9 @@ impl KnownRenderings {
     }
 }
 
-/// The address of the IR of the item `name` (0 when the program has none).
-fn address_of(program: &Program, name: &str) -> usize {
-    program.get(name).map_or(0, |item| Arc::as_ptr(&item.ir) as usize)
+/// The address of the IR of the item `name`, if the program has one.
+fn address_of(program: &Program, name: &str) -> Option<*const ItemIr> {
+    program.get(name).map(|item| Arc::as_ptr(&item.ir))
 }
 
 /// A statement's address and those of the blocks around it.
@@ -148,7 +141,7 @@ pub(super) fn for_configuration(
         }
         // the oldest configuration goes: typing a param's default makes one
         // per keystroke, and forgetting all would lose the current ones too
-        if all.configurations.len() >= KNOWN_CONFIGURATIONS && !all.configurations.is_empty() {
+        if all.configurations.len() >= KNOWN_CONFIGURATIONS {
             let oldest = all.configurations.remove(0);
             all.count = all.count.saturating_sub(oldest.known.borrow().renderings.len());
         }

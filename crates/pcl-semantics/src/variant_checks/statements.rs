@@ -19,6 +19,7 @@ use super::{Pass, SYMBOLIC_PARTITION};
 use crate::diagnostic::Diagnostic;
 use crate::expand::Env;
 use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, Statement};
+use crate::variants;
 
 /// A statement of one rendering of a policy: where it is written, and what
 /// the checks need of its rendering.
@@ -64,18 +65,20 @@ pub(super) struct StatementCache<'p, 'f> {
     /// This configuration's renderings kept across items and edits, found
     /// on the first lookup.
     known: Option<Rc<RefCell<KnownStatements>>>,
-    /// The items `item` reaches (its statements, the blocks around them and
-    /// what they read are all in these), held by every rendering kept from
-    /// here (found for the first one).
+    /// The items of the program (the closure of the item whose statements
+    /// these are), held by every rendering kept from here (made for the
+    /// first one).
     held: Option<Rc<[Arc<ItemIr>]>>,
 }
 
 struct StatementRenderings<'f> {
     /// The addresses of the blocks around the statement.
     blocks: Vec<usize>,
-    /// What is known of it across items and edits (its variables, and its
-    /// summaries by their values).
-    known: Rc<KnownRenderings>,
+    /// The variables its rendering reads.
+    vars: Rc<[String]>,
+    /// What is known of it across items and edits (its summaries by the
+    /// values of `vars`), when renderings are kept.
+    known: Option<Rc<KnownRenderings>>,
     /// Its summaries found in this pass, by borrowed values: most lookups
     /// hit here, with no key of their own (`known` needs owned ones).
     by_values: HashMap<Vec<Option<&'f str>>, Rc<StatementSummary>>,
@@ -118,9 +121,15 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         let same_blocks = |r: &StatementRenderings<'_>| r.blocks.iter().copied().eq(addresses());
         let address = std::ptr::from_ref(s) as usize;
         if !self.entries.get(&address).is_some_and(|reached| reached.iter().any(same_blocks)) {
-            let known = self.known_renderings(s, blocks);
-            let renderings =
-                StatementRenderings { blocks: addresses().collect(), known, by_values: HashMap::default() };
+            let (vars, known) = match self.keeps {
+                true => {
+                    let known = self.known_renderings(s, blocks);
+                    (Rc::clone(&known.vars), Some(known))
+                }
+                false => (variants::statement_vars(program, s, blocks).into(), None),
+            };
+            let blocks = addresses().collect();
+            let renderings = StatementRenderings { blocks, vars, known, by_values: HashMap::default() };
             self.entries.entry(address).or_default().push(renderings);
         }
         let render = || Rc::new(summarize(program, s, blocks, env, (pass, partition)));
@@ -130,20 +139,20 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         // values are gathered in a buffer kept for the next lookup: most
         // lookups find a rendering, and need no key of their own)
         self.values.clear();
-        self.values.extend(renderings.known.vars.iter().map(|v| features.get(v).map(String::as_str)));
+        self.values.extend(renderings.vars.iter().map(|v| features.get(v).map(String::as_str)));
         if let Some(summary) = renderings.by_values.get(self.values.as_slice()) {
             return Rc::clone(summary);
         }
-        let summary = match self.keeps {
-            true => {
+        let summary = match &renderings.known {
+            Some(known) => {
                 let owned: Vec<Option<SmolStr>> = self.values.iter().map(|v| v.map(SmolStr::new)).collect();
-                renderings.known.summary(&owned).unwrap_or_else(|| {
+                known.summary(&owned).unwrap_or_else(|| {
                     let summary = render();
-                    renderings.known.keep(owned, Rc::clone(&summary));
+                    known.keep(owned, Rc::clone(&summary));
                     summary
                 })
             }
-            false => render(),
+            None => render(),
         };
         renderings.by_values.insert(self.values.clone(), Rc::clone(&summary));
         summary
@@ -154,9 +163,6 @@ impl<'p, 'f> StatementCache<'p, 'f> {
     /// program's (the same IR, at the same address), else found now.
     fn known_renderings(&mut self, s: &'p Statement, blocks: &[&'p ConditionEntry]) -> Rc<KnownRenderings> {
         let program = self.program;
-        if !self.keeps {
-            return Rc::new(KnownRenderings::unkept(program, s, blocks));
-        }
         let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
         let (params, pass, partition) = (self.params, self.pass, self.partition);
         let known = Rc::clone(self.known.get_or_insert_with(|| known::for_configuration(params, pass, partition)));
