@@ -330,7 +330,9 @@ role compute {
     // role reads the policy's header from an input of its own
     // (`ItemDef::header`), not from the body, or it would be checked again
     // here. The inlining role reads which features the body's guards read
-    // (`inlined_guard_vars`), which falls to LOW: it is checked this once.
+    // (`inlined_guard_vars`), whose checks fall to LOW: that query is LOW
+    // from its first run, so it is found equal and backdated, and the role
+    // is not checked again either.
     let first = source.replace(
         r#"action ["fsx:DescribeFileSystems"]"#,
         r#"action ["fsx:DescribeFileSystems", "fsx:DescribeBackups"]"#,
@@ -338,7 +340,7 @@ role compute {
     file.replace_text(&mut db, first.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty());
     let events = take(&log);
-    assert_eq!(checked(&events, &variant_keys), ["compute", "user_fsx"], "first edit: {events:?}");
+    assert_eq!(checked(&events, &variant_keys), ["user_fsx"], "first edit: {events:?}");
     let edited = first.replace(r#""fsx:DescribeBackups""#, r#""fsx:DescribeBackups", "fsx:ListTagsForResource""#);
     file.replace_text(&mut db, edited.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty());
@@ -523,7 +525,9 @@ fn duplicates_have_identities_of_their_own() {
 /// its durability, without walking its dependencies. A first edit still
 /// verifies those that read a policy's, permset's, role's or set's body,
 /// but not those of the params, features and constraints, whose bodies
-/// are HIGH until edited.
+/// are HIGH until edited. (The roles that inline policies are LOW from
+/// their first run, `db::inlined_guard_vars`: their own closures are
+/// visited, as valid by their durability.)
 #[test]
 fn a_next_edit_inside_an_item_visits_no_dependency_of_other_items() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
@@ -553,7 +557,8 @@ fn a_next_edit_inside_an_item_visits_no_dependency_of_other_items() {
     // no other item's names looked up, entries checked or closure walked
     assert_eq!(visits(&next, "name_facts"), 0, "{next:?}");
     assert!(visits(&next, "check_entry") <= entries, "{next:?}");
-    assert!(visits(&next, "closure_members") <= 1, "{next:?}");
+    // the edited policy's, and those of the 5 roles that inline a policy
+    assert!(visits(&next, "closure_members") <= 6, "{next:?}");
     // where the first edit visited them all
     assert!(visits(&first, "name_facts") > 10, "{first:?}");
     assert!(visits(&first, "check_entry") > 2 * entries, "{first:?}");

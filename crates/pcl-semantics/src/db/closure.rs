@@ -17,21 +17,26 @@ pub struct ClosureMember {
     /// dependency of `variant_findings` per member to verify after an edit.
     pub(super) name: pcl_syntax::SmolStr,
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
-    /// For a policy a role inlines, held by its header: the variables its
-    /// body's guards read (`inlined_guard_vars`), which the role's
-    /// renderings vary with.
-    pub(super) body_vars: Option<std::sync::Arc<[String]>>,
+    /// Its place among the file's items (the closure is in that order).
+    pub(super) position: usize,
 }
 
 impl ClosureMember {
     /// The member as `variant_checks` reads it.
     pub(super) fn item(&self) -> crate::variant_checks::ClosureItem<'_> {
-        crate::variant_checks::ClosureItem {
-            name: &self.name,
-            analysis: &self.analysis,
-            body_vars: self.body_vars.as_deref(),
-        }
+        crate::variant_checks::ClosureItem { name: &self.name, analysis: &self.analysis }
     }
+}
+
+/// The items a policy's or role's per-configuration checks read
+/// (`closure_members`), and the policies a role inlines whose bodies'
+/// guards it reads (`inlined_members`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, salsa::SalsaValue)]
+pub struct Closure {
+    pub(super) members: Vec<ClosureMember>,
+    /// The policies the item (a role) inlines by their headers, in the
+    /// closure's order.
+    pub(super) inlined: Vec<ItemDef>,
 }
 
 /// The items a policy's or role's per-configuration checks read, in
@@ -40,60 +45,135 @@ impl ClosureMember {
 /// through the file's index; empty for any other item. The firewall between those checks and the
 /// file's index: adding, removing or renaming an item changes the index
 /// (and every position after it), but leaves this list equal, and salsa
-/// backdates it, for every item whose closure it is not in.
+/// backdates it, for every item whose closure it is not in. Not what the
+/// bodies of a role's inline policies read (`inlined_members`).
 #[salsa::tracked(returns(ref))]
-pub fn closure_members<'db>(db: &'db dyn Database, item: ItemDef) -> Vec<ClosureMember> {
-    let file = item.file(db);
+pub fn closure_members(db: &dyn Database, item: ItemDef) -> Closure {
     // the item's own kind, from its declaration: reading the symbol table
     // would make every item's checks depend on every name in the file
     if !item.declaration(db).renders() {
-        return Vec::new();
+        return Closure::default();
     }
-    let index = item_index(db, file);
-    let configuring = configuring_items(db, file);
-    let facts = configuring_facts(db, file);
     // A role reads of a policy it attaches or inlines only the header (and
-    // of one it inlines, the variables its body's guards read): an edit
-    // inside that policy's statements leaves the role's findings as they
-    // are, and they are not computed again. (A role's own checks do not
-    // expand its inline policies: each is checked as a policy itself.)
+    // of one it inlines, the variables its body's guards read:
+    // `inlined_members`): an edit inside that policy's statements leaves
+    // the role's findings as they are, and they are not computed again. (A
+    // role's own checks do not expand its inline policies: each is checked
+    // as a policy itself.)
     let policies = role_policies(check_item(db, item));
-    type Found<'db> = (usize, &'db std::sync::Arc<ItemAnalysis>, Option<&'db std::sync::Arc<[String]>>);
-    let find = |name: &str| -> Option<Found<'db>> {
-        if let Some(c) = facts.configuring_at.get(name).and_then(|at| configuring.get(*at)) {
-            return Some((c.position, &c.analysis, None));
+    let mut walk = ClosureWalk::new(db, item, policies);
+    walk.todo.push(item.name(db).as_str());
+    walk.todo.extend(walk.facts.partition_param.as_deref());
+    walk.run();
+    let mut inlined: Vec<(usize, ItemDef)> = walk.inlined;
+    inlined.sort_by_key(|(position, _)| *position);
+    Closure { members: sorted(walk.found), inlined: inlined.into_iter().map(|(_, def)| def).collect() }
+}
+
+/// What a role reads of the bodies of the policies it inlines by their
+/// headers (`closure.inlined`): the variables their guards read
+/// (`inlined_guard_vars`, in the closure's order of the policies), which
+/// its renderings vary with, and the params and features among them, with
+/// what they reference, that its own closure (`closure.members`) does not
+/// hold. Read by the role's `variant_findings` itself, not by
+/// `closure_members`: see `inlined_guard_vars`.
+pub(super) fn inlined_members(
+    db: &dyn Database,
+    role: ItemDef,
+    closure: &Closure,
+) -> (Vec<String>, Vec<ClosureMember>) {
+    let mut vars: Vec<String> = Vec::new();
+    for policy in &closure.inlined {
+        for var in inlined_guard_vars(db, *policy).iter() {
+            if !vars.contains(var) {
+                vars.push(var.clone());
+            }
         }
-        let def = index.get(name)?;
-        let position = index.position(name).unwrap_or(usize::MAX);
-        let inlined = policies.get(name).copied();
-        Some(match inlined.and_then(|_| policy_header(db, def).as_ref()) {
-            Some(h) => (position, &h.analysis, (inlined == Some(true)).then(|| inlined_guard_vars(db, def))),
-            None => (position, check_item(db, def), None),
-        })
-    };
-    let mut todo: Vec<&str> = vec![item.name(db).as_str()];
-    todo.extend(facts.partition_param.as_deref());
-    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    let mut found: Vec<(usize, ClosureMember)> = Vec::new();
-    while let Some(name) = todo.pop() {
-        if seen.contains(name) {
-            continue;
-        }
-        let Some((position, analysis, body_vars)) = find(name) else { continue };
-        seen.insert(name);
-        todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !seen.contains(n)));
-        // the params and features an inlined body's guards read, which its
-        // header does not reference: the role's configurations vary over
-        // them (a name that is none of those is left out, as the body's own
-        // checks report it)
-        let configuring_vars = body_vars.iter().flat_map(|vars| vars.iter()).map(String::as_str);
-        todo.extend(configuring_vars.filter(|n| facts.configuring_at.contains_key(*n) && !seen.contains(n)));
-        let body_vars = body_vars.cloned();
-        let member = ClosureMember { name: name.into(), analysis: std::sync::Arc::clone(analysis), body_vars };
-        found.push((position, member));
     }
-    found.sort_by_key(|(position, _)| *position);
-    found.into_iter().map(|(_, member)| member).collect()
+    let mut walk = ClosureWalk::new(db, role, Default::default());
+    walk.seen.extend(closure.members.iter().map(|m| m.name.as_str()));
+    // the params and features the bodies' guards read, which their headers
+    // do not reference (a name that is none of those is left out, as the
+    // body's own checks report it)
+    let (facts, configuring) = (walk.facts, walk.configuring);
+    let named = vars.iter().filter_map(|var| configuring.get(*facts.configuring_at.get(var.as_str())?));
+    walk.todo.extend(named.map(|c| c.name.as_str()).filter(|name| !walk.seen.contains(name)));
+    walk.run();
+    (vars, walk.found)
+}
+
+/// Members found, in declaration order.
+fn sorted(mut found: Vec<ClosureMember>) -> Vec<ClosureMember> {
+    found.sort_by_key(|member| member.position);
+    found
+}
+
+/// A walk by name over what items reference, from the file's index.
+struct ClosureWalk<'db> {
+    db: &'db dyn Database,
+    index: &'db super::ItemIndex,
+    configuring: &'db [super::ConfiguringItem],
+    facts: &'db super::configuring::ConfiguringFacts,
+    /// The policies the walk's item (a role) attaches or inlines, each with
+    /// whether it inlines it.
+    policies: rustc_hash::FxHashMap<&'db str, bool>,
+    todo: Vec<&'db str>,
+    seen: rustc_hash::FxHashSet<&'db str>,
+    found: Vec<ClosureMember>,
+    /// The policies inlined by their headers, with their positions.
+    inlined: Vec<(usize, ItemDef)>,
+}
+
+impl<'db> ClosureWalk<'db> {
+    /// A walk in `item`'s file; `policies`: see the field.
+    fn new(db: &'db dyn Database, item: ItemDef, policies: rustc_hash::FxHashMap<&'db str, bool>) -> Self {
+        let file = item.file(db);
+        ClosureWalk {
+            db,
+            index: item_index(db, file),
+            configuring: configuring_items(db, file),
+            facts: configuring_facts(db, file),
+            policies,
+            todo: Vec::new(),
+            seen: Default::default(),
+            found: Vec::new(),
+            inlined: Vec::new(),
+        }
+    }
+
+    /// Walks every name in `todo` and what it references, not yet seen.
+    fn run(&mut self) {
+        while let Some(name) = self.todo.pop() {
+            if self.seen.contains(name) {
+                continue;
+            }
+            let Some((position, analysis)) = self.find(name) else { continue };
+            self.seen.insert(name);
+            self.todo.extend(analysis.refs.iter().map(|r| r.name.as_str()).filter(|n| !self.seen.contains(n)));
+            let analysis = std::sync::Arc::clone(analysis);
+            self.found.push(ClosureMember { name: name.into(), analysis, position });
+        }
+    }
+
+    /// The item of that name: its position and the analysis read of it.
+    fn find(&mut self, name: &'db str) -> Option<(usize, &'db std::sync::Arc<ItemAnalysis>)> {
+        let db = self.db;
+        if let Some(c) = self.facts.configuring_at.get(name).and_then(|at| self.configuring.get(*at)) {
+            return Some((c.position, &c.analysis));
+        }
+        let def = self.index.get(name)?;
+        let position = self.index.position(name).unwrap_or(usize::MAX);
+        let inlined = self.policies.get(name).copied();
+        Some(match inlined.and_then(|_| policy_header(db, def).as_ref()) {
+            Some(h) => {
+                if inlined == Some(true) {
+                    self.inlined.push((position, def));
+                }
+                (position, &h.analysis)
+            }
+            None => (position, check_item(db, def)),
+        })
+    }
 }
 
 /// The policies a role attaches or inlines, each with whether it inlines
@@ -109,8 +189,18 @@ fn role_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashMap<&str, bool> {
 /// from the policy's own per-configuration checks, which ran over them
 /// (found once: walked here as well, they were 10k of an edit inside
 /// `head_node`). Equal, and backdated, after an edit that changes no
-/// guard: the role's checks are then not run again.
+/// guard: the roles' checks are then not run again.
+///
+/// LOW from its first run (it reads `SourceFile::low_floor`): a policy's
+/// first edit lowers its per-configuration checks from MEDIUM to LOW, and
+/// salsa backdates an equal value only if its durability did not fall.
+/// MEDIUM, this query would not be backdated then, and every role that
+/// inlines the policy would be checked again (80k instructions of a first
+/// edit inside `head_node`). Read by the role's `variant_findings` only,
+/// not by `closure_members`: the LOW queries, which salsa verifies after
+/// every edit, are those two.
 #[salsa::tracked(returns(ref))]
 pub fn inlined_guard_vars(db: &dyn Database, policy: ItemDef) -> std::sync::Arc<[String]> {
+    policy.file(db).low_floor(db);
     super::variant_findings(db, policy).vars.as_slice().into()
 }

@@ -114,10 +114,11 @@ impl SourceFile {
         let parse = std::sync::Arc::new(parse);
         let cuts = cut(&parse);
         let broken = parse.parsed.broken_names.clone();
-        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default(), editing)
+        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default(), editing, ())
             .durability(Durability::HIGH)
             .source_durability(Durability::LOW)
             .driver_durability(Durability::LOW)
+            .low_floor_durability(Durability::LOW)
             .new(&*db);
         let items: Vec<ItemDef> = cuts.into_iter().map(|cut| new_item(db, file, cut)).collect();
         file.set_item_defs(db).to(items);

@@ -61,6 +61,13 @@ pub struct SourceFile {
     /// (`variant_checks/known.rs`). HIGH; set when the file is opened only.
     #[returns(ref)]
     pub editing: bool,
+    /// Nothing, at LOW durability, never set again: a query that reads it
+    /// is LOW from its first run (see `closure::inlined_guard_vars`). Salsa
+    /// backdates an equal value only if it is as durable as before; a query
+    /// whose inputs fall from MEDIUM to LOW at an item's first edit would
+    /// otherwise make everything that reads it run again, equal or not.
+    #[returns(copy)]
+    low_floor: (),
 }
 
 impl SourceFile {
@@ -383,12 +390,22 @@ pub struct ConfiguringItem {
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_checks::ClosureFindings {
     let file = item.file(db);
-    let members = closure_members(db, item);
-    if members.is_empty() {
+    let own = closure_members(db, item);
+    if own.members.is_empty() {
         return Default::default();
     }
+    // a role that inlines policies: what their bodies' guards read, and the
+    // params and features among those (a query of its own: see it)
+    let (inlined_vars, extra) = match own.inlined.is_empty() {
+        true => Default::default(),
+        false => closure::inlined_members(db, item, own),
+    };
     let facts = configuring_facts(db, file);
-    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.iter().map(ClosureMember::item).collect();
+    let mut members: Vec<&ClosureMember> = own.members.iter().chain(&extra).collect();
+    if !extra.is_empty() {
+        members.sort_by_key(|member| member.position);
+    }
+    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.into_iter().map(ClosureMember::item).collect();
     // keyed by the configuration's place, not its values: a configuration
     // holds every param and feature, and copying and hashing it for every
     // item made a file's checks grow as items × params
@@ -405,7 +422,7 @@ pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_chec
         configuring_errors: facts.configuring_errors,
         keeps_renderings: *file.editing(db),
     };
-    crate::variant_checks::closure_findings(item.name(db), &closure, &file_level)
+    crate::variant_checks::closure_findings(item.name(db), (&closure, &inlined_vars), &file_level)
 }
 
 /// What a role that attaches a policy reads of it: its guard, its deployed

@@ -72,9 +72,6 @@ pub struct ClosureItem<'a> {
     pub name: &'a pcl_syntax::SmolStr,
     /// Its analysis (with its name's span: read from here, not from its AST).
     pub analysis: &'a ItemAnalysis,
-    /// For a policy a role inlines, given by its header: the variables its
-    /// body's guards read (the role's renderings vary with them).
-    pub body_vars: Option<&'a [String]>,
 }
 
 /// The findings of `item` (a policy or role) on a small `Program` of what it
@@ -87,7 +84,11 @@ pub struct ClosureItem<'a> {
 /// Empty lists are reported only when the closure has no errors, no unknown
 /// names, no cycles and no too deep chains: each of those can make a list
 /// look empty.
-pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level: &FileLevel<'a>) -> ClosureFindings {
+pub fn closure_findings<'a>(
+    item: &str,
+    (closure, inlined_vars): (&[ClosureItem<'a>], &[String]),
+    file_level: &FileLevel<'a>,
+) -> ClosureFindings {
     let members: HashSet<&str> = closure.iter().map(|c| c.name.as_str()).collect();
     // an error in a param, feature or constraint may leave any list of the
     // file looking empty (its configurations are then not what was meant)
@@ -137,7 +138,7 @@ pub fn closure_findings<'a>(item: &str, closure: &[ClosureItem<'a>], file_level:
     };
     // by hash: a list searched for each variable was quadratic in them
     let mut known: HashSet<String> = vars.iter().cloned().collect();
-    for var in closure.iter().filter_map(|c| c.body_vars).flatten() {
+    for var in inlined_vars {
         if known.insert(var.clone()) {
             vars.push(var.clone());
         }
