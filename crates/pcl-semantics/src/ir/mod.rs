@@ -176,12 +176,13 @@ pub struct GList<T> {
 }
 
 impl<T> GList<T> {
-    fn shift(&mut self, by: u32) {
+    /// Replaces every span of the list by `f` of it.
+    fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
         let GList { items, scalar: _, span } = self;
         for GuardedItem { when: _, value: _, span } in items {
-            *span = span.shift(by);
+            *span = f(*span);
         }
-        *span = span.shift(by);
+        *span = f(*span);
     }
 }
 
@@ -207,10 +208,11 @@ pub struct ConditionEntry {
 }
 
 impl ConditionEntry {
-    fn shift(&mut self, by: u32) {
+    /// Replaces every span of the condition by `f` of it.
+    pub(crate) fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
         let ConditionEntry { operator: _, key: _, values, when: _, span } = self;
-        values.shift(by);
-        *span = span.shift(by);
+        values.map_spans(f);
+        *span = f(*span);
     }
 }
 
@@ -225,6 +227,23 @@ pub struct Statement {
     pub resources: GList<Value>,
     pub conditions: Vec<ConditionEntry>,
     pub span: Span,
+}
+
+impl Statement {
+    /// Replaces every span of the statement by `f` of it.
+    pub(crate) fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
+        let Statement { sid, effect: _, when: _, not_action: _, actions, not_resource: _, resources, conditions, span } =
+            self;
+        if let Some((_, sid_span)) = sid {
+            *sid_span = f(*sid_span);
+        }
+        actions.map_spans(f);
+        resources.map_spans(f);
+        for condition in conditions {
+            condition.map_spans(f);
+        }
+        *span = f(*span);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -250,30 +269,9 @@ impl Entry {
     pub fn shift(&mut self, by: u32) {
         match self {
             Entry::Include { target: _, when: _, span } => *span = span.shift(by),
-            Entry::Statement(statement) => {
-                let Statement {
-                    sid,
-                    effect: _,
-                    when: _,
-                    not_action: _,
-                    actions,
-                    not_resource: _,
-                    resources,
-                    conditions,
-                    span,
-                } = statement;
-                if let Some((_, sid_span)) = sid {
-                    *sid_span = sid_span.shift(by);
-                }
-                actions.shift(by);
-                resources.shift(by);
-                for condition in conditions {
-                    condition.shift(by);
-                }
-                *span = span.shift(by);
-            }
+            Entry::Statement(statement) => statement.map_spans(&mut |span| span.shift(by)),
             Entry::Block { condition, entries } => {
-                condition.shift(by);
+                condition.map_spans(&mut |span| span.shift(by));
                 for entry in entries {
                     entry.shift(by);
                 }

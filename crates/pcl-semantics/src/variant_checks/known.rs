@@ -3,7 +3,10 @@
 //! that read the set (`policies.pcl`, a next edit of `dynamodb_item_rw`:
 //! 690k -> 565k instructions). A statement is known by its address and those
 //! of the blocks around it; what it renders is valid while every item it
-//! reads is the same IR, at the same address.
+//! reads is the same IR, at the same address. A statement at a new address
+//! (an edit inside its policy makes all of the policy's IR new) is found
+//! again by its content (`relative.rs`), and its renderings are moved with
+//! it: an edit inside a policy renders again its edited statement only.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -19,7 +22,7 @@ use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, Statement};
 use crate::variants;
 
 /// A statement's renderings under one configuration. The addresses in its
-/// key and in `reads` are kept from reuse by `_held`, which holds every item
+/// key and in `reads` are kept from reuse by `held`, which holds every item
 /// of the closure program it was found in (the statement, the blocks around
 /// it and what they read are all among those): an equal address is the same,
 /// unchanged, item. Valid only while a summary reads nothing but the
@@ -28,7 +31,7 @@ use crate::variants;
 /// `content_checks::statement_findings`): whatever else they come to read
 /// must join the key.
 pub(super) struct KnownRenderings {
-    _held: Rc<[Arc<ItemIr>]>,
+    held: Rc<[Arc<ItemIr>]>,
     /// The items the statement and its blocks read, and the address of
     /// each one's IR (`None`: not in the program).
     reads: Vec<(SmolStr, Option<*const ItemIr>)>,
@@ -36,14 +39,53 @@ pub(super) struct KnownRenderings {
     pub vars: Rc<[String]>,
     /// Its summaries, by the values of `vars`.
     by_values: RefCell<HashMap<Vec<Option<SmolStr>>, Rc<StatementSummary>>>,
+    /// Where it was found: its key, the start of the statement (what its
+    /// summaries' spans are relative to), and its content, for a statement
+    /// at another address to find it.
+    place: Place,
+}
+
+/// Where a statement's renderings were found (see `KnownRenderings`).
+pub(super) struct Place {
+    pub key: StatementKey,
+    pub start: u32,
+    pub content: u64,
 }
 
 impl KnownRenderings {
     /// `s` inside `blocks`, as `program` has it, none rendered yet.
-    pub fn new(program: &Program, s: &Statement, blocks: &[&ConditionEntry], held: Rc<[Arc<ItemIr>]>) -> Self {
+    pub fn new(
+        program: &Program,
+        (s, blocks): (&Statement, &[&ConditionEntry]),
+        held: Rc<[Arc<ItemIr>]>,
+        place: Place,
+    ) -> Self {
         let (vars, reads) = variants::statement_reads(program, s, blocks);
         let reads = reads.into_iter().map(|name| (SmolStr::new(name), address_of(program, name))).collect();
-        KnownRenderings { _held: held, reads, vars: vars.into(), by_values: RefCell::default() }
+        KnownRenderings { held, reads, vars: vars.into(), by_values: RefCell::default(), place }
+    }
+
+    /// These renderings, for a statement of the same content found at
+    /// `place` (with its blocks) in a program whose items are `held`: its
+    /// summaries moved with it. What it reads, it reads by name, and those
+    /// are the same items (`KnownStatements::moved`).
+    pub fn moved_to(&self, held: Rc<[Arc<ItemIr>]>, place: Place) -> Self {
+        let (from, to) = (self.place.start, place.start);
+        let kept = self.by_values.borrow();
+        let by_values = kept.iter().map(|(values, summary)| {
+            let moved = match from == to {
+                true => Rc::clone(summary),
+                false => Rc::new(summary.moved(from, to)),
+            };
+            (values.clone(), moved)
+        });
+        KnownRenderings {
+            held,
+            reads: self.reads.clone(),
+            vars: Rc::clone(&self.vars),
+            by_values: RefCell::new(by_values.collect()),
+            place,
+        }
     }
 
     /// Its summary under these values of its variables, if rendered.
@@ -53,6 +95,16 @@ impl KnownRenderings {
 
     pub fn keep(&self, values: Vec<Option<SmolStr>>, summary: Rc<StatementSummary>) {
         self.by_values.borrow_mut().insert(values, summary);
+    }
+
+    /// Its key, where it was found.
+    pub fn key(&self) -> &StatementKey {
+        &self.place.key
+    }
+
+    /// The items it holds (see the type).
+    pub fn held(&self) -> &Rc<[Arc<ItemIr>]> {
+        &self.held
     }
 
     /// Whether every item it read is still `program`'s.
@@ -73,12 +125,23 @@ pub(super) type StatementKey = (usize, Vec<usize>);
 #[derive(Default)]
 pub(super) struct KnownStatements {
     renderings: HashMap<StatementKey, Rc<KnownRenderings>>,
+    /// By a statement's content, the key of the last one kept.
+    by_content: HashMap<u64, StatementKey>,
 }
 
 impl KnownStatements {
     /// The renderings kept for `key`, if what they read is `program`'s.
     pub fn valid(&self, key: &StatementKey, program: &Program) -> Option<Rc<KnownRenderings>> {
         self.renderings.get(key).filter(|known| known.still_read(program)).cloned()
+    }
+
+    /// The renderings kept for a statement whose content hashes to
+    /// `content` (at another address, or another place), if what they read
+    /// is `program`'s: the caller checks that the statements are equal
+    /// (`KnownRenderings::rendered_from`).
+    pub fn moved(&self, content: u64, program: &Program) -> Option<Rc<KnownRenderings>> {
+        let known = self.renderings.get(self.by_content.get(&content)?)?;
+        (known.place.content == content && known.still_read(program)).then(|| Rc::clone(known))
     }
 }
 
@@ -110,8 +173,28 @@ struct AllKnown {
 
 /// Statements' renderings kept before all are forgotten (a long-lived
 /// process starts over rather than grow without end).
-/// (Small in the crate's unit tests, so that they forget often.)
-const KNOWN_CAPACITY: usize = if cfg!(test) { 7 } else { 8_192 };
+#[cfg(not(test))]
+fn known_capacity() -> usize {
+    8_192
+}
+
+#[cfg(test)]
+thread_local! {
+    /// `known_capacity` in the crate's unit tests: small, so that they
+    /// forget often, unless a test says otherwise (`keep_at_most`).
+    static TEST_CAPACITY: std::cell::Cell<usize> = const { std::cell::Cell::new(7) };
+}
+
+#[cfg(test)]
+fn known_capacity() -> usize {
+    TEST_CAPACITY.with(std::cell::Cell::get)
+}
+
+/// Keeps at most `capacity` renderings on this thread (a unit test's).
+#[cfg(test)]
+pub(super) fn keep_at_most(capacity: usize) {
+    TEST_CAPACITY.with(|c| c.set(capacity));
+}
 
 /// Configurations kept; a new one beyond them replaces the oldest.
 const KNOWN_CONFIGURATIONS: usize = if cfg!(test) { 2 } else { 16 };
@@ -153,20 +236,29 @@ pub(super) fn for_configuration(
     })
 }
 
-/// Keeps `found` for `key` under the configuration of `known`, forgetting
-/// everything first when full.
-pub(super) fn insert(known: &RefCell<KnownStatements>, key: StatementKey, found: Rc<KnownRenderings>) {
+/// Keeps `found` under the configuration of `known` (in place of the
+/// renderings it was moved from, `replaced`), forgetting everything first
+/// when full.
+pub(super) fn insert(known: &RefCell<KnownStatements>, found: Rc<KnownRenderings>, replaced: Option<&StatementKey>) {
     KNOWN.with(|all| {
         let mut all = all.borrow_mut();
         all.count += 1;
-        if all.count > KNOWN_CAPACITY {
+        if all.count > known_capacity() {
             all.count = 1;
             for configuration in &all.configurations {
-                configuration.known.borrow_mut().renderings.clear();
+                let mut statements = configuration.known.borrow_mut();
+                statements.renderings.clear();
+                statements.by_content.clear();
             }
         }
     });
-    known.borrow_mut().renderings.insert(key, found);
+    let mut statements = known.borrow_mut();
+    if let Some(replaced) = replaced {
+        // the statement it was moved from is gone (its policy's IR is old)
+        statements.renderings.remove(replaced);
+    }
+    statements.by_content.insert(found.place.content, found.place.key.clone());
+    statements.renderings.insert(found.place.key.clone(), found);
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::variants;
 
 mod file_level;
 mod known;
+mod relative;
 pub use known::forget_all as forget_kept_renderings;
 mod roles;
 mod shapes;

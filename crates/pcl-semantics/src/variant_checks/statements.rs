@@ -15,10 +15,11 @@ use rustc_hash::FxHashMap as HashMap;
 use pcl_syntax::{SmolStr, Span};
 
 use super::known::{self, KnownRenderings, KnownStatements};
+use super::relative;
 use super::{Pass, SYMBOLIC_PARTITION};
 use crate::diagnostic::Diagnostic;
 use crate::expand::Env;
-use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, Statement};
+use crate::ir::{ConditionEntry, Entry, ItemIr, ParamValue, Program, Statement};
 use crate::variants;
 
 /// A statement of one rendering of a policy: where it is written, and what
@@ -69,6 +70,9 @@ pub(super) struct StatementCache<'p, 'f> {
     /// these are), held by every rendering kept from here (made for the
     /// first one).
     held: Option<Rc<[Arc<ItemIr>]>>,
+    /// Where the statements and blocks of the items held by renderings
+    /// kept earlier are (see `rendered_from`).
+    locations: Option<(Rc<[Arc<ItemIr>]>, relative::Locations)>,
 }
 
 struct StatementRenderings<'f> {
@@ -101,6 +105,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
             keeps,
             known: None,
             held: None,
+            locations: None,
         }
     }
 
@@ -170,9 +175,61 @@ impl<'p, 'f> StatementCache<'p, 'f> {
             return found;
         }
         let held = Rc::clone(self.held.get_or_insert_with(|| known::held(program)));
-        let found = Rc::new(KnownRenderings::new(program, s, blocks, held));
-        known::insert(&known, key, Rc::clone(&found));
+        let content = relative::content_hash(s, blocks);
+        let place = known::Place { key, start: s.span.start, content };
+        let earlier = known.borrow().moved(content, program).filter(|earlier| self.rendered_from(earlier, s, blocks));
+        let (found, replaced) = match earlier {
+            Some(earlier) => (Rc::new(earlier.moved_to(held, place)), Some(earlier)),
+            None => (Rc::new(KnownRenderings::new(program, (s, blocks), held, place)), None),
+        };
+        known::insert(&known, Rc::clone(&found), replaced.as_ref().map(|earlier| earlier.key()));
         found
+    }
+}
+
+impl StatementSummary {
+    /// This summary, of a statement that started at `from`, for the same
+    /// statement starting at `to` (see `relative.rs`).
+    pub fn moved(&self, from: u32, to: u32) -> StatementSummary {
+        let move_span = |span| relative::moved(span, from, to);
+        let empty_conditions =
+            self.empty_conditions.iter().map(|(key, span)| (key.clone(), move_span(*span))).collect();
+        let findings = self
+            .findings
+            .iter()
+            .map(|finding| {
+                let mut finding = finding.clone();
+                finding.span = move_span(finding.span);
+                for label in &mut finding.secondary {
+                    label.span = move_span(label.span);
+                }
+                finding
+            })
+            .collect();
+        StatementSummary { empty_conditions, findings, ..*self }
+    }
+}
+
+impl StatementCache<'_, '_> {
+    /// Whether `earlier` was rendered from a statement of the same content
+    /// as `s` inside `blocks`: found, with its blocks, among the items it
+    /// holds (where each statement and block is, is found once for each
+    /// program they are from).
+    fn rendered_from(&mut self, earlier: &KnownRenderings, s: &Statement, blocks: &[&ConditionEntry]) -> bool {
+        let held = earlier.held();
+        let fresh = !self.locations.as_ref().is_some_and(|(of, _)| Rc::ptr_eq(of, held));
+        if fresh {
+            self.locations = Some((Rc::clone(held), relative::Locations::of(held)));
+        }
+        let Some((_, locations)) = &self.locations else { return false };
+        let (address, block_addresses) = earlier.key();
+        let Some(Entry::Statement(was)) = locations.entry(held, *address) else { return false };
+        let mut was_blocks = Vec::with_capacity(block_addresses.len());
+        for address in block_addresses {
+            let Some(Entry::Block { condition, .. }) = locations.entry(held, *address) else { return false };
+            was_blocks.push(condition);
+        }
+        relative::same_content((was, &was_blocks), (s, blocks))
     }
 }
 
@@ -184,6 +241,9 @@ fn summarize(
     env: &Env<'_>,
     (pass, partition): (Pass, &str),
 ) -> StatementSummary {
+    #[cfg(test)]
+    RENDERED.with(|n| n.set(n.get() + 1));
+
     let st = crate::expand::expand_statement(program, s, blocks, env);
     let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
     let empty_conditions =
@@ -225,4 +285,69 @@ fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, parti
         crate::content_checks::statement_findings(&key.0, partition)
     });
     found.into_iter().map(|d| d.shifted(base)).collect()
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Statements rendered on this thread (`summarize`): the test below counts them.
+    static RENDERED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests")]
+
+    use super::RENDERED;
+    use crate::{RootDatabase, SourceFile, analyze_file};
+
+    const POLICY: &str = r#"param partition: partition = "aws";
+feature f: bool = false;
+policy p {
+    allow "A" { action [s3:GetObject]; resource "arn:aws:s3:::a/*"; }
+    allow "B" when f { action [s3:GetObject]; resource "arn:aws:s3:::b/*"; }
+    with condition StringEquals "aws:RequestedRegion" ["us-east-1"] {
+        allow "C" { action [s3:GetObject]; resource "arn:aws:s3:::c/*"; }
+    }
+}
+role r { trust service ["ec2.amazonaws.com"]; inline p; }
+"#;
+
+    /// An edit inside a policy's statement, in a file opened to edit,
+    /// renders that statement again, not the others, though the edit made
+    /// all of the policy's IR new and moved those after it; their findings
+    /// (each statement hard-codes a partition) move with them, where a
+    /// fresh analysis finds them. An edit of a block's condition renders
+    /// the statement inside it again.
+    #[test]
+    fn an_edit_inside_a_policy_renders_again_its_edited_statement_only() {
+        // nothing forgotten along the test (it is, every 7 renderings, in
+        // the other unit tests)
+        super::known::keep_at_most(1024);
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "p.pcl".into(), POLICY.into());
+        RENDERED.with(|n| n.set(0));
+        // the unused partition param, and each statement's hard-coded partition
+        assert_eq!(analyze_file(&db, file).diagnostics.len(), 4, "{:?}", analyze_file(&db, file).diagnostics);
+        // A, B (when f holds) and C, once each
+        assert_eq!(RENDERED.with(std::cell::Cell::get), 3);
+        let mut text = POLICY.to_string();
+        let edits: [(&str, &str, usize); 4] = [
+            ("allow \"A\" { action [", "s3:PutObject, ", 1),
+            ("allow \"A\" { action [", "s3:ListBucket, ", 1),
+            ("[\"us-east-1", "\", \"us-west-2", 1),
+            ("allow \"B\" when f { action [", "s3:PutObject, ", 1),
+        ];
+        for (step, (after, inserted, rendered)) in edits.into_iter().enumerate() {
+            let Some(at) = text.find(after).map(|at| at + after.len()) else { panic!("{after} is in the text") };
+            RENDERED.with(|n| n.set(0));
+            assert!(file.splice_text(&mut db, at..at, inserted).is_ok(), "step {step}");
+            text.insert_str(at, inserted);
+            let diagnostics = analyze_file(&db, file).diagnostics.clone();
+            assert_eq!(RENDERED.with(std::cell::Cell::get), rendered, "step {step}");
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open(&mut fresh_db, "p.pcl".into(), text.clone());
+            assert_eq!(diagnostics, analyze_file(&fresh_db, fresh).diagnostics, "step {step}");
+            assert_eq!(diagnostics.len(), 4, "step {step}");
+        }
+    }
 }
