@@ -90,11 +90,18 @@ pub(super) fn inlined_members(
             }
         }
     }
-    let mut walk = ClosureWalk::new(db, role, Default::default());
-    walk.seen.extend(closure.members.iter().map(|m| m.name.as_str()));
     // the params and features the bodies' guards read, which their headers
     // do not reference (a name that is none of those is left out, as the
-    // body's own checks report it)
+    // body's own checks report it); most are in the role's closure already,
+    // and then nothing more is read (each read is one more dependency to
+    // verify after a first edit, for every such role of the file)
+    let facts = configuring_facts(db, role.file(db));
+    let in_closure = |var: &str| closure.members.iter().any(|m| m.name == var);
+    if !vars.iter().any(|var| facts.configuring_at.contains_key(var.as_str()) && !in_closure(var)) {
+        return (vars, Vec::new());
+    }
+    let mut walk = ClosureWalk::new(db, role, Default::default());
+    walk.seen.extend(closure.members.iter().map(|m| m.name.as_str()));
     let (facts, configuring) = (walk.facts, walk.configuring);
     let named = vars.iter().filter_map(|var| configuring.get(*facts.configuring_at.get(var.as_str())?));
     walk.todo.extend(named.map(|c| c.name.as_str()).filter(|name| !walk.seen.contains(name)));
@@ -176,6 +183,11 @@ impl<'db> ClosureWalk<'db> {
     }
 }
 
+/// The files whose `inlined_guard_vars` are LOW from their first run have
+/// fewer items than this (a file's item list is a HIGH input: a file that
+/// crosses it is a HIGH write, which verifies every memo anyway).
+const LOW_GUARD_VARS_BELOW_ITEMS: usize = 256;
+
 /// The policies a role attaches or inlines, each with whether it inlines
 /// it (empty for any other item).
 fn role_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashMap<&str, bool> {
@@ -191,16 +203,24 @@ fn role_policies(analysis: &ItemAnalysis) -> rustc_hash::FxHashMap<&str, bool> {
 /// `head_node`). Equal, and backdated, after an edit that changes no
 /// guard: the roles' checks are then not run again.
 ///
-/// LOW from its first run (it reads `SourceFile::low_floor`): a policy's
-/// first edit lowers its per-configuration checks from MEDIUM to LOW, and
-/// salsa backdates an equal value only if its durability did not fall.
-/// MEDIUM, this query would not be backdated then, and every role that
-/// inlines the policy would be checked again (80k instructions of a first
-/// edit inside `head_node`). Read by the role's `variant_findings` only,
+/// In a small file, LOW from its first run (it reads `SourceFile::
+/// low_floor`): a policy's first edit lowers its per-configuration checks
+/// from MEDIUM to LOW, and salsa backdates an equal value only if its
+/// durability did not fall. MEDIUM, this query would not be backdated
+/// then, and every role that inlines the policy would be checked again
+/// (80k instructions of a first edit inside `head_node`, 6 % of a cold
+/// analysis of `policies.pcl`). Read by the role's `variant_findings` only,
 /// not by `closure_members`: the LOW queries, which salsa verifies after
-/// every edit, are those two.
+/// every edit, are those two (6-15k instructions an edit of
+/// `policies.pcl`, whose 5 roles inline policies). In a large file, where
+/// that would verify every role after every edit (the 10 MB corpus: 19M
+/// -> 44M instructions a next edit), it stays MEDIUM, and a role runs
+/// again at the first edit of a policy it inlines.
 #[salsa::tracked(returns(ref))]
 pub fn inlined_guard_vars(db: &dyn Database, policy: ItemDef) -> std::sync::Arc<[String]> {
-    policy.file(db).low_floor(db);
+    let file = policy.file(db);
+    if super::file_items(db, file).len() < LOW_GUARD_VARS_BELOW_ITEMS {
+        file.low_floor(db);
+    }
     super::variant_findings(db, policy).vars.as_slice().into()
 }

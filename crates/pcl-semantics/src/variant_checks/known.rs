@@ -68,17 +68,14 @@ impl KnownRenderings {
     /// These renderings, for a statement of the same content found at
     /// `place` (with its blocks) in a program whose items are `held`: its
     /// summaries moved with it. What it reads, it reads by name, and those
-    /// are the same items (`KnownStatements::moved`).
+    /// are the same items (`KnownStatements::moved`). Copies, even where
+    /// it did not move: the statement found may be another one still in
+    /// use (the same statement in a policy and in a permset it includes),
+    /// and the tallies know a summary by its address (`tallies.rs`).
     pub fn moved_to(&self, held: Rc<[Arc<ItemIr>]>, place: Place) -> Self {
         let (from, to) = (self.place.start, place.start);
         let kept = self.by_values.borrow();
-        let by_values = kept.iter().map(|(values, summary)| {
-            let moved = match from == to {
-                true => Rc::clone(summary),
-                false => Rc::new(summary.moved(from, to)),
-            };
-            (values.clone(), moved)
-        });
+        let by_values = kept.iter().map(|(values, summary)| (values.clone(), Rc::new(summary.moved(from, to))));
         KnownRenderings {
             held,
             reads: self.reads.clone(),
@@ -254,7 +251,8 @@ pub(super) fn insert(known: &RefCell<KnownStatements>, found: Rc<KnownRenderings
     });
     let mut statements = known.borrow_mut();
     if let Some(replaced) = replaced {
-        // the statement it was moved from is gone (its policy's IR is old)
+        // the statement it was moved from is most likely gone (its
+        // policy's IR is old; see `replaced_by`)
         statements.renderings.remove(replaced);
     }
     statements.by_content.insert(found.place.content, found.place.key.clone());

@@ -179,10 +179,17 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         let place = known::Place { key, start: s.span.start, content };
         let earlier = known.borrow().moved(content, program).filter(|earlier| self.rendered_from(earlier, s, blocks));
         let (found, replaced) = match earlier {
-            Some(earlier) => (Rc::new(earlier.moved_to(held, place)), Some(earlier)),
+            // the one it was found from is forgotten if it is another
+            // program's, an old one's; one of this program (the same
+            // statement twice in one closure, in a policy and a permset it
+            // includes) is still in use, and is kept
+            Some(earlier) => {
+                let replaced = (!Rc::ptr_eq(earlier.held(), &held)).then(|| earlier.key().clone());
+                (Rc::new(earlier.moved_to(held, place)), replaced)
+            }
             None => (Rc::new(KnownRenderings::new(program, (s, blocks), held, place)), None),
         };
-        known::insert(&known, Rc::clone(&found), replaced.as_ref().map(|earlier| earlier.key()));
+        known::insert(&known, Rc::clone(&found), replaced.as_ref());
         found
     }
 }
@@ -311,6 +318,32 @@ policy p {
 }
 role r { trust service ["ec2.amazonaws.com"]; inline p; }
 "#;
+
+    /// The same statement in a policy and in a permset it includes, at the
+    /// same place in each item: each found by the other's content (a
+    /// review found the policy's findings counted twice and the permset's
+    /// lost, and a debug build panicking), before and after an edit that
+    /// moves one of them.
+    #[test]
+    fn a_statement_found_by_another_in_use_keeps_its_own_findings() {
+        let text = "permset q {\n    allow { action [s3:*]; resource \"*\"; }\n}\npolicy pp {\n    allow { action [s3:*]; resource \"*\"; }\n    include q;\n}\n";
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "q.pcl".into(), text.into());
+        let fresh = |text: &str| {
+            let mut db = RootDatabase::default();
+            let file = SourceFile::open(&mut db, "q.pcl".into(), text.into());
+            analyze_file(&db, file).diagnostics.clone()
+        };
+        let expected = fresh(text);
+        assert_eq!(expected.iter().filter(|d| d.code == crate::Code::LeastPrivilege).count(), 2, "{expected:?}");
+        assert_eq!(analyze_file(&db, file).diagnostics, expected);
+        let at = text.find("policy pp {\n").unwrap() + "policy pp {\n".len();
+        assert!(file.splice_text(&mut db, at..at, " ").is_ok());
+        let moved = format!("{} {}", &text[..at], &text[at..]);
+        assert_eq!(analyze_file(&db, file).diagnostics, fresh(&moved));
+        assert!(file.splice_text(&mut db, at..at + 1, "").is_ok());
+        assert_eq!(analyze_file(&db, file).diagnostics, expected);
+    }
 
     /// An edit inside a policy's statement, in a file opened to edit,
     /// renders that statement again, not the others, though the edit made
