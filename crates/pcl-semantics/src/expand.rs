@@ -216,7 +216,7 @@ pub struct ExpandedPolicy {
 /// Expands a policy; `None` when its own guard is false.
 pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedPolicy> {
     let mut statements = Vec::new();
-    let renders = walk_policy(program, name, env, &mut |s, blocks, _| {
+    let renders = walk_policy(program, name, env, &mut |s, blocks, _, _| {
         statements.push(expand_statement(program, s, blocks, env));
     });
     let mut policy = renders.then(|| expand_policy_header(program, name, env)).flatten()?;
@@ -237,10 +237,9 @@ pub fn expand_policy_header(program: &Program, name: &str, env: &Env<'_>) -> Opt
     })
 }
 
-/// What a policy's expansion visits: each statement that renders, the
-/// conditions of the `with condition` blocks around it whose guards hold
-/// (outermost first), and the item whose text holds it.
-pub type StatementVisitor<'v, 'p> = dyn FnMut(&'p Statement, &[&'p ConditionEntry], &'p str) + 'v;
+/// What a policy's expansion visits: each statement that renders, the blocks
+/// around it whose guards hold and their items (`Blocks`), and its item.
+pub type StatementVisitor<'v, 'p> = dyn FnMut(&'p Statement, &[&'p ConditionEntry], &[&'p str], &'p str) + 'v;
 
 /// Decides a policy's guards and follows its includes (a permset included
 /// twice adds nothing the second time; cycles and too deep chains are cut),
@@ -256,7 +255,7 @@ pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &
         return false;
     }
     let mut trail = Trail { stack: vec![name.to_string()], done: Default::default() };
-    walk_entries(program, &item.name, entries, env, &mut trail, &[], visit);
+    walk_entries(program, &item.name, entries, env, &mut trail, &mut Blocks::default(), visit);
     true
 }
 
@@ -298,15 +297,20 @@ impl Trail {
     }
 }
 
-/// `blocks`: the conditions of the `with condition` blocks around `entries`
-/// (outermost first) whose guards hold: each statement gets them after its own.
+/// The conditions of the blocks around the entries walked (outermost first)
+/// whose guards hold, and the items whose texts hold them (a permset
+/// included in a block is another item than the block's); each statement
+/// gets them after its own. Pushed on entering a block, popped on leaving.
+#[derive(Default)]
+struct Blocks<'p>(Vec<&'p ConditionEntry>, Vec<&'p str>);
+
 fn walk_entries<'p>(
     program: &'p Program,
     origin: &'p str,
     entries: &'p [Entry],
     env: &Env<'_>,
     trail: &mut Trail,
-    blocks: &[&'p ConditionEntry],
+    blocks: &mut Blocks<'p>,
     visit: &mut StatementVisitor<'_, 'p>,
 ) {
     for entry in entries {
@@ -325,15 +329,20 @@ fn walk_entries<'p>(
                 trail.leave();
             }
             Entry::Block { condition, entries } => {
-                let mut inner: Vec<&ConditionEntry> = blocks.to_vec();
-                if env.holds(&condition.when) {
-                    inner.push(condition);
+                let holds = env.holds(&condition.when);
+                if holds {
+                    blocks.0.push(condition);
+                    blocks.1.push(origin);
                 }
-                walk_entries(program, origin, entries, env, trail, &inner, visit);
+                walk_entries(program, origin, entries, env, trail, blocks, visit);
+                if holds {
+                    blocks.0.pop();
+                    blocks.1.pop();
+                }
             }
             Entry::Statement(s) => {
                 if env.holds(&s.when) {
-                    visit(s, blocks, origin);
+                    visit(s, &blocks.0, &blocks.1, origin);
                 }
             }
         }

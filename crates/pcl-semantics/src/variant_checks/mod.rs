@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -336,14 +337,34 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
             let env = Env { program, features, params: &cfg.params, shape_only: pass == Pass::Shapes };
             if is_policy {
                 let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
-                let renders = walk_policy(program, &item.name, &env, &mut |s, blocks, origin| {
+                // what the summaries leave out: the findings and empty
+                // conditions of blocks another item's text holds (empty for
+                // nearly every policy)
+                let mut apart: Vec<statements::Apart> = Vec::new();
+                let renders = walk_policy(program, &item.name, &env, &mut |s, blocks, block_origins, origin| {
+                    // a statement of a permset included inside a block of
+                    // another item: what is that item's is found apart
+                    // (a block of the statement's own item was pushed with
+                    // the very name it is visited with: compared by address)
+                    if block_origins.iter().any(|o| !std::ptr::eq(*o, origin) && *o != origin) {
+                        let (summary, found) = statements::summarize_apart(
+                            program,
+                            (s, origin),
+                            (blocks, block_origins),
+                            &env,
+                            (pass, &partition),
+                        );
+                        apart.extend(found);
+                        rendered.push(RenderedStatement { statement: s, origin, summary: Rc::new(summary) });
+                        return;
+                    }
                     let summary = statements.summary(s, blocks, &env, features);
                     rendered.push(RenderedStatement { statement: s, origin, summary });
                 });
                 if !renders {
                     continue;
                 }
-                policy_shape_findings(&rendered, item, report_empty, &mut |f| {
+                policy_shape_findings((&rendered, &apart), item, report_empty, &mut |f| {
                     tallies.note(f, &counting);
                 });
                 if pass == Pass::Shapes {
@@ -359,6 +380,11 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                 }
                 for r in &rendered {
                     tallies.note_summary(&r.summary, r.origin, &counting);
+                }
+                for found in &apart {
+                    if let statements::Apart::Finding(found) = found {
+                        tallies.note(found.clone(), &counting);
+                    }
                 }
             } else {
                 let own: Vec<Option<&str>> = own_deps.iter().map(|f| features.get(f).map(String::as_str)).collect();

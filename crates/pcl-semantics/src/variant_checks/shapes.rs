@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 
 use pcl_syntax::Span;
 
-use super::statements::RenderedStatement;
+use super::statements::{Apart, RenderedStatement};
 use super::{Finding, here};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::ir::ProgramItem;
 
 /// Empty lists and documents, and duplicate Sids, of one rendering of a policy.
 pub(super) fn policy_shape_findings(
-    rendered: &[RenderedStatement<'_>],
+    (rendered, apart): (&[RenderedStatement<'_>], &[Apart]),
     item: &ProgramItem,
     report_empty: bool,
     note: &mut dyn FnMut(Finding),
@@ -56,6 +56,13 @@ pub(super) fn policy_shape_findings(
             None => {
                 sids.insert(sid, (*sid_span, origin));
             }
+        }
+    }
+    // the empty conditions of blocks another item's text holds, in it
+    for found in apart.iter().filter(|_| report_empty) {
+        if let Apart::EmptyCondition(key, span, block_origin) = found {
+            let what = format!("the values of condition `{key}`");
+            note(here(empty_list(&what, *span, &item.name), block_origin));
         }
     }
 }

@@ -31,6 +31,15 @@ pub(super) struct RenderedStatement<'p> {
     pub summary: Rc<StatementSummary>,
 }
 
+/// A finding of a rendered statement about a block another item's text
+/// holds (a policy's `with condition` around an included permset's
+/// statement), with its places in the items that hold them.
+pub(super) enum Apart {
+    Finding(super::Finding),
+    /// A condition rendered with no values: its key, span and item.
+    EmptyCondition(SmolStr, Span, String),
+}
+
 /// What the per-configuration checks read of a rendered statement.
 pub(super) struct StatementSummary {
     pub actions_empty: bool,
@@ -238,6 +247,73 @@ impl StatementCache<'_, '_> {
         }
         relative::same_content((was, &was_blocks), (s, blocks))
     }
+}
+
+/// `s` (inside `blocks`, held by the items `block_origins`; `s` by
+/// `origin`) rendered under `env`, and summarized, for a statement some of
+/// whose blocks another item's text holds: the summary keeps what is the
+/// statement's item's, and what is another's is found apart, with its
+/// item. Not kept across configurations (`StatementCache` knows a summary
+/// as one item's): such statements are rendered in each.
+pub(super) fn summarize_apart(
+    program: &Program,
+    (s, origin): (&Statement, &str),
+    (blocks, block_origins): (&[&ConditionEntry], &[&str]),
+    env: &Env<'_>,
+    (pass, partition): (Pass, &str),
+) -> (StatementSummary, Vec<Apart>) {
+    let foreign = |k: usize| block_origins.get(k).is_some_and(|o| *o != origin);
+    // a foreign block's condition at a span no text has (the k-th from the
+    // end of the range), found again in what the checks report
+    let unplaced = |k: usize| {
+        let at = u32::MAX - 1 - u32::try_from(k).unwrap_or(0);
+        Span { start: at, end: at }
+    };
+    let placed = |span: Span| -> Option<(Span, &str)> {
+        let k = usize::try_from((u32::MAX - 1).checked_sub(span.start)?).ok()?;
+        let block = blocks.get(k)?;
+        (span.start == span.end && foreign(k)).then(|| (block.span, block_origins.get(k).copied().unwrap_or(origin)))
+    };
+    let mut st = crate::expand::expand_statement(program, s, blocks, env);
+    // the statement's own conditions come first, then the blocks', in order
+    let own = st.conditions.len().saturating_sub(blocks.len());
+    for (k, condition) in st.conditions.iter_mut().skip(own).enumerate() {
+        if foreign(k) {
+            condition.span = unplaced(k);
+        }
+    }
+    let mut apart = Vec::new();
+    let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
+    let mut empty_conditions = Vec::new();
+    for c in st.conditions.iter().filter(|c| c.values.values.is_empty()) {
+        match placed(c.span) {
+            Some((span, item)) => apart.push(Apart::EmptyCondition(c.key.clone(), span, item.to_string())),
+            None => empty_conditions.push((c.key.clone(), c.span)),
+        }
+    }
+    let found = match pass {
+        Pass::Shapes => Vec::new(),
+        Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
+    };
+    let mut findings = Vec::new();
+    for mut d in found {
+        let labels_placed: Vec<Option<(Span, &str)>> = d.secondary.iter().map(|l| placed(l.span)).collect();
+        let primary = placed(d.span);
+        if primary.is_none() && labels_placed.iter().all(Option::is_none) {
+            findings.push(d);
+            continue;
+        }
+        let (span, item) = primary.unwrap_or((d.span, origin));
+        d.span = span;
+        let mut secondary_origins = Vec::with_capacity(d.secondary.len());
+        for (label, placed) in d.secondary.iter_mut().zip(labels_placed) {
+            let (span, item) = placed.unwrap_or((label.span, origin));
+            label.span = span;
+            secondary_origins.push(item.to_string());
+        }
+        apart.push(Apart::Finding(super::Finding { origin: item.to_string(), diagnostic: d, secondary_origins }));
+    }
+    (StatementSummary { actions_empty, resources_empty, empty_conditions, findings }, apart)
 }
 
 /// `s` (inside `blocks`) rendered under `env`, and summarized.
