@@ -139,10 +139,15 @@ impl Diagnostic {
     }
 
     /// Moves every span by `offset` (item-relative to absolute).
-    pub fn shifted(mut self, offset: u32) -> Self {
-        self.span = self.span.shift(offset);
+    pub fn shifted(self, offset: u32) -> Self {
+        self.with_spans(|span| span.shift(offset))
+    }
+
+    /// Replaces every span (the primary one and the labels') by `f` of it.
+    pub(crate) fn with_spans(mut self, mut f: impl FnMut(Span) -> Span) -> Self {
+        self.span = f(self.span);
         for l in &mut self.secondary {
-            l.span = l.span.shift(offset);
+            l.span = f(l.span);
         }
         self
     }

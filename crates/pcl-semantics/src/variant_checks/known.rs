@@ -135,7 +135,7 @@ impl KnownStatements {
     /// The renderings kept for a statement whose content hashes to
     /// `content` (at another address, or another place), if what they read
     /// is `program`'s: the caller checks that the statements are equal
-    /// (`KnownRenderings::rendered_from`).
+    /// (`StatementCache::rendered_from`).
     pub fn moved(&self, content: u64, program: &Program) -> Option<Rc<KnownRenderings>> {
         let known = self.renderings.get(self.by_content.get(&content)?)?;
         (known.place.content == content && known.still_read(program)).then(|| Rc::clone(known))
@@ -251,8 +251,8 @@ pub(super) fn insert(known: &RefCell<KnownStatements>, found: Rc<KnownRenderings
     });
     let mut statements = known.borrow_mut();
     if let Some(replaced) = replaced {
-        // the statement it was moved from is most likely gone (its
-        // policy's IR is old; see `replaced_by`)
+        // the statement it was moved from is gone: its program is an old
+        // one (see `StatementCache::known_renderings`)
         statements.renderings.remove(replaced);
     }
     statements.by_content.insert(found.place.content, found.place.key.clone());

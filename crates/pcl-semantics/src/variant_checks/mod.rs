@@ -344,9 +344,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                 let renders = walk_policy(program, &item.name, &env, &mut |s, blocks, block_origins, origin| {
                     // a statement of a permset included inside a block of
                     // another item: what is that item's is found apart
-                    // (a block of the statement's own item was pushed with
-                    // the very name it is visited with: compared by address)
-                    if block_origins.iter().any(|o| !std::ptr::eq(*o, origin) && *o != origin) {
+                    if block_origins.iter().any(|o| *o != origin) {
                         let (summary, found) = statements::summarize_apart(
                             program,
                             (s, origin),

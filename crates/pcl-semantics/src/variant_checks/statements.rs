@@ -210,18 +210,7 @@ impl StatementSummary {
         let move_span = |span| relative::moved(span, from, to);
         let empty_conditions =
             self.empty_conditions.iter().map(|(key, span)| (key.clone(), move_span(*span))).collect();
-        let findings = self
-            .findings
-            .iter()
-            .map(|finding| {
-                let mut finding = finding.clone();
-                finding.span = move_span(finding.span);
-                for label in &mut finding.secondary {
-                    label.span = move_span(label.span);
-                }
-                finding
-            })
-            .collect();
+        let findings = self.findings.iter().map(|finding| finding.clone().with_spans(move_span)).collect();
         StatementSummary { empty_conditions, findings, ..*self }
     }
 }
@@ -282,25 +271,20 @@ pub(super) fn summarize_apart(
             condition.span = unplaced(k);
         }
     }
+    let mut summary = summary_of(st, (pass, partition));
     let mut apart = Vec::new();
-    let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
-    let mut empty_conditions = Vec::new();
-    for c in st.conditions.iter().filter(|c| c.values.values.is_empty()) {
-        match placed(c.span) {
-            Some((span, item)) => apart.push(Apart::EmptyCondition(c.key.clone(), span, item.to_string())),
-            None => empty_conditions.push((c.key.clone(), c.span)),
+    let empty_conditions = std::mem::take(&mut summary.empty_conditions);
+    for (key, span) in empty_conditions {
+        match placed(span) {
+            Some((span, item)) => apart.push(Apart::EmptyCondition(key, span, item.to_string())),
+            None => summary.empty_conditions.push((key, span)),
         }
     }
-    let found = match pass {
-        Pass::Shapes => Vec::new(),
-        Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
-    };
-    let mut findings = Vec::new();
-    for mut d in found {
+    for mut d in std::mem::take(&mut summary.findings) {
         let labels_placed: Vec<Option<(Span, &str)>> = d.secondary.iter().map(|l| placed(l.span)).collect();
         let primary = placed(d.span);
         if primary.is_none() && labels_placed.iter().all(Option::is_none) {
-            findings.push(d);
+            summary.findings.push(d);
             continue;
         }
         let (span, item) = primary.unwrap_or((d.span, origin));
@@ -313,7 +297,7 @@ pub(super) fn summarize_apart(
         }
         apart.push(Apart::Finding(super::Finding { origin: item.to_string(), diagnostic: d, secondary_origins }));
     }
-    (StatementSummary { actions_empty, resources_empty, empty_conditions, findings }, apart)
+    (summary, apart)
 }
 
 /// `s` (inside `blocks`) rendered under `env`, and summarized.
@@ -327,7 +311,11 @@ fn summarize(
     #[cfg(test)]
     RENDERED.with(|n| n.set(n.get() + 1));
 
-    let st = crate::expand::expand_statement(program, s, blocks, env);
+    summary_of(crate::expand::expand_statement(program, s, blocks, env), (pass, partition))
+}
+
+/// What the checks read of a rendered statement.
+fn summary_of(st: crate::expand::ExpandedStatement, (pass, partition): (Pass, &str)) -> StatementSummary {
     let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
     let empty_conditions =
         st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key.clone(), c.span)).collect();
