@@ -6,18 +6,21 @@ use pcl_semantics::source_text::Replacements;
 use pcl_semantics::{Code, Diagnostic, Severity};
 use serde_json::{Value, json};
 
-/// The language server's line index, counting UTF-16 units as SARIF does.
-struct Lines<'t>(crate::lsp::LineIndex<'t>);
+/// The language server's line index, counting UTF-16 units as SARIF does,
+/// and whether the text starts with a byte order mark (no column of its
+/// first line, as an editor shows it).
+struct Lines<'t>(crate::lsp::LineIndex<'t>, bool);
 
 impl<'t> Lines<'t> {
     fn new(text: &'t str) -> Lines<'t> {
-        Lines(crate::lsp::LineIndex::new(text, crate::lsp::Encoding::Utf16))
+        Lines(crate::lsp::LineIndex::new(text, crate::lsp::Encoding::Utf16), text.starts_with('\u{feff}'))
     }
 
     /// 1-based line and column of a byte offset.
     fn line_column(&self, offset: usize) -> (usize, usize) {
         let p = self.0.position(offset);
-        (p.line as usize + 1, p.character as usize + 1)
+        let bom = usize::from(self.1 && p.line == 0 && p.character > 0);
+        (p.line as usize + 1, p.character as usize + 1 - bom)
     }
 }
 

@@ -9,6 +9,9 @@ use pcl_semantics::{Diagnostic, Severity};
 
 use crate::excerpt::{self, Excerpt, LineIndex, shorten_quotes};
 
+/// A byte order mark, which some editors write at the start of a file.
+const BOM: char = '\u{feff}';
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -125,10 +128,16 @@ impl<'a> SourceView<'a> {
             if last_line == line_start && last_offset <= offset { (last_offset, last_chars) } else { (line_start, 0) };
         let chars = match self.text.get(from..offset) {
             Some(s) => before + s.chars().count(),
-            None => return Excerpt::column(self.text, offset),
+            None => return Excerpt::column(self.text, offset) - self.bom_before(offset),
         };
         last.set((line_start, offset, chars));
-        chars + 1
+        chars + 1 - self.bom_before(offset)
+    }
+
+    /// 1 when `offset` follows a byte order mark that starts the text: it
+    /// is no column of the first line, as an editor shows it.
+    fn bom_before(&self, offset: usize) -> usize {
+        usize::from(offset >= BOM.len_utf8() && self.text.starts_with(BOM) && self.lines.line_of(offset) == 0)
     }
 
     /// A span clamped to the text and widened to character boundaries, so
@@ -171,7 +180,13 @@ impl<'a> SourceView<'a> {
         labels.sort_by_key(|(r, _, _)| (r.start, r.end));
         let ranges: Vec<_> = labels.iter().map(|(r, _, _)| r.clone()).collect();
         let Some(excerpt) = excerpt::excerpt(self.text, &self.lines, &ranges) else {
-            return self.render_from(&self.source, d, primary, labels, &far, color);
+            let out = self.render_from(&self.source, d, primary.clone(), labels, &far, color);
+            if self.bom_before(primary.start) == 0 {
+                return out;
+            }
+            // ariadne counts the byte order mark as a column: name the real one
+            let (path, shown) = (self.path, Excerpt::column(self.text, primary.start));
+            return out.replacen(&format!("{path}:1:{shown} "), &format!("{path}:1:{} ", shown - 1), 1);
         };
         let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
         let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();

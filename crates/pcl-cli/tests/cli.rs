@@ -218,6 +218,21 @@ fn explain_prints_the_examples() {
     assert_eq!(unknown.status.code(), Some(2));
 }
 
+/// A byte order mark at the start of a file is no column, in the terminal
+/// and in JSON alike (editors do not show it; found by review).
+#[test]
+fn a_byte_order_mark_is_no_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "bom.pcl", "\u{feff}param x: string = \"a\";\n");
+    let src = src.to_str().unwrap();
+    let o = pcl(&["check", src, "--color", "never"]);
+    assert!(stderr(&o).contains("bom.pcl:1:7 ]"), "{}", stderr(&o));
+    let o = pcl(&["check", src, "--format", "json"]);
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(d["range"]["start"], serde_json::json!({"line": 1, "column": 7}));
+    assert_eq!(d["range"]["bytes"]["start"], 9, "byte offsets are the file's own");
+}
+
 /// `--format json` prints one object per diagnostic (with the fix a
 /// did-you-mean suggests); `--format sarif` a SARIF 2.1.0 log with a rule
 /// per code and a result per diagnostic. Exit codes are as for `human`.

@@ -95,6 +95,12 @@ fn an_editor_session() {
     let labels: Vec<&str> =
         completion["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"s3:PutObject"), "{labels:?}");
+    // accepted, it replaces all of `s3:Put`, whatever the editor takes a word to be
+    let put = completion["result"].as_array().unwrap().iter().find(|i| i["label"] == "s3:PutObject").unwrap();
+    assert_eq!(
+        put["textEdit"],
+        json!({"range": {"start": {"line": 1, "character": 19}, "end": {"line": 1, "character": 25}}, "newText": "s3:PutObject"}),
+    );
 
     // a malformed message is skipped, and the server goes on
     c.send_raw(b"Content-Length: 9\r\n\r\n{not json");

@@ -123,6 +123,41 @@ fn diff_shows_changes_per_item() {
     assert_eq!(missing.status.code(), Some(2));
 }
 
+/// Configurations a pin removes are counted in good English, the lines of
+/// two builds of different partitions name both, and a directory that is
+/// no build is named as such (found by review).
+#[test]
+fn diff_names_what_it_compares() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", GOOD);
+    let build = |name: &str, set: &[&str]| {
+        let out = tmp.path().join(name);
+        let o = pcl(&[&["build", src.to_str().unwrap(), "--out", out.to_str().unwrap()], set].concat());
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        out
+    };
+    let (all, restricted, cn) = (
+        build("all", &[]),
+        build("restricted", &["--set", "iam_mode=restricted"]),
+        build("cn", &["--set", "partition=aws-cn"]),
+    );
+    let diff = |a: &std::path::Path, b: &std::path::Path| {
+        let o = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let report = diff(&all, &restricted);
+    assert!(report.contains("  - 2 configurations gone in aws"), "{report}");
+    assert!(!report.contains("gones"), "{report}");
+    let report = diff(&all, &cn);
+    assert!(report.contains("in aws -> aws-cn"), "{report}");
+    assert!(!report.contains("in aws-cn\n"), "{report}");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let report = diff(&empty, &all);
+    assert!(report.contains("the old build has no index.json"), "{report}");
+}
+
 /// `pcl render` of a split policy prints the part asked for and says how
 /// many there are; `--variants` lists every part's file.
 #[test]
@@ -135,6 +170,9 @@ fn render_prints_parts() {
     assert!(stderr(&o).contains("split into 3 parts"), "{}", stderr(&o));
     let o = pcl(&["render", "cluster_nodes", src, "--part", "4"]);
     assert_eq!(o.status.code(), Some(2));
+    // parts count from 1
+    let o = pcl(&["render", "cluster_nodes", src, "--part", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let o = pcl(&["render", "cluster_nodes", src, "--variants"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("policy/cluster_nodes-3.json"));
 }

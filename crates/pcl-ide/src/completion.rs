@@ -22,10 +22,20 @@ pub struct Completion {
     pub label: String,
     pub kind: CompletionKind,
     pub detail: Option<String>,
+    /// The bytes it replaces: the word typed so far (`s3:Get` for
+    /// `s3:GetObject`), so that an editor whose idea of a word ends at the
+    /// `:` does not insert `s3:s3:GetObject`.
+    pub replaces: std::ops::Range<usize>,
 }
 
 fn item(label: &str, detail: &str, kind: CompletionKind) -> Completion {
-    Completion { label: label.to_string(), kind, detail: Some(detail.to_string()) }
+    Completion { label: label.to_string(), kind, detail: Some(detail.to_string()), replaces: 0..0 }
+}
+
+/// How many bytes of `line` (up to the cursor) are the word being typed.
+fn typed_word_len(line: &str) -> usize {
+    // the word's characters are ASCII: as many bytes as characters
+    line.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || "_:-*".contains(*c)).count()
 }
 
 const ITEM_KEYWORDS: [&str; 9] =
@@ -48,14 +58,25 @@ const OPERATORS: [&str; 14] = [
     "Null",
 ];
 
+/// What may be typed at `offset`, each with the bytes it replaces.
 pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     let before = index.text.get(..offset.min(index.text.len())).unwrap_or_default();
     let line = before.rsplit('\n').next().unwrap_or_default();
+    let replaces = before.len() - typed_word_len(line)..before.len();
+    let mut found = completions_after(index, before, line);
+    for c in &mut found {
+        c.replaces = replaces.clone();
+    }
+    found
+}
+
+/// `completions` at the end of `before`, whose last line is `line`.
+fn completions_after(index: &FileIndex, before: &str, line: &str) -> Vec<Completion> {
     if line.contains("//") {
         return Vec::new(); // in a comment
     }
     // the word being typed
-    let word_len = line.chars().rev().take_while(|c| c.is_ascii_alphanumeric() || "_:-*".contains(*c)).count();
+    let word_len = typed_word_len(line);
     let word = line.get(line.len() - word_len..).unwrap_or_default();
     let head = line.get(..line.len() - word_len).unwrap_or_default();
     let names = |kinds: &[&str]| -> Vec<Completion> {
@@ -204,7 +225,7 @@ fn services(word: &str) -> Vec<Completion> {
         .filter(|p| p.starts_with(word))
         .map(|p| {
             let name = catalog.service(p).map(|s| s.name).unwrap_or_default();
-            Completion { label: format!("{p}:"), kind: CompletionKind::Service, detail: Some(name.to_string()) }
+            item(&format!("{p}:"), name, CompletionKind::Service)
         })
         .collect()
 }
@@ -216,11 +237,7 @@ fn actions(prefix: &str, name: &str) -> Vec<Completion> {
         .actions
         .iter()
         .filter(|a| a.name.to_ascii_lowercase().starts_with(&lower))
-        .map(|a| Completion {
-            label: format!("{}:{}", service.prefix, a.name),
-            kind: CompletionKind::Action,
-            detail: Some(a.access_level().to_string()),
-        })
+        .map(|a| item(&format!("{}:{}", service.prefix, a.name), a.access_level(), CompletionKind::Action))
         .collect()
 }
 

@@ -136,6 +136,13 @@ fn completion_by_context() {
     let (action_host, offset, _) = host(&with("allow { action [s3:GetObj$0]; resource \"*\"; }"));
     let c = action_host.completions(FILE, offset).into_iter().find(|c| c.label == "s3:GetObject").unwrap();
     assert_eq!(c.kind, CompletionKind::Action);
+    // it replaces all that was typed of it, the service's prefix too
+    assert_eq!(c.replaces, offset - "s3:GetObj".len()..offset);
+    // after `${`, `@` or `when`, just the name typed
+    let (h, offset, _) = host(&format!("{BASE}policy p when sched$0"));
+    let found = h.completions(FILE, offset);
+    assert!(found.iter().any(|c| c.label == "scheduler"), "{found:?}");
+    assert!(found.iter().all(|c| c.replaces == (offset - "sched".len()..offset)), "{found:?}");
 }
 
 #[test]

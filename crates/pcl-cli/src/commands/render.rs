@@ -34,8 +34,8 @@ pub struct RenderArgs {
     #[arg(long)]
     pub deployable: bool,
     /// Which part of a split (`splittable`) policy to print, from 1.
-    #[arg(long, default_value_t = 1, value_name = "N")]
-    pub part: usize,
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub part: u32,
 }
 
 pub fn run(args: &RenderArgs, color: bool) -> u8 {
@@ -119,7 +119,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         ));
         return crate::EXIT_USAGE;
     };
-    let Some(document) = parts.get(args.part.saturating_sub(1)) else {
+    let Some(document) = parts.get(usize::try_from(args.part.saturating_sub(1)).unwrap_or(usize::MAX)) else {
         reporter.plain_error(&format!(
             "`{}` has {} part(s) here; --part {} does not exist",
             args.item,
@@ -133,7 +133,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
             "`{}` is split into {} parts here; this is part {} (--part N prints another)",
             args.item,
             parts.len(),
-            args.part.max(1)
+            args.part
         ));
     }
     if args.deployable {

@@ -84,16 +84,24 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
     for root in &roots {
         let idx = |tree: &Tree| tree.get(&format!("{root}index.json")).and_then(|b| index::parse(b));
         let (old_index, new_index) = (idx(old), idx(new));
-        let partition = new_index
-            .as_ref()
-            .or(old_index.as_ref())
-            .and_then(|i| i.partition.clone())
-            .unwrap_or_else(|| root.trim_end_matches('/').to_string());
+        // builds of two partitions in one place (`--set partition=...`):
+        // what is gone was the old one's, what is new the new one's
+        let partitions = (
+            old_index.as_ref().and_then(|i| i.partition.clone()),
+            new_index.as_ref().and_then(|i| i.partition.clone()),
+        );
+        let partition = match partitions {
+            (Some(was), Some(is)) if was != is => format!("{was} -> {is}"),
+            (was, is) => is.or(was).unwrap_or_else(|| root.trim_end_matches('/').to_string()),
+        };
         if let (Some(o), Some(n)) = (&old_index, &new_index) {
             compare_configurations(old, new, root, &partition, o, n, &mut found, &mut covered);
             compare_indexes(o, n, &partition, &mut found);
         } else if old.get(&format!("{root}index.json")) != new.get(&format!("{root}index.json")) {
+            let has = |tree: &Tree| tree.contains_key(&format!("{root}index.json"));
             let what = match (&old_index, &new_index) {
+                (None, Some(_)) if !has(old) => "the old build has no index.json: files compared by path",
+                (Some(_), None) if !has(new) => "the new build has no index.json: files compared by path",
                 (None, Some(_)) => "the old index.json is not one this pcl reads: files compared by path",
                 (Some(_), None) => "the new index.json is not one this pcl reads: files compared by path",
                 _ => "changed (not an index this pcl reads): files compared by path",
@@ -280,6 +288,15 @@ fn is_nested_root(tree: &Tree, root: &str, rest: &str) -> bool {
 }
 
 /// `8 configurations × 3 partitions`, `every configuration in aws`, ...
+/// `describe`'s text of configurations that are gone: `1 configuration
+/// gone (...)`, `4 configurations gone (...)`.
+fn gone(described: &str) -> String {
+    match described.contains("configurations") {
+        true => described.replacen("configurations", "configurations gone", 1),
+        false => described.replacen("configuration", "configuration gone", 1),
+    }
+}
+
 fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize) -> String {
     let sets: BTreeSet<&BTreeSet<ConfigKey>> = affected.values().collect();
     let where_ = |names: Vec<&String>| -> String {
@@ -350,11 +367,7 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
                     );
                 }
                 "- configuration" => {
-                    let _ = writeln!(
-                        out,
-                        "  - {}",
-                        describe(affected, None, count).replacen("configuration", "configuration gone", 1)
-                    );
+                    let _ = writeln!(out, "  - {}", gone(&describe(affected, None, count)));
                 }
                 _ => {
                     let _ = writeln!(out, "  {change}: {}", describe(affected, all, count));

@@ -282,12 +282,19 @@ impl Server {
     }
 
     fn completion(&self, p: CompletionParams) -> Answer {
-        let (key, _, offset) = self.at(&p.text_document_position)?;
+        let (key, text, offset) = self.at(&p.text_document_position)?;
+        let lines = LineIndex::new(&text, self.encoding);
         let items: Vec<CompletionItem> = self
             .host
             .completions(&key, offset)
             .into_iter()
             .map(|c| CompletionItem {
+                // the word typed so far replaced whole, whatever the
+                // editor takes a word to be (`s3:Get` by `s3:GetObject`)
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: Range { start: lines.position(c.replaces.start), end: lines.position(c.replaces.end) },
+                    new_text: c.label.clone(),
+                })),
                 label: c.label,
                 kind: Some(match c.kind {
                     CompletionKind::Keyword => CompletionItemKind::KEYWORD,

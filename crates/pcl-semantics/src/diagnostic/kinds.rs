@@ -425,7 +425,7 @@ impl DiagnosticKind {
             AssignedWrongKind { name, kind } => format!("`{name}` is {kind}; only params and features can be set"),
             AssignedOutsideDomain { value, feature, .. } => format!("`{value}` is not a value of feature `{feature}`"),
             AssignedInvalidValue { name, ty, message, .. } => {
-                format!("invalid value for `{name}` (a `{ty}`): {message}")
+                format!("invalid value for `{name}` of type `{ty}`: {message}")
             }
             AlwaysTrue { .. } => "this guard is always true".into(),
             AlwaysFalse { .. } => "this guard is always false".into(),
