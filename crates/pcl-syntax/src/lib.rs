@@ -9,6 +9,7 @@
 //! past which it leaves the chunk to pest).
 
 pub mod ast;
+mod broken_names;
 mod error;
 mod fast;
 #[cfg(test)]

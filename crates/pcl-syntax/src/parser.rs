@@ -173,7 +173,7 @@ pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
         }
         Err(e) => {
             out.errors.push(chunk_error(&e, chunk, 0, last));
-            out.broken_names.extend(declared_names(chunk));
+            out.broken_names.extend(crate::broken_names::declared_names(chunk));
         }
     }
     out
@@ -386,24 +386,6 @@ fn chunks(text: &str, from: usize, stop: &mut dyn FnMut(usize) -> bool) -> (Vec<
     }
     cuts.push(text.len());
     (ranges(&mut cuts), false)
-}
-
-/// `keyword name` at the start of each line of a chunk that did not parse.
-fn declared_names(chunk: &str) -> Vec<String> {
-    chunk
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.trim_start().split(|c: char| c.is_whitespace() || c == ':' || c == '{' || c == '=');
-            let keyword = words.next()?;
-            if !ITEM_KEYWORDS.contains(&keyword) {
-                return None;
-            }
-            let name = words.find(|w| !w.is_empty())?;
-            let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            ok.then(|| name.to_string())
-        })
-        .collect()
 }
 
 fn is_blank_or_comment(line: &str) -> bool {

@@ -6,6 +6,7 @@
 //! response; nothing a client sends can crash it.
 
 mod capabilities;
+mod completion;
 mod convert;
 mod edits;
 mod queue;
@@ -16,7 +17,7 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestI
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
 use lsp_types::*;
-use pcl_ide::{AnalysisHost, CompletionKind};
+use pcl_ide::AnalysisHost;
 use serde_json::Value;
 
 pub use convert::{Encoding, LineIndex};
@@ -284,31 +285,7 @@ impl Server {
     fn completion(&self, p: CompletionParams) -> Answer {
         let (key, text, offset) = self.at(&p.text_document_position)?;
         let lines = LineIndex::new(&text, self.encoding);
-        let items: Vec<CompletionItem> = self
-            .host
-            .completions(&key, offset)
-            .into_iter()
-            .map(|c| CompletionItem {
-                // the word typed so far replaced whole, whatever the
-                // editor takes a word to be (`s3:Get` by `s3:GetObject`)
-                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
-                    range: Range { start: lines.position(c.replaces.start), end: lines.position(c.replaces.end) },
-                    new_text: c.label.clone(),
-                })),
-                label: c.label,
-                kind: Some(match c.kind {
-                    CompletionKind::Keyword => CompletionItemKind::KEYWORD,
-                    CompletionKind::Item => CompletionItemKind::REFERENCE,
-                    CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
-                    CompletionKind::Action => CompletionItemKind::FUNCTION,
-                    CompletionKind::Service => CompletionItemKind::MODULE,
-                    CompletionKind::Operator => CompletionItemKind::OPERATOR,
-                    CompletionKind::ConditionKey => CompletionItemKind::PROPERTY,
-                }),
-                detail: c.detail,
-                ..CompletionItem::default()
-            })
-            .collect();
+        let items = completion::items(self.host.completions(&key, offset), &lines);
         to_value(CompletionResponse::Array(items))
     }
 
