@@ -158,6 +158,26 @@ fn diff_names_what_it_compares() {
     assert!(report.contains("the old build has no index.json"), "{report}");
 }
 
+/// `pcl render` refuses a document that `pcl build` refuses: one over
+/// IAM's size quota (found by review: it was printed, exit 0).
+#[test]
+fn render_refuses_what_a_build_refuses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let actions = vec!["s3:GetObject"; 600].join(", ");
+    let src = write(
+        tmp.path(),
+        "big.pcl",
+        &format!("policy p {{ allow \"A\" {{ action [{actions}]; resource \"*\"; }} }}\n"),
+    );
+    let src = src.to_str().unwrap();
+    let build = pcl(&["build", src, "--out", tmp.path().join("out").to_str().unwrap()]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr(&build));
+    let o = pcl(&["render", "p", src, "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("[E0317] Error: policy `p` is 9093 characters"), "{}", stderr(&o));
+}
+
 /// `pcl render` of a split policy prints the part asked for and says how
 /// many there are; `--variants` lists every part's file.
 #[test]

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use clap::Args;
 use pcl_codegen::OutputKind;
+use pcl_semantics::Diagnostic;
 use pcl_semantics::RootDatabase;
 use pcl_semantics::config::Config;
 use pcl_semantics::diagnostic::suggest;
-use pcl_semantics::ir::{ItemIr, Program};
+use pcl_semantics::ir::{ItemIr, ParamValue, Program};
 use pcl_semantics::variants::{configurations, feature_deps};
 
 use pcl_cli::report::Reporter;
@@ -136,6 +137,12 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
             args.part
         ));
     }
+    // what would make `pcl build` refuse this document, it refuses too
+    let over = over_quota(program, &config, &args.item, &defaults);
+    if !over.is_empty() {
+        reporter.diagnostics(&args.file, text, &over);
+        return crate::EXIT_ERRORS;
+    }
     if args.deployable {
         // every part deploys, so every part must be free of placeholders
         let left = super::placeholders_in(program, set, &parts.concat());
@@ -149,6 +156,24 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
 }
 
 /// The configuration rendered: the pins, and each other feature at its default.
+/// IAM's quotas (E0317) on the files of the item's configuration
+/// `features`, as `pcl build` measures them (found by review: a policy
+/// that a build refuses was printed).
+fn over_quota(program: &Program, config: &Config, item: &str, features: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let partition = match config.params.get("partition") {
+        Some(ParamValue::One(p)) => p.as_str(),
+        _ => "",
+    };
+    let Some(mut rendered) = pcl_codegen::render_item(program, config, item, partition) else { return Vec::new() };
+    let printed: Vec<&String> = (rendered.configurations.iter())
+        .filter(|c| c.features == *features)
+        .flat_map(|c| if c.parts.is_empty() { std::slice::from_ref(&c.path) } else { c.parts.as_slice() })
+        .collect();
+    let printed: std::collections::BTreeSet<String> = printed.into_iter().cloned().collect();
+    rendered.files.retain(|f| printed.contains(&f.path));
+    pcl_codegen::Quotas::new(program).check(&rendered)
+}
+
 fn defaults_of(program: &Program, deps: &[String], config: &Config) -> BTreeMap<String, String> {
     let default = |d: &str| program.features().find(|(n, _)| *n == d).map(|(_, f)| f.default.clone());
     deps.iter().filter_map(|d| Some((d.clone(), config.pins.get(d).cloned().or_else(|| default(d))?))).collect()
