@@ -140,6 +140,56 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
     }
 }
 
+/// Two files open to edit in one database, as an editor's language server
+/// holds them, starting from the same text and edited in turn: the kept
+/// renderings (per thread, found again by content) serve both, and each
+/// file's analysis still equals a fresh one after every edit of either.
+#[test]
+fn two_files_edited_in_turn_each_equal_a_fresh_analysis() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let mut rng = Rng(0x2f11_e5ed_0000_0007);
+    let mut db = RootDatabase::default();
+    let files = [
+        SourceFile::open_to_edit(&mut db, "a.pcl".into(), page.clone()),
+        SourceFile::open_to_edit(&mut db, "b.pcl".into(), page.clone()),
+    ];
+    let mut texts = [page.clone(), page.clone()];
+    for n in 0..24 {
+        let (which, other) = (n % 2, 1 - n % 2);
+        let next = match rng.below(4) {
+            // the other file's text: the same statements at other addresses
+            0 => texts[other].clone(),
+            // a set that statements of both files read, changed in one
+            1 => {
+                let sets = ["actionset dynamodb_item_rw = [", "actionset s3_object_read = [", "actionset s3_read = ["];
+                let set = sets[rng.below(sets.len())];
+                let action = ["s3:PutObject, ", "dynamodb:Query, ", "s3:DeleteObject, "][rng.below(3)];
+                match texts[which].find(set) {
+                    Some(at) => {
+                        format!("{}{action}{}", &texts[which][..at + set.len()], &texts[which][at + set.len()..])
+                    }
+                    None => random_edit(&texts[which], &mut rng),
+                }
+            }
+            _ => random_edit(&texts[which], &mut rng),
+        };
+        let (range, inserted) = splice_between(&texts[which], &next);
+        files[which].splice_text(&mut db, range, inserted).unwrap();
+        texts[which] = next;
+        for (file, text) in files.iter().zip(&texts) {
+            let text = text.clone();
+            let fresh = std::thread::spawn(move || {
+                let mut fresh_db = RootDatabase::default();
+                let fresh = SourceFile::open(&mut fresh_db, "f.pcl".into(), text);
+                analyze_file(&fresh_db, fresh).diagnostics.clone()
+            })
+            .join()
+            .unwrap();
+            assert_eq!(pcl_semantics::analyze_edited_file(&db, *file).diagnostics, fresh, "edit {n}");
+        }
+    }
+}
+
 /// The same walk over a dense file, as an editor opens it: sets of sets,
 /// permsets included inside blocks of other permsets and policies, guards
 /// on every kind of entry, a derived feature, a constraint, roles inlining
