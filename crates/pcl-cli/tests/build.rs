@@ -285,6 +285,37 @@ fn refined_param_types_check_set_values() {
     }
 }
 
+/// A list param's `--set` value: `NAME=` is the empty list, and an empty
+/// value inside one (`,`, `a,`, `a,,b`) a usage error (found by review:
+/// `NAME=,` was read as the empty list, silently).
+#[test]
+fn an_empty_value_in_a_set_list_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(
+        tmp.path(),
+        "p.pcl",
+        "param buckets: list<arn> = [\"arn:aws:s3:::a/*\"];\npolicy p {\n    allow { action s3:GetObject; resource [buckets]; }\n}\n",
+    );
+    let out = tmp.path().join("out");
+    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let build = |set: &str| pcl(&["build", src, "--out", out_s, "--color", "never", "--set", set]);
+    let o = build("buckets=arn:aws:s3:::a/*,arn:aws:s3:::b/*");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for set in ["buckets=,", "buckets=arn:aws:s3:::a/*,", "buckets=arn:aws:s3:::a/*,,arn:aws:s3:::b/*"] {
+        let o = build(set);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("E0203") && stderr(&o).contains("a value of the list is empty"),
+            "{set}: {}",
+            stderr(&o)
+        );
+    }
+    // the empty list itself is a value; here it leaves the resource empty
+    let o = build("buckets=");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0305"), "{}", stderr(&o));
+}
+
 /// Output that cannot be written (a full disk here; a closed pipe alike)
 /// ends pcl with exit 2, without a panic.
 #[test]

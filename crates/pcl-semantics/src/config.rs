@@ -62,11 +62,22 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 }
             }
             Some(ItemIr::Param(p)) => {
-                let values: Vec<&str> = if p.ty.list {
-                    value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect()
-                } else {
-                    vec![value]
+                // `NAME=` is the empty list; an empty value inside one
+                // (`a,,b`, `a,`, `,`) is a slip, not a way to write it
+                let values: Vec<&str> = match (p.ty.list, value.trim().is_empty()) {
+                    (true, true) => Vec::new(),
+                    (true, false) => value.split(',').map(str::trim).collect(),
+                    (false, _) => vec![value],
                 };
+                if p.ty.list && values.iter().any(|v| v.is_empty()) {
+                    errors.push(err(DiagnosticKind::AssignedInvalidValue {
+                        name: name.to_string(),
+                        ty: p.ty,
+                        message: "a value of the list is empty".to_string(),
+                        help: Some(format!("separate values with single commas; `{name}=` is the empty list")),
+                    }));
+                    continue;
+                }
                 let mut ok = true;
                 for v in &values {
                     let checked = if iam::refine::star_allowed(v, &p.refinements) {
