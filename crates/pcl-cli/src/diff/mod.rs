@@ -289,12 +289,23 @@ fn is_nested_root(tree: &Tree, root: &str, rest: &str) -> bool {
 
 /// `8 configurations × 3 partitions`, `every configuration in aws`, ...
 /// `describe`'s text of configurations that are gone: `1 configuration
-/// gone (...)`, `4 configurations gone (...)`.
+/// gone (...)`, `4 configurations gone (...)`, in each partition's part.
 fn gone(described: &str) -> String {
-    match described.contains("configurations") {
-        true => described.replacen("configurations", "configurations gone", 1),
-        false => described.replacen("configuration", "configuration gone", 1),
-    }
+    each_part(described, |part| match part.contains("configurations") {
+        true => part.replacen("configurations", "configurations gone", 1),
+        false => part.replacen("configuration", "configuration gone", 1),
+    })
+}
+
+/// `describe`'s text of new configurations, in each partition's part.
+fn new(described: &str) -> String {
+    each_part(described, |part| part.replacen("configuration", "new configuration", 1))
+}
+
+/// `describe`'s text with each partition's part (they are joined by `; `)
+/// changed by `change`.
+fn each_part(described: &str, change: impl Fn(&str) -> String) -> String {
+    described.split("; ").map(change).collect::<Vec<_>>().join("; ")
 }
 
 fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize) -> String {
@@ -360,11 +371,7 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
         for (change, affected) in changes {
             match change.as_str() {
                 "+ configuration" => {
-                    let _ = writeln!(
-                        out,
-                        "  + {}",
-                        describe(affected, None, count).replacen("configuration", "new configuration", 1)
-                    );
+                    let _ = writeln!(out, "  + {}", new(&describe(affected, None, count)));
                 }
                 "- configuration" => {
                     let _ = writeln!(out, "  - {}", gone(&describe(affected, None, count)));
@@ -408,4 +415,23 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
     }
     let files_changed = found.files_differing;
     Report { text: out, items_changed: found.items.len(), files_changed }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each partition's part of a description is marked, not the first
+    /// alone (found by review).
+    #[test]
+    fn every_partition_part_says_gone_or_new() {
+        let described = "1 configuration (mode=c) in aws-cn; 2 configurations in aws-us-gov";
+        assert_eq!(
+            super::gone(described),
+            "1 configuration gone (mode=c) in aws-cn; 2 configurations gone in aws-us-gov"
+        );
+        assert_eq!(super::new(described), "1 new configuration (mode=c) in aws-cn; 2 new configurations in aws-us-gov");
+        assert_eq!(
+            super::gone("every configuration (3) × 3 partitions"),
+            "every configuration gone (3) × 3 partitions"
+        );
+    }
 }
