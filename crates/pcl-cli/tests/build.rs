@@ -8,8 +8,36 @@
 #[allow(dead_code, reason = "each test file uses some of the shared helpers")]
 mod support;
 
-use std::process::Command;
+use std::process::{Command, Output};
 use support::*;
+
+/// A source written as `p.pcl` in a directory of its own, built into `out`
+/// there with `--set` values.
+struct SetBuild {
+    tmp: tempfile::TempDir,
+}
+
+impl SetBuild {
+    fn new(text: &str) -> SetBuild {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "p.pcl", text);
+        SetBuild { tmp }
+    }
+
+    fn out(&self) -> std::path::PathBuf {
+        self.tmp.path().join("out")
+    }
+
+    /// `pcl build` with each of `sets` as a `--set` value.
+    fn run(&self, sets: &[&str]) -> Output {
+        let (src, out) = (self.tmp.path().join("p.pcl"), self.out());
+        let mut args = vec!["build", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--color", "never"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        pcl(&args)
+    }
+}
 
 #[test]
 fn build_writes_outputs_and_index() {
@@ -236,20 +264,15 @@ fn deny_warnings_covers_set_values() {
 /// writes nothing.
 #[test]
 fn a_set_value_that_breaks_a_role_path() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = write(
-        tmp.path(),
-        "p.pcl",
+    let build = SetBuild::new(
         "param prefix: string = \"team\";\nrole r {\n    path \"/${prefix}/\";\n    trust service \"ec2.amazonaws.com\";\n}\n",
     );
-    let out = tmp.path().join("out");
-    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
-    let o = pcl(&["build", src, "--out", out_s, "--set", "prefix=a/b", "--color", "never"]);
+    let o = build.run(&["prefix=a/b"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = pcl(&["build", src, "--out", out_s, "--set", "prefix=a b", "--color", "never"]);
+    let o = build.run(&["prefix=a b"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("E0203") && stderr(&o).contains("path `/a b/` holds ' '"), "{}", stderr(&o));
-    let written = std::fs::read_to_string(out.join("role/r.json")).unwrap();
+    let written = std::fs::read_to_string(build.out().join("role/r.json")).unwrap();
     assert!(written.contains("\"/a/b/\""), "the earlier build is kept: {written}");
 }
 
@@ -257,29 +280,17 @@ fn a_set_value_that_breaks_a_role_path() {
 /// expected form in the message (a usage error, exit 2); one that fits builds.
 #[test]
 fn refined_param_types_check_set_values() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = write(
-        tmp.path(),
-        "p.pcl",
+    let build = SetBuild::new(
         "param partition: partition = \"aws\";\nparam account: account placeholder \"<AWS ACCOUNT ID>\";\nparam boundary_arn: arn(iam:policy) placeholder \"<BOUNDARY>\";\nparam prefix: string(max 10, pattern \"[a-z0-9-]*\") = \"pc\";\nrole r {\n    name \"${prefix}-node\";\n    trust service \"ec2.amazonaws.com\";\n    boundary boundary_arn;\n}\n",
     );
-    let out = tmp.path().join("out");
-    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
-    let build = |sets: &[&str]| {
-        let mut args = vec!["build", src, "--out", out_s, "--color", "never"];
-        for s in sets {
-            args.extend(["--set", s]);
-        }
-        pcl(&args)
-    };
-    let o = build(&["boundary_arn=arn:aws:iam::123456789012:policy/boundary", "prefix=team-1"]);
+    let o = build.run(&["boundary_arn=arn:aws:iam::123456789012:policy/boundary", "prefix=team-1"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for (set, expected) in [
         ("boundary_arn=arn:aws:iam::123456789012:role/boundary", "expected `arn:${Partition}:iam::${Account}:policy/"),
         ("prefix=Team", "does not match the pattern `[a-z0-9-]*`"),
         ("prefix=abcdefghijk", "more than the 10 allowed"),
     ] {
-        let o = build(&[set]);
+        let o = build.run(&[set]);
         assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
         assert!(stderr(&o).contains("E0203") && stderr(&o).contains(expected), "{set}: {}", stderr(&o));
     }
@@ -290,19 +301,13 @@ fn refined_param_types_check_set_values() {
 /// `NAME=,` was read as the empty list, silently).
 #[test]
 fn an_empty_value_in_a_set_list_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = write(
-        tmp.path(),
-        "p.pcl",
+    let build = SetBuild::new(
         "param buckets: list<arn> = [\"arn:aws:s3:::a/*\"];\npolicy p {\n    allow { action s3:GetObject; resource [buckets]; }\n}\n",
     );
-    let out = tmp.path().join("out");
-    let (src, out_s) = (src.to_str().unwrap(), out.to_str().unwrap());
-    let build = |set: &str| pcl(&["build", src, "--out", out_s, "--color", "never", "--set", set]);
-    let o = build("buckets=arn:aws:s3:::a/*,arn:aws:s3:::b/*");
+    let o = build.run(&["buckets=arn:aws:s3:::a/*,arn:aws:s3:::b/*"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for set in ["buckets=,", "buckets=arn:aws:s3:::a/*,", "buckets=arn:aws:s3:::a/*,,arn:aws:s3:::b/*"] {
-        let o = build(set);
+        let o = build.run(&[set]);
         assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
         assert!(
             stderr(&o).contains("E0203") && stderr(&o).contains("a value of the list is empty"),
@@ -311,7 +316,7 @@ fn an_empty_value_in_a_set_list_is_a_usage_error() {
         );
     }
     // the empty list itself is a value; here it leaves the resource empty
-    let o = build("buckets=");
+    let o = build.run(&["buckets="]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("E0305"), "{}", stderr(&o));
 }

@@ -64,7 +64,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
             Some(ItemIr::Param(p)) => {
                 // `NAME=` is the empty list; an empty value inside one
                 // (`a,,b`, `a,`, `,`) is a slip, not a way to write it
-                let values: Vec<&str> = match (p.ty.list, value.trim().is_empty()) {
+                let values: Vec<&str> = match (p.ty.list, value.is_empty()) {
                     (true, true) => Vec::new(),
                     (true, false) => value.split(',').map(str::trim).collect(),
                     (false, _) => vec![value],

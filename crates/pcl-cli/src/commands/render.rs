@@ -164,13 +164,10 @@ fn over_quota(program: &Program, config: &Config, item: &str, features: &BTreeMa
         Some(ParamValue::One(p)) => p.as_str(),
         _ => "",
     };
-    let Some(mut rendered) = pcl_codegen::render_item(program, config, item, partition) else { return Vec::new() };
-    let printed: Vec<&String> = (rendered.configurations.iter())
-        .filter(|c| c.features == *features)
-        .flat_map(|c| if c.parts.is_empty() { std::slice::from_ref(&c.path) } else { c.parts.as_slice() })
-        .collect();
-    let printed: std::collections::BTreeSet<String> = printed.into_iter().cloned().collect();
-    rendered.files.retain(|f| printed.contains(&f.path));
+    // that configuration alone rendered, its features pinned
+    let mut printed = config.clone();
+    printed.pins.extend(features.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let Some(rendered) = pcl_codegen::render_item(program, &printed, item, partition) else { return Vec::new() };
     pcl_codegen::Quotas::new(program).check(&rendered)
 }
 

@@ -287,28 +287,31 @@ fn is_nested_root(tree: &Tree, root: &str, rest: &str) -> bool {
     tree.contains_key(&format!("{root}{first}/index.json"))
 }
 
-/// `8 configurations × 3 partitions`, `every configuration in aws`, ...
-/// `describe`'s text of configurations that are gone: `1 configuration
-/// gone (...)`, `4 configurations gone (...)`, in each partition's part.
-fn gone(described: &str) -> String {
-    each_part(described, |part| match part.contains("configurations") {
-        true => part.replacen("configurations", "configurations gone", 1),
-        false => part.replacen("configuration", "configuration gone", 1),
-    })
+/// What the configurations a line names are to the change: those it
+/// affects, or those the new build adds or no longer has.
+#[derive(Clone, Copy)]
+enum Configurations {
+    Affected,
+    New,
+    Gone,
 }
 
-/// `describe`'s text of new configurations, in each partition's part.
-fn new(described: &str) -> String {
-    each_part(described, |part| part.replacen("configuration", "new configuration", 1))
+impl Configurations {
+    /// `configuration`, `new configurations`, `configuration gone`, ...
+    fn noun(self, count: usize) -> String {
+        let noun = if count == 1 { "configuration" } else { "configurations" };
+        match self {
+            Configurations::Affected => noun.to_string(),
+            Configurations::New => format!("new {noun}"),
+            Configurations::Gone => format!("{noun} gone"),
+        }
+    }
 }
 
-/// `describe`'s text with each partition's part (they are joined by `; `)
-/// changed by `change`.
-fn each_part(described: &str, change: impl Fn(&str) -> String) -> String {
-    described.split("; ").map(change).collect::<Vec<_>>().join("; ")
-}
-
-fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize) -> String {
+/// `8 configurations × 3 partitions`, `every configuration in aws`,
+/// `1 configuration gone (defaults) in aws-cn; 2 configurations gone in
+/// aws-us-gov`, ...
+fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize, what: Configurations) -> String {
     let sets: BTreeSet<&BTreeSet<ConfigKey>> = affected.values().collect();
     let where_ = |names: Vec<&String>| -> String {
         if names.len() == partitions && partitions > 1 {
@@ -322,10 +325,10 @@ fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize) -> S
     let one = |keys: &BTreeSet<ConfigKey>, partition: &String| -> String {
         let every = all.and_then(|a| a.get(partition)).is_some_and(|a| a == keys);
         if every && keys.len() > 1 {
-            return format!("every configuration ({})", keys.len());
+            return format!("every {} ({})", what.noun(1), keys.len());
         }
         if keys.len() == 1 {
-            return keys.iter().next().map(|k| format!("1 configuration ({})", show_key(k))).unwrap_or_default();
+            return keys.iter().next().map(|k| format!("1 {} ({})", what.noun(1), show_key(k))).unwrap_or_default();
         }
         // what the configurations have in common
         let mut common: Option<BTreeSet<&(String, String)>> = None;
@@ -338,7 +341,7 @@ fn describe(affected: &Affected, all: Option<&Affected>, partitions: usize) -> S
         }
         let common: Vec<String> = common.unwrap_or_default().iter().map(|(k, v)| format!("{k}={v}")).collect();
         let with = if common.is_empty() { String::new() } else { format!(" (all {})", common.join(", ")) };
-        format!("{} configurations{with}", keys.len())
+        format!("{} {}{with}", keys.len(), what.noun(keys.len()))
     };
     if sets.len() == 1 {
         let names: Vec<&String> = affected.keys().collect();
@@ -371,13 +374,13 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
         for (change, affected) in changes {
             match change.as_str() {
                 "+ configuration" => {
-                    let _ = writeln!(out, "  + {}", new(&describe(affected, None, count)));
+                    let _ = writeln!(out, "  + {}", describe(affected, None, count, Configurations::New));
                 }
                 "- configuration" => {
-                    let _ = writeln!(out, "  - {}", gone(&describe(affected, None, count)));
+                    let _ = writeln!(out, "  - {}", describe(affected, None, count, Configurations::Gone));
                 }
                 _ => {
-                    let _ = writeln!(out, "  {change}: {}", describe(affected, all, count));
+                    let _ = writeln!(out, "  {change}: {}", describe(affected, all, count, Configurations::Affected));
                 }
             }
         }
@@ -419,18 +422,27 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
 
 #[cfg(test)]
 mod tests {
+    use super::{Affected, Configurations, describe};
+
     /// Each partition's part of a description is marked, not the first
     /// alone (found by review).
     #[test]
     fn every_partition_part_says_gone_or_new() {
-        let described = "1 configuration (mode=c) in aws-cn; 2 configurations in aws-us-gov";
+        let key = |v: &str| vec![("mode".to_string(), v.to_string())];
+        let affected: Affected =
+            [("aws-cn".to_string(), [key("c")].into()), ("aws-us-gov".to_string(), [key("a"), key("b")].into())].into();
         assert_eq!(
-            super::gone(described),
+            describe(&affected, None, 3, Configurations::Gone),
             "1 configuration gone (mode=c) in aws-cn; 2 configurations gone in aws-us-gov"
         );
-        assert_eq!(super::new(described), "1 new configuration (mode=c) in aws-cn; 2 new configurations in aws-us-gov");
         assert_eq!(
-            super::gone("every configuration (3) × 3 partitions"),
+            describe(&affected, None, 3, Configurations::New),
+            "1 new configuration (mode=c) in aws-cn; 2 new configurations in aws-us-gov"
+        );
+        let every: Affected =
+            ["aws", "aws-cn", "aws-us-gov"].map(|p| (p.to_string(), [key("a"), key("b"), key("c")].into())).into();
+        assert_eq!(
+            describe(&every, Some(&every), 3, Configurations::Gone),
             "every configuration gone (3) × 3 partitions"
         );
     }
