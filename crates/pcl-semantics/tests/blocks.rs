@@ -139,13 +139,20 @@ fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
     }
 }
 
-/// Deployed names are found a block at a time (`blocks::block_deployed`):
-/// two policies far apart deployed under one name clash, an edit of one
-/// name field in its block ends the clash, another brings it back, and each
-/// step gives what a fresh analysis gives.
+/// Deployed names are found a block at a time (`blocks::block_deployed`),
+/// in blocks of 64 items and in the small blocks of a file such as
+/// `policies.pcl`: two policies far apart deployed under one name clash,
+/// an edit of one name field in its block ends the clash, another brings
+/// it back, and each step gives what a fresh analysis gives.
 #[test]
 fn deployed_names_found_by_blocks_follow_an_edit() {
-    let corpus = pcl_corpus::generate(120_000, 5, false);
+    for (size, items) in [(120_000, 512), (6_000, 24)] {
+        deployed_names_follow_an_edit(size, items);
+    }
+}
+
+fn deployed_names_follow_an_edit(size: u64, at_least_items: usize) {
+    let corpus = pcl_corpus::generate(size, 5, false);
     let policy = |item: &str, name: &str| {
         format!("policy {item} {{ name \"{name}\"; allow {{ action s3:GetObject; resource \"*\"; }} }}\n")
     };
@@ -155,7 +162,8 @@ fn deployed_names_found_by_blocks_follow_an_edit() {
     };
     let mut db = RootDatabase::default();
     let file = SourceFile::open(&mut db, "corpus.pcl".into(), original.clone());
-    assert!(file_items(&db, file).len() >= 512, "the two policies are meant to be in different blocks");
+    let items = file_items(&db, file).len();
+    assert!(items >= at_least_items, "the two policies are meant to be in different blocks ({items} items)");
     assert_eq!(clashes(analyze_file(&db, file)), 1, "{:?}", analyze_file(&db, file).diagnostics);
     let renamed = original.replacen("name \"samename\"", "name \"OtherName\"", 1);
     let back = renamed.replacen("name \"OtherName\"", "name \"SAMENAME\"", 1);
