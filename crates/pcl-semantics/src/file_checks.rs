@@ -9,6 +9,7 @@ use rustc_hash::FxHashSet as HashSet;
 use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 
 use crate::config;
+use crate::constraint_verdicts::{ConstraintVerdicts, constraints, violations};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::graph::{Graph, walk};
 use crate::ir::{ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
@@ -124,12 +125,16 @@ pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
 /// and features make none), and `clashes`, the deployed names that clash
 /// under it, when found already (a large file's, by blocks), else found
 /// here from the program.
+/// `verdicts` gives what the constraints alone decide (`constraint_verdicts`
+/// of a program holding the same params, features and constraints: the
+/// database memoizes it, so that no edit outside them decides it again).
 pub fn analyze(
     parsed: &ParsedFile,
     analyses: &[(&ParsedItem, &ItemAnalysis)],
     symbols: &Symbols,
     uses: &[&Uses],
     (defaults, clashes): (Option<&config::Config>, Option<&[crate::deployed_names::Clash]>),
+    verdicts: &dyn Fn() -> ConstraintVerdicts,
 ) -> (FileAnalysis, bool) {
     let mut diags = syntax_diagnostics(parsed);
 
@@ -180,9 +185,16 @@ pub fn analyze(
     // Constraints too large to decide make every per-configuration check
     // undecidable (and slow): they are an error of their own.
     let before = diags.len();
-    let decidable = !constraints_ok || constraints(&program, &mut diags);
-    if constraints_ok && decidable && diags.len() == before {
-        defaults_violate_constraints(&program, &mut diags);
+    let verdicts = constraints_ok.then(verdicts);
+    let decidable = verdicts.as_ref().is_none_or(|verdicts| constraints(&program, verdicts, &mut diags));
+    if let Some(verdicts) = verdicts.filter(|_| decidable && diags.len() == before) {
+        let found = verdicts.violated_by_defaults.into_iter().filter_map(|(place, values, explanation)| {
+            let (item, _, _) = program.constraints().nth(place)?;
+            let kind =
+                DiagnosticKind::DefaultsViolateConstraint { values, constraint: item.name.to_string(), explanation };
+            Some(kind.at(item.name_span.shift(item.offset)))
+        });
+        diags.extend(found);
     }
     if decidable && let Some(config) = defaults {
         match clashes {
@@ -410,56 +422,6 @@ fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
 
 /// The features' defaults describe the page's configuration: they must be
 /// one that the constraints allow.
-fn defaults_violate_constraints(program: &Program, diags: &mut Vec<Diagnostic>) {
-    // only features: params such as the partition are chosen per build
-    let defaults: BTreeMap<&str, &str> = program.features().map(|(n, f)| (n, f.default.as_str())).collect();
-    let lookup = |v: &str| defaults.get(v).map(|d| d.to_string());
-    diags.extend(violations(program, &lookup, |values, constraint, explanation| {
-        DiagnosticKind::DefaultsViolateConstraint { values, constraint, explanation }
-    }));
-}
-
-/// E0401 for each constraint that `lookup` decides (it knows every variable
-/// the constraint reads) and that is false; `kind` gets the values read, the
-/// constraint's name and its explanation.
-fn violations(
-    program: &Program,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    kind: impl Fn(String, String, String) -> DiagnosticKind,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (item, cond, explanation) in program.constraints() {
-        let mut vars = Vec::new();
-        cond.vars(&mut vars);
-        if vars.iter().all(|v| lookup(v).is_some()) && !cond.eval(lookup) {
-            let values: Vec<String> = vars.iter().filter_map(|v| lookup(v).map(|x| format!("{v}={x}"))).collect();
-            let kind = kind(values.join(", "), item.name.as_str().to_owned(), explanation.to_string());
-            out.push(kind.at(item.name_span.shift(item.offset)));
-        }
-    }
-    out
-}
-
-/// Reports constraints that exclude everything; false when they involve too
-/// many combinations to decide.
-fn constraints(program: &Program, diags: &mut Vec<Diagnostic>) -> bool {
-    let all: Vec<_> = program.constraints().collect();
-    let Some((first, _, _)) = all.first() else { return true };
-    let empty = BTreeMap::new();
-    // Params are free here (they are chosen per build): `--set` values may
-    // satisfy the constraints that read them.
-    let satisfiable = variants::satisfiable(program, &empty, &empty, &BTreeMap::new());
-    if satisfiable.is_none() {
-        diags.push(DiagnosticKind::ConstraintsTooLarge.at(first.name_span.shift(first.offset)));
-        return false;
-    }
-    if satisfiable == Some(false) {
-        let others = all.iter().skip(1).map(|(item, _, _)| item.name_span.shift(item.offset)).collect();
-        diags.push(DiagnosticKind::Unsatisfiable { others }.at(first.name_span.shift(first.offset)));
-    }
-    true
-}
-
 /// The checks that depend on a configuration (empty lists, duplicate Sids,
 /// violated constraints), for a `--set` configuration of an error-free file.
 pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagnostic> {

@@ -19,6 +19,7 @@ mod assignments;
 pub mod config;
 mod config_constraints;
 mod constraint_groups;
+mod constraint_verdicts;
 mod content_checks;
 mod db;
 mod deployed_names;

@@ -179,30 +179,49 @@ pub fn still_one_entry(text: &str, in_block: bool) -> bool {
 /// `u32`: a move back is its two's complement). `None` if `place` is not
 /// in the item.
 pub fn replace_entry(item: &Item, place: EntryPlace, entry: &BodyEntry, offset: u32, delta: u32) -> Option<Item> {
-    let mut item = item.clone();
-    let entries = match &mut item.kind {
-        ItemKind::Policy(policy) => &mut policy.entries,
-        ItemKind::Permset(permset) => &mut permset.entries,
+    let old = match &item.kind {
+        ItemKind::Policy(policy) => &policy.entries,
+        ItemKind::Permset(permset) => &permset.entries,
         _ => return None,
+    };
+    let top = match place {
+        EntryPlace::Top(at) | EntryPlace::InBlock { block: at, .. } => at,
     };
     let mut placed = entry.clone();
     placed.shift_spans(offset);
-    let top = match place {
-        EntryPlace::Top(at) => {
-            *entries.get_mut(at)? = placed;
-            at
-        }
-        EntryPlace::InBlock { block, at } => {
-            let BodyEntry::Block(outer) = entries.get_mut(block)? else { return None };
+    // the entries copied once each (the one replaced is not), those after
+    // it moved as they are copied
+    let mut entries = Vec::with_capacity(old.len());
+    entries.extend(old.get(..top)?.iter().cloned());
+    match place {
+        EntryPlace::Top(_) => entries.push(placed),
+        EntryPlace::InBlock { at, .. } => {
+            let mut shell = old.get(top)?.clone();
+            let BodyEntry::Block(outer) = &mut shell else { return None };
             *outer.entries.get_mut(at)? = placed;
             outer.entries.get_mut(at + 1..)?.shift_spans(delta);
             outer.span.end = outer.span.end.wrapping_add(delta);
-            block
+            entries.push(shell);
         }
+    }
+    entries.extend(old.get(top + 1..)?.iter().map(|e| {
+        let mut moved = e.clone();
+        moved.shift_spans(delta);
+        moved
+    }));
+    let kind = match &item.kind {
+        ItemKind::Policy(policy) => ItemKind::Policy(Policy {
+            name: policy.name.clone(),
+            splittable: policy.splittable,
+            when: policy.when.clone(),
+            fields: policy.fields.clone(),
+            entries,
+        }),
+        ItemKind::Permset(permset) => ItemKind::Permset(Permset { name: permset.name.clone(), entries }),
+        _ => return None,
     };
-    entries.get_mut(top + 1..)?.shift_spans(delta);
-    item.span.end = item.span.end.wrapping_add(delta);
-    Some(item)
+    let span = Span { start: item.span.start, end: item.span.end.wrapping_add(delta) };
+    Some(Item { docs: item.docs.clone(), expects: item.expects.clone(), kind, span })
 }
 
 /// Appends to `into` the entries of `chunk[start..end]` (not a block's

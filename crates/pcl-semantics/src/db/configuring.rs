@@ -51,6 +51,15 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Pr
     }))
 }
 
+/// What the params, features and constraints alone decide of the
+/// constraints (`constraint_verdicts::constraint_verdicts`): decided once, not
+/// after every edit of another item (`policies.pcl`, an edit inside
+/// `head_node`: 5.5k instructions).
+#[salsa::tracked(returns(ref))]
+pub fn constraint_verdicts(db: &dyn Database, file: SourceFile) -> crate::constraint_verdicts::ConstraintVerdicts {
+    crate::constraint_verdicts::constraint_verdicts(configuring_program(db, file))
+}
+
 /// The configurations `pcl check` checks every policy and role in
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
@@ -98,4 +107,34 @@ pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Op
     let file = *slot.file(db);
     let cfg = check_configs(db, file).get(*slot.slot(db))?;
     Some(crate::variants::constraint_facts(configuring_program(db, file), &cfg.pins, &cfg.params))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use crate::db::{RootDatabase, SourceFile, analyze_file};
+
+    /// The constraints' verdicts decided on the params, features and
+    /// constraints alone are those of the whole program, for `policies.pcl`
+    /// and every fixture.
+    #[test]
+    fn constraint_verdicts_of_the_configuring_items_are_the_whole_programs() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut paths: Vec<_> =
+            std::fs::read_dir(root.join("tests/fixtures")).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.retain(|p| p.extension().is_some_and(|e| e == "pcl"));
+        paths.sort();
+        paths.push(root.join("policies.pcl"));
+        let mut with_constraints = 0;
+        for path in paths {
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let mut db = RootDatabase::default();
+            let file = SourceFile::open(&mut db, path.display().to_string(), text);
+            let whole = crate::constraint_verdicts::constraint_verdicts(&analyze_file(&db, file).program);
+            assert_eq!(*super::constraint_verdicts(&db, file), whole, "{}", path.display());
+            with_constraints += usize::from(analyze_file(&db, file).program.constraints().next().is_some());
+        }
+        assert!(with_constraints >= 5, "only {with_constraints} files with constraints");
+    }
 }

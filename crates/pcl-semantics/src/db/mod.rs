@@ -239,8 +239,7 @@ pub fn check_entries<'db>(
     entries: EntriesCheck<'db>,
 ) -> Vec<Arc<crate::item_check::EntryAnalysis>> {
     let (file, context) = (*entries.file(db), entries.context(db));
-    let check =
-        |fragment: &Fragment<'db>| Arc::clone(check_entry(db, EntryCheck::new(db, file, *fragment, context.clone())));
+    let check = |fragment: &Fragment<'db>| Arc::clone(check_entry(db, EntryCheck::new(db, file, *fragment, context)));
     entries.fragments(db).iter().map(check).collect()
 }
 
@@ -316,6 +315,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
     let parsed = parse(db, file);
     let defaults = blocks::default_config(db, file).as_ref();
+    let verdicts = || configuring::constraint_verdicts(db, file).clone();
     if blocks::by_blocks(db, file) {
         let blocks = blocks::item_blocks(db, file);
         let checks = blocks.iter().flat_map(|block| blocks::block_checks(db, *block));
@@ -325,12 +325,12 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         analyses.extend(parsed.items.iter().zip(checks.map(|analysis| &**analysis)));
         let uses: Vec<&crate::uses::Uses> = blocks.iter().map(|block| blocks::block_uses(db, *block)).collect();
         let clashes = blocks::deployed_by_blocks(db, file).then(|| blocks::deployed_clashes(db, file).as_slice());
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes))
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes), &verdicts)
     } else {
         let items = file_items(db, file);
         let analyses: Vec<_> = parsed.items.iter().zip(items.iter().map(|item| &**check_item(db, *item))).collect();
         let uses = blocks::whole_file_uses(db, file, &analyses);
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], (defaults, None))
+        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], (defaults, None), &verdicts)
     }
 }
 
