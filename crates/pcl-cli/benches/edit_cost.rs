@@ -15,7 +15,8 @@
 //! `analyze_edited_file` (what the language server runs) after a first edit of the same item, as typing
 //! does: the edit adds an action to the first action list after `AT` (an
 //! environment variable; by default the middle of the file; `LIST` says
-//! how the list starts, `action [` unless given). Run without
+//! how the list starts, `action [` unless given; `TYPED`, the text
+//! inserted, an action unless given). Run without
 //! valgrind, it prints wall times (`EDITS=N`: N next edits, and their
 //! median).
 
@@ -58,7 +59,14 @@ fn main() {
     let next_edits: usize = std::env::var("EDITS").ok().and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
     let mut next_times = Vec::new();
     for n in 0..=next_edits {
-        let action = if n == 0 { "s3:GetObjectAcl, " } else { "s3:PutObjectAcl, " };
+        // `TYPED`: the text each edit inserts instead (a valueset's
+        // values are strings: `TYPED='"x", '`)
+        let typed = std::env::var("TYPED").ok();
+        let action = match (&typed, n) {
+            (Some(typed), _) => typed.as_str(),
+            (None, 0) => "s3:GetObjectAcl, ",
+            (None, _) => "s3:PutObjectAcl, ",
+        };
         let started = std::time::Instant::now();
         let found = if n == 0 { first_edit(&mut db, file, at, action) } else { edit_phase(&mut db, file, at, action) };
         let took = started.elapsed();
