@@ -7,9 +7,10 @@
 //! constraints).
 //!
 //! What the check needs of each item is a `Deployed` record, made from its
-//! IR once: a large file's are memoized a block of items at a time
-//! (`db::blocks::block_deployed`), so an edit that changes no deployed name
-//! does not look at every policy and role again.
+//! IR once: in a file read by blocks (24 items or more) they are memoized a
+//! block of items at a time (`db::blocks::block_deployed`, a policy's from
+//! its header), so an edit that changes no deployed name does not look at
+//! every policy and role again.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

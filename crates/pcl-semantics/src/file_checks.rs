@@ -70,7 +70,7 @@ pub fn with_findings<'f>(
             }
         };
         match candidates {
-            // a few places (a large file's, by blocks): each looked up, not
+            // a few places (a file read by blocks'): each looked up, not
             // every item walked after every edit
             Some(places) => {
                 for &at in places {
@@ -123,7 +123,7 @@ pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
 /// `uses` are those of every item, in file order, in runs (`uses::of`);
 /// `defaults`, the configuration with nothing given (`None` if the params
 /// and features make none), and `clashes`, the deployed names that clash
-/// under it, when found already (a large file's, by blocks), else found
+/// under it, when found already (a file read by blocks', 24 items or more), else found
 /// here from the program.
 /// `verdicts` gives what the constraints alone decide (`constraint_verdicts`
 /// of a program holding the same params, features and constraints: the
@@ -420,8 +420,6 @@ fn is_set_of(program: &Program, name: &str, kind: RefKind) -> bool {
     )
 }
 
-/// The features' defaults describe the page's configuration: they must be
-/// one that the constraints allow.
 /// The checks that depend on a configuration (empty lists, duplicate Sids,
 /// violated constraints), for a `--set` configuration of an error-free file.
 pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagnostic> {

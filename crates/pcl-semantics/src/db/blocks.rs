@@ -36,16 +36,6 @@ pub fn by_blocks(db: &dyn Database, file: SourceFile) -> bool {
     file_items(db, file).len() >= BLOCKS_FROM_ITEMS
 }
 
-/// Whether a file's deployed names are found by blocks (`deployed_clashes`):
-/// in every file read by blocks. A policy's deployed name is read from its
-/// header (`policy_header`), so an edit inside a policy's statements
-/// leaves every block's names valid, and the clashes are not looked for
-/// again (`policies.pcl`, an edit inside `head_node`: 15k instructions
-/// fewer than finding them from the program after each edit).
-pub fn deployed_by_blocks(db: &dyn Database, file: SourceFile) -> bool {
-    by_blocks(db, file)
-}
-
 /// The items of a file from its `first`-th, `block_len` of them (fewer at the end).
 #[salsa::interned(debug)]
 pub struct ItemBlock<'db> {
@@ -160,7 +150,10 @@ pub fn default_config(db: &dyn Database, file: SourceFile) -> Option<crate::conf
 
 /// The clashes among the deployed names of a file read by blocks (each
 /// later one with the first it clashes with), under its default
-/// configuration.
+/// configuration: found again only when a block's names change
+/// (`block_deployed`; `policies.pcl`, an edit inside `head_node`: 15k
+/// instructions fewer than finding them from the program after each edit).
+/// A file too small for blocks finds them from its program.
 #[salsa::tracked(returns(ref))]
 pub fn deployed_clashes(db: &dyn Database, file: SourceFile) -> Vec<crate::deployed_names::Clash> {
     let Some(config) = default_config(db, file) else { return Vec::new() };

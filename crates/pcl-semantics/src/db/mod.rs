@@ -324,7 +324,7 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         let mut analyses = Vec::with_capacity(parsed.items.len());
         analyses.extend(parsed.items.iter().zip(checks.map(|analysis| &**analysis)));
         let uses: Vec<&crate::uses::Uses> = blocks.iter().map(|block| blocks::block_uses(db, *block)).collect();
-        let clashes = blocks::deployed_by_blocks(db, file).then(|| blocks::deployed_clashes(db, file).as_slice());
+        let clashes = Some(blocks::deployed_clashes(db, file).as_slice());
         crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes), &verdicts)
     } else {
         let items = file_items(db, file);
