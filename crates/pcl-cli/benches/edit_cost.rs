@@ -58,10 +58,10 @@ fn main() {
     // printed too (one edit's wall time varies a lot on a shared machine)
     let next_edits: usize = std::env::var("EDITS").ok().and_then(|n| n.parse().ok()).unwrap_or(1).max(1);
     let mut next_times = Vec::new();
+    // `TYPED`: the text each edit inserts instead (a valueset's values are
+    // strings: `TYPED='"x", '`)
+    let typed = std::env::var("TYPED").ok();
     for n in 0..=next_edits {
-        // `TYPED`: the text each edit inserts instead (a valueset's
-        // values are strings: `TYPED='"x", '`)
-        let typed = std::env::var("TYPED").ok();
         let action = match (&typed, n) {
             (Some(typed), _) => typed.as_str(),
             (None, 0) => "s3:GetObjectAcl, ",

@@ -37,6 +37,14 @@ impl SetBuild {
         }
         pcl(&args)
     }
+
+    /// `pcl build` with `set` fails as a usage error (exit 2), E0203 with
+    /// `expected` in the message.
+    fn rejects(&self, set: &str, expected: &str) {
+        let o = self.run(&[set]);
+        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains("E0203") && stderr(&o).contains(expected), "{set}: {}", stderr(&o));
+    }
 }
 
 #[test]
@@ -290,9 +298,7 @@ fn refined_param_types_check_set_values() {
         ("prefix=Team", "does not match the pattern `[a-z0-9-]*`"),
         ("prefix=abcdefghijk", "more than the 10 allowed"),
     ] {
-        let o = build.run(&[set]);
-        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
-        assert!(stderr(&o).contains("E0203") && stderr(&o).contains(expected), "{set}: {}", stderr(&o));
+        build.rejects(set, expected);
     }
 }
 
@@ -307,13 +313,7 @@ fn an_empty_value_in_a_set_list_is_a_usage_error() {
     let o = build.run(&["buckets=arn:aws:s3:::a/*,arn:aws:s3:::b/*"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for set in ["buckets=,", "buckets=arn:aws:s3:::a/*,", "buckets=arn:aws:s3:::a/*,,arn:aws:s3:::b/*"] {
-        let o = build.run(&[set]);
-        assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains("E0203") && stderr(&o).contains("a value of the list is empty"),
-            "{set}: {}",
-            stderr(&o)
-        );
+        build.rejects(set, "a value of the list is empty");
     }
     // the empty list itself is a value; here it leaves the resource empty
     let o = build.run(&["buckets="]);

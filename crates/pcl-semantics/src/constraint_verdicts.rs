@@ -45,10 +45,22 @@ pub(crate) fn violations(
     lookup: &dyn Fn(&str) -> Option<String>,
     kind: impl Fn(String, String, String) -> DiagnosticKind,
 ) -> Vec<Diagnostic> {
+    placed(program, &violated(program, lookup), kind)
+}
+
+/// `found` (as `violated` lists them) as diagnostics at the names of
+/// `program`'s constraints; `kind` gets the values read, the constraint's
+/// name and its explanation.
+pub(crate) fn placed(
+    program: &Program,
+    found: &[(usize, String, String)],
+    kind: impl Fn(String, String, String) -> DiagnosticKind,
+) -> Vec<Diagnostic> {
     let constraints: Vec<_> = program.constraints().collect();
-    let found = violated(program, lookup).into_iter().filter_map(|(place, values, explanation)| {
-        let (item, _, _) = constraints.get(place)?;
-        Some(kind(values, item.name.as_str().to_owned(), explanation).at(item.name_span.shift(item.offset)))
+    let found = found.iter().filter_map(|(place, values, explanation)| {
+        let (item, _, _) = constraints.get(*place)?;
+        let kind = kind(values.clone(), item.name.as_str().to_owned(), explanation.clone());
+        Some(kind.at(item.name_span.shift(item.offset)))
     });
     found.collect()
 }

@@ -9,7 +9,7 @@ use rustc_hash::FxHashSet as HashSet;
 use pcl_syntax::{ParsedFile, ParsedItem, Span, SyntaxErrorKind};
 
 use crate::config;
-use crate::constraint_verdicts::{ConstraintVerdicts, constraints, violations};
+use crate::constraint_verdicts::{ConstraintVerdicts, constraints, placed, violations};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::graph::{Graph, walk};
 use crate::ir::{ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
@@ -128,13 +128,13 @@ pub fn syntax_diagnostics(parsed: &ParsedFile) -> Vec<Diagnostic> {
 /// `verdicts` gives what the constraints alone decide (`constraint_verdicts`
 /// of a program holding the same params, features and constraints: the
 /// database memoizes it, so that no edit outside them decides it again).
-pub fn analyze(
+pub fn analyze<'v>(
     parsed: &ParsedFile,
     analyses: &[(&ParsedItem, &ItemAnalysis)],
     symbols: &Symbols,
     uses: &[&Uses],
     (defaults, clashes): (Option<&config::Config>, Option<&[crate::deployed_names::Clash]>),
-    verdicts: &dyn Fn() -> ConstraintVerdicts,
+    verdicts: &dyn Fn() -> &'v ConstraintVerdicts,
 ) -> (FileAnalysis, bool) {
     let mut diags = syntax_diagnostics(parsed);
 
@@ -186,15 +186,11 @@ pub fn analyze(
     // undecidable (and slow): they are an error of their own.
     let before = diags.len();
     let verdicts = constraints_ok.then(verdicts);
-    let decidable = verdicts.as_ref().is_none_or(|verdicts| constraints(&program, verdicts, &mut diags));
+    let decidable = verdicts.is_none_or(|verdicts| constraints(&program, verdicts, &mut diags));
     if let Some(verdicts) = verdicts.filter(|_| decidable && diags.len() == before) {
-        let found = verdicts.violated_by_defaults.into_iter().filter_map(|(place, values, explanation)| {
-            let (item, _, _) = program.constraints().nth(place)?;
-            let kind =
-                DiagnosticKind::DefaultsViolateConstraint { values, constraint: item.name.to_string(), explanation };
-            Some(kind.at(item.name_span.shift(item.offset)))
-        });
-        diags.extend(found);
+        diags.extend(placed(&program, &verdicts.violated_by_defaults, |values, constraint, explanation| {
+            DiagnosticKind::DefaultsViolateConstraint { values, constraint, explanation }
+        }));
     }
     if decidable && let Some(config) = defaults {
         match clashes {

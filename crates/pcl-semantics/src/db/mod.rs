@@ -315,7 +315,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
 pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, bool) {
     let parsed = parse(db, file);
     let defaults = blocks::default_config(db, file).as_ref();
-    let verdicts = || configuring::constraint_verdicts(db, file).clone();
+    let verdicts = || configuring::constraint_verdicts(db, file);
     if blocks::by_blocks(db, file) {
         let blocks = blocks::item_blocks(db, file);
         let checks = blocks.iter().flat_map(|block| blocks::block_checks(db, *block));
