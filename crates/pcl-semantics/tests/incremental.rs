@@ -706,3 +706,33 @@ policy other when fsx {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
     }
 }
+
+/// Typing in a param's or feature's doc comment, or spacing out its
+/// declaration, moves its spans only: that item is checked again, and no
+/// policy's or role's per-configuration checks run (they read the params
+/// and features placeless), at the first edit as at the next.
+#[test]
+fn an_edit_that_moves_a_params_spans_only_runs_no_per_configuration_check() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let (mut db, file, log, keys) = analysed(&text);
+    let before = analyze_file(&db, file).diagnostics.clone();
+    let cases = [
+        ("/// AWS account", "account", "x", "account"),
+        ("/// The cluster uses Amazon FSx", "FSx", "y", "fsx"),
+        ("param region", "region:", " ", "region"),
+    ];
+    for (near, after, typed, item) in cases {
+        for round in ["first", "next"] {
+            let text = file.text(&db).clone();
+            let from = text.find(near).unwrap();
+            let at = from + text[from..].find(after).unwrap() + after.len();
+            file.splice_text(&mut db, at..at, typed).unwrap();
+            let analysis = analyze_file(&db, file);
+            assert_eq!(analysis.diagnostics.len(), before.len(), "{item}, {round} edit");
+            let events = take(&log);
+            assert_eq!(checked(&events, &keys), [item], "{item}, {round} edit: {events:?}");
+            let per_configuration = events.iter().filter(|e| e.starts_with("variant_findings")).count();
+            assert_eq!(per_configuration, 0, "{item}, {round} edit: {events:?}");
+        }
+    }
+}

@@ -9,8 +9,8 @@
 //! - an item's declaration (HIGH): what the symbol table reads;
 //! - a policy's header (HIGH): what a role that attaches it reads;
 //! - an item's body: MEDIUM until the item is edited, LOW after (a
-//!   param's, feature's or constraint's: HIGH until then, as its
-//!   declaration, which holds its AST, changes with it anyway).
+//!   param's, feature's or constraint's: HIGH, as its declaration, which
+//!   holds its AST, changes with it anyway).
 //!
 //! So an edit inside an item already edited changes LOW inputs only, and
 //! salsa takes every memo that read MEDIUM and HIGH inputs alone (every
@@ -428,11 +428,18 @@ impl Changes {
     }
 }
 
-/// Sets the fields of a kept item that changed; an edited body is LOW.
+/// Sets the fields of a kept item that changed; an edited body is LOW, a
+/// param's, feature's or constraint's HIGH (its declaration holds its AST:
+/// a HIGH write anyway). LOW, it lowered `configuring_items`, which salsa
+/// then did not backdate, equal or not: every policy was checked again.
 fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, changes: Changes, edited: &mut Vec<ItemDef>) {
     if changes.body {
-        def.set_body(db).with_durability(Durability::LOW).to(cut.body);
-        if !edited.contains(&def) {
+        let durability = match cut.declaration {
+            Declaration::Configuring(_) => unedited_body(&cut.declaration),
+            Declaration::Other { .. } => Durability::LOW,
+        };
+        def.set_body(db).with_durability(durability).to(cut.body);
+        if durability == Durability::LOW && !edited.contains(&def) {
             edited.push(def);
         }
     }

@@ -53,6 +53,24 @@ pub struct ItemAnalysis {
     pub name_span: pcl_syntax::Span,
 }
 
+impl ItemAnalysis {
+    /// The analysis with every span emptied: what the per-configuration
+    /// checks and the configurations read of a param, feature or constraint.
+    /// They report nothing at its places (a finding is placed in the policy,
+    /// permset or role it comes from), so an edit that only moves its spans
+    /// (its doc comment, its layout) leaves this equal, and nothing
+    /// downstream runs again.
+    pub fn placeless(&self) -> ItemAnalysis {
+        let nowhere = |_| pcl_syntax::Span::default();
+        ItemAnalysis {
+            ir: std::sync::Arc::clone(&self.ir),
+            diagnostics: self.diagnostics.iter().map(|d| d.clone().with_spans(nowhere)).collect(),
+            refs: self.refs.iter().map(|r| Ref { span: pcl_syntax::Span::default(), ..r.clone() }).collect(),
+            name_span: pcl_syntax::Span::default(),
+        }
+    }
+}
+
 /// Body entries of a policy or permset checked on their own (top-level
 /// ones, or a block's shell or entries): their IR, diagnostics and
 /// references, spans relative to the entries' text.
