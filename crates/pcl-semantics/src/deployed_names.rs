@@ -35,11 +35,20 @@ pub struct Deployed<'a> {
     /// The item's name, and its place among the file's parsed items.
     pub item: Cow<'a, str>,
     pub place: u32,
-    /// The `name` field's span, or the item name's, relative to the item.
+    /// The `name` field's span, or the item name's, relative to the item's
+    /// name (see `relative_to_name`).
     pub name_span: pcl_syntax::Span,
 }
 
 impl Deployed<'_> {
+    /// Made relative to the item's name, which starts at `name_start` in
+    /// the item: a policy's header is (`db::PolicyHead`), so an edit before
+    /// a policy's name (its doc comment) changes no deployed record.
+    pub fn relative_to_name(mut self, name_start: u32) -> Self {
+        self.name_span = self.name_span.relative_to(name_start);
+        self
+    }
+
     pub fn into_owned(self) -> Deployed<'static> {
         let Deployed { kind, name, folded, when, item, place, name_span } = self;
         Deployed {
@@ -120,8 +129,8 @@ pub fn clashes<'d, 'a: 'd>(
     out
 }
 
-/// The finding of `later` clashing with `first`; `offset` gives an item's
-/// start in the file by its place.
+/// The finding of `later` clashing with `first`; `offset` gives where an
+/// item's name starts in the file, by the item's place.
 pub fn clash_diagnostic(later: &Deployed<'_>, first: &Deployed<'_>, offset: &dyn Fn(u32) -> u32) -> Diagnostic {
     DiagnosticKind::DeployedNameClash {
         kind: later.kind,
@@ -140,9 +149,13 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
     let mut all: Vec<Deployed<'_>> = Vec::with_capacity(program.deployables());
     all.extend(items.iter().enumerate().filter_map(|(at, item)| {
         let place = u32::try_from(at).ok()?;
-        deployed(program, &config.params, (&item.name, place, item.name_span), &item.ir)
+        let found = deployed(program, &config.params, (&item.name, place, item.name_span), &item.ir)?;
+        Some(found.relative_to_name(item.name_span.start))
     }));
-    let offset = |place: u32| usize::try_from(place).ok().and_then(|at| items.get(at)).map_or(0, |item| item.offset);
+    let offset = |place: u32| {
+        let item = usize::try_from(place).ok().and_then(|at| items.get(at));
+        item.map_or(0, |item| item.offset.saturating_add(item.name_span.start))
+    };
     clashes((all.iter(), all.len()), program, config)
         .into_iter()
         .map(|(later, first)| clash_diagnostic(later, first, &offset))

@@ -195,8 +195,10 @@ pub fn analyze<'v>(
     if decidable && let Some(config) = defaults {
         match clashes {
             Some(found) => {
+                // where the item's name starts (deployed records are relative to it)
                 let offset = |place: u32| {
-                    usize::try_from(place).ok().and_then(|at| parsed.items.get(at)).map_or(0, |p| p.offset)
+                    let item = usize::try_from(place).ok().and_then(|at| parsed.items.get(at));
+                    item.map_or(0, |p| p.offset.saturating_add(p.item.name().span.start))
                 };
                 let found =
                     found.iter().map(|(later, first)| crate::deployed_names::clash_diagnostic(later, first, &offset));

@@ -143,7 +143,9 @@ fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
 /// in blocks of 64 items and in the small blocks of a file such as
 /// `policies.pcl`: two policies far apart deployed under one name clash,
 /// an edit of one name field in its block ends the clash, another brings
-/// it back, and each step gives what a fresh analysis gives.
+/// it back, an edit of a doc comment moves it, and each step gives what a
+/// fresh analysis gives, the clash at the name fields (the deployed
+/// records are relative to the items' names, after their doc comments).
 #[test]
 fn deployed_names_found_by_blocks_follow_an_edit() {
     for (size, items) in [(120_000, 512), (6_000, 24)] {
@@ -154,7 +156,8 @@ fn deployed_names_found_by_blocks_follow_an_edit() {
 fn deployed_names_follow_an_edit(size: u64, at_least_items: usize) {
     let corpus = pcl_corpus::generate(size, 5, false);
     let policy = |item: &str, name: &str| {
-        format!("policy {item} {{ name \"{name}\"; allow {{ action s3:GetObject; resource \"*\"; }} }}\n")
+        let body = format!("{{ name \"{name}\"; allow {{ action s3:GetObject; resource \"*\"; }} }}");
+        format!("/// The policy {item}.\n/// Two lines.\npolicy {item} {body}\n")
     };
     let original = format!("{}{corpus}\n{}", policy("clash_a", "SameName"), policy("clash_b", "samename"));
     let clashes = |analysis: &pcl_semantics::FileAnalysis| {
@@ -167,12 +170,21 @@ fn deployed_names_follow_an_edit(size: u64, at_least_items: usize) {
     assert_eq!(clashes(analyze_file(&db, file)), 1, "{:?}", analyze_file(&db, file).diagnostics);
     let renamed = original.replacen("name \"samename\"", "name \"OtherName\"", 1);
     let back = renamed.replacen("name \"OtherName\"", "name \"SAMENAME\"", 1);
-    for (step, (text, expected)) in [(renamed, 0), (back, 1)].into_iter().enumerate() {
+    let documented = back.replacen("/// The policy clash_b.", "/// The policy clash_b, documented at length.", 1);
+    let at_name_fields = |text: &str, analysis: &pcl_semantics::FileAnalysis| {
+        let clash = analysis.diagnostics.iter().filter(|d| d.message.contains("deployed"));
+        clash.flat_map(|d| std::iter::once(d.span).chain(d.secondary.iter().map(|l| l.span))).all(|span| {
+            text.get(span.start as usize..span.end as usize).is_some_and(|s| s.to_lowercase() == "name \"samename\";")
+        })
+    };
+    assert!(at_name_fields(&original, analyze_file(&db, file)), "{:?}", analyze_file(&db, file).diagnostics);
+    for (step, (text, expected)) in [(renamed, 0), (back, 1), (documented, 1)].into_iter().enumerate() {
         file.replace_text(&mut db, text.clone());
         let mut fresh_db = RootDatabase::default();
         let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
         let analysis = pcl_semantics::analyze_edited_file(&db, file);
         assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
         assert_eq!(clashes(analysis), expected, "step {step}: {:?}", analysis.diagnostics);
+        assert!(at_name_fields(file.text(&db), analysis), "step {step}: {:?}", analysis.diagnostics);
     }
 }

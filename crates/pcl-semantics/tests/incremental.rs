@@ -736,3 +736,36 @@ fn an_edit_that_moves_a_params_spans_only_runs_no_per_configuration_check() {
         }
     }
 }
+
+/// Typing in the doc comment of a policy that roles attach or inline
+/// changes none of what they read of it (its header is relative to its
+/// name): that policy is checked again, and its per-configuration checks
+/// run (its spans moved), but no role's, at the first edit as at the next.
+#[test]
+fn an_edit_of_a_policys_doc_comment_leaves_the_roles_that_use_it_alone() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let (mut db, file, log, keys) = analysed(&text);
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    let before = analyze_file(&db, file).diagnostics.clone();
+    let cases = [
+        // attached by `user_role`
+        ("/// Base user policy required", "x", "user_base"),
+        // inlined by `head_node_role`
+        ("/// Additional inline policy of the head", "y", "head_node"),
+    ];
+    for (near, typed, policy) in cases {
+        for round in ["first", "next"] {
+            let text = file.text(&db).clone();
+            let at = text.find(near).unwrap() + near.len();
+            file.splice_text(&mut db, at..at, typed).unwrap();
+            let analysis = analyze_file(&db, file);
+            assert_eq!(analysis.diagnostics.len(), before.len(), "{policy}, {round} edit");
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), file.text(&db).clone());
+            assert_eq!(analysis.diagnostics, analyze_file(&fresh_db, fresh).diagnostics, "{policy}, {round} edit");
+            let events = take(&log);
+            assert_eq!(checked(&events, &keys), [policy], "{policy}, {round} edit: {events:?}");
+            assert_eq!(checked(&events, &variant_keys), [policy], "{policy}, {round} edit: {events:?}");
+        }
+    }
+}

@@ -11,6 +11,20 @@ pub(crate) trait ShiftSpans {
     fn shift_spans(&mut self, by: u32);
 }
 
+impl Policy {
+    /// Its parts outside the statements (name, guard, naming fields), with
+    /// spans relative to the start of its name, not of the item: an edit
+    /// before the name (its doc comment, an `expect`) leaves them equal.
+    pub fn head_from_name(&self) -> (Ident, Option<Box<Expr>>, Vec<ItemField>) {
+        let back = 0u32.wrapping_sub(self.name.span.start);
+        let (mut name, mut when, mut fields) = (self.name.clone(), self.when.clone(), self.fields.clone());
+        name.shift_spans(back);
+        when.shift_spans(back);
+        fields.shift_spans(back);
+        (name, when, fields)
+    }
+}
+
 impl ShiftSpans for Span {
     /// Wrapping: a move back (`split::replace_entry`, after text was
     /// removed) comes as its two's complement. Spans lie inside a file of
@@ -92,6 +106,17 @@ impl ShiftSpans for Expr {
             Expr::And(a, b) | Expr::Or(a, b) => {
                 a.shift_spans(by);
                 b.shift_spans(by);
+            }
+        }
+    }
+}
+
+impl ShiftSpans for ItemField {
+    fn shift_spans(&mut self, by: u32) {
+        match self {
+            ItemField::Name(text, span) | ItemField::Description(text, span) => {
+                text.shift_spans(by);
+                span.shift_spans(by);
             }
         }
     }

@@ -16,6 +16,11 @@ impl Span {
         Span { start: self.start.saturating_add(by), end: self.end.saturating_add(by) }
     }
 
+    /// The span relative to `origin` (a place at or before it).
+    pub fn relative_to(self, origin: u32) -> Self {
+        Span { start: self.start.saturating_sub(origin), end: self.end.saturating_sub(origin) }
+    }
+
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }

@@ -134,7 +134,8 @@ pub fn block_deployed<'db>(
                 (item.name(db), at, analysis.name_span),
                 &analysis.ir,
             );
-            found.map(crate::deployed_names::Deployed::into_owned)
+            // relative to the item's name: a header's spans are already
+            found.map(|d| d.relative_to_name(analysis.name_span.start).into_owned())
         })
         .collect()
 }

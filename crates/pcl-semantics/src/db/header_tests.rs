@@ -10,24 +10,26 @@ use crate::item_check::ItemAnalysis;
 
 /// The header part of the whole item's check: what `policy_header` made
 /// before it read the header alone (the analysis, its statements left
-/// out, with the diagnostics and references outside them).
+/// out, with the diagnostics and references outside them), spans made
+/// relative to the policy's name, as the header's are.
 fn header_of_whole_check(db: &RootDatabase, item: ItemDef) -> Option<ItemAnalysis> {
     let analysis = check_item(db, item);
     let crate::ir::ItemIr::Policy { when, splittable: false, naming, .. } = &*analysis.ir else { return None };
     let ast::ItemKind::Policy(policy) = &item.ast(db).kind else { return None };
     let entries: Vec<pcl_syntax::Span> = policy.entries.iter().map(ast::BodyEntry::extent).collect();
     let in_header = |span: pcl_syntax::Span| !entries.iter().any(|e| e.start <= span.start && span.end <= e.end);
-    let ir = crate::ir::ItemIr::Policy {
-        when: when.clone(),
-        entries: Vec::new(),
-        splittable: false,
-        naming: naming.clone(),
-    };
+    let origin = analysis.name_span.start;
+    let from_name = |span: pcl_syntax::Span| span.relative_to(origin);
+    let mut naming = naming.clone();
+    naming.name_span = naming.name_span.map(from_name);
+    let ir = crate::ir::ItemIr::Policy { when: when.clone(), entries: Vec::new(), splittable: false, naming };
+    let diagnostics = analysis.diagnostics.iter().filter(|d| in_header(d.span));
+    let refs = analysis.refs.iter().filter(|r| in_header(r.span));
     Some(ItemAnalysis {
         ir: std::sync::Arc::new(ir),
-        diagnostics: analysis.diagnostics.iter().filter(|d| in_header(d.span)).cloned().collect(),
-        refs: analysis.refs.iter().filter(|r| in_header(r.span)).cloned().collect(),
-        name_span: analysis.name_span,
+        diagnostics: diagnostics.map(|d| d.clone().with_spans(from_name)).collect(),
+        refs: refs.map(|r| crate::item_check::Ref { span: from_name(r.span), ..r.clone() }).collect(),
+        name_span: from_name(analysis.name_span),
     })
 }
 

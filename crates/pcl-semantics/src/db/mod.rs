@@ -122,8 +122,10 @@ pub struct ItemDef {
 }
 
 /// The parts of a policy's AST outside its statements, spans relative to
-/// the item: `None` for a splittable policy (its statements decide how many
-/// parts a role attaches) and for any other item.
+/// the policy's name (`ast::Policy::head_from_name`: an edit of its doc
+/// comment leaves the head equal, and the roles that read it unvisited):
+/// `None` for a splittable policy (its statements decide how many parts a
+/// role attaches) and for any other item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyHead {
     pub name: ast::Ident,
@@ -137,7 +139,8 @@ impl PolicyHead {
         if policy.splittable {
             return None;
         }
-        let head = PolicyHead { name: policy.name.clone(), when: policy.when.clone(), fields: policy.fields.clone() };
+        let (name, when, fields) = policy.head_from_name();
+        let head = PolicyHead { name, when, fields };
         Some(Arc::new(head))
     }
 }
