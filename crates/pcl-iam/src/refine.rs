@@ -24,7 +24,21 @@ pub enum Refinement {
 /// Patterns bigger than this once compiled are refused (user input).
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
+thread_local! {
+    /// Patterns compiled, by their text: a param's check compiles its
+    /// pattern, and each value checked against it did again (building the
+    /// regex was a third of an edit of `prefix`'s doc comment in
+    /// `policies.pcl`). A `Regex` is shared, not copied, when cloned.
+    static COMPILED: crate::memo::Table<Result<regex::Regex, String>> = Default::default();
+}
+
+/// The regular expression that matches a whole value against `pattern`,
+/// compiled once per thread.
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    crate::memo::remembered(&COMPILED, pattern, || compile_anew(pattern))
+}
+
+fn compile_anew(pattern: &str) -> Result<regex::Regex, String> {
     let build = |p: &str| regex::RegexBuilder::new(p).size_limit(PATTERN_SIZE_LIMIT).build();
     let message = |e: regex::Error| {
         let last = e.to_string().lines().last().unwrap_or_default().trim().to_string();
