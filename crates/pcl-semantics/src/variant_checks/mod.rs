@@ -134,8 +134,13 @@ pub fn closure_findings<'a>(
     // rendering looks up as they are (the ARNs of the policies it attaches:
     // `expand::expand_role_shallow`), should features hold them
     // (a policy's findings read every variable: none kept apart)
+    // (the guards of the policies it attaches whole are read apart, as
+    // whether each holds: `tally`)
     let own = match &*this.ir {
-        ItemIr::Role { .. } => vars.iter().cloned().chain(["partition", "account"].map(String::from)).collect(),
+        ItemIr::Role { .. } => {
+            let own = variants::role_own_vars(&program, item);
+            own.into_iter().chain(["partition", "account"].map(String::from)).collect()
+        }
         _ => Vec::new(),
     };
     // by hash: a list searched for each variable was quadratic in them
@@ -177,7 +182,9 @@ struct GuardReads<'v> {
     vars: &'v [String],
     /// All that a role's own findings read: in `closure_findings`, the
     /// variables of its own guards and of what it uses, without its inline
-    /// policies' bodies; in `item_findings`, every variable (`vars`).
+    /// policies and the guards of the policies it attaches whole
+    /// (`variants::role_own_vars`); in `item_findings`, every variable
+    /// (`vars`).
     /// Not read for a policy.
     own: &'v [String],
     partition: bool,
@@ -292,13 +299,20 @@ struct Context<'c, 'a> {
     item: &'c ProgramItem,
     is_policy: bool,
     deps: &'c [String],
-    /// The features among `deps` that a role's own findings read.
+    /// The features among `deps` that a role's own findings read, but
+    /// for the guards of the policies it attaches whole (see `RoleKey`).
     own_deps: &'c [String],
     partition_param: Option<&'c str>,
     assignments: Assignments<'a>,
     /// See `Shared::keeps`.
     keeps: bool,
 }
+
+/// What a role's own findings in one assignment are a function of: the
+/// values of the features its own guards read (`Context::own_deps`), and
+/// whether each policy it attaches whole is there (`variants::
+/// attached_guards`).
+type RoleKey<'f> = (Vec<Option<&'f str>>, Vec<bool>);
 
 /// Runs one pass over every configuration of `item` under `configs`, each
 /// standing for `repeat` identical ones, and says in which configurations
@@ -307,6 +321,7 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
     let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps } = *context;
     let mut tallies = Tallies::default();
     let mut total = 0;
+    let attached = if is_policy { Vec::new() } else { variants::attached_guards(program, &item.ir) };
     for (slot, cfg) in configs.iter().enumerate() {
         let Some(assignments) = assignments(deps, cfg, slot) else {
             let kind =
@@ -327,10 +342,11 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         // item's features leave most of its statements alike
         let mut statements = StatementCache::new(program, &cfg.params, (pass, &partition), keeps);
         let mut name_findings: Option<Vec<Diagnostic>> = None;
-        // a role's own findings, by the values of the features they read:
-        // the features its inline policies' bodies read multiply its
-        // configurations, not its findings
-        let mut role_findings: HashMap<Vec<Option<&str>>, Vec<Finding>> = HashMap::default();
+        // a role's own findings, by the values of the features they read
+        // and whether each policy it attaches whole is there: the features
+        // its inline policies' bodies read multiply its configurations, not
+        // its findings, and so do those of its policies' guards
+        let mut role_findings: HashMap<RoleKey<'_>, Vec<Finding>> = HashMap::default();
         for features in assignments.iter() {
             total += 1;
             let counting = Counting { number: total, features, partition: &partition };
@@ -386,8 +402,9 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                 }
             } else {
                 let own: Vec<Option<&str>> = own_deps.iter().map(|f| features.get(f).map(String::as_str)).collect();
+                let present = attached.iter().map(|guard| env.holds(guard)).collect();
                 let found = role_findings
-                    .entry(own)
+                    .entry((own, present))
                     .or_insert_with(|| own_role_findings(item, &env, &partition, report_empty, pass));
                 for finding in found.iter() {
                     tallies.note(finding.clone(), &counting);
