@@ -12,7 +12,9 @@ pub struct Ident {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Item {
-    pub docs: Box<[String]>,
+    /// Shared: the program of every re-analysis holds a param's or
+    /// feature's (for `index.json`), a count instead of a copy.
+    pub docs: std::sync::Arc<[String]>,
     pub expects: Box<[Expect]>,
     pub kind: ItemKind,
     pub span: Span,

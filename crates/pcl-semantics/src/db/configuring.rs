@@ -46,7 +46,7 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Pr
         name: c.name.clone(),
         offset: 0,
         name_span: c.analysis.name_span,
-        docs: Vec::new(),
+        docs: crate::ir::no_docs(),
         ir: c.analysis.ir.clone(),
     }))
 }

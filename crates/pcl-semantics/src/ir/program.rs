@@ -12,11 +12,19 @@ pub struct ProgramItem {
     pub name: pcl_syntax::SmolStr,
     pub offset: u32,
     pub name_span: Span,
-    /// The doc comment of a param, feature or constraint (empty for any
-    /// other item: its docs are read from the AST where they are needed).
-    pub docs: Vec<String>,
+    /// The doc comment (shared with the AST; read for params and features
+    /// only, by `index.json`: any other item's are read from the AST where
+    /// they are needed).
+    pub docs: std::sync::Arc<[String]>,
     /// Shared with the per-item analysis that produced it (never copied).
     pub ir: std::sync::Arc<ItemIr>,
+}
+
+/// No doc comment, shared (an empty `Arc<[String]>` made anew would
+/// allocate its counts).
+pub fn no_docs() -> std::sync::Arc<[String]> {
+    static NONE: std::sync::LazyLock<std::sync::Arc<[String]>> = std::sync::LazyLock::new(|| std::sync::Arc::from([]));
+    std::sync::Arc::clone(&NONE)
 }
 
 /// A whole checked file, in source order; names are unique (duplicates are

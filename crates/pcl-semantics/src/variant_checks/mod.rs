@@ -115,7 +115,7 @@ pub fn closure_findings<'a>(
         name: member.name.clone(),
         offset: 0,
         name_span: member.analysis.name_span,
-        docs: Vec::new(),
+        docs: crate::ir::no_docs(),
         ir: member.analysis.ir.clone(),
     }));
     // cut cycles and too deep chains also leave lists looking empty
