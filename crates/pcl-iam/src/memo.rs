@@ -25,10 +25,21 @@ pub const ADDRESS_CAPACITY: usize = 32_768;
 
 /// The answer to `key` from `table`, computed by `compute` the first time.
 pub fn remembered<V: Clone + 'static>(table: &'static LocalKey<Table<V>>, key: &str, compute: impl FnOnce() -> V) -> V {
+    remembered_within(table, CAPACITY, key, compute)
+}
+
+/// [`remembered`], with a table of at most `capacity` answers (large ones,
+/// such as compiled patterns).
+pub fn remembered_within<V: Clone + 'static>(
+    table: &'static LocalKey<Table<V>>,
+    capacity: usize,
+    key: &str,
+    compute: impl FnOnce() -> V,
+) -> V {
     if let Some(known) = table.with(|t| t.borrow().get(key).cloned()) {
         return known;
     }
-    remember(table, CAPACITY, key.to_string(), compute())
+    remember(table, capacity, key.to_string(), compute())
 }
 
 /// [`remembered`] for any key, owned (it is stored on a miss without a

@@ -32,10 +32,15 @@ thread_local! {
     static COMPILED: crate::memo::Table<Result<regex::Regex, String>> = Default::default();
 }
 
+/// Compiled patterns a thread keeps (each up to `PATTERN_SIZE_LIMIT`): a
+/// file has a few, but in the language server every prefix of a pattern
+/// being typed is one.
+const PATTERNS_KEPT: usize = 64;
+
 /// The regular expression that matches a whole value against `pattern`,
 /// compiled once per thread.
 fn compile(pattern: &str) -> Result<regex::Regex, String> {
-    crate::memo::remembered(&COMPILED, pattern, || compile_anew(pattern))
+    crate::memo::remembered_within(&COMPILED, PATTERNS_KEPT, pattern, || compile_anew(pattern))
 }
 
 fn compile_anew(pattern: &str) -> Result<regex::Regex, String> {
