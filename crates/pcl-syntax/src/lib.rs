@@ -19,6 +19,7 @@ mod grammar;
 mod lower;
 mod parser;
 mod pest_errors;
+pub mod prelude;
 mod shift;
 mod span;
 pub mod split;

@@ -64,6 +64,22 @@ pub(crate) fn body_entry_only(text: &str) -> Option<Vec<BodyEntry>> {
     (p.at_end() && !p.bailed).then(|| vec![entry])
 }
 
+/// An item's doc comments and `expect`s alone (`(doc | expect_attr)*`,
+/// then what `skip` skips), spans relative to the text's start: `None`
+/// unless they are all the text holds, cleanly.
+pub(crate) fn prelude(text: &str) -> Option<(Vec<String>, Vec<crate::ast::Expect>)> {
+    let mut p = Fast::new(text);
+    // what a chunk skips before its item (`////` lines, blank lines): the
+    // item would start later
+    p.skip();
+    if p.pos != 0 {
+        return None;
+    }
+    let found = p.docs_and_expects();
+    p.skip();
+    (p.at_end() && !p.bailed).then_some(found)
+}
+
 /// The cursor. Rules are methods that start at `pos` (after any whitespace
 /// the enclosing rule skipped) and return `None` when they do not match;
 /// a caller that tries another alternative puts `pos` back first.
