@@ -174,10 +174,11 @@ impl<'p> Walker<'p> {
                         }
                     }
                 }
-                let inline_read = !self.presence_only;
-                for i in role.inline.iter().filter(|_| inline_read) {
-                    self.cond(&i.when);
-                    self.todo.push(&i.policy);
+                if !self.presence_only {
+                    for i in &role.inline {
+                        self.cond(&i.when);
+                        self.todo.push(&i.policy);
+                    }
                 }
                 if let Some(b) = &role.boundary {
                     self.cond(&b.when);

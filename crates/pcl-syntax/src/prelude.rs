@@ -4,7 +4,7 @@
 //! parse of the whole item).
 
 use crate::Span;
-use crate::ast::{Item, ItemKind, Permset, Policy};
+use crate::ast::{Item, ItemKind};
 use crate::shift::ShiftSpans;
 
 /// `item` (a policy or permset, parsed by `parse_split`) after an edit of
@@ -17,29 +17,12 @@ use crate::shift::ShiftSpans;
 /// it again from all its entries (`user_base`: 145k instructions).
 pub fn replace_prelude(item: &Item, prelude: &str, delta: u32) -> Option<Item> {
     let (docs, expects) = crate::fast::prelude(prelude)?;
-    let kind = match &item.kind {
-        ItemKind::Policy(policy) => {
-            let mut moved = Policy {
-                name: policy.name.clone(),
-                splittable: policy.splittable,
-                when: policy.when.clone(),
-                fields: policy.fields.clone(),
-                entries: policy.entries.clone(),
-            };
-            moved.name.shift_spans(delta);
-            moved.when.shift_spans(delta);
-            moved.fields.shift_spans(delta);
-            moved.entries.shift_spans(delta);
-            ItemKind::Policy(moved)
-        }
-        ItemKind::Permset(permset) => {
-            let mut moved = Permset { name: permset.name.clone(), entries: permset.entries.clone() };
-            moved.name.shift_spans(delta);
-            moved.entries.shift_spans(delta);
-            ItemKind::Permset(moved)
-        }
+    let mut kind = item.kind.clone();
+    match &mut kind {
+        ItemKind::Policy(policy) => policy.shift_spans(delta),
+        ItemKind::Permset(permset) => permset.shift_spans(delta),
         _ => return None,
-    };
+    }
     let span = Span { start: item.span.start, end: item.span.end.wrapping_add(delta) };
     Some(Item { docs: docs.into(), expects: expects.into(), kind, span })
 }

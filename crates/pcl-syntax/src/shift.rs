@@ -111,6 +111,24 @@ impl ShiftSpans for Expr {
     }
 }
 
+impl ShiftSpans for Policy {
+    fn shift_spans(&mut self, by: u32) {
+        let Policy { name, splittable: _, when, fields, entries } = self;
+        name.shift_spans(by);
+        when.shift_spans(by);
+        fields.shift_spans(by);
+        entries.shift_spans(by);
+    }
+}
+
+impl ShiftSpans for Permset {
+    fn shift_spans(&mut self, by: u32) {
+        let Permset { name, entries } = self;
+        name.shift_spans(by);
+        entries.shift_spans(by);
+    }
+}
+
 impl ShiftSpans for ItemField {
     fn shift_spans(&mut self, by: u32) {
         match self {

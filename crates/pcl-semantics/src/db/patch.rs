@@ -52,8 +52,9 @@ impl Edit<'_> {
 /// `chunk`: when the edit starts after the item's first byte and ends
 /// before the line break that ends the line above the name's, that line
 /// holds only the keyword before the name, and what is left above is doc
-/// comments, `expect`s, blank lines and comments (`prelude::replace_prelude`). A doc comment edited in `user_base` cut the
-/// whole item again from its 99 entries.
+/// comments, `expect`s, blank lines and comments
+/// (`prelude::replace_prelude`). A doc comment edited in `user_base` cut
+/// the whole item again from its 99 entries.
 fn prelude_patched(old: &ChunkParse, chunk: &str, (first, end): (usize, usize), delta: isize) -> Option<ChunkParse> {
     let [item] = old.parsed.items.as_slice() else { return None };
     if old.entries.is_empty() || chunk.len() < pcl_syntax::split::SPLIT_FROM_BYTES {
