@@ -27,6 +27,31 @@ fn parallel_analysis_equals_serial() {
             let mut db = RootDatabase::default();
             let file = SourceFile::open_on(&mut db, "corpus.pcl".into(), text.clone(), threads);
             assert_eq!(*analyze_file_parallel(&db, file, threads), serial, "opened on {threads} threads");
+            // then edited: the chunks the edits reach were parsed outside the
+            // memo, and are parsed again through it
+            for (at, inserted) in edits(&text) {
+                file.splice_text(&mut db, at..at, inserted).unwrap();
+                let edited = file.text(&db).clone();
+                let mut fresh_db = RootDatabase::default();
+                let fresh_file = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), edited);
+                let fresh = analyze_file(&fresh_db, fresh_file).clone();
+                assert_eq!(*analyze_file(&db, file), fresh, "{threads} threads, {inserted:?} at {at}");
+            }
         }
     }
+}
+
+/// Edits of a corpus, in order: a new item a third of the way in, then, in
+/// the first action list (before it, so at the same place in every text),
+/// an action added, a broken statement, and an action again.
+fn edits(text: &str) -> Vec<(usize, &'static str)> {
+    let list = text.find("action [").unwrap() + "action [".len();
+    let item = text.len() / 3 + text[text.len() / 3..].find("\npolicy ").unwrap() + 1;
+    assert!(list < item);
+    vec![
+        (item, "policy added_here { allow { action [s3:GetObject]; resource \"*\"; } }\n"),
+        (list, "s3:GetObjectAcl, "),
+        (list, "oops "),
+        (list, "s3:PutObjectAcl, "),
+    ]
 }

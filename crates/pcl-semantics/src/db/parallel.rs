@@ -2,10 +2,10 @@
 //! checks computed on several threads first, each with its own handle on
 //! the database, then `analyze_file` over the memoized results.
 
-use super::{Chunk, FileAnalysis, ItemDef, RootDatabase, SourceFile};
+use super::{FileAnalysis, ItemDef, RootDatabase, SourceFile};
 use super::{
-    analyze_file, check_configs, check_item, file_items, file_parse, file_wide_checks, item_index, parse_chunk,
-    symbols, variant_findings,
+    analyze_file, check_configs, check_item, file_items, file_parse, file_wide_checks, item_index,
+    parsing::parse_chunk_text, symbols, variant_findings,
 };
 
 /// Files smaller than this are analysed on one thread (starting threads
@@ -112,10 +112,10 @@ pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> Opt
         ranges.iter().map(|_| std::sync::OnceLock::new()).collect();
     let numbered: Vec<(usize, &(usize, usize))> = ranges.iter().enumerate().collect();
     share_out(db, threads, &numbered, |db, (at, (start, end))| {
-        // as `parsing::parse_ranges` asks first
-        let chunk = Chunk::new(db, text.get(*start..*end).unwrap_or_default(), false);
+        // as `parsing::parse_ranges` asks first, but not interned (see `parse_chunk_text`)
+        let parse = parse_chunk_text(db, text.get(*start..*end).unwrap_or_default(), false);
         if let Some(slot) = parses.get(*at) {
-            let _ = slot.set(std::sync::Arc::clone(parse_chunk(db, chunk)));
+            let _ = slot.set(parse);
         }
     });
     let parses = parses.into_iter().map(std::sync::OnceLock::into_inner).collect();
