@@ -158,6 +158,15 @@ fn kind_symbol(kind: &ItemKind) -> Option<Symbol> {
 }
 
 impl Symbols {
+    /// The table of a file parsed outside the database: what the `symbols`
+    /// query builds from the items' declarations. For the benchmark that
+    /// weighs salsa's per-query cost (`benches/query_overhead.rs`).
+    pub fn of_parsed(parsed: &pcl_syntax::ParsedFile) -> Self {
+        let declarations: Vec<Declaration> = parsed.items.iter().map(|p| Declaration::of(&p.item)).collect();
+        let named = parsed.items.iter().zip(&declarations).map(|(p, d)| (p.item.name().name.as_str(), d));
+        Symbols::build(named, &parsed.broken_names)
+    }
+
     /// The table of the items' declarations, each with its item's name.
     pub fn build<'a>(declarations: impl IntoIterator<Item = (&'a str, &'a Declaration)>, broken: &[String]) -> Self {
         let items: Vec<(&str, &Declaration)> = declarations.into_iter().collect();
