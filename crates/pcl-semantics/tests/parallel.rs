@@ -55,3 +55,31 @@ fn edits(text: &str) -> Vec<(usize, &'static str)> {
         (list, "s3:PutObjectAcl, "),
     ]
 }
+
+/// An edit of a file opened on several threads, whose chunks' parses are in
+/// no memo, takes the chunks it does not reach from the old parse, even
+/// when the whole text is cut again (an edit at the first byte of a text
+/// that starts with a byte order mark): it parses a chunk or two, not the
+/// file.
+#[test]
+fn an_edit_after_a_parallel_opening_parses_only_what_it_reaches() {
+    let corpus = pcl_corpus::generate(300_000, 5, false);
+    let with_bom = format!("\u{feff}{corpus}");
+    let middle = corpus.len() / 2 + corpus[corpus.len() / 2..].find("action [").unwrap() + "action [".len();
+    for (text, at, removed, inserted) in
+        [(with_bom.clone(), 0, "\u{feff}".len(), ""), (corpus.clone(), middle, 0, "s3:GetObjectAcl, ")]
+    {
+        let log = pcl_semantics::ExecutionLog::default();
+        let mut db = RootDatabase::with_execution_log(log.clone());
+        let file = SourceFile::open_on(&mut db, "corpus.pcl".into(), text.clone(), 2);
+        analyze_file_parallel(&db, file, 2);
+        log.lock().unwrap().clear();
+        file.splice_text(&mut db, at..at + removed, inserted).unwrap();
+        let parsed = log.lock().unwrap().iter().filter(|q| q.starts_with("parse_chunk")).count();
+        assert!(parsed <= 2, "{parsed} chunks parsed again for an edit at {at}");
+        let edited = file.text(&db).clone();
+        let mut fresh_db = RootDatabase::default();
+        let fresh_file = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), edited);
+        assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh_file), "an edit at {at}");
+    }
+}

@@ -123,9 +123,9 @@ pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> Opt
 }
 
 /// A text's chunk ranges and their parses, made on several threads: the
-/// file's parse is put together from them without interning each chunk's
-/// text again (hashing and comparing 100 MB once more, in a table of
-/// 400,000 chunks, was 0.2 s of a 100 MB check on one core).
+/// file's parse is put together from them without looking each chunk's
+/// text up (hashing and comparing 100 MB once more, in a table of 400,000
+/// chunks, was 0.2 s of a 100 MB check on one core).
 pub(super) struct PreParsed {
     pub ranges: Vec<(usize, usize)>,
     pub parses: Vec<Option<std::sync::Arc<super::parsing::ChunkParse>>>,

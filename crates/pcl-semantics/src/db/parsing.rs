@@ -123,7 +123,8 @@ pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
 }
 
 /// The whole file parsed: its chunks (one cheap pass over the lines), each
-/// parsed by `parse_chunk`, placed at its offset; and for each item parsed
+/// parsed by `parse_chunk` (outside its memo when the file was opened on
+/// several threads, `parse_chunk_text`), placed at its offset; and for each item parsed
 /// entry by entry, its entries (see `ChunkParse`), an empty list for every
 /// other item. Made by the driver (`files.rs`) with the text, as an input.
 pub fn file_parse(db: &dyn Database, file: SourceFile) -> &FileParse {
@@ -201,15 +202,25 @@ pub(super) fn reparse(
     new: &str,
     change: TextChange,
 ) -> (FileParse, ItemWindow) {
-    let whole = |db| {
-        let parse = parse_text(db, new);
-        let window = ItemWindow { start: 0, old_end: old.parsed.items.len(), new_end: parse.parsed.items.len() };
-        (parse, window)
-    };
     debug_assert_eq!(old_len - change.old_end, new.len() - change.new_end, "{change:?}: the texts end alike");
     let prefix = change.start;
     let suffix = old_len - change.old_end;
     let records = &old.chunks;
+    let unchanged_from = old_len - suffix;
+    let edit = super::patch::Edit {
+        old: records,
+        prefix,
+        old_end: unchanged_from,
+        delta: new.len() as isize - old_len as isize,
+    };
+    // the whole text cut again, the chunks before and after the edit taken
+    // from the old parse (a file opened on several threads has no memo of
+    // its chunks' parses to find them in)
+    let whole = |db| {
+        let parse = flatten(parse_ranges(db, new, &pcl_syntax::chunk_ranges(new), (&[], Some(&edit))));
+        let window = ItemWindow { start: 0, old_end: old.parsed.items.len(), new_end: parse.parsed.items.len() };
+        (parse, window)
+    };
     // the first chunk the edit reaches, and back one more (its end is the
     // start of that one's item line) and past any broken chunk that could
     // join the chunks after it
@@ -229,7 +240,6 @@ pub(super) fn reparse(
     }
     // old chunks whose start and text lie in the unchanged end (the byte
     // before the start too: it makes the start a line's)
-    let unchanged_from = old_len - suffix;
     let shift = |at: usize| (at + new.len()).checked_sub(old_len);
     let kept_from = records.partition_point(|c| c.start <= unchanged_from);
     // Cut again from the restart, up to the `reach`-th cut that lands on a
@@ -249,12 +259,6 @@ pub(super) fn reparse(
             landed.len() >= reach
         };
         let (ranges, stopped) = pcl_syntax::chunk_ranges_from(new, restart, &mut stop);
-        let edit = super::patch::Edit {
-            old: records,
-            prefix,
-            old_end: unchanged_from,
-            delta: new.len() as isize - old_len as isize,
-        };
         let window = parse_ranges(db, new, &ranges, (&[], Some(&edit)));
         if !stopped {
             // cut to the end of the file
@@ -298,7 +302,8 @@ pub struct FileParse {
 }
 
 /// One chunk of a file: where it lies and its parse (shared with
-/// `parse_chunk`'s memo).
+/// `parse_chunk`'s memo, unless the file was opened on several threads; an
+/// edit takes it from here for every chunk it does not reach, `patch::Edit`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunkRecord {
     pub start: usize,

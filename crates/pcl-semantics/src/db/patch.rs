@@ -28,6 +28,9 @@ impl Edit<'_> {
     /// The parse of the new text's chunk `start..end` from the old chunk
     /// that starts there, or `None` (then it is parsed).
     pub fn parse(&self, db: &dyn Database, text: &str, (start, end): (usize, usize)) -> Option<Arc<ChunkParse>> {
+        if let Some(kept) = self.moved(text, (start, end)) {
+            return Some(kept);
+        }
         let old = self.old.get(self.old.binary_search_by_key(&start, |c| c.start).ok()?)?;
         let clean = old.parse.parsed.errors.is_empty();
         // all its bytes before the edit, and not the last chunk (which is
@@ -43,6 +46,21 @@ impl Edit<'_> {
         let changed = (self.prefix - start, self.old_end - start);
         let patch = patched(db, &old.parse, chunk, changed, self.delta);
         patch.or_else(|| prelude_patched(&old.parse, chunk, changed, self.delta)).map(Arc::new)
+    }
+
+    /// The old parse of a chunk that lies, with the byte before it, after
+    /// the edit: the same text, moved by `delta`. Cleanly parsed and not the
+    /// last (whose errors' places may change) only, as before the edit.
+    fn moved(&self, text: &str, (start, end): (usize, usize)) -> Option<Arc<ChunkParse>> {
+        let unchanged_from = self.old_end.checked_add_signed(self.delta)?;
+        if start <= unchanged_from || end >= text.len() {
+            return None;
+        }
+        let back = self.delta.checked_neg()?;
+        let old_start = start.checked_add_signed(back)?;
+        let old = self.old.get(self.old.binary_search_by_key(&old_start, |c| c.start).ok()?)?;
+        let same = old.end.checked_add_signed(self.delta) == Some(end) && old.parse.parsed.errors.is_empty();
+        same.then(|| Arc::clone(&old.parse))
     }
 }
 
