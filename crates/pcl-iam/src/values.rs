@@ -142,6 +142,12 @@ fn first_foreign_char(arn: &str) -> Option<char> {
     if !arn.is_ascii() {
         return outside_placeholders(arn).find(|c| c.is_whitespace() || c.is_control());
     }
+    // Nearly every ARN holds no such byte anywhere: one pass without early
+    // exit, which the compiler vectorizes, says so (it was the costliest
+    // function of an edit that adds a value to a valueset).
+    if !arn.bytes().fold(false, |seen, b| seen | (b <= b' ') | (b == 0x7f)) {
+        return None;
+    }
     let mut depth = 0usize;
     for b in arn.bytes() {
         match b {
