@@ -31,9 +31,7 @@ pub fn features_among(program: &Program, vars: &[String]) -> Vec<String> {
 /// Every variable (feature or param) read by a guard of `item` or of what it
 /// uses, in the order first met.
 pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
-    let walker =
-        Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![item], presence_only: false };
-    walker.finish()
+    Walker::new(program, vec![item], false).finish()
 }
 
 /// The variables a role's own rendering without its inline policies
@@ -43,9 +41,7 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
 /// their features share (`user_role` of `policies.pcl`: 20 assignments,
 /// 12 distinct renderings).
 pub fn role_own_vars(program: &Program, role: &str) -> Vec<String> {
-    let walker =
-        Walker { program, vars: Vars::default(), visited: Default::default(), todo: vec![role], presence_only: true };
-    walker.finish()
+    Walker::new(program, vec![role], true).finish()
 }
 
 /// The guards of the policies `role` attaches whole (not splittable), in
@@ -100,16 +96,15 @@ struct Walker<'p> {
 }
 
 impl<'p> Walker<'p> {
+    /// A walker with `todo` to walk, nothing walked yet.
+    fn new(program: &'p Program, todo: Vec<&'p str>, presence_only: bool) -> Walker<'p> {
+        Walker { program, vars: Vars::default(), visited: Default::default(), todo, presence_only }
+    }
+
     /// A walker that has walked a statement and the values of the blocks
     /// around it, not yet the items they reference.
     fn of_statement(program: &'p Program, statement: &'p Statement, blocks: &[&'p ConditionEntry]) -> Walker<'p> {
-        let mut walker = Walker {
-            program,
-            vars: Vars::default(),
-            visited: Default::default(),
-            todo: Vec::new(),
-            presence_only: false,
-        };
+        let mut walker = Walker::new(program, Vec::new(), false);
         walker.statement(statement);
         for block in blocks {
             walker.values(&block.values);

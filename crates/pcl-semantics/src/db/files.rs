@@ -455,10 +455,10 @@ fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, changes: Changes, 
 }
 
 /// Whether two bodies are equal: the same parse (a chunk's text unchanged,
-/// its parse shared: taken from the old parse or the memo), or a chunk parsed again alike (only the
-/// blank lines after the item changed, as when an item is added below it).
-/// An item whose extent changed (nearly every edit inside it) is not
-/// compared: its AST differs, and a whole comparison can walk most of it.
+/// its parse shared), or a chunk parsed again alike (only the blank lines
+/// after the item changed, as when an item is added below it). An item
+/// whose extent changed (nearly every edit inside it) is not compared:
+/// its AST differs, and a whole comparison can walk most of it.
 fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
     if std::sync::Arc::ptr_eq(&old.ast, &new.ast) && std::sync::Arc::ptr_eq(&old.entries, &new.entries) {
         return true;

@@ -28,16 +28,11 @@ impl Edit<'_> {
     /// The parse of the new text's chunk `start..end` from the old chunk
     /// that starts there, or `None` (then it is parsed).
     pub fn parse(&self, db: &dyn Database, text: &str, (start, end): (usize, usize)) -> Option<Arc<ChunkParse>> {
-        if let Some(kept) = self.moved(text, (start, end)) {
+        if let Some(kept) = self.unchanged(text, (start, end)) {
             return Some(kept);
         }
         let old = self.old.get(self.old.binary_search_by_key(&start, |c| c.start).ok()?)?;
         let clean = old.parse.parsed.errors.is_empty();
-        // all its bytes before the edit, and not the last chunk (which is
-        // parsed as one: its errors' places may change)
-        if old.end == end && end <= self.prefix && end < text.len() && clean {
-            return Some(Arc::clone(&old.parse));
-        }
         let moved_end = old.end.checked_add_signed(self.delta)?;
         if moved_end != end || self.prefix <= start || self.old_end >= old.end || !clean {
             return None;
@@ -48,19 +43,22 @@ impl Edit<'_> {
         patch.or_else(|| prelude_patched(&old.parse, chunk, changed, self.delta)).map(Arc::new)
     }
 
-    /// The old parse of a chunk that lies, with the byte before it, after
-    /// the edit: the same text, moved by `delta`. Cleanly parsed and not the
-    /// last (whose errors' places may change) only, as before the edit.
-    fn moved(&self, text: &str, (start, end): (usize, usize)) -> Option<Arc<ChunkParse>> {
-        let unchanged_from = self.old_end.checked_add_signed(self.delta)?;
-        if start <= unchanged_from || end >= text.len() {
+    /// The old parse of a chunk the edit left as it was: all its bytes
+    /// before the edit, or all of them and the byte before them after it
+    /// (the same text, moved by `delta`). Cleanly parsed and not the last
+    /// only (the last is parsed as one: its errors' places may change).
+    fn unchanged(&self, text: &str, (start, end): (usize, usize)) -> Option<Arc<ChunkParse>> {
+        let moved_by = if end <= self.prefix {
+            0
+        } else if start > self.old_end.checked_add_signed(self.delta)? {
+            self.delta
+        } else {
             return None;
-        }
-        let back = self.delta.checked_neg()?;
-        let old_start = start.checked_add_signed(back)?;
+        };
+        let old_start = start.checked_add_signed(moved_by.checked_neg()?)?;
         let old = self.old.get(self.old.binary_search_by_key(&old_start, |c| c.start).ok()?)?;
-        let same = old.end.checked_add_signed(self.delta) == Some(end) && old.parse.parsed.errors.is_empty();
-        same.then(|| Arc::clone(&old.parse))
+        let same = old.end.checked_add_signed(moved_by) == Some(end);
+        (same && end < text.len() && old.parse.parsed.errors.is_empty()).then(|| Arc::clone(&old.parse))
     }
 }
 
