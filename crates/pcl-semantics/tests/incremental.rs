@@ -723,10 +723,7 @@ fn an_edit_that_moves_a_params_spans_only_runs_no_per_configuration_check() {
     ];
     for (near, after, typed, item) in cases {
         for round in ["first", "next"] {
-            let text = file.text(&db).clone();
-            let from = text.find(near).unwrap();
-            let at = from + text[from..].find(after).unwrap() + after.len();
-            file.splice_text(&mut db, at..at, typed).unwrap();
+            type_after(&mut db, file, (near, after), typed);
             let analysis = analyze_file(&db, file);
             assert_eq!(analysis.diagnostics.len(), before.len(), "{item}, {round} edit");
             let events = take(&log);
@@ -768,4 +765,53 @@ fn an_edit_of_a_policys_doc_comment_leaves_the_roles_that_use_it_alone() {
             assert_eq!(checked(&events, &variant_keys), [policy], "{policy}, {round} edit: {events:?}");
         }
     }
+}
+
+/// Typing in a valueset's or actionset's doc comment moves its spans only:
+/// the policies that splice it read it without its places (a closure's
+/// members compare a set so), so that set is checked again and no policy's
+/// or role's per-configuration checks run, at the first edit as at the
+/// next. Spacing out its values moves them against its name: the first
+/// edit lowers the set's body to LOW (the driver keeps it MEDIUM for a doc
+/// comment only), and salsa then does not backdate the closures; the next
+/// edit runs none. The diagnostics are
+/// those of a fresh analysis after every edit.
+#[test]
+fn an_edit_that_moves_a_sets_spans_only_runs_no_per_configuration_check() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let (mut db, file, log, keys) = analysed(&text);
+    let before = analyze_file(&db, file).diagnostics.clone();
+    // (near, after, typed, item, whether the first edit runs no per-configuration check)
+    let cases = [
+        ("/// The roles", "roles", "x", "parallelcluster_roles", true),
+        ("/// Read and write DynamoDB", "DynamoDB", "y", "dynamodb_item_rw", true),
+        ("valueset parallelcluster_instance_profiles", "= [", " ", "parallelcluster_instance_profiles", false),
+        ("actionset s3_read", "= [", " ", "s3_read", false),
+    ];
+    for (near, after, typed, item, first_too) in cases {
+        for round in ["first", "next"] {
+            type_after(&mut db, file, (near, after), typed);
+            let analysis = analyze_file(&db, file);
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), file.text(&db).clone());
+            assert_eq!(analysis.diagnostics, analyze_file(&fresh_db, fresh).diagnostics, "{item}, {round} edit");
+            assert_eq!(analysis.diagnostics.len(), before.len(), "{item}, {round} edit");
+            let events = take(&log);
+            assert_eq!(checked(&events, &keys), [item], "{item}, {round} edit: {events:?}");
+            let per_configuration = events.iter().filter(|e| e.starts_with("variant_findings")).count();
+            if round == "next" || first_too {
+                assert_eq!(per_configuration, 0, "{item}, {round} edit: {events:?}");
+            } else {
+                assert!(per_configuration > 0, "{item}, {round} edit: the set's users run again: {events:?}");
+            }
+        }
+    }
+}
+
+/// Types `typed` right after the first `after` that follows `near`.
+fn type_after(db: &mut RootDatabase, file: SourceFile, (near, after): (&str, &str), typed: &str) {
+    let text = file.text(db).clone();
+    let from = text.find(near).unwrap();
+    let at = from + text[from..].find(after).unwrap() + after.len();
+    file.splice_text(db, at..at, typed).unwrap();
 }

@@ -25,6 +25,39 @@ impl Policy {
     }
 }
 
+impl Item {
+    /// A valueset or actionset that says what `other` says: the same name,
+    /// values and `expect`s, at most moved as a whole within the item (its
+    /// doc comments may differ). What the items that splice it read of it
+    /// is then equal.
+    pub fn same_set_but_docs(&self, other: &Item) -> bool {
+        let moved = match (&self.kind, &other.kind) {
+            (ItemKind::Valueset(mine), ItemKind::Valueset(theirs)) => {
+                moved_by((&mine.name, &mine.values), (&theirs.name, &theirs.values))
+            }
+            (ItemKind::Actionset(mine), ItemKind::Actionset(theirs)) => {
+                moved_by((&mine.name, &mine.actions), (&theirs.name, &theirs.actions))
+            }
+            _ => None,
+        };
+        moved.is_some_and(|by| {
+            let mut theirs = other.expects.clone();
+            theirs.shift_spans(by);
+            self.expects == theirs
+        })
+    }
+}
+
+/// How far a named list lies from another, when moved by that much it is
+/// the other.
+fn moved_by<T: ShiftSpans + Clone + PartialEq>(mine: (&Ident, &T), theirs: (&Ident, &T)) -> Option<u32> {
+    let by = mine.0.span.start.wrapping_sub(theirs.0.span.start);
+    let (mut name, mut list) = (theirs.0.clone(), theirs.1.clone());
+    name.shift_spans(by);
+    list.shift_spans(by);
+    (*mine.0 == name && *mine.1 == list).then_some(by)
+}
+
 impl ShiftSpans for Span {
     /// Wrapping: a move back (`split::replace_entry`, after text was
     /// removed) comes as its two's complement. Spans lie inside a file of

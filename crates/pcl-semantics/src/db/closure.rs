@@ -11,7 +11,7 @@ use crate::item_check::ItemAnalysis;
 /// the `policy_header` of a policy a role attaches or inlines).
 /// Held here, not fetched again by `variant_findings`: one dependency
 /// to verify after an edit, not one per member.
-#[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
+#[derive(Clone, Debug, salsa::SalsaValue)]
 pub struct ClosureMember {
     /// Its name, held here: read from its input, it would be one more
     /// dependency of `variant_findings` per member to verify after an edit.
@@ -19,6 +19,37 @@ pub struct ClosureMember {
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
     /// Its place among the file's items (the closure is in that order).
     pub(super) position: usize,
+}
+
+/// Two members are equal when they hold the same item and the same
+/// analysis of it, a valueset's or actionset's compared without its places
+/// (`ItemAnalysis::set_placeless`): the per-configuration checks place what
+/// they find at the splice, in the policy or permset that splices the set,
+/// never in the set. A closure whose sets only moved (a word typed in a
+/// set's doc comment) is then equal, salsa backdates it, and no policy that
+/// splices the set is checked again. (The first such edit would lower the
+/// set's body to LOW, and salsa backdates an equal value only if its
+/// durability did not fall: in a small file the driver keeps it MEDIUM,
+/// see `item_writes::SETS_STAY_MEDIUM_BELOW_ITEMS`.)
+impl PartialEq for ClosureMember {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.position == other.position && same_reading(&self.analysis, &other.analysis)
+    }
+}
+
+impl Eq for ClosureMember {}
+
+/// What the per-configuration checks read of an item is the same in both
+/// analyses (see `ClosureMember`'s equality).
+fn same_reading(mine: &std::sync::Arc<ItemAnalysis>, theirs: &std::sync::Arc<ItemAnalysis>) -> bool {
+    if std::sync::Arc::ptr_eq(mine, theirs) {
+        return true;
+    }
+    match (mine.set_placeless(), theirs.set_placeless()) {
+        (Some(mine), Some(theirs)) => mine == theirs,
+        (None, None) => mine == theirs,
+        _ => false,
+    }
 }
 
 impl ClosureMember {

@@ -27,24 +27,12 @@
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
+use super::item_writes::{
+    Changes, Cut, SETS_STAY_MEDIUM_BELOW_ITEMS, new_item, reuse_item, unedited_body, update_item,
+};
 use super::parsing::{FileParse, ItemWindow, parse_text, parse_text_from, reparse};
 use super::text_change::{OutsideText, TextChange};
-use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
-use crate::symbol_table::Declaration;
-
-/// The durability of a body not edited (or no longer: see
-/// `EDITED_AT_MOST`): HIGH for a param, feature or constraint, whose
-/// declaration (HIGH) holds its whole AST, so that any edit of it is a HIGH
-/// write anyway; MEDIUM for any other item. The first edit of a policy then
-/// leaves every memo that read only params, features and constraints
-/// (their checks, the configurations, the feature assignments, the blocks
-/// of them at the top of a file) as valid in one comparison, unvisited.
-fn unedited_body(declaration: &Declaration) -> Durability {
-    match declaration {
-        Declaration::Configuring(_) => Durability::HIGH,
-        Declaration::Other { .. } => Durability::MEDIUM,
-    }
-}
+use super::{ItemDef, RootDatabase, SourceFile};
 
 /// The room a spliced text's buffer is given when an edit outgrows it, and
 /// when opened to edit (`SourceFile::open_to_edit`): typing that much more
@@ -53,30 +41,6 @@ const SPLICE_ROOM: usize = 64 * 1024;
 
 /// How many edited items keep a LOW body (see the module's comment).
 const EDITED_AT_MOST: usize = 8;
-
-/// An item as a text cuts it.
-struct Cut {
-    name: SmolStr,
-    configures: bool,
-    occurrence: u32,
-    body: ItemBody,
-    declaration: Declaration,
-    header: Option<std::sync::Arc<PolicyHead>>,
-}
-
-impl Cut {
-    /// A parsed item, with its entries and occurrence.
-    fn of(p: &pcl_syntax::ParsedItem, entries: &super::parsing::Entries, occurrence: u32) -> Cut {
-        Cut {
-            name: p.item.name().name.clone(),
-            configures: p.item.kind.configures(),
-            occurrence,
-            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: std::sync::Arc::clone(entries) },
-            declaration: Declaration::of(&p.item),
-            header: PolicyHead::of(&p.item),
-        }
-    }
-}
 
 /// The items of a parse, with their occurrence among items of the same name.
 fn cut(parse: &FileParse) -> Vec<Cut> {
@@ -223,12 +187,14 @@ impl SourceFile {
             || changes.iter().zip(kept).any(|(changed, def)| changed.is_high_write(edited.contains(def)));
         let mut changes = changes.into_iter();
         // the writes, now that nothing more is read
-        let mut items = Vec::with_capacity(slots.len());
+        let slot_count = slots.len();
+        let mut items = Vec::with_capacity(slot_count);
         for slot in slots {
             let def = match slot {
                 Slot::Same(def) => def,
                 Slot::Kept(def, cut) => {
-                    update_item(db, def, *cut, changes.next().unwrap_or_default(), &mut edited);
+                    let small = slot_count < SETS_STAY_MEDIUM_BELOW_ITEMS;
+                    update_item(db, def, *cut, changes.next().unwrap_or_default(), &mut edited, small);
                     def
                 }
                 Slot::Fresh(cut) => match spare.pop() {
@@ -400,101 +366,4 @@ fn occurrences(parse: &FileParse) -> Vec<u32> {
             before
         })
         .collect()
-}
-
-/// Which fields of a kept item differ from its new cut.
-#[derive(Clone, Copy, Debug, Default)]
-struct Changes {
-    body: bool,
-    configures: bool,
-    declaration: bool,
-    header: bool,
-}
-
-impl Changes {
-    fn of(db: &RootDatabase, def: ItemDef, cut: &Cut) -> Changes {
-        Changes {
-            body: !same_parse(def.body(db), &cut.body),
-            configures: def.configures(db) != cut.configures,
-            declaration: *def.declaration(db) != cut.declaration,
-            header: *def.header(db) != cut.header,
-        }
-    }
-
-    /// Whether setting them writes a MEDIUM or HIGH input (a body not yet
-    /// LOW, or any other field).
-    fn is_high_write(self, edited_before: bool) -> bool {
-        self.configures || self.declaration || self.header || (self.body && !edited_before)
-    }
-}
-
-/// Sets the fields of a kept item that changed; an edited body is LOW, a
-/// param's, feature's or constraint's HIGH (its declaration holds its AST:
-/// a HIGH write anyway). LOW, it lowered `configuring_items`, which salsa
-/// then did not backdate, equal or not: every policy was checked again.
-fn update_item(db: &mut RootDatabase, def: ItemDef, cut: Cut, changes: Changes, edited: &mut Vec<ItemDef>) {
-    if changes.body {
-        let durability = match cut.declaration {
-            Declaration::Configuring(_) => unedited_body(&cut.declaration),
-            Declaration::Other { .. } => Durability::LOW,
-        };
-        def.set_body(db).with_durability(durability).to(cut.body);
-        if durability == Durability::LOW && !edited.contains(&def) {
-            edited.push(def);
-        }
-    }
-    if changes.configures {
-        def.set_configures(db).to(cut.configures);
-    }
-    if changes.declaration {
-        def.set_declaration(db).to(cut.declaration);
-    }
-    if changes.header {
-        def.set_header(db).to(cut.header);
-    }
-}
-
-/// Whether two bodies are equal: the same parse (a chunk's text unchanged,
-/// its parse shared), or a chunk parsed again alike (only the blank lines
-/// after the item changed, as when an item is added below it). An item
-/// whose extent changed (nearly every edit inside it) is not compared:
-/// its AST differs, and a whole comparison can walk most of it.
-fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
-    if std::sync::Arc::ptr_eq(&old.ast, &new.ast) && std::sync::Arc::ptr_eq(&old.entries, &new.entries) {
-        return true;
-    }
-    let extent = |body: &ItemBody| body.ast.span.end.saturating_sub(body.ast.span.start);
-    extent(old) == extent(new) && old == new
-}
-
-/// A new item's input, every field HIGH.
-fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
-    let body_durability = unedited_body(&cut.declaration);
-    ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration, cut.header)
-        .durability(Durability::HIGH)
-        .body_durability(body_durability)
-        .new(db)
-}
-
-/// An input of an item gone, given to a new item: every field that differs
-/// set (each write starts a revision), HIGH.
-fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
-    if *def.name(db) != cut.name {
-        def.set_name(db).with_durability(Durability::HIGH).to(cut.name);
-    }
-    if def.configures(db) != cut.configures {
-        def.set_configures(db).with_durability(Durability::HIGH).to(cut.configures);
-    }
-    if def.occurrence(db) != cut.occurrence {
-        def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
-    }
-    // set even if equal: it may be LOW
-    def.set_body(db).with_durability(unedited_body(&cut.declaration)).to(cut.body);
-    if *def.declaration(db) != cut.declaration {
-        def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
-    }
-    if *def.header(db) != cut.header {
-        def.set_header(db).with_durability(Durability::HIGH).to(cut.header);
-    }
-    def
 }

@@ -8,6 +8,7 @@ mod configuring;
 mod files;
 #[cfg(test)]
 mod header_tests;
+mod item_writes;
 mod parallel;
 mod parsing;
 mod patch;

@@ -177,7 +177,7 @@ pub struct GList<T> {
 
 impl<T> GList<T> {
     /// Replaces every span of the list by `f` of it.
-    fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
+    pub(crate) fn map_spans(&mut self, f: &mut impl FnMut(Span) -> Span) {
         let GList { items, scalar: _, span } = self;
         for GuardedItem { when: _, value: _, span } in items {
             *span = f(*span);

@@ -69,6 +69,30 @@ impl ItemAnalysis {
             name_span: pcl_syntax::Span::default(),
         }
     }
+
+    /// A valueset's or actionset's analysis as the per-configuration checks
+    /// of the items that splice it read it: `placeless`, its IR's spans
+    /// emptied too. Those checks place what they find at the splice, in the
+    /// policy or permset that splices the set, never in the set; so an
+    /// edit that only moves the set's spans (its doc comment, its layout)
+    /// leaves this equal. `None` for any other item.
+    pub fn set_placeless(&self) -> Option<ItemAnalysis> {
+        let nowhere = &mut |_| pcl_syntax::Span::default();
+        let ir = match &*self.ir {
+            crate::ir::ItemIr::Valueset(values) => {
+                let mut values = values.clone();
+                values.map_spans(nowhere);
+                crate::ir::ItemIr::Valueset(values)
+            }
+            crate::ir::ItemIr::Actionset(actions) => {
+                let mut actions = actions.clone();
+                actions.map_spans(nowhere);
+                crate::ir::ItemIr::Actionset(actions)
+            }
+            _ => return None,
+        };
+        Some(ItemAnalysis { ir: std::sync::Arc::new(ir), ..self.placeless() })
+    }
 }
 
 /// Body entries of a policy or permset checked on their own (top-level

@@ -1,0 +1,178 @@
+//! The writes of one item's input (see `files.rs`, the driver): which of
+//! its fields changed, and the durability each is set with.
+
+use pcl_syntax::SmolStr;
+use salsa::{Durability, Setter};
+
+use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
+use crate::symbol_table::Declaration;
+
+/// An item as a text cuts it.
+pub(super) struct Cut {
+    pub(super) name: SmolStr,
+    pub(super) configures: bool,
+    pub(super) occurrence: u32,
+    pub(super) body: ItemBody,
+    pub(super) declaration: Declaration,
+    pub(super) header: Option<std::sync::Arc<PolicyHead>>,
+}
+
+impl Cut {
+    /// A parsed item, with its entries and occurrence.
+    pub(super) fn of(p: &pcl_syntax::ParsedItem, entries: &super::parsing::Entries, occurrence: u32) -> Cut {
+        Cut {
+            name: p.item.name().name.clone(),
+            configures: p.item.kind.configures(),
+            occurrence,
+            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: std::sync::Arc::clone(entries) },
+            declaration: Declaration::of(&p.item),
+            header: PolicyHead::of(&p.item),
+        }
+    }
+}
+
+/// The durability of a body not edited (or no longer: see `files.rs`,
+/// `EDITED_AT_MOST`): HIGH for a param, feature or constraint, whose
+/// declaration (HIGH) holds its whole AST, so that any edit of it is a HIGH
+/// write anyway; MEDIUM for any other item. The first edit of a policy then
+/// leaves every memo that read only params, features and constraints
+/// (their checks, the configurations, the feature assignments, the blocks
+/// of them at the top of a file) as valid in one comparison, unvisited.
+pub(super) fn unedited_body(declaration: &Declaration) -> Durability {
+    match declaration {
+        Declaration::Configuring(_) => Durability::HIGH,
+        Declaration::Other { .. } => Durability::MEDIUM,
+    }
+}
+
+/// In a file of fewer items, a valueset's or actionset's body not yet
+/// edited stays MEDIUM when an edit changes its doc comments only. What the
+/// policies that splice a set read of it (`closure_members`, which compares
+/// a set without its places) is then equal, but salsa backdates an equal
+/// value only if its durability did not fall: lowered to LOW, the set had
+/// every policy that splices it checked again (`policies.pcl`, a word typed
+/// in the doc comment of `parallelcluster_roles`: 8.3 % of a cold
+/// analysis). Kept MEDIUM, such an edit verifies every MEDIUM memo, as the
+/// first edit of any item does: cheap in a small file. In a large file, and
+/// at an edit of its values, the set's body falls to LOW as any other's.
+/// (Two other ways cost more: a set's reading made LOW from its first run
+/// taxed every edit of every item 0.1-0.4 % of a cold analysis, and a set
+/// kept MEDIUM at every edit made each edit of its values verify every
+/// MEDIUM memo, 0.7 % more.)
+pub(super) const SETS_STAY_MEDIUM_BELOW_ITEMS: usize = 256;
+
+/// An edit of a valueset's or actionset's doc comments only (see
+/// `SETS_STAY_MEDIUM_BELOW_ITEMS`).
+fn docs_only(db: &RootDatabase, def: ItemDef, cut: &Cut) -> bool {
+    cut.declaration.is_set() && cut.body.ast.same_set_but_docs(&def.body(db).ast)
+}
+
+/// Which fields of a kept item differ from its new cut.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Changes {
+    body: bool,
+    configures: bool,
+    declaration: bool,
+    header: bool,
+}
+
+impl Changes {
+    pub(super) fn of(db: &RootDatabase, def: ItemDef, cut: &Cut) -> Changes {
+        Changes {
+            body: !same_parse(def.body(db), &cut.body),
+            configures: def.configures(db) != cut.configures,
+            declaration: *def.declaration(db) != cut.declaration,
+            header: *def.header(db) != cut.header,
+        }
+    }
+
+    /// Whether setting them writes a MEDIUM or HIGH input (a body not yet
+    /// LOW, or any other field).
+    pub(super) fn is_high_write(self, edited_before: bool) -> bool {
+        self.configures || self.declaration || self.header || (self.body && !edited_before)
+    }
+}
+
+/// Sets the fields of a kept item that changed; an edited body is LOW, a
+/// param's, feature's or constraint's HIGH (its declaration holds its AST:
+/// a HIGH write anyway). LOW, it lowered `configuring_items`, which salsa
+/// then did not backdate, equal or not: every policy was checked again.
+/// In a `small` file a MEDIUM valueset's or actionset's stays MEDIUM when
+/// only its doc comments changed, for the same reason (see
+/// `SETS_STAY_MEDIUM_BELOW_ITEMS`).
+pub(super) fn update_item(
+    db: &mut RootDatabase,
+    def: ItemDef,
+    cut: Cut,
+    changes: Changes,
+    edited: &mut Vec<ItemDef>,
+    small: bool,
+) {
+    if changes.body {
+        let durability = match cut.declaration {
+            Declaration::Configuring(_) => unedited_body(&cut.declaration),
+            Declaration::Other { .. } if small && !edited.contains(&def) && docs_only(db, def, &cut) => {
+                Durability::MEDIUM
+            }
+            Declaration::Other { .. } => Durability::LOW,
+        };
+        def.set_body(db).with_durability(durability).to(cut.body);
+        if durability == Durability::LOW && !edited.contains(&def) {
+            edited.push(def);
+        }
+    }
+    if changes.configures {
+        def.set_configures(db).to(cut.configures);
+    }
+    if changes.declaration {
+        def.set_declaration(db).to(cut.declaration);
+    }
+    if changes.header {
+        def.set_header(db).to(cut.header);
+    }
+}
+
+/// Whether two bodies are equal: the same parse (a chunk's text unchanged,
+/// its parse shared), or a chunk parsed again alike (only the blank lines
+/// after the item changed, as when an item is added below it). An item
+/// whose extent changed (nearly every edit inside it) is not compared:
+/// its AST differs, and a whole comparison can walk most of it.
+fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
+    if std::sync::Arc::ptr_eq(&old.ast, &new.ast) && std::sync::Arc::ptr_eq(&old.entries, &new.entries) {
+        return true;
+    }
+    let extent = |body: &ItemBody| body.ast.span.end.saturating_sub(body.ast.span.start);
+    extent(old) == extent(new) && old == new
+}
+
+/// A new item's input, every field HIGH.
+pub(super) fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
+    let body_durability = unedited_body(&cut.declaration);
+    ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration, cut.header)
+        .durability(Durability::HIGH)
+        .body_durability(body_durability)
+        .new(db)
+}
+
+/// An input of an item gone, given to a new item: every field that differs
+/// set (each write starts a revision), HIGH.
+pub(super) fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
+    if *def.name(db) != cut.name {
+        def.set_name(db).with_durability(Durability::HIGH).to(cut.name);
+    }
+    if def.configures(db) != cut.configures {
+        def.set_configures(db).with_durability(Durability::HIGH).to(cut.configures);
+    }
+    if def.occurrence(db) != cut.occurrence {
+        def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
+    }
+    // set even if equal: it may be LOW
+    def.set_body(db).with_durability(unedited_body(&cut.declaration)).to(cut.body);
+    if *def.declaration(db) != cut.declaration {
+        def.set_declaration(db).with_durability(Durability::HIGH).to(cut.declaration);
+    }
+    if *def.header(db) != cut.header {
+        def.set_header(db).with_durability(Durability::HIGH).to(cut.header);
+    }
+    def
+}
