@@ -21,6 +21,9 @@ fn a_set_whose_doc_comments_alone_changed_is_the_same() {
     ] {
         assert!(item(after).same_set_but_docs(&before), "{after}");
     }
+    let expected = item("expect W0509 \"kept\"\nvalueset r = [\"a\"];\n");
+    let documented = item("/// Roles.\nexpect W0509 \"kept\"\nvalueset r = [\"a\"];\n");
+    assert!(documented.same_set_but_docs(&expected), "an `expect` moved with its set");
     let actions = item("/// Read.\nactionset a = [s3:GetObject];\n");
     assert!(item("/// Read objects.\nactionset a = [s3:GetObject];\n").same_set_but_docs(&actions));
 }
@@ -35,9 +38,12 @@ fn a_set_whose_values_name_or_layout_changed_is_not() {
         // its values moved against its name
         "/// Roles.\nvalueset r = [ \"a\", \"b\"];\n",
         "/// Roles.\nexpect W0509 \"x\"\nvalueset r = [\"a\", \"b\"];\n",
+        "/// Roles.\nvalueset r = [\"a\", \"b\" when f];\n",
     ] {
         assert!(!item(after).same_set_but_docs(&before), "{after}");
     }
+    let expected = item("expect W0509 \"kept\"\nvalueset r = [\"a\"];\n");
+    assert!(!item("expect W0509 \"other\"\nvalueset r = [\"a\"];\n").same_set_but_docs(&expected));
     let policy = item("/// P.\npolicy p {}\n");
     assert!(!item("/// Q.\npolicy p {}\n").same_set_but_docs(&policy), "only sets");
 }

@@ -16,6 +16,7 @@ pub struct ClosureMember {
     /// Its name, held here: read from its input, it would be one more
     /// dependency of `variant_findings` per member to verify after an edit.
     pub(super) name: pcl_syntax::SmolStr,
+    /// A set's places are not part of the member's equality: see it.
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
     /// Its place among the file's items (the closure is in that order).
     pub(super) position: usize,

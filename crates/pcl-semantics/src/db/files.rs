@@ -10,7 +10,8 @@
 //! - a policy's header (HIGH): what a role that attaches it reads;
 //! - an item's body: MEDIUM until the item is edited, LOW after (a
 //!   param's, feature's or constraint's: HIGH, as its declaration, which
-//!   holds its AST, changes with it anyway).
+//!   holds its AST, changes with it anyway; in a small file, a set's edited
+//!   in its doc comments only stays MEDIUM: see `item_writes.rs`).
 //!
 //! So an edit inside an item already edited changes LOW inputs only, and
 //! salsa takes every memo that read MEDIUM and HIGH inputs alone (every
@@ -187,13 +188,12 @@ impl SourceFile {
             || changes.iter().zip(kept).any(|(changed, def)| changed.is_high_write(edited.contains(def)));
         let mut changes = changes.into_iter();
         // the writes, now that nothing more is read
-        let slot_count = slots.len();
-        let mut items = Vec::with_capacity(slot_count);
+        let small = slots.len() < SETS_STAY_MEDIUM_BELOW_ITEMS;
+        let mut items = Vec::with_capacity(slots.len());
         for slot in slots {
             let def = match slot {
                 Slot::Same(def) => def,
                 Slot::Kept(def, cut) => {
-                    let small = slot_count < SETS_STAY_MEDIUM_BELOW_ITEMS;
                     update_item(db, def, *cut, changes.next().unwrap_or_default(), &mut edited, small);
                     def
                 }

@@ -73,6 +73,10 @@ pub struct ClosureFindings {
 pub struct ClosureItem<'a> {
     pub name: &'a pcl_syntax::SmolStr,
     /// Its analysis (with its name's span: read from here, not from its AST).
+    /// A valueset's or actionset's places (its spans, its IR's, its
+    /// diagnostics' and references') must not be read: a closure compares
+    /// a set without them, so what is found from it is not found again
+    /// after an edit that only moved them (see `db::closure::ClosureMember`).
     pub analysis: &'a ItemAnalysis,
 }
 
