@@ -64,7 +64,7 @@ pub(super) const SETS_STAY_MEDIUM_BELOW_ITEMS: usize = 256;
 /// An edit of a valueset's or actionset's doc comments only (see
 /// `SETS_STAY_MEDIUM_BELOW_ITEMS`).
 fn docs_only(db: &RootDatabase, def: ItemDef, cut: &Cut) -> bool {
-    cut.declaration.is_set() && cut.body.ast.same_set_but_docs(&def.body(db).ast)
+    cut.body.ast.same_set_but_docs(&def.body(db).ast)
 }
 
 /// Which fields of a kept item differ from its new cut.

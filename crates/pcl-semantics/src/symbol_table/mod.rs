@@ -136,11 +136,6 @@ impl Declaration {
         matches!(self, Declaration::Other { kind: Symbol::Policy | Symbol::Role })
     }
 
-    /// A valueset or actionset: an item spliced into others' lists.
-    pub fn is_set(&self) -> bool {
-        matches!(self, Declaration::Other { kind: Symbol::Valueset | Symbol::Actionset })
-    }
-
     fn configuring(&self) -> Option<&ItemKind> {
         match self {
             Declaration::Configuring(item) => Some(&item.kind),
