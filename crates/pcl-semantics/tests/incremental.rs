@@ -34,7 +34,7 @@ policy compute {
 fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), BEFORE.into());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), BEFORE.into());
 
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let keys = check_item_keys(&db, file);
@@ -83,7 +83,7 @@ fn incremental_edit_of_one_policy_rechecks_only_that_policy() {
 #[test]
 fn incremental_insert_above_keeps_item_identity() {
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), BEFORE.into());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), BEFORE.into());
     analyze_file(&db, file);
     let before = check_item_keys(&db, file);
 
@@ -122,7 +122,7 @@ fn incremental_signature_change_rechecks_users() {
 fn incremental_add_and_rename_reparse_one_chunk() {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), BEFORE.into());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), BEFORE.into());
     analyze_file(&db, file);
     take(&log);
     let parses = |events: &[String]| events.iter().filter(|e| e.starts_with("parse_chunk")).count();
@@ -160,7 +160,7 @@ fn incremental_rename_reruns_the_checks_of_its_users_only() {
     let source = format!("{BEFORE}\nrole compute_role {{ trust service [\"ec2.amazonaws.com\"]; attach compute; }}\n");
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.clone());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let before = query_keys(&db, file, "variant_findings");
     let checks_before = check_item_keys(&db, file);
@@ -187,7 +187,7 @@ fn incremental_add_rechecks_the_items_that_missed_the_name() {
     let source = format!("{BEFORE}\npolicy lambda {{ allow {{ action @lambda_actions; resource \"*\"; }} }}\n");
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.clone());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.clone());
     let unknown = |db: &RootDatabase| {
         analyze_file(db, file)
             .diagnostics
@@ -240,7 +240,7 @@ policy other {
 "#;
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.into());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.into());
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let keys = check_item_keys(&db, file);
     let variant_keys = query_keys(&db, file, "variant_findings");
@@ -289,7 +289,7 @@ role compute {
 "#;
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.into());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.into());
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let variant_keys = query_keys(&db, file, "variant_findings");
     take(&log);
@@ -325,7 +325,7 @@ role compute {
     assert_eq!(checked(&events, &variant_keys), ["compute", "user_fsx"], "events: {events:?}");
     let fresh = {
         let mut db = RootDatabase::default();
-        let file = SourceFile::open(&mut db, "policies.pcl".into(), guarded.clone());
+        let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), guarded.clone());
         analyze_file(&db, file).diagnostics.clone()
     };
     assert_eq!(analyze_file(&db, file).diagnostics, fresh);
@@ -348,7 +348,7 @@ fn incremental_statement_edit_reparses_that_statement_only() {
     assert!(source.len() > pcl_syntax::split::SPLIT_FROM_BYTES);
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.clone());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let entries = |events: &[String]| events.iter().filter(|e| e.starts_with("parse_entry")).count();
     assert_eq!(entries(&take(&log)), 40);
@@ -390,7 +390,7 @@ fn an_edit_inside_a_block_reparses_that_statement_only() {
     );
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), source.clone());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.clone());
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let count = |events: &[String], query: &str| events.iter().filter(|e| e.starts_with(query)).count();
     // the shell and 40 statements
@@ -419,7 +419,7 @@ fn an_item_checked_entry_by_entry_equals_its_whole_check() {
     let text = text.replacen("allow \"CloudWatch\" {", "allow \"Cloud Watch\" { action [s3:GetObjekt, @nope]; resource \"arn:aws:s3:::b\"; }\n    allow \"CloudWatch\" {", 1);
     let text = text.replacen("allow \"EC2Read\" {", "allow \"EC2 Read\" { action [ec2:DescribeNope, @nada]; resource \"arn:aws:s3:::b\"; }\n        allow \"EC2Read\" {", 1);
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), text);
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text);
     let symbols = pcl_semantics::symbols(&db, file);
     let (mut split, mut with_problems) = (0, 0);
     for item in file_items(&db, file) {
@@ -459,7 +459,7 @@ role r {{
 "#
         );
         let mut db = RootDatabase::default();
-        let file = SourceFile::open(&mut db, "policies.pcl".into(), source.clone());
+        let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), source.clone());
         let diagnostics = &analyze_file(&db, file).diagnostics;
         let role = source.find("role r").unwrap();
         assert!(!diagnostics.is_empty(), "{name}: the policy's name is reported");
@@ -478,7 +478,7 @@ role r {{
 fn duplicates_have_identities_of_their_own() {
     let mut db = RootDatabase::default();
     let text = "param p: string = \"a\";\nparam p: string = \"b\";\nparam p: string = \"c\";\n";
-    let file = SourceFile::open(&mut db, "dups.pcl".into(), text.into());
+    let file = SourceFile::open_to_edit(&mut db, "dups.pcl".into(), text.into());
     let before: Vec<_> = file_items(&db, file).iter().map(|item| (item.as_id(), item.occurrence(&db))).collect();
     assert_eq!(before.iter().map(|(_, o)| *o).collect::<Vec<_>>(), [0, 1, 2]);
     let ids: std::collections::BTreeSet<_> = before.iter().map(|(id, _)| *id).collect();
@@ -505,7 +505,7 @@ fn a_next_edit_inside_an_item_visits_no_dependency_of_other_items() {
     let insert = |action: &str| format!("{}{action}, {}", &text[..at], &text[at..]);
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_visit_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), text.clone());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text.clone());
     analyze_file(&db, file);
     take(&log);
     let visits = |events: &[String], query: &str| {
@@ -615,7 +615,7 @@ fn typing_an_item_at_the_end_of_the_file_matches_a_fresh_analysis() {
     let base = format!("{BEFORE}/// Doc.\n");
     let typed = "policy zz { allow { action s3:GetObject; resource \"*\"; } }\n";
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), base.clone());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), base.clone());
     analyze_file(&db, file);
     let steps = (1..=typed.len()).chain((0..typed.len()).rev());
     for (step, len) in steps.enumerate() {

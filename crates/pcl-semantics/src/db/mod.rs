@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use pcl_syntax::ast;
 
-use closure::{ClosureMember, closure_members};
+use closure::ClosureMember;
 use configuring::{AssignmentsKey, check_configs, configuring_facts, configuring_program, feature_assignments};
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
@@ -428,7 +428,7 @@ pub struct ConfiguringItem {
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_checks::ClosureFindings {
     let file = item.file(db);
-    let own = closure_members(db, item);
+    let own = &*closure::for_checks(db, item);
     if own.members.is_empty() {
         return Default::default();
     }

@@ -29,7 +29,7 @@ pub fn query_keys(db: &RootDatabase, file: SourceFile, query: &str) -> BTreeMap<
 pub fn analysed(text: &str) -> (RootDatabase, SourceFile, ExecutionLog, BTreeMap<String, String>) {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = SourceFile::open(&mut db, "policies.pcl".into(), text.into());
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text.into());
     analyze_file(&db, file);
     let keys = check_item_keys(&db, file);
     take(&log);

@@ -1,0 +1,86 @@
+//! A file opened for one check (`SourceFile::open`) keeps less than one
+//! opened to edit (`open_to_edit`): no per-name query, no closure memo. It
+//! is analysed exactly alike, and still right if edited after all.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use std::sync::{Arc, Mutex};
+
+use pcl_semantics::{ExecutionLog, FileAnalysis, RootDatabase, SourceFile, analyze_file, analyze_file_parallel};
+
+const POLICIES: &str = include_str!("../../../policies.pcl");
+
+/// The queries that ran to analyse `text`, opened for one check or to edit.
+fn queries_run(text: &str, editing: bool) -> Vec<String> {
+    let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+    let mut db = RootDatabase::with_execution_log(log.clone());
+    let file = match editing {
+        true => SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text.into()),
+        false => SourceFile::open(&mut db, "policies.pcl".into(), text.into()),
+    };
+    analyze_file(&db, file);
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+fn ran(events: &[String], query: &str) -> usize {
+    events.iter().filter(|e| e.starts_with(&format!("{query}("))).count()
+}
+
+#[test]
+fn a_file_opened_for_one_check_runs_no_name_lookup_nor_closure_query() {
+    let one_time = queries_run(POLICIES, false);
+    assert_eq!(ran(&one_time, "name_facts"), 0, "{one_time:?}");
+    assert_eq!(ran(&one_time, "configuring_scope"), 0, "{one_time:?}");
+    assert_eq!(ran(&one_time, "closure_members"), 0, "{one_time:?}");
+    assert!(ran(&one_time, "variant_findings") > 10, "the policies and roles are checked: {one_time:?}");
+    // what an editor's file keeps, for its next edits
+    let editing = queries_run(POLICIES, true);
+    assert!(ran(&editing, "name_facts") > 10, "{editing:?}");
+    assert!(ran(&editing, "closure_members") > 10, "{editing:?}");
+}
+
+/// `text` analysed on a fresh database, opened for one check or to edit.
+fn analysis(text: &str, editing: bool, threads: usize) -> FileAnalysis {
+    let mut db = RootDatabase::default();
+    let file = match editing {
+        true => SourceFile::open_to_edit(&mut db, "input.pcl".into(), text.into()),
+        false => SourceFile::open_on(&mut db, "input.pcl".into(), text.into(), threads),
+    };
+    analyze_file_parallel(&db, file, threads).clone()
+}
+
+#[test]
+fn a_file_opened_for_one_check_is_analysed_as_one_opened_to_edit() {
+    // the page's file; a corpus read by blocks, with an error per 1,000
+    // items, on one thread and on two
+    let corpus = pcl_corpus::generate(300_000, 7, true);
+    for (name, text) in [("policies.pcl", POLICIES.to_string()), ("corpus", corpus)] {
+        let edited = analysis(&text, true, 1);
+        assert!(!edited.program.items().is_empty(), "{name}");
+        for threads in [1, 2] {
+            assert_eq!(analysis(&text, false, threads), edited, "{name} on {threads} threads");
+        }
+    }
+    // unknown names, with suggestions: what the per-name queries answered
+    let broken = POLICIES.replace("@s3_read", "@s3_reed").replace("when fsx", "when fxs");
+    let edited = analysis(&broken, true, 1);
+    assert!(edited.diagnostics.len() > analysis(POLICIES, true, 1).diagnostics.len());
+    assert_eq!(analysis(&broken, false, 1), edited);
+}
+
+#[test]
+fn a_file_opened_for_one_check_and_edited_is_analysed_as_a_fresh_one() {
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "policies.pcl".into(), POLICIES.into());
+    analyze_file(&db, file);
+    // a set renamed (its uses now unknown), then its uses renamed too
+    let renamed = POLICIES.replacen("actionset s3_read ", "actionset s3_reading ", 1);
+    let fixed = renamed.replace("@s3_read]", "@s3_reading]").replace("@s3_read,", "@s3_reading,");
+    let clean = analyze_file(&db, file).diagnostics.len();
+    for (text, unknown) in [(renamed, true), (fixed, false), (POLICIES.to_string(), false)] {
+        file.replace_text(&mut db, text.clone());
+        let edited = analyze_file(&db, file);
+        assert_eq!(edited.diagnostics.len() > clean, unknown, "{:?}", edited.diagnostics);
+        assert_eq!(*edited, analysis(&text, false, 1));
+    }
+}
