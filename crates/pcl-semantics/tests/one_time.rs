@@ -6,7 +6,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use pcl_semantics::{ExecutionLog, FileAnalysis, RootDatabase, SourceFile, analyze_file, analyze_file_parallel};
+use pcl_semantics::{
+    ExecutionLog, FileAnalysis, RootDatabase, SourceFile, analyze_file, analyze_file_parallel, check_item, file_items,
+    parse,
+};
+use pcl_syntax::ast::ItemKind;
 
 const POLICIES: &str = include_str!("../../../policies.pcl");
 
@@ -83,4 +87,43 @@ fn a_file_opened_for_one_check_and_edited_is_analysed_as_a_fresh_one() {
         assert_eq!(edited.diagnostics.len() > clean, unknown, "{:?}", edited.diagnostics);
         assert_eq!(*edited, analysis(&text, false, 1));
     }
+}
+
+/// What a file opened for one check keeps of its items' ASTs: the bodies of
+/// its policies, permsets and sets are let go once checked, unless an item
+/// mentions `expect`; a file opened to edit keeps them all. The checks are
+/// the same.
+#[test]
+fn a_file_opened_for_one_check_keeps_no_body_once_checked() {
+    // the items whose bodies are kept, by name, and every item's check
+    let opened = |editing: bool| {
+        let mut db = RootDatabase::default();
+        let file = match editing {
+            true => SourceFile::open_to_edit(&mut db, "policies.pcl".into(), POLICIES.into()),
+            false => SourceFile::open(&mut db, "policies.pcl".into(), POLICIES.into()),
+        };
+        let checks: Vec<_> = file_items(&db, file).iter().map(|item| (**check_item(&db, *item)).clone()).collect();
+        let kept: Vec<String> = parse(&db, file)
+            .items
+            .iter()
+            .filter(|p| match &p.item.kind {
+                ItemKind::Policy(policy) => !policy.entries.is_empty(),
+                ItemKind::Permset(permset) => !permset.entries.is_empty(),
+                ItemKind::Actionset(set) => !set.actions.items.is_empty(),
+                ItemKind::Valueset(set) => !set.values.items.is_empty(),
+                _ => false,
+            })
+            .map(|p| {
+                let (start, end) = (p.offset + p.item.span.start, p.offset + p.item.span.end);
+                POLICIES[start as usize..end as usize].to_string()
+            })
+            .collect();
+        (kept, checks)
+    };
+    let (all, checks) = opened(true);
+    let (kept, one_time_checks) = opened(false);
+    assert_eq!(one_time_checks, checks);
+    assert!(all.len() > 20, "{}", all.len());
+    assert!(kept.len() < all.len() / 2, "{} of {} bodies kept", kept.len(), all.len());
+    assert!(kept.iter().all(|text| text.contains("expect")), "{kept:?}");
 }

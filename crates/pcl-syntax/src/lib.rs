@@ -16,6 +16,7 @@ mod fast;
 mod fast_tests;
 pub mod format;
 mod grammar;
+mod hollow;
 mod lower;
 mod parser;
 mod pest_errors;

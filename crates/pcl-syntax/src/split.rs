@@ -210,13 +210,7 @@ pub fn replace_entry(item: &Item, place: EntryPlace, entry: &BodyEntry, offset: 
         moved
     }));
     let kind = match &item.kind {
-        ItemKind::Policy(policy) => ItemKind::Policy(Policy {
-            name: policy.name.clone(),
-            splittable: policy.splittable,
-            when: policy.when.clone(),
-            fields: policy.fields.clone(),
-            entries,
-        }),
+        ItemKind::Policy(policy) => ItemKind::Policy(policy.with_entries(entries)),
         ItemKind::Permset(permset) => ItemKind::Permset(Permset { name: permset.name.clone(), entries }),
         _ => return None,
     };

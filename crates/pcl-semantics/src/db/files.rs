@@ -31,7 +31,7 @@ use salsa::{Durability, Setter};
 use super::item_writes::{
     Changes, Cut, SETS_STAY_MEDIUM_BELOW_ITEMS, new_item, reuse_item, unedited_body, update_item,
 };
-use super::parsing::{FileParse, ItemWindow, parse_text, parse_text_from, reparse};
+use super::parsing::{FileParse, ItemWindow, parse_text, reparse};
 use super::text_change::{OutsideText, TextChange};
 use super::{ItemDef, RootDatabase, SourceFile};
 
@@ -45,8 +45,8 @@ const EDITED_AT_MOST: usize = 8;
 
 /// The items of a parse, with their occurrence among items of the same name.
 fn cut(parse: &FileParse) -> Vec<Cut> {
-    let items = parse.parsed.items.iter().zip(&parse.entries);
-    items.zip(occurrences(parse)).map(|((p, entries), occurrence)| Cut::of(p, entries, occurrence)).collect()
+    let items = parse.parsed.items.iter().enumerate();
+    items.zip(occurrences(parse)).map(|((at, p), occurrence)| Cut::of(parse, at, p, occurrence)).collect()
 }
 
 impl SourceFile {
@@ -71,10 +71,9 @@ impl SourceFile {
 
     /// A new file, `editing` or not (see the field).
     fn open_with(db: &mut RootDatabase, (path, text): (String, String), threads: usize, editing: bool) -> SourceFile {
-        let pre = super::parallel::parse_chunks(db, &text, threads);
-        let parse = match pre {
-            Some(pre) => parse_text_from(db, &text, pre),
-            None => parse_text(db, &text),
+        let parse = match editing {
+            true => parse_text(db, &text),
+            false => super::one_time::parse_and_check(db, &text, threads),
         };
         let parse = std::sync::Arc::new(parse);
         let cuts = cut(&parse);
@@ -152,7 +151,16 @@ impl SourceFile {
     /// saying where it changed (it holds).
     fn apply_change(self, db: &mut RootDatabase, text: String, old_len: usize, change: TextChange) {
         let old_parse = std::sync::Arc::clone(&self.source(db).1);
-        let (parse, window) = reparse(db, &old_parse, old_len, &text, change);
+        let (parse, window) = match *self.editing(db) {
+            true => reparse(db, &old_parse, old_len, &text, change),
+            // kept for no edit: parsed and checked again whole, every item
+            // compared with its old input
+            false => {
+                let parse = super::one_time::parse_and_check(db, &text, 1);
+                let (old_end, new_end) = (old_parse.parsed.items.len(), parse.parsed.items.len());
+                (parse, ItemWindow { start: 0, old_end, new_end })
+            }
+        };
         let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let old = self.item_defs(db).clone();
@@ -287,10 +295,10 @@ fn window_slots(
     for (o, def) in old_parse.parsed.items.get(start..old_end)?.iter().zip(replaced).rev() {
         by_name.entry(o.item.name().name.as_str()).or_default().push(*def);
     }
-    for (p, entries) in parse.parsed.items.get(start..new_end)?.iter().zip(parse.entries.get(start..new_end)?) {
+    for (at, p) in parse.parsed.items.get(start..new_end)?.iter().enumerate() {
         let name = &p.item.name().name;
         let def = by_name.get_mut(name.as_str())?.pop()?;
-        let cut = Cut::of(p, entries, def.occurrence(db));
+        let cut = Cut::of(parse, start + at, p, def.occurrence(db));
         slots.push(Slot::Kept(def, Box::new(cut)));
     }
     slots.extend(old.get(old_end..)?.iter().map(|def| Slot::Same(*def)));
@@ -324,7 +332,6 @@ fn all_slots(
         old.get(at).copied()
     };
     let mut slots = Vec::with_capacity(new_items.len());
-    let no_entries: super::parsing::Entries = std::sync::Arc::from([]);
     for (at, (p, occurrence)) in new_items.iter().zip(&new_occurrences).enumerate() {
         // (the driver keeps its items in step with its parse)
         let same = if old.len() != old_items.len() || (start..new_end).contains(&at) {
@@ -339,7 +346,7 @@ fn all_slots(
             slots.push(Slot::Same(def));
             continue;
         }
-        let cut = Cut::of(p, parse.entries.get(at).unwrap_or(&no_entries), *occurrence);
+        let cut = Cut::of(parse, at, p, *occurrence);
         match by_identity.get(&(cut.name.as_str(), cut.occurrence)).and_then(|at| take(*at)) {
             Some(def) => slots.push(Slot::Kept(def, Box::new(cut))),
             None => slots.push(Slot::Fresh(Box::new(cut))),

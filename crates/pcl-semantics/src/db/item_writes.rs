@@ -4,6 +4,7 @@
 use pcl_syntax::SmolStr;
 use salsa::{Durability, Setter};
 
+use super::parsing::FileParse;
 use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 
@@ -18,13 +19,15 @@ pub(super) struct Cut {
 }
 
 impl Cut {
-    /// A parsed item, with its entries and occurrence.
-    pub(super) fn of(p: &pcl_syntax::ParsedItem, entries: &super::parsing::Entries, occurrence: u32) -> Cut {
+    /// The `at`-th item of a parse, with its occurrence.
+    pub(super) fn of(parse: &FileParse, at: usize, p: &pcl_syntax::ParsedItem, occurrence: u32) -> Cut {
+        let entries = parse.entries.get(at).map_or_else(|| std::sync::Arc::from([]), std::sync::Arc::clone);
+        let checked = parse.checked.get(at).cloned().flatten();
         Cut {
             name: p.item.name().name.clone(),
             configures: p.item.kind.configures(),
             occurrence,
-            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries: std::sync::Arc::clone(entries) },
+            body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries, checked },
             declaration: Declaration::of(&p.item),
             header: PolicyHead::of(&p.item),
         }

@@ -9,6 +9,7 @@ mod files;
 #[cfg(test)]
 mod header_tests;
 mod item_writes;
+mod one_time;
 mod parallel;
 mod parsing;
 mod patch;
@@ -155,6 +156,10 @@ impl PolicyHead {
 pub struct ItemBody {
     pub ast: Arc<ast::Item>,
     pub entries: parsing::Entries,
+    /// In a file opened for one check, the item's check, made as it was
+    /// opened (`one_time.rs`; `ast` is then hollow); `None` in a file opened
+    /// to edit.
+    pub checked: Option<Arc<ItemAnalysis>>,
 }
 
 impl ItemDef {
@@ -198,6 +203,9 @@ pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
 /// fifth of the heap of a 10 MB check).
 #[salsa::tracked(returns(ref))]
 pub fn check_item(db: &dyn Database, item: ItemDef) -> Arc<ItemAnalysis> {
+    if let Some(checked) = &item.body(db).checked {
+        return Arc::clone(checked);
+    }
     let file = item.file(db);
     let scope = DbScope::new(db, file);
     let entries = item.entries(db);

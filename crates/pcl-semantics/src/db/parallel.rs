@@ -100,14 +100,19 @@ fn wide_queries_aside(db: &RootDatabase, file: SourceFile, parallel: bool) -> Ro
     aside
 }
 
-/// Parses a large text's chunks on `threads` threads (`SourceFile::open_on`
-/// cuts it into items from these parses next): the ranges cut and each
-/// one's parse, or `None` for a small text (parsed on one thread then).
-pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> Option<PreParsed> {
-    if threads < 2 || text.len() < PARALLEL_FROM_BYTES {
-        return None;
-    }
+/// Parses a text's chunks outside the `parse_chunk` memo (see
+/// `parse_chunk_text`), a large text's on `threads` threads: the ranges cut
+/// and each one's parse (`SourceFile::open_on` cuts the text into items
+/// from these parses next).
+pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> PreParsed {
     let ranges = pcl_syntax::chunk_ranges(text);
+    if threads < 2 || text.len() < PARALLEL_FROM_BYTES {
+        let parses = ranges
+            .iter()
+            .map(|(start, end)| Some(parse_chunk_text(db, text.get(*start..*end).unwrap_or_default(), false)))
+            .collect();
+        return PreParsed { ranges, parses };
+    }
     let parses: Vec<std::sync::OnceLock<std::sync::Arc<super::parsing::ChunkParse>>> =
         ranges.iter().map(|_| std::sync::OnceLock::new()).collect();
     let numbered: Vec<(usize, &(usize, usize))> = ranges.iter().enumerate().collect();
@@ -119,7 +124,7 @@ pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> Opt
         }
     });
     let parses = parses.into_iter().map(std::sync::OnceLock::into_inner).collect();
-    Some(PreParsed { ranges, parses })
+    PreParsed { ranges, parses }
 }
 
 /// A text's chunk ranges and their parses, made on several threads: the

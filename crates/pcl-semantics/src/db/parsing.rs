@@ -297,8 +297,12 @@ pub struct FileParse {
     /// with `parsed.items`: the acknowledgements walk only those.
     pub mentions_expect: Vec<bool>,
     /// The chunks the text was cut into (after joining), in file order:
-    /// what `reparse` keeps of it.
+    /// what `reparse` keeps of it (none in a file opened for one check).
     pub chunks: Vec<ChunkRecord>,
+    /// In a file opened for one check, each item's check, aligned with
+    /// `parsed.items` (`None` for a param, feature or constraint, checked by
+    /// its query); empty in a file opened to edit (see `one_time.rs`).
+    pub checked: Vec<Option<Arc<crate::item_check::ItemAnalysis>>>,
 }
 
 /// One chunk of a file: where it lies and its parse (shared with

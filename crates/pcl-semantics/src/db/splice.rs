@@ -17,6 +17,7 @@ pub(super) fn flatten(chunks: Vec<ChunkRecord>) -> FileParse {
         entries: Vec::with_capacity(count),
         mentions_expect: Vec::with_capacity(count),
         chunks: Vec::new(),
+        checked: Vec::new(),
     };
     for chunk in &chunks {
         out.parsed.push_chunk(chunk.start, &chunk.parse.parsed);
@@ -83,6 +84,7 @@ fn from_old_items(
         entries: Vec::with_capacity(count),
         mentions_expect: Vec::with_capacity(count),
         chunks: Vec::new(),
+        checked: Vec::new(),
     };
     out.parsed.items.reserve_exact(count);
     let (before, after) = (..start, old_end..);

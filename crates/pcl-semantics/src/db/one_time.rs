@@ -1,0 +1,88 @@
+//! A file opened for one check (`SourceFile::open`, as `pcl check`, `pcl
+//! build` and `cargo xtask build-policies` open theirs): parsed outside the
+//! memos, every item but the params, features and constraints checked as
+//! the file is opened, and the bodies of its policies, permsets and sets
+//! not kept once checked.
+//!
+//! Why: the ASTs were the largest part of a check's memory (about 55 MB of
+//! the 10 MB corpus's heap), kept for the edits, hover and completion that
+//! such a file never gets (a file opened to edit, the language server's,
+//! keeps them all). What stays of an item is what the symbol table and the
+//! file-wide checks read: its name, doc comments, `expect`s, span and
+//! kind, a policy's guard and naming fields (`ast::Item::hollow`); a param,
+//! feature, constraint or role whole (small); and whole any item whose text
+//! mentions `expect` (the acknowledgements walk its statements).
+//!
+//! The check is `check_item`'s own: the same function (`item_check::check`,
+//! which equals the entry-by-entry check of a large item) under the same
+//! scope (the symbol table itself, `DbScope::Whole`), kept in the item's
+//! input (`ItemBody::checked`), which `check_item` then returns. So the
+//! analysis is the one a file opened to edit gets (`tests/one_time.rs`). An
+//! edit of such a file parses and checks it again whole (`files.rs`).
+
+use std::sync::Arc;
+
+use pcl_syntax::ParsedItem;
+
+use super::RootDatabase;
+use super::parallel::{PARALLEL_FROM_BYTES, parse_chunks};
+use super::parsing::{FileParse, parse_text_from};
+use super::scope::DbScope;
+use crate::item_check::ItemAnalysis;
+use crate::symbol_table::Symbols;
+
+/// The parse of a file opened for one check, its items checked (a large
+/// text's on `threads` threads) and their bodies let go (see the module).
+pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> FileParse {
+    let mut parse = parse_text_from(db, text, parse_chunks(db, text, threads));
+    // what an edit would re-parse from, and the chunks' owners of the ASTs
+    parse.chunks = Vec::new();
+    let symbols = Symbols::of_parsed(&parse.parsed);
+    let threads = if text.len() >= PARALLEL_FROM_BYTES { threads.max(1) } else { 1 };
+    parse.checked = check_items(&mut parse, &symbols, threads);
+    parse
+}
+
+/// Each item's check (`None` for a param, feature or constraint), in file
+/// order; each body that may go, gone.
+fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<Option<Arc<ItemAnalysis>>> {
+    let FileParse { parsed, mentions_expect, .. } = parse;
+    let mentions_expect = &*mentions_expect;
+    let run = |first: usize, items: &mut [ParsedItem]| -> Vec<Option<Arc<ItemAnalysis>>> {
+        let scope = DbScope::Whole(symbols);
+        let whole = |at: usize| mentions_expect.get(first + at) != Some(&false);
+        items.iter_mut().enumerate().map(|(at, item)| check_one(item, whole(at), &scope)).collect()
+    };
+    let items = &mut parsed.items;
+    if threads < 2 || items.len() < 2 {
+        return run(0, items);
+    }
+    let per_thread = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let running: Vec<_> = items
+            .chunks_mut(per_thread)
+            .enumerate()
+            .map(|(n, items)| {
+                let run = &run;
+                scope.spawn(move || run(n * per_thread, items))
+            })
+            .collect();
+        // in order; a thread that panicked (a bug) panics here too
+        running
+            .into_iter()
+            .flat_map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    })
+}
+
+/// One item's check; its body let go unless `keep_whole`.
+fn check_one(item: &mut ParsedItem, keep_whole: bool, scope: &DbScope<'_>) -> Option<Arc<ItemAnalysis>> {
+    if item.item.kind.configures() {
+        return None;
+    }
+    let analysis = Arc::new(crate::item_check::check(&item.item, scope));
+    if !keep_whole && let Some(hollow) = item.item.hollow() {
+        item.item = Arc::new(hollow);
+    }
+    Some(analysis)
+}

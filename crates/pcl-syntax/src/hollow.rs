@@ -1,0 +1,43 @@
+//! An item without its body: what a one-time check keeps of an item once
+//! it is lowered (see `pcl-semantics`' `db/one_time.rs`).
+
+use crate::ast::{Actionset, BodyEntry, Item, ItemKind, Permset, Policy, ValueList, Valueset};
+
+impl Item {
+    /// The item with the statements, includes and blocks of a policy or
+    /// permset, or the values of a set, left out; its name, doc comments,
+    /// `expect`s, span, kind and a policy's guard and naming fields kept.
+    /// `None` for a param, feature, constraint or role (small, and read
+    /// whole by the symbol table or the file's checks).
+    pub fn hollow(&self) -> Option<Item> {
+        let kind = match &self.kind {
+            ItemKind::Policy(p) => ItemKind::Policy(p.with_entries(Vec::new())),
+            ItemKind::Permset(p) => ItemKind::Permset(Permset { name: p.name.clone(), entries: Vec::new() }),
+            ItemKind::Actionset(a) => {
+                ItemKind::Actionset(Actionset { name: a.name.clone(), actions: empty_like(&a.actions) })
+            }
+            ItemKind::Valueset(v) => {
+                ItemKind::Valueset(Valueset { name: v.name.clone(), values: empty_like(&v.values) })
+            }
+            ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) | ItemKind::Role(_) => return None,
+        };
+        Some(Item { docs: self.docs.clone(), expects: self.expects.clone(), kind, span: self.span })
+    }
+}
+
+impl Policy {
+    /// The same policy (name, guard, naming fields) with other entries.
+    pub fn with_entries(&self, entries: Vec<BodyEntry>) -> Policy {
+        Policy {
+            name: self.name.clone(),
+            splittable: self.splittable,
+            when: self.when.clone(),
+            fields: self.fields.clone(),
+            entries,
+        }
+    }
+}
+
+fn empty_like<T>(list: &ValueList<T>) -> ValueList<T> {
+    ValueList { items: Vec::new(), bracketed: list.bracketed, span: list.span }
+}
