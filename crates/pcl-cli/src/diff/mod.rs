@@ -15,6 +15,10 @@ use std::fmt::Write as _;
 
 use similar::TextDiff;
 
+/// How long a full diff looks for the fewest lines changed in one file
+/// (Myers' diff takes time as the lines times the changes).
+const DIFF_TIME: std::time::Duration = std::time::Duration::from_millis(500);
+
 use index::{ConfigKey, Index, show_key};
 
 /// A build's files: relative path -> contents.
@@ -411,7 +415,9 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
     if detail == Detail::Full {
         for (path, a, b) in &found.changed {
             let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-            let diff = TextDiff::from_lines(a.as_ref(), b.as_ref());
+            // bounded, as `pcl fmt --check`'s: past it the rest of a large
+            // file's diff is shown as lines removed and added
+            let diff = TextDiff::configure().timeout(DIFF_TIME).diff_lines(a.as_ref(), b.as_ref());
             let header = (format!("{old_name}/{path}"), format!("{new_name}/{path}"));
             let _ = write!(out, "\n{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
         }

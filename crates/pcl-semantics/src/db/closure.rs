@@ -130,10 +130,13 @@ pub(super) fn inlined_members(
     role: ItemDef,
     closure: &Closure,
 ) -> (Vec<String>, Vec<ClosureMember>) {
+    // each once, in order; by hash, not a search of the list per variable
+    // (a policy guarded by 80,000 features took 15 s)
     let mut vars: Vec<String> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for policy in &closure.inlined {
         for var in inlined_guard_vars(db, *policy).iter() {
-            if !vars.contains(var) {
+            if seen.insert(var.as_str()) {
                 vars.push(var.clone());
             }
         }
@@ -144,7 +147,8 @@ pub(super) fn inlined_members(
     // and then nothing more is read (each read is one more dependency to
     // verify after a first edit, for every such role of the file)
     let facts = configuring_facts(db, role.file(db));
-    let in_closure = |var: &str| closure.members.iter().any(|m| m.name == var);
+    let members: rustc_hash::FxHashSet<&str> = closure.members.iter().map(|m| m.name.as_str()).collect();
+    let in_closure = |var: &str| members.contains(var);
     if !vars.iter().any(|var| facts.configuring_at.contains_key(var.as_str()) && !in_closure(var)) {
         return (vars, Vec::new());
     }

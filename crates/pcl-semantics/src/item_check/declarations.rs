@@ -189,8 +189,10 @@ impl Checker<'_> {
             FeatureDomain::Bool(_) | FeatureDomain::Derived(_) => (vec!["false".to_string(), "true".to_string()], true),
             FeatureDomain::Enum(values) => {
                 let mut domain: Vec<String> = Vec::new();
+                // by hash, not a search of the list per value (quadratic)
+                let mut seen = rustc_hash::FxHashSet::default();
                 for v in values {
-                    if domain.iter().any(|d| *d == v.name) {
+                    if !seen.insert(v.name.as_str()) {
                         self.emit(DiagnosticKind::DuplicateDomainValue { value: v.name.to_string() }.at(v.span));
                     } else {
                         domain.push(v.name.as_str().to_owned());

@@ -237,12 +237,11 @@ impl Symbols {
                             Symbol::Feature { domain: vec!["false".into(), "true".into()], is_bool: true }
                         }
                         FeatureDomain::Enum(values) => {
-                            let mut domain: Vec<String> = Vec::new();
-                            for v in values {
-                                if !domain.iter().any(|d| *d == v.name) {
-                                    domain.push(v.name.as_str().to_owned());
-                                }
-                            }
+                            // each value once, in order (a search of the list
+                            // for each: 80,000 values took 15 s)
+                            let mut seen = rustc_hash::FxHashSet::default();
+                            let fresh = values.iter().filter(|v| seen.insert(v.name.as_str()));
+                            let domain = fresh.map(|v| v.name.as_str().to_owned()).collect();
                             Symbol::Feature { domain, is_bool: false }
                         }
                     },
