@@ -8,7 +8,7 @@
 //! valgrind --tool=callgrind --toggle-collect='edit_cost::edit_phase' BIN policies.pcl
 //! ```
 //!
-//! `cold_phase` is `SourceFile::open` (the parse) and `analyze_file` on a
+//! `cold_phase` is `SourceFile::open_to_edit` (the parse) and `analyze_file` on a
 //! fresh database, in a fresh process: what opening a file costs, as the
 //! edit's cost counts its re-parse;
 //! `edit_phase` is `splice_text` (the language server's edit) and

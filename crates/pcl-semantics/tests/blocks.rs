@@ -55,7 +55,7 @@ fn edits_match_a_fresh_analysis(bytes: u64, items: std::ops::Range<usize>) {
         _ => panic!("the corpus has policies"),
     };
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original);
+    let file = SourceFile::open_to_edit(&mut db, "corpus.pcl".into(), original);
     let count = file_items(&db, file).len();
     assert!(items.contains(&count), "the corpus is meant to have {items:?} items, not {count}");
     analyze_file(&db, file);
@@ -97,7 +97,7 @@ fn uses_resolved_by_blocks_follow_an_edit_in_another_block() {
             .collect()
     };
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original.clone());
+    let file = SourceFile::open_to_edit(&mut db, "corpus.pcl".into(), original.clone());
     assert!(file_items(&db, file).len() >= 512, "the sets and their user are meant to be in different blocks");
     let before = codes(analyze_file(&db, file));
     assert_eq!(before.len(), 2, "lonely_set unused and not_arns' value not an ARN: {before:?}");
@@ -164,7 +164,7 @@ fn deployed_names_follow_an_edit(size: u64, at_least_items: usize) {
         analysis.diagnostics.iter().filter(|d| d.message.contains("deployed")).count()
     };
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, "corpus.pcl".into(), original.clone());
+    let file = SourceFile::open_to_edit(&mut db, "corpus.pcl".into(), original.clone());
     let items = file_items(&db, file).len();
     assert!(items >= at_least_items, "the two policies are meant to be in different blocks ({items} items)");
     assert_eq!(clashes(analyze_file(&db, file)), 1, "{:?}", analyze_file(&db, file).diagnostics);

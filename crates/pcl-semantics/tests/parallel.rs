@@ -27,8 +27,8 @@ fn parallel_analysis_equals_serial() {
             let mut db = RootDatabase::default();
             let file = SourceFile::open_on(&mut db, "corpus.pcl".into(), text.clone(), threads);
             assert_eq!(*analyze_file_parallel(&db, file, threads), serial, "opened on {threads} threads");
-            // then edited: the chunks the edits reach were parsed outside the
-            // memo, and are parsed again through it
+            // then edited: a file opened for one check is parsed and
+            // checked again whole
             for (at, inserted) in edits(&text) {
                 file.splice_text(&mut db, at..at, inserted).unwrap();
                 let edited = file.text(&db).clone();
@@ -56,13 +56,12 @@ fn edits(text: &str) -> Vec<(usize, &'static str)> {
     ]
 }
 
-/// An edit of a file opened on several threads, whose chunks' parses are in
-/// no memo, takes the chunks it does not reach from the old parse, even
-/// when the whole text is cut again (an edit at the first byte of a text
-/// that starts with a byte order mark): it parses a chunk or two, not the
-/// file.
+/// An edit of a large file opened to edit takes the chunks it does not
+/// reach from the old parse, even when the whole text is cut again (an edit
+/// at the first byte of a text that starts with a byte order mark): it
+/// parses a chunk or two, not the file.
 #[test]
-fn an_edit_after_a_parallel_opening_parses_only_what_it_reaches() {
+fn an_edit_of_a_large_file_parses_only_what_it_reaches() {
     let corpus = pcl_corpus::generate(300_000, 5, false);
     let with_bom = format!("\u{feff}{corpus}");
     let middle = corpus.len() / 2 + corpus[corpus.len() / 2..].find("action [").unwrap() + "action [".len();
@@ -71,7 +70,7 @@ fn an_edit_after_a_parallel_opening_parses_only_what_it_reaches() {
     {
         let log = pcl_semantics::ExecutionLog::default();
         let mut db = RootDatabase::with_execution_log(log.clone());
-        let file = SourceFile::open_on(&mut db, "corpus.pcl".into(), text.clone(), 2);
+        let file = SourceFile::open_to_edit(&mut db, "corpus.pcl".into(), text.clone());
         analyze_file_parallel(&db, file, 2);
         log.lock().unwrap().clear();
         file.splice_text(&mut db, at..at + removed, inserted).unwrap();

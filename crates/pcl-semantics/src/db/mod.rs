@@ -157,13 +157,13 @@ pub struct ItemBody {
     pub ast: Arc<ast::Item>,
     pub entries: parsing::Entries,
     /// In a file opened for one check, the item's check, made as it was
-    /// opened (`one_time.rs`; `ast` is then hollow); `None` in a file opened
-    /// to edit.
+    /// opened (`one_time.rs`; `ast` is then hollow); else `None`.
     pub checked: Option<Arc<ItemAnalysis>>,
 }
 
 impl ItemDef {
-    /// The AST, with spans relative to the item's start.
+    /// The AST, with spans relative to the item's start (hollow for a
+    /// policy, permset or set opened for one check: `ItemBody::checked`).
     pub fn ast(self, db: &dyn Database) -> &Arc<ast::Item> {
         &self.body(db).ast
     }

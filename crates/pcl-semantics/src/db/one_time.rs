@@ -1,8 +1,9 @@
 //! A file opened for one check (`SourceFile::open`, as `pcl check`, `pcl
-//! build` and `cargo xtask build-policies` open theirs): parsed outside the
-//! memos, every item but the params, features and constraints checked as
-//! the file is opened, and the bodies of its policies, permsets and sets
-//! not kept once checked.
+//! build` and `cargo xtask build-policies` open theirs): its chunks parsed
+//! outside the `parse_chunk` memo (a large item's entries are still parsed
+//! through `parse_entry`, and kept there), every item but the params,
+//! features and constraints checked as the file is opened, and the bodies of
+//! its policies, permsets and sets not kept once checked.
 //!
 //! Why: the ASTs were the largest part of a check's memory (about 55 MB of
 //! the 10 MB corpus's heap), kept for the edits, hover and completion that

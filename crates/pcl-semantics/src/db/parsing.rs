@@ -29,13 +29,13 @@ pub fn parse_chunk<'db>(db: &'db dyn Database, chunk: Chunk<'db>) -> Arc<ChunkPa
     parse_chunk_text(db, chunk.text(db), *chunk.last(db))
 }
 
-/// What `parse_chunk` makes of a chunk's text, not memoized: a large file's
-/// opening parse (`parallel::parse_chunks`), where no chunk has been seen
-/// before and an interned copy of each chunk's text would only be kept.
-/// Its edits take the chunks they did not reach from the old parse
-/// (`reparse`), and parse the ones they did through `parse_chunk`. The 10 MB
-/// corpus: its text no longer held twice (10 MB), nor 41,000 chunks
-/// interned with their memos.
+/// What `parse_chunk` makes of a chunk's text, not memoized: the parse of a
+/// file opened for one check (`parallel::parse_chunks`, `one_time.rs`),
+/// which is never edited chunk by chunk, and where an interned copy of each
+/// chunk's text would only be kept (the 10 MB corpus: its text no longer
+/// held twice, 10 MB, nor 41,000 chunks interned with their memos). The
+/// entries of a large item are still parsed through `parse_entry`, their
+/// texts interned.
 pub(super) fn parse_chunk_text(db: &dyn Database, text: &str, last: bool) -> Arc<ChunkParse> {
     let mut parts = FragmentParses { db, entries: Vec::new() };
     let (parsed, entries) = match pcl_syntax::split::parse_split(text, &mut parts) {
@@ -117,16 +117,19 @@ impl<'db> pcl_syntax::split::Parts<'db> for FragmentParses<'db> {
     }
 }
 
-/// The whole file parsed (see `file_parse`).
+/// The whole file parsed (see `file_parse`: in a file opened for one check,
+/// the bodies of its policies, permsets and sets are gone once checked).
 pub fn parse(db: &dyn Database, file: SourceFile) -> &pcl_syntax::ParsedFile {
     &file_parse(db, file).parsed
 }
 
 /// The whole file parsed: its chunks (one cheap pass over the lines), each
-/// parsed by `parse_chunk` (outside its memo when the file was opened on
-/// several threads, `parse_chunk_text`), placed at its offset; and for each item parsed
+/// parsed by `parse_chunk` (outside its memo in a file opened for one
+/// check, `parse_chunk_text`), placed at its offset; and for each item parsed
 /// entry by entry, its entries (see `ChunkParse`), an empty list for every
 /// other item. Made by the driver (`files.rs`) with the text, as an input.
+/// In a file opened for one check, the policies, permsets and sets are
+/// hollow once checked (`one_time.rs`): their checks are in `checked`.
 pub fn file_parse(db: &dyn Database, file: SourceFile) -> &FileParse {
     &file.source(db).1
 }
@@ -214,8 +217,7 @@ pub(super) fn reparse(
         delta: new.len() as isize - old_len as isize,
     };
     // the whole text cut again, the chunks before and after the edit taken
-    // from the old parse (a file opened on several threads has no memo of
-    // its chunks' parses to find them in)
+    // from the old parse, not looked up in the memo by their texts
     let whole = |db| {
         let parse = flatten(parse_ranges(db, new, &pcl_syntax::chunk_ranges(new), (&[], Some(&edit))));
         let window = ItemWindow { start: 0, old_end: old.parsed.items.len(), new_end: parse.parsed.items.len() };
@@ -305,9 +307,9 @@ pub struct FileParse {
     pub checked: Vec<Option<Arc<crate::item_check::ItemAnalysis>>>,
 }
 
-/// One chunk of a file: where it lies and its parse (shared with
-/// `parse_chunk`'s memo, unless the file was opened on several threads; an
-/// edit takes it from here for every chunk it does not reach, `patch::Edit`).
+/// One chunk of a file opened to edit: where it lies and its parse (shared
+/// with `parse_chunk`'s memo; an edit takes it from here for every chunk it
+/// does not reach, `patch::Edit`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChunkRecord {
     pub start: usize,
