@@ -22,7 +22,7 @@ impl Cut {
     /// The `at`-th item of a parse, with its occurrence.
     pub(super) fn of(parse: &FileParse, at: usize, p: &pcl_syntax::ParsedItem, occurrence: u32) -> Cut {
         let entries = parse.entries.get(at).map_or_else(|| std::sync::Arc::from([]), std::sync::Arc::clone);
-        let checked = parse.checked.get(at).cloned().flatten();
+        let checked = parse.checked.get(at).cloned();
         Cut {
             name: p.item.name().name.clone(),
             configures: p.item.kind.configures(),

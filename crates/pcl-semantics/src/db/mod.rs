@@ -207,7 +207,7 @@ pub fn check_item(db: &dyn Database, item: ItemDef) -> Arc<ItemAnalysis> {
         return Arc::clone(checked);
     }
     let file = item.file(db);
-    let scope = DbScope::new(db, file);
+    let scope = DbScope::to_edit(db, file);
     let entries = item.entries(db);
     if entries.is_empty() {
         return Arc::new(crate::item_check::check(item.ast(db), &scope));
@@ -270,7 +270,7 @@ pub struct EntryCheck<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn check_entry<'db>(db: &'db dyn Database, entry: EntryCheck<'db>) -> Arc<crate::item_check::EntryAnalysis> {
     let Some(entries) = parse_entry(db, *entry.fragment(db)) else { return Default::default() };
-    let scope = DbScope::new(db, *entry.file(db));
+    let scope = DbScope::to_edit(db, *entry.file(db));
     Arc::new(crate::item_check::check_entries(entries, entry.context(db).as_ref(), &scope))
 }
 

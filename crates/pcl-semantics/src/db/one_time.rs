@@ -1,9 +1,9 @@
 //! A file opened for one check (`SourceFile::open`, as `pcl check`, `pcl
 //! build` and `cargo xtask build-policies` open theirs): its chunks parsed
 //! outside the `parse_chunk` memo (a large item's entries are still parsed
-//! through `parse_entry`, and kept there), every item but the params,
-//! features and constraints checked as the file is opened, and the bodies of
-//! its policies, permsets and sets not kept once checked.
+//! through `parse_entry`, and kept there), every item checked as the file
+//! is opened, and the bodies of its policies, permsets and sets not kept
+//! once checked.
 //!
 //! Why: the ASTs were the largest part of a check's memory (about 55 MB of
 //! the 10 MB corpus's heap), kept for the edits, hover and completion that
@@ -44,12 +44,11 @@ pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> 
     parse
 }
 
-/// Each item's check (`None` for a param, feature or constraint), in file
-/// order; each body that may go, gone.
-fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<Option<Arc<ItemAnalysis>>> {
+/// Each item's check, in file order; each body that may go, gone.
+fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<Arc<ItemAnalysis>> {
     let FileParse { parsed, mentions_expect, .. } = parse;
     let mentions_expect = &*mentions_expect;
-    let run = |first: usize, items: &mut [ParsedItem]| -> Vec<Option<Arc<ItemAnalysis>>> {
+    let run = |first: usize, items: &mut [ParsedItem]| -> Vec<Arc<ItemAnalysis>> {
         let scope = DbScope::Whole(symbols);
         let whole = |at: usize| mentions_expect.get(first + at) != Some(&false);
         items.iter_mut().enumerate().map(|(at, item)| check_one(item, whole(at), &scope)).collect()
@@ -77,13 +76,10 @@ fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<
 }
 
 /// One item's check; its body let go unless `keep_whole`.
-fn check_one(item: &mut ParsedItem, keep_whole: bool, scope: &DbScope<'_>) -> Option<Arc<ItemAnalysis>> {
-    if item.item.kind.configures() {
-        return None;
-    }
+fn check_one(item: &mut ParsedItem, keep_whole: bool, scope: &DbScope<'_>) -> Arc<ItemAnalysis> {
     let analysis = Arc::new(crate::item_check::check(&item.item, scope));
     if !keep_whole && let Some(hollow) = item.item.hollow() {
         item.item = Arc::new(hollow);
     }
-    Some(analysis)
+    analysis
 }

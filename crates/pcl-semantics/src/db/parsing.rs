@@ -302,9 +302,8 @@ pub struct FileParse {
     /// what `reparse` keeps of it (none in a file opened for one check).
     pub chunks: Vec<ChunkRecord>,
     /// In a file opened for one check, each item's check, aligned with
-    /// `parsed.items` (`None` for a param, feature or constraint, checked by
-    /// its query); empty in a file opened to edit (see `one_time.rs`).
-    pub checked: Vec<Option<Arc<crate::item_check::ItemAnalysis>>>,
+    /// `parsed.items`; empty in a file opened to edit (see `one_time.rs`).
+    pub checked: Vec<Arc<crate::item_check::ItemAnalysis>>,
 }
 
 /// One chunk of a file opened to edit: where it lies and its parse (shared
