@@ -14,14 +14,19 @@ use pcl_syntax::ast::ItemKind;
 
 const POLICIES: &str = include_str!("../../../policies.pcl");
 
+/// `text` opened as an editor opens it, or for one check on `threads` threads.
+fn open(db: &mut RootDatabase, text: &str, editing: bool, threads: usize) -> SourceFile {
+    match editing {
+        true => SourceFile::open_to_edit(db, "input.pcl".into(), text.into()),
+        false => SourceFile::open_on(db, "input.pcl".into(), text.into(), threads),
+    }
+}
+
 /// The queries that ran to analyse `text`, opened for one check or to edit.
 fn queries_run(text: &str, editing: bool) -> Vec<String> {
     let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
     let mut db = RootDatabase::with_execution_log(log.clone());
-    let file = match editing {
-        true => SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text.into()),
-        false => SourceFile::open(&mut db, "policies.pcl".into(), text.into()),
-    };
+    let file = open(&mut db, text, editing, 1);
     analyze_file(&db, file);
     std::mem::take(&mut *log.lock().unwrap())
 }
@@ -46,10 +51,7 @@ fn a_file_opened_for_one_check_runs_no_name_lookup_nor_closure_query() {
 /// `text` analysed on a fresh database, opened for one check or to edit.
 fn analysis(text: &str, editing: bool, threads: usize) -> FileAnalysis {
     let mut db = RootDatabase::default();
-    let file = match editing {
-        true => SourceFile::open_to_edit(&mut db, "input.pcl".into(), text.into()),
-        false => SourceFile::open_on(&mut db, "input.pcl".into(), text.into(), threads),
-    };
+    let file = open(&mut db, text, editing, threads);
     analyze_file_parallel(&db, file, threads).clone()
 }
 
@@ -98,10 +100,7 @@ fn a_file_opened_for_one_check_keeps_no_body_once_checked() {
     // the items whose bodies are kept, by name, and every item's check
     let opened = |editing: bool| {
         let mut db = RootDatabase::default();
-        let file = match editing {
-            true => SourceFile::open_to_edit(&mut db, "policies.pcl".into(), POLICIES.into()),
-            false => SourceFile::open(&mut db, "policies.pcl".into(), POLICIES.into()),
-        };
+        let file = open(&mut db, POLICIES, editing, 1);
         let checks: Vec<_> = file_items(&db, file).iter().map(|item| (**check_item(&db, *item)).clone()).collect();
         let kept: Vec<String> = parse(&db, file)
             .items

@@ -104,20 +104,14 @@ fn formatted(path: &str, text: &str, reporter: &Reporter) -> Result<String, u8> 
     })
 }
 
-/// How long `--check` looks for the smallest diff (see `diff`).
-const DIFF_TIME: std::time::Duration = std::time::Duration::from_millis(500);
-
 /// `--check`: the unified diff from the text to its layout, on standard
 /// output; exit 1 when they differ.
 fn diff(path: &str, text: &str, formatted: &str) -> u8 {
     if text == formatted {
         return crate::EXIT_OK;
     }
-    // Myers' diff takes time as the lines times the changes: 50,000 lines
-    // each re-indented took 13 s. Past this bound the rest of the diff is
-    // shown as lines removed and added, not the fewest such lines; a file of
-    // a few thousand lines never comes near it.
-    let diff = similar::TextDiff::configure().timeout(DIFF_TIME).diff_lines(text, formatted);
+    // bounded in time (see `line_diff`)
+    let diff = pcl_cli::diff::line_diff(text, formatted);
     let mut out = std::io::stdout().lock();
     // a closed pipe: nothing more to say (exit 1 either way)
     let _ = write!(out, "{}", diff.unified_diff().context_radius(2).header(path, &format!("{path} (formatted)")));

@@ -71,12 +71,14 @@ impl SourceFile {
 
     /// A new file, `editing` or not (see the field).
     fn open_with(db: &mut RootDatabase, (path, text): (String, String), threads: usize, editing: bool) -> SourceFile {
-        let parse = match editing {
+        let mut parse = match editing {
             true => parse_text(db, &text),
             false => super::one_time::parse_and_check(db, &text, threads),
         };
-        let parse = std::sync::Arc::new(parse);
         let cuts = cut(&parse);
+        // the items' checks are in their inputs now, not kept twice
+        parse.checked = Vec::new();
+        let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default(), editing, ())
             .durability(Durability::HIGH)
@@ -151,7 +153,7 @@ impl SourceFile {
     /// saying where it changed (it holds).
     fn apply_change(self, db: &mut RootDatabase, text: String, old_len: usize, change: TextChange) {
         let old_parse = std::sync::Arc::clone(&self.source(db).1);
-        let (parse, window) = match *self.editing(db) {
+        let (mut parse, window) = match *self.editing(db) {
             true => reparse(db, &old_parse, old_len, &text, change),
             // kept for no edit: parsed and checked again whole, every item
             // compared with its old input
@@ -161,7 +163,6 @@ impl SourceFile {
                 (parse, ItemWindow { start: 0, old_end, new_end })
             }
         };
-        let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let old = self.item_defs(db).clone();
         let DriverState { mut edited, mut spare } = self.driver(db).clone();
@@ -226,7 +227,8 @@ impl SourceFile {
                 def.set_body(db).with_durability(durability).to(body);
             }
         }
-        let old_source = self.set_source(db).to((text, parse));
+        parse.checked = Vec::new();
+        let old_source = self.set_source(db).to((text, std::sync::Arc::new(parse)));
         if old_parse.parsed.items.len() >= crate::drop_aside::ASIDE_FROM {
             // the last owners of the old text and parse: freed beside the analysis
             crate::drop_aside::drop_aside((old_source, old_parse));

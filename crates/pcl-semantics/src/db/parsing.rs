@@ -302,7 +302,9 @@ pub struct FileParse {
     /// what `reparse` keeps of it (none in a file opened for one check).
     pub chunks: Vec<ChunkRecord>,
     /// In a file opened for one check, each item's check, aligned with
-    /// `parsed.items`; empty in a file opened to edit (see `one_time.rs`).
+    /// `parsed.items`, until the driver puts them in the items' inputs
+    /// (`files.rs`, which empties this); always empty in a file opened to
+    /// edit (see `one_time.rs`).
     pub checked: Vec<Arc<crate::item_check::ItemAnalysis>>,
 }
 
