@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use super::{Database, ItemDef, SourceFile, check_item, file_items, item_index, variant_findings};
+use super::{Database, ItemDef, SourceFile, file_items, item_index, variant_findings};
 use crate::item_check::ItemAnalysis;
 
 /// How many items a block of a large file holds.
@@ -56,7 +56,8 @@ pub fn item_blocks(db: &dyn Database, file: SourceFile) -> Vec<ItemBlock<'_>> {
 /// file-level queries, which run again after every edit anyway.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn block_checks<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<Arc<ItemAnalysis>> {
-    members(db, block).iter().map(|item| Arc::clone(check_item(db, *item))).collect()
+    let one_time = !*block.file(db).editing(db);
+    members(db, block).iter().map(|item| Arc::clone(super::one_time::analysis_of(db, *item, one_time))).collect()
 }
 
 /// What a block's items use of the file's items (`uses::of`): after an edit

@@ -2,7 +2,8 @@
 //! the firewall (`closure_members`) between `variant_findings` and the
 //! file's index, which every added, removed or renamed item changes.
 
-use super::{Database, ItemDef, check_item, configuring_facts, configuring_items, item_index, policy_header};
+use super::one_time::analysis_of;
+use super::{Database, ItemDef, configuring_facts, configuring_items, item_index, policy_header};
 use crate::item_check::ItemAnalysis;
 
 /// An item that a policy's or role's per-configuration checks read, and
@@ -81,7 +82,7 @@ pub struct Closure {
 /// bodies of a role's inline policies read (`inlined_members`).
 #[salsa::tracked(returns(ref))]
 pub fn closure_members(db: &dyn Database, item: ItemDef) -> Closure {
-    closure_of(db, item)
+    closure_of(db, item, false)
 }
 
 /// The closure a policy's or role's checks read: kept (`closure_members`)
@@ -92,11 +93,12 @@ pub fn closure_members(db: &dyn Database, item: ItemDef) -> Closure {
 pub(super) fn for_checks(db: &dyn Database, item: ItemDef) -> std::borrow::Cow<'_, Closure> {
     match *item.file(db).editing(db) {
         true => std::borrow::Cow::Borrowed(closure_members(db, item)),
-        false => std::borrow::Cow::Owned(closure_of(db, item)),
+        false => std::borrow::Cow::Owned(closure_of(db, item, true)),
     }
 }
 
-fn closure_of(db: &dyn Database, item: ItemDef) -> Closure {
+/// `one_time`: the item's file is opened for one check (see `analysis_of`).
+fn closure_of(db: &dyn Database, item: ItemDef, one_time: bool) -> Closure {
     // the item's own kind, from its declaration: reading the symbol table
     // would make every item's checks depend on every name in the file
     if !item.declaration(db).renders() {
@@ -108,8 +110,8 @@ fn closure_of(db: &dyn Database, item: ItemDef) -> Closure {
     // the role's findings as they are, and they are not computed again. (A
     // role's own checks do not expand its inline policies: each is checked
     // as a policy itself.)
-    let policies = role_policies(check_item(db, item));
-    let mut walk = ClosureWalk::new(db, item, policies);
+    let policies = role_policies(analysis_of(db, item, one_time));
+    let mut walk = ClosureWalk::new(db, item, policies, one_time);
     walk.todo.push(item.name(db).as_str());
     walk.todo.extend(walk.facts.partition_param.as_deref());
     walk.run();
@@ -152,7 +154,9 @@ pub(super) fn inlined_members(
     if !vars.iter().any(|var| facts.configuring_at.contains_key(var.as_str()) && !in_closure(var)) {
         return (vars, Vec::new());
     }
-    let mut walk = ClosureWalk::new(db, role, Default::default());
+    // it reaches params, features and constraints alone, read from
+    // `configuring_items`, whatever the file
+    let mut walk = ClosureWalk::new(db, role, Default::default(), false);
     walk.seen.extend(closure.members.iter().map(|m| m.name.as_str()));
     let (facts, configuring) = (walk.facts, walk.configuring);
     let named = vars.iter().filter_map(|var| configuring.get(*facts.configuring_at.get(var.as_str())?));
@@ -181,11 +185,18 @@ struct ClosureWalk<'db> {
     found: Vec<ClosureMember>,
     /// The policies inlined by their headers, with their positions.
     inlined: Vec<(usize, ItemDef)>,
+    /// The file is opened for one check (see `analysis_of`).
+    one_time: bool,
 }
 
 impl<'db> ClosureWalk<'db> {
-    /// A walk in `item`'s file; `policies`: see the field.
-    fn new(db: &'db dyn Database, item: ItemDef, policies: rustc_hash::FxHashMap<&'db str, bool>) -> Self {
+    /// A walk in `item`'s file; `policies` and `one_time`: see the fields.
+    fn new(
+        db: &'db dyn Database,
+        item: ItemDef,
+        policies: rustc_hash::FxHashMap<&'db str, bool>,
+        one_time: bool,
+    ) -> Self {
         let file = item.file(db);
         ClosureWalk {
             db,
@@ -197,6 +208,7 @@ impl<'db> ClosureWalk<'db> {
             seen: Default::default(),
             found: Vec::new(),
             inlined: Vec::new(),
+            one_time,
         }
     }
 
@@ -236,7 +248,7 @@ impl<'db> ClosureWalk<'db> {
                 }
                 (position, &h.analysis)
             }
-            None => (position, check_item(db, def)),
+            None => (position, analysis_of(db, def, self.one_time)),
         })
     }
 }

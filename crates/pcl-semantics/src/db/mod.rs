@@ -186,8 +186,7 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> &Vec<ItemDef> {
 }
 
 /// The symbol table, from the items' declarations: an edit inside a body
-/// leaves every `declaration` field as it was (HIGH), and this query is
-/// not even verified.
+/// leaves every `declaration` as it was (HIGH): this is not even verified.
 #[salsa::tracked(returns(ref))]
 pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
     let declarations: Vec<(&str, &Declaration)> =
@@ -339,8 +338,9 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         let clashes = Some(blocks::deployed_clashes(db, file).as_slice());
         crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes), &verdicts)
     } else {
-        let items = file_items(db, file);
-        let analyses: Vec<_> = parsed.items.iter().zip(items.iter().map(|item| &**check_item(db, *item))).collect();
+        let (items, one_time) = (file_items(db, file), !*file.editing(db));
+        let analyses: Vec<_> =
+            parsed.items.iter().zip(items.iter().map(|item| &**one_time::analysis_of(db, *item, one_time))).collect();
         let uses = blocks::whole_file_uses(db, file, &analyses);
         crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], (defaults, None), &verdicts)
     }
@@ -405,7 +405,7 @@ pub fn item_index(db: &dyn Database, file: SourceFile) -> ItemIndex {
 /// spans ran every policy's per-configuration checks again).
 #[salsa::tracked(returns(ref))]
 pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<ConfiguringItem> {
-    let index = item_index(db, file);
+    let (index, one_time) = (item_index(db, file), !*file.editing(db));
     index
         .configuring
         .iter()
@@ -413,7 +413,7 @@ pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<Configuring
             def: *def,
             name: name.clone(),
             position: *position,
-            analysis: Arc::new(check_item(db, *def).placeless()),
+            analysis: Arc::new(one_time::analysis_of(db, *def, one_time).placeless()),
         })
         .collect()
 }

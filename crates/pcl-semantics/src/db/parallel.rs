@@ -40,11 +40,17 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
             variant_findings(db, *item);
         }
     };
+    // a file opened for one check had its items checked as it was opened
+    let one_time = !*file.editing(db);
     let checks = |db: &RootDatabase, item: &ItemDef| {
-        check_item(db, *item);
+        if !one_time {
+            check_item(db, *item);
+        }
     };
     if parallel {
-        share_out(db, threads, &items, checks);
+        if !one_time {
+            share_out(db, threads, &items, checks);
+        }
         // the file-wide checks on one more thread, beside the per-configuration
         // checks: both read every item's checks, neither the other's results
         std::thread::scope(|scope| {

@@ -94,6 +94,12 @@ impl Checker<'_> {
         if role.trust.is_empty() {
             self.emit(DiagnosticKind::MissingTrust { role: r.name.name.to_string() }.at(r.name.span));
         }
+        // kept as long as the file is open: no spare capacity (a role's one
+        // trust entry took the room of four)
+        role.trust.shrink_to_fit();
+        role.managed.shrink_to_fit();
+        role.inline.shrink_to_fit();
+        role.attach.shrink_to_fit();
         role
     }
 

@@ -46,7 +46,9 @@ impl Checker<'_> {
         self.push_context(&when);
         let mut action: Option<(bool, GList<ActionRef>, Span)> = None;
         let mut resource: Option<(bool, GList<Value>, Span)> = None;
-        let mut conditions = Vec::new();
+        // one per condition field: no spare room in what the file keeps
+        let mut conditions =
+            Vec::with_capacity(s.fields.iter().filter(|f| matches!(f, StmtField::Condition(_))).count());
         for field in &s.fields {
             match field {
                 StmtField::Action { negated, list, span } => {
