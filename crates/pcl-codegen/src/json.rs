@@ -214,7 +214,7 @@ pub(crate) mod by_value {
         if !st.conditions.is_empty() {
             let mut ops: Map<String, Value> = Map::new();
             for c in &st.conditions {
-                let block = ops.entry(c.operator.clone()).or_insert_with(|| Value::Object(Map::new()));
+                let block = ops.entry(c.operator).or_insert_with(|| Value::Object(Map::new()));
                 let Value::Object(block) = block else {
                     continue;
                 };

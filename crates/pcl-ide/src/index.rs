@@ -2,11 +2,11 @@
 //! absolute spans, built from the database's memoized parse and item checks.
 
 use pcl_semantics::{Database, SourceFile};
-use pcl_syntax::{SmolStr, Span};
+use pcl_syntax::{Name, Span};
 
 /// A declared item.
 pub struct Decl {
-    pub name: SmolStr,
+    pub name: Name,
     pub kind: &'static str,
     pub name_span: Span,
     pub span: Span,
@@ -15,7 +15,7 @@ pub struct Decl {
 
 /// A use of a name (the name itself, without `@` or `${`).
 pub struct Use {
-    pub name: SmolStr,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -25,9 +25,9 @@ pub struct FileIndex {
     pub uses: Vec<Use>,
     /// Names used without being written (`attach P` needs params named
     /// `partition` and `account`): they cannot be renamed.
-    pub implicit: Vec<SmolStr>,
+    pub implicit: Vec<Name>,
     /// The first declaration of each name (its position in `decls`).
-    by_name: std::collections::HashMap<SmolStr, usize>,
+    by_name: std::collections::HashMap<Name, usize>,
 }
 
 impl FileIndex {
@@ -42,7 +42,7 @@ impl FileIndex {
             let item = &*parsed_item.item;
             let offset = parsed_item.offset;
             decls.push(Decl {
-                name: item.name().name.clone(),
+                name: item.name().name,
                 kind: item.keyword(),
                 name_span: item.name().span.shift(offset),
                 span: item.span.shift(offset),
@@ -51,8 +51,8 @@ impl FileIndex {
             for r in &pcl_semantics::check_item(db, *def).refs {
                 let span = r.span.shift(offset);
                 match name_within(&text, span, &r.name) {
-                    Some(span) => uses.push(Use { name: r.name.clone(), span }),
-                    None => implicit.push(r.name.clone()),
+                    Some(span) => uses.push(Use { name: r.name, span }),
+                    None => implicit.push(r.name),
                 }
             }
         }
@@ -62,7 +62,7 @@ impl FileIndex {
         uses.dedup_by(|a, b| a.span == b.span && a.name == b.name);
         let mut by_name = std::collections::HashMap::with_capacity(decls.len());
         for (at, d) in decls.iter().enumerate() {
-            by_name.entry(d.name.clone()).or_insert(at);
+            by_name.entry(d.name).or_insert(at);
         }
         FileIndex { text, decls, uses, implicit, by_name }
     }

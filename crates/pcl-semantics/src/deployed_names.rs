@@ -71,7 +71,7 @@ pub type Clash = (Deployed<'static>, Deployed<'static>);
 pub fn deployed<'p>(
     program: &Program,
     params: &BTreeMap<String, crate::ir::ParamValue>,
-    (item, place, item_name_span): (&'p pcl_syntax::SmolStr, u32, pcl_syntax::Span),
+    (item, place, item_name_span): (&'p pcl_syntax::Name, u32, pcl_syntax::Span),
     ir: &'p ItemIr,
 ) -> Option<Deployed<'p>> {
     let empty = BTreeMap::new();

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pcl_syntax::{SmolStr, Span};
+use pcl_syntax::{Name, Span};
 
 use crate::MAX_INCLUDE_DEPTH;
 use crate::ir::*;
@@ -159,15 +159,15 @@ pub struct Rendered {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedCondition {
-    pub operator: SmolStr,
-    pub key: SmolStr,
+    pub operator: Name,
+    pub key: Name,
     pub values: Rendered,
     pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedStatement {
-    pub sid: Option<(SmolStr, Span)>,
+    pub sid: Option<(pcl_syntax::SmolStr, Span)>,
     pub effect: Effect,
     pub not_action: bool,
     pub actions: Rendered,
@@ -365,12 +365,7 @@ pub fn expand_statement(
     let own = s.conditions.iter().filter(|c| env.holds(&c.when));
     let conditions = own
         .chain(blocks.iter().copied())
-        .map(|c| ExpandedCondition {
-            operator: c.operator.clone(),
-            key: c.key.clone(),
-            values: env.values(&c.values),
-            span: c.span,
-        })
+        .map(|c| ExpandedCondition { operator: c.operator, key: c.key, values: env.values(&c.values), span: c.span })
         .collect();
     ExpandedStatement {
         sid: s.sid.clone(),

@@ -154,7 +154,7 @@ pub fn analyze<'v>(
             diags.push(d.clone().shifted(offset));
         }
         let added = program.push(ProgramItem {
-            name: name.name.clone(),
+            name: name.name,
             offset,
             name_span: name.span,
             // shared, not copied: copying every item's after every edit was

@@ -11,7 +11,7 @@
 //! unknown feature of a file that has none (2.4M instructions each; 16,000
 //! such uses took 3.5 s).
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 
 /// Names on each side of a name's place in either order.
 const WINDOW: usize = 64;
@@ -23,14 +23,14 @@ const WEIGH_ALL_UP_TO: usize = 4 * WINDOW;
 /// The names of one class, in sorted order and read backwards.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Neighbours {
-    sorted: Vec<SmolStr>,
+    sorted: Vec<Name>,
     /// Each name read backwards, sorted, with its place in `sorted`.
     backwards: Vec<(String, usize)>,
 }
 
 impl Neighbours {
     pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut sorted: Vec<SmolStr> = names.into_iter().map(SmolStr::from).collect();
+        let mut sorted: Vec<Name> = names.into_iter().map(Name::from).collect();
         sorted.sort_unstable();
         sorted.dedup();
         let mut backwards: Vec<(String, usize)> =
@@ -44,16 +44,16 @@ impl Neighbours {
     /// in sorted order and in backwards order.
     pub(crate) fn candidates(&self, name: &str) -> Vec<&str> {
         if self.sorted.len() <= WEIGH_ALL_UP_TO {
-            return self.sorted.iter().map(SmolStr::as_str).collect();
+            return self.sorted.iter().map(Name::as_str).collect();
         }
         let mut out: Vec<&str> = Vec::with_capacity(4 * WINDOW);
         let at = self.sorted.partition_point(|n| n.as_str() < name);
         let around = at.saturating_sub(WINDOW)..(at + WINDOW).min(self.sorted.len());
-        out.extend(self.sorted.get(around).unwrap_or_default().iter().map(SmolStr::as_str));
+        out.extend(self.sorted.get(around).unwrap_or_default().iter().map(Name::as_str));
         let back = reversed(name);
         let at = self.backwards.partition_point(|(r, _)| r.as_str() < back.as_str());
         let around = at.saturating_sub(WINDOW)..(at + WINDOW).min(self.backwards.len());
-        let in_sorted = |&(_, i): &(String, usize)| self.sorted.get(i).map(SmolStr::as_str);
+        let in_sorted = |&(_, i): &(String, usize)| self.sorted.get(i).map(Name::as_str);
         out.extend(self.backwards.get(around).unwrap_or_default().iter().filter_map(in_sorted));
         out.sort_unstable();
         out.dedup();

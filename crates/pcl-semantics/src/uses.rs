@@ -6,7 +6,7 @@
 //! reference of a 10 MB file by name was 31M of the 83M instructions of
 //! an edit.
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 
 use crate::ir::{Entry, GList, ItemIr, Value};
 use crate::item_check::{ItemAnalysis, RefKind};
@@ -19,11 +19,11 @@ pub struct Uses {
     /// (a set that only includes itself is still unused).
     pub items: Vec<u32>,
     /// Names used that no item defines (already errors where they are used).
-    pub unknown: Vec<SmolStr>,
+    pub unknown: Vec<Name>,
     /// The valuesets that the first definitions among these items splice
     /// where ARNs go (resources, `Arn*` condition values, managed policies),
     /// each with the item that does, in file order.
-    pub arn_sets: Vec<(SmolStr, SmolStr)>,
+    pub arn_sets: Vec<(Name, Name)>,
     /// The places of the sets (permsets, actionsets, valuesets) that name a
     /// set where a set goes (an include, an actionset, a valueset), in file
     /// order: the only ones the checks of cycles and chains among sets read.
@@ -32,7 +32,7 @@ pub struct Uses {
     /// plainly an ARN (a text that does not start with `arn:`, a param, an
     /// `each`, another set), sorted: spliced where ARNs go, only these can
     /// be wrong there, so the check reads no other set's values.
-    pub arn_suspects: Vec<SmolStr>,
+    pub arn_suspects: Vec<Name>,
 }
 
 /// One item as `of` reads it: its name, whether it is the first
@@ -40,7 +40,7 @@ pub struct Uses {
 pub struct UsingItem<'a> {
     /// Its place among the file's items.
     pub place: usize,
-    pub name: &'a SmolStr,
+    pub name: &'a Name,
     pub first: bool,
     pub analysis: &'a ItemAnalysis,
 }
@@ -65,15 +65,15 @@ pub fn of<'a>(items: impl IntoIterator<Item = UsingItem<'a>>, position: &dyn Fn(
             }
             match position(&r.name).and_then(|at| u32::try_from(at).ok()) {
                 Some(at) => uses.items.push(at),
-                None => uses.unknown.push(r.name.clone()),
+                None => uses.unknown.push(r.name),
             }
         }
         if item.first {
-            arn_sets(&item.analysis.ir, &mut |set| uses.arn_sets.push((set.clone(), item.name.clone())));
+            arn_sets(&item.analysis.ir, &mut |set| uses.arn_sets.push((*set, *item.name)));
             if let ItemIr::Valueset(list) = &*item.analysis.ir
                 && list.items.iter().any(|v| !plainly_an_arn(&v.value))
             {
-                uses.arn_suspects.push(item.name.clone());
+                uses.arn_suspects.push(*item.name);
             }
         }
     }
@@ -99,7 +99,7 @@ pub fn plainly_an_arn(value: &Value) -> bool {
 }
 
 /// The valuesets an item splices where ARNs go, in the order of its text.
-fn arn_sets(ir: &ItemIr, found: &mut dyn FnMut(&SmolStr)) {
+fn arn_sets(ir: &ItemIr, found: &mut dyn FnMut(&Name)) {
     let mut in_list = |list: &GList<Value>| {
         for v in &list.items {
             if let Value::Set(set) = &v.value {

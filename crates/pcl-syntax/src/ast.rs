@@ -1,12 +1,12 @@
 //! The abstract syntax tree. Every node carries a span relative to the start
 //! of its top-level item.
 
-use crate::Span;
+use crate::{Name, Span};
 use smol_str::SmolStr;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ident {
-    pub name: SmolStr,
+    pub name: Name,
     pub span: Span,
 }
 
@@ -224,7 +224,7 @@ impl Expr {
 /// The right-hand side of `==`/`!=`: an enum value, `true`/`false`, or a string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CmpValue {
-    pub text: SmolStr,
+    pub text: Name,
     pub quoted: bool,
     pub span: Span,
 }
@@ -395,7 +395,7 @@ pub enum ActionItem {
     /// `@name`: the actions of an actionset.
     SetRef(Ident),
     /// `service:Action`, bare or quoted, escapes processed.
-    Name(SmolStr, Span),
+    Name(Name, Span),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

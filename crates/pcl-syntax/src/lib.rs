@@ -18,6 +18,7 @@ pub mod format;
 mod grammar;
 mod hollow;
 mod lower;
+mod name;
 mod parser;
 mod pest_errors;
 pub mod prelude;
@@ -27,6 +28,7 @@ pub mod split;
 pub mod tokens;
 
 pub use lower::KEYWORDS;
+pub use name::Name;
 pub use parser::{
     JOIN_AT_MOST, MAX_NESTING, ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges,
     chunk_ranges_from, parse_chunk, parse_chunk_with_pest, parse_cut, parse_file,

@@ -79,8 +79,8 @@ pub fn block_uses<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> crate::u
 /// one memo, not two fields per item, and a first edit of an item, which
 /// verifies every `block_uses`, walks one dependency here instead of 16.
 #[salsa::tracked(returns(ref))]
-pub fn block_names<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<(pcl_syntax::SmolStr, bool)> {
-    members(db, block).iter().map(|item| (item.name(db).clone(), item.occurrence(db) == 0)).collect()
+pub fn block_names<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<(pcl_syntax::Name, bool)> {
+    members(db, block).iter().map(|item| (*item.name(db), item.occurrence(db) == 0)).collect()
 }
 
 /// The policies and roles of a block that are the first definition of

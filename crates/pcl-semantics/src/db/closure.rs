@@ -16,7 +16,7 @@ use crate::item_check::ItemAnalysis;
 pub struct ClosureMember {
     /// Its name, held here: read from its input, it would be one more
     /// dependency of `variant_findings` per member to verify after an edit.
-    pub(super) name: pcl_syntax::SmolStr,
+    pub(super) name: pcl_syntax::Name,
     /// A set's places are not part of the member's equality: see it.
     pub(super) analysis: std::sync::Arc<ItemAnalysis>,
     /// Its place among the file's items (the closure is in that order).

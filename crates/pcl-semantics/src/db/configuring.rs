@@ -43,7 +43,7 @@ pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFact
 #[salsa::tracked(returns(ref))]
 pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
     crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
-        name: c.name.clone(),
+        name: c.name,
         offset: 0,
         name_span: c.analysis.name_span,
         docs: crate::ir::no_docs(),

@@ -25,7 +25,7 @@
 //! past that, during a write that is MEDIUM or HIGH anyway, the others are
 //! made MEDIUM (or HIGH) again (each re-checked once, and found equal).
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 use salsa::{Durability, Setter};
 
 use super::item_writes::{
@@ -277,9 +277,8 @@ fn window_slots(
     window: ItemWindow,
 ) -> Option<Vec<Slot>> {
     let ItemWindow { start, old_end, new_end } = window;
-    let names = |parse: &FileParse, end: usize| -> Option<Vec<SmolStr>> {
-        let mut names: Vec<SmolStr> =
-            parse.parsed.items.get(start..end)?.iter().map(|p| p.item.name().name.clone()).collect();
+    let names = |parse: &FileParse, end: usize| -> Option<Vec<Name>> {
+        let mut names: Vec<Name> = parse.parsed.items.get(start..end)?.iter().map(|p| p.item.name().name).collect();
         names.sort_unstable();
         Some(names)
     };

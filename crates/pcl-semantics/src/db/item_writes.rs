@@ -1,7 +1,7 @@
 //! The writes of one item's input (see `files.rs`, the driver): which of
 //! its fields changed, and the durability each is set with.
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 use salsa::{Durability, Setter};
 
 use super::parsing::FileParse;
@@ -10,7 +10,7 @@ use crate::symbol_table::Declaration;
 
 /// An item as a text cuts it.
 pub(super) struct Cut {
-    pub(super) name: SmolStr,
+    pub(super) name: Name,
     pub(super) configures: bool,
     pub(super) occurrence: u32,
     pub(super) body: ItemBody,
@@ -24,7 +24,7 @@ impl Cut {
         let entries = parse.entries.get(at).map_or_else(|| std::sync::Arc::from([]), std::sync::Arc::clone);
         let checked = parse.checked.get(at).cloned();
         Cut {
-            name: p.item.name().name.clone(),
+            name: p.item.name().name,
             configures: p.item.kind.configures(),
             occurrence,
             body: ItemBody { ast: std::sync::Arc::clone(&p.item), entries, checked },

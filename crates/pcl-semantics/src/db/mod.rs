@@ -93,7 +93,7 @@ pub struct ItemDef {
     #[returns(copy)]
     pub file: SourceFile,
     #[returns(ref)]
-    pub name: pcl_syntax::SmolStr,
+    pub name: pcl_syntax::Name,
     /// A param, feature or constraint (what configures every other item).
     /// A field of its own, so that `item_index` reads it without depending
     /// on the item's AST.
@@ -360,12 +360,12 @@ pub fn file_wide_analysis(db: &dyn Database, file: SourceFile) -> &FileAnalysis 
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ItemIndex {
     /// The first definition of each name, and its position among the items.
-    by_name: rustc_hash::FxHashMap<pcl_syntax::SmolStr, (ItemDef, usize)>,
+    by_name: rustc_hash::FxHashMap<pcl_syntax::Name, (ItemDef, usize)>,
     /// Params, features and constraints, in declaration order, with their
     /// names and positions (read by the queries over them from here, not
     /// from each input: one dependency to verify after an edit, not one per
     /// item).
-    configuring: Vec<(ItemDef, pcl_syntax::SmolStr, usize)>,
+    configuring: Vec<(ItemDef, pcl_syntax::Name, usize)>,
 }
 
 impl ItemIndex {
@@ -386,10 +386,10 @@ pub fn item_index(db: &dyn Database, file: SourceFile) -> ItemIndex {
     for (at, def) in items.iter().enumerate() {
         // one lookup an item, and the input's name shared, not copied
         let name = def.name(db);
-        let std::collections::hash_map::Entry::Vacant(slot) = by_name.entry(name.clone()) else { continue };
+        let std::collections::hash_map::Entry::Vacant(slot) = by_name.entry(*name) else { continue };
         slot.insert((*def, at));
         if def.configures(db) {
-            configuring.push((*def, name.clone(), at));
+            configuring.push((*def, *name, at));
         }
     }
     ItemIndex { by_name, configuring }
@@ -411,7 +411,7 @@ pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<Configuring
         .iter()
         .map(|(def, name, position)| ConfiguringItem {
             def: *def,
-            name: name.clone(),
+            name: *name,
             position: *position,
             analysis: Arc::new(one_time::analysis_of(db, *def, one_time).placeless()),
         })
@@ -422,7 +422,7 @@ pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<Configuring
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ConfiguringItem {
     def: ItemDef,
-    name: pcl_syntax::SmolStr,
+    name: pcl_syntax::Name,
     position: usize,
     analysis: Arc<ItemAnalysis>,
 }

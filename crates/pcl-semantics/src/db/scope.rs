@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 
 use super::{Database, SourceFile, symbols};
 use crate::ir::Cond;
@@ -28,7 +28,7 @@ use crate::symbol_table::{ConfiguringScope, ConstraintFacts, NameFacts, Scope, S
 pub struct NameInFile<'db> {
     pub file: SourceFile,
     #[returns(ref)]
-    pub name: SmolStr,
+    pub name: Name,
 }
 
 /// What the file's symbol table says of one name.
@@ -59,7 +59,7 @@ pub struct ByName<'db> {
     db: &'db dyn Database,
     file: SourceFile,
     configuring: &'db ConfiguringScope,
-    fetched: RefCell<rustc_hash::FxHashMap<SmolStr, &'db NameFacts>>,
+    fetched: RefCell<rustc_hash::FxHashMap<Name, &'db NameFacts>>,
 }
 
 impl<'db> DbScope<'db> {
@@ -90,8 +90,8 @@ impl<'db> ByName<'db> {
         if let Some(facts) = self.fetched.borrow().get(name) {
             return facts;
         }
-        let name = SmolStr::from(name);
-        let facts = name_facts(self.db, NameInFile::new(self.db, self.file, name.clone()));
+        let name = Name::from(name);
+        let facts = name_facts(self.db, NameInFile::new(self.db, self.file, name));
         self.fetched.borrow_mut().insert(name, facts);
         facts
     }

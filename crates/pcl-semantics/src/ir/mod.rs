@@ -1,7 +1,7 @@
 //! The lowered, name-checked form of a file that rendering works on. Spans
 //! are relative to the item that holds them (`Program` knows the offsets).
 
-use pcl_syntax::{SmolStr, Span};
+use pcl_syntax::{Name, SmolStr, Span};
 
 pub use pcl_iam::ScalarType;
 
@@ -30,7 +30,7 @@ impl std::fmt::Display for ParamType {
 pub enum Cond {
     Const(bool),
     /// `var == value`; bool features compare with "true"/"false".
-    Is(SmolStr, SmolStr),
+    Is(Name, Name),
     Not(Box<Cond>),
     And(Box<Cond>, Box<Cond>),
     Or(Box<Cond>, Box<Cond>),
@@ -123,10 +123,10 @@ impl Cond {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TextPart {
     Lit(SmolStr),
-    Param(SmolStr),
+    Param(Name),
     /// `${param.member}` of a partition param: e.g. its DNS suffix (boxed:
     /// rare, and it would make every part half as large again).
-    Member(Box<(SmolStr, SmolStr)>),
+    Member(Box<(Name, Name)>),
 }
 
 /// A string with interpolated params, type-checked.
@@ -139,9 +139,9 @@ pub struct Template {
 pub enum Value {
     Text(Template),
     /// A bare param: its value, or its values if it is a list.
-    Param(SmolStr),
+    Param(Name),
     /// `@name`: the values of a valueset.
-    Set(SmolStr),
+    Set(Name),
     /// `"${b}/*" for b in buckets`: the template once per value of the list
     /// param (a `*` value stays `*`: every resource is not templated).
     /// Boxed: rare, and it would make every value twice as large.
@@ -151,8 +151,8 @@ pub enum Value {
 /// `"${var}/*" for var in list` (see `Value::Each`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EachValue {
-    pub list: SmolStr,
-    pub var: SmolStr,
+    pub list: Name,
+    pub var: Name,
     pub template: Template,
 }
 
@@ -188,8 +188,8 @@ impl<T> GList<T> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ActionRef {
-    Name(SmolStr),
-    Set(SmolStr),
+    Name(Name),
+    Set(Name),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -200,8 +200,8 @@ pub enum Effect {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionEntry {
-    pub operator: SmolStr,
-    pub key: SmolStr,
+    pub operator: Name,
+    pub key: Name,
     pub values: GList<Value>,
     pub when: Guard,
     pub span: Span,
@@ -249,7 +249,7 @@ impl Statement {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Entry {
     Include {
-        target: SmolStr,
+        target: Name,
         when: Guard,
         span: Span,
     },
@@ -302,7 +302,7 @@ pub enum PrincipalKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PolicyRef {
-    pub policy: SmolStr,
+    pub policy: Name,
     pub when: Guard,
     pub span: Span,
 }

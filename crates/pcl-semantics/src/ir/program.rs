@@ -9,7 +9,7 @@ use super::{Cond, Feature, ItemIr, Param, ScalarType};
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProgramItem {
     /// Shared with the AST's (a count, not a copy, after every edit).
-    pub name: pcl_syntax::SmolStr,
+    pub name: pcl_syntax::Name,
     pub offset: u32,
     pub name_span: Span,
     /// The doc comment (shared with the AST; read for params and features

@@ -20,7 +20,7 @@ impl Checker<'_> {
             Expr::Bool(b, _) => Cond::Const(*b),
             Expr::Var(ident) if self.symbols.presence(&ident.name).is_some() => {
                 // `when boundary_arn`: the param has a value (given or a default)
-                self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
+                self.refs.push(Ref { name: ident.name, kind: RefKind::Param, span: ident.span });
                 let cond = self.symbols.presence(&ident.name).unwrap_or(Cond::Const(true));
                 if cond == Cond::Const(true) {
                     // a default: the test can only hold
@@ -29,7 +29,7 @@ impl Checker<'_> {
                 cond
             }
             Expr::Var(ident) if matches!(self.symbols.get(&ident.name), Some(Symbol::Derived(_))) => {
-                self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
+                self.refs.push(Ref { name: ident.name, kind: RefKind::Feature, span: ident.span });
                 if self.in_derived {
                     let kind = DiagnosticKind::WrongKind {
                         name: ident.name.to_string(),
@@ -48,10 +48,10 @@ impl Checker<'_> {
             Expr::Var(ident) => {
                 match self.symbols.get(&ident.name) {
                     Some(Symbol::Feature { is_bool: true, .. }) => {
-                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
+                        self.refs.push(Ref { name: ident.name, kind: RefKind::Feature, span: ident.span });
                     }
                     Some(Symbol::Feature { domain, .. }) => {
-                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Feature, span: ident.span });
+                        self.refs.push(Ref { name: ident.name, kind: RefKind::Feature, span: ident.span });
                         let kind =
                             DiagnosticKind::NotBoolFeature { name: ident.name.to_string(), domain: domain.clone() };
                         self.emit(kind.at(ident.span));
@@ -60,18 +60,18 @@ impl Checker<'_> {
                         self.resolve(ident, RefKind::Feature);
                     }
                 }
-                Cond::Is(ident.name.clone(), "true".into())
+                Cond::Is(ident.name, "true".into())
             }
             Expr::Compare { var, negated, value, .. } => {
                 let domain = match self.symbols.get(&var.name) {
                     Some(Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition }))) => {
-                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
+                        self.refs.push(Ref { name: var.name, kind: RefKind::Param, span: var.span });
                         self.symbols.domain(&var.name)
                     }
                     // A scalar param is a build-time constant: comparing it
                     // decides a guard per build and never adds variants.
                     Some(Symbol::Param(Some(ty @ ParamType { list: false, .. }))) => {
-                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
+                        self.refs.push(Ref { name: var.name, kind: RefKind::Param, span: var.span });
                         // `""` is how an absent value compares; anything else must fit the type
                         if !value.text.is_empty()
                             && let Err(p) = iam::check_scalar_value(ty.scalar, &value.text)
@@ -87,7 +87,7 @@ impl Checker<'_> {
                         None
                     }
                     Some(Symbol::Param(_)) => {
-                        self.refs.push(Ref { name: var.name.clone(), kind: RefKind::Param, span: var.span });
+                        self.refs.push(Ref { name: var.name, kind: RefKind::Param, span: var.span });
                         self.emit(DiagnosticKind::ParamNotComparable { name: var.name.to_string() }.at(var.span));
                         None
                     }
@@ -108,7 +108,7 @@ impl Checker<'_> {
                     };
                     self.emit(kind.at(value.span));
                 }
-                let is = Cond::Is(var.name.clone(), value.text.clone());
+                let is = Cond::Is(var.name, value.text);
                 if *negated { Cond::Not(Box::new(is)) } else { is }
             }
             Expr::Not(inner, _) => Cond::Not(Box::new(self.expr(inner))),

@@ -8,7 +8,7 @@
 use pcl_syntax::ast::{
     self, ActionItem, BodyEntry, Expr, FeatureDomain, ItemKind, StmtField, StrLit, StrPart, ValueItem,
 };
-use pcl_syntax::{SmolStr, Span};
+use pcl_syntax::{Name, Span};
 
 use crate::assignments::Flow;
 use crate::constraint_groups::{Outside, Projection, Table};
@@ -37,7 +37,7 @@ pub enum RefKind {
 /// A use of another item's name, for unused-item warnings and cycles.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Ref {
-    pub name: SmolStr,
+    pub name: pcl_syntax::Name,
     pub kind: RefKind,
     pub span: Span,
 }
@@ -210,7 +210,7 @@ struct Checker<'a> {
     /// Checking a derived feature's expression (which may not use another).
     in_derived: bool,
     /// Inside `"..." for VAR in LIST`: the loop variable and its type.
-    each_var: Option<(SmolStr, ScalarType)>,
+    each_var: Option<(Name, ScalarType)>,
 }
 
 impl<'a> Checker<'a> {
@@ -277,7 +277,7 @@ impl Checker<'_> {
             RefKind::Valueset => "valueset",
             RefKind::Policy => "policy",
         };
-        self.refs.push(Ref { name: ident.name.clone(), kind, span: ident.span });
+        self.refs.push(Ref { name: ident.name, kind, span: ident.span });
         match symbols.get(&ident.name) {
             Some(sym) if want(sym) => Some(sym),
             Some(Symbol::Unparsed) => None,
@@ -355,7 +355,7 @@ impl Checker<'_> {
                 })
             })
         };
-        let absent = Cond::Is(ident.name.clone(), SmolStr::default());
+        let absent = Cond::Is(ident.name, Name::default());
         // the domains here are not the symbol table's (params get the values
         // compared with): whether the constraints hold together is asked again
         if guards::constant_value(&absent, &self.context, &constraints, &outside, false, &domain) != Some(false) {

@@ -21,8 +21,8 @@ impl Checker<'_> {
         let mut boundary_span = None;
         // the first span of each policy inlined and attached, by name (a
         // search of the list so far was quadratic in a role's policies)
-        let mut inlined: rustc_hash::FxHashMap<SmolStr, Span> = Default::default();
-        let mut attached: rustc_hash::FxHashMap<SmolStr, Span> = Default::default();
+        let mut inlined: rustc_hash::FxHashMap<Name, Span> = Default::default();
+        let mut attached: rustc_hash::FxHashMap<Name, Span> = Default::default();
         for field in &r.fields {
             match field {
                 ast::RoleField::Item(_) => {} // read above
@@ -56,7 +56,7 @@ impl Checker<'_> {
                 ast::RoleField::Inline { policy, when, span } | ast::RoleField::Attach { policy, when, span } => {
                     self.resolve(policy, RefKind::Policy);
                     let when = self.guard(when.as_deref());
-                    let r = PolicyRef { policy: policy.name.clone(), when, span: *span };
+                    let r = PolicyRef { policy: policy.name, when, span: *span };
                     let inline = matches!(field, ast::RoleField::Inline { .. });
                     let (verb, earlier) = if inline { ("inline", &mut inlined) } else { ("attach", &mut attached) };
                     if let Some(first) = earlier.get(&policy.name) {
@@ -68,7 +68,7 @@ impl Checker<'_> {
                         self.emit(kind.at(*span));
                         continue;
                     }
-                    earlier.insert(policy.name.clone(), *span);
+                    earlier.insert(policy.name, *span);
                     if inline {
                         role.inline.push(r);
                     } else {

@@ -10,7 +10,7 @@ impl Checker<'_> {
                 BodyEntry::Include(inc) => {
                     self.resolve(&inc.target, RefKind::Include);
                     let when = self.guard(inc.when.as_deref());
-                    Entry::Include { target: inc.target.name.clone(), when, span: inc.span }
+                    Entry::Include { target: inc.target.name, when, span: inc.span }
                 }
                 BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
                 BodyEntry::Block(b) => {
@@ -28,7 +28,7 @@ impl Checker<'_> {
                 // One error for the interpolation; its params still count as used.
                 for part in sid.parts() {
                     if let StrPart::Interp(ident, _) = part {
-                        self.refs.push(Ref { name: ident.name.clone(), kind: RefKind::Param, span: ident.span });
+                        self.refs.push(Ref { name: ident.name, kind: RefKind::Param, span: ident.span });
                     }
                 }
             } else if let Err(p) = iam::check_sid(&text) {
@@ -135,7 +135,7 @@ impl Checker<'_> {
         self.guarded(list, !list.bracketed, |c, item| match item {
             ActionItem::SetRef(ident) => {
                 c.resolve(ident, RefKind::Actionset);
-                ActionRef::Set(ident.name.clone())
+                ActionRef::Set(ident.name)
             }
             ActionItem::Name(name, span) => {
                 if let Err(p) = iam::check_action(name) {
@@ -156,7 +156,7 @@ impl Checker<'_> {
                         DiagnosticKind::IamRule { code, message: p.message, label: Some(label.into()), help: p.help };
                     c.emit(kind.at(*span));
                 }
-                ActionRef::Name(name.clone())
+                ActionRef::Name(*name)
             }
         })
     }
@@ -180,7 +180,7 @@ impl Checker<'_> {
         let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
         let values = self.values(&c.values, use_);
         self.pop_context(&when);
-        ConditionEntry { operator: c.operator.name.clone(), key: key.into(), values, when, span: c.span }
+        ConditionEntry { operator: c.operator.name, key: key.into(), values, when, span: c.span }
     }
 
     /// A condition key IAM does not know is never present: the condition

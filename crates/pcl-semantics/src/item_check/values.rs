@@ -31,7 +31,7 @@ impl Checker<'_> {
                         self.emit(DiagnosticKind::ParamNotArn { name: ident.name.to_string(), ty }.at(ident.span));
                     }
                 }
-                Value::Param(ident.name.clone())
+                Value::Param(ident.name)
             }
             ValueItem::Str(s) => Value::Text(self.template(s, use_)),
             ValueItem::Each(each) => {
@@ -53,17 +53,17 @@ impl Checker<'_> {
                 if !list_ok {
                     self.list_for_scalar(list, ParamType { list: true, scalar: element });
                 }
-                let outer = self.each_var.replace((var.name.clone(), element));
+                let outer = self.each_var.replace((var.name, element));
                 let template = self.template(template, use_);
                 self.each_var = outer;
-                Value::Each(Box::new(EachValue { list: list.name.clone(), var: var.name.clone(), template }))
+                Value::Each(Box::new(EachValue { list: list.name, var: var.name, template }))
             }
             ValueItem::SetRef(ident) => {
                 self.resolve(ident, RefKind::Valueset);
                 if !list_ok {
                     self.emit(DiagnosticKind::ValuesetForScalar { name: ident.name.to_string() }.at(ident.span));
                 }
-                Value::Set(ident.name.clone())
+                Value::Set(ident.name)
             }
         }
     }
@@ -94,14 +94,14 @@ impl Checker<'_> {
                         };
                         self.emit(kind.at(member.span));
                     }
-                    parts.push(TextPart::Member(Box::new((ident.name.clone(), member.name.clone()))));
+                    parts.push(TextPart::Member(Box::new((ident.name, member.name))));
                     // in an ARN, a member is text of its own (a DNS suffix is no partition)
                     typed.push(Some((Some(ScalarType::String), &**member)));
                 }
                 StrPart::Interp(ident, None) if self.each_var.as_ref().is_some_and(|(v, _)| *v == ident.name) => {
                     // the loop variable of `"..." for VAR in LIST`
                     let scalar = self.each_var.as_ref().map(|(_, s)| *s);
-                    parts.push(TextPart::Param(ident.name.clone()));
+                    parts.push(TextPart::Param(ident.name));
                     typed.push(Some((scalar, ident)));
                 }
                 StrPart::Interp(ident, None) => {
@@ -113,7 +113,7 @@ impl Checker<'_> {
                             DiagnosticKind::ListParamInterpolated { name: ident.name.to_string(), ty }.at(ident.span),
                         );
                     }
-                    parts.push(TextPart::Param(ident.name.clone()));
+                    parts.push(TextPart::Param(ident.name));
                     typed.push(Some((ty.map(|t| t.scalar), ident)));
                 }
             }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 use pcl_syntax::ast::{self, Expr, FeatureDomain, ItemKind};
 
 use crate::ir::{Cond, ParamType, ScalarType};
@@ -55,7 +55,7 @@ impl Symbol {
 pub struct Symbols {
     /// By name, hashed: every reference of every item is looked up here (a
     /// sorted map cost a dozen string comparisons a lookup in a large file).
-    map: rustc_hash::FxHashMap<SmolStr, Symbol>,
+    map: rustc_hash::FxHashMap<Name, Symbol>,
     /// Params declared optional (`arn?`): they may have no value. By hash:
     /// each use of one asks (51,200 of them searched a list: 1.8 s).
     optional: rustc_hash::FxHashSet<String>,
@@ -172,7 +172,7 @@ impl Symbols {
         let items: Vec<(&str, &Declaration)> = declarations.into_iter().collect();
         // sized at once: grown insert by insert, a large file's table was
         // rehashed twenty times
-        let mut map: rustc_hash::FxHashMap<SmolStr, Symbol> =
+        let mut map: rustc_hash::FxHashMap<Name, Symbol> =
             rustc_hash::FxHashMap::with_capacity_and_hasher(items.len(), Default::default());
         // optional params first: a bare one in a guard tests its presence
         let mut optional: rustc_hash::FxHashSet<String> = rustc_hash::FxHashSet::default();
@@ -312,7 +312,7 @@ impl Symbols {
             .filter(|(_, s)| {
                 matches!(s, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Derived(_) | Symbol::Constraint(_))
             })
-            .map(|(name, _)| (name.clone(), self.facts(name)))
+            .map(|(name, _)| (*name, self.facts(name)))
             .collect();
         ConfiguringScope { names, constraints: self.constraints.clone() }
     }
@@ -387,9 +387,9 @@ pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTre
         // a param: it has a value
         Expr::Var(i) if params.absent.contains_key(i.name.as_str()) => presence_cond(&i.name, params.absent),
         Expr::Var(i) if params.with_default.contains(i.name.as_str()) => Cond::Const(true),
-        Expr::Var(i) => Cond::Is(i.name.clone(), "true".into()),
+        Expr::Var(i) => Cond::Is(i.name, "true".into()),
         Expr::Compare { var, negated, value, .. } => {
-            let is = Cond::Is(var.name.clone(), value.text.clone());
+            let is = Cond::Is(var.name, value.text);
             if *negated { Cond::Not(Box::new(is)) } else { is }
         }
         Expr::Not(e, _) => Cond::Not(Box::new(plain(e))),

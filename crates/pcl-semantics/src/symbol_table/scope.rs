@@ -3,7 +3,7 @@
 //! constraints together. The database answers through queries
 //! (`db::scope::DbScope`), `Symbols` from itself.
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 
 use super::{SuggestFrom, Symbol, Symbols};
 use crate::ir::{Cond, ParamType, ScalarType};
@@ -75,7 +75,7 @@ pub struct NameFacts {
 /// as one value (see `db::scope`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfiguringScope {
-    pub names: rustc_hash::FxHashMap<SmolStr, NameFacts>,
+    pub names: rustc_hash::FxHashMap<Name, NameFacts>,
     pub constraints: ConstraintFacts,
 }
 

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use pcl_syntax::SmolStr;
+use pcl_syntax::Name;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::Pass;
@@ -34,11 +34,11 @@ pub(super) struct KnownRenderings {
     held: Rc<[Arc<ItemIr>]>,
     /// The items the statement and its blocks read, and the address of
     /// each one's IR (`None`: not in the program).
-    reads: Vec<(SmolStr, Option<*const ItemIr>)>,
+    reads: Vec<(Name, Option<*const ItemIr>)>,
     /// The variables its rendering reads.
     pub vars: Rc<[String]>,
     /// Its summaries, by the values of `vars`.
-    by_values: RefCell<HashMap<Vec<Option<SmolStr>>, Rc<StatementSummary>>>,
+    by_values: RefCell<HashMap<Vec<Option<Name>>, Rc<StatementSummary>>>,
     /// Where it was found: its key, the start of the statement (what its
     /// summaries' spans are relative to), and its content, for a statement
     /// at another address to find it.
@@ -61,7 +61,7 @@ impl KnownRenderings {
         place: Place,
     ) -> Self {
         let (vars, reads) = variants::statement_reads(program, s, blocks);
-        let reads = reads.into_iter().map(|name| (SmolStr::new(name), address_of(program, name))).collect();
+        let reads = reads.into_iter().map(|name| (Name::new(name), address_of(program, name))).collect();
         KnownRenderings { held, reads, vars: vars.into(), by_values: RefCell::default(), place }
     }
 
@@ -86,11 +86,11 @@ impl KnownRenderings {
     }
 
     /// Its summary under these values of its variables, if rendered.
-    pub fn summary(&self, values: &[Option<SmolStr>]) -> Option<Rc<StatementSummary>> {
+    pub fn summary(&self, values: &[Option<Name>]) -> Option<Rc<StatementSummary>> {
         self.by_values.borrow().get(values).cloned()
     }
 
-    pub fn keep(&self, values: Vec<Option<SmolStr>>, summary: Rc<StatementSummary>) {
+    pub fn keep(&self, values: Vec<Option<Name>>, summary: Rc<StatementSummary>) {
         self.by_values.borrow_mut().insert(values, summary);
     }
 

@@ -71,7 +71,7 @@ pub struct ClosureFindings {
 
 /// One item of a policy's or role's closure, as the database knows it.
 pub struct ClosureItem<'a> {
-    pub name: &'a pcl_syntax::SmolStr,
+    pub name: &'a pcl_syntax::Name,
     /// Its analysis (with its name's span: read from here, not from its AST).
     /// A valueset's or actionset's places (its spans, its IR's, its
     /// diagnostics' and references') must not be read: a closure compares
@@ -116,7 +116,7 @@ pub fn closure_findings<'a>(
         }
     }
     let program = Program::from_items(closure.iter().map(|member| ProgramItem {
-        name: member.name.clone(),
+        name: *member.name,
         offset: 0,
         name_span: member.analysis.name_span,
         docs: crate::ir::no_docs(),

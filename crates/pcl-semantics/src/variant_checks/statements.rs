@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use pcl_syntax::{SmolStr, Span};
+use pcl_syntax::{Name, Span};
 
 use super::known::{self, KnownRenderings, KnownStatements};
 use super::relative;
@@ -37,7 +37,7 @@ pub(super) struct RenderedStatement<'p> {
 pub(super) enum Apart {
     Finding(super::Finding),
     /// A condition rendered with no values: its key, span and item.
-    EmptyCondition(SmolStr, Span, String),
+    EmptyCondition(Name, Span, String),
 }
 
 /// What the per-configuration checks read of a rendered statement.
@@ -45,7 +45,7 @@ pub(super) struct StatementSummary {
     pub actions_empty: bool,
     pub resources_empty: bool,
     /// The key and span of each condition rendered with no values.
-    pub empty_conditions: Vec<(SmolStr, Span)>,
+    pub empty_conditions: Vec<(Name, Span)>,
     /// Its own findings (the catalog's checks, ARNs, condition values),
     /// spans relative to its origin; none in a `Pass::Shapes`.
     pub findings: Vec<Diagnostic>,
@@ -159,7 +159,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         }
         let summary = match &renderings.known {
             Some(known) => {
-                let owned: Vec<Option<SmolStr>> = self.values.iter().map(|v| v.map(SmolStr::new)).collect();
+                let owned: Vec<Option<Name>> = self.values.iter().map(|v| v.map(Name::new)).collect();
                 known.summary(&owned).unwrap_or_else(|| {
                     let summary = render();
                     known.keep(owned, Rc::clone(&summary));
@@ -208,8 +208,7 @@ impl StatementSummary {
     /// statement starting at `to` (see `relative.rs`).
     pub fn moved(&self, from: u32, to: u32) -> StatementSummary {
         let move_span = |span| relative::moved(span, from, to);
-        let empty_conditions =
-            self.empty_conditions.iter().map(|(key, span)| (key.clone(), move_span(*span))).collect();
+        let empty_conditions = self.empty_conditions.iter().map(|(key, span)| (*key, move_span(*span))).collect();
         let findings = self.findings.iter().map(|finding| finding.clone().with_spans(move_span)).collect();
         StatementSummary { empty_conditions, findings, ..*self }
     }
@@ -318,7 +317,7 @@ fn summarize(
 fn summary_of(st: crate::expand::ExpandedStatement, (pass, partition): (Pass, &str)) -> StatementSummary {
     let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
     let empty_conditions =
-        st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key.clone(), c.span)).collect();
+        st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key, c.span)).collect();
     let findings = match pass {
         Pass::Shapes => Vec::new(),
         Pass::ShapesAndTexts => remembered_statement_findings(st, partition),

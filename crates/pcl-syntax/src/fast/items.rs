@@ -3,7 +3,6 @@
 
 use super::Fast;
 use crate::ast::*;
-use smol_str::SmolStr;
 
 impl Fast<'_> {
     /// `item = { (doc | expect_attr)* ~ (param_decl | ... | role_decl) }`
@@ -211,7 +210,7 @@ impl Fast<'_> {
             None => self.attempt(|p| {
                 p.token("=")?;
                 let expr = p.expr()?;
-                let default = Ident { name: SmolStr::default(), span: expr.span() };
+                let default = Ident { name: crate::Name::default(), span: expr.span() };
                 Some(Feature { name: name.clone(), domain: FeatureDomain::Derived(Box::new(expr)), default })
             })?,
         };

@@ -77,7 +77,7 @@ impl Lowerer {
             Rule::bool_type => FeatureDomain::Bool(self.span(&ty)),
             Rule::expr => {
                 let expr = self.expr(ty)?;
-                let default = Ident { name: SmolStr::default(), span: expr.span() };
+                let default = Ident { name: crate::Name::default(), span: expr.span() };
                 return Ok(Feature { name, domain: FeatureDomain::Derived(Box::new(expr)), default });
             }
             _ => FeatureDomain::Enum(ty.into_inner().map(|p| self.ident(p)).collect()),
