@@ -73,21 +73,17 @@ fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<
         return run(0, items);
     }
     let per_thread = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let running: Vec<_> = items
-            .chunks_mut(per_thread)
-            .enumerate()
-            .map(|(n, items)| {
-                let run = &run;
-                scope.spawn(move || run(n * per_thread, items))
-            })
-            .collect();
-        // in order; a thread that panicked (a bug) panics here too
-        running
-            .into_iter()
-            .flat_map(|thread| thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            .collect()
-    })
+    let mut checked: Vec<Vec<Arc<ItemAnalysis>>> = Vec::new();
+    checked.resize_with(items.len().div_ceil(per_thread), Vec::new);
+    // a task that panicked (a bug) panics here too
+    rayon::scope(|scope| {
+        for ((n, items), out) in items.chunks_mut(per_thread).enumerate().zip(checked.iter_mut()) {
+            let run = &run;
+            scope.spawn(move |_| *out = run(n * per_thread, items));
+        }
+    });
+    // in order
+    checked.into_iter().flatten().collect()
 }
 
 /// One item's check; its body let go unless `keep_whole`.
