@@ -7,8 +7,11 @@
 //! same few hundred names (params, features, actions) come back in every
 //! item. A `SmolStr` in each place took 24 bytes; a `Name` takes 8, and
 //! compares by address. The text of each distinct name is kept for the
-//! life of the process (a language server keeps the names typed in it: a
-//! few bytes each); string literals, mostly distinct, are not interned.
+//! life of the process: a language server keeps the names typed in it, a
+//! few dozen bytes each, the prefixes typed on the way included (also of
+//! the quoted ones: a value compared with `==`, an action name, a
+//! condition key). The text parts of other string literals (ARNs, names,
+//! descriptions), mostly distinct and long, are not interned.
 //!
 //! Safe code only: each distinct text is leaked once, as a `Box<str>` behind
 //! a box of its own, so that a `Name` is a thin pointer.
@@ -79,9 +82,11 @@ impl Name {
 
     /// The name of this text in the table: found, or added.
     fn interned(text: &str, hash: u64) -> Name {
-        // the top bits pick the shard (the table itself reads the low ones)
+        // middle bits pick the shard: the table reads the low ones for the
+        // slot and the top seven to tell its entries apart before comparing
+        // texts (the top four, constant in a shard, left it three)
         #[allow(clippy::indexing_slicing, reason = "the index is below SHARDS")]
-        let shard = &TABLE[(hash >> 60) as usize % SHARDS];
+        let shard = &TABLE[(hash >> 32) as usize % SHARDS];
         // a thread that panicked while holding the lock left the table whole:
         // an insert is the last step
         let mut table = shard.lock().unwrap_or_else(PoisonError::into_inner);

@@ -154,9 +154,12 @@ pub(super) fn inlined_members(
     if !vars.iter().any(|var| facts.configuring_at.contains_key(var.as_str()) && !in_closure(var)) {
         return (vars, Vec::new());
     }
-    // it reaches params, features and constraints alone, read from
-    // `configuring_items`, whatever the file
-    let mut walk = ClosureWalk::new(db, role, Default::default(), false);
+    // it reaches params, features and constraints (read from
+    // `configuring_items`), and other items only through a wrong reference
+    // (a derived feature that names a policy); `variant_findings` reads the
+    // file's mode anyway (`for_checks`)
+    let one_time = !*role.file(db).editing(db);
+    let mut walk = ClosureWalk::new(db, role, Default::default(), one_time);
     walk.seen.extend(closure.members.iter().map(|m| m.name.as_str()));
     let (facts, configuring) = (walk.facts, walk.configuring);
     let named = vars.iter().filter_map(|var| configuring.get(*facts.configuring_at.get(var.as_str())?));

@@ -55,8 +55,9 @@ impl SourceFile {
         SourceFile::open_on(db, path, text, 1)
     }
 
-    /// A new file in the database; a large one's chunks are parsed on
-    /// `threads` threads.
+    /// A new file in the database; a large one's chunks are parsed, and its
+    /// items checked, on every thread of rayon's pool when `threads` is
+    /// above 1.
     pub fn open_on(db: &mut RootDatabase, path: String, text: String, threads: usize) -> SourceFile {
         SourceFile::open_with(db, (path, text), threads, false)
     }

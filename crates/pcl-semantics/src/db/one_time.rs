@@ -21,12 +21,12 @@
 //! analysis is the one a file opened to edit gets (`tests/one_time.rs`). An
 //! edit of such a file parses and checks it again whole (`files.rs`).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use pcl_syntax::ParsedItem;
 
 use super::RootDatabase;
-use super::parallel::{PARALLEL_FROM_BYTES, parse_chunks};
+use super::parallel::{PARALLEL_FROM_BYTES, parse_chunks, share_of};
 use super::parsing::{FileParse, parse_text_from};
 use super::scope::DbScope;
 use crate::item_check::ItemAnalysis;
@@ -48,19 +48,22 @@ pub(crate) fn analysis_of(db: &dyn super::Database, item: super::ItemDef, one_ti
 }
 
 /// The parse of a file opened for one check, its items checked (a large
-/// text's on `threads` threads) and their bodies let go (see the module).
+/// text's, when `threads` is above 1, on every thread of rayon's pool)
+/// and their bodies let go (see the module).
 pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> FileParse {
     let mut parse = parse_text_from(db, text, parse_chunks(db, text, threads));
     // what an edit would re-parse from, and the chunks' owners of the ASTs
     parse.chunks = Vec::new();
     let symbols = Symbols::of_parsed(&parse.parsed);
-    let threads = if text.len() >= PARALLEL_FROM_BYTES { threads.max(1) } else { 1 };
-    parse.checked = check_items(&mut parse, &symbols, threads);
+    let parallel = (threads > 1 && text.len() >= PARALLEL_FROM_BYTES).then_some(text.len());
+    parse.checked = check_items(&mut parse, &symbols, parallel);
     parse
 }
 
-/// Each item's check, in file order; each body that may go, gone.
-fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<Arc<ItemAnalysis>> {
+/// Each item's check, in file order; each body that may go, gone. A large
+/// text's items are checked on every thread of rayon's pool, each thread
+/// those of the share of the text it parsed (`parallel::share_of`).
+fn check_items(parse: &mut FileParse, symbols: &Symbols, parallel: Option<usize>) -> Vec<Arc<ItemAnalysis>> {
     let FileParse { parsed, mentions_expect, .. } = parse;
     let mentions_expect = &*mentions_expect;
     let run = |first: usize, items: &mut [ParsedItem]| -> Vec<Arc<ItemAnalysis>> {
@@ -68,22 +71,34 @@ fn check_items(parse: &mut FileParse, symbols: &Symbols, threads: usize) -> Vec<
         let whole = |at: usize| mentions_expect.get(first + at) != Some(&false);
         items.iter_mut().enumerate().map(|(at, item)| check_one(item, whole(at), &scope)).collect()
     };
-    let items = &mut parsed.items;
-    if threads < 2 || items.len() < 2 {
-        return run(0, items);
+    let Some(len) = parallel else { return run(0, &mut parsed.items) };
+    // the items in shares, each with the place of its first item
+    let threads = rayon::current_num_threads();
+    let mut shares = Vec::with_capacity(threads);
+    let (mut rest, mut first) = (parsed.items.as_mut_slice(), 0);
+    for index in 0..threads {
+        let end = share_of(len, index, threads).end;
+        let count = rest.partition_point(|item| (item.offset as usize) < end);
+        let (mine, after) = std::mem::take(&mut rest).split_at_mut(count);
+        shares.push(Mutex::new(Some((first, mine))));
+        (rest, first) = (after, first + count);
     }
-    let per_thread = items.len().div_ceil(threads);
-    let mut checked: Vec<Vec<Arc<ItemAnalysis>>> = Vec::new();
-    checked.resize_with(items.len().div_ceil(per_thread), Vec::new);
-    // a task that panicked (a bug) panics here too
-    rayon::scope(|scope| {
-        for ((n, items), out) in items.chunks_mut(per_thread).enumerate().zip(checked.iter_mut()) {
-            let run = &run;
-            scope.spawn(move |_| *out = run(n * per_thread, items));
-        }
+    let checked: Vec<Option<Vec<Arc<ItemAnalysis>>>> = rayon::broadcast(|thread| {
+        let share = shares.get(thread.index()).and_then(|share| share.lock().ok()?.take());
+        share.map(|(first, items)| run(first, items))
     });
-    // in order
-    checked.into_iter().flatten().collect()
+    // in order; a share no thread took (none, unless the pool changed size)
+    // checked here, so that each analysis stays beside its item
+    let mut all = Vec::with_capacity(first);
+    for (share, checked) in shares.into_iter().zip(checked.into_iter().chain(std::iter::repeat(None))) {
+        let left = share.into_inner().unwrap_or_else(PoisonError::into_inner);
+        match (checked, left) {
+            (Some(checked), _) => all.extend(checked),
+            (None, Some((first, items))) => all.extend(run(first, items)),
+            (None, None) => {}
+        }
+    }
+    all
 }
 
 /// One item's check; its body let go unless `keep_whole`.

@@ -19,14 +19,15 @@ use super::{
 /// would cost more than they save).
 pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 
-/// `analyze_file`, with the per-item checks first
-/// computed on `threads` threads (the per-chunk parses were, by
-/// `SourceFile::open_on`), each with its own handle on the database
-/// (salsa memoizes them once, whichever thread ran them). The result is the
-/// same value `analyze_file` returns; only a cold analysis gets faster (10 MB
-/// corpus on 2 cores: 4.3 s -> 2.9 s when it was introduced). While the
-/// per-configuration checks run on `threads` threads, the file-wide checks
-/// run on one more: they are short, and the merge waits for both.
+/// `analyze_file`, with the per-item checks first computed as `threads`
+/// tasks on rayon's pool (the per-chunk parses were, by
+/// `SourceFile::open_on`; a file opened for one check had its items
+/// checked then too, and skips this phase), each with its own handle on
+/// the database (salsa memoizes them once, whichever thread ran them). The
+/// result is the same value `analyze_file` returns; only a cold analysis
+/// gets faster (10 MB corpus on 2 cores: 4.3 s -> 2.9 s when it was
+/// introduced). Beside the per-configuration checks, the file-wide checks
+/// run as one more task: they are short, and the merge waits for both.
 ///
 /// The queries that read every item (`file_parse`, `symbols`, ..., and for
 /// a large file `file_wide_checks`) run on a handle of their own. Salsa keeps one frame of reads per depth of its
@@ -92,7 +93,7 @@ pub fn analyze_edited_file(db: &RootDatabase, file: SourceFile) -> &FileAnalysis
 
 /// A handle on the database on which the queries that read every item have
 /// run (salsa memoizes them for every handle). In `parallel`, the item
-/// index is built on a thread of its own beside the symbol table: each is a
+/// index is built as a task of its own beside the symbol table: each is a
 /// hash table over every item, and on 100 MB (400,000 items) the two took
 /// 0.3 s one after the other, while the other core waited.
 fn wide_queries_aside(db: &RootDatabase, file: SourceFile, parallel: bool) -> RootDatabase {
@@ -120,30 +121,50 @@ fn wide_queries_aside(db: &RootDatabase, file: SourceFile, parallel: bool) -> Ro
 }
 
 /// Parses a text's chunks outside the `parse_chunk` memo (see
-/// `parse_chunk_text`), a large text's on `threads` threads: the ranges cut
-/// and each one's parse (`SourceFile::open_on` cuts the text into items
-/// from these parses next).
+/// `parse_chunk_text`), a large text's on every thread of rayon's pool,
+/// each its share of the text (`share_of`): the ranges cut and each one's
+/// parse (`SourceFile::open_on` cuts the text into items from these parses
+/// next). A file opened for one check then checks each share's items on
+/// the thread that parsed them (`one_time::check_items`).
 pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> PreParsed {
     let ranges = pcl_syntax::chunk_ranges(text);
+    let parse = |db: &RootDatabase, (start, end): &(usize, usize)| {
+        // as `parsing::parse_ranges` asks first, but not interned (see `parse_chunk_text`)
+        parse_chunk_text(db, text.get(*start..*end).unwrap_or_default(), false)
+    };
     if threads < 2 || text.len() < PARALLEL_FROM_BYTES {
-        let parses = ranges
-            .iter()
-            .map(|(start, end)| Some(parse_chunk_text(db, text.get(*start..*end).unwrap_or_default(), false)))
-            .collect();
+        let parses = ranges.iter().map(|range| Some(parse(db, range))).collect();
         return PreParsed { ranges, parses };
     }
-    let parses: Vec<std::sync::OnceLock<std::sync::Arc<super::parsing::ChunkParse>>> =
-        ranges.iter().map(|_| std::sync::OnceLock::new()).collect();
-    let numbered: Vec<(usize, &(usize, usize))> = ranges.iter().enumerate().collect();
-    share_out(db, threads, &numbered, |db, (at, (start, end))| {
-        // as `parsing::parse_ranges` asks first, but not interned (see `parse_chunk_text`)
-        let parse = parse_chunk_text(db, text.get(*start..*end).unwrap_or_default(), false);
-        if let Some(slot) = parses.get(*at) {
-            let _ = slot.set(parse);
-        }
+    let handles: Vec<std::sync::Mutex<Option<RootDatabase>>> =
+        (0..rayon::current_num_threads()).map(|_| std::sync::Mutex::new(Some(db.clone()))).collect();
+    let shares: Vec<Vec<(usize, std::sync::Arc<super::parsing::ChunkParse>)>> = rayon::broadcast(|thread| {
+        let handle = handles.get(thread.index()).and_then(|handle| handle.lock().ok()?.take());
+        let Some(db) = handle else { return Vec::new() };
+        let share = share_of(text.len(), thread.index(), thread.num_threads());
+        let mine = ranges.iter().enumerate().filter(|(_, (start, _))| share.contains(start));
+        mine.map(|(at, range)| (at, parse(&db, range))).collect()
     });
-    let parses = parses.into_iter().map(std::sync::OnceLock::into_inner).collect();
+    // a chunk no thread parsed (none, unless the pool changed size) is
+    // parsed when the file's parse is put together
+    let mut parses = vec![None; ranges.len()];
+    for (at, parse) in shares.into_iter().flatten() {
+        if let Some(slot) = parses.get_mut(at) {
+            *slot = Some(parse);
+        }
+    }
     PreParsed { ranges, parses }
+}
+
+/// The bytes of a text that thread `index` of `threads` parses, and whose
+/// items it checks: a chunk by its start, an item by its offset (the two
+/// differ only for an item whose chunk starts in the share before).
+/// Parsed and checked on one thread, the ASTs a check lets go are freed
+/// where they were allocated, and their room is reused there: freed by
+/// another thread, each went through mimalloc's list of delayed frees.
+pub(super) fn share_of(len: usize, index: usize, threads: usize) -> std::ops::Range<usize> {
+    let at = |k: usize| if k >= threads { usize::MAX } else { len / threads * k };
+    at(index)..at(index + 1)
 }
 
 /// A text's chunk ranges and their parses, made on several threads: the

@@ -202,7 +202,11 @@ thread_local! {
 
 /// Forgets every rendering this thread keeps (and the IR they hold): for a
 /// host closing a file, whose kept renderings no edit can reach again (the
-/// other files' are rendered again on their next edits).
+/// other files' are rendered again on their next edits). Only this
+/// thread's: a file opened to edit and analysed on several threads
+/// (`analyze_file_parallel`, which the language server does not call with
+/// more than one) leaves renderings on the threads of rayon's pool, which
+/// live as long as the process.
 pub fn forget_all() {
     KNOWN.with(|all| *all.borrow_mut() = AllKnown::default());
 }
