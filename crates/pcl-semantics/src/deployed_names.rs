@@ -79,7 +79,7 @@ pub fn deployed<'p>(
     let (kind, name, when, naming) = match ir {
         ItemIr::Policy { when, naming, .. } => {
             let name = naming.name.as_ref().map_or(Cow::Borrowed(item.as_str()), |t| Cow::Owned(env.text(t)));
-            ("policy", name, when, naming)
+            ("policy", name, when, &**naming)
         }
         ItemIr::Role { when, role } => ("role", Cow::Owned(env.text(role.naming.name.as_ref()?)), when, &role.naming),
         _ => return None,

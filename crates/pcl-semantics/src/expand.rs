@@ -264,7 +264,7 @@ pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &
 /// item one name in every configuration.
 pub fn deployed_policy_name(program: &Program, policy: &str, env: &Env<'_>) -> String {
     match program.get(policy).map(|i| &*i.ir) {
-        Some(ItemIr::Policy { naming: Naming { name: Some(t), .. }, .. }) => env.text(t),
+        Some(ItemIr::Policy { naming, .. }) if let Some(t) = &naming.name => env.text(t),
         _ => policy.to_string(),
     }
 }

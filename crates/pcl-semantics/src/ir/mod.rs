@@ -169,7 +169,9 @@ pub struct GuardedItem<T> {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct GList<T> {
-    pub items: Vec<GuardedItem<T>>,
+    /// A boxed slice: a list never grows once lowered (8 bytes less in
+    /// every list of every statement than a vector).
+    pub items: Box<[GuardedItem<T>]>,
     /// Written without brackets: rendered as a JSON string when it has one value.
     pub scalar: bool,
     pub span: Span,
@@ -225,7 +227,7 @@ pub struct Statement {
     pub actions: GList<ActionRef>,
     pub not_resource: bool,
     pub resources: GList<Value>,
-    pub conditions: Vec<ConditionEntry>,
+    pub conditions: Box<[ConditionEntry]>,
     pub span: Span,
 }
 
@@ -357,11 +359,14 @@ pub struct Feature {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ItemIr {
-    Param(Param),
-    Feature(Feature),
+    /// Boxed, as a feature and a policy's naming: rare or large, each
+    /// would make every item's IR as large (104 bytes, where 56 hold the
+    /// rest).
+    Param(Box<Param>),
+    Feature(Box<Feature>),
     Constraint {
         cond: Cond,
-        message: String,
+        message: Box<str>,
     },
     /// A derived feature: a name for a condition (used in guards, replaced
     /// by its condition; never a variant of its own).
@@ -373,7 +378,7 @@ pub enum ItemIr {
         when: Guard,
         entries: Vec<Entry>,
         splittable: bool,
-        naming: Naming,
+        naming: Box<Naming>,
     },
     Role {
         when: Guard,

@@ -178,7 +178,7 @@ impl Program {
 
     pub fn features(&self) -> impl Iterator<Item = (&str, &Feature)> {
         self.at(&self.features).filter_map(|it| match &*it.ir {
-            ItemIr::Feature(f) => Some((it.name.as_str(), f)),
+            ItemIr::Feature(f) => Some((it.name.as_str(), &**f)),
             _ => None,
         })
     }
@@ -196,7 +196,7 @@ impl Program {
 
     pub fn params(&self) -> impl Iterator<Item = (&str, &Param)> {
         self.at(&self.params).filter_map(|it| match &*it.ir {
-            ItemIr::Param(p) => Some((it.name.as_str(), p)),
+            ItemIr::Param(p) => Some((it.name.as_str(), &**p)),
             _ => None,
         })
     }
@@ -217,7 +217,7 @@ impl Program {
 
     pub fn constraints(&self) -> impl Iterator<Item = (&ProgramItem, &Cond, &str)> {
         self.at(&self.constraints).filter_map(|it| match &*it.ir {
-            ItemIr::Constraint { cond, message } => Some((it, cond, message.as_str())),
+            ItemIr::Constraint { cond, message } => Some((it, cond, &**message)),
             _ => None,
         })
     }

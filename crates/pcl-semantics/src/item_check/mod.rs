@@ -142,18 +142,18 @@ pub fn check_entries(entries: &[BodyEntry], context: Option<&Cond>, symbols: &dy
 pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<CheckedParts<'_>>) -> ItemAnalysis {
     let mut c = Checker::new(symbols);
     let ir = match &item.kind {
-        ItemKind::Param(p) => ItemIr::Param(c.param(p)),
+        ItemKind::Param(p) => ItemIr::Param(Box::new(c.param(p))),
         ItemKind::Feature(ast::Feature { domain: ast::FeatureDomain::Derived(expr), .. }) => {
             c.in_derived = true;
             let cond = c.expr(expr);
             c.in_derived = false;
             ItemIr::Derived(cond)
         }
-        ItemKind::Feature(f) => ItemIr::Feature(c.feature(f)),
+        ItemKind::Feature(f) => ItemIr::Feature(Box::new(c.feature(f))),
         ItemKind::Constraint(k) => {
             let cond = c.expr(&k.expr);
             let message = c.plain(&k.message, "a constraint message");
-            ItemIr::Constraint { cond, message }
+            ItemIr::Constraint { cond, message: message.into_boxed_str() }
         }
         ItemKind::Permset(p) => ItemIr::Permset(c.top_entries(&p.entries, parts)),
         ItemKind::Actionset(a) => ItemIr::Actionset(c.actions(&a.actions)),
@@ -164,7 +164,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<Che
             let entries = c.top_entries(&p.entries, parts);
             let naming = c.naming(p.fields.iter(), "policy");
             c.pop_context(&when);
-            ItemIr::Policy { when, entries, splittable: p.splittable, naming }
+            ItemIr::Policy { when, entries, splittable: p.splittable, naming: Box::new(naming) }
         }
         ItemKind::Role(r) => {
             let when = c.guard(r.when.as_deref());
@@ -197,7 +197,7 @@ pub fn check_policy_header(
     c.pop_context(&when);
     c.refs.shrink_to_fit();
     c.diags.shrink_to_fit();
-    let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming };
+    let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming: Box::new(naming) };
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: name.span }
 }
 

@@ -46,9 +46,7 @@ impl Checker<'_> {
         self.push_context(&when);
         let mut action: Option<(bool, GList<ActionRef>, Span)> = None;
         let mut resource: Option<(bool, GList<Value>, Span)> = None;
-        // one per condition field: no spare room in what the file keeps
-        let mut conditions =
-            Vec::with_capacity(s.fields.iter().filter(|f| matches!(f, StmtField::Condition(_))).count());
+        let mut conditions = Vec::new();
         for field in &s.fields {
             match field {
                 StmtField::Action { negated, list, span } => {
@@ -77,14 +75,14 @@ impl Checker<'_> {
             Some((n, l, _)) => (n, l),
             None => {
                 self.missing_field("action", s.effect_span);
-                (false, GList { items: Vec::new(), scalar: false, span: s.span })
+                (false, GList { items: Box::new([]), scalar: false, span: s.span })
             }
         };
         let (not_resource, resources) = match resource {
             Some((n, l, _)) => (n, l),
             None => {
                 self.missing_field("resource", s.effect_span);
-                (false, GList { items: Vec::new(), scalar: false, span: s.span })
+                (false, GList { items: Box::new([]), scalar: false, span: s.span })
             }
         };
         let effect = match s.effect {
@@ -99,7 +97,8 @@ impl Checker<'_> {
             actions,
             not_resource,
             resources,
-            conditions,
+            // exact: the IR is kept as long as the file is open
+            conditions: conditions.into_boxed_slice(),
             span: s.effect_span,
         }
     }
@@ -128,7 +127,7 @@ impl Checker<'_> {
             self.pop_context(&when);
             items.push(GuardedItem { when, value, span: g.span });
         }
-        GList { items, scalar, span: list.span }
+        GList { items: items.into_boxed_slice(), scalar, span: list.span }
     }
 
     pub(super) fn actions(&mut self, list: &ast::ValueList<ActionItem>) -> GList<ActionRef> {

@@ -210,14 +210,16 @@ mod tests {
         assert_eq!(content_hash(&first, &[]), content_hash(&moved, &[]));
         assert!(same_content((&first, &[]), (&moved, &[])));
         let mut changed = moved.clone();
-        changed.actions.items.pop();
+        let mut fewer = changed.actions.items.into_vec();
+        fewer.pop();
+        changed.actions.items = fewer.into_boxed_slice();
         assert!(!same_content((&changed, &[]), (&moved, &[])));
         let mut widened = moved.clone();
         widened.actions.span.end += 1;
         assert!(!same_content((&widened, &[]), (&moved, &[])));
         assert_ne!(content_hash(&widened, &[]), content_hash(&moved, &[]));
         let mut in_block = moved.clone();
-        in_block.conditions.clear();
+        in_block.conditions = Box::new([]);
         let block = &moved.conditions[0];
         assert!(!same_content((&in_block, &[block]), (&in_block, &[])));
         // found again by its address
