@@ -36,16 +36,19 @@ fn ran(events: &[String], query: &str) -> usize {
 }
 
 #[test]
-fn a_file_opened_for_one_check_runs_no_name_lookup_nor_closure_query() {
+fn a_file_opened_for_one_check_runs_no_name_lookup_closure_nor_item_check_query() {
     let one_time = queries_run(POLICIES, false);
     assert_eq!(ran(&one_time, "name_facts"), 0, "{one_time:?}");
     assert_eq!(ran(&one_time, "configuring_scope"), 0, "{one_time:?}");
     assert_eq!(ran(&one_time, "closure_members"), 0, "{one_time:?}");
+    // each item's analysis is read from its input (`one_time::analysis_of`)
+    assert_eq!(ran(&one_time, "check_item"), 0, "{one_time:?}");
     assert!(ran(&one_time, "variant_findings") > 10, "the policies and roles are checked: {one_time:?}");
     // what an editor's file keeps, for its next edits
     let editing = queries_run(POLICIES, true);
     assert!(ran(&editing, "name_facts") > 10, "{editing:?}");
     assert!(ran(&editing, "closure_members") > 10, "{editing:?}");
+    assert!(ran(&editing, "check_item") > 10, "{editing:?}");
 }
 
 /// `text` analysed on a fresh database, opened for one check or to edit.
