@@ -18,7 +18,9 @@
 //! which equals the entry-by-entry check of a large item) under the same
 //! scope (the symbol table itself, `DbScope::Whole`), kept in the item's
 //! input (`ItemBody::checked`), which `check_item` then returns. So the
-//! analysis is the one a file opened to edit gets (`tests/one_time.rs`). An
+//! analysis is the one a file opened to edit gets (`tests/one_time.rs`).
+//! The queries that read the analyses of such a file's items read them
+//! from the inputs (`analysis_of`), with no `check_item` memo each. An
 //! edit of such a file parses and checks it again whole (`files.rs`).
 
 use std::sync::{Arc, Mutex, PoisonError};
