@@ -56,7 +56,7 @@ pub fn item_blocks(db: &dyn Database, file: SourceFile) -> Vec<ItemBlock<'_>> {
 /// file-level queries, which run again after every edit anyway.
 #[salsa::tracked(returns(ref), no_eq)]
 pub fn block_checks<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<Arc<ItemAnalysis>> {
-    let one_time = !*block.file(db).editing(db);
+    let one_time = block.file(db).opened_once(db);
     members(db, block).iter().map(|item| Arc::clone(super::one_time::analysis_of(db, *item, one_time))).collect()
 }
 

@@ -91,9 +91,9 @@ pub fn closure_members(db: &dyn Database, item: ItemDef) -> Closure {
 /// where no edit is to be compared against and a memo per policy and role
 /// would only be kept (on the 10 MB corpus, 22,000 of them held 6.6 MB).
 pub(super) fn for_checks(db: &dyn Database, item: ItemDef) -> std::borrow::Cow<'_, Closure> {
-    match *item.file(db).editing(db) {
-        true => std::borrow::Cow::Borrowed(closure_members(db, item)),
-        false => std::borrow::Cow::Owned(closure_of(db, item, true)),
+    match item.file(db).opened_once(db) {
+        false => std::borrow::Cow::Borrowed(closure_members(db, item)),
+        true => std::borrow::Cow::Owned(closure_of(db, item, true)),
     }
 }
 
@@ -158,7 +158,7 @@ pub(super) fn inlined_members(
     // `configuring_items`), and other items only through a wrong reference
     // (a derived feature that names a policy); `variant_findings` reads the
     // file's mode anyway (`for_checks`)
-    let one_time = !*role.file(db).editing(db);
+    let one_time = role.file(db).opened_once(db);
     let mut walk = ClosureWalk::new(db, role, Default::default(), one_time);
     walk.seen.extend(closure.members.iter().map(|m| m.name.as_str()));
     let (facts, configuring) = (walk.facts, walk.configuring);

@@ -50,6 +50,12 @@ fn cut(parse: &FileParse) -> Vec<Cut> {
 }
 
 impl SourceFile {
+    /// Opened for one check (`open`, `open_on`), not to edit: its items
+    /// were checked as it was opened (`one_time.rs`).
+    pub(crate) fn opened_once(self, db: &dyn super::Database) -> bool {
+        !*self.editing(db)
+    }
+
     /// A new file in the database, its chunks parsed on one thread.
     pub fn open(db: &mut RootDatabase, path: String, text: String) -> SourceFile {
         SourceFile::open_on(db, path, text, 1)

@@ -338,7 +338,7 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         let clashes = Some(blocks::deployed_clashes(db, file).as_slice());
         crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes), &verdicts)
     } else {
-        let (items, one_time) = (file_items(db, file), !*file.editing(db));
+        let (items, one_time) = (file_items(db, file), file.opened_once(db));
         let analyses: Vec<_> =
             parsed.items.iter().zip(items.iter().map(|item| &**one_time::analysis_of(db, *item, one_time))).collect();
         let uses = blocks::whole_file_uses(db, file, &analyses);
@@ -405,7 +405,7 @@ pub fn item_index(db: &dyn Database, file: SourceFile) -> ItemIndex {
 /// spans ran every policy's per-configuration checks again).
 #[salsa::tracked(returns(ref))]
 pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<ConfiguringItem> {
-    let (index, one_time) = (item_index(db, file), !*file.editing(db));
+    let (index, one_time) = (item_index(db, file), file.opened_once(db));
     index
         .configuring
         .iter()

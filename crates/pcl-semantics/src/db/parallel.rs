@@ -49,11 +49,9 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         }
     };
     // a file opened for one check had its items checked as it was opened
-    let one_time = !*file.editing(db);
+    let one_time = file.opened_once(db);
     let checks = |db: &RootDatabase, item: &ItemDef| {
-        if !one_time {
-            check_item(db, *item);
-        }
+        check_item(db, *item);
     };
     if parallel {
         if !one_time {
@@ -72,7 +70,9 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         // inside `analyze_file`, after every other query
         drop(aside);
         items.iter().for_each(|item| {
-            checks(db, item);
+            if !one_time {
+                checks(db, item);
+            }
             variants(db, item);
         });
     }

@@ -64,7 +64,7 @@ pub struct ByName<'db> {
 
 impl<'db> DbScope<'db> {
     pub fn new(db: &'db dyn Database, file: SourceFile) -> Self {
-        if !*file.editing(db) {
+        if file.opened_once(db) {
             return DbScope::Whole(symbols(db, file));
         }
         DbScope::to_edit(db, file)
