@@ -75,6 +75,24 @@ fn a_file_opened_for_one_check_is_analysed_as_one_opened_to_edit() {
     let edited = analysis(&broken, true, 1);
     assert!(edited.diagnostics.len() > analysis(POLICIES, true, 1).diagnostics.len());
     assert_eq!(analysis(&broken, false, 1), edited);
+    // Items that do not parse as their first line says (checked the
+    // whole-file way, `one_time/stream.rs`): a policy that a role inlines,
+    // broken; two items on one line; a set whose name is a keyword.
+    let cases = [
+        POLICIES.replacen("policy head_node {\n    allow when", "policy head_node {\n    allow whn", 1),
+        POLICIES.replacen(
+            "actionset iam_role_read =",
+            "actionset extra = [s3:GetObject]; actionset iam_role_read =",
+            1,
+        ),
+        POLICIES.replacen("actionset iam_role_read =", "actionset policy =", 1),
+    ];
+    for (at, text) in cases.iter().enumerate() {
+        assert_ne!(text, POLICIES, "case {at}");
+        let edited = analysis(text, true, 1);
+        assert_eq!(analysis(text, false, 1), edited, "case {at}");
+        assert_eq!(analysis(text, false, 2), edited, "case {at}");
+    }
 }
 
 #[test]

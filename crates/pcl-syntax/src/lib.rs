@@ -10,6 +10,7 @@
 
 pub mod ast;
 mod broken_names;
+mod declares;
 mod error;
 mod fast;
 #[cfg(test)]
@@ -27,6 +28,7 @@ mod span;
 pub mod split;
 pub mod tokens;
 
+pub use declares::chunk_declares;
 pub use lower::KEYWORDS;
 pub use name::Name;
 pub use parser::{

@@ -299,7 +299,7 @@ pub(crate) fn nesting_past(text: &str, limit: usize) -> Option<usize> {
 /// `expect W0509 "..."` at the start of a line: an acknowledgement, which
 /// belongs to the item below like a doc comment (a line that merely starts
 /// with the word, such as `expect == off) ...` in an expression, does not).
-fn is_expect_line(line: &str) -> bool {
+pub(crate) fn is_expect_line(line: &str) -> bool {
     let Some(rest) = line.strip_prefix("expect") else { return false };
     let trimmed = rest.trim_start_matches([' ', '\t']);
     if trimmed.len() == rest.len() {
@@ -388,7 +388,7 @@ fn chunks(text: &str, from: usize, stop: &mut dyn FnMut(usize) -> bool) -> (Vec<
     (ranges(&mut cuts), false)
 }
 
-fn is_blank_or_comment(line: &str) -> bool {
+pub(crate) fn is_blank_or_comment(line: &str) -> bool {
     let t = line.trim();
     t.is_empty() || t.starts_with("////") || t.starts_with("//") && !t.starts_with("///")
 }

@@ -23,6 +23,8 @@
 //! from the inputs (`analysis_of`), with no `check_item` memo each. An
 //! edit of such a file parses and checks it again whole (`files.rs`).
 
+mod stream;
+
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pcl_syntax::ParsedItem;
@@ -51,8 +53,13 @@ pub(crate) fn analysis_of(db: &dyn super::Database, item: super::ItemDef, one_ti
 
 /// The parse of a file opened for one check, its items checked (a large
 /// text's, when `threads` is above 1, on every thread of rayon's pool)
-/// and their bodies let go (see the module).
+/// and their bodies let go (see the module): chunk by chunk as they are
+/// parsed (`stream`), or, when a chunk does not parse as it looks (a broken
+/// item), the whole file parsed first and then checked.
 pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> FileParse {
+    if let Some(parse) = stream::parse_and_check_streamed(db, text, threads) {
+        return parse;
+    }
     let mut parse = parse_text_from(db, text, parse_chunks(db, text, threads));
     // what an edit would re-parse from, and the chunks' owners of the ASTs
     parse.chunks = Vec::new();
