@@ -420,7 +420,7 @@ fn an_item_checked_entry_by_entry_equals_its_whole_check() {
     let text = text.replacen("allow \"EC2Read\" {", "allow \"EC2 Read\" { action [ec2:DescribeNope, @nada]; resource \"arn:aws:s3:::b\"; }\n        allow \"EC2Read\" {", 1);
     let mut db = RootDatabase::default();
     let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text);
-    let symbols = pcl_semantics::symbols(&db, file);
+    let symbols = &**pcl_semantics::symbols(&db, file);
     let (mut split, mut with_problems) = (0, 0);
     for item in file_items(&db, file) {
         let whole = pcl_semantics::check_item_ast(item.ast(&db), symbols);

@@ -1,11 +1,13 @@
 //! The writes of one item's input (see `files.rs`, the driver): which of
 //! its fields changed, and the durability each is set with.
 
-use pcl_syntax::Name;
+use std::sync::Arc;
+
+use pcl_syntax::{Name, ast};
 use salsa::{Durability, Setter};
 
 use super::parsing::FileParse;
-use super::{ItemBody, ItemDef, PolicyHead, RootDatabase, SourceFile};
+use super::{ItemBody, ItemDef, RootDatabase, SourceFile};
 use crate::symbol_table::Declaration;
 
 /// An item as a text cuts it.
@@ -178,4 +180,28 @@ pub(super) fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemD
         def.set_header(db).with_durability(Durability::HIGH).to(cut.header);
     }
     def
+}
+
+/// The parts of a policy's AST outside its statements, spans relative to
+/// the policy's name (`ast::Policy::head_from_name`: an edit of its doc
+/// comment leaves the head equal, and the roles that read it unvisited):
+/// `None` for a splittable policy (its statements decide how many parts a
+/// role attaches) and for any other item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyHead {
+    pub name: ast::Ident,
+    pub when: Option<Box<ast::Expr>>,
+    pub fields: Vec<ast::ItemField>,
+}
+
+impl PolicyHead {
+    pub fn of(item: &ast::Item) -> Option<Arc<PolicyHead>> {
+        let ast::ItemKind::Policy(policy) = &item.kind else { return None };
+        if policy.splittable {
+            return None;
+        }
+        let (name, when, fields) = policy.head_from_name();
+        let head = PolicyHead { name, when, fields };
+        Some(Arc::new(head))
+    }
 }

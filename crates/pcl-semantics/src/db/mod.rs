@@ -24,6 +24,7 @@ use pcl_syntax::ast;
 
 use closure::ClosureMember;
 use configuring::{AssignmentsKey, check_configs, configuring_facts, configuring_program, feature_assignments};
+pub use item_writes::PolicyHead;
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
 pub use root::{ExecutionLog, RootDatabase};
@@ -123,30 +124,6 @@ pub struct ItemDef {
     pub header: Option<Arc<PolicyHead>>,
 }
 
-/// The parts of a policy's AST outside its statements, spans relative to
-/// the policy's name (`ast::Policy::head_from_name`: an edit of its doc
-/// comment leaves the head equal, and the roles that read it unvisited):
-/// `None` for a splittable policy (its statements decide how many parts a
-/// role attaches) and for any other item.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyHead {
-    pub name: ast::Ident,
-    pub when: Option<Box<ast::Expr>>,
-    pub fields: Vec<ast::ItemField>,
-}
-
-impl PolicyHead {
-    pub fn of(item: &ast::Item) -> Option<Arc<PolicyHead>> {
-        let ast::ItemKind::Policy(policy) = &item.kind else { return None };
-        if policy.splittable {
-            return None;
-        }
-        let (name, when, fields) = policy.head_from_name();
-        let head = PolicyHead { name, when, fields };
-        Some(Arc::new(head))
-    }
-}
-
 /// What an item is made of: its AST, with spans relative to the item's
 /// start, and a large policy's or permset's entries as they were parsed
 /// (`parsing::EntryText`: top-level ones, and a block's shell and entries),
@@ -187,11 +164,17 @@ pub fn file_items(db: &dyn Database, file: SourceFile) -> &Vec<ItemDef> {
 
 /// The symbol table, from the items' declarations: an edit inside a body
 /// leaves every `declaration` as it was (HIGH): this is not even verified.
+/// A file opened for one check has it from its parse (`one_time.rs`).
 #[salsa::tracked(returns(ref))]
-pub fn symbols(db: &dyn Database, file: SourceFile) -> Symbols {
+pub fn symbols(db: &dyn Database, file: SourceFile) -> Arc<Symbols> {
+    if file.opened_once(db)
+        && let Some(table) = &parsing::file_parse(db, file).symbols
+    {
+        return Arc::clone(table);
+    }
     let declarations: Vec<(&str, &Declaration)> =
         file_items(db, file).iter().map(|item| (item.name(db).as_str(), item.declaration(db))).collect();
-    Symbols::build(declarations, file.broken_names(db))
+    Arc::new(Symbols::build(declarations, file.broken_names(db)))
 }
 
 /// Name resolution, types and local checks of one item, and its lowering.

@@ -306,6 +306,10 @@ pub struct FileParse {
     /// (`files.rs`, which empties this); always empty in a file opened to
     /// edit (see `one_time.rs`).
     pub checked: Vec<Arc<crate::item_check::ItemAnalysis>>,
+    /// In a file opened for one check, the symbol table its items were
+    /// checked under, the file's own: what `symbols` returns for it, not
+    /// built again. `None` in a file opened to edit.
+    pub symbols: Option<Arc<crate::symbol_table::Symbols>>,
 }
 
 /// One chunk of a file opened to edit: where it lies and its parse (shared

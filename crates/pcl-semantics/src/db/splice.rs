@@ -18,6 +18,7 @@ pub(super) fn flatten(chunks: Vec<ChunkRecord>) -> FileParse {
         mentions_expect: Vec::with_capacity(count),
         chunks: Vec::new(),
         checked: Vec::new(),
+        symbols: None,
     };
     for chunk in &chunks {
         out.parsed.push_chunk(chunk.start, &chunk.parse.parsed);
@@ -85,6 +86,7 @@ fn from_old_items(
         mentions_expect: Vec::with_capacity(count),
         chunks: Vec::new(),
         checked: Vec::new(),
+        symbols: None,
     };
     out.parsed.items.reserve_exact(count);
     let (before, after) = (..start, old_end..);

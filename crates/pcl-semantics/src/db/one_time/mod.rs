@@ -66,6 +66,7 @@ pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> 
     let symbols = Symbols::of_parsed(&parse.parsed);
     let parallel = (threads > 1 && text.len() >= PARALLEL_FROM_BYTES).then_some(text.len());
     parse.checked = check_items(&mut parse, &symbols, parallel);
+    parse.symbols = Some(Arc::new(symbols));
     parse
 }
 

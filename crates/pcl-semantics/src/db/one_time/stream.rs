@@ -28,62 +28,72 @@ use crate::symbol_table::{Declaration, Symbol, Symbols};
 /// its checks used turned out not to be the file's (see the module).
 pub(super) fn parse_and_check_streamed(db: &RootDatabase, text: &str, threads: usize) -> Option<FileParse> {
     let ranges = pcl_syntax::chunk_ranges(text);
-    let (early, table) = declared_table(db, text, &ranges);
+    let (early, declared) = declarations(db, text, &ranges);
+    let table = Symbols::build(declared.items.iter().map(|(name, d)| (*name, d)), &declared.broken);
     let parallel = threads > 1 && text.len() >= PARALLEL_FROM_BYTES;
     let streamed = parse_and_check_chunks(db, text, &ranges, early, &table, parallel);
     let parses = streamed.iter().map(|(parse, _)| Some(Arc::clone(parse))).collect();
     let mut parse = parse_text_from(db, text, PreParsed { ranges, parses });
-    let symbols = Symbols::of_parsed(&parse.parsed);
-    if symbols != table {
+    // the table is the file's when it was built from what the file's parse
+    // declares (`Symbols::of_parsed` builds the file's from that)
+    if !declared.are_those_of(&parse.parsed) {
         return None;
     }
-    parse.checked = analyses_in_order(&mut parse, streamed, &symbols);
+    drop(declared);
+    parse.checked = analyses_in_order(&mut parse, streamed, &table);
     // what an edit would re-parse from, and the chunks' owners of the ASTs
     parse.chunks = Vec::new();
+    parse.symbols = Some(Arc::new(table));
     Some(parse)
+}
+
+/// What a file's chunks declare, in file order (a chunk's as scanned, or
+/// its items' when it was parsed), and the names of the broken items of
+/// the chunks parsed.
+struct Declared<'t> {
+    items: Vec<(&'t str, Declaration)>,
+    broken: Vec<String>,
+}
+
+impl Declared<'_> {
+    /// Whether these are what `parsed` declares: its items' names and
+    /// declarations in order, and its broken names.
+    fn are_those_of(&self, parsed: &pcl_syntax::ParsedFile) -> bool {
+        self.items.len() == parsed.items.len()
+            && self.broken == parsed.broken_names
+            && self.items.iter().zip(&parsed.items).all(|((name, declaration), p)| {
+                *name == p.item.name().name.as_str() && *declaration == Declaration::of(&p.item)
+            })
+    }
 }
 
 /// Each chunk parsed now (by index) when the scan could not tell what it
 /// declares, or when it declares a param, feature or constraint (whose
-/// declaration is its AST); and the table of every chunk's declarations.
-fn declared_table(
+/// declaration is its AST); and what every chunk declares.
+fn declarations<'t>(
     db: &RootDatabase,
-    text: &str,
+    text: &'t str,
     ranges: &[(usize, usize)],
-) -> (Vec<Mutex<Option<Arc<ChunkParse>>>>, Symbols) {
+) -> (Vec<Mutex<Option<Arc<ChunkParse>>>>, Declared<'t>) {
     let mut early = Vec::with_capacity(ranges.len());
-    let mut declared: Vec<(&str, Declaration)> = Vec::with_capacity(ranges.len());
-    let mut parsed_early = Vec::new();
+    let mut declared = Declared { items: Vec::with_capacity(ranges.len()), broken: Vec::new() };
     for &(start, end) in ranges {
         let chunk = text.get(start..end).unwrap_or_default();
         if let Some((name, kind)) = pcl_syntax::chunk_declares(chunk).and_then(|(k, name)| Some((name, symbol_of(k)?)))
         {
-            declared.push((name, Declaration::Other { kind }));
+            declared.items.push((name, Declaration::Other { kind }));
             early.push(Mutex::new(None));
             continue;
         }
-        // as `parse_chunks` parses it (see `parsing::parse_ranges`)
+        // as `parse_chunks` parses it (see `parsing::parse_ranges`); its
+        // items' names are the parse's, so the text's too (`Name`s live on)
         let parse = parse_chunk_text(db, chunk, false);
-        parsed_early.push((declared.len(), Arc::clone(&parse)));
+        let items = parse.parsed.items.iter();
+        declared.items.extend(items.map(|p| (p.item.name().name.as_str(), Declaration::of(&p.item))));
+        declared.broken.extend(parse.parsed.broken_names.iter().cloned());
         early.push(Mutex::new(Some(parse)));
-        declared.push(("", Declaration::Other { kind: Symbol::Unparsed }));
     }
-    // a parsed chunk's items in its place (its slot above holds none)
-    let mut all = Vec::with_capacity(declared.len());
-    let mut broken = Vec::new();
-    let mut parsed_early = parsed_early.iter().peekable();
-    for (at, declaration) in declared.into_iter().enumerate() {
-        match parsed_early.next_if(|(slot, _)| *slot == at) {
-            Some((_, parse)) => {
-                let items = parse.parsed.items.iter();
-                all.extend(items.map(|p| (p.item.name().name.as_str(), Declaration::of(&p.item))));
-                broken.extend(parse.parsed.broken_names.iter().cloned());
-            }
-            None => all.push(declaration),
-        }
-    }
-    let table = Symbols::build(all.iter().map(|(name, d)| (*name, d)), &broken);
-    (early, table)
+    (early, declared)
 }
 
 /// The symbol of an item that starts with `keyword`, when the table needs
@@ -204,6 +214,8 @@ mod tests {
         assert_eq!(parse.checked.len(), parse.parsed.items.len());
         assert_eq!(parse.parsed.items.len(), 5);
         assert!(parse.chunks.is_empty());
+        // the table the items were checked under is the file's, and kept for `symbols`
+        assert_eq!(parse.symbols.as_deref(), Some(&Symbols::of_parsed(&parse.parsed)));
         let policy = parse.parsed.items.iter().find(|p| p.item.name().name.as_str() == "p").unwrap();
         assert!(matches!(&policy.item.kind, pcl_syntax::ast::ItemKind::Policy(p) if p.entries.is_empty()));
         for declined in [
