@@ -1,5 +1,5 @@
 //! An item without its body: what a one-time check keeps of an item once
-//! it is lowered (see `pcl-semantics`' `db/one_time.rs`).
+//! it is lowered (see `pcl-semantics`' `db/one_time/`).
 
 use crate::ast::{Actionset, BodyEntry, Item, ItemKind, Permset, Policy, ValueList, Valueset};
 
