@@ -355,6 +355,21 @@ impl Symbols {
     pub fn named_constraints(&self) -> impl Iterator<Item = (&str, &Cond)> {
         self.constraints.named()
     }
+
+    /// The names whose symbols differ between this table and `other`, when
+    /// nothing else does (what they say of the optional and absent params
+    /// and of the constraints); `None` otherwise.
+    pub fn names_differing_from(&self, other: &Symbols) -> Option<Vec<Name>> {
+        let same_facts =
+            self.optional == other.optional && self.absent == other.absent && self.constraints == other.constraints;
+        if !same_facts {
+            return None;
+        }
+        let differ = |(name, symbol): (&Name, &Symbol)| (other.map.get(name.as_str()) != Some(symbol)).then_some(*name);
+        let mut names: Vec<Name> = self.map.iter().filter_map(differ).collect();
+        names.extend(other.map.keys().filter(|name| !self.map.contains_key(name.as_str())));
+        Some(names)
+    }
 }
 
 /// Lowers an expression without checking it (checks live in `item_check`).

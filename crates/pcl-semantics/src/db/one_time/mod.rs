@@ -24,6 +24,7 @@
 //! edit of such a file parses and checks it again whole (`files.rs`).
 
 mod stream;
+mod watched;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -54,12 +55,19 @@ pub(crate) fn analysis_of(db: &dyn super::Database, item: super::ItemDef, one_ti
 /// The parse of a file opened for one check, its items checked (a large
 /// text's, when `threads` is above 1, on every thread of rayon's pool)
 /// and their bodies let go (see the module): chunk by chunk as they are
-/// parsed (`stream`), or, when a chunk does not parse as it looks (a broken
-/// item), the whole file parsed first and then checked.
+/// parsed (`stream`), or, in the rare file where that cannot be made right
+/// (a param, feature or constraint that does not parse as it looks), the
+/// whole file parsed first and then checked.
 pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> FileParse {
-    if let Some(parse) = stream::parse_and_check_streamed(db, text, threads) {
-        return parse;
+    match stream::parse_and_check_streamed(db, text, threads) {
+        Some(parse) => parse,
+        None => parse_then_check(db, text, threads),
     }
+}
+
+/// `parse_and_check` the whole-file way: every chunk parsed, then the
+/// symbol table built from the parse, then every item checked.
+fn parse_then_check(db: &RootDatabase, text: &str, threads: usize) -> FileParse {
     let mut parse = parse_text_from(db, text, parse_chunks(db, text, threads));
     // what an edit would re-parse from, and the chunks' owners of the ASTs
     parse.chunks = Vec::new();
@@ -112,7 +120,7 @@ fn check_items(parse: &mut FileParse, symbols: &Symbols, parallel: Option<usize>
 }
 
 /// One item's check; its body let go unless `keep_whole`.
-fn check_one(item: &mut ParsedItem, keep_whole: bool, scope: &DbScope<'_>) -> Arc<ItemAnalysis> {
+fn check_one(item: &mut ParsedItem, keep_whole: bool, scope: &dyn crate::symbol_table::Scope) -> Arc<ItemAnalysis> {
     let analysis = Arc::new(crate::item_check::check(&item.item, scope));
     if !keep_whole && let Some(hollow) = item.item.hollow() {
         item.item = Arc::new(hollow);

@@ -8,11 +8,16 @@
 //! table the checks use is built first from what each chunk declares by a
 //! scan of its first line (`pcl_syntax::chunk_declares`), with the params,
 //! features and constraints (and any chunk the scan cannot read) parsed.
-//! Once the file is put together, that table is compared with the one its
-//! parse gives: the same (every chunk parsed as it looked), each check is
-//! the one the real table gives, since a check reads nothing else of the
-//! file; not the same (a broken item, say), the caller parses and checks
-//! the file again the whole-file way.
+//! Once the file is put together, what its parse declares is compared with
+//! what the scan said: the same (every chunk parsed as it looked), the table
+//! is the file's, and each check the one it gives, since a check reads
+//! nothing else of the file. Not the same (a broken item, two items on one
+//! line), the file's table is built, and a chunk is checked again under it
+//! when its checks read a name whose symbol differs, or weighed "did you
+//! mean" suggestions (`watched.rs` notes what each chunk's checks read).
+//! Only when the tables differ in their params' or constraints' facts (a
+//! param the scan did not see) does the caller parse and check the whole
+//! file again.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -21,26 +26,34 @@ use super::super::parallel::{PARALLEL_FROM_BYTES, PreParsed, share_of};
 use super::super::parsing::{ChunkParse, FileParse, parse_chunk_text, parse_text_from};
 use super::super::scope::DbScope;
 use super::check_one;
+use super::watched::{Reads, Watched};
 use crate::item_check::ItemAnalysis;
 use crate::symbol_table::{Declaration, Symbol, Symbols};
 
 /// The parse of `text` with every item checked, or `None` when the table
-/// its checks used turned out not to be the file's (see the module).
+/// its checks used differs from the file's in more than names (see the
+/// module).
 pub(super) fn parse_and_check_streamed(db: &RootDatabase, text: &str, threads: usize) -> Option<FileParse> {
     let ranges = pcl_syntax::chunk_ranges(text);
     let (early, declared) = declarations(db, text, &ranges);
     let table = Symbols::build(declared.items.iter().map(|(name, d)| (*name, d)), &declared.broken);
     let parallel = threads > 1 && text.len() >= PARALLEL_FROM_BYTES;
     let streamed = parse_and_check_chunks(db, text, &ranges, early, &table, parallel);
-    let parses = streamed.iter().map(|(parse, _)| Some(Arc::clone(parse))).collect();
+    let parses = streamed.iter().map(|(_, parse, _)| Some(Arc::clone(parse))).collect();
     let mut parse = parse_text_from(db, text, PreParsed { ranges, parses });
     // the table is the file's when it was built from what the file's parse
-    // declares (`Symbols::of_parsed` builds the file's from that)
-    if !declared.are_those_of(&parse.parsed) {
-        return None;
-    }
+    // declares (`Symbols::of_parsed` builds the file's from that); else the
+    // checks that read what differs are made again under the file's
+    let (table, differing) = match declared.are_those_of(&parse.parsed) {
+        true => (table, None),
+        false => {
+            let file_table = Symbols::of_parsed(&parse.parsed);
+            let names = file_table.names_differing_from(&table)?;
+            (file_table, Some(Reads::of_names(&names)))
+        }
+    };
     drop(declared);
-    parse.checked = analyses_in_order(&mut parse, streamed, &table);
+    parse.checked = analyses_in_order(db, text, &mut parse, streamed, (&table, differing))?;
     // what an edit would re-parse from, and the chunks' owners of the ASTs
     parse.chunks = Vec::new();
     parse.symbols = Some(Arc::new(table));
@@ -109,9 +122,9 @@ fn symbol_of(keyword: &str) -> Option<Symbol> {
     })
 }
 
-/// A chunk's parse, and when it parsed cleanly, its items' checks (their
-/// bodies let go).
-type Streamed = (Arc<ChunkParse>, Option<Vec<Arc<ItemAnalysis>>>);
+/// Where a chunk starts, its parse, and when it parsed cleanly, its items'
+/// checks (their bodies let go) and what they read of the table.
+type Streamed = (usize, Arc<ChunkParse>, Option<(Vec<Arc<ItemAnalysis>>, Reads)>);
 
 /// Every chunk parsed (or taken from `early`) and, when clean, its items
 /// checked under `table` at once: a large text's on every thread of rayon's
@@ -128,10 +141,13 @@ fn parse_and_check_chunks(
         let taken = early.get(at).and_then(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take());
         let mut parse = taken.unwrap_or_else(|| parse_chunk_text(db, text.get(start..end).unwrap_or_default(), false));
         let checked = match Arc::get_mut(&mut parse) {
-            Some(parse) if parse.parsed.errors.is_empty() => Some(check_chunk(parse, &DbScope::Whole(table))),
+            Some(parse) if parse.parsed.errors.is_empty() => {
+                let watched = Watched::new(table);
+                Some((check_chunk(parse, &watched), watched.take()))
+            }
             _ => None,
         };
-        (parse, checked)
+        (start, parse, checked)
     };
     if !parallel {
         return ranges.iter().enumerate().map(|(at, range)| one(db, at, range)).collect();
@@ -158,27 +174,48 @@ fn parse_and_check_chunks(
 
 /// The checks of a clean chunk's items, their bodies let go (unless the
 /// item mentions `expect`: the acknowledgements walk its statements).
-fn check_chunk(parse: &mut ChunkParse, scope: &DbScope<'_>) -> Vec<Arc<ItemAnalysis>> {
+fn check_chunk(parse: &mut ChunkParse, scope: &dyn crate::symbol_table::Scope) -> Vec<Arc<ItemAnalysis>> {
     let ChunkParse { parsed, mentions_expect, .. } = parse;
     let whole = |at: usize| mentions_expect.get(at) != Some(&false);
     parsed.items.iter_mut().enumerate().map(|(at, item)| check_one(item, whole(at), scope)).collect()
 }
 
-/// Every item's check in file order: a streamed chunk's as it was made; the
+/// Every item's check in file order: a streamed chunk's as it was made,
+/// unless its checks read what `differing` says the table got wrong (then
+/// its text is parsed and checked again under `table`, the file's); the
 /// items of a chunk put together again when the file was (a broken chunk
 /// joined with the next, or the file's last one) checked now.
-fn analyses_in_order(parse: &mut FileParse, streamed: Vec<Streamed>, symbols: &Symbols) -> Vec<Arc<ItemAnalysis>> {
-    let scope = DbScope::Whole(symbols);
-    // by the address of the parse they were made of (the file's chunks share it)
-    let mut made: rustc_hash::FxHashMap<*const ChunkParse, Vec<Arc<ItemAnalysis>>> =
-        streamed.into_iter().filter_map(|(parse, checked)| Some((Arc::as_ptr(&parse), checked?))).collect();
+fn analyses_in_order(
+    db: &RootDatabase,
+    text: &str,
+    parse: &mut FileParse,
+    streamed: Vec<Streamed>,
+    (table, differing): (&Symbols, Option<Reads>),
+) -> Option<Vec<Arc<ItemAnalysis>>> {
+    let scope = DbScope::Whole(table);
+    // in file order, as the file's chunks are; a chunk joined into the one
+    // before it is passed over
+    let mut streamed = streamed.into_iter().peekable();
     let mut checked = Vec::with_capacity(parse.parsed.items.len());
     let (items, mentions_expect) = (&mut parse.parsed.items, &parse.mentions_expect);
     let mut first = 0;
     for record in &parse.chunks {
         let count = record.parse.parsed.items.len();
-        match made.remove(&Arc::as_ptr(&record.parse)).filter(|made| made.len() == count) {
-            Some(made) => checked.extend(made),
+        while streamed.next_if(|(start, ..)| *start < record.start).is_some() {}
+        let same = |(start, parse, _): &Streamed| *start == record.start && Arc::ptr_eq(parse, &record.parse);
+        let made = streamed.next_if(same).and_then(|(_, _, made)| made);
+        match made.filter(|(made, _)| made.len() == count) {
+            Some((made, reads)) if !differing.is_some_and(|d| reads.meet(d)) => checked.extend(made),
+            Some(_) => {
+                // as it was parsed (cleanly, so the same items), now checked under the file's table
+                let again = parse_chunk_text(db, text.get(record.start..record.end).unwrap_or_default(), false);
+                let mut again = Arc::unwrap_or_clone(again);
+                let made = check_chunk(&mut again, &scope);
+                if made.len() != count {
+                    return None;
+                }
+                checked.extend(made);
+            }
             None => {
                 let whole = |at: usize| mentions_expect.get(at) != Some(&false);
                 let mine = items.get_mut(first..first + count).unwrap_or_default();
@@ -188,7 +225,7 @@ fn analyses_in_order(parse: &mut FileParse, streamed: Vec<Streamed>, symbols: &S
         }
         first += count;
     }
-    checked
+    Some(checked)
 }
 
 #[cfg(test)]
@@ -205,26 +242,57 @@ mod tests {
     }
 
     /// A clean file is checked as it is parsed, every item once, its
-    /// policy's body let go; one whose chunks do not parse as they look is
-    /// left to the whole-file way (the analyses are compared in
-    /// `tests/one_time.rs`).
+    /// policy's body let go, under the file's own table, which is kept.
     #[test]
-    fn a_clean_file_is_checked_chunk_by_chunk_and_another_is_declined() {
+    fn a_clean_file_is_checked_chunk_by_chunk() {
         let parse = streamed(CLEAN).unwrap();
         assert_eq!(parse.checked.len(), parse.parsed.items.len());
         assert_eq!(parse.parsed.items.len(), 5);
         assert!(parse.chunks.is_empty());
-        // the table the items were checked under is the file's, and kept for `symbols`
-        assert_eq!(parse.symbols.as_deref(), Some(&Symbols::of_parsed(&parse.parsed)));
         let policy = parse.parsed.items.iter().find(|p| p.item.name().name.as_str() == "p").unwrap();
         assert!(matches!(&policy.item.kind, pcl_syntax::ast::ItemKind::Policy(p) if p.entries.is_empty()));
-        for declined in [
+        assert_eq!(parse.symbols.as_deref(), Some(&Symbols::of_parsed(&parse.parsed)));
+    }
+
+    /// A file whose chunks do not all parse as they look: the checks that
+    /// read what the scan got wrong are made again, and every one is the
+    /// whole-file way's; but a param the scan did not see (the params'
+    /// facts differ) leaves the whole file to that way.
+    #[test]
+    fn chunks_that_do_not_parse_as_they_look_are_checked_again() {
+        for odd in [
             CLEAN.replace("allow {", "alow {"),
             CLEAN
-                .replace("actionset reads = [s3:GetObject];", "actionset reads = [s3:GetObject]; actionset more = [];"),
+                .replace("actionset reads = [s3:GetObject];", "actionset more = [s3:PutObject]; actionset reads = [];"),
             CLEAN.replace("policy p when", "policy policy when"),
+            CLEAN.replace("inline p;", "inline q;"),
         ] {
-            assert!(streamed(&declined).is_none(), "{declined}");
+            let made = streamed(&odd);
+            assert!(made.is_some(), "{odd}");
+            let made = made.unwrap();
+            let whole = super::super::parse_then_check(&RootDatabase::default(), &odd, 1);
+            assert_eq!(made.checked, whole.checked, "{odd}");
+            assert_eq!(made.parsed, whole.parsed, "{odd}");
+            assert_eq!(made.symbols, whole.symbols, "{odd}");
         }
+        let hidden_param = CLEAN.replace("/// Docs.\n", "valueset x = []; param region: string?;\n");
+        assert!(streamed(&hidden_param).is_none());
+    }
+
+    /// The reads of a check meet the names it looked up, and only those
+    /// (but for a shared bit).
+    #[test]
+    fn a_check_reads_the_names_it_looks_up() {
+        let parse = pcl_syntax::parse_file(CLEAN);
+        let table = Symbols::of_parsed(&parse);
+        let role = parse.items.iter().find(|p| p.item.name().name.as_str() == "r").unwrap();
+        let watched = Watched::new(&table);
+        crate::item_check::check(&role.item, &watched);
+        let reads = watched.take();
+        let of = |name: &str| Reads::of_names(&[pcl_syntax::Name::new(name)]);
+        assert!(reads.meet(of("p")));
+        let unread = (0..64).map(|n| format!("n{n}")).find(|n| !reads.meet(of(n)));
+        assert!(unread.is_some(), "{reads:?}");
+        assert_eq!(watched.take(), Reads::default());
     }
 }
