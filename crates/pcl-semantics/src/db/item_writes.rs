@@ -23,7 +23,7 @@ pub(super) struct Cut {
 impl Cut {
     /// The `at`-th item of a parse, with its occurrence.
     pub(super) fn of(parse: &FileParse, at: usize, p: &pcl_syntax::ParsedItem, occurrence: u32) -> Cut {
-        let entries = parse.entries.get(at).map_or_else(|| std::sync::Arc::from([]), std::sync::Arc::clone);
+        let entries = parse.entries.get(at).map_or_else(super::parsing::no_entries, std::sync::Arc::clone);
         let checked = parse.checked.get(at).cloned();
         Cut {
             name: p.item.name().name,

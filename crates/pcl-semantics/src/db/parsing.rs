@@ -40,7 +40,7 @@ pub(super) fn parse_chunk_text(db: &dyn Database, text: &str, last: bool) -> Arc
     let mut parts = FragmentParses { db, entries: Vec::new() };
     let (parsed, entries) = match pcl_syntax::split::parse_split(text, &mut parts) {
         Some(parsed) => (parsed, Entries::from(parts.entries)),
-        None => (pcl_syntax::parse_chunk(text, last), Entries::from([])),
+        None => (pcl_syntax::parse_chunk(text, last), no_entries()),
     };
     let mentions_expect = crate::acknowledge::items_mentioning_expect(&parsed.items, text);
     Arc::new(ChunkParse { parsed, entries, mentions_expect })
@@ -56,6 +56,14 @@ pub struct ChunkParse {
     pub entries: Entries,
     /// Which of its items may hold an `expect` (see `FileParse::mentions_expect`).
     pub mentions_expect: Vec<bool>,
+}
+
+/// The entries of an item not parsed entry by entry: one shared empty list
+/// (an empty `Arc` slice is still an allocation: one a chunk, 41,000 on the
+/// 10 MB corpus).
+pub(super) fn no_entries() -> Entries {
+    static NONE: std::sync::LazyLock<Entries> = std::sync::LazyLock::new(|| Entries::from([]));
+    Arc::clone(&NONE)
 }
 
 /// A large item's entries as they were parsed (its top-level entries, and
