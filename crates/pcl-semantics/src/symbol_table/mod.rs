@@ -120,12 +120,47 @@ impl SuggestFrom {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Declaration {
     Configuring(std::sync::Arc<ast::Item>),
-    Other { kind: Symbol },
+    Other { kind: OtherKind },
+}
+
+/// The kind of an item the symbol table knows only by its kind: a byte,
+/// where a `Symbol` takes 40 (every item's input holds its declaration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OtherKind {
+    Permset,
+    Actionset,
+    Valueset,
+    Policy,
+    Role,
+}
+
+impl OtherKind {
+    /// The kind that starts with `keyword`, if it is one of these.
+    pub fn of_keyword(keyword: &str) -> Option<OtherKind> {
+        Some(match keyword {
+            "permset" => OtherKind::Permset,
+            "actionset" => OtherKind::Actionset,
+            "valueset" => OtherKind::Valueset,
+            "policy" => OtherKind::Policy,
+            "role" => OtherKind::Role,
+            _ => return None,
+        })
+    }
+
+    fn symbol(self) -> Symbol {
+        match self {
+            OtherKind::Permset => Symbol::Permset,
+            OtherKind::Actionset => Symbol::Actionset,
+            OtherKind::Valueset => Symbol::Valueset,
+            OtherKind::Policy => Symbol::Policy,
+            OtherKind::Role => Symbol::Role,
+        }
+    }
 }
 
 impl Declaration {
     pub fn of(item: &std::sync::Arc<ast::Item>) -> Self {
-        match kind_symbol(&item.kind) {
+        match other_kind(&item.kind) {
             Some(kind) => Declaration::Other { kind },
             None => Declaration::Configuring(std::sync::Arc::clone(item)),
         }
@@ -133,7 +168,7 @@ impl Declaration {
 
     /// A policy or role: an item rendered per configuration.
     pub fn renders(&self) -> bool {
-        matches!(self, Declaration::Other { kind: Symbol::Policy | Symbol::Role })
+        matches!(self, Declaration::Other { kind: OtherKind::Policy | OtherKind::Role })
     }
 
     fn configuring(&self) -> Option<&ItemKind> {
@@ -144,16 +179,16 @@ impl Declaration {
     }
 }
 
-/// The symbol of an item whose kind is all the table knows of it (a set,
+/// The kind of an item whose kind is all the table knows of it (a set,
 /// policy or role); `None` for a param, feature or constraint.
-fn kind_symbol(kind: &ItemKind) -> Option<Symbol> {
+fn other_kind(kind: &ItemKind) -> Option<OtherKind> {
     match kind {
         ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => None,
-        ItemKind::Permset(_) => Some(Symbol::Permset),
-        ItemKind::Actionset(_) => Some(Symbol::Actionset),
-        ItemKind::Valueset(_) => Some(Symbol::Valueset),
-        ItemKind::Policy(_) => Some(Symbol::Policy),
-        ItemKind::Role(_) => Some(Symbol::Role),
+        ItemKind::Permset(_) => Some(OtherKind::Permset),
+        ItemKind::Actionset(_) => Some(OtherKind::Actionset),
+        ItemKind::Valueset(_) => Some(OtherKind::Valueset),
+        ItemKind::Policy(_) => Some(OtherKind::Policy),
+        ItemKind::Role(_) => Some(OtherKind::Role),
     }
 }
 
@@ -226,7 +261,7 @@ impl Symbols {
         }
         for (name, item) in items {
             let sym = match item {
-                Declaration::Other { kind, .. } => kind.clone(),
+                Declaration::Other { kind, .. } => kind.symbol(),
                 Declaration::Configuring(ast_item) => match &ast_item.kind {
                     ItemKind::Param(p) => Symbol::Param(
                         ScalarType::parse(&p.ty.scalar.name).map(|scalar| ParamType { list: p.ty.list, scalar }),
@@ -247,7 +282,7 @@ impl Symbols {
                     },
                     ItemKind::Constraint(c) => Symbol::Constraint(plain_cond(&c.expr, &params, &derived)),
                     // `Declaration::of` keeps no other kind as `Configuring`
-                    other => kind_symbol(other).unwrap_or(Symbol::Unparsed),
+                    other => other_kind(other).map_or(Symbol::Unparsed, OtherKind::symbol),
                 },
             };
             // the first definition of a name wins (one lookup an item)

@@ -28,7 +28,7 @@ use super::super::scope::DbScope;
 use super::check_one;
 use super::watched::{Reads, Watched};
 use crate::item_check::ItemAnalysis;
-use crate::symbol_table::{Declaration, Symbol, Symbols};
+use crate::symbol_table::{Declaration, OtherKind, Symbols};
 
 /// The parse of `text` with every item checked, or `None` when the table
 /// its checks used differs from the file's in more than names (see the
@@ -92,8 +92,8 @@ fn declarations<'t>(
     let mut declared = Declared { items: Vec::with_capacity(ranges.len()), broken: Vec::new() };
     for &(start, end) in ranges {
         let chunk = text.get(start..end).unwrap_or_default();
-        if let Some((name, kind)) = pcl_syntax::chunk_declares(chunk).and_then(|(k, name)| Some((name, symbol_of(k)?)))
-        {
+        let scanned = pcl_syntax::chunk_declares(chunk);
+        if let Some((name, kind)) = scanned.and_then(|(keyword, name)| Some((name, OtherKind::of_keyword(keyword)?))) {
             declared.items.push((name, Declaration::Other { kind }));
             early.push(Mutex::new(None));
             continue;
@@ -107,19 +107,6 @@ fn declarations<'t>(
         early.push(Mutex::new(Some(parse)));
     }
     (early, declared)
-}
-
-/// The symbol of an item that starts with `keyword`, when the table needs
-/// nothing else of it (not a param, feature or constraint).
-fn symbol_of(keyword: &str) -> Option<Symbol> {
-    Some(match keyword {
-        "permset" => Symbol::Permset,
-        "actionset" => Symbol::Actionset,
-        "valueset" => Symbol::Valueset,
-        "policy" => Symbol::Policy,
-        "role" => Symbol::Role,
-        _ => return None,
-    })
 }
 
 /// Where a chunk starts, its parse, and when it parsed cleanly, its items'
