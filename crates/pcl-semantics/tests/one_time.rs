@@ -75,9 +75,9 @@ fn a_file_opened_for_one_check_is_analysed_as_one_opened_to_edit() {
     let edited = analysis(&broken, true, 1);
     assert!(edited.diagnostics.len() > analysis(POLICIES, true, 1).diagnostics.len());
     assert_eq!(analysis(&broken, false, 1), edited);
-    // Items that do not parse as their first line says (checked the
-    // whole-file way, `one_time/stream.rs`): a policy that a role inlines,
-    // broken; two items on one line; a set whose name is a keyword.
+    // Items that do not parse as their first line says (the checks that
+    // read them made again, `one_time/stream.rs`): a policy that a role
+    // inlines, broken; two items on one line; a set whose name is a keyword.
     let cases = [
         POLICIES.replacen("policy head_node {\n    allow when", "policy head_node {\n    allow whn", 1),
         POLICIES.replacen(

@@ -56,8 +56,9 @@ pub(crate) fn analysis_of(db: &dyn super::Database, item: super::ItemDef, one_ti
 /// text's, when `threads` is above 1, on every thread of rayon's pool)
 /// and their bodies let go (see the module): chunk by chunk as they are
 /// parsed (`stream`), or, in the rare file where that cannot be made right
-/// (a param, feature or constraint that does not parse as it looks), the
-/// whole file parsed first and then checked.
+/// (the scan missed or misread a param or constraint, so that what the
+/// table says of the optional and absent params or of the constraints
+/// differs), the whole file parsed first and then checked.
 pub(super) fn parse_and_check(db: &RootDatabase, text: &str, threads: usize) -> FileParse {
     match stream::parse_and_check_streamed(db, text, threads) {
         Some(parse) => parse,

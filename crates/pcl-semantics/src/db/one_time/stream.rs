@@ -6,7 +6,7 @@
 //!
 //! An item's check needs the symbol table, which needs every item. So the
 //! table the checks use is built first from what each chunk declares by a
-//! scan of its first line (`pcl_syntax::chunk_declares`), with the params,
+//! scan of its first item line (`pcl_syntax::chunk_declares`), with the params,
 //! features and constraints (and any chunk the scan cannot read) parsed.
 //! Once the file is put together, what its parse declares is compared with
 //! what the scan said: the same (every chunk parsed as it looked), the table
@@ -49,7 +49,9 @@ pub(super) fn parse_and_check_streamed(db: &RootDatabase, text: &str, threads: u
         false => {
             let file_table = Symbols::of_parsed(&parse.parsed);
             let names = file_table.names_differing_from(&table)?;
-            (file_table, Some(Reads::of_names(&names)))
+            // none (a duplicate the scan missed, shadowed): the same table
+            let differing = (!names.is_empty()).then(|| Reads::of_names(&names));
+            (file_table, differing)
         }
     };
     drop(declared);
@@ -99,7 +101,8 @@ fn declarations<'t>(
             continue;
         }
         // as `parse_chunks` parses it (see `parsing::parse_ranges`); its
-        // items' names are the parse's, so the text's too (`Name`s live on)
+        // items' names borrow nothing of the parse (`Name::as_str` is
+        // `'static`), so they outlive it as the scanned ones do
         let parse = parse_chunk_text(db, chunk, false);
         let items = parse.parsed.items.iter();
         declared.items.extend(items.map(|p| (p.item.name().name.as_str(), Declaration::of(&p.item))));
@@ -198,6 +201,8 @@ fn analyses_in_order(
                 let again = parse_chunk_text(db, text.get(record.start..record.end).unwrap_or_default(), false);
                 let mut again = Arc::unwrap_or_clone(again);
                 let made = check_chunk(&mut again, &scope);
+                // cannot differ (the same text, parsed the same way); were it
+                // to, the analyses would stand beside the wrong items
                 if made.len() != count {
                     return None;
                 }
