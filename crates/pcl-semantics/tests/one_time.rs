@@ -63,7 +63,19 @@ fn a_file_opened_for_one_check_is_analysed_as_one_opened_to_edit() {
     // the page's file; a corpus read by blocks, with an error per 1,000
     // items, on one thread and on two
     let corpus = pcl_corpus::generate(300_000, 7, true);
-    for (name, text) in [("policies.pcl", POLICIES.to_string()), ("corpus", corpus)] {
+    // and with, in each thread's share, a policy broken and a valueset
+    // written on the line before it (the checks that read them, made under
+    // the scanned table, made again under the file's)
+    let mut broken = corpus.clone();
+    for at in [corpus.len() / 4, corpus.len() * 3 / 4] {
+        let policy = broken[at..].find("\npolicy ").map(|p| at + p).unwrap();
+        let allow = broken[policy..].find("allow").map(|a| policy + a).unwrap();
+        broken.replace_range(allow..allow + "allow".len(), "alow");
+        let set = broken[allow..].find("\nvalueset ").map(|v| allow + v).unwrap();
+        broken.replace_range(set..set + 1, " ");
+    }
+    assert_ne!(broken, corpus);
+    for (name, text) in [("policies.pcl", POLICIES.to_string()), ("corpus", corpus), ("broken corpus", broken)] {
         let edited = analysis(&text, true, 1);
         assert!(!edited.program.items().is_empty(), "{name}");
         for threads in [1, 2] {
