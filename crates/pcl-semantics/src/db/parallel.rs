@@ -132,28 +132,43 @@ pub(super) fn parse_chunks(db: &RootDatabase, text: &str, threads: usize) -> Pre
         // as `parsing::parse_ranges` asks first, but not interned (see `parse_chunk_text`)
         parse_chunk_text(db, text.get(*start..*end).unwrap_or_default(), false)
     };
-    if threads < 2 || text.len() < PARALLEL_FROM_BYTES {
-        let parses = ranges.iter().map(|range| Some(parse(db, range))).collect();
-        return PreParsed { ranges, parses };
+    let parallel = threads > 1 && text.len() >= PARALLEL_FROM_BYTES;
+    let parses = each_chunk(db, text.len(), &ranges, parallel, |db, _, range| Some(parse(db, range)));
+    PreParsed { ranges, parses }
+}
+
+/// `work` on every chunk of a text of `len` bytes (its index and range),
+/// in order. When `parallel`, on every thread of rayon's pool, each the
+/// chunks that start in its share (`share_of`), with a handle on the
+/// database of its own; a chunk no thread took (none, unless the pool
+/// changed size) is done on this thread.
+pub(super) fn each_chunk<T: Send>(
+    db: &RootDatabase,
+    len: usize,
+    ranges: &[(usize, usize)],
+    parallel: bool,
+    work: impl Fn(&RootDatabase, usize, &(usize, usize)) -> T + Sync,
+) -> Vec<T> {
+    if !parallel {
+        return ranges.iter().enumerate().map(|(at, range)| work(db, at, range)).collect();
     }
     let handles: Vec<std::sync::Mutex<Option<RootDatabase>>> =
         (0..rayon::current_num_threads()).map(|_| std::sync::Mutex::new(Some(db.clone()))).collect();
-    let shares: Vec<Vec<(usize, std::sync::Arc<super::parsing::ChunkParse>)>> = rayon::broadcast(|thread| {
+    let shares: Vec<Vec<(usize, T)>> = rayon::broadcast(|thread| {
         let handle = handles.get(thread.index()).and_then(|handle| handle.lock().ok()?.take());
         let Some(db) = handle else { return Vec::new() };
-        let share = share_of(text.len(), thread.index(), thread.num_threads());
+        let share = share_of(len, thread.index(), thread.num_threads());
         let mine = ranges.iter().enumerate().filter(|(_, (start, _))| share.contains(start));
-        mine.map(|(at, range)| (at, parse(&db, range))).collect()
+        mine.map(|(at, range)| (at, work(&db, at, range))).collect()
     });
-    // a chunk no thread parsed (none, unless the pool changed size) is
-    // parsed when the file's parse is put together
-    let mut parses = vec![None; ranges.len()];
-    for (at, parse) in shares.into_iter().flatten() {
-        if let Some(slot) = parses.get_mut(at) {
-            *slot = Some(parse);
+    let mut done: Vec<Option<T>> = (0..ranges.len()).map(|_| None).collect();
+    for (at, made) in shares.into_iter().flatten() {
+        if let Some(slot) = done.get_mut(at) {
+            *slot = Some(made);
         }
     }
-    PreParsed { ranges, parses }
+    let rest = done.into_iter().zip(ranges).enumerate();
+    rest.map(|(at, (made, range))| made.unwrap_or_else(|| work(db, at, range))).collect()
 }
 
 /// The bytes of a text that thread `index` of `threads` parses, and whose

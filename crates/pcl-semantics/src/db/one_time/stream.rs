@@ -22,7 +22,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::super::RootDatabase;
-use super::super::parallel::{PARALLEL_FROM_BYTES, PreParsed, share_of};
+use super::super::parallel::{PARALLEL_FROM_BYTES, PreParsed, each_chunk};
 use super::super::parsing::{ChunkParse, FileParse, parse_chunk_text, parse_text_from};
 use super::super::scope::DbScope;
 use super::check_one;
@@ -118,7 +118,7 @@ type Streamed = (usize, Arc<ChunkParse>, Option<(Vec<Arc<ItemAnalysis>>, Reads)>
 
 /// Every chunk parsed (or taken from `early`) and, when clean, its items
 /// checked under `table` at once: a large text's on every thread of rayon's
-/// pool, each its share (`share_of`), as `parse_chunks` does.
+/// pool, each its share (`parallel::each_chunk`).
 fn parse_and_check_chunks(
     db: &RootDatabase,
     text: &str,
@@ -139,27 +139,7 @@ fn parse_and_check_chunks(
         };
         (start, parse, checked)
     };
-    if !parallel {
-        return ranges.iter().enumerate().map(|(at, range)| one(db, at, range)).collect();
-    }
-    let handles: Vec<Mutex<Option<RootDatabase>>> =
-        (0..rayon::current_num_threads()).map(|_| Mutex::new(Some(db.clone()))).collect();
-    let shares: Vec<Vec<(usize, Streamed)>> = rayon::broadcast(|thread| {
-        let handle = handles.get(thread.index()).and_then(|handle| handle.lock().ok()?.take());
-        let Some(db) = handle else { return Vec::new() };
-        let share = share_of(text.len(), thread.index(), thread.num_threads());
-        let mine = ranges.iter().enumerate().filter(|(_, (start, _))| share.contains(start));
-        mine.map(|(at, range)| (at, one(&db, at, range))).collect()
-    });
-    // in order; a chunk no thread took (none, unless the pool changed size) done here
-    let mut done: Vec<Option<Streamed>> = (0..ranges.len()).map(|_| None).collect();
-    for (at, streamed) in shares.into_iter().flatten() {
-        if let Some(slot) = done.get_mut(at) {
-            *slot = Some(streamed);
-        }
-    }
-    let rest = done.into_iter().zip(ranges).enumerate();
-    rest.map(|(at, (streamed, range))| streamed.unwrap_or_else(|| one(db, at, range))).collect()
+    each_chunk(db, text.len(), ranges, parallel, one)
 }
 
 /// The checks of a clean chunk's items, their bodies let go (unless the
