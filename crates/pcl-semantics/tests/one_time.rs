@@ -107,6 +107,38 @@ fn a_file_opened_for_one_check_is_analysed_as_one_opened_to_edit() {
     }
 }
 
+/// A large file opened for one check has the per-configuration checks of
+/// its policies and roles run as it is opened, with no `variant_findings`
+/// (nor `policy_header`, block or closure) memo per item: what they find is
+/// what the queries find in the file opened to edit, on one thread and two.
+#[test]
+fn a_large_file_opened_for_one_check_finds_per_configuration_without_a_memo_per_item() {
+    // the corpus, with a policy in its middle whose checks find duplicate
+    // Sids in every configuration, and a role that inlines it
+    let corpus = pcl_corpus::generate(300_000, 11, false);
+    let middle = corpus[corpus.len() / 2..].find("\npolicy ").unwrap() + corpus.len() / 2 + 1;
+    let mut text = corpus.clone();
+    text.insert_str(
+        middle,
+        "policy finds_things {\n    allow \"Same\" { action [s3:GetObject]; resource \"*\"; }\n    \
+         allow \"Same\" { action [s3:PutObject]; resource \"*\"; }\n}\n\
+         role finds_too { trust service [\"ec2.amazonaws.com\"]; inline finds_things; }\n",
+    );
+    let edited = analysis(&text, true, 1);
+    let sids = |a: &FileAnalysis| a.diagnostics.iter().filter(|d| d.code.as_str() == "E0303").count();
+    assert!(sids(&edited) >= 1, "{:?}", edited.diagnostics);
+    for threads in [1, 2] {
+        let log: ExecutionLog = Arc::new(Mutex::new(Vec::new()));
+        let mut db = RootDatabase::with_execution_log(log.clone());
+        let file = open(&mut db, &text, false, threads);
+        assert_eq!(*analyze_file_parallel(&db, file, threads), edited, "{threads} threads");
+        let events = std::mem::take(&mut *log.lock().unwrap());
+        for query in ["variant_findings", "policy_header", "closure_members", "block_uses", "block_checks"] {
+            assert_eq!(ran(&events, query), 0, "{query} on {threads} threads");
+        }
+    }
+}
+
 #[test]
 fn a_file_opened_for_one_check_and_edited_is_analysed_as_a_fresh_one() {
     let mut db = RootDatabase::default();

@@ -131,16 +131,16 @@ pub(super) fn inlined_members(
     db: &dyn Database,
     role: ItemDef,
     closure: &Closure,
+    inlined_vars: &dyn Fn(ItemDef) -> std::sync::Arc<[String]>,
 ) -> (Vec<String>, Vec<ClosureMember>) {
     // each once, in order; by hash, not a search of the list per variable
     // (a policy guarded by 80,000 features took 15 s)
     let mut vars: Vec<String> = Vec::new();
     let mut seen = rustc_hash::FxHashSet::default();
-    for policy in &closure.inlined {
-        for var in inlined_guard_vars(db, *policy).iter() {
-            if seen.insert(var.as_str()) {
-                vars.push(var.clone());
-            }
+    let read: Vec<std::sync::Arc<[String]>> = closure.inlined.iter().map(|policy| inlined_vars(*policy)).collect();
+    for var in read.iter().flat_map(|vars| vars.iter()) {
+        if seen.insert(var.as_str()) {
+            vars.push(var.clone());
         }
     }
     // the params and features the bodies' guards read, which their headers
@@ -233,29 +233,38 @@ impl<'db> ClosureWalk<'db> {
                     todo.push(name);
                 }
             }
-            let analysis = std::sync::Arc::clone(analysis);
             self.found.push(ClosureMember { name, analysis, position });
         }
     }
 
     /// The item of that name: its position and the analysis read of it.
-    fn find(&mut self, name: pcl_syntax::Name) -> Option<(usize, &'db std::sync::Arc<ItemAnalysis>)> {
+    fn find(&mut self, name: pcl_syntax::Name) -> Option<(usize, std::sync::Arc<ItemAnalysis>)> {
         let (db, name) = (self.db, name.as_str());
         if let Some(c) = self.facts.configuring_at.get(name).and_then(|at| self.configuring.get(*at)) {
-            return Some((c.position, &c.analysis));
+            return Some((c.position, std::sync::Arc::clone(&c.analysis)));
         }
         let def = self.index.get(name)?;
         let position = self.index.position(name).unwrap_or(usize::MAX);
         let inlined = self.policies.get(name).copied();
-        Some(match inlined.and_then(|_| policy_header(db, def).as_ref()) {
-            Some(h) => {
+        Some(match inlined.and_then(|_| self.header(def)) {
+            Some(header) => {
                 if inlined == Some(true) {
                     self.inlined.push((position, def));
                 }
-                (position, &h.analysis)
+                (position, header)
             }
-            None => (position, analysis_of(db, def, self.one_time)),
+            None => (position, std::sync::Arc::clone(analysis_of(db, def, self.one_time))),
         })
+    }
+
+    /// The analysis of a policy's header (`policy_header`): in a file
+    /// opened for one check made anew, with no memo (a role reads each of
+    /// its policies once).
+    fn header(&self, policy: ItemDef) -> Option<std::sync::Arc<ItemAnalysis>> {
+        match self.one_time {
+            true => super::header_analysis(self.db, policy).map(std::sync::Arc::new),
+            false => policy_header(self.db, policy).as_ref().map(|h| std::sync::Arc::clone(h.analysis())),
+        }
     }
 }
 

@@ -87,14 +87,22 @@ impl SourceFile {
         parse.checked = Vec::new();
         let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
-        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, DriverState::default(), editing, ())
+        let large = text.len() >= super::PARALLEL_FROM_BYTES;
+        let state = DriverState::default();
+        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, state, editing, (), None)
             .durability(Durability::HIGH)
             .source_durability(Durability::LOW)
             .driver_durability(Durability::LOW)
             .low_floor_durability(Durability::LOW)
+            .once_findings_durability(Durability::LOW)
             .new(&*db);
         let items: Vec<ItemDef> = cuts.into_iter().map(|cut| new_item(db, file, cut)).collect();
         file.set_item_defs(db).to(items);
+        if !editing && large {
+            // its per-configuration checks too, with no memo per item
+            let found = super::parallel::once_findings(db, file, threads);
+            file.set_once_findings(db).to(Some(std::sync::Arc::new(found)));
+        }
         file
     }
 
@@ -170,6 +178,10 @@ impl SourceFile {
                 (parse, ItemWindow { start: 0, old_end, new_end })
             }
         };
+        if self.once_findings(db).is_some() {
+            // made for the text as it was opened
+            self.set_once_findings(db).to(None);
+        }
         let broken = parse.parsed.broken_names.clone();
         let old = self.item_defs(db).clone();
         let DriverState { mut edited, mut spare } = self.driver(db).clone();

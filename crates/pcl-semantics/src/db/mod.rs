@@ -6,6 +6,7 @@ mod blocks;
 mod closure;
 mod configuring;
 mod files;
+mod findings;
 #[cfg(test)]
 mod header_tests;
 mod item_writes;
@@ -22,8 +23,7 @@ use std::sync::Arc;
 
 use pcl_syntax::ast;
 
-use closure::ClosureMember;
-use configuring::{AssignmentsKey, check_configs, configuring_facts, configuring_program, feature_assignments};
+use configuring::{check_configs, configuring_facts, configuring_program};
 pub use item_writes::PolicyHead;
 pub use parallel::{PARALLEL_FROM_BYTES, analyze_edited_file, analyze_file_parallel};
 pub use parsing::{Chunk, Fragment, file_parse, parse, parse_chunk, parse_entry};
@@ -71,6 +71,12 @@ pub struct SourceFile {
     /// otherwise make everything that reads it run again, equal or not.
     #[returns(copy)]
     low_floor: (),
+    /// In a large file opened for one check, what the per-configuration
+    /// checks of its policies and roles found, made as it was opened with
+    /// no memo per item (`one_time/findings.rs`); `None` in any other file,
+    /// and after an edit. LOW; read by `analyze_file` only.
+    #[returns(ref)]
+    once_findings: Option<Arc<one_time::OnceFindings>>,
 }
 
 impl SourceFile {
@@ -271,17 +277,23 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
     // checks are done there at a shallow depth of salsa's stack
     let wide = file_wide_checks(db, file);
     // in a large file, the first definitions of policies and roles whose
-    // per-configuration checks found something, a block at a time (see
-    // `blocks.rs`)
-    let found: Option<Vec<usize>> = blocks::by_blocks(db, file).then(|| {
-        let mut found: Vec<usize> = blocks::item_blocks(db, file)
-            .iter()
-            .flat_map(|block| blocks::block_findings(db, *block))
-            .copied()
-            .collect();
-        found.sort_unstable();
-        found
-    });
+    // per-configuration checks found something: as the file was opened,
+    // if opened for one check (`one_time/findings.rs`), else a block at a
+    // time (see `blocks.rs`)
+    let once = file.once_findings(db).as_deref();
+    let found: Option<Vec<usize>> = match once {
+        Some(once) => Some(once.places()),
+        None if blocks::by_blocks(db, file) => Some({
+            let mut found: Vec<usize> = blocks::item_blocks(db, file)
+                .iter()
+                .flat_map(|block| blocks::block_findings(db, *block))
+                .copied()
+                .collect();
+            found.sort_unstable();
+            found
+        }),
+        None => None,
+    };
     crate::file_checks::with_findings(parsed, may_expect, wide, found.as_deref(), &|at| {
         // only for the first definition of a name (duplicates are dropped),
         // and only for policies and roles: the query of any other item is
@@ -294,6 +306,7 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
             None => parsed.items.get(at).is_some_and(|p| p.item.kind.renders()),
         };
         match items.get(at) {
+            Some(_) if let Some(once) = once => once.at(at),
             Some(def) if wanted => variant_findings(db, *def).findings.as_slice(),
             _ => &[],
         }
@@ -310,7 +323,10 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
     let parsed = parse(db, file);
     let defaults = blocks::default_config(db, file).as_ref();
     let verdicts = || configuring::constraint_verdicts(db, file);
-    if blocks::by_blocks(db, file) {
+    // a file opened for one check reads its items whole: blocks, and their
+    // memos, serve the edits it never gets
+    let one_time = file.opened_once(db);
+    if blocks::by_blocks(db, file) && !one_time {
         let blocks = blocks::item_blocks(db, file);
         let checks = blocks.iter().flat_map(|block| blocks::block_checks(db, *block));
         // sized first: collected from a `flat_map`, it grew by doubling (a
@@ -321,7 +337,7 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         let clashes = Some(blocks::deployed_clashes(db, file).as_slice());
         crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes), &verdicts)
     } else {
-        let (items, one_time) = (file_items(db, file), file.opened_once(db));
+        let items = file_items(db, file);
         let analyses: Vec<_> =
             parsed.items.iter().zip(items.iter().map(|item| &**one_time::analysis_of(db, *item, one_time))).collect();
         let uses = blocks::whole_file_uses(db, file, &analyses);
@@ -418,40 +434,7 @@ pub struct ConfiguringItem {
 /// closure, whatever the number of params and features in the file.
 #[salsa::tracked(returns(ref))]
 pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_checks::ClosureFindings {
-    let file = item.file(db);
-    let own = &*closure::for_checks(db, item);
-    if own.members.is_empty() {
-        return Default::default();
-    }
-    // a role that inlines policies: what their bodies' guards read, and the
-    // params and features among those (a query of its own: see it)
-    let (inlined_vars, extra) = match own.inlined.is_empty() {
-        true => Default::default(),
-        false => closure::inlined_members(db, item, own),
-    };
-    let facts = configuring_facts(db, file);
-    let mut members: Vec<&ClosureMember> = own.members.iter().chain(&extra).collect();
-    if !extra.is_empty() {
-        members.sort_by_key(|member| member.position);
-    }
-    let closure: Vec<crate::variant_checks::ClosureItem<'_>> = members.into_iter().map(ClosureMember::item).collect();
-    // keyed by the configuration's place, not its values: a configuration
-    // holds every param and feature, and copying and hashing it for every
-    // item made a file's checks grow as items × params
-    let assignments = |deps: &[String], _: &crate::config::Config, slot: usize| {
-        let key = AssignmentsKey::new(db, file, deps.to_vec(), slot);
-        feature_assignments(db, key).as_deref().map(std::borrow::Cow::Borrowed)
-    };
-    let file_level = crate::variant_checks::FileLevel {
-        configs: check_configs(db, file),
-        assignments: &assignments,
-        partition_param: facts.partition_param.as_deref(),
-        constraints_read_partition: facts.constraints_read_partition,
-        symbolic: facts.symbolic.as_ref(),
-        configuring_errors: facts.configuring_errors,
-        keeps_renderings: *file.editing(db),
-    };
-    crate::variant_checks::closure_findings(item.name(db), (&closure, &inlined_vars), &file_level)
+    findings::closure_findings_of(db, item, &|policy| Arc::clone(closure::inlined_guard_vars(db, policy)))
 }
 
 /// What a role that attaches a policy reads of it: its guard, its deployed
@@ -463,10 +446,15 @@ pub fn variant_findings(db: &dyn Database, item: ItemDef) -> crate::variant_chec
 /// it. `None` for a splittable policy and for any other item.
 #[salsa::tracked(returns(ref))]
 pub fn policy_header(db: &dyn Database, item: ItemDef) -> Option<PolicyHeader> {
+    header_analysis(db, item).map(|analysis| PolicyHeader { analysis: Arc::new(analysis) })
+}
+
+/// `policy_header`'s analysis, made anew (a file opened for one check asks
+/// each once, and keeps no memo of it).
+fn header_analysis(db: &dyn Database, item: ItemDef) -> Option<ItemAnalysis> {
     let head = item.header(db).as_deref()?;
     let scope = DbScope::new(db, item.file(db));
-    let analysis = crate::item_check::check_policy_header(&head.name, head.when.as_deref(), &head.fields, &scope);
-    Some(PolicyHeader { analysis: Arc::new(analysis) })
+    Some(crate::item_check::check_policy_header(&head.name, head.when.as_deref(), &head.fields, &scope))
 }
 
 /// A policy as a role that attaches it sees it (see `policy_header`).

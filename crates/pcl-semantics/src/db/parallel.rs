@@ -48,8 +48,10 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
             variant_findings(db, *item);
         }
     };
-    // a file opened for one check had its items checked as it was opened
+    // a file opened for one check had its items checked as it was opened,
+    // and a large one its per-configuration checks run too
     let one_time = file.opened_once(db);
+    let findings_known = file.once_findings(db).is_some();
     let checks = |db: &RootDatabase, item: &ItemDef| {
         check_item(db, *item);
     };
@@ -62,8 +64,12 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         let wide = move || {
             file_wide_checks(&aside, file);
         };
-        let (handle, items) = (db.clone(), &items);
-        rayon::join(wide, move || share_out(&handle, threads, items, variants));
+        if findings_known {
+            wide();
+        } else {
+            let (handle, items) = (db.clone(), &items);
+            rayon::join(wide, move || share_out(&handle, threads, items, variants));
+        }
     } else {
         // item by item (in two passes, `pcl check policies.pcl` touched 34
         // more pages and took about 8 % longer); `file_wide_checks` runs
@@ -73,10 +79,29 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
             if !one_time {
                 checks(db, item);
             }
-            variants(db, item);
+            if !findings_known {
+                variants(db, item);
+            }
         });
     }
     analyze_file(db, file)
+}
+
+/// The per-configuration findings of a large file opened for one check
+/// (`one_time/findings.rs`), made as it is opened, with its file-wide
+/// checks run beside them as `analyze_file_parallel` runs them beside the
+/// per-configuration checks of any other file.
+pub(super) fn once_findings(db: &RootDatabase, file: SourceFile, threads: usize) -> super::one_time::OnceFindings {
+    let aside = wide_queries_aside(db, file, threads > 1);
+    if threads <= 1 {
+        drop(aside);
+        return super::one_time::findings::run(db, file, 1);
+    }
+    let wide = move || {
+        file_wide_checks(&aside, file);
+    };
+    let handle = db.clone();
+    rayon::join(wide, move || super::one_time::findings::run(&handle, file, threads)).1
 }
 
 /// `analyze_file` after an edit (what the language server calls): the
@@ -198,10 +223,25 @@ pub(super) struct PreParsed {
 /// that waits for a query another one is computing must not leave a core idle
 /// (fixed halves kept one core busy 40 % longer than the other on 10 MB).
 fn share_out<T: Sync>(db: &RootDatabase, threads: usize, all: &[T], work: impl Fn(&RootDatabase, &T) + Sync) {
+    share_out_map(db, threads, all, work);
+}
+
+/// `share_out`, keeping what `work` makes of each element, in the order of
+/// `all` (on this thread alone when `threads` is 1).
+pub(super) fn share_out_map<T: Sync, R: Send>(
+    db: &RootDatabase,
+    threads: usize,
+    all: &[T],
+    work: impl Fn(&RootDatabase, &T) -> R + Sync,
+) -> Vec<R> {
     const BATCH: usize = 64;
+    if threads <= 1 {
+        return all.iter().map(|element| work(db, element)).collect();
+    }
     let cursor = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<Vec<(usize, Vec<R>)>> = std::sync::Mutex::default();
     let handles: Vec<RootDatabase> = (0..threads).map(|_| db.clone()).collect();
-    let (cursor, work) = (&cursor, &work);
+    let (cursor, work, done_ref) = (&cursor, &work, &done);
     rayon::scope(move |scope| {
         for db in handles {
             scope.spawn(move |_| {
@@ -211,11 +251,13 @@ fn share_out<T: Sync>(db: &RootDatabase, threads: usize, all: &[T], work: impl F
                     if batch.is_empty() {
                         break;
                     }
-                    for element in batch {
-                        work(&db, element);
-                    }
+                    let made: Vec<R> = batch.iter().map(|element| work(&db, element)).collect();
+                    done_ref.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((start, made));
                 }
             });
         }
     });
+    let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    done.sort_unstable_by_key(|(start, _)| *start);
+    done.into_iter().flat_map(|(_, made)| made).collect()
 }

@@ -23,8 +23,11 @@
 //! from the inputs (`analysis_of`), with no `check_item` memo each. An
 //! edit of such a file parses and checks it again whole (`files.rs`).
 
+pub(super) mod findings;
 mod stream;
 mod watched;
+
+pub use findings::OnceFindings;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
