@@ -78,13 +78,11 @@ impl SourceFile {
 
     /// A new file, `editing` or not (see the field).
     fn open_with(db: &mut RootDatabase, (path, text): (String, String), threads: usize, editing: bool) -> SourceFile {
-        let mut parse = match editing {
+        let parse = match editing {
             true => parse_text(db, &text),
             false => super::one_time::parse_and_check(db, &text, threads),
         };
         let cuts = cut(&parse);
-        // the items' checks are in their inputs now, not kept twice
-        parse.checked = Vec::new();
         let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let large = text.len() >= super::PARALLEL_FROM_BYTES;
@@ -168,7 +166,7 @@ impl SourceFile {
     /// saying where it changed (it holds).
     fn apply_change(self, db: &mut RootDatabase, text: String, old_len: usize, change: TextChange) {
         let old_parse = std::sync::Arc::clone(&self.source(db).1);
-        let (mut parse, window) = match *self.editing(db) {
+        let (parse, window) = match *self.editing(db) {
             true => reparse(db, &old_parse, old_len, &text, change),
             // kept for no edit: parsed and checked again whole, every item
             // compared with its old input
@@ -246,7 +244,6 @@ impl SourceFile {
                 def.set_body(db).with_durability(durability).to(body);
             }
         }
-        parse.checked = Vec::new();
         let old_source = self.set_source(db).to((text, std::sync::Arc::new(parse)));
         if old_parse.parsed.items.len() >= crate::drop_aside::ASIDE_FROM {
             // the last owners of the old text and parse: freed beside the analysis

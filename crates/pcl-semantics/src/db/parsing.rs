@@ -310,9 +310,10 @@ pub struct FileParse {
     /// what `reparse` keeps of it (none in a file opened for one check).
     pub chunks: Vec<ChunkRecord>,
     /// In a file opened for one check, each item's check, aligned with
-    /// `parsed.items`, until the driver puts them in the items' inputs
-    /// (`files.rs`, which empties this); always empty in a file opened to
-    /// edit (see `one_time.rs`).
+    /// `parsed.items`: shared with the items' inputs (`ItemBody::checked`),
+    /// where the per-item queries read them; the file-wide checks read them
+    /// here, with no read of each item's input. Always empty in a file
+    /// opened to edit (see `one_time.rs`).
     pub checked: Vec<Arc<crate::item_check::ItemAnalysis>>,
     /// In a file opened for one check, the symbol table its items were
     /// checked under, the file's own: what `symbols` returns for it, not
