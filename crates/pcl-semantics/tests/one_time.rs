@@ -136,6 +136,15 @@ fn a_large_file_opened_for_one_check_finds_per_configuration_without_a_memo_per_
         for query in ["variant_findings", "policy_header", "closure_members", "block_uses", "block_checks"] {
             assert_eq!(ran(&events, query), 0, "{query} on {threads} threads");
         }
+        // edited, what it found as it was opened is not reported again: the
+        // duplicate Sid renamed, and back
+        let fixed =
+            text.replacen("allow \"Same\" { action [s3:PutObject]", "allow \"Other\" { action [s3:PutObject]", 1);
+        for text in [&fixed, &text] {
+            file.replace_text(&mut db, text.clone());
+            assert_eq!(*analyze_file(&db, file), analysis(text, true, 1), "edited, on {threads} threads");
+        }
+        assert_eq!(sids(&analysis(&fixed, false, threads)), 0);
     }
 }
 
