@@ -166,7 +166,7 @@ impl SourceFile {
     /// saying where it changed (it holds).
     fn apply_change(self, db: &mut RootDatabase, text: String, old_len: usize, change: TextChange) {
         let old_parse = std::sync::Arc::clone(&self.source(db).1);
-        let (parse, window) = match *self.editing(db) {
+        let (mut parse, window) = match *self.editing(db) {
             true => reparse(db, &old_parse, old_len, &text, change),
             // kept for no edit: parsed and checked again whole, every item
             // compared with its old input
@@ -242,6 +242,13 @@ impl SourceFile {
                 let body = def.body(db).clone();
                 let durability = unedited_body(def.declaration(db));
                 def.set_body(db).with_durability(durability).to(body);
+            }
+        }
+        // a one-time file's parse shares each item's check with its input
+        // (`FileParse::checked`); an item found unchanged kept its old one
+        for (checked, def) in parse.checked.iter_mut().zip(&items) {
+            if let Some(kept) = &def.body(db).checked {
+                *checked = std::sync::Arc::clone(kept);
             }
         }
         let old_source = self.set_source(db).to((text, std::sync::Arc::new(parse)));

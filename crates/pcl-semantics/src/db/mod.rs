@@ -74,7 +74,9 @@ pub struct SourceFile {
     /// In a large file opened for one check, what the per-configuration
     /// checks of its policies and roles found, made as it was opened with
     /// no memo per item (`one_time/findings.rs`); `None` in any other file,
-    /// and after an edit. LOW; read by `analyze_file` only.
+    /// and after an edit. LOW; read by `analyze_file` only. The driver
+    /// empties it at every edit (`apply_change`): an input of the file or
+    /// its items set any other way would leave it stale.
     #[returns(ref)]
     once_findings: Option<Arc<one_time::OnceFindings>>,
 }

@@ -131,3 +131,34 @@ fn check_one(item: &mut ParsedItem, keep_whole: bool, scope: &dyn crate::symbol_
     }
     analysis
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::super::{RootDatabase, SourceFile, file_items, file_parse};
+
+    /// A one-time file's parse and its items' inputs share each item's
+    /// check (one `Arc`, not two equal ones), as opened and after an edit,
+    /// where an item found unchanged keeps its old check in both.
+    #[test]
+    fn the_parse_and_the_inputs_share_each_check() {
+        let text = include_str!("../../../../../policies.pcl");
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open(&mut db, "policies.pcl".into(), text.into());
+        let shared = |db: &RootDatabase| {
+            let checked = &file_parse(db, file).checked;
+            let items = file_items(db, file);
+            assert_eq!(checked.len(), items.len());
+            checked
+                .iter()
+                .zip(items)
+                .all(|(c, item)| std::sync::Arc::ptr_eq(c, item.body(db).checked.as_ref().unwrap()))
+        };
+        assert!(shared(&db));
+        let before = file_items(&db, file)[0].body(&db).checked.clone().unwrap();
+        file.replace_text(&mut db, text.replacen("policy head_node {", "policy head_node {\n", 1));
+        assert!(shared(&db));
+        assert!(std::sync::Arc::ptr_eq(&before, file_items(&db, file)[0].body(&db).checked.as_ref().unwrap()));
+    }
+}
