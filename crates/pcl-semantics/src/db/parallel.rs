@@ -39,6 +39,12 @@ pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize) -> &FileAnalysis {
     let parallel = threads > 1 && file.text(db).len() >= PARALLEL_FROM_BYTES;
     let aside = wide_queries_aside(db, file, parallel);
+    // a large file opened for one check had its per-configuration checks
+    // (and the file-wide ones beside them) run as it was opened
+    if file.once_findings(db).is_some() {
+        drop(aside);
+        return analyze_file(db, file);
+    }
     let items = file_items(db, file).clone();
     // what `analyze_file` fetches: every item's checks, the file-wide checks,
     // and the per-configuration findings of the first definition of each
@@ -48,10 +54,8 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
             variant_findings(db, *item);
         }
     };
-    // a file opened for one check had its items checked as it was opened,
-    // and a large one its per-configuration checks run too
+    // a file opened for one check had its items checked as it was opened
     let one_time = file.opened_once(db);
-    let findings_known = file.once_findings(db).is_some();
     let checks = |db: &RootDatabase, item: &ItemDef| {
         check_item(db, *item);
     };
@@ -59,17 +63,8 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
         if !one_time {
             share_out(db, threads, &items, checks);
         }
-        // the file-wide checks as one more task, beside the per-configuration
-        // checks: both read every item's checks, neither the other's results
-        let wide = move || {
-            file_wide_checks(&aside, file);
-        };
-        if findings_known {
-            wide();
-        } else {
-            let (handle, items) = (db.clone(), &items);
-            rayon::join(wide, move || share_out(&handle, threads, items, variants));
-        }
+        let items = &items;
+        beside_file_wide_checks(db, file, aside, move |handle| share_out(handle, threads, items, variants));
     } else {
         // item by item (in two passes, `pcl check policies.pcl` touched 34
         // more pages and took about 8 % longer); `file_wide_checks` runs
@@ -79,9 +74,7 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
             if !one_time {
                 checks(db, item);
             }
-            if !findings_known {
-                variants(db, item);
-            }
+            variants(db, item);
         });
     }
     analyze_file(db, file)
@@ -97,11 +90,23 @@ pub(super) fn once_findings(db: &RootDatabase, file: SourceFile, threads: usize)
         drop(aside);
         return super::one_time::findings::run(db, file, 1);
     }
+    beside_file_wide_checks(db, file, aside, |handle| super::one_time::findings::run(handle, file, threads))
+}
+
+/// `work` on a handle of its own, with the file-wide checks as one more task
+/// beside it on `aside`: both read every item's checks, neither the other's
+/// results.
+fn beside_file_wide_checks<R: Send>(
+    db: &RootDatabase,
+    file: SourceFile,
+    aside: RootDatabase,
+    work: impl FnOnce(&RootDatabase) -> R + Send,
+) -> R {
     let wide = move || {
         file_wide_checks(&aside, file);
     };
     let handle = db.clone();
-    rayon::join(wide, move || super::one_time::findings::run(&handle, file, threads)).1
+    rayon::join(wide, move || work(&handle)).1
 }
 
 /// `analyze_file` after an edit (what the language server calls): the
