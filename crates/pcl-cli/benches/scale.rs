@@ -159,32 +159,67 @@ fn wide_build(tmp: &Path, policies: usize, features: usize) {
 
 /// `pcl build policies.pcl` (77 documents of one partition, written to
 /// disk) against jsonnet rendering two of the page's documents, as whole
-/// processes, when `jsonnet` is installed.
+/// processes, when `jsonnet` is installed. Both are timed alike (spawned
+/// and waited for, nothing else running: `whole_process`'s memory poller
+/// would take a core from pcl's two threads), in pairs, A B A B, so that
+/// a drift of the machine's speed moves both; the ratio is the median of
+/// the pairs'. pcl builds once into a new directory each run, and once
+/// into the directory it built before (its files found up to date).
 fn compare_with_jsonnet(root: &Path, tmp: &Path) {
     let workload = root.join("benches/data/pcluster.jsonnet");
-    let jsonnet = Command::new("jsonnet").arg(&workload).stdout(Stdio::null()).stderr(Stdio::null()).status();
-    if !jsonnet.is_ok_and(|s| s.success()) {
+    let mut jsonnet = Command::new("jsonnet");
+    jsonnet.arg(&workload);
+    if !quiet(&mut jsonnet).status().is_ok_and(|s| s.success()) {
         println!("jsonnet not installed: no side-by-side comparison");
         return;
     }
-    let runs = 10;
-    let mut jsonnet_times = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let _ = Command::new("jsonnet").arg(&workload).stdout(Stdio::null()).status();
-        jsonnet_times.push(t.elapsed());
-    }
-    jsonnet_times.sort();
+    let pcl = PathBuf::from(env!("CARGO_BIN_EXE_pcl"));
     let policies = root.join("policies.pcl");
-    let out = tmp.join("jsonnet-cmp");
-    let (pcl, _) = whole_process(&["build", policies.to_str().unwrap(), "--out", out.to_str().unwrap()], runs);
-    let jsonnet = jsonnet_times[runs / 2];
-    println!(
-        "pcl build policies.pcl (77 documents in 55 distinct files) {}, jsonnet pcluster.jsonnet (2 documents) {}: pcl {:.1}x faster",
-        ms(pcl),
-        ms(jsonnet),
-        jsonnet.as_secs_f64() / pcl.as_secs_f64()
-    );
+    let build = |out: &Path| {
+        let mut command = Command::new(&pcl);
+        command.arg("build").arg(&policies).arg("--out").arg(out);
+        command
+    };
+    let runs = 15;
+    let up_to_date = tmp.join("jsonnet-cmp");
+    let _ = quiet(&mut build(&up_to_date)).status();
+    for (case, fresh) in [("into a new directory", true), ("up to date", false)] {
+        let (mut pcl_times, mut jsonnet_times, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for run in 0..runs {
+            let out = if fresh { tmp.join(format!("jsonnet-cmp-{run}")) } else { up_to_date.clone() };
+            let pcl_time = time_once(&mut build(&out));
+            let jsonnet_time = time_once(&mut jsonnet);
+            ratios.push(jsonnet_time.as_secs_f64() / pcl_time.as_secs_f64());
+            pcl_times.push(pcl_time);
+            jsonnet_times.push(jsonnet_time);
+        }
+        println!(
+            "pcl build policies.pcl, {case} (77 documents in 55 distinct files) {}, jsonnet pcluster.jsonnet (2 documents) {}: pcl {:.1}x faster (median of {runs} pairs; {:.1}x to {:.1}x)",
+            ms(middle(&mut pcl_times)),
+            ms(middle(&mut jsonnet_times)),
+            middle(&mut ratios),
+            ratios.first().copied().unwrap_or(0.0),
+            ratios.last().copied().unwrap_or(0.0),
+        );
+    }
+}
+
+/// `command` with no input and its output thrown away.
+fn quiet(command: &mut Command) -> &mut Command {
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null())
+}
+
+/// One run of `command`, from its spawn to its exit.
+fn time_once(command: &mut Command) -> Duration {
+    let started = Instant::now();
+    let _ = quiet(command).status();
+    started.elapsed()
+}
+
+/// The middle of `values`, which it sorts.
+fn middle<T: PartialOrd + Copy>(values: &mut [T]) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    values[values.len() / 2]
 }
 
 fn human(size: u64) -> String {
