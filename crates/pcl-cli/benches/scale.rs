@@ -193,6 +193,7 @@ fn compare_with_jsonnet(root: &Path, tmp: &Path) {
             pcl_times.push(pcl_time);
             jsonnet_times.push(jsonnet_time);
         }
+        // `middle` sorts what it is given: the ratios' first and last are then their least and greatest
         println!(
             "pcl build policies.pcl, {case} (77 documents in 55 distinct files) {}, jsonnet pcluster.jsonnet (2 documents) {}: pcl {:.1}x faster (median of {runs} pairs; {:.1}x to {:.1}x)",
             ms(middle(&mut pcl_times)),

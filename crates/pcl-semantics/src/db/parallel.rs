@@ -37,14 +37,13 @@ pub const PARALLEL_FROM_BYTES: usize = 256 * 1024;
 /// `file_parse` sits at the depth of every `check_item`, and clearing its
 /// frame was 5.5 % of a cold analysis of 1 MB on one thread.
 pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize) -> &FileAnalysis {
-    let parallel = threads > 1 && file.text(db).len() >= PARALLEL_FROM_BYTES;
-    let aside = wide_queries_aside(db, file, parallel);
     // a large file opened for one check had its per-configuration checks
     // (and the file-wide ones beside them) run as it was opened
     if file.once_findings(db).is_some() {
-        drop(aside);
         return analyze_file(db, file);
     }
+    let parallel = threads > 1 && file.text(db).len() >= PARALLEL_FROM_BYTES;
+    let aside = wide_queries_aside(db, file, parallel);
     let items = file_items(db, file).clone();
     // what `analyze_file` fetches: every item's checks, the file-wide checks,
     // and the per-configuration findings of the first definition of each
@@ -85,11 +84,10 @@ pub fn analyze_file_parallel(db: &RootDatabase, file: SourceFile, threads: usize
 /// checks run beside them as `analyze_file_parallel` runs them beside the
 /// per-configuration checks of any other file.
 pub(super) fn once_findings(db: &RootDatabase, file: SourceFile, threads: usize) -> super::one_time::OnceFindings {
-    let aside = wide_queries_aside(db, file, threads > 1);
     if threads <= 1 {
-        drop(aside);
         return super::one_time::findings::run(db, file, 1);
     }
+    let aside = wide_queries_aside(db, file, true);
     beside_file_wide_checks(db, file, aside, |handle| super::one_time::findings::run(handle, file, threads))
 }
 
