@@ -233,7 +233,7 @@ fn unused(program: &Program, program_places: &[usize], symbols: &Symbols, uses: 
             meant.insert(name);
         }
     }
-    for &(at, what) in program.usable() {
+    for (at, what) in program.usable() {
         let Some(item) = program.items().get(at) else { continue };
         let used = program_places.get(at).and_then(|place| used.get(*place)).copied().unwrap_or(false);
         if !used && !meant.contains(item.name.as_str()) {

@@ -1,7 +1,7 @@
 //! An item without its body: what a one-time check keeps of an item once
 //! it is lowered (see `pcl-semantics`' `db/one_time/`).
 
-use crate::ast::{Actionset, BodyEntry, Item, ItemKind, Permset, Policy, ValueList, Valueset};
+use crate::ast::{Actionset, BodyEntry, Item, ItemKind, Permset, Policy, Role, ValueList, Valueset};
 
 impl Item {
     /// The item with the statements, includes and blocks of a policy or
@@ -19,7 +19,12 @@ impl Item {
             ItemKind::Valueset(v) => {
                 ItemKind::Valueset(Valueset { name: v.name.clone(), values: empty_like(&v.values) })
             }
-            ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) | ItemKind::Role(_) => return None,
+            // its fields are read by its check only (the per-configuration
+            // checks read its IR); its name and guard by the symbol table
+            ItemKind::Role(r) => {
+                ItemKind::Role(Role { name: r.name.clone(), when: r.when.clone(), fields: Vec::new() })
+            }
+            ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => return None,
         };
         Some(Item { docs: self.docs.clone(), expects: self.expects.clone(), kind, span: self.span })
     }

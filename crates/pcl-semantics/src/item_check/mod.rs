@@ -175,9 +175,8 @@ pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<Che
         }
     };
     // kept as long as the file is open: no spare capacity
-    c.refs.shrink_to_fit();
-    c.diags.shrink_to_fit();
-    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: item.name().span }
+    let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: item.name().span }
 }
 
 /// What `check` makes of a policy's guard and naming fields (its header),
@@ -195,10 +194,21 @@ pub fn check_policy_header(
     c.push_context(&when);
     let naming = c.naming(fields.iter(), "policy");
     c.pop_context(&when);
-    c.refs.shrink_to_fit();
-    c.diags.shrink_to_fit();
+    let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
     let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming: Box::new(naming) };
-    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics: c.diags, refs: c.refs, name_span: name.span }
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: name.span }
+}
+
+/// `list` in an allocation of its length. `shrink_to_fit` is not enough:
+/// mimalloc keeps a block that shrinks by less than half where it is, so a
+/// list grown by doubling kept up to half its room spare.
+fn exact<T>(list: Vec<T>) -> Vec<T> {
+    if list.len() == list.capacity() {
+        return list;
+    }
+    let mut out = Vec::with_capacity(list.len());
+    out.extend(list);
+    out
 }
 
 struct Checker<'a> {

@@ -23,6 +23,7 @@
 //! from the inputs (`analysis_of`), with no `check_item` memo each. An
 //! edit of such a file parses and checks it again whole (`files.rs`).
 
+mod batches;
 pub(super) mod findings;
 mod stream;
 mod watched;

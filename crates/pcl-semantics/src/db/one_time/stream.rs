@@ -39,7 +39,8 @@ pub(super) fn parse_and_check_streamed(db: &RootDatabase, text: &str, threads: u
     let table = Symbols::build(declared.items.iter().map(|(name, d)| (*name, d)), &declared.broken);
     let parallel = threads > 1 && text.len() >= PARALLEL_FROM_BYTES;
     let streamed = parse_and_check_chunks(db, text, &ranges, early, &table, parallel);
-    let parses = streamed.iter().map(|(_, parse, _)| Some(Arc::clone(parse))).collect();
+    // the chunks as parsed: a batch of small items is one
+    let (ranges, parses) = streamed.iter().map(|s| ((s.start, s.end), Some(Arc::clone(&s.parse)))).unzip();
     let mut parse = parse_text_from(db, text, PreParsed { ranges, parses });
     // the table is the file's when it was built from what the file's parse
     // declares (`Symbols::of_parsed` builds the file's from that); else the
@@ -112,13 +113,22 @@ fn declarations<'t>(
     (early, declared)
 }
 
-/// Where a chunk starts, its parse, and when it parsed cleanly, its items'
-/// checks (their bodies let go) and what they read of the table.
-type Streamed = (usize, Arc<ChunkParse>, Option<(Vec<Arc<ItemAnalysis>>, Reads)>);
+/// A chunk (or a batch of small ones, `batches.rs`) as parsed: where it
+/// starts and ends, how many of `chunk_ranges`' chunks it covers, its parse,
+/// and when it parsed cleanly, its items' checks (their bodies let go) and
+/// what they read of the table.
+pub(super) struct Streamed {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) covers: usize,
+    pub(super) parse: Arc<ChunkParse>,
+    pub(super) checked: Option<(Vec<Arc<ItemAnalysis>>, Reads)>,
+}
 
 /// Every chunk parsed (or taken from `early`) and, when clean, its items
 /// checked under `table` at once: a large text's on every thread of rayon's
-/// pool, each its share (`parallel::each_chunk`).
+/// pool, each its share (`parallel::each_chunk`). Runs of small chunks are
+/// parsed and checked as batches (`batches.rs`).
 fn parse_and_check_chunks(
     db: &RootDatabase,
     text: &str,
@@ -127,7 +137,8 @@ fn parse_and_check_chunks(
     table: &Symbols,
     parallel: bool,
 ) -> Vec<Streamed> {
-    let one = |db: &RootDatabase, at: usize, &(start, end): &(usize, usize)| -> Streamed {
+    let single = |db: &RootDatabase, at: usize| -> Option<Streamed> {
+        let &(start, end) = ranges.get(at)?;
         let taken = early.get(at).and_then(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take());
         let mut parse = taken.unwrap_or_else(|| parse_chunk_text(db, text.get(start..end).unwrap_or_default(), false));
         let checked = match Arc::get_mut(&mut parse) {
@@ -137,14 +148,28 @@ fn parse_and_check_chunks(
             }
             _ => None,
         };
-        (start, parse, checked)
+        Some(Streamed { start, end, covers: 1, parse, checked })
     };
-    each_chunk(db, text.len(), ranges, parallel, one)
+    let parsed_early = |at: usize| early.get(at).is_some_and(|slot| slot.lock().is_ok_and(|parse| parse.is_some()));
+    let batches = super::batches::of(ranges, parsed_early);
+    let spans: Vec<(usize, usize)> = batches.iter().map(|b| super::batches::span(ranges, b)).collect();
+    let one = |db: &RootDatabase, at: usize, _: &(usize, usize)| -> Vec<Streamed> {
+        let Some(batch) = batches.get(at) else { return Vec::new() };
+        let group = ranges.get(batch.clone()).unwrap_or_default();
+        if group.len() > 1
+            && let Some(made) = super::batches::parse_and_check(text, group, table)
+        {
+            return vec![made];
+        }
+        batch.clone().filter_map(|at| single(db, at)).collect()
+    };
+    let made = each_chunk(db, text.len(), &spans, parallel, one);
+    super::batches::split_after_broken(batches.into_iter().zip(made), |at| single(db, at))
 }
 
 /// The checks of a clean chunk's items, their bodies let go (unless the
 /// item mentions `expect`: the acknowledgements walk its statements).
-fn check_chunk(parse: &mut ChunkParse, scope: &dyn crate::symbol_table::Scope) -> Vec<Arc<ItemAnalysis>> {
+pub(super) fn check_chunk(parse: &mut ChunkParse, scope: &dyn crate::symbol_table::Scope) -> Vec<Arc<ItemAnalysis>> {
     let ChunkParse { parsed, mentions_expect, .. } = parse;
     let whole = |at: usize| mentions_expect.get(at) != Some(&false);
     parsed.items.iter_mut().enumerate().map(|(at, item)| check_one(item, whole(at), scope)).collect()
@@ -171,15 +196,20 @@ fn analyses_in_order(
     let mut first = 0;
     for record in &parse.chunks {
         let count = record.parse.parsed.items.len();
-        while streamed.next_if(|(start, ..)| *start < record.start).is_some() {}
-        let same = |(start, parse, _): &Streamed| *start == record.start && Arc::ptr_eq(parse, &record.parse);
-        let made = streamed.next_if(same).and_then(|(_, _, made)| made);
+        while streamed.next_if(|s| s.start < record.start).is_some() {}
+        let same = |s: &Streamed| s.start == record.start && Arc::ptr_eq(&s.parse, &record.parse);
+        let made = streamed.next_if(same).and_then(|s| s.checked);
         match made.filter(|(made, _)| made.len() == count) {
             Some((made, reads)) if !differing.is_some_and(|d| reads.meet(d)) => checked.extend(made),
             Some(_) => {
                 // as it was parsed (cleanly, so the same items), now checked under the file's table
-                let again = parse_chunk_text(db, text.get(record.start..record.end).unwrap_or_default(), false);
-                let mut again = Arc::unwrap_or_clone(again);
+                let chunk = text.get(record.start..record.end).unwrap_or_default();
+                // a batch again as a batch (only one large item is parsed
+                // entry by entry, and then has entries)
+                let mut again = match record.parse.entries.is_empty() {
+                    true => super::batches::plain_parse(chunk, &record.parse.mentions_expect),
+                    false => Arc::unwrap_or_clone(parse_chunk_text(db, chunk, false)),
+                };
                 let made = check_chunk(&mut again, &scope);
                 // cannot differ (the same text, parsed the same way); were it
                 // to, the analyses would stand beside the wrong items
