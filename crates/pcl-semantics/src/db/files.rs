@@ -43,10 +43,12 @@ const SPLICE_ROOM: usize = 64 * 1024;
 /// How many edited items keep a LOW body (see the module's comment).
 const EDITED_AT_MOST: usize = 8;
 
-/// The items of a parse, with their occurrence among items of the same name.
-fn cut(parse: &FileParse) -> Vec<Cut> {
+/// The items of a parse, with their occurrence among items of the same name,
+/// made one at a time as the inputs are: all of them at once, beside the
+/// inputs' pages, cost the 10 MB corpus's check 2.4 MiB of its peak.
+fn cut(parse: &FileParse) -> impl Iterator<Item = Cut> + '_ {
     let items = parse.parsed.items.iter().enumerate();
-    items.zip(occurrences(parse)).map(|((at, p), occurrence)| Cut::of(parse, at, p, occurrence)).collect()
+    items.zip(occurrences(parse)).map(|((at, p), occurrence)| Cut::of(parse, at, p, occurrence))
 }
 
 impl SourceFile {
@@ -82,19 +84,20 @@ impl SourceFile {
             true => parse_text(db, &text),
             false => super::one_time::parse_and_check(db, &text, threads),
         };
-        let cuts = cut(&parse);
         let parse = std::sync::Arc::new(parse);
         let broken = parse.parsed.broken_names.clone();
         let large = text.len() >= super::PARALLEL_FROM_BYTES;
         let state = DriverState::default();
-        let file = SourceFile::builder(path, (text, parse), Vec::new(), broken, state, editing, (), None)
+        let source = (text, std::sync::Arc::clone(&parse));
+        let file = SourceFile::builder(path, source, Vec::new(), broken, state, editing, (), None)
             .durability(Durability::HIGH)
             .source_durability(Durability::LOW)
             .driver_durability(Durability::LOW)
             .low_floor_durability(Durability::LOW)
             .once_findings_durability(Durability::LOW)
             .new(&*db);
-        let items: Vec<ItemDef> = cuts.into_iter().map(|cut| new_item(db, file, cut)).collect();
+        let items: Vec<ItemDef> = cut(&parse).map(|cut| new_item(db, file, cut)).collect();
+        drop(parse);
         file.set_item_defs(db).to(items);
         if !editing && large {
             // its per-configuration checks too, with no memo per item
