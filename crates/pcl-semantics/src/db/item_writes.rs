@@ -127,7 +127,8 @@ pub(super) fn update_item(
         }
     }
     if changes.configures {
-        def.set_configures(db).to(cut.configures);
+        let key = super::ItemKey { configures: cut.configures, ..def.key(db).clone() };
+        def.set_key(db).to(key);
     }
     if changes.declaration {
         def.set_declaration(db).to(cut.declaration);
@@ -153,7 +154,8 @@ fn same_parse(old: &ItemBody, new: &ItemBody) -> bool {
 /// A new item's input, every field HIGH.
 pub(super) fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef {
     let body_durability = unedited_body(&cut.declaration);
-    ItemDef::builder(file, cut.name, cut.configures, cut.occurrence, cut.body, cut.declaration, cut.header)
+    let key = super::ItemKey { file, name: cut.name, configures: cut.configures, occurrence: cut.occurrence };
+    ItemDef::builder(key, cut.body, cut.declaration, cut.header)
         .durability(Durability::HIGH)
         .body_durability(body_durability)
         .new(db)
@@ -162,14 +164,9 @@ pub(super) fn new_item(db: &RootDatabase, file: SourceFile, cut: Cut) -> ItemDef
 /// An input of an item gone, given to a new item: every field that differs
 /// set (each write starts a revision), HIGH.
 pub(super) fn reuse_item(db: &mut RootDatabase, def: ItemDef, cut: Cut) -> ItemDef {
-    if *def.name(db) != cut.name {
-        def.set_name(db).with_durability(Durability::HIGH).to(cut.name);
-    }
-    if def.configures(db) != cut.configures {
-        def.set_configures(db).with_durability(Durability::HIGH).to(cut.configures);
-    }
-    if def.occurrence(db) != cut.occurrence {
-        def.set_occurrence(db).with_durability(Durability::HIGH).to(cut.occurrence);
+    let key = super::ItemKey { name: cut.name, configures: cut.configures, occurrence: cut.occurrence, ..*def.key(db) };
+    if *def.key(db) != key {
+        def.set_key(db).with_durability(Durability::HIGH).to(key);
     }
     // set even if equal: it may be LOW
     def.set_body(db).with_durability(unedited_body(&cut.declaration)).to(cut.body);
