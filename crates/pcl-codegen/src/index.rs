@@ -73,7 +73,7 @@ impl<C: std::io::Write> IndexBuilder<C> {
         let described: Vec<Value> = program
             .features()
             .map(|(name, f)| {
-                let docs = program.get(name).map(|i| i.docs.join("\n")).filter(|d| !d.is_empty());
+                let docs = Some(program.docs(name).join("\n")).filter(|d| !d.is_empty());
                 let typed = |v: &String| typed_value(f.is_bool, v);
                 json!({
                     "name": name,
@@ -87,7 +87,7 @@ impl<C: std::io::Write> IndexBuilder<C> {
         let params: Vec<Value> = program
             .params()
             .map(|(name, p)| {
-                let docs = program.get(name).map(|i| i.docs.join("\n")).filter(|d| !d.is_empty());
+                let docs = Some(program.docs(name).join("\n")).filter(|d| !d.is_empty());
                 let value = match config.params.get(name) {
                     // an optional param that was not given has no value
                     Some(ParamValue::One(v)) if p.optional && v.is_empty() => Value::Null,

@@ -153,15 +153,10 @@ pub fn analyze<'v>(
             }
             diags.push(d.clone().shifted(offset));
         }
-        let added = program.push(ProgramItem {
-            name: name.name,
-            offset,
-            name_span: name.span,
-            // shared, not copied: copying every item's after every edit was
-            // a few percent of it
-            docs: std::sync::Arc::clone(&parsed_item.item.docs),
-            ir: analysis.ir.clone(),
-        });
+        let item = ProgramItem { name: name.name, offset, name_span: name.span, ir: analysis.ir.clone() };
+        // shared, not copied: copying every item's after every edit was a
+        // few percent of it
+        let added = program.push_documented(item, &parsed_item.item.docs);
         if added {
             program_places.push(place);
         } else if let Some(first) = program.get(&name.name) {

@@ -46,7 +46,6 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Pr
         name: c.name,
         offset: 0,
         name_span: c.analysis.name_span,
-        docs: crate::ir::no_docs(),
         ir: c.analysis.ir.clone(),
     }))
 }

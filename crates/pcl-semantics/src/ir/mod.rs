@@ -11,7 +11,7 @@ mod program;
 
 pub(crate) use cuts::cut_off_by_each;
 pub(crate) use grouping::{Grouping, Reach};
-pub use program::{Program, ProgramItem, no_docs};
+pub use program::{Program, ProgramItem};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ParamType {

@@ -119,7 +119,6 @@ pub fn closure_findings<'a>(
         name: *member.name,
         offset: 0,
         name_span: member.analysis.name_span,
-        docs: crate::ir::no_docs(),
         ir: member.analysis.ir.clone(),
     }));
     // cut cycles and too deep chains also leave lists looking empty
