@@ -329,7 +329,7 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         // sized first: collected from a `flat_map`, it grew by doubling (a
         // tenth of the instructions of an edit of a 10 MB file)
         let mut analyses = Vec::with_capacity(parsed.items.len());
-        analyses.extend(parsed.items.iter().zip(checks.map(|analysis| &**analysis)));
+        analyses.extend(checks.map(|analysis| &**analysis));
         let uses: Vec<&crate::uses::Uses> = blocks.iter().map(|block| blocks::block_uses(db, *block)).collect();
         let clashes = Some(blocks::deployed_clashes(db, file).as_slice());
         crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &uses, (defaults, clashes), &verdicts)
@@ -338,15 +338,17 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
         // read from each item's input, they were one dependency each of this
         // query to record (on 100 MB, 415,000 of them)
         let kept = &file_parse(db, file).checked;
-        let analyses: Vec<_> = match one_time && kept.len() == parsed.items.len() {
-            true => parsed.items.iter().zip(kept.iter().map(|analysis| &**analysis)).collect(),
+        let read: Vec<Arc<ItemAnalysis>>;
+        let analyses: &[Arc<ItemAnalysis>] = match one_time && kept.len() == parsed.items.len() {
+            true => kept,
             false => {
                 let items = file_items(db, file).iter();
-                parsed.items.iter().zip(items.map(|item| &**one_time::analysis_of(db, *item, one_time))).collect()
+                read = items.map(|item| Arc::clone(one_time::analysis_of(db, *item, one_time))).collect();
+                &read
             }
         };
-        let uses = blocks::whole_file_uses(db, file, &analyses);
-        crate::file_checks::analyze(parsed, &analyses, symbols(db, file), &[&uses], (defaults, None), &verdicts)
+        let uses = blocks::whole_file_uses(db, file, analyses);
+        crate::file_checks::analyze(parsed, analyses, symbols(db, file), &[&uses], (defaults, None), &verdicts)
     }
 }
 
