@@ -166,13 +166,13 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
             hashed.push((hash, found.place));
         }
     }
-    // stable: the places of one hash stay in file order
-    hashed.sort_by_key(|(hash, _)| *hash);
+    hashed.sort_unstable_by_key(|(hash, _)| *hash);
     let mut candidates: Vec<u32> = Vec::new();
     for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
         candidates.extend(run.iter().map(|(_, place)| *place));
     }
     drop(hashed);
+    // in file order, as `clashes` takes them
     candidates.sort_unstable();
     let all: Vec<Deployed<'_>> =
         candidates.iter().filter_map(|place| usize::try_from(*place).ok().and_then(record)).collect();

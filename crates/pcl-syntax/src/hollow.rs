@@ -5,10 +5,11 @@ use crate::ast::{Actionset, BodyEntry, Item, ItemKind, Permset, Policy, Role, Va
 
 impl Item {
     /// The item with the statements, includes and blocks of a policy or
-    /// permset, or the values of a set, left out; its name, doc comments,
-    /// `expect`s, span, kind and a policy's guard and naming fields kept.
-    /// `None` for a param, feature, constraint or role (small, and read
-    /// whole by the symbol table or the file's checks).
+    /// permset, the values of a set, or a role's fields left out; its name,
+    /// doc comments, `expect`s, span, kind and a policy's or role's guard (and
+    /// a policy's naming fields) kept. `None` for a param, feature or
+    /// constraint (small, and read whole by the symbol table or the file's
+    /// checks).
     pub fn hollow(&self) -> Option<Item> {
         let kind = match &self.kind {
             ItemKind::Policy(p) => ItemKind::Policy(p.with_entries(Vec::new())),

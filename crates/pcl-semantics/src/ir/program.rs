@@ -114,7 +114,9 @@ impl Program {
     /// any other item).
     pub fn docs(&self, name: &str) -> &[String] {
         let Some(at) = self.position(name).and_then(|at| u32::try_from(at).ok()) else { return &[] };
-        self.docs.iter().find(|(place, _)| *place == at).map_or(&[], |(_, docs)| &**docs)
+        // pushed in the order of their places
+        let found = self.docs.binary_search_by_key(&at, |(place, _)| *place).ok();
+        found.and_then(|i| self.docs.get(i)).map_or(&[], |(_, docs)| &**docs)
     }
 
     /// Appends `item`; false (and nothing added) if its name is taken.

@@ -17,8 +17,7 @@ use std::sync::Arc;
 use pcl_syntax::split::SPLIT_FROM_BYTES;
 
 use super::super::parsing::{ChunkParse, no_entries};
-use super::stream::{Streamed, check_chunk};
-use super::watched::Watched;
+use super::stream::{Streamed, check_chunk_watched};
 use crate::symbol_table::Symbols;
 
 /// How many chunks a batch holds at most: enough that the per-batch
@@ -62,12 +61,13 @@ pub(super) fn parse_and_check(text: &str, group: &[(usize, usize)], table: &Symb
     let (&(start, _), &(_, end)) = (group.first()?, group.last()?);
     let chunk = text.get(start..end)?;
     let parsed = pcl_syntax::parse_chunk(chunk, false);
-    let each_in_its_chunk = parsed.items.len() == group.len()
-        && parsed
-            .items
-            .iter()
-            .zip(group)
-            .all(|(item, &(s, e))| (s - start..e - start).contains(&(item.offset as usize)));
+    // each item starts and ends in its chunk (its spans are relative to its offset)
+    let within = |item: &pcl_syntax::ParsedItem, (s, e): (usize, usize)| {
+        let from = item.offset as usize;
+        (s - start..e - start).contains(&from) && from.saturating_add(item.item.span.end as usize) <= e - start
+    };
+    let each_in_its_chunk =
+        parsed.items.len() == group.len() && parsed.items.iter().zip(group).all(|(item, range)| within(item, *range));
     if !parsed.errors.is_empty() || !parsed.broken_names.is_empty() || !each_in_its_chunk {
         return None;
     }
@@ -82,9 +82,7 @@ pub(super) fn parse_and_check(text: &str, group: &[(usize, usize)], table: &Symb
         })
         .collect();
     let mut parse = ChunkParse { parsed, entries: no_entries(), mentions_expect };
-    let watched = Watched::new(table);
-    let checked = check_chunk(&mut parse, &watched);
-    let checked = Some((checked, watched.take()));
+    let checked = Some(check_chunk_watched(&mut parse, table));
     Some(Streamed { start, end, covers: group.len(), parse: Arc::new(parse), checked })
 }
 
@@ -99,29 +97,40 @@ pub(super) fn plain_parse(chunk: &str, mentions_expect: &[bool]) -> ChunkParse {
 }
 
 /// The chunks in file order: each batch as made, except one that starts
-/// within `JOIN_AT_MOST` chunks after a broken chunk, made again chunk by
-/// chunk with `single`, so that the broken chunk is offered the chunks it
-/// would be offered alone. (No clean chunk is known to complete a broken
-/// one; this makes the batches' parse the chunks' by construction, not by
-/// that observation.)
+/// within `JOIN_AT_MOST` chunks after a broken chunk: its first chunks up
+/// to that many after it are made again one by one with `single`, and the
+/// rest as a batch again with `run`, so that the broken chunk is offered
+/// the chunks it would be offered alone. (No clean chunk is known to
+/// complete a broken one; this makes the batches' parse the chunks' by
+/// construction, not by that observation.)
 pub(super) fn split_after_broken(
     made: impl IntoIterator<Item = (Range<usize>, Vec<Streamed>)>,
     single: impl Fn(usize) -> Option<Streamed>,
+    run: impl Fn(Range<usize>) -> Vec<Streamed>,
 ) -> Vec<Streamed> {
     let mut out = Vec::new();
     // chunks still to be taken alone after the last broken one
     let mut alone = 0usize;
-    for (batch, streamed) in made {
-        let streamed = match alone > 0 && streamed.iter().any(|s| s.covers > 1) {
-            true => batch.filter_map(&single).collect(),
-            false => streamed,
+    let mut push = |s: Streamed, alone: &mut usize| {
+        *alone = match s.parse.parsed.errors.is_empty() {
+            true => alone.saturating_sub(s.covers),
+            false => pcl_syntax::JOIN_AT_MOST,
         };
-        for s in streamed {
-            alone = match s.parse.parsed.errors.is_empty() {
-                true => alone.saturating_sub(s.covers),
-                false => pcl_syntax::JOIN_AT_MOST,
-            };
-            out.push(s);
+        out.push(s);
+    };
+    for (mut batch, streamed) in made {
+        if !(alone > 0 && streamed.iter().any(|s| s.covers > 1)) {
+            streamed.into_iter().for_each(|s| push(s, &mut alone));
+            continue;
+        }
+        while alone > 0
+            && let Some(s) = (batch.start < batch.end).then(|| single(batch.start)).flatten()
+        {
+            batch.start += 1;
+            push(s, &mut alone);
+        }
+        if !batch.is_empty() {
+            run(batch).into_iter().for_each(|s| push(s, &mut alone));
         }
     }
     out

@@ -10,9 +10,10 @@
 //! such a file never gets (a file opened to edit, the language server's,
 //! keeps them all). What stays of an item is what the symbol table and the
 //! file-wide checks read: its name, doc comments, `expect`s, span and
-//! kind, a policy's guard and naming fields (`ast::Item::hollow`); a param,
-//! feature, constraint or role whole (small); and whole any item whose text
-//! mentions `expect` (the acknowledgements walk its statements).
+//! kind, a policy's or role's guard and a policy's naming fields
+//! (`ast::Item::hollow`); a param, feature or constraint whole (small); and
+//! whole any item whose text mentions `expect` (the acknowledgements walk
+//! its statements).
 //!
 //! The check is `check_item`'s own: the same function (`item_check::check`,
 //! which equals the entry-by-entry check of a large item) under the same

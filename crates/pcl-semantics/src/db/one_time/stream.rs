@@ -116,13 +116,15 @@ fn declarations<'t>(
 /// A chunk (or a batch of small ones, `batches.rs`) as parsed: where it
 /// starts and ends, how many of `chunk_ranges`' chunks it covers, its parse,
 /// and when it parsed cleanly, its items' checks (their bodies let go) and
-/// what they read of the table.
+/// what each read of the table (an item's own: a batch's together set most
+/// of the 64 bits, and any broken item then had nearly every batch checked
+/// again).
 pub(super) struct Streamed {
     pub(super) start: usize,
     pub(super) end: usize,
     pub(super) covers: usize,
     pub(super) parse: Arc<ChunkParse>,
-    pub(super) checked: Option<(Vec<Arc<ItemAnalysis>>, Reads)>,
+    pub(super) checked: Option<(Vec<Arc<ItemAnalysis>>, Vec<Reads>)>,
 }
 
 /// Every chunk parsed (or taken from `early`) and, when clean, its items
@@ -142,10 +144,7 @@ fn parse_and_check_chunks(
         let taken = early.get(at).and_then(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).take());
         let mut parse = taken.unwrap_or_else(|| parse_chunk_text(db, text.get(start..end).unwrap_or_default(), false));
         let checked = match Arc::get_mut(&mut parse) {
-            Some(parse) if parse.parsed.errors.is_empty() => {
-                let watched = Watched::new(table);
-                Some((check_chunk(parse, &watched), watched.take()))
-            }
+            Some(parse) if parse.parsed.errors.is_empty() => Some(check_chunk_watched(parse, table)),
             _ => None,
         };
         Some(Streamed { start, end, covers: 1, parse, checked })
@@ -153,31 +152,43 @@ fn parse_and_check_chunks(
     let parsed_early = |at: usize| early.get(at).is_some_and(|slot| slot.lock().is_ok_and(|parse| parse.is_some()));
     let batches = super::batches::of(ranges, parsed_early);
     let spans: Vec<(usize, usize)> = batches.iter().map(|b| super::batches::span(ranges, b)).collect();
-    let one = |db: &RootDatabase, at: usize, _: &(usize, usize)| -> Vec<Streamed> {
-        let Some(batch) = batches.get(at) else { return Vec::new() };
+    // the chunks of `batch` as one, if they parse as each does alone; else one by one
+    let run = |db: &RootDatabase, batch: std::ops::Range<usize>| -> Vec<Streamed> {
         let group = ranges.get(batch.clone()).unwrap_or_default();
         if group.len() > 1
             && let Some(made) = super::batches::parse_and_check(text, group, table)
         {
             return vec![made];
         }
-        batch.clone().filter_map(|at| single(db, at)).collect()
+        batch.filter_map(|at| single(db, at)).collect()
+    };
+    let one = |db: &RootDatabase, at: usize, _: &(usize, usize)| -> Vec<Streamed> {
+        batches.get(at).map_or_else(Vec::new, |batch| run(db, batch.clone()))
     };
     let made = each_chunk(db, text.len(), &spans, parallel, one);
-    super::batches::split_after_broken(batches.into_iter().zip(made), |at| single(db, at))
+    super::batches::split_after_broken(batches.into_iter().zip(made), |at| single(db, at), |batch| run(db, batch))
 }
 
-/// The checks of a clean chunk's items, their bodies let go (unless the
-/// item mentions `expect`: the acknowledgements walk its statements).
-pub(super) fn check_chunk(parse: &mut ChunkParse, scope: &dyn crate::symbol_table::Scope) -> Vec<Arc<ItemAnalysis>> {
+/// The checks of a clean chunk's items under `table`, their bodies let go
+/// (unless the item mentions `expect`: the acknowledgements walk its
+/// statements), with what each item's check read of the table.
+pub(super) fn check_chunk_watched(parse: &mut ChunkParse, table: &Symbols) -> (Vec<Arc<ItemAnalysis>>, Vec<Reads>) {
     let ChunkParse { parsed, mentions_expect, .. } = parse;
     let whole = |at: usize| mentions_expect.get(at) != Some(&false);
-    parsed.items.iter_mut().enumerate().map(|(at, item)| check_one(item, whole(at), scope)).collect()
+    let watched = Watched::new(table);
+    let mut reads = Vec::with_capacity(parsed.items.len());
+    let mut checks = Vec::with_capacity(parsed.items.len());
+    for (at, item) in parsed.items.iter_mut().enumerate() {
+        checks.push(check_one(item, whole(at), &watched));
+        reads.push(watched.take());
+    }
+    (checks, reads)
 }
 
 /// Every item's check in file order: a streamed chunk's as it was made,
-/// unless its checks read what `differing` says the table got wrong (then
-/// its text is parsed and checked again under `table`, the file's); the
+/// unless an item's check read what `differing` says the table got wrong
+/// (then the chunk's text is parsed again, and that item checked again
+/// under `table`, the file's); the
 /// items of a chunk put together again when the file was (a broken chunk
 /// joined with the next, or the file's last one) checked now.
 fn analyses_in_order(
@@ -199,10 +210,11 @@ fn analyses_in_order(
         while streamed.next_if(|s| s.start < record.start).is_some() {}
         let same = |s: &Streamed| s.start == record.start && Arc::ptr_eq(&s.parse, &record.parse);
         let made = streamed.next_if(same).and_then(|s| s.checked);
-        match made.filter(|(made, _)| made.len() == count) {
-            Some((made, reads)) if !differing.is_some_and(|d| reads.meet(d)) => checked.extend(made),
-            Some(_) => {
-                // as it was parsed (cleanly, so the same items), now checked under the file's table
+        match made.filter(|(made, reads)| made.len() == count && reads.len() == count) {
+            Some((made, reads)) if !differing.is_some_and(|d| reads.iter().any(|r| r.meet(d))) => checked.extend(made),
+            Some((mut made, reads)) => {
+                // as it was parsed (cleanly, so the same items), the items
+                // that read what differs now checked under the file's table
                 let chunk = text.get(record.start..record.end).unwrap_or_default();
                 // a batch again as a batch (only one large item is parsed
                 // entry by entry, and then has entries)
@@ -210,11 +222,17 @@ fn analyses_in_order(
                     true => super::batches::plain_parse(chunk, &record.parse.mentions_expect),
                     false => Arc::unwrap_or_clone(parse_chunk_text(db, chunk, false)),
                 };
-                let made = check_chunk(&mut again, &scope);
                 // cannot differ (the same text, parsed the same way); were it
                 // to, the analyses would stand beside the wrong items
-                if made.len() != count {
+                if again.parsed.items.len() != count {
                     return None;
+                }
+                let whole = |at: usize| again.mentions_expect.get(at) != Some(&false);
+                let items = again.parsed.items.iter_mut().zip(made.iter_mut().zip(&reads)).enumerate();
+                for (at, (item, (made, reads))) in items {
+                    if differing.is_some_and(|d| reads.meet(d)) {
+                        *made = check_one(item, whole(at), &scope);
+                    }
                 }
                 checked.extend(made);
             }
