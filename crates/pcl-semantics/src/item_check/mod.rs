@@ -45,8 +45,10 @@ pub struct Ref {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ItemAnalysis {
     pub ir: std::sync::Arc<ItemIr>,
-    pub diagnostics: Vec<Diagnostic>,
-    pub refs: Vec<Ref>,
+    /// Boxed slices, not `Vec`s: an analysis is kept as long as its file,
+    /// and each `Vec` took 8 bytes more (0.7 MB of a 10 MB check).
+    pub diagnostics: Box<[Diagnostic]>,
+    pub refs: Box<[Ref]>,
     /// The span of the item's name, relative to the item: what the
     /// per-configuration checks of the items that use it read, kept here
     /// so that they depend on this analysis alone, not on the AST too.
@@ -175,7 +177,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<Che
         }
     };
     // kept as long as the file is open: no spare capacity
-    let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
+    let (refs, diagnostics) = (exact(c.refs).into_boxed_slice(), exact(c.diags).into_boxed_slice());
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: item.name().span }
 }
 
@@ -194,7 +196,7 @@ pub fn check_policy_header(
     c.push_context(&when);
     let naming = c.naming(fields.iter(), "policy");
     c.pop_context(&when);
-    let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
+    let (refs, diagnostics) = (exact(c.refs).into_boxed_slice(), exact(c.diags).into_boxed_slice());
     let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming: Box::new(naming) };
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: name.span }
 }
