@@ -195,10 +195,9 @@ pub fn block_findings<'db>(db: &'db dyn Database, block: ItemBlock<'db>) -> Vec<
 pub(super) fn whole_file_uses(
     db: &dyn Database,
     file: SourceFile,
-    analyses: &[std::sync::Arc<ItemAnalysis>],
+    (parsed, analyses): (&[pcl_syntax::ParsedItem], &[std::sync::Arc<ItemAnalysis>]),
 ) -> crate::uses::Uses {
     let index = item_index(db, file);
-    let parsed = &super::parse(db, file).items;
     let using = parsed.iter().zip(analyses).enumerate().map(|(at, (parsed_item, analysis))| {
         let name = &parsed_item.item.name().name;
         crate::uses::UsingItem { place: at, name, first: index.position(name) == Some(at), analysis }

@@ -348,7 +348,7 @@ pub fn file_wide_checks(db: &dyn Database, file: SourceFile) -> (FileAnalysis, b
                 &read
             }
         };
-        let uses = blocks::whole_file_uses(db, file, analyses);
+        let uses = blocks::whole_file_uses(db, file, (&parsed.items, analyses));
         crate::file_checks::analyze(parsed, analyses, symbols(db, file), &[&uses], (defaults, None), &verdicts)
     }
 }

@@ -39,9 +39,9 @@ pub struct Program {
     /// The params, features and sets (what may go unused), with what each
     /// is: the unused-item warnings read these instead of every item's IR
     /// (on a large file, one cache miss an item after every edit).
-    /// (Places as `u32` and kinds as indexes into `USABLE_KINDS`: 8 bytes an
-    /// entry, where `(usize, &str)` took 24, a megabyte of a 10 MB check.)
-    usable: Vec<(u32, u8)>,
+    /// (Places as `u32` and kinds as a byte: 8 bytes an entry, where
+    /// `(usize, &str)` took 24, a megabyte of a 10 MB check.)
+    usable: Vec<(u32, Usable)>,
     /// The constraints grouped by the variables they share, made on first
     /// use (what deciding an assignment of some features reads).
     grouping: crate::lazy::Lazy<super::Grouping>,
@@ -67,8 +67,27 @@ impl PartialEq for Program {
 
 impl Eq for Program {}
 
-/// What a usable item is, by its index in `Program::usable`.
-const USABLE_KINDS: [&str; 5] = ["param", "feature", "permset", "actionset", "valueset"];
+/// What an item that may go unused is (`Program::usable`).
+#[derive(Clone, Copy, Debug)]
+enum Usable {
+    Param,
+    Feature,
+    Permset,
+    Actionset,
+    Valueset,
+}
+
+impl Usable {
+    fn name(self) -> &'static str {
+        match self {
+            Usable::Param => "param",
+            Usable::Feature => "feature",
+            Usable::Permset => "permset",
+            Usable::Actionset => "actionset",
+            Usable::Valueset => "valueset",
+        }
+    }
+}
 
 fn name_hash(name: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -131,20 +150,19 @@ impl Program {
             hashbrown::hash_table::Entry::Occupied(_) => return false,
             hashbrown::hash_table::Entry::Vacant(slot) => slot.insert(at),
         };
-        let usable = |kind: u8| Some((at, kind));
         let kind = match *item.ir {
             ItemIr::Param(_) => {
                 self.params.push(at);
-                usable(0)
+                Some(Usable::Param)
             }
             ItemIr::Feature(_) => {
                 self.features.push(at);
-                usable(1)
+                Some(Usable::Feature)
             }
-            ItemIr::Derived(_) => usable(1),
-            ItemIr::Permset(_) => usable(2),
-            ItemIr::Actionset(_) => usable(3),
-            ItemIr::Valueset(_) => usable(4),
+            ItemIr::Derived(_) => Some(Usable::Feature),
+            ItemIr::Permset(_) => Some(Usable::Permset),
+            ItemIr::Actionset(_) => Some(Usable::Actionset),
+            ItemIr::Valueset(_) => Some(Usable::Valueset),
             ItemIr::Constraint { .. } => {
                 self.constraints.push(at);
                 // made from the constraints: made again if asked for
@@ -156,7 +174,7 @@ impl Program {
                 None
             }
         };
-        self.usable.extend(kind);
+        self.usable.extend(kind.map(|kind| (at, kind)));
         self.items.push(item);
         true
     }
@@ -169,10 +187,7 @@ impl Program {
     /// The params, features (derived too) and sets, each with its place in
     /// `items()` and what it is ("param", "feature", "permset", ...).
     pub fn usable(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
-        self.usable.iter().filter_map(|&(at, kind)| {
-            let what = USABLE_KINDS.get(usize::from(kind))?;
-            Some((usize::try_from(at).ok()?, *what))
-        })
+        self.usable.iter().map(|&(at, kind)| (at as usize, kind.name()))
     }
 
     pub fn items(&self) -> &[ProgramItem] {

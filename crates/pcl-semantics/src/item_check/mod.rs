@@ -177,7 +177,7 @@ pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<Che
         }
     };
     // kept as long as the file is open: no spare capacity
-    let (refs, diagnostics) = (exact(c.refs).into_boxed_slice(), exact(c.diags).into_boxed_slice());
+    let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: item.name().span }
 }
 
@@ -196,21 +196,22 @@ pub fn check_policy_header(
     c.push_context(&when);
     let naming = c.naming(fields.iter(), "policy");
     c.pop_context(&when);
-    let (refs, diagnostics) = (exact(c.refs).into_boxed_slice(), exact(c.diags).into_boxed_slice());
+    let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
     let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming: Box::new(naming) };
     ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: name.span }
 }
 
-/// `list` in an allocation of its length. `shrink_to_fit` is not enough:
-/// mimalloc keeps a block that shrinks by less than half where it is, so a
-/// list grown by doubling kept up to half its room spare.
-fn exact<T>(list: Vec<T>) -> Vec<T> {
+/// `list` in an allocation of its length. `shrink_to_fit` (and so
+/// `into_boxed_slice`) is not enough: mimalloc keeps a block that shrinks by
+/// less than half where it is, so a list grown by doubling kept up to half
+/// its room spare.
+fn exact<T>(list: Vec<T>) -> Box<[T]> {
     if list.len() == list.capacity() {
-        return list;
+        return list.into_boxed_slice();
     }
     let mut out = Vec::with_capacity(list.len());
     out.extend(list);
-    out
+    out.into_boxed_slice()
 }
 
 struct Checker<'a> {

@@ -188,9 +188,9 @@ pub(super) fn check_chunk_watched(parse: &mut ChunkParse, table: &Symbols) -> (V
 /// Every item's check in file order: a streamed chunk's as it was made,
 /// unless an item's check read what `differing` says the table got wrong
 /// (then the chunk's text is parsed again, and that item checked again
-/// under `table`, the file's); the
-/// items of a chunk put together again when the file was (a broken chunk
-/// joined with the next, or the file's last one) checked now.
+/// under `table`, the file's); the items of a chunk put together again when
+/// the file was (a broken chunk joined with the next, or the file's last
+/// one) checked now.
 fn analyses_in_order(
     db: &RootDatabase,
     text: &str,
