@@ -291,9 +291,6 @@ impl Job<'_> {
                 over_quota.extend(quotas.check(&rendered));
                 index.add(&rendered)
             })?;
-            if !verdict.may_write() {
-                return Err(std::io::Error::other("the configuration has errors"));
-            }
             if !over_quota.is_empty() {
                 return Err(std::io::Error::other("over IAM quotas"));
             }
@@ -301,6 +298,8 @@ impl Job<'_> {
                 // nothing is swapped in: the staging directory is removed
                 return Err(std::io::Error::other("not deployable"));
             }
+            // Staged before the verdict (a refused build removes it with the
+            // rest), so that only the swap waits for the checks.
             staging.write_with("index.json", |out| {
                 index.write_to(out, |spill, out| {
                     let mut file = spill.into_inner().map_err(|e| e.into_error())?;
@@ -308,6 +307,9 @@ impl Job<'_> {
                     std::io::copy(&mut file, out).map(drop)
                 })
             })?;
+            if !verdict.may_write() {
+                return Err(std::io::Error::other("the configuration has errors"));
+            }
             count = staging.written();
             Ok(())
         };
