@@ -135,25 +135,41 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     }
 }
 
-/// The checked program and its configuration for each partition.
-struct Configured<'db> {
-    program: &'db pcl_semantics::ir::Program,
-    /// Each partition, its configuration and its rendered items: rendered
-    /// once, for the quota checks, and then written or compared.
-    partitions: Vec<(&'static str, pcl_semantics::config::Config, Vec<pcl_codegen::Rendered>)>,
+/// Each partition of the checked program, its configuration and its documents.
+struct Configured {
+    /// Each partition, its configuration and its documents: rendered once,
+    /// for the quota checks, and then written or compared.
+    partitions: Vec<(&'static str, pcl_semantics::config::Config, Rendering)>,
 }
 
-impl Configured<'_> {
+/// One partition's documents, what IAM's quotas say of them, and its index.
+struct Rendering {
+    items: Vec<pcl_codegen::Rendered>,
+    over_quota: Vec<pcl_semantics::Diagnostic>,
+    index: String,
+}
+
+impl Rendering {
+    fn of(program: &pcl_semantics::ir::Program, config: &pcl_semantics::config::Config) -> Rendering {
+        let items = pcl_codegen::render_items(program, config);
+        let quotas = pcl_codegen::Quotas::new(program);
+        let over_quota = items.iter().flat_map(|rendered| quotas.check(rendered)).collect();
+        let index = pcl_codegen::index_json(program, config, &items);
+        Rendering { items, over_quota, index }
+    }
+}
+
+impl Configured {
     /// Every file of every partition, in memory (what `--check` compares).
     fn files(&self) -> (Vec<(String, String)>, Vec<PartitionStats>) {
         let mut files = Vec::new();
         let mut stats = Vec::new();
-        for (partition, config, items) in &self.partitions {
+        for (partition, _, rendering) in &self.partitions {
             let before = files.len();
-            for item in items {
+            for item in &rendering.items {
                 files.extend(item.files.iter().map(|f| (format!("{partition}/{}", f.path), f.contents.clone())));
             }
-            files.push((format!("{partition}/index.json"), pcl_codegen::index_json(self.program, config, items)));
+            files.push((format!("{partition}/index.json"), rendering.index.clone()));
             let bytes = files.iter().skip(before).map(|(_, c)| c.len()).sum();
             stats.push(PartitionStats { partition, files: files.len() - before, bytes });
         }
@@ -180,7 +196,7 @@ fn analyze<'db>(
     color: bool,
     deny_warnings: bool,
     chosen: &[&'static str],
-) -> Result<Configured<'db>, Fail> {
+) -> Result<Configured, Fail> {
     let reporter = Reporter::new(color);
     let bytes = std::fs::read(file).map_err(|e| Fail::Io(format!("cannot read {}: {e}", file.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -189,77 +205,86 @@ fn analyze<'db>(
 
     let source = SourceFile::open(db, shown.to_string(), text.clone());
     let db: &'db RootDatabase = db;
-    let analysis = analyze_file(db, source);
-    reporter.diagnostics(shown, &text, &analysis.diagnostics);
-    report::summary(shown, &analysis.diagnostics, &reporter);
-    if analysis.has_errors() {
-        return Err(Fail::Input(format!("{shown} has errors")));
-    }
-    let warnings = analysis.diagnostics.iter().filter(|d| d.severity() == Severity::Warning).count();
-    if deny_warnings && warnings > 0 {
-        return Err(Fail::Input(format!(
-            "{shown} has {warnings} warning{}, denied in a release build; fix each, or acknowledge it with `expect CODE \"reason\"` (or pass --allow-warnings)",
-            if warnings == 1 { "" } else { "s" }
-        )));
-    }
+    // The documents read the program alone (the analysis shares it with the
+    // file-wide checks): each partition's are rendered on a thread of its
+    // own beside the rest of the analysis and the partitions' checks, as
+    // `pcl build` renders them. With an error there, the build fails: none is.
+    let wide = pcl_semantics::file_wide_analysis(db, source);
+    let program: &'db pcl_semantics::ir::Program = &wide.program;
+    let (configs, unconfigurable) = configurations(program, chosen);
+    let configs = &configs;
+    std::thread::scope(|scope| {
+        let mut renderings: Vec<_> = configs
+            .iter()
+            .map(|(_, config)| (!wide.has_errors()).then(|| scope.spawn(move || Rendering::of(program, config))))
+            .collect();
+        let analysis = analyze_file(db, source);
+        reporter.diagnostics(shown, &text, &analysis.diagnostics);
+        report::summary(shown, &analysis.diagnostics, &reporter);
+        if analysis.has_errors() {
+            return Err(Fail::Input(format!("{shown} has errors")));
+        }
+        let warnings = analysis.diagnostics.iter().filter(|d| d.severity() == Severity::Warning).count();
+        if deny_warnings && warnings > 0 {
+            return Err(Fail::Input(format!(
+                "{shown} has {warnings} warning{}, denied in a release build; fix each, or acknowledge it with `expect CODE \"reason\"` (or pass --allow-warnings)",
+                if warnings == 1 { "" } else { "s" }
+            )));
+        }
+        let mut partitions = Vec::new();
+        // each partition's checks on this thread, in order: its memos of
+        // linted statements and catalog lookups are warm from the analysis
+        // (on threads of their own, each partition's took twice as long)
+        for ((partition, config), rendering) in configs.iter().zip(renderings.iter_mut()) {
+            let set = pcl_cli::set_arg::show(&("partition".to_string(), partition.to_string()));
+            let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
+            let rendering = match rendering.take() {
+                Some(thread) => {
+                    thread.join().map_err(|_| Fail::Io(format!("rendering {shown} with `{set}` failed")))?
+                }
+                None => Rendering::of(program, config),
+            };
+            diags.extend(rendering.over_quota.iter().cloned());
+            if !diags.is_empty() {
+                eprintln!("with `{set}`:");
+            }
+            reporter.diagnostics(shown, &text, &diags);
+            if diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings) {
+                return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
+            }
+            partitions.push((*partition, config.clone(), rendering));
+        }
+        if let Some((assignment, errors)) = &unconfigurable {
+            for e in errors {
+                reporter.set_error(shown, &text, program, assignment, e);
+            }
+            let set = pcl_cli::set_arg::show(&assignment[0]);
+            return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
+        }
+        Ok(Configured { partitions })
+    })
+}
 
-    let program = &analysis.program;
-    let mut partitions = Vec::new();
-    // Each partition configured, in order, up to the first that cannot be
-    // (reported after the checks of those before it, as a loop would).
+/// The first partition that cannot be configured: its `--set`-style
+/// assignment, and why.
+type Unconfigurable = ([(String, String); 1], Vec<pcl_semantics::config::SetError>);
+
+/// Each partition configured, in order, up to the first that cannot be
+/// (reported after the checks of those before it, as a loop would), and
+/// that one's assignment and errors.
+fn configurations(
+    program: &pcl_semantics::ir::Program,
+    chosen: &[&'static str],
+) -> (Vec<(&'static str, pcl_semantics::config::Config)>, Option<Unconfigurable>) {
     let mut configs = Vec::new();
-    let mut unconfigurable = None;
     for partition in chosen_partitions(chosen) {
         let assignment = [("partition".to_string(), partition.to_string())];
         match configure(program, &assignment) {
             Ok(config) => configs.push((partition, config)),
-            Err(errors) => {
-                unconfigurable = Some((assignment, errors));
-                break;
-            }
+            Err(errors) => return (configs, Some((assignment, errors))),
         }
     }
-    // each partition's checks on a thread of its own (they share nothing),
-    // every thread joined before any result is read, reported in order; the
-    // items rendered for the quota checks are kept for the write
-    type Checked = (Vec<pcl_semantics::Diagnostic>, Vec<pcl_codegen::Rendered>);
-    let checked: Vec<Option<Checked>> = std::thread::scope(|scope| {
-        let threads: Vec<_> = configs
-            .iter()
-            .map(|(_, config)| {
-                scope.spawn(move || {
-                    let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
-                    let items = pcl_codegen::render_items(program, config);
-                    let quotas = pcl_codegen::Quotas::new(program);
-                    diags.extend(items.iter().flat_map(|rendered| quotas.check(rendered)));
-                    (diags, items)
-                })
-            })
-            .collect();
-        threads.into_iter().map(|t| t.join().ok()).collect::<Vec<_>>()
-    });
-    for ((partition, config), checked) in configs.into_iter().zip(checked) {
-        let set = pcl_cli::set_arg::show(&("partition".to_string(), partition.to_string()));
-        let Some((diags, items)) = checked else {
-            return Err(Fail::Io(format!("checking {shown} with `{set}` failed")));
-        };
-        if !diags.is_empty() {
-            eprintln!("with `{set}`:");
-        }
-        reporter.diagnostics(shown, &text, &diags);
-        if diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings) {
-            return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
-        }
-        partitions.push((partition, config, items));
-    }
-    if let Some((assignment, errors)) = unconfigurable {
-        for e in &errors {
-            reporter.set_error(shown, &text, program, &assignment, e);
-        }
-        let set = pcl_cli::set_arg::show(&assignment[0]);
-        return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
-    }
-    Ok(Configured { program, partitions })
+    (configs, None)
 }
 
 /// Writes every partition's rendered items into `out` and swaps it in
@@ -269,24 +294,22 @@ fn analyze<'db>(
 fn write(
     preparing: PreparingReplace,
     shown: &str,
-    configured: &Configured<'_>,
+    configured: &Configured,
 ) -> Result<(Vec<PartitionStats>, Replaced), Fail> {
     let mut stats = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
-        for (partition, config, items) in &configured.partitions {
-            let mut index = pcl_codegen::IndexBuilder::new(configured.program, config);
+        for (partition, _, rendering) in &configured.partitions {
             let mut bytes = 0;
             let mut files = 1;
-            for rendered in items {
+            for rendered in &rendering.items {
                 for file in &rendered.files {
                     staging.write(&format!("{partition}/{}", file.path), file.contents.as_bytes())?;
                     bytes += file.contents.len();
                     files += 1;
                 }
-                index.add(rendered)?;
             }
-            let index = index.finish();
+            let index = &rendering.index;
             bytes += index.len();
             staging.write(&format!("{partition}/index.json"), index.as_bytes())?;
             stats.push(PartitionStats { partition, files, bytes });
@@ -318,7 +341,7 @@ fn check(
     shown: &str,
     source: &Path,
     source_shown: &str,
-    configured: &Configured<'_>,
+    configured: &Configured,
     detail: Detail,
 ) -> Result<Vec<PartitionStats>, Fail> {
     let (files, stats) = configured.files();
