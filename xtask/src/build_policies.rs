@@ -304,7 +304,7 @@ fn write(
             let mut files = 1;
             for rendered in &rendering.items {
                 for file in &rendered.files {
-                    staging.write(&format!("{partition}/{}", file.path), file.contents.as_bytes())?;
+                    staging.write_file(&format!("{partition}/{}", file.path), file)?;
                     bytes += file.contents.len();
                     files += 1;
                 }

@@ -124,7 +124,7 @@ impl<C: std::io::Write> IndexBuilder<C> {
     /// Lists the files and configurations of one item.
     pub fn add(&mut self, rendered: &Rendered) -> std::io::Result<()> {
         for file in &rendered.files {
-            self.files.push((file.path.clone(), Sha256::digest(file.contents.as_bytes()).into()));
+            self.files.push((file.path.clone(), file.sha256));
         }
         for c in &rendered.configurations {
             // declaration order, typed
@@ -296,8 +296,8 @@ mod tests {
             kind: OutputKind::Policy,
             partition: String::new(),
             files: vec![
-                File { path: "policy/p.json".into(), contents: "{}\n".into(), role: None },
-                File { path: "policy/p.fsx-true.json".into(), contents: "[]\n".into(), role: None },
+                File::new("policy/p.json".into(), "{}\n".into(), None),
+                File::new("policy/p.fsx-true.json".into(), "[]\n".into(), None),
             ],
             configurations: vec![
                 Configuration {

@@ -51,6 +51,16 @@ pub struct File {
     /// rendering: parsing the text back cost more than rendering it. `None`
     /// for a policy, whose quota is measured on the text.
     pub role: Option<crate::RoleFacts>,
+    /// The sha256 of `contents`, taken once: the index lists it, and a
+    /// build compares it with the file it may replace.
+    pub sha256: [u8; 32],
+}
+
+impl File {
+    pub fn new(path: String, contents: String, role: Option<crate::RoleFacts>) -> File {
+        let sha256 = <sha2::Sha256 as sha2::Digest>::digest(contents.as_bytes()).into();
+        File { path, contents, role, sha256 }
+    }
 }
 
 /// One configuration of an item.
@@ -258,7 +268,7 @@ fn share_files(
         let count = parts.len();
         for (k, contents) in parts.into_iter().enumerate() {
             let path = if count > 1 { part_path(kind, item, &base, k + 1) } else { base.clone() };
-            files.push(File { path, contents, role: document.take() });
+            files.push(File::new(path, contents, document.take()));
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

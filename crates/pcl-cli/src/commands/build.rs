@@ -286,7 +286,7 @@ impl Job<'_> {
                             }
                         }
                     }
-                    staging.write(&file.path, file.contents.as_bytes())?;
+                    staging.write_file(&file.path, file)?;
                 }
                 over_quota.extend(quotas.check(&rendered));
                 index.add(&rendered)

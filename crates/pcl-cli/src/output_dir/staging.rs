@@ -64,8 +64,19 @@ impl<'a> Staging<'a> {
 
     /// Writes `contents` at `rel` (relative, `/`-separated, inside).
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
+        self.write_hashed(rel, contents, || pcl_codegen::sha256_hex(contents))
+    }
+
+    /// [`Staging::write`] for a rendered file, whose sha256 is known.
+    pub fn write_file(&mut self, rel: &str, file: &pcl_codegen::File) -> io::Result<()> {
+        self.write_hashed(rel, file.contents.as_bytes(), || pcl_codegen::hex(&file.sha256))
+    }
+
+    /// Writes `contents` at `rel`; `sha` gives their sha256 in hex, asked
+    /// only when the previous tree has a file there.
+    fn write_hashed(&mut self, rel: &str, contents: &[u8], sha: impl FnOnce() -> String) -> io::Result<()> {
         self.check_new(rel)?;
-        let unchanged = self.previous_file(rel, || pcl_codegen::sha256_hex(contents));
+        let unchanged = self.previous_file(rel, sha);
         if unchanged.is_some() && self.root.is_none() {
             self.pending.insert(rel.to_string());
         } else {
