@@ -135,11 +135,10 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     }
 }
 
-/// Each partition of the checked program, its configuration and its documents.
+/// Each partition of the checked program and its documents: rendered once,
+/// for the quota checks, and then written or compared.
 struct Configured {
-    /// Each partition, its configuration and its documents: rendered once,
-    /// for the quota checks, and then written or compared.
-    partitions: Vec<(&'static str, pcl_semantics::config::Config, Rendering)>,
+    partitions: Vec<(&'static str, Rendering)>,
 }
 
 /// One partition's documents, what IAM's quotas say of them, and its index.
@@ -164,7 +163,7 @@ impl Configured {
     fn files(&self) -> (Vec<(String, String)>, Vec<PartitionStats>) {
         let mut files = Vec::new();
         let mut stats = Vec::new();
-        for (partition, _, rendering) in &self.partitions {
+        for (partition, rendering) in &self.partitions {
             let before = files.len();
             for item in &rendering.items {
                 files.extend(item.files.iter().map(|f| (format!("{partition}/{}", f.path), f.contents.clone())));
@@ -187,8 +186,8 @@ fn resolve(given: Option<&Path>, root: &Path, default: &str) -> (PathBuf, String
     }
 }
 
-/// Analyses the source and configures it for every partition; prints
-/// diagnostics.
+/// Analyses the source, configures it for every partition and renders each
+/// partition's documents (on a thread of their own); prints diagnostics.
 fn analyze<'db>(
     db: &'db mut RootDatabase,
     file: &Path,
@@ -205,63 +204,83 @@ fn analyze<'db>(
 
     let source = SourceFile::open(db, shown.to_string(), text.clone());
     let db: &'db RootDatabase = db;
-    // The documents read the program alone (the analysis shares it with the
-    // file-wide checks): each partition's are rendered on a thread of its
-    // own beside the rest of the analysis and the partitions' checks, as
-    // `pcl build` renders them. With an error there, the build fails: none is.
+    // The documents read the program alone, which the analysis shares with
+    // the file-wide checks. When those find no error in a file analysed on
+    // one thread (below `PARALLEL_FROM_BYTES`), each partition's documents
+    // are rendered beside the rest of the analysis, as `pcl build` renders
+    // them; a larger file's analysis keeps every core busy already, and its
+    // errors are not kept waiting for renderings: they start once it passed.
     let wide = pcl_semantics::file_wide_analysis(db, source);
     let program: &'db pcl_semantics::ir::Program = &wide.program;
     let (configs, unconfigurable) = configurations(program, chosen);
     let configs = &configs;
+    let early = !wide.has_errors() && text.len() < pcl_semantics::PARALLEL_FROM_BYTES;
     std::thread::scope(|scope| {
-        let mut renderings: Vec<_> = configs
-            .iter()
-            .map(|(_, config)| (!wide.has_errors()).then(|| scope.spawn(move || Rendering::of(program, config))))
-            .collect();
-        let analysis = analyze_file(db, source);
-        reporter.diagnostics(shown, &text, &analysis.diagnostics);
-        report::summary(shown, &analysis.diagnostics, &reporter);
-        if analysis.has_errors() {
-            return Err(Fail::Input(format!("{shown} has errors")));
+        let mut renderings = Vec::new();
+        let render_all = |renderings: &mut Vec<_>| {
+            let threads = configs.iter().map(|(_, config)| Some(scope.spawn(move || Rendering::of(program, config))));
+            renderings.extend(threads);
+        };
+        if early {
+            render_all(&mut renderings);
         }
-        let warnings = analysis.diagnostics.iter().filter(|d| d.severity() == Severity::Warning).count();
-        if deny_warnings && warnings > 0 {
-            return Err(Fail::Input(format!(
-                "{shown} has {warnings} warning{}, denied in a release build; fix each, or acknowledge it with `expect CODE \"reason\"` (or pass --allow-warnings)",
-                if warnings == 1 { "" } else { "s" }
-            )));
-        }
-        let mut partitions = Vec::new();
-        // each partition's checks on this thread, in order: its memos of
-        // linted statements and catalog lookups are warm from the analysis
-        // (on threads of their own, each partition's took twice as long)
-        for ((partition, config), rendering) in configs.iter().zip(renderings.iter_mut()) {
-            let set = pcl_cli::set_arg::show(&("partition".to_string(), partition.to_string()));
-            let mut diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
-            let rendering = match rendering.take() {
-                Some(thread) => {
-                    thread.join().map_err(|_| Fail::Io(format!("rendering {shown} with `{set}` failed")))?
+        let result = (|| {
+            let analysis = analyze_file(db, source);
+            debug_assert!(std::ptr::eq(program, &*analysis.program), "the analysis's program is the file-wide one");
+            reporter.diagnostics(shown, &text, &analysis.diagnostics);
+            report::summary(shown, &analysis.diagnostics, &reporter);
+            if analysis.has_errors() {
+                return Err(Fail::Input(format!("{shown} has errors")));
+            }
+            let warnings = analysis.diagnostics.iter().filter(|d| d.severity() == Severity::Warning).count();
+            if deny_warnings && warnings > 0 {
+                return Err(Fail::Input(format!(
+                    "{shown} has {warnings} warning{}, denied in a release build; fix each, or acknowledge it with `expect CODE \"reason\"` (or pass --allow-warnings)",
+                    if warnings == 1 { "" } else { "s" }
+                )));
+            }
+            if renderings.is_empty() {
+                render_all(&mut renderings);
+            }
+            let mut partitions = Vec::new();
+            // each partition's checks on this thread, in order: its memos of
+            // linted statements and catalog lookups are warm from the
+            // analysis (on threads of their own, each took twice as long)
+            for ((partition, config), rendering) in configs.iter().zip(renderings.iter_mut()) {
+                let set = pcl_cli::set_arg::show(&("partition".to_string(), partition.to_string()));
+                // a panic (a bug) fails the task as one on a thread of its own does
+                let checks = std::panic::AssertUnwindSafe(|| pcl_semantics::check_configuration(program, config));
+                let found = std::panic::catch_unwind(checks)
+                    .map_err(|_| Fail::Io(format!("checking {shown} with `{set}` failed")))?;
+                let mut diags = analysis.configuration_news(found);
+                let Some(Ok(rendering)) = rendering.take().map(|thread| thread.join()) else {
+                    return Err(Fail::Io(format!("rendering {shown} with `{set}` failed")));
+                };
+                diags.extend(rendering.over_quota.iter().cloned());
+                if !diags.is_empty() {
+                    eprintln!("with `{set}`:");
                 }
-                None => Rendering::of(program, config),
-            };
-            diags.extend(rendering.over_quota.iter().cloned());
-            if !diags.is_empty() {
-                eprintln!("with `{set}`:");
+                reporter.diagnostics(shown, &text, &diags);
+                if diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings) {
+                    return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
+                }
+                partitions.push((*partition, rendering));
             }
-            reporter.diagnostics(shown, &text, &diags);
-            if diags.iter().any(|d| d.severity() == Severity::Error || deny_warnings) {
-                return Err(Fail::Input(format!("{shown} has errors (or denied warnings) with `{set}`")));
+            if let Some((assignment, errors)) = &unconfigurable {
+                for e in errors {
+                    reporter.set_error(shown, &text, program, assignment, e);
+                }
+                let set = pcl_cli::set_arg::show(&assignment[0]);
+                return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
             }
-            partitions.push((*partition, config.clone(), rendering));
+            Ok(Configured { partitions })
+        })();
+        // every thread joined here, one that panicked too: left to the scope,
+        // a panicked thread would make it panic after an early return
+        for thread in renderings.into_iter().flatten() {
+            let _ = thread.join();
         }
-        if let Some((assignment, errors)) = &unconfigurable {
-            for e in errors {
-                reporter.set_error(shown, &text, program, assignment, e);
-            }
-            let set = pcl_cli::set_arg::show(&assignment[0]);
-            return Err(Fail::Input(format!("{shown} cannot be configured with `{set}`")));
-        }
-        Ok(Configured { partitions })
+        result
     })
 }
 
@@ -299,7 +318,7 @@ fn write(
     let mut stats = Vec::new();
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
-        for (partition, _, rendering) in &configured.partitions {
+        for (partition, rendering) in &configured.partitions {
             let mut bytes = 0;
             let mut files = 1;
             for rendered in &rendering.items {

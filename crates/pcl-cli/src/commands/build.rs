@@ -198,7 +198,8 @@ fn render_beside_checks<'a>(
         let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
         super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
         let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
-        // the writer may have stopped already (a refused output): then no one listens
+        // the writer may have stopped already (a refused output, a quota or
+        // placeholder finding, an I/O error): then no one listens
         let _ = verdict_to_writer.send(checked.is_ok());
         Ok((joined(writing), checked))
     })
