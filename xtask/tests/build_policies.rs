@@ -228,10 +228,6 @@ fn every_exit_status() {
     }
 }
 
-/// The page's three partitions by default; `--partition P` (repeatable)
-/// builds exactly those asked for, in every partition AWS has, with the
-/// service principal that ends with each one's DNS suffix; an unknown
-/// partition is a usage error with a suggestion.
 /// A build over an output that already holds its files says so, and
 /// writes nothing (the files keep their inodes).
 #[test]
@@ -246,6 +242,41 @@ fn a_build_that_changes_nothing_says_so() {
     assert_eq!(std::fs::metadata(&index).unwrap().ino(), inode);
 }
 
+/// A partition whose checks fail is reported after the file's analysis, in
+/// the partitions' order, and nothing is written: the documents rendered
+/// beside the analysis are dropped, and the earlier output is kept. An
+/// error in the file's analysis stops the build before any partition.
+#[test]
+fn a_partition_that_fails_writes_nothing() {
+    let p = project(true);
+    let root = p.path();
+    let before = names(&root.join("dist"));
+    let index = std::fs::read(root.join("dist/aws/index.json")).unwrap();
+    // valid for the file's analysis, an error with `partition=aws-cn` only
+    let source = format!("{SOURCE}\nconstraint no_cn: not (partition == \"aws-cn\") else \"not in China\";\n");
+    std::fs::write(root.join("policies.pcl"), source).unwrap();
+    let o = xtask(root, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("with `--set partition=aws-cn`:\n"), "{err}");
+    assert!(err.contains("[E0401]") && err.contains("not in China"), "{err}");
+    assert!(err.contains("has errors (or denied warnings) with `--set partition=aws-cn`"), "{err}");
+    assert!(!err.contains("partition=aws-us-gov`"), "a partition that passed is not reported: {err}");
+    assert!(err.contains("nothing written to dist"), "{err}");
+    assert_eq!(names(&root.join("dist")), before);
+    assert_eq!(std::fs::read(root.join("dist/aws/index.json")).unwrap(), index);
+
+    std::fs::write(root.join("policies.pcl"), SOURCE.replace("ec2:Describe*", "ec2*:Describe")).unwrap();
+    let o = xtask(root, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("with `--set"), "{}", stderr(&o));
+    assert_eq!(names(&root.join("dist")), before);
+}
+
+/// The page's three partitions by default; `--partition P` (repeatable)
+/// builds exactly those asked for, in every partition AWS has, with the
+/// service principal that ends with each one's DNS suffix; an unknown
+/// partition is a usage error with a suggestion.
 #[test]
 fn partitions_to_build() {
     let p = project(false);
