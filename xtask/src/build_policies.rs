@@ -156,6 +156,13 @@ impl Rendering {
         let index = pcl_codegen::index_json(program, config, &items);
         Rendering { items, over_quota, index }
     }
+
+    /// Its files (`index.json` among them) and their bytes, for the summary.
+    fn stats(&self, partition: &'static str) -> PartitionStats {
+        let files = self.items.iter().flat_map(|rendered| &rendered.files);
+        let (files, bytes) = files.fold((1, self.index.len()), |(n, bytes), f| (n + 1, bytes + f.contents.len()));
+        PartitionStats { partition, files, bytes }
+    }
 }
 
 impl Configured {
@@ -164,13 +171,11 @@ impl Configured {
         let mut files = Vec::new();
         let mut stats = Vec::new();
         for (partition, rendering) in &self.partitions {
-            let before = files.len();
             for item in &rendering.items {
                 files.extend(item.files.iter().map(|f| (format!("{partition}/{}", f.path), f.contents.clone())));
             }
             files.push((format!("{partition}/index.json"), rendering.index.clone()));
-            let bytes = files.iter().skip(before).map(|(_, c)| c.len()).sum();
-            stats.push(PartitionStats { partition, files: files.len() - before, bytes });
+            stats.push(rendering.stats(partition));
         }
         (files, stats)
     }
@@ -319,19 +324,11 @@ fn write(
     let mut write = |staging: &mut Staging<'_>| {
         stats.clear();
         for (partition, rendering) in &configured.partitions {
-            let mut bytes = 0;
-            let mut files = 1;
-            for rendered in &rendering.items {
-                for file in &rendered.files {
-                    staging.write_file(&format!("{partition}/{}", file.path), file)?;
-                    bytes += file.contents.len();
-                    files += 1;
-                }
+            for file in rendering.items.iter().flat_map(|rendered| &rendered.files) {
+                staging.write_file(&format!("{partition}/{}", file.path), file)?;
             }
-            let index = &rendering.index;
-            bytes += index.len();
-            staging.write(&format!("{partition}/index.json"), index.as_bytes())?;
-            stats.push(PartitionStats { partition, files, bytes });
+            staging.write(&format!("{partition}/index.json"), rendering.index.as_bytes())?;
+            stats.push(rendering.stats(partition));
         }
         Ok(())
     };
