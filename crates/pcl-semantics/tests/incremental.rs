@@ -261,6 +261,43 @@ policy other {
     assert_eq!(checked(&events, &variant_keys), ["compute", "other", "user_base"], "events: {events:?}");
 }
 
+/// An edit of a param's placeholder re-checks the param and the items whose
+/// guards test whether it has a value (`when secret`, which compares it
+/// with its placeholder), not every item. (Every configuration changes, so
+/// every policy's per-configuration checks run again.)
+#[test]
+fn a_placeholder_edit_rechecks_only_the_guards_that_test_the_param() {
+    let source = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+param secret: string placeholder "<SECRET>";
+feature fsx: bool = false;
+policy secrets when secret {
+    allow { action secretsmanager:GetSecretValue; resource "arn:${partition}:secretsmanager:*:${account}:secret:${secret}"; }
+}
+policy compute {
+    allow { action dynamodb:Query; resource "arn:${partition}:dynamodb:*:${account}:table/x"; }
+}
+policy other when fsx {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let (mut db, file, log, keys) = analysed(source);
+    let variant_keys = query_keys(&db, file, "variant_findings");
+    for placeholder in ["<SECRET NAME>", "<THE SECRET>"] {
+        file.replace_text(&mut db, source.replace("<SECRET>", placeholder));
+        assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+        let events = take(&log);
+        assert_eq!(checked(&events, &keys), ["secret", "secrets"], "events: {events:?}");
+        assert_eq!(checked(&events, &variant_keys), ["compute", "other", "secrets"], "events: {events:?}");
+    }
+    // `account`, which two policies read
+    file.replace_text(&mut db, source.replace("<SECRET>", "<THE SECRET>").replace("<AWS ACCOUNT ID>", "<ACCOUNT>"));
+    assert!(analyze_file(&db, file).diagnostics.is_empty());
+    let events = take(&log);
+    assert_eq!(checked(&events, &keys), ["account"], "events: {events:?}");
+}
+
 /// A role reads only the header (guard, deployed name) of a policy it
 /// attaches: an edit inside that policy's statements re-runs the policy's
 /// per-configuration checks, not the role's. A role that inlines the

@@ -84,9 +84,25 @@ impl<'db> DbScope<'db> {
 
 impl<'db> ByName<'db> {
     fn facts(&self, name: &str) -> &'db NameFacts {
-        if let Some(facts) = self.configuring.names.get(name) {
-            return facts;
+        match self.configuring.names.get(name) {
+            Some(facts) => facts,
+            None => self.fetch(name),
         }
+    }
+
+    /// A param's presence, which `ConfiguringScope` leaves out, through the
+    /// param's own query: read by the guards that test it only. Any other
+    /// name has none, and is not fetched (one more dependency of every
+    /// guard's check to verify).
+    fn presence(&self, name: &str) -> Option<Cond> {
+        match self.configuring.names.get(name) {
+            Some(NameFacts { symbol: Some(Symbol::Param(_)), .. }) => self.fetch(name).presence.clone(),
+            _ => None,
+        }
+    }
+
+    /// `name`'s facts through its own query.
+    fn fetch(&self, name: &str) -> &'db NameFacts {
         if let Some(facts) = self.fetched.borrow().get(name) {
             return facts;
         }
@@ -114,7 +130,7 @@ impl Scope for DbScope<'_> {
 
     fn presence(&self, name: &str) -> Option<Cond> {
         match self {
-            DbScope::ByName(scope) => scope.facts(name).presence.clone(),
+            DbScope::ByName(scope) => scope.presence(name),
             DbScope::Whole(symbols) => symbols.presence(name),
         }
     }

@@ -347,7 +347,9 @@ impl Symbols {
             .filter(|(_, s)| {
                 matches!(s, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Derived(_) | Symbol::Constraint(_))
             })
-            .map(|(name, _)| (*name, self.facts(name)))
+            // without presence: a param's holds its placeholder text, which
+            // every check would then read (`db::scope` asks for it by name)
+            .map(|(name, _)| (*name, NameFacts { presence: None, ..self.facts(name) }))
             .collect();
         ConfiguringScope { names, constraints: self.constraints.clone() }
     }

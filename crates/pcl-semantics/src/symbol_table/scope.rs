@@ -72,7 +72,10 @@ pub struct NameFacts {
 
 /// What the table says of every param, feature and constraint, by name,
 /// and of the constraints together: what nearly every item's check reads,
-/// as one value (see `db::scope`).
+/// as one value (see `db::scope`). Without their `presence`: a param with
+/// a placeholder only is present when its value is not that placeholder,
+/// and with it here, an edit of the placeholder re-checked every item
+/// (`policies.pcl`, `secret_name`'s: 54 `check_item`s run again).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfiguringScope {
     pub names: rustc_hash::FxHashMap<Name, NameFacts>,
