@@ -140,6 +140,86 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
     }
 }
 
+/// Edits of params' values in a file opened to edit, where each policy's
+/// and role's per-configuration checks are kept while the params of its
+/// closure keep their values, and the feature assignments while those the
+/// constraints read do (`db::configs_over`): after each, the analysis
+/// equals a fresh one. A value that makes a finding (an ARN no action of
+/// the statement acts on) and takes it away; a value a constraint reads,
+/// which lets two statements with one Sid render together, in a policy
+/// that does not name the param; then every param's placeholder or default
+/// of `policies.pcl` changed in turn.
+#[test]
+fn param_value_edits_in_a_file_opened_to_edit_equal_a_fresh_analysis() {
+    use pcl_semantics::Code;
+    let small = r#"
+param partition: partition = "aws";
+param target: arn = "arn:aws:s3:::bucket/key";
+param other: string = "o";
+policy p {
+    allow { action s3:GetObject; resource "${target}"; }
+}
+policy q {
+    allow { action s3:ListBucket; resource "arn:${partition}:s3:::${other}"; }
+}
+role r {
+    trust service "ec2.amazonaws.com";
+    inline p;
+    inline q;
+}
+"#;
+    let wrong = small.replace("arn:aws:s3:::bucket/key", "arn:aws:ec2:us-east-1:111122223333:instance/i");
+    let mismatch = Some(Code::ActionResourceMismatch);
+    let small_edits =
+        [(wrong.clone(), mismatch), (wrong.replace("\"o\"", "\"p\""), mismatch), (small.to_string(), None)];
+    let constrained = r#"
+param mode: string = "a";
+feature f: bool = false;
+feature g: bool = false;
+constraint c: mode == "a" or not f or not g else "f and g need mode a";
+policy p {
+    allow "S" when f { action s3:ListAllMyBuckets; resource "*"; }
+    allow "S" when g { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let constrained_edits = [
+        (constrained.replace("string = \"a\"", "string = \"b\""), None),
+        (constrained.to_string(), Some(Code::DuplicateSid)),
+    ];
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
+    let mut page_edits = Vec::new();
+    let mut edited = page.clone();
+    for line in page.lines().filter(|line| line.starts_with("param ")) {
+        // a placeholder's or default's text, one character longer
+        let Some(at) = line.rfind('"') else { continue };
+        let changed = format!("{}X{}", &line[..at], &line[at..]);
+        edited = edited.replacen(line, &changed, 1);
+        page_edits.push((edited.clone(), None));
+    }
+    assert!(page_edits.len() >= 10, "{}", page_edits.len());
+    let files = [
+        (small.to_string(), &small_edits[..], Code::ActionResourceMismatch),
+        (constrained.to_string(), &constrained_edits[..], Code::DuplicateSid),
+        (page, &page_edits[..], Code::DuplicateSid),
+    ];
+    for (original, edits, watched) in files {
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), original);
+        analyze_file(&db, file);
+        for (n, (text, expected)) in edits.iter().enumerate() {
+            file.replace_text(&mut db, text.clone());
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open_to_edit(&mut fresh_db, "policies.pcl".into(), text.clone());
+            let diagnostics = &analyze_file(&db, file).diagnostics;
+            assert_eq!(diagnostics, &analyze_file(&fresh_db, fresh).diagnostics, "edit {n}");
+            // what the value makes of the file, so that a wrong analysis
+            // that both databases share fails too
+            let found = diagnostics.iter().any(|d| d.code == watched);
+            assert_eq!(found, expected.is_some(), "edit {n}: {diagnostics:?}");
+        }
+    }
+}
+
 /// Two files open to edit in one database, as an editor's language server
 /// holds them, starting from the same text and edited in turn: the kept
 /// renderings (per thread, found again by content) serve both, and each

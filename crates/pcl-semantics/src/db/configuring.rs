@@ -3,7 +3,11 @@
 //! `configuring_items`: the facts about them, their program, the
 //! configurations, and the feature assignments of each set of features.
 
+use std::sync::Arc;
+
 use super::{Database, SourceFile, configuring_items};
+use crate::config::Config;
+use crate::ir::{ItemIr, Program};
 
 /// What every policy's and role's per-configuration checks need to know of
 /// all the params, features and constraints, computed once per file: an
@@ -14,8 +18,6 @@ pub struct ConfiguringFacts {
     pub(super) configuring_at: rustc_hash::FxHashMap<String, usize>,
     pub(super) partition_param: Option<String>,
     pub(super) constraints_read_partition: bool,
-    /// The first configuration with the partition left symbolic.
-    pub(super) symbolic: Option<crate::config::Config>,
     /// Some param, feature or constraint has an error.
     pub(super) configuring_errors: bool,
 }
@@ -27,27 +29,153 @@ pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFact
     for (at, c) in configuring.iter().enumerate() {
         configuring_at.entry(c.name.as_str().to_owned()).or_insert(at);
     }
-    let program = configuring_program(db, file);
+    let program = &assigning_program(db, file).0;
     let partition_param = program.partition_param().map(str::to_owned);
     let constraints_read_partition =
         partition_param.as_deref().is_some_and(|p| crate::variant_checks::constraints_read(program, p));
-    let symbolic =
-        partition_param.as_deref().and_then(|p| crate::variant_checks::symbolic_config(check_configs(db, file), p));
     let configuring_errors =
         configuring.iter().any(|c| c.analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error));
-    ConfiguringFacts { configuring_at, partition_param, constraints_read_partition, symbolic, configuring_errors }
+    ConfiguringFacts { configuring_at, partition_param, constraints_read_partition, configuring_errors }
 }
 
 /// The params, features and constraints as a program of their own: what
 /// the configurations and feature assignments of every item read.
 #[salsa::tracked(returns(ref))]
-pub fn configuring_program(db: &dyn Database, file: SourceFile) -> crate::ir::Program {
-    crate::ir::Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
+pub fn configuring_program(db: &dyn Database, file: SourceFile) -> Arc<Program> {
+    Arc::new(Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
         name: c.name,
         offset: 0,
         name_span: c.analysis.name_span,
         ir: c.analysis.ir.clone(),
-    }))
+    })))
+}
+
+/// `configuring_program` as what decides the feature assignments, the
+/// constraints' facts and `configuring_facts` reads it: equal to another
+/// whose params differ in their defaults and placeholders only (a param's
+/// value comes from the configuration), so that such an edit re-runs none
+/// of them.
+#[derive(Clone, Debug, salsa::SalsaValue)]
+pub struct AssigningProgram(pub(super) Arc<Program>);
+
+impl PartialEq for AssigningProgram {
+    fn eq(&self, other: &Self) -> bool {
+        let (mine, theirs) = (self.0.items(), other.0.items());
+        mine.len() == theirs.len()
+            && mine.iter().zip(theirs).all(|(mine, theirs)| {
+                let same_ir = match (&*mine.ir, &*theirs.ir) {
+                    (ItemIr::Param(mine), ItemIr::Param(theirs)) => {
+                        mine.ty == theirs.ty
+                            && mine.optional == theirs.optional
+                            && mine.refinements == theirs.refinements
+                    }
+                    (mine, theirs) => mine == theirs,
+                };
+                same_ir
+                    && mine.name == theirs.name
+                    && mine.offset == theirs.offset
+                    && mine.name_span == theirs.name_span
+            })
+    }
+}
+
+impl Eq for AssigningProgram {}
+
+/// See `AssigningProgram`.
+#[salsa::tracked(returns(ref))]
+pub fn assigning_program(db: &dyn Database, file: SourceFile) -> AssigningProgram {
+    AssigningProgram(Arc::clone(configuring_program(db, file)))
+}
+
+/// The params that the constraints read (sorted): all that deciding the
+/// feature assignments reads of a configuration's params.
+#[salsa::tracked(returns(ref))]
+pub fn constraint_params(db: &dyn Database, file: SourceFile) -> Vec<String> {
+    let program = &assigning_program(db, file).0;
+    let params: rustc_hash::FxHashSet<&str> = program.params().map(|(name, _)| name).collect();
+    // each constraint's variables apart: gathered in one list, each
+    // constraint's would be told apart from all those before it
+    let mut read = Vec::new();
+    let mut vars = Vec::new();
+    for (_, cond, _) in program.constraints() {
+        vars.clear();
+        cond.vars(&mut vars);
+        read.extend(vars.drain(..).filter(|var| params.contains(var.as_str())));
+    }
+    read.sort();
+    read.dedup();
+    read
+}
+
+/// Some of a file's params, by name (sorted): those one reader of the
+/// configurations reads (`configs_over`).
+#[salsa::interned(debug)]
+pub struct ParamsRead<'db> {
+    pub file: SourceFile,
+    #[returns(ref)]
+    pub names: Vec<String>,
+}
+
+/// `check_configs` and `symbolic_config` (shared, not copied) as a reader
+/// of some params (`names`) sees them: equal to another in which only
+/// other params' values differ.
+#[derive(Clone, Debug, salsa::SalsaValue)]
+pub struct ConfigsOver {
+    pub(super) configs: Arc<[Config]>,
+    pub(super) symbolic: Option<Arc<Config>>,
+    names: Vec<String>,
+}
+
+impl ConfigsOver {
+    /// Whether `mine` and `theirs` agree on everything but the values of
+    /// params other than `names`. (Looked up at each comparison: what is
+    /// compared, copied once per reader, cost a cold analysis of
+    /// `policies.pcl` 150k instructions more, and its edits more too.)
+    fn alike(&self, mine: &Config, theirs: &Config) -> bool {
+        mine.pins == theirs.pins
+            && mine.given == theirs.given
+            && self.names.iter().all(|name| mine.params.get(name) == theirs.params.get(name))
+    }
+}
+
+impl PartialEq for ConfigsOver {
+    fn eq(&self, other: &Self) -> bool {
+        let symbolic = match (&self.symbolic, &other.symbolic) {
+            (Some(mine), Some(theirs)) => self.alike(mine, theirs),
+            (mine, theirs) => mine.is_none() && theirs.is_none(),
+        };
+        self.names == other.names
+            && symbolic
+            && self.configs.len() == other.configs.len()
+            && self.configs.iter().zip(other.configs.iter()).all(|(mine, theirs)| self.alike(mine, theirs))
+    }
+}
+
+impl Eq for ConfigsOver {}
+
+/// The configurations as a reader of the params `read` sees them (see
+/// `ConfigsOver`): what reads this (a policy's or role's `variant_findings`
+/// in a file an editor edits, the feature assignments) does not run again
+/// after an edit of another param's default or placeholder (`policies.pcl`,
+/// `secret_name`'s placeholder: 2 of 17 `variant_findings`). Sound as long
+/// as the reader reads no other param (a policy's or role's checks read
+/// those of its closure, `closure_members`).
+#[salsa::tracked(returns(ref))]
+pub fn configs_over<'db>(db: &'db dyn Database, read: ParamsRead<'db>) -> ConfigsOver {
+    let file = *read.file(db);
+    ConfigsOver {
+        configs: Arc::clone(check_configs(db, file)),
+        symbolic: symbolic_config(db, file).clone(),
+        names: read.names(db).clone(),
+    }
+}
+
+/// The first configuration with the partition left symbolic
+/// (`variant_checks::symbolic_config`).
+#[salsa::tracked(returns(ref))]
+pub fn symbolic_config(db: &dyn Database, file: SourceFile) -> Option<Arc<Config>> {
+    let partition = configuring_facts(db, file).partition_param.as_deref()?;
+    crate::variant_checks::symbolic_config(check_configs(db, file), partition).map(Arc::new)
 }
 
 /// What the params, features and constraints alone decide of the
@@ -62,8 +190,8 @@ pub fn constraint_verdicts(db: &dyn Database, file: SourceFile) -> crate::constr
 /// The configurations `pcl check` checks every policy and role in
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
-pub fn check_configs(db: &dyn Database, file: SourceFile) -> Vec<crate::config::Config> {
-    crate::variant_checks::check_configs(configuring_program(db, file))
+pub fn check_configs(db: &dyn Database, file: SourceFile) -> Arc<[Config]> {
+    crate::variant_checks::check_configs(configuring_program(db, file)).into()
 }
 
 /// Features whose assignments a configuration allows, in a file: the
@@ -86,9 +214,16 @@ pub fn feature_assignments<'db>(
 ) -> Option<Vec<std::collections::BTreeMap<String, String>>> {
     let file = *key.file(db);
     let slot = *key.slot(db);
-    let cfg = check_configs(db, file).get(slot)?;
+    let cfg = constraint_configs(db, file).get(slot)?;
     let facts = constraint_facts(db, ConfigSlot::new(db, file, slot)).as_ref()?;
-    crate::variants::configurations_in(configuring_program(db, file), key.deps(db), &cfg.pins, &cfg.params, facts)
+    crate::variants::configurations_in(&assigning_program(db, file).0, key.deps(db), &cfg.pins, &cfg.params, facts)
+}
+
+/// The configurations as the constraints read them (`configs_over` with
+/// `constraint_params`): all that deciding the assignments reads of them.
+fn constraint_configs(db: &dyn Database, file: SourceFile) -> &[Config] {
+    let read = ParamsRead::new(db, file, constraint_params(db, file).clone());
+    &configs_over(db, read).configs
 }
 
 /// A configuration of `check_configs`, by its place.
@@ -104,8 +239,8 @@ pub struct ConfigSlot<'db> {
 #[salsa::tracked(returns(ref))]
 pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Option<crate::variants::ConstraintFacts> {
     let file = *slot.file(db);
-    let cfg = check_configs(db, file).get(*slot.slot(db))?;
-    Some(crate::variants::constraint_facts(configuring_program(db, file), &cfg.pins, &cfg.params))
+    let cfg = constraint_configs(db, file).get(*slot.slot(db))?;
+    Some(crate::variants::constraint_facts(&assigning_program(db, file).0, &cfg.pins, &cfg.params))
 }
 
 #[cfg(test)]

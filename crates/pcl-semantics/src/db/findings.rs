@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::closure::{self, ClosureMember};
-use super::configuring::{AssignmentsKey, check_configs, configuring_facts, feature_assignments};
+use super::configuring::{
+    AssignmentsKey, ParamsRead, check_configs, configs_over, configuring_facts, feature_assignments, symbolic_config,
+};
 use super::{Database, ItemDef};
 use crate::variant_checks::{ClosureFindings, ClosureItem, FileLevel};
 
@@ -34,6 +36,20 @@ pub(super) fn closure_findings_of(
     if !extra.is_empty() {
         members.sort_by_key(|member| member.position);
     }
+    // a file an editor edits: the configurations as the params of the
+    // closure see them, so that an edit of another param's default or
+    // placeholder leaves these checks as they are (a file opened for one
+    // check is not edited: the configurations themselves)
+    let (configs, symbolic): (&[crate::config::Config], _) = match file.opened_once(db) {
+        true => (check_configs(db, file), symbolic_config(db, file).as_deref()),
+        false => {
+            let params = members.iter().filter(|m| matches!(*m.analysis.ir, crate::ir::ItemIr::Param(_)));
+            let mut names: Vec<String> = params.map(|m| m.name.as_str().to_owned()).collect();
+            names.sort();
+            let over = configs_over(db, ParamsRead::new(db, file, names));
+            (&over.configs, over.symbolic.as_deref())
+        }
+    };
     let closure: Vec<ClosureItem<'_>> = members.into_iter().map(ClosureMember::item).collect();
     // keyed by the configuration's place, not its values: a configuration
     // holds every param and feature, and copying and hashing it for every
@@ -43,11 +59,11 @@ pub(super) fn closure_findings_of(
         feature_assignments(db, key).as_deref().map(std::borrow::Cow::Borrowed)
     };
     let file_level = FileLevel {
-        configs: check_configs(db, file),
+        configs,
         assignments: &assignments,
         partition_param: facts.partition_param.as_deref(),
         constraints_read_partition: facts.constraints_read_partition,
-        symbolic: facts.symbolic.as_ref(),
+        symbolic,
         configuring_errors: facts.configuring_errors,
         keeps_renderings: *file.editing(db),
     };
