@@ -302,6 +302,33 @@ policy other when fsx {
     assert_eq!(checked(&events, &variant_keys), ["compute", "secrets"], "events: {events:?}");
 }
 
+/// A derived feature that tests a param's presence (`regional = region and
+/// ...` in `policies.pcl`) holds the param's placeholder in its condition:
+/// an edit of the placeholder re-checks the feature and the items that
+/// name it, not every item.
+#[test]
+fn a_placeholder_edit_rechecks_the_items_that_name_a_derived_feature_testing_it() {
+    let source = r#"
+param secret: string placeholder "<SECRET>";
+feature fsx: bool = false;
+feature with_secret = secret and fsx;
+policy derived when with_secret {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+policy other when fsx {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+policy plain {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let (mut db, file, log, keys) = analysed(source);
+    file.replace_text(&mut db, source.replace("<SECRET>", "<THE SECRET>"));
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let events = take(&log);
+    assert_eq!(checked(&events, &keys), ["derived", "secret", "with_secret"], "events: {events:?}");
+}
+
 /// A role reads only the header (guard, deployed name) of a policy it
 /// attaches: an edit inside that policy's statements re-runs the policy's
 /// per-configuration checks, not the role's. A role that inlines the

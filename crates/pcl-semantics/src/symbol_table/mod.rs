@@ -344,9 +344,11 @@ impl Symbols {
         let names = self
             .map
             .iter()
-            .filter(|(_, s)| {
-                matches!(s, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Derived(_) | Symbol::Constraint(_))
-            })
+            // not the derived features: the condition one names may test a
+            // param's presence, which holds its placeholder text
+            // (`regional = region and ...`), and every check would then
+            // read it; the checks that name one read it by name
+            .filter(|(_, s)| matches!(s, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Constraint(_)))
             // without presence: a param's holds its placeholder text, which
             // every check would then read (`db::scope` asks for it by name)
             .map(|(name, _)| (*name, NameFacts { presence: None, ..self.facts(name) }))

@@ -75,7 +75,9 @@ pub struct NameFacts {
 /// as one value (see `db::scope`). Without their `presence`: a param with
 /// a placeholder only is present when its value is not that placeholder,
 /// and with it here, an edit of the placeholder re-checked every item
-/// (`policies.pcl`, `secret_name`'s: 54 `check_item`s run again).
+/// (`policies.pcl`, `secret_name`'s: 54 `check_item`s run again). Without
+/// the derived features, whose conditions may test such a presence
+/// (`region`'s placeholder: every item).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfiguringScope {
     pub names: rustc_hash::FxHashMap<Name, NameFacts>,
