@@ -302,6 +302,30 @@ policy other when fsx {
     assert_eq!(checked(&events, &variant_keys), ["compute", "secrets"], "events: {events:?}");
 }
 
+/// An edit of a constraint's message re-checks the constraint only, and
+/// decides no feature assignment again: the message is what a broken
+/// constraint says, which deciding them does not read.
+#[test]
+fn a_constraint_message_edit_decides_no_assignment_again() {
+    let source = r#"
+feature fsx: bool = false;
+feature batch: bool = false;
+constraint one: not (fsx and batch) else "fsx or batch";
+policy p when fsx {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+policy q when batch {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let (mut db, file, log, keys) = analysed(source);
+    file.replace_text(&mut db, source.replace("\"fsx or batch\"", "\"fsx or batch, not both\""));
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let events = take(&log);
+    assert_eq!(checked(&events, &keys), ["one"], "events: {events:?}");
+    assert!(!events.iter().any(|e| e.starts_with("feature_assignments")), "events: {events:?}");
+}
+
 /// A derived feature that tests a param's presence (`regional = region and
 /// ...` in `policies.pcl`) holds the param's placeholder in its condition:
 /// an edit of the placeholder re-checks the feature and the items that

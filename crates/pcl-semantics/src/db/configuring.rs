@@ -53,8 +53,8 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> Arc<Program> 
 /// `configuring_program` as what decides the feature assignments, the
 /// constraints' facts and `configuring_facts` reads it: equal to another
 /// whose params differ in their defaults and placeholders only (a param's
-/// value comes from the configuration), so that such an edit re-runs none
-/// of them.
+/// value comes from the configuration), or whose constraints differ in
+/// their messages only, so that such an edit re-runs none of them.
 #[derive(Clone, Debug, salsa::SalsaValue)]
 pub struct AssigningProgram(pub(super) Arc<Program>);
 
@@ -69,6 +69,8 @@ impl PartialEq for AssigningProgram {
                             && mine.optional == theirs.optional
                             && mine.refinements == theirs.refinements
                     }
+                    // what a constraint says when broken is not read either
+                    (ItemIr::Constraint { cond: mine, .. }, ItemIr::Constraint { cond: theirs, .. }) => mine == theirs,
                     (mine, theirs) => mine == theirs,
                 };
                 same_ir
