@@ -449,6 +449,9 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
     for list in &role.managed {
         managed.extend(env.values(list).values);
     }
+    // by name: the role's check refers to both (`item_check::roles`,
+    // `require_param`), so they are in its closure, whose params alone its
+    // per-configuration checks may read (`db::configs_over`)
     let partition = env.lookup("partition").unwrap_or_default();
     let account = env.lookup("account").unwrap_or_default();
     let policy_path = path.clone().unwrap_or_else(|| "/".into());

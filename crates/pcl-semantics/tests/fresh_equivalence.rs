@@ -144,7 +144,8 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
 /// and role's per-configuration checks are kept while the params of its
 /// closure keep their values, and the feature assignments while those the
 /// constraints read do (`db::configs_over`): after each, the analysis
-/// equals a fresh one. A value that makes a finding (an ARN no action of
+/// equals a fresh one of a file opened for one check, which reads the
+/// configurations whole. A value that makes a finding (an ARN no action of
 /// the statement acts on) and takes it away; a value a constraint reads,
 /// which lets two statements with one Sid render together, in a policy
 /// that does not name the param; then every param's placeholder or default
@@ -208,10 +209,16 @@ policy p {
         analyze_file(&db, file);
         for (n, (text, expected)) in edits.iter().enumerate() {
             file.replace_text(&mut db, text.clone());
-            let mut fresh_db = RootDatabase::default();
-            let fresh = SourceFile::open_to_edit(&mut fresh_db, "policies.pcl".into(), text.clone());
+            // opened for one check (the configurations whole), on another
+            // thread (no rendering kept on this one is shared)
+            let text = text.clone();
+            let fresh = std::thread::spawn(move || {
+                let mut fresh_db = RootDatabase::default();
+                let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text);
+                analyze_file(&fresh_db, fresh).diagnostics.clone()
+            });
             let diagnostics = &analyze_file(&db, file).diagnostics;
-            assert_eq!(diagnostics, &analyze_file(&fresh_db, fresh).diagnostics, "edit {n}");
+            assert_eq!(diagnostics, &fresh.join().unwrap(), "edit {n}");
             // what the value makes of the file, so that a wrong analysis
             // that both databases share fails too
             let found = diagnostics.iter().any(|d| d.code == watched);

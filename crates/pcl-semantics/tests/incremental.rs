@@ -219,9 +219,8 @@ fn incremental_add_rechecks_the_items_that_missed_the_name() {
 /// Editing a guard that compares a param (`when region != "*"`) re-checks
 /// only the item it is in. Changing the param's default re-checks only the
 /// param's declaration (a default is not a signature: the symbol table is
-/// unchanged); the per-configuration checks of every policy re-run, since a
-/// build's params reach every document (a known cost, not yet narrowed to
-/// the items that read the param).
+/// unchanged), and re-runs the per-configuration checks of the items that
+/// read the param only (`db::configs_over`).
 #[test]
 fn incremental_param_guard_rechecks_only_its_users() {
     let source = r#"
@@ -294,12 +293,17 @@ policy other when fsx {
         assert_eq!(checked(&events, &variant_keys), ["secrets"], "events: {events:?}");
         assert!(!events.iter().any(|e| e.starts_with("feature_assignments")), "events: {events:?}");
     }
-    // `account`, which two policies read
-    file.replace_text(&mut db, source.replace("<SECRET>", "<THE SECRET>").replace("<AWS ACCOUNT ID>", "<ACCOUNT>"));
-    assert!(analyze_file(&db, file).diagnostics.is_empty());
-    let events = take(&log);
-    assert_eq!(checked(&events, &keys), ["account"], "events: {events:?}");
-    assert_eq!(checked(&events, &variant_keys), ["compute", "secrets"], "events: {events:?}");
+    // `account`, which two policies read: a placeholder that is not one in
+    // form (`<...>`) is checked as a value, and its finding comes and goes
+    let edited = source.replace("<SECRET>", "<THE SECRET>");
+    for (placeholder, found) in [("a b", true), ("<ACCOUNT>", false)] {
+        file.replace_text(&mut db, edited.replace("<AWS ACCOUNT ID>", placeholder));
+        let diagnostics = &analyze_file(&db, file).diagnostics;
+        assert_eq!(diagnostics.iter().any(|d| d.code == pcl_semantics::Code::ArnPartition), found, "{diagnostics:?}");
+        let events = take(&log);
+        assert_eq!(checked(&events, &keys), ["account"], "events: {events:?}");
+        assert_eq!(checked(&events, &variant_keys), ["compute", "secrets"], "events: {events:?}");
+    }
 }
 
 /// An edit of a constraint's message re-checks the constraint only, and
@@ -324,6 +328,16 @@ policy q when batch {
     let events = take(&log);
     assert_eq!(checked(&events, &keys), ["one"], "events: {events:?}");
     assert!(!events.iter().any(|e| e.starts_with("feature_assignments")), "events: {events:?}");
+    // defaults that break the constraint: what it says follows the edit
+    let broken =
+        source.replace("fsx: bool = false", "fsx: bool = true").replace("batch: bool = false", "batch: bool = true");
+    for message in ["fsx or batch", "not both"] {
+        file.replace_text(&mut db, broken.replace("fsx or batch", message));
+        let diagnostics = &analyze_file(&db, file).diagnostics;
+        let said = diagnostics.iter().filter(|d| d.code == pcl_semantics::Code::ConstraintViolated);
+        let labels: Vec<_> = said.filter_map(|d| d.label.clone()).collect();
+        assert_eq!(labels, [message], "{diagnostics:?}");
+    }
 }
 
 /// A derived feature that tests a param's presence (`regional = region and

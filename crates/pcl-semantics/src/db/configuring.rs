@@ -39,7 +39,8 @@ pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFact
 }
 
 /// The params, features and constraints as a program of their own: what
-/// the configurations and feature assignments of every item read.
+/// the configurations and the constraints' verdicts read (the feature
+/// assignments read it as `assigning_program`).
 #[salsa::tracked(returns(ref))]
 pub fn configuring_program(db: &dyn Database, file: SourceFile) -> Arc<Program> {
     Arc::new(Program::from_items(configuring_items(db, file).iter().map(|c| crate::ir::ProgramItem {
@@ -165,10 +166,28 @@ impl Eq for ConfigsOver {}
 #[salsa::tracked(returns(ref))]
 pub fn configs_over<'db>(db: &'db dyn Database, read: ParamsRead<'db>) -> ConfigsOver {
     let file = *read.file(db);
-    ConfigsOver {
-        configs: Arc::clone(check_configs(db, file)),
-        symbolic: symbolic_config(db, file).clone(),
-        names: read.names(db).clone(),
+    let names = read.names(db);
+    let (configs, symbolic) = (Arc::clone(check_configs(db, file)), symbolic_config(db, file).clone());
+    // A debug build (the tests) holds only those params: a reader that
+    // reads another finds it absent, and the tests that compare a file
+    // opened to edit with one opened for one check (which reads the
+    // configurations whole) fail, instead of an edit leaving it stale.
+    #[cfg(debug_assertions)]
+    let (configs, symbolic) = (
+        configs.iter().map(|cfg| with_only(cfg, names)).collect(),
+        symbolic.map(|cfg| Arc::new(with_only(&cfg, names))),
+    );
+    ConfigsOver { configs, symbolic, names: names.clone() }
+}
+
+/// `cfg` with only the params `names` (sorted).
+#[cfg(debug_assertions)]
+fn with_only(cfg: &Config, names: &[String]) -> Config {
+    let kept = |name: &String| names.binary_search(name).is_ok();
+    Config {
+        pins: cfg.pins.clone(),
+        params: cfg.params.iter().filter(|(name, _)| kept(name)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        given: cfg.given.iter().filter(|name| kept(name)).cloned().collect(),
     }
 }
 
@@ -224,8 +243,14 @@ pub fn feature_assignments<'db>(
 /// The configurations as the constraints read them (`configs_over` with
 /// `constraint_params`): all that deciding the assignments reads of them.
 fn constraint_configs(db: &dyn Database, file: SourceFile) -> &[Config] {
-    let read = ParamsRead::new(db, file, constraint_params(db, file).clone());
-    &configs_over(db, read).configs
+    &configs_over(db, *constraints_read(db, file)).configs
+}
+
+/// The params the constraints read, as a key of `configs_over`: made once
+/// per file, not for each feature assignment.
+#[salsa::tracked]
+fn constraints_read(db: &dyn Database, file: SourceFile) -> ParamsRead<'_> {
+    ParamsRead::new(db, file, constraint_params(db, file).clone())
 }
 
 /// A configuration of `check_configs`, by its place.

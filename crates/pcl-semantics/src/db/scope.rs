@@ -6,7 +6,10 @@
 //! removes or renames one of those changes the table, every `name_facts`
 //! memo is computed again (one per name, cheap) and found equal but for the
 //! names that changed, and only the checks that read those run again. (A
-//! change to a param, feature or constraint re-checks every item.)
+//! change to a param's, feature's or constraint's signature re-checks
+//! every item; a param's placeholder or default, only the param and the
+//! checks that test whether it has a value, which read that by name, as
+//! they read a derived feature.)
 //!
 //! A file opened for one check (`SourceFile::open`, not `open_to_edit`) is
 //! never edited by its opener: its checks read the symbol table itself, and
@@ -20,7 +23,7 @@ use std::cell::RefCell;
 use pcl_syntax::Name;
 
 use super::{Database, SourceFile, symbols};
-use crate::ir::Cond;
+use crate::ir::{Cond, ParamType};
 use crate::symbol_table::{ConfiguringScope, ConstraintFacts, NameFacts, Scope, SuggestFrom, Symbol, Symbols};
 
 /// A name as the items of one file use it.
@@ -96,7 +99,9 @@ impl<'db> ByName<'db> {
     /// guard's check to verify).
     fn presence(&self, name: &str) -> Option<Cond> {
         match self.configuring.names.get(name) {
-            Some(NameFacts { symbol: Some(Symbol::Param(_)), .. }) => self.fetch(name).presence.clone(),
+            Some(NameFacts { symbol: Some(Symbol::Param(Some(ParamType { list: false, .. }))), .. }) => {
+                self.fetch(name).presence.clone()
+            }
             _ => None,
         }
     }

@@ -351,7 +351,14 @@ impl Symbols {
             .filter(|(_, s)| matches!(s, Symbol::Param(_) | Symbol::Feature { .. } | Symbol::Constraint(_)))
             // without presence: a param's holds its placeholder text, which
             // every check would then read (`db::scope` asks for it by name)
-            .map(|(name, _)| (*name, NameFacts { presence: None, ..self.facts(name) }))
+            .map(|(name, symbol)| {
+                let facts = NameFacts {
+                    symbol: Some(symbol.clone()),
+                    optional: self.optional.contains(name.as_str()),
+                    presence: None,
+                };
+                (*name, facts)
+            })
             .collect();
         ConfiguringScope { names, constraints: self.constraints.clone() }
     }

@@ -14,7 +14,9 @@ use crate::ir::Program;
 /// features and constraints). Nothing here is per item: an item's checks
 /// read only its own closure, whatever the number of params and features.
 pub struct FileLevel<'a> {
-    /// `check_configs` of the params, features and constraints.
+    /// `check_configs` of the params, features and constraints (in a file
+    /// opened to edit, as the params of the item's closure see them,
+    /// `db::configs_over`: the checks must read no other param).
     pub configs: &'a [Config],
     pub assignments: Assignments<'a>,
     /// The file's partition param, if any.

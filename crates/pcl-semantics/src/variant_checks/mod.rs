@@ -89,7 +89,9 @@ pub struct ClosureItem<'a> {
 /// features and constraints is in `file_level`, computed once per file).
 /// Empty lists are reported only when the closure has no errors, no unknown
 /// names, no cycles and no too deep chains: each of those can make a list
-/// look empty.
+/// look empty. Reads no param outside `closure`: in a file opened to edit,
+/// the configurations are compared (and in a debug build hold) only the
+/// closure's params (`db::configs_over`).
 pub fn closure_findings<'a>(
     item: &str,
     (closure, inlined_vars): (&[ClosureItem<'a>], &[String]),
