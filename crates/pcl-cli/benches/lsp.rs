@@ -2,8 +2,9 @@
 //! For `policies.pcl` and a generated 1 MB file: open to first diagnostics,
 //! a one-character edit inside an item to its diagnostics, a character typed
 //! into the name of a new item (each one an item renamed) to its
-//! diagnostics, hover and completion latency (medians of several
-//! edits/requests).
+//! diagnostics, a character typed into the last param's placeholder (every
+//! item that reads the param checked again) to its diagnostics, hover and
+//! completion latency (medians of several edits/requests).
 //!
 //! `cargo bench -p pcl-cli --bench lsp` (`-- --quick`: policies.pcl only;
 //! `-- --large`: a 10 MB corpus too). `PCL_BIN=path` drives another build of
@@ -37,8 +38,8 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// (open, edit, name typed, hover, completion) latencies.
-fn measure(text: &str, edits: usize) -> [Duration; 5] {
+/// (open, edit, name typed, placeholder typed, hover, completion) latencies.
+fn measure(text: &str, edits: usize) -> [Duration; 6] {
     let pcl = std::env::var("PCL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_pcl").to_string());
     let mut c = Client::start(&pcl);
     c.request("initialize", json!({"capabilities": {}}));
@@ -90,6 +91,27 @@ fn measure(text: &str, edits: usize) -> [Duration; 5] {
         let _ = c.diagnostics();
         name_times.push(start.elapsed());
     }
+    // the last param with a placeholder, a character typed inside its
+    // placeholder's text again and again (`policies.pcl`: a param two items
+    // read; the corpus: `region`, which every policy reads)
+    let mut placeholder_times = Vec::new();
+    let placeholder = text.lines().enumerate().filter(|(_, l)| l.starts_with("param ")).filter_map(|(n, l)| {
+        let quote = "placeholder \"";
+        l.find(quote).map(|at| (n as u32, at + quote.len() + 1))
+    });
+    if let Some((line, character)) = placeholder.last() {
+        for _ in 0..edits {
+            version += 1;
+            let change = json!({"range": {"start": at(line, character), "end": at(line, character)}, "text": "x"});
+            let start = Instant::now();
+            c.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
+            );
+            let _ = c.diagnostics();
+            placeholder_times.push(start.elapsed());
+        }
+    }
     let position = json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 8}});
     let timed = |c: &mut Client, method: &str, params: &Value| {
         let mut times = Vec::new();
@@ -105,7 +127,8 @@ fn measure(text: &str, edits: usize) -> [Duration; 5] {
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     let _ = c.child.wait();
-    [open, median(edit_times), median(name_times), hover, completion]
+    let placeholder = if placeholder_times.is_empty() { Duration::ZERO } else { median(placeholder_times) };
+    [open, median(edit_times), median(name_times), placeholder, hover, completion]
 }
 
 fn main() {
@@ -119,16 +142,17 @@ fn main() {
         inputs.push(("10MB corpus".to_string(), pcl_corpus::generate(10_000_000, 1, false)));
     }
     println!(
-        "{:<14} {:>10} {:>14} {:>14} {:>10} {:>12}",
-        "input", "open", "edit->diags", "name->diags", "hover", "completion"
+        "{:<14} {:>10} {:>14} {:>14} {:>14} {:>10} {:>12}",
+        "input", "open", "edit->diags", "name->diags", "param->diags", "hover", "completion"
     );
     for (name, text) in &inputs {
-        let [open, edit, typed, hover, completion] = measure(text, if quick { 5 } else { 21 });
+        let [open, edit, typed, placeholder, hover, completion] = measure(text, if quick { 5 } else { 21 });
         println!(
-            "{name:<14} {:>10} {:>14} {:>14} {:>10} {:>12}",
+            "{name:<14} {:>10} {:>14} {:>14} {:>14} {:>10} {:>12}",
             ms(open),
             ms(edit),
             ms(typed),
+            ms(placeholder),
             ms(hover),
             ms(completion)
         );
