@@ -34,6 +34,21 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
+/// `text` inserted at `(line, character)` as the next version of the
+/// document: the time until its diagnostics arrive.
+fn typed(c: &mut Client, version: &mut usize, (line, character): (u32, usize), text: &str) -> Duration {
+    *version += 1;
+    let at = json!({"line": line, "character": character});
+    let change = json!({"range": {"start": at, "end": at}, "text": text});
+    let start = Instant::now();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": *version}, "contentChanges": [change]}),
+    );
+    let _ = c.diagnostics();
+    start.elapsed()
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -56,62 +71,24 @@ fn measure(text: &str, edits: usize) -> [Duration; 6] {
     // earlier parse still remembered, and measure less than typing does)
     let lines = text.lines().count() as u32;
     let line = lines.saturating_sub(2);
-    let mut edit_times = Vec::new();
-    for i in 0..edits {
-        let change = json!({"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": " "});
-        let start = Instant::now();
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": URI, "version": i + 2}, "contentChanges": [change]}),
-        );
-        let _ = c.diagnostics();
-        edit_times.push(start.elapsed());
-    }
+    let mut version = 1;
+    let edit_times: Vec<_> = (0..edits).map(|_| typed(&mut c, &mut version, (line, 0), " ")).collect();
     // a new policy after the last line, then its name typed on, a character
     // at a time: each edit renames an item (a new name, a new identity)
-    let at = |line: u32, character: usize| json!({"line": line, "character": character});
-    let added = "policy typed { allow { action s3:GetObject; resource \"*\"; } }\n";
-    let change = json!({"range": {"start": at(lines, 0), "end": at(lines, 0)}, "text": added});
-    let mut version = edits + 2;
-    c.notify(
-        "textDocument/didChange",
-        json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
-    );
-    let _ = c.diagnostics();
-    let mut name_times = Vec::new();
-    for i in 0..edits {
-        version += 1;
-        let end = "policy typed".len() + i;
-        let change = json!({"range": {"start": at(lines, end), "end": at(lines, end)}, "text": "x"});
-        let start = Instant::now();
-        c.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
-        );
-        let _ = c.diagnostics();
-        name_times.push(start.elapsed());
-    }
+    typed(&mut c, &mut version, (lines, 0), "policy typed { allow { action s3:GetObject; resource \"*\"; } }\n");
+    let name_times: Vec<_> =
+        (0..edits).map(|i| typed(&mut c, &mut version, (lines, "policy typed".len() + i), "x")).collect();
     // the last param with a placeholder, a character typed inside its
     // placeholder's text again and again (`policies.pcl`: a param two items
     // read; the corpus: `region`, which every policy reads)
-    let mut placeholder_times = Vec::new();
     let placeholder = text.lines().enumerate().filter(|(_, l)| l.starts_with("param ")).filter_map(|(n, l)| {
         let quote = "placeholder \"";
         l.find(quote).map(|at| (n as u32, at + quote.len() + 1))
     });
-    if let Some((line, character)) = placeholder.last() {
-        for _ in 0..edits {
-            version += 1;
-            let change = json!({"range": {"start": at(line, character), "end": at(line, character)}, "text": "x"});
-            let start = Instant::now();
-            c.notify(
-                "textDocument/didChange",
-                json!({"textDocument": {"uri": URI, "version": version}, "contentChanges": [change]}),
-            );
-            let _ = c.diagnostics();
-            placeholder_times.push(start.elapsed());
-        }
-    }
+    let placeholder_times: Vec<_> = match placeholder.last() {
+        Some(at) => (0..edits).map(|_| typed(&mut c, &mut version, at, "x")).collect(),
+        None => Vec::new(),
+    };
     let position = json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 8}});
     let timed = |c: &mut Client, method: &str, params: &Value| {
         let mut times = Vec::new();
