@@ -3,12 +3,12 @@
 //! file's index, which every added, removed or renamed item changes.
 
 use super::one_time::analysis_of;
-use super::{Database, ItemDef, configuring_facts, configuring_items, item_index, policy_header};
+use super::{Database, ItemDef, closure_configuring, configuring_facts, item_index, policy_header};
 use crate::item_check::ItemAnalysis;
 
 /// An item that a policy's or role's per-configuration checks read, and
 /// the analysis of it they read (its `check_item`, the
-/// `configuring_items` copy of a param's, feature's or constraint's, or
+/// `closure_configuring` copy of a param's, feature's or constraint's, or
 /// the `policy_header` of a policy a role attaches or inlines).
 /// Held here, not fetched again by `variant_findings`: one dependency
 /// to verify after an edit, not one per member.
@@ -155,7 +155,7 @@ pub(super) fn inlined_members(
         return (vars, Vec::new());
     }
     // it reaches params, features and constraints (read from
-    // `configuring_items`), and other items only through a wrong reference
+    // `closure_configuring`), and other items only through a wrong reference
     // (a derived feature that names a policy); `variant_findings` reads the
     // file's mode anyway (`for_checks`)
     let one_time = role.file(db).opened_once(db);
@@ -207,7 +207,7 @@ impl<'db> ClosureWalk<'db> {
         ClosureWalk {
             db,
             index: item_index(db, file),
-            configuring: configuring_items(db, file),
+            configuring: closure_configuring(db, file),
             facts: configuring_facts(db, file),
             policies,
             todo: Vec::new(),

@@ -61,24 +61,7 @@ pub struct AssigningProgram(pub(super) Arc<Program>);
 
 impl PartialEq for AssigningProgram {
     fn eq(&self, other: &Self) -> bool {
-        let (mine, theirs) = (self.0.items(), other.0.items());
-        mine.len() == theirs.len()
-            && mine.iter().zip(theirs).all(|(mine, theirs)| {
-                let same_ir = match (&*mine.ir, &*theirs.ir) {
-                    (ItemIr::Param(mine), ItemIr::Param(theirs)) => {
-                        mine.ty == theirs.ty
-                            && mine.optional == theirs.optional
-                            && mine.refinements == theirs.refinements
-                    }
-                    // what a constraint says when broken is not read either
-                    (ItemIr::Constraint { cond: mine, .. }, ItemIr::Constraint { cond: theirs, .. }) => mine == theirs,
-                    (mine, theirs) => mine == theirs,
-                };
-                same_ir
-                    && mine.name == theirs.name
-                    && mine.offset == theirs.offset
-                    && mine.name_span == theirs.name_span
-            })
+        same_but(&self.0, &other.0, Ignored::ValuesAndMessages)
     }
 }
 
@@ -88,6 +71,61 @@ impl Eq for AssigningProgram {}
 #[salsa::tracked(returns(ref))]
 pub fn assigning_program(db: &dyn Database, file: SourceFile) -> AssigningProgram {
     AssigningProgram(Arc::clone(configuring_program(db, file)))
+}
+
+/// `configuring_program` as the configurations and the deployed names
+/// read it: equal to another whose constraints differ in their messages
+/// only, which only the constraints' verdicts read (`policies.pcl`, a
+/// character typed in a constraint's message: `check_configs` was 103k
+/// instructions of its 920k).
+#[derive(Clone, Debug, salsa::SalsaValue)]
+pub struct ValuedProgram(pub(super) Arc<Program>);
+
+impl PartialEq for ValuedProgram {
+    fn eq(&self, other: &Self) -> bool {
+        same_but(&self.0, &other.0, Ignored::Messages)
+    }
+}
+
+impl Eq for ValuedProgram {}
+
+/// See `ValuedProgram`.
+#[salsa::tracked(returns(ref))]
+pub fn valued_program(db: &dyn Database, file: SourceFile) -> ValuedProgram {
+    ValuedProgram(Arc::clone(configuring_program(db, file)))
+}
+
+/// What a view of the params, features and constraints does not read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ignored {
+    /// Constraints' messages.
+    Messages,
+    /// Those, and params' defaults and placeholders.
+    ValuesAndMessages,
+}
+
+/// Whether two programs of params, features and constraints are the same
+/// but for what is `ignored`.
+fn same_but(mine: &Program, theirs: &Program, ignored: Ignored) -> bool {
+    let (mine, theirs) = (mine.items(), theirs.items());
+    mine.len() == theirs.len()
+        && mine.iter().zip(theirs).all(|(mine, theirs)| {
+            let same_ir = match (&*mine.ir, &*theirs.ir) {
+                (ItemIr::Param(mine), ItemIr::Param(theirs)) if ignored == Ignored::ValuesAndMessages => {
+                    mine.ty == theirs.ty && mine.optional == theirs.optional && mine.refinements == theirs.refinements
+                }
+                (mine, theirs) => same_ir_but_messages(mine, theirs),
+            };
+            same_ir && mine.name == theirs.name && mine.offset == theirs.offset && mine.name_span == theirs.name_span
+        })
+}
+
+/// Whether two items' IR are the same but for a constraint's message.
+pub(super) fn same_ir_but_messages(mine: &ItemIr, theirs: &ItemIr) -> bool {
+    match (mine, theirs) {
+        (ItemIr::Constraint { cond: mine, .. }, ItemIr::Constraint { cond: theirs, .. }) => mine == theirs,
+        (mine, theirs) => mine == theirs,
+    }
 }
 
 /// The params that the constraints read (sorted): all that deciding the
@@ -212,7 +250,7 @@ pub fn constraint_verdicts(db: &dyn Database, file: SourceFile) -> crate::constr
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
 pub fn check_configs(db: &dyn Database, file: SourceFile) -> Arc<[Config]> {
-    crate::variant_checks::check_configs(configuring_program(db, file)).into()
+    crate::variant_checks::check_configs(&valued_program(db, file).0).into()
 }
 
 /// Features whose assignments a configuration allows, in a file: the

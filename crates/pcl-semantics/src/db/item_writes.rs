@@ -86,7 +86,7 @@ impl Changes {
         Changes {
             body: !same_parse(def.body(db), &cut.body),
             configures: def.configures(db) != cut.configures,
-            declaration: *def.declaration(db) != cut.declaration,
+            declaration: !def.declaration(db).declares_same(&cut.declaration),
             header: *def.header(db) != cut.header,
         }
     }
