@@ -264,8 +264,8 @@ policy other {
 /// An edit of a param's placeholder re-checks the param and the items whose
 /// guards test whether it has a value (`when secret`, which compares it
 /// with its placeholder), not every item; and it re-runs the
-/// per-configuration checks of the items that read the param only, and
-/// decides no feature assignment again.
+/// per-configuration checks of the items that read the param only, walks
+/// no closure and decides no feature assignment again.
 #[test]
 fn a_placeholder_edit_reruns_only_what_reads_the_param() {
     let source = r#"
@@ -285,6 +285,7 @@ policy other when fsx {
 "#;
     let (mut db, file, log, keys) = analysed(source);
     let variant_keys = query_keys(&db, file, "variant_findings");
+    let closure_keys = query_keys(&db, file, "closure_members");
     for placeholder in ["<SECRET NAME>", "<THE SECRET>"] {
         file.replace_text(&mut db, source.replace("<SECRET>", placeholder));
         assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
@@ -292,6 +293,9 @@ policy other when fsx {
         assert_eq!(checked(&events, &keys), ["secret", "secrets"], "events: {events:?}");
         assert_eq!(checked(&events, &variant_keys), ["secrets"], "events: {events:?}");
         assert!(!events.iter().any(|e| e.starts_with("feature_assignments")), "events: {events:?}");
+        // the closures hold no param's value: only that of `secrets`, whose
+        // own check changed (its guard), is walked again
+        assert_eq!(checked(&events, &closure_keys), ["secrets"], "events: {events:?}");
     }
     // `account`, which two policies read: a placeholder that is not one in
     // form (`<...>`) is checked as a value, and its finding comes and goes

@@ -425,22 +425,6 @@ pub fn configuring_items(db: &dyn Database, file: SourceFile) -> Vec<Configuring
         .collect()
 }
 
-/// `configuring_items` as the closure walks read them (`closure.rs`): each
-/// constraint without the message it gives when broken, which only the
-/// constraints' verdicts read. A character typed in a message then leaves
-/// this equal, and no closure is walked again (`policies.pcl`: 17 of them).
-#[salsa::tracked(returns(ref))]
-pub fn closure_configuring(db: &dyn Database, file: SourceFile) -> Vec<ConfiguringItem> {
-    let unsaid = |c: &ConfiguringItem| match &*c.analysis.ir {
-        crate::ir::ItemIr::Constraint { cond, message } if !message.is_empty() => {
-            let ir = Arc::new(crate::ir::ItemIr::Constraint { cond: cond.clone(), message: Box::default() });
-            ConfiguringItem { analysis: Arc::new(ItemAnalysis { ir, ..(*c.analysis).clone() }), ..c.clone() }
-        }
-        _ => c.clone(),
-    };
-    configuring_items(db, file).iter().map(unsaid).collect()
-}
-
 /// A param, feature or constraint, as `configuring_items` holds it.
 #[derive(Clone, Debug, PartialEq, Eq, salsa::SalsaValue)]
 pub struct ConfiguringItem {
