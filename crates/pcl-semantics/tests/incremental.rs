@@ -293,8 +293,8 @@ policy other when fsx {
         assert_eq!(checked(&events, &keys), ["secret", "secrets"], "events: {events:?}");
         assert_eq!(checked(&events, &variant_keys), ["secrets"], "events: {events:?}");
         assert!(!events.iter().any(|e| e.starts_with("feature_assignments")), "events: {events:?}");
-        // the closures hold no param's value: only that of `secrets`, whose
-        // own check changed (its guard), is walked again
+        // the closures hold no param's default or placeholder: only that of
+        // `secrets`, whose own check changed (its guard), is walked again
         assert_eq!(checked(&events, &closure_keys), ["secrets"], "events: {events:?}");
     }
     // `account`, which two policies read: a placeholder that is not one in

@@ -170,17 +170,21 @@ pub(super) fn inlined_members(
     (vars, walk.found)
 }
 
-/// `configuring_items` as the closure walks read them , and
-/// so the per-configuration checks: each param without its default and
-/// placeholder (a param's value comes from the configuration,
-/// `configs_over`), each constraint without the message it gives when
-/// broken (only the constraints' verdicts read it). An edit of either then
-/// leaves this equal, and no closure is walked again (`policies.pcl`: 17
-/// of them, 173k instructions of an edit of a placeholder).
+/// `configuring_items` as the closure walks read them, and so the
+/// per-configuration checks: each param without its default and
+/// placeholder (a check reads a param's value from the configuration,
+/// `configs_over`; only `config::configure` reads those fields, and never
+/// on a closure's program), each constraint without the message it gives
+/// when broken (only the constraints' verdicts read it). An edit of either
+/// then leaves this equal, and no closure is walked again (`policies.pcl`:
+/// 17 of them, 173k instructions of an edit of a placeholder). (A derived
+/// feature or guard that tests a param's presence still holds its
+/// placeholder in its condition.) One item for each of `configuring_items`,
+/// in its order: `configuring_facts` places them by name.
 #[salsa::tracked(returns(ref))]
 pub fn closure_configuring(db: &dyn Database, file: SourceFile) -> Vec<ConfiguringItem> {
     use crate::ir::ItemIr;
-    let valueless = |c: &ConfiguringItem| {
+    let as_walked = |c: &ConfiguringItem| {
         let ir = match &*c.analysis.ir {
             ItemIr::Constraint { cond, message } if !message.is_empty() => {
                 ItemIr::Constraint { cond: cond.clone(), message: Box::default() }
@@ -193,7 +197,7 @@ pub fn closure_configuring(db: &dyn Database, file: SourceFile) -> Vec<Configuri
         let analysis = std::sync::Arc::new(ItemAnalysis { ir: std::sync::Arc::new(ir), ..(*c.analysis).clone() });
         ConfiguringItem { analysis, ..c.clone() }
     };
-    configuring_items(db, file).iter().map(valueless).collect()
+    configuring_items(db, file).iter().map(as_walked).collect()
 }
 
 /// Members found, in declaration order.

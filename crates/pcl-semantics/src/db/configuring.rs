@@ -79,20 +79,20 @@ pub fn assigning_program(db: &dyn Database, file: SourceFile) -> AssigningProgra
 /// character typed in a constraint's message: `check_configs` was 103k
 /// instructions of its 920k).
 #[derive(Clone, Debug, salsa::SalsaValue)]
-pub struct ValuedProgram(pub(super) Arc<Program>);
+pub struct MessagelessProgram(pub(super) Arc<Program>);
 
-impl PartialEq for ValuedProgram {
+impl PartialEq for MessagelessProgram {
     fn eq(&self, other: &Self) -> bool {
         same_but(&self.0, &other.0, Ignored::Messages)
     }
 }
 
-impl Eq for ValuedProgram {}
+impl Eq for MessagelessProgram {}
 
-/// See `ValuedProgram`.
+/// See `MessagelessProgram`.
 #[salsa::tracked(returns(ref))]
-pub fn valued_program(db: &dyn Database, file: SourceFile) -> ValuedProgram {
-    ValuedProgram(Arc::clone(configuring_program(db, file)))
+pub fn messageless_program(db: &dyn Database, file: SourceFile) -> MessagelessProgram {
+    MessagelessProgram(Arc::clone(configuring_program(db, file)))
 }
 
 /// What a view of the params, features and constraints does not read.
@@ -112,7 +112,9 @@ fn same_but(mine: &Program, theirs: &Program, ignored: Ignored) -> bool {
         && mine.iter().zip(theirs).all(|(mine, theirs)| {
             let same_ir = match (&*mine.ir, &*theirs.ir) {
                 (ItemIr::Param(mine), ItemIr::Param(theirs)) if ignored == Ignored::ValuesAndMessages => {
-                    mine.ty == theirs.ty && mine.optional == theirs.optional && mine.refinements == theirs.refinements
+                    // destructured: a field added is compared unless left out here
+                    let crate::ir::Param { ty, optional, refinements, default: _, placeholder: _ } = &**mine;
+                    *ty == theirs.ty && *optional == theirs.optional && *refinements == theirs.refinements
                 }
                 (mine, theirs) => same_ir_but_messages(mine, theirs),
             };
@@ -121,7 +123,7 @@ fn same_but(mine: &Program, theirs: &Program, ignored: Ignored) -> bool {
 }
 
 /// Whether two items' IR are the same but for a constraint's message.
-pub(super) fn same_ir_but_messages(mine: &ItemIr, theirs: &ItemIr) -> bool {
+fn same_ir_but_messages(mine: &ItemIr, theirs: &ItemIr) -> bool {
     match (mine, theirs) {
         (ItemIr::Constraint { cond: mine, .. }, ItemIr::Constraint { cond: theirs, .. }) => mine == theirs,
         (mine, theirs) => mine == theirs,
@@ -250,7 +252,7 @@ pub fn constraint_verdicts(db: &dyn Database, file: SourceFile) -> crate::constr
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
 pub fn check_configs(db: &dyn Database, file: SourceFile) -> Arc<[Config]> {
-    crate::variant_checks::check_configs(&valued_program(db, file).0).into()
+    crate::variant_checks::check_configs(&messageless_program(db, file).0).into()
 }
 
 /// Features whose assignments a configuration allows, in a file: the

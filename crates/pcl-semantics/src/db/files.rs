@@ -9,9 +9,10 @@
 //! - an item's declaration (HIGH): what the symbol table reads;
 //! - a policy's header (HIGH): what a role that attaches it reads;
 //! - an item's body: MEDIUM until the item is edited, LOW after (a
-//!   param's, feature's or constraint's: HIGH, as its declaration, which
-//!   holds its AST, changes with it anyway; in a small file, a set's edited
-//!   in its doc comments only stays MEDIUM: see `item_writes.rs`).
+//!   param's, feature's or constraint's: always HIGH, as what nearly every
+//!   check reads of them, `configuring_items`, must keep its durability to
+//!   be backdated; in a small file, a set's edited in its doc comments only
+//!   stays MEDIUM: see `item_writes.rs`).
 //!
 //! So an edit inside an item already edited changes LOW inputs only, and
 //! salsa takes every memo that read MEDIUM and HIGH inputs alone (every

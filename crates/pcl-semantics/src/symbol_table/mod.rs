@@ -5,12 +5,15 @@
 use std::collections::BTreeMap;
 
 use pcl_syntax::Name;
-use pcl_syntax::ast::{self, Expr, FeatureDomain, ItemKind};
+use pcl_syntax::ast::{Expr, FeatureDomain, ItemKind};
 
 use crate::ir::{Cond, ParamType, ScalarType};
 
+mod declaration;
 mod scope;
 
+use declaration::other_kind;
+pub use declaration::{Declaration, OtherKind};
 use scope::domain_of;
 pub use scope::{ConfiguringScope, ConstraintFacts, NameFacts, Scope};
 
@@ -108,104 +111,6 @@ impl SuggestFrom {
             SuggestFrom::Uses(RefKind::Policy) => matches!(symbol, Symbol::Policy),
             SuggestFrom::AnyParsed => !matches!(symbol, Symbol::Unparsed),
         }
-    }
-}
-
-/// What the symbol table needs of one item besides its name. A param,
-/// feature or constraint keeps its AST (item-relative spans); any other item
-/// only its kind, so that an edit inside a policy's body leaves its
-/// declaration equal, and the table is not built again. (The name is the
-/// item's identity in the database: kept here too, it would be one more
-/// copy made and compared for every item after every edit.)
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Declaration {
-    Configuring(std::sync::Arc<ast::Item>),
-    Other { kind: OtherKind },
-}
-
-/// The kind of an item the symbol table knows only by its kind: a byte,
-/// where a `Symbol` takes 40 (every item's input holds its declaration).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OtherKind {
-    Permset,
-    Actionset,
-    Valueset,
-    Policy,
-    Role,
-}
-
-impl OtherKind {
-    /// The kind that starts with `keyword`, if it is one of these.
-    pub fn of_keyword(keyword: &str) -> Option<OtherKind> {
-        Some(match keyword {
-            "permset" => OtherKind::Permset,
-            "actionset" => OtherKind::Actionset,
-            "valueset" => OtherKind::Valueset,
-            "policy" => OtherKind::Policy,
-            "role" => OtherKind::Role,
-            _ => return None,
-        })
-    }
-
-    fn symbol(self) -> Symbol {
-        match self {
-            OtherKind::Permset => Symbol::Permset,
-            OtherKind::Actionset => Symbol::Actionset,
-            OtherKind::Valueset => Symbol::Valueset,
-            OtherKind::Policy => Symbol::Policy,
-            OtherKind::Role => Symbol::Role,
-        }
-    }
-}
-
-impl Declaration {
-    pub fn of(item: &std::sync::Arc<ast::Item>) -> Self {
-        match other_kind(&item.kind) {
-            Some(kind) => Declaration::Other { kind },
-            None => Declaration::Configuring(std::sync::Arc::clone(item)),
-        }
-    }
-
-    /// Whether the symbol table reads the same of both: their kinds, not a
-    /// configuring item's doc comments, extent or constraint's message. The
-    /// driver keeps a declaration an edit leaves the same, and `symbols` is
-    /// not built again (a constraint's message edited in `policies.pcl`: 94k
-    /// instructions fewer, 0.8 % of a cold analysis).
-    pub fn declares_same(&self, other: &Declaration) -> bool {
-        match (self, other) {
-            (Declaration::Configuring(mine), Declaration::Configuring(theirs)) => match (&mine.kind, &theirs.kind) {
-                (ItemKind::Constraint(mine), ItemKind::Constraint(theirs)) => {
-                    mine.name == theirs.name && mine.expr == theirs.expr
-                }
-                (mine, theirs) => mine == theirs,
-            },
-            (mine, theirs) => mine == theirs,
-        }
-    }
-
-    /// A policy or role: an item rendered per configuration.
-    pub fn renders(&self) -> bool {
-        matches!(self, Declaration::Other { kind: OtherKind::Policy | OtherKind::Role })
-    }
-
-    fn configuring(&self) -> Option<&ItemKind> {
-        match self {
-            Declaration::Configuring(item) => Some(&item.kind),
-            Declaration::Other { .. } => None,
-        }
-    }
-}
-
-/// The kind of an item whose kind is all the table knows of it (a set,
-/// policy or role); `None` for a param, feature or constraint.
-fn other_kind(kind: &ItemKind) -> Option<OtherKind> {
-    match kind {
-        ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => None,
-        ItemKind::Permset(_) => Some(OtherKind::Permset),
-        ItemKind::Actionset(_) => Some(OtherKind::Actionset),
-        ItemKind::Valueset(_) => Some(OtherKind::Valueset),
-        ItemKind::Policy(_) => Some(OtherKind::Policy),
-        ItemKind::Role(_) => Some(OtherKind::Role),
     }
 }
 
