@@ -82,3 +82,35 @@ fn an_edit_of_a_large_file_parses_only_what_it_reaches() {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh_file), "an edit at {at}");
     }
 }
+
+/// A large file opened to edit, re-analysed after each edit as the language
+/// server does (`analyze_edited_file`: its blocks' per-configuration checks
+/// on every thread of the pool, beside the file-wide checks), says what a
+/// fresh analysis says: after an edit that every policy reads (a param's
+/// placeholder), one of a constraint's message, one inside an item, an
+/// item added and one broken.
+#[test]
+fn an_edited_large_file_checked_on_every_thread_equals_a_fresh_analysis() {
+    let corpus = pcl_corpus::generate(300_000, 5, true);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    pool.install(|| {
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "corpus.pcl".into(), corpus.clone());
+        analyze_file_parallel(&db, file, 2);
+        let placeholder = corpus.find("placeholder \"<REGION").unwrap() + "placeholder \"<".len();
+        let message = corpus.find("else \"").unwrap() + "else \"".len();
+        assert!(placeholder < message);
+        // from the end, so that each place is still where it was found
+        let mut splices: Vec<(usize, &str)> = edits(&corpus);
+        splices.extend([(message, "not "), (placeholder, "THE "), (placeholder, "a b ")]);
+        splices.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+        for (at, inserted) in splices {
+            file.splice_text(&mut db, at..at, inserted).unwrap();
+            let edited = file.text(&db).clone();
+            let mut fresh_db = RootDatabase::default();
+            let fresh_file = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), edited);
+            let fresh = analyze_file(&fresh_db, fresh_file).clone();
+            assert_eq!(*pcl_semantics::analyze_edited_file(&db, file), fresh, "{inserted:?} at {at}");
+        }
+    });
+}

@@ -114,8 +114,23 @@ fn beside_file_wide_checks<R: Send>(
 /// corpus: 157M -> 88M instructions, renaming one 170M -> 100M (run
 /// inside `analyze_file`, `symbols` left a frame of 8,500 reads that every
 /// later query at its depth cleared).
+///
+/// In a large file, the per-configuration findings of its blocks are then
+/// fetched on every thread of rayon's pool, a block at a time, beside the
+/// file-wide checks: after an edit that reaches most policies (a param
+/// every policy reads, such as `region`), their checks run again on every
+/// core instead of one.
 pub fn analyze_edited_file(db: &RootDatabase, file: SourceFile) -> &FileAnalysis {
-    drop(wide_queries_aside(db, file, false));
+    let aside = wide_queries_aside(db, file, false);
+    let threads = rayon::current_num_threads();
+    let large = file.text(db).len() >= PARALLEL_FROM_BYTES && super::blocks::by_blocks(db, file);
+    if threads > 1 && large && file.once_findings(db).is_none() {
+        let blocks = super::blocks::item_blocks(db, file).clone();
+        let findings = |db: &RootDatabase, block: &super::blocks::ItemBlock<'_>| {
+            super::blocks::block_findings(db, *block);
+        };
+        beside_file_wide_checks(db, file, aside, |handle| share_out_in(handle, threads, &blocks, 1, findings));
+    }
     analyze_file(db, file)
 }
 
@@ -226,7 +241,7 @@ pub(super) struct PreParsed {
 /// that waits for a query another one is computing must not leave a core idle
 /// (fixed halves kept one core busy 40 % longer than the other on 10 MB).
 fn share_out<T: Sync>(db: &RootDatabase, threads: usize, all: &[T], work: impl Fn(&RootDatabase, &T) + Sync) {
-    share_out_map(db, threads, all, work);
+    share_out_in(db, threads, all, 64, work);
 }
 
 /// `share_out`, keeping what `work` makes of each element, in the order of
@@ -237,7 +252,20 @@ pub(super) fn share_out_map<T: Sync, R: Send>(
     all: &[T],
     work: impl Fn(&RootDatabase, &T) -> R + Sync,
 ) -> Vec<R> {
-    const BATCH: usize = 64;
+    share_out_in(db, threads, all, 64, work)
+}
+
+/// `share_out_map`, each thread taking `batch` elements at a time (one
+/// block of 64 items at a time, the 66 blocks of a 1 MB file are shared;
+/// 64 at a time, one thread took 64).
+fn share_out_in<T: Sync, R: Send>(
+    db: &RootDatabase,
+    threads: usize,
+    all: &[T],
+    batch: usize,
+    work: impl Fn(&RootDatabase, &T) -> R + Sync,
+) -> Vec<R> {
+    let batch = batch.max(1);
     if threads <= 1 {
         return all.iter().map(|element| work(db, element)).collect();
     }
@@ -249,12 +277,12 @@ pub(super) fn share_out_map<T: Sync, R: Send>(
         for db in handles {
             scope.spawn(move |_| {
                 loop {
-                    let start = cursor.fetch_add(BATCH, std::sync::atomic::Ordering::Relaxed);
-                    let Some(batch) = all.get(start..(start + BATCH).min(all.len())) else { break };
-                    if batch.is_empty() {
+                    let start = cursor.fetch_add(batch, std::sync::atomic::Ordering::Relaxed);
+                    let Some(taken) = all.get(start..(start + batch).min(all.len())) else { break };
+                    if taken.is_empty() {
                         break;
                     }
-                    let made: Vec<R> = batch.iter().map(|element| work(&db, element)).collect();
+                    let made: Vec<R> = taken.iter().map(|element| work(&db, element)).collect();
                     done_ref.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((start, made));
                 }
             });
