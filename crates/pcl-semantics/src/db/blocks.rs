@@ -114,7 +114,7 @@ pub fn block_deployed<'db>(
 ) -> Vec<crate::deployed_names::Deployed<'static>> {
     let file = *block.file(db);
     let Some(config) = default_config(db, file) else { return Vec::new() };
-    let program = &super::configuring::messageless_program(db, file).0;
+    let program = &super::configuring::messageless_program(db, file).program;
     let renders = block_renders(db, block);
     let first = *block.first(db);
     let checks = match renders.iter().all(|(_, item)| item.header(db).is_some()) {
@@ -147,7 +147,7 @@ pub fn block_deployed<'db>(
 /// `None` when the params and features do not make one.
 #[salsa::tracked(returns(ref))]
 pub fn default_config(db: &dyn Database, file: SourceFile) -> Option<crate::config::Config> {
-    crate::config::configure(&super::configuring::messageless_program(db, file).0, &[]).ok()
+    crate::config::configure(&super::configuring::messageless_program(db, file).program, &[]).ok()
 }
 
 /// The clashes among the deployed names of a file read by blocks (each
@@ -162,8 +162,11 @@ pub fn deployed_clashes(db: &dyn Database, file: SourceFile) -> Vec<crate::deplo
     let per_block: Vec<_> = item_blocks(db, file).iter().map(|block| block_deployed(db, *block)).collect();
     let count = per_block.iter().map(|deployed| deployed.len()).sum();
     let all = per_block.iter().flat_map(|deployed| deployed.iter());
-    let found =
-        crate::deployed_names::clashes((all, count), &super::configuring::messageless_program(db, file).0, config);
+    let found = crate::deployed_names::clashes(
+        (all, count),
+        &super::configuring::messageless_program(db, file).program,
+        config,
+    );
     found.into_iter().map(|(later, first)| (later.clone(), first.clone())).collect()
 }
 

@@ -29,7 +29,7 @@ pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFact
     for (at, c) in configuring.iter().enumerate() {
         configuring_at.entry(c.name.as_str().to_owned()).or_insert(at);
     }
-    let program = &assigning_program(db, file).0;
+    let program = &assigning_program(db, file).program;
     let partition_param = program.partition_param().map(str::to_owned);
     let constraints_read_partition =
         partition_param.as_deref().is_some_and(|p| crate::variant_checks::constraints_read(program, p));
@@ -51,52 +51,43 @@ pub fn configuring_program(db: &dyn Database, file: SourceFile) -> Arc<Program> 
     })))
 }
 
-/// `configuring_program` as what decides the feature assignments, the
-/// constraints' facts and `configuring_facts` reads it: equal to another
-/// whose params differ in their defaults and placeholders only (a param's
-/// value comes from the configuration), or whose constraints differ in
-/// their messages only, so that such an edit re-runs none of them.
+/// `configuring_program` as some of its readers see it: equal to another
+/// that differs only in what they do not read (`Ignored`), so that such an
+/// edit re-runs none of them. Shared, not copied.
 #[derive(Clone, Debug, salsa::SalsaValue)]
-pub struct AssigningProgram(pub(super) Arc<Program>);
+pub struct ProgramView {
+    pub(super) program: Arc<Program>,
+    ignored: Ignored,
+}
 
-impl PartialEq for AssigningProgram {
+impl PartialEq for ProgramView {
     fn eq(&self, other: &Self) -> bool {
-        same_but(&self.0, &other.0, Ignored::ValuesAndMessages)
+        self.ignored == other.ignored && same_but(&self.program, &other.program, self.ignored)
     }
 }
 
-impl Eq for AssigningProgram {}
+impl Eq for ProgramView {}
 
-/// See `AssigningProgram`.
+/// The program as what decides the feature assignments, the constraints'
+/// facts and `configuring_facts` reads it: not a param's default or
+/// placeholder (a param's value comes from the configuration), nor a
+/// constraint's message.
 #[salsa::tracked(returns(ref))]
-pub fn assigning_program(db: &dyn Database, file: SourceFile) -> AssigningProgram {
-    AssigningProgram(Arc::clone(configuring_program(db, file)))
+pub fn assigning_program(db: &dyn Database, file: SourceFile) -> ProgramView {
+    ProgramView { program: Arc::clone(configuring_program(db, file)), ignored: Ignored::ValuesAndMessages }
 }
 
-/// `configuring_program` as the configurations and the deployed names
-/// read it: equal to another whose constraints differ in their messages
-/// only, which only the constraints' verdicts read (`policies.pcl`, a
-/// character typed in a constraint's message: `check_configs` was 103k
-/// instructions of its 920k).
-#[derive(Clone, Debug, salsa::SalsaValue)]
-pub struct MessagelessProgram(pub(super) Arc<Program>);
-
-impl PartialEq for MessagelessProgram {
-    fn eq(&self, other: &Self) -> bool {
-        same_but(&self.0, &other.0, Ignored::Messages)
-    }
-}
-
-impl Eq for MessagelessProgram {}
-
-/// See `MessagelessProgram`.
+/// The program as the configurations and the deployed names read it: not
+/// a constraint's message, which only the constraints' verdicts read
+/// (`policies.pcl`, a character typed in a constraint's message:
+/// `check_configs` was 103k instructions of its 920k).
 #[salsa::tracked(returns(ref))]
-pub fn messageless_program(db: &dyn Database, file: SourceFile) -> MessagelessProgram {
-    MessagelessProgram(Arc::clone(configuring_program(db, file)))
+pub fn messageless_program(db: &dyn Database, file: SourceFile) -> ProgramView {
+    ProgramView { program: Arc::clone(configuring_program(db, file)), ignored: Ignored::Messages }
 }
 
 /// What a view of the params, features and constraints does not read.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ignored {
     /// Constraints' messages.
     Messages,
@@ -134,7 +125,7 @@ fn same_ir_but_messages(mine: &ItemIr, theirs: &ItemIr) -> bool {
 /// feature assignments reads of a configuration's params.
 #[salsa::tracked(returns(ref))]
 pub fn constraint_params(db: &dyn Database, file: SourceFile) -> Vec<String> {
-    let program = &assigning_program(db, file).0;
+    let program = &assigning_program(db, file).program;
     let params: rustc_hash::FxHashSet<&str> = program.params().map(|(name, _)| name).collect();
     // each constraint's variables apart: gathered in one list, each
     // constraint's would be told apart from all those before it
@@ -252,7 +243,7 @@ pub fn constraint_verdicts(db: &dyn Database, file: SourceFile) -> crate::constr
 /// (`variant_checks::check_configs`), once per file.
 #[salsa::tracked(returns(ref))]
 pub fn check_configs(db: &dyn Database, file: SourceFile) -> Arc<[Config]> {
-    crate::variant_checks::check_configs(&messageless_program(db, file).0).into()
+    crate::variant_checks::check_configs(&messageless_program(db, file).program).into()
 }
 
 /// Features whose assignments a configuration allows, in a file: the
@@ -277,7 +268,13 @@ pub fn feature_assignments<'db>(
     let slot = *key.slot(db);
     let cfg = constraint_configs(db, file).get(slot)?;
     let facts = constraint_facts(db, ConfigSlot::new(db, file, slot)).as_ref()?;
-    crate::variants::configurations_in(&assigning_program(db, file).0, key.deps(db), &cfg.pins, &cfg.params, facts)
+    crate::variants::configurations_in(
+        &assigning_program(db, file).program,
+        key.deps(db),
+        &cfg.pins,
+        &cfg.params,
+        facts,
+    )
 }
 
 /// The configurations as the constraints read them (`configs_over` with
@@ -307,7 +304,7 @@ pub struct ConfigSlot<'db> {
 pub fn constraint_facts<'db>(db: &'db dyn Database, slot: ConfigSlot<'db>) -> Option<crate::variants::ConstraintFacts> {
     let file = *slot.file(db);
     let cfg = constraint_configs(db, file).get(*slot.slot(db))?;
-    Some(crate::variants::constraint_facts(&assigning_program(db, file).0, &cfg.pins, &cfg.params))
+    Some(crate::variants::constraint_facts(&assigning_program(db, file).program, &cfg.pins, &cfg.params))
 }
 
 #[cfg(test)]
