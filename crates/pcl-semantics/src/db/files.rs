@@ -186,7 +186,7 @@ impl SourceFile {
         }
         let broken = parse.parsed.broken_names.clone();
         let old = self.item_defs(db).clone();
-        let DriverState { mut edited, mut spare } = self.driver(db).clone();
+        let DriverState { mut edited, mut spare, .. } = self.driver(db).clone();
         let slots = match window_slots(db, &old, &old_parse, &parse, window) {
             Some(slots) => slots,
             None => {
@@ -266,7 +266,7 @@ impl SourceFile {
         if broken_changed {
             self.set_unparsed_names(db).to(broken);
         }
-        let state = DriverState { edited, spare };
+        let state = DriverState { edited, spare, wide: high_write };
         if state != *self.driver(db) {
             self.set_driver(db).to(state);
         }
@@ -279,6 +279,17 @@ impl SourceFile {
 pub struct DriverState {
     edited: Vec<ItemDef>,
     spare: Vec<ItemDef>,
+    /// The last change wrote a MEDIUM or HIGH input (an item's first edit,
+    /// a param's, an add, a rename): salsa then verifies every memo that
+    /// read such inputs, and `analyze_edited_file` shares that work out.
+    wide: bool,
+}
+
+impl DriverState {
+    /// See `wide`.
+    pub(super) fn last_change_was_wide(&self) -> bool {
+        self.wide
+    }
 }
 
 /// An item of the new text: the input of the same item of the old one,
