@@ -2,10 +2,9 @@
 //! the firewall (`closure_members`) between `variant_findings` and the
 //! file's index, which every added, removed or renamed item changes.
 
+use super::configuring::closure_configuring;
 use super::one_time::analysis_of;
-use super::{
-    ConfiguringItem, Database, ItemDef, SourceFile, configuring_facts, configuring_items, item_index, policy_header,
-};
+use super::{Database, ItemDef, configuring_facts, item_index, policy_header};
 use crate::item_check::ItemAnalysis;
 
 /// An item that a policy's or role's per-configuration checks read, and
@@ -168,36 +167,6 @@ pub(super) fn inlined_members(
     walk.todo.extend(named.map(|c| c.name).filter(|name| !walk.seen.contains(name)));
     walk.run();
     (vars, walk.found)
-}
-
-/// `configuring_items` as the closure walks read them, and so the
-/// per-configuration checks: each param without its default and
-/// placeholder (a check reads a param's value from the configuration,
-/// `configs_over`; only `config::configure` reads those fields, and never
-/// on a closure's program), each constraint without the message it gives
-/// when broken (only the constraints' verdicts read it). An edit of either
-/// then leaves this equal, and no closure is walked again (`policies.pcl`:
-/// 17 of them, 173k instructions of an edit of a placeholder). (A derived
-/// feature or guard that tests a param's presence still holds its
-/// placeholder in its condition.) One item for each of `configuring_items`,
-/// in its order: `configuring_facts` places them by name.
-#[salsa::tracked(returns(ref))]
-pub fn closure_configuring(db: &dyn Database, file: SourceFile) -> Vec<ConfiguringItem> {
-    use crate::ir::ItemIr;
-    let as_walked = |c: &ConfiguringItem| {
-        let ir = match &*c.analysis.ir {
-            ItemIr::Constraint { cond, message } if !message.is_empty() => {
-                ItemIr::Constraint { cond: cond.clone(), message: Box::default() }
-            }
-            ItemIr::Param(p) if p.default.is_some() || p.placeholder.is_some() => {
-                ItemIr::Param(Box::new(crate::ir::Param { default: None, placeholder: None, ..(**p).clone() }))
-            }
-            _ => return c.clone(),
-        };
-        let analysis = std::sync::Arc::new(ItemAnalysis { ir: std::sync::Arc::new(ir), ..(*c.analysis).clone() });
-        ConfiguringItem { analysis, ..c.clone() }
-    };
-    configuring_items(db, file).iter().map(as_walked).collect()
 }
 
 /// Members found, in declaration order.
