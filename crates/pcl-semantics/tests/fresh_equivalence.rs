@@ -5,7 +5,10 @@
 
 use std::sync::{Arc, Mutex};
 
+mod walk;
+
 use pcl_semantics::{ExecutionLog, RootDatabase, SourceFile, analyze_file};
+use walk::{Rng, splice_between};
 
 /// After every edit, the incremental analysis says exactly what a fresh
 /// database says of the same text: entries parsed on their own, statement
@@ -42,18 +45,6 @@ fn incremental_analysis_equals_a_fresh_one_after_each_edit() {
         if n < 3 {
             assert!(!analyze_file(&db, file).diagnostics.is_empty(), "edit {n} should be reported");
         }
-    }
-}
-
-/// A deterministic generator (xorshift): the random walk below reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n.max(1) as u64) as usize
     }
 }
 
@@ -99,22 +90,6 @@ fn random_edit(text: &str, rng: &mut Rng) -> String {
         }
     }
     chars.into_iter().collect()
-}
-
-/// The splice that makes `new` of `old`: the bytes where they differ, cut
-/// at characters of both.
-fn splice_between<'n>(old: &str, new: &'n str) -> (std::ops::Range<usize>, &'n str) {
-    let pcl_semantics::TextChange { mut start, mut old_end, mut new_end } =
-        pcl_semantics::TextChange::between(old, new);
-    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
-        start -= 1;
-    }
-    // the ends move together: what follows them is alike
-    while !(old.is_char_boundary(old_end) && new.is_char_boundary(new_end)) {
-        old_end += 1;
-        new_end += 1;
-    }
-    (start..old_end, &new[start..new_end])
 }
 
 /// A random walk of edits over policies.pcl, each compared with a fresh
