@@ -17,8 +17,8 @@ use pcl_semantics::{RootDatabase, SourceFile, analyze_edited_file, analyze_file,
 use walk::{Rng, splice_between};
 
 /// One edit as typing makes them: characters deleted, a line deleted or
-/// duplicated, a word of the file pasted, or a token (an item among them)
-/// typed.
+/// duplicated, a word of the file pasted, a token (an item among them)
+/// typed, or a guard given to a policy.
 fn random_edit(text: &str, rng: &mut Rng) -> String {
     const TYPED: [&str; 16] = [
         "{",
@@ -45,10 +45,18 @@ fn random_edit(text: &str, rng: &mut Rng) -> String {
         let end = chars[at..].iter().position(|c| *c == '\n').map_or(chars.len(), |p| at + p + 1);
         (start, end)
     };
-    match rng.below(5) {
+    match rng.below(6) {
         0 => {
             let len = rng.below(8).min(chars.len() - at);
             chars.drain(at..at + len);
+        }
+        5 => {
+            // a guard on a policy, in its header, which a role that inlines
+            // or attaches the policy reads
+            let policies: Vec<usize> = text.match_indices("\npolicy ").map(|(i, _)| i + 1).collect();
+            let Some(&start) = policies.get(rng.below(policies.len())) else { return text.to_string() };
+            let open = start + text[start..].find(" {").unwrap_or(0);
+            return format!("{} when f0{}", &text[..open], &text[open..]);
         }
         1 => {
             let (start, end) = line(&chars);
