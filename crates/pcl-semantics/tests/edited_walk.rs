@@ -13,9 +13,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
+mod fresh;
 mod walk;
 
-use pcl_semantics::{RootDatabase, SourceFile, analyze_edited_file, analyze_file, analyze_file_parallel};
+use fresh::fresh_analysis;
+use pcl_semantics::{RootDatabase, SourceFile, analyze_edited_file, analyze_file_parallel};
 use walk::{Rng, splice_between};
 
 /// One edit as typing makes them: characters deleted, a line deleted or
@@ -107,15 +109,7 @@ fn the_language_servers_analysis_of_a_large_file_equals_a_fresh_one_along_a_walk
             let (range, inserted) = splice_between(&current, &next);
             file.splice_text(&mut db, range, inserted).unwrap();
             current = next;
-            let text = current.clone();
-            // on another thread: nothing remembered per thread is shared either
-            let fresh = std::thread::spawn(move || {
-                let mut fresh_db = RootDatabase::default();
-                let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
-                analyze_file(&fresh_db, fresh).clone()
-            })
-            .join()
-            .unwrap();
+            let fresh = fresh_analysis("corpus.pcl", current.clone());
             // diagnostics, acknowledgements and program alike
             assert_eq!(*analyze_edited_file(&db, file), fresh, "step {n}");
             match fresh.diagnostics.iter().any(|d| d.code == pcl_semantics::Code::Syntax) {

@@ -5,8 +5,10 @@
 
 use std::sync::{Arc, Mutex};
 
+mod fresh;
 mod walk;
 
+use fresh::fresh_analysis;
 use pcl_semantics::{ExecutionLog, RootDatabase, SourceFile, analyze_file};
 use walk::{Rng, splice_between};
 
@@ -35,13 +37,8 @@ fn incremental_analysis_equals_a_fresh_one_after_each_edit() {
     analyze_file(&db, file);
     for (n, text) in edits.into_iter().enumerate() {
         file.replace_text(&mut db, text.clone());
-        // on another thread: nothing remembered per thread is shared either
-        let fresh = std::thread::spawn(move || {
-            let mut fresh_db = RootDatabase::default();
-            let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text);
-            analyze_file(&fresh_db, fresh).diagnostics.clone()
-        });
-        assert_eq!(analyze_file(&db, file).diagnostics, fresh.join().unwrap(), "edit {n}");
+        let fresh = fresh_analysis("policies.pcl", text).diagnostics;
+        assert_eq!(analyze_file(&db, file).diagnostics, fresh, "edit {n}");
         if n < 3 {
             assert!(!analyze_file(&db, file).diagnostics.is_empty(), "edit {n} should be reported");
         }
@@ -184,16 +181,10 @@ policy p {
         analyze_file(&db, file);
         for (n, (text, expected)) in edits.iter().enumerate() {
             file.replace_text(&mut db, text.clone());
-            // opened for one check (the configurations whole), on another
-            // thread (no rendering kept on this one is shared)
-            let text = text.clone();
-            let fresh = std::thread::spawn(move || {
-                let mut fresh_db = RootDatabase::default();
-                let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text);
-                analyze_file(&fresh_db, fresh).diagnostics.clone()
-            });
+            // opened for one check (the configurations whole)
+            let fresh = fresh_analysis("policies.pcl", text.clone()).diagnostics;
             let diagnostics = &analyze_file(&db, file).diagnostics;
-            assert_eq!(diagnostics, &fresh.join().unwrap(), "edit {n}");
+            assert_eq!(diagnostics, &fresh, "edit {n}");
             // what the value makes of the file, so that a wrong analysis
             // that both databases share fails too
             let found = diagnostics.iter().any(|d| d.code == watched);
@@ -239,14 +230,7 @@ fn two_files_edited_in_turn_each_equal_a_fresh_analysis() {
         files[which].splice_text(&mut db, range, inserted).unwrap();
         texts[which] = next;
         for (file, text) in files.iter().zip(&texts) {
-            let text = text.clone();
-            let fresh = std::thread::spawn(move || {
-                let mut fresh_db = RootDatabase::default();
-                let fresh = SourceFile::open(&mut fresh_db, "f.pcl".into(), text);
-                analyze_file(&fresh_db, fresh).diagnostics.clone()
-            })
-            .join()
-            .unwrap();
+            let fresh = fresh_analysis("f.pcl", text.clone()).diagnostics;
             assert_eq!(pcl_semantics::analyze_edited_file(&db, *file).diagnostics, fresh, "edit {n}");
         }
     }
@@ -363,15 +347,7 @@ fn random_walk_equals_fresh(original: &str, editing: bool) {
         }
         assert_eq!(file.text(&db), &next, "editing {editing}, edit {n}");
         current = next;
-        let text = current.clone();
-        // on another thread: nothing remembered per thread is shared either
-        let fresh = std::thread::spawn(move || {
-            let mut fresh_db = RootDatabase::default();
-            let fresh = SourceFile::open(&mut fresh_db, "policies.pcl".into(), text);
-            analyze_file(&fresh_db, fresh).clone()
-        })
-        .join()
-        .unwrap();
+        let fresh = fresh_analysis("policies.pcl", current.clone());
         let incremental = analyze_file(&db, file);
         assert_eq!(incremental.diagnostics, fresh.diagnostics, "editing {editing}, edit {n}:\n{current}");
         assert_eq!(incremental.acknowledged, fresh.acknowledged, "editing {editing}, edit {n}");

@@ -7,6 +7,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
+mod fresh;
+
+use fresh::fresh_analysis;
 use pcl_semantics::{Code, RootDatabase, SourceFile, analyze_file};
 
 const SOURCE: &str = r#"
@@ -105,17 +108,6 @@ fn edits() -> Vec<Edit> {
     ]
 }
 
-/// What a fresh database, on another thread, makes of `text`.
-fn fresh(text: String) -> pcl_semantics::FileAnalysis {
-    std::thread::spawn(move || {
-        let mut fresh_db = RootDatabase::default();
-        let fresh = SourceFile::open(&mut fresh_db, "f.pcl".into(), text);
-        analyze_file(&fresh_db, fresh).clone()
-    })
-    .join()
-    .unwrap()
-}
-
 /// `edits` made in turn to a file opened with `start` (to edit, or for one
 /// check), each analysis compared with a fresh one.
 fn walk(start: &str, edits: &[Edit], to_edit: bool) {
@@ -128,7 +120,7 @@ fn walk(start: &str, edits: &[Edit], to_edit: bool) {
     for (label, text, expected) in edits {
         file.replace_text(&mut db, text.clone());
         let mine = analyze_file(&db, file).clone();
-        let theirs = fresh(text.clone());
+        let theirs = fresh_analysis("f.pcl", text.clone());
         assert_eq!(mine.diagnostics, theirs.diagnostics, "{label} (to_edit {to_edit})");
         assert_eq!(mine, theirs, "{label} (to_edit {to_edit}): analyses");
         if let Some((code, present)) = expected {
