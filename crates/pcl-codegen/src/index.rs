@@ -9,6 +9,7 @@
 //! few hundred bytes per configuration, never the documents.
 
 use pcl_semantics::config::Config;
+use pcl_semantics::ir::placeholders::restore_param_value;
 use pcl_semantics::ir::{ParamValue, Program};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -88,7 +89,8 @@ impl<C: std::io::Write> IndexBuilder<C> {
             .params()
             .map(|(name, p)| {
                 let docs = Some(program.docs(name).join("\n")).filter(|d| !d.is_empty());
-                let value = match config.params.get(name) {
+                // a placeholder's text, not its stand-in (`ir::placeholders`)
+                let value = match config.params.get(name).map(|v| restore_param_value(program, v)) {
                     // an optional param that was not given has no value
                     Some(ParamValue::One(v)) if p.optional && v.is_empty() => Value::Null,
                     Some(ParamValue::One(v)) => json!(v),

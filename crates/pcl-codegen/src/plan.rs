@@ -202,7 +202,7 @@ fn rendered_naming(
         _ => return (None, None),
     };
     let empty = BTreeMap::new();
-    let env = Env { program, features: features.unwrap_or(&empty), params: &config.params, shape_only: false };
+    let env = Env::new(program, features.unwrap_or(&empty), &config.params);
     (naming.name.as_ref().map(|t| env.text(t)), naming.description.as_ref().map(|t| env.text(t)))
 }
 

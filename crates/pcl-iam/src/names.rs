@@ -90,6 +90,19 @@ pub fn check_iam_name(name: &str, what: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// [`check_description`] on a rendered description (placeholders not
+/// judged, each one character long).
+pub fn check_description_rendered(text: &str) -> Result<(), Problem> {
+    check_description(&outside_closed_placeholders(text))
+}
+
+/// The length of a rendered text as IAM's quotas count it, each closed
+/// `<PLACEHOLDER>` a param left as one character: a value to come has one
+/// at least, and what it will hold is not known.
+pub fn rendered_chars(text: &str) -> usize {
+    if text.contains('<') { outside_closed_placeholders(text).chars().count() } else { text.chars().count() }
+}
+
 /// IAM's rule for a role's or policy's description: at most 1,000
 /// characters of tab, line breaks, printable ASCII and Latin-1
 /// (`[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*`).
@@ -128,6 +141,11 @@ mod tests {
         assert!(check_description("Ceci n'est pas une pipe, café.\n").is_ok());
         assert!(check_description("a → b").is_err());
         assert!(check_description(&"x".repeat(1001)).is_err());
+        assert!(check_description_rendered("for <SECRET \u{1} NAME>").is_ok());
+        assert!(check_description_rendered(&format!("{}<A>", "x".repeat(999))).is_ok());
+        assert!(check_description_rendered(&format!("{}<A>", "x".repeat(1000))).is_err());
+        assert_eq!(rendered_chars("<AWS ACCOUNT ID>-role"), 6);
+        assert_eq!(rendered_chars("a<b"), 3);
         for good in ["/", "/parallelcluster/", "/a/b-c_d.e/", "///"] {
             assert!(check_iam_path(good).is_ok(), "{good}");
         }

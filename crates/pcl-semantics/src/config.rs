@@ -25,7 +25,8 @@ pub struct SetError {
 pub struct Config {
     /// Features fixed to one value.
     pub pins: BTreeMap<String, String>,
-    /// Every param's value: given, else default, else placeholder.
+    /// Every param's value: given, else default, else placeholder (held
+    /// as a stand-in when opaque: `ir::placeholders`).
     pub params: BTreeMap<String, ParamValue>,
     /// The params given a value by the assignments (not by a default or placeholder).
     pub given: std::collections::BTreeSet<String>,
@@ -80,7 +81,10 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 }
                 let mut ok = true;
                 for v in &values {
-                    let checked = if iam::refine::star_allowed(v, &p.refinements) {
+                    let checked = if v.contains(crate::ir::placeholders::MARK) {
+                        // what a param left at its placeholder holds
+                        Err(iam::Problem::new("a value may not hold the control character U+0001"))
+                    } else if iam::refine::star_allowed(v, &p.refinements) {
                         Ok(())
                     } else {
                         iam::check_scalar_value(p.ty.scalar, v)
@@ -147,9 +151,12 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 // absent: compares as `""`; the checks make sure it is never rendered
                 return Some(ParamValue::One(String::new()));
             }
-            p.placeholder
-                .as_ref()
-                .map(|ph| if p.ty.list { ParamValue::Many(vec![ph.clone()]) } else { ParamValue::One(ph.clone()) })
+            // a stand-in where the checks would not read the text
+            // (`ir::placeholders`): the renderer puts the text back
+            p.placeholder.as_ref().map(|ph| {
+                let value = crate::ir::placeholders::value_at_placeholder(name, Some(p.ty.scalar), ph);
+                if p.ty.list { ParamValue::Many(vec![value]) } else { ParamValue::One(value) }
+            })
         });
         if let Some(v) = value {
             params.insert(name.to_string(), v);

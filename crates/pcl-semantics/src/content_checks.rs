@@ -92,7 +92,7 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
             message: format!(
                 "the {what} of role `{}` is {} characters; IAM allows {limit}",
                 role.name,
-                value.chars().count()
+                pcl_iam::rendered_chars(value)
             ),
             label: Some(format!("IAM rejects a {what} this long")),
             help: Some(format!("shorten the {what}")),
@@ -100,7 +100,7 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
         .at(span)
     };
     let name = role.deployed_name.as_ref().unwrap_or(&role.name);
-    if name.chars().count() > pcl_iam::quotas::ROLE_NAME_CHARS {
+    if pcl_iam::rendered_chars(name) > pcl_iam::quotas::ROLE_NAME_CHARS {
         out.push(too_long("name", name, pcl_iam::quotas::ROLE_NAME_CHARS));
     }
     out.extend(naming_findings("role", &role.name, role.deployed_name.as_ref(), role.description.as_deref(), span));
@@ -119,7 +119,7 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
             .at(span),
         );
     }
-    if let Some(path) = role.path.as_deref().filter(|p| p.chars().count() > pcl_iam::quotas::PATH_CHARS) {
+    if let Some(path) = role.path.as_deref().filter(|p| pcl_iam::rendered_chars(p) > pcl_iam::quotas::PATH_CHARS) {
         out.push(too_long("path", path, pcl_iam::quotas::PATH_CHARS));
     }
     if role.managed.len() > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE {
@@ -337,7 +337,7 @@ fn resource_part(resource: &str) -> &str {
 pub fn policy_name_findings(policy: &crate::expand::ExpandedPolicy, span: pcl_syntax::Span) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let name = &policy.deployed_name;
-    let length = name.chars().count();
+    let length = pcl_iam::rendered_chars(name);
     if length > pcl_iam::quotas::POLICY_NAME_CHARS {
         out.push(
             DiagnosticKind::IamRule {
@@ -368,7 +368,7 @@ fn naming_findings(
     let problems = name
         .map(|n| pcl_iam::check_iam_name_rendered(n, what))
         .into_iter()
-        .chain(description.filter(|d| !d.is_empty()).map(pcl_iam::check_description));
+        .chain(description.filter(|d| !d.is_empty()).map(pcl_iam::check_description_rendered));
     for p in problems.filter_map(Result::err) {
         out.push(
             DiagnosticKind::IamRule {

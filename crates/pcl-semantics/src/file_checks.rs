@@ -65,7 +65,11 @@ pub fn with_findings<'f>(
         let mut add = |at: usize| {
             let found = findings(at);
             if !found.is_empty() {
-                let diags = crate::variant_checks::absolute(&analysis.program, found.to_vec());
+                let mut diags = crate::variant_checks::absolute(&analysis.program, found.to_vec());
+                // placeholders' texts where the checks saw their stand-ins
+                // (`ir::placeholders`): their memos hold the stand-ins, so
+                // that an edit of a placeholder's text re-runs none of them
+                restore_placeholders(&analysis.program, &mut diags);
                 analysis.diagnostics.extend(diags);
             }
         };
@@ -98,6 +102,14 @@ pub fn with_findings<'f>(
     }
     analysis.acknowledged = crate::acknowledge::acknowledge(parsed, may_expect, &mut analysis.diagnostics);
     analysis
+}
+
+/// `diagnostics` with the placeholders' texts put back where they hold
+/// stand-ins (most hold none, and are left as they are).
+fn restore_placeholders(program: &Program, diagnostics: &mut [Diagnostic]) {
+    for diagnostic in diagnostics.iter_mut().filter(|d| crate::ir::placeholders::holds_stand_in(d)) {
+        crate::ir::placeholders::restore_diagnostic(program, diagnostic);
+    }
 }
 
 /// The syntax errors of a parse, as diagnostics.
@@ -230,6 +242,9 @@ pub fn analyze<'v, A: std::ops::Deref<Target = ItemAnalysis>>(
             None => diags.extend(crate::deployed_names::name_clashes(&program, config)),
         }
     }
+    // the values of the defaults and the deployed names are the
+    // configurations' (item checks read written text only)
+    restore_placeholders(&program, diags.get_mut(before..).unwrap_or_default());
 
     crate::diagnostic::sort(&mut diags);
     (FileAnalysis { program: std::sync::Arc::new(program), diagnostics: diags, acknowledged: Vec::new() }, decidable)
@@ -474,6 +489,7 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
             diags.extend(crate::variant_checks::absolute(program, findings));
         }
     }
+    restore_placeholders(program, &mut diags);
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diags
 }

@@ -261,11 +261,13 @@ policy other {
     assert_eq!(checked(&events, &variant_keys), ["user_base"], "events: {events:?}");
 }
 
-/// An edit of a param's placeholder re-checks the param and the items whose
-/// guards test whether it has a value (`when secret`, which compares it
-/// with its placeholder), not every item; and it re-runs the
-/// per-configuration checks of the items that read the param only, walks
-/// no closure and decides no feature assignment again.
+/// An edit of an opaque placeholder's text (`<SECRET>`) re-checks the param
+/// alone: the configurations hold its stand-in (`ir::placeholders`), and so
+/// do the guards that test whether it has a value (`when secret`). No
+/// closure is walked again, no per-configuration check runs again and no
+/// feature assignment is decided again. A placeholder that is not opaque is
+/// checked as a value: the per-configuration checks of the items that read
+/// the param run again, and only those.
 #[test]
 fn a_placeholder_edit_reruns_only_what_reads_the_param() {
     let source = r#"
@@ -290,12 +292,10 @@ policy other when fsx {
         file.replace_text(&mut db, source.replace("<SECRET>", placeholder));
         assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
         let events = take(&log);
-        assert_eq!(checked(&events, &keys), ["secret", "secrets"], "events: {events:?}");
-        assert_eq!(checked(&events, &variant_keys), ["secrets"], "events: {events:?}");
+        assert_eq!(checked(&events, &keys), ["secret"], "events: {events:?}");
+        assert_eq!(checked(&events, &variant_keys), [] as [&str; 0], "events: {events:?}");
         assert!(!events.iter().any(|e| e.starts_with("feature_assignments")), "events: {events:?}");
-        // the closures hold no param's default or placeholder: only that of
-        // `secrets`, whose own check changed (its guard), is walked again
-        assert_eq!(checked(&events, &closure_keys), ["secrets"], "events: {events:?}");
+        assert_eq!(checked(&events, &closure_keys), [] as [&str; 0], "events: {events:?}");
     }
     // `account`, which two policies read: a placeholder that is not one in
     // form (`<...>`) is checked as a value, and its finding comes and goes
@@ -349,9 +349,11 @@ policy q when batch {
 }
 
 /// A derived feature that tests a param's presence (`regional = region and
-/// ...` in `policies.pcl`) holds the param's placeholder in its condition:
-/// an edit of the placeholder re-checks the feature and the items that
-/// name it, not every item.
+/// ...` in `policies.pcl`) holds the param's stand-in in its condition, not
+/// its placeholder's text: an edit of an opaque placeholder re-checks the
+/// param alone. One that makes the placeholder a value to check (text
+/// around its `<...>`) re-checks the feature and the items that name it,
+/// not every item.
 #[test]
 fn a_placeholder_edit_rechecks_the_items_that_name_a_derived_feature_testing_it() {
     let source = r#"
@@ -370,6 +372,10 @@ policy plain {
 "#;
     let (mut db, file, log, keys) = analysed(source);
     file.replace_text(&mut db, source.replace("<SECRET>", "<THE SECRET>"));
+    assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
+    let events = take(&log);
+    assert_eq!(checked(&events, &keys), ["secret"], "events: {events:?}");
+    file.replace_text(&mut db, source.replace("<SECRET>", "secret-<NAME>"));
     assert!(analyze_file(&db, file).diagnostics.is_empty(), "{:?}", analyze_file(&db, file).diagnostics);
     let events = take(&log);
     assert_eq!(checked(&events, &keys), ["derived", "secret", "with_secret"], "events: {events:?}");

@@ -7,6 +7,7 @@ pub use pcl_iam::ScalarType;
 
 mod cuts;
 mod grouping;
+pub mod placeholders;
 mod program;
 
 pub(crate) use cuts::cut_off_by_each;

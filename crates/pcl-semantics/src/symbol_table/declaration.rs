@@ -76,6 +76,15 @@ impl Declaration {
                     let ast::Constraint { name, expr, message: _ } = &**mine;
                     *name == theirs.name && *expr == theirs.expr
                 }
+                // a placeholder as the table holds it: an opaque one's text
+                // is not read (its stand-in is), nor is where it ends
+                (ItemKind::Param(mine), ItemKind::Param(theirs)) => {
+                    let ast::Param { name, ty, default, placeholder: _ } = &**mine;
+                    *name == theirs.name
+                        && *ty == theirs.ty
+                        && *default == theirs.default
+                        && held_placeholder(mine) == held_placeholder(theirs)
+                }
                 (mine, theirs) => mine == theirs,
             },
             (mine, theirs) => mine == theirs,
@@ -93,6 +102,14 @@ impl Declaration {
             Declaration::Other { .. } => None,
         }
     }
+}
+
+/// What a configuration holds for a param left at its placeholder: the
+/// text, or its stand-in when opaque (`ir::placeholders`).
+pub(super) fn held_placeholder(param: &ast::Param) -> Option<String> {
+    let scalar = crate::ir::ScalarType::parse(&param.ty.scalar.name);
+    let text = param.placeholder.as_ref()?.display();
+    Some(crate::ir::placeholders::value_at_placeholder(&param.name.name, scalar, &text))
 }
 
 /// The kind of an item whose kind is all the table knows of it (a set,
@@ -138,6 +155,8 @@ constraint one: not (fsx and batch) else "fsx or batch";
             SOURCE.replace("\"fsx or batch\"", "\"not both, ever\""),
             // as long as before: the spans after it, which are compared, stay
             SOURCE.replace("/// Not both.", "/// Nor both."),
+            // an opaque placeholder: the table holds its stand-in
+            SOURCE.replace("<AWS ACCOUNT ID>", "<ACCOUNT>"),
         ];
         for text in same {
             let (after, their_table) = declarations(&text);
@@ -145,7 +164,7 @@ constraint one: not (fsx and batch) else "fsx or batch";
             assert!(table == their_table, "{text}");
         }
         let other = [
-            SOURCE.replace("<AWS ACCOUNT ID>", "<ACCOUNT>"),
+            SOURCE.replace("<AWS ACCOUNT ID>", "account-<ID>"),
             SOURCE.replace("not (fsx and batch)", "not (fsx or batch)"),
             SOURCE.replace("batch: bool = false", "batch: bool = true"),
         ];

@@ -63,7 +63,8 @@ pub struct Symbols {
     /// each use of one asks (51,200 of them searched a list: 1.8 s).
     optional: rustc_hash::FxHashSet<String>,
     /// What a scalar param without a default is when not given: `""` for an
-    /// optional one, its placeholder otherwise. A bare param in a guard tests
+    /// optional one, its placeholder otherwise (an opaque one's stand-in,
+    /// `ir::placeholders`, the same whatever its text). A bare param in a guard tests
     /// that it has a value (given, or a default): that it is not this.
     absent: BTreeMap<String, String>,
     /// The constraints by name, grouped, and whether some configuration
@@ -161,8 +162,8 @@ impl Symbols {
                 if p.ty.optional {
                     optional.insert(name.to_string());
                     absent.insert(name.to_string(), String::new());
-                } else if let Some(placeholder) = &p.placeholder {
-                    absent.insert(name.to_string(), placeholder.display());
+                } else if let Some(held) = declaration::held_placeholder(p) {
+                    absent.insert(name.to_string(), held);
                 }
             }
             if param_names.contains(name) {

@@ -6,7 +6,12 @@ use std::collections::BTreeMap;
 
 use pcl_syntax::{Name, Span};
 
+mod role;
+
+pub use role::{ExpandedRole, expand_role, expand_role_shallow};
+
 use crate::MAX_INCLUDE_DEPTH;
+use crate::ir::placeholders;
 use crate::ir::*;
 
 /// Values for one configuration: a value for every feature the rendered
@@ -19,6 +24,10 @@ pub struct Env<'a> {
     /// per-configuration checks need (emptiness, Sids), at a fraction of the
     /// cost of rendering.
     pub shape_only: bool,
+    /// Put each placeholder's text back where its stand-in would be
+    /// rendered (`ir::placeholders`): what is written out. The checks
+    /// judge the stand-ins, and their messages are restored after.
+    pub restoring: bool,
 }
 
 impl<'a> Env<'a> {
@@ -28,11 +37,22 @@ impl<'a> Env<'a> {
         features: &'a BTreeMap<String, String>,
         params: &'a BTreeMap<String, ParamValue>,
     ) -> Self {
-        Env { program, features, params, shape_only: false }
+        Env { program, features, params, shape_only: false, restoring: true }
     }
 
+    /// `value` as rendered: its placeholder's text if it is a stand-in
+    /// and this environment restores them.
+    fn shown<'v>(&self, value: &'v str) -> &'v str
+    where
+        'a: 'v,
+    {
+        if self.restoring { placeholders::placeholder_of(self.program, value).unwrap_or(value) } else { value }
+    }
+
+    /// A feature's or param's value as rendered (`shown`); guards read
+    /// `lookup_ref`, which keeps stand-ins.
     pub fn lookup(&self, var: &str) -> Option<String> {
-        self.lookup_ref(var).map(str::to_string)
+        self.lookup_ref(var).map(|v| self.shown(v).to_string())
     }
 
     fn lookup_ref(&self, var: &str) -> Option<&'a str> {
@@ -74,14 +94,21 @@ impl<'a> Env<'a> {
                     out.push_str(bound.map(|(_, v)| v).unwrap_or_default());
                 }
                 TextPart::Param(p) => match self.params.get(p.as_str()) {
-                    Some(ParamValue::One(v)) => out.push_str(v),
-                    Some(ParamValue::Many(vs)) => out.push_str(&vs.join(",")),
+                    Some(ParamValue::One(v)) => out.push_str(self.shown(v)),
+                    Some(ParamValue::Many(vs)) => {
+                        for (at, v) in vs.iter().enumerate() {
+                            if at > 0 {
+                                out.push(',');
+                            }
+                            out.push_str(self.shown(v));
+                        }
+                    }
                     None => {}
                 },
                 TextPart::Member(param_member) => {
                     let (p, member) = &**param_member;
                     if let Some(ParamValue::One(v)) = self.params.get(p.as_str()) {
-                        out.push_str(member_text(v, member).as_str());
+                        out.push_str(member_text(self.shown(v), member).as_str());
                     }
                 }
             }
@@ -101,8 +128,8 @@ impl<'a> Env<'a> {
             Value::Param(p) => match self.params.get(p.as_str()) {
                 Some(ParamValue::One(_)) if self.shape_only => out.push(String::new()),
                 Some(ParamValue::Many(vs)) if self.shape_only => out.extend(vs.iter().map(|_| String::new())),
-                Some(ParamValue::One(v)) => out.push(v.clone()),
-                Some(ParamValue::Many(vs)) => out.extend(vs.iter().cloned()),
+                Some(ParamValue::One(v)) => out.push(self.shown(v).to_owned()),
+                Some(ParamValue::Many(vs)) => out.extend(vs.iter().map(|v| self.shown(v).to_owned())),
                 None => {}
             },
             Value::Each(each) => {
@@ -118,7 +145,7 @@ impl<'a> Env<'a> {
                     } else if value == "*" {
                         out.push(value.clone()); // every resource: nothing to template
                     } else {
-                        out.push(self.text_with(template, var, value));
+                        out.push(self.text_with(template, var, self.shown(value)));
                     }
                 }
             }
@@ -400,90 +427,6 @@ fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, tra
             }
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExpandedRole {
-    /// The item's name.
-    pub name: String,
-    /// Its `name` field, rendered (without one, CloudFormation names it).
-    pub deployed_name: Option<String>,
-    pub description: Option<String>,
-    pub path: Option<String>,
-    /// Whether the path interpolates params (its written text is checked at
-    /// the source; the rendered one only when params went into it).
-    pub path_interpolated: bool,
-    pub trust: Vec<(PrincipalKind, Rendered)>,
-    pub managed: Vec<String>,
-    pub inline: Vec<ExpandedPolicy>,
-    pub boundary: Option<String>,
-}
-
-/// Expands a role; `None` when its own guard is false.
-pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
-    expand_role_with(program, name, env, true)
-}
-
-/// A role's trust, managed policies, path and boundary, without expanding
-/// its inline policies (which are checked as policies themselves). Reads
-/// only the guards `variants::guard_vars` walks for the role (with the
-/// headers of the policies it inlines or attaches), params, and the
-/// `partition` and `account` values: the per-configuration checks keep a
-/// role's findings by those (`variant_checks::tally`).
-pub fn expand_role_shallow(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
-    expand_role_with(program, name, env, false)
-}
-
-fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: bool) -> Option<ExpandedRole> {
-    let item = program.get(name)?;
-    let ItemIr::Role { when, role } = &*item.ir else {
-        return None;
-    };
-    if !env.holds(when) {
-        return None;
-    }
-    let path = role.path.as_ref().map(|p| env.text(p));
-    let path_interpolated = role.path.as_ref().is_some_and(|p| p.parts.iter().any(|t| !matches!(t, TextPart::Lit(_))));
-    let trust = role.trust.iter().map(|(k, list)| (k.clone(), env.values(list))).collect();
-    let mut managed = Vec::new();
-    for list in &role.managed {
-        managed.extend(env.values(list).values);
-    }
-    // by name: the role's check refers to both (`item_check::roles`,
-    // `require_param`), so they are in its closure, whose params alone its
-    // per-configuration checks may read (`db::configs_over`)
-    let partition = env.lookup("partition").unwrap_or_default();
-    let account = env.lookup("account").unwrap_or_default();
-    let policy_path = path.clone().unwrap_or_else(|| "/".into());
-    // An attached policy is only there when its own guard holds too.
-    let policy_present =
-        |name: &str| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
-    for a in role.attach.iter().filter(|a| env.holds(&a.when) && policy_present(&a.policy)) {
-        let deployed = deployed_policy_name(program, &a.policy, env);
-        managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{deployed}"));
-    }
-    let inline = role
-        .inline
-        .iter()
-        .filter(|r| with_inline && env.holds(&r.when))
-        .filter_map(|r| expand_policy(program, &r.policy, env))
-        .collect();
-    let boundary = role.boundary.as_ref().filter(|b| env.holds(&b.when)).and_then(|b| {
-        let mut v = Vec::new();
-        env.value(&b.value, &mut v);
-        v.into_iter().next()
-    });
-    Some(ExpandedRole {
-        name: name.to_string(),
-        deployed_name: role.naming.name.as_ref().map(|t| env.text(t)),
-        description: role.naming.description.as_ref().map(|t| env.text(t)),
-        path,
-        path_interpolated,
-        trust,
-        managed,
-        inline,
-        boundary,
-    })
 }
 
 /// The text of `${param.member}` when the param's value is `value`: the

@@ -1,0 +1,89 @@
+//! A role rendered for one configuration: its trust, managed and attached
+//! policies, path, boundary and, when asked, its inline policies.
+
+use super::{Env, ExpandedPolicy, Rendered, deployed_policy_name, expand_policy};
+use crate::ir::*;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpandedRole {
+    /// The item's name.
+    pub name: String,
+    /// Its `name` field, rendered (without one, CloudFormation names it).
+    pub deployed_name: Option<String>,
+    pub description: Option<String>,
+    pub path: Option<String>,
+    /// Whether the path interpolates params (its written text is checked at
+    /// the source; the rendered one only when params went into it).
+    pub path_interpolated: bool,
+    pub trust: Vec<(PrincipalKind, Rendered)>,
+    pub managed: Vec<String>,
+    pub inline: Vec<ExpandedPolicy>,
+    pub boundary: Option<String>,
+}
+
+/// Expands a role; `None` when its own guard is false.
+pub fn expand_role(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
+    expand_role_with(program, name, env, true)
+}
+
+/// A role's trust, managed policies, path and boundary, without expanding
+/// its inline policies (which are checked as policies themselves). Reads
+/// only the guards `variants::guard_vars` walks for the role (with the
+/// headers of the policies it inlines or attaches), params, and the
+/// `partition` and `account` values: the per-configuration checks keep a
+/// role's findings by those (`variant_checks::tally`).
+pub fn expand_role_shallow(program: &Program, name: &str, env: &Env<'_>) -> Option<ExpandedRole> {
+    expand_role_with(program, name, env, false)
+}
+
+fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: bool) -> Option<ExpandedRole> {
+    let item = program.get(name)?;
+    let ItemIr::Role { when, role } = &*item.ir else {
+        return None;
+    };
+    if !env.holds(when) {
+        return None;
+    }
+    let path = role.path.as_ref().map(|p| env.text(p));
+    let path_interpolated = role.path.as_ref().is_some_and(|p| p.parts.iter().any(|t| !matches!(t, TextPart::Lit(_))));
+    let trust = role.trust.iter().map(|(k, list)| (k.clone(), env.values(list))).collect();
+    let mut managed = Vec::new();
+    for list in &role.managed {
+        managed.extend(env.values(list).values);
+    }
+    // by name: the role's check refers to both (`item_check::roles`,
+    // `require_param`), so they are in its closure, whose params alone its
+    // per-configuration checks may read (`db::configs_over`)
+    let partition = env.lookup("partition").unwrap_or_default();
+    let account = env.lookup("account").unwrap_or_default();
+    let policy_path = path.clone().unwrap_or_else(|| "/".into());
+    // An attached policy is only there when its own guard holds too.
+    let policy_present =
+        |name: &str| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
+    for a in role.attach.iter().filter(|a| env.holds(&a.when) && policy_present(&a.policy)) {
+        let deployed = deployed_policy_name(program, &a.policy, env);
+        managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{deployed}"));
+    }
+    let inline = role
+        .inline
+        .iter()
+        .filter(|r| with_inline && env.holds(&r.when))
+        .filter_map(|r| expand_policy(program, &r.policy, env))
+        .collect();
+    let boundary = role.boundary.as_ref().filter(|b| env.holds(&b.when)).and_then(|b| {
+        let mut v = Vec::new();
+        env.value(&b.value, &mut v);
+        v.into_iter().next()
+    });
+    Some(ExpandedRole {
+        name: name.to_string(),
+        deployed_name: role.naming.name.as_ref().map(|t| env.text(t)),
+        description: role.naming.description.as_ref().map(|t| env.text(t)),
+        path,
+        path_interpolated,
+        trust,
+        managed,
+        inline,
+        boundary,
+    })
+}

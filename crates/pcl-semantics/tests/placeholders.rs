@@ -1,0 +1,138 @@
+//! A param left at an opaque placeholder (`"<REGION>"`) is checked as its
+//! stand-in (`ir::placeholders`): the checks find the same whatever its text
+//! says, and every message shows the text.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+use pcl_semantics::ir::ItemIr;
+use pcl_semantics::ir::placeholders::{MARK, is_opaque};
+use pcl_semantics::{Code, Diagnostic, FileAnalysis, RootDatabase, SourceFile, analyze_file};
+
+fn analysis(text: &str) -> FileAnalysis {
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open(&mut db, "p.pcl".into(), text.to_string());
+    analyze_file(&db, file).clone()
+}
+
+/// Every text of `d`, `from` replaced by `to`.
+fn replaced(d: &Diagnostic, from: &str, to: &str) -> Diagnostic {
+    let mut d = d.clone();
+    d.message = d.message.replace(from, to);
+    d.label = d.label.map(|l| l.replace(from, to));
+    d.help = d.help.map(|h| h.replace(from, to));
+    for label in &mut d.secondary {
+        label.message = label.message.replace(from, to);
+    }
+    d
+}
+
+fn texts(d: &Diagnostic) -> impl Iterator<Item = &str> {
+    [Some(d.message.as_str()), d.label.as_deref(), d.help.as_deref()]
+        .into_iter()
+        .flatten()
+        .chain(d.secondary.iter().map(|l| l.message.as_str()))
+}
+
+/// Where `param NAME:`'s placeholder text starts in `text`.
+fn placeholder_at(text: &str, name: &str) -> Option<usize> {
+    let declared = text.find(&format!("param {name}:"))?;
+    let line_end = text[declared..].find('\n').map_or(text.len(), |n| declared + n);
+    let quote = text[declared..line_end].find("placeholder \"")?;
+    Some(declared + quote + "placeholder \"".len())
+}
+
+/// Files whose findings show placeholders: a policy's deployed name too
+/// long, two roles deployed under one name, an ARN of the wrong service.
+const SHOWN: &str = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+param prefix: string placeholder "<PREFIX>";
+param bucket: string placeholder "<BUCKET>";
+policy long {
+    name "${prefix}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+policy wrong {
+    allow { action s3:GetObject; resource "arn:${partition}:dynamodb:*:${account}:table/${bucket}"; }
+}
+role a {
+    name "${prefix}-role";
+    trust service "ec2.amazonaws.com";
+}
+role b {
+    name "${prefix}-role";
+    trust service "ec2.amazonaws.com";
+}
+"#;
+
+/// Each opaque placeholder of every fixture and of `policies.pcl`, given
+/// another text of the same length: the analysis is the same but for that
+/// text, wherever a message shows it, and no message shows a stand-in.
+#[test]
+fn an_opaque_placeholders_text_changes_nothing_but_where_it_is_shown() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(root.join("tests/fixtures"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcl"))
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    files.sort();
+    files.push(("policies.pcl".into(), std::fs::read_to_string(root.join("policies.pcl")).unwrap()));
+    files.push(("SHOWN".into(), SHOWN.to_string()));
+    let (mut edited, mut shown) = (0, 0);
+    for (path, text) in files {
+        let before = analysis(&text);
+        let params: Vec<(String, String)> = before
+            .program
+            .items()
+            .iter()
+            .filter_map(|item| match &*item.ir {
+                ItemIr::Param(p) if p.ty.scalar != pcl_semantics::ir::ScalarType::Partition => {
+                    p.placeholder.clone().filter(|t| is_opaque(t)).map(|t| (item.name.to_string(), t))
+                }
+                _ => None,
+            })
+            .collect();
+        for (n, (name, old)) in params.iter().enumerate() {
+            // one text per param, so that a message's text says whose it
+            // is; plain text, which the param's own check accepts as the new
+            if params.iter().filter(|(_, t)| t == old).count() > 1 || old.len() < 6 || old.contains(['$', '\\']) {
+                continue;
+            }
+            let new = format!("<Q{n}{}>", "q".repeat(old.len() - 3 - n.to_string().len()));
+            let Some(at) = placeholder_at(&text, name).filter(|at| text[*at..].starts_with(old.as_str())) else {
+                continue;
+            };
+            let changed = format!("{}{new}{}", &text[..at], &text[at + old.len()..]);
+            let after = analysis(&changed);
+            let expected: Vec<Diagnostic> = before.diagnostics.iter().map(|d| replaced(d, old, &new)).collect();
+            assert_eq!(after.diagnostics, expected, "{path}: `{name}`'s placeholder {old} -> {new}");
+            assert_eq!(after.acknowledged, before.acknowledged, "{path}: `{name}`");
+            edited += 1;
+            shown += before.diagnostics.iter().filter(|d| texts(d).any(|t| t.contains(old.as_str()))).count();
+        }
+        for d in &before.diagnostics {
+            assert!(texts(d).all(|t| !t.contains(MARK)), "{path}: a stand-in shown: {d:?}");
+        }
+    }
+    assert!(edited >= 15, "only {edited} placeholders edited");
+    assert!(shown >= 4, "only {shown} messages showed a placeholder");
+}
+
+/// A placeholder counts as one character in a deployed name's length: a
+/// value to come has one at least; what it will hold is not known.
+#[test]
+fn lengths_count_a_placeholder_as_one_character() {
+    let found = analysis(SHOWN);
+    let long: Vec<_> = found.diagnostics.iter().filter(|d| d.code == Code::QuotaExceeded).collect();
+    assert_eq!(long.len(), 1, "{:?}", found.diagnostics);
+    assert!(long[0].message.contains("`<PREFIX>-xxx") && long[0].message.contains("is 130 characters"), "{long:?}");
+    // one `x` fewer: 129 characters, still too long; two fewer: 128, fine
+    for (shorter, too_long) in [(1, true), (2, false)] {
+        let text = SHOWN.replacen(&format!("-{}", "x".repeat(shorter)), "-", 1);
+        let found = analysis(&text);
+        let quota = found.diagnostics.iter().any(|d| d.code == Code::QuotaExceeded);
+        assert_eq!(quota, too_long, "{shorter} fewer: {:?}", found.diagnostics);
+    }
+}
