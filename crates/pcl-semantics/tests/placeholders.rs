@@ -1,11 +1,11 @@
-//! A param left at an opaque placeholder (`"<REGION>"`) is checked as its
-//! stand-in (`ir::placeholders`): the checks find the same whatever its text
-//! says, and every message shows the text.
+//! A param left at its placeholder is checked with stand-ins for the text
+//! inside its `<...>`s (`ir::placeholders`): the checks find the same
+//! whatever that text says, and every message shows the text.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use pcl_semantics::ir::ItemIr;
-use pcl_semantics::ir::placeholders::{MARK, is_opaque};
+use pcl_semantics::ir::placeholders::MARK;
 use pcl_semantics::{Code, Diagnostic, FileAnalysis, RootDatabase, SourceFile, analyze_file};
 
 fn analysis(text: &str) -> FileAnalysis {
@@ -41,19 +41,24 @@ fn placeholder_at(text: &str, name: &str) -> Option<usize> {
     Some(declared + quote + "placeholder \"".len())
 }
 
-/// Files whose findings show placeholders: a policy's deployed name too
-/// long, two roles deployed under one name, an ARN of the wrong service.
+/// Findings that show placeholders: a policy's deployed name too long, two
+/// roles deployed under one name, an ARN of the wrong service (twice, one
+/// with text around its `<...>`).
 const SHOWN: &str = r#"
 param partition: partition = "aws";
 param account: account placeholder "<AWS ACCOUNT ID>";
 param prefix: string placeholder "<PREFIX>";
 param bucket: string placeholder "<BUCKET>";
+param tables: list<arn> placeholder "arn:aws:dynamodb:*:*:table/<TABLE NAME>";
 policy long {
     name "${prefix}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
     allow { action s3:ListAllMyBuckets; resource "*"; }
 }
 policy wrong {
     allow { action s3:GetObject; resource "arn:${partition}:dynamodb:*:${account}:table/${bucket}"; }
+}
+policy listed {
+    allow { action s3:GetObject; resource [tables]; }
 }
 role a {
     name "${prefix}-role";
@@ -65,11 +70,12 @@ role b {
 }
 "#;
 
-/// Each opaque placeholder of every fixture and of `policies.pcl`, given
-/// another text of the same length: the analysis is the same but for that
-/// text, wherever a message shows it, and no message shows a stand-in.
+/// The first `<...>` of each placeholder of every fixture and of
+/// `policies.pcl`, given another text of the same length: the analysis is
+/// the same but for that text, wherever a message shows it, and no message
+/// shows a stand-in.
 #[test]
-fn an_opaque_placeholders_text_changes_nothing_but_where_it_is_shown() {
+fn the_text_inside_a_placeholder_changes_nothing_but_where_it_is_shown() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files: Vec<(String, String)> = std::fs::read_dir(root.join("tests/fixtures"))
         .unwrap()
@@ -83,13 +89,17 @@ fn an_opaque_placeholders_text_changes_nothing_but_where_it_is_shown() {
     let (mut edited, mut shown) = (0, 0);
     for (path, text) in files {
         let before = analysis(&text);
+        // each param's placeholder's first closed `<...>`
         let params: Vec<(String, String)> = before
             .program
             .items()
             .iter()
             .filter_map(|item| match &*item.ir {
                 ItemIr::Param(p) if p.ty.scalar != pcl_semantics::ir::ScalarType::Partition => {
-                    p.placeholder.clone().filter(|t| is_opaque(t)).map(|t| (item.name.to_string(), t))
+                    let text = p.placeholder.as_deref()?;
+                    let close = text.find('>')?;
+                    let open = text[..close].rfind('<')?;
+                    Some((item.name.to_string(), text[open..=close].to_string()))
                 }
                 _ => None,
             })
@@ -101,7 +111,7 @@ fn an_opaque_placeholders_text_changes_nothing_but_where_it_is_shown() {
                 continue;
             }
             let new = format!("<Q{n}{}>", "q".repeat(old.len() - 3 - n.to_string().len()));
-            let Some(at) = placeholder_at(&text, name).filter(|at| text[*at..].starts_with(old.as_str())) else {
+            let Some(at) = placeholder_at(&text, name).and_then(|at| Some(at + text[at..].find(old.as_str())?)) else {
                 continue;
             };
             let changed = format!("{}{new}{}", &text[..at], &text[at + old.len()..]);

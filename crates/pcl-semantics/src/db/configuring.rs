@@ -81,8 +81,8 @@ pub fn assigning_program(db: &dyn Database, file: SourceFile) -> ProgramView {
 /// The program as the configurations and the deployed names read it: not
 /// a constraint's message, which only the constraints' verdicts read
 /// (`policies.pcl`, a character typed in a constraint's message:
-/// `check_configs` was 103k instructions of its 920k), nor the text of an
-/// opaque placeholder, which a configuration holds as its stand-in
+/// `check_configs` was 103k instructions of its 920k), nor the text inside
+/// a placeholder's `<...>`s, which a configuration holds as stand-ins
 /// (`ir::placeholders`; `region`'s placeholder: 110k instructions of
 /// `check_configs` and 22k of `default_config` of a 700k edit).
 #[salsa::tracked(returns(ref))]
@@ -93,7 +93,7 @@ pub fn messageless_program(db: &dyn Database, file: SourceFile) -> ProgramView {
 /// What a view of the params, features and constraints does not read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ignored {
-    /// Constraints' messages, and opaque placeholders' texts.
+    /// Constraints' messages, and the texts inside placeholders' `<...>`s.
     Messages,
     /// Those, and params' defaults and placeholders.
     ValuesAndMessages,
@@ -107,10 +107,10 @@ impl Ignored {
             ItemIr::Constraint { cond, message } if !message.is_empty() => {
                 Some(ItemIr::Constraint { cond: cond.clone(), message: Box::default() })
             }
-            ItemIr::Param(p)
-                if self == Ignored::Messages && p.placeholder.as_deref().is_some_and(|t| stood_in(p, t)) =>
-            {
-                let placeholder = Some(OPAQUE.to_owned());
+            // what a configuration holds of it is the same whatever the
+            // text inside its `<...>`s (`ir::placeholders`)
+            ItemIr::Param(p) if self == Ignored::Messages && p.ty.scalar != crate::ir::ScalarType::Partition => {
+                let placeholder = Some(crate::ir::placeholders::emptied(p.placeholder.as_deref()?)?);
                 Some(ItemIr::Param(Box::new(crate::ir::Param { placeholder, ..(**p).clone() })))
             }
             ItemIr::Param(p)
@@ -130,17 +130,6 @@ impl Ignored {
             _ => None,
         }
     }
-}
-
-/// What `Ignored::Messages` makes of an opaque placeholder's text.
-const OPAQUE: &str = "<>";
-
-/// Whether a configuration holds `param`'s stand-in for `placeholder`, and
-/// the text is not `OPAQUE` already.
-fn stood_in(param: &crate::ir::Param, placeholder: &str) -> bool {
-    placeholder != OPAQUE
-        && param.ty.scalar != crate::ir::ScalarType::Partition
-        && crate::ir::placeholders::is_opaque(placeholder)
 }
 
 /// Whether two programs of params, features and constraints are the same

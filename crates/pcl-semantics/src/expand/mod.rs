@@ -40,19 +40,16 @@ impl<'a> Env<'a> {
         Env { program, features, params, shape_only: false, restoring: true }
     }
 
-    /// `value` as rendered: its placeholder's text if it is a stand-in
-    /// and this environment restores them.
-    fn shown<'v>(&self, value: &'v str) -> &'v str
-    where
-        'a: 'v,
-    {
-        if self.restoring { placeholders::placeholder_of(self.program, value).unwrap_or(value) } else { value }
+    /// `value` as rendered: with its placeholder's texts for its stand-ins
+    /// if this environment restores them.
+    fn shown<'v>(&self, value: &'v str) -> std::borrow::Cow<'v, str> {
+        if self.restoring { placeholders::restore(self.program, value) } else { std::borrow::Cow::Borrowed(value) }
     }
 
     /// A feature's or param's value as rendered (`shown`); guards read
     /// `lookup_ref`, which keeps stand-ins.
     pub fn lookup(&self, var: &str) -> Option<String> {
-        self.lookup_ref(var).map(|v| self.shown(v).to_string())
+        self.lookup_ref(var).map(|v| self.shown(v).into_owned())
     }
 
     fn lookup_ref(&self, var: &str) -> Option<&'a str> {
@@ -94,13 +91,13 @@ impl<'a> Env<'a> {
                     out.push_str(bound.map(|(_, v)| v).unwrap_or_default());
                 }
                 TextPart::Param(p) => match self.params.get(p.as_str()) {
-                    Some(ParamValue::One(v)) => out.push_str(self.shown(v)),
+                    Some(ParamValue::One(v)) => out.push_str(&self.shown(v)),
                     Some(ParamValue::Many(vs)) => {
                         for (at, v) in vs.iter().enumerate() {
                             if at > 0 {
                                 out.push(',');
                             }
-                            out.push_str(self.shown(v));
+                            out.push_str(&self.shown(v));
                         }
                     }
                     None => {}
@@ -108,7 +105,7 @@ impl<'a> Env<'a> {
                 TextPart::Member(param_member) => {
                     let (p, member) = &**param_member;
                     if let Some(ParamValue::One(v)) = self.params.get(p.as_str()) {
-                        out.push_str(member_text(self.shown(v), member).as_str());
+                        out.push_str(member_text(&self.shown(v), member).as_str());
                     }
                 }
             }
@@ -128,8 +125,8 @@ impl<'a> Env<'a> {
             Value::Param(p) => match self.params.get(p.as_str()) {
                 Some(ParamValue::One(_)) if self.shape_only => out.push(String::new()),
                 Some(ParamValue::Many(vs)) if self.shape_only => out.extend(vs.iter().map(|_| String::new())),
-                Some(ParamValue::One(v)) => out.push(self.shown(v).to_owned()),
-                Some(ParamValue::Many(vs)) => out.extend(vs.iter().map(|v| self.shown(v).to_owned())),
+                Some(ParamValue::One(v)) => out.push(self.shown(v).into_owned()),
+                Some(ParamValue::Many(vs)) => out.extend(vs.iter().map(|v| self.shown(v).into_owned())),
                 None => {}
             },
             Value::Each(each) => {
@@ -145,7 +142,7 @@ impl<'a> Env<'a> {
                     } else if value == "*" {
                         out.push(value.clone()); // every resource: nothing to template
                     } else {
-                        out.push(self.text_with(template, var, self.shown(value)));
+                        out.push(self.text_with(template, var, &self.shown(value)));
                     }
                 }
             }

@@ -1,16 +1,18 @@
-//! A param left at an opaque placeholder (`"<REGION>"`: one closed `<...>`
-//! and nothing else) holds, in every configuration, a stand-in named after
-//! the param, not the placeholder's text. Every check judges a closed
-//! `<...>` as a value to come (ARNs, names, condition values, the
-//! catalog's patterns) and lengths count it as one character, so the checks
-//! find the same whatever the text says, and an edit of the text re-runs
-//! none of them. The text is put back where it is shown: by the renderer
+//! A param left at its placeholder holds, in every configuration, the
+//! placeholder with the text inside each closed `<...>` replaced by a
+//! stand-in named after the param (`"<REGION>"` is held as
+//! `<\u{1}region\u{1}0>`, `"arn:*:fsx:*:*:file-system/<ID>"` as
+//! `arn:*:fsx:*:*:file-system/<\u{1}fsx_arns\u{1}0>`). Every check judges a
+//! closed `<...>` as a value to come (ARNs, names, condition values, the
+//! catalog's patterns) and lengths count it as one character: where the
+//! `<` and `>` are is all the checks read of it. So they find the same
+//! whatever the text inside says, and an edit of that text re-runs none of
+//! them. The text is put back where it is shown: by the renderer
 //! (`Env::restoring`), in the index, and in every diagnostic's message,
 //! label and help (`restore_diagnostic`).
 //!
-//! A placeholder with text around its `<...>` (`"arn:*:fsx:*:*:file-system/<ID>"`)
-//! is checked as written, and so is a partition param's: there the text is
-//! what the checks judge.
+//! The text outside the `<...>`s is what the checks judge, and is held as
+//! written; so is a partition param's whole placeholder.
 
 use std::borrow::Cow;
 
@@ -20,35 +22,71 @@ use super::{ParamValue, Program, ScalarType};
 /// stand-in is never mistaken for one.
 pub const MARK: char = '\u{1}';
 
-/// Whether `text` is one closed `<...>` and nothing else.
-pub fn is_opaque(text: &str) -> bool {
-    let Some(inner) = text.strip_prefix('<').and_then(|t| t.strip_suffix('>')) else { return false };
-    !inner.contains(['<', '>', MARK])
+/// The byte ranges of `text`'s closed `<...>`s, each with neither `<` nor
+/// `>` inside (so that replacing what is inside moves no `<` or `>`).
+fn closed(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut open = None;
+    bytes.iter().enumerate().filter_map(move |(at, b)| match b {
+        b'<' => {
+            open = Some(at);
+            None
+        }
+        b'>' => open.take().map(|start| start..at + 1),
+        _ => None,
+    })
 }
 
-/// The stand-in of `param`'s placeholder.
-pub fn stand_in(param: &str) -> String {
-    format!("<{MARK}{param}>")
+/// The stand-in of the `k`th closed `<...>` of `param`'s placeholder.
+fn stand_in(param: &str, k: usize) -> String {
+    format!("<{MARK}{param}{MARK}{k}>")
 }
 
 /// What a param of type `scalar` left at `placeholder` holds in a
-/// configuration: its stand-in, or the text where the text is what the
-/// checks judge.
+/// configuration: the text with stand-ins inside its `<...>`s (a
+/// partition's as written: its text is a partition's name to check).
 pub fn value_at_placeholder(name: &str, scalar: Option<ScalarType>, placeholder: &str) -> String {
-    if scalar != Some(ScalarType::Partition) && is_opaque(placeholder) {
-        stand_in(name)
-    } else {
-        placeholder.to_owned()
+    if scalar == Some(ScalarType::Partition) {
+        return placeholder.to_owned();
     }
+    let mut out = String::with_capacity(placeholder.len() + name.len());
+    let mut kept = 0;
+    for (k, range) in closed(placeholder).enumerate() {
+        out.push_str(placeholder.get(kept..range.start).unwrap_or_default());
+        out.push_str(&stand_in(name, k));
+        kept = range.end;
+    }
+    out.push_str(placeholder.get(kept..).unwrap_or_default());
+    out
 }
 
-/// The placeholder whose stand-in `value` is, if it is one of `program`'s.
-pub fn placeholder_of<'p>(program: &'p Program, value: &str) -> Option<&'p str> {
-    let name = value.strip_prefix('<')?.strip_prefix(MARK)?.strip_suffix('>')?;
-    match program.get(name).map(|item| &*item.ir) {
-        Some(super::ItemIr::Param(p)) => p.placeholder.as_deref(),
-        _ => None,
+/// `placeholder` with nothing inside its `<...>`s: what a reader that sees
+/// only the stand-ins compares (`Some` when that differs from the text).
+pub fn emptied(placeholder: &str) -> Option<String> {
+    if closed(placeholder).all(|range| range.len() == 2) {
+        return None;
     }
+    let mut out = String::with_capacity(placeholder.len());
+    let mut kept = 0;
+    for range in closed(placeholder) {
+        out.push_str(placeholder.get(kept..range.start).unwrap_or_default());
+        out.push_str("<>");
+        kept = range.end;
+    }
+    out.push_str(placeholder.get(kept..).unwrap_or_default());
+    Some(out)
+}
+
+/// The text whose stand-in `value` is (`<`, the mark, a param's name, the
+/// mark, the number of its `<...>`, `>`), if it is one of `program`'s.
+fn placeholder_of<'p>(program: &'p Program, value: &str) -> Option<&'p str> {
+    let (name, k) = value.strip_prefix('<')?.strip_prefix(MARK)?.strip_suffix('>')?.split_once(MARK)?;
+    let k: usize = k.parse().ok()?;
+    let placeholder = match program.get(name).map(|item| &*item.ir) {
+        Some(super::ItemIr::Param(p)) => p.placeholder.as_deref()?,
+        _ => return None,
+    };
+    closed(placeholder).nth(k).and_then(|range| placeholder.get(range))
 }
 
 /// `text` with every stand-in it holds replaced by its placeholder's text
@@ -61,7 +99,7 @@ pub fn restore<'t>(program: &Program, text: &'t str) -> Cow<'t, str> {
     let mut rest = text;
     while let Some(at) = rest.find(MARK) {
         let after_mark = at + MARK.len_utf8();
-        // `<`, the mark, a param's name, `>`: a mark in any other text
+        // `<`, the mark, a param's name, the mark, a number, `>`: a mark in any other text
         // (written so) is kept as it is
         let found = rest.get(..at).filter(|before| before.ends_with('<')).and_then(|_| {
             let end = after_mark + rest.get(after_mark..)?.find('>')? + 1;
@@ -121,24 +159,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_one_closed_placeholder_is_opaque() {
-        assert!(is_opaque("<REGION>"));
-        assert!(is_opaque("<AWS ACCOUNT ID>"));
-        assert!(is_opaque("<>"));
-        for text in ["", "<", ">", "REGION", "<a>b<c>", "<a<b>>", "x<A>", "<A>x", "arn:*:fsx:*:*:file-system/<ID>"] {
-            assert!(!is_opaque(text), "{text:?}");
+    fn the_text_inside_each_closed_placeholder_is_held_as_a_stand_in() {
+        let held = |text: &str| value_at_placeholder("p", Some(ScalarType::String), text);
+        assert_eq!(held("<REGION>"), "<\u{1}p\u{1}0>");
+        assert_eq!(held("arn:*:fsx:*:*:file-system/<ID>"), "arn:*:fsx:*:*:file-system/<\u{1}p\u{1}0>");
+        assert_eq!(held("<a>b<c>"), "<\u{1}p\u{1}0>b<\u{1}p\u{1}1>");
+        // only the innermost: no `<` or `>` moves
+        assert_eq!(held("<a<b>>"), "<a<\u{1}p\u{1}0>>");
+        for written in ["", "<", ">", "REGION", "a>b<c", "<a"] {
+            assert_eq!(held(written), written);
+            assert_eq!(emptied(written), None);
         }
-        assert!(!is_opaque(&stand_in("region")));
+        assert_eq!(value_at_placeholder("p", Some(ScalarType::Partition), "<P>"), "<P>");
+        assert_eq!(emptied("x<ID>y<>"), Some("x<>y<>".into()));
+        assert_eq!(emptied("x<>"), None);
     }
 
     #[test]
     fn restore_puts_back_the_texts_of_stand_ins_only() {
-        let text = "param region: region placeholder \"<REGION>\";\nparam n: string = \"x\";";
+        let text = "param region: region placeholder \"<REGION>\";\nparam n: string = \"x\";\n\
+                    param efs: arn placeholder \"arn:*:efs:*:*:file-system/<EFS ID>\";";
         let program = program_of(text);
-        let region = stand_in("region");
+        let region = stand_in("region", 0);
         assert_eq!(restore(&program, &format!("arn:{region}:{region}")), "arn:<REGION>:<REGION>");
-        // a mark that is no stand-in, or one of no param with a placeholder
-        for kept in ["a\u{1}b", "\u{1}", "é\u{1}<", "<\u{1}n>", "<\u{1}other>", "<\u{1}region"] {
+        let held = value_at_placeholder("efs", Some(ScalarType::Arn), "arn:*:efs:*:*:file-system/<ID>");
+        assert_eq!(restore(&program, &held), "arn:*:efs:*:*:file-system/<EFS ID>");
+        // a mark that is no stand-in, or one of no param with a placeholder,
+        // or past its placeholders
+        for kept in [
+            "a\u{1}b",
+            "\u{1}",
+            "é\u{1}<",
+            "<\u{1}n\u{1}0>",
+            "<\u{1}other\u{1}0>",
+            "<\u{1}region\u{1}0",
+            "<\u{1}region\u{1}1>",
+        ] {
             assert_eq!(restore(&program, kept), kept);
         }
     }
