@@ -90,17 +90,48 @@ pub fn check_iam_name(name: &str, what: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-/// [`check_description`] on a rendered description (placeholders not
-/// judged, each one character long).
-pub fn check_description_rendered(text: &str) -> Result<(), Problem> {
-    check_description(&outside_closed_placeholders(text))
+/// What marks a stand-in: pcl holds the text inside a placeholder's
+/// `<...>` as `<`, this character, the param's name, this character, a
+/// number, `>` (`pcl_semantics::ir::placeholders`). No value holds it.
+pub const STAND_IN_MARK: char = '\u{1}';
+
+/// `text` with each stand-in as `x`, a character every rule accepts.
+fn outside_stand_ins(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(STAND_IN_MARK) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(STAND_IN_MARK) {
+        let (before, from) = rest.split_at(at);
+        match (before.strip_suffix('<'), from.find('>')) {
+            (Some(kept), Some(close)) => {
+                out.push_str(kept);
+                out.push('x');
+                rest = from.get(close + 1..).unwrap_or_default();
+            }
+            _ => {
+                out.push_str(before);
+                out.push(STAND_IN_MARK);
+                rest = from.get(STAND_IN_MARK.len_utf8()..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
-/// The length of a rendered text as IAM's quotas count it, each closed
-/// `<PLACEHOLDER>` a param left as one character: a value to come has one
-/// at least, and what it will hold is not known.
+/// [`check_description`] on a rendered description: each stand-in of a
+/// placeholder is one character, and not judged (a value to come).
+pub fn check_description_rendered(text: &str) -> Result<(), Problem> {
+    check_description(&outside_stand_ins(text))
+}
+
+/// The length of a rendered text as IAM's quotas count it, each stand-in
+/// of a placeholder one character: a value to come has one at least, and
+/// what it will hold is not known.
 pub fn rendered_chars(text: &str) -> usize {
-    if text.contains('<') { outside_closed_placeholders(text).chars().count() } else { text.chars().count() }
+    outside_stand_ins(text).chars().count()
 }
 
 /// IAM's rule for a role's or policy's description: at most 1,000
@@ -141,11 +172,16 @@ mod tests {
         assert!(check_description("Ceci n'est pas une pipe, café.\n").is_ok());
         assert!(check_description("a → b").is_err());
         assert!(check_description(&"x".repeat(1001)).is_err());
-        assert!(check_description_rendered("for <SECRET \u{1} NAME>").is_ok());
-        assert!(check_description_rendered(&format!("{}<A>", "x".repeat(999))).is_ok());
-        assert!(check_description_rendered(&format!("{}<A>", "x".repeat(1000))).is_err());
-        assert_eq!(rendered_chars("<AWS ACCOUNT ID>-role"), 6);
+        assert!(check_description_rendered("for <\u{1}secret\u{1}0>").is_ok());
+        assert!(check_description_rendered(&format!("{}<\u{1}p\u{1}0>", "x".repeat(999))).is_ok());
+        assert!(check_description_rendered(&format!("{}<\u{1}p\u{1}0>", "x".repeat(1000))).is_err());
+        // written `<...>`s are text like any other
+        assert!(check_description_rendered(&format!("<{}>", "x".repeat(999))).is_err());
+        assert!(check_description_rendered("a \u{1} b").is_err());
+        assert_eq!(rendered_chars("<\u{1}account\u{1}0>-role"), 6);
+        assert_eq!(rendered_chars("<AWS ACCOUNT ID>-role"), 21);
         assert_eq!(rendered_chars("a<b"), 3);
+        assert_eq!(rendered_chars("\u{1}>é"), 3);
         for good in ["/", "/parallelcluster/", "/a/b-c_d.e/", "///"] {
             assert!(check_iam_path(good).is_ok(), "{good}");
         }

@@ -25,8 +25,8 @@ pub struct SetError {
 pub struct Config {
     /// Features fixed to one value.
     pub pins: BTreeMap<String, String>,
-    /// Every param's value: given, else default, else placeholder (held
-    /// as a stand-in when opaque: `ir::placeholders`).
+    /// Every param's value: given, else default, else placeholder (with
+    /// stand-ins for the text inside its `<...>`s: `ir::placeholders`).
     pub params: BTreeMap<String, ParamValue>,
     /// The params given a value by the assignments (not by a default or placeholder).
     pub given: std::collections::BTreeSet<String>,

@@ -1,7 +1,8 @@
 //! Meaning-level checks of each rendered statement (issue: "pcl knows
 //! IAM"): condition keys that never apply, actions whose resources cannot
 //! match, least-privilege grants. The statement is rendered with real texts
-//! (placeholders included) and handed to `pcl_iam::lints`; each lint
+//! (a placeholder's `<...>`s as their stand-ins, `ir::placeholders`) and
+//! handed to `pcl_iam::lints`; each lint
 //! becomes a warning at the statement's condition, action or resource span.
 
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
@@ -90,9 +91,10 @@ pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: 
         DiagnosticKind::IamRule {
             code: Code::QuotaExceeded,
             message: format!(
-                "the {what} of role `{}` is {} characters; IAM allows {limit}",
+                "the {what} of role `{}` is {} characters{}; IAM allows {limit}",
                 role.name,
-                pcl_iam::rendered_chars(value)
+                pcl_iam::rendered_chars(value),
+                counted_as_one(value)
             ),
             label: Some(format!("IAM rejects a {what} this long")),
             help: Some(format!("shorten the {what}")),
@@ -343,7 +345,8 @@ pub fn policy_name_findings(policy: &crate::expand::ExpandedPolicy, span: pcl_sy
             DiagnosticKind::IamRule {
                 code: Code::QuotaExceeded,
                 message: format!(
-                    "the name of policy `{name}` is {length} characters; IAM allows {}",
+                    "the name of policy `{name}` is {length} characters{}; IAM allows {}",
+                    counted_as_one(name),
                     pcl_iam::quotas::POLICY_NAME_CHARS
                 ),
                 label: Some("IAM rejects a policy name this long".into()),
@@ -354,6 +357,12 @@ pub fn policy_name_findings(policy: &crate::expand::ExpandedPolicy, span: pcl_sy
     }
     out.extend(naming_findings("policy", &policy.name, Some(name), policy.description.as_deref(), span));
     out
+}
+
+/// What a length's message adds when the text holds a placeholder, which
+/// it counts as one character (`pcl_iam::rendered_chars`).
+fn counted_as_one(text: &str) -> &'static str {
+    if text.contains(crate::ir::placeholders::MARK) { " (a placeholder counts as one)" } else { "" }
 }
 
 /// Characters IAM rejects in a rendered name or description (from params).

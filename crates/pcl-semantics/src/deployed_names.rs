@@ -85,9 +85,10 @@ pub fn deployed<'p>(
         _ => return None,
     };
     // runs for every policy and role after every edit of a small file: a
-    // name already lower case is not copied
+    // name already lower case is not copied (a stand-in keeps its param's
+    // name: two params are two values to come)
     let folded = match name.bytes().any(|b| b.is_ascii_uppercase()) {
-        true => Cow::Owned(name.to_ascii_lowercase()),
+        true => Cow::Owned(crate::ir::placeholders::ascii_lowercase_outside_stand_ins(&name)),
         false => name.clone(),
     };
     Some(Deployed {

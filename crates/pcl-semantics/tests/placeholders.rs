@@ -2,7 +2,7 @@
 //! inside its `<...>`s (`ir::placeholders`): the checks find the same
 //! whatever that text says, and every message shows the text.
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
 
 use pcl_semantics::ir::ItemIr;
 use pcl_semantics::ir::placeholders::MARK;
@@ -110,7 +110,10 @@ fn the_text_inside_a_placeholder_changes_nothing_but_where_it_is_shown() {
             if params.iter().filter(|(_, t)| t == old).count() > 1 || old.len() < 6 || old.contains(['$', '\\']) {
                 continue;
             }
-            let new = format!("<Q{n}{}>", "q".repeat(old.len() - 3 - n.to_string().len()));
+            // what a stand-in hides may hold anything an ARN, a name or a
+            // pattern would read: `:`, `*`, `?`, `/`, spaces
+            let pad: String = ":* /?".chars().cycle().take(old.len() - 3 - n.to_string().len()).collect();
+            let new = format!("<Q{n}{pad}>");
             let Some(at) = placeholder_at(&text, name).and_then(|at| Some(at + text[at..].find(old.as_str())?)) else {
                 continue;
             };
@@ -137,7 +140,8 @@ fn lengths_count_a_placeholder_as_one_character() {
     let found = analysis(SHOWN);
     let long: Vec<_> = found.diagnostics.iter().filter(|d| d.code == Code::QuotaExceeded).collect();
     assert_eq!(long.len(), 1, "{:?}", found.diagnostics);
-    assert!(long[0].message.contains("`<PREFIX>-xxx") && long[0].message.contains("is 130 characters"), "{long:?}");
+    let said = "is 130 characters (a placeholder counts as one)";
+    assert!(long[0].message.contains("`<PREFIX>-xxx") && long[0].message.contains(said), "{long:?}");
     // one `x` fewer: 129 characters, still too long; two fewer: 128, fine
     for (shorter, too_long) in [(1, true), (2, false)] {
         let text = SHOWN.replacen(&format!("-{}", "x".repeat(shorter)), "-", 1);
@@ -145,4 +149,72 @@ fn lengths_count_a_placeholder_as_one_character() {
         let quota = found.diagnostics.iter().any(|d| d.code == Code::QuotaExceeded);
         assert_eq!(quota, too_long, "{shorter} fewer: {:?}", found.diagnostics);
     }
+}
+
+/// A literal with `<...>`s compared with a param left at its placeholder
+/// compares as the placeholder is held: `cluster != "<CLUSTER NAME>"` still
+/// says whether a value was given, in a constraint, a guard and a derived
+/// feature.
+#[test]
+fn a_literal_compared_with_a_placeholder_tells_whether_a_value_was_given() {
+    let source = r#"
+param cluster: string placeholder "<CLUSTER NAME>";
+feature named = cluster != "<CLUSTER NAME>";
+constraint given: cluster != "<CLUSTER NAME>" else "set cluster";
+policy unnamed when cluster == "<CLUSTER NAME>" {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+policy with_name when named {
+    allow { action s3:ListAllMyBuckets; resource "*"; }
+}
+"#;
+    let found = analysis(source);
+    assert!(found.diagnostics.is_empty(), "{:?}", found.diagnostics);
+    // a build's configuration: the constraint's verdict
+    let program = &found.program;
+    let config = |set: &[(&str, &str)]| {
+        let set: Vec<(String, String)> = set.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        pcl_semantics::config::configure(program, &set).unwrap()
+    };
+    let violated = |config: &pcl_semantics::config::Config| {
+        pcl_semantics::check_configuration(program, config).iter().any(|d| d.code == Code::ConstraintViolated)
+    };
+    let (left, given) = (config(&[]), config(&[("cluster", "prod")]));
+    assert!(violated(&left));
+    assert!(!violated(&given));
+    let holds = |config: &pcl_semantics::config::Config, item: &str| {
+        let empty = std::collections::BTreeMap::new();
+        let env = pcl_semantics::expand::Env::new(program, &empty, &config.params);
+        let Some(ItemIr::Policy { when, .. }) = program.get(item).map(|i| &*i.ir) else { panic!("{item}") };
+        env.holds(when)
+    };
+    assert!(holds(&left, "unnamed") && !holds(&given, "unnamed"));
+    assert!(!holds(&left, "with_name") && holds(&given, "with_name"));
+}
+
+/// What the stand-ins change is the placeholders only: two params whose
+/// names differ in case are two values to come, whose names do not clash;
+/// a written `<...>` counts whole in a length.
+#[test]
+fn stand_ins_stand_for_placeholders_only() {
+    let two = r#"
+param Team: string placeholder "<TEAM A>";
+param team: string placeholder "<TEAM B>";
+role a {
+    name "${Team}-role";
+    trust service "ec2.amazonaws.com";
+}
+role b {
+    name "${team}-role";
+    trust service "ec2.amazonaws.com";
+}
+"#;
+    let found = analysis(two);
+    assert!(found.diagnostics.iter().all(|d| d.code != Code::DuplicateName), "{:?}", found.diagnostics);
+    let written = format!(
+        "param d: string = \"<{}>\";\npolicy p {{\n    description \"${{d}}\";\n    allow {{ action s3:ListAllMyBuckets; resource \"*\"; }}\n}}\n",
+        "x".repeat(1100)
+    );
+    let found = analysis(&written);
+    assert!(found.diagnostics.iter().any(|d| d.message.contains("1102 characters")), "{:?}", found.diagnostics);
 }

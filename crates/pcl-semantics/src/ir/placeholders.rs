@@ -19,8 +19,9 @@ use std::borrow::Cow;
 use super::{ParamValue, Program, ScalarType};
 
 /// What no given value holds (`config::configure` refuses it), so that a
-/// stand-in is never mistaken for one.
-pub const MARK: char = '\u{1}';
+/// stand-in is never mistaken for one; IAM's rules know it too (lengths
+/// count a stand-in as one character).
+pub const MARK: char = pcl_iam::STAND_IN_MARK;
 
 /// The byte ranges of `text`'s closed `<...>`s, each with neither `<` nor
 /// `>` inside (so that replacing what is inside moves no `<` or `>`).
@@ -117,6 +118,22 @@ pub fn restore<'t>(program: &Program, text: &'t str) -> Cow<'t, str> {
     Cow::Owned(out)
 }
 
+/// `text` in ASCII lower case but for its stand-ins, which name their
+/// params as written (`${Team}` and `${team}` are two params, and their
+/// placeholders two values to come).
+pub fn ascii_lowercase_outside_stand_ins(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let end = rest.get(at..).and_then(|from| from.find('>')).map_or(rest.len(), |close| at + close + 1);
+        out.push_str(&rest.get(..at).unwrap_or_default().to_ascii_lowercase());
+        out.push_str(rest.get(at..end).unwrap_or_default());
+        rest = rest.get(end..).unwrap_or_default();
+    }
+    out.push_str(&rest.to_ascii_lowercase());
+    out
+}
+
 /// `values` with their stand-ins' texts put back.
 pub fn restore_param_value(program: &Program, value: &ParamValue) -> ParamValue {
     match value {
@@ -173,6 +190,14 @@ mod tests {
         assert_eq!(value_at_placeholder("p", Some(ScalarType::Partition), "<P>"), "<P>");
         assert_eq!(emptied("x<ID>y<>"), Some("x<>y<>".into()));
         assert_eq!(emptied("x<>"), None);
+    }
+
+    #[test]
+    fn case_is_folded_outside_stand_ins_only() {
+        let team = value_at_placeholder("Team", None, "<TEAM A>");
+        assert_eq!(ascii_lowercase_outside_stand_ins(&format!("AB-{team}-Role")), format!("ab-{team}-role"));
+        assert_eq!(ascii_lowercase_outside_stand_ins("A\u{1}B"), "a\u{1}B");
+        assert_eq!(ascii_lowercase_outside_stand_ins("ÉA"), "Éa");
     }
 
     #[test]

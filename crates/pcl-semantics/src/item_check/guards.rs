@@ -108,7 +108,17 @@ impl Checker<'_> {
                     };
                     self.emit(kind.at(value.span));
                 }
-                let is = Cond::Is(var.name, value.text);
+                // a literal with `<...>`s: as a placeholder is held (asked
+                // only then, so that other comparisons read no presence)
+                let compared = match value.text.contains('<') {
+                    true => {
+                        let presence = self.symbols.presence(&var.name);
+                        let absent = presence.as_ref().and_then(crate::symbol_table::absent_value);
+                        crate::symbol_table::compared_literal(&var.name, absent, value.text)
+                    }
+                    false => value.text,
+                };
+                let is = Cond::Is(var.name, compared);
                 if *negated { Cond::Not(Box::new(is)) } else { is }
             }
             Expr::Not(inner, _) => Cond::Not(Box::new(self.expr(inner))),

@@ -105,7 +105,7 @@ impl Declaration {
 }
 
 /// What a configuration holds for a param left at its placeholder: the
-/// text, or its stand-in when opaque (`ir::placeholders`).
+/// text with stand-ins for what is inside its `<...>`s (`ir::placeholders`).
 pub(super) fn held_placeholder(param: &ast::Param) -> Option<String> {
     let scalar = crate::ir::ScalarType::parse(&param.ty.scalar.name);
     let text = param.placeholder.as_ref()?.display();

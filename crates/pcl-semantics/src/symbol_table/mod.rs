@@ -351,6 +351,33 @@ fn presence_cond(name: &str, absent: &BTreeMap<String, String>) -> Cond {
     }
 }
 
+/// `literal` as a condition compares it with `var`, a param whose value
+/// without one given is `absent` (from its presence condition): a literal
+/// with `<...>`s compared with a param left at its placeholder is held as
+/// the configurations hold the placeholder, with stand-ins
+/// (`ir::placeholders`), so that `cluster != "<CLUSTER NAME>"` still tells
+/// whether a value was given. (The text inside the `<...>`s is not
+/// compared: it is what the stand-ins hide.)
+pub(crate) fn compared_literal(var: &str, absent: Option<&str>, literal: Name) -> Name {
+    use crate::ir::placeholders::{MARK, value_at_placeholder};
+    match absent {
+        Some(held) if held.contains(MARK) && literal.contains('<') => value_at_placeholder(var, None, &literal).into(),
+        _ => literal,
+    }
+}
+
+/// What a param's presence condition says it holds when not given (the
+/// text [`presence_cond`] compares with).
+pub(crate) fn absent_value(presence: &Cond) -> Option<&str> {
+    match presence {
+        Cond::Not(is) => match &**is {
+            Cond::Is(_, value) => Some(value.as_str()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// What a bare scalar param in a guard means: presence (see [`presence_cond`]).
 pub(crate) struct ParamPresence<'a> {
     pub absent: &'a BTreeMap<String, String>,
@@ -373,7 +400,8 @@ pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTre
         Expr::Var(i) if params.with_default.contains(i.name.as_str()) => Cond::Const(true),
         Expr::Var(i) => Cond::Is(i.name, "true".into()),
         Expr::Compare { var, negated, value, .. } => {
-            let is = Cond::Is(var.name, value.text);
+            let absent = params.absent.get(var.name.as_str()).map(String::as_str);
+            let is = Cond::Is(var.name, compared_literal(&var.name, absent, value.text));
             if *negated { Cond::Not(Box::new(is)) } else { is }
         }
         Expr::Not(e, _) => Cond::Not(Box::new(plain(e))),

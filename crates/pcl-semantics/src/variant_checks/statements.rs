@@ -351,6 +351,16 @@ fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, parti
         Some(known) => Cow::Borrowed(*known),
         None => Cow::Owned(partition.to_string()),
     };
+    // sized once for all it holds: grown from empty, its large keys were
+    // hashed again at each doubling (52k instructions of an edit that adds
+    // a value to `policies.pcl`'s `parallelcluster_roles`)
+    STATEMENT_MEMO.with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut()
+            && t.capacity() == 0
+        {
+            t.reserve(STATEMENT_MEMO_CAPACITY);
+        }
+    });
     let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
         crate::content_checks::statement_findings(&key.0, partition)
     });
