@@ -121,7 +121,8 @@ fn incremental_analysis_equals_a_fresh_one_after_random_edits() {
 /// the statement acts on) and takes it away; a value a constraint reads,
 /// which lets two statements with one Sid render together, in a policy
 /// that does not name the param; then every param's placeholder or default
-/// of `policies.pcl` changed in turn.
+/// of `policies.pcl` changed in turn, and each placeholder inside its
+/// `<...>` too.
 #[test]
 fn param_value_edits_in_a_file_opened_to_edit_equal_a_fresh_analysis() {
     use pcl_semantics::Code;
@@ -168,8 +169,14 @@ policy p {
         let changed = format!("{}X{}", &line[..at], &line[at..]);
         edited = edited.replacen(line, &changed, 1);
         page_edits.push((edited.clone(), None));
+        // and inside its `<...>`, which the configurations hold as a
+        // stand-in (`ir::placeholders`): no check runs again
+        let Some(open) = changed.rfind('<') else { continue };
+        let inside = format!("{}Y{}", &changed[..=open], &changed[open + 1..]);
+        edited = edited.replacen(&changed, &inside, 1);
+        page_edits.push((edited.clone(), None));
     }
-    assert!(page_edits.len() >= 10, "{}", page_edits.len());
+    assert!(page_edits.len() >= 20, "{}", page_edits.len());
     let files = [
         (small.to_string(), &small_edits[..], Code::ActionResourceMismatch),
         (constrained.to_string(), &constrained_edits[..], Code::DuplicateSid),
