@@ -52,24 +52,29 @@ impl FileAnalysis {
 /// the constraints are decidable) and the file's `expect`s applied.
 /// `may_expect` says which parsed items may hold an `expect` (see
 /// `db::FileParse::mentions_expect`); `candidates`, when known, the places
-/// of the only parsed items that may have findings, in file order.
+/// of the only parsed items that may have findings, in file order;
+/// `findings`, those of the item at a place, and whether some show a
+/// placeholder's stand-in (only those are restored: this runs after every
+/// edit).
 pub fn with_findings<'f>(
     parsed: &ParsedFile,
     may_expect: &[bool],
     (checked, decidable): &(FileAnalysis, bool),
     candidates: Option<&[usize]>,
-    findings: &dyn Fn(usize) -> &'f [crate::variant_checks::Finding],
+    findings: &dyn Fn(usize) -> (&'f [crate::variant_checks::Finding], bool),
 ) -> FileAnalysis {
     let mut analysis = checked.clone();
     if *decidable {
         let mut add = |at: usize| {
-            let found = findings(at);
+            let (found, shows_stand_ins) = findings(at);
             if !found.is_empty() {
                 let mut diags = crate::variant_checks::absolute(&analysis.program, found.to_vec());
                 // placeholders' texts where the checks saw their stand-ins
                 // (`ir::placeholders`): their memos hold the stand-ins, so
                 // that an edit of a placeholder's text re-runs none of them
-                restore_placeholders(&analysis.program, &mut diags);
+                if shows_stand_ins {
+                    restore_placeholders(&analysis.program, &mut diags);
+                }
                 analysis.diagnostics.extend(diags);
             }
         };

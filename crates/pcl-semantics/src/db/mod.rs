@@ -304,9 +304,12 @@ pub fn analyze_file(db: &dyn Database, file: SourceFile) -> FileAnalysis {
             None => parsed.items.get(at).is_some_and(|p| p.item.kind.renders()),
         };
         match items.get(at) {
-            Some(_) if let Some(once) = once => once.at(at),
-            Some(def) if wanted => variant_findings(db, *def).findings.as_slice(),
-            _ => &[],
+            Some(_) if let Some(once) = once => (once.at(at), true),
+            Some(def) if wanted => {
+                let found = variant_findings(db, *def);
+                (found.findings.as_slice(), found.shows_stand_ins)
+            }
+            _ => (&[], false),
         }
     })
 }

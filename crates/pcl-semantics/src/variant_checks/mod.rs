@@ -67,6 +67,9 @@ pub fn absolute(program: &Program, findings: Vec<Finding>) -> Vec<Diagnostic> {
 pub struct ClosureFindings {
     pub findings: Vec<Finding>,
     pub vars: Vec<String>,
+    /// Some finding shows a placeholder's stand-in (`ir::placeholders`):
+    /// known once, so that the assembly of each analysis looks only at these.
+    pub shows_stand_ins: bool,
 }
 
 /// One item of a policy's or role's closure, as the database knows it.
@@ -170,7 +173,8 @@ pub fn closure_findings<'a>(
         keeps: file_level.keeps_renderings,
     };
     let findings = item_findings_counted(&program, this, (configs, count), reads, report_empty, shared);
-    ClosureFindings { findings, vars }
+    let shows_stand_ins = findings.iter().any(|f| crate::ir::placeholders::holds_stand_in(&f.diagnostic));
+    ClosureFindings { findings, vars, shows_stand_ins }
 }
 
 /// Whether an item's guards (their variables: `vars`), or a constraint,
