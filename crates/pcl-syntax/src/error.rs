@@ -10,6 +10,9 @@ pub enum SyntaxErrorKind {
     BadEscape,
     /// A malformed `${...}` interpolation.
     BadInterpolation,
+    /// U+0001 in a string: what marks a placeholder's stand-in in a
+    /// rendered text (`pcl_iam::STAND_IN_MARK`), so no written text holds it.
+    ControlCharacter,
     /// Nesting beyond `MAX_EXPR_DEPTH`, or beyond what the parser's stack allows.
     TooDeep,
 }

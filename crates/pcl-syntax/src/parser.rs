@@ -411,6 +411,15 @@ mod tests {
 
     /// The words that start an item are reserved words too.
     #[test]
+    fn a_string_may_not_hold_the_stand_ins_mark() {
+        let parsed = parse_file("param p: string = \"<\u{1}q\u{1}0>\";\n");
+        let error = parsed.errors.first().unwrap();
+        assert_eq!(error.kind, crate::SyntaxErrorKind::ControlCharacter, "{error:?}");
+        assert_eq!((error.span.start, error.span.end), (20, 21));
+        assert_eq!(parsed.errors.len(), 2);
+    }
+
+    #[test]
     fn item_keywords_are_reserved() {
         for k in ITEM_KEYWORDS {
             assert!(crate::KEYWORDS.contains(&k), "{k}");

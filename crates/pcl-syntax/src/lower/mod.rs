@@ -106,6 +106,7 @@ impl Lowerer {
                 SyntaxErrorKind::Parse => "the grammar does not allow this here",
                 SyntaxErrorKind::BadEscape => "not an escape pcl knows",
                 SyntaxErrorKind::BadInterpolation => "`${` starts an interpolation of a param",
+                SyntaxErrorKind::ControlCharacter => "a control character",
                 SyntaxErrorKind::TooDeep => "the nesting goes past the limit here",
             }
             .to_string(),

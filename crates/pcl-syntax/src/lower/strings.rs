@@ -99,6 +99,13 @@ impl Lowerer {
                     parts.push((part, whole));
                     text_start = whole.end as usize;
                 }
+                '\u{1}' => {
+                    let s = Span::new(body_start + i, body_start + i + 1);
+                    self.error(s, SyntaxErrorKind::ControlCharacter, "a string may not hold U+0001".into());
+                    if let Some(e) = self.errors.last_mut() {
+                        e.help = Some("remove it".into());
+                    }
+                }
                 c => text.push(c),
             }
         }
