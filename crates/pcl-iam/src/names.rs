@@ -1,43 +1,22 @@
 //! IAM's rules for what names a deployed thing: role and policy names,
 //! paths and descriptions. Written text is checked as is; rendered text
-//! skips the `<PLACEHOLDER>`s that params without a value leave.
+//! skips the stand-ins that params left at their placeholders leave
+//! (`STAND_IN_MARK`), each one character long.
 
 use crate::rules::{Problem, problem, problem_owned};
 
-/// `text` with each closed `<PLACEHOLDER>` as `x`, a character every rule
-/// accepts (a `<` without its `>` is text like any other).
-fn outside_closed_placeholders(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        let (before, from) = rest.split_at(open);
-        out.push_str(before);
-        match from.find('>') {
-            Some(close) => {
-                out.push('x');
-                rest = from.get(close + 1..).unwrap_or_default();
-            }
-            None => {
-                out.push_str(from);
-                rest = "";
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// [`check_iam_path`] on a rendered path: a `<PLACEHOLDER>` a param left
-/// stands for a value to come and is not judged.
+/// [`check_iam_path`] on a rendered path: the stand-in of a placeholder a
+/// param left stands for a value to come and is not judged (a written
+/// `<...>` is text like any other).
 pub fn check_iam_path_rendered(path: &str) -> Result<(), Problem> {
-    let judged = outside_closed_placeholders(path);
+    let judged = outside_stand_ins(path);
     check_iam_path(&judged)
         .map_err(|p| Problem { message: p.message.replace(&format!("`{judged}`"), &format!("`{path}`")), ..p })
 }
 
-/// [`check_iam_name`] on a rendered name (placeholders not judged).
+/// [`check_iam_name`] on a rendered name (stand-ins not judged).
 pub fn check_iam_name_rendered(name: &str, what: &str) -> Result<(), Problem> {
-    let judged = outside_closed_placeholders(name);
+    let judged = outside_stand_ins(name);
     check_iam_name(&judged, what)
         .map_err(|p| Problem { message: p.message.replace(&format!("`{judged}`"), &format!("`{name}`")), ..p })
 }
@@ -163,7 +142,8 @@ mod tests {
     #[test]
     fn names_paths_and_descriptions() {
         assert!(check_iam_name("ParallelCluster-Policy_1+=,.@", "policy").is_ok());
-        assert!(check_iam_name_rendered("<PREFIX>Cluster", "role").is_ok());
+        assert!(check_iam_name_rendered("<\u{1}prefix\u{1}0>Cluster", "role").is_ok());
+        assert!(check_iam_name_rendered("<PREFIX>Cluster", "role").is_err(), "a written `<...>` is text");
         assert!(check_iam_name("<PREFIX>Cluster", "role").is_err(), "a written `<` is no name character");
         assert!(check_iam_name_rendered("a<b c", "role").is_err(), "an unclosed `<` hides nothing");
         assert!(check_iam_name("a b", "role").is_err());
@@ -185,7 +165,8 @@ mod tests {
         for good in ["/", "/parallelcluster/", "/a/b-c_d.e/", "///"] {
             assert!(check_iam_path(good).is_ok(), "{good}");
         }
-        assert!(check_iam_path_rendered("/<PATH PREFIX>/").is_ok());
+        assert!(check_iam_path_rendered("/<\u{1}path\u{1}0>/").is_ok());
+        assert!(check_iam_path_rendered("/<PATH PREFIX>/").is_err(), "a written `<...>` is text");
         assert!(check_iam_path_rendered("/x<y z/").is_err());
         for bad in ["", "parallelcluster", "/a", "a/", "//", "/ /", "/a b/", "/é/", "/\t/"] {
             assert!(check_iam_path(bad).is_err(), "{bad:?}");

@@ -159,8 +159,10 @@ fn lengths_count_a_placeholder_as_one_character() {
 fn a_literal_compared_with_a_placeholder_tells_whether_a_value_was_given() {
     let source = r#"
 param cluster: string placeholder "<CLUSTER NAME>";
+param region: region placeholder "<REGION>";
 feature named = cluster != "<CLUSTER NAME>";
 constraint given: cluster != "<CLUSTER NAME>" else "set cluster";
+constraint regional: region != "<REGION>" else "set region";
 policy unnamed when cluster == "<CLUSTER NAME>" {
     allow { action s3:ListAllMyBuckets; resource "*"; }
 }
@@ -179,9 +181,11 @@ policy with_name when named {
     let violated = |config: &pcl_semantics::config::Config| {
         pcl_semantics::check_configuration(program, config).iter().any(|d| d.code == Code::ConstraintViolated)
     };
-    let (left, given) = (config(&[]), config(&[("cluster", "prod")]));
+    let (left, given) = (config(&[]), config(&[("cluster", "prod"), ("region", "us-east-1")]));
     assert!(violated(&left));
     assert!(!violated(&given));
+    // a value given that reads as the placeholder equals the literal still
+    assert!(violated(&config(&[("cluster", "<CLUSTER NAME>"), ("region", "us-east-1")])));
     let holds = |config: &pcl_semantics::config::Config, item: &str| {
         let empty = std::collections::BTreeMap::new();
         let env = pcl_semantics::expand::Env::new(program, &empty, &config.params);
@@ -194,7 +198,7 @@ policy with_name when named {
 
 /// What the stand-ins change is the placeholders only: two params whose
 /// names differ in case are two values to come, whose names do not clash;
-/// a written `<...>` counts whole in a length.
+/// a written `<...>` counts whole in a length, and is judged in a name.
 #[test]
 fn stand_ins_stand_for_placeholders_only() {
     let two = r#"
@@ -217,4 +221,8 @@ role b {
     );
     let found = analysis(&written);
     assert!(found.diagnostics.iter().any(|d| d.message.contains("1102 characters")), "{:?}", found.diagnostics);
+    // and a written `<` is no name character
+    let named = "param team: string = \"<x>\";\npolicy p {\n    name \"p-${team}\";\n    allow { action s3:ListAllMyBuckets; resource \"*\"; }\n}\n";
+    let found = analysis(named);
+    assert!(found.diagnostics.iter().any(|d| d.message.contains("holds '<'")), "{:?}", found.diagnostics);
 }

@@ -409,7 +409,6 @@ mod tests {
         }
     }
 
-    /// The words that start an item are reserved words too.
     #[test]
     fn a_string_may_not_hold_the_stand_ins_mark() {
         let parsed = parse_file("param p: string = \"<\u{1}q\u{1}0>\";\n");
@@ -419,6 +418,7 @@ mod tests {
         assert_eq!(parsed.errors.len(), 2);
     }
 
+    /// The words that start an item are reserved words too.
     #[test]
     fn item_keywords_are_reserved() {
         for k in ITEM_KEYWORDS {

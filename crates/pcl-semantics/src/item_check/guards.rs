@@ -63,6 +63,18 @@ impl Checker<'_> {
                 Cond::Is(ident.name, "true".into())
             }
             Expr::Compare { var, negated, value, .. } => {
+                // a literal with `<...>`s compared with a param left at its
+                // placeholder (asked only then, so that other comparisons
+                // read no presence): see `symbol_table::compared`
+                let absent = match value.text.contains('<') {
+                    true => self
+                        .symbols
+                        .presence(&var.name)
+                        .and_then(|p| crate::symbol_table::absent_value(&p).map(str::to_owned)),
+                    false => None,
+                };
+                let (is, stands_for_placeholder) =
+                    crate::symbol_table::compared(var.name, absent.as_deref(), value.text);
                 let domain = match self.symbols.get(&var.name) {
                     Some(Symbol::Param(Some(ParamType { list: false, scalar: ScalarType::Partition }))) => {
                         self.refs.push(Ref { name: var.name, kind: RefKind::Param, span: var.span });
@@ -74,6 +86,7 @@ impl Checker<'_> {
                         self.refs.push(Ref { name: var.name, kind: RefKind::Param, span: var.span });
                         // `""` is how an absent value compares; anything else must fit the type
                         if !value.text.is_empty()
+                            && !stands_for_placeholder
                             && let Err(p) = iam::check_scalar_value(ty.scalar, &value.text)
                         {
                             let kind = DiagnosticKind::IamRule {
@@ -108,17 +121,6 @@ impl Checker<'_> {
                     };
                     self.emit(kind.at(value.span));
                 }
-                // a literal with `<...>`s: as a placeholder is held (asked
-                // only then, so that other comparisons read no presence)
-                let compared = match value.text.contains('<') {
-                    true => {
-                        let presence = self.symbols.presence(&var.name);
-                        let absent = presence.as_ref().and_then(crate::symbol_table::absent_value);
-                        crate::symbol_table::compared_literal(&var.name, absent, value.text)
-                    }
-                    false => value.text,
-                };
-                let is = Cond::Is(var.name, compared);
                 if *negated { Cond::Not(Box::new(is)) } else { is }
             }
             Expr::Not(inner, _) => Cond::Not(Box::new(self.expr(inner))),

@@ -351,18 +351,25 @@ fn presence_cond(name: &str, absent: &BTreeMap<String, String>) -> Cond {
     }
 }
 
-/// `literal` as a condition compares it with `var`, a param whose value
-/// without one given is `absent` (from its presence condition): a literal
-/// with `<...>`s compared with a param left at its placeholder is held as
-/// the configurations hold the placeholder, with stand-ins
+/// `var == literal` as a condition, `var` a param whose value without one
+/// given is `absent` (from its presence condition). A literal with `<...>`s
+/// compared with a param left at its placeholder also equals the
+/// placeholder as the configurations hold it, with stand-ins
 /// (`ir::placeholders`), so that `cluster != "<CLUSTER NAME>"` still tells
-/// whether a value was given. (The text inside the `<...>`s is not
-/// compared: it is what the stand-ins hide.)
-pub(crate) fn compared_literal(var: &str, absent: Option<&str>, literal: Name) -> Name {
+/// whether a value was given (the text inside the `<...>`s is not compared:
+/// it is what the stand-ins hide), and a given value equal to the literal
+/// still equals it. The flag says whether the literal stands for the
+/// param's placeholder so (its type is then not the param's to check).
+pub(crate) fn compared(var: Name, absent: Option<&str>, literal: Name) -> (Cond, bool) {
     use crate::ir::placeholders::{MARK, value_at_placeholder};
     match absent {
-        Some(held) if held.contains(MARK) && literal.contains('<') => value_at_placeholder(var, None, &literal).into(),
-        _ => literal,
+        Some(held) if held.contains(MARK) && literal.contains('<') => {
+            let as_held = value_at_placeholder(&var, None, &literal);
+            let stands_for_placeholder = as_held == held;
+            let either = Cond::Or(Box::new(Cond::Is(var, as_held.as_str().into())), Box::new(Cond::Is(var, literal)));
+            (either, stands_for_placeholder)
+        }
+        _ => (Cond::Is(var, literal), false),
     }
 }
 
@@ -401,7 +408,7 @@ pub(crate) fn plain_cond(expr: &Expr, params: &ParamPresence<'_>, derived: &BTre
         Expr::Var(i) => Cond::Is(i.name, "true".into()),
         Expr::Compare { var, negated, value, .. } => {
             let absent = params.absent.get(var.name.as_str()).map(String::as_str);
-            let is = Cond::Is(var.name, compared_literal(&var.name, absent, value.text));
+            let (is, _) = compared(var.name, absent, value.text);
             if *negated { Cond::Not(Box::new(is)) } else { is }
         }
         Expr::Not(e, _) => Cond::Not(Box::new(plain(e))),
