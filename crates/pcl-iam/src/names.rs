@@ -74,8 +74,12 @@ pub fn check_iam_name(name: &str, what: &str) -> Result<(), Problem> {
 /// number, `>` (`pcl_semantics::ir::placeholders`). No value holds it.
 pub const STAND_IN_MARK: char = '\u{1}';
 
-/// `text` with each stand-in as `x`, a character every rule accepts.
-fn outside_stand_ins(text: &str) -> std::borrow::Cow<'_, str> {
+/// `text` with each stand-in (`<`, the mark, up to the next `>`) replaced
+/// by what `with` pushes for it; borrowed when `text` holds no mark. A mark
+/// in any other shape is kept as it is. The one reading of a stand-in's
+/// shape: the renderer's and the messages' restoring
+/// (`pcl_semantics::ir::placeholders::restore`) goes through it too.
+pub fn replace_stand_ins<'t>(text: &'t str, mut with: impl FnMut(&str, &mut String)) -> std::borrow::Cow<'t, str> {
     if !text.contains(STAND_IN_MARK) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -86,7 +90,8 @@ fn outside_stand_ins(text: &str) -> std::borrow::Cow<'_, str> {
         match (before.strip_suffix('<'), from.find('>')) {
             (Some(kept), Some(close)) => {
                 out.push_str(kept);
-                out.push('x');
+                // the stand-in: the `<` before the mark through the `>`
+                with(rest.get(kept.len()..at + close + 1).unwrap_or_default(), &mut out);
                 rest = from.get(close + 1..).unwrap_or_default();
             }
             _ => {
@@ -98,6 +103,11 @@ fn outside_stand_ins(text: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// `text` with each stand-in as `x`, a character every rule accepts.
+fn outside_stand_ins(text: &str) -> std::borrow::Cow<'_, str> {
+    replace_stand_ins(text, |_, out| out.push('x'))
 }
 
 /// [`check_description`] on a rendered description: each stand-in of a

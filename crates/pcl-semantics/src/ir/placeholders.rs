@@ -68,11 +68,17 @@ pub fn value_at_placeholder(name: &str, scalar: Option<ScalarType>, placeholder:
     if scalar == Some(ScalarType::Partition) {
         return placeholder.to_owned();
     }
-    let mut out = String::with_capacity(placeholder.len() + name.len());
+    each_closed_replaced(placeholder, |out, k| push_stand_in(out, name, k))
+}
+
+/// `placeholder` with each closed `<...>` replaced by what `push` pushes
+/// for its number.
+fn each_closed_replaced(placeholder: &str, mut push: impl FnMut(&mut String, usize)) -> String {
+    let mut out = String::with_capacity(placeholder.len());
     let mut kept = 0;
     for (k, range) in closed(placeholder).enumerate() {
         out.push_str(placeholder.get(kept..range.start).unwrap_or_default());
-        push_stand_in(&mut out, name, k);
+        push(&mut out, k);
         kept = range.end;
     }
     out.push_str(placeholder.get(kept..).unwrap_or_default());
@@ -85,15 +91,7 @@ pub fn emptied(placeholder: &str) -> Option<String> {
     if closed(placeholder).all(|range| range.len() == 2) {
         return None;
     }
-    let mut out = String::with_capacity(placeholder.len());
-    let mut kept = 0;
-    for range in closed(placeholder) {
-        out.push_str(placeholder.get(kept..range.start).unwrap_or_default());
-        out.push_str("<>");
-        kept = range.end;
-    }
-    out.push_str(placeholder.get(kept..).unwrap_or_default());
-    Some(out)
+    Some(each_closed_replaced(placeholder, |out, _| out.push_str("<>")))
 }
 
 /// The text whose stand-in `value` is (`<`, the mark, a param's name, the
@@ -111,29 +109,10 @@ fn placeholder_of<'p>(program: &'p Program, value: &str) -> Option<&'p str> {
 /// `text` with every stand-in it holds replaced by its placeholder's text
 /// (borrowed when it holds none, as nearly every text).
 pub fn restore<'t>(program: &Program, text: &'t str) -> Cow<'t, str> {
-    if !text.contains(MARK) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(MARK) {
-        let after_mark = at + MARK.len_utf8();
-        // `<`, the mark, a param's name, the mark, a number, `>`: a mark in any other text
-        // (written so) is kept as it is
-        let found = rest.get(..at).filter(|before| before.ends_with('<')).and_then(|_| {
-            let end = after_mark + rest.get(after_mark..)?.find('>')? + 1;
-            Some((at - 1, end, placeholder_of(program, rest.get(at - 1..end)?)?))
-        });
-        let (kept, shown, next) = match found {
-            Some((start, end, shown)) => (start, shown, end),
-            None => (after_mark, "", after_mark),
-        };
-        out.push_str(rest.get(..kept).unwrap_or_default());
-        out.push_str(shown);
-        rest = rest.get(next..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
+    // a stand-in of no param with a placeholder is kept as it is
+    pcl_iam::replace_stand_ins(text, |stand_in, out| {
+        out.push_str(placeholder_of(program, stand_in).unwrap_or(stand_in))
+    })
 }
 
 /// `text` in ASCII lower case but for its stand-ins, which name their

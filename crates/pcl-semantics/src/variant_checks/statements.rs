@@ -334,8 +334,12 @@ thread_local! {
     /// edited policy as they were: each distinct statement is checked once.
     /// The findings are a function of the statement (spans relative to its
     /// item) and the partition alone, so the memo is valid across edits.
+    ///
+    /// Sized once for all it holds: grown from empty, its large keys were
+    /// hashed again at each doubling (52k instructions of an edit that
+    /// adds a value to `policies.pcl`'s `parallelcluster_roles`).
     static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, Cow<'static, str>), Vec<Diagnostic>> =
-        std::cell::RefCell::default();
+        std::cell::RefCell::new(rustc_hash::FxHashMap::with_capacity_and_hasher(STATEMENT_MEMO_CAPACITY, Default::default()));
 }
 
 /// The statement's findings, remembered with its spans made relative to
@@ -351,16 +355,6 @@ fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, parti
         Some(known) => Cow::Borrowed(*known),
         None => Cow::Owned(partition.to_string()),
     };
-    // sized once for all it holds: grown from empty, its large keys were
-    // hashed again at each doubling (52k instructions of an edit that adds
-    // a value to `policies.pcl`'s `parallelcluster_roles`)
-    STATEMENT_MEMO.with(|t| {
-        if let Ok(mut t) = t.try_borrow_mut()
-            && t.capacity() == 0
-        {
-            t.reserve(STATEMENT_MEMO_CAPACITY);
-        }
-    });
     let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
         crate::content_checks::statement_findings(&key.0, partition)
     });
