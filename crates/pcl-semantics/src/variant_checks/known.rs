@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::Pass;
 use super::statements::StatementSummary;
-use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, Statement};
+use crate::ir::{ConditionEntry, GList, ItemIr, ParamValue, Program, Statement, Template, TextPart, Value};
 use crate::variants;
 
 /// A statement's renderings under one configuration. The addresses in its
@@ -35,6 +35,12 @@ pub(super) struct KnownRenderings {
     /// The items the statement and its blocks read, and the address of
     /// each one's IR (`None`: not in the program).
     reads: Vec<(Name, Option<*const ItemIr>)>,
+    /// The params its rendering reads (its texts', its guards' and those of
+    /// the items it reads), with their values when it was found: its
+    /// renderings are kept by pass and partition, not by every param, so
+    /// that an edit of a param it does not read (a name's `prefix`) leaves
+    /// them valid.
+    params: Vec<(Name, Option<ParamValue>)>,
     /// The variables its rendering reads.
     pub vars: Rc<[String]>,
     /// Its summaries, by the values of `vars`.
@@ -57,12 +63,14 @@ impl KnownRenderings {
     pub fn new(
         program: &Program,
         (s, blocks): (&Statement, &[&ConditionEntry]),
-        held: Rc<[Arc<ItemIr>]>,
+        (held, params): (Rc<[Arc<ItemIr>]>, &BTreeMap<String, ParamValue>),
         place: Place,
     ) -> Self {
         let (vars, reads) = variants::statement_reads(program, s, blocks);
+        let names = params_read(program, (s, blocks), &reads, &vars);
+        let params = names.into_iter().map(|name| (name, params.get(name.as_str()).cloned())).collect();
         let reads = reads.into_iter().map(|name| (Name::new(name), address_of(program, name))).collect();
-        KnownRenderings { held, reads, vars: vars.into(), by_values: RefCell::default(), place }
+        KnownRenderings { held, reads, params, vars: vars.into(), by_values: RefCell::default(), place }
     }
 
     /// These renderings, for a statement of the same content found at
@@ -79,6 +87,7 @@ impl KnownRenderings {
         KnownRenderings {
             held,
             reads: self.reads.clone(),
+            params: self.params.clone(),
             vars: Rc::clone(&self.vars),
             by_values: RefCell::new(by_values.collect()),
             place,
@@ -104,9 +113,68 @@ impl KnownRenderings {
         &self.held
     }
 
-    /// Whether every item it read is still `program`'s.
-    fn still_read(&self, program: &Program) -> bool {
+    /// Whether every item it read is still `program`'s, and every param it
+    /// read has the value it had.
+    fn still_read(&self, program: &Program, params: &BTreeMap<String, ParamValue>) -> bool {
         self.reads.iter().all(|(name, ir)| address_of(program, name) == *ir)
+            && self.params.iter().all(|(name, value)| params.get(name.as_str()) == value.as_ref())
+    }
+}
+
+/// The params a rendering of `s` (inside `blocks`) reads: those its texts
+/// and lists name, in it, in the blocks' values and in the items it reads
+/// (`reads`: the sets it uses, transitively), and the variables its guards
+/// read (`vars`: a guard reads a param's value too; the features among
+/// them have no value in the params). Everything `expand::Env` takes from
+/// the params to render a statement.
+fn params_read(
+    program: &Program,
+    (s, blocks): (&Statement, &[&ConditionEntry]),
+    reads: &[&str],
+    vars: &[String],
+) -> Vec<Name> {
+    let mut names: Vec<Name> = vars.iter().map(Name::new).collect();
+    let mut list = |values: &GList<Value>| {
+        for item in &values.items {
+            value_params(&item.value, &mut names);
+        }
+    };
+    list(&s.resources);
+    for condition in s.conditions.iter().chain(blocks.iter().copied()) {
+        list(&condition.values);
+    }
+    for name in reads {
+        if let Some(ItemIr::Valueset(values)) = program.get(name).map(|i| &*i.ir) {
+            list(values);
+        }
+    }
+    // only the program's params have values to compare (guards read
+    // features too, whose values key the renderings: `vars`)
+    names.retain(|name| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Param(_))));
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The params `value` names (a set's are its own: `params_read` reads it).
+fn value_params(value: &Value, out: &mut Vec<Name>) {
+    let template = |t: &Template, out: &mut Vec<Name>| {
+        for part in &t.parts {
+            match part {
+                TextPart::Lit(_) => {}
+                TextPart::Param(p) => out.push(*p),
+                TextPart::Member(member) => out.push(member.0),
+            }
+        }
+    };
+    match value {
+        Value::Text(t) => template(t, out),
+        Value::Param(p) => out.push(*p),
+        Value::Set(_) => {}
+        Value::Each(each) => {
+            out.push(each.list);
+            template(&each.template, out);
+        }
     }
 }
 
@@ -127,18 +195,27 @@ pub(super) struct KnownStatements {
 }
 
 impl KnownStatements {
-    /// The renderings kept for `key`, if what they read is `program`'s.
-    pub fn valid(&self, key: &StatementKey, program: &Program) -> Option<Rc<KnownRenderings>> {
-        self.renderings.get(key).filter(|known| known.still_read(program)).cloned()
+    /// The renderings kept for `key`, if what they read is `program`'s and
+    /// `params`' (the configuration's).
+    pub fn valid(
+        &self,
+        key: &StatementKey,
+        (program, params): (&Program, &BTreeMap<String, ParamValue>),
+    ) -> Option<Rc<KnownRenderings>> {
+        self.renderings.get(key).filter(|known| known.still_read(program, params)).cloned()
     }
 
     /// The renderings kept for a statement whose content hashes to
     /// `content` (at another address, or another place), if what they read
     /// is `program`'s: the caller checks that the statements are equal
     /// (`StatementCache::rendered_from`).
-    pub fn moved(&self, content: u64, program: &Program) -> Option<Rc<KnownRenderings>> {
+    pub fn moved(
+        &self,
+        content: u64,
+        (program, params): (&Program, &BTreeMap<String, ParamValue>),
+    ) -> Option<Rc<KnownRenderings>> {
         let known = self.renderings.get(self.by_content.get(&content)?)?;
-        (known.place.content == content && known.still_read(program)).then(|| Rc::clone(known))
+        (known.place.content == content && known.still_read(program, params)).then(|| Rc::clone(known))
     }
 }
 
@@ -150,10 +227,10 @@ pub(super) fn held(program: &Program) -> Rc<[Arc<ItemIr>]> {
     program.items().iter().map(|i| Arc::clone(&i.ir)).collect()
 }
 
-/// What a rendering reads besides its statement: the configuration's
-/// params, the pass and the partition.
+/// What every rendering reads besides its statement and what it names: the
+/// pass and the partition (the params it reads are each rendering's own:
+/// `KnownRenderings::params`).
 struct Configuration {
-    params: BTreeMap<String, ParamValue>,
     pass: Pass,
     partition: String,
     known: Rc<RefCell<KnownStatements>>,
@@ -211,27 +288,22 @@ pub fn forget_all() {
     KNOWN.with(|all| *all.borrow_mut() = AllKnown::default());
 }
 
-/// The renderings kept under a configuration.
-pub(super) fn for_configuration(
-    params: &BTreeMap<String, ParamValue>,
-    pass: Pass,
-    partition: &str,
-) -> Rc<RefCell<KnownStatements>> {
+/// The renderings kept under a pass and partition.
+pub(super) fn for_configuration(pass: Pass, partition: &str) -> Rc<RefCell<KnownStatements>> {
     KNOWN.with(|all| {
         let mut all = all.borrow_mut();
-        let same = |c: &&Configuration| c.pass == pass && c.partition == partition && c.params == *params;
+        let same = |c: &&Configuration| c.pass == pass && c.partition == partition;
         if let Some(found) = all.configurations.iter().find(same) {
             return Rc::clone(&found.known);
         }
-        // the oldest configuration goes: typing a param's default makes one
-        // per keystroke, and forgetting all would lose the current ones too
+        // bounded all the same (passes times partitions are few): the
+        // oldest goes, and forgetting all would lose the current ones too
         if all.configurations.len() >= KNOWN_CONFIGURATIONS {
             let oldest = all.configurations.remove(0);
             all.count = all.count.saturating_sub(oldest.known.borrow().renderings.len());
         }
         let known = Rc::new(RefCell::new(KnownStatements::default()));
-        let configuration =
-            Configuration { params: params.clone(), pass, partition: partition.to_string(), known: Rc::clone(&known) };
+        let configuration = Configuration { pass, partition: partition.to_string(), known: Rc::clone(&known) };
         all.configurations.push(configuration);
         known
     })

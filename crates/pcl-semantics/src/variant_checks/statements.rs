@@ -179,14 +179,15 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         let program = self.program;
         let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
         let (params, pass, partition) = (self.params, self.pass, self.partition);
-        let known = Rc::clone(self.known.get_or_insert_with(|| known::for_configuration(params, pass, partition)));
-        if let Some(found) = known.borrow().valid(&key, program) {
+        let known = Rc::clone(self.known.get_or_insert_with(|| known::for_configuration(pass, partition)));
+        if let Some(found) = known.borrow().valid(&key, (program, params)) {
             return found;
         }
         let held = Rc::clone(self.held.get_or_insert_with(|| known::held(program)));
         let content = relative::content_hash(s, blocks);
         let place = known::Place { key, start: s.span.start, content };
-        let earlier = known.borrow().moved(content, program).filter(|earlier| self.rendered_from(earlier, s, blocks));
+        let earlier =
+            known.borrow().moved(content, (program, params)).filter(|earlier| self.rendered_from(earlier, s, blocks));
         let (found, replaced) = match earlier {
             // the one it was found from is forgotten if it is another
             // program's, an old one's; one of this program (the same
@@ -196,7 +197,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
                 let replaced = (!Rc::ptr_eq(earlier.held(), &held)).then(|| earlier.key().clone());
                 (Rc::new(earlier.moved_to(held, place)), replaced)
             }
-            None => (Rc::new(KnownRenderings::new(program, (s, blocks), held, place)), None),
+            None => (Rc::new(KnownRenderings::new(program, (s, blocks), (held, params), place)), None),
         };
         known::insert(&known, Rc::clone(&found), replaced.as_ref());
         found
