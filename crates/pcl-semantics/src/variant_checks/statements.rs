@@ -451,4 +451,30 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
             assert_eq!(diagnostics.len(), 4, "step {step}");
         }
     }
+
+    /// Renderings are kept by pass and partition, each valid while the
+    /// params it reads keep their values: an edit of a param only a name
+    /// reads renders no statement again; one a statement reads (in its
+    /// text, through a set, in a guard) renders it again, as a fresh
+    /// analysis finds it.
+    #[test]
+    fn a_param_edit_renders_again_the_statements_that_read_it() {
+        super::known::keep_at_most(1024);
+        let text = "param partition: partition = \"aws\";\nparam prefix: string = \"A\";\nparam bucket: string = \"b\";\nparam mode: string = \"m\";\nvalueset buckets = [\"arn:aws:s3:::${bucket}\"];\npolicy p {\n    name \"${prefix}P\";\n    allow { action [s3:GetObject]; resource [@buckets]; }\n    allow { action [s3:PutObject]; resource [\"arn:aws:s3:::x\" when mode == \"m\"]; }\n    allow { action [s3:ListBucket]; resource \"arn:aws:s3:::y\"; }\n}\n";
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "p.pcl".into(), text.into());
+        analyze_file(&db, file);
+        let mut current = text.to_string();
+        for (from, to, rendered) in [("= \"A\"", "= \"AB\"", 0), ("= \"b\"", "= \"bc\"", 1), ("= \"m\"", "= \"n\"", 1)] {
+            let at = current.find(from).unwrap();
+            RENDERED.with(|n| n.set(0));
+            assert!(file.splice_text(&mut db, at..at + from.len(), to).is_ok(), "{from}");
+            current.replace_range(at..at + from.len(), to);
+            let diagnostics = analyze_file(&db, file).diagnostics.clone();
+            assert_eq!(RENDERED.with(std::cell::Cell::get), rendered, "{from} -> {to}");
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open(&mut fresh_db, "p.pcl".into(), current.clone());
+            assert_eq!(diagnostics, analyze_file(&fresh_db, fresh).diagnostics, "{from} -> {to}");
+        }
+    }
 }
