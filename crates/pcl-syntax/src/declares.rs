@@ -7,8 +7,8 @@
 //! wrong for a chunk that does not parse as it looks: the caller compares
 //! the table with the one the parse gives.
 
+use crate::chunker::{is_blank_or_comment, is_expect_line};
 use crate::lower::ITEM_KEYWORDS;
-use crate::parser::{is_blank_or_comment, is_expect_line};
 
 /// The item keyword and name of the first item line of `chunk` (after its
 /// doc comments, `expect` lines, blank lines and comments), as in
@@ -28,7 +28,11 @@ pub fn chunk_declares(chunk: &str) -> Option<(&'static str, &str)> {
 
 /// A line that may stand before an item in its chunk.
 fn is_preamble(line: &str) -> bool {
-    (line.starts_with("///") && !line.starts_with("////")) || is_expect_line(line) || is_blank_or_comment(line)
+    // doc and `expect` lines may be indented (`parser::docs_above`)
+    let indented = line.trim_start_matches([' ', '\t']);
+    (indented.starts_with("///") && !indented.starts_with("////"))
+        || is_expect_line(indented)
+        || is_blank_or_comment(line)
 }
 
 #[cfg(test)]

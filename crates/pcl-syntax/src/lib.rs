@@ -10,6 +10,7 @@
 
 pub mod ast;
 mod broken_names;
+mod chunker;
 mod declares;
 mod error;
 mod fast;

@@ -6,9 +6,10 @@ use pest::Parser;
 
 use crate::Span;
 use crate::ast::Item;
+use crate::chunker::{chunks, is_blank_or_comment};
 pub use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::grammar::{PclParser, Rule};
-use crate::lower::{ITEM_KEYWORDS, Lowerer};
+use crate::lower::Lowerer;
 
 /// One top-level item; its AST's spans are relative to `offset`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -193,7 +194,8 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
         };
     }
     let mut err = crate::pest_errors::convert_error(e, chunk, start);
-    let trimmed = chunk.trim_end().len();
+    // the grammar's white space only: a form feed at the end is what it found
+    let trimmed = chunk.trim_end_matches([' ', '\t', '\r', '\n']).len();
     if err.span.start as usize >= start + trimmed && !last {
         // The parser ran into the next item: the unfinished one is above.
         // the last character (whole: a span inside one put byte ranges
@@ -296,107 +298,11 @@ pub(crate) fn nesting_past(text: &str, limit: usize) -> Option<usize> {
     None
 }
 
-/// `expect W0509 "..."` at the start of a line: an acknowledgement, which
-/// belongs to the item below like a doc comment (a line that merely starts
-/// with the word, such as `expect == off) ...` in an expression, does not).
-pub(crate) fn is_expect_line(line: &str) -> bool {
-    let Some(rest) = line.strip_prefix("expect") else { return false };
-    let trimmed = rest.trim_start_matches([' ', '\t']);
-    if trimmed.len() == rest.len() {
-        return false; // no blank after the word
-    }
-    let code: String = trimmed.chars().take_while(char::is_ascii_alphanumeric).collect();
-    code.len() == 5 && code.starts_with(['E', 'W']) && code.chars().skip(1).all(|c| c.is_ascii_digit())
-}
-
-/// Byte ranges of the chunks: a chunk starts at a line that begins (in column
-/// 0) with an item keyword, or with `///` doc lines directly above one.
-///
-/// After every edit the whole file is cut again, so this is one pass over
-/// the line breaks (memchr finds them several bytes at a time) in which most
-/// lines cost one byte's test: an indented line or a closing brace neither
-/// starts an item nor documents one.
-fn chunks(text: &str, from: usize, stop: &mut dyn FnMut(usize) -> bool) -> (Vec<(usize, usize)>, bool) {
-    let bytes = text.as_bytes();
-    let starts_item = |l: &str| {
-        ITEM_KEYWORDS.iter().any(|k| {
-            l.strip_prefix(k)
-                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_')))
-        })
-    };
-    // doc comments and `expect` lines belong to the item below them
-    let is_doc = |l: &str| match l.as_bytes().first() {
-        Some(b'/') => l.starts_with("///") && !l.starts_with("////"),
-        Some(b'e') => is_expect_line(l),
-        _ => false,
-    };
-    let from = from.min(bytes.len());
-    let mut cuts = vec![from];
-    let ranges = |cuts: &mut Vec<usize>| -> Vec<(usize, usize)> {
-        cuts.dedup();
-        cuts.windows(2).filter_map(|w| Some((*w.first()?, *w.get(1)?))).collect()
-    };
-    // A run of doc lines waiting for the item below: where it starts, and
-    // whether it is past its doc lines (in blank and comment lines, which
-    // may stand between docs and their item).
-    let mut docs: Option<(usize, bool)> = None;
-    let mut breaks = memchr::memchr_iter(b'\n', bytes.get(from..).unwrap_or_default()).map(|i| i + from);
-    let mut start = from;
-    while start < bytes.len() {
-        let end = breaks.next().map_or(bytes.len(), |i| i + 1);
-        let line_start = std::mem::replace(&mut start, end);
-        let first = bytes.get(line_start).copied().unwrap_or(b'\n');
-        if docs.is_none() && !(first.is_ascii_lowercase() || first == b'/') {
-            continue;
-        }
-        let line = text.get(line_start..end).unwrap_or("");
-        if let Some((doc_start, past_docs)) = docs {
-            if !past_docs && is_doc(line) {
-                continue;
-            }
-            if is_blank_or_comment(line) {
-                docs = Some((doc_start, true));
-                continue;
-            }
-            docs = None;
-            if starts_item(line) {
-                cuts.push(doc_start);
-                // the chunk before the cut is complete: the caller may stop here
-                if doc_start > from && stop(doc_start) {
-                    return (ranges(&mut cuts), true);
-                }
-                continue;
-            }
-            // not documented after all: the line stands on its own
-        }
-        if is_doc(line) {
-            docs = Some((line_start, false));
-        } else if starts_item(line) {
-            cuts.push(line_start);
-            if line_start > from && stop(line_start) {
-                return (ranges(&mut cuts), true);
-            }
-        }
-    }
-    // A doc run followed by nothing also starts a chunk, so that a stray doc
-    // comment is reported on its own and does not take the item above it
-    // down with it.
-    if let Some((doc_start, _)) = docs {
-        cuts.push(doc_start);
-    }
-    cuts.push(text.len());
-    (ranges(&mut cuts), false)
-}
-
-pub(crate) fn is_blank_or_comment(line: &str) -> bool {
-    let t = line.trim();
-    t.is_empty() || t.starts_with("////") || t.starts_with("//") && !t.starts_with("///")
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
+    use crate::lower::ITEM_KEYWORDS;
 
     /// The grammar's `glued_keyword` look-ahead knows every word that
     /// `lower::glued_keyword` (the fast path's and the error help's list) does.
@@ -471,6 +377,25 @@ mod tests {
             let error = parsed.errors.first().unwrap();
             let (start, stop) = (error.span.start as usize, error.span.end as usize);
             assert_eq!(&text[start..stop], end, "{:?}", error.span);
+        }
+    }
+
+    /// White space the grammar does not take (a no-break space, a vertical
+    /// tab, a form feed) is named by its code point, not taken for the end
+    /// of the input or of the item (a review found all three so reported).
+    #[test]
+    fn stray_white_space_is_named() {
+        for (text, point) in [
+            ("param\u{a0}x: string = \"a\";\n", "U+00A0"),
+            ("param x: string = \"a\";\u{b}\n", "U+000B"),
+            ("param x: string = \"a\";\u{c}\nparam y: string = \"b\";\n", "U+000C"),
+        ] {
+            let parsed = crate::parse_file(text);
+            assert_eq!(parsed.errors.len(), 1, "{text:?}: {:?}", parsed.errors);
+            let error = &parsed.errors[0];
+            assert!(error.message.contains(point), "{text:?}: {error:?}");
+            assert_eq!(error.label.as_deref(), Some(format!("unexpected {point}").as_str()), "{text:?}");
+            assert_eq!(&text[error.span.start as usize..error.span.end as usize].chars().count(), &1, "{text:?}");
         }
     }
 }

@@ -95,8 +95,15 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
     // a doc comment is one token, whatever follows its slashes
     let token_len = if rest.starts_with("///") { 3 } else { token_len(rest) };
     end = end.max(start + token_len);
-    let found_text = chunk.get(start..end).unwrap_or("").trim();
-    let found = if found_text.is_empty() { "end of input".to_string() } else { code(found_text) };
+    // the grammar's white space only: other white space (a no-break space,
+    // a form feed) is what it found, and is named
+    let found_text = chunk.get(start..end).unwrap_or("").trim_matches([' ', '\t', '\r', '\n']);
+    let stray = stray_space(found_text);
+    let found = match stray {
+        _ if found_text.is_empty() => "end of input".to_string(),
+        Some(c) => format!("U+{:04X} (white space the grammar does not take)", u32::from(c)),
+        None => code(found_text),
+    };
     let expects = |token: &str| expected.iter().any(|t| t == token);
     // A missing `;` at the end of a line: point at the end of the line, where
     // it goes, not at the next line's first word.
@@ -134,6 +141,8 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         Some("did you mean `==`? A guard compares with `==` or `!=`".into())
     } else if found_text == "*" && expects("`\"`") {
         Some("quote it: `\"*\"`".into())
+    } else if stray.is_some() {
+        Some("replace it with a plain space (or a line break)".into())
     } else {
         guess_help(chunk, start)
     };
@@ -141,7 +150,11 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, chunk: &str, offset: u
         kind: SyntaxErrorKind::Parse,
         span: Span::new(offset + start, offset + end),
         message: format!("syntax error: {message}, found {found}"),
-        label: Some(if found_text.is_empty() { "the file ends here".into() } else { format!("unexpected {found}") }),
+        label: Some(match stray {
+            _ if found_text.is_empty() => "the file ends here".into(),
+            Some(c) => format!("unexpected U+{:04X}", u32::from(c)),
+            None => format!("unexpected {found}"),
+        }),
         help,
     }
 }
@@ -198,6 +211,14 @@ fn previous_token(text: &str) -> &str {
 
 /// `text` quoted as code: with one backquote, or with two when it holds
 /// one, as in Markdown.
+/// `text`'s one character, when it is white space or a control character
+/// the grammar does not take (shown by its code point: it is invisible).
+fn stray_space(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    let c = chars.next()?;
+    (chars.next().is_none() && (c.is_whitespace() || c.is_control())).then_some(c)
+}
+
 fn code(text: &str) -> String {
     if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
 }

@@ -50,3 +50,31 @@ fn a_broken_item_keeps_its_error() {
     assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
     assert_eq!(parsed.items.len(), 2);
 }
+
+/// Doc comments and `expect` lines may be indented: they stay with the
+/// item below them, in files of any number of items (a review found four
+/// items with indented docs rejected where three parsed), and a doc run
+/// split by indentation is one run.
+#[test]
+fn indented_doc_comments_and_expects_stay_with_their_item() {
+    let mut text = String::new();
+    for i in 0..6 {
+        text.push_str(&format!(
+            "    /// Doc {i}.\n\t/// More.\n  expect W0502 \"kept\"\nparam p{i}: string = \"x\";\n"
+        ));
+    }
+    text.push_str("/// Column 0.\n    /// Indented.\n\n// a plain comment\npolicy p {}\n");
+    let ranges = chunk_ranges(&text);
+    assert_eq!(ranges.len(), 7, "{ranges:?}");
+    assert!(text[ranges[1].0..].starts_with("    /// Doc 1."), "{:?}", &text[ranges[1].0..ranges[1].1]);
+    assert!(text[ranges[6].0..].starts_with("/// Column 0."));
+    let parsed = parse_file(&text);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert_eq!(parsed.items.len(), 7);
+    assert_eq!(parsed.items[3].item.docs.as_ref(), ["Doc 3.".to_string(), "More.".to_string()]);
+    assert_eq!(parsed.items[6].item.docs.as_ref(), ["Column 0.".to_string(), "Indented.".to_string()]);
+    // blank lines end a run: only the one right above the item is its own
+    let apart = "policy a {}\n    /// Stray.\n\n    /// Of b.\npolicy b {}\n";
+    let ranges = chunk_ranges(apart);
+    assert_eq!(&apart[ranges[1].0..ranges[1].1], "    /// Of b.\npolicy b {}\n");
+}
