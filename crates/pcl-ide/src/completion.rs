@@ -61,7 +61,8 @@ const OPERATORS: [&str; 14] = [
 /// What may be typed at `offset`, each with the bytes it replaces.
 pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
     let before = index.text.get(..offset.min(index.text.len())).unwrap_or_default();
-    let line = before.rsplit('\n').next().unwrap_or_default();
+    // a lone `\r` breaks lines too (as in the syntax)
+    let line = before.rsplit(['\n', '\r']).next().unwrap_or_default();
     let replaces = before.len() - typed_word_len(line)..before.len();
     let mut found = completions_after(index, before, line);
     for c in &mut found {
@@ -72,7 +73,7 @@ pub fn completions(index: &FileIndex, offset: usize) -> Vec<Completion> {
 
 /// `completions` at the end of `before`, whose last line is `line`.
 fn completions_after(index: &FileIndex, before: &str, line: &str) -> Vec<Completion> {
-    if line.contains("//") {
+    if comment_start(line).is_some() {
         return Vec::new(); // in a comment
     }
     // the word being typed
@@ -156,13 +157,30 @@ fn completions_after(index: &FileIndex, before: &str, line: &str) -> Vec<Complet
 /// The last word of `text` outside comments, and the line it is on; empty
 /// when there is none.
 fn previous_word(text: &str) -> (&str, &str) {
-    for line in text.rsplit('\n') {
-        let code = line.split("//").next().unwrap_or_default();
+    for line in text.rsplit(['\n', '\r']) {
+        let code = line.get(..comment_start(line).unwrap_or(line.len())).unwrap_or_default();
         if let Some(word) = code.split_whitespace().last() {
             return (word, code);
         }
     }
     ("", "")
+}
+
+/// Where a `//` comment starts in `line`: not inside a string
+/// (`"https://..."`), where a `\` escapes the character after it.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let (mut at, mut in_string) = (0, false);
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'\\' if in_string => at += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(at + 1) == Some(&b'/') => return Some(at),
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 /// The values of the feature compared in `head` (`when scheduler == `,

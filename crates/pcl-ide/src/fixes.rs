@@ -22,15 +22,17 @@ pub struct Fix {
 pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<Fix> {
     let touches = |s: Span| s.start <= range.end && range.start <= s.end;
     // once, not per warning: thousands of warnings may touch one range
-    let newline = if index.text.contains("\r\n") { "\r\n" } else { "\n" };
+    let newline = line_break_of(&index.text);
     let mut acknowledged: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in diagnostics.iter().filter(|d| touches(d.span)) {
-        if let Some(suggestion) = d.help.as_deref().and_then(suggested) {
+        // the fix `pcl check --format json` reports: no key template, no
+        // replacement of a text by itself
+        if let Some((span, suggestion)) = suggested_edit(&index.text, d) {
             out.push(Fix {
                 title: format!("Replace with `{suggestion}`"),
                 code: d.code,
-                edits: vec![(replaced_span(&index.text, d, &suggestion), suggestion)],
+                edits: vec![(span, suggestion)],
                 preferred: true,
             });
         }
@@ -113,14 +115,25 @@ fn replaced_span(text: &str, d: &Diagnostic, suggestion: &str) -> Span {
     span
 }
 
-fn line_start(index: &FileIndex, offset: usize) -> usize {
-    index.text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1)
+/// The line break the text uses (its first one): `\r\n`, a lone `\r`
+/// (which the syntax and `pcl check` take as a line break too) or `\n`.
+fn line_break_of(text: &str) -> &'static str {
+    match text.find(['\r', '\n']).map(|at| &text[at..]) {
+        Some(rest) if rest.starts_with("\r\n") => "\r\n",
+        Some(rest) if rest.starts_with('\r') => "\r",
+        _ => "\n",
+    }
 }
 
-/// A span extended over the line ending (`\n` or `\r\n`) that ends it.
+/// Where the line holding `offset` starts (after `\n`, `\r\n` or a lone `\r`).
+fn line_start(index: &FileIndex, offset: usize) -> usize {
+    index.text.get(..offset).and_then(|t| t.rfind(['\n', '\r'])).map_or(0, |i| i + 1)
+}
+
+/// A span extended over the line break (`\n`, `\r\n` or `\r`) that ends it.
 fn with_line_end(index: &FileIndex, span: Span) -> Span {
     let end = span.end as usize;
     let rest = index.text.get(end..).unwrap_or_default();
-    let extra = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with('\n')) };
+    let extra = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with(['\n', '\r'])) };
     Span::new(span.start as usize, end + extra)
 }

@@ -32,7 +32,7 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
     let decl = index.decl(name)?;
     // the declaration's first line, up to its body
     let source = index.text.get(decl.name_span.start as usize..decl.span.end as usize).unwrap_or_default();
-    let head: String = source.lines().next().unwrap_or_default().trim_end_matches(['{', ' ']).to_string();
+    let head: String = source.split(['\n', '\r']).next().unwrap_or_default().trim_end_matches(['{', ' ']).to_string();
     let mut md = format!("```pcl\n{} {head}\n```", decl.kind);
     if !decl.docs.is_empty() {
         md.push_str("\n\n");

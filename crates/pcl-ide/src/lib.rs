@@ -168,9 +168,35 @@ impl AnalysisHost {
     /// that spans more than one line.
     pub fn folding_ranges(&self, path: &str) -> Vec<Span> {
         let Some(index) = self.index(path) else { return Vec::new() };
+        let text = index.text.as_str();
+        // a lone `\r` breaks lines too (as in the syntax)
         let multi_line =
-            |s: &Span| index.text.get(s.start as usize..s.end as usize).is_some_and(|t| t.trim_end().contains('\n'));
-        index.decls.iter().map(|d| d.span).filter(multi_line).collect()
+            |s: &Span| text.get(s.start as usize..s.end as usize).is_some_and(|t| t.trim_end().contains(['\n', '\r']));
+        let mut ranges: Vec<Span> = index.decls.iter().map(|d| d.span).filter(multi_line).collect();
+        // every `{ ... }` inside an item (a statement, a block) over several
+        // lines, matched on the tokens: braces in strings and comments are not
+        let mut open: Vec<usize> = Vec::new();
+        for token in pcl_syntax::tokens::tokens(text) {
+            if token.kind != pcl_syntax::tokens::TokenKind::Punct {
+                continue;
+            }
+            match text.get(token.span.start as usize..token.span.end as usize) {
+                Some("{") => open.push(token.span.start as usize),
+                Some("}") => {
+                    if let Some(start) = open.pop() {
+                        // an item's own braces: already there, from its start
+                        let inner = !open.is_empty();
+                        let span = Span::new(start, token.span.end as usize);
+                        if inner && multi_line(&span) {
+                            ranges.push(span);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        ranges.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        ranges
     }
 
     /// Where the name at `offset` is declared.

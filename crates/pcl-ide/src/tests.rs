@@ -343,6 +343,10 @@ fn quick_fixes_fix_what_they_say() {
         let first = before.first().unwrap_or_else(|| panic!("a diagnostic: {text}"));
         let fix = suggested_edit(text, first);
         assert_eq!(fix.is_some(), fixable, "{text}: {fix:?} for {first:?}");
+        // the code action an editor offers is the same fix (a review found
+        // the key template offered there, preferred)
+        let offered: Vec<Fix> = h.fixes(FILE, first.span).into_iter().filter(|f| f.preferred).collect();
+        assert_eq!(offered.first().map(|f| f.edits.clone()), fix.clone().map(|edit| vec![edit]), "{text}");
         let Some((span, replacement)) = fix else { continue };
         let mut fixed = text.to_string();
         fixed.replace_range(span.start as usize..span.end as usize, &replacement);
@@ -350,5 +354,45 @@ fn quick_fixes_fix_what_they_say() {
         let after = h.diagnostics(FILE);
         assert!(after.iter().all(|d| d.code != first.code), "{fixed}: {after:?}");
         assert!(after.iter().all(|d| d.severity() != pcl_semantics::Severity::Error), "{fixed}: {after:?}");
+    }
+}
+
+/// A review's findings: a `//` inside a string is not a comment to
+/// completion; a lone `\r` breaks lines for completion, folding, hover and
+/// fixes as it does for the syntax; a multi-line statement folds.
+#[test]
+fn strings_and_lone_carriage_returns_and_statement_folds() {
+    let labels = |h: &AnalysisHost, offset: usize| -> Vec<String> {
+        h.completions(FILE, offset).into_iter().map(|c| c.label).collect()
+    };
+    let url = "feature f: bool = false;\npolicy p {\n    allow { action s3:GetObject; resource \"*\"; condition StringLike \"aws:Referer\" [\"https://example.com/*\"] when $0; }\n}\n";
+    let (h, offset, _) = host(url);
+    assert!(labels(&h, offset).contains(&"f".to_string()), "{:?}", labels(&h, offset));
+    let (h, offset, _) = host(
+        "feature f: bool = false;\npolicy p {\n    allow { action s3:GetObject; resource \"*\"; } // when $0\n}\n",
+    );
+    assert!(labels(&h, offset).is_empty(), "in a comment: {:?}", labels(&h, offset));
+
+    let lf = "// c\nfeature f: bool = true;\nparam unused: string = \"u\";\npolicy p {\n    allow when $0f {\n        action s3:GetObject;\n        resource \"*\";\n    }\n}\n";
+    for newline in ["\n", "\r"] {
+        let (h, offset, text) = host(&lf.replace('\n', newline));
+        assert!(labels(&h, offset).contains(&"f".to_string()), "{newline:?}: {:?}", labels(&h, offset));
+        let folds = h.folding_ranges(FILE);
+        assert_eq!(folds.len(), 2, "{newline:?}: the policy and its statement: {folds:?}");
+        let at_p = text.find("policy p").unwrap() + "policy ".len();
+        let hover = h.hover(FILE, at_p).unwrap();
+        assert!(hover.markdown.starts_with("```pcl\npolicy p\n```"), "{newline:?}: {}", hover.markdown);
+        let all = h.fixes(FILE, pcl_syntax::Span::new(0, text.len()));
+        let apply = |fix: &Fix| {
+            let mut out = text.clone();
+            for (span, new) in fix.edits.iter().rev() {
+                out.replace_range(span.start as usize..span.end as usize, new);
+            }
+            out
+        };
+        let remove = all.iter().find(|f| f.title.starts_with("Remove the unused param")).unwrap();
+        assert_eq!(apply(remove), text.replace(&format!("param unused: string = \"u\";{newline}"), ""));
+        let acknowledge = all.iter().find(|f| f.title.starts_with("Acknowledge W0502")).unwrap();
+        assert!(apply(acknowledge).contains(&format!("expect W0502 \"TODO: why this is kept\"{newline}param unused")));
     }
 }

@@ -29,3 +29,28 @@ fn later_edits_and_cancellations_make_requests_stale() {
     assert!(matches!(stale(&hover(7, "file:///a.pcl"), &cancel), Some(ErrorCode::RequestCanceled)));
     assert!(stale(&hover(8, "file:///a.pcl"), &cancel).is_none());
 }
+
+/// A request whose id lsp-server cannot hold (beyond 32 bits) is cancelled
+/// by a cancellation naming that id, as read from the wire (a review found
+/// such requests never cancelled).
+#[test]
+fn a_cancellation_finds_a_request_with_a_large_id() {
+    let frame = |body: Value| {
+        let body = body.to_string();
+        format!("Content-Length: {}\r\n\r\n{body}", body.len())
+    };
+    let big = 2_147_483_653_i64;
+    let wire = frame(
+        serde_json::json!({"jsonrpc": "2.0", "id": big, "method": "textDocument/hover", "params": {"textDocument": {"uri": "file:///a.pcl"}, "position": {"line": 0, "character": 0}}}),
+    ) + &frame(serde_json::json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": big}}))
+        + &frame(serde_json::json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": big + 1}}));
+    let mut input = std::io::Cursor::new(wire.into_bytes());
+    let mut next = || match super::transport::read(&mut input) {
+        Ok(super::transport::Read::Message(m)) => m,
+        _ => panic!("a message"),
+    };
+    let Message::Request(request) = next() else { panic!("the request") };
+    let (cancel, other) = (next(), next());
+    assert!(matches!(stale(&request, &[cancel].into()), Some(ErrorCode::RequestCanceled)));
+    assert!(stale(&request, &[other].into()).is_none(), "another id");
+}

@@ -118,11 +118,22 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 /// marked string (see `write`).
 fn parse(body: &[u8]) -> Result<Message, String> {
     let mut value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
-    if let Some(id) = value.get_mut("id")
-        && let Value::Number(n) = id
-        && n.as_i64().is_none_or(|n| i32::try_from(n).is_err())
+    let mark = |id: &mut Value| {
+        if let Value::Number(n) = id
+            && n.as_i64().is_none_or(|n| i32::try_from(n).is_err())
+        {
+            *id = Value::String(format!("{FOREIGN_ID}{n}"));
+        }
+    };
+    if let Some(id) = value.get_mut("id") {
+        mark(id);
+    }
+    // a cancellation names such an id as its request carries it (marked),
+    // or it would never match (`queue::stale`)
+    if value.get("method").and_then(Value::as_str) == Some("$/cancelRequest")
+        && let Some(id) = value.pointer_mut("/params/id")
     {
-        *id = Value::String(format!("{FOREIGN_ID}{n}"));
+        mark(id);
     }
     serde_json::from_value(value).map_err(|e| format!("not a JSON-RPC message: {e}"))
 }
