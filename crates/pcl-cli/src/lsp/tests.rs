@@ -34,6 +34,7 @@ fn later_edits_and_cancellations_make_requests_stale() {
 /// by a cancellation naming that id, as read from the wire (a review found
 /// such requests never cancelled).
 #[test]
+#[allow(clippy::panic, reason = "tests")]
 fn a_cancellation_finds_a_request_with_a_large_id() {
     let frame = |body: Value| {
         let body = body.to_string();

@@ -465,7 +465,8 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
         let file = SourceFile::open_to_edit(&mut db, "p.pcl".into(), text.into());
         analyze_file(&db, file);
         let mut current = text.to_string();
-        for (from, to, rendered) in [("= \"A\"", "= \"AB\"", 0), ("= \"b\"", "= \"bc\"", 1), ("= \"m\"", "= \"n\"", 1)] {
+        for (from, to, rendered) in [("= \"A\"", "= \"AB\"", 0), ("= \"b\"", "= \"bc\"", 1), ("= \"m\"", "= \"n\"", 1)]
+        {
             let at = current.find(from).unwrap();
             RENDERED.with(|n| n.set(0));
             assert!(file.splice_text(&mut db, at..at + from.len(), to).is_ok(), "{from}");
