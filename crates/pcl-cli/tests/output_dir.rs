@@ -589,3 +589,23 @@ fn an_output_created_during_the_build_is_kept() {
     assert_eq!(std::fs::read_to_string(p.out()).unwrap(), "written by the user during the build");
     assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
 }
+
+/// A build that fails after its output's missing parents were made (a
+/// placeholder left under `--deployable`) removes them again; one that
+/// succeeds keeps them. A parent that held something already is kept
+/// (a review found `a/b` left behind by a failed build into `a/b/out`).
+#[test]
+fn a_failed_build_removes_the_parents_it_made() {
+    let p = Project::new();
+    std::fs::create_dir(p.root.join("kept")).unwrap();
+    let before = snapshot(&p.root);
+    for out in ["a/b/out", "kept/c/out"] {
+        let o = pcl_in(&p.root, &["build", "old.pcl", "--out", out, "--deployable"], &[]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(!p.root.join("a").exists() && !p.root.join("kept/c").exists(), "{out}");
+        assert_eq!(snapshot(&p.root), before, "{out}");
+    }
+    let o = p.build("old.pcl", "a/b/out", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(p.root.join("a/b/out/index.json").exists());
+}

@@ -98,5 +98,5 @@ fn prepare_without_changes(
         return Ok(None);
     }
     fault::point("recovered");
-    PreparedReplace::audited(target, lock, manifests).map(Some)
+    PreparedReplace::audited(target, super::Hold::locked(lock), manifests).map(Some)
 }

@@ -99,11 +99,15 @@ struct Target {
     dir: PathBuf,
     parent: PathBuf,
     name: OsString,
+    /// The parents `resolve` made, deepest first: a build that fails
+    /// removes them again (see `Hold`).
+    created: Vec<PathBuf>,
 }
 
 impl Target {
     /// Resolves `dir`; creates its parent only if `create_parent`.
     fn resolve(dir: &Path, create_parent: bool) -> Result<Target, OutputError> {
+        let mut created = Vec::new();
         let dir = if swap::exists(dir)? {
             let real = dir.canonicalize()?;
             if !real.is_dir() {
@@ -120,6 +124,11 @@ impl Target {
                 _ => PathBuf::from("."),
             };
             if create_parent {
+                let mut missing = Some(parent.as_path());
+                while let Some(at) = missing.filter(|at| !at.as_os_str().is_empty() && !at.exists()) {
+                    created.push(at.to_path_buf());
+                    missing = at.parent();
+                }
                 std::fs::create_dir_all(&parent)?;
             }
             match parent.canonicalize() {
@@ -134,7 +143,7 @@ impl Target {
         if name.to_str().is_none_or(|n| n.contains('\u{fffd}')) {
             return Err(OutputError::NonUtf8Name);
         }
-        Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone() })
+        Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone(), created })
     }
 
     /// Refuses the source's directory and every directory above it.
@@ -195,12 +204,44 @@ pub fn prepare_replace(
     on_wait: &mut dyn FnMut(),
 ) -> Result<PreparedReplace, OutputError> {
     let target = Target::resolve(dir, true)?;
+    // from here, a failure removes the parents just made
+    let mut hold = Hold { lock: None, created: target.created.clone(), kept: false };
     target.guard_source(source)?;
-    let lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
+    hold.lock = Some(swap::ParentLock::acquire(&target.parent, on_wait)?);
     fault::point("locked");
     swap::recover_leftovers(&target.parent, &target.name)?;
     fault::point("recovered");
-    PreparedReplace::audited(target, lock, manifests)
+    PreparedReplace::audited(target, hold, manifests)
+}
+
+/// The lock a build holds, and the parents it made for its output. Dropped
+/// before being `kept` (the build failed, or never wrote), it releases the
+/// lock, then removes those parents again, deepest first, each only if
+/// still empty: a failed build leaves nothing behind.
+struct Hold {
+    lock: Option<swap::ParentLock>,
+    created: Vec<PathBuf>,
+    kept: bool,
+}
+
+impl Hold {
+    /// The lock of a build that made no parent.
+    fn locked(lock: swap::ParentLock) -> Hold {
+        Hold { lock: Some(lock), created: Vec::new(), kept: false }
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        self.lock.take();
+        if !self.kept {
+            for dir in &self.created {
+                if std::fs::remove_dir(dir).is_err() {
+                    break; // not empty (or not ours to remove): its parents are not either
+                }
+            }
+        }
+    }
 }
 
 /// What a replacement did.
@@ -217,7 +258,7 @@ pub enum Replaced {
 /// [`prepare_replace`]).
 pub struct PreparedReplace {
     target: Target,
-    _lock: swap::ParentLock,
+    hold: Hold,
     manifests: BTreeSet<String>,
     /// The audit of the directory in place, with the indexes it read;
     /// `None` when there is none.
@@ -229,14 +270,14 @@ pub struct PreparedReplace {
 impl PreparedReplace {
     /// The last step of the first half, once the lock is held and nothing
     /// is left to recover: the directory in place (if any) audited.
-    fn audited(target: Target, lock: swap::ParentLock, manifests: &BTreeSet<String>) -> Result<Self, OutputError> {
+    fn audited(target: Target, hold: Hold, manifests: &BTreeSet<String>) -> Result<Self, OutputError> {
         let audited_at = std::time::SystemTime::now();
         let previous = if swap::exists(&target.dir)? {
             Some(ownership::audit(&target.dir, manifests, false, ownership::Indexes::default())?)
         } else {
             None
         };
-        Ok(PreparedReplace { target, _lock: lock, manifests: manifests.clone(), previous, audited_at })
+        Ok(PreparedReplace { target, hold, manifests: manifests.clone(), previous, audited_at })
     }
 
     /// The second half of [`replace_dir_with`]: the files `write` produces,
@@ -245,8 +286,20 @@ impl PreparedReplace {
         self,
         write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
     ) -> Result<Replaced, OutputError> {
-        let PreparedReplace { target, _lock, manifests, previous, audited_at } = self;
-        let manifests = &manifests;
+        let PreparedReplace { target, mut hold, manifests, previous, audited_at } = self;
+        let replaced = Self::staged_and_swapped(target, &manifests, (previous, audited_at), write);
+        // the parents it made stay with the tree in them
+        hold.kept = replaced.is_ok();
+        replaced
+    }
+
+    /// `replace_with`'s work, under the lock its caller holds.
+    fn staged_and_swapped(
+        target: Target,
+        manifests: &BTreeSet<String>,
+        (previous, audited_at): (Option<(ownership::Audited, ownership::Indexes)>, std::time::SystemTime),
+        write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
+    ) -> Result<Replaced, OutputError> {
         let exists = previous.is_some();
         let (previous, indexes) = match previous {
             Some((files, indexes)) => (Some((target.dir.as_path(), files)), indexes),
