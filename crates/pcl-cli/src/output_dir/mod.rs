@@ -352,7 +352,8 @@ impl PreparedReplace {
                     return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                 }
                 // the guard removes the old tree (best effort: a leftover is
-                // removed by the next build)
+                // removed by the next build), read-only or not
+                swap::make_removable(staging.path());
                 drop(staging);
                 Ok(Replaced::Written)
             }
@@ -366,6 +367,7 @@ impl PreparedReplace {
                     return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                 }
                 let _ = staging.keep();
+                swap::make_removable(&old);
                 let _ = std::fs::remove_dir_all(old);
                 Ok(Replaced::Written)
             }

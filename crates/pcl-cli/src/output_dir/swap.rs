@@ -232,11 +232,41 @@ pub fn exists(path: &Path) -> io::Result<bool> {
 /// Removes a leftover directory (or a stray file of that name).
 fn remove_tree(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(m) if m.is_dir() => {
+            make_removable(path);
+            std::fs::remove_dir_all(path)
+        }
         Ok(_) => std::fs::remove_file(path),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Gives the owner write and search permission on every directory of a
+/// tree of pcl's that is about to be removed (an output the user made
+/// read-only: its old tree could not be emptied, and the leftover then
+/// stopped every later build). Symlinks are not followed; best effort (the
+/// removal reports what still fails).
+pub fn make_removable(root: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut todo = vec![root.to_path_buf()];
+        while let Some(dir) = todo.pop() {
+            let Ok(meta) = std::fs::symlink_metadata(&dir) else { continue };
+            if !meta.is_dir() {
+                continue;
+            }
+            let mode = meta.permissions().mode();
+            if mode & 0o700 != 0o700 {
+                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode | 0o700));
+            }
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            todo.extend(entries.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())).map(|e| e.path()));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = root;
 }
 
 #[cfg(test)]
@@ -251,5 +281,29 @@ mod tests {
         assert!(!made_with(".pcl-build-a-Xy12Z", &a));
         assert!(!made_with(".pcl-build-a-Xy1.Zq", &a));
         assert!(made_with(".pcl-build-a-b-Xy12Zq", &staging_prefix(OsStr::new("a-b"))));
+    }
+
+    /// An old output the user made read-only (files and directories) is
+    /// made removable, and removed: a review found its tree left beside the
+    /// output, which then stopped every later build. (Run as root, the
+    /// removal would succeed anyway: the modes are what is checked.)
+    #[cfg(unix)]
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "tests")]
+    fn a_read_only_tree_is_made_removable() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join(".pcl-build-out-Xy12Zq");
+        std::fs::create_dir_all(root.join("policy/aws")).unwrap();
+        std::fs::write(root.join("policy/aws/p.json"), "{}").unwrap();
+        for dir in [root.join("policy/aws"), root.join("policy"), root.clone()] {
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        make_removable(&root);
+        for dir in [root.join("policy/aws"), root.join("policy"), root.clone()] {
+            assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o755, "{}", dir.display());
+        }
+        remove_tree(&root).unwrap();
+        assert!(!root.exists());
     }
 }
