@@ -197,6 +197,29 @@ fn build_deployable_writes_nothing_while_placeholders_remain() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// `--deployable` names the params whose values the documents render, not
+/// every placeholder whose text a document holds: `*` (region's placeholder
+/// here) is in `p`, which never reads `region` (a review found `p` refused).
+/// Through a role's attached policy's ARN, `account` is read too.
+#[test]
+fn deployable_names_the_params_the_documents_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "param partition: partition = \"aws\";\nparam account: account placeholder \"Allow\";\nparam region: region placeholder \"*\";\npolicy p { allow \"D\" { action [ec2:DescribeInstances]; resource \"*\"; } }\npolicy q { allow \"L\" { action [logs:CreateLogGroup]; resource [\"arn:${partition}:logs:${region}:*:log-group:x\"]; } }\nrole r { path \"/\"; trust service [\"ec2.amazonaws.com\"]; attach p; }\n";
+    let src = write(tmp.path(), "d.pcl", text);
+    let src = src.to_str().unwrap();
+    let render = |item: &str| pcl(&["render", item, src, "--deployable", "--color", "never"]);
+    assert_eq!(render("p").status.code(), Some(0), "{}", stderr(&render("p")));
+    let o = render("q");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("placeholders remain for `region` (*)\n"), "{}", stderr(&o));
+    let o = render("r");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("placeholders remain for `account` (Allow)\n"), "{}", stderr(&o));
+    let out = tmp.path().join("out");
+    let o = pcl(&["build", src, "--out", out.to_str().unwrap(), "--deployable", "--set", "region=us-east-1"]);
+    assert!(stderr(&o).contains("placeholders remain for `account` (Allow)\n"), "{}", stderr(&o));
+}
+
 /// A splittable policy over the managed-policy limit is written as the
 /// fewest parts that fit, each under the limit, and its role attaches every
 /// part; a statement too big on its own is an error and nothing is written.

@@ -316,6 +316,7 @@ mod tests {
                 },
             ],
             naming: (None, None),
+            params_read: Vec::new(),
         };
         for items in [vec![], vec![rendered]] {
             let text = index_json(&program, &config, &items);

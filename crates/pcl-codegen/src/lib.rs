@@ -17,6 +17,6 @@ pub use index::{
 pub use json::RoleFacts;
 pub use plan::{
     Configuration, File, Output, OutputKind, Rendered, output_path, render_all, render_each, render_item, render_items,
-    render_one, render_parts,
+    render_one, render_parts, render_parts_reading,
 };
 pub use quota::{Quotas, quota_findings};

@@ -38,6 +38,10 @@ pub struct Rendered {
     /// Its `name` and `description` fields, rendered (names and descriptions
     /// interpolate params only: one per build).
     pub naming: (Option<String>, Option<String>),
+    /// The params whose values its files render (a text's, a list's: not
+    /// those only a guard reads), sorted: a param left at its placeholder
+    /// among them leaves the placeholder in a file (`--deployable`).
+    pub params_read: Vec<String>,
 }
 
 /// One file of a build.
@@ -172,8 +176,9 @@ fn render_item_in(
     // costs the second its facts, which the quota checks then read from its
     // text.
     let mut seen: rustc_hash::FxHashSet<u64> = rustc_hash::FxHashSet::default();
+    let reads = std::cell::RefCell::new(Vec::new());
     for features in configs {
-        if let Some((parts, role)) = render_documents(program, kind, item, &features, config) {
+        if let Some((parts, role)) = render_documents(program, kind, item, &features, config, Some(&reads)) {
             let facts = role
                 .filter(|_| seen.insert(rustc_hash::FxBuildHasher.hash_one(&parts)))
                 .map(|role| crate::RoleFacts::of_role(&role));
@@ -186,7 +191,15 @@ fn render_item_in(
     let naming = rendered_naming(program, item, config, documents.first().map(|(f, _, _)| f));
     let mut rendered = share_files(program, kind, item, partition, documents);
     rendered.naming = naming;
+    rendered.params_read = names_of(reads.into_inner());
     Some(rendered)
+}
+
+/// Names noted while rendering, each once, sorted.
+fn names_of(mut names: Vec<pcl_syntax::Name>) -> Vec<String> {
+    names.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+    names.dedup();
+    names.iter().map(|n| n.as_str().to_owned()).collect()
 }
 
 /// An item's declared `name` and `description`, rendered with the build's params.
@@ -279,6 +292,7 @@ fn share_files(
         files,
         configurations,
         naming: (None, None),
+        params_read: Vec::new(),
     }
 }
 
@@ -317,7 +331,21 @@ pub fn render_parts(
     features: &BTreeMap<String, String>,
     config: &Config,
 ) -> Option<Vec<String>> {
-    render_documents(program, kind, item, features, config).map(|(parts, _)| parts)
+    render_documents(program, kind, item, features, config, None).map(|(parts, _)| parts)
+}
+
+/// [`render_parts`], and the params whose values they render, sorted (see
+/// [`Rendered::params_read`]).
+pub fn render_parts_reading(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    features: &BTreeMap<String, String>,
+    config: &Config,
+) -> Option<(Vec<String>, Vec<String>)> {
+    let reads = std::cell::RefCell::new(Vec::new());
+    let (parts, _) = render_documents(program, kind, item, features, config, Some(&reads))?;
+    Some((parts, names_of(reads.into_inner())))
 }
 
 /// What one configuration of an item renders to: a policy's parts, or a role.
@@ -334,8 +362,13 @@ fn expand_documents(
     item: &str,
     features: &BTreeMap<String, String>,
     config: &Config,
+    reads: Option<&std::cell::RefCell<Vec<pcl_syntax::Name>>>,
 ) -> Option<Expanded> {
     let env = Env::new(program, features, &config.params);
+    let env = match reads {
+        Some(reads) => env.noting_reads(reads),
+        None => env,
+    };
     Some(match kind {
         OutputKind::Policy => {
             Expanded::Policy(crate::split::split(expand_policy(program, item, &env)?, is_splittable(program, item)))
@@ -352,8 +385,9 @@ fn render_documents(
     item: &str,
     features: &BTreeMap<String, String>,
     config: &Config,
+    reads: Option<&std::cell::RefCell<Vec<pcl_syntax::Name>>>,
 ) -> Option<(Vec<String>, Option<ExpandedRole>)> {
-    Some(match expand_documents(program, kind, item, features, config)? {
+    Some(match expand_documents(program, kind, item, features, config, reads)? {
         Expanded::Policy(parts) => (parts.iter().map(|p| crate::json::policy_document(p).pretty()).collect(), None),
         Expanded::Role(role) => (vec![crate::json::role_properties(&role).pretty()], Some(role)),
     })
@@ -428,7 +462,7 @@ mod tests {
         config: &Config,
     ) -> Option<(Vec<String>, Option<serde_json::Value>)> {
         let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap() + "\n";
-        Some(match expand_documents(program, kind, item, features, config)? {
+        Some(match expand_documents(program, kind, item, features, config, None)? {
             Expanded::Policy(parts) => (parts.iter().map(|p| pretty(&by_value::policy_document(p))).collect(), None),
             Expanded::Role(role) => {
                 let document = by_value::role_properties(&role);

@@ -279,14 +279,14 @@ impl Job<'_> {
             // Rendered and written one document at a time: memory grows with
             // the largest document, not with the output.
             pcl_codegen::render_each(program, config, &mut |rendered| {
-                for file in &rendered.files {
-                    if args.deployable {
-                        for found in super::placeholders_in(program, set, &file.contents) {
-                            if !left.contains(&found) {
-                                left.push(found);
-                            }
+                if args.deployable {
+                    for found in super::placeholders_in(program, set, &rendered.params_read) {
+                        if !left.contains(&found) {
+                            left.push(found);
                         }
                     }
+                }
+                for file in &rendered.files {
                     staging.write_file(&file.path, file)?;
                 }
                 over_quota.extend(quotas.check(&rendered));

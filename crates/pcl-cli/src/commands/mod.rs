@@ -72,25 +72,22 @@ pub fn threads_for(text: &str) -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
-/// The params given no value (no `--set`, no default) whose placeholder
-/// appears in `document`, with that placeholder.
+/// The params given no value (no `--set`, no default) among those whose
+/// values a document renders (`params_read`, sorted), with their
+/// placeholders: each is in the document. (Found by what the rendering read,
+/// not by searching the text: a placeholder such as `*` is in most
+/// documents that never read its param, a review found.)
 pub fn placeholders_in(
     program: &pcl_semantics::ir::Program,
     set: &[(String, String)],
-    document: &str,
+    params_read: &[String],
 ) -> Vec<(String, String)> {
     program
         .params()
         .filter(|(name, p)| p.default.is_none() && !set.iter().any(|(n, _)| n == name))
+        .filter(|(name, _)| params_read.binary_search_by(|read| read.as_str().cmp(name)).is_ok())
         .filter_map(|(name, p)| p.placeholder.as_ref().map(|ph| (name.to_string(), ph.clone())))
-        .filter(|(_, ph)| document.contains(ph.as_str()) || document.contains(&json_escaped(ph)))
         .collect()
-}
-
-/// How a text appears inside a JSON string.
-fn json_escaped(text: &str) -> String {
-    let quoted = serde_json::to_string(text).unwrap_or_default();
-    quoted.trim_matches('"').to_string()
 }
 
 /// The `--deployable` failure, naming the params to set.

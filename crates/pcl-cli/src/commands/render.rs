@@ -112,7 +112,8 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         ));
         return crate::EXIT_USAGE;
     }
-    let Some(parts) = pcl_codegen::render_parts(program, kind, &args.item, &defaults, &config) else {
+    let Some((parts, params_read)) = pcl_codegen::render_parts_reading(program, kind, &args.item, &defaults, &config)
+    else {
         reporter.plain_error(&format!(
             "`{}` is not rendered when {} (its own guard is false)",
             args.item,
@@ -145,7 +146,7 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
     }
     if args.deployable {
         // every part deploys, so every part must be free of placeholders
-        let left = super::placeholders_in(program, set, &parts.concat());
+        let left = super::placeholders_in(program, set, &params_read);
         if !left.is_empty() {
             reporter.plain_error(&super::not_deployable(&left));
             return crate::EXIT_ERRORS;

@@ -28,6 +28,9 @@ pub struct Env<'a> {
     /// rendered (`ir::placeholders`): what is written out. The checks
     /// judge the stand-ins, and their messages are restored after.
     pub restoring: bool,
+    /// Where to note each param whose value a text or list renders (not a
+    /// guard's reading): what `pcl build --deployable` asks of a document.
+    pub reads: Option<&'a std::cell::RefCell<Vec<Name>>>,
 }
 
 impl<'a> Env<'a> {
@@ -37,7 +40,7 @@ impl<'a> Env<'a> {
         features: &'a BTreeMap<String, String>,
         params: &'a BTreeMap<String, ParamValue>,
     ) -> Self {
-        Env { program, features, params, shape_only: false, restoring: true }
+        Env { program, features, params, shape_only: false, restoring: true, reads: None }
     }
 
     /// `value` as rendered: with its placeholder's texts for its stand-ins
@@ -46,9 +49,28 @@ impl<'a> Env<'a> {
         if self.restoring { placeholders::restore(self.program, value) } else { std::borrow::Cow::Borrowed(value) }
     }
 
+    /// This environment, noting in `reads` the params it renders.
+    pub fn noting_reads(self, reads: &'a std::cell::RefCell<Vec<Name>>) -> Self {
+        Env { reads: Some(reads), ..self }
+    }
+
+    /// Notes that a text or list renders the value of `param` (one of the
+    /// params), once: an item's renderings read a few params many times.
+    fn read(&self, param: Name) {
+        if let Some(reads) = self.reads {
+            let mut reads = reads.borrow_mut();
+            if !reads.contains(&param) {
+                reads.push(param);
+            }
+        }
+    }
+
     /// A feature's or param's value as rendered (`shown`); guards read
     /// `lookup_ref`, which keeps stand-ins.
     pub fn lookup(&self, var: &str) -> Option<String> {
+        if self.reads.is_some() && !self.features.contains_key(var) && self.params.contains_key(var) {
+            self.read(Name::new(var));
+        }
         self.lookup_ref(var).map(|v| self.shown(v).into_owned())
     }
 
@@ -91,8 +113,12 @@ impl<'a> Env<'a> {
                     out.push_str(bound.map(|(_, v)| v).unwrap_or_default());
                 }
                 TextPart::Param(p) => match self.params.get(p.as_str()) {
-                    Some(ParamValue::One(v)) => out.push_str(&self.shown(v)),
+                    Some(ParamValue::One(v)) => {
+                        self.read(*p);
+                        out.push_str(&self.shown(v));
+                    }
                     Some(ParamValue::Many(vs)) => {
+                        self.read(*p);
                         for (at, v) in vs.iter().enumerate() {
                             if at > 0 {
                                 out.push(',');
@@ -105,6 +131,7 @@ impl<'a> Env<'a> {
                 TextPart::Member(param_member) => {
                     let (p, member) = &**param_member;
                     if let Some(ParamValue::One(v)) = self.params.get(p.as_str()) {
+                        self.read(*p);
                         out.push_str(member_text(&self.shown(v), member).as_str());
                     }
                 }
@@ -125,12 +152,21 @@ impl<'a> Env<'a> {
             Value::Param(p) => match self.params.get(p.as_str()) {
                 Some(ParamValue::One(_)) if self.shape_only => out.push(String::new()),
                 Some(ParamValue::Many(vs)) if self.shape_only => out.extend(vs.iter().map(|_| String::new())),
-                Some(ParamValue::One(v)) => out.push(self.shown(v).into_owned()),
-                Some(ParamValue::Many(vs)) => out.extend(vs.iter().map(|v| self.shown(v).into_owned())),
+                Some(ParamValue::One(v)) => {
+                    self.read(*p);
+                    out.push(self.shown(v).into_owned());
+                }
+                Some(ParamValue::Many(vs)) => {
+                    self.read(*p);
+                    out.extend(vs.iter().map(|v| self.shown(v).into_owned()));
+                }
                 None => {}
             },
             Value::Each(each) => {
                 let EachValue { list, var, template } = &**each;
+                if self.reads.is_some() && self.params.contains_key(list.as_str()) {
+                    self.read(*list);
+                }
                 let values = match self.params.get(list.as_str()) {
                     Some(ParamValue::Many(vs)) => &vs[..],
                     Some(ParamValue::One(v)) => std::slice::from_ref(v),

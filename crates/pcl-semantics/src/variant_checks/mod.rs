@@ -359,8 +359,14 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
         for features in assignments.iter() {
             total += 1;
             let counting = Counting { number: total, features, partition: &partition };
-            let env =
-                Env { program, features, params: &cfg.params, shape_only: pass == Pass::Shapes, restoring: false };
+            let env = Env {
+                program,
+                features,
+                params: &cfg.params,
+                shape_only: pass == Pass::Shapes,
+                restoring: false,
+                reads: None,
+            };
             if is_policy {
                 let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
                 // what the summaries leave out: the findings and empty
