@@ -21,6 +21,7 @@ mod grammar;
 mod hollow;
 mod lower;
 mod name;
+mod outline;
 mod parser;
 mod pest_errors;
 pub mod prelude;

@@ -173,11 +173,33 @@ pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
             }
         }
         Err(e) => {
-            out.errors.push(chunk_error(&e, chunk, 0, last));
+            let first = chunk_error(&e, chunk, 0, last);
+            // the entries after the one that broke, each parsed alone: every
+            // broken statement of an item is reported, not only the first
+            let later = later_entry_errors(chunk, first.span.end as usize);
+            out.errors.push(first);
+            out.errors.extend(later);
             out.broken_names.extend(crate::broken_names::declared_names(chunk));
         }
     }
     out
+}
+
+/// The syntax errors of the body entries of `chunk` (an item that does not
+/// parse) that start after `after` (the end of its first error), each
+/// entry parsed on its own; none when the item's body cannot be outlined
+/// (its braces do not balance: what follows the first error is then not
+/// known to be entries).
+fn later_entry_errors(chunk: &str, after: usize) -> Vec<SyntaxError> {
+    let Some(entries) = crate::outline::outline(chunk) else { return Vec::new() };
+    let mut errors = Vec::new();
+    for (start, end) in entries.into_iter().filter(|(start, _)| *start >= after) {
+        let Some(text) = chunk.get(start..end) else { continue };
+        if let Err(e) = pest_parse(Rule::body_entry_only, text) {
+            errors.push(crate::pest_errors::convert_error(&e, text, start));
+        }
+    }
+    errors
 }
 
 /// Explains a chunk that does not parse, with two common cases made clear.
