@@ -78,3 +78,18 @@ fn indented_doc_comments_and_expects_stay_with_their_item() {
     let ranges = chunk_ranges(apart);
     assert_eq!(&apart[ranges[1].0..ranges[1].1], "    /// Of b.\npolicy b {}\n");
 }
+
+/// Each broken statement of an item is reported, not only the first: the
+/// entries after the first error are parsed alone. A body whose braces do
+/// not balance cannot be outlined: its first error stands alone.
+#[test]
+fn every_broken_statement_of_an_item_is_reported() {
+    let text = "policy p {\n    allow \"A\" { action [s3:GetObject; resource \"*\"; }\n    allow \"B\" { action s3:PutObject resource \"*\"; }\n    allow \"C\" { action [s3:GetObject]; resource \"*\"; }\n    allow \"D\" { action s3:ListBucket; resource \"*\" }\n}\npolicy q {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n";
+    let parsed = parse_file(text);
+    let lines: Vec<usize> =
+        parsed.errors.iter().map(|e| text[..e.span.start as usize].matches('\n').count() + 1).collect();
+    assert_eq!(lines, [2, 3, 5], "{:?}", parsed.errors);
+    assert_eq!(parsed.items.len(), 1, "q is still there");
+    let unbalanced = "policy p {\n    allow { action [s3:GetObject; resource \"*\";\n    allow { action s3:PutObject resource \"*\"; }\n}\n";
+    assert_eq!(parse_file(unbalanced).errors.len(), 1, "{:?}", parse_file(unbalanced).errors);
+}
