@@ -218,6 +218,18 @@ fn deployable_names_the_params_the_documents_read() {
     let out = tmp.path().join("out");
     let o = pcl(&["build", src, "--out", out.to_str().unwrap(), "--deployable", "--set", "region=us-east-1"]);
     assert!(stderr(&o).contains("placeholders remain for `account` (Allow)\n"), "{}", stderr(&o));
+    // a role that attaches nothing renders no account; a split policy's
+    // params are its own, not those of the role that attaches its parts
+    // (both found by a review)
+    let more = format!(
+        "{text}role bare {{ path \"/\"; trust service [\"ec2.amazonaws.com\"]; }}\npolicy big splittable {{ allow {{ action s3:GetObject; resource \"arn:${{partition}}:s3:::${{region}}\"; }} }}\nrole splits {{ path \"/\"; trust service [\"ec2.amazonaws.com\"]; attach big; }}\n"
+    );
+    let src = write(tmp.path(), "e.pcl", &more);
+    let src = src.to_str().unwrap();
+    let o = pcl(&["render", "bare", src, "--deployable"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pcl(&["render", "splits", src, "--deployable", "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
 /// A splittable policy over the managed-policy limit is written as the

@@ -110,8 +110,11 @@ fn with_parts(program: &Program, env: &Env<'_>, mut role: ExpandedRole) -> Expan
         })
         .collect();
     let Some(ItemIr::Role { role: decl, .. }) = program.get(&role.name).map(|i| &*i.ir) else { return role };
+    // the attached policy's parts counted, not rendered into the role: what
+    // its statements read is not the role's (`Env::reads`)
+    let counting = Env::new(program, env.features, env.params);
     for a in decl.attach.iter().filter(|a| env.holds(&a.when) && is_splittable(program, &a.policy)) {
-        let Some(policy) = expand_policy(program, &a.policy, env) else { continue };
+        let Some(policy) = expand_policy(program, &a.policy, &counting) else { continue };
         let count = crate::split::split(policy, true).len();
         // the ARN `expand_role` builds for an attached policy
         let deployed = pcl_semantics::expand::deployed_policy_name(program, &a.policy, env);

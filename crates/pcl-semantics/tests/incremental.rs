@@ -795,3 +795,24 @@ policy other when fsx {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "step {step}");
     }
 }
+
+/// A feature a statement's guard reads that becomes a param, then changes
+/// value: the statement is rendered again, as a fresh analysis renders it
+/// (a review found its kept rendering still used, the param's value unread).
+#[test]
+fn a_feature_that_becomes_a_param_renders_its_readers_again() {
+    let feature = "param partition: partition = \"aws\";\nfeature m: enum { a, zz } = a;\npolicy p { allow { action s3:GetObject; resource [\"arn:${partition}:s3:::x\", \"arn:aws:s3:::y\" when m == zz]; } }\n";
+    let as_param = feature.replace("feature m: enum { a, zz } = a;", "param m: string = \"a\";");
+    let changed = as_param.replace("= \"a\"", "= \"zz\"");
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open_to_edit(&mut db, "p.pcl".into(), feature.into());
+    analyze_file(&db, file);
+    for text in [as_param, changed] {
+        file.replace_text(&mut db, text.clone());
+        let mut fresh_db = RootDatabase::default();
+        let fresh = SourceFile::open(&mut fresh_db, "p.pcl".into(), text.clone());
+        assert_eq!(analyze_file(&db, file).diagnostics, analyze_file(&fresh_db, fresh).diagnostics, "{text}");
+    }
+    let last = analyze_file(&db, file);
+    assert!(last.diagnostics.iter().any(|d| d.code == pcl_semantics::Code::ArnPartition), "{:?}", last.diagnostics);
+}

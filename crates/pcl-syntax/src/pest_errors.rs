@@ -209,8 +209,6 @@ fn previous_token(text: &str) -> &str {
     text.get(start..).unwrap_or(text)
 }
 
-/// `text` quoted as code: with one backquote, or with two when it holds
-/// one, as in Markdown.
 /// `text`'s one character, when it is white space or a control character
 /// the grammar does not take (shown by its code point: it is invisible).
 fn stray_space(text: &str) -> Option<char> {
@@ -219,6 +217,8 @@ fn stray_space(text: &str) -> Option<char> {
     (chars.next().is_none() && (c.is_whitespace() || c.is_control())).then_some(c)
 }
 
+/// `text` quoted as code: with one backquote, or with two when it holds
+/// one, as in Markdown.
 fn code(text: &str) -> String {
     if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
 }

@@ -203,16 +203,30 @@ pub fn prepare_replace(
     source: &Path,
     on_wait: &mut dyn FnMut(),
 ) -> Result<PreparedReplace, OutputError> {
-    let target = Target::resolve(dir, true)?;
-    // from here, a failure removes the parents just made
-    let mut hold = Hold { lock: None, created: target.created.clone(), kept: false };
-    target.guard_source(source)?;
-    hold.lock = Some(swap::ParentLock::acquire(&target.parent, on_wait)?);
-    fault::point("locked");
-    swap::recover_leftovers(&target.parent, &target.name)?;
-    fault::point("recovered");
-    PreparedReplace::audited(target, hold, manifests)
+    // A failed build removes the parents it made once it releases the
+    // lock: a build that waited for it then holds the lock of a directory
+    // gone (a review found the waiting build failing), and starts over.
+    for _ in 0..PARENT_ATTEMPTS {
+        let target = Target::resolve(dir, true)?;
+        // from here, a failure removes the parents just made
+        let mut hold = Hold { lock: None, created: target.created.clone(), kept: false };
+        target.guard_source(source)?;
+        let lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
+        if !lock.still_at(&target.parent) {
+            continue;
+        }
+        hold.lock = Some(lock);
+        fault::point("locked");
+        swap::recover_leftovers(&target.parent, &target.name)?;
+        fault::point("recovered");
+        return PreparedReplace::audited(target, hold, manifests);
+    }
+    Err(OutputError::Io(io::Error::other("its parent directory was removed each time this build got its lock")))
 }
+
+/// How many times a build starts over when the parent it locked was
+/// removed meanwhile (by failed builds that had made it).
+const PARENT_ATTEMPTS: usize = 16;
 
 /// The lock a build holds, and the parents it made for its output. Dropped
 /// before being `kept` (the build failed, or never wrote), it releases the

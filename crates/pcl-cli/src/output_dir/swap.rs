@@ -80,6 +80,24 @@ impl ParentLock {
         Ok(ParentLock { _file: None })
     }
 
+    /// Whether the directory locked is still the one at `parent`: a failed
+    /// build removes the parents it made once it releases the lock, so a
+    /// build that waited for it may hold the lock of a directory gone.
+    #[cfg(unix)]
+    pub fn still_at(&self, parent: &Path) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Some(file) = &self._file else { return true };
+        match (file.metadata(), std::fs::metadata(parent)) {
+            (Ok(locked), Ok(there)) => locked.dev() == there.dev() && locked.ino() == there.ino(),
+            _ => false,
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn still_at(&self, _parent: &Path) -> bool {
+        true
+    }
+
     /// The lock if no one holds it, `None` (without waiting) if someone does.
     #[cfg(unix)]
     pub fn try_acquire(parent: &Path) -> io::Result<Option<ParentLock>> {
@@ -305,5 +323,22 @@ mod tests {
         }
         remove_tree(&root).unwrap();
         assert!(!root.exists());
+    }
+
+    /// A lock taken on a directory since removed (and made again) is not
+    /// the directory's: the build that waited for it starts over.
+    #[cfg(unix)]
+    #[test]
+    #[allow(clippy::unwrap_used, reason = "tests")]
+    fn a_lock_on_a_removed_parent_is_not_its_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let parent = tmp.path().join("a");
+        std::fs::create_dir(&parent).unwrap();
+        let lock = ParentLock::acquire(&parent, &mut || {}).unwrap();
+        assert!(lock.still_at(&parent));
+        std::fs::remove_dir(&parent).unwrap();
+        assert!(!lock.still_at(&parent));
+        std::fs::create_dir(&parent).unwrap();
+        assert!(!lock.still_at(&parent), "another directory of the same name");
     }
 }

@@ -54,13 +54,17 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
     // by name: the role's check refers to both (`item_check::roles`,
     // `require_param`), so they are in its closure, whose params alone its
     // per-configuration checks may read (`db::configs_over`)
-    let partition = env.lookup("partition").unwrap_or_default();
-    let account = env.lookup("account").unwrap_or_default();
+    // (looked up only for a policy attached: a role that attaches none does
+    // not render them, and `--deployable` asks what renders, `Env::reads`)
+    let mut arn_prefix: Option<(String, String)> = None;
     let policy_path = path.clone().unwrap_or_else(|| "/".into());
     // An attached policy is only there when its own guard holds too.
     let policy_present =
         |name: &str| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Policy { when, .. }) if env.holds(when));
     for a in role.attach.iter().filter(|a| env.holds(&a.when) && policy_present(&a.policy)) {
+        let (partition, account) = arn_prefix.get_or_insert_with(|| {
+            (env.lookup("partition").unwrap_or_default(), env.lookup("account").unwrap_or_default())
+        });
         let deployed = deployed_policy_name(program, &a.policy, env);
         managed.push(format!("arn:{partition}:iam::{account}:policy{policy_path}{deployed}"));
     }

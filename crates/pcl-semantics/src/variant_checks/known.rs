@@ -148,9 +148,9 @@ fn params_read(
             list(values);
         }
     }
-    // only the program's params have values to compare (guards read
-    // features too, whose values key the renderings: `vars`)
-    names.retain(|name| matches!(program.get(name).map(|i| &*i.ir), Some(ItemIr::Param(_))));
+    // every name, whatever it is now: a feature (no value among the
+    // params) that becomes a param must make the rendering stale (a review
+    // found one kept)
     names.sort_unstable();
     names.dedup();
     names
