@@ -56,6 +56,9 @@ pub(crate) enum Expanded {
     Role(ExpandedRole),
 }
 
+/// Where a rendering notes the params it renders, if anywhere (`Env::reads`).
+pub(crate) type Reads<'r> = Option<&'r std::cell::RefCell<Vec<pcl_syntax::Name>>>;
+
 /// `item` expanded for one configuration, a split policy cut into its parts
 /// (`None` when its guard is false).
 pub(crate) fn expand_documents(
@@ -64,7 +67,7 @@ pub(crate) fn expand_documents(
     item: &str,
     features: &BTreeMap<String, String>,
     config: &Config,
-    reads: Option<&std::cell::RefCell<Vec<pcl_syntax::Name>>>,
+    reads: Reads<'_>,
 ) -> Option<Expanded> {
     let env = Env::new(program, features, &config.params);
     let env = match reads {
@@ -87,7 +90,7 @@ pub(crate) fn render_documents(
     item: &str,
     features: &BTreeMap<String, String>,
     config: &Config,
-    reads: Option<&std::cell::RefCell<Vec<pcl_syntax::Name>>>,
+    reads: Reads<'_>,
 ) -> Option<(Vec<String>, Option<ExpandedRole>)> {
     Some(match expand_documents(program, kind, item, features, config, reads)? {
         Expanded::Policy(parts) => (parts.iter().map(|p| crate::json::policy_document(p).pretty()).collect(), None),
