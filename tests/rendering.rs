@@ -492,3 +492,39 @@ fn language_0_2_renders() {
         insta::assert_snapshot!(format!("language_0_2_{name}"), shown);
     }
 }
+
+/// A plain name in a valueset spliced into a role's `managed` list is an
+/// AWS managed policy, as one written in the list is: it renders as its
+/// ARN in each partition, and is no E0301. Spliced where ARNs go as well,
+/// it is still one there.
+#[test]
+fn managed_policy_names_in_a_valueset() {
+    let source = r#"param partition: partition = "aws";
+valueset instance_policies = ["AmazonSSMManagedInstanceCore", "arn:${partition}:iam::aws:policy/CloudWatchAgentServerPolicy"];
+valueset more = [@instance_policies, "AWSBatchServiceRole"];
+role node { trust service "ec2.amazonaws.com"; managed [@more, "AmazonS3ReadOnlyAccess"]; }
+"#;
+    let analysis = analyze("managed.pcl", source);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    for partition in ["aws", "aws-cn"] {
+        let items = render(&analysis, partition);
+        let file = items.iter().flat_map(|i| &i.files).find(|f| f.path == "role/node.json").unwrap();
+        let role: Value = serde_json::from_str(&file.contents).unwrap();
+        let arn = |name: &str| format!("arn:{partition}:iam::aws:policy/{name}");
+        assert_eq!(
+            role["ManagedPolicyArns"],
+            json!([
+                arn("AmazonSSMManagedInstanceCore"),
+                arn("CloudWatchAgentServerPolicy"),
+                arn("AWSBatchServiceRole"),
+                arn("AmazonS3ReadOnlyAccess")
+            ])
+        );
+    }
+    let also_resources = format!("{source}policy p {{ allow {{ action s3:GetObject; resource @more; }} }}\n");
+    let analysis = analyze("managed.pcl", &also_resources);
+    let not_arns = analysis.diagnostics.iter().filter(|d| d.code.as_str() == "E0301");
+    let codes: Vec<_> = not_arns.map(|d| (d.code.as_str(), d.span.start)).collect();
+    let at = |text: &str| u32::try_from(also_resources.find(text).unwrap()).unwrap();
+    assert_eq!(codes, [("E0301", at("\"AmazonSSM")), ("E0301", at("\"AWSBatch"))], "{:?}", analysis.diagnostics);
+}

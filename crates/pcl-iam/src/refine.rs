@@ -104,7 +104,7 @@ pub fn check_refined(value: &str, refinements: &[Refinement]) -> Result<(), Prob
                 if length > *max {
                     return Err(problem_owned(
                         format!("`{value}` is {length} characters, more than the {max} allowed"),
-                        Some(format!("give at most {max} characters")),
+                        Some(format!("give at most {max} character{}", if *max == 1 { "" } else { "s" })),
                     ));
                 }
             }

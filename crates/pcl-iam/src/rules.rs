@@ -126,10 +126,13 @@ pub fn check_sid(sid: &str) -> Result<(), Problem> {
     }
     if let Some(bad) = sid.chars().find(|c| !c.is_ascii_alphanumeric()) {
         let fixed: String = sid.chars().filter(char::is_ascii_alphanumeric).collect();
-        return Err(problem(
-            format!("Sid `{sid}` contains `{bad}`, which IAM rejects"),
-            Some(&format!("a Sid holds only A-Z, a-z and 0-9; e.g. `{fixed}`")),
-        ));
+        // the letters and digits it has, unless it has none (an empty Sid is
+        // an error too); unique in its document, as every Sid must be
+        let help = match fixed.is_empty() {
+            true => "a Sid holds only A-Z, a-z and 0-9, unique in its document; give it some, or remove it".to_string(),
+            false => format!("a Sid holds only A-Z, a-z and 0-9, unique in its document; e.g. `{fixed}`"),
+        };
+        return Err(problem(format!("Sid `{sid}` contains `{bad}`, which IAM rejects"), Some(&help)));
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::config;
 use crate::constraint_verdicts::{ConstraintVerdicts, constraints, placed, violations};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Severity};
 use crate::graph::{Graph, walk};
-use crate::ir::{ItemIr, Program, ProgramItem, ScalarType, TextPart, Value};
+use crate::ir::{ItemIr, Program, ProgramItem};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::symbol_table::Symbols;
 use crate::uses::Uses;
@@ -220,7 +220,7 @@ pub fn analyze<'v, A: std::ops::Deref<Target = ItemAnalysis>>(
         unused(&program, &program_places, symbols, uses, &mut diags);
     }
     includes(&program, &program_places, checked, uses, &mut diags);
-    valuesets_used_as_arns(&program, uses, &mut diags);
+    crate::valuesets_as_arns::check(&program, uses, &mut diags);
     let constraints_ok = program.constraints().all(|(item, _, _)| !item_errors.contains(item.name.as_str()));
     // Constraints too large to decide make every per-configuration check
     // undecidable (and slow): they are an error of their own.
@@ -359,94 +359,6 @@ fn includes<A: std::ops::Deref<Target = ItemAnalysis>>(
                 {
                     diags.push(DiagnosticKind::SetsTooDeep { target: target.to_string(), below }.at(*span));
                 }
-            }
-        }
-    }
-}
-
-/// A valueset does not know where it is spliced; where that is a place for
-/// ARNs (resources, `Arn*` condition values, managed policies, boundaries),
-/// each of its values must be one.
-fn valuesets_used_as_arns<'p>(program: &'p Program, uses: &[&'p Uses], diags: &mut Vec<Diagnostic>) {
-    // Only a set with a value not plainly an ARN can be wrong, or lead to
-    // another set (`Uses::arn_suspects`, found item by item once): the
-    // others' values are not read (after every edit, reading every set
-    // spliced as ARNs missed the cache once a set: 8,300 on the 10 MB
-    // corpus).
-    let suspects: HashSet<&str> = uses.iter().flat_map(|u| &u.arn_suspects).map(|s| s.as_str()).collect();
-    if suspects.is_empty() {
-        return;
-    }
-    // (valueset, the item that uses it as ARNs), found item by item once
-    // (`uses::of`); the last use of a set is the one reported, and the sets
-    // it splices are checked next, for the same user
-    let mut checked: HashSet<&str> = HashSet::default();
-    let mut todo: Vec<(&'p str, &'p str)> = Vec::new();
-    for (set, user) in uses.iter().rev().flat_map(|u| u.arn_sets.iter().rev()) {
-        todo.push((set.as_str(), user.as_str()));
-        check_arn_suspects(program, &suspects, &mut checked, &mut todo, diags);
-    }
-}
-
-/// Checks the values of the sets in `todo` (and of those they splice) that
-/// are suspects and not `checked` yet.
-fn check_arn_suspects<'p>(
-    program: &'p Program,
-    suspects: &HashSet<&str>,
-    checked: &mut HashSet<&'p str>,
-    todo: &mut Vec<(&'p str, &'p str)>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    while let Some((set, user)) = todo.pop() {
-        if !suspects.contains(set) || !checked.insert(set) {
-            continue;
-        }
-        let Some(set_item) = program.get(set) else { continue };
-        let ItemIr::Valueset(list) = &*set_item.ir else { continue };
-        for v in list.items.iter().filter(|v| !crate::uses::plainly_an_arn(&v.value)) {
-            let span = v.span.shift(set_item.offset);
-            let problem = match &v.value {
-                Value::Set(inner) => {
-                    todo.push((inner.as_str(), user));
-                    None
-                }
-                Value::Param(p) => match program.get(p).map(|i| &*i.ir) {
-                    Some(ItemIr::Param(param)) if param.ty.scalar != ScalarType::Arn => {
-                        Some(DiagnosticKind::ValuesetParamNotArn {
-                            param: p.as_str().to_owned(),
-                            ty: param.ty,
-                            set: set.to_string(),
-                            user: user.to_string(),
-                        })
-                    }
-                    _ => None,
-                },
-                Value::Each(each) => {
-                    let crate::ir::EachValue { list, var, template } = &**each;
-                    // `"${b}/*" for b in arns` is an ARN when it starts with one
-                    let arn_list = matches!(program.get(list).map(|i| &*i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn);
-                    let is_arn = match template.parts.first() {
-                        Some(TextPart::Lit(l)) => l.starts_with("arn:"),
-                        Some(TextPart::Param(p)) => p == var && arn_list,
-                        _ => false,
-                    };
-                    (!is_arn)
-                        .then(|| DiagnosticKind::ValuesetValueNotArn { set: set.to_string(), user: user.to_string() })
-                }
-                Value::Text(t) => {
-                    // (a text plainly an ARN was passed over above)
-                    let is_arn = match t.parts.as_slice() {
-                        [TextPart::Param(p)] => {
-                            matches!(program.get(p).map(|i| &*i.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Arn)
-                        }
-                        _ => false,
-                    };
-                    (!is_arn)
-                        .then(|| DiagnosticKind::ValuesetValueNotArn { set: set.to_string(), user: user.to_string() })
-                }
-            };
-            if let Some(kind) = problem {
-                diags.push(kind.at(span));
             }
         }
     }

@@ -36,6 +36,7 @@ pub mod source_text;
 mod suggestions;
 mod symbol_table;
 pub mod uses;
+mod valuesets_as_arns;
 pub mod variant_checks;
 pub mod variants;
 

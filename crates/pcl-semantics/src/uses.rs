@@ -22,8 +22,9 @@ pub struct Uses {
     pub unknown: Vec<Name>,
     /// The valuesets that the first definitions among these items splice
     /// where ARNs go (resources, `Arn*` condition values, managed policies),
-    /// each with the item that does, in file order.
-    pub arn_sets: Vec<(Name, Name)>,
+    /// each with the item that does and whether it is a role's managed
+    /// policies (where a plain name is an AWS managed policy), in file order.
+    pub arn_sets: Vec<(Name, Name, bool)>,
     /// The places of the sets (permsets, actionsets, valuesets) that name a
     /// set where a set goes (an include, an actionset, a valueset), in file
     /// order: the only ones the checks of cycles and chains among sets read.
@@ -81,7 +82,7 @@ pub fn of<'a>(items: impl IntoIterator<Item = UsingItem<'a>>, position: &dyn Fn(
             }
         }
         if item.first {
-            arn_sets(&item.analysis.ir, &mut |set| uses.arn_sets.push((*set, *item.name)));
+            arn_sets(&item.analysis.ir, &mut |set, managed| uses.arn_sets.push((*set, *item.name, managed)));
             if let ItemIr::Valueset(list) = &*item.analysis.ir
                 && list.items.iter().any(|v| !plainly_an_arn(&v.value))
             {
@@ -118,29 +119,30 @@ pub fn plainly_an_arn(value: &Value) -> bool {
     }
 }
 
-/// The valuesets an item splices where ARNs go, in the order of its text.
-fn arn_sets(ir: &ItemIr, found: &mut dyn FnMut(&Name)) {
-    let mut in_list = |list: &GList<Value>| {
+/// The valuesets an item splices where ARNs go, in the order of its text,
+/// each with whether it is spliced into a role's managed policies.
+fn arn_sets(ir: &ItemIr, found: &mut dyn FnMut(&Name, bool)) {
+    let mut in_list = |list: &GList<Value>, managed: bool| {
         for v in &list.items {
             if let Value::Set(set) = &v.value {
-                found(set);
+                found(set, managed);
             }
         }
     };
     match ir {
         ItemIr::Policy { entries, .. } | ItemIr::Permset(entries) => Entry::walk(entries, &mut |entry| match entry {
             Entry::Statement(st) => {
-                in_list(&st.resources);
+                in_list(&st.resources, false);
                 for c in st.conditions.iter().filter(|c| crate::iam::is_arn_operator(&c.operator)) {
-                    in_list(&c.values);
+                    in_list(&c.values, false);
                 }
             }
             Entry::Block { condition, .. } if crate::iam::is_arn_operator(&condition.operator) => {
-                in_list(&condition.values);
+                in_list(&condition.values, false);
             }
             Entry::Block { .. } | Entry::Include { .. } => {}
         }),
-        ItemIr::Role { role, .. } => role.managed.iter().for_each(in_list),
+        ItemIr::Role { role, .. } => role.managed.iter().for_each(|list| in_list(list, true)),
         _ => {}
     }
 }

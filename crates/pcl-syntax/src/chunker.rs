@@ -122,11 +122,37 @@ fn docs_above(text: &str, floor: usize, at: usize, blanks: bool) -> usize {
             cut = line_start;
             seen_doc = true;
         } else if seen_doc || !blanks || !is_blank_or_comment(line) {
+            // a doc comment may end the line above (`a = 1; /// doc of b`)
+            if let Some(doc) = trailing_doc(line) {
+                cut = line_start + doc;
+            }
             break;
         }
         line_end = line_start;
     }
     cut
+}
+
+/// Where a doc comment that ends `line` after some code starts (outside
+/// its strings, and not inside a plain `//` comment).
+fn trailing_doc(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_string = false;
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'\\' if in_string => at += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(at + 1) == Some(&b'/') => {
+                let doc = bytes.get(at + 2) == Some(&b'/') && bytes.get(at + 3) != Some(&b'/');
+                let code_before = !line.get(..at).unwrap_or_default().trim().is_empty();
+                return (doc && code_before).then_some(at);
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 pub(crate) fn is_blank_or_comment(line: &str) -> bool {

@@ -3,7 +3,8 @@
 //! a line that continues a statement or a list), the spaces between tokens
 //! are made one or none, trailing white space goes, blank lines are at most
 //! one (and none at the start or end of a block or of the file), and the file
-//! ends with one line end, in the style it used (`\n` or `\r\n`). Line breaks,
+//! ends with one line end, in the style most of its lines used (`\n` or
+//! `\r\n`). Line breaks,
 //! comments and every token stay as written: the result is lexed again and
 //! must hold the very tokens of the input, or nothing is returned.
 
@@ -88,7 +89,9 @@ pub fn format(text: &str) -> Result<String, FormatError> {
 /// The layout of a text without a byte order mark (see the module's
 /// documentation); unchecked.
 fn layout(text: &str) -> String {
-    let crlf = text.contains("\r\n");
+    // the line end most lines have: one `\r\n` among `\n`s is a slip
+    let line_ends = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let crlf = 2 * text.matches("\r\n").count() > line_ends;
     let all = tokens(text);
     let mut next_token = 0;
     let mut layout = Layout::default();
@@ -188,7 +191,13 @@ impl Layout {
             on_line.iter().filter(|t| !matches!(t.kind, TokenKind::Comment | TokenKind::DocComment)).collect();
         let closes_first = is_punct(text, first, "}");
         let level = self.braces.saturating_sub(usize::from(closes_first));
-        let continues = self.brackets > 0 || (self.open_statement && !code.is_empty() && !closes_first);
+        // a `]` or `)` that starts its line lines up with the line that
+        // opened it; a comment inside a statement with the code around it
+        let closes_bracket = code.first().is_some_and(|t| is_punct(text, t, "]") || is_punct(text, t, ")"));
+        let continues = match closes_bracket {
+            true => self.brackets > 1,
+            false => self.brackets > 0 || (self.open_statement && !closes_first),
+        };
         let indent = INDENT * (level + usize::from(continues));
         let mut out = " ".repeat(indent);
         let mut previous: Option<&Token> = None;
@@ -211,7 +220,12 @@ impl Layout {
             }
         }
         if let Some(last) = code.last() {
-            let ends = matches!(piece(text, last), (TokenKind::Punct, ";" | "{" | "}"));
+            // (a `,` directly inside braces ends an enum's value)
+            let ends = match piece(text, last) {
+                (TokenKind::Punct, ";" | "{" | "}") => true,
+                (TokenKind::Punct, ",") => self.brackets == 0 && self.braces > 0,
+                _ => false,
+            };
             // `expect CODE "reason"` ends at its reason, on this line or a later one
             if !self.open_statement && code.first().is_some_and(|t| piece(text, t) == (TokenKind::Word, "expect")) {
                 self.in_expect = true;
@@ -269,13 +283,22 @@ fn space_between(text: &str, before: &Token, token: &Token, next: Option<&Token>
 /// end of the file or of a block, and one line end after the last.
 fn join(lines: &[String], line_end: &str) -> String {
     let mut kept: Vec<&str> = Vec::with_capacity(lines.len());
+    // the next line that is not blank, found once for a whole run of blank
+    // lines (searched again for each, a long run took quadratic time)
+    let mut next_at = 0;
     for (at, line) in lines.iter().enumerate() {
         if !line.is_empty() {
             kept.push(line);
             continue;
         }
         let after_open = kept.last().is_none_or(|l| l.is_empty() || l.ends_with('{'));
-        let next = lines.iter().skip(at + 1).find(|l| !l.is_empty());
+        if next_at <= at {
+            next_at = at + 1;
+            while lines.get(next_at).is_some_and(|l| l.is_empty()) {
+                next_at += 1;
+            }
+        }
+        let next = lines.get(next_at);
         let before_close = next.is_none_or(|l| l.trim_start().starts_with('}'));
         if !after_open && !before_close {
             kept.push("");
@@ -299,6 +322,26 @@ mod tests {
         let input = "policy p {\nallow \"S\" {\n  action [a:B,\nc:D];\n      resource \"*\" ;\n}\n}\n";
         let want = "policy p {\n    allow \"S\" {\n        action [a:B,\n            c:D];\n        resource \"*\";\n    }\n}\n";
         assert_eq!(format(input).as_deref(), Ok(want));
+    }
+
+    /// An enum's values one per line share one indent; a `]` that starts
+    /// its line lines up with the line that opened it; a comment inside a
+    /// statement is indented as the code around it.
+    #[test]
+    fn enums_closing_brackets_and_comments_in_statements() {
+        let want = "feature scheduler: enum {\n    slurm,\n    awsbatch,\n    pbs,\n} = slurm;\npolicy p {\n    allow {\n        action [\n            s3:GetObject,\n        ];\n        condition StringEquals \"aws:RequestedRegion\"\n            // note\n            [\"us-east-1\"];\n        resource \"*\";\n    }\n}\n";
+        let flat: String = want.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+        assert_eq!(format(&flat).as_deref(), Ok(want));
+        assert_eq!(format(want).as_deref(), Ok(want));
+    }
+
+    /// The file's line end is the one most of its lines have.
+    #[test]
+    fn line_ends_follow_most_lines() {
+        let mostly_lf = "param a: string = \"x\";\r\nparam b: string = \"y\";\nparam c: string = \"z\";\n";
+        assert_eq!(format(mostly_lf).as_deref(), Ok(mostly_lf.replace("\r\n", "\n").as_str()));
+        let mostly_crlf = mostly_lf.replace(";\n", ";\r\n").replacen(";\r\n", ";\n", 1);
+        assert_eq!(format(&mostly_crlf).as_deref(), Ok(mostly_lf.replace(";\n", ";\r\n").as_str()));
     }
 
     #[test]

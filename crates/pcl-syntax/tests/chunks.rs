@@ -44,6 +44,28 @@ fn an_expect_at_the_end_of_the_line_above_belongs_to_the_next_item() {
     }
 }
 
+/// A chain of items each documented at the end of the line above
+/// (`feature a: bool = true; /// doc of b`) is cut before each doc comment,
+/// however long the chain (the chunks joined to parse one were only ever
+/// three): the file parses as the whole file does, indented or not.
+#[test]
+fn doc_comments_at_the_end_of_the_lines_above_start_their_items() {
+    let mut text = String::new();
+    for (item, next) in ["a", "b", "c", "d", "e", "f"].windows(2).map(|w| (w[0], w[1])) {
+        text.push_str(&format!("feature {item}: bool = true; /// Doc of {next}, \"not // a comment\".\n"));
+    }
+    text.push_str("policy f { allow { action s3:GetObject; resource \"*\"; } } // a plain comment /// not a doc\n");
+    for text in [text.clone(), text.lines().map(|l| format!(" {l}\n")).collect()] {
+        let parsed = parse_file(&text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.items.len(), 6);
+        let whole = pcl_syntax::parse_chunk_with_pest(&text, true);
+        let items = |p: &[pcl_syntax::ParsedItem]| p.iter().map(|i| (i.offset, (*i.item).clone())).collect::<Vec<_>>();
+        assert_eq!(items(&parsed.items), items(&whole.items), "the chunks parse as the whole file does");
+        assert_eq!(parsed.items[4].item.docs.as_ref(), ["Doc of e, \"not // a comment\".".to_string()]);
+    }
+}
+
 #[test]
 fn a_broken_item_keeps_its_error() {
     let parsed = parse_file("policy p {\npolicy q {}\nfeature f: bool = false;\n");

@@ -364,10 +364,12 @@ impl DiagnosticKind {
                 "{kind} `{item}` is deployed as `{name}`, which IAM does not tell from `{first_name}` ({kind} `{first_item}`)"
             ),
             DuplicateDomainValue { value } => format!("`{value}` is listed twice"),
-            WrongKind { name, is, expected, .. } => format!("`{name}` is a {is}, not a {expected}"),
+            WrongKind { name, is, expected, .. } => {
+                format!("`{name}` is {} {is}, not {} {expected}", a(is), a(expected))
+            }
             NotBoolFeature { name, .. } => format!("`{name}` is not a bool feature"),
             ParamNotComparable { name } => format!("list param `{name}` cannot be compared"),
-            ListDefaultForScalar { ty } => format!("a list is not a `{ty}`"),
+            ListDefaultForScalar { ty } => format!("a list is not {} `{ty}`", a(&ty.to_string())),
             ValuesetForScalar { name } => format!("valueset `{name}` is a list, but one value is expected here"),
             ListParamForScalar { name, ty } => format!("`{name}` is a list (`{ty}`), but one value is expected here"),
             ListParamInterpolated { name, .. } => format!("list param `{name}` cannot be interpolated into a string"),
@@ -382,7 +384,7 @@ impl DiagnosticKind {
             ValuesetParamNotArn { param, ty, .. } => {
                 format!("`{param}` is of type `{ty}`, but this valueset is used as ARNs")
             }
-            ListDefaultRequired { ty } => format!("the default of a `{ty}` must be a list"),
+            ListDefaultRequired { ty } => format!("the default of {} `{ty}` must be a list", a(&ty.to_string())),
             RolePath { message, .. } => format!("role {message}"),
             InvalidName { message, .. } => message.clone(),
             UnknownType { name, .. } => format!("unknown type `{name}`"),
@@ -440,12 +442,12 @@ impl DiagnosticKind {
             UnknownName { .. } => "not defined in this file".into(),
             DuplicateName { .. } => "redefined here".into(),
             DeployedNameClash { .. } => "deployed under the same name".into(),
-            WrongKind { expected, .. } => format!("expected a {expected}"),
+            WrongKind { expected, .. } => format!("expected {} {expected}", a(expected)),
             NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
             ParamNotComparable { .. } => "a list has no single value to compare".into(),
             ListDefaultForScalar { .. } => "expected a single value".into(),
             ListParamForScalar { .. } => "a list where a single value is expected".into(),
-            ListParamInterpolated { name, ty } => format!("`{name}` is a `{ty}`"),
+            ListParamInterpolated { name, ty } => format!("`{name}` is {} `{ty}`", a(&ty.to_string())),
             NoSuchMember { ty: Some(ty), .. } if ty.list || ty.scalar != pcl_iam::ScalarType::Partition => {
                 format!("type `{ty}` has no members")
             }
@@ -460,7 +462,7 @@ impl DiagnosticKind {
             DuplicateDomainValue { .. } => "already in the domain".into(),
             ValuesetForScalar { .. } => "a valueset always renders as a list".into(),
             CannotInterpolate { .. } => "rendered as written: `${...}` is not replaced here".into(),
-            ParamNotArn { name, ty } => format!("`{name}` holds a `{ty}`"),
+            ParamNotArn { name, ty } => format!("`{name}` holds {} `{ty}`", a(&ty.to_string())),
             BuiltinParamType { ty, .. } => format!("declared as `{ty}`"),
             ListDefaultRequired { .. } => "this is a single value; write `[...]`".into(),
             RolePath { .. } => "not an IAM path".into(),
@@ -642,4 +644,13 @@ impl DiagnosticKind {
 /// `dns_suffix` (and any other member a partition has), for messages.
 fn members_list() -> String {
     pcl_iam::partitions::PARTITION_MEMBERS.map(|m| format!("`{m}`")).join(", ")
+}
+
+/// The indefinite article before `word`, as written in a message (`an
+/// actionset`, `an `arn``, `a policy`).
+pub(crate) fn a(word: &str) -> &'static str {
+    match word.trim_start_matches('`').chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    }
 }

@@ -6,6 +6,7 @@ use pcl_syntax::Span;
 mod kinds;
 
 pub use kinds::DiagnosticKind;
+pub(crate) use kinds::a;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use pcl_syntax::{Name, Span};
 
+mod managed;
 mod role;
 
 pub use role::{ExpandedRole, expand_role, expand_role_shallow};
@@ -13,6 +14,8 @@ pub use role::{ExpandedRole, expand_role, expand_role_shallow};
 use crate::MAX_INCLUDE_DEPTH;
 use crate::ir::placeholders;
 use crate::ir::*;
+
+pub(crate) use managed::aws_managed_name;
 
 /// Values for one configuration: a value for every feature the rendered
 /// item depends on, and a value (given, default or placeholder) per param.

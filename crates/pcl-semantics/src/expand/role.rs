@@ -49,7 +49,7 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
     let trust = role.trust.iter().map(|(k, list)| (k.clone(), env.values(list))).collect();
     let mut managed = Vec::new();
     for list in &role.managed {
-        managed.extend(env.values(list).values);
+        managed.extend(env.managed_values(list));
     }
     // by name: the role's check refers to both (`item_check::roles`,
     // `require_param`), so they are in its closure, whose params alone its

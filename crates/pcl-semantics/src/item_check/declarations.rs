@@ -45,13 +45,18 @@ impl Checker<'_> {
             } else if ty.scalar == ScalarType::Partition {
                 "a partition param cannot be optional: every document is in a partition".to_string()
             } else {
-                format!("optional param `{}` has no placeholder: without a value it is absent", p.name.name)
+                format!("optional param `{}` cannot have a placeholder: without a value it is absent", p.name.name)
+            };
+            // only an optional scalar param with a placeholder has the choice
+            let help = match placeholder.is_some() && !ty.list && ty.scalar != ScalarType::Partition {
+                true => "remove the `?` or the placeholder",
+                false => "remove the `?`",
             };
             let kind = DiagnosticKind::IamRule {
                 code: Code::InvalidValue,
                 message,
                 label: Some("`?` makes the param optional".into()),
-                help: Some(if ty.list { "remove the `?`".into() } else { "remove the `?` or the placeholder".into() }),
+                help: Some(help.into()),
             };
             self.emit(kind.at(p.ty.span));
         }
@@ -77,7 +82,11 @@ impl Checker<'_> {
                 ),
                 ast::TypeArg::Star(span) => (Ok(Refinement::AllowStar), *span, scalar == ScalarType::Arn),
                 ast::TypeArg::Max(n, span) => (
-                    n.map(Refinement::MaxLength).ok_or_else(|| iam::Problem::new("`max` takes a number of characters")),
+                    n.map(Refinement::MaxLength).ok_or_else(|| {
+                        let mut problem = iam::Problem::new("`max` takes a number of characters that fits in 64 bits");
+                        problem.help = Some("give a number such as `max 64`".into());
+                        problem
+                    }),
                     *span,
                     scalar == ScalarType::String,
                 ),
@@ -92,7 +101,11 @@ impl Checker<'_> {
             };
             let problem = match refinement {
                 Ok(_) if !fits => {
-                    Some(iam::Problem::new(format!("a `{}` param takes no such refinement", scalar.name())))
+                    let name = scalar.name();
+                    Some(iam::Problem::new(format!(
+                        "{} `{name}` param takes no such refinement",
+                        crate::diagnostic::a(name)
+                    )))
                 }
                 Ok(r) if seen.contains(&std::mem::discriminant(&r)) => {
                     Some(iam::Problem::new("this refinement is given twice"))
@@ -108,7 +121,12 @@ impl Checker<'_> {
                 let kind = DiagnosticKind::IamRule {
                     code: Code::UnknownType,
                     message: p.message,
-                    label: Some("not a refinement of this type".into()),
+                    // a refinement of another type, or one given twice or
+                    // invalid, is not one this type takes
+                    label: Some(match fits {
+                        true => "not a valid refinement".into(),
+                        false => "not a refinement of this type".into(),
+                    }),
                     help: p.help.or_else(|| {
                         Some(
                             "`arn(service:resource-type)`, e.g. `arn(iam:policy)`; `string(max N, pattern \"regex\")`"

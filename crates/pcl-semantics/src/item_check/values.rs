@@ -41,7 +41,11 @@ impl Checker<'_> {
                     Some(ty) => {
                         let kind = DiagnosticKind::IamRule {
                             code: Code::WrongKind,
-                            message: format!("`{}` is a `{ty}`, but `for ... in` takes a list param", list.name),
+                            message: format!(
+                                "`{}` is {} `{ty}`, but `for ... in` takes a list param",
+                                list.name,
+                                crate::diagnostic::a(&ty.to_string())
+                            ),
                             label: Some("not a list".into()),
                             help: Some(format!("declare it as `list<{}>`", ty.scalar.name())),
                         };
