@@ -124,10 +124,16 @@ pub fn run(args: &Args, root: &Path) -> u8 {
                 stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
             let files: usize = stats.iter().map(|s| s.files).sum();
             let bytes: usize = stats.iter().map(|s| s.bytes).sum();
-            eprintln!(
-                "build-policies: {out_shown} {verb}: {} ({files} files, {bytes} bytes) in {:.2}s",
-                per_partition.join(", "),
-                started.elapsed().as_secs_f64()
+            // said once the output is replaced: a stream that cannot be
+            // written now must not make the finished build a failed one
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!(
+                    "build-policies: {out_shown} {verb}: {} ({files} files, {bytes} bytes) in {:.2}s\n",
+                    per_partition.join(", "),
+                    started.elapsed().as_secs_f64()
+                )
+                .as_bytes(),
             );
             crate::EXIT_OK
         }
@@ -166,6 +172,11 @@ impl Rendering {
 }
 
 impl Configured {
+    /// The partitions rendered.
+    fn partitions(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.partitions.iter().map(|(partition, _)| *partition)
+    }
+
     /// Every file of every partition, in memory (what `--check` compares).
     fn files(&self) -> (Vec<(String, String)>, Vec<PartitionStats>) {
         let mut files = Vec::new();
@@ -362,7 +373,9 @@ fn check(
 ) -> Result<Vec<PartitionStats>, Fail> {
     let (files, stats) = configured.files();
     let files = &files;
-    let on_disk = match pcl_cli::output_dir::inspect(out, files, source) {
+    // the build's own manifests: a policy named `index` is no index
+    let manifests = configured.partitions().map(|p| format!("{p}/index.json")).collect();
+    let on_disk = match pcl_cli::output_dir::inspect(out, &manifests, source) {
         Ok(Some(tree)) => tree,
         Ok(None) => {
             return Err(Fail::Input(format!("{shown} does not exist\n  hint: {HINT}")));

@@ -75,6 +75,13 @@ impl Reporter {
     pub fn note(&self, message: &str) {
         eprintln!("{message}");
     }
+
+    /// A note said once the work is done (the output replaced): a stream
+    /// that cannot be written then (closed, full) must not turn a finished
+    /// build into a failed one, as `note`'s failure would (exit 2).
+    pub fn done(&self, message: &str) {
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), format!("{message}\n").as_bytes());
+    }
 }
 
 pub fn summary(path: &str, diags: &[Diagnostic], reporter: &Reporter) {

@@ -216,3 +216,30 @@ fn diff_reports_a_reordering() {
     let report = String::from_utf8_lossy(&o.stdout);
     assert!(report.contains("same IAM content in other bytes") && report.contains("~ policy/p.json"), "{report}");
 }
+
+/// A param given the value it defaults to is named as such, not as a change
+/// `"aws" -> "aws"`; a policy named `index` (`policy/index.json`) is
+/// compared as a policy, not as another build (both found by review).
+#[test]
+fn diff_says_what_changed_of_a_param_and_reads_a_policy_named_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = write(tmp.path(), "p.pcl", &GOOD.replace("policy user ", "policy index "));
+    let src = src.to_str().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let o = pcl(&["build", src, "--out", a.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(a.join("policy/index.json").exists());
+    let o = pcl(&["build", src, "--out", b.to_str().unwrap(), "--set", "partition=aws"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pcl(&["diff", a.to_str().unwrap(), b.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(report, "index.json:\n  param `partition`: \"aws\", from its default -> given with --set in aws\n");
+    let c = tmp.path().join("c");
+    let o = pcl(&["build", src, "--out", c.to_str().unwrap(), "--set", "partition=aws-cn"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = pcl(&["diff", a.to_str().unwrap(), c.to_str().unwrap(), "--color", "never"]);
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("policy `index`:\n"), "{report}");
+    assert!(!report.contains("not an index") && !report.contains("compared by path"), "{report}");
+}

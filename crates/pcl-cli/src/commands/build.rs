@@ -106,9 +106,9 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         Ok(replaced) => {
             let plural = if written == 1 { "" } else { "s" };
             match replaced {
-                Replaced::Written => reporter.note(&format!("wrote {written} file{plural} to {out_shown}")),
+                Replaced::Written => reporter.done(&format!("wrote {written} file{plural} to {out_shown}")),
                 Replaced::Unchanged => {
-                    reporter.note(&format!("nothing to write: {out_shown} holds these {written} file{plural} already"))
+                    reporter.done(&format!("nothing to write: {out_shown} holds these {written} file{plural} already"))
                 }
             }
             crate::EXIT_OK

@@ -88,6 +88,8 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
         .chain(new.keys())
         .filter_map(|p| p.strip_suffix("index.json"))
         .filter(|r| r.is_empty() || r.ends_with('/'))
+        // `policy/index.json` is a policy named `index`, not another build
+        .filter(|r| !matches!(r.trim_end_matches('/').rsplit('/').next(), Some("policy" | "role")))
         .collect();
     let mut covered: BTreeSet<String> = BTreeSet::new();
     for root in &roots {
@@ -233,8 +235,11 @@ fn compare_indexes(old: &Index, new: &Index, partition: &str, found: &mut Findin
     for (name, (value, given)) in &new.params {
         match old.params.get(name) {
             None => note(format!("+ param `{name}` = {value}")),
-            Some((old_value, old_given)) if old_value != value || old_given != given => {
-                note(format!("param `{name}`: {old_value} -> {value}"))
+            Some((old_value, _)) if old_value != value => note(format!("param `{name}`: {old_value} -> {value}")),
+            // the same value, given with `--set` in one build and not the other
+            Some((_, old_given)) if old_given != given => {
+                let how = |given: &bool| if *given { "given with --set" } else { "from its default" };
+                note(format!("param `{name}`: {value}, {} -> {}", how(old_given), how(given)))
             }
             Some(_) => {}
         }
@@ -293,7 +298,7 @@ fn compare_files(
 
 fn is_nested_root(tree: &Tree, root: &str, rest: &str) -> bool {
     let first = rest.split('/').next().unwrap_or_default();
-    tree.contains_key(&format!("{root}{first}/index.json"))
+    !matches!(first, "policy" | "role") && tree.contains_key(&format!("{root}{first}/index.json"))
 }
 
 /// What the configurations a line names are to the change: those it

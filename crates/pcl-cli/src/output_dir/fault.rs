@@ -2,7 +2,8 @@
 //! kills a build at each step (`PCL_TEST_FAULT_AT=<step>` aborts the process
 //! there, like `kill -9`: no destructor runs), plays a user who writes a
 //! file while the build runs (`PCL_TEST_INTRUDE_AT=<step>` writes the file
-//! `PCL_TEST_INTRUDER`), and forces the two-rename fallback
+//! `PCL_TEST_INTRUDER`, or `PCL_TEST_INTRUDER_IN`, relative to a directory
+//! the step names, such as the old tree once swapped out), and forces the two-rename fallback
 //! (`PCL_TEST_NO_EXCHANGE=1`). Release builds ignore all of them.
 
 /// Aborts the process if `PCL_TEST_FAULT_AT` names `step`; writes the
@@ -18,6 +19,19 @@ pub fn point(step: &str) {
         && let Some(path) = std::env::var_os("PCL_TEST_INTRUDER")
     {
         let _ = std::fs::write(path, "written by the user during the build");
+    }
+}
+
+/// `point`, and writes the intruder file `PCL_TEST_INTRUDER_IN` (relative)
+/// inside `dir` if `PCL_TEST_INTRUDE_AT` names `step`: a user whose process
+/// is still inside the old tree as the build removes it.
+pub fn point_inside(step: &str, dir: &std::path::Path) {
+    point(step);
+    if cfg!(debug_assertions)
+        && std::env::var("PCL_TEST_INTRUDE_AT").is_ok_and(|s| s == step)
+        && let Some(path) = std::env::var_os("PCL_TEST_INTRUDER_IN")
+    {
+        let _ = std::fs::write(dir.join(path), "written by the user during the build");
     }
 }
 

@@ -52,6 +52,12 @@ pub enum OutputError {
     /// The directory, missing when the build began, was created while it
     /// ran; it was left as it is.
     AppearedDuringBuild,
+    /// A directory beside it named as an interrupted build's leftover holds
+    /// `path` (relative to it), which no build writes: it was left as it is.
+    ForeignLeftover {
+        leftover: String,
+        path: String,
+    },
     Io(io::Error),
 }
 
@@ -79,6 +85,11 @@ impl fmt::Display for OutputError {
             OutputError::ChangedDuringBuild(inner) => {
                 write!(f, "it changed while pcl was building, so it was left as it is now: {inner}")
             }
+            OutputError::ForeignLeftover { leftover, path } => write!(
+                f,
+                "`{leftover}` beside it, named as an interrupted build's leftover, holds `{path}`, which pcl did not \
+                 write; move it away (pcl removes only what it wrote)"
+            ),
             OutputError::AppearedDuringBuild => {
                 f.write_str("it was created while pcl was building, so it was left as it is; build again to replace it")
             }
@@ -156,31 +167,13 @@ impl Target {
     }
 }
 
-/// The `index.json` paths among `files`: where a build lists what it wrote.
-fn manifests(files: &[(String, String)]) -> BTreeSet<String> {
-    files.iter().map(|(p, _)| p).filter(|p| p.rsplit('/').next() == Some("index.json")).cloned().collect()
-}
-
-/// Replaces `dir` by a directory holding exactly `files` (relative,
-/// `/`-separated paths, with an `index.json` listing them). `source` is the
-/// file compiled. `on_wait` runs if another build holds the lock.
-pub fn replace_dir(
-    dir: &Path,
-    files: &[(String, String)],
-    source: &Path,
-    on_wait: &mut dyn FnMut(),
-) -> Result<Replaced, OutputError> {
-    replace_dir_with(dir, &manifests(files), source, on_wait, &mut |staging| {
-        for (rel, contents) in files {
-            staging.write(rel, contents.as_bytes())?;
-        }
-        Ok(())
-    })
-}
-
-/// `replace_dir`, with the files produced by `write` one at a time (so a
-/// build holds one document in memory, not all of them). `manifests` are the
-/// paths of the `index.json` files it will write.
+/// Replaces `dir` by a directory holding exactly the files produced by
+/// `write` one at a time (so a build holds one document in memory, not all
+/// of them; relative, `/`-separated paths, with `index.json`s listing
+/// them). `manifests` are the paths of the `index.json` files it will
+/// write (a policy named `index` is `policy/index.json`, no manifest).
+/// `source` is the file compiled. `on_wait` runs if another build holds the
+/// lock.
 pub fn replace_dir_with(
     dir: &Path,
     manifests: &BTreeSet<String>,
@@ -217,7 +210,7 @@ pub fn prepare_replace(
         }
         hold.lock = Some(lock);
         fault::point("locked");
-        swap::recover_leftovers(&target.parent, &target.name)?;
+        swap::recover_leftovers(&target.parent, &target.name, manifests)?;
         fault::point("recovered");
         return PreparedReplace::audited(target, hold, manifests);
     }
@@ -349,40 +342,54 @@ impl PreparedReplace {
             fault::point("renamed");
             return Ok(Replaced::Written);
         }
+        // the new tree takes the old one's mode and group (a directory the
+        // user made private, or setgid, stays so)
+        swap::copy_mode_and_group(&target.dir, staging.path());
         match swap::exchange(staging.path(), &target.dir) {
             Ok(()) => {
                 fault::point("swapped");
                 // The staging path now holds the old tree. Something may have
                 // been added to DIR while the build ran: audit it again before
                 // removing it, and if it is no longer all pcl's, swap it back.
-                if let Err(changed) = ownership::audit(staging.path(), manifests, false, indexes) {
-                    if let Err(e) = swap::exchange(staging.path(), &target.dir) {
-                        let kept = staging.keep();
-                        return Err(OutputError::Io(io::Error::other(format!(
-                            "it changed during the build ({changed}), and swapping it back failed ({e}): its previous content is in {}",
-                            kept.display()
-                        ))));
+                let old_files = match ownership::audit(staging.path(), manifests, false, indexes) {
+                    Ok((files, _)) => files,
+                    Err(changed) => {
+                        if let Err(e) = swap::exchange(staging.path(), &target.dir) {
+                            let kept = staging.keep();
+                            return Err(OutputError::Io(io::Error::other(format!(
+                                "it changed during the build ({changed}), and swapping it back failed ({e}): its previous content is in {}",
+                                kept.display()
+                            ))));
+                        }
+                        return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
-                    return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
-                }
-                // the guard removes the old tree (best effort: a leftover is
-                // removed by the next build), read-only or not
-                swap::make_removable(staging.path());
-                drop(staging);
+                };
+                // the files just audited go, and then the directories left
+                // empty, read-only or not: anything written into the old tree
+                // since (by a process still inside it) stays, and the next
+                // build refuses to go on until it is moved away
+                let old = staging.keep();
+                fault::point_inside("old-tree-audited", &old);
+                swap::make_removable(&old);
+                swap::remove_files_then_empty_dirs(&old, old_files.keys());
                 Ok(Replaced::Written)
             }
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
                 let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
                 fault::point("replaced");
-                if let Err(changed) = ownership::audit(&old, manifests, false, indexes) {
-                    // put the old tree back; the new one returns to staging
-                    std::fs::rename(&target.dir, staging.path())?;
-                    std::fs::rename(&old, &target.dir)?;
-                    return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
-                }
+                let old_files = match ownership::audit(&old, manifests, false, indexes) {
+                    Ok((files, _)) => files,
+                    Err(changed) => {
+                        // put the old tree back; the new one returns to staging
+                        std::fs::rename(&target.dir, staging.path())?;
+                        std::fs::rename(&old, &target.dir)?;
+                        return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
+                    }
+                };
                 let _ = staging.keep();
+                fault::point_inside("old-tree-audited", &old);
                 swap::make_removable(&old);
-                let _ = std::fs::remove_dir_all(old);
+                swap::remove_files_then_empty_dirs(&old, old_files.keys());
                 Ok(Replaced::Written)
             }
             Err(e) => Err(e.into()),
@@ -390,22 +397,29 @@ impl PreparedReplace {
     }
 }
 
-/// What `replace_dir` would find in `dir`, without writing anything: `None`
-/// if it does not exist, else every file with its content. Fails exactly
-/// where `replace_dir` would refuse.
-pub fn inspect(dir: &Path, files: &[(String, String)], source: &Path) -> Result<Option<Tree>, OutputError> {
+/// What `replace_dir_with` would find in `dir`, without writing anything:
+/// `None` if it does not exist, else every file with its content. Fails
+/// exactly where `replace_dir_with` with the same `manifests` would refuse.
+pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Result<Option<Tree>, OutputError> {
     let target = Target::resolve(dir, false)?;
     target.guard_source(source)?;
-    let audited = if swap::exists(&target.dir)? {
-        target.dir.clone()
+    let (audited, backup) = if swap::exists(&target.dir)? {
+        (target.dir.clone(), false)
     } else {
         // the build would first put back the old tree an interrupted build
         // left beside it: judge that one
         match swap::restorable_backup(&target.parent, &target.name)? {
-            Some(backup) => backup,
+            Some(backup) => (backup, true),
             None => return Ok(None),
         }
     };
-    let (found, _) = ownership::audit(&audited, &manifests(files), true, ownership::Indexes::default())?;
+    let (found, _) = match ownership::audit(&audited, manifests, true, ownership::Indexes::default()) {
+        // as the build refuses to put back a leftover that is not all pcl's
+        Err(OutputError::Foreign { path, .. }) if backup => {
+            let leftover = audited.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(OutputError::ForeignLeftover { leftover, path });
+        }
+        audit => audit?,
+    };
     Ok(Some(found.into_iter().map(|(rel, file)| (rel, file.bytes)).collect()))
 }

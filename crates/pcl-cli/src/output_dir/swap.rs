@@ -125,9 +125,22 @@ pub fn has_leftovers(parent: &Path, name: &OsStr) -> io::Result<bool> {
 /// Restores or removes what interrupted builds into `parent/name` left
 /// behind. Runs under the lock, so no running build owns them. If the
 /// output is missing and the old tree survived a two-rename swap, it is put
-/// back first: a build never ends with neither tree.
-pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
+/// back first: a build never ends with neither tree. A leftover that holds
+/// anything a build does not write (a directory the user named so, files
+/// written into an old tree after the swap) is neither restored nor
+/// removed: `Err` names it and what it holds, and nothing is changed.
+pub fn recover_leftovers(
+    parent: &Path,
+    name: &OsStr,
+    manifests: &std::collections::BTreeSet<String>,
+) -> Result<(), super::OutputError> {
     let (staged, mut backups) = leftovers(parent, name)?;
+    for leftover in staged.iter().chain(&backups) {
+        if let Some(found) = not_written_by_pcl(leftover, manifests)? {
+            let leftover = leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            return Err(super::OutputError::ForeignLeftover { leftover, path: found });
+        }
+    }
     if !exists(&parent.join(name))?
         && let Some(old) = backups.pop()
     {
@@ -137,6 +150,37 @@ pub fn recover_leftovers(parent: &Path, name: &OsStr) -> io::Result<()> {
         remove_tree(path)?;
     }
     Ok(())
+}
+
+/// The first path (relative to `leftover`) that no build writes: a build
+/// writes directories and regular `.json` files only, and a tree with an
+/// `index.json` (an old tree, or a staged one whole) holds exactly what its
+/// indexes list. `None` when it is all pcl's.
+fn not_written_by_pcl(leftover: &Path, manifests: &std::collections::BTreeSet<String>) -> io::Result<Option<String>> {
+    if manifests.iter().any(|m| leftover.join(m).is_file()) {
+        return match super::ownership::audit(leftover, manifests, false, super::ownership::Indexes::default()) {
+            Ok(_) => Ok(None),
+            Err(super::OutputError::Foreign { path, .. }) => Ok(Some(path)),
+            Err(super::OutputError::Io(e)) => Err(e),
+            Err(other) => Err(io::Error::other(other.to_string())),
+        };
+    }
+    let mut todo = vec![leftover.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<io::Result<_>>()?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let kind = entry.file_type()?;
+            let json = entry.file_name().to_string_lossy().ends_with(".json");
+            if kind.is_dir() {
+                todo.push(entry.path());
+            } else if !(kind.is_file() && json) {
+                let relative = entry.path().strip_prefix(leftover).map(|p| p.display().to_string());
+                return Ok(Some(relative.unwrap_or_default()));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The old tree a two-rename swap into `parent/name` left beside it, which
@@ -153,6 +197,10 @@ fn leftovers(parent: &Path, name: &OsStr) -> io::Result<(Vec<PathBuf>, Vec<PathB
     let (mut staged, mut backups) = (Vec::new(), Vec::new());
     for entry in std::fs::read_dir(parent)? {
         let entry = entry?;
+        // a build leaves directories only: a file or a link so named is not one
+        if !entry.file_type()?.is_dir() {
+            continue;
+        }
         let entry_name = entry.file_name().to_string_lossy().into_owned();
         if made_with(&entry_name, &staging) {
             staged.push(entry.path());
@@ -258,6 +306,45 @@ fn remove_tree(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Removes `files` (relative to `root`, as an audit listed them), then every
+/// directory of `root` left empty, deepest first, `root` last: best effort,
+/// and never a file the list does not name.
+pub fn remove_files_then_empty_dirs<'f>(root: &Path, files: impl Iterator<Item = &'f String>) {
+    let mut dirs = std::collections::BTreeSet::new();
+    for file in files {
+        let path = root.join(file);
+        let _ = std::fs::remove_file(&path);
+        let mut parent = path.parent();
+        while let Some(dir) = parent.filter(|d| d.starts_with(root) && *d != root) {
+            if !dirs.insert(dir.to_path_buf()) {
+                break;
+            }
+            parent = dir.parent();
+        }
+    }
+    // deepest first: a longer path sorts after its parent
+    for dir in dirs.iter().rev() {
+        let _ = std::fs::remove_dir(dir);
+    }
+    let _ = std::fs::remove_dir(root);
+}
+
+/// Gives directory `to` the mode (setgid included) and group of directory
+/// `from`: best effort (the group only where the user may give it).
+pub fn copy_mode_and_group(from: &Path, to: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let Ok(meta) = std::fs::metadata(from) else { return };
+        if std::fs::metadata(to).is_ok_and(|m| m.gid() != meta.gid()) {
+            let _ = std::os::unix::fs::chown(to, None, Some(meta.gid()));
+        }
+        let _ = std::fs::set_permissions(to, std::fs::Permissions::from_mode(meta.permissions().mode() & 0o7777));
+    }
+    #[cfg(not(unix))]
+    let _ = (from, to);
 }
 
 /// Gives the owner write and search permission on every directory of a
