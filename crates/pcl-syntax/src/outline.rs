@@ -88,6 +88,42 @@ pub(crate) fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
     (!entries.is_empty()).then_some(entries)
 }
 
+/// The byte ranges of the fields of the one role in `chunk` (each with the
+/// doc comments above it, to its `;`), when its body holds only such fields
+/// and nothing but comments follows it.
+pub(crate) fn role_outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
+    let mut scan = after_preamble(chunk, 0, chunk.len(), "role")?;
+    // the header, up to the body's opening brace
+    loop {
+        match scan.next()?.kind {
+            Kind::Open => break,
+            Kind::Close | Kind::Semicolon => return None,
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    let mut start: Option<usize> = None;
+    loop {
+        let t = scan.next()?;
+        match t.kind {
+            Kind::Comment => {}
+            Kind::Open => return None,
+            Kind::Close if start.is_none() => break,
+            Kind::Close => return None,
+            Kind::Semicolon => fields.push((start.take()?, t.end)),
+            _ => {
+                start.get_or_insert(t.start);
+            }
+        }
+    }
+    while let Some(t) = scan.next() {
+        if t.kind != Kind::Comment {
+            return None;
+        }
+    }
+    (!fields.is_empty()).then_some(fields)
+}
+
 /// The byte ranges of the entries of a body whose opening brace `scan` has
 /// passed, up to its closing brace (consumed; where it starts is returned
 /// too). `fields`: `name` and `description` fields may come before the

@@ -187,16 +187,37 @@ pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
 
 /// The syntax errors of the body entries of `chunk` (an item that does not
 /// parse) that start after `after` (the end of its first error), each
-/// entry parsed on its own; none when the item's body cannot be outlined
-/// (its braces do not balance: what follows the first error is then not
-/// known to be entries).
+/// entry parsed on its own: a policy's or permset's statements, includes
+/// and blocks, the later entries of the block the first error is in, a
+/// role's fields. None when the item's body cannot be outlined (its braces
+/// do not balance: what follows the first error is then not known to be
+/// entries).
 fn later_entry_errors(chunk: &str, after: usize) -> Vec<SyntaxError> {
-    let Some(entries) = crate::outline::outline(chunk) else { return Vec::new() };
     let mut errors = Vec::new();
-    for (start, end) in entries.into_iter().filter(|(start, _)| *start >= after) {
-        let Some(text) = chunk.get(start..end) else { continue };
-        if let Err(e) = pest_parse(Rule::body_entry_only, text) {
+    let mut check = |rule: Rule, (start, end): (usize, usize)| {
+        let Some(text) = chunk.get(start..end) else { return };
+        if let Err(e) = pest_parse(rule, text) {
             errors.push(crate::pest_errors::convert_error(&e, text, start));
+        }
+    };
+    // a role's fields, each to its `;`
+    if let Some(fields) = crate::outline::role_outline(chunk) {
+        for field in fields.into_iter().filter(|(start, _)| *start >= after) {
+            check(Rule::role_field_only, field);
+        }
+        return errors;
+    }
+    let Some(entries) = crate::outline::outline(chunk) else { return errors };
+    for (start, end) in entries {
+        if start >= after {
+            check(Rule::body_entry_only, (start, end));
+        } else if end > after
+            && let Some(block) = crate::outline::block_outline(chunk, start, end)
+        {
+            // the block the first error is in: its later entries, each alone
+            for entry in block.entries.into_iter().filter(|(start, _)| *start >= after) {
+                check(Rule::body_entry_only, entry);
+            }
         }
     }
     errors

@@ -291,7 +291,7 @@ fn describe(rule: &Rule) -> &'static [&'static str] {
         }
         Rule::statement => &["a statement (`allow` or `deny`)"],
         Rule::effect => &["`allow`", "`deny`"],
-        Rule::role_field => {
+        Rule::role_field | Rule::role_field_only => {
             &["a role field (`trust`, `managed`, `inline`, `attach`, `boundary`, `path`, `name` or `description`)"]
         }
         Rule::principal_kind => &["`service`", "`aws`", "`federated`"],

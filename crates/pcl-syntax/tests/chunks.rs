@@ -115,3 +115,18 @@ fn every_broken_statement_of_an_item_is_reported() {
     let unbalanced = "policy p {\n    allow { action [s3:GetObject; resource \"*\";\n    allow { action s3:PutObject resource \"*\"; }\n}\n";
     assert_eq!(parse_file(unbalanced).errors.len(), 1, "{:?}", parse_file(unbalanced).errors);
 }
+
+/// A role's broken fields are reported each, and so are the later broken
+/// entries of the `with condition` block the first error is in (found by
+/// review: only the first was).
+#[test]
+fn every_broken_field_of_a_role_and_entry_of_a_block_is_reported() {
+    let role = "role r {\n    trust service \"ec2.amazonaws.com\" path \"/x/\";\n    inlin p;\n    managed [\"a\" \"b\"];\n    inline p;\n}\n";
+    let block = "policy q {\n    with condition StringEquals \"aws:RequestedRegion\" [\"us-east-1\"] {\n        allow \"C\" { actoin s3:GetObject; resource \"*\"; }\n        allow \"D\" { action s3:GetObject; resource \"*\"; }\n        allow \"E\" { action s3:GetObject; resourc \"*\"; }\n    }\n    allow \"F\" { action s3:GetObject resource \"*\"; }\n}\n";
+    for (text, expected) in [(role, &[2, 3, 4][..]), (block, &[3, 5, 7][..])] {
+        let parsed = parse_file(text);
+        let lines: Vec<usize> =
+            parsed.errors.iter().map(|e| text[..e.span.start as usize].matches('\n').count() + 1).collect();
+        assert_eq!(lines, expected, "{:?}", parsed.errors);
+    }
+}
