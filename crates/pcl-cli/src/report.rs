@@ -95,6 +95,19 @@ pub fn summary(path: &str, diags: &[Diagnostic], reporter: &Reporter) {
     }
 }
 
+/// `out` (a rendered report) with the place its header names, `path:L:C`,
+/// replaced by `line:column`.
+fn with_header_place(out: String, path: &str, (line, column): (usize, usize)) -> String {
+    let marker = format!("[ {path}:");
+    let Some(at) = out.find(&marker).map(|i| i + marker.len()) else { return out };
+    let Some(len) = out.get(at..).and_then(|rest| rest.find(' ')) else { return out };
+    let mut fixed = String::with_capacity(out.len());
+    fixed.push_str(out.get(..at).unwrap_or_default());
+    fixed.push_str(&format!("{line}:{column}"));
+    fixed.push_str(out.get(at + len..).unwrap_or_default());
+    fixed
+}
+
 /// Renders one diagnostic as text (see `SourceView::render`).
 pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
     SourceView::new(path, text).render(d, color)
@@ -188,12 +201,12 @@ impl<'a> SourceView<'a> {
         let ranges: Vec<_> = labels.iter().map(|(r, _, _)| r.clone()).collect();
         let Some(excerpt) = excerpt::excerpt(self.text, &self.lines, &ranges) else {
             let out = self.render_from(&self.source, d, primary.clone(), labels, &far, color);
-            if self.bom_before(primary.start) == 0 {
-                return out;
-            }
-            // ariadne counts the byte order mark as a column: name the real one
-            let (path, shown) = (self.path, Excerpt::column(self.text, primary.start));
-            return out.replacen(&format!("{path}:1:{shown} "), &format!("{path}:1:{} ", shown - 1), 1);
+            // ariadne's header counts a byte order mark as a column, and puts
+            // a span at the very end of a text that ends its last line on
+            // that line: name the place as the machine formats do
+            let line = self.lines.line_of(primary.start) + 1;
+            let real = self.column(primary.start, &self.last_primary_column);
+            return with_header_place(out, self.path, (line, real));
         };
         let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
         let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();

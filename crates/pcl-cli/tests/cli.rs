@@ -233,6 +233,24 @@ fn a_byte_order_mark_is_no_column() {
     assert_eq!(d["range"]["bytes"]["start"], 9, "byte offsets are the file's own");
 }
 
+/// The terminal names the place JSON names, for an error at the very end
+/// of a file whose last line ends, with a byte order mark and `\r\n`s too
+/// (found by review: `2:63` against `3:1`).
+#[test]
+fn the_terminal_and_json_name_one_place_at_the_end_of_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body = "policy p {\n    allow \"A\" { action ec2:DescribeInstances; resource \"*\"; }\n";
+    for (name, text) in [("lf.pcl", body.to_string()), ("bom.pcl", format!("\u{feff}{}", body.replace('\n', "\r\n")))] {
+        let src = write(tmp.path(), name, &text);
+        let src = src.to_str().unwrap();
+        let o = pcl(&["check", src, "--color", "never"]);
+        assert!(stderr(&o).contains(&format!("{name}:3:1 ]")), "{}", stderr(&o));
+        let o = pcl(&["check", src, "--format", "json"]);
+        let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(d["range"]["start"], serde_json::json!({"line": 3, "column": 1}), "{name}");
+    }
+}
+
 /// `--format json` prints one object per diagnostic (with the fix a
 /// did-you-mean suggests); `--format sarif` a SARIF 2.1.0 log with a rule
 /// per code and a result per diagnostic. Exit codes are as for `human`.
