@@ -264,6 +264,14 @@ fn an_output_name_that_is_not_utf8_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
     assert!(!p.root.join(name).exists());
+    // U+FFFD is a character of UTF-8 names like any other (a review found
+    // `rep\u{fffd}lace` refused as not UTF-8), and a leftover whose name is
+    // not UTF-8 is no leftover of it
+    std::fs::create_dir(p.root.join(std::ffi::OsStr::from_bytes(b".pcl-build-rep\xfflace-Ab12Cd"))).unwrap();
+    let o = p.build("old.pcl", "rep\u{fffd}lace", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(p.root.join("rep\u{fffd}lace/index.json").exists());
+    assert!(p.root.join(std::ffi::OsStr::from_bytes(b".pcl-build-rep\xfflace-Ab12Cd")).exists());
 }
 
 #[test]

@@ -118,7 +118,9 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             crate::EXIT_USAGE
         }
         Err(e) => {
-            reporter.plain_error(&format!("cannot write {out_shown}: {e}; its previous content is kept"));
+            // (a directory missing when the build began has no previous content)
+            let kept = if args.out.exists() { "; its previous content is kept" } else { "; nothing was written" };
+            reporter.plain_error(&format!("cannot write {out_shown}: {e}{kept}"));
             crate::EXIT_USAGE
         }
     }

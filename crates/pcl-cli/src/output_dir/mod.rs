@@ -151,7 +151,7 @@ impl Target {
         let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
             return Err(OutputError::NoName);
         };
-        if name.to_str().is_none_or(|n| n.contains('\u{fffd}')) {
+        if name.to_str().is_none() {
             return Err(OutputError::NonUtf8Name);
         }
         Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone(), created })

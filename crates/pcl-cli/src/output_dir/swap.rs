@@ -201,7 +201,9 @@ fn leftovers(parent: &Path, name: &OsStr) -> io::Result<(Vec<PathBuf>, Vec<PathB
         if !entry.file_type()?.is_dir() {
             continue;
         }
-        let entry_name = entry.file_name().to_string_lossy().into_owned();
+        // (a name that is not UTF-8 is no leftover of a UTF-8 output's,
+        // whatever its lossy reading: `\u{fffd}` is a character of names too)
+        let Some(entry_name) = entry.file_name().to_str().map(str::to_owned) else { continue };
         if made_with(&entry_name, &staging) {
             staged.push(entry.path());
         } else if made_with(&entry_name, &backup) {
