@@ -27,6 +27,11 @@ impl Checker<'_> {
         if let Some(Some((Some(ScalarType::Arn), _))) = typed.first() {
             return;
         }
+        // a name of unknown type (unknown, or a loop over no list param) is
+        // an error already: what it would render is not known
+        if typed.iter().flatten().any(|(ty, _)| ty.is_none()) {
+            return;
+        }
         let ArnFields { fields, spans } = split_fields(parts, typed, s.parts.iter().map(|(_, span)| *span));
         if fields.len() < 6 {
             self.emit(DiagnosticKind::NotAnArn { shown: s.display(), fields: fields.len() }.at(s.span));

@@ -223,7 +223,7 @@ struct Checker<'a> {
     /// Checking a derived feature's expression (which may not use another).
     in_derived: bool,
     /// Inside `"..." for VAR in LIST`: the loop variable and its type.
-    each_var: Option<(Name, ScalarType)>,
+    each_var: Option<(Name, Option<ScalarType>)>,
 }
 
 impl<'a> Checker<'a> {

@@ -36,8 +36,10 @@ impl Checker<'_> {
             ValueItem::Str(s) => Value::Text(self.template(s, use_)),
             ValueItem::Each(each) => {
                 let pcl_syntax::ast::EachValue { template, var, list, .. } = &**each;
+                // unknown when the list is not a param (already an error):
+                // the template's checks then take its values as unknown
                 let element = match self.param_type(list) {
-                    Some(ty) if ty.list => ty.scalar,
+                    Some(ty) if ty.list => Some(ty.scalar),
                     Some(ty) => {
                         let kind = DiagnosticKind::IamRule {
                             code: Code::WrongKind,
@@ -50,12 +52,13 @@ impl Checker<'_> {
                             help: Some(format!("declare it as `list<{}>`", ty.scalar.name())),
                         };
                         self.emit(kind.at(list.span));
-                        ty.scalar
+                        Some(ty.scalar)
                     }
-                    None => ScalarType::String,
+                    None => None,
                 };
                 if !list_ok {
-                    self.list_for_scalar(list, ParamType { list: true, scalar: element });
+                    let scalar = element.unwrap_or(ScalarType::String);
+                    self.list_for_scalar(list, ParamType { list: true, scalar });
                 }
                 let outer = self.each_var.replace((var.name, element));
                 let template = self.template(template, use_);
@@ -104,12 +107,22 @@ impl Checker<'_> {
                 }
                 StrPart::Interp(ident, None) if self.each_var.as_ref().is_some_and(|(v, _)| *v == ident.name) => {
                     // the loop variable of `"..." for VAR in LIST`
-                    let scalar = self.each_var.as_ref().map(|(_, s)| *s);
+                    let scalar = self.each_var.as_ref().and_then(|(_, s)| *s);
                     parts.push(TextPart::Param(ident.name));
                     typed.push(Some((scalar, ident)));
                 }
                 StrPart::Interp(ident, None) => {
                     let ty = self.param_type(ident);
+                    // an unknown name in a loop's template: most likely the
+                    // loop variable, misspelt
+                    if ty.is_none()
+                        && let Some((var, _)) = self.each_var
+                        && let Some(d) = self.diags.last_mut()
+                        && d.span == ident.span
+                        && d.code == crate::diagnostic::Code::UnknownName
+                    {
+                        d.help = Some(format!("the loop's variable is `{var}`: write `${{{var}}}`"));
+                    }
                     if let Some(ty) = ty
                         && ty.list
                     {

@@ -84,6 +84,12 @@ impl Lowerer {
                                     .into(),
                             );
                         }
+                        // kept as written: dropped, it left the checks of the
+                        // string (an ARN with no resource part) to report a
+                        // second error that was this one
+                        text.push_str("${");
+                        text.push_str(&name);
+                        text.push('}');
                         continue;
                     }
                     if !text.is_empty() {
