@@ -248,6 +248,16 @@ fn token_len(rest: &str) -> usize {
 fn guess_help(chunk: &str, pos: usize) -> Option<String> {
     let before = chunk.get(..pos).unwrap_or("").trim_end();
     let after = chunk.get(pos..).unwrap_or("").trim_start();
+    // a doc comment at the end of a body documents nothing (its words are
+    // no unfinished field)
+    let last_line = before.rsplit(['\n', '\r']).next().unwrap_or("").trim_start();
+    if last_line.starts_with("///") && !last_line.starts_with("////") && (after.starts_with('}') || after.is_empty()) {
+        return Some(
+            "`///` documents the statement, include, block or field below it, and none follows: \
+             remove it, or write `//` for a plain comment"
+                .into(),
+        );
+    }
     if (after.starts_with('}') || after.is_empty() && !before.ends_with(';'))
         && (before.ends_with(']') || before.ends_with('"') || before.ends_with(|c: char| c.is_ascii_alphanumeric()))
     {
@@ -390,6 +400,23 @@ mod tests {
             "syntax error: expected one of `name`, `description`, a statement (`allow` or `deny`), `include`, \
              or a `with condition` block, found `allowfor`"
         );
+    }
+
+    /// A doc comment that ends a body documents nothing: so says its help
+    /// (a review found "statement and role fields end with `;`", the words
+    /// of the comment taken for an unfinished field).
+    #[test]
+    fn a_doc_comment_ending_a_body_is_named() {
+        for text in [
+            "policy p {\n    allow { action s3:GetObject; resource \"*\"; }\n    /// dangling\n}\n",
+            "role r {\n    trust service \"ec2.amazonaws.com\";\n    /// dangling\n}\n",
+        ] {
+            let e = first_error(text);
+            assert!(e.help.as_deref().is_some_and(|h| h.starts_with("`///` documents")), "{e:?}");
+        }
+        // a field without its `;` keeps its help
+        let e = first_error("role r {\n    trust service \"ec2.amazonaws.com\"\n}\n");
+        assert!(e.help.as_deref().is_some_and(|h| h.contains("`;`")), "{e:?}");
     }
 
     /// A found token holding a backquote is quoted with two.
