@@ -247,6 +247,7 @@ pub enum Field<'a> {
     Mixed,
 }
 
+/// The first problem of an ARN's fields (see `field_problems`).
 pub fn check_fields(
     arn: &str,
     partition: &Field<'_>,
@@ -255,9 +256,27 @@ pub fn check_fields(
     account: &Field<'_>,
     resource_empty: bool,
 ) -> Result<(), Problem> {
-    if arn != "arn" {
-        return Err(in_field(ArnField::Prefix, problem("an ARN starts with `arn:`", None)));
+    match field_problems(arn, partition, service, region, account, resource_empty).into_iter().next() {
+        Some(p) => Err(p),
+        None => Ok(()),
     }
+}
+
+/// The problems of an ARN's fields, each in its field, in order: all of
+/// them, but none past a prefix that is not `arn` (the rest is then no
+/// ARN's fields).
+pub fn field_problems(
+    arn: &str,
+    partition: &Field<'_>,
+    service: &Field<'_>,
+    region: &Field<'_>,
+    account: &Field<'_>,
+    resource_empty: bool,
+) -> Vec<Problem> {
+    if arn != "arn" {
+        return vec![in_field(ArnField::Prefix, problem("an ARN starts with `arn:`", None))];
+    }
+    let mut problems = Vec::new();
     let partition_problem = match partition {
         Field::Text(p) if PARTITIONS.contains(p) || *p == "*" => None,
         Field::Param(ScalarType::Partition, _) => None,
@@ -270,7 +289,7 @@ pub fn check_fields(
         Field::Mixed => Some(problem("the partition field of an ARN must be one value", Some("use `${partition}`"))),
     };
     if let Some(p) = partition_problem {
-        return Err(in_field(ArnField::Partition, p));
+        problems.push(in_field(ArnField::Partition, p));
     }
     let service_problem = match service {
         Field::Text(s)
@@ -285,7 +304,7 @@ pub fn check_fields(
         _ => Some(problem("the service field of an ARN cannot be interpolated", None)),
     };
     if let Some(p) = service_problem {
-        return Err(in_field(ArnField::Service, p));
+        problems.push(in_field(ArnField::Service, p));
     }
     let region_problem = match region {
         Field::Text(r) if region_pattern_ok(r) => None,
@@ -297,7 +316,7 @@ pub fn check_fields(
         )),
     };
     if let Some(p) = region_problem {
-        return Err(in_field(ArnField::Region, p));
+        problems.push(in_field(ArnField::Region, p));
     }
     let account_problem = match account {
         Field::Text(a) if account_pattern_ok(a) => None,
@@ -310,15 +329,15 @@ pub fn check_fields(
         Field::Mixed => Some(problem("the account field of an ARN must be one value", Some("use `${account}`"))),
     };
     if let Some(p) = account_problem {
-        return Err(in_field(ArnField::Account, p));
+        problems.push(in_field(ArnField::Account, p));
     }
     if resource_empty {
-        return Err(in_field(
+        problems.push(in_field(
             ArnField::Resource,
             problem("the ARN has no resource part", Some("e.g. `role/parallelcluster/*`")),
         ));
     }
-    Ok(())
+    problems
 }
 
 fn article(word: &str) -> &'static str {
@@ -343,6 +362,24 @@ fn type_problem(field: &str, name: &str, ty: ScalarType, want: &str) -> Problem 
 mod tests {
     use super::*;
     use crate::ScalarType;
+
+    /// Every field's problem is found, not only the first's (a review found
+    /// the account field's reported only once the region's was fixed); a
+    /// prefix that is not `arn` stops there.
+    #[test]
+    fn every_field_has_its_problem() {
+        let (region, account) =
+            (Field::Param(ScalarType::Account, "account"), Field::Param(ScalarType::Region, "region"));
+        let found = field_problems("arn", &Field::Text("aws"), &Field::Text("ec2"), &region, &account, true);
+        let fields: Vec<Option<ArnField>> = found.iter().map(|p| p.field).collect();
+        assert_eq!(fields, [Some(ArnField::Region), Some(ArnField::Account), Some(ArnField::Resource)]);
+        assert!(
+            check_fields("arn", &Field::Text("aws"), &Field::Text("ec2"), &region, &account, true)
+                .is_err_and(|p| p.field == Some(ArnField::Region))
+        );
+        let found = field_problems("nra", &Field::Text("x"), &Field::Text("EC2"), &region, &account, true);
+        assert_eq!(found.len(), 1);
+    }
 
     #[test]
     fn actions() {

@@ -53,7 +53,8 @@ impl Checker<'_> {
             _ => "",
         };
         let resource_empty = fields.iter().skip(5).all(Vec::is_empty);
-        if let Err(p) = iam::check_fields(arn_text, &field(1), &field(2), &field(3), &field(4), resource_empty) {
+        // every field's problem, not only the first's
+        for p in iam::field_problems(arn_text, &field(1), &field(2), &field(3), &field(4), resource_empty) {
             let code = if p.type_mismatch { Code::InterpolationType } else { Code::MalformedArn };
             let field_span = p.field.and_then(|f| spans.get(f.index()).copied().flatten()).unwrap_or(s.span);
             // a missing resource part is the ARN's problem as a whole
