@@ -319,3 +319,24 @@ fn a_policy_named_index_is_no_manifest() {
     let o = xtask(tmp.path(), &["--allow-warnings", "--check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// An output of another layout (a `pcl build`'s `index.json`) or of other
+/// partitions (`aws-cn/` when only `aws` is built) is named as another
+/// build's, not as a directory pcl did not write (found by review).
+#[test]
+fn another_builds_output_is_named_so() {
+    let p = project(true);
+    let o = xtask(p.path(), &["--partition", "aws"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("it holds `aws-cn`, which a pcl build of another layout or of other partitions wrote"),
+        "{}",
+        stderr(&o)
+    );
+    let pcl_build = p.path().join("single");
+    std::fs::create_dir(&pcl_build).unwrap();
+    std::fs::write(pcl_build.join("index.json"), "{}").unwrap();
+    let o = xtask(p.path(), &["--out", pcl_build.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it holds `index.json`, which a pcl build of another layout"), "{}", stderr(&o));
+}

@@ -27,6 +27,9 @@ pub enum Foreign {
     NotRegular,
     /// A directory that holds no file pcl wrote.
     UnknownDir,
+    /// An `index.json`, or a directory holding one, where this build writes
+    /// none: another build's output (another layout, other partitions).
+    OtherBuild,
     /// An `index.json` pcl cannot have written; the detail says why.
     BadIndex(String),
     /// A file the audit found is gone (removed while the build ran).
@@ -47,6 +50,10 @@ impl Foreign {
             Foreign::Symlink => format!("`{path}` is a symbolic link, which pcl never writes"),
             Foreign::NotRegular => format!("`{path}` is not a regular file (a FIFO, socket or device)"),
             Foreign::UnknownDir => format!("it holds the directory `{path}`, which pcl did not write"),
+            Foreign::OtherBuild => format!(
+                "it holds `{path}`, which a pcl build of another layout or of other partitions wrote \
+                 (`pcl build` writes `index.json`, `build-policies` `<partition>/index.json`)"
+            ),
             Foreign::BadIndex(detail) => format!("`{path}` is not an index.json written by pcl: {detail}"),
             Foreign::Removed => format!("`{path}` was removed"),
         }
@@ -144,7 +151,13 @@ pub fn audit(
             }
             if file_type.is_dir() {
                 if !owned_dirs.contains(rel.as_str()) {
-                    return Err(foreign(&rel, if any_index { Foreign::UnknownDir } else { Foreign::NoIndex }));
+                    let other_build = dir.join(&rel).join("index.json").is_file();
+                    let why = match (other_build, any_index) {
+                        (true, _) => Foreign::OtherBuild,
+                        (false, true) => Foreign::UnknownDir,
+                        (false, false) => Foreign::NoIndex,
+                    };
+                    return Err(foreign(&rel, why));
                 }
                 subdirs.push(rel);
                 continue;
@@ -155,7 +168,12 @@ pub fn audit(
             let is_manifest = manifests.contains(&rel);
             let expected = owned.get(&rel);
             if !is_manifest && expected.is_none() {
-                return Err(foreign(&rel, if any_index { Foreign::UnknownFile } else { Foreign::NoIndex }));
+                let why = match (rel.rsplit('/').next() == Some("index.json") && !any_index, any_index) {
+                    (true, _) => Foreign::OtherBuild,
+                    (false, true) => Foreign::UnknownFile,
+                    (false, false) => Foreign::NoIndex,
+                };
+                return Err(foreign(&rel, why));
             }
             // the type `readdir` gave may be stale: the open checks again
             let Some((sha, bytes, stamp)) = read_regular(&dir.join(&rel), keep_contents).map_err(io_err)? else {
