@@ -521,6 +521,14 @@ role node { trust service "ec2.amazonaws.com"; managed [@more, "AmazonS3ReadOnly
             ])
         );
     }
+    // names through sets alone use the partition param too (no W0502); a
+    // `partition` param of another type does not make them ARNs (E0301)
+    let through_sets = source.replace(", \"AmazonS3ReadOnlyAccess\"", "");
+    let analysis = analyze("managed.pcl", &through_sets);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let mistyped = through_sets.replace("partition: partition", "partition: string");
+    let analysis = analyze("managed.pcl", &mistyped);
+    assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0301"), "{:?}", analysis.diagnostics);
     let also_resources = format!("{source}policy p {{ allow {{ action s3:GetObject; resource @more; }} }}\n");
     let analysis = analyze("managed.pcl", &also_resources);
     let not_arns = analysis.diagnostics.iter().filter(|d| d.code.as_str() == "E0301");

@@ -98,9 +98,11 @@ pub fn summary(path: &str, diags: &[Diagnostic], reporter: &Reporter) {
 /// `out` (a rendered report) with the place its header names, `path:L:C`,
 /// replaced by `line:column`.
 fn with_header_place(out: String, path: &str, (line, column): (usize, usize)) -> String {
-    let marker = format!("[ {path}:");
+    // ` path:L:C` (the colours' escapes may stand before the space)
+    let marker = format!(" {path}:");
     let Some(at) = out.find(&marker).map(|i| i + marker.len()) else { return out };
-    let Some(len) = out.get(at..).and_then(|rest| rest.find(' ')) else { return out };
+    let len =
+        out.get(at..).map_or(0, |rest| rest.find(|c: char| !(c.is_ascii_digit() || c == ':')).unwrap_or(rest.len()));
     let mut fixed = String::with_capacity(out.len());
     fixed.push_str(out.get(..at).unwrap_or_default());
     fixed.push_str(&format!("{line}:{column}"));
@@ -123,6 +125,8 @@ pub struct SourceView<'a> {
     /// The last column asked for of a primary span, and of a far label.
     last_primary_column: LastColumn,
     last_far_column: LastColumn,
+    /// The text holds a carriage return that ends no line (see `place`).
+    lone_cr: bool,
 }
 
 impl<'a> SourceView<'a> {
@@ -134,6 +138,7 @@ impl<'a> SourceView<'a> {
             lines: LineIndex::new(text),
             last_primary_column: LastColumn::new(NO_COLUMN),
             last_far_column: LastColumn::new(NO_COLUMN),
+            lone_cr: memchr::memchr_iter(b'\r', text.as_bytes()).any(|i| text.as_bytes().get(i + 1) != Some(&b'\n')),
         }
     }
 
@@ -152,6 +157,28 @@ impl<'a> SourceView<'a> {
         };
         last.set((line_start, offset, chars));
         chars + 1 - self.bom_before(offset)
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`, as the
+    /// machine formats name it: a carriage return that ends no line ends
+    /// one there too (rare: counted from the start for such a text).
+    fn place(&self, offset: usize) -> (usize, usize) {
+        if !self.lone_cr {
+            return (self.lines.line_of(offset) + 1, self.column(offset, &self.last_primary_column));
+        }
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        let mut line = 1;
+        let mut line_start = 0;
+        let bytes = before.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
+                line += 1;
+                line_start = i + 1;
+            }
+        }
+        let column = before.get(line_start..).map_or(0, |l| l.chars().count()) + 1 - self.bom_before(offset);
+        (line, column)
     }
 
     /// 1 when `offset` follows a byte order mark that starts the text: it
@@ -204,9 +231,7 @@ impl<'a> SourceView<'a> {
             // ariadne's header counts a byte order mark as a column, and puts
             // a span at the very end of a text that ends its last line on
             // that line: name the place as the machine formats do
-            let line = self.lines.line_of(primary.start) + 1;
-            let real = self.column(primary.start, &self.last_primary_column);
-            return with_header_place(out, self.path, (line, real));
+            return with_header_place(out, self.path, self.place(primary.start));
         };
         let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
         let labels = labels.into_iter().map(|(r, m, p)| (mapped(&r), m, p)).collect();

@@ -240,11 +240,19 @@ fn a_byte_order_mark_is_no_column() {
 fn the_terminal_and_json_name_one_place_at_the_end_of_a_file() {
     let tmp = tempfile::tempdir().unwrap();
     let body = "policy p {\n    allow \"A\" { action ec2:DescribeInstances; resource \"*\"; }\n";
-    for (name, text) in [("lf.pcl", body.to_string()), ("bom.pcl", format!("\u{feff}{}", body.replace('\n', "\r\n")))] {
+    // (and in colour; and a carriage return alone ends a line, as for JSON)
+    let files = [
+        ("lf.pcl", body.to_string()),
+        ("bom.pcl", format!("\u{feff}{}", body.replace('\n', "\r\n"))),
+        ("cr.pcl", body.replace('\n', "\r")),
+    ];
+    for (name, text) in files {
         let src = write(tmp.path(), name, &text);
         let src = src.to_str().unwrap();
-        let o = pcl(&["check", src, "--color", "never"]);
-        assert!(stderr(&o).contains(&format!("{name}:3:1 ]")), "{}", stderr(&o));
+        for color in ["never", "always"] {
+            let o = pcl(&["check", src, "--color", color]);
+            assert!(stderr(&o).contains(&format!("{name}:3:1")), "{color}: {}", stderr(&o));
+        }
         let o = pcl(&["check", src, "--format", "json"]);
         let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(d["range"]["start"], serde_json::json!({"line": 3, "column": 1}), "{name}");

@@ -682,6 +682,9 @@ fn a_replaced_output_keeps_its_mode() {
         assert!(stderr(&o).contains("wrote"), "{}", stderr(&o));
         assert_eq!(std::fs::metadata(p.out()).unwrap().permissions().mode() & 0o7777, mode);
     }
+    // what is in a setgid output is setgid too, as made in it
+    let policy = std::fs::metadata(p.out().join("policy")).unwrap();
+    assert_eq!(policy.permissions().mode() & 0o2000, 0o2000);
 }
 
 /// A build whose last note cannot be written (stderr a full device) has
@@ -702,4 +705,28 @@ fn a_build_that_cannot_say_it_wrote_still_succeeds() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
     assert!(p.out().join("index.json").exists());
+}
+
+/// What a build killed at any moment leaves is recovered by the next one:
+/// a staged tree whose `index.json` was cut short, or whose indexes list
+/// only some of its files (a partition staged after the first's index, an
+/// old tree half removed). A review found such leftovers refused for good.
+#[test]
+fn a_leftover_cut_short_anywhere_is_recovered() {
+    for (name, files) in [
+        ("Ab12Cd", &[("index.json", "{\"version\": 1, \"fil"), ("policy/user.json", "{}")][..]),
+        ("Ef34Gh", &[("aws/index.json", "{}"), ("aws-cn/policy/user.json", "{\"Version\"")][..]),
+    ] {
+        let p = Project::new();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+        let leftover = p.root.join(format!(".pcl-build-out-{name}"));
+        for (path, text) in files {
+            let path = leftover.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let o = p.build("new.pcl", "out", &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+    }
 }

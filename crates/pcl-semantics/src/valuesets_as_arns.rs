@@ -92,11 +92,10 @@ fn check_arn_suspects<'p>(
                         .then(|| DiagnosticKind::ValuesetValueNotArn { set: set.to_string(), user: user.to_string() })
                 }
                 // an AWS managed policy's name, which renders as its ARN
-                // (the role requires the partition param for it)
+                // with the partition param (one of type `partition`, as a
+                // name written in the role's list requires)
                 Value::Text(t)
-                    if managed
-                        && crate::expand::aws_managed_name(t).is_some()
-                        && program.get("partition").is_some_and(|p| matches!(&*p.ir, ItemIr::Param(_))) =>
+                    if managed && crate::expand::aws_managed_name(t).is_some() && partition_param(program) =>
                 {
                     None
                 }
@@ -117,4 +116,9 @@ fn check_arn_suspects<'p>(
             }
         }
     }
+}
+
+/// Whether the program has the param `partition`, of type `partition`.
+fn partition_param(program: &Program) -> bool {
+    matches!(program.get("partition").map(|p| &*p.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Partition && !param.ty.list)
 }

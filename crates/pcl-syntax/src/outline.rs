@@ -89,8 +89,9 @@ pub(crate) fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
 }
 
 /// The byte ranges of the fields of the one role in `chunk` (each with the
-/// doc comments above it, to its `;`), when its body holds only such fields
-/// and nothing but comments follows it.
+/// doc comments above it, to its `;`, the last one to the closing brace if
+/// it has none), when its body holds only such fields and nothing but
+/// comments follows it.
 pub(crate) fn role_outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
     let mut scan = after_preamble(chunk, 0, chunk.len(), "role")?;
     // the header, up to the body's opening brace
@@ -103,16 +104,24 @@ pub(crate) fn role_outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
     }
     let mut fields = Vec::new();
     let mut start: Option<usize> = None;
+    let mut last_end = 0;
     loop {
         let t = scan.next()?;
         match t.kind {
             Kind::Comment => {}
             Kind::Open => return None,
-            Kind::Close if start.is_none() => break,
-            Kind::Close => return None,
+            Kind::Close => {
+                // a last field without its `;` is a field too (its error
+                // is that `;`, after its last token)
+                if let Some(start) = start {
+                    fields.push((start, last_end));
+                }
+                break;
+            }
             Kind::Semicolon => fields.push((start.take()?, t.end)),
             _ => {
                 start.get_or_insert(t.start);
+                last_end = t.end;
             }
         }
     }

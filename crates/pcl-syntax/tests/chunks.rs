@@ -123,7 +123,9 @@ fn every_broken_statement_of_an_item_is_reported() {
 fn every_broken_field_of_a_role_and_entry_of_a_block_is_reported() {
     let role = "role r {\n    trust service \"ec2.amazonaws.com\" path \"/x/\";\n    inlin p;\n    managed [\"a\" \"b\"];\n    inline p;\n}\n";
     let block = "policy q {\n    with condition StringEquals \"aws:RequestedRegion\" [\"us-east-1\"] {\n        allow \"C\" { actoin s3:GetObject; resource \"*\"; }\n        allow \"D\" { action s3:GetObject; resource \"*\"; }\n        allow \"E\" { action s3:GetObject; resourc \"*\"; }\n    }\n    allow \"F\" { action s3:GetObject resource \"*\"; }\n}\n";
-    for (text, expected) in [(role, &[2, 3, 4][..]), (block, &[3, 5, 7][..])] {
+    // the last field without its `;`: the earlier ones are still reported
+    let last_unfinished = "role s {\n    pth \"/x/\";\n    managed [\"a\" when];\n    inline pol\n}\n";
+    for (text, expected) in [(role, &[2, 3, 4][..]), (block, &[3, 5, 7][..]), (last_unfinished, &[2, 3, 4][..])] {
         let parsed = parse_file(text);
         let lines: Vec<usize> =
             parsed.errors.iter().map(|e| text[..e.span.start as usize].matches('\n').count() + 1).collect();

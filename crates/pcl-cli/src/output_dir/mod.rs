@@ -413,12 +413,14 @@ pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Resul
             None => return Ok(None),
         }
     };
+    if backup && let Some(path) = swap::not_written_by_pcl(&audited)? {
+        // as the build refuses to touch a leftover that is not all pcl's
+        let leftover = audited.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        return Err(OutputError::ForeignLeftover { leftover, path });
+    }
     let (found, _) = match ownership::audit(&audited, manifests, true, ownership::Indexes::default()) {
-        // as the build refuses to put back a leftover that is not all pcl's
-        Err(OutputError::Foreign { path, .. }) if backup => {
-            let leftover = audited.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            return Err(OutputError::ForeignLeftover { leftover, path });
-        }
+        // not whole: the build removes it and writes anew
+        Err(OutputError::Foreign { .. }) if backup => return Ok(None),
         audit => audit?,
     };
     Ok(Some(found.into_iter().map(|(rel, file)| (rel, file.bytes)).collect()))

@@ -186,6 +186,15 @@ impl Checker<'_> {
                 parts.extend(c.template(s, ValueUse::Text).parts);
                 Value::Text(Template { parts })
             }
+            // a set may hold AWS managed policy names, rendered with the
+            // partition param: it is used, whatever else the set holds
+            // (its type is checked with the set's values, `valuesets_as_arns`)
+            ValueItem::SetRef(ident) => {
+                if matches!(c.symbols.get("partition"), Some(Symbol::Param(_))) {
+                    c.refs.push(Ref { name: "partition".into(), kind: RefKind::Param, span: ident.span });
+                }
+                c.value(item, ValueUse::Arn, true)
+            }
             other => c.value(other, ValueUse::Arn, true),
         })
     }
