@@ -15,6 +15,15 @@ const DEFAULT_FILE: &str = "policies.pcl";
 const DEFAULT_OUT: &str = "dist/policies";
 const HINT: &str = "run `cargo xtask build-policies`, review `git diff dist/policies` and commit it";
 
+/// What to do about an output that is missing or out of date: the hint for
+/// the committed default, or a rebuild of the directory given.
+fn hint(shown: &str) -> String {
+    match shown == DEFAULT_OUT {
+        true => HINT.to_string(),
+        false => format!("run `cargo xtask build-policies --out {shown}`"),
+    }
+}
+
 #[derive(clap::Args)]
 #[command(
     about = "Render policies.pcl for every partition into dist/policies/<partition>/",
@@ -378,7 +387,7 @@ fn check(
     let on_disk = match pcl_cli::output_dir::inspect(out, &manifests, source) {
         Ok(Some(tree)) => tree,
         Ok(None) => {
-            return Err(Fail::Input(format!("{shown} does not exist\n  hint: {HINT}")));
+            return Err(Fail::Input(format!("{shown} does not exist\n  hint: {}", hint(shown))));
         }
         Err(e) if e.is_refusal() => {
             return Err(Fail::Io(format!("{shown} cannot be built: refusing to replace it: {e}")));
@@ -393,11 +402,12 @@ fn check(
     eprint!("{}", report.text);
     let more = if detail == Detail::Full { "" } else { "; `--diff full` shows unified diffs" };
     Err(Fail::Input(format!(
-        "{shown} is out of date with {source_shown}: {} item{} changed, {} file{} differ{more}\n  hint: {HINT}",
+        "{shown} is out of date with {source_shown}: {} item{} changed, {} file{} differ{more}\n  hint: {}",
         report.items_changed,
         if report.items_changed == 1 { "" } else { "s" },
         report.files_changed,
         if report.files_changed == 1 { "" } else { "s" },
+        hint(shown),
     )))
 }
 

@@ -340,3 +340,13 @@ fn another_builds_output_is_named_so() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("it holds `index.json`, which a pcl build of another layout"), "{}", stderr(&o));
 }
+
+/// `--check` of a directory given with `--out` hints at rebuilding that
+/// directory, not at the committed `dist/policies` (found by review).
+#[test]
+fn the_hint_names_the_directory_checked() {
+    let p = project(false);
+    let o = xtask(p.path(), &["--out", "elsewhere", "--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("hint: run `cargo xtask build-policies --out elsewhere`"), "{}", stderr(&o));
+}
