@@ -126,6 +126,13 @@ fn out_dot_above_the_source_is_refused() {
     assert_refused(&p, "policy/main.pcl", "policy", "holds the source file");
     assert_refused(&p, "policy/main.pcl", "policy/..", "holds the source file");
     assert!(p.root.join("policy/main.pcl").exists() && p.root.join("policy/NOTES.md").exists());
+    // the current directory, the source elsewhere: replaced, it would leave
+    // the shell in a directory removed
+    std::fs::create_dir(p.root.join("here")).unwrap();
+    let o = pcl_in(&p.root.join("here"), &["build", "../old.pcl", "--out", "."], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it is the current directory"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(p.root.join("here")).unwrap().count(), 0);
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub enum OutputError {
     },
     /// Something that is not a directory is at the output path.
     NotADirectory,
+    /// The output path is the current directory.
+    CurrentDirectory,
     /// The output path has no final component (`/`, `..`).
     NoName,
     /// The output directory's name is not UTF-8 (its leftovers could not be
@@ -80,6 +82,9 @@ impl fmt::Display for OutputError {
                 source.display()
             ),
             OutputError::NotADirectory => f.write_str("it exists and is not a directory"),
+            OutputError::CurrentDirectory => {
+                f.write_str("it is the current directory, which a build replaces as a whole; name a directory in it")
+            }
             OutputError::NoName => f.write_str("it has no name of its own (`/` or `..`); name the directory"),
             OutputError::NonUtf8Name => f.write_str("its name is not UTF-8; choose a UTF-8 name"),
             OutputError::ChangedDuringBuild(inner) => {
@@ -157,11 +162,18 @@ impl Target {
         Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone(), created })
     }
 
-    /// Refuses the source's directory and every directory above it.
+    /// Refuses the source's directory and every directory above it, and
+    /// the current directory.
     fn guard_source(&self, source: &Path) -> Result<(), OutputError> {
-        let Ok(source) = source.canonicalize() else { return Ok(()) };
-        if source.parent().is_some_and(|src_dir| src_dir.starts_with(&self.dir)) {
+        if let Ok(source) = source.canonicalize()
+            && source.parent().is_some_and(|src_dir| src_dir.starts_with(&self.dir))
+        {
             return Err(OutputError::HoldsSource { source });
+        }
+        // replaced, it would leave the shell that ran pcl in a directory
+        // removed (found by review)
+        if std::env::current_dir().and_then(|cwd| cwd.canonicalize()).is_ok_and(|cwd| cwd == self.dir) {
+            return Err(OutputError::CurrentDirectory);
         }
         Ok(())
     }
