@@ -149,15 +149,18 @@ impl Checker<'_> {
     ) -> Option<ParamValue> {
         let star_ok = |v: &str| iam::refine::star_allowed(v, refinements);
         match (lit, ty.list) {
+            // (an interpolation in a default is its error, E0202: its text
+            // is not checked as a value too, whose `${...}` it would report)
             (ast::Literal::Str(s), false) => {
                 let v = self.plain(s, "a default");
-                (star_ok(&v) || self.check_value(&v, ty.scalar, s.span)).then_some(ParamValue::One(v))
+                let valid = s.as_plain().is_some() && (star_ok(&v) || self.check_value(&v, ty.scalar, s.span));
+                valid.then_some(ParamValue::One(v))
             }
             (ast::Literal::List(items, _), true) => {
                 let mut out = Vec::new();
                 for s in items {
                     let v = self.plain(s, "a default");
-                    if star_ok(&v) || self.check_value(&v, ty.scalar, s.span) {
+                    if s.as_plain().is_some() && (star_ok(&v) || self.check_value(&v, ty.scalar, s.span)) {
                         out.push(v);
                     }
                 }
