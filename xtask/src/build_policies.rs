@@ -133,17 +133,13 @@ pub fn run(args: &Args, root: &Path) -> u8 {
                 stats.iter().map(|s| format!("{} {} files", s.partition, s.files)).collect();
             let files: usize = stats.iter().map(|s| s.files).sum();
             let bytes: usize = stats.iter().map(|s| s.bytes).sum();
-            // said once the output is replaced: a stream that cannot be
-            // written now must not make the finished build a failed one
-            let _ = std::io::Write::write_all(
-                &mut std::io::stderr(),
-                format!(
-                    "build-policies: {out_shown} {verb}: {} ({files} files, {bytes} bytes) in {:.2}s\n",
-                    per_partition.join(", "),
-                    started.elapsed().as_secs_f64()
-                )
-                .as_bytes(),
-            );
+            // said once the output is replaced (`done`: a stream that cannot
+            // be written now must not make the finished build a failed one)
+            Reporter::new(color).done(&format!(
+                "build-policies: {out_shown} {verb}: {} ({files} files, {bytes} bytes) in {:.2}s",
+                per_partition.join(", "),
+                started.elapsed().as_secs_f64()
+            ));
             crate::EXIT_OK
         }
         Err(fail) => fail.report(),

@@ -125,8 +125,10 @@ pub struct SourceView<'a> {
     /// The last column asked for of a primary span, and of a far label.
     last_primary_column: LastColumn,
     last_far_column: LastColumn,
-    /// The text holds a carriage return that ends no line (see `place`).
-    lone_cr: bool,
+    /// For a text with a carriage return that ends no line (rare), the
+    /// language server's line index, which ends a line there as the machine
+    /// formats do (see `place`).
+    cr_lines: Option<crate::lsp::LineIndex<'a>>,
 }
 
 impl<'a> SourceView<'a> {
@@ -138,7 +140,9 @@ impl<'a> SourceView<'a> {
             lines: LineIndex::new(text),
             last_primary_column: LastColumn::new(NO_COLUMN),
             last_far_column: LastColumn::new(NO_COLUMN),
-            lone_cr: memchr::memchr_iter(b'\r', text.as_bytes()).any(|i| text.as_bytes().get(i + 1) != Some(&b'\n')),
+            cr_lines: memchr::memchr_iter(b'\r', text.as_bytes())
+                .any(|i| text.as_bytes().get(i + 1) != Some(&b'\n'))
+                .then(|| crate::lsp::LineIndex::new(text, crate::lsp::Encoding::Utf8)),
         }
     }
 
@@ -161,24 +165,15 @@ impl<'a> SourceView<'a> {
 
     /// The 1-based line and column (in characters) of byte `offset`, as the
     /// machine formats name it: a carriage return that ends no line ends
-    /// one there too (rare: counted from the start for such a text).
+    /// one there too (`cr_lines`, the language server's line index).
     fn place(&self, offset: usize) -> (usize, usize) {
-        if !self.lone_cr {
+        let Some(lines) = &self.cr_lines else {
             return (self.lines.line_of(offset) + 1, self.column(offset, &self.last_primary_column));
-        }
-        let before = self.text.get(..offset).unwrap_or(self.text);
-        let mut line = 1;
-        let mut line_start = 0;
-        let bytes = before.as_bytes();
-        for (i, b) in bytes.iter().enumerate() {
-            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends {
-                line += 1;
-                line_start = i + 1;
-            }
-        }
-        let column = before.get(line_start..).map_or(0, |l| l.chars().count()) + 1 - self.bom_before(offset);
-        (line, column)
+        };
+        let line = lines.position(offset).line;
+        let line_start = lines.offset(lsp_types::Position { line, character: 0 });
+        let chars = self.text.get(line_start..offset).map_or(0, |l| l.chars().count());
+        (line as usize + 1, chars + 1 - self.bom_before(offset))
     }
 
     /// 1 when `offset` follows a byte order mark that starts the text: it
@@ -230,7 +225,8 @@ impl<'a> SourceView<'a> {
             let out = self.render_from(&self.source, d, primary.clone(), labels, &far, color);
             // ariadne's header counts a byte order mark as a column, and puts
             // a span at the very end of a text that ends its last line on
-            // that line: name the place as the machine formats do
+            // that line: name the place as the machine formats do (as for
+            // an excerpt, below)
             return with_header_place(out, self.path, self.place(primary.start));
         };
         let mapped = |r: &std::ops::Range<usize>| excerpt.map(r.start)..excerpt.map(r.end);
@@ -238,12 +234,8 @@ impl<'a> SourceView<'a> {
         let source = Source::from(excerpt.text.as_str()).with_display_line_offset(excerpt.first);
         let out =
             excerpt::renumber_gutter(self.render_from(&source, d, mapped(&primary), labels, &far, color), &excerpt);
-        // The header names the column in the excerpt; name the real one.
-        let line = first + 1;
-        let shown = Excerpt::column(&excerpt.text, excerpt.map(primary.start));
-        let real = self.column(primary.start, &self.last_primary_column);
-        let path = self.path;
-        out.replacen(&format!("{path}:{line}:{shown} "), &format!("{path}:{line}:{real} "), 1)
+        // The header names the place in the excerpt; name the real one.
+        with_header_place(out, self.path, self.place(primary.start))
     }
 
     fn render_from(

@@ -95,7 +95,9 @@ fn check_arn_suspects<'p>(
                 // with the partition param (one of type `partition`, as a
                 // name written in the role's list requires)
                 Value::Text(t)
-                    if managed && crate::expand::aws_managed_name(t).is_some() && partition_param(program) =>
+                    if managed
+                        && crate::expand::aws_managed_name(t).is_some()
+                        && program.is_partition_param("partition") =>
                 {
                     None
                 }
@@ -116,9 +118,4 @@ fn check_arn_suspects<'p>(
             }
         }
     }
-}
-
-/// Whether the program has the param `partition`, of type `partition`.
-fn partition_param(program: &Program) -> bool {
-    matches!(program.get("partition").map(|p| &*p.ir), Some(ItemIr::Param(param)) if param.ty.scalar == ScalarType::Partition && !param.ty.list)
 }

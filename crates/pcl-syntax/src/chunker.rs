@@ -134,23 +134,18 @@ fn docs_above(text: &str, floor: usize, at: usize, blanks: bool) -> usize {
 }
 
 /// Where a doc comment that ends `line` after some code starts (outside
-/// its strings, and not inside a plain `//` comment).
+/// its strings, and not inside a plain `//` comment): read with the
+/// outline's scanner, which lexes strings and comments as the grammar does.
 fn trailing_doc(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    let mut in_string = false;
-    let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        match b {
-            b'\\' if in_string => at += 1,
-            b'"' => in_string = !in_string,
-            b'/' if !in_string && bytes.get(at + 1) == Some(&b'/') => {
-                let doc = bytes.get(at + 2) == Some(&b'/') && bytes.get(at + 3) != Some(&b'/');
-                let code_before = !line.get(..at).unwrap_or_default().trim().is_empty();
-                return (doc && code_before).then_some(at);
-            }
-            _ => {}
+    use crate::outline::{Kind, Scanner};
+    let mut scan = Scanner { bytes: line.as_bytes(), at: 0 };
+    let mut code_before = false;
+    while let Some(token) = scan.next() {
+        match token.kind {
+            Kind::Doc => return code_before.then_some(token.start),
+            Kind::Comment => return None,
+            _ => code_before = true,
         }
-        at += 1;
     }
     None
 }

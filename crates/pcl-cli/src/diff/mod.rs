@@ -89,7 +89,7 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
         .filter_map(|p| p.strip_suffix("index.json"))
         .filter(|r| r.is_empty() || r.ends_with('/'))
         // `policy/index.json` is a policy named `index`, not another build
-        .filter(|r| !matches!(r.trim_end_matches('/').rsplit('/').next(), Some("policy" | "role")))
+        .filter(|r| !r.trim_end_matches('/').rsplit('/').next().is_some_and(holds_documents))
         .collect();
     let mut covered: BTreeSet<String> = BTreeSet::new();
     for root in &roots {
@@ -298,7 +298,13 @@ fn compare_files(
 
 fn is_nested_root(tree: &Tree, root: &str, rest: &str) -> bool {
     let first = rest.split('/').next().unwrap_or_default();
-    !matches!(first, "policy" | "role") && tree.contains_key(&format!("{root}{first}/index.json"))
+    !holds_documents(first) && tree.contains_key(&format!("{root}{first}/index.json"))
+}
+
+/// Whether a directory of that name holds a build's documents (an
+/// `index.json` there is a policy or role named `index`).
+fn holds_documents(name: &str) -> bool {
+    matches!(name, "policy" | "role")
 }
 
 /// What the configurations a line names are to the change: those it

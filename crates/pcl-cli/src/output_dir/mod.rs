@@ -229,6 +229,17 @@ pub fn prepare_replace(
     Err(OutputError::Io(io::Error::other("its parent directory was removed each time this build got its lock")))
 }
 
+/// Removes the old tree a swap put at `old`, audited once more as
+/// `old_files`: those files, then the directories left empty, read-only or
+/// not. Anything written into it since (by a process still inside the old
+/// output) stays, and the next build refuses to go on until it is moved
+/// away.
+fn remove_old_tree(old: &Path, old_files: &ownership::Audited) {
+    fault::point_inside("old-tree-audited", old);
+    swap::make_removable(old);
+    swap::remove_files_then_empty_dirs(old, old_files.keys());
+}
+
 /// How many times a build starts over when the parent it locked was
 /// removed meanwhile (by failed builds that had made it).
 const PARENT_ATTEMPTS: usize = 16;
@@ -376,14 +387,7 @@ impl PreparedReplace {
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };
-                // the files just audited go, and then the directories left
-                // empty, read-only or not: anything written into the old tree
-                // since (by a process still inside it) stays, and the next
-                // build refuses to go on until it is moved away
-                let old = staging.keep();
-                fault::point_inside("old-tree-audited", &old);
-                swap::make_removable(&old);
-                swap::remove_files_then_empty_dirs(&old, old_files.keys());
+                remove_old_tree(&staging.keep(), &old_files);
                 Ok(Replaced::Written)
             }
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
@@ -399,9 +403,7 @@ impl PreparedReplace {
                     }
                 };
                 let _ = staging.keep();
-                fault::point_inside("old-tree-audited", &old);
-                swap::make_removable(&old);
-                swap::remove_files_then_empty_dirs(&old, old_files.keys());
+                remove_old_tree(&old, &old_files);
                 Ok(Replaced::Written)
             }
             Err(e) => Err(e.into()),

@@ -151,11 +151,12 @@ pub fn audit(
             }
             if file_type.is_dir() {
                 if !owned_dirs.contains(rel.as_str()) {
-                    let other_build = dir.join(&rel).join("index.json").is_file();
-                    let why = match (other_build, any_index) {
-                        (true, _) => Foreign::OtherBuild,
-                        (false, true) => Foreign::UnknownDir,
-                        (false, false) => Foreign::NoIndex,
+                    let why = if dir.join(&rel).join("index.json").is_file() {
+                        Foreign::OtherBuild
+                    } else if any_index {
+                        Foreign::UnknownDir
+                    } else {
+                        Foreign::NoIndex
                     };
                     return Err(foreign(&rel, why));
                 }
@@ -168,10 +169,12 @@ pub fn audit(
             let is_manifest = manifests.contains(&rel);
             let expected = owned.get(&rel);
             if !is_manifest && expected.is_none() {
-                let why = match (rel.rsplit('/').next() == Some("index.json") && !any_index, any_index) {
-                    (true, _) => Foreign::OtherBuild,
-                    (false, true) => Foreign::UnknownFile,
-                    (false, false) => Foreign::NoIndex,
+                let why = if any_index {
+                    Foreign::UnknownFile
+                } else if rel.rsplit('/').next() == Some("index.json") {
+                    Foreign::OtherBuild
+                } else {
+                    Foreign::NoIndex
                 };
                 return Err(foreign(&rel, why));
             }

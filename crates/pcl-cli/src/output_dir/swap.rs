@@ -354,7 +354,7 @@ pub fn copy_mode_and_group(from: &Path, to: &Path) {
                     }
                     let _ = std::os::unix::fs::chown(entry.path(), None, Some(gid));
                     if kind.is_dir() {
-                        if setgid && let Ok(m) = entry.metadata() {
+                        if let Ok(m) = entry.metadata() {
                             let mode = m.permissions().mode() | SETGID;
                             let _ = std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(mode));
                         }

@@ -144,13 +144,19 @@ impl<'a> Env<'a> {
     }
 
     pub fn value(&self, v: &Value, out: &mut Vec<String>) {
-        self.value_at(v, out, &mut Trail::default());
+        self.value_at(v, out, &mut Trail::default(), Splice::Value);
     }
 
     /// Cycles (reported by the checks) and chains deeper than
     /// `MAX_INCLUDE_DEPTH` are cut off; a valueset used twice adds nothing.
-    fn value_at(&self, v: &Value, out: &mut Vec<String>, trail: &mut Trail) {
+    fn value_at(&self, v: &Value, out: &mut Vec<String>, trail: &mut Trail, splice: Splice) {
         match v {
+            Value::Text(t)
+                if splice == Splice::Managed
+                    && let Some(policy) = managed::aws_managed_name(t) =>
+            {
+                out.push(self.aws_managed_arn(&policy));
+            }
             Value::Text(t) => out.push(self.text(t)),
             Value::Param(p) => match self.params.get(p.as_str()) {
                 Some(ParamValue::One(_)) if self.shape_only => out.push(String::new()),
@@ -192,7 +198,7 @@ impl<'a> Env<'a> {
                 }
                 for item in &list.items {
                     if self.holds(&item.when) {
-                        self.value_at(&item.value, out, trail);
+                        self.value_at(&item.value, out, trail, splice);
                     }
                 }
                 trail.leave();
@@ -202,15 +208,27 @@ impl<'a> Env<'a> {
 
     /// The values of a list whose guards hold.
     pub fn values(&self, list: &GList<Value>) -> Rendered {
+        Rendered { values: self.values_as(list, Splice::Value), scalar: list.scalar }
+    }
+
+    /// The values of a list whose guards hold, rendered where `splice` says.
+    fn values_as(&self, list: &GList<Value>, splice: Splice) -> Vec<String> {
         let mut out = Vec::new();
         let mut trail = Trail::default();
-        for item in &list.items {
-            if self.holds(&item.when) {
-                self.value_at(&item.value, &mut out, &mut trail);
-            }
+        for item in list.items.iter().filter(|item| self.holds(&item.when)) {
+            self.value_at(&item.value, &mut out, &mut trail, splice);
         }
-        Rendered { values: out, scalar: list.scalar }
+        out
     }
+}
+
+/// Where a list's values are rendered: anywhere a value goes, or a role's
+/// `managed` list, where a plain name is an AWS managed policy
+/// (`Env::managed_values`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Splice {
+    Value,
+    Managed,
 }
 
 /// A rendered list, remembering whether it was written as a single value.
