@@ -15,6 +15,7 @@ pub mod near;
 pub mod partitions;
 pub mod quotas;
 pub mod refine;
+pub mod repeats;
 mod rules;
 pub mod values;
 

@@ -1,12 +1,14 @@
 //! Meaning-level checks of one rendered statement against the catalog:
 //! condition keys that never apply, actions whose resources cannot match,
-//! and grants that break least privilege. Each answer names what is wrong;
+//! grants that break least privilege, and entries that add nothing to
+//! their list (`repeats`). Each answer names what is wrong;
 //! `pcl-semantics` turns it into a diagnostic at the statement's spans.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::catalog::{Action, ResourceType, catalog, key_matches};
+use crate::repeats::{ListKind, repeats};
 
 /// One rendered statement, as strings.
 pub struct StatementView<'a> {
@@ -42,6 +44,8 @@ pub enum Lint {
     EscalationOnStar { action: String },
     /// `*` or `service:*` allowed on `"*"`.
     AllActionsOnStar { action: String },
+    /// An action or resource listed twice, or matched by a pattern of its list.
+    Repeated(crate::repeats::Repeat),
 }
 
 /// Actions that let their holder grant themselves more, when allowed on
@@ -140,6 +144,9 @@ pub fn is_known_key(key: &str) -> bool {
 
 pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
     let mut out = Vec::new();
+    for (list, entries) in [(ListKind::Actions, st.actions), (ListKind::Resources, st.resources)] {
+        out.extend(repeats(list, entries).into_iter().map(Lint::Repeated));
+    }
     if st.not_action {
         return out;
     }

@@ -9,6 +9,7 @@ use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::expand::ExpandedStatement;
 use crate::ir::Effect;
 use pcl_iam::lints::{Lint, StatementView, lint_statement};
+use pcl_iam::repeats::{ListKind, Repeat, Why};
 
 /// The findings of one rendered statement in a document for `partition`:
 /// the catalog's lints, and the shape of its ARNs and condition values.
@@ -320,8 +321,60 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             "every action of the service on every resource".to_string(),
             Some("list the actions needed, or scope the resources".to_string()),
         ),
+        Lint::Repeated(repeat) => repeated(st, &repeat),
     };
     DiagnosticKind::IamRule { code, message, label: Some(label), help }.at(span)
+}
+
+/// W0512: an entry that adds nothing to its list.
+fn repeated(st: &ExpandedStatement, repeat: &Repeat) -> (Code, pcl_syntax::Span, String, String, Option<String>) {
+    let (span, list) = match repeat.list {
+        ListKind::Actions => (st.action_span, if st.not_action { "not-actions" } else { "actions" }),
+        ListKind::Resources => (st.resource_span, if st.not_resource { "not-resources" } else { "resources" }),
+    };
+    let entry = any_partition(&repeat.entry);
+    match &repeat.why {
+        Why::Listed { times, also } => {
+            let also = match also.as_slice() {
+                [] => String::new(),
+                spellings => format!(" (also as {})", quoted(spellings)),
+            };
+            let times = match times {
+                2 => "twice".to_string(),
+                n => format!("{n} times"),
+            };
+            (
+                Code::RepeatedEntry,
+                span,
+                format!("`{entry}` is listed {times} in the statement's {list}{also}"),
+                if also.is_empty() {
+                    "the rendered list repeats it".to_string()
+                } else {
+                    "IAM compares action names ignoring case".to_string()
+                },
+                Some(format!("list `{entry}` once: remove the entry, or take it out of the set that also brings it")),
+            )
+        }
+        Why::Matched { by } => {
+            let by = any_partition(by);
+            (
+                Code::RepeatedEntry,
+                span,
+                format!("`{entry}` is already in the statement's {list} through `{by}`"),
+                format!("`{by}` matches it"),
+                Some(format!("remove `{entry}`: `{by}` grants it already")),
+            )
+        }
+    }
+}
+
+/// An ARN with its partition left out (`arn:…:s3:::logs`), so that one
+/// finding reads the same in every partition; other text as is.
+fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
+        Some((_, rest)) => format!("arn:…:{rest}").into(),
+        None => text.into(),
+    }
 }
 
 /// The resource field of an ARN (`role/app/*`), the same in every

@@ -100,6 +100,7 @@ codes! {
     UnfulfilledExpect = "W0510": "an `expect` that matches no diagnostic",
     OperatorKeyMismatch = "W0511": "a condition operator of another type than its key (e.g. Numeric* on a String key)",
     LeastPrivilege = "W0509": "a grant far wider than needed: PassRole on `*` or to any service, escalation actions or `service:*` on `*`",
+    RepeatedEntry = "W0512": "an action or resource listed twice in a rendered statement, or matched by a wildcard entry of the same list",
 }
 
 impl Code {
