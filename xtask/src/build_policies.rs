@@ -71,6 +71,8 @@ enum Fail {
     Input(String),
     /// Usage or I/O errors.
     Io(String),
+    /// Stopped by a signal: `run` says so.
+    Quiet,
 }
 
 impl Fail {
@@ -84,6 +86,7 @@ impl Fail {
                 eprintln!("error: {m}");
                 crate::EXIT_USAGE
             }
+            Fail::Quiet => crate::EXIT_USAGE,
         }
     }
 }
@@ -96,15 +99,36 @@ struct PartitionStats {
 }
 
 pub fn run(args: &Args, root: &Path) -> u8 {
+    let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
+    if args.check {
+        return build(args, root, &out, &out_shown);
+    }
+    // SIGINT and SIGTERM stop the build at a safe point once it has begun to
+    // change the file system (see `pcl_cli::interrupt`)
+    pcl_cli::interrupt::enable();
+    let code = build(args, root, &out, &out_shown);
+    let Some(signal) = pcl_cli::interrupt::received() else { return code };
+    let state = if code == crate::EXIT_OK {
+        format!("the build was done before it could stop: {out_shown} holds its output")
+    } else if out.exists() {
+        format!("nothing written to {out_shown}; its previous content is kept")
+    } else {
+        format!("nothing written to {out_shown}")
+    };
+    eprintln!("build-policies: {}", pcl_cli::interrupt::note(signal, &state));
+    signal.exit_code()
+}
+
+/// The task (a build, or `--check`); its exit code.
+fn build(args: &Args, root: &Path, out: &Path, out_shown: &str) -> u8 {
     let started = Instant::now();
     let color = ColorChoice::Auto.enabled();
     let (file, file_shown) = resolve(args.file.as_deref(), root, DEFAULT_FILE);
-    let (out, out_shown) = resolve(args.out.as_deref(), root, DEFAULT_OUT);
 
     // The output is audited (its files read and hashed) beside the analysis.
     let preparing = (!args.check).then(|| {
         let manifests = chosen_partitions(&args.partitions).iter().map(|p| format!("{p}/index.json")).collect();
-        PreparingReplace::start(out.clone(), manifests, file.clone())
+        PreparingReplace::start(out.to_path_buf(), manifests, file.clone())
     });
     let mut db = RootDatabase::default();
     let configured = match analyze(&mut db, &file, &file_shown, color, !args.allow_warnings, &args.partitions) {
@@ -118,14 +142,14 @@ pub fn run(args: &Args, root: &Path) -> u8 {
         }
     };
     let result = match preparing {
-        Some(preparing) => write(preparing, &out_shown, &configured).map(|(stats, replaced)| {
+        Some(preparing) => write(preparing, out_shown, &configured).map(|(stats, replaced)| {
             let verb = match replaced {
                 Replaced::Written => "written",
                 Replaced::Unchanged => "unchanged, nothing to write",
             };
             (stats, verb)
         }),
-        None => check(&out, &out_shown, &file, &file_shown, &configured, args.detail).map(|s| (s, "is up to date")),
+        None => check(out, out_shown, &file, &file_shown, &configured, args.detail).map(|s| (s, "is up to date")),
     };
     match result {
         Ok((stats, verb)) => {
@@ -358,7 +382,10 @@ fn write(
 
 /// How a refused or failed write is reported; `--check` reports the same.
 fn refusal(shown: &str, e: OutputError) -> Fail {
-    if e.is_refusal() {
+    if let OutputError::Interrupted(_) = e {
+        // said by `run`, once
+        Fail::Quiet
+    } else if e.is_refusal() {
         Fail::Io(format!("refusing to replace {shown}: {e}"))
     } else {
         Fail::Io(format!("cannot write {shown}: {e}; its previous content is kept"))

@@ -30,7 +30,7 @@ pub use pcl_cli::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
     bin_name = "cargo xtask",
     about = "Repository tasks of pcl",
     arg_required_else_help = true,
-    after_help = "Exit status: 0 on success, 1 for errors in policies.pcl or an out-of-date output directory, 2 for usage or I/O errors."
+    after_help = "Exit status: 0 on success, 1 for errors in policies.pcl or an out-of-date output directory, 2 for usage or I/O errors, 130 or 143 for a build interrupted by SIGINT or SIGTERM."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -350,3 +350,62 @@ fn the_hint_names_the_directory_checked() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("hint: run `cargo xtask build-policies --out elsewhere`"), "{}", stderr(&o));
 }
+
+/// An I/O error names the path it concerns: here the output's parent,
+/// which cannot be made where a regular file stands in its path.
+#[test]
+fn an_output_whose_parent_cannot_be_made_names_it() {
+    let p = project(false);
+    std::fs::write(p.path().join("notes"), "a file, not a directory").unwrap();
+    let before = names(p.path());
+    let o = xtask(p.path(), &["--out", "notes/sub/dist"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot write notes/sub/dist: cannot create the directory notes/sub: "), "{err}");
+    assert!(err.contains("(os error 20)"), "{err}");
+    assert_eq!(names(p.path()), before);
+}
+
+/// A build stopped by SIGINT once it has staged a file (paused there by
+/// the debug-only hook `PCL_TEST_PAUSE_AT`) removes its staging directory,
+/// keeps the previous output byte for byte, and exits with 130.
+#[test]
+fn an_interrupted_build_keeps_the_previous_output() {
+    let p = project(true);
+    std::fs::write(p.path().join("policies.pcl"), SOURCE.replace("Describe*", "Get*")).unwrap();
+    let files = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        names(root)
+            .into_iter()
+            .map(|name| {
+                let path = root.join(&name);
+                (name, if path.is_file() { std::fs::read(path).unwrap() } else { Vec::new() })
+            })
+            .collect()
+    };
+    let before = files(p.path());
+    let paused = p.path().join("..").join(format!("{}.paused", p.path().file_name().unwrap().to_string_lossy()));
+    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(p.path())
+        .args(["build-policies", "--file", "policies.pcl", "--out", "dist"])
+        .env("PCL_TEST_PAUSE_AT", "writing")
+        .env("PCL_TEST_PAUSED", &paused)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !paused.exists() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the build never paused");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(names(p.path()).iter().any(|n| n.starts_with(".pcl-build-dist-")), "the build has staged a file");
+    let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    std::fs::remove_file(&paused).unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    let note = "build-policies: interrupted by SIGINT: nothing written to dist; its previous content is kept\n";
+    assert!(err.ends_with(note), "{err}");
+    assert_eq!(files(p.path()), before, "the project changed");
+}

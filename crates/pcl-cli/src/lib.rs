@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod excerpt;
+pub mod interrupt;
 pub mod lsp;
 pub mod machine;
 pub mod output_dir;
@@ -12,7 +13,8 @@ pub mod set_arg;
 
 /// Exit codes shared by `pcl` and xtask: 0 success (warnings allowed), 1
 /// errors in the input, 2 usage or I/O errors. A panic would be 101; no input
-/// may cause one.
+/// may cause one. A build interrupted by a signal exits with 128 + its
+/// number (see [`interrupt::Signal::exit_code`]).
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;

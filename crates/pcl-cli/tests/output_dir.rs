@@ -737,3 +737,59 @@ fn a_leftover_cut_short_anywhere_is_recovered() {
         assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
     }
 }
+
+/// An I/O error names the path it concerns and what was being done to it
+/// (a review found "Not a directory (os error 20)" alone): here the
+/// output's parent cannot be made, a regular file standing where a
+/// directory of its path should be (which fails for root too).
+#[test]
+fn an_output_whose_parent_cannot_be_made_names_it() {
+    let p = Project::new();
+    std::fs::write(p.root.join("notes"), "a file, not a directory").unwrap();
+    let before = snapshot(&p.root);
+    for (out, needle) in [
+        ("notes/sub/out", "cannot create the directory notes/sub: ".to_string()),
+        ("notes/out", format!("cannot list the directory {}: ", p.root.join("notes").display())),
+    ] {
+        let o = p.build("old.pcl", out, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("error: cannot write {out}: {needle}")), "expected `{needle}` in: {err}");
+        assert!(err.contains("(os error 20); nothing was written"), "{err}");
+        assert_eq!(snapshot(&p.root), before, "{out}");
+    }
+}
+
+/// A staged file that cannot be written is named, with the staging
+/// directory it is in, and the build leaves nothing beside the output it
+/// keeps. (Its size past the process's file-size limit: the write fails
+/// with EFBIG, for root too, once SIGXFSZ is ignored.)
+#[test]
+fn a_staged_file_that_cannot_be_written_is_named() {
+    let p = Project::new();
+    let statements: String = (0..40)
+        .map(|i| format!("    allow \"Read{i}\" {{ action ec2:DescribeInstances; resource \"*\"; }}\n"))
+        .collect();
+    let source = format!("param partition: partition = \"aws\";\npolicy big {{\n{statements}}}\n");
+    std::fs::write(p.root.join("big.pcl"), source).unwrap();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let before = snapshot(&p.root);
+    // `ulimit -f 1`: 512 or 1024 bytes, as the shell counts; the policy is 5 KB
+    let o = Command::new("sh")
+        .current_dir(&p.root)
+        .args(["-c", "ulimit -f 1 && trap '' XFSZ && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_pcl"))
+        .args(["build", "big.pcl", "--out", "out", "--color", "never"])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let staged = format!("error: cannot write out: cannot write {}/.pcl-build-out-", p.root.display());
+    let at = err.find(&staged).unwrap_or_else(|| panic!("expected `{staged}` in: {err}"));
+    let rest = &err[at + staged.len()..];
+    // the six random characters of the staging directory's name, then the file
+    assert!(rest.get(6..).is_some_and(|r| r.starts_with("/policy/big.json: ") && r.contains("(os error 27)")), "{err}");
+    assert!(err.contains("its previous content is kept"), "{err}");
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+    assert_eq!(snapshot(&p.root), before);
+}

@@ -11,7 +11,7 @@ use pcl_cli::report::Reporter;
 #[derive(Args)]
 #[command(
     about = "Render IAM JSON for every policy and role, one file per configuration",
-    after_help = "Examples:\n  pcl build --out dist\n  pcl build policies.pcl --out dist --set partition=aws-cn --set account=123456789012\n  pcl build --out dist --set scheduler=awsbatch --set fsx=true\n\nNAME is any param or feature; a feature set this way is pinned to that value.\nOn any error nothing is written and DIR keeps its previous content."
+    after_help = "Examples:\n  pcl build --out dist\n  pcl build policies.pcl --out dist --set partition=aws-cn --set account=123456789012\n  pcl build --out dist --set scheduler=awsbatch --set fsx=true\n\nNAME is any param or feature; a feature set this way is pinned to that value.\nOn any error nothing is written and DIR keeps its previous content; so it does when the build is\ninterrupted (Ctrl-C: exit 130, SIGTERM: 143) before DIR is replaced."
 )]
 pub struct BuildArgs {
     /// The source file.
@@ -30,8 +30,26 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
+    // SIGINT and SIGTERM stop the build at a safe point once it has begun to
+    // change the file system (see `pcl_cli::interrupt`)
+    pcl_cli::interrupt::enable();
     let reporter = Reporter::new(color);
     let out_shown = args.out.display().to_string();
+    let code = build(args, &reporter, &out_shown);
+    let Some(signal) = pcl_cli::interrupt::received() else { return code };
+    let state = if code == crate::EXIT_OK {
+        format!("the build was done before it could stop: {out_shown} holds its output")
+    } else if args.out.exists() {
+        format!("nothing written to {out_shown}; its previous content is kept")
+    } else {
+        format!("nothing written to {out_shown}")
+    };
+    reporter.note(&pcl_cli::interrupt::note(signal, &state));
+    signal.exit_code()
+}
+
+/// The build; its exit code.
+fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
     // The output directory is resolved, locked and audited (every file read
     // and hashed) beside the loading and the analysis: it reads nothing they
     // make. (Should the source not load, the process ends with this thread,
@@ -41,7 +59,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     // Never dropped: the process ends with the build, and freeing every memo
     // one by one would only cost time (as in `pcl check`).
     let mut db = std::mem::ManuallyDrop::new(RootDatabase::default());
-    let file = match super::load(&mut db, &args.file, &reporter) {
+    let file = match super::load(&mut db, &args.file, reporter) {
         Ok(file) => file,
         Err(code) => return code,
     };
@@ -51,11 +69,11 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
     let quotas = early.as_ref().map(|(wide, _)| pcl_codegen::Quotas::new(&wide.program));
     let (written, configuration) = match early.as_ref().zip(quotas.as_ref()) {
         Some(((wide, config), quotas)) => {
-            let job = Job { program: &wide.program, config, args, quotas, reporter: &reporter, out_shown: &out_shown };
+            let job = Job { program: &wide.program, config, args, quotas, reporter, out_shown };
             let finish_analysis = || {
                 let analysis = super::analyze(&db, file);
-                super::print_analysis(analysis, &args.file, text, &reporter);
-                deny(analysis, args, &reporter, &out_shown).map(|()| analysis)
+                super::print_analysis(analysis, &args.file, text, reporter);
+                deny(analysis, args, reporter, out_shown).map(|()| analysis)
             };
             match render_beside_checks(&job, text, preparing, finish_analysis) {
                 Ok(outcome) => outcome,
@@ -64,12 +82,12 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
         }
         None => {
             let analysis = super::analyze(&db, file);
-            super::print_analysis(analysis, &args.file, text, &reporter);
-            if let Err(code) = deny(analysis, args, &reporter, &out_shown) {
+            super::print_analysis(analysis, &args.file, text, reporter);
+            if let Err(code) = deny(analysis, args, reporter, out_shown) {
                 return code;
             }
             let program = &analysis.program;
-            let config = match super::configure_given(analysis, set, &args.file, text, &reporter) {
+            let config = match super::configure_given(analysis, set, &args.file, text, reporter) {
                 Ok(c) => c,
                 Err(code) => {
                     reporter.plain_error(&format!("nothing written to {out_shown}"));
@@ -79,8 +97,7 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             // IAM's size quotas are measured on each item as it is rendered; any
             // finding abandons the staged tree, so nothing is written.
             let quotas = pcl_codegen::Quotas::new(program);
-            let job =
-                Job { program, config: &config, args, quotas: &quotas, reporter: &reporter, out_shown: &out_shown };
+            let job = Job { program, config: &config, args, quotas: &quotas, reporter, out_shown };
             match render_beside_checks(&job, text, preparing, || Ok(analysis)) {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
@@ -113,6 +130,8 @@ pub fn run(args: &BuildArgs, color: bool) -> u8 {
             }
             crate::EXIT_OK
         }
+        // said by the caller
+        Err(OutputError::Interrupted(_)) => crate::EXIT_USAGE,
         Err(e) if e.is_refusal() => {
             reporter.plain_error(&format!("refusing to replace {out_shown}: {e}"));
             crate::EXIT_USAGE
@@ -210,7 +229,7 @@ fn render_beside_checks<'a>(
 /// The writing thread's outcome (a thread that panicked wrote nothing).
 fn joined(writing: std::thread::ScopedJoinHandle<'_, Written>) -> Written {
     writing.join().unwrap_or_else(|_| Written {
-        result: Err(OutputError::Io(std::io::Error::other("writing the output failed"))),
+        result: Err(OutputError::Failed("writing the output failed".into())),
         over_quota: Vec::new(),
         left: Vec::new(),
         count: 0,
@@ -267,9 +286,7 @@ impl Job<'_> {
                 let mut on_wait = || reporter.note(&format!("waiting: another build is writing {out_shown}"));
                 rest.prepare(&mut on_wait)
             }
-            Ok(EarlyPrepare::Deferred(_)) => {
-                Err(OutputError::Io(std::io::Error::other("the configuration has errors")))
-            }
+            Ok(EarlyPrepare::Deferred(_)) => Err(OutputError::Failed("the configuration has errors".into())),
             Err(e) => Err(e),
         };
         let set = &args.set.set;

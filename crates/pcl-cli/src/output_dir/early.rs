@@ -2,7 +2,6 @@
 //! the build's analysis as far as it goes without changing anything.
 
 use std::collections::BTreeSet;
-use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{OutputError, PreparedReplace, Target, fault, prepare_replace, swap};
@@ -68,10 +67,8 @@ impl PreparingReplace {
     /// Waits for the thread (an audit it found failing is a refusal, as in
     /// [`prepare_replace`]).
     pub fn join(self) -> Result<EarlyPrepare, OutputError> {
-        let early = self
-            .thread
-            .join()
-            .unwrap_or_else(|_| Err(OutputError::Io(io::Error::other("auditing the output failed"))))?;
+        let early =
+            self.thread.join().unwrap_or_else(|_| Err(OutputError::Failed("auditing the output failed".into())))?;
         Ok(match early {
             Some(prepared) => EarlyPrepare::Ready(prepared),
             None => EarlyPrepare::Deferred(self.rest),
@@ -92,7 +89,7 @@ fn prepare_without_changes(
     }
     let target = Target::resolve(dir, false)?;
     target.guard_source(source)?;
-    let Some(lock) = swap::ParentLock::try_acquire(&target.parent)? else { return Ok(None) };
+    let Some(lock) = super::lock::ParentLock::try_acquire(&target.parent)? else { return Ok(None) };
     fault::point("locked");
     if swap::has_leftovers(&target.parent, &target.name)? {
         return Ok(None);

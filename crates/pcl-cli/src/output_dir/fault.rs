@@ -3,17 +3,33 @@
 //! there, like `kill -9`: no destructor runs), plays a user who writes a
 //! file while the build runs (`PCL_TEST_INTRUDE_AT=<step>` writes the file
 //! `PCL_TEST_INTRUDER`, or `PCL_TEST_INTRUDER_IN`, relative to a directory
-//! the step names, such as the old tree once swapped out), and forces the two-rename fallback
-//! (`PCL_TEST_NO_EXCHANGE=1`). Release builds ignore all of them.
+//! the step names, such as the old tree once swapped out), forces the two-rename fallback
+//! (`PCL_TEST_NO_EXCHANGE=1`), and pauses a build for a signal to reach it
+//! there (`PCL_TEST_PAUSE_AT=<step>`: it creates the file `PCL_TEST_PAUSED`,
+//! then waits until a signal asked it to stop, for a minute at most).
+//! Release builds ignore all of them.
+
+/// How long a build paused by `PCL_TEST_PAUSE_AT` waits for a signal.
+const PAUSE_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Aborts the process if `PCL_TEST_FAULT_AT` names `step`; writes the
-/// intruder file if `PCL_TEST_INTRUDE_AT` does.
+/// intruder file if `PCL_TEST_INTRUDE_AT` does; pauses if
+/// `PCL_TEST_PAUSE_AT` does.
 pub fn point(step: &str) {
     if !cfg!(debug_assertions) {
         return;
     }
     if std::env::var("PCL_TEST_FAULT_AT").is_ok_and(|s| s == step) {
         std::process::abort();
+    }
+    if std::env::var("PCL_TEST_PAUSE_AT").is_ok_and(|s| s == step) {
+        if let Some(paused) = std::env::var_os("PCL_TEST_PAUSED") {
+            let _ = std::fs::write(paused, step);
+        }
+        let started = std::time::Instant::now();
+        while crate::interrupt::received().is_none() && started.elapsed() < PAUSE_FOR {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
     if std::env::var("PCL_TEST_INTRUDE_AT").is_ok_and(|s| s == step)
         && let Some(path) = std::env::var_os("PCL_TEST_INTRUDER")

@@ -10,8 +10,11 @@
 //!   green where the build would refuse.
 
 mod early;
+mod error;
 mod fault;
+mod fs_error;
 mod index_check;
+mod lock;
 mod ownership;
 mod staging;
 mod swap;
@@ -19,95 +22,17 @@ mod unchanged;
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use error::stop_point;
+use fs_error::at;
+
 pub use early::{DeferredPrepare, EarlyPrepare, PreparingReplace};
+pub use error::OutputError;
+pub use fs_error::{FsError, FsOp};
 pub use ownership::{Foreign, Tree};
 pub use staging::Staging;
-
-/// Why an output directory was not written (or cannot be checked).
-#[derive(Debug)]
-pub enum OutputError {
-    /// The directory holds something pcl did not write; `path` is relative.
-    Foreign {
-        path: String,
-        why: Foreign,
-    },
-    /// The directory is the source file's directory, or above it.
-    HoldsSource {
-        source: PathBuf,
-    },
-    /// Something that is not a directory is at the output path.
-    NotADirectory,
-    /// The output path is the current directory.
-    CurrentDirectory,
-    /// The output path has no final component (`/`, `..`).
-    NoName,
-    /// The output directory's name is not UTF-8 (its leftovers could not be
-    /// told from another's).
-    NonUtf8Name,
-    /// Something not pcl's appeared in the directory while the build ran;
-    /// the directory was put back as it was.
-    ChangedDuringBuild(Box<OutputError>),
-    /// The directory, missing when the build began, was created while it
-    /// ran; it was left as it is.
-    AppearedDuringBuild,
-    /// A directory beside it named as an interrupted build's leftover holds
-    /// `path` (relative to it), which no build writes: it was left as it is.
-    ForeignLeftover {
-        leftover: String,
-        path: String,
-    },
-    Io(io::Error),
-}
-
-impl OutputError {
-    /// A refusal protects the user's files; anything else is an I/O failure.
-    pub fn is_refusal(&self) -> bool {
-        !matches!(self, OutputError::Io(_))
-    }
-}
-
-impl fmt::Display for OutputError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OutputError::Foreign { path, why } => {
-                write!(f, "{}; remove it or choose another directory", why.describe(path))
-            }
-            OutputError::HoldsSource { source } => write!(
-                f,
-                "it holds the source file {}; choose an output directory outside the source's directory",
-                source.display()
-            ),
-            OutputError::NotADirectory => f.write_str("it exists and is not a directory"),
-            OutputError::CurrentDirectory => {
-                f.write_str("it is the current directory, which a build replaces as a whole; name a directory in it")
-            }
-            OutputError::NoName => f.write_str("it has no name of its own (`/` or `..`); name the directory"),
-            OutputError::NonUtf8Name => f.write_str("its name is not UTF-8; choose a UTF-8 name"),
-            OutputError::ChangedDuringBuild(inner) => {
-                write!(f, "it changed while pcl was building, so it was left as it is now: {inner}")
-            }
-            OutputError::ForeignLeftover { leftover, path } => write!(
-                f,
-                "`{leftover}` beside it, named as an interrupted build's leftover, holds `{path}`, which pcl did not \
-                 write; move it away (pcl removes only what it wrote)"
-            ),
-            OutputError::AppearedDuringBuild => {
-                f.write_str("it was created while pcl was building, so it was left as it is; build again to replace it")
-            }
-            OutputError::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl From<io::Error> for OutputError {
-    fn from(e: io::Error) -> Self {
-        OutputError::Io(e)
-    }
-}
 
 /// Where the output goes, resolved to a real path.
 struct Target {
@@ -125,7 +50,7 @@ impl Target {
     fn resolve(dir: &Path, create_parent: bool) -> Result<Target, OutputError> {
         let mut created = Vec::new();
         let dir = if swap::exists(dir)? {
-            let real = dir.canonicalize()?;
+            let real = dir.canonicalize().map_err(at(FsOp::Resolve, dir))?;
             if !real.is_dir() {
                 return Err(OutputError::NotADirectory);
             }
@@ -140,12 +65,7 @@ impl Target {
                 _ => PathBuf::from("."),
             };
             if create_parent {
-                let mut missing = Some(parent.as_path());
-                while let Some(at) = missing.filter(|at| !at.as_os_str().is_empty() && !at.exists()) {
-                    created.push(at.to_path_buf());
-                    missing = at.parent();
-                }
-                std::fs::create_dir_all(&parent)?;
+                created = make_parents(&parent)?;
             }
             match parent.canonicalize() {
                 Ok(p) => p.join(name),
@@ -179,6 +99,33 @@ impl Target {
     }
 }
 
+/// Makes `parent` and those of its parents that are missing, one at a time
+/// from the outermost, each named if it cannot be made (a failure removes
+/// those made before it). Returns the ones made, deepest first.
+fn make_parents(parent: &Path) -> Result<Vec<PathBuf>, OutputError> {
+    let mut missing = Vec::new();
+    let mut next = Some(parent);
+    while let Some(dir) = next.filter(|dir| !dir.as_os_str().is_empty() && !dir.exists()) {
+        missing.push(dir);
+        next = dir.parent();
+    }
+    let mut made: Vec<PathBuf> = Vec::new();
+    for dir in missing.into_iter().rev() {
+        match std::fs::create_dir(dir) {
+            Ok(()) => made.insert(0, dir.to_path_buf()),
+            // made meanwhile (by another build into the same place): not ours
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+            Err(e) => {
+                for ours in &made {
+                    let _ = std::fs::remove_dir(ours);
+                }
+                return Err(FsError::new(FsOp::CreateDir, dir, e).into());
+            }
+        }
+    }
+    Ok(made)
+}
+
 /// Replaces `dir` by a directory holding exactly the files produced by
 /// `write` one at a time (so a build holds one document in memory, not all
 /// of them; relative, `/`-separated paths, with `index.json`s listing
@@ -208,25 +155,32 @@ pub fn prepare_replace(
     source: &Path,
     on_wait: &mut dyn FnMut(),
 ) -> Result<PreparedReplace, OutputError> {
+    // From here on, the build may change the file system: a signal stops
+    // it at a safe point, where it removes what it made.
+    crate::interrupt::arm();
     // A failed build removes the parents it made once it releases the
     // lock: a build that waited for it then holds the lock of a directory
     // gone (a review found the waiting build failing), and starts over.
+    let mut parent = PathBuf::new();
     for _ in 0..PARENT_ATTEMPTS {
         let target = Target::resolve(dir, true)?;
         // from here, a failure removes the parents just made
         let mut hold = Hold { lock: None, created: target.created.clone(), kept: false };
         target.guard_source(source)?;
-        let lock = swap::ParentLock::acquire(&target.parent, on_wait)?;
+        let lock = lock::ParentLock::acquire(&target.parent, on_wait)?;
         if !lock.still_at(&target.parent) {
+            parent = target.parent;
             continue;
         }
         hold.lock = Some(lock);
         fault::point("locked");
+        stop_point()?;
         swap::recover_leftovers(&target.parent, &target.name, manifests)?;
         fault::point("recovered");
+        stop_point()?;
         return PreparedReplace::audited(target, hold, manifests);
     }
-    Err(OutputError::Io(io::Error::other("its parent directory was removed each time this build got its lock")))
+    Err(OutputError::ParentRemoved(parent))
 }
 
 /// Removes the old tree a swap put at `old`, audited once more as
@@ -249,14 +203,14 @@ const PARENT_ATTEMPTS: usize = 16;
 /// lock, then removes those parents again, deepest first, each only if
 /// still empty: a failed build leaves nothing behind.
 struct Hold {
-    lock: Option<swap::ParentLock>,
+    lock: Option<lock::ParentLock>,
     created: Vec<PathBuf>,
     kept: bool,
 }
 
 impl Hold {
     /// The lock of a build that made no parent.
-    fn locked(lock: swap::ParentLock) -> Hold {
+    fn locked(lock: lock::ParentLock) -> Hold {
         Hold { lock: Some(lock), created: Vec::new(), kept: false }
     }
 }
@@ -317,6 +271,8 @@ impl PreparedReplace {
         write: &mut dyn FnMut(&mut Staging<'_>) -> io::Result<()>,
     ) -> Result<Replaced, OutputError> {
         let PreparedReplace { target, mut hold, manifests, previous, audited_at } = self;
+        // (prepared early, it changed nothing until now)
+        crate::interrupt::arm();
         let replaced = Self::staged_and_swapped(target, &manifests, (previous, audited_at), write);
         // the parents it made stay with the tree in them
         hold.kept = replaced.is_ok();
@@ -335,8 +291,9 @@ impl PreparedReplace {
             Some((files, indexes)) => (Some((target.dir.as_path(), files)), indexes),
             None => (None, ownership::Indexes::default()),
         };
+        stop_point()?;
         let mut staging = Staging::new(&target.parent, swap::staging_prefix(&target.name), previous);
-        write(&mut staging)?;
+        write(&mut staging).map_err(OutputError::of_writing)?;
         let staging = match staging.finish()? {
             // Nothing is moved or removed, so nothing written into the
             // directory since its audit can be lost.
@@ -352,6 +309,9 @@ impl PreparedReplace {
             staging::Staged::Tree(staging) => staging,
         };
         fault::point("staged");
+        // the last safe point: the staged tree is removed (dropped), the
+        // directory is as it was
+        stop_point()?;
 
         if !exists {
             // created meanwhile (by hand: builds hold the lock), even empty, it is kept
@@ -377,12 +337,9 @@ impl PreparedReplace {
                 let old_files = match ownership::audit(staging.path(), manifests, false, indexes) {
                     Ok((files, _)) => files,
                     Err(changed) => {
-                        if let Err(e) = swap::exchange(staging.path(), &target.dir) {
+                        if let Err(error) = swap::exchange(staging.path(), &target.dir) {
                             let kept = staging.keep();
-                            return Err(OutputError::Io(io::Error::other(format!(
-                                "it changed during the build ({changed}), and swapping it back failed ({e}): its previous content is in {}",
-                                kept.display()
-                            ))));
+                            return Err(OutputError::NotSwappedBack { changed: Box::new(changed), error, kept });
                         }
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
@@ -397,8 +354,8 @@ impl PreparedReplace {
                     Ok((files, _)) => files,
                     Err(changed) => {
                         // put the old tree back; the new one returns to staging
-                        std::fs::rename(&target.dir, staging.path())?;
-                        std::fs::rename(&old, &target.dir)?;
+                        swap::rename(&target.dir, staging.path())?;
+                        swap::rename(&old, &target.dir)?;
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };

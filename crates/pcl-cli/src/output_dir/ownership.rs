@@ -11,6 +11,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::OutputError;
+use super::fs_error::{FsError, FsOp, at};
 
 /// Why an entry of the directory is not pcl's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +98,6 @@ pub fn audit(
     keep_contents: bool,
     mut known: Indexes,
 ) -> Result<(Audited, Indexes), OutputError> {
-    let io_err = |e: io::Error| OutputError::Io(e);
     let mut owned: BTreeMap<String, String> = BTreeMap::new();
     let mut read = Indexes::default();
     let mut any_index = false;
@@ -106,7 +106,7 @@ pub fn audit(
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_file() => {
                 any_index = true;
-                let (index_sha, bytes, _) = match read_regular(&path, true).map_err(io_err)? {
+                let (index_sha, bytes, _) = match read_regular(&path, true)? {
                     Some(found) => found,
                     None => return Err(foreign(manifest, Foreign::NotRegular)),
                 };
@@ -126,7 +126,7 @@ pub fn audit(
             // a symlink, FIFO or directory at an index.json path is found by the walk
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(e)),
+            Err(e) => return Err(FsError::new(FsOp::Inspect, path, e).into()),
         }
     }
     // Directories that hold (or may hold) files pcl writes.
@@ -143,7 +143,7 @@ pub fn audit(
     // Depth-first, iterative (a deep tree cannot overflow the stack).
     let mut todo: Vec<String> = vec![String::new()];
     while let Some(rel_dir) = todo.pop() {
-        let entries = sorted_entries(dir, &rel_dir).map_err(io_err)?;
+        let entries = sorted_entries(dir, &rel_dir)?;
         let mut subdirs = Vec::new();
         for (rel, file_type) in entries {
             if file_type.is_symlink() {
@@ -179,7 +179,7 @@ pub fn audit(
                 return Err(foreign(&rel, why));
             }
             // the type `readdir` gave may be stale: the open checks again
-            let Some((sha, bytes, stamp)) = read_regular(&dir.join(&rel), keep_contents).map_err(io_err)? else {
+            let Some((sha, bytes, stamp)) = read_regular(&dir.join(&rel), keep_contents)? else {
                 return Err(foreign(&rel, Foreign::NotRegular));
             };
             if expected.is_some_and(|e| *e != sha) {
@@ -196,13 +196,15 @@ pub fn audit(
 /// The entries of `dir`'s subdirectory `rel_dir`, by relative path, sorted
 /// (so that the path a refusal names is stable), with their types as the
 /// listing gives them.
-pub(super) fn sorted_entries(dir: &Path, rel_dir: &str) -> io::Result<Vec<(String, std::fs::FileType)>> {
+pub(super) fn sorted_entries(dir: &Path, rel_dir: &str) -> Result<Vec<(String, std::fs::FileType)>, FsError> {
     let mut entries = Vec::new();
-    for entry in std::fs::read_dir(dir.join(rel_dir))? {
-        let entry = entry?;
+    let listed = dir.join(rel_dir);
+    for entry in std::fs::read_dir(&listed).map_err(at(FsOp::List, &listed))? {
+        let entry = entry.map_err(at(FsOp::List, &listed))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let rel = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
-        entries.push((rel, entry.file_type()?));
+        let file_type = entry.file_type().map_err(|e| FsError::new(FsOp::Inspect, entry.path(), e))?;
+        entries.push((rel, file_type));
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(entries)
@@ -217,7 +219,10 @@ pub(super) fn foreign(path: &str, why: Foreign) -> OutputError {
 /// is opened. The open neither follows a
 /// symlink nor blocks on a FIFO, and the file is hashed as a stream: what the
 /// directory listing said cannot be raced into a hang or a huge read.
-pub(super) fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String, Vec<u8>, super::unchanged::Stamp)>> {
+pub(super) fn read_regular(
+    path: &Path,
+    keep: bool,
+) -> Result<Option<(String, Vec<u8>, super::unchanged::Stamp)>, FsError> {
     use std::io::Read;
     let mut file = match open_no_follow(path) {
         Ok(f) => f,
@@ -225,23 +230,23 @@ pub(super) fn read_regular(path: &Path, keep: bool) -> io::Result<Option<(String
         Err(e) if e.kind() != io::ErrorKind::NotFound && e.kind() != io::ErrorKind::PermissionDenied => {
             return Ok(None);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(FsError::new(FsOp::Open, path, e)),
     };
-    let metadata = file.metadata()?;
+    let metadata = file.metadata().map_err(at(FsOp::Inspect, path))?;
     if !metadata.file_type().is_file() {
         return Ok(None);
     }
     let stamp = super::unchanged::Stamp::of(&metadata);
     if keep {
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
+        file.read_to_end(&mut bytes).map_err(at(FsOp::Read, path))?;
         return Ok(Some((pcl_codegen::sha256_hex(&bytes), bytes, stamp)));
     }
     // streamed through a small buffer on the stack: an audit reads every
     // file of the output, and a zeroed 64 KiB buffer for each was most of
     // the cost of reading a small one
     let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher)?;
+    io::copy(&mut file, &mut hasher).map_err(at(FsOp::Read, path))?;
     Ok(Some((pcl_codegen::hex(&hasher.finalize()), Vec::new(), stamp)))
 }
 

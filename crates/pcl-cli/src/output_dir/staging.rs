@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::{fault, ownership, swap};
+use super::error::stop_point_io;
+use super::fs_error::{FsError, FsOp, at, io_at};
+use super::{OutputError, fault, ownership, swap};
 
 /// The staging directory a build writes into, file by file.
 pub struct Staging<'a> {
@@ -19,7 +21,7 @@ pub struct Staging<'a> {
     prefix: String,
     /// Made at the first file that is new or differs from the previous
     /// tree's.
-    root: Option<tempfile::TempDir>,
+    root: Option<swap::Sibling>,
     /// Files equal to the previous tree's, written before `root` was made:
     /// linked into it when it is.
     pending: BTreeSet<String>,
@@ -40,7 +42,7 @@ pub struct Staging<'a> {
 /// What was staged, once the build has written everything.
 pub(super) enum Staged {
     /// The directory holding the new tree.
-    Tree(tempfile::TempDir),
+    Tree(swap::Sibling),
     /// Every file equals the previous tree's, and the previous tree has no
     /// other: there is nothing to replace. With the previous tree's audit.
     SameAsPrevious(ownership::Audited),
@@ -62,7 +64,10 @@ impl<'a> Staging<'a> {
         }
     }
 
-    /// Writes `contents` at `rel` (relative, `/`-separated, inside).
+    /// Writes `contents` at `rel` (relative, `/`-separated, inside). An
+    /// error names the path it concerns ([`FsError`], carried by the
+    /// [`io::Error`]); once a signal asked the build to stop, this fails
+    /// and writes nothing (see `crate::interrupt`).
     pub fn write(&mut self, rel: &str, contents: &[u8]) -> io::Result<()> {
         self.write_hashed(rel, contents, || pcl_codegen::sha256_hex(contents))
     }
@@ -75,6 +80,7 @@ impl<'a> Staging<'a> {
     /// Writes `contents` at `rel`; `sha` gives their sha256 in hex, asked
     /// only when the previous tree has a file there.
     fn write_hashed(&mut self, rel: &str, contents: &[u8], sha: impl FnOnce() -> String) -> io::Result<()> {
+        stop_point_io()?;
         self.check_new(rel)?;
         let unchanged = self.previous_file(rel, sha);
         if unchanged.is_some() && self.root.is_none() {
@@ -82,7 +88,8 @@ impl<'a> Staging<'a> {
         } else {
             let path = self.inside(rel)?;
             if unchanged.is_none_or(|old| std::fs::hard_link(old, &path).is_err()) {
-                std::fs::write(&path, contents)?;
+                let mut file = std::fs::File::create(&path).map_err(at(FsOp::Create, &path))?;
+                io::Write::write_all(&mut file, contents).map_err(at(FsOp::Write, &path))?;
             }
         }
         self.count_written();
@@ -97,13 +104,14 @@ impl<'a> Staging<'a> {
         rel: &str,
         produce: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
+        stop_point_io()?;
         self.check_new(rel)?;
         if self.root.is_none() && self.previous_sha(rel).is_some() {
             return self.write_unless_unchanged(rel, produce);
         }
         let path = self.inside(rel)?;
         // a new file: never through an earlier link into the previous tree
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        let file = create_new(&path)?;
         let mut out = HashingWriter { inner: io::BufWriter::new(file), hash: Sha256::new() };
         produce(&mut out)?;
         io::Write::flush(&mut out.inner)?;
@@ -117,7 +125,7 @@ impl<'a> Staging<'a> {
                 if let Err(e) = std::fs::remove_file(&aside)
                     && e.kind() != io::ErrorKind::NotFound
                 {
-                    return Err(e);
+                    return Err(FsError::new(FsOp::Remove, aside, e).into());
                 }
             }
         }
@@ -142,7 +150,7 @@ impl<'a> Staging<'a> {
             let mut scratch = out.inner.into_inner().map_err(|e| e.into_error())?;
             io::Seek::rewind(&mut scratch)?;
             let path = self.inside(rel)?;
-            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+            let mut file = create_new(&path)?;
             io::copy(&mut scratch, &mut file)?;
         }
         self.count_written();
@@ -185,17 +193,17 @@ impl<'a> Staging<'a> {
 
     /// The path of `rel` (checked to be inside) in the staging directory,
     /// which is made now if it was not, and `rel`'s directory made.
-    fn inside(&mut self, rel: &str) -> io::Result<PathBuf> {
+    fn inside(&mut self, rel: &str) -> Result<PathBuf, FsError> {
         let path = self.root()?.join(rel);
         self.make_parent(&path)?;
         Ok(path)
     }
 
-    fn make_parent(&mut self, path: &Path) -> io::Result<()> {
+    fn make_parent(&mut self, path: &Path) -> Result<(), FsError> {
         if let Some(p) = path.parent()
             && !self.made.contains(p)
         {
-            std::fs::create_dir_all(p)?;
+            std::fs::create_dir_all(p).map_err(at(FsOp::CreateDir, p))?;
             self.made.insert(p.to_path_buf());
         }
         Ok(())
@@ -203,7 +211,7 @@ impl<'a> Staging<'a> {
 
     /// The staging directory, made (with the files met so far unchanged
     /// linked into it) if it was not.
-    fn root(&mut self) -> io::Result<PathBuf> {
+    fn root(&mut self) -> Result<PathBuf, FsError> {
         if let Some(root) = &self.root {
             return Ok(root.path().to_path_buf());
         }
@@ -217,7 +225,7 @@ impl<'a> Staging<'a> {
             // copied where links are not supported (the swap's audit of the
             // old tree catches an edit made to it meanwhile, as for a link)
             if std::fs::hard_link(&old, &path).is_err() {
-                std::fs::copy(&old, &path)?;
+                std::fs::copy(&old, &path).map_err(at(FsOp::Copy { from: old.clone() }, &path))?;
             }
         }
         Ok(dir)
@@ -226,8 +234,9 @@ impl<'a> Staging<'a> {
     /// A file with no name, on the output's file system (writable, as the
     /// staging directory will be), gone when closed: room for what a build
     /// must set aside while it writes (the index's configurations).
-    pub fn scratch_file(&self) -> io::Result<std::fs::File> {
-        tempfile::tempfile_in(self.parent)
+    pub fn scratch_file(&self) -> io::Result<NamedFile> {
+        let file = tempfile::tempfile_in(self.parent).map_err(io_at(FsOp::Scratch, self.parent))?;
+        Ok(NamedFile { file, path: self.parent.to_path_buf(), scratch: true })
     }
 
     /// How many files were written.
@@ -238,14 +247,14 @@ impl<'a> Staging<'a> {
     /// What the build staged: the staging directory (made now if no file
     /// was written), or nothing if every file is the previous tree's and
     /// that tree has no other.
-    pub(super) fn finish(mut self) -> io::Result<Staged> {
+    pub(super) fn finish(mut self) -> Result<Staged, OutputError> {
         if self.root.is_none()
             && let Some((_, files)) = self.previous.take_if(|(_, files)| files.keys().eq(self.pending.iter()))
         {
             return Ok(Staged::SameAsPrevious(files));
         }
         self.root()?;
-        self.root.map(Staged::Tree).ok_or_else(|| io::Error::other("no staging directory was made"))
+        self.root.map(Staged::Tree).ok_or_else(|| OutputError::Failed("no staging directory was made".into()))
     }
 }
 
@@ -256,6 +265,50 @@ fn check_inside(rel: &str) -> io::Result<()> {
         Ok(())
     } else {
         Err(io::Error::new(io::ErrorKind::InvalidInput, format!("`{rel}` is not a relative path inside")))
+    }
+}
+
+/// A new file at `path` (refused if something is there), whose errors name it.
+fn create_new(path: &Path) -> Result<NamedFile, FsError> {
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(at(FsOp::Create, path))?;
+    Ok(NamedFile { file, path: path.to_path_buf(), scratch: false })
+}
+
+/// A file whose I/O errors name it ([`FsError`], carried by the
+/// [`io::Error`]): a staged file, or a scratch file ([`Staging::scratch_file`],
+/// which has no name: its errors name its directory).
+pub struct NamedFile {
+    file: std::fs::File,
+    path: PathBuf,
+    scratch: bool,
+}
+
+impl NamedFile {
+    fn error(&self, op: FsOp, e: io::Error) -> io::Error {
+        let op = if self.scratch { FsOp::Scratch } else { op };
+        FsError::of(op, &self.path, e).into()
+    }
+}
+
+impl io::Write for NamedFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        io::Write::write(&mut self.file, bytes).map_err(|e| self.error(FsOp::Write, e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        io::Write::flush(&mut self.file).map_err(|e| self.error(FsOp::Write, e))
+    }
+}
+
+impl io::Read for NamedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        io::Read::read(&mut self.file, buf).map_err(|e| self.error(FsOp::Read, e))
+    }
+}
+
+impl io::Seek for NamedFile {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        io::Seek::seek(&mut self.file, to).map_err(|e| self.error(FsOp::Read, e))
     }
 }
 

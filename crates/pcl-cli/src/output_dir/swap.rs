@@ -1,5 +1,6 @@
-//! The file-system steps of a replacement: the lock that serialises builds
-//! into one place, the leftovers of interrupted builds, and the atomic swap.
+//! The file-system steps of a replacement: the staging directory's place,
+//! the leftovers of interrupted builds, and the atomic swap (the lock that
+//! serialises builds into one place is `lock.rs`).
 //!
 //! On Linux the new directory is swapped in with `renameat2(RENAME_EXCHANGE)`:
 //! at every instant the output path names either the complete old tree or the
@@ -9,16 +10,60 @@
 //! it back before doing anything else.
 
 use std::ffi::OsStr;
-use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Random characters after a leftover's prefix (tempfile's suffix).
+use super::OutputError;
+use super::fs_error::{FsError, FsOp, at};
+
+/// Random characters after a leftover's prefix.
 const SUFFIX_LEN: usize = 6;
 
-/// A temporary sibling named `prefix` + `SUFFIX_LEN` random characters.
-pub fn sibling(prefix: &str, parent: &Path) -> io::Result<tempfile::TempDir> {
-    tempfile::Builder::new().prefix(prefix).rand_bytes(SUFFIX_LEN).tempdir_in(parent)
+/// A directory made beside the output, named `prefix` and `SUFFIX_LEN`
+/// random characters: removed with what is in it when dropped, unless kept.
+/// (Made here rather than by `tempfile`, whose errors name the path in a
+/// text of their own.)
+pub struct Sibling {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl Sibling {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its path, no longer removed when dropped.
+    pub fn keep(mut self) -> PathBuf {
+        self.kept = true;
+        std::mem::take(&mut self.path)
+    }
+}
+
+impl Drop for Sibling {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// A new [`Sibling`] in `parent`.
+pub fn sibling(prefix: &str, parent: &Path) -> Result<Sibling, FsError> {
+    // a name taken is tried again with others, as tempfile does
+    const ATTEMPTS: usize = 64;
+    for _ in 0..ATTEMPTS {
+        let mut name = prefix.to_string();
+        name.extend(std::iter::repeat_with(fastrand::alphanumeric).take(SUFFIX_LEN));
+        let path = parent.join(name);
+        match std::fs::create_dir(&path) {
+            Ok(()) => return Ok(Sibling { path, kept: false }),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(FsError::new(FsOp::CreateDir, path, e)),
+        }
+    }
+    let taken = io::Error::new(io::ErrorKind::AlreadyExists, "every name tried was taken");
+    Err(FsError::new(FsOp::CreateDir, parent.join(format!("{prefix}*")), taken))
 }
 
 /// Whether `entry` is a sibling made with `prefix`, and no other: the
@@ -54,70 +99,9 @@ pub fn backup_prefix(name: &OsStr) -> String {
     format!(".pcl-old-{}-", tag(name))
 }
 
-/// Holds an exclusive lock on `parent` (an advisory `flock`, released when
-/// the value is dropped or the process dies), so that two builds into the
-/// same place run one after the other. `on_wait` runs if the lock is taken.
-pub struct ParentLock {
-    _file: Option<File>,
-}
-
-impl ParentLock {
-    #[cfg(unix)]
-    pub fn acquire(parent: &Path, on_wait: &mut dyn FnMut()) -> io::Result<ParentLock> {
-        if let Some(lock) = ParentLock::try_acquire(parent)? {
-            return Ok(lock);
-        }
-        on_wait();
-        let file = File::open(parent)?;
-        file.lock()?;
-        Ok(ParentLock { _file: Some(file) })
-    }
-
-    /// A directory cannot be opened as a file here: builds are not serialised
-    /// (documented in docs/architecture.md).
-    #[cfg(not(unix))]
-    pub fn acquire(_parent: &Path, _on_wait: &mut dyn FnMut()) -> io::Result<ParentLock> {
-        Ok(ParentLock { _file: None })
-    }
-
-    /// Whether the directory locked is still the one at `parent`: a failed
-    /// build removes the parents it made once it releases the lock, so a
-    /// build that waited for it may hold the lock of a directory gone.
-    #[cfg(unix)]
-    pub fn still_at(&self, parent: &Path) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        let Some(file) = &self._file else { return true };
-        match (file.metadata(), std::fs::metadata(parent)) {
-            (Ok(locked), Ok(there)) => locked.dev() == there.dev() && locked.ino() == there.ino(),
-            _ => false,
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub fn still_at(&self, _parent: &Path) -> bool {
-        true
-    }
-
-    /// The lock if no one holds it, `None` (without waiting) if someone does.
-    #[cfg(unix)]
-    pub fn try_acquire(parent: &Path) -> io::Result<Option<ParentLock>> {
-        let file = File::open(parent)?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(ParentLock { _file: Some(file) })),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => Err(e),
-        }
-    }
-
-    #[cfg(not(unix))]
-    pub fn try_acquire(_parent: &Path) -> io::Result<Option<ParentLock>> {
-        Ok(Some(ParentLock { _file: None }))
-    }
-}
-
 /// Whether interrupted builds into `parent/name` left anything behind
 /// (what `recover_leftovers` would restore or remove).
-pub fn has_leftovers(parent: &Path, name: &OsStr) -> io::Result<bool> {
+pub fn has_leftovers(parent: &Path, name: &OsStr) -> Result<bool, FsError> {
     let (staged, backups) = leftovers(parent, name)?;
     Ok(!staged.is_empty() || !backups.is_empty())
 }
@@ -133,12 +117,12 @@ pub fn recover_leftovers(
     parent: &Path,
     name: &OsStr,
     manifests: &std::collections::BTreeSet<String>,
-) -> Result<(), super::OutputError> {
+) -> Result<(), OutputError> {
     let (staged, mut backups) = leftovers(parent, name)?;
     for leftover in staged.iter().chain(&backups) {
         if let Some(found) = not_written_by_pcl(leftover)? {
             let leftover = leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            return Err(super::OutputError::ForeignLeftover { leftover, path: found });
+            return Err(OutputError::ForeignLeftover { leftover, path: found });
         }
     }
     // the old tree goes back only whole (a complete earlier output): one
@@ -147,7 +131,7 @@ pub fn recover_leftovers(
         && let Some(old) = backups.pop()
     {
         match super::ownership::audit(&old, manifests, false, super::ownership::Indexes::default()) {
-            Ok(_) => std::fs::rename(&old, parent.join(name))?,
+            Ok(_) => rename(&old, &parent.join(name))?,
             Err(_) => backups.push(old),
         }
     }
@@ -162,13 +146,14 @@ pub fn recover_leftovers(
 /// pcl's. (Not its indexes' list: a build killed while staging, or while
 /// removing an old tree, leaves files no index present lists, and an index
 /// cut short; a review found such leftovers refused for good.)
-pub(super) fn not_written_by_pcl(leftover: &Path) -> io::Result<Option<String>> {
+pub(super) fn not_written_by_pcl(leftover: &Path) -> Result<Option<String>, FsError> {
     let mut todo = vec![leftover.to_path_buf()];
     while let Some(dir) = todo.pop() {
-        let mut entries: Vec<_> = std::fs::read_dir(&dir)?.collect::<io::Result<_>>()?;
+        let listed = std::fs::read_dir(&dir).and_then(|entries| entries.collect::<io::Result<Vec<_>>>());
+        let mut entries = listed.map_err(at(FsOp::List, &dir))?;
         entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
-            let kind = entry.file_type()?;
+            let kind = entry.file_type().map_err(|e| FsError::new(FsOp::Inspect, entry.path(), e))?;
             let json = entry.file_name().to_string_lossy().ends_with(".json");
             if kind.is_dir() {
                 todo.push(entry.path());
@@ -183,20 +168,20 @@ pub(super) fn not_written_by_pcl(leftover: &Path) -> io::Result<Option<String>> 
 
 /// The old tree a two-rename swap into `parent/name` left beside it, which
 /// the next build puts back when `name` is missing (the newest, if several).
-pub fn restorable_backup(parent: &Path, name: &OsStr) -> io::Result<Option<PathBuf>> {
+pub fn restorable_backup(parent: &Path, name: &OsStr) -> Result<Option<PathBuf>, FsError> {
     Ok(leftovers(parent, name)?.1.pop())
 }
 
 /// The staging directories and the old trees interrupted builds into
 /// `parent/name` left, in one pass over `parent`; the old trees oldest first
 /// (tempfile's names carry no time: by modification time).
-fn leftovers(parent: &Path, name: &OsStr) -> io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+fn leftovers(parent: &Path, name: &OsStr) -> Result<(Vec<PathBuf>, Vec<PathBuf>), FsError> {
     let (staging, backup) = (staging_prefix(name), backup_prefix(name));
     let (mut staged, mut backups) = (Vec::new(), Vec::new());
-    for entry in std::fs::read_dir(parent)? {
-        let entry = entry?;
+    for entry in std::fs::read_dir(parent).map_err(at(FsOp::List, parent))? {
+        let entry = entry.map_err(at(FsOp::List, parent))?;
         // a build leaves directories only: a file or a link so named is not one
-        if !entry.file_type()?.is_dir() {
+        if !entry.file_type().map_err(|e| FsError::new(FsOp::Inspect, entry.path(), e))?.is_dir() {
             continue;
         }
         // (a name that is not UTF-8 is no leftover of a UTF-8 output's,
@@ -214,11 +199,9 @@ fn leftovers(parent: &Path, name: &OsStr) -> io::Result<(Vec<PathBuf>, Vec<PathB
 
 /// Swaps the directories at `a` and `b`; `Unsupported` where the platform or
 /// the file system has no atomic exchange.
-pub fn exchange(a: &Path, b: &Path) -> io::Result<()> {
-    if super::fault::no_exchange() {
-        return Err(io::ErrorKind::Unsupported.into());
-    }
-    exchange_impl(a, b)
+pub fn exchange(a: &Path, b: &Path) -> Result<(), FsError> {
+    let result = if super::fault::no_exchange() { Err(io::ErrorKind::Unsupported.into()) } else { exchange_impl(a, b) };
+    result.map_err(at(FsOp::Exchange { with: b.to_path_buf() }, a))
 }
 
 #[cfg(target_os = "linux")]
@@ -242,8 +225,8 @@ fn exchange_impl(_a: &Path, _b: &Path) -> io::Result<()> {
 /// something appeared there (an empty directory would otherwise be replaced
 /// silently). Where the platform cannot promise it, a plain rename after a
 /// check (a narrower race).
-pub fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
-    rename_new_impl(from, to)
+pub fn rename_new(from: &Path, to: &Path) -> Result<(), FsError> {
+    rename_new_impl(from, to).map_err(at(FsOp::Rename { to: to.to_path_buf() }, from))
 }
 
 #[cfg(target_os = "linux")]
@@ -269,35 +252,42 @@ fn rename_checked(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::rename(from, to)
 }
 
+/// `std::fs::rename`, its error naming both paths.
+pub fn rename(from: &Path, to: &Path) -> Result<(), FsError> {
+    std::fs::rename(from, to).map_err(at(FsOp::Rename { to: to.to_path_buf() }, from))
+}
+
 /// Replaces `target` by `staged` with two renames (the old tree goes to a
 /// `.pcl-old-*` sibling first); on failure the old tree is put back.
 /// Returns the path of the old tree, for the caller to remove.
-pub fn two_step_replace(parent: &Path, name: &OsStr, staged: &Path, target: &Path) -> io::Result<PathBuf> {
+pub fn two_step_replace(parent: &Path, name: &OsStr, staged: &Path, target: &Path) -> Result<PathBuf, FsError> {
     let backup_guard = sibling(&backup_prefix(name), parent)?;
     let backup = backup_guard.keep();
     // rename needs a free target name
-    std::fs::remove_dir(&backup)?;
-    std::fs::rename(target, &backup)?;
+    std::fs::remove_dir(&backup).map_err(at(FsOp::Remove, &backup))?;
+    rename(target, &backup)?;
     super::fault::point("moved-aside");
-    if let Err(e) = std::fs::rename(staged, target) {
-        std::fs::rename(&backup, target)?;
+    if let Err(e) = rename(staged, target) {
+        rename(&backup, target)?;
         return Err(e);
     }
     Ok(backup)
 }
 
-/// Whether anything (even a dangling symlink) is at `path`.
-pub fn exists(path: &Path) -> io::Result<bool> {
+/// Whether anything (even a dangling symlink) is at `path`. Nothing is
+/// where a component of the path is a file (`ENOTDIR`): the step that
+/// makes or lists that component names it.
+pub fn exists(path: &Path) -> Result<bool, FsError> {
     match std::fs::symlink_metadata(path) {
         Ok(_) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
+        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => Ok(false),
+        Err(e) => Err(FsError::new(FsOp::Inspect, path, e)),
     }
 }
 
 /// Removes a leftover directory (or a stray file of that name).
-fn remove_tree(path: &Path) -> io::Result<()> {
-    match std::fs::symlink_metadata(path) {
+fn remove_tree(path: &Path) -> Result<(), FsError> {
+    let removed = match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => {
             make_removable(path);
             std::fs::remove_dir_all(path)
@@ -305,7 +295,8 @@ fn remove_tree(path: &Path) -> io::Result<()> {
         Ok(_) => std::fs::remove_file(path),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
-    }
+    };
+    removed.map_err(at(FsOp::Remove, path))
 }
 
 /// Removes `files` (relative to `root`, as an audit listed them), then every
@@ -435,22 +426,5 @@ mod tests {
         }
         remove_tree(&root).unwrap();
         assert!(!root.exists());
-    }
-
-    /// A lock taken on a directory since removed (and made again) is not
-    /// the directory's: the build that waited for it starts over.
-    #[cfg(unix)]
-    #[test]
-    #[allow(clippy::unwrap_used, reason = "tests")]
-    fn a_lock_on_a_removed_parent_is_not_its_lock() {
-        let tmp = tempfile::tempdir().unwrap();
-        let parent = tmp.path().join("a");
-        std::fs::create_dir(&parent).unwrap();
-        let lock = ParentLock::acquire(&parent, &mut || {}).unwrap();
-        assert!(lock.still_at(&parent));
-        std::fs::remove_dir(&parent).unwrap();
-        assert!(!lock.still_at(&parent));
-        std::fs::create_dir(&parent).unwrap();
-        assert!(!lock.still_at(&parent), "another directory of the same name");
     }
 }

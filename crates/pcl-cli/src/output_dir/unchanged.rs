@@ -4,11 +4,11 @@
 //! the same by auditing the old tree again after its swap.
 
 use std::fs::Metadata;
-use std::io;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use super::OutputError;
+use super::fs_error::{FsOp, at};
 use super::ownership::{Audited, Foreign, foreign, read_regular, sorted_entries};
 
 /// What a file's metadata says of its content: a file whose stamp is the one
@@ -70,12 +70,11 @@ impl Stamp {
 /// whose stamp changed or is racy is hashed again. Fails with what is no
 /// longer so (a file added, edited, removed or replaced by something else).
 pub fn unchanged_since(dir: &Path, audited: &Audited, audited_at: SystemTime) -> Result<(), OutputError> {
-    let io_err = |e: io::Error| OutputError::Io(e);
     let mut seen = 0;
     // Depth-first, iterative (a deep tree cannot overflow the stack).
     let mut todo: Vec<String> = vec![String::new()];
     while let Some(rel_dir) = todo.pop() {
-        for (rel, file_type) in sorted_entries(dir, &rel_dir).map_err(io_err)? {
+        for (rel, file_type) in sorted_entries(dir, &rel_dir)? {
             if file_type.is_dir() {
                 // a directory of the audited tree holds one of its files
                 let inside = format!("{rel}/");
@@ -93,9 +92,9 @@ pub fn unchanged_since(dir: &Path, audited: &Audited, audited_at: SystemTime) ->
                 return Err(foreign(&rel, Foreign::Symlink));
             }
             let path = dir.join(&rel);
-            let now = Stamp::of(&std::fs::symlink_metadata(&path).map_err(io_err)?);
+            let now = Stamp::of(&std::fs::symlink_metadata(&path).map_err(at(FsOp::Inspect, &path))?);
             if now != file.stamp || now.racy(audited_at) {
-                match read_regular(&path, false).map_err(io_err)? {
+                match read_regular(&path, false)? {
                     Some((sha, _, _)) if sha == file.sha => {}
                     Some(_) => return Err(foreign(&rel, Foreign::Edited)),
                     None => return Err(foreign(&rel, Foreign::NotRegular)),

@@ -1,0 +1,236 @@
+//! Ctrl-C (SIGINT) or SIGTERM during `pcl build`: a build that has begun
+//! to change the file system stops at its next safe point, removes what it
+//! made (its staging directory, the parents it made), leaves the previous
+//! output byte for byte as it was, says so in one line and exits with
+//! 128 + the signal's number. Interrupted after its swap, it finishes (its
+//! output is the new one, whole). Before it changes anything, and in other
+//! commands, the signal ends the process as it always did.
+//!
+//! The build is paused at a step by the debug-only hook
+//! `PCL_TEST_PAUSE_AT=<step>` (it creates `PCL_TEST_PAUSED`, then waits for
+//! a signal), and the signal is sent with `kill`.
+#![cfg(unix)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+#[path = "support/cli.rs"]
+#[allow(dead_code, reason = "each test file uses some of the shared helpers")]
+mod support;
+
+use std::io::BufRead;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{listing, staging_leftovers, stderr};
+
+const OLD: &str = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature scheduler: enum { slurm, awsbatch } = slurm;
+policy user {
+    allow "EC2Read" { action ec2:Describe*; resource "*"; }
+    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "*"; }
+}
+role user_role { path "/"; trust service ["ec2.amazonaws.com"]; attach user; }
+"#;
+
+/// A project: `old.pcl`, and `new.pcl`, which differs in every file it writes.
+struct Project {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    /// Where the paused build says it is paused (outside `root`, which the
+    /// tests compare).
+    paused: PathBuf,
+}
+
+impl Project {
+    fn new() -> Project {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap().join("project");
+        std::fs::create_dir(&root).unwrap();
+        std::fs::write(root.join("old.pcl"), OLD).unwrap();
+        std::fs::write(root.join("new.pcl"), OLD.replace("ec2:Describe*", "ec2:Get*")).unwrap();
+        let paused = tmp.path().join("paused");
+        Project { _tmp: tmp, root, paused }
+    }
+
+    fn build(&self, source: &str, out: &str) -> Output {
+        let o = self.command(source, out).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        o
+    }
+
+    fn command(&self, source: &str, out: &str) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pcl"));
+        cmd.current_dir(&self.root).args(["build", source, "--out", out, "--color", "never"]);
+        cmd
+    }
+
+    /// `pcl build source --out out`, paused at `step` once it got there.
+    fn paused_build(&self, source: &str, out: &str, step: &str) -> Child {
+        let _ = std::fs::remove_file(&self.paused);
+        let mut child = self
+            .command(source, out)
+            .env("PCL_TEST_PAUSE_AT", step)
+            .env("PCL_TEST_PAUSED", &self.paused)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while !self.paused.exists() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the build ended ({status}) before it paused at `{step}`");
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "the build never paused at `{step}`");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child
+    }
+}
+
+/// Sends `signal` (`INT`, `TERM`) to `child`, as a user or a CI runner does.
+fn kill(signal: &str, child: &Child) {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+}
+
+/// What `child` did, once it ended (a test failure if it does not end).
+fn ended(mut child: Child) -> Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the process did not end after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Mid-staging (after the first file, and once every file is staged): the
+/// staging directory is removed, the old output is byte for byte as it was,
+/// and the exit code is 130 for SIGINT, 143 for SIGTERM.
+#[test]
+fn an_interrupted_build_removes_its_staging_and_keeps_the_old_output() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        for step in ["writing", "staged"] {
+            let p = Project::new();
+            p.build("old.pcl", "out");
+            let before = listing(&p.root);
+            let child = p.paused_build("new.pcl", "out", step);
+            assert_eq!(staging_leftovers(&p.root).len(), 1, "{step}: the build has staged something");
+            kill(signal, &child);
+            let o = ended(child);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(code), "SIG{signal} at `{step}`: {err}");
+            let note = format!("interrupted by SIG{signal}: nothing written to out; its previous content is kept\n");
+            assert!(err.ends_with(&note), "SIG{signal} at `{step}`: {err}");
+            assert_eq!(err.matches("interrupted").count(), 1, "one line: {err}");
+            assert!(staging_leftovers(&p.root).is_empty(), "SIG{signal} at `{step}`: {:?}", staging_leftovers(&p.root));
+            assert_eq!(listing(&p.root), before, "SIG{signal} at `{step}`: the project changed");
+            // and the next build writes as ever
+            p.build("new.pcl", "out");
+        }
+    }
+}
+
+/// A build into a directory whose parents it made removes them too: the
+/// project is as it was.
+#[test]
+fn an_interrupted_build_removes_the_parents_it_made() {
+    let p = Project::new();
+    let before = listing(&p.root);
+    let child = p.paused_build("old.pcl", "made/for/out", "writing");
+    assert!(p.root.join("made/for").is_dir());
+    kill("INT", &child);
+    let o = ended(child);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).ends_with("interrupted by SIGINT: nothing written to made/for/out\n"), "{}", stderr(&o));
+    assert!(!p.root.join("made").exists());
+    assert_eq!(listing(&p.root), before);
+}
+
+/// Once the new tree is swapped in, the build finishes (it removes the old
+/// tree) before it stops: the output is the new one, whole, and nothing is
+/// left beside it.
+#[test]
+fn a_build_interrupted_after_its_swap_finishes() {
+    let p = Project::new();
+    p.build("new.pcl", "reference");
+    p.build("old.pcl", "out");
+    let child = p.paused_build("new.pcl", "out", "swapped");
+    kill("INT", &child);
+    let o = ended(child);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("wrote ") && err.contains(" files to out\n"), "{err}");
+    let note = "interrupted by SIGINT: the build was done before it could stop: out holds its output\n";
+    assert!(err.ends_with(note), "{err}");
+    assert_eq!(listing(&p.root.join("out")), listing(&p.root.join("reference")));
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+}
+
+/// A build waiting for another build's lock stops too (a waiting `flock`
+/// is restarted after a signal's handler: the build asks for the lock again
+/// and again instead), having changed nothing.
+#[test]
+fn a_build_waiting_for_the_lock_stops() {
+    let p = Project::new();
+    p.build("old.pcl", "out");
+    let before = listing(&p.root);
+    let held = std::fs::File::open(&p.root).unwrap();
+    held.lock().unwrap();
+    let mut child = p.command("new.pcl", "out").stderr(Stdio::piped()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let waiting = lines.by_ref().map_while(Result::ok).find(|line| line.starts_with("waiting: another build"));
+    assert!(waiting.is_some(), "the build did not wait for the lock");
+    kill("INT", &child);
+    let status = {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                child.kill().unwrap();
+                panic!("the build waiting for the lock did not stop");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    assert_eq!(rest, ["interrupted by SIGINT: nothing written to out; its previous content is kept"]);
+    drop(held);
+    assert_eq!(listing(&p.root), before);
+}
+
+/// Before a build changes anything (here paused where it audits the output
+/// beside the analysis, only reading), and in a command that writes no
+/// output, a signal ends the process as it always did.
+#[test]
+fn a_signal_ends_what_has_nothing_to_clean_up() {
+    let p = Project::new();
+    p.build("old.pcl", "out");
+    let before = listing(&p.root);
+    let child = p.paused_build("new.pcl", "out", "locked");
+    kill("INT", &child);
+    let o = ended(child);
+    assert_eq!(o.status.signal(), Some(2), "{:?}: {}", o.status, stderr(&o));
+    assert_eq!(listing(&p.root), before);
+
+    let lsp = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // (the server waits for its client on stdin, which stays open)
+    std::thread::sleep(Duration::from_millis(100));
+    kill("INT", &lsp);
+    let o = ended(lsp);
+    assert_eq!(o.status.signal(), Some(2), "{:?}: {}", o.status, stderr(&o));
+}
