@@ -197,7 +197,7 @@ fn later_entry_errors(chunk: &str, after: usize) -> Vec<SyntaxError> {
     let mut check = |rule: Rule, (start, end): (usize, usize)| {
         let Some(text) = chunk.get(start..end) else { return };
         if let Err(e) = pest_parse(rule, text) {
-            errors.push(crate::pest_errors::convert_error(&e, text, start));
+            errors.push(crate::pest_errors::convert_error(&e, rule, text, start));
         }
     };
     // a role's fields, each to its `;`
@@ -236,7 +236,7 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
             help: Some("document an item by putting `///` right above it, or write `//` for a plain comment".into()),
         };
     }
-    let mut err = crate::pest_errors::convert_error(e, chunk, start);
+    let mut err = crate::pest_errors::convert_error(e, Rule::file, chunk, start);
     // the grammar's white space only: a form feed at the end is what it found
     let trimmed = chunk.trim_end_matches([' ', '\t', '\r', '\n']).len();
     if err.span.start as usize >= start + trimmed && !last {
@@ -253,15 +253,9 @@ fn chunk_error(e: &pest::error::Error<Rule>, chunk: &str, start: usize, last: bo
 }
 
 /// Parses without pest's detailed error tracking (it costs about half the
-/// parse time) and re-parses with it only to explain a failure.
-///
-/// pest's error-detail switch is process-wide, off by default, and read once
-/// when a parse starts: only the re-parse that explains a failure turns it
-/// on, under a lock, and off again. Parses on other threads take no lock (a
-/// lock held for every parse made parallel parsing slower than serial); one
-/// that starts while the switch is on only tracks details it does not need.
+/// parse time) and re-parses with it only to explain a failure
+/// (`grammar::parse_with_detail`).
 fn pest_parse(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, Box<pest::error::Error<Rule>>> {
-    static DETAIL_SWITCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
     if let Some(at) = nesting_past(text, MAX_NESTING)
         && let Some(position) = pest::Position::new(text, at)
     {
@@ -273,13 +267,7 @@ fn pest_parse(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>
     }
     match PclParser::parse(rule, text) {
         Ok(pairs) => Ok(pairs),
-        Err(_) => {
-            let _guard = DETAIL_SWITCH.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            pest::set_error_detail(true);
-            let detailed = PclParser::parse(rule, text);
-            pest::set_error_detail(false);
-            detailed.map_err(Box::new)
-        }
+        Err(_) => crate::grammar::parse_with_detail(rule, text).map_err(Box::new),
     }
 }
 

@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use pcl_syntax::{Name, Span};
 
 mod managed;
+mod origins;
 mod role;
 
+pub use origins::ValueOrigin;
 pub use role::{ExpandedRole, expand_role, expand_role_shallow};
 
 use crate::MAX_INCLUDE_DEPTH;

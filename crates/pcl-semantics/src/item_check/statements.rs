@@ -112,7 +112,7 @@ impl Checker<'_> {
     }
 
     /// Lowers a list item by item, checking each item's guard.
-    pub(super) fn guarded<T, U>(
+    pub(super) fn guarded<T: Written, U>(
         &mut self,
         list: &ast::ValueList<T>,
         scalar: bool,
@@ -125,7 +125,14 @@ impl Checker<'_> {
             self.push_context(&when);
             let value = lower(self, &g.item);
             self.pop_context(&when);
-            items.push(GuardedItem { when, value, span: g.span });
+            // an item without a guard as written: the parse's span of a list
+            // item runs on over the white space after it (`"a"` and the line
+            // break before a `]` on the next line)
+            let span = match g.when {
+                None if T::OWN_SPAN => Span { start: g.span.start, end: g.item.end().clamp(g.span.start, g.span.end) },
+                _ => g.span,
+            };
+            items.push(GuardedItem { when, value, span });
         }
         GList { items: items.into_boxed_slice(), scalar, span: list.span }
     }
@@ -212,5 +219,31 @@ impl Checker<'_> {
             help: catalog.nearest_key(key).map(|k| format!("did you mean `{k}`?")),
         };
         self.emit(kind.at(span));
+    }
+}
+
+/// Where a list item, as written, ends.
+pub(super) trait Written {
+    /// Whether the IR keeps the span of an item without a guard as
+    /// written: a value's, which findings about one value point at
+    /// (`E0316`); an action's is read by nothing.
+    const OWN_SPAN: bool;
+    fn end(&self) -> u32;
+}
+
+impl Written for ValueItem {
+    const OWN_SPAN: bool = true;
+    fn end(&self) -> u32 {
+        self.span().end
+    }
+}
+
+impl Written for ActionItem {
+    const OWN_SPAN: bool = false;
+    fn end(&self) -> u32 {
+        match self {
+            ActionItem::SetRef(ident) => ident.span.end,
+            ActionItem::Name(_, span) => span.end,
+        }
     }
 }

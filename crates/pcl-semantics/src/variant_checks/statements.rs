@@ -271,7 +271,7 @@ pub(super) fn summarize_apart(
             condition.span = unplaced(k);
         }
     }
-    let mut summary = summary_of(st, (pass, partition));
+    let mut summary = summary_of(st, (s, env), (pass, partition));
     let mut apart = Vec::new();
     let empty_conditions = std::mem::take(&mut summary.empty_conditions);
     for (key, span) in empty_conditions {
@@ -311,18 +311,25 @@ fn summarize(
     #[cfg(test)]
     RENDERED.with(|n| n.set(n.get() + 1));
 
-    summary_of(crate::expand::expand_statement(program, s, blocks, env), (pass, partition))
+    summary_of(crate::expand::expand_statement(program, s, blocks, env), (s, env), (pass, partition))
 }
 
-/// What the checks read of a rendered statement.
-fn summary_of(st: crate::expand::ExpandedStatement, (pass, partition): (Pass, &str)) -> StatementSummary {
+/// What the checks read of `st`, the rendering of `s` under `env`.
+fn summary_of(
+    st: crate::expand::ExpandedStatement,
+    (s, env): (&Statement, &Env<'_>),
+    (pass, partition): (Pass, &str),
+) -> StatementSummary {
     let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
     let empty_conditions =
         st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key, c.span)).collect();
-    let findings = match pass {
+    let mut findings = match pass {
         Pass::Shapes => Vec::new(),
         Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
     };
+    if !findings.is_empty() {
+        crate::content_checks::place_resource_arn_findings(s, env, partition, &mut findings);
+    }
     StatementSummary { actions_empty, resources_empty, empty_conditions, findings }
 }
 
