@@ -36,6 +36,14 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
                 preferred: true,
             });
         }
+        if let Some((span, entry)) = removed_repeat(&index.text, d) {
+            out.push(Fix {
+                title: format!("Remove this `{entry}`"),
+                code: d.code,
+                edits: vec![(span, String::new())],
+                preferred: true,
+            });
+        }
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
             && let Some(decl) = index.decl_named_at(d.span)
         {
@@ -69,6 +77,37 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
         }
     }
     out
+}
+
+/// W0512's fix: the entry it underlines (a copy, or an entry a pattern
+/// matches) removed with the comma that parts it from the next entry (or
+/// the previous one). Only for an entry written out (not a set's splice,
+/// which brings others too, nor a param) and a finding that holds in every
+/// configuration (elsewhere the entry may be the only one).
+fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> {
+    // the checks add ` when f=v` or ` in N of M configurations` after the
+    // message's last quoted name when the finding does not hold everywhere
+    let tail = d.message.rsplit('`').next().unwrap_or_default();
+    if d.code != Code::RepeatedEntry || tail.contains(" when ") || tail.ends_with(" configurations") {
+        return None;
+    }
+    let (start, end) = (d.span.start as usize, d.span.end as usize);
+    let entry = text.get(start..end)?;
+    let written = entry.starts_with('"') || (entry.contains(':') && !entry.contains(char::is_whitespace));
+    if !written || entry.starts_with('@') {
+        return None;
+    }
+    let after = text.get(end..)?;
+    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+    if after.get(gap..)?.starts_with(',') {
+        // the white space after the comma too, line breaks included: the
+        // next entry takes the removed one's place
+        let rest = after.get(gap + 1..)?;
+        let spaces = rest.len() - rest.trim_start().len();
+        return Some((Span::new(start, end + gap + 1 + spaces), entry));
+    }
+    let before = text.get(..start)?.trim_end_matches([' ', '\t', '\r', '\n']);
+    before.ends_with(',').then(|| (Span::new(before.len() - 1, end), entry))
 }
 
 /// The replacement a diagnostic suggests ("did you mean `x`?"), as an edit

@@ -396,3 +396,59 @@ fn strings_and_lone_carriage_returns_and_statement_folds() {
         assert!(apply(acknowledge).contains(&format!("expect W0502 \"TODO: why this is kept\"{newline}param unused")));
     }
 }
+
+/// W0512's fix removes the entry it underlines, with one comma, only when
+/// that removes the finding in every configuration and nothing else.
+#[test]
+fn repeated_entries_are_removed_by_their_fix() {
+    let apply = |text: &str, fix: &Fix| {
+        let mut out = text.to_string();
+        for (span, new) in fix.edits.iter().rev() {
+            out.replace_range(span.start as usize..span.end as usize, new);
+        }
+        out
+    };
+    let cases = [
+        // a second copy, in another case: the copy goes
+        (
+            "policy p { allow { action [s3:ListBucket, \"s3:listbucket\"]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:ListBucket]; resource \"*\"; } }\n"),
+        ),
+        // an action a pattern after it matches: the action goes, with the comma after it
+        (
+            "policy p {\n    allow {\n        action [ec2:DescribeInstances,\n            ec2:Describe*];\n        resource \"*\";\n    }\n}\n",
+            Some("policy p {\n    allow {\n        action [ec2:Describe*];\n        resource \"*\";\n    }\n}\n"),
+        ),
+        // a file without features: its findings hold everywhere; the comma before it goes
+        (
+            "policy p { allow { action s3:GetObject; resource [\"*\", \"*\"]; } }\n",
+            Some("policy p { allow { action s3:GetObject; resource [\"*\"]; } }\n"),
+        ),
+        // a copy a set brings: removing the splice would drop the set's others
+        (
+            "actionset reads = [s3:ListBucket, s3:GetObject];\npolicy p { allow { action [s3:ListBucket, @reads]; resource \"*\"; } }\n",
+            None,
+        ),
+        // matched only where the feature is on: elsewhere the entry is needed
+        (
+            "feature f: bool = false;\npolicy p { allow { action [ec2:DescribeInstances, ec2:Describe* when f]; resource \"*\"; } }\n",
+            None,
+        ),
+    ];
+    for (text, fixed) in cases {
+        let mut h = AnalysisHost::new();
+        h.set_text(FILE, text.to_string());
+        let found = h.diagnostics(FILE);
+        let repeat = found
+            .iter()
+            .find(|d| d.code == pcl_semantics::Code::RepeatedEntry)
+            .unwrap_or_else(|| panic!("{text}: {found:?}"));
+        let fixes = h.fixes(FILE, repeat.span);
+        let fix = fixes.iter().find(|f| f.code == pcl_semantics::Code::RepeatedEntry && f.title.starts_with("Remove"));
+        assert_eq!(fix.map(|f| apply(text, f)).as_deref(), fixed, "{text}");
+        if let Some(fixed) = fixed {
+            h.set_text(FILE, fixed.to_string());
+            assert!(h.diagnostics(FILE).is_empty(), "{fixed}: {:?}", h.diagnostics(FILE));
+        }
+    }
+}

@@ -328,7 +328,7 @@ fn summary_of(
         Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
     };
     if !findings.is_empty() {
-        crate::content_checks::place_resource_arn_findings(s, env, partition, &mut findings);
+        crate::content_checks::place_list_findings(s, env, partition, &mut findings);
     }
     StatementSummary { actions_empty, resources_empty, empty_conditions, findings }
 }

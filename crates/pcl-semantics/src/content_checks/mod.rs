@@ -34,39 +34,6 @@ pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagno
     out
 }
 
-/// Places the ARN findings (`E0316`) that `statement_findings` reported at
-/// the whole resource list of `s` (it reads the rendering alone, which keeps
-/// no span per value) at the resource that renders each ARN: a string, a
-/// param, a `for` template, or a `@set` splice (its label names the set).
-/// `findings` are those of `s` rendered under `env` for `partition`; the
-/// list is rendered again only when one of them is such a finding.
-pub fn place_resource_arn_findings(
-    s: &crate::ir::Statement,
-    env: &crate::expand::Env<'_>,
-    partition: &str,
-    findings: &mut [Diagnostic],
-) {
-    let at_list = |d: &Diagnostic| d.code == Code::ArnPartition && d.span == s.resources.span;
-    if !findings.iter().any(at_list) {
-        return;
-    }
-    // the findings follow the rendered values' order, one per ARN found wrong
-    let mut wrong = env
-        .value_origins(&s.resources)
-        .into_iter()
-        .filter_map(|origin| Some((pcl_iam::values::check_arn_in_partition(&origin.value, partition)?, origin)));
-    for d in findings.iter_mut().filter(|d| at_list(d)) {
-        let Some((message, origin)) = wrong.next() else { return };
-        if message != d.message {
-            return; // not the rendering the findings were made from: left as they are
-        }
-        d.span = origin.item;
-        if let (Some(set), Some(label)) = (origin.set, d.label.as_mut()) {
-            *label = format!("{label} (from valueset `{set}`)");
-        }
-    }
-}
-
 fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
     let (label, help) = if message.contains("hard-codes") {
         ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
@@ -478,68 +445,8 @@ fn naming_findings(
     out
 }
 
+mod placing;
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+mod tests;
 
-    use crate::{Code, RootDatabase, SourceFile, analyze_file};
-
-    const TEXT: &str = r#"param partition: partition = "aws";
-param bucket: arn = "arn:aws:s3:::b";
-param names: list<string> = ["x", "y"];
-feature f: bool = false;
-valueset vs = ["arn:${partition}:s3:::ok", "arn:aws:s3:::v"];
-policy p {
-    allow "A" {
-        action s3:GetObject;
-        resource ["arn:aws:s3:::g/*" when f, "arn:${partition}:s3:::ok/*", bucket, @vs, @vs,
-            "arn:aws:s3:::${n}/*" for n in names, "arn:aws:s3:::d/*" , "arn:aws:s3:::d/*"
-        ];
-    }
-}
-"#;
-
-    /// The ARN findings of a file (`E0316`): the text each points at, and
-    /// its label.
-    fn arn_findings(db: &RootDatabase, file: SourceFile, text: &str) -> Vec<(String, String)> {
-        let analysis = analyze_file(db, file);
-        let found = analysis.diagnostics.iter().filter(|d| d.code == Code::ArnPartition);
-        found
-            .map(|d| (text[d.span.start as usize..d.span.end as usize].to_string(), d.label.clone().unwrap()))
-            .collect()
-    }
-
-    /// An ARN of another partition is reported at the resource that renders
-    /// it, not at the statement's whole resource list: a string, a param, a
-    /// `@set` splice (the first, when spliced twice), a `for` template, each
-    /// of two equal strings, an item with its guard; without the white
-    /// space after it (before a `]` on the next line).
-    #[test]
-    fn an_arn_of_another_partition_is_reported_at_its_resource() {
-        let wrong = "wrong in the other partitions";
-        let want: Vec<(String, String)> = [
-            ("\"arn:aws:s3:::g/*\" when f", wrong.to_string()),
-            ("bucket", wrong.to_string()),
-            ("@vs", format!("{wrong} (from valueset `vs`)")),
-            ("\"arn:aws:s3:::${n}/*\" for n in names", wrong.to_string()),
-            ("\"arn:aws:s3:::${n}/*\" for n in names", wrong.to_string()),
-            ("\"arn:aws:s3:::d/*\"", wrong.to_string()),
-            ("\"arn:aws:s3:::d/*\"", wrong.to_string()),
-        ]
-        .into_iter()
-        .map(|(text, label)| (text.to_string(), label))
-        .collect();
-        let mut db = RootDatabase::default();
-        let file = SourceFile::open(&mut db, "t.pcl".into(), TEXT.into());
-        assert_eq!(arn_findings(&db, file, TEXT), want);
-        // the same in a file opened to edit, and once an edit moved the
-        // statement (its findings kept, and moved with it)
-        let mut db = RootDatabase::default();
-        let file = SourceFile::open_to_edit(&mut db, "t.pcl".into(), TEXT.into());
-        assert_eq!(arn_findings(&db, file, TEXT), want);
-        let at = TEXT.find("    allow \"A\"").unwrap();
-        file.splice_text(&mut db, at..at, "\n").unwrap();
-        let moved = format!("{}\n{}", &TEXT[..at], &TEXT[at..]);
-        assert_eq!(arn_findings(&db, file, &moved), want);
-    }
-}
+pub use placing::place_list_findings;
