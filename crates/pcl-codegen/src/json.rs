@@ -343,6 +343,7 @@ mod tests {
             action_span: Span::new(0, 0),
             not_resource: false,
             resources: rendered(&[], false),
+            kept_stars: 0,
             resource_span: Span::new(0, 0),
             conditions: vec![
                 condition("StringEquals", "aws:SourceAccount", &["1"], true),

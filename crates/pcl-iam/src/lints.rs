@@ -17,6 +17,9 @@ pub struct StatementView<'a> {
     pub actions: &'a [String],
     pub not_resource: bool,
     pub resources: &'a [String],
+    /// How many of the resources' `*`s a template kept as `*` (not written
+    /// twice by anyone: `repeats` does not count them).
+    pub kept_stars: usize,
     /// `(operator, key)` of each condition.
     pub conditions: &'a [(&'a str, &'a str)],
 }
@@ -144,9 +147,9 @@ pub fn is_known_key(key: &str) -> bool {
 
 pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
     let mut out = Vec::new();
-    for (list, entries) in [(ListKind::Actions, st.actions), (ListKind::Resources, st.resources)] {
-        out.extend(repeats(list, entries).into_iter().map(Lint::Repeated));
-    }
+    let repeated = repeats(ListKind::Actions, st.actions, 0).into_iter();
+    let repeated = repeated.chain(repeats(ListKind::Resources, st.resources, st.kept_stars));
+    out.extend(repeated.map(Lint::Repeated));
     if st.not_action {
         return out;
     }
@@ -452,6 +455,7 @@ mod tests {
             actions: &actions,
             not_resource: false,
             resources: &resources,
+            kept_stars: 0,
             conditions: &[],
         };
         let mut out = Vec::new();

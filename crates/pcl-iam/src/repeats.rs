@@ -36,6 +36,10 @@ pub enum Why {
 /// would make the comparison of each pattern with each entry quadratic.
 const PATTERN_PAIRS_AT_MOST: usize = 1 << 16;
 
+/// The same bound in characters: the patterns' lengths times the entries'
+/// (a pair's matching may cost the product of the two lengths).
+const PATTERN_CHARS_AT_MOST: usize = 1 << 24;
+
 /// Lists up to this long find their copies by comparing every pair, with
 /// no allocation: nearly every list of a statement (this runs once per
 /// distinct rendering of each statement).
@@ -52,7 +56,7 @@ struct Distinct<'a> {
 /// copies), and those a pattern of the list matches, in list order.
 /// Linear in the list (by hash) for the first, and in the list times its
 /// patterns for the second.
-pub fn repeats(list: ListKind, entries: &[String]) -> Vec<Repeat> {
+pub fn repeats(list: ListKind, entries: &[String], kept_stars: usize) -> Vec<Repeat> {
     let mut out = Vec::new();
     if entries.len() < 2 {
         return out;
@@ -65,7 +69,14 @@ pub fn repeats(list: ListKind, entries: &[String]) -> Vec<Repeat> {
         .filter(|(_, d)| has_wildcard(d.first))
         .map(|(at, d)| (at, d.first.find(['*', '?', '<']).and_then(|end| d.first.get(..end)).unwrap_or(d.first)))
         .collect();
-    let compare = patterns.len().saturating_mul(distinct.len()) <= PATTERN_PAIRS_AT_MOST;
+    // a pair costs up to the product of the two lengths (the matching's
+    // backtracking): bounded by pairs and by characters
+    let chars =
+        |at: &mut dyn Iterator<Item = usize>| at.map(|at| distinct.get(at).map_or(0, |d| d.first.len())).sum::<usize>();
+    let pattern_chars = chars(&mut patterns.iter().map(|(at, _)| *at));
+    let entry_chars = chars(&mut (0..distinct.len()));
+    let compare = patterns.len().saturating_mul(distinct.len()) <= PATTERN_PAIRS_AT_MOST
+        && pattern_chars.saturating_mul(entry_chars) <= PATTERN_CHARS_AT_MOST;
     let mut fields: Vec<Option<Fields<'_>>> = vec![None; if compare { distinct.len() } else { 0 }];
     let mut fields_of = |at: usize| -> Option<Fields<'_>> {
         let slot = fields.get_mut(at)?;
@@ -79,8 +90,11 @@ pub fn repeats(list: ListKind, entries: &[String]) -> Vec<Repeat> {
             if p == at || !starts_with(list, entry, literal) {
                 continue;
             }
+            // two patterns that match each other (`s3:Get*`, `s3:Get**`):
+            // only the later one is reported, or removing both would be the fix
             if let (Some(pattern), Some(entry)) = (fields_of(p), fields_of(at))
                 && covers_fields(list, &pattern, &entry)
+                && !(p > at && covers_fields(list, &entry, &pattern))
             {
                 covering = Some(pattern.whole);
                 break;
@@ -88,7 +102,10 @@ pub fn repeats(list: ListKind, entries: &[String]) -> Vec<Repeat> {
         }
         let why = match covering {
             Some(pattern) => Why::Matched { by: pattern.to_string() },
-            None if *times > 1 => Why::Listed { times: *times, also: also.clone() },
+            // `*`s a template kept are no one's writing
+            None if *times > 1 + if *entry == "*" { kept_stars } else { 0 } => {
+                Why::Listed { times: *times, also: also.clone() }
+            }
             None => continue,
         };
         out.push(Repeat { list, entry: (*entry).to_string(), why });
@@ -209,6 +226,11 @@ fn covers(list: ListKind, pattern: &str, entry: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    // an IAM policy variable (`${aws:username}`) stands for a value to come,
+    // and in a pattern `${*}` is a literal `*`: judged by nothing but `*`
+    if pattern.contains("${") || entry.contains("${") {
+        return false;
+    }
     let one = |p: Sym<'_>, e: Sym<'_>| match (p, e) {
         (Sym::One, Sym::Char(_) | Sym::One) => true,
         (Sym::Char(p), Sym::Char(e)) => match list {
@@ -293,7 +315,7 @@ mod tests {
             }
             Why::Matched { by } => format!("by {by}"),
         };
-        repeats(kind, &list(entries)).into_iter().map(|r| (r.entry, described(r.why))).collect()
+        repeats(kind, &list(entries), 0).into_iter().map(|r| (r.entry, described(r.why))).collect()
     }
 
     fn pair(entry: &str, why: &str) -> (String, String) {
@@ -363,11 +385,43 @@ mod tests {
     }
 
     #[test]
+    fn stars_a_template_kept_are_not_repeats() {
+        let stars = list(&["*", "*"]);
+        assert!(repeats(ListKind::Resources, &stars, 1).is_empty());
+        assert_eq!(repeats(ListKind::Resources, &stars, 0).len(), 1);
+        // a third `*`, written: listed three times
+        let three = list(&["*", "*", "*"]);
+        assert_eq!(found(ListKind::Resources, &["*", "*", "*"]), vec![pair("*", "3 times")]);
+        assert_eq!(repeats(ListKind::Resources, &three, 1).len(), 1);
+    }
+
+    #[test]
+    fn patterns_that_match_each_other_report_the_later_only() {
+        assert_eq!(found(ListKind::Actions, &["s3:Get*", "s3:Get**"]), vec![pair("s3:Get**", "by s3:Get*")]);
+    }
+
+    #[test]
+    fn policy_variables_are_matched_by_star_only() {
+        let user = "arn:aws:s3:::b/${aws:username}";
+        assert!(found(ListKind::Resources, &["arn:aws:s3:::b/${*}", user]).is_empty());
+        assert!(found(ListKind::Resources, &["arn:aws:s3:::b/*", user]).is_empty());
+        assert_eq!(found(ListKind::Resources, &["*", user]), vec![pair(user, "by *")]);
+    }
+
+    #[test]
+    fn long_patterns_against_long_entries_are_not_compared() {
+        let patterns = (0..64).map(|i| format!("arn:aws:s3:::*{}{i}b", "a".repeat(100)));
+        let entries = (0..960).map(|i| format!("arn:aws:s3:::{}{i}", "a".repeat(200)));
+        let list: Vec<String> = patterns.chain(entries).collect();
+        assert!(repeats(ListKind::Resources, &list, 0).is_empty());
+    }
+
+    #[test]
     fn many_patterns_are_not_compared_pairwise() {
         let mut entries: Vec<String> = (0..1000).map(|i| format!("svc:Action{i}*")).collect();
         entries.push("svc:Action1".to_string());
         entries.push("svc:action1*".to_string());
-        let got: Vec<_> = repeats(ListKind::Actions, &entries).into_iter().map(|r| r.entry).collect();
+        let got: Vec<_> = repeats(ListKind::Actions, &entries, 0).into_iter().map(|r| r.entry).collect();
         assert_eq!(got, vec!["svc:Action1*".to_string()], "only the entry written twice");
     }
 }

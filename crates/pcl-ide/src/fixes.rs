@@ -81,9 +81,12 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
 
 /// W0512's fix: the entry it underlines (a copy, or an entry a pattern
 /// matches) removed with the comma that parts it from the next entry (or
-/// the previous one). Only for an entry written out (not a set's splice,
-/// which brings others too, nor a param) and a finding that holds in every
-/// configuration (elsewhere the entry may be the only one).
+/// the previous one). Only when both that entry and the one that makes it
+/// redundant (the secondary label) are written out as they render: an
+/// action, or a string without `${`, unguarded (not a set's splice, which
+/// brings others too, nor a param, a `for` template or a guarded entry,
+/// whose values or presence change with the configuration), and only for a
+/// finding that holds in every configuration.
 fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> {
     // the checks add ` when f=v` or ` in N of M configurations` after the
     // message's last quoted name when the finding does not hold everywhere
@@ -91,12 +94,11 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
     if d.code != Code::RepeatedEntry || tail.contains(" when ") || tail.ends_with(" configurations") {
         return None;
     }
+    let written_at = |span: Span| text.get(span.start as usize..span.end as usize).filter(|entry| written_out(entry));
+    let [other] = d.secondary.as_slice() else { return None };
+    written_at(other.span)?;
+    let entry = written_at(d.span)?;
     let (start, end) = (d.span.start as usize, d.span.end as usize);
-    let entry = text.get(start..end)?;
-    let written = entry.starts_with('"') || (entry.contains(':') && !entry.contains(char::is_whitespace));
-    if !written || entry.starts_with('@') {
-        return None;
-    }
     let after = text.get(end..)?;
     let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
     if after.get(gap..)?.starts_with(',') {
@@ -108,6 +110,18 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
     }
     let before = text.get(..start)?.trim_end_matches([' ', '\t', '\r', '\n']);
     before.ends_with(',').then(|| (Span::new(before.len() - 1, end), entry))
+}
+
+/// A list entry that renders as written: a bare action, or a quoted string
+/// without interpolation, with no guard or template after it.
+fn written_out(entry: &str) -> bool {
+    let bare_action = entry.contains(':') && !entry.contains(char::is_whitespace) && !entry.contains(['@', '"', '/']);
+    let plain_string = entry.len() >= 2
+        && entry.starts_with('"')
+        && entry.ends_with('"')
+        && !entry.contains("${")
+        && entry.matches('"').count() == 2;
+    bare_action || plain_string
 }
 
 /// The replacement a diagnostic suggests ("did you mean `x`?"), as an edit

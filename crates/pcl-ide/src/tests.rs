@@ -429,6 +429,31 @@ fn repeated_entries_are_removed_by_their_fix() {
             "actionset reads = [s3:ListBucket, s3:GetObject];\npolicy p { allow { action [s3:ListBucket, @reads]; resource \"*\"; } }\n",
             None,
         ),
+        // a `for` template: its other values are not covered
+        (
+            "param buckets: list<arn> = [\"arn:aws:s3:::x\", \"arn:aws:s3:::y\"];\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::x/*\", \"${b}/*\" for b in buckets]; } }\n",
+            None,
+        ),
+        // a pattern made of a param's default: another value need not cover it
+        (
+            "param region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:aws:ec2:${region}:123456789012:instance/*\", \"arn:aws:ec2:us-east-1:123456789012:instance/*\"]; } }\n",
+            None,
+        ),
+        // the copy that would stay is guarded (by a param: no `when` in the message)
+        (
+            "param region: region = \"us-east-1\";\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::a/k\" when region == \"us-east-1\", \"arn:aws:s3:::a/k\"]; } }\n",
+            None,
+        ),
+        // a comment between the comma and the copy: not touched
+        (
+            "policy p {\n    allow {\n        action [s3:ListBucket, // list\n            \"s3:ListBucket\" // again\n        ];\n        resource \"*\";\n    }\n}\n",
+            None,
+        ),
+        // a comment after the entry's comma stays
+        (
+            "policy p { allow { action [s3:ListBucket, \"s3:ListBucket\", // again\n    s3:GetObject]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:ListBucket, // again\n    s3:GetObject]; resource \"*\"; } }\n"),
+        ),
         // matched only where the feature is on: elsewhere the entry is needed
         (
             "feature f: bool = false;\npolicy p { allow { action [ec2:DescribeInstances, ec2:Describe* when f]; resource \"*\"; } }\n",

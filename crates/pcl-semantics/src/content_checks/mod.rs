@@ -228,6 +228,7 @@ fn statement_warnings(st: &ExpandedStatement) -> Vec<Diagnostic> {
         actions: &st.actions.values,
         not_resource: st.not_resource,
         resources: &st.resources.values,
+        kept_stars: usize::try_from(st.kept_stars).unwrap_or(usize::MAX),
         conditions: &conditions,
     };
     lint_statement(&view).into_iter().map(|lint| diagnostic(st, lint)).collect()
@@ -362,7 +363,7 @@ fn repeated(st: &ExpandedStatement, repeat: &Repeat) -> (Code, pcl_syntax::Span,
                 span,
                 format!("`{entry}` is already in the statement's {list} through `{by}`"),
                 format!("`{by}` matches it"),
-                Some(format!("remove `{entry}`: `{by}` grants it already")),
+                Some(format!("remove `{entry}`: `{by}` covers it already")),
             )
         }
     }

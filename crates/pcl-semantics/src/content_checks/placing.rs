@@ -12,7 +12,7 @@ use crate::expand::{Env, ValueOrigin};
 
 /// Places the findings of `s` rendered under `env` for `partition` that
 /// are about one value of its action or resource list (E0316, W0512).
-pub fn place_list_findings(s: &crate::ir::Statement, env: &Env<'_>, partition: &str, findings: &mut Vec<Diagnostic>) {
+pub fn place_list_findings(s: &crate::ir::Statement, env: &Env<'_>, partition: &str, findings: &mut [Diagnostic]) {
     place_resource_arn_findings(s, env, partition, findings);
     place_repeat_findings(s, env, findings);
 }
@@ -56,11 +56,8 @@ fn place_resource_arn_findings(
 /// with the pattern as a secondary label. Each list's findings follow
 /// `pcl_iam::repeats`' order, which is found again from the origins; a
 /// finding that does not name the entry expected (another rendering) is left
-/// as it is. A `*` repeated only by `for` templates that kept a `*` value
-/// (`"${b}/*" for b in buckets`, `buckets` at `["*"]`: upstream's idiom) is
-/// no finding: no one wrote it twice.
-fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut Vec<Diagnostic>) {
-    let mut idiom = Vec::new();
+/// as it is.
+fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut [Diagnostic]) {
     let lists = [(ListKind::Actions, s.actions.span), (ListKind::Resources, s.resources.span)];
     for (list, span) in lists {
         let at_list = |d: &Diagnostic| d.code == Code::RepeatedEntry && d.span == span;
@@ -72,23 +69,25 @@ fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut
             ListKind::Resources => env.value_origins(&s.resources),
         };
         let values: Vec<String> = origins.iter().map(|o| o.value.clone()).collect();
-        let mut found = repeats(list, &values).into_iter();
-        for (at, d) in findings.iter_mut().enumerate().filter(|(_, d)| at_list(d)) {
+        let kept = if list == ListKind::Resources { env.kept_stars(&s.resources) } else { 0 };
+        let mut found = repeats(list, &values, usize::try_from(kept).unwrap_or(usize::MAX)).into_iter();
+        // each value's origins, looked up once (a scan per finding was
+        // quadratic in a list of thousands of repeats)
+        let key = |value: &str| match list {
+            ListKind::Actions => value.to_ascii_lowercase(),
+            ListKind::Resources => value.to_string(),
+        };
+        let mut by_value: rustc_hash::FxHashMap<String, Vec<&ValueOrigin>> = rustc_hash::FxHashMap::default();
+        for origin in &origins {
+            by_value.entry(key(&origin.value)).or_default().push(origin);
+        }
+        let no_origins = Vec::new();
+        for d in findings.iter_mut().filter(|d| at_list(d)) {
             let Some(repeat) = found.next() else { break };
             if !d.message.starts_with(&format!("`{}`", any_partition(&repeat.entry))) {
                 break;
             }
-            let same = |value: &str| match list {
-                ListKind::Actions => value.eq_ignore_ascii_case(&repeat.entry),
-                ListKind::Resources => value == repeat.entry,
-            };
-            if matches!(repeat.why, Why::Listed { .. })
-                && origins.iter().filter(|o| same(&o.value) && !o.kept_star).count() < 2
-            {
-                idiom.push(at);
-                continue;
-            }
-            let mut copies = origins.iter().filter(|o| same(&o.value));
+            let mut copies = by_value.get(&key(&repeat.entry)).unwrap_or(&no_origins).iter().copied();
             let Some(first) = copies.next() else { break };
             let (primary, other, other_says) = match &repeat.why {
                 Why::Listed { .. } => match copies.find(|o| o.item != first.item) {
@@ -96,7 +95,8 @@ fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut
                     None => (first, None, String::new()),
                 },
                 Why::Matched { by } => {
-                    let pattern = origins.iter().find(|o| o.value == *by).filter(|o| o.item != first.item);
+                    let pattern =
+                        by_value.get(&key(by)).and_then(|o| o.first()).copied().filter(|o| o.item != first.item);
                     (first, pattern, format!("`{}` is listed here", any_partition(by)))
                 }
             };
@@ -112,11 +112,6 @@ fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut
             }
         }
     }
-    let mut at = 0;
-    findings.retain(|_| {
-        at += 1;
-        !idiom.contains(&(at - 1))
-    });
 }
 
 /// ` (from actionset `reads`)` when the value comes from a splice.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use pcl_syntax::{Name, Span};
 
+mod actions;
 mod managed;
 mod origins;
 mod role;
@@ -258,6 +259,8 @@ pub struct ExpandedStatement {
     pub not_resource: bool,
     pub resources: Rendered,
     pub resource_span: Span,
+    /// The resources' `*`s that `for` templates kept (`Env::kept_stars`).
+    pub kept_stars: u32,
     pub conditions: Vec<ExpandedCondition>,
 }
 
@@ -273,6 +276,7 @@ impl ExpandedStatement {
             not_resource: _,
             resources: _,
             resource_span,
+            kept_stars: _,
             conditions,
         } = self;
         visit(action_span);
@@ -444,7 +448,7 @@ pub fn expand_statement(
     env: &Env<'_>,
 ) -> ExpandedStatement {
     let mut actions = Vec::new();
-    expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
+    actions::expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
     let own = s.conditions.iter().filter(|c| env.holds(&c.when));
     let conditions = own
         .chain(blocks.iter().copied())
@@ -459,31 +463,8 @@ pub fn expand_statement(
         not_resource: s.not_resource,
         resources: env.values(&s.resources),
         resource_span: s.resources.span,
+        kept_stars: env.kept_stars(&s.resources),
         conditions,
-    }
-}
-
-fn expand_actions(program: &Program, list: &GList<ActionRef>, env: &Env<'_>, trail: &mut Trail, out: &mut Vec<String>) {
-    for item in list.items.iter().filter(|item| env.holds(&item.when)) {
-        expand_action(program, &item.value, env, trail, out);
-    }
-}
-
-/// The actions one item of an action list renders.
-fn expand_action(program: &Program, action: &ActionRef, env: &Env<'_>, trail: &mut Trail, out: &mut Vec<String>) {
-    match action {
-        ActionRef::Name(_) if env.shape_only => out.push(String::new()),
-        ActionRef::Name(n) => out.push(n.as_str().to_owned()),
-        ActionRef::Set(set) => {
-            let Some(ItemIr::Actionset(inner)) = program.get(set).map(|i| &*i.ir) else {
-                return;
-            };
-            if !trail.enter(set, MAX_INCLUDE_DEPTH) {
-                return;
-            }
-            expand_actions(program, inner, env, trail, out);
-            trail.leave();
-        }
     }
 }
 

@@ -17,10 +17,6 @@ pub struct ValueOrigin {
     pub item: Span,
     /// The valueset that item splices (`@set`), if it is one.
     pub set: Option<Name>,
-    /// A `*` that a `for` template kept as `*` (`"${b}/*" for b in
-    /// buckets` with `buckets = ["*"]`): the idiom renders the param's `*`
-    /// twice, which no one wrote twice.
-    pub kept_star: bool,
 }
 
 impl Env<'_> {
@@ -38,13 +34,9 @@ impl Env<'_> {
                 Value::Set(name) => Some(*name),
                 _ => None,
             };
-            items.resize(values.len(), (item.span, set, matches!(item.value, Value::Each(_))));
+            items.resize(values.len(), (item.span, set));
         }
-        let origin = |(value, (item, set, each)): (String, _)| {
-            let kept_star = each && value == "*";
-            ValueOrigin { value, item, set, kept_star }
-        };
-        values.into_iter().zip(items).map(origin).collect()
+        values.into_iter().zip(items).map(|(value, (item, set))| ValueOrigin { value, item, set }).collect()
     }
 
     /// The actions `list` renders, in its order, each with the item of
@@ -55,17 +47,30 @@ impl Env<'_> {
         // one trail for the list, as `expand_statement` has
         let mut trail = Trail::default();
         for item in list.items.iter().filter(|item| self.holds(&item.when)) {
-            super::expand_action(self.program, &item.value, self, &mut trail, &mut values);
+            super::actions::expand_action(self.program, &item.value, self, &mut trail, &mut values);
             let set = match &item.value {
                 ActionRef::Set(name) => Some(*name),
                 ActionRef::Name(_) => None,
             };
             items.resize(values.len(), (item.span, set));
         }
-        values
-            .into_iter()
-            .zip(items)
-            .map(|(value, (item, set))| ValueOrigin { value, item, set, kept_star: false })
-            .collect()
+        values.into_iter().zip(items).map(|(value, (item, set))| ValueOrigin { value, item, set }).collect()
+    }
+
+    /// How many `*`s the `for` templates of `list` keep as `*` (`"${b}/*"
+    /// for b in buckets` with `buckets = ["*"]`, upstream's idiom, renders
+    /// the param's `*` twice, which no one wrote twice: W0512 does not count
+    /// them). Only a list that holds such a template reads a param here.
+    pub fn kept_stars(&self, list: &GList<Value>) -> u32 {
+        let each = list.items.iter().filter(|item| self.holds(&item.when)).filter_map(|item| match &item.value {
+            Value::Each(each) => Some(each.list),
+            _ => None,
+        });
+        let stars = each.map(|param| match self.params.get(param.as_str()) {
+            Some(crate::ir::ParamValue::Many(values)) => values.iter().filter(|v| *v == "*").count(),
+            Some(crate::ir::ParamValue::One(value)) => usize::from(value == "*"),
+            None => 0,
+        });
+        u32::try_from(stars.sum::<usize>()).unwrap_or(u32::MAX)
     }
 }

@@ -125,13 +125,11 @@ impl Checker<'_> {
             self.push_context(&when);
             let value = lower(self, &g.item);
             self.pop_context(&when);
-            // an item without a guard as written: the parse's span of a list
-            // item runs on over the white space after it (`"a"` and the line
-            // break before a `]` on the next line)
-            let span = match g.when {
-                None if T::OWN_SPAN => Span { start: g.span.start, end: g.item.end().clamp(g.span.start, g.span.end) },
-                _ => g.span,
-            };
+            // the item as written, its guard included: the parse's span of a
+            // list item runs on over the white space and comments after it
+            // (`"a"` and the line break before a `]` on the next line)
+            let end = g.when.as_deref().map_or_else(|| g.item.end(), |when| when.span().end);
+            let span = Span { start: g.span.start, end: end.clamp(g.span.start, g.span.end) };
             items.push(GuardedItem { when, value, span });
         }
         GList { items: items.into_boxed_slice(), scalar, span: list.span }
@@ -222,24 +220,19 @@ impl Checker<'_> {
     }
 }
 
-/// Where a list item, as written, ends.
+/// Where a list item, as written, ends: what findings about one value
+/// point at (E0316, W0512).
 pub(super) trait Written {
-    /// Whether the IR keeps the span of an item without a guard as
-    /// written: a value's, which findings about one value point at
-    /// (`E0316`); an action's is read by nothing.
-    const OWN_SPAN: bool;
     fn end(&self) -> u32;
 }
 
 impl Written for ValueItem {
-    const OWN_SPAN: bool = true;
     fn end(&self) -> u32 {
         self.span().end
     }
 }
 
 impl Written for ActionItem {
-    const OWN_SPAN: bool = false;
     fn end(&self) -> u32 {
         match self {
             ActionItem::SetRef(ident) => ident.span.end,
