@@ -14,18 +14,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::{staging_leftovers, stderr};
-
-const OLD: &str = r#"
-param partition: partition = "aws";
-param account: account placeholder "<AWS ACCOUNT ID>";
-feature scheduler: enum { slurm, awsbatch } = slurm;
-policy user {
-    allow "EC2Read" { action ec2:Describe*; resource "*"; }
-    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "*"; }
-}
-role user_role { path "/"; trust service ["ec2.amazonaws.com"]; attach user; }
-"#;
+use support::{OLD, staging_leftovers, stderr};
 
 /// Differs from `OLD` in every file it writes.
 fn new_source() -> String {

@@ -22,18 +22,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{listing, staging_leftovers, stderr};
-
-const OLD: &str = r#"
-param partition: partition = "aws";
-param account: account placeholder "<AWS ACCOUNT ID>";
-feature scheduler: enum { slurm, awsbatch } = slurm;
-policy user {
-    allow "EC2Read" { action ec2:Describe*; resource "*"; }
-    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "*"; }
-}
-role user_role { path "/"; trust service ["ec2.amazonaws.com"]; attach user; }
-"#;
+use support::{OLD, listing, staging_leftovers, stderr};
 
 /// A project: `old.pcl`, and `new.pcl`, which differs in every file it writes.
 struct Project {

@@ -167,15 +167,17 @@ fn outline_and_diagnostics() {
     assert_eq!(d[0].code, pcl_semantics::Code::UnknownAction);
 }
 
+/// `text` with `fix`'s edits made (from the last, so that the spans hold).
+fn apply(text: &str, fix: &Fix) -> String {
+    let mut out = text.to_string();
+    for (span, new) in fix.edits.iter().rev() {
+        out.replace_range(span.start as usize..span.end as usize, new);
+    }
+    out
+}
+
 #[test]
 fn fixes_apply_suggestions_remove_and_acknowledge() {
-    let apply = |text: &str, fix: &Fix| {
-        let mut out = text.to_string();
-        for (span, new) in fix.edits.iter().rev() {
-            out.replace_range(span.start as usize..span.end as usize, new);
-        }
-        out
-    };
     let text = BASE.replace("s3:GetObject", "s3:GetObjet").replace("ec2:DescribeInstances", "ec3:DescribeInstances");
     let (h, _, _) = host(&format!("{text}$0"));
     let all = h.fixes(FILE, pcl_syntax::Span::new(0, text.len()));
@@ -401,13 +403,6 @@ fn strings_and_lone_carriage_returns_and_statement_folds() {
 /// that removes the finding in every configuration and nothing else.
 #[test]
 fn repeated_entries_are_removed_by_their_fix() {
-    let apply = |text: &str, fix: &Fix| {
-        let mut out = text.to_string();
-        for (span, new) in fix.edits.iter().rev() {
-            out.replace_range(span.start as usize..span.end as usize, new);
-        }
-        out
-    };
     let cases = [
         // a second copy, in another case: the copy goes
         (

@@ -4,6 +4,18 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// A smaller source that checks cleanly: the build a test then replaces.
+pub const OLD: &str = r#"
+param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature scheduler: enum { slurm, awsbatch } = slurm;
+policy user {
+    allow "EC2Read" { action ec2:Describe*; resource "*"; }
+    allow "Batch" when scheduler == awsbatch { action "batch:*"; resource "*"; }
+}
+role user_role { path "/"; trust service ["ec2.amazonaws.com"]; attach user; }
+"#;
+
 pub const GOOD: &str = r#"
 param partition: partition = "aws";
 param account: account placeholder "<AWS ACCOUNT ID>";
