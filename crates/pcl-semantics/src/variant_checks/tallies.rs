@@ -49,10 +49,15 @@ pub(super) struct Tallies {
     by_summary: HashMap<usize, (Rc<StatementSummary>, String, Vec<usize>)>,
 }
 
-/// A hash of what makes two findings one problem: code, span, message, origin.
+/// A hash of what makes two findings one problem: code, span, message,
+/// origin, and the secondary labels (W0512's first copy may be another
+/// entry in another configuration: one finding would name the wrong one).
 fn identity_hash(finding: &Finding) -> u64 {
     let d = &finding.diagnostic;
-    std::hash::BuildHasher::hash_one(&rustc_hash::FxBuildHasher, (d.code, d.span, &d.message, &finding.origin))
+    std::hash::BuildHasher::hash_one(
+        &rustc_hash::FxBuildHasher,
+        (d.code, d.span, &d.message, &finding.origin, &d.secondary),
+    )
 }
 
 impl Tallies {
@@ -63,6 +68,7 @@ impl Tallies {
                 && f.diagnostic.span == finding.diagnostic.span
                 && f.diagnostic.message == finding.diagnostic.message
                 && f.origin == finding.origin
+                && f.diagnostic.secondary == finding.diagnostic.secondary
         };
         let hash = identity_hash(&finding);
         let tallies = &self.tallies;
