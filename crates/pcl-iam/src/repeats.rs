@@ -71,10 +71,8 @@ pub fn repeats(list: ListKind, entries: &[String], kept_stars: usize) -> Vec<Rep
         .collect();
     // a pair costs up to the product of the two lengths (the matching's
     // backtracking): bounded by pairs and by characters
-    let chars =
-        |at: &mut dyn Iterator<Item = usize>| at.map(|at| distinct.get(at).map_or(0, |d| d.first.len())).sum::<usize>();
-    let pattern_chars = chars(&mut patterns.iter().map(|(at, _)| *at));
-    let entry_chars = chars(&mut (0..distinct.len()));
+    let pattern_chars: usize = patterns.iter().filter_map(|(at, _)| distinct.get(*at)).map(|d| d.first.len()).sum();
+    let entry_chars: usize = distinct.iter().map(|d| d.first.len()).sum();
     let compare = patterns.len().saturating_mul(distinct.len()) <= PATTERN_PAIRS_AT_MOST
         && pattern_chars.saturating_mul(entry_chars) <= PATTERN_CHARS_AT_MOST;
     let mut fields: Vec<Option<Fields<'_>>> = vec![None; if compare { distinct.len() } else { 0 }];

@@ -334,39 +334,29 @@ fn repeated(st: &ExpandedStatement, repeat: &Repeat) -> (Code, pcl_syntax::Span,
         ListKind::Resources => (st.resource_span, if st.not_resource { "not-resources" } else { "resources" }),
     };
     let entry = any_partition(&repeat.entry);
-    match &repeat.why {
+    let (message, label, help) = match &repeat.why {
         Why::Listed { times, also } => {
-            let also = match also.as_slice() {
-                [] => String::new(),
-                spellings => format!(" (also as {})", quoted(spellings)),
-            };
-            let times = match times {
-                2 => "twice".to_string(),
-                n => format!("{n} times"),
+            let times = if *times == 2 { "twice".to_string() } else { format!("{times} times") };
+            let (also, label) = match also.as_slice() {
+                [] => (String::new(), "the rendered list repeats it"),
+                spellings => (format!(" (also as {})", quoted(spellings)), "IAM compares action names ignoring case"),
             };
             (
-                Code::RepeatedEntry,
-                span,
                 format!("`{entry}` is listed {times} in the statement's {list}{also}"),
-                if also.is_empty() {
-                    "the rendered list repeats it".to_string()
-                } else {
-                    "IAM compares action names ignoring case".to_string()
-                },
-                Some(format!("list `{entry}` once: remove the entry, or take it out of the set that also brings it")),
+                label.to_string(),
+                format!("list `{entry}` once: remove the entry, or take it out of the set that also brings it"),
             )
         }
         Why::Matched { by } => {
             let by = any_partition(by);
             (
-                Code::RepeatedEntry,
-                span,
                 format!("`{entry}` is already in the statement's {list} through `{by}`"),
                 format!("`{by}` matches it"),
-                Some(format!("remove `{entry}`: `{by}` covers it already")),
+                format!("remove `{entry}`: `{by}` covers it already"),
             )
         }
-    }
+    };
+    (Code::RepeatedEntry, span, message, label, Some(help))
 }
 
 /// An ARN with its partition left out (`arn:…:s3:::logs`), so that one
