@@ -73,6 +73,21 @@ fn an_editor_session() {
     let names: Vec<&str> = symbols["result"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["partition", "reads", "p"]);
 
+    // asked first, the range and name the editor offers to rename; refused off a name
+    assert_eq!(init["result"]["capabilities"]["renameProvider"], json!({"prepareProvider": true}));
+    let prepared = c.request("textDocument/prepareRename", position(3, 28));
+    assert_eq!(
+        prepared["result"],
+        json!({"range": {"start": {"line": 3, "character": 26}, "end": {"line": 3, "character": 31}}, "placeholder": "reads"}),
+        "{prepared}"
+    );
+    let refused = c.request("textDocument/prepareRename", position(3, 5));
+    assert!(refused["error"]["message"].as_str().unwrap().contains("no item name here"), "{refused}");
+    // highlights tell the declaration (write) from the uses (read)
+    let highlights = c.request("textDocument/documentHighlight", position(3, 28));
+    let kinds: Vec<&Value> = highlights["result"].as_array().unwrap().iter().map(|h| &h["kind"]).collect();
+    assert_eq!(kinds, [&json!(3), &json!(2)], "{highlights}");
+
     let rename = c.request(
         "textDocument/rename",
         json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 12}, "newName": "s3_reads"}),

@@ -209,6 +209,11 @@ impl AnalysisHost {
         self.index(path).map(|i| navigation::references(&i, offset, with_declaration)).unwrap_or_default()
     }
 
+    /// The name at `offset` that `rename` would rename, and its span there.
+    pub fn prepare_rename(&self, path: &str, offset: usize) -> Result<(Span, String), RenameError> {
+        navigation::prepare_rename(&*self.index(path).ok_or(RenameError::NothingToRename)?, offset)
+    }
+
     /// The edits that rename the item at `offset` to `new_name`.
     pub fn rename(&self, path: &str, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
         let index = self.index(path).ok_or(RenameError::NothingToRename)?;

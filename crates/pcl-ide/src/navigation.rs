@@ -76,6 +76,20 @@ fn is_identifier(name: &str) -> bool {
         && !pcl_syntax::KEYWORDS.contains(&name)
 }
 
+/// What the editor may rename at `offset`, asked before it prompts for a new
+/// name (`textDocument/prepareRename`): the span of the name as written
+/// there (a use's, without `@` or `${`) and the name. Refused, with the
+/// reason `rename` would give, off a name, on a name no item of this file
+/// declares, or on one used where it is not written.
+pub fn prepare_rename(index: &FileIndex, offset: usize) -> Result<(Span, String), RenameError> {
+    let (name, span) = index.name_at(offset).ok_or(RenameError::NothingToRename)?;
+    index.decl(name).ok_or(RenameError::NothingToRename)?;
+    if index.implicit.iter().any(|n| n == name) {
+        return Err(RenameError::Implicit(name.to_string()));
+    }
+    Ok((span, name.to_string()))
+}
+
 /// The edits that rename the item at `offset`. `unresolved` holds the names
 /// the file uses without declaring them: renaming to one of them would make
 /// those uses mean the renamed item, so it is refused like a taken name.
@@ -90,9 +104,7 @@ pub fn rename(
     if !is_identifier(new_name) {
         return Err(RenameError::NotAName(new_name.to_string()));
     }
-    if index.implicit.iter().any(|n| n == name) {
-        return Err(RenameError::Implicit(name.to_string()));
-    }
+    prepare_rename(index, offset)?;
     if new_name != name && (index.decl(new_name).is_some() || unresolved.contains(&new_name)) {
         return Err(RenameError::Taken(new_name.to_string()));
     }

@@ -68,6 +68,30 @@ fn rename_edits_every_use_and_refuses_bad_names() {
     assert_eq!(h.rename(FILE, 0, "x"), Err(RenameError::NothingToRename));
 }
 
+/// Asked before the editor prompts for a new name: the name at the cursor
+/// and its span (a use's without its `@` or `${`), or the reason `rename`
+/// would refuse.
+#[test]
+fn prepare_rename_answers_what_rename_would_rename() {
+    let (h, offset, text) = host(&at(BASE, "head_node {"));
+    let (span, name) = h.prepare_rename(FILE, offset).unwrap();
+    assert_eq!((name.as_str(), &text[span.start as usize..span.end as usize]), ("head_node", "head_node"));
+    let use_at = text.find("inline head_node").unwrap() + "inline ".len() + 2;
+    let (span, name) = h.prepare_rename(FILE, use_at).unwrap();
+    assert_eq!(name, "head_node");
+    assert_eq!(span.start as usize, text.find("inline head_node").unwrap() + "inline ".len());
+    assert_eq!(h.prepare_rename(FILE, 0), Err(RenameError::NothingToRename));
+    let spliced = "actionset reads = [s3:GetObject];\npolicy p { allow { action [@reads]; resource \"*\"; } }\n";
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, spliced.to_string());
+    let (span, _) = h.prepare_rename(FILE, spliced.find("@reads").unwrap() + 3).unwrap();
+    assert_eq!(&spliced[span.start as usize..span.end as usize], "reads", "without the `@`");
+    // an unknown name: nothing of this file to rename
+    let unknown = "policy p { allow { action [@nope]; resource \"*\"; } }\n";
+    h.set_text(FILE, unknown.to_string());
+    assert_eq!(h.prepare_rename(FILE, unknown.find("nope").unwrap()), Err(RenameError::NothingToRename));
+}
+
 #[test]
 fn hover_explains_items_actions_and_keys() {
     let (feature_host, offset, _) = host_at_feature();
@@ -216,6 +240,7 @@ fn review_regressions() {
     h.set_text(FILE, text.to_string());
     let at = text.find("partition:").unwrap();
     assert_eq!(h.rename(FILE, at, "part"), Err(RenameError::Implicit("partition".into())));
+    assert_eq!(h.prepare_rename(FILE, at), Err(RenameError::Implicit("partition".into())));
     let on_managed = text.find("AmazonSSM").unwrap();
     assert_eq!(h.definition(FILE, on_managed), None, "a managed policy name is not a use of `partition`");
     // a did-you-mean for a quoted condition key keeps the quotes

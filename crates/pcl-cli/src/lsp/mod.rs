@@ -1,7 +1,7 @@
 //! `pcl lsp`: a language server over stdio (`lsp-server`), answering from
 //! `pcl_ide::AnalysisHost`. Full and incremental text sync; diagnostics on
 //! open and on every change; hover, definition, references, highlights,
-//! outline, completion, rename, code actions, folding, workspace symbols and
+//! outline, completion, rename (and its prepare), code actions, folding, workspace symbols and
 //! semantic tokens. Every request gets an answer or an error
 //! response; nothing a client sends can crash it.
 
@@ -9,6 +9,7 @@ mod capabilities;
 mod completion;
 mod convert;
 mod edits;
+mod navigation;
 mod queue;
 mod semantic;
 mod transport;
@@ -179,6 +180,7 @@ impl Server {
             request::DocumentSymbolRequest::METHOD => params(p).and_then(|p| self.symbols(p)),
             request::Completion::METHOD => params(p).and_then(|p| self.completion(p)),
             request::Rename::METHOD => params(p).and_then(|p| self.rename(p)),
+            request::PrepareRenameRequest::METHOD => params(p).and_then(|p| self.prepare_rename(p)),
             request::CodeActionRequest::METHOD => params(p).and_then(|p| self.code_actions(p)),
             request::FoldingRangeRequest::METHOD => params(p).and_then(|p| self.folding(p)),
             request::WorkspaceSymbolRequest::METHOD => params(p).and_then(|p| self.workspace_symbols(p)),
@@ -234,70 +236,11 @@ impl Server {
         }))
     }
 
-    fn definition(&self, p: GotoDefinitionParams) -> Answer {
-        let (key, text, offset) = self.at(&p.text_document_position_params)?;
-        let lines = LineIndex::new(&text, self.encoding);
-        let uri = p.text_document_position_params.text_document.uri;
-        to_value(
-            self.host
-                .definition(&key, offset)
-                .map(|span| GotoDefinitionResponse::Scalar(Location { uri, range: lines.range(span) })),
-        )
-    }
-
-    fn references(&self, p: ReferenceParams) -> Answer {
-        let (key, text, offset) = self.at(&p.text_document_position)?;
-        let lines = LineIndex::new(&text, self.encoding);
-        let uri = p.text_document_position.text_document.uri;
-        let spans = self.host.references(&key, offset, p.context.include_declaration);
-        to_value(spans.into_iter().map(|s| Location { uri: uri.clone(), range: lines.range(s) }).collect::<Vec<_>>())
-    }
-
-    fn highlight(&self, p: DocumentHighlightParams) -> Answer {
-        let (key, text, offset) = self.at(&p.text_document_position_params)?;
-        let lines = LineIndex::new(&text, self.encoding);
-        let spans = self.host.references(&key, offset, true);
-        to_value(spans.into_iter().map(|s| DocumentHighlight { range: lines.range(s), kind: None }).collect::<Vec<_>>())
-    }
-
-    #[allow(deprecated, reason = "DocumentSymbol's `deprecated` field must still be given")]
-    fn symbols(&self, p: DocumentSymbolParams) -> Answer {
-        let (key, text) = self.document(&p.text_document.uri)?;
-        let lines = LineIndex::new(&text, self.encoding);
-        let symbols: Vec<DocumentSymbol> = self
-            .host
-            .document_symbols(&key)
-            .into_iter()
-            .map(|s| DocumentSymbol {
-                name: s.name,
-                detail: Some(s.kind.to_string()),
-                kind: symbol_kind(s.kind),
-                tags: None,
-                deprecated: None,
-                range: lines.range(s.span),
-                selection_range: lines.range(s.name_span),
-                children: None,
-            })
-            .collect();
-        to_value(DocumentSymbolResponse::Nested(symbols))
-    }
-
     fn completion(&self, p: CompletionParams) -> Answer {
         let (key, text, offset) = self.at(&p.text_document_position)?;
         let lines = LineIndex::new(&text, self.encoding);
         let items = completion::items(self.host.completions(&key, offset), &lines);
         to_value(CompletionResponse::Array(items))
-    }
-
-    fn rename(&self, p: RenameParams) -> Answer {
-        let (key, text, offset) = self.at(&p.text_document_position)?;
-        let lines = LineIndex::new(&text, self.encoding);
-        let edits =
-            self.host.rename(&key, offset, &p.new_name).map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
-        let edits: Vec<TextEdit> =
-            edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
-        let uri = p.text_document_position.text_document.uri;
-        to_value(WorkspaceEdit { changes: Some([(uri, edits)].into_iter().collect()), ..WorkspaceEdit::default() })
     }
 
     fn semantic_tokens(&self, uri: &Uri, within: Option<Range>) -> Answer {
@@ -324,28 +267,6 @@ impl Server {
             })
             .collect();
         to_value(ranges)
-    }
-
-    #[allow(deprecated, reason = "SymbolInformation's `deprecated` field must still be given")]
-    fn workspace_symbols(&self, p: WorkspaceSymbolParams) -> Answer {
-        let mut out = Vec::new();
-        let symbols = self.host.workspace_symbols(&p.query);
-        // they come file by file: one line index per file, not per symbol
-        // (a file of thousands of items was scanned again for each)
-        for file in symbols.chunk_by(|(a, _), (b, _)| a == b) {
-            let Some((path, _)) = file.first() else { continue };
-            let Ok(uri) = path.parse::<Uri>() else { continue };
-            let lines = LineIndex::new(self.host.text(path).unwrap_or_default(), self.encoding);
-            out.extend(file.iter().map(|(_, symbol)| SymbolInformation {
-                name: symbol.name.clone(),
-                kind: symbol_kind(symbol.kind),
-                tags: None,
-                deprecated: None,
-                location: Location { uri: uri.clone(), range: lines.range(symbol.name_span) },
-                container_name: Some(symbol.kind.to_string()),
-            }));
-        }
-        to_value(out)
     }
 
     fn code_actions(&self, p: CodeActionParams) -> Answer {
@@ -455,17 +376,6 @@ impl Server {
             })
             .collect();
         PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version: None }
-    }
-}
-
-fn symbol_kind(kind: &str) -> SymbolKind {
-    match kind {
-        "param" => SymbolKind::VARIABLE,
-        "feature" => SymbolKind::ENUM,
-        "constraint" => SymbolKind::BOOLEAN,
-        "policy" => SymbolKind::OBJECT,
-        "role" => SymbolKind::CLASS,
-        _ => SymbolKind::ARRAY,
     }
 }
 
