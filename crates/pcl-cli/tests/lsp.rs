@@ -21,7 +21,8 @@ fn an_editor_session() {
     // before initialize: an error, not a crash
     let early = c.request("textDocument/hover", position(0, 0));
     assert_eq!(early["error"]["code"], json!(-32002), "{early}");
-    let init = c.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": {}}));
+    let shows_links = json!({"textDocument": {"publishDiagnostics": {"codeDescriptionSupport": true}}});
+    let init = c.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": shows_links}));
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-16"), "{init}");
     assert_eq!(init["result"]["capabilities"]["hoverProvider"], json!(true));
     c.notify("initialized", json!({}));
@@ -34,6 +35,12 @@ fn an_editor_session() {
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert_eq!(diagnostics[0]["code"], json!("E0311"));
     assert_eq!(diagnostics[0]["range"]["start"], json!({"line": 1, "character": 19}));
+    // the code links to its `pcl explain` text, written in the cache directory
+    let href = diagnostics[0]["codeDescription"]["href"].as_str().unwrap();
+    let explained = c.cache.path().join("pcl/explain").join(env!("CARGO_PKG_VERSION")).join("E0311.md");
+    assert_eq!(href, format!("file://{}", explained.display()));
+    let text = std::fs::read_to_string(&explained).unwrap();
+    assert!(text.starts_with("# E0311 (error): ") && text.contains("```pcl fixed"), "{text}");
 
     // the did-you-mean is a quick fix
     let actions = c.request(

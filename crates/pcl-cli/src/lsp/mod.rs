@@ -9,6 +9,7 @@ mod capabilities;
 mod completion;
 mod convert;
 mod edits;
+mod explain_links;
 mod navigation;
 mod queue;
 mod semantic;
@@ -73,6 +74,10 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .and_then(|g| g.position_encodings.as_ref())
         .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
     let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    let shows_links = (params.capabilities.text_document.as_ref())
+        .and_then(|t| t.publish_diagnostics.as_ref())
+        .and_then(|p| p.code_description_support)
+        .unwrap_or(false);
     let result = InitializeResult {
         capabilities: capabilities::capabilities(encoding),
         server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -82,7 +87,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     // `initialize_finish` ended the connection on anything else): a request
     // sent before it is answered as any other.
     send(connection, Response::new_ok(id, result));
-    let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false };
+    let links = explain_links::ExplainLinks::new(shows_links);
+    let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false, links };
     let mut queue: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
         if queue.is_empty() {
@@ -153,6 +159,8 @@ struct Server {
     host: AnalysisHost,
     encoding: Encoding,
     shutting_down: bool,
+    /// Each diagnostic's code linked to its `pcl explain` text.
+    links: explain_links::ExplainLinks,
 }
 
 /// A request's answer, or why there is none.
@@ -333,7 +341,7 @@ impl Server {
         vec![publish(self.diagnostics(&uri))]
     }
 
-    fn diagnostics(&self, uri: &Uri) -> PublishDiagnosticsParams {
+    fn diagnostics(&mut self, uri: &Uri) -> PublishDiagnosticsParams {
         let key = uri.as_str();
         let text = self.host.text(key).unwrap_or_default();
         let lines = LineIndex::new(text, self.encoding);
@@ -367,6 +375,7 @@ impl Server {
                     range: lines.range(d.span),
                     severity: Some(severity),
                     code: Some(NumberOrString::String(d.code.as_str().to_string())),
+                    code_description: self.links.link(d.code),
                     source: Some("pcl".into()),
                     message,
                     related_information: (!related.is_empty()).then_some(related),

@@ -13,12 +13,17 @@ pub struct Client {
     next_id: i64,
     /// Notifications received while waiting for responses.
     notifications: Vec<Value>,
+    /// The server's cache directory (`XDG_CACHE_HOME`), where it writes the
+    /// explanations it links: the user's own is never touched.
+    pub cache: tempfile::TempDir,
 }
 
 impl Client {
     pub fn start(pcl: &str) -> Client {
+        let cache = tempfile::tempdir().unwrap();
         let mut child = Command::new(pcl)
             .arg("lsp")
+            .env("XDG_CACHE_HOME", cache.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -26,7 +31,7 @@ impl Client {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Client { child, stdin, stdout, next_id: 0, notifications: Vec::new() }
+        Client { child, stdin, stdout, next_id: 0, notifications: Vec::new(), cache }
     }
 
     pub fn send(&mut self, message: &Value) {
