@@ -68,8 +68,14 @@ fn main() {
     // `TYPED`: the text each edit inserts instead (a valueset's values are
     // strings: `TYPED='"x", '`)
     let typed = std::env::var("TYPED").ok();
+    // `TYPED_NEXT`: what the next edits insert instead of `TYPED` (a
+    // value typed twice into a list is a repeat, W0512, whose placing the
+    // edit then pays for: `TYPED='"x", ' TYPED_NEXT='"y", '` measures a value
+    // added that repeats none)
+    let typed_next = std::env::var("TYPED_NEXT").ok();
     for n in 0..=next_edits {
         let action = match (&typed, n) {
+            (Some(_), 1..) if typed_next.is_some() => typed_next.as_deref().unwrap_or_default(),
             (Some(typed), _) => typed.as_str(),
             (None, 0) => "s3:GetObjectAcl, ",
             (None, _) => "s3:PutObjectAcl, ",

@@ -54,6 +54,8 @@ policy other {
     assert!(analyze_file(&db, file).diagnostics.is_empty());
     let events = take(&log);
     assert_eq!(checked(&events, &keys), ["region"], "events: {events:?}");
+    // the symbol table reads only that there is a default: not built again
+    assert!(!events.iter().any(|e| e.starts_with("symbols(")), "events: {events:?}");
     // the policies that do not read `region` see the same configurations
     assert_eq!(checked(&events, &variant_keys), ["user_base"], "events: {events:?}");
 }
@@ -197,4 +199,41 @@ fn a_feature_that_becomes_a_param_renders_its_readers_again() {
     }
     let last = analyze_file(&db, file);
     assert!(last.diagnostics.iter().any(|d| d.code == pcl_semantics::Code::ArnPartition), "{:?}", last.diagnostics);
+}
+
+/// A param's default edited to another value: the symbol table is kept
+/// (it reads only that there is one), but what the value decides is found
+/// again. Here W0512 holds while `region` is `*` (its pattern then covers
+/// the other ARN) or `eu-west-1` (the same ARN twice), not while it is
+/// `us-east-1`: after each edit, as a fresh analysis finds it.
+#[test]
+fn a_default_edited_to_another_value_is_judged_by_its_new_value() {
+    let with = |region: &str| {
+        format!(
+            r#"
+param partition: partition = "aws";
+param region: region = "{region}";
+policy p {{
+    allow {{ action ec2:StartInstances; resource ["arn:${{partition}}:ec2:${{region}}:*:instance/*", "arn:${{partition}}:ec2:eu-west-1:*:instance/*"]; }}
+}}
+"#
+        )
+    };
+    let mut db = RootDatabase::default();
+    let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), with("*"));
+    let codes = |db: &RootDatabase| -> Vec<String> {
+        analyze_file(db, file).diagnostics.iter().map(|d| format!("{} {}", d.code.as_str(), d.message)).collect()
+    };
+    let fresh = |text: String| -> Vec<String> {
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "policies.pcl".into(), text);
+        analyze_file(&db, file).diagnostics.iter().map(|d| format!("{} {}", d.code.as_str(), d.message)).collect()
+    };
+    assert!(codes(&db).iter().any(|c| c.starts_with("W0512")), "{:?}", codes(&db));
+    for region in ["us-east-1", "eu-west-1", "*"] {
+        file.replace_text(&mut db, with(region));
+        assert_eq!(codes(&db), fresh(with(region)), "region = {region}");
+    }
+    file.replace_text(&mut db, with("us-east-1"));
+    assert!(!codes(&db).iter().any(|c| c.starts_with("W0512")), "{:?}", codes(&db));
 }

@@ -77,12 +77,16 @@ impl Declaration {
                     *name == theirs.name && *expr == theirs.expr
                 }
                 // a placeholder as the table holds it: an opaque one's text
-                // is not read (its stand-in is), nor is where it ends
+                // is not read (its stand-in is), nor is where it ends; of a
+                // default, only that there is one (its value is the
+                // configurations', read from the body: `prefix`'s default
+                // edited in `policies.pcl` ran `symbols` again, 96k
+                // instructions, 0.8 % of a cold analysis)
                 (ItemKind::Param(mine), ItemKind::Param(theirs)) => {
                     let ast::Param { name, ty, default, placeholder: _ } = &**mine;
                     *name == theirs.name
                         && *ty == theirs.ty
-                        && *default == theirs.default
+                        && default.is_some() == theirs.default.is_some()
                         && held_placeholder(mine) == held_placeholder(theirs)
                 }
                 (mine, theirs) => mine == theirs,
