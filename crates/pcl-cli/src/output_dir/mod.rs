@@ -34,6 +34,12 @@ pub use fs_error::{FsError, FsOp};
 pub use ownership::{Foreign, Tree};
 pub use staging::Staging;
 
+/// The debug-only test hook (see `fault.rs`) at a command's own step, such
+/// as `loaded` (the source read and parsed; nothing changed yet).
+pub fn test_point(step: &str) {
+    fault::point(step);
+}
+
 /// Where the output goes, resolved to a real path.
 struct Target {
     /// The directory (symlinks resolved when it exists).
