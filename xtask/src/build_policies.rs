@@ -382,6 +382,9 @@ fn refusal(shown: &str, e: OutputError) -> Fail {
     if let OutputError::Interrupted(_) = e {
         // said by `run`, once
         Fail::Quiet
+    } else if let OutputError::InsideOutput { .. } = e {
+        let help = e.help().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+        Fail::Io(format!("cannot build into {shown}: {e}; nothing was written{help}"))
     } else if e.is_refusal() {
         Fail::Io(format!("refusing to replace {shown}: {e}"))
     } else {

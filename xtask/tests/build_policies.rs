@@ -453,3 +453,24 @@ fn a_signal_before_any_change_ends_the_build_at_once() {
         .collect();
     assert_eq!(after, before, "the project changed");
 }
+
+/// A build into a directory inside one partition of another build's output
+/// is refused before it makes anything, naming both; `--check` refuses it
+/// the same way.
+#[test]
+fn an_output_inside_another_output_is_refused() {
+    let p = project(true);
+    let before = names(p.path());
+    let o = xtask(p.path(), &["--out", "dist/aws/x"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let says = "cannot build into dist/aws/x: it is inside dist/aws, the output of another pcl build \
+                (dist/aws/index.json): files written there would make that build refuse to replace it next time; \
+                nothing was written\n  help: choose an output directory outside dist/aws";
+    assert!(err.contains(says), "{err}");
+    assert_eq!(names(p.path()), before);
+    let o = xtask(p.path(), &["--out", "dist/aws/x", "--check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to replace it: it is inside dist/aws, the output"), "{}", stderr(&o));
+    assert_eq!(names(p.path()), before);
+}

@@ -129,6 +129,11 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
         }
         // said by the caller
         Err(OutputError::Interrupted(_)) => crate::EXIT_USAGE,
+        Err(e @ OutputError::InsideOutput { .. }) => {
+            let help = e.help().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+            reporter.plain_error(&format!("cannot build into {out_shown}: {e}; nothing was written{help}"));
+            crate::EXIT_USAGE
+        }
         Err(e) if e.is_refusal() => {
             reporter.plain_error(&format!("refusing to replace {out_shown}: {e}"));
             crate::EXIT_USAGE
