@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use pcl_cli::interrupt::{enable, finish, note, output_state};
 use pcl_cli::output_dir::{OutputError, PreparingReplace, Replaced, Staging};
 use pcl_cli::report::{self, ColorChoice, Reporter};
 use pcl_semantics::config::configure;
@@ -103,19 +104,15 @@ pub fn run(args: &Args, root: &Path) -> u8 {
     if args.check {
         return build(args, root, &out, &out_shown);
     }
-    // SIGINT and SIGTERM stop the build at a safe point once it has begun to
-    // change the file system (see `pcl_cli::interrupt`)
-    pcl_cli::interrupt::enable();
+    // SIGINT and SIGTERM end the build at once while it has changed nothing,
+    // saying so, and stop it at a safe point once it has begun to change the
+    // file system (see `pcl_cli::interrupt`)
+    let (early_out, early_shown) = (out.clone(), out_shown.clone());
+    enable(move |signal| format!("build-policies: {}", note(signal, &output_state(&early_out, &early_shown, false))));
     let code = build(args, root, &out, &out_shown);
-    let Some(signal) = pcl_cli::interrupt::received() else { return code };
-    let state = if code == crate::EXIT_OK {
-        format!("the build was done before it could stop: {out_shown} holds its output")
-    } else if out.exists() {
-        format!("nothing written to {out_shown}; its previous content is kept")
-    } else {
-        format!("nothing written to {out_shown}")
-    };
-    eprintln!("build-policies: {}", pcl_cli::interrupt::note(signal, &state));
+    let Some(stopped) = finish() else { return code };
+    let (signal, done) = stopped.signal_and_done(code);
+    eprintln!("build-policies: {}", note(signal, &output_state(&out, &out_shown, done)));
     signal.exit_code()
 }
 
@@ -385,6 +382,9 @@ fn refusal(shown: &str, e: OutputError) -> Fail {
     if let OutputError::Interrupted(_) = e {
         // said by `run`, once
         Fail::Quiet
+    } else if let OutputError::InsideOutput { .. } = e {
+        let help = e.help().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+        Fail::Io(format!("cannot build into {shown}: {e}; nothing was written{help}"))
     } else if e.is_refusal() {
         Fail::Io(format!("refusing to replace {shown}: {e}"))
     } else {

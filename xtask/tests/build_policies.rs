@@ -409,3 +409,68 @@ fn an_interrupted_build_keeps_the_previous_output() {
     assert!(err.ends_with(note), "{err}");
     assert_eq!(files(p.path()), before, "the project changed");
 }
+
+/// A signal before the build changes anything (paused where it audits the
+/// output beside the analysis, only reading; the pause never looks at the
+/// signal, as a long analysis would not) ends it at once: one line says
+/// nothing was written, the exit code is 143, and the project is as it was.
+#[test]
+fn a_signal_before_any_change_ends_the_build_at_once() {
+    let p = project(true);
+    std::fs::write(p.path().join("policies.pcl"), SOURCE.replace("Describe*", "Get*")).unwrap();
+    let before: Vec<(String, Vec<u8>)> = names(p.path())
+        .into_iter()
+        .map(|n| (n.clone(), std::fs::read(p.path().join(&n)).unwrap_or_default()))
+        .collect();
+    let paused = p.path().join("..").join(format!("{}.paused", p.path().file_name().unwrap().to_string_lossy()));
+    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(p.path())
+        .args(["build-policies", "--file", "policies.pcl", "--out", "dist"])
+        .env("PCL_TEST_PAUSE_AT", "locked")
+        .env("PCL_TEST_PAUSED", &paused)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !paused.exists() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the build never paused");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sent = Instant::now();
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    std::fs::remove_file(&paused).unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(143), "{:?}: {err}", o.status);
+    // (the pause holds a minute)
+    assert!(sent.elapsed() < Duration::from_secs(15), "waited {:?}", sent.elapsed());
+    assert_eq!(err, "build-policies: interrupted by SIGTERM: nothing written to dist; its previous content is kept\n");
+    let after: Vec<(String, Vec<u8>)> = names(p.path())
+        .into_iter()
+        .map(|n| (n.clone(), std::fs::read(p.path().join(&n)).unwrap_or_default()))
+        .collect();
+    assert_eq!(after, before, "the project changed");
+}
+
+/// A build into a directory inside one partition of another build's output
+/// is refused before it makes anything, naming both; `--check` refuses it
+/// the same way.
+#[test]
+fn an_output_inside_another_output_is_refused() {
+    let p = project(true);
+    let before = names(p.path());
+    let o = xtask(p.path(), &["--out", "dist/aws/x"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let says = "cannot build into dist/aws/x: it is inside dist/aws, the output of another pcl build \
+                (dist/aws/index.json): files written there would make that build refuse to replace it next time; \
+                nothing was written\n  help: choose an output directory outside dist/aws";
+    assert!(err.contains(says), "{err}");
+    assert_eq!(names(p.path()), before);
+    let o = xtask(p.path(), &["--out", "dist/aws/x", "--check"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to replace it: it is inside dist/aws, the output"), "{}", stderr(&o));
+    assert_eq!(names(p.path()), before);
+}

@@ -176,6 +176,66 @@ fn foreign_content_at_any_depth_is_refused() {
     }
 }
 
+/// A build into a directory inside another build's output (`out/policy/x`)
+/// is refused before it makes anything, naming both: it would leave in
+/// `out` files `out/index.json` does not list, and the next build into
+/// `out` would refuse them (it did: the nested build succeeded, then that
+/// one refused). Whether the nested directory exists, its parents are
+/// missing, or a symlink leads into `out`.
+#[test]
+fn an_output_inside_another_output_is_refused() {
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    std::os::unix::fs::symlink("out/policy", p.root.join("link")).unwrap();
+    let real_out = p.out().display().to_string();
+    let cases = [
+        ("out/policy/x", "out"),
+        ("out/x/y/z", "out"),
+        ("out/policy", "out"),
+        ("./out/../out/role/x", "./out/../out"),
+        ("link/x", real_out.as_str()),
+    ];
+    for (nested, outer) in cases {
+        let before = snapshot(&p.root);
+        let o = p.build("new.pcl", nested, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{nested}: {err}");
+        let says = format!(
+            "error: cannot build into {nested}: it is inside {outer}, the output of another pcl build \
+             ({outer}/index.json): files written there would make that build refuse to replace it next time; \
+             nothing was written\n  help: choose an output directory outside {outer}"
+        );
+        assert!(err.contains(&says), "{nested}: {err}");
+        assert_eq!(snapshot(&p.root), before, "{nested}: the project changed");
+        assert!(staging_leftovers(&p.root).is_empty(), "{nested}");
+    }
+    // from inside the output too, where only its real path names it
+    let o = pcl_in(&p.out().join("policy"), &["build", "../../old.pcl", "--out", "x"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("it is inside {real_out}, the output")), "{}", stderr(&o));
+    // and the output itself is built as ever
+    std::fs::remove_file(p.root.join("link")).unwrap();
+    let o = p.build("new.pcl", "out", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// The reverse: a build into a directory that holds another build's output
+/// below it is refused by the audit, naming that output, before it writes
+/// anything (so it claims and removes nothing); `--out .` is the current
+/// directory, refused too.
+#[test]
+fn an_output_holding_another_output_is_refused() {
+    let p = Project::new();
+    std::fs::create_dir(p.root.join("proj")).unwrap();
+    assert_eq!(p.build("old.pcl", "proj/out", &[]).status.code(), Some(0));
+    assert_refused(&p, "new.pcl", "proj", "it holds `out`, which a pcl build");
+    let before = snapshot(&p.root);
+    let o = pcl_in(&p.root.join("proj"), &["build", "../new.pcl", "--out", "."], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to replace .: it is the current directory"), "{}", stderr(&o));
+    assert_eq!(snapshot(&p.root), before);
+}
+
 /// Builds `new.pcl` over the output of `old.pcl` while "the user" writes
 /// `intruder` mid-build (with the two-rename fallback if `no_exchange`):
 /// the build must refuse (exit 2) and leave nothing beside the output.

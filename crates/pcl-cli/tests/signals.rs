@@ -1,14 +1,17 @@
-//! Ctrl-C (SIGINT) or SIGTERM during `pcl build`: a build that has begun
-//! to change the file system stops at its next safe point, removes what it
-//! made (its staging directory, the parents it made), leaves the previous
-//! output byte for byte as it was, says so in one line and exits with
-//! 128 + the signal's number. Interrupted after its swap, it finishes (its
-//! output is the new one, whole). Before it changes anything, and in other
-//! commands, the signal ends the process as it always did.
+//! Ctrl-C (SIGINT) or SIGTERM during `pcl build`: before the build changes
+//! anything on disk (its analysis, an audit that only reads), the process
+//! ends at once, says that nothing was written and exits with 128 + the
+//! signal's number. A build that has begun to change the file system stops
+//! at its next safe point, removes what it made (its staging directory, the
+//! parents it made), leaves the previous output byte for byte as it was,
+//! says so in one line and exits the same way. Interrupted after its swap,
+//! it finishes (its output is the new one, whole). Commands that write no
+//! output end by the signal itself, as they always did.
 //!
 //! The build is paused at a step by the debug-only hook
 //! `PCL_TEST_PAUSE_AT=<step>` (it creates `PCL_TEST_PAUSED`, then waits for
-//! a signal), and the signal is sent with `kill`.
+//! a signal; before any change it waits on, as a long analysis would), and
+//! the signal is sent with `kill`.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
@@ -196,19 +199,72 @@ fn a_build_waiting_for_the_lock_stops() {
     assert_eq!(listing(&p.root), before);
 }
 
-/// Before a build changes anything (here paused where it audits the output
-/// beside the analysis, only reading), and in a command that writes no
-/// output, a signal ends the process as it always did.
+/// How long a paused build waits (`PAUSE_FOR` in `fault.rs`): a build that
+/// ends well before it did not wait for its work to reach a safe point.
+const PAUSED_FOR: Duration = Duration::from_secs(60);
+
+/// Before a build changes anything (paused once the source is read and
+/// parsed, and where it audits the output beside the analysis, only
+/// reading), a signal ends it at once, without waiting for the paused work
+/// (which stands for a long analysis and never looks at the signal): one
+/// line says nothing was written, the exit code is 130 or 143, and the
+/// project is byte for byte as it was.
 #[test]
-fn a_signal_ends_what_has_nothing_to_clean_up() {
+fn a_signal_before_any_change_ends_the_build_at_once() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        for step in ["loaded", "locked"] {
+            let p = Project::new();
+            p.build("old.pcl", "out");
+            let before = listing(&p.root);
+            let child = p.paused_build("new.pcl", "out", step);
+            let sent = Instant::now();
+            kill(signal, &child);
+            let o = ended(child);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(code), "SIG{signal} at `{step}`: {:?}: {err}", o.status);
+            assert!(sent.elapsed() < PAUSED_FOR / 4, "SIG{signal} at `{step}`: waited {:?}", sent.elapsed());
+            let note = format!("interrupted by SIG{signal}: nothing written to out; its previous content is kept\n");
+            assert!(err.ends_with(&note), "SIG{signal} at `{step}`: {err}");
+            assert_eq!(err.matches("interrupted").count(), 1, "one line: {err}");
+            assert_eq!(listing(&p.root), before, "SIG{signal} at `{step}`: the project changed");
+            assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+        }
+    }
+}
+
+/// A build into a directory that does not exist yet, its parents missing
+/// too, stopped before any change: nothing is made.
+#[test]
+fn a_signal_before_any_change_makes_nothing() {
     let p = Project::new();
-    p.build("old.pcl", "out");
     let before = listing(&p.root);
-    let child = p.paused_build("new.pcl", "out", "locked");
-    kill("INT", &child);
+    let child = p.paused_build("old.pcl", "made/for/out", "loaded");
+    kill("TERM", &child);
     let o = ended(child);
-    assert_eq!(o.status.signal(), Some(2), "{:?}: {}", o.status, stderr(&o));
+    assert_eq!(o.status.code(), Some(143), "{:?}: {}", o.status, stderr(&o));
+    assert_eq!(stderr(&o), "interrupted by SIGTERM: nothing written to made/for/out\n");
+    assert!(!p.root.join("made").exists());
     assert_eq!(listing(&p.root), before);
+}
+
+/// Commands that write no output (`pcl check`, `pcl lsp`) keep the
+/// default action: the signal itself ends them (a shell reports 130), which
+/// also lets a calling script stop.
+#[test]
+fn a_command_that_writes_nothing_ends_by_the_signal() {
+    let p = Project::new();
+    let _ = std::fs::remove_file(&p.paused);
+    let mut check = Command::new(env!("CARGO_BIN_EXE_pcl"));
+    check.current_dir(&p.root).args(["check", "old.pcl"]).env("PCL_TEST_PAUSE_AT", "loaded");
+    let check = check.env("PCL_TEST_PAUSED", &p.paused).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let started = Instant::now();
+    while !p.paused.exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the check never paused");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill("INT", &check);
+    let o = ended(check);
+    assert_eq!(o.status.signal(), Some(2), "{:?}: {}", o.status, stderr(&o));
 
     let lsp = Command::new(env!("CARGO_BIN_EXE_pcl"))
         .arg("lsp")

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use pcl_semantics::RootDatabase;
 
+use pcl_cli::interrupt::{enable, finish, note, output_state};
 use pcl_cli::output_dir::{EarlyPrepare, OutputError, PreparingReplace, Replaced, Staging};
 use pcl_cli::report::Reporter;
 
@@ -30,21 +31,17 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: &BuildArgs, color: bool) -> u8 {
-    // SIGINT and SIGTERM stop the build at a safe point once it has begun to
-    // change the file system (see `pcl_cli::interrupt`)
-    pcl_cli::interrupt::enable();
     let reporter = Reporter::new(color);
     let out_shown = args.out.display().to_string();
+    // SIGINT and SIGTERM end the build at once while it has changed nothing,
+    // saying so, and stop it at a safe point once it has begun to change the
+    // file system (see `pcl_cli::interrupt`)
+    let (out, shown) = (args.out.clone(), out_shown.clone());
+    enable(move |signal| note(signal, &output_state(&out, &shown, false)));
     let code = build(args, &reporter, &out_shown);
-    let Some(signal) = pcl_cli::interrupt::received() else { return code };
-    let state = if code == crate::EXIT_OK {
-        format!("the build was done before it could stop: {out_shown} holds its output")
-    } else if args.out.exists() {
-        format!("nothing written to {out_shown}; its previous content is kept")
-    } else {
-        format!("nothing written to {out_shown}")
-    };
-    reporter.note(&pcl_cli::interrupt::note(signal, &state));
+    let Some(stopped) = finish() else { return code };
+    let (signal, done) = stopped.signal_and_done(code);
+    reporter.note(&note(signal, &output_state(&args.out, &out_shown, done)));
     signal.exit_code()
 }
 
@@ -132,6 +129,11 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
         }
         // said by the caller
         Err(OutputError::Interrupted(_)) => crate::EXIT_USAGE,
+        Err(e @ OutputError::InsideOutput { .. }) => {
+            let help = e.help().map(|help| format!("\n  help: {help}")).unwrap_or_default();
+            reporter.plain_error(&format!("cannot build into {out_shown}: {e}; nothing was written{help}"));
+            crate::EXIT_USAGE
+        }
         Err(e) if e.is_refusal() => {
             reporter.plain_error(&format!("refusing to replace {out_shown}: {e}"));
             crate::EXIT_USAGE

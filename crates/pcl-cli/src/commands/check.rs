@@ -41,7 +41,9 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         let file = match super::read(path, &reporter) {
             Ok(text) => {
                 let threads = super::threads_for(&text);
-                SourceFile::open_on(&mut db, path.clone(), text, threads)
+                let file = SourceFile::open_on(&mut db, path.clone(), text, threads);
+                pcl_cli::output_dir::test_point("loaded");
+                file
             }
             Err(LoadError::Reported(c)) => {
                 code = code.max(c);

@@ -34,7 +34,9 @@ pub fn load(db: &mut RootDatabase, path: &str, reporter: &Reporter) -> Result<So
     match read(path, reporter) {
         Ok(text) => {
             let threads = threads_for(&text);
-            Ok(SourceFile::open_on(db, path.to_string(), text, threads))
+            let file = SourceFile::open_on(db, path.to_string(), text, threads);
+            pcl_cli::output_dir::test_point("loaded");
+            Ok(file)
         }
         Err(LoadError::Reported(code)) => Err(code),
         Err(LoadError::NotUtf8(e)) => {

@@ -83,6 +83,9 @@ fn prepare_without_changes(
     manifests: &BTreeSet<String>,
     source: &Path,
 ) -> Result<Option<PreparedReplace>, OutputError> {
+    // refused here even when the rest must wait (its parent missing), so
+    // the build says so without making anything
+    super::nesting::refuse_nested(dir)?;
     let parent_exists = dir.parent().is_none_or(|p| p.as_os_str().is_empty() || p.is_dir());
     if !parent_exists {
         return Ok(None);

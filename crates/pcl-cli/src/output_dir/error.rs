@@ -17,6 +17,10 @@ pub enum OutputError {
     Foreign { path: String, why: Foreign },
     /// The directory is the source file's directory, or above it.
     HoldsSource { source: PathBuf },
+    /// The directory is inside `outer`, the output of another pcl build
+    /// (`index` is its index), whose next build would refuse what this one
+    /// left there (see `nesting`). Both paths as the user would name them.
+    InsideOutput { outer: PathBuf, index: PathBuf },
     /// Something that is not a directory is at the output path.
     NotADirectory,
     /// The output path is the current directory.
@@ -57,6 +61,7 @@ impl OutputError {
         match self {
             OutputError::Foreign { .. }
             | OutputError::HoldsSource { .. }
+            | OutputError::InsideOutput { .. }
             | OutputError::NotADirectory
             | OutputError::CurrentDirectory
             | OutputError::NoName
@@ -69,6 +74,17 @@ impl OutputError {
             | OutputError::ParentRemoved(_)
             | OutputError::NotSwappedBack { .. }
             | OutputError::Failed(_) => false,
+        }
+    }
+
+    /// A line of help for the user, for the refusals that have one beyond
+    /// their text.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            OutputError::InsideOutput { outer, .. } => {
+                Some(format!("choose an output directory outside {} (beside it, for example)", outer.display()))
+            }
+            _ => None,
         }
     }
 
@@ -125,6 +141,13 @@ impl fmt::Display for OutputError {
                 f,
                 "it holds the source file {}; choose an output directory outside the source's directory",
                 source.display()
+            ),
+            OutputError::InsideOutput { outer, index } => write!(
+                f,
+                "it is inside {}, the output of another pcl build ({}): files written there would make that \
+                 build refuse to replace it next time",
+                outer.display(),
+                index.display()
             ),
             OutputError::NotADirectory => f.write_str("it exists and is not a directory"),
             OutputError::CurrentDirectory => {

@@ -6,8 +6,11 @@
 //! the step names, such as the old tree once swapped out), forces the two-rename fallback
 //! (`PCL_TEST_NO_EXCHANGE=1`), and pauses a build for a signal to reach it
 //! there (`PCL_TEST_PAUSE_AT=<step>`: it creates the file `PCL_TEST_PAUSED`,
-//! then waits until a signal asked it to stop, for a minute at most).
-//! Release builds ignore all of them.
+//! then waits, for a minute at most, until a signal asked the build to stop
+//! at a safe point; at a step before the build changes anything, it stands
+//! for work that never looks at the signal, a long analysis, and waits on:
+//! only the process's own ending stops it there). Release builds ignore all
+//! of them.
 
 /// How long a build paused by `PCL_TEST_PAUSE_AT` waits for a signal.
 const PAUSE_FOR: std::time::Duration = std::time::Duration::from_secs(60);
@@ -27,7 +30,7 @@ pub fn point(step: &str) {
             let _ = std::fs::write(paused, step);
         }
         let started = std::time::Instant::now();
-        while crate::interrupt::received().is_none() && started.elapsed() < PAUSE_FOR {
+        while !(crate::interrupt::armed() && crate::interrupt::received().is_some()) && started.elapsed() < PAUSE_FOR {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
     }

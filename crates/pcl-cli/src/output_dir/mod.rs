@@ -15,6 +15,7 @@ mod fault;
 mod fs_error;
 mod index_check;
 mod lock;
+mod nesting;
 mod ownership;
 mod staging;
 mod swap;
@@ -33,6 +34,12 @@ pub use error::OutputError;
 pub use fs_error::{FsError, FsOp};
 pub use ownership::{Foreign, Tree};
 pub use staging::Staging;
+
+/// The debug-only test hook (see `fault.rs`) at a command's own step, such
+/// as `loaded` (the source read and parsed; nothing changed yet).
+pub fn test_point(step: &str) {
+    fault::point(step);
+}
 
 /// Where the output goes, resolved to a real path.
 struct Target {
@@ -155,6 +162,8 @@ pub fn prepare_replace(
     source: &Path,
     on_wait: &mut dyn FnMut(),
 ) -> Result<PreparedReplace, OutputError> {
+    // before anything is made (its parents)
+    nesting::refuse_nested(dir)?;
     // From here on, the build may change the file system: a signal stops
     // it at a safe point, where it removes what it made.
     crate::interrupt::arm();
@@ -372,6 +381,7 @@ impl PreparedReplace {
 /// `None` if it does not exist, else every file with its content. Fails
 /// exactly where `replace_dir_with` with the same `manifests` would refuse.
 pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Result<Option<Tree>, OutputError> {
+    nesting::refuse_nested(dir)?;
     let target = Target::resolve(dir, false)?;
     target.guard_source(source)?;
     let (audited, backup) = if swap::exists(&target.dir)? {

@@ -251,14 +251,14 @@ pub(super) fn read_regular(
 }
 
 #[cfg(target_os = "linux")]
-fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
+pub(super) fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
     std::fs::OpenOptions::new().read(true).custom_flags(flags.bits() as i32).open(path)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
+pub(super) fn open_no_follow(path: &Path) -> io::Result<std::fs::File> {
     // elsewhere the type is checked just before opening (a narrower race)
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_file() => std::fs::File::open(path),
