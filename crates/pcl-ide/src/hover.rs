@@ -51,11 +51,13 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
             md.push_str(&format!("\n\nExpands to {}.", actions.join(", ")));
         }
         Some(ItemIr::Valueset(_)) => {
-            md.push_str(&format!("\n\nValues: {}", index_values(index, decl.span)));
+            md.push_str(&format!("\n\nValues: {}", index_values(index, decl)));
         }
         Some(ItemIr::Feature(f)) => {
             md.push_str(&format!("\n\nValues: {}; default `{}`.", f.domain.join(", "), f.default));
-            // the policies and roles rendered once per value of it
+            // the policies and roles whose rendering reads it: whether they
+            // render at all (their own `when`), or what they render (not
+            // "once per value": an item guarded `when fsx` renders once)
             let users: Vec<String> = program
                 .items()
                 .iter()
@@ -66,7 +68,10 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
             if users.is_empty() {
                 md.push_str("\n\nNo policy or role depends on it.");
             } else {
-                md.push_str(&format!("\n\nRendered once per value: {}.", users.join(", ")));
+                md.push_str(&format!(
+                    "\n\nWhat these render, or whether they render, depends on it: {}.",
+                    users.join(", ")
+                ));
             }
         }
         _ => {}
@@ -74,11 +79,11 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
     Some(Hover { span, markdown: md })
 }
 
-/// A valueset's values as written (after `valueset NAME =`, not in its doc).
-fn index_values(index: &FileIndex, span: Span) -> String {
-    let text = index.text.get(span.start as usize..span.end as usize).unwrap_or_default();
-    let declaration = text.find("valueset").and_then(|i| text.get(i..)).unwrap_or(text);
-    let body = declaration.split_once('=').map_or(declaration, |(_, b)| b).trim().trim_end_matches(';');
+/// A valueset's values as written: after its name's `=` (its doc comment,
+/// before the name, may say `valueset` and hold an `=` of its own).
+fn index_values(index: &FileIndex, decl: &crate::index::Decl) -> String {
+    let after_name = index.text.get(decl.name_span.end as usize..decl.span.end as usize).unwrap_or_default();
+    let body = after_name.split_once('=').map_or(after_name, |(_, b)| b).trim().trim_end_matches(';');
     body.to_string()
 }
 

@@ -87,6 +87,12 @@ impl FileIndex {
         (d.span.start <= span.start && span.end <= d.span.end).then_some(d)
     }
 
+    /// The line (from 1) of the byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        let before = self.text.get(..offset).unwrap_or(&self.text);
+        before.bytes().filter(|b| *b == b'\n').count() + 1
+    }
+
     /// The declaration or use whose name covers `offset` (the end counts:
     /// a cursor right after a name is on it).
     pub fn name_at(&self, offset: usize) -> Option<(&str, Span)> {

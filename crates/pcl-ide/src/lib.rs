@@ -172,7 +172,15 @@ impl AnalysisHost {
         // a lone `\r` breaks lines too (as in the syntax)
         let multi_line =
             |s: &Span| text.get(s.start as usize..s.end as usize).is_some_and(|t| t.trim_end().contains(['\n', '\r']));
-        let mut ranges: Vec<Span> = index.decls.iter().map(|d| d.span).filter(multi_line).collect();
+        // an item folds from its name's line, not from its doc comment's
+        // (the protocol folds every line after the first: folding from the
+        // comment hid the declaration), and only when that spans lines
+        let mut ranges: Vec<Span> = index
+            .decls
+            .iter()
+            .map(|d| Span::new(d.name_span.start as usize, d.span.end as usize))
+            .filter(multi_line)
+            .collect();
         // every `{ ... }` inside an item (a statement, a block) over several
         // lines, matched on the tokens: braces in strings and comments are not
         let mut open: Vec<usize> = Vec::new();
@@ -211,12 +219,27 @@ impl AnalysisHost {
 
     /// The name at `offset` that `rename` would rename, and its span there.
     pub fn prepare_rename(&self, path: &str, offset: usize) -> Result<(Span, String), RenameError> {
-        navigation::prepare_rename(&*self.index(path).ok_or(RenameError::NothingToRename)?, offset)
+        let index = self.index(path).ok_or(RenameError::NothingToRename)?;
+        self.refuse_unparsed(path, &index)?;
+        navigation::prepare_rename(&index, offset)
     }
 
-    /// The edits that rename the item at `offset` to `new_name`.
+    /// `Err` when the file has a syntax error: the uses in what did not
+    /// parse are not known, and a rename would leave them behind.
+    fn refuse_unparsed(&self, path: &str, index: &index::FileIndex) -> Result<(), RenameError> {
+        let Some(file) = self.files.get(path) else { return Err(RenameError::NothingToRename) };
+        match pcl_semantics::parse(&self.db, *file).errors.first() {
+            Some(error) => Err(RenameError::Unparsed { line: index.line_of(error.span.start as usize) }),
+            None => Ok(()),
+        }
+    }
+
+    /// The edits that rename the item at `offset` to `new_name`; refused
+    /// (see `RenameError`) unless every renamed use means the renamed item
+    /// after it as before: the renamed text's names are found again.
     pub fn rename(&self, path: &str, offset: usize, new_name: &str) -> Result<Vec<(Span, String)>, RenameError> {
         let index = self.index(path).ok_or(RenameError::NothingToRename)?;
+        self.refuse_unparsed(path, &index)?;
         // the names of E0100s: what the file uses and does not declare
         let diagnostics = self.diagnostics(path);
         let unresolved: Vec<&str> = diagnostics
@@ -226,7 +249,9 @@ impl AnalysisHost {
             .flat_map(|at| at.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
             .filter(|word| !word.is_empty())
             .collect();
-        navigation::rename(&index, offset, new_name, &unresolved)
+        let edits = navigation::rename(&index, offset, new_name, &unresolved)?;
+        navigation::refuse_captured(&index, &edits, new_name)?;
+        Ok(edits)
     }
 
     /// What is under `offset`: an item, an action, a condition key.

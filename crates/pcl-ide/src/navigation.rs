@@ -24,7 +24,12 @@ pub fn document_symbols(index: &FileIndex) -> Vec<DocumentSymbol> {
 }
 
 pub fn definition(index: &FileIndex, offset: usize) -> Option<Span> {
-    let (name, _) = index.name_at(offset)?;
+    let (name, span) = index.name_at(offset)?;
+    // on a declaration's name, that declaration (a second one of the name,
+    // E0101, is not the first's)
+    if index.decl_named_at(span).is_some() {
+        return Some(span);
+    }
     index.decl(name).map(|d| d.name_span)
 }
 
@@ -50,6 +55,13 @@ pub enum RenameError {
     /// The name is also used where it is not written (`attach` needs params
     /// named `partition` and `account`).
     Implicit(String),
+    /// The file has a syntax error (its first line given): a use in text
+    /// that did not parse is unknown, and would be left unrenamed.
+    Unparsed { line: usize },
+    /// A use renamed would mean something else: a `for` template's variable
+    /// of the new name takes it (`"${b}/${prefix}" for b in buckets`, with
+    /// `prefix` renamed `b`). The line of the first such use.
+    Captured { name: String, line: usize },
 }
 
 impl std::fmt::Display for RenameError {
@@ -64,6 +76,14 @@ impl std::fmt::Display for RenameError {
             RenameError::Implicit(n) => write!(
                 f,
                 "`{n}` is also used by name where it is not written (`attach` and managed policy names need it): renaming it would break them"
+            ),
+            RenameError::Unparsed { line } => write!(
+                f,
+                "the file does not parse (a syntax error on line {line}): a use in the text that did not parse would not be renamed; fix the syntax first"
+            ),
+            RenameError::Captured { name, line } => write!(
+                f,
+                "renamed `{name}`, the use on line {line} would mean another name in scope there (a `for` template's variable): choose another name"
             ),
         }
     }
@@ -99,7 +119,7 @@ pub fn rename(
     new_name: &str,
     unresolved: &[&str],
 ) -> Result<Vec<(Span, String)>, RenameError> {
-    let (name, _) = index.name_at(offset).ok_or(RenameError::NothingToRename)?;
+    let (name, at) = index.name_at(offset).ok_or(RenameError::NothingToRename)?;
     let decl = index.decl(name).ok_or(RenameError::NothingToRename)?;
     if !is_identifier(new_name) {
         return Err(RenameError::NotAName(new_name.to_string()));
@@ -108,7 +128,52 @@ pub fn rename(
     if new_name != name && (index.decl(new_name).is_some() || unresolved.contains(&new_name)) {
         return Err(RenameError::Taken(new_name.to_string()));
     }
+    // a second declaration of the name (E0101): no use means it (they mean
+    // the first), so renaming it renames it alone, which resolves the clash
+    if let Some(second) = index.decl_named_at(at).filter(|d| d.name_span != decl.name_span) {
+        return Ok(vec![(second.name_span, new_name.to_string())]);
+    }
     let mut edits = vec![(decl.name_span, new_name.to_string())];
     edits.extend(index.uses.iter().filter(|u| u.name == name).map(|u| (u.span, new_name.to_string())));
     Ok(edits)
+}
+
+/// `Err` when a use that `edits` rename to `new_name` would mean something
+/// else in the renamed text: a name in scope there only (a `for` template's
+/// variable) takes it. The renamed text's names are found again (its parse
+/// and item checks, on a database of its own: a rename is rare, and the
+/// scopes of `for` variables are known only to the checks).
+pub fn refuse_captured(index: &FileIndex, edits: &[(Span, String)], new_name: &str) -> Result<(), RenameError> {
+    let mut renamed = index.text.clone();
+    let mut sorted: Vec<&(Span, String)> = edits.iter().collect();
+    sorted.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    for (span, new) in sorted {
+        let range = span.start as usize..span.end as usize;
+        if renamed.get(range.clone()).is_none() {
+            return Err(RenameError::NothingToRename); // not this text's span
+        }
+        renamed.replace_range(range, new);
+    }
+    let mut db = pcl_semantics::RootDatabase::default();
+    let file = pcl_semantics::SourceFile::open_to_edit(&mut db, String::new(), renamed);
+    let after = FileIndex::build(&db, file);
+    // where each renamed place is in the new text: moved by the edits before it
+    let mut in_order: Vec<Span> = edits.iter().map(|(span, _)| *span).collect();
+    in_order.sort_by_key(|span| span.start);
+    let mut places: Vec<(Span, usize)> = Vec::new();
+    let mut moved_by: isize = 0;
+    for span in in_order {
+        let (start, end) = (span.start as usize, span.end as usize);
+        let Some(new_start) = start.checked_add_signed(moved_by) else { continue };
+        places.push((Span::new(new_start, new_start + new_name.len()), start));
+        moved_by += isize::try_from(new_name.len()).unwrap_or(0) - isize::try_from(end - start).unwrap_or(0);
+    }
+    for (place, old_start) in places {
+        let still_means_it =
+            after.decl_named_at(place).is_some() || after.uses.iter().any(|u| u.span == place && u.name == new_name);
+        if !still_means_it {
+            return Err(RenameError::Captured { name: new_name.to_string(), line: index.line_of(old_start) });
+        }
+    }
+    Ok(())
 }

@@ -228,8 +228,19 @@ fn workspace_symbols_and_folding() {
     let found: Vec<(String, String)> = h.workspace_symbols("HEAD_NODE").into_iter().map(|(f, s)| (f, s.name)).collect();
     assert_eq!(found.len(), 3, "{found:?}");
     assert!(found.contains(&("other.pcl".to_string(), "head_node_extra".to_string())));
+    // an item folds from its name's line, and only when that spans lines:
+    // a one-line feature under its doc comment does not (folded, the
+    // protocol hides every line after the first: the declaration was hidden)
     let folds = h.folding_ranges(FILE);
-    assert_eq!(folds.len(), 2, "the documented feature and the policy span several lines: {folds:?}");
+    let policy = BASE.find("head_node {").unwrap();
+    assert_eq!(folds.first().map(|s| s.start as usize), Some(policy), "the policy alone: {folds:?}");
+    assert_eq!(folds.len(), 1, "{folds:?}");
+    let documented = format!("/// Two lines\n/// of docs.\n{BASE}");
+    h.set_text(FILE, documented.clone());
+    let folds = h.folding_ranges(FILE);
+    assert_eq!(folds.len(), 1, "{folds:?}");
+    let starts_on = |at: usize| documented.get(..at).unwrap().matches('\n').count();
+    assert_eq!(starts_on(folds[0].start as usize), starts_on(documented.find("policy head_node").unwrap()));
 }
 
 #[test]
@@ -496,4 +507,43 @@ fn repeated_entries_are_removed_by_their_fix() {
             assert!(h.diagnostics(FILE).is_empty(), "{fixed}: {:?}", h.diagnostics(FILE));
         }
     }
+}
+
+/// Found by a review that drove the server as an editor does: a rename
+/// that a `for` variable would capture, one while the file does not parse
+/// (uses in the broken text were left), and one of a second declaration of
+/// a name (it renamed the first and its uses instead).
+#[test]
+fn renames_that_would_change_the_meaning_are_refused_or_narrowed() {
+    let text = "param partition: partition = \"aws\";\nparam buckets: list<arn(s3:bucket, \"*\")> = [\"*\"];\nparam prefix: string = \"pre\";\npolicy fsx {\n    allow \"S3\" {\n        action [s3:GetObject];\n        resource [buckets, \"${b}/${prefix}*\" for b in buckets];\n    }\n}\n";
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, text.to_string());
+    let on_prefix = text.find("prefix:").unwrap();
+    assert_eq!(h.rename(FILE, on_prefix, "b"), Err(RenameError::Captured { name: "b".into(), line: 7 }));
+    assert_eq!(h.rename(FILE, on_prefix, "bucket_prefix").map(|e| e.len()), Ok(2));
+
+    let broken = format!("{text}policy other {{\n    allow {{ action s3:Get\n}}\n");
+    h.set_text(FILE, broken.clone());
+    assert_eq!(h.rename(FILE, on_prefix, "p2"), Err(RenameError::Unparsed { line: 11 }));
+    assert_eq!(h.prepare_rename(FILE, on_prefix), Err(RenameError::Unparsed { line: 11 }));
+
+    let twice = "policy compute { allow { action s3:GetObject; resource \"*\"; } }\npolicy compute { allow { action s3:PutObject; resource \"*\"; } }\nrole r { path \"/\"; trust service \"ec2.amazonaws.com\"; inline compute; }\n";
+    h.set_text(FILE, twice.to_string());
+    let second = twice.rfind("policy compute").unwrap() + "policy ".len();
+    let edits = h.rename(FILE, second + 2, "compute_v2").unwrap();
+    assert_eq!(edits, [(Span::new(second, second + "compute".len()), "compute_v2".to_string())]);
+    assert_eq!(h.definition(FILE, second + 2), Some(Span::new(second, second + "compute".len())));
+    let (span, _) = h.prepare_rename(FILE, second + 2).unwrap();
+    assert_eq!(span.start as usize, second, "the range shown is the one renamed");
+}
+
+/// A valueset's hover shows its values, not its doc comment's words after
+/// a `valueset` and an `=` (found by review).
+#[test]
+fn a_valueset_hover_reads_past_its_doc_comment() {
+    let text = "/// Principals: each valueset entry = one service.\nvalueset principals = [\"ec2.amazonaws.com\", \"lambda.amazonaws.com\"];\n";
+    let mut h = AnalysisHost::new();
+    h.set_text(FILE, text.to_string());
+    let hover = h.hover(FILE, text.find("principals =").unwrap() + 2).unwrap();
+    assert!(hover.markdown.contains("Values: [\"ec2.amazonaws.com\", \"lambda.amazonaws.com\"]"), "{}", hover.markdown);
 }

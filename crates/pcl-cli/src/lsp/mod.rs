@@ -123,7 +123,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 return if server.shutting_down { Ok(()) } else { Err("exit without shutdown".into()) };
             }
             Message::Notification(n) => {
-                for published in server.notification(n) {
+                let publish = !queue::superseded(&n, &queue);
+                for published in server.notification(n, publish) {
                     send(connection, published);
                 }
             }
@@ -307,8 +308,9 @@ impl Server {
         to_value(actions)
     }
 
-    /// A change of the open documents; the diagnostics to publish.
-    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+    /// A change of the open documents; the diagnostics to publish (none for
+    /// an edit or open when not `publish`: a later edit is queued).
+    fn notification(&mut self, n: Notification, publish: bool) -> Vec<Notification> {
         let uri = match n.method.as_str() {
             notification::DidOpenTextDocument::METHOD => {
                 let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else { return Vec::new() };
@@ -334,11 +336,14 @@ impl Server {
                 // a closed document's diagnostics are cleared
                 let cleared =
                     PublishDiagnosticsParams { uri: p.text_document.uri, diagnostics: Vec::new(), version: None };
-                return vec![publish(cleared)];
+                return vec![publish_diagnostics(cleared)];
             }
             _ => return Vec::new(),
         };
-        vec![publish(self.diagnostics(&uri))]
+        if !publish {
+            return Vec::new();
+        }
+        vec![publish_diagnostics(self.diagnostics(&uri))]
     }
 
     fn diagnostics(&mut self, uri: &Uri) -> PublishDiagnosticsParams {
@@ -388,7 +393,7 @@ impl Server {
     }
 }
 
-fn publish(params: PublishDiagnosticsParams) -> Notification {
+fn publish_diagnostics(params: PublishDiagnosticsParams) -> Notification {
     Notification::new(notification::PublishDiagnostics::METHOD.to_string(), params)
 }
 

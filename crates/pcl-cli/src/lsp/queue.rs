@@ -1,4 +1,5 @@
-//! Requests that a later message in the queue makes stale.
+//! Requests that a later message in the queue makes stale, and edits whose
+//! diagnostics a later edit of the same document makes moot.
 
 use lsp_server::{ErrorCode, Message, Request};
 use lsp_types::notification::{self, Notification as _};
@@ -22,4 +23,24 @@ pub(super) fn stale(request: &Request, later: &std::collections::VecDeque<Messag
         }
     }
     None
+}
+
+/// Whether `change` (a `didChange`) is followed in the queue by another
+/// change of the same document: its edit is applied, but its diagnostics,
+/// out of date before they arrive, are not analysed and published (a held
+/// backspace sent 60 edits; publishing each, the last diagnostics came a
+/// second after the last key). A request between the two still gets the
+/// text as edited so far.
+pub(super) fn superseded(change: &lsp_server::Notification, later: &std::collections::VecDeque<Message>) -> bool {
+    if change.method != notification::DidChangeTextDocument::METHOD {
+        return false;
+    }
+    let uri = change.params.pointer("/textDocument/uri").and_then(Value::as_str);
+    uri.is_some()
+        && later.iter().any(|message| {
+            matches!(message, Message::Notification(n)
+                if (n.method == notification::DidChangeTextDocument::METHOD
+                    || n.method == notification::DidCloseTextDocument::METHOD)
+                    && n.params.pointer("/textDocument/uri").and_then(Value::as_str) == uri)
+        })
 }

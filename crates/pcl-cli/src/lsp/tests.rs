@@ -55,3 +55,50 @@ fn a_cancellation_finds_a_request_with_a_large_id() {
     assert!(matches!(stale(&request, &[cancel].into()), Some(ErrorCode::RequestCanceled)));
     assert!(stale(&request, &[other].into()).is_none(), "another id");
 }
+
+/// Edits queued behind one another are all applied, and only the last is
+/// analysed and published (a held backspace: the diagnostics of each
+/// keystroke came a second after the last one). Every message is queued
+/// before the server starts, so the queue is as a burst leaves it.
+#[test]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+fn a_burst_of_edits_publishes_the_last_one_only() {
+    let (server_side, client) = Connection::memory();
+    let uri = "file:///a.pcl";
+    let send = |m: Message| client.sender.send(m).unwrap();
+    send(Message::Request(Request::new(
+        RequestId::from(1),
+        "initialize".into(),
+        serde_json::json!({"capabilities": {}}),
+    )));
+    let text = "policy p { allow { action s3:GetObject; resource \"*\"; } }\n";
+    send(note(
+        "textDocument/didOpen",
+        serde_json::json!({"textDocument": {"uri": uri, "languageId": "pcl", "version": 1, "text": text}}),
+    ));
+    // `s3:GetObject` -> `s3:GetObjectXXXXXXXXXXXXXXXXXXXX`, a key at a time: unknown
+    let at = text.find("GetObject").unwrap() + "GetObject".len();
+    for n in 0..20 {
+        let character = at + n;
+        send(note(
+            "textDocument/didChange",
+            serde_json::json!({"textDocument": {"uri": uri, "version": 2 + n}, "contentChanges": [
+                {"range": {"start": {"line": 0, "character": character}, "end": {"line": 0, "character": character}}, "text": "X"}]}),
+        ));
+    }
+    send(Message::Request(Request::new(RequestId::from(2), "shutdown".into(), Value::Null)));
+    send(note("exit", Value::Null));
+    serve(&server_side).unwrap();
+    let published: Vec<Notification> = client
+        .receiver
+        .try_iter()
+        .filter_map(|m| match m {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => Some(n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(published.len(), 2, "the open and the last edit: {published:?}");
+    let last = &published[1].params["diagnostics"];
+    assert_eq!(last[0]["code"], "E0311", "{last}");
+    assert!(last[0]["message"].as_str().unwrap().contains("GetObjectXXXXXXXXXXXXXXXXXXXX"), "{last}");
+}
