@@ -173,6 +173,18 @@ fn may_match(resource: &str, arn_format: &str) -> bool {
     policy.iter().zip(format).all(|(p, f)| field_may_match(p, f))
 }
 
+/// The names of an ARN's six fields, for messages.
+pub const ARN_FIELD_NAMES: [&str; 6] = ["`arn`", "partition", "service", "region", "account", "resource"];
+
+/// Which of the six fields of the policy's `resource` cannot match those of
+/// an ARN of `arn_format` (by their place, 0 to 5): what a finding says of
+/// the resource type closest to it. `None` when either is not an ARN read
+/// field by field. Not remembered: asked only for a finding.
+pub fn mismatched_fields(resource: &str, arn_format: &str) -> Option<Vec<usize>> {
+    let (policy, format) = (arn_fields(resource)?, arn_fields(arn_format)?);
+    Some((0..6).filter(|&i| !policy.get(i).zip(format.get(i)).is_some_and(|(p, f)| field_may_match(p, f))).collect())
+}
+
 /// The six fields of an ARN (the last holds any further `:`), or `None`
 /// when it has fewer than five `:`. A byte loop: splitting with a `char`
 /// pattern cost more than comparing the fields.

@@ -275,4 +275,6 @@ impl AnalysisHost {
 }
 
 #[cfg(test)]
+mod review_tests;
+#[cfg(test)]
 mod tests;

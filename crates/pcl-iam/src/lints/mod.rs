@@ -10,6 +10,9 @@ use std::rc::Rc;
 use crate::catalog::{Action, ResourceType, catalog, key_matches};
 use crate::repeats::{ListKind, repeats};
 
+mod needs;
+use needs::needs_for;
+
 /// One rendered statement, as strings.
 pub struct StatementView<'a> {
     pub allow: bool,
@@ -194,29 +197,6 @@ fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) 
     }
 }
 
-/// The resource types `action` of service `prefix` acts on, each with its
-/// ARN formats, as a finding names them: made once per thread and action
-/// (by its address in the catalog), not for every statement and
-/// configuration that names it (an edit of `s3_read` in policies.pcl
-/// formatted them 14 times).
-fn needs(prefix: &str, action: &'static Action) -> Vec<String> {
-    thread_local! {
-        static NEEDS: crate::memo::KeyedTable<usize, Rc<[String]>> = RefCell::default();
-    }
-    let at = std::ptr::from_ref(action) as usize;
-    let found = crate::memo::remembered_by(&NEEDS, crate::memo::ADDRESS_CAPACITY, at, |_| {
-        let service = catalog().service(prefix);
-        action
-            .resource_types()
-            .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
-                Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
-                None => rt.to_string(),
-            })
-            .collect()
-    });
-    found.to_vec()
-}
-
 /// Which resource types can match which resources, computed once per
 /// (type, resource list) of a statement: a pattern such as `ec2:Describe*`
 /// names hundreds of actions but only a few resource types.
@@ -328,7 +308,7 @@ fn resources(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
                     count,
                     total: acts.len(),
                     example: format!("{prefix}:{}", first.name),
-                    needs: needs(prefix, first),
+                    needs: needs_for(prefix, first, st.resources),
                 });
             }
             continue;
@@ -337,7 +317,10 @@ fn resources(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
         if action.star_only() {
             out.push(Lint::OnlyStarSupported { action: written.clone() });
         } else if !cache.can_match(prefix, action, st.resources, ALL_RESOURCES) {
-            out.push(Lint::ActionMatchesNoResource { action: written.clone(), needs: needs(prefix, action) });
+            out.push(Lint::ActionMatchesNoResource {
+                action: written.clone(),
+                needs: needs_for(prefix, action, st.resources),
+            });
         }
     }
     // one mistake, one warning: a resource no action acts on is news only

@@ -1,0 +1,124 @@
+//! What a finding says an action acts on: its resource types and their
+//! ARN formats, the closest to the statement's resources first.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::catalog::{Action, catalog};
+
+/// The resource types `action` of service `prefix` acts on, each with its
+/// ARN formats, as a finding names them: made once per thread and action
+/// (by its address in the catalog), not for every statement and
+/// configuration that names it (an edit of `s3_read` in policies.pcl
+/// formatted them 14 times).
+fn needs(prefix: &str, action: &'static Action) -> Vec<String> {
+    thread_local! {
+        static NEEDS: crate::memo::KeyedTable<usize, Rc<[String]>> = RefCell::default();
+    }
+    let at = std::ptr::from_ref(action) as usize;
+    let found = crate::memo::remembered_by(&NEEDS, crate::memo::ADDRESS_CAPACITY, at, |_| {
+        let service = catalog().service(prefix);
+        action
+            .resource_types()
+            .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
+                Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
+                None => rt.to_string(),
+            })
+            .collect()
+    });
+    found.to_vec()
+}
+
+/// A finding's list of the resource types `action` acts on, for the
+/// statement's `resources`: all of them, each with its ARN formats, when
+/// there are few; else the closest ones first (those whose resource field
+/// can match one of the resources: `image/*` against EC2's `image` type),
+/// each saying which of its fields cannot match, then the others counted
+/// and a few named. `ec2:CreateTags` acts on about a hundred types: listed
+/// whole, the label ran to 11 KB and hid the one that mattered.
+pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[String]) -> Vec<String> {
+    const LISTED_WHOLE: usize = 4;
+    const CLOSEST: usize = 2;
+    const OTHERS_NAMED: usize = 5;
+    let all = needs(prefix, action);
+    if all.len() <= LISTED_WHOLE {
+        return all;
+    }
+    let service = catalog().service(prefix);
+    // each type with the fewest fields by which one of its formats misses
+    // one of the resources, if its resource field is not among them
+    let mut close: Vec<(usize, &'static str, String)> = Vec::new();
+    for (name, _) in action.resource_types() {
+        let Some(rt) = service.and_then(|s| s.resource_type(name)) else { continue };
+        let best = rt
+            .arn_formats()
+            .flat_map(|format| {
+                resources.iter().filter_map(move |r| Some((crate::arn_match::mismatched_fields(r, format)?, format, r)))
+            })
+            .filter(|(fields, _, _)| !fields.contains(&5))
+            .min_by_key(|(fields, _, _)| fields.len());
+        if let Some((fields, format, resource)) = best {
+            let why: Vec<String> = fields.iter().map(|&i| field_difference(i, resource, format)).collect();
+            let why = if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) };
+            close.push((fields.len(), name, format!("{name} (`{format}`{why})")));
+        }
+    }
+    close.sort_by_key(|(misses, name, _)| (*misses, *name));
+    close.truncate(CLOSEST);
+    let mut out: Vec<String> = close.iter().map(|(_, _, described)| described.clone()).collect();
+    let others: Vec<&'static str> =
+        action.resource_types().map(|(name, _)| name).filter(|name| !close.iter().any(|(_, c, _)| c == name)).collect();
+    let named: Vec<&str> = others.iter().take(OTHERS_NAMED).copied().collect();
+    let more = if others.len() > OTHERS_NAMED { ", ..." } else { "" };
+    let lead = if out.is_empty() { "" } else { "and " };
+    out.push(format!("{lead}{} other resource types ({}{more})", others.len(), named.join(", ")));
+    out
+}
+
+/// How field `i` of `resource` differs from that of `format`, in words.
+fn field_difference(i: usize, resource: &str, format: &str) -> String {
+    let field = |text: &str| text.splitn(6, ':').nth(i).unwrap_or_default().to_string();
+    let name = crate::arn_match::ARN_FIELD_NAMES.get(i).copied().unwrap_or("a");
+    match field(format).as_str() {
+        "" => format!("its {name} field is empty, here `{}`", field(resource)),
+        theirs => format!("its {name} field is `{theirs}`, here `{}`", field(resource)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    fn action(prefix: &str, name: &str) -> &'static Action {
+        catalog().service(prefix).unwrap().actions.iter().find(|a| a.name == name).unwrap()
+    }
+
+    /// `ec2:CreateTags` acts on about a hundred types: the one whose
+    /// resource field matches comes first, with the field that does not,
+    /// and the rest are counted (the label was 11 KB).
+    #[test]
+    fn many_types_closest_first_and_counted() {
+        let resources = ["arn:aws:ec2:*:123456789012:image/*".to_string()];
+        let needs = needs_for("ec2", action("ec2", "CreateTags"), &resources);
+        let first = needs.first().unwrap();
+        assert!(first.starts_with("image (`arn:${Partition}:ec2:${Region}::image/${ImageId}`"), "{needs:?}");
+        assert!(first.ends_with(": its account field is empty, here `123456789012`)"), "{needs:?}");
+        let last = needs.last().unwrap();
+        assert!(
+            last.starts_with("and ") && last.contains(" other resource types (") && last.ends_with(", ...)"),
+            "{needs:?}"
+        );
+        assert!(needs.join(", ").len() < 400, "{needs:?}");
+    }
+
+    /// A few types are all listed, as before.
+    #[test]
+    fn few_types_listed_whole() {
+        let resources = ["arn:aws:s3:::bucket".to_string()];
+        let needs = needs_for("s3", action("s3", "GetObject"), &resources);
+        assert_eq!(needs, super::needs("s3", action("s3", "GetObject")));
+        assert!(needs.iter().any(|n| n.starts_with("object (")), "{needs:?}");
+    }
+}
