@@ -7,6 +7,7 @@
 use pcl_iam::repeats::{ListKind, Why, repeats};
 
 use super::any_partition;
+use super::wildcard_params::{WildcardParams, say_params};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expand::{Env, ValueOrigin};
 
@@ -53,7 +54,8 @@ fn place_resource_arn_findings(
 /// Places each W0512 that `statement_findings` reported at the whole action
 /// or resource list of `s`: an entry listed twice at its second copy, with
 /// the first as a secondary label; an entry a pattern matches at the entry,
-/// with the pattern as a secondary label. Each list's findings follow
+/// with the pattern as a secondary label, and the params whose values make
+/// the pattern a wildcard that covers it named. Each list's findings follow
 /// `pcl_iam::repeats`' order, which is found again from the origins; a
 /// finding that does not name the entry expected (another rendering) is left
 /// as it is.
@@ -82,13 +84,16 @@ fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut
             by_value.entry(key(&origin.value)).or_default().push(at);
         }
         let places = |value: &str| by_value.get(&key(value)).map_or(&[][..], Vec::as_slice);
+        // rendered again with other param values at the first pattern's finding
+        let mut wildcards: Option<WildcardParams> = None;
         for d in findings.iter_mut().filter(|d| at_list(d)) {
             let Some(repeat) = found.next() else { break };
-            if !d.message.starts_with(&format!("`{}`", any_partition(&repeat.entry))) {
+            let entry = any_partition(&repeat.entry);
+            if !d.message.starts_with(&format!("`{entry}`")) {
                 break;
             }
             let mut copies = places(&repeat.entry).iter().filter_map(|&at| Some((at, origins.get(at)?)));
-            let Some((_, first)) = copies.next() else { break };
+            let Some((first_at, first)) = copies.next() else { break };
             match &repeat.why {
                 Why::Listed { .. } => match copies.clone().find(|(_, o)| o.item != first.item) {
                     Some((_, second)) => {
@@ -119,6 +124,14 @@ fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut
                         (p, listed)
                     });
                     place(d, first, list, listed);
+                    if list != ListKind::Resources {
+                        continue;
+                    }
+                    let wildcards = wildcards.get_or_insert_with(|| WildcardParams::of(env, &s.resources));
+                    let names = wildcards.behind(first_at);
+                    if !names.is_empty() {
+                        say_params(d, env, &names, (&any_partition(by), &entry));
+                    }
                 }
             }
         }

@@ -89,6 +89,138 @@ fn repeats_of(text: &str) -> Vec<Repeat> {
         .collect()
 }
 
+fn one_repeat(text: &str) -> Repeat {
+    let mut found = repeats_of(text);
+    assert_eq!(found.len(), 1, "{text}: {found:#?}");
+    found.pop().unwrap()
+}
+
+/// The brief's case: `${region}` at `*` makes the first ARN a pattern that
+/// covers the second, which no other region would.
+const REGION_STAR: &str = r#"param partition: partition = "aws";
+param region: region = "*";
+policy p {
+    allow {
+        action ec2:StartInstances;
+        resource ["arn:${partition}:ec2:${region}:*:instance/*", "arn:${partition}:ec2:us-east-1:*:instance/*"];
+    }
+}
+"#;
+
+/// A pattern that covers an entry only through a param's value says which
+/// value, and the help says how to keep the entry for the others.
+#[test]
+fn a_cover_owed_to_a_params_wildcard_names_the_value() {
+    let found = one_repeat(REGION_STAR);
+    assert_eq!(found.at, "\"arn:${partition}:ec2:us-east-1:*:instance/*\"");
+    assert_eq!(
+        found.message,
+        "`arn:…:ec2:us-east-1:*:instance/*` is already in the statement's resources through `arn:…:ec2:*:*:instance/*` (with region = \"*\")"
+    );
+    assert_eq!(
+        found.help,
+        "`arn:…:ec2:*:*:instance/*` covers `arn:…:ec2:us-east-1:*:instance/*` only while region = \"*\": guard the entry with `when region != \"*\"`, or remove it if region keeps that value"
+    );
+    assert_eq!(found.secondary.len(), 1);
+    // the guard the help suggests: no finding where region is `*`, and none
+    // where it is another region
+    let guarded = REGION_STAR.replace(
+        "\"arn:${partition}:ec2:us-east-1:*:instance/*\"]",
+        "\"arn:${partition}:ec2:us-east-1:*:instance/*\" when region != \"*\"]",
+    );
+    assert!(repeats_of(&guarded).is_empty(), "{guarded}");
+    let elsewhere = guarded.replace("region = \"*\"", "region = \"eu-west-1\"");
+    assert!(repeats_of(&elsewhere).is_empty(), "{elsewhere}");
+}
+
+/// Params named only when their wildcard makes the cover: not one whose
+/// `*` is in the entry as well as the pattern, nor one the entry alone
+/// reads, nor one another entry reads, nor one without which another
+/// pattern covers the entry still.
+#[test]
+fn only_the_params_that_make_the_cover_are_named() {
+    let both = REGION_STAR.replace("ec2:us-east-1:*:instance/*\"", "ec2:${region}:*:instance/i-1\"");
+    let found = one_repeat(&both);
+    assert!(!found.message.contains("(with"), "{found:#?}");
+    assert!(found.help.starts_with("remove "), "{found:#?}");
+    // a written pattern, an entry with the param's `*`
+    let entry_only = REGION_STAR.replace(
+        "[\"arn:${partition}:ec2:${region}:*:instance/*\", \"arn:${partition}:ec2:us-east-1:*:instance/*\"]",
+        "[\"arn:${partition}:ec2:*:*:instance/*\", \"arn:${partition}:ec2:${region}:*:instance/i-1\"]",
+    );
+    let found = one_repeat(&entry_only);
+    assert!(!found.message.contains("(with"), "{found:#?}");
+    // a written pattern, and the param's `*` in another entry of the list
+    let elsewhere = REGION_STAR.replace(
+        "[\"arn:${partition}:ec2:${region}:*:instance/*\",",
+        "[\"arn:${partition}:ec2:*:*:instance/*\", \"arn:${partition}:ec2:${region}:*:volume/*\",",
+    );
+    let found = one_repeat(&elsewhere);
+    assert!(found.message.ends_with("through `arn:…:ec2:*:*:instance/*`"), "{found:#?}");
+    // the param's pattern covers it first, but a written one would without it
+    let wider = REGION_STAR.replace(
+        "[\"arn:${partition}:ec2:${region}:*:instance/*\",",
+        "[\"arn:${partition}:ec2:${region}:*:instance/*\", \"arn:${partition}:ec2:*:*:*\",",
+    );
+    let found = repeats_of(&wider);
+    let said: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "`arn:…:ec2:*:*:instance/*` is already in the statement's resources through `arn:…:ec2:*:*:*`",
+            "`arn:…:ec2:us-east-1:*:instance/*` is already in the statement's resources through `arn:…:ec2:*:*:instance/*`",
+        ]
+    );
+}
+
+/// A list param's `*` (bare, or kept by a `for` template) is named as a
+/// value of the list; a param read through a valueset too.
+#[test]
+fn a_list_params_wildcard_is_named_as_one_of_its_values() {
+    let text = r#"param buckets: list<string> = ["*"];
+param arns: list<arn> = ["arn:aws:s3:::data/*"];
+valueset through = ["arn:aws:s3:::${b}/*" for b in buckets];
+policy p {
+    allow "Template" {
+        action s3:GetObject;
+        resource ["arn:aws:s3:::data/k", "arn:aws:s3:::${b}/*" for b in buckets];
+    }
+    allow "Bare" {
+        action s3:GetObject;
+        resource [arns, "arn:aws:s3:::data/k"];
+    }
+    allow "Set" {
+        action s3:GetObject;
+        resource [@through, "arn:aws:s3:::data/k"];
+    }
+}
+"#;
+    let found = repeats_of(text);
+    let said: Vec<(&str, &str)> = found.iter().map(|f| (f.at.as_str(), f.message.as_str())).collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "\"arn:aws:s3:::data/k\"",
+                "`arn:…:s3:::data/k` is already in the statement's resources through `*` (with \"*\" in buckets)"
+            ),
+            (
+                "\"arn:aws:s3:::data/k\"",
+                "`arn:…:s3:::data/k` is already in the statement's resources through `arn:…:s3:::data/*` (with \"arn:aws:s3:::data/*\" in arns)"
+            ),
+            (
+                "\"arn:aws:s3:::data/k\"",
+                "`arn:…:s3:::data/k` is already in the statement's resources through `*` (with \"*\" in buckets)"
+            ),
+        ]
+    );
+    // no guard to suggest for a list
+    assert_eq!(
+        found[1].help,
+        "`arn:…:s3:::data/*` covers `arn:…:s3:::data/k` only with this value of arns: keep the entry if arns may be set otherwise, or remove it"
+    );
+}
+
 /// A repeat from an actionset spliced inside another names the set that
 /// writes it, and the sets that bring that one (outermost first); two
 /// copies from two sets of one splice name both.

@@ -59,13 +59,22 @@ impl Env<'_> {
     /// The values `values(list)` renders, in its order, each with the item
     /// of `list` it comes from.
     pub fn value_origins(&self, list: &GList<Value>) -> Vec<ValueOrigin> {
+        self.value_origins_rendered_by(list, self)
+    }
+
+    /// The values of `list`, as `value_origins` gives them, with guards
+    /// decided here but each value rendered by `render` (the same program
+    /// and features, other params): the values line up one for one with
+    /// those of `value_origins`, as a value's params change its text, not
+    /// how many values an item renders.
+    pub(crate) fn value_origins_rendered_by(&self, list: &GList<Value>, render: &Env<'_>) -> Vec<ValueOrigin> {
         let mut spliced = Spliced::default();
         let mut items = Vec::new();
         // one trail for the list, as `values` has: a valueset spliced twice
         // renders its values at its first splice only
         let mut trail = Trail::default();
         for item in list.items.iter().filter(|item| self.holds(&item.when)) {
-            self.value_through_sets(&item.value, &mut trail, &mut spliced);
+            self.value_through_sets(&item.value, render, &mut trail, &mut spliced);
             items.resize(spliced.values.len(), item.span);
         }
         let each = spliced.values.into_iter().zip(items).zip(spliced.sets);
@@ -73,17 +82,19 @@ impl Env<'_> {
     }
 
     /// `value_at` of `v`, each value noted with the valuesets it comes through.
-    fn value_through_sets(&self, v: &Value, trail: &mut Trail, spliced: &mut Spliced) {
+    fn value_through_sets(&self, v: &Value, render: &Env<'_>, trail: &mut Trail, spliced: &mut Spliced) {
         match v {
             Value::Set(name) => {
                 spliced.enter(*name);
                 self.splice_valueset(name, trail, &mut |inner, trail| {
-                    self.value_through_sets(inner, trail, spliced);
+                    self.value_through_sets(inner, render, trail, spliced);
                 });
                 spliced.leave();
             }
+            // a leaf renders no guard and no set: its params' values are all
+            // that `render` changes
             leaf => {
-                self.value_at(leaf, &mut spliced.values, trail, Splice::Value);
+                render.value_at(leaf, &mut spliced.values, trail, Splice::Value);
                 spliced.note_path();
             }
         }
