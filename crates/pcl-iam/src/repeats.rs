@@ -111,6 +111,12 @@ pub fn repeats(list: ListKind, entries: &[String], kept_stars: usize) -> Vec<Rep
     out
 }
 
+/// Whether `pattern` covers `entry` as `repeats` judges it: equal, or
+/// matching it whatever its own wildcards and placeholders stand for.
+pub fn covers_entry(list: ListKind, pattern: &str, entry: &str) -> bool {
+    covers_fields(list, &Fields::of(list, pattern), &Fields::of(list, entry))
+}
+
 fn has_wildcard(entry: &str) -> bool {
     entry.bytes().any(|b| b == b'*' || b == b'?')
 }
@@ -404,6 +410,18 @@ mod tests {
         assert!(found(ListKind::Resources, &["arn:aws:s3:::b/${*}", user]).is_empty());
         assert!(found(ListKind::Resources, &["arn:aws:s3:::b/*", user]).is_empty());
         assert_eq!(found(ListKind::Resources, &["*", user]), vec![pair(user, "by *")]);
+    }
+
+    #[test]
+    fn one_pattern_against_one_entry() {
+        let all = "arn:aws:ec2:*:1:instance/*";
+        assert!(covers_entry(ListKind::Resources, all, "arn:aws:ec2:us-east-1:1:instance/i-1"));
+        assert!(covers_entry(ListKind::Resources, all, all), "equal texts");
+        // a placeholder in the pattern's region: only itself matches it
+        let any_region = "arn:aws:ec2:<R>:1:instance/*";
+        assert!(!covers_entry(ListKind::Resources, any_region, "arn:aws:ec2:us-east-1:1:instance/i-1"));
+        assert!(covers_entry(ListKind::Resources, any_region, "arn:aws:ec2:<R>:1:instance/i-1"));
+        assert!(covers_entry(ListKind::Actions, "EC2:Describe*", "ec2:DescribeInstances"));
     }
 
     #[test]

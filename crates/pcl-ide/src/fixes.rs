@@ -86,7 +86,9 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
 /// action, or a string without `${`, unguarded (not a set's splice, which
 /// brings others too, nor a param, a `for` template or a guarded entry,
 /// whose values or presence change with the configuration), and only for a
-/// finding that holds in every configuration.
+/// finding that holds in every configuration. A finding that names the
+/// param values it holds with (`(with region = "*")`) never gets one: its
+/// pattern renders the param, so it is not written out.
 fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> {
     // the checks add ` when f=v` or ` in N of M configurations` after the
     // message's last quoted name when the finding does not hold everywhere

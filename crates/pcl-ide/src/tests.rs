@@ -446,6 +446,20 @@ fn repeated_entries_are_removed_by_their_fix() {
             "param region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:aws:ec2:${region}:123456789012:instance/*\", \"arn:aws:ec2:us-east-1:123456789012:instance/*\"]; } }\n",
             None,
         ),
+        // the same with the partition a param too (the message names `region = "*"`)
+        (
+            "param partition: partition = \"aws\";\nparam region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:${partition}:ec2:${region}:*:instance/*\", \"arn:${partition}:ec2:us-east-1:*:instance/*\"]; } }\n",
+            None,
+        ),
+        // a list param's `*`, bare or kept by a `for` template
+        (
+            "param arns: list<arn> = [\"arn:aws:s3:::data/*\"];\npolicy p { allow { action s3:GetObject; resource [arns, \"arn:aws:s3:::data/k\"]; } }\n",
+            None,
+        ),
+        (
+            "param buckets: list<string> = [\"*\"];\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::${b}/*\" for b in buckets, \"arn:aws:s3:::data/k\"]; } }\n",
+            None,
+        ),
         // the copy that would stay is guarded (by a param: no `when` in the message)
         (
             "param region: region = \"us-east-1\";\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::a/k\" when region == \"us-east-1\", \"arn:aws:s3:::a/k\"]; } }\n",

@@ -439,5 +439,6 @@ fn naming_findings(
 mod placing;
 #[cfg(test)]
 mod tests;
+mod wildcard_params;
 
 pub use placing::place_list_findings;

@@ -7,6 +7,7 @@
 use pcl_iam::repeats::{ListKind, Why, repeats};
 
 use super::any_partition;
+use super::wildcard_params::{WildcardParams, say_params};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::expand::{Env, ValueOrigin};
 
@@ -44,8 +45,8 @@ fn place_resource_arn_findings(
             return; // not the rendering the findings were made from: left as they are
         }
         d.span = origin.item;
-        if let (Some(set), Some(label)) = (origin.set, d.label.as_mut()) {
-            *label = format!("{label} (from valueset `{set}`)");
+        if let Some(label) = d.label.as_mut() {
+            push_from_set(label, &origin, ListKind::Resources);
         }
     }
 }
@@ -53,7 +54,8 @@ fn place_resource_arn_findings(
 /// Places each W0512 that `statement_findings` reported at the whole action
 /// or resource list of `s`: an entry listed twice at its second copy, with
 /// the first as a secondary label; an entry a pattern matches at the entry,
-/// with the pattern as a secondary label. Each list's findings follow
+/// with the pattern as a secondary label, and the params whose values make
+/// the pattern a wildcard that covers it named. Each list's findings follow
 /// `pcl_iam::repeats`' order, which is found again from the origins; a
 /// finding that does not name the entry expected (another rendering) is left
 /// as it is.
@@ -71,54 +73,113 @@ fn place_repeat_findings(s: &crate::ir::Statement, env: &Env<'_>, findings: &mut
         let values: Vec<String> = origins.iter().map(|o| o.value.clone()).collect();
         let kept = if list == ListKind::Resources { env.kept_stars(&s.resources) } else { 0 };
         let mut found = repeats(list, &values, usize::try_from(kept).unwrap_or(usize::MAX)).into_iter();
-        // each value's origins, looked up once (a scan per finding was
-        // quadratic in a list of thousands of repeats)
+        // each value's places among the origins, looked up once (a scan per
+        // finding was quadratic in a list of thousands of repeats)
         let key = |value: &str| match list {
             ListKind::Actions => value.to_ascii_lowercase(),
             ListKind::Resources => value.to_string(),
         };
-        let mut by_value: rustc_hash::FxHashMap<String, Vec<&ValueOrigin>> = rustc_hash::FxHashMap::default();
-        for origin in &origins {
-            by_value.entry(key(&origin.value)).or_default().push(origin);
+        let mut by_value: rustc_hash::FxHashMap<String, Vec<usize>> = rustc_hash::FxHashMap::default();
+        for (at, origin) in origins.iter().enumerate() {
+            by_value.entry(key(&origin.value)).or_default().push(at);
         }
-        let no_origins = Vec::new();
+        let places = |value: &str| by_value.get(&key(value)).map_or(&[][..], Vec::as_slice);
+        // rendered again with other param values at the first pattern's finding
+        let mut wildcards: Option<WildcardParams> = None;
         for d in findings.iter_mut().filter(|d| at_list(d)) {
             let Some(repeat) = found.next() else { break };
-            if !d.message.starts_with(&format!("`{}`", any_partition(&repeat.entry))) {
+            let entry = any_partition(&repeat.entry);
+            if !d.message.starts_with(&format!("`{entry}`")) {
                 break;
             }
-            let mut copies = by_value.get(&key(&repeat.entry)).unwrap_or(&no_origins).iter().copied();
-            let Some(first) = copies.next() else { break };
-            let (primary, other, other_says) = match &repeat.why {
-                Why::Listed { .. } => match copies.find(|o| o.item != first.item) {
-                    Some(second) => (second, Some(first), "first listed here".to_string()),
-                    None => (first, None, String::new()),
+            let mut copies = places(&repeat.entry).iter().filter_map(|&at| Some((at, origins.get(at)?)));
+            let Some((first_at, first)) = copies.next() else { break };
+            match &repeat.why {
+                Why::Listed { .. } => match copies.clone().find(|(_, o)| o.item != first.item) {
+                    Some((_, second)) => {
+                        let mut first_listed = String::from("first listed here");
+                        push_from_set(&mut first_listed, first, list);
+                        place(d, second, list, Some((first, first_listed)));
+                    }
+                    None => {
+                        place(d, first, list, None);
+                        // copies of one item from two sets nested in it: the other named
+                        // too, inside the parenthesis `place` closed
+                        if !first.sets.is_empty()
+                            && let Some((_, again)) = copies.find(|(_, o)| o.sets != first.sets)
+                            && let Some(label) = d.label.as_mut()
+                        {
+                            label.pop();
+                            label.push_str("; again from ");
+                            push_set_path(label, again, list);
+                            label.push(')');
+                        }
+                    }
                 },
                 Why::Matched { by } => {
-                    let pattern =
-                        by_value.get(&key(by)).and_then(|o| o.first()).copied().filter(|o| o.item != first.item);
-                    (first, pattern, format!("`{}` is listed here", any_partition(by)))
+                    let pattern = places(by).first().and_then(|&at| origins.get(at));
+                    let listed = pattern.filter(|p| p.item != first.item).map(|p| {
+                        let mut listed = format!("`{}` is listed here", any_partition(by));
+                        push_from_set(&mut listed, p, list);
+                        (p, listed)
+                    });
+                    place(d, first, list, listed);
+                    if list != ListKind::Resources {
+                        continue;
+                    }
+                    let wildcards = wildcards.get_or_insert_with(|| WildcardParams::of(env, &s.resources));
+                    let names = wildcards.behind(first_at);
+                    if !names.is_empty() {
+                        say_params(d, env, &names, (&any_partition(by), &entry));
+                    }
                 }
-            };
-            d.span = primary.item;
-            if let Some(label) = d.label.as_mut() {
-                label.push_str(&from_set(primary, list));
-            }
-            if let Some(other) = other {
-                d.secondary.push(crate::diagnostic::Label {
-                    span: other.item,
-                    message: format!("{other_says}{}", from_set(other, list)),
-                });
             }
         }
     }
 }
 
-/// ` (from actionset `reads`)` when the value comes from a splice.
-fn from_set(origin: &ValueOrigin, list: ListKind) -> String {
-    let kind = match list {
-        ListKind::Actions => "actionset",
-        ListKind::Resources => "valueset",
-    };
-    origin.set.map_or_else(String::new, |set| format!(" (from {kind} `{set}`)"))
+/// Moves `d` to `primary`'s item, its label naming the set `primary`
+/// comes from, with `other` (the first copy, or the pattern) as a
+/// secondary label.
+fn place(d: &mut Diagnostic, primary: &ValueOrigin, list: ListKind, other: Option<(&ValueOrigin, String)>) {
+    d.span = primary.item;
+    if let Some(label) = d.label.as_mut() {
+        push_from_set(label, primary, list);
+    }
+    if let Some((other, message)) = other {
+        d.secondary.push(crate::diagnostic::Label { span: other.item, message });
+    }
+}
+
+/// ` (from actionset `reads`)` onto `out` when the value comes from a
+/// splice, naming the set it is written in (` (from actionset `inner`, via
+/// `outer`)`).
+fn push_from_set(out: &mut String, origin: &ValueOrigin, list: ListKind) {
+    if !origin.sets.is_empty() {
+        out.push_str(" (from ");
+        push_set_path(out, origin, list);
+        out.push(')');
+    }
+}
+
+/// `actionset `inner`, via `outer`` onto `out`: the set `origin` is
+/// written in, and the sets that bring that one into the list, outermost
+/// first (`via `a`, `b` and `c``).
+fn push_set_path(out: &mut String, origin: &ValueOrigin, list: ListKind) {
+    let Some((written_in, via)) = origin.sets.split_last() else { return };
+    out.push_str(match list {
+        ListKind::Actions => "actionset `",
+        ListKind::Resources => "valueset `",
+    });
+    out.push_str(written_in);
+    out.push('`');
+    for (at, set) in via.iter().enumerate() {
+        out.push_str(match at {
+            0 => ", via `",
+            _ if at + 1 == via.len() => " and `",
+            _ => ", `",
+        });
+        out.push_str(set);
+        out.push('`');
+    }
 }

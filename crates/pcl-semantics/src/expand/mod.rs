@@ -194,19 +194,26 @@ impl<'a> Env<'a> {
                     }
                 }
             }
-            Value::Set(name) => {
-                let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &*i.ir) else { return };
-                if !trail.enter(name, MAX_INCLUDE_DEPTH) {
-                    return;
-                }
-                for item in &list.items {
-                    if self.holds(&item.when) {
-                        self.value_at(&item.value, out, trail, splice);
-                    }
-                }
-                trail.leave();
-            }
+            Value::Set(name) => self.splice_valueset(name, trail, &mut |item, trail| {
+                self.value_at(item, out, trail, splice);
+            }),
         }
+    }
+
+    /// Calls `each` with each value of valueset `name` whose guard holds,
+    /// as `value_at` splices it: nothing when `name` is no valueset, is
+    /// being spliced (a cycle), was spliced before in `trail`, or lies
+    /// deeper than `MAX_INCLUDE_DEPTH`. Shared with `value_origins`, which
+    /// must render what `value_at` does.
+    fn splice_valueset(&self, name: &Name, trail: &mut Trail, each: &mut impl FnMut(&'a Value, &mut Trail)) {
+        let Some(ItemIr::Valueset(list)) = self.program.get(name).map(|i| &*i.ir) else { return };
+        if !trail.enter(name, MAX_INCLUDE_DEPTH) {
+            return;
+        }
+        for item in list.items.iter().filter(|item| self.holds(&item.when)) {
+            each(&item.value, trail);
+        }
+        trail.leave();
     }
 
     /// The values of a list whose guards hold.
