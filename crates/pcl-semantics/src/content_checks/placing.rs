@@ -48,6 +48,18 @@ fn place_resource_arn_findings(
         if let Some(label) = d.label.as_mut() {
             push_from_set(label, &origin, ListKind::Resources);
         }
+        // a param's value: `${partition}` is no help there (a default cannot
+        // interpolate, E0202); the value is given per partition instead
+        if origin.sets.is_empty()
+            && let Some(crate::ir::Value::Param(name)) =
+                s.resources.items.iter().find(|i| i.span == origin.item).map(|i| &i.value)
+        {
+            d.help = Some(format!(
+                "the ARN is the value of `{name}` (its default or `--set`), which names one partition and cannot \
+                 interpolate `${{partition}}`: give `{name}` a placeholder rather than a default, and `--set \
+                 {name}=arn:<partition>:...` for each partition built"
+            ));
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use pcl_syntax::Span;
 
 mod kinds;
+mod shared;
 
 pub use kinds::DiagnosticKind;
 pub(crate) use kinds::a;
@@ -157,8 +158,10 @@ impl Diagnostic {
 
 pub use pcl_iam::suggest;
 
-/// Diagnostics in file order, without repeats.
+/// Diagnostics in file order, without repeats (nor narrower copies of a
+/// finding that several items report at one place: `shared`).
 pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
     diags.sort_by_key(|d| (d.span.start, d.span.end, d.code));
     diags.dedup();
+    shared::merge_shared(diags);
 }

@@ -350,6 +350,9 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
     if after.starts_with('\'') {
         return Some("strings are written in double quotes".into());
     }
+    if let Some(head) = unclosed_before_next(before, after) {
+        return Some(format!("the `{{` of {} is not closed: add `}}` above this line", code(&head)));
+    }
     if after.starts_with("///") {
         return Some(
             "`///` starts a doc comment, on a line of its own above the item, statement or include it documents; \
@@ -358,6 +361,54 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
         );
     }
     None
+}
+
+/// When what follows the error (past doc comments) starts a statement or an
+/// item, and what precedes it is complete (a field's `;`, a `}`), the slip
+/// is most likely a `{` left open: the head of the innermost one (`allow
+/// "A" {`), as written on its line. (Its `///` next, the error read "found
+/// `///`" and the help told to write `//`, which fixed nothing.)
+fn unclosed_before_next(before: &str, after: &str) -> Option<String> {
+    const STARTS: [&str; 13] = [
+        "allow",
+        "deny",
+        "include",
+        "with",
+        "param",
+        "feature",
+        "constraint",
+        "permset",
+        "actionset",
+        "valueset",
+        "policy",
+        "role",
+        "expect",
+    ];
+    if !(before.ends_with(';') || before.ends_with('}')) {
+        return None;
+    }
+    let next = after.lines().map(str::trim_start).find(|l| !l.starts_with("//") && !l.is_empty())?;
+    let word = next.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next()?;
+    if !STARTS.contains(&word) {
+        return None;
+    }
+    // the innermost `{` still open, read on the tokens (not in strings or comments)
+    let mut open: Vec<usize> = Vec::new();
+    for token in crate::tokens::tokens(before) {
+        if token.kind != crate::tokens::TokenKind::Punct {
+            continue;
+        }
+        match before.get(token.span.start as usize..token.span.end as usize) {
+            Some("{") => open.push(token.span.start as usize),
+            Some("}") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let brace = *open.last()?;
+    let line_start = before.get(..brace)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    Some(before.get(line_start..=brace)?.trim_start().to_string())
 }
 
 #[cfg(test)]

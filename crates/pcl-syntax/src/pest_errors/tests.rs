@@ -149,3 +149,17 @@ fn a_backquote_is_quoted_with_two() {
     let e = first_error("`*` as a resource\n");
     assert!(e.message.ends_with("found `` ` ``"), "{}", e.message);
 }
+
+/// A statement left open before the next one: the help names the `{` to
+/// close, whether a doc comment or the statement comes next (the help told
+/// to write `//` for the `///`, which fixed nothing).
+#[test]
+fn an_unclosed_statement_before_the_next_is_named() {
+    let text = "policy p {\n    allow \"A\" {\n        action s3:GetObject;\n        resource \"*\";\n    /// Writes.\n    allow \"B\" {\n        action s3:PutObject;\n        resource \"*\";\n    }\n}\n";
+    let e = first_error(text);
+    assert_eq!(e.help.as_deref(), Some("the `{` of `allow \"A\" {` is not closed: add `}` above this line"));
+    let e = first_error(&text.replace("    /// Writes.\n", ""));
+    assert_eq!(e.help.as_deref(), Some("the `{` of `allow \"A\" {` is not closed: add `}` above this line"));
+    // (an item left open before the next item is the chunker's: "this
+    // item is not finished", at its last token)
+}
