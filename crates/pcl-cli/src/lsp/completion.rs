@@ -14,7 +14,7 @@ pub fn items(completions: Vec<Completion>, lines: &LineIndex<'_>) -> Vec<Complet
         .map(|c| CompletionItem {
             text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                 range: Range { start: lines.position(c.replaces.start), end: lines.position(c.replaces.end) },
-                new_text: c.label.clone(),
+                new_text: c.insert,
             })),
             label: c.label,
             kind: Some(match c.kind {
