@@ -314,9 +314,18 @@ fn quick_fixes_fix_what_they_say() {
         ("policy p {\n    allow { action [\"xry:PutTraceSegments\"]; resource \"*\"; }\n}\n", true),
         // a pattern whose start is right: no fix that changes nothing
         ("policy p { allow { action [logs:Put*Event]; resource \"*\"; } }\n", false),
-        // a key template would read as an interpolation
+        // a key template would read as an interpolation; `<key>` and
+        // `tag-key` are templates too (`key_template_head`)
         (
             "policy p {\n    allow { action iam:GetRole; resource \"*\"; condition StringEquals \"iam:ResourceTa\" [\"x\"]; }\n}\n",
+            false,
+        ),
+        (
+            "policy p { allow { action s3:GetObject; resource \"*\"; condition StringLike \"s3:ExistingObjectTa\" \"x\"; } }",
+            false,
+        ),
+        (
+            "policy p { allow { action ssm:GetDocument; resource \"*\"; condition StringLike \"ssm:resourceTa\" \"x\"; } }",
             false,
         ),
     ];
