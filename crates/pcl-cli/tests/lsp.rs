@@ -114,11 +114,13 @@ fn an_editor_session() {
     );
     let _ = c.diagnostics();
     let completion = c.request("textDocument/completion", position(1, 25));
-    let labels: Vec<&str> =
-        completion["result"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap()).collect();
+    // complete: typing on filters it
+    assert_eq!(completion["result"]["isIncomplete"], json!(false), "{completion}");
+    let items = completion["result"]["items"].as_array().unwrap();
+    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"s3:PutObject"), "{labels:?}");
     // accepted, it replaces all of `s3:Put`, whatever the editor takes a word to be
-    let put = completion["result"].as_array().unwrap().iter().find(|i| i["label"] == "s3:PutObject").unwrap();
+    let put = items.iter().find(|i| i["label"] == "s3:PutObject").unwrap();
     assert_eq!(
         put["textEdit"],
         json!({"range": {"start": {"line": 1, "character": 19}, "end": {"line": 1, "character": 25}}, "newText": "s3:PutObject"}),
@@ -176,6 +178,52 @@ fn an_editor_session() {
     c.notify("exit", Value::Null);
     let status = c.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+}
+
+/// Completion as an editor that takes a list's edit range once
+/// (`itemDefaults.editRange`) sees it: what the cursor's place allows, a
+/// condition key template shown whole and inserted up to its variable,
+/// nothing in prose (a space asks too).
+#[test]
+fn completion_follows_the_cursor_and_shares_its_edit_range() {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let takes_defaults = json!({"textDocument": {"completion": {"completionList": {"itemDefaults": ["editRange"]}}}});
+    let init = c.request("initialize", json!({"capabilities": takes_defaults}));
+    let triggers = &init["result"]["capabilities"]["completionProvider"]["triggerCharacters"];
+    assert!(triggers.as_array().unwrap().contains(&json!("/")), "{triggers}");
+    c.notify("initialized", json!({}));
+    let text = "policy p {\n    description \"Used when \";\n    allow {\n        condition StringEquals \"s3:Buck\" \"x\";\n        re\n    }\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": text}}),
+    );
+    c.diagnostics();
+    let complete =
+        |c: &mut Client, line: u32, character: u32| c.request("textDocument/completion", position(line, character));
+
+    // in a statement: its fields, not `allow`; the range once, not per item
+    let fields = complete(&mut c, 4, 10);
+    assert_eq!(
+        fields["result"]["itemDefaults"]["editRange"],
+        json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 10}})
+    );
+    assert_eq!(fields["result"]["items"], json!([{"label": "resource", "kind": 14, "detail": "field"}]), "{fields}");
+
+    // a key template: shown whole, inserted up to its variable
+    let keys = complete(&mut c, 3, 39);
+    let items = keys["result"]["items"].as_array().unwrap();
+    let template = items.iter().find(|i| i["label"] == "s3:BucketTag/${TagKey}").unwrap_or_else(|| panic!("{keys}"));
+    assert_eq!(
+        template["textEdit"],
+        json!({"range": {"start": {"line": 3, "character": 32}, "end": {"line": 3, "character": 39}}, "newText": "s3:BucketTag/"})
+    );
+    assert!(items.iter().all(|i| !i["textEdit"]["newText"].as_str().unwrap_or_default().contains("${")), "{keys}");
+
+    // prose: nothing, after a space as after a word
+    let prose = complete(&mut c, 1, 26);
+    assert_eq!(prose["result"]["items"], json!([]), "{prose}");
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
 }
 
 /// A client that offers UTF-8 positions gets them.

@@ -98,18 +98,44 @@ const OPERATORS: [&str; 27] = [
     "Null",
 ];
 
+/// The prefixes that apply an operator to each value of a multi-valued key.
+pub const SET_OPERATOR_PREFIXES: [&str; 2] = ["ForAnyValue:", "ForAllValues:"];
+
+/// Whether `base` (without a set prefix) takes an `IfExists` suffix: every
+/// operator but `Null`, which tests for absence itself.
+fn takes_if_exists(base: &str) -> bool {
+    base != "Null"
+}
+
+/// Every operator without a set prefix: each of IAM's, followed by its
+/// `IfExists` form.
+fn unprefixed_operators() -> impl Iterator<Item = String> {
+    OPERATORS.iter().flat_map(|o| {
+        let if_exists = takes_if_exists(o).then(|| format!("{o}IfExists"));
+        std::iter::once(o.to_string()).chain(if_exists)
+    })
+}
+
+/// Every operator `check_operator` accepts: the unprefixed ones, then the
+/// same after each set prefix (what an editor offers after `condition`).
+pub fn condition_operators() -> impl Iterator<Item = String> {
+    let prefixed = SET_OPERATOR_PREFIXES.iter().flat_map(|p| unprefixed_operators().map(move |o| format!("{p}{o}")));
+    unprefixed_operators().chain(prefixed)
+}
+
 /// IAM's condition operators, with `IfExists` and `ForAllValues:`/`ForAnyValue:`.
 pub fn check_operator(op: &str) -> Result<(), Problem> {
-    let base = op.strip_prefix("ForAllValues:").or_else(|| op.strip_prefix("ForAnyValue:")).unwrap_or(op);
+    let base = SET_OPERATOR_PREFIXES.iter().find_map(|p| op.strip_prefix(p)).unwrap_or(op);
     let (base, if_exists) = match base.strip_suffix("IfExists") {
         Some(b) => (b, true),
         None => (base, false),
     };
-    if OPERATORS.contains(&base) && !(if_exists && base == "Null") {
+    if OPERATORS.contains(&base) && (!if_exists || takes_if_exists(base)) {
         return Ok(());
     }
     let mut p = problem(format!("unknown condition operator `{op}`"), None);
-    let candidates: Vec<String> = OPERATORS.iter().flat_map(|o| [o.to_string(), format!("{o}IfExists")]).collect();
+    // only operators it accepts (never `NullIfExists`)
+    let candidates: Vec<String> = unprefixed_operators().collect();
     p.help = crate::suggest(op, candidates.iter().map(String::as_str))
         .or_else(|| Some("see the IAM condition operators, e.g. `StringEquals`, `ArnLike`, `Bool`".into()));
     Err(p)
@@ -399,6 +425,20 @@ mod tests {
         assert!(check_operator("ArnLike").is_ok());
         assert!(check_operator("NullIfExists").is_err());
         assert!(check_operator("StringEqual").is_err());
+    }
+
+    /// The list an editor offers holds every form `check_operator` accepts,
+    /// and nothing it rejects; a did-you-mean names an accepted operator.
+    #[test]
+    fn every_offered_operator_is_accepted() {
+        let offered: Vec<String> = condition_operators().collect();
+        assert!(offered.iter().all(|o| check_operator(o).is_ok()), "{offered:?}");
+        for accepted in ["StringLikeIfExists", "ForAnyValue:StringEquals", "ForAllValues:ArnLikeIfExists", "Null"] {
+            assert!(offered.iter().any(|o| o == accepted), "{accepted}");
+        }
+        assert_eq!(offered.len(), 3 * (OPERATORS.len() * 2 - 1));
+        let help = check_operator("NullIfExist").err().and_then(|p| p.help).unwrap_or_default();
+        assert!(!help.contains("`NullIfExists`"), "{help}");
     }
 
     #[test]

@@ -130,9 +130,9 @@ fn written_out(entry: &str) -> bool {
 /// of `text`: what `pcl check --format json` reports as its fix.
 pub fn suggested_edit(text: &str, d: &Diagnostic) -> Option<(Span, String)> {
     let suggestion = suggested(d.help.as_deref()?)?;
-    // a key template (`iam:ResourceTag/${TagKey}`) would read as an
-    // interpolation: a hint to the reader, not text to insert
-    if suggestion.contains("${") {
+    // a key template (`iam:ResourceTag/${TagKey}`, `.../<key>`,
+    // `.../tag-key`) is a hint to the reader, not text to insert
+    if pcl_iam::catalog::key_template_head(&suggestion).is_some() {
         return None;
     }
     let span = replaced_span(text, d, &suggestion);

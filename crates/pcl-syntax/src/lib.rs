@@ -31,7 +31,7 @@ pub mod split;
 pub mod tokens;
 
 pub use declares::chunk_declares;
-pub use lower::KEYWORDS;
+pub use lower::{ITEM_KEYWORDS, KEYWORDS};
 pub use name::Name;
 pub use parser::{
     JOIN_AT_MOST, MAX_NESTING, ParsedChunk, ParsedFile, ParsedItem, SyntaxError, SyntaxErrorKind, chunk_ranges,

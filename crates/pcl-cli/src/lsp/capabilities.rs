@@ -35,8 +35,11 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
                 ..SemanticTokensOptions::default()
             },
         )),
+        // a space asks too: where it starts prose (in a description, a
+        // comment), the answer is an empty list, and no popup shows; `/`
+        // goes on a condition key (`aws:RequestTag/`)
         completion_provider: Some(CompletionOptions {
-            trigger_characters: Some(vec![":".into(), "@".into(), "{".into(), "\"".into(), " ".into()]),
+            trigger_characters: Some([":", "@", "{", "\"", " ", "/"].into_iter().map(String::from).collect()),
             ..CompletionOptions::default()
         }),
         ..ServerCapabilities::default()

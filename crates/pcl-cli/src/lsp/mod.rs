@@ -78,6 +78,12 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .and_then(|t| t.publish_diagnostics.as_ref())
         .and_then(|p| p.code_description_support)
         .unwrap_or(false);
+    // a completion list's items may share one edit range (LSP 3.17)
+    let default_edit_range = (params.capabilities.text_document.as_ref())
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_list.as_ref())
+        .and_then(|l| l.item_defaults.as_ref())
+        .is_some_and(|defaults| defaults.iter().any(|d| d == "editRange"));
     let result = InitializeResult {
         capabilities: capabilities::capabilities(encoding),
         server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -88,7 +94,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     // sent before it is answered as any other.
     send(connection, Response::new_ok(id, result));
     let links = explain_links::ExplainLinks::new(shows_links);
-    let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false, links };
+    let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false, links, default_edit_range };
     let mut queue: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
         if queue.is_empty() {
@@ -162,6 +168,9 @@ struct Server {
     shutting_down: bool,
     /// Each diagnostic's code linked to its `pcl explain` text.
     links: explain_links::ExplainLinks,
+    /// The client takes a completion list's edit range once for all its
+    /// items (`itemDefaults.editRange`).
+    default_edit_range: bool,
 }
 
 /// A request's answer, or why there is none.
@@ -248,8 +257,8 @@ impl Server {
     fn completion(&self, p: CompletionParams) -> Answer {
         let (key, text, offset) = self.at(&p.text_document_position)?;
         let lines = LineIndex::new(&text, self.encoding);
-        let items = completion::items(self.host.completions(&key, offset), &lines);
-        to_value(CompletionResponse::Array(items))
+        completion::list(self.host.completions(&key, offset), &lines, self.default_edit_range)
+            .map_err(|e| (ErrorCode::InternalError, e.to_string()))
     }
 
     fn semantic_tokens(&self, uri: &Uri, within: Option<Range>) -> Answer {

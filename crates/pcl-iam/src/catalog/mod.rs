@@ -309,6 +309,20 @@ fn cmp_ignore_ascii_case(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
+/// The literal start of a condition key template, up to its variable:
+/// `s3:BucketTag/` of `s3:BucketTag/${TagKey}` and of
+/// `s3:ExistingObjectTag/<key>`, `aws:PrincipalTag/` of
+/// `aws:PrincipalTag/tag-key`; `None` for a key without a variable. A
+/// template is a hint to the reader: written out, `${TagKey}` reads as an
+/// interpolation (E0202), and `tag-key` as that very tag.
+pub fn key_template_head(template: &str) -> Option<&str> {
+    let tag_key =
+        template.len() > 8 && template.get(template.len() - 8..).is_some_and(|t| t.eq_ignore_ascii_case("/tag-key"));
+    let variable =
+        template.find(['$', '<']).or_else(|| tag_key.then(|| template.rfind('/').map(|slash| slash + 1)).flatten());
+    template.get(..variable?)
+}
+
 /// Whether `key` (as written in a policy) is an instance of `template`
 /// (`s3:ExistingObjectTag/${TagKey}`, `aws:PrincipalTag/tag-key`): equal
 /// case-insensitively, where a `${...}` variable, or anything after the `/`
@@ -319,11 +333,8 @@ pub fn key_matches(template: &str, key: &str) -> bool {
     }
     // the text before the first variable must match: most templates are
     // ruled out here, without allocating
-    let tag_key =
-        template.len() > 8 && template.get(template.len() - 8..).is_some_and(|t| t.eq_ignore_ascii_case("/tag-key"));
-    let literal = template.find(['$', '<']).or_else(|| tag_key.then(|| template.rfind('/')).flatten());
-    let Some(literal) = literal else { return false };
-    let (Some(head), Some(key_head)) = (template.get(..literal), key.get(..literal)) else { return false };
+    let Some(head) = key_template_head(template) else { return false };
+    let Some(key_head) = key.get(..head.len()) else { return false };
     if !head.eq_ignore_ascii_case(key_head) {
         return false;
     }

@@ -40,6 +40,19 @@ fn wildcards() {
 }
 
 #[test]
+fn a_key_template_head_ends_where_its_variable_starts() {
+    assert_eq!(key_template_head("s3:BucketTag/${TagKey}"), Some("s3:BucketTag/"));
+    assert_eq!(key_template_head("s3:ExistingObjectTag/<key>"), Some("s3:ExistingObjectTag/"));
+    assert_eq!(key_template_head("aws:PrincipalTag/tag-key"), Some("aws:PrincipalTag/"));
+    assert_eq!(key_template_head("ssm:resourceTag/TAG-KEY"), Some("ssm:resourceTag/"));
+    assert_eq!(key_template_head("aws:SecureTransport"), None);
+    assert_eq!(key_template_head("tag-key"), None);
+    // the key is still matched from the head on
+    assert!(key_matches("s3:ExistingObjectTag/<key>", "S3:existingobjecttag/env"));
+    assert!(!key_matches("aws:PrincipalTag/tag-key", "aws:PrincipalTagX/team"));
+}
+
+#[test]
 fn service_prefixes_are_lower_case() {
     // `Catalog::service` looks a prefix up as written, then lower-cased
     assert!(catalog().prefixes().all(|p| !p.bytes().any(|b| b.is_ascii_uppercase())));

@@ -47,7 +47,7 @@ pub const KEYWORDS: [&str; 19] = [
 
 /// The words that start an item (each also a reserved word, in `KEYWORDS`):
 /// the chunker cuts before a line that starts with one.
-pub(crate) const ITEM_KEYWORDS: [&str; 8] =
+pub const ITEM_KEYWORDS: [&str; 8] =
     ["param", "feature", "constraint", "permset", "actionset", "valueset", "policy", "role"];
 
 /// With `ITEM_KEYWORDS`, the words that start a guard, an include, a
