@@ -79,10 +79,16 @@ impl Lowerer {
                             format!("`${{{name}}}` does not name a param"),
                         );
                         if let Some(e) = self.errors.last_mut() {
-                            e.help = Some(
+                            // `${aws:username}`: an IAM policy variable, which
+                            // the document must hold as written
+                            e.help = Some(if name.contains(':') {
+                                format!(
+                                    "IAM policy variables are written with `\\${{`: `\\${{{name}}}` puts `${{{name}}}` in the document"
+                                )
+                            } else {
                                 "interpolate a param by its name, e.g. `${account}`, or a partition's DNS suffix, `${partition.dns_suffix}`"
-                                    .into(),
-                            );
+                                    .into()
+                            });
                         }
                         // kept as written: dropped, it left the checks of the
                         // string (an ARN with no resource part) to report a

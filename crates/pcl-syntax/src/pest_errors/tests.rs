@@ -163,3 +163,19 @@ fn an_unclosed_statement_before_the_next_is_named() {
     // (an item left open before the next item is the chunker's: "this
     // item is not finished", at its last token)
 }
+
+/// An IAM policy variable written as an interpolation: the help gives the
+/// escape that puts it in the document (it told to interpolate a param).
+#[test]
+fn a_policy_variable_gets_the_escape() {
+    let text = "policy p { allow { action s3:GetObject; resource \"arn:aws:s3:::home/${aws:username}/*\"; } }\n";
+    let e = first_error(text);
+    assert_eq!(e.message, "`${aws:username}` does not name a param");
+    assert_eq!(
+        e.help.as_deref(),
+        Some(
+            "IAM policy variables are written with `\\${`: `\\${aws:username}` puts `${aws:username}` in the document"
+        )
+    );
+    assert!(crate::parse_file(&text.replace("${aws", "\\${aws")).errors.is_empty());
+}
