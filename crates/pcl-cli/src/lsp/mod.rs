@@ -30,7 +30,10 @@ pub use convert::{Encoding, LineIndex};
 /// frame costs that frame only, nothing a client sends can stop the server.
 pub fn run_stdio() -> Result<(), String> {
     let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(0);
-    let (incoming, from_client) = crossbeam_channel::bounded::<Message>(0);
+    // room for what the client sends while an analysis runs: the queue
+    // then sees the edits behind one another, and publishes the last only
+    // (`queue::superseded`); with none, it saw one message ahead at most
+    let (incoming, from_client) = crossbeam_channel::bounded::<Message>(256);
     let writer = std::thread::spawn(move || {
         let stdout = std::io::stdout();
         let mut stdout = stdout.lock();
