@@ -4,6 +4,7 @@
 //! found by content; `index.json` summarised, never dumped; unified diffs
 //! only on request. Used by `pcl diff` and `cargo xtask build-policies --check`.
 
+mod configurations;
 mod documents;
 mod index;
 mod tree;
@@ -55,6 +56,12 @@ impl Report {
     }
 }
 
+/// The two builds.
+struct Builds<'a> {
+    old: &'a Tree,
+    new: &'a Tree,
+}
+
 /// Which configurations, in which partitions (`""` when the build has no
 /// partition directories), a change affects.
 type Affected = BTreeMap<String, BTreeSet<ConfigKey>>;
@@ -91,10 +98,12 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
         // `policy/index.json` is a policy named `index`, not another build
         .filter(|r| !r.trim_end_matches('/').rsplit('/').next().is_some_and(holds_documents))
         .collect();
+    let idx = |tree: &Tree, root: &str| tree.get(&format!("{root}index.json")).and_then(|b| index::parse(b));
+    let indexes: Vec<(&str, Option<Index>, Option<Index>)> =
+        roots.iter().map(|root| (*root, idx(old, root), idx(new, root))).collect();
+    let builds = Builds { old, new };
     let mut covered: BTreeSet<String> = BTreeSet::new();
-    for root in &roots {
-        let idx = |tree: &Tree| tree.get(&format!("{root}index.json")).and_then(|b| index::parse(b));
-        let (old_index, new_index) = (idx(old), idx(new));
+    for (root, old_index, new_index) in &indexes {
         // builds of two partitions in one place (`--set partition=...`):
         // what is gone was the old one's, what is new the new one's
         let partitions = (
@@ -105,12 +114,12 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
             (Some(was), Some(is)) if was != is => format!("{was} -> {is}"),
             (was, is) => is.or(was).unwrap_or_else(|| root.trim_end_matches('/').to_string()),
         };
-        if let (Some(o), Some(n)) = (&old_index, &new_index) {
-            compare_configurations(old, new, root, &partition, o, n, &mut found, &mut covered);
+        if let (Some(o), Some(n)) = (old_index, new_index) {
+            configurations::compare(&builds, root, &partition, (o, n), &mut found, &mut covered);
             compare_indexes(o, n, &partition, &mut found);
         } else if old.get(&format!("{root}index.json")) != new.get(&format!("{root}index.json")) {
             let has = |tree: &Tree| tree.contains_key(&format!("{root}index.json"));
-            let what = match (&old_index, &new_index) {
+            let what = match (old_index, new_index) {
                 (None, Some(_)) if !has(old) => "the old build has no index.json: files compared by path",
                 (Some(_), None) if !has(new) => "the new build has no index.json: files compared by path",
                 (None, Some(_)) => "the old index.json is not one this pcl reads: files compared by path",
@@ -126,89 +135,6 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
         compare_files(old, new, "", "", &covered, &mut found);
     }
     write_report(found, detail, old_name, new_name)
-}
-
-/// Configurations of both builds, matched by their non-default features.
-#[allow(clippy::too_many_arguments, reason = "one step of diff_trees, with its state")]
-fn compare_configurations(
-    old: &Tree,
-    new: &Tree,
-    root: &str,
-    partition: &str,
-    old_index: &Index,
-    new_index: &Index,
-    found: &mut Findings,
-    covered: &mut BTreeSet<String>,
-) {
-    let items: BTreeSet<&(String, String)> =
-        old_index.configurations.keys().chain(new_index.configurations.keys()).collect();
-    let empty = BTreeMap::new();
-    for item in items {
-        let before = old_index.configurations.get(item).unwrap_or(&empty);
-        let after = new_index.configurations.get(item).unwrap_or(&empty);
-        if !after.is_empty() {
-            found
-                .all_configs
-                .entry(item.clone())
-                .or_default()
-                .insert(partition.into(), after.keys().cloned().collect());
-        }
-        let mut note = |change: String, key: &ConfigKey| {
-            let changes = found.items.entry(item.clone()).or_default();
-            changes.entry(change).or_default().entry(partition.to_string()).or_default().insert(key.clone());
-        };
-        for (key, old_path) in before {
-            let old_file = format!("{root}{old_path}");
-            covered.insert(old_file.clone());
-            let Some(new_path) = after.get(key) else {
-                note("- configuration".into(), key);
-                continue;
-            };
-            let new_file = format!("{root}{new_path}");
-            covered.insert(new_file.clone());
-            if old_path != new_path && !old.contains_key(&new_file) {
-                let line = format!("renamed `{old_path}` -> `{new_path}`");
-                found.files.entry(line).or_default().insert(partition.to_string());
-            }
-            let (Some(a), Some(b)) = (old.get(&old_file), new.get(&new_file)) else { continue };
-            if a != b {
-                for change in documents::changes(a, b) {
-                    let text = match change.place {
-                        Some(place) => format!("{} in {place}", change.what),
-                        None => change.what,
-                    };
-                    note(text, key);
-                }
-            }
-        }
-        for key in after.keys().filter(|k| !before.contains_key(*k)) {
-            let Some(path) = after.get(key) else { continue };
-            let new_file = format!("{root}{path}");
-            covered.insert(new_file.clone());
-            note("+ configuration".into(), key);
-            // what a configuration of a new feature adds: compared with the
-            // old configuration it extends
-            // (an item new as a whole: with nothing)
-            let base: ConfigKey = key.iter().filter(|(f, _)| old_index.features.contains_key(f)).cloned().collect();
-            let nothing = b"{}".to_vec();
-            let base_contents = if before.is_empty() {
-                Some(&nothing)
-            } else if base.len() == key.len() {
-                None
-            } else {
-                before.get(&base).and_then(|p| old.get(&format!("{root}{p}")))
-            };
-            if let (Some(a), Some(b)) = (base_contents, new.get(&new_file)) {
-                for change in documents::changes(a, b) {
-                    let text = match change.place {
-                        Some(place) => format!("{} in {place}", change.what),
-                        None => change.what,
-                    };
-                    note(text, key);
-                }
-            }
-        }
-    }
 }
 
 /// Features and params declared differently.
