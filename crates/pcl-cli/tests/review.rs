@@ -284,3 +284,61 @@ fn diff_matches_configurations_when_a_default_changes() {
     assert!(report.contains("renamed `policy/p.json` -> `policy/p.secrets-true.json`\n"), "{report}");
     assert!(report.contains("renamed `policy/p.secrets-false.json` -> `policy/p.json`\n"), "{report}");
 }
+
+/// A file a build's index lists and the build lacks is an error naming it
+/// (exit 2), never "the same IAM content" nor a file removed (found by
+/// review: a deleted policy read as unchanged).
+#[test]
+fn diff_refuses_a_build_that_lacks_a_listed_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let split = std::fs::read_to_string(fixtures.join("split_three_parts.pcl")).unwrap();
+    for (text, lost) in [(GOOD, "policy/user.json"), (split.as_str(), "policy/cluster_nodes-2.json")] {
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        let _ = std::fs::remove_dir_all(&b);
+        build_from(&a, text, &[]);
+        build_from(&b, text, &[]);
+        std::fs::remove_file(b.join(lost)).unwrap();
+        let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+        for args in [&[a, b][..], &[b, a], &[a, b, "--diff", "full"]] {
+            let o = pcl(&[&["diff"], args, &["--color", "never"]].concat());
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert!(o.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&o.stdout));
+            assert!(
+                stderr(&o).contains(&format!("error: {b}/{lost} is missing, though {b}/index.json lists it")),
+                "{args:?}: {}",
+                stderr(&o)
+            );
+        }
+    }
+}
+
+/// A build of several partitions (`cargo xtask build-policies`) and a
+/// single `pcl build` are not laid out alike: said so, with the command
+/// that compares them (found by review: "the new build has no index.json").
+#[test]
+fn diff_names_builds_laid_out_unalike() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (multi, single) = (tmp.path().join("multi"), tmp.path().join("single"));
+    std::fs::create_dir(&multi).unwrap();
+    build_from(&multi.join("aws-cn"), GOOD, &["--set", "partition=aws-cn"]);
+    build_from(&multi.join("aws"), GOOD, &["--set", "partition=aws"]);
+    build_from(&single, GOOD, &[]);
+    let (m, s) = (multi.to_str().unwrap(), single.to_str().unwrap());
+    for (x, y) in [(m, s), (s, m)] {
+        let o = pcl(&["diff", x, y, "--color", "never"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{}", String::from_utf8_lossy(&o.stdout));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!(
+                "error: {m} holds one build per partition (aws, aws-cn), as `cargo xtask build-policies` writes, \
+                 and {s} a single `pcl build` (partition aws): they are not laid out alike"
+            )),
+            "{err}"
+        );
+        let (x, y) = if x == m { (format!("{m}/aws"), s.to_string()) } else { (s.to_string(), format!("{m}/aws")) };
+        assert!(err.contains(&format!("help: compare one partition with it: `pcl diff {x} {y}`")), "{err}");
+        assert!(!err.contains("no index.json"), "{err}");
+    }
+}

@@ -44,8 +44,10 @@ pub(super) fn compare(
                 continue;
             };
             covered.insert(format!("{root}{new_path}"));
-            let a = builds.old.get(&format!("{root}{old_path}"));
-            let b = builds.new.get(&format!("{root}{new_path}"));
+            let a = found.listed(builds.old, builds.old_name, root, old_path);
+            let b = found.listed(builds.new, builds.new_name, root, new_path);
+            // a file the index lists and the build lacks is a problem of
+            // the report (`Findings::listed`), never "unchanged"
             let (Some(a), Some(b)) = (a, b) else { continue };
             if renamed(builds, root, old_path, new_path, a) {
                 let line = format!("renamed `{old_path}` -> `{new_path}`");
@@ -68,10 +70,14 @@ pub(super) fn compare(
                 Some(b"{}".as_slice())
             } else if base.len() == key.len() {
                 None
+            } else if let Some(base_path) = before.get(&base) {
+                // a missing file is a problem `listed` notes
+                let Some(bytes) = found.listed(builds.old, builds.old_name, root, base_path) else { continue };
+                Some(bytes)
             } else {
-                before.get(&base).and_then(|p| builds.old.get(&format!("{root}{p}"))).map(Vec::as_slice)
+                None
             };
-            let Some(b) = builds.new.get(&format!("{root}{path}")) else { continue };
+            let Some(b) = found.listed(builds.new, builds.new_name, root, path) else { continue };
             if let Some(a) = base_contents {
                 for change in documents::changes(a, b) {
                     note(found, change.text(), key);

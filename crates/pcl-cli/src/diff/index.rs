@@ -2,7 +2,7 @@
 //! layout (an older pcl's) reads as `None`: the diff then compares files by
 //! path only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -24,6 +24,8 @@ pub struct Index {
     pub defaults: BTreeMap<String, String>,
     /// Params: name -> (value, given), as JSON text.
     pub params: BTreeMap<String, (String, bool)>,
+    /// Every path the index lists (files, configurations' paths and parts).
+    pub listed: BTreeSet<String>,
 }
 
 pub fn parse(bytes: &[u8]) -> Option<Index> {
@@ -45,6 +47,10 @@ pub fn parse(bytes: &[u8]) -> Option<Index> {
     }
     let defaults: BTreeMap<String, String> =
         value.get("default_configuration")?.as_object()?.iter().map(|(n, v)| (n.clone(), plain(v))).collect();
+    let mut listed = BTreeSet::new();
+    for f in value.get("files")?.as_array()? {
+        listed.insert(f.get("path")?.as_str()?.to_string());
+    }
     let mut configurations: BTreeMap<(String, String), BTreeMap<Features, String>> = BTreeMap::new();
     for c in value.get("configurations")?.as_array()? {
         let item = c.get("item")?.as_str()?.to_string();
@@ -56,10 +62,14 @@ pub fn parse(bytes: &[u8]) -> Option<Index> {
             c.get("features")?.as_object()?.iter().map(|(n, v)| (n.clone(), plain(v))).collect();
         features.sort();
         let path = c.get("path")?.as_str()?.to_string();
+        for part in c.get("parts").and_then(Value::as_array).into_iter().flatten() {
+            listed.insert(part.as_str()?.to_string());
+        }
+        listed.insert(path.clone());
         configurations.entry((item, kind)).or_default().insert(features, path);
     }
     let partition = value.get("partition").and_then(Value::as_str).map(str::to_string);
-    Some(Index { partition, configurations, features, defaults, params })
+    Some(Index { partition, configurations, features, defaults, params, listed })
 }
 
 /// `slurm`, `true`: a feature's value as a configuration's key holds it.
