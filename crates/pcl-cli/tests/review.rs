@@ -72,18 +72,57 @@ fn render_prints_one_document_of_the_build() {
 fn render_warns_about_pins_that_change_nothing_and_unrendered_items() {
     let tmp = tempfile::tempdir().unwrap();
     let text = format!(
-        "{GOOD}\npolicy batch when scheduler == awsbatch {{ allow {{ action batch:ListJobs; resource \"*\"; }} }}\n"
+        "{GOOD}\nfeature verbose: bool = false;\npolicy batch when scheduler == awsbatch {{ allow {{ action batch:ListJobs; resource \"*\"; }} }}\n"
     );
     let src = write(tmp.path(), "p.pcl", &text);
     let src = src.to_str().unwrap();
-    let o = pcl(&["render", "batch", src, "--set", "iam_mode=restricted", "--color", "never"]);
+    let o = pcl(&["render", "batch", src, "--set", "verbose=true", "--color", "never"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("`--set iam_mode` makes no difference to `batch`, which depends on scheduler"), "{err}");
+    assert!(err.contains("`--set verbose` makes no difference to `batch`, which depends on scheduler"), "{err}");
     assert!(err.contains("`batch` is not rendered when scheduler=slurm"), "{err}");
-    let o = pcl(&["render", "batch", src, "--set", "scheduler=awsbatch", "--color", "never"]);
+    let o = pcl(&["render", "batch", src, "--set", "scheduler=awsbatch", "--set", "verbose=true", "--color", "never"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("batch:ListJobs"));
+}
+
+/// A pin of a feature the item does not depend on can still exclude
+/// configurations through a constraint: when it leaves the item none that
+/// renders, `pcl render` says so (usage error), not that the pin makes no
+/// difference (found by review: `--variants` listed only a configuration
+/// that is not rendered, exit 0).
+#[test]
+fn render_names_pins_that_leave_nothing_rendered() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{GOOD}\npolicy batch when scheduler == awsbatch {{ allow {{ action batch:ListJobs; resource \"*\"; }} }}\n\
+         policy modes {{ allow {{ action s3:ListAllMyBuckets; resource \"*\"; }} \
+         allow when iam_mode == restricted {{ action iam:PassRole; resource \"*\"; }} }}\n"
+    );
+    let src = write(tmp.path(), "p.pcl", &text);
+    let src = src.to_str().unwrap();
+    for variants in [&[][..], &["--variants"]] {
+        let args = [&["render", "batch", src, "--set", "iam_mode=restricted", "--color", "never"], variants].concat();
+        let o = pcl(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&o.stdout));
+        let err = stderr(&o);
+        assert!(!err.contains("makes no difference"), "{args:?}: {err}");
+        assert!(
+            err.contains(
+                "`batch` is not rendered with --set iam_mode=restricted: its own guard is false in every configuration \
+                 the pins and the constraints leave (scheduler=slurm)"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(&format!("help: its configurations: pcl render batch {src} --variants")), "{err}");
+    }
+    // a pin that excludes some configurations but leaves one rendered is no
+    // warning: `modes` renders without `iam_mode=restricted`
+    let o = pcl(&["render", "modes", src, "--set", "scheduler=awsbatch", "--variants", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "iam_mode=privileged  policy/modes.json  (default)\n");
+    assert_eq!(stderr(&o), "");
 }
 
 /// `pcl diff` reports per item what changed, in IAM terms; exit 0 when the
