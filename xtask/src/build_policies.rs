@@ -423,6 +423,11 @@ fn check(
         return Ok(stats);
     }
     eprint!("{}", report.text);
+    // a file the committed index lists and the directory lacks: building
+    // again writes it
+    for problem in &report.problems {
+        eprintln!("{}", problem.message);
+    }
     let more = if detail == Detail::Full { "" } else { "; `--diff full` shows unified diffs" };
     Err(Fail::Input(format!(
         "{shown} is out of date with {source_shown}: {} item{} changed, {} file{} differ{more}\n  hint: {}",

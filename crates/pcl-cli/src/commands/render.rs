@@ -18,7 +18,7 @@ use pcl_cli::report::Reporter;
 #[derive(Args)]
 #[command(
     about = "Print one policy or role for one configuration, or list its configurations",
-    after_help = "Examples:\n  pcl render head_node                          # every feature at its default\n  pcl render head_node_role --set scheduler=awsbatch --set partition=aws-us-gov\n  pcl render head_node --variants               # its configurations and their files\n  pcl render user_base --deployable --set account=123456789012 --set region=us-east-1 ...\n\nFeatures not pinned with --set take their defaults. Exit status: 0 rendered, 1 errors in the file\nor (with --deployable) placeholders left, 2 usage errors (unknown item, bad --set, a configuration\nthe constraints exclude or in which the item is not rendered)."
+    after_help = "Examples:\n  pcl render head_node                          # every feature at its default\n  pcl render head_node_role --set scheduler=awsbatch --set partition=aws-us-gov\n  pcl render head_node --variants               # its configurations and their files\n  pcl render user_base --deployable --set account=123456789012 --set region=us-east-1 ...\n\nFeatures not pinned with --set take their defaults. Exit status: 0 rendered, 1 errors in the file\nor (with --deployable) placeholders left, 2 usage errors (unknown item, bad --set, a configuration\nthe constraints exclude or in which the item is not rendered, pins that leave it no configuration\nthat renders)."
 )]
 pub struct RenderArgs {
     /// The policy or role to render.
@@ -83,11 +83,17 @@ pub fn run(args: &RenderArgs, color: bool) -> u8 {
         Err(code) => return code,
     };
     let deps = feature_deps(program, &args.item);
-    warn_about_irrelevant_pins(&reporter, &args.item, &config, &deps);
     let Some(allowed) = configurations(program, &deps, &config.pins, &config.params) else {
         reporter.plain_error(&format!("`{}` has too many configurations to list", args.item));
         return crate::EXIT_ERRORS;
     };
+    let idle = idle_pins(program, &deps, &config, &allowed);
+    warn_about_idle_pins(&reporter, &args.item, &idle, &deps);
+    if let Some(message) = nothing_rendered(program, kind, &args.item, &config, &idle, (&deps, &allowed)) {
+        let help = format!("\n  help: its configurations: pcl render {} {} --variants", args.item, args.file);
+        reporter.plain_error(&format!("{message}{help}"));
+        return crate::EXIT_USAGE;
+    }
     let defaults = defaults_of(program, &deps, &config);
     if args.variants {
         let rendered = pcl_codegen::render_item(program, &config, &args.item, "");
@@ -182,11 +188,61 @@ fn describe(deps: &[String], features: &BTreeMap<String, String>) -> String {
     if parts.is_empty() { "no feature is set".into() } else { parts.join(", ") }
 }
 
-/// A pinned feature the item does not depend on changes nothing: say so.
-fn warn_about_irrelevant_pins(reporter: &Reporter, item: &str, config: &Config, deps: &[String]) {
+/// The pinned features the item does not depend on and whose pins, all
+/// dropped, leave the constraints allowing the same configurations: those
+/// change nothing. (A pin of another feature can exclude some through a
+/// constraint: `iam_mode=restricted` excludes `scheduler=awsbatch`.)
+fn idle_pins(program: &Program, deps: &[String], config: &Config, allowed: &[BTreeMap<String, String>]) -> Vec<String> {
+    let mut kept = config.pins.clone();
+    let mut idle = Vec::new();
     for feature in config.pins.keys().filter(|f| !deps.contains(f)) {
+        let mut without = kept.clone();
+        without.remove(feature);
+        if configurations(program, deps, &without, &config.params).as_deref() == Some(allowed) {
+            kept = without;
+            idle.push(feature.clone());
+        }
+    }
+    idle
+}
+
+/// A pin that changes nothing: say so.
+fn warn_about_idle_pins(reporter: &Reporter, item: &str, idle: &[String], deps: &[String]) {
+    for feature in idle {
         let depends = if deps.is_empty() { "no feature".to_string() } else { deps.join(", ") };
         reporter
             .note(&format!("warning: `--set {feature}` makes no difference to `{item}`, which depends on {depends}"));
     }
+}
+
+/// When the pins (those that change something) leave the item no
+/// configuration that renders, why: its guard is false in each one left,
+/// or the constraints leave none.
+fn nothing_rendered(
+    program: &Program,
+    kind: OutputKind,
+    item: &str,
+    config: &Config,
+    idle: &[String],
+    (deps, allowed): (&[String], &[BTreeMap<String, String>]),
+) -> Option<String> {
+    let pins: Vec<String> =
+        config.pins.iter().filter(|(f, _)| !idle.contains(f)).map(|(f, v)| format!("--set {f}={v}")).collect();
+    if pins.is_empty() || allowed.iter().any(|f| pcl_codegen::render_one(program, kind, item, f, config).is_some()) {
+        return None;
+    }
+    let pins = pins.join(" ");
+    if allowed.is_empty() {
+        return Some(format!("`{item}` has no configuration with {pins}: the constraints exclude every one"));
+    }
+    const SHOWN: usize = 4;
+    let mut left: Vec<String> = allowed.iter().take(SHOWN).map(|f| describe(deps, f)).collect();
+    if allowed.len() > SHOWN {
+        left.push(format!("and {} more", allowed.len() - SHOWN));
+    }
+    Some(format!(
+        "`{item}` is not rendered with {pins}: its own guard is false in every configuration the pins and the \
+         constraints leave ({})",
+        left.join("; ")
+    ))
 }

@@ -15,6 +15,16 @@ pub struct Change {
     pub what: String,
 }
 
+impl Change {
+    /// `+ action \`x\` in Sid \`A\``, as a report lists it.
+    pub fn text(self) -> String {
+        match self.place {
+            Some(place) => format!("{} in {place}", self.what),
+            None => self.what,
+        }
+    }
+}
+
 /// The changes from `old` to `new` (JSON texts); one opaque change when
 /// either is not JSON of a shape pcl writes.
 pub fn changes(old: &[u8], new: &[u8]) -> Vec<Change> {

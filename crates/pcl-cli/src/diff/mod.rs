@@ -4,8 +4,10 @@
 //! found by content; `index.json` summarised, never dumped; unified diffs
 //! only on request. Used by `pcl diff` and `cargo xtask build-policies --check`.
 
+mod configurations;
 mod documents;
 mod index;
+mod layout;
 mod tree;
 
 pub use tree::read_tree;
@@ -25,6 +27,7 @@ pub fn line_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, 'a, str> {
 }
 
 use index::{ConfigKey, Index, show_key};
+use layout::Layout;
 
 /// A build's files: relative path -> contents.
 pub type Tree = BTreeMap<String, Vec<u8>>;
@@ -47,12 +50,31 @@ pub struct Report {
     pub items_changed: usize,
     /// Paths added, removed or changed.
     pub files_changed: usize,
+    /// Why the builds could not be wholly compared: the text, if any,
+    /// leaves these out.
+    pub problems: Vec<Problem>,
 }
 
 impl Report {
     pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
+        self.text.is_empty() && self.problems.is_empty()
     }
+}
+
+/// A build that cannot be compared: a file its index lists is missing, or
+/// the two builds are laid out unalike.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The two builds and how messages name them.
+struct Builds<'a> {
+    old: &'a Tree,
+    new: &'a Tree,
+    old_name: &'a str,
+    new_name: &'a str,
 }
 
 /// Which configurations, in which partitions (`""` when the build has no
@@ -76,6 +98,27 @@ struct Findings {
     /// Their paths: reported as such when no IAM change explains them (the
     /// same statements in another order, another layout).
     differing: Vec<String>,
+    problems: BTreeSet<Problem>,
+    /// The paths of files an index lists and its build lacks.
+    missing: BTreeSet<String>,
+}
+
+impl Findings {
+    /// The file `path` of the build under `root` whose index lists it. A
+    /// missing one is a problem: taken for unchanged, it hid its loss.
+    fn listed<'t>(&mut self, tree: &'t Tree, name: &str, root: &str, path: &str) -> Option<&'t [u8]> {
+        let full = format!("{root}{path}");
+        let bytes = tree.get(&full).map(Vec::as_slice);
+        if bytes.is_none() {
+            let name = name.trim_end_matches('/');
+            self.problems.insert(Problem {
+                message: format!("{name}/{full} is missing, though {name}/{root}index.json lists it"),
+                help: Some(format!("a diff compares whole builds: restore the file, or build {name} again")),
+            });
+            self.missing.insert(full);
+        }
+        bytes
+    }
 }
 
 /// Compares the build `old` with the build `new`.
@@ -91,10 +134,16 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
         // `policy/index.json` is a policy named `index`, not another build
         .filter(|r| !r.trim_end_matches('/').rsplit('/').next().is_some_and(holds_documents))
         .collect();
+    let idx = |tree: &Tree, root: &str| tree.get(&format!("{root}index.json")).and_then(|b| index::parse(b));
+    let indexes: Vec<(&str, Option<Index>, Option<Index>)> =
+        roots.iter().map(|root| (*root, idx(old, root), idx(new, root))).collect();
+    let layouts = (layout_of(old, &indexes, |i| &i.1), layout_of(new, &indexes, |i| &i.2));
+    if let Some(problem) = layout::mismatch((&layouts.0, old_name), (&layouts.1, new_name)) {
+        return Report { problems: vec![problem], ..Report::default() };
+    }
+    let builds = Builds { old, new, old_name, new_name };
     let mut covered: BTreeSet<String> = BTreeSet::new();
-    for root in &roots {
-        let idx = |tree: &Tree| tree.get(&format!("{root}index.json")).and_then(|b| index::parse(b));
-        let (old_index, new_index) = (idx(old), idx(new));
+    for (root, old_index, new_index) in &indexes {
         // builds of two partitions in one place (`--set partition=...`):
         // what is gone was the old one's, what is new the new one's
         let partitions = (
@@ -105,12 +154,18 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
             (Some(was), Some(is)) if was != is => format!("{was} -> {is}"),
             (was, is) => is.or(was).unwrap_or_else(|| root.trim_end_matches('/').to_string()),
         };
-        if let (Some(o), Some(n)) = (&old_index, &new_index) {
-            compare_configurations(old, new, root, &partition, o, n, &mut found, &mut covered);
+        // every file an index lists is there, or the report says it is not
+        for (tree, index, name) in [(old, old_index, old_name), (new, new_index, new_name)] {
+            for path in index.iter().flat_map(|i| &i.listed) {
+                found.listed(tree, name, root, path);
+            }
+        }
+        if let (Some(o), Some(n)) = (old_index, new_index) {
+            configurations::compare(&builds, root, &partition, (o, n), &mut found, &mut covered);
             compare_indexes(o, n, &partition, &mut found);
         } else if old.get(&format!("{root}index.json")) != new.get(&format!("{root}index.json")) {
             let has = |tree: &Tree| tree.contains_key(&format!("{root}index.json"));
-            let what = match (&old_index, &new_index) {
+            let what = match (old_index, new_index) {
                 (None, Some(_)) if !has(old) => "the old build has no index.json: files compared by path",
                 (Some(_), None) if !has(new) => "the new build has no index.json: files compared by path",
                 (None, Some(_)) => "the old index.json is not one this pcl reads: files compared by path",
@@ -128,87 +183,27 @@ pub fn diff_trees(old: &Tree, new: &Tree, detail: Detail, old_name: &str, new_na
     write_report(found, detail, old_name, new_name)
 }
 
-/// Configurations of both builds, matched by their non-default features.
-#[allow(clippy::too_many_arguments, reason = "one step of diff_trees, with its state")]
-fn compare_configurations(
-    old: &Tree,
-    new: &Tree,
-    root: &str,
-    partition: &str,
-    old_index: &Index,
-    new_index: &Index,
-    found: &mut Findings,
-    covered: &mut BTreeSet<String>,
-) {
-    let items: BTreeSet<&(String, String)> =
-        old_index.configurations.keys().chain(new_index.configurations.keys()).collect();
-    let empty = BTreeMap::new();
-    for item in items {
-        let before = old_index.configurations.get(item).unwrap_or(&empty);
-        let after = new_index.configurations.get(item).unwrap_or(&empty);
-        if !after.is_empty() {
-            found
-                .all_configs
-                .entry(item.clone())
-                .or_default()
-                .insert(partition.into(), after.keys().cloned().collect());
-        }
-        let mut note = |change: String, key: &ConfigKey| {
-            let changes = found.items.entry(item.clone()).or_default();
-            changes.entry(change).or_default().entry(partition.to_string()).or_default().insert(key.clone());
-        };
-        for (key, old_path) in before {
-            let old_file = format!("{root}{old_path}");
-            covered.insert(old_file.clone());
-            let Some(new_path) = after.get(key) else {
-                note("- configuration".into(), key);
-                continue;
-            };
-            let new_file = format!("{root}{new_path}");
-            covered.insert(new_file.clone());
-            if old_path != new_path && !old.contains_key(&new_file) {
-                let line = format!("renamed `{old_path}` -> `{new_path}`");
-                found.files.entry(line).or_default().insert(partition.to_string());
-            }
-            let (Some(a), Some(b)) = (old.get(&old_file), new.get(&new_file)) else { continue };
-            if a != b {
-                for change in documents::changes(a, b) {
-                    let text = match change.place {
-                        Some(place) => format!("{} in {place}", change.what),
-                        None => change.what,
-                    };
-                    note(text, key);
-                }
-            }
-        }
-        for key in after.keys().filter(|k| !before.contains_key(*k)) {
-            let Some(path) = after.get(key) else { continue };
-            let new_file = format!("{root}{path}");
-            covered.insert(new_file.clone());
-            note("+ configuration".into(), key);
-            // what a configuration of a new feature adds: compared with the
-            // old configuration it extends
-            // (an item new as a whole: with nothing)
-            let base: ConfigKey = key.iter().filter(|(f, _)| old_index.features.contains_key(f)).cloned().collect();
-            let nothing = b"{}".to_vec();
-            let base_contents = if before.is_empty() {
-                Some(&nothing)
-            } else if base.len() == key.len() {
-                None
-            } else {
-                before.get(&base).and_then(|p| old.get(&format!("{root}{p}")))
-            };
-            if let (Some(a), Some(b)) = (base_contents, new.get(&new_file)) {
-                for change in documents::changes(a, b) {
-                    let text = match change.place {
-                        Some(place) => format!("{} in {place}", change.what),
-                        None => change.what,
-                    };
-                    note(text, key);
-                }
-            }
-        }
+/// One build's layout, from the indexes it holds (`side` picks its own of
+/// each root's pair).
+fn layout_of<'i>(
+    tree: &Tree,
+    indexes: &'i [(&str, Option<Index>, Option<Index>)],
+    side: impl Fn(&'i (&str, Option<Index>, Option<Index>)) -> &'i Option<Index>,
+) -> Layout {
+    if tree.contains_key("index.json") {
+        let top = indexes.iter().find(|i| i.0.is_empty()).and_then(|i| side(i).as_ref());
+        return top.map_or(Layout::Other, |i| Layout::Single(i.partition.clone()));
     }
+    let mut dirs: Vec<String> = indexes
+        .iter()
+        .filter(|i| side(i).is_some())
+        .filter_map(|i| i.0.strip_suffix('/'))
+        .filter(|dir| !dir.contains('/'))
+        .map(str::to_string)
+        .collect();
+    // `aws` before `aws-cn` (the roots sort by `aws/`)
+    dirs.sort();
+    if dirs.is_empty() { Layout::Other } else { Layout::Partitions(dirs) }
 }
 
 /// Features and params declared differently.
@@ -417,15 +412,17 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
             let _ = writeln!(out, "  {line}{}", in_partitions(set));
         }
     }
-    if out.is_empty() && !found.differing.is_empty() {
+    // a missing file is a problem, not the same content in other bytes
+    let differing: Vec<&String> = found.differing.iter().filter(|p| !found.missing.contains(*p)).collect();
+    if out.is_empty() && !differing.is_empty() {
         // a published build is byte-stable: the same IAM content in other
         // bytes is still a change to review and commit
         let _ = writeln!(out, "files with the same IAM content in other bytes (statement order, layout):");
-        for path in found.differing.iter().take(10) {
+        for path in differing.iter().take(10) {
             let _ = writeln!(out, "  ~ {path}");
         }
-        if found.differing.len() > 10 {
-            let _ = writeln!(out, "  ... and {} more", found.differing.len() - 10);
+        if differing.len() > 10 {
+            let _ = writeln!(out, "  ... and {} more", differing.len() - 10);
         }
     }
     if detail == Detail::Full {
@@ -437,7 +434,8 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
         }
     }
     let files_changed = found.files_differing;
-    Report { text: out, items_changed: found.items.len(), files_changed }
+    let problems = found.problems.into_iter().collect();
+    Report { text: out, items_changed: found.items.len(), files_changed, problems }
 }
 
 #[cfg(test)]
