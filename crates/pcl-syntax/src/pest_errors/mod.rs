@@ -369,27 +369,14 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
 /// "A" {`), as written on its line. (Its `///` next, the error read "found
 /// `///`" and the help told to write `//`, which fixed nothing.)
 fn unclosed_before_next(before: &str, after: &str) -> Option<String> {
-    const STARTS: [&str; 13] = [
-        "allow",
-        "deny",
-        "include",
-        "with",
-        "param",
-        "feature",
-        "constraint",
-        "permset",
-        "actionset",
-        "valueset",
-        "policy",
-        "role",
-        "expect",
-    ];
+    // what starts a statement, an include, a block or an item
+    const ENTRIES: [&str; 5] = ["allow", "deny", "include", "with", "expect"];
     if !(before.ends_with(';') || before.ends_with('}')) {
         return None;
     }
     let next = after.lines().map(str::trim_start).find(|l| !l.starts_with("//") && !l.is_empty())?;
     let word = next.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next()?;
-    if !STARTS.contains(&word) {
+    if !ENTRIES.contains(&word) && !crate::lower::ITEM_KEYWORDS.contains(&word) {
         return None;
     }
     // the innermost `{` still open, read on the tokens (not in strings or comments)
