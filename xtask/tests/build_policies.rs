@@ -391,21 +391,7 @@ fn an_interrupted_build_keeps_the_previous_output() {
             .collect()
     };
     let before = files(p.path());
-    let paused = p.path().join("..").join(format!("{}.paused", p.path().file_name().unwrap().to_string_lossy()));
-    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(p.path())
-        .args(["build-policies", "--file", "policies.pcl", "--out", "dist"])
-        .env("PCL_TEST_PAUSE_AT", "writing")
-        .env("PCL_TEST_PAUSED", &paused)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !paused.exists() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the build never paused");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let (child, paused) = build_paused_at(p.path(), "writing");
     assert!(names(p.path()).iter().any(|n| n.starts_with(".pcl-build-dist-")), "the build has staged a file");
     let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
@@ -430,21 +416,7 @@ fn a_signal_before_any_change_ends_the_build_at_once() {
         .into_iter()
         .map(|n| (n.clone(), std::fs::read(p.path().join(&n)).unwrap_or_default()))
         .collect();
-    let paused = p.path().join("..").join(format!("{}.paused", p.path().file_name().unwrap().to_string_lossy()));
-    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .current_dir(p.path())
-        .args(["build-policies", "--file", "policies.pcl", "--out", "dist"])
-        .env("PCL_TEST_PAUSE_AT", "locked")
-        .env("PCL_TEST_PAUSED", &paused)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while !paused.exists() {
-        assert!(started.elapsed() < Duration::from_secs(60), "the build never paused");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let (child, paused) = build_paused_at(p.path(), "locked");
     let sent = Instant::now();
     let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(kill.success());
@@ -481,4 +453,27 @@ fn an_output_inside_another_output_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("refusing to replace it: it is inside dist/aws, the output"), "{}", stderr(&o));
     assert_eq!(names(p.path()), before);
+}
+
+/// `build-policies` started in `project`, held at the step `at` (the debug
+/// hook `PCL_TEST_PAUSE_AT`): the child, and the file that says it is
+/// paused there (removed by the caller).
+fn build_paused_at(project: &std::path::Path, at: &str) -> (std::process::Child, std::path::PathBuf) {
+    let name = project.file_name().unwrap().to_string_lossy();
+    let paused = project.join("..").join(format!("{name}.paused"));
+    let child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(project)
+        .args(["build-policies", "--file", "policies.pcl", "--out", "dist"])
+        .env("PCL_TEST_PAUSE_AT", at)
+        .env("PCL_TEST_PAUSED", &paused)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !paused.exists() {
+        assert!(started.elapsed() < Duration::from_secs(60), "the build never paused");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child, paused)
 }
