@@ -116,6 +116,10 @@ fn an_editor_session() {
     let completion = c.request("textDocument/completion", position(1, 25));
     // complete: typing on filters it
     assert_eq!(completion["result"]["isIncomplete"], json!(false), "{completion}");
+    // pcl's order kept among the items an editor's filter scores alike
+    let order: Vec<&str> =
+        completion["result"]["items"].as_array().unwrap().iter().map(|i| i["sortText"].as_str().unwrap()).collect();
+    assert!(order.first() == Some(&"00000") && order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
     let items = completion["result"]["items"].as_array().unwrap();
     let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
     assert!(labels.contains(&"s3:PutObject"), "{labels:?}");
@@ -207,7 +211,7 @@ fn completion_follows_the_cursor_and_shares_its_edit_range() {
         fields["result"]["itemDefaults"]["editRange"],
         json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 10}})
     );
-    assert_eq!(fields["result"]["items"], json!([{"label": "resource", "kind": 14, "detail": "field"}]), "{fields}");
+    assert_eq!(fields["result"]["items"], json!([{"label": "resource", "kind": 14, "detail": "field", "sortText": "00000"}]), "{fields}");
 
     // a key template: shown whole, inserted up to its variable
     let keys = complete(&mut c, 3, 39);

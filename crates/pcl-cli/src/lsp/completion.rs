@@ -18,10 +18,10 @@ pub fn list(completions: Vec<Completion>, lines: &LineIndex<'_>, default_range: 
     let shared = completions.first().map(|c| c.replaces.clone());
     let shared = shared.filter(|r| default_range && completions.iter().all(|c| c.replaces == *r));
     let Some(shared) = shared else {
-        let items = completions.into_iter().map(|c| item(c, lines, true)).collect();
+        let items = completions.into_iter().enumerate().map(|(at, c)| item(c, at, lines, true)).collect();
         return serde_json::to_value(CompletionList { is_incomplete: false, items });
     };
-    let items = completions.into_iter().map(|c| item(c, lines, false)).collect();
+    let items = completions.into_iter().enumerate().map(|(at, c)| item(c, at, lines, false)).collect();
     let mut list = serde_json::to_value(CompletionList { is_incomplete: false, items })?;
     let range = serde_json::to_value(lines.range(pcl_syntax::Span::new(shared.start, shared.end)))?;
     if let Some(fields) = list.as_object_mut() {
@@ -31,9 +31,12 @@ pub fn list(completions: Vec<Completion>, lines: &LineIndex<'_>, default_range: 
     Ok(list)
 }
 
-/// `c` as an item; with its edit when `own_edit`, or when it inserts
-/// other text than its label.
-fn item(c: Completion, lines: &LineIndex<'_>, own_edit: bool) -> CompletionItem {
+/// `c`, the `at`-th, as an item; with its edit when `own_edit`, or when it
+/// inserts other text than its label. Its `sortText` keeps pcl's order (the
+/// grammar's, what may stand alone before what must be compared) among the
+/// items an editor's filter scores alike (VS Code sorts those by label
+/// otherwise).
+fn item(c: Completion, at: usize, lines: &LineIndex<'_>, own_edit: bool) -> CompletionItem {
     let text_edit = (own_edit || c.insert != c.label).then(|| {
         let range = Range { start: lines.position(c.replaces.start), end: lines.position(c.replaces.end) };
         CompletionTextEdit::Edit(TextEdit { range, new_text: c.insert })
@@ -51,6 +54,7 @@ fn item(c: Completion, lines: &LineIndex<'_>, own_edit: bool) -> CompletionItem 
             CompletionKind::ConditionKey => CompletionItemKind::PROPERTY,
         }),
         detail: c.detail,
+        sort_text: Some(format!("{at:05}")),
         ..CompletionItem::default()
     }
 }
