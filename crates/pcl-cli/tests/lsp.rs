@@ -211,7 +211,11 @@ fn completion_follows_the_cursor_and_shares_its_edit_range() {
         fields["result"]["itemDefaults"]["editRange"],
         json!({"start": {"line": 4, "character": 8}, "end": {"line": 4, "character": 10}})
     );
-    assert_eq!(fields["result"]["items"], json!([{"label": "resource", "kind": 14, "detail": "field", "sortText": "00000"}]), "{fields}");
+    assert_eq!(
+        fields["result"]["items"],
+        json!([{"label": "resource", "kind": 14, "detail": "field", "sortText": "00000"}]),
+        "{fields}"
+    );
 
     // a key template: shown whole, inserted up to its variable
     let keys = complete(&mut c, 3, 39);
