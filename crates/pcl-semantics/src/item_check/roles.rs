@@ -87,7 +87,8 @@ impl Checker<'_> {
                     self.push_context(&when);
                     let value_ir = self.value(value, ValueUse::Arn, false);
                     self.pop_context(&when);
-                    role.boundary = Some(GuardedItem { when, value: value_ir, span: *span });
+                    // at the value: what the role's checks find of it is placed there
+                    role.boundary = Some(GuardedItem { when, value: value_ir, span: value.span() });
                 }
             }
         }
