@@ -1,6 +1,7 @@
 //! A rendered role's own findings: the ARNs of its managed policies,
-//! boundary and trust principals in the document's partition, entries
-//! listed twice, and its name, path and quotas. A rendering keeps no span per value: a finding about
+//! boundary and trust principals in the document's partition, its `trust
+//! aws` principals as IAM takes them, entries listed twice, and its name,
+//! path and quotas. A rendering keeps no span per value: a finding about
 //! one value says which (`RoleValue`), and `place_role_findings` renders
 //! the role's lists again, item by item, only when there is one, to put it
 //! at the item of the role that renders the value (as `placing` does for a
@@ -11,7 +12,7 @@ use pcl_syntax::Span;
 use super::{arn_error, counted_as_one, naming_findings, resource_part};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
 use crate::expand::{Env, ExpandedRole};
-use crate::ir::{GList, ItemIr, Role, Value};
+use crate::ir::{GList, ItemIr, PrincipalKind, Role, Value};
 
 /// Which rendered value of a role a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +48,21 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
     for (arn, value) in managed.chain(boundary).chain(principals) {
         if let Some(message) = pcl_iam::values::check_arn_in_partition(arn, partition) {
             out.push(about(arn_error(message, span), value));
+        }
+    }
+    let aws = role.trust.iter().enumerate().filter(|(_, (kind, _))| *kind == PrincipalKind::Aws);
+    for (list, (_, principals)) in aws {
+        for (at, p) in principals.values.iter().enumerate() {
+            if let Err(problem) = pcl_iam::check_aws_principal(p) {
+                let label = problem.field.map_or("not an AWS principal", |f| f.label());
+                let kind = DiagnosticKind::IamRule {
+                    code: Code::MalformedArn,
+                    message: problem.message,
+                    label: Some(label.into()),
+                    help: problem.help,
+                };
+                out.push(about(kind.at(span), RoleValue::Trust { list, at }));
+            }
         }
     }
     // by hash: a list searched for each entry was quadratic in a role's entries
