@@ -297,8 +297,8 @@ fn guards_on_params() {
     let source = r#"param partition: partition = "aws";
 param account: account placeholder "<AWS ACCOUNT ID>";
 param region: region = "*";
-constraint no_gov_region_star: not (partition == "aws-us-gov" and region == "us-east-1")
-    else "us-east-1 is not a GovCloud region";
+constraint no_gov_east: not (partition == "aws-us-gov" and region == "us-gov-east-1")
+    else "the cluster runs in us-gov-west-1 only";
 policy user {
     with condition StringEquals "aws:RequestedRegion" [region] when region != "*" {
         allow "EC2" { action ec2:DescribeInstances; resource "*"; }
@@ -323,7 +323,8 @@ policy user {
     }
     assert!(one["Statement"][2]["Resource"].as_str().unwrap().contains(":dynamodb:eu-west-1:"));
     // the constraint reads the param: these values violate it, those do not
-    let violated = config(&analysis, &["partition=aws-us-gov", "region=us-east-1"]);
+    // (a region of another partition is refused before: `regions.rs`)
+    let violated = config(&analysis, &["partition=aws-us-gov", "region=us-gov-east-1"]);
     let found = pcl_semantics::check_configuration(&analysis.program, &violated);
     assert!(found.iter().any(|d| d.code.as_str() == "E0401"), "{found:?}");
     let fine = config(&analysis, &["partition=aws-us-gov", "region=us-gov-west-1"]);

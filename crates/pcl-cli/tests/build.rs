@@ -337,6 +337,39 @@ fn refined_param_types_check_set_values() {
     }
 }
 
+/// A region of another partition than the configuration's is a usage error
+/// (exit 2, nothing written) at the `--set` that brings it: the region's,
+/// or the partition's when the region is a default. Found by review: a
+/// build wrote `arn:aws-cn:dynamodb:us-east-1:...`, which never matches.
+#[test]
+fn a_region_of_another_partition_is_a_usage_error() {
+    let table = "policy p {\n    allow { action dynamodb:GetItem; resource \"arn:${partition}:dynamodb:${region}:123456789012:table/t\"; }\n}\n";
+    let build = SetBuild::new(&format!(
+        "param partition: partition = \"aws\";\nparam region: region placeholder \"<REGION>\";\n{table}"
+    ));
+    for sets in [&["partition=aws-cn", "region=us-east-1"][..], &["region=cn-north-1"], &["region=us-gov-west-1"]] {
+        let o = build.run(sets);
+        assert_eq!(o.status.code(), Some(2), "{sets:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("E0203") && stderr(&o).contains("is a region of partition"), "{}", stderr(&o));
+        assert!(!build.out().exists(), "{sets:?}: nothing is written");
+    }
+    for sets in [&["partition=aws-cn", "region=cn-north-1"][..], &["region=us-east-1"], &["region=*"]] {
+        let o = build.run(sets);
+        assert_eq!(o.status.code(), Some(0), "{sets:?}: {}", stderr(&o));
+    }
+    // a default region, and the partition given
+    let build = SetBuild::new(&format!(
+        "param partition: partition = \"aws\";\nparam region: region = \"us-east-1\";\n{table}"
+    ));
+    let o = build.run(&["partition=aws-cn"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`--set partition=aws-cn`") && stderr(&o).contains("the default of `region`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// A list param's `--set` value: `NAME=` is the empty list, and an empty
 /// value inside one (`,`, `a,`, `a,,b`) a usage error (found by review:
 /// `NAME=,` was read as the empty list, silently).

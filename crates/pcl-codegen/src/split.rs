@@ -4,7 +4,8 @@
 //! kept). Part 1 keeps the policy's name; part k is `<name>-k`, which no
 //! item can be called (`-` is not an item-name character); its deployed name
 //! is likewise the policy's with `-k` (which a `name` field could also give:
-//! the deployed-name clash check does not see parts yet).
+//! the deployed-name clash check reserves every such name for the
+//! splittable policy, `pcl_semantics::deployed_names`).
 
 use pcl_iam::quotas::MANAGED_POLICY_CHARS;
 use pcl_semantics::expand::ExpandedPolicy;

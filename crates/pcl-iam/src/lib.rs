@@ -13,6 +13,7 @@ pub mod memo;
 mod names;
 pub mod near;
 pub mod partitions;
+mod principals;
 pub mod quotas;
 pub mod refine;
 pub mod repeats;
@@ -22,6 +23,7 @@ pub mod values;
 pub use arn_match::{is_specific, resource_may_match};
 
 pub use names::*;
+pub use principals::{ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, check_aws_principal};
 pub use rules::*;
 
 /// The names of every partition (see [`partitions::ALL`]).

@@ -164,19 +164,21 @@ pub fn check_sid(sid: &str) -> Result<(), Problem> {
 }
 
 pub fn is_region(s: &str) -> bool {
-    // e.g. us-east-1, us-gov-west-1, cn-north-1, ap-southeast-2
+    // e.g. us-east-1, us-gov-west-1, cn-north-1, ap-southeast-2; else a
+    // partition's own shape (`eusc-de-east-1`, whose prefix is longer)
     let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
+    let shaped = parts.len() >= 3
         && parts.first().is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase()))
         && parts.last().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
         && parts
             .iter()
             .skip(1)
             .take(parts.len().saturating_sub(2))
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()));
+    shaped || crate::partitions::region_partition(s).is_some()
 }
 
-fn is_account(s: &str) -> bool {
+pub(crate) fn is_account(s: &str) -> bool {
     s.len() == 12 && s.chars().all(|c| c.is_ascii_digit())
 }
 
@@ -447,6 +449,8 @@ mod tests {
         assert!(check_scalar_value(ScalarType::Account, "12345").is_err());
         assert!(check_scalar_value(ScalarType::Region, "us-gov-west-1").is_ok());
         assert!(check_scalar_value(ScalarType::Region, "moon").is_err());
+        // a region of `aws-eusc`, whose prefix is no two letters
+        assert!(check_scalar_value(ScalarType::Region, "eusc-de-east-1").is_ok());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::123456789012:policy/x").is_ok());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::12:policy/x").is_err());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::aws:").is_err());

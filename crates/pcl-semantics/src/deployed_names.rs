@@ -4,7 +4,10 @@
 //! its `name` field (without one, CloudFormation names it). Names interpolate
 //! params only, so a build gives each item one name; two items clash when
 //! their names are equal and their guards can hold together (under the
-//! constraints).
+//! constraints). A `splittable` policy deployed as `NAME` deploys its
+//! parts as `NAME-2`, `NAME-3`, ... (`pcl_codegen::split`): how many is
+//! known only once rendered, so every such name is its own, and a policy
+//! deployed under one clashes with it.
 //!
 //! What the check needs of each item is a `Deployed` record, made from its
 //! IR once: in a file read by blocks (24 items or more) they are memoized a
@@ -38,6 +41,8 @@ pub struct Deployed<'a> {
     /// The `name` field's span, or the item name's, relative to the item's
     /// name (see `relative_to_name`).
     pub name_span: pcl_syntax::Span,
+    /// A `splittable` policy, whose parts take its name with `-2`, `-3`, ...
+    pub splittable: bool,
 }
 
 impl Deployed<'_> {
@@ -50,7 +55,7 @@ impl Deployed<'_> {
     }
 
     pub fn into_owned(self) -> Deployed<'static> {
-        let Deployed { kind, name, folded, when, item, place, name_span } = self;
+        let Deployed { kind, name, folded, when, item, place, name_span, splittable } = self;
         Deployed {
             kind,
             name: Cow::Owned(name.into_owned()),
@@ -59,6 +64,7 @@ impl Deployed<'_> {
             item: Cow::Owned(item.into_owned()),
             place,
             name_span,
+            splittable,
         }
     }
 }
@@ -76,12 +82,14 @@ pub fn deployed<'p>(
 ) -> Option<Deployed<'p>> {
     let empty = BTreeMap::new();
     let env = Env { program, features: &empty, params, shape_only: false, restoring: false, reads: None };
-    let (kind, name, when, naming) = match ir {
-        ItemIr::Policy { when, naming, .. } => {
+    let (kind, name, when, naming, splittable) = match ir {
+        ItemIr::Policy { when, naming, splittable, .. } => {
             let name = naming.name.as_ref().map_or(Cow::Borrowed(item.as_str()), |t| Cow::Owned(env.text(t)));
-            ("policy", name, when, &**naming)
+            ("policy", name, when, &**naming, *splittable)
         }
-        ItemIr::Role { when, role } => ("role", Cow::Owned(env.text(role.naming.name.as_ref()?)), when, &role.naming),
+        ItemIr::Role { when, role } => {
+            ("role", Cow::Owned(env.text(role.naming.name.as_ref()?)), when, &role.naming, false)
+        }
         _ => return None,
     };
     // runs for every policy and role after every edit of a small file: a
@@ -99,7 +107,17 @@ pub fn deployed<'p>(
         item: Cow::Borrowed(item.as_str()),
         place,
         name_span: naming.name_span.unwrap_or(item_name_span),
+        splittable,
     })
+}
+
+/// `NAME` and `k` when `folded` is the name of part `k` of a policy
+/// deployed as `NAME` (`k` ≥ 2, written as the splitter writes it).
+fn part_of(folded: &str) -> Option<(&str, u32)> {
+    let (base, k) = folded.rsplit_once('-')?;
+    let written = !k.is_empty() && !k.starts_with('0') && k.bytes().all(|b| b.is_ascii_digit());
+    let k: u32 = k.parse().ok().filter(|k| written && *k >= 2)?;
+    Some((base, k))
 }
 
 /// The pairs of `deployed` (in file order, `count` of them) that clash:
@@ -116,8 +134,12 @@ pub fn clashes<'d, 'a: 'd>(
     // the time of 10 MB)
     let mut by_name: FxHashMap<(&'static str, &str), Vec<&Deployed<'a>>> =
         FxHashMap::with_capacity_and_hasher(count, Default::default());
+    let mut parts: Vec<&Deployed<'a>> = Vec::new();
     for d in deployed {
         by_name.entry((d.kind, &*d.folded)).or_default().push(d);
+        if d.kind == "policy" && part_of(&d.folded).is_some() {
+            parts.push(d);
+        }
     }
     let mut out = Vec::new();
     for same in by_name.values().filter(|v| v.len() > 1) {
@@ -127,12 +149,33 @@ pub fn clashes<'d, 'a: 'd>(
             }
         }
     }
+    // a policy deployed as a splittable one's part: reported at it, wherever
+    // it is in the file (the splittable policy's part is the one pcl names)
+    for d in parts {
+        let Some(same) = part_of(&d.folded).and_then(|(base, _)| by_name.get(&("policy", base))) else { continue };
+        if let Some(split) = same.iter().find(|s| s.splittable && together(program, config, s, d)) {
+            out.push((d, *split));
+        }
+    }
     out
 }
 
 /// The finding of `later` clashing with `first`; `offset` gives where an
 /// item's name starts in the file, by the item's place.
 pub fn clash_diagnostic(later: &Deployed<'_>, first: &Deployed<'_>, offset: &dyn Fn(u32) -> u32) -> Diagnostic {
+    let at = later.name_span.shift(offset(later.place));
+    // names that differ beyond case: `later` takes the name of a part of `first`
+    if let Some((_, part)) = part_of(&later.folded).filter(|_| later.folded != first.folded) {
+        return DiagnosticKind::DeployedPartClash {
+            name: later.name.to_string(),
+            item: later.item.to_string(),
+            part_name: format!("{}-{part}", first.name),
+            part,
+            split: first.item.to_string(),
+            first: first.name_span.shift(offset(first.place)),
+        }
+        .at(at);
+    }
     DiagnosticKind::DeployedNameClash {
         kind: later.kind,
         name: later.name.to_string(),
@@ -141,7 +184,7 @@ pub fn clash_diagnostic(later: &Deployed<'_>, first: &Deployed<'_>, offset: &dyn
         item: later.item.to_string(),
         first: first.name_span.shift(offset(first.place)),
     }
-    .at(later.name_span.shift(offset(later.place)))
+    .at(at)
 }
 
 /// The clashes of `program` built with `config`'s params.
@@ -165,6 +208,10 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
         if let Some(found) = record(at) {
             let hash = rustc_hash::FxBuildHasher.hash_one((found.kind, &*found.folded));
             hashed.push((hash, found.place));
+            // beside the policy whose part's name it may take
+            if let Some((base, _)) = part_of(&found.folded).filter(|_| found.kind == "policy") {
+                hashed.push((rustc_hash::FxBuildHasher.hash_one((found.kind, base)), found.place));
+            }
         }
     }
     hashed.sort_unstable_by_key(|(hash, _)| *hash);
@@ -173,8 +220,9 @@ pub fn name_clashes(program: &Program, config: &Config) -> Vec<Diagnostic> {
         candidates.extend(run.iter().map(|(_, place)| *place));
     }
     drop(hashed);
-    // in file order, as `clashes` takes them
+    // in file order, as `clashes` takes them (each once)
     candidates.sort_unstable();
+    candidates.dedup();
     let all: Vec<Deployed<'_>> =
         candidates.iter().filter_map(|place| usize::try_from(*place).ok().and_then(record)).collect();
     let offset = |place: u32| {
@@ -192,4 +240,21 @@ fn together(program: &Program, config: &Config, a: &Deployed<'_>, b: &Deployed<'
     let guards: Vec<&Cond> = a.when.iter().chain(&b.when).map(|c| &**c).collect();
     // too many combinations to decide: say nothing rather than something wrong
     variants::satisfiable_with(program, &config.pins, &config.pins, &config.params, &guards) == Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::part_of;
+
+    #[test]
+    fn the_names_parts_take() {
+        assert_eq!(part_of("cluster-2"), Some(("cluster", 2)));
+        assert_eq!(part_of("a-b-12"), Some(("a-b", 12)));
+        // part 1 keeps the policy's name, and the splitter writes no zeros
+        assert_eq!(part_of("cluster-1"), None);
+        assert_eq!(part_of("cluster-02"), None);
+        assert_eq!(part_of("cluster-"), None);
+        assert_eq!(part_of("cluster-2x"), None);
+        assert_eq!(part_of("cluster-99999999999999999999"), None);
+    }
 }

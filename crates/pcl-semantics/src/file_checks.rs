@@ -232,6 +232,9 @@ pub fn analyze<'v, A: std::ops::Deref<Target = ItemAnalysis>>(
             DiagnosticKind::DefaultsViolateConstraint { values, constraint, explanation }
         }));
     }
+    if let Some(config) = defaults {
+        diags.extend(crate::regions::default_findings(&program, &config.params, &parsed.items, &program_places));
+    }
     if decidable && let Some(config) = defaults {
         match clashes {
             Some(found) => {

@@ -188,3 +188,39 @@ fn deployed_names_follow_an_edit(size: u64, at_least_items: usize) {
         assert!(at_name_fields(file.text(&db), analysis), "step {step}: {:?}", analysis.diagnostics);
     }
 }
+
+/// A policy deployed under the name a splittable policy's part takes
+/// (`NAME-2`, `NAME-3`, ..., without case) clashes with it, found a block at
+/// a time too (a splittable policy's record comes from its block's checks:
+/// it has no header), and follows an edit of the name as a fresh analysis
+/// does. Found by review: the parts were not compared with other names.
+#[test]
+fn split_part_names_found_by_blocks_follow_an_edit() {
+    for (size, at_least_items) in [(120_000, 512), (6_000, 24)] {
+        let corpus = pcl_corpus::generate(size, 5, false);
+        let split = "policy split_a splittable { allow { action s3:GetObject; resource \"*\"; } }\n";
+        let named = |name: &str| {
+            format!("policy split_b {{ name \"{name}\"; allow {{ action s3:PutObject; resource \"*\"; }} }}\n")
+        };
+        let original = format!("{split}{corpus}\n{}", named("SPLIT_A-2"));
+        let clashes = |analysis: &pcl_semantics::FileAnalysis| {
+            analysis.diagnostics.iter().filter(|d| d.message.contains("of splittable policy `split_a`")).count()
+        };
+        let mut db = RootDatabase::default();
+        let file = SourceFile::open_to_edit(&mut db, "corpus.pcl".into(), original.clone());
+        let items = file_items(&db, file).len();
+        assert!(items >= at_least_items, "the two policies are meant to be in different blocks ({items} items)");
+        assert_eq!(clashes(analyze_file(&db, file)), 1, "{:?}", analyze_file(&db, file).diagnostics);
+        // `-02` is no part's name; `-3` is
+        let zero = original.replacen("SPLIT_A-2", "split_a-02", 1);
+        let third = zero.replacen("split_a-02", "split_a-3", 1);
+        for (step, (text, expected)) in [(zero, 0), (third, 1)].into_iter().enumerate() {
+            file.replace_text(&mut db, text.clone());
+            let mut fresh_db = RootDatabase::default();
+            let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+            let analysis = pcl_semantics::analyze_edited_file(&db, file);
+            assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
+            assert_eq!(clashes(analysis), expected, "step {step}: {:?}", analysis.diagnostics);
+        }
+    }
+}

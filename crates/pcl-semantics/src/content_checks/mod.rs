@@ -44,106 +44,6 @@ fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
         .at(span)
 }
 
-/// The ARNs of a rendered role that must be in its partition.
-pub fn role_findings(role: &crate::expand::ExpandedRole, partition: &str, span: pcl_syntax::Span) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let principals = role.trust.iter().flat_map(|(_, list)| list.values.iter()).filter(|p| p.starts_with("arn:"));
-    for arn in role.managed.iter().chain(role.boundary.iter()).chain(principals) {
-        if let Some(message) = pcl_iam::values::check_arn_in_partition(arn, partition) {
-            out.push(arn_error(message, span));
-        }
-    }
-    // by hash: a list searched for each entry was quadratic in a role's entries
-    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-    for arn in &role.managed {
-        if !seen.insert(arn.as_str()) {
-            out.push(
-                DiagnosticKind::IamRule {
-                    code: Code::DuplicateRoleEntry,
-                    message: format!("role `{}` lists managed policy `{}` twice", role.name, resource_part(arn)),
-                    label: Some("CloudFormation rejects repeated ManagedPolicyArns".into()),
-                    help: Some("list it once".into()),
-                }
-                .at(span),
-            );
-        }
-    }
-    for (kind, principals) in &role.trust {
-        let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
-        for p in &principals.values {
-            if !seen.insert(p.as_str()) {
-                out.push(
-                    DiagnosticKind::IamRule {
-                        code: Code::DuplicateRoleEntry,
-                        message: format!(
-                            "role `{}` trusts the {} principal `{p}` twice",
-                            role.name,
-                            format!("{kind:?}").to_ascii_lowercase()
-                        ),
-                        label: Some("the trust policy repeats it".into()),
-                        help: Some("list it once".into()),
-                    }
-                    .at(span),
-                );
-            }
-        }
-    }
-    let too_long = |what: &str, value: &str, limit: usize| {
-        DiagnosticKind::IamRule {
-            code: Code::QuotaExceeded,
-            message: format!(
-                "the {what} of role `{}` is {} characters{}; IAM allows {limit}",
-                role.name,
-                pcl_iam::rendered_chars(value),
-                counted_as_one(value)
-            ),
-            label: Some(format!("IAM rejects a {what} this long")),
-            help: Some(format!("shorten the {what}")),
-        }
-        .at(span)
-    };
-    let name = role.deployed_name.as_ref().unwrap_or(&role.name);
-    if pcl_iam::rendered_chars(name) > pcl_iam::quotas::ROLE_NAME_CHARS {
-        out.push(too_long("name", name, pcl_iam::quotas::ROLE_NAME_CHARS));
-    }
-    out.extend(naming_findings("role", &role.name, role.deployed_name.as_ref(), role.description.as_deref(), span));
-    if let Some(path) = role.path.as_deref().filter(|_| role.path_interpolated)
-        && !path.is_empty()
-        && let Err(p) = pcl_iam::check_iam_path_rendered(path)
-    {
-        let message = format!("role `{}`, once its params are given: {}", role.name, p.message);
-        out.push(
-            DiagnosticKind::IamRule {
-                code: Code::InvalidValue,
-                message,
-                label: Some("not an IAM path".into()),
-                help: p.help,
-            }
-            .at(span),
-        );
-    }
-    if let Some(path) = role.path.as_deref().filter(|p| pcl_iam::rendered_chars(p) > pcl_iam::quotas::PATH_CHARS) {
-        out.push(too_long("path", path, pcl_iam::quotas::PATH_CHARS));
-    }
-    if role.managed.len() > pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE {
-        out.push(
-            DiagnosticKind::IamRule {
-                code: Code::QuotaExceeded,
-                message: format!(
-                    "role `{}` attaches {} managed policies; IAM allows {}",
-                    role.name,
-                    role.managed.len(),
-                    pcl_iam::quotas::MANAGED_POLICIES_PER_ROLE
-                ),
-                label: Some("too many managed policies for one role".into()),
-                help: Some("merge policies, or ask AWS to raise the quota (up to 20)".into()),
-            }
-            .at(span),
-        );
-    }
-    out
-}
-
 /// Condition values against their operator, each operator and key once,
 /// operators against the key's type.
 fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
@@ -437,8 +337,10 @@ fn naming_findings(
 }
 
 mod placing;
+mod roles;
 #[cfg(test)]
 mod tests;
 mod wildcard_params;
 
 pub use placing::place_list_findings;
+pub use roles::{place_role_findings, role_findings};

@@ -60,6 +60,16 @@ pub enum DiagnosticKind {
         item: String,
         first: Span,
     },
+    /// A policy deployed under the name part `part` of a splittable
+    /// policy takes once split.
+    DeployedPartClash {
+        name: String,
+        item: String,
+        part_name: String,
+        part: u32,
+        split: String,
+        first: Span,
+    },
     DuplicateDomainValue {
         value: String,
     },
@@ -308,7 +318,10 @@ impl DiagnosticKind {
             Syntax { too_deep: true, .. } | SetsTooDeep { .. } => Code::TooDeep,
             Syntax { too_deep: false, .. } => Code::Syntax,
             UnknownName { .. } | MissingBuiltinParam { .. } => Code::UnknownName,
-            DuplicateName { .. } | DuplicateDomainValue { .. } | DeployedNameClash { .. } => Code::DuplicateName,
+            DuplicateName { .. }
+            | DuplicateDomainValue { .. }
+            | DeployedNameClash { .. }
+            | DeployedPartClash { .. } => Code::DuplicateName,
             WrongKind { .. } | NotBoolFeature { .. } | ParamNotComparable { .. } => Code::WrongKind,
             ListDefaultForScalar { .. }
             | ValuesetForScalar { .. }
@@ -362,6 +375,14 @@ impl DiagnosticKind {
             }
             DeployedNameClash { kind, name, first_name, first_item, item, .. } => format!(
                 "{kind} `{item}` is deployed as `{name}`, which IAM does not tell from `{first_name}` ({kind} `{first_item}`)"
+            ),
+            DeployedPartClash { name, item, part_name, part, split, .. } if name == part_name => {
+                format!(
+                    "policy `{item}` is deployed as `{name}`, the name of part {part} of splittable policy `{split}`"
+                )
+            }
+            DeployedPartClash { name, item, part_name, part, split, .. } => format!(
+                "policy `{item}` is deployed as `{name}`, which IAM does not tell from `{part_name}`, the name of part {part} of splittable policy `{split}`"
             ),
             DuplicateDomainValue { value } => format!("`{value}` is listed twice"),
             WrongKind { name, is, expected, .. } => {
@@ -441,7 +462,7 @@ impl DiagnosticKind {
             SetsTooDeep { target, below } => format!("`{target}` starts a chain of {} more", below + 1),
             UnknownName { .. } => "not defined in this file".into(),
             DuplicateName { .. } => "redefined here".into(),
-            DeployedNameClash { .. } => "deployed under the same name".into(),
+            DeployedNameClash { .. } | DeployedPartClash { .. } => "deployed under the same name".into(),
             WrongKind { expected, .. } => format!("expected {} {expected}", a(expected)),
             NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
             ParamNotComparable { .. } => "a list has no single value to compare".into(),
@@ -525,6 +546,9 @@ impl DiagnosticKind {
             DuplicateDomainValue { .. } => "remove the repeated value".into(),
             DeployedNameClash { .. } => {
                 "IAM names are unique in an account (compared without case): give one another `name`, or guard them so that they are never deployed together".into()
+            }
+            DeployedPartClash { .. } => {
+                "a splittable policy deploys its parts under its name with `-2`, `-3`, ... once it outgrows IAM's size limit: give one another `name`, or guard them so that they are never deployed together".into()
             }
             WrongKind { suggestion, .. } => return suggestion.clone(),
             NotBoolFeature { name, domain } => {
@@ -613,18 +637,25 @@ impl DiagnosticKind {
     }
 
     /// Secondary labels: spans the kind carries, with their text.
-    fn secondary(&self) -> Vec<(Span, &'static str)> {
+    fn secondary(&self) -> Vec<(Span, std::borrow::Cow<'static, str>)> {
         use DiagnosticKind::*;
         match self {
-            DuplicateName { first, .. } => vec![(*first, "first defined here")],
-            DeployedNameClash { first, .. } => vec![(*first, "this one is deployed in the same configurations")],
-            DuplicateSid { first, .. } => vec![(*first, "first statement with this Sid")],
+            DuplicateName { first, .. } => vec![(*first, "first defined here".into())],
+            DeployedNameClash { first, .. } => vec![(*first, "this one is deployed in the same configurations".into())],
+            DeployedPartClash { first, part, part_name, .. } => vec![(
+                *first,
+                format!(
+                    "this one is deployed in the same configurations, and its part {part}, once split, as `{part_name}`"
+                )
+                .into(),
+            )],
+            DuplicateSid { first, .. } => vec![(*first, "first statement with this Sid".into())],
             DuplicateStatementField { first, .. }
             | DuplicateRoleField { first, .. }
             | DuplicateRolePolicy { first, .. } => {
-                vec![(*first, "first one here")]
+                vec![(*first, "first one here".into())]
             }
-            Unsatisfiable { others } => others.iter().map(|s| (*s, "and this one")).collect(),
+            Unsatisfiable { others } => others.iter().map(|s| (*s, "and this one".into())).collect(),
             _ => Vec::new(),
         }
     }

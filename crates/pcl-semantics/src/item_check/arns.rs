@@ -11,6 +11,19 @@ impl Checker<'_> {
         parts: &[TextPart],
         typed: &[Option<(Option<ScalarType>, &ast::Ident)>],
     ) {
+        self.check_arn_template_as(s, parts, typed, false);
+    }
+
+    /// [`Self::check_arn_template`], of a `trust aws` principal's ARN when
+    /// `principal`: its malformed account is said to be a principal's, whose
+    /// help offers no wildcard, `aws` or empty field (the generic one does).
+    pub(super) fn check_arn_template_as(
+        &mut self,
+        s: &StrLit,
+        parts: &[TextPart],
+        typed: &[Option<(Option<ScalarType>, &ast::Ident)>],
+        principal: bool,
+    ) {
         // `*`, or exactly one interpolated ARN param.
         if let [TextPart::Lit(t)] = parts
             && t == "*"
@@ -62,10 +75,14 @@ impl Checker<'_> {
                 Some(ArnField::Resource) | None => "in this ARN",
                 Some(f) => f.label(),
             };
-            self.emit(
-                DiagnosticKind::IamRule { code, message: p.message, label: Some(label.into()), help: p.help }
-                    .at(field_span),
-            );
+            let (message, help) = match principal && p.field == Some(ArnField::Account) && !p.type_mismatch {
+                true => (
+                    p.message.replace(" in ARN", " in the ARN of a principal"),
+                    Some(pcl_iam::PRINCIPAL_ACCOUNT_HELP.into()),
+                ),
+                false => (p.message, p.help),
+            };
+            self.emit(DiagnosticKind::IamRule { code, message, label: Some(label.into()), help }.at(field_span));
         }
     }
 }
@@ -77,16 +94,16 @@ type FieldPart<'a> = (Option<&'a str>, Option<(Option<ScalarType>, &'a str)>);
 /// span it was written at (`None` for an empty field that has no `:` of its
 /// own to point at). Fields past the sixth belong to the resource.
 #[derive(Debug, PartialEq, Eq)]
-struct ArnFields<'a> {
+pub(super) struct ArnFields<'a> {
     fields: Vec<Vec<FieldPart<'a>>>,
-    spans: Vec<Option<Span>>,
+    pub(super) spans: Vec<Option<Span>>,
 }
 
 /// Splits `parts` (with the type of each interpolated param, and the source
 /// span of each part) into fields. `${...}` never contains `:`. A literal
 /// written with escapes has source and text of different lengths: its pieces
 /// then all get the whole part's span, the best there is.
-fn split_fields<'a>(
+pub(super) fn split_fields<'a>(
     parts: &'a [TextPart],
     typed: &[Option<(Option<ScalarType>, &'a ast::Ident)>],
     part_spans: impl Iterator<Item = Span>,

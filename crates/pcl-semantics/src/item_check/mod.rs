@@ -20,6 +20,7 @@ use crate::symbol_table::{Scope, SuggestFrom, Symbol};
 mod arns;
 mod declarations;
 mod guards;
+mod principals;
 mod roles;
 mod statements;
 mod values;
@@ -381,4 +382,6 @@ impl Checker<'_> {
 enum ValueUse {
     Text,
     Arn,
+    /// A `trust aws` principal: an account id or an IAM principal's ARN.
+    AwsPrincipal,
 }

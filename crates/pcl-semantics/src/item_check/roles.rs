@@ -41,12 +41,12 @@ impl Checker<'_> {
                     role.path = Some(t);
                 }
                 ast::RoleField::Trust { kind, values, .. } => {
-                    let kind = match kind {
-                        ast::PrincipalKind::Service => PrincipalKind::Service,
-                        ast::PrincipalKind::Aws => PrincipalKind::Aws,
-                        ast::PrincipalKind::Federated => PrincipalKind::Federated,
+                    let (kind, use_) = match kind {
+                        ast::PrincipalKind::Service => (PrincipalKind::Service, ValueUse::Text),
+                        ast::PrincipalKind::Aws => (PrincipalKind::Aws, ValueUse::AwsPrincipal),
+                        ast::PrincipalKind::Federated => (PrincipalKind::Federated, ValueUse::Text),
                     };
-                    let list = self.values(values, ValueUse::Text);
+                    let list = self.values(values, use_);
                     role.trust.push((kind, list));
                 }
                 ast::RoleField::Managed { values, .. } => {
@@ -87,7 +87,8 @@ impl Checker<'_> {
                     self.push_context(&when);
                     let value_ir = self.value(value, ValueUse::Arn, false);
                     self.pop_context(&when);
-                    role.boundary = Some(GuardedItem { when, value: value_ir, span: *span });
+                    // at the value: what the role's checks find of it is placed there
+                    role.boundary = Some(GuardedItem { when, value: value_ir, span: value.span() });
                 }
             }
         }

@@ -30,6 +30,9 @@ impl Checker<'_> {
                     if use_ == ValueUse::Arn && !matches!(ty.scalar, ScalarType::Arn) {
                         self.emit(DiagnosticKind::ParamNotArn { name: ident.name.to_string(), ty }.at(ident.span));
                     }
+                    if use_ == ValueUse::AwsPrincipal {
+                        self.principal_param(ident, ty);
+                    }
                 }
                 Value::Param(ident.name)
             }
@@ -135,8 +138,10 @@ impl Checker<'_> {
                 }
             }
         }
-        if use_ == ValueUse::Arn {
-            self.check_arn_template(s, &parts, &typed);
+        match use_ {
+            ValueUse::Arn => self.check_arn_template(s, &parts, &typed),
+            ValueUse::AwsPrincipal => self.check_principal_template(s, &parts, &typed),
+            ValueUse::Text => {}
         }
         Template { parts }
     }

@@ -1,5 +1,6 @@
 //! A role's own per-configuration findings: its trust lists' shapes and
-//! what its rendering says (`content_checks::role_findings`). Its inline
+//! what its rendering says (`content_checks::role_findings`, each about a
+//! value placed at the item of the role that renders it). Its inline
 //! policies are checked as policies themselves, so these read only the
 //! role's own guards (`tally` keeps them by those features' values).
 
@@ -22,9 +23,14 @@ pub(super) fn own_role_findings(
     if pass == Pass::Shapes {
         return found;
     }
-    if let Some(role) = crate::expand::expand_role_shallow(env.program, &item.name, env) {
-        for d in crate::content_checks::role_findings(&role, partition, item.name_span) {
-            found.push(here(d, &item.name));
+    if let ItemIr::Role { role: declared, .. } = &*item.ir
+        && let Some(role) = crate::expand::expand_role_shallow(env.program, &item.name, env)
+    {
+        let findings = crate::content_checks::role_findings(&role, partition, item.name_span);
+        for d in crate::content_checks::place_role_findings(declared, &role, env, findings) {
+            // every label is in the role itself
+            let secondary_origins = vec![item.name.to_string(); d.secondary.len()];
+            found.push(super::Finding { origin: item.name.to_string(), diagnostic: d, secondary_origins });
         }
     }
     found

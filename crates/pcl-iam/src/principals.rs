@@ -1,0 +1,122 @@
+//! What IAM accepts as an AWS principal of a trust policy (`"Principal":
+//! {"AWS": ...}`): `*`, an account id, or the ARN of an IAM principal (an
+//! account's `root`, a user, a role, an assumed-role session, a federated
+//! user). IAM allows no wildcard inside a principal: only `*` alone.
+//!
+//! A field holding a stand-in (`STAND_IN_MARK`: a param's value to come) is
+//! not judged, except the region, which a principal's ARN never has.
+
+use crate::rules::{ArnField, Problem, is_account, problem};
+use crate::{PARTITIONS, STAND_IN_MARK};
+
+const HELP: &str = "an AWS principal is an account id (12 digits) or the ARN of an IAM principal: `arn:${partition}:iam::${account}:root`, `...:role/NAME`, `...:user/NAME`, `arn:${partition}:sts::${account}:assumed-role/ROLE/SESSION`";
+
+/// The help of a malformed account in a principal's ARN.
+pub const ACCOUNT_HELP: &str = "a principal's account is 12 digits or `${account}`, never a wildcard";
+
+/// Whether `value` is an AWS principal IAM accepts (see the module).
+/// A rendered text's partition may be `${partition}`: one rendering that
+/// stands for every partition (a partition of its own is judged elsewhere).
+pub fn check_aws_principal(value: &str) -> Result<(), Problem> {
+    if value == "*" || is_account(value) || to_come(value) && !value.starts_with("arn:") {
+        return Ok(());
+    }
+    // cut without allocating: every principal of every role's rendering comes here
+    let mut fields = value.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return Err(problem(format!("`{value}` is not an AWS principal"), Some(HELP)));
+    };
+    let in_field = |field, p: Problem| Err(Problem { field: Some(field), ..p });
+    if !(PARTITIONS.contains(&partition) || partition == "${partition}" || to_come(partition)) {
+        let message = format!("invalid partition `{partition}` in the ARN of a principal");
+        return in_field(ArnField::Partition, problem(message, Some("use `${partition}`")));
+    }
+    if !matches!(service, "iam" | "sts") && !to_come(service) {
+        let message = format!("`{service}` is not a service of IAM principals");
+        let help = "a principal's ARN is of `iam` (root, users, roles) or `sts` (assumed-role sessions)";
+        return in_field(ArnField::Service, problem(message, Some(help)));
+    }
+    if !region.is_empty() {
+        let message = "the ARN of a principal has no region".to_string();
+        return in_field(
+            ArnField::Region,
+            problem(message, Some("leave the region empty: `arn:${partition}:iam::...`")),
+        );
+    }
+    if !(is_account(account) || to_come(account)) {
+        let message = format!("invalid account `{account}` in the ARN of a principal");
+        return in_field(ArnField::Account, problem(message, Some(ACCOUNT_HELP)));
+    }
+    if to_come(resource) {
+        return Ok(());
+    }
+    if resource.contains(['*', '?']) {
+        let message = format!("`{resource}`: IAM allows no wildcard in a principal");
+        let help = "name the principal, or trust the account (`...:root`) and narrow it with conditions";
+        return in_field(ArnField::Resource, problem(message, Some(help)));
+    }
+    let named = |kind: &str, parts: usize| {
+        resource
+            .strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| rest.split('/').filter(|p| !p.is_empty()).count() >= parts)
+    };
+    let known = match service {
+        "iam" => resource == "root" || named("user", 1) || named("role", 1),
+        _ => named("assumed-role", 2) || named("federated-user", 1),
+    };
+    if known {
+        return Ok(());
+    }
+    let message = format!("`{resource}` is not an IAM principal of `{service}`");
+    in_field(ArnField::Resource, problem(message, Some(HELP)))
+}
+
+/// Whether `text` holds a value to come (a stand-in).
+fn to_come(text: &str) -> bool {
+    text.contains(STAND_IN_MARK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(value: &str) -> Option<Option<ArnField>> {
+        check_aws_principal(value).err().map(|p| p.field)
+    }
+
+    #[test]
+    fn principals_iam_accepts() {
+        for ok in [
+            "*",
+            "123456789012",
+            "arn:aws:iam::123456789012:root",
+            "arn:aws-cn:iam::123456789012:role/parallelcluster/node",
+            "arn:${partition}:iam::123456789012:user/alice",
+            "arn:aws:sts::123456789012:assumed-role/admin/session",
+            "arn:aws:sts::123456789012:federated-user/bob",
+            "<\u{1}account\u{1}0>",
+            "arn:aws:iam::<\u{1}account\u{1}0>:root",
+        ] {
+            assert!(check_aws_principal(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn each_problem_in_its_field() {
+        assert_eq!(field("notanarn"), Some(None));
+        assert_eq!(field("12345"), Some(None));
+        assert_eq!(field("arn:aws:iam::12345:root"), Some(Some(ArnField::Account)));
+        assert_eq!(field("arn:aws:iam::*:root"), Some(Some(ArnField::Account)));
+        assert_eq!(field("arn:aws:iam::aws:root"), Some(Some(ArnField::Account)));
+        assert_eq!(field("arn:aws:s3:::bucket"), Some(Some(ArnField::Service)));
+        assert_eq!(field("arn:aws:iam:us-east-1:123456789012:root"), Some(Some(ArnField::Region)));
+        assert_eq!(field("arn:*:iam::123456789012:root"), Some(Some(ArnField::Partition)));
+        assert_eq!(field("arn:aws:iam::123456789012:role/*"), Some(Some(ArnField::Resource)));
+        assert_eq!(field("arn:aws:iam::123456789012:group/admins"), Some(Some(ArnField::Resource)));
+        assert_eq!(field("arn:aws:sts::123456789012:assumed-role/admin"), Some(Some(ArnField::Resource)));
+        assert_eq!(field("arn:aws:iam::123456789012"), Some(None));
+    }
+}
