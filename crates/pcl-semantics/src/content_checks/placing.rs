@@ -166,7 +166,7 @@ fn place(d: &mut Diagnostic, primary: &ValueOrigin, list: ListKind, other: Optio
 /// ` (from actionset `reads`)` onto `out` when the value comes from a
 /// splice, naming the set it is written in (` (from actionset `inner`, via
 /// `outer`)`).
-fn push_from_set(out: &mut String, origin: &ValueOrigin, list: ListKind) {
+pub(super) fn push_from_set(out: &mut String, origin: &ValueOrigin, list: ListKind) {
     if !origin.sets.is_empty() {
         out.push_str(" (from ");
         push_set_path(out, origin, list);

@@ -269,9 +269,15 @@ fn list_origins(list: &GList<Value>, env: &Env<'_>) -> Vec<Origin> {
     env.value_origins(list)
         .into_iter()
         .map(|origin| {
-            let from = match origin.set {
-                Some(set) => format!(" (from valueset `{set}`)"),
-                None => {
+            // a spliced value: the set it is written in, and the sets that
+            // bring it (as inside statements: `placing::push_from_set`)
+            let from = match origin.sets.is_empty() {
+                false => {
+                    let mut from = String::new();
+                    super::placing::push_from_set(&mut from, &origin, pcl_iam::repeats::ListKind::Resources);
+                    from
+                }
+                true => {
                     list.items.iter().find(|i| i.span == origin.item).map_or_else(String::new, |i| from_param(&i.value))
                 }
             };
