@@ -38,9 +38,13 @@ pub(super) fn superseded(change: &lsp_server::Notification, later: &std::collect
     let uri = change.params.pointer("/textDocument/uri").and_then(Value::as_str);
     uri.is_some()
         && later.iter().any(|message| {
+            // a later change that cannot be read (it would be dropped)
+            // does not stand for this one (found by review)
             matches!(message, Message::Notification(n)
-                if (n.method == notification::DidChangeTextDocument::METHOD
-                    || n.method == notification::DidCloseTextDocument::METHOD)
-                    && n.params.pointer("/textDocument/uri").and_then(Value::as_str) == uri)
+                if n.params.pointer("/textDocument/uri").and_then(Value::as_str) == uri
+                    && (n.method == notification::DidCloseTextDocument::METHOD
+                        || n.method == notification::DidChangeTextDocument::METHOD
+                            && serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params.clone())
+                                .is_ok()))
         })
 }

@@ -102,3 +102,18 @@ fn a_burst_of_edits_publishes_the_last_one_only() {
     assert_eq!(last[0]["code"], "E0311", "{last}");
     assert!(last[0]["message"].as_str().unwrap().contains("GetObjectXXXXXXXXXXXXXXXXXXXX"), "{last}");
 }
+
+/// An edit is published when the edit queued after it cannot be read (it
+/// will be dropped): its diagnostics were never sent (found by review).
+#[test]
+fn an_edit_before_an_unreadable_one_is_published() {
+    let change = |version: Value| {
+        Notification::new(
+            "textDocument/didChange".into(),
+            serde_json::json!({"textDocument": {"uri": "file:///a.pcl", "version": version}, "contentChanges": []}),
+        )
+    };
+    let queued = |n: Notification| -> std::collections::VecDeque<Message> { [Message::Notification(n)].into() };
+    assert!(super::queue::superseded(&change(serde_json::json!(2)), &queued(change(serde_json::json!(3)))));
+    assert!(!super::queue::superseded(&change(serde_json::json!(2)), &queued(change(Value::Null))));
+}

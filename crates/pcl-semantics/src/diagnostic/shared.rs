@@ -17,18 +17,23 @@ enum Scope {
     Some,
 }
 
-/// The message without its configuration qualifier, and its scope.
+/// The message without its configuration qualifier, and its scope. A
+/// qualifier comes after the last quoted part (`... `arn:…` hard-codes
+/// partition `aws` when fsx=true`): a " when " inside a quoted value is the
+/// value's.
 fn scope_of(message: &str) -> (&str, Scope) {
     if let Some(base) = message.strip_suffix(" in every configuration") {
         return (base, Scope::Every);
     }
+    let after_quotes = message.rfind('`').map_or(0, |at| at + 1);
+    let qualifier_at = |at: &usize| *at >= after_quotes;
     if message.ends_with(" configurations")
-        && let Some(at) = message.rfind(" in ")
+        && let Some(at) = message.rfind(" in ").filter(qualifier_at)
         && message.get(at + 4..).is_some_and(|rest| rest.contains(" of "))
     {
         return (message.get(..at).unwrap_or(message), Scope::Some);
     }
-    match message.rfind(" when ") {
+    match message.rfind(" when ").filter(qualifier_at) {
         Some(at) => (message.get(..at).unwrap_or(message), Scope::Some),
         None => (message, Scope::Every),
     }
@@ -57,12 +62,15 @@ pub(crate) fn merge_shared(diags: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let (base, scope) = scope_of(&d.message);
-                if scope == Scope::Every {
-                    continue;
-                }
+                // of those in every configuration, the first is kept (one
+                // policy says "in every configuration", one that depends
+                // on no feature says nothing: the same scope)
                 let broader = (start..end).any(|j| {
                     diags.get(j).is_some_and(|other| {
-                        j != i && other.secondary == d.secondary && scope_of(&other.message) == (base, Scope::Every)
+                        j != i
+                            && (scope == Scope::Some || j < i)
+                            && other.secondary == d.secondary
+                            && scope_of(&other.message) == (base, Scope::Every)
                     })
                 });
                 if broader && let Some(k) = keep.get_mut(i) {
@@ -86,5 +94,23 @@ mod tests {
         assert!(scope_of("x in 3 of 8 configurations") == ("x", Scope::Some));
         assert!(scope_of("x in every configuration") == ("x", Scope::Every));
         assert!(scope_of("x") == ("x", Scope::Every));
+        // a " when " inside a quoted value is no qualifier
+        assert!(scope_of("`a when b` hard-codes `aws`") == ("`a when b` hard-codes `aws`", Scope::Every));
+    }
+
+    fn finding(message: &str) -> Diagnostic {
+        Diagnostic::new(crate::Code::ArnPartition, pcl_syntax::Span::new(1, 2), message)
+    }
+
+    /// Of copies at one place: the narrower dropped beside one in every
+    /// configuration, and of those in every configuration, with or without
+    /// the words, the first kept (found by review: both were shown).
+    #[test]
+    fn copies_in_every_configuration_are_one() {
+        let mut diags =
+            vec![finding("x in every configuration"), finding("x"), finding("x when f=true"), finding("y when f=true")];
+        merge_shared(&mut diags);
+        let kept: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(kept, ["x in every configuration", "y when f=true"]);
     }
 }

@@ -369,8 +369,10 @@ fn guess_help(chunk: &str, pos: usize) -> Option<String> {
 /// "A" {`), as written on its line. (Its `///` next, the error read "found
 /// `///`" and the help told to write `//`, which fixed nothing.)
 fn unclosed_before_next(before: &str, after: &str) -> Option<String> {
-    // what starts a statement, an include, a block or an item
-    const ENTRIES: [&str; 5] = ["allow", "deny", "include", "with", "expect"];
+    // what starts a statement, an include or a block: a slip to close only
+    // after a statement's `{`, where none of them may stand (in a role or a
+    // body the slip is another: `include` meant `inline`)
+    const ENTRIES: [&str; 4] = ["allow", "deny", "include", "with"];
     if !(before.ends_with(';') || before.ends_with('}')) {
         return None;
     }
@@ -395,7 +397,9 @@ fn unclosed_before_next(before: &str, after: &str) -> Option<String> {
     }
     let brace = *open.last()?;
     let line_start = before.get(..brace)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    Some(before.get(line_start..=brace)?.trim_start().to_string())
+    let head = before.get(line_start..=brace)?.trim_start();
+    let in_statement = head.starts_with("allow") || head.starts_with("deny");
+    (in_statement || crate::lower::ITEM_KEYWORDS.contains(&word)).then(|| head.to_string())
 }
 
 #[cfg(test)]

@@ -160,6 +160,14 @@ fn an_unclosed_statement_before_the_next_is_named() {
     assert_eq!(e.help.as_deref(), Some("the `{` of `allow \"A\" {` is not closed: add `}` above this line"));
     let e = first_error(&text.replace("    /// Writes.\n", ""));
     assert_eq!(e.help.as_deref(), Some("the `{` of `allow \"A\" {` is not closed: add `}` above this line"));
+    // in a role or a body, an entry keyword is another slip (`include`
+    // meant `inline`): no such help there (found by review)
+    let e = first_error("role r {\n    path \"/\";\n    include p;\n}\n");
+    assert!(e.help.as_deref().is_none_or(|h| !h.contains("is not closed")), "{:?}", e.help);
+    let e = first_error(
+        "policy p {\n    allow {\n        action s3:GetObject;\n        resource \"*\";\n        expect W0500 \"x\";\n    }\n}\n",
+    );
+    assert!(e.help.as_deref().is_none_or(|h| !h.contains("is not closed")), "{:?}", e.help);
     // (an item left open before the next item is the chunker's: "this
     // item is not finished", at its last token)
 }
