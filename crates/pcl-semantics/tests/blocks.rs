@@ -179,11 +179,8 @@ fn deployed_names_follow_an_edit(size: u64, at_least_items: usize) {
     };
     assert!(at_name_fields(&original, analyze_file(&db, file)), "{:?}", analyze_file(&db, file).diagnostics);
     for (step, (text, expected)) in [(renamed, 0), (back, 1), (documented, 1)].into_iter().enumerate() {
-        file.replace_text(&mut db, text.clone());
-        let mut fresh_db = RootDatabase::default();
-        let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+        edit_as_fresh(&mut db, file, text, step);
         let analysis = pcl_semantics::analyze_edited_file(&db, file);
-        assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
         assert_eq!(clashes(analysis), expected, "step {step}: {:?}", analysis.diagnostics);
         assert!(at_name_fields(file.text(&db), analysis), "step {step}: {:?}", analysis.diagnostics);
     }
@@ -215,12 +212,18 @@ fn split_part_names_found_by_blocks_follow_an_edit() {
         let zero = original.replacen("SPLIT_A-2", "split_a-02", 1);
         let third = zero.replacen("split_a-02", "split_a-3", 1);
         for (step, (text, expected)) in [(zero, 0), (third, 1)].into_iter().enumerate() {
-            file.replace_text(&mut db, text.clone());
-            let mut fresh_db = RootDatabase::default();
-            let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+            edit_as_fresh(&mut db, file, text, step);
             let analysis = pcl_semantics::analyze_edited_file(&db, file);
-            assert_eq!(*analysis, *analyze_file(&fresh_db, fresh), "step {step}");
             assert_eq!(clashes(analysis), expected, "step {step}: {:?}", analysis.diagnostics);
         }
     }
+}
+
+/// `file` given `text`, its analysis asserted equal to a fresh analysis of
+/// the text (`step`, for the message).
+fn edit_as_fresh(db: &mut RootDatabase, file: SourceFile, text: String, step: usize) {
+    file.replace_text(db, text.clone());
+    let mut fresh_db = RootDatabase::default();
+    let fresh = SourceFile::open(&mut fresh_db, "corpus.pcl".into(), text);
+    assert_eq!(*pcl_semantics::analyze_edited_file(db, file), *analyze_file(&fresh_db, fresh), "step {step}");
 }
