@@ -123,10 +123,20 @@ pub fn operator_fits_key(family: OperatorFamily, ty: &str) -> bool {
 
 /// Why an ARN in a document built for `partition` is wrong there: another
 /// partition, or whitespace or control characters in it.
+/// An ARN with its partition left out (`arn:…:s3:::bucket`), so that a
+/// finding about it is one finding whatever partition a document is for;
+/// other text as it is.
+pub fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
+        Some((_, rest)) => format!("arn:…:{rest}").into(),
+        None => text.into(),
+    }
+}
+
 pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     // Messages name the ARN without its partition, so that one mistake is
     // one finding whatever partition the document is for.
-    let shown = || arn.splitn(3, ':').nth(2).map_or(arn.to_string(), |rest| format!("arn:…:{rest}"));
+    let shown = || any_partition(arn);
     if let Some(bad) = first_foreign_char(arn) {
         return Some(format!("the ARN `{}` holds {bad:?}, which no ARN holds", shown()));
     }

@@ -10,6 +10,7 @@ use crate::expand::ExpandedStatement;
 use crate::ir::Effect;
 use pcl_iam::lints::{Lint, StatementView, lint_statement};
 use pcl_iam::repeats::{ListKind, Repeat, Why};
+use pcl_iam::values::any_partition;
 
 /// The findings of one rendered statement in a document for `partition`:
 /// the catalog's lints, and the shape of its ARNs and condition values.
@@ -257,15 +258,6 @@ fn repeated(st: &ExpandedStatement, repeat: &Repeat) -> (Code, pcl_syntax::Span,
         }
     };
     (Code::RepeatedEntry, span, message, label, Some(help))
-}
-
-/// An ARN with its partition left out (`arn:…:s3:::logs`), so that one
-/// finding reads the same in every partition; other text as is.
-fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
-        Some((_, rest)) => format!("arn:…:{rest}").into(),
-        None => text.into(),
-    }
 }
 
 /// The resource field of an ARN (`role/app/*`), the same in every
