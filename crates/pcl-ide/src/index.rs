@@ -26,6 +26,8 @@ pub struct FileIndex {
     /// Names used without being written (`attach P` needs params named
     /// `partition` and `account`): they cannot be renamed.
     pub implicit: Vec<Name>,
+    /// Params' types and the valuesets that hold no ARN (for completion).
+    pub values: crate::value_facts::ValueFacts,
     /// The first declaration of each name (its position in `decls`).
     by_name: std::collections::HashMap<Name, usize>,
 }
@@ -38,6 +40,8 @@ impl FileIndex {
         let mut decls = Vec::new();
         let mut uses = Vec::new();
         let mut implicit = Vec::new();
+        let mut values = crate::value_facts::ValueFacts::default();
+        let mut declared = std::collections::HashSet::new();
         for (parsed_item, def) in parsed.items.iter().zip(items.iter()) {
             let item = &*parsed_item.item;
             let offset = parsed_item.offset;
@@ -48,7 +52,11 @@ impl FileIndex {
                 span: item.span.shift(offset),
                 docs: item.docs.to_vec(),
             });
-            for r in &pcl_semantics::check_item(db, *def).refs {
+            let analysis = pcl_semantics::check_item(db, *def);
+            if declared.insert(item.name().name) {
+                values.add(item.name().name, &analysis.ir);
+            }
+            for r in &analysis.refs {
                 let span = r.span.shift(offset);
                 match name_within(&text, span, &r.name) {
                     Some(span) => uses.push(Use { name: r.name, span }),
@@ -64,7 +72,7 @@ impl FileIndex {
         for (at, d) in decls.iter().enumerate() {
             by_name.entry(d.name).or_insert(at);
         }
-        FileIndex { text, decls, uses, implicit, by_name }
+        FileIndex { text, decls, uses, implicit, values: values.finish(), by_name }
     }
 
     /// The first declaration of `name` (a lookup: highlighting asks for

@@ -13,6 +13,7 @@ mod highlight;
 mod hover;
 mod index;
 mod navigation;
+mod value_facts;
 
 use std::collections::BTreeMap;
 

@@ -41,12 +41,15 @@ pub(super) enum Place<'t> {
     Policy,
     /// After `@` in an action list.
     ActionSet,
-    /// After `@` in a list of values.
-    ValueSet,
+    /// After `@` in a list of values; `arns`: where ARNs go (resources, a
+    /// boundary, an `Arn*` condition's values).
+    ValueSet { arns: bool },
     /// An entry of an action list: a service, or an action of the one typed.
     Action,
-    /// A param after `${` in a string that may interpolate.
-    Interpolation,
+    /// A param after `${` in a string that may interpolate; in an ARN's
+    /// partition, region or account field, the type a param there must
+    /// have (E0202).
+    Interpolation(Option<pcl_iam::ScalarType>),
     /// A member after `${param.`.
     Member(&'t str),
 }
@@ -121,11 +124,43 @@ fn string_place(before: &str, quote: usize) -> (Place<'_>, usize) {
                 return (Place::Nothing, end); // closed, or not a name
             }
             match name.split_once('.') {
-                None => (Place::Interpolation, end - name.len()),
+                None => match arn_field_type(inner.get(..open).unwrap_or_default()) {
+                    Some(want) => (Place::Interpolation(want), end - name.len()),
+                    // the service field is never interpolated
+                    None => (Place::Nothing, end),
+                },
                 Some((param, member)) if !member.contains('.') => (Place::Member(param), end - member.len()),
                 Some(_) => (Place::Nothing, end),
             }
         }
+    }
+}
+
+/// The type of param the ARN field that `before` (a string's text up to
+/// a `${`) ends in takes: `Some(None)` for any (not an ARN, or its
+/// resource part), `None` for none (the service field).
+fn arn_field_type(before: &str) -> Option<Option<pcl_iam::ScalarType>> {
+    use pcl_iam::ScalarType;
+    if !before.starts_with("arn:") {
+        return Some(None);
+    }
+    // colons outside `${...}`: the field the cursor is in
+    let (mut depth, mut colons) = (0usize, 0usize);
+    let mut bytes = before.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'$' if bytes.peek() == Some(&b'{') => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => colons += 1,
+            _ => {}
+        }
+    }
+    match colons {
+        1 => Some(Some(ScalarType::Partition)),
+        2 => None,
+        3 => Some(Some(ScalarType::Region)),
+        4 => Some(Some(ScalarType::Account)),
+        _ => Some(None),
     }
 }
 
@@ -336,7 +371,7 @@ fn statement_place<'t>(level: &Level<'t>) -> Place<'t> {
             has_resource: given(["resource", "notresource"]),
         },
         [Word("action" | "notaction"), list @ ..] => list_place(list, Listed::Actions),
-        [Word("resource" | "notresource"), list @ ..] => list_place(list, Listed::Values),
+        [Word("resource" | "notresource"), list @ ..] => list_place(list, Listed::Arns),
         [Word("condition"), rest @ ..] => condition_place(rest),
         _ => Place::Nothing,
     }
@@ -347,7 +382,9 @@ fn role_place<'t>(entry: &[Piece<'t>]) -> Place<'t> {
     match entry {
         [] => Place::RoleField,
         [Word("trust")] => Place::PrincipalKind,
-        [Word("trust"), _, list @ ..] | [Word("managed" | "boundary"), list @ ..] => list_place(list, Listed::Values),
+        // (a managed policy may be named without its ARN)
+        [Word("trust"), _, list @ ..] | [Word("managed"), list @ ..] => list_place(list, Listed::Values),
+        [Word("boundary"), list @ ..] => list_place(list, Listed::Arns),
         [Word("inline" | "attach")] => Place::Policy,
         [Word("inline" | "attach"), rest @ ..] => after_when(rest).map_or(Place::Nothing, |e| guard_place(e, false)),
         _ => Place::Nothing,
@@ -358,15 +395,27 @@ fn role_place<'t>(entry: &[Piece<'t>]) -> Place<'t> {
 fn condition_place<'t>(rest: &[Piece<'t>]) -> Place<'t> {
     match rest {
         [] => Place::Operator,
-        [Piece::Word(_), Piece::Str, values @ ..] => list_place(values, Listed::Values),
+        [Piece::Word(operator), Piece::Str, values @ ..] => {
+            let listed = if is_arn_operator(operator) { Listed::Arns } else { Listed::Values };
+            list_place(values, listed)
+        }
         _ => Place::Nothing,
     }
+}
+
+/// `ArnLike`, `ForAnyValue:ArnEquals`, `ArnNotLikeIfExists`: an operator
+/// whose values are ARNs.
+fn is_arn_operator(operator: &str) -> bool {
+    let operator = operator.rsplit(':').next().unwrap_or(operator);
+    operator.starts_with("Arn")
 }
 
 #[derive(Clone, Copy)]
 enum Listed {
     Actions,
     Values,
+    /// Values where ARNs go.
+    Arns,
 }
 
 /// After a field's keyword: one entry or a `[...]` list of them, each
@@ -381,7 +430,8 @@ fn list_place<'t>(list: &[Piece<'t>], listed: Listed) -> Place<'t> {
     match (entry, listed) {
         ([], Listed::Actions) => Place::Action,
         ([Punct("@")], Listed::Actions) => Place::ActionSet,
-        ([Punct("@")], Listed::Values) => Place::ValueSet,
+        ([Punct("@")], Listed::Values) => Place::ValueSet { arns: false },
+        ([Punct("@")], Listed::Arns) => Place::ValueSet { arns: true },
         _ => Place::Nothing,
     }
 }

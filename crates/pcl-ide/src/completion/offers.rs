@@ -69,9 +69,16 @@ pub(super) fn offers(index: &FileIndex, place: Place<'_>, typed: &str) -> Vec<Co
         Place::Permset => names(index, typed, |d| d.kind == "permset"),
         Place::Policy => names(index, typed, |d| d.kind == "policy"),
         Place::ActionSet => names(index, typed, |d| d.kind == "actionset"),
-        Place::ValueSet => names(index, typed, |d| d.kind == "valueset"),
-        // a list is interpolated nowhere (E0200)
-        Place::Interpolation => names(index, typed, |d| d.kind == "param" && !is_list_param(index, d)),
+        // where ARNs go, not a set holding something else (E0301)
+        Place::ValueSet { arns } => {
+            names(index, typed, |d| d.kind == "valueset" && !(arns && index.values.not_arns.contains(&d.name)))
+        }
+        // a list is interpolated nowhere (E0200); an ARN's partition, region
+        // and account fields take a param of that type (E0202)
+        Place::Interpolation(want) => names(index, typed, |d| {
+            d.kind == "param"
+                && index.values.params.get(&d.name).is_some_and(|(ty, list)| !list && want.is_none_or(|w| *ty == w))
+        }),
         Place::Member(param) if is_partition_param(index, param) => pcl_iam::partitions::PARTITION_MEMBERS
             .iter()
             .filter(|m| m.starts_with(typed))

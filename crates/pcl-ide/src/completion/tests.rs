@@ -283,3 +283,42 @@ fn completion_answers_at_every_offset() {
         }
     }
 }
+
+/// Where ARNs go (resources, a boundary, an `Arn*` condition's values),
+/// `@` offers no valueset that holds something else, directly, through a
+/// bare param of another type or through a set it splices (E0301, E0202);
+/// elsewhere every valueset. (A review found `ec2_principal`, a service
+/// principal, offered among a statement's resources.)
+#[test]
+fn sets_of_non_arns_are_not_offered_where_arns_go() {
+    let file = format!(
+        "{BASE}valueset principals = [\"ec2.amazonaws.com\"];\nvalueset via = [@principals];\n\
+         valueset named = [prefix];\nvalueset templated = [\"arn:aws:s3:::${{b}}\" for b in buckets];\n"
+    );
+    let in_file =
+        |entry: &str| labels(&file.replacen("    allow \"S3\"", &format!("    {entry}\n    allow \"S3\""), 1));
+    assert_eq!(in_file("allow { action s3:GetObject; resource [@$0"), ["objects", "templated"]);
+    let condition = "allow { action s3:GetObject; resource \"*\"; condition ForAnyValue:ArnLike \"aws:SourceArn\" @$0";
+    assert_eq!(in_file(condition), ["objects", "templated"]);
+    let strings = "allow { action s3:GetObject; resource \"*\"; condition StringEquals \"aws:SourceVpce\" @$0";
+    assert_eq!(in_file(strings), ["objects", "principals", "via", "named", "templated"]);
+    let role =
+        |fields: &str| labels(&file.replacen("role head_node_role { ", &format!("role head_node_role {{ {fields}"), 1));
+    assert_eq!(role("boundary @$0"), ["objects", "templated"]);
+    assert_eq!(role("trust service [@$0"), ["objects", "principals", "via", "named", "templated"]);
+}
+
+/// After `${` in an ARN's partition, region or account field, only params
+/// of that type (E0202), none in its service field; in its resource part
+/// and outside ARNs, every scalar param.
+#[test]
+fn interpolation_offers_the_params_an_arn_field_takes() {
+    let file = format!("{BASE}param account: account = \"123456789012\";\nparam region: region = \"us-east-1\";\n");
+    let at = |string: &str| labels(&format!("{file}valueset v = [\"{string}"));
+    assert_eq!(at("arn:${$0"), ["partition"]);
+    assert_eq!(at("arn:${partition}:ec2:${$0"), ["region"]);
+    assert_eq!(at("arn:${partition}:ec2:${region}:${$0"), ["account"]);
+    assert_eq!(at("arn:aws:${$0"), Vec::<String>::new());
+    assert_eq!(at("arn:aws:s3:::${prefix}-${$0"), ["partition", "prefix", "account", "region"]);
+    assert_eq!(at("${$0"), ["partition", "prefix", "account", "region"]);
+}
