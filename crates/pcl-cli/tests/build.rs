@@ -337,6 +337,39 @@ fn refined_param_types_check_set_values() {
     }
 }
 
+/// An ARN of another partition than the configuration's, given by `--set`
+/// (or a default one with the partition given), is a usage error too
+/// (exit 2, nothing written). Before, it was E0316 at its use, "wrong in the
+/// other partitions" with a help about defaults, exit 1.
+#[test]
+fn an_arn_of_another_partition_is_a_usage_error() {
+    let role = "policy p {\n    allow { action iam:PassRole; resource [role_arn, \"arn:${partition}:iam::123456789012:role/r\"]; }\n}\n";
+    let build = SetBuild::new(&format!(
+        "param partition: partition = \"aws\";\nparam role_arn: arn(iam:role) placeholder \"<ROLE>\";\n{role}"
+    ));
+    let cn = "role_arn=arn:aws-cn:iam::123456789012:role/x";
+    let aws = "role_arn=arn:aws:iam::123456789012:role/x";
+    for sets in [&["partition=aws-cn", aws][..], &[cn]] {
+        let o = build.run(sets);
+        assert_eq!(o.status.code(), Some(2), "{sets:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("E0203") && stderr(&o).contains("is an ARN of partition"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("E0316"), "{}", stderr(&o));
+        assert!(!build.out().exists(), "{sets:?}: nothing is written");
+    }
+    for sets in [&["partition=aws-cn", cn][..], &[aws], &["role_arn=arn:*:iam::123456789012:role/x"]] {
+        let o = build.run(sets);
+        assert_eq!(o.status.code(), Some(0), "{sets:?}: {}", stderr(&o));
+    }
+    // a default ARN of one partition is the file's error (E0316 at its use),
+    // whatever the `--set` values
+    let build = SetBuild::new(&format!(
+        "param partition: partition = \"aws\";\nparam role_arn: arn = \"arn:aws:iam::123456789012:role/x\";\n{role}"
+    ));
+    let o = build.run(&["partition=aws-cn"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0316") && stderr(&o).contains("cannot interpolate"), "{}", stderr(&o));
+}
+
 /// A region of another partition than the configuration's is a usage error
 /// (exit 2, nothing written) at the `--set` that brings it: the region's,
 /// or the partition's when the region is a default. Found by review: a

@@ -162,7 +162,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
             params.insert(name.to_string(), v);
         }
     }
-    let foreign_regions = crate::regions::set_errors(program, assignments, &params);
+    let foreign_regions = crate::other_partition::set_errors(program, assignments, &params);
     if !foreign_regions.is_empty() {
         let error = |(assignment, param, kind)| SetError { kind, item: Some(param), assignment };
         return Err(foreign_regions.into_iter().map(error).collect());

@@ -233,7 +233,12 @@ pub fn analyze<'v, A: std::ops::Deref<Target = ItemAnalysis>>(
         }));
     }
     if let Some(config) = defaults {
-        diags.extend(crate::regions::default_findings(&program, &config.params, &parsed.items, &program_places));
+        diags.extend(crate::other_partition::default_findings(
+            &program,
+            &config.params,
+            &parsed.items,
+            &program_places,
+        ));
     }
     if decidable && let Some(config) = defaults {
         match clashes {

@@ -32,7 +32,7 @@ pub use pcl_iam as iam;
 pub mod ir;
 mod item_check;
 mod lazy;
-mod regions;
+mod other_partition;
 pub mod source_text;
 mod suggestions;
 mod symbol_table;

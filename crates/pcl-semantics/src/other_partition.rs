@@ -1,13 +1,17 @@
-//! A `region` param whose value is a region of another partition than the
-//! configuration's (`us-east-1` where `partition` is `aws-cn`): every ARN
-//! rendered with it names a region no request in that partition is made
-//! in, so it never matches. A region's partition is known by its shape
-//! (`pcl_iam::partitions::region_partition`); `*`, a placeholder and a
-//! region of no partition's shape are not judged here.
+//! A `region` or `arn` param whose value is of another partition than the
+//! configuration's (`us-east-1`, `arn:aws:iam::...` where `partition` is
+//! `aws-cn`): every ARN rendered with the region names a region no request
+//! in that partition is made in, and the ARN names nothing there, so
+//! neither ever matches. A region's partition is known by its shape
+//! (`pcl_iam::partitions::region_partition`), an ARN's by its second field;
+//! `*`, a placeholder, a region of no partition's shape and an ARN that
+//! interpolates its partition are not judged here.
 //!
 //! Reported where the value is given: a `--set` value is a usage error
-//! (`config::configure`), defaults that disagree an error at the region's
-//! default (`file_checks::analyze`).
+//! (`config::configure`); region defaults that disagree are an error at the
+//! region's default (`file_checks::analyze`), ARN defaults at each use
+//! (E0316, `content_checks`), which can say that a default names one
+//! partition.
 
 use std::collections::BTreeMap;
 
@@ -16,25 +20,39 @@ use pcl_syntax::{ParsedItem, Span, ast};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::ir::{ItemIr, ParamValue, Program, ScalarType};
 
-/// The partition `region` is of, when it is not `partition`.
-fn foreign(region: &str, partition: &str) -> Option<&'static str> {
-    let of = pcl_iam::partitions::region_partition(region)?;
+/// The partition `value` (of a param of type `ty`) is of, when it is not
+/// `partition`.
+fn foreign(ty: ScalarType, value: &str, partition: &str) -> Option<&'static str> {
+    let of = match ty {
+        ScalarType::Region => pcl_iam::partitions::region_partition(value)?,
+        ScalarType::Arn => pcl_iam::partitions::partition(value.strip_prefix("arn:")?.split(':').next()?)?,
+        ScalarType::String | ScalarType::Account | ScalarType::Partition => return None,
+    };
     (pcl_iam::partitions::partition(partition).is_some() && of.name != partition).then_some(of.name)
 }
 
-/// What to give instead of a region of `of` for `partition`.
-fn help(partition: &str, of: &str) -> String {
+/// What a value of type `ty` is, in a message: "a region", "an ARN".
+fn what(ty: ScalarType) -> &'static str {
+    if ty == ScalarType::Arn { "an ARN" } else { "a region" }
+}
+
+/// What to give instead of a value of type `ty` of `of` for `partition`.
+fn help(ty: ScalarType, partition: &str, of: &str) -> String {
+    if ty == ScalarType::Arn {
+        return format!("give an ARN of `{partition}` (`arn:{partition}:...`), or build for partition `{of}`");
+    }
     let prefixes = pcl_iam::partitions::partition(partition).map_or(&[][..], |p| p.region_prefixes);
     let shapes: Vec<String> = prefixes.iter().map(|p| format!("`{p}-...`")).collect();
     format!("give a region of `{partition}` ({}) or `*`, or build for partition `{of}`", shapes.join(", "))
 }
 
-/// The values of the `region` params among `params` (each with its param).
-fn region_values<'p>(
+/// The values of the params of type `ty` among `params` (each with its param).
+fn values_of<'p>(
     program: &'p Program,
     params: &'p BTreeMap<String, ParamValue>,
+    ty: ScalarType,
 ) -> impl Iterator<Item = (&'p str, &'p str)> {
-    let regions = program.params().filter(|(_, p)| p.ty.scalar == ScalarType::Region);
+    let regions = program.params().filter(move |(_, p)| p.ty.scalar == ty);
     regions.flat_map(move |(name, _)| {
         let values: &[String] = match params.get(name) {
             Some(ParamValue::One(v)) => std::slice::from_ref(v),
@@ -54,11 +72,12 @@ fn partition_of<'p>(program: &'p Program, params: &'p BTreeMap<String, ParamValu
     }
 }
 
-/// The usage errors of a configuration whose `--set` values put a region of
-/// one partition with another partition: at the region's assignment when
-/// it was given, else at the partition's (the region's default); two
-/// defaults are the file's error (`default_findings`). Each is the index of
-/// the assignment, the region param, and what is wrong.
+/// The usage errors of a configuration whose `--set` values put a region or
+/// an ARN of one partition with another partition: at the region's or
+/// ARN's assignment when it was given, else at the partition's (the
+/// other's default); two defaults are the file's error (`default_findings`,
+/// E0316). Each is the index of the assignment, the region or ARN param,
+/// and what is wrong.
 pub fn set_errors(
     program: &Program,
     assignments: &[(String, String)],
@@ -67,11 +86,16 @@ pub fn set_errors(
     let Some((partition_param, partition)) = partition_of(program, params) else { return Vec::new() };
     let assigned = |name: &str| assignments.iter().position(|(n, _)| n.trim() == name);
     let mut errors = Vec::new();
-    for (param, region) in region_values(program, params) {
-        let Some(of) = foreign(region, partition) else { continue };
+    let values = [ScalarType::Region, ScalarType::Arn]
+        .into_iter()
+        .flat_map(|ty| values_of(program, params, ty).map(move |(param, value)| (ty, param, value)));
+    for (value_type, param, region) in values {
+        let Some(of) = foreign(value_type, region, partition) else { continue };
+        let never = if value_type == ScalarType::Arn { "it names nothing there" } else { "its ARNs never match" };
         let message = |subject: String| {
             format!(
-                "{subject} is a region of partition `{of}`, not of `{partition}` (`{partition_param}`): its ARNs never match"
+                "{subject} is {} of partition `{of}`, not of `{partition}` (`{partition_param}`): {never}",
+                what(value_type)
             )
         };
         let ty = |name: &str| match program.get(name).map(|i| &*i.ir) {
@@ -79,9 +103,9 @@ pub fn set_errors(
             _ => None,
         };
         let (assignment, name, message, help) = match (assigned(param), assigned(partition_param)) {
-            (Some(at), _) => (at, param, message(format!("`{region}`")), help(partition, of)),
+            (Some(at), _) => (at, param, message(format!("`{region}`")), help(value_type, partition, of)),
             (None, Some(at)) => {
-                let help = format!("set `{param}` too: {}", help(partition, of));
+                let help = format!("set `{param}` too: {}", help(value_type, partition, of));
                 (at, partition_param, message(format!("the default of `{param}`, `{region}`,")), help)
             }
             (None, None) => continue,
@@ -106,8 +130,8 @@ pub fn default_findings(
 ) -> Vec<Diagnostic> {
     let Some((partition_param, partition)) = partition_of(program, defaults) else { return Vec::new() };
     // only a default: a placeholder is no region of any shape
-    let mut found = region_values(program, defaults).filter_map(|(param, region)| {
-        let of = foreign(region, partition)?;
+    let mut found = values_of(program, defaults, ScalarType::Region).filter_map(|(param, region)| {
+        let of = foreign(ScalarType::Region, region, partition)?;
         Some((param, region, of))
     });
     let Some(first) = found.next() else { return Vec::new() };
@@ -129,7 +153,7 @@ pub fn default_findings(
                     "the default of `{param}`, `{region}`, is a region of partition `{of}`, not of `{partition}` (the default of `{partition_param}`): its ARNs never match"
                 ),
                 label: Some(format!("a region of `{of}`")),
-                help: Some(help(partition, of)),
+                help: Some(help(ScalarType::Region, partition, of)),
             };
             let d = kind.at(default_span(param)?);
             Some(match partition_span {
