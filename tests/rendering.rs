@@ -537,3 +537,35 @@ role node { trust service "ec2.amazonaws.com"; managed [@more, "AmazonS3ReadOnly
     let at = |text: &str| u32::try_from(also_resources.find(text).unwrap()).unwrap();
     assert_eq!(codes, [("E0301", at("\"AmazonSSM")), ("E0301", at("\"AWSBatch"))], "{:?}", analysis.diagnostics);
 }
+
+/// Each federated principal is trusted with the action its provider's
+/// users assume a role with: a SAML provider's `sts:AssumeRoleWithSAML`, an
+/// OIDC or web identity provider's `sts:AssumeRoleWithWebIdentity`; beside
+/// a service or AWS principal, `sts:AssumeRole` too. (Found by review: a
+/// SAML provider was trusted with `sts:AssumeRoleWithWebIdentity` only, so
+/// the role could never be assumed through SAML; and one trusted beside a
+/// service got `sts:AssumeRole` only.)
+#[test]
+fn trust_actions_follow_the_principals() {
+    let text = r#"param partition: partition = "aws";
+policy p { allow "A" { action s3:ListBucket; resource "*"; } }
+role saml { trust federated "arn:${partition}:iam::123456789012:saml-provider/okta"; inline p; }
+role oidc { trust federated "arn:${partition}:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"; inline p; }
+role both { trust federated ["arn:${partition}:iam::123456789012:saml-provider/okta", "cognito-identity.amazonaws.com"]; inline p; }
+role mixed { trust service "ec2.amazonaws.com"; trust federated "cognito-identity.amazonaws.com"; inline p; }
+role service { trust service "ec2.amazonaws.com"; inline p; }
+"#;
+    let analysis = analyze("trust.pcl", text);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let rendered = render(&analysis, "aws");
+    let action = |role: &str| {
+        let file = rendered.iter().flat_map(|r| &r.files).find(|f| f.path == format!("role/{role}.json")).unwrap();
+        let value: Value = serde_json::from_str(&file.contents).unwrap();
+        value["AssumeRolePolicyDocument"]["Statement"][0]["Action"].clone()
+    };
+    assert_eq!(action("saml"), json!("sts:AssumeRoleWithSAML"));
+    assert_eq!(action("oidc"), json!("sts:AssumeRoleWithWebIdentity"));
+    assert_eq!(action("both"), json!(["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]));
+    assert_eq!(action("mixed"), json!(["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]));
+    assert_eq!(action("service"), json!("sts:AssumeRole"));
+}

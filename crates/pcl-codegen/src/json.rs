@@ -83,6 +83,32 @@ fn principal_key(kind: &PrincipalKind) -> &'static str {
     }
 }
 
+/// The actions a role's trust policy allows its principals: services and
+/// AWS principals assume it (`sts:AssumeRole`), a SAML provider's users
+/// with `sts:AssumeRoleWithSAML`, an OIDC or web identity provider's with
+/// `sts:AssumeRoleWithWebIdentity` (`pcl_iam::federated_action`); in that
+/// order, each once.
+fn trust_actions(r: &ExpandedRole) -> Vec<&'static str> {
+    let mut actions = Vec::with_capacity(1);
+    for (kind, values) in &r.trust {
+        let needed: Box<dyn Iterator<Item = &'static str>> = match kind {
+            PrincipalKind::Federated => Box::new(values.values.iter().map(|v| pcl_iam::federated_action(v))),
+            PrincipalKind::Service | PrincipalKind::Aws => Box::new(std::iter::once("sts:AssumeRole")),
+        };
+        for action in needed {
+            if !actions.contains(&action) {
+                actions.push(action);
+            }
+        }
+    }
+    const ORDER: [&str; 3] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
+    actions.sort_by_key(|a| ORDER.iter().position(|o| o == a));
+    if actions.is_empty() {
+        actions.push("sts:AssumeRole");
+    }
+    actions
+}
+
 /// The trust policy of a role.
 fn trust_policy(r: &ExpandedRole) -> Json<'_> {
     let mut principal = Vec::new();
@@ -93,16 +119,12 @@ fn trust_policy(r: &ExpandedRole) -> Json<'_> {
             None => principal.push((key, list(values))),
         }
     }
-    let action = if r.trust.iter().all(|(k, _)| *k == PrincipalKind::Federated) && !r.trust.is_empty() {
-        "sts:AssumeRoleWithWebIdentity"
-    } else {
-        "sts:AssumeRole"
+    let action = match trust_actions(r).as_slice() {
+        [one] => Json::Str(one),
+        several => Json::Arr(several.iter().map(|a| Json::Str(a)).collect()),
     };
-    let statement = Json::Obj(vec![
-        ("Effect", Json::Str("Allow")),
-        ("Principal", Json::Obj(principal)),
-        ("Action", Json::Str(action)),
-    ]);
+    let statement =
+        Json::Obj(vec![("Effect", Json::Str("Allow")), ("Principal", Json::Obj(principal)), ("Action", action)]);
     Json::Obj(vec![("Version", Json::Str(POLICY_VERSION)), ("Statement", Json::Arr(vec![statement]))])
 }
 
@@ -271,10 +293,9 @@ pub(crate) mod by_value {
                 }
             }
         }
-        let action = if r.trust.iter().all(|(k, _)| *k == PrincipalKind::Federated) && !r.trust.is_empty() {
-            "sts:AssumeRoleWithWebIdentity"
-        } else {
-            "sts:AssumeRole"
+        let action = match super::trust_actions(r).as_slice() {
+            [one] => json!(one),
+            several => json!(several),
         };
         let mut m = Map::new();
         if let Some(name) = &r.deployed_name {

@@ -23,7 +23,10 @@ pub mod values;
 pub use arn_match::{is_specific, resource_may_match};
 
 pub use names::*;
-pub use principals::{ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, check_aws_principal};
+pub use principals::{
+    ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, check_aws_principal, check_federated_principal, check_service_principal,
+    federated_action,
+};
 pub use rules::*;
 
 /// The names of every partition (see [`partitions::ALL`]).

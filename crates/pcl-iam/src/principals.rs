@@ -2,6 +2,10 @@
 //! {"AWS": ...}`): `*`, an account id, or the ARN of an IAM principal (an
 //! account's `root`, a user, a role, an assumed-role session, a federated
 //! user). IAM allows no wildcard inside a principal: only `*` alone.
+//! A service principal is a service's DNS name (`ec2.amazonaws.com`); a
+//! federated one an identity provider: the ARN of an account's SAML or
+//! OIDC provider, or a web identity provider's domain
+//! (`cognito-identity.amazonaws.com`), each assumed with its own action.
 //!
 //! A field holding a stand-in (`STAND_IN_MARK`: a param's value to come) is
 //! not judged, except the region, which a principal's ARN never has.
@@ -74,6 +78,65 @@ pub fn check_aws_principal(value: &str) -> Result<(), Problem> {
     in_field(ArnField::Resource, problem(message, Some(HELP)))
 }
 
+/// The action a trust policy allows a federated principal: a SAML
+/// provider's sessions come with `sts:AssumeRoleWithSAML`, an OIDC or web
+/// identity provider's with `sts:AssumeRoleWithWebIdentity`.
+pub fn federated_action(value: &str) -> &'static str {
+    if provider_arn(value).is_some_and(|(kind, _)| kind == "saml-provider") {
+        "sts:AssumeRoleWithSAML"
+    } else {
+        "sts:AssumeRoleWithWebIdentity"
+    }
+}
+
+/// `(kind, name)` of an IAM identity provider's ARN
+/// (`arn:PARTITION:iam::ACCOUNT:saml-provider/NAME`), else `None`.
+fn provider_arn(value: &str) -> Option<(&str, &str)> {
+    let mut fields = value.strip_prefix("arn:")?.splitn(5, ':');
+    let (_partition, service, _region, _account, resource) =
+        (fields.next()?, fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+    if service != "iam" {
+        return None;
+    }
+    resource.split_once('/').filter(|(kind, _)| matches!(*kind, "saml-provider" | "oidc-provider"))
+}
+
+const FEDERATED_HELP: &str = "a federated principal is an identity provider: `arn:${partition}:iam::${account}:saml-provider/NAME`, `...:oidc-provider/URL`, or a web identity provider such as `cognito-identity.amazonaws.com`";
+
+/// Whether `value` is a federated principal IAM accepts (see the module).
+pub fn check_federated_principal(value: &str) -> Result<(), Problem> {
+    if value.starts_with("arn:") {
+        if to_come(value) || provider_arn(value).is_some_and(|(_, name)| !name.is_empty()) {
+            return Ok(());
+        }
+        let message = format!("`{value}` is not the ARN of an identity provider");
+        return Err(Problem { field: Some(ArnField::Resource), ..problem(message, Some(FEDERATED_HELP)) });
+    }
+    if to_come(value) || value.contains("${") || is_dns_name(value) {
+        return Ok(());
+    }
+    Err(problem(format!("`{value}` is not a federated principal"), Some(FEDERATED_HELP)))
+}
+
+/// Whether `value` is a service principal IAM accepts: a service's DNS
+/// name, never an ARN or a wildcard.
+pub fn check_service_principal(value: &str) -> Result<(), Problem> {
+    // (a rendering for every partition keeps `${partition}`'s members unsaid)
+    if to_come(value) || !value.starts_with("arn:") && (value.contains("${") || is_dns_name(value)) {
+        return Ok(());
+    }
+    let help = "a service principal is the service's DNS name, such as `ec2.amazonaws.com` or `ec2.${partition.dns_suffix}`; trust an account or role with `trust aws`";
+    Err(problem(format!("`{value}` is not a service principal"), Some(help)))
+}
+
+/// A DNS name: dot-separated labels of letters, digits and `-`.
+fn is_dns_name(value: &str) -> bool {
+    value.contains('.')
+        && value
+            .split('.')
+            .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
 /// Whether `text` holds a value to come (a stand-in).
 fn to_come(text: &str) -> bool {
     text.contains(STAND_IN_MARK)
@@ -101,6 +164,36 @@ mod tests {
             "arn:aws:iam::<\u{1}account\u{1}0>:root",
         ] {
             assert!(check_aws_principal(ok).is_ok(), "{ok}");
+        }
+    }
+
+    /// Found by review: a SAML provider was trusted with
+    /// `sts:AssumeRoleWithWebIdentity`, and a role's ARN as a federated
+    /// principal, an account's as a service principal, passed unchecked.
+    #[test]
+    fn federated_and_service_principals() {
+        let saml = "arn:aws:iam::123456789012:saml-provider/okta";
+        let oidc = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+        assert_eq!(federated_action(saml), "sts:AssumeRoleWithSAML");
+        assert_eq!(federated_action(oidc), "sts:AssumeRoleWithWebIdentity");
+        assert_eq!(federated_action("cognito-identity.amazonaws.com"), "sts:AssumeRoleWithWebIdentity");
+        for ok in [
+            saml,
+            oidc,
+            "cognito-identity.amazonaws.com",
+            "accounts.google.com",
+            "arn:aws:iam::<\u{1}account\u{1}0>:saml-provider/x",
+        ] {
+            assert!(check_federated_principal(ok).is_ok(), "{ok}");
+        }
+        for bad in ["arn:aws:iam::123456789012:role/x", "arn:aws:iam::123456789012:saml-provider/", "*", "google"] {
+            assert!(check_federated_principal(bad).is_err(), "{bad}");
+        }
+        for ok in ["ec2.amazonaws.com", "ec2.amazonaws.com.cn", "<\u{1}p\u{1}0>", "ec2.${partition}.dns_suffix"] {
+            assert!(check_service_principal(ok).is_ok(), "{ok}");
+        }
+        for bad in ["arn:aws:iam::123456789012:root", "*", "ec2", "ec2.amazonaws.com/", "ec2..amazonaws.com"] {
+            assert!(check_service_principal(bad).is_err(), "{bad}");
         }
     }
 

@@ -50,11 +50,15 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             out.push(about(arn_error(message, span), value));
         }
     }
-    let aws = role.trust.iter().enumerate().filter(|(_, (kind, _))| *kind == PrincipalKind::Aws);
-    for (list, (_, principals)) in aws {
+    for (list, (kind, principals)) in role.trust.iter().enumerate() {
+        let (check, not_one): (fn(&str) -> Result<(), pcl_iam::Problem>, _) = match kind {
+            PrincipalKind::Aws => (pcl_iam::check_aws_principal, "not an AWS principal"),
+            PrincipalKind::Service => (pcl_iam::check_service_principal, "not a service principal"),
+            PrincipalKind::Federated => (pcl_iam::check_federated_principal, "not an identity provider"),
+        };
         for (at, p) in principals.values.iter().enumerate() {
-            if let Err(problem) = pcl_iam::check_aws_principal(p) {
-                let label = problem.field.map_or("not an AWS principal", |f| f.label());
+            if let Err(problem) = check(p) {
+                let label = problem.field.map_or(not_one, |f| f.label());
                 let kind = DiagnosticKind::IamRule {
                     code: Code::MalformedArn,
                     message: problem.message,
