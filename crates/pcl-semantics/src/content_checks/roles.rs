@@ -51,7 +51,7 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         }
     }
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
-        let (check, not_one): (fn(&str) -> Result<(), pcl_iam::Problem>, _) = match kind {
+        let (check, not_one): (PrincipalCheck, _) = match kind {
             PrincipalKind::Aws => (pcl_iam::check_aws_principal, "not an AWS principal"),
             PrincipalKind::Service => (pcl_iam::check_service_principal, "not a service principal"),
             PrincipalKind::Federated => (pcl_iam::check_federated_principal, "not an identity provider"),
@@ -109,6 +109,9 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
     }));
     out
 }
+
+/// What IAM takes as a principal of one kind (`pcl_iam::principals`).
+type PrincipalCheck = fn(&str) -> Result<(), pcl_iam::Problem>;
 
 /// Where `entry` (at `at`) was seen first, if it was; else it is noted.
 fn first_copy<'r>(seen: &mut rustc_hash::FxHashMap<&'r str, usize>, entry: &'r str, at: usize) -> Option<usize> {
