@@ -69,8 +69,10 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
         }
         let key = (c.operator.to_ascii_lowercase(), c.key.to_ascii_lowercase());
         // merged under a negated operator, the values mean "none of them":
-        // both conditions at once, as written
-        let negated = c.operator.contains("Not");
+        // both conditions at once, as written; not under `ForAnyValue:`,
+        // where "some value is not a" and "some value is not b" together
+        // are not "some value is neither"
+        let negated = c.operator.contains("Not") && !c.operator.to_ascii_lowercase().starts_with("foranyvalue:");
         match seen.get(&key).filter(|_| !negated) {
             Some(first) => {
                 let first = *first;
