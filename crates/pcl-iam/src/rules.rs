@@ -59,10 +59,11 @@ pub fn check_action(action: &str) -> Result<(), Problem> {
     if name.is_empty() {
         return Err(problem(format!("`{action}` has no action name"), Some("use `service:*` for every action")));
     }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?') {
+    // (`vpc-lattice:AssociateViaAWSService-EventsAndStates` holds a `-`)
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*' || c == '?') {
         return Err(problem(
             format!("invalid character in action name `{name}`"),
-            Some("action names hold letters, digits and the wildcards `*` and `?`"),
+            Some("action names hold letters, digits, `-` and the wildcards `*` and `?`"),
         ));
     }
     Ok(())
@@ -185,7 +186,8 @@ pub(crate) fn is_account(s: &str) -> bool {
 /// A region field of an ARN pattern: a region, empty, or a pattern with wildcards.
 fn region_pattern_ok(s: &str) -> bool {
     s.is_empty()
-        || s.contains('*') && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '*')
+        || s.contains(['*', '?'])
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '*' || c == '?')
         || is_region(s)
 }
 
@@ -418,6 +420,8 @@ mod tests {
         assert!(check_action("ec2").is_err());
         assert!(check_action("ec2:").is_err());
         assert!(check_action("ec2:Desc ribe").is_err());
+        // found by review: an action of the catalog was E0300
+        assert!(check_action("vpc-lattice:AssociateViaAWSService-EventsAndStates").is_ok());
     }
 
     #[test]
@@ -454,6 +458,10 @@ mod tests {
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::123456789012:policy/x").is_ok());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::12:policy/x").is_err());
         assert!(check_scalar_value(ScalarType::Arn, "arn:aws:iam::aws:").is_err());
+        // found by review: `?` matches one character in every field but the
+        // service, the region's too
+        assert!(check_scalar_value(ScalarType::Arn, "arn:aws:ec2:us-east-?:123456789012:instance/*").is_ok());
+        assert!(check_scalar_value(ScalarType::Arn, "arn:aws:ec2:US-east-?:123456789012:instance/*").is_err());
         assert!(check_scalar_value(ScalarType::Partition, "aws-cn").is_ok());
         assert!(check_sid("EC2Read").is_ok());
         assert!(check_sid("EC2 Read").is_err());

@@ -52,7 +52,7 @@ pub fn check_condition_value(family: OperatorFamily, value: &str) -> Option<Stri
     }
     let ok = match family {
         OperatorFamily::String | OperatorFamily::Binary => true,
-        OperatorFamily::Numeric => value.parse::<f64>().is_ok(),
+        OperatorFamily::Numeric => is_number(value),
         OperatorFamily::Date => is_date(value),
         OperatorFamily::Bool | OperatorFamily::Null => matches!(value, "true" | "false"),
         OperatorFamily::Ip => is_cidr(value),
@@ -73,19 +73,57 @@ pub fn check_condition_value(family: OperatorFamily, value: &str) -> Option<Stri
     })
 }
 
+/// A number as IAM reads one: decimal digits, a sign, a point, an
+/// exponent; not Rust's `NaN` or `inf`, which `f64` parses too.
+fn is_number(v: &str) -> bool {
+    v.bytes().any(|b| b.is_ascii_digit())
+        && v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        && v.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// A date as IAM reads one: epoch seconds, or ISO 8601
+/// (`YYYY-MM-DD`, then perhaps `Thh:mm`, `:ss`, a fraction, and `Z` or an
+/// offset `±hh:mm`), with a real month, day and time.
 fn is_date(v: &str) -> bool {
     if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
         return true; // epoch seconds
     }
-    // YYYY-MM-DD, optionally followed by `T` and a time
-    let b = v.as_bytes();
-    b.len() >= 10
-        && b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit))
-        && b.get(4) == Some(&b'-')
-        && b.get(5..7).is_some_and(|m| m.iter().all(u8::is_ascii_digit))
-        && b.get(7) == Some(&b'-')
-        && b.get(8..10).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
-        && (b.len() == 10 || b.get(10) == Some(&b'T'))
+    let number = |s: Option<&str>, max: u32| {
+        s.filter(|s| s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u32>().ok())
+            .filter(|n| *n <= max)
+    };
+    let (date, time) = v.split_once('T').map_or((v, None), |(d, t)| (d, Some(t)));
+    let mut ymd = date.split('-');
+    let (Some(year), month, day, None) = (ymd.next(), ymd.next(), ymd.next(), ymd.next()) else { return false };
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let (Some(month), Some(day)) = (number(month, 12), number(day, 31)) else { return false };
+    if month == 0 || day == 0 {
+        return false;
+    }
+    let Some(time) = time else { return true };
+    let (clock, zone) = match time.find(['Z', '+', '-']) {
+        Some(at) => (time.get(..at).unwrap_or_default(), time.get(at..).unwrap_or_default()),
+        None => (time, ""),
+    };
+    let zone_ok = match zone.strip_prefix(['+', '-']) {
+        _ if zone.is_empty() || zone == "Z" => true,
+        Some(offset) => {
+            let (h, m) = offset.split_once(':').map_or((Some(offset), None), |(h, m)| (Some(h), Some(m)));
+            number(h, 23).is_some() && m.is_none_or(|m| number(Some(m), 59).is_some())
+        }
+        None => false,
+    };
+    let (clock, fraction) = clock.split_once('.').map_or((clock, None), |(c, f)| (c, Some(f)));
+    let mut hms = clock.split(':');
+    let (hour, minute, second, None) = (hms.next(), hms.next(), hms.next(), hms.next()) else { return false };
+    zone_ok
+        && number(hour, 23).is_some()
+        && number(minute, 59).is_some()
+        && second.is_none_or(|s| number(Some(s), 60).is_some())
+        && fraction.is_none_or(|f| second.is_some() && !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn is_cidr(v: &str) -> bool {
@@ -108,6 +146,11 @@ fn is_cidr(v: &str) -> bool {
 /// `Bool`, `IPAddress`, `ArrayOfString`, ...) may be compared by `family`.
 /// String operators work on ARN keys too, as IAM allows.
 pub fn operator_fits_key(family: OperatorFamily, ty: &str) -> bool {
+    // a key of two types (`Date, Numeric`) is compared by either's operators
+    ty.split(", ").any(|one| operator_fits_type(family, one))
+}
+
+fn operator_fits_type(family: OperatorFamily, ty: &str) -> bool {
     let ty = ty.strip_prefix("ArrayOf").unwrap_or(ty).to_ascii_lowercase();
     match family {
         OperatorFamily::Null => true,
@@ -224,6 +267,35 @@ mod tests {
         assert!(check_condition_value(fam("NumericLessThan"), "an hour").is_some());
         assert!(check_condition_value(fam("DateGreaterThan"), "2026-12-01T00:00:00Z").is_none());
         assert!(check_condition_value(fam("DateGreaterThan"), "tomorrow").is_some());
+        // found by review: `f64` reads these, IAM does not; nor a 13th month
+        for not_numbers in ["NaN", "inf", "infinity", "-inf", "1e999", "", "."] {
+            assert!(check_condition_value(fam("NumericLessThan"), not_numbers).is_some(), "{not_numbers}");
+        }
+        for numbers in ["0", "-1", "3.5", "1e3", "+2"] {
+            assert!(check_condition_value(fam("NumericEquals"), numbers).is_none(), "{numbers}");
+        }
+        for dates in [
+            "2026-12-01",
+            "2026-12-01T10:00Z",
+            "2026-12-01T10:00:59.123Z",
+            "2026-12-01T23:59:60+05:30",
+            "2026-12-01T00:00:00-08:00",
+            "1767225600",
+        ] {
+            assert!(check_condition_value(fam("DateLessThan"), dates).is_none(), "{dates}");
+        }
+        for not_dates in [
+            "2026-13-45T99:99:99Z",
+            "2026-12-01Tnoon",
+            "2026-00-01",
+            "2026-12-32",
+            "2026-12-01T24:00Z",
+            "2026-12-01T10:00:00.Z",
+            "2026-12-01T10:00+25:00",
+            "2026-12-01-01",
+        ] {
+            assert!(check_condition_value(fam("DateLessThan"), not_dates).is_some(), "{not_dates}");
+        }
         assert!(check_condition_value(fam("IpAddress"), "203.0.113.0/24").is_none());
         assert!(check_condition_value(fam("IpAddress"), "203.0.113.0/33").is_some());
         assert!(check_condition_value(fam("IpAddress"), "2001:db8::/32").is_none());

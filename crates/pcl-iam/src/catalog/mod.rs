@@ -19,6 +19,12 @@ pub use pattern::wildcard_match;
 pub use query::{UnknownAction, check_known_action};
 
 /// The committed catalog.
+/// Global keys whose type the catalog's source gives otherwise than AWS's
+/// reference of global condition keys does (the catalog is generated, so
+/// the correction lives here): `aws:EpochTime` is "Date, Numeric" (either
+/// family of operators compares it), `aws:SourceVpcArn` is an ARN.
+const GLOBAL_TYPE_CORRECTIONS: [(&str, &str); 2] = [("aws:EpochTime", "Date, Numeric"), ("aws:SourceVpcArn", "ARN")];
+
 const CATALOG: &str = include_str!("../../data/catalog.txt");
 
 /// The catalog, indexed on first use.
@@ -220,7 +226,8 @@ impl Catalog {
 
     fn key_type_uncached(&self, key: &str) -> Option<&'static str> {
         if let Some(g) = self.global_key(key) {
-            return Some(g.ty);
+            let corrected = GLOBAL_TYPE_CORRECTIONS.iter().find(|(k, _)| k.eq_ignore_ascii_case(g.key));
+            return Some(corrected.map_or(g.ty, |(_, ty)| *ty));
         }
         let (prefix, _) = key.split_once(':')?;
         self.service(prefix).and_then(|s| s.condition_key(key)).map(|k| k.ty)

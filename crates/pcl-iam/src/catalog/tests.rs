@@ -128,3 +128,16 @@ fn matching_finds_what_a_filter_over_every_action_finds() {
     }
     assert!(c.service("ec2").unwrap().matching("describe*").count() > 100);
 }
+
+/// Found by review: W0511 told to use a Date operator on `aws:EpochTime`
+/// (AWS: "Date, Numeric") and a String one on `aws:SourceVpcArn` (an ARN).
+#[test]
+fn corrected_global_key_types() {
+    use crate::values::{OperatorFamily, operator_fits_key};
+    let c = catalog();
+    let epoch = c.key_type("aws:EpochTime").unwrap();
+    assert!(operator_fits_key(OperatorFamily::Numeric, epoch) && operator_fits_key(OperatorFamily::Date, epoch));
+    assert!(!operator_fits_key(OperatorFamily::String, epoch));
+    let vpc = c.key_type("aws:sourcevpcarn").unwrap();
+    assert!(operator_fits_key(OperatorFamily::Arn, vpc), "{vpc}");
+}

@@ -251,7 +251,10 @@ fn repeated(st: &ExpandedStatement, repeat: &Repeat) -> (Code, pcl_syntax::Span,
             )
         }
         Why::Matched { by } => {
-            let by = any_partition(by);
+            // an entry covered by the same text in every partition (`arn:*:`)
+            // says so: `arn:…:s3:::b/*` through `arn:…:s3:::b/*` read as nonsense
+            let wild_partition = by.strip_prefix("arn:").is_some_and(|rest| rest.starts_with(['*', '?']));
+            let by = if wild_partition && any_partition(by) == entry { by.as_str().into() } else { any_partition(by) };
             (
                 format!("`{entry}` is already in the statement's {list} through `{by}`"),
                 format!("`{by}` matches it"),

@@ -91,9 +91,11 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             let kind = DiagnosticKind::IamRule {
                 code: Code::DuplicateRoleEntry,
                 message: format!(
-                    "role `{}` trusts the {} principal `{p}` twice",
+                    "role `{}` trusts the {} principal `{}` twice",
                     role.name,
-                    format!("{kind:?}").to_ascii_lowercase()
+                    format!("{kind:?}").to_ascii_lowercase(),
+                    // (without its partition: the one finding of every partition)
+                    pcl_iam::values::any_partition(p)
                 ),
                 label: Some("the trust policy repeats it".into()),
                 help: Some("list it once".into()),
