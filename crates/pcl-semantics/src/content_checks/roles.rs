@@ -50,6 +50,19 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             out.push(about(arn_error(message, span), value));
         }
     }
+    // a managed policy or boundary is a policy: IAM rejects a role's ARN there
+    let managed = role.managed.iter().enumerate().map(|(at, arn)| (arn, RoleValue::Managed(at)));
+    for (arn, value) in managed.chain(role.boundary.iter().map(|arn| (arn, RoleValue::Boundary))) {
+        if arn.starts_with("arn:") && !is_policy_arn(arn) {
+            let kind = DiagnosticKind::IamRule {
+                code: Code::MalformedArn,
+                message: format!("`{}` is not the ARN of a managed policy", pcl_iam::values::any_partition(arn)),
+                label: Some("not a policy".into()),
+                help: Some("a managed policy or permissions boundary is `arn:${partition}:iam::ACCOUNT:policy/NAME` (`aws` as the account for an AWS managed policy)".into()),
+            };
+            out.push(about(kind.at(span), value));
+        }
+    }
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
         let (check, not_one): (PrincipalCheck, _) = match kind {
             PrincipalKind::Aws => (pcl_iam::check_aws_principal, "not an AWS principal"),
@@ -110,6 +123,15 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         first: None,
     }));
     out
+}
+
+/// `arn:PARTITION:iam::ACCOUNT:policy/...` (or a value to come there).
+fn is_policy_arn(arn: &str) -> bool {
+    let mut fields = arn.splitn(6, ':').skip(2);
+    let (service, resource) = (fields.next(), fields.nth(2));
+    let to_come = |f: &str| f.contains(pcl_iam::STAND_IN_MARK) || f.starts_with('<');
+    service.is_some_and(|s| s == "iam" || to_come(s))
+        && resource.is_some_and(|r| r.starts_with("policy/") || to_come(r))
 }
 
 /// What IAM takes as a principal of one kind (`pcl_iam::principals`).
