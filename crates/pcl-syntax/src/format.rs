@@ -16,9 +16,6 @@ pub const INDENT: usize = 4;
 /// Why a text was not formatted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FormatError {
-    /// A carriage return that ends no line (`\r` not followed by `\n`): the
-    /// lexer ends comments and strings there, the formatter's lines would not.
-    LoneCarriageReturn { line: usize },
     /// The layout would have changed a token (a bug of the formatter's: the
     /// text is left as it is). `line` is the first line of the input that differs.
     WouldChangeTokens { line: usize },
@@ -32,9 +29,6 @@ pub enum FormatError {
 impl FormatError {
     pub fn message(&self) -> String {
         match self {
-            FormatError::LoneCarriageReturn { line } => {
-                format!("line {line} holds a carriage return that ends no line; make it `\\n` or `\\r\\n`")
-            }
             FormatError::WouldChangeTokens { line } => {
                 format!(
                     "formatting would change the tokens near line {line} (a bug in pcl fmt); the file is left as it is"
@@ -57,10 +51,21 @@ impl FormatError {
 /// is unchanged; and if `text` parses, it parses to the same items, spans
 /// aside.
 pub fn format(text: &str) -> Result<String, FormatError> {
-    if let Some(at) = text.match_indices('\r').map(|(at, _)| at).find(|&at| text.as_bytes().get(at + 1) != Some(&b'\n'))
-    {
-        return Err(FormatError::LoneCarriageReturn { line: line_of(text, at) });
-    }
+    // A carriage return that ends no line (`\r` not followed by `\n`) ends a
+    // line for the lexer and the parser, so it does for the layout: it
+    // becomes the file's line end (pcl check took such a file that pcl fmt
+    // refused, found by fuzzing).
+    let with_line_ends;
+    let text = match lone_carriage_returns(text) {
+        true => {
+            let bytes = text.as_bytes();
+            let lone = |at: usize| bytes.get(at) == Some(&b'\r') && bytes.get(at + 1) != Some(&b'\n');
+            // `\r` is ASCII: each one replaced by `\n` keeps the text UTF-8
+            with_line_ends = text.char_indices().map(|(at, c)| if lone(at) { '\n' } else { c }).collect::<String>();
+            with_line_ends.as_str()
+        }
+        false => text,
+    };
     // a byte order mark is kept where it is, outside the layout
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(rest) => ("\u{feff}", rest),
@@ -84,6 +89,11 @@ pub fn format(text: &str) -> Result<String, FormatError> {
         return Err(FormatError::WouldChangeParse { item });
     }
     Ok(out)
+}
+
+/// Whether `text` holds a `\r` not followed by `\n`.
+fn lone_carriage_returns(text: &str) -> bool {
+    memchr::memchr_iter(b'\r', text.as_bytes()).any(|at| text.as_bytes().get(at + 1) != Some(&b'\n'))
 }
 
 /// The layout of a text without a byte order mark (see the module's
@@ -381,12 +391,19 @@ mod tests {
     }
 
     #[test]
-    fn keeps_crlf_line_ends_and_refuses_a_lone_carriage_return() {
+    fn keeps_crlf_line_ends_and_makes_a_lone_carriage_return_one() {
         assert_eq!(
             format("param p: string;\r\n\r\n\r\nparam q: string;").as_deref(),
             Ok("param p: string;\r\n\r\nparam q: string;\r\n")
         );
-        assert_eq!(format("param p: string; // a\rb\n"), Err(FormatError::LoneCarriageReturn { line: 1 }));
+        // a lone `\r` ends a line, as the parser has it: the file's line end
+        assert_eq!(format("param p: string; // a\rb\n").as_deref(), Ok("param p: string; // a\nb\n"));
+        assert_eq!(
+            format("param a: string = \"x\";\rparam b: string = \"y\";\n").as_deref(),
+            Ok("param a: string = \"x\";\nparam b: string = \"y\";\n")
+        );
+        assert_eq!(format("p;\r\nq;\r\nr;\rs;\r\n").as_deref(), Ok("p;\r\nq;\r\nr;\r\ns;\r\n"));
+        assert_eq!(format("\r").as_deref(), Ok(""));
     }
 
     #[test]

@@ -61,7 +61,17 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, rule: Rule, chunk: &st
     // a form feed) is what it found, and is named
     let found_text = chunk.get(start..end).unwrap_or("").trim_matches([' ', '\t', '\r', '\n']);
     let stray = stray_space(found_text);
+    // white space the grammar takes, mid-line: `@ x`, `arn(iam policy)`
+    // (at the end of the file, the end of input)
+    let found_space = found_text.is_empty() && chunk.get(start..).is_some_and(|rest| !rest.trim().is_empty());
+    let space_name = match chunk.get(start..).and_then(|rest| rest.chars().next()) {
+        Some('\t') => "a tab",
+        Some('\n') => "a line break",
+        Some('\r') => "a carriage return",
+        _ => "a space",
+    };
     let found = match stray {
+        _ if found_space => space_name.to_string(),
         _ if found_text.is_empty() => "end of input".to_string(),
         Some(c) => format!("U+{:04X} (white space the grammar does not take)", u32::from(c)),
         None => code(found_text),
@@ -126,6 +136,7 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, rule: Rule, chunk: &st
         span: Span::new(offset + start, offset + end),
         message: format!("syntax error: {message}, found {found}"),
         label: Some(match stray {
+            _ if found_space => format!("unexpected {}", space_name.trim_start_matches("a ")),
             _ if found_text.is_empty() => "the file ends here".into(),
             Some(c) => format!("unexpected U+{:04X}", u32::from(c)),
             None => format!("unexpected {found}"),
@@ -261,8 +272,9 @@ fn misspelt_keyword<'e>(found: &str, expected: &'e [String]) -> Option<&'e str> 
 /// quote and the end of the line (without its line break).
 fn open_string_before(chunk: &str, at: usize) -> Option<(usize, usize)> {
     let at = at.min(chunk.len());
-    let line_start = chunk.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-    let line_end = chunk.get(at..)?.find('\n').map_or(chunk.len(), |i| at + i);
+    // a lone `\r` ends a line too (as the syntax has it), and a string
+    let line_start = chunk.get(..at)?.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = chunk.get(at..)?.find(['\n', '\r']).map_or(chunk.len(), |i| at + i);
     let line = chunk.get(line_start..line_end)?;
     let mut open: Option<usize> = None;
     let mut escaped = false;

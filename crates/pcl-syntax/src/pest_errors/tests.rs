@@ -187,3 +187,22 @@ fn a_policy_variable_gets_the_escape() {
     );
     assert!(crate::parse_file(&text.replace("${aws", "\\${aws")).errors.is_empty());
 }
+
+/// Found by fuzzing: white space mid-line where a token goes on (`@ x`,
+/// `arn(iam policy)`) was "found end of input", "the file ends here"; a
+/// lone `\r` in a string listed the grammar's character ranges.
+#[test]
+fn white_space_mid_line_is_named_and_a_lone_cr_ends_a_string() {
+    let e = first_error("actionset a = [@ x];\n");
+    assert_eq!(e.message, "syntax error: expected a name, found a space");
+    assert_eq!(e.label.as_deref(), Some("unexpected space"));
+    assert_eq!(e.span.start, 16);
+    let e = first_error("param b: arn(iam\tpolicy);\n");
+    assert!(e.message.ends_with("found a tab"), "{}", e.message);
+    let e = first_error("policy p { allow { action s3:GetObject; resource \"*\r\"; } }\n");
+    assert_eq!(e.message, "syntax error: this string is not closed on its line");
+    assert_eq!((e.span.start, e.span.end), (49, 51));
+    // at the end of the file, still the end of input
+    let e = first_error("actionset a = [@");
+    assert!(e.message.ends_with("found end of input"), "{}", e.message);
+}
