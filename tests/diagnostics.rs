@@ -120,3 +120,20 @@ fn labels_do_not_repeat_the_headline() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A policy variable in an ARN's region or account field
+/// (`\${aws:PrincipalAccount}`, as AWS's own examples write) is one field:
+/// its `:` cut the ARN ("invalid account `${aws`", and W0507 once the
+/// fields were checked). Found by review.
+#[test]
+fn policy_variables_are_one_arn_field() {
+    let text = r#"policy p {
+    allow "Cond" { action sqs:SendMessage; resource "*";
+        condition ArnLike "aws:SourceArn" "arn:aws:sns:*:\${aws:PrincipalAccount}:topic"; }
+    allow "Res" { action kms:Decrypt; resource "arn:*:kms:*:\${aws:PrincipalAccount}:key/*"; }
+    allow "Region" { action ec2:TerminateInstances; resource "arn:*:ec2:\${aws:RequestedRegion}:123456789012:instance/*"; }
+}
+"#;
+    let analysis = pcl_suite::analyze("variables.pcl", text);
+    assert!(analysis.diagnostics.is_empty(), "{}", render_all("variables.pcl", text, &analysis.diagnostics));
+}

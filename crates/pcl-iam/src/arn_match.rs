@@ -189,16 +189,14 @@ pub fn mismatched_fields(resource: &str, arn_format: &str) -> Option<Vec<usize>>
 /// when it has fewer than five `:`. A byte loop: splitting with a `char`
 /// pattern cost more than comparing the fields.
 fn arn_fields(text: &str) -> Option<[&str; 6]> {
+    // (a policy variable, `${aws:PrincipalAccount}`, is one field)
+    let mut split = crate::rules::arn_split(text);
     let mut fields = [""; 6];
-    let mut rest = text;
     for field in fields.iter_mut().take(5) {
-        let colon = rest.bytes().position(|b| b == b':')?;
-        let (head, tail) = rest.split_at_checked(colon)?;
-        *field = head;
-        rest = tail.get(1..)?;
+        *field = split.next()?;
     }
     if let Some(last) = fields.last_mut() {
-        *last = rest;
+        *last = split.remainder()?;
     }
     Some(fields)
 }
@@ -308,6 +306,15 @@ mod tests {
             let expected = (split.len() == 6).then_some(split);
             assert_eq!(arn_fields(text).map(|f| f.to_vec()), expected, "{text}");
         }
+        // found by review: a policy variable's `:` cut the account field
+        let variable = "arn:*:kms:*:${aws:PrincipalAccount}:key/*";
+        assert_eq!(arn_fields(variable), Some(["arn", "*", "kms", "*", "${aws:PrincipalAccount}", "key/*"]));
+        assert_eq!(
+            arn_fields("arn:aws:s3:::${aws:username}/a:b"),
+            Some(["arn", "aws", "s3", "", "", "${aws:username}/a:b"])
+        );
+        assert_eq!(arn_fields("arn:aws:${x:y}"), None);
+        assert!(resource_may_match(variable, "arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}"));
         assert!(is_specific("arn:aws:elasticfilesystem:*:1:file-system/fs-1"));
         assert!(!is_specific("arn:aws:elasticfilesystem:*:1:file-system/*"));
         assert!(!is_specific("arn:aws:s3"));

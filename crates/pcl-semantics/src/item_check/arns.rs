@@ -100,7 +100,8 @@ pub(super) struct ArnFields<'a> {
 }
 
 /// Splits `parts` (with the type of each interpolated param, and the source
-/// span of each part) into fields. `${...}` never contains `:`. A literal
+/// span of each part) into fields. A param's `${...}` never contains `:`;
+/// an escaped policy variable's may. A literal
 /// written with escapes has source and text of different lengths: its pieces
 /// then all get the whole part's span, the best there is.
 pub(super) fn split_fields<'a>(
@@ -120,7 +121,8 @@ pub(super) fn split_fields<'a>(
             (TextPart::Lit(t), _) => {
                 let linear = t.len() == source.range().len();
                 let mut offset = 0;
-                for (n, piece) in t.split(':').enumerate() {
+                // (a policy variable, `${aws:PrincipalAccount}`, is one field)
+                for (n, piece) in pcl_iam::arn_split(t).enumerate() {
                     if n > 0 {
                         fields.push(Vec::new());
                         spans.push(None);
