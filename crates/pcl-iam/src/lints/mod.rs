@@ -1,15 +1,16 @@
 //! Meaning-level checks of one rendered statement against the catalog:
-//! condition keys that never apply, actions whose resources cannot match,
-//! grants that break least privilege, and entries that add nothing to
-//! their list (`repeats`). Each answer names what is wrong;
+//! condition keys that never apply (`conditions`), actions whose resources
+//! cannot match and grants that break least privilege (here), and entries
+//! that add nothing to their list (`repeats`). Each answer names what is wrong;
 //! `pcl-semantics` turns it into a diagnostic at the statement's spans.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{Action, ResourceType, catalog, key_matches};
+use crate::catalog::{Action, ResourceType, catalog};
 use crate::repeats::{ListKind, repeats};
 
+mod conditions;
 mod needs;
 use needs::needs_for;
 
@@ -73,15 +74,6 @@ pub const ESCALATION_ACTIONS: [&str; 13] = [
     "iam:UpdateLoginProfile",
 ];
 
-/// Operators that hold (or may hold) when the key is absent: `...IfExists`,
-/// negated ones, `ForAllValues:` (vacuously true) and `Null`.
-fn absent_key_matches(operator: &str) -> bool {
-    operator.ends_with("IfExists")
-        || operator.contains("Not")
-        || operator.starts_with("ForAllValues:")
-        || operator.starts_with("Null")
-}
-
 /// The catalog actions an action or pattern names (none for `*` or an
 /// unknown service), remembered per thread: `ec2:Describe*` is matched
 /// against the service's actions once, not once per statement.
@@ -121,28 +113,6 @@ fn named_actions<'a>(actions: &'a [String]) -> Vec<Named<'a>> {
         .collect()
 }
 
-/// Whether the condition key `key` applies to `action`, remembered per
-/// thread by key and action: an edited statement is linted again whole, and
-/// most of its actions and keys are the ones it had.
-fn key_applies(prefix: &str, action: &'static Action, key: &str) -> bool {
-    thread_local! {
-        /// Answers by the action's address in the catalog, then key.
-        static SEEN: crate::memo::PairTable<usize, bool> = RefCell::default();
-    }
-    let at = std::ptr::from_ref(action) as usize;
-    crate::memo::remembered_pair(&SEEN, at, key, || key_applies_uncached(prefix, action, key))
-}
-
-fn key_applies_uncached(prefix: &str, action: &Action, key: &str) -> bool {
-    if action.condition_keys().any(|k| key_matches(k, key)) {
-        return true;
-    }
-    let Some(service) = catalog().service(prefix) else { return true };
-    action
-        .resource_types()
-        .any(|(rt, _)| service.resource_type(rt).is_some_and(|r| r.condition_keys().any(|k| key_matches(k, key))))
-}
-
 /// Whether IAM knows `key` (see [`crate::catalog::Catalog::is_known_key`]).
 pub fn is_known_key(key: &str) -> bool {
     catalog().is_known_key(key)
@@ -157,7 +127,7 @@ pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
         return out;
     }
     let named = named_actions(st.actions);
-    conditions(st, &named, &mut out);
+    conditions::conditions(st, &named, &mut out);
     if !st.not_resource {
         resources(st, &named, &mut out);
     }
@@ -165,36 +135,6 @@ pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
         least_privilege(st, &mut out);
     }
     out
-}
-
-fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
-    let catalog = catalog();
-    if st.actions.iter().any(|a| a == "*") || named.iter().any(|n| n.actions.is_empty()) {
-        return; // `*` or an unknown action: nothing sure to say
-    }
-    for (index, (operator, key)) in st.conditions.iter().enumerate() {
-        if catalog.global_key(key).is_some() || !is_known_key(key) {
-            continue;
-        }
-        if absent_key_matches(operator) {
-            // the condition holds where the key is absent: never a dead grant
-            continue;
-        }
-        let applies = |prefix: &str, a: &'static Action| key_applies(prefix, a, key);
-        let any = named.iter().any(|n| n.actions.iter().any(|a| applies(n.prefix, a)));
-        if !any {
-            out.push(Lint::KeyAppliesToNone { index, key: key.to_string() });
-            continue;
-        }
-        let missing: Vec<String> = named
-            .iter()
-            .filter(|n| !n.pattern && n.actions.iter().all(|a| !applies(n.prefix, a)))
-            .map(|n| n.written.clone())
-            .collect();
-        if !missing.is_empty() {
-            out.push(Lint::KeyMissingFor { index, key: key.to_string(), actions: missing });
-        }
-    }
 }
 
 /// Which resource types can match which resources, computed once per
