@@ -8,7 +8,7 @@
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::expand::ExpandedStatement;
 use crate::ir::Effect;
-use pcl_iam::lints::{Lint, StatementView, lint_statement};
+use pcl_iam::lints::{Lint, Reach, StatementView, lint_statement};
 use pcl_iam::repeats::{ListKind, Repeat, Why};
 use pcl_iam::values::any_partition;
 
@@ -195,12 +195,18 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             },
             Some("remove the resource, or move it to a statement whose actions act on it".to_string()),
         ),
-        Lint::PassRoleOnStar => (
+        Lint::PassRoleOnStar { reach } => (
             Code::LeastPrivilege,
             st.resource_span,
-            "`iam:PassRole` on every role (`\"*\"`)".to_string(),
+            match reach {
+                Reach::Every => "`iam:PassRole` on every role (`\"*\"`)".to_string(),
+                Reach::AllBut => "`iam:PassRole` on every role but those NotResource names".to_string(),
+            },
             "any role, including administrator roles, may be passed".to_string(),
-            Some("scope the resource to the roles meant to be passed, e.g. `arn:${partition}:iam::${account}:role/app/*`".to_string()),
+            Some(match reach {
+                Reach::Every => "scope the resource to the roles meant to be passed, e.g. `arn:${partition}:iam::${account}:role/app/*`".to_string(),
+                Reach::AllBut => "list the roles meant to be passed with `resource` (e.g. `arn:${partition}:iam::${account}:role/app/*`) instead of excluding some with `notresource`".to_string(),
+            }),
         ),
         Lint::PassRoleUnconditioned => (
             Code::LeastPrivilege,
@@ -209,23 +215,52 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             "the roles may be passed to any service".to_string(),
             Some("give `iam:PassRole` a statement of its own with `condition StringEquals \"iam:PassedToService\" [...]` naming the services".to_string()),
         ),
-        Lint::EscalationOnStar { action } => (
+        Lint::EscalationOnStar { action, reach } => (
             Code::LeastPrivilege,
             st.resource_span,
-            format!("`{action}` on every resource lets its holder escalate privileges"),
+            format!("`{action}` on every resource{} lets its holder escalate privileges", but_listed(reach)),
             "its holder can grant itself any permission".to_string(),
-            Some("scope the resource to what must be managed".to_string()),
+            Some(scope_help(reach, "scope the resource to what must be managed")),
         ),
-        Lint::AllActionsOnStar { action } => (
+        Lint::AllActionsOnStar { action, reach } => (
             Code::LeastPrivilege,
             st.action_span,
-            format!("`{action}` allowed on every resource"),
-            "every action of the service on every resource".to_string(),
-            Some("list the actions needed, or scope the resources".to_string()),
+            format!("`{action}` allowed on every resource{}", but_listed(reach)),
+            match (action.as_str(), reach) {
+                ("*", Reach::Every) => "every action of every service on every resource",
+                ("*", Reach::AllBut) => "every action of every service on nearly every resource",
+                (_, Reach::Every) => "every action of the service on every resource",
+                (_, Reach::AllBut) => "every action of the service on nearly every resource",
+            }
+            .to_string(),
+            Some(scope_help(reach, "list the actions needed, or scope the resources")),
+        ),
+        Lint::NotActionAllowed { reach } => (
+            Code::LeastPrivilege,
+            st.action_span,
+            format!("an Allow with NotAction grants every action it does not name, on every resource{}", but_listed(reach)),
+            "broader than `service:*`: every other action of every service, including those added later".to_string(),
+            Some(scope_help(reach, "list the actions needed with `action`, or scope the resources")),
         ),
         Lint::Repeated(repeat) => repeated(st, &repeat),
     };
     DiagnosticKind::IamRule { code, message, label: Some(label), help }.at(span)
+}
+
+/// What a W0509 message adds for a grant on a `NotResource` list.
+fn but_listed(reach: Reach) -> &'static str {
+    match reach {
+        Reach::Every => "",
+        Reach::AllBut => " but those NotResource names",
+    }
+}
+
+/// A W0509 help, with what to do about a `NotResource` list.
+fn scope_help(reach: Reach, help: &str) -> String {
+    match reach {
+        Reach::Every => help.to_string(),
+        Reach::AllBut => format!("{help} (with `resource`, rather than all but a few with `notresource`)"),
+    }
 }
 
 /// W0512: an entry that adds nothing to its list.
