@@ -93,20 +93,8 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(ty) = catalog.key_type(&c.key)
-            && (!pcl_iam::values::operator_fits_key(family, ty)
-                || (ty.starts_with("ArrayOf") && !set && family != pcl_iam::values::OperatorFamily::Null))
+            && let Some((message, help)) = operator_key_mismatch(c, family, set, ty, st.effect == Effect::Allow)
         {
-            let (message, help) = if pcl_iam::values::operator_fits_key(family, ty) {
-                (
-                    format!("`{}` holds several values (`{ty}`), but `{}` compares one", c.key, c.operator),
-                    "use `ForAnyValue:` or `ForAllValues:` before the operator".to_string(),
-                )
-            } else {
-                (
-                    format!("`{}` compares {:?} values, but `{}` holds `{ty}`", c.operator, family, c.key),
-                    "use an operator of the key's type".to_string(),
-                )
-            };
             out.push(
                 DiagnosticKind::IamRule {
                     code: Code::OperatorKeyMismatch,
@@ -118,6 +106,50 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// W0511's message and help for condition `c`, whose operator is of
+/// `family` (a set operator when `set`) and whose key the catalog types
+/// `ty`: an operator of another type; a key of several values compared as
+/// one; or, in an `Allow`, `ForAllValues:` on a key of one value, which is
+/// true when the request has no such key (AWS's documented pitfall: the
+/// empty set's values are all among any list), so the statement allows
+/// requests without it. In a `Deny` that only denies more.
+fn operator_key_mismatch(
+    c: &crate::expand::ExpandedCondition,
+    family: pcl_iam::values::OperatorFamily,
+    set: bool,
+    ty: &str,
+    allow: bool,
+) -> Option<(String, String)> {
+    use pcl_iam::values::OperatorFamily;
+    if !pcl_iam::values::operator_fits_key(family, ty) {
+        return Some((
+            format!("`{}` compares {:?} values, but `{}` holds `{ty}`", c.operator, family, c.key),
+            "use an operator of the key's type".to_string(),
+        ));
+    }
+    let multivalued = ty.starts_with("ArrayOf");
+    if multivalued && !set && family != OperatorFamily::Null {
+        return Some((
+            format!("`{}` holds several values (`{ty}`), but `{}` compares one", c.key, c.operator),
+            "use `ForAnyValue:` or `ForAllValues:` before the operator".to_string(),
+        ));
+    }
+    let plain = c.operator.strip_prefix("ForAllValues:")?;
+    if multivalued || !allow || family == OperatorFamily::Null {
+        return None;
+    }
+    Some((
+        format!(
+            "`{}` on `{}`, a key of one value (`{ty}`), is true when the request has no `{}`",
+            c.operator, c.key, c.key
+        ),
+        format!(
+            "use `{plain}` without `ForAllValues:`, or add `condition Null \"{}\" \"false\"` to require the key",
+            c.key
+        ),
+    ))
 }
 
 /// The warnings of one rendered statement.
