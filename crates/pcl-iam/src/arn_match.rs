@@ -4,8 +4,12 @@
 //! policy, `*` and `?` are IAM's wildcards and a `<PLACEHOLDER>` stands for
 //! any text; in the format, a `${Variable}` stands for any text, without `/`
 //! when a `/` follows it (`${BucketName}/${ObjectName}`): names such as log
-//! groups and role paths hold `/`. "Can match" means some ARN matches both:
-//! when in doubt, it can (a missed warning, never a false one).
+//! groups, role paths and ECR repositories hold `/`. A `${BucketName}` never
+//! does, wherever it stands: S3 bucket names (and those of S3 on Outposts,
+//! S3 Express and S3 Vectors, the catalog's other `${BucketName}`s) are
+//! letters, digits, `.` and `-`, so `arn:aws:s3:::b/*` names objects, never
+//! the bucket `s3:ListBucket` acts on. "Can match" means some ARN matches
+//! both: when in doubt, it can (a missed warning, never a false one).
 
 /// One element of a compiled pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +87,7 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
         if b == b'$' && bytes.get(i + 1) == Some(&b'{') {
             while closes.next_if(|&j| j < i).is_some() {}
             if let Some(&close) = closes.peek() {
-                let segment = bytes.get(close + 1) == Some(&b'/');
+                let segment = bytes.get(close + 1) == Some(&b'/') || bytes.get(i..=close) == Some(BUCKET_NAME);
                 out.push(if segment { Atom::Segment } else { Atom::Any });
                 i = close + 1;
                 continue;
@@ -93,6 +97,9 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
         i += 1;
     }
 }
+
+/// The format variable of an S3 bucket's name, which never holds a `/`.
+const BUCKET_NAME: &[u8] = b"${BucketName}";
 
 /// Whether some character can be matched by both atoms (each consuming one).
 fn overlap(a: Atom, b: Atom) -> bool {
@@ -275,8 +282,24 @@ mod tests {
         assert!(resource_may_match("arn:aws:s3:::my-bucket", bucket));
         assert!(!resource_may_match("arn:aws:s3:::my-bucket", object));
         assert!(resource_may_match("arn:aws:s3:::my-bucket/*", object));
-        // conservative: a bucket name is not known to exclude `/`
-        assert!(resource_may_match("arn:aws:s3:::my-bucket/*", bucket));
+        // a bucket name holds no `/`: `b/*` names objects, not the bucket
+        // (`s3:ListBucket` on it had no W0507, and `arn(s3:bucket)` took an
+        // object's ARN)
+        assert!(!resource_may_match("arn:aws:s3:::my-bucket/*", bucket));
+        assert!(!resource_may_match("arn:aws:s3:::my-bucket/some/key", bucket));
+        assert!(!resource_may_match("arn:aws:s3:::*/*", bucket));
+        assert!(!resource_may_match("arn:aws:s3:::<S3 NAME>/*", bucket));
+        assert!(resource_may_match("arn:aws:s3:::*", bucket));
+        assert!(resource_may_match("arn:aws:s3:::my-*", bucket));
+        assert!(resource_may_match("arn:aws:s3:::${aws:username}", bucket));
+        let outposts = "arn:${Partition}:s3-outposts:${Region}:${Account}:outpost/${OutpostId}/bucket/${BucketName}";
+        assert!(resource_may_match("arn:aws:s3-outposts:*:1:outpost/op-1/bucket/b", outposts));
+        assert!(!resource_may_match("arn:aws:s3-outposts:*:1:outpost/op-1/bucket/b/object/*", outposts));
+        // other names that end a format may hold `/`: ECR repositories,
+        // role paths
+        let repository = "arn:${Partition}:ecr:${Region}:${Account}:repository/${RepositoryName}";
+        assert!(resource_may_match("arn:aws:ecr:*:1:repository/team/app", repository));
+        assert!(resource_may_match("arn:aws:iam::1:role/path/to/r", role));
         assert!(resource_may_match("arn:aws:s3:::*", object));
         assert!(resource_may_match("arn:aws:elasticfilesystem:*:1:file-system/fs-1", fs));
         assert!(!resource_may_match("arn:aws:elasticfilesystem:*:1:file-system/fs-1", ap));

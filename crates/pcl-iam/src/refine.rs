@@ -136,6 +136,9 @@ mod tests {
         assert!(check_refined("arn:aws:s3:::bucket", &policy).is_err());
         let bucket = [Refinement::ResourceType { service: "s3".into(), resource: "bucket".into() }];
         assert!(check_refined("arn:aws-cn:s3:::my-bucket", &bucket).is_ok());
+        // an object's ARN is not a bucket's: bucket names hold no `/`
+        assert!(check_refined("arn:aws:s3:::my-bucket/some/key", &bucket).is_err());
+        assert!(check_refined("arn:aws:s3:::my-bucket/*", &bucket).is_err());
         let prefix = [Refinement::MaxLength(10), Refinement::Pattern("[a-zA-Z0-9-]*".into())];
         assert!(check_refined("pc-1", &prefix).is_ok());
         assert!(check_refined("pc 1", &prefix).is_err(), "the whole value must match");

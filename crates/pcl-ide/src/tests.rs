@@ -19,7 +19,7 @@ pub(crate) const BASE: &str = r#"param partition: partition = "aws";
 feature scheduler: enum { slurm, awsbatch } = slurm;
 actionset s3_read = [s3:GetObject, s3:ListBucket];
 policy head_node {
-    allow "S3" when scheduler == slurm { action [@s3_read]; resource "arn:${partition}:s3:::bucket/*"; }
+    allow "S3" when scheduler == slurm { action [@s3_read]; resource ["arn:${partition}:s3:::bucket", "arn:${partition}:s3:::bucket/*"]; }
     allow "EC2" { action [ec2:DescribeInstances]; resource "*"; }
 }
 role head_node_role { path "/"; trust service "ec2.amazonaws.com"; inline head_node; }

@@ -1,16 +1,20 @@
 //! Meaning-level checks of one rendered statement against the catalog:
-//! condition keys that never apply, actions whose resources cannot match,
-//! grants that break least privilege, and entries that add nothing to
-//! their list (`repeats`). Each answer names what is wrong;
+//! condition keys that never apply (`conditions`), actions whose resources
+//! cannot match (here), grants that break least privilege
+//! (`least_privilege`), and entries that add nothing to their list
+//! (`repeats`). Each answer names what is wrong;
 //! `pcl-semantics` turns it into a diagnostic at the statement's spans.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{Action, ResourceType, catalog, key_matches};
+use crate::catalog::{Action, ResourceType, catalog};
 use crate::repeats::{ListKind, repeats};
 
+mod conditions;
+mod least_privilege;
 mod needs;
+pub use least_privilege::Reach;
 use needs::needs_for;
 
 /// One rendered statement, as strings.
@@ -42,14 +46,17 @@ pub enum Lint {
     OnlyStarSupported { action: String },
     /// A resource that none of the statement's actions can act on.
     ResourceMatchesNoAction { resource: String, types: Vec<String> },
-    /// `iam:PassRole` on `"*"`.
-    PassRoleOnStar,
+    /// `iam:PassRole` on `"*"` (or a `NotResource` list: see [`Reach`]).
+    PassRoleOnStar { reach: Reach },
     /// `iam:PassRole` without an `iam:PassedToService` condition.
     PassRoleUnconditioned,
-    /// A known privilege-escalation action on `"*"`.
-    EscalationOnStar { action: String },
-    /// `*` or `service:*` allowed on `"*"`.
-    AllActionsOnStar { action: String },
+    /// A known privilege-escalation action on `"*"` (or a `NotResource` list).
+    EscalationOnStar { action: String, reach: Reach },
+    /// `*` or `service:*` allowed on `"*"` (or a `NotResource` list).
+    AllActionsOnStar { action: String, reach: Reach },
+    /// An `Allow` with `NotAction` on `"*"` (or a `NotResource` list): every
+    /// action it does not name, of every service.
+    NotActionAllowed { reach: Reach },
     /// An action or resource listed twice, or matched by a pattern of its list.
     Repeated(crate::repeats::Repeat),
 }
@@ -72,15 +79,6 @@ pub const ESCALATION_ACTIONS: [&str; 13] = [
     "iam:UpdateAssumeRolePolicy",
     "iam:UpdateLoginProfile",
 ];
-
-/// Operators that hold (or may hold) when the key is absent: `...IfExists`,
-/// negated ones, `ForAllValues:` (vacuously true) and `Null`.
-fn absent_key_matches(operator: &str) -> bool {
-    operator.ends_with("IfExists")
-        || operator.contains("Not")
-        || operator.starts_with("ForAllValues:")
-        || operator.starts_with("Null")
-}
 
 /// The catalog actions an action or pattern names (none for `*` or an
 /// unknown service), remembered per thread: `ec2:Describe*` is matched
@@ -121,28 +119,6 @@ fn named_actions<'a>(actions: &'a [String]) -> Vec<Named<'a>> {
         .collect()
 }
 
-/// Whether the condition key `key` applies to `action`, remembered per
-/// thread by key and action: an edited statement is linted again whole, and
-/// most of its actions and keys are the ones it had.
-fn key_applies(prefix: &str, action: &'static Action, key: &str) -> bool {
-    thread_local! {
-        /// Answers by the action's address in the catalog, then key.
-        static SEEN: crate::memo::PairTable<usize, bool> = RefCell::default();
-    }
-    let at = std::ptr::from_ref(action) as usize;
-    crate::memo::remembered_pair(&SEEN, at, key, || key_applies_uncached(prefix, action, key))
-}
-
-fn key_applies_uncached(prefix: &str, action: &Action, key: &str) -> bool {
-    if action.condition_keys().any(|k| key_matches(k, key)) {
-        return true;
-    }
-    let Some(service) = catalog().service(prefix) else { return true };
-    action
-        .resource_types()
-        .any(|(rt, _)| service.resource_type(rt).is_some_and(|r| r.condition_keys().any(|k| key_matches(k, key))))
-}
-
 /// Whether IAM knows `key` (see [`crate::catalog::Catalog::is_known_key`]).
 pub fn is_known_key(key: &str) -> bool {
     catalog().is_known_key(key)
@@ -153,48 +129,19 @@ pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
     let repeated = repeats(ListKind::Actions, st.actions, 0).into_iter();
     let repeated = repeated.chain(repeats(ListKind::Resources, st.resources, st.kept_stars));
     out.extend(repeated.map(Lint::Repeated));
-    if st.not_action {
-        return out;
-    }
-    let named = named_actions(st.actions);
-    conditions(st, &named, &mut out);
-    if !st.not_resource {
-        resources(st, &named, &mut out);
+    // the catalog's checks read the actions as granted: a `NotAction`
+    // list names the ones that are not
+    if !st.not_action {
+        let named = named_actions(st.actions);
+        conditions::conditions(st, &named, &mut out);
+        if !st.not_resource {
+            resources(st, &named, &mut out);
+        }
     }
     if st.allow {
-        least_privilege(st, &mut out);
+        least_privilege::least_privilege(st, &mut out);
     }
     out
-}
-
-fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut Vec<Lint>) {
-    let catalog = catalog();
-    if st.actions.iter().any(|a| a == "*") || named.iter().any(|n| n.actions.is_empty()) {
-        return; // `*` or an unknown action: nothing sure to say
-    }
-    for (index, (operator, key)) in st.conditions.iter().enumerate() {
-        if catalog.global_key(key).is_some() || !is_known_key(key) {
-            continue;
-        }
-        if absent_key_matches(operator) {
-            // the condition holds where the key is absent: never a dead grant
-            continue;
-        }
-        let applies = |prefix: &str, a: &'static Action| key_applies(prefix, a, key);
-        let any = named.iter().any(|n| n.actions.iter().any(|a| applies(n.prefix, a)));
-        if !any {
-            out.push(Lint::KeyAppliesToNone { index, key: key.to_string() });
-            continue;
-        }
-        let missing: Vec<String> = named
-            .iter()
-            .filter(|n| !n.pattern && n.actions.iter().all(|a| !applies(n.prefix, a)))
-            .map(|n| n.written.clone())
-            .collect();
-        if !missing.is_empty() {
-            out.push(Lint::KeyMissingFor { index, key: key.to_string(), actions: missing });
-        }
-    }
 }
 
 /// Which resource types can match which resources, computed once per
@@ -384,87 +331,4 @@ fn resource_types_of(written: &str) -> Rc<[TypeOf]> {
             .collect();
         by_name.into_values().collect()
     })
-}
-
-fn least_privilege(st: &StatementView<'_>, out: &mut Vec<Lint>) {
-    let on_star = st.resources.iter().any(|r| r == "*") && !st.not_resource;
-    let grants = |target: &str| {
-        let (tp, tn) = target.split_once(':').unwrap_or_default();
-        // `service:` compared in place (splitting every action for each
-        // target was most of this lint's cost): `tp` holds no `:`, so an
-        // action that starts with it and a `:` splits there
-        st.actions.iter().any(|a| {
-            a == "*"
-                || a.as_bytes().get(tp.len()) == Some(&b':')
-                    && a.get(..tp.len()).is_some_and(|p| p.eq_ignore_ascii_case(tp))
-                    && a.get(tp.len() + 1..).is_some_and(|n| crate::catalog::wildcard_match(n, tn))
-        })
-    };
-    for a in st.actions {
-        if on_star && (a == "*" || a.ends_with(":*")) {
-            out.push(Lint::AllActionsOnStar { action: a.clone() });
-        }
-    }
-    if st.actions.iter().any(|a| a == "*" || a.ends_with(":*")) && on_star {
-        return; // said above; the rest would repeat it
-    }
-    if grants("iam:PassRole") {
-        if on_star {
-            out.push(Lint::PassRoleOnStar);
-        }
-        if !st.conditions.iter().any(|(_, k)| k.eq_ignore_ascii_case("iam:PassedToService")) {
-            out.push(Lint::PassRoleUnconditioned);
-        }
-    }
-    if on_star {
-        for e in ESCALATION_ACTIONS {
-            if grants(e) {
-                out.push(Lint::EscalationOnStar { action: e.to_string() });
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn least_privilege_of(actions: &[&str], resources: &[&str]) -> Vec<Lint> {
-        let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
-        let resources: Vec<String> = resources.iter().map(|r| r.to_string()).collect();
-        let st = StatementView {
-            allow: true,
-            not_action: false,
-            actions: &actions,
-            not_resource: false,
-            resources: &resources,
-            kept_stars: 0,
-            conditions: &[],
-        };
-        let mut out = Vec::new();
-        least_privilege(&st, &mut out);
-        out
-    }
-
-    #[test]
-    fn an_action_grants_a_target_by_its_service_in_any_case_and_by_pattern() {
-        let pass_role = |actions: &[&str]| least_privilege_of(actions, &["*"]).contains(&Lint::PassRoleOnStar);
-        assert!(pass_role(&["iam:PassRole"]));
-        assert!(pass_role(&["IAM:passrole"]));
-        assert!(pass_role(&["iam:Pass*"]));
-        assert!(pass_role(&["s3:GetObject", "iam:*Role"]));
-        assert!(!pass_role(&["iamx:PassRole"]));
-        assert!(!pass_role(&["ia:PassRole"]));
-        assert!(!pass_role(&["iam:PassRol"]));
-        assert!(!pass_role(&["iam"]));
-        assert!(!pass_role(&["iam:"]));
-        assert!(!pass_role(&["éam:PassRole"]));
-        // a statement on specific resources is not on `*`
-        assert!(!least_privilege_of(&["iam:PassRole"], &["arn:aws:iam::1:role/r"]).contains(&Lint::PassRoleOnStar));
-        let escalation = least_privilege_of(&["IAM:CreatePolicyVersion"], &["*"]);
-        assert!(
-            escalation.contains(&Lint::EscalationOnStar { action: "iam:CreatePolicyVersion".into() }),
-            "{escalation:?}"
-        );
-    }
 }

@@ -8,7 +8,7 @@
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::expand::ExpandedStatement;
 use crate::ir::Effect;
-use pcl_iam::lints::{Lint, StatementView, lint_statement};
+use pcl_iam::lints::{Lint, Reach, StatementView, lint_statement};
 use pcl_iam::repeats::{ListKind, Repeat, Why};
 use pcl_iam::values::any_partition;
 
@@ -95,20 +95,8 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(ty) = catalog.key_type(&c.key)
-            && (!pcl_iam::values::operator_fits_key(family, ty)
-                || (ty.starts_with("ArrayOf") && !set && family != pcl_iam::values::OperatorFamily::Null))
+            && let Some((message, help)) = operator_key_mismatch(c, family, set, ty, st.effect == Effect::Allow)
         {
-            let (message, help) = if pcl_iam::values::operator_fits_key(family, ty) {
-                (
-                    format!("`{}` holds several values (`{ty}`), but `{}` compares one", c.key, c.operator),
-                    "use `ForAnyValue:` or `ForAllValues:` before the operator".to_string(),
-                )
-            } else {
-                (
-                    format!("`{}` compares {:?} values, but `{}` holds `{ty}`", c.operator, family, c.key),
-                    "use an operator of the key's type".to_string(),
-                )
-            };
             out.push(
                 DiagnosticKind::IamRule {
                     code: Code::OperatorKeyMismatch,
@@ -120,6 +108,50 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// W0511's message and help for condition `c`, whose operator is of
+/// `family` (a set operator when `set`) and whose key the catalog types
+/// `ty`: an operator of another type; a key of several values compared as
+/// one; or, in an `Allow`, `ForAllValues:` on a key of one value, which is
+/// true when the request has no such key (AWS's documented pitfall: the
+/// empty set's values are all among any list), so the statement allows
+/// requests without it. In a `Deny` that only denies more.
+fn operator_key_mismatch(
+    c: &crate::expand::ExpandedCondition,
+    family: pcl_iam::values::OperatorFamily,
+    set: bool,
+    ty: &str,
+    allow: bool,
+) -> Option<(String, String)> {
+    use pcl_iam::values::OperatorFamily;
+    if !pcl_iam::values::operator_fits_key(family, ty) {
+        return Some((
+            format!("`{}` compares {:?} values, but `{}` holds `{ty}`", c.operator, family, c.key),
+            "use an operator of the key's type".to_string(),
+        ));
+    }
+    let multivalued = ty.starts_with("ArrayOf");
+    if multivalued && !set && family != OperatorFamily::Null {
+        return Some((
+            format!("`{}` holds several values (`{ty}`), but `{}` compares one", c.key, c.operator),
+            "use `ForAnyValue:` or `ForAllValues:` before the operator".to_string(),
+        ));
+    }
+    let plain = c.operator.strip_prefix("ForAllValues:")?;
+    if multivalued || !allow || family == OperatorFamily::Null {
+        return None;
+    }
+    Some((
+        format!(
+            "`{}` on `{}`, a key of one value (`{ty}`), is true when the request has no `{}`",
+            c.operator, c.key, c.key
+        ),
+        format!(
+            "use `{plain}` without `ForAllValues:`, or add `condition Null \"{}\" \"false\"` to require the key",
+            c.key
+        ),
+    ))
 }
 
 /// The warnings of one rendered statement.
@@ -197,12 +229,18 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             },
             Some("remove the resource, or move it to a statement whose actions act on it".to_string()),
         ),
-        Lint::PassRoleOnStar => (
+        Lint::PassRoleOnStar { reach } => (
             Code::LeastPrivilege,
             st.resource_span,
-            "`iam:PassRole` on every role (`\"*\"`)".to_string(),
+            match reach {
+                Reach::Every => "`iam:PassRole` on every role (`\"*\"`)".to_string(),
+                Reach::AllBut => "`iam:PassRole` on every role but those NotResource names".to_string(),
+            },
             "any role, including administrator roles, may be passed".to_string(),
-            Some("scope the resource to the roles meant to be passed, e.g. `arn:${partition}:iam::${account}:role/app/*`".to_string()),
+            Some(match reach {
+                Reach::Every => "scope the resource to the roles meant to be passed, e.g. `arn:${partition}:iam::${account}:role/app/*`".to_string(),
+                Reach::AllBut => "list the roles meant to be passed with `resource` (e.g. `arn:${partition}:iam::${account}:role/app/*`) instead of excluding some with `notresource`".to_string(),
+            }),
         ),
         Lint::PassRoleUnconditioned => (
             Code::LeastPrivilege,
@@ -211,23 +249,52 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             "the roles may be passed to any service".to_string(),
             Some("give `iam:PassRole` a statement of its own with `condition StringEquals \"iam:PassedToService\" [...]` naming the services".to_string()),
         ),
-        Lint::EscalationOnStar { action } => (
+        Lint::EscalationOnStar { action, reach } => (
             Code::LeastPrivilege,
             st.resource_span,
-            format!("`{action}` on every resource lets its holder escalate privileges"),
+            format!("`{action}` on every resource{} lets its holder escalate privileges", but_listed(reach)),
             "its holder can grant itself any permission".to_string(),
-            Some("scope the resource to what must be managed".to_string()),
+            Some(scope_help(reach, "scope the resource to what must be managed")),
         ),
-        Lint::AllActionsOnStar { action } => (
+        Lint::AllActionsOnStar { action, reach } => (
             Code::LeastPrivilege,
             st.action_span,
-            format!("`{action}` allowed on every resource"),
-            "every action of the service on every resource".to_string(),
-            Some("list the actions needed, or scope the resources".to_string()),
+            format!("`{action}` allowed on every resource{}", but_listed(reach)),
+            match (action.as_str(), reach) {
+                ("*", Reach::Every) => "every action of every service on every resource",
+                ("*", Reach::AllBut) => "every action of every service on nearly every resource",
+                (_, Reach::Every) => "every action of the service on every resource",
+                (_, Reach::AllBut) => "every action of the service on nearly every resource",
+            }
+            .to_string(),
+            Some(scope_help(reach, "list the actions needed, or scope the resources")),
+        ),
+        Lint::NotActionAllowed { reach } => (
+            Code::LeastPrivilege,
+            st.action_span,
+            format!("an Allow with NotAction grants every action it does not name, on every resource{}", but_listed(reach)),
+            "broader than `service:*`: every other action of every service, including those added later".to_string(),
+            Some(scope_help(reach, "list the actions needed with `action`, or scope the resources")),
         ),
         Lint::Repeated(repeat) => repeated(st, &repeat),
     };
     DiagnosticKind::IamRule { code, message, label: Some(label), help }.at(span)
+}
+
+/// What a W0509 message adds for a grant on a `NotResource` list.
+fn but_listed(reach: Reach) -> &'static str {
+    match reach {
+        Reach::Every => "",
+        Reach::AllBut => " but those NotResource names",
+    }
+}
+
+/// A W0509 help, with what to do about a `NotResource` list.
+fn scope_help(reach: Reach, help: &str) -> String {
+    match reach {
+        Reach::Every => help.to_string(),
+        Reach::AllBut => format!("{help} (with `resource`, rather than all but a few with `notresource`)"),
+    }
 }
 
 /// W0512: an entry that adds nothing to its list.

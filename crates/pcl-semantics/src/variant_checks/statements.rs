@@ -441,7 +441,7 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
         let mut text = POLICY.to_string();
         let edits: [(&str, &str, usize); 4] = [
             ("allow \"A\" { action [", "s3:PutObject, ", 1),
-            ("allow \"A\" { action [", "s3:ListBucket, ", 1),
+            ("allow \"A\" { action [", "s3:DeleteObject, ", 1),
             ("[\"us-east-1", "\", \"us-west-2", 1),
             ("allow \"B\" when f { action [", "s3:PutObject, ", 1),
         ];
