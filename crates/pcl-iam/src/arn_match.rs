@@ -197,7 +197,7 @@ pub fn mismatched_fields(resource: &str, arn_format: &str) -> Option<Vec<usize>>
 /// pattern cost more than comparing the fields.
 fn arn_fields(text: &str) -> Option<[&str; 6]> {
     // (a policy variable, `${aws:PrincipalAccount}`, is one field)
-    let mut split = crate::rules::arn_split(text);
+    let mut split = crate::arn_split(text);
     let mut fields = [""; 6];
     for field in fields.iter_mut().take(5) {
         *field = split.next()?;

@@ -7,6 +7,7 @@
 //! it never sees an AST.
 
 mod arn_match;
+mod arn_split;
 pub mod catalog;
 pub mod lints;
 pub mod memo;
@@ -22,6 +23,7 @@ pub mod values;
 
 pub use arn_match::{is_specific, resource_may_match};
 
+pub use arn_split::{ArnSplit, arn_split};
 pub use names::*;
 pub use principals::{
     ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, check_aws_principal, check_federated_principal, check_service_principal,

@@ -184,51 +184,6 @@ pub(crate) fn is_account(s: &str) -> bool {
 }
 
 /// A region field of an ARN pattern: a region, empty, or a pattern with wildcards.
-/// The fields of `text` cut at each `:` outside a policy variable
-/// (`${aws:PrincipalAccount}` is one field, resolved by IAM per request).
-pub fn arn_split(text: &str) -> ArnSplit<'_> {
-    ArnSplit { rest: Some(text) }
-}
-
-/// See `arn_split`.
-pub struct ArnSplit<'t> {
-    rest: Option<&'t str>,
-}
-
-impl<'t> ArnSplit<'t> {
-    /// The text after the last field taken, when that field ended at a `:`.
-    pub fn remainder(&self) -> Option<&'t str> {
-        self.rest
-    }
-}
-
-impl<'t> Iterator for ArnSplit<'t> {
-    type Item = &'t str;
-
-    fn next(&mut self) -> Option<&'t str> {
-        let rest = self.rest?;
-        let bytes = rest.as_bytes();
-        let mut at = 0;
-        loop {
-            let Some(found) = bytes.get(at..).and_then(|b| b.iter().position(|&b| b == b':' || b == b'$')) else {
-                self.rest = None;
-                return Some(rest);
-            };
-            at += found;
-            if bytes.get(at) == Some(&b':') {
-                self.rest = rest.get(at + 1..);
-                return rest.get(..at);
-            }
-            at += 1;
-            if bytes.get(at) == Some(&b'{')
-                && let Some(close) = bytes.get(at..).and_then(|b| b.iter().position(|&b| b == b'}'))
-            {
-                at += close;
-            }
-        }
-    }
-}
-
 /// A field that is one policy variable (`${aws:PrincipalAccount}`): IAM
 /// puts the request's value there.
 fn policy_variable(s: &str) -> bool {
@@ -276,7 +231,7 @@ pub fn check_scalar_value(ty: ScalarType, value: &str) -> Result<(), Problem> {
 
 /// A concrete ARN (no interpolation), e.g. a `--set` value.
 pub fn check_concrete_arn(value: &str) -> Result<(), Problem> {
-    let mut split = arn_split(value);
+    let mut split = crate::arn_split(value);
     let fields: Vec<&str> = split.by_ref().take(6).collect();
     let [arn, partition, service, region, account, first_of_resource] = fields.as_slice() else {
         return Err(problem(
