@@ -89,24 +89,18 @@ fn principal_key(kind: &PrincipalKind) -> &'static str {
 /// `sts:AssumeRoleWithWebIdentity` (`pcl_iam::federated_action`); in that
 /// order, each once.
 fn trust_actions(r: &ExpandedRole) -> Vec<&'static str> {
-    let mut actions = Vec::with_capacity(1);
-    for (kind, values) in &r.trust {
-        let needed: Box<dyn Iterator<Item = &'static str>> = match kind {
-            PrincipalKind::Federated => Box::new(values.values.iter().map(|v| pcl_iam::federated_action(v))),
-            PrincipalKind::Service | PrincipalKind::Aws => Box::new(std::iter::once("sts:AssumeRole")),
-        };
-        for action in needed {
-            if !actions.contains(&action) {
-                actions.push(action);
-            }
-        }
-    }
-    const ORDER: [&str; 3] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
-    actions.sort_by_key(|a| ORDER.iter().position(|o| o == a));
-    if actions.is_empty() {
-        actions.push("sts:AssumeRole");
-    }
-    actions
+    let federated = || r.trust.iter().filter(|(k, _)| *k == PrincipalKind::Federated).flat_map(|(_, v)| &v.values);
+    let needs = |action: &str| federated().any(|v| pcl_iam::federated_action(v) == action);
+    // (and a role that trusts no provider at all, as before any `trust`)
+    let assume_role = r.trust.iter().any(|(k, _)| *k != PrincipalKind::Federated) || federated().next().is_none();
+    [
+        ("sts:AssumeRole", assume_role),
+        ("sts:AssumeRoleWithSAML", needs("sts:AssumeRoleWithSAML")),
+        ("sts:AssumeRoleWithWebIdentity", needs("sts:AssumeRoleWithWebIdentity")),
+    ]
+    .into_iter()
+    .filter_map(|(action, needed)| needed.then_some(action))
+    .collect()
 }
 
 /// The trust policy of a role.

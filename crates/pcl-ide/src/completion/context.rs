@@ -144,17 +144,8 @@ fn arn_field_type(before: &str) -> Option<Option<pcl_iam::ScalarType>> {
     if !before.starts_with("arn:") {
         return Some(None);
     }
-    // colons outside `${...}`: the field the cursor is in
-    let (mut depth, mut colons) = (0usize, 0usize);
-    let mut bytes = before.bytes().peekable();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'$' if bytes.peek() == Some(&b'{') => depth += 1,
-            b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 => colons += 1,
-            _ => {}
-        }
-    }
+    // the field the cursor is in: `:`s outside `${...}` (`pcl_iam::arn_split`)
+    let colons = pcl_iam::arn_split(before).count().saturating_sub(1);
     match colons {
         1 => Some(Some(ScalarType::Partition)),
         2 => None,

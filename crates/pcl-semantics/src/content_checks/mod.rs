@@ -72,7 +72,7 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
         // both conditions at once, as written; not under `ForAnyValue:`,
         // where "some value is not a" and "some value is not b" together
         // are not "some value is neither"
-        let negated = c.operator.contains("Not") && !c.operator.to_ascii_lowercase().starts_with("foranyvalue:");
+        let negated = c.operator.contains("Not") && !key.0.starts_with("foranyvalue:");
         match seen.get(&key).filter(|_| !negated) {
             Some(first) => {
                 let first = *first;

@@ -42,17 +42,19 @@ pub struct RoleFinding {
 pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<RoleFinding> {
     let mut out = Vec::new();
     let about = |diagnostic, value| RoleFinding { diagnostic, value: Some(value), first: None };
-    let managed = role.managed.iter().enumerate().map(|(at, arn)| (arn, RoleValue::Managed(at)));
-    let boundary = role.boundary.iter().map(|arn| (arn, RoleValue::Boundary));
+    // the role's managed policies and boundary, each with the value it is
+    let policies = || {
+        let managed = role.managed.iter().enumerate().map(|(at, arn)| (arn, RoleValue::Managed(at)));
+        managed.chain(role.boundary.iter().map(|arn| (arn, RoleValue::Boundary)))
+    };
     let principals = trust_values(role).filter(|(p, _)| p.starts_with("arn:"));
-    for (arn, value) in managed.chain(boundary).chain(principals) {
+    for (arn, value) in policies().chain(principals) {
         if let Some(message) = pcl_iam::values::check_arn_in_partition(arn, partition) {
             out.push(about(arn_error(message, span), value));
         }
     }
     // a managed policy or boundary is a policy: IAM rejects a role's ARN there
-    let managed = role.managed.iter().enumerate().map(|(at, arn)| (arn, RoleValue::Managed(at)));
-    for (arn, value) in managed.chain(role.boundary.iter().map(|arn| (arn, RoleValue::Boundary))) {
+    for (arn, value) in policies() {
         if arn.starts_with("arn:") && !is_policy_arn(arn) {
             let kind = DiagnosticKind::IamRule {
                 code: Code::MalformedArn,
