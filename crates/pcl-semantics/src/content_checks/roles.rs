@@ -99,23 +99,43 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             out.push(RoleFinding { diagnostic: kind.at(span), value, first });
         }
     }
+    // one map for every `trust` field: the fields of one kind render as one
+    // list; an account's principal is the same written as its id or as its
+    // root ARN (IAM stores the id as the ARN)
+    let mut seen: rustc_hash::FxHashMap<(&PrincipalKind, &str), (usize, usize, &str)> = rustc_hash::FxHashMap::default();
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
-        let mut seen: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
         for (at, p) in principals.values.iter().enumerate() {
-            let Some(first) = first_copy(&mut seen, p, at) else { continue };
-            let kind = DiagnosticKind::IamRule {
-                code: Code::DuplicateRoleEntry,
-                message: format!(
+            let identity = principal_identity(kind, p);
+            let (first_list, first_at, first_written) = match seen.entry((kind, identity)) {
+                std::collections::hash_map::Entry::Occupied(first) => *first.get(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((list, at, p.as_str()));
+                    continue;
+                }
+            };
+            // (without its partition: the one finding of every partition)
+            let message = match first_written == p.as_str() {
+                true => format!(
                     "role `{}` trusts the {} principal `{}` twice",
                     role.name,
                     format!("{kind:?}").to_ascii_lowercase(),
-                    // (without its partition: the one finding of every partition)
                     pcl_iam::values::any_partition(p)
                 ),
+                false => format!(
+                    "role `{}` trusts account `{identity}` twice, as `{}` and as `{}`",
+                    role.name,
+                    pcl_iam::values::any_partition(first_written),
+                    pcl_iam::values::any_partition(p)
+                ),
+            };
+            let kind = DiagnosticKind::IamRule {
+                code: Code::DuplicateRoleEntry,
+                message,
                 label: Some("the trust policy repeats it".into()),
                 help: Some("list it once".into()),
             };
-            let (value, first) = (RoleValue::Trust { list, at }, RoleValue::Trust { list, at: first });
+            let first = (first_list, first_at);
+            let (value, first) = (RoleValue::Trust { list, at }, RoleValue::Trust { list: first.0, at: first.1 });
             out.push(RoleFinding { diagnostic: kind.at(span), value: Some(value), first: Some(first) });
         }
     }
@@ -134,6 +154,19 @@ fn is_policy_arn(arn: &str) -> bool {
     let to_come = |f: &str| f.contains(pcl_iam::STAND_IN_MARK) || f.starts_with('<');
     service.is_some_and(|s| s == "iam" || to_come(s))
         && resource.is_some_and(|r| r.starts_with("policy/") || to_come(r))
+}
+
+/// What a trust principal of `kind` names, whichever way it is written: an
+/// account's root (`arn:PARTITION:iam::ID:root`) is its id.
+fn principal_identity<'p>(kind: &PrincipalKind, principal: &'p str) -> &'p str {
+    if !matches!(kind, PrincipalKind::Aws) {
+        return principal;
+    }
+    let mut fields = principal.splitn(6, ':');
+    match (fields.next(), fields.nth(1), fields.next(), fields.next(), fields.next(), fields.next()) {
+        (Some("arn"), Some("iam"), Some(""), Some(account), Some("root"), None) => account,
+        _ => principal,
+    }
 }
 
 /// What IAM takes as a principal of one kind (`pcl_iam::principals`).
