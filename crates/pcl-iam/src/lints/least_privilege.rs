@@ -43,8 +43,12 @@ pub(super) fn least_privilege(st: &StatementView<'_>, out: &mut Vec<Lint>) {
         {
             out.push(Lint::NotActionAllowed { reach });
         }
-        // which of PassRole and the escalation actions it grants is another
-        // question over the negated list; the warning above covers them
+        // on scoped resources that may be roles, the list must name
+        // PassRole, or the roles may be passed to any service (on `*` the
+        // warning above covers it)
+        if reach.is_none() && not_action_passes_roles(st) {
+            out.push(Lint::NotActionPassesRoles);
+        }
         return;
     }
     let grants = |target: &str| {
@@ -83,6 +87,24 @@ pub(super) fn least_privilege(st: &StatementView<'_>, out: &mut Vec<Lint>) {
             }
         }
     }
+}
+
+/// Whether an `Allow` with `NotAction` (on scoped resources) grants
+/// `iam:PassRole` on a resource that may be a role, with no
+/// `iam:PassedToService` condition: no entry of the list matches PassRole
+/// (`iam:*`, `iam:Pass*`, `*` do), and some resource may be a role's ARN.
+fn not_action_passes_roles(st: &StatementView<'_>) -> bool {
+    let excluded = st.actions.iter().any(|a| {
+        a == "*"
+            || a.split_once(':').is_some_and(|(service, name)| {
+                service.eq_ignore_ascii_case("iam") && crate::catalog::wildcard_match(name, "PassRole")
+            })
+    });
+    if excluded || st.conditions.iter().any(|(_, k)| k.eq_ignore_ascii_case("iam:PassedToService")) {
+        return false;
+    }
+    let Some(role) = super::catalog().service("iam").and_then(|iam| iam.resource_type("role")) else { return false };
+    st.resources.iter().any(|r| role.arn_formats().any(|format| crate::resource_may_match(r, format)))
 }
 
 #[cfg(test)]
@@ -151,6 +173,19 @@ mod tests {
         assert_eq!(findings(true, &["iam:*"], false, &["arn:aws:s3:::b/*"]), []);
         assert_eq!(findings(true, &["*"], false, &["*"]), []);
         assert_eq!(findings(true, &["iam:*"], true, &["*"]), []);
+    }
+
+    /// On scoped resources, a `NotAction` list that does not name
+    /// `iam:PassRole` passes the roles among them to any service.
+    #[test]
+    fn not_action_on_roles_must_name_pass_role() {
+        let roles = ["arn:aws:iam::123456789012:role/app/*"];
+        assert_eq!(findings(true, &["iam:CreateRole"], false, &roles), [Lint::NotActionPassesRoles]);
+        assert_eq!(findings(true, &["iam:PassRole"], false, &roles), []);
+        assert_eq!(findings(true, &["IAM:pass*"], false, &roles), []);
+        assert_eq!(findings(true, &["iam:*"], false, &roles), []);
+        // a bucket is no role
+        assert_eq!(findings(true, &["iam:CreateRole"], false, &["arn:aws:s3:::b/*"]), []);
     }
 
     /// A `NotResource` list reaches nearly every resource: `*`, PassRole

@@ -57,6 +57,10 @@ pub enum Lint {
     /// An `Allow` with `NotAction` on `"*"` (or a `NotResource` list): every
     /// action it does not name, of every service.
     NotActionAllowed { reach: Reach },
+    /// An `Allow` with `NotAction` on scoped resources that may be roles,
+    /// whose list does not name `iam:PassRole`, with no
+    /// `iam:PassedToService` condition: it passes those roles to any service.
+    NotActionPassesRoles,
     /// An action or resource listed twice, or matched by a pattern of its list.
     Repeated(crate::repeats::Repeat),
 }

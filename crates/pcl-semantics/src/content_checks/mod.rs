@@ -276,6 +276,13 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             "broader than `service:*`: every other action of every service, including those added later".to_string(),
             Some(scope_help(reach, "list the actions needed with `action`, or scope the resources")),
         ),
+        Lint::NotActionPassesRoles => (
+            Code::LeastPrivilege,
+            st.action_span,
+            "an Allow with NotAction grants `iam:PassRole` on these resources: its list does not name it".to_string(),
+            "the roles among the resources may be passed to any service".to_string(),
+            Some("add `iam:PassRole` to the NotAction list, and grant it in a statement of its own with `condition StringEquals \"iam:PassedToService\" [...]`".to_string()),
+        ),
         Lint::Repeated(repeat) => repeated(st, &repeat),
     };
     DiagnosticKind::IamRule { code, message, label: Some(label), help }.at(span)
