@@ -102,7 +102,8 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
     // one map for every `trust` field: the fields of one kind render as one
     // list; an account's principal is the same written as its id or as its
     // root ARN (IAM stores the id as the ARN)
-    let mut seen: rustc_hash::FxHashMap<(&PrincipalKind, &str), (usize, usize, &str)> = rustc_hash::FxHashMap::default();
+    let mut seen: rustc_hash::FxHashMap<(&PrincipalKind, &str), (usize, usize, &str)> =
+        rustc_hash::FxHashMap::default();
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
         for (at, p) in principals.values.iter().enumerate() {
             let identity = principal_identity(kind, p);

@@ -32,6 +32,11 @@ pub enum DiagnosticKind {
         target: String,
         below: usize,
     },
+    /// A policy whose permsets are included again under other conditions
+    /// more often than expansion follows (E0002).
+    SetsRepeatTooOften {
+        policy: String,
+    },
 
     // --- E0100: unknown names ----------------------------------------------------
     UnknownName {
@@ -315,7 +320,7 @@ impl DiagnosticKind {
     pub fn code(&self) -> Code {
         use DiagnosticKind::*;
         match self {
-            Syntax { too_deep: true, .. } | SetsTooDeep { .. } => Code::TooDeep,
+            Syntax { too_deep: true, .. } | SetsTooDeep { .. } | SetsRepeatTooOften { .. } => Code::TooDeep,
             Syntax { too_deep: false, .. } => Code::Syntax,
             UnknownName { .. } | MissingBuiltinParam { .. } => Code::UnknownName,
             DuplicateName { .. }
@@ -367,6 +372,10 @@ impl DiagnosticKind {
         match self {
             Syntax { message, .. } | IamRule { message, .. } => message.clone(),
             SetsTooDeep { .. } => format!("sets nested more than {MAX_INCLUDE_DEPTH} levels deep"),
+            SetsRepeatTooOften { policy } => format!(
+                "`{policy}` includes permsets again under other conditions more than {} times",
+                crate::expand::MAX_REPEATED_EXPANSIONS
+            ),
             UnknownName { kind, name, .. } => format!("unknown {kind} `{name}`"),
             MissingBuiltinParam { why, name, .. } => format!("{why}, which needs a param named `{name}`"),
             DuplicateName { name, .. } => format!("`{name}` is defined twice"),
@@ -460,6 +469,7 @@ impl DiagnosticKind {
         use DiagnosticKind::*;
         Some(match self {
             SetsTooDeep { target, below } => format!("`{target}` starts a chain of {} more", below + 1),
+            SetsRepeatTooOften { .. } => "its expansion stops here".into(),
             UnknownName { .. } => "not defined in this file".into(),
             DuplicateName { .. } => "redefined here".into(),
             DeployedNameClash { .. } | DeployedPartClash { .. } => "deployed under the same name".into(),
@@ -534,6 +544,7 @@ impl DiagnosticKind {
         Some(match self {
             Syntax { help, .. } | IamRule { help, .. } => return help.clone(),
             SetsTooDeep { .. } => "flatten the chain of sets; what lies deeper would not be rendered".into(),
+            SetsRepeatTooOften { .. } => "a permset included under two conditions renders under each: permsets that each include the next under two render 2^depth statements; include each under one condition".into(),
             UnknownName { kind, name, suggestion } => {
                 suggestion.clone().unwrap_or_else(|| format!("declare it with `{kind} {name} ...`"))
             }

@@ -10,9 +10,12 @@ mod actions;
 mod managed;
 mod origins;
 mod role;
+mod trail;
 
 pub use origins::ValueOrigin;
 pub use role::{ExpandedRole, expand_role, expand_role_shallow};
+pub use trail::MAX_REPEATED_EXPANSIONS;
+use trail::{Context, Trail};
 
 use crate::MAX_INCLUDE_DEPTH;
 use crate::ir::placeholders;
@@ -313,7 +316,7 @@ pub fn expand_policy(program: &Program, name: &str, env: &Env<'_>) -> Option<Exp
     let renders = walk_policy(program, name, env, &mut |s, blocks, _, _| {
         statements.push(expand_statement(program, s, blocks, env));
     });
-    let mut policy = renders.then(|| expand_policy_header(program, name, env)).flatten()?;
+    let mut policy = renders.renders().then(|| expand_policy_header(program, name, env)).flatten()?;
     policy.statements = statements;
     Some(policy)
 }
@@ -340,17 +343,38 @@ pub type StatementVisitor<'v, 'p> = dyn FnMut(&'p Statement, &[&'p ConditionEntr
 /// calling `visit` for each statement that renders, without rendering it;
 /// false when the policy does not render (its guard is false, or it is not
 /// a policy).
-pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &mut StatementVisitor<'_, 'p>) -> bool {
-    let Some(item) = program.get(name) else { return false };
+pub fn walk_policy<'p>(program: &'p Program, name: &str, env: &Env<'_>, visit: &mut StatementVisitor<'_, 'p>) -> Walk {
+    let Some(item) = program.get(name) else { return Walk::NotRendered };
     let ItemIr::Policy { when, entries, .. } = &*item.ir else {
-        return false;
+        return Walk::NotRendered;
     };
     if !env.holds(when) {
-        return false;
+        return Walk::NotRendered;
     }
-    let mut trail = Trail { stack: vec![name.to_string()], done: Default::default() };
+    let mut trail = Trail::from(name);
     walk_entries(program, &item.name, entries, env, &mut trail, &mut Blocks::default(), visit);
-    true
+    match trail.cut {
+        true => Walk::Cut,
+        false => Walk::Rendered,
+    }
+}
+
+/// What `walk_policy` found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Walk {
+    /// The policy does not render (its guard is false, or it is no policy).
+    NotRendered,
+    Rendered,
+    /// It renders, but its permsets repeat in more contexts than
+    /// `MAX_REPEATED_EXPANSIONS`: the rest was cut, and what was visited is
+    /// not all it holds.
+    Cut,
+}
+
+impl Walk {
+    pub fn renders(self) -> bool {
+        self != Walk::NotRendered
+    }
 }
 
 /// The name policy `policy` is deployed under: its `name` field, rendered,
@@ -360,34 +384,6 @@ pub fn deployed_policy_name(program: &Program, policy: &str, env: &Env<'_>) -> S
     match program.get(policy).map(|i| &*i.ir) {
         Some(ItemIr::Policy { naming, .. }) if let Some(t) = &naming.name => env.text(t),
         _ => policy.to_string(),
-    }
-}
-
-/// The sets being expanded (to cut cycles and deep chains) and those already
-/// expanded into the current document or list: a set used twice adds nothing
-/// the second time, and diamonds of sets stay linear instead of exponential.
-#[derive(Default)]
-struct Trail {
-    /// As deep as `MAX_INCLUDE_DEPTH`: searched in place.
-    stack: Vec<String>,
-    /// As many as the sets used: found by hash (a policy including
-    /// thousands of permsets searched this list for each).
-    done: rustc_hash::FxHashSet<String>,
-}
-
-impl Trail {
-    fn enter(&mut self, set: &str, limit: usize) -> bool {
-        if self.stack.iter().any(|s| s == set) || self.done.contains(set) || self.stack.len() >= limit {
-            return false;
-        }
-        self.stack.push(set.to_string());
-        true
-    }
-
-    fn leave(&mut self) {
-        if let Some(set) = self.stack.pop() {
-            self.done.insert(set);
-        }
     }
 }
 
@@ -416,7 +412,9 @@ fn walk_entries<'p>(
                     continue;
                 };
                 // the trail's stack holds the policy too: MAX levels of sets below it
-                if !env.holds(when) || !trail.enter(target, MAX_INCLUDE_DEPTH + 1) {
+                let context: Context =
+                    blocks.0.iter().map(|b| (b.operator, b.key, env.values(&b.values).values)).collect();
+                if !env.holds(when) || !trail.enter_in(target, context, MAX_INCLUDE_DEPTH + 1) {
                     continue;
                 }
                 walk_entries(program, target, inner, env, trail, blocks, visit);

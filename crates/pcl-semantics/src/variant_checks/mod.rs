@@ -391,8 +391,12 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
                     let summary = statements.summary(s, blocks, &env, features);
                     rendered.push(RenderedStatement { statement: s, origin, summary });
                 });
-                if !renders {
+                if !renders.renders() {
                     continue;
+                }
+                if renders == crate::expand::Walk::Cut {
+                    let kind = DiagnosticKind::SetsRepeatTooOften { policy: item.name.as_str().to_owned() };
+                    tallies.note(here(kind.at(item.name_span), &item.name), &counting);
                 }
                 policy_shape_findings((&rendered, &apart), item, report_empty, &mut |f| {
                     tallies.note(f, &counting);
