@@ -45,7 +45,8 @@ impl Reporter {
         if diags.is_empty() {
             return;
         }
-        let view = SourceView::new(path, text);
+        let shown = lone_cr_as_lf(text);
+        let view = SourceView::new(path, &shown);
         for d in diags {
             eprint!("{}", view.render(d, self.color));
         }
@@ -112,7 +113,29 @@ fn with_header_place(out: String, path: &str, (line, column): (usize, usize)) ->
 
 /// Renders one diagnostic as text (see `SourceView::render`).
 pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
-    SourceView::new(path, text).render(d, color)
+    SourceView::new(path, &lone_cr_as_lf(text)).render(d, color)
+}
+
+/// `text` with each carriage return that ends no line (rare) written as a
+/// line feed: a line ends there, as the parser, the machine formats and the
+/// language server have it, and ariadne and the excerpts count lines by
+/// `\n` (a file of lone `\r` was one long line: its gutter numbered line 3
+/// of an error the header placed on line 11). One byte for one: every
+/// span stays where it was.
+fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone = |i: &usize| bytes.get(i + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', bytes).any(|i| lone(&i)) {
+        return text.into();
+    }
+    let mut shown = bytes.to_vec();
+    for i in memchr::memchr_iter(b'\r', bytes).filter(lone) {
+        if let Some(b) = shown.get_mut(i) {
+            *b = b'\n';
+        }
+    }
+    // ASCII for ASCII: still UTF-8
+    String::from_utf8(shown).map_or_else(|_| text.into(), Into::into)
 }
 
 /// A file prepared for rendering: ariadne's line index and ours are built
@@ -125,10 +148,6 @@ pub struct SourceView<'a> {
     /// The last column asked for of a primary span, and of a far label.
     last_primary_column: LastColumn,
     last_far_column: LastColumn,
-    /// For a text with a carriage return that ends no line (rare), the
-    /// language server's line index, which ends a line there as the machine
-    /// formats do (see `place`).
-    cr_lines: Option<crate::lsp::LineIndex<'a>>,
 }
 
 impl<'a> SourceView<'a> {
@@ -140,9 +159,6 @@ impl<'a> SourceView<'a> {
             lines: LineIndex::new(text),
             last_primary_column: LastColumn::new(NO_COLUMN),
             last_far_column: LastColumn::new(NO_COLUMN),
-            cr_lines: memchr::memchr_iter(b'\r', text.as_bytes())
-                .any(|i| text.as_bytes().get(i + 1) != Some(&b'\n'))
-                .then(|| crate::lsp::LineIndex::new(text, crate::lsp::Encoding::Utf8)),
         }
     }
 
@@ -164,16 +180,10 @@ impl<'a> SourceView<'a> {
     }
 
     /// The 1-based line and column (in characters) of byte `offset`, as the
-    /// machine formats name it: a carriage return that ends no line ends
-    /// one there too (`cr_lines`, the language server's line index).
+    /// machine formats name it (the text's lone carriage returns are line
+    /// feeds already: `lone_cr_as_lf`).
     fn place(&self, offset: usize) -> (usize, usize) {
-        let Some(lines) = &self.cr_lines else {
-            return (self.lines.line_of(offset) + 1, self.column(offset, &self.last_primary_column));
-        };
-        let line = lines.position(offset).line;
-        let line_start = lines.offset(lsp_types::Position { line, character: 0 });
-        let chars = self.text.get(line_start..offset).map_or(0, |l| l.chars().count());
-        (line as usize + 1, chars + 1 - self.bom_before(offset))
+        (self.lines.line_of(offset) + 1, self.column(offset, &self.last_primary_column))
     }
 
     /// 1 when `offset` follows a byte order mark that starts the text: it
@@ -301,6 +311,25 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
     use super::*;
+
+    /// In a file whose lines end in a lone `\r`, the gutter numbers the line
+    /// the header names (the excerpt counted `\n` only: line 3 of an error
+    /// on line 11).
+    #[test]
+    fn lone_carriage_returns_end_lines_in_the_gutter_too() {
+        let text = "// one\r// two\rpolicy p {\r".to_string() + &"x".repeat(200) + "\r";
+        let at = text.find("policy").unwrap();
+        let d = pcl_semantics::DiagnosticKind::Syntax {
+            too_deep: false,
+            message: "m".into(),
+            label: Some("here".into()),
+            help: None,
+        }
+        .at(pcl_syntax::Span::new(at, at + 6));
+        let out = render("f.pcl", &text, &d, false);
+        assert!(out.contains("f.pcl:3:1 "), "{out}");
+        assert!(out.contains(" 3 │ policy p {"), "{out}");
+    }
 
     /// A diagnostic on a long line below `depth` short ones: its gutter
     /// numbers the file's line, and every row of the gutter lines up, as

@@ -379,6 +379,34 @@ fn broken_frames_and_early_requests_leave_the_server_answering() {
         assert!(answer.get("result").is_some(), "{answer}");
     }
 
+    // a body that is no request gets an error response (JSON-RPC: a parse
+    // error, or an invalid request), with its id when it can be read; the
+    // review's got none, and the client waited for ever
+    let hover = |id: &str, query: &[u8]| {
+        let head = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"workspace/symbol","params":{{"query":""#);
+        [head.as_bytes(), query, b"\"}}"].concat()
+    };
+    let refused: [(Vec<u8>, Value, i64); 5] = [
+        (hover("701", b"\xff"), json!(701), -32700),
+        (hover("702", br"\ud800"), json!(702), -32700),
+        (br#"{"jsonrpc":"2.0","id":703,"method":42}"#.to_vec(), json!(703), -32600),
+        (hover("null", b""), Value::Null, -32600),
+        (br#"{"jsonrpc":"2.0","id":"\u0000pcl-id:42","method":"nope"}"#.to_vec(), json!("\u{0}pcl-id:42"), -32601),
+    ];
+    for (body, id, code) in refused {
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend_from_slice(&body);
+        c.send_raw(&frame);
+        let answer = c.receive();
+        assert_eq!((&answer["id"], &answer["error"]["code"]), (&id, &json!(code)), "{answer}");
+    }
+    // a notification whose params cannot be read is said in the client's log
+    let unescaped = json!({"textDocument": {"uri": "file:///a b.pcl", "languageId": "pcl", "version": 1, "text": ""}});
+    c.notify("textDocument/didOpen", unescaped);
+    let log = c.receive();
+    assert_eq!(log["method"], "window/logMessage", "{log}");
+    assert!(log["params"]["message"].as_str().unwrap().contains("ignored `textDocument/didOpen`"), "{log}");
+
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));

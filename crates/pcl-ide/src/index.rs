@@ -95,10 +95,16 @@ impl FileIndex {
         (d.span.start <= span.start && span.end <= d.span.end).then_some(d)
     }
 
-    /// The line (from 1) of the byte `offset`.
+    /// The line (from 1) of the byte `offset`. A line ends at `\n`, `\r\n`
+    /// or a lone `\r`, as the parser and the diagnostics count them (only
+    /// `\n` was counted, and a refused rename named line 1 of a file whose
+    /// lines end in `\r`).
     pub fn line_of(&self, offset: usize) -> usize {
-        let before = self.text.get(..offset).unwrap_or(&self.text);
-        before.bytes().filter(|b| *b == b'\n').count() + 1
+        let text = self.text.as_bytes();
+        let before = text.get(..offset).unwrap_or(text);
+        let ends =
+            before.iter().enumerate().filter(|&(at, &b)| b == b'\n' || b == b'\r' && text.get(at + 1) != Some(&b'\n'));
+        ends.count() + 1
     }
 
     /// The declaration or use whose name covers `offset` (the end counts:

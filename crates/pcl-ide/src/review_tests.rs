@@ -46,6 +46,12 @@ fn renames_that_would_change_the_meaning_are_refused_or_narrowed() {
     h.set_text(FILE, broken.clone());
     assert_eq!(h.rename(FILE, on_prefix, "p2"), Err(RenameError::Unparsed { line: 11 }));
     assert_eq!(h.prepare_rename(FILE, on_prefix), Err(RenameError::Unparsed { line: 11 }));
+    // lines that end in a lone `\r` (or `\r\n`) are counted as the
+    // diagnostics count them (the refusal named line 1)
+    for end in ["\r", "\r\n"] {
+        h.set_text(FILE, broken.replace('\n', end));
+        assert_eq!(h.rename(FILE, on_prefix, "p2"), Err(RenameError::Unparsed { line: 11 }), "{end:?}");
+    }
 
     let twice = "policy compute { allow { action s3:GetObject; resource \"*\"; } }\npolicy compute { allow { action s3:PutObject; resource \"*\"; } }\nrole r { path \"/\"; trust service \"ec2.amazonaws.com\"; inline compute; }\n";
     h.set_text(FILE, twice.to_string());

@@ -52,6 +52,12 @@ pub fn run_stdio() -> Result<(), String> {
                     }
                 }
                 Ok(transport::Read::Skipped(why)) => eprintln!("pcl lsp: skipped a malformed message: {why}"),
+                Ok(transport::Read::Refused { why, reply }) => {
+                    eprintln!("pcl lsp: refused a malformed message: {why}");
+                    if incoming.send(transport::carried(&reply)).is_err() {
+                        return;
+                    }
+                }
                 Ok(transport::Read::End) | Err(_) => return,
             }
         }
@@ -127,6 +133,11 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 let response = server.request(request);
                 send(connection, response);
             }
+            Message::Notification(n) if n.method == transport::REPLY => {
+                if let Some(reply) = transport::carried_reply(n.params) {
+                    send(connection, reply);
+                }
+            }
             Message::Notification(n) if n.method == notification::Exit::METHOD => {
                 // the protocol: exit code 1 when `shutdown` did not come first
                 return if server.shutting_down { Ok(()) } else { Err("exit without shutdown".into()) };
@@ -155,6 +166,11 @@ fn initialize(connection: &Connection) -> Result<Option<(RequestId, Value)>, Str
                 send(connection, Response::new_err(r.id, ErrorCode::ServerNotInitialized as i32, why));
             }
             Message::Notification(n) if n.method == notification::Exit::METHOD => return Ok(None),
+            Message::Notification(n) if n.method == transport::REPLY => {
+                if let Some(reply) = transport::carried_reply(n.params) {
+                    send(connection, reply);
+                }
+            }
             Message::Notification(_) | Message::Response(_) => {}
         }
     }
@@ -163,6 +179,16 @@ fn initialize(connection: &Connection) -> Result<Option<(RequestId, Value)>, Str
 fn send(connection: &Connection, message: impl Into<Message>) {
     // the client went away: the loop ends when the receiver does
     let _ = connection.sender.send(message.into());
+}
+
+/// A notification whose params cannot be read (a URI not percent-encoded,
+/// `file:///a b.pcl`): it gets no response, so the client is told in its
+/// log, and so is the server's (it was dropped without a word).
+fn ignored(method: &str, error: &serde_json::Error) -> Vec<Notification> {
+    let message = format!("ignored `{method}`: its params cannot be read: {error}");
+    eprintln!("pcl lsp: {message}");
+    let params = LogMessageParams { typ: MessageType::ERROR, message: format!("pcl: {message}") };
+    vec![Notification::new(notification::LogMessage::METHOD.into(), params)]
 }
 
 struct Server {
@@ -325,12 +351,18 @@ impl Server {
     fn notification(&mut self, n: Notification, publish: bool) -> Vec<Notification> {
         let uri = match n.method.as_str() {
             notification::DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(n.params) else { return Vec::new() };
+                let p = match serde_json::from_value::<DidOpenTextDocumentParams>(n.params) {
+                    Ok(p) => p,
+                    Err(e) => return ignored(&n.method, &e),
+                };
                 self.host.set_text(p.text_document.uri.as_str(), p.text_document.text);
                 p.text_document.uri
             }
             notification::DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(n.params) else { return Vec::new() };
+                let p = match serde_json::from_value::<DidChangeTextDocumentParams>(n.params) {
+                    Ok(p) => p,
+                    Err(e) => return ignored(&n.method, &e),
+                };
                 let key = p.text_document.uri.as_str().to_string();
                 // a document never opened is not created by an edit
                 let Some(text) = self.host.text(&key) else { return Vec::new() };
@@ -343,7 +375,10 @@ impl Server {
                 p.text_document.uri
             }
             notification::DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(n.params) else { return Vec::new() };
+                let p = match serde_json::from_value::<DidCloseTextDocumentParams>(n.params) {
+                    Ok(p) => p,
+                    Err(e) => return ignored(&n.method, &e),
+                };
                 self.host.close(p.text_document.uri.as_str());
                 // a closed document's diagnostics are cleared
                 let cleared =

@@ -12,7 +12,7 @@
 
 use std::io::{self, BufRead, Read as _, Write};
 
-use lsp_server::Message;
+use lsp_server::{Message, RequestId};
 use serde_json::Value;
 
 /// The largest body accepted: a document of tens of megabytes still fits.
@@ -27,6 +27,13 @@ pub enum Read {
     Message(Message),
     /// A frame that was not a JSON-RPC message, and why; the stream goes on.
     Skipped(String),
+    /// A body that was no message, and the error response it gets
+    /// (JSON-RPC: a parse error or an invalid request, with the request's id
+    /// when it can be read, else `null`).
+    Refused {
+        why: String,
+        reply: Message,
+    },
     /// The client closed its end.
     End,
 }
@@ -46,7 +53,7 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
     }
     Ok(match parse(&body) {
         Ok(message) => Read::Message(message),
-        Err(why) => Read::Skipped(why),
+        Err((why, reply)) => Read::Refused { why, reply },
     })
 }
 
@@ -115,16 +122,55 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 }
 
 /// A body as a message; an id lsp-server cannot hold is carried as a
-/// marked string (see `write`).
-fn parse(body: &[u8]) -> Result<Message, String> {
-    let mut value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
-    let mark = |id: &mut Value| {
-        if let Value::Number(n) = id
-            && n.as_i64().is_none_or(|n| i32::try_from(n).is_err())
-        {
-            *id = Value::String(format!("{FOREIGN_ID}{n}"));
+/// marked string (see `write`). A body that is none: why, and the error
+/// response it gets.
+fn parse(body: &[u8]) -> Result<Message, (String, Message)> {
+    let refuse = |why: String, code: i32, id: Option<&Value>| {
+        let id = marked(id.cloned().unwrap_or(Value::Null));
+        let reply = lsp_server::Response::new_err(id, code, why.clone());
+        (why, Message::Response(reply))
+    };
+    let mut value: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => {
+            // not UTF-8 (the base protocol's only charset), or not JSON: a
+            // parse error, with the id when the text read lossily has one
+            let text = String::from_utf8_lossy(body);
+            let lossy = serde_json::from_str::<Value>(&text).ok();
+            let why = match lossy {
+                Some(_) => "the message is not UTF-8".to_string(),
+                None => format!("not JSON: {e}"),
+            };
+            // a lone surrogate (`\ud800`) is no character: read as U+FFFD,
+            // only to find the id
+            let lossy = lossy.or_else(|| serde_json::from_str::<Value>(&without_lone_surrogates(&text)).ok());
+            let id = lossy.as_ref().and_then(|v| v.get("id")).filter(|id| is_id(id));
+            return Err(refuse(why, PARSE_ERROR, id));
         }
     };
+    let mark = |id: &mut Value| {
+        let foreign = match &*id {
+            Value::Number(n) => n.as_i64().is_none_or(|n| i32::try_from(n).is_err()),
+            // a string a client sent that looks marked is marked too, so that
+            // `write` gives it back as it came
+            Value::String(s) => s.starts_with(FOREIGN_ID),
+            _ => false,
+        };
+        if foreign {
+            *id = Value::String(format!("{FOREIGN_ID}{id}"));
+        }
+    };
+    // a request's id must be an integer or a string (LSP): `null` or any
+    // other value is an invalid request, answered with `null`
+    if let Some(id) = value.get("id")
+        && !is_id(id)
+    {
+        return Err(refuse(
+            format!("invalid request: the id `{id}` is not an integer or a string"),
+            INVALID_REQUEST,
+            None,
+        ));
+    }
     if let Some(id) = value.get_mut("id") {
         mark(id);
     }
@@ -135,7 +181,73 @@ fn parse(body: &[u8]) -> Result<Message, String> {
     {
         mark(id);
     }
-    serde_json::from_value(value).map_err(|e| format!("not a JSON-RPC message: {e}"))
+    let id = value.get("id").cloned();
+    serde_json::from_value(value).map_err(|_| {
+        let why = "not a JSON-RPC message: a request needs an id and a string `method`, a notification a `method`, a response an id and a `result` or an `error`".to_string();
+        // the id is already marked if it had to be
+        let id = id.map(|id| serde_json::from_value::<RequestId>(id).unwrap_or_else(|_| marked(Value::Null)));
+        let reply = lsp_server::Response::new_err(id.unwrap_or_else(|| marked(Value::Null)), INVALID_REQUEST, why.clone());
+        (why, Message::Response(reply))
+    })
+}
+
+/// `text` with each `\uD800`-`\uDFFF` escape written `\uFFFD`: JSON that
+/// serde refuses for a lone surrogate then reads (a pair is read as two
+/// U+FFFD, which is as good for finding the id).
+fn without_lone_surrogates(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\\u") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let surrogate = from.get(2..4).is_some_and(|h| {
+            matches!(h.to_ascii_lowercase().as_str(), "d8" | "d9" | "da" | "db" | "dc" | "dd" | "de" | "df")
+        }) && from.get(4..6).is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        match surrogate {
+            true => {
+                out.push_str("\\uFFFD");
+                rest = from.get(6..).unwrap_or_default();
+            }
+            false => {
+                out.push_str(from.get(..2).unwrap_or_default());
+                rest = from.get(2..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// JSON-RPC's codes for a body that is not JSON, and for JSON that is no
+/// request.
+const PARSE_ERROR: i32 = -32700;
+const INVALID_REQUEST: i32 = -32600;
+
+/// Whether `id` can be a request's id: an integer or a string.
+fn is_id(id: &Value) -> bool {
+    id.is_string() || id.is_number()
+}
+
+/// `id` as a request id `write` gives back as it is (`null` included).
+fn marked(id: Value) -> RequestId {
+    RequestId::from(format!("{FOREIGN_ID}{id}"))
+}
+
+/// The method of the notification that carries a refused body's reply
+/// from the reading thread to the server, which sends it: the reader holds
+/// no sender to the writer, which could then never end. No client sends it
+/// (a NUL starts it); the server sends its params back as they are.
+pub const REPLY: &str = "\u{0}pcl/reply";
+
+/// `reply` as the notification that carries it to the server (`REPLY`).
+pub fn carried(reply: &Message) -> Message {
+    let params = serde_json::to_value(reply).unwrap_or(Value::Null);
+    Message::Notification(lsp_server::Notification { method: REPLY.into(), params })
+}
+
+/// The reply a `REPLY` notification carries.
+pub fn carried_reply(params: Value) -> Option<Message> {
+    serde_json::from_value(params).ok()
 }
 
 /// Writes one message: lsp-server's writer, but for a response to an id
@@ -143,7 +255,7 @@ fn parse(body: &[u8]) -> Result<Message, String> {
 pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
     let foreign = match message {
         Message::Response(response) => match serde_json::to_value(&response.id)? {
-            Value::String(id) => id.strip_prefix(FOREIGN_ID).and_then(|raw| raw.parse::<serde_json::Number>().ok()),
+            Value::String(id) => id.strip_prefix(FOREIGN_ID).and_then(|raw| serde_json::from_str::<Value>(raw).ok()),
             _ => None,
         },
         Message::Request(_) | Message::Notification(_) => None,
@@ -152,7 +264,7 @@ pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
     let mut value = serde_json::to_value(message)?;
     if let Value::Object(fields) = &mut value {
         fields.insert("jsonrpc".into(), "2.0".into());
-        fields.insert("id".into(), Value::Number(id));
+        fields.insert("id".into(), id);
     }
     let text = serde_json::to_string(&value)?;
     write!(output, "Content-Length: {}\r\n\r\n", text.len())?;
@@ -177,7 +289,7 @@ mod tests {
                 Read::Message(Message::Request(r)) => out.push(format!("request {} {}", r.id, r.method)),
                 Read::Message(Message::Notification(n)) => out.push(format!("notification {}", n.method)),
                 Read::Message(Message::Response(r)) => out.push(format!("response {}", r.id)),
-                Read::Skipped(why) => out.push(format!("skipped: {why}")),
+                Read::Skipped(why) | Read::Refused { why, .. } => out.push(format!("skipped: {why}")),
                 Read::End => return out,
             }
         }
@@ -238,5 +350,53 @@ mod tests {
             panic!("not a request")
         };
         assert_eq!(request.id, lsp_server::RequestId::from(1));
+    }
+
+    /// The error response a refused body gets, as written: its id and code.
+    fn refused(body: &[u8]) -> (Value, i64) {
+        let mut input = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        input.extend_from_slice(body);
+        let Read::Refused { reply, .. } = read(&mut io::BufReader::new(&input[..])).unwrap() else {
+            panic!("{}: not refused", String::from_utf8_lossy(body))
+        };
+        let mut out = Vec::new();
+        write(&mut out, &reply).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let json: Value = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        (json["id"].clone(), json["error"]["code"].as_i64().unwrap())
+    }
+
+    /// JSON-RPC: a body that is not JSON gets a parse error, JSON that is
+    /// no message an invalid request, each with the request's id when it
+    /// can be read (else `null`). The review's requests got no answer, and
+    /// the client waited for ever.
+    #[test]
+    fn a_malformed_request_gets_an_error_response_with_its_id() {
+        let symbol = |params: &[u8]| {
+            [&br#"{"jsonrpc":"2.0","id":701,"method":"workspace/symbol","params":{"query":""#[..], params, b"\"}}"]
+                .concat()
+        };
+        assert_eq!(refused(&symbol(b"\xff")), (Value::from(701), -32700));
+        assert_eq!(refused(&symbol(br"\ud800")), (Value::from(701), -32700));
+        assert_eq!(refused(br#"{"jsonrpc":"2.0","id":703,"method":42,"params":{}}"#), (Value::from(703), -32600));
+        assert_eq!(refused(br#"{"jsonrpc":"2.0","id":null,"method":"m"}"#), (Value::Null, -32600));
+        assert_eq!(refused(br#"{"jsonrpc":"2.0","id":[1],"method":"m"}"#), (Value::Null, -32600));
+        assert_eq!(refused(b"{not json"), (Value::Null, -32700));
+    }
+
+    /// A client's string id that starts as the server's mark of a foreign
+    /// id does is given back as it came (it was answered as the number 42).
+    #[test]
+    fn a_string_id_like_the_mark_is_given_back_as_it_came() {
+        let body = r#"{"jsonrpc":"2.0","id":"\u0000pcl-id:42","method":"m"}"#;
+        let Read::Message(Message::Request(request)) = read(&mut io::BufReader::new(frame(body).as_bytes())).unwrap()
+        else {
+            panic!("not a request")
+        };
+        let mut out = Vec::new();
+        write(&mut out, &Message::Response(lsp_server::Response::new_err(request.id, -32601, "no".into()))).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let json: Value = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        assert_eq!(json["id"], Value::from("\u{0}pcl-id:42"), "{out}");
     }
 }

@@ -99,7 +99,7 @@ pub(crate) fn convert_error(e: &pest::error::Error<Rule>, rule: Rule, chunk: &st
     // (At the end of a chunk, `chunk_error` says the item runs into the next.)
     if expects("`;`")
         && !found_text.is_empty()
-        && before.get(previous_end..).is_some_and(|gap| gap.contains('\n'))
+        && before.get(previous_end..).is_some_and(|gap| gap.contains(['\n', '\r']))
         && previous_end > 0
     {
         let last = before.get(..previous_end).and_then(|b| b.char_indices().last()).map_or(0, |(i, _)| i);

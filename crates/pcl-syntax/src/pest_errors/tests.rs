@@ -206,3 +206,16 @@ fn white_space_mid_line_is_named_and_a_lone_cr_ends_a_string() {
     let e = first_error("actionset a = [@");
     assert!(e.message.ends_with("found end of input"), "{}", e.message);
 }
+
+/// A `;` missing at the end of a line that ends in a lone `\r` goes where
+/// it does at the end of one that ends in `\n` (the error was at the next
+/// line's `}`).
+#[test]
+fn a_missing_semicolon_before_a_lone_cr_is_at_the_line_end() {
+    for end in ["\n", "\r\n", "\r"] {
+        let text = format!("policy p {{{end}    allow {{ action s3:Get{end}}}{end}");
+        let e = first_error(&text);
+        assert!(e.message.ends_with("found `}` on the next line"), "{end:?}: {}", e.message);
+        assert_eq!(e.label.as_deref(), Some("the `;` goes here"), "{end:?}");
+    }
+}
