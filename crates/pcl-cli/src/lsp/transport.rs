@@ -51,10 +51,7 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Read> {
     if read < size {
         return Ok(Read::End);
     }
-    Ok(match parse(&body) {
-        Ok(message) => Read::Message(message),
-        Err((why, reply)) => Read::Refused { why, reply },
-    })
+    Ok(parse(&body))
 }
 
 /// The body size of the next frame, after its headers; `Ok(None)` at the
@@ -122,13 +119,13 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 }
 
 /// A body as a message; an id lsp-server cannot hold is carried as a
-/// marked string (see `write`). A body that is none: why, and the error
-/// response it gets.
-fn parse(body: &[u8]) -> Result<Message, (String, Message)> {
+/// marked string (see `write`). A body that is none is refused: why, and
+/// the error response it gets.
+fn parse(body: &[u8]) -> Read {
     let refuse = |why: String, code: i32, id: Option<&Value>| {
         let id = marked(id.cloned().unwrap_or(Value::Null));
         let reply = lsp_server::Response::new_err(id, code, why.clone());
-        (why, Message::Response(reply))
+        Read::Refused { why, reply: Message::Response(reply) }
     };
     let mut value: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
@@ -145,7 +142,7 @@ fn parse(body: &[u8]) -> Result<Message, (String, Message)> {
             // only to find the id
             let lossy = lossy.or_else(|| serde_json::from_str::<Value>(&without_lone_surrogates(&text)).ok());
             let id = lossy.as_ref().and_then(|v| v.get("id")).filter(|id| is_id(id));
-            return Err(refuse(why, PARSE_ERROR, id));
+            return refuse(why, PARSE_ERROR, id);
         }
     };
     let mark = |id: &mut Value| {
@@ -165,11 +162,7 @@ fn parse(body: &[u8]) -> Result<Message, (String, Message)> {
     if let Some(id) = value.get("id")
         && !is_id(id)
     {
-        return Err(refuse(
-            format!("invalid request: the id `{id}` is not an integer or a string"),
-            INVALID_REQUEST,
-            None,
-        ));
+        return refuse(format!("invalid request: the id `{id}` is not an integer or a string"), INVALID_REQUEST, None);
     }
     if let Some(id) = value.get_mut("id") {
         mark(id);
@@ -182,13 +175,17 @@ fn parse(body: &[u8]) -> Result<Message, (String, Message)> {
         mark(id);
     }
     let id = value.get("id").cloned();
-    serde_json::from_value(value).map_err(|_| {
-        let why = "not a JSON-RPC message: a request needs an id and a string `method`, a notification a `method`, a response an id and a `result` or an `error`".to_string();
-        // the id is already marked if it had to be
-        let id = id.map(|id| serde_json::from_value::<RequestId>(id).unwrap_or_else(|_| marked(Value::Null)));
-        let reply = lsp_server::Response::new_err(id.unwrap_or_else(|| marked(Value::Null)), INVALID_REQUEST, why.clone());
-        (why, Message::Response(reply))
-    })
+    match serde_json::from_value(value) {
+        Ok(message) => Read::Message(message),
+        Err(_) => {
+            let why = "not a JSON-RPC message: a request needs an id and a string `method`, a notification a `method`, a response an id and a `result` or an `error`".to_string();
+            // the id is already marked if it had to be
+            let id = id.map(|id| serde_json::from_value::<RequestId>(id).unwrap_or_else(|_| marked(Value::Null)));
+            let reply =
+                lsp_server::Response::new_err(id.unwrap_or_else(|| marked(Value::Null)), INVALID_REQUEST, why.clone());
+            Read::Refused { why, reply: Message::Response(reply) }
+        }
+    }
 }
 
 /// `text` with each `\uD800`-`\uDFFF` escape written `\uFFFD`: JSON that
