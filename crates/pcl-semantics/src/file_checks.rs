@@ -254,6 +254,7 @@ pub fn analyze<'v, A: std::ops::Deref<Target = ItemAnalysis>>(
             }
             None => diags.extend(crate::deployed_names::name_clashes(&program, config)),
         }
+        diags.extend(crate::attached_paths::path_conflicts(&program, config));
     }
     // the values of the defaults and the deployed names are the
     // configurations' (item checks read written text only)
@@ -406,6 +407,7 @@ pub fn check_configuration(program: &Program, cfg: &config::Config) -> Vec<Diagn
     // skips the text checks of a closure with too deep chains.
     if diags.is_empty() {
         diags.extend(crate::deployed_names::name_clashes(program, cfg));
+        diags.extend(crate::attached_paths::path_conflicts(program, cfg));
         let facts = [variants::constraint_facts(program, &cfg.pins, &cfg.params)];
         for item in program.items() {
             let findings = crate::variant_checks::item_findings(program, item, std::slice::from_ref(cfg), &facts, true);

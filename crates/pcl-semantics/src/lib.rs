@@ -16,6 +16,7 @@
 
 mod acknowledge;
 mod assignments;
+mod attached_paths;
 pub mod config;
 mod config_constraints;
 mod constraint_groups;

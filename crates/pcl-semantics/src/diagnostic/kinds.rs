@@ -65,6 +65,17 @@ pub enum DiagnosticKind {
         item: String,
         first: Span,
     },
+    /// A policy that two roles on two paths attach in one configuration:
+    /// `attach` references it at the role's path, and IAM names a managed
+    /// policy once in an account, whatever its path.
+    AttachedOnTwoPaths {
+        policy: String,
+        path: String,
+        role: String,
+        first_path: String,
+        first_role: String,
+        first: Span,
+    },
     /// A policy deployed under the name part `part` of a splittable
     /// policy takes once split.
     DeployedPartClash {
@@ -326,7 +337,8 @@ impl DiagnosticKind {
             DuplicateName { .. }
             | DuplicateDomainValue { .. }
             | DeployedNameClash { .. }
-            | DeployedPartClash { .. } => Code::DuplicateName,
+            | DeployedPartClash { .. }
+            | AttachedOnTwoPaths { .. } => Code::DuplicateName,
             WrongKind { .. } | NotBoolFeature { .. } | ParamNotComparable { .. } => Code::WrongKind,
             ListDefaultForScalar { .. }
             | ValuesetForScalar { .. }
@@ -384,6 +396,9 @@ impl DiagnosticKind {
             }
             DeployedNameClash { kind, name, first_name, first_item, item, .. } => format!(
                 "{kind} `{item}` is deployed as `{name}`, which IAM does not tell from `{first_name}` ({kind} `{first_item}`)"
+            ),
+            AttachedOnTwoPaths { policy, path, role, first_path, first_role, .. } => format!(
+                "policy `{policy}` is attached on two paths: `{path}` by role `{role}`, `{first_path}` by role `{first_role}`"
             ),
             DeployedPartClash { name, item, part_name, part, split, .. } if name == part_name => {
                 format!(
@@ -473,6 +488,7 @@ impl DiagnosticKind {
             UnknownName { .. } => "not defined in this file".into(),
             DuplicateName { .. } => "redefined here".into(),
             DeployedNameClash { .. } | DeployedPartClash { .. } => "deployed under the same name".into(),
+            AttachedOnTwoPaths { path, policy, .. } => format!("this references `policy{path}{policy}`"),
             WrongKind { expected, .. } => format!("expected {} {expected}", a(expected)),
             NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
             ParamNotComparable { .. } => "a list has no single value to compare".into(),
@@ -557,6 +573,9 @@ impl DiagnosticKind {
             DuplicateDomainValue { .. } => "remove the repeated value".into(),
             DeployedNameClash { .. } => {
                 "IAM names are unique in an account (compared without case): give one another `name`, or guard them so that they are never deployed together".into()
+            }
+            AttachedOnTwoPaths { .. } => {
+                "`attach` references a policy at the attaching role's path, and IAM names a managed policy once in an account, whatever its path: give the roles one path, or attach a policy of another name (or guard them so that they are never deployed together)".into()
             }
             DeployedPartClash { .. } => {
                 "a splittable policy deploys its parts under its name with `-2`, `-3`, ... once it outgrows IAM's size limit: give one another `name`, or guard them so that they are never deployed together".into()
@@ -653,6 +672,9 @@ impl DiagnosticKind {
         match self {
             DuplicateName { first, .. } => vec![(*first, "first defined here".into())],
             DeployedNameClash { first, .. } => vec![(*first, "this one is deployed in the same configurations".into())],
+            AttachedOnTwoPaths { first_path, first, .. } => {
+                vec![(*first, format!("attached at `{first_path}` here, in the same configurations").into())]
+            }
             DeployedPartClash { first, part, part_name, .. } => vec![(
                 *first,
                 format!(
