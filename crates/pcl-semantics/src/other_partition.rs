@@ -8,10 +8,11 @@
 //! interpolates its partition are not judged here.
 //!
 //! Reported where the value is given: a `--set` value is a usage error
-//! (`config::configure`); region defaults that disagree are an error at the
-//! region's default (`file_checks::analyze`), ARN defaults at each use
-//! (E0316, `content_checks`), which can say that a default names one
-//! partition.
+//! (`config::configure`); region and ARN defaults that disagree with the
+//! partition's default are an error at the default (`file_checks::analyze`).
+//! In the check's renderings for the other partitions an ARN default
+//! stands for the ARN a build there is given
+//! (`variant_checks::check_configs`).
 
 use std::collections::BTreeMap;
 
@@ -117,8 +118,8 @@ pub fn set_errors(
     errors
 }
 
-/// The defaults of `region` params that are regions of another partition
-/// than the partition param's default, at each default, with the
+/// The defaults of `region` and `arn` params that are regions or ARNs of
+/// another partition than the partition param's default, at each default, with the
 /// partition's default as a secondary label. `defaults` is the
 /// configuration with nothing given; `parsed` gives where each program
 /// item's default is written (`places`: the parsed item of each).
@@ -129,11 +130,11 @@ pub fn default_findings(
     places: &[usize],
 ) -> Vec<Diagnostic> {
     let Some((partition_param, partition)) = partition_of(program, defaults) else { return Vec::new() };
-    // only a default: a placeholder is no region of any shape
-    let mut found = values_of(program, defaults, ScalarType::Region).filter_map(|(param, region)| {
-        let of = foreign(ScalarType::Region, region, partition)?;
-        Some((param, region, of))
-    });
+    // only a default: a placeholder is no region or ARN of any shape
+    let typed = [ScalarType::Region, ScalarType::Arn]
+        .into_iter()
+        .flat_map(|ty| values_of(program, defaults, ty).map(move |(param, value)| (ty, param, value)));
+    let mut found = typed.filter_map(|(ty, param, value)| Some((ty, param, value, foreign(ty, value, partition)?)));
     let Some(first) = found.next() else { return Vec::new() };
     let default_span = |name: &str| -> Option<Span> {
         let at = program.items().iter().position(|i| i.name.as_str() == name)?;
@@ -146,14 +147,16 @@ pub fn default_findings(
     let partition_span = default_span(partition_param);
     std::iter::once(first)
         .chain(found)
-        .filter_map(|(param, region, of)| {
+        .filter_map(|(ty, param, value, of)| {
+            let never = if ty == ScalarType::Arn { "it names nothing there" } else { "its ARNs never match" };
             let kind = DiagnosticKind::IamRule {
                 code: Code::InvalidValue,
                 message: format!(
-                    "the default of `{param}`, `{region}`, is a region of partition `{of}`, not of `{partition}` (the default of `{partition_param}`): its ARNs never match"
+                    "the default of `{param}`, `{value}`, is {} of partition `{of}`, not of `{partition}` (the default of `{partition_param}`): {never}",
+                    what(ty)
                 ),
-                label: Some(format!("a region of `{of}`")),
-                help: Some(help(ScalarType::Region, partition, of)),
+                label: Some(format!("{} of `{of}`", what(ty))),
+                help: Some(help(ty, partition, of)),
             };
             let d = kind.at(default_span(param)?);
             Some(match partition_span {

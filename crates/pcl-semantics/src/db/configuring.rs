@@ -279,7 +279,8 @@ fn with_only(cfg: &Config, names: &[String]) -> Config {
 #[salsa::tracked(returns(ref))]
 pub fn symbolic_config(db: &dyn Database, file: SourceFile) -> Option<Arc<Config>> {
     let partition = configuring_facts(db, file).partition_param.as_deref()?;
-    crate::variant_checks::symbolic_config(check_configs(db, file), partition).map(Arc::new)
+    let program = &messageless_program(db, file).program;
+    crate::variant_checks::symbolic_config(program, check_configs(db, file), partition).map(Arc::new)
 }
 
 /// What the params, features and constraints alone decide of the

@@ -57,12 +57,40 @@ pub(super) struct Shared<'s, 'a> {
 /// The first configuration with the partition param left as
 /// `${partition}`: one rendering that stands for every partition when
 /// nothing reads the partition (see `item_findings_counted`).
-pub fn symbolic_config(configs: &[Config], partition_param: &str) -> Option<Config> {
+pub fn symbolic_config(program: &Program, configs: &[Config], partition_param: &str) -> Option<Config> {
     configs.first().map(|cfg| {
         let mut cfg = cfg.clone();
         cfg.params.insert(partition_param.to_string(), crate::ir::ParamValue::One(SYMBOLIC_PARTITION.to_string()));
+        rehome_arn_defaults(program, &mut cfg.params, SYMBOLIC_PARTITION);
         cfg
     })
+}
+
+/// The ARN params' defaults written for partition `to` (`arn:aws:s3:::b` ->
+/// `arn:aws-cn:s3:::b`): a default names one partition, and is judged
+/// against the partition param's default alone, once, at the default
+/// (`other_partition::default_findings`, as a region's is); a build for
+/// another partition that keeps it is refused at its `--set`
+/// (`other_partition::set_errors`). In the check's rendering for another
+/// partition it stands for the ARN such a build is given (it was E0316 at
+/// every use, which failed even a build that set both).
+fn rehome_arn_defaults(program: &Program, params: &mut BTreeMap<String, crate::ir::ParamValue>, to: &str) {
+    let rehome = |value: &mut String| {
+        let Some((partition, rest)) = value.strip_prefix("arn:").and_then(|v| v.split_once(':')) else { return };
+        if pcl_iam::partitions::partition(partition).is_some() {
+            *value = format!("arn:{to}:{rest}");
+        }
+    };
+    for (name, param) in program.params() {
+        if param.ty.scalar != crate::ir::ScalarType::Arn {
+            continue;
+        }
+        match params.get_mut(name) {
+            Some(crate::ir::ParamValue::One(value)) => rehome(value),
+            Some(crate::ir::ParamValue::Many(values)) => values.iter_mut().for_each(rehome),
+            None => {}
+        }
+    }
 }
 
 /// Whether a constraint of `program` reads the param `p`.
@@ -88,6 +116,7 @@ pub fn check_configs(program: &Program) -> Vec<Config> {
             .map(|p| {
                 let mut cfg = base.clone();
                 cfg.params.insert(param.to_string(), crate::ir::ParamValue::One(p.to_string()));
+                rehome_arn_defaults(program, &mut cfg.params, p);
                 cfg.given.insert(param.to_string());
                 cfg
             })

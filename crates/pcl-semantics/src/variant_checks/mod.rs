@@ -282,7 +282,7 @@ fn item_findings_counted(
     let symbolic = match (shortcut, partition_param) {
         (Some(one), Some(p)) => match shared.symbolic {
             Some(cfg) => Some(Cow::Borrowed(cfg)),
-            None => symbolic_config(one, p).map(Cow::Owned),
+            None => symbolic_config(program, one, p).map(Cow::Owned),
         },
         _ => None,
     };
