@@ -187,7 +187,8 @@ fn build_deployable_writes_nothing_while_placeholders_remain() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("placeholders remain for `account` (<AWS ACCOUNT ID>)") && err.contains("--set account=..."),
+        err.contains("params left at their placeholders are rendered or read by a guard: `account` (<AWS ACCOUNT ID>)")
+            && err.contains("--set account=..."),
         "{err}"
     );
     assert!(err.contains("nothing written"), "{err}");
@@ -197,7 +198,8 @@ fn build_deployable_writes_nothing_while_placeholders_remain() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
-/// `--deployable` names the params whose values the documents render, not
+/// `--deployable` names the params whose values the documents render (or
+/// their guards read), not
 /// every placeholder whose text a document holds: `*` (region's placeholder
 /// here) is in `p`, which never reads `region` (a review found `p` refused).
 /// Through a role's attached policy's ARN, `account` is read too.
@@ -211,13 +213,25 @@ fn deployable_names_the_params_the_documents_read() {
     assert_eq!(render("p").status.code(), Some(0), "{}", stderr(&render("p")));
     let o = render("q");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("placeholders remain for `region` (*)\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("params left at their placeholders are rendered or read by a guard: `region` (*)\n"),
+        "{}",
+        stderr(&o)
+    );
     let o = render("r");
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("placeholders remain for `account` (Allow)\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("params left at their placeholders are rendered or read by a guard: `account` (Allow)\n"),
+        "{}",
+        stderr(&o)
+    );
     let out = tmp.path().join("out");
     let o = pcl(&["build", src, "--out", out.to_str().unwrap(), "--deployable", "--set", "region=us-east-1"]);
-    assert!(stderr(&o).contains("placeholders remain for `account` (Allow)\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("params left at their placeholders are rendered or read by a guard: `account` (Allow)\n"),
+        "{}",
+        stderr(&o)
+    );
     // a role that attaches nothing renders no account; a split policy's
     // params are its own, not those of the role that attaches its parts
     // (both found by a review)
@@ -229,6 +243,17 @@ fn deployable_names_the_params_the_documents_read() {
     let o = pcl(&["render", "bare", src, "--deployable"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let o = pcl(&["render", "splits", src, "--deployable", "--set", "account=123456789012"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // a param that only a guard reads decides the document: left at its
+    // placeholder, the document is no more deployable (a review found
+    // `region != "*"` decided on `<REGION>`, and the build accepted)
+    let guarded = "param region: region placeholder \"<REGION>\";\npolicy g {\n    allow \"Base\" { action ec2:DescribeInstances; resource \"*\"; }\n    allow \"Regional\" when region != \"*\" { action ec2:DescribeImages; resource \"*\"; }\n}\n";
+    let src = write(tmp.path(), "g.pcl", guarded);
+    let src = src.to_str().unwrap();
+    let o = pcl(&["render", "g", src, "--deployable", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("read by a guard: `region` (<REGION>)\n"), "{}", stderr(&o));
+    let o = pcl(&["render", "g", src, "--deployable", "--set", "region=*"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 

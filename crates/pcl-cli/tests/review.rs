@@ -51,7 +51,7 @@ fn render_prints_one_document_of_the_build() {
         (
             &["user", "--set", "iam_mode=restricted", "--deployable"],
             1,
-            "placeholders remain for `account` (<AWS ACCOUNT ID>)",
+            "params left at their placeholders are rendered or read by a guard: `account` (<AWS ACCOUNT ID>)",
         ),
         (&["user", "--set", "nosuch=1"], 2, "no param or feature is named `nosuch`"),
     ];

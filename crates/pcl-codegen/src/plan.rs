@@ -38,9 +38,10 @@ pub struct Rendered {
     /// Its `name` and `description` fields, rendered (names and descriptions
     /// interpolate params only: one per build).
     pub naming: (Option<String>, Option<String>),
-    /// The params whose values its files render (a text's, a list's: not
-    /// those only a guard reads), sorted: a param left at its placeholder
-    /// among them leaves the placeholder in a file (`--deployable`).
+    /// The params whose values its files render (a text's, a list's) or
+    /// whose values decide what renders (a guard's), sorted: a param left at
+    /// its placeholder among them leaves the placeholder in a file, or
+    /// decides the file by it (`--deployable`).
     pub params_read: Vec<String>,
 }
 

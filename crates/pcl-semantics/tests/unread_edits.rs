@@ -73,7 +73,7 @@ fn edits() -> Vec<Edit> {
         ("param docs 2", SOURCE.replace("/// The account.", "/// The AWS account."), None),
         ("param expect", SOURCE.replace("/// The secret.\n", "/// The secret.\nexpect W0509 \"kept\"\n"), None),
         ("back 3", SOURCE.to_string(), None),
-        ("account placeholder a b", SOURCE.replace("<AWS ACCOUNT ID>", "a b"), Some((Code::ArnPartition, true))),
+        ("account placeholder a b", SOURCE.replace("<AWS ACCOUNT ID>", "a b"), None),
         ("account placeholder back", SOURCE.to_string(), None),
         ("secret placeholder", SOURCE.replace("<SECRET>", "<THE SECRET>"), None),
         ("secret placeholder bad", SOURCE.replace("<SECRET>", "a:b/c d"), None),

@@ -23,7 +23,7 @@ pub struct BuildArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub set: super::SetArgs,
-    /// Fail, writing nothing, if a param's placeholder would remain in any file.
+    /// Fail, writing nothing, if a param's placeholder would remain in any file or decide one (a guard reads it).
     #[arg(long)]
     pub deployable: bool,
     #[command(flatten)]

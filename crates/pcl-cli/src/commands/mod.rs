@@ -75,8 +75,8 @@ pub fn threads_for(text: &str) -> usize {
 }
 
 /// The params given no value (no `--set`, no default) among those whose
-/// values a document renders (`params_read`, sorted), with their
-/// placeholders: each is in the document. (Found by what the rendering read,
+/// values a document renders or its guards read (`params_read`, sorted),
+/// with their placeholders: each is in the document, or decided it. (Found by what the rendering read,
 /// not by searching the text: a placeholder such as `*` is in most
 /// documents that never read its param, a review found.)
 pub fn placeholders_in(
@@ -97,7 +97,7 @@ pub fn not_deployable(left: &[(String, String)]) -> String {
     let names: Vec<String> = left.iter().map(|(p, ph)| format!("`{p}` ({ph})")).collect();
     let sets: Vec<String> = left.iter().map(|(p, _)| format!("--set {p}=...")).collect();
     format!(
-        "not deployable: placeholders remain for {}\n  help: give them values: {}",
+        "not deployable: params left at their placeholders are rendered or read by a guard: {}\n  help: give them values: {}",
         names.join(", "),
         sets.join(" ")
     )

@@ -31,7 +31,7 @@ pub struct RenderArgs {
     /// List the item's configurations (those the pins allow) and their files.
     #[arg(long)]
     pub variants: bool,
-    /// Fail if a param's placeholder would remain in the document.
+    /// Fail if a param's placeholder would remain in the document or decide it (a guard reads it).
     #[arg(long)]
     pub deployable: bool,
     /// Which part of a split (`splittable`) policy to print, from 1.

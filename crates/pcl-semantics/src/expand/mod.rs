@@ -37,8 +37,8 @@ pub struct Env<'a> {
     /// rendered (`ir::placeholders`): what is written out. The checks
     /// judge the stand-ins, and their messages are restored after.
     pub restoring: bool,
-    /// Where to note each param whose value a text or list renders (not a
-    /// guard's reading): what `pcl build --deployable` asks of a document.
+    /// Where to note each param whose value a text or list renders, or a
+    /// guard reads: what `pcl build --deployable` asks of a document.
     pub reads: Option<&'a std::cell::RefCell<Vec<Name>>>,
 }
 
@@ -93,8 +93,18 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether the guard holds. A param it reads is noted in `reads` too: a
+    /// param left at its placeholder decides what renders then, and a
+    /// document so decided is no more deployable than one that shows it.
     pub fn holds(&self, when: &Guard) -> bool {
-        when.as_deref().is_none_or(|c| c.holds(&|v| self.lookup_ref(v)))
+        when.as_deref().is_none_or(|c| {
+            c.holds(&|v| {
+                if self.reads.is_some() && !self.features.contains_key(v) && self.params.contains_key(v) {
+                    self.read(Name::new(v));
+                }
+                self.lookup_ref(v)
+            })
+        })
     }
 
     pub fn text(&self, t: &Template) -> String {
