@@ -523,13 +523,16 @@ role node { trust service "ec2.amazonaws.com"; managed [@more, "AmazonS3ReadOnly
         );
     }
     // names through sets alone use the partition param too (no W0502); a
-    // `partition` param of another type does not make them ARNs (E0301)
+    // `partition` param of another type does not make them ARNs: the
+    // param's type is what is wrong (E0202), as for a name written in the list
     let through_sets = source.replace(", \"AmazonS3ReadOnlyAccess\"", "");
     let analysis = analyze("managed.pcl", &through_sets);
     assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
     let mistyped = through_sets.replace("partition: partition", "partition: string");
     let analysis = analyze("managed.pcl", &mistyped);
-    assert!(analysis.diagnostics.iter().any(|d| d.code.as_str() == "E0301"), "{:?}", analysis.diagnostics);
+    let mistyped_at =
+        |d: &pcl_semantics::Diagnostic| d.code.as_str() == "E0202" && d.message.contains("of type `string`");
+    assert!(analysis.diagnostics.iter().any(mistyped_at), "{:?}", analysis.diagnostics);
     let also_resources = format!("{source}policy p {{ allow {{ action s3:GetObject; resource @more; }} }}\n");
     let analysis = analyze("managed.pcl", &also_resources);
     let not_arns = analysis.diagnostics.iter().filter(|d| d.code.as_str() == "E0301");

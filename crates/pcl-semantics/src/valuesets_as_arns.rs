@@ -94,12 +94,18 @@ fn check_arn_suspects<'p>(
                 // an AWS managed policy's name, which renders as its ARN
                 // with the partition param (one of type `partition`, as a
                 // name written in the role's list requires)
-                Value::Text(t)
-                    if managed
-                        && crate::expand::aws_managed_name(t).is_some()
-                        && program.is_partition_param("partition") =>
-                {
-                    None
+                Value::Text(t) if managed && crate::expand::aws_managed_name(t).is_some() => {
+                    // without one, what is missing is the param (as for a
+                    // name written in the role's list), not an ARN: it was
+                    // "not an ARN ... use a separate valueset", a fix that
+                    // changed nothing
+                    let why = "an AWS managed policy name becomes an ARN".to_string();
+                    let (name, want) = ("partition".to_string(), ScalarType::Partition);
+                    match program.get("partition").map(|i| &*i.ir) {
+                        _ if program.is_partition_param("partition") => None,
+                        Some(ItemIr::Param(p)) => Some(DiagnosticKind::BuiltinParamType { why, name, ty: p.ty, want }),
+                        _ => Some(DiagnosticKind::MissingBuiltinParam { why, name, want }),
+                    }
                 }
                 Value::Text(t) => {
                     // (a text plainly an ARN was passed over above)

@@ -101,6 +101,10 @@ pub enum DiagnosticKind {
         name: String,
         domain: Vec<String>,
     },
+    /// A list param written as a bare guard (`when vpcs`).
+    ListParamAsGuard {
+        name: String,
+    },
     ParamNotComparable {
         name: String,
     },
@@ -339,7 +343,9 @@ impl DiagnosticKind {
             | DeployedNameClash { .. }
             | DeployedPartClash { .. }
             | AttachedOnTwoPaths { .. } => Code::DuplicateName,
-            WrongKind { .. } | NotBoolFeature { .. } | ParamNotComparable { .. } => Code::WrongKind,
+            WrongKind { .. } | NotBoolFeature { .. } | ParamNotComparable { .. } | ListParamAsGuard { .. } => {
+                Code::WrongKind
+            }
             ListDefaultForScalar { .. }
             | ValuesetForScalar { .. }
             | ListParamForScalar { .. }
@@ -414,6 +420,7 @@ impl DiagnosticKind {
             }
             NotBoolFeature { name, .. } => format!("`{name}` is not a bool feature"),
             ParamNotComparable { name } => format!("list param `{name}` cannot be compared"),
+            ListParamAsGuard { name } => format!("list param `{name}` cannot be a guard"),
             ListDefaultForScalar { ty } => format!("a list is not {} `{ty}`", a(&ty.to_string())),
             ValuesetForScalar { name } => format!("valueset `{name}` is a list, but one value is expected here"),
             ListParamForScalar { name, ty } => format!("`{name}` is a list (`{ty}`), but one value is expected here"),
@@ -492,6 +499,7 @@ impl DiagnosticKind {
             WrongKind { expected, .. } => format!("expected {} {expected}", a(expected)),
             NotBoolFeature { domain, .. } => format!("it takes one of {}", domain.join(", ")),
             ParamNotComparable { .. } => "a list has no single value to compare".into(),
+            ListParamAsGuard { .. } => "a list has no single value to test".into(),
             ListDefaultForScalar { .. } => "expected a single value".into(),
             ListParamForScalar { .. } => "a list where a single value is expected".into(),
             ListParamInterpolated { name, ty } => format!("`{name}` is {} `{ty}`", a(&ty.to_string())),
@@ -585,6 +593,9 @@ impl DiagnosticKind {
                 format!("compare it with a value: `{name} == {}`", domain.first().cloned().unwrap_or_default())
             }
             ParamNotComparable { .. } => "compare a feature or a scalar param".into(),
+            ListParamAsGuard { .. } => {
+                "test a feature, or a scalar param (it holds when the param has a value); an empty list renders nothing where it is spliced".into()
+            }
             ListDefaultForScalar { ty } => format!("declare the param as `list<{}>`, or give one value", ty.scalar.name()),
             ValuesetForScalar { .. } => "use a single string or a param of type `arn`".into(),
             ListParamForScalar { ty, .. } => {

@@ -56,6 +56,12 @@ impl Checker<'_> {
                             DiagnosticKind::NotBoolFeature { name: ident.name.to_string(), domain: domain.clone() };
                         self.emit(kind.at(ident.span));
                     }
+                    // a list has no single value to test (it was "is a
+                    // param, not a feature", though a scalar param may be)
+                    Some(Symbol::Param(Some(ty))) if ty.list => {
+                        self.refs.push(Ref { name: ident.name, kind: RefKind::Param, span: ident.span });
+                        self.emit(DiagnosticKind::ListParamAsGuard { name: ident.name.to_string() }.at(ident.span));
+                    }
                     _ => {
                         self.resolve(ident, RefKind::Feature);
                     }
