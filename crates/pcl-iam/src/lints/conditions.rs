@@ -131,6 +131,29 @@ pub(super) fn conditions(st: &StatementView<'_>, named: &[Named<'_>], out: &mut 
     }
 }
 
+/// The W0506 findings of a `NotAction` statement, which covers every action
+/// its list does not name: a key of a service (`s3:prefix`) whose every
+/// action the list excludes (`s3:*`) is never set for the actions it
+/// covers, so the condition is never met. (What else it covers is every
+/// other service's actions: nothing narrower is sure.)
+pub(super) fn not_action_conditions(st: &StatementView<'_>, out: &mut Vec<Lint>) {
+    if st.actions.iter().any(|a| a == "*") {
+        return; // it covers nothing
+    }
+    for (index, (operator, key)) in st.conditions.iter().enumerate() {
+        if !matches!(judged(key), Some(Judged::All)) || absent_key_matches(operator) {
+            continue;
+        }
+        let Some((service, _)) = key.split_once(':') else { continue };
+        let all_of = |a: &&String| {
+            a.split_once(':').is_some_and(|(prefix, name)| prefix.eq_ignore_ascii_case(service) && name == "*")
+        };
+        if let Some(excluded) = st.actions.iter().find(all_of) {
+            out.push(Lint::KeyOfExcludedService { index, key: key.to_string(), excluded: excluded.clone() });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +233,39 @@ mod tests {
         assert_eq!(findings(&["ec2:DescribeInstances"], "IpAddress", "aws:SourceIp"), []);
         assert_eq!(findings(&["ec2:DescribeInstances"], "StringEquals", "aws:RequestedRegion"), []);
         assert_eq!(findings(&["ec2:DescribeInstances"], "StringEquals", "aws:PrincipalTag/team"), []);
+    }
+
+    /// A `NotAction` list that excludes every action of a key's service
+    /// leaves the key unset for every action the statement covers.
+    #[test]
+    fn a_key_of_a_service_not_action_excludes_is_never_set() {
+        let of = |actions: &[&str], operator: &str, key: &str| {
+            let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
+            let written = [(operator, key)];
+            let st = StatementView {
+                allow: true,
+                not_action: true,
+                actions: &actions,
+                not_resource: false,
+                resources: &["*".to_string()],
+                kept_stars: 0,
+                conditions: &written,
+            };
+            let mut out = Vec::new();
+            not_action_conditions(&st, &mut out);
+            out
+        };
+        let excluded = |key: &str, excluded: &str| {
+            vec![Lint::KeyOfExcludedService { index: 0, key: key.into(), excluded: excluded.into() }]
+        };
+        assert_eq!(of(&["s3:*"], "StringLike", "s3:prefix"), excluded("s3:prefix", "s3:*"));
+        assert_eq!(of(&["iam:*", "S3:*"], "StringEquals", "s3:x-amz-acl"), excluded("s3:x-amz-acl", "S3:*"));
+        // some of the service's actions are still covered
+        assert_eq!(of(&["s3:Get*"], "StringLike", "s3:prefix"), []);
+        // a global key is set for every service's actions; an operator that
+        // holds without the key is met
+        assert_eq!(of(&["s3:*"], "StringEquals", "aws:RequestedRegion"), []);
+        assert_eq!(of(&["s3:*"], "StringLikeIfExists", "s3:prefix"), []);
     }
 
     /// A service that lists no tag key of the kind for any action or

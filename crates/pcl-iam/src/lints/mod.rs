@@ -38,6 +38,10 @@ pub enum Lint {
     /// Condition `index`'s key is never present for these actions, under an
     /// operator without `IfExists`: for them the statement never matches.
     KeyMissingFor { index: usize, key: String, actions: Vec<String> },
+    /// Condition `index`'s key is of a service every action of which the
+    /// statement's `NotAction` list excludes (`excluded`, `s3:*`): it is
+    /// never set for the actions the statement covers.
+    KeyOfExcludedService { index: usize, key: String, excluded: String },
     /// An action none of whose resource types can match the resources.
     ActionMatchesNoResource { action: String, needs: Vec<String> },
     /// A pattern some of whose actions can match none of the resources.
@@ -141,6 +145,8 @@ pub fn lint_statement(st: &StatementView<'_>) -> Vec<Lint> {
         if !st.not_resource {
             resources(st, &named, &mut out);
         }
+    } else {
+        conditions::not_action_conditions(st, &mut out);
     }
     if st.allow {
         least_privilege::least_privilege(st, &mut out);

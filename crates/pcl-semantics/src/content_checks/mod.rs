@@ -183,6 +183,13 @@ fn diagnostic(st: &ExpandedStatement, lint: Lint) -> Diagnostic {
             "IAM never sets this key for these actions".to_string(),
             Some("the condition is never met, so the statement never applies; use a key of these actions (see `pcl explain W0506`)".to_string()),
         ),
+        Lint::KeyOfExcludedService { index, key, excluded } => (
+            Code::KeyNotApplicable,
+            condition_span(index),
+            format!("condition key `{key}` is set only for actions of its service, which NotAction `{excluded}` excludes"),
+            "IAM never sets this key for the actions this statement covers".to_string(),
+            Some("the condition is never met, so the statement never applies; remove the condition, or the service from the NotAction list".to_string()),
+        ),
         Lint::KeyMissingFor { index, key, actions } => (
             Code::KeyNotApplicable,
             condition_span(index),
