@@ -72,7 +72,12 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             PrincipalKind::Federated => (pcl_iam::check_federated_principal, "not an identity provider"),
         };
         for (at, p) in principals.values.iter().enumerate() {
-            if let Err(problem) = check(p) {
+            let checked = check(p);
+            // (a principal IAM rejects is that error alone)
+            if let (Ok(()), Some(kind)) = (&checked, open_trust(&role.name, kind, p)) {
+                out.push(about(kind.at(span), RoleValue::Trust { list, at }));
+            }
+            if let Err(problem) = checked {
                 let label = problem.field.map_or(not_one, |f| f.label());
                 let kind = DiagnosticKind::IamRule {
                     code: Code::MalformedArn,
@@ -146,6 +151,40 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         first: None,
     }));
     out
+}
+
+/// W0509 for a trust principal that lets far more than meant assume the
+/// role: every AWS principal (`*`), or a web identity provider, whose
+/// tokens any of its users hold, with no condition on their claims (pcl
+/// writes no trust condition: the trust is as open as it renders).
+fn open_trust(role: &str, kind: &PrincipalKind, principal: &str) -> Option<DiagnosticKind> {
+    let (message, label, help) = match kind {
+        PrincipalKind::Aws if principal == "*" => (
+            format!("role `{role}` trusts every AWS principal (`*`): anyone with AWS credentials may assume it"),
+            "every account, user and role",
+            "trust the accounts or roles meant (`arn:${partition}:iam::ACCOUNT:root`); pcl writes no trust condition (`aws:PrincipalOrgID`, `sts:ExternalId`) that would narrow `*`",
+        ),
+        PrincipalKind::Federated
+            if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity"
+                && !principal.contains(pcl_iam::STAND_IN_MARK) =>
+        {
+            (
+                format!(
+                    "role `{role}` trusts web identity provider `{}` with no condition on its tokens' claims: any identity it issues may assume the role",
+                    pcl_iam::values::any_partition(principal)
+                ),
+                "every identity of the provider",
+                "a web identity trust needs conditions on the token's `sub` and `aud` claims (for GitHub, the repository), which pcl cannot write yet: add them where the role is deployed, and acknowledge this warning with `expect W0509 \"...\"`",
+            )
+        }
+        _ => return None,
+    };
+    Some(DiagnosticKind::IamRule {
+        code: Code::LeastPrivilege,
+        message,
+        label: Some(label.into()),
+        help: Some(help.into()),
+    })
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:policy/...` (or a value to come there).
