@@ -164,6 +164,7 @@ fn actions(path: &Path, shown: &str) -> Result<Vec<String>, String> {
             keys.extend(tokens(row, "conditionKeys", &row_what)?);
             dependent.extend(tokens(row, "dependentActions", &row_what)?);
         }
+        merge_second_page(shown, &name, &mut resources);
         let line = format!(
             "A\t{name}\t{access}\t{}\t{}\t{}\t{description}\n",
             resources.join(","),
@@ -174,6 +175,98 @@ fn actions(path: &Path, shown: &str) -> Result<Vec<String>, String> {
     }
     lines.sort();
     Ok(lines.into_iter().map(|(_, _, line)| line).collect())
+}
+
+/// The resource types an action also acts on, by the other Service
+/// Authorization Reference page of its prefix: where two pages share one
+/// (`elasticloadbalancing`: Classic and V2; `apigateway`: V1 and V2), the
+/// package keeps one entry per action name, and loses the other page's
+/// types (ELBv2's `AddTags` tags target groups, listeners, rules and trust
+/// stores; API Gateway V2's `GET` reads `/apis`). Each by the data file
+/// and the action, with the types added (not required: either page's).
+const SECOND_PAGES: [(&str, &str, &[&str]); 10] = [
+    ("elasticloadbalancing", "AddTags", &ELBV2_TAGGABLE),
+    ("elasticloadbalancing", "RemoveTags", &ELBV2_TAGGABLE),
+    ("elasticloadbalancing", "CreateLoadBalancer", &ELBV2_LOAD_BALANCERS),
+    ("elasticloadbalancing", "DeleteLoadBalancer", &ELBV2_LOAD_BALANCERS),
+    ("elasticloadbalancing", "ModifyLoadBalancerAttributes", &ELBV2_LOAD_BALANCERS),
+    (
+        "apigateway",
+        "GET",
+        &[
+            "Api",
+            "ApiMapping",
+            "ApiMappings",
+            "Apis",
+            "AuthorizersCache",
+            "Cors",
+            "ExportedAPI",
+            "IntegrationResponses",
+            "Integrations",
+            "ModelTemplate",
+            "Route",
+            "RouteRequestParameter",
+            "RouteResponse",
+            "RouteResponses",
+            "RouteSettings",
+            "Routes",
+        ],
+    ),
+    (
+        "apigateway",
+        "POST",
+        &["ApiMappings", "Apis", "IntegrationResponses", "Integrations", "RouteResponses", "Routes"],
+    ),
+    ("apigateway", "PUT", &["Apis"]),
+    (
+        "apigateway",
+        "PATCH",
+        &["AccessLogSettings", "Api", "ApiMapping", "Route", "RouteRequestParameter", "RouteResponse", "RouteSettings"],
+    ),
+    (
+        "apigateway",
+        "DELETE",
+        &[
+            "AccessLogSettings",
+            "Api",
+            "ApiMapping",
+            "AuthorizersCache",
+            "Cors",
+            "Route",
+            "RouteRequestParameter",
+            "RouteResponse",
+            "RouteSettings",
+        ],
+    ),
+];
+
+/// What ELBv2's tagging actions act on.
+const ELBV2_TAGGABLE: [&str; 10] = [
+    "listener-rule/app",
+    "listener-rule/net",
+    "listener/app",
+    "listener/gwy",
+    "listener/net",
+    "loadbalancer/app/",
+    "loadbalancer/gwy/",
+    "loadbalancer/net/",
+    "targetgroup",
+    "truststore",
+];
+
+/// ELBv2's load balancers.
+const ELBV2_LOAD_BALANCERS: [&str; 3] = ["loadbalancer/app/", "loadbalancer/gwy/", "loadbalancer/net/"];
+
+/// `resources` of action `name` (in the data file `shown`) with the types
+/// of the other page of its prefix (`SECOND_PAGES`) that it lacks.
+pub(super) fn merge_second_page(shown: &str, name: &str, resources: &mut Vec<String>) {
+    let file = shown.rsplit('/').next().unwrap_or(shown);
+    let pages = SECOND_PAGES.iter().filter(|(prefix, action, _)| file == format!("{prefix}.json") && *action == name);
+    for extra in pages.flat_map(|(_, _, types)| types.iter()) {
+        if !resources.iter().any(|r| r.trim_end_matches('*') == *extra) {
+            resources.push((*extra).to_string());
+        }
+    }
 }
 
 /// `R` lines of one service, sorted by key.

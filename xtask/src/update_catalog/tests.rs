@@ -122,3 +122,19 @@ fn describes_the_first_difference() {
         "1 committed line differs from 2 generated lines; first difference at line 2:\n  committed: b\n  generated: B"
     );
 }
+
+/// Where two Service Authorization Reference pages share a prefix, the
+/// package keeps one entry per action name: the other page's types are
+/// added back (ELBv2's `AddTags` on a target group was W0507).
+#[test]
+fn the_second_page_of_a_prefix_adds_its_resource_types() {
+    let mut resources = vec!["loadbalancer*".to_string()];
+    super::convert::merge_second_page("data/actions/elasticloadbalancing.json", "AddTags", &mut resources);
+    assert_eq!(resources.first().map(String::as_str), Some("loadbalancer*"));
+    assert!(resources.iter().any(|r| r == "targetgroup"), "{resources:?}");
+    assert_eq!(resources.len(), 11);
+    // another service's action of that name is left as it is
+    let mut other = vec!["domain*".to_string()];
+    super::convert::merge_second_page("data/actions/cloudsearch.json", "AddTags", &mut other);
+    assert_eq!(other, ["domain*"]);
+}

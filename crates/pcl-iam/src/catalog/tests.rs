@@ -141,3 +141,15 @@ fn corrected_global_key_types() {
     let vpc = c.key_type("aws:sourcevpcarn").unwrap();
     assert!(operator_fits_key(OperatorFamily::Arn, vpc), "{vpc}");
 }
+
+/// The second page of a shared prefix (added by the generator): ELBv2's
+/// `AddTags` tags target groups, API Gateway V2's `GET` reads `/apis`.
+#[test]
+fn actions_of_a_shared_prefix_act_on_both_pages_types() {
+    let elb = catalog().service("elasticloadbalancing").unwrap();
+    let add_tags = elb.action("AddTags").unwrap();
+    assert!(add_tags.resource_types().any(|(r, _)| r == "targetgroup"), "{add_tags:?}");
+    assert!(add_tags.resource_types().any(|(r, _)| r == "loadbalancer"), "{add_tags:?}");
+    let get = catalog().service("apigateway").unwrap().action("GET").unwrap();
+    assert!(get.resource_types().any(|(r, _)| r == "Apis"), "{get:?}");
+}
