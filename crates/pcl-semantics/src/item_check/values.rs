@@ -36,7 +36,10 @@ impl Checker<'_> {
                 }
                 Value::Param(ident.name)
             }
-            ValueItem::Str(s) => Value::Text(self.template(s, use_)),
+            ValueItem::Str(s) => {
+                self.check_policy_variables(s);
+                Value::Text(self.template(s, use_))
+            }
             ValueItem::Each(each) => {
                 let pcl_syntax::ast::EachValue { template, var, list, .. } = &**each;
                 // unknown when the list is not a param (already an error):
@@ -144,5 +147,37 @@ impl Checker<'_> {
             ValueUse::Text => {}
         }
         Template { parts }
+    }
+}
+
+impl Checker<'_> {
+    /// The IAM policy variables a string holds (`\${aws:username}`, written
+    /// escaped): one that names no key IAM knows is never replaced, and the
+    /// value then matches nothing (W0505, with the nearest key). `${*}`,
+    /// `${?}` and `${$}` are IAM's escapes; a default after a comma
+    /// (`${aws:PrincipalTag/team, 'none'}`) is not part of the name.
+    fn check_policy_variables(&mut self, s: &pcl_syntax::ast::StrLit) {
+        let catalog = iam::catalog::catalog();
+        for (part, span) in s.parts.iter() {
+            let pcl_syntax::ast::StrPart::Text(text) = part else { continue };
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find("${") {
+                let after = rest.get(at + 2..).unwrap_or_default();
+                let Some(end) = after.find('}') else { break };
+                let inside = after.get(..end).unwrap_or_default();
+                rest = after.get(end + 1..).unwrap_or_default();
+                let name = inside.split(',').next().unwrap_or_default().trim();
+                if name.is_empty() || matches!(name, "*" | "?" | "$") || catalog.is_known_key(name) {
+                    continue;
+                }
+                let kind = DiagnosticKind::IamRule {
+                    code: Code::UnknownConditionKey,
+                    message: format!("unknown policy variable `${{{name}}}`"),
+                    label: Some("IAM never replaces it: the value matches nothing".into()),
+                    help: catalog.nearest_key(name).map(|k| format!("did you mean `${{{k}}}`?")),
+                };
+                self.emit(kind.at(*span));
+            }
+        }
     }
 }
