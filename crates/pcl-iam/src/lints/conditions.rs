@@ -158,14 +158,14 @@ pub(super) fn not_action_conditions(st: &StatementView<'_>, out: &mut Vec<Lint>)
 mod tests {
     use super::*;
 
-    /// The W0506 findings of a statement of `actions` on `"*"` with one
-    /// condition `operator key`.
-    fn findings(actions: &[&str], operator: &str, key: &str) -> Vec<Lint> {
+    /// The W0506 findings of a statement of `actions` (a `NotAction` list
+    /// when `not_action`) on `"*"` with one condition `operator key`.
+    fn findings_of(not_action: bool, actions: &[&str], operator: &str, key: &str) -> Vec<Lint> {
         let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
         let written = [(operator, key)];
         let st = StatementView {
             allow: true,
-            not_action: false,
+            not_action,
             actions: &actions,
             not_resource: false,
             resources: &["*".to_string()],
@@ -173,8 +173,15 @@ mod tests {
             conditions: &written,
         };
         let mut out = Vec::new();
-        conditions(&st, &super::super::named_actions(&actions), &mut out);
+        match not_action {
+            true => not_action_conditions(&st, &mut out),
+            false => conditions(&st, &super::super::named_actions(&actions), &mut out),
+        }
         out
+    }
+
+    fn findings(actions: &[&str], operator: &str, key: &str) -> Vec<Lint> {
+        findings_of(false, actions, operator, key)
     }
 
     fn none(key: &str) -> Vec<Lint> {
@@ -239,22 +246,7 @@ mod tests {
     /// leaves the key unset for every action the statement covers.
     #[test]
     fn a_key_of_a_service_not_action_excludes_is_never_set() {
-        let of = |actions: &[&str], operator: &str, key: &str| {
-            let actions: Vec<String> = actions.iter().map(|a| a.to_string()).collect();
-            let written = [(operator, key)];
-            let st = StatementView {
-                allow: true,
-                not_action: true,
-                actions: &actions,
-                not_resource: false,
-                resources: &["*".to_string()],
-                kept_stars: 0,
-                conditions: &written,
-            };
-            let mut out = Vec::new();
-            not_action_conditions(&st, &mut out);
-            out
-        };
+        let of = |actions: &[&str], operator: &str, key: &str| findings_of(true, actions, operator, key);
         let excluded = |key: &str, excluded: &str| {
             vec![Lint::KeyOfExcludedService { index: 0, key: key.into(), excluded: excluded.into() }]
         };
