@@ -14,6 +14,7 @@ pub mod memo;
 mod names;
 pub mod near;
 pub mod partitions;
+pub mod policy_variables;
 mod principals;
 pub mod quotas;
 pub mod refine;
@@ -26,8 +27,8 @@ pub use arn_match::{is_specific, resource_may_match};
 pub use arn_split::{ArnSplit, arn_split};
 pub use names::*;
 pub use principals::{
-    ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, check_aws_principal, check_federated_principal, check_service_principal,
-    federated_action,
+    ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, aws_principal_identity, check_aws_principal, check_federated_principal,
+    check_service_principal, federated_action,
 };
 pub use rules::*;
 

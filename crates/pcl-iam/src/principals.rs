@@ -103,6 +103,16 @@ fn provider_arn(value: &str) -> Option<(&str, &str)> {
 
 const FEDERATED_HELP: &str = "a federated principal is an identity provider: `arn:${partition}:iam::${account}:saml-provider/NAME`, `...:oidc-provider/URL`, or a web identity provider such as `cognito-identity.amazonaws.com`";
 
+/// What an AWS principal names, whichever way it is written: an account's
+/// root (`arn:PARTITION:iam::ID:root`) is its id, as IAM stores it.
+pub fn aws_principal_identity(principal: &str) -> &str {
+    let mut fields = principal.splitn(6, ':');
+    match (fields.next(), fields.nth(1), fields.next(), fields.next(), fields.next(), fields.next()) {
+        (Some("arn"), Some("iam"), Some(""), Some(account), Some("root"), None) => account,
+        _ => principal,
+    }
+}
+
 /// Whether `value` is a federated principal IAM accepts (see the module).
 pub fn check_federated_principal(value: &str) -> Result<(), Problem> {
     if value.starts_with("arn:") {

@@ -73,6 +73,26 @@ pub fn check_condition_value(family: OperatorFamily, value: &str) -> Option<Stri
     })
 }
 
+/// A value of a region key (`aws:RequestedRegion`, `ec2:Region`) compared
+/// as a whole string (`StringEquals`, `StringNotEquals`, their `IgnoreCase`,
+/// `IfExists` and set forms) that has no region's shape (`us-east1`): it
+/// equals no request's region, and a `Deny` unless it would deny every
+/// region. A value to come (a placeholder, a policy variable) is not judged.
+pub fn not_a_region<'v>(operator: &str, key: &str, values: &'v [String]) -> Option<&'v str> {
+    let key = key.to_ascii_lowercase();
+    if key != "aws:requestedregion" && !key.ends_with(":region") {
+        return None;
+    }
+    let operator = operator.to_ascii_lowercase();
+    let operator = operator.rsplit(':').next().unwrap_or_default();
+    let operator = operator.strip_suffix("ifexists").unwrap_or(operator);
+    let whole =
+        matches!(operator, "stringequals" | "stringnotequals" | "stringequalsignorecase" | "stringnotequalsignorecase");
+    let to_come = |v: &str| v.contains('<') || v.contains("${") || v.contains(crate::STAND_IN_MARK);
+    let region = |v: &str| crate::partitions::region_partition(&v.to_ascii_lowercase()).is_some();
+    values.iter().map(String::as_str).find(|v| whole && !to_come(v) && !region(v))
+}
+
 /// A number as IAM reads one: decimal digits, a sign, a point, an
 /// exponent; not Rust's `NaN` or `inf`, which `f64` parses too.
 fn is_number(v: &str) -> bool {

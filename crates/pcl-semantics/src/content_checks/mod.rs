@@ -35,26 +35,6 @@ pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagno
     out
 }
 
-/// A value of a region key (`aws:RequestedRegion`, `ec2:Region`) compared
-/// as a whole string (`StringEquals`, `StringNotEquals`, their `IgnoreCase`,
-/// `IfExists` and set forms) that has no region's shape (`us-east1`): it
-/// equals no request's region, and a `Deny` unless it would deny every
-/// region. A value to come (a placeholder, a policy variable) is not judged.
-fn not_a_region<'v>(operator: &str, key: &str, values: &'v [String]) -> Option<&'v str> {
-    let key = key.to_ascii_lowercase();
-    if key != "aws:requestedregion" && !key.ends_with(":region") {
-        return None;
-    }
-    let operator = operator.to_ascii_lowercase();
-    let operator = operator.rsplit(':').next().unwrap_or_default();
-    let operator = operator.strip_suffix("ifexists").unwrap_or(operator);
-    let whole =
-        matches!(operator, "stringequals" | "stringnotequals" | "stringequalsignorecase" | "stringnotequalsignorecase");
-    let to_come = |v: &str| v.contains('<') || v.contains("${") || v.contains(pcl_iam::STAND_IN_MARK);
-    let region = |v: &str| pcl_iam::partitions::region_partition(&v.to_ascii_lowercase()).is_some();
-    values.iter().map(String::as_str).find(|v| whole && !to_come(v) && !region(v))
-}
-
 fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
     let (label, help) = if message.contains("hard-codes") {
         ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
@@ -87,7 +67,7 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if let Some(value) = not_a_region(&c.operator, &c.key, &c.values.values) {
+        if let Some(value) = pcl_iam::values::not_a_region(&c.operator, &c.key, &c.values.values) {
             out.push(
                 DiagnosticKind::IamRule {
                     code: Code::ConditionValueShape,

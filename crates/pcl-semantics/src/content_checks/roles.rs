@@ -111,7 +111,8 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         rustc_hash::FxHashMap::default();
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
         for (at, p) in principals.values.iter().enumerate() {
-            let identity = principal_identity(kind, p);
+            let identity =
+                if matches!(kind, PrincipalKind::Aws) { pcl_iam::aws_principal_identity(p) } else { p.as_str() };
             let (first_list, first_at, first_written) = match seen.entry((kind, identity)) {
                 std::collections::hash_map::Entry::Occupied(first) => *first.get(),
                 std::collections::hash_map::Entry::Vacant(slot) => {
@@ -194,19 +195,6 @@ fn is_policy_arn(arn: &str) -> bool {
     let to_come = |f: &str| f.contains(pcl_iam::STAND_IN_MARK) || f.starts_with('<');
     service.is_some_and(|s| s == "iam" || to_come(s))
         && resource.is_some_and(|r| r.starts_with("policy/") || to_come(r))
-}
-
-/// What a trust principal of `kind` names, whichever way it is written: an
-/// account's root (`arn:PARTITION:iam::ID:root`) is its id.
-fn principal_identity<'p>(kind: &PrincipalKind, principal: &'p str) -> &'p str {
-    if !matches!(kind, PrincipalKind::Aws) {
-        return principal;
-    }
-    let mut fields = principal.splitn(6, ':');
-    match (fields.next(), fields.nth(1), fields.next(), fields.next(), fields.next(), fields.next()) {
-        (Some("arn"), Some("iam"), Some(""), Some(account), Some("root"), None) => account,
-        _ => principal,
-    }
 }
 
 /// What IAM takes as a principal of one kind (`pcl_iam::principals`).

@@ -17,7 +17,8 @@ pub(super) struct Trail {
     /// As many as the sets used: found by hash (a policy including
     /// thousands of permsets searched this list for each).
     done: rustc_hash::FxHashSet<(String, Context)>,
-    /// The sets expanded, in any context.
+    /// The sets expanded, in any context: `done` holds them by context, and
+    /// a repeat is found here with one lookup rather than a scan of it.
     expanded: rustc_hash::FxHashSet<String>,
     /// How many expansions were repeats of a set in another context.
     repeats: usize,
@@ -59,12 +60,15 @@ impl Trail {
         }
         // the first expansion of each set is bounded by the file's sets; a
         // repeat, in another context, by the count
-        if !self.expanded.insert(key.0.clone()) {
+        // (looked up by name first: a repeat copies no name)
+        if self.expanded.contains(set) {
             self.repeats += 1;
             if self.repeats > MAX_REPEATED_EXPANSIONS {
                 self.cut = true;
                 return false;
             }
+        } else {
+            self.expanded.insert(set.to_string());
         }
         self.stack.push(key);
         true

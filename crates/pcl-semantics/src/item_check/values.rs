@@ -152,24 +152,13 @@ impl Checker<'_> {
 
 impl Checker<'_> {
     /// The IAM policy variables a string holds (`\${aws:username}`, written
-    /// escaped): one that names no key IAM knows is never replaced, and the
-    /// value then matches nothing (W0505, with the nearest key). `${*}`,
-    /// `${?}` and `${$}` are IAM's escapes; a default after a comma
-    /// (`${aws:PrincipalTag/team, 'none'}`) is not part of the name.
+    /// escaped) that name no key IAM knows: never replaced, the value then
+    /// matches nothing (W0505, with the nearest key).
     fn check_policy_variables(&mut self, s: &pcl_syntax::ast::StrLit) {
         let catalog = iam::catalog::catalog();
         for (part, span) in s.parts.iter() {
             let pcl_syntax::ast::StrPart::Text(text) = part else { continue };
-            let mut rest = text.as_str();
-            while let Some(at) = rest.find("${") {
-                let after = rest.get(at + 2..).unwrap_or_default();
-                let Some(end) = after.find('}') else { break };
-                let inside = after.get(..end).unwrap_or_default();
-                rest = after.get(end + 1..).unwrap_or_default();
-                let name = inside.split(',').next().unwrap_or_default().trim();
-                if name.is_empty() || matches!(name, "*" | "?" | "$") || catalog.is_known_key(name) {
-                    continue;
-                }
+            for name in iam::policy_variables::unknown_policy_variables(text) {
                 let kind = DiagnosticKind::IamRule {
                     code: Code::UnknownConditionKey,
                     message: format!("unknown policy variable `${{{name}}}`"),
