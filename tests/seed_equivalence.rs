@@ -489,8 +489,8 @@ fn seed_map_covers_every_seed() {
 const VALUES: &[(&str, &str)] = &[
     ("account", "123456789012"),
     ("region", "us-east-1"),
-    ("secret_name", "pcluster-directory-secret"),
-    ("secret_id", "pcluster-head-node-secret"),
+    ("secret_name", "pcluster-directory-secret-AbCdEf"),
+    ("secret_id", "pcluster-head-node-secret-??????"),
     ("s3_name", "my-fsx-data-bucket"),
     ("boundary_arn", "arn:aws:iam::123456789012:policy/pcluster-boundary"),
     ("custom_roles", "arn:aws:iam::123456789012:role/custom/head,arn:aws:iam::123456789012:role/custom/compute"),

@@ -21,6 +21,8 @@ enum Atom {
     Any,
     /// A format variable: one or more characters without `/`.
     Segment,
+    /// A format variable that may be empty: any characters without `/`.
+    MaybeSegment,
 }
 
 /// Buffers that `field_may_match` reuses from call to call (per thread): a
@@ -87,8 +89,20 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
         if b == b'$' && bytes.get(i + 1) == Some(&b'{') {
             while closes.next_if(|&j| j < i).is_some() {}
             if let Some(&close) = closes.peek() {
-                let segment = bytes.get(close + 1) == Some(&b'/') || bytes.get(i..=close) == Some(BUCKET_NAME);
-                out.push(if segment { Atom::Segment } else { Atom::Any });
+                let variable = bytes.get(i..=close);
+                if variable == Some(SECRET_ID) && close + 1 == bytes.len() {
+                    // a name of one character or more, then `-` and six
+                    out.extend([Atom::One, Atom::Any, Atom::Lit(b'-')]);
+                    out.extend([Atom::One; 6]);
+                    i = close + 1;
+                    continue;
+                }
+                let segment = bytes.get(close + 1) == Some(&b'/') || variable == Some(BUCKET_NAME);
+                out.push(match (segment, variable == Some(PACKAGE_NAMESPACE)) {
+                    (true, true) => Atom::MaybeSegment,
+                    (true, false) => Atom::Segment,
+                    (false, _) => Atom::Any,
+                });
                 i = close + 1;
                 continue;
             }
@@ -101,17 +115,40 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
 /// The format variable of an S3 bucket's name, which never holds a `/`.
 const BUCKET_NAME: &[u8] = b"${BucketName}";
 
+/// The format variable of a Secrets Manager secret, whose ARN ends in the
+/// secret's name, `-` and six random characters: `secret:db-password`
+/// names no secret, `secret:db-password-??????` does.
+const SECRET_ID: &[u8] = b"${SecretId}";
+
+/// What a finding adds to a format the resources cannot match, when the
+/// format holds more than its text shows.
+pub fn format_note(arn_format: &str) -> Option<&'static str> {
+    arn_format.as_bytes().ends_with(SECRET_ID).then_some(
+        "Secrets Manager ends each secret's ARN with `-` and six random characters: end the name with `-??????`",
+    )
+}
+
+/// The format variable of a CodeArtifact package's namespace, empty for the
+/// formats that have none (npm's unscoped packages: `npm//my-package`).
+const PACKAGE_NAMESPACE: &[u8] = b"${PackageNamespace}";
+
 /// Whether some character can be matched by both atoms (each consuming one).
 fn overlap(a: Atom, b: Atom) -> bool {
     match (a, b) {
         (Atom::Lit(x), Atom::Lit(y)) => x.eq_ignore_ascii_case(&y),
-        (Atom::Lit(b'/'), Atom::Segment) | (Atom::Segment, Atom::Lit(b'/')) => false,
+        (Atom::Lit(b'/'), Atom::Segment | Atom::MaybeSegment)
+        | (Atom::Segment | Atom::MaybeSegment, Atom::Lit(b'/')) => false,
         _ => true,
     }
 }
 
 fn repeats(a: Atom) -> bool {
-    matches!(a, Atom::Any | Atom::Segment)
+    matches!(a, Atom::Any | Atom::Segment | Atom::MaybeSegment)
+}
+
+/// Whether an atom may match no character at all.
+fn may_be_empty(a: Option<Atom>) -> bool {
+    matches!(a, Some(Atom::Any | Atom::MaybeSegment))
 }
 
 /// Whether some string matches both patterns: a search over pairs of
@@ -133,10 +170,10 @@ fn intersect(a: &[Atom], b: &[Atom], seen: &mut Vec<bool>, todo: &mut Vec<(usize
             return true;
         }
         // `Any` may match nothing (a `Segment` needs one character)
-        if x == Some(Atom::Any) {
+        if may_be_empty(x) {
             todo.push((i + 1, j));
         }
-        if y == Some(Atom::Any) {
+        if may_be_empty(y) {
             todo.push((i, j + 1));
         }
         if let (Some(x), Some(y)) = (x, y)
@@ -216,6 +253,11 @@ fn holds(text: &str, bytes: &[u8]) -> bool {
 /// One field: the common cases without building patterns.
 fn field_may_match(policy: &str, format: &str) -> bool {
     const SPECIAL: &[u8] = b"*?<$";
+    if is_one_variable(format) && policy.is_empty() {
+        // a variable stands for a name, never for nothing: `arn:aws:iam:::role/r`
+        // names no role (found by review: an empty account field passed)
+        return false;
+    }
     if policy == "*" || is_one_variable(format) && !holds(policy, b"/") {
         return true; // either side matches anything there
     }
@@ -309,6 +351,27 @@ mod tests {
         assert!(!resource_may_match("arn:aws:s3:::<S3 NAME>", object));
         assert!(resource_may_match("arn:aws:s3:::<S3 NAME>", bucket));
         assert!(!resource_may_match("arn:aws:ec2:us-east-1:1:instance/*", fs));
+        // found by review: npm's unscoped packages have an empty namespace
+        let package = "arn:${Partition}:codeartifact:${Region}:${Account}:package/${DomainName}/${RepositoryName}/${PackageFormat}/${PackageNamespace}/${PackageName}";
+        assert!(resource_may_match("arn:aws:codeartifact:us-east-1:1:package/d/r/npm//left-pad", package));
+        assert!(resource_may_match("arn:aws:codeartifact:us-east-1:1:package/d/r/npm/types/node", package));
+        assert!(!resource_may_match("arn:aws:codeartifact:us-east-1:1:package/d//npm//left-pad", package));
+        // found by review: a secret's ARN ends in `-` and six characters
+        let secret = "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}";
+        assert!(!resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:db-password", secret));
+        assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:db-password-??????", secret));
+        assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:db-password-AbCdEf", secret));
+        assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:db/password*", secret));
+        assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:<SECRET NAME>", secret));
+        assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:${name}", secret));
+        assert!(!resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:-??????", secret));
+        // found by review: a field the format names is never empty
+        assert!(!resource_may_match("arn:aws:iam:::role/r", role));
+        assert!(!resource_may_match(
+            "arn:aws:ec2::1:instance/*",
+            "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"
+        ));
+        assert!(resource_may_match("arn:aws:iam::*:role/r", role));
     }
 
     #[test]

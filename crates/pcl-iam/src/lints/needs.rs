@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::catalog::{Action, catalog};
+use crate::catalog::{Action, ResourceType, catalog};
 
 /// The resource types `action` of service `prefix` acts on, each with its
 /// ARN formats, as a finding names them: made once per thread and action
@@ -21,7 +21,11 @@ fn needs(prefix: &str, action: &'static Action) -> Vec<String> {
         action
             .resource_types()
             .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
-                Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
+                Some(r) => {
+                    let notes: Vec<&str> = r.arn_formats().filter_map(crate::arn_match::format_note).collect();
+                    let note = if notes.is_empty() { String::new() } else { format!("; {}", notes.join("; ")) };
+                    format!("{rt} (`{}`{note})", r.arn_formats().collect::<Vec<_>>().join("` or `"))
+                }
                 None => rt.to_string(),
             })
             .collect()
@@ -41,28 +45,22 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
     const CLOSEST: usize = 2;
     const OTHERS_NAMED: usize = 5;
     let all = needs(prefix, action);
-    if all.len() <= LISTED_WHOLE {
-        return all;
-    }
     let service = catalog().service(prefix);
-    // each type with the fewest fields by which one of its formats misses
-    // one of the resources, if its resource field is not among them
-    let mut close: Vec<(usize, &'static str, String)> = Vec::new();
-    for (name, _) in action.resource_types() {
-        let Some(rt) = service.and_then(|s| s.resource_type(name)) else { continue };
-        let best = rt
-            .arn_formats()
-            .flat_map(|format| {
-                resources.iter().filter_map(move |r| Some((crate::arn_match::mismatched_fields(r, format)?, format, r)))
-            })
-            .filter(|(fields, _, _)| !fields.contains(&5))
-            .min_by_key(|(fields, _, _)| fields.len());
-        if let Some((fields, format, resource)) = best {
-            let why: Vec<String> = fields.iter().map(|&i| field_difference(i, resource, format)).collect();
-            let why = if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) };
-            close.push((fields.len(), name, format!("{name} (`{format}`{why})")));
-        }
+    let near =
+        |name: &'static str| service.and_then(|s| s.resource_type(name)).and_then(|rt| near_miss(name, rt, resources));
+    if all.len() <= LISTED_WHOLE {
+        // each type as listed, or, when a resource misses it by fields
+        // other than its resource field (`arn:aws:iam:::role/r`), saying which
+        return action
+            .resource_types()
+            .zip(all)
+            .map(|((name, _), listed)| near(name).map_or(listed, |(_, d)| d))
+            .collect();
     }
+    let mut close: Vec<(usize, &'static str, String)> = action
+        .resource_types()
+        .filter_map(|(name, _)| near(name).map(|(misses, described)| (misses, name, described)))
+        .collect();
     close.sort_by_key(|(misses, name, _)| (*misses, *name));
     close.truncate(CLOSEST);
     let mut out: Vec<String> = close.iter().map(|(_, _, described)| described.clone()).collect();
@@ -75,12 +73,29 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
     out
 }
 
+/// The format of type `name` that one of `resources` misses by the fewest
+/// fields, if its resource field is not among them: how many, and the type
+/// described with the fields that differ.
+fn near_miss(name: &str, rt: &'static ResourceType, resources: &[String]) -> Option<(usize, String)> {
+    let (fields, format, resource) = rt
+        .arn_formats()
+        .flat_map(|format| {
+            resources.iter().filter_map(move |r| Some((crate::arn_match::mismatched_fields(r, format)?, format, r)))
+        })
+        .filter(|(fields, _, _)| !fields.contains(&5))
+        .min_by_key(|(fields, _, _)| fields.len())?;
+    let why: Vec<String> = fields.iter().map(|&i| field_difference(i, resource, format)).collect();
+    let why = if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) };
+    Some((fields.len(), format!("{name} (`{format}`{why})")))
+}
+
 /// How field `i` of `resource` differs from that of `format`, in words.
 fn field_difference(i: usize, resource: &str, format: &str) -> String {
     let field = |text: &str| text.splitn(6, ':').nth(i).unwrap_or_default().to_string();
     let name = crate::arn_match::ARN_FIELD_NAMES.get(i).copied().unwrap_or("a");
     match field(format).as_str() {
         "" => format!("its {name} field is empty, here `{}`", field(resource)),
+        _ if field(resource).is_empty() => format!("its {name} field is `{}`, here empty", field(format)),
         theirs => format!("its {name} field is `{theirs}`, here `{}`", field(resource)),
     }
 }
