@@ -55,9 +55,15 @@ fn role(old: &Value, new: &Value, out: &mut Vec<Change>) {
     }
     let inline = |v: &Value| -> Vec<(String, Value)> {
         let list = v.get("Policies").and_then(Value::as_array).cloned().unwrap_or_default();
+        // one without a PolicyName (a document not written by pcl) is named
+        // by its place in the list, never by a shared `?`
         list.iter()
-            .map(|p| {
-                let name = p.get("PolicyName").and_then(Value::as_str).unwrap_or("?").to_string();
+            .enumerate()
+            .map(|(i, p)| {
+                let name = match p.get("PolicyName").and_then(Value::as_str) {
+                    Some(name) => format!("inline policy `{name}`"),
+                    None => format!("inline policy {} (no PolicyName)", i + 1),
+                };
                 (name, p.get("PolicyDocument").cloned().unwrap_or(Value::Null))
             })
             .collect()
@@ -65,12 +71,12 @@ fn role(old: &Value, new: &Value, out: &mut Vec<Change>) {
     let (old_inline, new_inline) = (inline(old), inline(new));
     for (name, doc) in &old_inline {
         match new_inline.iter().find(|(n, _)| n == name) {
-            Some((_, new_doc)) => policy(doc, new_doc, Some(format!("inline policy `{name}`")), out),
-            None => out.push(Change { place: None, what: format!("- inline policy `{name}`") }),
+            Some((_, new_doc)) => policy(doc, new_doc, Some(name.clone()), out),
+            None => out.push(Change { place: None, what: format!("- {name}") }),
         }
     }
     for (name, _) in new_inline.iter().filter(|(n, _)| !old_inline.iter().any(|(o, _)| o == n)) {
-        out.push(Change { place: None, what: format!("+ inline policy `{name}`") });
+        out.push(Change { place: None, what: format!("+ {name}") });
     }
 }
 
@@ -287,6 +293,26 @@ mod tests {
                 "- action `s3:GetObject` in inline policy `p`, statement 1",
                 "+ action `s3:PutObject` in inline policy `p`, statement 1",
                 "- inline policy `q`",
+            ]
+        );
+    }
+
+    /// Found by review: inline policies without a PolicyName were all `?`,
+    /// so the second was compared with the first.
+    #[test]
+    fn inline_policies_without_a_name_are_named_by_place() {
+        let doc = |action: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]});
+        let role = |docs: Vec<Value>| {
+            let policies: Vec<Value> = docs.into_iter().map(|d| json!({"PolicyDocument": d})).collect();
+            json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}, "Policies": policies})
+        };
+        let old = role(vec![doc("s3:GetObject"), doc("sqs:SendMessage")]);
+        let new = role(vec![doc("s3:GetObject"), doc("sqs:ReceiveMessage")]);
+        assert_eq!(
+            diff(old, new),
+            [
+                "- action `sqs:SendMessage` in inline policy 2 (no PolicyName), statement 1",
+                "+ action `sqs:ReceiveMessage` in inline policy 2 (no PolicyName), statement 1",
             ]
         );
     }
