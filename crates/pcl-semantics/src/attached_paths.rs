@@ -28,7 +28,8 @@ struct Attached<'p> {
 /// The attachments of `program` built with `config`'s params that put one
 /// policy on two paths: each at the later one, with the first as its
 /// secondary label. Linear in the attachments, but for a policy attached on
-/// two paths, whose attachments are compared with the earlier ones.
+/// two paths, whose attachments are compared with the earlier ones that
+/// may be present with them (`first_together`).
 pub fn path_conflicts(program: &Program, config: &Config) -> Vec<Diagnostic> {
     let no_features = Default::default();
     let env = Env::new(program, &no_features, &config.params);
@@ -56,11 +57,15 @@ pub fn path_conflicts(program: &Program, config: &Config) -> Vec<Diagnostic> {
         if attached.iter().all(|a| a.path == attached.first().map_or("", |f| f.path.as_str())) {
             continue;
         }
-        for (i, later) in attached.iter().enumerate() {
-            let earlier = attached.iter().take(i).filter(|first| first.path != later.path);
-            let Some(first) = earlier.into_iter().find(|first| together(program, config, first, later)) else {
-                continue;
-            };
+        let firsts = crate::first_together::first_together(
+            program,
+            attached,
+            |a| a.guards.clone(),
+            |first, later| first.path != later.path,
+            |first, later| together(program, config, first, later),
+        );
+        for (later, first) in attached.iter().zip(firsts) {
+            let Some(first) = first.and_then(|i| attached.get(i)) else { continue };
             let kind = DiagnosticKind::AttachedOnTwoPaths {
                 policy: (*policy).to_string(),
                 path: later.path.clone(),

@@ -143,8 +143,15 @@ pub fn clashes<'d, 'a: 'd>(
     }
     let mut out = Vec::new();
     for same in by_name.values().filter(|v| v.len() > 1) {
-        for (i, later) in same.iter().enumerate().skip(1) {
-            if let Some(first) = same.iter().take(i).find(|first| together(program, config, first, later)) {
+        let firsts = crate::first_together::first_together(
+            program,
+            same,
+            |d| d.when.iter().map(|c| &**c).collect(),
+            |_, _| true,
+            |first, later| together(program, config, first, later),
+        );
+        for (later, first) in same.iter().zip(firsts) {
+            if let Some(first) = first.and_then(|i| same.get(i)) {
                 out.push((*later, *first));
             }
         }

@@ -28,6 +28,7 @@ pub mod diagnostic;
 mod drop_aside;
 pub mod expand;
 pub mod file_checks;
+mod first_together;
 mod graph;
 pub use pcl_iam as iam;
 pub mod ir;
