@@ -65,3 +65,23 @@ fn fmt_lays_out_in_place_checks_and_refuses_broken_files() {
     assert!(stderr(&refused).contains("does not parse"), "{}", stderr(&refused));
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), broken_text);
 }
+
+/// Found by review: `pcl fmt` on a FIFO read it, then waited for ever to
+/// read it again; it is refused (exit 2), and stays a FIFO.
+#[test]
+fn fmt_refuses_to_replace_a_fifo() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("p.pcl");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(writer_path).unwrap();
+        pipe.write_all(b"policy p{\nallow { action s3:GetObject; resource \"*\"; }\n}\n").unwrap();
+    });
+    let o = pcl(&["fmt", fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&std::fs::metadata(&fifo).unwrap().file_type()));
+}

@@ -131,7 +131,16 @@ fn replace(path: &Path, read: &str, text: &str) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let permissions = std::fs::metadata(path)?.permissions();
+    let metadata = std::fs::metadata(path)?;
+    // a FIFO or a device cannot be read again to see that it held `read`,
+    // nor replaced by a rename without turning it into a file (found by
+    // review: the second read of a FIFO waited for ever)
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(
+            "it is not a regular file; format it through standard input instead: `pcl fmt - < FILE`",
+        ));
+    }
+    let permissions = metadata.permissions();
     if permissions.readonly() {
         return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "it is read-only"));
     }
