@@ -4,6 +4,8 @@
 
 use pcl_semantics::source_text::Replacements;
 use pcl_semantics::{Code, Diagnostic, Severity};
+use std::io::Write;
+
 use serde_json::{Value, json};
 
 /// The language server's line index, counting UTF-16 units as SARIF does,
@@ -47,11 +49,17 @@ fn place(lines: &Lines<'_>, span: pcl_syntax::Span, replaced: &Replacements) -> 
     })
 }
 
-/// One JSON object per line, per diagnostic; `replaced` says where a lossy
-/// text's U+FFFDs stand in the file (empty for a UTF-8 file).
-pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic], replaced: &Replacements) -> String {
+/// One JSON object per line, per diagnostic, written to `out` as each is
+/// made; `replaced` says where a lossy text's U+FFFDs stand in the file
+/// (empty for a UTF-8 file).
+pub fn write_json_lines(
+    out: &mut dyn Write,
+    path: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    replaced: &Replacements,
+) -> std::io::Result<()> {
     let lines = Lines::new(text);
-    let mut out = String::new();
     for d in diagnostics {
         let labels: Vec<Value> = d
             .secondary
@@ -71,90 +79,144 @@ pub fn json_lines(path: &str, text: &str, diagnostics: &[Diagnostic], replaced: 
             "help": d.help,
             "fix": fix,
         });
-        out.push_str(&value.to_string());
-        out.push('\n');
+        serde_json::to_writer(&mut *out, &value)?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
-/// One file's diagnostics for a SARIF log: its path, its text, and where a
-/// lossy text's U+FFFDs stand in the file.
-pub type SarifFile = (String, String, Vec<Diagnostic>, Replacements);
+/// A SARIF 2.1.0 log of the files' diagnostics, written as they come: one
+/// run of pcl, a rule per code (its `pcl explain` text), a result per
+/// diagnostic. Laid out as `serde_json`'s pretty printer lays out the whole
+/// log, but each result is made and written alone: built whole, a log of
+/// 100,000 results took 1 GB to write 76 MB.
+pub struct SarifLog<'w> {
+    out: &'w mut dyn Write,
+    /// What follows the results, once they are all written.
+    tail: String,
+    results: usize,
+}
 
-/// A SARIF 2.1.0 log of the files' diagnostics: one run of pcl, a rule per
-/// code (its `pcl explain` text), a result per diagnostic.
-pub fn sarif(files: &[SarifFile]) -> String {
-    let rules: Vec<Value> = Code::ALL
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.as_str(),
-                "shortDescription": {"text": c.explain()},
-                "fullDescription": {"text": c.explanation()},
-                "defaultConfiguration": {"level": if c.severity() == Severity::Error { "error" } else { "warning" }},
+/// Where a result starts in the pretty log: in `runs`, in its run, in
+/// `results` (two spaces a level).
+const RESULT_INDENT: &str = "        ";
+
+impl<'w> SarifLog<'w> {
+    /// Writes the log up to its first result.
+    pub fn start(out: &'w mut dyn Write) -> std::io::Result<SarifLog<'w>> {
+        let rules: Vec<Value> = Code::ALL
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.as_str(),
+                    "shortDescription": {"text": c.explain()},
+                    "fullDescription": {"text": c.explanation()},
+                    "defaultConfiguration": {"level": if c.severity() == Severity::Error { "error" } else { "warning" }},
+                })
             })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for (path, text, diagnostics, replaced) in files {
+            .collect();
+        let empty = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "pcl", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
+                "columnKind": "utf16CodeUnits",
+                "results": [],
+            }],
+        });
+        let whole = serde_json::to_string_pretty(&empty).map_err(std::io::Error::other)?;
+        // `results` is the run's last member: its `[]` is where they go
+        let at = whole.rfind("[]").ok_or_else(|| std::io::Error::other("no results array in the SARIF log"))?;
+        let (head, tail) = whole.split_at(at);
+        out.write_all(head.as_bytes())?;
+        out.write_all(b"[")?;
+        Ok(SarifLog { out, tail: tail.get(2..).unwrap_or_default().to_string(), results: 0 })
+    }
+
+    /// Writes one file's results.
+    pub fn file(
+        &mut self,
+        path: &str,
+        text: &str,
+        diagnostics: &[Diagnostic],
+        replaced: &Replacements,
+    ) -> std::io::Result<()> {
         let lines = Lines::new(text);
         let uri = percent_encoded(path);
         for d in diagnostics {
-            let region = |span: pcl_syntax::Span| {
-                let (start_line, start_column) = lines.line_column(span.start as usize);
-                let (end_line, end_column) = lines.line_column(span.end as usize);
-                let (start, end) = file_bytes(span, replaced);
-                json!({
-                    "startLine": start_line, "startColumn": start_column,
-                    "endLine": end_line, "endColumn": end_column,
-                    "byteOffset": start, "byteLength": end.saturating_sub(start),
-                })
-            };
-            let location =
-                |span| json!({"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(span)}});
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str(&format!(" (help: {help})"));
+            let result = sarif_result(&lines, &uri, d, replaced);
+            let pretty = serde_json::to_string_pretty(&result).map_err(std::io::Error::other)?;
+            self.out.write_all(if self.results == 0 { b"\n" } else { b",\n" })?;
+            // JSON strings hold no raw line break: each line is indented alike
+            for (i, line) in pretty.split('\n').enumerate() {
+                if i > 0 {
+                    self.out.write_all(b"\n")?;
+                }
+                self.out.write_all(RESULT_INDENT.as_bytes())?;
+                self.out.write_all(line.as_bytes())?;
             }
-            let related: Vec<Value> = d
-                .secondary
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let mut loc = location(l.span);
-                    if let Some(o) = loc.as_object_mut() {
-                        o.insert("id".into(), json!(i));
-                        o.insert("message".into(), json!({"text": l.message}));
-                    }
-                    loc
-                })
-                .collect();
-            let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
-            let mut result = json!({
-                "ruleId": d.code.as_str(),
-                "ruleIndex": rule_index,
-                "level": severity(d),
-                "message": {"text": message},
-                "locations": [location(d.span)],
-            });
-            if !related.is_empty()
-                && let Some(o) = result.as_object_mut()
-            {
-                o.insert("relatedLocations".into(), Value::Array(related));
-            }
-            results.push(result);
+            self.results += 1;
         }
+        Ok(())
     }
-    let log = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "pcl", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
-            "columnKind": "utf16CodeUnits",
-            "results": results,
-        }],
+
+    /// Writes the rest of the log.
+    pub fn finish(self) -> std::io::Result<()> {
+        if self.results > 0 {
+            self.out.write_all(b"\n")?;
+            self.out.write_all(RESULT_INDENT.get(2..).unwrap_or_default().as_bytes())?;
+        }
+        self.out.write_all(b"]")?;
+        self.out.write_all(self.tail.as_bytes())?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+/// One diagnostic as a SARIF result.
+fn sarif_result(lines: &Lines<'_>, uri: &str, d: &Diagnostic, replaced: &Replacements) -> Value {
+    let region = |span: pcl_syntax::Span| {
+        let (start_line, start_column) = lines.line_column(span.start as usize);
+        let (end_line, end_column) = lines.line_column(span.end as usize);
+        let (start, end) = file_bytes(span, replaced);
+        json!({
+            "startLine": start_line, "startColumn": start_column,
+            "endLine": end_line, "endColumn": end_column,
+            "byteOffset": start, "byteLength": end.saturating_sub(start),
+        })
+    };
+    let location = |span| json!({"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(span)}});
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        message.push_str(&format!(" (help: {help})"));
+    }
+    let related: Vec<Value> = d
+        .secondary
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut loc = location(l.span);
+            if let Some(o) = loc.as_object_mut() {
+                o.insert("id".into(), json!(i));
+                o.insert("message".into(), json!({"text": l.message}));
+            }
+            loc
+        })
+        .collect();
+    let rule_index = Code::ALL.iter().position(|c| *c == d.code).unwrap_or(0);
+    let mut result = json!({
+        "ruleId": d.code.as_str(),
+        "ruleIndex": rule_index,
+        "level": severity(d),
+        "message": {"text": message},
+        "locations": [location(d.span)],
     });
-    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+    if !related.is_empty()
+        && let Some(o) = result.as_object_mut()
+    {
+        o.insert("relatedLocations".into(), Value::Array(related));
+    }
+    result
 }
 
 /// A path as a URI reference: every byte but unreserved ones and `/`
@@ -169,4 +231,35 @@ fn percent_encoded(path: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+
+    /// The log written result by result is laid out exactly as the pretty
+    /// printer lays out the whole log (with no result, one, and several).
+    #[test]
+    fn the_streamed_log_is_the_pretty_log() {
+        let text = "policy p {\n    allow { action s3:GetObjet; resource \"*\"; }\n}\n";
+        let mut db = pcl_semantics::RootDatabase::default();
+        let file = pcl_semantics::SourceFile::open(&mut db, "p.pcl".into(), text.into());
+        let diagnostics = pcl_semantics::analyze_file(&db, file).diagnostics.clone();
+        assert!(!diagnostics.is_empty());
+        for files in [0, 1, 2] {
+            let mut out = Vec::new();
+            let mut log = SarifLog::start(&mut out).unwrap();
+            for _ in 0..files {
+                log.file("dir/p.pcl", text, &diagnostics, &Replacements::default()).unwrap();
+            }
+            log.finish().unwrap();
+            let written = String::from_utf8(out).unwrap();
+            let parsed: Value = serde_json::from_str(&written).unwrap();
+            assert_eq!(written, serde_json::to_string_pretty(&parsed).unwrap() + "\n");
+            let results = parsed.pointer("/runs/0/results").and_then(Value::as_array).map(Vec::len);
+            assert_eq!(results, Some(files * diagnostics.len()));
+        }
+    }
 }

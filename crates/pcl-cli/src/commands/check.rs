@@ -1,7 +1,9 @@
 //! `pcl check`: report every diagnostic of one or more files.
 
 use clap::Args;
-use pcl_cli::machine::SarifFile;
+use std::io::Write;
+
+use pcl_cli::machine::SarifLog;
 use pcl_semantics::source_text::Replacements;
 use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
 
@@ -36,7 +38,15 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let mut db = RootDatabase::default();
     let mut code = crate::EXIT_OK;
-    let mut sarif_files = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut sarif = match args.format {
+        Format::Sarif => match SarifLog::start(&mut out) {
+            Ok(log) => Some(log),
+            Err(e) => return written(Err(e), &reporter),
+        },
+        _ => None,
+    };
     for path in &args.files {
         let file = match super::read(path, &reporter) {
             Ok(text) => {
@@ -52,7 +62,9 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             Err(LoadError::NotUtf8(e)) => {
                 let diagnostics = [e.diagnostic];
                 let lossy = Lossy { text: &e.text, replaced: &e.replacements };
-                report(args.format, path, lossy, &diagnostics, &reporter, &mut sarif_files);
+                if let Err(e) = report(args.format, path, lossy, &diagnostics, &reporter, &mut sarif) {
+                    return written(Err(e), &reporter);
+                }
                 code = code.max(crate::EXIT_ERRORS);
                 continue;
             }
@@ -60,7 +72,9 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         let text = file.text(&db);
         let analysis = super::analyze(&db, file);
         let own = Lossy { text, replaced: &Replacements::default() };
-        report(args.format, path, own, &analysis.diagnostics, &reporter, &mut sarif_files);
+        if let Err(e) = report(args.format, path, own, &analysis.diagnostics, &reporter, &mut sarif) {
+            return written(Err(e), &reporter);
+        }
         if args.deny.fails(&analysis.diagnostics) {
             code = code.max(crate::EXIT_ERRORS);
         }
@@ -68,8 +82,12 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             reporter.plain_error(&format!("{path}: {note}"));
         }
     }
-    if args.format == Format::Sarif {
-        print!("{}", pcl_cli::machine::sarif(&sarif_files));
+    let finished = match sarif {
+        Some(log) => log.finish(),
+        None => out.flush(),
+    };
+    if finished.is_err() {
+        return written(finished, &reporter);
     }
     // The process ends here: freeing every memo one by one would only cost
     // time (about 6 % of a large check); the OS takes the memory back at once.
@@ -77,24 +95,43 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     code
 }
 
-/// Prints one file's diagnostics in `format` (SARIF is gathered and printed
-/// once, for all files).
+/// Prints one file's diagnostics in `format`: on stderr for people, else
+/// written to standard output as they are made (SARIF into the one log of
+/// all the files).
 fn report(
     format: Format,
     path: &str,
     source: Lossy<'_>,
     diagnostics: &[Diagnostic],
     reporter: &Reporter,
-    sarif_files: &mut Vec<SarifFile>,
-) {
+    sarif: &mut Option<SarifLog<'_>>,
+) -> std::io::Result<()> {
     let Lossy { text, replaced } = source;
-    match format {
-        Format::Human => super::print_diagnostics(diagnostics, path, text, reporter),
-        Format::Json => print!("{}", pcl_cli::machine::json_lines(path, text, diagnostics, replaced)),
-        Format::Sarif => {
-            sarif_files.push((path.to_string(), text.to_string(), diagnostics.to_vec(), replaced.clone()));
+    match (format, sarif) {
+        (Format::Human, _) => {
+            super::print_diagnostics(diagnostics, path, text, reporter);
+            Ok(())
         }
+        (Format::Json, _) => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            pcl_cli::machine::write_json_lines(&mut out, path, text, diagnostics, replaced)?;
+            out.flush()
+        }
+        (Format::Sarif, Some(log)) => log.file(path, text, diagnostics, replaced),
+        (Format::Sarif, None) => Ok(()),
     }
+}
+
+/// The exit code when standard output could not be written: 2, quietly for
+/// a closed pipe (`pcl check --format json | head`), as `main` ends any
+/// other command whose output fails.
+fn written(result: std::io::Result<()>, reporter: &Reporter) -> u8 {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        reporter.plain_error(&format!("cannot write the diagnostics: {e}"));
+    }
+    crate::EXIT_USAGE
 }
 
 /// A file's text as shown, and where its U+FFFDs stand in the file (none
