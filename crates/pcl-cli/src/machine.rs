@@ -97,6 +97,10 @@ pub struct SarifLog<'w> {
     results: usize,
 }
 
+/// What stands for the results while the rest of the log is laid out: text
+/// no rule's description holds.
+const RESULTS_MARK: &str = "pcl-sarif-results";
+
 /// Where a result starts in the pretty log: in `runs`, in its run, in
 /// `results` (two spaces a level).
 const RESULT_INDENT: &str = "        ";
@@ -121,16 +125,17 @@ impl<'w> SarifLog<'w> {
             "runs": [{
                 "tool": {"driver": {"name": "pcl", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
                 "columnKind": "utf16CodeUnits",
-                "results": [],
+                "results": RESULTS_MARK,
             }],
         });
         let whole = serde_json::to_string_pretty(&empty).map_err(std::io::Error::other)?;
-        // `results` is the run's last member: its `[]` is where they go
-        let at = whole.rfind("[]").ok_or_else(|| std::io::Error::other("no results array in the SARIF log"))?;
-        let (head, tail) = whole.split_at(at);
+        // the results go where the mark is, whatever the members' order
+        let quoted = format!("{:?}", RESULTS_MARK);
+        let (head, tail) =
+            whole.split_once(&quoted).ok_or_else(|| std::io::Error::other("no results in the SARIF log"))?;
         out.write_all(head.as_bytes())?;
         out.write_all(b"[")?;
-        Ok(SarifLog { out, tail: tail.get(2..).unwrap_or_default().to_string(), results: 0 })
+        Ok(SarifLog { out, tail: tail.to_string(), results: 0 })
     }
 
     /// Writes one file's results.

@@ -125,7 +125,8 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
                 continue;
             }
         }
-        out.push(Atom::Lit(b));
+        // a `*` in a format (`backup:${Region}:*:recovery-point:...`) is any text
+        out.push(if b == b'*' { Atom::Any } else { Atom::Lit(b) });
         i += 1;
     }
 }
@@ -196,11 +197,12 @@ fn intersect(a: &[Atom], b: &[Atom], seen: &mut Vec<u64>, todo: &mut Vec<(usize,
         if x.is_none() && y.is_none() {
             return true;
         }
-        // `Any` may match nothing (a `Segment` needs one character)
+        // `Any` and `MaybeSegment` may match nothing (a `Segment` needs one
+        // character)
         if may_be_empty(x) {
             push(todo, i + 1, j);
         }
-        if may_be_empty(y) && j < b.len() {
+        if may_be_empty(y) {
             push(todo, i, j + 1);
         }
         if let (Some(x), Some(y)) = (x, y)
@@ -241,8 +243,24 @@ fn may_match(resource: &str, arn_format: &str) -> bool {
         return true;
     };
     // a `*` in the first five fields never spans a `:`: they are split
-    policy.iter().zip(format).all(|(p, f)| field_may_match(p, f))
+    (0..6).all(|i| field_at_may_match(i, &policy, &format))
 }
+
+/// Field `i` of two ARNs' fields: `field_may_match`, but for an empty
+/// account where the format names one, which AWS-owned resources have
+/// (`arn:aws:ssm:*::document/AWS-RunShellScript`, public SSM parameters):
+/// it names nothing in IAM and STS only, whose ARNs always have one.
+fn field_at_may_match(i: usize, policy: &[&str; 6], format: &[&str; 6]) -> bool {
+    let (Some(p), Some(f)) = (policy.get(i), format.get(i)) else { return true };
+    if i == ACCOUNT && p.is_empty() && is_one_variable(f) {
+        return !format.get(SERVICE).is_some_and(|s| matches!(*s, "iam" | "sts"));
+    }
+    field_may_match(p, f)
+}
+
+/// Where the service and the account are among an ARN's fields.
+const SERVICE: usize = 2;
+const ACCOUNT: usize = 4;
 
 /// The names of an ARN's six fields, for messages.
 pub const ARN_FIELD_NAMES: [&str; 6] = ["`arn`", "partition", "service", "region", "account", "resource"];
@@ -253,13 +271,13 @@ pub const ARN_FIELD_NAMES: [&str; 6] = ["`arn`", "partition", "service", "region
 /// field by field. Not remembered: asked only for a finding.
 pub fn mismatched_fields(resource: &str, arn_format: &str) -> Option<Vec<usize>> {
     let (policy, format) = (arn_fields(resource)?, arn_fields(arn_format)?);
-    Some((0..6).filter(|&i| !policy.get(i).zip(format.get(i)).is_some_and(|(p, f)| field_may_match(p, f))).collect())
+    Some((0..6).filter(|&i| !field_at_may_match(i, &policy, &format)).collect())
 }
 
 /// The six fields of an ARN (the last holds any further `:`), or `None`
 /// when it has fewer than five `:`. A byte loop: splitting with a `char`
 /// pattern cost more than comparing the fields.
-fn arn_fields(text: &str) -> Option<[&str; 6]> {
+pub(crate) fn arn_fields(text: &str) -> Option<[&str; 6]> {
     // (a policy variable, `${aws:PrincipalAccount}`, is one field)
     let mut split = crate::arn_split(text);
     let mut fields = [""; 6];
@@ -315,7 +333,7 @@ fn is_one_variable(field: &str) -> bool {
 /// `volume/`) are decided here, without compiling anything.
 fn heads_agree(policy: &str, format: &str) -> bool {
     for (a, b) in policy.bytes().zip(format.bytes()) {
-        if matches!(a, b'*' | b'?' | b'<' | b'$') || b == b'$' {
+        if matches!(a, b'*' | b'?' | b'<' | b'$') || matches!(b, b'$' | b'*') {
             return true;
         }
         if !a.eq_ignore_ascii_case(&b) {
@@ -392,8 +410,18 @@ mod tests {
         assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:<SECRET NAME>", secret));
         assert!(resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:${name}", secret));
         assert!(!resource_may_match("arn:aws:secretsmanager:us-east-1:1:secret:-??????", secret));
-        // found by review: a field the format names is never empty
+        // found by review: a field the format names is never empty, but
+        // for the account of an AWS-owned resource outside IAM and STS
         assert!(!resource_may_match("arn:aws:iam:::role/r", role));
+        let document = "arn:${Partition}:ssm:${Region}:${Account}:document/${DocumentName}";
+        assert!(resource_may_match("arn:aws:ssm:*::document/AWS-RunShellScript", document));
+        assert!(!resource_may_match("arn:aws:ssm::1:document/AWS-RunShellScript", document));
+        // found by review: a `*` in a catalog format matches any text
+        let recovery = "arn:${Partition}:backup:${Region}:*:recovery-point:${RecoveryPointId}";
+        assert!(resource_may_match("arn:aws:backup:us-east-1:123456789012:recovery-point:*", recovery));
+        let event = "arn:${Partition}:health:*::event/${Service}/${EventTypeCode}/*";
+        assert!(resource_may_match("arn:aws:health:us-east-1::event/EC2/AWS_EC2_OPERATIONAL_ISSUE/*", event));
+        assert!(!resource_may_match("arn:aws:health:us-east-1::issue/EC2/x/*", event));
         assert!(!resource_may_match(
             "arn:aws:ec2::1:instance/*",
             "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"

@@ -9,6 +9,7 @@
 mod arn_match;
 mod arn_split;
 pub mod catalog;
+mod identity_keys;
 pub mod lints;
 pub mod memo;
 mod names;

@@ -221,32 +221,50 @@ fn first_foreign_char(arn: &str) -> Option<char> {
     if !arn.bytes().fold(false, |seen, b| seen | (b <= b' ') | (b == 0x7f)) {
         return None;
     }
-    let mut depth = 0usize;
-    for b in arn.bytes() {
-        match b {
-            b'<' => depth += 1,
-            b'>' if depth > 0 => depth -= 1,
-            b if depth == 0 && (b <= b' ' || b == 0x7f) => return Some(char::from(b)),
-            _ => {}
-        }
-    }
-    None
+    let mut inside = Inside::default();
+    arn.bytes().find(|&b| !inside.step(char::from(b)) && (b <= b' ' || b == 0x7f)).map(char::from)
 }
 
-/// The characters of `arn` outside its `<PLACEHOLDER>`s, which may hold spaces.
+/// The characters of `arn` outside its `<PLACEHOLDER>`s and its policy
+/// variables, which may hold spaces (`${aws:PrincipalTag/team, 'all'}`,
+/// a variable with a default, as AWS's own examples write it).
 fn outside_placeholders(arn: &str) -> impl Iterator<Item = char> + '_ {
-    let mut depth = 0usize;
-    arn.chars().filter(move |&c| match c {
-        '<' => {
-            depth += 1;
-            false
+    let mut inside = Inside::default();
+    arn.chars().filter(move |&c| !inside.step(c))
+}
+
+/// Whether each character read in turn is part of a `<PLACEHOLDER>` or a
+/// `${...}` (its brackets included).
+#[derive(Default)]
+struct Inside {
+    angles: usize,
+    variable: bool,
+    after_dollar: bool,
+}
+
+impl Inside {
+    fn step(&mut self, c: char) -> bool {
+        let after_dollar = std::mem::replace(&mut self.after_dollar, c == '$' && !self.variable);
+        match c {
+            '{' if after_dollar => {
+                self.variable = true;
+                true
+            }
+            '}' if self.variable => {
+                self.variable = false;
+                true
+            }
+            '<' if !self.variable => {
+                self.angles += 1;
+                true
+            }
+            '>' if !self.variable && self.angles > 0 => {
+                self.angles -= 1;
+                true
+            }
+            _ => self.variable || self.angles > 0,
         }
-        '>' if depth > 0 => {
-            depth -= 1;
-            false
-        }
-        _ => depth == 0,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +293,13 @@ mod tests {
             assert_eq!(first_foreign_char(&arn), slow(&arn), "{byte:#x}");
         }
         assert_eq!(first_foreign_char("arn:aws:s3:::é b"), Some(' '));
+        // found by review: a policy variable's default, as AWS writes it
+        for arn in ["arn:aws:s3:::b-${aws:PrincipalTag/team, 'company-wide'}", "arn:aws:s3:::é-${aws:x, 'a b'}"] {
+            assert_eq!(first_foreign_char(arn), None, "{arn:?}");
+            assert_eq!(slow(arn), None, "{arn:?}");
+        }
+        assert_eq!(first_foreign_char("arn:aws:s3:::b ${x}"), Some(' '));
+        assert_eq!(first_foreign_char("arn:aws:s3:::$ {x y}"), Some(' '));
     }
 
     #[test]

@@ -57,20 +57,18 @@ pub(crate) fn first_together<'c, T>(
     together: impl Fn(&T, &T) -> bool,
 ) -> Vec<Option<usize>> {
     let pinned: Vec<FxHashMap<&'c str, &'c str>> = entries.iter().map(|e| pins(program, &guards(e))).collect();
-    // the key: the variables every entry that pins something pins (else
-    // the one pinned most often); entries that do not pin them all are
-    // compared with every earlier one
-    let mut key_vars: Vec<&str> = match pinned.iter().find(|p| !p.is_empty()) {
-        Some(first) => {
-            first.keys().copied().filter(|v| pinned.iter().all(|p| p.is_empty() || p.contains_key(v))).collect()
-        }
-        None => Vec::new(),
-    };
+    // the key: the variables that at least half the entries that pin
+    // something pin (one entry pinning fewer must not make every pair
+    // compared again: it is compared with all, and all with it); else the
+    // one pinned most often. Entries that do not pin them all are compared
+    // with every earlier one.
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for var in pinned.iter().flat_map(|p| p.keys()) {
+        *counts.entry(var).or_default() += 1;
+    }
+    let pinning = pinned.iter().filter(|p| !p.is_empty()).count();
+    let mut key_vars: Vec<&str> = counts.iter().filter(|&(_, &n)| 2 * n >= pinning).map(|(&var, _)| var).collect();
     if key_vars.is_empty() {
-        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
-        for var in pinned.iter().flat_map(|p| p.keys()) {
-            *counts.entry(var).or_default() += 1;
-        }
         key_vars.extend(counts.into_iter().max_by_key(|&(var, n)| (n, std::cmp::Reverse(var))).map(|(var, _)| var));
     }
     key_vars.sort_unstable();
@@ -170,5 +168,12 @@ mod tests {
         // the repeat is compared with combination 5 only; the unguarded
         // entry finds the first entry at once
         assert_eq!(asked.get(), 2);
+        // found by review: one entry that pins fewer features (`f0` only)
+        // is compared with every other, not every pair with each other
+        let mut fewer = apart.clone();
+        fewer.insert(1, Some(Cond::Is(Name::new("f0"), Name::new("true"))));
+        asked.set(0);
+        first_together(&program, &fewer, |e| e.iter().collect(), |_, _| true, together);
+        assert!(asked.get() <= fewer.len(), "{} pairs asked", asked.get());
     }
 }

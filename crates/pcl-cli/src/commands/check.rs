@@ -38,14 +38,14 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
     let mut db = RootDatabase::default();
     let mut code = crate::EXIT_OK;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut sarif = match args.format {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut sink = match args.format {
+        Format::Human => Sink::Human,
+        Format::Json => Sink::Json(&mut out),
         Format::Sarif => match SarifLog::start(&mut out) {
-            Ok(log) => Some(log),
+            Ok(log) => Sink::Sarif(log),
             Err(e) => return written(Err(e), &reporter),
         },
-        _ => None,
     };
     for path in &args.files {
         let file = match super::read(path, &reporter) {
@@ -62,7 +62,7 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             Err(LoadError::NotUtf8(e)) => {
                 let diagnostics = [e.diagnostic];
                 let lossy = Lossy { text: &e.text, replaced: &e.replacements };
-                if let Err(e) = report(args.format, path, lossy, &diagnostics, &reporter, &mut sarif) {
+                if let Err(e) = report(&mut sink, path, lossy, &diagnostics, &reporter) {
                     return written(Err(e), &reporter);
                 }
                 code = code.max(crate::EXIT_ERRORS);
@@ -72,7 +72,7 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         let text = file.text(&db);
         let analysis = super::analyze(&db, file);
         let own = Lossy { text, replaced: &Replacements::default() };
-        if let Err(e) = report(args.format, path, own, &analysis.diagnostics, &reporter, &mut sarif) {
+        if let Err(e) = report(&mut sink, path, own, &analysis.diagnostics, &reporter) {
             return written(Err(e), &reporter);
         }
         if args.deny.fails(&analysis.diagnostics) {
@@ -82,9 +82,10 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             reporter.plain_error(&format!("{path}: {note}"));
         }
     }
-    let finished = match sarif {
-        Some(log) => log.finish(),
-        None => out.flush(),
+    let finished = match sink {
+        Sink::Human => Ok(()),
+        Sink::Json(out) => out.flush(),
+        Sink::Sarif(log) => log.finish(),
     };
     if finished.is_err() {
         return written(finished, &reporter);
@@ -95,30 +96,30 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
     code
 }
 
-/// Prints one file's diagnostics in `format`: on stderr for people, else
-/// written to standard output as they are made (SARIF into the one log of
-/// all the files).
+/// Where the diagnostics go: on stderr for people; else to standard output
+/// as they are made (SARIF into the one log of all the files).
+enum Sink<'w> {
+    Human,
+    Json(&'w mut dyn Write),
+    Sarif(SarifLog<'w>),
+}
+
+/// Reports one file's diagnostics to `sink`.
 fn report(
-    format: Format,
+    sink: &mut Sink<'_>,
     path: &str,
     source: Lossy<'_>,
     diagnostics: &[Diagnostic],
     reporter: &Reporter,
-    sarif: &mut Option<SarifLog<'_>>,
 ) -> std::io::Result<()> {
     let Lossy { text, replaced } = source;
-    match (format, sarif) {
-        (Format::Human, _) => {
+    match sink {
+        Sink::Human => {
             super::print_diagnostics(diagnostics, path, text, reporter);
             Ok(())
         }
-        (Format::Json, _) => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            pcl_cli::machine::write_json_lines(&mut out, path, text, diagnostics, replaced)?;
-            out.flush()
-        }
-        (Format::Sarif, Some(log)) => log.file(path, text, diagnostics, replaced),
-        (Format::Sarif, None) => Ok(()),
+        Sink::Json(out) => pcl_cli::machine::write_json_lines(&mut **out, path, text, diagnostics, replaced),
+        Sink::Sarif(log) => log.file(path, text, diagnostics, replaced),
     }
 }
 

@@ -200,7 +200,8 @@ impl Catalog {
     }
 
     /// Whether IAM knows `key`: a global `aws:` key, an `aws:` key some
-    /// service lists, or a key of its own service.
+    /// service lists, a key of its own service, or one an identity
+    /// provider sets (`identity_keys`).
     pub fn is_known_key(&self, key: &str) -> bool {
         thread_local! {
             static KNOWN: crate::memo::Table<bool> = std::cell::RefCell::default();
@@ -210,6 +211,9 @@ impl Catalog {
 
     fn is_known_key_uncached(&self, key: &str) -> bool {
         if self.global_key(key).is_some() || self.service_aws_keys.iter().any(|k| key_matches(k, key)) {
+            return true;
+        }
+        if crate::identity_keys::is_identity_provider_key(key) {
             return true;
         }
         let Some((prefix, _)) = key.split_once(':') else { return false };

@@ -65,7 +65,9 @@ enum Judged {
 }
 
 fn judged(key: &str) -> Option<Judged> {
-    if !is_known_key(key) {
+    // an identity provider's key is in the request of a federated session,
+    // whatever the action: which provider sends which claim is not known
+    if !is_known_key(key) || crate::identity_keys::is_identity_provider_key(key) {
         return None;
     }
     match catalog().global_key(key) {

@@ -21,11 +21,7 @@ fn needs(prefix: &str, action: &'static Action) -> Vec<String> {
         action
             .resource_types()
             .map(|(rt, _)| match service.and_then(|s| s.resource_type(rt)) {
-                Some(r) => {
-                    let notes: Vec<&str> = r.arn_formats().filter_map(crate::arn_match::format_note).collect();
-                    let note = if notes.is_empty() { String::new() } else { format!("; {}", notes.join("; ")) };
-                    format!("{rt} (`{}`{note})", r.arn_formats().collect::<Vec<_>>().join("` or `"))
-                }
+                Some(r) => format!("{rt} (`{}`)", r.arn_formats().collect::<Vec<_>>().join("` or `")),
                 None => rt.to_string(),
             })
             .collect()
@@ -49,12 +45,23 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
     let near =
         |name: &'static str| service.and_then(|s| s.resource_type(name)).and_then(|rt| near_miss(name, rt, resources));
     if all.len() <= LISTED_WHOLE {
-        // each type as listed, or, when a resource misses it by fields
-        // other than its resource field (`arn:aws:iam:::role/r`), saying which
+        // each type as listed, or, when a resource of its service misses it
+        // by one field other than its resource field (`arn:aws:iam:::role/r`),
+        // saying which; with what its formats hold that their text does not
+        // show, for a resource of their service
         return action
             .resource_types()
             .zip(all)
-            .map(|((name, _), listed)| near(name).map_or(listed, |(_, d)| d))
+            .map(|((name, _), listed)| {
+                let near = near(name).filter(|(misses, _)| *misses == 1).map(|(_, described)| described);
+                let rt = service.and_then(|s| s.resource_type(name));
+                let notes: Vec<&str> = rt.into_iter().flat_map(|rt| notes_for(rt, resources)).collect();
+                let described = near.unwrap_or(listed);
+                match notes.is_empty() {
+                    true => described,
+                    false => format!("{described}; {}", notes.join("; ")),
+                }
+            })
             .collect();
     }
     let mut close: Vec<(usize, &'static str, String)> = action
@@ -73,6 +80,19 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
     out
 }
 
+/// What the formats of `rt` hold that their text does not show
+/// (`arn_match::format_note`), when one of `resources` is of their service:
+/// a secret's suffix is news for a Secrets Manager ARN, not for a bucket.
+fn notes_for(rt: &'static ResourceType, resources: &[String]) -> Vec<&'static str> {
+    fn service_of(text: &str) -> Option<&str> {
+        crate::arn_match::arn_fields(text).and_then(|fields| fields.get(2).copied())
+    }
+    rt.arn_formats()
+        .filter(|format| resources.iter().any(|r| service_of(r).is_some_and(|s| Some(s) == service_of(format))))
+        .filter_map(crate::arn_match::format_note)
+        .collect()
+}
+
 /// The format of type `name` that one of `resources` misses by the fewest
 /// fields, if its resource field is not among them: how many, and the type
 /// described with the fields that differ.
@@ -82,7 +102,7 @@ fn near_miss(name: &str, rt: &'static ResourceType, resources: &[String]) -> Opt
         .flat_map(|format| {
             resources.iter().filter_map(move |r| Some((crate::arn_match::mismatched_fields(r, format)?, format, r)))
         })
-        .filter(|(fields, _, _)| !fields.contains(&5))
+        .filter(|(fields, _, _)| !fields.contains(&5) && !fields.contains(&2))
         .min_by_key(|(fields, _, _)| fields.len())?;
     let why: Vec<String> = fields.iter().map(|&i| field_difference(i, resource, format)).collect();
     let why = if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) };
@@ -91,7 +111,10 @@ fn near_miss(name: &str, rt: &'static ResourceType, resources: &[String]) -> Opt
 
 /// How field `i` of `resource` differs from that of `format`, in words.
 fn field_difference(i: usize, resource: &str, format: &str) -> String {
-    let field = |text: &str| text.splitn(6, ':').nth(i).unwrap_or_default().to_string();
+    // split as the match splits (a policy variable's `:` is not a field's end)
+    let field = |text: &str| {
+        crate::arn_match::arn_fields(text).and_then(|f| f.get(i).map(|f| f.to_string())).unwrap_or_default()
+    };
     let name = crate::arn_match::ARN_FIELD_NAMES.get(i).copied().unwrap_or("a");
     match field(format).as_str() {
         "" => format!("its {name} field is empty, here `{}`", field(resource)),
