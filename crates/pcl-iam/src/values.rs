@@ -204,8 +204,19 @@ pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
         return Some(format!("the ARN `{}` holds {bad:?}, which no ARN holds", shown()));
     }
     let field = arn.strip_prefix("arn:")?.split(':').next()?;
-    (PARTITIONS.contains(&field) && !partition.is_empty() && field != partition)
-        .then(|| format!("the ARN `{}` hard-codes partition `{field}`", shown()))
+    if PARTITIONS.contains(&field) && !partition.is_empty() && field != partition {
+        return Some(format!("the ARN `{}` hard-codes partition `{field}`", shown()));
+    }
+    // a region of another partition written out (`arn:aws:ec2:us-gov-west-1:...`)
+    // names nothing in the document's partition (found by review)
+    let expected = if partition.is_empty() { field } else { partition };
+    let region = crate::arn_match::arn_fields(arn)?.get(3).copied()?;
+    let of = crate::partitions::region_partition(region)?;
+    // (rendered for every partition at once, `arn:${partition}:...`, a
+    // region may be a region param's default, judged at the default: E0203)
+    (crate::partitions::partition(expected).is_some() && of.name != expected).then(|| {
+        format!("the ARN `{}` names region `{region}` of partition `{}`, not of `{expected}`", shown(), of.name)
+    })
 }
 
 /// The first whitespace or control character of `arn` outside its
@@ -355,5 +366,13 @@ mod tests {
         assert!(check_arn_in_partition("arn:*:iam::1:role/x", "aws-cn").is_none());
         assert!(check_arn_in_partition("arn:aws:s3:::my bucket", "aws").is_some());
         assert!(check_arn_in_partition("arn:aws:iam::<AWS ACCOUNT ID>:role/x", "aws").is_none());
+        // found by review: a region of another partition written out
+        assert!(check_arn_in_partition("arn:aws:ec2:us-gov-west-1:1:instance/*", "aws").is_some());
+        assert!(check_arn_in_partition("arn:aws:kms:cn-north-1:1:key/*", "").is_some());
+        assert!(check_arn_in_partition("arn:aws-cn:kms:cn-north-1:1:key/*", "aws-cn").is_none());
+        assert!(check_arn_in_partition("arn:aws:ec2:us-east-1:1:instance/*", "aws").is_none());
+        assert!(check_arn_in_partition("arn:aws:ec2:*:1:instance/*", "aws").is_none());
+        assert!(check_arn_in_partition("arn:${partition}:ec2:us-gov-west-1:1:instance/*", "${partition}").is_none());
+        assert!(check_arn_in_partition("arn:${partition}:ec2:${region}:1:instance/*", "${partition}").is_none());
     }
 }

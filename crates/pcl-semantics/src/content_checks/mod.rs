@@ -38,6 +38,8 @@ pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagno
 fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
     let (label, help) = if message.contains("hard-codes") {
         ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
+    } else if message.contains("names region") {
+        ("a region of another partition", "write a region of the document's partition, `*`, or a `region` param")
     } else {
         ("no ARN holds whitespace", "remove the whitespace or control character")
     };
