@@ -252,15 +252,20 @@ fn may_match(resource: &str, arn_format: &str) -> bool {
 /// it names nothing in IAM and STS only, whose ARNs always have one.
 fn field_at_may_match(i: usize, policy: &[&str; 6], format: &[&str; 6]) -> bool {
     let (Some(p), Some(f)) = (policy.get(i), format.get(i)) else { return true };
-    if i == ACCOUNT && p.is_empty() && is_one_variable(f) {
-        return !format.get(SERVICE).is_some_and(|s| matches!(*s, "iam" | "sts"));
+    if p.is_empty() && is_one_variable(f) {
+        // a variable stands for a name, never for nothing: `arn:aws:iam:::role/r`
+        // names no role (found by review: an empty account field passed)
+        return i == ACCOUNT && !format.get(SERVICE).is_some_and(|s| matches!(*s, "iam" | "sts"));
     }
     field_may_match(p, f)
 }
 
-/// Where the service and the account are among an ARN's fields.
-const SERVICE: usize = 2;
-const ACCOUNT: usize = 4;
+/// Where the service, region, account and resource are among an ARN's
+/// fields (`arn_fields`).
+pub(crate) const SERVICE: usize = 2;
+pub(crate) const REGION: usize = 3;
+pub(crate) const ACCOUNT: usize = 4;
+pub(crate) const RESOURCE: usize = 5;
 
 /// The names of an ARN's six fields, for messages.
 pub const ARN_FIELD_NAMES: [&str; 6] = ["`arn`", "partition", "service", "region", "account", "resource"];
@@ -298,11 +303,6 @@ fn holds(text: &str, bytes: &[u8]) -> bool {
 /// One field: the common cases without building patterns.
 fn field_may_match(policy: &str, format: &str) -> bool {
     const SPECIAL: &[u8] = b"*?<$";
-    if is_one_variable(format) && policy.is_empty() {
-        // a variable stands for a name, never for nothing: `arn:aws:iam:::role/r`
-        // names no role (found by review: an empty account field passed)
-        return false;
-    }
     if policy == "*" || is_one_variable(format) && !holds(policy, b"/") {
         return true; // either side matches anything there
     }

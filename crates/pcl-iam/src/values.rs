@@ -210,7 +210,7 @@ pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     // a region of another partition written out (`arn:aws:ec2:us-gov-west-1:...`)
     // names nothing in the document's partition (found by review)
     let expected = if partition.is_empty() { field } else { partition };
-    let region = crate::arn_match::arn_fields(arn)?.get(3).copied()?;
+    let region = crate::arn_match::arn_fields(arn)?.get(crate::arn_match::REGION).copied()?;
     let of = crate::partitions::region_partition(region)?;
     // (rendered for every partition at once, `arn:${partition}:...`, a
     // region may be a region param's default, judged at the default: E0203)

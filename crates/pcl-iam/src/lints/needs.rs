@@ -42,8 +42,8 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
     const OTHERS_NAMED: usize = 5;
     let all = needs(prefix, action);
     let service = catalog().service(prefix);
-    let near =
-        |name: &'static str| service.and_then(|s| s.resource_type(name)).and_then(|rt| near_miss(name, rt, resources));
+    let type_of = |name: &str| service.and_then(|s| s.resource_type(name));
+    let near = |name: &'static str| type_of(name).and_then(|rt| near_miss(name, rt, resources));
     if all.len() <= LISTED_WHOLE {
         // each type as listed, or, when a resource of its service misses it
         // by one field other than its resource field (`arn:aws:iam:::role/r`),
@@ -53,10 +53,10 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
             .resource_types()
             .zip(all)
             .map(|((name, _), listed)| {
-                let near = near(name).filter(|(misses, _)| *misses == 1).map(|(_, described)| described);
-                let rt = service.and_then(|s| s.resource_type(name));
-                let notes: Vec<&str> = rt.into_iter().flat_map(|rt| notes_for(rt, resources)).collect();
-                let described = near.unwrap_or(listed);
+                let Some(rt) = type_of(name) else { return listed };
+                let near = near_miss(name, rt, resources).filter(|(misses, _)| *misses == 1);
+                let notes = notes_for(rt, resources);
+                let described = near.map_or(listed, |(_, described)| described);
                 match notes.is_empty() {
                     true => described,
                     false => format!("{described}; {}", notes.join("; ")),
@@ -85,7 +85,7 @@ pub(super) fn needs_for(prefix: &str, action: &'static Action, resources: &[Stri
 /// a secret's suffix is news for a Secrets Manager ARN, not for a bucket.
 fn notes_for(rt: &'static ResourceType, resources: &[String]) -> Vec<&'static str> {
     fn service_of(text: &str) -> Option<&str> {
-        crate::arn_match::arn_fields(text).and_then(|fields| fields.get(2).copied())
+        crate::arn_match::arn_fields(text).and_then(|fields| fields.get(crate::arn_match::SERVICE).copied())
     }
     rt.arn_formats()
         .filter(|format| resources.iter().any(|r| service_of(r).is_some_and(|s| Some(s) == service_of(format))))
@@ -102,7 +102,9 @@ fn near_miss(name: &str, rt: &'static ResourceType, resources: &[String]) -> Opt
         .flat_map(|format| {
             resources.iter().filter_map(move |r| Some((crate::arn_match::mismatched_fields(r, format)?, format, r)))
         })
-        .filter(|(fields, _, _)| !fields.contains(&5) && !fields.contains(&2))
+        .filter(|(fields, _, _)| {
+            !fields.contains(&crate::arn_match::RESOURCE) && !fields.contains(&crate::arn_match::SERVICE)
+        })
         .min_by_key(|(fields, _, _)| fields.len())?;
     let why: Vec<String> = fields.iter().map(|&i| field_difference(i, resource, format)).collect();
     let why = if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) };
@@ -112,14 +114,12 @@ fn near_miss(name: &str, rt: &'static ResourceType, resources: &[String]) -> Opt
 /// How field `i` of `resource` differs from that of `format`, in words.
 fn field_difference(i: usize, resource: &str, format: &str) -> String {
     // split as the match splits (a policy variable's `:` is not a field's end)
-    let field = |text: &str| {
-        crate::arn_match::arn_fields(text).and_then(|f| f.get(i).map(|f| f.to_string())).unwrap_or_default()
-    };
+    let field = |text| crate::arn_match::arn_fields(text).and_then(|f| f.get(i).copied()).unwrap_or_default();
     let name = crate::arn_match::ARN_FIELD_NAMES.get(i).copied().unwrap_or("a");
-    match field(format).as_str() {
-        "" => format!("its {name} field is empty, here `{}`", field(resource)),
-        _ if field(resource).is_empty() => format!("its {name} field is `{}`, here empty", field(format)),
-        theirs => format!("its {name} field is `{theirs}`, here `{}`", field(resource)),
+    match (field(format), field(resource)) {
+        ("", here) => format!("its {name} field is empty, here `{here}`"),
+        (theirs, "") => format!("its {name} field is `{theirs}`, here empty"),
+        (theirs, here) => format!("its {name} field is `{theirs}`, here `{here}`"),
     }
 }
 
