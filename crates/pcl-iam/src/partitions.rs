@@ -74,6 +74,12 @@ pub fn partition(name: &str) -> Option<&'static Partition> {
 /// AWS opens later is known by its prefix); `None` for `*` and for a
 /// region of no partition's shape.
 pub fn region_partition(region: &str) -> Option<&'static Partition> {
+    // every region ends in its number: `*`, `${region}` and most fields
+    // that are not a region are told at once (an ARN's region is asked of
+    // every ARN a file renders)
+    if !region.as_bytes().last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let of = |p: &&Partition| {
         p.region_prefixes.iter().any(|prefix| {
             let Some((name, number)) = region

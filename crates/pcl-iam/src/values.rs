@@ -210,8 +210,12 @@ pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     // a region of another partition written out (`arn:aws:ec2:us-gov-west-1:...`)
     // names nothing in the document's partition (found by review)
     let expected = if partition.is_empty() { field } else { partition };
-    let region = crate::arn_match::arn_fields(arn)?.get(crate::arn_match::REGION).copied()?;
+    // the region first (the fourth field, the scan stops there): nearly
+    // every ARN has none of another partition, and only then is the ARN
+    // read whole, to be sure it has all six fields
+    let region = crate::arn_split(arn).nth(crate::arn_match::REGION)?;
     let of = crate::partitions::region_partition(region)?;
+    crate::arn_match::arn_fields(arn)?;
     // (rendered for every partition at once, `arn:${partition}:...`, a
     // region may be a region param's default, judged at the default: E0203)
     (crate::partitions::partition(expected).is_some() && of.name != expected).then(|| {
@@ -232,8 +236,26 @@ fn first_foreign_char(arn: &str) -> Option<char> {
     if !arn.bytes().fold(false, |seen, b| seen | (b <= b' ') | (b == 0x7f)) {
         return None;
     }
+    // Most such ARNs hold a placeholder (`<AWS ACCOUNT ID>`): only the bytes
+    // that open or close one (or a variable) and the foreign ones are
+    // stepped through; any other byte is outside exactly when the one
+    // before it left the scan outside.
     let mut inside = Inside::default();
-    arn.bytes().find(|&b| !inside.step(char::from(b)) && (b <= b' ' || b == 0x7f)).map(char::from)
+    for b in arn.bytes() {
+        if !stepped(b) {
+            inside.after_dollar = false;
+            continue;
+        }
+        if !inside.step(char::from(b)) && (b <= b' ' || b == 0x7f) {
+            return Some(char::from(b));
+        }
+    }
+    None
+}
+
+/// Whether `first_foreign_char` steps through the ASCII byte `b` (see there).
+fn stepped(b: u8) -> bool {
+    b <= b' ' || matches!(b, 0x7f | b'$' | b'{' | b'}' | b'<' | b'>')
 }
 
 /// The characters of `arn` outside its `<PLACEHOLDER>`s and its policy
@@ -308,6 +330,15 @@ mod tests {
         for arn in ["arn:aws:s3:::b-${aws:PrincipalTag/team, 'company-wide'}", "arn:aws:s3:::é-${aws:x, 'a b'}"] {
             assert_eq!(first_foreign_char(arn), None, "{arn:?}");
             assert_eq!(slow(arn), None, "{arn:?}");
+        }
+        // every short text over the bytes that open, close or are foreign
+        let alphabet = ["$", "{", "}", "<", ">", " ", "a", "\t"];
+        let mut last = vec![String::new()];
+        for _ in 0..5 {
+            last = last.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            for arn in &last {
+                assert_eq!(first_foreign_char(arn), slow(arn), "{arn:?}");
+            }
         }
         assert_eq!(first_foreign_char("arn:aws:s3:::b ${x}"), Some(' '));
         assert_eq!(first_foreign_char("arn:aws:s3:::$ {x y}"), Some(' '));
