@@ -18,6 +18,9 @@ pub struct Item {
     pub expects: Box<[Expect]>,
     pub kind: ItemKind,
     pub span: Span,
+    /// Read without its broken body entries (`recover.rs`): its file has a
+    /// syntax error there, and what is left may look emptier than written.
+    pub recovered: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

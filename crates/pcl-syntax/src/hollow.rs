@@ -27,7 +27,13 @@ impl Item {
             }
             ItemKind::Param(_) | ItemKind::Feature(_) | ItemKind::Constraint(_) => return None,
         };
-        Some(Item { docs: self.docs.clone(), expects: self.expects.clone(), kind, span: self.span })
+        Some(Item {
+            docs: self.docs.clone(),
+            expects: self.expects.clone(),
+            kind,
+            span: self.span,
+            recovered: self.recovered,
+        })
     }
 }
 

@@ -24,5 +24,5 @@ pub fn replace_prelude(item: &Item, prelude: &str, delta: u32) -> Option<Item> {
         _ => return None,
     }
     let span = Span { start: item.span.start, end: item.span.end.wrapping_add(delta) };
-    Some(Item { docs: docs.into(), expects: expects.into(), kind, span })
+    Some(Item { docs: docs.into(), expects: expects.into(), kind, span, recovered: false })
 }

@@ -34,7 +34,7 @@ pub fn parse_entry(text: &str) -> Option<Vec<BodyEntry>> {
 
 /// `parse_entry` by pest and the lowering alone.
 pub fn parse_entry_with_pest(text: &str) -> Option<Vec<BodyEntry>> {
-    let mut pairs = crate::parser::pest_parse_within_nesting(Rule::body_entry_only, text)?;
+    let mut pairs = crate::nesting::pest_parse_within_nesting(Rule::body_entry_only, text)?;
     let only = pairs.next()?;
     let mut lowerer = Lowerer::new(0, 0);
     let entries = lowerer.body(only.into_inner().filter(|p| p.as_rule() == Rule::body_entry)).ok()?;
@@ -56,7 +56,7 @@ pub fn parse_header(text: &str) -> Option<Header> {
         let [(item_start, item)] = <[_; 1]>::try_from(items).ok()?;
         return header_of(item_start, item);
     }
-    let mut pairs = crate::parser::pest_parse_within_nesting(Rule::file, text)?;
+    let mut pairs = crate::nesting::pest_parse_within_nesting(Rule::file, text)?;
     let mut items = pairs.next()?.into_inner().filter(|p| p.as_rule() == Rule::item);
     let pair = items.next()?;
     if items.next().is_some() {
@@ -216,7 +216,7 @@ pub fn replace_entry(item: &Item, place: EntryPlace, entry: &BodyEntry, offset: 
         _ => return None,
     };
     let span = Span { start: item.span.start, end: item.span.end.wrapping_add(delta) };
-    Some(Item { docs: item.docs.clone(), expects: item.expects.clone(), kind, span })
+    Some(Item { docs: item.docs.clone(), expects: item.expects.clone(), kind, span, recovered: false })
 }
 
 /// Appends to `into` the entries of `chunk[start..end]` (not a block's

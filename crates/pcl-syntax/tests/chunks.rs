@@ -111,7 +111,15 @@ fn every_broken_statement_of_an_item_is_reported() {
     let lines: Vec<usize> =
         parsed.errors.iter().map(|e| text[..e.span.start as usize].matches('\n').count() + 1).collect();
     assert_eq!(lines, [2, 3, 5], "{:?}", parsed.errors);
-    assert_eq!(parsed.items.len(), 1, "q is still there");
+    // p is read without its three broken statements (its other one is
+    // checked too), and q is still there
+    let names: Vec<&str> = parsed.items.iter().map(|i| i.item.name().name.as_str()).collect();
+    assert_eq!(names, ["p", "q"]);
+    match &parsed.items[0].item.kind {
+        pcl_syntax::ast::ItemKind::Policy(p) => assert_eq!(p.entries.len(), 1, "{:?}", p.entries),
+        other => panic!("{other:?}"),
+    }
+    assert!(parsed.broken_names.contains(&"p".to_string()), "still counted as broken");
     let unbalanced = "policy p {\n    allow { action [s3:GetObject; resource \"*\";\n    allow { action s3:PutObject resource \"*\"; }\n}\n";
     assert_eq!(parse_file(unbalanced).errors.len(), 1, "{:?}", parse_file(unbalanced).errors);
 }

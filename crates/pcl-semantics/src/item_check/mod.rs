@@ -54,6 +54,10 @@ pub struct ItemAnalysis {
     /// per-configuration checks of the items that use it read, kept here
     /// so that they depend on this analysis alone, not on the AST too.
     pub name_span: pcl_syntax::Span,
+    /// The item was read without its broken body entries
+    /// (`ast::Item::recovered`): what is left may look emptier than
+    /// written, so no list or document of it is reported empty.
+    pub recovered: bool,
 }
 
 impl ItemAnalysis {
@@ -70,6 +74,7 @@ impl ItemAnalysis {
             diagnostics: self.diagnostics.iter().map(|d| d.clone().with_spans(nowhere)).collect(),
             refs: self.refs.iter().map(|r| Ref { span: pcl_syntax::Span::default(), ..r.clone() }).collect(),
             name_span: pcl_syntax::Span::default(),
+            recovered: self.recovered,
         }
     }
 
@@ -179,7 +184,13 @@ pub fn check_with_parts(item: &ast::Item, symbols: &dyn Scope, parts: Option<Che
     };
     // kept as long as the file is open: no spare capacity
     let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
-    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: item.name().span }
+    ItemAnalysis {
+        ir: std::sync::Arc::new(ir),
+        diagnostics,
+        refs,
+        name_span: item.name().span,
+        recovered: item.recovered,
+    }
 }
 
 /// What `check` makes of a policy's guard and naming fields (its header),
@@ -199,7 +210,7 @@ pub fn check_policy_header(
     c.pop_context(&when);
     let (refs, diagnostics) = (exact(c.refs), exact(c.diags));
     let ir = ItemIr::Policy { when, entries: Vec::new(), splittable: false, naming: Box::new(naming) };
-    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: name.span }
+    ItemAnalysis { ir: std::sync::Arc::new(ir), diagnostics, refs, name_span: name.span, recovered: false }
 }
 
 /// `list` in an allocation of its length. `shrink_to_fit` (and so

@@ -27,7 +27,13 @@ impl Fast<'_> {
         if self.bailed {
             return None;
         }
-        Some(Item { docs: docs.into(), expects: expects.into(), kind, span: self.span(start, self.pos) })
+        Some(Item {
+            docs: docs.into(),
+            expects: expects.into(),
+            kind,
+            span: self.span(start, self.pos),
+            recovered: false,
+        })
     }
 
     /// The first of `rules` that matches (they start with different words).

@@ -168,7 +168,7 @@ impl Lowerer {
             }
         }
         match kind {
-            Some(kind) => Ok(Item { docs: docs.into(), expects: expects.into(), kind, span }),
+            Some(kind) => Ok(Item { docs: docs.into(), expects: expects.into(), kind, span, recovered: false }),
             None => {
                 self.error(span, SyntaxErrorKind::Parse, "a doc comment must be followed by an item".into());
                 if let Some(e) = self.errors.last_mut() {
