@@ -116,11 +116,20 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
                     continue;
                 }
                 let segment = bytes.get(close + 1) == Some(&b'/') || variable == Some(BUCKET_NAME);
-                out.push(match (segment, variable == Some(PACKAGE_NAMESPACE)) {
-                    (true, true) => Atom::MaybeSegment,
-                    (true, false) => Atom::Segment,
-                    (false, _) => Atom::Any,
-                });
+                match (segment, variable == Some(PACKAGE_NAMESPACE)) {
+                    (true, true) => out.push(Atom::MaybeSegment),
+                    (true, false) => out.push(Atom::Segment),
+                    (false, true) => out.push(Atom::Any),
+                    // `parameter/${ParameterNameWithoutLeadingSlash}`: a path
+                    // whose first character is not `/` (`parameter//p` names
+                    // no parameter)
+                    (false, false) if variable == Some(WITHOUT_LEADING_SLASH) => {
+                        out.extend([Atom::Segment, Atom::Any]);
+                    }
+                    // a name, of one character or more (`webacl/n/` names
+                    // no web ACL; found by review), which may hold `/`
+                    (false, false) => out.extend([Atom::One, Atom::Any]),
+                }
                 i = close + 1;
                 continue;
             }
@@ -130,6 +139,9 @@ fn format_pattern(text: &str, out: &mut Vec<Atom>) {
         i += 1;
     }
 }
+
+/// The format variable of an SSM parameter's name after `parameter/`.
+const WITHOUT_LEADING_SLASH: &[u8] = b"${ParameterNameWithoutLeadingSlash}";
 
 /// The format variable of an S3 bucket's name, which never holds a `/`.
 const BUCKET_NAME: &[u8] = b"${BucketName}";
@@ -427,6 +439,21 @@ mod tests {
             "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"
         ));
         assert!(resource_may_match("arn:aws:iam::*:role/r", role));
+        // found by review: a name ends the format, and it is never empty;
+        // an SSM parameter's name after `parameter/` never starts with `/`
+        let webacl = "arn:${Partition}:wafv2:${Region}:${Account}:${Scope}/webacl/${Name}/${Id}";
+        assert!(!resource_may_match("arn:aws:wafv2:us-east-1:1:regional/webacl/n/", webacl));
+        assert!(resource_may_match("arn:aws:wafv2:us-east-1:1:regional/webacl/n/*", webacl));
+        assert!(resource_may_match("arn:aws:wafv2:us-east-1:1:regional/webacl/n/?", webacl));
+        assert!(!resource_may_match("arn:aws:iam::1:role/", role));
+        assert!(resource_may_match("arn:aws:iam::1:role/a", role));
+        let parameter = "arn:${Partition}:ssm:${Region}:${Account}:parameter/${ParameterNameWithoutLeadingSlash}";
+        assert!(!resource_may_match("arn:aws:ssm:us-east-1:1:parameter//name", parameter));
+        assert!(!resource_may_match("arn:aws:ssm:us-east-1:1:parameter/", parameter));
+        assert!(resource_may_match("arn:aws:ssm:us-east-1:1:parameter/name", parameter));
+        assert!(resource_may_match("arn:aws:ssm:us-east-1:1:parameter/app/prod/db", parameter));
+        assert!(resource_may_match("arn:aws:ssm:us-east-1:1:parameter/*", parameter));
+        assert!(resource_may_match("arn:aws:ssm:us-east-1:1:parameter/<NAME>", parameter));
     }
 
     #[test]

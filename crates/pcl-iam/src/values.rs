@@ -120,7 +120,7 @@ fn is_date(v: &str) -> bool {
         return false;
     }
     let (Some(month), Some(day)) = (number(month, 12), number(day, 31)) else { return false };
-    if month == 0 || day == 0 {
+    if month == 0 || day == 0 || day > days_in_month(year, month) {
         return false;
     }
     let Some(time) = time else { return true };
@@ -144,6 +144,19 @@ fn is_date(v: &str) -> bool {
         && number(minute, 59).is_some()
         && second.is_none_or(|s| number(Some(s), 60).is_some())
         && fraction.is_none_or(|f| second.is_some() && !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The days of `month` (1-12) of `year` (four digits), in the Gregorian
+/// calendar: `2024-02-30` names no day (found by review).
+fn days_in_month(year: &str, month: u32) -> u32 {
+    let year: u32 = year.parse().unwrap_or(0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn is_cidr(v: &str) -> bool {
@@ -368,6 +381,9 @@ mod tests {
             "2026-12-01T23:59:60+05:30",
             "2026-12-01T00:00:00-08:00",
             "1767225600",
+            "2024-02-29",
+            "2000-02-29",
+            "2026-04-30",
         ] {
             assert!(check_condition_value(fam("DateLessThan"), dates).is_none(), "{dates}");
         }
@@ -380,6 +396,10 @@ mod tests {
             "2026-12-01T10:00:00.Z",
             "2026-12-01T10:00+25:00",
             "2026-12-01-01",
+            "2024-02-30T00:00:00Z",
+            "2026-02-29",
+            "1900-02-29",
+            "2026-04-31",
         ] {
             assert!(check_condition_value(fam("DateLessThan"), not_dates).is_some(), "{not_dates}");
         }
