@@ -266,6 +266,30 @@ fn first_foreign_char(arn: &str) -> Option<char> {
     None
 }
 
+/// When `arns` name two partitions (each its second field, one of
+/// `PARTITIONS`): the finding, naming the first two in order. One statement
+/// of a document is deployed in one partition, and an ARN of another names
+/// nothing there.
+pub fn two_partitions<'a>(arns: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut first: Option<&str> = None;
+    for arn in arns {
+        let Some(field) = arn.strip_prefix("arn:").and_then(|rest| rest.split(':').next()) else { continue };
+        if !PARTITIONS.contains(&field) {
+            continue;
+        }
+        match first {
+            None => first = Some(field),
+            Some(seen) if seen != field => {
+                return Some(format!(
+                    "the statement's ARNs hard-code partitions `{seen}` and `{field}`: a document is deployed in one"
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    None
+}
+
 /// Whether `first_foreign_char` steps through the ASCII byte `b` (see there).
 fn stepped(b: u8) -> bool {
     b <= b' ' || matches!(b, 0x7f | b'$' | b'{' | b'}' | b'<' | b'>')
@@ -413,6 +437,10 @@ mod tests {
         assert!(!operator_fits_key(OperatorFamily::Numeric, "String"));
         assert!(operator_fits_key(OperatorFamily::String, "ArrayOfString"));
         assert!(check_arn_in_partition("arn:aws:iam::1:role/x", "aws-cn").is_some());
+        let two = |arns: &[&str]| two_partitions(arns.iter().copied());
+        assert!(two(&["arn:aws-cn:s3:::b/*", "arn:aws:s3:::c/*"]).is_some());
+        assert!(two(&["arn:aws:s3:::b/*", "*", "arn:aws:s3:::c/*", "arn:*:s3:::d"]).is_none());
+        assert!(two(&["arn:${partition}:s3:::b", "arn:aws:s3:::c"]).is_none());
         assert!(check_arn_in_partition("arn:aws-cn:iam::1:role/x", "aws-cn").is_none());
         assert!(check_arn_in_partition("arn:*:iam::1:role/x", "aws-cn").is_none());
         assert!(check_arn_in_partition("arn:aws:s3:::my bucket", "aws").is_some());

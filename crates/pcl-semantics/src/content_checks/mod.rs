@@ -32,11 +32,24 @@ pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagno
             }
         }
     }
+    // a file with no partition param: each ARN is judged in its own
+    // partition, so two of them written out in one statement are one
+    // finding of their own (a document is deployed in one partition)
+    if partition.is_empty()
+        && let Some(message) = pcl_iam::values::two_partitions(st.resources.values.iter().map(String::as_str))
+    {
+        out.push(arn_error(message, st.resource_span));
+    }
     out
 }
 
 fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
-    let (label, help) = if message.contains("hard-codes") {
+    let (label, help) = if message.contains("hard-code partitions") {
+        (
+            "two partitions in one statement",
+            "a document is deployed in one partition: declare `param partition: partition` and write `arn:${partition}:...`",
+        )
+    } else if message.contains("hard-codes") {
         ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
     } else if message.contains("names region") {
         ("a region of another partition", "write a region of the document's partition, `*`, or a `region` param")
