@@ -36,6 +36,17 @@ pub(crate) fn without_broken_entries(chunk: &str) -> Option<Recovered> {
         if parses_alone(chunk, (start, end)) {
             continue;
         }
+        // a statement, block or include only: an entry that starts otherwise
+        // may hold the item's `name` or `description` (the outline runs a
+        // doc comment above `name` into one entry with it), and the item
+        // read without them would be deployed under another name (found by
+        // review)
+        if !["allow", "deny", "with", "include"]
+            .into_iter()
+            .any(|keyword| crate::outline::after_preamble(chunk, start, end, keyword).is_some())
+        {
+            return None;
+        }
         match broken_inside_block(chunk, (start, end)) {
             Some(broken) => blanks.extend(broken),
             None => blanks.push((start, end)),
@@ -155,6 +166,10 @@ mod tests {
         assert!(without_broken_entries("policy p when { allow { action a:B; resource \"*\"; } }\n").is_none());
         assert!(without_broken_entries("role r { trust service [; }\n").is_none());
         assert!(without_broken_entries("policy p { allow { action a:B; resource \"*\"; }\n").is_none());
+        // found by review: a doc comment above `name` is one entry with it
+        let named = "policy p {\n    /// doc\n    name \"Shared\";\n    allow \"A\" { action s3:GetObject; resource \"*\"; }\n}\n";
+        assert!(crate::parse_chunk_with_pest(named, true).errors.len() == 1);
+        assert!(without_broken_entries(named).is_none());
     }
 
     #[test]

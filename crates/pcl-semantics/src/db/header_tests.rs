@@ -30,7 +30,7 @@ fn header_of_whole_check(db: &RootDatabase, item: ItemDef) -> Option<ItemAnalysi
         diagnostics: diagnostics.map(|d| d.clone().with_spans(from_name)).collect(),
         refs: refs.map(|r| crate::item_check::Ref { span: from_name(r.span), ..r.clone() }).collect(),
         name_span: from_name(analysis.name_span),
-        recovered: false,
+        recovered: analysis.recovered,
     })
 }
 

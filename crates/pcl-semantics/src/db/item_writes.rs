@@ -190,6 +190,10 @@ pub struct PolicyHead {
     pub name: ast::Ident,
     pub when: Option<Box<ast::Expr>>,
     pub fields: Vec<ast::ItemField>,
+    /// The policy was read without its broken statements
+    /// (`ast::Item::recovered`): a role that inlines it reads its guards'
+    /// variables as found without them, so it reports no empty list.
+    pub recovered: bool,
 }
 
 impl PolicyHead {
@@ -199,7 +203,7 @@ impl PolicyHead {
             return None;
         }
         let (name, when, fields) = policy.head_from_name();
-        let head = PolicyHead { name, when, fields };
+        let head = PolicyHead { name, when, fields, recovered: item.recovered };
         Some(Arc::new(head))
     }
 }

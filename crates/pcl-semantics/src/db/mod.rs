@@ -465,7 +465,8 @@ pub fn policy_header(db: &dyn Database, item: ItemDef) -> Option<PolicyHeader> {
 fn header_analysis(db: &dyn Database, item: ItemDef) -> Option<ItemAnalysis> {
     let head = item.header(db).as_deref()?;
     let scope = DbScope::new(db, item.file(db));
-    Some(crate::item_check::check_policy_header(&head.name, head.when.as_deref(), &head.fields, &scope))
+    let analysis = crate::item_check::check_policy_header(&head.name, head.when.as_deref(), &head.fields, &scope);
+    Some(ItemAnalysis { recovered: head.recovered, ..analysis })
 }
 
 /// A policy as a role that attaches it sees it (see `policy_header`).

@@ -104,11 +104,14 @@ pub fn closure_findings<'a>(
     // an error in a param, feature or constraint may leave any list of the
     // file looking empty (its configurations are then not what was meant)
     let mut report_empty = !file_level.configuring_errors;
+    // an item read without its broken entries may look emptier than written:
+    // its texts are checked, its lists and documents not reported empty
+    let mut recovered = false;
     let mut graph: crate::graph::Graph<'_> = BTreeMap::new();
     for member in closure {
         let analysis = member.analysis;
-        // (an item read without its broken entries may look emptier than written)
-        if analysis.recovered || analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error) {
+        recovered |= analysis.recovered;
+        if analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error) {
             report_empty = false;
         }
         for r in &analysis.refs {
@@ -173,7 +176,8 @@ pub fn closure_findings<'a>(
         symbolic: file_level.symbolic,
         keeps: file_level.keeps_renderings,
     };
-    let findings = item_findings_counted(&program, this, (configs, count), reads, report_empty, shared);
+    let checks = Checks { texts: report_empty, report_empty: report_empty && !recovered };
+    let findings = item_findings_counted(&program, this, (configs, count), reads, checks, shared);
     let shows_stand_ins = findings.iter().any(|f| crate::ir::placeholders::holds_stand_in(&f.diagnostic));
     ClosureFindings { findings, vars, shows_stand_ins }
 }
@@ -225,7 +229,8 @@ pub fn item_findings(
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
     let reads = GuardReads { vars: &vars, own: &vars, partition: partition_read };
     let shared = Shared { assignments: &assignments, symbolic: None, keeps: false };
-    item_findings_counted(program, item, (configs, configs.len()), reads, report_empty, shared)
+    let checks = Checks { texts: report_empty, report_empty };
+    item_findings_counted(program, item, (configs, configs.len()), reads, checks, shared)
 }
 
 /// [`item_findings`] where `configs` may be the first of `count` partition
@@ -237,7 +242,7 @@ fn item_findings_counted(
     item: &ProgramItem,
     (configs, count): (&[Config], usize),
     reads: GuardReads<'_>,
-    report_empty: bool,
+    Checks { texts, report_empty }: Checks,
     shared: Shared<'_, '_>,
 ) -> Vec<Finding> {
     let is_policy = matches!(*item.ir, ItemIr::Policy { .. });
@@ -267,7 +272,7 @@ fn item_findings_counted(
         };
         tally(&context, configs, repeat, report_empty, pass)
     };
-    if !report_empty {
+    if !texts {
         // Only shapes (duplicate Sids): they do not depend on texts, so one
         // partition stands for all when the guards do not read it.
         return match shortcut {
@@ -291,6 +296,16 @@ fn item_findings_counted(
         Some(cfg) => run(std::slice::from_ref(cfg.as_ref()), count, Pass::ShapesAndTexts),
         None => run(configs, 1, Pass::ShapesAndTexts),
     }
+}
+
+/// Which findings an item's passes report: its texts' (the catalog's
+/// checks, ARNs, condition values), unless its closure has an error that
+/// can garble them; and its empty lists and documents, unless that, or an
+/// item of it read without its broken entries, can make one look empty.
+#[derive(Clone, Copy)]
+struct Checks {
+    texts: bool,
+    report_empty: bool,
 }
 
 /// Which checks a pass over the configurations runs.
