@@ -194,8 +194,12 @@ fn watch(mut woken: std::os::unix::net::UnixStream, note: &dyn Fn(Signal) -> Str
         }
         let Some(signal) = received() else { continue };
         if PHASE.compare_exchange(READING, ENDING, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+            // Stderr stays locked to the end: the command's own output (its
+            // diagnostics, printed while it reads) must not follow the note,
+            // which is the last line (CI saw a warning printed after it).
             // (a stderr that cannot be written must not keep the process up)
-            let _ = writeln!(std::io::stderr(), "{}", note(signal));
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "{}", note(signal));
             std::process::exit(i32::from(signal.exit_code()));
         }
         return;
