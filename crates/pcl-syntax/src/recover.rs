@@ -1,12 +1,15 @@
-//! An item that does not parse, read again without its broken body
-//! entries, so that its other statements are checked too: a syntax error
-//! in one statement hid every other finding of its item. The entries are
-//! found by the outline (`outline.rs`); each that does not parse alone is
-//! blanked out byte for byte (every span stays where it is), and the chunk
-//! is parsed again. Inside a `with condition` block whose other lines
-//! parse, only its broken entries are blanked. Policies and permsets only:
-//! a role's fields are required, and a role read without its broken field
-//! would be reported for lacking it.
+//! An item that does not parse, read again without its broken parts, so
+//! that the rest of it is checked too: a syntax error in one statement hid
+//! every other finding of its item. A policy's or permset's body entries
+//! are found by the outline (`outline.rs`), a role's fields by its own
+//! (`role_outline`); each that does not parse alone is blanked out byte
+//! for byte (every span stays where it is), and the chunk is parsed again.
+//! Inside a `with condition` block whose other lines parse, only its broken
+//! entries are blanked. Only parts that add to an item are left out:
+//! statements, blocks and includes; a role's `managed`, `inline`, `attach`
+//! and `boundary` fields. Without its `name`, `path` or `trust`, an item
+//! would be deployed otherwise or be reported for lacking it, so an item
+//! with one of those broken is not recovered.
 
 use crate::ast::Item;
 use crate::error::SyntaxError;
@@ -22,36 +25,17 @@ pub(crate) struct Recovered {
     pub errors: Vec<SyntaxError>,
 }
 
-/// `chunk` (which does not parse) without its broken body entries, when
-/// what is left parses; `None` when the error is not inside an entry (the
-/// item's header, its naming fields) or the body cannot be outlined.
+/// `chunk` (which does not parse) without its broken parts, when what is
+/// left parses; `None` when the error is not inside such a part (the item's
+/// header, its naming fields, a role's `trust`) or the body cannot be
+/// outlined.
 pub(crate) fn without_broken_entries(chunk: &str) -> Option<Recovered> {
     let of = |keyword| crate::outline::after_preamble(chunk, 0, chunk.len(), keyword).is_some();
-    if !of("policy") && !of("permset") {
-        return None;
-    }
-    let entries = crate::outline::outline(chunk)?;
-    let mut blanks: Vec<(usize, usize)> = Vec::new();
-    for (start, end) in entries {
-        if parses_alone(chunk, (start, end)) {
-            continue;
-        }
-        // a statement, block or include only: an entry that starts otherwise
-        // may hold the item's `name` or `description` (the outline runs a
-        // doc comment above `name` into one entry with it), and the item
-        // read without them would be deployed under another name (found by
-        // review)
-        if !["allow", "deny", "with", "include"]
-            .into_iter()
-            .any(|keyword| crate::outline::after_preamble(chunk, start, end, keyword).is_some())
-        {
-            return None;
-        }
-        match broken_inside_block(chunk, (start, end)) {
-            Some(broken) => blanks.extend(broken),
-            None => blanks.push((start, end)),
-        }
-    }
+    let blanks = match of("role") {
+        true => broken_role_fields(chunk)?,
+        false if of("policy") || of("permset") => broken_body_entries(chunk)?,
+        false => return None,
+    };
     if blanks.is_empty() {
         return None;
     }
@@ -82,6 +66,50 @@ pub(crate) fn without_broken_entries(chunk: &str) -> Option<Recovered> {
         }
     }
     Some(recovered)
+}
+
+/// The broken body entries of a policy or permset, each a statement, block
+/// or include (an entry that starts otherwise may hold the item's `name`
+/// or `description`: the outline runs a doc comment above `name` into one
+/// entry with it, and the item read without them would be deployed under
+/// another name; found by review).
+fn broken_body_entries(chunk: &str) -> Option<Vec<(usize, usize)>> {
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in crate::outline::outline(chunk)? {
+        if parses_alone(chunk, (start, end)) {
+            continue;
+        }
+        if !starts_with_one_of(chunk, (start, end), &["allow", "deny", "with", "include"]) {
+            return None;
+        }
+        match broken_inside_block(chunk, (start, end)) {
+            Some(broken) => blanks.extend(broken),
+            None => blanks.push((start, end)),
+        }
+    }
+    Some(blanks)
+}
+
+/// The broken fields of a role, each one that only adds to it.
+fn broken_role_fields(chunk: &str) -> Option<Vec<(usize, usize)>> {
+    let mut blanks: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in crate::outline::role_outline(chunk)? {
+        let text = chunk.get(start..end)?;
+        if pest_parse_within_nesting(Rule::role_field_only, text).is_some() {
+            continue;
+        }
+        if !starts_with_one_of(chunk, (start, end), &["managed", "inline", "attach", "boundary"]) {
+            return None;
+        }
+        blanks.push((start, end));
+    }
+    Some(blanks)
+}
+
+/// Whether the part `chunk[start..end]` starts, after its doc comments and
+/// `expect`s, with one of `keywords`.
+fn starts_with_one_of(chunk: &str, (start, end): (usize, usize), keywords: &[&str]) -> bool {
+    keywords.iter().any(|keyword| crate::outline::after_preamble(chunk, start, end, keyword).is_some())
 }
 
 /// Whether the body entry `chunk[start..end]` parses on its own.
@@ -164,12 +192,30 @@ mod tests {
     #[test]
     fn a_broken_header_or_a_role_is_not_recovered() {
         assert!(without_broken_entries("policy p when { allow { action a:B; resource \"*\"; } }\n").is_none());
+        // a role without its only trust, its name or path would be reported
+        // for lacking it, or deployed otherwise
         assert!(without_broken_entries("role r { trust service [; }\n").is_none());
+        assert!(without_broken_entries("role r { trust service [\"ec2.amazonaws.com\"]; path \"/x\" }\n").is_none());
+        assert!(without_broken_entries("role r {\n    /// doc\n    name \"n\" \n}\n").is_none());
         assert!(without_broken_entries("policy p { allow { action a:B; resource \"*\"; }\n").is_none());
         // found by review: a doc comment above `name` is one entry with it
         let named = "policy p {\n    /// doc\n    name \"Shared\";\n    allow \"A\" { action s3:GetObject; resource \"*\"; }\n}\n";
         assert!(crate::parse_chunk_with_pest(named, true).errors.len() == 1);
         assert!(without_broken_entries(named).is_none());
+    }
+
+    #[test]
+    fn a_role_is_read_without_the_fields_that_only_add_to_it() {
+        let chunk = "role r {\n    trust service [\"ec2.amazonaws.com\"];\n    attach p when;\n    inline q;\n    managed [\"arn:aws:iam::aws:policy/A\"\n}\n";
+        let recovered = without_broken_entries(chunk).unwrap();
+        assert_eq!(recovered.items.len(), 1);
+        let item = &recovered.items[0].1;
+        assert!(item.recovered);
+        assert!(matches!(item.kind, crate::ast::ItemKind::Role(_)), "{item:?}");
+        // the trust and `inline q` are kept; the broken `attach` and `managed` left out
+        let text = format!("{:?}", item.kind);
+        assert!(text.contains("ec2.amazonaws.com") && text.contains("\"q\""), "{text}");
+        assert!(!text.contains("\"p\"") && !text.contains("policy/A"), "{text}");
     }
 
     #[test]
