@@ -101,9 +101,28 @@ fn broken_role_fields(chunk: &str) -> Option<Vec<(usize, usize)>> {
         if !starts_with_one_of(chunk, (start, end), &["managed", "inline", "attach", "boundary"]) {
             return None;
         }
+        // A field ends at its `;`: one without it (or whose `;` an unclosed
+        // string took) runs into the next, which may be the role's `trust`
+        // or `path`, and would be blanked with it (found by review: a false
+        // "no trust" and a false E0101).
+        if field_keywords(chunk, (start, end)) > 1 {
+            return None;
+        }
         blanks.push((start, end));
     }
     Some(blanks)
+}
+
+/// How many words of `chunk[start..end]`, outside strings and comments,
+/// are the keywords that start a role's fields (no name is one).
+fn field_keywords(chunk: &str, (start, end): (usize, usize)) -> usize {
+    const FIELDS: [&str; 8] = ["name", "description", "path", "trust", "managed", "inline", "attach", "boundary"];
+    let Some(bytes) = chunk.as_bytes().get(..end) else { return usize::MAX };
+    let mut scan = crate::outline::Scanner { bytes, at: start };
+    std::iter::from_fn(|| scan.next())
+        .filter(|t| t.kind == crate::outline::Kind::Word)
+        .filter(|t| chunk.get(t.start..t.end).is_some_and(|word| FIELDS.contains(&word)))
+        .count()
 }
 
 /// Whether the part `chunk[start..end]` starts, after its doc comments and
@@ -197,6 +216,14 @@ mod tests {
         assert!(without_broken_entries("role r { trust service [; }\n").is_none());
         assert!(without_broken_entries("role r { trust service [\"ec2.amazonaws.com\"]; path \"/x\" }\n").is_none());
         assert!(without_broken_entries("role r {\n    /// doc\n    name \"n\" \n}\n").is_none());
+        // found by review: a field without its `;` runs into the next one
+        for swallowed in [
+            "role r {\n    attach p\n    trust service \"ec2.amazonaws.com\";\n}\n",
+            "role r {\n    trust service [\"ec2.amazonaws.com\"];\n    attach q\n    path \"/a/\";\n    attach p;\n}\n",
+            "role r {\n    managed [\"AmazonSSMManagedInstanceCore];\n    trust service \"ec2.amazonaws.com\";\n}\n",
+        ] {
+            assert!(without_broken_entries(swallowed).is_none(), "{swallowed}");
+        }
         assert!(without_broken_entries("policy p { allow { action a:B; resource \"*\"; }\n").is_none());
         // found by review: a doc comment above `name` is one entry with it
         let named = "policy p {\n    /// doc\n    name \"Shared\";\n    allow \"A\" { action s3:GetObject; resource \"*\"; }\n}\n";
