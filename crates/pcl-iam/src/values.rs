@@ -216,7 +216,7 @@ pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     if let Some(bad) = first_foreign_char(arn) {
         return Some(format!("the ARN `{}` holds {bad:?}, which no ARN holds", shown()));
     }
-    let field = arn.strip_prefix("arn:")?.split(':').next()?;
+    let field = partition_field(arn)?;
     if PARTITIONS.contains(&field) && !partition.is_empty() && field != partition {
         return Some(format!("the ARN `{}` hard-codes partition `{field}`", shown()));
     }
@@ -266,6 +266,11 @@ fn first_foreign_char(arn: &str) -> Option<char> {
     None
 }
 
+/// The partition field of an ARN (its second), if `text` starts `arn:`.
+fn partition_field(text: &str) -> Option<&str> {
+    text.strip_prefix("arn:")?.split(':').next()
+}
+
 /// When `arns` name two partitions (each its second field, one of
 /// `PARTITIONS`): the finding, naming the first two in order. One statement
 /// of a document is deployed in one partition, and an ARN of another names
@@ -273,7 +278,7 @@ fn first_foreign_char(arn: &str) -> Option<char> {
 pub fn two_partitions<'a>(arns: impl Iterator<Item = &'a str>) -> Option<String> {
     let mut first: Option<&str> = None;
     for arn in arns {
-        let Some(field) = arn.strip_prefix("arn:").and_then(|rest| rest.split(':').next()) else { continue };
+        let Some(field) = partition_field(arn) else { continue };
         if !PARTITIONS.contains(&field) {
             continue;
         }

@@ -9,7 +9,6 @@ use crate::ast::Item;
 use crate::chunker::{chunks, is_blank_or_comment};
 pub use crate::error::{SyntaxError, SyntaxErrorKind};
 use crate::grammar::{PclParser, Rule};
-use crate::lower::Lowerer;
 pub use crate::nesting::MAX_NESTING;
 use crate::nesting::nesting_past;
 
@@ -152,27 +151,12 @@ pub fn parse_chunk(chunk: &str, last: bool) -> ParsedChunk {
 pub fn parse_chunk_with_pest(chunk: &str, last: bool) -> ParsedChunk {
     let mut out = ParsedChunk::default();
     match pest_parse(Rule::file, chunk) {
-        Ok(mut pairs) => {
-            let Some(file) = pairs.next() else { return out };
-            for pair in file.into_inner() {
-                if pair.as_rule() != Rule::item {
-                    continue;
-                }
-                let item_start = pair.as_span().start();
-                let mut lowerer = Lowerer::new(0, item_start);
-                let item = lowerer.item(pair);
-                out.errors.append(&mut lowerer.errors);
-                match item {
-                    // an item that misuses a keyword is dropped, like one that
-                    // does not parse: its uses are not reported again
-                    Ok(item) if lowerer.keyword_misused => out.broken_names.push(item.name().name.to_string()),
-                    Ok(item) => {
-                        let offset = u32::try_from(item_start).unwrap_or(u32::MAX);
-                        out.items.push(ParsedItem { offset, item: std::sync::Arc::new(item) });
-                    }
-                    Err(()) => {}
-                }
-            }
+        Ok(pairs) => {
+            let lowered = crate::lower::lower_file(pairs);
+            let items = lowered.items.into_iter();
+            out.items = items.map(|(offset, item)| ParsedItem { offset, item: std::sync::Arc::new(item) }).collect();
+            out.errors = lowered.errors;
+            out.broken_names = lowered.keyword_misused;
         }
         Err(e) => {
             let first = chunk_error(&e, chunk, 0, last);

@@ -14,7 +14,6 @@
 use crate::ast::Item;
 use crate::error::SyntaxError;
 use crate::grammar::Rule;
-use crate::lower::Lowerer;
 use crate::nesting::pest_parse_within_nesting;
 
 /// The items of a chunk read without their broken entries, and the errors
@@ -42,30 +41,21 @@ pub(crate) fn without_broken_entries(chunk: &str) -> Option<Recovered> {
     let text = blanked(chunk, &blanks);
     // what is left is clean, as a rule: the fast path reads it (pest took
     // four times as long as the rest of a large policy's recovery)
-    if let Some(items) = crate::fast::file(&text) {
-        let items = items.into_iter().map(|(start, mut item)| {
-            item.recovered = true;
-            (u32::try_from(start).unwrap_or(u32::MAX), item)
-        });
-        return Some(Recovered { items: items.collect(), errors: Vec::new() });
-    }
-    let pairs = pest_parse_within_nesting(Rule::file, &text)?;
-    let mut recovered = Recovered { items: Vec::new(), errors: Vec::new() };
-    for pair in pairs.flat_map(|file| file.into_inner()).filter(|pair| pair.as_rule() == Rule::item) {
-        let item_start = pair.as_span().start();
-        let mut lowerer = Lowerer::new(0, item_start);
-        let item = lowerer.item(pair);
-        recovered.errors.append(&mut lowerer.errors);
-        // (an item that misuses a keyword is dropped, as in a whole parse)
-        if let Ok(mut item) = item
-            && !lowerer.keyword_misused
-        {
-            item.recovered = true;
-            let offset = u32::try_from(item_start).unwrap_or(u32::MAX);
-            recovered.items.push((offset, item));
+    let (mut items, errors) = match crate::fast::file(&text) {
+        Some(items) => {
+            let items = items.into_iter().map(|(start, item)| (u32::try_from(start).unwrap_or(u32::MAX), item));
+            (items.collect(), Vec::new())
         }
+        None => {
+            // (an item that misuses a keyword is dropped, as in a whole parse)
+            let lowered = crate::lower::lower_file(pest_parse_within_nesting(Rule::file, &text)?);
+            (lowered.items, lowered.errors)
+        }
+    };
+    for (_, item) in &mut items {
+        item.recovered = true;
     }
-    Some(recovered)
+    Some(Recovered { items, errors })
 }
 
 /// The broken body entries of a policy or permset, each a statement, block

@@ -57,6 +57,33 @@ pub const ITEM_KEYWORDS: [&str; 8] =
 pub(crate) const GLUED_WORDS: [&str; 9] =
     ["when", "include", "condition", "path", "trust", "managed", "inline", "attach", "boundary"];
 
+/// The items of a parsed `file`, lowered in order, each with its offset.
+#[derive(Default)]
+pub(crate) struct LoweredFile {
+    pub items: Vec<(u32, Item)>,
+    /// The names of the items that misuse a keyword: dropped, like an item
+    /// that does not parse (its uses are not reported again).
+    pub keyword_misused: Vec<String>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Lowers every item of `file` (pest's pairs of `Rule::file`).
+pub(crate) fn lower_file(file: Pairs<'_, Rule>) -> LoweredFile {
+    let mut out = LoweredFile::default();
+    for pair in file.flat_map(|file| file.into_inner()).filter(|pair| pair.as_rule() == Rule::item) {
+        let item_start = pair.as_span().start();
+        let mut lowerer = Lowerer::new(0, item_start);
+        let item = lowerer.item(pair);
+        out.errors.append(&mut lowerer.errors);
+        match item {
+            Ok(item) if lowerer.keyword_misused => out.keyword_misused.push(item.name().name.to_string()),
+            Ok(item) => out.items.push((u32::try_from(item_start).unwrap_or(u32::MAX), item)),
+            Err(()) => {}
+        }
+    }
+    out
+}
+
 /// `token` as one of those words glued to a name: the word and the name.
 pub(crate) fn glued_keyword(token: &str) -> Option<(&'static str, &str)> {
     ITEM_KEYWORDS.iter().chain(&GLUED_WORDS).find_map(|word| {
