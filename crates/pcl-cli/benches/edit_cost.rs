@@ -47,7 +47,13 @@ fn main() {
     let path = args.first().map_or("policies.pcl", String::as_str);
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let text = std::fs::read_to_string(path).or_else(|_| std::fs::read_to_string(root.join(path))).unwrap();
-    let mut db = RootDatabase::default();
+    // `LOG=1`: the queries each next edit runs, printed after it (salsa's
+    // `WillExecute` events: where an edit's cost is, before profiling it);
+    let log = std::env::var_os("LOG").map(|_| pcl_semantics::ExecutionLog::default());
+    // `LOG=validated`: and the memos it validates instead of running them
+    let visits = std::env::var("LOG").is_ok_and(|v| v == "validated");
+    let logging = if visits { RootDatabase::with_visit_log } else { RootDatabase::with_execution_log };
+    let mut db = log.clone().map_or_else(RootDatabase::default, logging);
     let started = std::time::Instant::now();
     let (file, found) = cold_phase(&mut db, text.clone());
     eprintln!("cold analysis: {:?} ({found} diagnostics)", started.elapsed());
@@ -80,10 +86,18 @@ fn main() {
             (None, 0) => "s3:GetObjectAcl, ",
             (None, _) => "s3:PutObjectAcl, ",
         };
+        if let Some(log) = &log {
+            log.lock().unwrap().clear();
+        }
         let started = std::time::Instant::now();
         let found = if n == 0 { first_edit(&mut db, file, at, action) } else { edit_phase(&mut db, file, at, action) };
         let took = started.elapsed();
         eprintln!("edit {}: {took:?} ({found} diagnostics)", n + 1);
+        if let Some(log) = log.as_ref().filter(|_| n > 0) {
+            for query in log.lock().unwrap().iter() {
+                eprintln!("  ran {query}");
+            }
+        }
         if n > 0 {
             next_times.push(took);
         }
