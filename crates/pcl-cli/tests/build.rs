@@ -528,3 +528,43 @@ fn a_closed_stderr_ends_a_build_that_renders_beside_its_analysis() {
     };
     assert_eq!(status.code(), Some(2));
 }
+
+/// What `pcl check` accepts, a build for any partition accepts, and what a
+/// build for the default partition rejects, the check reports. A region
+/// written out in `arn:${partition}:...` passed the check (its rendering for
+/// every partition held region defaults written out too, so it judged no
+/// region) and failed the build: E0316 now in both. A region default, which
+/// a build for another partition must be given instead of, is not E0316 at
+/// each use in the check's rendering of that partition (it was, 7 times).
+#[test]
+fn check_and_build_agree_on_regions_in_every_partition() {
+    let policy = |region: &str| {
+        format!(
+            "param partition: partition = \"aws\";\nparam region: region = \"us-east-1\";\n\
+             policy keys {{\n    allow {{ action kms:Sign; resource \"arn:${{partition}}:kms:{region}:123456789012:key/*\"; }}\n}}\n\
+             policy elsewhere when partition != \"aws\" {{\n    allow {{ action kms:Sign; resource \"arn:${{partition}}:kms:${{region}}:123456789012:key/*\"; }}\n}}\n"
+        )
+    };
+    let written = SetBuild::new(&policy("us-east-1"));
+    let check = |build: &SetBuild| {
+        let src = build.tmp.path().join("p.pcl");
+        pcl(&["check", src.to_str().unwrap(), "--color", "never"])
+    };
+    let (checked, built) = (check(&written), written.run(&[]));
+    assert_eq!(checked.status.code(), Some(1), "{}", stderr(&checked));
+    assert!(
+        stderr(&checked).contains("E0316") && stderr(&checked).contains("for every partition"),
+        "{}",
+        stderr(&checked)
+    );
+    assert_eq!(built.status.code(), Some(1), "{}", stderr(&built));
+    assert!(stderr(&built).contains("E0316"), "{}", stderr(&built));
+    let given = SetBuild::new(&policy("${region}"));
+    let checked = check(&given);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    for sets in [&[][..], &["partition=aws-cn", "region=cn-north-1"], &["partition=aws-us-gov", "region=us-gov-west-1"]]
+    {
+        let o = given.run(sets);
+        assert_eq!(o.status.code(), Some(0), "{sets:?}: {}", stderr(&o));
+    }
+}

@@ -209,6 +209,10 @@ pub fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The partition a document rendered for every partition at once is for:
+/// its ARNs interpolate the partition (pcl renders `arn:${partition}:...`).
+pub const EVERY_PARTITION: &str = "${partition}";
+
 pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     // Messages name the ARN without its partition, so that one mistake is
     // one finding whatever partition the document is for.
@@ -229,6 +233,16 @@ pub fn check_arn_in_partition(arn: &str, partition: &str) -> Option<String> {
     let region = crate::arn_split(arn).nth(crate::arn_match::REGION)?;
     let of = crate::partitions::region_partition(region)?;
     crate::arn_match::arn_fields(arn)?;
+    // rendered for every partition, a region written out is of one of them
+    // (a region param's default is `${region}` there, judged at the default)
+    if partition == EVERY_PARTITION {
+        return Some(format!(
+            "the ARN `{}` names region `{region}` of partition `{}`, but is for every partition \
+             (`${{partition}}`): in the others it names nothing",
+            shown(),
+            of.name
+        ));
+    }
     // (rendered for every partition at once, `arn:${partition}:...`, a
     // region may be a region param's default, judged at the default: E0203)
     (crate::partitions::partition(expected).is_some() && of.name != expected).then(|| {
@@ -455,8 +469,14 @@ mod tests {
         assert!(check_arn_in_partition("arn:aws:kms:cn-north-1:1:key/*", "").is_some());
         assert!(check_arn_in_partition("arn:aws-cn:kms:cn-north-1:1:key/*", "aws-cn").is_none());
         assert!(check_arn_in_partition("arn:aws:ec2:us-east-1:1:instance/*", "aws").is_none());
+        // rendered for every partition: a region written out is of one
+        let every = "arn:${partition}:kms:cn-north-1:1:key/*";
+        assert!(check_arn_in_partition(every, EVERY_PARTITION).is_some_and(|m| m.contains("`aws-cn`")));
+        assert!(check_arn_in_partition("arn:${partition}:kms:us-east-1:1:key/*", EVERY_PARTITION).is_some());
+        assert!(check_arn_in_partition("arn:${partition}:kms:${region}:1:key/*", EVERY_PARTITION).is_none());
+        assert!(check_arn_in_partition("arn:${partition}:kms:*:1:key/*", EVERY_PARTITION).is_none());
         assert!(check_arn_in_partition("arn:aws:ec2:*:1:instance/*", "aws").is_none());
-        assert!(check_arn_in_partition("arn:${partition}:ec2:us-gov-west-1:1:instance/*", "${partition}").is_none());
+        assert!(check_arn_in_partition("arn:${partition}:ec2:us-gov-west-1:1:instance/*", "${partition}").is_some());
         assert!(check_arn_in_partition("arn:${partition}:ec2:${region}:1:instance/*", "${partition}").is_none());
     }
 }

@@ -51,6 +51,11 @@ fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
         )
     } else if message.contains("hard-codes") {
         ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
+    } else if message.contains("is for every partition") {
+        (
+            "a region of one partition",
+            "write `*` or a `region` param (`${region}`), which each build gives a region of its partition",
+        )
     } else if message.contains("names region") {
         ("a region of another partition", "write a region of the document's partition, `*`, or a `region` param")
     } else {

@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::{Env, walk_policy};
-use crate::ir::{ItemIr, Program, ProgramItem};
+use crate::ir::{ItemIr, Program, ProgramItem, ScalarType};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
@@ -162,8 +162,14 @@ pub fn closure_findings<'a>(
             vars.push(var.clone());
         }
     }
+    // what the partition changes: the partition param, and a region
+    // param's default of one partition (`file_level::moved_by_partition`)
+    let moved = |v: &str| match (file_level.configs.first(), file_level.symbolic) {
+        (Some(first), Some(symbolic)) => file_level::moved_by_partition(first, symbolic, v),
+        _ => partition_param == Some(v),
+    };
     let partition_read =
-        partition_param.is_some_and(|p| vars.iter().any(|v| v == p) || file_level.constraints_read_partition);
+        partition_param.is_some() && (vars.iter().any(|v| moved(v)) || file_level.constraints_read_partition);
     let first_only = partition_param.is_some() && !partition_read;
     let configs = match first_only {
         true => file_level.configs.get(..1).unwrap_or_default(),
@@ -183,9 +189,16 @@ pub fn closure_findings<'a>(
 }
 
 /// Whether an item's guards (their variables: `vars`), or a constraint,
-/// read the partition param `p`.
+/// read the partition param `p`, or a region param (whose default of one
+/// partition the renderings of the others hold otherwise:
+/// `file_level::moved_by_partition`; taken whatever its default).
 fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
-    vars.iter().any(|v| v == p) || constraints_read(program, p)
+    let region = |v: &str| program.params().any(|(name, param)| name == v && param.ty.scalar == ScalarType::Region);
+    let moved = |v: &str| v == p || region(v);
+    let regions = || program.params().filter(|(_, param)| param.ty.scalar == ScalarType::Region);
+    vars.iter().any(|v| moved(v))
+        || constraints_read(program, p)
+        || regions().any(|(name, _)| constraints_read(program, name))
 }
 
 /// What an item's guards read: their variables (`variants::guard_vars`,
