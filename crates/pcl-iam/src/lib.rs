@@ -7,6 +7,7 @@
 //! it never sees an AST.
 
 mod arn_match;
+mod arn_partition;
 mod arn_split;
 pub mod catalog;
 mod identity_keys;

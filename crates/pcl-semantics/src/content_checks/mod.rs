@@ -14,12 +14,14 @@ use pcl_iam::values::any_partition;
 
 /// The findings of one rendered statement in a document for `partition`:
 /// the catalog's lints, and the shape of its ARNs and condition values.
-pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
+/// `given`: in a document for every partition, the regions params' values
+/// bring (`values::check_arn_in_partition_given`).
+pub fn statement_findings(st: &ExpandedStatement, (partition, given): (&str, &[String])) -> Vec<Diagnostic> {
     let mut out = statement_warnings(st);
     condition_checks(st, &mut out);
     // resources and not-resources alike
     for r in &st.resources.values {
-        if let Some(message) = pcl_iam::values::check_arn_in_partition(r, partition) {
+        if let Some(message) = pcl_iam::values::check_arn_in_partition_given(r, partition, given) {
             out.push(arn_error(message, st.resource_span));
         }
     }
@@ -27,7 +29,7 @@ pub fn statement_findings(st: &ExpandedStatement, partition: &str) -> Vec<Diagno
         let arn_values = pcl_iam::values::operator_family(&c.operator)
             .is_some_and(|(family, _)| family == pcl_iam::values::OperatorFamily::Arn);
         for v in c.values.values.iter().filter(|v| arn_values || v.starts_with("arn:")) {
-            if let Some(message) = pcl_iam::values::check_arn_in_partition(v, partition) {
+            if let Some(message) = pcl_iam::values::check_arn_in_partition_given(v, partition, given) {
                 out.push(arn_error(message, c.span));
             }
         }
@@ -51,7 +53,7 @@ fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
         )
     } else if message.contains("hard-codes") {
         ("wrong in the other partitions", "write `arn:${partition}:...` (and give ARN params values of each partition)")
-    } else if message.contains("is for every partition") {
+    } else if message.contains("for every partition") {
         (
             "a region of one partition",
             "write `*` or a `region` param (`${region}`), which each build gives a region of its partition",

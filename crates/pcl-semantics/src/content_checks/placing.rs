@@ -13,7 +13,12 @@ use crate::expand::{Env, ValueOrigin};
 
 /// Places the findings of `s` rendered under `env` for `partition` that
 /// are about one value of its action or resource list (E0316, W0512).
-pub fn place_list_findings(s: &crate::ir::Statement, env: &Env<'_>, partition: &str, findings: &mut [Diagnostic]) {
+pub fn place_list_findings(
+    s: &crate::ir::Statement,
+    env: &Env<'_>,
+    partition: (&str, &[String]),
+    findings: &mut [Diagnostic],
+) {
     place_resource_arn_findings(s, env, partition, findings);
     place_repeat_findings(s, env, findings);
 }
@@ -27,7 +32,7 @@ pub fn place_list_findings(s: &crate::ir::Statement, env: &Env<'_>, partition: &
 fn place_resource_arn_findings(
     s: &crate::ir::Statement,
     env: &crate::expand::Env<'_>,
-    partition: &str,
+    (partition, given): (&str, &[String]),
     findings: &mut [Diagnostic],
 ) {
     let at_list = |d: &Diagnostic| d.code == Code::ArnPartition && d.span == s.resources.span;
@@ -35,10 +40,9 @@ fn place_resource_arn_findings(
         return;
     }
     // the findings follow the rendered values' order, one per ARN found wrong
-    let mut wrong = env
-        .value_origins(&s.resources)
-        .into_iter()
-        .filter_map(|origin| Some((pcl_iam::values::check_arn_in_partition(&origin.value, partition)?, origin)));
+    let mut wrong = env.value_origins(&s.resources).into_iter().filter_map(|origin| {
+        Some((pcl_iam::values::check_arn_in_partition_given(&origin.value, partition, given)?, origin))
+    });
     for d in findings.iter_mut().filter(|d| at_list(d)) {
         let Some((message, origin)) = wrong.next() else { return };
         if message != d.message {

@@ -32,13 +32,8 @@ pub fn configuring_facts(db: &dyn Database, file: SourceFile) -> ConfiguringFact
     }
     let program = &assigning_program(db, file).program;
     let partition_param = program.partition_param().map(str::to_owned);
-    // a region param's value, too, differs between partitions where its
-    // default is of one (`variant_checks::check_configs`): read by a
-    // constraint, whatever its default, it is taken as the partition
-    let read = |p: &str| crate::variant_checks::constraints_read(program, p);
-    let regions = || program.params().filter(|(_, param)| param.ty.scalar == crate::ir::ScalarType::Region);
     let constraints_read_partition =
-        partition_param.as_deref().is_some_and(|p| read(p) || regions().any(|(name, _)| read(name)));
+        partition_param.as_deref().is_some_and(|p| crate::variant_checks::constraints_read(program, p));
     let configuring_errors =
         configuring.iter().any(|c| c.analysis.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error));
     ConfiguringFacts { configuring_at, partition_param, constraints_read_partition, configuring_errors }

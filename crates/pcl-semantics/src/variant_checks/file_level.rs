@@ -62,7 +62,6 @@ pub fn symbolic_config(program: &Program, configs: &[Config], partition_param: &
         let mut cfg = cfg.clone();
         cfg.params.insert(partition_param.to_string(), crate::ir::ParamValue::One(SYMBOLIC_PARTITION.to_string()));
         rehome_arn_defaults(program, &mut cfg.params, SYMBOLIC_PARTITION);
-        rehome_region_defaults(program, &mut cfg.params, SYMBOLIC_PARTITION);
         cfg
     })
 }
@@ -94,46 +93,6 @@ fn rehome_arn_defaults(program: &Program, params: &mut BTreeMap<String, crate::i
     }
 }
 
-/// The region params' defaults of another partition than `to` (any, for
-/// the rendering that stands for every partition) written `${NAME}`: what
-/// a build for `to` is given (it must be: `--set partition=aws-cn` alone is
-/// refused, E0203), as `rehome_arn_defaults` does for ARNs. Left as it
-/// was, a default of `aws` was E0316 at every use in the rendering of each
-/// other partition, though a build that sets both is right; and written
-/// out in the rendering for every partition, it hid from the check a
-/// region written out in `arn:${partition}:...`, which is wrong in every
-/// partition but one (a build found it). A list's values so written are
-/// kept once.
-fn rehome_region_defaults(program: &Program, params: &mut BTreeMap<String, crate::ir::ParamValue>, to: &str) {
-    let foreign = |value: &str| {
-        pcl_iam::partitions::region_partition(value).is_some_and(|of| to == SYMBOLIC_PARTITION || of.name != to)
-    };
-    for (name, param) in program.params() {
-        if param.ty.scalar != crate::ir::ScalarType::Region {
-            continue;
-        }
-        let stand_in = || format!("${{{name}}}");
-        match params.get_mut(name) {
-            Some(crate::ir::ParamValue::One(value)) if foreign(value) => *value = stand_in(),
-            Some(crate::ir::ParamValue::Many(values)) if values.iter().any(|v| foreign(v)) => {
-                let stand_in = stand_in();
-                // (one may be there already: the first partition's rendering
-                // is rehomed again for every partition)
-                let mut stood_in = false;
-                values.retain_mut(|value| {
-                    if foreign(value) {
-                        *value = stand_in.clone();
-                    }
-                    let again = *value == stand_in && stood_in;
-                    stood_in |= *value == stand_in;
-                    !again
-                });
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Whether a constraint of `program` reads the param `p`.
 pub fn constraints_read(program: &Program, p: &str) -> bool {
     program.constraints().any(|(_, cond, _)| {
@@ -158,7 +117,6 @@ pub fn check_configs(program: &Program) -> Vec<Config> {
                 let mut cfg = base.clone();
                 cfg.params.insert(param.to_string(), crate::ir::ParamValue::One(p.to_string()));
                 rehome_arn_defaults(program, &mut cfg.params, p);
-                rehome_region_defaults(program, &mut cfg.params, p);
                 cfg.given.insert(param.to_string());
                 cfg
             })
@@ -169,13 +127,3 @@ pub fn check_configs(program: &Program) -> Vec<Config> {
 
 /// The partition value of a rendering that stands for every partition.
 pub(super) const SYMBOLIC_PARTITION: &str = pcl_iam::values::EVERY_PARTITION;
-
-/// Whether the param `name` holds another value in the rendering for every
-/// partition (`symbolic`) than in the first partition's (`first`): the
-/// partition param, and a region param of a region default
-/// (`rehome_region_defaults`). An item whose guards read none of them, and
-/// whose constraints read none either, has the same findings in every
-/// partition.
-pub fn moved_by_partition(first: &Config, symbolic: &Config, name: &str) -> bool {
-    first.params.get(name) != symbolic.params.get(name)
-}

@@ -127,7 +127,7 @@ impl KnownRenderings {
 /// read (`vars`: a guard reads a param's value too; the features among
 /// them have no value in the params). Everything `expand::Env` takes from
 /// the params to render a statement.
-fn params_read(
+pub(super) fn params_read(
     program: &Program,
     (s, blocks): (&Statement, &[&ConditionEntry]),
     reads: &[&str],

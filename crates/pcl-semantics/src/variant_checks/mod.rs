@@ -13,11 +13,12 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::{Env, walk_policy};
-use crate::ir::{ItemIr, Program, ProgramItem, ScalarType};
+use crate::ir::{ItemIr, Program, ProgramItem};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
 mod file_level;
+mod given_regions;
 mod known;
 mod relative;
 pub use known::forget_all as forget_kept_renderings;
@@ -162,14 +163,8 @@ pub fn closure_findings<'a>(
             vars.push(var.clone());
         }
     }
-    // what the partition changes: the partition param, and a region
-    // param's default of one partition (`file_level::moved_by_partition`)
-    let moved = |v: &str| match (file_level.configs.first(), file_level.symbolic) {
-        (Some(first), Some(symbolic)) => file_level::moved_by_partition(first, symbolic, v),
-        _ => partition_param == Some(v),
-    };
     let partition_read =
-        partition_param.is_some() && (vars.iter().any(|v| moved(v)) || file_level.constraints_read_partition);
+        partition_param.is_some_and(|p| vars.iter().any(|v| v == p) || file_level.constraints_read_partition);
     let first_only = partition_param.is_some() && !partition_read;
     let configs = match first_only {
         true => file_level.configs.get(..1).unwrap_or_default(),
@@ -182,6 +177,10 @@ pub fn closure_findings<'a>(
         symbolic: file_level.symbolic,
         keeps: file_level.keeps_renderings,
     };
+    // a role's own empty lists are its trust lists, which recovery never
+    // leaves out (a broken `trust` is not recovered): only a policy's
+    // statements may look emptier than written
+    let recovered = recovered && !matches!(&*this.ir, ItemIr::Role { .. });
     let checks = Checks { texts: report_empty, report_empty: report_empty && !recovered };
     let findings = item_findings_counted(&program, this, (configs, count), reads, checks, shared);
     let shows_stand_ins = findings.iter().any(|f| crate::ir::placeholders::holds_stand_in(&f.diagnostic));
@@ -189,16 +188,9 @@ pub fn closure_findings<'a>(
 }
 
 /// Whether an item's guards (their variables: `vars`), or a constraint,
-/// read the partition param `p`, or a region param (whose default of one
-/// partition the renderings of the others hold otherwise:
-/// `file_level::moved_by_partition`; taken whatever its default).
+/// read the partition param `p`.
 fn reads_partition(program: &Program, vars: &[String], p: &str) -> bool {
-    let region = |v: &str| program.params().any(|(name, param)| name == v && param.ty.scalar == ScalarType::Region);
-    let moved = |v: &str| v == p || region(v);
-    let regions = || program.params().filter(|(_, param)| param.ty.scalar == ScalarType::Region);
-    vars.iter().any(|v| moved(v))
-        || constraints_read(program, p)
-        || regions().any(|(name, _)| constraints_read(program, name))
+    vars.iter().any(|v| v == p) || constraints_read(program, p)
 }
 
 /// What an item's guards read: their variables (`variants::guard_vars`,

@@ -263,15 +263,19 @@ pub(super) fn summarize_apart(
         let block = blocks.get(k)?;
         (span.start == span.end && foreign(k)).then(|| (block.span, block_origins.get(k).copied().unwrap_or(origin)))
     };
-    let mut st = crate::expand::expand_statement(program, s, blocks, env);
-    // the statement's own conditions come first, then the blocks', in order
-    let own = st.conditions.len().saturating_sub(blocks.len());
-    for (k, condition) in st.conditions.iter_mut().skip(own).enumerate() {
-        if foreign(k) {
-            condition.span = unplaced(k);
+    let render = || {
+        let mut st = crate::expand::expand_statement(program, s, blocks, env);
+        // the statement's own conditions come first, then the blocks', in order
+        let own = st.conditions.len().saturating_sub(blocks.len());
+        for (k, condition) in st.conditions.iter_mut().skip(own).enumerate() {
+            if foreign(k) {
+                condition.span = unplaced(k);
+            }
         }
-    }
-    let mut summary = summary_of(st, (s, env), (pass, partition));
+        st
+    };
+    let mut summary =
+        super::given_regions::summary_judging_given(program, (s, blocks), env, (pass, partition), &render);
     let mut apart = Vec::new();
     let empty_conditions = std::mem::take(&mut summary.empty_conditions);
     for (key, span) in empty_conditions {
@@ -311,24 +315,25 @@ fn summarize(
     #[cfg(test)]
     RENDERED.with(|n| n.set(n.get() + 1));
 
-    summary_of(crate::expand::expand_statement(program, s, blocks, env), (s, env), (pass, partition))
+    let render = || crate::expand::expand_statement(program, s, blocks, env);
+    super::given_regions::summary_judging_given(program, (s, blocks), env, (pass, partition), &render)
 }
 
 /// What the checks read of `st`, the rendering of `s` under `env`.
-fn summary_of(
+pub(super) fn summary_of(
     st: crate::expand::ExpandedStatement,
     (s, env): (&Statement, &Env<'_>),
-    (pass, partition): (Pass, &str),
+    (pass, partition, given): (Pass, &str, &[String]),
 ) -> StatementSummary {
     let (actions_empty, resources_empty) = (st.actions.values.is_empty(), st.resources.values.is_empty());
     let empty_conditions =
         st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key, c.span)).collect();
     let mut findings = match pass {
         Pass::Shapes => Vec::new(),
-        Pass::ShapesAndTexts => remembered_statement_findings(st, partition),
+        Pass::ShapesAndTexts => remembered_statement_findings(st, partition, given),
     };
     if !findings.is_empty() {
-        crate::content_checks::place_list_findings(s, env, partition, &mut findings);
+        crate::content_checks::place_list_findings(s, env, (partition, given), &mut findings);
     }
     StatementSummary { actions_empty, resources_empty, empty_conditions, findings }
 }
@@ -354,17 +359,22 @@ thread_local! {
 /// its first one: a statement that only moved (an edit above it in its item)
 /// is found again. The findings take their spans from the statement's, so
 /// moving both by the same amount is exact.
-fn remembered_statement_findings(mut st: crate::expand::ExpandedStatement, partition: &str) -> Vec<Diagnostic> {
+fn remembered_statement_findings(
+    mut st: crate::expand::ExpandedStatement,
+    partition: &str,
+    given: &[String],
+) -> Vec<Diagnostic> {
     let mut base = u32::MAX;
     st.for_each_span(|span| base = base.min(span.start));
     st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
     // a partition of the list (or the symbolic one) is keyed without a copy
+    // (with the regions given, which the findings read too: rare)
     let partition_key = match crate::iam::PARTITIONS.iter().chain([&SYMBOLIC_PARTITION]).find(|p| **p == partition) {
-        Some(known) => Cow::Borrowed(*known),
-        None => Cow::Owned(partition.to_string()),
+        Some(known) if given.is_empty() => Cow::Borrowed(*known),
+        _ => Cow::Owned(format!("{partition} {}", given.join(" "))),
     };
     let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
-        crate::content_checks::statement_findings(&key.0, partition)
+        crate::content_checks::statement_findings(&key.0, (partition, given))
     });
     found.into_iter().map(|d| d.shifted(base)).collect()
 }
