@@ -17,6 +17,12 @@ pub fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
 /// its ARNs interpolate the partition (pcl renders `arn:${partition}:...`).
 pub const EVERY_PARTITION: &str = "${partition}";
 
+/// A document for every partition whose regions are not judged: one whose
+/// guards may tie a region written out to the partition it is deployed in
+/// (`when region == "us-east-1"`). Its partition fields are, as
+/// [`EVERY_PARTITION`]'s.
+pub const EVERY_PARTITION_REGIONS_ALLOWED: &str = "${partition}, its regions allowed";
+
 /// Why an ARN in a document built for `partition` is wrong there: another
 /// partition, a region of another partition, or whitespace or control
 /// characters in it.
@@ -249,6 +255,8 @@ mod tests {
         assert!(check_arn_in_partition("arn:${partition}:kms:us-east-1:1:key/*", EVERY_PARTITION).is_some());
         assert!(check_arn_in_partition("arn:${partition}:kms:${region}:1:key/*", EVERY_PARTITION).is_none());
         assert!(check_arn_in_partition("arn:${partition}:kms:*:1:key/*", EVERY_PARTITION).is_none());
+        assert!(check_arn_in_partition(every, EVERY_PARTITION_REGIONS_ALLOWED).is_none());
+        assert!(check_arn_in_partition("arn:aws:kms:*:1:key/*", EVERY_PARTITION_REGIONS_ALLOWED).is_some());
         // a region a param's value brings is judged at the param's default
         let given = ["us-east-1".to_string()];
         assert!(check_arn_in_partition_given(every, EVERY_PARTITION, &given).is_some());

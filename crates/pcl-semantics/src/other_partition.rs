@@ -23,24 +23,45 @@ use crate::ir::{ItemIr, ParamValue, Program, ScalarType};
 
 /// The partition `value` (of a param of type `ty`) is of, when it is not
 /// `partition`.
+/// An ARN's is its partition field's, else (`arn:aws-cn:kms:us-east-1:...`,
+/// `arn:*:...`) the region it names: the checks of the statements that read
+/// the param take its regions for judged here (`variant_checks::given_regions`).
 fn foreign(ty: ScalarType, value: &str, partition: &str) -> Option<&'static str> {
+    pcl_iam::partitions::partition(partition)?;
     let of = match ty {
         ScalarType::Region => pcl_iam::partitions::region_partition(value)?,
-        ScalarType::Arn => pcl_iam::partitions::partition(value.strip_prefix("arn:")?.split(':').next()?)?,
+        ScalarType::Arn => {
+            let field = value.strip_prefix("arn:")?.split(':').next()?;
+            match pcl_iam::partitions::partition(field).filter(|of| of.name != partition) {
+                Some(of) => of,
+                None => pcl_iam::partitions::region_partition(pcl_iam::values::named_region(value)?)?,
+            }
+        }
         ScalarType::String | ScalarType::Account | ScalarType::Partition => return None,
     };
-    (pcl_iam::partitions::partition(partition).is_some() && of.name != partition).then_some(of.name)
+    (of.name != partition).then_some(of.name)
 }
 
-/// What a value of type `ty` is, in a message: "a region", "an ARN".
-fn what(ty: ScalarType) -> &'static str {
-    if ty == ScalarType::Arn { "an ARN" } else { "a region" }
+/// What a value of type `ty` is, in a message: "a region", "an ARN", or
+/// for an ARN of the partition that names a region of another, "an ARN
+/// naming a region".
+fn what(ty: ScalarType, value: &str, partition: &str) -> &'static str {
+    let field = value.strip_prefix("arn:").and_then(|rest| rest.split(':').next());
+    match ty {
+        ScalarType::Arn if field.is_some_and(|f| pcl_iam::partitions::partition(f).is_none() || f == partition) => {
+            "an ARN naming a region"
+        }
+        ScalarType::Arn => "an ARN",
+        _ => "a region",
+    }
 }
 
 /// What to give instead of a value of type `ty` of `of` for `partition`.
 fn help(ty: ScalarType, partition: &str, of: &str) -> String {
     if ty == ScalarType::Arn {
-        return format!("give an ARN of `{partition}` (`arn:{partition}:...`), or build for partition `{of}`");
+        return format!(
+            "give an ARN of `{partition}` (`arn:{partition}:...`, naming a region of it if any), or build for partition `{of}`"
+        );
     }
     let prefixes = pcl_iam::partitions::partition(partition).map_or(&[][..], |p| p.region_prefixes);
     let shapes: Vec<String> = prefixes.iter().map(|p| format!("`{p}-...`")).collect();
@@ -96,7 +117,7 @@ pub fn set_errors(
         let message = |subject: String| {
             format!(
                 "{subject} is {} of partition `{of}`, not of `{partition}` (`{partition_param}`): {never}",
-                what(value_type)
+                what(value_type, region, partition)
             )
         };
         let ty = |name: &str| match program.get(name).map(|i| &*i.ir) {
@@ -153,9 +174,9 @@ pub fn default_findings(
                 code: Code::InvalidValue,
                 message: format!(
                     "the default of `{param}`, `{value}`, is {} of partition `{of}`, not of `{partition}` (the default of `{partition_param}`): {never}",
-                    what(ty)
+                    what(ty, value, partition)
                 ),
-                label: Some(format!("{} of `{of}`", what(ty))),
+                label: Some(format!("{} of `{of}`", what(ty, value, partition))),
                 help: Some(help(ty, partition, of)),
             };
             let d = kind.at(default_span(param)?);

@@ -160,6 +160,28 @@ policy p {
         (constrained.replace("string = \"a\"", "string = \"b\""), None),
         (constrained.to_string(), Some(Code::DuplicateSid)),
     ];
+    // which regions a statement's params bring is judged by their types
+    // and values (`given_regions`): a written-out region equal to one is
+    // taken for it (found by review: a type changed left a kept rendering)
+    let regional = r#"
+param partition: partition = "aws";
+param regions: list<region> = ["us-east-1"];
+policy p {
+    allow "A" {
+        action kms:Decrypt;
+        resource "arn:${partition}:kms:us-east-1:123456789012:key/*";
+        condition StringEquals "aws:RequestedRegion" regions;
+    }
+}
+"#;
+    let written = Some(Code::ArnPartition);
+    let as_strings = regional.replace("list<region>", "list<string>");
+    let regional_edits = [
+        (as_strings.clone(), written),
+        (regional.to_string(), None),
+        (regional.replace("[\"us-east-1\"]", "[\"eu-west-1\"]"), written),
+        (regional.to_string(), None),
+    ];
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
     let mut page_edits = Vec::new();
     let mut edited = page.clone();
@@ -180,6 +202,7 @@ policy p {
     let files = [
         (small.to_string(), &small_edits[..], Code::ActionResourceMismatch),
         (constrained.to_string(), &constrained_edits[..], Code::DuplicateSid),
+        (regional.to_string(), &regional_edits[..], Code::ArnPartition),
         (page, &page_edits[..], Code::DuplicateSid),
     ];
     for (original, edits, watched) in files {

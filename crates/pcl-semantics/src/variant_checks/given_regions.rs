@@ -1,39 +1,11 @@
 //! The regions params' values bring into a statement's rendering, which
 //! the ARN checks judge where the values are given, not at each use.
-//! Asked only of a rendering with an E0316 (`summary_judging_given`).
+//! Asked only of a rendering with an E0316 (`statements::summary_judging_given`).
 
 use super::known;
 use crate::expand::Env;
-use crate::ir::{ConditionEntry, ParamValue, Program, Statement};
+use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, ScalarType, Statement};
 use crate::variants;
-
-use super::Pass;
-use super::statements::StatementSummary;
-
-/// The summary of what `render` renders of `s`, the regions that params'
-/// values bring judged where they are given (`given_regions`): a first
-/// summary judges every region; only one with an E0316, in a file with a
-/// partition param, renders the statement again and judges it without
-/// them (a rendering looked at first for such regions cost every
-/// statement, and a cold analysis of `policies.pcl` 0.4 %).
-pub(super) fn summary_judging_given(
-    program: &Program,
-    (s, blocks): (&Statement, &[&ConditionEntry]),
-    env: &Env<'_>,
-    (pass, partition): (Pass, &str),
-    render: &dyn Fn() -> crate::expand::ExpandedStatement,
-) -> StatementSummary {
-    let summary = super::statements::summary_of(render(), (s, env), (pass, partition, &[]));
-    let judged_a_region = summary.findings.iter().any(|d| d.code == crate::diagnostic::Code::ArnPartition);
-    if partition.is_empty() || !judged_a_region {
-        return summary;
-    }
-    let given = given_regions(program, (s, blocks), env);
-    match given.is_empty() {
-        true => summary,
-        false => super::statements::summary_of(render(), (s, env), (pass, partition, &given)),
-    }
-}
 
 /// The regions that the values of the `region` and `arn` params a
 /// statement reads bring (`known::params_read`): judged where they are
@@ -43,30 +15,44 @@ pub(super) fn summary_judging_given(
 /// the renderings of the other partitions, though a build there must be
 /// given another. Only what the statement reads: its renderings are kept by
 /// those params (`known.rs`).
-pub(super) fn given_regions(
-    program: &Program,
-    (s, blocks): (&Statement, &[&ConditionEntry]),
-    env: &Env<'_>,
-) -> Vec<String> {
+pub(super) fn given_regions(program: &Program, (s, blocks): (&Statement, &[&ConditionEntry]), env: &Env<'_>) -> Given {
     let (vars, reads) = variants::statement_reads(program, s, blocks);
-    let mut given = Vec::new();
+    let mut given = Given::default();
     for name in known::params_read(program, (s, blocks), &reads, &vars) {
-        let Some(param) = program.params().find(|(p, _)| *p == name.as_str()).map(|(_, p)| p) else { continue };
         let values: &[String] = match env.params.get(name.as_str()) {
             Some(ParamValue::One(v)) => std::slice::from_ref(v),
             Some(ParamValue::Many(vs)) => vs,
             None => &[],
         };
+        let scalar = program.get(name.as_str()).and_then(|item| match &*item.ir {
+            ItemIr::Param(param) => Some(param.ty.scalar),
+            _ => None,
+        });
         for value in values {
-            let region = match param.ty.scalar {
-                crate::ir::ScalarType::Region => pcl_iam::partitions::region_partition(value).map(|_| value.as_str()),
-                crate::ir::ScalarType::Arn => pcl_iam::values::named_region(value),
+            // a region, or an ARN that names one, whatever the param's type
+            let (as_region, in_arn) =
+                (pcl_iam::partitions::region_partition(value), pcl_iam::values::named_region(value));
+            given.by_type |= as_region.is_some() || in_arn.is_some();
+            let region = match scalar {
+                Some(ScalarType::Region) => as_region.map(|_| value.as_str()),
+                Some(ScalarType::Arn) => in_arn,
                 _ => None,
             };
-            given.extend(region.map(str::to_owned));
+            given.regions.extend(region.map(str::to_owned));
         }
     }
-    given.sort_unstable();
-    given.dedup();
+    given.regions.sort_unstable();
+    given.regions.dedup();
     given
+}
+
+/// The regions a statement's params bring (`given_regions`).
+#[derive(Default)]
+pub(super) struct Given {
+    pub regions: Vec<String>,
+    /// Some param it reads has a value that is a region or an ARN naming
+    /// one: which of them are given depends on the params' types, which
+    /// the renderings kept across edits do not track (they know the params
+    /// by value), so such a summary is not kept.
+    pub by_type: bool,
 }

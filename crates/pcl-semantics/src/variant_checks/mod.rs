@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::expand::{Env, walk_policy};
-use crate::ir::{ItemIr, Program, ProgramItem};
+use crate::ir::{ItemIr, Program, ProgramItem, ScalarType};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
@@ -24,6 +24,7 @@ mod relative;
 pub use known::forget_all as forget_kept_renderings;
 mod roles;
 mod shapes;
+mod statement_memo;
 mod statements;
 mod tallies;
 
@@ -264,6 +265,13 @@ fn item_findings_counted(
         Some(_) if count > 1 && !reads.partition => Some(configs.get(..1).unwrap_or_default()),
         _ => None,
     };
+    // a guard that reads a region param may tie what it guards to one
+    // partition's regions (`when region == "us-east-1"`, directly or through
+    // a derived feature); a role's ARNs name no region but a param's
+    let region = |v: &String| {
+        program.get(v).is_some_and(|i| matches!(&*i.ir, ItemIr::Param(p) if p.ty.scalar == ScalarType::Region))
+    };
+    let regions_allowed = !is_policy || reads.vars.iter().any(region);
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
         let context = Context {
             program,
@@ -274,6 +282,7 @@ fn item_findings_counted(
             partition_param,
             assignments: shared.assignments,
             keeps: shared.keeps,
+            regions_allowed,
         };
         tally(&context, configs, repeat, report_empty, pass)
     };
@@ -336,6 +345,10 @@ struct Context<'c, 'a> {
     assignments: Assignments<'a>,
     /// See `Shared::keeps`.
     keeps: bool,
+    /// Rendered for every partition, a region written out is not judged
+    /// (`EVERY_PARTITION_REGIONS_ALLOWED`): the item's guards read a region
+    /// param, or it is a role.
+    regions_allowed: bool,
 }
 
 /// What a role's own findings in one assignment are a function of: the
@@ -348,7 +361,8 @@ type RoleKey<'f> = (Vec<Option<&'f str>>, Vec<bool>);
 /// standing for `repeat` identical ones, and says in which configurations
 /// each finding occurs.
 fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
-    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps } = *context;
+    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps, regions_allowed } =
+        *context;
     let mut tallies = Tallies::default();
     let mut total = 0;
     let attached = if is_policy { Vec::new() } else { variants::attached_guards(program, &item.ir) };
@@ -364,6 +378,9 @@ fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_em
             }];
         };
         let partition = match partition_param.and_then(|p| cfg.params.get(p)) {
+            Some(crate::ir::ParamValue::One(v)) if regions_allowed && v == SYMBOLIC_PARTITION => {
+                pcl_iam::values::EVERY_PARTITION_REGIONS_ALLOWED.to_string()
+            }
             Some(crate::ir::ParamValue::One(v)) => v.clone(),
             _ => String::new(),
         };

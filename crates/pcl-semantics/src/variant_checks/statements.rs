@@ -4,7 +4,6 @@
 //! edits (`known`), its findings remembered by their content
 //! (`remembered_statement_findings`).
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -14,9 +13,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use pcl_syntax::{Name, Span};
 
+use super::Pass;
 use super::known::{self, KnownRenderings, KnownStatements};
 use super::relative;
-use super::{Pass, SYMBOLIC_PARTITION};
 use crate::diagnostic::Diagnostic;
 use crate::expand::Env;
 use crate::ir::{ConditionEntry, Entry, ItemIr, ParamValue, Program, Statement};
@@ -49,6 +48,11 @@ pub(super) struct StatementSummary {
     /// Its own findings (the catalog's checks, ARNs, condition values),
     /// spans relative to its origin; none in a `Pass::Shapes`.
     pub findings: Vec<Diagnostic>,
+    /// Its ARN findings read the types of the params it reads (which
+    /// regions they bring, `given_regions`): not kept across edits, whose
+    /// kept renderings know those params by value only (a review found one
+    /// stale after a param's type changed). Rare: only with an E0316.
+    pub reads_param_types: bool,
 }
 
 /// The statements of one item rendered under one configuration, in one
@@ -162,7 +166,9 @@ impl<'p, 'f> StatementCache<'p, 'f> {
                 let owned: Vec<Option<Name>> = self.values.iter().map(|v| v.map(Name::new)).collect();
                 known.summary(&owned).unwrap_or_else(|| {
                     let summary = render();
-                    known.keep(owned, Rc::clone(&summary));
+                    if !summary.reads_param_types {
+                        known.keep(owned, Rc::clone(&summary));
+                    }
                     summary
                 })
             }
@@ -274,8 +280,7 @@ pub(super) fn summarize_apart(
         }
         st
     };
-    let mut summary =
-        super::given_regions::summary_judging_given(program, (s, blocks), env, (pass, partition), &render);
+    let mut summary = summary_judging_given(program, (s, blocks), env, (pass, partition), &render);
     let mut apart = Vec::new();
     let empty_conditions = std::mem::take(&mut summary.empty_conditions);
     for (key, span) in empty_conditions {
@@ -316,11 +321,37 @@ fn summarize(
     RENDERED.with(|n| n.set(n.get() + 1));
 
     let render = || crate::expand::expand_statement(program, s, blocks, env);
-    super::given_regions::summary_judging_given(program, (s, blocks), env, (pass, partition), &render)
+    summary_judging_given(program, (s, blocks), env, (pass, partition), &render)
+}
+
+/// The summary of what `render` renders of `s`, the regions that params'
+/// values bring judged where they are given (`given_regions`): a first
+/// summary judges every region; only one with an E0316, in a file with a
+/// partition param, renders the statement again and judges it without
+/// them (a rendering looked at first for such regions cost every
+/// statement, and a cold analysis of `policies.pcl` 0.4 %).
+fn summary_judging_given(
+    program: &Program,
+    (s, blocks): (&Statement, &[&ConditionEntry]),
+    env: &Env<'_>,
+    (pass, partition): (Pass, &str),
+    render: &dyn Fn() -> crate::expand::ExpandedStatement,
+) -> StatementSummary {
+    let summary = summary_of(render(), (s, env), (pass, partition, &[]));
+    let judged_a_region = summary.findings.iter().any(|d| d.code == crate::diagnostic::Code::ArnPartition);
+    if partition.is_empty() || !judged_a_region {
+        return summary;
+    }
+    let given = super::given_regions::given_regions(program, (s, blocks), env);
+    let summary = match given.regions.is_empty() {
+        true => summary,
+        false => summary_of(render(), (s, env), (pass, partition, &given.regions)),
+    };
+    StatementSummary { reads_param_types: given.by_type, ..summary }
 }
 
 /// What the checks read of `st`, the rendering of `s` under `env`.
-pub(super) fn summary_of(
+fn summary_of(
     st: crate::expand::ExpandedStatement,
     (s, env): (&Statement, &Env<'_>),
     (pass, partition, given): (Pass, &str, &[String]),
@@ -330,53 +361,12 @@ pub(super) fn summary_of(
         st.conditions.iter().filter(|c| c.values.values.is_empty()).map(|c| (c.key, c.span)).collect();
     let mut findings = match pass {
         Pass::Shapes => Vec::new(),
-        Pass::ShapesAndTexts => remembered_statement_findings(st, partition, given),
+        Pass::ShapesAndTexts => super::statement_memo::remembered_statement_findings(st, partition, given),
     };
     if !findings.is_empty() {
         crate::content_checks::place_list_findings(s, env, (partition, given), &mut findings);
     }
-    StatementSummary { actions_empty, resources_empty, empty_conditions, findings }
-}
-
-/// Entries the statement memo holds before it is cleared.
-const STATEMENT_MEMO_CAPACITY: usize = 1_024;
-
-thread_local! {
-    /// Findings of statements already checked. Most configurations render
-    /// most statements alike, and an edit leaves most statements of the
-    /// edited policy as they were: each distinct statement is checked once.
-    /// The findings are a function of the statement (spans relative to its
-    /// item) and the partition alone, so the memo is valid across edits.
-    ///
-    /// Sized once for all it holds: grown from empty, its large keys were
-    /// hashed again at each doubling (52k instructions of an edit that
-    /// adds a value to `policies.pcl`'s `parallelcluster_roles`).
-    static STATEMENT_MEMO: crate::iam::memo::KeyedTable<(crate::expand::ExpandedStatement, Cow<'static, str>), Vec<Diagnostic>> =
-        std::cell::RefCell::new(rustc_hash::FxHashMap::with_capacity_and_hasher(STATEMENT_MEMO_CAPACITY, Default::default()));
-}
-
-/// The statement's findings, remembered with its spans made relative to
-/// its first one: a statement that only moved (an edit above it in its item)
-/// is found again. The findings take their spans from the statement's, so
-/// moving both by the same amount is exact.
-fn remembered_statement_findings(
-    mut st: crate::expand::ExpandedStatement,
-    partition: &str,
-    given: &[String],
-) -> Vec<Diagnostic> {
-    let mut base = u32::MAX;
-    st.for_each_span(|span| base = base.min(span.start));
-    st.for_each_span(|span| *span = Span { start: span.start - base, end: span.end - base });
-    // a partition of the list (or the symbolic one) is keyed without a copy
-    // (with the regions given, which the findings read too: rare)
-    let partition_key = match crate::iam::PARTITIONS.iter().chain([&SYMBOLIC_PARTITION]).find(|p| **p == partition) {
-        Some(known) if given.is_empty() => Cow::Borrowed(*known),
-        _ => Cow::Owned(format!("{partition} {}", given.join(" "))),
-    };
-    let found = crate::iam::memo::remembered_by(&STATEMENT_MEMO, STATEMENT_MEMO_CAPACITY, (st, partition_key), |key| {
-        crate::content_checks::statement_findings(&key.0, (partition, given))
-    });
-    found.into_iter().map(|d| d.shifted(base)).collect()
+    StatementSummary { actions_empty, resources_empty, empty_conditions, findings, reads_param_types: false }
 }
 
 #[cfg(test)]
