@@ -22,38 +22,28 @@ use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::ir::{ItemIr, ParamValue, Program, ScalarType};
 
 /// The partition `value` (of a param of type `ty`) is of, when it is not
-/// `partition`.
-/// An ARN's is its partition field's, else (`arn:aws-cn:kms:us-east-1:...`,
-/// `arn:*:...`) the region it names: the checks of the statements that read
-/// the param take its regions for judged here (`variant_checks::given_regions`).
-fn foreign(ty: ScalarType, value: &str, partition: &str) -> Option<&'static str> {
+/// `partition`, and what the value is, in a message ("a region", "an
+/// ARN"). An ARN's is its partition field's, else (`arn:aws-cn:kms:us-east-1:...`,
+/// `arn:*:...`) the region it names ("an ARN naming a region"): the checks
+/// of the statements that read the param take its regions for judged here
+/// (`variant_checks::given_regions`).
+fn foreign(ty: ScalarType, value: &str, partition: &str) -> Option<(&'static str, &'static str)> {
     pcl_iam::partitions::partition(partition)?;
-    let of = match ty {
-        ScalarType::Region => pcl_iam::partitions::region_partition(value)?,
+    let (of, what) = match ty {
+        ScalarType::Region => (pcl_iam::partitions::region_partition(value)?, "a region"),
         ScalarType::Arn => {
             let field = value.strip_prefix("arn:")?.split(':').next()?;
             match pcl_iam::partitions::partition(field).filter(|of| of.name != partition) {
-                Some(of) => of,
-                None => pcl_iam::partitions::region_partition(pcl_iam::values::named_region(value)?)?,
+                Some(of) => (of, "an ARN"),
+                None => (
+                    pcl_iam::partitions::region_partition(pcl_iam::values::named_region(value)?)?,
+                    "an ARN naming a region",
+                ),
             }
         }
         ScalarType::String | ScalarType::Account | ScalarType::Partition => return None,
     };
-    (of.name != partition).then_some(of.name)
-}
-
-/// What a value of type `ty` is, in a message: "a region", "an ARN", or
-/// for an ARN of the partition that names a region of another, "an ARN
-/// naming a region".
-fn what(ty: ScalarType, value: &str, partition: &str) -> &'static str {
-    let field = value.strip_prefix("arn:").and_then(|rest| rest.split(':').next());
-    match ty {
-        ScalarType::Arn if field.is_some_and(|f| pcl_iam::partitions::partition(f).is_none() || f == partition) => {
-            "an ARN naming a region"
-        }
-        ScalarType::Arn => "an ARN",
-        _ => "a region",
-    }
+    (of.name != partition).then_some((of.name, what))
 }
 
 /// What to give instead of a value of type `ty` of `of` for `partition`.
@@ -112,13 +102,10 @@ pub fn set_errors(
         .into_iter()
         .flat_map(|ty| values_of(program, params, ty).map(move |(param, value)| (ty, param, value)));
     for (value_type, param, region) in values {
-        let Some(of) = foreign(value_type, region, partition) else { continue };
+        let Some((of, what)) = foreign(value_type, region, partition) else { continue };
         let never = if value_type == ScalarType::Arn { "it names nothing there" } else { "its ARNs never match" };
         let message = |subject: String| {
-            format!(
-                "{subject} is {} of partition `{of}`, not of `{partition}` (`{partition_param}`): {never}",
-                what(value_type, region, partition)
-            )
+            format!("{subject} is {what} of partition `{of}`, not of `{partition}` (`{partition_param}`): {never}")
         };
         let ty = |name: &str| match program.get(name).map(|i| &*i.ir) {
             Some(ItemIr::Param(p)) => Some(p.ty),
@@ -168,15 +155,14 @@ pub fn default_findings(
     let partition_span = default_span(partition_param);
     std::iter::once(first)
         .chain(found)
-        .filter_map(|(ty, param, value, of)| {
+        .filter_map(|(ty, param, value, (of, what))| {
             let never = if ty == ScalarType::Arn { "it names nothing there" } else { "its ARNs never match" };
             let kind = DiagnosticKind::IamRule {
                 code: Code::InvalidValue,
                 message: format!(
-                    "the default of `{param}`, `{value}`, is {} of partition `{of}`, not of `{partition}` (the default of `{partition_param}`): {never}",
-                    what(ty, value, partition)
+                    "the default of `{param}`, `{value}`, is {what} of partition `{of}`, not of `{partition}` (the default of `{partition_param}`): {never}"
                 ),
-                label: Some(format!("{} of `{of}`", what(ty, value, partition))),
+                label: Some(format!("{what} of `{of}`")),
                 help: Some(help(ty, partition, of)),
             };
             let d = kind.at(default_span(param)?);

@@ -14,8 +14,8 @@ use pcl_iam::values::any_partition;
 
 /// The findings of one rendered statement in a document for `partition`:
 /// the catalog's lints, and the shape of its ARNs and condition values.
-/// `given`: in a document for every partition, the regions params' values
-/// bring (`values::check_arn_in_partition_given`).
+/// `given`: the regions params' values bring, judged where the values are
+/// given, not here (`values::check_arn_in_partition_given`).
 pub fn statement_findings(st: &ExpandedStatement, (partition, given): (&str, &[String])) -> Vec<Diagnostic> {
     let mut out = statement_warnings(st);
     condition_checks(st, &mut out);

@@ -220,6 +220,14 @@ impl Program {
         }
     }
 
+    /// The param named `name` (by hash, as `feature`).
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        match self.get(name).map(|it| &*it.ir) {
+            Some(ItemIr::Param(p)) => Some(p),
+            _ => None,
+        }
+    }
+
     pub fn features(&self) -> impl Iterator<Item = (&str, &Feature)> {
         self.at(&self.features).filter_map(|it| match &*it.ir {
             ItemIr::Feature(f) => Some((it.name.as_str(), &**f)),

@@ -4,7 +4,7 @@
 
 use super::known;
 use crate::expand::Env;
-use crate::ir::{ConditionEntry, ItemIr, ParamValue, Program, ScalarType, Statement};
+use crate::ir::{ConditionEntry, ParamValue, Program, ScalarType, Statement};
 use crate::variants;
 
 /// The regions that the values of the `region` and `arn` params a
@@ -24,10 +24,7 @@ pub(super) fn given_regions(program: &Program, (s, blocks): (&Statement, &[&Cond
             Some(ParamValue::Many(vs)) => vs,
             None => &[],
         };
-        let scalar = program.get(name.as_str()).and_then(|item| match &*item.ir {
-            ItemIr::Param(param) => Some(param.ty.scalar),
-            _ => None,
-        });
+        let scalar = program.param(name.as_str()).map(|param| param.ty.scalar);
         for value in values {
             // a region, or an ARN that names one, whatever the param's type
             let (as_region, in_arn) =

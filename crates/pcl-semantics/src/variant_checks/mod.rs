@@ -268,9 +268,7 @@ fn item_findings_counted(
     // a guard that reads a region param may tie what it guards to one
     // partition's regions (`when region == "us-east-1"`, directly or through
     // a derived feature); a role's ARNs name no region but a param's
-    let region = |v: &String| {
-        program.get(v).is_some_and(|i| matches!(&*i.ir, ItemIr::Param(p) if p.ty.scalar == ScalarType::Region))
-    };
+    let region = |v: &String| program.param(v).is_some_and(|p| p.ty.scalar == ScalarType::Region);
     let regions_allowed = !is_policy || reads.vars.iter().any(region);
     let run = |configs: &[Config], repeat: usize, pass: Pass| {
         let context = Context {

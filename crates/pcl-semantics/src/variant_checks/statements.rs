@@ -2,7 +2,7 @@
 //! see them: each rendered once per distinct value of the features its
 //! guards read (`StatementCache`), its renderings kept across items and
 //! edits (`known`), its findings remembered by their content
-//! (`remembered_statement_findings`).
+//! (`statement_memo.rs`).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
