@@ -568,3 +568,31 @@ fn check_and_build_agree_on_regions_in_every_partition() {
         assert_eq!(o.status.code(), Some(0), "{sets:?}: {}", stderr(&o));
     }
 }
+
+/// What a guard on a param's value hides at the defaults (`regional`, false
+/// while `region` is left at its placeholder; `stage == "prod"`) is checked
+/// by `pcl check` too, naming the value, as a build given such a value
+/// finds it (a build at the defaults reports it as the check does: a
+/// warning, and the build goes on).
+#[test]
+fn check_finds_what_a_build_given_a_compared_value_finds() {
+    let build = SetBuild::new(
+        "param partition: partition = \"aws\";\nparam account: account placeholder \"<AWS ACCOUNT ID>\";\n\
+         param region: region placeholder \"<REGION>\";\nparam stage: string = \"dev\";\n\
+         feature regional = region and region != \"*\";\n\
+         policy tables {\n    allow { action dynamodb:GetItem; resource [\"arn:${partition}:dynamo:${region}:${account}:table/t\" when regional, \"arn:${partition}:dynamodb:*:${account}:table/t\" when not regional]; }\n\
+             allow when stage == \"prod\" { action s3:GetObject; resource \"arn:${partition}:s3:::bucket\"; }\n}\n",
+    );
+    let src = build.tmp.path().join("p.pcl");
+    let checked = pcl(&["check", src.to_str().unwrap(), "--color", "never", "--deny", "warnings"]);
+    assert_eq!(checked.status.code(), Some(1), "{}", stderr(&checked));
+    for expected in ["`dynamodb:GetItem` can match none of these resources when region is given", "when stage=prod"] {
+        assert!(stderr(&checked).contains(expected), "{expected}: {}", stderr(&checked));
+    }
+    let at_defaults = build.run(&[]);
+    assert_eq!(at_defaults.status.code(), Some(0), "{}", stderr(&at_defaults));
+    for (set, action) in [("region=us-west-2", "dynamodb:GetItem"), ("stage=prod", "s3:GetObject")] {
+        let built = build.run(&[set]);
+        assert!(stderr(&built).contains("W0507") && stderr(&built).contains(action), "{set}: {}", stderr(&built));
+    }
+}

@@ -81,16 +81,7 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
                 }
                 let mut ok = true;
                 for v in &values {
-                    let checked = if v.contains(crate::ir::placeholders::MARK) {
-                        // what a param left at its placeholder holds
-                        Err(iam::Problem::new("a value may not hold the control character U+0001"))
-                    } else if iam::refine::star_allowed(v, &p.refinements) {
-                        Ok(())
-                    } else {
-                        iam::check_scalar_value(p.ty.scalar, v)
-                            .and_then(|()| iam::refine::check_refined(v, &p.refinements))
-                    };
-                    if let Err(problem) = checked {
+                    if let Err(problem) = check_param_value(p, v) {
                         ok = false;
                         errors.push(err(DiagnosticKind::AssignedInvalidValue {
                             name: name.to_string(),
@@ -168,4 +159,18 @@ pub fn configure(program: &Program, assignments: &[(String, String)]) -> Result<
         return Err(foreign_regions.into_iter().map(error).collect());
     }
     Ok(Config { pins, params, given: given_names })
+}
+
+/// Whether `value` is one the param `p` may be given (one value of a list):
+/// of its type, within its refinements, and not what a param left at its
+/// placeholder holds.
+pub(crate) fn check_param_value(p: &crate::ir::Param, value: &str) -> Result<(), iam::Problem> {
+    if value.contains(crate::ir::placeholders::MARK) {
+        // what a param left at its placeholder holds
+        Err(iam::Problem::new("a value may not hold the control character U+0001"))
+    } else if iam::refine::star_allowed(value, &p.refinements) {
+        Ok(())
+    } else {
+        iam::check_scalar_value(p.ty.scalar, value).and_then(|()| iam::refine::check_refined(value, &p.refinements))
+    }
 }

@@ -34,6 +34,14 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
     Walker::new(program, vec![item], false).finish()
 }
 
+/// Every guard `guard_vars` walks, in the order met (repeats included).
+pub fn guard_conds<'p>(program: &'p Program, item: &'p str) -> Vec<&'p Cond> {
+    let mut walker = Walker::new(program, vec![item], false);
+    walker.conds = Some(Vec::new());
+    walker.walk_todo();
+    walker.conds.unwrap_or_default()
+}
+
 /// The variables a role's own rendering without its inline policies
 /// (`expand::expand_role_shallow`) reads, but for the guards of the
 /// policies it attaches whole (not splittable): of those it reads only
@@ -93,12 +101,14 @@ struct Walker<'p> {
     /// For a role's own rendering (`role_own_vars`): the guards of the
     /// policies it attaches whole, and its inline policies, left out.
     presence_only: bool,
+    /// The guards met, when asked for (`guard_conds`).
+    conds: Option<Vec<&'p Cond>>,
 }
 
 impl<'p> Walker<'p> {
     /// A walker with `todo` to walk, nothing walked yet.
     fn new(program: &'p Program, todo: Vec<&'p str>, presence_only: bool) -> Walker<'p> {
-        Walker { program, vars: Vars::default(), visited: Default::default(), todo, presence_only }
+        Walker { program, vars: Vars::default(), visited: Default::default(), todo, presence_only, conds: None }
     }
 
     /// A walker that has walked a statement and the values of the blocks
@@ -127,9 +137,12 @@ impl<'p> Walker<'p> {
         }
     }
 
-    fn cond(&mut self, c: &Guard) {
+    fn cond(&mut self, c: &'p Guard) {
         if let Some(c) = c {
             self.vars.add(c);
+            if let Some(conds) = &mut self.conds {
+                conds.push(c);
+            }
         }
     }
 

@@ -470,3 +470,26 @@ fn driver_walk_equals_fresh(original: &str, editing: bool) {
         assert_eq!(*analyze_file(&db, file), *analyze_file(&fresh_db, fresh), "editing {editing}, step {step}");
     }
 }
+
+/// Every fixture says the same opened to edit (each item's checks read the
+/// configurations as the params of its closure see them, `configs_over`,
+/// which a debug build holds alone) as opened for one check: a check that
+/// reads a param outside its closure (a derived feature's, a value tried
+/// beyond the defaults) finds it absent in one and not the other.
+#[test]
+fn every_fixture_says_the_same_opened_to_edit() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let mut paths: Vec<_> = std::fs::read_dir(fixtures).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.retain(|p| p.extension().is_some_and(|e| e == "pcl"));
+    paths.sort();
+    assert!(paths.len() > 100, "{} fixtures", paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let (mut once_db, mut edit_db) = (RootDatabase::default(), RootDatabase::default());
+        let once = SourceFile::open(&mut once_db, name.clone(), text.clone());
+        let edited = SourceFile::open_to_edit(&mut edit_db, name.clone(), text);
+        let (a, b) = (&analyze_file(&once_db, once).diagnostics, &analyze_file(&edit_db, edited).diagnostics);
+        assert_eq!(a, b, "{name}");
+    }
+}

@@ -63,6 +63,7 @@ pub(super) fn closure_findings_of(
         assignments: &assignments,
         partition_param: facts.partition_param.as_deref(),
         constraints_read_partition: facts.constraints_read_partition,
+        constraint_params: super::configuring::constraint_params(db, file),
         symbolic,
         configuring_errors: facts.configuring_errors,
         keeps_renderings: *file.editing(db),

@@ -71,6 +71,24 @@ pub fn value_at_placeholder(name: &str, scalar: Option<ScalarType>, placeholder:
     each_closed_replaced(placeholder, |out, k| push_stand_in(out, name, k))
 }
 
+/// What a param holds where a check asks for some value given in place of
+/// its placeholder (a guard `when region` true), from `held`, what it holds
+/// left at it: its stand-ins numbered on past their count, each standing
+/// for the same text (`placeholder_of`). `None` when `held` has none (the
+/// placeholder's text is a value).
+pub fn given_at_placeholder(held: &str) -> Option<String> {
+    let mut count = 0;
+    let _ = pcl_iam::replace_stand_ins(held, |_, _| count += 1);
+    let renumbered = pcl_iam::replace_stand_ins(held, |stand_in, out| {
+        let parsed = stand_in.strip_prefix('<').and_then(|s| s.strip_prefix(MARK)).and_then(|s| s.strip_suffix('>'));
+        match parsed.and_then(|s| s.split_once(MARK)).and_then(|(name, k)| Some((name, k.parse::<usize>().ok()?))) {
+            Some((name, k)) => push_stand_in(out, name, count + k),
+            None => out.push_str(stand_in),
+        }
+    });
+    (count > 0).then(|| renumbered.into_owned())
+}
+
 /// `placeholder` with each closed `<...>` replaced by what `push` pushes
 /// for its number.
 fn each_closed_replaced(placeholder: &str, mut push: impl FnMut(&mut String, usize)) -> String {
@@ -103,7 +121,9 @@ fn placeholder_of<'p>(program: &'p Program, value: &str) -> Option<&'p str> {
         Some(super::ItemIr::Param(p)) => p.placeholder.as_deref()?,
         _ => return None,
     };
-    closed(placeholder).nth(k).and_then(|range| placeholder.get(range))
+    // numbered on past them: a value given in its place (`given_at_placeholder`)
+    let count = closed(placeholder).count();
+    closed(placeholder).nth(k.checked_rem(count)?).and_then(|range| placeholder.get(range))
 }
 
 /// `text` with every stand-in it holds replaced by its placeholder's text
@@ -188,6 +208,9 @@ mod tests {
         assert_eq!(value_at_placeholder("p", Some(ScalarType::Partition), "<P>"), "<P>");
         assert_eq!(emptied("x<ID>y<>"), Some("x<>y<>".into()));
         assert_eq!(emptied("x<>"), None);
+        let given = given_at_placeholder(&held("<a>b<c>"));
+        assert_eq!(given.as_deref(), Some("<\u{1}p\u{1}2>b<\u{1}p\u{1}3>"));
+        assert_eq!(given_at_placeholder("REGION"), None);
     }
 
     #[test]
@@ -207,8 +230,9 @@ mod tests {
         assert_eq!(restore(&program, &format!("arn:{region}:{region}")), "arn:<REGION>:<REGION>");
         let held = value_at_placeholder("efs", Some(ScalarType::Arn), "arn:*:efs:*:*:file-system/<ID>");
         assert_eq!(restore(&program, &held), "arn:*:efs:*:*:file-system/<EFS ID>");
-        // a mark that is no stand-in, or one of no param with a placeholder,
-        // or past its placeholders
+        // numbered past its placeholder's `<...>`s: a value given in its place
+        assert_eq!(restore(&program, "<\u{1}region\u{1}1>"), "<REGION>");
+        // a mark that is no stand-in, or one of no param with a placeholder
         for kept in [
             "a\u{1}b",
             "\u{1}",
@@ -216,7 +240,7 @@ mod tests {
             "<\u{1}n\u{1}0>",
             "<\u{1}other\u{1}0>",
             "<\u{1}region\u{1}0",
-            "<\u{1}region\u{1}1>",
+            "<\u{1}region\u{1}x>",
         ] {
             assert_eq!(restore(&program, kept), kept);
         }

@@ -23,6 +23,9 @@ pub struct FileLevel<'a> {
     pub partition_param: Option<&'a str>,
     /// Some constraint reads the partition param.
     pub constraints_read_partition: bool,
+    /// The params some constraint reads (sorted): the checks try no other
+    /// value of theirs than the configurations hold (`alternatives`).
+    pub constraint_params: &'a [String],
     /// `configs[0]` rendered for every partition at once (`symbolic_config`).
     pub symbolic: Option<&'a Config>,
     /// Some param, feature or constraint has an error.
@@ -52,6 +55,9 @@ pub(super) struct Shared<'s, 'a> {
     /// item's closure (`closure_findings`): a kept rendering holds every
     /// item of the program.
     pub(super) keeps: bool,
+    /// The values of params the item's guards compare that the checked
+    /// configurations do not hold (`alternatives`).
+    pub(super) alternatives: &'s [super::Alternative],
 }
 
 /// The first configuration with the partition param left as

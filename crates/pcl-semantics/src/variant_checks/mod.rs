@@ -6,17 +6,16 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::expand::{Env, walk_policy};
+use crate::diagnostic::Diagnostic;
 use crate::ir::{ItemIr, Program, ProgramItem, ScalarType};
 use crate::item_check::{ItemAnalysis, RefKind};
 use crate::variants;
 
+mod alternatives;
 mod file_level;
 mod given_regions;
 mod known;
@@ -27,15 +26,14 @@ mod shapes;
 mod statement_memo;
 mod statements;
 mod tallies;
+mod tally;
 
+use alternatives::Alternative;
 pub use file_level::{Assignments, FileLevel, check_configs, constraints_read, symbolic_config};
 use file_level::{SYMBOLIC_PARTITION, Shared};
 
-use roles::own_role_findings;
 use shapes::empty_list;
-use shapes::policy_shape_findings;
-use statements::{RenderedStatement, StatementCache};
-use tallies::{Counting, Tallies};
+use tally::{Counted, tally};
 
 /// A diagnostic whose spans are relative to items: the primary span to
 /// `origin`, each secondary label to the matching `secondary_origins` entry.
@@ -173,10 +171,18 @@ pub fn closure_findings<'a>(
     };
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
     let reads = GuardReads { vars: &vars, own: &own, partition: partition_read };
+    let alternatives = match configs.first() {
+        Some(base) => alternatives::guard_alternatives(&program, item, base, file_level.constraint_params),
+        None => Vec::new(),
+    };
     let shared = Shared {
         assignments: file_level.assignments,
         symbolic: file_level.symbolic,
-        keeps: file_level.keeps_renderings,
+        // an item rendered again with values beyond the checked ones keeps
+        // its renderings: most statements read none of those params, and
+        // are found kept (a one-time check keeps them for such items alone)
+        keeps: file_level.keeps_renderings || !alternatives.is_empty(),
+        alternatives: &alternatives,
     };
     // a role's own empty lists are its trust lists, which recovery never
     // leaves out (a broken `trust` is not recovered): only a policy's
@@ -234,7 +240,7 @@ pub fn item_findings(
     let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
     let reads = GuardReads { vars: &vars, own: &vars, partition: partition_read };
-    let shared = Shared { assignments: &assignments, symbolic: None, keeps: false };
+    let shared = Shared { assignments: &assignments, symbolic: None, keeps: false, alternatives: &[] };
     let checks = Checks { texts: report_empty, report_empty };
     item_findings_counted(program, item, (configs, configs.len()), reads, checks, shared)
 }
@@ -270,44 +276,56 @@ fn item_findings_counted(
     // a derived feature); a role's ARNs name no region but a param's
     let region = |v: &String| program.param(v).is_some_and(|p| p.ty.scalar == ScalarType::Region);
     let regions_allowed = !is_policy || reads.vars.iter().any(region);
-    let run = |configs: &[Config], repeat: usize, pass: Pass| {
-        let context = Context {
-            program,
-            item,
-            is_policy,
-            deps: &deps,
-            own_deps: &own_deps,
-            partition_param,
-            assignments: shared.assignments,
-            keeps: shared.keeps,
-            regions_allowed,
-        };
-        tally(&context, configs, repeat, report_empty, pass)
+    let context = Context {
+        program,
+        item,
+        is_policy,
+        deps: &deps,
+        own_deps: &own_deps,
+        partition_param,
+        assignments: shared.assignments,
+        keeps: shared.keeps,
+        regions_allowed,
     };
-    if !texts {
-        // Only shapes (duplicate Sids): they do not depend on texts, so one
-        // partition stands for all when the guards do not read it.
-        return match shortcut {
-            Some(one) => run(one, count, Pass::Shapes),
-            None => run(configs, 1, Pass::Shapes),
-        };
-    }
-    // Shapes and texts from one rendering of each configuration. When no
-    // guard reads the partition, one rendering with the partition left as
-    // `${partition}` stands for all of them: an ARN that still names a
-    // partition there hard-codes it.
-    // made once per file by the database; else here
-    let symbolic = match (shortcut, partition_param) {
-        (Some(one), Some(p)) => match shared.symbolic {
+    // Without texts, only shapes (duplicate Sids): they do not depend on
+    // texts, so one partition stands for all when the guards do not read it.
+    // With texts, shapes and texts come from one rendering of each
+    // configuration; when no guard reads the partition, one rendering with
+    // the partition left as `${partition}` stands for all of them: an ARN
+    // that still names a partition there hard-codes it (the symbolic
+    // configuration is made once per file by the database; else here).
+    let pass = if texts { Pass::ShapesAndTexts } else { Pass::Shapes };
+    let symbolic = match (texts, shortcut, partition_param) {
+        (true, Some(one), Some(p)) => match shared.symbolic {
             Some(cfg) => Some(Cow::Borrowed(cfg)),
             None => symbolic_config(program, one, p).map(Cow::Owned),
         },
         _ => None,
     };
-    match symbolic {
-        Some(cfg) => run(std::slice::from_ref(cfg.as_ref()), count, Pass::ShapesAndTexts),
-        None => run(configs, 1, Pass::ShapesAndTexts),
+    let (checked, repeat): (&[Config], usize) = match (&symbolic, shortcut) {
+        (Some(cfg), _) => (std::slice::from_ref(cfg.as_ref()), count),
+        (None, Some(one)) if !texts => (one, count),
+        _ => (configs, 1),
+    };
+    let mut counted = Counted::default();
+    if let Err(found) = tally(&context, (checked, 0), (report_empty, pass), None, &mut counted) {
+        return found;
     }
+    // what only the values of params the guards compare beyond the checked
+    // ones show (`alternatives`)
+    let beyond = match shared.alternatives.is_empty() {
+        true => Vec::new(),
+        false => alternatives::findings_beyond(
+            &context,
+            shared.alternatives,
+            (checked, configs),
+            (report_empty, pass),
+            (&counted, repeat),
+        ),
+    };
+    let mut findings = counted.tallies.into_findings((counted.total, repeat), &deps, (partition_param, checked.len()));
+    findings.extend(beyond);
+    findings
 }
 
 /// Which findings an item's passes report: its texts' (the catalog's
@@ -347,128 +365,6 @@ struct Context<'c, 'a> {
     /// (`EVERY_PARTITION_REGIONS_ALLOWED`): the item's guards read a region
     /// param, or it is a role.
     regions_allowed: bool,
-}
-
-/// What a role's own findings in one assignment are a function of: the
-/// values of the features its own guards read (`Context::own_deps`), and
-/// whether each policy it attaches whole is there (`variants::
-/// attached_guards`).
-type RoleKey<'f> = (Vec<Option<&'f str>>, Vec<bool>);
-
-/// Runs one pass over every configuration of `item` under `configs`, each
-/// standing for `repeat` identical ones, and says in which configurations
-/// each finding occurs.
-fn tally(context: &Context<'_, '_>, configs: &[Config], repeat: usize, report_empty: bool, pass: Pass) -> Vec<Finding> {
-    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps, regions_allowed } =
-        *context;
-    let mut tallies = Tallies::default();
-    let mut total = 0;
-    let attached = if is_policy { Vec::new() } else { variants::attached_guards(program, &item.ir) };
-    for (slot, cfg) in configs.iter().enumerate() {
-        let Some(assignments) = assignments(deps, cfg, slot) else {
-            let kind =
-                DiagnosticKind::TooManyConfigurations { item: item.name.as_str().to_owned(), deps: deps.to_vec() };
-            let d = kind.at(item.name_span);
-            return vec![Finding {
-                origin: item.name.as_str().to_owned(),
-                diagnostic: d,
-                secondary_origins: Vec::new(),
-            }];
-        };
-        let partition = match partition_param.and_then(|p| cfg.params.get(p)) {
-            Some(crate::ir::ParamValue::One(v)) if regions_allowed && v == SYMBOLIC_PARTITION => {
-                pcl_iam::values::EVERY_PARTITION_REGIONS_ALLOWED.to_string()
-            }
-            Some(crate::ir::ParamValue::One(v)) => v.clone(),
-            _ => String::new(),
-        };
-        // what each statement renders to under this configuration's params,
-        // by the values of the features it reads: most assignments of the
-        // item's features leave most of its statements alike
-        let mut statements = StatementCache::new(program, &cfg.params, (pass, &partition), keeps);
-        let mut name_findings: Option<Vec<Diagnostic>> = None;
-        // a role's own findings, by the values of the features they read
-        // and whether each policy it attaches whole is there: the features
-        // its inline policies' bodies read multiply its configurations, not
-        // its findings, and so do those of its policies' guards
-        let mut role_findings: HashMap<RoleKey<'_>, Vec<Finding>> = HashMap::default();
-        for features in assignments.iter() {
-            total += 1;
-            let counting = Counting { number: total, features, partition: &partition };
-            let env = Env {
-                program,
-                features,
-                params: &cfg.params,
-                shape_only: pass == Pass::Shapes,
-                restoring: false,
-                reads: None,
-            };
-            if is_policy {
-                let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
-                // what the summaries leave out: the findings and empty
-                // conditions of blocks another item's text holds (empty for
-                // nearly every policy)
-                let mut apart: Vec<statements::Apart> = Vec::new();
-                let renders = walk_policy(program, &item.name, &env, &mut |s, blocks, block_origins, origin| {
-                    // a statement of a permset included inside a block of
-                    // another item: what is that item's is found apart
-                    if block_origins.iter().any(|o| *o != origin) {
-                        let (summary, found) = statements::summarize_apart(
-                            program,
-                            (s, origin),
-                            (blocks, block_origins),
-                            &env,
-                            (pass, &partition),
-                        );
-                        apart.extend(found);
-                        rendered.push(RenderedStatement { statement: s, origin, summary: Rc::new(summary) });
-                        return;
-                    }
-                    let summary = statements.summary(s, blocks, &env, features);
-                    rendered.push(RenderedStatement { statement: s, origin, summary });
-                });
-                if !renders.renders() {
-                    continue;
-                }
-                if renders == crate::expand::Walk::Cut {
-                    let kind = DiagnosticKind::SetsRepeatTooOften { policy: item.name.as_str().to_owned() };
-                    tallies.note(here(kind.at(item.name_span), &item.name), &counting);
-                }
-                policy_shape_findings((&rendered, &apart), item, report_empty, &mut |f| {
-                    tallies.note(f, &counting);
-                });
-                if pass == Pass::Shapes {
-                    continue;
-                }
-                let naming = name_findings.get_or_insert_with(|| {
-                    // names and descriptions interpolate params only
-                    let header = crate::expand::expand_policy_header(program, &item.name, &env);
-                    header.map(|h| crate::content_checks::policy_name_findings(&h, item.name_span)).unwrap_or_default()
-                });
-                for d in naming.iter() {
-                    tallies.note(here(d.clone(), &item.name), &counting);
-                }
-                for r in &rendered {
-                    tallies.note_summary(&r.summary, r.origin, &counting);
-                }
-                for found in &apart {
-                    if let statements::Apart::Finding(found) = found {
-                        tallies.note(found.clone(), &counting);
-                    }
-                }
-            } else {
-                let own: Vec<Option<&str>> = own_deps.iter().map(|f| features.get(f).map(String::as_str)).collect();
-                let present = attached.iter().map(|guard| env.holds(guard)).collect();
-                let found = role_findings
-                    .entry((own, present))
-                    .or_insert_with(|| own_role_findings(item, &env, &partition, report_empty, pass));
-                for finding in found.iter() {
-                    tallies.note(finding.clone(), &counting);
-                }
-            }
-        }
-    }
-    tallies.into_findings((total, repeat), deps, (partition_param, configs.len()))
 }
 
 pub(super) fn here(d: Diagnostic, origin: &str) -> Finding {

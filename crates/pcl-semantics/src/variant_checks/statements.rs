@@ -73,9 +73,10 @@ pub(super) struct StatementCache<'p, 'f> {
     entries: HashMap<usize, Vec<StatementRenderings<'f>>>,
     /// The values of a lookup's variables.
     values: Vec<Option<&'f str>>,
-    /// Whether renderings are kept across items and edits (in a file
-    /// opened to edit: `SourceFile::open_to_edit`).
-    keeps: bool,
+    /// Under which name renderings are kept across items and edits (in a
+    /// file opened to edit, and for an item rendered with values beyond the
+    /// checked ones, `tally`); `None`: not kept.
+    kept_under: Option<&'f str>,
     /// This configuration's renderings kept across items and edits, found
     /// on the first lookup.
     known: Option<Rc<RefCell<KnownStatements>>>,
@@ -106,7 +107,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         program: &'p Program,
         params: &'f BTreeMap<String, ParamValue>,
         (pass, partition): (Pass, &'f str),
-        keeps: bool,
+        kept_under: Option<&'f str>,
     ) -> Self {
         StatementCache {
             program,
@@ -115,7 +116,7 @@ impl<'p, 'f> StatementCache<'p, 'f> {
             partition,
             entries: HashMap::default(),
             values: Vec::new(),
-            keeps,
+            kept_under,
             known: None,
             held: None,
             locations: None,
@@ -139,12 +140,12 @@ impl<'p, 'f> StatementCache<'p, 'f> {
         let same_blocks = |r: &StatementRenderings<'_>| r.blocks.iter().copied().eq(addresses());
         let address = std::ptr::from_ref(s) as usize;
         if !self.entries.get(&address).is_some_and(|reached| reached.iter().any(same_blocks)) {
-            let (vars, known) = match self.keeps {
-                true => {
-                    let known = self.known_renderings(s, blocks);
+            let (vars, known) = match self.kept_under {
+                Some(store) => {
+                    let known = self.known_renderings(s, blocks, store);
                     (Rc::clone(&known.vars), Some(known))
                 }
-                false => (variants::statement_vars(program, s, blocks).into(), None),
+                None => (variants::statement_vars(program, s, blocks).into(), None),
             };
             let blocks = addresses().collect();
             let renderings = StatementRenderings { blocks, vars, known, by_values: HashMap::default() };
@@ -181,11 +182,16 @@ impl<'p, 'f> StatementCache<'p, 'f> {
     /// What is known of `s` inside `blocks` under this configuration: kept
     /// from an earlier item or edit when every item it read is still the
     /// program's (the same IR, at the same address), else found now.
-    fn known_renderings(&mut self, s: &'p Statement, blocks: &[&'p ConditionEntry]) -> Rc<KnownRenderings> {
+    fn known_renderings(
+        &mut self,
+        s: &'p Statement,
+        blocks: &[&'p ConditionEntry],
+        store: &str,
+    ) -> Rc<KnownRenderings> {
         let program = self.program;
         let key = (std::ptr::from_ref(s) as usize, blocks.iter().map(|b| std::ptr::from_ref(*b) as usize).collect());
-        let (params, pass, partition) = (self.params, self.pass, self.partition);
-        let known = Rc::clone(self.known.get_or_insert_with(|| known::for_configuration(pass, partition)));
+        let (params, pass) = (self.params, self.pass);
+        let known = Rc::clone(self.known.get_or_insert_with(|| known::for_configuration(pass, store)));
         if let Some(found) = known.borrow().valid(&key, (program, params)) {
             return found;
         }
@@ -463,7 +469,9 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
     /// params it reads keep their values: an edit of a param only a name
     /// reads renders no statement again; one a statement reads (in its
     /// text, through a set, in a guard) renders it again, as a fresh
-    /// analysis finds it.
+    /// analysis finds it. With `mode` at "n", the policy is also rendered at
+    /// "m", which a guard compares (`alternatives`): its 3 statements at
+    /// first, then a `bucket` edit renders its reader under both values.
     #[test]
     fn a_param_edit_renders_again_the_statements_that_read_it() {
         super::known::keep_at_most(1024);
@@ -472,8 +480,12 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
         let file = SourceFile::open_to_edit(&mut db, "p.pcl".into(), text.into());
         analyze_file(&db, file);
         let mut current = text.to_string();
-        for (from, to, rendered) in [("= \"A\"", "= \"AB\"", 0), ("= \"b\"", "= \"bc\"", 1), ("= \"m\"", "= \"n\"", 1)]
-        {
+        for (from, to, rendered) in [
+            ("= \"A\"", "= \"AB\"", 0),
+            ("= \"b\"", "= \"bc\"", 1),
+            ("= \"m\"", "= \"n\"", 1 + 3),
+            ("= \"bc\"", "= \"bcd\"", 1 + 1),
+        ] {
             let at = current.find(from).unwrap();
             RENDERED.with(|n| n.set(0));
             assert!(file.splice_text(&mut db, at..at + from.len(), to).is_ok(), "{from}");

@@ -60,16 +60,26 @@ fn identity_hash(finding: &Finding) -> u64 {
     )
 }
 
+/// Whether two findings are one problem (see `identity_hash`).
+fn same_problem(f: &Finding, finding: &Finding) -> bool {
+    f.diagnostic.code == finding.diagnostic.code
+        && f.diagnostic.span == finding.diagnostic.span
+        && f.diagnostic.message == finding.diagnostic.message
+        && f.origin == finding.origin
+        && f.diagnostic.secondary == finding.diagnostic.secondary
+}
+
 impl Tallies {
+    /// Whether `finding` is counted here (as one problem).
+    fn holds(&self, finding: &Finding) -> bool {
+        let tallies = &self.tallies;
+        let hash = identity_hash(finding);
+        self.at.find(hash, |at| tallies.get(*at).is_some_and(|t| same_problem(&t.finding, finding))).is_some()
+    }
+
     /// Counts `finding` in the configuration `counting`; its tally's place.
     pub(super) fn note(&mut self, finding: Finding, counting: &Counting<'_>) -> usize {
-        let same = |f: &Finding| {
-            f.diagnostic.code == finding.diagnostic.code
-                && f.diagnostic.span == finding.diagnostic.span
-                && f.diagnostic.message == finding.diagnostic.message
-                && f.origin == finding.origin
-                && f.diagnostic.secondary == finding.diagnostic.secondary
-        };
+        let same = |f: &Finding| same_problem(f, &finding);
         let hash = identity_hash(&finding);
         let tallies = &self.tallies;
         match self.at.find(hash, |at| tallies.get(*at).is_some_and(|t| same(&t.finding))).copied() {
@@ -118,6 +128,14 @@ impl Tallies {
             })
             .collect();
         self.by_summary.insert(key, (Rc::clone(summary), origin.to_string(), places));
+    }
+
+    /// The findings not in `checked` (those of the configurations `pcl
+    /// check` renders), each saying in which configurations it occurs
+    /// (`total`: those and these): what only values beyond those show.
+    pub(super) fn into_findings_beyond(mut self, checked: &Tallies, total: usize, deps: &[String]) -> Vec<Finding> {
+        self.tallies.retain(|t| !checked.holds(&t.finding));
+        self.into_findings((total, 1), deps, (None, 1))
     }
 
     /// Each finding, its message saying in which of the `total`
@@ -175,7 +193,16 @@ fn count_again(tallies: &mut [Tally], at: usize, counting: &Counting<'_>) {
     t.common.retain(|k, v| counting.features.get(k) == Some(v));
 }
 
+/// What a configuration holds for a param given some value in place of its
+/// placeholder (`alternatives`): described as `NAME is given` (no value
+/// holds the mark).
+pub(super) const ANY_VALUE_GIVEN: &str = "\u{1}given";
+
 fn describe(features: &BTreeMap<String, String>) -> String {
-    let parts: Vec<String> = features.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let part = |(k, v): (&String, &String)| match v.as_str() {
+        ANY_VALUE_GIVEN => format!("{k} is given"),
+        v => format!("{k}={v}"),
+    };
+    let parts: Vec<String> = features.iter().map(part).collect();
     parts.join(", ")
 }
