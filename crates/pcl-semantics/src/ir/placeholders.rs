@@ -71,22 +71,32 @@ pub fn value_at_placeholder(name: &str, scalar: Option<ScalarType>, placeholder:
     each_closed_replaced(placeholder, |out, k| push_stand_in(out, name, k))
 }
 
-/// What a param holds where a check asks for some value given in place of
-/// its placeholder (a guard `when region` true), from `held`, what it holds
-/// left at it: its stand-ins numbered on past their count, each standing
-/// for the same text (`placeholder_of`). `None` when `held` has none (the
-/// placeholder's text is a value).
-pub fn given_at_placeholder(held: &str) -> Option<String> {
+/// What the param `name` holds where a check asks for some value other
+/// than `held` and than any literal (a guard `when region` true; `region !=
+/// "*"` true where `*` is the default): stand-ins, which the checks read as
+/// values to come. Those of `held` numbered on past their count, each
+/// standing for the same text (`placeholder_of`); else one stand-in, shown
+/// as the placeholder's first `<...>`, or as `<NAME>` (`restore`).
+pub fn some_other_value(name: &str, held: &str) -> String {
     let mut count = 0;
     let _ = pcl_iam::replace_stand_ins(held, |_, _| count += 1);
-    let renumbered = pcl_iam::replace_stand_ins(held, |stand_in, out| {
-        let parsed = stand_in.strip_prefix('<').and_then(|s| s.strip_prefix(MARK)).and_then(|s| s.strip_suffix('>'));
-        match parsed.and_then(|s| s.split_once(MARK)).and_then(|(name, k)| Some((name, k.parse::<usize>().ok()?))) {
-            Some((name, k)) => push_stand_in(out, name, count + k),
-            None => out.push_str(stand_in),
-        }
-    });
-    (count > 0).then(|| renumbered.into_owned())
+    if count == 0 {
+        let mut out = String::new();
+        push_stand_in(&mut out, name, 0);
+        return out;
+    }
+    pcl_iam::replace_stand_ins(held, |stand_in, out| match parse_stand_in(stand_in) {
+        Some((name, k)) => push_stand_in(out, name, count + k),
+        None => out.push_str(stand_in),
+    })
+    .into_owned()
+}
+
+/// The param's name and the number of a stand-in (`<`, the mark, the name,
+/// the mark, the number, `>`).
+fn parse_stand_in(stand_in: &str) -> Option<(&str, usize)> {
+    let (name, k) = stand_in.strip_prefix('<')?.strip_prefix(MARK)?.strip_suffix('>')?.split_once(MARK)?;
+    Some((name, k.parse().ok()?))
 }
 
 /// `placeholder` with each closed `<...>` replaced by what `push` pushes
@@ -112,18 +122,25 @@ pub fn emptied(placeholder: &str) -> Option<String> {
     Some(each_closed_replaced(placeholder, |out, _| out.push_str("<>")))
 }
 
-/// The text whose stand-in `value` is (`<`, the mark, a param's name, the
-/// mark, the number of its `<...>`, `>`), if it is one of `program`'s.
-fn placeholder_of<'p>(program: &'p Program, value: &str) -> Option<&'p str> {
-    let (name, k) = value.strip_prefix('<')?.strip_prefix(MARK)?.strip_suffix('>')?.split_once(MARK)?;
-    let k: usize = k.parse().ok()?;
-    let placeholder = match program.get(name).map(|item| &*item.ir) {
-        Some(super::ItemIr::Param(p)) => p.placeholder.as_deref()?,
-        _ => return None,
-    };
-    // numbered on past them: a value given in its place (`given_at_placeholder`)
+/// Onto `out`, the text whose stand-in `value` is, if it is a param's of
+/// `program`: its placeholder's `<...>` of that number (numbered on past
+/// them: a value given in its place, `some_other_value`), or, for a param
+/// whose placeholder has none or that has none, `<NAME>` (another value).
+/// False when it is none.
+fn push_placeholder_of(program: &Program, value: &str, out: &mut String) -> bool {
+    let Some((name, k)) = parse_stand_in(value) else { return false };
+    let Some(super::ItemIr::Param(p)) = program.get(name).map(|item| &*item.ir) else { return false };
+    let placeholder = p.placeholder.as_deref().unwrap_or_default();
     let count = closed(placeholder).count();
-    closed(placeholder).nth(k.checked_rem(count)?).and_then(|range| placeholder.get(range))
+    match k.checked_rem(count).and_then(|k| closed(placeholder).nth(k)).and_then(|range| placeholder.get(range)) {
+        Some(text) => out.push_str(text),
+        None => {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+        }
+    }
+    true
 }
 
 /// `text` with every stand-in it holds replaced by its placeholder's text
@@ -131,7 +148,9 @@ fn placeholder_of<'p>(program: &'p Program, value: &str) -> Option<&'p str> {
 pub fn restore<'t>(program: &Program, text: &'t str) -> Cow<'t, str> {
     // a stand-in of no param with a placeholder is kept as it is
     pcl_iam::replace_stand_ins(text, |stand_in, out| {
-        out.push_str(placeholder_of(program, stand_in).unwrap_or(stand_in))
+        if !push_placeholder_of(program, stand_in, out) {
+            out.push_str(stand_in);
+        }
     })
 }
 
@@ -208,9 +227,8 @@ mod tests {
         assert_eq!(value_at_placeholder("p", Some(ScalarType::Partition), "<P>"), "<P>");
         assert_eq!(emptied("x<ID>y<>"), Some("x<>y<>".into()));
         assert_eq!(emptied("x<>"), None);
-        let given = given_at_placeholder(&held("<a>b<c>"));
-        assert_eq!(given.as_deref(), Some("<\u{1}p\u{1}2>b<\u{1}p\u{1}3>"));
-        assert_eq!(given_at_placeholder("REGION"), None);
+        assert_eq!(some_other_value("p", &held("<a>b<c>")), "<\u{1}p\u{1}2>b<\u{1}p\u{1}3>");
+        assert_eq!(some_other_value("p", "REGION"), "<\u{1}p\u{1}0>");
     }
 
     #[test]
@@ -230,18 +248,13 @@ mod tests {
         assert_eq!(restore(&program, &format!("arn:{region}:{region}")), "arn:<REGION>:<REGION>");
         let held = value_at_placeholder("efs", Some(ScalarType::Arn), "arn:*:efs:*:*:file-system/<ID>");
         assert_eq!(restore(&program, &held), "arn:*:efs:*:*:file-system/<EFS ID>");
-        // numbered past its placeholder's `<...>`s: a value given in its place
+        // numbered past its placeholder's `<...>`s: a value given in its
+        // place; of a param with no `<...>` to show: another value
         assert_eq!(restore(&program, "<\u{1}region\u{1}1>"), "<REGION>");
-        // a mark that is no stand-in, or one of no param with a placeholder
-        for kept in [
-            "a\u{1}b",
-            "\u{1}",
-            "é\u{1}<",
-            "<\u{1}n\u{1}0>",
-            "<\u{1}other\u{1}0>",
-            "<\u{1}region\u{1}0",
-            "<\u{1}region\u{1}x>",
-        ] {
+        assert_eq!(restore(&program, "<\u{1}n\u{1}0>"), "<n>");
+        // a mark that is no stand-in, or one of no param
+        for kept in ["a\u{1}b", "\u{1}", "é\u{1}<", "<\u{1}other\u{1}0>", "<\u{1}region\u{1}0", "<\u{1}region\u{1}x>"]
+        {
             assert_eq!(restore(&program, kept), kept);
         }
     }

@@ -12,7 +12,7 @@
 
 use std::slice;
 
-use super::tallies::ANY_VALUE_GIVEN;
+use super::tallies::{ANOTHER_VALUE, ANY_VALUE_GIVEN};
 use super::tally::{Counted, tally};
 use super::{Context, Finding, Pass};
 use crate::config::{Config, check_param_value};
@@ -23,7 +23,7 @@ use crate::variants;
 /// more pass over the item's configurations.
 const MAX_ALTERNATIVES: usize = 16;
 
-/// At most this many values tried per item: deciding whether one decides
+/// At most this many values tried per param: deciding whether one decides
 /// the guards otherwise walks them all (a guard of thousands of literals).
 const MAX_TRIED: usize = 64;
 
@@ -33,9 +33,22 @@ const MAX_TRIED: usize = 64;
 pub struct Alternative {
     pub param: String,
     pub value: String,
-    /// A value given in place of the param's placeholder, which stands
-    /// for any (`ir::placeholders::given_at_placeholder`).
-    pub given: bool,
+    /// How findings name it.
+    pub named: Named,
+}
+
+/// How the findings of a value beyond the checked ones name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// As written (a literal a guard compares the param with).
+    Literal,
+    /// `NAME is given`: any value given in place of a placeholder's
+    /// `<...>`, or to an absent optional param
+    /// (`ir::placeholders::some_other_value`).
+    Given,
+    /// `NAME has another value`: any but the one held (a default, a
+    /// placeholder without `<...>`) and the literals.
+    Other,
 }
 
 /// The values of params that `item`'s guards compare and that decide them
@@ -71,8 +84,6 @@ pub(super) fn guard_alternatives(
     }
     let partition_param = program.partition_param();
     let mut found = Vec::new();
-    // each candidate costs a pass over the guards: bounded
-    let mut tried = 0;
     for (var, literals) in compared {
         if Some(var) == partition_param || constraint_params.binary_search_by(|p| p.as_str().cmp(var)).is_ok() {
             continue;
@@ -83,25 +94,24 @@ pub(super) fn guard_alternatives(
         if param.ty.list {
             continue;
         }
-        // a literal with `<...>` stands for the placeholder (see
-        // `symbol_table::compared`): the checked value already decides it
-        let mut candidates: Vec<String> =
-            literals.into_iter().filter(|value| !value.contains('<') && value != held).map(str::to_owned).collect();
-        // a guard that asks whether it was given (`when region`): some
-        // value given in its place, which the checks read as the
-        // placeholder, a value to come (an example would be judged)
-        let given = crate::ir::placeholders::given_at_placeholder(held);
-        candidates.extend(given.clone());
+        // what the param holds at a placeholder (or `<...>` compared with
+        // one, `symbol_table::compared`) is no value to give
+        let mut candidates: Vec<(String, Named)> = literals
+            .into_iter()
+            .filter(|value| !value.contains(crate::ir::placeholders::MARK) && value != held)
+            .map(|value| (value.to_owned(), Named::Literal))
+            .collect();
+        // a guard that asks whether it was given (`when region`), or that
+        // it is not its default (`region != "*"`): a value unlike all,
+        // which the checks read as one to come (an example would be judged)
+        let at_placeholder = held.contains(crate::ir::placeholders::MARK) || (param.optional && held.is_empty());
+        let named = if at_placeholder { Named::Given } else { Named::Other };
+        candidates.push((crate::ir::placeholders::some_other_value(var, held), named));
         // two values whose guards come out alike decide every guard alike
         let decided = |value: &str| conds.iter().map(|cond| cond.with_value(var, value)).collect::<Vec<Cond>>();
         let mut seen = vec![decided(held)];
-        for value in candidates {
-            if tried == MAX_TRIED {
-                return found;
-            }
-            tried += 1;
-            let is_given = given.as_deref() == Some(value.as_str());
-            if !is_given && check_param_value(param, &value).is_err() {
+        for (value, named) in candidates.into_iter().take(MAX_TRIED) {
+            if named == Named::Literal && check_param_value(param, &value).is_err() {
                 continue;
             }
             let outcome = decided(&value);
@@ -109,7 +119,7 @@ pub(super) fn guard_alternatives(
                 continue;
             }
             seen.push(outcome);
-            found.push(Alternative { param: var.to_owned(), value, given: is_given });
+            found.push(Alternative { param: var.to_owned(), value, named });
             if found.len() == MAX_ALTERNATIVES {
                 return found;
             }
@@ -119,41 +129,65 @@ pub(super) fn guard_alternatives(
 }
 
 /// The findings of `context`'s item under each of `alternatives` that the
-/// configurations checked (`checked`, among `configs`; counted in `base`,
-/// each standing for `repeat`) did not show, each naming the value.
+/// configurations checked (`checked`, among `configs`, the file's; counted
+/// in `base`, each standing for `repeat`) did not show, each naming the
+/// values it occurs at (`... when stage=prod or stage=qa`).
 pub(super) fn findings_beyond(
     context: &Context<'_, '_>,
     alternatives: &[Alternative],
     (checked, configs): (&[Config], &[Config]),
     checks: (bool, Pass),
-    (base, repeat): (&Counted, usize),
+    base: &Counted,
 ) -> Vec<Finding> {
-    let mut counted = Counted::default();
+    let mut merged: Vec<(Finding, Vec<String>)> = Vec::new();
+    let mut at: rustc_hash::FxHashMap<Finding, usize> = Default::default();
     for alternative in alternatives {
-        let Some((config, slot)) = rendered_with(context, alternative, checked, configs) else { continue };
-        let mut config = config.clone();
-        config.params.insert(alternative.param.clone(), ParamValue::One(alternative.value.clone()));
-        config.given.insert(alternative.param.clone());
-        let named = if alternative.given { ANY_VALUE_GIVEN } else { alternative.value.as_str() };
+        let named = match alternative.named {
+            Named::Literal => alternative.value.as_str(),
+            Named::Given => ANY_VALUE_GIVEN,
+            Named::Other => ANOTHER_VALUE,
+        };
         let extra = Some((alternative.param.as_str(), named));
-        // too many configurations: the checked ones have said so
-        let _ = tally(context, (slice::from_ref(&config), slot), checks, extra, &mut counted);
+        let mut counted = Counted::default();
+        let rendered = rendered_with(context, alternative, checked, configs);
+        for (config, slot) in &rendered {
+            let mut config = (*config).clone();
+            config.params.insert(alternative.param.clone(), ParamValue::One(alternative.value.clone()));
+            config.given.insert(alternative.param.clone());
+            // too many configurations: the checked ones have said so
+            let _ = tally(context, (slice::from_ref(&config), *slot), checks, extra, &mut counted);
+        }
+        for (finding, described) in counted.tallies.beyond(&base.tallies, (context.partition_param, rendered.len())) {
+            match at.get(&finding).and_then(|k| merged.get_mut(*k)) {
+                Some((_, where_)) => where_.push(described),
+                None => {
+                    at.insert(finding.clone(), merged.len());
+                    merged.push((finding, vec![described]));
+                }
+            }
+        }
     }
-    let total = base.total * repeat + counted.total;
-    counted.tallies.into_findings_beyond(&base.tallies, total, context.deps)
+    merged
+        .into_iter()
+        .map(|(mut finding, where_)| {
+            finding.diagnostic.message = format!("{} when {}", finding.diagnostic.message, where_.join(" or "));
+            finding
+        })
+        .collect()
 }
 
-/// The checked configuration (and its place) that `alternative` changes: a
-/// value that names a partition (an ARN's partition field, or a region when
-/// the item is rendered in each partition) in that partition's configuration
-/// (none: not rendered: in another, an ARN given would be its own E0316);
-/// else the one rendering that stands for every partition, or the first.
+/// The configurations (and their places among the file's, `configs`) that
+/// `alternative` changes: for a value that names a partition (an ARN's
+/// partition field; a region, when the item is rendered in each partition),
+/// that partition's (an ARN given in another would be its own E0316); else
+/// each of those checked (the one that stands for every partition, or one
+/// per partition).
 fn rendered_with<'c>(
     context: &Context<'_, '_>,
     alternative: &Alternative,
     checked: &'c [Config],
     configs: &'c [Config],
-) -> Option<(&'c Config, usize)> {
+) -> Vec<(&'c Config, usize)> {
     let value = alternative.value.as_str();
     let named = match context.program.param(&alternative.param).map(|p| p.ty.scalar) {
         Some(ScalarType::Arn) => value
@@ -164,15 +198,14 @@ fn rendered_with<'c>(
         _ => None,
     };
     match (named, context.partition_param) {
-        (Some(named), Some(partition_param)) => {
-            configs.iter().enumerate().find_map(|(slot, config)| match config.params.get(partition_param) {
-                Some(ParamValue::One(name)) if name == named.name => Some((config, slot)),
-                _ => None,
+        (Some(named), Some(partition_param)) => configs
+            .iter()
+            .enumerate()
+            .filter(|(_, config)| {
+                matches!(config.params.get(partition_param), Some(ParamValue::One(name)) if name == named.name)
             })
-        }
-        _ => match checked {
-            [one] => Some((one, 0)),
-            _ => configs.first().map(|first| (first, 0)),
-        },
+            .map(|(slot, config)| (config, slot))
+            .collect(),
+        _ => checked.iter().enumerate().map(|(slot, config)| (config, slot)).collect(),
     }
 }

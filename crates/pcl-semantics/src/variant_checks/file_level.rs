@@ -58,6 +58,10 @@ pub(super) struct Shared<'s, 'a> {
     /// The values of params the item's guards compare that the checked
     /// configurations do not hold (`alternatives`).
     pub(super) alternatives: &'s [super::Alternative],
+    /// Every configuration checked (`FileLevel::configs`), where an item
+    /// checked in the first alone finds the partition of a value it is
+    /// rendered with beyond those (`alternatives`).
+    pub(super) file_configs: &'s [Config],
 }
 
 /// The first configuration with the partition param left as

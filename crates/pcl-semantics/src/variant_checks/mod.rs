@@ -183,6 +183,7 @@ pub fn closure_findings<'a>(
         // are found kept (a one-time check keeps them for such items alone)
         keeps: file_level.keeps_renderings || !alternatives.is_empty(),
         alternatives: &alternatives,
+        file_configs: file_level.configs,
     };
     // a role's own empty lists are its trust lists, which recovery never
     // leaves out (a broken `trust` is not recovered): only a policy's
@@ -240,7 +241,8 @@ pub fn item_findings(
     let partition_param = program.partition_param();
     let partition_read = configs.len() <= 1 || partition_param.is_some_and(|p| reads_partition(program, &vars, p));
     let reads = GuardReads { vars: &vars, own: &vars, partition: partition_read };
-    let shared = Shared { assignments: &assignments, symbolic: None, keeps: false, alternatives: &[] };
+    let shared =
+        Shared { assignments: &assignments, symbolic: None, keeps: false, alternatives: &[], file_configs: configs };
     let checks = Checks { texts: report_empty, report_empty };
     item_findings_counted(program, item, (configs, configs.len()), reads, checks, shared)
 }
@@ -318,9 +320,9 @@ fn item_findings_counted(
         false => alternatives::findings_beyond(
             &context,
             shared.alternatives,
-            (checked, configs),
+            (checked, shared.file_configs),
             (report_empty, pass),
-            (&counted, repeat),
+            &counted,
         ),
     };
     let mut findings = counted.tallies.into_findings((counted.total, repeat), &deps, (partition_param, checked.len()));

@@ -469,9 +469,9 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
     /// params it reads keep their values: an edit of a param only a name
     /// reads renders no statement again; one a statement reads (in its
     /// text, through a set, in a guard) renders it again, as a fresh
-    /// analysis finds it. With `mode` at "n", the policy is also rendered at
-    /// "m", which a guard compares (`alternatives`): its 3 statements at
-    /// first, then a `bucket` edit renders its reader under both values.
+    /// analysis finds it. The policy is also rendered with `mode` at a value
+    /// its guard compares or another (`alternatives`): an edit renders a
+    /// reader under both, and each new such value all 3 statements once.
     #[test]
     fn a_param_edit_renders_again_the_statements_that_read_it() {
         super::known::keep_at_most(1024);
@@ -482,7 +482,7 @@ role r { trust service ["ec2.amazonaws.com"]; inline p; }
         let mut current = text.to_string();
         for (from, to, rendered) in [
             ("= \"A\"", "= \"AB\"", 0),
-            ("= \"b\"", "= \"bc\"", 1),
+            ("= \"b\"", "= \"bc\"", 1 + 1),
             ("= \"m\"", "= \"n\"", 1 + 3),
             ("= \"bc\"", "= \"bcd\"", 1 + 1),
         ] {

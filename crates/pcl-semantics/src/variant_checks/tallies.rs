@@ -131,11 +131,22 @@ impl Tallies {
     }
 
     /// The findings not in `checked` (those of the configurations `pcl
-    /// check` renders), each saying in which configurations it occurs
-    /// (`total`: those and these): what only values beyond those show.
-    pub(super) fn into_findings_beyond(mut self, checked: &Tallies, total: usize, deps: &[String]) -> Vec<Finding> {
+    /// check` renders), each with the configurations it occurs in described
+    /// (`NAME=VALUE, ...`: these all hold a param's value beyond the checked
+    /// one, named as a feature's): what only that value shows.
+    pub(super) fn beyond(
+        mut self,
+        checked: &Tallies,
+        (partition_param, configs): (Option<&str>, usize),
+    ) -> Vec<(Finding, String)> {
         self.tallies.retain(|t| !checked.holds(&t.finding));
-        self.into_findings((total, 1), deps, (None, 1))
+        self.tallies
+            .into_iter()
+            .map(|t| {
+                let common = with_partition(t.common, &t.partitions, (partition_param, configs));
+                (t.finding, describe(&common))
+            })
+            .collect()
     }
 
     /// Each finding, its message saying in which of the `total`
@@ -153,14 +164,7 @@ impl Tallies {
             .into_iter()
             .map(|t| {
                 let mut f = t.finding;
-                let mut first = t.common;
-                // name the partition only when the problem depends on it
-                if t.partitions.len() == 1
-                    && t.partitions.len() < configs
-                    && let (Some(p), Some(v)) = (partition_param, t.partitions.first())
-                {
-                    first.insert(p.to_string(), v.clone());
-                }
+                let first = with_partition(t.common, &t.partitions, (partition_param, configs));
                 let (count, total) = (t.count * repeat, total * repeat);
                 f.diagnostic.message = if count == total {
                     if !deps.is_empty() {
@@ -193,14 +197,34 @@ fn count_again(tallies: &mut [Tally], at: usize, counting: &Counting<'_>) {
     t.common.retain(|k, v| counting.features.get(k) == Some(v));
 }
 
+/// `common`, the feature values every configuration of a finding holds,
+/// with the partition when it occurs in one of several (`partitions`).
+fn with_partition(
+    mut common: BTreeMap<String, String>,
+    partitions: &BTreeSet<String>,
+    (partition_param, configs): (Option<&str>, usize),
+) -> BTreeMap<String, String> {
+    // name the partition only when the problem depends on it
+    if partitions.len() == 1
+        && partitions.len() < configs
+        && let (Some(p), Some(v)) = (partition_param, partitions.first())
+    {
+        common.insert(p.to_string(), v.clone());
+    }
+    common
+}
+
 /// What a configuration holds for a param given some value in place of its
-/// placeholder (`alternatives`): described as `NAME is given` (no value
-/// holds the mark).
+/// placeholder, or another value than its default and every value compared
+/// (`alternatives`): described as `NAME is given` and `NAME has another
+/// value` (no value holds the mark).
 pub(super) const ANY_VALUE_GIVEN: &str = "\u{1}given";
+pub(super) const ANOTHER_VALUE: &str = "\u{1}another";
 
 fn describe(features: &BTreeMap<String, String>) -> String {
     let part = |(k, v): (&String, &String)| match v.as_str() {
         ANY_VALUE_GIVEN => format!("{k} is given"),
+        ANOTHER_VALUE => format!("{k} has another value"),
         v => format!("{k}={v}"),
     };
     let parts: Vec<String> = features.iter().map(part).collect();
