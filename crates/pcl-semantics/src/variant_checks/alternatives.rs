@@ -16,6 +16,7 @@ use super::tallies::{ANOTHER_VALUE, ANY_VALUE_GIVEN};
 use super::tally::{Counted, tally};
 use super::{Context, Finding, Pass};
 use crate::config::{Config, check_param_value};
+use crate::iam::refine::Refinement;
 use crate::ir::{Cond, ParamValue, Program, ScalarType};
 use crate::variants;
 
@@ -95,37 +96,76 @@ pub(super) fn guard_alternatives(
             continue;
         }
         // what the param holds at a placeholder (or `<...>` compared with
-        // one, `symbol_table::compared`) is no value to give
-        let mut candidates: Vec<(String, Named)> = literals
-            .into_iter()
-            .filter(|value| !value.contains(crate::ir::placeholders::MARK) && value != held)
-            .map(|value| (value.to_owned(), Named::Literal))
-            .collect();
-        // a guard that asks whether it was given (`when region`), or that
-        // it is not its default (`region != "*"`): a value unlike all,
-        // which the checks read as one to come (an example would be judged)
-        let at_placeholder = held.contains(crate::ir::placeholders::MARK) || (param.optional && held.is_empty());
-        let named = if at_placeholder { Named::Given } else { Named::Other };
-        candidates.push((crate::ir::placeholders::some_other_value(var, held), named));
-        // two values whose guards come out alike decide every guard alike
+        // one, `symbol_table::compared`) is no value to give; the words a
+        // pattern allows (`string(pattern "read|write")`) are values too
+        let mut candidates: Vec<&str> = literals;
+        candidates.extend(pattern_words(&param.refinements));
+        let mut tried: rustc_hash::FxHashSet<&str> = Default::default();
+        candidates
+            .retain(|value| !value.contains(crate::ir::placeholders::MARK) && value != held && tried.insert(value));
+        // two values whose guards come out alike decide every guard alike:
+        // one that decides them as the checked value does shows nothing new
+        // of them; others are each rendered (their texts may differ), and a
+        // value unlike all only when it decides them otherwise than all
         let decided = |value: &str| conds.iter().map(|cond| cond.with_value(var, value)).collect::<Vec<Cond>>();
-        let mut seen = vec![decided(held)];
-        for (value, named) in candidates.into_iter().take(MAX_TRIED) {
-            if named == Named::Literal && check_param_value(param, &value).is_err() {
-                continue;
-            }
-            let outcome = decided(&value);
-            if seen.contains(&outcome) {
+        let checked = decided(held);
+        let mut seen = Vec::new();
+        for value in candidates.into_iter().take(MAX_TRIED) {
+            let outcome = decided(value);
+            if check_param_value(param, value).is_err() || outcome == checked {
                 continue;
             }
             seen.push(outcome);
-            found.push(Alternative { param: var.to_owned(), value, named });
+            found.push(Alternative { param: var.to_owned(), value: value.to_owned(), named: Named::Literal });
+            if found.len() == MAX_ALTERNATIVES {
+                return found;
+            }
+        }
+        // a guard that asks whether it was given (`when region`), or that
+        // it is not its default (`region != "*"`): a value unlike all,
+        // which the checks read as one to come (an example would be judged),
+        // when the param's type and refinements allow one
+        let unlike_all = crate::ir::placeholders::some_other_value(var, held);
+        let outcome = decided(&unlike_all);
+        if outcome != checked && !seen.contains(&outcome) && another_value_allowed(param, held, &tried) {
+            let at_placeholder = held.contains(crate::ir::placeholders::MARK) || (param.optional && held.is_empty());
+            let named = if at_placeholder { Named::Given } else { Named::Other };
+            found.push(Alternative { param: var.to_owned(), value: unlike_all, named });
             if found.len() == MAX_ALTERNATIVES {
                 return found;
             }
         }
     }
     found
+}
+
+/// The plain words a pattern refinement is an alternation of (`read|write`,
+/// `^(a|b)$`): values it allows that no guard need name.
+fn pattern_words(refinements: &[Refinement]) -> Vec<&str> {
+    let word = |w: &&str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    let mut words = Vec::new();
+    for refinement in refinements {
+        if let Refinement::Pattern(pattern) = refinement {
+            let bare = pattern.trim_start_matches('^').trim_end_matches('$');
+            let bare = bare.strip_prefix('(').and_then(|b| b.strip_suffix(')')).unwrap_or(bare);
+            let alternatives: Vec<&str> = bare.split('|').collect();
+            if alternatives.iter().all(word) {
+                words.extend(alternatives);
+            }
+        }
+    }
+    words
+}
+
+/// Whether the param may be given a value other than `held` and the
+/// values `tried`: an ARN, region or account always (there are many); a
+/// string when one of a few plain ones meets its refinements (`string(pattern
+/// "read|write")` allows none but its words).
+fn another_value_allowed(param: &crate::ir::Param, held: &str, tried: &rustc_hash::FxHashSet<&str>) -> bool {
+    const SAMPLES: [&str; 6] = ["x", "a", "0", "example", "X", "x-1"];
+    let refined = param.refinements.iter().any(|r| matches!(r, Refinement::Pattern(_) | Refinement::MaxLength(_)));
+    !refined && param.ty.scalar != ScalarType::String
+        || SAMPLES.iter().any(|s| *s != held && !tried.contains(s) && check_param_value(param, s).is_ok())
 }
 
 /// The findings of `context`'s item under each of `alternatives` that the
@@ -170,6 +210,11 @@ pub(super) fn findings_beyond(
     merged
         .into_iter()
         .map(|(mut finding, where_)| {
+            // in one order, whichever item's walk met the values first (a
+            // permset's statement, found by each policy that includes it)
+            let mut where_ = where_;
+            where_.sort();
+            where_.dedup();
             finding.diagnostic.message = format!("{} when {}", finding.diagnostic.message, where_.join(" or "));
             finding
         })
