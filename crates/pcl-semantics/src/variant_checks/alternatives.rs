@@ -36,6 +36,21 @@ pub struct Alternative {
     pub value: String,
     /// How findings name it.
     pub named: Named,
+    /// Another param's value it goes with (`stage == "prod" and tier ==
+    /// "high"`: neither alone decides the guard).
+    pub also: Option<Box<Alternative>>,
+}
+
+impl Alternative {
+    /// The param and how findings name its value (`Tallies` describes it).
+    fn named(&self) -> (&str, &str) {
+        let value = match self.named {
+            Named::Literal => self.value.as_str(),
+            Named::Given => ANY_VALUE_GIVEN,
+            Named::Other => ANOTHER_VALUE,
+        };
+        (self.param.as_str(), value)
+    }
 }
 
 /// How the findings of a value beyond the checked ones name it.
@@ -116,7 +131,12 @@ pub(super) fn guard_alternatives(
                 continue;
             }
             seen.push(outcome);
-            found.push(Alternative { param: var.to_owned(), value: value.to_owned(), named: Named::Literal });
+            found.push(Alternative {
+                param: var.to_owned(),
+                value: value.to_owned(),
+                named: Named::Literal,
+                also: None,
+            });
             if found.len() == MAX_ALTERNATIVES {
                 return found;
             }
@@ -130,10 +150,42 @@ pub(super) fn guard_alternatives(
         if outcome != checked && !seen.contains(&outcome) && another_value_allowed(param, held, &tried) {
             let at_placeholder = held.contains(crate::ir::placeholders::MARK) || (param.optional && held.is_empty());
             let named = if at_placeholder { Named::Given } else { Named::Other };
-            found.push(Alternative { param: var.to_owned(), value: unlike_all, named });
+            found.push(Alternative { param: var.to_owned(), value: unlike_all, named, also: None });
             if found.len() == MAX_ALTERNATIVES {
                 return found;
             }
+        }
+    }
+    with_pairs(&conds, base, found)
+}
+
+/// `singles` and, up to `MAX_ALTERNATIVES` in all, each pair of two params'
+/// values whose guards together come out otherwise than with either alone
+/// and than with any pair before (`stage == "prod" and tier == "high"`).
+fn with_pairs(conds: &[&Cond], base: &Config, singles: Vec<Alternative>) -> Vec<Alternative> {
+    let held = |param: &str| match base.params.get(param) {
+        Some(ParamValue::One(value)) => value.as_str(),
+        _ => "",
+    };
+    let both = |(p, v): (&str, &str), (q, w): (&str, &str)| {
+        conds.iter().map(|cond| cond.with_value(p, v).with_value(q, w)).collect::<Vec<Cond>>()
+    };
+    let mut found = singles.clone();
+    let mut seen = Vec::new();
+    for (k, a) in singles.iter().enumerate() {
+        for b in singles.iter().skip(k + 1).filter(|b| b.param != a.param) {
+            if found.len() >= MAX_ALTERNATIVES {
+                return found;
+            }
+            let (a_at, b_at) = ((a.param.as_str(), a.value.as_str()), (b.param.as_str(), b.value.as_str()));
+            let (a_held, b_held) = ((a_at.0, held(&a.param)), (b_at.0, held(&b.param)));
+            let outcome = both(a_at, b_at);
+            let alone = [both(a_held, b_held), both(a_at, b_held), both(a_held, b_at)];
+            if alone.contains(&outcome) || seen.contains(&outcome) {
+                continue;
+            }
+            seen.push(outcome);
+            found.push(Alternative { also: Some(Box::new(b.clone())), ..a.clone() });
         }
     }
     found
@@ -181,25 +233,35 @@ pub(super) fn findings_beyond(
 ) -> Vec<Finding> {
     let mut merged: Vec<(Finding, Vec<String>)> = Vec::new();
     let mut at: rustc_hash::FxHashMap<Finding, usize> = Default::default();
+    // how many of `merged` the single values found (they come first): a
+    // pair adds what they did not
+    let mut by_singles = None;
     for alternative in alternatives {
-        let named = match alternative.named {
-            Named::Literal => alternative.value.as_str(),
-            Named::Given => ANY_VALUE_GIVEN,
-            Named::Other => ANOTHER_VALUE,
-        };
-        let extra = Some((alternative.param.as_str(), named));
+        let values: Vec<&Alternative> = std::iter::once(alternative).chain(alternative.also.as_deref()).collect();
+        let extra: Vec<(&str, &str)> = values.iter().map(|a| a.named()).collect();
         let mut counted = Counted::default();
         let rendered = rendered_with(context, alternative, checked, configs);
         for (config, slot) in &rendered {
             let mut config = (*config).clone();
-            config.params.insert(alternative.param.clone(), ParamValue::One(alternative.value.clone()));
-            config.given.insert(alternative.param.clone());
+            for a in &values {
+                config.params.insert(a.param.clone(), ParamValue::One(a.value.clone()));
+                config.given.insert(a.param.clone());
+            }
             // too many configurations: the checked ones have said so
-            let _ = tally(context, (slice::from_ref(&config), *slot), checks, extra, &mut counted);
+            let _ = tally(context, (slice::from_ref(&config), *slot), checks, &extra, &mut counted);
+        }
+        let pair = alternative.also.is_some();
+        if pair && by_singles.is_none() {
+            by_singles = Some(merged.len());
         }
         for (finding, described) in counted.tallies.beyond(&base.tallies, (context.partition_param, rendered.len())) {
-            match at.get(&finding).and_then(|k| merged.get_mut(*k)) {
-                Some((_, where_)) => where_.push(described),
+            match at.get(&finding).copied() {
+                Some(k) if by_singles.is_some_and(|singles| k < singles) => {}
+                Some(k) => {
+                    if let Some((_, where_)) = merged.get_mut(k) {
+                        where_.push(described);
+                    }
+                }
                 None => {
                     at.insert(finding.clone(), merged.len());
                     merged.push((finding, vec![described]));

@@ -310,7 +310,7 @@ fn item_findings_counted(
         _ => (configs, 1),
     };
     let mut counted = Counted::default();
-    if let Err(found) = tally(&context, (checked, 0), (report_empty, pass), None, &mut counted) {
+    if let Err(found) = tally(&context, (checked, 0), (report_empty, pass), &[], &mut counted) {
         return found;
     }
     // what only the values of params the guards compare beyond the checked

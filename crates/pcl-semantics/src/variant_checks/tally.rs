@@ -32,7 +32,7 @@ pub(super) struct Counted {
 
 /// Runs one pass over every configuration of `item` under `configs` (the
 /// first of them at `first_slot` among the configurations checked), adding
-/// what it finds to `counted`. `extra`: a param's value the configurations
+/// what it finds to `counted`. `extra`: params' values the configurations
 /// hold beyond the checked ones' (`alternatives`), counted as part of each
 /// configuration, so that the findings name it. Err: the item has too many
 /// configurations, and that is its one finding.
@@ -40,7 +40,7 @@ pub(super) fn tally(
     context: &Context<'_, '_>,
     (configs, first_slot): (&[Config], usize),
     (report_empty, pass): (bool, Pass),
-    extra: Option<(&str, &str)>,
+    extra: &[(&str, &str)],
     counted: &mut Counted,
 ) -> Result<(), Vec<Finding>> {
     let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps, regions_allowed } =
@@ -71,10 +71,10 @@ pub(super) fn tally(
         // kept apart from the checked configurations' renderings when a
         // param holds a value beyond theirs (`alternatives`): in one place,
         // each would find the other's and render again at every edit
-        let store = match extra {
-            Some((name, value)) => format!("{partition}\u{1}{name}={value}"),
-            None => partition.clone(),
-        };
+        let mut store = partition.clone();
+        for (name, value) in extra {
+            store.push_str(&format!("\u{1}{name}={value}"));
+        }
         let mut statements = StatementCache::new(program, &cfg.params, (pass, &partition), keeps.then_some(&store));
         let mut name_findings: Option<Vec<Diagnostic>> = None;
         // a role's own findings, by the values of the features they read
@@ -85,9 +85,11 @@ pub(super) fn tally(
         for features in assignments.iter() {
             *total += 1;
             // the extra value named as if a feature's (a copy: rare)
-            let with_extra = extra.map(|(name, value)| {
+            let with_extra = (!extra.is_empty()).then(|| {
                 let mut named = features.clone();
-                named.insert(name.to_owned(), value.to_owned());
+                for (name, value) in extra {
+                    named.insert((*name).to_owned(), (*value).to_owned());
+                }
                 named
             });
             let counting =
