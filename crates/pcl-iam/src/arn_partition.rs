@@ -114,7 +114,7 @@ fn first_foreign_char(arn: &str) -> Option<char> {
 }
 
 /// The partition field of an ARN (its second), if `text` starts `arn:`.
-fn partition_field(text: &str) -> Option<&str> {
+pub fn partition_field(text: &str) -> Option<&str> {
     text.strip_prefix("arn:")?.split(':').next()
 }
 

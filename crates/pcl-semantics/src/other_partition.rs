@@ -32,7 +32,7 @@ fn foreign(ty: ScalarType, value: &str, partition: &str) -> Option<(&'static str
     let (of, what) = match ty {
         ScalarType::Region => (pcl_iam::partitions::region_partition(value)?, "a region"),
         ScalarType::Arn => {
-            let field = value.strip_prefix("arn:")?.split(':').next()?;
+            let field = pcl_iam::values::partition_field(value)?;
             match pcl_iam::partitions::partition(field).filter(|of| of.name != partition) {
                 Some(of) => (of, "an ARN"),
                 None => (

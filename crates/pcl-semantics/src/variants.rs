@@ -34,12 +34,14 @@ pub fn guard_vars(program: &Program, item: &str) -> Vec<String> {
     Walker::new(program, vec![item], false).finish()
 }
 
-/// Every guard `guard_vars` walks, in the order met (repeats included).
-pub fn guard_conds<'p>(program: &'p Program, item: &'p str) -> Vec<&'p Cond> {
+/// [`guard_vars`], and every guard it walks, in the order met (repeats
+/// included), in one walk.
+pub fn guard_vars_and_conds<'p>(program: &'p Program, item: &'p str) -> (Vec<String>, Vec<&'p Cond>) {
     let mut walker = Walker::new(program, vec![item], false);
     walker.conds = Some(Vec::new());
     walker.walk_todo();
-    walker.conds.unwrap_or_default()
+    let conds = walker.conds.take().unwrap_or_default();
+    (walker.vars.into_list(), conds)
 }
 
 /// The variables a role's own rendering without its inline policies
@@ -101,7 +103,7 @@ struct Walker<'p> {
     /// For a role's own rendering (`role_own_vars`): the guards of the
     /// policies it attaches whole, and its inline policies, left out.
     presence_only: bool,
-    /// The guards met, when asked for (`guard_conds`).
+    /// The guards met, when asked for (`guard_vars_and_conds`).
     conds: Option<Vec<&'p Cond>>,
 }
 

@@ -24,19 +24,11 @@ impl Cond {
 
     /// Every value `var` is compared with, in order, repeats included.
     fn read_values<'c>(&'c self, var: &str, out: &mut Vec<&'c str>) {
-        match self {
-            Cond::Const(_) => {}
-            Cond::Is(v, value) => {
-                if v == var {
-                    out.push(value.as_str());
-                }
+        self.for_each_comparison(&mut |v, value| {
+            if v == var {
+                out.push(value);
             }
-            Cond::Not(c) => c.read_values(var, out),
-            Cond::And(a, b) | Cond::Or(a, b) => {
-                a.read_values(var, out);
-                b.read_values(var, out);
-            }
-        }
+        });
     }
 
     /// Evaluates with `lookup`; an unknown variable makes the comparison false.
@@ -111,28 +103,12 @@ impl Cond {
 
     /// Calls `f` with every variable read, in order, repeats included.
     pub(crate) fn for_each_var(&self, f: &mut dyn FnMut(&str)) {
-        match self {
-            Cond::Const(_) => {}
-            Cond::Is(v, _) => f(v.as_str()),
-            Cond::Not(c) => c.for_each_var(f),
-            Cond::And(a, b) | Cond::Or(a, b) => {
-                a.for_each_var(f);
-                b.for_each_var(f);
-            }
-        }
+        self.for_each_comparison(&mut |v, _| f(v));
     }
 
     /// Every variable read, in order, repeats included.
     fn read_vars<'c>(&'c self, out: &mut Vec<&'c str>) {
-        match self {
-            Cond::Const(_) => {}
-            Cond::Is(v, _) => out.push(v.as_str()),
-            Cond::Not(c) => c.read_vars(out),
-            Cond::And(a, b) | Cond::Or(a, b) => {
-                a.read_vars(out);
-                b.read_vars(out);
-            }
-        }
+        self.for_each_comparison(&mut |v, _| out.push(v));
     }
 }
 

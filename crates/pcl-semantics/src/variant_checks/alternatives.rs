@@ -18,7 +18,6 @@ use super::{Context, Finding, Pass};
 use crate::config::{Config, check_param_value};
 use crate::iam::refine::Refinement;
 use crate::ir::{Cond, ParamValue, Program, ScalarType};
-use crate::variants;
 
 /// At most this many values beyond the checked ones per item: each is one
 /// more pass over the item's configurations.
@@ -67,7 +66,8 @@ pub enum Named {
     Other,
 }
 
-/// The values of params that `item`'s guards compare and that decide them
+/// The values of params that an item's guards (`conds`, as
+/// `variants::guard_vars_and_conds` walks them) compare and that decide them
 /// otherwise than `base` (the first configuration checked) does, each valid
 /// for its param (a build could be given it). Not the partition param
 /// (every partition is checked), a list param, nor a param a constraint
@@ -75,17 +75,16 @@ pub enum Named {
 /// checked values only).
 pub(super) fn guard_alternatives(
     program: &Program,
-    item: &str,
+    conds: &[&Cond],
     base: &Config,
     constraint_params: &[String],
 ) -> Vec<Alternative> {
-    let conds = variants::guard_conds(program, item);
     // each variable's literals, in the order first compared: one walk (a
     // walk per variable was quadratic in a guard of many)
     let mut compared: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut at: rustc_hash::FxHashMap<&str, usize> = Default::default();
     let mut met: rustc_hash::FxHashSet<(&str, &str)> = Default::default();
-    for cond in &conds {
+    for cond in conds {
         cond.for_each_comparison(&mut |var, value| {
             let k = *at.entry(var).or_insert_with(|| {
                 compared.push((var, Vec::new()));
@@ -156,7 +155,7 @@ pub(super) fn guard_alternatives(
             }
         }
     }
-    with_pairs(&conds, base, found)
+    with_pairs(conds, base, found)
 }
 
 /// `singles` and, up to `MAX_ALTERNATIVES` in all, each pair of two params'
@@ -297,10 +296,7 @@ fn rendered_with<'c>(
 ) -> Vec<(&'c Config, usize)> {
     let value = alternative.value.as_str();
     let named = match context.program.param(&alternative.param).map(|p| p.ty.scalar) {
-        Some(ScalarType::Arn) => value
-            .strip_prefix("arn:")
-            .and_then(|rest| rest.split_once(':'))
-            .and_then(|(partition, _)| pcl_iam::partitions::partition(partition)),
+        Some(ScalarType::Arn) => pcl_iam::values::partition_field(value).and_then(pcl_iam::partitions::partition),
         Some(ScalarType::Region) if checked.len() > 1 => pcl_iam::partitions::region_partition(value),
         _ => None,
     };

@@ -139,7 +139,7 @@ pub fn closure_findings<'a>(
     // an item whose guards (and the constraints) do not read the partition
     // is checked in one partition that stands for all: build only that one
     let partition_param = program.partition_param();
-    let mut vars = variants::guard_vars(&program, item);
+    let (mut vars, conds) = variants::guard_vars_and_conds(&program, item);
     // what the item's own checks read (for a role, not its inline policies'
     // bodies, of which the closure holds the headers only: its renderings
     // vary with those, its findings do not), and the two names a role's
@@ -172,7 +172,7 @@ pub fn closure_findings<'a>(
     let count = if first_only { crate::iam::PARTITIONS.len() } else { configs.len() };
     let reads = GuardReads { vars: &vars, own: &own, partition: partition_read };
     let alternatives = match configs.first() {
-        Some(base) => alternatives::guard_alternatives(&program, item, base, file_level.constraint_params),
+        Some(base) => alternatives::guard_alternatives(&program, &conds, base, file_level.constraint_params),
         None => Vec::new(),
     };
     let shared = Shared {

@@ -71,10 +71,13 @@ pub(super) fn tally(
         // kept apart from the checked configurations' renderings when a
         // param holds a value beyond theirs (`alternatives`): in one place,
         // each would find the other's and render again at every edit
-        let mut store = partition.clone();
-        for (name, value) in extra {
-            store.push_str(&format!("\u{1}{name}={value}"));
-        }
+        let store: std::borrow::Cow<'_, str> = match extra {
+            [] => partition.as_str().into(),
+            _ => extra
+                .iter()
+                .fold(partition.clone(), |store, (name, value)| format!("{store}\u{1}{name}={value}"))
+                .into(),
+        };
         let mut statements = StatementCache::new(program, &cfg.params, (pass, &partition), keeps.then_some(&store));
         let mut name_findings: Option<Vec<Diagnostic>> = None;
         // a role's own findings, by the values of the features they read
