@@ -573,3 +573,79 @@ role service { trust service "ec2.amazonaws.com"; inline p; }
     assert_eq!(action("mixed"), json!(["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"]));
     assert_eq!(action("service"), json!("sts:AssumeRole"));
 }
+
+/// A `trust` field with a block of conditions is a trust statement of its
+/// own, its principals allowed their own action under the conditions whose
+/// guard holds; the fields without conditions share the first statement,
+/// and a field none of whose conditions hold joins them. (The conditions'
+/// values interpolate params, as a statement's do.)
+#[test]
+fn trust_conditions_render_a_statement_of_their_own() {
+    let text = r#"param partition: partition = "aws";
+param repository: string = "my-org/my-repo";
+feature strict: bool = true;
+policy p { allow "A" { action s3:ListBucket; resource "*"; } }
+role ci {
+    trust service "ec2.amazonaws.com";
+    trust federated "arn:${partition}:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" {
+        condition StringEquals "token.actions.githubusercontent.com:aud" "sts.amazonaws.com";
+        condition StringLike "token.actions.githubusercontent.com:sub" ["repo:${repository}:ref:refs/heads/main", "repo:${repository}:environment:prod"];
+    }
+    trust aws "*" { condition StringEquals "aws:PrincipalOrgID" "o-a1b2c3d4e5" when strict; }
+    trust service "lambda.amazonaws.com";
+    inline p;
+}
+"#;
+    let analysis = analyze("trust.pcl", text);
+    // without `strict`, `*` is open (W0509, in that configuration only)
+    let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["W0509"], "{:?}", analysis.diagnostics);
+    assert!(
+        analysis.diagnostics.iter().all(|d| d.message.ends_with("when strict=false")),
+        "{:?}",
+        analysis.diagnostics
+    );
+    let rendered = render(&analysis, "aws");
+    let trust = |file: &str| {
+        let file = rendered.iter().flat_map(|r| &r.files).find(|f| f.path == format!("role/{file}.json")).unwrap();
+        let value: Value = serde_json::from_str(&file.contents).unwrap();
+        value["AssumeRolePolicyDocument"]["Statement"].clone()
+    };
+    let github = json!({
+        "Effect": "Allow",
+        "Principal": { "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringEquals": { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+            "StringLike": { "token.actions.githubusercontent.com:sub": [
+                "repo:my-org/my-repo:ref:refs/heads/main",
+                "repo:my-org/my-repo:environment:prod"
+            ] }
+        }
+    });
+    assert_eq!(
+        trust("ci"),
+        json!([
+            { "Effect": "Allow", "Principal": { "Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"] }, "Action": "sts:AssumeRole" },
+            github,
+            {
+                "Effect": "Allow",
+                "Principal": { "AWS": "*" },
+                "Action": "sts:AssumeRole",
+                "Condition": { "StringEquals": { "aws:PrincipalOrgID": "o-a1b2c3d4e5" } }
+            }
+        ])
+    );
+    // no condition of `*` holds: it is trusted with the fields without any
+    assert_eq!(
+        trust("ci.strict-false"),
+        json!([
+            {
+                "Effect": "Allow",
+                "Principal": { "Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"], "AWS": "*" },
+                "Action": "sts:AssumeRole"
+            },
+            github
+        ])
+    );
+}

@@ -1,7 +1,7 @@
 //! JSON shapes, as `pretty::Json` trees that borrow what was rendered.
 //! Keys are in IAM's order: Sid, Effect, Action, Resource, Condition.
 
-use pcl_semantics::expand::{ExpandedPolicy, ExpandedRole, ExpandedStatement, Rendered};
+use pcl_semantics::expand::{ExpandedCondition, ExpandedPolicy, ExpandedRole, ExpandedStatement, Rendered};
 use pcl_semantics::ir::{Effect, PrincipalKind};
 use serde_json::Value;
 
@@ -47,24 +47,30 @@ fn statement(st: &ExpandedStatement) -> Json<'_> {
     m.push((if st.not_action { "NotAction" } else { "Action" }, list(&st.actions)));
     m.push((if st.not_resource { "NotResource" } else { "Resource" }, list(&st.resources)));
     if !st.conditions.is_empty() {
-        let mut ops: Vec<(&str, Json<'_>)> = Vec::new();
-        // where each (operator, key) is in its block, by hash: a search of the
-        // block for each condition was quadratic in a statement's conditions
-        let mut key_at: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
-        for c in &st.conditions {
-            let Some(Json::Obj(block)) = member(&mut ops, &c.operator, Json::Obj(Vec::new())) else { continue };
-            match key_at.get(&(c.operator.as_str(), c.key.as_str())).and_then(|at| block.get_mut(*at)) {
-                // The same key twice under one operator: merge the values.
-                Some((_, existing)) => merge(existing, c.values.values.iter().map(|v| Json::Str(v))),
-                None => {
-                    key_at.insert((c.operator.as_str(), c.key.as_str()), block.len());
-                    block.push((&c.key, list(&c.values)));
-                }
-            }
-        }
-        m.push(("Condition", Json::Obj(ops)));
+        m.push(("Condition", condition_block(&st.conditions)));
     }
     Json::Obj(m)
+}
+
+/// A statement's `Condition` object: each operator's keys, in the order
+/// written, the values of a key given twice under one operator merged.
+fn condition_block(conditions: &[ExpandedCondition]) -> Json<'_> {
+    let mut ops: Vec<(&str, Json<'_>)> = Vec::new();
+    // where each (operator, key) is in its block, by hash: a search of the
+    // block for each condition was quadratic in a statement's conditions
+    let mut key_at: rustc_hash::FxHashMap<(&str, &str), usize> = rustc_hash::FxHashMap::default();
+    for c in conditions {
+        let Some(Json::Obj(block)) = member(&mut ops, &c.operator, Json::Obj(Vec::new())) else { continue };
+        match key_at.get(&(c.operator.as_str(), c.key.as_str())).and_then(|at| block.get_mut(*at)) {
+            // The same key twice under one operator: merge the values.
+            Some((_, existing)) => merge(existing, c.values.values.iter().map(|v| Json::Str(v))),
+            None => {
+                key_at.insert((c.operator.as_str(), c.key.as_str()), block.len());
+                block.push((&c.key, list(&c.values)));
+            }
+        }
+    }
+    Json::Obj(ops)
 }
 
 /// An IAM policy document.
@@ -83,16 +89,17 @@ fn principal_key(kind: &PrincipalKind) -> &'static str {
     }
 }
 
-/// The actions a role's trust policy allows its principals: services and
-/// AWS principals assume it (`sts:AssumeRole`), a SAML provider's users
-/// with `sts:AssumeRoleWithSAML`, an OIDC or web identity provider's with
+/// The actions a trust statement allows its principals (`fields`, `trust`
+/// fields of a role): services and AWS principals assume the role
+/// (`sts:AssumeRole`), a SAML provider's users with
+/// `sts:AssumeRoleWithSAML`, an OIDC or web identity provider's with
 /// `sts:AssumeRoleWithWebIdentity` (`pcl_iam::federated_action`); in that
 /// order, each once.
-fn trust_actions(r: &ExpandedRole) -> Vec<&'static str> {
-    let federated = || r.trust.iter().filter(|(k, _)| *k == PrincipalKind::Federated).flat_map(|(_, v)| &v.values);
+fn trust_actions(fields: &[&(PrincipalKind, Rendered)]) -> Vec<&'static str> {
+    let federated = || fields.iter().filter(|(k, _)| *k == PrincipalKind::Federated).flat_map(|(_, v)| &v.values);
     let needs = |action: &str| federated().any(|v| pcl_iam::federated_action(v) == action);
     // (and a role that trusts no provider at all, as before any `trust`)
-    let assume_role = r.trust.iter().any(|(k, _)| *k != PrincipalKind::Federated) || federated().next().is_none();
+    let assume_role = fields.iter().any(|(k, _)| *k != PrincipalKind::Federated) || federated().next().is_none();
     [
         ("sts:AssumeRole", assume_role),
         ("sts:AssumeRoleWithSAML", needs("sts:AssumeRoleWithSAML")),
@@ -103,23 +110,55 @@ fn trust_actions(r: &ExpandedRole) -> Vec<&'static str> {
     .collect()
 }
 
-/// The trust policy of a role.
-fn trust_policy(r: &ExpandedRole) -> Json<'_> {
+/// One statement of a trust policy: the `trust` fields it holds, and their
+/// conditions.
+pub(crate) type TrustStatement<'r> = (Vec<&'r (PrincipalKind, Rendered)>, &'r [ExpandedCondition]);
+
+/// The trust statements of a role, each with the `trust` fields it holds
+/// and their conditions: first every field without conditions together
+/// (the only statement of a role without trust conditions), then each
+/// field with conditions that hold, on its own, so that they narrow its
+/// principals alone.
+pub(crate) fn trust_statements(r: &ExpandedRole) -> Vec<TrustStatement<'_>> {
+    let conditioned = |field: usize| r.trust_conditions.iter().any(|(f, _)| *f == field);
+    let open: Vec<_> = r.trust.iter().enumerate().filter(|(field, _)| !conditioned(*field)).map(|(_, t)| t).collect();
+    let mut statements = Vec::with_capacity(1 + r.trust_conditions.len());
+    if !open.is_empty() || r.trust_conditions.is_empty() {
+        statements.push((open, &[][..]));
+    }
+    for (field, conditions) in &r.trust_conditions {
+        if let Some(trust) = r.trust.get(*field) {
+            statements.push((vec![trust], conditions.as_slice()));
+        }
+    }
+    statements
+}
+
+/// One statement of a trust policy (see `trust_statements`).
+fn trust_statement<'r>(fields: &[&'r (PrincipalKind, Rendered)], conditions: &'r [ExpandedCondition]) -> Json<'r> {
     let mut principal = Vec::new();
-    for (kind, values) in &r.trust {
+    for (kind, values) in fields.iter().copied() {
         let key = principal_key(kind);
         match principal.iter_mut().find(|(k, _)| *k == key) {
             Some((_, existing)) => merge(existing, values.values.iter().map(|v| Json::Str(v))),
             None => principal.push((key, list(values))),
         }
     }
-    let action = match trust_actions(r).as_slice() {
+    let action = match trust_actions(fields).as_slice() {
         [one] => Json::Str(one),
         several => Json::Arr(several.iter().map(|a| Json::Str(a)).collect()),
     };
-    let statement =
-        Json::Obj(vec![("Effect", Json::Str("Allow")), ("Principal", Json::Obj(principal)), ("Action", action)]);
-    Json::Obj(vec![("Version", Json::Str(POLICY_VERSION)), ("Statement", Json::Arr(vec![statement]))])
+    let mut m = vec![("Effect", Json::Str("Allow")), ("Principal", Json::Obj(principal)), ("Action", action)];
+    if !conditions.is_empty() {
+        m.push(("Condition", condition_block(conditions)));
+    }
+    Json::Obj(m)
+}
+
+/// The trust policy of a role.
+fn trust_policy(r: &ExpandedRole) -> Json<'_> {
+    let statements = trust_statements(r).into_iter().map(|(fields, conditions)| trust_statement(&fields, conditions));
+    Json::Obj(vec![("Version", Json::Str(POLICY_VERSION)), ("Statement", Json::Arr(statements.collect()))])
 }
 
 /// The properties of an `AWS::IAM::Role`.
@@ -228,8 +267,15 @@ pub(crate) mod by_value {
         m.insert(if st.not_action { "NotAction" } else { "Action" }.into(), list(&st.actions));
         m.insert(if st.not_resource { "NotResource" } else { "Resource" }.into(), list(&st.resources));
         if !st.conditions.is_empty() {
+            m.insert("Condition".into(), condition_block(&st.conditions));
+        }
+        Value::Object(m)
+    }
+
+    fn condition_block(conditions: &[ExpandedCondition]) -> Value {
+        {
             let mut ops: Map<String, Value> = Map::new();
-            for c in &st.conditions {
+            for c in conditions {
                 let block = ops.entry(c.operator).or_insert_with(|| Value::Object(Map::new()));
                 let Value::Object(block) = block else {
                     continue;
@@ -249,9 +295,8 @@ pub(crate) mod by_value {
                     }
                 }
             }
-            m.insert("Condition".into(), Value::Object(ops));
+            Value::Object(ops)
         }
-        Value::Object(m)
     }
 
     /// An IAM policy document.
@@ -272,25 +317,40 @@ pub(crate) mod by_value {
 
     /// The properties of an `AWS::IAM::Role`.
     pub(crate) fn role_properties(r: &ExpandedRole) -> Value {
-        let mut principal = Map::new();
-        for (kind, values) in &r.trust {
-            let key = principal_key_of(kind);
-            match principal.get_mut(key) {
-                Some(Value::Array(existing)) => existing.extend(values.values.iter().cloned().map(Value::String)),
-                Some(existing) => {
-                    let mut merged = vec![existing.take()];
-                    merged.extend(values.values.iter().cloned().map(Value::String));
-                    *existing = Value::Array(merged);
+        let statements: Vec<Value> = super::trust_statements(r)
+            .into_iter()
+            .map(|(fields, conditions)| {
+                let mut principal = Map::new();
+                for (kind, values) in fields.iter().copied() {
+                    let key = principal_key_of(kind);
+                    match principal.get_mut(key) {
+                        Some(Value::Array(existing)) => {
+                            existing.extend(values.values.iter().cloned().map(Value::String))
+                        }
+                        Some(existing) => {
+                            let mut merged = vec![existing.take()];
+                            merged.extend(values.values.iter().cloned().map(Value::String));
+                            *existing = Value::Array(merged);
+                        }
+                        None => {
+                            principal.insert(key.into(), list(values));
+                        }
+                    }
                 }
-                None => {
-                    principal.insert(key.into(), list(values));
+                let action = match super::trust_actions(&fields).as_slice() {
+                    [one] => json!(one),
+                    several => json!(several),
+                };
+                let mut statement = Map::new();
+                statement.insert("Effect".into(), json!("Allow"));
+                statement.insert("Principal".into(), Value::Object(principal));
+                statement.insert("Action".into(), action);
+                if !conditions.is_empty() {
+                    statement.insert("Condition".into(), condition_block(conditions));
                 }
-            }
-        }
-        let action = match super::trust_actions(r).as_slice() {
-            [one] => json!(one),
-            several => json!(several),
-        };
+                Value::Object(statement)
+            })
+            .collect();
         let mut m = Map::new();
         if let Some(name) = &r.deployed_name {
             m.insert("RoleName".into(), json!(name));
@@ -305,7 +365,7 @@ pub(crate) mod by_value {
             "AssumeRolePolicyDocument".into(),
             json!({
                 "Version": POLICY_VERSION,
-                "Statement": [{ "Effect": "Allow", "Principal": principal, "Action": action }],
+                "Statement": statements,
             }),
         );
         if !r.managed.is_empty() {
@@ -377,6 +437,7 @@ mod tests {
         let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap() + "\n";
         assert_eq!(policy_document(&policy).pretty(), pretty(&by_value::policy_document(&policy)));
         let role = |trust: Vec<(PrincipalKind, Rendered)>, inline: Vec<ExpandedPolicy>| ExpandedRole {
+            trust_conditions: Vec::new(),
             name: "r".into(),
             deployed_name: Some("R".into()),
             description: Some("é \u{7f}".into()),
@@ -399,6 +460,22 @@ mod tests {
             ),
             role(vec![(PrincipalKind::Federated, rendered(&["cognito-identity.amazonaws.com"], true))], Vec::new()),
             role(Vec::new(), Vec::new()),
+            // a field with conditions on its own, after those without
+            ExpandedRole {
+                trust_conditions: vec![(0, statement.conditions.clone())],
+                ..role(
+                    vec![
+                        (PrincipalKind::Federated, rendered(&["arn:aws:iam::1:oidc-provider/x.com"], true)),
+                        (PrincipalKind::Service, rendered(&["ec2.amazonaws.com"], true)),
+                    ],
+                    Vec::new(),
+                )
+            },
+            // every field with conditions: no statement without them
+            ExpandedRole {
+                trust_conditions: vec![(0, statement.conditions.iter().take(1).cloned().collect())],
+                ..role(vec![(PrincipalKind::Aws, rendered(&["*"], true))], Vec::new())
+            },
         ];
         for r in &roles {
             let value = by_value::role_properties(r);

@@ -149,7 +149,7 @@ fn too_big(
     let help = if detail.starts_with("split the statement") {
         detail.to_string()
     } else if what.contains("trust") {
-        // a trust policy is one statement pcl writes: only its principals vary
+        // a trust policy holds principals, and conditions on some of them
         "trust fewer principals (a service or account per role), or split the role into roles that each trust some of them".to_string()
     } else if what.contains("inline") {
         format!("attach some of them as managed policies instead of inlining them; {detail}")

@@ -167,6 +167,10 @@ impl<'p> Walker<'p> {
                 for (_, list) in &role.trust {
                     self.values(list);
                 }
+                for c in role.trust_conditions.iter().flat_map(|(_, conditions)| conditions) {
+                    self.cond(&c.when);
+                    self.values(&c.values);
+                }
                 for list in &role.managed {
                     self.values(list);
                 }

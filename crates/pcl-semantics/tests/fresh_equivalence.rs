@@ -269,7 +269,7 @@ fn two_files_edited_in_turn_each_equal_a_fresh_analysis() {
 /// The same walk over a dense file, as an editor opens it: sets of sets,
 /// permsets included inside blocks of other permsets and policies, guards
 /// on every kind of entry, a derived feature, a constraint, roles inlining
-/// policies, and one statement both in a policy and in a permset it
+/// policies (one with guarded trust conditions), and one statement both in a policy and in a permset it
 /// includes (a review found the kept renderings counting one's findings
 /// for both: `variant_checks/relative.rs`).
 #[test]
@@ -342,6 +342,12 @@ policy p3 {
 }
 role r1 { trust service ["ec2.amazonaws.com"]; inline p1; attach p2; }
 role r2 when fa { trust service ["lambda.amazonaws.com"]; inline p3; }
+role r3 {
+    trust aws "*" { condition StringEquals "aws:PrincipalOrgID" ["o-1" when fb, "o-${prefix}2"] when fa; }
+    trust service ["ec2.amazonaws.com"];
+    trust federated "cognito-identity.amazonaws.com" { condition StringEquals "cognito-identity.amazonaws.com:aud" @v_vpc; }
+    inline p1;
+}
 permset dup_q {
     allow { action [s3:*]; resource "*"; }
 }

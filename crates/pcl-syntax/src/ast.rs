@@ -452,9 +452,12 @@ pub enum RoleField {
     /// `name` or `description`.
     Item(ItemField),
     Path(StrLit, Span),
+    /// `trust KIND VALUES;`, or with a block of conditions on these
+    /// principals alone (`trust federated "..." { condition ...; }`).
     Trust {
         kind: PrincipalKind,
         values: ValueList<ValueItem>,
+        conditions: Vec<Condition>,
         span: Span,
     },
     Managed {

@@ -114,6 +114,15 @@ fn corner_cases_agree_with_pest() {
             "role r when x {\n  /// d\n  name \"R\"; path \"/\"; trust service [\"ec2.amazonaws.com\"]; trust aws \"a\"; managed [p];\n  inline a when b; attach c; boundary \"arn\" when d;\n}",
             true,
         ),
+        // a `trust` field's block of conditions, empty or not, guarded, with comments
+        (
+            "role r {\n  trust federated \"arn:aws:iam::1:oidc-provider/x.com\" {\n    condition StringEquals \"x.com:aud\" \"sts.amazonaws.com\"; // c\n    condition StringLike \"x.com:sub\" [\"repo:o/r:*\" when a] when b ;\n  }\n  trust aws \"*\" { }\n  trust service s {condition Bool \"k\" \"v\";}\n  attach p;\n}",
+            true,
+        ),
+        ("role r { trust aws \"*\" { condition Bool \"k\" \"v\" } }", false),
+        ("role r { trust aws \"*\" { conditionBool \"k\" \"v\"; } }", false),
+        ("role r { trust aws \"*\" { allow { } } }", false),
+        ("role r { trust aws \"*\" { };}", false),
         // a keyword glued to the name after it is not the keyword (the
         // grammar once read `includefoo` as `include foo`)
         ("policy p { includefoo; }", false),

@@ -89,9 +89,10 @@ pub(crate) fn outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
 }
 
 /// The byte ranges of the fields of the one role in `chunk` (each with the
-/// doc comments above it, to its `;`, the last one to the closing brace if
-/// it has none), when its body holds only such fields and nothing but
-/// comments follows it.
+/// doc comments above it, to its `;` or the closing brace of its block of
+/// trust conditions, the last one to the role's closing brace if it has
+/// none), when its body holds only such fields and nothing but comments
+/// follows it.
 pub(crate) fn role_outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
     let mut scan = after_preamble(chunk, 0, chunk.len(), "role")?;
     // the header, up to the body's opening brace
@@ -105,11 +106,20 @@ pub(crate) fn role_outline(chunk: &str) -> Option<Vec<(usize, usize)>> {
     let mut fields = Vec::new();
     let mut start: Option<usize> = None;
     let mut last_end = 0;
+    // inside a `trust` field's block of conditions: its `;`s end no field,
+    // its closing brace ends the field
+    let mut in_block = false;
     loop {
         let t = scan.next()?;
         match t.kind {
             Kind::Comment => {}
-            Kind::Open => return None,
+            Kind::Open if in_block || start.is_none() => return None,
+            Kind::Open => in_block = true,
+            Kind::Close if in_block => {
+                in_block = false;
+                fields.push((start.take()?, t.end));
+            }
+            Kind::Semicolon if in_block => last_end = t.end,
             Kind::Close => {
                 // a last field without its `;` is a field too (its error
                 // is that `;`, after its last token)

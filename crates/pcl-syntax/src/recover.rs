@@ -236,6 +236,18 @@ mod tests {
     }
 
     #[test]
+    fn a_trust_field_with_conditions_is_one_field_of_a_recovered_role() {
+        let chunk = "role r {\n    trust aws \"*\" {\n        condition StringEquals \"aws:PrincipalOrgID\" \"o-1\";\n    }\n    attach p when;\n    inline q;\n}\n";
+        let recovered = without_broken_entries(chunk).unwrap();
+        let text = format!("{:?}", recovered.items[0].1.kind);
+        assert!(text.contains("aws:PrincipalOrgID") && text.contains("\"q\""), "{text}");
+        assert!(!text.contains("\"p\""), "{text}");
+        // a broken condition breaks the trust field, which a role cannot do without
+        let broken = "role r {\n    trust aws \"*\" { condition StringEquals; }\n    inline q;\n}\n";
+        assert!(without_broken_entries(broken).is_none());
+    }
+
+    #[test]
     fn blanking_keeps_every_offset_and_stays_utf8() {
         let text = "ab🦀cd\nef";
         let out = blanked(text, &[(1, 7), (7, 10)]);

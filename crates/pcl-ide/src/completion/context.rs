@@ -25,6 +25,8 @@ pub(super) enum Place<'t> {
     RoleField,
     /// After `with`.
     WithCondition,
+    /// Where a condition of a `trust` field's block starts.
+    TrustCondition,
     /// After `trust`.
     PrincipalKind,
     /// After `condition`.
@@ -170,7 +172,7 @@ fn string_kind(level: &Level<'_>) -> StringKind {
         (Frame::Policy | Frame::Permset | Frame::Block, [Word("with"), Word("condition"), Word(_)]) => {
             StringKind::ConditionKey
         }
-        (Frame::Statement, [Word("condition"), Word(_)]) => StringKind::ConditionKey,
+        (Frame::Statement | Frame::Trust, [Word("condition"), Word(_)]) => StringKind::ConditionKey,
         _ => StringKind::Interpolating,
     }
 }
@@ -187,6 +189,11 @@ fn code_place(before: &str, typed_from: usize) -> Place<'_> {
         Frame::Permset | Frame::Block => body_place(entry, false),
         Frame::Statement => statement_place(level),
         Frame::Role => role_place(entry),
+        Frame::Trust => match entry {
+            [] => Place::TrustCondition,
+            [Piece::Word("condition"), rest @ ..] => condition_place(rest),
+            _ => Place::Nothing,
+        },
         Frame::Other => Place::Nothing,
     }
 }
@@ -202,6 +209,8 @@ enum Frame {
     Block,
     Statement,
     Role,
+    /// A `trust` field's block of conditions.
+    Trust,
     /// Any other braces (a feature's `enum { ... }`, or misplaced ones).
     Other,
 }
@@ -245,6 +254,7 @@ impl<'t> Level<'t> {
             (Frame::Top, "policy") => Frame::Policy,
             (Frame::Top, "permset") => Frame::Permset,
             (Frame::Top, "role") => Frame::Role,
+            (Frame::Role, "trust") => Frame::Trust,
             (Frame::Policy | Frame::Permset | Frame::Block, "allow" | "deny") => Frame::Statement,
             (Frame::Policy | Frame::Permset | Frame::Block, "with") => Frame::Block,
             _ => Frame::Other,

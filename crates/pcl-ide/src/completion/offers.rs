@@ -51,6 +51,7 @@ pub(super) fn offers(index: &FileIndex, place: Place<'_>, typed: &str) -> Vec<Co
         }
         Place::RoleField => keywords(ROLE_FIELDS.iter().copied(), typed),
         Place::WithCondition => keywords([("condition", "condition on the block")], typed),
+        Place::TrustCondition => keywords([("condition", "condition on these principals")], typed),
         Place::PrincipalKind => keywords(PRINCIPAL_KINDS.iter().map(|k| (*k, "principal")), typed),
         Place::Operator => operators(typed),
         Place::ConditionKey => condition_keys(typed),

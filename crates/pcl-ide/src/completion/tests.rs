@@ -111,6 +111,18 @@ fn a_role_body_offers_its_fields() {
 }
 
 #[test]
+fn a_trust_block_offers_conditions_their_operators_and_keys() {
+    assert_eq!(labels(&in_role("trust aws \"*\" {\n        $0")), ["condition"]);
+    assert_eq!(labels(&in_role("trust aws \"*\" { condition StringEquals \"k\" \"v\"; $0")), ["condition"]);
+    let operators = labels(&in_role("trust aws \"*\" { condition StringEq$0"));
+    assert!(operators.iter().any(|o| o == "StringEquals"), "{operators:?}");
+    let keys = labels(&in_role("trust aws \"*\" { condition StringEquals \"aws:PrincipalOrg$0"));
+    assert!(keys.iter().any(|k| k == "aws:PrincipalOrgID"), "{keys:?}");
+    // after the block, the role's fields again
+    assert_eq!(labels(&in_role("trust aws \"*\" { condition Bool \"k\" \"v\"; }\n    attach $0")), ["head_node"]);
+}
+
+#[test]
 fn a_body_offers_its_entries_and_item_keywords_only_outside_every_item() {
     let body = ["allow", "deny", "include", "with", "expect"];
     let policy: Vec<&str> = body.iter().copied().chain(["name", "description"]).collect();

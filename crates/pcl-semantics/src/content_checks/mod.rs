@@ -6,7 +6,7 @@
 //! becomes a warning at the statement's condition, action or resource span.
 
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
-use crate::expand::ExpandedStatement;
+use crate::expand::{ExpandedCondition, ExpandedStatement};
 use crate::ir::Effect;
 use pcl_iam::lints::{Lint, Reach, StatementView, lint_statement};
 use pcl_iam::repeats::{ListKind, Repeat, Why};
@@ -18,22 +18,14 @@ use pcl_iam::values::any_partition;
 /// given, not here (`values::check_arn_in_partition_given`).
 pub fn statement_findings(st: &ExpandedStatement, (partition, given): (&str, &[String])) -> Vec<Diagnostic> {
     let mut out = statement_warnings(st);
-    condition_checks(st, &mut out);
+    condition_checks(&st.conditions, st.effect == Effect::Allow, &mut out);
     // resources and not-resources alike
     for r in &st.resources.values {
         if let Some(message) = pcl_iam::values::check_arn_in_partition_given(r, partition, given) {
             out.push(arn_error(message, st.resource_span));
         }
     }
-    for c in &st.conditions {
-        let arn_values = pcl_iam::values::operator_family(&c.operator)
-            .is_some_and(|(family, _)| family == pcl_iam::values::OperatorFamily::Arn);
-        for v in c.values.values.iter().filter(|v| arn_values || v.starts_with("arn:")) {
-            if let Some(message) = pcl_iam::values::check_arn_in_partition_given(v, partition, given) {
-                out.push(arn_error(message, c.span));
-            }
-        }
-    }
+    condition_arns(&st.conditions, (partition, given), &mut out);
     // a file with no partition param: each ARN is judged in its own
     // partition, so two of them written out in one statement are one
     // finding of their own (a document is deployed in one partition)
@@ -67,14 +59,29 @@ fn arn_error(message: String, span: pcl_syntax::Span) -> Diagnostic {
         .at(span)
 }
 
+/// The ARNs among the values of `conditions` (those of an `Arn*` operator,
+/// and any value that starts `arn:`) against the document's partition.
+fn condition_arns(conditions: &[ExpandedCondition], (partition, given): (&str, &[String]), out: &mut Vec<Diagnostic>) {
+    for c in conditions {
+        let arn_values = pcl_iam::values::operator_family(&c.operator)
+            .is_some_and(|(family, _)| family == pcl_iam::values::OperatorFamily::Arn);
+        for v in c.values.values.iter().filter(|v| arn_values || v.starts_with("arn:")) {
+            if let Some(message) = pcl_iam::values::check_arn_in_partition_given(v, partition, given) {
+                out.push(arn_error(message, c.span));
+            }
+        }
+    }
+}
+
 /// Condition values against their operator, each operator and key once,
-/// operators against the key's type.
-fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
+/// operators against the key's type (`allow`: the conditions of an `Allow`
+/// statement, a trust statement's too).
+fn condition_checks(conditions: &[ExpandedCondition], allow: bool, out: &mut Vec<Diagnostic>) {
     let catalog = pcl_iam::catalog::catalog();
     // the first condition of each operator and key, by hash (a list searched
     // for each condition was quadratic in a statement's conditions)
     let mut seen: rustc_hash::FxHashMap<(String, String), pcl_syntax::Span> = rustc_hash::FxHashMap::default();
-    for c in &st.conditions {
+    for c in conditions {
         let Some((family, set)) = pcl_iam::values::operator_family(&c.operator) else { continue };
         for v in &c.values.values {
             if let Some(message) = pcl_iam::values::check_condition_value(family, v) {
@@ -128,7 +135,7 @@ fn condition_checks(st: &ExpandedStatement, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(ty) = catalog.key_type(&c.key)
-            && let Some((message, help)) = operator_key_mismatch(c, family, set, ty, st.effect == Effect::Allow)
+            && let Some((message, help)) = operator_key_mismatch(c, family, set, ty, allow)
         {
             out.push(
                 DiagnosticKind::IamRule {

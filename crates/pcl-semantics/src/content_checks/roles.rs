@@ -9,10 +9,11 @@
 
 use pcl_syntax::Span;
 
-use super::{arn_error, counted_as_one, naming_findings, resource_part};
+use super::{arn_error, condition_arns, condition_checks, counted_as_one, naming_findings, resource_part};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
-use crate::expand::{Env, ExpandedRole};
+use crate::expand::{Env, ExpandedCondition, ExpandedRole};
 use crate::ir::{GList, ItemIr, PrincipalKind, Role, Value};
+use pcl_iam::trust_narrowing::{TrustCondition, conditions_narrow_trust};
 
 /// Which rendered value of a role a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,10 +72,11 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             PrincipalKind::Service => (pcl_iam::check_service_principal, "not a service principal"),
             PrincipalKind::Federated => (pcl_iam::check_federated_principal, "not an identity provider"),
         };
+        let conditions = trust_conditions_of(role, list);
         for (at, p) in principals.values.iter().enumerate() {
             let checked = check(p);
             // (a principal IAM rejects is that error alone)
-            if let (Ok(()), Some(kind)) = (&checked, open_trust(&role.name, kind, p)) {
+            if let (Ok(()), Some(kind)) = (&checked, open_trust(&role.name, kind, p, conditions)) {
                 out.push(about(kind.at(span), RoleValue::Trust { list, at }));
             }
             if let Err(problem) = checked {
@@ -105,15 +107,16 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         }
     }
     // one map for every `trust` field: the fields of one kind render as one
-    // list; an account's principal is the same written as its id or as its
-    // root ARN (IAM stores the id as the ARN)
-    let mut seen: rustc_hash::FxHashMap<(&PrincipalKind, &str), (usize, usize, &str)> =
-        rustc_hash::FxHashMap::default();
+    // list (those of one statement: a field with conditions is a statement
+    // of its own); an account's principal is the same written as its id or
+    // as its root ARN (IAM stores the id as the ARN)
+    let mut seen: FirstPrincipals<'_> = rustc_hash::FxHashMap::default();
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
+        let statement = (!trust_conditions_of(role, list).is_empty()).then_some(list);
         for (at, p) in principals.values.iter().enumerate() {
             let identity =
                 if matches!(kind, PrincipalKind::Aws) { pcl_iam::aws_principal_identity(p) } else { p.as_str() };
-            let (first_list, first_at, first_written) = match seen.entry((kind, identity)) {
+            let (first_list, first_at, first_written) = match seen.entry((statement, kind, identity)) {
                 std::collections::hash_map::Entry::Occupied(first) => *first.get(),
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert((list, at, p.as_str()));
@@ -146,6 +149,13 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
             out.push(RoleFinding { diagnostic: kind.at(span), value: Some(value), first: Some(first) });
         }
     }
+    // the trust conditions, as a statement's: each at its condition
+    for (_, conditions) in &role.trust_conditions {
+        let mut found = Vec::new();
+        condition_checks(conditions, true, &mut found);
+        condition_arns(conditions, (partition, &[]), &mut found);
+        out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
+    }
     out.extend(quota_and_name_findings(role, span).into_iter().map(|diagnostic| RoleFinding {
         diagnostic,
         value: None,
@@ -154,38 +164,65 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
     out
 }
 
+/// What names a web identity provider: an OIDC provider ARN's URL, or
+/// the provider's domain.
+fn provider_url(principal: &str) -> &str {
+    principal.split_once(":oidc-provider/").map_or(principal, |(_, url)| url)
+}
+
+/// The conditions that hold of the `list`th `trust` field of `role`.
+fn trust_conditions_of(role: &ExpandedRole, list: usize) -> &[ExpandedCondition] {
+    role.trust_conditions.iter().find(|(field, _)| *field == list).map_or(&[], |(_, conditions)| conditions)
+}
+
 /// W0509 for a trust principal that lets far more than meant assume the
 /// role: every AWS principal (`*`), or a web identity provider, whose
-/// tokens any of its users hold, with no condition on their claims (pcl
-/// writes no trust condition: the trust is as open as it renders).
-fn open_trust(role: &str, kind: &PrincipalKind, principal: &str) -> Option<DiagnosticKind> {
+/// tokens any of its users hold, unless the conditions of its `trust`
+/// field narrow it (`pcl_iam::trust_narrowing`: the caller's organization,
+/// account or ARN; the token's identity claims).
+fn open_trust(
+    role: &str,
+    kind: &PrincipalKind,
+    principal: &str,
+    conditions: &[ExpandedCondition],
+) -> Option<DiagnosticKind> {
+    let narrowed = |aws: bool| {
+        let conditions: Vec<TrustCondition<'_>> = conditions
+            .iter()
+            .map(|c| TrustCondition { operator: &c.operator, key: &c.key, values: &c.values.values })
+            .collect();
+        conditions_narrow_trust(principal, aws, &conditions)
+    };
     let (message, label, help) = match kind {
-        PrincipalKind::Aws if principal == "*" => (
+        PrincipalKind::Aws if principal == "*" && !narrowed(true) => (
             format!("role `{role}` trusts every AWS principal (`*`): anyone with AWS credentials may assume it"),
             "every account, user and role",
-            "trust the accounts or roles meant (`arn:${partition}:iam::ACCOUNT:root`); pcl writes no trust condition (`aws:PrincipalOrgID`, `sts:ExternalId`) that would narrow `*`",
+            "trust the accounts or roles meant (`arn:${partition}:iam::ACCOUNT:root`), or narrow `*` with a condition on the caller: `trust aws \"*\" { condition StringEquals \"aws:PrincipalOrgID\" \"o-...\"; }` (or `sts:ExternalId` for a third party)".to_string(),
         ),
+        // (a provider still to come is not judged; an account to come is
+        // no matter: the provider's tokens are as open in any account)
         PrincipalKind::Federated
             if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity"
-                && !principal.contains(pcl_iam::STAND_IN_MARK) =>
+                && !provider_url(principal).contains(pcl_iam::STAND_IN_MARK)
+                && !narrowed(false) =>
         {
+            let (provider, host) = (pcl_iam::values::any_partition(principal), provider_url(principal));
             (
                 format!(
-                    "role `{role}` trusts web identity provider `{}` with no condition on its tokens' claims: any identity it issues may assume the role",
-                    pcl_iam::values::any_partition(principal)
+                    "role `{role}` trusts web identity provider `{provider}` with no condition on its tokens' identity: any identity it issues may assume the role"
                 ),
                 "every identity of the provider",
-                "a web identity trust needs conditions on the token's `sub` and `aud` claims (for GitHub, the repository), which pcl cannot write yet: add them where the role is deployed, and acknowledge this warning with `expect W0509 \"...\"`",
+                {
+                    let (operator, key, value) = pcl_iam::trust_narrowing::suggested_condition(host);
+                    format!(
+                        "narrow it in a block after the principal: `{{ condition {operator} ...; }}` on the token's `{key}` (e.g. `{value}`)"
+                    )
+                },
             )
         }
         _ => return None,
     };
-    Some(DiagnosticKind::IamRule {
-        code: Code::LeastPrivilege,
-        message,
-        label: Some(label.into()),
-        help: Some(help.into()),
-    })
+    Some(DiagnosticKind::IamRule { code: Code::LeastPrivilege, message, label: Some(label.into()), help: Some(help) })
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:policy/...` (or a value to come there).
@@ -196,6 +233,11 @@ fn is_policy_arn(arn: &str) -> bool {
     service.is_some_and(|s| s == "iam" || to_come(s))
         && resource.is_some_and(|r| r.starts_with("policy/") || to_come(r))
 }
+
+/// The first place of each principal of each trust statement (`None`: the
+/// one of the fields without conditions) and kind, by its identity: its
+/// field, its place there, and how it was written.
+type FirstPrincipals<'r> = rustc_hash::FxHashMap<(Option<usize>, &'r PrincipalKind, &'r str), (usize, usize, &'r str)>;
 
 /// What IAM takes as a principal of one kind (`pcl_iam::principals`).
 type PrincipalCheck = fn(&str) -> Result<(), pcl_iam::Problem>;

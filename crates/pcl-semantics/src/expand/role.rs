@@ -1,7 +1,7 @@
 //! A role rendered for one configuration: its trust, managed and attached
 //! policies, path, boundary and, when asked, its inline policies.
 
-use super::{Env, ExpandedPolicy, Rendered, deployed_policy_name, expand_policy};
+use super::{Env, ExpandedCondition, ExpandedPolicy, Rendered, deployed_policy_name, expand_policy};
 use crate::ir::*;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +16,11 @@ pub struct ExpandedRole {
     /// the source; the rendered one only when params went into it).
     pub path_interpolated: bool,
     pub trust: Vec<(PrincipalKind, Rendered)>,
+    /// The conditions that hold of each `trust` field with a block of them,
+    /// by the field's place in `trust`: each renders as a trust statement
+    /// of its own (a field none of whose conditions hold is not here, and
+    /// renders with the others).
+    pub trust_conditions: Vec<(usize, Vec<ExpandedCondition>)>,
     pub managed: Vec<String>,
     pub inline: Vec<ExpandedPolicy>,
     pub boundary: Option<String>,
@@ -47,6 +52,21 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
     let path = role.path.as_ref().map(|p| env.text(p));
     let path_interpolated = role.path.as_ref().is_some_and(|p| p.parts.iter().any(|t| !matches!(t, TextPart::Lit(_))));
     let trust = role.trust.iter().map(|(k, list)| (k.clone(), env.values(list))).collect();
+    let trust_conditions = role
+        .trust_conditions
+        .iter()
+        .map(|(field, conditions)| {
+            let holding = conditions.iter().filter(|c| env.holds(&c.when));
+            let rendered = holding.map(|c| ExpandedCondition {
+                operator: c.operator,
+                key: c.key,
+                values: env.values(&c.values),
+                span: c.span,
+            });
+            (*field, rendered.collect::<Vec<_>>())
+        })
+        .filter(|(_, conditions)| !conditions.is_empty())
+        .collect();
     let mut managed = Vec::new();
     for list in &role.managed {
         managed.extend(env.managed_values(list));
@@ -86,6 +106,7 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         path,
         path_interpolated,
         trust,
+        trust_conditions,
         managed,
         inline,
         boundary,

@@ -223,6 +223,10 @@ pub struct Role {
     pub naming: Naming,
     pub path: Option<Template>,
     pub trust: Vec<(PrincipalKind, GList<Value>)>,
+    /// The conditions of each `trust` field written with a block of them,
+    /// by the field's place in `trust` (most roles have none): its
+    /// principals render as a trust statement of their own.
+    pub trust_conditions: Vec<(usize, Vec<ConditionEntry>)>,
     pub managed: Vec<GList<Value>>,
     pub inline: Vec<PolicyRef>,
     pub attach: Vec<PolicyRef>,

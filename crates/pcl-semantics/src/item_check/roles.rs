@@ -12,6 +12,7 @@ impl Checker<'_> {
             naming: self.naming(fields, "role"),
             path: None,
             trust: Vec::new(),
+            trust_conditions: Vec::new(),
             managed: Vec::new(),
             inline: Vec::new(),
             attach: Vec::new(),
@@ -40,13 +41,17 @@ impl Checker<'_> {
                     }
                     role.path = Some(t);
                 }
-                ast::RoleField::Trust { kind, values, .. } => {
+                ast::RoleField::Trust { kind, values, conditions, .. } => {
                     let (kind, use_) = match kind {
                         ast::PrincipalKind::Service => (PrincipalKind::Service, ValueUse::Text),
                         ast::PrincipalKind::Aws => (PrincipalKind::Aws, ValueUse::AwsPrincipal),
                         ast::PrincipalKind::Federated => (PrincipalKind::Federated, ValueUse::Text),
                     };
                     let list = self.values(values, use_);
+                    if !conditions.is_empty() {
+                        let conditions = conditions.iter().map(|c| self.condition(c)).collect();
+                        role.trust_conditions.push((role.trust.len(), conditions));
+                    }
                     role.trust.push((kind, list));
                 }
                 ast::RoleField::Managed { values, .. } => {

@@ -36,8 +36,8 @@ pub(super) fn own_role_findings(
     found
 }
 
-/// A role's own shape findings: only the trust lists are its own (inline
-/// policies are checked as policies themselves).
+/// A role's own shape findings: only the trust lists and their conditions'
+/// values are its own (inline policies are checked as policies themselves).
 fn role_shape_findings(item: &ProgramItem, env: &Env<'_>, report_empty: bool, note: &mut dyn FnMut(Finding)) {
     if let ItemIr::Role { when, role } = &*item.ir
         && env.holds(when)
@@ -46,6 +46,12 @@ fn role_shape_findings(item: &ProgramItem, env: &Env<'_>, report_empty: bool, no
         for (_, list) in &role.trust {
             if env.values(list).values.is_empty() {
                 note(here(empty_list("the trust principal", list.span, &item.name), &item.name));
+            }
+        }
+        for c in role.trust_conditions.iter().flat_map(|(_, conditions)| conditions) {
+            if env.holds(&c.when) && env.values(&c.values).values.is_empty() {
+                let what = format!("the values of condition `{}`", c.key);
+                note(here(empty_list(&what, c.values.span, &item.name), &item.name));
             }
         }
     }

@@ -143,11 +143,19 @@ impl Fast<'_> {
                 return end_field(self).map(|span| StmtField::Resource { negated, list, span });
             }
         }
+        self.condition_field().map(|c| StmtField::Condition(Box::new(c)))
+    }
+
+    /// `condition_field = { "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ ";" }`
+    /// (a statement's, or one of a `trust` field's block).
+    pub(super) fn condition_field(&mut self) -> Option<Condition> {
+        let start = self.pos;
         let (operator, key, values) = self.condition_head()?;
         self.skip();
         let when = self.attempt(Self::when_clause);
-        let span = end_field(self)?;
-        Some(StmtField::Condition(Box::new(Condition { operator, key, values, when, span })))
+        self.skip();
+        self.lit(";").then_some(())?;
+        Some(Condition { operator, key, values, when, span: self.span(start, self.pos) })
     }
 
     /// `action_list = { "[" ~ (guarded_action ~ ("," ~ guarded_action)* ~ ","?)? ~ "]" }`

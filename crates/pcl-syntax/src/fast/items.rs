@@ -393,7 +393,17 @@ impl Fast<'_> {
             };
             self.skip();
             let values = self.values()?;
-            return end_field(self).map(|span| RoleField::Trust { kind, values, span });
+            self.skip();
+            if !self.lit("{") {
+                return end_field(self).map(|span| RoleField::Trust { kind, values, conditions: Vec::new(), span });
+            }
+            let conditions = self.repeat(|p| {
+                p.skip();
+                p.condition_field()
+            });
+            self.skip();
+            self.need("}")?;
+            return Some(RoleField::Trust { kind, values, conditions, span: self.span(start, self.pos) });
         }
         if self.lit("managed") {
             self.skip();

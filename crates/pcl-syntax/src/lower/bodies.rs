@@ -166,6 +166,9 @@ impl Lowerer {
         let inner = self.next(&mut pair.into_inner(), span)?;
         let field_span = self.span(&inner);
         let rule = inner.as_rule();
+        if rule == Rule::condition_field {
+            return Ok(StmtField::Condition(Box::new(self.condition_field(inner)?)));
+        }
         let mut it = inner.into_inner();
         match rule {
             Rule::action_field => {
@@ -193,17 +196,22 @@ impl Lowerer {
                 let list = self.values(values)?;
                 Ok(StmtField::Resource { negated, list, span: field_span })
             }
-            Rule::condition_field => {
-                let op = self.ident_from(&mut it, span)?;
-                let key_pair = self.next(&mut it, span)?;
-                let key = self.string(key_pair);
-                let values_pair = self.next(&mut it, span)?;
-                let values = self.values(values_pair)?;
-                let when = self.opt_when(&mut it)?;
-                Ok(StmtField::Condition(Box::new(Condition { operator: op, key, values, when, span: field_span })))
-            }
             _ => self.fail(span, "unexpected statement field"),
         }
+    }
+
+    /// `condition_field = { "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ ";" }`
+    /// (a statement's, or one of a `trust` field's block).
+    pub(super) fn condition_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<Condition> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let operator = self.ident_from(&mut it, span)?;
+        let key_pair = self.next(&mut it, span)?;
+        let key = self.string(key_pair);
+        let values_pair = self.next(&mut it, span)?;
+        let values = self.values(values_pair)?;
+        let when = self.opt_when(&mut it)?;
+        Ok(Condition { operator, key, values, when, span })
     }
 
     pub(super) fn action_list(&mut self, pair: Pair<'_, Rule>) -> Lowered<ValueList<ActionItem>> {

@@ -45,7 +45,14 @@ impl Lowerer {
                     _ => PrincipalKind::Service,
                 };
                 let v = self.next(&mut it, span)?;
-                RoleField::Trust { kind, values: self.values(v)?, span }
+                let values = self.values(v)?;
+                let mut conditions = Vec::new();
+                if let Some(block) = it.next() {
+                    for c in block.into_inner() {
+                        conditions.push(self.condition_field(c)?);
+                    }
+                }
+                RoleField::Trust { kind, values, conditions, span }
             }
             Rule::role_managed => {
                 let v = self.next(&mut it, span)?;
