@@ -22,7 +22,7 @@ pub mod quotas;
 pub mod refine;
 pub mod repeats;
 mod rules;
-pub mod trust_narrowing;
+pub mod trust_conditions;
 pub mod values;
 
 pub use arn_match::{is_specific, resource_may_match};

@@ -13,7 +13,9 @@ use super::{arn_error, condition_arns, condition_checks, counted_as_one, naming_
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
 use crate::expand::{Env, ExpandedCondition, ExpandedRole};
 use crate::ir::{GList, ItemIr, PrincipalKind, Role, Value};
-use pcl_iam::trust_narrowing::{TrustCondition, conditions_narrow_trust};
+use pcl_iam::trust_conditions::{
+    TrustCondition, TrustPrincipal, conditions_narrow_trust, principals_without_key, provider_url,
+};
 
 /// Which rendered value of a role a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,10 +152,13 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         }
     }
     // the trust conditions, as a statement's: each at its condition
-    for (_, conditions) in &role.trust_conditions {
+    for (field, conditions) in &role.trust_conditions {
         let mut found = Vec::new();
         condition_checks(conditions, true, &mut found);
         condition_arns(conditions, (partition, &[]), &mut found);
+        if let Some((kind, principals)) = role.trust.get(*field) {
+            keys_never_set(kind, &principals.values, conditions, &mut found);
+        }
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
     out.extend(quota_and_name_findings(role, span).into_iter().map(|diagnostic| RoleFinding {
@@ -164,10 +169,63 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
     out
 }
 
-/// What names a web identity provider: an OIDC provider ARN's URL, or
-/// the provider's domain.
-fn provider_url(principal: &str) -> &str {
-    principal.split_once(":oidc-provider/").map_or(principal, |(_, url)| url)
+/// W0506 for a condition on an identity provider's key (`saml:sub`,
+/// `token.actions.githubusercontent.com:sub`) in a trust statement some of
+/// whose principals (`kind`, `principals`) are not that provider: their
+/// requests never hold the key, so the condition fails and the statement
+/// never lets them assume the role.
+fn keys_never_set(
+    kind: &PrincipalKind,
+    principals: &[String],
+    conditions: &[ExpandedCondition],
+    out: &mut Vec<Diagnostic>,
+) {
+    let trusted: Vec<TrustPrincipal<'_>> = principals
+        .iter()
+        .map(|p| match kind {
+            PrincipalKind::Federated => TrustPrincipal::Federated(p),
+            PrincipalKind::Service | PrincipalKind::Aws => TrustPrincipal::ServiceOrAws,
+        })
+        .collect();
+    for c in conditions {
+        let missing = principals_without_key(&c.operator, &c.key, &trusted);
+        if missing.is_empty() {
+            continue;
+        }
+        let who: Vec<String> = principals
+            .iter()
+            .zip(&trusted)
+            .filter(|(_, t)| missing.contains(t))
+            .map(|(p, _)| format!("`{}`", pcl_iam::values::any_partition(p)))
+            .collect();
+        let (consequence, help) = match (missing.len() == trusted.len(), who.len()) {
+            (true, _) => (
+                "no principal of this trust statement may assume the role".to_string(),
+                "condition on a key of the principals trusted, or trust the provider whose key it is".to_string(),
+            ),
+            (false, 1) => (
+                "this trust statement never lets it assume the role".to_string(),
+                format!("trust {} in a `trust` field of its own, with conditions on its own keys", who.join(", ")),
+            ),
+            (false, _) => (
+                "this trust statement never lets them assume the role".to_string(),
+                "trust them in `trust` fields of their own, with conditions on their own keys".to_string(),
+            ),
+        };
+        out.push(
+            DiagnosticKind::IamRule {
+                code: Code::KeyNotApplicable,
+                message: format!(
+                    "condition key `{}` is never in the request of {}: {consequence}",
+                    c.key,
+                    who.join(", ")
+                ),
+                label: Some("set only when its identity provider's users assume the role".into()),
+                help: Some(help),
+            }
+            .at(c.span),
+        );
+    }
 }
 
 /// The conditions that hold of the `list`th `trust` field of `role`.
@@ -178,7 +236,7 @@ fn trust_conditions_of(role: &ExpandedRole, list: usize) -> &[ExpandedCondition]
 /// W0509 for a trust principal that lets far more than meant assume the
 /// role: every AWS principal (`*`), or a web identity provider, whose
 /// tokens any of its users hold, unless the conditions of its `trust`
-/// field narrow it (`pcl_iam::trust_narrowing`: the caller's organization,
+/// field narrow it (`pcl_iam::trust_conditions`: the caller's organization,
 /// account or ARN; the token's identity claims).
 fn open_trust(
     role: &str,
@@ -213,7 +271,7 @@ fn open_trust(
                 ),
                 "every identity of the provider",
                 {
-                    let (operator, key, value) = pcl_iam::trust_narrowing::suggested_condition(host);
+                    let (operator, key, value) = pcl_iam::trust_conditions::suggested_condition(host);
                     format!(
                         "narrow it in a block after the principal: `{{ condition {operator} ...; }}` on the token's `{key}` (e.g. `{value}`)"
                     )

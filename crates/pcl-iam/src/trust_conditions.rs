@@ -1,12 +1,18 @@
-//! Whether a trust policy's conditions narrow who of an open principal may
-//! assume a role: every AWS principal (`*`), or a web identity provider,
-//! whose tokens any of its users hold. IAM's guidance: trust `*` only with
-//! a condition on the caller's organization, account or ARN (or a third
-//! party's external id); a web identity provider only with a condition on
-//! the claims that name the identity (`sub`; for GitHub also
-//! `repository`, `job_workflow_ref`, ...). A condition that every request
-//! meets narrows nothing: a negated or `IfExists` operator, or values of
-//! wildcards alone.
+//! What a trust policy's conditions mean for its principals.
+//!
+//! Whether they narrow who of an open principal may assume a role: every
+//! AWS principal (`*`), or a web identity provider, whose tokens any of its
+//! users hold. IAM's guidance: trust `*` only with a condition on the
+//! caller's organization, account or ARN (or a third party's external id);
+//! a web identity provider only with a condition on the claims that name
+//! the identity (`sub`; for GitHub also `repository`, `job_workflow_ref`,
+//! ...). A condition that every request meets narrows nothing: a negated
+//! or `IfExists` operator, or values of wildcards alone.
+//!
+//! Whether a condition's key is ever in the request: an identity
+//! provider's key (`saml:sub`, `token.actions.githubusercontent.com:sub`)
+//! is set only when that provider's users assume the role, so a condition
+//! on it shuts out every other principal of its trust statement.
 
 use crate::STAND_IN_MARK;
 
@@ -71,7 +77,7 @@ fn is_principal_tag(key: &str) -> bool {
 /// Whether `key` is a claim of `principal`'s tokens that names the
 /// identity (`token.actions.githubusercontent.com:sub`).
 fn names_identity(principal: &str, key: &str) -> bool {
-    let provider = principal.split_once(":oidc-provider/").map_or(principal, |(_, url)| url);
+    let provider = provider_url(principal);
     let Some((host, claim)) = key.rsplit_once(':') else { return false };
     if !host.eq_ignore_ascii_case(provider) || claim.is_empty() {
         return false;
@@ -93,6 +99,52 @@ pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static st
         _ if audience => ("StringEquals", format!("{provider}:aud"), "APPLICATION-ID"),
         _ => ("StringEquals", format!("{provider}:sub"), "SUBJECT"),
     }
+}
+
+/// A principal of a trust statement, as rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrustPrincipal<'a> {
+    /// A service or AWS principal (`sts:AssumeRole`).
+    ServiceOrAws,
+    /// A federated principal: an identity provider's ARN or a web identity
+    /// provider's domain.
+    Federated(&'a str),
+}
+
+/// The principals among `principals` that never bring `key` into their
+/// request, for a condition of `operator` that then fails (a positive
+/// operator, not `...IfExists` or `Null`): `key` is an identity provider's
+/// (SAML's, or a web identity provider's claim) and the principal is not
+/// that provider. Empty for any other key (its presence is not judged)
+/// and for a principal still to come.
+pub fn principals_without_key<'p>(
+    operator: &str,
+    key: &str,
+    principals: &[TrustPrincipal<'p>],
+) -> Vec<TrustPrincipal<'p>> {
+    let plain = operator.rsplit(':').next().unwrap_or(operator);
+    if plain.contains("Not") || plain.ends_with("IfExists") || plain == "Null" {
+        return Vec::new();
+    }
+    let Some((prefix, claim)) = key.rsplit_once(':') else { return Vec::new() };
+    let saml = prefix.eq_ignore_ascii_case("saml");
+    let host = prefix.contains('.');
+    if claim.is_empty() || !(saml || host) {
+        return Vec::new();
+    }
+    let sets = |principal: &TrustPrincipal<'_>| match principal {
+        TrustPrincipal::ServiceOrAws => false,
+        TrustPrincipal::Federated(p) if p.contains(STAND_IN_MARK) => true,
+        TrustPrincipal::Federated(p) if crate::federated_action(p) == "sts:AssumeRoleWithSAML" => saml,
+        TrustPrincipal::Federated(p) => host && provider_url(p).eq_ignore_ascii_case(prefix),
+    };
+    principals.iter().filter(|p| !sets(p)).copied().collect()
+}
+
+/// What names a web identity provider in its keys: an OIDC provider ARN's
+/// URL, or the provider's domain.
+pub fn provider_url(principal: &str) -> &str {
+    principal.split_once(":oidc-provider/").map_or(principal, |(_, url)| url)
 }
 
 #[cfg(test)]
@@ -135,6 +187,30 @@ mod tests {
             "cognito-identity.amazonaws.com:amr",
             &["authenticated"]
         ));
+    }
+
+    #[test]
+    fn a_provider_key_is_set_for_its_provider_alone() {
+        use TrustPrincipal::*;
+        let saml = Federated("arn:aws:iam::1:saml-provider/okta");
+        let github = Federated(GITHUB);
+        let cognito = Federated("cognito-identity.amazonaws.com");
+        fn missing<'p>(operator: &str, key: &str, principals: &[TrustPrincipal<'p>]) -> Vec<TrustPrincipal<'p>> {
+            principals_without_key(operator, key, principals)
+        }
+        let sub = "token.actions.githubusercontent.com:sub";
+        assert_eq!(missing("StringLike", sub, &[github]), []);
+        assert_eq!(missing("StringLike", sub, &[ServiceOrAws, github, cognito]), [ServiceOrAws, cognito]);
+        assert_eq!(missing("StringEquals", "saml:aud", &[saml, github]), [github]);
+        assert_eq!(missing("StringEquals", "SAML:aud", &[ServiceOrAws]), [ServiceOrAws]);
+        // absent, a negated, IfExists or Null condition holds; other keys are not judged
+        assert_eq!(missing("StringNotLike", sub, &[ServiceOrAws]), []);
+        assert_eq!(missing("StringLikeIfExists", sub, &[ServiceOrAws]), []);
+        assert_eq!(missing("Null", sub, &[ServiceOrAws]), []);
+        assert_eq!(missing("StringEquals", "aws:PrincipalOrgID", &[ServiceOrAws, github]), []);
+        assert_eq!(missing("StringEquals", "sts:ExternalId", &[ServiceOrAws]), []);
+        // a provider still to come may be any
+        assert_eq!(missing("StringLike", sub, &[Federated("arn:aws:iam::1:oidc-provider/\u{1}x\u{1}")]), []);
     }
 
     #[test]
