@@ -16,9 +16,10 @@
 
 use crate::STAND_IN_MARK;
 
-/// The keys that say which AWS principal calls (an organization, account,
-/// ARN or tags of its own), or which third party (`sts:ExternalId`):
-/// conditions on them narrow a trust of `*`.
+/// The keys that say which AWS principal calls (its organization,
+/// account, ARN or unique id), or which third party (`sts:ExternalId`):
+/// conditions on them narrow a trust of `*`. Not the caller's tags: any
+/// account may tag its own principals alike.
 const CALLER_KEYS: [&str; 10] = [
     "aws:PrincipalOrgID",
     "aws:PrincipalOrgPaths",
@@ -32,15 +33,40 @@ const CALLER_KEYS: [&str; 10] = [
     "sts:ExternalId",
 ];
 
-/// Claims that every identity of an OIDC provider may share: the
-/// audience (GitHub's and EKS's is `sts.amazonaws.com` for every user),
-/// how it authenticated, the original audience.
-const SHARED_CLAIMS: [&str; 4] = ["aud", "amr", "oaud", "azp"];
-
-/// Web identity providers whose audience is the application (a Cognito
-/// identity pool, a Google, Facebook or Amazon app): `aud` narrows them.
-const APPLICATION_AUDIENCES: [&str; 4] =
-    ["cognito-identity.amazonaws.com", "accounts.google.com", "graph.facebook.com", "www.amazon.com"];
+/// The claims that name an identity (or the application it signed in to)
+/// of each web identity provider, by the provider's domain: a condition on
+/// one narrows a trust of the provider. GitHub's tokens also carry claims
+/// that any repository's workflow meets (`ref`, `environment`,
+/// `event_name`, its audience `sts.amazonaws.com`): only those that name
+/// the repository, its owner, the workflow's file or the user narrow it.
+/// A provider not listed (an EKS cluster, any other OIDC provider) is
+/// narrowed by its subject, `sub`. Sources: the IAM User Guide,
+/// "Available keys for AWS OIDC federation"; GitHub's "OpenID Connect
+/// reference".
+const IDENTITY_CLAIMS: [(&str, &[&str]); 5] = [
+    (
+        "token.actions.githubusercontent.com",
+        &[
+            "sub",
+            "repository",
+            "repository_id",
+            "repository_owner",
+            "repository_owner_id",
+            "job_workflow_ref",
+            "workflow_ref",
+            "actor",
+            "actor_id",
+            "enterprise",
+            "enterprise_id",
+        ],
+    ),
+    // the identity pool, and the user in it
+    ("cognito-identity.amazonaws.com", &["aud", "sub"]),
+    // the application's client id, and the user
+    ("accounts.google.com", &["aud", "sub"]),
+    ("graph.facebook.com", &["app_id", "id"]),
+    ("www.amazon.com", &["app_id", "user_id"]),
+];
 
 /// One condition of a trust statement, as rendered.
 pub struct TrustCondition<'a> {
@@ -54,51 +80,82 @@ pub struct TrustCondition<'a> {
 /// its OIDC provider's ARN).
 pub fn conditions_narrow_trust(principal: &str, aws: bool, conditions: &[TrustCondition<'_>]) -> bool {
     conditions.iter().filter(|c| restricts(c)).any(|c| match aws {
-        true => CALLER_KEYS.iter().any(|k| k.eq_ignore_ascii_case(c.key)) || is_principal_tag(c.key),
-        false => names_identity(principal, c.key),
+        true => {
+            CALLER_KEYS.iter().any(|k| k.eq_ignore_ascii_case(c.key)) && c.values.iter().all(|v| names_caller(c.key, v))
+        }
+        false => names_identity(principal, c) && c.values.iter().all(|v| names_repository(c.key, v)),
     })
 }
 
 /// Whether the condition holds for some requests only: a positive
-/// operator (not `...Not...`, not `...IfExists`, not `Null`) with a value
-/// that is not wildcards alone (a value still to come counts: it will be
-/// given).
+/// operator (not `...Not...`, not `...IfExists`, not `Null`, not
+/// `ForAllValues:`, which holds when the key is missing) with a value that
+/// is not wildcards alone (a value still to come counts: it will be given).
 fn restricts(c: &TrustCondition<'_>) -> bool {
-    let operator = c.operator.rsplit(':').next().unwrap_or(c.operator);
-    let positive = !operator.contains("Not") && !operator.ends_with("IfExists") && operator != "Null";
-    let meaningful = |v: &String| v.contains(STAND_IN_MARK) || v.chars().any(|ch| ch != '*' && ch != '?');
-    positive && !c.values.is_empty() && c.values.iter().all(meaningful)
+    let (set, operator) = c.operator.rsplit_once(':').unwrap_or(("", c.operator));
+    let positive = !operator.contains("Not")
+        && !operator.ends_with("IfExists")
+        && operator != "Null"
+        && !set.eq_ignore_ascii_case("ForAllValues");
+    positive && !c.values.is_empty() && c.values.iter().all(|v| literal_in(v))
 }
 
-fn is_principal_tag(key: &str) -> bool {
-    key.get(..17).is_some_and(|head| head.eq_ignore_ascii_case("aws:PrincipalTag/"))
+/// Whether `text` holds more than wildcards (or a value still to come).
+fn literal_in(text: &str) -> bool {
+    text.contains(STAND_IN_MARK) || text.chars().any(|ch| ch != '*' && ch != '?')
 }
 
-/// Whether `key` is a claim of `principal`'s tokens that names the
-/// identity (`token.actions.githubusercontent.com:sub`).
-fn names_identity(principal: &str, key: &str) -> bool {
+/// Whether `value` of a caller key names callers of some accounts only:
+/// an ARN of `aws:PrincipalArn` whose account is not wildcards alone
+/// (`arn:aws:iam::*:role/deployer` is any account's `deployer`).
+fn names_caller(key: &str, value: &str) -> bool {
+    if !key.eq_ignore_ascii_case("aws:PrincipalArn") {
+        return true;
+    }
+    value.split(':').nth(4).is_some_and(literal_in)
+}
+
+/// Whether the condition's key is a claim of `principal`'s tokens that
+/// names the identity (`token.actions.githubusercontent.com:sub`; see
+/// `IDENTITY_CLAIMS`).
+fn names_identity(principal: &str, c: &TrustCondition<'_>) -> bool {
     let provider = provider_url(principal);
-    let Some((host, claim)) = key.rsplit_once(':') else { return false };
-    if !host.eq_ignore_ascii_case(provider) || claim.is_empty() {
+    let Some((host, claim)) = c.key.rsplit_once(':') else { return false };
+    if !host.eq_ignore_ascii_case(provider) {
         return false;
     }
-    let application = APPLICATION_AUDIENCES.iter().any(|a| a.eq_ignore_ascii_case(provider));
-    !SHARED_CLAIMS.iter().any(|s| s.eq_ignore_ascii_case(claim)) || application && claim.eq_ignore_ascii_case("aud")
+    let claims =
+        IDENTITY_CLAIMS.iter().find(|(p, _)| p.eq_ignore_ascii_case(provider)).map_or(&["sub"][..], |(_, c)| c);
+    claims.iter().any(|known| known.eq_ignore_ascii_case(claim))
+}
+
+/// Whether a value of GitHub's `sub` names an owner: `repo:OWNER/...`
+/// (or `repo:OWNER/REPO:...`) with an owner that is not wildcards alone;
+/// `repo:*` is every repository's. Any other key's value is judged by
+/// `restricts` alone.
+fn names_repository(key: &str, value: &str) -> bool {
+    let Some((host, claim)) = key.rsplit_once(':') else { return true };
+    if !host.eq_ignore_ascii_case("token.actions.githubusercontent.com") || !claim.eq_ignore_ascii_case("sub") {
+        return true;
+    }
+    let owner = value.strip_prefix("repo:").map_or(value, |rest| rest.split(['/', ':']).next().unwrap_or(rest));
+    literal_in(owner)
 }
 
 /// A condition that narrows a trust of the web identity provider
 /// `provider` (its domain, or its OIDC provider's URL) to one identity or
-/// application, as `(operator, key, value)`: for GitHub, a repository;
-/// for a provider whose audience is the application, that application
-/// (a Cognito identity pool); else the subject.
+/// application, as `(operator, key, value)`: for GitHub, a repository; for
+/// Cognito, the identity pool; for Google, Facebook and Login with Amazon,
+/// the application; else the subject.
 pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static str) {
-    let audience = APPLICATION_AUDIENCES.iter().any(|a| a.eq_ignore_ascii_case(provider));
-    match provider {
-        "token.actions.githubusercontent.com" => ("StringLike", format!("{provider}:sub"), "repo:ORG/REPO:*"),
-        "cognito-identity.amazonaws.com" => ("StringEquals", format!("{provider}:aud"), "IDENTITY-POOL-ID"),
-        _ if audience => ("StringEquals", format!("{provider}:aud"), "APPLICATION-ID"),
-        _ => ("StringEquals", format!("{provider}:sub"), "SUBJECT"),
-    }
+    let (operator, claim, value) = match provider.to_ascii_lowercase().as_str() {
+        "token.actions.githubusercontent.com" => ("StringLike", "sub", "repo:ORG/REPO:*"),
+        "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
+        "accounts.google.com" => ("StringEquals", "aud", "CLIENT-ID"),
+        "graph.facebook.com" | "www.amazon.com" => ("StringEquals", "app_id", "APPLICATION-ID"),
+        _ => ("StringEquals", "sub", "SUBJECT"),
+    };
+    (operator, format!("{provider}:{claim}"), value)
 }
 
 /// A principal of a trust statement, as rendered.
@@ -190,6 +247,58 @@ mod tests {
     }
 
     #[test]
+    fn github_claims_that_any_repository_meets_narrow_nothing() {
+        // found by review: `ref`, `environment`, `event_name` are met by an
+        // attacker's repository as well; `repo:*` is every repository's
+        for (claim, value) in [("ref", "refs/heads/main"), ("environment", "production"), ("event_name", "push")] {
+            let key = format!("token.actions.githubusercontent.com:{claim}");
+            assert!(!narrows(GITHUB, false, "StringEquals", &key, &[value]), "{claim}");
+        }
+        assert!(!narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:*"]));
+        assert!(!narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:*/x:*"]));
+        assert!(narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:my-org/*"]));
+        assert!(narrows(
+            GITHUB,
+            false,
+            "StringEquals",
+            "token.actions.githubusercontent.com:repository_owner",
+            &["my-org"]
+        ));
+        assert!(narrows(
+            GITHUB,
+            false,
+            "StringLike",
+            "token.actions.githubusercontent.com:sub",
+            &["repo:\u{1}x\u{1}:*"]
+        ));
+    }
+
+    #[test]
+    fn facebook_and_amazon_name_their_application_by_app_id() {
+        // found by review: neither sends an `aud`
+        for provider in ["graph.facebook.com", "www.amazon.com"] {
+            let key = |claim: &str| format!("{provider}:{claim}");
+            assert!(!narrows(provider, false, "StringEquals", &key("aud"), &["x"]), "{provider}");
+            assert!(narrows(provider, false, "StringEquals", &key("app_id"), &["x"]), "{provider}");
+            assert_eq!(suggested_condition(provider).1, key("app_id"));
+        }
+        assert_eq!(suggested_condition("accounts.google.com").1, "accounts.google.com:aud");
+        let eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
+        assert_eq!(suggested_condition(eks).1, format!("{eks}:sub"));
+    }
+
+    #[test]
+    fn conditions_any_account_meets_do_not_narrow_every_principal() {
+        // found by review: tags any account can give its own roles, an ARN
+        // of any account, ForAllValues: (true without the key)
+        assert!(!narrows("*", true, "StringEquals", "aws:PrincipalTag/team", &["admin"]));
+        assert!(!narrows("*", true, "ArnLike", "aws:PrincipalArn", &["arn:aws:iam::*:role/deployer"]));
+        assert!(narrows("*", true, "ArnLike", "aws:PrincipalArn", &["arn:aws:iam::123456789012:role/*"]));
+        assert!(!narrows("*", true, "ForAllValues:StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
+        assert!(narrows("*", true, "ForAnyValue:StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
+    }
+
+    #[test]
     fn a_provider_key_is_set_for_its_provider_alone() {
         use TrustPrincipal::*;
         let saml = Federated("arn:aws:iam::1:saml-provider/okta");
@@ -217,7 +326,6 @@ mod tests {
     fn a_caller_key_narrows_a_trust_of_every_principal() {
         assert!(narrows("*", true, "StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
         assert!(narrows("*", true, "StringEquals", "sts:ExternalId", &["\u{1}value\u{1}"]));
-        assert!(narrows("*", true, "StringEquals", "aws:principaltag/team", &["a"]));
         assert!(!narrows("*", true, "Bool", "aws:SecureTransport", &["true"]));
         assert!(!narrows("*", true, "StringLike", "aws:PrincipalArn", &["*"]));
         assert!(!narrows("*", true, "Null", "aws:PrincipalOrgID", &["false"]));

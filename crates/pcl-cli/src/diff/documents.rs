@@ -123,6 +123,39 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
         unmatched_new.iter().copied().filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_none())).collect();
     let named_new: Vec<usize> =
         unmatched_new.iter().copied().filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_some())).collect();
+    // an unnamed statement with the one that shares most with it (its
+    // principals, actions, conditions: a trust statement added before
+    // another does not make both look changed), while few enough to compare
+    // each with each; the rest in order
+    if rest_old.len().saturating_mul(rest_new.len()) <= MAX_PAIRINGS_COMPARED {
+        let facts = |st: Option<&Value>| -> std::collections::HashSet<(String, String)> {
+            st.map(statement_facts).unwrap_or_default().into_iter().filter(|(kind, _)| kind != "effect").collect()
+        };
+        let new_facts: Vec<_> = rest_new.iter().map(|&j| facts(new_sts.get(j))).collect();
+        let mut taken = vec![false; rest_new.len()];
+        let mut unpaired = Vec::new();
+        for &i in &rest_old {
+            let old_facts = facts(old_sts.get(i));
+            let best = new_facts
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| !taken.get(*k).copied().unwrap_or(true))
+                .map(|(k, f)| (old_facts.intersection(f).count(), k))
+                .filter(|(shared, _)| *shared > 0)
+                .max_by_key(|(shared, k)| (*shared, std::cmp::Reverse(*k)));
+            match best {
+                Some((_, k)) => {
+                    if let Some(t) = taken.get_mut(k) {
+                        *t = true;
+                    }
+                    pairs.push((Some(i), rest_new.get(k).copied()));
+                }
+                None => unpaired.push(i),
+            }
+        }
+        rest_new = rest_new.iter().zip(&taken).filter(|(_, t)| !**t).map(|(j, _)| *j).collect();
+        rest_old = unpaired;
+    }
     for i in rest_old {
         let j = if rest_new.is_empty() { None } else { Some(rest_new.remove(0)) };
         pairs.push((Some(i), j));
@@ -151,6 +184,10 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
     }
 }
 
+/// At most this many pairs of unnamed statements are compared to match
+/// them (a document of thousands is matched in order instead).
+const MAX_PAIRINGS_COMPARED: usize = 10_000;
+
 /// `Sid \`X\` (3 actions on 2 resources)`.
 fn summary(st: &Value, position: usize) -> String {
     let name = match st.get("Sid").and_then(Value::as_str) {
@@ -167,7 +204,13 @@ fn summary(st: &Value, position: usize) -> String {
         .map(|(_, p)| format!("`{p}`"))
         .collect();
     let trusting = if principals.is_empty() { String::new() } else { format!(", for {}", principals.join(", ")) };
-    format!("{name} ({actions} action{}{first}{trusting})", if actions == 1 { "" } else { "s" })
+    let conditions: Vec<String> = statement_facts(st)
+        .into_iter()
+        .filter(|(kind, _)| kind == "condition")
+        .map(|(_, c)| format!("`{c}`"))
+        .collect();
+    let under = if conditions.is_empty() { String::new() } else { format!(", if {}", conditions.join(" and ")) };
+    format!("{name} ({actions} action{}{first}{trusting}{under})", if actions == 1 { "" } else { "s" })
 }
 
 /// `(kind, value)` facts of a statement: `("action", "s3:GetObject")`, ...
@@ -269,6 +312,35 @@ mod tests {
                 "- statement `Gone` (1 action: `sqs:SendMessage`)",
                 "+ resource `arn:aws:s3:::c/*` in statement 2",
                 "+ condition `StringEquals aws:RequestedRegion us-east-1` in statement 2",
+            ]
+        );
+    }
+
+    /// Found by review of trust conditions: a trust statement added before
+    /// another was paired with it by position (its principal and conditions
+    /// shown as swapped), and an added statement was summed up without its
+    /// conditions (an open `*` to the eye).
+    #[test]
+    fn unnamed_statements_are_matched_by_what_they_share_and_summed_up_with_their_conditions() {
+        let trust =
+            |statements: Value| json!({"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": statements}});
+        let org = |ids: Value| {
+            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                   "Condition": {"StringEquals": {"aws:PrincipalOrgID": ids}}})
+        };
+        let vendor = json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sts:AssumeRole",
+                            "Condition": {"StringEquals": {"sts:ExternalId": "x"}}});
+        let service =
+            json!({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"});
+        assert_eq!(
+            diff(
+                trust(json!([service, org(json!("o-1"))])),
+                trust(json!([service, vendor, org(json!(["o-1", "o-2"]))]))
+            ),
+            [
+                "- condition `StringEquals aws:PrincipalOrgID o-1` in trust policy, statement 2",
+                "+ condition `StringEquals aws:PrincipalOrgID o-1, o-2` in trust policy, statement 2",
+                "+ statement 2 (unnamed) (1 action: `sts:AssumeRole`, for `AWS arn:aws:iam::1:root`, if `StringEquals sts:ExternalId x`) in trust policy",
             ]
         );
     }
