@@ -198,18 +198,13 @@ fn summary(st: &Value, position: usize) -> String {
     let actions = count("Action", "NotAction");
     let first = strings(st.get("Action").or(st.get("NotAction")).unwrap_or(&Value::Null)).into_iter().next();
     let first = first.map(|a| format!(": `{a}`{}", if actions > 1 { ", ..." } else { "" })).unwrap_or_default();
-    let principals: Vec<String> = statement_facts(st)
-        .into_iter()
-        .filter(|(kind, _)| kind == "principal")
-        .map(|(_, p)| format!("`{p}`"))
-        .collect();
-    let trusting = if principals.is_empty() { String::new() } else { format!(", for {}", principals.join(", ")) };
-    let conditions: Vec<String> = statement_facts(st)
-        .into_iter()
-        .filter(|(kind, _)| kind == "condition")
-        .map(|(_, c)| format!("`{c}`"))
-        .collect();
-    let under = if conditions.is_empty() { String::new() } else { format!(", if {}", conditions.join(" and ")) };
+    let facts = statement_facts(st);
+    // the facts of one kind, quoted, after `lead` (none: nothing)
+    let listed = |kind: &str, lead: &str, separator: &str| {
+        let quoted: Vec<String> = facts.iter().filter(|(k, _)| k == kind).map(|(_, v)| format!("`{v}`")).collect();
+        if quoted.is_empty() { String::new() } else { format!("{lead}{}", quoted.join(separator)) }
+    };
+    let (trusting, under) = (listed("principal", ", for ", ", "), listed("condition", ", if ", " and "));
     format!("{name} ({actions} action{}{first}{trusting}{under})", if actions == 1 { "" } else { "s" })
 }
 
