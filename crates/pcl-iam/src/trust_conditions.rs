@@ -16,57 +16,77 @@
 
 use crate::STAND_IN_MARK;
 
+/// Which part of a condition's value names who calls, and must then be
+/// written out (no wildcard; a value still to come counts, it will be
+/// given): `o-*` is every organization's, `arn:aws:iam::*:role/deployer`
+/// every account's `deployer`, `repo:*/infra:*` every owner's `infra`.
+#[derive(Clone, Copy)]
+enum Names {
+    /// The whole value (an account, an organization, an id).
+    Whole,
+    /// What comes before the first `/` (an organization's path, a
+    /// repository `OWNER/REPO`, a workflow `OWNER/REPO/.github/...@REF`).
+    FirstSegment,
+    /// What comes before the first `:` (`aws:userid`, `UNIQUE-ID:SESSION`).
+    BeforeColon,
+    /// An ARN's account, or, without one, its resource (an S3 bucket).
+    ArnAccount,
+    /// GitHub's `sub`, `repo:OWNER/REPO:...`: its owner.
+    RepositoryOwner,
+}
+
 /// The keys that say which AWS principal calls (its organization,
-/// account, ARN or unique id), or which third party (`sts:ExternalId`):
-/// conditions on them narrow a trust of `*`. Not the caller's tags: any
-/// account may tag its own principals alike.
-const CALLER_KEYS: [&str; 10] = [
-    "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths",
-    "aws:PrincipalAccount",
-    "aws:PrincipalArn",
-    "aws:SourceAccount",
-    "aws:SourceArn",
-    "aws:SourceOrgID",
-    "aws:SourceOrgPaths",
-    "aws:userid",
-    "sts:ExternalId",
+/// account, ARN or unique id): conditions on them narrow a trust of `*`.
+/// Not the caller's tags, which any account may give its own principals,
+/// nor `sts:ExternalId`, which the caller supplies (it is for a trust of a
+/// third party's account, not of `*`).
+const CALLER_KEYS: [(&str, Names); 9] = [
+    ("aws:PrincipalOrgID", Names::Whole),
+    ("aws:PrincipalOrgPaths", Names::FirstSegment),
+    ("aws:PrincipalAccount", Names::Whole),
+    ("aws:PrincipalArn", Names::ArnAccount),
+    ("aws:SourceAccount", Names::Whole),
+    ("aws:SourceArn", Names::ArnAccount),
+    ("aws:SourceOrgID", Names::Whole),
+    ("aws:SourceOrgPaths", Names::FirstSegment),
+    ("aws:userid", Names::BeforeColon),
 ];
 
 /// The claims that name an identity (or the application it signed in to)
-/// of each web identity provider, by the provider's domain: a condition on
-/// one narrows a trust of the provider. GitHub's tokens also carry claims
-/// that any repository's workflow meets (`ref`, `environment`,
-/// `event_name`, its audience `sts.amazonaws.com`): only those that name
-/// the repository, its owner, the workflow's file or the user narrow it.
-/// A provider not listed (an EKS cluster, any other OIDC provider) is
-/// narrowed by its subject, `sub`. Sources: the IAM User Guide,
-/// "Available keys for AWS OIDC federation"; GitHub's "OpenID Connect
-/// reference".
-const IDENTITY_CLAIMS: [(&str, &[&str]); 5] = [
+/// of each web identity provider, by the provider's domain (GitHub's, with
+/// an enterprise's issuer path after it too): a condition on one narrows a
+/// trust of the provider. GitHub's tokens also carry claims that any
+/// repository's workflow meets (`ref`, `environment`, `event_name`, the
+/// `actor` of a shared bot, its audience `sts.amazonaws.com`): only those
+/// that name the repository, its owner or the workflow's file narrow it. A
+/// provider not listed (an EKS cluster, any other OIDC provider) is
+/// narrowed by its subject, `sub`. Sources: the IAM User Guide, "Available
+/// keys for AWS OIDC federation"; GitHub's "OpenID Connect reference".
+const IDENTITY_CLAIMS: [(&str, &[(&str, Names)]); 5] = [
     (
         "token.actions.githubusercontent.com",
         &[
-            "sub",
-            "repository",
-            "repository_id",
-            "repository_owner",
-            "repository_owner_id",
-            "job_workflow_ref",
-            "workflow_ref",
-            "actor",
-            "actor_id",
-            "enterprise",
-            "enterprise_id",
+            ("sub", Names::RepositoryOwner),
+            ("repository", Names::FirstSegment),
+            ("repository_id", Names::Whole),
+            ("repository_owner", Names::Whole),
+            ("repository_owner_id", Names::Whole),
+            ("job_workflow_ref", Names::FirstSegment),
+            ("workflow_ref", Names::FirstSegment),
+            ("enterprise", Names::Whole),
+            ("enterprise_id", Names::Whole),
         ],
     ),
     // the identity pool, and the user in it
-    ("cognito-identity.amazonaws.com", &["aud", "sub"]),
+    ("cognito-identity.amazonaws.com", &[("aud", Names::Whole), ("sub", Names::Whole)]),
     // the application's client id, and the user
-    ("accounts.google.com", &["aud", "sub"]),
-    ("graph.facebook.com", &["app_id", "id"]),
-    ("www.amazon.com", &["app_id", "user_id"]),
+    ("accounts.google.com", &[("aud", Names::Whole), ("sub", Names::Whole)]),
+    ("graph.facebook.com", &[("app_id", Names::Whole), ("id", Names::Whole)]),
+    ("www.amazon.com", &[("app_id", Names::Whole), ("user_id", Names::Whole)]),
 ];
+
+/// The claim any other provider is narrowed by.
+const SUBJECT: [(&str, Names); 1] = [("sub", Names::Whole)];
 
 /// One condition of a trust statement, as rendered.
 pub struct TrustCondition<'a> {
@@ -77,69 +97,71 @@ pub struct TrustCondition<'a> {
 
 /// Whether `conditions` narrow a trust of `principal`, which is `*` (an
 /// AWS principal: `aws` true) or a web identity provider (its domain, or
-/// its OIDC provider's ARN).
+/// its OIDC provider's ARN), or shut it out: a condition on a key its
+/// requests never hold (`principals_without_key`, W0506) lets it in never.
 pub fn conditions_narrow_trust(principal: &str, aws: bool, conditions: &[TrustCondition<'_>]) -> bool {
-    conditions.iter().filter(|c| restricts(c)).any(|c| match aws {
-        true => {
-            CALLER_KEYS.iter().any(|k| k.eq_ignore_ascii_case(c.key)) && c.values.iter().all(|v| names_caller(c.key, v))
-        }
-        false => names_identity(principal, c) && c.values.iter().all(|v| names_repository(c.key, v)),
+    let trusted = if aws { TrustPrincipal::ServiceOrAws } else { TrustPrincipal::Federated(principal) };
+    let shut_out = |c: &TrustCondition<'_>| !principals_without_key(c.operator, c.key, &[trusted]).is_empty();
+    conditions.iter().any(|c| {
+        let names = match aws {
+            true => CALLER_KEYS.iter().find(|(k, _)| k.eq_ignore_ascii_case(c.key)).map(|(_, n)| *n),
+            false => identity_claim(principal, c.key),
+        };
+        shut_out(c) || restricts(c) && names.is_some_and(|n| c.values.iter().all(|v| pinned(n, v)))
     })
 }
 
 /// Whether the condition holds for some requests only: a positive
 /// operator (not `...Not...`, not `...IfExists`, not `Null`, not
-/// `ForAllValues:`, which holds when the key is missing) with a value that
-/// is not wildcards alone (a value still to come counts: it will be given).
+/// `ForAllValues:`, which holds when the key is missing) with values.
 fn restricts(c: &TrustCondition<'_>) -> bool {
     let (set, operator) = c.operator.rsplit_once(':').unwrap_or(("", c.operator));
-    let positive = !operator.contains("Not")
+    !operator.contains("Not")
         && !operator.ends_with("IfExists")
         && operator != "Null"
-        && !set.eq_ignore_ascii_case("ForAllValues");
-    positive && !c.values.is_empty() && c.values.iter().all(|v| literal_in(v))
+        && !set.eq_ignore_ascii_case("ForAllValues")
+        && !c.values.is_empty()
 }
 
-/// Whether `text` holds more than wildcards (or a value still to come).
-fn literal_in(text: &str) -> bool {
-    text.contains(STAND_IN_MARK) || text.chars().any(|ch| ch != '*' && ch != '?')
-}
-
-/// Whether `value` of a caller key names callers of some accounts only:
-/// an ARN of `aws:PrincipalArn` whose account is not wildcards alone
-/// (`arn:aws:iam::*:role/deployer` is any account's `deployer`).
-fn names_caller(key: &str, value: &str) -> bool {
-    if !key.eq_ignore_ascii_case("aws:PrincipalArn") {
+/// Whether the part of `value` that names who calls (`names`) is written
+/// out: not empty, no wildcard (or a value still to come).
+fn pinned(names: Names, value: &str) -> bool {
+    if value.contains(STAND_IN_MARK) {
         return true;
     }
-    value.split(':').nth(4).is_some_and(literal_in)
+    let first = |separators: &[char]| value.split(separators).next().unwrap_or_default();
+    let part = match names {
+        Names::Whole => value,
+        Names::FirstSegment => first(&['/']),
+        Names::BeforeColon => first(&[':']),
+        Names::ArnAccount => match value.split(':').nth(4) {
+            Some("") => value.splitn(6, ':').nth(5).unwrap_or_default(),
+            account => account.unwrap_or_default(),
+        },
+        Names::RepositoryOwner => match value.strip_prefix("repo:") {
+            Some(rest) => rest.split(['/', ':']).next().unwrap_or_default(),
+            None => value,
+        },
+    };
+    !part.is_empty() && !part.contains(['*', '?'])
 }
 
-/// Whether the condition's key is a claim of `principal`'s tokens that
-/// names the identity (`token.actions.githubusercontent.com:sub`; see
-/// `IDENTITY_CLAIMS`).
-fn names_identity(principal: &str, c: &TrustCondition<'_>) -> bool {
+/// How a condition on `key` names an identity of `principal`'s tokens
+/// (`token.actions.githubusercontent.com:sub`; see `IDENTITY_CLAIMS`),
+/// if it does.
+fn identity_claim(principal: &str, key: &str) -> Option<Names> {
     let provider = provider_url(principal);
-    let Some((host, claim)) = c.key.rsplit_once(':') else { return false };
+    let (host, claim) = key.split_once(':')?;
     if !host.eq_ignore_ascii_case(provider) {
-        return false;
+        return None;
     }
-    let claims =
-        IDENTITY_CLAIMS.iter().find(|(p, _)| p.eq_ignore_ascii_case(provider)).map_or(&["sub"][..], |(_, c)| c);
-    claims.iter().any(|known| known.eq_ignore_ascii_case(claim))
-}
-
-/// Whether a value of GitHub's `sub` names an owner: `repo:OWNER/...`
-/// (or `repo:OWNER/REPO:...`) with an owner that is not wildcards alone;
-/// `repo:*` is every repository's. Any other key's value is judged by
-/// `restricts` alone.
-fn names_repository(key: &str, value: &str) -> bool {
-    let Some((host, claim)) = key.rsplit_once(':') else { return true };
-    if !host.eq_ignore_ascii_case("token.actions.githubusercontent.com") || !claim.eq_ignore_ascii_case("sub") {
-        return true;
-    }
-    let owner = value.strip_prefix("repo:").map_or(value, |rest| rest.split(['/', ':']).next().unwrap_or(rest));
-    literal_in(owner)
+    let of_provider = |domain: &str| {
+        provider.eq_ignore_ascii_case(domain)
+            || provider.get(..domain.len()).is_some_and(|d| d.eq_ignore_ascii_case(domain))
+                && provider.get(domain.len()..).is_some_and(|rest| rest.starts_with('/'))
+    };
+    let claims = IDENTITY_CLAIMS.iter().find(|(domain, _)| of_provider(domain)).map_or(&SUBJECT[..], |(_, c)| c);
+    claims.iter().find(|(known, _)| known.eq_ignore_ascii_case(claim)).map(|(_, names)| *names)
 }
 
 /// A condition that narrows a trust of the web identity provider
@@ -148,8 +170,11 @@ fn names_repository(key: &str, value: &str) -> bool {
 /// Cognito, the identity pool; for Google, Facebook and Login with Amazon,
 /// the application; else the subject.
 pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static str) {
-    let (operator, claim, value) = match provider.to_ascii_lowercase().as_str() {
-        "token.actions.githubusercontent.com" => ("StringLike", "sub", "repo:ORG/REPO:*"),
+    let lower = provider.to_ascii_lowercase();
+    let github =
+        lower.strip_prefix("token.actions.githubusercontent.com").is_some_and(|r| r.is_empty() || r.starts_with('/'));
+    let (operator, claim, value) = match lower.as_str() {
+        _ if github => ("StringLike", "sub", "repo:ORG/REPO:*"),
         "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
         "accounts.google.com" => ("StringEquals", "aud", "CLIENT-ID"),
         "graph.facebook.com" | "www.amazon.com" => ("StringEquals", "app_id", "APPLICATION-ID"),
@@ -170,7 +195,7 @@ pub enum TrustPrincipal<'a> {
 
 /// The principals among `principals` that never bring `key` into their
 /// request, for a condition of `operator` that then fails (a positive
-/// operator, not `...IfExists` or `Null`): `key` is an identity provider's
+/// operator, not `...IfExists`, `Null` or `ForAllValues:`): `key` is an identity provider's
 /// (SAML's, or a web identity provider's claim) and the principal is not
 /// that provider. Empty for any other key (its presence is not judged)
 /// and for a principal still to come.
@@ -179,11 +204,14 @@ pub fn principals_without_key<'p>(
     key: &str,
     principals: &[TrustPrincipal<'p>],
 ) -> Vec<TrustPrincipal<'p>> {
-    let plain = operator.rsplit(':').next().unwrap_or(operator);
-    if plain.contains("Not") || plain.ends_with("IfExists") || plain == "Null" {
+    let (set, plain) = operator.rsplit_once(':').unwrap_or(("", operator));
+    let holds_without = plain.contains("Not") || plain.ends_with("IfExists") || plain == "Null";
+    if holds_without || set.eq_ignore_ascii_case("ForAllValues") {
         return Vec::new();
     }
-    let Some((prefix, claim)) = key.rsplit_once(':') else { return Vec::new() };
+    // the provider is before the first `:` (a tag key after `aws:...Tag/`
+    // may hold `.` and `:`, and is no provider's)
+    let Some((prefix, claim)) = key.split_once(':') else { return Vec::new() };
     let saml = prefix.eq_ignore_ascii_case("saml");
     let host = prefix.contains('.');
     if claim.is_empty() || !(saml || host) {
@@ -227,7 +255,8 @@ mod tests {
             &["sts.amazonaws.com"]
         ));
         // another provider's claim, a wildcard, a negation, IfExists
-        assert!(!narrows(GITHUB, false, "StringLike", "accounts.google.com:sub", &["x"]));
+        // another provider's key shuts GitHub's tokens out (W0506): not open
+        assert!(narrows(GITHUB, false, "StringLike", "accounts.google.com:sub", &["x"]));
         assert!(!narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["*"]));
         assert!(!narrows(GITHUB, false, "StringNotEquals", "token.actions.githubusercontent.com:sub", &["x"]));
         assert!(!narrows(GITHUB, false, "StringLikeIfExists", "token.actions.githubusercontent.com:sub", &["x"]));
@@ -274,6 +303,39 @@ mod tests {
     }
 
     #[test]
+    fn a_value_narrows_only_where_it_names_who_calls() {
+        // found by the second review: wildcards where the account, owner or
+        // organization goes
+        let gh = |claim: &str, value: &str| {
+            narrows(GITHUB, false, "StringLike", &format!("token.actions.githubusercontent.com:{claim}"), &[value])
+        };
+        assert!(!gh("repository", "*/infra"));
+        assert!(gh("repository", "my-org/*"));
+        assert!(!gh("job_workflow_ref", "*/.github/workflows/deploy.yml@*"));
+        assert!(gh("job_workflow_ref", "my-org/infra/.github/workflows/deploy.yml@*"));
+        assert!(!gh("repository_owner", "*-org"));
+        assert!(!gh("actor", "dependabot[bot]"));
+        let caller = |key: &str, value: &str| narrows("*", true, "StringLike", key, &[value]);
+        assert!(!caller("aws:userid", "*:*") && !caller("aws:userid", "AROA*:*"));
+        assert!(caller("aws:userid", "AROAEXAMPLEID:*"));
+        assert!(!caller("aws:PrincipalOrgID", "o-*") && !caller("aws:PrincipalOrgPaths", "o-*/*"));
+        assert!(caller("aws:PrincipalOrgPaths", "o-a1b2c3d4e5/*"));
+        assert!(!caller("aws:SourceArn", "arn:aws:lambda:*:*:function:*"));
+        assert!(caller("aws:SourceArn", "arn:aws:lambda:*:123456789012:function:*"));
+        assert!(caller("aws:SourceArn", "arn:aws:s3:::my-bucket") && !caller("aws:SourceArn", "arn:aws:s3:::*"));
+        // a value still to come (a placeholder param's) will be given
+        assert!(caller("aws:PrincipalArn", "\u{1}deployer\u{1}"));
+        let eks = "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+        let key = "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub";
+        assert!(!narrows(eks, false, "StringLike", key, &["system:serviceaccount:*:*"]));
+        assert!(narrows(eks, false, "StringEquals", key, &["system:serviceaccount:ci:deployer"]));
+        // GitHub Enterprise's issuer is GitHub's, with its claims
+        let ent = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com/my-ent";
+        assert!(narrows(ent, false, "StringEquals", "token.actions.githubusercontent.com/my-ent:repository", &["o/r"]));
+        assert_eq!(suggested_condition("token.actions.githubusercontent.com/my-ent").2, "repo:ORG/REPO:*");
+    }
+
+    #[test]
     fn facebook_and_amazon_name_their_application_by_app_id() {
         // found by review: neither sends an `aud`
         for provider in ["graph.facebook.com", "www.amazon.com"] {
@@ -316,6 +378,11 @@ mod tests {
         assert_eq!(missing("StringNotLike", sub, &[ServiceOrAws]), []);
         assert_eq!(missing("StringLikeIfExists", sub, &[ServiceOrAws]), []);
         assert_eq!(missing("Null", sub, &[ServiceOrAws]), []);
+        assert_eq!(missing("ForAllValues:StringLike", sub, &[ServiceOrAws]), []);
+        assert_eq!(missing("ForAnyValue:StringLike", sub, &[ServiceOrAws]), [ServiceOrAws]);
+        // a tag key may hold `.` and `:`: no provider's
+        assert_eq!(missing("StringEquals", "aws:PrincipalTag/cost.center:team", &[ServiceOrAws]), []);
+        assert_eq!(missing("StringEquals", "aws:RequestTag/app.example.com:owner", &[ServiceOrAws]), []);
         assert_eq!(missing("StringEquals", "aws:PrincipalOrgID", &[ServiceOrAws, github]), []);
         assert_eq!(missing("StringEquals", "sts:ExternalId", &[ServiceOrAws]), []);
         // a provider still to come may be any
@@ -325,7 +392,8 @@ mod tests {
     #[test]
     fn a_caller_key_narrows_a_trust_of_every_principal() {
         assert!(narrows("*", true, "StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
-        assert!(narrows("*", true, "StringEquals", "sts:ExternalId", &["\u{1}value\u{1}"]));
+        // the caller supplies it: no narrowing of `*` (it is for a third party's account)
+        assert!(!narrows("*", true, "StringEquals", "sts:ExternalId", &["\u{1}value\u{1}"]));
         assert!(!narrows("*", true, "Bool", "aws:SecureTransport", &["true"]));
         assert!(!narrows("*", true, "StringLike", "aws:PrincipalArn", &["*"]));
         assert!(!narrows("*", true, "Null", "aws:PrincipalOrgID", &["false"]));

@@ -4,6 +4,8 @@
 //! conditions; for a role also its trust policy, managed policies, inline
 //! policies (by name), boundary and path.
 
+use std::collections::{HashMap, HashSet, VecDeque};
+
 use serde_json::Value;
 
 /// One change, e.g. `+ action \`ec2:DetachVolume\`` with where it is
@@ -96,71 +98,88 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
     let statements = |v: &Value| v.get("Statement").and_then(Value::as_array).cloned().unwrap_or_default();
     let (old_sts, new_sts) = (statements(old), statements(new));
     let sid = |st: &Value| st.get("Sid").and_then(Value::as_str).map(str::to_string);
-    let mut unmatched_new: Vec<usize> = (0..new_sts.len()).collect();
     let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
-    // by Sid; then unnamed statements equal on both sides; then the rest in order
-    let mut unnamed_old = Vec::new();
-    for (i, st) in old_sts.iter().enumerate() {
+    // by Sid; then unnamed statements equal on both sides; then unnamed ones
+    // by what they share; then the rest in order. Each step looks up by hash
+    // (a search of the other side for each statement was quadratic in a
+    // document's statements).
+    let mut named_new: HashMap<String, VecDeque<usize>> = HashMap::new();
+    let mut equal_new: HashMap<String, VecDeque<usize>> = HashMap::new();
+    for (j, st) in new_sts.iter().enumerate() {
         match sid(st) {
-            Some(s) => match unmatched_new.iter().position(|&j| new_sts.get(j).and_then(sid).as_deref() == Some(&s)) {
-                Some(k) => pairs.push((Some(i), Some(unmatched_new.remove(k)))),
-                None => pairs.push((Some(i), None)),
-            },
-            None => unnamed_old.push(i),
+            Some(s) => named_new.entry(s).or_default().push_back(j),
+            None => equal_new.entry(st.to_string()).or_default().push_back(j),
         }
     }
+    let mut paired_new = vec![false; new_sts.len()];
+    let take = |j: usize, paired_new: &mut Vec<bool>| {
+        if let Some(p) = paired_new.get_mut(j) {
+            *p = true;
+        }
+        Some(j)
+    };
     let mut rest_old = Vec::new();
-    for i in unnamed_old {
-        let same = unmatched_new
-            .iter()
-            .position(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_none() && Some(n) == old_sts.get(i)));
-        match same {
-            Some(k) => pairs.push((Some(i), Some(unmatched_new.remove(k)))),
-            None => rest_old.push(i),
+    for (i, st) in old_sts.iter().enumerate() {
+        let (found, unnamed) = match sid(st) {
+            Some(s) => (named_new.get_mut(&s).and_then(VecDeque::pop_front), false),
+            None => (equal_new.get_mut(&st.to_string()).and_then(VecDeque::pop_front), true),
+        };
+        match found {
+            Some(j) => pairs.push((Some(i), take(j, &mut paired_new))),
+            None if unnamed => rest_old.push(i),
+            None => pairs.push((Some(i), None)),
         }
     }
-    let mut rest_new: Vec<usize> =
-        unmatched_new.iter().copied().filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_none())).collect();
-    let named_new: Vec<usize> =
-        unmatched_new.iter().copied().filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_some())).collect();
+    let unpaired = |named: bool, paired_new: &[bool]| -> Vec<usize> {
+        (0..new_sts.len())
+            .filter(|&j| !paired_new.get(j).copied().unwrap_or(true))
+            .filter(|&j| new_sts.get(j).is_some_and(|n| sid(n).is_some() == named))
+            .collect()
+    };
+    let mut rest_new = unpaired(false, &paired_new);
     // an unnamed statement with the one that shares most with it (its
     // principals, actions, conditions: a trust statement added before
-    // another does not make both look changed), while few enough to compare
-    // each with each; the rest in order
-    if rest_old.len().saturating_mul(rest_new.len()) <= MAX_PAIRINGS_COMPARED {
-        let facts = |st: Option<&Value>| -> std::collections::HashSet<(String, String)> {
-            st.map(statement_facts).unwrap_or_default().into_iter().filter(|(kind, _)| kind != "effect").collect()
-        };
+    // another does not make both look changed), the pairs that share most
+    // first, while few enough to compare each with each
+    let facts = |st: Option<&Value>| -> HashSet<(String, String)> {
+        st.map(statement_facts).unwrap_or_default().into_iter().filter(|(kind, _)| kind != "effect").collect()
+    };
+    let old_facts: Vec<_> = rest_old.iter().map(|&i| facts(old_sts.get(i))).collect();
+    let compared = old_facts.iter().map(HashSet::len).sum::<usize>().saturating_mul(rest_new.len());
+    if compared <= MAX_FACTS_COMPARED {
         let new_facts: Vec<_> = rest_new.iter().map(|&j| facts(new_sts.get(j))).collect();
-        let mut taken = vec![false; rest_new.len()];
-        let mut unpaired = Vec::new();
-        for &i in &rest_old {
-            let old_facts = facts(old_sts.get(i));
-            let best = new_facts
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| !taken.get(*k).copied().unwrap_or(true))
-                .map(|(k, f)| (old_facts.intersection(f).count(), k))
-                .filter(|(shared, _)| *shared > 0)
-                .max_by_key(|(shared, k)| (*shared, std::cmp::Reverse(*k)));
-            match best {
-                Some((_, k)) => {
-                    if let Some(t) = taken.get_mut(k) {
-                        *t = true;
-                    }
-                    pairs.push((Some(i), rest_new.get(k).copied()));
+        let mut shared: Vec<(usize, usize, usize)> = Vec::new();
+        for (a, old) in old_facts.iter().enumerate() {
+            for (b, new) in new_facts.iter().enumerate() {
+                let count = old.intersection(new).count();
+                if count > 0 {
+                    shared.push((count, a, b));
                 }
-                None => unpaired.push(i),
             }
         }
-        rest_new = rest_new.iter().zip(&taken).filter(|(_, t)| !**t).map(|(j, _)| *j).collect();
-        rest_old = unpaired;
+        shared.sort_by_key(|&(count, a, b)| (std::cmp::Reverse(count), a, b));
+        let (mut old_taken, mut new_taken) = (vec![false; rest_old.len()], vec![false; rest_new.len()]);
+        let mut matched = Vec::new();
+        for (_, a, b) in shared {
+            let (Some(i), Some(j)) = (rest_old.get(a), rest_new.get(b)) else { continue };
+            let (Some(old_done), Some(new_done)) = (old_taken.get_mut(a), new_taken.get_mut(b)) else { continue };
+            if *old_done || *new_done {
+                continue;
+            }
+            (*old_done, *new_done) = (true, true);
+            matched.push((Some(*i), Some(*j)));
+        }
+        // reported in the old document's order
+        matched.sort();
+        pairs.extend(matched);
+        rest_old = rest_old.iter().zip(&old_taken).filter(|(_, t)| !**t).map(|(i, _)| *i).collect();
+        rest_new = rest_new.iter().zip(&new_taken).filter(|(_, t)| !**t).map(|(j, _)| *j).collect();
     }
+    let mut rest_new = VecDeque::from(rest_new);
     for i in rest_old {
-        let j = if rest_new.is_empty() { None } else { Some(rest_new.remove(0)) };
-        pairs.push((Some(i), j));
+        pairs.push((Some(i), rest_new.pop_front()));
     }
-    pairs.extend(rest_new.into_iter().chain(named_new).map(|j| (None, Some(j))));
+    pairs.extend(rest_new.into_iter().chain(unpaired(true, &paired_new)).map(|j| (None, Some(j))));
     for (i, j) in pairs {
         let old_st = i.and_then(|i| old_sts.get(i));
         let new_st = j.and_then(|j| new_sts.get(j));
@@ -173,26 +192,28 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
             }
             (Some(o), None) => out.push(Change {
                 place: within.clone(),
-                what: format!("- statement {}", summary(o, i.unwrap_or_default())),
+                what: format!("- statement {}", summary(o, i.unwrap_or_default(), "")),
             }),
             (None, Some(n)) => out.push(Change {
                 place: within.clone(),
-                what: format!("+ statement {}", summary(n, j.unwrap_or_default())),
+                // (every other statement is numbered as in the old document)
+                what: format!("+ statement {}", summary(n, j.unwrap_or_default(), " of the new document")),
             }),
             (None, None) => {}
         }
     }
 }
 
-/// At most this many pairs of unnamed statements are compared to match
-/// them (a document of thousands is matched in order instead).
-const MAX_PAIRINGS_COMPARED: usize = 10_000;
+/// At most this many facts of unnamed statements are looked up in the
+/// other side's to match them (two documents of thousands of changed
+/// statements are matched in order instead).
+const MAX_FACTS_COMPARED: usize = 1_000_000;
 
 /// `Sid \`X\` (3 actions on 2 resources)`.
-fn summary(st: &Value, position: usize) -> String {
+fn summary(st: &Value, position: usize, numbered_in: &str) -> String {
     let name = match st.get("Sid").and_then(Value::as_str) {
         Some(s) => format!("`{s}`"),
-        None => format!("{} (unnamed)", position + 1),
+        None => format!("{}{numbered_in} (unnamed)", position + 1),
     };
     let count = |key: &str, not: &str| strings(st.get(key).or(st.get(not)).unwrap_or(&Value::Null)).len();
     let actions = count("Action", "NotAction");
@@ -256,21 +277,22 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// `- kind \`value\`` for facts only in `old`, `+` for those only in `new`;
 /// `kind` empty means each fact names its own kind.
-fn facts_diff<K: AsRef<str>>(
+fn facts_diff<K: AsRef<str> + std::hash::Hash + Eq>(
     old: &[(K, String)],
     new: &[(K, String)],
     kind: &str,
     place: Option<String>,
     out: &mut Vec<Change>,
-) where
-    (K, String): PartialEq,
-{
+) {
     let show = |sign: char, (k, v): &(K, String)| {
         let k = if kind.is_empty() { k.as_ref() } else { kind };
         Change { place: place.clone(), what: format!("{sign} {k} `{v}`") }
     };
-    out.extend(old.iter().filter(|f| !new.contains(f)).map(|f| show('-', f)));
-    out.extend(new.iter().filter(|f| !old.contains(f)).map(|f| show('+', f)));
+    // by hash: a list searched for each fact was quadratic in a statement's actions
+    let old_set: HashSet<&(K, String)> = old.iter().collect();
+    let new_set: HashSet<&(K, String)> = new.iter().collect();
+    out.extend(old.iter().filter(|f| !new_set.contains(f)).map(|f| show('-', f)));
+    out.extend(new.iter().filter(|f| !old_set.contains(f)).map(|f| show('+', f)));
 }
 
 #[cfg(test)]
@@ -335,7 +357,7 @@ mod tests {
             [
                 "- condition `StringEquals aws:PrincipalOrgID o-1` in trust policy, statement 2",
                 "+ condition `StringEquals aws:PrincipalOrgID o-1, o-2` in trust policy, statement 2",
-                "+ statement 2 (unnamed) (1 action: `sts:AssumeRole`, for `AWS arn:aws:iam::1:root`, if `StringEquals sts:ExternalId x`) in trust policy",
+                "+ statement 2 of the new document (unnamed) (1 action: `sts:AssumeRole`, for `AWS arn:aws:iam::1:root`, if `StringEquals sts:ExternalId x`) in trust policy",
             ]
         );
     }
