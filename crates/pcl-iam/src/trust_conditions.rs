@@ -33,6 +33,9 @@ enum Names {
     ArnAccount,
     /// GitHub's `sub`, `repo:OWNER/REPO:...`: its owner.
     RepositoryOwner,
+    /// An EKS cluster's `sub`, `system:serviceaccount:NAMESPACE:NAME`: its
+    /// namespace (the cluster is the provider's own).
+    Namespace,
 }
 
 /// The keys that say which AWS principal calls (its organization,
@@ -88,6 +91,10 @@ const IDENTITY_CLAIMS: [(&str, &[(&str, Names)]); 5] = [
 /// The claim any other provider is narrowed by.
 const SUBJECT: [(&str, Names); 1] = [("sub", Names::Whole)];
 
+/// An EKS cluster's provider (`oidc.eks.REGION.amazonaws.com/id/ID`) is
+/// narrowed by its subject's namespace.
+const EKS_SUBJECT: [(&str, Names); 1] = [("sub", Names::Namespace)];
+
 /// One condition of a trust statement, as rendered.
 pub struct TrustCondition<'a> {
     pub operator: &'a str,
@@ -107,7 +114,7 @@ pub fn conditions_narrow_trust(principal: &str, aws: bool, conditions: &[TrustCo
             true => CALLER_KEYS.iter().find(|(k, _)| k.eq_ignore_ascii_case(c.key)).map(|(_, n)| *n),
             false => identity_claim(principal, c.key),
         };
-        shut_out(c) || restricts(c) && names.is_some_and(|n| c.values.iter().all(|v| pinned(n, v)))
+        shut_out(c) || restricts(c) && names.is_some_and(|n| c.values.iter().all(|v| pinned(n, c.operator, v)))
     })
 }
 
@@ -124,26 +131,39 @@ fn restricts(c: &TrustCondition<'_>) -> bool {
 }
 
 /// Whether the part of `value` that names who calls (`names`) is written
-/// out: not empty, no wildcard (or a value still to come).
-fn pinned(names: Names, value: &str) -> bool {
-    if value.contains(STAND_IN_MARK) {
-        return true;
-    }
+/// out: not empty, no wildcard (or a value still to come there). Under an
+/// operator other than `Arn*`, whose wildcards stay within a field, a `*`
+/// before an ARN's account may match the account and the colons around it
+/// (`arn:aws:iam:*:role/x` under `StringLike` is any account's `x`).
+fn pinned(names: Names, operator: &str, value: &str) -> bool {
     let first = |separators: &[char]| value.split(separators).next().unwrap_or_default();
     let part = match names {
         Names::Whole => value,
         Names::FirstSegment => first(&['/']),
         Names::BeforeColon => first(&[':']),
-        Names::ArnAccount => match value.split(':').nth(4) {
-            Some("") => value.splitn(6, ':').nth(5).unwrap_or_default(),
-            account => account.unwrap_or_default(),
-        },
+        Names::ArnAccount => {
+            let fields: Vec<&str> = value.splitn(6, ':').collect();
+            let per_field = operator.rsplit(':').next().is_some_and(|o| o.starts_with("Arn"));
+            let spanning = !per_field && fields.iter().take(5).any(|f| f.contains(['*', '?']));
+            match fields.as_slice() {
+                // a whole ARN to come (a placeholder param's value)
+                _ if fields.len() < 6 && value.contains(STAND_IN_MARK) => value,
+                _ if spanning => "",
+                [_, _, _, _, "", resource] => resource,
+                [_, _, _, _, account, _] => account,
+                _ => "",
+            }
+        }
         Names::RepositoryOwner => match value.strip_prefix("repo:") {
             Some(rest) => rest.split(['/', ':']).next().unwrap_or_default(),
             None => value,
         },
+        Names::Namespace => match value.strip_prefix("system:serviceaccount:") {
+            Some(rest) => rest.split(':').next().unwrap_or_default(),
+            None => value,
+        },
     };
-    !part.is_empty() && !part.contains(['*', '?'])
+    !part.is_empty() && (part.contains(STAND_IN_MARK) || !part.contains(['*', '?']))
 }
 
 /// How a condition on `key` names an identity of `principal`'s tokens
@@ -160,7 +180,13 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
             || provider.get(..domain.len()).is_some_and(|d| d.eq_ignore_ascii_case(domain))
                 && provider.get(domain.len()..).is_some_and(|rest| rest.starts_with('/'))
     };
-    let claims = IDENTITY_CLAIMS.iter().find(|(domain, _)| of_provider(domain)).map_or(&SUBJECT[..], |(_, c)| c);
+    let eks = provider.get(..9).is_some_and(|p| p.eq_ignore_ascii_case("oidc.eks."))
+        && provider.to_ascii_lowercase().contains(".amazonaws.com/id/");
+    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| of_provider(domain)) {
+        Some((_, claims)) => claims,
+        None if eks => &EKS_SUBJECT[..],
+        None => &SUBJECT[..],
+    };
     claims.iter().find(|(known, _)| known.eq_ignore_ascii_case(claim)).map(|(_, names)| *names)
 }
 
@@ -219,11 +245,19 @@ pub fn principals_without_key<'p>(
     }
     let sets = |principal: &TrustPrincipal<'_>| match principal {
         TrustPrincipal::ServiceOrAws => false,
-        TrustPrincipal::Federated(p) if p.contains(STAND_IN_MARK) => true,
+        // (a provider still to come, not an account to come in its ARN)
+        TrustPrincipal::Federated(p) if provider_name(p).contains(STAND_IN_MARK) => true,
         TrustPrincipal::Federated(p) if crate::federated_action(p) == "sts:AssumeRoleWithSAML" => saml,
         TrustPrincipal::Federated(p) => host && provider_url(p).eq_ignore_ascii_case(prefix),
     };
     principals.iter().filter(|p| !sets(p)).copied().collect()
+}
+
+/// What names an identity provider in its ARN (its SAML provider's name,
+/// its OIDC provider's URL), or a web identity provider's domain.
+fn provider_name(principal: &str) -> &str {
+    let named = principal.split_once(":saml-provider/").or_else(|| principal.split_once(":oidc-provider/"));
+    named.map_or(principal, |(_, name)| name)
 }
 
 /// What names a web identity provider in its keys: an OIDC provider ARN's
@@ -321,7 +355,7 @@ mod tests {
         assert!(!caller("aws:PrincipalOrgID", "o-*") && !caller("aws:PrincipalOrgPaths", "o-*/*"));
         assert!(caller("aws:PrincipalOrgPaths", "o-a1b2c3d4e5/*"));
         assert!(!caller("aws:SourceArn", "arn:aws:lambda:*:*:function:*"));
-        assert!(caller("aws:SourceArn", "arn:aws:lambda:*:123456789012:function:*"));
+        assert!(narrows("*", true, "ArnLike", "aws:SourceArn", &["arn:aws:lambda:*:123456789012:function:*"]));
         assert!(caller("aws:SourceArn", "arn:aws:s3:::my-bucket") && !caller("aws:SourceArn", "arn:aws:s3:::*"));
         // a value still to come (a placeholder param's) will be given
         assert!(caller("aws:PrincipalArn", "\u{1}deployer\u{1}"));
@@ -333,6 +367,36 @@ mod tests {
         let ent = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com/my-ent";
         assert!(narrows(ent, false, "StringEquals", "token.actions.githubusercontent.com/my-ent:repository", &["o/r"]));
         assert_eq!(suggested_condition("token.actions.githubusercontent.com/my-ent").2, "repo:ORG/REPO:*");
+    }
+
+    #[test]
+    fn found_by_the_third_review() {
+        use TrustPrincipal::*;
+        // an account to come in a provider's ARN leaves the provider known
+        let github = Federated("arn:aws:iam::\u{1}account\u{1}:oidc-provider/token.actions.githubusercontent.com");
+        assert_eq!(principals_without_key("StringEquals", "accounts.google.com:aud", &[github]), [github]);
+        let saml = Federated("arn:aws:iam::\u{1}account\u{1}:saml-provider/corp");
+        assert_eq!(principals_without_key("StringLike", "token.actions.githubusercontent.com:sub", &[saml]), [saml]);
+        // a value to come narrows only where the caller's part is to come
+        let caller = |operator: &str, key: &str, value: &str| narrows("*", true, operator, key, &[value]);
+        assert!(!caller("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/\u{1}name\u{1}"));
+        assert!(caller("ArnLike", "aws:PrincipalArn", "arn:aws:iam::\u{1}account\u{1}:role/*"));
+        assert!(!narrows(
+            GITHUB,
+            false,
+            "StringLike",
+            "token.actions.githubusercontent.com:sub",
+            &["repo:*/\u{1}r\u{1}:*"]
+        ));
+        // under StringLike a `*` before the account spans colons; under ArnLike it stays in its field
+        assert!(!caller("StringLike", "aws:PrincipalArn", "arn:aws:iam:*:role/deployer"));
+        assert!(!caller("StringLike", "aws:SourceArn", "arn:aws:lambda:*:123456789012:function:x"));
+        assert!(caller("ArnLike", "aws:SourceArn", "arn:aws:lambda:*:123456789012:function:x"));
+        // an EKS subject's namespace narrows it
+        let eks = "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+        let key = "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub";
+        assert!(narrows(eks, false, "StringLike", key, &["system:serviceaccount:ci:*"]));
+        assert!(!narrows(eks, false, "StringLike", key, &["system:serviceaccount:*:deployer"]));
     }
 
     #[test]

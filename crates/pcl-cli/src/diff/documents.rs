@@ -95,7 +95,12 @@ fn statement_place(within: &Option<String>, sid: Option<&str>, position: usize) 
 }
 
 fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change>) {
-    let statements = |v: &Value| v.get("Statement").and_then(Value::as_array).cloned().unwrap_or_default();
+    // (IAM takes one statement written as an object, not in a list)
+    let statements = |v: &Value| match v.get("Statement") {
+        Some(Value::Array(statements)) => statements.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    };
     let (old_sts, new_sts) = (statements(old), statements(new));
     let sid = |st: &Value| st.get("Sid").and_then(Value::as_str).map(str::to_string);
     let mut pairs: Vec<(Option<usize>, Option<usize>)> = Vec::new();
@@ -108,7 +113,7 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
     for (j, st) in new_sts.iter().enumerate() {
         match sid(st) {
             Some(s) => named_new.entry(s).or_default().push_back(j),
-            None => equal_new.entry(st.to_string()).or_default().push_back(j),
+            None => equal_new.entry(canonical(st)).or_default().push_back(j),
         }
     }
     let mut paired_new = vec![false; new_sts.len()];
@@ -122,7 +127,7 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
     for (i, st) in old_sts.iter().enumerate() {
         let (found, unnamed) = match sid(st) {
             Some(s) => (named_new.get_mut(&s).and_then(VecDeque::pop_front), false),
-            None => (equal_new.get_mut(&st.to_string()).and_then(VecDeque::pop_front), true),
+            None => (equal_new.get_mut(&canonical(st)).and_then(VecDeque::pop_front), true),
         };
         match found {
             Some(j) => pairs.push((Some(i), take(j, &mut paired_new))),
@@ -202,6 +207,40 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
             (None, None) => {}
         }
     }
+}
+
+/// A statement's text with every object's keys in order: two statements
+/// equal as JSON (whatever order their keys were written in) have the same.
+/// (serde_json nests at most 128 levels deep: the recursion is bounded.)
+fn canonical(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (key, value) in entries {
+                    out.push_str(&Value::String(key.clone()).to_string());
+                    out.push(':');
+                    write(value, out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for item in items {
+                    write(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }
 
 /// At most this many facts of unnamed statements are looked up in the
@@ -360,6 +399,31 @@ mod tests {
                 "+ statement 2 of the new document (unnamed) (1 action: `sts:AssumeRole`, for `AWS arn:aws:iam::1:root`, if `StringEquals sts:ExternalId x`) in trust policy",
             ]
         );
+    }
+
+    /// Found by review: a document's one statement written as an object
+    /// (which IAM takes) was compared as none.
+    #[test]
+    fn a_statement_written_as_an_object_is_compared() {
+        let old = json!({"Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}});
+        let new = json!({"Statement": {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}});
+        assert_eq!(
+            diff(old, new),
+            ["- action `s3:GetObject` in statement 1", "+ action `s3:PutObject` in statement 1"]
+        );
+    }
+
+    /// Found by review: equal statements with their keys in another order
+    /// were paired by position once their text was compared.
+    #[test]
+    fn statements_equal_but_for_their_keys_order_are_unchanged() {
+        let old = json!({"Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]});
+        let new = json!({"Statement": [
+            {"Resource": "*", "Action": "s3:GetObject", "Effect": "Deny"},
+            {"Resource": "*", "Action": "s3:GetObject", "Effect": "Allow"}]});
+        assert_eq!(diff(old, new), Vec::<String>::new());
     }
 
     #[test]
