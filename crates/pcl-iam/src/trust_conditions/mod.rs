@@ -36,6 +36,13 @@ enum Names {
     /// An EKS cluster's `sub`, `system:serviceaccount:NAMESPACE:NAME`: its
     /// namespace (the cluster is the provider's own).
     Namespace,
+    /// Any other provider's `sub` (GitLab's `project_path:GROUP/...`,
+    /// Terraform Cloud's `organization:ORG:...`, CircleCI's
+    /// `org/ID/project/ID/...`, a GitHub template of ids): written out up to
+    /// a wildcard that follows at least two whole `:`/`/` segments, or one
+    /// that is an id rather than a claim's name (`{uuid}:*`);
+    /// `project_path:*` and `project_path:group*` narrow nothing.
+    Subject,
 }
 
 /// The keys that say which AWS principal calls (its organization,
@@ -89,7 +96,7 @@ const IDENTITY_CLAIMS: [(&str, &[(&str, Names)]); 5] = [
 ];
 
 /// The claim any other provider is narrowed by.
-const SUBJECT: [(&str, Names); 1] = [("sub", Names::Whole)];
+const SUBJECT: [(&str, Names); 1] = [("sub", Names::Subject)];
 
 /// An EKS cluster's provider (`oidc.eks.REGION.amazonaws.com/id/ID`) is
 /// narrowed by its subject's namespace.
@@ -114,7 +121,9 @@ pub fn conditions_narrow_trust(principal: &str, aws: bool, conditions: &[TrustCo
             true => CALLER_KEYS.iter().find(|(k, _)| k.eq_ignore_ascii_case(c.key)).map(|(_, n)| *n),
             false => identity_claim(principal, c.key),
         };
-        shut_out(c) || restricts(c) && names.is_some_and(|n| c.values.iter().all(|v| pinned(n, c.operator, v)))
+        // (an empty value matches no caller)
+        let all_pinned = |n| c.values.iter().all(|v| v.is_empty() || pinned(n, c.operator, v));
+        shut_out(c) || restricts(c) && names.is_some_and(all_pinned)
     })
 }
 
@@ -156,14 +165,33 @@ fn pinned(names: Names, operator: &str, value: &str) -> bool {
         }
         Names::RepositoryOwner => match value.strip_prefix("repo:") {
             Some(rest) => rest.split(['/', ':']).next().unwrap_or_default(),
-            None => value,
+            None => return subject_pinned(value),
         },
+        Names::Subject => return subject_pinned(value),
         Names::Namespace => match value.strip_prefix("system:serviceaccount:") {
             Some(rest) => rest.split(':').next().unwrap_or_default(),
             None => value,
         },
     };
     !part.is_empty() && (part.contains(STAND_IN_MARK) || !part.contains(['*', '?']))
+}
+
+/// See [`Names::Subject`].
+fn subject_pinned(value: &str) -> bool {
+    if value.contains(STAND_IN_MARK) {
+        return true;
+    }
+    let Some(wildcard) = value.find(['*', '?']) else { return !value.is_empty() };
+    let before = value.get(..wildcard).unwrap_or_default();
+    // the segments before the wildcard, but the one it is in
+    let mut whole: Vec<&str> = before.split([':', '/']).collect();
+    whole.pop();
+    let claim_name = |segment: &&str| segment.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_');
+    match whole.as_slice() {
+        [] => false,
+        [one] => !one.is_empty() && !claim_name(one),
+        segments => segments.iter().filter(|s| !s.is_empty()).count() >= 2,
+    }
 }
 
 /// How a condition on `key` names an identity of `principal`'s tokens
@@ -180,8 +208,9 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
             || provider.get(..domain.len()).is_some_and(|d| d.eq_ignore_ascii_case(domain))
                 && provider.get(domain.len()..).is_some_and(|rest| rest.starts_with('/'))
     };
-    let eks = provider.get(..9).is_some_and(|p| p.eq_ignore_ascii_case("oidc.eks."))
-        && provider.to_ascii_lowercase().contains(".amazonaws.com/id/");
+    let lower = provider.to_ascii_lowercase();
+    let eks = lower.starts_with("oidc.eks.")
+        && (lower.contains(".amazonaws.com/id/") || lower.contains(".amazonaws.com.cn/id/"));
     let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| of_provider(domain)) {
         Some((_, claims)) => claims,
         None if eks => &EKS_SUBJECT[..],
@@ -267,200 +296,4 @@ pub fn provider_url(principal: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn narrows(principal: &str, aws: bool, operator: &str, key: &str, values: &[&str]) -> bool {
-        let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-        conditions_narrow_trust(principal, aws, &[TrustCondition { operator, key, values: &values }])
-    }
-
-    const GITHUB: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
-
-    #[test]
-    fn an_identity_claim_narrows_a_web_identity_trust_and_a_shared_one_does_not() {
-        assert!(narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:o/r:*"]));
-        assert!(narrows(GITHUB, false, "StringEquals", "token.actions.githubusercontent.com:repository", &["o/r"]));
-        assert!(!narrows(
-            GITHUB,
-            false,
-            "StringEquals",
-            "token.actions.githubusercontent.com:aud",
-            &["sts.amazonaws.com"]
-        ));
-        // another provider's claim, a wildcard, a negation, IfExists
-        // another provider's key shuts GitHub's tokens out (W0506): not open
-        assert!(narrows(GITHUB, false, "StringLike", "accounts.google.com:sub", &["x"]));
-        assert!(!narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["*"]));
-        assert!(!narrows(GITHUB, false, "StringNotEquals", "token.actions.githubusercontent.com:sub", &["x"]));
-        assert!(!narrows(GITHUB, false, "StringLikeIfExists", "token.actions.githubusercontent.com:sub", &["x"]));
-        // an OIDC provider's URL with a path names its keys whole
-        let eks = "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
-        assert!(narrows(eks, false, "StringEquals", "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub", &["system:x"]));
-        // a Cognito identity pool is its audience
-        let cognito = "cognito-identity.amazonaws.com";
-        assert!(narrows(cognito, false, "StringEquals", "cognito-identity.amazonaws.com:aud", &["us-east-1:pool"]));
-        assert!(!narrows(
-            cognito,
-            false,
-            "ForAnyValue:StringLike",
-            "cognito-identity.amazonaws.com:amr",
-            &["authenticated"]
-        ));
-    }
-
-    #[test]
-    fn github_claims_that_any_repository_meets_narrow_nothing() {
-        // found by review: `ref`, `environment`, `event_name` are met by an
-        // attacker's repository as well; `repo:*` is every repository's
-        for (claim, value) in [("ref", "refs/heads/main"), ("environment", "production"), ("event_name", "push")] {
-            let key = format!("token.actions.githubusercontent.com:{claim}");
-            assert!(!narrows(GITHUB, false, "StringEquals", &key, &[value]), "{claim}");
-        }
-        assert!(!narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:*"]));
-        assert!(!narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:*/x:*"]));
-        assert!(narrows(GITHUB, false, "StringLike", "token.actions.githubusercontent.com:sub", &["repo:my-org/*"]));
-        assert!(narrows(
-            GITHUB,
-            false,
-            "StringEquals",
-            "token.actions.githubusercontent.com:repository_owner",
-            &["my-org"]
-        ));
-        assert!(narrows(
-            GITHUB,
-            false,
-            "StringLike",
-            "token.actions.githubusercontent.com:sub",
-            &["repo:\u{1}x\u{1}:*"]
-        ));
-    }
-
-    #[test]
-    fn a_value_narrows_only_where_it_names_who_calls() {
-        // found by the second review: wildcards where the account, owner or
-        // organization goes
-        let gh = |claim: &str, value: &str| {
-            narrows(GITHUB, false, "StringLike", &format!("token.actions.githubusercontent.com:{claim}"), &[value])
-        };
-        assert!(!gh("repository", "*/infra"));
-        assert!(gh("repository", "my-org/*"));
-        assert!(!gh("job_workflow_ref", "*/.github/workflows/deploy.yml@*"));
-        assert!(gh("job_workflow_ref", "my-org/infra/.github/workflows/deploy.yml@*"));
-        assert!(!gh("repository_owner", "*-org"));
-        assert!(!gh("actor", "dependabot[bot]"));
-        let caller = |key: &str, value: &str| narrows("*", true, "StringLike", key, &[value]);
-        assert!(!caller("aws:userid", "*:*") && !caller("aws:userid", "AROA*:*"));
-        assert!(caller("aws:userid", "AROAEXAMPLEID:*"));
-        assert!(!caller("aws:PrincipalOrgID", "o-*") && !caller("aws:PrincipalOrgPaths", "o-*/*"));
-        assert!(caller("aws:PrincipalOrgPaths", "o-a1b2c3d4e5/*"));
-        assert!(!caller("aws:SourceArn", "arn:aws:lambda:*:*:function:*"));
-        assert!(narrows("*", true, "ArnLike", "aws:SourceArn", &["arn:aws:lambda:*:123456789012:function:*"]));
-        assert!(caller("aws:SourceArn", "arn:aws:s3:::my-bucket") && !caller("aws:SourceArn", "arn:aws:s3:::*"));
-        // a value still to come (a placeholder param's) will be given
-        assert!(caller("aws:PrincipalArn", "\u{1}deployer\u{1}"));
-        let eks = "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
-        let key = "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub";
-        assert!(!narrows(eks, false, "StringLike", key, &["system:serviceaccount:*:*"]));
-        assert!(narrows(eks, false, "StringEquals", key, &["system:serviceaccount:ci:deployer"]));
-        // GitHub Enterprise's issuer is GitHub's, with its claims
-        let ent = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com/my-ent";
-        assert!(narrows(ent, false, "StringEquals", "token.actions.githubusercontent.com/my-ent:repository", &["o/r"]));
-        assert_eq!(suggested_condition("token.actions.githubusercontent.com/my-ent").2, "repo:ORG/REPO:*");
-    }
-
-    #[test]
-    fn found_by_the_third_review() {
-        use TrustPrincipal::*;
-        // an account to come in a provider's ARN leaves the provider known
-        let github = Federated("arn:aws:iam::\u{1}account\u{1}:oidc-provider/token.actions.githubusercontent.com");
-        assert_eq!(principals_without_key("StringEquals", "accounts.google.com:aud", &[github]), [github]);
-        let saml = Federated("arn:aws:iam::\u{1}account\u{1}:saml-provider/corp");
-        assert_eq!(principals_without_key("StringLike", "token.actions.githubusercontent.com:sub", &[saml]), [saml]);
-        // a value to come narrows only where the caller's part is to come
-        let caller = |operator: &str, key: &str, value: &str| narrows("*", true, operator, key, &[value]);
-        assert!(!caller("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/\u{1}name\u{1}"));
-        assert!(caller("ArnLike", "aws:PrincipalArn", "arn:aws:iam::\u{1}account\u{1}:role/*"));
-        assert!(!narrows(
-            GITHUB,
-            false,
-            "StringLike",
-            "token.actions.githubusercontent.com:sub",
-            &["repo:*/\u{1}r\u{1}:*"]
-        ));
-        // under StringLike a `*` before the account spans colons; under ArnLike it stays in its field
-        assert!(!caller("StringLike", "aws:PrincipalArn", "arn:aws:iam:*:role/deployer"));
-        assert!(!caller("StringLike", "aws:SourceArn", "arn:aws:lambda:*:123456789012:function:x"));
-        assert!(caller("ArnLike", "aws:SourceArn", "arn:aws:lambda:*:123456789012:function:x"));
-        // an EKS subject's namespace narrows it
-        let eks = "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
-        let key = "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub";
-        assert!(narrows(eks, false, "StringLike", key, &["system:serviceaccount:ci:*"]));
-        assert!(!narrows(eks, false, "StringLike", key, &["system:serviceaccount:*:deployer"]));
-    }
-
-    #[test]
-    fn facebook_and_amazon_name_their_application_by_app_id() {
-        // found by review: neither sends an `aud`
-        for provider in ["graph.facebook.com", "www.amazon.com"] {
-            let key = |claim: &str| format!("{provider}:{claim}");
-            assert!(!narrows(provider, false, "StringEquals", &key("aud"), &["x"]), "{provider}");
-            assert!(narrows(provider, false, "StringEquals", &key("app_id"), &["x"]), "{provider}");
-            assert_eq!(suggested_condition(provider).1, key("app_id"));
-        }
-        assert_eq!(suggested_condition("accounts.google.com").1, "accounts.google.com:aud");
-        let eks = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
-        assert_eq!(suggested_condition(eks).1, format!("{eks}:sub"));
-    }
-
-    #[test]
-    fn conditions_any_account_meets_do_not_narrow_every_principal() {
-        // found by review: tags any account can give its own roles, an ARN
-        // of any account, ForAllValues: (true without the key)
-        assert!(!narrows("*", true, "StringEquals", "aws:PrincipalTag/team", &["admin"]));
-        assert!(!narrows("*", true, "ArnLike", "aws:PrincipalArn", &["arn:aws:iam::*:role/deployer"]));
-        assert!(narrows("*", true, "ArnLike", "aws:PrincipalArn", &["arn:aws:iam::123456789012:role/*"]));
-        assert!(!narrows("*", true, "ForAllValues:StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
-        assert!(narrows("*", true, "ForAnyValue:StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
-    }
-
-    #[test]
-    fn a_provider_key_is_set_for_its_provider_alone() {
-        use TrustPrincipal::*;
-        let saml = Federated("arn:aws:iam::1:saml-provider/okta");
-        let github = Federated(GITHUB);
-        let cognito = Federated("cognito-identity.amazonaws.com");
-        fn missing<'p>(operator: &str, key: &str, principals: &[TrustPrincipal<'p>]) -> Vec<TrustPrincipal<'p>> {
-            principals_without_key(operator, key, principals)
-        }
-        let sub = "token.actions.githubusercontent.com:sub";
-        assert_eq!(missing("StringLike", sub, &[github]), []);
-        assert_eq!(missing("StringLike", sub, &[ServiceOrAws, github, cognito]), [ServiceOrAws, cognito]);
-        assert_eq!(missing("StringEquals", "saml:aud", &[saml, github]), [github]);
-        assert_eq!(missing("StringEquals", "SAML:aud", &[ServiceOrAws]), [ServiceOrAws]);
-        // absent, a negated, IfExists or Null condition holds; other keys are not judged
-        assert_eq!(missing("StringNotLike", sub, &[ServiceOrAws]), []);
-        assert_eq!(missing("StringLikeIfExists", sub, &[ServiceOrAws]), []);
-        assert_eq!(missing("Null", sub, &[ServiceOrAws]), []);
-        assert_eq!(missing("ForAllValues:StringLike", sub, &[ServiceOrAws]), []);
-        assert_eq!(missing("ForAnyValue:StringLike", sub, &[ServiceOrAws]), [ServiceOrAws]);
-        // a tag key may hold `.` and `:`: no provider's
-        assert_eq!(missing("StringEquals", "aws:PrincipalTag/cost.center:team", &[ServiceOrAws]), []);
-        assert_eq!(missing("StringEquals", "aws:RequestTag/app.example.com:owner", &[ServiceOrAws]), []);
-        assert_eq!(missing("StringEquals", "aws:PrincipalOrgID", &[ServiceOrAws, github]), []);
-        assert_eq!(missing("StringEquals", "sts:ExternalId", &[ServiceOrAws]), []);
-        // a provider still to come may be any
-        assert_eq!(missing("StringLike", sub, &[Federated("arn:aws:iam::1:oidc-provider/\u{1}x\u{1}")]), []);
-    }
-
-    #[test]
-    fn a_caller_key_narrows_a_trust_of_every_principal() {
-        assert!(narrows("*", true, "StringEquals", "aws:PrincipalOrgID", &["o-abc"]));
-        // the caller supplies it: no narrowing of `*` (it is for a third party's account)
-        assert!(!narrows("*", true, "StringEquals", "sts:ExternalId", &["\u{1}value\u{1}"]));
-        assert!(!narrows("*", true, "Bool", "aws:SecureTransport", &["true"]));
-        assert!(!narrows("*", true, "StringLike", "aws:PrincipalArn", &["*"]));
-        assert!(!narrows("*", true, "Null", "aws:PrincipalOrgID", &["false"]));
-        assert!(!conditions_narrow_trust("*", true, &[]));
-    }
-}
+mod tests;
