@@ -117,12 +117,6 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
         }
     }
     let mut paired_new = vec![false; new_sts.len()];
-    let take = |j: usize, paired_new: &mut Vec<bool>| {
-        if let Some(p) = paired_new.get_mut(j) {
-            *p = true;
-        }
-        Some(j)
-    };
     let mut rest_old = Vec::new();
     for (i, st) in old_sts.iter().enumerate() {
         let (found, unnamed) = match sid(st) {
@@ -130,7 +124,12 @@ fn policy(old: &Value, new: &Value, within: Option<String>, out: &mut Vec<Change
             None => (equal_new.get_mut(&canonical(st)).and_then(VecDeque::pop_front), true),
         };
         match found {
-            Some(j) => pairs.push((Some(i), take(j, &mut paired_new))),
+            Some(j) => {
+                if let Some(paired) = paired_new.get_mut(j) {
+                    *paired = true;
+                }
+                pairs.push((Some(i), Some(j)));
+            }
             None if unnamed => rest_old.push(i),
             None => pairs.push((Some(i), None)),
         }

@@ -127,16 +127,26 @@ pub fn conditions_narrow_trust(principal: &str, aws: bool, conditions: &[TrustCo
     })
 }
 
-/// Whether the condition holds for some requests only: a positive
-/// operator (not `...Not...`, not `...IfExists`, not `Null`, not
-/// `ForAllValues:`, which holds when the key is missing) with values.
+/// Whether the condition holds for some requests only: an operator that
+/// does not hold without its key (`holds_without_key`), with values.
 fn restricts(c: &TrustCondition<'_>) -> bool {
-    let (set, operator) = c.operator.rsplit_once(':').unwrap_or(("", c.operator));
-    !operator.contains("Not")
-        && !operator.ends_with("IfExists")
-        && operator != "Null"
-        && !set.eq_ignore_ascii_case("ForAllValues")
-        && !c.values.is_empty()
+    !holds_without_key(c.operator) && !c.values.is_empty()
+}
+
+/// Whether a condition of `operator` holds for a request without its key:
+/// a negated one (`...Not...`), `...IfExists`, `Null` (which tests for it)
+/// and `ForAllValues:` (every one of no values is among any list).
+fn holds_without_key(operator: &str) -> bool {
+    let (set, plain) = operator.rsplit_once(':').unwrap_or(("", operator));
+    plain.contains("Not") || plain.ends_with("IfExists") || plain == "Null" || set.eq_ignore_ascii_case("ForAllValues")
+}
+
+/// Whether `provider` (a domain or an OIDC provider's URL) is `domain`'s,
+/// itself or with a path after it (a GitHub Enterprise issuer,
+/// `token.actions.githubusercontent.com/ENTERPRISE`).
+fn is_provider(provider: &str, domain: &str) -> bool {
+    let head = provider.get(..domain.len()).is_some_and(|d| d.eq_ignore_ascii_case(domain));
+    head && provider.get(domain.len()..).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Whether the part of `value` that names who calls (`names`) is written
@@ -203,15 +213,10 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
     if !host.eq_ignore_ascii_case(provider) {
         return None;
     }
-    let of_provider = |domain: &str| {
-        provider.eq_ignore_ascii_case(domain)
-            || provider.get(..domain.len()).is_some_and(|d| d.eq_ignore_ascii_case(domain))
-                && provider.get(domain.len()..).is_some_and(|rest| rest.starts_with('/'))
-    };
     let lower = provider.to_ascii_lowercase();
     let eks = lower.starts_with("oidc.eks.")
         && (lower.contains(".amazonaws.com/id/") || lower.contains(".amazonaws.com.cn/id/"));
-    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| of_provider(domain)) {
+    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(provider, domain)) {
         Some((_, claims)) => claims,
         None if eks => &EKS_SUBJECT[..],
         None => &SUBJECT[..],
@@ -226,10 +231,8 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
 /// the application; else the subject.
 pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static str) {
     let lower = provider.to_ascii_lowercase();
-    let github =
-        lower.strip_prefix("token.actions.githubusercontent.com").is_some_and(|r| r.is_empty() || r.starts_with('/'));
     let (operator, claim, value) = match lower.as_str() {
-        _ if github => ("StringLike", "sub", "repo:ORG/REPO:*"),
+        _ if is_provider(provider, "token.actions.githubusercontent.com") => ("StringLike", "sub", "repo:ORG/REPO:*"),
         "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
         "accounts.google.com" => ("StringEquals", "aud", "CLIENT-ID"),
         "graph.facebook.com" | "www.amazon.com" => ("StringEquals", "app_id", "APPLICATION-ID"),
@@ -249,8 +252,8 @@ pub enum TrustPrincipal<'a> {
 }
 
 /// The principals among `principals` that never bring `key` into their
-/// request, for a condition of `operator` that then fails (a positive
-/// operator, not `...IfExists`, `Null` or `ForAllValues:`): `key` is an identity provider's
+/// request, for a condition of `operator` that then fails (one that does
+/// not hold without its key, `holds_without_key`): `key` is an identity provider's
 /// (SAML's, or a web identity provider's claim) and the principal is not
 /// that provider. Empty for any other key (its presence is not judged)
 /// and for a principal still to come.
@@ -259,9 +262,7 @@ pub fn principals_without_key<'p>(
     key: &str,
     principals: &[TrustPrincipal<'p>],
 ) -> Vec<TrustPrincipal<'p>> {
-    let (set, plain) = operator.rsplit_once(':').unwrap_or(("", operator));
-    let holds_without = plain.contains("Not") || plain.ends_with("IfExists") || plain == "Null";
-    if holds_without || set.eq_ignore_ascii_case("ForAllValues") {
+    if holds_without_key(operator) {
         return Vec::new();
     }
     // the provider is before the first `:` (a tag key after `aws:...Tag/`
