@@ -579,6 +579,55 @@ role service { trust service "ec2.amazonaws.com"; inline p; }
 /// guard holds; the fields without conditions share the first statement,
 /// and a field none of whose conditions hold joins them. (The conditions'
 /// values interpolate params, as a statement's do.)
+/// A condition key renders its params as text does: an EKS cluster's
+/// issuer, given at build time, in the key of the provider it names; a tag
+/// key in a `with condition` block; a partition's DNS suffix.
+#[test]
+fn interpolated_condition_keys_render_their_params() {
+    let text = r#"param partition: partition = "aws";
+param oidc_provider: string placeholder "<OIDC PROVIDER>";
+param cluster_tag: string = "parallelcluster:cluster-name";
+policy nodes {
+    with condition StringEquals "aws:ResourceTag/${cluster_tag}" "c1" {
+        allow "Stop" {
+            action ec2:StopInstances;
+            resource "arn:${partition}:ec2:*:123456789012:instance/*";
+            condition StringEquals "ec2:ResourceTag/${cluster_tag}" "c1";
+        }
+    }
+}
+role deployer {
+    trust federated "arn:${partition}:iam::123456789012:oidc-provider/${oidc_provider}" {
+        condition StringEquals "${oidc_provider}:sub" "system:serviceaccount:ci:deployer";
+    }
+    trust service "ec2.${partition.dns_suffix}" {
+        condition StringEquals "aws:SourceArn" "arn:${partition}:ec2:*:123456789012:instance/*";
+    }
+    inline nodes;
+}
+"#;
+    let analysis = analyze("keys.pcl", text);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let issuer = "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC";
+    let cfg = config(&analysis, &["partition=aws-cn", &format!("oidc_provider={issuer}")]);
+    let rendered = render_items(&analysis.program, &cfg);
+    let file = rendered.iter().flat_map(|r| &r.files).find(|f| f.path == "role/deployer.json").unwrap();
+    let value: Value = serde_json::from_str(&file.contents).unwrap();
+    let trust = &value["AssumeRolePolicyDocument"]["Statement"];
+    assert_eq!(
+        trust[0]["Condition"],
+        json!({ "StringEquals": { format!("{issuer}:sub"): "system:serviceaccount:ci:deployer" } })
+    );
+    let statement = &value["Policies"][0]["PolicyDocument"]["Statement"][0];
+    assert_eq!(
+        statement["Condition"],
+        json!({ "StringEquals": {
+            "ec2:ResourceTag/parallelcluster:cluster-name": "c1",
+            "aws:ResourceTag/parallelcluster:cluster-name": "c1"
+        } })
+    );
+}
+
 #[test]
 fn trust_conditions_render_a_statement_of_their_own() {
     let text = r#"param partition: partition = "aws";

@@ -401,6 +401,7 @@ mod tests {
         ExpandedCondition {
             operator: operator.into(),
             key: key.into(),
+            key_interpolated: false,
             values: rendered(values, scalar),
             span: Span::new(0, 0),
         }

@@ -208,20 +208,26 @@ fn subject_pinned(value: &str) -> bool {
 /// (`token.actions.githubusercontent.com:sub`; see `IDENTITY_CLAIMS`),
 /// if it does.
 fn identity_claim(principal: &str, key: &str) -> Option<Names> {
-    let provider = provider_url(principal);
     let (host, claim) = key.split_once(':')?;
-    if !host.eq_ignore_ascii_case(provider) {
-        return None;
-    }
-    let lower = provider.to_ascii_lowercase();
-    let eks = lower.starts_with("oidc.eks.")
-        && (lower.contains(".amazonaws.com/id/") || lower.contains(".amazonaws.com.cn/id/"));
+    // a provider still to come may be the one a key names written out: its
+    // claims are that host's
+    let provider = match provider_url(principal) {
+        to_come if to_come.contains(STAND_IN_MARK) => host,
+        provider if host.eq_ignore_ascii_case(provider) => provider,
+        _ => return None,
+    };
     let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(provider, domain)) {
         Some((_, claims)) => claims,
-        None if eks => &EKS_SUBJECT[..],
+        None if is_eks(provider) => &EKS_SUBJECT[..],
         None => &SUBJECT[..],
     };
     claims.iter().find(|(known, _)| known.eq_ignore_ascii_case(claim)).map(|(_, names)| *names)
+}
+
+/// Whether `provider` is an EKS cluster's (`oidc.eks.REGION.amazonaws.com/id/ID`).
+fn is_eks(provider: &str) -> bool {
+    let lower = provider.to_ascii_lowercase();
+    lower.starts_with("oidc.eks.") && (lower.contains(".amazonaws.com/id/") || lower.contains(".amazonaws.com.cn/id/"))
 }
 
 /// A condition that narrows a trust of the web identity provider
@@ -236,6 +242,7 @@ pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static st
         "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
         "accounts.google.com" => ("StringEquals", "aud", "CLIENT-ID"),
         "graph.facebook.com" | "www.amazon.com" => ("StringEquals", "app_id", "APPLICATION-ID"),
+        _ if is_eks(provider) => ("StringEquals", "sub", "system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"),
         _ => ("StringEquals", "sub", "SUBJECT"),
     };
     (operator, format!("{provider}:{claim}"), value)

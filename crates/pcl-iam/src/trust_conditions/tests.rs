@@ -207,3 +207,32 @@ fn a_caller_key_narrows_a_trust_of_every_principal() {
     assert!(!narrows("*", true, "Null", "aws:PrincipalOrgID", &["false"]));
     assert!(!conditions_narrow_trust("*", true, &[]));
 }
+
+#[test]
+fn a_provider_to_come_is_narrowed_by_its_own_key_or_one_written_out() {
+    // an OIDC provider's URL left at its placeholder (`${oidc}`), and a key
+    // that interpolates the same param: judged by the subject
+    let to_come = format!("<{STAND_IN_MARK}oidc{STAND_IN_MARK}0>");
+    let provider = format!("arn:aws:iam::123456789012:oidc-provider/{to_come}");
+    let key = |claim: &str| format!("{to_come}:{claim}");
+    assert!(narrows(&provider, false, "StringEquals", &key("sub"), &["system:serviceaccount:ci:deployer"]));
+    assert!(!narrows(&provider, false, "StringEquals", &key("aud"), &["sts.amazonaws.com"]));
+    assert!(!narrows(&provider, false, "StringLike", &key("sub"), &["*"]));
+    assert!(!conditions_narrow_trust(&provider, false, &[]));
+    // the provider may be the one a key written out names: that host's claims
+    let github = "token.actions.githubusercontent.com";
+    assert!(narrows(&provider, false, "StringLike", &format!("{github}:sub"), &["repo:my-org/infra:*"]));
+    assert!(!narrows(&provider, false, "StringLike", &format!("{github}:sub"), &["repo:*"]));
+    // nor is it shut out by a key it may set
+    assert!(
+        principals_without_key("StringEquals", &format!("{github}:sub"), &[TrustPrincipal::Federated(&provider)])
+            .is_empty()
+    );
+}
+
+#[test]
+fn an_eks_cluster_is_told_to_name_a_service_account() {
+    let eks = "oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+    assert_eq!(suggested_condition(eks).2, "system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT");
+    assert_eq!(suggested_condition("gitlab.example.com").2, "SUBJECT");
+}

@@ -115,16 +115,24 @@ fn string_place(before: &str, quote: usize) -> (Place<'_>, usize) {
     let end = before.len();
     let levels = levels(before, quote);
     let Some(level) = levels.last() else { return (Place::Nothing, end) };
+    let inner = before.get(quote + 1..).unwrap_or_default();
+    // the name being typed after the string's last `${`, if it is still open
+    let open_interpolation = || {
+        let open = inner.rfind("${")?;
+        let name = inner.get(open + 2..).unwrap_or_default();
+        // closed, or not a name
+        name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.').then_some((open, name))
+    };
     match string_kind(level) {
-        StringKind::ConditionKey => (Place::ConditionKey, quote + 1),
+        StringKind::ConditionKey => match open_interpolation() {
+            // a key may interpolate a param of any type (`"${oidc_provider}:sub"`)
+            Some((_, name)) if !name.contains('.') => (Place::Interpolation(None), end - name.len()),
+            Some(_) => (Place::Nothing, end),
+            None => (Place::ConditionKey, quote + 1),
+        },
         StringKind::Literal => (Place::Nothing, end),
         StringKind::Interpolating => {
-            let inner = before.get(quote + 1..).unwrap_or_default();
-            let Some(open) = inner.rfind("${") else { return (Place::Nothing, end) };
-            let name = inner.get(open + 2..).unwrap_or_default();
-            if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
-                return (Place::Nothing, end); // closed, or not a name
-            }
+            let Some((open, name)) = open_interpolation() else { return (Place::Nothing, end) };
             match name.split_once('.') {
                 None => match arn_field_type(inner.get(..open).unwrap_or_default()) {
                     Some(want) => (Place::Interpolation(want), end - name.len()),

@@ -243,6 +243,17 @@ fn condition_keys_complete_after_a_slash_and_insert_no_template() {
     assert!(labels(&in_policy("allow { condition Bool \"aws:SecureTransport\" \"aws:$0")).is_empty());
 }
 
+#[test]
+fn a_condition_key_completes_params_after_an_interpolation_opens() {
+    // an identity provider's host held in a param, a tag key in one
+    let labels = labels(&in_policy("allow { condition StringEquals \"aws:ResourceTag/${pre$0"));
+    assert_eq!(labels, ["prefix"]);
+    let (found, offset, _) = complete(&in_policy("with condition StringEquals \"${$0"));
+    assert!(found.iter().any(|c| c.label == "partition" && c.replaces == (offset..offset)), "{found:?}");
+    // closed, the key is a key again: none starts with `${`
+    assert!(complete(&in_policy("allow { condition StringEquals \"${prefix}:$0")).0.is_empty());
+}
+
 /// Each fixture is a whole file once the first item is accepted at `$0`:
 /// it must bring no error (the review accepted list params in guards,
 /// valuesets in action lists and key templates).

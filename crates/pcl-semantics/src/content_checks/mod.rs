@@ -5,6 +5,8 @@
 //! handed to `pcl_iam::lints`; each lint
 //! becomes a warning at the statement's condition, action or resource span.
 
+pub(crate) use condition_keys::condition_key_problem;
+
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::expand::{ExpandedCondition, ExpandedStatement};
 use crate::ir::Effect;
@@ -77,6 +79,7 @@ fn condition_arns(conditions: &[ExpandedCondition], (partition, given): (&str, &
 /// operators against the key's type (`allow`: the conditions of an `Allow`
 /// statement, a trust statement's too).
 fn condition_checks(conditions: &[ExpandedCondition], allow: bool, out: &mut Vec<Diagnostic>) {
+    condition_keys::interpolated_key_findings(conditions, out);
     let catalog = pcl_iam::catalog::catalog();
     // the first condition of each operator and key, by hash (a list searched
     // for each condition was quadratic in a statement's conditions)
@@ -454,6 +457,7 @@ fn naming_findings(
     out
 }
 
+mod condition_keys;
 mod placing;
 mod roles;
 #[cfg(test)]

@@ -257,11 +257,13 @@ fn open_trust(
             "every account, user and role",
             "trust the accounts or roles meant (`arn:${partition}:iam::ACCOUNT:root`), or narrow `*` with a condition on the caller: `trust aws \"*\" { condition StringEquals \"aws:PrincipalOrgID\" \"o-...\"; }` (or `sts:ExternalId` for a third party)".to_string(),
         ),
-        // (a provider still to come is not judged; an account to come is
-        // no matter: the provider's tokens are as open in any account)
+        // (a principal wholly to come is not judged: it may be a SAML
+        // provider; an OIDC provider whose URL is to come is, its keys
+        // interpolating the same param; an account to come is no matter:
+        // the provider's tokens are as open in any account)
         PrincipalKind::Federated
             if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity"
-                && !provider_url(principal).contains(pcl_iam::STAND_IN_MARK)
+                && (principal.contains(":oidc-provider/") || !principal.contains(pcl_iam::STAND_IN_MARK))
                 && !narrowed(false) =>
         {
             let (provider, host) = (pcl_iam::values::any_partition(principal), provider_url(principal));
@@ -272,6 +274,11 @@ fn open_trust(
                 "every identity of the provider",
                 {
                     let (operator, key, value) = pcl_iam::trust_conditions::suggested_condition(host);
+                    // a URL to come is written as its param in the key
+                    let key = match crate::ir::placeholders::param_of_stand_in(host) {
+                        Some(param) => key.replacen(host, &format!("${{{param}}}"), 1),
+                        None => key,
+                    };
                     format!(
                         "narrow it in a block after the principal: `{{ condition {operator} ...; }}` on the token's `{key}` (e.g. `{value}`)"
                     )

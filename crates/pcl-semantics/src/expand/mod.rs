@@ -7,11 +7,13 @@ use std::collections::BTreeMap;
 use pcl_syntax::{Name, Span};
 
 mod actions;
+mod condition;
 mod managed;
 mod origins;
 mod role;
 mod trail;
 
+pub use condition::ExpandedCondition;
 pub use origins::ValueOrigin;
 pub use role::{ExpandedRole, expand_role, expand_role_shallow};
 pub use trail::MAX_REPEATED_EXPANSIONS;
@@ -262,14 +264,6 @@ pub struct Rendered {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ExpandedCondition {
-    pub operator: Name,
-    pub key: Name,
-    pub values: Rendered,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExpandedStatement {
     pub sid: Option<(pcl_syntax::SmolStr, Span)>,
     pub effect: Effect,
@@ -422,8 +416,14 @@ fn walk_entries<'p>(
                     continue;
                 };
                 // the trail's stack holds the policy too: MAX levels of sets below it
-                let context: Context =
-                    blocks.0.iter().map(|b| (b.operator, b.key, env.values(&b.values).values)).collect();
+                let context: Context = blocks
+                    .0
+                    .iter()
+                    .map(|b| {
+                        let c = ExpandedCondition::of(b, env);
+                        (c.operator, c.key, c.values.values)
+                    })
+                    .collect();
                 if !env.holds(when) || !trail.enter_in(target, context, MAX_INCLUDE_DEPTH + 1) {
                     continue;
                 }
@@ -465,10 +465,7 @@ pub fn expand_statement(
     let mut actions = Vec::new();
     actions::expand_actions(program, &s.actions, env, &mut Trail::default(), &mut actions);
     let own = s.conditions.iter().filter(|c| env.holds(&c.when));
-    let conditions = own
-        .chain(blocks.iter().copied())
-        .map(|c| ExpandedCondition { operator: c.operator, key: c.key, values: env.values(&c.values), span: c.span })
-        .collect();
+    let conditions = own.chain(blocks.iter().copied()).map(|c| ExpandedCondition::of(c, env)).collect();
     ExpandedStatement {
         sid: s.sid.clone(),
         effect: s.effect,

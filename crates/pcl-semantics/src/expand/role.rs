@@ -57,12 +57,7 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         .iter()
         .map(|(field, conditions)| {
             let holding = conditions.iter().filter(|c| env.holds(&c.when));
-            let rendered = holding.map(|c| ExpandedCondition {
-                operator: c.operator,
-                key: c.key,
-                values: env.values(&c.values),
-                span: c.span,
-            });
+            let rendered = holding.map(|c| ExpandedCondition::of(c, env));
             (*field, rendered.collect::<Vec<_>>())
         })
         .filter(|(_, conditions)| !conditions.is_empty())

@@ -112,10 +112,38 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ConditionEntry {
     pub operator: Name,
-    pub key: Name,
+    pub key: ConditionKey,
     pub values: GList<Value>,
     pub when: Guard,
     pub span: Span,
+}
+
+/// A condition's key: as written, or with params interpolated (an identity
+/// provider's host, `"${oidc_provider}:sub"`), rendered in each
+/// configuration and checked there (`content_checks::condition_key_problem`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ConditionKey {
+    Plain(Name),
+    /// Boxed: rare, and it would make every condition larger.
+    Interpolated(Box<Template>),
+}
+
+/// The key as written, `${...}` and all (what messages name).
+impl std::fmt::Display for ConditionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let template = match self {
+            ConditionKey::Plain(key) => return f.write_str(key),
+            ConditionKey::Interpolated(template) => template,
+        };
+        for part in &template.parts {
+            match part {
+                TextPart::Lit(text) => f.write_str(&text.replace("${", "\\${"))?,
+                TextPart::Param(param) => write!(f, "${{{param}}}")?,
+                TextPart::Member(param_member) => write!(f, "${{{}.{}}}", param_member.0, param_member.1)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 impl ConditionEntry {

@@ -99,6 +99,13 @@ fn parse_stand_in(stand_in: &str) -> Option<(&str, usize)> {
     Some((name, k.parse().ok()?))
 }
 
+/// The param whose value `text` is when it is one stand-in alone (an OIDC
+/// provider's URL left at its placeholder), so that a message can name
+/// the param rather than the placeholder.
+pub fn param_of_stand_in(text: &str) -> Option<&str> {
+    parse_stand_in(text).map(|(name, _)| name)
+}
+
 /// `placeholder` with each closed `<...>` replaced by what `push` pushes
 /// for its number.
 fn each_closed_replaced(placeholder: &str, mut push: impl FnMut(&mut String, usize)) -> String {

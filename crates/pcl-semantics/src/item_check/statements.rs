@@ -175,48 +175,22 @@ impl Checker<'_> {
             };
             self.emit(kind.at(c.operator.span));
         }
-        let key = self.plain(&c.key, "a condition key");
-        if c.key.as_plain().is_some() {
-            self.check_condition_key(&key, c.key.span);
+        let plain = c.key.as_plain();
+        if let Some(problem) = plain.as_deref().and_then(crate::content_checks::condition_key_problem) {
+            self.emit(problem.at(c.key.span));
         }
         let when = self.guard(c.when.as_deref());
+        // inside the guard: an optional param in the key needs it, as in the values
         self.push_context(&when);
+        let key = match plain {
+            Some(key) => ConditionKey::Plain(key.into()),
+            // judged as rendered, in each configuration (`content_checks`)
+            None => ConditionKey::Interpolated(Box::new(self.template(&c.key, ValueUse::Text))),
+        };
         let use_ = if iam::is_arn_operator(&c.operator.name) { ValueUse::Arn } else { ValueUse::Text };
         let values = self.values(&c.values, use_);
         self.pop_context(&when);
-        ConditionEntry { operator: c.operator.name, key: key.into(), values, when, span: c.span }
-    }
-
-    /// A condition key IAM does not know is never present: the condition
-    /// never holds (a warning: the catalog may lag behind AWS). Non-ASCII
-    /// characters (lookalikes such as a Cyrillic `р`) are an error.
-    fn check_condition_key(&mut self, key: &str, span: Span) {
-        // a tag key after `/` may hold any Unicode letter; the key name may not
-        let name = key.split('/').next().unwrap_or(key);
-        if let Some(bad) = name.chars().find(|c| !c.is_ascii()) {
-            let kind = DiagnosticKind::IamRule {
-                code: Code::NonAsciiName,
-                message: format!(
-                    "condition key `{key}` holds the non-ASCII character `{bad}` (U+{:04X})",
-                    u32::from(bad)
-                ),
-                label: Some("IAM keys are ASCII; this may be a lookalike".into()),
-                help: Some("retype the key in ASCII".into()),
-            };
-            self.emit(kind.at(span));
-            return;
-        }
-        let catalog = iam::catalog::catalog();
-        if catalog.is_known_key(key) {
-            return;
-        }
-        let kind = DiagnosticKind::IamRule {
-            code: Code::UnknownConditionKey,
-            message: format!("unknown condition key `{key}`"),
-            label: Some("neither a global `aws:` key nor a key of its service".into()),
-            help: catalog.nearest_key(key).map(|k| format!("did you mean `{k}`?")),
-        };
-        self.emit(kind.at(span));
+        ConditionEntry { operator: c.operator.name, key, values, when, span: c.span }
     }
 }
 
