@@ -182,6 +182,30 @@ policy p {
         (regional.replace("[\"us-east-1\"]", "[\"eu-west-1\"]"), written),
         (regional.to_string(), None),
     ];
+    // a condition key that interpolates a param: its rendering is not
+    // kept once the param's value changes (found by review: E0315 and W0505
+    // stayed after the default changed)
+    let keyed = r#"
+param partition: partition = "aws";
+param tag: string = "team";
+param service: string = "s3";
+policy p {
+    with condition StringEquals "aws:ResourceTag/${tag}" "x" {
+        allow "A" {
+            action s3:GetObject;
+            resource "arn:${partition}:s3:::b/*";
+            condition StringEquals "aws:ResourceTag/team" "y";
+            condition StringEquals "${service}:ExistingObjectTag/team" "z";
+        }
+    }
+}
+"#;
+    let twice = Some(Code::DuplicateConditionKey);
+    let keyed_edits = [
+        (keyed.replace("= \"team\"", "= \"owner\""), None),
+        (keyed.to_string(), twice),
+        (keyed.replace("= \"s3\"", "= \"ec2\""), twice),
+    ];
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies.pcl")).unwrap();
     let mut page_edits = Vec::new();
     let mut edited = page.clone();
@@ -203,6 +227,7 @@ policy p {
         (small.to_string(), &small_edits[..], Code::ActionResourceMismatch),
         (constrained.to_string(), &constrained_edits[..], Code::DuplicateSid),
         (regional.to_string(), &regional_edits[..], Code::ArnPartition),
+        (keyed.to_string(), &keyed_edits[..], Code::DuplicateConditionKey),
         (page, &page_edits[..], Code::DuplicateSid),
     ];
     for (original, edits, watched) in files {

@@ -209,11 +209,12 @@ fn subject_pinned(value: &str) -> bool {
 /// if it does.
 fn identity_claim(principal: &str, key: &str) -> Option<Names> {
     let (host, claim) = key.split_once(':')?;
-    // a provider still to come may be the one a key names written out: its
+    // a provider's key names it (the same stand-in where its URL is still
+    // to come); a URL wholly to come may be the host a key writes out: its
     // claims are that host's
     let provider = match provider_url(principal) {
-        to_come if to_come.contains(STAND_IN_MARK) => host,
         provider if host.eq_ignore_ascii_case(provider) => provider,
+        to_come if is_stand_in(to_come) && !host.contains(STAND_IN_MARK) => host,
         _ => return None,
     };
     let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(provider, domain)) {
@@ -282,12 +283,47 @@ pub fn principals_without_key<'p>(
     }
     let sets = |principal: &TrustPrincipal<'_>| match principal {
         TrustPrincipal::ServiceOrAws => false,
-        // (a provider still to come, not an account to come in its ARN)
+        // (a provider still to come, not an account to come in its ARN: an
+        // OIDC provider's URL sets a key whose host it may render)
+        TrustPrincipal::Federated(p) if p.contains(":oidc-provider/") && provider_url(p).contains(STAND_IN_MARK) => {
+            host && could_be(prefix, provider_url(p))
+        }
         TrustPrincipal::Federated(p) if provider_name(p).contains(STAND_IN_MARK) => true,
         TrustPrincipal::Federated(p) if crate::federated_action(p) == "sts:AssumeRoleWithSAML" => saml,
         TrustPrincipal::Federated(p) => host && provider_url(p).eq_ignore_ascii_case(prefix),
     };
     principals.iter().filter(|p| !sets(p)).copied().collect()
+}
+
+/// Whether `text` is one stand-in alone (`<`, the mark, a param, the mark,
+/// a number, `>`): a param's whole value still to come.
+fn is_stand_in(text: &str) -> bool {
+    let inner = text.strip_prefix('<').and_then(|t| t.strip_prefix(STAND_IN_MARK)).and_then(|t| t.strip_suffix('>'));
+    inner.is_some_and(|inner| !inner.contains(['<', '>']))
+}
+
+/// Whether `host` (a key's) may be what `url`, which holds values still to
+/// come, renders: each stand-in may render any text (a host that holds a
+/// stand-in itself is not known either way).
+fn could_be(host: &str, url: &str) -> bool {
+    if host.contains(STAND_IN_MARK) {
+        return true;
+    }
+    let (host, url) = (host.to_ascii_lowercase(), url.to_ascii_lowercase());
+    let pieces = crate::replace_stand_ins(&url, |_, out| out.push('\u{0}'));
+    // the literal pieces between stand-ins, in order: the first at the
+    // start, the last at the end
+    let pieces: Vec<&str> = pieces.split('\u{0}').collect();
+    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else { return false };
+    if pieces.len() == 1 {
+        return host == *first;
+    }
+    let Some(mut rest) = host.strip_prefix(first) else { return false };
+    for middle in pieces.iter().skip(1).take(pieces.len() - 2) {
+        let Some(at) = rest.find(middle) else { return false };
+        rest = rest.get(at + middle.len()..).unwrap_or_default();
+    }
+    rest.ends_with(last)
 }
 
 /// What names an identity provider in its ARN (its SAML provider's name,

@@ -194,7 +194,7 @@ fn a_provider_key_is_set_for_its_provider_alone() {
     assert_eq!(missing("StringEquals", "aws:PrincipalOrgID", &[ServiceOrAws, github]), []);
     assert_eq!(missing("StringEquals", "sts:ExternalId", &[ServiceOrAws]), []);
     // a provider still to come may be any
-    assert_eq!(missing("StringLike", sub, &[Federated("arn:aws:iam::1:oidc-provider/\u{1}x\u{1}")]), []);
+    assert_eq!(missing("StringLike", sub, &[Federated("arn:aws:iam::1:oidc-provider/<\u{1}x\u{1}0>")]), []);
 }
 
 #[test]
@@ -224,10 +224,41 @@ fn a_provider_to_come_is_narrowed_by_its_own_key_or_one_written_out() {
     assert!(narrows(&provider, false, "StringLike", &format!("{github}:sub"), &["repo:my-org/infra:*"]));
     assert!(!narrows(&provider, false, "StringLike", &format!("{github}:sub"), &["repo:*"]));
     // nor is it shut out by a key it may set
-    assert!(
-        principals_without_key("StringEquals", &format!("{github}:sub"), &[TrustPrincipal::Federated(&provider)])
-            .is_empty()
-    );
+    let trusted = [TrustPrincipal::Federated(&provider)];
+    assert!(principals_without_key("StringEquals", &format!("{github}:sub"), &trusted).is_empty());
+    // found by review: a key of another param, or of the same with more
+    // text around it, does not name it (nor shut it out: not known yet)
+    let other = format!("<{STAND_IN_MARK}other{STAND_IN_MARK}0>:sub");
+    let suffixed = format!("{to_come}x:sub");
+    for key in [other, suffixed] {
+        assert!(!narrows(&provider, false, "StringEquals", &key, &["system:serviceaccount:ci:deployer"]), "{key}");
+        assert!(principals_without_key("StringEquals", &key, &trusted).is_empty());
+    }
+}
+
+#[test]
+fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
+    // found by review: an EKS cluster whose region and id are to come is
+    // no GitHub provider, nor narrowed by GitHub's key
+    let mark = |name: &str| format!("<{STAND_IN_MARK}{name}{STAND_IN_MARK}0>");
+    let url = format!("oidc.eks.{}.amazonaws.com/id/{}", mark("region"), mark("cluster_id"));
+    let provider = format!("arn:aws:iam::123456789012:oidc-provider/{url}");
+    let trusted = [TrustPrincipal::Federated(&provider)];
+    let github = "token.actions.githubusercontent.com:sub";
+    assert_eq!(principals_without_key("StringLike", github, &trusted), trusted);
+    // (shut out, W0506: not open either)
+    assert!(narrows(&provider, false, "StringLike", github, &["repo:my-org/infra:*"]));
+    assert!(!narrows(&provider, false, "StringNotLike", github, &["repo:my-org/infra:*"]));
+    // a host it may render, written out or interpolated alike
+    for host in ["OIDC.eks.us-east-1.amazonaws.com/id/ABC".to_string(), url.clone()] {
+        assert!(principals_without_key("StringEquals", &format!("{host}:sub"), &trusted).is_empty(), "{host}");
+    }
+    let sub = format!("{url}:sub");
+    assert!(narrows(&provider, false, "StringEquals", &sub, &["system:serviceaccount:ci:deployer"]));
+    assert!(!narrows(&provider, false, "StringLike", &sub, &["system:serviceaccount:*"]));
+    // pieces in order, the last at the end
+    assert!(!could_be("oidc.eks.us-east-1.amazonaws.com/id", &url));
+    assert!(!could_be("oidc.eks.amazonaws.com/id/x.example.com", &url));
 }
 
 #[test]

@@ -124,9 +124,10 @@ fn string_place(before: &str, quote: usize) -> (Place<'_>, usize) {
         name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.').then_some((open, name))
     };
     match string_kind(level) {
-        StringKind::ConditionKey => match open_interpolation() {
+        StringKind::ConditionKey => match open_interpolation().map(|(_, name)| (name, name.split_once('.'))) {
             // a key may interpolate a param of any type (`"${oidc_provider}:sub"`)
-            Some((_, name)) if !name.contains('.') => (Place::Interpolation(None), end - name.len()),
+            Some((name, None)) => (Place::Interpolation(None), end - name.len()),
+            Some((_, Some((param, member)))) if !member.contains('.') => (Place::Member(param), end - member.len()),
             Some(_) => (Place::Nothing, end),
             None => (Place::ConditionKey, quote + 1),
         },

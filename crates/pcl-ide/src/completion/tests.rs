@@ -246,10 +246,10 @@ fn condition_keys_complete_after_a_slash_and_insert_no_template() {
 #[test]
 fn a_condition_key_completes_params_after_an_interpolation_opens() {
     // an identity provider's host held in a param, a tag key in one
-    let labels = labels(&in_policy("allow { condition StringEquals \"aws:ResourceTag/${pre$0"));
-    assert_eq!(labels, ["prefix"]);
+    assert_eq!(labels(&in_policy("allow { condition StringEquals \"aws:ResourceTag/${pre$0")), ["prefix"]);
     let (found, offset, _) = complete(&in_policy("with condition StringEquals \"${$0"));
     assert!(found.iter().any(|c| c.label == "partition" && c.replaces == (offset..offset)), "{found:?}");
+    assert_eq!(labels(&in_policy("allow { condition StringEquals \"ec2.${partition.dns$0")), ["dns_suffix"]);
     // closed, the key is a key again: none starts with `${`
     assert!(complete(&in_policy("allow { condition StringEquals \"${prefix}:$0")).0.is_empty());
 }

@@ -11,16 +11,24 @@ use crate::expand::ExpandedCondition;
 /// behind AWS). Non-ASCII characters (lookalikes such as a Cyrillic `р`)
 /// are an error.
 pub(crate) fn condition_key_problem(key: &str) -> Option<DiagnosticKind> {
-    // a tag key after `/` may hold any Unicode letter; the key name may not
+    non_ascii(key).or_else(|| unknown(key))
+}
+
+/// A non-ASCII character in the key's name (a tag key after `/` may hold
+/// any Unicode letter; the key name may not).
+fn non_ascii(key: &str) -> Option<DiagnosticKind> {
     let name = key.split('/').next().unwrap_or(key);
-    if let Some(bad) = name.chars().find(|c| !c.is_ascii()) {
-        return Some(DiagnosticKind::IamRule {
-            code: Code::NonAsciiName,
-            message: format!("condition key `{key}` holds the non-ASCII character `{bad}` (U+{:04X})", u32::from(bad)),
-            label: Some("IAM keys are ASCII; this may be a lookalike".into()),
-            help: Some("retype the key in ASCII".into()),
-        });
-    }
+    let bad = name.chars().find(|c| !c.is_ascii())?;
+    Some(DiagnosticKind::IamRule {
+        code: Code::NonAsciiName,
+        message: format!("condition key `{key}` holds the non-ASCII character `{bad}` (U+{:04X})", u32::from(bad)),
+        label: Some("IAM keys are ASCII; this may be a lookalike".into()),
+        help: Some("retype the key in ASCII".into()),
+    })
+}
+
+/// A key neither global nor its service's.
+fn unknown(key: &str) -> Option<DiagnosticKind> {
     let catalog = pcl_iam::catalog::catalog();
     if catalog.is_known_key(key) {
         return None;
@@ -35,13 +43,27 @@ pub(crate) fn condition_key_problem(key: &str) -> Option<DiagnosticKind> {
 
 /// The problems of the keys that interpolate params, as rendered, at their
 /// conditions. A key that holds a param's placeholder still to come
-/// (`ir::placeholders`) is not judged: its text is not known yet.
+/// (`ir::placeholders`) is judged by its characters only: what it names
+/// is not known yet. The help suggests no replacement (an editor would
+/// apply it to the whole condition): the text is its params'.
 pub(super) fn interpolated_key_findings(conditions: &[ExpandedCondition], out: &mut Vec<crate::Diagnostic>) {
-    for c in conditions.iter().filter(|c| c.key_interpolated && !c.key.contains(pcl_iam::STAND_IN_MARK)) {
-        if let Some(problem) = condition_key_problem(&c.key) {
-            let mut found = problem.at(c.span);
-            found.label = found.label.map(|label| format!("as its params render it: {label}"));
-            out.push(found);
-        }
+    for c in conditions.iter().filter(|c| c.key_interpolated) {
+        let problem = match c.key.contains(pcl_iam::STAND_IN_MARK) {
+            true => non_ascii(&c.key),
+            false => condition_key_problem(&c.key),
+        };
+        let Some(problem) = problem else { continue };
+        let mut found = problem.at(c.span);
+        found.label = found.label.map(|label| format!("as its params render it: {label}"));
+        found.help = match found.code {
+            Code::NonAsciiName => Some("retype the key, and the values of the params it interpolates, in ASCII".into()),
+            _ => found.help.as_deref().and_then(|help| help.strip_prefix("did you mean ")).map(|nearest| {
+                format!(
+                    "the nearest key IAM knows is {}: check the values of the params the key interpolates",
+                    nearest.trim_end_matches('?')
+                )
+            }),
+        };
+        out.push(found);
     }
 }

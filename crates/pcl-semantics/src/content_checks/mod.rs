@@ -458,6 +458,7 @@ fn naming_findings(
 }
 
 mod condition_keys;
+mod open_trust;
 mod placing;
 mod roles;
 #[cfg(test)]

@@ -9,13 +9,12 @@
 
 use pcl_syntax::Span;
 
+use super::open_trust::open_trust;
 use super::{arn_error, condition_arns, condition_checks, counted_as_one, naming_findings, resource_part};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
 use crate::expand::{Env, ExpandedCondition, ExpandedRole};
 use crate::ir::{GList, ItemIr, PrincipalKind, Role, Value};
-use pcl_iam::trust_conditions::{
-    TrustCondition, TrustPrincipal, conditions_narrow_trust, principals_without_key, provider_url,
-};
+use pcl_iam::trust_conditions::{TrustPrincipal, principals_without_key};
 
 /// Which rendered value of a role a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,9 +39,9 @@ pub struct RoleFinding {
     pub first: Option<RoleValue>,
 }
 
-/// The findings of `role` rendered for `partition`, at `span` (the role's
-/// name) until `place_role_findings` places those about one value.
-pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<RoleFinding> {
+/// The findings of `role` rendered under `env` for `partition`, at `span`
+/// (the role's name) until `place_role_findings` places those about one value.
+pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: Span) -> Vec<RoleFinding> {
     let mut out = Vec::new();
     let about = |diagnostic, value| RoleFinding { diagnostic, value: Some(value), first: None };
     // the role's managed policies and boundary, each with the value it is
@@ -78,7 +77,7 @@ pub fn role_findings(role: &ExpandedRole, partition: &str, span: Span) -> Vec<Ro
         for (at, p) in principals.values.iter().enumerate() {
             let checked = check(p);
             // (a principal IAM rejects is that error alone)
-            if let (Ok(()), Some(kind)) = (&checked, open_trust(&role.name, kind, p, conditions)) {
+            if let (Ok(()), Some(kind)) = (&checked, open_trust((env.params, &role.name), kind, p, conditions)) {
                 out.push(about(kind.at(span), RoleValue::Trust { list, at }));
             }
             if let Err(problem) = checked {
@@ -231,63 +230,6 @@ fn keys_never_set(
 /// The conditions that hold of the `list`th `trust` field of `role`.
 fn trust_conditions_of(role: &ExpandedRole, list: usize) -> &[ExpandedCondition] {
     role.trust_conditions.iter().find(|(field, _)| *field == list).map_or(&[], |(_, conditions)| conditions)
-}
-
-/// W0509 for a trust principal that lets far more than meant assume the
-/// role: every AWS principal (`*`), or a web identity provider, whose
-/// tokens any of its users hold, unless the conditions of its `trust`
-/// field narrow it (`pcl_iam::trust_conditions`: the caller's organization,
-/// account or ARN; the token's identity claims).
-fn open_trust(
-    role: &str,
-    kind: &PrincipalKind,
-    principal: &str,
-    conditions: &[ExpandedCondition],
-) -> Option<DiagnosticKind> {
-    let narrowed = |aws: bool| {
-        let conditions: Vec<TrustCondition<'_>> = conditions
-            .iter()
-            .map(|c| TrustCondition { operator: &c.operator, key: &c.key, values: &c.values.values })
-            .collect();
-        conditions_narrow_trust(principal, aws, &conditions)
-    };
-    let (message, label, help) = match kind {
-        PrincipalKind::Aws if principal == "*" && !narrowed(true) => (
-            format!("role `{role}` trusts every AWS principal (`*`): anyone with AWS credentials may assume it"),
-            "every account, user and role",
-            "trust the accounts or roles meant (`arn:${partition}:iam::ACCOUNT:root`), or narrow `*` with a condition on the caller: `trust aws \"*\" { condition StringEquals \"aws:PrincipalOrgID\" \"o-...\"; }` (or `sts:ExternalId` for a third party)".to_string(),
-        ),
-        // (a principal wholly to come is not judged: it may be a SAML
-        // provider; an OIDC provider whose URL is to come is, its keys
-        // interpolating the same param; an account to come is no matter:
-        // the provider's tokens are as open in any account)
-        PrincipalKind::Federated
-            if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity"
-                && (principal.contains(":oidc-provider/") || !principal.contains(pcl_iam::STAND_IN_MARK))
-                && !narrowed(false) =>
-        {
-            let (provider, host) = (pcl_iam::values::any_partition(principal), provider_url(principal));
-            (
-                format!(
-                    "role `{role}` trusts web identity provider `{provider}` with no condition on its tokens' identity: any identity it issues may assume the role"
-                ),
-                "every identity of the provider",
-                {
-                    let (operator, key, value) = pcl_iam::trust_conditions::suggested_condition(host);
-                    // a URL to come is written as its param in the key
-                    let key = match crate::ir::placeholders::param_of_stand_in(host) {
-                        Some(param) => key.replacen(host, &format!("${{{param}}}"), 1),
-                        None => key,
-                    };
-                    format!(
-                        "narrow it in a block after the principal: `{{ condition {operator} ...; }}` on the token's `{key}` (e.g. `{value}`)"
-                    )
-                },
-            )
-        }
-        _ => return None,
-    };
-    Some(DiagnosticKind::IamRule { code: Code::LeastPrivilege, message, label: Some(label.into()), help: Some(help) })
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:policy/...` (or a value to come there).

@@ -18,7 +18,9 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::Pass;
 use super::statements::StatementSummary;
-use crate::ir::{ConditionEntry, GList, ItemIr, ParamValue, Program, Statement, Template, TextPart, Value};
+use crate::ir::{
+    ConditionEntry, ConditionKey, GList, ItemIr, ParamValue, Program, Statement, Template, TextPart, Value,
+};
 use crate::variants;
 
 /// A statement's renderings under one configuration. The addresses in its
@@ -134,18 +136,23 @@ pub(super) fn params_read(
     vars: &[String],
 ) -> Vec<Name> {
     let mut names: Vec<Name> = vars.iter().map(Name::new).collect();
-    let mut list = |values: &GList<Value>| {
+    let list = |values: &GList<Value>, names: &mut Vec<Name>| {
         for item in &values.items {
-            value_params(&item.value, &mut names);
+            value_params(&item.value, names);
         }
     };
-    list(&s.resources);
+    list(&s.resources, &mut names);
     for condition in s.conditions.iter().chain(blocks.iter().copied()) {
-        list(&condition.values);
+        list(&condition.values, &mut names);
+        // a key that interpolates params (a review found a rendering kept
+        // after such a param's default changed)
+        if let ConditionKey::Interpolated(key) = &condition.key {
+            template_params(key, &mut names);
+        }
     }
     for name in reads {
         if let Some(ItemIr::Valueset(values)) = program.get(name).map(|i| &*i.ir) {
-            list(values);
+            list(values, &mut names);
         }
     }
     // every name, whatever it is now: a feature (no value among the
@@ -158,22 +165,24 @@ pub(super) fn params_read(
 
 /// The params `value` names (a set's are its own: `params_read` reads it).
 fn value_params(value: &Value, out: &mut Vec<Name>) {
-    let template = |t: &Template, out: &mut Vec<Name>| {
-        for part in &t.parts {
-            match part {
-                TextPart::Lit(_) => {}
-                TextPart::Param(p) => out.push(*p),
-                TextPart::Member(member) => out.push(member.0),
-            }
-        }
-    };
     match value {
-        Value::Text(t) => template(t, out),
+        Value::Text(t) => template_params(t, out),
         Value::Param(p) => out.push(*p),
         Value::Set(_) => {}
         Value::Each(each) => {
             out.push(each.list);
-            template(&each.template, out);
+            template_params(&each.template, out);
+        }
+    }
+}
+
+/// The params `t` interpolates.
+fn template_params(t: &Template, out: &mut Vec<Name>) {
+    for part in &t.parts {
+        match part {
+            TextPart::Lit(_) => {}
+            TextPart::Param(p) => out.push(*p),
+            TextPart::Member(member) => out.push(member.0),
         }
     }
 }

@@ -26,7 +26,7 @@ pub(super) fn own_role_findings(
     if let ItemIr::Role { role: declared, .. } = &*item.ir
         && let Some(role) = crate::expand::expand_role_shallow(env.program, &item.name, env)
     {
-        let findings = crate::content_checks::role_findings(&role, partition, item.name_span);
+        let findings = crate::content_checks::role_findings(&role, env, partition, item.name_span);
         for d in crate::content_checks::place_role_findings(declared, &role, env, findings) {
             // every label is in the role itself
             let secondary_origins = vec![item.name.to_string(); d.secondary.len()];
