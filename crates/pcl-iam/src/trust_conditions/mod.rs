@@ -177,7 +177,12 @@ fn pinned(names: Names, operator: &str, value: &str) -> bool {
             Some(rest) => rest.split(['/', ':']).next().unwrap_or_default(),
             None => return subject_pinned(value),
         },
-        Names::Subject => return subject_pinned(value),
+        // a Kubernetes service account's subject, whatever the provider
+        // (one still to come may be an EKS cluster): by its namespace
+        Names::Subject => match value.strip_prefix("system:serviceaccount:") {
+            Some(rest) => rest.split(':').next().unwrap_or_default(),
+            None => return subject_pinned(value),
+        },
         Names::Namespace => match value.strip_prefix("system:serviceaccount:") {
             Some(rest) => rest.split(':').next().unwrap_or_default(),
             None => value,
@@ -209,26 +214,30 @@ fn subject_pinned(value: &str) -> bool {
 /// if it does.
 fn identity_claim(principal: &str, key: &str) -> Option<Names> {
     let (host, claim) = key.split_once(':')?;
-    // a provider's key names it (the same stand-in where its URL is still
-    // to come); a URL wholly to come may be the host a key writes out: its
-    // claims are that host's
-    let provider = match provider_url(principal) {
-        provider if host.eq_ignore_ascii_case(provider) => provider,
-        to_come if is_stand_in(to_come) && !host.contains(STAND_IN_MARK) => host,
-        _ => return None,
+    // a provider's key names it (the same values to come where its URL has
+    // some); a URL with values to come may render the host a key writes
+    // out, whose claims are then the key's
+    let provider = provider_url(principal);
+    let claims_of = match naming(host, provider) {
+        Naming::Same => provider,
+        Naming::Maybe if !comparable(host).contains(STAND_IN_MARK) => host,
+        Naming::Maybe => provider,
+        Naming::Unknown | Naming::Never => return None,
     };
-    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(provider, domain)) {
+    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(claims_of, domain)) {
         Some((_, claims)) => claims,
-        None if is_eks(provider) => &EKS_SUBJECT[..],
+        None if is_eks(claims_of) => &EKS_SUBJECT[..],
         None => &SUBJECT[..],
     };
     claims.iter().find(|(known, _)| known.eq_ignore_ascii_case(claim)).map(|(_, names)| *names)
 }
 
-/// Whether `provider` is an EKS cluster's (`oidc.eks.REGION.amazonaws.com/id/ID`).
+/// Whether `provider` is an EKS cluster's (`oidc.eks.REGION.amazonaws.com/id/ID`,
+/// its DNS suffix the partition's to come in a check of every partition).
 fn is_eks(provider: &str) -> bool {
-    let lower = provider.to_ascii_lowercase();
-    lower.starts_with("oidc.eks.") && (lower.contains(".amazonaws.com/id/") || lower.contains(".amazonaws.com.cn/id/"))
+    let lower = comparable(provider);
+    let suffixes = [".amazonaws.com/id/", ".amazonaws.com.cn/id/", DNS_SUFFIX_TO_COME];
+    lower.starts_with("oidc.eks.") && suffixes.iter().any(|s| lower.contains(s))
 }
 
 /// A condition that narrows a trust of the web identity provider
@@ -281,44 +290,85 @@ pub fn principals_without_key<'p>(
     if claim.is_empty() || !(saml || host) {
         return Vec::new();
     }
+    // (an OIDC provider's URL or a domain sets a key whose host it may
+    // render, values to come on either side included; a SAML provider to
+    // come, or a principal wholly to come, may set any)
+    let named = |p: &str| host && !matches!(naming(prefix, provider_url(p)), Naming::Never);
     let sets = |principal: &TrustPrincipal<'_>| match principal {
         TrustPrincipal::ServiceOrAws => false,
-        // (a provider still to come, not an account to come in its ARN: an
-        // OIDC provider's URL sets a key whose host it may render)
-        TrustPrincipal::Federated(p) if p.contains(":oidc-provider/") && provider_url(p).contains(STAND_IN_MARK) => {
-            host && could_be(prefix, provider_url(p))
-        }
+        TrustPrincipal::Federated(p) if p.contains(":oidc-provider/") => named(p),
         TrustPrincipal::Federated(p) if provider_name(p).contains(STAND_IN_MARK) => true,
         TrustPrincipal::Federated(p) if crate::federated_action(p) == "sts:AssumeRoleWithSAML" => saml,
-        TrustPrincipal::Federated(p) => host && provider_url(p).eq_ignore_ascii_case(prefix),
+        TrustPrincipal::Federated(p) => named(p),
     };
     principals.iter().filter(|p| !sets(p)).copied().collect()
 }
 
-/// Whether `text` is one stand-in alone (`<`, the mark, a param, the mark,
-/// a number, `>`): a param's whole value still to come.
-fn is_stand_in(text: &str) -> bool {
-    let inner = text.strip_prefix('<').and_then(|t| t.strip_prefix(STAND_IN_MARK)).and_then(|t| t.strip_suffix('>'));
-    inner.is_some_and(|inner| !inner.contains(['<', '>']))
+/// Whether a key's host names a provider (`url`: its OIDC URL or domain).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Naming {
+    /// The same text, values to come and all.
+    Same,
+    /// One side is written out, and the other's values to come may render
+    /// it (each may render any text).
+    Maybe,
+    /// Both hold values to come, not the same: not known.
+    Unknown,
+    Never,
 }
 
-/// Whether `host` (a key's) may be what `url`, which holds values still to
-/// come, renders: each stand-in may render any text (a host that holds a
-/// stand-in itself is not known either way).
-fn could_be(host: &str, url: &str) -> bool {
-    if host.contains(STAND_IN_MARK) {
-        return true;
+/// What a check of every partition renders for `${partition.dns_suffix}`
+/// (`${partition}.dns_suffix`, in `comparable` text): one more value to
+/// come, written as a stand-in.
+const DNS_SUFFIX_TO_COME: &str = "<\u{1}partition.dns_suffix\u{1}0>";
+
+/// `text` as hosts are compared: in ASCII lower case but for its
+/// stand-ins (`${Team}` and `${team}` are two params), the partition's DNS
+/// suffix to come as a stand-in.
+fn comparable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(STAND_IN_MARK) {
+        let end = rest.get(at..).and_then(|from| from.find('>')).map_or(rest.len(), |close| at + close + 1);
+        out.push_str(&rest.get(..at).unwrap_or_default().to_ascii_lowercase());
+        out.push_str(rest.get(at..end).unwrap_or_default());
+        rest = rest.get(end..).unwrap_or_default();
     }
-    let (host, url) = (host.to_ascii_lowercase(), url.to_ascii_lowercase());
-    let pieces = crate::replace_stand_ins(&url, |_, out| out.push('\u{0}'));
-    // the literal pieces between stand-ins, in order: the first at the
-    // start, the last at the end
+    out.push_str(&rest.to_ascii_lowercase());
+    for symbolic in ["${partition}, its regions allowed.dns_suffix", "${partition}.dns_suffix"] {
+        if out.contains(symbolic) {
+            out = out.replace(symbolic, DNS_SUFFIX_TO_COME);
+        }
+    }
+    out
+}
+
+/// How a key's `host` names the provider at `url`.
+fn naming(host: &str, url: &str) -> Naming {
+    let (host, url) = (comparable(host), comparable(url));
+    if host == url {
+        return Naming::Same;
+    }
+    let maybe = |written: &str, to_come: &str| if renders(written, to_come) { Naming::Maybe } else { Naming::Never };
+    match (host.contains(STAND_IN_MARK), url.contains(STAND_IN_MARK)) {
+        (false, false) => Naming::Never,
+        (true, true) => Naming::Unknown,
+        (false, true) => maybe(&host, &url),
+        (true, false) => maybe(&url, &host),
+    }
+}
+
+/// Whether `pattern`, whose stand-ins may each render any text, may render
+/// `text`: its literal pieces in order, the first at the start, the last at
+/// the end.
+fn renders(text: &str, pattern: &str) -> bool {
+    let pieces = crate::replace_stand_ins(pattern, |_, out| out.push('\u{0}'));
     let pieces: Vec<&str> = pieces.split('\u{0}').collect();
     let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else { return false };
     if pieces.len() == 1 {
-        return host == *first;
+        return text == *first;
     }
-    let Some(mut rest) = host.strip_prefix(first) else { return false };
+    let Some(mut rest) = text.strip_prefix(first) else { return false };
     for middle in pieces.iter().skip(1).take(pieces.len() - 2) {
         let Some(at) = rest.find(middle) else { return false };
         rest = rest.get(at + middle.len()..).unwrap_or_default();

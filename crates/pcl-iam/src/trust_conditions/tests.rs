@@ -257,8 +257,33 @@ fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
     assert!(narrows(&provider, false, "StringEquals", &sub, &["system:serviceaccount:ci:deployer"]));
     assert!(!narrows(&provider, false, "StringLike", &sub, &["system:serviceaccount:*"]));
     // pieces in order, the last at the end
-    assert!(!could_be("oidc.eks.us-east-1.amazonaws.com/id", &url));
-    assert!(!could_be("oidc.eks.amazonaws.com/id/x.example.com", &url));
+    assert_eq!(naming("oidc.eks.us-east-1.amazonaws.com/id", &url), Naming::Never);
+    assert_eq!(naming("oidc.eks.amazonaws.com/id/x.example.com", &url), Naming::Never);
+    // found by a second review: a key's host with values to come, against
+    // a URL written out, may name it too
+    let written = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
+    assert_eq!(naming(&url, written), Naming::Maybe);
+    let key_to_come = format!("{url}:sub");
+    assert!(principals_without_key("StringEquals", &key_to_come, &[TrustPrincipal::Federated(written)]).is_empty());
+    // params whose names differ in case are two values to come
+    assert_eq!(naming(&mark("Region"), &mark("region")), Naming::Unknown);
+    // a check of every partition renders its DNS suffix as a value to come
+    let every = "oidc.eks.us-east-1.${partition}.dns_suffix/id/ABC";
+    assert_eq!(naming(written, every), Naming::Maybe);
+    assert_eq!(naming("oidc.eks.us-east-1.amazonaws.com.cn/id/ABC", every), Naming::Maybe);
+    assert_eq!(naming("token.actions.githubusercontent.com", every), Naming::Never);
+    assert!(is_eks(every));
+}
+
+#[test]
+fn a_kubernetes_subject_is_narrowed_by_its_namespace_whatever_the_provider() {
+    // found by a second review: a provider still to come may be an EKS cluster
+    let to_come = format!("<{STAND_IN_MARK}oidc{STAND_IN_MARK}0>");
+    let provider = format!("arn:aws:iam::123456789012:oidc-provider/{to_come}");
+    let sub = format!("{to_come}:sub");
+    assert!(!narrows(&provider, false, "StringLike", &sub, &["system:serviceaccount:*"]));
+    assert!(narrows(&provider, false, "StringLike", &sub, &["system:serviceaccount:ci:*"]));
+    assert!(narrows(&provider, false, "StringLike", &sub, &["project_path:my-group/*"]));
 }
 
 #[test]

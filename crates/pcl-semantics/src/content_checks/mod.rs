@@ -110,7 +110,8 @@ fn condition_checks(conditions: &[ExpandedCondition], allow: bool, out: &mut Vec
                 .at(c.span),
             );
         }
-        let key = (c.operator.to_ascii_lowercase(), c.key.to_ascii_lowercase());
+        // (two params' values to come are two values, whatever their names' case)
+        let key = (c.operator.to_ascii_lowercase(), crate::ir::placeholders::ascii_lowercase_outside_stand_ins(&c.key));
         // merged under a negated operator, the values mean "none of them":
         // both conditions at once, as written; not under `ForAnyValue:`,
         // where "some value is not a" and "some value is not b" together

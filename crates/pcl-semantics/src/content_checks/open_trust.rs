@@ -33,7 +33,7 @@ pub(super) fn open_trust(
     // a principal wholly to come, which may be a SAML provider, nor one of a
     // `for` template's values; an account to come is no matter: the
     // provider's tokens are as open in any account)
-    let url_param = url_param(params, host);
+    let url_param = principal.contains(":oidc-provider/").then(|| url_param(params, host)).flatten();
     let judged = !host.contains(pcl_iam::STAND_IN_MARK) || url_param.is_some();
     let (message, label, help) = match kind {
         PrincipalKind::Aws if principal == "*" && !narrowed(true) => (
@@ -66,10 +66,14 @@ pub(super) fn open_trust(
     Some(DiagnosticKind::IamRule { code: Code::LeastPrivilege, message, label: Some(label.into()), help: Some(help) })
 }
 
-/// The param whose whole value `url` (an OIDC provider's URL) is, left
-/// at its placeholder: a scalar param, so that a key interpolating it
-/// renders the same stand-in.
+/// The param whose whole value `url` (an OIDC provider's URL) is, its
+/// placeholder's values still to come: a scalar param, so that a key
+/// interpolating it renders the same text.
 fn url_param<'u>(params: &BTreeMap<String, ParamValue>, url: &'u str) -> Option<&'u str> {
-    let name = crate::ir::placeholders::param_of_stand_in(url)?;
+    // the param is the one the first value to come is of
+    let at = url.find(pcl_iam::STAND_IN_MARK)?;
+    let start = url.get(..at)?.rfind('<')?;
+    let end = at + url.get(at..)?.find('>')? + 1;
+    let name = crate::ir::placeholders::param_of_stand_in(url.get(start..end)?)?;
     matches!(params.get(name), Some(ParamValue::One(value)) if value == url).then_some(name)
 }
