@@ -145,6 +145,22 @@ pub fn check_description(text: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// `text` in ASCII lower case but for its stand-ins, which name their
+/// params as written (`${Team}` and `${team}` are two params, and their
+/// placeholders two values to come).
+pub fn ascii_lowercase_outside_stand_ins(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(STAND_IN_MARK) {
+        let end = rest.get(at..).and_then(|from| from.find('>')).map_or(rest.len(), |close| at + close + 1);
+        out.push_str(&rest.get(..at).unwrap_or_default().to_ascii_lowercase());
+        out.push_str(rest.get(at..end).unwrap_or_default());
+        rest = rest.get(end..).unwrap_or_default();
+    }
+    out.push_str(&rest.to_ascii_lowercase());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -220,24 +220,25 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
     let provider = provider_url(principal);
     let claims_of = match naming(host, provider) {
         Naming::Same => provider,
-        Naming::Maybe if !comparable(host).contains(STAND_IN_MARK) => host,
+        Naming::Maybe if !host.contains(STAND_IN_MARK) => host,
         Naming::Maybe => provider,
         Naming::Unknown | Naming::Never => return None,
     };
-    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(claims_of, domain)) {
+    // (as one partition renders it: which provider a DNS suffix to come
+    // names is the same in all)
+    let claims_of = per_partition(claims_of).into_iter().next().unwrap_or_default();
+    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(&claims_of, domain)) {
         Some((_, claims)) => claims,
-        None if is_eks(claims_of) => &EKS_SUBJECT[..],
+        None if is_eks(&claims_of) => &EKS_SUBJECT[..],
         None => &SUBJECT[..],
     };
     claims.iter().find(|(known, _)| known.eq_ignore_ascii_case(claim)).map(|(_, names)| *names)
 }
 
-/// Whether `provider` is an EKS cluster's (`oidc.eks.REGION.amazonaws.com/id/ID`,
-/// its DNS suffix the partition's to come in a check of every partition).
+/// Whether `provider` is an EKS cluster's (`oidc.eks.REGION.amazonaws.com/id/ID`).
 fn is_eks(provider: &str) -> bool {
-    let lower = comparable(provider);
-    let suffixes = [".amazonaws.com/id/", ".amazonaws.com.cn/id/", DNS_SUFFIX_TO_COME];
-    lower.starts_with("oidc.eks.") && suffixes.iter().any(|s| lower.contains(s))
+    let lower = provider.to_ascii_lowercase();
+    lower.starts_with("oidc.eks.") && (lower.contains(".amazonaws.com/id/") || lower.contains(".amazonaws.com.cn/id/"))
 }
 
 /// A condition that narrows a trust of the web identity provider
@@ -246,13 +247,14 @@ fn is_eks(provider: &str) -> bool {
 /// Cognito, the identity pool; for Google, Facebook and Login with Amazon,
 /// the application; else the subject.
 pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static str) {
-    let lower = provider.to_ascii_lowercase();
+    // (as one partition renders it)
+    let lower = per_partition(provider).into_iter().next().unwrap_or_default();
     let (operator, claim, value) = match lower.as_str() {
-        _ if is_provider(provider, "token.actions.githubusercontent.com") => ("StringLike", "sub", "repo:ORG/REPO:*"),
+        _ if is_provider(&lower, "token.actions.githubusercontent.com") => ("StringLike", "sub", "repo:ORG/REPO:*"),
         "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
         "accounts.google.com" => ("StringEquals", "aud", "CLIENT-ID"),
         "graph.facebook.com" | "www.amazon.com" => ("StringEquals", "app_id", "APPLICATION-ID"),
-        _ if is_eks(provider) => ("StringEquals", "sub", "system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"),
+        _ if is_eks(&lower) => ("StringEquals", "sub", "system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"),
         _ => ("StringEquals", "sub", "SUBJECT"),
     };
     (operator, format!("{provider}:{claim}"), value)
@@ -296,7 +298,9 @@ pub fn principals_without_key<'p>(
     let named = |p: &str| host && !matches!(naming(prefix, provider_url(p)), Naming::Never);
     let sets = |principal: &TrustPrincipal<'_>| match principal {
         TrustPrincipal::ServiceOrAws => false,
-        TrustPrincipal::Federated(p) if p.contains(":oidc-provider/") => named(p),
+        TrustPrincipal::Federated(p) if provider_url(p).len() < p.len() => named(p),
+        // (a SAML provider sets SAML's keys alone, whatever its name)
+        TrustPrincipal::Federated(p) if p.contains(":saml-provider/") => saml,
         TrustPrincipal::Federated(p) if provider_name(p).contains(STAND_IN_MARK) => true,
         TrustPrincipal::Federated(p) if crate::federated_action(p) == "sts:AssumeRoleWithSAML" => saml,
         TrustPrincipal::Federated(p) => named(p),
@@ -318,34 +322,50 @@ enum Naming {
 }
 
 /// What a check of every partition renders for `${partition.dns_suffix}`
-/// (`${partition}.dns_suffix`, in `comparable` text): one more value to
-/// come, written as a stand-in.
-const DNS_SUFFIX_TO_COME: &str = "<\u{1}partition.dns_suffix\u{1}0>";
+/// (`EVERY_PARTITION` and its member's name).
+pub const EVERY_DNS_SUFFIX: [&str; 2] = ["${partition}, its regions allowed.dns_suffix", "${partition}.dns_suffix"];
 
-/// `text` as hosts are compared: in ASCII lower case but for its
-/// stand-ins (`${Team}` and `${team}` are two params), the partition's DNS
-/// suffix to come as a stand-in.
-fn comparable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(STAND_IN_MARK) {
-        let end = rest.get(at..).and_then(|from| from.find('>')).map_or(rest.len(), |close| at + close + 1);
-        out.push_str(&rest.get(..at).unwrap_or_default().to_ascii_lowercase());
-        out.push_str(rest.get(at..end).unwrap_or_default());
-        rest = rest.get(end..).unwrap_or_default();
-    }
-    out.push_str(&rest.to_ascii_lowercase());
-    for symbolic in ["${partition}, its regions allowed.dns_suffix", "${partition}.dns_suffix"] {
-        if out.contains(symbolic) {
-            out = out.replace(symbolic, DNS_SUFFIX_TO_COME);
-        }
-    }
-    out
+/// `text` as hosts are compared, once for each partition's DNS suffix
+/// where a check of every partition left `${partition}.dns_suffix` in it
+/// (else once): in ASCII lower case but for its stand-ins (`${Team}` and
+/// `${team}` are two params).
+fn per_partition(text: &str) -> Vec<String> {
+    let lower = crate::ascii_lowercase_outside_stand_ins(text);
+    let Some(symbolic) = EVERY_DNS_SUFFIX.iter().find(|s| lower.contains(*s)) else { return vec![lower] };
+    let mut suffixes: Vec<&str> = crate::partitions::ALL.iter().map(|p| p.dns_suffix).collect();
+    suffixes.sort_unstable();
+    suffixes.dedup();
+    suffixes.into_iter().map(|suffix| lower.replace(symbolic, suffix)).collect()
 }
 
-/// How a key's `host` names the provider at `url`.
+/// How a key's `host` names the provider at `url`: in every partition
+/// alike where a DNS suffix is still to come, or maybe where in some
+/// (never only where in none).
 fn naming(host: &str, url: &str) -> Naming {
-    let (host, url) = (comparable(host), comparable(url));
+    // (nearly every pair: written out on both sides)
+    if !host.contains([STAND_IN_MARK, '$']) && !url.contains([STAND_IN_MARK, '$']) {
+        return if host.eq_ignore_ascii_case(url) { Naming::Same } else { Naming::Never };
+    }
+    let (hosts, urls) = (per_partition(host), per_partition(url));
+    // side by side where both hold the suffix (one partition renders both)
+    let each: Vec<Naming> = match (hosts.as_slice(), urls.as_slice()) {
+        ([host], urls) => urls.iter().map(|url| naming_in_one(host, url)).collect(),
+        (hosts, [url]) => hosts.iter().map(|host| naming_in_one(host, url)).collect(),
+        (hosts, urls) => hosts.iter().zip(urls).map(|(host, url)| naming_in_one(host, url)).collect(),
+    };
+    if each.iter().all(|n| *n == Naming::Same) {
+        Naming::Same
+    } else if each.iter().any(|n| matches!(n, Naming::Same | Naming::Maybe)) {
+        Naming::Maybe
+    } else if each.iter().all(|n| *n == Naming::Never) {
+        Naming::Never
+    } else {
+        Naming::Unknown
+    }
+}
+
+/// [`naming`] of two texts of one partition, as `per_partition` makes them.
+fn naming_in_one(host: &str, url: &str) -> Naming {
     if host == url {
         return Naming::Same;
     }
@@ -353,8 +373,8 @@ fn naming(host: &str, url: &str) -> Naming {
     match (host.contains(STAND_IN_MARK), url.contains(STAND_IN_MARK)) {
         (false, false) => Naming::Never,
         (true, true) => Naming::Unknown,
-        (false, true) => maybe(&host, &url),
-        (true, false) => maybe(&url, &host),
+        (false, true) => maybe(host, url),
+        (true, false) => maybe(url, host),
     }
 }
 

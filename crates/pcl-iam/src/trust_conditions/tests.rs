@@ -267,12 +267,25 @@ fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
     assert!(principals_without_key("StringEquals", &key_to_come, &[TrustPrincipal::Federated(written)]).is_empty());
     // params whose names differ in case are two values to come
     assert_eq!(naming(&mark("Region"), &mark("region")), Naming::Unknown);
-    // a check of every partition renders its DNS suffix as a value to come
+    // a check of every partition renders its DNS suffix as it is in each
+    // (found by a third review: not as any text)
     let every = "oidc.eks.us-east-1.${partition}.dns_suffix/id/ABC";
     assert_eq!(naming(written, every), Naming::Maybe);
     assert_eq!(naming("oidc.eks.us-east-1.amazonaws.com.cn/id/ABC", every), Naming::Maybe);
+    assert_eq!(naming("oidc.eks.us-east-1.amazonaws.co/id/ABC", every), Naming::Never);
     assert_eq!(naming("token.actions.githubusercontent.com", every), Naming::Never);
-    assert!(is_eks(every));
+    assert_eq!(naming(every, every), Naming::Same);
+    assert_eq!(naming(&format!("oidc.eks.{}.amazonaws.com/id/ABC", mark("region")), every), Naming::Maybe);
+    assert!(per_partition(every).first().is_some_and(|aws| is_eks(aws)));
+    let cognito = "cognito-identity.${partition}.dns_suffix";
+    let aud = format!("{cognito}:aud");
+    assert!(narrows(cognito, false, "StringEquals", &aud, &["us-east-1:12345678-abcd-abcd-abcd-123456789012"]));
+    assert_eq!(suggested_condition(cognito).1, aud);
+    // a SAML provider, its name to come, sets no OIDC host's key
+    let saml = format!("arn:aws:iam::123456789012:saml-provider/{}", mark("idp"));
+    let github = "token.actions.githubusercontent.com:sub";
+    assert_eq!(principals_without_key("StringLike", github, &[TrustPrincipal::Federated(&saml)]).len(), 1);
+    assert!(principals_without_key("StringEquals", "saml:aud", &[TrustPrincipal::Federated(&saml)]).is_empty());
 }
 
 #[test]

@@ -27,30 +27,43 @@ pub(super) fn open_trust(
             .collect();
         conditions_narrow_trust(principal, aws, &conditions)
     };
-    let host = provider_url(principal);
     // a provider still to come is judged only where a key can name it: its
     // URL a param's whole value, which `"${PARAM}:sub"` renders alike (not
     // a principal wholly to come, which may be a SAML provider, nor one of a
     // `for` template's values; an account to come is no matter: the
-    // provider's tokens are as open in any account)
-    let url_param = principal.contains(":oidc-provider/").then(|| url_param(params, host)).flatten();
-    let judged = !host.contains(pcl_iam::STAND_IN_MARK) || url_param.is_some();
+    // provider's tokens are as open in any account). `None`: not judged.
+    let judged = || {
+        let host = provider_url(principal);
+        if !host.contains(pcl_iam::STAND_IN_MARK) {
+            return Some((host, None));
+        }
+        // (an OIDC provider's ARN: its URL is the principal's end)
+        let param = (host.len() < principal.len()).then(|| url_param(params, host)).flatten()?;
+        Some((host, Some(param)))
+    };
     let (message, label, help) = match kind {
         PrincipalKind::Aws if principal == "*" && !narrowed(true) => (
             format!("role `{role}` trusts every AWS principal (`*`): anyone with AWS credentials may assume it"),
             "every account, user and role",
             "trust the accounts or roles meant (`arn:${partition}:iam::ACCOUNT:root`), or narrow `*` with a condition on the caller: `trust aws \"*\" { condition StringEquals \"aws:PrincipalOrgID\" \"o-...\"; }` (or `sts:ExternalId` for a third party)".to_string(),
         ),
-        PrincipalKind::Federated
-            if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity" && judged && !narrowed(false) =>
-        {
+        PrincipalKind::Federated if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity" => {
+            let (host, url_param) = judged().filter(|_| !narrowed(false))?;
             let provider = pcl_iam::values::any_partition(principal);
             let (operator, key, value) = suggested_condition(host);
-            // a URL to come is written as its param in the key
-            let key = match url_param {
+            // a URL to come is written as its param in the key, and a DNS
+            // suffix a check of every partition left as its param's member
+            let mut key = match url_param {
                 Some(param) => key.replacen(host, &format!("${{{param}}}"), 1),
                 None => key,
             };
+            for symbolic in pcl_iam::trust_conditions::EVERY_DNS_SUFFIX {
+                let partition = symbolic.strip_suffix(".dns_suffix").unwrap_or(symbolic);
+                let param = params.iter().find(|(_, v)| matches!(v, ParamValue::One(v) if v == partition));
+                if let Some((param, _)) = param.filter(|_| key.contains(symbolic)) {
+                    key = key.replace(symbolic, &format!("${{{param}.dns_suffix}}"));
+                }
+            }
             (
                 format!(
                     "role `{role}` trusts web identity provider `{provider}` with no condition on its tokens' identity: any identity it issues may assume the role"

@@ -161,21 +161,9 @@ pub fn restore<'t>(program: &Program, text: &'t str) -> Cow<'t, str> {
     })
 }
 
-/// `text` in ASCII lower case but for its stand-ins, which name their
-/// params as written (`${Team}` and `${team}` are two params, and their
-/// placeholders two values to come).
-pub fn ascii_lowercase_outside_stand_ins(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(MARK) {
-        let end = rest.get(at..).and_then(|from| from.find('>')).map_or(rest.len(), |close| at + close + 1);
-        out.push_str(&rest.get(..at).unwrap_or_default().to_ascii_lowercase());
-        out.push_str(rest.get(at..end).unwrap_or_default());
-        rest = rest.get(end..).unwrap_or_default();
-    }
-    out.push_str(&rest.to_ascii_lowercase());
-    out
-}
+/// `text` in ASCII lower case but for its stand-ins (`pcl_iam`'s, which
+/// compares hosts so too).
+pub use pcl_iam::ascii_lowercase_outside_stand_ins;
 
 /// `values` with their stand-ins' texts put back.
 pub fn restore_param_value(program: &Program, value: &ParamValue) -> ParamValue {
