@@ -227,12 +227,27 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
     // (as one partition renders it: which provider a DNS suffix to come
     // names is the same in all)
     let claims_of = per_partition(claims_of).into_iter().next().unwrap_or_default();
-    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(&claims_of, domain)) {
+    let claims_of = in_aws(&claims_of);
+    let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(claims_of, domain)) {
         Some((_, claims)) => claims,
-        None if is_eks(&claims_of) => &EKS_SUBJECT[..],
+        None if is_eks(claims_of) => &EKS_SUBJECT[..],
         None => &SUBJECT[..],
     };
     claims.iter().find(|(known, _)| known.eq_ignore_ascii_case(claim)).map(|(_, names)| *names)
+}
+
+/// Cognito's domain (`cognito-identity.` and a partition's DNS suffix) as
+/// the `aws` partition writes it, which `IDENTITY_CLAIMS` knows; any other
+/// provider as it is.
+fn in_aws(provider: &str) -> &str {
+    const COGNITO: &str = "cognito-identity.amazonaws.com";
+    const HEAD: &str = "cognito-identity.";
+    let head = provider.get(..HEAD.len()).is_some_and(|head| head.eq_ignore_ascii_case(HEAD));
+    let suffix = provider.get(HEAD.len()..).filter(|_| head);
+    match suffix {
+        Some(suffix) if crate::partitions::ALL.iter().any(|p| p.dns_suffix.eq_ignore_ascii_case(suffix)) => COGNITO,
+        _ => provider,
+    }
 }
 
 /// Whether `provider` is an EKS cluster's (`oidc.eks.REGION.amazonaws.com/id/ID`).
@@ -249,7 +264,7 @@ fn is_eks(provider: &str) -> bool {
 pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static str) {
     // (as one partition renders it)
     let lower = per_partition(provider).into_iter().next().unwrap_or_default();
-    let (operator, claim, value) = match lower.as_str() {
+    let (operator, claim, value) = match in_aws(&lower) {
         _ if is_provider(&lower, "token.actions.githubusercontent.com") => ("StringLike", "sub", "repo:ORG/REPO:*"),
         "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
         "accounts.google.com" => ("StringEquals", "aud", "CLIENT-ID"),
@@ -322,8 +337,9 @@ enum Naming {
 }
 
 /// What a check of every partition renders for `${partition.dns_suffix}`
-/// (`EVERY_PARTITION` and its member's name).
-pub const EVERY_DNS_SUFFIX: [&str; 2] = ["${partition}, its regions allowed.dns_suffix", "${partition}.dns_suffix"];
+/// (`EVERY_PARTITION`, the value its partition param holds, and the
+/// member's name).
+pub const EVERY_DNS_SUFFIX: &str = "${partition}.dns_suffix";
 
 /// `text` as hosts are compared, once for each partition's DNS suffix
 /// where a check of every partition left `${partition}.dns_suffix` in it
@@ -331,11 +347,13 @@ pub const EVERY_DNS_SUFFIX: [&str; 2] = ["${partition}, its regions allowed.dns_
 /// `${team}` are two params).
 fn per_partition(text: &str) -> Vec<String> {
     let lower = crate::ascii_lowercase_outside_stand_ins(text);
-    let Some(symbolic) = EVERY_DNS_SUFFIX.iter().find(|s| lower.contains(*s)) else { return vec![lower] };
+    if !lower.contains(EVERY_DNS_SUFFIX) {
+        return vec![lower];
+    }
     let mut suffixes: Vec<&str> = crate::partitions::ALL.iter().map(|p| p.dns_suffix).collect();
     suffixes.sort_unstable();
     suffixes.dedup();
-    suffixes.into_iter().map(|suffix| lower.replace(symbolic, suffix)).collect()
+    suffixes.into_iter().map(|suffix| lower.replace(EVERY_DNS_SUFFIX, suffix)).collect()
 }
 
 /// How a key's `host` names the provider at `url`: in every partition

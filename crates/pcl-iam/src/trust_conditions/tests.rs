@@ -281,6 +281,10 @@ fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
     let aud = format!("{cognito}:aud");
     assert!(narrows(cognito, false, "StringEquals", &aud, &["us-east-1:12345678-abcd-abcd-abcd-123456789012"]));
     assert_eq!(suggested_condition(cognito).1, aud);
+    // (found by a fourth review: and as a build in China renders it)
+    let in_china = "cognito-identity.amazonaws.com.cn";
+    assert!(narrows(in_china, false, "StringEquals", &format!("{in_china}:aud"), &["cn-north-1:12345678"]));
+    assert_eq!(suggested_condition(in_china).1, format!("{in_china}:aud"));
     // a SAML provider, its name to come, sets no OIDC host's key
     let saml = format!("arn:aws:iam::123456789012:saml-provider/{}", mark("idp"));
     let github = "token.actions.githubusercontent.com:sub";

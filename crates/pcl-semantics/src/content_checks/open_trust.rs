@@ -57,10 +57,11 @@ pub(super) fn open_trust(
                 Some(param) => key.replacen(host, &format!("${{{param}}}"), 1),
                 None => key,
             };
-            for symbolic in pcl_iam::trust_conditions::EVERY_DNS_SUFFIX {
-                let partition = symbolic.strip_suffix(".dns_suffix").unwrap_or(symbolic);
-                let param = params.iter().find(|(_, v)| matches!(v, ParamValue::One(v) if v == partition));
-                if let Some((param, _)) = param.filter(|_| key.contains(symbolic)) {
+            let symbolic = pcl_iam::trust_conditions::EVERY_DNS_SUFFIX;
+            if key.contains(symbolic) {
+                let every = pcl_iam::values::EVERY_PARTITION;
+                let param = params.iter().find(|(_, v)| matches!(v, ParamValue::One(v) if v == every));
+                if let Some((param, _)) = param {
                     key = key.replace(symbolic, &format!("${{{param}.dns_suffix}}"));
                 }
             }
