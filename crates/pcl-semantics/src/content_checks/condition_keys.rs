@@ -29,27 +29,44 @@ fn non_ascii(key: &str) -> Option<DiagnosticKind> {
 
 /// A key neither global nor its service's.
 fn unknown(key: &str) -> Option<DiagnosticKind> {
+    unknown_as(key, key)
+}
+
+/// `unknown` of `judged`, a key written as `key`.
+fn unknown_as(judged: &str, key: &str) -> Option<DiagnosticKind> {
     let catalog = pcl_iam::catalog::catalog();
-    if catalog.is_known_key(key) {
+    if catalog.is_known_key(judged) {
         return None;
     }
     Some(DiagnosticKind::IamRule {
         code: Code::UnknownConditionKey,
         message: format!("unknown condition key `{key}`"),
         label: Some("neither a global `aws:` key nor a key of its service".into()),
-        help: catalog.nearest_key(key).map(|k| format!("did you mean `{k}`?")),
+        help: catalog.nearest_key(judged).map(|k| format!("did you mean `{k}`?")),
     })
+}
+
+/// A key whose value to come is only in its tag, after its name's `/`
+/// (`aws:ResourceTag/${tag}`): its name judged with a tag in its place.
+fn unknown_name(key: &str) -> Option<DiagnosticKind> {
+    let (name, _) = key.split_once('/')?;
+    // a service's key (`service:Name`), not an identity provider's host
+    if name.contains(pcl_iam::STAND_IN_MARK) || !name.contains(':') || name.contains('.') {
+        return None;
+    }
+    unknown_as(&format!("{name}/tag"), key)
 }
 
 /// The problems of the keys that interpolate params, as rendered, at their
 /// conditions. A key that holds a param's placeholder still to come
-/// (`ir::placeholders`) is judged by its characters only: what it names
-/// is not known yet. The help suggests no replacement (an editor would
+/// (`ir::placeholders`) is judged by its characters, and by its name
+/// where the value to come is only in its tag: what it names is not known
+/// yet. The help suggests no replacement (an editor would
 /// apply it to the whole condition): the text is its params'.
 pub(super) fn interpolated_key_findings(conditions: &[ExpandedCondition], out: &mut Vec<crate::Diagnostic>) {
     for c in conditions.iter().filter(|c| c.key_interpolated) {
         let problem = match c.key.contains(pcl_iam::STAND_IN_MARK) {
-            true => non_ascii(&c.key),
+            true => non_ascii(&c.key).or_else(|| unknown_name(&c.key)),
             false => condition_key_problem(&c.key),
         };
         let Some(problem) = problem else { continue };
