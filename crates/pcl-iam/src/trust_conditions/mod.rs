@@ -179,16 +179,19 @@ fn pinned(names: Names, operator: &str, value: &str) -> bool {
         },
         // a Kubernetes service account's subject, whatever the provider
         // (one still to come may be an EKS cluster): by its namespace
-        Names::Subject => match value.strip_prefix("system:serviceaccount:") {
-            Some(rest) => rest.split(':').next().unwrap_or_default(),
+        Names::Subject => match service_account_namespace(value) {
+            Some(namespace) => namespace,
             None => return subject_pinned(value),
         },
-        Names::Namespace => match value.strip_prefix("system:serviceaccount:") {
-            Some(rest) => rest.split(':').next().unwrap_or_default(),
-            None => value,
-        },
+        Names::Namespace => service_account_namespace(value).unwrap_or(value),
     };
     !part.is_empty() && (part.contains(STAND_IN_MARK) || !part.contains(['*', '?']))
+}
+
+/// The namespace of a Kubernetes service account's subject
+/// (`system:serviceaccount:NAMESPACE:NAME`).
+fn service_account_namespace(value: &str) -> Option<&str> {
+    value.strip_prefix("system:serviceaccount:").map(|rest| rest.split(':').next().unwrap_or_default())
 }
 
 /// See [`Names::Subject`].
@@ -224,9 +227,8 @@ fn identity_claim(principal: &str, key: &str) -> Option<Names> {
         Naming::Maybe => provider,
         Naming::Unknown | Naming::Never => return None,
     };
-    // (as one partition renders it: which provider a DNS suffix to come
-    // names is the same in all)
-    let claims_of = per_partition(claims_of).into_iter().next().unwrap_or_default();
+    // (which provider a DNS suffix to come names is the same in all)
+    let claims_of = as_aws_renders(claims_of);
     let claims_of = in_aws(&claims_of);
     let claims = match IDENTITY_CLAIMS.iter().find(|(domain, _)| is_provider(claims_of, domain)) {
         Some((_, claims)) => claims,
@@ -262,8 +264,7 @@ fn is_eks(provider: &str) -> bool {
 /// Cognito, the identity pool; for Google, Facebook and Login with Amazon,
 /// the application; else the subject.
 pub fn suggested_condition(provider: &str) -> (&'static str, String, &'static str) {
-    // (as one partition renders it)
-    let lower = per_partition(provider).into_iter().next().unwrap_or_default();
+    let lower = as_aws_renders(provider);
     let (operator, claim, value) = match in_aws(&lower) {
         _ if is_provider(&lower, "token.actions.githubusercontent.com") => ("StringLike", "sub", "repo:ORG/REPO:*"),
         "cognito-identity.amazonaws.com" => ("StringEquals", "aud", "IDENTITY-POOL-ID"),
@@ -315,9 +316,8 @@ pub fn principals_without_key<'p>(
         TrustPrincipal::ServiceOrAws => false,
         TrustPrincipal::Federated(p) if provider_url(p).len() < p.len() => named(p),
         // (a SAML provider sets SAML's keys alone, whatever its name)
-        TrustPrincipal::Federated(p) if p.contains(":saml-provider/") => saml,
-        TrustPrincipal::Federated(p) if provider_name(p).contains(STAND_IN_MARK) => true,
         TrustPrincipal::Federated(p) if crate::federated_action(p) == "sts:AssumeRoleWithSAML" => saml,
+        TrustPrincipal::Federated(p) if provider_name(p).contains(STAND_IN_MARK) => true,
         TrustPrincipal::Federated(p) => named(p),
     };
     principals.iter().filter(|p| !sets(p)).copied().collect()
@@ -354,6 +354,16 @@ fn per_partition(text: &str) -> Vec<String> {
     suffixes.sort_unstable();
     suffixes.dedup();
     suffixes.into_iter().map(|suffix| lower.replace(EVERY_DNS_SUFFIX, suffix)).collect()
+}
+
+/// `text` as `per_partition` compares it, with the `aws` partition's DNS
+/// suffix for one to come.
+fn as_aws_renders(text: &str) -> String {
+    let lower = crate::ascii_lowercase_outside_stand_ins(text);
+    match lower.contains(EVERY_DNS_SUFFIX) {
+        true => lower.replace(EVERY_DNS_SUFFIX, "amazonaws.com"),
+        false => lower,
+    }
 }
 
 /// How a key's `host` names the provider at `url`: in every partition
