@@ -629,6 +629,63 @@ role deployer {
 }
 
 #[test]
+fn trust_actions_render_with_the_principals_own() {
+    // EKS Pod Identity: the agent tags every session it asks for
+    let text = r#"param partition: partition = "aws";
+param account: account placeholder "<AWS ACCOUNT ID>";
+feature audit: bool = true;
+actionset audited = [sts:SetSourceIdentity when audit];
+role pod {
+    trust service "ec2.amazonaws.com";
+    trust service "pods.eks.amazonaws.com" { action [STS:TagSession, @audited, sts:AssumeRole, sts:tagsession]; }
+    trust federated "arn:${partition}:iam::${account}:saml-provider/corp" {
+        action [sts:TagSession when audit];
+        condition StringEquals "SAML:aud" "https://signin.aws.amazon.com/saml";
+    }
+}
+"#;
+    let analysis = analyze("trust_actions.pcl", text);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    let rendered = render(&analysis, "aws-cn");
+    let trust = |file: &str| {
+        let file = rendered.iter().flat_map(|r| &r.files).find(|f| f.path == format!("role/{file}.json")).unwrap();
+        let value: Value = serde_json::from_str(&file.contents).unwrap();
+        value["AssumeRolePolicyDocument"]["Statement"].clone()
+    };
+    let ec2 = json!({ "Effect": "Allow", "Principal": { "Service": "ec2.amazonaws.com" }, "Action": "sts:AssumeRole" });
+    let saml = |action: Value, partition: &str| {
+        json!({
+            "Effect": "Allow",
+            "Principal": { "Federated": format!("arn:{partition}:iam::<AWS ACCOUNT ID>:saml-provider/corp") },
+            "Action": action,
+            "Condition": { "StringEquals": { "SAML:aud": "https://signin.aws.amazon.com/saml" } }
+        })
+    };
+    // each field with a block that grants actions is a statement of its own;
+    // its actions follow the principals' own, as IAM spells them, once each
+    assert_eq!(
+        trust("pod"),
+        json!([
+            ec2,
+            {
+                "Effect": "Allow",
+                "Principal": { "Service": "pods.eks.amazonaws.com" },
+                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession"]
+            },
+            saml(json!(["sts:AssumeRoleWithSAML", "sts:TagSession"]), "aws-cn")
+        ])
+    );
+    assert_eq!(
+        trust("pod.audit-false"),
+        json!([
+            ec2,
+            { "Effect": "Allow", "Principal": { "Service": "pods.eks.amazonaws.com" }, "Action": ["sts:AssumeRole", "sts:TagSession"] },
+            saml(json!("sts:AssumeRoleWithSAML"), "aws-cn")
+        ])
+    );
+}
+
+#[test]
 fn trust_conditions_render_a_statement_of_their_own() {
     let text = r#"param partition: partition = "aws";
 param repository: string = "my-org/my-repo";

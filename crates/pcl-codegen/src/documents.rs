@@ -53,7 +53,8 @@ pub fn render_parts_reading(
 /// What one configuration of an item renders to: a policy's parts, or a role.
 pub(crate) enum Expanded {
     Policy(Vec<ExpandedPolicy>),
-    Role(ExpandedRole),
+    /// Boxed: a role is ten times the size of a policy's list of parts.
+    Role(Box<ExpandedRole>),
 }
 
 /// Where a rendering notes the params it renders, if anywhere (`Env::reads`).
@@ -78,7 +79,7 @@ pub(crate) fn expand_documents(
         OutputKind::Policy => {
             Expanded::Policy(crate::split::split(expand_policy(program, item, &env)?, is_splittable(program, item)))
         }
-        OutputKind::Role => Expanded::Role(with_parts(program, &env, expand_role(program, item, &env)?)),
+        OutputKind::Role => Expanded::Role(Box::new(with_parts(program, &env, expand_role(program, item, &env)?))),
     })
 }
 
@@ -94,7 +95,7 @@ pub(crate) fn render_documents(
 ) -> Option<(Vec<String>, Option<ExpandedRole>)> {
     Some(match expand_documents(program, kind, item, features, config, reads)? {
         Expanded::Policy(parts) => (parts.iter().map(|p| crate::json::policy_document(p).pretty()).collect(), None),
-        Expanded::Role(role) => (vec![crate::json::role_properties(&role).pretty()], Some(role)),
+        Expanded::Role(role) => (vec![crate::json::role_properties(&role).pretty()], Some(*role)),
     })
 }
 

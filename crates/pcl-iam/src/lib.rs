@@ -22,6 +22,7 @@ pub mod quotas;
 pub mod refine;
 pub mod repeats;
 mod rules;
+pub mod trust_actions;
 pub mod trust_conditions;
 pub mod values;
 
@@ -31,7 +32,7 @@ pub use arn_split::{ArnSplit, arn_split};
 pub use names::*;
 pub use principals::{
     ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, aws_principal_identity, check_aws_principal, check_federated_principal,
-    check_service_principal, federated_action,
+    check_service_principal, federated_action, federated_action_if_known,
 };
 pub use rules::*;
 

@@ -89,6 +89,13 @@ pub fn federated_action(value: &str) -> &'static str {
     }
 }
 
+/// `federated_action` of `value`, unless its kind is still to come (a
+/// placeholder's value that names no provider's ARN).
+pub fn federated_action_if_known(value: &str) -> Option<&'static str> {
+    let to_come = value.contains(STAND_IN_MARK) || value.contains('<');
+    (!to_come || provider_arn(value).is_some()).then(|| federated_action(value))
+}
+
 /// `(kind, name)` of an IAM identity provider's ARN
 /// (`arn:PARTITION:iam::ACCOUNT:saml-provider/NAME`), else `None`.
 fn provider_arn(value: &str) -> Option<(&str, &str)> {

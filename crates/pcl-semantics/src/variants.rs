@@ -171,6 +171,9 @@ impl<'p> Walker<'p> {
                     self.cond(&c.when);
                     self.values(&c.values);
                 }
+                for (_, list) in &role.trust_actions {
+                    self.actions(list);
+                }
                 for list in &role.managed {
                     self.values(list);
                 }

@@ -1,5 +1,8 @@
 //! The abstract syntax tree. Every node carries a span relative to the start
 //! of its top-level item.
+//!
+//! Longer than 500 lines on purpose: the whole language's nodes in one file,
+//! read beside `pcl.pest`, whose rules they mirror one for one.
 
 use crate::{Name, Span};
 use smol_str::SmolStr;
@@ -393,6 +396,14 @@ pub struct Guarded<T> {
     pub span: Span,
 }
 
+/// An `action` (or `notaction`) field of a `trust` block.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ActionsField {
+    pub negated: bool,
+    pub list: ValueList<ActionItem>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ActionItem {
     /// `@name`: the actions of an actionset.
@@ -453,11 +464,13 @@ pub enum RoleField {
     Item(ItemField),
     Path(StrLit, Span),
     /// `trust KIND VALUES;`, or with a block of conditions on these
-    /// principals alone (`trust federated "..." { condition ...; }`).
+    /// principals alone and of actions granted them besides the one they
+    /// assume the role with (`trust service "..." { action sts:TagSession; }`).
     Trust {
         kind: PrincipalKind,
         values: ValueList<ValueItem>,
         conditions: Vec<Condition>,
+        actions: Vec<ActionsField>,
         span: Span,
     },
     Managed {

@@ -122,6 +122,14 @@ fn corner_cases_agree_with_pest() {
         ("role r { trust aws \"*\" { condition Bool \"k\" \"v\" } }", false),
         ("role r { trust aws \"*\" { conditionBool \"k\" \"v\"; } }", false),
         ("role r { trust aws \"*\" { allow { } } }", false),
+        // a block's actions, among its conditions, bracketed, guarded, negated, given twice
+        (
+            "role r {\n  trust service \"pods.eks.amazonaws.com\" {\n    action sts:TagSession ; // c\n    condition Bool \"k\" \"v\";\n    notaction [@s when a, \"sts:SetContext\" ,] ;\n    action[x:y];\n  }\n}",
+            true,
+        ),
+        ("role r { trust aws \"*\" { action sts:TagSession } }", false),
+        ("role r { trust aws \"*\" { actionsts:TagSession; } }", false),
+        ("role r { trust aws \"*\" { action sts:TagSession when a; } }", false),
         ("role r { trust aws \"*\" { };}", false),
         // a keyword glued to the name after it is not the keyword (the
         // grammar once read `includefoo` as `include foo`)
@@ -300,7 +308,13 @@ fn mutated_chunks_agree_with_pest_or_are_declined() {
         (state % n.max(1) as u64) as usize
     };
     let mut texts = vec![repo_file("policies.pcl")];
-    for name in ["multi_errors.pcl", "role_duplicate_entries.pcl", "split_three_parts.pcl", "constraint_on_param.pcl"] {
+    for name in [
+        "multi_errors.pcl",
+        "role_duplicate_entries.pcl",
+        "split_three_parts.pcl",
+        "constraint_on_param.pcl",
+        "E0318_trust_action.pcl",
+    ] {
         texts.push(repo_file(&format!("tests/fixtures/{name}")));
     }
     let seeds: Vec<String> = texts.iter().flat_map(|t| chunks(t)).map(str::to_string).collect();

@@ -25,8 +25,11 @@ pub(super) enum Place<'t> {
     RoleField,
     /// After `with`.
     WithCondition,
-    /// Where a condition of a `trust` field's block starts.
-    TrustCondition,
+    /// Where an entry of a `trust` field's block starts, and whether it has
+    /// an `action` (or `notaction`) before.
+    TrustEntry { has_action: bool },
+    /// An entry of a `trust` block's action list: a session action.
+    TrustAction,
     /// After `trust`.
     PrincipalKind,
     /// After `condition`.
@@ -199,8 +202,12 @@ fn code_place(before: &str, typed_from: usize) -> Place<'_> {
         Frame::Statement => statement_place(level),
         Frame::Role => role_place(entry),
         Frame::Trust => match entry {
-            [] => Place::TrustCondition,
+            [] => Place::TrustEntry { has_action: level.finished.iter().any(|f| matches!(*f, "action" | "notaction")) },
             [Piece::Word("condition"), rest @ ..] => condition_place(rest),
+            [Piece::Word("action" | "notaction"), list @ ..] => match list_place(list, Listed::Actions) {
+                Place::Action => Place::TrustAction,
+                other => other,
+            },
             _ => Place::Nothing,
         },
         Frame::Other => Place::Nothing,
@@ -218,7 +225,7 @@ enum Frame {
     Block,
     Statement,
     Role,
-    /// A `trust` field's block of conditions.
+    /// A `trust` field's block of conditions and actions.
     Trust,
     /// Any other braces (a feature's `enum { ... }`, or misplaced ones).
     Other,

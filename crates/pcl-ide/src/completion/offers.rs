@@ -51,7 +51,12 @@ pub(super) fn offers(index: &FileIndex, place: Place<'_>, typed: &str) -> Vec<Co
         }
         Place::RoleField => keywords(ROLE_FIELDS.iter().copied(), typed),
         Place::WithCondition => keywords([("condition", "condition on the block")], typed),
-        Place::TrustCondition => keywords([("condition", "condition on these principals")], typed),
+        Place::TrustEntry { has_action } => {
+            let action = (!has_action).then_some(("action", "actions granted besides the principals' own"));
+            keywords([("condition", "condition on these principals")].into_iter().chain(action), typed)
+        }
+        // (the principals' own action pcl writes itself)
+        Place::TrustAction => session_actions(typed),
         Place::PrincipalKind => keywords(PRINCIPAL_KINDS.iter().map(|k| (*k, "principal")), typed),
         Place::Operator => operators(typed),
         Place::ConditionKey => condition_keys(typed),
@@ -189,6 +194,23 @@ fn services(typed: &str) -> Vec<Completion> {
         .map(|p| {
             let name = catalog.service(p).map(|s| s.name).unwrap_or_default();
             offer(&format!("{p}:"), name, CompletionKind::Service)
+        })
+        .collect()
+}
+
+/// The actions a `trust` block may grant whose names start with `typed`
+/// (case ignored, as IAM compares actions), with the catalog's description.
+fn session_actions(typed: &str) -> Vec<Completion> {
+    let lower = typed.to_ascii_lowercase();
+    pcl_iam::trust_actions::SESSION_ACTIONS
+        .into_iter()
+        .filter(|a| a.to_ascii_lowercase().starts_with(&lower))
+        .map(|a| {
+            let access = pcl_iam::catalog::catalog()
+                .service("sts")
+                .and_then(|s| s.actions.iter().find(|known| a.strip_prefix("sts:") == Some(known.name)))
+                .map_or("", |known| known.access_level());
+            offer(a, access, CompletionKind::Action)
         })
         .collect()
 }

@@ -111,9 +111,16 @@ fn a_role_body_offers_its_fields() {
 }
 
 #[test]
-fn a_trust_block_offers_conditions_their_operators_and_keys() {
-    assert_eq!(labels(&in_role("trust aws \"*\" {\n        $0")), ["condition"]);
-    assert_eq!(labels(&in_role("trust aws \"*\" { condition StringEquals \"k\" \"v\"; $0")), ["condition"]);
+fn a_trust_block_offers_conditions_their_operators_and_keys_and_session_actions() {
+    assert_eq!(labels(&in_role("trust aws \"*\" {\n        $0")), ["condition", "action"]);
+    assert_eq!(labels(&in_role("trust aws \"*\" { condition StringEquals \"k\" \"v\"; $0")), ["condition", "action"]);
+    // one `action` a block; its entries are the session actions, any case
+    assert_eq!(labels(&in_role("trust aws \"*\" { action sts:TagSession; $0")), ["condition"]);
+    assert_eq!(labels(&in_role("trust aws \"*\" { a$0")), ["action"]);
+    let session = ["sts:SetContext", "sts:SetSourceIdentity", "sts:TagSession"];
+    assert_eq!(labels(&in_role("trust service \"pods.eks.amazonaws.com\" { action $0")), session);
+    assert_eq!(labels(&in_role("trust aws \"*\" { action [sts:TagSession, STS:set$0")), session[..2]);
+    assert_eq!(labels(&in_role("trust aws \"*\" { action [@$0")), ["s3_read"]);
     let operators = labels(&in_role("trust aws \"*\" { condition StringEq$0"));
     assert!(operators.iter().any(|o| o == "StringEquals"), "{operators:?}");
     let keys = labels(&in_role("trust aws \"*\" { condition StringEquals \"aws:PrincipalOrg$0"));

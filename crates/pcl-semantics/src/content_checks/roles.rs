@@ -113,7 +113,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
     // as its root ARN (IAM stores the id as the ARN)
     let mut seen: FirstPrincipals<'_> = rustc_hash::FxHashMap::default();
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
-        let statement = (!trust_conditions_of(role, list).is_empty()).then_some(list);
+        let statement = role.stands_alone(list).then_some(list);
         for (at, p) in principals.values.iter().enumerate() {
             let identity =
                 if matches!(kind, PrincipalKind::Aws) { pcl_iam::aws_principal_identity(p) } else { p.as_str() };
@@ -160,12 +160,39 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         }
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
+    trust_action_findings(role, &mut out);
     out.extend(quota_and_name_findings(role, span).into_iter().map(|diagnostic| RoleFinding {
         diagnostic,
         value: None,
         first: None,
     }));
     out
+}
+
+/// E0318 for an action of a `trust` block that its principals cannot be
+/// granted, at the action (or the `@set` that brings it). An action the
+/// catalog does not know is E0311 where it is written, not this too.
+fn trust_action_findings(role: &ExpandedRole, out: &mut Vec<RoleFinding>) {
+    for (field, actions) in &role.trust_actions {
+        let Some((kind, principals)) = role.trust.get(*field) else { continue };
+        let federated = matches!(kind, PrincipalKind::Federated);
+        let own = pcl_iam::trust_actions::assume_actions(federated, principals.values.iter().map(String::as_str));
+        for (action, at) in actions {
+            // (empty: a rendering of shapes only)
+            if action.is_empty() || pcl_iam::catalog::check_known_action(action).is_err() {
+                continue;
+            }
+            if let Err(problem) = pcl_iam::trust_actions::check_trust_action(action, &own) {
+                let kind = DiagnosticKind::IamRule {
+                    code: Code::TrustAction,
+                    message: problem.message,
+                    label: Some("not for these principals' trust statement".into()),
+                    help: problem.help,
+                };
+                out.push(RoleFinding { diagnostic: kind.at(*at), value: None, first: None });
+            }
+        }
+    }
 }
 
 /// W0506 for a condition on an identity provider's key (`saml:sub`,

@@ -85,6 +85,7 @@ codes! {
     DuplicateConditionKey = "E0315": "one operator and key given twice in a rendered statement: IAM ORs the values",
     ArnPartition = "E0316": "an ARN in another partition than the document's, or with whitespace in it",
     QuotaExceeded = "E0317": "a rendered policy or role over an IAM quota (policy size, managed policies per role)",
+    TrustAction = "E0318": "an action a `trust` block cannot grant its principals (only `sts:TagSession`, `sts:SetSourceIdentity`, `sts:SetContext` and their own)",
     CyclicInclude = "E0400": "sets (permsets, actionsets, valuesets) that contain themselves",
     ConstraintViolated = "E0401": "a configuration that violates a declared constraint",
     Unsatisfiable = "E0402": "constraints that no configuration satisfies",

@@ -1,8 +1,10 @@
 //! A role rendered for one configuration: its trust, managed and attached
 //! policies, path, boundary and, when asked, its inline policies.
 
-use super::{Env, ExpandedCondition, ExpandedPolicy, Rendered, deployed_policy_name, expand_policy};
+use super::actions::expand_action;
+use super::{Env, ExpandedCondition, ExpandedPolicy, Rendered, Trail, deployed_policy_name, expand_policy};
 use crate::ir::*;
+use pcl_syntax::Span;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpandedRole {
@@ -21,9 +23,22 @@ pub struct ExpandedRole {
     /// of its own (a field none of whose conditions hold is not here, and
     /// renders with the others).
     pub trust_conditions: Vec<(usize, Vec<ExpandedCondition>)>,
+    /// The actions that hold of each `trust` field whose block grants some,
+    /// by the field's place in `trust`, each with where it is written (an
+    /// actionset's at the `@set`): each such field renders as a trust
+    /// statement of its own too.
+    pub trust_actions: Vec<(usize, Vec<(String, Span)>)>,
     pub managed: Vec<String>,
     pub inline: Vec<ExpandedPolicy>,
     pub boundary: Option<String>,
+}
+
+impl ExpandedRole {
+    /// Whether the `field`th `trust` field renders as a trust statement of
+    /// its own: its block has conditions or actions that hold.
+    pub fn stands_alone(&self, field: usize) -> bool {
+        self.trust_conditions.iter().any(|(f, _)| *f == field) || self.trust_actions.iter().any(|(f, _)| *f == field)
+    }
 }
 
 /// Expands a role; `None` when its own guard is false.
@@ -61,6 +76,20 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
             (*field, rendered.collect::<Vec<_>>())
         })
         .filter(|(_, conditions)| !conditions.is_empty())
+        .collect();
+    let trust_actions = role
+        .trust_actions
+        .iter()
+        .map(|(field, list)| {
+            let mut actions = Vec::new();
+            for item in list.items.iter().filter(|item| env.holds(&item.when)) {
+                let mut rendered = Vec::new();
+                expand_action(program, &item.value, env, &mut Trail::from(name), &mut rendered);
+                actions.extend(rendered.into_iter().map(|action| (action, item.span)));
+            }
+            (*field, actions)
+        })
+        .filter(|(_, actions)| !actions.is_empty())
         .collect();
     let mut managed = Vec::new();
     for list in &role.managed {
@@ -102,6 +131,7 @@ fn expand_role_with(program: &Program, name: &str, env: &Env<'_>, with_inline: b
         path_interpolated,
         trust,
         trust_conditions,
+        trust_actions,
         managed,
         inline,
         boundary,

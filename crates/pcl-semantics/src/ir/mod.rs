@@ -255,6 +255,11 @@ pub struct Role {
     /// by the field's place in `trust` (most roles have none): its
     /// principals render as a trust statement of their own.
     pub trust_conditions: Vec<(usize, Vec<ConditionEntry>)>,
+    /// The actions of each `trust` field's block that grants some, by the
+    /// field's place in `trust` (most roles have none): its principals
+    /// render as a trust statement of their own, with these actions besides
+    /// the one they assume the role with.
+    pub trust_actions: Vec<(usize, GList<ActionRef>)>,
     pub managed: Vec<GList<Value>>,
     pub inline: Vec<PolicyRef>,
     pub attach: Vec<PolicyRef>,

@@ -13,6 +13,7 @@ impl Checker<'_> {
             path: None,
             trust: Vec::new(),
             trust_conditions: Vec::new(),
+            trust_actions: Vec::new(),
             managed: Vec::new(),
             inline: Vec::new(),
             attach: Vec::new(),
@@ -41,7 +42,7 @@ impl Checker<'_> {
                     }
                     role.path = Some(t);
                 }
-                ast::RoleField::Trust { kind, values, conditions, .. } => {
+                ast::RoleField::Trust { kind, values, conditions, actions, .. } => {
                     let (kind, use_) = match kind {
                         ast::PrincipalKind::Service => (PrincipalKind::Service, ValueUse::Text),
                         ast::PrincipalKind::Aws => (PrincipalKind::Aws, ValueUse::AwsPrincipal),
@@ -51,6 +52,9 @@ impl Checker<'_> {
                     if !conditions.is_empty() {
                         let conditions = conditions.iter().map(|c| self.condition(c)).collect();
                         role.trust_conditions.push((role.trust.len(), conditions));
+                    }
+                    if let Some(actions) = self.trust_actions(actions) {
+                        role.trust_actions.push((role.trust.len(), actions));
                     }
                     role.trust.push((kind, list));
                 }
@@ -107,6 +111,29 @@ impl Checker<'_> {
         role.inline.shrink_to_fit();
         role.attach.shrink_to_fit();
         role
+    }
+
+    /// The `action` field of a `trust` block, lowered (its actions are
+    /// judged against the principals' kind in each configuration, as
+    /// rendered: `content_checks::roles`); `None` without one.
+    fn trust_actions(&mut self, fields: &[ast::ActionsField]) -> Option<GList<ActionRef>> {
+        let (first, later) = fields.split_first()?;
+        for field in later {
+            self.emit(
+                DiagnosticKind::DuplicateRoleField { item: "trust block", field: "action", first: first.span }
+                    .at(field.span),
+            );
+        }
+        if first.negated {
+            let kind = DiagnosticKind::IamRule {
+                code: Code::TrustAction,
+                message: "a trust block grants actions: `notaction` has no place in it".into(),
+                label: Some("it would grant every action but these".into()),
+                help: Some("write `action` and the actions to grant, such as `sts:TagSession`".into()),
+            };
+            self.emit(kind.at(first.span));
+        }
+        Some(self.actions(&first.list))
     }
 
     pub(super) fn duplicate_role_field(&mut self, field: &'static str, span: Span, first: Span) {

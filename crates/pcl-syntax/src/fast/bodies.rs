@@ -121,20 +121,8 @@ impl Fast<'_> {
             p.skip();
             p.lit(";").then(|| p.span(start, p.pos))
         };
-        for (word, negated) in [("notaction", true), ("action", false)] {
-            if self.kw(word) {
-                self.skip();
-                let list = match self.peek() {
-                    Some(b'[') => self.action_list()?,
-                    _ => {
-                        let item_start = self.pos;
-                        let item = self.action_item()?;
-                        let span = self.span(item_start, self.pos);
-                        ValueList { items: vec![Guarded { item, when: None, span }], bracketed: false, span }
-                    }
-                };
-                return end_field(self).map(|span| StmtField::Action { negated, list, span });
-            }
+        if let Some(ActionsField { negated, list, span }) = self.attempt(Self::actions_field) {
+            return Some(StmtField::Action { negated, list, span });
         }
         for (word, negated) in [("notresource", true), ("resource", false)] {
             if self.kw(word) {
@@ -148,6 +136,31 @@ impl Fast<'_> {
 
     /// `condition_field = { "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ ";" }`
     /// (a statement's, or one of a `trust` field's block).
+    /// `action_field = { action_kw ~ (action_list | action_item) ~ ";" }`
+    /// (a statement's, or one of a `trust` field's block).
+    pub(super) fn actions_field(&mut self) -> Option<ActionsField> {
+        let start = self.pos;
+        let negated = if self.kw("notaction") {
+            true
+        } else if self.kw("action") {
+            false
+        } else {
+            return None;
+        };
+        self.skip();
+        let list = match self.peek() {
+            Some(b'[') => self.action_list()?,
+            _ => {
+                let item_start = self.pos;
+                let item = self.action_item()?;
+                let span = self.span(item_start, self.pos);
+                ValueList { items: vec![Guarded { item, when: None, span }], bracketed: false, span }
+            }
+        };
+        self.skip();
+        self.lit(";").then(|| ActionsField { negated, list, span: self.span(start, self.pos) })
+    }
+
     pub(super) fn condition_field(&mut self) -> Option<Condition> {
         let start = self.pos;
         let (operator, key, values) = self.condition_head()?;

@@ -395,15 +395,31 @@ impl Fast<'_> {
             let values = self.values()?;
             self.skip();
             if !self.lit("{") {
-                return end_field(self).map(|span| RoleField::Trust { kind, values, conditions: Vec::new(), span });
+                return end_field(self).map(|span| RoleField::Trust {
+                    kind,
+                    values,
+                    conditions: Vec::new(),
+                    actions: Vec::new(),
+                    span,
+                });
             }
-            let conditions = self.repeat(|p| {
+            let entries = self.repeat(|p| {
                 p.skip();
-                p.condition_field()
+                match p.attempt(Self::actions_field) {
+                    Some(field) => Some(Ok(field)),
+                    None => p.condition_field().map(Err),
+                }
             });
+            let (mut conditions, mut actions) = (Vec::new(), Vec::new());
+            for entry in entries {
+                match entry {
+                    Ok(field) => actions.push(field),
+                    Err(condition) => conditions.push(condition),
+                }
+            }
             self.skip();
             self.need("}")?;
-            return Some(RoleField::Trust { kind, values, conditions, span: self.span(start, self.pos) });
+            return Some(RoleField::Trust { kind, values, conditions, actions, span: self.span(start, self.pos) });
         }
         if self.lit("managed") {
             self.skip();

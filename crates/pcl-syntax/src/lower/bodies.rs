@@ -169,26 +169,12 @@ impl Lowerer {
         if rule == Rule::condition_field {
             return Ok(StmtField::Condition(Box::new(self.condition_field(inner)?)));
         }
+        if rule == Rule::action_field {
+            let ActionsField { negated, list, span } = self.action_field(inner)?;
+            return Ok(StmtField::Action { negated, list, span });
+        }
         let mut it = inner.into_inner();
         match rule {
-            Rule::action_field => {
-                let kw = self.next(&mut it, span)?;
-                let negated = kw.as_str() == "notaction";
-                let value = self.next(&mut it, span)?;
-                let list = match value.as_rule() {
-                    Rule::action_list => self.action_list(value)?,
-                    _ => {
-                        let vspan = self.span(&value);
-                        let item = self.action_item(value)?;
-                        ValueList {
-                            items: vec![Guarded { item, when: None, span: vspan }],
-                            bracketed: false,
-                            span: vspan,
-                        }
-                    }
-                };
-                Ok(StmtField::Action { negated, list, span: field_span })
-            }
             Rule::resource_field => {
                 let kw = self.next(&mut it, span)?;
                 let negated = kw.as_str() == "notresource";
@@ -198,6 +184,25 @@ impl Lowerer {
             }
             _ => self.fail(span, "unexpected statement field"),
         }
+    }
+
+    /// `action_field = { action_kw ~ (action_list | action_item) ~ ";" }`
+    /// (a statement's, or one of a `trust` field's block).
+    pub(super) fn action_field(&mut self, pair: Pair<'_, Rule>) -> Lowered<ActionsField> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let kw = self.next(&mut it, span)?;
+        let negated = kw.as_str() == "notaction";
+        let value = self.next(&mut it, span)?;
+        let list = match value.as_rule() {
+            Rule::action_list => self.action_list(value)?,
+            _ => {
+                let vspan = self.span(&value);
+                let item = self.action_item(value)?;
+                ValueList { items: vec![Guarded { item, when: None, span: vspan }], bracketed: false, span: vspan }
+            }
+        };
+        Ok(ActionsField { negated, list, span })
     }
 
     /// `condition_field = { "condition" ~ cond_op ~ string ~ values ~ when_clause? ~ ";" }`

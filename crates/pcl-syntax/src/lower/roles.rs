@@ -46,13 +46,17 @@ impl Lowerer {
                 };
                 let v = self.next(&mut it, span)?;
                 let values = self.values(v)?;
-                let mut conditions = Vec::new();
+                let (mut conditions, mut actions) = (Vec::new(), Vec::new());
                 if let Some(block) = it.next() {
-                    for c in block.into_inner() {
-                        conditions.push(self.condition_field(c)?);
+                    for entry in block.into_inner() {
+                        if entry.as_rule() == Rule::action_field {
+                            actions.push(self.action_field(entry)?);
+                        } else {
+                            conditions.push(self.condition_field(entry)?);
+                        }
                     }
                 }
-                RoleField::Trust { kind, values, conditions, span }
+                RoleField::Trust { kind, values, conditions, actions, span }
             }
             Rule::role_managed => {
                 let v = self.next(&mut it, span)?;

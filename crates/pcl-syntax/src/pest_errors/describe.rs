@@ -67,7 +67,7 @@ pub(super) fn describe(rule: &Rule) -> &'static [&'static str] {
         Rule::condition_field => &["`condition`"],
         Rule::role_path => &["`path`"],
         Rule::role_trust => &["`trust`"],
-        Rule::trust_conditions => &["a block of trust conditions (`{ condition ...; }`)"],
+        Rule::trust_block => &["a trust block (`{ condition ...; action ...; }`)"],
         Rule::role_managed => &["`managed`"],
         Rule::role_inline => &["`inline`"],
         Rule::role_attach => &["`attach`"],

@@ -1,0 +1,149 @@
+//! The actions a trust policy grants: the one each principal assumes a
+//! role with (`federated_action`; `sts:AssumeRole` for a service or an AWS
+//! principal), and those a `trust` block adds for the session
+//! (`action sts:TagSession;`: EKS Pod Identity, session tags, a source
+//! identity, context keys).
+
+use crate::catalog::wildcard_match;
+use crate::rules::{Problem, problem_owned};
+
+/// The actions a principal assumes a role with, as IAM spells them.
+pub const ASSUME_ACTIONS: [&str; 3] = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
+
+/// The actions a `trust` block may add to its principals' own, as IAM
+/// spells them.
+pub const SESSION_ACTIONS: [&str; 3] = ["sts:SetContext", "sts:SetSourceIdentity", "sts:TagSession"];
+
+/// Every action of a trust policy, in the order pcl renders them.
+pub const TRUST_ACTIONS: [&str; 6] = [
+    ASSUME_ACTIONS[0],
+    ASSUME_ACTIONS[1],
+    ASSUME_ACTIONS[2],
+    SESSION_ACTIONS[0],
+    SESSION_ACTIONS[1],
+    SESSION_ACTIONS[2],
+];
+
+/// `action` as IAM spells it, when it is an action of a trust policy
+/// (action names ignore case).
+pub fn trust_action(action: &str) -> Option<&'static str> {
+    TRUST_ACTIONS.into_iter().find(|known| known.eq_ignore_ascii_case(action))
+}
+
+/// Where `action` falls in [`TRUST_ACTIONS`] (the rendering's order); an
+/// action of no trust policy last.
+pub fn trust_action_rank(action: &str) -> usize {
+    TRUST_ACTIONS.iter().position(|known| known.eq_ignore_ascii_case(action)).unwrap_or(TRUST_ACTIONS.len())
+}
+
+/// The actions principals assume a role with: `sts:AssumeRole` for
+/// service and AWS principals, each identity provider's own for federated
+/// ones (`federated_action`); none known (any may be) while a federated
+/// principal's kind is still to come.
+pub fn assume_actions<'p>(federated: bool, principals: impl IntoIterator<Item = &'p str>) -> Vec<&'static str> {
+    if !federated {
+        return vec![ASSUME_ACTIONS[0]];
+    }
+    let mut own = Vec::new();
+    for principal in principals {
+        match crate::federated_action_if_known(principal) {
+            Some(action) if !own.contains(&action) => own.push(action),
+            Some(_) => {}
+            None => return Vec::new(),
+        }
+    }
+    own
+}
+
+const SESSION_HELP: &str = "a trust block grants `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` besides the action its principals assume the role with";
+
+/// Judges `action`, written in the `trust` block of principals that assume
+/// the role with `own` (an empty `own`: principals whose kind is still to
+/// come, any of the three).
+pub fn check_trust_action(action: &str, own: &[&str]) -> Result<(), Problem> {
+    if action.contains(['*', '?']) {
+        let message = format!("`{action}` is a pattern, and a trust block grants actions by name");
+        let matched: Vec<String> = SESSION_ACTIONS
+            .into_iter()
+            .filter(|known| wildcard_match(action, known))
+            .map(|known| format!("`{known}`"))
+            .collect();
+        let help = match matched.as_slice() {
+            [] => SESSION_HELP.to_string(),
+            some => format!("name the session actions the principals need: {}", some.join(", ")),
+        };
+        return Err(problem_owned(message, Some(help)));
+    }
+    match trust_action(action) {
+        Some(known) if SESSION_ACTIONS.contains(&known) => Ok(()),
+        Some(known) if own.is_empty() || own.contains(&known) => Ok(()),
+        Some(known) => {
+            let theirs = own.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" and ");
+            let message = format!("these principals assume the role with {theirs}, not `{known}`");
+            let help = "remove it: pcl grants each principal the action it assumes the role with".to_string();
+            Err(problem_owned(message, Some(help)))
+        }
+        None => {
+            // (a misspelt one is not in the catalog, and said so with a suggestion)
+            let message = format!("`{action}` is not an action of a trust policy");
+            Err(problem_owned(message, Some(SESSION_HELP.to_string())))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_actions_are_granted_to_any_principal() {
+        for action in SESSION_ACTIONS {
+            assert!(check_trust_action(action, &["sts:AssumeRole"]).is_ok());
+            assert!(check_trust_action(&action.to_ascii_lowercase(), &["sts:AssumeRoleWithSAML"]).is_ok());
+        }
+    }
+
+    #[test]
+    fn an_assume_action_must_be_the_principals_own() {
+        assert!(check_trust_action("sts:AssumeRole", &["sts:AssumeRole"]).is_ok());
+        assert!(check_trust_action("sts:assumerolewithsaml", &[]).is_ok());
+        let p = check_trust_action("sts:AssumeRoleWithSAML", &["sts:AssumeRole"]).err();
+        assert!(p.is_some_and(
+            |p| p.message == "these principals assume the role with `sts:AssumeRole`, not `sts:AssumeRoleWithSAML`"
+        ));
+    }
+
+    #[test]
+    fn other_actions_and_wildcards_are_refused_with_a_suggestion() {
+        let p = check_trust_action("s3:GetObject", &["sts:AssumeRole"]).err();
+        assert!(p.is_some_and(|p| p.message == "`s3:GetObject` is not an action of a trust policy"));
+        let p = check_trust_action("sts:Tag*", &["sts:AssumeRole"]).err();
+        assert!(p.is_some_and(
+            |p| p.help.as_deref() == Some("name the session actions the principals need: `sts:TagSession`")
+        ));
+        let p = check_trust_action("STS:Set*", &["sts:AssumeRole"]).err();
+        assert!(p.is_some_and(|p| p.help.as_deref()
+            == Some("name the session actions the principals need: `sts:SetContext`, `sts:SetSourceIdentity`")));
+        let p = check_trust_action("sts:Get*", &["sts:AssumeRole"]).err();
+        assert!(p.is_some_and(|p| p.help.as_deref() == Some(SESSION_HELP)));
+    }
+
+    #[test]
+    fn principals_assume_a_role_with_their_own_action() {
+        assert_eq!(assume_actions(false, ["ec2.amazonaws.com"]), ["sts:AssumeRole"]);
+        let saml = "arn:aws:iam::123456789012:saml-provider/corp";
+        assert_eq!(
+            assume_actions(true, [saml, "cognito-identity.amazonaws.com", saml]),
+            ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]
+        );
+        assert_eq!(assume_actions(true, ["arn:aws:iam::<ACCOUNT>:saml-provider/<NAME>"]), ["sts:AssumeRoleWithSAML"]);
+        assert!(assume_actions(true, ["<IDENTITY PROVIDER ARN>"]).is_empty());
+    }
+
+    #[test]
+    fn the_rendering_order_is_the_table_s() {
+        assert_eq!(trust_action("STS:TAGSESSION"), Some("sts:TagSession"));
+        assert!(trust_action_rank("sts:AssumeRole") < trust_action_rank("sts:tagsession"));
+        assert_eq!(trust_action_rank("s3:GetObject"), TRUST_ACTIONS.len());
+    }
+}
