@@ -55,6 +55,27 @@ pub fn assume_actions<'p>(federated: bool, principals: impl IntoIterator<Item = 
     own
 }
 
+/// The session action without which no request to assume a role holds
+/// condition key `key`: session tags (`aws:RequestTag/...`, `aws:TagKeys`,
+/// `sts:TransitiveTagKeys`) come only with `sts:TagSession`, a source
+/// identity (`sts:SourceIdentity`, set by the caller or carried from its
+/// own session) only with `sts:SetSourceIdentity`, context
+/// (`sts:RequestContext/...`, `sts:RequestContextProviders`) only with
+/// `sts:SetContext`; `None` for any other key.
+pub fn session_action_of_key(key: &str) -> Option<&'static str> {
+    let lower = key.to_ascii_lowercase();
+    let [set_context, set_source_identity, tag_session] = SESSION_ACTIONS;
+    if lower.starts_with("aws:requesttag/") || lower == "aws:tagkeys" || lower == "sts:transitivetagkeys" {
+        Some(tag_session)
+    } else if lower == "sts:sourceidentity" {
+        Some(set_source_identity)
+    } else if lower.starts_with("sts:requestcontext/") || lower == "sts:requestcontextproviders" {
+        Some(set_context)
+    } else {
+        None
+    }
+}
+
 const SESSION_HELP: &str = "a trust block grants `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` besides the action its principals assume the role with";
 
 /// Judges `action`, written in the `trust` block of principals that assume
@@ -138,6 +159,16 @@ mod tests {
         );
         assert_eq!(assume_actions(true, ["arn:aws:iam::<ACCOUNT>:saml-provider/<NAME>"]), ["sts:AssumeRoleWithSAML"]);
         assert!(assume_actions(true, ["<IDENTITY PROVIDER ARN>"]).is_empty());
+    }
+
+    #[test]
+    fn session_keys_come_with_their_action() {
+        assert_eq!(session_action_of_key("aws:RequestTag/kubernetes-namespace"), Some("sts:TagSession"));
+        assert_eq!(session_action_of_key("AWS:TagKeys"), Some("sts:TagSession"));
+        assert_eq!(session_action_of_key("sts:SourceIdentity"), Some("sts:SetSourceIdentity"));
+        assert_eq!(session_action_of_key("sts:RequestContext/identitycenter:UserId"), Some("sts:SetContext"));
+        assert_eq!(session_action_of_key("aws:ResourceTag/x"), None);
+        assert_eq!(session_action_of_key("sts:ExternalId"), None);
     }
 
     #[test]

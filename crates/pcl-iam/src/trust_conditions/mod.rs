@@ -136,7 +136,7 @@ fn restricts(c: &TrustCondition<'_>) -> bool {
 /// Whether a condition of `operator` holds for a request without its key:
 /// a negated one (`...Not...`), `...IfExists`, `Null` (which tests for it)
 /// and `ForAllValues:` (every one of no values is among any list).
-fn holds_without_key(operator: &str) -> bool {
+pub fn holds_without_key(operator: &str) -> bool {
     let (set, plain) = operator.rsplit_once(':').unwrap_or(("", operator));
     plain.contains("Not") || plain.ends_with("IfExists") || plain == "Null" || set.eq_ignore_ascii_case("ForAllValues")
 }

@@ -158,6 +158,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         if let Some((kind, principals)) = role.trust.get(*field) {
             keys_never_set(kind, &principals.values, conditions, &mut found);
         }
+        keys_without_session_action(role, conditions, &mut found);
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
     trust_action_findings(role, &mut out);
@@ -167,6 +168,35 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         first: None,
     }));
     out
+}
+
+/// W0506 for a trust condition on a key that a request holds only when the
+/// trust policy grants a session action (`aws:RequestTag/...` with
+/// `sts:TagSession`, `pcl_iam::trust_actions::session_action_of_key`) that
+/// none of `role`'s trust statements grants: under an operator that needs
+/// the key, the condition never holds.
+fn keys_without_session_action(role: &ExpandedRole, conditions: &[ExpandedCondition], out: &mut Vec<Diagnostic>) {
+    let granted = |action: &str| {
+        role.trust_actions.iter().flat_map(|(_, actions)| actions).any(|(a, _)| a.eq_ignore_ascii_case(action))
+    };
+    for c in conditions {
+        let Some(action) = pcl_iam::trust_actions::session_action_of_key(&c.key) else { continue };
+        if pcl_iam::trust_conditions::holds_without_key(&c.operator) || granted(action) {
+            continue;
+        }
+        out.push(
+            DiagnosticKind::IamRule {
+                code: Code::KeyNotApplicable,
+                message: format!(
+                    "condition key `{}` is in a request only with `{action}`, which the role's trust policy does not grant: the statement never lets its principals assume the role",
+                    c.key
+                ),
+                label: Some(format!("set only when the principals may call `{action}`")),
+                help: Some(format!("grant it in this trust block (`action {action};`), or condition on another key")),
+            }
+            .at(c.span),
+        );
+    }
 }
 
 /// E0318 for an action of a `trust` block that its principals cannot be
