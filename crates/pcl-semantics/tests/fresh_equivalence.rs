@@ -45,6 +45,60 @@ fn incremental_analysis_equals_a_fresh_one_after_each_edit() {
     }
 }
 
+/// A role's trust actions read an actionset and the role's other trust
+/// fields: edits of either (the set's actions, a session action granted or
+/// not elsewhere) change the role's findings as a fresh analysis finds them.
+#[test]
+fn trust_actions_follow_edits_of_what_they_read() {
+    let original = r#"feature audit: bool = true;
+actionset session = [sts:TagSession];
+role pod_role {
+    trust service "pods.eks.amazonaws.com" {
+        action [@session];
+        condition StringEquals "aws:RequestTag/kubernetes-namespace" "ci";
+    }
+    trust aws "arn:aws:iam::123456789012:root" {
+        condition StringLike "sts:SourceIdentity" "admin-*";
+    }
+}
+"#;
+    let edits = [
+        // the set brings another service's action (E0318), and no tags (W0506)
+        original.replace("[sts:TagSession]", "[s3:GetObject]"),
+        // a source identity granted by the other field (no W0506 there)
+        original.replace("action [@session];", "action [@session, sts:SetSourceIdentity when audit];"),
+        original.replace("feature audit: bool = true;", "feature audit: bool = false;"),
+        original.replace("action [@session];", "action [@session, sts:AssumeRoleWithSAML];"),
+        original.to_string(),
+    ];
+    for opened_to_edit in [false, true] {
+        let mut db = RootDatabase::default();
+        let file = if opened_to_edit {
+            SourceFile::open_to_edit(&mut db, "trust.pcl".into(), original.to_string())
+        } else {
+            SourceFile::open(&mut db, "trust.pcl".into(), original.to_string())
+        };
+        let codes = |db: &RootDatabase| -> Vec<&'static str> {
+            analyze_file(db, file).diagnostics.iter().map(|d| d.code.as_str()).collect()
+        };
+        // (`audit` unused, W0503, until an edit reads it)
+        assert_eq!(codes(&db), ["W0503", "W0506"], "{opened_to_edit}");
+        for (n, text) in edits.iter().enumerate() {
+            file.replace_text(&mut db, text.clone());
+            let fresh = fresh_analysis("trust.pcl", text.clone()).diagnostics;
+            assert_eq!(analyze_file(&db, file).diagnostics, fresh, "edit {n}, {opened_to_edit}");
+        }
+        assert_eq!(codes(&db), ["W0503", "W0506"], "{opened_to_edit}");
+    }
+    let fresh_codes = |text: &str| -> Vec<&'static str> {
+        fresh_analysis("trust.pcl", text.to_string()).diagnostics.iter().map(|d| d.code.as_str()).collect()
+    };
+    assert_eq!(fresh_codes(&edits[0]), ["W0503", "E0318", "W0506", "W0506"]);
+    // the source identity granted when `audit` holds: W0506 without it
+    assert_eq!(fresh_codes(&edits[1]), ["W0506"]);
+    assert_eq!(fresh_codes(&edits[3]), ["W0503", "E0318", "W0506"]);
+}
+
 /// One small random edit of `text`, as typing makes them: a few characters
 /// deleted, a token typed, a word of the file pasted, a line duplicated.
 fn random_edit(text: &str, rng: &mut Rng) -> String {
