@@ -643,9 +643,13 @@ role pod {
         condition StringEquals "SAML:aud" "https://signin.aws.amazon.com/saml";
     }
 }
+param idp: string placeholder "<IDENTITY PROVIDER ARN>";
+role corp { trust federated "${idp}" { action [sts:AssumeRoleWithSAML, sts:TagSession]; } }
 "#;
     let analysis = analyze("trust_actions.pcl", text);
-    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+    // (`sts:tagsession` after `STS:TagSession`: rendered once, and W0512)
+    let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["W0512"], "{:?}", analysis.diagnostics);
     let rendered = render(&analysis, "aws-cn");
     let trust = |file: &str| {
         let file = rendered.iter().flat_map(|r| &r.files).find(|f| f.path == format!("role/{file}.json")).unwrap();
@@ -674,6 +678,16 @@ role pod {
             },
             saml(json!(["sts:AssumeRoleWithSAML", "sts:TagSession"]), "aws-cn")
         ])
+    );
+    // a provider to come assumes the role as its block says (not also as
+    // an OIDC provider, the default for a provider of no known kind)
+    assert_eq!(
+        trust("corp"),
+        json!([{
+            "Effect": "Allow",
+            "Principal": { "Federated": "<IDENTITY PROVIDER ARN>" },
+            "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"]
+        }])
     );
     assert_eq!(
         trust("pod.audit-false"),

@@ -99,7 +99,17 @@ fn principal_key(kind: &PrincipalKind) -> &'static str {
 /// IAM spells them; in `pcl_iam::trust_actions::TRUST_ACTIONS`' order, each once.
 fn trust_actions<'r>(fields: &[&(PrincipalKind, Rendered)], granted: &'r [(String, Span)]) -> Vec<&'r str> {
     let federated = || fields.iter().filter(|(k, _)| *k == PrincipalKind::Federated).flat_map(|(_, v)| &v.values);
-    let needs = |action: &str| federated().any(|v| pcl_iam::federated_action(v) == action);
+    // a provider whose kind is still to come assumes the role as its block
+    // says, if it names a provider's action; else as an OIDC provider
+    let [_, with_saml, with_web_identity] = pcl_iam::trust_actions::ASSUME_ACTIONS;
+    let says_how =
+        granted.iter().any(|(a, _)| [with_saml, with_web_identity].iter().any(|f| f.eq_ignore_ascii_case(a)));
+    let needs = |action: &str| {
+        federated().any(|v| match pcl_iam::federated_action_if_known(v) {
+            Some(known) => known == action,
+            None => !says_how && pcl_iam::federated_action(v) == action,
+        })
+    };
     // (and a role that trusts no provider at all, as before any `trust`)
     let assume_role = fields.iter().any(|(k, _)| *k != PrincipalKind::Federated) || federated().next().is_none();
     let mut actions: Vec<&'r str> = [

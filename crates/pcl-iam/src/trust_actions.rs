@@ -36,20 +36,21 @@ pub fn trust_action_rank(action: &str) -> usize {
     TRUST_ACTIONS.iter().position(|known| known.eq_ignore_ascii_case(action)).unwrap_or(TRUST_ACTIONS.len())
 }
 
-/// The actions principals assume a role with: `sts:AssumeRole` for
+/// The actions principals may assume a role with: `sts:AssumeRole` for
 /// service and AWS principals, each identity provider's own for federated
-/// ones (`federated_action`); none known (any may be) while a federated
-/// principal's kind is still to come.
+/// ones (`federated_action`), either provider's (never `sts:AssumeRole`)
+/// for a federated principal whose kind is still to come.
 pub fn assume_actions<'p>(federated: bool, principals: impl IntoIterator<Item = &'p str>) -> Vec<&'static str> {
+    let [assume_role, with_saml, with_web_identity] = ASSUME_ACTIONS;
     if !federated {
-        return vec![ASSUME_ACTIONS[0]];
+        return vec![assume_role];
     }
     let mut own = Vec::new();
     for principal in principals {
         match crate::federated_action_if_known(principal) {
             Some(action) if !own.contains(&action) => own.push(action),
             Some(_) => {}
-            None => return Vec::new(),
+            None => return vec![with_saml, with_web_identity],
         }
     }
     own
@@ -78,9 +79,8 @@ pub fn session_action_of_key(key: &str) -> Option<&'static str> {
 
 const SESSION_HELP: &str = "a trust block grants `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` besides the action its principals assume the role with";
 
-/// Judges `action`, written in the `trust` block of principals that assume
-/// the role with `own` (an empty `own`: principals whose kind is still to
-/// come, any of the three).
+/// Judges `action`, written in the `trust` block of principals that may
+/// assume the role with `own` (`assume_actions`).
 pub fn check_trust_action(action: &str, own: &[&str]) -> Result<(), Problem> {
     if action.contains(['*', '?']) {
         let message = format!("`{action}` is a pattern, and a trust block grants actions by name");
@@ -97,9 +97,9 @@ pub fn check_trust_action(action: &str, own: &[&str]) -> Result<(), Problem> {
     }
     match trust_action(action) {
         Some(known) if SESSION_ACTIONS.contains(&known) => Ok(()),
-        Some(known) if own.is_empty() || own.contains(&known) => Ok(()),
+        Some(known) if own.contains(&known) => Ok(()),
         Some(known) => {
-            let theirs = own.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" and ");
+            let theirs = own.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(" or ");
             let message = format!("these principals assume the role with {theirs}, not `{known}`");
             let help = "remove it: pcl grants each principal the action it assumes the role with".to_string();
             Err(problem_owned(message, Some(help)))
@@ -127,7 +127,10 @@ mod tests {
     #[test]
     fn an_assume_action_must_be_the_principals_own() {
         assert!(check_trust_action("sts:AssumeRole", &["sts:AssumeRole"]).is_ok());
-        assert!(check_trust_action("sts:assumerolewithsaml", &[]).is_ok());
+        let to_come = assume_actions(true, ["<IDENTITY PROVIDER ARN>"]);
+        assert!(check_trust_action("sts:assumerolewithsaml", &to_come).is_ok());
+        let p = check_trust_action("sts:AssumeRole", &to_come).err();
+        assert!(p.is_some_and(|p| p.message == "these principals assume the role with `sts:AssumeRoleWithSAML` or `sts:AssumeRoleWithWebIdentity`, not `sts:AssumeRole`"));
         let p = check_trust_action("sts:AssumeRoleWithSAML", &["sts:AssumeRole"]).err();
         assert!(p.is_some_and(
             |p| p.message == "these principals assume the role with `sts:AssumeRole`, not `sts:AssumeRoleWithSAML`"
@@ -158,7 +161,10 @@ mod tests {
             ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"]
         );
         assert_eq!(assume_actions(true, ["arn:aws:iam::<ACCOUNT>:saml-provider/<NAME>"]), ["sts:AssumeRoleWithSAML"]);
-        assert!(assume_actions(true, ["<IDENTITY PROVIDER ARN>"]).is_empty());
+        let either = ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"];
+        assert_eq!(assume_actions(true, ["<IDENTITY PROVIDER ARN>"]), either);
+        let saml = "arn:aws:iam::123456789012:saml-provider/corp";
+        assert_eq!(assume_actions(true, [saml, "arn:aws:iam::<ACCOUNT>:<PROVIDER>"]), either);
     }
 
     #[test]

@@ -133,6 +133,14 @@ fn restricts(c: &TrustCondition<'_>) -> bool {
     !holds_without_key(c.operator) && !c.values.is_empty()
 }
 
+/// Whether a condition of `operator` with `values` fails for a request
+/// without its key: one that does not hold without it (`holds_without_key`),
+/// or `Null` with `false` alone (which asks for the key).
+pub fn needs_key(operator: &str, values: &[String]) -> bool {
+    let asks_for_key = || !values.is_empty() && values.iter().all(|v| v.eq_ignore_ascii_case("false"));
+    !holds_without_key(operator) || (operator.rsplit(':').next() == Some("Null") && asks_for_key())
+}
+
 /// Whether a condition of `operator` holds for a request without its key:
 /// a negated one (`...Not...`), `...IfExists`, `Null` (which tests for it)
 /// and `ForAllValues:` (every one of no values is among any list).

@@ -464,6 +464,7 @@ mod placing;
 mod roles;
 #[cfg(test)]
 mod tests;
+mod trust;
 mod wildcard_params;
 
 pub use placing::place_list_findings;

@@ -10,11 +10,11 @@
 use pcl_syntax::Span;
 
 use super::open_trust::open_trust;
+use super::trust::{keys_never_set, keys_without_session_action, trust_action_findings};
 use super::{arn_error, condition_arns, condition_checks, counted_as_one, naming_findings, resource_part};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
 use crate::expand::{Env, ExpandedCondition, ExpandedRole};
 use crate::ir::{GList, ItemIr, PrincipalKind, Role, Value};
-use pcl_iam::trust_conditions::{TrustPrincipal, principals_without_key};
 
 /// Which rendered value of a role a finding is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +158,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         if let Some((kind, principals)) = role.trust.get(*field) {
             keys_never_set(kind, &principals.values, conditions, &mut found);
         }
-        keys_without_session_action(role, conditions, &mut found);
+        keys_without_session_action(role, *field, conditions, &mut found);
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
     trust_action_findings(role, &mut out);
@@ -168,120 +168,6 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         first: None,
     }));
     out
-}
-
-/// W0506 for a trust condition on a key that a request holds only when the
-/// trust policy grants a session action (`aws:RequestTag/...` with
-/// `sts:TagSession`, `pcl_iam::trust_actions::session_action_of_key`) that
-/// none of `role`'s trust statements grants: under an operator that needs
-/// the key, the condition never holds.
-fn keys_without_session_action(role: &ExpandedRole, conditions: &[ExpandedCondition], out: &mut Vec<Diagnostic>) {
-    let granted = |action: &str| {
-        role.trust_actions.iter().flat_map(|(_, actions)| actions).any(|(a, _)| a.eq_ignore_ascii_case(action))
-    };
-    for c in conditions {
-        let Some(action) = pcl_iam::trust_actions::session_action_of_key(&c.key) else { continue };
-        if pcl_iam::trust_conditions::holds_without_key(&c.operator) || granted(action) {
-            continue;
-        }
-        out.push(
-            DiagnosticKind::IamRule {
-                code: Code::KeyNotApplicable,
-                message: format!(
-                    "condition key `{}` is in a request only with `{action}`, which the role's trust policy does not grant: the statement never lets its principals assume the role",
-                    c.key
-                ),
-                label: Some(format!("set only when the principals may call `{action}`")),
-                help: Some(format!("grant it in this trust block (`action {action};`), or condition on another key")),
-            }
-            .at(c.span),
-        );
-    }
-}
-
-/// E0318 for an action of a `trust` block that its principals cannot be
-/// granted, at the action (or the `@set` that brings it). An action the
-/// catalog does not know is E0311 where it is written, not this too.
-fn trust_action_findings(role: &ExpandedRole, out: &mut Vec<RoleFinding>) {
-    for (field, actions) in &role.trust_actions {
-        let Some((kind, principals)) = role.trust.get(*field) else { continue };
-        let federated = matches!(kind, PrincipalKind::Federated);
-        let own = pcl_iam::trust_actions::assume_actions(federated, principals.values.iter().map(String::as_str));
-        for (action, at) in actions {
-            // (empty: a rendering of shapes only)
-            if action.is_empty() || pcl_iam::catalog::check_known_action(action).is_err() {
-                continue;
-            }
-            if let Err(problem) = pcl_iam::trust_actions::check_trust_action(action, &own) {
-                let kind = DiagnosticKind::IamRule {
-                    code: Code::TrustAction,
-                    message: problem.message,
-                    label: Some("not for these principals' trust statement".into()),
-                    help: problem.help,
-                };
-                out.push(RoleFinding { diagnostic: kind.at(*at), value: None, first: None });
-            }
-        }
-    }
-}
-
-/// W0506 for a condition on an identity provider's key (`saml:sub`,
-/// `token.actions.githubusercontent.com:sub`) in a trust statement some of
-/// whose principals (`kind`, `principals`) are not that provider: their
-/// requests never hold the key, so the condition fails and the statement
-/// never lets them assume the role.
-fn keys_never_set(
-    kind: &PrincipalKind,
-    principals: &[String],
-    conditions: &[ExpandedCondition],
-    out: &mut Vec<Diagnostic>,
-) {
-    let trusted: Vec<TrustPrincipal<'_>> = principals
-        .iter()
-        .map(|p| match kind {
-            PrincipalKind::Federated => TrustPrincipal::Federated(p),
-            PrincipalKind::Service | PrincipalKind::Aws => TrustPrincipal::ServiceOrAws,
-        })
-        .collect();
-    for c in conditions {
-        let missing = principals_without_key(&c.operator, &c.key, &trusted);
-        if missing.is_empty() {
-            continue;
-        }
-        let who: Vec<String> = principals
-            .iter()
-            .zip(&trusted)
-            .filter(|(_, t)| missing.contains(t))
-            .map(|(p, _)| format!("`{}`", pcl_iam::values::any_partition(p)))
-            .collect();
-        let (consequence, help) = match (missing.len() == trusted.len(), who.len()) {
-            (true, _) => (
-                "no principal of this trust statement may assume the role".to_string(),
-                "condition on a key of the principals trusted, or trust the provider whose key it is".to_string(),
-            ),
-            (false, 1) => (
-                "this trust statement never lets it assume the role".to_string(),
-                format!("trust {} in a `trust` field of its own, with conditions on its own keys", who.join(", ")),
-            ),
-            (false, _) => (
-                "this trust statement never lets them assume the role".to_string(),
-                "trust them in `trust` fields of their own, with conditions on their own keys".to_string(),
-            ),
-        };
-        out.push(
-            DiagnosticKind::IamRule {
-                code: Code::KeyNotApplicable,
-                message: format!(
-                    "condition key `{}` is never in the request of {}: {consequence}",
-                    c.key,
-                    who.join(", ")
-                ),
-                label: Some("set only when its identity provider's users assume the role".into()),
-                help: Some(help),
-            }
-            .at(c.span),
-        );
-    }
 }
 
 /// The conditions that hold of the `list`th `trust` field of `role`.

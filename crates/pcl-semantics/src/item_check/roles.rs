@@ -133,6 +133,15 @@ impl Checker<'_> {
             };
             self.emit(kind.at(first.span));
         }
+        if first.list.items.is_empty() {
+            let kind = DiagnosticKind::IamRule {
+                code: Code::EmptyList,
+                message: "the trust block's `action` list is empty".into(),
+                label: Some("it grants nothing".into()),
+                help: Some("list the session actions to grant, such as `sts:TagSession`, or remove the field".into()),
+            };
+            self.emit(kind.at(first.span));
+        }
         Some(self.actions(&first.list))
     }
 
