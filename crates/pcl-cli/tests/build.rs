@@ -138,6 +138,35 @@ fn set_on_a_file_without_params_says_nothing_can_be_set() {
     assert!(!err.contains("settable names:"), "{err}");
 }
 
+/// A warning the check made of a placeholder is shown, in a build given the
+/// value, as the build's configuration finds it: with the value and the help
+/// that fits it (an EKS cluster's issuer: a service account's subject).
+#[test]
+fn build_words_the_check_s_warnings_with_the_values_given() {
+    let build = SetBuild::new(
+        r#"param partition: partition = "aws";
+param oidc_provider: string placeholder "<OIDC PROVIDER>";
+role r {
+    trust federated "arn:${partition}:iam::123456789012:oidc-provider/${oidc_provider}" {
+        condition StringEquals "${oidc_provider}:aud" "sts.amazonaws.com";
+    }
+}
+"#,
+    );
+    let placeholder = build.run(&[]);
+    let err = stderr(&placeholder);
+    assert_eq!(placeholder.status.code(), Some(0), "{err}");
+    assert!(err.contains("oidc-provider/<OIDC PROVIDER>") && err.contains("(e.g. `SUBJECT`)"), "{err}");
+    let given = build.run(&["oidc_provider=oidc.eks.us-east-1.amazonaws.com/id/ABC"]);
+    let err = stderr(&given);
+    assert_eq!(given.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("[W0509]").count(), 1, "{err}");
+    assert!(
+        !err.contains("<OIDC PROVIDER>") && err.contains("system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"),
+        "{err}"
+    );
+}
+
 /// A build with no `--set` renders a configuration `pcl check` may not have
 /// checked: here the partition param holds its placeholder, which none of
 /// the guards names, so the list is empty in the build alone.

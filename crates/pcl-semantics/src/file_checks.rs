@@ -43,6 +43,23 @@ impl FileAnalysis {
         diagnostics
     }
 
+    /// This analysis's diagnostics as a build of one `--set` configuration
+    /// shows them: a warning that the configuration's checks
+    /// (`configuration`, as `check_configuration` returns them) find again,
+    /// at its place and with its code, in their wording (the values given,
+    /// not the placeholders'); the others as they are.
+    pub fn worded_for<'a>(&'a self, configuration: &[Diagnostic]) -> std::borrow::Cow<'a, [Diagnostic]> {
+        let warnings: rustc_hash::FxHashMap<(crate::Code, Span), &Diagnostic> =
+            configuration.iter().filter(|d| d.severity() == Severity::Warning).map(|d| ((d.code, d.span), d)).collect();
+        let reworded = |d: &Diagnostic| {
+            warnings.get(&(d.code, d.span)).filter(|c| d.severity() == Severity::Warning && **c != d).copied()
+        };
+        if !self.diagnostics.iter().any(|d| reworded(d).is_some()) {
+            return std::borrow::Cow::Borrowed(&self.diagnostics);
+        }
+        std::borrow::Cow::Owned(self.diagnostics.iter().map(|d| reworded(d).unwrap_or(d).clone()).collect())
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error)
     }

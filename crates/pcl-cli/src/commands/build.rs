@@ -67,12 +67,14 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
     let (written, configuration) = match early.as_ref().zip(quotas.as_ref()) {
         Some(((wide, config), quotas)) => {
             let job = Job { program: &wide.program, config, args, quotas, reporter, out_shown };
-            let finish_analysis = || {
-                let analysis = super::analyze(&db, file);
-                super::print_analysis(analysis, &args.file, text, reporter);
-                deny(analysis, args, reporter, out_shown).map(|()| analysis)
+            let finish_analysis = || super::analyze(&db, file);
+            // (its warnings in the wording of the values given, where the
+            // configuration's checks find them again)
+            let report = |analysis: &pcl_semantics::FileAnalysis, configuration: &[pcl_semantics::Diagnostic]| {
+                super::print_diagnostics(&analysis.worded_for(configuration), &args.file, text, reporter);
+                deny(analysis, args, reporter, out_shown)
             };
-            match render_beside_checks(&job, text, preparing, finish_analysis) {
+            match render_beside_checks(&job, text, preparing, finish_analysis, report) {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
             }
@@ -95,7 +97,7 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
             // finding abandons the staged tree, so nothing is written.
             let quotas = pcl_codegen::Quotas::new(program);
             let job = Job { program, config: &config, args, quotas: &quotas, reporter, out_shown };
-            match render_beside_checks(&job, text, preparing, || Ok(analysis)) {
+            match render_beside_checks(&job, text, preparing, || analysis, |_, _| Ok(())) {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
             }
@@ -189,10 +191,11 @@ fn deny(
 type Outcome = (Written, Result<(), u8>);
 
 /// The documents rendered and staged on a thread of their own while this
-/// one takes the analysis from `analysis` (printed and judged there: an
-/// error or a denial is returned, and the staged tree removed) and checks
-/// the configuration; the staged tree is swapped in only if all of that
-/// passes. This thread's memo of linted statements is warm from the
+/// one takes the analysis from `analysis`, checks the configuration, and
+/// has `report` print and judge the analysis (its warnings in the
+/// configuration's wording where its checks find them again: an error or a
+/// denial is returned, and the staged tree removed); the staged tree is
+/// swapped in only if all of that passes. This thread's memo of linted statements is warm from the
 /// analysis (on a fresh thread the configuration's checks took 0.8-1.0 ms of
 /// `pcl build policies.pcl`, here 0.5 ms). Given an analysis still to
 /// finish (its per-configuration checks, about half of it), the rendering
@@ -201,7 +204,8 @@ fn render_beside_checks<'a>(
     job: &Job<'_>,
     text: &str,
     preparing: PreparingReplace,
-    analysis: impl FnOnce() -> Result<&'a pcl_semantics::FileAnalysis, u8>,
+    analysis: impl FnOnce() -> &'a pcl_semantics::FileAnalysis,
+    report: impl FnOnce(&pcl_semantics::FileAnalysis, &[pcl_semantics::Diagnostic]) -> Result<(), u8>,
 ) -> Result<Outcome, u8> {
     let Job { program, config, args, reporter, .. } = *job;
     std::thread::scope(|scope| {
@@ -210,15 +214,14 @@ fn render_beside_checks<'a>(
         // waiting for a verdict (none means no), and the scope can end.
         let (verdict_to_writer, from_checks) = std::sync::mpsc::sync_channel::<bool>(1);
         let writing = scope.spawn(move || job.write(preparing, &mut Verdict { from_checks, known: None }));
-        let analysis = match analysis() {
-            Ok(analysis) => analysis,
-            Err(code) => {
-                let _ = verdict_to_writer.send(false);
-                let _ = writing.join();
-                return Err(code);
-            }
-        };
-        let diags = analysis.configuration_news(pcl_semantics::check_configuration(program, config));
+        let analysis = analysis();
+        let configuration = pcl_semantics::check_configuration(program, config);
+        if let Err(code) = report(analysis, &configuration) {
+            let _ = verdict_to_writer.send(false);
+            let _ = writing.join();
+            return Err(code);
+        }
+        let diags = analysis.configuration_news(configuration);
         super::print_configuration(&diags, &args.file, text, reporter, &args.deny);
         let checked = super::verdict_of_configuration(&diags, &args.set.set, &args.deny);
         // the writer may have stopped already (a refused output, a quota or
