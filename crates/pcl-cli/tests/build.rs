@@ -167,6 +167,38 @@ role r {
     );
 }
 
+/// Without `--set`, a build prints the check's diagnostics as it does, and
+/// with values, rewords only a warning alone at its place: files with
+/// several warnings of one code at one place (a role's duplicate
+/// principals, a statement's actions) and qualifiers ("in 7 of 8
+/// configurations") a single configuration's checks would lose.
+#[test]
+fn build_prints_the_check_s_diagnostics_as_it_does() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let diagnostics =
+        |o: &Output| -> Vec<String> { stderr(o).lines().filter(|l| l.starts_with('[')).map(str::to_string).collect() };
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [
+        "W0508_duplicate_role_entry.pcl",
+        "W0507_action_resource_mismatch.pcl",
+        "W0512_repeated_entry.pcl",
+        "W0506_session_key_without_action.pcl",
+    ] {
+        let file = fixtures.join(name);
+        let check = diagnostics(&pcl(&["check", file.to_str().unwrap(), "--color", "never"]));
+        assert!(!check.is_empty(), "{name}");
+        let out = tmp.path().join(name);
+        let build =
+            diagnostics(&pcl(&["build", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--color", "never"]));
+        assert_eq!(build.get(..check.len()), Some(check.as_slice()), "{name}");
+    }
+    let dup = SetBuild::new(
+        "param acct: account placeholder \"<ACCOUNT>\";\nvalueset accts = [\"111111111111\", \"${acct}\"];\nrole r {\n    trust aws [\"111111111111\", \"222222222222\"];\n    trust aws [@accts];\n}\n",
+    );
+    let given = stderr(&dup.run(&["acct=222222222222"]));
+    assert!(given.contains("`111111111111` twice"), "{given}");
+}
+
 /// A build with no `--set` renders a configuration `pcl check` may not have
 /// checked: here the partition param holds its placeholder, which none of
 /// the guards names, so the list is empty in the build alone.

@@ -31,8 +31,8 @@ pub use arn_match::{is_specific, resource_may_match};
 pub use arn_split::{ArnSplit, arn_split};
 pub use names::*;
 pub use principals::{
-    ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, aws_principal_identity, check_aws_principal, check_federated_principal,
-    check_service_principal, federated_action, federated_action_if_known,
+    ACCOUNT_HELP as PRINCIPAL_ACCOUNT_HELP, aws_principal_covers, aws_principal_identity, check_aws_principal,
+    check_federated_principal, check_service_principal, federated_action, federated_action_if_known,
 };
 pub use rules::*;
 

@@ -120,6 +120,16 @@ pub fn aws_principal_identity(principal: &str) -> &str {
     }
 }
 
+/// Whether a trust statement that names the AWS principal `granted` lets
+/// the AWS principal `principal` call its actions: `*` covers every one,
+/// an account (its id or root ARN) every principal of the account, and any
+/// other principal itself (an account's id and root ARN are one).
+pub fn aws_principal_covers(granted: &str, principal: &str) -> bool {
+    let granted = aws_principal_identity(granted);
+    let account = principal.split(':').nth(4).filter(|_| principal.starts_with("arn:"));
+    granted == "*" || granted == aws_principal_identity(principal) || (is_account(granted) && account == Some(granted))
+}
+
 /// Whether `value` is a federated principal IAM accepts (see the module).
 pub fn check_federated_principal(value: &str) -> Result<(), Problem> {
     if value.starts_with("arn:") {

@@ -178,6 +178,18 @@ mod tests {
     }
 
     #[test]
+    fn an_account_covers_its_principals() {
+        let role = "arn:aws:iam::123456789012:role/ci";
+        assert!(crate::aws_principal_covers("*", role));
+        assert!(crate::aws_principal_covers("123456789012", role));
+        assert!(crate::aws_principal_covers("arn:aws:iam::123456789012:root", "123456789012"));
+        assert!(crate::aws_principal_covers(role, role));
+        assert!(!crate::aws_principal_covers("210987654321", role));
+        assert!(!crate::aws_principal_covers(role, "123456789012"));
+        assert!(!crate::aws_principal_covers("arn:aws:iam::123456789012:role/other", role));
+    }
+
+    #[test]
     fn the_rendering_order_is_the_table_s() {
         assert_eq!(trust_action("STS:TAGSESSION"), Some("sts:TagSession"));
         assert!(trust_action_rank("sts:AssumeRole") < trust_action_rank("sts:tagsession"));

@@ -43,26 +43,63 @@ impl FileAnalysis {
         diagnostics
     }
 
-    /// This analysis's diagnostics as a build of one `--set` configuration
-    /// shows them: a warning that the configuration's checks
+    /// This analysis's diagnostics as a build given values shows them: a
+    /// warning worded with the placeholder of a param given a value
+    /// (`placeholders`, their texts) that the configuration's checks
     /// (`configuration`, as `check_configuration` returns them) find again,
-    /// at its place and with its code, in their wording (the values given,
-    /// not the placeholders'); the others as they are.
-    pub fn worded_for<'a>(&'a self, configuration: &[Diagnostic]) -> std::borrow::Cow<'a, [Diagnostic]> {
-        let warnings: rustc_hash::FxHashMap<(crate::Code, Span), &Diagnostic> =
-            configuration.iter().filter(|d| d.severity() == Severity::Warning).map(|d| ((d.code, d.span), d)).collect();
-        let reworded = |d: &Diagnostic| {
-            warnings.get(&(d.code, d.span)).filter(|c| d.severity() == Severity::Warning && **c != d).copied()
+    /// at its place and with its code, takes their wording (the value given,
+    /// and the help that fits it), with its own configuration qualifier;
+    /// only where one warning on each side has that place and code.
+    pub fn worded_for<'a>(
+        &'a self,
+        configuration: &[Diagnostic],
+        placeholders: &[&str],
+    ) -> std::borrow::Cow<'a, [Diagnostic]> {
+        let shows_placeholder = |d: &Diagnostic| {
+            let shows = |text: &str| placeholders.iter().any(|p| !p.is_empty() && text.contains(p));
+            shows(&d.message) || d.help.as_deref().is_some_and(shows)
         };
-        if !self.diagnostics.iter().any(|d| reworded(d).is_some()) {
+        let ours = warnings_alone(&self.diagnostics);
+        let mut reworded = Vec::new();
+        if !placeholders.is_empty() {
+            let theirs = warnings_alone(configuration);
+            for (at, d) in self.diagnostics.iter().enumerate() {
+                let key = (d.code, d.span);
+                let (Some(Some(_)), Some(Some(found))) = (ours.get(&key), theirs.get(&key)) else { continue };
+                if shows_placeholder(d) && found.message != d.message {
+                    let (_, qualifier) = crate::diagnostic::split_qualifier(&d.message);
+                    let (base, _) = crate::diagnostic::split_qualifier(&found.message);
+                    let mut worded = (*found).clone();
+                    worded.message = format!("{base}{qualifier}");
+                    reworded.push((at, worded));
+                }
+            }
+        }
+        if reworded.is_empty() {
             return std::borrow::Cow::Borrowed(&self.diagnostics);
         }
-        std::borrow::Cow::Owned(self.diagnostics.iter().map(|d| reworded(d).unwrap_or(d).clone()).collect())
+        let mut diagnostics = self.diagnostics.clone();
+        for (at, worded) in reworded {
+            if let Some(slot) = diagnostics.get_mut(at) {
+                *slot = worded;
+            }
+        }
+        std::borrow::Cow::Owned(diagnostics)
     }
 
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity() == crate::Severity::Error)
     }
+}
+
+/// Each warning's place and code, with the warning when it is the only one
+/// there.
+fn warnings_alone(diagnostics: &[Diagnostic]) -> rustc_hash::FxHashMap<(crate::Code, Span), Option<&Diagnostic>> {
+    let mut by_place: rustc_hash::FxHashMap<(crate::Code, Span), Option<&Diagnostic>> = Default::default();
+    for d in diagnostics.iter().filter(|d| d.severity() == Severity::Warning) {
+        by_place.entry((d.code, d.span)).and_modify(|alone| *alone = None).or_insert(Some(d));
+    }
+    by_place
 }
 
 /// What `analyze` found, with the per-configuration findings merged in (when

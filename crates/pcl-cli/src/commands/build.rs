@@ -71,7 +71,13 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
             // (its warnings in the wording of the values given, where the
             // configuration's checks find them again)
             let report = |analysis: &pcl_semantics::FileAnalysis, configuration: &[pcl_semantics::Diagnostic]| {
-                super::print_diagnostics(&analysis.worded_for(configuration), &args.file, text, reporter);
+                let placeholders = given_placeholders(&analysis.program, set);
+                super::print_diagnostics(
+                    &analysis.worded_for(configuration, &placeholders),
+                    &args.file,
+                    text,
+                    reporter,
+                );
                 deny(analysis, args, reporter, out_shown)
             };
             match render_beside_checks(&job, text, preparing, finish_analysis, report) {
@@ -168,6 +174,15 @@ fn early_configuration<'db>(
     }
     let config = pcl_semantics::config::configure(&wide.program, set).ok()?;
     Some((wide, config))
+}
+
+/// The placeholders' texts of the params `set` gives values.
+fn given_placeholders<'p>(program: &'p pcl_semantics::ir::Program, set: &[(String, String)]) -> Vec<&'p str> {
+    let placeholder = |name: &str| match program.get(name).map(|item| &*item.ir) {
+        Some(pcl_semantics::ir::ItemIr::Param(param)) => param.placeholder.as_deref(),
+        _ => None,
+    };
+    set.iter().filter_map(|(name, _)| placeholder(name)).collect()
 }
 
 /// Fails (printing why) when the analysis's diagnostics deny the build.

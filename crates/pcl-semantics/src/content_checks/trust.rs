@@ -26,19 +26,21 @@ pub(super) fn keys_without_session_action(
     out: &mut Vec<Diagnostic>,
 ) {
     let Some((kind, principals)) = role.trust.get(field) else { return };
-    let identity = |p: &'_ str| match kind {
-        PrincipalKind::Aws => pcl_iam::aws_principal_identity(p).to_string(),
-        _ => p.to_string(),
+    // whether a trust statement of principals `theirs` (of `kind`) lets
+    // `principal` call its actions: an AWS principal by its account or `*`
+    // too (`pcl_iam::aws_principal_covers`), any other as written
+    let covers = |granted: &str, principal: &str| match kind {
+        PrincipalKind::Aws => pcl_iam::aws_principal_covers(granted, principal),
+        _ => granted == principal,
     };
-    // whether a trust statement grants `action` to `principal` (of `kind`)
+    // whether a trust statement grants `action` to `principal`
     let granted = |principal: &str, action: &str| {
-        let principal = identity(principal);
         role.trust_actions.iter().any(|(g, actions)| {
             actions.iter().any(|(a, _)| a.eq_ignore_ascii_case(action))
                 && role
                     .trust
                     .get(*g)
-                    .is_some_and(|(k, theirs)| k == kind && theirs.values.iter().any(|p| identity(p) == principal))
+                    .is_some_and(|(k, theirs)| k == kind && theirs.values.iter().any(|p| covers(p, principal)))
         })
     };
     for c in conditions {

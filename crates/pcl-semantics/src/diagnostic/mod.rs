@@ -8,6 +8,7 @@ mod shared;
 
 pub use kinds::DiagnosticKind;
 pub(crate) use kinds::a;
+pub(crate) use shared::split_qualifier;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {

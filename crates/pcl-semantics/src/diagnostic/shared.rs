@@ -17,6 +17,13 @@ enum Scope {
     Some,
 }
 
+/// `message` split before its configuration qualifier (" when ...", " in N
+/// of M configurations", " in every configuration"; empty without one).
+pub(crate) fn split_qualifier(message: &str) -> (&str, &str) {
+    let (base, _) = scope_of(message);
+    (base, message.get(base.len()..).unwrap_or_default())
+}
+
 /// The message without its configuration qualifier, and its scope. A
 /// qualifier comes after the last quoted part (`... `arn:…` hard-codes
 /// partition `aws` when fsx=true`): a " when " inside a quoted value is the
