@@ -165,6 +165,16 @@ role r {
         !err.contains("<OIDC PROVIDER>") && err.contains("system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"),
         "{err}"
     );
+    // a file analysed on every core (its rendering starts after the
+    // analysis) says the same
+    let source = std::fs::read_to_string(build.tmp.path().join("p.pcl")).unwrap();
+    let padding = "// padding\n".repeat(pcl_semantics::PARALLEL_FROM_BYTES / 10);
+    let large = SetBuild::new(&format!("{source}{padding}"));
+    let large_err = stderr(&large.run(&["oidc_provider=oidc.eks.us-east-1.amazonaws.com/id/ABC"]));
+    let headlines =
+        |text: &str| -> Vec<String> { text.lines().filter(|l| l.starts_with('[')).map(str::to_string).collect() };
+    assert_eq!(headlines(&large_err), headlines(&err), "{large_err}");
+    assert!(large_err.contains("system:serviceaccount:NAMESPACE:SERVICE-ACCOUNT"), "{large_err}");
 }
 
 /// Without `--set`, a build prints the check's diagnostics as it does, and

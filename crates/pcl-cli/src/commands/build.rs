@@ -64,22 +64,17 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
     let set = &args.set.set;
     let early = early_configuration(&db, file, set);
     let quotas = early.as_ref().map(|(wide, _)| pcl_codegen::Quotas::new(&wide.program));
+    // the analysis printed and judged after the configuration's checks (its
+    // warnings made of a given param's placeholder in their wording)
+    let report = |analysis: &pcl_semantics::FileAnalysis, configuration: &[pcl_semantics::Diagnostic]| {
+        let placeholders = given_placeholders(&analysis.program, set);
+        super::print_diagnostics(&analysis.worded_for(configuration, &placeholders), &args.file, text, reporter);
+        deny(analysis, args, reporter, out_shown)
+    };
     let (written, configuration) = match early.as_ref().zip(quotas.as_ref()) {
         Some(((wide, config), quotas)) => {
             let job = Job { program: &wide.program, config, args, quotas, reporter, out_shown };
             let finish_analysis = || super::analyze(&db, file);
-            // (its warnings in the wording of the values given, where the
-            // configuration's checks find them again)
-            let report = |analysis: &pcl_semantics::FileAnalysis, configuration: &[pcl_semantics::Diagnostic]| {
-                let placeholders = given_placeholders(&analysis.program, set);
-                super::print_diagnostics(
-                    &analysis.worded_for(configuration, &placeholders),
-                    &args.file,
-                    text,
-                    reporter,
-                );
-                deny(analysis, args, reporter, out_shown)
-            };
             match render_beside_checks(&job, text, preparing, finish_analysis, report) {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
@@ -87,23 +82,29 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
         }
         None => {
             let analysis = super::analyze(&db, file);
-            super::print_analysis(analysis, &args.file, text, reporter);
-            if let Err(code) = deny(analysis, args, reporter, out_shown) {
-                return code;
-            }
             let program = &analysis.program;
-            let config = match super::configure_given(analysis, set, &args.file, text, reporter) {
-                Ok(c) => c,
-                Err(code) => {
-                    reporter.plain_error(&format!("nothing written to {out_shown}"));
+            // a file without errors that the values configure: the analysis
+            // printed with the configuration's checks, as above; else printed
+            // and judged first (an error fails the build), then the values'
+            // errors
+            let configured = match analysis.has_errors() {
+                true => None,
+                false => pcl_semantics::config::configure(program, set).ok(),
+            };
+            let Some(config) = configured else {
+                super::print_analysis(analysis, &args.file, text, reporter);
+                if let Err(code) = deny(analysis, args, reporter, out_shown) {
                     return code;
                 }
+                let code = super::configure_given(analysis, set, &args.file, text, reporter).err();
+                reporter.plain_error(&format!("nothing written to {out_shown}"));
+                return code.unwrap_or(crate::EXIT_USAGE);
             };
             // IAM's size quotas are measured on each item as it is rendered; any
             // finding abandons the staged tree, so nothing is written.
             let quotas = pcl_codegen::Quotas::new(program);
             let job = Job { program, config: &config, args, quotas: &quotas, reporter, out_shown };
-            match render_beside_checks(&job, text, preparing, || analysis, |_, _| Ok(())) {
+            match render_beside_checks(&job, text, preparing, || analysis, report) {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
             }
