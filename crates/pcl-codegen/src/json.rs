@@ -150,10 +150,8 @@ pub(crate) fn trust_statements(r: &ExpandedRole) -> Vec<TrustStatement<'_>> {
         statements.push((open, &[][..], &[][..]));
     }
     for field in alone {
-        let conditions = r.trust_conditions.iter().find(|(f, _)| *f == field).map_or(&[][..], |(_, c)| c.as_slice());
-        let granted = r.trust_actions.iter().find(|(f, _)| *f == field).map_or(&[][..], |(_, a)| a.as_slice());
         if let Some(trust) = r.trust.get(field) {
-            statements.push((vec![trust], conditions, granted));
+            statements.push((vec![trust], r.conditions_of(field), r.actions_granted(field)));
         }
     }
     statements

@@ -55,24 +55,26 @@ impl FileAnalysis {
         configuration: &[Diagnostic],
         placeholders: &[&str],
     ) -> std::borrow::Cow<'a, [Diagnostic]> {
+        // (a build given no param's value, `pcl build policies.pcl`, pays
+        // for nothing here)
+        if placeholders.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.diagnostics);
+        }
         let shows_placeholder = |d: &Diagnostic| {
             let shows = |text: &str| placeholders.iter().any(|p| !p.is_empty() && text.contains(p));
             shows(&d.message) || d.help.as_deref().is_some_and(shows)
         };
-        let ours = warnings_alone(&self.diagnostics);
+        let (ours, theirs) = (warnings_alone(&self.diagnostics), warnings_alone(configuration));
         let mut reworded = Vec::new();
-        if !placeholders.is_empty() {
-            let theirs = warnings_alone(configuration);
-            for (at, d) in self.diagnostics.iter().enumerate() {
-                let key = (d.code, d.span);
-                let (Some(Some(_)), Some(Some(found))) = (ours.get(&key), theirs.get(&key)) else { continue };
-                if shows_placeholder(d) && found.message != d.message {
-                    let (_, qualifier) = crate::diagnostic::split_qualifier(&d.message);
-                    let (base, _) = crate::diagnostic::split_qualifier(&found.message);
-                    let mut worded = (*found).clone();
-                    worded.message = format!("{base}{qualifier}");
-                    reworded.push((at, worded));
-                }
+        for (at, d) in self.diagnostics.iter().enumerate() {
+            let key = (d.code, d.span);
+            let (Some(Some(_)), Some(Some(found))) = (ours.get(&key), theirs.get(&key)) else { continue };
+            if shows_placeholder(d) && found.message != d.message {
+                let (_, qualifier) = crate::diagnostic::split_qualifier(&d.message);
+                let (base, _) = crate::diagnostic::split_qualifier(&found.message);
+                let mut worded = (*found).clone();
+                worded.message = format!("{base}{qualifier}");
+                reworded.push((at, worded));
             }
         }
         if reworded.is_empty() {

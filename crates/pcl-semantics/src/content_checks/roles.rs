@@ -13,7 +13,7 @@ use super::open_trust::open_trust;
 use super::trust::{keys_never_set, keys_without_session_action, trust_action_findings};
 use super::{arn_error, condition_arns, condition_checks, counted_as_one, naming_findings, resource_part};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
-use crate::expand::{Env, ExpandedCondition, ExpandedRole};
+use crate::expand::{Env, ExpandedRole};
 use crate::ir::{GList, ItemIr, PrincipalKind, Role, Value};
 
 /// Which rendered value of a role a finding is about.
@@ -73,7 +73,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
             PrincipalKind::Service => (pcl_iam::check_service_principal, "not a service principal"),
             PrincipalKind::Federated => (pcl_iam::check_federated_principal, "not an identity provider"),
         };
-        let conditions = trust_conditions_of(role, list);
+        let conditions = role.conditions_of(list);
         for (at, p) in principals.values.iter().enumerate() {
             let checked = check(p);
             // (a principal IAM rejects is that error alone)
@@ -168,11 +168,6 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         first: None,
     }));
     out
-}
-
-/// The conditions that hold of the `list`th `trust` field of `role`.
-fn trust_conditions_of(role: &ExpandedRole, list: usize) -> &[ExpandedCondition] {
-    role.trust_conditions.iter().find(|(field, _)| *field == list).map_or(&[], |(_, conditions)| conditions)
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:policy/...` (or a value to come there).

@@ -34,10 +34,20 @@ pub struct ExpandedRole {
 }
 
 impl ExpandedRole {
+    /// The conditions that hold of the `field`th `trust` field.
+    pub fn conditions_of(&self, field: usize) -> &[ExpandedCondition] {
+        self.trust_conditions.iter().find(|(f, _)| *f == field).map_or(&[], |(_, conditions)| conditions)
+    }
+
+    /// The actions the `field`th `trust` field's block grants that hold.
+    pub fn actions_granted(&self, field: usize) -> &[(String, Span)] {
+        self.trust_actions.iter().find(|(f, _)| *f == field).map_or(&[], |(_, actions)| actions)
+    }
+
     /// Whether the `field`th `trust` field renders as a trust statement of
     /// its own: its block has conditions or actions that hold.
     pub fn stands_alone(&self, field: usize) -> bool {
-        self.trust_conditions.iter().any(|(f, _)| *f == field) || self.trust_actions.iter().any(|(f, _)| *f == field)
+        !self.conditions_of(field).is_empty() || !self.actions_granted(field).is_empty()
     }
 }
 

@@ -115,7 +115,7 @@ impl Checker<'_> {
 
     /// The `action` field of a `trust` block, lowered (its actions are
     /// judged against the principals' kind in each configuration, as
-    /// rendered: `content_checks::roles`); `None` without one.
+    /// rendered: `content_checks::trust`); `None` without one.
     fn trust_actions(&mut self, fields: &[ast::ActionsField]) -> Option<GList<ActionRef>> {
         let (first, later) = fields.split_first()?;
         for field in later {
