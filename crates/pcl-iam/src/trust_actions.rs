@@ -77,6 +77,45 @@ pub fn session_action_of_key(key: &str) -> Option<&'static str> {
     }
 }
 
+/// A service that asks for a session action each time it assumes a role,
+/// so that a trust policy granting it only `sts:AssumeRole` is never used.
+pub struct AskingService {
+    /// Its service principal's name before the partition's DNS suffix.
+    pub principal: &'static str,
+    /// What it is called in AWS's documentation.
+    pub name: &'static str,
+    /// The session action it asks for.
+    pub action: &'static str,
+    /// What it needs the action for.
+    pub why: &'static str,
+}
+
+/// The services that ask for a session action. Source: Amazon EKS User
+/// Guide, "Create an IAM role for EKS Pod Identity" (the trust policy
+/// allows `pods.eks.amazonaws.com` both `sts:AssumeRole` and
+/// `sts:TagSession`; the agent tags every session).
+const ASKING_SERVICES: [AskingService; 1] = [AskingService {
+    principal: "pods.eks",
+    name: "EKS Pod Identity",
+    action: "sts:TagSession",
+    why: "it tags every session with the pod's cluster, namespace and service account",
+}];
+
+/// The service `principal` names when it asks for a session action as it
+/// assumes a role: `pods.eks.amazonaws.com` in any partition (its DNS
+/// suffix written, or still `${partition}`'s); `None` for any other.
+pub fn asking_service(principal: &str) -> Option<&'static AskingService> {
+    ASKING_SERVICES.iter().find(|service| {
+        let head = principal.get(..service.principal.len()).is_some_and(|h| h.eq_ignore_ascii_case(service.principal));
+        // the rest is `.` and a partition's DNS suffix, or one still to come
+        // (not a longer service name: `pods.eks-x.amazonaws.com`)
+        let suffix = principal.get(service.principal.len()..).and_then(|rest| rest.strip_prefix('.'));
+        head && suffix.is_some_and(|suffix| {
+            suffix.starts_with("${") || crate::partitions::ALL.iter().any(|p| p.dns_suffix.eq_ignore_ascii_case(suffix))
+        })
+    })
+}
+
 const SESSION_HELP: &str = "a trust block grants `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` besides the action its principals assume the role with";
 
 /// Judges `action`, written in the `trust` block of principals that may
@@ -194,5 +233,21 @@ mod tests {
         assert_eq!(trust_action("STS:TAGSESSION"), Some("sts:TagSession"));
         assert!(trust_action_rank("sts:AssumeRole") < trust_action_rank("sts:tagsession"));
         assert_eq!(trust_action_rank("s3:GetObject"), TRUST_ACTIONS.len());
+    }
+
+    #[test]
+    fn eks_pod_identity_asks_for_tag_session_in_every_partition() {
+        for principal in [
+            "pods.eks.amazonaws.com",
+            "pods.eks.amazonaws.com.cn",
+            "Pods.EKS.amazonaws.com",
+            "pods.eks.${partition}.dns_suffix",
+        ] {
+            assert_eq!(asking_service(principal).map(|s| s.action), Some("sts:TagSession"), "{principal}");
+        }
+        for other in ["eks.amazonaws.com", "pods.eks-x.amazonaws.com", "pods.eks.example.com", "pods.eks", "pods.eks."]
+        {
+            assert!(asking_service(other).is_none(), "{other}");
+        }
     }
 }

@@ -44,6 +44,14 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
                 preferred: true,
             });
         }
+        if let Some((edit, action)) = granted_session_action(index, d, newline) {
+            out.push(Fix {
+                title: format!("Grant `{action}` in this trust block"),
+                code: d.code,
+                edits: vec![edit],
+                preferred: true,
+            });
+        }
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
             && let Some(decl) = index.decl_named_at(d.span)
         {
@@ -112,6 +120,53 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
     }
     let before = text.get(..start)?.trim_end_matches([' ', '\t', '\r', '\n']);
     before.ends_with(',').then(|| (Span::new(before.len() - 1, end), entry))
+}
+
+/// W0513's fix: the session action the service asks for (the label's
+/// first quoted name), granted in the block of the `trust` field whose
+/// principals hold the diagnostic: a block made of the field's `;`, or an
+/// `action` field first in its block. None for a field that grants actions
+/// already (a second `action` field is E0307).
+fn granted_session_action(index: &FileIndex, d: &Diagnostic, newline: &str) -> Option<((Span, String), String)> {
+    if d.code != Code::SessionActionNotGranted {
+        return None;
+    }
+    let action = d.label.as_deref()?.split('`').nth(1)?.to_string();
+    let field = index.trust_field_around(d.span)?;
+    let end = field.span.end as usize;
+    if !field.block {
+        return Some(((Span::new(end - 1, end), format!(" {{ action {action}; }}")), action));
+    }
+    let brace = block_opening(&index.text, field.values.end as usize, end)?;
+    let after = index.text.get(brace + 1..)?;
+    let line_ends_here = after.trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
+    let inserted = match line_ends_here {
+        // on a line of its own, indented as the block's next line
+        true => {
+            let next = after.trim_start_matches([' ', '\t']).trim_start_matches(['\n', '\r']);
+            let indent = next.get(..next.len() - next.trim_start_matches([' ', '\t']).len()).unwrap_or_default();
+            format!("{newline}{indent}action {action};")
+        }
+        false => format!(" action {action};"),
+    };
+    Some(((Span::new(brace + 1, brace + 1), inserted), action))
+}
+
+/// Where the block of a field opens: the first `{` from `from` to `to`
+/// outside a comment.
+fn block_opening(text: &str, from: usize, to: usize) -> Option<usize> {
+    let mut at = from;
+    while at < to {
+        let rest = text.get(at..to)?;
+        if rest.starts_with("//") {
+            at += rest.find(['\n', '\r']).unwrap_or(rest.len());
+        } else if rest.starts_with('{') {
+            return Some(at);
+        } else {
+            at += rest.chars().next()?.len_utf8();
+        }
+    }
+    None
 }
 
 /// A list entry that renders as written: a bare action, or a quoted string

@@ -13,6 +13,17 @@ pub struct Decl {
     pub docs: Vec<String>,
 }
 
+/// A role's `trust` field that grants no action besides its principals'
+/// own: where a fix that grants one goes (W0513).
+pub struct TrustField {
+    /// The principals' list.
+    pub values: Span,
+    /// The whole field.
+    pub span: Span,
+    /// Whether it ends in a block (`{ condition ...; }`) rather than `;`.
+    pub block: bool,
+}
+
 /// A use of a name (the name itself, without `@` or `${`).
 pub struct Use {
     pub name: Name,
@@ -28,6 +39,8 @@ pub struct FileIndex {
     pub implicit: Vec<Name>,
     /// Params' types and the valuesets that hold no ARN (for completion).
     pub values: crate::value_facts::ValueFacts,
+    /// The `trust` fields that grant no action, in file order.
+    pub trust_fields: Vec<TrustField>,
     /// The first declaration of each name (its position in `decls`).
     by_name: std::collections::HashMap<Name, usize>,
 }
@@ -41,10 +54,26 @@ impl FileIndex {
         let mut uses = Vec::new();
         let mut implicit = Vec::new();
         let mut values = crate::value_facts::ValueFacts::default();
+        let mut trust_fields = Vec::new();
         let mut declared = std::collections::HashSet::new();
         for (parsed_item, def) in parsed.items.iter().zip(items.iter()) {
             let item = &*parsed_item.item;
             let offset = parsed_item.offset;
+            if let pcl_syntax::ast::ItemKind::Role(role) = &item.kind {
+                trust_fields.extend(role.fields.iter().filter_map(|field| match field {
+                    pcl_syntax::ast::RoleField::Trust { values, conditions, actions, span, .. }
+                        if actions.is_empty() =>
+                    {
+                        let (values, span) = (values.span.shift(offset), span.shift(offset));
+                        Some(TrustField {
+                            values,
+                            span,
+                            block: !conditions.is_empty() || !text_ends_with(&text, span, ';'),
+                        })
+                    }
+                    _ => None,
+                }));
+            }
             decls.push(Decl {
                 name: item.name().name,
                 kind: item.keyword(),
@@ -72,7 +101,7 @@ impl FileIndex {
         for (at, d) in decls.iter().enumerate() {
             by_name.entry(d.name).or_insert(at);
         }
-        FileIndex { text, decls, uses, implicit, values: values.finish(), by_name }
+        FileIndex { text, decls, uses, implicit, values: values.finish(), trust_fields, by_name }
     }
 
     /// The first declaration of `name` (a lookup: highlighting asks for
@@ -93,6 +122,13 @@ impl FileIndex {
         let after = self.decls.partition_point(|d| d.span.start <= span.start);
         let d = self.decls.get(after.checked_sub(1)?)?;
         (d.span.start <= span.start && span.end <= d.span.end).then_some(d)
+    }
+
+    /// The `trust` field granting no action whose principals hold `span`.
+    pub fn trust_field_around(&self, span: Span) -> Option<&TrustField> {
+        let after = self.trust_fields.partition_point(|f| f.values.start <= span.start);
+        let f = self.trust_fields.get(after.checked_sub(1)?)?;
+        (span.end <= f.values.end).then_some(f)
     }
 
     /// The line (from 1) of the byte `offset`. A line ends at `\n`, `\r\n`
@@ -133,4 +169,9 @@ fn name_within(text: &str, span: Span, name: &str) -> Option<Span> {
             !before.is_some_and(is_name) && !after.is_some_and(is_name)
         })
         .map(|(at, _)| Span::new(start + at, start + at + name.len()))
+}
+
+/// Whether the text at `span` ends with `c`.
+fn text_ends_with(text: &str, span: Span, c: char) -> bool {
+    text.get(span.start as usize..span.end as usize).is_some_and(|t| t.ends_with(c))
 }

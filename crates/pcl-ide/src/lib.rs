@@ -276,6 +276,8 @@ impl AnalysisHost {
 }
 
 #[cfg(test)]
+mod fix_tests;
+#[cfg(test)]
 mod review_tests;
 #[cfg(test)]
 mod tests;

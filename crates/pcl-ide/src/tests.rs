@@ -125,7 +125,7 @@ fn outline_and_diagnostics() {
 }
 
 /// `text` with `fix`'s edits made (from the last, so that the spans hold).
-fn apply(text: &str, fix: &Fix) -> String {
+pub(crate) fn apply(text: &str, fix: &Fix) -> String {
     let mut out = text.to_string();
     for (span, new) in fix.edits.iter().rev() {
         out.replace_range(span.start as usize..span.end as usize, new);
@@ -374,93 +374,5 @@ fn strings_and_lone_carriage_returns_and_statement_folds() {
         assert_eq!(apply(remove), text.replace(&format!("param unused: string = \"u\";{newline}"), ""));
         let acknowledge = all.iter().find(|f| f.title.starts_with("Acknowledge W0502")).unwrap();
         assert!(apply(acknowledge).contains(&format!("expect W0502 \"TODO: why this is kept\"{newline}param unused")));
-    }
-}
-
-/// W0512's fix removes the entry it underlines, with one comma, only when
-/// that removes the finding in every configuration and nothing else.
-#[test]
-fn repeated_entries_are_removed_by_their_fix() {
-    let cases = [
-        // a second copy, in another case: the copy goes
-        (
-            "policy p { allow { action [s3:ListBucket, \"s3:listbucket\"]; resource \"*\"; } }\n",
-            Some("policy p { allow { action [s3:ListBucket]; resource \"*\"; } }\n"),
-        ),
-        // an action a pattern after it matches: the action goes, with the comma after it
-        (
-            "policy p {\n    allow {\n        action [ec2:DescribeInstances,\n            ec2:Describe*];\n        resource \"*\";\n    }\n}\n",
-            Some("policy p {\n    allow {\n        action [ec2:Describe*];\n        resource \"*\";\n    }\n}\n"),
-        ),
-        // a file without features: its findings hold everywhere; the comma before it goes
-        (
-            "policy p { allow { action s3:GetObject; resource [\"*\", \"*\"]; } }\n",
-            Some("policy p { allow { action s3:GetObject; resource [\"*\"]; } }\n"),
-        ),
-        // a copy a set brings: removing the splice would drop the set's others
-        (
-            "actionset reads = [s3:ListBucket, s3:GetObject];\npolicy p { allow { action [s3:ListBucket, @reads]; resource \"*\"; } }\n",
-            None,
-        ),
-        // a `for` template: its other values are not covered
-        (
-            "param buckets: list<arn> = [\"arn:aws:s3:::x\", \"arn:aws:s3:::y\"];\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::x/*\", \"${b}/*\" for b in buckets]; } }\n",
-            None,
-        ),
-        // a pattern made of a param's default: another value need not cover it
-        (
-            "param region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:aws:ec2:${region}:123456789012:instance/*\", \"arn:aws:ec2:us-east-1:123456789012:instance/*\"]; } }\n",
-            None,
-        ),
-        // the same with the partition a param too (the message names `region = "*"`)
-        (
-            "param partition: partition = \"aws\";\nparam region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:${partition}:ec2:${region}:*:instance/*\", \"arn:${partition}:ec2:us-east-1:*:instance/*\"]; } }\n",
-            None,
-        ),
-        // a list param's `*`, bare or kept by a `for` template
-        (
-            "param arns: list<arn> = [\"arn:aws:s3:::data/*\"];\npolicy p { allow { action s3:GetObject; resource [arns, \"arn:aws:s3:::data/k\"]; } }\n",
-            None,
-        ),
-        (
-            "param buckets: list<string> = [\"*\"];\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::${b}/*\" for b in buckets, \"arn:aws:s3:::data/k\"]; } }\n",
-            None,
-        ),
-        // the copy that would stay is guarded (by a param: no `when` in the message)
-        (
-            "param region: region = \"us-east-1\";\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::a/k\" when region == \"us-east-1\", \"arn:aws:s3:::a/k\"]; } }\n",
-            None,
-        ),
-        // a comment between the comma and the copy: not touched
-        (
-            "policy p {\n    allow {\n        action [s3:ListBucket, // list\n            \"s3:ListBucket\" // again\n        ];\n        resource \"*\";\n    }\n}\n",
-            None,
-        ),
-        // a comment after the entry's comma stays
-        (
-            "policy p { allow { action [s3:ListBucket, \"s3:ListBucket\", // again\n    s3:GetObject]; resource \"*\"; } }\n",
-            Some("policy p { allow { action [s3:ListBucket, // again\n    s3:GetObject]; resource \"*\"; } }\n"),
-        ),
-        // matched only where the feature is on: elsewhere the entry is needed
-        (
-            "feature f: bool = false;\npolicy p { allow { action [ec2:DescribeInstances, ec2:Describe* when f]; resource \"*\"; } }\n",
-            None,
-        ),
-    ];
-    for (text, fixed) in cases {
-        let mut h = AnalysisHost::new();
-        h.set_text(FILE, text.to_string());
-        let found = h.diagnostics(FILE);
-        let repeat = found
-            .iter()
-            .find(|d| d.code == pcl_semantics::Code::RepeatedEntry)
-            .unwrap_or_else(|| panic!("{text}: {found:?}"));
-        let fixes = h.fixes(FILE, repeat.span);
-        let fix = fixes.iter().find(|f| f.code == pcl_semantics::Code::RepeatedEntry && f.title.starts_with("Remove"));
-        assert_eq!(fix.map(|f| apply(text, f)).as_deref(), fixed, "{text}");
-        if let Some(fixed) = fixed {
-            h.set_text(FILE, fixed.to_string());
-            assert!(h.diagnostics(FILE).is_empty(), "{fixed}: {:?}", h.diagnostics(FILE));
-        }
     }
 }

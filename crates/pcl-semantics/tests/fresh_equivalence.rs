@@ -63,7 +63,8 @@ role pod_role {
 }
 "#;
     let edits = [
-        // the set brings another service's action (E0318), and no tags (W0506)
+        // the set brings another service's action (E0318), and no tags (W0506;
+        // and EKS Pod Identity, which tags every session, never assumes the role: W0513)
         original.replace("[sts:TagSession]", "[s3:GetObject]"),
         // a source identity granted by the other field (no W0506 there)
         original.replace("action [@session];", "action [@session, sts:SetSourceIdentity when audit];"),
@@ -93,7 +94,7 @@ role pod_role {
     let fresh_codes = |text: &str| -> Vec<&'static str> {
         fresh_analysis("trust.pcl", text.to_string()).diagnostics.iter().map(|d| d.code.as_str()).collect()
     };
-    assert_eq!(fresh_codes(&edits[0]), ["W0503", "E0318", "W0506", "W0506"]);
+    assert_eq!(fresh_codes(&edits[0]), ["W0503", "W0513", "E0318", "W0506", "W0506"]);
     // the source identity granted when `audit` holds: W0506 without it
     assert_eq!(fresh_codes(&edits[1]), ["W0506"]);
     assert_eq!(fresh_codes(&edits[3]), ["W0503", "E0318", "W0506"]);

@@ -115,7 +115,7 @@ pub struct TrustCondition<'a> {
 /// requests never hold (`principals_without_key`, W0506) lets it in never.
 pub fn conditions_narrow_trust(principal: &str, aws: bool, conditions: &[TrustCondition<'_>]) -> bool {
     let trusted = if aws { TrustPrincipal::ServiceOrAws } else { TrustPrincipal::Federated(principal) };
-    let shut_out = |c: &TrustCondition<'_>| !principals_without_key(c.operator, c.key, &[trusted]).is_empty();
+    let shut_out = |c: &TrustCondition<'_>| !principals_without_key(c, &[trusted]).is_empty();
     conditions.iter().any(|c| {
         let names = match aws {
             true => CALLER_KEYS.iter().find(|(k, _)| k.eq_ignore_ascii_case(c.key)).map(|(_, n)| *n),
@@ -294,18 +294,18 @@ pub enum TrustPrincipal<'a> {
     Federated(&'a str),
 }
 
-/// The principals among `principals` that never bring `key` into their
-/// request, for a condition of `operator` that then fails (one that does
-/// not hold without its key, `holds_without_key`): `key` is an identity provider's
-/// (SAML's, or a web identity provider's claim) and the principal is not
-/// that provider. Empty for any other key (its presence is not judged)
-/// and for a principal still to come.
+/// The principals among `principals` that never bring the condition's key
+/// into their request, when the condition then fails (its operator and
+/// values need the key, `needs_key`: `Null` with `false` does): the key is
+/// an identity provider's (SAML's, or a web identity provider's claim) and
+/// the principal is not that provider. Empty for any other key (its
+/// presence is not judged) and for a principal still to come.
 pub fn principals_without_key<'p>(
-    operator: &str,
-    key: &str,
+    condition: &TrustCondition<'_>,
     principals: &[TrustPrincipal<'p>],
 ) -> Vec<TrustPrincipal<'p>> {
-    if holds_without_key(operator) {
+    let TrustCondition { operator, key, values } = *condition;
+    if !needs_key(operator, values) {
         return Vec::new();
     }
     // the provider is before the first `:` (a tag key after `aws:...Tag/`

@@ -2,6 +2,11 @@
 
 use super::*;
 
+/// `principals_without_key` for a condition without values.
+fn without<'p>(operator: &str, key: &str, principals: &[TrustPrincipal<'p>]) -> Vec<TrustPrincipal<'p>> {
+    principals_without_key(&TrustCondition { operator, key, values: &[] }, principals)
+}
+
 fn narrows(principal: &str, aws: bool, operator: &str, key: &str, values: &[&str]) -> bool {
     let values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
     conditions_narrow_trust(principal, aws, &[TrustCondition { operator, key, values: &values }])
@@ -94,9 +99,9 @@ fn found_by_the_third_review() {
     use TrustPrincipal::*;
     // an account to come in a provider's ARN leaves the provider known
     let github = Federated("arn:aws:iam::\u{1}account\u{1}:oidc-provider/token.actions.githubusercontent.com");
-    assert_eq!(principals_without_key("StringEquals", "accounts.google.com:aud", &[github]), [github]);
+    assert_eq!(without("StringEquals", "accounts.google.com:aud", &[github]), [github]);
     let saml = Federated("arn:aws:iam::\u{1}account\u{1}:saml-provider/corp");
-    assert_eq!(principals_without_key("StringLike", "token.actions.githubusercontent.com:sub", &[saml]), [saml]);
+    assert_eq!(without("StringLike", "token.actions.githubusercontent.com:sub", &[saml]), [saml]);
     // a value to come narrows only where the caller's part is to come
     let caller = |operator: &str, key: &str, value: &str| narrows("*", true, operator, key, &[value]);
     assert!(!caller("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/\u{1}name\u{1}"));
@@ -174,9 +179,7 @@ fn a_provider_key_is_set_for_its_provider_alone() {
     let saml = Federated("arn:aws:iam::1:saml-provider/okta");
     let github = Federated(GITHUB);
     let cognito = Federated("cognito-identity.amazonaws.com");
-    fn missing<'p>(operator: &str, key: &str, principals: &[TrustPrincipal<'p>]) -> Vec<TrustPrincipal<'p>> {
-        principals_without_key(operator, key, principals)
-    }
+    let missing = without;
     let sub = "token.actions.githubusercontent.com:sub";
     assert_eq!(missing("StringLike", sub, &[github]), []);
     assert_eq!(missing("StringLike", sub, &[ServiceOrAws, github, cognito]), [ServiceOrAws, cognito]);
@@ -188,6 +191,17 @@ fn a_provider_key_is_set_for_its_provider_alone() {
     assert_eq!(missing("Null", sub, &[ServiceOrAws]), []);
     assert_eq!(missing("ForAllValues:StringLike", sub, &[ServiceOrAws]), []);
     assert_eq!(missing("ForAnyValue:StringLike", sub, &[ServiceOrAws]), [ServiceOrAws]);
+    // `Null` with `false` asks for the key: it fails without it; with `true`, or both, it does not
+    let null = |values: &[String], principals: &[TrustPrincipal<'_>]| {
+        principals_without_key(&TrustCondition { operator: "Null", key: sub, values }, principals).len()
+    };
+    assert_eq!(null(&["false".into()], &[ServiceOrAws, github, cognito]), 2);
+    assert_eq!(null(&["FALSE".into()], &[ServiceOrAws]), 1);
+    assert_eq!(null(&["true".into()], &[ServiceOrAws]), 0);
+    assert_eq!(null(&["true".into(), "false".into()], &[ServiceOrAws]), 0);
+    // and so shuts an open trust's callers out (W0509 then does not ask for a narrowing)
+    assert!(narrows("*", true, "Null", "saml:sub", &["false"]));
+    assert!(!narrows("*", true, "Null", "saml:sub", &["true"]));
     // a tag key may hold `.` and `:`: no provider's
     assert_eq!(missing("StringEquals", "aws:PrincipalTag/cost.center:team", &[ServiceOrAws]), []);
     assert_eq!(missing("StringEquals", "aws:RequestTag/app.example.com:owner", &[ServiceOrAws]), []);
@@ -225,14 +239,14 @@ fn a_provider_to_come_is_narrowed_by_its_own_key_or_one_written_out() {
     assert!(!narrows(&provider, false, "StringLike", &format!("{github}:sub"), &["repo:*"]));
     // nor is it shut out by a key it may set
     let trusted = [TrustPrincipal::Federated(&provider)];
-    assert!(principals_without_key("StringEquals", &format!("{github}:sub"), &trusted).is_empty());
+    assert!(without("StringEquals", &format!("{github}:sub"), &trusted).is_empty());
     // found by review: a key of another param, or of the same with more
     // text around it, does not name it (nor shut it out: not known yet)
     let other = format!("<{STAND_IN_MARK}other{STAND_IN_MARK}0>:sub");
     let suffixed = format!("{to_come}x:sub");
     for key in [other, suffixed] {
         assert!(!narrows(&provider, false, "StringEquals", &key, &["system:serviceaccount:ci:deployer"]), "{key}");
-        assert!(principals_without_key("StringEquals", &key, &trusted).is_empty());
+        assert!(without("StringEquals", &key, &trusted).is_empty());
     }
 }
 
@@ -245,13 +259,13 @@ fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
     let provider = format!("arn:aws:iam::123456789012:oidc-provider/{url}");
     let trusted = [TrustPrincipal::Federated(&provider)];
     let github = "token.actions.githubusercontent.com:sub";
-    assert_eq!(principals_without_key("StringLike", github, &trusted), trusted);
+    assert_eq!(without("StringLike", github, &trusted), trusted);
     // (shut out, W0506: not open either)
     assert!(narrows(&provider, false, "StringLike", github, &["repo:my-org/infra:*"]));
     assert!(!narrows(&provider, false, "StringNotLike", github, &["repo:my-org/infra:*"]));
     // a host it may render, written out or interpolated alike
     for host in ["OIDC.eks.us-east-1.amazonaws.com/id/ABC".to_string(), url.clone()] {
-        assert!(principals_without_key("StringEquals", &format!("{host}:sub"), &trusted).is_empty(), "{host}");
+        assert!(without("StringEquals", &format!("{host}:sub"), &trusted).is_empty(), "{host}");
     }
     let sub = format!("{url}:sub");
     assert!(narrows(&provider, false, "StringEquals", &sub, &["system:serviceaccount:ci:deployer"]));
@@ -264,7 +278,7 @@ fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
     let written = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
     assert_eq!(naming(&url, written), Naming::Maybe);
     let key_to_come = format!("{url}:sub");
-    assert!(principals_without_key("StringEquals", &key_to_come, &[TrustPrincipal::Federated(written)]).is_empty());
+    assert!(without("StringEquals", &key_to_come, &[TrustPrincipal::Federated(written)]).is_empty());
     // params whose names differ in case are two values to come
     assert_eq!(naming(&mark("Region"), &mark("region")), Naming::Unknown);
     // a check of every partition renders its DNS suffix as it is in each
@@ -288,8 +302,8 @@ fn a_url_partly_to_come_sets_only_the_keys_it_may_render() {
     // a SAML provider, its name to come, sets no OIDC host's key
     let saml = format!("arn:aws:iam::123456789012:saml-provider/{}", mark("idp"));
     let github = "token.actions.githubusercontent.com:sub";
-    assert_eq!(principals_without_key("StringLike", github, &[TrustPrincipal::Federated(&saml)]).len(), 1);
-    assert!(principals_without_key("StringEquals", "saml:aud", &[TrustPrincipal::Federated(&saml)]).is_empty());
+    assert_eq!(without("StringLike", github, &[TrustPrincipal::Federated(&saml)]).len(), 1);
+    assert!(without("StringEquals", "saml:aud", &[TrustPrincipal::Federated(&saml)]).is_empty());
 }
 
 #[test]

@@ -10,7 +10,9 @@
 use pcl_syntax::Span;
 
 use super::open_trust::open_trust;
-use super::trust::{keys_never_set, keys_without_session_action, trust_action_findings};
+use super::trust::{
+    keys_never_set, keys_without_session_action, services_not_granted_what_they_ask, trust_action_findings,
+};
 use super::{arn_error, condition_arns, condition_checks, counted_as_one, naming_findings, resource_part};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind, Label};
 use crate::expand::{Env, ExpandedRole};
@@ -162,6 +164,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
     trust_action_findings(role, &mut out);
+    services_not_granted_what_they_ask(role, span, &mut out);
     out.extend(quota_and_name_findings(role, span).into_iter().map(|diagnostic| RoleFinding {
         diagnostic,
         value: None,

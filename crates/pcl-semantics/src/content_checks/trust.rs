@@ -6,11 +6,11 @@
 
 use pcl_syntax::Span;
 
-use super::roles::RoleFinding;
+use super::roles::{RoleFinding, RoleValue};
 use crate::diagnostic::{Code, Diagnostic, DiagnosticKind};
 use crate::expand::{ExpandedCondition, ExpandedRole};
 use crate::ir::PrincipalKind;
-use pcl_iam::trust_conditions::{TrustPrincipal, principals_without_key};
+use pcl_iam::trust_conditions::{TrustCondition, TrustPrincipal, principals_without_key};
 
 /// W0506 for a condition of `role`'s `field`th `trust` field on a key that
 /// a request holds only when the trust policy grants the caller a session
@@ -26,23 +26,7 @@ pub(super) fn keys_without_session_action(
     out: &mut Vec<Diagnostic>,
 ) {
     let Some((kind, principals)) = role.trust.get(field) else { return };
-    // whether a trust statement of principals `theirs` (of `kind`) lets
-    // `principal` call its actions: an AWS principal by its account or `*`
-    // too (`pcl_iam::aws_principal_covers`), any other as written
-    let covers = |granted: &str, principal: &str| match kind {
-        PrincipalKind::Aws => pcl_iam::aws_principal_covers(granted, principal),
-        _ => granted == principal,
-    };
-    // whether a trust statement grants `action` to `principal`
-    let granted = |principal: &str, action: &str| {
-        role.trust_actions.iter().any(|(g, actions)| {
-            actions.iter().any(|(a, _)| a.eq_ignore_ascii_case(action))
-                && role
-                    .trust
-                    .get(*g)
-                    .is_some_and(|(k, theirs)| k == kind && theirs.values.iter().any(|p| covers(p, principal)))
-        })
-    };
+    let granted = |principal: &str, action: &str| grants(role, kind, principal, action);
     for c in conditions {
         let Some(action) = pcl_iam::trust_actions::session_action_of_key(&c.key) else { continue };
         if !pcl_iam::trust_conditions::needs_key(&c.operator, &c.values.values) {
@@ -72,6 +56,61 @@ pub(super) fn keys_without_session_action(
             }
             .at(c.span),
         );
+    }
+}
+
+/// Whether a trust statement of `role` grants `action` to `principal` (of
+/// `kind`): one of its principals lets `principal` call its actions, an AWS
+/// principal by its account or `*` too (`pcl_iam::aws_principal_covers`),
+/// any other as written. IAM checks the action for the caller, in any
+/// statement.
+fn grants(role: &ExpandedRole, kind: &PrincipalKind, principal: &str, action: &str) -> bool {
+    let covers = |granted: &str| match kind {
+        PrincipalKind::Aws => pcl_iam::aws_principal_covers(granted, principal),
+        _ => granted == principal,
+    };
+    role.trust_actions.iter().any(|(field, actions)| {
+        actions.iter().any(|(a, _)| a.eq_ignore_ascii_case(action))
+            && role.trust.get(*field).is_some_and(|(k, theirs)| k == kind && theirs.values.iter().any(|p| covers(p)))
+    })
+}
+
+/// W0513 for a trusted service that asks for a session action each time it
+/// assumes a role (`pcl_iam::trust_actions::asking_service`: EKS Pod
+/// Identity's `sts:TagSession`) when no trust statement of `role` grants
+/// it that action: the service never assumes the role. About the
+/// principal's first place (`span` is the role's name until placed).
+pub(super) fn services_not_granted_what_they_ask(role: &ExpandedRole, span: Span, out: &mut Vec<RoleFinding>) {
+    let mut reported: Vec<&str> = Vec::new();
+    for (list, (kind, principals)) in role.trust.iter().enumerate() {
+        if !matches!(kind, PrincipalKind::Service) {
+            continue;
+        }
+        for (at, principal) in principals.values.iter().enumerate() {
+            let Some(service) = pcl_iam::trust_actions::asking_service(principal) else { continue };
+            if reported.contains(&principal.as_str()) || grants(role, kind, principal, service.action) {
+                continue;
+            }
+            reported.push(principal);
+            let action = service.action;
+            let shown = pcl_iam::values::any_partition(principal);
+            let kind = DiagnosticKind::IamRule {
+                code: Code::SessionActionNotGranted,
+                message: format!(
+                    "role `{}` trusts `{shown}` ({}) without granting it `{action}`, which it asks for whenever it assumes a role: it never assumes this one",
+                    role.name, service.name
+                ),
+                label: Some(format!("not granted `{action}`: {}", service.why)),
+                help: Some(format!(
+                    "grant it in the principal's trust block: `trust service ... {{ action {action}; }}`, its principals as they are"
+                )),
+            };
+            out.push(RoleFinding {
+                diagnostic: kind.at(span),
+                value: Some(RoleValue::Trust { list, at }),
+                first: None,
+            });
+        }
     }
 }
 
@@ -144,7 +183,8 @@ pub(super) fn keys_never_set(
         })
         .collect();
     for c in conditions {
-        let missing = principals_without_key(&c.operator, &c.key, &trusted);
+        let condition = TrustCondition { operator: &c.operator, key: &c.key, values: &c.values.values };
+        let missing = principals_without_key(&condition, &trusted);
         if missing.is_empty() {
             continue;
         }

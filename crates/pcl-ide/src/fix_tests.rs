@@ -1,0 +1,143 @@
+//! The fixes that change what a warning is about (W0512's repeat removed,
+//! W0513's session action granted): each case's text, fixed, and checked
+//! clean again.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
+
+use super::*;
+use crate::tests::{FILE, apply};
+
+/// W0512's fix removes the entry it underlines, with one comma, only when
+/// that removes the finding in every configuration and nothing else.
+#[test]
+fn repeated_entries_are_removed_by_their_fix() {
+    let cases = [
+        // a second copy, in another case: the copy goes
+        (
+            "policy p { allow { action [s3:ListBucket, \"s3:listbucket\"]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:ListBucket]; resource \"*\"; } }\n"),
+        ),
+        // an action a pattern after it matches: the action goes, with the comma after it
+        (
+            "policy p {\n    allow {\n        action [ec2:DescribeInstances,\n            ec2:Describe*];\n        resource \"*\";\n    }\n}\n",
+            Some("policy p {\n    allow {\n        action [ec2:Describe*];\n        resource \"*\";\n    }\n}\n"),
+        ),
+        // a file without features: its findings hold everywhere; the comma before it goes
+        (
+            "policy p { allow { action s3:GetObject; resource [\"*\", \"*\"]; } }\n",
+            Some("policy p { allow { action s3:GetObject; resource [\"*\"]; } }\n"),
+        ),
+        // a copy a set brings: removing the splice would drop the set's others
+        (
+            "actionset reads = [s3:ListBucket, s3:GetObject];\npolicy p { allow { action [s3:ListBucket, @reads]; resource \"*\"; } }\n",
+            None,
+        ),
+        // a `for` template: its other values are not covered
+        (
+            "param buckets: list<arn> = [\"arn:aws:s3:::x\", \"arn:aws:s3:::y\"];\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::x/*\", \"${b}/*\" for b in buckets]; } }\n",
+            None,
+        ),
+        // a pattern made of a param's default: another value need not cover it
+        (
+            "param region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:aws:ec2:${region}:123456789012:instance/*\", \"arn:aws:ec2:us-east-1:123456789012:instance/*\"]; } }\n",
+            None,
+        ),
+        // the same with the partition a param too (the message names `region = "*"`)
+        (
+            "param partition: partition = \"aws\";\nparam region: region = \"*\";\npolicy p { allow { action ec2:StartInstances; resource [\"arn:${partition}:ec2:${region}:*:instance/*\", \"arn:${partition}:ec2:us-east-1:*:instance/*\"]; } }\n",
+            None,
+        ),
+        // a list param's `*`, bare or kept by a `for` template
+        (
+            "param arns: list<arn> = [\"arn:aws:s3:::data/*\"];\npolicy p { allow { action s3:GetObject; resource [arns, \"arn:aws:s3:::data/k\"]; } }\n",
+            None,
+        ),
+        (
+            "param buckets: list<string> = [\"*\"];\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::${b}/*\" for b in buckets, \"arn:aws:s3:::data/k\"]; } }\n",
+            None,
+        ),
+        // the copy that would stay is guarded (by a param: no `when` in the message)
+        (
+            "param region: region = \"us-east-1\";\npolicy p { allow { action s3:GetObject; resource [\"arn:aws:s3:::a/k\" when region == \"us-east-1\", \"arn:aws:s3:::a/k\"]; } }\n",
+            None,
+        ),
+        // a comment between the comma and the copy: not touched
+        (
+            "policy p {\n    allow {\n        action [s3:ListBucket, // list\n            \"s3:ListBucket\" // again\n        ];\n        resource \"*\";\n    }\n}\n",
+            None,
+        ),
+        // a comment after the entry's comma stays
+        (
+            "policy p { allow { action [s3:ListBucket, \"s3:ListBucket\", // again\n    s3:GetObject]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:ListBucket, // again\n    s3:GetObject]; resource \"*\"; } }\n"),
+        ),
+        // matched only where the feature is on: elsewhere the entry is needed
+        (
+            "feature f: bool = false;\npolicy p { allow { action [ec2:DescribeInstances, ec2:Describe* when f]; resource \"*\"; } }\n",
+            None,
+        ),
+    ];
+    for (text, fixed) in cases {
+        let mut h = AnalysisHost::new();
+        h.set_text(FILE, text.to_string());
+        let found = h.diagnostics(FILE);
+        let repeat = found
+            .iter()
+            .find(|d| d.code == pcl_semantics::Code::RepeatedEntry)
+            .unwrap_or_else(|| panic!("{text}: {found:?}"));
+        let fixes = h.fixes(FILE, repeat.span);
+        let fix = fixes.iter().find(|f| f.code == pcl_semantics::Code::RepeatedEntry && f.title.starts_with("Remove"));
+        assert_eq!(fix.map(|f| apply(text, f)).as_deref(), fixed, "{text}");
+        if let Some(fixed) = fixed {
+            h.set_text(FILE, fixed.to_string());
+            assert!(h.diagnostics(FILE).is_empty(), "{fixed}: {:?}", h.diagnostics(FILE));
+        }
+    }
+}
+
+/// W0513's fix grants the session action in the field's block (made of its
+/// `;`, or first in the block it has), and the role checks clean after it;
+/// a field that grants actions already gets none.
+#[test]
+fn a_session_action_asked_for_is_granted_by_its_fix() {
+    let cases = [
+        (
+            "role r {\n    trust service \"pods.eks.amazonaws.com\";\n}\n",
+            Some("role r {\n    trust service \"pods.eks.amazonaws.com\" { action sts:TagSession; }\n}\n"),
+        ),
+        // a list of principals, a comment with a brace before the block
+        (
+            "role r { trust service [\"ec2.amazonaws.com\", \"pods.eks.amazonaws.com\"] // {\n { condition StringEquals \"aws:SourceAccount\" \"123456789012\"; } }\n",
+            Some(
+                "role r { trust service [\"ec2.amazonaws.com\", \"pods.eks.amazonaws.com\"] // {\n { action sts:TagSession; condition StringEquals \"aws:SourceAccount\" \"123456789012\"; } }\n",
+            ),
+        ),
+        // a block on lines of its own: the action on a line of its own, indented as the next
+        (
+            "role r {\n    trust service \"pods.eks.amazonaws.com\" {\n        condition StringEquals \"aws:SourceAccount\" \"123456789012\";\n    }\n}\n",
+            Some(
+                "role r {\n    trust service \"pods.eks.amazonaws.com\" {\n        action sts:TagSession;\n        condition StringEquals \"aws:SourceAccount\" \"123456789012\";\n    }\n}\n",
+            ),
+        ),
+        // granted in some configurations only: the field grants actions already
+        (
+            "feature f: bool = false;\nrole r { trust service \"pods.eks.amazonaws.com\" { action [sts:TagSession when f]; } }\n",
+            None,
+        ),
+    ];
+    for (text, fixed) in cases {
+        let mut h = AnalysisHost::new();
+        h.set_text(FILE, text.to_string());
+        let found = h.diagnostics(FILE);
+        let asked = found
+            .iter()
+            .find(|d| d.code == pcl_semantics::Code::SessionActionNotGranted)
+            .unwrap_or_else(|| panic!("{text}: {found:?}"));
+        let fixes = h.fixes(FILE, asked.span);
+        let fix = fixes.iter().find(|f| f.code == pcl_semantics::Code::SessionActionNotGranted && f.preferred);
+        assert_eq!(fix.map(|f| apply(text, f)).as_deref(), fixed, "{text}");
+        if let Some(fixed) = fixed {
+            h.set_text(FILE, fixed.to_string());
+            assert!(h.diagnostics(FILE).is_empty(), "{fixed}: {:?}", h.diagnostics(FILE));
+        }
+    }
+}
