@@ -202,3 +202,47 @@ fn deep_brackets_get_one_answer_on_any_stack() {
         "{answers:?}"
     );
 }
+
+/// Two shapes that multiplied a walk's work by every assignment of the
+/// features (found by fuzzing, 2026-12-07): 14 permsets each including the
+/// next under a condition and without one, beside 8 features (37 s: the
+/// 10,000-repeat cap was reached again in each of 256 assignments), and a
+/// derived feature over 40 params guarding 40 statements beside 12 features
+/// (11 s: every guard evaluated whole in each of 41 × 4,096 assignments; 8
+/// here).
+/// The first is one E0002 found in the first assignment, which stops the
+/// item's checks; the second checks clean. Each takes well under a second
+/// in a release build now; in a test, what matters is what they report.
+#[test]
+fn work_multiplied_by_the_assignments() {
+    let features = |n: usize| -> String { (0..n).map(|i| format!("feature f{i}: bool = false;\n")).collect() };
+    let guarded = |n: usize| -> String {
+        (0..n).map(|i| format!("  allow \"F{i}\" when f{i} {{ action s3:PutObject; resource \"*\"; }}\n")).collect()
+    };
+    let mut chain = features(8);
+    for i in 0..14 {
+        let next = i + 1;
+        chain += &format!(
+            "permset d{i} {{ with condition StringEquals \"aws:PrincipalTag/k{i}\" \"v\" {{ include d{next}; }} include d{next}; }}\n"
+        );
+    }
+    chain += "permset d14 { allow { action s3:GetObject; resource \"*\"; } }\n";
+    chain += &format!("policy p {{\n  include d0;\n{}}}\n", guarded(8));
+    let analysis = pcl_suite::analyze("chain.pcl", &chain);
+    let codes: Vec<&str> = analysis.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["E0002"]);
+    // (found in one assignment: no claim of every configuration)
+    assert!(analysis.diagnostics[0].message.ends_with("more than 10000 times"), "{}", analysis.diagnostics[0].message);
+
+    // (8 features here: the test runs in a debug build)
+    let mut params = features(8);
+    params += &(0..40).map(|i| format!("param p{i}: string = \"d\";\n")).collect::<String>();
+    let any: Vec<String> = (0..40).map(|i| format!("p{i} == \"a\"")).collect();
+    params += &format!("feature big = {};\n", any.join(" or "));
+    let big: String =
+        (0..40).map(|i| format!("  allow \"A{i}\" when big {{ action s3:GetObject; resource \"*\"; }}\n")).collect();
+    params +=
+        &format!("policy p {{\n  allow \"Base\" {{ action s3:ListBucket; resource \"*\"; }}\n{big}{}}}\n", guarded(8));
+    let analysis = pcl_suite::analyze("params.pcl", &params);
+    assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+}

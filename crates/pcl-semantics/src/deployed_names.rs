@@ -81,7 +81,7 @@ pub fn deployed<'p>(
     ir: &'p ItemIr,
 ) -> Option<Deployed<'p>> {
     let empty = BTreeMap::new();
-    let env = Env { program, features: &empty, params, shape_only: false, restoring: false, reads: None };
+    let env = Env { program, features: &empty, params, shape_only: false, restoring: false, reads: None, fixed: None };
     let (kind, name, when, naming, splittable) = match ir {
         ItemIr::Policy { when, naming, splittable, .. } => {
             let name = naming.name.as_ref().map_or(Cow::Borrowed(item.as_str()), |t| Cow::Owned(env.text(t)));

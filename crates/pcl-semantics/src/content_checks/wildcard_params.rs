@@ -67,6 +67,7 @@ impl WildcardParams {
             shape_only: false,
             restoring: env.restoring,
             reads: Some(&reads),
+            fixed: None,
         };
         let _ = noting.values(list);
         let reads = reads.into_inner();
@@ -125,6 +126,8 @@ fn rendered_with_others(
         shape_only: false,
         restoring: false,
         reads: None,
+        // (other params than the configuration's guards were decided for)
+        fixed: None,
     };
     env.value_origins_rendered_by(list, &render).into_iter().map(|origin| origin.value).collect()
 }

@@ -7,17 +7,22 @@ use std::collections::BTreeMap;
 use pcl_syntax::{Name, Span};
 
 mod actions;
+mod blocks;
 mod condition;
+mod fixed_guards;
+mod guards;
 mod managed;
 mod origins;
 mod role;
 mod trail;
 
+use blocks::Blocks;
 pub use condition::ExpandedCondition;
+pub use fixed_guards::FixedGuards;
 pub use origins::ValueOrigin;
 pub use role::{ExpandedRole, expand_role, expand_role_shallow};
 pub use trail::MAX_REPEATED_EXPANSIONS;
-use trail::{Context, Trail};
+use trail::Trail;
 
 use crate::MAX_INCLUDE_DEPTH;
 use crate::ir::placeholders;
@@ -42,6 +47,10 @@ pub struct Env<'a> {
     /// Where to note each param whose value a text or list renders, or a
     /// guard reads: what `pcl build --deployable` asks of a document.
     pub reads: Option<&'a std::cell::RefCell<Vec<Name>>>,
+    /// The guards of the walks in every assignment of one configuration,
+    /// decided once where they compare params (`FixedGuards`); `None`:
+    /// each is evaluated as written.
+    pub fixed: Option<&'a FixedGuards>,
 }
 
 impl<'a> Env<'a> {
@@ -51,7 +60,7 @@ impl<'a> Env<'a> {
         features: &'a BTreeMap<String, String>,
         params: &'a BTreeMap<String, ParamValue>,
     ) -> Self {
-        Env { program, features, params, shape_only: false, restoring: true, reads: None }
+        Env { program, features, params, shape_only: false, restoring: true, reads: None, fixed: None }
     }
 
     /// `value` as rendered: with its placeholder's texts for its stand-ins
@@ -83,30 +92,6 @@ impl<'a> Env<'a> {
             self.read(Name::new(var));
         }
         self.lookup_ref(var).map(|v| self.shown(v).into_owned())
-    }
-
-    fn lookup_ref(&self, var: &str) -> Option<&'a str> {
-        if let Some(v) = self.features.get(var) {
-            return Some(v);
-        }
-        match self.params.get(var) {
-            Some(ParamValue::One(v)) => Some(v),
-            _ => None,
-        }
-    }
-
-    /// Whether the guard holds. A param it reads is noted in `reads` too: a
-    /// param left at its placeholder decides what renders then, and a
-    /// document so decided is no more deployable than one that shows it.
-    pub fn holds(&self, when: &Guard) -> bool {
-        when.as_deref().is_none_or(|c| {
-            c.holds(&|v| {
-                if self.reads.is_some() && !self.features.contains_key(v) && self.params.contains_key(v) {
-                    self.read(Name::new(v));
-                }
-                self.lookup_ref(v)
-            })
-        })
     }
 
     pub fn text(&self, t: &Template) -> String {
@@ -391,13 +376,6 @@ pub fn deployed_policy_name(program: &Program, policy: &str, env: &Env<'_>) -> S
     }
 }
 
-/// The conditions of the blocks around the entries walked (outermost first)
-/// whose guards hold, and the items whose texts hold them (a permset
-/// included in a block is another item than the block's); each statement
-/// gets them after its own. Pushed on entering a block, popped on leaving.
-#[derive(Default)]
-struct Blocks<'p>(Vec<&'p ConditionEntry>, Vec<&'p str>);
-
 fn walk_entries<'p>(
     program: &'p Program,
     origin: &'p str,
@@ -416,15 +394,11 @@ fn walk_entries<'p>(
                     continue;
                 };
                 // the trail's stack holds the policy too: MAX levels of sets below it
-                let context: Context = blocks
-                    .0
-                    .iter()
-                    .map(|b| {
-                        let c = ExpandedCondition::of(b, env);
-                        (c.operator, c.key, c.values.values)
-                    })
-                    .collect();
-                if !env.holds(when) || !trail.enter_in(target, context, MAX_INCLUDE_DEPTH + 1) {
+                if !env.holds(when) {
+                    continue;
+                }
+                let context = blocks.context(trail, env);
+                if !trail.enter_in(target, context, MAX_INCLUDE_DEPTH + 1) {
                     continue;
                 }
                 walk_entries(program, target, inner, env, trail, blocks, visit);
@@ -435,11 +409,13 @@ fn walk_entries<'p>(
                 if holds {
                     blocks.0.push(condition);
                     blocks.1.push(origin);
+                    blocks.2.push(None);
                 }
                 walk_entries(program, origin, entries, env, trail, blocks, visit);
                 if holds {
                     blocks.0.pop();
                     blocks.1.pop();
+                    blocks.2.pop();
                 }
             }
             Entry::Statement(s) => {

@@ -72,7 +72,9 @@ impl KnownRenderings {
         let names = params_read(program, (s, blocks), &reads, &vars);
         let params = names.into_iter().map(|name| (name, params.get(name.as_str()).cloned())).collect();
         let reads = reads.into_iter().map(|name| (Name::new(name), address_of(program, name))).collect();
-        KnownRenderings { held, reads, params, vars: vars.into(), by_values: RefCell::default(), place }
+        // (the params' values are checked apart, in `params`)
+        let vars = variants::assigned_vars(program, vars).into();
+        KnownRenderings { held, reads, params, vars, by_values: RefCell::default(), place }
     }
 
     /// These renderings, for a statement of the same content found at

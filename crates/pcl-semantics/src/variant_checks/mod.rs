@@ -278,6 +278,9 @@ fn item_findings_counted(
     // a derived feature); a role's ARNs name no region but a param's
     let region = |v: &String| program.param(v).is_some_and(|p| p.ty.scalar == ScalarType::Region);
     let regions_allowed = !is_policy || reads.vars.iter().any(region);
+    // guards that compare params are decided once per configuration
+    // (`FixedGuards`); for the others the table would cost more than it spares
+    let guards_read_params = reads.vars.iter().any(|v| program.param(v).is_some());
     let context = Context {
         program,
         item,
@@ -288,6 +291,7 @@ fn item_findings_counted(
         assignments: shared.assignments,
         keeps: shared.keeps,
         regions_allowed,
+        guards_read_params,
     };
     // Without texts, only shapes (duplicate Sids): they do not depend on
     // texts, so one partition stands for all when the guards do not read it.
@@ -367,6 +371,8 @@ struct Context<'c, 'a> {
     /// (`EVERY_PARTITION_REGIONS_ALLOWED`): the item's guards read a region
     /// param, or it is a role.
     regions_allowed: bool,
+    /// Whether a guard the item reads compares a param (see `FixedGuards`).
+    guards_read_params: bool,
 }
 
 pub(super) fn here(d: Diagnostic, origin: &str) -> Finding {

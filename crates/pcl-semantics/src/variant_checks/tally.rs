@@ -1,8 +1,6 @@
 //! One pass over an item's configurations: each rendered, checked, and
 //! its findings counted (`Tallies`), with the configurations each occurs in.
 
-use std::rc::Rc;
-
 use rustc_hash::FxHashMap as HashMap;
 
 use super::file_level::SYMBOLIC_PARTITION;
@@ -43,8 +41,18 @@ pub(super) fn tally(
     extra: &[(&str, &str)],
     counted: &mut Counted,
 ) -> Result<(), Vec<Finding>> {
-    let Context { program, item, is_policy, deps, own_deps, partition_param, assignments, keeps, regions_allowed } =
-        *context;
+    let Context {
+        program,
+        item,
+        is_policy,
+        deps,
+        own_deps,
+        partition_param,
+        assignments,
+        keeps,
+        regions_allowed,
+        guards_read_params,
+    } = *context;
     let Counted { tallies, total } = counted;
     let attached = if is_policy { Vec::new() } else { variants::attached_guards(program, &item.ir) };
     for (slot, cfg) in configs.iter().enumerate() {
@@ -79,6 +87,7 @@ pub(super) fn tally(
                 .into(),
         };
         let mut statements = StatementCache::new(program, &cfg.params, (pass, &partition), keeps.then_some(&store));
+        let fixed = crate::expand::FixedGuards::default();
         let mut name_findings: Option<Vec<Diagnostic>> = None;
         // a role's own findings, by the values of the features they read
         // and whether each policy it attaches whole is there: the features
@@ -104,6 +113,7 @@ pub(super) fn tally(
                 shape_only: pass == Pass::Shapes,
                 restoring: false,
                 reads: None,
+                fixed: guards_read_params.then_some(&fixed),
             };
             if is_policy {
                 let mut rendered: Vec<RenderedStatement<'_>> = Vec::new();
@@ -115,15 +125,10 @@ pub(super) fn tally(
                     // a statement of a permset included inside a block of
                     // another item: what is that item's is found apart
                     if block_origins.iter().any(|o| *o != origin) {
-                        let (summary, found) = statements::summarize_apart(
-                            program,
-                            (s, origin),
-                            (blocks, block_origins),
-                            &env,
-                            (pass, &partition),
-                        );
-                        apart.extend(found);
-                        rendered.push(RenderedStatement { statement: s, origin, summary: Rc::new(summary) });
+                        let (summary, found) =
+                            statements.summary_apart((s, origin), (blocks, block_origins), &env, features);
+                        apart.extend(found.iter().cloned());
+                        rendered.push(RenderedStatement { statement: s, origin, summary });
                         return;
                     }
                     let summary = statements.summary(s, blocks, &env, features);
@@ -132,9 +137,12 @@ pub(super) fn tally(
                 if !renders.renders() {
                     continue;
                 }
+                // an error that stops the item's checks, as E0403 does: a walk
+                // cut in one assignment is cut in most, and each cut walk costs
+                // the whole budget again (14 chained permsets, 8 features: 37 s)
                 if renders == crate::expand::Walk::Cut {
                     let kind = DiagnosticKind::SetsRepeatTooOften { policy: item.name.as_str().to_owned() };
-                    tallies.note(here(kind.at(item.name_span), &item.name), &counting);
+                    return Err(vec![here(kind.at(item.name_span), &item.name)]);
                 }
                 policy_shape_findings((&rendered, &apart), item, report_empty, &mut |f| {
                     tallies.note(f, &counting);
