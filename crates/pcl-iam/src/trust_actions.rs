@@ -116,6 +116,25 @@ pub fn asking_service(principal: &str) -> Option<&'static AskingService> {
     })
 }
 
+/// Whether service principals `a` and `b` may name the same service in
+/// the partition built: equal, or one ending in the partition's DNS suffix
+/// still to come (`${partition}.dns_suffix`, a rendering for every
+/// partition) where the other ends in some partition's suffix after the
+/// same name (`pods.eks.amazonaws.com` is `pods.eks.${partition}.dns_suffix`
+/// in `aws`).
+pub fn service_principals_may_equal(a: &str, b: &str) -> bool {
+    const SYMBOLIC: &str = "${partition}.dns_suffix";
+    let ends_in_a_suffix =
+        |rest: &str| rest == SYMBOLIC || crate::partitions::ALL.iter().any(|p| p.dns_suffix.eq_ignore_ascii_case(rest));
+    let one_way = |symbolic: &str, other: &str| {
+        symbolic.strip_suffix(SYMBOLIC).is_some_and(|head| {
+            other.get(..head.len()).is_some_and(|h| h.eq_ignore_ascii_case(head))
+                && other.get(head.len()..).is_some_and(ends_in_a_suffix)
+        })
+    };
+    a.eq_ignore_ascii_case(b) || one_way(a, b) || one_way(b, a)
+}
+
 const SESSION_HELP: &str = "a trust block grants `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` besides the action its principals assume the role with";
 
 /// Judges `action`, written in the `trust` block of principals that may
@@ -249,5 +268,16 @@ mod tests {
         {
             assert!(asking_service(other).is_none(), "{other}");
         }
+    }
+
+    #[test]
+    fn a_service_written_with_the_partition_s_suffix_to_come_may_be_either() {
+        let symbolic = "pods.eks.${partition}.dns_suffix";
+        assert!(service_principals_may_equal(symbolic, "pods.eks.amazonaws.com"));
+        assert!(service_principals_may_equal("pods.eks.amazonaws.com.cn", symbolic));
+        assert!(service_principals_may_equal("Pods.EKS.amazonaws.com", "pods.eks.amazonaws.com"));
+        assert!(!service_principals_may_equal(symbolic, "pods.eks.example.com"));
+        assert!(!service_principals_may_equal(symbolic, "ec2.amazonaws.com"));
+        assert!(!service_principals_may_equal("pods.eks.amazonaws.com", "pods.eks.amazonaws.com.cn"));
     }
 }

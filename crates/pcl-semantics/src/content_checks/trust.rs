@@ -62,12 +62,14 @@ pub(super) fn keys_without_session_action(
 /// Whether a trust statement of `role` grants `action` to `principal` (of
 /// `kind`): one of its principals lets `principal` call its actions, an AWS
 /// principal by its account or `*` too (`pcl_iam::aws_principal_covers`),
-/// any other as written. IAM checks the action for the caller, in any
-/// statement.
+/// a service written with the partition's DNS suffix or one still to come
+/// alike (`service_principals_may_equal`), any other as written. IAM checks
+/// the action for the caller, in any statement.
 fn grants(role: &ExpandedRole, kind: &PrincipalKind, principal: &str, action: &str) -> bool {
     let covers = |granted: &str| match kind {
         PrincipalKind::Aws => pcl_iam::aws_principal_covers(granted, principal),
-        _ => granted == principal,
+        PrincipalKind::Service => pcl_iam::trust_actions::service_principals_may_equal(granted, principal),
+        PrincipalKind::Federated => granted == principal,
     };
     role.trust_actions.iter().any(|(field, actions)| {
         actions.iter().any(|(a, _)| a.eq_ignore_ascii_case(action))
