@@ -110,9 +110,7 @@ pub fn asking_service(principal: &str) -> Option<&'static AskingService> {
         // the rest is `.` and a partition's DNS suffix, or one still to come
         // (not a longer service name: `pods.eks-x.amazonaws.com`)
         let suffix = principal.get(service.principal.len()..).and_then(|rest| rest.strip_prefix('.'));
-        head && suffix.is_some_and(|suffix| {
-            suffix.starts_with("${") || crate::partitions::ALL.iter().any(|p| p.dns_suffix.eq_ignore_ascii_case(suffix))
-        })
+        head && suffix.is_some_and(|suffix| suffix.starts_with("${") || is_dns_suffix(suffix))
     })
 }
 
@@ -124,8 +122,7 @@ pub fn asking_service(principal: &str) -> Option<&'static AskingService> {
 /// in `aws`).
 pub fn service_principals_may_equal(a: &str, b: &str) -> bool {
     const SYMBOLIC: &str = "${partition}.dns_suffix";
-    let ends_in_a_suffix =
-        |rest: &str| rest == SYMBOLIC || crate::partitions::ALL.iter().any(|p| p.dns_suffix.eq_ignore_ascii_case(rest));
+    let ends_in_a_suffix = |rest: &str| rest == SYMBOLIC || is_dns_suffix(rest);
     let one_way = |symbolic: &str, other: &str| {
         symbolic.strip_suffix(SYMBOLIC).is_some_and(|head| {
             other.get(..head.len()).is_some_and(|h| h.eq_ignore_ascii_case(head))
@@ -133,6 +130,11 @@ pub fn service_principals_may_equal(a: &str, b: &str) -> bool {
         })
     };
     a.eq_ignore_ascii_case(b) || one_way(a, b) || one_way(b, a)
+}
+
+/// Whether `text` is some partition's DNS suffix (`amazonaws.com.cn`).
+fn is_dns_suffix(text: &str) -> bool {
+    crate::partitions::ALL.iter().any(|p| p.dns_suffix.eq_ignore_ascii_case(text))
 }
 
 const SESSION_HELP: &str = "a trust block grants `sts:TagSession`, `sts:SetSourceIdentity` or `sts:SetContext` besides the action its principals assume the role with";

@@ -39,7 +39,7 @@ impl FixedGuards {
             return known.clone();
         }
         let mut fixed_any = false;
-        let simplified = fix(guard, &mut |var| {
+        let simplified = guard.with_values(&mut |var| {
             // (a feature's value is each assignment's)
             if program.feature(var).is_some() {
                 return None;
@@ -50,33 +50,6 @@ impl FixedGuards {
         let kept = fixed_any.then(|| Rc::new(simplified));
         self.by_address.borrow_mut().insert(address, kept.clone());
         kept
-    }
-}
-
-/// `c` with each comparison whose variable `fixed` gives a value decided,
-/// simplified as `Cond::with_value` does. Depth: the guard's own (the
-/// parser bounds it).
-fn fix<'v>(c: &Cond, fixed: &mut dyn FnMut(&str) -> Option<Option<&'v str>>) -> Cond {
-    match c {
-        Cond::Is(var, compared) => match fixed(var) {
-            Some(value) => Cond::Const(value == Some(compared.as_str())),
-            None => c.clone(),
-        },
-        Cond::Const(_) => c.clone(),
-        Cond::Not(inner) => match fix(inner, fixed) {
-            Cond::Const(b) => Cond::Const(!b),
-            inner => Cond::Not(Box::new(inner)),
-        },
-        Cond::And(a, b) => match (fix(a, fixed), fix(b, fixed)) {
-            (Cond::Const(false), _) | (_, Cond::Const(false)) => Cond::Const(false),
-            (Cond::Const(true), c) | (c, Cond::Const(true)) => c,
-            (a, b) => Cond::And(Box::new(a), Box::new(b)),
-        },
-        Cond::Or(a, b) => match (fix(a, fixed), fix(b, fixed)) {
-            (Cond::Const(true), _) | (_, Cond::Const(true)) => Cond::Const(true),
-            (Cond::Const(false), c) | (c, Cond::Const(false)) => c,
-            (a, b) => Cond::Or(Box::new(a), Box::new(b)),
-        },
     }
 }
 
@@ -110,7 +83,7 @@ mod tests {
                     "q" => Some(q),
                     _ => None,
                 };
-                let simplified = fix(&guard, &mut |var| fixed_value(var));
+                let simplified = guard.with_values(&mut |var| fixed_value(var));
                 for f in ["true", "false"] {
                     for g in ["x", "y"] {
                         let lookup = |var: &str| match var {

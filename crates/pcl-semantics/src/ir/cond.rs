@@ -44,22 +44,31 @@ impl Cond {
 
     /// This condition with `var` holding `value`, simplified: two values
     /// whose conditions come out equal decide every guard alike, whatever
-    /// the other variables hold. Depth: the guard's own (the parser bounds
-    /// it).
+    /// the other variables hold.
     pub fn with_value(&self, var: &str, value: &str) -> Cond {
+        self.with_values(&mut |v| (v == var).then_some(Some(value)))
+    }
+
+    /// This condition with each comparison decided whose variable
+    /// `value_of` gives a value (`Some(None)`: it has none), simplified.
+    /// Depth: the guard's own (the parser bounds it).
+    pub fn with_values<'v>(&self, value_of: &mut dyn FnMut(&str) -> Option<Option<&'v str>>) -> Cond {
         match self {
-            Cond::Is(v, compared) if v == var => Cond::Const(compared == value),
-            Cond::Const(_) | Cond::Is(..) => self.clone(),
-            Cond::Not(c) => match c.with_value(var, value) {
+            Cond::Is(var, compared) => match value_of(var) {
+                Some(value) => Cond::Const(value == Some(compared.as_str())),
+                None => self.clone(),
+            },
+            Cond::Const(_) => self.clone(),
+            Cond::Not(c) => match c.with_values(value_of) {
                 Cond::Const(b) => Cond::Const(!b),
                 c => Cond::Not(Box::new(c)),
             },
-            Cond::And(a, b) => match (a.with_value(var, value), b.with_value(var, value)) {
+            Cond::And(a, b) => match (a.with_values(value_of), b.with_values(value_of)) {
                 (Cond::Const(false), _) | (_, Cond::Const(false)) => Cond::Const(false),
                 (Cond::Const(true), c) | (c, Cond::Const(true)) => c,
                 (a, b) => Cond::And(Box::new(a), Box::new(b)),
             },
-            Cond::Or(a, b) => match (a.with_value(var, value), b.with_value(var, value)) {
+            Cond::Or(a, b) => match (a.with_values(value_of), b.with_values(value_of)) {
                 (Cond::Const(true), _) | (_, Cond::Const(true)) => Cond::Const(true),
                 (Cond::Const(false), c) | (c, Cond::Const(false)) => c,
                 (a, b) => Cond::Or(Box::new(a), Box::new(b)),
