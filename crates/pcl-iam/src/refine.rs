@@ -28,8 +28,11 @@ thread_local! {
     /// Patterns compiled, by their text: a param's check compiles its
     /// pattern, and each value checked against it did again (building the
     /// regex was a third of an edit of `prefix`'s doc comment in
-    /// `policies.pcl`). A `Regex` is shared, not copied, when cloned.
-    static COMPILED: crate::memo::Table<Result<regex::Regex, String>> = Default::default();
+    /// `policies.pcl`). Shared through an `Arc`: a cloned `Regex` shares
+    /// its program but makes a new pool of match caches, and the first
+    /// match of each clone built its cache again (`Pool::get_slow`, about
+    /// 60k instructions of each edit of `prefix`'s value).
+    static COMPILED: crate::memo::Table<Result<std::sync::Arc<regex::Regex>, String>> = Default::default();
 }
 
 /// Compiled patterns a thread keeps (each up to `PATTERN_SIZE_LIMIT`): a
@@ -39,8 +42,8 @@ const PATTERNS_KEPT: usize = 64;
 
 /// The regular expression that matches a whole value against `pattern`,
 /// compiled once per thread.
-fn compile(pattern: &str) -> Result<regex::Regex, String> {
-    crate::memo::remembered_within(&COMPILED, PATTERNS_KEPT, pattern, || compile_anew(pattern))
+fn compile(pattern: &str) -> Result<std::sync::Arc<regex::Regex>, String> {
+    crate::memo::remembered_within(&COMPILED, PATTERNS_KEPT, pattern, || compile_anew(pattern).map(std::sync::Arc::new))
 }
 
 fn compile_anew(pattern: &str) -> Result<regex::Regex, String> {
