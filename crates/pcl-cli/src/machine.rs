@@ -60,14 +60,22 @@ pub fn write_json_lines(
     replaced: &Replacements,
 ) -> std::io::Result<()> {
     let lines = Lines::new(text);
-    for d in diagnostics {
+    let fixes = pcl_ide::preferred_fixes(text, diagnostics);
+    for (d, fix) in diagnostics.iter().zip(fixes) {
         let labels: Vec<Value> = d
             .secondary
             .iter()
             .map(|l| json!({"message": l.message, "range": place(&lines, l.span, replaced)}))
             .collect();
-        let fix = pcl_ide::suggested_edit(text, d)
-            .map(|(span, replacement)| json!({"range": place(&lines, span, replaced), "replacement": replacement}));
+        // one edit (each fix a diagnostic suggests itself is one)
+        let fix = fix.and_then(|fix| match fix.edits.as_slice() {
+            [(span, replacement)] => Some(json!({
+                "title": fix.title,
+                "range": place(&lines, *span, replaced),
+                "replacement": replacement,
+            })),
+            _ => None,
+        });
         let value = json!({
             "code": d.code.as_str(),
             "severity": severity(d),
@@ -148,8 +156,9 @@ impl<'w> SarifLog<'w> {
     ) -> std::io::Result<()> {
         let lines = Lines::new(text);
         let uri = percent_encoded(path);
-        for d in diagnostics {
-            let result = sarif_result(&lines, &uri, d, replaced);
+        let fixes = pcl_ide::preferred_fixes(text, diagnostics);
+        for (d, fix) in diagnostics.iter().zip(&fixes) {
+            let result = sarif_result(&lines, &uri, (d, fix.as_ref()), replaced);
             let pretty = serde_json::to_string_pretty(&result).map_err(std::io::Error::other)?;
             self.out.write_all(if self.results == 0 { b"\n" } else { b",\n" })?;
             // JSON strings hold no raw line break: each line is indented alike
@@ -178,8 +187,13 @@ impl<'w> SarifLog<'w> {
     }
 }
 
-/// One diagnostic as a SARIF result.
-fn sarif_result(lines: &Lines<'_>, uri: &str, d: &Diagnostic, replaced: &Replacements) -> Value {
+/// One diagnostic as a SARIF result, with the fix it suggests itself.
+fn sarif_result(
+    lines: &Lines<'_>,
+    uri: &str,
+    (d, fix): (&Diagnostic, Option<&pcl_ide::Fix>),
+    replaced: &Replacements,
+) -> Value {
     let region = |span: pcl_syntax::Span| {
         let (start_line, start_column) = lines.line_column(span.start as usize);
         let (end_line, end_column) = lines.line_column(span.end as usize);
@@ -220,6 +234,22 @@ fn sarif_result(lines: &Lines<'_>, uri: &str, d: &Diagnostic, replaced: &Replace
         && let Some(o) = result.as_object_mut()
     {
         o.insert("relatedLocations".into(), Value::Array(related));
+    }
+    if let Some(fix) = fix
+        && let Some(o) = result.as_object_mut()
+    {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|(span, text)| json!({"deletedRegion": region(*span), "insertedContent": {"text": text}}))
+            .collect();
+        o.insert(
+            "fixes".into(),
+            json!([{
+                "description": {"text": fix.title},
+                "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+            }]),
+        );
     }
     result
 }

@@ -2,6 +2,13 @@
 //! (kept in `tests/data`, with its source) accepts: for every fixture (each
 //! diagnostic code, secondary labels, fixes), for several files in one run,
 //! and for a clean file. A broken log is rejected, so the check can fail.
+//!
+//! The fix `--format json` and `--format sarif` give a diagnostic (the one
+//! it suggests itself: a "did you mean", W0512's removal of a repeat,
+//! W0513's grant of a session action) fixes it: applied alone to its
+//! fixture, the file no longer reports it (a list that held an entry four
+//! times holds it three times: the message says so). The two formats give
+//! the same fixes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
 
@@ -120,4 +127,70 @@ fn a_file_that_is_not_utf8_is_a_located_result() {
         stderr.contains("[E0001]") && stderr.contains("latin1.pcl:2:20") && stderr.contains("not UTF-8"),
         "{stderr}"
     );
+}
+
+fn check(file: &Path, format: &str) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_pcl"))
+        .args(["check", "--format", format])
+        .arg(file)
+        .output()
+        .expect("run pcl");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+fn diagnostics(file: &Path) -> Vec<Value> {
+    let out = check(file, "json");
+    out.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect()
+}
+
+/// Whether `diagnostics` report `d` (its code and message).
+fn reported(diagnostics: &[Value], d: &Value) -> bool {
+    diagnostics.iter().any(|other| other["code"] == d["code"] && other["message"] == d["message"])
+}
+
+#[test]
+fn every_fix_fixes_its_diagnostic_and_both_formats_give_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut fixed_codes: Vec<String> = Vec::new();
+    for fixture in fixtures() {
+        let text = std::fs::read_to_string(&fixture).unwrap();
+        let found = diagnostics(&fixture);
+        for d in found.iter().filter(|d| !d["fix"].is_null()) {
+            let (code, fix) = (d["code"].as_str().unwrap(), &d["fix"]);
+            let start = fix["range"]["bytes"]["start"].as_u64().unwrap() as usize;
+            let end = fix["range"]["bytes"]["end"].as_u64().unwrap() as usize;
+            let replacement = fix["replacement"].as_str().unwrap();
+            assert!(fix["title"].as_str().is_some_and(|t| !t.is_empty()), "{fix}");
+            let fixed = format!("{}{replacement}{}", &text[..start], &text[end..]);
+            let path = tmp.path().join(fixture.file_name().unwrap());
+            std::fs::write(&path, &fixed).unwrap();
+            let after = diagnostics(&path);
+            assert!(!reported(&after, d), "{}: the fix {fix} left {d}:\n{fixed}", fixture.display());
+            fixed_codes.push(code.to_string());
+        }
+        // the SARIF log: a fix for the same results, the same edit
+        let log = sarif(&[&fixture]);
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), found.len(), "{}", fixture.display());
+        for (result, d) in results.iter().zip(&found) {
+            let fix = &result["fixes"][0];
+            assert_eq!(fix.is_null(), d["fix"].is_null(), "{}: {result}", fixture.display());
+            if fix.is_null() {
+                continue;
+            }
+            assert_eq!(fix["description"]["text"], d["fix"]["title"]);
+            let replacement = &fix["artifactChanges"][0]["replacements"][0];
+            assert_eq!(replacement["insertedContent"]["text"], d["fix"]["replacement"]);
+            let deleted = &replacement["deletedRegion"];
+            let start = d["fix"]["range"]["bytes"]["start"].as_u64().unwrap();
+            let end = d["fix"]["range"]["bytes"]["end"].as_u64().unwrap();
+            assert_eq!(deleted["byteOffset"].as_u64(), Some(start));
+            assert_eq!(deleted["byteLength"].as_u64(), Some(end - start));
+        }
+    }
+    // each kind of fix was tried: a "did you mean", W0512's, W0513's
+    for code in ["E0311", "W0512", "W0513"] {
+        assert!(fixed_codes.iter().any(|c| c == code), "no {code} fix among {fixed_codes:?}");
+    }
 }

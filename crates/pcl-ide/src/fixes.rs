@@ -26,32 +26,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
     let mut acknowledged: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in diagnostics.iter().filter(|d| touches(d.span)) {
-        // the fix `pcl check --format json` reports: no key template, no
-        // replacement of a text by itself
-        if let Some((span, suggestion)) = suggested_edit(&index.text, d) {
-            out.push(Fix {
-                title: format!("Replace with `{suggestion}`"),
-                code: d.code,
-                edits: vec![(span, suggestion)],
-                preferred: true,
-            });
-        }
-        if let Some((span, entry)) = removed_repeat(&index.text, d) {
-            out.push(Fix {
-                title: format!("Remove this `{entry}`"),
-                code: d.code,
-                edits: vec![(span, String::new())],
-                preferred: true,
-            });
-        }
-        if let Some((edit, action)) = granted_session_action(index, d, newline) {
-            out.push(Fix {
-                title: format!("Grant `{action}` in this trust block"),
-                code: d.code,
-                edits: vec![edit],
-                preferred: true,
-            });
-        }
+        out.extend(preferred_fix(&index.text, d, Some(index)));
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
             && let Some(decl) = index.decl_named_at(d.span)
         {
@@ -85,6 +60,49 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
         }
     }
     out
+}
+
+/// The fix each of `diagnostics` (of `text`) suggests itself, in their
+/// order: what `pcl check --format json` and `--format sarif` report. The
+/// file's items are read (from `text`, opened anew) only when a fix needs
+/// them (W0513's: the `trust` field around the principal).
+pub fn preferred_fixes(text: &str, diagnostics: &[Diagnostic]) -> Vec<Option<Fix>> {
+    let index = diagnostics.iter().any(|d| d.code == Code::SessionActionNotGranted).then(|| {
+        let mut db = pcl_semantics::RootDatabase::default();
+        let file = pcl_semantics::SourceFile::open_to_edit(&mut db, "input.pcl".into(), text.into());
+        FileIndex::build(&db, file)
+    });
+    diagnostics.iter().map(|d| preferred_fix(text, d, index.as_ref())).collect()
+}
+
+/// The fix a diagnostic suggests itself (`Fix::preferred`), if any: a "did
+/// you mean", W0512's removal of a repeat, W0513's grant (with `index`).
+fn preferred_fix(text: &str, d: &Diagnostic, index: Option<&FileIndex>) -> Option<Fix> {
+    // no key template, no replacement of a text by itself
+    if let Some((span, suggestion)) = suggested_edit(text, d) {
+        return Some(Fix {
+            title: format!("Replace with `{suggestion}`"),
+            code: d.code,
+            edits: vec![(span, suggestion)],
+            preferred: true,
+        });
+    }
+    if let Some((span, entry)) = removed_repeat(text, d) {
+        return Some(Fix {
+            title: format!("Remove this `{entry}`"),
+            code: d.code,
+            edits: vec![(span, String::new())],
+            preferred: true,
+        });
+    }
+    let index = index?;
+    let (edit, action) = granted_session_action(index, d, line_break_of(text))?;
+    Some(Fix {
+        title: format!("Grant `{action}` in this trust block"),
+        code: d.code,
+        edits: vec![edit],
+        preferred: true,
+    })
 }
 
 /// W0512's fix: the entry it underlines (a copy, or an entry a pattern

@@ -21,7 +21,7 @@ use pcl_semantics::{RootDatabase, SourceFile};
 use pcl_syntax::Span;
 
 pub use completion::{Completion, CompletionKind};
-pub use fixes::{Fix, suggested_edit};
+pub use fixes::{Fix, preferred_fixes, suggested_edit};
 pub use highlight::{Highlight, HighlightKind};
 pub use hover::Hover;
 pub use navigation::{DocumentSymbol, RenameError};
