@@ -8,6 +8,7 @@ pub mod interrupt;
 pub mod lsp;
 pub mod machine;
 pub mod output_dir;
+pub mod replace_file;
 pub mod report;
 pub mod set_arg;
 

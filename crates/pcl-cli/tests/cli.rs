@@ -333,3 +333,56 @@ fn byte_ranges_of_a_file_that_is_not_utf8_are_the_files() {
         assert_eq!(region["byteLength"].as_u64(), Some(range.1 - range.0), "{region}");
     }
 }
+
+/// `pcl check --fix` applies the fixes the diagnostics suggest themselves,
+/// pass after pass, writes the file by a rename, says how many, and reports
+/// what is left; run again it changes nothing. A file it cannot write is
+/// left as it was (exit 2).
+#[test]
+fn check_fix_applies_the_suggested_fixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "param partition: partition = \"aws\";\npolicy p {\n    allow \"S3\" { action [s3:GetObjet, s3:ListBucket, s3:ListBucket, s3:ListBucket]; resource \"arn:${partition}:s3:::b/*\"; }\n    allow \"Wide\" { action s3:PutObject; resource \"*\"; }\n}\nrole r {\n    trust service \"pods.eks.amazonaws.com\";\n    inline p;\n}\n";
+    let path = write(dir.path(), "p.pcl", text);
+    let file = path.to_str().unwrap();
+    let before = pcl(&["check", file, "--format", "json"]);
+    let codes = |out: &std::process::Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // (W0512 waits for the error's fix: a policy with an error is checked
+    // per configuration for duplicate Sids only)
+    assert_eq!(codes(&before), ["E0311", "W0513"]);
+    let fixed = pcl(&["check", file, "--fix", "--format", "json", "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    // a typo and a session action, then the copies the next passes find
+    // (one a pass: the list holds the entry three times, then twice)
+    assert!(stderr.contains(&format!("applied 4 suggested fixes to {file}")), "{stderr}");
+    let left = codes(&fixed);
+    assert!(left.iter().all(|c| !["E0311", "W0512", "W0513"].contains(&c.as_str())), "{left:?}");
+    assert_eq!(fixed.status.code(), Some(0), "warnings only are left: {left:?}");
+    let now = std::fs::read_to_string(&path).unwrap();
+    assert!(now.contains("action [s3:GetObject, s3:ListBucket];"), "{now}");
+    assert!(now.contains("trust service \"pods.eks.amazonaws.com\" { action sts:TagSession; }"), "{now}");
+    assert_eq!(now.lines().count(), text.lines().count(), "nothing else moved:\n{now}");
+    // nothing is left to fix: the file is not written again
+    let again = pcl(&["check", file, "--fix", "--color", "never"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("applied"), "{:?}", again);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), now);
+    // no temporary file is left beside it
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["p.pcl"], "{names:?}");
+
+    // a read-only file is left as it is, and said so
+    let locked = write(dir.path(), "locked.pcl", text);
+    let mut permissions = std::fs::metadata(&locked).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&locked, permissions).unwrap();
+    let refused = pcl(&["check", locked.to_str().unwrap(), "--fix", "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it is read-only") && stderr.contains("left as it was"), "{stderr}");
+    assert!(stderr.contains("E0311"), "its diagnostics are reported: {stderr}");
+    assert_eq!(std::fs::read_to_string(&locked).unwrap(), text);
+}

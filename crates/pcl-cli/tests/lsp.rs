@@ -411,3 +411,64 @@ fn broken_frames_and_early_requests_leave_the_server_answering() {
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));
 }
+
+/// `source.fixAll`: every suggested fix of the file as one action (what an
+/// editor runs on save, asking for that kind alone); a quick fix is not
+/// offered then, and both are when no kind is asked for.
+#[test]
+fn every_suggested_fix_at_once() {
+    let text = "param partition: partition = \"aws\";\npolicy p {\n    allow \"S3\" { action [s3:GetObjet, s3:PutObjet]; resource \"arn:${partition}:s3:::b/*\"; }\n}\nrole r {\n    trust service \"pods.eks.amazonaws.com\";\n    inline p;\n}\n";
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let init = c.request("initialize", json!({"capabilities": {}}));
+    let kinds = &init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"];
+    assert_eq!(kinds, &json!(["quickfix", "source.fixAll"]), "{init}");
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": text}}),
+    );
+    let diagnostics = c.diagnostics();
+    let codes: Vec<&str> = diagnostics.iter().filter_map(|d| d["code"].as_str()).collect();
+    assert_eq!(codes, ["E0311", "E0311", "W0513"], "{diagnostics:?}");
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 8, "character": 0}});
+    let ask = |c: &mut Client, only: Value| {
+        let context = match only {
+            Value::Null => json!({"diagnostics": []}),
+            only => json!({"diagnostics": [], "only": only}),
+        };
+        c.request("textDocument/codeAction", json!({"textDocument": {"uri": URI}, "range": whole, "context": context}))
+    };
+    let all = ask(&mut c, json!(["source.fixAll"]));
+    let actions = all["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{all}");
+    assert_eq!(actions[0]["kind"], json!("source.fixAll"));
+    assert_eq!(actions[0]["title"], json!("Apply the 3 suggested fixes in this file"));
+    let edits = actions[0]["edit"]["changes"][URI].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "one edit of the changed middle: {all}");
+    // the edit applied as the editor would (the text is ASCII: a character
+    // is a byte)
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let before: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        before + p["character"].as_u64().unwrap() as usize
+    };
+    let edit = &edits[0];
+    let (from, to) = (offset(&edit["range"]["start"]), offset(&edit["range"]["end"]));
+    let fixed = format!("{}{}{}", &text[..from], edit["newText"].as_str().unwrap(), &text[to..]);
+    assert_eq!(
+        fixed,
+        text.replace("GetObjet", "GetObject")
+            .replace("PutObjet", "PutObject")
+            .replace("amazonaws.com\";", "amazonaws.com\" { action sts:TagSession; }")
+    );
+    // no kind asked: the quick fixes and the fix of them all
+    let every = ask(&mut c, Value::Null);
+    let kinds: Vec<&str> = every["result"].as_array().unwrap().iter().filter_map(|a| a["kind"].as_str()).collect();
+    assert!(kinds.contains(&"quickfix") && kinds.last() == Some(&"source.fixAll"), "{kinds:?}");
+    // quick fixes alone: no fix of them all
+    let quick = ask(&mut c, json!(["quickfix"]));
+    assert!(quick["result"].as_array().unwrap().iter().all(|a| a["kind"] == "quickfix"), "{quick}");
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+}

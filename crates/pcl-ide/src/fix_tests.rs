@@ -141,3 +141,23 @@ fn a_session_action_asked_for_is_granted_by_its_fix() {
         }
     }
 }
+
+/// Fixes applied together: each whose edits touch none taken before it (in
+/// the order of their first edit), from the end, so that the spans stay
+/// right; one that overlaps, or inserts where another edits, waits.
+#[test]
+fn fixes_applied_together_take_those_that_touch_no_other() {
+    let fix = |start: usize, end: usize, text: &str| Fix {
+        title: String::new(),
+        code: pcl_semantics::Code::UnknownAction,
+        edits: vec![(Span::new(start, end), text.to_string())],
+        preferred: true,
+    };
+    let text = "0123456789";
+    let fixes = [fix(8, 9, "X"), fix(1, 3, "ab"), fix(2, 4, "no"), fix(5, 5, "+"), fix(5, 6, "no")];
+    assert_eq!(crate::applied(text, &fixes), Some(("0ab34+567X9".to_string(), 3)));
+    // not preferred (an acknowledgement, a removal of an unused item): left
+    let optional = Fix { preferred: false, ..fix(0, 1, "no") };
+    assert_eq!(crate::applied(text, &[optional]), None);
+    assert_eq!(crate::applied(text, &[]), None);
+}

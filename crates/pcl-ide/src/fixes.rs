@@ -75,6 +75,41 @@ pub fn preferred_fixes(text: &str, diagnostics: &[Diagnostic]) -> Vec<Option<Fix
     diagnostics.iter().map(|d| preferred_fix(text, d, index.as_ref())).collect()
 }
 
+/// The preferred fixes of `fixes` put together, each one whose edits
+/// touch none of those taken before it (in the order of their first
+/// edit: a later one overlapping an earlier one is left for another pass,
+/// once the text holds the first): the text with them applied, and how
+/// many were taken. `None` when none applies.
+pub fn applied(text: &str, fixes: &[Fix]) -> Option<(String, usize)> {
+    let mut preferred: Vec<&Fix> = fixes.iter().filter(|f| f.preferred && !f.edits.is_empty()).collect();
+    preferred.sort_by_key(|f| f.edits.iter().map(|(span, _)| (span.start, span.end)).min());
+    let mut taken: Vec<&(Span, String)> = Vec::new();
+    let mut count = 0;
+    for fix in preferred {
+        // two edits at one point, or one inside another's span, would
+        // depend on their order: the later fix waits
+        let clashes = |a: &Span, b: &Span| a.start < b.end && b.start < a.end || a.start == b.start;
+        if fix.edits.iter().any(|(span, _)| taken.iter().any(|(other, _)| clashes(span, other))) {
+            continue;
+        }
+        taken.extend(&fix.edits);
+        count += 1;
+    }
+    if count == 0 {
+        return None;
+    }
+    taken.sort_by_key(|(span, _)| (span.start, span.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (span, replacement) in taken {
+        out.push_str(text.get(at..span.start as usize)?);
+        out.push_str(replacement);
+        at = span.end as usize;
+    }
+    out.push_str(text.get(at..)?);
+    Some((out, count))
+}
+
 /// The fix a diagnostic suggests itself (`Fix::preferred`), if any: a "did
 /// you mean", W0512's removal of a repeat, W0513's grant (with `index`).
 fn preferred_fix(text: &str, d: &Diagnostic, index: Option<&FileIndex>) -> Option<Fix> {
@@ -264,4 +299,14 @@ fn with_line_end(index: &FileIndex, span: Span) -> Span {
     let rest = index.text.get(end..).unwrap_or_default();
     let extra = if rest.starts_with("\r\n") { 2 } else { usize::from(rest.starts_with(['\n', '\r'])) };
     Span::new(span.start as usize, end + extra)
+}
+
+/// The lengths, in bytes, of the longest common prefix and suffix of two
+/// texts (not overlapping, on character boundaries).
+pub(crate) fn common_ends(a: &str, b: &str) -> (usize, usize) {
+    let prefix: usize = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
+    let (a_rest, b_rest) = (a.get(prefix..).unwrap_or_default(), b.get(prefix..).unwrap_or_default());
+    let suffix: usize =
+        a_rest.chars().rev().zip(b_rest.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
+    (prefix, suffix)
 }

@@ -21,10 +21,20 @@ use pcl_semantics::{RootDatabase, SourceFile};
 use pcl_syntax::Span;
 
 pub use completion::{Completion, CompletionKind};
-pub use fixes::{Fix, preferred_fixes, suggested_edit};
+pub use fixes::{Fix, applied, preferred_fixes, suggested_edit};
 pub use highlight::{Highlight, HighlightKind};
 pub use hover::Hover;
 pub use navigation::{DocumentSymbol, RenameError};
+
+/// Several fixes of one file applied at once: one edit of the text between
+/// the first and the last change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileFix {
+    pub title: String,
+    pub edit: (Span, String),
+    /// How many fixes it applies.
+    pub count: usize,
+}
 
 /// The files an editor has open, and the database over them.
 #[derive(Default)]
@@ -267,6 +277,25 @@ impl AnalysisHost {
     pub fn fixes(&self, path: &str, range: Span) -> Vec<Fix> {
         let Some(index) = self.index(path) else { return Vec::new() };
         fixes::fixes(&index, &self.diagnostics(path), range)
+    }
+
+    /// Every fix the diagnostics of `path` suggest themselves, applied at
+    /// once (those that touch no other's text: what a first pass can
+    /// apply), for an editor's "fix all"; `None` when there is none.
+    pub fn fix_all(&self, path: &str) -> Option<FileFix> {
+        let index = self.index(path)?;
+        let whole = Span::new(0, index.text.len());
+        let fixes = fixes::fixes(&index, &self.diagnostics(path), whole);
+        let (fixed, count) = fixes::applied(&index.text, &fixes)?;
+        // one edit of the changed middle, as formatting sends
+        let (prefix, suffix) = fixes::common_ends(&index.text, &fixed);
+        let replacement = fixed.get(prefix..fixed.len() - suffix).unwrap_or_default().to_string();
+        let plural = if count == 1 { "" } else { "es" };
+        Some(FileFix {
+            title: format!("Apply the {count} suggested fix{plural} in this file"),
+            edit: (Span::new(prefix, index.text.len() - suffix), replacement),
+            count,
+        })
     }
 
     /// What may be typed at `offset`.

@@ -55,7 +55,8 @@ fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
     if check {
         return diff(path, &text, &formatted);
     }
-    match replace(Path::new(path), &text, &formatted) {
+    let stdin = "; format it through standard input instead: `pcl fmt - < FILE`";
+    match pcl_cli::replace_file::replace(Path::new(path), (&text, &formatted), "pcl fmt", stdin) {
         Ok(()) => {
             reporter.note(&format!("formatted {path}"));
             crate::EXIT_OK
@@ -116,41 +117,4 @@ fn diff(path: &str, text: &str, formatted: &str) -> u8 {
     // a closed pipe: nothing more to say (exit 1 either way)
     let _ = write!(out, "{}", diff.unified_diff().context_radius(2).header(path, &format!("{path} (formatted)")));
     crate::EXIT_ERRORS
-}
-
-/// Replaces the file at `path`, which held `read`, by `text`: written beside
-/// it, with its permissions, then renamed over it (a crash leaves the old
-/// file or the new one, whole), unless the file no longer holds `read` (an
-/// editor saved it meanwhile: that save is kept). A symlink is followed: the
-/// file it names is replaced, the link stays. A read-only file is left alone
-/// (a rename would replace it all the same).
-fn replace(path: &Path, read: &str, text: &str) -> std::io::Result<()> {
-    let real = path.canonicalize()?;
-    let path = real.as_path();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let metadata = std::fs::metadata(path)?;
-    // a FIFO or a device cannot be read again to see that it held `read`,
-    // nor replaced by a rename without turning it into a file (found by
-    // review: the second read of a FIFO waited for ever)
-    if !metadata.is_file() {
-        return Err(std::io::Error::other(
-            "it is not a regular file; format it through standard input instead: `pcl fmt - < FILE`",
-        ));
-    }
-    let permissions = metadata.permissions();
-    if permissions.readonly() {
-        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "it is read-only"));
-    }
-    let mut aside = tempfile::Builder::new().prefix(".pcl-fmt-").tempfile_in(dir)?;
-    aside.write_all(text.as_bytes())?;
-    aside.as_file().sync_all()?;
-    std::fs::set_permissions(aside.path(), permissions)?;
-    if std::fs::read(path)? != read.as_bytes() {
-        return Err(std::io::Error::other("it changed while pcl was formatting it; run pcl fmt again"));
-    }
-    aside.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -2,6 +2,7 @@ pub mod build;
 pub mod check;
 pub mod diff;
 pub mod explain;
+mod fix;
 pub mod fmt;
 pub mod lsp;
 pub mod render;

@@ -321,28 +321,40 @@ impl Server {
         let lines = LineIndex::new(&text, self.encoding);
         let range = pcl_syntax::Span::new(lines.offset(p.range.start), lines.offset(p.range.end));
         let uri = p.text_document.uri;
-        let actions: Vec<CodeActionOrCommand> = self
-            .host
-            .fixes(&key, range)
-            .into_iter()
-            .map(|fix| {
-                let edits: Vec<TextEdit> = fix
-                    .edits
-                    .into_iter()
-                    .map(|(span, new_text)| TextEdit { range: lines.range(span), new_text })
-                    .collect();
+        // the kinds asked for (none: every kind): an editor that fixes all
+        // on save asks for `source.fixAll` alone
+        let wanted = |kind: &CodeActionKind| {
+            p.context.only.as_ref().is_none_or(|only| {
+                only.iter()
+                    .any(|o| kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str())))
+            })
+        };
+        let action =
+            |title: String, kind: CodeActionKind, preferred: Option<bool>, edits: Vec<(pcl_syntax::Span, String)>| {
+                let edits: Vec<TextEdit> =
+                    edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
                 CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix.title,
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    is_preferred: Some(fix.preferred),
+                    title,
+                    kind: Some(kind),
+                    is_preferred: preferred,
                     edit: Some(WorkspaceEdit {
                         changes: Some([(uri.clone(), edits)].into_iter().collect()),
                         ..WorkspaceEdit::default()
                     }),
                     ..CodeAction::default()
                 })
-            })
-            .collect();
+            };
+        let mut actions: Vec<CodeActionOrCommand> = Vec::new();
+        if wanted(&CodeActionKind::QUICKFIX) {
+            let fixes = self.host.fixes(&key, range).into_iter();
+            actions
+                .extend(fixes.map(|fix| action(fix.title, CodeActionKind::QUICKFIX, Some(fix.preferred), fix.edits)));
+        }
+        if wanted(&CodeActionKind::SOURCE_FIX_ALL)
+            && let Some(all) = self.host.fix_all(&key)
+        {
+            actions.push(action(all.title, CodeActionKind::SOURCE_FIX_ALL, None, vec![all.edit]));
+        }
         to_value(actions)
     }
 

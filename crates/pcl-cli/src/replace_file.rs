@@ -1,0 +1,42 @@
+//! A source file rewritten in place (`pcl fmt`, `pcl check --fix`): never
+//! left half written, and never over an edit saved meanwhile.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Replaces the file at `path`, which held `read`, by `text`: written beside
+/// it, with its permissions, then renamed over it (a crash leaves the old
+/// file or the new one, whole), unless the file no longer holds `read` (an
+/// editor saved it meanwhile: that save is kept). A symlink is followed: the
+/// file it names is replaced, the link stays. A read-only file is left alone
+/// (a rename would replace it all the same). `command` is what the user
+/// runs again when the file changed meanwhile; `not_a_file`, what the
+/// message of a FIFO or device adds.
+pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_file: &str) -> std::io::Result<()> {
+    let real = path.canonicalize()?;
+    let path = real.as_path();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let metadata = std::fs::metadata(path)?;
+    // a FIFO or a device cannot be read again to see that it held `read`,
+    // nor replaced by a rename without turning it into a file (found by
+    // review: the second read of a FIFO waited for ever)
+    if !metadata.is_file() {
+        return Err(std::io::Error::other(format!("it is not a regular file{not_a_file}")));
+    }
+    let permissions = metadata.permissions();
+    if permissions.readonly() {
+        return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "it is read-only"));
+    }
+    let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
+    aside.write_all(text.as_bytes())?;
+    aside.as_file().sync_all()?;
+    std::fs::set_permissions(aside.path(), permissions)?;
+    if std::fs::read(path)? != read.as_bytes() {
+        return Err(std::io::Error::other(format!("it changed while pcl was rewriting it; run {command} again")));
+    }
+    aside.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
