@@ -374,6 +374,19 @@ fn check_fix_applies_the_suggested_fixes() {
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["p.pcl"], "{names:?}");
 
+    // an error the fixed typo held back (the policy's per-configuration
+    // checks wait for its errors) is reported, not taken for the fix's
+    let latent = write(
+        dir.path(),
+        "latent.pcl",
+        "param partition: partition = \"aws\";\npolicy q {\n    allow { action [s3:GetObjet]; resource \"arn:aws:s3:::b/*\"; }\n}\n",
+    );
+    let after = pcl(&["check", latent.to_str().unwrap(), "--fix", "--format", "json", "--color", "never"]);
+    assert!(String::from_utf8_lossy(&after.stderr).contains("applied 1 suggested fix to"), "{after:?}");
+    assert!(codes(&after).contains(&"E0316".to_string()), "{after:?}");
+    assert_eq!(after.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&latent).unwrap().contains("s3:GetObject]"));
+
     // a read-only file is left as it is, and said so
     let locked = write(dir.path(), "locked.pcl", text);
     let mut permissions = std::fs::metadata(&locked).unwrap().permissions();

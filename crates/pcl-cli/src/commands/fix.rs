@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use pcl_cli::report::Reporter;
-use pcl_semantics::{Diagnostic, RootDatabase, Severity, SourceFile};
+use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
 
 /// At most this many passes: a pass applies the fixes that touch no other's
 /// text, and the next finds what the first left (a third copy of an entry).
@@ -12,12 +12,11 @@ const MAX_PASSES: usize = 8;
 
 /// `text` (the file at `path`) with every fix its diagnostics suggest
 /// applied, pass after pass, and written in its place; `text` unchanged when
-/// there is none, when the fixes would add an error (said, and nothing
-/// written), or when the file cannot be written (said, with the exit code
+/// there is none, when the fixed text would not parse where the file did
+/// (said, and nothing written), or when the file cannot be written (said, with the exit code
 /// that earns, 2).
 pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
-    let first = diagnostics(path, &text);
-    let (mut current, mut found, mut applied) = (text.clone(), first.clone(), 0);
+    let (mut current, mut found, mut applied) = (text.clone(), diagnostics(path, &text), 0);
     for _ in 0..MAX_PASSES {
         let fixes: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, &found).into_iter().flatten().collect();
         let Some((next, count)) = pcl_ide::applied(&current, &fixes) else { break };
@@ -31,14 +30,15 @@ pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
     if applied == 0 {
         return (text, crate::EXIT_OK);
     }
-    // a fix removes what it fixes; should the result hold an error the file
-    // did not (two fixes that meant one place), nothing is written
-    let is_new_error = |d: &&Diagnostic| {
-        d.severity() == Severity::Error && !first.iter().any(|f| f.code == d.code && f.message == d.message)
-    };
-    if let Some(new) = found.iter().find(is_new_error) {
+    // a fix removes what it fixes; should the result not parse where the
+    // file did (two fixes that meant one place), nothing is written. (An
+    // error of another kind may show: a policy's per-configuration checks
+    // wait for its errors to be fixed, and then find what they find.)
+    let syntax = |text: &str| pcl_semantics::file_checks::syntax_diagnostics(&pcl_syntax::parse_file(text));
+    let was = syntax(&text);
+    if let Some(new) = syntax(&current).into_iter().find(|d| !was.iter().any(|w| w.message == d.message)) {
         reporter.plain_error(&format!(
-            "{path}: the suggested fixes would add an error ({}: {}); nothing was fixed",
+            "{path}: the suggested fixes would break its syntax ({}: {}); nothing was fixed",
             new.code.as_str(),
             new.message
         ));
