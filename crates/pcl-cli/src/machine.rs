@@ -133,6 +133,9 @@ impl<'w> SarifLog<'w> {
             "runs": [{
                 "tool": {"driver": {"name": "pcl", "version": env!("CARGO_PKG_VERSION"), "rules": rules}},
                 "columnKind": "utf16CodeUnits",
+                // a lone CR ends a line for pcl too (SARIF's default is
+                // CRLF and LF only)
+                "newlineSequences": ["\r\n", "\n", "\r"],
                 "results": RESULTS_MARK,
             }],
         });

@@ -70,6 +70,9 @@ fn every_fixture_gives_a_valid_sarif_log() {
         results += log["runs"][0]["results"].as_array().map_or(0, Vec::len);
     }
     assert!(results > fixtures.len(), "{results} results");
+    // lines end as pcl counts them: a lone CR ends one too
+    let run = &sarif(&[&fixtures[0]])["runs"][0];
+    assert_eq!(run["newlineSequences"], serde_json::json!(["\r\n", "\n", "\r"]), "{run}");
     // several files in one log, one of them clean
     let all: Vec<&Path> = fixtures.iter().map(PathBuf::as_path).collect();
     let log = sarif(&all);

@@ -83,9 +83,11 @@ fn nearest_action(service: &super::Service, name: &str) -> Option<&'static str> 
     crate::near::nearest_ignoring_case_counted(name, service.actions_with_letters(), 0.8)
 }
 
-/// The nearest prefixes by edit distance; among equally near ones, one whose
-/// service has an action that `name` matches (`ec3:DescribeInstances` ->
-/// `ec2`, not `ecs`).
+/// The nearest prefix (an edit distance of at most 2) whose service has an
+/// action that `name` matches, before any nearer one whose service has
+/// none (`e2c:RunInstances` -> `ec2`, not `a2c`: App2Container has no
+/// `RunInstances`, and the fix would make one error another); among those,
+/// the nearest (`ec3:DescribeInstances` -> `ec2`, not `ecs`).
 fn unknown_service(prefix: &str, name: &str) -> Problem {
     let catalog = catalog();
     let lower = prefix.to_ascii_lowercase();
@@ -100,7 +102,7 @@ fn unknown_service(prefix: &str, name: &str) -> Problem {
         .filter(|p| p.len().abs_diff(lower.len()) <= 2)
         .map(|p| (crate::near::edit_distance(&lower, p), p))
         .filter(|(distance, p)| *distance <= 2 && *distance < p.len().max(2))
-        .min_by_key(|(distance, p)| (*distance, !defines(p), *p));
+        .min_by_key(|(distance, p)| (!defines(p), *distance, *p));
     let help = best.map(|(_, p)| format!("did you mean `{p}`?"));
     crate::rules::problem_owned(format!("unknown service prefix `{prefix}`"), help)
 }

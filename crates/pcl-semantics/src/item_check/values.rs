@@ -23,7 +23,11 @@ impl Checker<'_> {
     pub(super) fn value(&mut self, item: &ValueItem, use_: ValueUse, list_ok: bool) -> Value {
         match item {
             ValueItem::Param(ident) => {
-                if let Some(ty) = self.param_type(ident) {
+                // an unknown name's "did you mean" offers only a param that fits here
+                let fits = |ty: &ParamType| {
+                    (list_ok || !ty.list) && (use_ != ValueUse::Arn || matches!(ty.scalar, ScalarType::Arn))
+                };
+                if let Some(ty) = self.param_type_where(ident, &fits) {
                     if ty.list && !list_ok {
                         self.list_for_scalar(ident, ty);
                     }
@@ -118,7 +122,8 @@ impl Checker<'_> {
                     typed.push(Some((scalar, ident)));
                 }
                 StrPart::Interp(ident, None) => {
-                    let ty = self.param_type(ident);
+                    // a list param is no text to interpolate: not suggested
+                    let ty = self.param_type_where(ident, &|ty| !ty.list);
                     // an unknown name in a loop's template: most likely the
                     // loop variable, misspelt
                     if ty.is_none()
@@ -151,6 +156,29 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// A param's type (`param_type`); for a name that is no param, the "did
+    /// you mean" suggests only a param `fits` takes: the fix would otherwise
+    /// write a name that is an error there too (a list param in a string,
+    /// a region where an ARN goes).
+    fn param_type_where(&mut self, ident: &ast::Ident, fits: &dyn Fn(&ParamType) -> bool) -> Option<ParamType> {
+        let ty = self.param_type(ident);
+        if ty.is_some() {
+            return ty;
+        }
+        let symbols = self.symbols;
+        let Some(d) = self.diags.last_mut().filter(|d| d.span == ident.span && d.code == Code::UnknownName) else {
+            return ty;
+        };
+        let candidates = symbols.suggestion_candidates(&ident.name, SuggestFrom::Uses(RefKind::Param));
+        let fitting = candidates
+            .into_iter()
+            .filter(|name| matches!(symbols.get(name), Some(Symbol::Param(Some(ty))) if fits(ty)));
+        d.help = Some(
+            suggest(&ident.name, fitting).unwrap_or_else(|| format!("declare it with `param {} ...`", ident.name)),
+        );
+        ty
+    }
+
     /// The IAM policy variables a string holds (`\${aws:username}`, written
     /// escaped) that name no key IAM knows: never replaced, the value then
     /// matches nothing (W0505, with the nearest key).
