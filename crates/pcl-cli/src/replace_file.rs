@@ -30,13 +30,39 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     if permissions.readonly() {
         return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "it is read-only"));
     }
+    // the mode bits say nothing of who may write: a file this user may not
+    // write is not replaced either (the rename needs the directory only)
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+        return Err(std::io::Error::new(e.kind(), format!("it is not writable: {e}")));
+    }
     let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
     aside.as_file().sync_all()?;
     std::fs::set_permissions(aside.path(), permissions)?;
+    keep_owner(aside.as_file(), &metadata)?;
     if std::fs::read(path)? != read.as_bytes() {
         return Err(std::io::Error::other(format!("it changed while pcl was rewriting it; run {command} again")));
     }
     aside.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The new file given the old one's owner and group, when they are not the
+/// process's (root fixing another user's file); a process that may not give
+/// them (another user's group-writable file) writes nothing rather than
+/// take the file over.
+#[cfg(unix)]
+fn keep_owner(file: &std::fs::File, old: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let new = file.metadata()?;
+    if (new.uid(), new.gid()) == (old.uid(), old.gid()) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()))
+        .map_err(|e| std::io::Error::new(e.kind(), format!("its owner and group could not be kept ({e})")))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) -> std::io::Result<()> {
     Ok(())
 }

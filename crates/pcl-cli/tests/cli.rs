@@ -398,4 +398,12 @@ fn check_fix_applies_the_suggested_fixes() {
     assert!(stderr.contains("it is read-only") && stderr.contains("left as it was"), "{stderr}");
     assert!(stderr.contains("E0311"), "its diagnostics are reported: {stderr}");
     assert_eq!(std::fs::read_to_string(&locked).unwrap(), text);
+
+    // a FIFO is refused at once, not read (reading would wait for a writer)
+    let fifo = dir.path().join("fifo.pcl");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let refused = pcl(&["check", fifo.to_str().unwrap(), "--fix", "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("it is not a regular file"), "{stderr}");
 }

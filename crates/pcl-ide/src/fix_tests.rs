@@ -11,6 +11,18 @@ use crate::tests::{FILE, apply};
 #[test]
 fn repeated_entries_are_removed_by_their_fix() {
     let cases = [
+        // the last entry before a trailing comma: the comma before it goes,
+        // and the list keeps its trailing comma and its `]` its place
+        (
+            "policy p { allow { action [s3:ListBucket, s3:GetObject, s3:ListBucket,]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:ListBucket, s3:GetObject,]; resource \"*\"; } }\n"),
+        ),
+        (
+            "policy p {\n    allow {\n        action [\n            s3:ListBucket,\n            s3:ListBucket,\n        ];\n        resource \"*\";\n    }\n}\n",
+            Some(
+                "policy p {\n    allow {\n        action [\n            s3:ListBucket,\n        ];\n        resource \"*\";\n    }\n}\n",
+            ),
+        ),
         // a second copy, in another case: the copy goes
         (
             "policy p { allow { action [s3:ListBucket, \"s3:listbucket\"]; resource \"*\"; } }\n",
@@ -100,6 +112,11 @@ fn repeated_entries_are_removed_by_their_fix() {
 #[test]
 fn a_session_action_asked_for_is_granted_by_its_fix() {
     let cases = [
+        // an empty block: its `}` keeps a space before it
+        (
+            "role r {\n    trust service \"pods.eks.amazonaws.com\" {}\n}\n",
+            Some("role r {\n    trust service \"pods.eks.amazonaws.com\" { action sts:TagSession; }\n}\n"),
+        ),
         (
             "role r {\n    trust service \"pods.eks.amazonaws.com\";\n}\n",
             Some("role r {\n    trust service \"pods.eks.amazonaws.com\" { action sts:TagSession; }\n}\n"),

@@ -164,15 +164,24 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
     let (start, end) = (d.span.start as usize, d.span.end as usize);
     let after = text.get(end..)?;
     let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
+    let before = text.get(..start)?.trim_end_matches([' ', '\t', '\r', '\n']);
+    let comma_before = before.ends_with(',').then(|| (Span::new(before.len() - 1, end), entry));
     if after.get(gap..)?.starts_with(',') {
         // the white space after the comma too, line breaks included: the
         // next entry takes the removed one's place
         let rest = after.get(gap + 1..)?;
         let spaces = rest.len() - rest.trim_start().len();
+        // the last entry before a trailing comma: the comma before it goes
+        // instead, so that the list keeps its trailing comma and its `]`
+        // its place (`[a, b, a,]` -> `[a, b,]`)
+        if rest.get(spaces..)?.starts_with(']')
+            && let Some(removed) = comma_before
+        {
+            return Some(removed);
+        }
         return Some((Span::new(start, end + gap + 1 + spaces), entry));
     }
-    let before = text.get(..start)?.trim_end_matches([' ', '\t', '\r', '\n']);
-    before.ends_with(',').then(|| (Span::new(before.len() - 1, end), entry))
+    comma_before
 }
 
 /// W0513's fix: the session action the service asks for (the label's
@@ -200,6 +209,8 @@ fn granted_session_action(index: &FileIndex, d: &Diagnostic, newline: &str) -> O
             let indent = next.get(..next.len() - next.trim_start_matches([' ', '\t']).len()).unwrap_or_default();
             format!("{newline}{indent}action {action};")
         }
+        // an empty block's `}` keeps a space before it
+        false if after.starts_with('}') => format!(" action {action}; "),
         false => format!(" action {action};"),
     };
     Some(((Span::new(brace + 1, brace + 1), inserted), action))

@@ -51,6 +51,13 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         },
     };
     for path in &args.files {
+        // a FIFO or a device is not read to be fixed (reading waits for a
+        // writer) nor replaced by a rename
+        if args.fix && std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            reporter.plain_error(&format!("cannot fix {path}: it is not a regular file; check it without --fix"));
+            code = code.max(crate::EXIT_USAGE);
+            continue;
+        }
         let file = match super::read(path, &reporter) {
             Ok(text) => {
                 let text = match args.fix {
