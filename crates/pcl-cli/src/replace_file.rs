@@ -5,9 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 /// Replaces the file at `path`, which held `read`, by `text`: written beside
-/// it, with its permissions, then renamed over it (a crash leaves the old
-/// file or the new one, whole), unless the file no longer holds `read` (an
-/// editor saved it meanwhile: that save is kept). A symlink is followed: the
+/// it, with its permissions, owner and group, then renamed over it (a crash
+/// leaves the old file or the new one, whole), unless the file no longer
+/// holds `read` (an editor saved it meanwhile: that save is kept; a save in
+/// the instant between that last look and the rename is not seen). Its
+/// hard links, ACLs and extended attributes are not carried over. A symlink is followed: the
 /// file it names is replaced, the link stays. A read-only file is left alone
 /// (a rename would replace it all the same). `command` is what the user
 /// runs again when the file changed meanwhile; `not_a_file`, what the
@@ -38,8 +40,9 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
     aside.as_file().sync_all()?;
-    std::fs::set_permissions(aside.path(), permissions)?;
+    // the owner first: a change of owner clears the set-id bits
     keep_owner(aside.as_file(), &metadata)?;
+    aside.as_file().set_permissions(permissions)?;
     if std::fs::read(path)? != read.as_bytes() {
         return Err(std::io::Error::other(format!("it changed while pcl was rewriting it; run {command} again")));
     }

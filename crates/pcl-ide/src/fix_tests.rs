@@ -159,9 +159,9 @@ fn a_session_action_asked_for_is_granted_by_its_fix() {
     }
 }
 
-/// Fixes applied together: each whose edits touch none taken before it (in
-/// the order of their first edit), from the end, so that the spans stay
-/// right; one that overlaps, or inserts where another edits, waits.
+/// Fixes applied together: each whose edits overlap none taken before it
+/// (in the order of their first edit); one that overlaps, inserts where
+/// another edits, or cuts a character, waits.
 #[test]
 fn fixes_applied_together_take_those_that_touch_no_other() {
     let fix = |start: usize, end: usize, text: &str| Fix {
@@ -172,9 +172,21 @@ fn fixes_applied_together_take_those_that_touch_no_other() {
     };
     let text = "0123456789";
     let fixes = [fix(8, 9, "X"), fix(1, 3, "ab"), fix(2, 4, "no"), fix(5, 5, "+"), fix(5, 6, "no")];
-    assert_eq!(crate::applied(text, &fixes), Some(("0ab34+567X9".to_string(), 3)));
+    let (fixed, used) = crate::applied(text, &fixes).unwrap();
+    assert_eq!(fixed, "0ab34+567X9");
+    let taken: Vec<&str> = used.iter().map(|f| f.edits[0].1.as_str()).collect();
+    assert_eq!(taken, ["ab", "+", "X"]);
     // not preferred (an acknowledgement, a removal of an unused item): left
     let optional = Fix { preferred: false, ..fix(0, 1, "no") };
     assert_eq!(crate::applied(text, &[optional]), None);
     assert_eq!(crate::applied(text, &[]), None);
+    // an edit inside a character is no fix; the others still are
+    let wide = "é=1";
+    let around = [fix(1, 2, "no"), fix(2, 3, "==")];
+    let (fixed, used) = crate::applied(wide, &around).unwrap();
+    assert_eq!((fixed.as_str(), used.len()), ("é==1", 1));
+    // a fix that would break the syntax is not applied safely
+    let parses = "param a: string = \"x\";\n";
+    assert!(crate::applied(parses, &[fix(6, 7, "{")]).is_some());
+    assert_eq!(crate::applied_safely(parses, &[fix(6, 7, "{")]), None);
 }

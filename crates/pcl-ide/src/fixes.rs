@@ -5,7 +5,7 @@
 use pcl_semantics::{Code, Diagnostic, Severity};
 use pcl_syntax::Span;
 
-use crate::index::FileIndex;
+use crate::index::{FileIndex, TrustField};
 
 /// One fix: a title and the edits that make it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
     let mut acknowledged: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in diagnostics.iter().filter(|d| touches(d.span)) {
-        out.extend(preferred_fix(&index.text, d, Some(index)));
+        out.extend(preferred_fix(&index.text, d, &index.trust_fields));
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
             && let Some(decl) = index.decl_named_at(d.span)
         {
@@ -67,52 +67,90 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
 /// file's items are read (from `text`, opened anew) only when a fix needs
 /// them (W0513's: the `trust` field around the principal).
 pub fn preferred_fixes(text: &str, diagnostics: &[Diagnostic]) -> Vec<Option<Fix>> {
-    let index = diagnostics.iter().any(|d| d.code == Code::SessionActionNotGranted).then(|| {
-        let mut db = pcl_semantics::RootDatabase::default();
-        let file = pcl_semantics::SourceFile::open_to_edit(&mut db, "input.pcl".into(), text.into());
-        FileIndex::build(&db, file)
-    });
-    diagnostics.iter().map(|d| preferred_fix(text, d, index.as_ref())).collect()
+    // read from the parse alone, and only when a W0513 asks
+    let trust_fields = match diagnostics.iter().any(|d| d.code == Code::SessionActionNotGranted) {
+        true => TrustField::of_text(text),
+        false => Vec::new(),
+    };
+    diagnostics.iter().map(|d| preferred_fix(text, d, &trust_fields)).collect()
 }
 
 /// The preferred fixes of `fixes` put together, each one whose edits
-/// touch none of those taken before it (in the order of their first
-/// edit: a later one overlapping an earlier one is left for another pass,
-/// once the text holds the first): the text with them applied, and how
-/// many were taken. `None` when none applies.
-pub fn applied(text: &str, fixes: &[Fix]) -> Option<(String, usize)> {
+/// overlap none of those taken before it (in the order of their first
+/// edit; two edits at one point overlap, and so does an edit off a
+/// character boundary: a later one waits for another pass, once the text
+/// holds the first): the text with them applied, and those taken, in the
+/// text's order. `None` when none applies.
+pub fn applied<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&'f Fix>)> {
     let mut preferred: Vec<&Fix> = fixes.iter().filter(|f| f.preferred && !f.edits.is_empty()).collect();
     preferred.sort_by_key(|f| f.edits.iter().map(|(span, _)| (span.start, span.end)).min());
-    let mut taken: Vec<&(Span, String)> = Vec::new();
-    let mut count = 0;
+    // the spans taken, by start: a span's neighbours on each side say
+    // whether it overlaps any (a scan of all was quadratic in the fixes)
+    let mut taken: std::collections::BTreeMap<u32, (u32, &str)> = std::collections::BTreeMap::new();
+    let clashes = |taken: &std::collections::BTreeMap<u32, (u32, &str)>, span: &Span| {
+        let before = taken
+            .range(..=span.start)
+            .next_back()
+            .is_some_and(|(start, (end, _))| *end > span.start || *start == span.start);
+        let after =
+            taken.range(span.start..).next().is_some_and(|(start, _)| *start < span.end || *start == span.start);
+        let off_boundary = !text.is_char_boundary(span.start as usize) || !text.is_char_boundary(span.end as usize);
+        before || after || off_boundary || span.end as usize > text.len() || span.start > span.end
+    };
+    let mut used = Vec::new();
     for fix in preferred {
-        // two edits at one point, or one inside another's span, would
-        // depend on their order: the later fix waits
-        let clashes = |a: &Span, b: &Span| a.start < b.end && b.start < a.end || a.start == b.start;
-        if fix.edits.iter().any(|(span, _)| taken.iter().any(|(other, _)| clashes(span, other))) {
+        let spans_overlap = fix.edits.iter().enumerate().any(|(i, (a, _))| {
+            fix.edits.iter().skip(i + 1).any(|(b, _)| a.start < b.end && b.start < a.end || a.start == b.start)
+        });
+        if spans_overlap || fix.edits.iter().any(|(span, _)| clashes(&taken, span)) {
             continue;
         }
-        taken.extend(&fix.edits);
-        count += 1;
+        for (span, replacement) in &fix.edits {
+            taken.insert(span.start, (span.end, replacement.as_str()));
+        }
+        used.push(fix);
     }
-    if count == 0 {
+    if used.is_empty() {
         return None;
     }
-    taken.sort_by_key(|(span, _)| (span.start, span.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (span, replacement) in taken {
-        out.push_str(text.get(at..span.start as usize)?);
+    for (start, (end, replacement)) in taken {
+        out.push_str(text.get(at..start as usize)?);
         out.push_str(replacement);
-        at = span.end as usize;
+        at = end as usize;
     }
     out.push_str(text.get(at..)?);
-    Some((out, count))
+    Some((out, used))
+}
+
+/// [`applied`], unless the result has a syntax error `text` has not (two
+/// fixes that meant one place): the fixes never break what parsed. Syntax
+/// errors are compared by code and message, each counted.
+pub fn applied_safely<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&'f Fix>)> {
+    let (fixed, used) = applied(text, fixes)?;
+    let syntax = |text: &str| {
+        let mut found: Vec<(Code, String)> =
+            pcl_semantics::file_checks::syntax_diagnostics(&pcl_syntax::parse_file(text))
+                .into_iter()
+                .map(|d| (d.code, d.message))
+                .collect();
+        found.sort();
+        found
+    };
+    let (was, now) = (syntax(text), syntax(&fixed));
+    // each error of the fixed text matched with one of the text's
+    let mut left = was.as_slice();
+    for error in &now {
+        let at = left.iter().position(|w| w == error)?;
+        left = left.get(at + 1..)?;
+    }
+    Some((fixed, used))
 }
 
 /// The fix a diagnostic suggests itself (`Fix::preferred`), if any: a "did
 /// you mean", W0512's removal of a repeat, W0513's grant (with `index`).
-fn preferred_fix(text: &str, d: &Diagnostic, index: Option<&FileIndex>) -> Option<Fix> {
+pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustField]) -> Option<Fix> {
     // no key template, no replacement of a text by itself
     if let Some((span, suggestion)) = suggested_edit(text, d) {
         return Some(Fix {
@@ -130,8 +168,7 @@ fn preferred_fix(text: &str, d: &Diagnostic, index: Option<&FileIndex>) -> Optio
             preferred: true,
         });
     }
-    let index = index?;
-    let (edit, action) = granted_session_action(index, d, line_break_of(text))?;
+    let (edit, action) = granted_session_action((text, trust_fields), d, line_break_of(text))?;
     Some(Fix {
         title: format!("Grant `{action}` in this trust block"),
         code: d.code,
@@ -189,18 +226,22 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
 /// principals hold the diagnostic: a block made of the field's `;`, or an
 /// `action` field first in its block. None for a field that grants actions
 /// already (a second `action` field is E0307).
-fn granted_session_action(index: &FileIndex, d: &Diagnostic, newline: &str) -> Option<((Span, String), String)> {
+fn granted_session_action(
+    (text, trust_fields): (&str, &[TrustField]),
+    d: &Diagnostic,
+    newline: &str,
+) -> Option<((Span, String), String)> {
     if d.code != Code::SessionActionNotGranted {
         return None;
     }
     let action = d.label.as_deref()?.split('`').nth(1)?.to_string();
-    let field = index.trust_field_around(d.span)?;
+    let field = TrustField::around(trust_fields, d.span)?;
     let end = field.span.end as usize;
     if !field.block {
         return Some(((Span::new(end - 1, end), format!(" {{ action {action}; }}")), action));
     }
-    let brace = block_opening(&index.text, field.values.end as usize, end)?;
-    let after = index.text.get(brace + 1..)?;
+    let brace = block_opening(text, field.values.end as usize, end)?;
+    let after = text.get(brace + 1..)?;
     let line_ends_here = after.trim_start_matches([' ', '\t']).starts_with(['\n', '\r']);
     let inserted = match line_ends_here {
         // on a line of its own, indented as the block's next line
@@ -315,9 +356,17 @@ fn with_line_end(index: &FileIndex, span: Span) -> Span {
 /// The lengths, in bytes, of the longest common prefix and suffix of two
 /// texts (not overlapping, on character boundaries).
 pub(crate) fn common_ends(a: &str, b: &str) -> (usize, usize) {
-    let prefix: usize = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
+    let mut prefix: usize = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
+    // never between the two bytes of a CRLF (an editor would misplace it)
+    let splits_crlf = |text: &str, at: usize| at > 0 && text.get(at - 1..=at) == Some("\r\n");
+    if splits_crlf(a, prefix) || splits_crlf(b, prefix) {
+        prefix -= 1;
+    }
     let (a_rest, b_rest) = (a.get(prefix..).unwrap_or_default(), b.get(prefix..).unwrap_or_default());
-    let suffix: usize =
+    let mut suffix: usize =
         a_rest.chars().rev().zip(b_rest.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum();
+    if suffix > 0 && (splits_crlf(a, a.len() - suffix) || splits_crlf(b, b.len() - suffix)) {
+        suffix -= 1;
+    }
     (prefix, suffix)
 }

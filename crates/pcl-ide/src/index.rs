@@ -24,6 +24,39 @@ pub struct TrustField {
     pub block: bool,
 }
 
+impl TrustField {
+    /// The `trust` fields of a role that grant no action, in order.
+    fn of_item<'p>(text: &'p str, parsed: &'p pcl_syntax::ParsedItem) -> impl Iterator<Item = TrustField> + 'p {
+        let offset = parsed.offset;
+        let fields = match &parsed.item.kind {
+            pcl_syntax::ast::ItemKind::Role(role) => role.fields.as_slice(),
+            _ => &[],
+        };
+        fields.iter().filter_map(move |field| match field {
+            pcl_syntax::ast::RoleField::Trust { values, conditions, actions, span, .. } if actions.is_empty() => {
+                let (values, span) = (values.span.shift(offset), span.shift(offset));
+                Some(TrustField { values, span, block: !conditions.is_empty() || !text_ends_with(text, span, ';') })
+            }
+            _ => None,
+        })
+    }
+
+    /// The `trust` fields of `text` that grant no action, in order, read
+    /// from its parse alone (no analysis: what a machine format's W0513 fix
+    /// needs).
+    pub fn of_text(text: &str) -> Vec<TrustField> {
+        let parsed = pcl_syntax::parse_file(text);
+        parsed.items.iter().flat_map(|item| TrustField::of_item(text, item)).collect()
+    }
+
+    /// The field among `fields` (in order) whose principals hold `span`.
+    pub fn around(fields: &[TrustField], span: Span) -> Option<&TrustField> {
+        let after = fields.partition_point(|f| f.values.start <= span.start);
+        let f = fields.get(after.checked_sub(1)?)?;
+        (span.end <= f.values.end).then_some(f)
+    }
+}
+
 /// A use of a name (the name itself, without `@` or `${`).
 pub struct Use {
     pub name: Name,
@@ -59,21 +92,7 @@ impl FileIndex {
         for (parsed_item, def) in parsed.items.iter().zip(items.iter()) {
             let item = &*parsed_item.item;
             let offset = parsed_item.offset;
-            if let pcl_syntax::ast::ItemKind::Role(role) = &item.kind {
-                trust_fields.extend(role.fields.iter().filter_map(|field| match field {
-                    pcl_syntax::ast::RoleField::Trust { values, conditions, actions, span, .. }
-                        if actions.is_empty() =>
-                    {
-                        let (values, span) = (values.span.shift(offset), span.shift(offset));
-                        Some(TrustField {
-                            values,
-                            span,
-                            block: !conditions.is_empty() || !text_ends_with(&text, span, ';'),
-                        })
-                    }
-                    _ => None,
-                }));
-            }
+            trust_fields.extend(TrustField::of_item(&text, parsed_item));
             decls.push(Decl {
                 name: item.name().name,
                 kind: item.keyword(),
@@ -122,13 +141,6 @@ impl FileIndex {
         let after = self.decls.partition_point(|d| d.span.start <= span.start);
         let d = self.decls.get(after.checked_sub(1)?)?;
         (d.span.start <= span.start && span.end <= d.span.end).then_some(d)
-    }
-
-    /// The `trust` field granting no action whose principals hold `span`.
-    pub fn trust_field_around(&self, span: Span) -> Option<&TrustField> {
-        let after = self.trust_fields.partition_point(|f| f.values.start <= span.start);
-        let f = self.trust_fields.get(after.checked_sub(1)?)?;
-        (span.end <= f.values.end).then_some(f)
     }
 
     /// The line (from 1) of the byte `offset`. A line ends at `\n`, `\r\n`

@@ -21,7 +21,7 @@ use pcl_semantics::{RootDatabase, SourceFile};
 use pcl_syntax::Span;
 
 pub use completion::{Completion, CompletionKind};
-pub use fixes::{Fix, applied, preferred_fixes, suggested_edit};
+pub use fixes::{Fix, applied, applied_safely, preferred_fixes, suggested_edit};
 pub use highlight::{Highlight, HighlightKind};
 pub use hover::Hover;
 pub use navigation::{DocumentSymbol, RenameError};
@@ -280,13 +280,17 @@ impl AnalysisHost {
     }
 
     /// Every fix the diagnostics of `path` suggest themselves, applied at
-    /// once (those that touch no other's text: what a first pass can
-    /// apply), for an editor's "fix all"; `None` when there is none.
+    /// once (those that overlap no other's edit: what a first pass can
+    /// apply), for an editor's "fix all"; `None` when there is none, or
+    /// when they would break the syntax.
     pub fn fix_all(&self, path: &str) -> Option<FileFix> {
         let index = self.index(path)?;
-        let whole = Span::new(0, index.text.len());
-        let fixes = fixes::fixes(&index, &self.diagnostics(path), whole);
-        let (fixed, count) = fixes::applied(&index.text, &fixes)?;
+        let diagnostics = self.diagnostics(path);
+        let fixes: Vec<Fix> =
+            diagnostics.iter().filter_map(|d| fixes::preferred_fix(&index.text, d, &index.trust_fields)).collect();
+        // never a text that parses worse (what `pcl check --fix` writes too)
+        let (fixed, used) = fixes::applied_safely(&index.text, &fixes)?;
+        let count = used.len();
         // one edit of the changed middle, as formatting sends
         let (prefix, suffix) = fixes::common_ends(&index.text, &fixed);
         let replacement = fixed.get(prefix..fixed.len() - suffix).unwrap_or_default().to_string();

@@ -6,42 +6,40 @@ use std::path::Path;
 use pcl_cli::report::Reporter;
 use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
 
-/// At most this many passes: a pass applies the fixes that touch no other's
-/// text, and the next finds what the first left (a third copy of an entry).
+/// At most this many passes: a pass applies the fixes whose edits overlap
+/// no other's, and the next finds what the first left (a third copy of an
+/// entry) or let show (a policy's warnings, once its error is fixed).
 const MAX_PASSES: usize = 8;
 
-/// `text` (the file at `path`) with every fix its diagnostics suggest
-/// applied, pass after pass, and written in its place; `text` unchanged when
-/// there is none, when the fixed text would not parse where the file did
-/// (said, and nothing written), or when the file cannot be written (said, with the exit code
-/// that earns, 2).
+/// `text` (the file at `path`) with the fixes its diagnostics suggest
+/// applied, pass after pass, each fix said (a "did you mean" changes what a
+/// policy grants: it is shown, not applied silently), and written in its
+/// place; a pass whose fixes would break the syntax is not applied (said).
+/// `text` unchanged when there is none, or when the file cannot be written
+/// (said, with the exit code that earns: 2).
 pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
-    let (mut current, mut found, mut applied) = (text.clone(), diagnostics(path, &text), 0);
+    let mut current = text.clone();
+    let mut applied = 0;
     for _ in 0..MAX_PASSES {
+        let found = diagnostics(path, &current);
         let fixes: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, &found).into_iter().flatten().collect();
-        let Some((next, count)) = pcl_ide::applied(&current, &fixes) else { break };
-        if next == current {
+        if fixes.is_empty() {
             break;
         }
-        found = diagnostics(path, &next);
+        let Some((next, used)) = pcl_ide::applied_safely(&current, &fixes) else {
+            reporter.note(&format!(
+                "{path}: {} suggested fixes are left: together they would break its syntax",
+                fixes.len()
+            ));
+            break;
+        };
+        for fix in &used {
+            reporter.note(&said(path, &current, fix));
+        }
+        applied += used.len();
         current = next;
-        applied += count;
     }
     if applied == 0 {
-        return (text, crate::EXIT_OK);
-    }
-    // a fix removes what it fixes; should the result not parse where the
-    // file did (two fixes that meant one place), nothing is written. (An
-    // error of another kind may show: a policy's per-configuration checks
-    // wait for its errors to be fixed, and then find what they find.)
-    let syntax = |text: &str| pcl_semantics::file_checks::syntax_diagnostics(&pcl_syntax::parse_file(text));
-    let was = syntax(&text);
-    if let Some(new) = syntax(&current).into_iter().find(|d| !was.iter().any(|w| w.message == d.message)) {
-        reporter.plain_error(&format!(
-            "{path}: the suggested fixes would break its syntax ({}: {}); nothing was fixed",
-            new.code.as_str(),
-            new.message
-        ));
         return (text, crate::EXIT_OK);
     }
     match pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "") {
@@ -55,6 +53,24 @@ pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
             (text, crate::EXIT_USAGE)
         }
     }
+}
+
+/// `PATH:LINE:COLUMN: TITLE (was `OLD`)`: a fix as it is applied to `text`
+/// (lines end at `\n`, `\r\n` or a lone `\r`; columns count characters, as
+/// the terminal's diagnostics do).
+fn said(path: &str, text: &str, fix: &pcl_ide::Fix) -> String {
+    let Some((span, replacement)) = fix.edits.first() else { return format!("{path}: {}", fix.title) };
+    let start = span.start as usize;
+    let before = text.get(..start).unwrap_or_default();
+    let crlf_cr = |at: usize| text.get(at + 1..).is_some_and(|rest| rest.starts_with('\n'));
+    let line = before.match_indices(['\n', '\r']).filter(|(at, c)| *c == "\n" || !crlf_cr(*at)).count() + 1;
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |at| at + 1);
+    let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
+    let old = text.get(start..span.end as usize).unwrap_or_default();
+    // a replacement names what it replaces (a removal names it already)
+    let replaces = !replacement.is_empty() && !old.is_empty() && !old.contains(['\n', '\r']);
+    let was = if replaces { format!(" (was `{old}`)") } else { String::new() };
+    format!("{path}:{line}:{column}: {}{was}", fix.title)
 }
 
 /// The diagnostics of `text`, checked on its own.

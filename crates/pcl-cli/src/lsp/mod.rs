@@ -350,9 +350,11 @@ impl Server {
             actions
                 .extend(fixes.map(|fix| action(fix.title, CodeActionKind::QUICKFIX, Some(fix.preferred), fix.edits)));
         }
-        if wanted(&CodeActionKind::SOURCE_FIX_ALL)
-            && let Some(all) = self.host.fix_all(&key)
-        {
+        // asked for by kind only (an editor's "source action" menu, a fix on
+        // save): the lightbulb asks at every move of the cursor, and the
+        // fix of them all costs a pass over the file
+        let asked_for_source = p.context.only.as_ref().is_some_and(|_| wanted(&CodeActionKind::SOURCE_FIX_ALL));
+        if asked_for_source && let Some(all) = self.host.fix_all(&key) {
             actions.push(action(all.title, CodeActionKind::SOURCE_FIX_ALL, None, vec![all.edit]));
         }
         to_value(actions)

@@ -291,7 +291,25 @@ impl Checker<'_> {
     /// Resolves a name that must be of one kind; reports unknown names with a
     /// suggestion and names of the wrong kind.
     fn resolve(&mut self, ident: &ast::Ident, kind: RefKind) -> Option<&Symbol> {
+        self.resolve_fitting(ident, kind, &|_| true)
+    }
+
+    /// [`Self::resolve`], its "did you mean" among the names whose symbol
+    /// `fits` where this one stands (its fix would otherwise write a name
+    /// that is an error there too).
+    fn resolve_fitting(
+        &mut self,
+        ident: &ast::Ident,
+        kind: RefKind,
+        fits: &dyn Fn(&Symbol) -> bool,
+    ) -> Option<&Symbol> {
         let symbols = self.symbols;
+        let candidates = |name: &str| {
+            symbols
+                .suggestion_candidates(name, SuggestFrom::Uses(kind))
+                .into_iter()
+                .filter(|c| symbols.get(c).is_some_and(fits))
+        };
         let wanted = SuggestFrom::Uses(kind);
         let want = |s: &Symbol| wanted.accepts(s);
         let kind_name = match kind {
@@ -311,7 +329,7 @@ impl Checker<'_> {
                     name: ident.name.to_string(),
                     is: sym.kind_name(),
                     expected: kind_name,
-                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, wanted)),
+                    suggestion: suggest(&ident.name, candidates(&ident.name)),
                 };
                 self.emit(kind.at(ident.span));
                 None
@@ -320,7 +338,7 @@ impl Checker<'_> {
                 let kind = DiagnosticKind::UnknownName {
                     kind: kind_name,
                     name: ident.name.to_string(),
-                    suggestion: suggest(&ident.name, symbols.suggestion_candidates(&ident.name, wanted)),
+                    suggestion: suggest(&ident.name, candidates(&ident.name)),
                 };
                 self.emit(kind.at(ident.span));
                 None
@@ -329,7 +347,19 @@ impl Checker<'_> {
     }
 
     fn param_type(&mut self, ident: &ast::Ident) -> Option<ParamType> {
-        let ty = match self.resolve(ident, RefKind::Param)? {
+        self.param_type_where(ident, &|_| true)
+    }
+
+    /// [`Self::param_type`]; for a name that is no param, the "did you mean"
+    /// suggests only a param whose type `fits` where this one stands (a
+    /// list param is no text to interpolate, a region no ARN).
+    fn param_type_where(&mut self, ident: &ast::Ident, fits: &dyn Fn(&ParamType) -> bool) -> Option<ParamType> {
+        let symbol_fits = |s: &Symbol| match s {
+            Symbol::Param(Some(ty)) => fits(ty),
+            // a param whose type did not parse: suggested as before
+            _ => true,
+        };
+        let ty = match self.resolve_fitting(ident, RefKind::Param, &symbol_fits)? {
             Symbol::Param(ty) => *ty,
             _ => None,
         };

@@ -25,7 +25,10 @@ impl Checker<'_> {
             ValueItem::Param(ident) => {
                 // an unknown name's "did you mean" offers only a param that fits here
                 let fits = |ty: &ParamType| {
-                    (list_ok || !ty.list) && (use_ != ValueUse::Arn || matches!(ty.scalar, ScalarType::Arn))
+                    let principal = matches!(ty.scalar, ScalarType::Account | ScalarType::Arn | ScalarType::String);
+                    (list_ok || !ty.list)
+                        && (use_ != ValueUse::Arn || matches!(ty.scalar, ScalarType::Arn))
+                        && (use_ != ValueUse::AwsPrincipal || principal)
                 };
                 if let Some(ty) = self.param_type_where(ident, &fits) {
                     if ty.list && !list_ok {
@@ -48,7 +51,7 @@ impl Checker<'_> {
                 let pcl_syntax::ast::EachValue { template, var, list, .. } = &**each;
                 // unknown when the list is not a param (already an error):
                 // the template's checks then take its values as unknown
-                let element = match self.param_type(list) {
+                let element = match self.param_type_where(list, &|ty| ty.list) {
                     Some(ty) if ty.list => Some(ty.scalar),
                     Some(ty) => {
                         let kind = DiagnosticKind::IamRule {
@@ -156,29 +159,6 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
-    /// A param's type (`param_type`); for a name that is no param, the "did
-    /// you mean" suggests only a param `fits` takes: the fix would otherwise
-    /// write a name that is an error there too (a list param in a string,
-    /// a region where an ARN goes).
-    fn param_type_where(&mut self, ident: &ast::Ident, fits: &dyn Fn(&ParamType) -> bool) -> Option<ParamType> {
-        let ty = self.param_type(ident);
-        if ty.is_some() {
-            return ty;
-        }
-        let symbols = self.symbols;
-        let Some(d) = self.diags.last_mut().filter(|d| d.span == ident.span && d.code == Code::UnknownName) else {
-            return ty;
-        };
-        let candidates = symbols.suggestion_candidates(&ident.name, SuggestFrom::Uses(RefKind::Param));
-        let fitting = candidates
-            .into_iter()
-            .filter(|name| matches!(symbols.get(name), Some(Symbol::Param(Some(ty))) if fits(ty)));
-        d.help = Some(
-            suggest(&ident.name, fitting).unwrap_or_else(|| format!("declare it with `param {} ...`", ident.name)),
-        );
-        ty
-    }
-
     /// The IAM policy variables a string holds (`\${aws:username}`, written
     /// escaped) that name no key IAM knows: never replaced, the value then
     /// matches nothing (W0505, with the nearest key).
