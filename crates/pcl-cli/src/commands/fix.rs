@@ -33,8 +33,9 @@ pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
             ));
             break;
         };
+        let lines = line_starts(&current);
         for fix in &used {
-            reporter.note(&said(path, &current, fix));
+            reporter.note(&said(path, (&current, &lines), fix));
         }
         applied += used.len();
         current = next;
@@ -55,17 +56,24 @@ pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
     }
 }
 
+/// Where each line of `text` starts (a line ends at `\n`, `\r\n` or a lone
+/// `\r`), once per pass: a scan per fix was quadratic in the fixes.
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let ends =
+        bytes.iter().enumerate().filter(|&(at, &b)| b == b'\n' || b == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
+    std::iter::once(0).chain(ends.map(|(at, _)| at + 1)).collect()
+}
+
 /// `PATH:LINE:COLUMN: TITLE (was `OLD`)`: a fix as it is applied to `text`
-/// (lines end at `\n`, `\r\n` or a lone `\r`; columns count characters, as
-/// the terminal's diagnostics do).
-fn said(path: &str, text: &str, fix: &pcl_ide::Fix) -> String {
+/// (whose `lines` start where `line_starts` says; columns count characters,
+/// as the terminal's diagnostics do).
+fn said(path: &str, (text, lines): (&str, &[usize]), fix: &pcl_ide::Fix) -> String {
     let Some((span, replacement)) = fix.edits.first() else { return format!("{path}: {}", fix.title) };
     let start = span.start as usize;
-    let before = text.get(..start).unwrap_or_default();
-    let crlf_cr = |at: usize| text.get(at + 1..).is_some_and(|rest| rest.starts_with('\n'));
-    let line = before.match_indices(['\n', '\r']).filter(|(at, c)| *c == "\n" || !crlf_cr(*at)).count() + 1;
-    let line_start = before.rfind(['\n', '\r']).map_or(0, |at| at + 1);
-    let column = before.get(line_start..).unwrap_or_default().chars().count() + 1;
+    let line = lines.partition_point(|&at| at <= start);
+    let line_start = lines.get(line.saturating_sub(1)).copied().unwrap_or(0);
+    let column = text.get(line_start..start).unwrap_or_default().chars().count() + 1;
     let old = text.get(start..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
     let replaces = !replacement.is_empty() && !old.is_empty() && !old.contains(['\n', '\r']);
