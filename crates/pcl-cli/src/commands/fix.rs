@@ -81,9 +81,13 @@ fn said(path: &str, (text, lines): (&str, &[usize]), fix: &pcl_ide::Fix) -> Stri
     format!("{path}:{line}:{column}: {}{was}", fix.title)
 }
 
-/// The diagnostics of `text`, checked on its own.
+/// The diagnostics of `text`, checked on its own, on every core a large
+/// file's check uses (`pcl check`'s own way).
 fn diagnostics(path: &str, text: &str) -> Vec<Diagnostic> {
     let mut db = RootDatabase::default();
-    let file = SourceFile::open(&mut db, path.to_string(), text.to_string());
-    pcl_semantics::analyze_file(&db, file).diagnostics.clone()
+    let file = SourceFile::open_on(&mut db, path.to_string(), text.to_string(), super::threads_for(text));
+    let found = super::analyze(&db, file).diagnostics.clone();
+    // freeing every memo one by one would only cost time (as `pcl check` does)
+    std::mem::forget(db);
+    found
 }
