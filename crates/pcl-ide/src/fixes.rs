@@ -64,8 +64,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
 
 /// The fix each of `diagnostics` (of `text`) suggests itself, in their
 /// order: what `pcl check --format json` and `--format sarif` report. The
-/// file's items are read (from `text`, opened anew) only when a fix needs
-/// them (W0513's: the `trust` field around the principal).
+/// text is parsed again only when a fix needs its `trust` fields (W0513's).
 pub fn preferred_fixes(text: &str, diagnostics: &[Diagnostic]) -> Vec<Option<Fix>> {
     // read from the parse alone, and only when a W0513 asks
     let trust_fields = match diagnostics.iter().any(|d| d.code == Code::SessionActionNotGranted) {
@@ -88,20 +87,17 @@ pub fn applied<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&'f Fix>
     // whether it overlaps any (a scan of all was quadratic in the fixes)
     let mut taken: std::collections::BTreeMap<u32, (u32, &str)> = std::collections::BTreeMap::new();
     let clashes = |taken: &std::collections::BTreeMap<u32, (u32, &str)>, span: &Span| {
-        let before = taken
-            .range(..=span.start)
-            .next_back()
-            .is_some_and(|(start, (end, _))| *end > span.start || *start == span.start);
-        let after =
-            taken.range(span.start..).next().is_some_and(|(start, _)| *start < span.end || *start == span.start);
+        let neighbour =
+            |(start, (end, _)): (&u32, &(u32, &str))| overlap(span, &Span::new(*start as usize, *end as usize));
+        let before = taken.range(..=span.start).next_back().is_some_and(neighbour);
+        let after = taken.range(span.start..).next().is_some_and(neighbour);
         let off_boundary = !text.is_char_boundary(span.start as usize) || !text.is_char_boundary(span.end as usize);
         before || after || off_boundary || span.end as usize > text.len() || span.start > span.end
     };
     let mut used = Vec::new();
     for fix in preferred {
-        let spans_overlap = fix.edits.iter().enumerate().any(|(i, (a, _))| {
-            fix.edits.iter().skip(i + 1).any(|(b, _)| a.start < b.end && b.start < a.end || a.start == b.start)
-        });
+        let spans_overlap =
+            fix.edits.iter().enumerate().any(|(i, (a, _))| fix.edits.iter().skip(i + 1).any(|(b, _)| overlap(a, b)));
         if spans_overlap || fix.edits.iter().any(|(span, _)| clashes(&taken, span)) {
             continue;
         }
@@ -122,6 +118,12 @@ pub fn applied<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&'f Fix>
     }
     out.push_str(text.get(at..)?);
     Some((out, used))
+}
+
+/// Whether two edits' spans overlap, or both start at one point (their
+/// order would decide the text).
+fn overlap(a: &Span, b: &Span) -> bool {
+    a.start < b.end && b.start < a.end || a.start == b.start
 }
 
 /// [`applied`], unless the result has a syntax error `text` has not (two
@@ -149,7 +151,8 @@ pub fn applied_safely<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&
 }
 
 /// The fix a diagnostic suggests itself (`Fix::preferred`), if any: a "did
-/// you mean", W0512's removal of a repeat, W0513's grant (with `index`).
+/// you mean", W0512's removal of a repeat, W0513's grant (in one of
+/// `trust_fields`).
 pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustField]) -> Option<Fix> {
     // no key template, no replacement of a text by itself
     if let Some((span, suggestion)) = suggested_edit(text, d) {

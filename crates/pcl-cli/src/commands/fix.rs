@@ -33,7 +33,7 @@ pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
             ));
             break;
         };
-        let lines = line_starts(&current);
+        let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
         for fix in &used {
             reporter.note(&said(path, (&current, &lines), fix));
         }
@@ -56,29 +56,22 @@ pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
     }
 }
 
-/// Where each line of `text` starts (a line ends at `\n`, `\r\n` or a lone
-/// `\r`), once per pass: a scan per fix was quadratic in the fixes.
-fn line_starts(text: &str) -> Vec<usize> {
-    let bytes = text.as_bytes();
-    let ends =
-        bytes.iter().enumerate().filter(|&(at, &b)| b == b'\n' || b == b'\r' && bytes.get(at + 1) != Some(&b'\n'));
-    std::iter::once(0).chain(ends.map(|(at, _)| at + 1)).collect()
-}
-
 /// `PATH:LINE:COLUMN: TITLE (was `OLD`)`: a fix as it is applied to `text`
-/// (whose `lines` start where `line_starts` says; columns count characters,
-/// as the terminal's diagnostics do).
-fn said(path: &str, (text, lines): (&str, &[usize]), fix: &pcl_ide::Fix) -> String {
+/// (its `lines` the language server's index: a line ends at `\n`, `\r\n`
+/// or a lone `\r`; columns count characters, as the terminal's diagnostics
+/// do).
+fn said(path: &str, (text, lines): (&str, &pcl_cli::lsp::LineIndex<'_>), fix: &pcl_ide::Fix) -> String {
     let Some((span, replacement)) = fix.edits.first() else { return format!("{path}: {}", fix.title) };
     let start = span.start as usize;
-    let line = lines.partition_point(|&at| at <= start);
-    let line_start = lines.get(line.saturating_sub(1)).copied().unwrap_or(0);
+    // UTF-8 columns are bytes: where the line starts
+    let position = lines.position(start);
+    let line_start = start.saturating_sub(position.character as usize);
     let column = text.get(line_start..start).unwrap_or_default().chars().count() + 1;
     let old = text.get(start..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
     let replaces = !replacement.is_empty() && !old.is_empty() && !old.contains(['\n', '\r']);
     let was = if replaces { format!(" (was `{old}`)") } else { String::new() };
-    format!("{path}:{line}:{column}: {}{was}", fix.title)
+    format!("{path}:{}:{column}: {}{was}", position.line + 1, fix.title)
 }
 
 /// The diagnostics of `text`, checked on its own, on every core a large
