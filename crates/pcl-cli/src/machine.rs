@@ -71,6 +71,7 @@ pub fn write_json_lines(
         let fix = fix.and_then(|fix| match fix.edits.as_slice() {
             [(span, replacement)] => Some(json!({
                 "title": fix.title,
+                "applicability": fix.applicability.as_str(),
                 "range": place(&lines, *span, replaced),
                 "replacement": replacement,
             })),
@@ -251,6 +252,8 @@ fn sarif_result(
             json!([{
                 "description": {"text": fix.title},
                 "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": replacements}],
+                // SARIF has no word for it: a property, as `pcl check --format json` names it
+                "properties": {"applicability": fix.applicability.as_str()},
             }]),
         );
     }

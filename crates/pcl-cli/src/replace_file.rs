@@ -1,7 +1,7 @@
 //! A source file rewritten in place (`pcl fmt`, `pcl check --fix`): never
 //! left half written, and never over an edit saved meanwhile.
 
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// Replaces the file at `path`, which held `read`, by `text`: written beside
@@ -9,7 +9,10 @@ use std::path::Path;
 /// leaves the old file or the new one, whole), unless the file no longer
 /// holds `read` (an editor saved it meanwhile: that save is kept; a save in
 /// the instant between that last look and the rename is not seen). Its
-/// hard links, ACLs and extended attributes are not carried over. A symlink is followed: the
+/// ACLs and extended attributes are not carried over. A file with other
+/// hard links is rewritten in place instead, after a backup beside it
+/// (`rewrite_linked`): a rename would leave the other names with the old
+/// text. A symlink is followed: the
 /// file it names is replaced, the link stays. A read-only file is left alone
 /// (a rename would replace it all the same). `command` is what the user
 /// runs again when the file changed meanwhile; `not_a_file`, what the
@@ -37,6 +40,9 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
         return Err(std::io::Error::new(e.kind(), format!("it is not writable: {e}")));
     }
+    if has_other_links(&metadata) {
+        return rewrite_linked(path, dir, (read, text), command);
+    }
     let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
     aside.as_file().sync_all()?;
@@ -48,6 +54,50 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     }
     aside.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A file with other hard links, rewritten in place (as gofmt does): its
+/// old text first written to a backup beside it (`.pcl-backup-*`), then the
+/// new text over the old, and the backup removed. Every name of the file
+/// sees the new text, and the file keeps its inode, so its mode, owner,
+/// ACLs and extended attributes too. A write that fails puts the old text
+/// back; a process killed while writing leaves the backup, whole, beside
+/// the file (which may then be cut short).
+fn rewrite_linked(path: &Path, dir: &Path, (read, text): (&str, &str), command: &str) -> std::io::Result<()> {
+    let mut backup = tempfile::Builder::new().prefix(".pcl-backup-").tempfile_in(dir)?;
+    backup.write_all(read.as_bytes())?;
+    backup.as_file().sync_all()?;
+    let mut file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+    let mut now = Vec::new();
+    file.read_to_end(&mut now)?;
+    if now != read.as_bytes() {
+        return Err(std::io::Error::other(format!("it changed while pcl was rewriting it; run {command} again")));
+    }
+    // the new text over the old, then cut to its length: the file is never
+    // empty on the way, and a shorter text leaves no tail
+    let overwrite = |file: &mut std::fs::File, with: &str| -> std::io::Result<()> {
+        file.seek(SeekFrom::Start(0))?;
+        file.write_all(with.as_bytes())?;
+        file.set_len(with.len() as u64)?;
+        file.sync_all()
+    };
+    let Err(failed) = overwrite(&mut file, text) else { return Ok(()) };
+    if overwrite(&mut file, read).is_ok() {
+        return Err(failed);
+    }
+    let (_, kept) = backup.keep().map_err(|e| e.error)?;
+    Err(std::io::Error::other(format!("{failed}; it may be left cut short: its old text is in {}", kept.display())))
+}
+
+/// Whether the file has names other than the one being rewritten.
+#[cfg(unix)]
+fn has_other_links(metadata: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(metadata) > 1
+}
+
+#[cfg(not(unix))]
+fn has_other_links(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// The new file given the old one's owner and group, when they are not the

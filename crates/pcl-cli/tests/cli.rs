@@ -334,10 +334,11 @@ fn byte_ranges_of_a_file_that_is_not_utf8_are_the_files() {
     }
 }
 
-/// `pcl check --fix` applies the fixes the diagnostics suggest themselves,
-/// pass after pass, writes the file by a rename, says how many, and reports
-/// what is left; run again it changes nothing. A file it cannot write is
-/// left as it was (exit 2).
+/// `pcl check --fix` applies the safe fixes the diagnostics suggest
+/// themselves, pass after pass, writes the file by a rename, says how many,
+/// and reports what is left; run again it changes nothing. The unsafe ones
+/// (a guessed name, a grant) it counts, and applies with `--unsafe-fixes`.
+/// A file it cannot write is left as it was (exit 2).
 #[test]
 fn check_fix_applies_the_suggested_fixes() {
     let dir = tempfile::tempdir().unwrap();
@@ -354,7 +355,14 @@ fn check_fix_applies_the_suggested_fixes() {
     // (W0512 waits for the error's fix: a policy with an error is checked
     // per configuration for duplicate Sids only)
     assert_eq!(codes(&before), ["E0311", "W0513"]);
-    let fixed = pcl(&["check", file, "--fix", "--format", "json", "--color", "never"]);
+    // both are unsafe: a guess at the action, a wider trust policy
+    let safe_only = pcl(&["check", file, "--fix", "--format", "json", "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&safe_only.stderr);
+    assert!(stderr.contains("2 unsafe fixes not applied") && stderr.contains("--unsafe-fixes"), "{stderr}");
+    assert!(!stderr.contains("applied 1") && !stderr.contains("applied 2"), "{stderr}");
+    assert_eq!(codes(&safe_only), ["E0311", "W0513"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "nothing safe to apply: the file is as it was");
+    let fixed = pcl(&["check", file, "--fix", "--unsafe-fixes", "--format", "json", "--color", "never"]);
     let stderr = String::from_utf8_lossy(&fixed.stderr);
     // a typo and a session action, then the copies the next passes find
     // (one a pass: the list holds the entry three times, then twice)
@@ -367,7 +375,7 @@ fn check_fix_applies_the_suggested_fixes() {
     assert!(now.contains("trust service \"pods.eks.amazonaws.com\" { action sts:TagSession; }"), "{now}");
     assert_eq!(now.lines().count(), text.lines().count(), "nothing else moved:\n{now}");
     // nothing is left to fix: the file is not written again
-    let again = pcl(&["check", file, "--fix", "--color", "never"]);
+    let again = pcl(&["check", file, "--fix", "--unsafe-fixes", "--color", "never"]);
     assert!(!String::from_utf8_lossy(&again.stderr).contains("applied"), "{:?}", again);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), now);
     // no temporary file is left beside it
@@ -381,18 +389,36 @@ fn check_fix_applies_the_suggested_fixes() {
         "latent.pcl",
         "param partition: partition = \"aws\";\npolicy q {\n    allow { action [s3:GetObjet]; resource \"arn:aws:s3:::b/*\"; }\n}\n",
     );
-    let after = pcl(&["check", latent.to_str().unwrap(), "--fix", "--format", "json", "--color", "never"]);
+    let after =
+        pcl(&["check", latent.to_str().unwrap(), "--fix", "--unsafe-fixes", "--format", "json", "--color", "never"]);
     assert!(String::from_utf8_lossy(&after.stderr).contains("applied 1 suggested fix to"), "{after:?}");
     assert!(codes(&after).contains(&"E0316".to_string()), "{after:?}");
     assert_eq!(after.status.code(), Some(1));
     assert!(std::fs::read_to_string(&latent).unwrap().contains("s3:GetObject]"));
+
+    // safe fixes alone: a name's letter case, then (the error gone) the
+    // copies of an entry the next pass finds
+    let safe = write(
+        dir.path(),
+        "safe.pcl",
+        "param prefix: string = \"\";\npolicy s {\n    name \"${Prefix}S\";\n    allow { action [s3:GetObject, s3:ListBucket, s3:ListBucket]; resource \"*\"; }\n}\n",
+    );
+    let fixed = pcl(&["check", safe.to_str().unwrap(), "--fix", "--format", "json", "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert!(stderr.contains("applied 2 suggested fixes to") && !stderr.contains("unsafe"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&safe).unwrap(),
+        "param prefix: string = \"\";\npolicy s {\n    name \"${prefix}S\";\n    allow { action [s3:GetObject, s3:ListBucket]; resource \"*\"; }\n}\n"
+    );
+    // --unsafe-fixes without --fix is a usage error
+    assert_eq!(pcl(&["check", safe.to_str().unwrap(), "--unsafe-fixes"]).status.code(), Some(2));
 
     // a read-only file is left as it is, and said so
     let locked = write(dir.path(), "locked.pcl", text);
     let mut permissions = std::fs::metadata(&locked).unwrap().permissions();
     permissions.set_readonly(true);
     std::fs::set_permissions(&locked, permissions).unwrap();
-    let refused = pcl(&["check", locked.to_str().unwrap(), "--fix", "--color", "never"]);
+    let refused = pcl(&["check", locked.to_str().unwrap(), "--fix", "--unsafe-fixes", "--color", "never"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("it is read-only") && stderr.contains("left as it was"), "{stderr}");

@@ -85,3 +85,37 @@ fn fmt_refuses_to_replace_a_fifo() {
     assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
     assert!(std::os::unix::fs::FileTypeExt::is_fifo(&std::fs::metadata(&fifo).unwrap().file_type()));
 }
+
+/// A file with two names (a hard link): `pcl fmt` and `pcl check --fix`
+/// rewrite it in place, so that both names see the new text (a rename
+/// would leave the other with the old), its inode and mode kept, and no
+/// backup left beside it; a shorter text leaves no tail of the old.
+#[test]
+fn a_hard_linked_file_is_rewritten_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let messy = "policy p{\nallow { action s3:GetObject ;resource \"*\"; }   \n\n\n\n\n}\n";
+    let laid_out = "policy p {\n    allow { action s3:GetObject; resource \"*\"; }\n}\n";
+    let path = write(tmp.path(), "p.pcl", messy);
+    let other = tmp.path().join("other-name.pcl");
+    std::fs::hard_link(&path, &other).unwrap();
+    let inode = std::fs::metadata(&path).unwrap().ino();
+
+    let fmt = pcl(&["fmt", path.to_str().unwrap()]);
+    assert_eq!(fmt.status.code(), Some(0), "{}", stderr(&fmt));
+    for name in [&path, &other] {
+        assert_eq!(std::fs::read_to_string(name).unwrap(), laid_out, "{}", name.display());
+        let metadata = std::fs::metadata(name).unwrap();
+        assert_eq!((metadata.ino(), metadata.nlink()), (inode, 2));
+    }
+    assert_eq!(listing(tmp.path()).len(), 2, "no backup left: {:?}", listing(tmp.path()));
+
+    // `--fix` through the other name
+    std::fs::write(&path, "param prefix: string = \"\";\npolicy p { name \"${Prefix}P\"; allow { action s3:GetObject; resource \"*\"; } }\n").unwrap();
+    let fixed = pcl(&["check", other.to_str().unwrap(), "--fix", "--color", "never"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    let want = "param prefix: string = \"\";\npolicy p { name \"${prefix}P\"; allow { action s3:GetObject; resource \"*\"; } }\n";
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), want);
+    assert_eq!(std::fs::metadata(&path).unwrap().ino(), inode);
+    assert_eq!(listing(tmp.path()).len(), 2, "no backup left: {:?}", listing(tmp.path()));
+}

@@ -156,6 +156,7 @@ fn reported(diagnostics: &[Value], d: &Value) -> bool {
 fn every_fix_fixes_its_diagnostic_and_both_formats_give_it() {
     let tmp = tempfile::tempdir().unwrap();
     let mut fixed_codes: Vec<String> = Vec::new();
+    let mut applicabilities = Vec::new();
     for fixture in fixtures() {
         let text = std::fs::read_to_string(&fixture).unwrap();
         let found = diagnostics(&fixture);
@@ -165,6 +166,12 @@ fn every_fix_fixes_its_diagnostic_and_both_formats_give_it() {
             let end = fix["range"]["bytes"]["end"].as_u64().unwrap() as usize;
             let replacement = fix["replacement"].as_str().unwrap();
             assert!(fix["title"].as_str().is_some_and(|t| !t.is_empty()), "{fix}");
+            // safe: a repeat removed, a letter case mended; a guess or a grant is not
+            let written = &text[start..end];
+            let safe = code == "W0512" || (code != "W0513" && written.eq_ignore_ascii_case(replacement));
+            let applicability = if safe { "safe" } else { "unsafe" };
+            assert_eq!(fix["applicability"], applicability, "{}: {d}", fixture.display());
+            applicabilities.push(applicability);
             let fixed = format!("{}{replacement}{}", &text[..start], &text[end..]);
             let path = tmp.path().join(fixture.file_name().unwrap());
             std::fs::write(&path, &fixed).unwrap();
@@ -183,6 +190,7 @@ fn every_fix_fixes_its_diagnostic_and_both_formats_give_it() {
                 continue;
             }
             assert_eq!(fix["description"]["text"], d["fix"]["title"]);
+            assert_eq!(fix["properties"]["applicability"], d["fix"]["applicability"]);
             let replacement = &fix["artifactChanges"][0]["replacements"][0];
             assert_eq!(replacement["insertedContent"]["text"], d["fix"]["replacement"]);
             let deleted = &replacement["deletedRegion"];
@@ -196,4 +204,5 @@ fn every_fix_fixes_its_diagnostic_and_both_formats_give_it() {
     for code in ["E0311", "W0512", "W0513"] {
         assert!(fixed_codes.iter().any(|c| c == code), "no {code} fix among {fixed_codes:?}");
     }
+    assert!(["safe", "unsafe"].iter().all(|a| applicabilities.contains(a)), "{applicabilities:?}");
 }

@@ -169,6 +169,7 @@ fn fixes_applied_together_take_those_that_touch_no_other() {
         code: pcl_semantics::Code::UnknownAction,
         edits: vec![(Span::new(start, end), text.to_string())],
         preferred: true,
+        applicability: crate::Applicability::Safe,
     };
     let text = "0123456789";
     let fixes = [fix(8, 9, "X"), fix(1, 3, "ab"), fix(2, 4, "no"), fix(5, 5, "+"), fix(5, 6, "no")];

@@ -16,6 +16,35 @@ pub struct Fix {
     pub edits: Vec<(Span, String)>,
     /// The fix the diagnostic itself suggests (an editor may apply it at once).
     pub preferred: bool,
+    pub applicability: Applicability,
+}
+
+/// Whether a fix may be applied unread (ruff's safe and unsafe fixes,
+/// rustc's machine-applicable and maybe-incorrect suggestions): `pcl check
+/// --fix` and an editor's fix-all on save apply only the safe ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applicability {
+    /// Every configuration grants what it granted: an entry another
+    /// already covers removed, a name's letter case mended.
+    Safe,
+    /// A guess at what was meant (the nearest name), or a change of what
+    /// is granted (a session action added): a person reads it first.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+impl Fix {
+    pub fn is_safe(&self) -> bool {
+        self.applicability == Applicability::Safe
+    }
 }
 
 /// The fixes for the diagnostics that touch `range`.
@@ -35,6 +64,8 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
                 code: d.code,
                 edits: vec![(with_line_end(index, decl.span), String::new())],
                 preferred: false,
+                // a param is set from outside (`--set`), a set may be meant for later
+                applicability: Applicability::Unsafe,
             });
         }
         if d.severity() == Severity::Warning
@@ -55,6 +86,8 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
                         format!("{before}expect {} \"TODO: why this is kept\"{newline}", d.code.as_str()),
                     )],
                     preferred: false,
+                    // its reason is a person's to write
+                    applicability: Applicability::Unsafe,
                 });
             }
         }
@@ -156,27 +189,38 @@ pub fn applied_safely<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&
 pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustField]) -> Option<Fix> {
     // no key template, no replacement of a text by itself
     if let Some((span, suggestion)) = suggested_edit(text, d) {
+        // only the letter case differs: the name meant is not in doubt
+        let written = text.get(span.start as usize..span.end as usize).unwrap_or_default();
+        let applicability = match written.eq_ignore_ascii_case(&suggestion) {
+            true => Applicability::Safe,
+            false => Applicability::Unsafe,
+        };
         return Some(Fix {
             title: format!("Replace with `{suggestion}`"),
             code: d.code,
             edits: vec![(span, suggestion)],
             preferred: true,
+            applicability,
         });
     }
     if let Some((span, entry)) = removed_repeat(text, d) {
+        // what it granted, another entry grants in every configuration
         return Some(Fix {
             title: format!("Remove this `{entry}`"),
             code: d.code,
             edits: vec![(span, String::new())],
             preferred: true,
+            applicability: Applicability::Safe,
         });
     }
     let (edit, action) = granted_session_action((text, trust_fields), d, line_break_of(text))?;
+    // a trust policy that grants more than it did
     Some(Fix {
         title: format!("Grant `{action}` in this trust block"),
         code: d.code,
         edits: vec![edit],
         preferred: true,
+        applicability: Applicability::Unsafe,
     })
 }
 

@@ -21,7 +21,7 @@ use pcl_semantics::{RootDatabase, SourceFile};
 use pcl_syntax::Span;
 
 pub use completion::{Completion, CompletionKind};
-pub use fixes::{Fix, applied, applied_safely, preferred_fixes, suggested_edit};
+pub use fixes::{Applicability, Fix, applied, applied_safely, preferred_fixes, suggested_edit};
 pub use highlight::{Highlight, HighlightKind};
 pub use hover::Hover;
 pub use navigation::{DocumentSymbol, RenameError};
@@ -279,15 +279,20 @@ impl AnalysisHost {
         fixes::fixes(&index, &self.diagnostics(path), range)
     }
 
-    /// Every fix the diagnostics of `path` suggest themselves, applied at
-    /// once (those that overlap no other's edit: what a first pass can
-    /// apply), for an editor's "fix all"; `None` when there is none, or
-    /// when they would break the syntax.
+    /// Every safe fix the diagnostics of `path` suggest themselves, applied
+    /// at once (those that overlap no other's edit: what a first pass can
+    /// apply), for an editor's "fix all", which it may run on every save:
+    /// no guess and no new grant (`Applicability::Unsafe`), which stay
+    /// quick fixes to pick one by one. `None` when there is none, or when
+    /// they would break the syntax.
     pub fn fix_all(&self, path: &str) -> Option<FileFix> {
         let index = self.index(path)?;
         let diagnostics = self.diagnostics(path);
-        let fixes: Vec<Fix> =
-            diagnostics.iter().filter_map(|d| fixes::preferred_fix(&index.text, d, &index.trust_fields)).collect();
+        let fixes: Vec<Fix> = diagnostics
+            .iter()
+            .filter_map(|d| fixes::preferred_fix(&index.text, d, &index.trust_fields))
+            .filter(Fix::is_safe)
+            .collect();
         // never a text that parses worse (what `pcl check --fix` writes too)
         let (fixed, used) = fixes::applied_safely(&index.text, &fixes)?;
         let count = used.len();
@@ -296,7 +301,7 @@ impl AnalysisHost {
         let replacement = fixed.get(prefix..fixed.len() - suffix).unwrap_or_default().to_string();
         let plural = if count == 1 { "" } else { "es" };
         Some(FileFix {
-            title: format!("Apply the {count} suggested fix{plural} in this file"),
+            title: format!("Apply the {count} safe fix{plural} in this file"),
             edit: (Span::new(prefix, index.text.len() - suffix), replacement),
             count,
         })

@@ -14,7 +14,7 @@ use pcl_cli::report::Reporter;
 #[derive(Args)]
 #[command(
     about = "Check .pcl files and report every error and warning",
-    after_help = "Examples:\n  pcl check                      # checks ./policies.pcl\n  pcl check a.pcl b.pcl --color never\n  pcl check --fix                # applies the suggested fixes to ./policies.pcl first\n\nExit status: 0 when there are no errors (warnings are printed), 1 when there are errors\n(or warnings, with --deny warnings), 2 for usage or I/O errors."
+    after_help = "Examples:\n  pcl check                      # checks ./policies.pcl\n  pcl check a.pcl b.pcl --color never\n  pcl check --fix                # applies the safe suggested fixes to ./policies.pcl first\n  pcl check --fix --unsafe-fixes # and the guesses and grants too (each printed: review them)\n\nExit status: 0 when there are no errors (warnings are printed), 1 when there are errors\n(or warnings, with --deny warnings), 2 for usage or I/O errors."
 )]
 pub struct CheckArgs {
     /// Files to check.
@@ -25,9 +25,12 @@ pub struct CheckArgs {
     /// `human` (for people, on stderr), `json` (one object per diagnostic, on stdout) or `sarif` (SARIF 2.1.0, on stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// First apply every fix the diagnostics suggest themselves (a "did you mean", a repeated entry removed, a session action granted), then report what is left.
+    /// First apply the safe fixes the diagnostics suggest themselves (a repeated entry removed, a name's letter case mended), then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// With --fix, apply the unsafe fixes too: a "did you mean" that guesses a name, a session action granted. Each is printed; review them.
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -62,7 +65,7 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             Ok(text) => {
                 let text = match args.fix {
                     true => {
-                        let (text, fixing) = super::fix::fixed(path, text, &reporter);
+                        let (text, fixing) = super::fix::fixed(path, text, args.unsafe_fixes, &reporter);
                         code = code.max(fixing);
                         text
                     }

@@ -1,5 +1,6 @@
 //! `pcl check --fix`: the fixes the diagnostics suggest themselves, applied
-//! to a file before it is checked.
+//! to a file before it is checked (the safe ones; the unsafe too with
+//! `--unsafe-fixes`).
 
 use std::path::Path;
 
@@ -12,18 +13,28 @@ use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
 const MAX_PASSES: usize = 8;
 
 /// `text` (the file at `path`) with the fixes its diagnostics suggest
-/// applied, pass after pass, each fix said (a "did you mean" changes what a
-/// policy grants: it is shown, not applied silently), and written in its
-/// place; a pass whose fixes would break the syntax is not applied (said).
-/// `text` unchanged when there is none, or when the file cannot be written
-/// (said, with the exit code that earns: 2).
-pub fn fixed(path: &str, text: String, reporter: &Reporter) -> (String, u8) {
+/// applied, pass after pass, each fix said, and written in its place: the
+/// safe ones only unless `unsafe_too` (a "did you mean" may guess wrong, a
+/// grant widens a trust policy: what is left unapplied is counted); a pass
+/// whose fixes would break the syntax is not applied (said). `text`
+/// unchanged when there is none, or when the file cannot be written (said,
+/// with the exit code that earns: 2).
+pub fn fixed(path: &str, text: String, unsafe_too: bool, reporter: &Reporter) -> (String, u8) {
     let mut current = text.clone();
     let mut applied = 0;
     for _ in 0..MAX_PASSES {
         let found = diagnostics(path, &current);
-        let fixes: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, &found).into_iter().flatten().collect();
+        let offered: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, &found).into_iter().flatten().collect();
+        let (fixes, held): (Vec<pcl_ide::Fix>, Vec<pcl_ide::Fix>) =
+            offered.into_iter().partition(|fix| unsafe_too || fix.is_safe());
         if fixes.is_empty() {
+            if !held.is_empty() {
+                let (count, plural) = (held.len(), if held.len() == 1 { "" } else { "es" });
+                reporter.note(&format!(
+                    "{path}: {count} unsafe fix{plural} not applied (a guessed name or a wider grant): \
+                     `--unsafe-fixes` applies them, `--format json` lists them"
+                ));
+            }
             break;
         }
         let Some((next, used)) = pcl_ide::applied_safely(&current, &fixes) else {
