@@ -57,16 +57,32 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
 }
 
 /// A file with other hard links, rewritten in place (as gofmt does): its
-/// old text first written to a backup beside it (`.pcl-backup-*`), then the
-/// new text over the old, and the backup removed. Every name of the file
-/// sees the new text, and the file keeps its inode, so its mode, owner,
-/// ACLs and extended attributes too. A write that fails puts the old text
-/// back; a process killed while writing leaves the backup, whole, beside
-/// the file (which may then be cut short).
+/// old text first written to a backup beside it (`.NAME.pcl-backup-*`,
+/// with the file's mode, owner and group), then the new text over the old,
+/// and the backup removed. Every name of the file sees the new text, and
+/// the file keeps its inode, so its mode, owner, ACLs and extended
+/// attributes too. SIGINT, SIGTERM and SIGHUP wait while the file is
+/// written (`deferred`): a signal never leaves it torn. A write that fails
+/// puts the old text back; should that fail too, or the process be killed
+/// outright, the backup stays, whole (said: `CutShort`).
 fn rewrite_linked(path: &Path, dir: &Path, (read, text): (&str, &str), command: &str) -> std::io::Result<()> {
-    let mut backup = tempfile::Builder::new().prefix(".pcl-backup-").tempfile_in(dir)?;
+    // from the backup's making to its removal: a signal waits, then acts
+    let rewritten = deferred::during(|| rewrite_linked_now(path, dir, (read, text), command));
+    deferred::deliver();
+    rewritten?
+}
+
+/// [`rewrite_linked`], signals held back.
+fn rewrite_linked_now(path: &Path, dir: &Path, (read, text): (&str, &str), command: &str) -> std::io::Result<()> {
+    let metadata = std::fs::metadata(path)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut backup = tempfile::Builder::new().prefix(&format!(".{name}.pcl-backup-")).tempfile_in(dir)?;
     backup.write_all(read.as_bytes())?;
+    keep_owner(backup.as_file(), &metadata)?;
+    backup.as_file().set_permissions(metadata.permissions())?;
     backup.as_file().sync_all()?;
+    // the backup's name made durable too, before the file is touched
+    std::fs::File::open(dir)?.sync_all()?;
     let mut file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
     let mut now = Vec::new();
     file.read_to_end(&mut now)?;
@@ -81,12 +97,99 @@ fn rewrite_linked(path: &Path, dir: &Path, (read, text): (&str, &str), command: 
         file.set_len(with.len() as u64)?;
         file.sync_all()
     };
-    let Err(failed) = overwrite(&mut file, text) else { return Ok(()) };
-    if overwrite(&mut file, read).is_ok() {
-        return Err(failed);
+    let written = match overwrite(&mut file, text) {
+        Ok(()) => Ok(()),
+        Err(failed) => match overwrite(&mut file, read) {
+            Ok(()) => Err((failed, true)),
+            Err(_) => Err((failed, false)),
+        },
+    };
+    // the backup removed, or kept when the file may be cut short
+    match written {
+        // (a backup that cannot be removed is no reason to say the write failed)
+        Ok(()) => {
+            drop(backup);
+            Ok(())
+        }
+        Err((failed, true)) => {
+            drop(backup);
+            Err(failed)
+        }
+        Err((cause, false)) => match backup.keep() {
+            Ok((_, kept)) => Err(std::io::Error::other(CutShort { backup: kept, cause })),
+            Err(e) => Err(e.error),
+        },
     }
-    let (_, kept) = backup.keep().map_err(|e| e.error)?;
-    Err(std::io::Error::other(format!("{failed}; it may be left cut short: its old text is in {}", kept.display())))
+}
+
+/// A rewrite in place that failed, and failed again to put the old text
+/// back: the file may be cut short, and its old text is in `backup`.
+#[derive(Debug)]
+pub struct CutShort {
+    pub backup: std::path::PathBuf,
+    pub cause: std::io::Error,
+}
+
+impl std::fmt::Display for CutShort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; it may be left cut short: its old text is in {}", self.cause, self.backup.display())
+    }
+}
+
+impl std::error::Error for CutShort {}
+
+/// Whether a failed [`replace`] left the file as it was (all but
+/// [`CutShort`]).
+pub fn left_as_it_was(e: &std::io::Error) -> bool {
+    !e.get_ref().is_some_and(|inner| inner.is::<CutShort>())
+}
+
+/// SIGINT, SIGTERM and SIGHUP held back while a file is written in place:
+/// each keeps its default action outside [`during`] (a handler that runs
+/// it, installed once), and inside it is noted, then acted on by
+/// [`deliver`]. Process-wide: a signal any thread takes waits too.
+mod deferred {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// Outside a write: a signal takes its default action at once.
+    pub(super) static OUTSIDE: AtomicBool = AtomicBool::new(true);
+    /// The signal that came during a write (0: none).
+    pub(super) static PENDING: AtomicUsize = AtomicUsize::new(0);
+
+    fn install() -> std::io::Result<()> {
+        static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+        let installed = INSTALLED.get_or_init(|| {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            for signal in [SIGINT, SIGTERM, SIGHUP] {
+                // in this order: the default action first, when outside
+                signal_hook::flag::register_conditional_default(signal, &OUTSIDE).map_err(|e| e.to_string())?;
+                let number = usize::try_from(signal).unwrap_or_default();
+                signal_hook::flag::register_usize(signal, &PENDING, number).map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        });
+        installed.clone().map_err(std::io::Error::other)
+    }
+
+    /// `write`, with the signals held back.
+    pub(super) fn during<T>(write: impl FnOnce() -> T) -> std::io::Result<T> {
+        install()?;
+        OUTSIDE.store(false, Ordering::SeqCst);
+        let out = write();
+        OUTSIDE.store(true, Ordering::SeqCst);
+        Ok(out)
+    }
+
+    /// The default action of a signal that came during a write (the
+    /// process ends, as the signal would have ended it).
+    pub(super) fn deliver() {
+        let pending = PENDING.swap(0, Ordering::SeqCst);
+        if let Ok(signal) = i32::try_from(pending)
+            && signal != 0
+        {
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+        }
+    }
 }
 
 /// Whether the file has names other than the one being rewritten.
@@ -118,4 +221,22 @@ fn keep_owner(file: &std::fs::File, old: &std::fs::Metadata) -> std::io::Result<
 #[cfg(not(unix))]
 fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) -> std::io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    /// A signal raised while a file is written in place waits: the process
+    /// lives on, and the signal is noted for `deliver` (not called here: it
+    /// would end the test's process).
+    #[test]
+    fn a_signal_during_an_in_place_write_waits() {
+        use std::sync::atomic::Ordering;
+        let raised = super::deferred::during(|| signal_hook::low_level::raise(signal_hook::consts::SIGHUP)).unwrap();
+        assert!(raised.is_ok());
+        let pending = super::deferred::PENDING.swap(0, Ordering::SeqCst);
+        assert_eq!(pending, usize::try_from(signal_hook::consts::SIGHUP).unwrap());
+        assert!(super::deferred::OUTSIDE.load(Ordering::SeqCst));
+    }
 }

@@ -396,20 +396,24 @@ fn check_fix_applies_the_suggested_fixes() {
     assert_eq!(after.status.code(), Some(1));
     assert!(std::fs::read_to_string(&latent).unwrap().contains("s3:GetObject]"));
 
-    // safe fixes alone: a name's letter case, then (the error gone) the
-    // copies of an entry the next pass finds
+    // safe fixes alone: the copies of an entry, one a pass; the session
+    // action (a wider grant) is counted, not applied
     let safe = write(
         dir.path(),
         "safe.pcl",
-        "param prefix: string = \"\";\npolicy s {\n    name \"${Prefix}S\";\n    allow { action [s3:GetObject, s3:ListBucket, s3:ListBucket]; resource \"*\"; }\n}\n",
+        "policy s {\n    allow { action [s3:GetObject, s3:ListBucket, s3:ListBucket, s3:ListBucket]; resource \"*\"; }\n}\nrole pods {\n    trust service \"pods.eks.amazonaws.com\";\n    inline s;\n}\n",
     );
     let fixed = pcl(&["check", safe.to_str().unwrap(), "--fix", "--format", "json", "--color", "never"]);
     let stderr = String::from_utf8_lossy(&fixed.stderr);
-    assert!(stderr.contains("applied 2 suggested fixes to") && !stderr.contains("unsafe"), "{stderr}");
-    assert_eq!(
-        std::fs::read_to_string(&safe).unwrap(),
-        "param prefix: string = \"\";\npolicy s {\n    name \"${prefix}S\";\n    allow { action [s3:GetObject, s3:ListBucket]; resource \"*\"; }\n}\n"
-    );
+    assert!(stderr.contains("applied 2 suggested fixes to"), "{stderr}");
+    assert!(stderr.contains("1 unsafe fix not applied") && !stderr.contains("[unsafe]"), "{stderr}");
+    assert_eq!(codes(&fixed), ["W0513"]);
+    let now = std::fs::read_to_string(&safe).unwrap();
+    assert!(now.contains("action [s3:GetObject, s3:ListBucket];") && now.contains("amazonaws.com\";"), "{now}");
+    // applied with --unsafe-fixes, and marked for review
+    let fixed = pcl(&["check", safe.to_str().unwrap(), "--fix", "--unsafe-fixes", "--color", "never"]);
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    assert!(stderr.contains(":5:43: Grant `sts:TagSession` in this trust block [unsafe]"), "{stderr}");
     // --unsafe-fixes without --fix is a usage error
     assert_eq!(pcl(&["check", safe.to_str().unwrap(), "--unsafe-fixes"]).status.code(), Some(2));
 

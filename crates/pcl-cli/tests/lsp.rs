@@ -413,12 +413,12 @@ fn broken_frames_and_early_requests_leave_the_server_answering() {
 }
 
 /// `source.fixAll`: every safe fix of the file as one action (what an
-/// editor runs on save, asking for that kind alone: no guessed name, which
+/// editor runs on save, asking for that kind alone: no wider grant, which
 /// stays a quick fix); a quick fix is not offered then, and both are when
 /// no kind is asked for.
 #[test]
 fn every_suggested_fix_at_once() {
-    let text = "param partition: partition = \"aws\";\nparam prefix: string = \"\";\nfeature scheduler: enum { slurm, awsbatch } = slurm;\npolicy p {\n    name \"${Prefix}P\";\n    allow \"S3\" when scheduler == \"Slurm\" { action [s3:GetObjet, s3:ListBucket]; resource \"arn:${partition}:s3:::b/*\"; }\n}\nrole r {\n    trust service \"pods.eks.amazonaws.com\";\n    inline p;\n}\n";
+    let text = "param partition: partition = \"aws\";\npolicy p {\n    allow \"S3\" { action [s3:GetObject, s3:GetObject]; resource \"arn:${partition}:s3:::b/*\"; }\n    allow \"List\" { action [s3:ListBucket, s3:ListBucket]; resource \"arn:${partition}:s3:::b\"; }\n}\nrole r {\n    trust service \"pods.eks.amazonaws.com\";\n    inline p;\n}\n";
     let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
     let init = c.request("initialize", json!({"capabilities": {}}));
     let kinds = &init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"];
@@ -430,8 +430,8 @@ fn every_suggested_fix_at_once() {
     );
     let diagnostics = c.diagnostics();
     let codes: Vec<&str> = diagnostics.iter().filter_map(|d| d["code"].as_str()).collect();
-    assert_eq!(codes, ["E0100", "E0201", "E0311"], "{diagnostics:?}");
-    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 11, "character": 0}});
+    assert_eq!(codes, ["W0512", "W0512", "W0513"], "{diagnostics:?}");
+    let whole = json!({"start": {"line": 0, "character": 0}, "end": {"line": 9, "character": 0}});
     let ask = |c: &mut Client, only: Value| {
         let context = match only {
             Value::Null => json!({"diagnostics": []}),
@@ -456,12 +456,16 @@ fn every_suggested_fix_at_once() {
     let edit = &edits[0];
     let (from, to) = (offset(&edit["range"]["start"]), offset(&edit["range"]["end"]));
     let fixed = format!("{}{}{}", &text[..from], edit["newText"].as_str().unwrap(), &text[to..]);
-    // the letter cases mended; the misspelt action left for a person
-    assert_eq!(fixed, text.replace("${Prefix}", "${prefix}").replace("\"Slurm\"", "\"slurm\""));
-    // the guess is a quick fix of its own
+    // the copies removed; the grant (a wider trust policy) left for a person
+    assert_eq!(
+        fixed,
+        text.replace("s3:GetObject, s3:GetObject", "s3:GetObject")
+            .replace("s3:ListBucket, s3:ListBucket", "s3:ListBucket")
+    );
+    // the grant is a quick fix of its own
     let quick = ask(&mut c, json!(["quickfix"]));
     let titles: Vec<&str> = quick["result"].as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
-    assert!(titles.contains(&"Replace with `s3:GetObject`"), "{titles:?}");
+    assert!(titles.contains(&"Grant `sts:TagSession` in this trust block"), "{titles:?}");
     // no kind asked (the lightbulb, at every move of the cursor): the quick
     // fixes only; the source actions' menu (`source`) gets the fix of them all
     let every = ask(&mut c, Value::Null);

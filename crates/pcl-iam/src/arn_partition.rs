@@ -5,11 +5,18 @@ use crate::PARTITIONS;
 
 /// An ARN with its partition left out (`arn:…:s3:::bucket`), so that a
 /// finding about it is one finding whatever partition a document is for;
-/// other text as it is.
+/// a DNS suffix that a check of every partition left to come as the source
+/// writes it (`${partition.dns_suffix}`, not the rendering's
+/// `${partition}.dns_suffix`); other text as it is.
 pub fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
+    let text: std::borrow::Cow<'_, str> = match text.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
         Some((_, rest)) => format!("arn:…:{rest}").into(),
         None => text.into(),
+    };
+    let symbolic = crate::trust_conditions::EVERY_DNS_SUFFIX;
+    match text.contains(symbolic) {
+        true => text.replace(symbolic, "${partition.dns_suffix}").into(),
+        false => text,
     }
 }
 

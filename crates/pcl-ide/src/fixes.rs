@@ -25,7 +25,7 @@ pub struct Fix {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Applicability {
     /// Every configuration grants what it granted: an entry another
-    /// already covers removed, a name's letter case mended.
+    /// already covers removed.
     Safe,
     /// A guess at what was meant (the nearest name), or a change of what
     /// is granted (a session action added): a person reads it first.
@@ -189,18 +189,16 @@ pub fn applied_safely<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&
 pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustField]) -> Option<Fix> {
     // no key template, no replacement of a text by itself
     if let Some((span, suggestion)) = suggested_edit(text, d) {
-        // only the letter case differs: the name meant is not in doubt
-        let written = text.get(span.start as usize..span.end as usize).unwrap_or_default();
-        let applicability = match written.eq_ignore_ascii_case(&suggestion) {
-            true => Applicability::Safe,
-            false => Applicability::Unsafe,
-        };
+        // a guess, even when only the letter case differs: names and values
+        // are case-sensitive, and the nearest may be another item than the
+        // one written (`inline Admin`, a permset, for the policy `admin`)
+        // or one of two spelt alike (`PREFIX` and `prefix`)
         return Some(Fix {
             title: format!("Replace with `{suggestion}`"),
             code: d.code,
             edits: vec![(span, suggestion)],
             preferred: true,
-            applicability,
+            applicability: Applicability::Unsafe,
         });
     }
     if let Some((span, entry)) = removed_repeat(text, d) {

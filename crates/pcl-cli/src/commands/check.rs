@@ -63,16 +63,18 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
         }
         let file = match super::read(path, &reporter) {
             Ok(text) => {
-                let text = match args.fix {
+                let file = match args.fix {
+                    // analysed already: its last pass's analysis is reported
                     true => {
-                        let (text, fixing) = super::fix::fixed(path, text, args.unsafe_fixes, &reporter);
+                        let (file, fixing) = super::fix::fixed(&mut db, path, text, args.unsafe_fixes, &reporter);
                         code = code.max(fixing);
-                        text
+                        file
                     }
-                    false => text,
+                    false => {
+                        let threads = super::threads_for(&text);
+                        SourceFile::open_on(&mut db, path.clone(), text, threads)
+                    }
                 };
-                let threads = super::threads_for(&text);
-                let file = SourceFile::open_on(&mut db, path.clone(), text, threads);
                 pcl_cli::output_dir::test_point("loaded");
                 file
             }

@@ -5,36 +5,48 @@
 use std::path::Path;
 
 use pcl_cli::report::Reporter;
-use pcl_semantics::{Diagnostic, RootDatabase, SourceFile};
+use pcl_semantics::{RootDatabase, SourceFile};
 
 /// At most this many passes: a pass applies the fixes whose edits overlap
 /// no other's, and the next finds what the first left (a third copy of an
 /// entry) or let show (a policy's warnings, once its error is fixed).
-const MAX_PASSES: usize = 8;
+/// (A pass finds one copy of an entry a pattern covers: 32 copies take 32.)
+const MAX_PASSES: usize = 32;
 
 /// `text` (the file at `path`) with the fixes its diagnostics suggest
 /// applied, pass after pass, each fix said, and written in its place: the
 /// safe ones only unless `unsafe_too` (a "did you mean" may guess wrong, a
 /// grant widens a trust policy: what is left unapplied is counted); a pass
-/// whose fixes would break the syntax is not applied (said). `text`
-/// unchanged when there is none, or when the file cannot be written (said,
-/// with the exit code that earns: 2).
-pub fn fixed(path: &str, text: String, unsafe_too: bool, reporter: &Reporter) -> (String, u8) {
+/// whose fixes would break the syntax is not applied (said). Each pass is
+/// analysed in `db`, as `pcl check` analyses a file: the file returned
+/// holds what the file at `path` now holds, its analysis made once (the
+/// last pass's), for the check to report. That text is `text` when there
+/// is nothing to fix, or when the file cannot be written (said, with the
+/// exit code that earns: 2).
+pub fn fixed(
+    db: &mut RootDatabase,
+    path: &str,
+    text: String,
+    unsafe_too: bool,
+    reporter: &Reporter,
+) -> (SourceFile, u8) {
     let mut current = text.clone();
+    // the file analysed last, while it holds `current`
+    let mut analysed: Option<SourceFile> = None;
     let mut applied = 0;
+    // the unsafe fixes the last pass analysed left (none are left with `unsafe_too`)
+    let mut held = 0;
+    let mut passes_ran_out = true;
     for _ in 0..MAX_PASSES {
-        let found = diagnostics(path, &current);
-        let offered: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, &found).into_iter().flatten().collect();
-        let (fixes, held): (Vec<pcl_ide::Fix>, Vec<pcl_ide::Fix>) =
+        let file = opened(db, path, &current);
+        analysed = Some(file);
+        let found = &super::analyze(db, file).diagnostics;
+        let offered: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, found).into_iter().flatten().collect();
+        let (fixes, unsafe_ones): (Vec<pcl_ide::Fix>, Vec<pcl_ide::Fix>) =
             offered.into_iter().partition(|fix| unsafe_too || fix.is_safe());
+        held = unsafe_ones.len();
         if fixes.is_empty() {
-            if !held.is_empty() {
-                let (count, plural) = (held.len(), if held.len() == 1 { "" } else { "es" });
-                reporter.note(&format!(
-                    "{path}: {count} unsafe fix{plural} not applied (a guessed name or a wider grant): \
-                     `--unsafe-fixes` applies them, `--format json` lists them"
-                ));
-            }
+            passes_ran_out = false;
             break;
         }
         let Some((next, used)) = pcl_ide::applied_safely(&current, &fixes) else {
@@ -42,6 +54,7 @@ pub fn fixed(path: &str, text: String, unsafe_too: bool, reporter: &Reporter) ->
                 "{path}: {} suggested fixes are left: together they would break its syntax",
                 fixes.len()
             ));
+            passes_ran_out = false;
             break;
         };
         let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
@@ -50,19 +63,31 @@ pub fn fixed(path: &str, text: String, unsafe_too: bool, reporter: &Reporter) ->
         }
         applied += used.len();
         current = next;
+        analysed = None;
+    }
+    if passes_ran_out {
+        reporter.note(&format!("{path}: fixes may be left after {MAX_PASSES} passes; run `pcl check --fix` again"));
+    }
+    if held > 0 {
+        let plural = if held == 1 { "" } else { "es" };
+        reporter.note(&format!(
+            "{path}: {held} unsafe fix{plural} not applied (a guessed name or a wider grant): \
+             `--unsafe-fixes` applies them, `--format json` lists them"
+        ));
     }
     if applied == 0 {
-        return (text, crate::EXIT_OK);
+        return (analysed.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_OK);
     }
     match pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "") {
         Ok(()) => {
             let plural = if applied == 1 { "" } else { "es" };
             reporter.note(&format!("applied {applied} suggested fix{plural} to {path}"));
-            (current, crate::EXIT_OK)
+            (analysed.unwrap_or_else(|| opened(db, path, &current)), crate::EXIT_OK)
         }
         Err(e) => {
-            reporter.plain_error(&format!("cannot write {path}: {e}; it is left as it was"));
-            (text, crate::EXIT_USAGE)
+            let left = if pcl_cli::replace_file::left_as_it_was(&e) { "; it is left as it was" } else { "" };
+            reporter.plain_error(&format!("cannot write {path}: {e}{left}"));
+            (opened(db, path, &text), crate::EXIT_USAGE)
         }
     }
 }
@@ -80,18 +105,17 @@ fn said(path: &str, (text, lines): (&str, &pcl_cli::lsp::LineIndex<'_>), fix: &p
     let column = text.get(line_start..start).unwrap_or_default().chars().count() + 1;
     let old = text.get(start..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
-    let replaces = !replacement.is_empty() && !old.is_empty() && !old.contains(['\n', '\r']);
+    // (and says nothing of a `;` a block takes the place of)
+    let replaces =
+        !replacement.is_empty() && old.contains(|c: char| c.is_alphanumeric()) && !old.contains(['\n', '\r']);
     let was = if replaces { format!(" (was `{old}`)") } else { String::new() };
-    format!("{path}:{}:{column}: {}{was}", position.line + 1, fix.title)
+    // what a person should read again
+    let mark = if fix.is_safe() { "" } else { " [unsafe]" };
+    format!("{path}:{}:{column}: {}{was}{mark}", position.line + 1, fix.title)
 }
 
-/// The diagnostics of `text`, checked on its own, on every core a large
-/// file's check uses (`pcl check`'s own way).
-fn diagnostics(path: &str, text: &str) -> Vec<Diagnostic> {
-    let mut db = RootDatabase::default();
-    let file = SourceFile::open_on(&mut db, path.to_string(), text.to_string(), super::threads_for(text));
-    let found = super::analyze(&db, file).diagnostics.clone();
-    // freeing every memo one by one would only cost time (as `pcl check` does)
-    std::mem::forget(db);
-    found
+/// `text`, opened in `db` as `pcl check` opens a file (on every core a
+/// large file's check uses).
+fn opened(db: &mut RootDatabase, path: &str, text: &str) -> SourceFile {
+    SourceFile::open_on(db, path.to_string(), text.to_string(), super::threads_for(text))
 }

@@ -62,7 +62,8 @@ fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
             crate::EXIT_OK
         }
         Err(e) => {
-            reporter.plain_error(&format!("cannot write {path}: {e}; it is left as it was"));
+            let left = if pcl_cli::replace_file::left_as_it_was(&e) { "; it is left as it was" } else { "" };
+            reporter.plain_error(&format!("cannot write {path}: {e}{left}"));
             crate::EXIT_USAGE
         }
     }

@@ -49,22 +49,15 @@ pub(super) fn open_trust(
         ),
         PrincipalKind::Federated if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity" => {
             let (host, url_param) = judged().filter(|_| !narrowed(false))?;
-            let provider = pcl_iam::values::any_partition(principal);
+            let provider = pcl_iam::values::any_partition(&super::trust::with_suffix_as_written(principal, params)).into_owned();
             let (operator, key, value) = suggested_condition(host);
             // a URL to come is written as its param in the key, and a DNS
             // suffix a check of every partition left as its param's member
-            let mut key = match url_param {
+            let key = match url_param {
                 Some(param) => key.replacen(host, &format!("${{{param}}}"), 1),
                 None => key,
             };
-            let symbolic = pcl_iam::trust_conditions::EVERY_DNS_SUFFIX;
-            if key.contains(symbolic) {
-                let every = pcl_iam::values::EVERY_PARTITION;
-                let param = params.iter().find(|(_, v)| matches!(v, ParamValue::One(v) if v == every));
-                if let Some((param, _)) = param {
-                    key = key.replace(symbolic, &format!("${{{param}.dns_suffix}}"));
-                }
-            }
+            let key = super::trust::with_suffix_as_written(&key, params);
             (
                 format!(
                     "role `{role}` trusts web identity provider `{provider}` with no condition on its tokens' identity: any identity it issues may assume the role"

@@ -126,19 +126,23 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
                     continue;
                 }
             };
-            // (without its partition: the one finding of every partition)
+            // (without its partition: the one finding of every partition;
+            // a DNS suffix to come by its param's name)
+            let shown = |p: &str| {
+                pcl_iam::values::any_partition(&super::trust::with_suffix_as_written(p, env.params)).into_owned()
+            };
             let message = match first_written == p.as_str() {
                 true => format!(
                     "role `{}` trusts the {} principal `{}` twice",
                     role.name,
                     format!("{kind:?}").to_ascii_lowercase(),
-                    pcl_iam::values::any_partition(p)
+                    shown(p)
                 ),
                 false => format!(
                     "role `{}` trusts account `{identity}` twice, as `{}` and as `{}`",
                     role.name,
-                    pcl_iam::values::any_partition(first_written),
-                    pcl_iam::values::any_partition(p)
+                    shown(first_written),
+                    shown(p)
                 ),
             };
             let kind = DiagnosticKind::IamRule {
@@ -164,7 +168,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
     trust_action_findings(role, &mut out);
-    services_not_granted_what_they_ask(role, span, &mut out);
+    services_not_granted_what_they_ask((role, env.params), span, &mut out);
     out.extend(quota_and_name_findings(role, span).into_iter().map(|diagnostic| RoleFinding {
         diagnostic,
         value: None,
