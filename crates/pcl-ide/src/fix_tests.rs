@@ -107,8 +107,9 @@ fn repeated_entries_are_removed_by_their_fix() {
 }
 
 /// W0513's fix grants the session action in the field's block (made of its
-/// `;`, or first in the block it has), and the role checks clean after it;
-/// a field that grants actions already gets none.
+/// `;`, first in the block it has, or added to the block's `action` list),
+/// and the role checks clean after it; a list that names the action
+/// already (under a guard) gets none.
 #[test]
 fn a_session_action_asked_for_is_granted_by_its_fix() {
     let cases = [
@@ -135,10 +136,29 @@ fn a_session_action_asked_for_is_granted_by_its_fix() {
                 "role r {\n    trust service \"pods.eks.amazonaws.com\" {\n        action sts:TagSession;\n        condition StringEquals \"aws:SourceAccount\" \"123456789012\";\n    }\n}\n",
             ),
         ),
-        // granted in some configurations only: the field grants actions already
+        // granted in some configurations only: a second copy would repeat it
         (
             "feature f: bool = false;\nrole r { trust service \"pods.eks.amazonaws.com\" { action [sts:TagSession when f]; } }\n",
             None,
+        ),
+        // a block that grants other actions: added to its list
+        (
+            "role r { trust service \"pods.eks.amazonaws.com\" { action sts:SetSourceIdentity; } }\n",
+            Some(
+                "role r { trust service \"pods.eks.amazonaws.com\" { action [sts:SetSourceIdentity, sts:TagSession]; } }\n",
+            ),
+        ),
+        (
+            "feature f: bool = false;\nrole r { trust service \"pods.eks.amazonaws.com\" { action [sts:SetSourceIdentity when f,]; } }\n",
+            Some(
+                "feature f: bool = false;\nrole r { trust service \"pods.eks.amazonaws.com\" { action [sts:SetSourceIdentity when f, sts:TagSession,]; } }\n",
+            ),
+        ),
+        (
+            "actionset extra = [sts:SetSourceIdentity];\nrole r { trust service \"pods.eks.amazonaws.com\" { action @extra; } }\n",
+            Some(
+                "actionset extra = [sts:SetSourceIdentity];\nrole r { trust service \"pods.eks.amazonaws.com\" { action [@extra, sts:TagSession]; } }\n",
+            ),
         ),
     ];
     for (text, fixed) in cases {

@@ -5,7 +5,7 @@
 use pcl_semantics::{Code, Diagnostic, Severity};
 use pcl_syntax::Span;
 
-use crate::index::{FileIndex, TrustField};
+use crate::index::{FileIndex, TrustActions, TrustField};
 
 /// One fix: a title and the edits that make it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -268,9 +268,9 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
 
 /// W0513's fix: the session action the service asks for (the label's
 /// first quoted name), granted in the block of the `trust` field whose
-/// principals hold the diagnostic: a block made of the field's `;`, or an
-/// `action` field first in its block. None for a field that grants actions
-/// already (a second `action` field is E0307).
+/// principals hold the diagnostic: a block made of the field's `;`, an
+/// `action` field first in its block, or, for a block that grants actions
+/// already (a second `action` field is E0307), added to its list.
 fn granted_session_action(
     (text, trust_fields): (&str, &[TrustField]),
     d: &Diagnostic,
@@ -281,6 +281,9 @@ fn granted_session_action(
     }
     let action = d.label.as_deref()?.split('`').nth(1)?.to_string();
     let field = TrustField::around(trust_fields, d.span)?;
+    if let Some(actions) = &field.actions {
+        return added_to_actions(text, actions, action);
+    }
     let end = field.span.end as usize;
     if !field.block {
         return Some(((Span::new(end - 1, end), format!(" {{ action {action}; }}")), action));
@@ -300,6 +303,27 @@ fn granted_session_action(
         false => format!(" action {action};"),
     };
     Some(((Span::new(brace + 1, brace + 1), inserted), action))
+}
+
+/// W0513's fix for a block that grants actions already: the session action
+/// added to its list (`action X;` -> `action [X, A];`, `[X, Y]` -> `[X, Y,
+/// A]`, after a guard too). None when the list names the action already
+/// (under a guard, or in another case: a second copy would be W0512's).
+fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Option<((Span, String), String)> {
+    let written = text.get(actions.list.start as usize..actions.list.end as usize)?;
+    if written.to_ascii_lowercase().contains(&action.to_ascii_lowercase()) {
+        return None;
+    }
+    let edit = match (actions.bracketed, actions.last_entry_end) {
+        (true, Some(end)) => (Span::new(end as usize, end as usize), format!(", {action}")),
+        // `[]`: inside the brackets
+        (true, None) => {
+            let inside = actions.list.start as usize + 1;
+            (Span::new(inside, inside), action.clone())
+        }
+        (false, _) => (actions.list, format!("[{written}, {action}]")),
+    };
+    Some((edit, action))
 }
 
 /// Where the block of a field opens: the first `{` from `from` to `to`

@@ -22,26 +22,49 @@ pub struct TrustField {
     pub span: Span,
     /// Whether it ends in a block (`{ condition ...; }`) rather than `;`.
     pub block: bool,
+    /// The list of the one `action` field of its block, if it has one.
+    pub actions: Option<TrustActions>,
+}
+
+/// The actions a `trust` field's block grants (`{ action [...]; }`).
+pub struct TrustActions {
+    /// The list, brackets included when it has them.
+    pub list: Span,
+    pub bracketed: bool,
+    /// Where its last entry (with its guard) ends; none in `[]`.
+    pub last_entry_end: Option<u32>,
 }
 
 impl TrustField {
-    /// The `trust` fields of a role that grant no action, in order.
+    /// The `trust` fields of a role that grant no action or one `action`
+    /// list (not `not action`, nor two lists: E0307), in order.
     fn of_item<'p>(text: &'p str, parsed: &'p pcl_syntax::ParsedItem) -> impl Iterator<Item = TrustField> + 'p {
         let offset = parsed.offset;
         let fields = match &parsed.item.kind {
             pcl_syntax::ast::ItemKind::Role(role) => role.fields.as_slice(),
             _ => &[],
         };
-        fields.iter().filter_map(move |field| match field {
-            pcl_syntax::ast::RoleField::Trust { values, conditions, actions, span, .. } if actions.is_empty() => {
-                let (values, span) = (values.span.shift(offset), span.shift(offset));
-                Some(TrustField { values, span, block: !conditions.is_empty() || !text_ends_with(text, span, ';') })
-            }
-            _ => None,
+        fields.iter().filter_map(move |field| {
+            let pcl_syntax::ast::RoleField::Trust { values, conditions, actions, span, .. } = field else {
+                return None;
+            };
+            let actions = match actions.as_slice() {
+                [] => None,
+                [one] if !one.negated => Some(TrustActions {
+                    list: one.list.span.shift(offset),
+                    bracketed: one.list.bracketed,
+                    last_entry_end: one.list.items.last().map(|entry| entry.span.shift(offset).end),
+                }),
+                _ => return None,
+            };
+            let (values, span) = (values.span.shift(offset), span.shift(offset));
+            let block = actions.is_some() || !conditions.is_empty() || !text_ends_with(text, span, ';');
+            Some(TrustField { values, span, block, actions })
         })
     }
 
-    /// The `trust` fields of `text` that grant no action, in order, read
+    /// The `trust` fields of `text` that grant no action or one `action`
+    /// list, in order, read
     /// from its parse alone (no analysis: what a machine format's W0513 fix
     /// needs).
     pub fn of_text(text: &str) -> Vec<TrustField> {
@@ -72,7 +95,8 @@ pub struct FileIndex {
     pub implicit: Vec<Name>,
     /// Params' types and the valuesets that hold no ARN (for completion).
     pub values: crate::value_facts::ValueFacts,
-    /// The `trust` fields that grant no action, in file order.
+    /// The `trust` fields that grant no action or one `action` list, in
+    /// file order.
     pub trust_fields: Vec<TrustField>,
     /// The first declaration of each name (its position in `decls`).
     by_name: std::collections::HashMap<Name, usize>,
