@@ -75,10 +75,13 @@ fn rewrite_linked(path: &Path, dir: &Path, (read, text): (&str, &str), command: 
 /// [`rewrite_linked`], signals held back.
 fn rewrite_linked_now(path: &Path, dir: &Path, (read, text): (&str, &str), command: &str) -> std::io::Result<()> {
     let metadata = std::fs::metadata(path)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // named for its file, short enough for any file system (255 bytes a name)
+    let name: String = path.file_name().map(|n| n.to_string_lossy().chars().take(64).collect()).unwrap_or_default();
     let mut backup = tempfile::Builder::new().prefix(&format!(".{name}.pcl-backup-")).tempfile_in(dir)?;
     backup.write_all(read.as_bytes())?;
-    keep_owner(backup.as_file(), &metadata)?;
+    // the file's owner and group where this process may give them (root);
+    // else its own, which refuses nothing: the file keeps its inode and owner
+    let _ = keep_owner(backup.as_file(), &metadata);
     backup.as_file().set_permissions(metadata.permissions())?;
     backup.as_file().sync_all()?;
     // the backup's name made durable too, before the file is touched
@@ -145,14 +148,20 @@ pub fn left_as_it_was(e: &std::io::Error) -> bool {
 }
 
 /// SIGINT, SIGTERM and SIGHUP held back while a file is written in place:
-/// each keeps its default action outside [`during`] (a handler that runs
-/// it, installed once), and inside it is noted, then acted on by
-/// [`deliver`]. Process-wide: a signal any thread takes waits too.
+/// each that the process does not ignore keeps its default action outside
+/// [`during`] (a handler that runs it, installed once), and inside it is
+/// noted, then acted on by [`deliver`]; a second one acts at once (a write
+/// that hangs can still be stopped). Process-wide: a signal any thread
+/// takes waits too. A signal the process ignores (`nohup`, a script's
+/// background job) gets no handler, and stays ignored.
+#[cfg(unix)]
 mod deferred {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     /// Outside a write: a signal takes its default action at once.
     pub(super) static OUTSIDE: AtomicBool = AtomicBool::new(true);
+    /// A signal came during this write: the next takes its default action.
+    static HELD: AtomicBool = AtomicBool::new(false);
     /// The signal that came during a write (0: none).
     pub(super) static PENDING: AtomicUsize = AtomicUsize::new(0);
 
@@ -160,15 +169,35 @@ mod deferred {
         static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
         let installed = INSTALLED.get_or_init(|| {
             use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            let ignored = ignored_signals();
             for signal in [SIGINT, SIGTERM, SIGHUP] {
-                // in this order: the default action first, when outside
+                if ignored.contains(&signal) {
+                    continue;
+                }
+                // in this order: the default action when outside a write or
+                // held already, then the signal noted
                 signal_hook::flag::register_conditional_default(signal, &OUTSIDE).map_err(|e| e.to_string())?;
+                signal_hook::flag::register_conditional_default(signal, &HELD).map_err(|e| e.to_string())?;
                 let number = usize::try_from(signal).unwrap_or_default();
                 signal_hook::flag::register_usize(signal, &PENDING, number).map_err(|e| e.to_string())?;
+                signal_hook::flag::register(signal, &HELD).map_err(|e| e.to_string())?;
             }
             Ok(())
         });
         installed.clone().map_err(std::io::Error::other)
+    }
+
+    /// The signals the process ignores, from `/proc/self/status`'s
+    /// `SigIgn` mask (Linux; elsewhere, none known: the signals are
+    /// deferred, as the default action would end the process).
+    pub(super) fn ignored_signals() -> Vec<i32> {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let mask = status
+            .lines()
+            .find_map(|line| line.strip_prefix("SigIgn:"))
+            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            .unwrap_or(0);
+        (1..64).filter(|n| mask & (1 << (n - 1)) != 0).collect()
     }
 
     /// `write`, with the signals held back.
@@ -177,6 +206,7 @@ mod deferred {
         OUTSIDE.store(false, Ordering::SeqCst);
         let out = write();
         OUTSIDE.store(true, Ordering::SeqCst);
+        HELD.store(false, Ordering::SeqCst);
         Ok(out)
     }
 
@@ -190,6 +220,16 @@ mod deferred {
             let _ = signal_hook::low_level::emulate_default_handler(signal);
         }
     }
+}
+
+/// No signals to hold back.
+#[cfg(not(unix))]
+mod deferred {
+    pub(super) fn during<T>(write: impl FnOnce() -> T) -> std::io::Result<T> {
+        Ok(write())
+    }
+
+    pub(super) fn deliver() {}
 }
 
 /// Whether the file has names other than the one being rewritten.
@@ -223,20 +263,24 @@ fn keep_owner(_: &std::fs::File, _: &std::fs::Metadata) -> std::io::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
 
     /// A signal raised while a file is written in place waits: the process
     /// lives on, and the signal is noted for `deliver` (not called here: it
-    /// would end the test's process).
+    /// would end the test's process). (One the test's process does not
+    /// ignore: an ignored one gets no handler.)
     #[test]
     fn a_signal_during_an_in_place_write_waits() {
         use std::sync::atomic::Ordering;
-        let raised = super::deferred::during(|| signal_hook::low_level::raise(signal_hook::consts::SIGHUP)).unwrap();
+        let ignored = super::deferred::ignored_signals();
+        let candidates = [signal_hook::consts::SIGHUP, signal_hook::consts::SIGTERM];
+        let Some(signal) = candidates.into_iter().find(|s| !ignored.contains(s)) else { return };
+        let raised = super::deferred::during(|| signal_hook::low_level::raise(signal)).unwrap();
         assert!(raised.is_ok());
         let pending = super::deferred::PENDING.swap(0, Ordering::SeqCst);
-        assert_eq!(pending, usize::try_from(signal_hook::consts::SIGHUP).unwrap());
+        assert_eq!(pending, usize::try_from(signal).unwrap());
         assert!(super::deferred::OUTSIDE.load(Ordering::SeqCst));
     }
 }

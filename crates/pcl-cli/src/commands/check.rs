@@ -25,7 +25,7 @@ pub struct CheckArgs {
     /// `human` (for people, on stderr), `json` (one object per diagnostic, on stdout) or `sarif` (SARIF 2.1.0, on stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// First apply the safe fixes the diagnostics suggest themselves (a repeated entry removed, a name's letter case mended), then report what is left.
+    /// First apply the safe fixes the diagnostics suggest themselves (a repeated entry that another covers, removed), then report what is left.
     #[arg(long)]
     pub fix: bool,
     /// With --fix, apply the unsafe fixes too: a "did you mean" that guesses a name, a session action granted. Each is printed; review them.

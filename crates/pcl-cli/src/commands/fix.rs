@@ -36,8 +36,9 @@ pub fn fixed(
     let mut applied = 0;
     // the unsafe fixes the last pass analysed left (none are left with `unsafe_too`)
     let mut held = 0;
-    let mut passes_ran_out = true;
-    for _ in 0..MAX_PASSES {
+    let mut passes_ran_out = false;
+    // the last time round only analyses: what the passes left is known
+    for pass in 0..=MAX_PASSES {
         let file = opened(db, path, &current);
         analysed = Some(file);
         let found = &super::analyze(db, file).diagnostics;
@@ -46,7 +47,10 @@ pub fn fixed(
             offered.into_iter().partition(|fix| unsafe_too || fix.is_safe());
         held = unsafe_ones.len();
         if fixes.is_empty() {
-            passes_ran_out = false;
+            break;
+        }
+        if pass == MAX_PASSES {
+            passes_ran_out = true;
             break;
         }
         let Some((next, used)) = pcl_ide::applied_safely(&current, &fixes) else {
@@ -54,7 +58,6 @@ pub fn fixed(
                 "{path}: {} suggested fixes are left: together they would break its syntax",
                 fixes.len()
             ));
-            passes_ran_out = false;
             break;
         };
         let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
@@ -65,23 +68,28 @@ pub fn fixed(
         current = next;
         analysed = None;
     }
-    if passes_ran_out {
-        reporter.note(&format!("{path}: fixes may be left after {MAX_PASSES} passes; run `pcl check --fix` again"));
-    }
-    if held > 0 {
-        let plural = if held == 1 { "" } else { "es" };
-        reporter.note(&format!(
-            "{path}: {held} unsafe fix{plural} not applied (a guessed name or a wider grant): \
-             `--unsafe-fixes` applies them, `--format json` lists them"
-        ));
-    }
+    // said once the text they are about is the file's
+    let left = |reporter: &Reporter| {
+        if passes_ran_out {
+            reporter.note(&format!("{path}: fixes are left after {MAX_PASSES} passes; run `pcl check --fix` again"));
+        }
+        if held > 0 {
+            let plural = if held == 1 { "" } else { "es" };
+            reporter.note(&format!(
+                "{path}: {held} unsafe fix{plural} not applied (a guessed name or a wider grant): \
+                 `--unsafe-fixes` applies them, `--format json` lists them"
+            ));
+        }
+    };
     if applied == 0 {
+        left(reporter);
         return (analysed.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_OK);
     }
     match pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "") {
         Ok(()) => {
             let plural = if applied == 1 { "" } else { "es" };
             reporter.note(&format!("applied {applied} suggested fix{plural} to {path}"));
+            left(reporter);
             (analysed.unwrap_or_else(|| opened(db, path, &current)), crate::EXIT_OK)
         }
         Err(e) => {

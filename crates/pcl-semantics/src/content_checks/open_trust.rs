@@ -49,7 +49,7 @@ pub(super) fn open_trust(
         ),
         PrincipalKind::Federated if pcl_iam::federated_action(principal) == "sts:AssumeRoleWithWebIdentity" => {
             let (host, url_param) = judged().filter(|_| !narrowed(false))?;
-            let provider = pcl_iam::values::any_partition(&super::trust::with_suffix_as_written(principal, params)).into_owned();
+            let provider = pcl_iam::values::any_partition(principal);
             let (operator, key, value) = suggested_condition(host);
             // a URL to come is written as its param in the key, and a DNS
             // suffix a check of every partition left as its param's member
@@ -57,7 +57,7 @@ pub(super) fn open_trust(
                 Some(param) => key.replacen(host, &format!("${{{param}}}"), 1),
                 None => key,
             };
-            let key = super::trust::with_suffix_as_written(&key, params);
+            let key = pcl_iam::values::any_partition(&key).into_owned();
             (
                 format!(
                     "role `{role}` trusts web identity provider `{provider}` with no condition on its tokens' identity: any identity it issues may assume the role"

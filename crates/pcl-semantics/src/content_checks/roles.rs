@@ -126,11 +126,8 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
                     continue;
                 }
             };
-            // (without its partition: the one finding of every partition;
-            // a DNS suffix to come by its param's name)
-            let shown = |p: &str| {
-                pcl_iam::values::any_partition(&super::trust::with_suffix_as_written(p, env.params)).into_owned()
-            };
+            // (without its partition: the one finding of every partition)
+            let shown = pcl_iam::values::any_partition;
             let message = match first_written == p.as_str() {
                 true => format!(
                     "role `{}` trusts the {} principal `{}` twice",
@@ -168,7 +165,7 @@ pub fn role_findings(role: &ExpandedRole, env: &Env<'_>, partition: &str, span: 
         out.extend(found.into_iter().map(|diagnostic| RoleFinding { diagnostic, value: None, first: None }));
     }
     trust_action_findings(role, &mut out);
-    services_not_granted_what_they_ask((role, env.params), span, &mut out);
+    services_not_granted_what_they_ask(role, span, &mut out);
     out.extend(quota_and_name_findings(role, span).into_iter().map(|diagnostic| RoleFinding {
         diagnostic,
         value: None,

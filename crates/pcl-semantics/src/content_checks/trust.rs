@@ -77,34 +77,12 @@ fn grants(role: &ExpandedRole, kind: &PrincipalKind, principal: &str, action: &s
     })
 }
 
-/// A principal as a message shows it: a DNS suffix that a check of every
-/// partition left to come (`${partition}.dns_suffix`, which no one writes)
-/// as the source writes it, `${P.dns_suffix}` with its partition param `P`.
-pub(super) fn with_suffix_as_written(
-    principal: &str,
-    params: &std::collections::BTreeMap<String, crate::ir::ParamValue>,
-) -> String {
-    let symbolic = pcl_iam::trust_conditions::EVERY_DNS_SUFFIX;
-    let every = pcl_iam::values::EVERY_PARTITION;
-    let param = params.iter().find(|(_, v)| matches!(v, crate::ir::ParamValue::One(v) if v == every));
-    match param {
-        Some((param, _)) if principal.contains(symbolic) => {
-            principal.replace(symbolic, &format!("${{{param}.dns_suffix}}"))
-        }
-        _ => principal.to_string(),
-    }
-}
-
 /// W0513 for a trusted service that asks for a session action each time it
 /// assumes a role (`pcl_iam::trust_actions::asking_service`: EKS Pod
 /// Identity's `sts:TagSession`) when no trust statement of `role` grants
 /// it that action: the service never assumes the role. About the
 /// principal's first place (`span` is the role's name until placed).
-pub(super) fn services_not_granted_what_they_ask(
-    (role, params): (&ExpandedRole, &std::collections::BTreeMap<String, crate::ir::ParamValue>),
-    span: Span,
-    out: &mut Vec<RoleFinding>,
-) {
+pub(super) fn services_not_granted_what_they_ask(role: &ExpandedRole, span: Span, out: &mut Vec<RoleFinding>) {
     let mut reported: Vec<&str> = Vec::new();
     for (list, (kind, principals)) in role.trust.iter().enumerate() {
         if !matches!(kind, PrincipalKind::Service) {
@@ -117,8 +95,7 @@ pub(super) fn services_not_granted_what_they_ask(
             }
             reported.push(principal);
             let action = service.action;
-            // the partition param by its name, where it is known
-            let shown = pcl_iam::values::any_partition(&with_suffix_as_written(principal, params)).into_owned();
+            let shown = pcl_iam::values::any_partition(principal);
             let kind = DiagnosticKind::IamRule {
                 code: Code::SessionActionNotGranted,
                 message: format!(
