@@ -437,3 +437,34 @@ fn check_fix_applies_the_suggested_fixes() {
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("it is not a regular file"), "{stderr}");
 }
+
+/// `pcl check --fix --diff` writes nothing: it prints what `--fix` would
+/// change as a unified diff, reports the file as it is, and exits 1 when
+/// there is a change (0 when none); with a machine format, whose output it
+/// would share, it is a usage error.
+#[test]
+fn check_fix_diff_prints_what_it_would_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "policy p {\n    allow { action [s3:GetObject, s3:ListBucket, s3:ListBucket]; resource \"*\"; }\n}\n";
+    let path = write(dir.path(), "p.pcl", text);
+    let file = path.to_str().unwrap();
+    let o = pcl(&["check", file, "--fix", "--diff", "--color", "never"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains(&format!("+++ {file} (fixed)")), "{stdout}");
+    assert!(
+        stdout.contains("-    allow { action [s3:GetObject, s3:ListBucket, s3:ListBucket]; resource \"*\"; }"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+    allow { action [s3:GetObject, s3:ListBucket]; resource \"*\"; }"), "{stdout}");
+    assert!(stderr.contains("would apply 1 suggested fix") && stderr.contains("W0512"), "the file as it is: {stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "nothing written");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["p.pcl"], "{names:?}");
+    // nothing to fix: no diff, exit 0
+    let clean = write(dir.path(), "clean.pcl", "policy c { allow { action s3:GetObject; resource \"*\"; } }\n");
+    let o = pcl(&["check", clean.to_str().unwrap(), "--fix", "--diff"]);
+    assert_eq!((o.status.code(), o.stdout.is_empty()), (Some(0), true), "{o:?}");
+    assert_eq!(pcl(&["check", file, "--fix", "--diff", "--format", "json"]).status.code(), Some(2));
+    assert_eq!(pcl(&["check", file, "--diff"]).status.code(), Some(2), "--diff needs --fix");
+}

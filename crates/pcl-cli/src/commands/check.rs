@@ -14,7 +14,7 @@ use pcl_cli::report::Reporter;
 #[derive(Args)]
 #[command(
     about = "Check .pcl files and report every error and warning",
-    after_help = "Examples:\n  pcl check                      # checks ./policies.pcl\n  pcl check a.pcl b.pcl --color never\n  pcl check --fix                # applies the safe suggested fixes to ./policies.pcl first\n  pcl check --fix --unsafe-fixes # and the guesses and grants too (each printed: review them)\n\nExit status: 0 when there are no errors (warnings are printed), 1 when there are errors\n(or warnings, with --deny warnings), 2 for usage or I/O errors."
+    after_help = "Examples:\n  pcl check                      # checks ./policies.pcl\n  pcl check a.pcl b.pcl --color never\n  pcl check --fix                # applies the safe suggested fixes to ./policies.pcl first\n  pcl check --fix --unsafe-fixes # and the guesses and grants too (each printed: review them)\n  pcl check --fix --diff         # writes nothing: prints what --fix would change, exit 1 if anything\n\nExit status: 0 when there are no errors (warnings are printed), 1 when there are errors\n(or warnings, with --deny warnings), 2 for usage or I/O errors."
 )]
 pub struct CheckArgs {
     /// Files to check.
@@ -31,6 +31,9 @@ pub struct CheckArgs {
     /// With --fix, apply the unsafe fixes too: a "did you mean" that guesses a name, a session action granted. Each is printed; review them.
     #[arg(long, requires = "fix")]
     pub unsafe_fixes: bool,
+    /// With --fix, write nothing: print what it would change as a unified diff on standard output, and exit 1 if it would change a file.
+    #[arg(long, requires = "fix")]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -42,6 +45,11 @@ pub enum Format {
 
 pub fn run(args: &CheckArgs, color: bool) -> u8 {
     let reporter = Reporter::new(color);
+    // the diff and a machine format would share standard output
+    if args.diff && args.format != Format::Human {
+        reporter.plain_error("--diff prints to standard output, as --format json and sarif do: use one of them");
+        return crate::EXIT_USAGE;
+    }
     let mut db = RootDatabase::default();
     let mut code = crate::EXIT_OK;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -66,7 +74,8 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
                 let file = match args.fix {
                     // analysed already: its last pass's analysis is reported
                     true => {
-                        let (file, fixing) = super::fix::fixed(&mut db, path, text, args.unsafe_fixes, &reporter);
+                        let mode = (args.unsafe_fixes, args.diff);
+                        let (file, fixing) = super::fix::fixed(&mut db, path, text, mode, &reporter);
                         code = code.max(fixing);
                         file
                     }

@@ -22,17 +22,21 @@ const MAX_PASSES: usize = 32;
 /// holds what the file at `path` now holds, its analysis made once (the
 /// last pass's), for the check to report. That text is `text` when there
 /// is nothing to fix, or when the file cannot be written (said, with the
-/// exit code that earns: 2).
+/// exit code that earns: 2). With `diff_only`, nothing is written: what
+/// would change is printed as a unified diff on standard output, the file
+/// returned holds `text`, and a change earns exit code 1 (as `pcl fmt
+/// --check`).
 pub fn fixed(
     db: &mut RootDatabase,
     path: &str,
     text: String,
-    unsafe_too: bool,
+    (unsafe_too, diff_only): (bool, bool),
     reporter: &Reporter,
 ) -> (SourceFile, u8) {
     let mut current = text.clone();
-    // the file analysed last, while it holds `current`
+    // the file analysed last, while it holds `current`, and the first (`text`)
     let mut analysed: Option<SourceFile> = None;
+    let mut first: Option<SourceFile> = None;
     let mut applied = 0;
     // the unsafe fixes the last pass analysed left (none are left with `unsafe_too`)
     let mut held = 0;
@@ -41,6 +45,7 @@ pub fn fixed(
     for pass in 0..=MAX_PASSES {
         let file = opened(db, path, &current);
         analysed = Some(file);
+        first.get_or_insert(file);
         let found = &super::analyze(db, file).diagnostics;
         let offered: Vec<pcl_ide::Fix> = pcl_ide::preferred_fixes(&current, found).into_iter().flatten().collect();
         let (fixes, unsafe_ones): (Vec<pcl_ide::Fix>, Vec<pcl_ide::Fix>) =
@@ -84,6 +89,16 @@ pub fn fixed(
     if applied == 0 {
         left(reporter);
         return (analysed.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_OK);
+    }
+    if diff_only {
+        let plural = if applied == 1 { "" } else { "es" };
+        reporter.note(&format!("{path}: --fix would apply {applied} suggested fix{plural} (--diff: nothing written)"));
+        left(reporter);
+        let diff = pcl_cli::diff::line_diff(&text, &current);
+        let header = diff.unified_diff().context_radius(2).header(path, &format!("{path} (fixed)")).to_string();
+        // a closed pipe: nothing more to say (exit 1 either way)
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), header.as_bytes());
+        return (first.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_ERRORS);
     }
     match pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "") {
         Ok(()) => {
