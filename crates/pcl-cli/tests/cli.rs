@@ -461,6 +461,12 @@ fn check_fix_diff_prints_what_it_would_change() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "nothing written");
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["p.pcl"], "{names:?}");
+    // one file named twice is fixed once: one diff
+    let dotted = dir.path().join(".").join("p.pcl");
+    let twice = pcl(&["check", file, dotted.to_str().unwrap(), "--fix", "--diff", "--color", "never"]);
+    let stdout = String::from_utf8_lossy(&twice.stdout);
+    assert_eq!(stdout.matches("+++ ").count(), 1, "{stdout}");
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("named twice"), "{twice:?}");
     // nothing to fix: no diff, exit 0
     let clean = write(dir.path(), "clean.pcl", "policy c { allow { action s3:GetObject; resource \"*\"; } }\n");
     let o = pcl(&["check", clean.to_str().unwrap(), "--fix", "--diff"]);

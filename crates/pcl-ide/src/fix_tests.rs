@@ -154,10 +154,17 @@ fn a_session_action_asked_for_is_granted_by_its_fix() {
                 "feature f: bool = false;\nrole r { trust service \"pods.eks.amazonaws.com\" { action [sts:SetSourceIdentity when f, sts:TagSession,]; } }\n",
             ),
         ),
+        // a set may hold it under a guard: a second copy would repeat it
         (
-            "actionset extra = [sts:SetSourceIdentity];\nrole r { trust service \"pods.eks.amazonaws.com\" { action @extra; } }\n",
+            "feature f: bool = false;\nactionset extra = [sts:TagSession when f];\nrole r { trust service \"pods.eks.amazonaws.com\" { action @extra; } }\n",
+            None,
+        ),
+        // a list on lines of its own: after the last entry, before its comment;
+        // a comment that names the action is no grant
+        (
+            "role r {\n    trust service \"pods.eks.amazonaws.com\" {\n        action [\n            sts:SetSourceIdentity // not sts:TagSession yet\n        ];\n    }\n}\n",
             Some(
-                "actionset extra = [sts:SetSourceIdentity];\nrole r { trust service \"pods.eks.amazonaws.com\" { action [@extra, sts:TagSession]; } }\n",
+                "role r {\n    trust service \"pods.eks.amazonaws.com\" {\n        action [\n            sts:SetSourceIdentity, sts:TagSession // not sts:TagSession yet\n        ];\n    }\n}\n",
             ),
         ),
     ];

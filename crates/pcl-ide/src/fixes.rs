@@ -307,15 +307,23 @@ fn granted_session_action(
 
 /// W0513's fix for a block that grants actions already: the session action
 /// added to its list (`action X;` -> `action [X, A];`, `[X, Y]` -> `[X, Y,
-/// A]`, after a guard too). None when the list names the action already
-/// (under a guard, or in another case: a second copy would be W0512's).
+/// A]`, after a guard too, before a comment after the last entry). None
+/// when the list names the action already (under a guard, or in another
+/// case: a second copy would be W0512's), or splices a set (`@s`), whose
+/// actions may hold it under a guard.
 fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Option<((Span, String), String)> {
     let written = text.get(actions.list.start as usize..actions.list.end as usize)?;
-    if written.to_ascii_lowercase().contains(&action.to_ascii_lowercase()) {
+    let code = code_of(written).0.to_ascii_lowercase();
+    if code.contains(&action.to_ascii_lowercase()) || code.contains('@') {
         return None;
     }
     let edit = match (actions.bracketed, actions.last_entry_end) {
-        (true, Some(end)) => (Span::new(end as usize, end as usize), format!(", {action}")),
+        (true, Some(end)) => {
+            // the entry's span runs over the blanks and comments after it
+            let entry = text.get(actions.list.start as usize..end as usize)?;
+            let end = actions.list.start as usize + code_of(entry).1;
+            (Span::new(end, end), format!(", {action}"))
+        }
         // `[]`: inside the brackets
         (true, None) => {
             let inside = actions.list.start as usize + 1;
@@ -324,6 +332,31 @@ fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Optio
         (false, _) => (actions.list, format!("[{written}, {action}]")),
     };
     Some((edit, action))
+}
+
+/// `text` without its comments (`//` outside quotes, to the end of the
+/// line), and where its last character outside a comment and not blank
+/// ends.
+fn code_of(text: &str) -> (String, usize) {
+    let (mut code, mut end) = (String::with_capacity(text.len()), 0);
+    let (mut quoted, mut comment, mut previous) = (false, false, '\0');
+    for (at, c) in text.char_indices() {
+        if comment {
+            comment = !matches!(c, '\n' | '\r');
+        } else if c == '/' && !quoted && text.get(at + 1..).is_some_and(|rest| rest.starts_with('/')) {
+            comment = true;
+        } else {
+            if c == '"' && previous != '\\' {
+                quoted = !quoted;
+            }
+            code.push(c);
+            if !c.is_whitespace() {
+                end = at + c.len_utf8();
+            }
+        }
+        previous = c;
+    }
+    (code, end)
 }
 
 /// Where the block of a field opens: the first `{` from `from` to `to`

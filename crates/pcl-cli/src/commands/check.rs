@@ -61,7 +61,17 @@ pub fn run(args: &CheckArgs, color: bool) -> u8 {
             Err(e) => return written(Err(e), &reporter),
         },
     };
+    // each file fixed once, however it is named (a second `--diff` of it
+    // would not apply)
+    let mut fixing: std::collections::HashSet<std::path::PathBuf> = std::collections::HashSet::new();
     for path in &args.files {
+        if args.fix
+            && let Ok(real) = std::fs::canonicalize(path)
+            && !fixing.insert(real)
+        {
+            reporter.note(&format!("{path}: named twice; checked and fixed once"));
+            continue;
+        }
         // a FIFO or a device is not read to be fixed (reading waits for a
         // writer) nor replaced by a rename
         if args.fix && std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {

@@ -76,7 +76,8 @@ pub fn fixed(
     // said once the text they are about is the file's
     let left = |reporter: &Reporter| {
         if passes_ran_out {
-            reporter.note(&format!("{path}: fixes are left after {MAX_PASSES} passes; run `pcl check --fix` again"));
+            let again = if diff_only { "" } else { "; run `pcl check --fix` again" };
+            reporter.note(&format!("{path}: fixes are left after {MAX_PASSES} passes{again}"));
         }
         if held > 0 {
             let plural = if held == 1 { "" } else { "es" };
@@ -129,8 +130,11 @@ fn said(path: &str, (text, lines): (&str, &pcl_cli::lsp::LineIndex<'_>), fix: &p
     let old = text.get(start..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
     // (and says nothing of a `;` a block takes the place of)
-    let replaces =
-        !replacement.is_empty() && old.contains(|c: char| c.is_alphanumeric()) && !old.contains(['\n', '\r']);
+    // (nor of a text the replacement keeps: `X` made `[X, Y]`)
+    let replaces = !replacement.is_empty()
+        && old.contains(|c: char| c.is_alphanumeric())
+        && !old.contains(['\n', '\r'])
+        && !replacement.contains(old);
     let was = if replaces { format!(" (was `{old}`)") } else { String::new() };
     // what a person should read again
     let mark = if fix.is_safe() { "" } else { " [unsafe]" };

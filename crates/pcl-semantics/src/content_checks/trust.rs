@@ -104,7 +104,7 @@ pub(super) fn services_not_granted_what_they_ask(role: &ExpandedRole, span: Span
                 ),
                 label: Some(format!("not granted `{action}`: {}", service.why)),
                 help: Some(format!(
-                    "grant it in the principal's trust block: `trust service ... {{ action {action}; }}`, its principals as they are"
+                    "grant it in the principal's trust block: `trust service ... {{ action {action}; }}`, its principals as they are (a block with an `action` list: add it there)"
                 )),
             };
             out.push(RoleFinding {
