@@ -41,7 +41,7 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
         return Err(std::io::Error::new(e.kind(), format!("it is not writable: {e}")));
     }
     if has_other_links(&metadata) {
-        return rewrite_linked(path, dir, (read, text), command);
+        return rewrite_linked((path, &metadata), dir, (read, text), command);
     }
     let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
@@ -65,23 +65,32 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
 /// written (`deferred`): a signal never leaves it torn. A write that fails
 /// puts the old text back; should that fail too, or the process be killed
 /// outright, the backup stays, whole (said: `CutShort`).
-fn rewrite_linked(path: &Path, dir: &Path, (read, text): (&str, &str), command: &str) -> std::io::Result<()> {
+fn rewrite_linked(
+    file: (&Path, &std::fs::Metadata),
+    dir: &Path,
+    texts: (&str, &str),
+    command: &str,
+) -> std::io::Result<()> {
     // from the backup's making to its removal: a signal waits, then acts
-    let rewritten = deferred::during(|| rewrite_linked_now(path, dir, (read, text), command));
+    let rewritten = deferred::during(|| rewrite_linked_now(file, dir, texts, command));
     deferred::deliver();
     rewritten?
 }
 
 /// [`rewrite_linked`], signals held back.
-fn rewrite_linked_now(path: &Path, dir: &Path, (read, text): (&str, &str), command: &str) -> std::io::Result<()> {
-    let metadata = std::fs::metadata(path)?;
+fn rewrite_linked_now(
+    (path, metadata): (&Path, &std::fs::Metadata),
+    dir: &Path,
+    (read, text): (&str, &str),
+    command: &str,
+) -> std::io::Result<()> {
     // named for its file, short enough for any file system (255 bytes a name)
     let name: String = path.file_name().map(|n| n.to_string_lossy().chars().take(64).collect()).unwrap_or_default();
     let mut backup = tempfile::Builder::new().prefix(&format!(".{name}.pcl-backup-")).tempfile_in(dir)?;
     backup.write_all(read.as_bytes())?;
     // the file's owner and group where this process may give them (root);
     // else its own, which refuses nothing: the file keeps its inode and owner
-    let _ = keep_owner(backup.as_file(), &metadata);
+    let _ = keep_owner(backup.as_file(), metadata);
     backup.as_file().set_permissions(metadata.permissions())?;
     backup.as_file().sync_all()?;
     // the backup's name made durable too, before the file is touched

@@ -312,16 +312,15 @@ fn granted_session_action(
 /// case: a second copy would be W0512's), or splices a set (`@s`), whose
 /// actions may hold it under a guard.
 fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Option<((Span, String), String)> {
-    let written = text.get(actions.list.start as usize..actions.list.end as usize)?;
-    let code = code_of(written).0.to_ascii_lowercase();
-    if code.contains(&action.to_ascii_lowercase()) || code.contains('@') {
+    if actions.splices_set || actions.names.contains(&action.to_ascii_lowercase()) {
         return None;
     }
+    let written = text.get(actions.list.start as usize..actions.list.end as usize)?;
     let edit = match (actions.bracketed, actions.last_entry_end) {
         (true, Some(end)) => {
             // the entry's span runs over the blanks and comments after it
             let entry = text.get(actions.list.start as usize..end as usize)?;
-            let end = actions.list.start as usize + code_of(entry).1;
+            let end = actions.list.start as usize + code_end(entry);
             (Span::new(end, end), format!(", {action}"))
         }
         // `[]`: inside the brackets
@@ -334,11 +333,10 @@ fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Optio
     Some((edit, action))
 }
 
-/// `text` without its comments (`//` outside quotes, to the end of the
-/// line), and where its last character outside a comment and not blank
-/// ends.
-fn code_of(text: &str) -> (String, usize) {
-    let (mut code, mut end) = (String::with_capacity(text.len()), 0);
+/// Where the last character of `text` outside a comment (`//` outside
+/// quotes, to the end of the line) and not blank ends.
+fn code_end(text: &str) -> usize {
+    let mut end = 0;
     let (mut quoted, mut comment, mut previous) = (false, false, '\0');
     for (at, c) in text.char_indices() {
         if comment {
@@ -349,14 +347,13 @@ fn code_of(text: &str) -> (String, usize) {
             if c == '"' && previous != '\\' {
                 quoted = !quoted;
             }
-            code.push(c);
             if !c.is_whitespace() {
                 end = at + c.len_utf8();
             }
         }
         previous = c;
     }
-    (code, end)
+    end
 }
 
 /// Where the block of a field opens: the first `{` from `from` to `to`

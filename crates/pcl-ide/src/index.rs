@@ -33,6 +33,10 @@ pub struct TrustActions {
     pub bracketed: bool,
     /// Where its last entry (with its guard) ends; none in `[]`.
     pub last_entry_end: Option<u32>,
+    /// The actions it names (guarded or not), in lower case.
+    pub names: Vec<String>,
+    /// It splices an actionset (`@s`), whose actions the parse does not show.
+    pub splices_set: bool,
 }
 
 impl TrustField {
@@ -50,11 +54,23 @@ impl TrustField {
             };
             let actions = match actions.as_slice() {
                 [] => None,
-                [one] if !one.negated => Some(TrustActions {
-                    list: one.list.span.shift(offset),
-                    bracketed: one.list.bracketed,
-                    last_entry_end: one.list.items.last().map(|entry| entry.span.shift(offset).end),
-                }),
+                [one] if !one.negated => {
+                    use pcl_syntax::ast::ActionItem;
+                    let entries = one.list.items.iter().map(|entry| &entry.item);
+                    Some(TrustActions {
+                        list: one.list.span.shift(offset),
+                        bracketed: one.list.bracketed,
+                        last_entry_end: one.list.items.last().map(|entry| entry.span.shift(offset).end),
+                        names: entries
+                            .clone()
+                            .filter_map(|item| match item {
+                                ActionItem::Name(name, _) => Some(name.as_str().to_ascii_lowercase()),
+                                ActionItem::SetRef(_) => None,
+                            })
+                            .collect(),
+                        splices_set: entries.clone().any(|item| matches!(item, ActionItem::SetRef(_))),
+                    })
+                }
                 _ => return None,
             };
             let (values, span) = (values.span.shift(offset), span.shift(offset));

@@ -91,19 +91,15 @@ pub fn fixed(
         left(reporter);
         return (analysed.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_OK);
     }
+    let plural = if applied == 1 { "" } else { "es" };
     if diff_only {
-        let plural = if applied == 1 { "" } else { "es" };
         reporter.note(&format!("{path}: --fix would apply {applied} suggested fix{plural} (--diff: nothing written)"));
         left(reporter);
-        let diff = pcl_cli::diff::line_diff(&text, &current);
-        let header = diff.unified_diff().context_radius(2).header(path, &format!("{path} (fixed)")).to_string();
-        // a closed pipe: nothing more to say (exit 1 either way)
-        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), header.as_bytes());
+        pcl_cli::diff::print_unified(path, (&text, &current), "fixed");
         return (first.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_ERRORS);
     }
     match pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "") {
         Ok(()) => {
-            let plural = if applied == 1 { "" } else { "es" };
             reporter.note(&format!("applied {applied} suggested fix{plural} to {path}"));
             left(reporter);
             (analysed.unwrap_or_else(|| opened(db, path, &current)), crate::EXIT_OK)

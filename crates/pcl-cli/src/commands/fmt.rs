@@ -1,7 +1,7 @@
 //! `pcl fmt`: lay out .pcl files (indentation, spaces, blank lines; see
 //! `pcl_syntax::format`), in place, or check that they are laid out.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use clap::Args;
@@ -113,9 +113,6 @@ fn diff(path: &str, text: &str, formatted: &str) -> u8 {
         return crate::EXIT_OK;
     }
     // bounded in time (see `line_diff`)
-    let diff = pcl_cli::diff::line_diff(text, formatted);
-    let mut out = std::io::stdout().lock();
-    // a closed pipe: nothing more to say (exit 1 either way)
-    let _ = write!(out, "{}", diff.unified_diff().context_radius(2).header(path, &format!("{path} (formatted)")));
+    pcl_cli::diff::print_unified(path, (text, formatted), "formatted");
     crate::EXIT_ERRORS
 }

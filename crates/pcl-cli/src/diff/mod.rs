@@ -26,6 +26,16 @@ pub fn line_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, 'a, str> {
     TextDiff::configure().timeout(std::time::Duration::from_millis(500)).diff_lines(old, new)
 }
 
+/// `old` against `new` as a unified diff (two lines of context) on
+/// standard output, headed `path` and `path (label)`: what `pcl fmt
+/// --check` and `pcl check --fix --diff` print. A closed pipe ends it
+/// quietly (their exit code says a file would change either way).
+pub fn print_unified(path: &str, (old, new): (&str, &str), label: &str) {
+    let diff = line_diff(old, new);
+    let text = diff.unified_diff().context_radius(2).header(path, &format!("{path} ({label})")).to_string();
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+}
+
 use index::{ConfigKey, Index, show_key};
 use layout::Layout;
 
