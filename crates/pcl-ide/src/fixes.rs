@@ -317,12 +317,7 @@ fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Optio
     }
     let written = text.get(actions.list.start as usize..actions.list.end as usize)?;
     let edit = match (actions.bracketed, actions.last_entry_end) {
-        (true, Some(end)) => {
-            // the entry's span runs over the blanks and comments after it
-            let entry = text.get(actions.list.start as usize..end as usize)?;
-            let end = actions.list.start as usize + code_end(entry);
-            (Span::new(end, end), format!(", {action}"))
-        }
+        (true, Some(end)) => (Span::new(end as usize, end as usize), format!(", {action}")),
         // `[]`: inside the brackets
         (true, None) => {
             let inside = actions.list.start as usize + 1;
@@ -331,29 +326,6 @@ fn added_to_actions(text: &str, actions: &TrustActions, action: String) -> Optio
         (false, _) => (actions.list, format!("[{written}, {action}]")),
     };
     Some((edit, action))
-}
-
-/// Where the last character of `text` outside a comment (`//` outside
-/// quotes, to the end of the line) and not blank ends.
-fn code_end(text: &str) -> usize {
-    let mut end = 0;
-    let (mut quoted, mut comment, mut previous) = (false, false, '\0');
-    for (at, c) in text.char_indices() {
-        if comment {
-            comment = !matches!(c, '\n' | '\r');
-        } else if c == '/' && !quoted && text.get(at + 1..).is_some_and(|rest| rest.starts_with('/')) {
-            comment = true;
-        } else {
-            if c == '"' && previous != '\\' {
-                quoted = !quoted;
-            }
-            if !c.is_whitespace() {
-                end = at + c.len_utf8();
-            }
-        }
-        previous = c;
-    }
-    end
 }
 
 /// Where the block of a field opens: the first `{` from `from` to `to`

@@ -355,3 +355,27 @@ fn mutated_chunks_agree_with_pest_or_are_declined() {
     }
     assert!(taken > 300 && declined > 300, "taken {taken}, declined {declined}");
 }
+
+/// A list entry ends with its code: pest's `item ~ when_clause?` skips the
+/// blanks and comments before an absent guard, and the span once ran over
+/// them (a fix that appended after the entry landed after its comment).
+#[test]
+fn a_list_entry_ends_with_its_code_on_both_paths() {
+    use crate::ast::StmtField;
+    let text = "allow { action [a:B when f // f\n, c:D // last\n  , e:F\n ]; resource [\"r\" // r\n]; }";
+    let fast = crate::fast::body_entry_only(text).expect("the fast path takes it");
+    let pest = crate::split::parse_entry_with_pest(text).expect("pest parses it");
+    assert_eq!(fast, pest);
+    let [BodyEntry::Statement(statement)] = &fast[..] else { panic!("one statement: {fast:?}") };
+    let ends: Vec<&str> = statement
+        .fields
+        .iter()
+        .flat_map(|field| match field {
+            StmtField::Action { list, .. } => list.items.iter().map(|e| e.span).collect::<Vec<_>>(),
+            StmtField::Resource { list, .. } => list.items.iter().map(|e| e.span).collect(),
+            _ => Vec::new(),
+        })
+        .map(|span| &text[span.start as usize..span.end as usize])
+        .collect();
+    assert_eq!(ends, ["a:B when f", "c:D", "e:F", "\"r\""]);
+}

@@ -33,3 +33,59 @@ impl Span {
 fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+/// The length of `text` up to the end of its code: its last byte that is
+/// neither blank nor in a `//` comment (a string's contents are code). pest
+/// skips the blanks and comments after `a` in `a ~ b?` and `a ~ (b)*` even
+/// when nothing follows, so a rule's span can run over them: a guard's
+/// expression is such a rule.
+pub fn code_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut at, mut end) = (0, 0);
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'"' => {
+                at += 1;
+                while let Some(&inside) = bytes.get(at) {
+                    at += if inside == b'\\' { 2 } else { 1 };
+                    if inside == b'"' {
+                        break;
+                    }
+                }
+                at = at.min(bytes.len());
+                end = at;
+            }
+            b'/' if bytes.get(at + 1) == Some(&b'/') => {
+                let rest = bytes.get(at..).unwrap_or_default();
+                at += memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => at += 1,
+            _ => {
+                at += 1;
+                end = at;
+            }
+        }
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_end;
+
+    #[test]
+    fn code_ends_before_trailing_blanks_and_comments() {
+        for (text, code) in [
+            ("a:B when f // f\n  ", "a:B when f"),
+            ("x when (a or b)\r\n// c\n", "x when (a or b)"),
+            ("\"a // b\" // c", "\"a // b\""),
+            ("\"a \\\" // b\"\t", "\"a \\\" // b\""),
+            ("\"\\\\\" // c", "\"\\\\\""),
+            ("é ", "é"),
+            ("", ""),
+            (" // only", ""),
+        ] {
+            assert_eq!(&text[..code_end(text)], code, "{text:?}");
+        }
+    }
+}

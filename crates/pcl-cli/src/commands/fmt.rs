@@ -112,7 +112,7 @@ fn diff(path: &str, text: &str, formatted: &str) -> u8 {
     if text == formatted {
         return crate::EXIT_OK;
     }
-    // bounded in time (see `line_diff`)
+    // bounded in time (see `diff::unified`)
     pcl_cli::diff::print_unified(path, (text, formatted), "formatted");
     crate::EXIT_ERRORS
 }

@@ -9,30 +9,19 @@ mod documents;
 mod index;
 mod layout;
 mod tree;
+mod unified;
 
 pub use tree::read_tree;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use similar::TextDiff;
-
-/// The line diff of `old` and `new`, as `pcl fmt --check` and a full diff
-/// show it. Myers' diff takes time as the lines times the changes (50,000
-/// lines each re-indented took 13 s): past half a second the rest is shown
-/// as lines removed and added, not the fewest such lines; a file of a few
-/// thousand lines never comes near it.
-pub fn line_diff<'a>(old: &'a str, new: &'a str) -> TextDiff<'a, 'a, 'a, str> {
-    TextDiff::configure().timeout(std::time::Duration::from_millis(500)).diff_lines(old, new)
-}
-
 /// `old` against `new` as a unified diff (two lines of context) on
 /// standard output, headed `path` and `path (label)`: what `pcl fmt
 /// --check` and `pcl check --fix --diff` print. A closed pipe ends it
 /// quietly (their exit code says a file would change either way).
 pub fn print_unified(path: &str, (old, new): (&str, &str), label: &str) {
-    let diff = line_diff(old, new);
-    let text = diff.unified_diff().context_radius(2).header(path, &format!("{path} ({label})")).to_string();
+    let text = unified::unified(old, new, (path, path, Some(label)), 2);
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
 }
 
@@ -438,9 +427,8 @@ fn write_report(found: Findings, detail: Detail, old_name: &str, new_name: &str)
     if detail == Detail::Full {
         for (path, a, b) in &found.changed {
             let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-            let diff = line_diff(a.as_ref(), b.as_ref());
             let header = (format!("{old_name}/{path}"), format!("{new_name}/{path}"));
-            let _ = write!(out, "\n{}", diff.unified_diff().context_radius(3).header(&header.0, &header.1));
+            let _ = write!(out, "\n{}", unified::unified(a.as_ref(), b.as_ref(), (&header.0, &header.1, None), 3));
         }
     }
     let files_changed = found.files_differing;

@@ -188,9 +188,16 @@ impl Fast<'_> {
         let guarded = |p: &mut Self| {
             let start = p.pos;
             let item = item(p)?;
+            let item_end = p.pos;
             p.skip();
             let when = p.attempt(Self::when_clause);
-            Some(Guarded { item, when, span: p.span(start, p.pos) })
+            // the entry ends with its code, not with the blanks and comments
+            // after it (as `lower` has it)
+            let end = match when {
+                Some(_) => start + crate::span::code_end(p.slice(start, p.pos)),
+                None => item_end,
+            };
+            Some(Guarded { item, when, span: p.span(start, end) })
         };
         let mut items = self
             .attempt(|p| {

@@ -232,7 +232,11 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut items = Vec::new();
         for g in pair.into_inner() {
-            let gspan = self.span(&g);
+            // pest's span runs over the blanks and comments after the entry
+            // (`item ~ when_clause?`); the entry ends with its code
+            let code = crate::span::code_end(g.as_str());
+            let mut gspan = self.span(&g);
+            gspan.end = gspan.start.saturating_add(u32::try_from(code).unwrap_or(u32::MAX));
             let mut it = g.into_inner();
             let item_pair = self.next(&mut it, gspan)?;
             let item = item(self, item_pair)?;
