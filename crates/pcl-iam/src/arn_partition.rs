@@ -5,9 +5,9 @@ use crate::PARTITIONS;
 
 /// An ARN with its partition left out (`arn:…:s3:::bucket`), so that a
 /// finding about it is one finding whatever partition a document is for;
-/// a DNS suffix that a check of every partition left to come as the source
-/// writes it (`${partition.dns_suffix}`, not the rendering's
-/// `${partition}.dns_suffix`); other text as it is.
+/// a DNS suffix that a check of every partition left to come as
+/// [`DNS_SUFFIX_SHOWN`] (not the rendering's `${partition}.dns_suffix`);
+/// other text as it is.
 pub fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
     let text: std::borrow::Cow<'_, str> = match text.strip_prefix("arn:").and_then(|rest| rest.split_once(':')) {
         Some((_, rest)) => format!("arn:…:{rest}").into(),
@@ -15,9 +15,20 @@ pub fn any_partition(text: &str) -> std::borrow::Cow<'_, str> {
     };
     let symbolic = crate::trust_conditions::EVERY_DNS_SUFFIX;
     match text.contains(symbolic) {
-        true => text.replace(symbolic, "${partition.dns_suffix}").into(),
+        true => text.replace(symbolic, DNS_SUFFIX_SHOWN).into(),
         false => text,
     }
+}
+
+/// A DNS suffix still to come, in a finding's words: `${P.dns_suffix}` as
+/// the source writes it once the partition param's name P is put in for
+/// the stand-in mark (`STAND_IN_MARK`) by what knows the file's params. No
+/// string holds the mark, so no text a string wrote is taken for it.
+pub const DNS_SUFFIX_SHOWN: &str = "${\u{1}.dns_suffix}";
+
+/// [`DNS_SUFFIX_SHOWN`] in `text` with the partition param `param` named.
+pub fn dns_suffix_named(text: &str, param: &str) -> Option<String> {
+    text.contains(DNS_SUFFIX_SHOWN).then(|| text.replace(DNS_SUFFIX_SHOWN, &format!("${{{param}.dns_suffix}}")))
 }
 
 /// The partition a document rendered for every partition at once is for:
@@ -199,6 +210,17 @@ impl Inside {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The suffix to come is shown with a mark no string holds, and named
+    /// by the param only there (found by review: a string that wrote
+    /// `${partition.dns_suffix}` out was renamed too).
+    #[test]
+    fn a_suffix_to_come_is_named_and_a_written_one_kept() {
+        assert!(DNS_SUFFIX_SHOWN.contains(crate::STAND_IN_MARK));
+        let shown = any_partition("arn:${partition}:s3:::b-${partition}.dns_suffix");
+        assert_eq!(dns_suffix_named(&shown, "part").as_deref(), Some("arn:…:s3:::b-${part.dns_suffix}"));
+        assert_eq!(dns_suffix_named(&any_partition("arn:aws:s3:::${partition.dns_suffix}"), "part"), None);
+    }
 
     #[test]
     fn the_ascii_scan_finds_what_the_char_scan_finds() {

@@ -197,8 +197,8 @@ fn operator_fits_type(family: OperatorFamily, ty: &str) -> bool {
 }
 
 pub use crate::arn_partition::{
-    EVERY_PARTITION, EVERY_PARTITION_REGIONS_ALLOWED, any_partition, check_arn_in_partition,
-    check_arn_in_partition_given, named_region, partition_field, two_partitions,
+    DNS_SUFFIX_SHOWN, EVERY_PARTITION, EVERY_PARTITION_REGIONS_ALLOWED, any_partition, check_arn_in_partition,
+    check_arn_in_partition_given, dns_suffix_named, named_region, partition_field, two_partitions,
 };
 
 #[cfg(test)]

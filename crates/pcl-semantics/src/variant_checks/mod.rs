@@ -191,23 +191,19 @@ pub fn closure_findings<'a>(
     let recovered = recovered && !matches!(&*this.ir, ItemIr::Role { .. });
     let checks = Checks { texts: report_empty, report_empty: report_empty && !recovered };
     let mut findings = item_findings_counted(&program, this, (configs, count), reads, checks, shared);
-    if let Some(param) = partition_param.filter(|p| *p != "partition") {
-        suffix_by_param_name(&mut findings, param);
-    }
+    suffix_by_param_name(&mut findings, partition_param.unwrap_or("partition"));
     let shows_stand_ins = findings.iter().any(|f| crate::ir::placeholders::holds_stand_in(&f.diagnostic));
     ClosureFindings { findings, vars, shows_stand_ins }
 }
 
 /// The findings' words with a DNS suffix to come named by the file's
 /// partition param `param` (`${part.dns_suffix}`): the checks write it as
-/// `${partition.dns_suffix}` (`pcl_iam::values::any_partition`), knowing
-/// no param's name.
+/// `pcl_iam::values::DNS_SUFFIX_SHOWN` (`any_partition`), knowing no
+/// param's name.
 fn suffix_by_param_name(findings: &mut [Finding], param: &str) {
-    const WRITTEN: &str = "${partition.dns_suffix}";
-    let named = format!("${{{param}.dns_suffix}}");
     let rename = |text: &mut String| {
-        if text.contains(WRITTEN) {
-            *text = text.replace(WRITTEN, &named);
+        if let Some(named) = pcl_iam::values::dns_suffix_named(text, param) {
+            *text = named;
         }
     };
     for finding in findings {
