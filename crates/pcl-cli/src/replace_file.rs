@@ -8,11 +8,11 @@ use std::path::Path;
 /// it, with its permissions, owner and group, then renamed over it (a crash
 /// leaves the old file or the new one, whole), unless the file no longer
 /// holds `read` (an editor saved it meanwhile: that save is kept; a save in
-/// the instant between that last look and the rename is not seen). Its
-/// ACLs and extended attributes are not carried over. A file with other
-/// hard links is rewritten in place instead, after a backup beside it
-/// (`rewrite_linked`): a rename would leave the other names with the old
-/// text. A symlink is followed: the
+/// the instant between that last look and the rename is not seen). A file
+/// with other hard links, or with extended attributes (its ACLs are some),
+/// is rewritten in place instead, after a backup beside it
+/// (`rewrite_in_place`): a rename would leave the other names with the old
+/// text, and give the new file no attributes. A symlink is followed: the
 /// file it names is replaced, the link stays. A read-only file is left alone
 /// (a rename would replace it all the same). `command` is what the user
 /// runs again when the file changed meanwhile; `not_a_file`, what the
@@ -40,8 +40,8 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
         return Err(std::io::Error::new(e.kind(), format!("it is not writable: {e}")));
     }
-    if has_other_links(&metadata) {
-        return rewrite_linked((path, &metadata), dir, (read, text), command);
+    if has_other_links(&metadata) || has_extended_attributes(path) {
+        return rewrite_in_place((path, &metadata), dir, (read, text), command);
     }
     let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
@@ -56,7 +56,8 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     Ok(())
 }
 
-/// A file with other hard links, rewritten in place (as gofmt does): its
+/// A file with other hard links or extended attributes, rewritten in
+/// place (as gofmt does): its
 /// old text first written to a backup beside it (`.NAME.pcl-backup-*`,
 /// with the file's mode, owner and group), then the new text over the old,
 /// and the backup removed. Every name of the file sees the new text, and
@@ -65,20 +66,20 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
 /// written (`deferred`): a signal never leaves it torn. A write that fails
 /// puts the old text back; should that fail too, or the process be killed
 /// outright, the backup stays, whole (said: `CutShort`).
-fn rewrite_linked(
+fn rewrite_in_place(
     file: (&Path, &std::fs::Metadata),
     dir: &Path,
     texts: (&str, &str),
     command: &str,
 ) -> std::io::Result<()> {
     // from the backup's making to its removal: a signal waits, then acts
-    let rewritten = deferred::during(|| rewrite_linked_now(file, dir, texts, command));
+    let rewritten = deferred::during(|| rewrite_in_place_now(file, dir, texts, command));
     deferred::deliver();
     rewritten?
 }
 
-/// [`rewrite_linked`], signals held back.
-fn rewrite_linked_now(
+/// [`rewrite_in_place`], signals held back.
+fn rewrite_in_place_now(
     (path, metadata): (&Path, &std::fs::Metadata),
     dir: &Path,
     (read, text): (&str, &str),
@@ -249,6 +250,19 @@ fn has_other_links(metadata: &std::fs::Metadata) -> bool {
 
 #[cfg(not(unix))]
 fn has_other_links(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Whether the file has extended attributes: its ACLs, a security label,
+/// a user's own. A file renamed into its place would have none (a file
+/// whose attributes cannot be listed is taken to have none).
+#[cfg(target_os = "linux")]
+fn has_extended_attributes(path: &Path) -> bool {
+    rustix::fs::listxattr_query(path).is_ok_and(|size| size > 0)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn has_extended_attributes(_: &Path) -> bool {
     false
 }
 

@@ -86,6 +86,49 @@ fn fmt_refuses_to_replace_a_fifo() {
     assert!(std::os::unix::fs::FileTypeExt::is_fifo(&std::fs::metadata(&fifo).unwrap().file_type()));
 }
 
+/// A file with an extended attribute (an ACL is one): `pcl fmt` and `pcl
+/// check --fix` rewrite it in place, so it keeps its attributes (a file
+/// renamed into its place had none) and its inode, with no backup left.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_with_extended_attributes_keeps_them() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let path =
+        write(tmp.path(), "p.pcl", "policy p{\nallow { action [s3:GetObject, s3:GetObject] ;resource \"*\"; }\n}\n");
+    let (name, value) = ("user.pcl-test", b"kept".as_slice());
+    match rustix::fs::setxattr(&path, name, value, rustix::fs::XattrFlags::empty()) {
+        Ok(()) => {}
+        // a file system without user attributes: nothing to keep there
+        Err(e) if e == rustix::io::Errno::NOTSUP || e == rustix::io::Errno::PERM => {
+            eprintln!("skipped: no user extended attributes here ({e})");
+            return;
+        }
+        Err(e) => panic!("setxattr: {e}"),
+    }
+    let inode = std::fs::metadata(&path).unwrap().ino();
+    let attribute = |path: &std::path::Path| {
+        let mut buffer = vec![0; 64];
+        let len = rustix::fs::getxattr(path, name, &mut buffer[..]).unwrap();
+        buffer.truncate(len);
+        buffer
+    };
+    for (args, want) in [
+        (&["fmt"][..], "policy p {\n    allow { action [s3:GetObject, s3:GetObject]; resource \"*\"; }\n}\n"),
+        (
+            &["check", "--fix", "--color", "never"][..],
+            "policy p {\n    allow { action [s3:GetObject]; resource \"*\"; }\n}\n",
+        ),
+    ] {
+        let run = pcl(&[args, &[path.to_str().unwrap()]].concat());
+        assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), want, "{args:?}");
+        assert_eq!(attribute(&path), value, "{args:?}");
+        assert_eq!(std::fs::metadata(&path).unwrap().ino(), inode, "{args:?}");
+        assert_eq!(listing(tmp.path()).len(), 1, "no backup left: {:?}", listing(tmp.path()));
+    }
+}
+
 /// A file with two names (a hard link): `pcl fmt` and `pcl check --fix`
 /// rewrite it in place, so that both names see the new text (a rename
 /// would leave the other with the old), its inode and mode kept, and no
