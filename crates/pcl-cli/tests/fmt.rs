@@ -91,6 +91,7 @@ fn fmt_refuses_to_replace_a_fifo() {
 /// renamed into its place had none) and its inode, with no backup left.
 #[cfg(target_os = "linux")]
 #[test]
+#[allow(clippy::print_stderr, reason = "says why it skipped")]
 fn a_file_with_extended_attributes_keeps_them() {
     use std::os::unix::fs::MetadataExt;
     let tmp = tempfile::tempdir().unwrap();
