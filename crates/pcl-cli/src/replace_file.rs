@@ -253,12 +253,26 @@ fn has_other_links(_: &std::fs::Metadata) -> bool {
     false
 }
 
-/// Whether the file has extended attributes: its ACLs, a security label,
-/// a user's own. A file renamed into its place would have none (a file
-/// whose attributes cannot be listed is taken to have none).
+/// Whether the file has extended attributes (its ACLs, a user's own) that
+/// a file renamed into its place would not have. SELinux's label is left
+/// out: every file has one where SELinux runs, and the file renamed into
+/// place has the label its directory gives (the old file's, unless someone
+/// changed that); counting it would rewrite every file in place there,
+/// without the rename's safety. (A file whose attributes
+/// cannot be listed is taken to have none.)
 #[cfg(target_os = "linux")]
 fn has_extended_attributes(path: &Path) -> bool {
-    rustix::fs::listxattr_query(path).is_ok_and(|size| size > 0)
+    const SELINUX_LABEL: &[u8] = b"security.selinux";
+    let Ok(size) = rustix::fs::listxattr_query(path) else { return false };
+    if size == 0 || size > SELINUX_LABEL.len() + 1 {
+        return size > 0;
+    }
+    let mut names = vec![0; size];
+    match rustix::fs::listxattr(path, &mut names[..]) {
+        Ok(len) => names.get(..len).unwrap_or_default().split(|&b| b == 0).any(|n| !n.is_empty() && n != SELINUX_LABEL),
+        // grown meanwhile: more than the label
+        Err(_) => true,
+    }
 }
 
 #[cfg(not(target_os = "linux"))]

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use similar::TextDiff;
+use similar::{DiffOp, DiffTag, TextDiff};
 
 /// How long Myers' diff may look for the fewest changed lines: it takes
 /// time as the lines times the changes (50,000 lines each re-indented took
@@ -24,7 +24,7 @@ pub fn unified(old: &str, new: &str, (old_name, new_name, label): (&str, &str, O
     let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
     let diff = TextDiff::configure().timeout(DIFF_TIMEOUT).diff_slices(&old_lines, &new_lines);
     let mut out = String::new();
-    for group in diff.grouped_ops(radius) {
+    for group in similar::group_diff_ops(counted(diff.ops()), radius) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
         if out.is_empty() {
             let label = label.map(|label| format!(" ({label})")).unwrap_or_default();
@@ -33,21 +33,50 @@ pub fn unified(old: &str, new: &str, (old_name, new_name, label): (&str, &str, O
         let old_range = first.old_range().start..last.old_range().end;
         let new_range = first.new_range().start..last.new_range().end;
         let _ = writeln!(out, "@@ -{} +{} @@", hunk_range(old_range), hunk_range(new_range));
-        for change in group.iter().flat_map(|op| diff.iter_changes(op)) {
-            let sign = match change.tag() {
-                similar::ChangeTag::Equal => ' ',
-                similar::ChangeTag::Delete => '-',
-                similar::ChangeTag::Insert => '+',
+        for op in &group {
+            let (removed, added) = match op.tag() {
+                DiffTag::Equal => (&[][..], &[][..]),
+                _ => (lines_in(&old_lines, op.old_range()), lines_in(&new_lines, op.new_range())),
             };
-            let line = change.value();
-            out.push(sign);
-            out.push_str(line);
-            if !line.ends_with('\n') {
-                out.push_str("\n\\ No newline at end of file\n");
+            let kept = if op.tag() == DiffTag::Equal { lines_in(&old_lines, op.old_range()) } else { &[] };
+            let signed = kept.iter().map(|l| (' ', l)).chain(removed.iter().map(|l| ('-', l)));
+            for (sign, line) in signed.chain(added.iter().map(|l| ('+', l))) {
+                out.push(sign);
+                out.push_str(line);
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
             }
         }
     }
     out
+}
+
+/// The diff's operations with their places in both texts counted again
+/// from their lengths: similar 2.7 leaves a wrong new-text place on some
+/// deletions and a wrong old-text place on some insertions (those its
+/// clean-up moved), which gave hunks at a file's first or last line wrong
+/// headers that `patch` refused (found by review).
+fn counted(ops: &[DiffOp]) -> Vec<DiffOp> {
+    let (mut old_index, mut new_index) = (0, 0);
+    let mut out = Vec::with_capacity(ops.len());
+    for op in ops {
+        let (old_len, new_len) = (op.old_range().len(), op.new_range().len());
+        out.push(match op.tag() {
+            DiffTag::Equal => DiffOp::Equal { old_index, new_index, len: old_len },
+            DiffTag::Delete => DiffOp::Delete { old_index, old_len, new_index },
+            DiffTag::Insert => DiffOp::Insert { old_index, new_index, new_len },
+            DiffTag::Replace => DiffOp::Replace { old_index, old_len, new_index, new_len },
+        });
+        old_index += old_len;
+        new_index += new_len;
+    }
+    out
+}
+
+/// The lines of `range` (none outside `lines`).
+fn lines_in<'a, 'l>(lines: &'l [&'a str], range: std::ops::Range<usize>) -> &'l [&'a str] {
+    lines.get(range).unwrap_or_default()
 }
 
 /// A hunk's range as unified diffs write it: `start,count` from line 1, the
@@ -93,6 +122,8 @@ pub fn quoted_name(name: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
     use super::{quoted_name, unified};
 
     #[test]
@@ -118,6 +149,79 @@ mod tests {
         assert_eq!(unified("a\n", "a\n", ("f", "f", None), 2), "");
         assert_eq!(unified("", "a\n", ("f", "f", None), 2), "--- f\n+++ f\n@@ -0,0 +1 @@\n+a\n");
         assert_eq!(unified("a\n", "", ("f", "f", None), 2), "--- f\n+++ f\n@@ -1 +0,0 @@\n-a\n");
+    }
+
+    /// Every pair of texts of up to four lines drawn from three: the diff,
+    /// applied hunk by hunk as `patch` reads it, turns the old text into
+    /// the new (similar's own places made wrong headers for a change at
+    /// the first or last line, found by review: `[a, b]` -> `[b, b]`).
+    #[test]
+    fn every_small_diff_applies() {
+        let pool = ["a\n", "b\n", "c"];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts.iter().flat_map(|t| pool.iter().map(move |l| format!("{t}{l}"))).collect();
+            texts.extend(longer);
+        }
+        // a line without a break ends its text
+        texts.retain(|t| !t.trim_end_matches('c').contains('c'));
+        texts.sort();
+        texts.dedup();
+        for old in &texts {
+            for new in &texts {
+                let diff = unified(old, new, ("f", "f", None), 1);
+                assert_eq!(applied(old, &diff), *new, "{old:?} -> {new:?}:\n{diff}");
+            }
+        }
+        assert!(unified("a\nb\n", "b\nb\n", ("f", "f", None), 2).contains("@@ -1,2 +1,2 @@"));
+    }
+
+    /// `old` with the unified diff `diff` applied, its headers checked
+    /// against the lines each hunk holds.
+    fn applied(old: &str, diff: &str) -> String {
+        let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+        let mut out = String::new();
+        let mut at = 0;
+        let mut lines = diff.split_inclusive('\n').skip(2).peekable();
+        while let Some(header) = lines.next() {
+            let ranges = header.strip_prefix("@@ -").and_then(|h| h.strip_suffix(" @@\n")).unwrap();
+            let (old_range, new_range) = ranges.split_once(" +").unwrap();
+            let range = |r: &str| -> (usize, usize) {
+                match r.split_once(',') {
+                    Some((start, len)) => (start.parse().unwrap(), len.parse().unwrap()),
+                    None => (r.parse().unwrap(), 1),
+                }
+            };
+            let ((old_start, old_len), (_, new_len)) = (range(old_range), range(new_range));
+            let first = if old_len == 0 { old_start } else { old_start - 1 };
+            out.extend(old_lines[at..first].iter().copied());
+            at = first;
+            let (mut removed, mut added) = (0, 0);
+            while let Some(line) = lines.next_if(|l| !l.starts_with("@@")) {
+                let mut text = line[1..].to_string();
+                if lines.next_if(|l| l.starts_with('\\')).is_some() {
+                    text.pop();
+                }
+                match &line[..1] {
+                    " " | "-" => {
+                        assert_eq!(old_lines[at], text, "the old text at line {}", at + 1);
+                        at += 1;
+                        removed += 1;
+                        if line.starts_with(' ') {
+                            out.push_str(&text);
+                            added += 1;
+                        }
+                    }
+                    _ => {
+                        out.push_str(&text);
+                        added += 1;
+                    }
+                }
+            }
+            assert_eq!((removed, added), (old_len, new_len), "{header}");
+        }
+        out.extend(old_lines[at..].iter().copied());
+        out
     }
 
     #[test]
