@@ -82,6 +82,15 @@ fn repeated_entries_are_removed_by_their_fix() {
             "policy p { allow { action [s3:ListBucket, \"s3:ListBucket\", // again\n    s3:GetObject]; resource \"*\"; } }\n",
             Some("policy p { allow { action [s3:ListBucket, // again\n    s3:GetObject]; resource \"*\"; } }\n"),
         ),
+        // every copy at once, covered by a pattern or listed again (the first kept)
+        (
+            "policy p { allow { action [s3:Get*, s3:GetObject, s3:ListBucket, s3:GetObject]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:Get*, s3:ListBucket]; resource \"*\"; } }\n"),
+        ),
+        (
+            "policy p { allow { action [s3:GetObject, s3:ListBucket, s3:GetObject, s3:GetObject]; resource \"*\"; } }\n",
+            Some("policy p { allow { action [s3:GetObject, s3:ListBucket]; resource \"*\"; } }\n"),
+        ),
         // matched only where the feature is on: elsewhere the entry is needed
         (
             "feature f: bool = false;\npolicy p { allow { action [ec2:DescribeInstances, ec2:Describe* when f]; resource \"*\"; } }\n",

@@ -6,6 +6,7 @@ use pcl_semantics::{Code, Diagnostic, Severity};
 use pcl_syntax::Span;
 
 use crate::index::{FileIndex, TrustActions, TrustField};
+use crate::repeat_fix::Lists;
 
 /// One fix: a title and the edits that make it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +56,10 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
     let mut acknowledged: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for d in diagnostics.iter().filter(|d| touches(d.span)) {
-        out.extend(preferred_fix(&index.text, d, &index.trust_fields));
+        // W0512's copies are looked for in the item around the finding only
+        let item = index.decl_around(d.span).map_or(Span::new(0, 0), |decl| decl.span);
+        let lists = Lists::new(index.text.get(item.range()).unwrap_or_default(), item.start);
+        out.extend(preferred_fix((&index.text, &index.trust_fields, &lists), d));
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
             && let Some(decl) = index.decl_named_at(d.span)
         {
@@ -104,7 +108,8 @@ pub fn preferred_fixes(text: &str, diagnostics: &[Diagnostic]) -> Vec<Option<Fix
         true => TrustField::of_text(text),
         false => Vec::new(),
     };
-    diagnostics.iter().map(|d| preferred_fix(text, d, &trust_fields)).collect()
+    let lists = Lists::new(text, 0);
+    diagnostics.iter().map(|d| preferred_fix((text, &trust_fields, &lists), d)).collect()
 }
 
 /// The preferred fixes of `fixes` put together, each one whose edits
@@ -184,9 +189,12 @@ pub fn applied_safely<'f>(text: &str, fixes: &'f [Fix]) -> Option<(String, Vec<&
 }
 
 /// The fix a diagnostic suggests itself (`Fix::preferred`), if any: a "did
-/// you mean", W0512's removal of a repeat, W0513's grant (in one of
-/// `trust_fields`).
-pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustField]) -> Option<Fix> {
+/// you mean", W0512's removal of a repeat (with its other copies in
+/// `lists`), W0513's grant (in one of `trust_fields`).
+pub(crate) fn preferred_fix(
+    (text, trust_fields, lists): (&str, &[TrustField], &Lists<'_>),
+    d: &Diagnostic,
+) -> Option<Fix> {
     // no key template, no replacement of a text by itself
     if let Some((span, suggestion)) = suggested_edit(text, d) {
         // a guess, even when only the letter case differs: names and values
@@ -201,12 +209,15 @@ pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustFie
             applicability: Applicability::Unsafe,
         });
     }
-    if let Some((span, entry)) = removed_repeat(text, d) {
+    if let Some((spans, entry, count)) = removed_repeat(text, d, lists) {
         // what it granted, another entry grants in every configuration
         return Some(Fix {
-            title: format!("Remove this `{entry}`"),
+            title: match count {
+                1 => format!("Remove this `{entry}`"),
+                _ => format!("Remove {count} copies of `{entry}`"),
+            },
             code: d.code,
-            edits: vec![(span, String::new())],
+            edits: spans.into_iter().map(|span| (span, String::new())).collect(),
             preferred: true,
             applicability: Applicability::Safe,
         });
@@ -223,16 +234,19 @@ pub(crate) fn preferred_fix(text: &str, d: &Diagnostic, trust_fields: &[TrustFie
 }
 
 /// W0512's fix: the entry it underlines (a copy, or an entry a pattern
-/// matches) removed with the comma that parts it from the next entry (or
-/// the previous one). Only when both that entry and the one that makes it
-/// redundant (the secondary label) are written out as they render: an
-/// action, or a string without `${`, unguarded (not a set's splice, which
-/// brings others too, nor a param, a `for` template or a guarded entry,
-/// whose values or presence change with the configuration), and only for a
-/// finding that holds in every configuration. A finding that names the
-/// param values it holds with (`(with region = "*")`) never gets one: its
-/// pattern renders the param, so it is not written out.
-fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> {
+/// matches) removed, with every other copy of it written in its list but
+/// the one the secondary label points at (`repeat_fix::Lists::removals`:
+/// each with the comma that parts it from the next entry, or the previous
+/// one). Only when both that entry and the one that makes it redundant
+/// (the secondary label) are written out as they render: an action, or a
+/// string without `${`, unguarded (not a set's splice, which brings others
+/// too, nor a param, a `for` template or a guarded entry, whose values or
+/// presence change with the configuration), and only for a finding that
+/// holds in every configuration. A finding that names the param values it
+/// holds with (`(with region = "*")`) never gets one: its pattern renders
+/// the param, so it is not written out. The spans removed, the entry, and
+/// how many copies go.
+fn removed_repeat<'a>(text: &'a str, d: &Diagnostic, lists: &Lists<'_>) -> Option<(Vec<Span>, &'a str, usize)> {
     // the checks add ` when f=v` or ` in N of M configurations` after the
     // message's last quoted name when the finding does not hold everywhere
     let tail = d.message.rsplit('`').next().unwrap_or_default();
@@ -243,27 +257,8 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic) -> Option<(Span, &'a str)> 
     let [other] = d.secondary.as_slice() else { return None };
     written_at(other.span)?;
     let entry = written_at(d.span)?;
-    let (start, end) = (d.span.start as usize, d.span.end as usize);
-    let after = text.get(end..)?;
-    let gap = after.len() - after.trim_start_matches([' ', '\t']).len();
-    let before = text.get(..start)?.trim_end_matches([' ', '\t', '\r', '\n']);
-    let comma_before = before.ends_with(',').then(|| (Span::new(before.len() - 1, end), entry));
-    if after.get(gap..)?.starts_with(',') {
-        // the white space after the comma too, line breaks included: the
-        // next entry takes the removed one's place
-        let rest = after.get(gap + 1..)?;
-        let spaces = rest.len() - rest.trim_start().len();
-        // the last entry before a trailing comma: the comma before it goes
-        // instead, so that the list keeps its trailing comma and its `]`
-        // its place (`[a, b, a,]` -> `[a, b,]`)
-        if rest.get(spaces..)?.starts_with(']')
-            && let Some(removed) = comma_before
-        {
-            return Some(removed);
-        }
-        return Some((Span::new(start, end + gap + 1 + spaces), entry));
-    }
-    comma_before
+    let (spans, count) = lists.removals(d.span, other.span)?;
+    Some((spans, entry, count))
 }
 
 /// W0513's fix: the session action the service asks for (the label's

@@ -13,6 +13,7 @@ mod highlight;
 mod hover;
 mod index;
 mod navigation;
+mod repeat_fix;
 mod value_facts;
 
 use std::collections::BTreeMap;
@@ -288,9 +289,10 @@ impl AnalysisHost {
     pub fn fix_all(&self, path: &str) -> Option<FileFix> {
         let index = self.index(path)?;
         let diagnostics = self.diagnostics(path);
+        let lists = repeat_fix::Lists::new(&index.text, 0);
         let fixes: Vec<Fix> = diagnostics
             .iter()
-            .filter_map(|d| fixes::preferred_fix(&index.text, d, &index.trust_fields))
+            .filter_map(|d| fixes::preferred_fix((&index.text, &index.trust_fields, &lists), d))
             .filter(Fix::is_safe)
             .collect();
         // never a text that parses worse (what `pcl check --fix` writes too)

@@ -1,0 +1,227 @@
+//! W0512's fix: an entry that adds nothing removed from its list together
+//! with every other copy of it written there, so that an entry listed five
+//! times, or covered by a pattern and listed again, goes in one fix, not
+//! one a pass. The lists are read from the text's tokens (`pcl_syntax::
+//! tokens`: strings and comments are tokens of their own, so a `[` or `,`
+//! inside them is not punctuation), made once for all the findings.
+
+use std::cell::OnceCell;
+
+use pcl_syntax::Span;
+use pcl_syntax::tokens::{Token, TokenKind};
+
+/// The bracketed lists of a text (or of one item of it, at `base`), read
+/// when a fix first asks.
+pub(crate) struct Lists<'t> {
+    text: &'t str,
+    base: u32,
+    read: OnceCell<Read>,
+}
+
+/// Every token, and for each the `[` of the innermost list around it.
+struct Read {
+    tokens: Vec<Token>,
+    /// By token: the index of the `[` it is inside, if any.
+    inside: Vec<Option<usize>>,
+    /// By the index of a `[`: the index of its `]`.
+    closing: std::collections::HashMap<usize, usize>,
+}
+
+/// One entry of a list: its code's first and last byte (comments left
+/// out), whether it is one token (an action or a string, unguarded), and
+/// where what follows its comma starts (the next entry, or a comment
+/// after the comma), if a comma follows it with no comment before it.
+#[derive(Clone, Copy)]
+struct Entry {
+    span: Span,
+    single: bool,
+    after_comma: Option<u32>,
+}
+
+/// A list's entries and the comments among them.
+struct ListEntries {
+    entries: Vec<Entry>,
+    comments: Vec<Span>,
+}
+
+impl<'t> Lists<'t> {
+    /// The lists of `text`, which starts at `base` in the file.
+    pub(crate) fn new(text: &'t str, base: u32) -> Self {
+        Lists { text, base, read: OnceCell::new() }
+    }
+
+    fn read(&self) -> &Read {
+        self.read.get_or_init(|| {
+            let tokens = pcl_syntax::tokens::tokens(self.text);
+            let mut inside = Vec::with_capacity(tokens.len());
+            let mut closing = std::collections::HashMap::new();
+            let mut open: Vec<usize> = Vec::new();
+            for (at, token) in tokens.iter().enumerate() {
+                match punct(self.text, token) {
+                    Some("]") => {
+                        if let Some(start) = open.pop() {
+                            closing.insert(start, at);
+                        }
+                        inside.push(open.last().copied());
+                    }
+                    Some("[") => {
+                        inside.push(open.last().copied());
+                        open.push(at);
+                    }
+                    _ => inside.push(open.last().copied()),
+                }
+            }
+            Read { tokens, inside, closing }
+        })
+    }
+
+    /// The edits that remove `entry` (a copy the finding underlines) and
+    /// every other entry of its list written as it is, one token, but the
+    /// copy at `kept` (the first copy, which the finding's secondary label
+    /// points at). Each removal takes the comma after the entry and the
+    /// blanks up to what follows (the next entry takes its place); the
+    /// list's last entries go from the end of the entry before them (a
+    /// trailing comma kept). No comment is removed: a removal that would
+    /// take one is not made, and then no fix is. With the number of copies
+    /// removed; `None` when the entry is not in a list, or nothing would be
+    /// left of it.
+    pub(crate) fn removals(&self, entry: Span, kept: Span) -> Option<(Vec<Span>, usize)> {
+        let read = self.read();
+        let local = |span: Span| span.relative_to(self.base);
+        let (entry, kept) = (local(entry), local(kept));
+        let at = read.tokens.binary_search_by_key(&entry.start, |t| t.span.start).ok()?;
+        let open = (*read.inside.get(at)?)?;
+        let close = *read.closing.get(&open)?;
+        let ListEntries { entries, comments } = entries(self.text, read.tokens.get(open + 1..close)?);
+        let written = |span: Span| self.text.get(span.range());
+        let copy = written(entry)?;
+        let removed: Vec<bool> =
+            entries.iter().map(|e| e.single && e.span != kept && written(e.span) == Some(copy)).collect();
+        let count = removed.iter().filter(|r| **r).count();
+        // the last entry kept: those after it go with the comma before them
+        let last_kept = removed.iter().rposition(|r| !*r)?;
+        if count == 0 {
+            return None;
+        }
+        let mut spans = Vec::new();
+        for (at, e) in entries.iter().enumerate().filter(|(at, _)| removed.get(*at).copied().unwrap_or(false)) {
+            if at < last_kept {
+                spans.push(Span::new(e.span.start as usize, e.after_comma? as usize));
+            }
+        }
+        if let (Some(before), Some(last)) = (entries.get(last_kept), entries.last())
+            && last_kept + 1 < entries.len()
+        {
+            spans.push(Span::new(before.span.end as usize, last.span.end as usize));
+        }
+        let holds_comment = |span: &Span| comments.iter().any(|c| span.start < c.end && c.start < span.end);
+        if spans.iter().any(holds_comment) {
+            return None;
+        }
+        Some((spans.into_iter().map(|span| span.shift(self.base)).collect(), count))
+    }
+}
+
+/// The text of a punctuation token.
+fn punct<'a>(text: &'a str, token: &Token) -> Option<&'a str> {
+    (token.kind == TokenKind::Punct).then(|| text.get(token.span.range())).flatten()
+}
+
+/// The entries of a list from the tokens between its brackets: split at
+/// the commas outside parentheses and inner brackets; and its comments.
+fn entries(text: &str, tokens: &[Token]) -> ListEntries {
+    let mut list = ListEntries { entries: Vec::new(), comments: Vec::new() };
+    // the entry being read (its span and tokens), and the one whose comma
+    // was just read (what follows it starts where the next token does)
+    let mut current: Option<(Span, usize)> = None;
+    let mut after_comma_of: Option<usize> = None;
+    let mut comment_since_entry = false;
+    let mut depth = 0usize;
+    for token in tokens {
+        if let Some(at) = after_comma_of.take()
+            && let Some(entry) = list.entries.get_mut(at)
+        {
+            entry.after_comma = Some(token.span.start);
+        }
+        if matches!(token.kind, TokenKind::Comment | TokenKind::DocComment) {
+            list.comments.push(token.span);
+            comment_since_entry = true;
+            continue;
+        }
+        match punct(text, token) {
+            Some(",") if depth == 0 => {
+                if let Some((span, count)) = current.take() {
+                    list.entries.push(Entry { span, single: count == 1, after_comma: None });
+                    // a comment between an entry and its comma: its comma is not taken
+                    if !comment_since_entry {
+                        after_comma_of = Some(list.entries.len() - 1);
+                    }
+                }
+                continue;
+            }
+            Some("(" | "[") => depth += 1,
+            Some(")" | "]") => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        comment_since_entry = false;
+        current = Some(match current {
+            Some((span, count)) => (span.to(token.span), count + 1),
+            None => (token.span, 1),
+        });
+    }
+    if let Some((span, count)) = current {
+        list.entries.push(Entry { span, single: count == 1, after_comma: None });
+    }
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::Lists;
+    use pcl_syntax::Span;
+
+    /// `text` with the copies of the entry at the `n`th `X` removed, the
+    /// first `X` (or the one at `kept`) kept.
+    fn fixed(text: &str, entry: &str, kept: Option<&str>) -> Option<String> {
+        let at = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            Span::new(start, start + entry.len())
+        };
+        let entry_span = Span::new(text.rfind(entry).unwrap(), text.rfind(entry).unwrap() + entry.len());
+        let kept = kept.map_or(Span::new(0, 0), at);
+        let (spans, _) = Lists::new(text, 0).removals(entry_span, kept)?;
+        let mut out = text.to_string();
+        for span in spans.iter().rev() {
+            out.replace_range(span.range(), "");
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn every_copy_goes_in_one_fix() {
+        // covered by a pattern: every copy
+        assert_eq!(fixed("[s3:*, x:Y, x:Y, x:Y]", "x:Y", None).unwrap(), "[s3:*]");
+        assert_eq!(fixed("[x:Y, s3:*, x:Y,]", "x:Y", None).unwrap(), "[s3:*,]");
+        // listed again: the first kept
+        assert_eq!(fixed("[x:Y, a:B, x:Y, x:Y]", "x:Y", Some("x:Y")).unwrap(), "[x:Y, a:B]");
+        assert_eq!(fixed("[a:B, x:Y, x:Y, c:D, x:Y]", "x:Y", Some("x:Y")).unwrap(), "[a:B, x:Y, c:D]");
+        // on lines of their own, with comments, which stay
+        let text = "[\n    a:B,\n    x:Y, // first\n    x:Y, // again\n    c:D,\n    x:Y,\n]";
+        let want = "[\n    a:B,\n    x:Y, // first\n    // again\n    c:D,\n]";
+        assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), want);
+        // a guarded copy, another case, a string holding it: left
+        let text = "[x:Y, x:Y when f, X:y, \"x:Y\", x:Y]";
+        assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), "[x:Y, x:Y when f, X:y, \"x:Y\"]");
+        // brackets and commas inside strings and comments are no list's
+        let text = "[\"a,[b\", \"r\", \"/* ] ,\", \"r\"]";
+        assert_eq!(fixed(text, "\"r\"", Some("\"r\"")).unwrap(), "[\"a,[b\", \"r\", \"/* ] ,\"]");
+        // a removal that would take a comment: none
+        assert_eq!(fixed("[x:Y, // c\n x:Y]", "x:Y", Some("x:Y")), None);
+        assert_eq!(fixed("[x:Y, x:Y // c\n, a:B]", "x:Y", Some("x:Y")), None);
+        // nothing would be left, or not in a list
+        assert_eq!(fixed("[x:Y, x:Y]", "x:Y", None), None);
+        assert_eq!(fixed("action x:Y;", "x:Y", None), None);
+    }
+}
