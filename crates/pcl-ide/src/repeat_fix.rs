@@ -16,6 +16,9 @@ pub(crate) struct Lists<'t> {
     text: &'t str,
     base: u32,
     read: OnceCell<Read>,
+    /// Each list asked about, by the index of its `[`, read once: a list
+    /// of thousands of entries may have thousands of findings.
+    entries: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<ListEntries<'t>>>>,
 }
 
 /// Every token, and for each the `[` of the innermost list around it.
@@ -38,16 +41,18 @@ struct Entry {
     after_comma: Option<u32>,
 }
 
-/// A list's entries and the comments among them.
-struct ListEntries {
+/// A list's entries, the places of the one-token entries by their text,
+/// and the comments among them (in order).
+struct ListEntries<'t> {
     entries: Vec<Entry>,
+    by_text: std::collections::HashMap<&'t str, Vec<usize>>,
     comments: Vec<Span>,
 }
 
 impl<'t> Lists<'t> {
     /// The lists of `text`, which starts at `base` in the file.
     pub(crate) fn new(text: &'t str, base: u32) -> Self {
-        Lists { text, base, read: OnceCell::new() }
+        Lists { text, base, read: OnceCell::new(), entries: std::cell::RefCell::default() }
     }
 
     fn read(&self) -> &Read {
@@ -91,34 +96,52 @@ impl<'t> Lists<'t> {
         let (entry, kept) = (local(entry), local(kept));
         let at = read.tokens.binary_search_by_key(&entry.start, |t| t.span.start).ok()?;
         let open = (*read.inside.get(at)?)?;
-        let close = *read.closing.get(&open)?;
-        let ListEntries { entries, comments } = entries(self.text, read.tokens.get(open + 1..close)?);
-        let written = |span: Span| self.text.get(span.range());
-        let copy = written(entry)?;
-        let removed: Vec<bool> =
-            entries.iter().map(|e| e.single && e.span != kept && written(e.span) == Some(copy)).collect();
-        let count = removed.iter().filter(|r| **r).count();
-        // the last entry kept: those after it go with the comma before them
-        let last_kept = removed.iter().rposition(|r| !*r)?;
-        if count == 0 {
+        let list = self.list(read, open)?;
+        let copy = self.text.get(entry.range())?;
+        let removed: Vec<usize> = (list.by_text.get(copy)?.iter().copied())
+            .filter(|&at| list.entries.get(at).is_some_and(|e| e.span != kept))
+            .collect();
+        // the last entry kept (the copies are few: this looks at them only)
+        let mut last_kept = list.entries.len().checked_sub(1)?;
+        for &at in removed.iter().rev() {
+            if at != last_kept {
+                break;
+            }
+            last_kept = last_kept.checked_sub(1)?;
+        }
+        if removed.is_empty() {
             return None;
         }
         let mut spans = Vec::new();
-        for (at, e) in entries.iter().enumerate().filter(|(at, _)| removed.get(*at).copied().unwrap_or(false)) {
-            if at < last_kept {
-                spans.push(Span::new(e.span.start as usize, e.after_comma? as usize));
-            }
+        for e in removed.iter().filter(|&&at| at < last_kept).filter_map(|&at| list.entries.get(at)) {
+            spans.push(Span::new(e.span.start as usize, e.after_comma? as usize));
         }
-        if let (Some(before), Some(last)) = (entries.get(last_kept), entries.last())
-            && last_kept + 1 < entries.len()
+        // the list's last entries, removed after the last kept, with the comma before them
+        if let (Some(before), Some(last)) = (list.entries.get(last_kept), list.entries.last())
+            && last_kept + 1 < list.entries.len()
         {
             spans.push(Span::new(before.span.end as usize, last.span.end as usize));
         }
-        let holds_comment = |span: &Span| comments.iter().any(|c| span.start < c.end && c.start < span.end);
+        // the comments are in order: the first that ends after a span starts
+        let holds_comment = |span: &Span| {
+            let first = list.comments.partition_point(|c| c.end <= span.start);
+            list.comments.get(first).is_some_and(|c| c.start < span.end)
+        };
         if spans.iter().any(holds_comment) {
             return None;
         }
-        Some((spans.into_iter().map(|span| span.shift(self.base)).collect(), count))
+        Some((spans.into_iter().map(|span| span.shift(self.base)).collect(), removed.len()))
+    }
+
+    /// The entries of the list opened by the token at `open`, read once.
+    fn list(&self, read: &Read, open: usize) -> Option<std::rc::Rc<ListEntries<'t>>> {
+        if let Some(list) = self.entries.borrow().get(&open) {
+            return Some(std::rc::Rc::clone(list));
+        }
+        let close = *read.closing.get(&open)?;
+        let list = std::rc::Rc::new(entries(self.text, read.tokens.get(open + 1..close)?));
+        self.entries.borrow_mut().insert(open, std::rc::Rc::clone(&list));
+        Some(list)
     }
 }
 
@@ -129,8 +152,8 @@ fn punct<'a>(text: &'a str, token: &Token) -> Option<&'a str> {
 
 /// The entries of a list from the tokens between its brackets: split at
 /// the commas outside parentheses and inner brackets; and its comments.
-fn entries(text: &str, tokens: &[Token]) -> ListEntries {
-    let mut list = ListEntries { entries: Vec::new(), comments: Vec::new() };
+fn entries<'t>(text: &'t str, tokens: &[Token]) -> ListEntries<'t> {
+    let mut list = ListEntries { entries: Vec::new(), by_text: std::collections::HashMap::new(), comments: Vec::new() };
     // the entry being read (its span and tokens), and the one whose comma
     // was just read (what follows it starts where the next token does)
     let mut current: Option<(Span, usize)> = None;
@@ -171,6 +194,11 @@ fn entries(text: &str, tokens: &[Token]) -> ListEntries {
     }
     if let Some((span, count)) = current {
         list.entries.push(Entry { span, single: count == 1, after_comma: None });
+    }
+    for (at, entry) in list.entries.iter().enumerate().filter(|(_, e)| e.single) {
+        if let Some(written) = text.get(entry.span.range()) {
+            list.by_text.entry(written).or_default().push(at);
+        }
     }
     list
 }
