@@ -59,10 +59,10 @@ pub fn fixed(
             break;
         }
         let Some((next, used)) = pcl_ide::applied_safely(&current, &fixes) else {
-            reporter.note(&format!(
-                "{path}: {} suggested fixes are left: together they would break its syntax",
-                fixes.len()
-            ));
+            reporter.note(&match fixes.len() {
+                1 => format!("{path}: 1 suggested fix is left: it would break its syntax"),
+                n => format!("{path}: {n} suggested fixes are left: together they would break its syntax"),
+            });
             break;
         };
         let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
