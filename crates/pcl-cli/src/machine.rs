@@ -67,15 +67,16 @@ pub fn write_json_lines(
             .iter()
             .map(|l| json!({"message": l.message, "range": place(&lines, l.span, replaced)}))
             .collect();
-        // one edit (each fix a diagnostic suggests itself is one)
-        let fix = fix.and_then(|fix| match fix.edits.as_slice() {
-            [(span, replacement)] => Some(json!({
+        // one edit: a fix of several (W0512's copies) as the one that
+        // spans them, the text between its edits kept
+        let fix = fix.and_then(|fix| {
+            let (span, replacement) = one_edit(text, &fix.edits)?;
+            Some(json!({
                 "title": fix.title,
                 "applicability": fix.applicability.as_str(),
-                "range": place(&lines, *span, replaced),
+                "range": place(&lines, span, replaced),
                 "replacement": replacement,
-            })),
-            _ => None,
+            }))
         });
         let value = json!({
             "code": d.code.as_str(),
@@ -189,6 +190,26 @@ impl<'w> SarifLog<'w> {
         self.out.write_all(b"\n")?;
         self.out.flush()
     }
+}
+
+/// A fix's edits as one: from the first edit's start to the last's end,
+/// each replaced and the text between them kept. `None` for no edit, or
+/// edits that overlap or leave the text.
+fn one_edit(text: &str, edits: &[(pcl_syntax::Span, String)]) -> Option<(pcl_syntax::Span, String)> {
+    let mut sorted: Vec<&(pcl_syntax::Span, String)> = edits.iter().collect();
+    sorted.sort_by_key(|(span, _)| (span.start, span.end));
+    let (first, last) = (sorted.first()?, sorted.last()?);
+    if let [(span, replacement)] = sorted.as_slice() {
+        return Some((*span, replacement.clone()));
+    }
+    let mut replacement = String::new();
+    let mut at = first.0.start as usize;
+    for (span, edit) in &sorted {
+        replacement.push_str(text.get(at..span.start as usize)?);
+        replacement.push_str(edit);
+        at = span.end as usize;
+    }
+    Some((pcl_syntax::Span::new(first.0.start as usize, last.0.end as usize), replacement))
 }
 
 /// One diagnostic as a SARIF result, with the fix it suggests itself.

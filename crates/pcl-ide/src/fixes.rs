@@ -54,12 +54,16 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
     // once, not per warning: thousands of warnings may touch one range
     let newline = line_break_of(&index.text);
     let mut acknowledged: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut lists_by_item: std::collections::HashMap<u32, Lists<'_>> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for d in diagnostics.iter().filter(|d| touches(d.span)) {
-        // W0512's copies are looked for in the item around the finding only
+        // W0512's copies are looked for in the item around the finding,
+        // read once for all its findings
         let item = index.decl_around(d.span).map_or(Span::new(0, 0), |decl| decl.span);
-        let lists = Lists::new(index.text.get(item.range()).unwrap_or_default(), item.start);
-        out.extend(preferred_fix((&index.text, &index.trust_fields, &lists), d));
+        let lists = lists_by_item
+            .entry(item.start)
+            .or_insert_with(|| Lists::new(index.text.get(item.range()).unwrap_or_default(), item.start));
+        out.extend(preferred_fix((&index.text, &index.trust_fields, lists), d));
         if matches!(d.code, Code::UnusedParam | Code::UnusedFeature | Code::UnusedSet)
             && let Some(decl) = index.decl_named_at(d.span)
         {
@@ -257,7 +261,9 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic, lists: &Lists<'_>) -> Optio
     let [other] = d.secondary.as_slice() else { return None };
     written_at(other.span)?;
     let entry = written_at(d.span)?;
-    let (spans, count) = lists.removals(d.span, other.span)?;
+    // an action list compares its entries ignoring case and quotes
+    let actions = d.message.contains("statement's actions") || d.message.contains("statement's not-actions");
+    let (spans, count) = lists.removals(d.span, other.span, actions)?;
     Some((spans, entry, count))
 }
 

@@ -18,7 +18,7 @@ pub(crate) struct Lists<'t> {
     read: OnceCell<Read>,
     /// Each list asked about, by the index of its `[`, read once: a list
     /// of thousands of entries may have thousands of findings.
-    entries: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<ListEntries<'t>>>>,
+    entries: std::cell::RefCell<std::collections::HashMap<(usize, bool), std::rc::Rc<ListEntries>>>,
 }
 
 /// Every token, and for each the `[` of the innermost list around it.
@@ -41,12 +41,26 @@ struct Entry {
     after_comma: Option<u32>,
 }
 
-/// A list's entries, the places of the one-token entries by their text,
-/// and the comments among them (in order).
-struct ListEntries<'t> {
+/// A list's entries, the places of the one-token entries by what they
+/// render (`rendered_key`), and the comments among them (in order).
+struct ListEntries {
     entries: Vec<Entry>,
-    by_text: std::collections::HashMap<&'t str, Vec<usize>>,
+    by_key: std::collections::HashMap<String, Vec<usize>>,
     comments: Vec<Span>,
+}
+
+/// What a one-token entry renders, as its list compares it: an action
+/// whether quoted or not, ignoring ASCII case (as IAM does); a resource
+/// as written (a string with an escape, as written, in either).
+fn rendered_key(written: &str, actions: bool) -> String {
+    if !actions {
+        return written.to_string();
+    }
+    let bare = match written.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => inner,
+        _ => written,
+    };
+    bare.to_ascii_lowercase()
 }
 
 impl<'t> Lists<'t> {
@@ -81,66 +95,77 @@ impl<'t> Lists<'t> {
     }
 
     /// The edits that remove `entry` (a copy the finding underlines) and
-    /// every other entry of its list written as it is, one token, but the
-    /// copy at `kept` (the first copy, which the finding's secondary label
-    /// points at). Each removal takes the comma after the entry and the
-    /// blanks up to what follows (the next entry takes its place); the
-    /// list's last entries go from the end of the entry before them (a
-    /// trailing comma kept). No comment is removed: a removal that would
-    /// take one is not made, and then no fix is. With the number of copies
-    /// removed; `None` when the entry is not in a list, or nothing would be
-    /// left of it.
-    pub(crate) fn removals(&self, entry: Span, kept: Span) -> Option<(Vec<Span>, usize)> {
+    /// every other one-token entry of its list that renders as it does
+    /// (`rendered_key`: in an action list, `s3:GetObject`,
+    /// `"s3:GetObject"` and `s3:getobject` alike), but the copy at `kept`
+    /// (the first copy, which the finding's secondary label points at).
+    /// Each removal takes the comma after the entry and the blanks up to
+    /// what follows (the next entry takes its place); the list's last
+    /// entries go from the end of the entry before them (a trailing comma
+    /// kept). No comment is removed: a copy whose removal would take one
+    /// (or with a comment before its comma) stays. With the number of
+    /// copies removed; `None` when the entry is not in a list, or no copy
+    /// can go, or nothing would be left of the list.
+    pub(crate) fn removals(&self, entry: Span, kept: Span, actions: bool) -> Option<(Vec<Span>, usize)> {
         let read = self.read();
         let local = |span: Span| span.relative_to(self.base);
         let (entry, kept) = (local(entry), local(kept));
         let at = read.tokens.binary_search_by_key(&entry.start, |t| t.span.start).ok()?;
         let open = (*read.inside.get(at)?)?;
-        let list = self.list(read, open)?;
-        let copy = self.text.get(entry.range())?;
-        let removed: Vec<usize> = (list.by_text.get(copy)?.iter().copied())
+        let list = self.list(read, open, actions)?;
+        let key = rendered_key(self.text.get(entry.range())?, actions);
+        let copies: Vec<usize> = (list.by_key.get(&key)?.iter().copied())
             .filter(|&at| list.entries.get(at).is_some_and(|e| e.span != kept))
             .collect();
         // the last entry kept (the copies are few: this looks at them only)
         let mut last_kept = list.entries.len().checked_sub(1)?;
-        for &at in removed.iter().rev() {
+        for &at in copies.iter().rev() {
             if at != last_kept {
                 break;
             }
             last_kept = last_kept.checked_sub(1)?;
-        }
-        if removed.is_empty() {
-            return None;
-        }
-        let mut spans = Vec::new();
-        for e in removed.iter().filter(|&&at| at < last_kept).filter_map(|&at| list.entries.get(at)) {
-            spans.push(Span::new(e.span.start as usize, e.after_comma? as usize));
-        }
-        // the list's last entries, removed after the last kept, with the comma before them
-        if let (Some(before), Some(last)) = (list.entries.get(last_kept), list.entries.last())
-            && last_kept + 1 < list.entries.len()
-        {
-            spans.push(Span::new(before.span.end as usize, last.span.end as usize));
         }
         // the comments are in order: the first that ends after a span starts
         let holds_comment = |span: &Span| {
             let first = list.comments.partition_point(|c| c.end <= span.start);
             list.comments.get(first).is_some_and(|c| c.start < span.end)
         };
-        if spans.iter().any(holds_comment) {
+        let mut spans = Vec::new();
+        let mut count = 0;
+        for e in copies.iter().filter(|&&at| at < last_kept).filter_map(|&at| list.entries.get(at)) {
+            let Some(next) = e.after_comma else { continue };
+            let span = Span::new(e.span.start as usize, next as usize);
+            if !holds_comment(&span) {
+                spans.push(span);
+                count += 1;
+            }
+        }
+        // the list's last entries, all copies, with the comma before them
+        if let (Some(before), Some(last)) = (list.entries.get(last_kept), list.entries.last())
+            && last_kept + 1 < list.entries.len()
+        {
+            let span = Span::new(before.span.end as usize, last.span.end as usize);
+            if !holds_comment(&span) {
+                spans.push(span);
+                count += list.entries.len() - 1 - last_kept;
+            }
+        }
+        if spans.is_empty() {
             return None;
         }
-        Some((spans.into_iter().map(|span| span.shift(self.base)).collect(), removed.len()))
+        Some((spans.into_iter().map(|span| span.shift(self.base)).collect(), count))
     }
 
     /// The entries of the list opened by the token at `open`, read once.
-    fn list(&self, read: &Read, open: usize) -> Option<std::rc::Rc<ListEntries<'t>>> {
-        if let Some(list) = self.entries.borrow().get(&open) {
+    /// (Keyed by `actions` too: what an entry renders is compared as its
+    /// list compares it.)
+    fn list(&self, read: &Read, open: usize, actions: bool) -> Option<std::rc::Rc<ListEntries>> {
+        if let Some(list) = self.entries.borrow().get(&(open, actions)) {
             return Some(std::rc::Rc::clone(list));
         }
         let close = *read.closing.get(&open)?;
-        let list = std::rc::Rc::new(entries(self.text, read.tokens.get(open + 1..close)?));
-        self.entries.borrow_mut().insert(open, std::rc::Rc::clone(&list));
+        let list = std::rc::Rc::new(entries(self.text, read.tokens.get(open + 1..close)?, actions));
+        self.entries.borrow_mut().insert((open, actions), std::rc::Rc::clone(&list));
         Some(list)
     }
 }
@@ -152,8 +177,8 @@ fn punct<'a>(text: &'a str, token: &Token) -> Option<&'a str> {
 
 /// The entries of a list from the tokens between its brackets: split at
 /// the commas outside parentheses and inner brackets; and its comments.
-fn entries<'t>(text: &'t str, tokens: &[Token]) -> ListEntries<'t> {
-    let mut list = ListEntries { entries: Vec::new(), by_text: std::collections::HashMap::new(), comments: Vec::new() };
+fn entries(text: &str, tokens: &[Token], actions: bool) -> ListEntries {
+    let mut list = ListEntries { entries: Vec::new(), by_key: std::collections::HashMap::new(), comments: Vec::new() };
     // the entry being read (its span and tokens), and the one whose comma
     // was just read (what follows it starts where the next token does)
     let mut current: Option<(Span, usize)> = None;
@@ -197,7 +222,7 @@ fn entries<'t>(text: &'t str, tokens: &[Token]) -> ListEntries<'t> {
     }
     for (at, entry) in list.entries.iter().enumerate().filter(|(_, e)| e.single) {
         if let Some(written) = text.get(entry.span.range()) {
-            list.by_text.entry(written).or_default().push(at);
+            list.by_key.entry(rendered_key(written, actions)).or_default().push(at);
         }
     }
     list
@@ -219,7 +244,8 @@ mod tests {
         };
         let entry_span = Span::new(text.rfind(entry).unwrap(), text.rfind(entry).unwrap() + entry.len());
         let kept = kept.map_or(Span::new(0, 0), at);
-        let (spans, _) = Lists::new(text, 0).removals(entry_span, kept)?;
+        let actions = !entry.starts_with('"');
+        let (spans, _) = Lists::new(text, 0).removals(entry_span, kept, actions)?;
         let mut out = text.to_string();
         for span in spans.iter().rev() {
             out.replace_range(span.range(), "");
@@ -239,15 +265,23 @@ mod tests {
         let text = "[\n    a:B,\n    x:Y, // first\n    x:Y, // again\n    c:D,\n    x:Y,\n]";
         let want = "[\n    a:B,\n    x:Y, // first\n    // again\n    c:D,\n]";
         assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), want);
-        // a guarded copy, another case, a string holding it: left
-        let text = "[x:Y, x:Y when f, X:y, \"x:Y\", x:Y]";
-        assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), "[x:Y, x:Y when f, X:y, \"x:Y\"]");
+        // a guarded copy: left; another case, or quoted: the same action
+        let text = "[x:Y, x:Y when f, X:y, \"x:Y\", x:Y, \"x:\\Y\"]";
+        assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), "[x:Y, x:Y when f, \"x:\\Y\"]");
         // brackets and commas inside strings and comments are no list's
         let text = "[\"a,[b\", \"r\", \"/* ] ,\", \"r\"]";
         assert_eq!(fixed(text, "\"r\"", Some("\"r\"")).unwrap(), "[\"a,[b\", \"r\", \"/* ] ,\"]");
-        // a removal that would take a comment: none
+        // a removal that would take a comment: that copy stays, the others go
         assert_eq!(fixed("[x:Y, // c\n x:Y]", "x:Y", Some("x:Y")), None);
         assert_eq!(fixed("[x:Y, x:Y // c\n, a:B]", "x:Y", Some("x:Y")), None);
+        let text = "[x:Y, a:B, x:Y, x:Y // why\n , c:D, x:Y]";
+        assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), "[x:Y, a:B, x:Y // why\n , c:D]");
+        // resources compare as written
+        let text = "[\"arn:aws:s3:::b\", \"arn:aws:s3:::B\", \"arn:aws:s3:::b\"]";
+        assert_eq!(
+            fixed(text, "\"arn:aws:s3:::b\"", Some("\"arn:aws:s3:::b\"")).unwrap(),
+            "[\"arn:aws:s3:::b\", \"arn:aws:s3:::B\"]"
+        );
         // nothing would be left, or not in a list
         assert_eq!(fixed("[x:Y, x:Y]", "x:Y", None), None);
         assert_eq!(fixed("action x:Y;", "x:Y", None), None);

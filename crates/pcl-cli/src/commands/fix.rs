@@ -9,8 +9,8 @@ use pcl_semantics::{RootDatabase, SourceFile};
 
 /// At most this many passes: a pass applies the fixes whose edits overlap
 /// no other's, and the next finds what the first left (a third copy of an
-/// entry) or let show (a policy's warnings, once its error is fixed).
-/// (A pass finds one copy of an entry a pattern covers: 32 copies take 32.)
+/// entry W0512's fix had to leave) or let show (a policy's warnings, once
+/// its error is fixed).
 const MAX_PASSES: usize = 32;
 
 /// `text` (the file at `path`) with the fixes its diagnostics suggest
@@ -66,8 +66,11 @@ pub fn fixed(
             break;
         };
         let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
+        // the fixes come in the text's order: each one's column is counted
+        // on from the last one's on its line
+        let mut column_at = ColumnCursor::default();
         for fix in &used {
-            reporter.note(&said(path, (&current, &lines), fix));
+            reporter.note(&said(path, (&current, &lines, &mut column_at), fix));
         }
         applied += used.len();
         current = next;
@@ -116,13 +119,25 @@ pub fn fixed(
 /// (its `lines` the language server's index: a line ends at `\n`, `\r\n`
 /// or a lone `\r`; columns count characters, as the terminal's diagnostics
 /// do).
-fn said(path: &str, (text, lines): (&str, &pcl_cli::lsp::LineIndex<'_>), fix: &pcl_ide::Fix) -> String {
+fn said(
+    path: &str,
+    (text, lines, cursor): (&str, &pcl_cli::lsp::LineIndex<'_>, &mut ColumnCursor),
+    fix: &pcl_ide::Fix,
+) -> String {
     let Some((span, replacement)) = fix.edits.first() else { return format!("{path}: {}", fix.title) };
     let start = span.start as usize;
     // UTF-8 columns are bytes: where the line starts
     let position = lines.position(start);
     let line_start = start.saturating_sub(position.character as usize);
-    let column = text.get(line_start..start).unwrap_or_default().chars().count() + 1;
+    // characters from the line's start, or from the last fix's place on it
+    // (thousands of fixes on one line were counted from its start each)
+    let (from, before) = match *cursor {
+        ColumnCursor { offset, line_start: same, column } if same == line_start && offset <= start => (offset, column),
+        _ => (line_start, 0),
+    };
+    let column = before + text.get(from..start).unwrap_or_default().chars().count();
+    *cursor = ColumnCursor { offset: start, line_start, column };
+    let column = column + 1;
     let old = text.get(start..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
     // (and says nothing of a `;` a block takes the place of)
@@ -135,6 +150,15 @@ fn said(path: &str, (text, lines): (&str, &pcl_cli::lsp::LineIndex<'_>), fix: &p
     // what a person should read again
     let mark = if fix.is_safe() { "" } else { " [unsafe]" };
     format!("{path}:{}:{column}: {}{was}{mark}", position.line + 1, fix.title)
+}
+
+/// Where the last fix said was: its offset, its line's start, and the
+/// characters from that start to it.
+#[derive(Clone, Copy, Default)]
+struct ColumnCursor {
+    offset: usize,
+    line_start: usize,
+    column: usize,
 }
 
 /// `text`, opened in `db` as `pcl check` opens a file (on every core a
