@@ -203,6 +203,7 @@ fn fixes_applied_together_take_those_that_touch_no_other() {
     let fix = |start: usize, end: usize, text: &str| Fix {
         title: String::new(),
         code: pcl_semantics::Code::UnknownAction,
+        at: Span::new(start, end),
         edits: vec![(Span::new(start, end), text.to_string())],
         preferred: true,
         applicability: crate::Applicability::Safe,

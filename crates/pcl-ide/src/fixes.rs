@@ -6,7 +6,7 @@ use pcl_semantics::{Code, Diagnostic, Severity};
 use pcl_syntax::Span;
 
 use crate::index::{FileIndex, TrustActions, TrustField};
-use crate::repeat_fix::Lists;
+use crate::repeat_fix::{Lists, Removals};
 
 /// One fix: a title and the edits that make it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +14,9 @@ pub struct Fix {
     pub title: String,
     /// The diagnostic it fixes (its code).
     pub code: Code,
+    /// Where that diagnostic is (what `pcl check --fix` names the fix by:
+    /// its edits may start before it, at a comma).
+    pub at: Span,
     pub edits: Vec<(Span, String)>,
     /// The fix the diagnostic itself suggests (an editor may apply it at once).
     pub preferred: bool,
@@ -70,6 +73,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
             out.push(Fix {
                 title: format!("Remove the unused {} `{}`", decl.kind, decl.name),
                 code: d.code,
+                at: d.span,
                 edits: vec![(with_line_end(index, decl.span), String::new())],
                 preferred: false,
                 // a param is set from outside (`--set`), a set may be meant for later
@@ -89,6 +93,7 @@ pub fn fixes(index: &FileIndex, diagnostics: &[Diagnostic], range: Span) -> Vec<
                 out.push(Fix {
                     title,
                     code: d.code,
+                    at: d.span,
                     edits: vec![(
                         Span::new(start, start),
                         format!("{before}expect {} \"TODO: why this is kept\"{newline}", d.code.as_str()),
@@ -208,19 +213,23 @@ pub(crate) fn preferred_fix(
         return Some(Fix {
             title: format!("Replace with `{suggestion}`"),
             code: d.code,
+            at: d.span,
             edits: vec![(span, suggestion)],
             preferred: true,
             applicability: Applicability::Unsafe,
         });
     }
-    if let Some((spans, entry, count)) = removed_repeat(text, d, lists) {
+    if let Some((Removals { spans, count, underlined }, entry)) = removed_repeat(text, d, lists) {
         // what it granted, another entry grants in every configuration
         return Some(Fix {
-            title: match count {
-                1 => format!("Remove this `{entry}`"),
+            title: match (count, underlined) {
+                (1, true) => format!("Remove this `{entry}`"),
+                // the underlined copy stays, for a comment in the way (found by review)
+                (1, false) => format!("Remove another copy of `{entry}`"),
                 _ => format!("Remove {count} copies of `{entry}`"),
             },
             code: d.code,
+            at: d.span,
             edits: spans.into_iter().map(|span| (span, String::new())).collect(),
             preferred: true,
             applicability: Applicability::Safe,
@@ -231,6 +240,7 @@ pub(crate) fn preferred_fix(
     Some(Fix {
         title: format!("Grant `{action}` in this trust block"),
         code: d.code,
+        at: d.span,
         edits: vec![edit],
         preferred: true,
         applicability: Applicability::Unsafe,
@@ -248,9 +258,8 @@ pub(crate) fn preferred_fix(
 /// presence change with the configuration), and only for a finding that
 /// holds in every configuration. A finding that names the param values it
 /// holds with (`(with region = "*")`) never gets one: its pattern renders
-/// the param, so it is not written out. The spans removed, the entry, and
-/// how many copies go.
-fn removed_repeat<'a>(text: &'a str, d: &Diagnostic, lists: &Lists<'_>) -> Option<(Vec<Span>, &'a str, usize)> {
+/// the param, so it is not written out. What goes, and the entry.
+fn removed_repeat<'a>(text: &'a str, d: &Diagnostic, lists: &Lists<'_>) -> Option<(Removals, &'a str)> {
     // the checks add ` when f=v` or ` in N of M configurations` after the
     // message's last quoted name when the finding does not hold everywhere
     let tail = d.message.rsplit('`').next().unwrap_or_default();
@@ -261,10 +270,8 @@ fn removed_repeat<'a>(text: &'a str, d: &Diagnostic, lists: &Lists<'_>) -> Optio
     let [other] = d.secondary.as_slice() else { return None };
     written_at(other.span)?;
     let entry = written_at(d.span)?;
-    // an action list compares its entries ignoring case and quotes
-    let actions = d.message.contains("statement's actions") || d.message.contains("statement's not-actions");
-    let (spans, count) = lists.removals(d.span, other.span, actions)?;
-    Some((spans, entry, count))
+    let removals = lists.removals(d.span, other.span)?;
+    Some((removals, entry))
 }
 
 /// W0513's fix: the session action the service asks for (the label's

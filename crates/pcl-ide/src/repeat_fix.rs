@@ -41,6 +41,15 @@ struct Entry {
     after_comma: Option<u32>,
 }
 
+/// What W0512's fix removes: the spans, how many copies, and whether the
+/// copy the finding underlines is among them (a copy whose removal would
+/// take a comment stays, the underlined one too).
+pub(crate) struct Removals {
+    pub spans: Vec<Span>,
+    pub count: usize,
+    pub underlined: bool,
+}
+
 /// A list's entries, the places of the one-token entries by what they
 /// render (`rendered_key`), and the comments among them (in order).
 struct ListEntries {
@@ -106,12 +115,21 @@ impl<'t> Lists<'t> {
     /// (or with a comment before its comma) stays. With the number of
     /// copies removed; `None` when the entry is not in a list, or no copy
     /// can go, or nothing would be left of the list.
-    pub(crate) fn removals(&self, entry: Span, kept: Span, actions: bool) -> Option<(Vec<Span>, usize)> {
+    pub(crate) fn removals(&self, entry: Span, kept: Span) -> Option<Removals> {
         let read = self.read();
         let local = |span: Span| span.relative_to(self.base);
         let (entry, kept) = (local(entry), local(kept));
         let at = read.tokens.binary_search_by_key(&entry.start, |t| t.span.start).ok()?;
         let open = (*read.inside.get(at)?)?;
+        // the field the list is the value of (found by review: read from
+        // the finding's message, a resource that quoted its words was taken
+        // for an action)
+        let field = read.tokens.get(..open)?.iter().rev().find(|t| !matches!(t.kind, TokenKind::Comment));
+        let actions = match field.and_then(|t| self.text.get(t.span.range())) {
+            Some("action" | "notaction") => true,
+            Some("resource" | "notresource") => false,
+            _ => return None,
+        };
         let list = self.list(read, open, actions)?;
         let key = rendered_key(self.text.get(entry.range())?, actions);
         let copies: Vec<usize> = (list.by_key.get(&key)?.iter().copied())
@@ -131,13 +149,14 @@ impl<'t> Lists<'t> {
             list.comments.get(first).is_some_and(|c| c.start < span.end)
         };
         let mut spans = Vec::new();
-        let mut count = 0;
+        let (mut count, mut underlined) = (0, false);
         for e in copies.iter().filter(|&&at| at < last_kept).filter_map(|&at| list.entries.get(at)) {
             let Some(next) = e.after_comma else { continue };
             let span = Span::new(e.span.start as usize, next as usize);
             if !holds_comment(&span) {
                 spans.push(span);
                 count += 1;
+                underlined |= e.span == entry;
             }
         }
         // the list's last entries, all copies, with the comma before them
@@ -148,12 +167,14 @@ impl<'t> Lists<'t> {
             if !holds_comment(&span) {
                 spans.push(span);
                 count += list.entries.len() - 1 - last_kept;
+                underlined |= entry.start >= before.span.end;
             }
         }
         if spans.is_empty() {
             return None;
         }
-        Some((spans.into_iter().map(|span| span.shift(self.base)).collect(), count))
+        let spans = spans.into_iter().map(|span| span.shift(self.base)).collect();
+        Some(Removals { spans, count, underlined })
     }
 
     /// The entries of the list opened by the token at `open`, read once.
@@ -244,13 +265,16 @@ mod tests {
         };
         let entry_span = Span::new(text.rfind(entry).unwrap(), text.rfind(entry).unwrap() + entry.len());
         let kept = kept.map_or(Span::new(0, 0), at);
-        let actions = !entry.starts_with('"');
-        let (spans, _) = Lists::new(text, 0).removals(entry_span, kept, actions)?;
-        let mut out = text.to_string();
+        let field = if entry.starts_with('"') { "resource " } else { "action " };
+        let text = format!("{field}{text}");
+        let shift = |span: Span| Span::new(span.start as usize + field.len(), span.end as usize + field.len());
+        let (entry_span, kept) = (shift(entry_span), if kept == Span::new(0, 0) { kept } else { shift(kept) });
+        let spans = Lists::new(&text, 0).removals(entry_span, kept)?.spans;
+        let mut out = text.clone();
         for span in spans.iter().rev() {
             out.replace_range(span.range(), "");
         }
-        Some(out)
+        Some(out[field.len()..].to_string())
     }
 
     #[test]
@@ -276,6 +300,13 @@ mod tests {
         assert_eq!(fixed("[x:Y, x:Y // c\n, a:B]", "x:Y", Some("x:Y")), None);
         let text = "[x:Y, a:B, x:Y, x:Y // why\n , c:D, x:Y]";
         assert_eq!(fixed(text, "x:Y", Some("x:Y")).unwrap(), "[x:Y, a:B, x:Y // why\n , c:D]");
+        // the underlined copy kept for its comment: said
+        let text = "action [x:Y, x:Y // why\n , a:B, x:Y]";
+        let underlined = Span::new(text.find("x:Y //").unwrap(), text.find("x:Y //").unwrap() + 3);
+        let removals = Lists::new(text, 0).removals(underlined, Span::new(8, 11)).unwrap();
+        assert_eq!((removals.count, removals.underlined), (1, false));
+        // a list that is no statement field's: none
+        assert!(Lists::new("x = [x:Y, x:Y]", 0).removals(Span::new(10, 13), Span::new(5, 8)).is_none());
         // resources compare as written
         let text = "[\"arn:aws:s3:::b\", \"arn:aws:s3:::B\", \"arn:aws:s3:::b\"]";
         assert_eq!(

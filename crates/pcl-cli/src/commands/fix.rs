@@ -68,7 +68,7 @@ pub fn fixed(
         let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
         // the fixes come in the text's order: each one's column is counted
         // on from the last one's on its line
-        let mut column_at = ColumnCursor::default();
+        let mut column_at = None;
         for fix in &used {
             reporter.note(&said(path, (&current, &lines, &mut column_at), fix));
         }
@@ -121,24 +121,29 @@ pub fn fixed(
 /// do).
 fn said(
     path: &str,
-    (text, lines, cursor): (&str, &pcl_cli::lsp::LineIndex<'_>, &mut ColumnCursor),
+    (text, lines, cursor): (&str, &pcl_cli::lsp::LineIndex<'_>, &mut Option<ColumnCursor>),
     fix: &pcl_ide::Fix,
 ) -> String {
     let Some((span, replacement)) = fix.edits.first() else { return format!("{path}: {}", fix.title) };
-    let start = span.start as usize;
+    // named where its diagnostic is (a removal may start at the comma before it)
+    let start = fix.at.start as usize;
     // UTF-8 columns are bytes: where the line starts
     let position = lines.position(start);
     let line_start = start.saturating_sub(position.character as usize);
     // characters from the line's start, or from the last fix's place on it
     // (thousands of fixes on one line were counted from its start each)
     let (from, before) = match *cursor {
-        ColumnCursor { offset, line_start: same, column } if same == line_start && offset <= start => (offset, column),
+        Some(ColumnCursor { offset, line_start: same, column }) if same == line_start && offset <= start => {
+            (offset, column)
+        }
+        // a byte order mark is no column, as the diagnostics count them (found by review)
+        _ if line_start == 0 && text.starts_with('\u{feff}') && start >= 3 => (3, 0),
         _ => (line_start, 0),
     };
     let column = before + text.get(from..start).unwrap_or_default().chars().count();
-    *cursor = ColumnCursor { offset: start, line_start, column };
+    *cursor = Some(ColumnCursor { offset: start, line_start, column });
     let column = column + 1;
-    let old = text.get(start..span.end as usize).unwrap_or_default();
+    let old = text.get(span.start as usize..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
     // (and says nothing of a `;` a block takes the place of)
     // (nor of a text the replacement keeps: `X` made `[X, Y]`)
@@ -154,7 +159,7 @@ fn said(
 
 /// Where the last fix said was: its offset, its line's start, and the
 /// characters from that start to it.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct ColumnCursor {
     offset: usize,
     line_start: usize,
