@@ -199,9 +199,6 @@ fn one_edit(text: &str, edits: &[(pcl_syntax::Span, String)]) -> Option<(pcl_syn
     let mut sorted: Vec<&(pcl_syntax::Span, String)> = edits.iter().collect();
     sorted.sort_by_key(|(span, _)| (span.start, span.end));
     let (first, last) = (sorted.first()?, sorted.last()?);
-    if let [(span, replacement)] = sorted.as_slice() {
-        return Some((*span, replacement.clone()));
-    }
     let mut replacement = String::new();
     let mut at = first.0.start as usize;
     for (span, edit) in &sorted {

@@ -122,7 +122,7 @@ pub fn render(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
 /// `\n` (a file of lone `\r` was one long line: its gutter numbered line 3
 /// of an error the header placed on line 11). One byte for one: every
 /// span stays where it was.
-fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let lone = |i: &usize| bytes.get(i + 1) != Some(&b'\n');
     if !memchr::memchr_iter(b'\r', bytes).any(|i| lone(&i)) {
@@ -182,7 +182,7 @@ impl<'a> SourceView<'a> {
     /// The 1-based line and column (in characters) of byte `offset`, as the
     /// machine formats name it (the text's lone carriage returns are line
     /// feeds already: `lone_cr_as_lf`).
-    fn place(&self, offset: usize) -> (usize, usize) {
+    pub fn place(&self, offset: usize) -> (usize, usize) {
         (self.lines.line_of(offset) + 1, self.column(offset, &self.last_primary_column))
     }
 

@@ -65,12 +65,13 @@ pub fn fixed(
             });
             break;
         };
-        let lines = pcl_cli::lsp::LineIndex::new(&current, pcl_cli::lsp::Encoding::Utf8);
-        // the fixes come in the text's order: each one's column is counted
-        // on from the last one's on its line
-        let mut column_at = None;
+        // placed as the terminal's diagnostics are (`SourceView::place`:
+        // lone CRs end lines, a byte order mark is no column, and fixes in
+        // the text's order count a long line's characters once)
+        let shown = pcl_cli::report::lone_cr_as_lf(&current);
+        let view = pcl_cli::report::SourceView::new(path, &shown);
         for fix in &used {
-            reporter.note(&said(path, (&current, &lines, &mut column_at), fix));
+            reporter.note(&said(path, (&current, &view), fix));
         }
         applied += used.len();
         current = next;
@@ -115,34 +116,12 @@ pub fn fixed(
     }
 }
 
-/// `PATH:LINE:COLUMN: TITLE (was `OLD`)`: a fix as it is applied to `text`
-/// (its `lines` the language server's index: a line ends at `\n`, `\r\n`
-/// or a lone `\r`; columns count characters, as the terminal's diagnostics
-/// do).
-fn said(
-    path: &str,
-    (text, lines, cursor): (&str, &pcl_cli::lsp::LineIndex<'_>, &mut Option<ColumnCursor>),
-    fix: &pcl_ide::Fix,
-) -> String {
+/// `PATH:LINE:COLUMN: TITLE (was `OLD`)`: a fix as it is applied to `text`,
+/// named where its diagnostic is (a removal may start at the comma before
+/// it), as `view` (of `text`) places the terminal's diagnostics.
+fn said(path: &str, (text, view): (&str, &pcl_cli::report::SourceView<'_>), fix: &pcl_ide::Fix) -> String {
     let Some((span, replacement)) = fix.edits.first() else { return format!("{path}: {}", fix.title) };
-    // named where its diagnostic is (a removal may start at the comma before it)
-    let start = fix.at.start as usize;
-    // UTF-8 columns are bytes: where the line starts
-    let position = lines.position(start);
-    let line_start = start.saturating_sub(position.character as usize);
-    // characters from the line's start, or from the last fix's place on it
-    // (thousands of fixes on one line were counted from its start each)
-    let (from, before) = match *cursor {
-        Some(ColumnCursor { offset, line_start: same, column }) if same == line_start && offset <= start => {
-            (offset, column)
-        }
-        // a byte order mark is no column, as the diagnostics count them (found by review)
-        _ if line_start == 0 && text.starts_with('\u{feff}') && start >= 3 => (3, 0),
-        _ => (line_start, 0),
-    };
-    let column = before + text.get(from..start).unwrap_or_default().chars().count();
-    *cursor = Some(ColumnCursor { offset: start, line_start, column });
-    let column = column + 1;
+    let (line, column) = view.place(fix.at.start as usize);
     let old = text.get(span.start as usize..span.end as usize).unwrap_or_default();
     // a replacement names what it replaces (a removal names it already)
     // (and says nothing of a `;` a block takes the place of)
@@ -154,16 +133,7 @@ fn said(
     let was = if replaces { format!(" (was `{old}`)") } else { String::new() };
     // what a person should read again
     let mark = if fix.is_safe() { "" } else { " [unsafe]" };
-    format!("{path}:{}:{column}: {}{was}{mark}", position.line + 1, fix.title)
-}
-
-/// Where the last fix said was: its offset, its line's start, and the
-/// characters from that start to it.
-#[derive(Clone, Copy)]
-struct ColumnCursor {
-    offset: usize,
-    line_start: usize,
-    column: usize,
+    format!("{path}:{line}:{column}: {}{was}{mark}", fix.title)
 }
 
 /// `text`, opened in `db` as `pcl check` opens a file (on every core a

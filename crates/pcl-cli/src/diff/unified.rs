@@ -34,13 +34,18 @@ pub fn unified(old: &str, new: &str, (old_name, new_name, label): (&str, &str, O
         let new_range = first.new_range().start..last.new_range().end;
         let _ = writeln!(out, "@@ -{} +{} @@", hunk_range(old_range), hunk_range(new_range));
         for op in &group {
-            let (removed, added) = match op.tag() {
-                DiffTag::Equal => (&[][..], &[][..]),
-                _ => (lines_in(&old_lines, op.old_range()), lines_in(&new_lines, op.new_range())),
+            // context, or the old lines then the new (a deletion or an
+            // insertion has none of one side)
+            let old = lines_in(&old_lines, op.old_range());
+            let signed: Vec<(char, &&str)> = match op.tag() {
+                DiffTag::Equal => old.iter().map(|l| (' ', l)).collect(),
+                _ => old
+                    .iter()
+                    .map(|l| ('-', l))
+                    .chain(lines_in(&new_lines, op.new_range()).iter().map(|l| ('+', l)))
+                    .collect(),
             };
-            let kept = if op.tag() == DiffTag::Equal { lines_in(&old_lines, op.old_range()) } else { &[] };
-            let signed = kept.iter().map(|l| (' ', l)).chain(removed.iter().map(|l| ('-', l)));
-            for (sign, line) in signed.chain(added.iter().map(|l| ('+', l))) {
+            for (sign, line) in signed {
                 out.push(sign);
                 out.push_str(line);
                 if !line.ends_with('\n') {
