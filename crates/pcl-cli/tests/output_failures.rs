@@ -203,6 +203,30 @@ fn a_failed_build_removes_the_parents_it_made() {
     assert!(p.root.join("a/b/out/index.json").exists());
 }
 
+/// A `..` after a missing directory takes it back instead of making it:
+/// `a/b/../../out` is `out`, and a build leaves neither `a` nor `a/b`
+/// behind (a fuzzer found both made and kept, empty, as `mkdir -p` would).
+#[test]
+fn a_missing_parent_undone_by_dot_dot_is_not_made() {
+    let p = Project::new();
+    std::fs::create_dir(p.root.join("kept")).unwrap();
+    for (out, built) in [
+        ("a/b/../../out", "out"),
+        ("nx/../n6", "n6"),
+        ("kept/x/../y/out", "kept/y/out"),
+        ("kept/x/../../top", "top"),
+        ("./c/./d/../e", "c/e"),
+    ] {
+        let o = p.build("old.pcl", out, &[]);
+        assert_eq!(o.status.code(), Some(0), "{out}: {}", stderr(&o));
+        assert!(p.root.join(built).join("index.json").exists(), "{out}");
+    }
+    let outputs = |path: &String| path.contains("policy/") || path.contains("role/");
+    let dirs: Vec<String> =
+        snapshot(&p.root).into_iter().map(|(path, _)| path).filter(|p| p.ends_with('/') && !outputs(p)).collect();
+    assert_eq!(dirs, ["c/", "c/e/", "kept/", "kept/y/", "kept/y/out/", "n6/", "out/", "top/"]);
+}
+
 /// A file written into the old tree once the build has audited it again
 /// (by a process still inside the output as the build swaps it out) is
 /// not removed with it: the build succeeds, the leftover keeps the file, and

@@ -81,7 +81,15 @@ impl ScalarType {
 /// proportion to their length, and no name a person types is near them.
 pub const LONGEST_SUGGESTED_NAME: usize = 256;
 
-/// "did you mean `x`?" using Jaro-Winkler similarity.
+/// "did you mean `x`?" using Jaro-Winkler similarity. A candidate that
+/// differs from `name` in case alone comes first, and one near it ignoring
+/// case last: Jaro-Winkler compares case, and `FSX` scored too far from
+/// `fsx` to be suggested (a fuzzer found `--set FSX=true` unhelped).
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    near::nearest(name, candidates, 0.8).map(|c| format!("did you mean `{c}`?"))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let same_letters = candidates.iter().rev().find(|c| c.eq_ignore_ascii_case(name)).copied();
+    same_letters
+        .or_else(|| near::nearest(name, candidates.iter().copied(), 0.8))
+        .or_else(|| near::nearest_ignoring_case(name, candidates.iter().copied(), 0.8))
+        .map(|c| format!("did you mean `{c}`?"))
 }

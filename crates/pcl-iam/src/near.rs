@@ -207,6 +207,18 @@ mod tests {
     }
 
     #[test]
+    fn a_name_in_another_case_is_suggested_first() {
+        let names = ["fsx", "fsx_arns", "region", "regions"];
+        assert_eq!(crate::suggest("FSX", names).as_deref(), Some("did you mean `fsx`?"));
+        assert_eq!(crate::suggest("Regions", names).as_deref(), Some("did you mean `regions`?"));
+        // near only ignoring case: still suggested
+        assert_eq!(crate::suggest("FSX_ARN", names).as_deref(), Some("did you mean `fsx_arns`?"));
+        // near with case compared: as before
+        assert_eq!(crate::suggest("regoin", names).as_deref(), Some("did you mean `region`?"));
+        assert_eq!(crate::suggest("QQQ", names), None);
+    }
+
+    #[test]
     fn long_names_get_no_suggestion() {
         assert_eq!(nearest_ignoring_case(&"a".repeat(300), ["a"], 0.8), None);
     }

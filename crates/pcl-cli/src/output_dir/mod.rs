@@ -72,12 +72,15 @@ impl Target {
                 _ => PathBuf::from("."),
             };
             if create_parent {
-                created = make_parents(&parent)?;
-            }
-            match parent.canonicalize() {
-                Ok(p) => p.join(name),
-                // the parent is missing and was not to be created
-                Err(_) => dir.to_path_buf(),
+                let missing = missing_parents(&parent).map_err(at(FsOp::Resolve, &parent))?;
+                created = missing.make()?;
+                missing.path().join(name)
+            } else {
+                match parent.canonicalize() {
+                    Ok(p) => p.join(name),
+                    // the parent is missing and was not to be created
+                    Err(_) => dir.to_path_buf(),
+                }
             }
         };
         let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
@@ -106,31 +109,83 @@ impl Target {
     }
 }
 
-/// Makes `parent` and those of its parents that are missing, one at a time
-/// from the outermost, each named if it cannot be made (a failure removes
-/// those made before it). Returns the ones made, deepest first.
-fn make_parents(parent: &Path) -> Result<Vec<PathBuf>, OutputError> {
-    let mut missing = Vec::new();
-    let mut next = Some(parent);
-    while let Some(dir) = next.filter(|dir| !dir.as_os_str().is_empty() && !dir.exists()) {
-        missing.push(dir);
-        next = dir.parent();
-    }
-    let mut made: Vec<PathBuf> = Vec::new();
-    for dir in missing.into_iter().rev() {
-        match std::fs::create_dir(dir) {
-            Ok(()) => made.insert(0, dir.to_path_buf()),
-            // made meanwhile (by another build into the same place): not ours
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
-            Err(e) => {
-                for ours in &made {
-                    let _ = std::fs::remove_dir(ours);
+/// Where an output's missing parents go: below `real`, the longest part of
+/// the path given that exists, resolved; `written` is that part as the
+/// user wrote it, to name a directory that cannot be made.
+struct MissingParents {
+    real: PathBuf,
+    written: PathBuf,
+    names: Vec<OsString>,
+}
+
+/// `parent` as its longest part that exists and the names still to make
+/// below it. A `..` after a missing name takes that name back instead of
+/// making it (`a/b/../../out` with no `a` is `out`, and makes neither `a`
+/// nor `a/b`: a review found both left behind): a missing name is no
+/// symlink, so that is where the system's own resolution would lead once
+/// they existed.
+fn missing_parents(parent: &Path) -> io::Result<MissingParents> {
+    use std::path::Component;
+    let mut components = parent.components();
+    let mut walked = PathBuf::new();
+    // a dangling symlink, a file, or a directory that cannot be read counts
+    // as missing: making it then fails with an error that names it
+    let first_missing = components.by_ref().find(|component| {
+        walked.push(component);
+        !walked.exists()
+    });
+    let Some(first_missing) = first_missing else {
+        return Ok(MissingParents { real: parent.canonicalize()?, written: parent.to_path_buf(), names: Vec::new() });
+    };
+    let mut written = walked.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+    let mut real = written.canonicalize()?;
+    let mut names: Vec<OsString> = Vec::new();
+    for component in std::iter::once(first_missing).chain(components) {
+        match component {
+            Component::Normal(name) => names.push(name.to_os_string()),
+            Component::ParentDir => {
+                if names.pop().is_none() {
+                    real.pop();
+                    written.clone_from(&real);
                 }
-                return Err(FsError::new(FsOp::CreateDir, dir, e).into());
             }
+            // a root or a prefix comes first, and exists
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
         }
     }
-    Ok(made)
+    Ok(MissingParents { real, written, names })
+}
+
+impl MissingParents {
+    /// The output's parent, resolved.
+    fn path(&self) -> PathBuf {
+        self.real.join(self.names.iter().collect::<PathBuf>())
+    }
+
+    /// Makes the missing directories one at a time from the outermost, each
+    /// named if it cannot be made (a failure removes those made before it).
+    /// Returns the ones made, deepest first.
+    fn make(&self) -> Result<Vec<PathBuf>, OutputError> {
+        let mut made: Vec<PathBuf> = Vec::new();
+        let (mut dir, mut written) = (self.real.clone(), self.written.clone());
+        for name in &self.names {
+            dir.push(name);
+            written.push(name);
+            match std::fs::create_dir(&dir) {
+                Ok(()) => made.insert(0, dir.clone()),
+                // made meanwhile (by another build into the same place): not ours
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+                Err(e) => {
+                    for ours in &made {
+                        let _ = std::fs::remove_dir(ours);
+                    }
+                    let shown = written.strip_prefix(".").unwrap_or(&written);
+                    return Err(FsError::new(FsOp::CreateDir, shown, e).into());
+                }
+            }
+        }
+        Ok(made)
+    }
 }
 
 /// Replaces `dir` by a directory holding exactly the files produced by
