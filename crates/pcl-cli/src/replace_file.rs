@@ -17,6 +17,11 @@ use std::path::Path;
 /// (a rename would replace it all the same). `command` is what the user
 /// runs again when the file changed meanwhile; `not_a_file`, what the
 /// message of a FIFO or device adds.
+///
+/// SIGINT, SIGTERM and SIGHUP wait while the file and what is written
+/// beside it are made (a review found a `.pcl-rewrite-*` left, half
+/// written, by each Ctrl-C during the write of a large file): the caller
+/// says what became of the file, then calls [`act_on_held_signal`].
 pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_file: &str) -> std::io::Result<()> {
     let real = path.canonicalize()?;
     let path = real.as_path();
@@ -43,11 +48,30 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
     if has_other_links(&metadata) || has_extended_attributes(path) {
         return rewrite_in_place((path, &metadata), dir, (read, text), command);
     }
+    // from the making of the file beside it to the rename: a signal waits
+    deferred::during(|| write_aside_then_rename((path, &metadata), dir, (read, text), command))?
+}
+
+/// The default action of a signal that came while [`replace`] wrote (the
+/// process ends, as the signal would have ended it); nothing otherwise.
+pub fn act_on_held_signal() {
+    deferred::deliver();
+}
+
+/// [`replace`] by a rename, signals held back.
+fn write_aside_then_rename(
+    (path, metadata): (&Path, &std::fs::Metadata),
+    dir: &Path,
+    (read, text): (&str, &str),
+    command: &str,
+) -> std::io::Result<()> {
+    let permissions = metadata.permissions();
     let mut aside = tempfile::Builder::new().prefix(".pcl-rewrite-").tempfile_in(dir)?;
     aside.write_all(text.as_bytes())?;
+    crate::output_dir::test_pause_until("rewriting", deferred::held);
     aside.as_file().sync_all()?;
     // the owner first: a change of owner clears the set-id bits
-    keep_owner(aside.as_file(), &metadata)?;
+    keep_owner(aside.as_file(), metadata)?;
     aside.as_file().set_permissions(permissions)?;
     if std::fs::read(path)? != read.as_bytes() {
         return Err(std::io::Error::other(format!("it changed while pcl was rewriting it; run {command} again")));
@@ -63,7 +87,7 @@ pub fn replace(path: &Path, (read, text): (&str, &str), command: &str, not_a_fil
 /// and the backup removed. Every name of the file sees the new text, and
 /// the file keeps its inode, so its mode, owner, ACLs and extended
 /// attributes too. SIGINT, SIGTERM and SIGHUP wait while the file is
-/// written (`deferred`): a signal never leaves it torn. A write that fails
+/// written (`deferred`, as in `replace`): a signal never leaves it torn. A write that fails
 /// puts the old text back; should that fail too, or the process be killed
 /// outright, the backup stays, whole (said: `CutShort`).
 fn rewrite_in_place(
@@ -72,10 +96,8 @@ fn rewrite_in_place(
     texts: (&str, &str),
     command: &str,
 ) -> std::io::Result<()> {
-    // from the backup's making to its removal: a signal waits, then acts
-    let rewritten = deferred::during(|| rewrite_in_place_now(file, dir, texts, command));
-    deferred::deliver();
-    rewritten?
+    // from the backup's making to its removal: a signal waits
+    deferred::during(|| rewrite_in_place_now(file, dir, texts, command))?
 }
 
 /// [`rewrite_in_place`], signals held back.
@@ -96,6 +118,7 @@ fn rewrite_in_place_now(
     backup.as_file().sync_all()?;
     // the backup's name made durable too, before the file is touched
     std::fs::File::open(dir)?.sync_all()?;
+    crate::output_dir::test_pause_until("rewriting", deferred::held);
     let mut file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
     let mut now = Vec::new();
     file.read_to_end(&mut now)?;
@@ -220,6 +243,11 @@ mod deferred {
         Ok(out)
     }
 
+    /// Whether a signal came during this write.
+    pub(super) fn held() -> bool {
+        PENDING.load(Ordering::SeqCst) != 0
+    }
+
     /// The default action of a signal that came during a write (the
     /// process ends, as the signal would have ended it).
     pub(super) fn deliver() {
@@ -237,6 +265,10 @@ mod deferred {
 mod deferred {
     pub(super) fn during<T>(write: impl FnOnce() -> T) -> std::io::Result<T> {
         Ok(write())
+    }
+
+    pub(super) fn held() -> bool {
+        false
     }
 
     pub(super) fn deliver() {}

@@ -40,6 +40,13 @@ fn out_dot_above_the_source_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("it is the current directory"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(p.root.join("here")).unwrap().count(), 0);
+    // or inside it (found by review)
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let before = snapshot(&p.root);
+    let o = pcl_in(&p.root.join("out/policy"), &["build", "../../old.pcl", "--out", ".."], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the current directory is inside it"), "{}", stderr(&o));
+    assert_eq!(snapshot(&p.root), before);
 }
 
 #[test]

@@ -102,17 +102,22 @@ pub fn fixed(
         pcl_cli::diff::print_unified(path, (&text, &current), "fixed");
         return (first.unwrap_or_else(|| opened(db, path, &text)), crate::EXIT_ERRORS);
     }
-    match pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "") {
+    let replaced = pcl_cli::replace_file::replace(Path::new(path), (&text, &current), "pcl check --fix", "");
+    match &replaced {
         Ok(()) => {
             reporter.note(&format!("applied {applied} suggested fix{plural} to {path}"));
             left(reporter);
-            (analysed.unwrap_or_else(|| opened(db, path, &current)), crate::EXIT_OK)
         }
         Err(e) => {
-            let left = if pcl_cli::replace_file::left_as_it_was(&e) { "; it is left as it was" } else { "" };
+            let left = if pcl_cli::replace_file::left_as_it_was(e) { "; it is left as it was" } else { "" };
             reporter.plain_error(&format!("cannot write {path}: {e}{left}"));
-            (opened(db, path, &text), crate::EXIT_USAGE)
         }
+    }
+    // a Ctrl-C during the write ends the process once it is said
+    pcl_cli::replace_file::act_on_held_signal();
+    match replaced {
+        Ok(()) => (analysed.unwrap_or_else(|| opened(db, path, &current)), crate::EXIT_OK),
+        Err(_) => (opened(db, path, &text), crate::EXIT_USAGE),
     }
 }
 

@@ -34,7 +34,7 @@ pub fn run(args: &FmtArgs, color: bool) -> u8 {
 
 /// Formats one file (or standard input for `-`); the exit code it earns.
 fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
-    let text = match read(path, reporter) {
+    let text = match read(path, check, reporter) {
         Ok(text) => text,
         Err(code) => return code,
     };
@@ -56,7 +56,7 @@ fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
         return diff(path, &text, &formatted);
     }
     let stdin = "; format it through standard input instead: `pcl fmt - < FILE`";
-    match pcl_cli::replace_file::replace(Path::new(path), (&text, &formatted), "pcl fmt", stdin) {
+    let code = match pcl_cli::replace_file::replace(Path::new(path), (&text, &formatted), "pcl fmt", stdin) {
         Ok(()) => {
             reporter.note(&format!("formatted {path}"));
             crate::EXIT_OK
@@ -66,10 +66,21 @@ fn format_one(path: &str, check: bool, reporter: &Reporter) -> u8 {
             reporter.plain_error(&format!("cannot write {path}: {e}{left}"));
             crate::EXIT_USAGE
         }
-    }
+    };
+    // a Ctrl-C during the write ends the process once it is said
+    pcl_cli::replace_file::act_on_held_signal();
+    code
 }
 
-fn read(path: &str, reporter: &Reporter) -> Result<String, u8> {
+fn read(path: &str, check: bool, reporter: &Reporter) -> Result<String, u8> {
+    // a FIFO or a device to be formatted in place is refused before it is
+    // read (a review found `pcl fmt` on a FIFO waiting for a writer for
+    // ever); `--check` reads it, as `pcl check` does
+    if path != "-" && !check && std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let hint = "format it through standard input instead: `pcl fmt - < FILE`";
+        reporter.plain_error(&format!("cannot format {path} in place: it is not a regular file; {hint}"));
+        return Err(crate::EXIT_USAGE);
+    }
     if path != "-" {
         return match super::read(path, reporter) {
             Ok(text) => Ok(text),

@@ -25,6 +25,9 @@ pub enum OutputError {
     NotADirectory,
     /// The output path is the current directory.
     CurrentDirectory,
+    /// The current directory is inside the output (the shell would be left
+    /// in a directory removed).
+    HoldsCurrentDirectory,
     /// The output path has no final component (`/`, `..`).
     NoName,
     /// The output directory's name is not UTF-8 (its leftovers could not be
@@ -64,6 +67,7 @@ impl OutputError {
             | OutputError::InsideOutput { .. }
             | OutputError::NotADirectory
             | OutputError::CurrentDirectory
+            | OutputError::HoldsCurrentDirectory
             | OutputError::NoName
             | OutputError::NonUtf8Name
             | OutputError::ChangedDuringBuild(_)
@@ -153,6 +157,9 @@ impl fmt::Display for OutputError {
             OutputError::CurrentDirectory => {
                 f.write_str("it is the current directory, which a build replaces as a whole; name a directory in it")
             }
+            OutputError::HoldsCurrentDirectory => f.write_str(
+                "the current directory is inside it, and a build replaces it as a whole; run pcl from outside it",
+            ),
             OutputError::NoName => f.write_str("it has no name of its own (`/` or `..`); name the directory"),
             OutputError::NonUtf8Name => f.write_str("its name is not UTF-8; choose a UTF-8 name"),
             OutputError::ChangedDuringBuild(inner) => {

@@ -41,6 +41,20 @@ pub fn point(step: &str) {
     }
 }
 
+/// Pauses as `point` does where `PCL_TEST_PAUSE_AT` names `step`, until
+/// `done` (a signal the step holds back came) or the minute is over.
+pub fn pause_until(step: &str, done: impl Fn() -> bool) {
+    if cfg!(debug_assertions) && std::env::var("PCL_TEST_PAUSE_AT").is_ok_and(|s| s == step) {
+        if let Some(paused) = std::env::var_os("PCL_TEST_PAUSED") {
+            let _ = std::fs::write(paused, step);
+        }
+        let started = std::time::Instant::now();
+        while !done() && started.elapsed() < PAUSE_FOR {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+}
+
 /// `point`, and writes the intruder file `PCL_TEST_INTRUDER_IN` (relative)
 /// inside `dir` if `PCL_TEST_INTRUDE_AT` names `step`: a user whose process
 /// is still inside the old tree as the build removes it.

@@ -41,6 +41,12 @@ pub fn test_point(step: &str) {
     fault::point(step);
 }
 
+/// The debug-only test hook's pause at a step that holds signals back
+/// (see `fault.rs`): it waits until `done`.
+pub fn test_pause_until(step: &str, done: impl Fn() -> bool) {
+    fault::pause_until(step, done);
+}
+
 /// Where the output goes, resolved to a real path.
 struct Target {
     /// The directory (symlinks resolved when it exists).
@@ -93,7 +99,7 @@ impl Target {
     }
 
     /// Refuses the source's directory and every directory above it, and
-    /// the current directory.
+    /// the current directory and every directory above it.
     fn guard_source(&self, source: &Path) -> Result<(), OutputError> {
         if let Ok(source) = source.canonicalize()
             && source.parent().is_some_and(|src_dir| src_dir.starts_with(&self.dir))
@@ -102,8 +108,14 @@ impl Target {
         }
         // replaced, it would leave the shell that ran pcl in a directory
         // removed (found by review)
-        if std::env::current_dir().and_then(|cwd| cwd.canonicalize()).is_ok_and(|cwd| cwd == self.dir) {
-            return Err(OutputError::CurrentDirectory);
+        if let Ok(cwd) = std::env::current_dir().and_then(|cwd| cwd.canonicalize()) {
+            if cwd == self.dir {
+                return Err(OutputError::CurrentDirectory);
+            }
+            // (found by review: `cd out/policy && pcl build ... --out ..`)
+            if cwd.starts_with(&self.dir) {
+                return Err(OutputError::HoldsCurrentDirectory);
+            }
         }
         Ok(())
     }
