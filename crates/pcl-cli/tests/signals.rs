@@ -61,9 +61,13 @@ impl Project {
 
     /// `pcl build source --out out`, paused at `step` once it got there.
     fn paused_build(&self, source: &str, out: &str, step: &str) -> Child {
+        self.paused(self.command(source, out), step)
+    }
+
+    /// `command` run, paused at `step` once it got there.
+    fn paused(&self, mut command: Command, step: &str) -> Child {
         let _ = std::fs::remove_file(&self.paused);
-        let mut child = self
-            .command(source, out)
+        let mut child = command
             .env("PCL_TEST_PAUSE_AT", step)
             .env("PCL_TEST_PAUSED", &self.paused)
             .stdout(Stdio::piped())
@@ -73,9 +77,9 @@ impl Project {
         let started = Instant::now();
         while !self.paused.exists() {
             if let Some(status) = child.try_wait().unwrap() {
-                panic!("the build ended ({status}) before it paused at `{step}`");
+                panic!("{command:?} ended ({status}) before it paused at `{step}`");
             }
-            assert!(started.elapsed() < Duration::from_secs(30), "the build never paused at `{step}`");
+            assert!(started.elapsed() < Duration::from_secs(30), "{command:?} never paused at `{step}`");
             std::thread::sleep(Duration::from_millis(10));
         }
         child
@@ -306,22 +310,9 @@ fn a_signal_during_a_rewrite_waits_for_it() {
                 if linked {
                     std::fs::hard_link(&file, p.root.join("link.pcl")).unwrap();
                 }
-                let _ = std::fs::remove_file(&p.paused);
-                let child = Command::new(env!("CARGO_BIN_EXE_pcl"))
-                    .current_dir(&p.root)
-                    .args(command)
-                    .args(["p.pcl", "--color", "never"])
-                    .env("PCL_TEST_PAUSE_AT", "rewriting")
-                    .env("PCL_TEST_PAUSED", &p.paused)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap();
-                let started = Instant::now();
-                while !p.paused.exists() {
-                    assert!(started.elapsed() < Duration::from_secs(30), "{command:?} never paused");
-                    std::thread::sleep(Duration::from_millis(10));
-                }
+                let mut fix = Command::new(env!("CARGO_BIN_EXE_pcl"));
+                fix.current_dir(&p.root).args(command).args(["p.pcl", "--color", "never"]);
+                let child = p.paused(fix, "rewriting");
                 kill(signal, &child);
                 let o = ended(child);
                 let case = format!("SIG{signal}, {command:?}, linked: {linked}");
