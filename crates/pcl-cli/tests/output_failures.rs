@@ -236,17 +236,20 @@ fn a_missing_parent_undone_by_dot_dot_is_not_made() {
 /// all three deleted, or renamed into place, by the next build.)
 #[test]
 fn a_leftover_holding_what_pcl_did_not_write_is_kept_and_refused() {
-    for no_exchange in [false, true] {
+    // a `.json` file too (a review found one removed: any `.json` passed)
+    for (no_exchange, intruder) in [(false, "policy/NOTES.md"), (true, "policy/NOTES.md"), (false, "policy/notes.json")]
+    {
         let p = Project::new();
         assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
-        let mut env = vec![("PCL_TEST_INTRUDE_AT", "old-tree-audited"), ("PCL_TEST_INTRUDER_IN", "policy/NOTES.md")];
+        let mut env = vec![("PCL_TEST_INTRUDE_AT", "old-tree-audited"), ("PCL_TEST_INTRUDER_IN", intruder)];
         if no_exchange {
             env.push(("PCL_TEST_NO_EXCHANGE", "1"));
         }
         let o = p.build("new.pcl", "out", &env);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let [left] = staging_leftovers(&p.root).try_into().unwrap();
-        let notes = p.root.join(&left).join("policy/NOTES.md");
+        assert!(left.starts_with(".pcl-kept-out-"), "{left}");
+        let notes = p.root.join(&left).join(intruder);
         assert_eq!(std::fs::read_to_string(&notes).unwrap(), "written by the user during the build");
         // only the user's file is left in it: every file of the old tree went
         assert_eq!(snapshot(&p.root.join(&left)).len(), 2, "policy/ and the notes");
@@ -254,9 +257,41 @@ fn a_leftover_holding_what_pcl_did_not_write_is_kept_and_refused() {
         let o = p.build("old.pcl", "out", &[]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{err}");
-        assert!(err.contains(&left) && err.contains("policy/NOTES.md"), "{err}");
+        assert!(err.contains(&left) && err.contains(intruder), "{err}");
         assert_eq!(snapshot(&p.root), before, "nothing changed");
+        // moved away, what stayed is removed
+        std::fs::rename(&notes, p.root.join("mine")).unwrap();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+        assert!(staging_leftovers(&p.root).is_empty());
     }
+    // leftovers that pcl would have written differently: a `.json` file
+    // that is no JSON pcl writes, and one in an old tree that its index,
+    // still there, does not list
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    let old_tree = p.root.join(".pcl-old-out-Zz99Yy");
+    std::fs::create_dir(&old_tree).unwrap();
+    for file in ["index.json", "policy/user.json"] {
+        std::fs::create_dir_all(old_tree.join(file).parent().unwrap()).unwrap();
+        std::fs::copy(p.out().join(file), old_tree.join(file)).unwrap();
+    }
+    for (leftover, file, text) in [
+        (".pcl-build-out-abc123", "policy/notes.json", "{\"mine\": true}"),
+        (".pcl-old-out-Zz99Yy", "policy/extra.json", "{\n  \"Version\": \"2012-10-17\"\n}\n"),
+    ] {
+        std::fs::create_dir_all(p.root.join(leftover).join(file).parent().unwrap()).unwrap();
+        std::fs::write(p.root.join(leftover).join(file), text).unwrap();
+        let before = snapshot(&p.root);
+        let o = p.build("new.pcl", "out", &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{leftover}: {err}");
+        assert!(err.contains(&format!("`{leftover}` beside it")) && err.contains(file), "{err}");
+        assert_eq!(snapshot(&p.root), before, "{leftover}: nothing changed");
+        std::fs::remove_file(p.root.join(leftover).join(file)).unwrap();
+    }
+    // without them, both are pcl's: removed
+    assert_eq!(p.build("new.pcl", "out", &[]).status.code(), Some(0));
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
     let p = Project::new();
     std::fs::create_dir(p.root.join(".pcl-build-out-backup")).unwrap();
     std::fs::write(p.root.join(".pcl-build-out-backup/notes.txt"), "precious").unwrap();
@@ -283,8 +318,9 @@ fn a_leftover_holding_what_pcl_did_not_write_is_kept_and_refused() {
 #[test]
 fn a_leftover_cut_short_anywhere_is_recovered() {
     for (name, files) in [
-        ("Ab12Cd", &[("index.json", "{\"version\": 1, \"fil"), ("policy/user.json", "{}")][..]),
-        ("Ef34Gh", &[("aws/index.json", "{}"), ("aws-cn/policy/user.json", "{\"Version\"")][..]),
+        ("Ab12Cd", &[("index.json", "{\n  \"format\": \"pcl-ind"), ("policy/user.json", "{\n  \"Version\": \"20")][..]),
+        ("Ef34Gh", &[("aws/index.json", "{\n  \"fo"), ("aws-cn/policy/user.json", "{\n")][..]),
+        ("Ij56Kl", &[("policy/user.json", "")][..]),
     ] {
         let p = Project::new();
         assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));

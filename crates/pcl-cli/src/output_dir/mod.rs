@@ -14,6 +14,7 @@ mod error;
 mod fault;
 mod fs_error;
 mod index_check;
+mod leftover_check;
 mod lock;
 mod nesting;
 mod ownership;
@@ -268,6 +269,9 @@ fn remove_old_tree(old: &Path, old_files: &ownership::Audited) {
     fault::point_inside("old-tree-audited", old);
     swap::make_removable(old);
     swap::remove_files_then_empty_dirs(old, old_files.keys());
+    if swap::exists(old).unwrap_or(true) {
+        swap::keep_what_stayed(old);
+    }
 }
 
 /// How many times a build starts over when the parent it locked was
@@ -461,7 +465,7 @@ pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Resul
             None => return Ok(None),
         }
     };
-    if backup && let Some(path) = swap::not_written_by_pcl(&audited)? {
+    if backup && let Some(path) = leftover_check::not_written_by_pcl(&audited, manifests)? {
         // as the build refuses to touch a leftover that is not all pcl's
         let leftover = audited.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         return Err(OutputError::ForeignLeftover { leftover, path });

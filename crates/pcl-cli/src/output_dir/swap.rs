@@ -99,11 +99,29 @@ pub fn backup_prefix(name: &OsStr) -> String {
     format!(".pcl-old-{}-", tag(name))
 }
 
+/// Prefix of what stayed of an old tree after its removal: files a process
+/// still inside it wrote there meanwhile (see `keep_what_stayed`).
+fn kept_prefix(name: &OsStr) -> String {
+    format!(".pcl-kept-{}-", tag(name))
+}
+
+/// Renames what stayed at `old` (a staging or backup name) after the
+/// removal of its files to the kept name of the same suffix, which no
+/// build removes while it holds a file: its files are not pcl's, and
+/// under its old name they would be taken for an interrupted build's.
+/// Best effort: left as it is if the rename fails.
+pub fn keep_what_stayed(old: &Path) {
+    let Some(name) = old.file_name().and_then(OsStr::to_str) else { return };
+    let Some(rest) = name.strip_prefix(".pcl-build-").or_else(|| name.strip_prefix(".pcl-old-")) else { return };
+    let kept = old.with_file_name(format!(".pcl-kept-{rest}"));
+    let _ = rename_new(old, &kept);
+}
+
 /// Whether interrupted builds into `parent/name` left anything behind
 /// (what `recover_leftovers` would restore or remove).
 pub fn has_leftovers(parent: &Path, name: &OsStr) -> Result<bool, FsError> {
-    let (staged, backups) = leftovers(parent, name)?;
-    Ok(!staged.is_empty() || !backups.is_empty())
+    let Leftovers { staged, backups, kept } = leftovers(parent, name)?;
+    Ok(!staged.is_empty() || !backups.is_empty() || !kept.is_empty())
 }
 
 /// Restores or removes what interrupted builds into `parent/name` left
@@ -118,11 +136,17 @@ pub fn recover_leftovers(
     name: &OsStr,
     manifests: &std::collections::BTreeSet<String>,
 ) -> Result<(), OutputError> {
-    let (staged, mut backups) = leftovers(parent, name)?;
+    let Leftovers { staged, mut backups, kept } = leftovers(parent, name)?;
+    let named = |leftover: &Path| leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     for leftover in staged.iter().chain(&backups) {
-        if let Some(found) = not_written_by_pcl(leftover)? {
-            let leftover = leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            return Err(OutputError::ForeignLeftover { leftover, path: found });
+        if let Some(found) = super::leftover_check::not_written_by_pcl(leftover, manifests)? {
+            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path: found });
+        }
+    }
+    // what stayed of an old tree holds no file of pcl's: empty, it goes
+    for leftover in &kept {
+        if let Some(found) = super::leftover_check::first_file(leftover)? {
+            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path: found });
         }
     }
     // the old tree goes back only whole (a complete earlier output): one
@@ -135,49 +159,34 @@ pub fn recover_leftovers(
             Err(_) => backups.push(old),
         }
     }
-    for path in staged.iter().chain(&backups) {
+    for path in staged.iter().chain(&backups).chain(&kept) {
         remove_tree(path)?;
     }
     Ok(())
 }
 
-/// The first path (relative to `leftover`) that no build writes: a build
-/// writes directories and regular `.json` files only. `None` when it is all
-/// pcl's. (Not its indexes' list: a build killed while staging, or while
-/// removing an old tree, leaves files no index present lists, and an index
-/// cut short; a review found such leftovers refused for good.)
-pub(super) fn not_written_by_pcl(leftover: &Path) -> Result<Option<String>, FsError> {
-    let mut todo = vec![leftover.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        let listed = std::fs::read_dir(&dir).and_then(|entries| entries.collect::<io::Result<Vec<_>>>());
-        let mut entries = listed.map_err(at(FsOp::List, &dir))?;
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let kind = entry.file_type().map_err(|e| FsError::new(FsOp::Inspect, entry.path(), e))?;
-            let json = entry.file_name().to_string_lossy().ends_with(".json");
-            if kind.is_dir() {
-                todo.push(entry.path());
-            } else if !(kind.is_file() && json) {
-                let relative = entry.path().strip_prefix(leftover).map(|p| p.display().to_string());
-                return Ok(Some(relative.unwrap_or_default()));
-            }
-        }
-    }
-    Ok(None)
-}
-
 /// The old tree a two-rename swap into `parent/name` left beside it, which
 /// the next build puts back when `name` is missing (the newest, if several).
 pub fn restorable_backup(parent: &Path, name: &OsStr) -> Result<Option<PathBuf>, FsError> {
-    Ok(leftovers(parent, name)?.1.pop())
+    Ok(leftovers(parent, name)?.backups.pop())
+}
+
+/// What interrupted builds into one output left beside it.
+struct Leftovers {
+    /// Staging directories (after an exchange, old trees being removed).
+    staged: Vec<PathBuf>,
+    /// Old trees a two-rename swap moved aside, oldest first.
+    backups: Vec<PathBuf>,
+    /// What stayed of old trees after their removal.
+    kept: Vec<PathBuf>,
 }
 
 /// The staging directories and the old trees interrupted builds into
 /// `parent/name` left, in one pass over `parent`; the old trees oldest first
 /// (tempfile's names carry no time: by modification time).
-fn leftovers(parent: &Path, name: &OsStr) -> Result<(Vec<PathBuf>, Vec<PathBuf>), FsError> {
-    let (staging, backup) = (staging_prefix(name), backup_prefix(name));
-    let (mut staged, mut backups) = (Vec::new(), Vec::new());
+fn leftovers(parent: &Path, name: &OsStr) -> Result<Leftovers, FsError> {
+    let (staging, backup, kept_as) = (staging_prefix(name), backup_prefix(name), kept_prefix(name));
+    let (mut staged, mut backups, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     for entry in std::fs::read_dir(parent).map_err(at(FsOp::List, parent))? {
         let entry = entry.map_err(at(FsOp::List, parent))?;
         // a build leaves directories only: a file or a link so named is not one
@@ -191,10 +200,13 @@ fn leftovers(parent: &Path, name: &OsStr) -> Result<(Vec<PathBuf>, Vec<PathBuf>)
             staged.push(entry.path());
         } else if made_with(&entry_name, &backup) {
             backups.push(entry.path());
+        } else if made_with(&entry_name, &kept_as) {
+            kept.push(entry.path());
         }
     }
     backups.sort_by_key(|p| std::fs::symlink_metadata(p).and_then(|m| m.modified()).ok());
-    Ok((staged, backups))
+    kept.sort();
+    Ok(Leftovers { staged, backups, kept })
 }
 
 /// Swaps the directories at `a` and `b`; `Unsupported` where the platform or
@@ -304,7 +316,10 @@ fn remove_tree(path: &Path) -> Result<(), FsError> {
 /// and never a file the list does not name.
 pub fn remove_files_then_empty_dirs<'f>(root: &Path, files: impl Iterator<Item = &'f String>) {
     let mut dirs = std::collections::BTreeSet::new();
-    for file in files {
+    // the indexes last: as long as a file stays, the index that lists it
+    // does too, and proves it pcl's should the removal be cut short
+    let (indexes, documents): (Vec<&String>, Vec<&String>) = files.partition(|f| f.ends_with("index.json"));
+    for file in documents.into_iter().chain(indexes) {
         let path = root.join(file);
         let _ = std::fs::remove_file(&path);
         let mut parent = path.parent();

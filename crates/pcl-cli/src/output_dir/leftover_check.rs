@@ -1,0 +1,113 @@
+//! Whether a leftover of an interrupted build holds only what pcl wrote, so
+//! that the next build may remove it. A leftover is a staging directory
+//! (killed while staging: files, then each partition's `index.json`, some
+//! cut short), an old tree being removed after the swap (its indexes go
+//! last: `swap::remove_files_then_empty_dirs`), or what stayed of an old
+//! tree (`kept_prefix`). A file an index in the leftover lists must have
+//! the sha256 it lists; a file no readable index covers must look like the
+//! start of what pcl writes. (A review found a user's `policy/notes.json`
+//! in a leftover removed: any `.json` file passed.)
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Read};
+use std::path::Path;
+
+use super::fs_error::{FsError, FsOp, at};
+use super::index_check;
+
+/// Every document and index pcl writes begins so (pretty-printed JSON, its
+/// first key indented by two spaces); one cut short, with a part of it.
+const HOW_PCL_BEGINS: &[u8] = b"{\n  \"";
+
+/// The first path (relative to `leftover`, `/`-separated) that pcl did not
+/// write, or `None`. `manifests` are the paths of the indexes a build writes
+/// (`index.json`, or one a partition; a policy named `index` is none).
+pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) -> Result<Option<String>, FsError> {
+    let files = match regular_json_files(leftover)? {
+        Ok(files) => files,
+        Err(foreign) => return Ok(Some(foreign)),
+    };
+    // the indexes that parse, by the directory they list files of ("" or
+    // "aws/"): a partition's or the whole output's
+    let mut indexes: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for rel in files.iter().filter(|rel| manifests.contains(*rel)) {
+        let path = leftover.join(rel);
+        let bytes = std::fs::read(&path).map_err(at(FsOp::Read, &path))?;
+        match index_check::parse_index(&bytes) {
+            Ok(listed) => {
+                let scope = rel.strip_suffix("index.json").unwrap_or_default().to_string();
+                indexes.insert(scope, listed.into_iter().collect());
+            }
+            // cut short as it was written
+            Err(_) if HOW_PCL_BEGINS.starts_with(bytes.get(..HOW_PCL_BEGINS.len()).unwrap_or(&bytes)) => {}
+            Err(_) => return Ok(Some(rel.clone())),
+        }
+    }
+    for rel in files.iter().filter(|rel| !manifests.contains(*rel)) {
+        let path = leftover.join(rel);
+        // the innermost index whose directory holds the file
+        let covering = indexes.iter().rev().find(|(scope, _)| rel.starts_with(scope.as_str()));
+        let pcls = match covering {
+            Some((scope, listed)) => {
+                let listed_sha = rel.strip_prefix(scope.as_str()).and_then(|inner| listed.get(inner));
+                match listed_sha {
+                    Some(sha) => {
+                        let bytes = std::fs::read(&path).map_err(at(FsOp::Read, &path))?;
+                        pcl_codegen::sha256_hex(&bytes) == *sha
+                    }
+                    None => false,
+                }
+            }
+            None => begins_as_pcl_writes(&path)?,
+        };
+        if !pcls {
+            return Ok(Some(rel.clone()));
+        }
+    }
+    Ok(None)
+}
+
+/// The regular `.json` files under `leftover`, relative and sorted; `Err`
+/// the first entry that is neither such a file nor a directory (a build
+/// writes no other).
+fn regular_json_files(leftover: &Path) -> Result<Result<Vec<String>, String>, FsError> {
+    let mut files = Vec::new();
+    let mut todo = vec![leftover.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let listed = std::fs::read_dir(&dir).and_then(|entries| entries.collect::<io::Result<Vec<_>>>());
+        let mut entries = listed.map_err(at(FsOp::List, &dir))?;
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let kind = entry.file_type().map_err(|e| FsError::new(FsOp::Inspect, entry.path(), e))?;
+            let path = entry.path();
+            let relative = path.strip_prefix(leftover).map(|p| p.to_string_lossy().replace('\\', "/"));
+            let relative = relative.unwrap_or_default();
+            if kind.is_dir() {
+                todo.push(path);
+            } else if kind.is_file() && relative.ends_with(".json") {
+                files.push(relative);
+            } else {
+                return Ok(Err(relative));
+            }
+        }
+    }
+    files.sort();
+    Ok(Ok(files))
+}
+
+/// Whether the file begins as pcl's documents do (an empty file, or one cut
+/// short, with as much of that beginning as it holds).
+fn begins_as_pcl_writes(path: &Path) -> Result<bool, FsError> {
+    let mut head = Vec::with_capacity(HOW_PCL_BEGINS.len());
+    let file = std::fs::File::open(path).map_err(at(FsOp::Read, path))?;
+    file.take(HOW_PCL_BEGINS.len() as u64).read_to_end(&mut head).map_err(at(FsOp::Read, path))?;
+    Ok(HOW_PCL_BEGINS.starts_with(&head))
+}
+
+/// The first entry under `dir` that is not a directory (relative), or `None`.
+pub(super) fn first_file(dir: &Path) -> Result<Option<String>, FsError> {
+    Ok(match regular_json_files(dir)? {
+        Ok(files) => files.into_iter().next(),
+        Err(other) => Some(other),
+    })
+}
