@@ -15,13 +15,67 @@ fn position(line: u32, character: u32) -> Value {
     json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}})
 }
 
+/// What an editor (VS Code, Neovim) says it supports, of what changes the
+/// server's answers: Markdown hovers, prepared renames, code actions.
+fn editor_capabilities() -> Value {
+    json!({"textDocument": {
+        "hover": {"contentFormat": ["markdown", "plaintext"]},
+        "rename": {"prepareSupport": true},
+        "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}}
+    }})
+}
+
+/// A client that says none of that gets what the protocol allows it
+/// (found by review: each was announced to every client): plain-text
+/// hovers, renames not prepared, no code actions; a document that is not
+/// pcl is not analysed; a second `shutdown` is refused as any request
+/// after it.
+#[test]
+fn what_a_client_cannot_take_it_is_not_given() {
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let init = c.request("initialize", json!({"capabilities": {}}));
+    let capabilities = &init["result"]["capabilities"];
+    assert_eq!(capabilities["renameProvider"], json!(true), "{init}");
+    assert!(capabilities.get("codeActionProvider").is_none(), "{init}");
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": URI, "languageId": "pcl", "version": 1, "text": "policy p { allow { action s3:GetObject; resource \"*\"; } }\n"}}),
+    );
+    c.diagnostics();
+    let hover = c.request("textDocument/hover", position(0, 30));
+    assert_eq!(hover["result"]["contents"]["kind"], json!("plaintext"), "{hover}");
+    let shown = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(!shown.contains("**") && !shown.contains("```"), "{hover}");
+    let range = json!({"start": {"line": 0, "character": 30}, "end": {"line": 0, "character": 30}});
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": range, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions["result"], json!([]), "{actions}");
+    // not pcl: not opened (a request on it is one on a document not open)
+    let json_uri = "file:///tmp/settings.json";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": json_uri, "languageId": "json", "version": 1, "text": "{\"a\": 1}"}}),
+    );
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": json_uri}}));
+    assert_eq!(symbols["error"]["code"], json!(-32602), "{symbols}");
+    let found = c.request("workspace/symbol", json!({"query": ""}));
+    assert_eq!(found["result"].as_array().map(Vec::len), Some(1), "{found}");
+    assert_eq!(c.request("shutdown", Value::Null)["result"], Value::Null);
+    let again = c.request("shutdown", Value::Null);
+    assert_eq!(again["error"]["code"], json!(-32600), "{again}");
+}
+
 #[test]
 fn an_editor_session() {
     let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
     // before initialize: an error, not a crash
     let early = c.request("textDocument/hover", position(0, 0));
     assert_eq!(early["error"]["code"], json!(-32002), "{early}");
-    let shows_links = json!({"textDocument": {"publishDiagnostics": {"codeDescriptionSupport": true}}});
+    let mut shows_links = editor_capabilities();
+    shows_links["textDocument"]["publishDiagnostics"] = json!({"codeDescriptionSupport": true});
     let init = c.request("initialize", json!({"processId": null, "rootUri": null, "capabilities": shows_links}));
     assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-16"), "{init}");
     assert_eq!(init["result"]["capabilities"]["hoverProvider"], json!(true));
@@ -420,7 +474,7 @@ fn broken_frames_and_early_requests_leave_the_server_answering() {
 fn every_suggested_fix_at_once() {
     let text = "param partition: partition = \"aws\";\npolicy p {\n    allow \"S3\" { action [s3:GetObject, s3:GetObject]; resource \"arn:${partition}:s3:::b/*\"; }\n    allow \"List\" { action [s3:ListBucket, s3:ListBucket]; resource \"arn:${partition}:s3:::b\"; }\n}\nrole r {\n    trust service \"pods.eks.amazonaws.com\";\n    inline p;\n}\n";
     let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
-    let init = c.request("initialize", json!({"capabilities": {}}));
+    let init = c.request("initialize", json!({"capabilities": editor_capabilities()}));
     let kinds = &init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"];
     assert_eq!(kinds, &json!(["quickfix", "source.fixAll"]), "{init}");
     c.notify("initialized", json!({}));

@@ -5,7 +5,63 @@ use lsp_types::*;
 
 use super::Encoding;
 
-pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
+/// What the client said it supports, where the protocol makes an answer
+/// depend on it (found by review: each was announced to every client).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientSupport {
+    /// `textDocument.rename.prepareSupport`: only then may `RenameOptions`
+    /// announce `prepareProvider`.
+    pub prepare_rename: bool,
+    /// `textDocument.codeAction.codeActionLiteralSupport`: without it a
+    /// client takes `Command`s only, and the server has none to give.
+    pub code_action_literals: bool,
+    /// `textDocument.hover.contentFormat` lists Markdown: else hovers are
+    /// plain text.
+    pub hover_markdown: bool,
+}
+
+impl ClientSupport {
+    pub fn of(capabilities: &ClientCapabilities) -> ClientSupport {
+        let text = capabilities.text_document.as_ref();
+        ClientSupport {
+            prepare_rename: text.and_then(|t| t.rename.as_ref()).and_then(|r| r.prepare_support).unwrap_or(false),
+            code_action_literals: text
+                .and_then(|t| t.code_action.as_ref())
+                .is_some_and(|c| c.code_action_literal_support.is_some()),
+            hover_markdown: text
+                .and_then(|t| t.hover.as_ref())
+                .and_then(|h| h.content_format.as_ref())
+                .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+        }
+    }
+}
+
+impl ClientSupport {
+    /// A hover's Markdown as the client shows it.
+    pub fn hover_markup(self, markdown: String) -> MarkupContent {
+        match self.hover_markdown {
+            true => MarkupContent { kind: MarkupKind::Markdown, value: markdown },
+            false => MarkupContent { kind: MarkupKind::PlainText, value: plain_text(&markdown) },
+        }
+    }
+}
+
+/// A hover's Markdown as plain text, for a client that shows no Markdown:
+/// without its code fences and bold marks (its backticks read as quotes).
+fn plain_text(markdown: &str) -> String {
+    let lines = markdown.lines().filter(|line| !line.trim_start().starts_with("```"));
+    lines.map(|line| line.replace("**", "")).collect::<Vec<_>>().join("\n")
+}
+
+/// Whether an opened document is pcl: its language is `pcl`, or its name
+/// ends with `.pcl` (a client that knows no language for it).
+pub fn is_pcl(document: &TextDocumentItem) -> bool {
+    let path = document.uri.path().as_str();
+    let named = path.rsplit('/').next().is_some_and(|name| name.to_ascii_lowercase().ends_with(".pcl"));
+    document.language_id == "pcl" || named
+}
+
+pub fn capabilities(encoding: Encoding, client: ClientSupport) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(if encoding == Encoding::Utf8 {
             PositionEncodingKind::UTF8
@@ -19,16 +75,21 @@ pub fn capabilities(encoding: Encoding) -> ServerCapabilities {
         document_highlight_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         // prepared: an editor refuses a rename off a name before it prompts
-        rename_provider: Some(OneOf::Right(RenameOptions {
-            prepare_provider: Some(true),
-            work_done_progress_options: WorkDoneProgressOptions::default(),
-        })),
+        rename_provider: Some(match client.prepare_rename {
+            true => OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            }),
+            false => OneOf::Left(true),
+        }),
         // quick fixes, and every suggested fix of a file at once (what an
         // editor may run on save)
-        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
-            ..CodeActionOptions::default()
-        })),
+        code_action_provider: client.code_action_literals.then(|| {
+            CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::SOURCE_FIX_ALL]),
+                ..CodeActionOptions::default()
+            })
+        }),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),

@@ -113,16 +113,22 @@ fn char_at(rope: &Rope, position: Position, encoding: Encoding) -> usize {
 
 /// Where `old` and `new` differ, as one span: the byte where they start to
 /// differ, and where the difference ends in `old` and in `new` (their common
-/// start and end left out, each cut at a character boundary). An editor
-/// given only that span keeps the rest of the document, and its cursor.
+/// start and end left out, each cut at a character boundary, and never
+/// between the two bytes of a CRLF: a position there is past its line's
+/// end, which a client reads as the line's end, and the CR stayed (found by
+/// review, on a file of mixed line ends). An editor given only that span
+/// keeps the rest of the document, and its cursor.
 pub fn changed_middle(old: &str, new: &str) -> (usize, usize, usize) {
+    let splits = |text: &str, at: usize| {
+        !text.is_char_boundary(at) || (at > 0 && text.as_bytes().get(at - 1..=at) == Some(b"\r\n"))
+    };
     let mut start = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
-    while !(old.is_char_boundary(start) && new.is_char_boundary(start)) {
+    while splits(old, start) || splits(new, start) {
         start -= 1;
     }
     let room = old.len().min(new.len()) - start;
     let mut common_end = old.bytes().rev().zip(new.bytes().rev()).take(room).take_while(|(a, b)| a == b).count();
-    while !(old.is_char_boundary(old.len() - common_end) && new.is_char_boundary(new.len() - common_end)) {
+    while splits(old, old.len() - common_end) || splits(new, new.len() - common_end) {
         common_end -= 1;
     }
     (start, old.len() - common_end, new.len() - common_end)
@@ -207,5 +213,10 @@ mod tests {
         assert_eq!(changed_middle("é", "è"), (0, 2, 2));
         // the common end does not overlap the common start
         assert_eq!(changed_middle("aa", "aaa"), (2, 2, 3));
+        // nor between a CR and its LF: the review's case, where `pcl fmt`
+        // makes the file's lines end with LF as most of them do
+        assert_eq!(changed_middle("a;\nb;\r\n", "a;\nb;\n"), (5, 7, 6));
+        assert_eq!(changed_middle("x\r\n", "x\r\r\n"), (1, 1, 2));
+        assert_eq!(changed_middle("\r\ny", "\ny"), (0, 2, 1));
     }
 }

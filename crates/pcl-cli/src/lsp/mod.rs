@@ -93,8 +93,9 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .and_then(|c| c.completion_list.as_ref())
         .and_then(|l| l.item_defaults.as_ref())
         .is_some_and(|defaults| defaults.iter().any(|d| d == "editRange"));
+    let client = capabilities::ClientSupport::of(&params.capabilities);
     let result = InitializeResult {
-        capabilities: capabilities::capabilities(encoding),
+        capabilities: capabilities::capabilities(encoding, client),
         server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
     };
     let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
@@ -103,7 +104,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     // sent before it is answered as any other.
     send(connection, Response::new_ok(id, result));
     let links = explain_links::ExplainLinks::new(shows_links);
-    let mut server = Server { host: AnalysisHost::new(), encoding, shutting_down: false, links, default_edit_range };
+    let mut server =
+        Server { host: AnalysisHost::new(), encoding, shutting_down: false, links, default_edit_range, client };
     let mut queue: std::collections::VecDeque<Message> = std::collections::VecDeque::new();
     loop {
         if queue.is_empty() {
@@ -125,7 +127,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         }
         match message {
             Message::Request(request) => {
-                if request.method == request::Shutdown::METHOD {
+                // (a second `shutdown` is a request after shutdown: refused)
+                if request.method == request::Shutdown::METHOD && !server.shutting_down {
                     server.shutting_down = true;
                     send(connection, Response::new_ok(request.id, Value::Null));
                     continue;
@@ -200,6 +203,8 @@ struct Server {
     /// The client takes a completion list's edit range once for all its
     /// items (`itemDefaults.editRange`).
     default_edit_range: bool,
+    /// What else the client supports.
+    client: capabilities::ClientSupport,
 }
 
 /// A request's answer, or why there is none.
@@ -278,7 +283,7 @@ impl Server {
         let (key, text, offset) = self.at(&p.text_document_position_params)?;
         let lines = LineIndex::new(&text, self.encoding);
         to_value(self.host.hover(&key, offset).map(|h| Hover {
-            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: h.markdown }),
+            contents: HoverContents::Markup(self.client.hover_markup(h.markdown)),
             range: Some(lines.range(h.span)),
         }))
     }
@@ -317,6 +322,10 @@ impl Server {
     }
 
     fn code_actions(&self, p: CodeActionParams) -> Answer {
+        // a client that takes commands only gets none: the server has no command
+        if !self.client.code_action_literals {
+            return to_value(Vec::<CodeActionOrCommand>::new());
+        }
         let (key, text) = self.document(&p.text_document.uri)?;
         let lines = LineIndex::new(&text, self.encoding);
         let range = pcl_syntax::Span::new(lines.offset(p.range.start), lines.offset(p.range.end));
@@ -369,6 +378,12 @@ impl Server {
                     Ok(p) => p,
                     Err(e) => return ignored(&n.method, &e),
                 };
+                // a client may send every buffer it opens: one that is not
+                // pcl is not analysed as pcl (found by review: a JSON file
+                // got syntax errors, and its items came up in workspace symbols)
+                if !capabilities::is_pcl(&p.text_document) {
+                    return Vec::new();
+                }
                 self.host.set_text(p.text_document.uri.as_str(), p.text_document.text);
                 p.text_document.uri
             }

@@ -72,7 +72,7 @@ impl Server {
         let (key, text, offset) = self.at(&p)?;
         let lines = LineIndex::new(&text, self.encoding);
         let (span, name) =
-            self.host.prepare_rename(&key, offset).map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
+            self.host.prepare_rename(&key, offset).map_err(|e| (ErrorCode::RequestFailed, e.to_string()))?;
         to_value(PrepareRenameResponse::RangeWithPlaceholder { range: lines.range(span), placeholder: name })
     }
 
@@ -80,7 +80,7 @@ impl Server {
         let (key, text, offset) = self.at(&p.text_document_position)?;
         let lines = LineIndex::new(&text, self.encoding);
         let edits =
-            self.host.rename(&key, offset, &p.new_name).map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
+            self.host.rename(&key, offset, &p.new_name).map_err(|e| (ErrorCode::RequestFailed, e.to_string()))?;
         let edits: Vec<TextEdit> =
             edits.into_iter().map(|(span, new_text)| TextEdit { range: lines.range(span), new_text }).collect();
         let uri = p.text_document_position.text_document.uri;
