@@ -378,7 +378,7 @@ fn semantic_tokens_and_cr_line_endings() {
     // lone CRs end lines: the error is on the third line
     let cr = "CR";
     let uri = "file:///work/cr.pcl";
-    let text = "param partition: partition = \"aws\";\ractionset reads = [s3:GetObjet];\r";
+    let text = "param bucket: string = \"b\";\ractionset reads = [s3:GetObjet];\r";
     let text = format!("// {cr}\r{text}");
     c.notify(
         "textDocument/didOpen",

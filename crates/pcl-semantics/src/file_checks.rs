@@ -342,8 +342,16 @@ fn unused(program: &Program, program_places: &[usize], symbols: &Symbols, uses: 
             meant.insert(name);
         }
     }
+    // the partition param is used even where no text names it: the checks
+    // judge every partition through it (ARN defaults, E0203; hard-coded
+    // partitions, E0316), and a build's index names its partition by it (a
+    // review found W0502's fix trading two E0203s for an E0316)
+    let partition = program.partition_param();
     for (at, what) in program.usable() {
         let Some(item) = program.items().get(at) else { continue };
+        if partition == Some(item.name.as_str()) {
+            continue;
+        }
         let used = program_places.get(at).and_then(|place| used.get(*place)).copied().unwrap_or(false);
         if !used && !meant.contains(item.name.as_str()) {
             let kind = DiagnosticKind::Unused { what, name: item.name.as_str().to_owned() };
