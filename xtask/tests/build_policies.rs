@@ -84,7 +84,7 @@ fn names(dir: &Path) -> Vec<String> {
 fn check_agrees_with_the_build() {
     type Setup = fn(&Path);
     // (state of dist/, whether it is built first, what the check must say, the exit status of --check)
-    let cases: [(&str, bool, Setup, &str, i32); 12] = [
+    let cases: [(&str, bool, Setup, &str, i32); 13] = [
         ("missing", false, |_| {}, "does not exist", 1),
         ("up to date", true, |_| {}, "is up to date", 0),
         (
@@ -169,6 +169,17 @@ fn check_agrees_with_the_build() {
                 std::fs::write(backup.join("NOTES.txt"), "mine").unwrap();
             },
             "interrupted build's leftover, holds `NOTES.txt`",
+            2,
+        ),
+        (
+            "what stayed of an old tree, a user's file in it",
+            true,
+            |root| {
+                let kept = root.join(".pcl-kept-dist-Ab12Cd/aws/policy");
+                std::fs::create_dir_all(&kept).unwrap();
+                std::fs::write(kept.join("notes.json"), "{\n  \"mine\": true\n}\n").unwrap();
+            },
+            "interrupted build's leftover, holds `aws/policy/notes.json`",
             2,
         ),
     ];

@@ -455,6 +455,10 @@ pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Resul
     nesting::refuse_nested(dir)?;
     let target = Target::resolve(dir, false)?;
     target.guard_source(source)?;
+    // where the build would refuse to touch a leftover
+    if swap::exists(&target.parent)? {
+        swap::refuse_foreign_leftovers(&target.parent, &target.name, manifests)?;
+    }
     let (audited, backup) = if swap::exists(&target.dir)? {
         (target.dir.clone(), false)
     } else {
@@ -465,11 +469,6 @@ pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Resul
             None => return Ok(None),
         }
     };
-    if backup && let Some(path) = leftover_check::not_written_by_pcl(&audited, manifests)? {
-        // as the build refuses to touch a leftover that is not all pcl's
-        let leftover = audited.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        return Err(OutputError::ForeignLeftover { leftover, path });
-    }
     let (found, _) = match ownership::audit(&audited, manifests, true, ownership::Indexes::default()) {
         // not whole: the build removes it and writes anew
         Err(OutputError::Foreign { .. }) if backup => return Ok(None),

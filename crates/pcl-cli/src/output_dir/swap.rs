@@ -136,19 +136,9 @@ pub fn recover_leftovers(
     name: &OsStr,
     manifests: &std::collections::BTreeSet<String>,
 ) -> Result<(), OutputError> {
-    let Leftovers { staged, mut backups, kept } = leftovers(parent, name)?;
-    let named = |leftover: &Path| leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    for leftover in staged.iter().chain(&backups) {
-        if let Some(found) = super::leftover_check::not_written_by_pcl(leftover, manifests)? {
-            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path: found });
-        }
-    }
-    // what stayed of an old tree holds no file of pcl's: empty, it goes
-    for leftover in &kept {
-        if let Some(found) = super::leftover_check::first_file(leftover)? {
-            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path: found });
-        }
-    }
+    let found = leftovers(parent, name)?;
+    refuse_foreign(&found, manifests)?;
+    let Leftovers { staged, mut backups, kept } = found;
     // the old tree goes back only whole (a complete earlier output): one
     // whose removal was cut short is removed with the rest
     if !exists(&parent.join(name))?
@@ -161,6 +151,33 @@ pub fn recover_leftovers(
     }
     for path in staged.iter().chain(&backups).chain(&kept) {
         remove_tree(path)?;
+    }
+    Ok(())
+}
+
+/// Refuses, naming it, the first leftover of a build into `parent/name`
+/// that holds what pcl did not write, as `recover_leftovers` does (for
+/// `--check`, which changes nothing).
+pub fn refuse_foreign_leftovers(
+    parent: &Path,
+    name: &OsStr,
+    manifests: &std::collections::BTreeSet<String>,
+) -> Result<(), OutputError> {
+    refuse_foreign(&leftovers(parent, name)?, manifests)
+}
+
+fn refuse_foreign(found: &Leftovers, manifests: &std::collections::BTreeSet<String>) -> Result<(), OutputError> {
+    let named = |leftover: &Path| leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for leftover in found.staged.iter().chain(&found.backups) {
+        if let Some(path) = super::leftover_check::not_written_by_pcl(leftover, manifests)? {
+            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path });
+        }
+    }
+    // what stayed of an old tree holds no file of pcl's: empty, it goes
+    for leftover in &found.kept {
+        if let Some(path) = super::leftover_check::first_file(leftover)? {
+            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path });
+        }
     }
     Ok(())
 }
