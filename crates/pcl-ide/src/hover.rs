@@ -12,6 +12,17 @@ pub struct Hover {
     /// What the hover is about.
     pub span: Span,
     pub markdown: String,
+    /// The same without Markdown's marks (for a client that shows none):
+    /// made beside it, not stripped from it, since what the user wrote
+    /// (`a**b`, `s3:Get**`) may hold such marks (found by review).
+    pub plain: String,
+}
+
+impl Hover {
+    /// A hover whose first line is `title`, bold in Markdown.
+    fn titled(span: Span, title: &str, rest: &str) -> Hover {
+        Hover { span, markdown: format!("**{title}**{rest}"), plain: format!("{title}{rest}") }
+    }
 }
 
 pub fn hover(index: &FileIndex, program: &Program, offset: usize) -> Option<Hover> {
@@ -33,7 +44,8 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
     // the declaration's first line, up to its body
     let source = index.text.get(decl.name_span.start as usize..decl.span.end as usize).unwrap_or_default();
     let head: String = source.split(['\n', '\r']).next().unwrap_or_default().trim_end_matches(['{', ' ']).to_string();
-    let mut md = format!("```pcl\n{} {head}\n```", decl.kind);
+    let code = format!("{} {head}", decl.kind);
+    let mut md = String::new();
     if !decl.docs.is_empty() {
         md.push_str("\n\n");
         md.push_str(&decl.docs.iter().map(|d| d.trim()).collect::<Vec<_>>().join("\n"));
@@ -76,7 +88,7 @@ fn item_hover(index: &FileIndex, program: &Program, name: &str, span: Span) -> O
         }
         _ => {}
     }
-    Some(Hover { span, markdown: md })
+    Some(Hover { span, markdown: format!("```pcl\n{code}\n```{md}"), plain: format!("{code}{md}") })
 }
 
 /// A valueset's values as written: after its name's `=` (its doc comment,
@@ -122,11 +134,11 @@ fn member_hover(text: &str, offset: usize) -> Option<Hover> {
     if rows.is_empty() {
         return None;
     }
-    let markdown = format!(
-        "**{member}** of a partition: the end of its endpoints and of some service principals (CloudFormation's `AWS::URLSuffix`)\n\n| partition | {member} |\n|---|---|\n{}",
+    let rest = format!(
+        " of a partition: the end of its endpoints and of some service principals (CloudFormation's `AWS::URLSuffix`)\n\n| partition | {member} |\n|---|---|\n{}",
         rows.join("\n")
     );
-    Some(Hover { markdown, span: Span::new(dot + 1, close) })
+    Some(Hover::titled(Span::new(dot + 1, close), member, &rest))
 }
 
 fn action_hover(token: &str, span: Span) -> Option<Hover> {
@@ -136,9 +148,8 @@ fn action_hover(token: &str, span: Span) -> Option<Hover> {
         let matched: Vec<&str> = service.matching(name).map(|a| a.name).collect();
         let shown: Vec<String> = matched.iter().take(12).map(|n| format!("`{prefix}:{n}`")).collect();
         let more = if matched.len() > 12 { format!(", and {} more", matched.len() - 12) } else { String::new() };
-        let markdown =
-            format!("**{token}**: {} actions of {}\n\n{}{more}", matched.len(), service.name, shown.join(", "));
-        return Some(Hover { span, markdown });
+        let rest = format!(": {} actions of {}\n\n{}{more}", matched.len(), service.name, shown.join(", "));
+        return Some(Hover::titled(span, token, &rest));
     }
     let action = service.action(name)?;
     let types: Vec<String> = action
@@ -146,16 +157,15 @@ fn action_hover(token: &str, span: Span) -> Option<Hover> {
         .map(|(rt, required)| format!("`{rt}`{}", if required { " (required)" } else { "" }))
         .collect();
     let keys: Vec<String> = action.condition_keys().map(|k| format!("`{k}`")).collect();
-    let markdown = format!(
-        "**{prefix}:{}** ({}, {})\n\n{}\n\nResource types: {}\n\nCondition keys: {}",
-        action.name,
+    let rest = format!(
+        " ({}, {})\n\n{}\n\nResource types: {}\n\nCondition keys: {}",
         service.name,
         action.access_level(),
         action.description(),
         if types.is_empty() { "`*` only".to_string() } else { types.join(", ") },
         if keys.is_empty() { "none of its own".to_string() } else { keys.join(", ") },
     );
-    Some(Hover { span, markdown })
+    Some(Hover::titled(span, &format!("{prefix}:{}", action.name), &rest))
 }
 
 fn key_hover(token: &str, span: Span) -> Option<Hover> {
@@ -167,5 +177,5 @@ fn key_hover(token: &str, span: Span) -> Option<Hover> {
         .and_then(|s| s.condition_key(token))
         .map(|k| k.description)
         .unwrap_or("a global condition key");
-    Some(Hover { span, markdown: format!("**{token}** (condition key, `{ty}`)\n\n{description}") })
+    Some(Hover::titled(span, token, &format!(" (condition key, `{ty}`)\n\n{description}")))
 }

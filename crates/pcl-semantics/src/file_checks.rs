@@ -338,7 +338,8 @@ fn unused(program: &Program, program_places: &[usize], symbols: &Symbols, uses: 
     let mut meant: HashSet<&str> = HashSet::default();
     for u in unknown {
         let candidates = symbols.suggestion_candidates(u, crate::symbol_table::SuggestFrom::AnyParsed);
-        if let Some(name) = pcl_iam::near::nearest(u, candidates, 0.8) {
+        // as the diagnostic suggests it
+        if let Some(name) = pcl_iam::suggested(u, candidates) {
             meant.insert(name);
         }
     }
@@ -346,13 +347,22 @@ fn unused(program: &Program, program_places: &[usize], symbols: &Symbols, uses: 
     // judge every partition through it (ARN defaults, E0203; hard-coded
     // partitions, E0316), and a build's index names its partition by it (a
     // review found W0502's fix trading two E0203s for an E0316)
-    let partition = program.partition_param();
+    // (unless another partition param is used: then the unused first one
+    // is what the checks wrongly judge by, and removing it mends that)
+    let is_used = |at: usize| program_places.get(at).and_then(|place| used.get(*place)).copied().unwrap_or(false);
+    let other_partition_used = program
+        .params()
+        .filter(|(name, p)| {
+            Some(*name) != program.partition_param() && !p.ty.list && p.ty.scalar == pcl_iam::ScalarType::Partition
+        })
+        .any(|(name, _)| program.position(name).is_some_and(is_used));
+    let partition = program.partition_param().filter(|_| !other_partition_used);
     for (at, what) in program.usable() {
         let Some(item) = program.items().get(at) else { continue };
         if partition == Some(item.name.as_str()) {
             continue;
         }
-        let used = program_places.get(at).and_then(|place| used.get(*place)).copied().unwrap_or(false);
+        let used = is_used(at);
         if !used && !meant.contains(item.name.as_str()) {
             let kind = DiagnosticKind::Unused { what, name: item.name.as_str().to_owned() };
             diags.push(kind.at(item.name_span.shift(item.offset)));

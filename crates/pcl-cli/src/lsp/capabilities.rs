@@ -37,20 +37,13 @@ impl ClientSupport {
 }
 
 impl ClientSupport {
-    /// A hover's Markdown as the client shows it.
-    pub fn hover_markup(self, markdown: String) -> MarkupContent {
+    /// A hover as the client shows it: Markdown, or plain text.
+    pub fn hover_markup(self, hover: pcl_ide::Hover) -> MarkupContent {
         match self.hover_markdown {
-            true => MarkupContent { kind: MarkupKind::Markdown, value: markdown },
-            false => MarkupContent { kind: MarkupKind::PlainText, value: plain_text(&markdown) },
+            true => MarkupContent { kind: MarkupKind::Markdown, value: hover.markdown },
+            false => MarkupContent { kind: MarkupKind::PlainText, value: hover.plain },
         }
     }
-}
-
-/// A hover's Markdown as plain text, for a client that shows no Markdown:
-/// without its code fences and bold marks (its backticks read as quotes).
-fn plain_text(markdown: &str) -> String {
-    let lines = markdown.lines().filter(|line| !line.trim_start().starts_with("```"));
-    lines.map(|line| line.replace("**", "")).collect::<Vec<_>>().join("\n")
 }
 
 /// Whether an opened document is pcl: its language is `pcl`, or its name
@@ -58,7 +51,7 @@ fn plain_text(markdown: &str) -> String {
 pub fn is_pcl(document: &TextDocumentItem) -> bool {
     let path = document.uri.path().as_str();
     let named = path.rsplit('/').next().is_some_and(|name| name.to_ascii_lowercase().ends_with(".pcl"));
-    document.language_id == "pcl" || named
+    document.language_id.eq_ignore_ascii_case("pcl") || named
 }
 
 pub fn capabilities(encoding: Encoding, client: ClientSupport) -> ServerCapabilities {

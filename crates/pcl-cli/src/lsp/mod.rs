@@ -282,9 +282,9 @@ impl Server {
     fn hover(&self, p: HoverParams) -> Answer {
         let (key, text, offset) = self.at(&p.text_document_position_params)?;
         let lines = LineIndex::new(&text, self.encoding);
-        to_value(self.host.hover(&key, offset).map(|h| Hover {
-            contents: HoverContents::Markup(self.client.hover_markup(h.markdown)),
-            range: Some(lines.range(h.span)),
+        to_value(self.host.hover(&key, offset).map(|h| {
+            let range = Some(lines.range(h.span));
+            Hover { contents: HoverContents::Markup(self.client.hover_markup(h)), range }
         }))
     }
 
