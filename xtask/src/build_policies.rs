@@ -141,7 +141,12 @@ fn build(args: &Args, root: &Path, out: &Path, out_shown: &str) -> u8 {
     let result = match preparing {
         Some(preparing) => write(preparing, out_shown, &configured).map(|(stats, replaced)| {
             let verb = match replaced {
-                Replaced::Written => "written",
+                Replaced::Written { kept } => {
+                    if let Some(kept) = kept {
+                        eprintln!("warning: {kept}");
+                    }
+                    "written"
+                }
                 Replaced::Unchanged => "unchanged, nothing to write",
             };
             (stats, verb)

@@ -179,7 +179,7 @@ fn check_agrees_with_the_build() {
                 std::fs::create_dir_all(&kept).unwrap();
                 std::fs::write(kept.join("notes.json"), "{\n  \"mine\": true\n}\n").unwrap();
             },
-            "interrupted build's leftover, holds `aws/policy/notes.json`",
+            "beside it holds `aws/policy/notes.json`, written into the output while an earlier build replaced it",
             2,
         ),
     ];

@@ -456,3 +456,19 @@ fn a_build_that_cannot_say_it_wrote_still_succeeds() {
     assert_eq!(o.status.code(), Some(0));
     assert!(p.out().join("index.json").exists());
 }
+
+/// A directory of the output that the user emptied goes with the old tree:
+/// nothing is left beside the output (a review found an empty
+/// `.pcl-kept-*` left).
+#[test]
+fn a_directory_emptied_by_the_user_leaves_nothing_behind() {
+    let p = Project::new();
+    assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+    for entry in std::fs::read_dir(p.out().join("role")).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let o = p.build("old.pcl", "out", &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+    assert!(p.out().join("role").read_dir().unwrap().next().is_some());
+}

@@ -129,7 +129,12 @@ fn build(args: &BuildArgs, reporter: &Reporter, out_shown: &str) -> u8 {
         Ok(replaced) => {
             let plural = if written == 1 { "" } else { "s" };
             match replaced {
-                Replaced::Written => reporter.done(&format!("wrote {written} file{plural} to {out_shown}")),
+                Replaced::Written { kept } => {
+                    reporter.done(&format!("wrote {written} file{plural} to {out_shown}"));
+                    if let Some(kept) = kept {
+                        reporter.done(&format!("warning: {kept}"));
+                    }
+                }
                 Replaced::Unchanged => {
                     reporter.done(&format!("nothing to write: {out_shown} holds these {written} file{plural} already"))
                 }

@@ -83,6 +83,7 @@ fn prepare_without_changes(
     manifests: &BTreeSet<String>,
     source: &Path,
 ) -> Result<Option<PreparedReplace>, OutputError> {
+    let dir = &super::normalized(dir)?;
     // refused here even when the rest must wait (its parent missing), so
     // the build says so without making anything
     super::nesting::refuse_nested(dir)?;

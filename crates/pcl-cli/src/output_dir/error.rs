@@ -42,6 +42,9 @@ pub enum OutputError {
     /// A directory beside it named as an interrupted build's leftover holds
     /// `path` (relative to it), which no build writes: it was left as it is.
     ForeignLeftover { leftover: String, path: String },
+    /// What an earlier build kept aside (`.pcl-kept-*`) still holds a file
+    /// that was written into its previous output while it replaced it.
+    KeptAside { leftover: String, path: String },
     /// A file-system operation failed: which, on which path, and why.
     Fs(FsError),
     /// A signal stopped the build before it replaced the directory; what it
@@ -72,7 +75,8 @@ impl OutputError {
             | OutputError::NonUtf8Name
             | OutputError::ChangedDuringBuild(_)
             | OutputError::AppearedDuringBuild
-            | OutputError::ForeignLeftover { .. } => true,
+            | OutputError::ForeignLeftover { .. }
+            | OutputError::KeptAside { .. } => true,
             OutputError::Fs(_)
             | OutputError::Interrupted(_)
             | OutputError::ParentRemoved(_)
@@ -165,6 +169,11 @@ impl fmt::Display for OutputError {
             OutputError::ChangedDuringBuild(inner) => {
                 write!(f, "it changed while pcl was building, so it was left as it is now: {inner}")
             }
+            OutputError::KeptAside { leftover, path } => write!(
+                f,
+                "`{leftover}` beside it holds `{path}`, written into the output while an earlier build replaced \
+                 it, and kept; move it away (pcl removes only what it wrote)"
+            ),
             OutputError::ForeignLeftover { leftover, path } => write!(
                 f,
                 "`{leftover}` beside it, named as an interrupted build's leftover, holds `{path}`, which pcl did not \

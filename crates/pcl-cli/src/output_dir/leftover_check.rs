@@ -2,8 +2,7 @@
 //! that the next build may remove it. A leftover is a staging directory
 //! (killed while staging: files, then each partition's `index.json`, some
 //! cut short), an old tree being removed after the swap (its indexes go
-//! last: `swap::remove_files_then_empty_dirs`), or what stayed of an old
-//! tree (`kept_prefix`). A file an index in the leftover lists must have
+//! last: `remove_old_tree`), or what stayed of an old tree (`.pcl-kept-*`). A file an index in the leftover lists must have
 //! the sha256 it lists; a file no readable index covers must look like the
 //! start of what pcl writes. (A review found a user's `policy/notes.json`
 //! in a leftover removed: any `.json` file passed.)
@@ -46,7 +45,8 @@ pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) 
     for rel in files.iter().filter(|rel| !manifests.contains(*rel)) {
         let path = leftover.join(rel);
         // the innermost index whose directory holds the file
-        let covering = indexes.iter().rev().find(|(scope, _)| rel.starts_with(scope.as_str()));
+        // (a link aside, never listed, holds the previous tree's file)
+        let covering = indexes.iter().rev().find(|(scope, _)| rel.starts_with(scope.as_str()) && !is_link_aside(rel));
         let pcls = match covering {
             Some((scope, listed)) => {
                 let listed_sha = rel.strip_prefix(scope.as_str()).and_then(|inner| listed.get(inner));
@@ -58,7 +58,7 @@ pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) 
                     None => false,
                 }
             }
-            None => begins_as_pcl_writes(&path)?,
+            None => where_pcl_writes(rel) && begins_as_pcl_writes(&path)?,
         };
         if !pcls {
             return Ok(Some(rel.clone()));
@@ -67,9 +67,33 @@ pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) 
     Ok(None)
 }
 
-/// The regular `.json` files under `leftover`, relative and sorted; `Err`
-/// the first entry that is neither such a file nor a directory (a build
-/// writes no other).
+/// Whether a build writes documents at `rel`: `policy/` or `role/`, in the
+/// output or in one of its partitions (`aws/policy/`); a link aside also
+/// beside an index. (A file elsewhere that no index covers, `notes.json`
+/// at the top of a partitioned output, is no document of pcl's.)
+fn where_pcl_writes(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let (dirs, name) = match parts.split_last() {
+        Some((name, dirs)) => (dirs, *name),
+        None => return false,
+    };
+    let document = matches!(dirs.last(), Some(&"policy" | &"role")) && dirs.len() <= 2;
+    let index_aside = name == ".index.json.link" && dirs.len() <= 1;
+    document || index_aside
+}
+
+/// `.NAME.json.link`: the hard link to the previous tree's file that the
+/// staging makes beside a file it wrote, then renames over it
+/// (`Staging::write_with`); a build killed in between leaves it (found by
+/// review: such a leftover was refused for good).
+fn is_link_aside(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.starts_with('.') && name.ends_with(".json.link")
+}
+
+/// The regular `.json` files (and links aside) under `leftover`, relative
+/// and sorted; `Err` the first entry that is neither such a file nor a
+/// directory (a build writes no other).
 fn regular_json_files(leftover: &Path) -> Result<Result<Vec<String>, String>, FsError> {
     let mut files = Vec::new();
     let mut todo = vec![leftover.to_path_buf()];
@@ -84,7 +108,7 @@ fn regular_json_files(leftover: &Path) -> Result<Result<Vec<String>, String>, Fs
             let relative = relative.unwrap_or_default();
             if kind.is_dir() {
                 todo.push(path);
-            } else if kind.is_file() && relative.ends_with(".json") {
+            } else if kind.is_file() && (relative.ends_with(".json") || is_link_aside(&relative)) {
                 files.push(relative);
             } else {
                 return Ok(Err(relative));
@@ -104,10 +128,11 @@ fn begins_as_pcl_writes(path: &Path) -> Result<bool, FsError> {
     Ok(HOW_PCL_BEGINS.starts_with(&head))
 }
 
-/// The first entry under `dir` that is not a directory (relative), or `None`.
-pub(super) fn first_file(dir: &Path) -> Result<Option<String>, FsError> {
+/// The first entry under `dir` (relative) that is neither a directory nor
+/// one of `besides`, or `None`.
+pub(super) fn first_file_besides(dir: &Path, besides: &BTreeSet<String>) -> Result<Option<String>, FsError> {
     Ok(match regular_json_files(dir)? {
-        Ok(files) => files.into_iter().next(),
+        Ok(files) => files.into_iter().find(|file| !besides.contains(file)),
         Err(other) => Some(other),
     })
 }

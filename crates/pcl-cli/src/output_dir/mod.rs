@@ -20,15 +20,15 @@ mod nesting;
 mod ownership;
 mod staging;
 mod swap;
+mod target;
 mod unchanged;
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use error::stop_point;
-use fs_error::at;
+use target::{Target, normalized};
 
 pub use early::{DeferredPrepare, EarlyPrepare, PreparingReplace};
 pub use error::OutputError;
@@ -46,159 +46,6 @@ pub fn test_point(step: &str) {
 /// (see `fault.rs`): it waits until `done`.
 pub fn test_pause_until(step: &str, done: impl Fn() -> bool) {
     fault::pause_until(step, done);
-}
-
-/// Where the output goes, resolved to a real path.
-struct Target {
-    /// The directory (symlinks resolved when it exists).
-    dir: PathBuf,
-    parent: PathBuf,
-    name: OsString,
-    /// The parents `resolve` made, deepest first: a build that fails
-    /// removes them again (see `Hold`).
-    created: Vec<PathBuf>,
-}
-
-impl Target {
-    /// Resolves `dir`; creates its parent only if `create_parent`.
-    fn resolve(dir: &Path, create_parent: bool) -> Result<Target, OutputError> {
-        let mut created = Vec::new();
-        let dir = if swap::exists(dir)? {
-            let real = dir.canonicalize().map_err(at(FsOp::Resolve, dir))?;
-            if !real.is_dir() {
-                return Err(OutputError::NotADirectory);
-            }
-            real
-        } else {
-            let name = match dir.file_name() {
-                Some(n) => n.to_os_string(),
-                None => return Err(OutputError::NoName),
-            };
-            let parent = match dir.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            if create_parent {
-                let missing = missing_parents(&parent).map_err(at(FsOp::Resolve, &parent))?;
-                created = missing.make()?;
-                missing.path().join(name)
-            } else {
-                match parent.canonicalize() {
-                    Ok(p) => p.join(name),
-                    // the parent is missing and was not to be created
-                    Err(_) => dir.to_path_buf(),
-                }
-            }
-        };
-        let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
-            return Err(OutputError::NoName);
-        };
-        if name.to_str().is_none() {
-            return Err(OutputError::NonUtf8Name);
-        }
-        Ok(Target { parent: parent.to_path_buf(), name: name.to_os_string(), dir: dir.clone(), created })
-    }
-
-    /// Refuses the source's directory and every directory above it, and
-    /// the current directory and every directory above it.
-    fn guard_source(&self, source: &Path) -> Result<(), OutputError> {
-        if let Ok(source) = source.canonicalize()
-            && source.parent().is_some_and(|src_dir| src_dir.starts_with(&self.dir))
-        {
-            return Err(OutputError::HoldsSource { source });
-        }
-        // replaced, it would leave the shell that ran pcl in a directory
-        // removed (found by review)
-        if let Ok(cwd) = std::env::current_dir().and_then(|cwd| cwd.canonicalize()) {
-            if cwd == self.dir {
-                return Err(OutputError::CurrentDirectory);
-            }
-            // (found by review: `cd out/policy && pcl build ... --out ..`)
-            if cwd.starts_with(&self.dir) {
-                return Err(OutputError::HoldsCurrentDirectory);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Where an output's missing parents go: below `real`, the longest part of
-/// the path given that exists, resolved; `written` is that part as the
-/// user wrote it, to name a directory that cannot be made.
-struct MissingParents {
-    real: PathBuf,
-    written: PathBuf,
-    names: Vec<OsString>,
-}
-
-/// `parent` as its longest part that exists and the names still to make
-/// below it. A `..` after a missing name takes that name back instead of
-/// making it (`a/b/../../out` with no `a` is `out`, and makes neither `a`
-/// nor `a/b`: a review found both left behind): a missing name is no
-/// symlink, so that is where the system's own resolution would lead once
-/// they existed.
-fn missing_parents(parent: &Path) -> io::Result<MissingParents> {
-    use std::path::Component;
-    let mut components = parent.components();
-    let mut walked = PathBuf::new();
-    // a dangling symlink, a file, or a directory that cannot be read counts
-    // as missing: making it then fails with an error that names it
-    let first_missing = components.by_ref().find(|component| {
-        walked.push(component);
-        !walked.exists()
-    });
-    let Some(first_missing) = first_missing else {
-        return Ok(MissingParents { real: parent.canonicalize()?, written: parent.to_path_buf(), names: Vec::new() });
-    };
-    let mut written = walked.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-    let mut real = written.canonicalize()?;
-    let mut names: Vec<OsString> = Vec::new();
-    for component in std::iter::once(first_missing).chain(components) {
-        match component {
-            Component::Normal(name) => names.push(name.to_os_string()),
-            Component::ParentDir => {
-                if names.pop().is_none() {
-                    real.pop();
-                    written.clone_from(&real);
-                }
-            }
-            // a root or a prefix comes first, and exists
-            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
-        }
-    }
-    Ok(MissingParents { real, written, names })
-}
-
-impl MissingParents {
-    /// The output's parent, resolved.
-    fn path(&self) -> PathBuf {
-        self.real.join(self.names.iter().collect::<PathBuf>())
-    }
-
-    /// Makes the missing directories one at a time from the outermost, each
-    /// named if it cannot be made (a failure removes those made before it).
-    /// Returns the ones made, deepest first.
-    fn make(&self) -> Result<Vec<PathBuf>, OutputError> {
-        let mut made: Vec<PathBuf> = Vec::new();
-        let (mut dir, mut written) = (self.real.clone(), self.written.clone());
-        for name in &self.names {
-            dir.push(name);
-            written.push(name);
-            match std::fs::create_dir(&dir) {
-                Ok(()) => made.insert(0, dir.clone()),
-                // made meanwhile (by another build into the same place): not ours
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => {}
-                Err(e) => {
-                    for ours in &made {
-                        let _ = std::fs::remove_dir(ours);
-                    }
-                    let shown = written.strip_prefix(".").unwrap_or(&written);
-                    return Err(FsError::new(FsOp::CreateDir, shown, e).into());
-                }
-            }
-        }
-        Ok(made)
-    }
 }
 
 /// Replaces `dir` by a directory holding exactly the files produced by
@@ -230,6 +77,7 @@ pub fn prepare_replace(
     source: &Path,
     on_wait: &mut dyn FnMut(),
 ) -> Result<PreparedReplace, OutputError> {
+    let dir = &normalized(dir)?;
     // before anything is made (its parents)
     nesting::refuse_nested(dir)?;
     // From here on, the build may change the file system: a signal stops
@@ -261,16 +109,58 @@ pub fn prepare_replace(
 }
 
 /// Removes the old tree a swap put at `old`, audited once more as
-/// `old_files`: those files, then the directories left empty, read-only or
-/// not. Anything written into it since (by a process still inside the old
-/// output) stays, and the next build refuses to go on until it is moved
-/// away.
-fn remove_old_tree(old: &Path, old_files: &ownership::Audited) {
+/// `old_files`: those files still as that audit found them (a file written
+/// since through the old tree, by a process still inside it, is kept: a
+/// review found one removed), then the directories left empty, read-only
+/// or not, the indexes last. Anything else that stays is renamed aside
+/// (`swap::keep_what_stayed`) before its indexes go, and said: the next
+/// build refuses to go on until it is moved away.
+fn remove_old_tree(old: &Path, old_files: &ownership::Audited) -> Option<KeptAside> {
     fault::point_inside("old-tree-audited", old);
     swap::make_removable(old);
-    swap::remove_files_then_empty_dirs(old, old_files.keys());
-    if swap::exists(old).unwrap_or(true) {
-        swap::keep_what_stayed(old);
+    let unchanged = |(rel, file): &(&String, &ownership::AuditedFile)| {
+        std::fs::symlink_metadata(old.join(rel)).is_ok_and(|m| unchanged::Stamp::of(&m) == file.stamp)
+    };
+    let (indexes, documents): (Vec<&String>, Vec<&String>) =
+        old_files.iter().filter(unchanged).map(|(rel, _)| rel).partition(|rel| rel.ends_with("index.json"));
+    swap::remove_files(old, documents.into_iter());
+    // as long as a file stays, the index that lists it stays too, and
+    // proves it pcl's should the removal be cut short
+    let stayed = leftover_check::first_file_besides(old, &indexes.iter().map(|r| (*r).clone()).collect());
+    match stayed {
+        Ok(Some(file)) => {
+            let kept = swap::keep_what_stayed(old);
+            let at = kept.as_deref().unwrap_or(old);
+            swap::remove_files(at, indexes.into_iter());
+            swap::remove_empty_dirs(at);
+            let dir = at.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            Some(KeptAside { dir, file })
+        }
+        // nothing but directories (some the user emptied) and the indexes
+        _ => {
+            swap::remove_files(old, indexes.into_iter());
+            swap::remove_empty_dirs(old);
+            None
+        }
+    }
+}
+
+/// A file that was written into the old output while a build replaced it:
+/// kept, in the directory `dir` beside the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptAside {
+    pub dir: String,
+    pub file: String,
+}
+
+impl std::fmt::Display for KeptAside {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` was written into the previous output while this build replaced it: it is kept in `{}` beside \
+             the output; move it away (the next build refuses to go on until then)",
+            self.file, self.dir
+        )
     }
 }
 
@@ -309,10 +199,11 @@ impl Drop for Hold {
 }
 
 /// What a replacement did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replaced {
-    /// The new tree is in place.
-    Written,
+    /// The new tree is in place; what was written into the old one during
+    /// the build, if anything, was kept aside.
+    Written { kept: Option<KeptAside> },
     /// The directory already held exactly the build's files, byte for byte,
     /// and was left as it is.
     Unchanged,
@@ -403,7 +294,7 @@ impl PreparedReplace {
             }
             let _ = staging.keep();
             fault::point("renamed");
-            return Ok(Replaced::Written);
+            return Ok(Replaced::Written { kept: None });
         }
         // the new tree takes the old one's mode and group (a directory the
         // user made private, or setgid, stays so)
@@ -424,8 +315,8 @@ impl PreparedReplace {
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };
-                remove_old_tree(&staging.keep(), &old_files);
-                Ok(Replaced::Written)
+                let kept = remove_old_tree(&staging.keep(), &old_files);
+                Ok(Replaced::Written { kept })
             }
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
                 let old = swap::two_step_replace(&target.parent, &target.name, staging.path(), &target.dir)?;
@@ -440,8 +331,8 @@ impl PreparedReplace {
                     }
                 };
                 let _ = staging.keep();
-                remove_old_tree(&old, &old_files);
-                Ok(Replaced::Written)
+                let kept = remove_old_tree(&old, &old_files);
+                Ok(Replaced::Written { kept })
             }
             Err(e) => Err(e.into()),
         }
@@ -452,13 +343,16 @@ impl PreparedReplace {
 /// `None` if it does not exist, else every file with its content. Fails
 /// exactly where `replace_dir_with` with the same `manifests` would refuse.
 pub fn inspect(dir: &Path, manifests: &BTreeSet<String>, source: &Path) -> Result<Option<Tree>, OutputError> {
+    let dir = &normalized(dir)?;
     nesting::refuse_nested(dir)?;
     let target = Target::resolve(dir, false)?;
     target.guard_source(source)?;
-    // where the build would refuse to touch a leftover
-    if swap::exists(&target.parent)? {
-        swap::refuse_foreign_leftovers(&target.parent, &target.name, manifests)?;
+    // a parent still to make holds nothing (nor any leftover)
+    if !swap::exists(&target.parent)? {
+        return Ok(None);
     }
+    // where the build would refuse to touch a leftover
+    swap::refuse_foreign_leftovers(&target.parent, &target.name, manifests)?;
     let (audited, backup) = if swap::exists(&target.dir)? {
         (target.dir.clone(), false)
     } else {

@@ -109,12 +109,12 @@ fn kept_prefix(name: &OsStr) -> String {
 /// removal of its files to the kept name of the same suffix, which no
 /// build removes while it holds a file: its files are not pcl's, and
 /// under its old name they would be taken for an interrupted build's.
-/// Best effort: left as it is if the rename fails.
-pub fn keep_what_stayed(old: &Path) {
-    let Some(name) = old.file_name().and_then(OsStr::to_str) else { return };
-    let Some(rest) = name.strip_prefix(".pcl-build-").or_else(|| name.strip_prefix(".pcl-old-")) else { return };
+/// Best effort: left as it is if the rename fails (`None`).
+pub fn keep_what_stayed(old: &Path) -> Option<PathBuf> {
+    let name = old.file_name().and_then(OsStr::to_str)?;
+    let rest = name.strip_prefix(".pcl-build-").or_else(|| name.strip_prefix(".pcl-old-"))?;
     let kept = old.with_file_name(format!(".pcl-kept-{rest}"));
-    let _ = rename_new(old, &kept);
+    rename_new(old, &kept).ok().map(|()| kept)
 }
 
 /// Whether interrupted builds into `parent/name` left anything behind
@@ -173,10 +173,11 @@ fn refuse_foreign(found: &Leftovers, manifests: &std::collections::BTreeSet<Stri
             return Err(OutputError::ForeignLeftover { leftover: named(leftover), path });
         }
     }
-    // what stayed of an old tree holds no file of pcl's: empty, it goes
+    // what stayed of an old tree holds no file of pcl's but its indexes
+    // (whose removal may have been cut short): without the rest, it goes
     for leftover in &found.kept {
-        if let Some(path) = super::leftover_check::first_file(leftover)? {
-            return Err(OutputError::ForeignLeftover { leftover: named(leftover), path });
+        if let Some(path) = super::leftover_check::first_file_besides(leftover, manifests)? {
+            return Err(OutputError::KeptAside { leftover: named(leftover), path });
         }
     }
     Ok(())
@@ -328,30 +329,32 @@ fn remove_tree(path: &Path) -> Result<(), FsError> {
     removed.map_err(at(FsOp::Remove, path))
 }
 
-/// Removes `files` (relative to `root`, as an audit listed them), then every
-/// directory of `root` left empty, deepest first, `root` last: best effort,
-/// and never a file the list does not name.
-pub fn remove_files_then_empty_dirs<'f>(root: &Path, files: impl Iterator<Item = &'f String>) {
-    let mut dirs = std::collections::BTreeSet::new();
-    // the indexes last: as long as a file stays, the index that lists it
-    // does too, and proves it pcl's should the removal be cut short
-    let (indexes, documents): (Vec<&String>, Vec<&String>) = files.partition(|f| f.ends_with("index.json"));
-    for file in documents.into_iter().chain(indexes) {
-        let path = root.join(file);
-        let _ = std::fs::remove_file(&path);
-        let mut parent = path.parent();
-        while let Some(dir) = parent.filter(|d| d.starts_with(root) && *d != root) {
-            if !dirs.insert(dir.to_path_buf()) {
-                break;
+/// Removes `files` (relative to `root`, as an audit listed them): best
+/// effort, and never a file the list does not name.
+pub fn remove_files<'f>(root: &Path, files: impl Iterator<Item = &'f String>) {
+    for file in files {
+        let _ = std::fs::remove_file(root.join(file));
+    }
+}
+
+/// Removes the directories under `root` that hold nothing, deepest first,
+/// then `root` if it is left empty; one that holds anything stays (a
+/// removal that is refused is no error).
+pub fn remove_empty_dirs(root: &Path) {
+    let mut dirs = vec![root.to_path_buf()];
+    let mut at = 0;
+    while let Some(dir) = dirs.get(at).cloned() {
+        at += 1;
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                dirs.push(entry.path());
             }
-            parent = dir.parent();
         }
     }
-    // deepest first: a longer path sorts after its parent
+    // a directory comes after its parent: reversed, before it
     for dir in dirs.iter().rev() {
         let _ = std::fs::remove_dir(dir);
     }
-    let _ = std::fs::remove_dir(root);
 }
 
 /// Gives directory `to` the mode (setgid included) and group of directory
