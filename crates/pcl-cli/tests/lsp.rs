@@ -21,6 +21,7 @@ fn editor_capabilities() -> Value {
     json!({"textDocument": {
         "hover": {"contentFormat": ["markdown", "plaintext"]},
         "rename": {"prepareSupport": true},
+        "documentSymbol": {"hierarchicalDocumentSymbolSupport": true},
         "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}}
     }})
 }
@@ -57,6 +58,10 @@ fn what_a_client_cannot_take_it_is_not_given() {
         json!({"textDocument": {"uri": URI}, "range": range, "context": {"diagnostics": []}}),
     );
     assert_eq!(actions["result"], json!([]), "{actions}");
+    // an outline without hierarchy: each symbol with its location
+    let outline = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": URI}}));
+    assert_eq!(outline["result"][0]["location"]["uri"], json!(URI), "{outline}");
+    assert!(outline["result"][0].get("selectionRange").is_none(), "{outline}");
     // not pcl: not opened (a request on it is one on a document not open)
     let json_uri = "file:///tmp/settings.json";
     c.notify(

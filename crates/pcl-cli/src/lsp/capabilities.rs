@@ -18,6 +18,9 @@ pub struct ClientSupport {
     /// `textDocument.hover.contentFormat` lists Markdown: else hovers are
     /// plain text.
     pub hover_markdown: bool,
+    /// `textDocument.documentSymbol.hierarchicalDocumentSymbolSupport`:
+    /// else the outline is `SymbolInformation`s.
+    pub hierarchical_symbols: bool,
 }
 
 impl ClientSupport {
@@ -28,6 +31,10 @@ impl ClientSupport {
             code_action_literals: text
                 .and_then(|t| t.code_action.as_ref())
                 .is_some_and(|c| c.code_action_literal_support.is_some()),
+            hierarchical_symbols: text
+                .and_then(|t| t.document_symbol.as_ref())
+                .and_then(|d| d.hierarchical_document_symbol_support)
+                .unwrap_or(false),
             hover_markdown: text
                 .and_then(|t| t.hover.as_ref())
                 .and_then(|h| h.content_format.as_ref())

@@ -48,9 +48,23 @@ impl Server {
     pub(super) fn symbols(&self, p: DocumentSymbolParams) -> Answer {
         let (key, text) = self.document(&p.text_document.uri)?;
         let lines = LineIndex::new(&text, self.encoding);
-        let symbols: Vec<DocumentSymbol> = self
-            .host
-            .document_symbols(&key)
+        let found = self.host.document_symbols(&key);
+        // a client that takes no hierarchy gets the flat form (LSP 3.17)
+        if !self.client.hierarchical_symbols {
+            let flat: Vec<SymbolInformation> = found
+                .into_iter()
+                .map(|s| SymbolInformation {
+                    name: s.name,
+                    kind: symbol_kind(s.kind),
+                    tags: None,
+                    deprecated: None,
+                    location: Location { uri: p.text_document.uri.clone(), range: lines.range(s.span) },
+                    container_name: Some(s.kind.to_string()),
+                })
+                .collect();
+            return to_value(DocumentSymbolResponse::Flat(flat));
+        }
+        let symbols: Vec<DocumentSymbol> = found
             .into_iter()
             .map(|s| DocumentSymbol {
                 name: s.name,
