@@ -18,7 +18,7 @@ mod support;
 
 use std::process::Command;
 
-use project::{Project, pcl_in, snapshot};
+use project::{Project, new_source, pcl_in, snapshot};
 use support::{OLD, staging_leftovers, stderr};
 
 #[test]
@@ -252,14 +252,15 @@ fn a_missing_parent_undone_by_dot_dot_is_not_made() {
 /// all three deleted, or renamed into place, by the next build.)
 #[test]
 fn a_leftover_holding_what_pcl_did_not_write_is_kept_and_refused() {
-    // a `.json` file too (a review found one removed: any `.json` passed)
-    // and a file the old tree had, written again after its last audit (a
-    // review found it removed with the tree)
+    // reviews found removed: a `.json` file (any `.json` passed), a file the
+    // old tree had, written again after its last audit, and its index (the
+    // next build took it for pcl's)
     let cases = [
         (false, "policy/NOTES.md"),
         (true, "policy/NOTES.md"),
         (false, "policy/notes.json"),
         (false, "policy/user.json"),
+        (false, "index.json"),
     ];
     for (no_exchange, intruder) in cases {
         let p = Project::new();
@@ -280,7 +281,11 @@ fn a_leftover_holding_what_pcl_did_not_write_is_kept_and_refused() {
         let notes = p.root.join(&left).join(intruder);
         assert_eq!(std::fs::read_to_string(&notes).unwrap(), "written by the user during the build");
         // only the user's file is left in it: every file of the old tree went
-        assert_eq!(snapshot(&p.root.join(&left)).len(), 2, "policy/ and the notes");
+        assert_eq!(
+            snapshot(&p.root.join(&left)).len(),
+            intruder.matches('/').count() + 1,
+            "the notes, and their directory"
+        );
         let before = snapshot(&p.root);
         let o = p.build("old.pcl", "out", &[]);
         let err = stderr(&o);
@@ -423,4 +428,41 @@ fn a_staged_file_that_cannot_be_written_is_named() {
     assert!(err.contains("its previous content is kept"), "{err}");
     assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
     assert_eq!(snapshot(&p.root), before);
+}
+
+/// A policy named `index` (`policy/index.json`) is a document, not an
+/// index: removed with the old tree, it is not what a kept leftover is
+/// judged by (a review found such a leftover refused for good).
+#[test]
+fn a_policy_named_index_is_no_index() {
+    let p = Project::new();
+    std::fs::write(
+        p.root.join("index.pcl"),
+        OLD.replace("policy user {", "policy index {").replace("attach user", "attach index"),
+    )
+    .unwrap();
+    std::fs::write(
+        p.root.join("index2.pcl"),
+        new_source().replace("policy user {", "policy index {").replace("attach user", "attach index"),
+    )
+    .unwrap();
+    assert_eq!(p.build("index.pcl", "out", &[]).status.code(), Some(0));
+    assert!(p.out().join("policy/index.json").exists());
+    // killed once what stayed is set aside, before its indexes go
+    let env = [
+        ("PCL_TEST_INTRUDE_AT", "old-tree-audited"),
+        ("PCL_TEST_INTRUDER_IN", "policy/notes.json"),
+        ("PCL_TEST_FAULT_AT", "set-aside"),
+    ];
+    let o = p.build("index2.pcl", "out", &env);
+    assert_eq!(o.status.code(), None, "the fault hook did not fire: {}", stderr(&o));
+    let [kept] = staging_leftovers(&p.root).try_into().unwrap();
+    let names: Vec<String> = snapshot(&p.root.join(&kept)).into_iter().map(|(path, _)| path).collect();
+    assert_eq!(names, ["index.json", "policy/", "policy/notes.json", "role/"], "the old policy/index.json went with the tree");
+    let refused = p.build("index.pcl", "out", &[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("holds `policy/notes.json`"), "{}", stderr(&refused));
+    std::fs::rename(p.root.join(&kept).join("policy/notes.json"), p.root.join("notes.json")).unwrap();
+    assert_eq!(p.build("index.pcl", "out", &[]).status.code(), Some(0));
+    assert!(staging_leftovers(&p.root).is_empty());
 }

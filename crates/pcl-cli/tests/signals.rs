@@ -334,3 +334,36 @@ fn a_signal_during_a_rewrite_waits_for_it() {
         }
     }
 }
+
+/// A build whose old tree changed during the build swaps it back, and
+/// removes the new tree: only what pcl wrote in it. A file written into the
+/// new tree while it was the output is set aside and named by the next
+/// build (a review found it removed with the new tree). The build is
+/// paused right after its swap; the signal only ends the pause (after the
+/// swap a build finishes).
+#[test]
+fn a_tree_swapped_back_keeps_what_was_written_into_it() {
+    let p = Project::new();
+    p.build("old.pcl", "out");
+    let child = p.paused_build("new.pcl", "out", "swapped");
+    let [old_tree] = staging_leftovers(&p.root).try_into().unwrap();
+    std::fs::write(p.root.join(&old_tree).join("policy/first-notes.json"), "{\"mine\": 1}").unwrap();
+    std::fs::write(p.root.join("out/policy/second-notes.json"), "{\"mine\": 2}").unwrap();
+    kill("INT", &child);
+    let o = ended(child);
+    // (the signal's exit code, as the build stopped)
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it holds `policy/first-notes.json`"), "{}", stderr(&o));
+    assert!(p.root.join("out/policy/first-notes.json").exists(), "the old tree is back");
+    let [kept] = staging_leftovers(&p.root).try_into().unwrap();
+    assert!(kept.starts_with(".pcl-kept-out-"), "{kept}");
+    let names: Vec<String> = listing(&p.root.join(&kept)).into_iter().map(|(path, _)| path).collect();
+    assert_eq!(names, ["policy/second-notes.json"]);
+    let next = p.command("old.pcl", "out").output().unwrap();
+    assert_eq!(next.status.code(), Some(2), "{}", stderr(&next));
+    assert!(
+        stderr(&next).contains(&format!("`{kept}` beside it holds `policy/second-notes.json`")),
+        "{}",
+        stderr(&next)
+    );
+}

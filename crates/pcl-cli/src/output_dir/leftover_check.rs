@@ -18,13 +18,27 @@ use super::index_check;
 /// first key indented by two spaces); one cut short, with a part of it.
 const HOW_PCL_BEGINS: &[u8] = b"{\n  \"";
 
-/// The first path (relative to `leftover`, `/`-separated) that pcl did not
-/// write, or `None`. `manifests` are the paths of the indexes a build writes
-/// (`index.json`, or one a partition; a policy named `index` is none).
-pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) -> Result<Option<String>, FsError> {
+/// What a leftover holds: the files pcl wrote, and the first it did not
+/// (relative to the leftover, `/`-separated).
+pub(super) struct Verdict {
+    pub pcls: Vec<String>,
+    pub foreign: Option<String>,
+}
+
+/// Which files of `leftover` pcl wrote. `manifests` are the paths of the
+/// indexes a build writes (`index.json`, or one a partition's; a policy
+/// named `index` is none).
+pub(super) fn judge(leftover: &Path, manifests: &BTreeSet<String>) -> Result<Verdict, FsError> {
     let files = match regular_json_files(leftover)? {
         Ok(files) => files,
-        Err(foreign) => return Ok(Some(foreign)),
+        Err(foreign) => return Ok(Verdict { pcls: Vec::new(), foreign: Some(foreign) }),
+    };
+    let mut verdict = Verdict { pcls: Vec::new(), foreign: None };
+    let mut judged = |rel: &String, pcls: bool| match pcls {
+        true => verdict.pcls.push(rel.clone()),
+        false => {
+            verdict.foreign.get_or_insert_with(|| rel.clone());
+        }
     };
     // the indexes that parse, by the directory they list files of ("" or
     // "aws/"): a partition's or the whole output's
@@ -36,10 +50,10 @@ pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) 
             Ok(listed) => {
                 let scope = rel.strip_suffix("index.json").unwrap_or_default().to_string();
                 indexes.insert(scope, listed.into_iter().collect());
+                judged(rel, true);
             }
             // cut short as it was written
-            Err(_) if HOW_PCL_BEGINS.starts_with(bytes.get(..HOW_PCL_BEGINS.len()).unwrap_or(&bytes)) => {}
-            Err(_) => return Ok(Some(rel.clone())),
+            Err(_) => judged(rel, HOW_PCL_BEGINS.starts_with(bytes.get(..HOW_PCL_BEGINS.len()).unwrap_or(&bytes))),
         }
     }
     for rel in files.iter().filter(|rel| !manifests.contains(*rel)) {
@@ -60,11 +74,32 @@ pub(super) fn not_written_by_pcl(leftover: &Path, manifests: &BTreeSet<String>) 
             }
             None => where_pcl_writes(rel) && begins_as_pcl_writes(&path)?,
         };
-        if !pcls {
-            return Ok(Some(rel.clone()));
+        judged(rel, pcls);
+    }
+    Ok(verdict)
+}
+
+/// What is left of an old tree set aside (`.pcl-kept-*`): only its indexes
+/// are pcl's (their removal may have been cut short), and only those that
+/// read as pcl's (a review found a user's `index.json` in it removed).
+pub(super) fn judge_kept(kept: &Path, manifests: &BTreeSet<String>) -> Result<Verdict, FsError> {
+    let files = match regular_json_files(kept)? {
+        Ok(files) => files,
+        Err(foreign) => return Ok(Verdict { pcls: Vec::new(), foreign: Some(foreign) }),
+    };
+    let mut verdict = Verdict { pcls: Vec::new(), foreign: None };
+    for rel in files {
+        let path = kept.join(&rel);
+        let index = manifests.contains(&rel)
+            && index_check::parse_index(&std::fs::read(&path).map_err(at(FsOp::Read, &path))?).is_ok();
+        match index {
+            true => verdict.pcls.push(rel),
+            false => {
+                verdict.foreign.get_or_insert(rel);
+            }
         }
     }
-    Ok(None)
+    Ok(verdict)
 }
 
 /// Whether a build writes documents at `rel`: `policy/` or `role/`, in the
@@ -126,13 +161,4 @@ fn begins_as_pcl_writes(path: &Path) -> Result<bool, FsError> {
     let file = std::fs::File::open(path).map_err(at(FsOp::Read, path))?;
     file.take(HOW_PCL_BEGINS.len() as u64).read_to_end(&mut head).map_err(at(FsOp::Read, path))?;
     Ok(HOW_PCL_BEGINS.starts_with(&head))
-}
-
-/// The first entry under `dir` (relative) that is neither a directory nor
-/// one of `besides`, or `None`.
-pub(super) fn first_file_besides(dir: &Path, besides: &BTreeSet<String>) -> Result<Option<String>, FsError> {
-    Ok(match regular_json_files(dir)? {
-        Ok(files) => files.into_iter().find(|file| !besides.contains(file)),
-        Err(other) => Some(other),
-    })
 }

@@ -109,40 +109,90 @@ pub fn prepare_replace(
 }
 
 /// Removes the old tree a swap put at `old`, audited once more as
-/// `old_files`: those files still as that audit found them (a file written
-/// since through the old tree, by a process still inside it, is kept: a
-/// review found one removed), then the directories left empty, read-only
-/// or not, the indexes last. Anything else that stays is renamed aside
-/// (`swap::keep_what_stayed`) before its indexes go, and said: the next
-/// build refuses to go on until it is moved away.
-fn remove_old_tree(old: &Path, old_files: &ownership::Audited) -> Option<KeptAside> {
+/// `old_files`: each file only if still as that audit found it, looked at
+/// right before its removal (a file written since through the old tree, by
+/// a process still inside it, is kept: a review found one removed), the
+/// documents first, the indexes (`manifests`) last, then the directories
+/// left empty, read-only or not. Anything else that stays is set aside
+/// (`set_aside`) and said: the next build refuses to go on until it is
+/// moved away.
+fn remove_old_tree(old: &Path, old_files: &ownership::Audited, manifests: &BTreeSet<String>) -> Option<KeptAside> {
     fault::point_inside("old-tree-audited", old);
     swap::make_removable(old);
-    let unchanged = |(rel, file): &(&String, &ownership::AuditedFile)| {
-        std::fs::symlink_metadata(old.join(rel)).is_ok_and(|m| unchanged::Stamp::of(&m) == file.stamp)
-    };
-    let (indexes, documents): (Vec<&String>, Vec<&String>) =
-        old_files.iter().filter(unchanged).map(|(rel, _)| rel).partition(|rel| rel.ends_with("index.json"));
-    swap::remove_files(old, documents.into_iter());
-    // as long as a file stays, the index that lists it stays too, and
-    // proves it pcl's should the removal be cut short
-    let stayed = leftover_check::first_file_besides(old, &indexes.iter().map(|r| (*r).clone()).collect());
-    match stayed {
-        Ok(Some(file)) => {
-            let kept = swap::keep_what_stayed(old);
-            let at = kept.as_deref().unwrap_or(old);
-            swap::remove_files(at, indexes.into_iter());
-            swap::remove_empty_dirs(at);
-            let dir = at.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            Some(KeptAside { dir, file })
-        }
-        // nothing but directories (some the user emptied) and the indexes
-        _ => {
-            swap::remove_files(old, indexes.into_iter());
-            swap::remove_empty_dirs(old);
-            None
+    let (indexes, documents): (Vec<_>, Vec<_>) = old_files.iter().partition(|(rel, _)| manifests.contains(*rel));
+    // a document written since that is one file with the new output's (an
+    // unchanged file is staged as a hard link to the old one)
+    let mut shared = None;
+    for (rel, file) in documents {
+        if !remove_if_unchanged(&old.join(rel), file) && links(&old.join(rel)) > 1 {
+            shared.get_or_insert_with(|| rel.clone());
         }
     }
+    // as long as a file stays, the index that lists it stays too, and
+    // proves it pcl's should the removal be cut short
+    let index_names: BTreeSet<String> = indexes.iter().map(|(rel, _)| (*rel).clone()).collect();
+    if leftover_check::judge_kept(old, &index_names).map_or(true, |v| v.foreign.is_some()) {
+        return Some(set_aside(old, &indexes, shared));
+    }
+    for (rel, file) in &indexes {
+        remove_if_unchanged(&old.join(rel), file);
+    }
+    swap::remove_empty_dirs(old);
+    // (written meanwhile)
+    swap::exists(old).unwrap_or(true).then(|| set_aside(old, &[], shared))
+}
+
+/// Removes a new tree swapped back out (the old one changed during the
+/// build): the files pcl wrote in it; a file written into it while it was
+/// the output stays, set aside as `.pcl-kept-*` (a review found it removed
+/// with the tree), which the next build names.
+fn drop_new_tree(staging: swap::Sibling, manifests: &BTreeSet<String>) {
+    let Ok(verdict) = leftover_check::judge(staging.path(), manifests) else { return };
+    if verdict.foreign.is_none() {
+        return; // dropped whole
+    }
+    let new = staging.keep();
+    swap::remove_files(&new, verdict.pcls.iter());
+    swap::remove_empty_dirs(&new);
+    if swap::exists(&new).unwrap_or(true) {
+        swap::keep_what_stayed(&new);
+    }
+}
+
+/// Removes the file at `path` if its stamp is still `file`'s; whether it did.
+fn remove_if_unchanged(path: &Path, file: &ownership::AuditedFile) -> bool {
+    let same = std::fs::symlink_metadata(path).is_ok_and(|m| unchanged::Stamp::of(&m) == file.stamp);
+    same && std::fs::remove_file(path).is_ok()
+}
+
+/// How many names the file at `path` has (1 where that cannot be told).
+fn links(path: &Path) -> u64 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::symlink_metadata(path).map_or(1, |m| m.nlink())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        1
+    }
+}
+
+/// Renames what stayed at `old` to `.pcl-kept-*`, then removes the indexes
+/// still as audited and the directories left empty in it: what is left is
+/// what was written into the old tree during the build.
+fn set_aside(old: &Path, indexes: &[(&String, &ownership::AuditedFile)], shared: Option<String>) -> KeptAside {
+    let kept = swap::keep_what_stayed(old);
+    let at = kept.as_deref().unwrap_or(old);
+    fault::point("set-aside");
+    for (rel, file) in indexes {
+        remove_if_unchanged(&at.join(rel), file);
+    }
+    swap::remove_empty_dirs(at);
+    let file = leftover_check::judge_kept(at, &BTreeSet::new()).ok().and_then(|v| v.foreign).unwrap_or_default();
+    let dir = at.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    KeptAside { dir, file, shared }
 }
 
 /// A file that was written into the old output while a build replaced it:
@@ -151,6 +201,9 @@ fn remove_old_tree(old: &Path, old_files: &ownership::Audited) -> Option<KeptAsi
 pub struct KeptAside {
     pub dir: String,
     pub file: String,
+    /// A file written through the old tree that was the new output's too
+    /// (staged as a hard link): the output's copy holds what was written.
+    pub shared: Option<String>,
 }
 
 impl std::fmt::Display for KeptAside {
@@ -160,7 +213,16 @@ impl std::fmt::Display for KeptAside {
             "`{}` was written into the previous output while this build replaced it: it is kept in `{}` beside \
              the output; move it away (the next build refuses to go on until then)",
             self.file, self.dir
-        )
+        )?;
+        match &self.shared {
+            // the next build finds it changed, and refuses to write over it
+            Some(shared) => write!(
+                f,
+                "; `{shared}` in the output was linked to the previous output's, unchanged, so it holds what was \
+                 written too"
+            ),
+            None => Ok(()),
+        }
     }
 }
 
@@ -312,10 +374,11 @@ impl PreparedReplace {
                             let kept = staging.keep();
                             return Err(OutputError::NotSwappedBack { changed: Box::new(changed), error, kept });
                         }
+                        drop_new_tree(staging, manifests);
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };
-                let kept = remove_old_tree(&staging.keep(), &old_files);
+                let kept = remove_old_tree(&staging.keep(), &old_files, manifests);
                 Ok(Replaced::Written { kept })
             }
             Err(e) if e.kind() == io::ErrorKind::Unsupported => {
@@ -327,11 +390,12 @@ impl PreparedReplace {
                         // put the old tree back; the new one returns to staging
                         swap::rename(&target.dir, staging.path())?;
                         swap::rename(&old, &target.dir)?;
+                        drop_new_tree(staging, manifests);
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };
                 let _ = staging.keep();
-                let kept = remove_old_tree(&old, &old_files);
+                let kept = remove_old_tree(&old, &old_files, manifests);
                 Ok(Replaced::Written { kept })
             }
             Err(e) => Err(e.into()),

@@ -137,20 +137,23 @@ pub fn recover_leftovers(
     manifests: &std::collections::BTreeSet<String>,
 ) -> Result<(), OutputError> {
     let found = leftovers(parent, name)?;
-    refuse_foreign(&found, manifests)?;
-    let Leftovers { staged, mut backups, kept } = found;
+    let mut judged = refuse_foreign(&found, manifests)?;
     // the old tree goes back only whole (a complete earlier output): one
     // whose removal was cut short is removed with the rest
     if !exists(&parent.join(name))?
-        && let Some(old) = backups.pop()
+        && let Some(old) = found.backups.last()
+        && super::ownership::audit(old, manifests, false, super::ownership::Indexes::default()).is_ok()
     {
-        match super::ownership::audit(&old, manifests, false, super::ownership::Indexes::default()) {
-            Ok(_) => rename(&old, &parent.join(name))?,
-            Err(_) => backups.push(old),
-        }
+        rename(old, &parent.join(name))?;
+        judged.retain(|(leftover, _)| leftover != old);
     }
-    for path in staged.iter().chain(&backups).chain(&kept) {
-        remove_tree(path)?;
+    // only the files judged pcl's, then the directories left empty: a file
+    // written into a leftover since it was judged stays, to be judged by
+    // the next build (a review found one removed with the rest)
+    for (leftover, files) in judged {
+        make_removable(&leftover);
+        remove_files(&leftover, files.iter());
+        remove_empty_dirs(&leftover);
     }
     Ok(())
 }
@@ -163,24 +166,32 @@ pub fn refuse_foreign_leftovers(
     name: &OsStr,
     manifests: &std::collections::BTreeSet<String>,
 ) -> Result<(), OutputError> {
-    refuse_foreign(&leftovers(parent, name)?, manifests)
+    refuse_foreign(&leftovers(parent, name)?, manifests).map(|_| ())
 }
 
-fn refuse_foreign(found: &Leftovers, manifests: &std::collections::BTreeSet<String>) -> Result<(), OutputError> {
+/// Each leftover and the files in it that pcl wrote, or the refusal of
+/// the first that holds a file pcl did not write.
+fn refuse_foreign(
+    found: &Leftovers,
+    manifests: &std::collections::BTreeSet<String>,
+) -> Result<Vec<(PathBuf, Vec<String>)>, OutputError> {
     let named = |leftover: &Path| leftover.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut judged = Vec::new();
     for leftover in found.staged.iter().chain(&found.backups) {
-        if let Some(path) = super::leftover_check::not_written_by_pcl(leftover, manifests)? {
+        let verdict = super::leftover_check::judge(leftover, manifests)?;
+        if let Some(path) = verdict.foreign {
             return Err(OutputError::ForeignLeftover { leftover: named(leftover), path });
         }
+        judged.push((leftover.clone(), verdict.pcls));
     }
-    // what stayed of an old tree holds no file of pcl's but its indexes
-    // (whose removal may have been cut short): without the rest, it goes
     for leftover in &found.kept {
-        if let Some(path) = super::leftover_check::first_file_besides(leftover, manifests)? {
+        let verdict = super::leftover_check::judge_kept(leftover, manifests)?;
+        if let Some(path) = verdict.foreign {
             return Err(OutputError::KeptAside { leftover: named(leftover), path });
         }
+        judged.push((leftover.clone(), verdict.pcls));
     }
-    Ok(())
+    Ok(judged)
 }
 
 /// The old tree a two-rename swap into `parent/name` left beside it, which
@@ -315,20 +326,6 @@ pub fn exists(path: &Path) -> Result<bool, FsError> {
     }
 }
 
-/// Removes a leftover directory (or a stray file of that name).
-fn remove_tree(path: &Path) -> Result<(), FsError> {
-    let removed = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_dir() => {
-            make_removable(path);
-            std::fs::remove_dir_all(path)
-        }
-        Ok(_) => std::fs::remove_file(path),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    };
-    removed.map_err(at(FsOp::Remove, path))
-}
-
 /// Removes `files` (relative to `root`, as an audit listed them): best
 /// effort, and never a file the list does not name.
 pub fn remove_files<'f>(root: &Path, files: impl Iterator<Item = &'f String>) {
@@ -459,7 +456,8 @@ mod tests {
         for dir in [root.join("policy/aws"), root.join("policy"), root.clone()] {
             assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o755, "{}", dir.display());
         }
-        remove_tree(&root).unwrap();
+        remove_files(&root, [String::from("policy/aws/p.json")].iter());
+        remove_empty_dirs(&root);
         assert!(!root.exists());
     }
 }
