@@ -458,11 +458,38 @@ fn a_policy_named_index_is_no_index() {
     assert_eq!(o.status.code(), None, "the fault hook did not fire: {}", stderr(&o));
     let [kept] = staging_leftovers(&p.root).try_into().unwrap();
     let names: Vec<String> = snapshot(&p.root.join(&kept)).into_iter().map(|(path, _)| path).collect();
-    assert_eq!(names, ["index.json", "policy/", "policy/notes.json", "role/"], "the old policy/index.json went with the tree");
+    assert_eq!(
+        names,
+        ["index.json", "policy/", "policy/notes.json", "role/"],
+        "the old policy/index.json went with the tree"
+    );
     let refused = p.build("index.pcl", "out", &[]);
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     assert!(stderr(&refused).contains("holds `policy/notes.json`"), "{}", stderr(&refused));
     std::fs::rename(p.root.join(&kept).join("policy/notes.json"), p.root.join("notes.json")).unwrap();
     assert_eq!(p.build("index.pcl", "out", &[]).status.code(), Some(0));
     assert!(staging_leftovers(&p.root).is_empty());
+}
+
+/// An output file edited in place during a build that then swaps its new
+/// tree back out: the new tree's copy of an unchanged file is a hard link
+/// to it, so the edit shows there too; it is the output's file, not one
+/// written into the new tree, and nothing is set aside (a review found a
+/// `.pcl-kept-*` left that every later build refused).
+#[test]
+fn an_output_file_edited_during_a_build_is_not_set_aside() {
+    for no_exchange in [false, true] {
+        let p = Project::new();
+        assert_eq!(p.build("old.pcl", "out", &[]).status.code(), Some(0));
+        let mut env = vec![("PCL_TEST_INTRUDE_AT", "staged"), ("PCL_TEST_INTRUDER", "out/role/user_role.json")];
+        if no_exchange {
+            env.push(("PCL_TEST_NO_EXCHANGE", "1"));
+        }
+        let o = pcl_in(&p.root, &["build", "old.pcl", "--out", "out", "--set", "scheduler=awsbatch"], &env);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains("`role/user_role.json` was changed"), "{}", stderr(&o));
+        assert!(staging_leftovers(&p.root).is_empty(), "{:?}", staging_leftovers(&p.root));
+        let edited = std::fs::read_to_string(p.out().join("role/user_role.json")).unwrap();
+        assert_eq!(edited, "written by the user during the build");
+    }
 }

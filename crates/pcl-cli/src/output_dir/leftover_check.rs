@@ -162,3 +162,22 @@ fn begins_as_pcl_writes(path: &Path) -> Result<bool, FsError> {
     file.take(HOW_PCL_BEGINS.len() as u64).read_to_end(&mut head).map_err(at(FsOp::Read, path))?;
     Ok(HOW_PCL_BEGINS.starts_with(&head))
 }
+
+/// Every entry under `dir` that is not a directory, relative and sorted.
+pub(super) fn all_files(dir: &Path) -> Result<Vec<String>, FsError> {
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(at) = todo.pop() {
+        for entry in std::fs::read_dir(&at).map_err(|e| FsError::new(FsOp::List, &at, e))? {
+            let entry = entry.map_err(|e| FsError::new(FsOp::List, &at, e))?;
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                todo.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                files.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}

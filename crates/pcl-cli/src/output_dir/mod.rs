@@ -142,20 +142,49 @@ fn remove_old_tree(old: &Path, old_files: &ownership::Audited, manifests: &BTree
     swap::exists(old).unwrap_or(true).then(|| set_aside(old, &[], shared))
 }
 
-/// Removes a new tree swapped back out (the old one changed during the
-/// build): the files pcl wrote in it; a file written into it while it was
-/// the output stays, set aside as `.pcl-kept-*` (a review found it removed
-/// with the tree), which the next build names.
-fn drop_new_tree(staging: swap::Sibling, manifests: &BTreeSet<String>) {
-    let Ok(verdict) = leftover_check::judge(staging.path(), manifests) else { return };
-    if verdict.foreign.is_none() {
-        return; // dropped whole
-    }
+/// Removes a new tree swapped back out (the old one, now back at `output`,
+/// changed during the build): the files pcl wrote in it. A file written
+/// into it while it was the output stays, set aside as `.pcl-kept-*` (a
+/// review found it removed with the tree), which the next build names; a
+/// file that is one with the output's (staged as a hard link to it, and
+/// edited there) is the output's, not set aside (found by review). A tree
+/// that cannot be judged is set aside whole.
+fn drop_new_tree(staging: swap::Sibling, output: &Path, manifests: &BTreeSet<String>) {
+    let verdict = match leftover_check::judge(staging.path(), manifests) {
+        Ok(verdict) if verdict.foreign.is_none() => return, // dropped whole
+        Ok(verdict) => verdict,
+        Err(_) => {
+            swap::keep_what_stayed(&staging.keep());
+            return;
+        }
+    };
     let new = staging.keep();
     swap::remove_files(&new, verdict.pcls.iter());
+    // the output's own files, under a second name
+    let same_file =
+        |rel: &String| match (std::fs::symlink_metadata(new.join(rel)), std::fs::symlink_metadata(output.join(rel))) {
+            (Ok(a), Ok(b)) => same_inode(&a, &b),
+            _ => false,
+        };
+    let listed = leftover_check::all_files(&new).unwrap_or_default();
+    swap::remove_files(&new, listed.iter().filter(|rel| same_file(rel)));
     swap::remove_empty_dirs(&new);
     if swap::exists(&new).unwrap_or(true) {
         swap::keep_what_stayed(&new);
+    }
+}
+
+/// Whether two files are one (the same inode on the same device).
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
     }
 }
 
@@ -374,7 +403,7 @@ impl PreparedReplace {
                             let kept = staging.keep();
                             return Err(OutputError::NotSwappedBack { changed: Box::new(changed), error, kept });
                         }
-                        drop_new_tree(staging, manifests);
+                        drop_new_tree(staging, &target.dir, manifests);
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };
@@ -390,7 +419,7 @@ impl PreparedReplace {
                         // put the old tree back; the new one returns to staging
                         swap::rename(&target.dir, staging.path())?;
                         swap::rename(&old, &target.dir)?;
-                        drop_new_tree(staging, manifests);
+                        drop_new_tree(staging, &target.dir, manifests);
                         return Err(OutputError::ChangedDuringBuild(Box::new(changed)));
                     }
                 };
