@@ -310,6 +310,8 @@ fn a_leftover_holding_what_pcl_did_not_write_is_kept_and_refused() {
     }
     for (leftover, file, text) in [
         (".pcl-build-out-abc123", "policy/notes.json", "{\"mine\": true}"),
+        // (pretty-printed as pcl prints, but with no key pcl's documents begin with)
+        (".pcl-build-out-abc123", "policy/notes.json", "{\n  \"mine\": true\n}\n"),
         (".pcl-old-out-Zz99Yy", "policy/extra.json", "{\n  \"Version\": \"2012-10-17\"\n}\n"),
     ] {
         std::fs::create_dir_all(p.root.join(leftover).join(file).parent().unwrap()).unwrap();

@@ -2,9 +2,10 @@
 //! that the next build may remove it. A leftover is a staging directory
 //! (killed while staging: files, then each partition's `index.json`, some
 //! cut short), an old tree being removed after the swap (its indexes go
-//! last: `remove_old_tree`), or what stayed of an old tree (`.pcl-kept-*`). A file an index in the leftover lists must have
-//! the sha256 it lists; a file no readable index covers must look like the
-//! start of what pcl writes. (A review found a user's `policy/notes.json`
+//! last: `remove_old_tree`), or what stayed of an old tree (`.pcl-kept-*`).
+//! A file an index in the leftover lists must have the sha256 it lists; a
+//! file no readable index covers must be where pcl writes documents and
+//! begin as they do. (A review found a user's `policy/notes.json`
 //! in a leftover removed: any `.json` file passed.)
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,9 +15,28 @@ use std::path::Path;
 use super::fs_error::{FsError, FsOp, at};
 use super::index_check;
 
-/// Every document and index pcl writes begins so (pretty-printed JSON, its
-/// first key indented by two spaces); one cut short, with a part of it.
-const HOW_PCL_BEGINS: &[u8] = b"{\n  \"";
+/// How an index pcl writes begins; one cut short, with a part of it.
+const HOW_AN_INDEX_BEGINS: &[u8] = b"{\n  \"format\": ";
+
+/// How the documents pcl writes begin: pretty-printed JSON whose first key
+/// is a policy's (`Version`) or a role's (`pcl_codegen::json`'s
+/// `role_properties`: the first of `RoleName`, `Description`, `Path`,
+/// `AssumeRolePolicyDocument` it has); one cut short, with a part of one.
+/// (`{`, a line break and two spaces alone also matched a user's
+/// pretty-printed JSON.)
+const HOW_DOCUMENTS_BEGIN: [&[u8]; 5] = [
+    b"{\n  \"Version\": ",
+    b"{\n  \"RoleName\": ",
+    b"{\n  \"Description\": ",
+    b"{\n  \"Path\": ",
+    b"{\n  \"AssumeRolePolicyDocument\": ",
+];
+
+/// Whether `head` (a file's first bytes, all of a file cut short) begins
+/// as `beginning`, or is a part of it.
+fn begins_as(head: &[u8], beginning: &[u8]) -> bool {
+    head.starts_with(beginning) || beginning.starts_with(head)
+}
 
 /// What a leftover holds: the files pcl wrote, and the first it did not
 /// (relative to the leftover, `/`-separated).
@@ -53,7 +73,7 @@ pub(super) fn judge(leftover: &Path, manifests: &BTreeSet<String>) -> Result<Ver
                 judged(rel, true);
             }
             // cut short as it was written
-            Err(_) => judged(rel, HOW_PCL_BEGINS.starts_with(bytes.get(..HOW_PCL_BEGINS.len()).unwrap_or(&bytes))),
+            Err(_) => judged(rel, begins_as(&bytes, HOW_AN_INDEX_BEGINS)),
         }
     }
     for rel in files.iter().filter(|rel| !manifests.contains(*rel)) {
@@ -72,7 +92,7 @@ pub(super) fn judge(leftover: &Path, manifests: &BTreeSet<String>) -> Result<Ver
                     None => false,
                 }
             }
-            None => where_pcl_writes(rel) && begins_as_pcl_writes(&path)?,
+            None => where_pcl_writes(rel) && begins_as_pcl_writes(&path, rel.ends_with(".index.json.link"))?,
         };
         judged(rel, pcls);
     }
@@ -154,13 +174,16 @@ fn regular_json_files(leftover: &Path) -> Result<Result<Vec<String>, String>, Fs
     Ok(Ok(files))
 }
 
-/// Whether the file begins as pcl's documents do (an empty file, or one cut
-/// short, with as much of that beginning as it holds).
-fn begins_as_pcl_writes(path: &Path) -> Result<bool, FsError> {
-    let mut head = Vec::with_capacity(HOW_PCL_BEGINS.len());
+/// Whether the file begins as pcl's documents do, or an index for an
+/// index's link aside (an empty file, or one cut short, with as much of
+/// such a beginning as it holds).
+fn begins_as_pcl_writes(path: &Path, index: bool) -> Result<bool, FsError> {
+    let beginnings: &[&[u8]] = if index { &[HOW_AN_INDEX_BEGINS] } else { &HOW_DOCUMENTS_BEGIN };
+    let longest = beginnings.iter().map(|b| b.len()).max().unwrap_or_default();
+    let mut head = Vec::with_capacity(longest);
     let file = std::fs::File::open(path).map_err(at(FsOp::Read, path))?;
-    file.take(HOW_PCL_BEGINS.len() as u64).read_to_end(&mut head).map_err(at(FsOp::Read, path))?;
-    Ok(HOW_PCL_BEGINS.starts_with(&head))
+    file.take(longest as u64).read_to_end(&mut head).map_err(at(FsOp::Read, path))?;
+    Ok(beginnings.iter().any(|beginning| begins_as(&head, beginning)))
 }
 
 /// Every entry under `dir` that is not a directory, relative and sorted.
