@@ -41,9 +41,7 @@ impl ClientSupport {
                 .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
         }
     }
-}
 
-impl ClientSupport {
     /// A hover as the client shows it: Markdown, or plain text.
     pub fn hover_markup(self, hover: pcl_ide::Hover) -> MarkupContent {
         match self.hover_markdown {

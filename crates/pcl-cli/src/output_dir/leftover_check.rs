@@ -9,11 +9,11 @@
 //! in a leftover removed: any `.json` file passed.)
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::fs_error::{FsError, FsOp, at};
-use super::index_check;
+use super::{index_check, ownership};
 
 /// How an index pcl writes begins; one cut short, with a part of it.
 const HOW_AN_INDEX_BEGINS: &[u8] = b"{\n  \"format\": ";
@@ -146,31 +146,35 @@ fn is_link_aside(rel: &str) -> bool {
     name.starts_with('.') && name.ends_with(".json.link")
 }
 
+/// Every entry under `root` but directories, by relative path, with its
+/// type, sorted (`ownership::sorted_entries`, one directory at a time).
+fn entries_below(root: &Path) -> Result<Vec<(String, std::fs::FileType)>, FsError> {
+    let mut found = Vec::new();
+    let mut todo = vec![String::new()];
+    while let Some(rel_dir) = todo.pop() {
+        for (rel, kind) in ownership::sorted_entries(root, &rel_dir)? {
+            if kind.is_dir() {
+                todo.push(rel);
+            } else {
+                found.push((rel, kind));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
+}
+
 /// The regular `.json` files (and links aside) under `leftover`, relative
 /// and sorted; `Err` the first entry that is neither such a file nor a
 /// directory (a build writes no other).
 fn regular_json_files(leftover: &Path) -> Result<Result<Vec<String>, String>, FsError> {
     let mut files = Vec::new();
-    let mut todo = vec![leftover.to_path_buf()];
-    while let Some(dir) = todo.pop() {
-        let listed = std::fs::read_dir(&dir).and_then(|entries| entries.collect::<io::Result<Vec<_>>>());
-        let mut entries = listed.map_err(at(FsOp::List, &dir))?;
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let kind = entry.file_type().map_err(|e| FsError::new(FsOp::Inspect, entry.path(), e))?;
-            let path = entry.path();
-            let relative = path.strip_prefix(leftover).map(|p| p.to_string_lossy().replace('\\', "/"));
-            let relative = relative.unwrap_or_default();
-            if kind.is_dir() {
-                todo.push(path);
-            } else if kind.is_file() && (relative.ends_with(".json") || is_link_aside(&relative)) {
-                files.push(relative);
-            } else {
-                return Ok(Err(relative));
-            }
+    for (rel, kind) in entries_below(leftover)? {
+        if !(kind.is_file() && (rel.ends_with(".json") || is_link_aside(&rel))) {
+            return Ok(Err(rel));
         }
+        files.push(rel);
     }
-    files.sort();
     Ok(Ok(files))
 }
 
@@ -188,19 +192,12 @@ fn begins_as_pcl_writes(path: &Path, index: bool) -> Result<bool, FsError> {
 
 /// Every entry under `dir` that is not a directory, relative and sorted.
 pub(super) fn all_files(dir: &Path) -> Result<Vec<String>, FsError> {
-    let mut files = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(at) = todo.pop() {
-        for entry in std::fs::read_dir(&at).map_err(|e| FsError::new(FsOp::List, &at, e))? {
-            let entry = entry.map_err(|e| FsError::new(FsOp::List, &at, e))?;
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                todo.push(path);
-            } else if let Ok(relative) = path.strip_prefix(dir) {
-                files.push(relative.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+    Ok(entries_below(dir)?.into_iter().map(|(rel, _)| rel).collect())
+}
+
+/// The first entry under `dir` that is neither a directory nor one of
+/// `besides`, by a listing alone (nothing read: the removal of an old tree
+/// asks it on every build that replaces one).
+pub(super) fn first_other(dir: &Path, besides: &BTreeSet<String>) -> Result<Option<String>, FsError> {
+    Ok(entries_below(dir)?.into_iter().map(|(rel, _)| rel).find(|rel| !besides.contains(rel)))
 }

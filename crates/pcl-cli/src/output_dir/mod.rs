@@ -131,7 +131,7 @@ fn remove_old_tree(old: &Path, old_files: &ownership::Audited, manifests: &BTree
     // as long as a file stays, the index that lists it stays too, and
     // proves it pcl's should the removal be cut short
     let index_names: BTreeSet<String> = indexes.iter().map(|(rel, _)| (*rel).clone()).collect();
-    if leftover_check::judge_kept(old, &index_names).map_or(true, |v| v.foreign.is_some()) {
+    if leftover_check::first_other(old, &index_names).map_or(true, |other| other.is_some()) {
         return Some(set_aside(old, &indexes, shared));
     }
     for (rel, file) in &indexes {
@@ -219,7 +219,7 @@ fn set_aside(old: &Path, indexes: &[(&String, &ownership::AuditedFile)], shared:
         remove_if_unchanged(&at.join(rel), file);
     }
     swap::remove_empty_dirs(at);
-    let file = leftover_check::judge_kept(at, &BTreeSet::new()).ok().and_then(|v| v.foreign).unwrap_or_default();
+    let file = leftover_check::first_other(at, &BTreeSet::new()).ok().flatten().unwrap_or_default();
     let dir = at.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     KeptAside { dir, file, shared }
 }

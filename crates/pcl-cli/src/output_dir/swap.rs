@@ -16,6 +16,12 @@ use std::path::{Path, PathBuf};
 use super::OutputError;
 use super::fs_error::{FsError, FsOp, at};
 
+/// How the names of a staging directory, an old tree moved aside and what
+/// stayed of one begin (then the output's name, `-` and the suffix).
+const STAGING_START: &str = ".pcl-build-";
+const BACKUP_START: &str = ".pcl-old-";
+const KEPT_START: &str = ".pcl-kept-";
+
 /// Random characters after a leftover's prefix.
 const SUFFIX_LEN: usize = 6;
 
@@ -78,7 +84,7 @@ fn made_with(entry: &str, prefix: &str) -> bool {
 /// Prefix of the staging directory of a build into `name`; after an exchange
 /// it holds the old tree until that is removed.
 pub fn staging_prefix(name: &OsStr) -> String {
-    format!(".pcl-build-{}-", tag(name))
+    format!("{STAGING_START}{}-", tag(name))
 }
 
 /// How a leftover names its output: the name itself, or for a name so long
@@ -96,13 +102,13 @@ fn tag(name: &OsStr) -> String {
 /// Prefix of the directory the old tree is moved to when no exchange is
 /// possible.
 pub fn backup_prefix(name: &OsStr) -> String {
-    format!(".pcl-old-{}-", tag(name))
+    format!("{BACKUP_START}{}-", tag(name))
 }
 
 /// Prefix of what stayed of an old tree after its removal: files a process
 /// still inside it wrote there meanwhile (see `keep_what_stayed`).
 fn kept_prefix(name: &OsStr) -> String {
-    format!(".pcl-kept-{}-", tag(name))
+    format!("{KEPT_START}{}-", tag(name))
 }
 
 /// Renames what stayed at `old` (a staging or backup name) after the
@@ -112,8 +118,8 @@ fn kept_prefix(name: &OsStr) -> String {
 /// Best effort: left as it is if the rename fails (`None`).
 pub fn keep_what_stayed(old: &Path) -> Option<PathBuf> {
     let name = old.file_name().and_then(OsStr::to_str)?;
-    let rest = name.strip_prefix(".pcl-build-").or_else(|| name.strip_prefix(".pcl-old-"))?;
-    let kept = old.with_file_name(format!(".pcl-kept-{rest}"));
+    let rest = name.strip_prefix(STAGING_START).or_else(|| name.strip_prefix(BACKUP_START))?;
+    let kept = old.with_file_name(format!("{KEPT_START}{rest}"));
     rename_new(old, &kept).ok().map(|()| kept)
 }
 

@@ -60,7 +60,7 @@ impl Target {
     }
 
     /// Refuses the source's directory and every directory above it, and
-    /// the current directory and every directory above it.
+    /// the current directory and every directory that holds it.
     pub(super) fn guard_source(&self, source: &Path) -> Result<(), OutputError> {
         if let Ok(source) = source.canonicalize()
             && source.parent().is_some_and(|src_dir| src_dir.starts_with(&self.dir))
