@@ -2,7 +2,8 @@
 //!
 //! A command that writes one (`pcl build`, `cargo xtask build-policies`)
 //! calls [`enable`] first, which installs the handler (`signal_hook`: the
-//! signal only sets flags and wakes a watching thread). What a signal then
+//! signal only sets flags and wakes a watching thread) for each signal the
+//! process does not ignore: one it was started ignoring stays ignored. What a signal then
 //! does depends on how far the build got, held in one atomic (`PHASE`):
 //!
 //! - Before the build changes anything on disk (its analysis, an audit that
@@ -157,11 +158,22 @@ fn wait_for_the_end() -> ! {
 #[cfg(unix)]
 fn install(note: Box<dyn Fn(Signal) -> String + Send>) -> std::io::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
+    // A signal the process ignores (`nohup`, a script's background job)
+    // stays ignored: a Ctrl-C meant for the calling script must not stop
+    // the build (a review found `build-policies ... &` stopped by one).
+    let ignored = ignored_signals();
+    let caught: Vec<_> = [(SIGINT, Signal::Interrupt), (SIGTERM, Signal::Terminate)]
+        .into_iter()
+        .filter(|(number, _)| !ignored.contains(number))
+        .collect();
+    if caught.is_empty() {
+        return Ok(());
+    }
     let (wake, woken) = std::os::unix::net::UnixStream::pair()?;
     // the watcher first: without it, a signal caught before the build arms
     // would end nothing
     std::thread::Builder::new().name("signals".into()).spawn(move || watch(woken, &*note))?;
-    for (number, signal) in [(SIGINT, Signal::Interrupt), (SIGTERM, Signal::Terminate)] {
+    for (number, signal) in caught {
         // in this order: the default action only from the second signal on;
         // the signal noted before the watcher is woken
         signal_hook::flag::register_conditional_default(number, &STOPPING)?;
@@ -170,6 +182,19 @@ fn install(note: Box<dyn Fn(Signal) -> String + Send>) -> std::io::Result<()> {
         signal_hook::flag::register(number, &STOPPING)?;
     }
     Ok(())
+}
+
+/// The signals the process ignores, from `/proc/self/status`'s `SigIgn`
+/// mask (Linux; elsewhere none is known, and every signal is caught).
+#[cfg(unix)]
+pub(crate) fn ignored_signals() -> Vec<i32> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let mask = status
+        .lines()
+        .find_map(|line| line.strip_prefix("SigIgn:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .unwrap_or(0);
+    (1..64).filter(|n| mask & (1 << (n - 1)) != 0).collect()
 }
 
 /// Elsewhere a signal keeps its default action (documented in

@@ -202,7 +202,9 @@ mod deferred {
         static INSTALLED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
         let installed = INSTALLED.get_or_init(|| {
             use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-            let ignored = ignored_signals();
+            // (elsewhere than Linux none is known: the signals are deferred,
+            // as the default action would end the process)
+            let ignored = crate::interrupt::ignored_signals();
             for signal in [SIGINT, SIGTERM, SIGHUP] {
                 if ignored.contains(&signal) {
                     continue;
@@ -218,19 +220,6 @@ mod deferred {
             Ok(())
         });
         installed.clone().map_err(std::io::Error::other)
-    }
-
-    /// The signals the process ignores, from `/proc/self/status`'s
-    /// `SigIgn` mask (Linux; elsewhere, none known: the signals are
-    /// deferred, as the default action would end the process).
-    pub(super) fn ignored_signals() -> Vec<i32> {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let mask = status
-            .lines()
-            .find_map(|line| line.strip_prefix("SigIgn:"))
-            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
-            .unwrap_or(0);
-        (1..64).filter(|n| mask & (1 << (n - 1)) != 0).collect()
     }
 
     /// `write`, with the signals held back.
@@ -343,7 +332,7 @@ mod tests {
     #[test]
     fn a_signal_during_an_in_place_write_waits() {
         use std::sync::atomic::Ordering;
-        let ignored = super::deferred::ignored_signals();
+        let ignored = crate::interrupt::ignored_signals();
         let candidates = [signal_hook::consts::SIGHUP, signal_hook::consts::SIGTERM];
         let Some(signal) = candidates.into_iter().find(|s| !ignored.contains(s)) else { return };
         let raised = super::deferred::during(|| signal_hook::low_level::raise(signal)).unwrap();

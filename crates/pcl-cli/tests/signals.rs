@@ -132,6 +132,30 @@ fn an_interrupted_build_removes_its_staging_and_keeps_the_old_output() {
     }
 }
 
+/// A build started with SIGINT ignored (`nohup`, a script's background
+/// job) keeps it ignored: a Ctrl-C meant for the calling script does not
+/// stop it (a review found `build-policies ... &` stopped by one). SIGTERM,
+/// not ignored, still stops it.
+#[test]
+fn a_signal_the_build_was_started_ignoring_stays_ignored() {
+    let p = Project::new();
+    p.build("old.pcl", "out");
+    let before = listing(&p.root);
+    let mut ignoring = Command::new("sh");
+    ignoring.current_dir(&p.root).args(["-c", "trap '' INT; exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_pcl")]);
+    ignoring.args(["build", "new.pcl", "--out", "out", "--color", "never"]);
+    let child = p.paused(ignoring, "writing");
+    kill("INT", &child);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(p.paused.exists());
+    kill("TERM", &child);
+    let o = ended(child);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(143), "{err}");
+    assert!(err.contains("interrupted by SIGTERM") && !err.contains("SIGINT"), "{err}");
+    assert_eq!(listing(&p.root), before);
+}
+
 /// A build into a directory whose parents it made removes them too: the
 /// project is as it was.
 #[test]
