@@ -143,7 +143,9 @@ pub fn lone_cr_as_lf(text: &str) -> std::borrow::Cow<'_, str> {
 pub struct SourceView<'a> {
     path: &'a str,
     text: &'a str,
-    source: Source<&'a str>,
+    /// `text` as ariadne is given it (`shown_to_ariadne`).
+    shown: std::borrow::Cow<'a, str>,
+    source: Source<std::borrow::Cow<'a, str>>,
     lines: LineIndex,
     /// The last column asked for of a primary span, and of a far label.
     last_primary_column: LastColumn,
@@ -152,10 +154,12 @@ pub struct SourceView<'a> {
 
 impl<'a> SourceView<'a> {
     pub fn new(path: &'a str, text: &'a str) -> Self {
+        let shown = shown_to_ariadne(text);
         SourceView {
             path,
             text,
-            source: Source::from(text),
+            source: Source::from(shown.clone()),
+            shown,
             lines: LineIndex::new(text),
             last_primary_column: LastColumn::new(NO_COLUMN),
             last_far_column: LastColumn::new(NO_COLUMN),
@@ -231,7 +235,7 @@ impl<'a> SourceView<'a> {
         }
         labels.sort_by_key(|(r, _, _)| (r.start, r.end));
         let ranges: Vec<_> = labels.iter().map(|(r, _, _)| r.clone()).collect();
-        let Some(excerpt) = excerpt::excerpt(self.text, &self.lines, &ranges) else {
+        let Some(excerpt) = excerpt::excerpt(&self.shown, &self.lines, &ranges) else {
             let out = self.render_from(&self.source, d, primary.clone(), labels, &far, color);
             // ariadne's header counts a byte order mark as a column, and puts
             // a span at the very end of a text that ends its last line on
@@ -250,7 +254,7 @@ impl<'a> SourceView<'a> {
 
     fn render_from(
         &self,
-        source: &Source<&str>,
+        source: &Source<impl AsRef<str>>,
         d: &Diagnostic,
         primary: std::ops::Range<usize>,
         labels: Vec<Labelled>,
@@ -292,6 +296,30 @@ impl<'a> SourceView<'a> {
     }
 }
 
+/// `text` with the line breaks ariadne knows and pcl does not (vertical
+/// tab, form feed, NEL, U+2028, U+2029) replaced by characters of the same
+/// length in bytes that break no line, so that ariadne's lines are the
+/// file's: a U+2028 in a comment numbered every later line one too far in
+/// the margin (found by review). A lone carriage return is a line feed
+/// already (`lone_cr_as_lf`).
+fn shown_to_ariadne(text: &str) -> std::borrow::Cow<'_, str> {
+    let breaks = ['\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}'];
+    if !text.contains(breaks) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{b}' | '\u{c}' => ' ',
+            // (two bytes, as NEL)
+            '\u{85}' => '\u{b6}',
+            // (three bytes, as U+2028 and U+2029: SYMBOL FOR NEWLINE)
+            '\u{2028}' | '\u{2029}' => '\u{2424}',
+            other => other,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// The last column `SourceView::column` counted: `(its line's start, its
 /// offset, the characters before it on its line)`.
 type LastColumn = std::cell::Cell<(usize, usize, usize)>;
@@ -329,6 +357,34 @@ mod tests {
         let out = render("f.pcl", &text, &d, false);
         assert!(out.contains("f.pcl:3:1 "), "{out}");
         assert!(out.contains(" 3 │ policy p {"), "{out}");
+    }
+
+    /// Vertical tab, form feed, NEL, U+2028 and U+2029 end no line of pcl's
+    /// (nor an editor's, mostly): the gutter numbers the line the header
+    /// names, shown whole, on a short line and on a long one (an excerpt).
+    #[test]
+    fn characters_only_ariadne_took_for_line_breaks_end_no_line() {
+        for other in ['\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}'] {
+            for pad in [0, 300] {
+                let text = format!("// a{other}b\nparam x: string = \"a{other}{}\"; param y: regoin;\n", "z".repeat(pad));
+                let at = text.find("regoin").unwrap();
+                let d = pcl_semantics::DiagnosticKind::Syntax {
+                    too_deep: false,
+                    message: "m".into(),
+                    label: Some("here".into()),
+                    help: None,
+                }
+                .at(pcl_syntax::Span::new(at, at + 6));
+                let out = render("f.pcl", &text, &d, false);
+                let column = text[text.find("param").unwrap()..at].chars().count() + 1;
+                assert!(out.contains(&format!("f.pcl:2:{column} ")), "{other:?}: {out}");
+                assert!(out.contains(" 2 │ "), "{other:?}: {out}");
+                assert!(!out.contains(" 3 │"), "{other:?}: {out}");
+                if pad == 0 {
+                    assert!(out.contains(" 2 │ param x: string"), "{other:?}: {out}");
+                }
+            }
+        }
     }
 
     /// A diagnostic on a long line below `depth` short ones: its gutter
