@@ -366,7 +366,8 @@ mod tests {
     fn characters_only_ariadne_took_for_line_breaks_end_no_line() {
         for other in ['\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}'] {
             for pad in [0, 300] {
-                let text = format!("// a{other}b\nparam x: string = \"a{other}{}\"; param y: regoin;\n", "z".repeat(pad));
+                let text =
+                    format!("// a{other}b\nparam x: string = \"a{other}{}\"; param y: regoin;\n", "z".repeat(pad));
                 let at = text.find("regoin").unwrap();
                 let d = pcl_semantics::DiagnosticKind::Syntax {
                     too_deep: false,

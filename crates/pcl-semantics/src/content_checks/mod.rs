@@ -112,12 +112,7 @@ fn condition_checks(conditions: &[ExpandedCondition], allow: bool, out: &mut Vec
         }
         // (two params' values to come are two values, whatever their names' case)
         let key = (c.operator.to_ascii_lowercase(), crate::ir::placeholders::ascii_lowercase_outside_stand_ins(&c.key));
-        // merged under a negated operator, the values mean "none of them":
-        // both conditions at once, as written; not under `ForAnyValue:`,
-        // where "some value is not a" and "some value is not b" together
-        // are not "some value is neither"
-        let negated = c.operator.contains("Not") && !key.0.starts_with("foranyvalue:");
-        match seen.get(&key).filter(|_| !negated) {
+        match seen.get(&key).filter(|_| given_twice_is_an_error(&c.operator)) {
             Some(first) => {
                 let first = *first;
                 out.push(
@@ -469,3 +464,12 @@ mod wildcard_params;
 
 pub use placing::place_list_findings;
 pub use roles::{place_role_findings, role_findings};
+
+/// Whether one key given twice under `operator` in a statement is E0315.
+/// Merged under a negated operator, the values mean "none of them": both
+/// conditions at once, as written; not under `ForAnyValue:`, where "some
+/// value is not a" and "some value is not b" together are not "some value
+/// is neither".
+pub(crate) fn given_twice_is_an_error(operator: &str) -> bool {
+    !operator.contains("Not") || operator.to_ascii_lowercase().starts_with("foranyvalue:")
+}

@@ -50,7 +50,8 @@ impl Checker<'_> {
                     };
                     let list = self.values(values, use_);
                     if !conditions.is_empty() {
-                        let conditions = conditions.iter().map(|c| self.condition(c)).collect();
+                        let beside: Vec<&ast::Condition> = conditions.iter().collect();
+                        let conditions = conditions.iter().map(|c| self.condition(c, &beside)).collect();
                         role.trust_conditions.push((role.trust.len(), conditions));
                     }
                     if let Some(actions) = self.trust_actions(actions) {

@@ -14,7 +14,7 @@ impl Checker<'_> {
                 }
                 BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
                 BodyEntry::Block(b) => {
-                    let condition = self.condition(&b.condition);
+                    let condition = self.condition(&b.condition, &[]);
                     Entry::Block { condition, entries: self.entries(&b.entries) }
                 }
             })
@@ -47,6 +47,14 @@ impl Checker<'_> {
         let mut action: Option<(bool, GList<ActionRef>, Span)> = None;
         let mut resource: Option<(bool, GList<Value>, Span)> = None;
         let mut conditions = Vec::new();
+        let written: Vec<&ast::Condition> = s
+            .fields
+            .iter()
+            .filter_map(|f| match f {
+                StmtField::Condition(c) => Some(&**c),
+                _ => None,
+            })
+            .collect();
         for field in &s.fields {
             match field {
                 StmtField::Action { negated, list, span } => {
@@ -67,7 +75,7 @@ impl Checker<'_> {
                         resource = Some((*negated, lowered, *span));
                     }
                 }
-                StmtField::Condition(c) => conditions.push(self.condition(c)),
+                StmtField::Condition(c) => conditions.push(self.condition(c, &written)),
             }
         }
         self.pop_context(&when);
@@ -165,7 +173,9 @@ impl Checker<'_> {
         })
     }
 
-    pub(super) fn condition(&mut self, c: &ast::Condition) -> ConditionEntry {
+    /// A condition, written beside `beside` (its statement's or trust
+    /// field's conditions, itself among them).
+    pub(super) fn condition(&mut self, c: &ast::Condition, beside: &[&ast::Condition]) -> ConditionEntry {
         if let Err(p) = iam::check_operator(&c.operator.name) {
             let kind = DiagnosticKind::IamRule {
                 code: Code::UnknownOperator,
@@ -177,7 +187,7 @@ impl Checker<'_> {
         }
         let plain = c.key.as_plain();
         if let Some(problem) = plain.as_deref().and_then(crate::content_checks::condition_key_problem) {
-            self.emit(problem.at(c.key.span));
+            self.emit(not_suggesting_a_key_given(problem, c, beside).at(c.key.span));
         }
         let when = self.guard(c.when.as_deref());
         // inside the guard: an optional param in the key needs it, as in the values
@@ -192,6 +202,38 @@ impl Checker<'_> {
         self.pop_context(&when);
         ConditionEntry { operator: c.operator.name, key, values, when, span: c.span }
     }
+}
+
+/// `problem` (of `c`'s key), but for a "did you mean" that names a key
+/// given under the same operator beside it: taken, the suggestion would
+/// make E0315 (a review found `check --fix --unsafe-fixes` turn a passing
+/// file into a failing one so), so it is named without being suggested.
+fn not_suggesting_a_key_given(
+    problem: DiagnosticKind,
+    c: &ast::Condition,
+    beside: &[&ast::Condition],
+) -> DiagnosticKind {
+    let DiagnosticKind::IamRule { code: Code::UnknownConditionKey, message, label, help: Some(help) } = problem else {
+        return problem;
+    };
+    let suggested = help.strip_prefix("did you mean `").and_then(|rest| rest.strip_suffix("`?"));
+    let given = |other: &&&ast::Condition| {
+        !std::ptr::eq(**other, c)
+            && other.operator.name.eq_ignore_ascii_case(&c.operator.name)
+            && other.key.as_plain().zip(suggested).is_some_and(|(key, suggested)| key.eq_ignore_ascii_case(suggested))
+    };
+    let help = match suggested {
+        Some(key)
+            if crate::content_checks::given_twice_is_an_error(&c.operator.name) && beside.iter().any(|o| given(&o)) =>
+        {
+            format!(
+                "the nearest key IAM knows, `{key}`, is given under `{}` here already: name another key, or write its values in that condition",
+                c.operator.name
+            )
+        }
+        _ => help,
+    };
+    DiagnosticKind::IamRule { code: Code::UnknownConditionKey, message, label, help: Some(help) }
 }
 
 /// Where a list item, as written, ends: what findings about one value
