@@ -1,11 +1,11 @@
 //! Every diagnostic code has an explanation (`pcl explain CODE`) with a wrong
 //! and a fixed example; the wrong one must produce that code, the fixed one
-//! must check without errors and without that code. An example whose first
+//! must check without any diagnostic. An example whose first
 //! line is `// set: NAME=VALUE ...` is also checked in that configuration, as
 //! `pcl build --set` would (for the codes `--set` values produce).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
-use pcl_semantics::{Code, Diagnostic, Severity};
+use pcl_semantics::{Code, Diagnostic};
 
 /// The body of the fenced block whose info string is `info`.
 fn example<'a>(markdown: &'a str, info: &str) -> Option<&'a str> {
@@ -67,8 +67,10 @@ fn every_explanation_has_a_checked_wrong_and_fixed_example() {
                 code.as_str()
             ));
         }
+        // no diagnostic at all: a fixed example that warns fails a
+        // `--deny warnings` build (a review found five that did)
         let found = diagnostics(fixed);
-        if found.iter().any(|d| d.code == code || d.severity() == Severity::Error) {
+        if !found.is_empty() {
             failures.push(format!("{}: the fixed example still gives {:?}", code.as_str(), codes(&found)));
         }
     }
