@@ -1,5 +1,7 @@
-//! Every ```pcl example in the README and docs/ must parse, and the complete
-//! ones (those that declare what they use) must check without errors.
+//! Every ```pcl example in the README and docs/ must parse, and check
+//! without errors: alone when it declares what it uses, else after the
+//! declarations of `PRELUDE` it names (the examples are fragments of a file
+//! like `policies.pcl`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
@@ -40,4 +42,72 @@ fn readme_example_checks_cleanly() {
     let (_, block) = pcl_blocks(&markdown).into_iter().next().expect("README has a pcl example");
     let analysis = pcl_suite::analyze("README.md", &block);
     assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
+}
+
+/// What the examples use without declaring it, by name.
+const PRELUDE: &[(&str, &str)] = &[
+    ("partition", "param partition: partition = \"aws\";"),
+    ("account", "param account: account placeholder \"<AWS ACCOUNT ID>\";"),
+    ("region", "param region: region placeholder \"<REGION>\";"),
+    ("secret_name", "param secret_name: string placeholder \"<SECRET NAME>\";"),
+    (
+        "fsx_arns",
+        "param fsx_arns: list<arn(fsx:file-system)> placeholder \"arn:*:fsx:*:*:file-system/<FSX FILE SYSTEM ID>\";",
+    ),
+    ("boundary_arn", "param boundary_arn: arn(iam:policy) placeholder \"<permissions-boundary-arn>\";"),
+    ("scheduler", "feature scheduler: enum { slurm, awsbatch } = slurm;"),
+    ("fsx", "feature fsx: bool = false;"),
+    ("iam_mode", "feature iam_mode: enum { privileged, restricted, boundary } = privileged;"),
+    ("secrets", "feature secrets: bool = true;"),
+    ("fsx_scope_down", "feature fsx_scope_down: bool = false;"),
+    ("user_fsx", "policy user_fsx { allow { action fsx:DescribeFileSystems; resource \"*\"; } }"),
+    ("head_node", "policy head_node { allow { action ec2:DescribeInstances; resource \"*\"; } }"),
+    ("extra_policy_arns", "param extra_policy_arns: list<arn(iam:policy)> placeholder \"<ADDITIONAL POLICY ARN>\";"),
+    ("cdn", "feature cdn: bool = false;"),
+    ("additional_policies", "feature additional_policies: bool = false;"),
+    ("user_base", "policy user_base { allow { action cloudformation:DescribeStacks; resource \"*\"; } }"),
+    ("user_batch", "policy user_batch { allow { action batch:DescribeJobQueues; resource \"*\"; } }"),
+    ("batch_statements", "permset batch_statements { allow { action batch:ListJobs; resource \"*\"; } }"),
+];
+
+/// The name an unknown-name error (E0100) is about: the last one it quotes.
+fn unknown_name(d: &pcl_semantics::Diagnostic) -> Option<&str> {
+    (d.code == pcl_semantics::Code::UnknownName).then(|| d.message.rsplit('`').nth(1)).flatten()
+}
+
+#[test]
+fn documented_examples_check_without_errors() {
+    let mut checked = 0;
+    for doc in ["README.md", "docs/language.md"] {
+        let markdown = std::fs::read_to_string(pcl_suite::root().join(doc)).unwrap();
+        for (line, block) in pcl_blocks(&markdown) {
+            let mut prelude: Vec<&str> = Vec::new();
+            loop {
+                let text = format!("{block}\n{}\n", prelude.join("\n"));
+                let analysis = pcl_suite::analyze("example.pcl", &text);
+                let missing: Vec<&str> = analysis
+                    .diagnostics
+                    .iter()
+                    .filter_map(unknown_name)
+                    .filter_map(|name| PRELUDE.iter().find(|(n, _)| *n == name).map(|(_, decl)| *decl))
+                    .filter(|decl| !prelude.contains(decl))
+                    .collect();
+                if missing.is_empty() {
+                    let errors: Vec<String> = analysis
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity() == pcl_semantics::Severity::Error)
+                        .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+                        .collect();
+                    assert!(errors.is_empty(), "{doc}:{line}: {errors:?}\n{text}");
+                    break;
+                }
+                prelude.extend(missing);
+                prelude.sort_unstable();
+                prelude.dedup();
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} examples found");
 }
