@@ -100,9 +100,9 @@ codes! {
     KeyNotApplicable = "W0506": "a condition key that IAM never sets for some or all of the statement's actions",
     ActionResourceMismatch = "W0507": "an action whose resource types none of the statement's resources can match",
     DuplicateRoleEntry = "W0508": "a managed policy ARN or a trust principal listed twice in a rendered role",
+    LeastPrivilege = "W0509": "a grant far wider than needed: PassRole on `*` or to any service, escalation actions or `service:*` on `*` (or a NotResource list), an Allow with NotAction",
     UnfulfilledExpect = "W0510": "an `expect` that matches no diagnostic",
     OperatorKeyMismatch = "W0511": "a condition operator of another type than its key (e.g. Numeric* on a String key), or a set operator that does not fit it",
-    LeastPrivilege = "W0509": "a grant far wider than needed: PassRole on `*` or to any service, escalation actions or `service:*` on `*` (or a NotResource list), an Allow with NotAction",
     RepeatedEntry = "W0512": "an action or resource listed twice in a rendered statement, or matched by a wildcard entry of the same list",
     SessionActionNotGranted = "W0513": "a trusted service that asks for a session action as it assumes the role (EKS Pod Identity: `sts:TagSession`) without a grant of it: the service never assumes the role",
 }
