@@ -308,6 +308,45 @@ fn utf8_positions_when_offered() {
     let _ = c.child.wait();
 }
 
+/// A field of `initialize` that pcl does not read, in a shape lsp-types
+/// does not take, costs no capability (a review found every capability
+/// dropped, without a word, for a `rootUri` with a space or `trace:
+/// "compact"`); an unreadable group of capabilities costs itself, and is
+/// logged.
+#[test]
+fn capabilities_are_read_whatever_else_initialize_holds() {
+    let offered = json!({
+        "general": {"positionEncodings": ["utf-8"]},
+        "textDocument": {"codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix"]}}}},
+    });
+    for (field, value) in [
+        ("rootUri", json!("file:///home/u/my project")),
+        ("trace", json!("compact")),
+        ("processId", json!("1234")),
+        ("workspaceFolders", json!([{"uri": "file:///w", "name": 7}])),
+    ] {
+        let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+        let mut params = json!({"capabilities": offered.clone()});
+        params[field] = value;
+        let init = c.request("initialize", params);
+        assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-8"), "{field}: {init}");
+        assert!(init["result"]["capabilities"]["codeActionProvider"].is_object(), "{field}: {init}");
+        c.notify("exit", Value::Null);
+        let _ = c.child.wait();
+    }
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let init = c.request(
+        "initialize",
+        json!({"capabilities": {"general": {"positionEncodings": ["utf-8"]}, "window": {"workDoneProgress": "yes"}}}),
+    );
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-8"), "{init}");
+    let log = c.receive();
+    assert_eq!(log["method"], json!("window/logMessage"), "{log}");
+    assert!(log["params"]["message"].as_str().unwrap().contains("`capabilities.window`"), "{log}");
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+}
+
 /// Requests made stale while queued get an answer all the same (the result,
 /// or "content modified" / "cancelled" when the server saw the later edit or
 /// cancellation first: which one depends on timing; `lsp::stale` is tested

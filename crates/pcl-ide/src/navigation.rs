@@ -34,7 +34,15 @@ pub fn definition(index: &FileIndex, offset: usize) -> Option<Span> {
 }
 
 pub fn references(index: &FileIndex, offset: usize, with_declaration: bool) -> Vec<Span> {
-    let Some((name, _)) = index.name_at(offset) else { return Vec::new() };
+    let Some((name, at)) = index.name_at(offset) else { return Vec::new() };
+    // a second declaration of the name (E0101): no use means it (they mean
+    // the first), as `definition` and `rename` have it (a review found the
+    // first declaration and its uses given for it)
+    if let Some(second) =
+        index.decl_named_at(at).filter(|d| index.decl(name).is_some_and(|first| first.name_span != d.name_span))
+    {
+        return if with_declaration { vec![second.name_span] } else { Vec::new() };
+    }
     let mut spans: Vec<Span> = Vec::new();
     if with_declaration && let Some(d) = index.decl(name) {
         spans.push(d.name_span);

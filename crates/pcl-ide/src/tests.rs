@@ -275,6 +275,24 @@ fn a_reference_is_listed_and_renamed_once() {
     }
 }
 
+/// On a second declaration of a name (E0101), which no use means, the
+/// definition, the references and a rename are that declaration alone (a
+/// review found references giving the first declaration and its uses,
+/// against the definition and the rename).
+#[test]
+fn a_second_declaration_is_its_own_and_only_reference() {
+    let text = "param region: string = \"a\";\nparam $0region: string = \"b\";\npolicy p { allow { action s3:GetObject; resource \"arn:aws:s3:::${region}\"; } }\n";
+    let (h, offset, clean) = host(text);
+    let second = pcl_syntax::Span::new(offset, offset + "region".len());
+    assert_eq!(h.definition(FILE, offset), Some(second));
+    assert_eq!(h.references(FILE, offset, true), vec![second]);
+    assert_eq!(h.references(FILE, offset, false), Vec::<pcl_syntax::Span>::new());
+    assert_eq!(h.rename(FILE, offset, "zone").unwrap(), vec![(second, "zone".to_string())]);
+    // the first declaration keeps its uses
+    let first = clean.find("region").unwrap();
+    assert_eq!(h.references(FILE, first, true).len(), 2);
+}
+
 /// Renaming to a name the file uses without declaring it would make those
 /// uses mean the renamed item: refused (found by fuzzing).
 #[test]

@@ -125,6 +125,11 @@ impl<'t> LineIndex<'t> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
+        // between a CR and its LF: the line's end, before the CR (the line
+        // has no column there: a review found a range ending one past it)
+        if self.between_cr_and_lf(offset) {
+            offset -= 1;
+        }
         let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.starts.get(line).copied().unwrap_or(0);
         let Columns::Marks(marks) = self.columns(line) else {
@@ -138,14 +143,35 @@ impl<'t> LineIndex<'t> {
         Position { line: line as u32, character }
     }
 
+    /// A span's range; one that ends between a CR and its LF (a syntax
+    /// error at the CR) ends at the next line's start, so it stays as wide.
     pub fn range(&self, span: Span) -> Range {
-        Range { start: self.position(span.start as usize), end: self.position(span.end as usize) }
+        let end = span.end as usize;
+        let end = if self.between_cr_and_lf(end) { end + 1 } else { end };
+        Range { start: self.position(span.start as usize), end: self.position(end) }
+    }
+
+    fn between_cr_and_lf(&self, offset: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        offset > 0 && bytes.get(offset - 1) == Some(&b'\r') && bytes.get(offset) == Some(&b'\n')
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_position_falls_between_a_cr_and_its_lf() {
+        let text = "ab\r\ncd\r\n";
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let index = LineIndex::new(text, encoding);
+            assert_eq!(index.position(3), Position { line: 0, character: 2 });
+            let cr = index.range(Span::new(2, 3));
+            assert_eq!((cr.start, cr.end), (Position { line: 0, character: 2 }, Position { line: 1, character: 0 }));
+            assert_eq!(index.range(Span::new(7, 8)).end, Position { line: 2, character: 0 });
+        }
+    }
 
     #[test]
     fn positions_round_trip_in_both_encodings() {
@@ -239,11 +265,11 @@ mod tests {
                     at -= 1;
                 }
                 let line_start = text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-                let line_start = if text[..at].ends_with('\r') && text[at..].starts_with('\n') {
-                    // between CR and LF: the line that CR ends
-                    text[..at - 1].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+                let (line_start, at) = if text[..at].ends_with('\r') && text[at..].starts_with('\n') {
+                    // between CR and LF: the end of the line that CR ends
+                    (text[..at - 1].rfind(['\n', '\r']).map_or(0, |i| i + 1), at - 1)
                 } else {
-                    line_start
+                    (line_start, at)
                 };
                 let expected = units(&text[line_start..at]);
                 assert_eq!(lines.position(offset).character, expected, "{encoding:?} at {offset}");

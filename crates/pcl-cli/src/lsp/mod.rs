@@ -75,25 +75,24 @@ pub fn run_stdio() -> Result<(), String> {
 /// Serves one client on `connection`: initialize, then requests until exit.
 pub fn serve(connection: &Connection) -> Result<(), String> {
     let Some((id, params)) = initialize(connection)? else { return Err("exit before initialize".into()) };
-    let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
-    let utf8 = params
-        .capabilities
+    let (capabilities, unread) = client_capabilities(&params);
+    let utf8 = capabilities
         .general
         .as_ref()
         .and_then(|g| g.position_encodings.as_ref())
         .is_some_and(|encodings| encodings.contains(&PositionEncodingKind::UTF8));
     let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
-    let shows_links = (params.capabilities.text_document.as_ref())
+    let shows_links = (capabilities.text_document.as_ref())
         .and_then(|t| t.publish_diagnostics.as_ref())
         .and_then(|p| p.code_description_support)
         .unwrap_or(false);
     // a completion list's items may share one edit range (LSP 3.17)
-    let default_edit_range = (params.capabilities.text_document.as_ref())
+    let default_edit_range = (capabilities.text_document.as_ref())
         .and_then(|t| t.completion.as_ref())
         .and_then(|c| c.completion_list.as_ref())
         .and_then(|l| l.item_defaults.as_ref())
         .is_some_and(|defaults| defaults.iter().any(|d| d == "editRange"));
-    let client = capabilities::ClientSupport::of(&params.capabilities);
+    let client = capabilities::ClientSupport::of(&capabilities);
     let result = InitializeResult {
         capabilities: capabilities::capabilities(encoding, client),
         server_info: Some(ServerInfo { name: "pcl".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
@@ -103,6 +102,12 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     // `initialize_finish` ended the connection on anything else): a request
     // sent before it is answered as any other.
     send(connection, Response::new_ok(id, result));
+    for why in unread {
+        let message = format!("read `initialize` without {why}");
+        eprintln!("pcl lsp: {message}");
+        let params = LogMessageParams { typ: MessageType::WARNING, message: format!("pcl: {message}") };
+        send(connection, Notification::new(notification::LogMessage::METHOD.into(), params));
+    }
     let links = explain_links::ExplainLinks::new(shows_links);
     let mut server =
         Server { host: AnalysisHost::new(), encoding, shutting_down: false, links, default_edit_range, client };
@@ -187,6 +192,32 @@ fn send(connection: &Connection, message: impl Into<Message>) {
 /// A notification whose params cannot be read (a URI not percent-encoded,
 /// `file:///a b.pcl`): it gets no response, so the client is told in its
 /// log, and so is the server's (it was dropped without a word).
+/// The client's capabilities, read group by group from `initialize`'s
+/// params, and what could not be read. The rest of the params is not read:
+/// a field in a shape lsp-types does not take (`trace: "compact"`, a
+/// `rootUri` with a space) cost every capability when the params were read
+/// whole (found by review: UTF-8 positions, code actions and prepared
+/// renames were dropped without a word). An unreadable group costs itself.
+fn client_capabilities(params: &Value) -> (ClientCapabilities, Vec<String>) {
+    fn group<T: serde::de::DeserializeOwned>(given: Option<&Value>, name: &str, unread: &mut Vec<String>) -> Option<T> {
+        let value = given?.get(name)?;
+        serde_json::from_value(value.clone())
+            .map_err(|e| unread.push(format!("`capabilities.{name}`, which cannot be read: {e}")))
+            .ok()
+    }
+    let given = params.get("capabilities");
+    let mut unread = Vec::new();
+    let capabilities = ClientCapabilities {
+        workspace: group(given, "workspace", &mut unread),
+        text_document: group(given, "textDocument", &mut unread),
+        notebook_document: group(given, "notebookDocument", &mut unread),
+        window: group(given, "window", &mut unread),
+        general: group(given, "general", &mut unread),
+        experimental: given.and_then(|c| c.get("experimental")).cloned(),
+    };
+    (capabilities, unread)
+}
+
 fn ignored(method: &str, error: &serde_json::Error) -> Vec<Notification> {
     let message = format!("ignored `{method}`: its params cannot be read: {error}");
     eprintln!("pcl lsp: {message}");

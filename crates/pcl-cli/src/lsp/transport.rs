@@ -21,6 +21,8 @@ pub const MAX_BODY_BYTES: usize = 256 << 20;
 const MAX_HEADER_LINE: usize = 4096;
 /// Marks an id that lsp-server could not hold, kept as its JSON text.
 const FOREIGN_ID: &str = "\u{0}pcl-id:";
+/// Where `write` splices such an id's text (no message holds it: a NUL).
+const ID_SLOT: &str = "\u{0}pcl-id-slot";
 
 /// What one read from the client gave.
 pub enum Read {
@@ -145,16 +147,23 @@ fn parse(body: &[u8]) -> Read {
             return refuse(why, PARSE_ERROR, id);
         }
     };
-    let mark = |id: &mut Value| {
+    // the ids as written: a number serde reads as a float (2^64, `1e2`,
+    // `-0`) is given back in its own digits (found by review)
+    let (raw_id, raw_cancelled) = raw_ids(body);
+    let mark = |id: &mut Value, raw: Option<&str>| {
         let foreign = match &*id {
-            Value::Number(n) => n.as_i64().is_none_or(|n| i32::try_from(n).is_err()),
+            Value::Number(n) => n.as_i64().is_none_or(|n| i32::try_from(n).is_err()) || raw != Some(&n.to_string()),
             // a string a client sent that looks marked is marked too, so that
             // `write` gives it back as it came
             Value::String(s) => s.starts_with(FOREIGN_ID),
             _ => false,
         };
         if foreign {
-            *id = Value::String(format!("{FOREIGN_ID}{id}"));
+            let written = match (&*id, raw) {
+                (Value::Number(_), Some(raw)) => raw.to_string(),
+                _ => id.to_string(),
+            };
+            *id = Value::String(format!("{FOREIGN_ID}{written}"));
         }
     };
     // a request's id must be an integer or a string (LSP): `null` or any
@@ -165,14 +174,14 @@ fn parse(body: &[u8]) -> Read {
         return refuse(format!("invalid request: the id `{id}` is not an integer or a string"), INVALID_REQUEST, None);
     }
     if let Some(id) = value.get_mut("id") {
-        mark(id);
+        mark(id, raw_id.as_deref());
     }
     // a cancellation names such an id as its request carries it (marked),
     // or it would never match (`queue::stale`)
     if value.get("method").and_then(Value::as_str) == Some("$/cancelRequest")
         && let Some(id) = value.pointer_mut("/params/id")
     {
-        mark(id);
+        mark(id, raw_cancelled.as_deref());
     }
     let id = value.get("id").cloned();
     match serde_json::from_value(value) {
@@ -186,6 +195,26 @@ fn parse(body: &[u8]) -> Read {
             Read::Refused { why, reply: Message::Response(reply) }
         }
     }
+}
+
+/// The texts of a body's `id` and `params.id`, as written (`None` where
+/// there is none, or the body is not an object holding them so).
+fn raw_ids(body: &[u8]) -> (Option<String>, Option<String>) {
+    #[derive(serde::Deserialize)]
+    struct Id<'a> {
+        #[serde(borrow, default)]
+        id: Option<&'a serde_json::value::RawValue>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Ids<'a> {
+        #[serde(borrow, default)]
+        id: Option<&'a serde_json::value::RawValue>,
+        #[serde(borrow, default)]
+        params: Option<&'a serde_json::value::RawValue>,
+    }
+    let Ok(ids) = serde_json::from_slice::<Ids<'_>>(body) else { return (None, None) };
+    let cancelled = ids.params.and_then(|p| serde_json::from_str::<Id<'_>>(p.get()).ok()).and_then(|p| p.id);
+    (ids.id.map(|raw| raw.get().to_string()), cancelled.map(|raw| raw.get().to_string()))
 }
 
 /// `text` with each `\uD800`-`\uDFFF` escape written `\uFFFD`: JSON that
@@ -252,18 +281,23 @@ pub fn carried_reply(params: Value) -> Option<Message> {
 pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
     let foreign = match message {
         Message::Response(response) => match serde_json::to_value(&response.id)? {
-            Value::String(id) => id.strip_prefix(FOREIGN_ID).and_then(|raw| serde_json::from_str::<Value>(raw).ok()),
+            Value::String(id) => {
+                id.strip_prefix(FOREIGN_ID).filter(|raw| serde_json::from_str::<Value>(raw).is_ok()).map(str::to_string)
+            }
             _ => None,
         },
         Message::Request(_) | Message::Notification(_) => None,
     };
     let Some(id) = foreign else { return message.write(output) };
     let mut value = serde_json::to_value(message)?;
+    // the id spliced in as its text: parsed and printed again, a number
+    // beyond 64 bits came back as a float
+    let slot = serde_json::to_string(ID_SLOT)?;
     if let Value::Object(fields) = &mut value {
         fields.insert("jsonrpc".into(), "2.0".into());
-        fields.insert("id".into(), id);
+        fields.insert("id".into(), ID_SLOT.into());
     }
-    let text = serde_json::to_string(&value)?;
+    let text = serde_json::to_string(&value)?.replacen(&slot, &id, 1);
     write!(output, "Content-Length: {}\r\n\r\n", text.len())?;
     output.write_all(text.as_bytes())?;
     output.flush()
@@ -326,7 +360,11 @@ mod tests {
 
     #[test]
     fn ids_lsp_server_cannot_hold_are_written_back_as_they_came() {
-        for id in ["2147483648", "9007199254740992", "1.5", "-2147483649"] {
+        // (past 64 bits, an exponent and a negative zero are read as floats
+        // by serde, and were given back as `1.8446744073709552e19`, `100.0`,
+        // `-0.0`: found by review)
+        for id in ["2147483648", "9007199254740992", "1.5", "-2147483649", "18446744073709551616", "1e2", "-0", "100.0"]
+        {
             let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"m"}}"#);
             let Read::Message(Message::Request(request)) =
                 read(&mut io::BufReader::new(frame(&body).as_bytes())).unwrap()
@@ -338,9 +376,17 @@ mod tests {
             write(&mut out, &Message::Response(response)).unwrap();
             let out = String::from_utf8(out).unwrap();
             let json: Value = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-            assert_eq!(json["id"].to_string(), id, "{out}");
+            assert!(out.contains(&format!(r#""id":{id},"#)), "{out}");
             assert_eq!(json["jsonrpc"], "2.0");
         }
+        // and a cancellation names it as its request does
+        let body = r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":18446744073709551616}}"#;
+        let Read::Message(Message::Notification(cancel)) =
+            read(&mut io::BufReader::new(frame(body).as_bytes())).unwrap()
+        else {
+            panic!("not a notification")
+        };
+        assert_eq!(cancel.params["id"], Value::String(format!("{FOREIGN_ID}18446744073709551616")));
         // an ordinary id is untouched
         let Read::Message(Message::Request(request)) = read(&mut io::BufReader::new(frame(HOVER).as_bytes())).unwrap()
         else {
