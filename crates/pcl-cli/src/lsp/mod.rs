@@ -75,7 +75,7 @@ pub fn run_stdio() -> Result<(), String> {
 /// Serves one client on `connection`: initialize, then requests until exit.
 pub fn serve(connection: &Connection) -> Result<(), String> {
     let Some((id, params)) = initialize(connection)? else { return Err("exit before initialize".into()) };
-    let (capabilities, unread) = client_capabilities(&params);
+    let (capabilities, unread) = capabilities::client_capabilities(&params);
     let utf8 = capabilities
         .general
         .as_ref()
@@ -192,32 +192,6 @@ fn send(connection: &Connection, message: impl Into<Message>) {
 /// A notification whose params cannot be read (a URI not percent-encoded,
 /// `file:///a b.pcl`): it gets no response, so the client is told in its
 /// log, and so is the server's (it was dropped without a word).
-/// The client's capabilities, read group by group from `initialize`'s
-/// params, and what could not be read. The rest of the params is not read:
-/// a field in a shape lsp-types does not take (`trace: "compact"`, a
-/// `rootUri` with a space) cost every capability when the params were read
-/// whole (found by review: UTF-8 positions, code actions and prepared
-/// renames were dropped without a word). An unreadable group costs itself.
-fn client_capabilities(params: &Value) -> (ClientCapabilities, Vec<String>) {
-    fn group<T: serde::de::DeserializeOwned>(given: Option<&Value>, name: &str, unread: &mut Vec<String>) -> Option<T> {
-        let value = given?.get(name)?;
-        serde_json::from_value(value.clone())
-            .map_err(|e| unread.push(format!("`capabilities.{name}`, which cannot be read: {e}")))
-            .ok()
-    }
-    let given = params.get("capabilities");
-    let mut unread = Vec::new();
-    let capabilities = ClientCapabilities {
-        workspace: group(given, "workspace", &mut unread),
-        text_document: group(given, "textDocument", &mut unread),
-        notebook_document: group(given, "notebookDocument", &mut unread),
-        window: group(given, "window", &mut unread),
-        general: group(given, "general", &mut unread),
-        experimental: given.and_then(|c| c.get("experimental")).cloned(),
-    };
-    (capabilities, unread)
-}
-
 fn ignored(method: &str, error: &serde_json::Error) -> Vec<Notification> {
     let message = format!("ignored `{method}`: its params cannot be read: {error}");
     eprintln!("pcl lsp: {message}");
