@@ -50,8 +50,8 @@ impl Checker<'_> {
                     };
                     let list = self.values(values, use_);
                     if !conditions.is_empty() {
-                        let beside: Vec<&ast::Condition> = conditions.iter().collect();
-                        let conditions = conditions.iter().map(|c| self.condition(c, &beside)).collect();
+                        let mut given = super::statements::KeysGiven::written(conditions.iter());
+                        let conditions = conditions.iter().map(|c| self.condition(c, &mut given)).collect();
                         role.trust_conditions.push((role.trust.len(), conditions));
                     }
                     if let Some(actions) = self.trust_actions(actions) {

@@ -14,7 +14,7 @@ impl Checker<'_> {
                 }
                 BodyEntry::Statement(s) => Entry::Statement(self.statement(s)),
                 BodyEntry::Block(b) => {
-                    let condition = self.condition(&b.condition, &[]);
+                    let condition = self.condition(&b.condition, &mut KeysGiven::none());
                     Entry::Block { condition, entries: self.entries(&b.entries) }
                 }
             })
@@ -47,14 +47,10 @@ impl Checker<'_> {
         let mut action: Option<(bool, GList<ActionRef>, Span)> = None;
         let mut resource: Option<(bool, GList<Value>, Span)> = None;
         let mut conditions = Vec::new();
-        let written: Vec<&ast::Condition> = s
-            .fields
-            .iter()
-            .filter_map(|f| match f {
-                StmtField::Condition(c) => Some(&**c),
-                _ => None,
-            })
-            .collect();
+        let mut given = KeysGiven::written(s.fields.iter().filter_map(|f| match f {
+            StmtField::Condition(c) => Some(&**c),
+            _ => None,
+        }));
         for field in &s.fields {
             match field {
                 StmtField::Action { negated, list, span } => {
@@ -75,7 +71,7 @@ impl Checker<'_> {
                         resource = Some((*negated, lowered, *span));
                     }
                 }
-                StmtField::Condition(c) => conditions.push(self.condition(c, &written)),
+                StmtField::Condition(c) => conditions.push(self.condition(c, &mut given)),
             }
         }
         self.pop_context(&when);
@@ -173,9 +169,9 @@ impl Checker<'_> {
         })
     }
 
-    /// A condition, written beside `beside` (its statement's or trust
-    /// field's conditions, itself among them).
-    pub(super) fn condition(&mut self, c: &ast::Condition, beside: &[&ast::Condition]) -> ConditionEntry {
+    /// A condition, in a statement or trust field whose conditions give
+    /// the keys `given` (see `not_suggesting_a_key_given`).
+    pub(super) fn condition(&mut self, c: &ast::Condition, given: &mut KeysGiven) -> ConditionEntry {
         if let Err(p) = iam::check_operator(&c.operator.name) {
             let kind = DiagnosticKind::IamRule {
                 code: Code::UnknownOperator,
@@ -187,7 +183,7 @@ impl Checker<'_> {
         }
         let plain = c.key.as_plain();
         if let Some(problem) = plain.as_deref().and_then(crate::content_checks::condition_key_problem) {
-            self.emit(not_suggesting_a_key_given(problem, c, beside).at(c.key.span));
+            self.emit(not_suggesting_a_key_given(problem, c, given).at(c.key.span));
         }
         let when = self.guard(c.when.as_deref());
         // inside the guard: an optional param in the key needs it, as in the values
@@ -204,34 +200,61 @@ impl Checker<'_> {
     }
 }
 
+/// The keys a statement's (or trust field's) conditions give, by operator,
+/// lowercased: those written out, then each key a "did you mean" suggests
+/// (`not_suggesting_a_key_given`).
+pub(super) struct KeysGiven(Vec<(String, String, bool)>);
+
+impl KeysGiven {
+    /// The keys written out in `conditions`.
+    pub(super) fn written<'c>(conditions: impl Iterator<Item = &'c ast::Condition>) -> KeysGiven {
+        let key = |c: &ast::Condition| c.key.as_plain().map(|key| key.to_ascii_lowercase());
+        KeysGiven(conditions.filter_map(|c| Some((c.operator.name.to_ascii_lowercase(), key(c)?, false))).collect())
+    }
+
+    /// None: a `with condition` block's, which is judged alone.
+    pub(super) fn none() -> KeysGiven {
+        KeysGiven(Vec::new())
+    }
+
+    /// Whether `key` is given under `operator`: `Some(true)` when only as
+    /// a suggestion.
+    fn holds(&self, operator: &str, key: &str) -> Option<bool> {
+        let mut found =
+            self.0.iter().filter(|(o, k, _)| o.eq_ignore_ascii_case(operator) && k.eq_ignore_ascii_case(key));
+        let first = found.next()?;
+        Some(first.2 && found.all(|(_, _, suggested)| *suggested))
+    }
+}
+
 /// `problem` (of `c`'s key), but for a "did you mean" that names a key
-/// given under the same operator beside it: taken, the suggestion would
-/// make E0315 (a review found `check --fix --unsafe-fixes` turn a passing
-/// file into a failing one so), so it is named without being suggested.
-fn not_suggesting_a_key_given(
-    problem: DiagnosticKind,
-    c: &ast::Condition,
-    beside: &[&ast::Condition],
-) -> DiagnosticKind {
+/// `given` under the same operator (written beside it, or suggested for
+/// another key before it): taken, the suggestion would make E0315 (a review
+/// found `check --fix --unsafe-fixes` turn a passing file into a failing
+/// one so), so it is named without being suggested. A suggestion made is
+/// added to `given`. Within one statement or trust field only: a key a
+/// `with condition` block around it gives, or an includer's, is not seen.
+fn not_suggesting_a_key_given(problem: DiagnosticKind, c: &ast::Condition, given: &mut KeysGiven) -> DiagnosticKind {
     let DiagnosticKind::IamRule { code: Code::UnknownConditionKey, message, label, help: Some(help) } = problem else {
         return problem;
     };
+    let operator = &c.operator.name;
     let suggested = help.strip_prefix("did you mean `").and_then(|rest| rest.strip_suffix("`?"));
-    let given = |other: &&&ast::Condition| {
-        !std::ptr::eq(**other, c)
-            && other.operator.name.eq_ignore_ascii_case(&c.operator.name)
-            && other.key.as_plain().zip(suggested).is_some_and(|(key, suggested)| key.eq_ignore_ascii_case(suggested))
-    };
-    let help = match suggested {
-        Some(key)
-            if crate::content_checks::given_twice_is_an_error(&c.operator.name) && beside.iter().any(|o| given(&o)) =>
-        {
-            format!(
-                "the nearest key IAM knows, `{key}`, is given under `{}` here already: name another key, or write its values in that condition",
-                c.operator.name
-            )
+    let taken = suggested
+        .filter(|_| crate::content_checks::given_twice_is_an_error(operator))
+        .and_then(|key| given.holds(operator, key));
+    let help = match (suggested, taken) {
+        (Some(key), Some(false)) => format!(
+            "the nearest key IAM knows, `{key}`, is given under `{operator}` here already: name another key, or write its values in that condition"
+        ),
+        (Some(key), Some(true)) => format!(
+            "the nearest key IAM knows, `{key}`, is the one suggested for another key under `{operator}` here: name the key meant"
+        ),
+        (Some(key), None) => {
+            given.0.push((operator.to_ascii_lowercase(), key.to_ascii_lowercase(), true));
+            help
         }
-        _ => help,
+        (None, _) => help,
     };
     DiagnosticKind::IamRule { code: Code::UnknownConditionKey, message, label, help: Some(help) }
 }
