@@ -1,7 +1,8 @@
 //! Every ```pcl example in the README and docs/ must parse, and check
 //! without errors: alone when it declares what it uses, else after the
 //! declarations of `PRELUDE` it names (the examples are fragments of a file
-//! like `policies.pcl`).
+//! like `policies.pcl`). An example that is a policy's statements, or a
+//! statement's fields (docs/page-defects.md), is checked inside one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
@@ -25,10 +26,10 @@ fn pcl_blocks(markdown: &str) -> Vec<(usize, String)> {
 #[test]
 fn documented_examples_parse() {
     let mut checked = 0;
-    for doc in ["README.md", "docs/language.md"] {
+    for doc in DOCS {
         let markdown = std::fs::read_to_string(pcl_suite::root().join(doc)).unwrap();
         for (line, block) in pcl_blocks(&markdown) {
-            let parsed = pcl_syntax::parse_file(&block);
+            let parsed = pcl_syntax::parse_file(&as_file(&block));
             assert!(parsed.errors.is_empty(), "{doc}:{line}: example does not parse: {:?}\n{block}", parsed.errors);
             checked += 1;
         }
@@ -44,6 +45,21 @@ fn readme_example_checks_cleanly() {
     assert!(analysis.diagnostics.is_empty(), "{:?}", analysis.diagnostics);
 }
 
+/// The documents whose examples are checked.
+const DOCS: [&str; 3] = ["README.md", "docs/language.md", "docs/page-defects.md"];
+
+/// `block` as a file: itself, or inside a policy (statements), or inside a
+/// statement (fields), whichever parses first.
+fn as_file(block: &str) -> String {
+    let wrapped = [
+        block.to_string(),
+        format!("policy example {{\n{block}}}\n"),
+        format!("policy example {{\n    allow {{\n        action s3:GetObject;\n{block}    }}\n}}\n"),
+    ];
+    let parses = |text: &String| pcl_syntax::parse_file(text).errors.is_empty();
+    wrapped.iter().find(|text| parses(text)).unwrap_or(&wrapped[0]).clone()
+}
+
 /// What the examples use without declaring it, by name.
 const PRELUDE: &[(&str, &str)] = &[
     ("partition", "param partition: partition = \"aws\";"),
@@ -54,6 +70,11 @@ const PRELUDE: &[(&str, &str)] = &[
         "fsx_arns",
         "param fsx_arns: list<arn(fsx:file-system)> placeholder \"arn:*:fsx:*:*:file-system/<FSX FILE SYSTEM ID>\";",
     ),
+    (
+        "efs_arns",
+        "param efs_arns: list<arn(elasticfilesystem:file-system)> placeholder \"arn:*:elasticfilesystem:*:*:file-system/<EFS FILE SYSTEM ID>\";",
+    ),
+    ("s3_name", "param s3_name: string placeholder \"<S3 NAME>\";"),
     ("boundary_arn", "param boundary_arn: arn(iam:policy) placeholder \"<permissions-boundary-arn>\";"),
     ("scheduler", "feature scheduler: enum { slurm, awsbatch } = slurm;"),
     ("fsx", "feature fsx: bool = false;"),
@@ -78,9 +99,10 @@ fn unknown_name(d: &pcl_semantics::Diagnostic) -> Option<&str> {
 #[test]
 fn documented_examples_check_without_errors() {
     let mut checked = 0;
-    for doc in ["README.md", "docs/language.md"] {
+    for doc in DOCS {
         let markdown = std::fs::read_to_string(pcl_suite::root().join(doc)).unwrap();
         for (line, block) in pcl_blocks(&markdown) {
+            let block = as_file(&block);
             let mut prelude: Vec<&str> = Vec::new();
             loop {
                 let text = format!("{block}\n{}\n", prelude.join("\n"));

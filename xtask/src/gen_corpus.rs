@@ -28,49 +28,90 @@ pub struct Args {
 pub fn run(args: &Args) -> u8 {
     let text = pcl_corpus::generate(args.size, args.seed, args.errors);
     let written = match &args.out {
-        Some(path) => write_aside_then_rename(path, &text),
+        Some(path) => write_out(path, &text),
         None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write to stdout: {e}")),
     };
-    match written {
+    let code = match written {
         Ok(()) => crate::EXIT_OK,
         Err(e) => {
             eprintln!("error: {e}");
             crate::EXIT_USAGE
         }
-    }
+    };
+    // a signal held during the write ends the process now, as it would have
+    pcl_cli::replace_file::act_on_held_signal();
+    code
 }
 
-/// `text` written beside `path`, then renamed over it: an interrupted run
-/// leaves the file as it was (a review found half of a 50 MB corpus in place
-/// of the file after a Ctrl-C). A file there that gen-corpus did not write is
-/// refused, not replaced.
-fn write_aside_then_rename(path: &std::path::Path, text: &str) -> Result<(), String> {
-    let (shown, head_line) = (path.display(), pcl_corpus::GENERATED_HEAD);
-    if path.is_dir() {
-        return Err(format!("cannot write {shown}: it is a directory"));
-    }
-    if let Ok(mut existing) = std::fs::File::open(path) {
-        let mut head = vec![0; head_line.len()];
-        let ours = std::io::Read::read_exact(&mut existing, &mut head).is_ok() && head == head_line.as_bytes();
-        if !ours {
+/// `text` written to `path`. A regular file (or a new one) is written beside
+/// it and renamed over it, signals held back meanwhile: an interrupted run
+/// leaves the file as it was (a review found half of a 50 MB corpus in
+/// place of the file after a Ctrl-C) and nothing beside it. A symlink is
+/// followed (the link stays), the file's mode is kept, and a file there that
+/// gen-corpus did not write is refused, not replaced. Anything else (a FIFO,
+/// `/dev/stdout`) is written to as it is.
+fn write_out(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let shown = path.display();
+    let existing = std::fs::metadata(path).ok();
+    match &existing {
+        Some(m) if m.is_dir() => return Err(format!("cannot write {shown}: it is a directory")),
+        Some(m) if !m.is_file() => {
+            return std::fs::write(path, text).map_err(|e| format!("cannot write {shown}: {e}"));
+        }
+        Some(_) if !generated(path) => {
+            let head = pcl_corpus::GENERATED_HEAD;
             return Err(format!(
-                "refusing to replace {shown}: it is not a file gen-corpus wrote (it does not begin with \"{head_line}\"); remove it or choose another --out"
+                "refusing to replace {shown}: it is not a file gen-corpus wrote (it does not begin with \"{head}\"); remove it or choose another --out"
             ));
         }
+        _ => {}
     }
-    let dir = match path.parent() {
+    let target = followed(path).map_err(|e| format!("cannot write {shown}: {e}"))?;
+    let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => std::path::Path::new("."),
     };
-    // (a new file's permissions, as `std::fs::write` gave it: 0666 less the umask)
-    #[cfg(unix)]
-    let permissions = std::os::unix::fs::PermissionsExt::from_mode(0o666);
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    builder.permissions(permissions);
-    let mut aside =
-        builder.prefix(".gen-corpus-").tempfile_in(dir).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
-    aside.write_all(text.as_bytes()).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
-    aside.persist(path).map_err(|e| format!("cannot write {shown}: {}", e.error))?;
-    Ok(())
+    let written = pcl_cli::replace_file::with_signals_held(|| -> Result<(), String> {
+        let mut builder = tempfile::Builder::new();
+        // a new file's mode as `std::fs::write` gives it (0666 less the
+        // umask), or the replaced one's
+        #[cfg(unix)]
+        builder.permissions(match &existing {
+            Some(m) => m.permissions(),
+            None => std::os::unix::fs::PermissionsExt::from_mode(0o666),
+        });
+        let mut aside =
+            builder.prefix(".gen-corpus-").tempfile_in(dir).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
+        aside.write_all(text.as_bytes()).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
+        aside.persist(&target).map_err(|e| format!("cannot write {shown}: {}", e.error))?;
+        Ok(())
+    });
+    written.map_err(|e| format!("cannot write {shown}: {e}")).and_then(|w| w)
+}
+
+/// `path`, its symlinks followed (to a file that may not exist yet).
+fn followed(path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
+    let mut at = path.to_path_buf();
+    // (a loop of links ends in the system's error, as opening it would)
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&at)?;
+                at = match at.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(std::io::Error::from_raw_os_error(40))
+}
+
+/// Whether the regular file at `path` begins as every generated file does.
+fn generated(path: &std::path::Path) -> bool {
+    let head = pcl_corpus::GENERATED_HEAD;
+    let mut start = vec![0; head.len()];
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut start)).is_ok()
+        && start == head.as_bytes()
 }

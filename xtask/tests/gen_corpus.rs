@@ -41,3 +41,23 @@ fn a_users_file_is_refused_and_a_generated_one_replaced() {
     // nothing left beside them
     assert_eq!(names(tmp.path()), ["corpus.pcl", "mine.pcl"]);
 }
+
+/// A symlink is followed (the link stays a link), and the replaced file's
+/// mode is kept (a second review found the link replaced by a file, and a
+/// 0600 file made 0644).
+#[cfg(unix)]
+#[test]
+fn a_link_is_followed_and_a_mode_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(gen_corpus(tmp.path(), "target.pcl", "2KB").status.success());
+    std::fs::set_permissions(tmp.path().join("target.pcl"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::os::unix::fs::symlink("target.pcl", tmp.path().join("link.pcl")).unwrap();
+    let o = gen_corpus(tmp.path(), "link.pcl", "4KB");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::symlink_metadata(tmp.path().join("link.pcl")).unwrap().file_type().is_symlink());
+    let target = std::fs::metadata(tmp.path().join("target.pcl")).unwrap();
+    assert!(target.len() > 3_000);
+    assert_eq!(target.permissions().mode() & 0o777, 0o600);
+    assert_eq!(names(tmp.path()), ["link.pcl", "target.pcl"]);
+}

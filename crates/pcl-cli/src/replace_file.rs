@@ -58,6 +58,14 @@ pub fn act_on_held_signal() {
     deferred::deliver();
 }
 
+/// `write` (another file written beside its target and renamed over it:
+/// `cargo xtask gen-corpus`) with SIGINT, SIGTERM and SIGHUP held back as
+/// [`replace`] holds them; the caller then says what it wrote and calls
+/// [`act_on_held_signal`].
+pub fn with_signals_held<T>(write: impl FnOnce() -> T) -> std::io::Result<T> {
+    deferred::during(write)
+}
+
 /// [`replace`] by a rename, signals held back.
 fn write_aside_then_rename(
     (path, metadata): (&Path, &std::fs::Metadata),

@@ -334,6 +334,25 @@ fn capabilities_are_read_whatever_else_initialize_holds() {
         c.notify("exit", Value::Null);
         let _ = c.child.wait();
     }
+    // a group given as `null` is one not given: nothing to log
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let init = c.request(
+        "initialize",
+        json!({"capabilities": {"textDocument": null, "general": {"positionEncodings": ["utf-8"]}}}),
+    );
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-8"), "{init}");
+    let shutdown = c.request("shutdown", Value::Null);
+    assert!(c.notifications.is_empty(), "{:?} {shutdown}", c.notifications);
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
+    // capabilities that are no object: logged
+    let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
+    let init = c.request("initialize", json!({"capabilities": "all of them"}));
+    assert_eq!(init["result"]["capabilities"]["positionEncoding"], json!("utf-16"), "{init}");
+    let log = c.receive();
+    assert!(log["params"]["message"].as_str().unwrap().contains("`capabilities`, which is not an object"), "{log}");
+    c.notify("exit", Value::Null);
+    let _ = c.child.wait();
     let mut c = Client::start(env!("CARGO_BIN_EXE_pcl"));
     let init = c.request(
         "initialize",

@@ -120,13 +120,16 @@ pub fn capabilities(encoding: Encoding, client: ClientSupport) -> ServerCapabili
 /// renames were dropped without a word). An unreadable group costs itself.
 pub(super) fn client_capabilities(params: &Value) -> (ClientCapabilities, Vec<String>) {
     fn group<T: serde::de::DeserializeOwned>(given: Option<&Value>, name: &str, unread: &mut Vec<String>) -> Option<T> {
-        let value = given?.get(name)?;
+        let value = given?.get(name).filter(|v| !v.is_null())?;
         serde_json::from_value(value.clone())
             .map_err(|e| unread.push(format!("`capabilities.{name}`, which cannot be read: {e}")))
             .ok()
     }
-    let given = params.get("capabilities");
     let mut unread = Vec::new();
+    let given = params.get("capabilities").filter(|v| !v.is_null());
+    if given.is_some_and(|v| !v.is_object()) {
+        unread.push("`capabilities`, which is not an object".to_string());
+    }
     let capabilities = ClientCapabilities {
         workspace: group(given, "workspace", &mut unread),
         text_document: group(given, "textDocument", &mut unread),

@@ -144,6 +144,19 @@ fn parse(body: &[u8]) -> Read {
             // only to find the id
             let lossy = lossy.or_else(|| serde_json::from_str::<Value>(&without_lone_surrogates(&text)).ok());
             let id = lossy.as_ref().and_then(|v| v.get("id")).filter(|id| is_id(id));
+            // a number serde cannot read (`1E400`) fails the whole body: its
+            // id's text still is the id (found by review)
+            if id.is_none()
+                && let (Some(raw), _) = raw_ids(body)
+                && raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+            {
+                let reply = lsp_server::Response::new_err(
+                    RequestId::from(format!("{FOREIGN_ID}{raw}")),
+                    PARSE_ERROR,
+                    why.clone(),
+                );
+                return Read::Refused { why, reply: Message::Response(reply) };
+            }
             return refuse(why, PARSE_ERROR, id);
         }
     };
@@ -249,6 +262,12 @@ fn without_lone_surrogates(text: &str) -> String {
 const PARSE_ERROR: i32 = -32700;
 const INVALID_REQUEST: i32 = -32600;
 
+/// Whether `raw` is one JSON value, even one serde cannot read as a value
+/// (`1E400`, past a float's range).
+fn is_json(raw: &str) -> bool {
+    serde_json::from_str::<&serde_json::value::RawValue>(raw).is_ok()
+}
+
 /// Whether `id` can be a request's id: an integer or a string.
 fn is_id(id: &Value) -> bool {
     id.is_string() || id.is_number()
@@ -281,9 +300,7 @@ pub fn carried_reply(params: Value) -> Option<Message> {
 pub fn write(output: &mut impl Write, message: &Message) -> io::Result<()> {
     let foreign = match message {
         Message::Response(response) => match serde_json::to_value(&response.id)? {
-            Value::String(id) => {
-                id.strip_prefix(FOREIGN_ID).filter(|raw| serde_json::from_str::<Value>(raw).is_ok()).map(str::to_string)
-            }
+            Value::String(id) => id.strip_prefix(FOREIGN_ID).filter(|raw| is_json(raw)).map(str::to_string),
             _ => None,
         },
         Message::Request(_) | Message::Notification(_) => None,
@@ -393,6 +410,21 @@ mod tests {
             panic!("not a request")
         };
         assert_eq!(request.id, lsp_server::RequestId::from(1));
+    }
+
+    /// A body serde cannot read for a number past a float's range (`1E400`)
+    /// gets its parse error with that id, as written (found by review: the
+    /// id was `null`, and the client never heard back).
+    #[test]
+    fn an_id_past_a_floats_range_comes_back_with_the_parse_error() {
+        let body = r#"{"jsonrpc":"2.0","id":1E400,"method":"shutdown"}"#;
+        let Read::Refused { reply, .. } = read(&mut io::BufReader::new(frame(body).as_bytes())).unwrap() else {
+            panic!("not refused")
+        };
+        let mut out = Vec::new();
+        write(&mut out, &reply).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains(r#""id":1E400,"#) && out.contains("-32700"), "{out}");
     }
 
     /// The error response a refused body gets, as written: its id and code.

@@ -12,7 +12,7 @@ pub struct Client {
     stdout: BufReader<ChildStdout>,
     next_id: i64,
     /// Notifications received while waiting for responses.
-    notifications: Vec<Value>,
+    pub notifications: Vec<Value>,
     /// The server's cache directory (`XDG_CACHE_HOME`), where it writes the
     /// explanations it links: the user's own is never touched.
     pub cache: tempfile::TempDir,
