@@ -28,8 +28,11 @@ pub struct Args {
 pub fn run(args: &Args) -> u8 {
     let text = pcl_corpus::generate(args.size, args.seed, args.errors);
     let written = match &args.out {
+        // (the process's own output, as the shell gave it: appended to
+        // when `>>` opened it, which writing its path would not do)
+        Some(path) if path.as_os_str() == "/dev/stdout" => write_stdout(&text),
         Some(path) => write_out(path, &text),
-        None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write to stdout: {e}")),
+        None => write_stdout(&text),
     };
     let code = match written {
         Ok(()) => crate::EXIT_OK,
@@ -53,7 +56,13 @@ pub fn run(args: &Args) -> u8 {
 fn write_out(path: &std::path::Path, text: &str) -> Result<(), String> {
     let shown = path.display();
     let existing = std::fs::metadata(path).ok();
+    // a device's or a process's file (`/dev/stderr`, `/proc/self/fd/3`) may
+    // lead to a regular file, which is not to be renamed over
+    let special = path.starts_with("/dev") || path.starts_with("/proc");
     match &existing {
+        Some(m) if special && !m.is_dir() => {
+            return std::fs::write(path, text).map_err(|e| format!("cannot write {shown}: {e}"));
+        }
         Some(m) if m.is_dir() => return Err(format!("cannot write {shown}: it is a directory")),
         Some(m) if !m.is_file() => {
             return std::fs::write(path, text).map_err(|e| format!("cannot write {shown}: {e}"));
@@ -83,10 +92,22 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<(), String> {
         let mut aside =
             builder.prefix(".gen-corpus-").tempfile_in(dir).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
         aside.write_all(text.as_bytes()).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
+        // the replaced file's mode whole (the umask took bits off the new
+        // file's: a 0666 file came back 0644)
+        if let Some(m) = &existing {
+            aside
+                .as_file()
+                .set_permissions(m.permissions())
+                .map_err(|e| format!("cannot write beside {shown}: {e}"))?;
+        }
         aside.persist(&target).map_err(|e| format!("cannot write {shown}: {}", e.error))?;
         Ok(())
     });
     written.map_err(|e| format!("cannot write {shown}: {e}")).and_then(|w| w)
+}
+
+fn write_stdout(text: &str) -> Result<(), String> {
+    std::io::stdout().write_all(text.as_bytes()).map_err(|e| format!("cannot write to stdout: {e}"))
 }
 
 /// `path`, its symlinks followed (to a file that may not exist yet).

@@ -148,7 +148,7 @@ fn parse(body: &[u8]) -> Read {
             // id's text still is the id (found by review)
             if id.is_none()
                 && let (Some(raw), _) = raw_ids(body)
-                && raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                && raw.starts_with(|c: char| c == '-' || c == '"' || c.is_ascii_digit())
             {
                 let reply = lsp_server::Response::new_err(
                     RequestId::from(format!("{FOREIGN_ID}{raw}")),
@@ -413,18 +413,22 @@ mod tests {
     }
 
     /// A body serde cannot read for a number past a float's range (`1E400`)
-    /// gets its parse error with that id, as written (found by review: the
-    /// id was `null`, and the client never heard back).
+    /// gets its parse error with its id, as written, wherever that number is
+    /// (found by review: the id was `null`, and the client never heard back).
     #[test]
     fn an_id_past_a_floats_range_comes_back_with_the_parse_error() {
-        let body = r#"{"jsonrpc":"2.0","id":1E400,"method":"shutdown"}"#;
-        let Read::Refused { reply, .. } = read(&mut io::BufReader::new(frame(body).as_bytes())).unwrap() else {
-            panic!("not refused")
-        };
-        let mut out = Vec::new();
-        write(&mut out, &reply).unwrap();
-        let out = String::from_utf8(out).unwrap();
-        assert!(out.contains(r#""id":1E400,"#) && out.contains("-32700"), "{out}");
+        for (body, id) in [
+            (r#"{"jsonrpc":"2.0","id":1E400,"method":"shutdown"}"#, "1E400"),
+            (r#"{"jsonrpc":"2.0","id":"a","method":"textDocument/hover","params":{"x":1E400}}"#, r#""a""#),
+        ] {
+            let Read::Refused { reply, .. } = read(&mut io::BufReader::new(frame(body).as_bytes())).unwrap() else {
+                panic!("not refused")
+            };
+            let mut out = Vec::new();
+            write(&mut out, &reply).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            assert!(out.contains(&format!(r#""id":{id},"#)) && out.contains("-32700"), "{out}");
+        }
     }
 
     /// The error response a refused body gets, as written: its id and code.

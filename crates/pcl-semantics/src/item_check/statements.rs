@@ -200,8 +200,8 @@ impl Checker<'_> {
     }
 }
 
-/// The keys a statement's (or trust field's) conditions give, by operator,
-/// lowercased: those written out, then each key a "did you mean" suggests
+/// The keys a statement's (or trust field's) conditions give, lowercased,
+/// by operator: those written out, then each key a "did you mean" suggests
 /// (`not_suggesting_a_key_given`).
 pub(super) struct KeysGiven(Vec<(String, String, bool)>);
 
@@ -209,7 +209,7 @@ impl KeysGiven {
     /// The keys written out in `conditions`.
     pub(super) fn written<'c>(conditions: impl Iterator<Item = &'c ast::Condition>) -> KeysGiven {
         let key = |c: &ast::Condition| c.key.as_plain().map(|key| key.to_ascii_lowercase());
-        KeysGiven(conditions.filter_map(|c| Some((c.operator.name.to_ascii_lowercase(), key(c)?, false))).collect())
+        KeysGiven(conditions.filter_map(|c| Some((c.operator.name.to_string(), key(c)?, false))).collect())
     }
 
     /// None: a `with condition` block's, which is judged alone.
@@ -217,13 +217,17 @@ impl KeysGiven {
         KeysGiven(Vec::new())
     }
 
-    /// Whether `key` is given under `operator`: `Some(true)` when only as
-    /// a suggestion.
-    fn holds(&self, operator: &str, key: &str) -> Option<bool> {
-        let mut found =
-            self.0.iter().filter(|(o, k, _)| o.eq_ignore_ascii_case(operator) && k.eq_ignore_ascii_case(key));
+    /// The operator `key` is given under, if it is under `operator`, and
+    /// whether only as a suggestion. An operator IAM does not know may be
+    /// fixed into any other (E0302's suggestion, taken in the same `--fix`
+    /// pass: a review found two keys made one so), so it matches every
+    /// operator.
+    fn holds(&self, operator: &str, key: &str) -> Option<(&str, bool)> {
+        let unknown = |o: &str| iam::check_operator(o).is_err();
+        let same = |o: &str| o.eq_ignore_ascii_case(operator) || unknown(o) || unknown(operator);
+        let mut found = self.0.iter().filter(|(o, k, _)| same(o) && k.eq_ignore_ascii_case(key));
         let first = found.next()?;
-        Some(first.2 && found.all(|(_, _, suggested)| *suggested))
+        Some((first.0.as_str(), first.2 && found.all(|(_, _, suggested)| *suggested)))
     }
 }
 
@@ -244,14 +248,14 @@ fn not_suggesting_a_key_given(problem: DiagnosticKind, c: &ast::Condition, given
         .filter(|_| crate::content_checks::given_twice_is_an_error(operator))
         .and_then(|key| given.holds(operator, key));
     let help = match (suggested, taken) {
-        (Some(key), Some(false)) => format!(
-            "the nearest key IAM knows, `{key}`, is given under `{operator}` here already: name another key, or write its values in that condition"
+        (Some(key), Some((under, false))) => format!(
+            "the nearest key IAM knows, `{key}`, is given under `{under}` here already: name another key, or write its values in that condition"
         ),
-        (Some(key), Some(true)) => format!(
-            "the nearest key IAM knows, `{key}`, is the one suggested for another key under `{operator}` here: name the key meant"
+        (Some(key), Some((under, true))) => format!(
+            "the nearest key IAM knows, `{key}`, is the one suggested for another key under `{under}` here: name the key meant"
         ),
         (Some(key), None) => {
-            given.0.push((operator.to_ascii_lowercase(), key.to_ascii_lowercase(), true));
+            given.0.push((operator.to_string(), key.to_ascii_lowercase(), true));
             help
         }
         (None, _) => help,
