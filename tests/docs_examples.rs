@@ -26,13 +26,10 @@ fn pcl_blocks(markdown: &str) -> Vec<(usize, String)> {
 #[test]
 fn documented_examples_parse() {
     let mut checked = 0;
-    for doc in DOCS {
-        let markdown = std::fs::read_to_string(pcl_suite::root().join(doc)).unwrap();
-        for (line, block) in pcl_blocks(&markdown) {
-            let parsed = pcl_syntax::parse_file(&as_file(&block));
-            assert!(parsed.errors.is_empty(), "{doc}:{line}: example does not parse: {:?}\n{block}", parsed.errors);
-            checked += 1;
-        }
+    for (doc, line, block) in examples() {
+        let parsed = pcl_syntax::parse_file(&block);
+        assert!(parsed.errors.is_empty(), "{doc}:{line}: example does not parse: {:?}\n{block}", parsed.errors);
+        checked += 1;
     }
     assert!(checked >= 8, "only {checked} examples found");
 }
@@ -47,6 +44,17 @@ fn readme_example_checks_cleanly() {
 
 /// The documents whose examples are checked.
 const DOCS: [&str; 3] = ["README.md", "docs/language.md", "docs/page-defects.md"];
+
+/// Every example of `DOCS`: its document, its line there, and its text as
+/// a file (`as_file`).
+fn examples() -> Vec<(&'static str, usize, String)> {
+    let mut all = Vec::new();
+    for doc in DOCS {
+        let markdown = std::fs::read_to_string(pcl_suite::root().join(doc)).unwrap();
+        all.extend(pcl_blocks(&markdown).into_iter().map(|(line, block)| (doc, line, as_file(&block))));
+    }
+    all
+}
 
 /// `block` as a file: itself, or inside a policy (statements), or inside a
 /// statement (fields), whichever parses first.
@@ -99,37 +107,33 @@ fn unknown_name(d: &pcl_semantics::Diagnostic) -> Option<&str> {
 #[test]
 fn documented_examples_check_without_errors() {
     let mut checked = 0;
-    for doc in DOCS {
-        let markdown = std::fs::read_to_string(pcl_suite::root().join(doc)).unwrap();
-        for (line, block) in pcl_blocks(&markdown) {
-            let block = as_file(&block);
-            let mut prelude: Vec<&str> = Vec::new();
-            loop {
-                let text = format!("{block}\n{}\n", prelude.join("\n"));
-                let analysis = pcl_suite::analyze("example.pcl", &text);
-                let missing: Vec<&str> = analysis
+    for (doc, line, block) in examples() {
+        let mut prelude: Vec<&str> = Vec::new();
+        loop {
+            let text = format!("{block}\n{}\n", prelude.join("\n"));
+            let analysis = pcl_suite::analyze("example.pcl", &text);
+            let missing: Vec<&str> = analysis
+                .diagnostics
+                .iter()
+                .filter_map(unknown_name)
+                .filter_map(|name| PRELUDE.iter().find(|(n, _)| *n == name).map(|(_, decl)| *decl))
+                .filter(|decl| !prelude.contains(decl))
+                .collect();
+            if missing.is_empty() {
+                let errors: Vec<String> = analysis
                     .diagnostics
                     .iter()
-                    .filter_map(unknown_name)
-                    .filter_map(|name| PRELUDE.iter().find(|(n, _)| *n == name).map(|(_, decl)| *decl))
-                    .filter(|decl| !prelude.contains(decl))
+                    .filter(|d| d.severity() == pcl_semantics::Severity::Error)
+                    .map(|d| format!("{}: {}", d.code.as_str(), d.message))
                     .collect();
-                if missing.is_empty() {
-                    let errors: Vec<String> = analysis
-                        .diagnostics
-                        .iter()
-                        .filter(|d| d.severity() == pcl_semantics::Severity::Error)
-                        .map(|d| format!("{}: {}", d.code.as_str(), d.message))
-                        .collect();
-                    assert!(errors.is_empty(), "{doc}:{line}: {errors:?}\n{text}");
-                    break;
-                }
-                prelude.extend(missing);
-                prelude.sort_unstable();
-                prelude.dedup();
+                assert!(errors.is_empty(), "{doc}:{line}: {errors:?}\n{text}");
+                break;
             }
-            checked += 1;
+            prelude.extend(missing);
+            prelude.sort_unstable();
+            prelude.dedup();
         }
+        checked += 1;
     }
     assert!(checked >= 20, "only {checked} examples found");
 }

@@ -60,11 +60,8 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<(), String> {
     // lead to a regular file, which is not to be renamed over
     let special = path.starts_with("/dev") || path.starts_with("/proc");
     match &existing {
-        Some(m) if special && !m.is_dir() => {
-            return std::fs::write(path, text).map_err(|e| format!("cannot write {shown}: {e}"));
-        }
         Some(m) if m.is_dir() => return Err(format!("cannot write {shown}: it is a directory")),
-        Some(m) if !m.is_file() => {
+        Some(m) if special || !m.is_file() => {
             return std::fs::write(path, text).map_err(|e| format!("cannot write {shown}: {e}"));
         }
         Some(_) if !generated(path) => {
@@ -83,12 +80,9 @@ fn write_out(path: &std::path::Path, text: &str) -> Result<(), String> {
     let written = pcl_cli::replace_file::with_signals_held(|| -> Result<(), String> {
         let mut builder = tempfile::Builder::new();
         // a new file's mode as `std::fs::write` gives it (0666 less the
-        // umask), or the replaced one's
+        // umask); a replaced one's is set whole below
         #[cfg(unix)]
-        builder.permissions(match &existing {
-            Some(m) => m.permissions(),
-            None => std::os::unix::fs::PermissionsExt::from_mode(0o666),
-        });
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
         let mut aside =
             builder.prefix(".gen-corpus-").tempfile_in(dir).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
         aside.write_all(text.as_bytes()).map_err(|e| format!("cannot write beside {shown}: {e}"))?;
@@ -126,7 +120,7 @@ fn followed(path: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
             _ => return Ok(at),
         }
     }
-    Err(std::io::Error::from_raw_os_error(40))
+    Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
 /// Whether the regular file at `path` begins as every generated file does.

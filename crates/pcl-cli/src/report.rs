@@ -340,6 +340,17 @@ mod tests {
 
     use super::*;
 
+    /// A syntax error labelled "here" over `len` bytes from `at`.
+    fn syntax_error_at(at: usize, len: usize) -> Diagnostic {
+        let kind = pcl_semantics::DiagnosticKind::Syntax {
+            too_deep: false,
+            message: "m".into(),
+            label: Some("here".into()),
+            help: None,
+        };
+        kind.at(pcl_syntax::Span::new(at, at + len))
+    }
+
     /// In a file whose lines end in a lone `\r`, the gutter numbers the line
     /// the header names (the excerpt counted `\n` only: line 3 of an error
     /// on line 11).
@@ -347,14 +358,7 @@ mod tests {
     fn lone_carriage_returns_end_lines_in_the_gutter_too() {
         let text = "// one\r// two\rpolicy p {\r".to_string() + &"x".repeat(200) + "\r";
         let at = text.find("policy").unwrap();
-        let d = pcl_semantics::DiagnosticKind::Syntax {
-            too_deep: false,
-            message: "m".into(),
-            label: Some("here".into()),
-            help: None,
-        }
-        .at(pcl_syntax::Span::new(at, at + 6));
-        let out = render("f.pcl", &text, &d, false);
+        let out = render("f.pcl", &text, &syntax_error_at(at, 6), false);
         assert!(out.contains("f.pcl:3:1 "), "{out}");
         assert!(out.contains(" 3 │ policy p {"), "{out}");
     }
@@ -369,14 +373,7 @@ mod tests {
                 let text =
                     format!("// a{other}b\nparam x: string = \"a{other}{}\"; param y: regoin;\n", "z".repeat(pad));
                 let at = text.find("regoin").unwrap();
-                let d = pcl_semantics::DiagnosticKind::Syntax {
-                    too_deep: false,
-                    message: "m".into(),
-                    label: Some("here".into()),
-                    help: None,
-                }
-                .at(pcl_syntax::Span::new(at, at + 6));
-                let out = render("f.pcl", &text, &d, false);
+                let out = render("f.pcl", &text, &syntax_error_at(at, 6), false);
                 let column = text[text.find("param").unwrap()..at].chars().count() + 1;
                 assert!(out.contains(&format!("f.pcl:2:{column} ")), "{other:?}: {out}");
                 assert!(out.contains(" 2 │ "), "{other:?}: {out}");

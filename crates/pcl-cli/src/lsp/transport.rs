@@ -124,8 +124,9 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 /// marked string (see `write`). A body that is none is refused: why, and
 /// the error response it gets.
 fn parse(body: &[u8]) -> Read {
-    let refuse = |why: String, code: i32, id: Option<&Value>| {
-        let id = marked(id.cloned().unwrap_or(Value::Null));
+    // the id by its text (`null` when there is none)
+    let refuse = |why: String, code: i32, id: Option<String>| {
+        let id = marked(id.as_deref().unwrap_or("null"));
         let reply = lsp_server::Response::new_err(id, code, why.clone());
         Read::Refused { why, reply: Message::Response(reply) }
     };
@@ -143,41 +144,30 @@ fn parse(body: &[u8]) -> Read {
             // a lone surrogate (`\ud800`) is no character: read as U+FFFD,
             // only to find the id
             let lossy = lossy.or_else(|| serde_json::from_str::<Value>(&without_lone_surrogates(&text)).ok());
-            let id = lossy.as_ref().and_then(|v| v.get("id")).filter(|id| is_id(id));
-            // a number serde cannot read (`1E400`) fails the whole body: its
-            // id's text still is the id (found by review)
-            if id.is_none()
-                && let (Some(raw), _) = raw_ids(body)
-                && raw.starts_with(|c: char| c == '-' || c == '"' || c.is_ascii_digit())
-            {
-                let reply = lsp_server::Response::new_err(
-                    RequestId::from(format!("{FOREIGN_ID}{raw}")),
-                    PARSE_ERROR,
-                    why.clone(),
-                );
-                return Read::Refused { why, reply: Message::Response(reply) };
-            }
+            let id = lossy.as_ref().and_then(|v| v.get("id")).filter(|id| is_id(id)).map(Value::to_string);
+            // a number serde cannot read (`1E400`) fails the whole body: the
+            // id's text still is its id (found by review)
+            let id = id.or_else(|| {
+                raw_ids(body).0.filter(|raw| raw.starts_with(|c: char| c == '-' || c == '"' || c.is_ascii_digit()))
+            });
             return refuse(why, PARSE_ERROR, id);
         }
     };
-    // the ids as written: a number serde reads as a float (2^64, `1e2`,
-    // `-0`) is given back in its own digits (found by review)
-    let (raw_id, raw_cancelled) = raw_ids(body);
-    let mark = |id: &mut Value, raw: Option<&str>| {
-        let foreign = match &*id {
-            Value::Number(n) => n.as_i64().is_none_or(|n| i32::try_from(n).is_err()) || raw != Some(&n.to_string()),
+    // A number is marked by its text as written: one serde reads as a float
+    // (2^64, `1e2`, `-0`) is given back in its own digits (found by review).
+    // The body is read for that text only then: every message's body read
+    // twice would double the cost of a large `didChange`.
+    let mark = |id: &mut Value, raw: &dyn Fn() -> Option<String>| {
+        let written = match &*id {
+            Value::Number(n) if n.as_i64().is_none_or(|n| i32::try_from(n).is_err()) => {
+                raw().unwrap_or_else(|| id.to_string())
+            }
             // a string a client sent that looks marked is marked too, so that
             // `write` gives it back as it came
-            Value::String(s) => s.starts_with(FOREIGN_ID),
-            _ => false,
+            Value::String(s) if s.starts_with(FOREIGN_ID) => id.to_string(),
+            _ => return,
         };
-        if foreign {
-            let written = match (&*id, raw) {
-                (Value::Number(_), Some(raw)) => raw.to_string(),
-                _ => id.to_string(),
-            };
-            *id = Value::String(format!("{FOREIGN_ID}{written}"));
-        }
+        *id = Value::String(format!("{FOREIGN_ID}{written}"));
     };
     // a request's id must be an integer or a string (LSP): `null` or any
     // other value is an invalid request, answered with `null`
@@ -187,14 +177,14 @@ fn parse(body: &[u8]) -> Read {
         return refuse(format!("invalid request: the id `{id}` is not an integer or a string"), INVALID_REQUEST, None);
     }
     if let Some(id) = value.get_mut("id") {
-        mark(id, raw_id.as_deref());
+        mark(id, &|| raw_ids(body).0);
     }
     // a cancellation names such an id as its request carries it (marked),
     // or it would never match (`queue::stale`)
     if value.get("method").and_then(Value::as_str) == Some("$/cancelRequest")
         && let Some(id) = value.pointer_mut("/params/id")
     {
-        mark(id, raw_cancelled.as_deref());
+        mark(id, &|| raw_ids(body).1);
     }
     let id = value.get("id").cloned();
     match serde_json::from_value(value) {
@@ -202,9 +192,9 @@ fn parse(body: &[u8]) -> Read {
         Err(_) => {
             let why = "not a JSON-RPC message: a request needs an id and a string `method`, a notification a `method`, a response an id and a `result` or an `error`".to_string();
             // the id is already marked if it had to be
-            let id = id.map(|id| serde_json::from_value::<RequestId>(id).unwrap_or_else(|_| marked(Value::Null)));
+            let id = id.map(|id| serde_json::from_value::<RequestId>(id).unwrap_or_else(|_| marked("null")));
             let reply =
-                lsp_server::Response::new_err(id.unwrap_or_else(|| marked(Value::Null)), INVALID_REQUEST, why.clone());
+                lsp_server::Response::new_err(id.unwrap_or_else(|| marked("null")), INVALID_REQUEST, why.clone());
             Read::Refused { why, reply: Message::Response(reply) }
         }
     }
@@ -273,9 +263,10 @@ fn is_id(id: &Value) -> bool {
     id.is_string() || id.is_number()
 }
 
-/// `id` as a request id `write` gives back as it is (`null` included).
-fn marked(id: Value) -> RequestId {
-    RequestId::from(format!("{FOREIGN_ID}{id}"))
+/// An id's JSON text as a request id `write` gives back as it is (`null`
+/// included).
+fn marked(text: &str) -> RequestId {
+    RequestId::from(format!("{FOREIGN_ID}{text}"))
 }
 
 /// The method of the notification that carries a refused body's reply

@@ -27,9 +27,13 @@ impl Written {
 /// What is wrong with `key`, written out, if anything. A key IAM does not
 /// know is never present: the condition never holds (a warning: the
 /// catalog may lag behind AWS). Non-ASCII characters (lookalikes such as a
-/// Cyrillic `р`) are an error.
-pub(crate) fn condition_key_problem(key: &str) -> Option<DiagnosticKind> {
-    non_ascii(key, Written::Out).or_else(|| unknown(key, key, Written::Out))
+/// Cyrillic `р`) are an error. With it, the key its "did you mean"
+/// suggests, if it has one.
+pub(crate) fn condition_key_problem(key: &str) -> Option<(DiagnosticKind, Option<&'static str>)> {
+    match non_ascii(key, Written::Out) {
+        Some(kind) => Some((kind, None)),
+        None => unknown_and_nearest(key, key, Written::Out),
+    }
 }
 
 /// A non-ASCII character in the key's name (a tag key after `/` may hold
@@ -51,12 +55,17 @@ fn non_ascii(key: &str, written: Written) -> Option<DiagnosticKind> {
 /// `judged` (the key `key`, or what stands for it) neither global nor its
 /// service's.
 fn unknown(judged: &str, key: &str, written: Written) -> Option<DiagnosticKind> {
+    unknown_and_nearest(judged, key, written).map(|(kind, _)| kind)
+}
+
+/// [`unknown`], and the key IAM knows nearest to `judged`.
+fn unknown_and_nearest(judged: &str, key: &str, written: Written) -> Option<(DiagnosticKind, Option<&'static str>)> {
     let catalog = pcl_iam::catalog::catalog();
     if catalog.is_known_key(judged) {
         return None;
     }
     let nearest = catalog.nearest_key(judged);
-    Some(DiagnosticKind::IamRule {
+    let kind = DiagnosticKind::IamRule {
         code: Code::UnknownConditionKey,
         message: format!("unknown condition key `{key}`"),
         label: written.label("neither a global `aws:` key nor a key of its service"),
@@ -66,7 +75,8 @@ fn unknown(judged: &str, key: &str, written: Written) -> Option<DiagnosticKind> 
                 format!("the nearest key IAM knows is `{k}`: check the values of the params the key interpolates")
             }
         }),
-    })
+    };
+    Some((kind, nearest))
 }
 
 /// A key whose value to come is only in its tag, after its name's `/`

@@ -182,8 +182,8 @@ impl Checker<'_> {
             self.emit(kind.at(c.operator.span));
         }
         let plain = c.key.as_plain();
-        if let Some(problem) = plain.as_deref().and_then(crate::content_checks::condition_key_problem) {
-            self.emit(not_suggesting_a_key_given(problem, c, given).at(c.key.span));
+        if let Some((problem, suggested)) = plain.as_deref().and_then(crate::content_checks::condition_key_problem) {
+            self.emit(not_suggesting_a_key_given(problem, suggested, c, given).at(c.key.span));
         }
         let when = self.guard(c.when.as_deref());
         // inside the guard: an optional param in the key needs it, as in the values
@@ -200,16 +200,15 @@ impl Checker<'_> {
     }
 }
 
-/// The keys a statement's (or trust field's) conditions give, lowercased,
-/// by operator: those written out, then each key a "did you mean" suggests
-/// (`not_suggesting_a_key_given`).
+/// The keys a statement's (or trust field's) conditions give, by operator:
+/// those written out, then each key a "did you mean" suggests
+/// (`not_suggesting_a_key_given`), and whether it was suggested.
 pub(super) struct KeysGiven(Vec<(String, String, bool)>);
 
 impl KeysGiven {
     /// The keys written out in `conditions`.
     pub(super) fn written<'c>(conditions: impl Iterator<Item = &'c ast::Condition>) -> KeysGiven {
-        let key = |c: &ast::Condition| c.key.as_plain().map(|key| key.to_ascii_lowercase());
-        KeysGiven(conditions.filter_map(|c| Some((c.operator.name.to_string(), key(c)?, false))).collect())
+        KeysGiven(conditions.filter_map(|c| Some((c.operator.name.to_string(), c.key.as_plain()?, false))).collect())
     }
 
     /// None: a `with condition` block's, which is judged alone.
@@ -231,36 +230,41 @@ impl KeysGiven {
     }
 }
 
-/// `problem` (of `c`'s key), but for a "did you mean" that names a key
-/// `given` under the same operator (written beside it, or suggested for
-/// another key before it): taken, the suggestion would make E0315 (a review
-/// found `check --fix --unsafe-fixes` turn a passing file into a failing
-/// one so), so it is named without being suggested. A suggestion made is
-/// added to `given`. Within one statement or trust field only: a key a
-/// `with condition` block around it gives, or an includer's, is not seen.
-fn not_suggesting_a_key_given(problem: DiagnosticKind, c: &ast::Condition, given: &mut KeysGiven) -> DiagnosticKind {
-    let DiagnosticKind::IamRule { code: Code::UnknownConditionKey, message, label, help: Some(help) } = problem else {
-        return problem;
-    };
+/// `problem` (of `c`'s key), but for its "did you mean" (`suggested`) when
+/// that names a key `given` under the same operator (written beside it, or
+/// suggested for another key before it): taken, the suggestion would make
+/// E0315 (a review found `check --fix --unsafe-fixes` turn a passing file
+/// into a failing one so), so it is named without being suggested. A
+/// suggestion made is added to `given`. Within one statement or trust
+/// field only: a key a `with condition` block around it gives, or an
+/// includer's, is not seen.
+fn not_suggesting_a_key_given(
+    problem: DiagnosticKind,
+    suggested: Option<&str>,
+    c: &ast::Condition,
+    given: &mut KeysGiven,
+) -> DiagnosticKind {
+    let Some(key) = suggested else { return problem };
     let operator = &c.operator.name;
-    let suggested = help.strip_prefix("did you mean `").and_then(|rest| rest.strip_suffix("`?"));
-    let taken = suggested
-        .filter(|_| crate::content_checks::given_twice_is_an_error(operator))
-        .and_then(|key| given.holds(operator, key));
-    let help = match (suggested, taken) {
-        (Some(key), Some((under, false))) => format!(
+    let taken = crate::content_checks::given_twice_is_an_error(operator).then(|| given.holds(operator, key)).flatten();
+    let help = match taken {
+        Some((under, false)) => format!(
             "the nearest key IAM knows, `{key}`, is given under `{under}` here already: name another key, or write its values in that condition"
         ),
-        (Some(key), Some((under, true))) => format!(
+        Some((under, true)) => format!(
             "the nearest key IAM knows, `{key}`, is the one suggested for another key under `{under}` here: name the key meant"
         ),
-        (Some(key), None) => {
-            given.0.push((operator.to_string(), key.to_ascii_lowercase(), true));
-            help
+        None => {
+            given.0.push((operator.to_string(), key.to_string(), true));
+            return problem;
         }
-        (None, _) => help,
     };
-    DiagnosticKind::IamRule { code: Code::UnknownConditionKey, message, label, help: Some(help) }
+    match problem {
+        DiagnosticKind::IamRule { code, message, label, .. } => {
+            DiagnosticKind::IamRule { code, message, label, help: Some(help) }
+        }
+        other => other,
+    }
 }
 
 /// Where a list item, as written, ends: what findings about one value
